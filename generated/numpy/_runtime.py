@@ -1,0 +1,217 @@
+# generated from specs/*.yaml by templates/numpy/_runtime.py.j2 — do not edit
+"""What every generated NumPy optimizer shares: argument checks, per-parameter state,
+scratch buffers, Keras 2.3's clipnorm/clipvalue, and the step loop.
+
+The per-spec modules beside this one supply the printed equations (``Kernel``s).
+"""
+
+import math
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class Hyperparameter(NamedTuple):
+    name: str
+    default: float
+    domain: str  # as written in the spec, e.g. "0 < beta_1 < 1"; "" when any real
+    check: Callable[[float], bool]
+
+
+class Kernel(NamedTuple):
+    """One flag combination of a spec, printed from its IR."""
+
+    state: tuple  # names of the per-parameter state arrays
+    step: Callable  # (hyper, scalar_state, global_reductions, t) -> (scalars, new scalar state)
+    apply: Callable  # (p, g, state arrays, scalars, scratch) -> None, in place
+    scratch: int  # scratch arrays apply needs
+    partials: Callable | None  # (p, g, state, hyper, t, scratch) -> global reduction partials
+    global_ops: tuple  # ("sum" | "max", ...) for the partials, in order
+    global_names: tuple
+
+
+class Optimizer:
+    """Base class of the generated NumPy optimizers (Keras 2.3 semantics)."""
+
+    keras_name: str = ""
+    spec: str = ""
+    hyperparameters: tuple = ()
+    flags: tuple = ()
+    common: tuple = ()
+    kernels: dict = {}
+    state_init: Callable = staticmethod(lambda h: {})
+    scalar_state_init: Callable = staticmethod(lambda h: {})
+
+    def __init__(self, hyper: dict, flags: dict, **common):
+        name = type(self).__name__
+        values = {}
+        for hp in self.hyperparameters:
+            values[hp.name] = _real(name, hp.name, hyper[hp.name], hp.domain, hp.check)
+        for flag in self.flags:
+            value = flags[flag]
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{name}: {flag} must be True or False, not {value!r}")
+            flags[flag] = bool(value)
+        for key in ("clipnorm", "clipvalue"):
+            value = common.get(key)
+            if value is not None:
+                value = _real(name, key, value, "None or >= 0", lambda x: x >= 0)
+            values[key] = value
+        if "decay" in self.common:
+            values["decay"] = _real(
+                name, "decay", common.get("decay", 0.0), ">= 0", lambda x: x >= 0
+            )
+        self._hyper = values
+        self._flags = {flag: flags[flag] for flag in self.flags}
+        self._kernel = self.kernels[tuple(self._flags[f] for f in self.flags)]
+        self.iterations = 0  # completed steps; equations see t = iterations + 1
+        self._scalar_state = dict(self.scalar_state_init(values))
+        self._slots = {}  # id(param) -> (param, {state name: array})
+        self._scratch = {}  # dtype -> list of flat buffers
+
+    # ------------------------------------------------------------------ public API
+
+    def apply_gradients(self, grads_and_vars):
+        """Update each parameter in place from its gradient, as one optimizer step.
+
+        Every pair is checked before anything changes; a bad pair raises and leaves the
+        parameters, the state and the step count as they were.
+        """
+        pairs = [self._check_pair(i, pair) for i, pair in enumerate(grads_and_vars)]
+        seen = set()
+        for _, p in pairs:
+            if id(p) in seen:
+                raise ValueError(f"{type(self).__name__}: the same parameter appears twice")
+            seen.add(id(p))
+        t = self.iterations + 1
+        h = self._hyper
+        kernel = self._kernel
+        scale = self._clip_scale([g for g, _ in pairs])
+        slots = [self._slot(p) for _, p in pairs]
+
+        reductions = {}
+        if kernel.partials is not None:
+            parts = []
+            for (g, p), state in zip(pairs, slots):
+                scratch = self._buffers(p, kernel.scratch + 1)
+                parts.append(
+                    kernel.partials(p, self._prepare(g, scale, scratch[-1]), state, h, t, scratch)
+                )
+            for index, (rname, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
+                column = [part[index] for part in parts]
+                reductions[rname] = (max if op == "max" else math.fsum)(column) if column else 0.0
+
+        scalars, scalar_state = kernel.step(h, self._scalar_state, reductions, t)
+        for (g, p), state in zip(pairs, slots):
+            scratch = self._buffers(p, kernel.scratch + 1)
+            kernel.apply(p, self._prepare(g, scale, scratch[-1]), state, scalars, scratch)
+        self._scalar_state = scalar_state
+        self.iterations = t
+
+    def get_config(self) -> dict:
+        config = {hp.name: self._hyper[hp.name] for hp in self.hyperparameters}
+        config.update(self._flags)
+        config["clipnorm"] = self._hyper["clipnorm"]
+        config["clipvalue"] = self._hyper["clipvalue"]
+        if "decay" in self.common:
+            config["decay"] = self._hyper["decay"]
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def state_of(self, param) -> dict:
+        """The state arrays of ``param`` (empty before its first step)."""
+        slot = self._slots.get(id(param))
+        if slot is None or slot[0] is not param:
+            return {}
+        return dict(zip(self._kernel.state, slot[1]))
+
+    @property
+    def scalar_state(self) -> dict:
+        return dict(self._scalar_state)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_pair(self, index, pair):
+        name = type(self).__name__
+        try:
+            g, p = pair
+        except (TypeError, ValueError):
+            raise TypeError(f"{name}: item {index} must be a (gradient, parameter) pair") from None
+        for what, array in (("parameter", p), ("gradient", g)):
+            if not isinstance(array, np.ndarray):
+                raise TypeError(
+                    f"{name}: {what} {index} must be a numpy.ndarray, not {type(array).__name__}"
+                )
+            if array.dtype not in SUPPORTED_DTYPES:
+                raise TypeError(
+                    f"{name}: {what} {index} has dtype {array.dtype}; float32 and float64 are supported"
+                )
+        if g.shape != p.shape:
+            raise ValueError(
+                f"{name}: gradient {index} has shape {g.shape}, its parameter {p.shape}"
+            )
+        if g.dtype != p.dtype:
+            raise TypeError(f"{name}: gradient {index} is {g.dtype}, its parameter {p.dtype}")
+        if not p.flags.writeable:
+            raise ValueError(f"{name}: parameter {index} is read-only; it is updated in place")
+        slot = self._slots.get(id(p))
+        if slot is not None and slot[0] is p and slot[1] and slot[1][0].dtype != p.dtype:
+            raise TypeError(f"{name}: parameter {index} changed dtype since its state was created")
+        return g, p
+
+    def _slot(self, p):
+        slot = self._slots.get(id(p))
+        if slot is None or slot[0] is not p:
+            init = self.state_init(self._hyper)
+            arrays = [np.full(p.shape, init[s], dtype=p.dtype) for s in self._kernel.state]
+            slot = (p, arrays)
+            self._slots[id(p)] = slot
+        return slot[1]
+
+    def _buffers(self, p, count):
+        """``count`` scratch arrays shaped like ``p``, views of reusable flat buffers."""
+        flat = self._scratch.get(p.dtype)
+        if flat is None or len(flat) < count or flat[0].size < p.size:
+            size = max(p.size, flat[0].size if flat else 0)
+            flat = [np.empty(size, dtype=p.dtype) for _ in range(count)]
+            self._scratch[p.dtype] = flat
+        return [b[: p.size].reshape(p.shape) for b in flat[:count]]
+
+    def _clip_scale(self, grads) -> float:
+        clipnorm = self._hyper["clipnorm"]
+        if not clipnorm:  # None or 0 disables it, as in Keras 2.3
+            return 1.0
+        total = math.fsum(float(np.vdot(g, g)) for g in grads)
+        norm = math.sqrt(total)
+        return clipnorm / norm if norm >= clipnorm else 1.0
+
+    def _prepare(self, g, scale, buffer):
+        clipvalue = self._hyper["clipvalue"]
+        if scale == 1.0 and not clipvalue:
+            return g
+        np.multiply(g, scale, out=buffer)
+        if clipvalue:
+            np.clip(buffer, -clipvalue, clipvalue, out=buffer)
+        return buffer
+
+
+def _real(owner, name, value, domain, check):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"{owner}: {name} must be a real number, not {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{owner}: {name}={value!r} is not finite")
+    if not check(value):
+        raise ValueError(f"{owner}: {name}={value!r} is outside its domain {domain}")
+    return value

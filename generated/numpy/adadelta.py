@@ -1,0 +1,121 @@
+# generated from specs/adadelta.yaml by templates/numpy/optimizer.py.j2 — do not edit
+"""Adadelta optimizer.
+
+Adadelta is a more robust extension of Adagrad that adapts learning rates based on a moving window of gradient updates, instead of accumulating all past gradients. This way, Adadelta continues learning even when many updates have been done. Compared to Adagrad, in the original version of Adadelta you don't have to set an initial learning rate. In this version, initial learning rate and decay factor can be set, as in most other Keras optimizers.
+
+It is recommended to leave the parameters of this optimizer at their default values.
+"""
+
+import math
+
+import numpy as np
+
+from ._runtime import Hyperparameter, Kernel, Optimizer
+
+
+def _step_default(h, s, r, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop."""
+    decay = h["decay"]
+    epsilon = h["epsilon"]
+    learning_rate = h["learning_rate"]
+    rho = h["rho"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = 1 - rho
+    _c1 = -lr
+    return (_c0, _c1, epsilon, rho), {}
+
+
+def _apply_default(p, g, state, k, scratch):
+    """Update p and its state in place for the defaults: 16 ufunc passes."""
+    accumulator, delta_accumulator = state
+    _c0, _c1, epsilon, rho = k
+    _s0, _s1, _s2 = scratch[:3]
+    np.square(g, out=_s0)
+    np.multiply(_s0, _c0, out=_s0)
+    np.multiply(accumulator, rho, out=accumulator)
+    np.add(_s0, accumulator, out=accumulator)
+    np.add(accumulator, epsilon, out=_s1)
+    np.add(delta_accumulator, epsilon, out=_s2)
+    np.multiply(delta_accumulator, rho, out=delta_accumulator)
+    np.multiply(_s0, _s2, out=_s0)
+    np.divide(_s0, _s1, out=_s0)
+    np.add(delta_accumulator, _s0, out=delta_accumulator)
+    np.sqrt(_s2, out=_s2)
+    np.multiply(g, _s2, out=_s2)
+    np.sqrt(_s1, out=_s1)
+    np.divide(_s2, _s1, out=_s2)
+    np.multiply(_s2, _c1, out=_s2)
+    np.add(p, _s2, out=p)
+
+
+def _state_init(h):
+    return {"accumulator": 0, "delta_accumulator": 0}
+
+
+def _scalar_state_init(h):
+    return {}
+
+
+class Adadelta(Optimizer):
+    """Adadelta optimizer.
+
+    Adadelta is a more robust extension of Adagrad that adapts learning rates based on a moving window of gradient updates, instead of accumulating all past gradients. This way, Adadelta continues learning even when many updates have been done. Compared to Adagrad, in the original version of Adadelta you don't have to set an initial learning rate. In this version, initial learning rate and decay factor can be set, as in most other Keras optimizers.
+
+    It is recommended to leave the parameters of this optimizer at their default values.
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Initial learning rate, defaults to 1. It is recommended to leave it at the default value. Defaults to 1.0.
+        rho: float, rho >= 0. Adadelta decay factor, corresponding to fraction of gradient to keep at each time step. Defaults to 0.95.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - Adadelta - an adaptive learning rate method: https://arxiv.org/abs/1212.5701
+
+    Generated from specs/adadelta.yaml; the update rule is documented there.
+    """
+
+    keras_name = "adadelta"
+    spec = "specs/adadelta.yaml"
+    hyperparameters = (
+        Hyperparameter(
+            "learning_rate", 1.0, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+        ),
+        Hyperparameter("rho", 0.95, "rho >= 0", lambda rho: (rho >= 0)),
+        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
+    )
+    flags = ()
+    common = ("clipnorm", "clipvalue", "decay")
+    kernels = {
+        (): Kernel(
+            state=("accumulator", "delta_accumulator"),
+            step=_step_default,
+            apply=_apply_default,
+            scratch=3,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(_state_init)
+    scalar_state_init = staticmethod(_scalar_state_init)
+
+    def __init__(
+        self,
+        learning_rate=1.0,
+        rho=0.95,
+        epsilon=1e-07,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+    ):
+        super().__init__(
+            {"learning_rate": learning_rate, "rho": rho, "epsilon": epsilon},
+            {},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            decay=decay,
+        )

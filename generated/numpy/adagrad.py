@@ -1,0 +1,107 @@
+# generated from specs/adagrad.yaml by templates/numpy/optimizer.py.j2 — do not edit
+"""Adagrad optimizer.
+
+Adagrad is an optimizer with parameter-specific learning rates, which are adapted relative to how frequently a parameter gets updated during training. The more updates a parameter receives, the smaller the learning rate.
+
+It is recommended to leave the parameters of this optimizer at their default values.
+"""
+
+import math
+
+import numpy as np
+
+from ._runtime import Hyperparameter, Kernel, Optimizer
+
+
+def _step_default(h, s, r, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop."""
+    decay = h["decay"]
+    epsilon = h["epsilon"]
+    learning_rate = h["learning_rate"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = -lr
+    return (_c0, epsilon), {}
+
+
+def _apply_default(p, g, state, k, scratch):
+    """Update p and its state in place for the defaults: 7 ufunc passes."""
+    (accumulator,) = state
+    _c0, epsilon = k
+    (_s0,) = scratch[:1]
+    np.square(g, out=_s0)
+    np.add(accumulator, _s0, out=accumulator)
+    np.sqrt(accumulator, out=_s0)
+    np.add(_s0, epsilon, out=_s0)
+    np.divide(g, _s0, out=_s0)
+    np.multiply(_s0, _c0, out=_s0)
+    np.add(p, _s0, out=p)
+
+
+def _state_init(h):
+    return {"accumulator": 0}
+
+
+def _scalar_state_init(h):
+    return {}
+
+
+class Adagrad(Optimizer):
+    """Adagrad optimizer.
+
+    Adagrad is an optimizer with parameter-specific learning rates, which are adapted relative to how frequently a parameter gets updated during training. The more updates a parameter receives, the smaller the learning rate.
+
+    It is recommended to leave the parameters of this optimizer at their default values.
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Initial learning rate. Defaults to 0.01.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - Adaptive Subgradient Methods for Online Learning and Stochastic Optimization: http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf
+
+    Generated from specs/adagrad.yaml; the update rule is documented there.
+    """
+
+    keras_name = "adagrad"
+    spec = "specs/adagrad.yaml"
+    hyperparameters = (
+        Hyperparameter(
+            "learning_rate", 0.01, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+        ),
+        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
+    )
+    flags = ()
+    common = ("clipnorm", "clipvalue", "decay")
+    kernels = {
+        (): Kernel(
+            state=("accumulator",),
+            step=_step_default,
+            apply=_apply_default,
+            scratch=1,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(_state_init)
+    scalar_state_init = staticmethod(_scalar_state_init)
+
+    def __init__(
+        self,
+        learning_rate=0.01,
+        epsilon=1e-07,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+    ):
+        super().__init__(
+            {"learning_rate": learning_rate, "epsilon": epsilon},
+            {},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            decay=decay,
+        )

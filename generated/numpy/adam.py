@@ -1,0 +1,173 @@
+# generated from specs/adam.yaml by templates/numpy/optimizer.py.j2 — do not edit
+"""Adam optimizer.
+
+Default parameters follow those provided in the original paper.
+"""
+
+import math
+
+import numpy as np
+
+from ._runtime import Hyperparameter, Kernel, Optimizer
+
+
+def _step_no_amsgrad(h, s, r, t):
+    """Per-step scalars for amsgrad=False, hoisted out of the element loop."""
+    beta_1 = h["beta_1"]
+    beta_2 = h["beta_2"]
+    decay = h["decay"]
+    epsilon = h["epsilon"]
+    learning_rate = h["learning_rate"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = 1 - beta_1
+    _c1 = 1 - beta_2
+    _c2 = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    return (_c0, _c1, _c2, beta_1, beta_2, epsilon), {}
+
+
+def _apply_no_amsgrad(p, g, state, k, scratch):
+    """Update p and its state in place for amsgrad=False: 12 ufunc passes."""
+    m, v = state
+    _c0, _c1, _c2, beta_1, beta_2, epsilon = k
+    (_s0,) = scratch[:1]
+    np.multiply(g, _c0, out=_s0)
+    np.multiply(m, beta_1, out=m)
+    np.add(_s0, m, out=m)
+    np.square(g, out=_s0)
+    np.multiply(_s0, _c1, out=_s0)
+    np.multiply(v, beta_2, out=v)
+    np.add(_s0, v, out=v)
+    np.sqrt(v, out=_s0)
+    np.add(_s0, epsilon, out=_s0)
+    np.divide(m, _s0, out=_s0)
+    np.multiply(_s0, _c2, out=_s0)
+    np.add(p, _s0, out=p)
+
+
+def _step_amsgrad(h, s, r, t):
+    """Per-step scalars for amsgrad=True, hoisted out of the element loop."""
+    beta_1 = h["beta_1"]
+    beta_2 = h["beta_2"]
+    decay = h["decay"]
+    epsilon = h["epsilon"]
+    learning_rate = h["learning_rate"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = 1 - beta_1
+    _c1 = 1 - beta_2
+    _c2 = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    return (_c0, _c1, _c2, beta_1, beta_2, epsilon), {}
+
+
+def _apply_amsgrad(p, g, state, k, scratch):
+    """Update p and its state in place for amsgrad=True: 13 ufunc passes."""
+    m, v, vhat = state
+    _c0, _c1, _c2, beta_1, beta_2, epsilon = k
+    (_s0,) = scratch[:1]
+    np.multiply(g, _c0, out=_s0)
+    np.multiply(m, beta_1, out=m)
+    np.add(_s0, m, out=m)
+    np.square(g, out=_s0)
+    np.multiply(_s0, _c1, out=_s0)
+    np.multiply(v, beta_2, out=v)
+    np.add(_s0, v, out=v)
+    np.maximum(v, vhat, out=vhat)
+    np.sqrt(vhat, out=_s0)
+    np.add(_s0, epsilon, out=_s0)
+    np.divide(m, _s0, out=_s0)
+    np.multiply(_s0, _c2, out=_s0)
+    np.add(p, _s0, out=p)
+
+
+def _state_init(h):
+    return {"m": 0, "v": 0, "vhat": 0}
+
+
+def _scalar_state_init(h):
+    return {}
+
+
+class Adam(Optimizer):
+    """Adam optimizer.
+
+    Default parameters follow those provided in the original paper.
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.001.
+        beta_1: float, 0 < beta_1 < 1. Generally close to 1. Defaults to 0.9.
+        beta_2: float, 0 < beta_2 < 1. Generally close to 1. Defaults to 0.999.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        amsgrad: bool. Whether to apply the AMSGrad variant of this algorithm from the paper "On the Convergence of Adam and Beyond". Defaults to False.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
+        - On the Convergence of Adam and Beyond: https://openreview.net/forum?id=ryQu7f-RZ
+
+    Generated from specs/adam.yaml; the update rule is documented there.
+    """
+
+    keras_name = "adam"
+    spec = "specs/adam.yaml"
+    hyperparameters = (
+        Hyperparameter(
+            "learning_rate", 0.001, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+        ),
+        Hyperparameter(
+            "beta_1", 0.9, "0 < beta_1 < 1", lambda beta_1: (0 < beta_1) and (beta_1 < 1)
+        ),
+        Hyperparameter(
+            "beta_2", 0.999, "0 < beta_2 < 1", lambda beta_2: (0 < beta_2) and (beta_2 < 1)
+        ),
+        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
+    )
+    flags = ("amsgrad",)
+    common = ("clipnorm", "clipvalue", "decay")
+    kernels = {
+        (False,): Kernel(
+            state=("m", "v"),
+            step=_step_no_amsgrad,
+            apply=_apply_no_amsgrad,
+            scratch=1,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+        (True,): Kernel(
+            state=("m", "v", "vhat"),
+            step=_step_amsgrad,
+            apply=_apply_amsgrad,
+            scratch=1,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(_state_init)
+    scalar_state_init = staticmethod(_scalar_state_init)
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-07,
+        amsgrad=False,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+    ):
+        super().__init__(
+            {
+                "learning_rate": learning_rate,
+                "beta_1": beta_1,
+                "beta_2": beta_2,
+                "epsilon": epsilon,
+            },
+            {"amsgrad": amsgrad},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            decay=decay,
+        )

@@ -1,0 +1,110 @@
+# generated from specs/rmsprop.yaml by templates/numpy/optimizer.py.j2 — do not edit
+"""RMSProp optimizer.
+
+It is recommended to leave the parameters of this optimizer at their default values (except the learning rate, which can be freely tuned).
+"""
+
+import math
+
+import numpy as np
+
+from ._runtime import Hyperparameter, Kernel, Optimizer
+
+
+def _step_default(h, s, r, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop."""
+    decay = h["decay"]
+    epsilon = h["epsilon"]
+    learning_rate = h["learning_rate"]
+    rho = h["rho"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = 1 - rho
+    _c1 = -lr
+    return (_c0, _c1, epsilon, rho), {}
+
+
+def _apply_default(p, g, state, k, scratch):
+    """Update p and its state in place for the defaults: 9 ufunc passes."""
+    (accumulator,) = state
+    _c0, _c1, epsilon, rho = k
+    (_s0,) = scratch[:1]
+    np.square(g, out=_s0)
+    np.multiply(_s0, _c0, out=_s0)
+    np.multiply(accumulator, rho, out=accumulator)
+    np.add(_s0, accumulator, out=accumulator)
+    np.sqrt(accumulator, out=_s0)
+    np.add(_s0, epsilon, out=_s0)
+    np.divide(g, _s0, out=_s0)
+    np.multiply(_s0, _c1, out=_s0)
+    np.add(p, _s0, out=p)
+
+
+def _state_init(h):
+    return {"accumulator": 0}
+
+
+def _scalar_state_init(h):
+    return {}
+
+
+class RMSprop(Optimizer):
+    """RMSProp optimizer.
+
+    It is recommended to leave the parameters of this optimizer at their default values (except the learning rate, which can be freely tuned).
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.001.
+        rho: float, rho >= 0. Decay factor of the moving average of squared gradients. Defaults to 0.9.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - rmsprop: Divide the gradient by a running average of its recent magnitude: http://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf
+
+    Generated from specs/rmsprop.yaml; the update rule is documented there.
+    """
+
+    keras_name = "rmsprop"
+    spec = "specs/rmsprop.yaml"
+    hyperparameters = (
+        Hyperparameter(
+            "learning_rate", 0.001, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+        ),
+        Hyperparameter("rho", 0.9, "rho >= 0", lambda rho: (rho >= 0)),
+        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
+    )
+    flags = ()
+    common = ("clipnorm", "clipvalue", "decay")
+    kernels = {
+        (): Kernel(
+            state=("accumulator",),
+            step=_step_default,
+            apply=_apply_default,
+            scratch=1,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(_state_init)
+    scalar_state_init = staticmethod(_scalar_state_init)
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        rho=0.9,
+        epsilon=1e-07,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+    ):
+        super().__init__(
+            {"learning_rate": learning_rate, "rho": rho, "epsilon": epsilon},
+            {},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            decay=decay,
+        )

@@ -1,0 +1,131 @@
+# generated from specs/sgd.yaml by templates/numpy/optimizer.py.j2 — do not edit
+"""Stochastic gradient descent optimizer.
+
+Includes support for momentum, learning rate decay, and Nesterov momentum.
+"""
+
+import math
+
+import numpy as np
+
+from ._runtime import Hyperparameter, Kernel, Optimizer
+
+
+def _step_no_nesterov(h, s, r, t):
+    """Per-step scalars for nesterov=False, hoisted out of the element loop."""
+    decay = h["decay"]
+    learning_rate = h["learning_rate"]
+    momentum = h["momentum"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = -lr
+    return (_c0, momentum), {}
+
+
+def _apply_no_nesterov(p, g, state, k, scratch):
+    """Update p and its state in place for nesterov=False: 4 ufunc passes."""
+    (velocity,) = state
+    _c0, momentum = k
+    (_s0,) = scratch[:1]
+    np.multiply(g, _c0, out=_s0)
+    np.multiply(velocity, momentum, out=velocity)
+    np.add(_s0, velocity, out=velocity)
+    np.add(velocity, p, out=p)
+
+
+def _step_nesterov(h, s, r, t):
+    """Per-step scalars for nesterov=True, hoisted out of the element loop."""
+    decay = h["decay"]
+    learning_rate = h["learning_rate"]
+    momentum = h["momentum"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = -lr
+    return (_c0, momentum), {}
+
+
+def _apply_nesterov(p, g, state, k, scratch):
+    """Update p and its state in place for nesterov=True: 6 ufunc passes."""
+    (velocity,) = state
+    _c0, momentum = k
+    _s0, _s1 = scratch[:2]
+    np.multiply(g, _c0, out=_s0)
+    np.multiply(velocity, momentum, out=velocity)
+    np.add(_s0, velocity, out=velocity)
+    np.add(_s0, p, out=_s0)
+    np.multiply(velocity, momentum, out=_s1)
+    np.add(_s0, _s1, out=p)
+
+
+def _state_init(h):
+    return {"velocity": 0}
+
+
+def _scalar_state_init(h):
+    return {}
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent optimizer.
+
+    Includes support for momentum, learning rate decay, and Nesterov momentum.
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.01.
+        momentum: float, momentum >= 0. Parameter that accelerates SGD in the relevant direction and dampens oscillations. Defaults to 0.0.
+        nesterov: bool. Whether to apply Nesterov momentum. Defaults to False.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    Generated from specs/sgd.yaml; the update rule is documented there.
+    """
+
+    keras_name = "sgd"
+    spec = "specs/sgd.yaml"
+    hyperparameters = (
+        Hyperparameter(
+            "learning_rate", 0.01, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+        ),
+        Hyperparameter("momentum", 0.0, "momentum >= 0", lambda momentum: (momentum >= 0)),
+    )
+    flags = ("nesterov",)
+    common = ("clipnorm", "clipvalue", "decay")
+    kernels = {
+        (False,): Kernel(
+            state=("velocity",),
+            step=_step_no_nesterov,
+            apply=_apply_no_nesterov,
+            scratch=1,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+        (True,): Kernel(
+            state=("velocity",),
+            step=_step_nesterov,
+            apply=_apply_nesterov,
+            scratch=2,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(_state_init)
+    scalar_state_init = staticmethod(_scalar_state_init)
+
+    def __init__(
+        self,
+        learning_rate=0.01,
+        momentum=0.0,
+        nesterov=False,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+    ):
+        super().__init__(
+            {"learning_rate": learning_rate, "momentum": momentum},
+            {"nesterov": nesterov},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            decay=decay,
+        )

@@ -1,0 +1,44 @@
+# generated from specs/adadelta.yaml by templates/tests/test_optimizer.py.j2 — do not edit
+"""Adadelta (specs/adadelta.yaml): the NumPy backend against the high-precision reference,
+for every flag combination, common argument case, hyperparameter set and dtype."""
+
+import pytest
+
+from generated.numpy import Adadelta, get
+from generator import testing
+
+SPEC = "specs/adadelta.yaml"
+FLAGS = [
+    {},
+]
+FLAG_IDS = ("default",)
+COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_numpy_matches_reference(flags, common, hyper, dtype):
+    testing.check_numpy_against_reference(Adadelta, SPEC, flags, common, hyper, dtype)
+
+
+def test_updates_in_place_and_keeps_float32():
+    testing.check_in_place_and_dtype(Adadelta)
+
+
+def test_bad_gradients_change_nothing():
+    testing.check_bad_gradients_change_nothing(Adadelta)
+
+
+def test_arguments_are_validated():
+    testing.check_arguments_are_validated(Adadelta, SPEC)
+
+
+def test_config_round_trip():
+    testing.check_config_round_trip(Adadelta, SPEC)
+
+
+def test_get_by_name():
+    assert get("adadelta") is Adadelta
+    assert get("Adadelta") is Adadelta

@@ -1,0 +1,44 @@
+# generated from specs/adagrad.yaml by templates/tests/test_optimizer.py.j2 — do not edit
+"""Adagrad (specs/adagrad.yaml): the NumPy backend against the high-precision reference,
+for every flag combination, common argument case, hyperparameter set and dtype."""
+
+import pytest
+
+from generated.numpy import Adagrad, get
+from generator import testing
+
+SPEC = "specs/adagrad.yaml"
+FLAGS = [
+    {},
+]
+FLAG_IDS = ("default",)
+COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_numpy_matches_reference(flags, common, hyper, dtype):
+    testing.check_numpy_against_reference(Adagrad, SPEC, flags, common, hyper, dtype)
+
+
+def test_updates_in_place_and_keeps_float32():
+    testing.check_in_place_and_dtype(Adagrad)
+
+
+def test_bad_gradients_change_nothing():
+    testing.check_bad_gradients_change_nothing(Adagrad)
+
+
+def test_arguments_are_validated():
+    testing.check_arguments_are_validated(Adagrad, SPEC)
+
+
+def test_config_round_trip():
+    testing.check_config_round_trip(Adagrad, SPEC)
+
+
+def test_get_by_name():
+    assert get("adagrad") is Adagrad
+    assert get("Adagrad") is Adagrad

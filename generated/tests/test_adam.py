@@ -1,0 +1,45 @@
+# generated from specs/adam.yaml by templates/tests/test_optimizer.py.j2 — do not edit
+"""Adam (specs/adam.yaml): the NumPy backend against the high-precision reference,
+for every flag combination, common argument case, hyperparameter set and dtype."""
+
+import pytest
+
+from generated.numpy import Adam, get
+from generator import testing
+
+SPEC = "specs/adam.yaml"
+FLAGS = [
+    {"amsgrad": False},
+    {"amsgrad": True},
+]
+FLAG_IDS = ("no_amsgrad", "amsgrad")
+COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_numpy_matches_reference(flags, common, hyper, dtype):
+    testing.check_numpy_against_reference(Adam, SPEC, flags, common, hyper, dtype)
+
+
+def test_updates_in_place_and_keeps_float32():
+    testing.check_in_place_and_dtype(Adam)
+
+
+def test_bad_gradients_change_nothing():
+    testing.check_bad_gradients_change_nothing(Adam)
+
+
+def test_arguments_are_validated():
+    testing.check_arguments_are_validated(Adam, SPEC)
+
+
+def test_config_round_trip():
+    testing.check_config_round_trip(Adam, SPEC)
+
+
+def test_get_by_name():
+    assert get("adam") is Adam
+    assert get("Adam") is Adam

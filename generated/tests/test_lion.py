@@ -1,0 +1,44 @@
+# generated from specs/lion.yaml by templates/tests/test_optimizer.py.j2 — do not edit
+"""Lion (specs/lion.yaml): the NumPy backend against the high-precision reference,
+for every flag combination, common argument case, hyperparameter set and dtype."""
+
+import pytest
+
+from generated.numpy import Lion, get
+from generator import testing
+
+SPEC = "specs/lion.yaml"
+FLAGS = [
+    {},
+]
+FLAG_IDS = ("default",)
+COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_numpy_matches_reference(flags, common, hyper, dtype):
+    testing.check_numpy_against_reference(Lion, SPEC, flags, common, hyper, dtype)
+
+
+def test_updates_in_place_and_keeps_float32():
+    testing.check_in_place_and_dtype(Lion)
+
+
+def test_bad_gradients_change_nothing():
+    testing.check_bad_gradients_change_nothing(Lion)
+
+
+def test_arguments_are_validated():
+    testing.check_arguments_are_validated(Lion, SPEC)
+
+
+def test_config_round_trip():
+    testing.check_config_round_trip(Lion, SPEC)
+
+
+def test_get_by_name():
+    assert get("lion") is Lion
+    assert get("Lion") is Lion

@@ -1,0 +1,62 @@
+"""Command line: ``python -m generator build [--check] | list``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import build as build_mod
+from .errors import GenerationError, SpecError
+from .render import GENERATED, diff, write
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="write generated/ from specs/ and templates/")
+    build.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if generated/ is stale")
+    commands.add_parser("list", help="the optimizers, their backends and flags")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "list":
+            return _list()
+        files = build_mod.generate()
+    except (SpecError, GenerationError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        print("nothing was written", file=sys.stderr)
+        return 2
+
+    if args.check:
+        text = diff(files)
+        if text:
+            sys.stdout.write(text)
+            print("generated/ is stale: run `python -m generator build`", file=sys.stderr)
+            return 1
+        print(f"generated/ is up to date ({len(files)} files)")
+        return 0
+    written, deleted = write(files)
+    for path in written:
+        print(f"wrote generated/{path}")
+    for path in deleted:
+        print(f"deleted generated/{path}")
+    print(f"{len(files)} files, {len(written)} written, {len(deleted)} deleted, in {GENERATED}")
+    return 0
+
+
+def _list() -> int:
+    specs = build_mod.load_specs()
+    backends = ", ".join(sorted(b for b in build_mod.BACKENDS if b != "tests"))
+    rows = [("optimizer", "keras name", "flags", "state", "backends")]
+    for s in specs:
+        flags = ", ".join(f.name for f in s.flags) or "-"
+        state = ", ".join(st.name for st in s.state) or "-"
+        rows.append((s.name, s.keras_name, flags, state, backends))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""What Keras 2.3's ``Optimizer`` base class does for every optimizer, as SymPy.
+
+- ``decay``: ``lr = learning_rate / (1 + decay * iterations)`` with iterations = t - 1
+  (the steps completed before this one). Specs that list no ``decay`` in ``common`` (Nadam)
+  get ``lr = learning_rate``.
+- ``clipnorm``: ONE L2 norm over all gradients of the step; when ``norm >= clipnorm`` every
+  gradient is scaled by ``clipnorm / norm``. 0 or None disables it.
+- ``clipvalue``: then each element is clipped to ``[-clipvalue, clipvalue]``. 0 or None
+  disables it.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .model import Equation
+
+LEARNING_RATE = sp.Symbol("learning_rate", real=True)
+DECAY = sp.Symbol("decay", real=True)
+CLIPNORM = sp.Symbol("clipnorm", real=True)
+CLIPVALUE = sp.Symbol("clipvalue", real=True)
+T = sp.Symbol("t", real=True)
+G = sp.Symbol("g", real=True)
+GRAD_NORM = sp.Symbol("grad_norm", real=True)
+
+COMMON_DOCS = {
+    "clipnorm": "float >= 0. Gradients will be clipped when their L2 norm exceeds this value "
+    "(one norm over all gradients of the step). 0 or None disables it.",
+    "clipvalue": "float >= 0. Gradients will be clipped when their absolute value exceeds this "
+    "value. 0 or None disables it.",
+    "decay": "float >= 0. Learning rate decay over each update: "
+    "lr = learning_rate / (1 + decay * iterations).",
+}
+COMMON_DEFAULTS = {"clipnorm": None, "clipvalue": None, "decay": 0.0}
+
+# The clipnorm scale, a per-step scalar (a global reduction of the raw gradients, then this).
+CLIP_SCALE = sp.Piecewise((CLIPNORM / GRAD_NORM, GRAD_NORM >= CLIPNORM), (sp.Integer(1), True))
+GRAD_NORM_SQUARED_TERM = G**2  # summed over every element of every gradient
+# clipvalue, per element, applied after the clipnorm scale.
+CLIP_VALUE = sp.Min(sp.Max(G, -CLIPVALUE), CLIPVALUE)
+
+
+def lr_equation(decay: bool) -> Equation:
+    text = "lr = learning_rate/(1 + decay*(t - 1))" if decay else "lr = learning_rate"
+    expr = LEARNING_RATE / (1 + DECAY * (T - 1)) if decay else LEARNING_RATE
+    return Equation("lr", expr, text, sp.true, 0)

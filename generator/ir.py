@@ -1,0 +1,173 @@
+"""The printer-independent kernel of one spec variant.
+
+Stages, in the order a backend runs them each step:
+
+1. ``reductions``: scalars reduced over the elements of one tensor or of all tensors.
+2. ``step``: per-step scalars, computed once per step on the host: ``lr``, the spec's own
+   ``step`` equations (in order; assignments to scalar state update it), then every
+   sub-expression of the element updates that depends only on per-step values (hoisted).
+3. ``tensor``: per-tensor scalars, hoisted sub-expressions that also use tensor reductions.
+4. ``element``: the per-element program after common-subexpression elimination: temporaries
+   then the new value of every state array and of the parameter, all in terms of the values
+   before the step (the sequential equations are substituted into single-assignment form).
+
+Everything is ordered deterministically (declaration order, then SymPy's canonical order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .model import Spec, Variant
+
+STEP, TENSOR, ELEMENT = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Assign:
+    symbol: sp.Symbol
+    expr: sp.Expr
+
+
+@dataclass(frozen=True)
+class ReductionIR:
+    name: str
+    scope: str  # "tensor" | "global"
+    op: str  # "sum" | "max"
+    expr: sp.Expr  # per element; runs before the step program, so nothing is hoisted
+
+
+@dataclass(frozen=True)
+class KernelIR:
+    spec: Spec
+    variant: Variant
+    state: tuple[str, ...]  # per-parameter state arrays, declaration order
+    scalar_state: tuple[str, ...]
+    reductions: tuple[ReductionIR, ...]
+    step: tuple[Assign, ...]
+    tensor: tuple[Assign, ...]
+    temporaries: tuple[Assign, ...]  # per element, after CSE
+    outputs: tuple[tuple[str, sp.Expr], ...]  # (state name or "p", new value), state first
+
+    @property
+    def step_inputs(self) -> tuple[str, ...]:
+        """Hyperparameters, scalar state and global reductions the step program reads."""
+        defined = {"t"}
+        used: set[str] = set()
+        for a in self.step:
+            used |= {s.name for s in a.expr.free_symbols} - defined
+            defined.add(a.symbol.name)
+        return tuple(sorted(used))
+
+    @property
+    def element_scalars(self) -> tuple[str, ...]:
+        """Per-step values (hoisted or not) that the tensor and element programs read, sorted."""
+        names = self._free_names([e for _, e in self.outputs] + [a.expr for a in self.temporaries])
+        names |= self._free_names([a.expr for a in self.tensor])
+        per_tensor = {a.symbol.name for a in self.tensor} | {a.symbol.name for a in self.temporaries}
+        per_tensor |= {r.name for r in self.reductions if r.scope == "tensor"}
+        per_tensor |= {"p", "g"} | set(self.state)
+        return tuple(sorted(names - per_tensor))
+
+    @property
+    def tensor_scalars(self) -> tuple[str, ...]:
+        names = self._free_names([e for _, e in self.outputs] + [a.expr for a in self.temporaries])
+        return tuple(a.symbol.name for a in self.tensor if a.symbol.name in names)
+
+    @staticmethod
+    def _free_names(exprs) -> set[str]:
+        out: set[str] = set()
+        for e in exprs:
+            out |= {s.name for s in e.free_symbols}
+        return out
+
+
+def build_ir(variant: Variant) -> KernelIR:
+    spec = variant.spec
+    real = lambda n: sp.Symbol(n, real=True)  # noqa: E731 - a tiny local constructor
+
+    levels: dict[sp.Symbol, int] = {}
+    for h in spec.reals:
+        levels[h.symbol] = STEP
+    for name in ("t", "lr", "decay"):
+        levels[real(name)] = STEP
+    for s in spec.scalar_state:
+        levels[s.symbol] = STEP
+    for eq in variant.step:
+        levels[eq.symbol] = STEP
+    for r in spec.reductions:
+        levels[r.symbol] = STEP if r.scope == "global" else TENSOR
+
+    # Sequential element equations -> single assignment, in terms of pre-step values.
+    env: dict[sp.Symbol, sp.Expr] = {}
+    for eq in variant.update:
+        env[eq.symbol] = eq.expr.xreplace(env)
+    outputs = [(s.name, env[s.symbol]) for s in variant.state] + [("p", env[real("p")])]
+
+    hoister = _Hoister(levels)
+    hoisted_outputs = [(name, hoister.hoist(e, ELEMENT)) for name, e in outputs]
+    reductions = tuple(
+        ReductionIR(r.name, r.scope, r.op, r.expr) for r in spec.reductions
+    )
+
+    names = sp.numbered_symbols("_e", real=True)
+    temps, reduced = sp.cse([e for _, e in hoisted_outputs], symbols=names, order="canonical")
+    step = (
+        (Assign(real("lr"), spec.lr_equation.expr),)
+        + tuple(Assign(eq.symbol, eq.expr) for eq in variant.step)
+        + tuple(hoister.step)
+    )
+    return KernelIR(
+        spec=spec,
+        variant=variant,
+        state=tuple(s.name for s in variant.state),
+        scalar_state=tuple(s.name for s in spec.scalar_state),
+        reductions=reductions,
+        step=step,
+        tensor=tuple(hoister.tensor),
+        temporaries=tuple(Assign(s, e) for s, e in temps),
+        outputs=tuple((name, e) for (name, _), e in zip(hoisted_outputs, reduced)),
+    )
+
+
+class _Hoister:
+    """Replaces loop-invariant sub-expressions with named per-step or per-tensor scalars."""
+
+    def __init__(self, levels):
+        self.levels = levels
+        self.step: list[Assign] = []
+        self.tensor: list[Assign] = []
+        self.known: dict[sp.Expr, sp.Symbol] = {}
+
+    def level(self, expr) -> int:
+        return max((self.levels.get(s, ELEMENT) for s in expr.free_symbols), default=STEP)
+
+    def hoist(self, expr, target: int):
+        if expr.is_Atom:
+            return expr
+        lvl = self.level(expr)
+        if lvl < target:
+            return self._name(expr, lvl)
+        if isinstance(expr, (sp.Add, sp.Mul)):
+            low = [a for a in expr.args if self.level(a) < target]
+            high = [a for a in expr.args if self.level(a) >= target]
+            if len(low) > 1 or (low and not low[0].is_Atom):
+                combined = expr.func(*low)
+                low = [combined if combined.is_Atom else self._name(combined, self.level(combined))]
+            return expr.func(*low, *[self.hoist(a, target) for a in high])
+        return expr.func(*[self.hoist(a, target) for a in expr.args])
+
+    def _name(self, expr, lvl):
+        if lvl == TENSOR:
+            expr = self.hoist(expr, TENSOR)  # its per-step parts are computed once per step
+        if expr.is_Atom:
+            return expr
+        if expr not in self.known:
+            table = self.step if lvl == STEP else self.tensor
+            prefix = "_c" if lvl == STEP else "_k"
+            symbol = sp.Symbol(f"{prefix}{len(table)}", real=True)
+            table.append(Assign(symbol, expr))
+            self.known[expr] = symbol
+        return self.known[expr]

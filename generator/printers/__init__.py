@@ -1,0 +1,1 @@
+"""One printer per target: SymPy expressions to source text."""

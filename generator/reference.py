@@ -1,0 +1,132 @@
+"""A high-precision reference: the spec's own equations, evaluated in order with mpmath.
+
+It shares nothing with the code paths under test but the parsed spec: no IR, no hoisting,
+no CSE, no printer. Each equation is evaluated element by element at 50 significant digits,
+exactly as written (sequential assignments), with Keras 2.3's clipnorm, clipvalue and decay
+from ``generator.common``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .common import CLIP_SCALE, CLIPNORM, GRAD_NORM
+from .model import Spec
+
+DIGITS = 50
+
+
+@dataclass
+class Trajectory:
+    """Final values (as float64) and, per element, the sum over steps of |value| + |change|:
+    the scale against which float rounding errors accumulate."""
+
+    params: list[np.ndarray]
+    state: list[dict[str, np.ndarray]]
+    scalar_state: dict[str, float]
+    param_scale: list[np.ndarray]
+    state_scale: list[dict[str, np.ndarray]]
+
+
+@lru_cache(maxsize=None)
+def _compiled(expr: sp.Expr):
+    args = sorted(expr.free_symbols, key=lambda s: s.name)
+    function = sp.lambdify(args, expr, modules=["mpmath"])
+    return tuple(a.name for a in args), function
+
+
+def evaluate(expr: sp.Expr, env: dict):
+    names, function = _compiled(expr)
+    return mpmath.mpf(function(*[env[n] for n in names]))
+
+
+def run(spec: Spec, flags: dict, hyper: dict, params0, grads_per_step) -> Trajectory:
+    """Run len(grads_per_step) steps from params0 (lists of float arrays; not modified)."""
+    with mpmath.workdps(DIGITS):
+        return _run(spec, flags, hyper, params0, grads_per_step)
+
+
+def _run(spec, flags, hyper, params0, grads_per_step):
+    variant = spec.variant(**flags)
+    mp = mpmath.mpf
+    h = {name: mp(repr(float(value))) for name, value in hyper.items() if value is not None}
+    h.setdefault("decay", mp(0))
+    clipnorm = hyper.get("clipnorm") or 0.0
+    clipvalue = hyper.get("clipvalue") or 0.0
+
+    params = [[mp(repr(float(x))) for x in np.asarray(p, dtype=np.float64).ravel()] for p in params0]
+    shapes = [np.shape(p) for p in params0]
+    state = [{s.name: [evaluate(s.init, h)] * len(p) for s in variant.state} for p in params]
+    scalar = {s.name: evaluate(s.init, h) for s in spec.scalar_state}
+    p_scale = [[mp(0)] * len(p) for p in params]
+    s_scale = [{n: [mp(0)] * len(p) for n in st} for p, st in zip(params, state)]
+
+    for step, raw in enumerate(grads_per_step, start=1):
+        grads = [[mp(repr(float(x))) for x in np.asarray(g, dtype=np.float64).ravel()] for g in raw]
+        # Keras 2.3's Optimizer.get_gradients: one norm over all gradients, then clip values.
+        if clipnorm > 0:
+            norm = mpmath.sqrt(mpmath.fsum(x * x for g in grads for x in g))
+            scale = evaluate(CLIP_SCALE, {CLIPNORM.name: mp(repr(clipnorm)), GRAD_NORM.name: norm})
+            grads = [[x * scale for x in g] for g in grads]
+        if clipvalue > 0:
+            c = mp(repr(clipvalue))
+            grads = [[min(max(x, -c), c) for x in g] for g in grads]
+
+        env = dict(h)
+        env["t"] = mp(step)
+        env.update(scalar)
+        env["lr"] = evaluate(spec.lr_equation.expr, env)
+
+        def element_env(i, j):
+            e = {"p": params[i][j], "g": grads[i][j]}
+            e.update({n: values[j] for n, values in state[i].items()})
+            return e
+
+        for r in spec.reductions:
+            if r.scope != "global":
+                continue
+            values = [evaluate(r.expr, {**env, **element_env(i, j)}) for i in range(len(params)) for j in range(len(params[i]))]
+            env[r.name] = _reduce(r.op, values)
+        for eq in variant.step:
+            env[eq.target] = evaluate(eq.expr, env)
+        for s in spec.scalar_state:
+            scalar[s.name] = env[s.name]
+
+        for i in range(len(params)):
+            tensor_env = dict(env)
+            for r in spec.reductions:
+                if r.scope == "tensor":
+                    values = [evaluate(r.expr, {**env, **element_env(i, j)}) for j in range(len(params[i]))]
+                    tensor_env[r.name] = _reduce(r.op, values)
+            new_state = {n: list(v) for n, v in state[i].items()}
+            for j in range(len(params[i])):
+                local = dict(tensor_env)
+                local.update(element_env(i, j))
+                for eq in variant.update:
+                    local[eq.target] = evaluate(eq.expr, local)
+                p_scale[i][j] += abs(local["p"]) + abs(local["p"] - params[i][j])
+                params[i][j] = local["p"]
+                for n in new_state:
+                    s_scale[i][n][j] += abs(local[n]) + abs(local[n] - state[i][n][j])
+                    new_state[n][j] = local[n]
+            state[i] = new_state
+
+    as_array = lambda values, shape: np.array([float(v) for v in values], dtype=np.float64).reshape(shape)  # noqa: E731
+    return Trajectory(
+        params=[as_array(p, s) for p, s in zip(params, shapes)],
+        state=[{n: as_array(v, s) for n, v in st.items()} for st, s in zip(state, shapes)],
+        scalar_state={n: float(v) for n, v in scalar.items()},
+        param_scale=[as_array(p, s) for p, s in zip(p_scale, shapes)],
+        state_scale=[{n: as_array(v, s) for n, v in st.items()} for st, s in zip(s_scale, shapes)],
+    )
+
+
+def _reduce(op, values):
+    if not values:
+        return mpmath.mpf(0) if op == "sum" else mpmath.mpf("-inf")
+    return mpmath.fsum(values) if op == "sum" else max(values)

@@ -1,0 +1,129 @@
+"""Rendering and writing: strict Jinja, "do not edit" headers, black, write only what changed.
+
+A build renders every file in memory first; nothing touches ``generated/`` unless every spec
+loaded and every template rendered. Files are then replaced one by one through a temporary
+file and ``os.replace``, so a reader never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import black
+import jinja2
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+GENERATED = ROOT / "generated"
+DO_NOT_EDIT = "do not edit"
+BLACK_MODE = black.Mode(line_length=100)
+
+
+@dataclass(frozen=True)
+class Output:
+    path: str  # relative to generated/
+    template: str  # relative to templates/
+    context: dict = field(hash=False, compare=False)
+    source: str = "specs/*.yaml"  # the spec(s) it comes from, for the header
+
+
+def python_tuple(items) -> str:
+    """A Python tuple display of code strings: (), (a,) or (a, b)."""
+    items = list(items)
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["py"] = repr  # a Python literal of a str, number or bool
+    env.filters["pytuple"] = python_tuple
+    env.filters["pystrings"] = lambda items: python_tuple(repr(i) for i in items)
+    return env
+
+
+def header(output: Output) -> str:
+    comment = "%" if output.path.endswith(".tex") else ("//" if output.path.endswith((".cu", ".cuh", ".h", ".c")) else "#")
+    return f"{comment} generated from {output.source} by templates/{output.template} — {DO_NOT_EDIT}"
+
+
+def render(outputs: list[Output], env: jinja2.Environment | None = None) -> dict[str, str]:
+    env = env or environment()
+    files: dict[str, str] = {}
+    for output in sorted(outputs, key=lambda o: o.path):
+        if output.path in files:
+            raise ValueError(f"two outputs write generated/{output.path}")
+        text = env.get_template(output.template).render(header=header(output), **output.context)
+        if output.path.endswith(".py"):
+            try:
+                text = black.format_str(text, mode=BLACK_MODE)
+            except black.InvalidInput as err:
+                raise ValueError(f"templates/{output.template} produced invalid Python for "
+                                 f"generated/{output.path}: {err}") from None
+        files[output.path] = text
+    return files
+
+
+def _managed(path: Path) -> bool:
+    """A file the generator owns: it carries the do-not-edit header."""
+    if "__pycache__" in path.parts or not path.is_file():
+        return False
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return DO_NOT_EDIT in handle.readline()
+    except (UnicodeDecodeError, OSError):
+        return False
+
+
+def plan(files: dict[str, str], target: Path = GENERATED):
+    """What a build would change: (to write, to delete), both sorted."""
+    write = [p for p, text in sorted(files.items()) if _read(target / p) != text]
+    existing = sorted(str(p.relative_to(target)) for p in target.rglob("*") if _managed(p)) if target.exists() else []
+    delete = [p for p in existing if p not in files]
+    return write, delete
+
+
+def diff(files: dict[str, str], target: Path = GENERATED) -> str:
+    write, delete = plan(files, target)
+    chunks = []
+    for p in write:
+        old = _read(target / p) or ""
+        chunks += difflib.unified_diff(
+            old.splitlines(True), files[p].splitlines(True), f"a/generated/{p}", f"b/generated/{p}"
+        )
+    for p in delete:
+        chunks += difflib.unified_diff(
+            (target / p).read_text(encoding="utf-8").splitlines(True), [], f"a/generated/{p}", "/dev/null"
+        )
+    return "".join(chunks)
+
+
+def write(files: dict[str, str], target: Path = GENERATED) -> tuple[list[str], list[str]]:
+    to_write, to_delete = plan(files, target)
+    for p in to_write:
+        path = target / p
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(files[p])
+        os.replace(tmp, path)
+    for p in to_delete:
+        (target / p).unlink()
+    return to_write, to_delete
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None

@@ -1,0 +1,102 @@
+"""Mutation testing: every equation of every generated NumPy kernel matters to a test.
+
+Each ufunc call of each ``_apply_*`` function and each computed line of each ``_step_*``
+function is mutated in turn (add <-> subtract, multiply <-> divide, maximum <-> minimum,
+sqrt/square -> absolute, sign -> negative, a dropped copy, + <-> - and * <-> / in scalars),
+the mutant module is loaded, and the reference comparison of the generated tests must fail.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator import testing
+from generator.build import load_specs
+
+ROOT = Path(__file__).resolve().parent.parent
+SWAPS = {
+    "np.add(": "np.subtract(",
+    "np.subtract(": "np.add(",
+    "np.multiply(": "np.divide(",
+    "np.divide(": "np.multiply(",
+    "np.maximum(": "np.minimum(",
+    "np.minimum(": "np.maximum(",
+    "np.sqrt(": "np.absolute(",
+    "np.square(": "np.absolute(",
+    "np.absolute(": "np.negative(",
+    "np.sign(": "np.negative(",
+}
+SCALAR_SWAPS = ((" - ", " + "), (" + ", " - "), (" * ", " / "), (" / ", " * "), ("**", "*"))
+BINDING = re.compile(r"^\s+\w+ = [hsr]\[")
+
+
+def mutants(source: str):
+    """(line number, description, mutated source) for each mutable line of the kernels."""
+    lines = source.splitlines()
+    function = None
+    for index, line in enumerate(lines):
+        if line.startswith("def "):
+            function = line[4:].split("(")[0]
+            continue
+        if function is None or not line.startswith("    ") or not function.startswith(("_apply_", "_step_")):
+            continue
+        stripped = line.strip()
+        mutated = None
+        if stripped.startswith("np.copyto("):
+            mutated = line.replace(stripped, "pass")
+        elif stripped.startswith("np."):
+            for old, new in SWAPS.items():
+                if stripped.startswith(old):
+                    mutated = line.replace(old, new, 1)
+                    break
+        elif function.startswith("_step_") and " = " in stripped and not BINDING.match(line):
+            target, _, value = stripped.partition(" = ")
+            for old, new in SCALAR_SWAPS:
+                if old in value:
+                    mutated = line.replace(value, value.replace(old, new, 1))
+                    break
+        if mutated is not None and mutated != line:
+            new = lines[:index] + [mutated] + lines[index + 1 :]
+            yield index + 1, f"{function}: {stripped!r} -> {mutated.strip()!r}", function, "\n".join(new)
+
+
+def load_mutant(source: str, name: str):
+    module = types.ModuleType(f"generated.numpy._mutant_{name}")
+    module.__package__ = "generated.numpy"
+    exec(compile(source, f"<mutant of {name}>", "exec"), module.__dict__)  # our own generated code
+    return module
+
+
+SPECS = load_specs()
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.module for s in SPECS])
+def test_every_mutation_of_the_generated_kernels_is_caught(spec):
+    source = (ROOT / "generated" / "numpy" / f"{spec.module}.py").read_text()
+    common = "all" if "all" in testing.common_cases(spec) else testing.common_cases(spec)[-1]
+    variants = {v.suffix: dict(v.flags) for v in spec.variants()}
+    survivors, tried = [], 0
+    for line, description, function, mutated in mutants(source):
+        suffix = function.split("_", 2)[2]
+        module = load_mutant(mutated, spec.module)
+        cls = getattr(module, spec.name)
+        tried += 1
+        caught = False
+        for hyper in ("varied", "default"):
+            try:
+                with np.errstate(all="ignore"):
+                    testing.check_numpy_against_reference(
+                        cls, spec.path, variants[suffix], common, hyper, "float64", steps=10
+                    )
+            except (AssertionError, ArithmeticError, ValueError):
+                caught = True
+                break
+        if not caught:
+            survivors.append(f"line {line}: {description}")
+    assert tried >= 5, f"only {tried} mutants for {spec.name}: the mutation patterns are stale"
+    assert not survivors, f"{len(survivors)} of {tried} mutants survived:\n" + "\n".join(survivors)
