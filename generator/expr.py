@@ -173,10 +173,11 @@ class _Builder:
         raise ExprError(f"{_describe(node)} is not allowed in an expression")
 
     def call(self, node, depth):
-        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            name = node.func.id if isinstance(node.func, ast.Name) else _describe(node.func)
-            allowed = ", ".join(sorted(FUNCTIONS))
-            raise ExprError(f"unknown function {name!r} (allowed: {allowed})")
+        allowed = ", ".join(sorted(FUNCTIONS))
+        if not isinstance(node.func, ast.Name):
+            raise ExprError(f"calling {_describe(node.func)} is not allowed (functions: {allowed})")
+        if node.func.id not in FUNCTIONS:
+            raise ExprError(f"unknown function {node.func.id!r} (allowed: {allowed})")
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise ExprError(f"{node.func.id}() takes plain positional arguments only")
         build, arity = FUNCTIONS[node.func.id]

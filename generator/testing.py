@@ -34,8 +34,15 @@ COMMON_CASES = {
 }
 
 
+def spec(path_or_spec: str | Spec) -> Spec:
+    """A spec by its path relative to the repository (cached), or the Spec itself."""
+    if isinstance(path_or_spec, Spec):
+        return path_or_spec
+    return _load(path_or_spec)
+
+
 @lru_cache(maxsize=None)
-def spec(path: str) -> Spec:
+def _load(path: str) -> Spec:
     return load_spec(ROOT / path, ROOT)
 
 
@@ -76,15 +83,15 @@ def problem(seed: int = 0, steps: int = STEPS, shapes=SHAPES):
 
 
 @lru_cache(maxsize=None)
-def _reference(path, flags, common, hyper, steps):
+def _reference(s: Spec, flags, common, hyper, steps):
     params, grads = problem(steps=steps)
-    s = spec(path)
     return reference.run(s, dict(flags), {**dict(hyper), **dict(common)}, params, grads)
 
 
 def reference_for(path, flags: dict, common: dict, hyper: dict, steps: int = STEPS):
+    """The reference trajectory of the standard problem (cached: tests share it per dtype)."""
     key = lambda d: tuple(sorted(d.items()))  # noqa: E731
-    return _reference(path, key(flags), key(common), key(hyper), steps)
+    return _reference(spec(path), key(flags), key(common), key(hyper), steps)
 
 
 def run_numpy(cls, flags, common, hyper, dtype, steps=STEPS):

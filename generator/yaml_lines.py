@@ -48,7 +48,10 @@ def load_yaml(text: str, path: str) -> LineDict:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
-        raise SpecError(path, line, f"invalid YAML: {err.problem or err}") from None
+        message = f"invalid YAML: {err.problem or err}"
+        if err.context and err.context_mark and err.context_mark.line + 1 != line:
+            message += f" ({err.context} on line {err.context_mark.line + 1})"
+        raise SpecError(path, line, message) from None
     except yaml.YAMLError as err:  # pragma: no cover - any other parser failure
         raise SpecError(path, None, f"invalid YAML: {err}") from None
     if node is None:

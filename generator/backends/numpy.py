@@ -33,6 +33,7 @@ class VariantView:
     tensor_lines: tuple[str, ...]
     element_lines: tuple[str, ...]
     partial_lines: tuple[str, ...]
+    partial_results: tuple[str, ...]
     global_ops: tuple[str, ...]
     global_names: tuple[str, ...]
     scratch: int
@@ -181,7 +182,6 @@ def variant_view(ir: KernelIR) -> VariantView:
             partial_lines += lines
             results.append(f"_g{r.name}")
             scratch = max(scratch, count)
-        partial_lines.append("return (" + "".join(f"{x}, " for x in results) + ")")
 
     return VariantView(
         suffix=ir.variant.suffix,
@@ -194,6 +194,7 @@ def variant_view(ir: KernelIR) -> VariantView:
         tensor_lines=tuple(tensor_lines),
         element_lines=tuple(program.lines),
         partial_lines=tuple(partial_lines),
+        partial_results=tuple(results),
         global_ops=tuple(r.op for r in global_reductions),
         global_names=tuple(r.name for r in global_reductions),
         scratch=scratch,

@@ -1,0 +1,83 @@
+"""Reductions (per tensor and global) go through the same pipeline as everything else: a
+test-only spec that uses both is generated, loaded and checked against the reference."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pytest
+
+from generator import testing
+from generator.backends import numpy as numpy_backend
+from generator.ir import build_ir
+from generator.model import parse_spec
+from generator.render import render
+
+SPEC = """\
+name: NormalizedMomentum
+description: Momentum on per-tensor normalized gradients, with a global step scale.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  beta: {default: 0.9, domain: 0 <= beta < 1, doc: Momentum.}
+  epsilon: {default: 1.0e-6, domain: epsilon > 0, doc: Fuzz factor.}
+reductions:
+  g_sq: {scope: tensor, op: sum, of: g**2, doc: Squared norm of this gradient.}
+  p_absmax: {scope: tensor, op: max, of: abs(p), doc: Largest parameter magnitude.}
+  m_total: {scope: global, op: sum, of: m**2 + beta*abs(g), doc: A global statistic.}
+  g_peak: {scope: global, op: max, of: abs(g), doc: Largest gradient element.}
+step:
+  - scale = 1/(1 + sqrt(m_total)/(g_peak + epsilon))
+state:
+  m: {init: 0, doc: Momentum.}
+update:
+  - m = beta*m + g/(sqrt(g_sq) + epsilon)
+  - p = p - lr*scale*(m + 0.01*p/(p_absmax + epsilon))
+"""
+
+
+@pytest.fixture(scope="module")
+def optimizer():
+    spec = parse_spec(SPEC, "specs/normalized_momentum.yaml", "normalized_momentum")
+    view = numpy_backend.module_view(spec)
+    text = render([numpy_backend.Output("numpy/normalized_momentum.py", "numpy/optimizer.py.j2", {"m": view}, spec.path)])
+    module = types.ModuleType("generated.numpy.normalized_momentum_test")
+    module.__package__ = "generated.numpy"
+    exec(compile(text["numpy/normalized_momentum.py"], "<normalized_momentum>", "exec"), module.__dict__)
+    return spec, module.NormalizedMomentum, text["numpy/normalized_momentum.py"]
+
+
+def test_reductions_are_their_own_stage_in_the_ir(optimizer):
+    spec, _, _ = optimizer
+    ir = build_ir(spec.variants()[0])
+    assert [(r.name, r.scope, r.op) for r in ir.reductions] == [
+        ("g_sq", "tensor", "sum"),
+        ("p_absmax", "tensor", "max"),
+        ("m_total", "global", "sum"),
+        ("g_peak", "global", "max"),
+    ]
+    # values that depend on tensor reductions are hoisted per tensor, not per element
+    assert ir.tensor and all(a.symbol.name.startswith("_k") for a in ir.tensor)
+    assert "scale" in {a.symbol.name for a in ir.step}
+
+
+def test_generated_code_reduces_once_per_tensor(optimizer):
+    _, _, source = optimizer
+    assert "g_sq = float(np.vdot(g, g))" in source  # a sum of squares is one dot product
+    assert "p_absmax = float(np.max(" in source
+    assert "def _partials_default(" in source
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("common", ["plain", "all"])
+def test_reductions_match_the_reference(optimizer, common, dtype):
+    spec, cls, _ = optimizer
+    testing.check_numpy_against_reference(cls, spec, {}, common, "default", dtype)
+
+
+def test_a_reduction_cannot_use_per_step_values():
+    bad = SPEC.replace("of: g**2,", "of: g**2*lr,")
+    from generator import SpecError
+
+    with pytest.raises(SpecError, match="unknown symbol 'lr': a reduction may only use"):
+        parse_spec(bad, "specs/x.yaml", "x")
