@@ -245,3 +245,24 @@ def check_config_round_trip(cls, path):
     defaults = cls().get_config()
     for h in s.hyperparameters:
         assert defaults[h.name] == h.default, f"{h.name}: default {defaults[h.name]} != spec {h.default}"
+
+
+def check_steps_allocate_no_arrays(cls):
+    """After the first step (state and scratch), a step allocates no array: NumPy reports
+    its buffers to tracemalloc, and a 1M-element float32 array would be 4 MB."""
+    import tracemalloc
+
+    for common in ({}, {"clipnorm": 1.0, "clipvalue": 0.1}):
+        params = [np.ones(1_000_000, np.float32), np.ones((300, 300), np.float32)]
+        grads = [np.full(p.shape, 0.5, np.float32) for p in params]
+        opt = cls(**common)
+        opt.apply_gradients(zip(grads, params))
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            for _ in range(3):
+                opt.apply_gradients(zip(grads, params))
+            peak = tracemalloc.get_traced_memory()[1] - base
+        finally:
+            tracemalloc.stop()
+        assert peak < 64 * 1024, f"a step allocated {peak} bytes with {common}"

@@ -44,20 +44,6 @@ def _apply_no_amsgrad(p, g, state, k, scratch):
     np.add(p, _s0, out=p)
 
 
-def _step_amsgrad(h, s, r, t):
-    """Per-step scalars for amsgrad=True, hoisted out of the element loop."""
-    beta_1 = h["beta_1"]
-    beta_2 = h["beta_2"]
-    decay = h["decay"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = 1 - beta_1
-    _c1 = 1 - beta_2
-    _c2 = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-    return (_c0, _c1, _c2, beta_1, beta_2, epsilon), {}
-
-
 def _apply_amsgrad(p, g, state, k, scratch):
     """Update p and its state in place for amsgrad=True: 13 ufunc passes."""
     m, v, vhat = state
@@ -136,7 +122,7 @@ class Adam(Optimizer):
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
-            step=_step_amsgrad,
+            step=_step_no_amsgrad,
             apply=_apply_amsgrad,
             scratch=1,
             partials=None,

@@ -32,16 +32,6 @@ def _apply_no_nesterov(p, g, state, k, scratch):
     np.add(velocity, p, out=p)
 
 
-def _step_nesterov(h, s, r, t):
-    """Per-step scalars for nesterov=True, hoisted out of the element loop."""
-    decay = h["decay"]
-    learning_rate = h["learning_rate"]
-    momentum = h["momentum"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = -lr
-    return (_c0, momentum), {}
-
-
 def _apply_nesterov(p, g, state, k, scratch):
     """Update p and its state in place for nesterov=True: 6 ufunc passes."""
     (velocity,) = state
@@ -101,7 +91,7 @@ class SGD(Optimizer):
         ),
         (True,): Kernel(
             state=("velocity",),
-            step=_step_nesterov,
+            step=_step_no_nesterov,
             apply=_apply_nesterov,
             scratch=2,
             partials=None,

@@ -27,6 +27,10 @@ def test_updates_in_place_and_keeps_float32():
     testing.check_in_place_and_dtype(Adamax)
 
 
+def test_steps_allocate_no_arrays():
+    testing.check_steps_allocate_no_arrays(Adamax)
+
+
 def test_bad_gradients_change_nothing():
     testing.check_bad_gradients_change_nothing(Adamax)
 

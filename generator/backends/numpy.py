@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -24,6 +24,8 @@ class HyperView:
 @dataclass(frozen=True)
 class VariantView:
     suffix: str
+    step_function: str  # the name of its step function; shared by variants whose step is the same
+    defines_step: bool
     flags_text: str
     flag_values: tuple[str, ...]
     state: tuple[str, ...]
@@ -103,7 +105,7 @@ def module_view(spec: Spec) -> ModuleView:
         flag_names=tuple(f.name for f in spec.flags),
         common=spec.common,
         signature=tuple(signature),
-        variants=tuple(variant_view(build_ir(v)) for v in spec.variants()),
+        variants=_share_step_functions([variant_view(build_ir(v)) for v in spec.variants()]),
         state_init=state_init,
         scalar_state_init=scalar_init,
     )
@@ -185,6 +187,8 @@ def variant_view(ir: KernelIR) -> VariantView:
 
     return VariantView(
         suffix=ir.variant.suffix,
+        step_function=f"_step_{ir.variant.suffix}",
+        defines_step=True,
         flags_text=", ".join(f"{n}={v}" for n, v in ir.variant.flags) or "the defaults",
         flag_values=tuple(str(v) for _, v in ir.variant.flags),
         state=ir.state,
@@ -200,6 +204,20 @@ def variant_view(ir: KernelIR) -> VariantView:
         scratch=scratch,
         passes=program.passes,
     )
+
+
+def _share_step_functions(views: list[VariantView]) -> tuple[VariantView, ...]:
+    """Variants whose step programs print the same (Adam with and without AMSGrad) share one."""
+    first: dict[tuple, str] = {}
+    out = []
+    for v in views:
+        key = (v.step_lines, v.element_scalars, v.scalar_state_dict)
+        if key in first:
+            v = replace(v, step_function=first[key], defines_step=False)
+        else:
+            first[key] = v.step_function
+        out.append(v)
+    return tuple(out)
 
 
 def _source(spec: Spec, name: str) -> str:
