@@ -1,4 +1,4 @@
-"""Command line: ``python -m generator build [--check] | list``."""
+"""Command line: ``python -m generator build [--check] | list | docs``."""
 
 from __future__ import annotations
 
@@ -16,11 +16,14 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("build", help="write generated/ from specs/ and templates/")
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if generated/ is stale")
     commands.add_parser("list", help="the optimizers, their backends and flags")
+    commands.add_parser("docs", help="build the PDF of generated/docs into build/docs with latexmk")
     args = parser.parse_args(argv)
 
     try:
         if args.command == "list":
             return _list()
+        if args.command == "docs":
+            return _docs()
         files = build_mod.generate()
     except (SpecError, GenerationError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -44,9 +47,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _docs() -> int:
+    from .docs import DocsError, build_pdf
+
+    if diff(build_mod.generate()):
+        print("error: generated/ is stale: run `python -m generator build` first", file=sys.stderr)
+        return 1
+    try:
+        pdf = build_pdf()
+    except DocsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {pdf}")
+    return 0
+
+
 def _list() -> int:
     specs = build_mod.load_specs()
-    backends = ", ".join(sorted(b for b in build_mod.BACKENDS if b != "tests"))
+    backends = ", ".join(sorted(b for b in build_mod.BACKENDS if b not in ("tests", "docs")))
     rows = [("optimizer", "keras name", "flags", "state", "backends")]
     for s in specs:
         flags = ", ".join(f.name for f in s.flags) or "-"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .backends import docs as docs_backend
 from .backends import numpy as numpy_backend
 from .backends import tests as tests_backend
 from .model import Spec, load_spec
 from .render import GENERATED, ROOT, Output, render
 
-BACKENDS = {"numpy": numpy_backend, "tests": tests_backend}
+BACKENDS = {"numpy": numpy_backend, "docs": docs_backend, "tests": tests_backend}
 
 
 def spec_files(root: Path = ROOT) -> list[Path]:

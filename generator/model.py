@@ -92,6 +92,7 @@ class Equation:
     text: str
     when: sp.Basic
     line: int
+    latex: str | None = None  # how the docs write the target (for step and element locals)
 
     @property
     def symbol(self) -> sp.Symbol:
@@ -460,12 +461,13 @@ def _equation_items(top, key, required):
         raise top.error(key, f"{key}: at least one equation is needed")
     out = []
     for item, line in zip(items, items.lines):
-        when_text, when_line = True, line
+        when_text, when_line, latex = True, line, None
         if isinstance(item, LineDict):
             r = _Reader(top.path, item, f"{key} equation", line)
             text = r.get("eq", str, required=True)
-            when_text = r.get("when", (str, bool), required=True)
+            when_text = r.get("when", (str, bool), default=True)
             when_line = r.line("when")
+            latex = r.get("latex", str)
             r.finish()
         elif isinstance(item, str):
             text = item
@@ -475,7 +477,7 @@ def _equation_items(top, key, required):
             target, rhs = E.parse_assignment(text)
         except E.ExprError as err:
             raise SpecError(top.path, line, f"{key}: {err}") from None
-        out.append(_Item(target, rhs, when_text, line, when_line))
+        out.append(_Item(target, rhs, when_text, line, when_line, latex))
     return out
 
 
@@ -486,6 +488,7 @@ class _Item:
     when_text: object
     line: int
     when_line: int
+    latex: str | None
 
 
 def _read_references(top) -> tuple[Reference, ...]:
@@ -584,7 +587,7 @@ class _Scope:
             when = E.parse_condition(item.when_text, self.flags)
         except E.ExprError as err:
             raise SpecError(self.path, item.when_line, f"{section}: when: {err}") from None
-        return Equation(item.target, value, item.text, when, item.line)
+        return Equation(item.target, value, item.text, when, item.line, item.latex)
 
     def _check_target(self, item, section, targets_ok):
         name = item.target
@@ -624,7 +627,7 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
         return value is sp.true
 
     def fix(eq: Equation) -> Equation:
-        return Equation(eq.target, _resolve_piecewise(eq.expr, subs), eq.text, sp.true, eq.line)
+        return Equation(eq.target, _resolve_piecewise(eq.expr, subs), eq.text, sp.true, eq.line, eq.latex)
 
     state = tuple(s for s in spec.state if holds(s.when))
     absent = {s.name: s for s in spec.state if not holds(s.when)}

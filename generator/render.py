@@ -16,6 +16,8 @@ from pathlib import Path
 import black
 import jinja2
 
+from .printers.latex import tex_escape
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 GENERATED = ROOT / "generated"
@@ -49,12 +51,16 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env.filters["py"] = repr  # a Python literal of a str, number or bool
     env.filters["pytuple"] = python_tuple
     env.filters["pystrings"] = lambda items: python_tuple(repr(i) for i in items)
+    env.filters["tex"] = tex_escape  # plain text inside LaTeX
     return env
 
 
+COMMENTS = {".tex": ("% ", ""), ".md": ("<!-- ", " -->"), ".cu": ("// ", ""), ".cuh": ("// ", ""), ".h": ("// ", ""), ".c": ("// ", "")}
+
+
 def header(output: Output) -> str:
-    comment = "%" if output.path.endswith(".tex") else ("//" if output.path.endswith((".cu", ".cuh", ".h", ".c")) else "#")
-    return f"{comment} generated from {output.source} by templates/{output.template} — {DO_NOT_EDIT}"
+    start, end = COMMENTS.get(Path(output.path).suffix, ("# ", ""))
+    return f"{start}generated from {output.source} by templates/{output.template} — {DO_NOT_EDIT}{end}"
 
 
 def render(outputs: list[Output], env: jinja2.Environment | None = None) -> dict[str, str]:

@@ -1,0 +1,285 @@
+"""Docs backend: ``generated/docs/<module>.tex`` per spec, ``optimizers.tex`` assembling them,
+and Markdown pages in the seed page's layout under ``generated/docs/md/``.
+
+The equations are printed from the spec's SymPy expressions and from the IR the kernels are
+printed from, so the docs cannot disagree with the code.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..common import CLIP_SCALE, CLIP_VALUE, COMMON_DEFAULTS, COMMON_DOCS, GRAD_NORM_SQUARED_TERM, lr_equation
+from ..ir import build_ir
+from ..model import Spec
+from ..printers.latex import Notation, display, domain_latex, tex_escape
+from ..render import Output
+
+LONG_LINE = 80  # characters of a printed equation, commands excluded, before it is split
+
+
+@dataclass(frozen=True)
+class Line:
+    lhs: str
+    rhs: tuple[str, ...]  # continuation pieces: the first follows "=", the others "+"/"-"
+    note: str  # "if amsgrad", or ""
+    label: str
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    default: str
+    domain: str  # LaTeX math, or "" for any
+    domain_text: str  # as written in the spec
+    doc: str
+
+
+@dataclass(frozen=True)
+class SymbolRow:
+    symbol: str  # LaTeX math
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Block:
+    title: str
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Ref:
+    key: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DocView:
+    name: str
+    module: str
+    keras_name: str
+    spec_path: str
+    signature: str
+    summary: str
+    paragraphs: tuple[str, ...]
+    rows: tuple[Row, ...]
+    symbols: tuple[SymbolRow, ...]
+    algorithm: tuple[Block, ...]
+    generated: tuple[Block, ...]
+    differences: tuple[tuple[str, str], ...]
+    references: tuple[Ref, ...]
+
+
+def outputs(specs: list[Spec]) -> list[Output]:
+    references = _reference_keys(specs)
+    views = [view(s, references) for s in specs]
+    common = common_view()
+    bibliography = [Ref(key, title, url) for url, (key, title) in references.items()]
+    out = []
+    for v in views:
+        out.append(Output(f"docs/{v.module}.tex", "docs/optimizer.tex.j2", {"o": v}, v.spec_path))
+        out.append(Output(f"docs/md/{v.module}.md", "docs/optimizer.md.j2", {"o": v}, v.spec_path))
+    context = {"optimizers": views, "common": common, "bibliography": bibliography}
+    out.append(Output("docs/optimizers.tex", "docs/optimizers.tex.j2", context))
+    out.append(Output("docs/md/index.md", "docs/index.md.j2", context))
+    return out
+
+
+def _reference_keys(specs) -> dict[str, tuple[str, str]]:
+    keys: dict[str, tuple[str, str]] = {}
+    for s in specs:
+        for r in s.references:
+            keys.setdefault(r.url, (f"ref{len(keys) + 1}", r.title))
+    return keys
+
+
+def view(spec: Spec, references: dict[str, tuple[str, str]]) -> DocView:
+    paragraphs = [" ".join(p.split()) for p in spec.description.split("\n\n")]
+    notation = Notation(spec, {e.target: e.latex for e in (*spec.step, *spec.update) if e.latex})
+    return DocView(
+        name=spec.name,
+        module=spec.module,
+        keras_name=spec.keras_name,
+        spec_path=spec.path,
+        signature=signature(spec),
+        summary=paragraphs[0],
+        paragraphs=tuple(paragraphs[1:]),
+        rows=tuple(_rows(spec, notation)),
+        symbols=tuple(_symbols(spec, notation)),
+        algorithm=tuple(_algorithm(spec, notation)),
+        generated=tuple(_generated(spec, notation)),
+        differences=tuple((who, " ".join(text.split())) for who, text in spec.differences),
+        references=tuple(Ref(references[r.url][0], r.title, r.url) for r in spec.references),
+    )
+
+
+def signature(spec: Spec) -> str:
+    args = [f"{h.name}={h.default!r}" for h in spec.hyperparameters]
+    args += [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common]
+    text = f"{spec.name}(" + ", ".join(args) + ")"
+    return "\n".join(textwrap.wrap(text, 72, subsequent_indent=" " * (len(spec.name) + 1), break_on_hyphens=False))
+
+
+def _rows(spec, notation):
+    for h in spec.hyperparameters:
+        domain = f"{notation.plain[h.name]} \\in \\{{\\text{{True}}, \\text{{False}}\\}}" if h.kind == "bool" else ""
+        if h.domain_text:
+            domain = domain_latex(h.domain_text, notation)
+        yield Row(h.name, repr(h.default), domain, h.domain_text or ("True or False" if h.kind == "bool" else ""), h.doc)
+    for c in spec.common:
+        domain = f"{notation.plain[c]} \\ge 0" if c == "decay" else f"{notation.plain[c]} \\ge 0 \\text{{ or None}}"
+        text = ">= 0" if c == "decay" else ">= 0 or None"
+        yield Row(c, repr(COMMON_DEFAULTS[c]), domain, text, COMMON_DOCS[c])
+
+
+def _symbols(spec, notation):
+    for h in spec.reals:
+        yield SymbolRow(notation.plain[h.name], f"{h.name}: {h.doc}")
+    yield SymbolRow(r"\eta_{t}", "the learning rate of step t, after the decay schedule" if "decay" in spec.common else "the learning rate (no decay schedule)")
+    yield SymbolRow("t", "the step: completed steps + 1")
+    yield SymbolRow("g_{t}", "the gradient, after clipnorm and clipvalue")
+    yield SymbolRow(r"p_{t-1}, p_{t}", "the parameter before and after the step")
+    for s in (*spec.state, *spec.scalar_state):
+        base = notation.timed[s.name]
+        init = sp.latex(s.init) if not s.init.free_symbols else "an expression"
+        where = "per parameter" if s in spec.state else "one scalar per optimizer"
+        cond = f", only when {s.when}" if s in spec.state and s.when is not sp.true else ""
+        yield SymbolRow(f"{base}_{{t-1}}, {base}_{{t}}", f"{s.name} ({where}, starts at {init}{cond}): {s.doc}")
+
+
+def _algorithm(spec, notation):
+    counter = _Counter(spec.module)
+    step = [lr_equation("decay" in spec.common), *spec.step]
+    assigned_step: set[str] = set()
+    lines = _equations(step, notation, assigned_step, counter)
+    yield Block("Once per step", tuple(lines))
+    if spec.reductions:
+        red = []
+        for r in spec.reductions:
+            op = r"\sum" if r.op == "sum" else r"\max"
+            where = r"\text{tensor}" if r.scope == "tensor" else r"\text{all tensors}"
+            expr = _print(display(r.expr, notation, set()), notation)
+            red.append(Line(_print(notation.symbol(r.name), notation), (f"{op}_{{{where}}} {expr}",), "", counter.next()))
+        yield Block("Reductions, before the step", tuple(red))
+    assigned = {s.name for s in spec.scalar_state}
+    yield Block("For each element of each parameter, in order", tuple(_equations(spec.update, notation, assigned, counter)))
+
+
+def _generated(spec, notation):
+    """The IR each variant's kernels are printed from: hoisted scalars, then the element program."""
+    counter = _Counter(f"{spec.module}:gen")
+    for variant in spec.variants():
+        ir = build_ir(variant)
+        names = {}
+        for a in (*ir.step, *ir.tensor, *ir.temporaries):
+            if a.symbol.name.startswith("_"):
+                names[a.symbol.name] = f"{a.symbol.name[1]}_{{{a.symbol.name[2:]}}}"
+        local = Notation(spec, {**notation.plain, **names})
+        scalar_state = set(ir.scalar_state)
+        lines = []
+        for a in ir.step:
+            if a.symbol.name.startswith("_c"):
+                lines.append(_line(local.symbol(a.symbol.name), display(a.expr, local, scalar_state), local, "", counter))
+        for a in ir.tensor:
+            lines.append(_line(local.symbol(a.symbol.name), display(a.expr, local, scalar_state), local, "", counter))
+        for a in ir.temporaries:
+            lines.append(_line(local.symbol(a.symbol.name), display(a.expr, local, scalar_state), local, "", counter))
+        for name, expr in ir.outputs:
+            lines.append(_line(local.symbol(name, new=True), display(expr, local, scalar_state), local, "", counter))
+        flags = ", ".join(f"{n}={v}" for n, v in variant.flags)
+        yield Block(f"Kernel for {flags}" if flags else "Kernel", tuple(lines))
+
+
+class _Counter:
+    def __init__(self, prefix):
+        self.prefix, self.n = prefix, 0
+
+    def next(self):
+        self.n += 1
+        return f"eq:{self.prefix}:{self.n}"
+
+
+def _equations(equations, notation, assigned, counter):
+    lines = []
+    xi = 0
+    for eq in equations:
+        expr = display(eq.expr, notation, assigned)
+        for piece in sorted(expr.atoms(sp.Piecewise), key=str):
+            xi += 1
+            symbol = sp.Symbol(f"xi__{xi}", real=True)
+            notation.names[symbol] = rf"\xi_{{{xi}}}"
+            lines.append(Line(_print(symbol, notation), (_print(piece, notation),), "", counter.next()))
+            expr = expr.xreplace({piece: symbol})
+        target = notation.symbol(eq.target, new=True)
+        assigned.add(eq.target)
+        note = "" if eq.when is sp.true else "if " + _print(eq.when.xreplace({s: sp.Symbol(s.name) for s in eq.when.free_symbols}), notation, text=True)
+        lines.append(_line(target, expr, notation, note, counter))
+    return lines
+
+
+def _line(target, expr, notation, note, counter) -> Line:
+    lhs = _print(target, notation)
+    printer = notation.printer()
+    whole = printer.doprint(expr)
+    if isinstance(expr, sp.Add) and _width(whole) > LONG_LINE:
+        pieces = []
+        for i, term in enumerate(expr.args):
+            if i and term.could_extract_minus_sign():
+                pieces.append("- " + printer.doprint(-term))
+            else:
+                pieces.append(("+ " if i else "") + printer.doprint(term))
+        return Line(lhs, tuple(pieces), note, counter.next())
+    return Line(lhs, (whole,), note, counter.next())
+
+
+def _print(expr, notation, text=False) -> str:
+    if text:
+        return str(expr).replace("~", "not ").replace("&", "and").replace("|", "or")
+    return notation.printer().doprint(expr)
+
+
+def _width(latex: str) -> int:
+    """A rough printed width: fractions count their wider part, commands nothing."""
+    plain = re.sub(r"\\(left|right|frac|sqrt|text|hat|bar|cdot)", "", latex)
+    plain = re.sub(r"\\[A-Za-z]+", "x", plain)
+    return len(re.sub(r"[{}\s^_]", "", plain)) * 2 // 3
+
+
+@dataclass(frozen=True)
+class CommonView:
+    lines: tuple[Line, ...]
+    rows: tuple[Row, ...]
+
+
+def common_view() -> CommonView:
+    """Keras 2.3's base-class behaviour, printed from generator.common."""
+
+    class _Any:
+        reals = flags = ()
+        hyperparameters = state = scalar_state = reductions = ()
+
+    notation = Notation(_Any())  # type: ignore[arg-type]
+    counter = _Counter("common")
+    g = sp.Symbol("g", real=True)
+    norm = sp.Symbol("grad_norm", real=True)
+    raw = sp.Symbol("g_raw", real=True)
+    notation.plain["g_raw"] = r"\tilde{g}_{t}"
+    scale = sp.Symbol("clip_scale", real=True)
+    notation.plain["clip_scale"] = "s_{t}"
+    lines = (
+        Line(_print(display(norm, notation, set()), notation), (r"\sqrt{\sum_{\text{all gradients}} " + _print(display(GRAD_NORM_SQUARED_TERM.subs(g, raw), notation, set()), notation) + "}",), "", counter.next()),
+        _line(display(scale, notation, set()), display(CLIP_SCALE, notation, set()), notation, "", counter),
+        _line(display(g, notation, set()), display(CLIP_VALUE.subs(g, scale * raw), notation, set()), notation, "", counter),
+        _line(display(sp.Symbol("lr", real=True), notation, set()), display(lr_equation(True).expr, notation, set()), notation, "", counter),
+    )
+    rows = tuple(
+        Row(c, repr(COMMON_DEFAULTS[c]), "", ">= 0" if c == "decay" else ">= 0 or None", COMMON_DOCS[c]) for c in COMMON_DEFAULTS
+    )
+    return CommonView(lines, rows)
+
+

@@ -1,0 +1,137 @@
+"""LaTeX for the docs, printed from the same SymPy expressions the kernels come from.
+
+Symbols read as in the papers: hyperparameters by their ``latex`` field (``\\eta``,
+``\\beta_1``), per-parameter and scalar state with a time index (``m_{t-1}`` before the
+step, ``m_t`` after), ``g_t`` the gradient, ``\\eta_t`` the decayed learning rate.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from ..model import Spec
+
+TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\(<\)",  # the default OT1 text fonts have no < or >
+    ">": r"\(>\)",
+}
+
+
+def tex_escape(text: str) -> str:
+    """Plain text for LaTeX; straight double quotes become ``'' pairs."""
+    out = "".join(TEXT_ESCAPES.get(ch, ch) for ch in text)
+    out = re.sub(r"`([^`]*)`", r"\\texttt{\1}", out)  # Markdown code spans
+    return re.sub(r'"([^"]*)"', r"``\1''", out)
+
+
+class SpecLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with the spec's symbol names and terms in written order."""
+
+    def __init__(self, names: dict[sp.Symbol, str]):
+        super().__init__({"symbol_names": names, "order": "none"})
+
+    def _print_Add(self, expr, order=None):
+        # written order, but a leading minus reads badly: positive terms first (t - 1, not -1 + t)
+        terms = sorted(expr.args, key=lambda term: term.could_extract_minus_sign())
+        out = self._print(terms[0])
+        for term in terms[1:]:
+            if term.could_extract_minus_sign():
+                out += " - " + self.parenthesize(-term, 40)  # 40: PRECEDENCE["Add"]
+            else:
+                out += " + " + self.parenthesize(term, 40)
+        return out
+
+    def _print_Rational(self, expr):
+        # a spec's decimal literal (0.96 is stored exactly as 24/25) reads as it was written
+        q = expr.q
+        while q % 2 == 0:
+            q //= 2
+        while q % 5 == 0:
+            q //= 5
+        if q == 1 and expr.q != 1:
+            return repr(expr.p / expr.q)
+        return super()._print_Rational(expr)
+
+    def _print_Piecewise(self, expr):
+        rows = []
+        for value, cond in expr.args:
+            when = r"\text{otherwise}" if cond is sp.true else r"\text{if } " + self._print(cond)
+            rows.append(f"{self._print(value)} & {when}")
+        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
+
+    def _print_Not(self, expr):
+        return r"\text{not } " + self._print(expr.args[0])
+
+
+class Notation:
+    """Display names of one spec's symbols; old and new values of state are distinct."""
+
+    def __init__(self, spec: Spec, latex_of_locals: dict[str, str] | None = None):
+        self.spec = spec
+        self.names: dict[sp.Symbol, str] = {}
+        self.timed = {s.name: (s.latex or _default(s.name)) for s in spec.state}
+        self.timed.update({s.name: (s.latex or _default(s.name)) for s in spec.scalar_state})
+        self.timed["p"] = "p"
+        self.plain = {h.name: (h.latex or _default(h.name)) for h in spec.hyperparameters}
+        self.plain.update({h.name: rf"\text{{{h.name}}}" for h in spec.flags})
+        self.plain.update({"g": "g_{t}", "t": "t", "lr": r"\eta_{t}", "learning_rate": self.plain.get("learning_rate", r"\eta")})
+        self.plain.update({"decay": r"\text{decay}", "clipnorm": r"\text{clipnorm}", "clipvalue": r"\text{clipvalue}"})
+        self.plain.update({"grad_norm": r"\lVert g \rVert"})
+        self.plain.update({r.name: _default(r.name) for r in spec.reductions})
+        self.plain.update(latex_of_locals or {})
+
+    def symbol(self, name: str, new: bool = False) -> sp.Symbol:
+        if name in self.timed:
+            display = sp.Symbol(f"{name}__{'new' if new else 'old'}", real=True)
+            self.names[display] = f"{self.timed[name]}_{{{'t' if new else 't-1'}}}"
+            return display
+        display = sp.Symbol(f"{name}__plain", real=True)
+        self.names[display] = self.plain.get(name) or _default(name)
+        return display
+
+    def flag(self, name: str) -> sp.Symbol:
+        display = sp.Symbol(f"{name}__flag")
+        self.names[display] = rf"\text{{{name}}}"
+        return display
+
+    def printer(self) -> SpecLatexPrinter:
+        return SpecLatexPrinter(self.names)
+
+
+def _default(name: str) -> str:
+    return sp.latex(sp.Symbol(name))
+
+
+def display(expr: sp.Basic, notation: Notation, assigned: set[str]) -> sp.Basic:
+    """``expr`` with each symbol replaced by its display symbol (new if already assigned)."""
+    flags = {h.name for h in notation.spec.flags}
+    mapping = {}
+    for s in expr.free_symbols:
+        if s.name in flags:
+            mapping[s] = notation.flag(s.name)
+        else:
+            mapping[s] = notation.symbol(s.name, new=s.name in assigned)
+    return expr.xreplace(mapping)
+
+
+def domain_latex(text: str, notation: Notation) -> str:
+    """A domain as written in the spec, with the argument's symbol: 0 < \\beta_1 < 1."""
+    def name(match):
+        word = match.group(0)
+        return notation.plain.get(word, word) if not word[0].isdigit() else word
+
+    out = re.sub(r"[A-Za-z_][A-Za-z0-9_]*|\d[\d.eE+-]*", name, text)
+    return out.replace("<=", r"\le ").replace(">=", r"\ge ").replace(" and ", ", ")

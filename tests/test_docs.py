@@ -1,0 +1,74 @@
+"""The docs: the PDF builds clean, its checker catches problems, docs and code change together
+from one spec edit, and every argument of every class is documented with its default."""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+from pathlib import Path
+
+import pytest
+
+import generated.numpy as G
+from generator.build import generate
+from generator.docs import DocsError, build_pdf
+from generator.printers.latex import tex_escape
+
+ROOT = Path(__file__).resolve().parent.parent
+needs_tex = pytest.mark.skipif(shutil.which("latexmk") is None, reason="latexmk is not installed")
+
+
+@needs_tex
+def test_the_pdf_builds_without_overfull_boxes_or_undefined_references(tmp_path):
+    pdf = build_pdf(ROOT / "generated" / "docs", tmp_path)
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    assert pdf.stat().st_size > 50_000
+
+
+@needs_tex
+@pytest.mark.parametrize(
+    "inject,words",
+    [
+        ("\\noindent\\mbox{" + "x" * 400 + "}\n\n", "Overfull"),
+        ("See \\ref{sec:nowhere} and \\cite{nobody}.\n\n", "undefined"),
+    ],
+)
+def test_the_checker_reports_problems(tmp_path, inject, words):
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "generated" / "docs", docs)
+    tex = docs / "adam.tex"
+    tex.write_text(tex.read_text().replace("\\subsection*{Arguments}", inject + "\\subsection*{Arguments}"))
+    with pytest.raises(DocsError, match=words):
+        build_pdf(docs, tmp_path / "out")
+
+
+def test_changing_an_equation_changes_the_code_and_the_docs_together(tmp_path):
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    spec = tmp_path / "specs" / "adam.yaml"
+    spec.write_text(spec.read_text().replace("  - m = beta_1*m + (1 - beta_1)*g\n", "  - m = beta_1*m + (1 - beta_1)*g**3\n"))
+    before, after = generate(), generate(tmp_path)
+    changed = sorted(path for path in before if before[path] != after[path])
+    assert changed == ["docs/adam.tex", "docs/md/adam.md", "numpy/adam.py"], changed
+    assert "m_{t} &= \\beta_1 m_{t-1} + g_{t}^{3} \\left(1 - \\beta_1\\right)" in after["docs/adam.tex"]
+    assert "g_{t}^{3}" in after["docs/md/adam.md"]
+    assert "np.multiply(_s0, g, out=_s0)" in after["numpy/adam.py"]  # g**3 = g*g*g
+
+
+@pytest.mark.parametrize("name", sorted(G.OPTIMIZERS))
+def test_every_argument_is_documented_with_its_default(name):
+    cls = G.OPTIMIZERS[name]
+    module = cls.__module__.rsplit(".", 1)[-1]
+    tex = (ROOT / "generated" / "docs" / f"{module}.tex").read_text()
+    md = (ROOT / "generated" / "docs" / "md" / f"{module}.md").read_text()
+    index = (ROOT / "generated" / "docs" / "md" / "index.md").read_text()
+    signature = inspect.signature(cls.__init__)
+    arguments = [p for p in signature.parameters.values() if p.name != "self"]
+    assert arguments
+    for p in arguments:
+        assert f"{p.name}={p.default!r}" in tex.replace("\n", " ").replace("  ", ""), p.name
+        assert f"{tex_escape(p.name)} & {tex_escape(repr(p.default))} &" in tex, p.name
+        assert f"- **{p.name}** (default `{p.default!r}`" in md, p.name
+        assert f"- **{p.name}** (default `{p.default!r}`" in index, p.name
+    table = tex.split("\\subsection*{Arguments}", 1)[1]
+    body = table.split("\\midrule", 1)[1].split("\\bottomrule", 1)[0]
+    assert len(body.strip().splitlines()) == len(arguments), "one table row per argument"
