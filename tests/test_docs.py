@@ -42,6 +42,49 @@ def test_the_checker_reports_problems(tmp_path, inject, words):
         build_pdf(docs, tmp_path / "out")
 
 
+LONG = """\
+name: Lengthy
+description: A spec with a long update, to show how long equations break.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  beta_1: {default: 0.9, domain: 0 < beta_1 < 1, doc: One.}
+  beta_2: {default: 0.99, domain: 0 < beta_2 < 1, doc: Two.}
+state:
+  m: {init: 0, doc: Momentum.}
+update:
+  - m = beta_1*m + (1 - beta_1)*g
+  - p = p - lr*m/(sqrt(abs(m) + beta_2**t) + 1) - lr*beta_1*sqrt(abs(g*m) + 1)/(1 + beta_2*abs(p)) + lr*beta_2*exp(-abs(g))*m/(1 + m*m) - lr*log(1 + abs(p*g)) + lr*beta_1*beta_2*g*m*p/(1 + abs(g*m*p) + beta_1**t) - lr*sqrt(1 + m**4)*sign(g)
+"""
+
+
+def _lengthy_docs(tmp_path, split: bool):
+    from generator.backends import docs as docs_backend
+    from generator.model import parse_spec
+    from generator.render import render
+
+    spec = parse_spec(LONG, "specs/lengthy.yaml", "lengthy")
+    limit = docs_backend.LONG_LINE
+    docs_backend.LONG_LINE = limit if split else 10**6
+    try:
+        files = render([o for o in docs_backend.outputs([spec]) if o.path == "docs/lengthy.tex"])
+    finally:
+        docs_backend.LONG_LINE = limit
+    docs = tmp_path / ("split" if split else "unsplit")
+    shutil.copytree(ROOT / "generated" / "docs", docs)
+    (docs / "adam.tex").write_text(files["docs/lengthy.tex"])  # stands in for one section
+    return docs, files["docs/lengthy.tex"]
+
+
+@needs_tex
+def test_long_equations_break_across_lines_and_fit_the_page(tmp_path):
+    docs, text = _lengthy_docs(tmp_path, split=True)
+    assert "\\notag \\\\ &\\qquad" in text, "the long update was not split"
+    build_pdf(docs, tmp_path / "out")  # raises on any overfull box
+    unsplit, _ = _lengthy_docs(tmp_path, split=False)
+    with pytest.raises(DocsError, match="Overfull"):  # what the split prevents
+        build_pdf(unsplit, tmp_path / "out2")
+
+
 def test_changing_an_equation_changes_the_code_and_the_docs_together(tmp_path):
     shutil.copytree(ROOT / "specs", tmp_path / "specs")
     spec = tmp_path / "specs" / "adam.yaml"

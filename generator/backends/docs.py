@@ -19,7 +19,7 @@ from ..model import Spec
 from ..printers.latex import Notation, display, domain_latex, tex_escape
 from ..render import Output
 
-LONG_LINE = 80  # characters of a printed equation, commands excluded, before it is split
+LONG_LINE = 70  # estimated printed characters (see _width) before an equation is split
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,13 @@ def _line(target, expr, notation, note, counter) -> Line:
                 pieces.append("- " + printer.doprint(-term))
             else:
                 pieces.append(("+ " if i else "") + printer.doprint(term))
-        return Line(lhs, tuple(pieces), note, counter.next())
+        lines = [pieces[0]]
+        for piece in pieces[1:]:  # as many terms on a line as fit
+            if _width(lines[-1] + " " + piece) <= LONG_LINE:
+                lines[-1] += " " + piece
+            else:
+                lines.append(piece)
+        return Line(lhs, tuple(lines), note, counter.next())
     return Line(lhs, (whole,), note, counter.next())
 
 
@@ -244,10 +250,21 @@ def _print(expr, notation, text=False) -> str:
 
 
 def _width(latex: str) -> int:
-    """A rough printed width: fractions count their wider part, commands nothing."""
-    plain = re.sub(r"\\(left|right|frac|sqrt|text|hat|bar|cdot)", "", latex)
-    plain = re.sub(r"\\[A-Za-z]+", "x", plain)
-    return len(re.sub(r"[{}\s^_]", "", plain)) * 2 // 3
+    """A rough printed width in characters: a fraction is as wide as its wider part, scripts
+    count two thirds, commands one character."""
+    text = re.sub(r"\\(left|right)\b", "", latex)
+    text = re.sub(r"\\(operatorname|text|mathrm)\{([^{}]*)\}", r"\2", text)
+    text = text.replace("\\frac", "\x01").replace("\\sqrt", "\x02")
+    text = re.sub(r"\\[A-Za-z]+", "x", text)
+    simpler = None
+    while simpler != text:
+        simpler = text
+        text = re.sub(r"[_^]\{([^{}]*)\}", lambda m: "x" * (2 * len(m.group(1)) // 3), text)
+        text = re.sub("\x01\\{([^{}]*)\\}\\{([^{}]*)\\}", lambda m: "x" * max(len(m.group(1)), len(m.group(2))), text)
+        text = re.sub("\x02\\{([^{}]*)\\}", lambda m: "x" * (len(m.group(1)) + 1), text)
+        text = re.sub(r"\{([^{}]*)\}", r"\1", text)
+    text = re.sub(r"\s", "", text)
+    return len(text) + 2 * len(re.findall(r"[-+=<>]", text))  # binary operators are spaced
 
 
 @dataclass(frozen=True)

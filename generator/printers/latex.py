@@ -27,6 +27,7 @@ TEXT_ESCAPES = {
     "^": r"\textasciicircum{}",
     "<": r"\(<\)",  # the default OT1 text fonts have no < or >
     ">": r"\(>\)",
+    "|": r"\(|\)",
 }
 
 
