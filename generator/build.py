@@ -7,10 +7,11 @@ from pathlib import Path
 from .backends import docs as docs_backend
 from .backends import numpy as numpy_backend
 from .backends import tests as tests_backend
+from .backends import torch as torch_backend
 from .model import Spec, load_spec
 from .render import GENERATED, ROOT, Output, render
 
-BACKENDS = {"numpy": numpy_backend, "docs": docs_backend, "tests": tests_backend}
+BACKENDS = {"numpy": numpy_backend, "torch": torch_backend, "docs": docs_backend, "tests": tests_backend}
 
 
 def spec_files(root: Path = ROOT) -> list[Path]:
@@ -32,7 +33,7 @@ def load_specs(root: Path = ROOT) -> list[Spec]:
 
 
 def outputs(specs: list[Spec]) -> list[Output]:
-    out = [Output("__init__.py", "package/__init__.py.j2", {"backends": ["numpy"]})]
+    out = [Output("__init__.py", "package/__init__.py.j2", {"backends": ["numpy", "torch"]})]
     for backend in BACKENDS.values():
         out += backend.outputs(specs)
     return out

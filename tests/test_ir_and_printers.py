@@ -10,7 +10,8 @@ import sympy as sp
 from generator.build import load_specs
 from generator.expr import ExprError, parse_value
 from generator.ir import build_ir
-from generator.printers.numpy import lower_element_program
+from generator.printers import numpy as numpy_dialect
+from generator.printers.arrays import lower_element_program
 from generator.printers.python import print_scalar
 
 SPECS = {s.module: s for s in load_specs()}
@@ -70,7 +71,7 @@ def test_numpy_element_programs_write_in_place_with_few_buffers(module):
         ir = build_ir(v)
         arrays = ["p", "g", *ir.state]
         prog = lower_element_program(ir.temporaries, ir.outputs, arrays, {"p", *ir.state}, set(ir.element_scalars))
-        for line in prog.lines:
+        for line in numpy_dialect.lines(prog):
             assert re.match(r"np\.\w+\(.*, out=\w+\)$", line) or line.startswith("np.copyto("), line
             assert "out=g)" not in line, "the gradient must never be overwritten"
             assert "power" not in line, "small powers are squares, not np.power"

@@ -1,5 +1,5 @@
 # generated from specs/*.yaml by templates/numpy/__init__.py.j2 — do not edit
-"""Generated NumPy optimizers: ``from generated.numpy import Adam`` or ``get("adam")``."""
+"""Generated optimizers: ``from generated.numpy import Adam`` or ``get("adam")``."""
 
 from .adadelta import Adadelta
 from .adagrad import Adagrad

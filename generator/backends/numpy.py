@@ -8,7 +8,8 @@ import sympy as sp
 
 from ..ir import KernelIR, build_ir
 from ..model import Spec
-from ..printers.numpy import lower_element_program, lower_reduction
+from ..printers import numpy as dialect
+from ..printers.arrays import lower_element_program, lower_reduction
 from ..printers.python import print_scalar
 from ..render import Output
 
@@ -71,7 +72,7 @@ def outputs(specs: list[Spec]) -> list[Output]:
         for m in modules
     ]
     out.append(Output("numpy/_runtime.py", "numpy/_runtime.py.j2", {}, "specs/*.yaml"))
-    out.append(Output("numpy/__init__.py", "numpy/__init__.py.j2", {"modules": modules}, "specs/*.yaml"))
+    out.append(Output("numpy/__init__.py", "numpy/__init__.py.j2", {"modules": modules, "backend": "numpy"}, "specs/*.yaml"))
     return out
 
 
@@ -196,7 +197,7 @@ def variant_view(ir: KernelIR) -> VariantView:
         element_scalars=element_scalars,
         scalar_state_dict=scalar_state_dict,
         tensor_lines=tuple(tensor_lines),
-        element_lines=tuple(program.lines),
+        element_lines=tuple(dialect.lines(program)),
         partial_lines=tuple(partial_lines),
         partial_results=tuple(results),
         global_ops=tuple(r.op for r in global_reductions),
@@ -239,4 +240,4 @@ def _reduction_lines(r, arrays, scalars, prefix=""):
         value = f"float(np.sum({result}, dtype=np.float64))"
     else:
         value = f"(float(np.max({result})) if {result}.size else -math.inf)"
-    return program.lines + [f"{target} = {value}"], program.scratch
+    return dialect.lines(program) + [f"{target} = {value}"], program.scratch

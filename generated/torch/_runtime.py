@@ -1,0 +1,255 @@
+# generated from specs/*.yaml by templates/torch/_runtime.py.j2 — do not edit
+"""What every generated PyTorch optimizer shares: argument checks, param groups, Keras 2.3's
+clipnorm/clipvalue over all gradients of the step, low-precision parameters, state, and the
+per-tensor and multi-tensor (``torch._foreach_*``) paths.
+
+Per param group: ``lr`` (the spec's ``learning_rate``, so every ``torch.optim.lr_scheduler``
+works), the spec's other hyperparameters and flags, ``decay``, ``maximize``, ``foreach``, and
+the group's step count ``iterations`` and ``scalar_state`` (Keras keeps one step count per
+optimizer; a group is as close as torch comes). Per parameter: the spec's state tensors,
+in float32 for float16 and bfloat16 parameters, whose arithmetic is float32 too.
+"""
+
+import math
+from typing import Callable, NamedTuple
+
+import torch
+
+SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+LOW_PRECISION = (torch.float16, torch.bfloat16)
+
+
+class Hyperparameter(NamedTuple):
+    name: str
+    default: float
+    domain: str
+    check: Callable[[float], bool]
+
+
+class Kernel(NamedTuple):
+    state: tuple
+    step: Callable  # (hyper, scalar_state, global_reductions, t) -> (scalars, new scalar state)
+    apply: Callable  # (p, g, state tensors, scalars) -> None, one tensor, in place
+    apply_foreach: Callable | None  # (ps, gs, state lists, scalars) -> None; None: loop only
+    partials: Callable | None
+    global_ops: tuple
+    global_names: tuple
+
+
+class Optimizer(torch.optim.Optimizer):
+    """Base class of the generated PyTorch optimizers (Keras 2.3 semantics)."""
+
+    keras_name: str = ""
+    spec: str = ""
+    hyperparameters: tuple = ()
+    flags: tuple = ()
+    common: tuple = ()
+    kernels: dict = {}
+    state_init: Callable = staticmethod(lambda h: {})
+    scalar_state_init: Callable = staticmethod(lambda h: {})
+
+    def __init__(
+        self,
+        params,
+        hyper: dict,
+        flags: dict,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+        maximize=False,
+        foreach=None,
+        fused=None,
+    ):
+        name = type(self).__name__
+        if fused:
+            raise ValueError(
+                f"{name}: fused=True is reserved for the generated C/CUDA kernels, which this "
+                "build does not have yet; use foreach=True or foreach=False"
+            )
+        defaults = {}
+        for hp in self.hyperparameters:
+            key = "lr" if hp.name == "learning_rate" else hp.name
+            defaults[key] = _real(name, key, hyper[hp.name], hp.domain, hp.check)
+        for flag in self.flags:
+            defaults[flag] = _flag(name, flag, flags[flag])
+        if "decay" in self.common:
+            defaults["decay"] = _real(name, "decay", decay, ">= 0", lambda x: x >= 0)
+        defaults["maximize"] = _flag(name, "maximize", maximize)
+        if foreach is not None:
+            foreach = _flag(name, "foreach", foreach)
+        defaults["foreach"] = foreach
+        self.clipnorm = (
+            None
+            if clipnorm is None
+            else _real(name, "clipnorm", clipnorm, "None or >= 0", lambda x: x >= 0)
+        )
+        self.clipvalue = (
+            None
+            if clipvalue is None
+            else _real(name, "clipvalue", clipvalue, "None or >= 0", lambda x: x >= 0)
+        )
+        super().__init__(params, defaults)  # checks each group through add_param_group
+
+    def add_param_group(self, param_group):
+        super().add_param_group(param_group)
+        self._check_group(self.param_groups[-1])
+
+    def _check_group(self, group):
+        name = type(self).__name__
+        for hp in self.hyperparameters:
+            key = "lr" if hp.name == "learning_rate" else hp.name
+            if not isinstance(group[key], torch.Tensor):
+                group[key] = _real(name, key, group[key], hp.domain, hp.check)
+        for flag in self.flags:
+            group[flag] = _flag(name, flag, group[flag])
+        for p in group["params"]:
+            if p.dtype not in SUPPORTED_DTYPES:
+                raise TypeError(
+                    f"{name}: parameters of dtype {p.dtype} are not supported (float16, bfloat16, float32, float64 are)"
+                )
+        group.setdefault("iterations", 0)
+        group.setdefault("scalar_state", dict(self.scalar_state_init(self._hyper(group))))
+
+    def _hyper(self, group) -> dict:
+        h = {}
+        for hp in self.hyperparameters:
+            value = group["lr" if hp.name == "learning_rate" else hp.name]
+            h[hp.name] = float(value)
+        h["decay"] = float(group.get("decay", 0.0))
+        return h
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        """One optimizer step over every parameter that has a gradient."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        work = []
+        for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            for p in params:
+                self._check_grad(p)
+            work.append((group, params))
+        all_grads = [p.grad for _, params in work for p in params]
+        scale = self._clip_scale(all_grads)
+        for group, params in work:
+            if params:
+                self._step_group(group, params, scale)
+        return loss
+
+    def _check_grad(self, p):
+        name = type(self).__name__
+        g = p.grad
+        if g.is_sparse:
+            raise RuntimeError(f"{name} does not support sparse gradients")
+        if torch.is_complex(p) or torch.is_complex(g):
+            raise RuntimeError(f"{name} does not support complex parameters or gradients")
+        if g.shape != p.shape:
+            raise RuntimeError(
+                f"{name}: a gradient of shape {tuple(g.shape)} for a parameter of shape {tuple(p.shape)}"
+            )
+        if g.device != p.device:
+            raise RuntimeError(f"{name}: a gradient on {g.device} for a parameter on {p.device}")
+
+    def _clip_scale(self, grads) -> float:
+        if not self.clipnorm or not grads:  # None or 0 disables it, as in Keras 2.3
+            return 1.0
+        by_device = {}
+        for g in grads:
+            by_device.setdefault((g.device, g.dtype), []).append(g)
+        total = 0.0
+        for group in by_device.values():
+            norms = torch._foreach_norm(
+                [g.float() if g.dtype in LOW_PRECISION else g for g in group]
+            )
+            total += float(torch.linalg.vector_norm(torch.stack(norms).double())) ** 2
+        norm = math.sqrt(total)
+        return self.clipnorm / norm if norm >= self.clipnorm else 1.0
+
+    def _step_group(self, group, params, scale):
+        kernel = self.kernels[tuple(group[f] for f in self.flags)]
+        h = self._hyper(group)
+        t = group["iterations"] + 1
+        init = self.state_init(h)
+        grads, states, originals = [], [], []
+        for p in params:
+            g = p.grad
+            if group["maximize"]:
+                g = -g
+            low = p.dtype in LOW_PRECISION
+            work_dtype = torch.float32 if low else p.dtype
+            if g.dtype != work_dtype:
+                g = g.to(work_dtype)
+            if scale != 1.0:
+                g = g * scale
+            if self.clipvalue:
+                g = torch.clamp(g, -self.clipvalue, self.clipvalue)
+            state = self.state[p]
+            if not state:
+                for s in kernel.state:
+                    state[s] = torch.full_like(
+                        p, init[s], dtype=work_dtype, memory_format=torch.preserve_format
+                    )
+            grads.append(g)
+            states.append([state[s] for s in kernel.state])
+            originals.append(p)
+        work = [p.float() if p.dtype in LOW_PRECISION else p for p in originals]
+
+        reductions = {}
+        if kernel.partials is not None:
+            parts = [kernel.partials(p, g, st, h, t) for p, g, st in zip(work, grads, states)]
+            for i, (rname, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
+                column = [part[i] for part in parts]
+                reductions[rname] = max(column) if op == "max" else math.fsum(column)
+        scalars, scalar_state = kernel.step(h, group["scalar_state"], reductions, t)
+
+        if self._use_foreach(group, kernel, work, grads):
+            lists = [list(column) for column in zip(*states)] if kernel.state else []
+            kernel.apply_foreach(work, grads, lists, scalars)
+        else:
+            for p, g, st in zip(work, grads, states):
+                kernel.apply(p, g, st, scalars)
+        for p, w in zip(originals, work):
+            if w is not p:
+                p.copy_(w)
+        group["iterations"] = t
+        group["scalar_state"] = scalar_state
+
+    def _use_foreach(self, group, kernel, params, grads) -> bool:
+        if kernel.apply_foreach is None or group["foreach"] is False:
+            return False
+        devices = {(t.device, t.dtype) for t in (*params, *grads)}
+        if group["foreach"] is None:
+            return len(devices) == 1 and not torch.jit.is_scripting()
+        if len(devices) != 1:
+            raise RuntimeError(
+                f"{type(self).__name__}: foreach=True needs every tensor of a group on one device and dtype"
+            )
+        return True
+
+
+def _real(owner, name, value, domain, check):
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{owner}: {name} must be a real number, not {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{owner}: {name}={value!r} is not finite")
+    if not check(value):
+        raise ValueError(f"{owner}: {name}={value!r} is outside its domain {domain}")
+    return value
+
+
+def _flag(owner, name, value):
+    if not isinstance(value, bool):
+        raise TypeError(f"{owner}: {name} must be True or False, not {value!r}")
+    return value

@@ -1,0 +1,146 @@
+# generated from specs/adamax.yaml by templates/torch/optimizer.py.j2 — do not edit
+"""Adamax optimizer from Adam paper's Section 7.
+
+It is a variant of Adam based on the infinity norm. Default parameters follow those provided in the paper.
+"""
+
+import math
+
+import torch
+
+from ._runtime import Hyperparameter, Kernel, Optimizer
+
+
+def _step_default(h, s, r, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop."""
+    beta_1 = h["beta_1"]
+    beta_2 = h["beta_2"]
+    decay = h["decay"]
+    epsilon = h["epsilon"]
+    learning_rate = h["learning_rate"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = 1 - beta_1
+    _c1 = -lr / (1 - beta_1**t)
+    return (_c0, _c1, beta_1, beta_2, epsilon), {}
+
+
+def _apply_default(p, g, state, k):
+    """Update one tensor p and its state in place for the defaults."""
+    m, u = state
+    _c0, _c1, beta_1, beta_2, epsilon = k
+    _s0 = torch.empty_like(p)
+    torch.mul(g, _c0, out=_s0)
+    torch.mul(m, beta_1, out=m)
+    torch.add(_s0, m, out=m)
+    torch.abs(g, out=_s0)
+    torch.mul(u, beta_2, out=u)
+    torch.maximum(_s0, u, out=u)
+    torch.add(u, epsilon, out=_s0)
+    torch.div(m, _s0, out=_s0)
+    torch.mul(_s0, _c1, out=_s0)
+    torch.add(p, _s0, out=p)
+
+
+def _apply_foreach_default(p, g, state, k):
+    """Update lists of tensors in place for the defaults with torch._foreach_*."""
+    m, u = state
+    _c0, _c1, beta_1, beta_2, epsilon = k
+    _s0 = torch._foreach_mul(g, _c0)
+    torch._foreach_mul_(m, beta_1)
+    torch._foreach_add_(m, _s0)
+    _s0 = torch._foreach_abs(g)
+    torch._foreach_mul_(u, beta_2)
+    torch._foreach_maximum_(u, _s0)
+    _s0 = torch._foreach_add(u, epsilon)
+    _s0 = torch._foreach_div(m, _s0)
+    torch._foreach_mul_(_s0, _c1)
+    torch._foreach_add_(p, _s0)
+
+
+def _state_init(h):
+    return {"m": 0, "u": 0}
+
+
+def _scalar_state_init(h):
+    return {}
+
+
+class Adamax(Optimizer):
+    """Adamax optimizer from Adam paper's Section 7.
+
+    It is a variant of Adam based on the infinity norm. Default parameters follow those provided in the paper.
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.002.
+        beta_1: float, 0 < beta_1 < 1. Generally close to 1. Defaults to 0.9.
+        beta_2: float, 0 < beta_2 < 1. Generally close to 1. Defaults to 0.999.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
+
+    Generated from specs/adamax.yaml; the update rule is documented there.
+
+    The spec's ``learning_rate`` is ``lr`` here, as in torch.optim, so learning-rate
+    schedulers work; ``maximize``, ``foreach`` and ``fused`` are torch.optim's.
+    """
+
+    keras_name = "adamax"
+    spec = "specs/adamax.yaml"
+    hyperparameters = (
+        Hyperparameter(
+            "learning_rate", 0.002, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+        ),
+        Hyperparameter(
+            "beta_1", 0.9, "0 < beta_1 < 1", lambda beta_1: (0 < beta_1) and (beta_1 < 1)
+        ),
+        Hyperparameter(
+            "beta_2", 0.999, "0 < beta_2 < 1", lambda beta_2: (0 < beta_2) and (beta_2 < 1)
+        ),
+        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
+    )
+    flags = ()
+    common = ("clipnorm", "clipvalue", "decay")
+    kernels = {
+        (): Kernel(
+            state=("m", "u"),
+            step=_step_default,
+            apply=_apply_default,
+            apply_foreach=_apply_foreach_default,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(_state_init)
+    scalar_state_init = staticmethod(_scalar_state_init)
+
+    def __init__(
+        self,
+        params,
+        lr=0.002,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-07,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+        maximize=False,
+        foreach=None,
+        fused=None,
+    ):
+        super().__init__(
+            params,
+            {"learning_rate": lr, "beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon},
+            {},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            decay=decay,
+            maximize=maximize,
+            foreach=foreach,
+            fused=fused,
+        )

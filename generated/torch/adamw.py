@@ -1,0 +1,222 @@
+# generated from specs/adamw.yaml by templates/torch/optimizer.py.j2 — do not edit
+"""Adam with decoupled weight decay.
+
+The weight decay shrinks the parameters by lr*weight_decay each step, separately from the adaptive gradient step, as in Loshchilov and Hutter.
+"""
+
+import math
+
+import torch
+
+from ._runtime import Hyperparameter, Kernel, Optimizer
+
+
+def _step_no_amsgrad(h, s, r, t):
+    """Per-step scalars for amsgrad=False, hoisted out of the element loop."""
+    beta_1 = h["beta_1"]
+    beta_2 = h["beta_2"]
+    decay = h["decay"]
+    epsilon = h["epsilon"]
+    learning_rate = h["learning_rate"]
+    weight_decay = h["weight_decay"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = 1 - beta_1
+    _c1 = 1 - beta_2
+    _c2 = -lr * weight_decay
+    _c3 = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    return (_c0, _c1, _c2, _c3, beta_1, beta_2, epsilon), {}
+
+
+def _apply_no_amsgrad(p, g, state, k):
+    """Update one tensor p and its state in place for amsgrad=False."""
+    m, v = state
+    _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon = k
+    _s0 = torch.empty_like(p)
+    torch.mul(g, _c0, out=_s0)
+    torch.mul(m, beta_1, out=m)
+    torch.add(_s0, m, out=m)
+    torch.square(g, out=_s0)
+    torch.mul(_s0, _c1, out=_s0)
+    torch.mul(v, beta_2, out=v)
+    torch.add(_s0, v, out=v)
+    torch.mul(p, _c2, out=_s0)
+    torch.add(p, _s0, out=p)
+    torch.sqrt(v, out=_s0)
+    torch.add(_s0, epsilon, out=_s0)
+    torch.div(m, _s0, out=_s0)
+    torch.mul(_s0, _c3, out=_s0)
+    torch.add(p, _s0, out=p)
+
+
+def _apply_foreach_no_amsgrad(p, g, state, k):
+    """Update lists of tensors in place for amsgrad=False with torch._foreach_*."""
+    m, v = state
+    _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon = k
+    _s0 = torch._foreach_mul(g, _c0)
+    torch._foreach_mul_(m, beta_1)
+    torch._foreach_add_(m, _s0)
+    _s0 = torch._foreach_mul(g, g)
+    torch._foreach_mul_(_s0, _c1)
+    torch._foreach_mul_(v, beta_2)
+    torch._foreach_add_(v, _s0)
+    _s0 = torch._foreach_mul(p, _c2)
+    torch._foreach_add_(p, _s0)
+    _s0 = torch._foreach_sqrt(v)
+    torch._foreach_add_(_s0, epsilon)
+    _s0 = torch._foreach_div(m, _s0)
+    torch._foreach_mul_(_s0, _c3)
+    torch._foreach_add_(p, _s0)
+
+
+def _apply_amsgrad(p, g, state, k):
+    """Update one tensor p and its state in place for amsgrad=True."""
+    m, v, vhat = state
+    _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon = k
+    _s0 = torch.empty_like(p)
+    torch.mul(g, _c0, out=_s0)
+    torch.mul(m, beta_1, out=m)
+    torch.add(_s0, m, out=m)
+    torch.square(g, out=_s0)
+    torch.mul(_s0, _c1, out=_s0)
+    torch.mul(v, beta_2, out=v)
+    torch.add(_s0, v, out=v)
+    torch.maximum(v, vhat, out=vhat)
+    torch.mul(p, _c2, out=_s0)
+    torch.add(p, _s0, out=p)
+    torch.sqrt(vhat, out=_s0)
+    torch.add(_s0, epsilon, out=_s0)
+    torch.div(m, _s0, out=_s0)
+    torch.mul(_s0, _c3, out=_s0)
+    torch.add(p, _s0, out=p)
+
+
+def _apply_foreach_amsgrad(p, g, state, k):
+    """Update lists of tensors in place for amsgrad=True with torch._foreach_*."""
+    m, v, vhat = state
+    _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon = k
+    _s0 = torch._foreach_mul(g, _c0)
+    torch._foreach_mul_(m, beta_1)
+    torch._foreach_add_(m, _s0)
+    _s0 = torch._foreach_mul(g, g)
+    torch._foreach_mul_(_s0, _c1)
+    torch._foreach_mul_(v, beta_2)
+    torch._foreach_add_(v, _s0)
+    torch._foreach_maximum_(vhat, v)
+    _s0 = torch._foreach_mul(p, _c2)
+    torch._foreach_add_(p, _s0)
+    _s0 = torch._foreach_sqrt(vhat)
+    torch._foreach_add_(_s0, epsilon)
+    _s0 = torch._foreach_div(m, _s0)
+    torch._foreach_mul_(_s0, _c3)
+    torch._foreach_add_(p, _s0)
+
+
+def _state_init(h):
+    return {"m": 0, "v": 0, "vhat": 0}
+
+
+def _scalar_state_init(h):
+    return {}
+
+
+class AdamW(Optimizer):
+    """Adam with decoupled weight decay.
+
+    The weight decay shrinks the parameters by lr*weight_decay each step, separately from the adaptive gradient step, as in Loshchilov and Hutter.
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.001.
+        weight_decay: float, weight_decay >= 0. Decoupled weight decay, multiplied by the learning rate. Defaults to 0.004.
+        beta_1: float, 0 < beta_1 < 1. Generally close to 1. Defaults to 0.9.
+        beta_2: float, 0 < beta_2 < 1. Generally close to 1. Defaults to 0.999.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        amsgrad: bool. Whether to apply the AMSGrad variant. Defaults to False.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - Decoupled Weight Decay Regularization: https://arxiv.org/abs/1711.05101
+
+    Generated from specs/adamw.yaml; the update rule is documented there.
+
+    The spec's ``learning_rate`` is ``lr`` here, as in torch.optim, so learning-rate
+    schedulers work; ``maximize``, ``foreach`` and ``fused`` are torch.optim's.
+    """
+
+    keras_name = "adamw"
+    spec = "specs/adamw.yaml"
+    hyperparameters = (
+        Hyperparameter(
+            "learning_rate", 0.001, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+        ),
+        Hyperparameter(
+            "weight_decay", 0.004, "weight_decay >= 0", lambda weight_decay: (weight_decay >= 0)
+        ),
+        Hyperparameter(
+            "beta_1", 0.9, "0 < beta_1 < 1", lambda beta_1: (0 < beta_1) and (beta_1 < 1)
+        ),
+        Hyperparameter(
+            "beta_2", 0.999, "0 < beta_2 < 1", lambda beta_2: (0 < beta_2) and (beta_2 < 1)
+        ),
+        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
+    )
+    flags = ("amsgrad",)
+    common = ("clipnorm", "clipvalue", "decay")
+    kernels = {
+        (False,): Kernel(
+            state=("m", "v"),
+            step=_step_no_amsgrad,
+            apply=_apply_no_amsgrad,
+            apply_foreach=_apply_foreach_no_amsgrad,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+        (True,): Kernel(
+            state=("m", "v", "vhat"),
+            step=_step_no_amsgrad,
+            apply=_apply_amsgrad,
+            apply_foreach=_apply_foreach_amsgrad,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(_state_init)
+    scalar_state_init = staticmethod(_scalar_state_init)
+
+    def __init__(
+        self,
+        params,
+        lr=0.001,
+        weight_decay=0.004,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-07,
+        amsgrad=False,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+        maximize=False,
+        foreach=None,
+        fused=None,
+    ):
+        super().__init__(
+            params,
+            {
+                "learning_rate": lr,
+                "weight_decay": weight_decay,
+                "beta_1": beta_1,
+                "beta_2": beta_2,
+                "epsilon": epsilon,
+            },
+            {"amsgrad": amsgrad},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            decay=decay,
+            maximize=maximize,
+            foreach=foreach,
+            fused=fused,
+        )

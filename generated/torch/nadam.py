@@ -1,0 +1,184 @@
+# generated from specs/nadam.yaml by templates/torch/optimizer.py.j2 — do not edit
+"""Nesterov Adam optimizer.
+
+Much like Adam is essentially RMSprop with momentum, Nadam is RMSprop with Nesterov momentum.
+
+Default parameters follow those provided in the paper. It is recommended to leave the parameters of this optimizer at their default values.
+"""
+
+import math
+
+import torch
+
+from ._runtime import Hyperparameter, Kernel, Optimizer
+
+
+def _step_default(h, s, r, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop."""
+    beta_1 = h["beta_1"]
+    beta_2 = h["beta_2"]
+    epsilon = h["epsilon"]
+    learning_rate = h["learning_rate"]
+    m_schedule = s["m_schedule"]
+    schedule_decay = h["schedule_decay"]
+    lr = learning_rate
+    mu_t = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * t))
+    mu_next = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * (t + 1)))
+    m_schedule = m_schedule * mu_t
+    m_schedule_next = m_schedule * mu_next
+    _c0 = 1 - beta_1
+    _c1 = 1 - beta_2
+    _c2 = -lr
+    _c3 = 1 / (1 - beta_2**t)
+    _c4 = (1 - mu_t) / (1 - m_schedule)
+    _c5 = mu_next / (1 - m_schedule_next)
+    return (_c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon), {"m_schedule": m_schedule}
+
+
+def _apply_default(p, g, state, k):
+    """Update one tensor p and its state in place for the defaults."""
+    m, v = state
+    _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon = k
+    _s0 = torch.empty_like(p)
+    _s1 = torch.empty_like(p)
+    torch.mul(g, _c0, out=_s0)
+    torch.mul(m, beta_1, out=m)
+    torch.add(_s0, m, out=m)
+    torch.square(g, out=_s0)
+    torch.mul(_s0, _c1, out=_s0)
+    torch.mul(v, beta_2, out=v)
+    torch.add(_s0, v, out=v)
+    torch.mul(g, _c4, out=_s0)
+    torch.mul(m, _c5, out=_s1)
+    torch.add(_s0, _s1, out=_s0)
+    torch.mul(v, _c3, out=_s1)
+    torch.sqrt(_s1, out=_s1)
+    torch.add(_s1, epsilon, out=_s1)
+    torch.div(_s0, _s1, out=_s0)
+    torch.mul(_s0, _c2, out=_s0)
+    torch.add(p, _s0, out=p)
+
+
+def _apply_foreach_default(p, g, state, k):
+    """Update lists of tensors in place for the defaults with torch._foreach_*."""
+    m, v = state
+    _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon = k
+    _s0 = torch._foreach_mul(g, _c0)
+    torch._foreach_mul_(m, beta_1)
+    torch._foreach_add_(m, _s0)
+    _s0 = torch._foreach_mul(g, g)
+    torch._foreach_mul_(_s0, _c1)
+    torch._foreach_mul_(v, beta_2)
+    torch._foreach_add_(v, _s0)
+    _s0 = torch._foreach_mul(g, _c4)
+    _s1 = torch._foreach_mul(m, _c5)
+    torch._foreach_add_(_s0, _s1)
+    _s1 = torch._foreach_mul(v, _c3)
+    torch._foreach_sqrt_(_s1)
+    torch._foreach_add_(_s1, epsilon)
+    torch._foreach_div_(_s0, _s1)
+    torch._foreach_mul_(_s0, _c2)
+    torch._foreach_add_(p, _s0)
+
+
+def _state_init(h):
+    return {"m": 0, "v": 0}
+
+
+def _scalar_state_init(h):
+    return {"m_schedule": 1}
+
+
+class Nadam(Optimizer):
+    """Nesterov Adam optimizer.
+
+    Much like Adam is essentially RMSprop with momentum, Nadam is RMSprop with Nesterov momentum.
+
+    Default parameters follow those provided in the paper. It is recommended to leave the parameters of this optimizer at their default values.
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.002.
+        beta_1: float, 0 < beta_1 < 1. Generally close to 1. Defaults to 0.9.
+        beta_2: float, 0 < beta_2 < 1. Generally close to 1. Defaults to 0.999.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        schedule_decay: float, schedule_decay >= 0. Decay of the momentum schedule. Defaults to 0.004.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+
+    References:
+        - Nadam report: http://cs229.stanford.edu/proj2015/054_report.pdf
+        - On the importance of initialization and momentum in deep learning: http://www.cs.toronto.edu/~fritz/absps/momentum.pdf
+
+    Generated from specs/nadam.yaml; the update rule is documented there.
+
+    The spec's ``learning_rate`` is ``lr`` here, as in torch.optim, so learning-rate
+    schedulers work; ``maximize``, ``foreach`` and ``fused`` are torch.optim's.
+    """
+
+    keras_name = "nadam"
+    spec = "specs/nadam.yaml"
+    hyperparameters = (
+        Hyperparameter(
+            "learning_rate", 0.002, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+        ),
+        Hyperparameter(
+            "beta_1", 0.9, "0 < beta_1 < 1", lambda beta_1: (0 < beta_1) and (beta_1 < 1)
+        ),
+        Hyperparameter(
+            "beta_2", 0.999, "0 < beta_2 < 1", lambda beta_2: (0 < beta_2) and (beta_2 < 1)
+        ),
+        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
+        Hyperparameter(
+            "schedule_decay",
+            0.004,
+            "schedule_decay >= 0",
+            lambda schedule_decay: (schedule_decay >= 0),
+        ),
+    )
+    flags = ()
+    common = ("clipnorm", "clipvalue")
+    kernels = {
+        (): Kernel(
+            state=("m", "v"),
+            step=_step_default,
+            apply=_apply_default,
+            apply_foreach=_apply_foreach_default,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(_state_init)
+    scalar_state_init = staticmethod(_scalar_state_init)
+
+    def __init__(
+        self,
+        params,
+        lr=0.002,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-07,
+        schedule_decay=0.004,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        maximize=False,
+        foreach=None,
+        fused=None,
+    ):
+        super().__init__(
+            params,
+            {
+                "learning_rate": lr,
+                "beta_1": beta_1,
+                "beta_2": beta_2,
+                "epsilon": epsilon,
+                "schedule_decay": schedule_decay,
+            },
+            {},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            maximize=maximize,
+            foreach=foreach,
+            fused=fused,
+        )

@@ -1,0 +1,136 @@
+# generated from specs/rmsprop.yaml by templates/torch/optimizer.py.j2 — do not edit
+"""RMSProp optimizer.
+
+It is recommended to leave the parameters of this optimizer at their default values (except the learning rate, which can be freely tuned).
+"""
+
+import math
+
+import torch
+
+from ._runtime import Hyperparameter, Kernel, Optimizer
+
+
+def _step_default(h, s, r, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop."""
+    decay = h["decay"]
+    epsilon = h["epsilon"]
+    learning_rate = h["learning_rate"]
+    rho = h["rho"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = 1 - rho
+    _c1 = -lr
+    return (_c0, _c1, epsilon, rho), {}
+
+
+def _apply_default(p, g, state, k):
+    """Update one tensor p and its state in place for the defaults."""
+    (accumulator,) = state
+    _c0, _c1, epsilon, rho = k
+    _s0 = torch.empty_like(p)
+    torch.square(g, out=_s0)
+    torch.mul(_s0, _c0, out=_s0)
+    torch.mul(accumulator, rho, out=accumulator)
+    torch.add(_s0, accumulator, out=accumulator)
+    torch.sqrt(accumulator, out=_s0)
+    torch.add(_s0, epsilon, out=_s0)
+    torch.div(g, _s0, out=_s0)
+    torch.mul(_s0, _c1, out=_s0)
+    torch.add(p, _s0, out=p)
+
+
+def _apply_foreach_default(p, g, state, k):
+    """Update lists of tensors in place for the defaults with torch._foreach_*."""
+    (accumulator,) = state
+    _c0, _c1, epsilon, rho = k
+    _s0 = torch._foreach_mul(g, g)
+    torch._foreach_mul_(_s0, _c0)
+    torch._foreach_mul_(accumulator, rho)
+    torch._foreach_add_(accumulator, _s0)
+    _s0 = torch._foreach_sqrt(accumulator)
+    torch._foreach_add_(_s0, epsilon)
+    _s0 = torch._foreach_div(g, _s0)
+    torch._foreach_mul_(_s0, _c1)
+    torch._foreach_add_(p, _s0)
+
+
+def _state_init(h):
+    return {"accumulator": 0}
+
+
+def _scalar_state_init(h):
+    return {}
+
+
+class RMSprop(Optimizer):
+    """RMSProp optimizer.
+
+    It is recommended to leave the parameters of this optimizer at their default values (except the learning rate, which can be freely tuned).
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.001.
+        rho: float, rho >= 0. Decay factor of the moving average of squared gradients. Defaults to 0.9.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - rmsprop: Divide the gradient by a running average of its recent magnitude: http://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf
+
+    Generated from specs/rmsprop.yaml; the update rule is documented there.
+
+    The spec's ``learning_rate`` is ``lr`` here, as in torch.optim, so learning-rate
+    schedulers work; ``maximize``, ``foreach`` and ``fused`` are torch.optim's.
+    """
+
+    keras_name = "rmsprop"
+    spec = "specs/rmsprop.yaml"
+    hyperparameters = (
+        Hyperparameter(
+            "learning_rate", 0.001, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+        ),
+        Hyperparameter("rho", 0.9, "rho >= 0", lambda rho: (rho >= 0)),
+        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
+    )
+    flags = ()
+    common = ("clipnorm", "clipvalue", "decay")
+    kernels = {
+        (): Kernel(
+            state=("accumulator",),
+            step=_step_default,
+            apply=_apply_default,
+            apply_foreach=_apply_foreach_default,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(_state_init)
+    scalar_state_init = staticmethod(_scalar_state_init)
+
+    def __init__(
+        self,
+        params,
+        lr=0.001,
+        rho=0.9,
+        epsilon=1e-07,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+        maximize=False,
+        foreach=None,
+        fused=None,
+    ):
+        super().__init__(
+            params,
+            {"learning_rate": lr, "rho": rho, "epsilon": epsilon},
+            {},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            decay=decay,
+            maximize=maximize,
+            foreach=foreach,
+            fused=fused,
+        )

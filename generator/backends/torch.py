@@ -1,0 +1,103 @@
+"""PyTorch backend: ``generated/torch/<module>.py`` per spec (a ``torch.optim.Optimizer``), a
+shared runtime and a registry. The step program is the NumPy backend's (Python floats on the
+host); the element program is printed twice from the IR: per tensor and multi-tensor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..common import COMMON_DEFAULTS
+from ..ir import KernelIR, build_ir
+from ..model import Spec
+from ..printers import torch as dialect
+from ..printers.arrays import lower_element_program, lower_reduction
+from ..printers.python import print_scalar
+from ..render import Output
+from . import numpy as numpy_backend
+
+
+@dataclass(frozen=True)
+class TorchVariant:
+    base: numpy_backend.VariantView  # step program, scalars, names
+    scratch_names: tuple[str, ...]
+    tensor_lines: tuple[str, ...]
+    element_lines: tuple[str, ...]
+    foreach_lines: tuple[str, ...]  # empty: this variant runs per tensor only
+    partial_lines: tuple[str, ...]
+    partial_results: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TorchModule:
+    base: numpy_backend.ModuleView
+    variants: tuple[TorchVariant, ...]
+    signature: tuple[str, ...]
+    hyper_args: tuple[tuple[str, str], ...]  # (spec name, argument name): learning_rate -> lr
+
+
+def outputs(specs: list[Spec]) -> list[Output]:
+    modules = [module_view(s) for s in specs]
+    out = [Output(f"torch/{m.base.module}.py", "torch/optimizer.py.j2", {"m": m}, m.base.spec_path) for m in modules]
+    out.append(Output("torch/_runtime.py", "torch/_runtime.py.j2", {}, "specs/*.yaml"))
+    out.append(Output("torch/__init__.py", "numpy/__init__.py.j2", {"modules": [m.base for m in modules], "backend": "torch"}, "specs/*.yaml"))
+    return out
+
+
+def module_view(spec: Spec) -> TorchModule:
+    base = numpy_backend.module_view(spec)
+    arg = lambda name: "lr" if name == "learning_rate" else name  # noqa: E731
+    signature = ["params"] + [f"{arg(h.name)}={h.default!r}" for h in spec.hyperparameters] + ["*"]
+    signature += [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common]
+    signature += ["maximize=False", "foreach=None", "fused=None"]
+    variants = tuple(variant(build_ir(v), view) for v, view in zip(spec.variants(), base.variants))
+    return TorchModule(base, variants, tuple(signature), tuple((h.name, arg(h.name)) for h in spec.hyperparameters))
+
+
+def variant(ir: KernelIR, base: numpy_backend.VariantView) -> TorchVariant:
+    arrays = ["p", "g", *ir.state]
+    tensor_reductions = [r for r in ir.reductions if r.scope == "tensor"]
+    scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
+    scalars |= {r.name for r in tensor_reductions}
+    tensor_lines, scratch = [], 0
+    for r in tensor_reductions:
+        lines, count = _reduction(r, arrays, scalars - {r.name})
+        tensor_lines += lines
+        scratch = max(scratch, count)
+    tensor_lines += [f"{a.symbol.name} = {print_scalar(a.expr)}" for a in ir.tensor]
+    program = lower_element_program(ir.temporaries, ir.outputs, arrays, {"p", *ir.state}, scalars)
+    scratch = max(scratch, program.scratch)
+    foreach = () if tensor_reductions else tuple(dialect.foreach_lines(program, {"p", *ir.state}))
+
+    partial_lines, results = [], []
+    global_reductions = [r for r in ir.reductions if r.scope == "global"]
+    if global_reductions:
+        hyper = set()
+        for r in global_reductions:
+            hyper |= {s.name for s in r.expr.free_symbols} - set(arrays) - {"t"}
+        partial_lines = [f"{n} = h[{n!r}]" for n in sorted(hyper)]
+        for r in global_reductions:
+            lines, count = _reduction(r, arrays, hyper | {"t"}, prefix="_g")
+            partial_lines += [f"_s{i} = torch.empty_like(p)" for i in range(count)] + lines
+            results.append(f"_g{r.name}")
+    return TorchVariant(
+        base=base,
+        scratch_names=tuple(f"_s{i}" for i in range(scratch)),
+        tensor_lines=tuple(tensor_lines),
+        element_lines=tuple(dialect.tensor_lines(program)),
+        foreach_lines=foreach,
+        partial_lines=tuple(partial_lines),
+        partial_results=tuple(results),
+    )
+
+
+def _reduction(r, arrays, scalars, prefix=""):
+    program, result = lower_reduction(r.expr, r.op, arrays, scalars)
+    target = f"{prefix}{r.name}"
+    if result.startswith("dot:"):
+        x = result[4:]
+        return [f"{target} = float(torch.sum(torch.square({x}), dtype=torch.float64))"], 0
+    if r.op == "sum":
+        value = f"float(torch.sum({result}, dtype=torch.float64))"
+    else:
+        value = f"(float(torch.max({result})) if {result}.numel() else -math.inf)"
+    return dialect.tensor_lines(program) + [f"{target} = {value}"], program.scratch

@@ -1,0 +1,260 @@
+"""Element programs as whole-array operations, for targets that cannot fuse (NumPy, torch).
+
+Each operation is one pass over memory. The element program is lowered to three-address
+instructions (``multiply(a, b) -> c``), and every result is given a storage: the state array
+or parameter it becomes, a dying operand's buffer, or a reusable scratch buffer, chosen by
+liveness so that no old value is overwritten while it is still needed. A dialect
+(``generator.printers.numpy``, ``generator.printers.torch``) prints the instructions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..errors import GenerationError
+from .python import print_scalar
+
+_UNARY = {sp.Abs: "absolute", sp.sign: "sign", sp.exp: "exp", sp.log: "log"}
+_NARY = {sp.Max: "maximum", sp.Min: "minimum"}
+COMMUTATIVE = {"add", "multiply", "maximum", "minimum"}
+
+
+@dataclass(frozen=True)
+class Operand:
+    value: int | None = None  # an array value, or
+    code: str | None = None  # a scalar, as Python source
+
+    @property
+    def is_array(self) -> bool:
+        return self.value is not None
+
+
+@dataclass
+class Op:
+    func: str
+    args: list[Operand]
+    result: int
+
+
+@dataclass(frozen=True)
+class Instr:
+    """``out = func(*args)`` over storages; an argument is a storage name or scalar code."""
+
+    func: str  # add subtract multiply divide maximum minimum sqrt square absolute sign exp
+    # log negative power, or copy (out = args[0]) and fill (out = scalar args[0])
+    args: tuple[str, ...]
+    scalar: tuple[bool, ...]  # which args are scalar code rather than storages
+    out: str
+
+
+@dataclass
+class ArrayProgram:
+    """Three-address instructions over named arrays, ready for a dialect to print."""
+
+    instrs: list[Instr]
+    scratch: int  # how many scratch buffers the instructions use (named _s0, _s1, ...)
+    result: str | None = None  # for a reduction: the array holding its per-element values
+
+    @property
+    def passes(self) -> int:
+        return len(self.instrs)
+
+
+@dataclass
+class _Lowering:
+    scalars: set[str]
+    values: dict[sp.Symbol, Operand] = field(default_factory=dict)
+    ops: list[Op] = field(default_factory=list)
+    count: int = 0
+    inputs: dict[int, str] = field(default_factory=dict)
+
+    def input(self, name: str) -> Operand:
+        operand = Operand(value=self.count)
+        self.inputs[self.count] = name
+        self.values[sp.Symbol(name, real=True)] = operand
+        self.count += 1
+        return operand
+
+    def emit(self, func: str, *args: Operand) -> Operand:
+        out = Operand(value=self.count)
+        self.count += 1
+        self.ops.append(Op(func, list(args), out.value))
+        return out
+
+    def is_scalar(self, expr) -> bool:
+        return all(s.name in self.scalars for s in expr.free_symbols)
+
+    def lower(self, expr) -> Operand:
+        if self.is_scalar(expr):
+            return Operand(code=print_scalar(expr))
+        if isinstance(expr, sp.Symbol):
+            return self.values[expr]
+        if isinstance(expr, sp.Add):
+            return self._add(expr)
+        if isinstance(expr, sp.Mul):
+            return self._mul(expr)
+        if isinstance(expr, sp.Pow):
+            return self._pow(expr)
+        for cls, func in _UNARY.items():
+            if isinstance(expr, cls):
+                return self.emit(func, self.lower(expr.args[0]))
+        for cls, func in _NARY.items():
+            if isinstance(expr, cls):
+                arrays = [a for a in expr.args if not self.is_scalar(a)]
+                scalars = [a for a in expr.args if self.is_scalar(a)]
+                acc = self.lower(arrays[0])
+                for a in arrays[1:] + scalars:
+                    acc = self.emit(func, acc, self.lower(a))
+                return acc
+        raise GenerationError(f"the NumPy printer cannot print {type(expr).__name__}: {expr}")
+
+    def _add(self, expr):
+        terms = sorted(expr.args, key=self.is_scalar)  # arrays first, then scalars
+        negative = [t.could_extract_minus_sign() for t in terms]
+        if all(negative):
+            acc = self.emit("negative", self.lower(-terms[0]))
+            start = 1
+        else:
+            first = negative.index(False)
+            terms.insert(0, terms.pop(first))
+            negative.insert(0, negative.pop(first))
+            acc, start = self.lower(terms[0]), 1
+        for term, neg in zip(terms[start:], negative[start:]):
+            if neg:
+                acc = self.emit("subtract", acc, self.lower(-term))
+            else:
+                acc = self.emit("add", acc, self.lower(term))
+        return acc
+
+    def _mul(self, expr):
+        numerator, denominator, scalar = [], [], []
+        for factor in expr.args:
+            if self.is_scalar(factor):
+                scalar.append(factor)
+            elif isinstance(factor, sp.Pow) and factor.exp.is_Number and factor.exp < 0:
+                denominator.append(sp.Pow(factor.base, -factor.exp))
+            else:
+                numerator.append(factor)
+        coefficient = sp.Mul(*scalar)
+        acc = None
+        for factor in numerator:
+            operand = self.lower(factor)
+            acc = operand if acc is None else self.emit("multiply", acc, operand)
+        if denominator:
+            den = self.lower(sp.Mul(*denominator))
+            if acc is None:  # scalar / array
+                acc = self.emit("divide", self.lower(coefficient), den)
+                coefficient = sp.Integer(1)
+            else:
+                acc = self.emit("divide", acc, den)
+        if coefficient != 1:
+            acc = self.emit("multiply", acc, self.lower(coefficient))
+        return acc
+
+    def _pow(self, expr):
+        base, exp = expr.args
+        if exp.is_Number and exp < 0:
+            return self.emit("divide", Operand(code="1.0"), self.lower(sp.Pow(base, -exp)))
+        b = self.lower(base)
+        if exp == 2:
+            return self.emit("square", b)
+        if exp == sp.Rational(1, 2):
+            return self.emit("sqrt", b)
+        if exp == 3:
+            return self.emit("multiply", self.emit("square", b), b)
+        return self.emit("power", b, self.lower(exp))
+
+
+def lower_element_program(
+    temporaries, outputs, arrays: list[str], writable: set[str], scalars: set[str]
+) -> ArrayProgram:
+    """Print ``outputs`` (name -> expression) in place into the arrays of the same name."""
+    low = _Lowering(scalars)
+    for name in arrays:
+        low.input(name)
+    for assign in temporaries:
+        low.values[assign.symbol] = low.lower(assign.expr)
+    finals = [(name, low.lower(expr)) for name, expr in outputs]
+    return _allocate(low, finals, writable)
+
+
+def lower_reduction(expr, op: str, arrays: list[str], scalars: set[str]) -> tuple[ArrayProgram, str]:
+    """Lines that leave the per-element values of ``expr`` in an array; returns its name,
+    or ``dot:x`` for a sum of squares of the array x (one pass, no scratch)."""
+    if op == "sum" and isinstance(expr, sp.Pow) and expr.exp == 2 and isinstance(expr.base, sp.Symbol):
+        if expr.base.name in arrays:  # a sum of squares: one pass with a dot product
+            return ArrayProgram([], 0), f"dot:{expr.base.name}"
+    low = _Lowering(scalars)
+    for name in arrays:
+        low.input(name)
+    result = low.lower(expr)
+    if not result.is_array:
+        raise GenerationError(f"a reduction must be per element: {expr}")
+    program = _allocate(low, [], set(), keep=result.value)
+    return program, program.result
+
+
+def _allocate(low: _Lowering, finals, writable: set[str], keep: int | None = None):
+    ops = low.ops
+    end = len(ops)
+    last_use: dict[int, int] = {}
+    for index, op in enumerate(ops):
+        for a in op.args:
+            if a.is_array:
+                last_use[a.value] = index
+    final_of: dict[int, list[str]] = {}
+    for name, operand in finals:
+        if operand.is_array:
+            last_use[operand.value] = end
+            final_of.setdefault(operand.value, []).append(name)
+    if keep is not None:
+        last_use[keep] = end
+
+    storage: dict[int, str] = dict(low.inputs)
+    occupant: dict[str, int] = {name: value for value, name in low.inputs.items()}
+    scratch: list[str] = []
+
+    def free(name, index):
+        value = occupant.get(name)
+        return value is None or last_use.get(value, -1) <= index
+
+    instrs = []
+    for index, op in enumerate(ops):
+        targets = final_of.get(op.result, [])
+        choice = None
+        for name in targets:
+            if name in writable and free(name, index):
+                choice = name
+                break
+        if choice is None:
+            for a in op.args:
+                if not a.is_array:
+                    continue
+                name = storage[a.value]
+                in_scratch = name in scratch
+                if (in_scratch or name in writable) and free(name, index):
+                    if in_scratch or not targets or name in targets:
+                        choice = name
+                        break
+        if choice is None:
+            choice = next((s for s in scratch if free(s, index)), None)
+        if choice is None:
+            choice = f"_s{len(scratch)}"
+            scratch.append(choice)
+        args = tuple(storage[a.value] if a.is_array else a.code for a in op.args)
+        instrs.append(Instr(op.func, args, tuple(not a.is_array for a in op.args), choice))
+        storage[op.result] = choice
+        occupant[choice] = op.result
+
+    copies_from_outputs, copies_from_scratch = [], []
+    for name, operand in finals:
+        if not operand.is_array:
+            copies_from_scratch.append(Instr("fill", (operand.code,), (True,), name))
+        elif storage[operand.value] != name:
+            source = storage[operand.value]
+            bucket = copies_from_scratch if source in scratch else copies_from_outputs
+            bucket.append(Instr("copy", (source,), (False,), name))
+    instrs += copies_from_outputs + copies_from_scratch
+    return ArrayProgram(instrs, len(scratch), storage[keep] if keep is not None else None)
