@@ -20,10 +20,11 @@ class TestView:
 
 
 def outputs(specs: list[Spec]) -> list[Output]:
-    return [
-        Output(f"tests/test_{s.module}.py", "tests/test_optimizer.py.j2", {"t": view(s)}, s.path)
-        for s in specs
-    ]
+    out = []
+    for s in specs:
+        out.append(Output(f"tests/test_{s.module}.py", "tests/test_optimizer.py.j2", {"t": view(s)}, s.path))
+        out.append(Output(f"tests/test_torch_{s.module}.py", "tests/test_torch_optimizer.py.j2", {"t": view(s)}, s.path))
+    return out
 
 
 def view(spec: Spec) -> TestView:

@@ -1,0 +1,64 @@
+# generated from specs/adagrad.yaml by templates/tests/test_torch_optimizer.py.j2 — do not edit
+"""Adagrad (specs/adagrad.yaml), PyTorch backend: both code paths against the reference
+and the NumPy backend, every flag combination, common argument case and dtype, and the
+torch.optim protocol."""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from generated.numpy import Adagrad as NumpyAdagrad  # noqa: E402
+from generated.torch import Adagrad, get  # noqa: E402
+from generator import testing_torch  # noqa: E402
+
+SPEC = "specs/adagrad.yaml"
+FLAGS = [
+    {},
+]
+FLAG_IDS = ("default",)
+COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("foreach", [False, True], ids=["loop", "foreach"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
+    testing_torch.check_against_reference(Adagrad, SPEC, flags, common, hyper, dtype, foreach)
+
+
+@pytest.mark.parametrize("foreach", [False, True], ids=["loop", "foreach"])
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_torch_matches_numpy(flags, foreach):
+    testing_torch.check_against_numpy(Adagrad, NumpyAdagrad, flags, foreach)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_low_precision_parameters_use_float32_arithmetic(dtype):
+    testing_torch.check_low_precision(Adagrad, dtype)
+
+
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_resuming_from_a_checkpoint_is_bit_exact(flags):
+    testing_torch.check_resume_is_bit_exact(Adagrad, flags)
+
+
+def test_lr_schedulers_drive_lr():
+    testing_torch.check_scheduler_drives_lr(Adagrad)
+
+
+def test_param_groups_have_their_own_hyperparameters():
+    testing_torch.check_param_groups(Adagrad, SPEC)
+
+
+def test_optimizer_protocol_and_errors():
+    testing_torch.check_protocol(Adagrad, SPEC)
+
+
+def test_maximize():
+    testing_torch.check_maximize(Adagrad)
+
+
+def test_get_by_name():
+    assert get("adagrad") is Adagrad

@@ -1,0 +1,204 @@
+"""Checks the generated torch tests call: the torch backend against the reference and the
+NumPy backend, both code paths, every dtype, and torch.optim's protocol (param groups,
+schedulers, state_dict, closures, None/sparse/complex gradients)."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+
+from . import testing
+
+DTYPES = {"float64": torch.float64, "float32": torch.float32}
+
+
+def torch_kwargs(hyper: dict) -> dict:
+    return {("lr" if k == "learning_rate" else k): v for k, v in hyper.items()}
+
+
+def run_torch(cls, flags, common, hyper, dtype, foreach, steps=testing.STEPS, params0=None, grads=None):
+    if params0 is None:
+        params0, grads = testing.problem(steps=steps)
+    params = [torch.tensor(p, dtype=dtype, requires_grad=True) for p in params0]
+    opt = cls(params, **torch_kwargs(hyper), **flags, **common, foreach=foreach)
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = torch.tensor(g, dtype=dtype)
+        opt.step()
+    return opt, params
+
+
+def check_against_reference(cls, path, flags, common_case, hyper_case, dtype, foreach):
+    s = testing.spec(path)
+    common = testing.COMMON_CASES[common_case]
+    hyper = testing.hyper_values(s, hyper_case)
+    ref = testing.reference_for(path, flags, common, hyper)
+    opt, params = run_torch(cls, flags, common, hyper, DTYPES[dtype], foreach)
+    for i, p in enumerate(params):
+        assert p.dtype == DTYPES[dtype]
+        testing.compare(f"parameter {i}", p.detach().double().numpy(), ref.params[i], ref.param_scale[i], dtype)
+        state = opt.state[p]
+        for name, expected in ref.state[i].items():
+            assert state[name].dtype == DTYPES[dtype], name
+            testing.compare(f"state {name} of parameter {i}", state[name].double().numpy(), expected, ref.state_scale[i][name], dtype)
+    for group in opt.param_groups:
+        assert group["iterations"] == testing.STEPS
+        for name, value in ref.scalar_state.items():
+            assert group["scalar_state"][name] == pytest.approx(value, rel=1e-12), name
+
+
+def check_against_numpy(torch_cls, numpy_cls, flags, foreach):
+    """float64, every common argument at once: the two backends agree to rounding."""
+    common = testing.COMMON_CASES["all" if "decay" in numpy_cls.common else "clipnorm"]
+    hyper = {h.name: h.default for h in numpy_cls.hyperparameters}
+    _, expected = testing.run_numpy(numpy_cls, flags, common, hyper, np.dtype("float64"))
+    _, params = run_torch(torch_cls, flags, common, hyper, torch.float64, foreach)
+    for p, q in zip(params, expected):
+        np.testing.assert_allclose(p.detach().numpy(), q, rtol=1e-13, atol=1e-15)
+
+
+def check_low_precision(cls, dtype_name):
+    """float16/bfloat16 parameters: state and arithmetic in float32, the parameter rounded to
+    its dtype after each step, which is a float32 run that rounds its parameters each step."""
+    dtype = getattr(torch, dtype_name)
+    params0, grads = testing.problem(steps=20)
+    low = [torch.tensor(p, dtype=dtype, requires_grad=True) for p in params0]
+    high = [p.detach().float().requires_grad_() for p in low]
+    opt_low, opt_high = cls(low), cls(high)
+    for step in grads:
+        for a, b, g in zip(low, high, step):
+            a.grad = torch.tensor(g, dtype=dtype)
+            b.grad = a.grad.float()
+        opt_low.step()
+        opt_high.step()
+        with torch.no_grad():
+            for b in high:
+                b.copy_(b.to(dtype).float())
+    for a, b in zip(low, high):
+        assert a.dtype == dtype
+        assert torch.equal(a.float(), b), (a, b)
+        for state in opt_low.state[a].values():
+            assert state.dtype == torch.float32
+        assert torch.isfinite(a).all()
+
+
+def check_resume_is_bit_exact(cls, flags):
+    params0, grads = testing.problem(steps=20)
+
+    def fresh(values):
+        return [torch.tensor(v, dtype=torch.float32, requires_grad=True) for v in values]
+
+    def run(opt, params, steps):
+        for step in steps:
+            for p, g in zip(params, step):
+                p.grad = torch.tensor(g, dtype=torch.float32)
+            opt.step()
+
+    straight = fresh(params0)
+    opt = cls(straight, **flags, clipnorm=1.0)
+    run(opt, straight, grads)
+
+    first = fresh(params0)
+    opt1 = cls(first, **flags, clipnorm=1.0)
+    run(opt1, first, grads[:10])
+    checkpoint = copy.deepcopy(opt1.state_dict())
+    saved = [p.detach().clone() for p in first]
+    del opt1, first
+
+    resumed = [p.clone().requires_grad_() for p in saved]
+    opt2 = cls(resumed, **flags)  # the checkpoint brings the hyperparameters of each group
+    opt2.clipnorm = 1.0
+    opt2.load_state_dict(checkpoint)
+    run(opt2, resumed, grads[10:])
+    for a, b in zip(straight, resumed):
+        assert torch.equal(a, b)
+    assert opt2.param_groups[0]["iterations"] == 20
+    assert opt2.param_groups[0]["scalar_state"] == opt.param_groups[0]["scalar_state"]
+
+
+def check_scheduler_drives_lr(cls):
+    params0, grads = testing.problem(steps=6)
+    a = [torch.tensor(p, requires_grad=True) for p in params0]
+    b = [torch.tensor(p, requires_grad=True) for p in params0]
+    opt_a, opt_b = cls(a, lr=0.05), cls(b, lr=0.05)
+    scheduler = torch.optim.lr_scheduler.ExponentialLR(opt_a, gamma=0.5)
+    for k, step in enumerate(grads):
+        for pa, pb, g in zip(a, b, step):
+            pa.grad, pb.grad = torch.tensor(g), torch.tensor(g)
+        opt_b.param_groups[0]["lr"] = 0.05 * 0.5**k
+        opt_a.step()
+        opt_b.step()
+        scheduler.step()
+    for pa, pb in zip(a, b):
+        assert torch.equal(pa, pb)
+    assert opt_a.param_groups[0]["lr"] == pytest.approx(0.05 * 0.5**6)
+
+
+def check_param_groups(cls, path):
+    """Two groups with their own hyperparameters act as two optimizers (without clipnorm)."""
+    s = testing.spec(path)
+    params0, grads = testing.problem(steps=5)
+    varied = torch_kwargs(testing.hyper_values(s, "varied"))
+    a = [torch.tensor(p, requires_grad=True) for p in params0]
+    b = [torch.tensor(p, requires_grad=True) for p in params0]
+    opt = cls([{"params": a[:1], **varied}, {"params": a[1:]}])
+    opt_1, opt_2 = cls(b[:1], **varied), cls(b[1:])
+    for step in grads:
+        for pa, pb, g in zip(a, b, step):
+            pa.grad, pb.grad = torch.tensor(g), torch.tensor(g)
+        opt.step()
+        opt_1.step()
+        opt_2.step()
+    for pa, pb in zip(a, b):
+        assert torch.equal(pa, pb)
+
+
+def check_protocol(cls, path):
+    s = testing.spec(path)
+    p = torch.zeros(3, requires_grad=True)
+    q = torch.ones(2, requires_grad=True)
+    opt = cls([p, q])
+    p.grad = torch.ones(3)
+    loss = opt.step(lambda: torch.tensor(7.0))
+    assert float(loss) == 7.0
+    assert torch.equal(q, torch.ones(2)) and len(opt.state[q]) == 0, "a None gradient is skipped"
+    assert not torch.equal(p, torch.zeros(3))
+
+    sparse = torch.zeros(3, requires_grad=True)
+    sparse.grad = torch.zeros(3).to_sparse()
+    with pytest.raises(RuntimeError, match="sparse"):
+        cls([sparse]).step()
+    complex_param = torch.zeros(3, dtype=torch.complex64, requires_grad=True)
+    with pytest.raises(TypeError, match="complex64"):
+        cls([complex_param])
+    with pytest.raises(ValueError, match="fused=True is reserved"):
+        cls([p], fused=True)
+    with pytest.raises(TypeError, match="foreach"):
+        cls([p], foreach="yes")
+    for h in s.reals:
+        bad = testing.out_of_domain(h)
+        key = "lr" if h.name == "learning_rate" else h.name
+        if bad is not None:
+            with pytest.raises(ValueError, match=f"{key}={bad!r} is outside its domain"):
+                cls([p], **{key: bad})
+            with pytest.raises(ValueError, match="outside its domain"):
+                cls([{"params": [p], key: bad}])
+    with pytest.raises(ValueError, match="clipnorm"):
+        cls([p], clipnorm=-1.0)
+
+
+def check_maximize(cls):
+    params0, grads = testing.problem(steps=3)
+    a = [torch.tensor(v, requires_grad=True) for v in params0]
+    b = [torch.tensor(v, requires_grad=True) for v in params0]
+    opt_a, opt_b = cls(a, maximize=True), cls(b)
+    for step in grads:
+        for pa, pb, g in zip(a, b, step):
+            pa.grad, pb.grad = torch.tensor(g), -torch.tensor(g)
+        opt_a.step()
+        opt_b.step()
+    for pa, pb in zip(a, b):
+        assert torch.equal(pa, pb)
