@@ -209,7 +209,7 @@ class Optimizer(torch.optim.Optimizer):
             for i, (rname, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
                 column = [part[i] for part in parts]
                 reductions[rname] = max(column) if op == "max" else math.fsum(column)
-        scalars, scalar_state = kernel.step(h, group["scalar_state"], reductions, t)
+        scalars, scalar_state = _host(kernel.step)(h, group["scalar_state"], reductions, t)
 
         if self._use_foreach(group, kernel, work, grads):
             lists = [list(column) for column in zip(*states)] if kernel.state else []
@@ -234,6 +234,13 @@ class Optimizer(torch.optim.Optimizer):
                 f"{type(self).__name__}: foreach=True needs every tensor of a group on one device and dtype"
             )
         return True
+
+
+def _host(function):
+    """Per-step scalars are Python floats computed on the host: torch.compile runs them as
+    plain Python rather than tracing them (traced, Nadam's scalar state went stale)."""
+    disable = getattr(getattr(torch, "_dynamo", None), "disable", None)
+    return disable(function) if disable is not None else function
 
 
 def _real(owner, name, value, domain, check):
