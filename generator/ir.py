@@ -71,11 +71,6 @@ class KernelIR:
         per_tensor |= {"p", "g"} | set(self.state)
         return tuple(sorted(names - per_tensor))
 
-    @property
-    def tensor_scalars(self) -> tuple[str, ...]:
-        names = self._free_names([e for _, e in self.outputs] + [a.expr for a in self.temporaries])
-        return tuple(a.symbol.name for a in self.tensor if a.symbol.name in names)
-
     @staticmethod
     def _free_names(exprs) -> set[str]:
         out: set[str] = set()

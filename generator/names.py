@@ -37,7 +37,7 @@ double2 int2 int4 uint
 # Names the generated code itself uses (modules, helpers, C math functions and macros).
 _GENERATED_NAMES = """
 np numpy math torch self cls state scalars scratch out HD INFINITY NAN inf nan
-sqrtf sqrt fmaxf fmaxf fminf fmax fmin fabsf fabs expf logf rsqrtf powf pow copysignf
+sqrtf sqrt fmaxf fminf fmax fmin fabsf fabs expf logf rsqrtf powf pow copysignf
 signf abs min max sum exp log sign size_t int64_t int32_t uint32_t
 """.split()
 

@@ -154,10 +154,6 @@ def _symbols(spec, notation):
 
 def _algorithm(spec, notation):
     counter = _Counter(spec.module)
-    step = [lr_equation("decay" in spec.common), *spec.step]
-    assigned_step: set[str] = set()
-    lines = _equations(step, notation, assigned_step, counter)
-    yield Block("Once per step", tuple(lines))
     if spec.reductions:
         red = []
         for r in spec.reductions:
@@ -166,6 +162,8 @@ def _algorithm(spec, notation):
             expr = _print(display(r.expr, notation, set()), notation)
             red.append(Line(_print(notation.symbol(r.name), notation), (f"{op}_{{{where}}} {expr}",), "", counter.next()))
         yield Block("Reductions, before the step", tuple(red))
+    step = [lr_equation("decay" in spec.common), *spec.step]
+    yield Block("Once per step", tuple(_equations(step, notation, set(), counter)))
     assigned = {s.name for s in spec.scalar_state}
     yield Block("For each element of each parameter, in order", tuple(_equations(spec.update, notation, assigned, counter)))
 
