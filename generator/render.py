@@ -115,16 +115,35 @@ def diff(files: dict[str, str], target: Path = GENERATED) -> str:
 
 
 def write(files: dict[str, str], target: Path = GENERATED) -> tuple[list[str], list[str]]:
+    """Write what changed, all or nothing: every new file is staged as a temporary file first,
+    then each is moved into place; if anything fails, the old contents are put back."""
     to_write, to_delete = plan(files, target)
-    for p in to_write:
-        path = target / p
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(files[p])
-        os.replace(tmp, path)
-    for p in to_delete:
-        (target / p).unlink()
+    staged: list[tuple[Path, str]] = []
+    old: dict[Path, bytes | None] = {}
+    try:
+        for p in to_write:
+            path = target / p
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(files[p])
+            staged.append((path, tmp))
+        for path in [target / p for p in to_write] + [target / p for p in to_delete]:
+            old[path] = path.read_bytes() if path.exists() else None
+        for path, tmp in staged:
+            os.replace(tmp, path)
+        for p in to_delete:
+            (target / p).unlink()
+    except BaseException:
+        for path, content in old.items():  # put back what was there
+            if content is None:
+                path.unlink(missing_ok=True)
+            elif not path.exists() or path.read_bytes() != content:
+                path.write_bytes(content)
+        raise
+    finally:
+        for _, tmp in staged:
+            Path(tmp).unlink(missing_ok=True)
     return to_write, to_delete
 
 

@@ -11,6 +11,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+CHECKPOINT_FORMAT = "optimizer-codegen/1"  # the same in every backend: see README, Checkpoints
 
 
 class Hyperparameter(NamedTuple):
@@ -134,6 +135,40 @@ class Optimizer:
     def scalar_state(self) -> dict:
         return dict(self._scalar_state)
 
+    def export_state(self, params) -> dict:
+        """This optimizer's state for ``params`` (a list), in the format every backend reads."""
+        state = {}
+        for index, p in enumerate(params):
+            arrays = self.state_of(p)
+            if arrays:
+                state[index] = {name: array.copy() for name, array in arrays.items()}
+        return {
+            "format": CHECKPOINT_FORMAT,
+            "optimizer": self.keras_name,
+            "flags": dict(self._flags),
+            "step": self.iterations,
+            "scalar_state": dict(self._scalar_state),
+            "state": state,
+        }
+
+    def import_state(self, checkpoint: dict, params) -> None:
+        """Continue from ``export_state`` of any backend (arrays may be torch CPU tensors)."""
+        _check_checkpoint(self, checkpoint, self._kernel.state)
+        slots = {}
+        for index, arrays in checkpoint["state"].items():
+            p = params[int(index)]
+            values = [
+                np.asarray(arrays[name]).astype(p.dtype, copy=True) for name in self._kernel.state
+            ]
+            if any(v.shape != p.shape for v in values):
+                raise ValueError(
+                    f"{type(self).__name__}: checkpoint state {index} does not match its parameter's shape {p.shape}"
+                )
+            slots[id(p)] = (p, values)
+        self._slots = slots
+        self.iterations = int(checkpoint["step"])
+        self._scalar_state = {k: float(v) for k, v in checkpoint["scalar_state"].items()}
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
@@ -202,6 +237,22 @@ class Optimizer:
         if clipvalue:
             np.clip(buffer, -clipvalue, clipvalue, out=buffer)
         return buffer
+
+
+def _check_checkpoint(opt, checkpoint, state_names):
+    name = type(opt).__name__
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{name}: not a {CHECKPOINT_FORMAT} checkpoint")
+    if checkpoint["optimizer"] != opt.keras_name or checkpoint["flags"] != opt._flags:
+        raise ValueError(
+            f"{name}: the checkpoint is of {checkpoint['optimizer']} with {checkpoint['flags']}, "
+            f"this optimizer is {opt.keras_name} with {opt._flags}"
+        )
+    for index, arrays in checkpoint["state"].items():
+        if set(arrays) != set(state_names):
+            raise ValueError(
+                f"{name}: checkpoint state {index} has {sorted(arrays)}, expected {sorted(state_names)}"
+            )
 
 
 def _real(owner, name, value, domain, check):

@@ -16,6 +16,7 @@ from typing import Callable, NamedTuple
 import torch
 
 SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+CHECKPOINT_FORMAT = "optimizer-codegen/1"  # the same in every backend: see README, Checkpoints
 LOW_PRECISION = (torch.float16, torch.bfloat16)
 
 
@@ -118,6 +119,74 @@ class Optimizer(torch.optim.Optimizer):
             h[hp.name] = float(value)
         h["decay"] = float(group.get("decay", 0.0))
         return h
+
+    def _params(self):
+        return [p for group in self.param_groups for p in group["params"]]
+
+    def export_state(self) -> dict:
+        """The state in the format every backend reads; parameters are indexed in param-group
+        order. Keras has one step count: every group must have taken the same steps."""
+        name = type(self).__name__
+        groups = self.param_groups
+        if any(
+            g["iterations"] != groups[0]["iterations"]
+            or g["scalar_state"] != groups[0]["scalar_state"]
+            for g in groups
+        ):
+            raise ValueError(
+                f"{name}: param groups have taken different steps; export them separately"
+            )
+        if any(
+            tuple(g[f] for f in self.flags) != tuple(groups[0][f] for f in self.flags)
+            for g in groups
+        ):
+            raise ValueError(f"{name}: param groups have different flags; export them separately")
+        state = {}
+        for index, p in enumerate(self._params()):
+            if self.state[p]:
+                state[index] = {k: v.detach().clone() for k, v in self.state[p].items()}
+        return {
+            "format": CHECKPOINT_FORMAT,
+            "optimizer": self.keras_name,
+            "flags": {f: groups[0][f] for f in self.flags},
+            "step": groups[0]["iterations"],
+            "scalar_state": dict(groups[0]["scalar_state"]),
+            "state": state,
+        }
+
+    def import_state(self, checkpoint: dict) -> None:
+        """Continue from ``export_state`` of any backend (arrays may be NumPy arrays)."""
+        name = type(self).__name__
+        if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
+            raise ValueError(f"{name}: not a {CHECKPOINT_FORMAT} checkpoint")
+        for group in self.param_groups:
+            flags = {f: group[f] for f in self.flags}
+            if checkpoint["optimizer"] != self.keras_name or checkpoint["flags"] != flags:
+                raise ValueError(
+                    f"{name}: the checkpoint is of {checkpoint['optimizer']} with {checkpoint['flags']}, "
+                    f"this optimizer is {self.keras_name} with {flags}"
+                )
+        params = self._params()
+        kernel_state = self.kernels[tuple(checkpoint["flags"][f] for f in self.flags)].state
+        for index, arrays in checkpoint["state"].items():
+            p = params[int(index)]
+            if set(arrays) != set(kernel_state):
+                raise ValueError(
+                    f"{name}: checkpoint state {index} has {sorted(arrays)}, expected {sorted(kernel_state)}"
+                )
+            dtype = torch.float32 if p.dtype in LOW_PRECISION else p.dtype
+            values = {
+                k: torch.as_tensor(v, dtype=dtype, device=p.device).clone()
+                for k, v in arrays.items()
+            }
+            if any(v.shape != p.shape for v in values.values()):
+                raise ValueError(
+                    f"{name}: checkpoint state {index} does not match its parameter's shape {tuple(p.shape)}"
+                )
+            self.state[p] = values
+        for group in self.param_groups:
+            group["iterations"] = int(checkpoint["step"])
+            group["scalar_state"] = {k: float(v) for k, v in checkpoint["scalar_state"].items()}
 
     def __setstate__(self, state):
         super().__setstate__(state)

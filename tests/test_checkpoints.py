@@ -1,0 +1,73 @@
+"""Checkpoints are portable: 10 steps in one backend, exported, imported by the other, 10 more
+steps, equal 20 steps in one backend; and back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import generated.numpy as N  # noqa: E402
+import generated.torch as T  # noqa: E402
+from generator import testing  # noqa: E402
+from generator.build import load_specs  # noqa: E402
+
+CASES = [(s.keras_name, dict(v.flags)) for s in load_specs() for v in s.variants()]
+IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in flags.items()) or 'default'}" for name, flags in CASES]
+
+
+def numpy_steps(opt, params, grads):
+    for step in grads:
+        opt.apply_gradients(zip(step, params))
+
+
+def torch_steps(opt, params, grads):
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = torch.tensor(g)
+        opt.step()
+
+
+@pytest.mark.parametrize("name,flags", CASES, ids=IDS)
+def test_numpy_to_torch_and_back(name, flags):
+    params0, grads = testing.problem(steps=30)
+    common = {"clipnorm": 1.0}
+    straight = [p.copy() for p in params0]
+    opt_straight = N.get(name)(**flags, **common)
+    numpy_steps(opt_straight, straight, grads)
+
+    first = [p.copy() for p in params0]
+    opt_np = N.get(name)(**flags, **common)
+    numpy_steps(opt_np, first, grads[:10])
+    checkpoint = opt_np.export_state(first)
+    assert checkpoint["format"] == "optimizer-codegen/1" and checkpoint["step"] == 10
+
+    middle = [torch.tensor(p, requires_grad=True) for p in first]
+    opt_t = T.get(name)(middle, **flags, **common)
+    opt_t.import_state(checkpoint)
+    torch_steps(opt_t, middle, grads[10:20])
+    back = opt_t.export_state()
+    assert back["step"] == 20
+
+    last = [p.detach().numpy().copy() for p in middle]
+    opt_np2 = N.get(name)(**flags, **common)
+    opt_np2.import_state(back, last)
+    numpy_steps(opt_np2, last, grads[20:])
+    for a, b in zip(last, straight):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    assert opt_np2.iterations == opt_straight.iterations == 30
+    assert opt_np2.scalar_state == pytest.approx(opt_straight.scalar_state, rel=1e-14)
+
+
+def test_a_checkpoint_of_another_optimizer_or_flag_is_refused():
+    params0, grads = testing.problem(steps=2)
+    params = [p.copy() for p in params0]
+    adam = N.Adam()
+    numpy_steps(adam, params, grads)
+    with pytest.raises(ValueError, match="checkpoint is of adam"):
+        N.Nadam().import_state(adam.export_state(params), params)
+    with pytest.raises(ValueError, match="amsgrad"):
+        N.Adam(amsgrad=True).import_state(adam.export_state(params), params)
+    with pytest.raises(ValueError, match="not a optimizer-codegen/1 checkpoint"):
+        T.Adam([torch.zeros(2, requires_grad=True)]).import_state({"format": "other"})
