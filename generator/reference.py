@@ -33,10 +33,20 @@ class Trajectory:
     state_scale: list[dict[str, np.ndarray]]
 
 
+def _nan_max(*values):
+    """max and min that propagate NaN whatever the order, as numpy.maximum and torch.maximum
+    do (Python's builtins keep a NaN only when it comes first)."""
+    return mpmath.nan if any(mpmath.isnan(v) for v in values) else max(values)
+
+
+def _nan_min(*values):
+    return mpmath.nan if any(mpmath.isnan(v) for v in values) else min(values)
+
+
 @lru_cache(maxsize=None)
 def _compiled(expr: sp.Expr):
     args = sorted(expr.free_symbols, key=lambda s: s.name)
-    function = sp.lambdify(args, expr, modules=["mpmath"])
+    function = sp.lambdify(args, expr, modules=[{"max": _nan_max, "min": _nan_min}, "mpmath"])
     return tuple(a.name for a in args), function
 
 
@@ -75,7 +85,7 @@ def _run(spec, flags, hyper, params0, grads_per_step):
             grads = [[x * scale for x in g] for g in grads]
         if clipvalue > 0:
             c = mp(repr(clipvalue))
-            grads = [[min(max(x, -c), c) for x in g] for g in grads]
+            grads = [[_nan_min(_nan_max(x, -c), c) for x in g] for g in grads]
 
         env = dict(h)
         env["t"] = mp(step)
@@ -129,4 +139,4 @@ def _run(spec, flags, hyper, params0, grads_per_step):
 def _reduce(op, values):
     if not values:
         return mpmath.mpf(0) if op == "sum" else mpmath.mpf("-inf")
-    return mpmath.fsum(values) if op == "sum" else max(values)
+    return mpmath.fsum(values) if op == "sum" else _nan_max(*values)

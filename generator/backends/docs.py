@@ -73,6 +73,7 @@ class DocView:
     generated: tuple[Block, ...]
     differences: tuple[tuple[str, str], ...]
     references: tuple[Ref, ...]
+    bad_numbers: tuple[tuple[str, ...], ...]  # header row, then one row per gradient value
 
 
 def outputs(specs: list[Spec]) -> list[Output]:
@@ -115,7 +116,33 @@ def view(spec: Spec, references: dict[str, tuple[str, str]]) -> DocView:
         generated=tuple(_generated(spec, notation)),
         differences=tuple((who, " ".join(text.split())) for who, text in spec.differences),
         references=tuple(Ref(references[r.url][0], r.title, r.url) for r in spec.references),
+        bad_numbers=bad_numbers(spec),
     )
+
+
+def bad_numbers(spec: Spec) -> tuple[tuple[str, ...], ...]:
+    """What one step from p = 1 makes of a NaN or infinite gradient, by the reference, which
+    every backend matches (tests/test_bad_numbers.py). Default arguments, no clipping."""
+    from .. import reference
+
+    variant = spec.variants()[0]
+    hyper = {h.name: h.default for h in spec.reals}
+    values = [float("nan"), float("inf"), float("-inf")]
+    run = reference.run(spec, dict(variant.flags), hyper, [[1.0] * 3], [[values]])
+    names = ["p", *(s.name for s in variant.state)]
+    arrays = [run.params[0], *(run.state[0][n] for n in names[1:])]
+    rows = [("gradient", *names)]
+    for i, g in enumerate(["NaN", "+inf", "-inf"]):
+        rows.append((g, *(_describe(a[i]) for a in arrays)))
+    return tuple(rows)
+
+
+def _describe(x: float) -> str:
+    if x != x:
+        return "NaN"
+    if x in (float("inf"), float("-inf")):
+        return "+inf" if x > 0 else "-inf"
+    return "finite"
 
 
 def signature(spec: Spec) -> str:

@@ -8,11 +8,14 @@
 
 Nothing here is CPU-only: scalars are Python floats, and a scalar operand of ``maximum`` or
 ``minimum`` prints as ``clamp_min``/``clamp_max`` (``torch.maximum`` takes tensors only).
+``torch.sign`` maps NaN to 0 where NumPy and the reference give NaN, so sign keeps NaN.
 """
 
 from __future__ import annotations
 
 from .arrays import COMMUTATIVE, ArrayProgram, Instr
+
+_SIGN = "torch.where(torch.isnan({x}), {x}, torch.sign({x}))"  # evaluated before any write
 
 _TENSOR = {
     "add": "torch.add",
@@ -69,6 +72,8 @@ def tensor_lines(program: ArrayProgram) -> list[str]:
             out += [f"torch.reciprocal({a[1]}, out={o})", f"torch.mul({o}, {a[0]}, out={o})"]
         elif instr.func in _CLAMP and instr.scalar[1]:
             out.append(f"torch.{_CLAMP[instr.func]}({a[0]}, {a[1]}, out={o})")
+        elif instr.func == "sign":
+            out.append(f"{o}.copy_({_SIGN.format(x=a[0])})")
         else:
             out.append(f"{_TENSOR[instr.func]}({', '.join(a)}, out={o})")
     return out
@@ -89,6 +94,11 @@ def foreach_lines(program: ArrayProgram, persistent: set[str]) -> list[str]:
         if instr.func == "square":
             instr = Instr("multiply", (a[0], a[0]), (False, False), o)
             a = instr.args
+        if instr.func == "sign":
+            value = "[" + _SIGN.format(x="_x") + f" for _x in {a[0]}]"
+            out.append(f"torch._foreach_copy_({o}, {value})" if o in owned else f"{o} = {value}")
+            owned.add(o)
+            continue
         if instr.func == "subtract" and instr.scalar[0]:
             value = [f"torch._foreach_sub({a[1]}, {a[0]})", "torch._foreach_neg_({o})"]
         elif instr.func == "divide" and instr.scalar[0]:
