@@ -81,3 +81,27 @@ def test_a_reduction_cannot_use_per_step_values():
 
     with pytest.raises(SpecError, match="unknown symbol 'lr': a reduction may only use"):
         parse_spec(bad, "specs/x.yaml", "x")
+
+
+@pytest.fixture(scope="module")
+def torch_optimizer():
+    pytest.importorskip("torch")
+    from generator.backends import torch as torch_backend
+
+    spec = parse_spec(SPEC, "specs/normalized_momentum.yaml", "normalized_momentum")
+    outputs = [o for o in torch_backend.outputs([spec]) if o.path == "torch/normalized_momentum.py"]
+    text = render(outputs)["torch/normalized_momentum.py"]
+    module = types.ModuleType("generated.torch.normalized_momentum_test")
+    module.__package__ = "generated.torch"
+    exec(compile(text, "<normalized_momentum torch>", "exec"), module.__dict__)
+    return spec, module.NormalizedMomentum
+
+
+@pytest.mark.parametrize("foreach", [False, True], ids=["loop", "foreach-falls-back-to-loop"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("common", ["plain", "all"])
+def test_torch_reductions_match_the_reference(torch_optimizer, common, dtype, foreach):
+    from generator import testing_torch
+
+    spec, cls = torch_optimizer
+    testing_torch.check_against_reference(cls, spec, {}, common, "default", dtype, foreach)

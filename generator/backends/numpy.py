@@ -9,9 +9,10 @@ import sympy as sp
 from ..ir import KernelIR, build_ir
 from ..model import Spec
 from ..printers import numpy as dialect
-from ..printers.arrays import lower_element_program, lower_reduction
+from ..printers.arrays import lower_element_program
 from ..printers.python import print_scalar
 from ..render import Output
+from .reductions import global_partials, tensor_stage
 
 
 @dataclass(frozen=True)
@@ -164,27 +165,10 @@ def variant_view(ir: KernelIR) -> VariantView:
 
     scalars = set(element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
     scalars |= {r.name for r in tensor_reductions}
-    tensor_lines, scratch = [], 0
-    for r in tensor_reductions:
-        lines, count = _reduction_lines(r, arrays, scalars - {r.name})
-        tensor_lines += lines
-        scratch = max(scratch, count)
-    tensor_lines += [f"{a.symbol.name} = {print_scalar(a.expr)}" for a in ir.tensor]
-
+    tensor_lines, scratch = tensor_stage(ir, arrays, scalars, dialect)
     program = lower_element_program(ir.temporaries, ir.outputs, arrays, {"p", *ir.state}, scalars)
-    scratch = max(scratch, program.scratch)
-
-    partial_lines, results = [], []
-    if global_reductions:
-        hyper = set()
-        for r in global_reductions:
-            hyper |= {s.name for s in r.expr.free_symbols} - set(arrays) - {"t"}
-        partial_lines = [f"{n} = h[{n!r}]" for n in sorted(hyper)]
-        for r in global_reductions:
-            lines, count = _reduction_lines(r, arrays, hyper | {"t"}, prefix="_g")
-            partial_lines += lines
-            results.append(f"_g{r.name}")
-            scratch = max(scratch, count)
+    partial_lines, results, partial_scratch = global_partials(ir, arrays, dialect)
+    scratch = max(scratch, program.scratch, partial_scratch)
 
     return VariantView(
         suffix=ir.variant.suffix,
@@ -228,16 +212,3 @@ def _source(spec: Spec, name: str) -> str:
     if name in {r.name for r in spec.reductions}:
         return f"r[{name!r}]"
     return f"h[{name!r}]"
-
-
-def _reduction_lines(r, arrays, scalars, prefix=""):
-    program, result = lower_reduction(r.expr, r.op, arrays, scalars)
-    target = f"{prefix}{r.name}"
-    if result.startswith("dot:"):
-        x = result[4:]
-        return [f"{target} = float(np.vdot({x}, {x}))"], 0
-    if r.op == "sum":
-        value = f"float(np.sum({result}, dtype=np.float64))"
-    else:
-        value = f"(float(np.max({result})) if {result}.size else -math.inf)"
-    return dialect.lines(program) + [f"{target} = {value}"], program.scratch

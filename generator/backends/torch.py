@@ -10,10 +10,10 @@ from ..common import COMMON_DEFAULTS
 from ..ir import KernelIR, build_ir
 from ..model import Spec
 from ..printers import torch as dialect
-from ..printers.arrays import lower_element_program, lower_reduction
-from ..printers.python import print_scalar
+from ..printers.arrays import lower_element_program
 from ..render import Output
 from . import numpy as numpy_backend
+from .reductions import global_partials, tensor_stage
 
 
 @dataclass(frozen=True)
@@ -58,27 +58,13 @@ def variant(ir: KernelIR, base: numpy_backend.VariantView) -> TorchVariant:
     tensor_reductions = [r for r in ir.reductions if r.scope == "tensor"]
     scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
     scalars |= {r.name for r in tensor_reductions}
-    tensor_lines, scratch = [], 0
-    for r in tensor_reductions:
-        lines, count = _reduction(r, arrays, scalars - {r.name})
-        tensor_lines += lines
-        scratch = max(scratch, count)
-    tensor_lines += [f"{a.symbol.name} = {print_scalar(a.expr)}" for a in ir.tensor]
+    tensor_lines, scratch = tensor_stage(ir, arrays, scalars, dialect)
     program = lower_element_program(ir.temporaries, ir.outputs, arrays, {"p", *ir.state}, scalars)
     scratch = max(scratch, program.scratch)
+    # per-tensor reductions give per-tensor scalars: such variants run per tensor only
     foreach = () if tensor_reductions else tuple(dialect.foreach_lines(program, {"p", *ir.state}))
-
-    partial_lines, results = [], []
-    global_reductions = [r for r in ir.reductions if r.scope == "global"]
-    if global_reductions:
-        hyper = set()
-        for r in global_reductions:
-            hyper |= {s.name for s in r.expr.free_symbols} - set(arrays) - {"t"}
-        partial_lines = [f"{n} = h[{n!r}]" for n in sorted(hyper)]
-        for r in global_reductions:
-            lines, count = _reduction(r, arrays, hyper | {"t"}, prefix="_g")
-            partial_lines += [f"_s{i} = torch.empty_like(p)" for i in range(count)] + lines
-            results.append(f"_g{r.name}")
+    partial_lines, results, partial_scratch = global_partials(ir, arrays, dialect)
+    partial_lines = [f"_s{i} = torch.empty_like(p)" for i in range(partial_scratch)] + partial_lines
     return TorchVariant(
         base=base,
         scratch_names=tuple(f"_s{i}" for i in range(scratch)),
@@ -88,16 +74,3 @@ def variant(ir: KernelIR, base: numpy_backend.VariantView) -> TorchVariant:
         partial_lines=tuple(partial_lines),
         partial_results=tuple(results),
     )
-
-
-def _reduction(r, arrays, scalars, prefix=""):
-    program, result = lower_reduction(r.expr, r.op, arrays, scalars)
-    target = f"{prefix}{r.name}"
-    if result.startswith("dot:"):
-        x = result[4:]
-        return [f"{target} = float(torch.sum(torch.square({x}), dtype=torch.float64))"], 0
-    if r.op == "sum":
-        value = f"float(torch.sum({result}, dtype=torch.float64))"
-    else:
-        value = f"(float(torch.max({result})) if {result}.numel() else -math.inf)"
-    return dialect.tensor_lines(program) + [f"{target} = {value}"], program.scratch

@@ -32,3 +32,13 @@ def line(instr: Instr) -> str:
 
 def lines(program: ArrayProgram) -> list[str]:
     return [line(i) for i in program.instrs]
+
+
+def sum_of_squares(x: str) -> str:
+    return f"float(np.vdot({x}, {x}))"
+
+
+def reduce(op: str, array: str) -> str:
+    if op == "sum":
+        return f"float(np.sum({array}, dtype=np.float64))"
+    return f"(float(np.max({array})) if {array}.size else -math.inf)"

@@ -121,3 +121,16 @@ def foreach_lines(program: ArrayProgram, persistent: set[str]) -> list[str]:
             out.append(f"{o} = torch._foreach_{name}({', '.join(a)})")
         owned.add(o)
     return out
+
+
+lines = tensor_lines  # the per-tensor dialect is the one reductions use
+
+
+def sum_of_squares(x: str) -> str:
+    return f"float(torch.sum(torch.square({x}), dtype=torch.float64))"
+
+
+def reduce(op: str, array: str) -> str:
+    if op == "sum":
+        return f"float(torch.sum({array}, dtype=torch.float64))"
+    return f"(float(torch.max({array})) if {array}.numel() else -math.inf)"
