@@ -80,3 +80,25 @@ def test_without_its_differences_keras3_rmsprop_is_ours():
     """The transcription is right: with epsilon 0 the placement no longer matters."""
     p, grads = problem(scale=1.0)
     np.testing.assert_allclose(run_ours("rmsprop", p, grads, epsilon=0.0), keras3_rmsprop(p, grads, eps=0.0), rtol=1e-12)
+
+
+def keras3_sgd_with_clipnorm(params, grads_per_step, lr=0.01, clipnorm=1.0):
+    """Keras 3 clips each gradient by its own norm (global_clipnorm is Keras 2.3's clipnorm)."""
+    params = [p.copy() for p in params]
+    for grads in grads_per_step:
+        for p, g in zip(params, grads):
+            norm = np.sqrt(np.sum(g * g))
+            p -= lr * (g * clipnorm / norm if norm > clipnorm else g)
+    return params
+
+
+def test_keras3_clipnorm_is_per_gradient_keras_2_3_is_global():
+    rng = np.random.default_rng(4)
+    params = [rng.standard_normal(20), rng.standard_normal(5)]
+    grads = [[rng.standard_normal(20) * 3, rng.standard_normal(5) * 0.1] for _ in range(10)]
+    ours = [p.copy() for p in params]
+    opt = G.SGD(learning_rate=0.01, clipnorm=1.0)
+    for step in grads:
+        opt.apply_gradients(zip(step, ours))
+    theirs = keras3_sgd_with_clipnorm(params, grads)
+    assert np.max(np.abs(ours[1] - theirs[1])) > 1e-4  # the small gradient is not clipped by Keras 3

@@ -89,6 +89,11 @@ def _foreach(opt):
 DIFFERENT = {
     # Keras puts epsilon outside the bias correction; torch inside (specs/adam.yaml)
     "adam-epsilon": (lambda p: G.Adam(p, lr=0.001, epsilon=1e-3), lambda p: torch.optim.Adam(p, lr=0.001, eps=1e-3)),
+    # the same for AdamW (specs/adamw.yaml)
+    "adamw-epsilon": (
+        lambda p: G.AdamW(p, lr=0.001, weight_decay=0.01, epsilon=1e-3),
+        lambda p: torch.optim.AdamW(p, lr=0.001, weight_decay=0.01, eps=1e-3),
+    ),
     # torch adds eps inside Adamax's maximum (specs/adamax.yaml)
     "adamax-epsilon": (lambda p: G.Adamax(p, epsilon=1e-2), lambda p: torch.optim.Adamax(p, lr=0.002, eps=1e-2)),
     # Keras folds past learning rates into SGD's velocity, torch does not (specs/sgd.yaml)
