@@ -109,8 +109,9 @@ def check_resume_is_bit_exact(cls, flags):
     del opt1, first
 
     resumed = [p.clone().requires_grad_() for p in saved]
-    opt2 = cls(resumed, **flags)  # the checkpoint brings the hyperparameters of each group
-    opt2.clipnorm = 1.0
+    # the checkpoint brings each group's hyperparameters, step count and scalar state;
+    # clipnorm and clipvalue are constructor arguments, as torch.optim's are
+    opt2 = cls(resumed, **flags, clipnorm=1.0)
     opt2.load_state_dict(checkpoint)
     run(opt2, resumed, grads[10:])
     for a, b in zip(straight, resumed):
