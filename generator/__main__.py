@@ -64,7 +64,7 @@ def _docs() -> int:
 
 def _list() -> int:
     specs = build_mod.load_specs()
-    backends = ", ".join(sorted(b for b in build_mod.BACKENDS if b not in ("tests", "docs")))
+    backends = ", ".join(sorted(b for b in build_mod.BACKENDS if b not in ("tests", "docs", "host")))
     rows = [("optimizer", "keras name", "flags", "state", "backends")]
     for s in specs:
         flags = ", ".join(f.name for f in s.flags) or "-"

@@ -270,3 +270,19 @@ def check_steps_allocate_no_arrays(cls):
         finally:
             tracemalloc.stop()
         assert peak < 64 * 1024, f"a step allocated {peak} bytes with {common}"
+
+
+def load_module(source: str, package: str, name: str, host=None):
+    """Execute generated source (our own output) as ``package.name``; ``host`` replaces the
+    module's ``from ..host import X as host``, for specs that exist only in a test or for
+    mutated host code."""
+    import re
+    import types
+
+    module = types.ModuleType(f"{package}.{name}")
+    module.__package__ = package
+    if host is not None:
+        source = re.sub(r"^from \.\.host import \w+ as host$", "", source, flags=re.M)
+        module.host = host
+    exec(compile(source, f"<generated {package}.{name}>", "exec"), module.__dict__)
+    return module

@@ -58,7 +58,7 @@ def test_build_writes_only_what_changed(repo_copy):
     result = cli(repo_copy, "build")
     assert result.returncode == 0, result.stderr
     changed = sorted(p for p, t in before.items() if (repo_copy / p).stat().st_mtime_ns != t)
-    expected = ["generated/docs/md/index.md", "generated/docs/md/rmsprop.md", "generated/docs/rmsprop.tex", "generated/numpy/rmsprop.py", "generated/torch/rmsprop.py"]
+    expected = ["generated/docs/md/index.md", "generated/docs/md/rmsprop.md", "generated/docs/rmsprop.tex", "generated/host/rmsprop.py", "generated/numpy/rmsprop.py", "generated/torch/rmsprop.py"]
     assert changed == expected, changed
     assert "rho=0.8" in (repo_copy / "generated/numpy/rmsprop.py").read_text()
     assert cli(repo_copy, "build", "--check").returncode == 0

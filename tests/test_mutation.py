@@ -1,7 +1,7 @@
 """Mutation testing: every equation of every generated NumPy kernel matters to a test.
 
-Each ufunc call of each ``_apply_*`` function and each computed line of each ``_step_*``
-function is mutated in turn (add <-> subtract, multiply <-> divide, maximum <-> minimum,
+Each ufunc call of each ``_apply_*`` function (generated/numpy) and each computed line of
+each ``step_*`` function (generated/host) is mutated in turn (add <-> subtract, multiply <-> divide, maximum <-> minimum,
 sqrt/square -> absolute, sign -> negative, a dropped copy, + <-> - and * <-> / in scalars),
 the mutant module is loaded, and the reference comparison of the generated tests must fail.
 """
@@ -9,7 +9,6 @@ the mutant module is loaded, and the reference comparison of the generated tests
 from __future__ import annotations
 
 import re
-import types
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +42,7 @@ def mutants(source: str):
         if line.startswith("def "):
             function = line[4:].split("(")[0]
             continue
-        if function is None or not line.startswith("    ") or not function.startswith(("_apply_", "_step_")):
+        if function is None or not line.startswith("    ") or not function.startswith(("_apply_", "step_")):
             continue
         stripped = line.strip()
         mutated = None
@@ -54,7 +53,7 @@ def mutants(source: str):
                 if stripped.startswith(old):
                     mutated = line.replace(old, new, 1)
                     break
-        elif function.startswith("_step_") and " = " in stripped and not BINDING.match(line):
+        elif function.startswith("step_") and " = " in stripped and not BINDING.match(line):
             target, _, value = stripped.partition(" = ")
             for old, new in SCALAR_SWAPS:
                 if old in value:
@@ -65,26 +64,26 @@ def mutants(source: str):
             yield index + 1, f"{function}: {stripped!r} -> {mutated.strip()!r}", function, "\n".join(new)
 
 
-def load_mutant(source: str, name: str):
-    module = types.ModuleType(f"generated.numpy._mutant_{name}")
-    module.__package__ = "generated.numpy"
-    exec(compile(source, f"<mutant of {name}>", "exec"), module.__dict__)  # our own generated code
-    return module
-
-
 SPECS = load_specs()
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[s.module for s in SPECS])
 def test_every_mutation_of_the_generated_kernels_is_caught(spec):
     source = (ROOT / "generated" / "numpy" / f"{spec.module}.py").read_text()
+    host_source = (ROOT / "generated" / "host" / f"{spec.module}.py").read_text()
+    host = testing.load_module(host_source, "generated.host", spec.module)
     common = "all" if "all" in testing.common_cases(spec) else testing.common_cases(spec)[-1]
     variants = {v.suffix: dict(v.flags) for v in spec.variants()}
     # a step function shared by several variants is checked with the first that defines it
+    candidates = [(m, "kernel") for m in mutants(source)] + [(m, "host") for m in mutants(host_source)]
     survivors, tried = [], 0
-    for line, description, function, mutated in mutants(source):
-        suffix = function.split("_", 2)[2]
-        module = load_mutant(mutated, spec.module)
+    for (line, description, function, mutated), where in candidates:
+        suffix = function.split("_", 2)[2] if function.startswith("_apply_") else function.split("_", 1)[1]
+        if where == "kernel":
+            module = testing.load_module(mutated, "generated.numpy", spec.module, host=host)
+        else:
+            mutant_host = testing.load_module(mutated, "generated.host", spec.module)
+            module = testing.load_module(source, "generated.numpy", spec.module, host=mutant_host)
         cls = getattr(module, spec.name)
         tried += 1
         caught = False
@@ -98,6 +97,6 @@ def test_every_mutation_of_the_generated_kernels_is_caught(spec):
                 caught = True
                 break
         if not caught:
-            survivors.append(f"line {line}: {description}")
+            survivors.append(f"{where} line {line}: {description}")
     assert tried >= 5, f"only {tried} mutants for {spec.name}: the mutation patterns are stale"
     assert not survivors, f"{len(survivors)} of {tried} mutants survived:\n" + "\n".join(survivors)

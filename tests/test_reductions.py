@@ -3,12 +3,11 @@ test-only spec that uses both is generated, loaded and checked against the refer
 
 from __future__ import annotations
 
-import types
-
 import numpy as np
 import pytest
 
 from generator import testing
+from generator.backends import host as host_backend
 from generator.backends import numpy as numpy_backend
 from generator.ir import build_ir
 from generator.model import parse_spec
@@ -36,15 +35,20 @@ update:
 """
 
 
+def render_spec(backend):
+    """The test-only spec's module for ``backend``, with its host module."""
+    spec = parse_spec(SPEC, "specs/normalized_momentum.yaml", "normalized_momentum")
+    files = render([*host_backend.outputs([spec]), *backend.outputs([spec])])
+    host = testing.load_module(files["host/normalized_momentum.py"], "generated.host", "normalized_momentum")
+    package = backend.__name__.rsplit(".", 1)[-1]
+    source = files[f"{package}/normalized_momentum.py"]
+    module = testing.load_module(source, f"generated.{package}", "normalized_momentum", host=host)
+    return spec, module.NormalizedMomentum, source
+
+
 @pytest.fixture(scope="module")
 def optimizer():
-    spec = parse_spec(SPEC, "specs/normalized_momentum.yaml", "normalized_momentum")
-    view = numpy_backend.module_view(spec)
-    text = render([numpy_backend.Output("numpy/normalized_momentum.py", "numpy/optimizer.py.j2", {"m": view}, spec.path)])
-    module = types.ModuleType("generated.numpy.normalized_momentum_test")
-    module.__package__ = "generated.numpy"
-    exec(compile(text["numpy/normalized_momentum.py"], "<normalized_momentum>", "exec"), module.__dict__)
-    return spec, module.NormalizedMomentum, text["numpy/normalized_momentum.py"]
+    return render_spec(numpy_backend)
 
 
 def test_reductions_are_their_own_stage_in_the_ir(optimizer):
@@ -88,13 +92,8 @@ def torch_optimizer():
     pytest.importorskip("torch")
     from generator.backends import torch as torch_backend
 
-    spec = parse_spec(SPEC, "specs/normalized_momentum.yaml", "normalized_momentum")
-    outputs = [o for o in torch_backend.outputs([spec]) if o.path == "torch/normalized_momentum.py"]
-    text = render(outputs)["torch/normalized_momentum.py"]
-    module = types.ModuleType("generated.torch.normalized_momentum_test")
-    module.__package__ = "generated.torch"
-    exec(compile(text, "<normalized_momentum torch>", "exec"), module.__dict__)
-    return spec, module.NormalizedMomentum
+    spec, cls, _ = render_spec(torch_backend)
+    return spec, cls
 
 
 @pytest.mark.parametrize("foreach", [False, True], ids=["loop", "foreach-falls-back-to-loop"])

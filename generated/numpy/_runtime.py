@@ -10,15 +10,9 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .._shared import CHECKPOINT_FORMAT, check_checkpoint, flag, real
+
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-CHECKPOINT_FORMAT = "optimizer-codegen/1"  # the same in every backend: see README, Checkpoints
-
-
-class Hyperparameter(NamedTuple):
-    name: str
-    default: float
-    domain: str  # as written in the spec, e.g. "0 < beta_1 < 1"; "" when any real
-    check: Callable[[float], bool]
 
 
 class Kernel(NamedTuple):
@@ -49,23 +43,20 @@ class Optimizer:
         name = type(self).__name__
         values = {}
         for hp in self.hyperparameters:
-            values[hp.name] = _real(name, hp.name, hyper[hp.name], hp.domain, hp.check)
-        for flag in self.flags:
-            value = flags[flag]
-            if not isinstance(value, (bool, np.bool_)):
-                raise TypeError(f"{name}: {flag} must be True or False, not {value!r}")
-            flags[flag] = bool(value)
+            values[hp.name] = real(name, hp.name, hyper[hp.name], hp.domain, hp.check)
+        for f in self.flags:
+            flags[f] = flag(name, f, flags[f])
         for key in ("clipnorm", "clipvalue"):
             value = common.get(key)
             if value is not None:
-                value = _real(name, key, value, "None or >= 0", lambda x: x >= 0)
+                value = real(name, key, value, "None or >= 0", lambda x: x >= 0)
             values[key] = value
         if "decay" in self.common:
-            values["decay"] = _real(
+            values["decay"] = real(
                 name, "decay", common.get("decay", 0.0), ">= 0", lambda x: x >= 0
             )
         self._hyper = values
-        self._flags = {flag: flags[flag] for flag in self.flags}
+        self._flags = {f: flags[f] for f in self.flags}
         self._kernel = self.kernels[tuple(self._flags[f] for f in self.flags)]
         self.iterations = 0  # completed steps; equations see t = iterations + 1
         self._scalar_state = dict(self.scalar_state_init(values))
@@ -153,7 +144,9 @@ class Optimizer:
 
     def import_state(self, checkpoint: dict, params) -> None:
         """Continue from ``export_state`` of any backend (arrays may be torch CPU tensors)."""
-        _check_checkpoint(self, checkpoint, self._kernel.state)
+        check_checkpoint(
+            type(self).__name__, self.keras_name, self._flags, checkpoint, self._kernel.state
+        )
         slots = {}
         for index, arrays in checkpoint["state"].items():
             p = params[int(index)]
@@ -237,32 +230,3 @@ class Optimizer:
         if clipvalue:
             np.clip(buffer, -clipvalue, clipvalue, out=buffer)
         return buffer
-
-
-def _check_checkpoint(opt, checkpoint, state_names):
-    name = type(opt).__name__
-    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{name}: not a {CHECKPOINT_FORMAT} checkpoint")
-    if checkpoint["optimizer"] != opt.keras_name or checkpoint["flags"] != opt._flags:
-        raise ValueError(
-            f"{name}: the checkpoint is of {checkpoint['optimizer']} with {checkpoint['flags']}, "
-            f"this optimizer is {opt.keras_name} with {opt._flags}"
-        )
-    for index, arrays in checkpoint["state"].items():
-        if set(arrays) != set(state_names):
-            raise ValueError(
-                f"{name}: checkpoint state {index} has {sorted(arrays)}, expected {sorted(state_names)}"
-            )
-
-
-def _real(owner, name, value, domain, check):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"{owner}: {name} must be a real number, not {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{owner}: {name}={value!r} is not finite")
-    if not check(value):
-        raise ValueError(f"{owner}: {name}={value!r} is outside its domain {domain}")
-    return value

@@ -10,17 +10,8 @@ import math
 
 import numpy as np
 
-from ._runtime import Hyperparameter, Kernel, Optimizer
-
-
-def _step_default(h, s, r, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop."""
-    decay = h["decay"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = -lr
-    return (_c0, epsilon), {}
+from ..host import adagrad as host
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, k, scratch):
@@ -35,14 +26,6 @@ def _apply_default(p, g, state, k, scratch):
     np.divide(g, _s0, out=_s0)
     np.multiply(_s0, _c0, out=_s0)
     np.add(p, _s0, out=p)
-
-
-def _state_init(h):
-    return {"accumulator": 0}
-
-
-def _scalar_state_init(h):
-    return {}
 
 
 class Adagrad(Optimizer):
@@ -67,18 +50,13 @@ class Adagrad(Optimizer):
 
     keras_name = "adagrad"
     spec = "specs/adagrad.yaml"
-    hyperparameters = (
-        Hyperparameter(
-            "learning_rate", 0.01, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
-        ),
-        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
-    )
+    hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
     kernels = {
         (): Kernel(
             state=("accumulator",),
-            step=_step_default,
+            step=host.step_default,
             apply=_apply_default,
             scratch=1,
             partials=None,
@@ -86,8 +64,8 @@ class Adagrad(Optimizer):
             global_names=(),
         ),
     }
-    state_init = staticmethod(_state_init)
-    scalar_state_init = staticmethod(_scalar_state_init)
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
 
     def __init__(
         self,

@@ -8,20 +8,8 @@ import math
 
 import numpy as np
 
-from ._runtime import Hyperparameter, Kernel, Optimizer
-
-
-def _step_default(h, s, r, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop."""
-    beta_1 = h["beta_1"]
-    beta_2 = h["beta_2"]
-    decay = h["decay"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = 1 - beta_1
-    _c1 = -lr / (1 - beta_1**t)
-    return (_c0, _c1, beta_1, beta_2, epsilon), {}
+from ..host import adamax as host
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, k, scratch):
@@ -39,14 +27,6 @@ def _apply_default(p, g, state, k, scratch):
     np.divide(m, _s0, out=_s0)
     np.multiply(_s0, _c1, out=_s0)
     np.add(p, _s0, out=p)
-
-
-def _state_init(h):
-    return {"m": 0, "u": 0}
-
-
-def _scalar_state_init(h):
-    return {}
 
 
 class Adamax(Optimizer):
@@ -71,24 +51,13 @@ class Adamax(Optimizer):
 
     keras_name = "adamax"
     spec = "specs/adamax.yaml"
-    hyperparameters = (
-        Hyperparameter(
-            "learning_rate", 0.002, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
-        ),
-        Hyperparameter(
-            "beta_1", 0.9, "0 < beta_1 < 1", lambda beta_1: (0 < beta_1) and (beta_1 < 1)
-        ),
-        Hyperparameter(
-            "beta_2", 0.999, "0 < beta_2 < 1", lambda beta_2: (0 < beta_2) and (beta_2 < 1)
-        ),
-        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
-    )
+    hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
     kernels = {
         (): Kernel(
             state=("m", "u"),
-            step=_step_default,
+            step=host.step_default,
             apply=_apply_default,
             scratch=1,
             partials=None,
@@ -96,8 +65,8 @@ class Adamax(Optimizer):
             global_names=(),
         ),
     }
-    state_init = staticmethod(_state_init)
-    scalar_state_init = staticmethod(_scalar_state_init)
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
 
     def __init__(
         self,

@@ -8,23 +8,8 @@ import math
 
 import numpy as np
 
-from ._runtime import Hyperparameter, Kernel, Optimizer
-
-
-def _step_no_amsgrad(h, s, r, t):
-    """Per-step scalars for amsgrad=False, hoisted out of the element loop."""
-    beta_1 = h["beta_1"]
-    beta_2 = h["beta_2"]
-    decay = h["decay"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
-    weight_decay = h["weight_decay"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = 1 - beta_1
-    _c1 = 1 - beta_2
-    _c2 = -lr * weight_decay
-    _c3 = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-    return (_c0, _c1, _c2, _c3, beta_1, beta_2, epsilon), {}
+from ..host import adamw as host
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_no_amsgrad(p, g, state, k, scratch):
@@ -70,14 +55,6 @@ def _apply_amsgrad(p, g, state, k, scratch):
     np.add(p, _s0, out=p)
 
 
-def _state_init(h):
-    return {"m": 0, "v": 0, "vhat": 0}
-
-
-def _scalar_state_init(h):
-    return {}
-
-
 class AdamW(Optimizer):
     """Adam with decoupled weight decay.
 
@@ -102,27 +79,13 @@ class AdamW(Optimizer):
 
     keras_name = "adamw"
     spec = "specs/adamw.yaml"
-    hyperparameters = (
-        Hyperparameter(
-            "learning_rate", 0.001, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
-        ),
-        Hyperparameter(
-            "weight_decay", 0.004, "weight_decay >= 0", lambda weight_decay: (weight_decay >= 0)
-        ),
-        Hyperparameter(
-            "beta_1", 0.9, "0 < beta_1 < 1", lambda beta_1: (0 < beta_1) and (beta_1 < 1)
-        ),
-        Hyperparameter(
-            "beta_2", 0.999, "0 < beta_2 < 1", lambda beta_2: (0 < beta_2) and (beta_2 < 1)
-        ),
-        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
-    )
+    hyperparameters = host.HYPERPARAMETERS
     flags = ("amsgrad",)
     common = ("clipnorm", "clipvalue", "decay")
     kernels = {
         (False,): Kernel(
             state=("m", "v"),
-            step=_step_no_amsgrad,
+            step=host.step_no_amsgrad,
             apply=_apply_no_amsgrad,
             scratch=1,
             partials=None,
@@ -131,7 +94,7 @@ class AdamW(Optimizer):
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
-            step=_step_no_amsgrad,
+            step=host.step_no_amsgrad,
             apply=_apply_amsgrad,
             scratch=1,
             partials=None,
@@ -139,8 +102,8 @@ class AdamW(Optimizer):
             global_names=(),
         ),
     }
-    state_init = staticmethod(_state_init)
-    scalar_state_init = staticmethod(_scalar_state_init)
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
 
     def __init__(
         self,

@@ -8,21 +8,8 @@ import math
 
 import numpy as np
 
-from ._runtime import Hyperparameter, Kernel, Optimizer
-
-
-def _step_default(h, s, r, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop."""
-    beta_1 = h["beta_1"]
-    beta_2 = h["beta_2"]
-    decay = h["decay"]
-    learning_rate = h["learning_rate"]
-    weight_decay = h["weight_decay"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = 1 - beta_2
-    _c1 = -lr
-    _c2 = 1 - beta_1
-    return (_c0, _c1, _c2, beta_1, beta_2, weight_decay), {}
+from ..host import lion as host
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, k, scratch):
@@ -42,14 +29,6 @@ def _apply_default(p, g, state, k, scratch):
     np.multiply(_s1, _c1, out=_s1)
     np.add(p, _s1, out=p)
     np.copyto(m, _s0)
-
-
-def _state_init(h):
-    return {"m": 0}
-
-
-def _scalar_state_init(h):
-    return {}
 
 
 class Lion(Optimizer):
@@ -74,26 +53,13 @@ class Lion(Optimizer):
 
     keras_name = "lion"
     spec = "specs/lion.yaml"
-    hyperparameters = (
-        Hyperparameter(
-            "learning_rate", 0.001, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
-        ),
-        Hyperparameter(
-            "beta_1", 0.9, "0 <= beta_1 <= 1", lambda beta_1: (0 <= beta_1) and (beta_1 <= 1)
-        ),
-        Hyperparameter(
-            "beta_2", 0.99, "0 <= beta_2 <= 1", lambda beta_2: (0 <= beta_2) and (beta_2 <= 1)
-        ),
-        Hyperparameter(
-            "weight_decay", 0.0, "weight_decay >= 0", lambda weight_decay: (weight_decay >= 0)
-        ),
-    )
+    hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
     kernels = {
         (): Kernel(
             state=("m",),
-            step=_step_default,
+            step=host.step_default,
             apply=_apply_default,
             scratch=3,
             partials=None,
@@ -101,8 +67,8 @@ class Lion(Optimizer):
             global_names=(),
         ),
     }
-    state_init = staticmethod(_state_init)
-    scalar_state_init = staticmethod(_scalar_state_init)
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
 
     def __init__(
         self,

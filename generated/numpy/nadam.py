@@ -10,29 +10,8 @@ import math
 
 import numpy as np
 
-from ._runtime import Hyperparameter, Kernel, Optimizer
-
-
-def _step_default(h, s, r, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop."""
-    beta_1 = h["beta_1"]
-    beta_2 = h["beta_2"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
-    m_schedule = s["m_schedule"]
-    schedule_decay = h["schedule_decay"]
-    lr = learning_rate
-    mu_t = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * t))
-    mu_next = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * (t + 1)))
-    m_schedule = m_schedule * mu_t
-    m_schedule_next = m_schedule * mu_next
-    _c0 = 1 - beta_1
-    _c1 = 1 - beta_2
-    _c2 = -lr
-    _c3 = 1 / (1 - beta_2**t)
-    _c4 = (1 - mu_t) / (1 - m_schedule)
-    _c5 = mu_next / (1 - m_schedule_next)
-    return (_c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon), {"m_schedule": m_schedule}
+from ..host import nadam as host
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, k, scratch):
@@ -56,14 +35,6 @@ def _apply_default(p, g, state, k, scratch):
     np.divide(_s0, _s1, out=_s0)
     np.multiply(_s0, _c2, out=_s0)
     np.add(p, _s0, out=p)
-
-
-def _state_init(h):
-    return {"m": 0, "v": 0}
-
-
-def _scalar_state_init(h):
-    return {"m_schedule": 1}
 
 
 class Nadam(Optimizer):
@@ -91,30 +62,13 @@ class Nadam(Optimizer):
 
     keras_name = "nadam"
     spec = "specs/nadam.yaml"
-    hyperparameters = (
-        Hyperparameter(
-            "learning_rate", 0.002, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
-        ),
-        Hyperparameter(
-            "beta_1", 0.9, "0 < beta_1 < 1", lambda beta_1: (0 < beta_1) and (beta_1 < 1)
-        ),
-        Hyperparameter(
-            "beta_2", 0.999, "0 < beta_2 < 1", lambda beta_2: (0 < beta_2) and (beta_2 < 1)
-        ),
-        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
-        Hyperparameter(
-            "schedule_decay",
-            0.004,
-            "schedule_decay >= 0",
-            lambda schedule_decay: (schedule_decay >= 0),
-        ),
-    )
+    hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue")
     kernels = {
         (): Kernel(
             state=("m", "v"),
-            step=_step_default,
+            step=host.step_default,
             apply=_apply_default,
             scratch=2,
             partials=None,
@@ -122,8 +76,8 @@ class Nadam(Optimizer):
             global_names=(),
         ),
     }
-    state_init = staticmethod(_state_init)
-    scalar_state_init = staticmethod(_scalar_state_init)
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
 
     def __init__(
         self,

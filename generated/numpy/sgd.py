@@ -8,17 +8,8 @@ import math
 
 import numpy as np
 
-from ._runtime import Hyperparameter, Kernel, Optimizer
-
-
-def _step_no_nesterov(h, s, r, t):
-    """Per-step scalars for nesterov=False, hoisted out of the element loop."""
-    decay = h["decay"]
-    learning_rate = h["learning_rate"]
-    momentum = h["momentum"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = -lr
-    return (_c0, momentum), {}
+from ..host import sgd as host
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_no_nesterov(p, g, state, k, scratch):
@@ -45,14 +36,6 @@ def _apply_nesterov(p, g, state, k, scratch):
     np.add(_s0, _s1, out=p)
 
 
-def _state_init(h):
-    return {"velocity": 0}
-
-
-def _scalar_state_init(h):
-    return {}
-
-
 class SGD(Optimizer):
     """Stochastic gradient descent optimizer.
 
@@ -71,18 +54,13 @@ class SGD(Optimizer):
 
     keras_name = "sgd"
     spec = "specs/sgd.yaml"
-    hyperparameters = (
-        Hyperparameter(
-            "learning_rate", 0.01, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
-        ),
-        Hyperparameter("momentum", 0.0, "momentum >= 0", lambda momentum: (momentum >= 0)),
-    )
+    hyperparameters = host.HYPERPARAMETERS
     flags = ("nesterov",)
     common = ("clipnorm", "clipvalue", "decay")
     kernels = {
         (False,): Kernel(
             state=("velocity",),
-            step=_step_no_nesterov,
+            step=host.step_no_nesterov,
             apply=_apply_no_nesterov,
             scratch=1,
             partials=None,
@@ -91,7 +69,7 @@ class SGD(Optimizer):
         ),
         (True,): Kernel(
             state=("velocity",),
-            step=_step_no_nesterov,
+            step=host.step_no_nesterov,
             apply=_apply_nesterov,
             scratch=2,
             partials=None,
@@ -99,8 +77,8 @@ class SGD(Optimizer):
             global_names=(),
         ),
     }
-    state_init = staticmethod(_state_init)
-    scalar_state_init = staticmethod(_scalar_state_init)
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
 
     def __init__(
         self,

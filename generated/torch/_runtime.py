@@ -15,16 +15,10 @@ from typing import Callable, NamedTuple
 
 import torch
 
+from .._shared import CHECKPOINT_FORMAT, check_checkpoint, flag, real
+
 SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
-CHECKPOINT_FORMAT = "optimizer-codegen/1"  # the same in every backend: see README, Checkpoints
 LOW_PRECISION = (torch.float16, torch.bfloat16)
-
-
-class Hyperparameter(NamedTuple):
-    name: str
-    default: float
-    domain: str
-    check: Callable[[float], bool]
 
 
 class Kernel(NamedTuple):
@@ -72,13 +66,13 @@ class Optimizer(torch.optim.Optimizer):
         for hp in self.hyperparameters:
             key = "lr" if hp.name == "learning_rate" else hp.name
             defaults[key] = _real(name, key, hyper[hp.name], hp.domain, hp.check)
-        for flag in self.flags:
-            defaults[flag] = _flag(name, flag, flags[flag])
+        for f in self.flags:
+            defaults[f] = flag(name, f, flags[f])
         if "decay" in self.common:
             defaults["decay"] = _real(name, "decay", decay, ">= 0", lambda x: x >= 0)
-        defaults["maximize"] = _flag(name, "maximize", maximize)
+        defaults["maximize"] = flag(name, "maximize", maximize)
         if foreach is not None:
-            foreach = _flag(name, "foreach", foreach)
+            foreach = flag(name, "foreach", foreach)
         defaults["foreach"] = foreach
         self.clipnorm = (
             None
@@ -102,8 +96,8 @@ class Optimizer(torch.optim.Optimizer):
             key = "lr" if hp.name == "learning_rate" else hp.name
             if not isinstance(group[key], torch.Tensor):
                 group[key] = _real(name, key, group[key], hp.domain, hp.check)
-        for flag in self.flags:
-            group[flag] = _flag(name, flag, group[flag])
+        for f in self.flags:
+            group[f] = flag(name, f, group[f])
         for p in group["params"]:
             if p.dtype not in SUPPORTED_DTYPES:
                 raise TypeError(
@@ -157,23 +151,13 @@ class Optimizer(torch.optim.Optimizer):
     def import_state(self, checkpoint: dict) -> None:
         """Continue from ``export_state`` of any backend (arrays may be NumPy arrays)."""
         name = type(self).__name__
-        if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
-            raise ValueError(f"{name}: not a {CHECKPOINT_FORMAT} checkpoint")
         for group in self.param_groups:
             flags = {f: group[f] for f in self.flags}
-            if checkpoint["optimizer"] != self.keras_name or checkpoint["flags"] != flags:
-                raise ValueError(
-                    f"{name}: the checkpoint is of {checkpoint['optimizer']} with {checkpoint['flags']}, "
-                    f"this optimizer is {self.keras_name} with {flags}"
-                )
+            kernel_state = self.kernels[tuple(flags.values())].state
+            check_checkpoint(name, self.keras_name, flags, checkpoint, kernel_state)
         params = self._params()
-        kernel_state = self.kernels[tuple(checkpoint["flags"][f] for f in self.flags)].state
         for index, arrays in checkpoint["state"].items():
             p = params[int(index)]
-            if set(arrays) != set(kernel_state):
-                raise ValueError(
-                    f"{name}: checkpoint state {index} has {sorted(arrays)}, expected {sorted(kernel_state)}"
-                )
             dtype = torch.float32 if p.dtype in LOW_PRECISION else p.dtype
             values = {
                 k: torch.as_tensor(v, dtype=dtype, device=p.device).clone()
@@ -315,17 +299,4 @@ def _host(function):
 def _real(owner, name, value, domain, check):
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         value = value.item()
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{owner}: {name} must be a real number, not {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{owner}: {name}={value!r} is not finite")
-    if not check(value):
-        raise ValueError(f"{owner}: {name}={value!r} is outside its domain {domain}")
-    return value
-
-
-def _flag(owner, name, value):
-    if not isinstance(value, bool):
-        raise TypeError(f"{owner}: {name} must be True or False, not {value!r}")
-    return value
+    return real(owner, name, value, domain, check)

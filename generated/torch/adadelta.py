@@ -10,19 +10,8 @@ import math
 
 import torch
 
-from ._runtime import Hyperparameter, Kernel, Optimizer
-
-
-def _step_default(h, s, r, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop."""
-    decay = h["decay"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
-    rho = h["rho"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = 1 - rho
-    _c1 = -lr
-    return (_c0, _c1, epsilon, rho), {}
+from ..host import adadelta as host
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, k):
@@ -72,14 +61,6 @@ def _apply_foreach_default(p, g, state, k):
     torch._foreach_add_(p, _s2)
 
 
-def _state_init(h):
-    return {"accumulator": 0, "delta_accumulator": 0}
-
-
-def _scalar_state_init(h):
-    return {}
-
-
 class Adadelta(Optimizer):
     """Adadelta optimizer.
 
@@ -106,19 +87,13 @@ class Adadelta(Optimizer):
 
     keras_name = "adadelta"
     spec = "specs/adadelta.yaml"
-    hyperparameters = (
-        Hyperparameter(
-            "learning_rate", 1.0, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
-        ),
-        Hyperparameter("rho", 0.95, "rho >= 0", lambda rho: (rho >= 0)),
-        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
-    )
+    hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
     kernels = {
         (): Kernel(
             state=("accumulator", "delta_accumulator"),
-            step=_step_default,
+            step=host.step_default,
             apply=_apply_default,
             apply_foreach=_apply_foreach_default,
             partials=None,
@@ -126,8 +101,8 @@ class Adadelta(Optimizer):
             global_names=(),
         ),
     }
-    state_init = staticmethod(_state_init)
-    scalar_state_init = staticmethod(_scalar_state_init)
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
 
     def __init__(
         self,

@@ -10,17 +10,8 @@ import math
 
 import torch
 
-from ._runtime import Hyperparameter, Kernel, Optimizer
-
-
-def _step_default(h, s, r, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop."""
-    decay = h["decay"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = -lr
-    return (_c0, epsilon), {}
+from ..host import adagrad as host
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, k):
@@ -50,14 +41,6 @@ def _apply_foreach_default(p, g, state, k):
     torch._foreach_add_(p, _s0)
 
 
-def _state_init(h):
-    return {"accumulator": 0}
-
-
-def _scalar_state_init(h):
-    return {}
-
-
 class Adagrad(Optimizer):
     """Adagrad optimizer.
 
@@ -83,18 +66,13 @@ class Adagrad(Optimizer):
 
     keras_name = "adagrad"
     spec = "specs/adagrad.yaml"
-    hyperparameters = (
-        Hyperparameter(
-            "learning_rate", 0.01, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
-        ),
-        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
-    )
+    hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
     kernels = {
         (): Kernel(
             state=("accumulator",),
-            step=_step_default,
+            step=host.step_default,
             apply=_apply_default,
             apply_foreach=_apply_foreach_default,
             partials=None,
@@ -102,8 +80,8 @@ class Adagrad(Optimizer):
             global_names=(),
         ),
     }
-    state_init = staticmethod(_state_init)
-    scalar_state_init = staticmethod(_scalar_state_init)
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
 
     def __init__(
         self,

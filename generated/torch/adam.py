@@ -8,21 +8,8 @@ import math
 
 import torch
 
-from ._runtime import Hyperparameter, Kernel, Optimizer
-
-
-def _step_no_amsgrad(h, s, r, t):
-    """Per-step scalars for amsgrad=False, hoisted out of the element loop."""
-    beta_1 = h["beta_1"]
-    beta_2 = h["beta_2"]
-    decay = h["decay"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = 1 - beta_1
-    _c1 = 1 - beta_2
-    _c2 = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-    return (_c0, _c1, _c2, beta_1, beta_2, epsilon), {}
+from ..host import adam as host
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_no_amsgrad(p, g, state, k):
@@ -101,14 +88,6 @@ def _apply_foreach_amsgrad(p, g, state, k):
     torch._foreach_add_(p, _s0)
 
 
-def _state_init(h):
-    return {"m": 0, "v": 0, "vhat": 0}
-
-
-def _scalar_state_init(h):
-    return {}
-
-
 class Adam(Optimizer):
     """Adam optimizer.
 
@@ -136,24 +115,13 @@ class Adam(Optimizer):
 
     keras_name = "adam"
     spec = "specs/adam.yaml"
-    hyperparameters = (
-        Hyperparameter(
-            "learning_rate", 0.001, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
-        ),
-        Hyperparameter(
-            "beta_1", 0.9, "0 < beta_1 < 1", lambda beta_1: (0 < beta_1) and (beta_1 < 1)
-        ),
-        Hyperparameter(
-            "beta_2", 0.999, "0 < beta_2 < 1", lambda beta_2: (0 < beta_2) and (beta_2 < 1)
-        ),
-        Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
-    )
+    hyperparameters = host.HYPERPARAMETERS
     flags = ("amsgrad",)
     common = ("clipnorm", "clipvalue", "decay")
     kernels = {
         (False,): Kernel(
             state=("m", "v"),
-            step=_step_no_amsgrad,
+            step=host.step_no_amsgrad,
             apply=_apply_no_amsgrad,
             apply_foreach=_apply_foreach_no_amsgrad,
             partials=None,
@@ -162,7 +130,7 @@ class Adam(Optimizer):
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
-            step=_step_no_amsgrad,
+            step=host.step_no_amsgrad,
             apply=_apply_amsgrad,
             apply_foreach=_apply_foreach_amsgrad,
             partials=None,
@@ -170,8 +138,8 @@ class Adam(Optimizer):
             global_names=(),
         ),
     }
-    state_init = staticmethod(_state_init)
-    scalar_state_init = staticmethod(_scalar_state_init)
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
 
     def __init__(
         self,

@@ -172,7 +172,7 @@ def variant_view(ir: KernelIR) -> VariantView:
 
     return VariantView(
         suffix=ir.variant.suffix,
-        step_function=f"_step_{ir.variant.suffix}",
+        step_function=f"step_{ir.variant.suffix}",
         defines_step=True,
         flags_text=", ".join(f"{n}={v}" for n, v in ir.variant.flags) or "the defaults",
         flag_values=tuple(str(v) for _, v in ir.variant.flags),

@@ -1,0 +1,44 @@
+# generated from specs/adamw.yaml by templates/host/host.py.j2 — do not edit
+"""AdamW: what runs on the host, the same for every backend: the arguments' domains,
+the initial state, and the per-step scalars of each flag combination (the hoisted part of
+the update, computed once per step in Python floats)."""
+
+import math
+
+from .._shared import Hyperparameter
+
+HYPERPARAMETERS = (
+    Hyperparameter(
+        "learning_rate", 0.001, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+    ),
+    Hyperparameter(
+        "weight_decay", 0.004, "weight_decay >= 0", lambda weight_decay: (weight_decay >= 0)
+    ),
+    Hyperparameter("beta_1", 0.9, "0 < beta_1 < 1", lambda beta_1: (0 < beta_1) and (beta_1 < 1)),
+    Hyperparameter("beta_2", 0.999, "0 < beta_2 < 1", lambda beta_2: (0 < beta_2) and (beta_2 < 1)),
+    Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
+)
+
+
+def step_no_amsgrad(h, s, r, t):
+    """Per-step scalars for amsgrad=False, hoisted out of the element loop."""
+    beta_1 = h["beta_1"]
+    beta_2 = h["beta_2"]
+    decay = h["decay"]
+    epsilon = h["epsilon"]
+    learning_rate = h["learning_rate"]
+    weight_decay = h["weight_decay"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = 1 - beta_1
+    _c1 = 1 - beta_2
+    _c2 = -lr * weight_decay
+    _c3 = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    return (_c0, _c1, _c2, _c3, beta_1, beta_2, epsilon), {}
+
+
+def state_init(h):
+    return {"m": 0, "v": 0, "vhat": 0}
+
+
+def scalar_state_init(h):
+    return {}

@@ -1,0 +1,36 @@
+# generated from specs/rmsprop.yaml by templates/host/host.py.j2 — do not edit
+"""RMSprop: what runs on the host, the same for every backend: the arguments' domains,
+the initial state, and the per-step scalars of each flag combination (the hoisted part of
+the update, computed once per step in Python floats)."""
+
+import math
+
+from .._shared import Hyperparameter
+
+HYPERPARAMETERS = (
+    Hyperparameter(
+        "learning_rate", 0.001, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+    ),
+    Hyperparameter("rho", 0.9, "rho >= 0", lambda rho: (rho >= 0)),
+    Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
+)
+
+
+def step_default(h, s, r, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop."""
+    decay = h["decay"]
+    epsilon = h["epsilon"]
+    learning_rate = h["learning_rate"]
+    rho = h["rho"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0 = 1 - rho
+    _c1 = -lr
+    return (_c0, _c1, epsilon, rho), {}
+
+
+def state_init(h):
+    return {"accumulator": 0}
+
+
+def scalar_state_init(h):
+    return {}
