@@ -301,11 +301,7 @@ class CommonView:
 def common_view() -> CommonView:
     """Keras 2.3's base-class behaviour, printed from generator.common."""
 
-    class _Any:
-        reals = flags = ()
-        hyperparameters = state = scalar_state = reductions = ()
-
-    notation = Notation(_Any())  # type: ignore[arg-type]
+    notation = Notation(None)
     counter = _Counter("common")
     g = sp.Symbol("g", real=True)
     norm = sp.Symbol("grad_norm", real=True)

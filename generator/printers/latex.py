@@ -80,18 +80,19 @@ class SpecLatexPrinter(LatexPrinter):
 class Notation:
     """Display names of one spec's symbols; old and new values of state are distinct."""
 
-    def __init__(self, spec: Spec, latex_of_locals: dict[str, str] | None = None):
+    def __init__(self, spec: Spec | None, latex_of_locals: dict[str, str] | None = None):
+        """``spec`` None: only the symbols every spec shares (for the common parameters)."""
         self.spec = spec
         self.names: dict[sp.Symbol, str] = {}
-        self.timed = {s.name: (s.latex or _default(s.name)) for s in spec.state}
-        self.timed.update({s.name: (s.latex or _default(s.name)) for s in spec.scalar_state})
+        state = (*spec.state, *spec.scalar_state) if spec else ()
+        self.timed = {s.name: (s.latex or _default(s.name)) for s in state}
         self.timed["p"] = "p"
-        self.plain = {h.name: (h.latex or _default(h.name)) for h in spec.hyperparameters}
-        self.plain.update({h.name: rf"\text{{{h.name}}}" for h in spec.flags})
+        self.plain = {h.name: (h.latex or _default(h.name)) for h in (spec.hyperparameters if spec else ())}
+        self.plain.update({h.name: rf"\text{{{h.name}}}" for h in (spec.flags if spec else ())})
         self.plain.update({"g": "g_{t}", "t": "t", "lr": r"\eta_{t}", "learning_rate": self.plain.get("learning_rate", r"\eta")})
         self.plain.update({"decay": r"\text{decay}", "clipnorm": r"\text{clipnorm}", "clipvalue": r"\text{clipvalue}"})
         self.plain.update({"grad_norm": r"\lVert g \rVert"})
-        self.plain.update({r.name: _default(r.name) for r in spec.reductions})
+        self.plain.update({r.name: _default(r.name) for r in (spec.reductions if spec else ())})
         self.plain.update(latex_of_locals or {})
 
     def symbol(self, name: str, new: bool = False) -> sp.Symbol:
@@ -118,7 +119,7 @@ def _default(name: str) -> str:
 
 def display(expr: sp.Basic, notation: Notation, assigned: set[str]) -> sp.Basic:
     """``expr`` with each symbol replaced by its display symbol (new if already assigned)."""
-    flags = {h.name for h in notation.spec.flags}
+    flags = {h.name for h in notation.spec.flags} if notation.spec else set()
     mapping = {}
     for s in expr.free_symbols:
         if s.name in flags:
