@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .backends import cuda as cuda_backend
 from .backends import docs as docs_backend
 from .backends import host as host_backend
 from .backends import numpy as numpy_backend
@@ -12,7 +13,7 @@ from .backends import torch as torch_backend
 from .model import Spec, load_spec
 from .render import GENERATED, ROOT, Output, render
 
-BACKENDS = {"host": host_backend, "numpy": numpy_backend, "torch": torch_backend, "docs": docs_backend, "tests": tests_backend}
+BACKENDS = {"host": host_backend, "numpy": numpy_backend, "torch": torch_backend, "cuda": cuda_backend, "docs": docs_backend, "tests": tests_backend}
 
 
 def spec_files(root: Path = ROOT) -> list[Path]:

@@ -94,10 +94,10 @@ def reference_for(path, flags: dict, common: dict, hyper: dict, steps: int = STE
     return _reference(spec(path), key(flags), key(common), key(hyper), steps)
 
 
-def run_numpy(cls, flags, common, hyper, dtype, steps=STEPS):
+def run_numpy(cls, flags, common, hyper, dtype, steps=STEPS, fused=False):
     params, grads = problem(steps=steps)
     params = [p.astype(dtype) for p in params]
-    opt = cls(**hyper, **flags, **common)
+    opt = cls(**hyper, **flags, **common, fused=fused)
     for step_grads in grads:
         opt.apply_gradients(zip([g.astype(dtype) for g in step_grads], params))
     return opt, params
@@ -124,12 +124,12 @@ def compare(name, actual, expected, scale, dtype, steps=STEPS):
         )
 
 
-def check_numpy_against_reference(cls, path, flags, common_case, hyper_case, dtype, steps=STEPS):
+def check_numpy_against_reference(cls, path, flags, common_case, hyper_case, dtype, steps=STEPS, fused=False):
     s = spec(path)
     common = COMMON_CASES[common_case]
     hyper = hyper_values(s, hyper_case)
     ref = reference_for(path, flags, common, hyper, steps)
-    opt, params = run_numpy(cls, flags, common, hyper, np.dtype(dtype), steps)
+    opt, params = run_numpy(cls, flags, common, hyper, np.dtype(dtype), steps, fused)
     assert opt.iterations == steps
     for i, p in enumerate(params):
         assert p.dtype == np.dtype(dtype), f"parameter {i} changed dtype to {p.dtype}"

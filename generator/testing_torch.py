@@ -19,11 +19,25 @@ def torch_kwargs(hyper: dict) -> dict:
     return {("lr" if k == "learning_rate" else k): v for k, v in hyper.items()}
 
 
+PATHS = {"loop": {"foreach": False}, "foreach": {"foreach": True}, "fused": {"fused": True}, "shim": {"fused": True}}
+
+
+def make(cls, params, path, **kwargs):
+    """An optimizer on one code path: "loop", "foreach", "fused" (the generated C library on
+    CPU tensors) or "shim" (the generated CUDA kernels, run on CPU tensors through the shim);
+    False/True mean loop/foreach."""
+    path = {False: "loop", True: "foreach"}.get(path, path)
+    opt = cls(params, **kwargs, **PATHS[path])
+    if path == "shim":
+        opt._native_target_for_cpu = "shim"
+    return opt
+
+
 def run_torch(cls, flags, common, hyper, dtype, foreach, steps=testing.STEPS, params0=None, grads=None):
     if params0 is None:
         params0, grads = testing.problem(steps=steps)
     params = [torch.tensor(p, dtype=dtype, requires_grad=True) for p in params0]
-    opt = cls(params, **torch_kwargs(hyper), **flags, **common, foreach=foreach)
+    opt = make(cls, params, foreach, **torch_kwargs(hyper), **flags, **common)
     for step in grads:
         for p, g in zip(params, step):
             p.grad = torch.tensor(g, dtype=dtype)
@@ -175,8 +189,10 @@ def check_protocol(cls, path):
     complex_param = torch.zeros(3, dtype=torch.complex64, requires_grad=True)
     with pytest.raises(TypeError, match="complex64"):
         cls([complex_param])
-    with pytest.raises(ValueError, match="fused=True is reserved"):
-        cls([p], fused=True)
+    with pytest.raises(ValueError, match="cannot be used together"):
+        cls([p], fused=True, foreach=True)
+    with pytest.raises(TypeError, match="fused"):
+        cls([p], fused="yes")
     with pytest.raises(TypeError, match="foreach"):
         cls([p], foreach="yes")
     for h in s.reals:

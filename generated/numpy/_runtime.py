@@ -25,6 +25,7 @@ class Kernel(NamedTuple):
     partials: Callable | None  # (p, g, state, hyper, t, scratch) -> global reduction partials
     global_ops: tuple  # ("sum" | "max", ...) for the partials, in order
     global_names: tuple
+    native: str | None  # C name stem of the fused kernels, or None
 
 
 class Optimizer:
@@ -36,6 +37,7 @@ class Optimizer:
     flags: tuple = ()
     common: tuple = ()
     kernels: dict = {}
+    native_module: str | None = None
     state_init: Callable = staticmethod(lambda h: {})
     scalar_state_init: Callable = staticmethod(lambda h: {})
 
@@ -54,6 +56,11 @@ class Optimizer:
         if "decay" in self.common:
             values["decay"] = real(
                 name, "decay", common.get("decay", 0.0), ">= 0", lambda x: x >= 0
+            )
+        self.fused = flag(name, "fused", common.get("fused", False))
+        if self.fused and self.native_module is None:
+            raise ValueError(
+                f"{name}: fused=True needs generated C kernels, which specs with reductions do not have"
             )
         self._hyper = values
         self._flags = {f: flags[f] for f in self.flags}
@@ -96,9 +103,12 @@ class Optimizer:
                 reductions[rname] = (max if op == "max" else math.fsum)(column) if column else 0.0
 
         scalars, scalar_state = kernel.step(h, self._scalar_state, reductions, t)
-        for (g, p), state in zip(pairs, slots):
-            scratch = self._buffers(p, kernel.scratch + 1)
-            kernel.apply(p, self._prepare(g, scale, scratch[-1]), state, scalars, scratch)
+        if self.fused:
+            self._apply_fused(pairs, slots, scalars, scale)
+        else:
+            for (g, p), state in zip(pairs, slots):
+                scratch = self._buffers(p, kernel.scratch + 1)
+                kernel.apply(p, self._prepare(g, scale, scratch[-1]), state, scalars, scratch)
         self._scalar_state = scalar_state
         self.iterations = t
 
@@ -221,6 +231,35 @@ class Optimizer:
         total = math.fsum(float(np.vdot(g, g)) for g in grads)
         norm = math.sqrt(total)
         return clipnorm / norm if norm >= clipnorm else 1.0
+
+    def _apply_fused(self, pairs, slots, scalars, scale):
+        """One call of the generated C library per dtype; non-contiguous arrays are updated
+        through contiguous copies."""
+        from .. import _native
+
+        library = _native.library(self.native_module, "cpu")
+        values = np.array(scalars, dtype=np.float64)
+        for dtype, suffix in ((np.dtype(np.float32), "f32"), (np.dtype(np.float64), "f64")):
+            rows, numels, copies = [], [], []
+            for (g, p), state in zip(pairs, slots):
+                if p.dtype != dtype:
+                    continue
+                row = []
+                for array in (p, g, *state):
+                    work = array if array.flags.c_contiguous else np.ascontiguousarray(array)
+                    if work is not array and array is not g:
+                        copies.append((array, work))
+                    row.append(work)
+                rows.append(row)
+                numels.append(p.size)
+            if not rows:
+                continue
+            table, _ = _native.table([[a.ctypes.data for a in row] for row in rows], numels)
+            update = _native.update_function(library, self._kernel.native, suffix, "cpu")
+            tensors = _native.tensor_list(table.ctypes.data, len(rows), len(rows[0]), 0)
+            update(tensors, values.ctypes.data, None, scale, self._hyper["clipvalue"] or 0.0)
+            for array, work in copies:
+                array[...] = work
 
     def _prepare(self, g, scale, buffer):
         clipvalue = self._hyper["clipvalue"]

@@ -56,6 +56,9 @@ class Adadelta(Optimizer):
         - Adadelta - an adaptive learning rate method: https://arxiv.org/abs/1212.5701
 
     Generated from specs/adadelta.yaml; the update rule is documented there.
+
+    ``fused=True`` runs each step in the generated C library (``generated/cuda/adadelta.c``,
+    built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
     """
 
     keras_name = "adadelta"
@@ -63,6 +66,7 @@ class Adadelta(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "adadelta"
     kernels = {
         (): Kernel(
             state=("accumulator", "delta_accumulator"),
@@ -72,6 +76,7 @@ class Adadelta(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adadelta_default",
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -86,6 +91,7 @@ class Adadelta(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        fused=False,
     ):
         super().__init__(
             {"learning_rate": learning_rate, "rho": rho, "epsilon": epsilon},
@@ -93,4 +99,5 @@ class Adadelta(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            fused=fused,
         )

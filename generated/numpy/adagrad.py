@@ -46,6 +46,9 @@ class Adagrad(Optimizer):
         - Adaptive Subgradient Methods for Online Learning and Stochastic Optimization: http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf
 
     Generated from specs/adagrad.yaml; the update rule is documented there.
+
+    ``fused=True`` runs each step in the generated C library (``generated/cuda/adagrad.c``,
+    built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
     """
 
     keras_name = "adagrad"
@@ -53,6 +56,7 @@ class Adagrad(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "adagrad"
     kernels = {
         (): Kernel(
             state=("accumulator",),
@@ -62,6 +66,7 @@ class Adagrad(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adagrad_default",
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -75,6 +80,7 @@ class Adagrad(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        fused=False,
     ):
         super().__init__(
             {"learning_rate": learning_rate, "epsilon": epsilon},
@@ -82,4 +88,5 @@ class Adagrad(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            fused=fused,
         )

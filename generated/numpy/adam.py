@@ -71,6 +71,9 @@ class Adam(Optimizer):
         - On the Convergence of Adam and Beyond: https://openreview.net/forum?id=ryQu7f-RZ
 
     Generated from specs/adam.yaml; the update rule is documented there.
+
+    ``fused=True`` runs each step in the generated C library (``generated/cuda/adam.c``,
+    built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
     """
 
     keras_name = "adam"
@@ -78,6 +81,7 @@ class Adam(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ("amsgrad",)
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "adam"
     kernels = {
         (False,): Kernel(
             state=("m", "v"),
@@ -87,6 +91,7 @@ class Adam(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adam_no_amsgrad",
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -96,6 +101,7 @@ class Adam(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adam_amsgrad",
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -112,6 +118,7 @@ class Adam(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        fused=False,
     ):
         super().__init__(
             {
@@ -124,4 +131,5 @@ class Adam(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            fused=fused,
         )

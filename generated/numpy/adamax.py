@@ -47,6 +47,9 @@ class Adamax(Optimizer):
         - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
 
     Generated from specs/adamax.yaml; the update rule is documented there.
+
+    ``fused=True`` runs each step in the generated C library (``generated/cuda/adamax.c``,
+    built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
     """
 
     keras_name = "adamax"
@@ -54,6 +57,7 @@ class Adamax(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "adamax"
     kernels = {
         (): Kernel(
             state=("m", "u"),
@@ -63,6 +67,7 @@ class Adamax(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adamax_default",
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -78,6 +83,7 @@ class Adamax(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        fused=False,
     ):
         super().__init__(
             {
@@ -90,4 +96,5 @@ class Adamax(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            fused=fused,
         )

@@ -75,6 +75,9 @@ class AdamW(Optimizer):
         - Decoupled Weight Decay Regularization: https://arxiv.org/abs/1711.05101
 
     Generated from specs/adamw.yaml; the update rule is documented there.
+
+    ``fused=True`` runs each step in the generated C library (``generated/cuda/adamw.c``,
+    built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
     """
 
     keras_name = "adamw"
@@ -82,6 +85,7 @@ class AdamW(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ("amsgrad",)
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "adamw"
     kernels = {
         (False,): Kernel(
             state=("m", "v"),
@@ -91,6 +95,7 @@ class AdamW(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adamw_no_amsgrad",
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -100,6 +105,7 @@ class AdamW(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adamw_amsgrad",
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -117,6 +123,7 @@ class AdamW(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        fused=False,
     ):
         super().__init__(
             {
@@ -130,4 +137,5 @@ class AdamW(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            fused=fused,
         )

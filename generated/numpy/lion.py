@@ -49,6 +49,9 @@ class Lion(Optimizer):
         - Symbolic Discovery of Optimization Algorithms: https://arxiv.org/abs/2302.06675
 
     Generated from specs/lion.yaml; the update rule is documented there.
+
+    ``fused=True`` runs each step in the generated C library (``generated/cuda/lion.c``,
+    built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
     """
 
     keras_name = "lion"
@@ -56,6 +59,7 @@ class Lion(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "lion"
     kernels = {
         (): Kernel(
             state=("m",),
@@ -65,6 +69,7 @@ class Lion(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_lion_default",
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -80,6 +85,7 @@ class Lion(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        fused=False,
     ):
         super().__init__(
             {
@@ -92,4 +98,5 @@ class Lion(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            fused=fused,
         )

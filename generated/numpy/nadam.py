@@ -58,6 +58,9 @@ class Nadam(Optimizer):
         - On the importance of initialization and momentum in deep learning: http://www.cs.toronto.edu/~fritz/absps/momentum.pdf
 
     Generated from specs/nadam.yaml; the update rule is documented there.
+
+    ``fused=True`` runs each step in the generated C library (``generated/cuda/nadam.c``,
+    built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
     """
 
     keras_name = "nadam"
@@ -65,6 +68,7 @@ class Nadam(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue")
+    native_module = "nadam"
     kernels = {
         (): Kernel(
             state=("m", "v"),
@@ -74,6 +78,7 @@ class Nadam(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_nadam_default",
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -89,6 +94,7 @@ class Nadam(Optimizer):
         *,
         clipnorm=None,
         clipvalue=None,
+        fused=False,
     ):
         super().__init__(
             {
@@ -101,4 +107,5 @@ class Nadam(Optimizer):
             {},
             clipnorm=clipnorm,
             clipvalue=clipvalue,
+            fused=fused,
         )

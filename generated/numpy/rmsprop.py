@@ -45,6 +45,9 @@ class RMSprop(Optimizer):
         - rmsprop: Divide the gradient by a running average of its recent magnitude: http://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf
 
     Generated from specs/rmsprop.yaml; the update rule is documented there.
+
+    ``fused=True`` runs each step in the generated C library (``generated/cuda/rmsprop.c``,
+    built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
     """
 
     keras_name = "rmsprop"
@@ -52,6 +55,7 @@ class RMSprop(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "rmsprop"
     kernels = {
         (): Kernel(
             state=("accumulator",),
@@ -61,6 +65,7 @@ class RMSprop(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_rmsprop_default",
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -75,6 +80,7 @@ class RMSprop(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        fused=False,
     ):
         super().__init__(
             {"learning_rate": learning_rate, "rho": rho, "epsilon": epsilon},
@@ -82,4 +88,5 @@ class RMSprop(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            fused=fused,
         )

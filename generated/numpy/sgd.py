@@ -50,6 +50,9 @@ class SGD(Optimizer):
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
 
     Generated from specs/sgd.yaml; the update rule is documented there.
+
+    ``fused=True`` runs each step in the generated C library (``generated/cuda/sgd.c``,
+    built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
     """
 
     keras_name = "sgd"
@@ -57,6 +60,7 @@ class SGD(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ("nesterov",)
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "sgd"
     kernels = {
         (False,): Kernel(
             state=("velocity",),
@@ -66,6 +70,7 @@ class SGD(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_sgd_no_nesterov",
         ),
         (True,): Kernel(
             state=("velocity",),
@@ -75,6 +80,7 @@ class SGD(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_sgd_nesterov",
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -89,6 +95,7 @@ class SGD(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        fused=False,
     ):
         super().__init__(
             {"learning_rate": learning_rate, "momentum": momentum},
@@ -96,4 +103,5 @@ class SGD(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            fused=fused,
         )

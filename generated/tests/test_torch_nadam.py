@@ -20,7 +20,7 @@ COMMON = ("plain", "clipnorm", "clipvalue")
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("foreach", [False, True], ids=["loop", "foreach"])
+@pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
 @pytest.mark.parametrize("common", COMMON)
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
@@ -28,7 +28,7 @@ def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
     testing_torch.check_against_reference(Nadam, SPEC, flags, common, hyper, dtype, foreach)
 
 
-@pytest.mark.parametrize("foreach", [False, True], ids=["loop", "foreach"])
+@pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_torch_matches_numpy(flags, foreach):
     testing_torch.check_against_numpy(Nadam, NumpyNadam, flags, foreach)

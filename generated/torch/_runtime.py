@@ -13,6 +13,7 @@ in float32 for float16 and bfloat16 parameters, whose arithmetic is float32 too.
 import math
 from typing import Callable, NamedTuple
 
+import numpy as np
 import torch
 
 from .._shared import CHECKPOINT_FORMAT, check_checkpoint, flag, real
@@ -29,6 +30,7 @@ class Kernel(NamedTuple):
     partials: Callable | None
     global_ops: tuple
     global_names: tuple
+    native: str | None  # C name stem of the fused C/CUDA kernels, or None
 
 
 class Optimizer(torch.optim.Optimizer):
@@ -40,6 +42,9 @@ class Optimizer(torch.optim.Optimizer):
     flags: tuple = ()
     common: tuple = ()
     kernels: dict = {}
+    native_module: str | None = None
+    # "shim" runs the CUDA launchers on CPU tensors through the CPU shim (tests without a GPU)
+    _native_target_for_cpu = "cpu"
     state_init: Callable = staticmethod(lambda h: {})
     scalar_state_init: Callable = staticmethod(lambda h: {})
 
@@ -57,11 +62,13 @@ class Optimizer(torch.optim.Optimizer):
         fused=None,
     ):
         name = type(self).__name__
-        if fused:
+        fused = bool(flag(name, "fused", fused)) if fused is not None else False
+        if fused and self.native_module is None:
             raise ValueError(
-                f"{name}: fused=True is reserved for the generated C/CUDA kernels, which this "
-                "build does not have yet; use foreach=True or foreach=False"
+                f"{name}: fused=True needs generated C/CUDA kernels, which specs with reductions do not have"
             )
+        if fused and foreach:
+            raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
         defaults = {}
         for hp in self.hyperparameters:
             key = "lr" if hp.name == "learning_rate" else hp.name
@@ -74,6 +81,7 @@ class Optimizer(torch.optim.Optimizer):
         if foreach is not None:
             foreach = flag(name, "foreach", foreach)
         defaults["foreach"] = foreach
+        defaults["fused"] = fused
         self.clipnorm = (
             None
             if clipnorm is None
@@ -177,6 +185,7 @@ class Optimizer(torch.optim.Optimizer):
         for group in self.param_groups:
             group.setdefault("maximize", False)
             group.setdefault("foreach", None)
+            group.setdefault("fused", False)
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -192,7 +201,11 @@ class Optimizer(torch.optim.Optimizer):
                 self._check_grad(p)
             work.append((group, params))
         all_grads = [p.grad for _, params in work for p in params]
-        scale = self._clip_scale(all_grads)
+        scale = (
+            self._fused_clip_scale(all_grads)
+            if self._fused_on_device(work)
+            else self._clip_scale(all_grads)
+        )
         for group, params in work:
             if params:
                 self._step_group(group, params, scale)
@@ -232,6 +245,9 @@ class Optimizer(torch.optim.Optimizer):
         h = self._hyper(group)
         t = group["iterations"] + 1
         init = self.state_init(h)
+        if group.get("fused"):
+            self._step_fused(group, kernel, params, scale, h, t, init)
+            return
         grads, states, originals = [], [], []
         for p in params:
             g = p.grad
@@ -287,6 +303,155 @@ class Optimizer(torch.optim.Optimizer):
                 f"{type(self).__name__}: foreach=True needs every tensor of a group on one device and dtype"
             )
         return True
+
+    # ------------------------------------------------------------ fused: generated C/CUDA
+
+    def _target(self, device) -> str:
+        if device.type == "cuda":
+            return "cuda"
+        if device.type == "cpu":
+            return self._native_target_for_cpu
+        raise RuntimeError(
+            f"{type(self).__name__}: fused=True runs on CPU and CUDA tensors, not {device.type}"
+        )
+
+    def _fused_on_device(self, work) -> bool:
+        """clipnorm runs on the device (no host sync) when every gradient of a fused step is on
+        one device that runs the CUDA launchers."""
+        if not self.clipnorm or not all(group.get("fused") for group, params in work if params):
+            return False
+        devices = {p.grad.device for _, params in work for p in params}
+        return len(devices) == 1 and self._target(next(iter(devices))) != "cpu"
+
+    def _fused_clip_scale(self, grads):
+        """Keras 2.3's global norm with ocg_sumsq_* and ocg_clip_scale: a one-element float64
+        tensor on the gradients' device, which the update kernels read."""
+        from .. import _native
+
+        device = grads[0].device
+        target = self._target(device)
+        library = _native.library(self.native_module, target, _arch(device))
+        by_dtype = {}
+        for g in grads:
+            by_dtype.setdefault(g.dtype, []).append(g.contiguous())
+        partials = torch.zeros(
+            _native.MAX_BLOCKS * len(by_dtype), dtype=torch.float64, device=device
+        )
+        offset, keep = 0, []
+        for dtype, group in by_dtype.items():
+            table, n_chunks = _native.table(
+                [[g.data_ptr()] for g in group], [g.numel() for g in group]
+            )
+            if n_chunks == 0:
+                continue
+            on_device = torch.from_numpy(table).to(device)
+            keep.append((group, on_device))
+            blocks = min(n_chunks, _native.MAX_BLOCKS)
+            sumsq, _ = _native.clip_functions(library, _DTYPE_SUFFIX[dtype])
+            tensors = _native.tensor_list(on_device.data_ptr(), len(group), 1, n_chunks)
+            _native.check(
+                sumsq(tensors, partials.data_ptr() + 8 * offset, blocks, _stream(device)),
+                "ocg_sumsq",
+            )
+            offset += blocks
+        scale = torch.ones(1, dtype=torch.float64, device=device)
+        _, clip_scale = _native.clip_functions(library, "f32")
+        _native.check(
+            clip_scale(
+                partials.data_ptr(),
+                max(offset, 1),
+                self.clipnorm,
+                scale.data_ptr(),
+                _stream(device),
+            ),
+            "ocg_clip_scale",
+        )
+        return scale
+
+    def _step_fused(self, group, kernel, params, scale, h, t, init):
+        """One launch (CUDA) or call (CPU) of the generated kernels per device and dtype."""
+        from .. import _native
+
+        scalars, scalar_state = _host(kernel.step)(h, group["scalar_state"], {}, t)
+        factor = -1.0 if group["maximize"] else 1.0
+        clipvalue = float(self.clipvalue or 0.0)
+        buckets = {}
+        for p in params:
+            state = self.state[p]
+            work_dtype = torch.float32 if p.dtype in LOW_PRECISION else p.dtype
+            if not state:
+                for s in kernel.state:
+                    state[s] = torch.full_like(
+                        p, init[s], dtype=work_dtype, memory_format=torch.contiguous_format
+                    )
+            buckets.setdefault((p.device, p.dtype), []).append(p)
+        for (device, dtype), bucket in buckets.items():
+            target = self._target(device)
+            low_on_cpu = target == "cpu" and dtype in LOW_PRECISION  # the CPU library is f32/f64
+            rows, copies = [], []
+            for p in bucket:
+                row = []
+                for role, tensor in (
+                    ("p", p),
+                    ("g", p.grad),
+                    *((s, self.state[p][s]) for s in kernel.state),
+                ):
+                    work = tensor.float() if low_on_cpu and role in ("p", "g") else tensor
+                    work = work if work.is_contiguous() else work.contiguous()
+                    if work is not tensor and role != "g":
+                        copies.append((tensor, work))
+                    row.append(work)
+                rows.append(row)
+            table, n_chunks = _native.table(
+                [[w.data_ptr() for w in row] for row in rows], [p.numel() for p in bucket]
+            )
+            suffix = "f32" if low_on_cpu else _DTYPE_SUFFIX[dtype]
+            library = _native.library(self.native_module, target, _arch(device))
+            update = _native.update_function(library, kernel.native, suffix, target)
+            if target == "cpu":
+                tensors = _native.tensor_list(table.ctypes.data, len(rows), len(rows[0]), n_chunks)
+                values = np.array(scalars, dtype=np.float64)
+                grad_scale = (
+                    float(scale) if not isinstance(scale, torch.Tensor) else float(scale.item())
+                )
+                update(tensors, values.ctypes.data, None, factor * grad_scale, clipvalue)
+            else:
+                on_device = torch.from_numpy(table).to(device)
+                values = torch.tensor(scalars, dtype=torch.float64).to(device)
+                if not isinstance(scale, torch.Tensor):
+                    scale = torch.tensor([scale], dtype=torch.float64).to(device)
+                tensors = _native.tensor_list(
+                    on_device.data_ptr(), len(rows), len(rows[0]), n_chunks
+                )
+                code = update(
+                    tensors, values.data_ptr(), scale.data_ptr(), factor, clipvalue, _stream(device)
+                )
+                # The launch runs later on the stream; freeing these tensors is safe because
+                # the caching allocator reuses their memory only for work ordered after it.
+                _native.check(code, f"{kernel.native}_{suffix}")
+            for tensor, work in copies:
+                tensor.copy_(work)
+        group["iterations"] = t
+        group["scalar_state"] = scalar_state
+
+
+_DTYPE_SUFFIX = {
+    torch.float32: "f32",
+    torch.float64: "f64",
+    torch.float16: "f16",
+    torch.bfloat16: "bf16",
+}
+
+
+def _arch(device) -> str | None:
+    if device.type != "cuda":
+        return None
+    major, minor = torch.cuda.get_device_capability(device)
+    return f"{major}{minor}"
+
+
+def _stream(device):
+    return torch.cuda.current_stream(device).cuda_stream if device.type == "cuda" else None
 
 
 def _host(function):

@@ -90,6 +90,7 @@ class Adadelta(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "adadelta"
     kernels = {
         (): Kernel(
             state=("accumulator", "delta_accumulator"),
@@ -99,6 +100,7 @@ class Adadelta(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adadelta_default",
         ),
     }
     state_init = staticmethod(host.state_init)

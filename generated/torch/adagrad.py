@@ -69,6 +69,7 @@ class Adagrad(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "adagrad"
     kernels = {
         (): Kernel(
             state=("accumulator",),
@@ -78,6 +79,7 @@ class Adagrad(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adagrad_default",
         ),
     }
     state_init = staticmethod(host.state_init)

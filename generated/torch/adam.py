@@ -118,6 +118,7 @@ class Adam(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ("amsgrad",)
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "adam"
     kernels = {
         (False,): Kernel(
             state=("m", "v"),
@@ -127,6 +128,7 @@ class Adam(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adam_no_amsgrad",
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -136,6 +138,7 @@ class Adam(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adam_amsgrad",
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -73,6 +73,7 @@ class Adamax(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "adamax"
     kernels = {
         (): Kernel(
             state=("m", "u"),
@@ -82,6 +83,7 @@ class Adamax(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adamax_default",
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -126,6 +126,7 @@ class AdamW(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ("amsgrad",)
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "adamw"
     kernels = {
         (False,): Kernel(
             state=("m", "v"),
@@ -135,6 +136,7 @@ class AdamW(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adamw_no_amsgrad",
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -144,6 +146,7 @@ class AdamW(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_adamw_amsgrad",
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -79,6 +79,7 @@ class Lion(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "lion"
     kernels = {
         (): Kernel(
             state=("m",),
@@ -88,6 +89,7 @@ class Lion(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_lion_default",
         ),
     }
     state_init = staticmethod(host.state_init)

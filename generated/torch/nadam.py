@@ -91,6 +91,7 @@ class Nadam(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue")
+    native_module = "nadam"
     kernels = {
         (): Kernel(
             state=("m", "v"),
@@ -100,6 +101,7 @@ class Nadam(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_nadam_default",
         ),
     }
     state_init = staticmethod(host.state_init)

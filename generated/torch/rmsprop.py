@@ -70,6 +70,7 @@ class RMSprop(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "rmsprop"
     kernels = {
         (): Kernel(
             state=("accumulator",),
@@ -79,6 +80,7 @@ class RMSprop(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_rmsprop_default",
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -83,6 +83,7 @@ class SGD(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ("nesterov",)
     common = ("clipnorm", "clipvalue", "decay")
+    native_module = "sgd"
     kernels = {
         (False,): Kernel(
             state=("velocity",),
@@ -92,6 +93,7 @@ class SGD(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_sgd_no_nesterov",
         ),
         (True,): Kernel(
             state=("velocity",),
@@ -101,6 +103,7 @@ class SGD(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
+            native="ocg_sgd_nesterov",
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -12,6 +12,7 @@ from ..printers import numpy as dialect
 from ..printers.arrays import lower_element_program
 from ..printers.python import print_scalar
 from ..render import Output
+from . import cuda
 from .reductions import global_partials, tensor_stage
 
 
@@ -42,6 +43,7 @@ class VariantView:
     global_names: tuple[str, ...]
     scratch: int
     passes: int
+    native: str | None  # the C name stem of its fused kernels (generated/cuda), or None
 
     @property
     def scratch_names(self) -> tuple[str, ...]:
@@ -62,6 +64,7 @@ class ModuleView:
     common: tuple[str, ...]
     signature: tuple[str, ...]
     variants: tuple[VariantView, ...]
+    native_module: str | None  # generated/cuda/<native_module>.* exist
     state_init: str
     scalar_state_init: str
 
@@ -87,7 +90,7 @@ def module_view(spec: Spec) -> ModuleView:
         HyperView(h.name, repr(h.default), h.domain_text or "", _check(h)) for h in spec.reals
     )
     signature = [f"{h.name}={h.default!r}" for h in spec.hyperparameters]
-    signature += ["*"] + [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common]
+    signature += ["*"] + [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common] + ["fused=False"]
     h = {s.name: sp.Symbol(f"h[{s.name!r}]") for s in spec.reals}
     state_init = "{" + ", ".join(
         f"{s.name!r}: {print_scalar(s.init.xreplace(_rebind(s.init, h)))}" for s in spec.state
@@ -108,6 +111,7 @@ def module_view(spec: Spec) -> ModuleView:
         common=spec.common,
         signature=tuple(signature),
         variants=_share_step_functions([variant_view(build_ir(v)) for v in spec.variants()]),
+        native_module=spec.module if cuda.supported(spec) else None,
         state_init=state_init,
         scalar_state_init=scalar_init,
     )
@@ -188,6 +192,7 @@ def variant_view(ir: KernelIR) -> VariantView:
         global_names=tuple(r.name for r in global_reductions),
         scratch=scratch,
         passes=program.passes,
+        native=f"ocg_{spec.module}_{ir.variant.suffix}" if cuda.supported(spec) else None,
     )
 
 

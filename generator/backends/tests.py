@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Spec
+from . import cuda
 from ..render import Output
 from ..testing import common_cases
 
@@ -17,6 +18,7 @@ class TestView:
     flag_cases: tuple[str, ...]  # Python dict literals
     flag_ids: tuple[str, ...]
     common_cases: tuple[str, ...]
+    fused: bool  # the spec has generated C/CUDA kernels
 
 
 def outputs(specs: list[Spec]) -> list[Output]:
@@ -37,4 +39,5 @@ def view(spec: Spec) -> TestView:
         flag_cases=cases,
         flag_ids=tuple(v.suffix for v in variants),
         common_cases=tuple(common_cases(spec)),
+        fused=cuda.supported(spec),
     )

@@ -1,0 +1,217 @@
+# generated from specs/*.yaml by templates/package/_native.py.j2 — do not edit
+"""Builds and loads the generated C and CUDA kernels of ``generated/cuda/`` (``fused=True``).
+
+``library(module, target)`` compiles on first use and caches the shared library by the hash
+of its sources, the compiler command and the compiler's version, in ``$OCG_CACHE_DIR`` or
+``$XDG_CACHE_HOME/optimizer-codegen`` (``~/.cache/optimizer-codegen``); a changed source or
+compiler builds a new one. Targets:
+
+- ``"cpu"``: ``<module>.c`` with gcc (``$CC``), ``-O3 -march=native -fno-math-errno -fopenmp``;
+- ``"cuda"``: ``<module>.cu`` and ``ocg_clip.cu`` with nvcc (``$NVCC``) for one ``sm_XY``;
+- ``"shim"``: the same ``.cu`` files with g++ (``$CXX``) and the CPU shim, for tests without a GPU.
+"""
+
+import ctypes
+import functools
+import hashlib
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+CUDA_DIR = Path(__file__).resolve().parent / "cuda"
+CHUNK = 8192  # OCG_CHUNK of ocg.h
+MAX_BLOCKS = 4096  # OCG_MAX_BLOCKS of ocg_cuda.h
+UPDATE_DTYPES = {
+    "cpu": ("f32", "f64"),
+    "cuda": ("f32", "f64", "f16", "bf16"),
+    "shim": ("f32", "f64", "f16", "bf16"),
+}
+
+
+class NativeBuildError(RuntimeError):
+    """A generated kernel library could not be built (no compiler, or it failed)."""
+
+
+class TensorList(ctypes.Structure):
+    """``ocg_tensor_list`` of ocg.h."""
+
+    _fields_ = [
+        ("n_tensors", ctypes.c_int64),
+        ("n_chunks", ctypes.c_int64),
+        ("pointers", ctypes.c_void_p),
+        ("numel", ctypes.c_void_p),
+        ("chunk_start", ctypes.c_void_p),
+    ]
+
+
+def cache_dir() -> Path:
+    if os.environ.get("OCG_CACHE_DIR"):
+        return Path(os.environ["OCG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "optimizer-codegen"
+
+
+def _command(target: str, arch: str | None) -> tuple[list[str], str]:
+    if target == "cpu":
+        return [
+            os.environ.get("CC", "gcc"),
+            "-std=c99",
+            "-O3",
+            "-march=native",
+            "-fno-math-errno",
+            "-fopenmp",
+            "-fPIC",
+            "-shared",
+        ], "CC"
+    if target == "shim":
+        return [
+            os.environ.get("CXX", "g++"),
+            "-x",
+            "c++",
+            "-std=c++17",
+            "-O2",
+            "-fopenmp",
+            "-fno-strict-aliasing",
+            "-DOCG_CPU_SHIM",
+            "-fPIC",
+            "-shared",
+        ], "CXX"
+    if target == "cuda":
+        if not arch:
+            raise ValueError("the cuda target needs an architecture such as '90'")
+        return [
+            os.environ.get("NVCC", "nvcc"),
+            "-O3",
+            f"-arch=sm_{arch}",
+            "-Xcompiler",
+            "-fPIC",
+            "-shared",
+        ], "NVCC"
+    raise ValueError(f"unknown target {target!r}: cpu, cuda or shim")
+
+
+def _sources(module: str, target: str) -> list[Path]:
+    if target == "cpu":
+        return [CUDA_DIR / f"{module}.c"]
+    return [CUDA_DIR / f"{module}.cu", CUDA_DIR / "ocg_clip.cu"]
+
+
+@functools.lru_cache(maxsize=None)
+def _compiler_version(compiler: str) -> str:
+    try:
+        done = subprocess.run([compiler, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unavailable"
+    return done.stdout
+
+
+@functools.lru_cache(maxsize=None)
+def library(module: str, target: str = "cpu", arch: str | None = None) -> ctypes.CDLL:
+    """The compiled kernels of ``generated/cuda/<module>`` for ``target``, built if needed."""
+    command, variable = _command(target, arch)
+    sources = _sources(module, target)
+    for source in sources:
+        if not source.exists():
+            raise NativeBuildError(f"{source} does not exist: run `python -m generator build`")
+    digest = hashlib.sha256()
+    digest.update(repr(command).encode())
+    digest.update(_compiler_version(command[0]).encode())
+    for path in sorted(CUDA_DIR.glob("ocg*")) + sorted(CUDA_DIR.glob(f"{module}.*")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    if target == "cpu":  # -march=native: the same sources build differently on another CPU
+        digest.update(_cpu_model().encode())
+    out = cache_dir() / f"{module}-{target}{arch or ''}-{digest.hexdigest()[:20]}.so"
+    if not out.exists():
+        _build(command, variable, sources, out)
+    return ctypes.CDLL(str(out))
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            return next((line for line in f if line.startswith("flags")), "")
+    except OSError:
+        return ""
+
+
+def _build(command, variable, sources, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=out.parent, suffix=".so.tmp")
+    os.close(fd)
+    try:
+        full = command + ["-I", str(CUDA_DIR)] + [str(s) for s in sources] + ["-o", temporary]
+        try:
+            done = subprocess.run(full, capture_output=True, text=True, timeout=600)
+        except FileNotFoundError:
+            raise NativeBuildError(
+                f"building {sources[0].name} needs {command[0]!r}, which is not on PATH; "
+                f"install it or set ${variable} to a compiler"
+            ) from None
+        if done.returncode != 0:
+            tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-20:])
+            raise NativeBuildError(f"{' '.join(full)} failed (exit {done.returncode}):\n{tail}")
+        os.replace(temporary, out)  # whole or not at all, also with concurrent builds
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def update_function(lib: ctypes.CDLL, stem: str, dtype: str, target: str):
+    """The update of one flag combination (``ocg_adam_no_amsgrad``) for one dtype."""
+    name = f"{stem}_{dtype}_cpu" if target == "cpu" else f"{stem}_{dtype}"
+    function = getattr(lib, name)
+    function.argtypes = [
+        TensorList,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_double,
+        ctypes.c_double,
+    ]
+    if target != "cpu":
+        function.argtypes += [ctypes.c_void_p]  # the stream
+    function.restype = ctypes.c_int
+    return function
+
+
+def clip_functions(lib: ctypes.CDLL, dtype: str):
+    """``ocg_sumsq_<dtype>`` and ``ocg_clip_scale`` of a cuda or shim library."""
+    sumsq = getattr(lib, f"ocg_sumsq_{dtype}")
+    sumsq.argtypes = [TensorList, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p]
+    sumsq.restype = ctypes.c_int
+    scale = lib.ocg_clip_scale
+    scale.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_int64,
+        ctypes.c_double,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+    ]
+    scale.restype = ctypes.c_int
+    return sumsq, scale
+
+
+def table(rows: list[list[int]], numels: list[int]) -> tuple[np.ndarray, int]:
+    """One int64 buffer holding the pointer rows, the element counts and the chunk starts of a
+    tensor list, and its number of chunks; see ``tensor_list``."""
+    n = len(numels)
+    width = len(rows[0]) if rows else 0
+    chunks = np.array([(x + CHUNK - 1) // CHUNK for x in numels], dtype=np.int64)
+    buffer = np.empty(n * width + 2 * n + 1, dtype=np.int64)
+    buffer[: n * width] = np.array(rows, dtype=np.uint64).reshape(-1).view(np.int64) if n else []
+    buffer[n * width : n * width + n] = numels
+    buffer[n * width + n] = 0
+    np.cumsum(chunks, out=buffer[n * width + n + 1 :])
+    return buffer, int(buffer[-1])
+
+
+def tensor_list(address: int, n: int, width: int, n_chunks: int) -> TensorList:
+    """The ``ocg_tensor_list`` of a ``table`` buffer copied to ``address`` (any memory)."""
+    return TensorList(n, n_chunks, address, address + 8 * n * width, address + 8 * (n * width + n))
+
+
+def check(code: int, what: str) -> None:
+    if code != 0:
+        raise RuntimeError(f"{what} failed with CUDA error {code}")

@@ -1,0 +1,125 @@
+// generated from specs/adadelta.yaml by templates/cuda/optimizer.cu.j2 — do not edit
+/* Adadelta on CUDA: one multi-tensor kernel per flag combination, instantiated for float,
+ * double, half and bfloat16 parameters, and extern "C" launchers (the API: adadelta.h).
+ *
+ * A launch covers every chunk of OCG_CHUNK elements of every tensor of the list; each block
+ * walks chunks with a grid stride, finds the chunk's tensor by binary search, and each thread
+ * updates four neighbouring elements at a time, with 4-wide vector accesses when every array
+ * of the tensor is aligned and scalar ones at misaligned starts and tails. Per-step scalars
+ * come from device memory, so a captured CUDA graph reads the values of each replay. */
+#include "ocg_cuda.h"
+#include "adadelta.h"
+
+/* ---- the defaults ---- */
+
+__device__ __forceinline__ void ocg_adadelta_default_element(
+    float p, float g, float accumulator, float delta_accumulator,
+    float _c0, float _c1, float epsilon, float rho,
+    float *_new_p, float *_new_accumulator, float *_new_delta_accumulator)
+{
+    ocg_adadelta_default_element_f32(p, g, accumulator, delta_accumulator, _c0, _c1, epsilon, rho, _new_p, _new_accumulator, _new_delta_accumulator);
+}
+
+__device__ __forceinline__ void ocg_adadelta_default_element(
+    double p, double g, double accumulator, double delta_accumulator,
+    double _c0, double _c1, double epsilon, double rho,
+    double *_new_p, double *_new_accumulator, double *_new_delta_accumulator)
+{
+    ocg_adadelta_default_element_f64(p, g, accumulator, delta_accumulator, _c0, _c1, epsilon, rho, _new_p, _new_accumulator, _new_delta_accumulator);
+}
+
+template <typename P, typename S>
+__global__ void __launch_bounds__(OCG_THREADS) ocg_adadelta_default_kernel(
+    ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
+{
+    const S _c0 = (S)scalars[0];
+    const S _c1 = (S)scalars[1];
+    const S epsilon = (S)scalars[2];
+    const S rho = (S)scalars[3];
+    const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        P *const p = (P *)_row[0];
+        const P *const g = (const P *)_row[1];
+        S *const accumulator = (S *)_row[2];
+        S *const delta_accumulator = (S *)_row[3];
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(accumulator) && ocg::aligned4(delta_accumulator);
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end; _i += 4 * (int64_t)blockDim.x) {
+            if (_vector && _i + 4 <= _end) {
+                ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
+                const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
+                ocg::vec4<S> _v_accumulator = *reinterpret_cast<const ocg::vec4<S> *>(accumulator + _i);
+                ocg::vec4<S> _v_delta_accumulator = *reinterpret_cast<const ocg::vec4<S> *>(delta_accumulator + _i);
+                OCG_UNROLL
+                for (int _j = 0; _j < 4; ++_j) {
+                    S _new_p, _new_accumulator, _new_delta_accumulator;
+                    ocg_adadelta_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_accumulator.v[_j]), ocg::load<S>(_v_delta_accumulator.v[_j]), _c0, _c1, epsilon, rho, &_new_p, &_new_accumulator, &_new_delta_accumulator);
+                    _v_p.v[_j] = ocg::store<P>(_new_p);
+                    _v_accumulator.v[_j] = _new_accumulator;
+                    _v_delta_accumulator.v[_j] = _new_delta_accumulator;
+                }
+                *reinterpret_cast<ocg::vec4<P> *>(p + _i) = _v_p;
+                *reinterpret_cast<ocg::vec4<S> *>(accumulator + _i) = _v_accumulator;
+                *reinterpret_cast<ocg::vec4<S> *>(delta_accumulator + _i) = _v_delta_accumulator;
+            } else {
+                for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
+                    S _new_p, _new_accumulator, _new_delta_accumulator;
+                    ocg_adadelta_default_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(accumulator[_k]), ocg::load<S>(delta_accumulator[_k]), _c0, _c1, epsilon, rho, &_new_p, &_new_accumulator, &_new_delta_accumulator);
+                    p[_k] = ocg::store<P>(_new_p);
+                    accumulator[_k] = _new_accumulator;
+                    delta_accumulator[_k] = _new_delta_accumulator;
+                }
+            }
+        }
+    }
+}
+
+__global__ void ocg_adadelta_default_step_kernel(const double *h, double *s, double *t, double *k)
+{
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        *t += 1.0;
+        ocg_adadelta_default_step(h, s, *t, k);
+    }
+}
+
+template <typename P, typename S>
+static int ocg_adadelta_default_launch(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) = ocg_adadelta_default_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars, grad_scale, grad_factor, clipvalue);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ocg_adadelta_default_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+{
+    return ocg_adadelta_default_launch<float, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_adadelta_default_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+{
+    return ocg_adadelta_default_launch<double, double>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_adadelta_default_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+{
+    return ocg_adadelta_default_launch<__half, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_adadelta_default_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+{
+    return ocg_adadelta_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_adadelta_default_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+{
+    OCG_LAUNCH(ocg_adadelta_default_step_kernel, 1, 1, stream, h, s, t, k);
+    return (int)cudaGetLastError();
+}

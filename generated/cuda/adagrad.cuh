@@ -1,0 +1,49 @@
+// generated from specs/adagrad.yaml by templates/cuda/optimizer.cuh.j2 — do not edit
+/* Adagrad: the update of one element, valid C99 and CUDA C++ (see ocg.h for HD).
+ *
+ * Each *_element_* function takes the values before the step (p, g after clipping, the state)
+ * and the per-step scalars, and writes the new values through the _new_* pointers. The
+ * scalars are computed once per step by *_step (or by the host, generated/host/adagrad.py).
+ */
+#ifndef OCG_ADAGRAD_CUH
+#define OCG_ADAGRAD_CUH
+
+#include "ocg.h"
+
+/* ---- the defaults ---- */
+
+/* Per-step scalars: h = { learning_rate, epsilon, decay }, s = { unused }
+ * (updated in place), t = the step, 1 for the first. Writes k = { _c0, epsilon }. */
+HD void ocg_adagrad_default_step(const double *h, double *s, double t, double *k)
+{
+    double decay = h[2];
+    double epsilon = h[1];
+    double learning_rate = h[0];
+    double lr = learning_rate/(decay*(t - 1.0) + 1.0);
+    double _c0 = -lr;
+    k[0] = _c0;
+    k[1] = epsilon;
+    (void)h; (void)s; (void)t; /* not every variant reads all three */
+}
+
+HD void ocg_adagrad_default_element_f32(
+    float p, float g, float accumulator,
+    float _c0, float epsilon,
+    float *_new_p, float *_new_accumulator)
+{
+    const float _e0 = accumulator + g*g;
+    *_new_accumulator = _e0;
+    *_new_p = _c0*g/(sqrtf(_e0) + epsilon) + p;
+}
+
+HD void ocg_adagrad_default_element_f64(
+    double p, double g, double accumulator,
+    double _c0, double epsilon,
+    double *_new_p, double *_new_accumulator)
+{
+    const double _e0 = accumulator + g*g;
+    *_new_accumulator = _e0;
+    *_new_p = _c0*g/(sqrt(_e0) + epsilon) + p;
+}
+
+#endif /* OCG_ADAGRAD_CUH */

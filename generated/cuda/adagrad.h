@@ -1,0 +1,44 @@
+// generated from specs/adagrad.yaml by templates/cuda/optimizer.h.j2 — do not edit
+/* Adagrad: the C API of the generated kernels, adagrad.c (CPU) and adagrad.cu (CUDA).
+ *
+ * Each call updates every tensor of an ocg_tensor_list (ocg.h) in place, as one step:
+ *   scalars     the per-step scalars of the flag combination, in the order listed below, as
+ *               the step function computes them (adagrad.cuh, or generated/host/adagrad.py);
+ *   grad_scale  NULL, or one double: clipnorm's factor (ocg_clip_scale in ocg_clip.cu);
+ *   grad_factor multiplies the gradient too: 1, or -1 to maximize;
+ *   clipvalue   > 0 clips the scaled gradient to [-clipvalue, clipvalue]; 0 disables it.
+ * The gradient the update sees is clamp(g * grad_factor * grad_scale, clipvalue).
+ * CPU functions (*_cpu) take host memory and return 0. CUDA launchers take device memory
+ * (the list's tables, scalars and grad_scale too) and a stream, and return the CUDA error
+ * of the launch (0: cudaSuccess); they do not synchronize. CUDA kernels exist for float,
+ * double, half (f16) and bfloat16 (bf16) parameters; for f16 and bf16 the state arrays are
+ * float and so is the arithmetic.
+ *
+ * For a CUDA graph, *_step_cuda computes the scalars on the device: it adds 1 to *t, then
+ * runs the step program with h, s (updated in place) and k all in device memory. */
+#ifndef OCG_ADAGRAD_H
+#define OCG_ADAGRAD_H
+
+#include "ocg.h"
+#include "adagrad.cuh"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* the defaults: rows of p, g, accumulator; scalars _c0, epsilon */
+int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
+int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
+#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
+int ocg_adagrad_default_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adagrad_default_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adagrad_default_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adagrad_default_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adagrad_default_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OCG_ADAGRAD_H */

@@ -1,0 +1,366 @@
+"""The C and CUDA backend (generated/cuda/): compiled by gcc and nvcc, the .cu kernels executed
+on the CPU through the shim, and the CUDA path for real when a GPU is present.
+
+The generated tests (generated/tests/) run fused=True (the C library) and the shim against the
+high-precision reference on small problems; here: odd sizes, tails, misaligned starts, many
+tensors in one launch, every dtype, the device step program, the example, build errors."""
+
+import ctypes
+import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import generated.numpy as gnp  # noqa: E402
+import generated.torch as gtorch  # noqa: E402
+from generated import _native  # noqa: E402
+from generator import testing_torch  # noqa: E402
+from generator.backends import cuda as cuda_backend  # noqa: E402
+from generator.build import load_specs  # noqa: E402
+
+CUDA = Path(_native.CUDA_DIR)
+SPECS = [s for s in load_specs() if cuda_backend.supported(s)]
+MODULES = [s.module for s in SPECS]
+SIZES = (1, 3, 0, 4097, 65537)
+needs_nvcc = pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc is not installed")
+needs_gpu = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+def _run(command):
+    done = subprocess.run(command, capture_output=True, text=True)
+    return command, done.returncode, done.stderr + done.stdout
+
+
+def _all_ok(commands):
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(_run, commands))
+    failures = [f"{' '.join(c)}\n{out}" for c, code, out in results if code != 0]
+    assert not failures, "\n\n".join(failures)
+
+
+# ---------------------------------------------------------------- compilers
+
+
+@needs_nvcc
+def test_every_cu_compiles_with_nvcc_for_sm80_and_sm90_without_warnings(tmp_path):
+    archs = ["-gencode", "arch=compute_80,code=sm_80", "-gencode", "arch=compute_90,code=sm_90"]
+    sources = sorted(CUDA.glob("*.cu"))
+    assert {f"{m}.cu" for m in MODULES} | {"ocg_clip.cu", "example.cu"} == {s.name for s in sources}
+    _all_ok([["nvcc", "-c", "-O3", "-Werror", "all-warnings", *archs, str(s), "-o", str(tmp_path / f"{s.stem}.o")] for s in sources])
+
+
+def test_c_sources_and_element_headers_compile_as_warning_free_c99(tmp_path):
+    commands = []
+    for m in MODULES:
+        unit = tmp_path / f"{m}_header_only.c"
+        unit.write_text(f'#include "{m}.cuh"\n#include "{m}.h"\nint main(void) {{ return 0; }}\n')
+        strict = ["gcc", "-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-I", str(CUDA)]
+        commands.append(strict + ["-fsyntax-only", str(unit)])
+        commands.append(strict + ["-O3", "-march=native", "-fno-math-errno", "-fopenmp", "-c", str(CUDA / f"{m}.c"), "-o", str(tmp_path / f"{m}.o")])
+    _all_ok(commands)
+
+
+def test_cu_sources_compile_warning_free_for_the_cpu_shim():
+    shim = ["g++", "-x", "c++", "-std=c++17", "-fopenmp", "-DOCG_CPU_SHIM", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-I", str(CUDA)]
+    _all_ok([shim + [str(s)] for s in sorted(CUDA.glob("*.cu"))])
+
+
+# ---------------------------------------------------------------- no double in float code
+
+_DOUBLE_LITERAL = re.compile(r"(?<![\w.])(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?(?![\w.])(?!F)")
+_DOUBLE_FUNCTION = re.compile(r"\b(sqrt|rsqrt|exp|log|pow|fabs|fmax|fmin|ocg_max|ocg_min|ocg_sign|ocg_clamp|double)\b")
+
+
+def double_precision_in(code: str) -> list[str]:
+    """Unsuffixed floating literals and double math functions in float code (integer literals
+    count too: in ``2*x`` they are harmless, but the printer never emits them)."""
+    code = re.sub(r"\[[^\]]*\]", "[]", code)  # array indices are integers
+    return [m.group(0) for m in _DOUBLE_LITERAL.finditer(code)] + [m.group(0) for m in _DOUBLE_FUNCTION.finditer(code)]
+
+
+def _float_bodies() -> dict[str, str]:
+    bodies = {}
+    for m in MODULES:
+        text = (CUDA / f"{m}.cuh").read_text()
+        for match in re.finditer(r"HD void (\w+_element_f32)\((.*?)\n}\n", text, re.S):
+            bodies[f"{m}.cuh {match.group(1)}"] = match.group(2)
+        text = (CUDA / f"{m}.c").read_text()
+        for match in re.finditer(r"int (\w+_f32_cpu)\(.*?#pragma omp for simd[^\n]*\n[^\n]*for \([^\n]*\n(.*?)\n        }\n", text, re.S):
+            bodies[f"{m}.c {match.group(1)} element loop"] = match.group(2)
+    return bodies
+
+
+def test_float_kernels_have_no_double_precision_literal_or_function():
+    bodies = _float_bodies()
+    per_spec = sum(2 * len(s.variants()) for s in SPECS)  # the element function and the CPU loop
+    assert len(bodies) == per_spec
+    offenders = {name: found for name, body in bodies.items() if (found := double_precision_in(body))}
+    assert not offenders, offenders
+
+
+def test_the_double_check_catches_planted_doubles():
+    body = next(iter(_float_bodies().values()))
+    assert double_precision_in(body) == []
+    for planted in ("0.5*g", "sqrt(v)", "1e-8 + v", "fmax(a, b)", "(double)g", "2*g"):
+        assert double_precision_in(body + planted), planted
+    assert double_precision_in("1.0F/sqrtf(v) + 1e-8F*g + ocg_maxf(a, b)") == []
+
+
+# ---------------------------------------------------------------- the shim runs the kernels
+
+
+def _problem(dtype, seed, misaligned):
+    generator = torch.Generator().manual_seed(seed)
+    params, grads = [], []
+    for size in SIZES:
+        start = 1 if misaligned else 0
+        p = torch.randn(size + start, generator=generator).to(dtype)[start:]
+        g = torch.randn(size + start, generator=generator).to(dtype)[start:]
+        params.append(p.requires_grad_())
+        grads.append(g)
+    return params, grads
+
+
+def _run_torch(cls, flags, dtype, path, misaligned, steps=3):
+    params, grads = _problem(dtype, 0, misaligned)
+    params = [p.detach().clone().requires_grad_() if not misaligned else p for p in params]
+    opt = testing_torch.make(cls, params, path, **flags, clipnorm=4.0, clipvalue=0.05, maximize=True)
+    for _ in range(steps):
+        for p, g in zip(params, grads):
+            p.grad = g
+        opt.step()
+    return params, opt
+
+
+def _cases():
+    for s in SPECS:
+        for v in s.variants():
+            yield pytest.param(s, dict(v.flags), id=f"{s.module}-{v.suffix}")
+
+
+@pytest.mark.parametrize("misaligned", [False, True], ids=["aligned", "misaligned"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("spec,flags", list(_cases()))
+def test_shim_kernels_match_numpy_backend(spec, flags, dtype, misaligned):
+    """Every size of SIZES in one launch (tails, a zero-size tensor, a 1-element one), starts
+    one element off 16-byte alignment, clipnorm on the device, clipvalue, maximize."""
+    torch_cls = getattr(gtorch, spec.name)
+    numpy_cls = getattr(gnp, spec.name)
+    shim, opt = _run_torch(torch_cls, flags, getattr(torch, dtype), "shim", misaligned)
+    params, grads = _problem(getattr(torch, dtype), 0, misaligned)
+    arrays = [p.detach().numpy().copy() for p in params]
+    expected = numpy_cls(**flags, clipnorm=4.0, clipvalue=0.05)
+    for _ in range(3):
+        expected.apply_gradients(zip([-g.numpy() for g in grads], arrays))
+    rtol, atol = (1e-12, 1e-14) if dtype == "float64" else (1e-5, 1e-6)
+    for size, p, q in zip(SIZES, shim, arrays):
+        np.testing.assert_allclose(p.detach().numpy(), q, rtol=rtol, atol=atol, err_msg=f"size {size}")
+    for p, q in zip(shim, arrays):
+        for name, value in expected.state_of(q).items():
+            np.testing.assert_allclose(opt.state[p][name].numpy(), value, rtol=rtol, atol=atol, err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("spec,flags", list(_cases()))
+def test_shim_low_precision_kernels_match_float32_arithmetic(spec, flags, dtype):
+    """half and bfloat16 parameters: the kernels load them, compute in float with float state
+    and store with round-to-nearest-even, as the loop path does with float32 work copies."""
+    cls = getattr(gtorch, spec.name)
+    shim, opt = _run_torch(cls, flags, getattr(torch, dtype), "shim", True)
+    loop, _ = _run_torch(cls, flags, getattr(torch, dtype), "loop", True)
+    ulp = {"float16": 2.0**-10, "bfloat16": 2.0**-7}[dtype]
+    for size, p, q in zip(SIZES, shim, loop):
+        assert p.dtype == getattr(torch, dtype)
+        # equal, or a rounding step apart per step where float arithmetic differed in its last
+        # bit (FMA contraction) and the stored value rounded the other way
+        np.testing.assert_allclose(p.detach().float().numpy(), q.detach().float().numpy(), rtol=4 * ulp, atol=1e-6, err_msg=f"size {size}")
+        assert all(s.dtype == torch.float32 for s in opt.state[p].values())
+
+
+@pytest.mark.parametrize("spec,flags", list(_cases()))
+def test_device_step_program_matches_the_host_step(spec, flags):
+    """*_step_cuda (the per-step scalars computed on the device, for CUDA graphs) adds 1 to
+    the step and gives the host's scalars and scalar state, step after step."""
+    lib = _native.library(spec.module, "shim")
+    view = next(v for v in cuda_backend.module_view(spec).variants if v.stem.endswith("_" + spec.variant(**flags).suffix))
+    cls = getattr(gnp, spec.name)
+    step = cls.kernels[tuple(flags[f] for f in cls.flags)].step
+    hyper = {h.name: (0.9 * h.default if h.default else 0.01) for h in spec.reals}
+    hyper["decay"] = 0.01
+    h = np.array([hyper[n] for n in cuda_backend.module_view(spec).hyper], dtype=np.float64)
+    state = dict(cls.scalar_state_init(hyper))
+    s = np.array([state[n] for n in cuda_backend.module_view(spec).scalar_state] or [0.0], dtype=np.float64)
+    t = np.zeros(1)
+    k = np.zeros(max(len(view.scalars), 1))
+    function = getattr(lib, f"{view.stem}_step_cuda")
+    function.argtypes = [ctypes.c_void_p] * 5
+    for step_number in range(1, 6):
+        assert function(h.ctypes.data, s.ctypes.data, t.ctypes.data, k.ctypes.data, None) == 0
+        scalars, state = step(hyper, state, {}, step_number)
+        assert t[0] == step_number
+        np.testing.assert_allclose(k[: len(scalars)], scalars, rtol=1e-14, atol=0)
+        for i, name in enumerate(cuda_backend.module_view(spec).scalar_state):
+            assert s[i] == pytest.approx(state[name], rel=1e-14)
+
+
+def test_example_program_runs_on_the_cpu_shim(tmp_path):
+    example = tmp_path / "example"
+    spec = (CUDA / "example.cu").read_text().split("C API of ")[1].split(".h")[0]
+    command = ["g++", "-x", "c++", "-std=c++17", "-O2", "-fopenmp", "-DOCG_CPU_SHIM", "-Wall", "-Werror", "-I", str(CUDA),
+               str(CUDA / "example.cu"), str(CUDA / f"{spec}.cu"), "-o", str(example)]
+    _, code, out = _run(command)
+    assert code == 0, out
+    done = subprocess.run([str(example)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "4100 elements, 0 mismatches" in done.stdout
+
+
+def test_numpy_fused_updates_non_contiguous_arrays_in_place():
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal((6, 8)).astype(np.float32)
+    grads = rng.standard_normal((6, 8)).astype(np.float32)[:, ::2]
+    fused, plain = base.copy()[:, ::2], base.copy()[:, ::2]
+    a, b = gnp.Adam(fused=True), gnp.Adam()
+    for _ in range(3):
+        a.apply_gradients([(grads, fused)])
+        b.apply_gradients([(grads, plain)])
+    assert not fused.flags.c_contiguous
+    np.testing.assert_allclose(fused, plain, rtol=1e-6, atol=1e-7)
+    assert not np.array_equal(fused, base[:, ::2])
+
+
+# ---------------------------------------------------------------- building and caching
+
+
+@pytest.fixture
+def private_build(tmp_path, monkeypatch):
+    sources = tmp_path / "cuda"
+    shutil.copytree(CUDA, sources)
+    monkeypatch.setattr(_native, "CUDA_DIR", sources)
+    monkeypatch.setenv("OCG_CACHE_DIR", str(tmp_path / "cache"))
+    _native.library.cache_clear()
+    yield sources
+    _native.library.cache_clear()
+
+
+def test_libraries_are_cached_by_content_and_rebuilt_when_a_source_changes(private_build):
+    cache = Path(_native.cache_dir())
+    _native.library("sgd", "cpu")
+    first = sorted(p.name for p in cache.glob("*.so"))
+    _native.library.cache_clear()
+    _native.library("sgd", "cpu")
+    assert sorted(p.name for p in cache.glob("*.so")) == first, "an unchanged source is not rebuilt"
+    header = private_build / "ocg.h"
+    header.write_text(header.read_text() + "\n/* changed */\n")
+    _native.library.cache_clear()
+    _native.library("sgd", "cpu")
+    assert len(list(cache.glob("*.so"))) == 2, "a changed header builds a new library"
+    assert not list(cache.glob("*.tmp"))
+
+
+def test_a_missing_compiler_is_a_clear_error(private_build, monkeypatch):
+    monkeypatch.setenv("CC", "no-such-compiler-ocg")
+    with pytest.raises(_native.NativeBuildError, match=r"needs 'no-such-compiler-ocg', which is not on PATH; install it or set \$CC"):
+        _native.library("sgd", "cpu")
+
+
+def test_a_failing_compiler_is_a_clear_error_and_leaves_no_library(private_build):
+    (private_build / "sgd.c").write_text("this is not C\n")
+    with pytest.raises(_native.NativeBuildError, match=r"failed \(exit 1\):\n.*sgd\.c"):
+        _native.library("sgd", "cpu")
+    assert not list(Path(_native.cache_dir()).glob("*.so"))
+    assert not list(Path(_native.cache_dir()).glob("*.tmp"))
+
+
+def test_fused_is_refused_where_it_cannot_run():
+    p = torch.zeros(3, requires_grad=True)
+    with pytest.raises(ValueError, match="cannot be used together"):
+        gtorch.Adam([p], fused=True, foreach=True)
+    meta = torch.zeros(3, device="meta", requires_grad=True)
+    meta.grad = torch.zeros(3, device="meta")
+    with pytest.raises(RuntimeError, match="fused=True runs on CPU and CUDA tensors, not meta"):
+        gtorch.Adam([meta], fused=True).step()
+
+
+# ---------------------------------------------------------------- a real GPU
+
+
+@needs_gpu
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("spec,flags", list(_cases()))
+def test_cuda_fused_matches_the_loop_path(spec, flags, dtype):
+    cls = getattr(gtorch, spec.name)
+    results = []
+    for path in ("fused", "loop"):
+        params, grads = _problem(getattr(torch, dtype), 0, True)
+        params = [p.detach().cuda().requires_grad_() for p in params]
+        opt = testing_torch.make(cls, params, path, **flags, clipnorm=4.0, clipvalue=0.05, maximize=True)
+        for _ in range(3):
+            for p, g in zip(params, grads):
+                p.grad = g.cuda()
+            opt.step()
+        results.append([p.detach().double().cpu().numpy() for p in params])
+    rtol = {"float64": 1e-12, "float32": 1e-5, "float16": 2.0**-10, "bfloat16": 2.0**-7}[dtype]
+    for size, a, b in zip(SIZES, *results):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-6, err_msg=f"size {size}")
+
+
+@needs_gpu
+def test_cuda_fused_step_can_be_captured_in_a_cuda_graph():
+    """The C API's device step program + update launch, captured once and replayed: the
+    replays read the step count and scalars from device memory, so they advance."""
+    params = [torch.randn(1000, device="cuda", requires_grad=True) for _ in range(3)]
+    eager = [p.detach().clone().requires_grad_() for p in params]
+    grads = [torch.randn_like(p) for p in params]
+    opt = gtorch.Adam(eager, fused=True)
+    for _ in range(4):
+        for p, g in zip(eager, grads):
+            p.grad = g
+        opt.step()
+
+    lib = _native.library("adam", "cuda", _gpu_arch())
+    state = [[torch.zeros_like(p), torch.zeros_like(p)] for p in params]
+    rows = [[p.data_ptr(), g.data_ptr(), m.data_ptr(), v.data_ptr()] for p, g, (m, v) in zip(params, grads, state)]
+    table, n_chunks = _native.table(rows, [p.numel() for p in params])
+    table = torch.from_numpy(table).cuda()
+    h = torch.tensor([0.001, 0.9, 0.999, 1e-7, 0.0], dtype=torch.float64, device="cuda")
+    s = torch.zeros(1, dtype=torch.float64, device="cuda")
+    t = torch.zeros(1, dtype=torch.float64, device="cuda")
+    k = torch.zeros(6, dtype=torch.float64, device="cuda")
+    step = lib.ocg_adam_no_amsgrad_step_cuda
+    step.argtypes = [ctypes.c_void_p] * 5
+    update = _native.update_function(lib, "ocg_adam_no_amsgrad", "f32", "cuda")
+    tensors = _native.tensor_list(table.data_ptr(), len(params), 4, n_chunks)
+    # warm up outside the capture (module loading), on scratch copies
+    scratch = [[torch.zeros_like(p) for _ in range(4)] for p in params]
+    warm_table, _ = _native.table([[x.data_ptr() for x in row] for row in scratch], [p.numel() for p in params])
+    warm_table = torch.from_numpy(warm_table).cuda()
+    warm = [torch.zeros(n, dtype=torch.float64, device="cuda") for n in (1, 1, 6)]
+    handle = torch.cuda.current_stream().cuda_stream
+    step(h.data_ptr(), warm[0].data_ptr(), warm[1].data_ptr(), warm[2].data_ptr(), handle)
+    update(_native.tensor_list(warm_table.data_ptr(), len(params), 4, n_chunks), warm[2].data_ptr(), None, 1.0, 0.0, handle)
+    torch.cuda.synchronize()
+    stream = torch.cuda.Stream()
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.stream(stream):
+        with torch.cuda.graph(graph, stream=stream):
+            handle = torch.cuda.current_stream().cuda_stream
+            step(h.data_ptr(), s.data_ptr(), t.data_ptr(), k.data_ptr(), handle)
+            update(tensors, k.data_ptr(), None, 1.0, 0.0, handle)
+    for _ in range(4):
+        graph.replay()
+    torch.cuda.synchronize()
+    assert float(t) == 4.0
+    for p, q in zip(params, eager):
+        torch.testing.assert_close(p.detach(), q.detach(), rtol=1e-5, atol=1e-6)
+
+
+def _gpu_arch() -> str:
+    major, minor = torch.cuda.get_device_capability()
+    return f"{major}{minor}"
