@@ -1,4 +1,4 @@
-"""Command line: ``python -m generator build [--check] | list | docs``."""
+"""Command line: ``python -m generator build [--check] | list | docs | bench [--quick]``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,14 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if generated/ is stale")
     commands.add_parser("list", help="the optimizers, their backends and flags")
     commands.add_parser("docs", help="build the PDF of generated/docs into build/docs with latexmk")
+    bench = commands.add_parser("bench", help="time every backend against torch.optim and the memory bandwidth")
+    bench.add_argument("--quick", action="store_true", help="small workloads, few repeats: proves the harness works")
+    bench.add_argument("--only", help="comma-separated spec modules, e.g. adam,sgd")
+    bench.add_argument("--out", help="the JSON file to write (default tests/benchmarks/results-<cpu|gpu>.json)")
+    bench.add_argument("--no-plot", action="store_true", help="skip the PNG plot")
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        return _bench(args)
 
     try:
         if args.command == "list":
@@ -44,6 +51,17 @@ def main(argv: list[str] | None = None) -> int:
     for path in deleted:
         print(f"deleted generated/{path}")
     print(f"{len(files)} files, {len(written)} written, {len(deleted)} deleted, in {GENERATED}")
+    return 0
+
+
+def _bench(args) -> int:
+    from pathlib import Path
+
+    from .bench import run, summary
+
+    only = args.only.split(",") if args.only else None
+    report = run(quick=args.quick, only=only, out=Path(args.out) if args.out else None, plot=not args.no_plot)
+    print(summary(report))
     return 0
 
 

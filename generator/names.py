@@ -63,4 +63,6 @@ def name_problem(name: object) -> str | None:
         )
     if name in RESERVED:
         return f"name {name!r} is reserved (a keyword or a name the generated code uses)"
+    if name.lower().startswith("ocg"):
+        return f"name {name!r} is reserved: names starting with 'ocg' belong to the generated C code"
     return None

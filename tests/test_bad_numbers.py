@@ -34,12 +34,14 @@ def run_all_backends(spec, flags, common, values, dtype):
     hyper = {h.name: h.default for h in spec.reals}
     ref = reference.run(spec, flags, {**hyper, **common}, params0, grads)
     results = {}
-    params = [p.astype(dtype) for p in params0]
-    opt = N.get(spec.keras_name)(**flags, **common)
-    with np.errstate(all="ignore"):
-        for step in grads:
-            opt.apply_gradients(zip([g.astype(dtype) for g in step], params))
-    results["numpy"] = (params, [opt.state_of(p) for p in params])
+    fused = [False, True] if not spec.reductions else [False]
+    for numpy_fused in fused:
+        params = [p.astype(dtype) for p in params0]
+        opt = N.get(spec.keras_name)(**flags, **common, fused=numpy_fused)
+        with np.errstate(all="ignore"):
+            for step in grads:
+                opt.apply_gradients(zip([g.astype(dtype) for g in step], params))
+        results["numpy-fused" if numpy_fused else "numpy"] = (params, [opt.state_of(p) for p in params])
     try:
         import torch
 
@@ -47,14 +49,16 @@ def run_all_backends(spec, flags, common, values, dtype):
     except ImportError:
         return ref, results
     tdtype = {np.float64: torch.float64, np.float32: torch.float32}[dtype]
-    for foreach in (False, True):
+    from generator.testing_torch import make
+
+    for path in ("loop", "foreach", "fused", "shim") if len(fused) == 2 else ("loop", "foreach"):
         tparams = [torch.tensor(p, dtype=tdtype, requires_grad=True) for p in params0]
-        topt = T.get(spec.keras_name)(tparams, **flags, **common, foreach=foreach)
+        topt = make(T.get(spec.keras_name), tparams, path, **flags, **common)
         for step in grads:
             for p, g in zip(tparams, step):
                 p.grad = torch.tensor(g, dtype=tdtype)
             topt.step()
-        results[f"torch-{'foreach' if foreach else 'loop'}"] = (
+        results[f"torch-{path}"] = (
             [p.detach().double().numpy() for p in tparams],
             [{k: v.double().numpy() for k, v in topt.state[p].items()} for p in tparams],
         )

@@ -22,13 +22,14 @@ def expected_after_two_steps(name, values, grad):
     return params
 
 
+@pytest.mark.parametrize("fused", [False, True], ids=["ufuncs", "fused"])
 @pytest.mark.parametrize("name", NAMES)
-def test_numpy_updates_odd_arrays_in_place(name):
+def test_numpy_updates_odd_arrays_in_place(name, fused):
     base = np.ones((4, 6))
     view = base[:, ::2]  # non-contiguous
     scalar = np.array(1.0)  # 0-d
     empty = np.zeros((0, 3))
-    opt = N.get(name)()
+    opt = N.get(name)(fused=fused)
     for _ in range(2):
         opt.apply_gradients([(np.full(p.shape, 0.5), p) for p in (view, scalar, empty)])
     want_view, want_scalar, _ = expected_after_two_steps(name, [np.ones((4, 3)), 1.0, np.zeros((0, 3))], 0.5)
@@ -40,9 +41,10 @@ def test_numpy_updates_odd_arrays_in_place(name):
 
 torch = pytest.importorskip("torch")
 import generated.torch as T  # noqa: E402
+from generator.testing_torch import make  # noqa: E402
 
 
-@pytest.mark.parametrize("foreach", [False, True], ids=["loop", "foreach"])
+@pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("name", NAMES)
 def test_torch_updates_odd_tensors_in_place(name, foreach):
     base = torch.ones(4, 6, dtype=torch.float64)
@@ -50,7 +52,7 @@ def test_torch_updates_odd_tensors_in_place(name, foreach):
     scalar = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
     empty = torch.zeros(0, 3, dtype=torch.float64, requires_grad=True)
     storage = view.data_ptr()
-    opt = T.get(name)([view, scalar, empty], foreach=foreach)
+    opt = make(T.get(name), [view, scalar, empty], foreach)
     for _ in range(2):
         for p in (view, scalar, empty):
             p.grad = torch.full(p.shape, 0.5, dtype=torch.float64)

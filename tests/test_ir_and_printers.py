@@ -112,3 +112,22 @@ def test_hostile_expressions_are_refused(text):
     g = sp.Symbol("g", real=True)
     with pytest.raises(ExprError):
         parse_value(text, lambda n: g if n == "g" else (_ for _ in ()).throw(ExprError(n)), {})
+
+
+def test_torch_fuses_scaled_accumulations_into_add_addcmul_addcdiv():
+    from generator.printers.arrays import Instr
+    from generator.printers.torch import fuse_accumulations
+
+    def i(func, args, out):
+        return Instr(func, tuple(args), tuple(a.startswith("c") for a in args), out)
+
+    adam_v = [i("square", ["g"], "_s0"), i("multiply", ["_s0", "c1"], "_s0"), i("multiply", ["v", "c2"], "v"), i("add", ["_s0", "v"], "v")]
+    assert fuse_accumulations(adam_v, ["_s0"]) == [adam_v[2], Instr("addcmul", ("v", "g", "g", "c1"), (False, False, False, True), "v")]
+    # the product is read again after the add: nothing is fused
+    kept = adam_v + [i("add", ["p", "_s0"], "p")]
+    assert [x.func for x in fuse_accumulations(kept, ["_s0"])] == ["square", "multiply", "multiply", "add", "add"]
+    # an operand is overwritten between its read and the add: not fused either
+    clobbered = [i("multiply", ["g", "c0"], "_s0"), i("multiply", ["g", "c3"], "g"), i("add", ["_s0", "m"], "m")]
+    assert [x.func for x in fuse_accumulations(clobbered, ["_s0"])] == ["multiply", "multiply", "add"]
+    quotient = [i("divide", ["m", "_s0"], "_s0"), i("multiply", ["_s0", "c2"], "_s0"), i("add", ["p", "_s0"], "p")]
+    assert fuse_accumulations(quotient, ["_s0"]) == [Instr("addcdiv", ("p", "m", "_s0", "c2"), (False, False, False, True), "p")]

@@ -61,6 +61,7 @@ CASES = [
     ("  m:\n    init: 0", "  2m:\n    init: 0", 16, "not a valid identifier"),
     ("  m:\n    init: 0", "  _m:\n    init: 0", 16, "not a valid identifier"),
     ("  m:\n    init: 0", "  threadIdx:\n    init: 0", 16, "'threadIdx' is reserved"),
+    ("  m:\n    init: 0", "  ocg_maxf:\n    init: 0", 16, "names starting with 'ocg' belong to the generated C code"),
     ("  - m = beta*m + g", "  - m = beta*m + fancy*g", 20, "flag 'fancy' can only be used as a condition"),
     ("  - m = beta*m + g", "  - m = __import__('os').system('echo hi')", 20, "not allowed"),
     ("  - m = beta*m + g", "  - m = g.real", 20, "attribute access is not allowed"),

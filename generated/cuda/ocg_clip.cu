@@ -74,7 +74,7 @@ static int ocg_sumsq(ocg_tensor_list list, double *partials, int64_t n_partials,
         return (int)cudaErrorInvalidValue;
     }
     void (*const kernel)(ocg_tensor_list, double *) = ocg_sumsq_kernel<T>;
-    OCG_LAUNCH(kernel, (unsigned)n_partials, OCG_THREADS, stream, list, partials);
+    OCG_LAUNCH_SYNC(kernel, (unsigned)n_partials, OCG_THREADS, stream, list, partials);
     return (int)cudaGetLastError();
 }
 
@@ -100,6 +100,6 @@ int ocg_sumsq_bf16(ocg_tensor_list list, double *partials, int64_t n_partials, c
 
 int ocg_clip_scale(const double *partials, int64_t n, double clipnorm, double *scale, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_clip_scale_kernel, 1, OCG_THREADS, stream, partials, n, clipnorm, scale);
+    OCG_LAUNCH_SYNC(ocg_clip_scale_kernel, 1, OCG_THREADS, stream, partials, n, clipnorm, scale);
     return (int)cudaGetLastError();
 }

@@ -13,6 +13,8 @@
 #include <cuda_bf16.h>
 /* Every launch goes through this macro, so the same source also builds for the shim. */
 #define OCG_LAUNCH(kernel, grid, block, stream, ...) kernel<<<(grid), (block), 0, (stream)>>>(__VA_ARGS__)
+/* The same on a GPU; the shim runs such kernels (with __syncthreads) as real thread teams. */
+#define OCG_LAUNCH_SYNC OCG_LAUNCH
 #define OCG_UNROLL _Pragma("unroll")
 #endif
 

@@ -2,14 +2,25 @@
 /* A CPU shim that runs the generated .cu files with a C++ compiler, for tests on machines
  * without a GPU: build with g++ -x c++ -std=c++17 -fopenmp -DOCG_CPU_SHIM.
  *
- * CUDA qualifiers are empty; a launch runs the blocks one after another, each as an OpenMP
- * team of blockDim.x threads, so threadIdx is per thread, __shared__ memory is shared by the
- * team and __syncthreads() is a real barrier. Memory functions work on host memory. Only
- * what the generated kernels and the example use is provided. */
+ * CUDA qualifiers are empty and memory functions work on host memory. Two launches:
+ * - OCG_LAUNCH, for kernels whose threads never wait for each other (the updates): blocks
+ *   are spread over OpenMP threads, and each block runs its threads one after another;
+ * - OCG_LAUNCH_SYNC, for kernels with __shared__ memory and __syncthreads() (the norm): the
+ *   blocks run in order; the threads of a block are fibers (ucontext) on one OS thread, each
+ *   running until its next __syncthreads(), so a barrier is passed only when every thread of
+ *   the block has reached it, and __shared__ (static) memory is shared by the block. (Fibers,
+ *   not OpenMP teams: 256 OS threads meeting at barriers on a small CPU took 13 ms a launch.)
+ * __syncthreads() outside a team is an error (cudaGetLastError reports it), so a kernel
+ * launched the wrong way fails its tests instead of racing. Only what the generated kernels
+ * and the example use is provided. */
 #ifndef OCG_SHIM_H
 #define OCG_SHIM_H
 
 #include <omp.h>
+#include <ucontext.h>
+
+#include <functional>
+#include <vector>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +48,7 @@ typedef void *cudaStream_t;
 enum { cudaSuccess = 0, cudaErrorInvalidValue = 1, cudaErrorLaunchFailure = 719 };
 enum cudaMemcpyKind { cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice, cudaMemcpyDefault };
 inline cudaError_t ocg_shim_error = cudaSuccess;
+inline thread_local bool ocg_in_team = false;
 
 inline cudaError_t cudaGetLastError(void)
 {
@@ -50,7 +62,65 @@ inline cudaError_t cudaFree(void *pointer) { free(pointer); return cudaSuccess; 
 inline cudaError_t cudaMemcpy(void *to, const void *from, size_t bytes, cudaMemcpyKind) { memcpy(to, from, bytes); return cudaSuccess; }
 inline cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
 
-inline void __syncthreads(void) { _Pragma("omp barrier") }
+/* The fibers of the block that OCG_LAUNCH_SYNC runs now. */
+struct ocg_fibers {
+    static constexpr size_t stack_bytes = 256 * 1024;
+    ucontext_t scheduler;
+    std::vector<ucontext_t> threads;
+    std::vector<char> finished;
+    std::vector<char> stacks;
+    const std::function<void()> *body = nullptr;
+    unsigned current = 0;
+};
+inline ocg_fibers ocg_team;
+
+inline void __syncthreads(void)
+{
+    if (!ocg_in_team) {
+        ocg_shim_error = cudaErrorLaunchFailure;  /* launched with OCG_LAUNCH: no barrier */
+        return;
+    }
+    swapcontext(&ocg_team.threads[ocg_team.current], &ocg_team.scheduler);  /* wait for the others */
+}
+
+inline void ocg_fiber_main(void)
+{
+    (*ocg_team.body)();
+    ocg_team.finished[ocg_team.current] = 1;
+}  /* returns to uc_link: the scheduler */
+
+/* Runs body as blockDim.x threads of block blockIdx, round after round: each round resumes
+ * every unfinished thread until its next barrier or its end. */
+inline void ocg_run_block(const std::function<void()> &body)
+{
+    const unsigned n = blockDim.x;
+    ocg_team.threads.resize(n);
+    ocg_team.finished.assign(n, 0);
+    ocg_team.stacks.resize(n * ocg_fibers::stack_bytes);
+    ocg_team.body = &body;
+    for (unsigned t = 0; t < n; ++t) {
+        ucontext_t &context = ocg_team.threads[t];
+        getcontext(&context);
+        context.uc_stack.ss_sp = &ocg_team.stacks[t * ocg_fibers::stack_bytes];
+        context.uc_stack.ss_size = ocg_fibers::stack_bytes;
+        context.uc_link = &ocg_team.scheduler;
+        makecontext(&context, ocg_fiber_main, 0);
+    }
+    ocg_in_team = true;
+    for (bool running = true; running;) {
+        running = false;
+        for (unsigned t = 0; t < n; ++t) {
+            if (ocg_team.finished[t]) {
+                continue;
+            }
+            ocg_team.current = t;
+            threadIdx = dim3(t);
+            swapcontext(&ocg_team.scheduler, &ocg_team.threads[t]);
+            running = running || !ocg_team.finished[t];
+        }
+    }
+    ocg_in_team = false;
+}
 
 /* float16 is the compiler's _Float16; bfloat16 is stored bits with explicit rounding. */
 typedef _Float16 __half;
@@ -79,25 +149,33 @@ inline __nv_bfloat16 __float2bfloat16_rn(float x)
     return out;
 }
 
-/* Blocks in order; the threads of a block as one OpenMP team of exactly blockDim.x threads. */
+/* Independent threads: blocks in parallel, the threads of a block in order. */
 #define OCG_LAUNCH(kernel, grid, block, stream, ...)                                   \
     do {                                                                               \
         (void)(stream);                                                                \
         gridDim = dim3(grid);                                                          \
         blockDim = dim3(block);                                                        \
-        const int ocg_team = (int)blockDim.x;                                          \
-        omp_set_dynamic(0);                                                            \
-        for (unsigned ocg_block = 0; ocg_block < gridDim.x; ++ocg_block) {             \
-            _Pragma("omp parallel num_threads(ocg_team)")                              \
-            {                                                                          \
-                if (omp_get_num_threads() != ocg_team) {                               \
-                    ocg_shim_error = cudaErrorLaunchFailure;                           \
-                } else {                                                               \
-                    blockIdx = dim3(ocg_block);                                        \
-                    threadIdx = dim3((unsigned)omp_get_thread_num());                  \
-                    kernel(__VA_ARGS__);                                               \
-                }                                                                      \
+        const long ocg_blocks = (long)gridDim.x;                                       \
+        _Pragma("omp parallel for schedule(static)")                                   \
+        for (long ocg_block = 0; ocg_block < ocg_blocks; ++ocg_block) {                \
+            blockIdx = dim3((unsigned)ocg_block);                                      \
+            for (unsigned ocg_thread = 0; ocg_thread < blockDim.x; ++ocg_thread) {     \
+                threadIdx = dim3(ocg_thread);                                          \
+                kernel(__VA_ARGS__);                                                   \
             }                                                                          \
+        }                                                                              \
+    } while (0)
+
+/* Threads that meet at barriers: blocks in order, each block's threads as fibers. */
+#define OCG_LAUNCH_SYNC(kernel, grid, block, stream, ...)                              \
+    do {                                                                               \
+        (void)(stream);                                                                \
+        gridDim = dim3(grid);                                                          \
+        blockDim = dim3(block);                                                        \
+        const std::function<void()> ocg_body = [&]() { kernel(__VA_ARGS__); };         \
+        for (unsigned ocg_block = 0; ocg_block < gridDim.x; ++ocg_block) {             \
+            blockIdx = dim3(ocg_block);                                                \
+            ocg_run_block(ocg_body);                                                   \
         }                                                                              \
     } while (0)
 

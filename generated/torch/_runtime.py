@@ -13,7 +13,6 @@ in float32 for float16 and bfloat16 parameters, whose arithmetic is float32 too.
 import math
 from typing import Callable, NamedTuple
 
-import numpy as np
 import torch
 
 from .._shared import CHECKPOINT_FORMAT, check_checkpoint, flag, real
@@ -409,12 +408,13 @@ class Optimizer(torch.optim.Optimizer):
             library = _native.library(self.native_module, target, _arch(device))
             update = _native.update_function(library, kernel.native, suffix, target)
             if target == "cpu":
-                tensors = _native.tensor_list(table.ctypes.data, len(rows), len(rows[0]), n_chunks)
-                values = np.array(scalars, dtype=np.float64)
+                on_host = torch.from_numpy(table)
+                tensors = _native.tensor_list(on_host.data_ptr(), len(rows), len(rows[0]), n_chunks)
+                values = torch.tensor(scalars, dtype=torch.float64)
                 grad_scale = (
                     float(scale) if not isinstance(scale, torch.Tensor) else float(scale.item())
                 )
-                update(tensors, values.ctypes.data, None, factor * grad_scale, clipvalue)
+                update(tensors, values.data_ptr(), None, factor * grad_scale, clipvalue)
             else:
                 on_device = torch.from_numpy(table).to(device)
                 values = torch.tensor(scalars, dtype=torch.float64).to(device)

@@ -34,9 +34,7 @@ def _apply_default(p, g, state, k):
     torch.sqrt(_s2, out=_s2)
     torch.mul(g, _s2, out=_s2)
     torch.sqrt(_s1, out=_s1)
-    torch.div(_s2, _s1, out=_s2)
-    torch.mul(_s2, _c1, out=_s2)
-    torch.add(p, _s2, out=p)
+    torch.addcdiv(p, _s2, _s1, value=_c1, out=p)
 
 
 def _apply_foreach_default(p, g, state, k):
@@ -56,9 +54,7 @@ def _apply_foreach_default(p, g, state, k):
     torch._foreach_sqrt_(_s2)
     torch._foreach_mul_(_s2, g)
     torch._foreach_sqrt_(_s1)
-    torch._foreach_div_(_s2, _s1)
-    torch._foreach_mul_(_s2, _c1)
-    torch._foreach_add_(p, _s2)
+    torch._foreach_addcdiv_(p, _s2, _s1, value=_c1)
 
 
 class Adadelta(Optimizer):

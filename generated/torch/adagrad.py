@@ -23,9 +23,7 @@ def _apply_default(p, g, state, k):
     torch.add(accumulator, _s0, out=accumulator)
     torch.sqrt(accumulator, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
-    torch.div(g, _s0, out=_s0)
-    torch.mul(_s0, _c0, out=_s0)
-    torch.add(p, _s0, out=p)
+    torch.addcdiv(p, g, _s0, value=_c0, out=p)
 
 
 def _apply_foreach_default(p, g, state, k):
@@ -36,9 +34,7 @@ def _apply_foreach_default(p, g, state, k):
     torch._foreach_add_(accumulator, _s0)
     _s0 = torch._foreach_sqrt(accumulator)
     torch._foreach_add_(_s0, epsilon)
-    _s0 = torch._foreach_div(g, _s0)
-    torch._foreach_mul_(_s0, _c0)
-    torch._foreach_add_(p, _s0)
+    torch._foreach_addcdiv_(p, g, _s0, value=_c0)
 
 
 class Adagrad(Optimizer):

@@ -17,36 +17,26 @@ def _apply_no_amsgrad(p, g, state, k):
     m, v = state
     _c0, _c1, _c2, beta_1, beta_2, epsilon = k
     _s0 = torch.empty_like(p)
-    torch.mul(g, _c0, out=_s0)
     torch.mul(m, beta_1, out=m)
-    torch.add(_s0, m, out=m)
-    torch.square(g, out=_s0)
-    torch.mul(_s0, _c1, out=_s0)
+    torch.add(m, g, alpha=_c0, out=m)
     torch.mul(v, beta_2, out=v)
-    torch.add(_s0, v, out=v)
+    torch.addcmul(v, g, g, value=_c1, out=v)
     torch.sqrt(v, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
-    torch.div(m, _s0, out=_s0)
-    torch.mul(_s0, _c2, out=_s0)
-    torch.add(p, _s0, out=p)
+    torch.addcdiv(p, m, _s0, value=_c2, out=p)
 
 
 def _apply_foreach_no_amsgrad(p, g, state, k):
     """Update lists of tensors in place for amsgrad=False with torch._foreach_*."""
     m, v = state
     _c0, _c1, _c2, beta_1, beta_2, epsilon = k
-    _s0 = torch._foreach_mul(g, _c0)
     torch._foreach_mul_(m, beta_1)
-    torch._foreach_add_(m, _s0)
-    _s0 = torch._foreach_mul(g, g)
-    torch._foreach_mul_(_s0, _c1)
+    torch._foreach_add_(m, g, alpha=_c0)
     torch._foreach_mul_(v, beta_2)
-    torch._foreach_add_(v, _s0)
+    torch._foreach_addcmul_(v, g, g, value=_c1)
     _s0 = torch._foreach_sqrt(v)
     torch._foreach_add_(_s0, epsilon)
-    _s0 = torch._foreach_div(m, _s0)
-    torch._foreach_mul_(_s0, _c2)
-    torch._foreach_add_(p, _s0)
+    torch._foreach_addcdiv_(p, m, _s0, value=_c2)
 
 
 def _apply_amsgrad(p, g, state, k):
@@ -54,38 +44,28 @@ def _apply_amsgrad(p, g, state, k):
     m, v, vhat = state
     _c0, _c1, _c2, beta_1, beta_2, epsilon = k
     _s0 = torch.empty_like(p)
-    torch.mul(g, _c0, out=_s0)
     torch.mul(m, beta_1, out=m)
-    torch.add(_s0, m, out=m)
-    torch.square(g, out=_s0)
-    torch.mul(_s0, _c1, out=_s0)
+    torch.add(m, g, alpha=_c0, out=m)
     torch.mul(v, beta_2, out=v)
-    torch.add(_s0, v, out=v)
+    torch.addcmul(v, g, g, value=_c1, out=v)
     torch.maximum(v, vhat, out=vhat)
     torch.sqrt(vhat, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
-    torch.div(m, _s0, out=_s0)
-    torch.mul(_s0, _c2, out=_s0)
-    torch.add(p, _s0, out=p)
+    torch.addcdiv(p, m, _s0, value=_c2, out=p)
 
 
 def _apply_foreach_amsgrad(p, g, state, k):
     """Update lists of tensors in place for amsgrad=True with torch._foreach_*."""
     m, v, vhat = state
     _c0, _c1, _c2, beta_1, beta_2, epsilon = k
-    _s0 = torch._foreach_mul(g, _c0)
     torch._foreach_mul_(m, beta_1)
-    torch._foreach_add_(m, _s0)
-    _s0 = torch._foreach_mul(g, g)
-    torch._foreach_mul_(_s0, _c1)
+    torch._foreach_add_(m, g, alpha=_c0)
     torch._foreach_mul_(v, beta_2)
-    torch._foreach_add_(v, _s0)
+    torch._foreach_addcmul_(v, g, g, value=_c1)
     torch._foreach_maximum_(vhat, v)
     _s0 = torch._foreach_sqrt(vhat)
     torch._foreach_add_(_s0, epsilon)
-    _s0 = torch._foreach_div(m, _s0)
-    torch._foreach_mul_(_s0, _c2)
-    torch._foreach_add_(p, _s0)
+    torch._foreach_addcdiv_(p, m, _s0, value=_c2)
 
 
 class Adam(Optimizer):

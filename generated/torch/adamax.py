@@ -17,32 +17,26 @@ def _apply_default(p, g, state, k):
     m, u = state
     _c0, _c1, beta_1, beta_2, epsilon = k
     _s0 = torch.empty_like(p)
-    torch.mul(g, _c0, out=_s0)
     torch.mul(m, beta_1, out=m)
-    torch.add(_s0, m, out=m)
+    torch.add(m, g, alpha=_c0, out=m)
     torch.abs(g, out=_s0)
     torch.mul(u, beta_2, out=u)
     torch.maximum(_s0, u, out=u)
     torch.add(u, epsilon, out=_s0)
-    torch.div(m, _s0, out=_s0)
-    torch.mul(_s0, _c1, out=_s0)
-    torch.add(p, _s0, out=p)
+    torch.addcdiv(p, m, _s0, value=_c1, out=p)
 
 
 def _apply_foreach_default(p, g, state, k):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     m, u = state
     _c0, _c1, beta_1, beta_2, epsilon = k
-    _s0 = torch._foreach_mul(g, _c0)
     torch._foreach_mul_(m, beta_1)
-    torch._foreach_add_(m, _s0)
+    torch._foreach_add_(m, g, alpha=_c0)
     _s0 = torch._foreach_abs(g)
     torch._foreach_mul_(u, beta_2)
     torch._foreach_maximum_(u, _s0)
     _s0 = torch._foreach_add(u, epsilon)
-    _s0 = torch._foreach_div(m, _s0)
-    torch._foreach_mul_(_s0, _c1)
-    torch._foreach_add_(p, _s0)
+    torch._foreach_addcdiv_(p, m, _s0, value=_c1)
 
 
 class Adamax(Optimizer):

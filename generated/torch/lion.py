@@ -20,8 +20,7 @@ def _apply_default(p, g, state, k):
     _s1 = torch.empty_like(p)
     _s2 = torch.empty_like(p)
     torch.mul(g, _c0, out=_s0)
-    torch.mul(m, beta_2, out=_s1)
-    torch.add(_s0, _s1, out=_s0)
+    torch.add(_s0, m, alpha=beta_2, out=_s0)
     torch.mul(p, weight_decay, out=_s1)
     torch.mul(g, _c2, out=_s2)
     torch.mul(m, beta_1, out=m)
@@ -38,8 +37,7 @@ def _apply_foreach_default(p, g, state, k):
     (m,) = state
     _c0, _c1, _c2, beta_1, beta_2, weight_decay = k
     _s0 = torch._foreach_mul(g, _c0)
-    _s1 = torch._foreach_mul(m, beta_2)
-    torch._foreach_add_(_s0, _s1)
+    torch._foreach_add_(_s0, m, alpha=beta_2)
     _s1 = torch._foreach_mul(p, weight_decay)
     _s2 = torch._foreach_mul(g, _c2)
     torch._foreach_mul_(m, beta_1)

@@ -20,44 +20,32 @@ def _apply_default(p, g, state, k):
     _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon = k
     _s0 = torch.empty_like(p)
     _s1 = torch.empty_like(p)
-    torch.mul(g, _c0, out=_s0)
     torch.mul(m, beta_1, out=m)
-    torch.add(_s0, m, out=m)
-    torch.square(g, out=_s0)
-    torch.mul(_s0, _c1, out=_s0)
+    torch.add(m, g, alpha=_c0, out=m)
     torch.mul(v, beta_2, out=v)
-    torch.add(_s0, v, out=v)
+    torch.addcmul(v, g, g, value=_c1, out=v)
     torch.mul(g, _c4, out=_s0)
-    torch.mul(m, _c5, out=_s1)
-    torch.add(_s0, _s1, out=_s0)
+    torch.add(_s0, m, alpha=_c5, out=_s0)
     torch.mul(v, _c3, out=_s1)
     torch.sqrt(_s1, out=_s1)
     torch.add(_s1, epsilon, out=_s1)
-    torch.div(_s0, _s1, out=_s0)
-    torch.mul(_s0, _c2, out=_s0)
-    torch.add(p, _s0, out=p)
+    torch.addcdiv(p, _s0, _s1, value=_c2, out=p)
 
 
 def _apply_foreach_default(p, g, state, k):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     m, v = state
     _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon = k
-    _s0 = torch._foreach_mul(g, _c0)
     torch._foreach_mul_(m, beta_1)
-    torch._foreach_add_(m, _s0)
-    _s0 = torch._foreach_mul(g, g)
-    torch._foreach_mul_(_s0, _c1)
+    torch._foreach_add_(m, g, alpha=_c0)
     torch._foreach_mul_(v, beta_2)
-    torch._foreach_add_(v, _s0)
+    torch._foreach_addcmul_(v, g, g, value=_c1)
     _s0 = torch._foreach_mul(g, _c4)
-    _s1 = torch._foreach_mul(m, _c5)
-    torch._foreach_add_(_s0, _s1)
+    torch._foreach_add_(_s0, m, alpha=_c5)
     _s1 = torch._foreach_mul(v, _c3)
     torch._foreach_sqrt_(_s1)
     torch._foreach_add_(_s1, epsilon)
-    torch._foreach_div_(_s0, _s1)
-    torch._foreach_mul_(_s0, _c2)
-    torch._foreach_add_(p, _s0)
+    torch._foreach_addcdiv_(p, _s0, _s1, value=_c2)
 
 
 class Nadam(Optimizer):

@@ -17,30 +17,22 @@ def _apply_default(p, g, state, k):
     (accumulator,) = state
     _c0, _c1, epsilon, rho = k
     _s0 = torch.empty_like(p)
-    torch.square(g, out=_s0)
-    torch.mul(_s0, _c0, out=_s0)
     torch.mul(accumulator, rho, out=accumulator)
-    torch.add(_s0, accumulator, out=accumulator)
+    torch.addcmul(accumulator, g, g, value=_c0, out=accumulator)
     torch.sqrt(accumulator, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
-    torch.div(g, _s0, out=_s0)
-    torch.mul(_s0, _c1, out=_s0)
-    torch.add(p, _s0, out=p)
+    torch.addcdiv(p, g, _s0, value=_c1, out=p)
 
 
 def _apply_foreach_default(p, g, state, k):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     (accumulator,) = state
     _c0, _c1, epsilon, rho = k
-    _s0 = torch._foreach_mul(g, g)
-    torch._foreach_mul_(_s0, _c0)
     torch._foreach_mul_(accumulator, rho)
-    torch._foreach_add_(accumulator, _s0)
+    torch._foreach_addcmul_(accumulator, g, g, value=_c0)
     _s0 = torch._foreach_sqrt(accumulator)
     torch._foreach_add_(_s0, epsilon)
-    _s0 = torch._foreach_div(g, _s0)
-    torch._foreach_mul_(_s0, _c1)
-    torch._foreach_add_(p, _s0)
+    torch._foreach_addcdiv_(p, g, _s0, value=_c1)
 
 
 class RMSprop(Optimizer):

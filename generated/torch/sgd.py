@@ -17,9 +17,8 @@ def _apply_no_nesterov(p, g, state, k):
     (velocity,) = state
     _c0, momentum = k
     _s0 = torch.empty_like(p)
-    torch.mul(g, _c0, out=_s0)
     torch.mul(velocity, momentum, out=velocity)
-    torch.add(_s0, velocity, out=velocity)
+    torch.add(velocity, g, alpha=_c0, out=velocity)
     torch.add(velocity, p, out=p)
 
 
@@ -27,9 +26,8 @@ def _apply_foreach_no_nesterov(p, g, state, k):
     """Update lists of tensors in place for nesterov=False with torch._foreach_*."""
     (velocity,) = state
     _c0, momentum = k
-    _s0 = torch._foreach_mul(g, _c0)
     torch._foreach_mul_(velocity, momentum)
-    torch._foreach_add_(velocity, _s0)
+    torch._foreach_add_(velocity, g, alpha=_c0)
     torch._foreach_add_(p, velocity)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from . import cuda
 from ..common import CLIP_SCALE, CLIP_VALUE, COMMON_DEFAULTS, COMMON_DOCS, GRAD_NORM_SQUARED_TERM, lr_equation
 from ..ir import build_ir
 from ..model import Spec
@@ -147,7 +148,7 @@ def _describe(x: float) -> str:
 
 def signature(spec: Spec) -> str:
     args = [f"{h.name}={h.default!r}" for h in spec.hyperparameters]
-    args += [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common]
+    args += [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common] + ["fused=False"]
     text = f"{spec.name}(" + ", ".join(args) + ")"
     return "\n".join(textwrap.wrap(text, 72, subsequent_indent=" " * (len(spec.name) + 1), break_on_hyphens=False))
 
@@ -162,6 +163,14 @@ def _rows(spec, notation):
         domain = f"{notation.plain[c]} \\ge 0" if c == "decay" else f"{notation.plain[c]} \\ge 0 \\text{{ or None}}"
         text = ">= 0" if c == "decay" else ">= 0 or None"
         yield Row(c, repr(COMMON_DEFAULTS[c]), domain, text, COMMON_DOCS[c])
+    if cuda.supported(spec):
+        yield Row("fused", "False", r"\text{True or False}", "True or False", FUSED_DOC)
+    else:
+        yield Row("fused", "False", r"\text{False}", "False", "Specs with their own reductions have no generated C/CUDA kernels; True raises.")
+
+
+FUSED_DOC = ("Run each step in the generated C (CPU) or CUDA kernels, one pass over memory, "
+             "instead of array operations; the same update.")
 
 
 def _symbols(spec, notation):

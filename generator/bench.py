@@ -1,0 +1,404 @@
+"""``python -m generator bench``: how fast each generated backend steps, against torch.optim and
+against the machine's memory bandwidth.
+
+An optimizer step is memory-bound: float32 Adam reads p, g, m, v and writes p, m, v, 28 bytes
+per element, so the limit is bytes / bandwidth. One run measures the bandwidth (copy and triad,
+as STREAM does), then times one step of every spec on every backend (generated NumPy, torch
+per-tensor loop, torch foreach, fused C on the CPU, fused CUDA on a GPU) and of its torch.optim
+peer (for-loop, foreach, fused where torch has them) on four workloads:
+
+- W1: one large tensor (16M float32 elements on a CPU, 100M on a GPU);
+- W2: 1000 tensors of 10k elements;
+- W3: ResNet-50's parameter shapes (161 tensors, 25,557,032 elements);
+- W4: odd sizes (1, 3, 4097, 65537, 1,000,003) and a misaligned view of 1,000,003.
+
+Each time is the median of repeated steps after warm-up. Reported: effective GB/s (bytes per
+element from the spec's state times elements, over the time), the ratio to torch's best for the
+same algorithm (>1: faster), and the fraction of the measured bandwidth. Writes a JSON file and
+a PNG plot (GB/s against tensor size, one line per backend, Adam).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .build import load_specs
+from .render import ROOT
+
+RESULTS = ROOT / "tests" / "benchmarks"
+PEERS = {  # spec module -> (torch.optim class name, keyword arguments that make it the same algorithm family)
+    "adam": ("Adam", {}),
+    "adamw": ("AdamW", {}),
+    "adamax": ("Adamax", {}),
+    "nadam": ("NAdam", {}),
+    "rmsprop": ("RMSprop", {}),
+    "adagrad": ("Adagrad", {}),
+    "adadelta": ("Adadelta", {}),
+    "sgd": ("SGD", {"lr": 0.01, "momentum": 0.9}),
+}
+OURS = {"sgd": {"momentum": 0.9}}  # the same work as the peer: SGD with a velocity
+
+
+def resnet50_shapes() -> list[tuple[int, ...]]:
+    """The parameter shapes of torchvision's ResNet-50, in its order."""
+    shapes: list[tuple[int, ...]] = [(64, 3, 7, 7), (64,), (64,)]
+    inplanes = 64
+    for planes, blocks in ((64, 3), (128, 4), (256, 6), (512, 3)):
+        for block in range(blocks):
+            shapes += [(planes, inplanes, 1, 1), (planes,), (planes,)]
+            shapes += [(planes, planes, 3, 3), (planes,), (planes,)]
+            shapes += [(planes * 4, planes, 1, 1), (planes * 4,), (planes * 4,)]
+            if block == 0:
+                shapes += [(planes * 4, inplanes, 1, 1), (planes * 4,), (planes * 4,)]
+            inplanes = planes * 4
+    shapes += [(1000, 2048), (1000,)]
+    assert len(shapes) == 161 and sum(math.prod(s) for s in shapes) == 25_557_032
+    return shapes
+
+
+@dataclass
+class Workload:
+    name: str
+    shapes: list[tuple[int, ...]]
+    misaligned: bool = False  # the last tensor is a view starting one element in
+
+    @property
+    def elements(self) -> int:
+        return sum(math.prod(s) for s in self.shapes)
+
+
+def workloads(gpu: bool, quick: bool) -> list[Workload]:
+    scale = 16 if quick else 1
+    large = (100_000_000 if gpu else 16_000_000) // scale
+    return [
+        Workload("W1", [(large,)]),
+        Workload("W2", [(10_000,)] * (1000 // scale)),
+        Workload("W3", resnet50_shapes()),
+        Workload("W4", [(1,), (3,), (4097,), (65537,), (1_000_003,), (1_000_003,)], misaligned=True),
+    ]
+
+
+@dataclass
+class Timer:
+    """Median seconds of ``repeats`` calls after ``warmup`` calls; syncs the GPU if used."""
+
+    warmup: int
+    repeats: int
+    cuda: bool = False
+    samples: list = field(default_factory=list)
+
+    def __call__(self, step) -> float:
+        import torch
+
+        for _ in range(self.warmup):
+            step()
+        times = []
+        for _ in range(self.repeats):
+            if self.cuda:
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            step()
+            if self.cuda:
+                torch.cuda.synchronize()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+
+class Progress:
+    """One status line, rewritten in place: done/total, a bar, what runs now."""
+
+    def __init__(self, total: int, stream=None):
+        self.total, self.done, self.start = total, 0, time.perf_counter()
+        self.stream = stream or sys.stderr
+
+    def step(self, what: str) -> None:
+        self.done += 1
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        elapsed = time.perf_counter() - self.start
+        line = f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {elapsed:5.0f}s {what}"
+        self.stream.write(line[:120].ljust(120))
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+
+
+def bandwidth(device, quick: bool, timer: Timer) -> dict:
+    """Copy (8 bytes per float32 element moved) and triad a = b + s*c (12 bytes), GB/s."""
+    import torch
+
+    n = (64_000_000 if device.type == "cpu" else 256_000_000) // (8 if quick else 1)
+    a, b, c = (torch.rand(n, device=device) for _ in range(3))
+    copy = timer(lambda: a.copy_(b))
+    triad = timer(lambda: torch.add(b, c, alpha=3.0, out=a))
+    return {"elements": n, "copy_gbs": 8 * n / copy / 1e9, "triad_gbs": 12 * n / triad / 1e9}
+
+
+def bytes_per_element(spec, dtype_bytes: int = 4) -> int:
+    """Read p, g and every state array, write p and every state array."""
+    state = len(spec.variant().state)
+    return dtype_bytes * (3 + 2 * state)
+
+
+def _tensors(workload: Workload, device, seed: int = 0):
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    params = []
+    for i, shape in enumerate(workload.shapes):
+        last = workload.misaligned and i == len(workload.shapes) - 1
+        n = math.prod(shape)
+        base = torch.randn(n + 1 if last else n, generator=g).to(device)
+        p = (base[1:] if last else base).view(shape)
+        p.requires_grad_(True)
+        p.grad = torch.randn(shape, generator=g).to(device) * 1e-2
+        params.append(p)
+    return params
+
+
+def _candidates(spec, gpu: bool):
+    """(backend name, kind, factory(params) -> step function) for one spec."""
+    import torch
+
+    import generated.numpy as gnp
+    import generated.torch as gtorch
+
+    ours = OURS.get(spec.module, {})
+    cls = getattr(gtorch, spec.name)
+    out = []
+    if not gpu:
+
+        def numpy_factory(params):
+            arrays = [p.detach().numpy() for p in params]
+            pairs = list(zip([p.grad.numpy() for p in params], arrays))
+            opt = getattr(gnp, spec.name)(**ours)
+            return lambda: opt.apply_gradients(pairs)
+
+        out.append(("generated numpy", "generated", numpy_factory))
+    out.append(("generated torch loop", "generated", lambda ps: cls(ps, **ours, foreach=False).step))
+    out.append(("generated torch foreach", "generated", lambda ps: cls(ps, **ours, foreach=True).step))
+    if cls.native_module is not None:
+        out.append((f"generated fused {'CUDA' if gpu else 'C'}", "generated", lambda ps: cls(ps, **ours, fused=True).step))
+    if spec.module in PEERS:
+        name, kwargs = PEERS[spec.module]
+        peer = getattr(torch.optim, name)
+        for mode, extra in (("for-loop", {"foreach": False}), ("foreach", {"foreach": True}), ("fused", {"fused": True})):
+            out.append((f"torch.optim {mode}", "peer", lambda ps, e=extra: peer(ps, **kwargs, **e).step))
+    return out
+
+
+def run(quick: bool = False, only: list[str] | None = None, out: Path | None = None, plot: bool = True) -> dict:
+    import torch
+
+    gpu = torch.cuda.is_available()
+    device = torch.device("cuda" if gpu else "cpu")
+    timer = Timer(warmup=1 if quick else 3, repeats=3 if quick else 9, cuda=gpu)
+    specs = [s for s in load_specs() if only is None or s.module in only]
+    loads = workloads(gpu, quick)
+    sweep = [2**k for k in (range(10, 21, 5) if quick else range(10, 26, 2))]
+    plans = [(s, w, c) for s in specs for w in loads for c in _candidates(s, gpu)]
+    adam = next((s for s in specs if s.module == "adam"), specs[0])
+    sweep_plans = [(n, c) for n in sweep for c in _candidates(adam, gpu)]
+    progress = Progress(len(plans) + len(sweep_plans) + 1)
+
+    report = {"device": _device_name(device), "machine": _machine(), "quick": quick}
+    report["bandwidth"] = bandwidth(device, quick, timer)
+    progress.step("bandwidth")
+    best_bandwidth = max(report["bandwidth"]["copy_gbs"], report["bandwidth"]["triad_gbs"])
+    rows = []
+    for spec, load, (backend, kind, factory) in plans:
+        progress.step(f"{spec.module} {load.name} {backend}")
+        rows.append(_measure(spec, load, backend, kind, factory, device, timer, best_bandwidth))
+    _add_ratios(rows)
+    report["results"] = rows
+    sweep_rows = []
+    for n, (backend, kind, factory) in sweep_plans:
+        progress.step(f"sweep {n} {backend}")
+        sweep_rows.append(_measure(adam, Workload(f"1x{n}", [(n,)]), backend, kind, factory, device, timer, best_bandwidth))
+    report["sweep"] = sweep_rows
+    progress.close()
+    report["numpy_passes"] = _numpy_passes(specs)
+    if gpu:
+        report["launches_per_step"] = _launches(adam, loads[2], device)
+    report["targets"] = targets(report, gpu)
+
+    out = out or RESULTS / f"results-{'gpu' if gpu else 'cpu'}{'-quick' if quick else ''}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    report["files"] = [str(out)]
+    if plot:
+        png = out.with_suffix(".png")
+        _plot(report, png)
+        report["files"].append(str(png))
+    return report
+
+
+def _measure(spec, load, backend, kind, factory, device, timer, best_bandwidth) -> dict:
+    row = {"spec": spec.module, "workload": load.name, "backend": backend, "kind": kind,
+           "tensors": len(load.shapes), "elements": load.elements, "bytes_per_element": bytes_per_element(spec)}
+    try:
+        params = _tensors(load, device)
+        step = factory(params)
+        seconds = timer(step)
+    except Exception as err:  # a peer without that mode on this device, say
+        row["error"] = f"{type(err).__name__}: {str(err).splitlines()[0][:160] if str(err) else ''}"
+        return row
+    gbs = row["bytes_per_element"] * load.elements / seconds / 1e9
+    row.update(median_s=seconds, gbs=gbs, fraction_of_bandwidth=gbs / best_bandwidth)
+    return row
+
+
+def _add_ratios(rows) -> None:
+    """Ratio to torch's best (fastest torch.optim mode) for the same spec and workload."""
+    best: dict[tuple, float] = {}
+    for r in rows:
+        if r["kind"] == "peer" and "median_s" in r:
+            key = (r["spec"], r["workload"])
+            best[key] = min(best.get(key, math.inf), r["median_s"])
+    for r in rows:
+        key = (r["spec"], r["workload"])
+        if "median_s" in r and key in best:
+            r["ratio_to_torch_best"] = best[key] / r["median_s"]
+
+
+def _find(rows, spec, workload, backend):
+    return next((r for r in rows if r["spec"] == spec and r["workload"] == workload and r["backend"] == backend and "median_s" in r), None)
+
+
+def targets(report: dict, gpu: bool) -> list[dict]:
+    """The issue's targets, each with the measured value and whether it is met."""
+    rows = report["results"]
+    out = []
+
+    def ratio(name, faster, slower, spec, workload, goal):
+        a, b = _find(rows, spec, workload, faster), _find(rows, spec, workload, slower)
+        if a and b:
+            value = b["median_s"] / a["median_s"]
+            out.append({"target": name, "value": round(value, 3), "goal": goal, "met": value >= goal})
+
+    def fraction(name, backend, spec, workload, goal):
+        r = _find(rows, spec, workload, backend)
+        if r:
+            out.append({"target": name, "value": round(r["fraction_of_bandwidth"], 3), "goal": goal, "met": r["fraction_of_bandwidth"] >= goal})
+
+    if not gpu:
+        for w in ("W1", "W3"):
+            ratio(f"fused C vs torch fused Adam, {w} (speed-up)", "generated fused C", "torch.optim fused", "adam", w, 1.0)
+        fraction("fused C Adam, W1: fraction of bandwidth", "generated fused C", "adam", "W1", 0.8)
+        ratio("NumPy Adam within 4.5x of fused C, W1 (fused/numpy time)", "generated numpy", "generated fused C", "adam", "W1", 1 / 4.5)
+    else:
+        for w in ("W1", "W2", "W3"):
+            ratio(f"fused CUDA vs torch fused Adam, {w} (speed-up)", "generated fused CUDA", "torch.optim fused", "adam", w, 1.0)
+        fraction("fused CUDA Adam, W1: fraction of copy bandwidth", "generated fused CUDA", "adam", "W1", 0.85)
+        fraction("fused CUDA Adam, W3: fraction of copy bandwidth", "generated fused CUDA", "adam", "W3", 0.80)
+        launches = report.get("launches_per_step", {}).get("generated fused CUDA", {})
+        if "kernels" in launches:
+            out.append({"target": "fused CUDA Adam, W3: kernel launches per step (at most 2)", "value": launches["kernels"],
+                        "goal": 2, "met": launches["kernels"] <= 2})
+    for w in ("W1", "W2"):
+        ratio(f"generated foreach vs torch.optim foreach Adam, {w} (speed-up)", "generated torch foreach", "torch.optim foreach", "adam", w, 1 / 1.1)
+    return out
+
+
+def _launches(spec, load, device) -> dict:
+    """CUDA kernel launches and copies in one step (torch.profiler), per GPU backend."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    out = {}
+    for backend, _, factory in _candidates(spec, True):
+        try:
+            step = factory(_tensors(load, device))
+            step()
+            torch.cuda.synchronize()
+            with profile(activities=[ProfilerActivity.CUDA]) as prof:
+                step()
+                torch.cuda.synchronize()
+            kernels = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
+            names = [e.name for e in kernels]
+            out[backend] = {"kernels": sum(1 for n in names if "Memcpy" not in n and "Memset" not in n),
+                            "copies": sum(1 for n in names if "Memcpy" in n)}
+        except Exception as err:  # profiling is best effort; the timings stand without it
+            out[backend] = {"error": f"{type(err).__name__}: {err}"[:160]}
+    return out
+
+
+def _numpy_passes(specs) -> dict:
+    """Passes over memory of each generated NumPy kernel (one per ufunc call)."""
+    from .backends import numpy as numpy_backend
+    from .ir import build_ir
+
+    return {f"{s.module}/{v.suffix}": numpy_backend.variant_view(build_ir(v)).passes for s in specs for v in s.variants()}
+
+
+def _device_name(device) -> str:
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} logical CPUs"
+
+
+def _machine() -> dict:
+    import numpy
+    import torch
+
+    return {"python": platform.python_version(), "numpy": numpy.__version__, "torch": torch.__version__,
+            "torch_threads": torch.get_num_threads()}
+
+
+def _plot(report: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    backends = sorted({r["backend"] for r in report["sweep"]})
+    for backend in backends:
+        points = sorted((r["elements"], r["gbs"]) for r in report["sweep"] if r["backend"] == backend and "gbs" in r)
+        if points:
+            ax.plot(*zip(*points), marker="o", label=backend, linestyle="--" if backend.startswith("torch.optim") else "-")
+    bw = report["bandwidth"]
+    ax.axhline(max(bw["copy_gbs"], bw["triad_gbs"]), color="black", linewidth=0.8, label="measured bandwidth")
+    ax.set_xscale("log")
+    ax.set_xlabel("elements (one float32 tensor)")
+    ax.set_ylabel("effective GB/s (28 bytes per element)")
+    ax.set_title(f"Adam step, {report['device']}")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def summary(report: dict) -> str:
+    bw = report["bandwidth"]
+    lines = [f"device: {report['device']}", f"bandwidth: copy {bw['copy_gbs']:.1f} GB/s, triad {bw['triad_gbs']:.1f} GB/s", ""]
+    lines.append(f"{'spec':9} {'workload':8} {'backend':26} {'ms':>9} {'GB/s':>7} {'vs torch best':>13} {'of bw':>6}")
+    for r in report["results"]:
+        if "median_s" not in r:
+            lines.append(f"{r['spec']:9} {r['workload']:8} {r['backend']:26} {'-':>9}  ({r['error'][:60]})")
+            continue
+        ratio = f"{r['ratio_to_torch_best']:.2f}x" if "ratio_to_torch_best" in r else "-"
+        lines.append(f"{r['spec']:9} {r['workload']:8} {r['backend']:26} {1e3 * r['median_s']:9.2f} {r['gbs']:7.1f} {ratio:>13} {r['fraction_of_bandwidth']:6.0%}")
+    lines += ["", "targets:"]
+    for t in report["targets"]:
+        lines.append(f"  {'met   ' if t['met'] else 'MISSED'} {t['target']}: {t['value']} (goal {t['goal']:.3g})")
+    lines += ["", "wrote " + ", ".join(report["files"])]
+    return "\n".join(lines)
