@@ -11,15 +11,15 @@ compiler builds a new one. Targets:
 - ``"shim"``: the same ``.cu`` files with g++ (``$CXX``) and the CPU shim, for tests without a GPU.
 """
 
+import array
 import ctypes
 import functools
+import itertools
 import hashlib
 import os
 import subprocess
 import tempfile
 from pathlib import Path
-
-import numpy as np
 
 CUDA_DIR = Path(__file__).resolve().parent / "cuda"
 CHUNK = 8192  # OCG_CHUNK of ocg.h
@@ -159,6 +159,7 @@ def _build(command, variable, sources, out: Path) -> None:
             os.unlink(temporary)
 
 
+@functools.lru_cache(maxsize=None)
 def update_function(lib: ctypes.CDLL, stem: str, dtype: str, target: str):
     """The update of one flag combination (``ocg_adam_no_amsgrad``) for one dtype."""
     name = f"{stem}_{dtype}_cpu" if target == "cpu" else f"{stem}_{dtype}"
@@ -176,6 +177,7 @@ def update_function(lib: ctypes.CDLL, stem: str, dtype: str, target: str):
     return function
 
 
+@functools.lru_cache(maxsize=None)
 def clip_functions(lib: ctypes.CDLL, dtype: str):
     """``ocg_sumsq_<dtype>`` and ``ocg_clip_scale`` of a cuda or shim library."""
     sumsq = getattr(lib, f"ocg_sumsq_{dtype}")
@@ -193,18 +195,22 @@ def clip_functions(lib: ctypes.CDLL, dtype: str):
     return sumsq, scale
 
 
-def table(rows: list[list[int]], numels: list[int]) -> tuple[np.ndarray, int]:
-    """One int64 buffer holding the pointer rows, the element counts and the chunk starts of a
-    tensor list, and its number of chunks; see ``tensor_list``."""
-    n = len(numels)
-    width = len(rows[0]) if rows else 0
-    chunks = np.array([(x + CHUNK - 1) // CHUNK for x in numels], dtype=np.int64)
-    buffer = np.empty(n * width + 2 * n + 1, dtype=np.int64)
-    buffer[: n * width] = np.array(rows, dtype=np.uint64).reshape(-1).view(np.int64) if n else []
-    buffer[n * width : n * width + n] = numels
-    buffer[n * width + n] = 0
-    np.cumsum(chunks, out=buffer[n * width + n + 1 :])
-    return buffer, int(buffer[-1])
+def table(pointers: list[int], numels: list[int]) -> tuple[array.array, int]:
+    """One int64 buffer holding a tensor list's pointer rows (``pointers``, row-major: the
+    arrays of tensor 0, then of tensor 1, ...), element counts and chunk starts, and its number
+    of chunks; see ``tensor_list`` (``address(buffer)`` is where it starts). Plain Python and
+    ``array``: it runs every step, and NumPy's per-call costs were half of a small step's."""
+    starts = list(itertools.accumulate(((n + CHUNK - 1) // CHUNK for n in numels), initial=0))
+    return array.array("q", pointers + numels + starts), starts[-1]
+
+
+def address(buffer: array.array) -> int:
+    return buffer.buffer_info()[0]
+
+
+def doubles(values) -> ctypes.Array:
+    """A C array of doubles (per-step scalars for the CPU library)."""
+    return (ctypes.c_double * max(len(values), 1))(*values)
 
 
 def tensor_list(address: int, n: int, width: int, n_chunks: int) -> TensorList:

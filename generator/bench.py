@@ -12,7 +12,9 @@ peer (for-loop, foreach, fused where torch has them) on four workloads:
 - W3: ResNet-50's parameter shapes (161 tensors, 25,557,032 elements);
 - W4: odd sizes (1, 3, 4097, 65537, 1,000,003) and a misaligned view of 1,000,003.
 
-Each time is the median of repeated steps after warm-up. Reported: effective GB/s (bytes per
+Each time is the median of repeated steps after warm-up; the backends of one spec and workload
+take their steps in turn (round robin), so a slower or faster moment of the machine falls on
+all of them alike and their ratios are side by side. Reported: effective GB/s (bytes per
 element from the spec's state times elements, over the time), the ratio to torch's best for the
 same algorithm (>1: faster), and the fraction of the measured bandwidth. Writes a JSON file and
 a PNG plot (GB/s against tensor size, one line per backend, Adam).
@@ -133,14 +135,23 @@ class Progress:
 
 
 def bandwidth(device, quick: bool, timer: Timer) -> dict:
-    """Copy (8 bytes per float32 element moved) and triad a = b + s*c (12 bytes), GB/s."""
+    """GB/s of copy a = b (8 bytes per float32 element counted), triad a = b + s*c (12) and the
+    in-place update a += s*b (12), as STREAM counts them. Copy and triad also pay a hidden read
+    of a before writing it (write-allocate); the in-place update, like an optimizer step, does
+    not, so it is the fairest reference for a step and usually the highest."""
     import torch
 
     n = (64_000_000 if device.type == "cpu" else 256_000_000) // (8 if quick else 1)
     a, b, c = (torch.rand(n, device=device) for _ in range(3))
     copy = timer(lambda: a.copy_(b))
     triad = timer(lambda: torch.add(b, c, alpha=3.0, out=a))
-    return {"elements": n, "copy_gbs": 8 * n / copy / 1e9, "triad_gbs": 12 * n / triad / 1e9}
+    update = timer(lambda: a.add_(b, alpha=1e-3))
+    return {"elements": n, "copy_gbs": 8 * n / copy / 1e9, "triad_gbs": 12 * n / triad / 1e9,
+            "update_gbs": 12 * n / update / 1e9}
+
+
+def reference_bandwidth(bw: dict) -> float:
+    return max(bw["copy_gbs"], bw["triad_gbs"], bw["update_gbs"])
 
 
 def bytes_per_element(spec, dtype_bytes: int = 4) -> int:
@@ -205,25 +216,21 @@ def run(quick: bool = False, only: list[str] | None = None, out: Path | None = N
     specs = [s for s in load_specs() if only is None or s.module in only]
     loads = workloads(gpu, quick)
     sweep = [2**k for k in (range(10, 21, 5) if quick else range(10, 26, 2))]
-    plans = [(s, w, c) for s in specs for w in loads for c in _candidates(s, gpu)]
     adam = next((s for s in specs if s.module == "adam"), specs[0])
-    sweep_plans = [(n, c) for n in sweep for c in _candidates(adam, gpu)]
-    progress = Progress(len(plans) + len(sweep_plans) + 1)
+    plans = [(s, w) for s in specs for w in loads] + [(adam, Workload(f"1x{n}", [(n,)])) for n in sweep]
+    progress = Progress(len(plans) + 1)
 
     report = {"device": _device_name(device), "machine": _machine(), "quick": quick}
     report["bandwidth"] = bandwidth(device, quick, timer)
     progress.step("bandwidth")
-    best_bandwidth = max(report["bandwidth"]["copy_gbs"], report["bandwidth"]["triad_gbs"])
-    rows = []
-    for spec, load, (backend, kind, factory) in plans:
-        progress.step(f"{spec.module} {load.name} {backend}")
-        rows.append(_measure(spec, load, backend, kind, factory, device, timer, best_bandwidth))
+    best_bandwidth = reference_bandwidth(report["bandwidth"])
+    rows, sweep_rows = [], []
+    for spec, load in plans:
+        progress.step(f"{spec.module} {load.name}")
+        measured = _measure_side_by_side(spec, load, _candidates(spec, gpu), device, timer, best_bandwidth)
+        (sweep_rows if load.name.startswith("1x") else rows).extend(measured)
     _add_ratios(rows)
     report["results"] = rows
-    sweep_rows = []
-    for n, (backend, kind, factory) in sweep_plans:
-        progress.step(f"sweep {n} {backend}")
-        sweep_rows.append(_measure(adam, Workload(f"1x{n}", [(n,)]), backend, kind, factory, device, timer, best_bandwidth))
     report["sweep"] = sweep_rows
     progress.close()
     report["numpy_passes"] = _numpy_passes(specs)
@@ -242,19 +249,37 @@ def run(quick: bool = False, only: list[str] | None = None, out: Path | None = N
     return report
 
 
-def _measure(spec, load, backend, kind, factory, device, timer, best_bandwidth) -> dict:
-    row = {"spec": spec.module, "workload": load.name, "backend": backend, "kind": kind,
-           "tensors": len(load.shapes), "elements": load.elements, "bytes_per_element": bytes_per_element(spec)}
-    try:
-        params = _tensors(load, device)
-        step = factory(params)
-        seconds = timer(step)
-    except Exception as err:  # a peer without that mode on this device, say
-        row["error"] = f"{type(err).__name__}: {str(err).splitlines()[0][:160] if str(err) else ''}"
-        return row
-    gbs = row["bytes_per_element"] * load.elements / seconds / 1e9
-    row.update(median_s=seconds, gbs=gbs, fraction_of_bandwidth=gbs / best_bandwidth)
-    return row
+def _measure_side_by_side(spec, load, candidates, device, timer, best_bandwidth) -> list[dict]:
+    """Every candidate on its own copy of the workload; warm-up, then one timed step of each in
+    turn, ``timer.repeats`` times; the median per candidate."""
+    import torch
+
+    rows, steps = [], []
+    for backend, kind, factory in candidates:
+        row = {"spec": spec.module, "workload": load.name, "backend": backend, "kind": kind,
+               "tensors": len(load.shapes), "elements": load.elements, "bytes_per_element": bytes_per_element(spec)}
+        try:
+            step = factory(_tensors(load, device))
+            for _ in range(timer.warmup):
+                step()
+            steps.append((row, step, []))
+        except Exception as err:  # a peer without that mode on this device, say
+            row["error"] = f"{type(err).__name__}: {str(err).splitlines()[0][:160] if str(err) else ''}"
+        rows.append(row)
+    for _ in range(timer.repeats):
+        for row, step, times in steps:
+            if timer.cuda:
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            step()
+            if timer.cuda:
+                torch.cuda.synchronize()
+            times.append(time.perf_counter() - start)
+    for row, _, times in steps:
+        seconds = statistics.median(times)
+        gbs = row["bytes_per_element"] * load.elements / seconds / 1e9
+        row.update(median_s=seconds, gbs=gbs, fraction_of_bandwidth=gbs / best_bandwidth)
+    return rows
 
 
 def _add_ratios(rows) -> None:
@@ -375,7 +400,7 @@ def _plot(report: dict, path: Path) -> None:
         if points:
             ax.plot(*zip(*points), marker="o", label=backend, linestyle="--" if backend.startswith("torch.optim") else "-")
     bw = report["bandwidth"]
-    ax.axhline(max(bw["copy_gbs"], bw["triad_gbs"]), color="black", linewidth=0.8, label="measured bandwidth")
+    ax.axhline(reference_bandwidth(bw), color="black", linewidth=0.8, label="measured bandwidth (in-place update)")
     ax.set_xscale("log")
     ax.set_xlabel("elements (one float32 tensor)")
     ax.set_ylabel("effective GB/s (28 bytes per element)")
@@ -389,7 +414,8 @@ def _plot(report: dict, path: Path) -> None:
 
 def summary(report: dict) -> str:
     bw = report["bandwidth"]
-    lines = [f"device: {report['device']}", f"bandwidth: copy {bw['copy_gbs']:.1f} GB/s, triad {bw['triad_gbs']:.1f} GB/s", ""]
+    lines = [f"device: {report['device']}",
+             f"bandwidth: copy {bw['copy_gbs']:.1f} GB/s, triad {bw['triad_gbs']:.1f} GB/s, in-place update {bw['update_gbs']:.1f} GB/s", ""]
     lines.append(f"{'spec':9} {'workload':8} {'backend':26} {'ms':>9} {'GB/s':>7} {'vs torch best':>13} {'of bw':>6}")
     for r in report["results"]:
         if "median_s" not in r:

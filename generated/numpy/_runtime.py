@@ -13,6 +13,11 @@ import numpy as np
 from .._shared import CHECKPOINT_FORMAT, check_checkpoint, flag, real
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# NumPy cannot fuse, so each ufunc is a pass over its arrays. Over blocks this small (512 KB of
+# float32 per array) a block's arrays stay in the CPU cache between passes, and main memory sees
+# about one read and one write of each array per step. Measured on Adam, 16M float32: 68 ms
+# whole, 56 ms in blocks of 8K elements (call overhead), 35 ms in blocks of 128K.
+BLOCK = 131072
 
 
 class Kernel(NamedTuple):
@@ -26,6 +31,7 @@ class Kernel(NamedTuple):
     global_ops: tuple  # ("sum" | "max", ...) for the partials, in order
     global_names: tuple
     native: str | None  # C name stem of the fused kernels, or None
+    elementwise: bool  # no reduction: any slice of the arrays can be updated on its own
 
 
 class Optimizer:
@@ -107,6 +113,14 @@ class Optimizer:
             self._apply_fused(pairs, slots, scalars, scale)
         else:
             for (g, p), state in zip(pairs, slots):
+                if (
+                    kernel.elementwise
+                    and p.size > BLOCK
+                    and p.flags.c_contiguous
+                    and g.flags.c_contiguous
+                ):
+                    self._apply_blocked(p, g, state, scalars, scale)
+                    continue
                 scratch = self._buffers(p, kernel.scratch + 1)
                 kernel.apply(p, self._prepare(g, scale, scratch[-1]), state, scalars, scratch)
         self._scalar_state = scalar_state
@@ -217,12 +231,16 @@ class Optimizer:
 
     def _buffers(self, p, count):
         """``count`` scratch arrays shaped like ``p``, views of reusable flat buffers."""
-        flat = self._scratch.get(p.dtype)
-        if flat is None or len(flat) < count or flat[0].size < p.size:
-            size = max(p.size, flat[0].size if flat else 0)
-            flat = [np.empty(size, dtype=p.dtype) for _ in range(count)]
-            self._scratch[p.dtype] = flat
-        return [b[: p.size].reshape(p.shape) for b in flat[:count]]
+        return [b.reshape(p.shape) for b in self._flat_buffers(p.dtype, p.size, count)]
+
+    def _flat_buffers(self, dtype, size, count):
+        """``count`` flat scratch arrays of ``size`` elements, views of reusable buffers."""
+        flat = self._scratch.get(dtype)
+        if flat is None or len(flat) < count or flat[0].size < size:
+            capacity = max(size, flat[0].size if flat else 0)
+            flat = [np.empty(capacity, dtype=dtype) for _ in range(count)]
+            self._scratch[dtype] = flat
+        return [b[:size] for b in flat[:count]]
 
     def _clip_scale(self, grads) -> float:
         clipnorm = self._hyper["clipnorm"]
@@ -232,13 +250,26 @@ class Optimizer:
         norm = math.sqrt(total)
         return clipnorm / norm if norm >= clipnorm else 1.0
 
+    def _apply_blocked(self, p, g, state, scalars, scale):
+        """The same ufuncs over BLOCK elements at a time (contiguous arrays, no reductions)."""
+        flat_p, flat_g = p.reshape(-1), g.reshape(-1)
+        flat_state = [s.reshape(-1) for s in state]
+        buffers = self._flat_buffers(p.dtype, BLOCK, self._kernel.scratch + 1)
+        for start in range(0, p.size, BLOCK):
+            stop = min(start + BLOCK, p.size)
+            scratch = [b[: stop - start] for b in buffers]
+            grad = self._prepare(flat_g[start:stop], scale, scratch[-1])
+            self._kernel.apply(
+                flat_p[start:stop], grad, [s[start:stop] for s in flat_state], scalars, scratch
+            )
+
     def _apply_fused(self, pairs, slots, scalars, scale):
         """One call of the generated C library per dtype; non-contiguous arrays are updated
         through contiguous copies."""
         from .. import _native
 
         library = _native.library(self.native_module, "cpu")
-        values = np.array(scalars, dtype=np.float64)
+        values = _native.doubles(scalars)
         for dtype, suffix in ((np.dtype(np.float32), "f32"), (np.dtype(np.float64), "f64")):
             rows, numels, copies = [], [], []
             for (g, p), state in zip(pairs, slots):
@@ -254,10 +285,10 @@ class Optimizer:
                 numels.append(p.size)
             if not rows:
                 continue
-            table, _ = _native.table([[a.ctypes.data for a in row] for row in rows], numels)
+            table, _ = _native.table([a.ctypes.data for row in rows for a in row], numels)
             update = _native.update_function(library, self._kernel.native, suffix, "cpu")
-            tensors = _native.tensor_list(table.ctypes.data, len(rows), len(rows[0]), 0)
-            update(tensors, values.ctypes.data, None, scale, self._hyper["clipvalue"] or 0.0)
+            tensors = _native.tensor_list(_native.address(table), len(rows), len(rows[0]), 0)
+            update(tensors, values, None, scale, self._hyper["clipvalue"] or 0.0)
             for array, work in copies:
                 array[...] = work
 

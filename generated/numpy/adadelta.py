@@ -77,6 +77,7 @@ class Adadelta(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adadelta_default",
+            elementwise=True,
         ),
     }
     state_init = staticmethod(host.state_init)

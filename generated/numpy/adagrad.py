@@ -67,6 +67,7 @@ class Adagrad(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adagrad_default",
+            elementwise=True,
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -92,6 +92,7 @@ class Adam(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adam_no_amsgrad",
+            elementwise=True,
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -102,6 +103,7 @@ class Adam(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adam_amsgrad",
+            elementwise=True,
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -68,6 +68,7 @@ class Adamax(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adamax_default",
+            elementwise=True,
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -96,6 +96,7 @@ class AdamW(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adamw_no_amsgrad",
+            elementwise=True,
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -106,6 +107,7 @@ class AdamW(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adamw_amsgrad",
+            elementwise=True,
         ),
     }
     state_init = staticmethod(host.state_init)

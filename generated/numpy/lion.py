@@ -70,6 +70,7 @@ class Lion(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_lion_default",
+            elementwise=True,
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -79,6 +79,7 @@ class Nadam(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_nadam_default",
+            elementwise=True,
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -66,6 +66,7 @@ class RMSprop(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_rmsprop_default",
+            elementwise=True,
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -71,6 +71,7 @@ class SGD(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_sgd_no_nesterov",
+            elementwise=True,
         ),
         (True,): Kernel(
             state=("velocity",),
@@ -81,6 +82,7 @@ class SGD(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_sgd_nesterov",
+            elementwise=True,
         ),
     }
     state_init = staticmethod(host.state_init)

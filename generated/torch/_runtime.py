@@ -339,11 +339,11 @@ class Optimizer(torch.optim.Optimizer):
         offset, keep = 0, []
         for dtype, group in by_dtype.items():
             table, n_chunks = _native.table(
-                [[g.data_ptr()] for g in group], [g.numel() for g in group]
+                [g.data_ptr() for g in group], [g.numel() for g in group]
             )
             if n_chunks == 0:
                 continue
-            on_device = torch.from_numpy(table).to(device)
+            on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
             keep.append((group, on_device))
             blocks = min(n_chunks, _native.MAX_BLOCKS)
             sumsq, _ = _native.clip_functions(library, _DTYPE_SUFFIX[dtype])
@@ -374,55 +374,50 @@ class Optimizer(torch.optim.Optimizer):
         scalars, scalar_state = _host(kernel.step)(h, group["scalar_state"], {}, t)
         factor = -1.0 if group["maximize"] else 1.0
         clipvalue = float(self.clipvalue or 0.0)
+        names = kernel.state
         buckets = {}
         for p in params:
             state = self.state[p]
-            work_dtype = torch.float32 if p.dtype in LOW_PRECISION else p.dtype
             if not state:
-                for s in kernel.state:
+                work_dtype = torch.float32 if p.dtype in LOW_PRECISION else p.dtype
+                for s in names:
                     state[s] = torch.full_like(
                         p, init[s], dtype=work_dtype, memory_format=torch.contiguous_format
                     )
-            buckets.setdefault((p.device, p.dtype), []).append(p)
+            buckets.setdefault((p.device, p.dtype), []).append((p, state))
         for (device, dtype), bucket in buckets.items():
             target = self._target(device)
             low_on_cpu = target == "cpu" and dtype in LOW_PRECISION  # the CPU library is f32/f64
-            rows, copies = [], []
-            for p in bucket:
-                row = []
-                for role, tensor in (
-                    ("p", p),
-                    ("g", p.grad),
-                    *((s, self.state[p][s]) for s in kernel.state),
-                ):
-                    work = tensor.float() if low_on_cpu and role in ("p", "g") else tensor
-                    work = work if work.is_contiguous() else work.contiguous()
-                    if work is not tensor and role != "g":
-                        copies.append((tensor, work))
-                    row.append(work)
-                rows.append(row)
-            table, n_chunks = _native.table(
-                [[w.data_ptr() for w in row] for row in rows], [p.numel() for p in bucket]
-            )
+            # one row of pointers per tensor: p, g, state; kept lean, it runs for every tensor
+            pointers, numels, copies, keep = [], [], [], []
+            for p, state in bucket:
+                for role, tensor in enumerate((p, p.grad, *[state[s] for s in names])):
+                    work = tensor.float() if low_on_cpu and role < 2 else tensor
+                    if not work.is_contiguous():
+                        work = work.contiguous()
+                    if work is not tensor:
+                        keep.append(work)
+                        if role != 1:  # the gradient is only read
+                            copies.append((tensor, work))
+                    pointers.append(work.data_ptr())
+                numels.append(p.numel())
+            table, n_chunks = _native.table(pointers, numels)
+            width = 2 + len(names)
             suffix = "f32" if low_on_cpu else _DTYPE_SUFFIX[dtype]
             library = _native.library(self.native_module, target, _arch(device))
             update = _native.update_function(library, kernel.native, suffix, target)
             if target == "cpu":
-                on_host = torch.from_numpy(table)
-                tensors = _native.tensor_list(on_host.data_ptr(), len(rows), len(rows[0]), n_chunks)
-                values = torch.tensor(scalars, dtype=torch.float64)
+                tensors = _native.tensor_list(_native.address(table), len(numels), width, n_chunks)
                 grad_scale = (
                     float(scale) if not isinstance(scale, torch.Tensor) else float(scale.item())
                 )
-                update(tensors, values.data_ptr(), None, factor * grad_scale, clipvalue)
+                update(tensors, _native.doubles(scalars), None, factor * grad_scale, clipvalue)
             else:
-                on_device = torch.from_numpy(table).to(device)
+                on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
                 values = torch.tensor(scalars, dtype=torch.float64).to(device)
                 if not isinstance(scale, torch.Tensor):
                     scale = torch.tensor([scale], dtype=torch.float64).to(device)
-                tensors = _native.tensor_list(
-                    on_device.data_ptr(), len(rows), len(rows[0]), n_chunks
-                )
+                tensors = _native.tensor_list(on_device.data_ptr(), len(numels), width, n_chunks)
                 code = update(
                     tensors, values.data_ptr(), scale.data_ptr(), factor, clipvalue, _stream(device)
                 )
