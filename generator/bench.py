@@ -29,7 +29,7 @@ import platform
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .build import load_specs
@@ -95,23 +95,23 @@ class Timer:
     warmup: int
     repeats: int
     cuda: bool = False
-    samples: list = field(default_factory=list)
 
     def __call__(self, step) -> float:
-        import torch
-
         for _ in range(self.warmup):
             step()
-        times = []
-        for _ in range(self.repeats):
-            if self.cuda:
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            step()
-            if self.cuda:
-                torch.cuda.synchronize()
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
+        return statistics.median(self.once(step) for _ in range(self.repeats))
+
+    def once(self, step) -> float:
+        """Seconds of one call, the GPU's queued work included."""
+        import torch
+
+        if self.cuda:
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        step()
+        if self.cuda:
+            torch.cuda.synchronize()
+        return time.perf_counter() - start
 
 
 class Progress:
@@ -252,8 +252,6 @@ def run(quick: bool = False, only: list[str] | None = None, out: Path | None = N
 def _measure_side_by_side(spec, load, candidates, device, timer, best_bandwidth) -> list[dict]:
     """Every candidate on its own copy of the workload; warm-up, then one timed step of each in
     turn, ``timer.repeats`` times; the median per candidate."""
-    import torch
-
     rows, steps = [], []
     for backend, kind, factory in candidates:
         row = {"spec": spec.module, "workload": load.name, "backend": backend, "kind": kind,
@@ -268,13 +266,7 @@ def _measure_side_by_side(spec, load, candidates, device, timer, best_bandwidth)
         rows.append(row)
     for _ in range(timer.repeats):
         for row, step, times in steps:
-            if timer.cuda:
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            step()
-            if timer.cuda:
-                torch.cuda.synchronize()
-            times.append(time.perf_counter() - start)
+            times.append(timer.once(step))
     for row, _, times in steps:
         seconds = statistics.median(times)
         gbs = row["bytes_per_element"] * load.elements / seconds / 1e9

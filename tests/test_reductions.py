@@ -3,7 +3,6 @@ test-only spec that uses both is generated, loaded and checked against the refer
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from generator import testing

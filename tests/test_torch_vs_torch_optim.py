@@ -3,7 +3,6 @@ known differences (written in each spec) shown, and a small training run."""
 
 from __future__ import annotations
 
-import copy
 
 import pytest
 

@@ -17,7 +17,7 @@ from . import cuda
 from ..common import CLIP_SCALE, CLIP_VALUE, COMMON_DEFAULTS, COMMON_DOCS, GRAD_NORM_SQUARED_TERM, lr_equation
 from ..ir import build_ir
 from ..model import Spec
-from ..printers.latex import Notation, display, domain_latex, tex_escape
+from ..printers.latex import Notation, display, domain_latex
 from ..render import Output
 
 LONG_LINE = 70  # estimated printed characters (see _width) before an equation is split
