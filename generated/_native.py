@@ -24,11 +24,6 @@ from pathlib import Path
 CUDA_DIR = Path(__file__).resolve().parent / "cuda"
 CHUNK = 8192  # OCG_CHUNK of ocg.h
 MAX_BLOCKS = 4096  # OCG_MAX_BLOCKS of ocg_cuda.h
-UPDATE_DTYPES = {
-    "cpu": ("f32", "f64"),
-    "cuda": ("f32", "f64", "f16", "bf16"),
-    "shim": ("f32", "f64", "f16", "bf16"),
-}
 
 
 class NativeBuildError(RuntimeError):
@@ -178,21 +173,27 @@ def update_function(lib: ctypes.CDLL, stem: str, dtype: str, target: str):
 
 
 @functools.lru_cache(maxsize=None)
-def clip_functions(lib: ctypes.CDLL, dtype: str):
-    """``ocg_sumsq_<dtype>`` and ``ocg_clip_scale`` of a cuda or shim library."""
-    sumsq = getattr(lib, f"ocg_sumsq_{dtype}")
-    sumsq.argtypes = [TensorList, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p]
-    sumsq.restype = ctypes.c_int
-    scale = lib.ocg_clip_scale
-    scale.argtypes = [
+def sumsq_function(lib: ctypes.CDLL, dtype: str):
+    """``ocg_sumsq_<dtype>`` (ocg_clip.cu) of a cuda or shim library."""
+    function = getattr(lib, f"ocg_sumsq_{dtype}")
+    function.argtypes = [TensorList, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p]
+    function.restype = ctypes.c_int
+    return function
+
+
+@functools.lru_cache(maxsize=None)
+def clip_scale_function(lib: ctypes.CDLL):
+    """``ocg_clip_scale`` (ocg_clip.cu) of a cuda or shim library."""
+    function = lib.ocg_clip_scale
+    function.argtypes = [
         ctypes.c_void_p,
         ctypes.c_int64,
         ctypes.c_double,
         ctypes.c_void_p,
         ctypes.c_void_p,
     ]
-    scale.restype = ctypes.c_int
-    return sumsq, scale
+    function.restype = ctypes.c_int
+    return function
 
 
 def table(pointers: list[int], numels: list[int]) -> tuple[array.array, int]:

@@ -61,6 +61,13 @@ class KernelIR:
             defined.add(a.symbol.name)
         return tuple(sorted(used))
 
+    def host_inputs(self, element_scalars) -> tuple[str, ...]:
+        """What a step program binds before its assignments: the inputs it reads, and the
+        per-step values the element program takes that no assignment computes (``t`` is an
+        argument), sorted."""
+        assigned = {a.symbol.name for a in self.step}
+        return tuple(sorted(set(self.step_inputs) | (set(element_scalars) - assigned - {"t"})))
+
     @property
     def element_scalars(self) -> tuple[str, ...]:
         """Per-step values (hoisted or not) that the tensor and element programs read, sorted."""

@@ -34,6 +34,7 @@ def test_quick_run_writes_json_and_plot(tmp_path, capsys):
     assert {r["workload"] for r in report["results"]} == {"W1", "W2", "W3", "W4"}
     for r in report["results"]:
         assert "error" in r or (r["median_s"] > 0 and r["gbs"] > 0 and "ratio_to_torch_best" in r), r
+    assert not [r for r in report["results"] if r["kind"] == "generated" and "error" in r], "a generated backend failed"
     assert all(isinstance(t["met"], bool) and t["goal"] > 0 for t in report["targets"])
     assert out.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     printed = capsys.readouterr()

@@ -346,7 +346,7 @@ class Optimizer(torch.optim.Optimizer):
             on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
             keep.append((group, on_device))
             blocks = min(n_chunks, _native.MAX_BLOCKS)
-            sumsq, _ = _native.clip_functions(library, _DTYPE_SUFFIX[dtype])
+            sumsq = _native.sumsq_function(library, _DTYPE_SUFFIX[dtype])
             tensors = _native.tensor_list(on_device.data_ptr(), len(group), 1, n_chunks)
             _native.check(
                 sumsq(tensors, partials.data_ptr() + 8 * offset, blocks, _stream(device)),
@@ -354,7 +354,7 @@ class Optimizer(torch.optim.Optimizer):
             )
             offset += blocks
         scale = torch.ones(1, dtype=torch.float64, device=device)
-        _, clip_scale = _native.clip_functions(library, "f32")
+        clip_scale = _native.clip_scale_function(library)
         _native.check(
             clip_scale(
                 partials.data_ptr(),

@@ -33,7 +33,7 @@ EXAMPLE_SPEC = "adam"
 # The dtypes of the CUDA kernels: (suffix, parameter type, arithmetic and state type)
 CUDA_DTYPES = (("f32", "float", "float"), ("f64", "double", "double"), ("f16", "__half", "float"), ("bf16", "__nv_bfloat16", "float"))
 CPU_DTYPES = (("f32", "float"), ("f64", "double"))
-CTYPE_SUFFIX = {"float": "f32", "double": "f64"}
+CTYPE_SUFFIX = {ctype: suffix for suffix, ctype in CPU_DTYPES}
 
 
 @dataclass(frozen=True)
@@ -173,9 +173,8 @@ def _parameters(ctype: str, arrays, scalars) -> tuple[str, ...]:
 def _step(ir: KernelIR, stem: str, hyper, scalar_state) -> StepView:
     """The host step program in C (double), so that a device can run it (CUDA graphs)."""
     assigned = {a.symbol.name for a in ir.step}
-    needed = set(ir.step_inputs) | (set(ir.element_scalars) - assigned - {"t"})
     inputs = []
-    for name in sorted(needed):
+    for name in ir.host_inputs(ir.element_scalars):
         if name in hyper:
             inputs.append((name, f"h[{hyper.index(name)}]"))
         elif name in scalar_state:

@@ -16,6 +16,6 @@ def outputs(specs: list[Spec]) -> list[Output]:
     ]
     out.append(Output("host/__init__.py", "host/__init__.py.j2", {}, "specs/*.yaml"))
     out.append(Output("_shared.py", "package/_shared.py.j2", {}, "specs/*.yaml"))
-    native = {"chunk": cuda.CHUNK, "max_blocks": cuda.MAX_BLOCKS, "dtypes": [d for d, _, _ in cuda.CUDA_DTYPES]}
+    native = {"chunk": cuda.CHUNK, "max_blocks": cuda.MAX_BLOCKS}
     out.append(Output("_native.py", "package/_native.py.j2", native, "specs/*.yaml"))
     return out

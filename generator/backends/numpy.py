@@ -159,11 +159,9 @@ def variant_view(ir: KernelIR) -> VariantView:
     for r in tensor_reductions:
         reduction_scalars |= {s.name for s in r.expr.free_symbols} - set(arrays)
     element_scalars = tuple(sorted(set(ir.element_scalars) | reduction_scalars))
-    step_names = {a.symbol.name for a in ir.step}
 
     # The step program: bind its inputs, then the assignments in order.
-    needed = set(ir.step_inputs) | (set(element_scalars) - step_names - {"t"})
-    step_lines = [f"{n} = {_source(spec, n)}" for n in sorted(needed)]
+    step_lines = [f"{n} = {_source(spec, n)}" for n in ir.host_inputs(element_scalars)]
     step_lines += [f"{a.symbol.name} = {print_scalar(a.expr)}" for a in ir.step]
     scalar_state_dict = "{" + ", ".join(f"{n!r}: {n}" for n in ir.scalar_state) + "}"
 

@@ -27,9 +27,6 @@ class CPrinter(C99CodePrinter):
         self.ctype = ctype
         self.suffix = "f" if ctype == "float" else ""
 
-    def literal(self, value) -> str:
-        return self._print(sp.Float(value) if isinstance(value, float) else sp.Integer(value))
-
     def _print_Integer(self, expr):
         return self._print_Float(sp.Float(int(expr)))
 
@@ -71,7 +68,3 @@ _PRINTERS = {t: CPrinter(t) for t in C_TYPES}
 
 def print_c(expr: sp.Basic, ctype: str) -> str:
     return _PRINTERS[ctype].doprint(expr)
-
-
-def literal(value, ctype: str) -> str:
-    return _PRINTERS[ctype].literal(value)
