@@ -4,7 +4,13 @@
 ``library(module, target)`` compiles on first use and caches the shared library by the hash
 of its sources, the compiler command and the compiler's version, in ``$OCG_CACHE_DIR`` or
 ``$XDG_CACHE_HOME/optimizer-codegen`` (``~/.cache/optimizer-codegen``); a changed source or
-compiler builds a new one. Targets:
+compiler builds a new one.
+
+Loading a library runs its code, so the cache is private: the folder must belong to the user
+and is kept at mode 0700; each library is written atomically beside a record of the SHA-256
+of its bytes, and is loaded only when the bytes read (through one open file descriptor, the
+one that is loaded) match the record. A missing, truncated or replaced library is rebuilt.
+Targets:
 
 - ``"cpu"``: ``<module>.c`` with gcc (``$CC``), ``-O3 -march=native -fno-math-errno -fopenmp``;
 - ``"cuda"``: ``<module>.cu`` and ``ocg_clip.cu`` with nvcc (``$NVCC``) for one ``sm_XY``;
@@ -17,6 +23,7 @@ import functools
 import itertools
 import hashlib
 import os
+import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -47,6 +54,25 @@ def cache_dir() -> Path:
         return Path(os.environ["OCG_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "optimizer-codegen"
+
+
+def private_cache_dir() -> Path:
+    """The cache folder, created 0700; refused unless it is a real folder of this user's (a
+    folder others can write to could hand us a library to load), and made 0700 if it is not."""
+    folder = cache_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = os.lstat(folder)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise NativeBuildError(
+            f"the kernel cache {folder} is not a folder (a link?); set $OCG_CACHE_DIR to a private folder"
+        )
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise NativeBuildError(
+            f"the kernel cache {folder} belongs to another user; set $OCG_CACHE_DIR to a folder of yours"
+        )
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(folder, 0o700)
+    return folder
 
 
 def _command(target: str, arch: str | None) -> tuple[list[str], str]:
@@ -118,10 +144,44 @@ def library(module: str, target: str = "cpu", arch: str | None = None) -> ctypes
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     if target == "cpu":  # -march=native: the same sources build differently on another CPU
         digest.update(_cpu_model().encode())
-    out = cache_dir() / f"{module}-{target}{arch or ''}-{digest.hexdigest()[:20]}.so"
-    if not out.exists():
+    out = private_cache_dir() / f"{module}-{target}{arch or ''}-{digest.hexdigest()[:20]}.so"
+    loaded = _load_verified(out)
+    if loaded is None:
         _build(command, variable, sources, out)
-    return ctypes.CDLL(str(out))
+        loaded = _load_verified(out)
+    if loaded is None:
+        raise NativeBuildError(
+            f"{out} was built but does not match its record; is another process writing the cache?"
+        )
+    return loaded
+
+
+def _record(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _load_verified(path: Path) -> ctypes.CDLL | None:
+    """The library at ``path`` if its bytes match its record, loaded from the very file that
+    was hashed (/proc/self/fd on Linux, so it cannot be swapped in between); else None."""
+    try:
+        expected = _record(path).read_text(encoding="ascii").strip()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != expected:
+            return None
+        by_fd = f"/proc/self/fd/{fd}"
+        try:
+            return ctypes.CDLL(by_fd if os.path.exists(by_fd) else str(path))
+        except OSError:
+            return None  # not a loadable library after all: rebuild it
+    finally:
+        os.close(fd)
 
 
 def _cpu_model() -> str:
@@ -148,7 +208,22 @@ def _build(command, variable, sources, out: Path) -> None:
         if done.returncode != 0:
             tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-20:])
             raise NativeBuildError(f"{' '.join(full)} failed (exit {done.returncode}):\n{tail}")
+        with open(temporary, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
+        # the library first, then its record: a record never vouches for a half-written file
         os.replace(temporary, out)  # whole or not at all, also with concurrent builds
+        _write_atomically(_record(out), digest + "\n")
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)

@@ -35,17 +35,70 @@ def flag(owner, name, value) -> bool:
     return bool(value)
 
 
-def check_checkpoint(owner, keras_name, flags, checkpoint, state_names) -> None:
-    """Refuse a checkpoint of another format, optimizer or flag combination."""
+def check_checkpoint(owner, keras_name, flags, checkpoint, state_names, scalar_names, shapes):
+    """Everything a checkpoint must be, checked before anything changes: the format, optimizer
+    and flags; ``step`` an integer >= 0; the scalar state by name; and per parameter index
+    (an integer in range(len(shapes))) the state arrays by name, floating point, shaped like
+    their parameter. Returns (step, scalar state as floats, {index: {name: array}})."""
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{owner}: not a {CHECKPOINT_FORMAT} checkpoint")
+    missing = {"optimizer", "flags", "step", "scalar_state", "state"} - set(checkpoint)
+    if missing:
+        raise ValueError(f"{owner}: the checkpoint has no {', '.join(sorted(missing))}")
     if checkpoint["optimizer"] != keras_name or checkpoint["flags"] != flags:
         raise ValueError(
             f"{owner}: the checkpoint is of {checkpoint['optimizer']} with {checkpoint['flags']}, "
             f"this optimizer is {keras_name} with {flags}"
         )
-    for index, arrays in checkpoint["state"].items():
-        if set(arrays) != set(state_names):
-            raise ValueError(
-                f"{owner}: checkpoint state {index} has {sorted(arrays)}, expected {sorted(state_names)}"
+    step = checkpoint["step"]
+    if not _is_integer(step) or step < 0:
+        raise ValueError(f"{owner}: the checkpoint's step must be an integer >= 0, not {step!r}")
+    scalar_state = checkpoint["scalar_state"]
+    if not isinstance(scalar_state, dict) or set(scalar_state) != set(scalar_names):
+        raise ValueError(f"{owner}: the checkpoint's scalar state must hold {sorted(scalar_names)}")
+    for name, value in scalar_state.items():
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(
+                f"{owner}: the checkpoint's scalar state {name} must be a number, not {value!r}"
             )
+    state = checkpoint["state"]
+    if not isinstance(state, dict):
+        raise TypeError(f"{owner}: the checkpoint's state must be a dict by parameter index")
+    arrays_by_index = {}
+    for index, arrays in state.items():
+        if not _is_integer(index) or not 0 <= index < len(shapes):
+            raise ValueError(
+                f"{owner}: the checkpoint has state for parameter {index!r}; the indices of "
+                f"these {len(shapes)} parameters are 0 to {len(shapes) - 1}"
+            )
+        if not isinstance(arrays, dict) or set(arrays) != set(state_names):
+            held = sorted(arrays) if isinstance(arrays, dict) else type(arrays).__name__
+            raise ValueError(
+                f"{owner}: checkpoint state {index} has {held}, expected {sorted(state_names)}"
+            )
+        for name in state_names:
+            shape, floating = _array_info(arrays[name])
+            if shape is None or not floating:
+                raise TypeError(
+                    f"{owner}: checkpoint state {index} {name!r} must be a floating-point array"
+                )
+            if shape != tuple(shapes[index]):
+                raise ValueError(
+                    f"{owner}: checkpoint state {index} {name!r} has shape {shape}, its parameter "
+                    f"{tuple(shapes[index])}"
+                )
+        arrays_by_index[int(index)] = arrays
+    return int(step), {k: float(v) for k, v in scalar_state.items()}, arrays_by_index
+
+
+def _is_integer(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _array_info(value):
+    """(shape, floating) of a NumPy array or a torch tensor (without importing torch)."""
+    if isinstance(value, np.ndarray):
+        return value.shape, bool(np.issubdtype(value.dtype, np.floating))
+    if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "is_floating_point"):
+        return tuple(value.shape), bool(value.is_floating_point())
+    return None, False

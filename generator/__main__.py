@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from . import build as build_mod
-from .errors import GenerationError, SpecError
+from .errors import GenerationError, OutputError, SpecError
 from .render import GENERATED, diff, write
 
 
@@ -32,20 +32,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "docs":
             return _docs()
         files = build_mod.generate()
-    except (SpecError, GenerationError) as err:
+        if args.check:
+            text = diff(files)
+            if text:
+                sys.stdout.write(text)
+                print("generated/ is stale: run `python -m generator build`", file=sys.stderr)
+                return 1
+            print(f"generated/ is up to date ({len(files)} files)")
+            return 0
+        written, deleted = write(files)
+    except (SpecError, GenerationError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         print("nothing was written", file=sys.stderr)
         return 2
-
-    if args.check:
-        text = diff(files)
-        if text:
-            sys.stdout.write(text)
-            print("generated/ is stale: run `python -m generator build`", file=sys.stderr)
-            return 1
-        print(f"generated/ is up to date ({len(files)} files)")
-        return 0
-    written, deleted = write(files)
     for path in written:
         print(f"wrote generated/{path}")
     for path in deleted:

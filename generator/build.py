@@ -10,8 +10,9 @@ from .backends import host as host_backend
 from .backends import numpy as numpy_backend
 from .backends import tests as tests_backend
 from .backends import torch as torch_backend
+from .errors import SpecError
 from .model import Spec, load_spec
-from .render import GENERATED, ROOT, Output, render
+from .render import GENERATED, ROOT, SHARED_SOURCE, Output, render
 
 BACKENDS = {"host": host_backend, "numpy": numpy_backend, "torch": torch_backend, "cuda": cuda_backend, "docs": docs_backend, "tests": tests_backend}
 
@@ -27,8 +28,6 @@ def load_specs(root: Path = ROOT) -> list[Spec]:
     for s in specs:
         for key in (s.name.lower(), s.keras_name):
             if key in seen and seen[key] != s.path:
-                from .errors import SpecError
-
                 raise SpecError(s.path, None, f"name {key!r} is already used by {seen[key]}")
             seen[key] = s.path
     return specs
@@ -38,7 +37,23 @@ def outputs(specs: list[Spec]) -> list[Output]:
     out = [Output("__init__.py", "package/__init__.py.j2", {"backends": ["numpy", "torch"]})]
     for backend in BACKENDS.values():
         out += backend.outputs(specs)
+    _refuse_clashes(out)
     return out
+
+
+def _refuse_clashes(out: list[Output]) -> None:
+    """Two outputs for one path: a spec file whose name makes another file's name (index.yaml
+    and docs/md/index.md, torch_adam.yaml and adam.yaml's tests/test_torch_adam.py)."""
+    writers: dict[str, Output] = {}
+    for output in out:
+        other = writers.setdefault(output.path, output)
+        if other is output:
+            continue
+        culprit, first = (output, other) if output.source != SHARED_SOURCE else (other, output)
+        whose = "a shared file" if first.source == SHARED_SOURCE else f"a file of {first.source}"
+        raise SpecError(
+            culprit.source, None, f"generated/{output.path} would also be {whose}: rename the spec file"
+        )
 
 
 def generate(root: Path = ROOT) -> dict[str, str]:

@@ -16,3 +16,7 @@ class SpecError(Exception):
 
 class GenerationError(Exception):
     """A valid spec that a backend cannot print (e.g. an unsupported function)."""
+
+
+class OutputError(Exception):
+    """The output folder cannot be written safely (a symbolic link in it, say); nothing was."""

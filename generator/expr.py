@@ -118,11 +118,19 @@ def _no_values(name):
     raise ExprError(f"{name!r} is not a flag; conditions may only combine flags")
 
 
+# Everything an expression can need. Refusing the rest keeps comments ('#'), backslash line
+# continuations, strings and non-ASCII look-alikes out of text that the docs also show.
+_EXPRESSION_CHARACTERS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_ \t\n+-*/().,<>="
+)
+
+
 def _parse(text: str, mode: str):
     if len(text) > MAX_TEXT:
         raise ExprError(f"expression longer than {MAX_TEXT} characters")
-    if "\x00" in text:
-        raise ExprError("expression contains a NUL character")
+    for ch in text:
+        if ch not in _EXPRESSION_CHARACTERS:
+            raise ExprError(f"character {ch!r} is not allowed in an expression")
     try:
         return ast.parse(text.strip(), mode=mode)
     except SyntaxError as err:

@@ -142,11 +142,26 @@ class _Hoister:
         self.step: list[Assign] = []
         self.tensor: list[Assign] = []
         self.known: dict[sp.Expr, sp.Symbol] = {}
+        # Memos: the update's expressions share sub-expressions (each equation reuses the ones
+        # before it); without them, levels and hoisting are exponential in the chain length.
+        self._levels: dict[sp.Basic, int] = {}
+        self._hoisted: dict[tuple[sp.Basic, int], sp.Basic] = {}
 
     def level(self, expr) -> int:
-        return max((self.levels.get(s, ELEMENT) for s in expr.free_symbols), default=STEP)
+        if expr not in self._levels:
+            if expr.is_Symbol:
+                self._levels[expr] = self.levels.get(expr, ELEMENT)
+            else:
+                self._levels[expr] = max((self.level(a) for a in expr.args), default=STEP)
+        return self._levels[expr]
 
     def hoist(self, expr, target: int):
+        key = (expr, target)
+        if key not in self._hoisted:
+            self._hoisted[key] = self._hoist(expr, target)
+        return self._hoisted[key]
+
+    def _hoist(self, expr, target: int):
         if expr.is_Atom:
             return expr
         lvl = self.level(expr)

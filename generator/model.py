@@ -17,8 +17,19 @@ import sympy as sp
 
 from . import expr as E
 from .errors import SpecError
-from .names import BUILTIN_SYMBOLS, COMMON_ARGUMENTS, IDENTIFIER, name_problem
+from .latex_grammar import LatexError, check_latex
+from .names import BUILTIN_SYMBOLS, COMMON_ARGUMENTS, name_problem
+from .text import text_problem, url_problem
 from .yaml_lines import LineDict, LineList, load_yaml
+
+# Limits that keep every build short whatever the spec says (a spec is untrusted input).
+MAX_SPEC_BYTES = 64 * 1024
+MAX_FLAGS = 5  # each flag doubles the variants that are generated
+MAX_ENTRIES = 64  # hyperparameters, state, scalar state, reductions, references
+MAX_EQUATIONS = 64  # per section
+# Operations in one state's or the parameter's update after the sequential equations are
+# substituted into each other: a chain that reuses its target doubles it at each line.
+MAX_OPERATIONS = 5000
 
 
 @dataclass(frozen=True)
@@ -202,6 +213,24 @@ class _Reader:
     def error(self, key, message):
         return SpecError(self.path, self.line(key), message)
 
+    def text(self, key, required=False) -> str:
+        """A free-text field, checked for characters that have no place in documentation."""
+        value = self.get(key, str, required=required, default="").strip()
+        problem = text_problem(value)
+        if problem:
+            raise self.error(key, f"{self.what}: {key!r} {problem}")
+        return value
+
+    def latex(self) -> str | None:
+        """A ``latex:`` field, parsed by generator.latex_grammar (never passed through)."""
+        value = self.get("latex", str)
+        if value is None:
+            return None
+        try:
+            return check_latex(value.strip())
+        except LatexError as err:
+            raise self.error("latex", f"{self.what}: latex {err}") from None
+
     def finish(self):
         for key in self.mapping:
             if key not in self.known:
@@ -232,10 +261,16 @@ def load_spec(path: str | Path, root: str | Path | None = None) -> Spec:
     path = Path(path)
     shown = str(path.relative_to(root)) if root else str(path)
     module = path.stem
-    if not IDENTIFIER.match(module) or module != module.lower() or name_problem(module):
+    problem = name_problem(module, "module")
+    if problem or module != module.lower():
         raise SpecError(
-            shown, None, f"spec file name {path.name!r}: the stem must be a lowercase identifier"
+            shown,
+            None,
+            f"spec file name {path.name!r}: the stem must be a lowercase identifier "
+            f"({problem or 'upper case is not allowed'})",
         )
+    if path.stat().st_size > MAX_SPEC_BYTES:
+        raise SpecError(shown, None, f"the spec is larger than {MAX_SPEC_BYTES // 1024} KiB")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -244,15 +279,17 @@ def load_spec(path: str | Path, root: str | Path | None = None) -> Spec:
 
 
 def parse_spec(text: str, path: str, module: str) -> Spec:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
+        raise SpecError(path, None, f"the spec is larger than {MAX_SPEC_BYTES // 1024} KiB")
     data = load_yaml(text, path)
     top = _Reader(path, data, "the spec", data.line)
     name = top.get("name", str, required=True)
-    _check_name(path, top.line("name"), name)
+    _check_name(path, top.line("name"), name, "class")
     if not name[0].isupper():
         raise top.error("name", f"name {name!r} is a class name: start it with a capital letter")
     keras_name = top.get("keras_name", str, default=module)
     _check_name(path, top.line("keras_name"), keras_name)
-    description = _text(top, "description", required=True)
+    description = top.text("description", required=True)
     common = _read_common(top)
     hypers = _read_hyperparameters(top, common)
     flags = {h.name: h.symbol for h in hypers if h.kind == "bool"}
@@ -300,15 +337,18 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     return spec
 
 
-def _check_name(path, line, name):
-    problem = name_problem(name)
+def _check_name(path, line, name, kind="symbol"):
+    problem = name_problem(name, kind)
     if problem:
         raise SpecError(path, line, problem)
 
 
-def _text(reader, key, required=False):
-    value = reader.get(key, str, required=required, default="")
-    return value.strip()
+def _entries(top, key, kind=LineDict):
+    """A section of named entries or list items, at most MAX_ENTRIES of them."""
+    table = top.get(key, kind, default=kind())
+    if len(table) > MAX_ENTRIES:
+        raise top.error(key, f"{key}: more than {MAX_ENTRIES} entries")
+    return table
 
 
 def _read_common(top) -> tuple[str, ...]:
@@ -339,20 +379,24 @@ def _number(reader, key, value) -> float:
 
 def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
     table = top.get("hyperparameters", LineDict, required=True)
+    if len(table) > MAX_ENTRIES:
+        raise top.error("hyperparameters", f"hyperparameters: more than {MAX_ENTRIES} entries")
     out = []
     for name, entry in table.items():
         line = table.lines[name]
-        _check_name(top.path, line, name)
         if name in BUILTIN_SYMBOLS or name in COMMON_ARGUMENTS:
             raise SpecError(
                 top.path, line, f"hyperparameter {name!r} is provided by the generator for every spec"
             )
+        _check_name(top.path, line, name)
         r = _Reader(top.path, entry, f"hyperparameter {name!r}", line)
         default = r.get("default", (int, float, bool, str), required=True)
         kind = r.get("type", str, default="bool" if isinstance(default, bool) else "real")
-        doc = _text(r, "doc", required=True)
-        latex = r.get("latex", str)
+        doc = r.text("doc", required=True)
+        latex = r.latex()
         domain_text = r.get("domain", str)
+        if domain_text is not None:
+            domain_text = " ".join(domain_text.split())  # shown in docs and messages on one line
         r.finish()
         if kind not in ("real", "bool"):
             raise r.error("type", f"{r.what}: type must be 'real' or 'bool', not {kind!r}")
@@ -377,20 +421,25 @@ def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
         out.append(Hyperparameter(name, kind, default, doc, domain, domain_text, latex, line))
     if not out:
         raise top.error("hyperparameters", "hyperparameters: at least learning_rate is needed")
+    flags = [h for h in out if h.kind == "bool"]
+    if len(flags) > MAX_FLAGS:
+        raise SpecError(
+            top.path, flags[MAX_FLAGS].line, f"more than {MAX_FLAGS} flags: each one doubles the generated code"
+        )
     return tuple(out)
 
 
 def _read_state(top, flags, reals) -> tuple[StateVar, ...]:
-    table = top.get("state", LineDict, default=LineDict())
+    table = _entries(top, "state")
     out = []
     for name, entry in table.items():
         line = table.lines[name]
         _check_name(top.path, line, name)
         r = _Reader(top.path, entry, f"state {name!r}", line)
         init_text = r.get("init", (int, float, str), default=0)
-        doc = _text(r, "doc", required=True)
+        doc = r.text("doc", required=True)
         when_text = r.get("when", (str, bool), default=True)
-        latex = r.get("latex", str)
+        latex = r.latex()
         r.finish()
         init = _parse_at(r, "init", init_text, _lookup_in(reals, "an initial value", "hyperparameters"))
         try:
@@ -402,15 +451,15 @@ def _read_state(top, flags, reals) -> tuple[StateVar, ...]:
 
 
 def _read_scalar_state(top, reals) -> tuple[ScalarStateVar, ...]:
-    table = top.get("scalar_state", LineDict, default=LineDict())
+    table = _entries(top, "scalar_state")
     out = []
     for name, entry in table.items():
         line = table.lines[name]
         _check_name(top.path, line, name)
         r = _Reader(top.path, entry, f"scalar state {name!r}", line)
         init_text = r.get("init", (int, float, str), required=True)
-        doc = _text(r, "doc", required=True)
-        latex = r.get("latex", str)
+        doc = r.text("doc", required=True)
+        latex = r.latex()
         r.finish()
         init = _parse_at(r, "init", init_text, _lookup_in(reals, "an initial value", "hyperparameters"))
         out.append(ScalarStateVar(name, init, doc, latex, line))
@@ -429,7 +478,7 @@ def _claim_names(path, hypers, state, scalar_state) -> dict[str, str]:
 
 
 def _read_reductions(top, taken, reals, state) -> tuple[Reduction, ...]:
-    table = top.get("reductions", LineDict, default=LineDict())
+    table = _entries(top, "reductions")
     element = {"p": sp.Symbol("p", real=True), "g": sp.Symbol("g", real=True), "t": sp.Symbol("t", real=True)}
     element.update({s.name: s.symbol for s in state})
     element.update(reals)
@@ -444,7 +493,7 @@ def _read_reductions(top, taken, reals, state) -> tuple[Reduction, ...]:
         scope = r.get("scope", str, required=True)
         op = r.get("op", str, default="sum")
         text = r.get("of", (str, int, float), required=True)
-        doc = _text(r, "doc", required=True)
+        doc = r.text("doc", required=True)
         r.finish()
         if scope not in ("tensor", "global"):
             raise r.error("scope", f"{r.what}: scope must be 'tensor' or 'global', not {scope!r}")
@@ -459,6 +508,8 @@ def _equation_items(top, key, required):
     items = top.get(key, LineList, required=required, default=LineList())
     if required and not items:
         raise top.error(key, f"{key}: at least one equation is needed")
+    if len(items) > MAX_EQUATIONS:
+        raise top.error(key, f"{key}: more than {MAX_EQUATIONS} equations")
     out = []
     for item, line in zip(items, items.lines):
         when_text, when_line, latex = True, line, None
@@ -467,7 +518,7 @@ def _equation_items(top, key, required):
             text = r.get("eq", str, required=True)
             when_text = r.get("when", (str, bool), default=True)
             when_line = r.line("when")
-            latex = r.get("latex", str)
+            latex = r.latex()
             r.finish()
         elif isinstance(item, str):
             text = item
@@ -492,15 +543,16 @@ class _Item:
 
 
 def _read_references(top) -> tuple[Reference, ...]:
-    items = top.get("references", LineList, default=LineList())
+    items = _entries(top, "references", LineList)
     out = []
     for item, line in zip(items, items.lines):
         r = _Reader(top.path, item, "reference", line)
-        title = r.get("title", str, required=True).strip()
+        title = r.text("title", required=True)
         url = r.get("url", str, required=True).strip()
         r.finish()
-        if not url.startswith(("http://", "https://")):
-            raise r.error("url", f"reference url {url!r} must start with http:// or https://")
+        problem = url_problem(url)
+        if problem:
+            raise r.error("url", f"reference url {problem}")
         out.append(Reference(" ".join(title.split()), url))
     return tuple(out)
 
@@ -510,7 +562,7 @@ def _read_differences(top) -> tuple[tuple[str, str], ...]:
     r = _Reader(top.path, table, "differences", top.line("differences"))
     out = []
     for who in ("keras3", "torch"):
-        text = _text(r, who)
+        text = r.text(who)
         if text:
             out.append((who, text))
     r.finish()
@@ -593,9 +645,6 @@ class _Scope:
         name = item.target
         if name in targets_ok:
             return
-        problem = name_problem(name)
-        if problem:
-            raise SpecError(self.path, item.line, f"{section}: {problem}")
         owners = [
             ("hyperparameter", self.reals),
             ("flag", self.flags),
@@ -611,6 +660,9 @@ class _Scope:
         for kind, names in owners:
             if name in names:
                 raise SpecError(self.path, item.line, f"{section}: cannot assign to {name!r}: it is a {kind}")
+        problem = name_problem(name)
+        if problem:
+            raise SpecError(self.path, item.line, f"{section}: {problem}")
 
 
 # ---------------------------------------------------------------- specialisation
@@ -641,6 +693,7 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
     element_names = step_names | {"p", "g"} | {s.name for s in state}
     element_names |= {r.name for r in spec.reductions}
     _check_order(spec, update, element_names, absent, "update", shown)
+    _check_size(spec, update)
 
     assigned = {e.target for e in update}
     for s in state:
@@ -657,6 +710,33 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
             if sym.name in absent:
                 raise SpecError(spec.path, r.line, f"reduction {r.name!r} uses state {sym.name!r}, absent for {shown}")
     return Variant(spec, flags, state, step, update)
+
+
+def _check_size(spec, update):
+    """Refuse an update whose single-assignment form (what the IR, CSE and the printers work
+    on) would exceed MAX_OPERATIONS: measured on the shared expression graph, in linear time,
+    before anything expands it."""
+    sizes: dict[str, int] = {}
+    for eq in update:
+        memo: dict[sp.Basic, int] = {}
+
+        def size(node):
+            if node not in memo:
+                if node.is_Symbol:
+                    memo[node] = sizes.get(node.name, 1)
+                else:
+                    memo[node] = 1 + sum(size(a) for a in node.args)
+            return memo[node]
+
+        sizes[eq.target] = size(eq.expr)
+        if sizes[eq.target] > MAX_OPERATIONS:
+            raise SpecError(
+                spec.path,
+                eq.line,
+                f"update: {eq.target} = ...: with the equations before it substituted, this update "
+                f"has {sizes[eq.target]} operations, more than {MAX_OPERATIONS}; name the repeated "
+                "part in a 'step' equation or simplify it",
+            )
 
 
 def _resolve_piecewise(expr, subs):

@@ -1,13 +1,31 @@
-"""Which names a spec may use: valid identifiers in Python, C99, C++ and CUDA alike."""
+"""Which names a spec may use: valid identifiers in Python, C99, C++ and CUDA alike, and none
+that the generated code, its runtimes, the compilers' headers or torch.optim already use.
+
+The reserved names are derived, not listed by hand, wherever the project owns them: every
+identifier of the Python templates and runtimes (names and identifier-valued strings, such as
+param-group keys), every identifier of the per-spec C/CUDA templates, the macros, functions
+and types the shared C headers define, and what each printer prints for the allowed
+functions. What others own is listed here and checked by tests against the installed torch and
+compilers (tests/test_reserved_names.py), so the list cannot fall behind either.
+"""
 
 from __future__ import annotations
 
+import ast
+import builtins
+import io
 import keyword
 import re
+import tokenize
+from functools import lru_cache
 
 from .expr import FUNCTIONS
+from .paths import TEMPLATES
 
 IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+# Names of hyperparameters, state, reductions and equations start with a lowercase letter:
+# the C headers' object-like macros (NAN, M_PI, INT64_MAX, HD, OCG_CHUNK) are upper case.
+SYMBOL = re.compile(r"^[a-z][A-Za-z0-9_]{0,39}$")
 
 # Symbols every spec gets from the generator (see generator/common.py).
 BUILTIN_SYMBOLS = {
@@ -17,7 +35,32 @@ BUILTIN_SYMBOLS = {
     "lr": "the learning rate after the decay schedule",
 }
 COMMON_ARGUMENTS = ("clipnorm", "clipvalue", "decay")
+# Names the runtimes or torch.optim use with the meaning a spec gives them, on purpose:
+# every spec has a learning_rate (lr in torch), and torch's cyclic schedulers set a
+# group's "momentum" as SGD's spec means it.
+SHARED_ON_PURPOSE = frozenset({"learning_rate", "momentum"})
 
+# torch.optim's own param-group keys (torch/optim/lr_scheduler.py, swa_utils.py,
+# optimizer.py): a hyperparameter of the same name would be read or overwritten by torch.
+TORCH_GROUP_KEYS = frozenset(
+    """
+    base_momentum betas capturable differentiable end_lr end_momentum end_step foreach fused
+    initial_lr lr max_lr max_momentum min_lr param_names params start_lr start_momentum swa_lr
+    state_steps
+    """.split()
+)
+# Lower-case macros and functions of the headers the kernels include (math.h, stdint.h, the
+# C++ library under the CPU shim, cuda_runtime.h under nvcc), as `gcc -dM -E` lists them.
+SYSTEM_NAMES = frozenset(
+    """
+    alloca assert assert_perror be16toh be32toh be64toh htobe16 htobe32 htobe64 htole16
+    htole32 htole64 le16toh le32toh le64toh isascii isascii_l isalnum_l isalpha_l isblank_l
+    iscntrl_l isdigit_l isgraph_l islower_l isprint_l ispunct_l isspace_l isupper_l
+    isxdigit_l issubnormal linux math_errhandling offsetof stderr stdin stdout strdupa
+    strndupa toascii toascii_l unix errno isnan isinf isfinite isnormal signbit fpclassify
+    isgreater isgreaterequal isless islessequal islessgreater isunordered
+    """.split()
+)
 _C_KEYWORDS = """
 auto break case char const continue default do double else enum extern float for goto if
 inline int long register restrict return short signed sizeof static struct switch typedef
@@ -34,26 +77,125 @@ _CUDA_NAMES = """
 threadIdx blockIdx blockDim gridDim warpSize half bfloat16 dim3 cudaStream_t float2 float4
 double2 int2 int4 uint
 """.split()
-# Names the generated code itself uses (modules, helpers, C math functions and macros).
-_GENERATED_NAMES = """
-np numpy math torch self cls state scalars scratch out HD INFINITY NAN inf nan
-sqrtf sqrt fmaxf fminf fmax fmin fabsf fabs expf logf rsqrtf powf pow copysignf
-signf abs min max sum exp log sign size_t int64_t int32_t uint32_t
-""".split()
+RESERVED_PREFIXES = ("ocg", "cuda", "nv")  # the generated C code's names; CUDA's
 
-RESERVED = (
-    set(keyword.kwlist)
-    | set(keyword.softkwlist)
-    | set(_C_KEYWORDS)
-    | set(_CXX_KEYWORDS)
-    | set(_CUDA_NAMES)
-    | set(_GENERATED_NAMES)
-    | set(FUNCTIONS)
-)
+_JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
+_C_NOISE = re.compile(r"/\*.*?\*/|//[^\n]*|\"(\\.|[^\"\\\n])*\"|'(\\.|[^'\\\n])*'", re.S)
+_C_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_C_LOCAL_WORD = re.compile(r"(?<![.>:\w])\s*([A-Za-z_][A-Za-z0-9_]*)")  # not after . -> ::
+_C_DEFINE = re.compile(r"^[ \t]*#[ \t]*define\b(?:[^\n]*\\\n)*[^\n]*", re.M)  # with continuations
+_C_TEMPLATE = re.compile(r"\.(c|cu|cuh|h)\.j2$")
 
 
-def name_problem(name: object) -> str | None:
-    """Why ``name`` cannot be a spec name, or None when it can."""
+def _without_jinja(text: str) -> str:
+    # an expression stands for a generated name; statements and comments vanish
+    return _JINJA.sub(lambda m: " _jinja " if m.group(0).startswith("{{") else "", text)
+
+
+def python_names(text: str, runtime: bool) -> set[str]:
+    """Identifiers a Python template uses. A per-spec module's names share its scopes with
+    spec names, so all of them count (not attributes after a dot, comments or prose). A
+    runtime module (``_runtime``, ``_shared``, ``_native``) keeps its locals to itself: only
+    its identifier-valued strings count, the keys of dicts that spec names also key (a param
+    group's "iterations", "maximize")."""
+    out: set[str] = set()
+    readline = io.StringIO(_without_jinja(text)).readline
+    previous = None
+    try:
+        for token in tokenize.generate_tokens(readline):
+            if token.type == tokenize.NAME and previous != "." and not runtime:
+                out.add(token.string)
+            elif token.type == tokenize.STRING:
+                try:
+                    value = ast.literal_eval(token.string)
+                except (ValueError, SyntaxError):
+                    continue
+                if isinstance(value, str) and IDENTIFIER.match(value):
+                    out.add(value)
+            if token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+                previous = token.string
+    except (tokenize.TokenError, IndentationError) as err:  # pragma: no cover - a broken template
+        raise ValueError(f"a template is not tokenizable Python: {err}") from None
+    return out
+
+
+def c_names(text: str, per_spec: bool) -> set[str]:
+    """Identifiers of a C/CUDA template outside comments and strings (not members after
+    ``.``, ``->`` or ``::``). A per-spec template shares its scopes with spec names, so all of
+    its identifiers count. Of a shared header only its macros count, names and bodies: they
+    expand inside per-spec code; its functions' locals are their own."""
+    code = _C_NOISE.sub(" ", _without_jinja(text))
+    if not per_spec:
+        code = "\n".join(match.group(0) for match in _C_DEFINE.finditer(code))
+    return set(_C_LOCAL_WORD.findall(code))
+
+
+def _printed_names() -> dict[str, str]:
+    """Every identifier the printers write for the allowed functions, in every dialect."""
+    import sympy as sp
+
+    from .printers import numpy as numpy_dialect
+    from .printers import torch as torch_dialect
+    from .printers.arrays import lower_element_program
+    from .printers.c import print_c
+    from .printers.python import print_scalar
+
+    x, y = sp.Symbol("p", real=True), sp.Symbol("g", real=True)
+    samples = [build(x) if arity == 1 else build(x, y) for build, arity in FUNCTIONS.values()]
+    samples += [x**y, x**2, sp.sqrt(x), 1 / sp.sqrt(x)]
+    out: dict[str, str] = {}
+
+    def add(code, source):
+        for name in _C_WORD.findall(code):
+            out.setdefault(name, source)
+
+    for expr in samples:
+        for ctype in ("float", "double"):
+            add(print_c(expr, ctype), "the C printer")
+        add(print_scalar(expr), "the Python printer")
+        try:
+            program = lower_element_program((), (("p", expr),), ["p", "g"], {"p"}, set())
+        except Exception:  # noqa: BLE001 - an array backend that cannot print it prints nothing
+            continue
+        add("\n".join(numpy_dialect.lines(program)), "the NumPy printer")
+        add("\n".join(torch_dialect.tensor_lines(program)), "the torch printer")
+        add("\n".join(torch_dialect.foreach_lines(program, {"p"})), "the torch printer")
+    return out
+
+
+@lru_cache(maxsize=None)
+def reserved() -> dict[str, str]:
+    """Every reserved name, with where it comes from (for the error message)."""
+    why: dict[str, str] = {}
+
+    def add(names, source):
+        for name in sorted(names):
+            if IDENTIFIER.match(name) and name not in SHARED_ON_PURPOSE:
+                why.setdefault(name, source)
+
+    add(keyword.kwlist + keyword.softkwlist, "a Python keyword")
+    add(_C_KEYWORDS + _CXX_KEYWORDS, "a C or C++ keyword")
+    add(_CUDA_NAMES, "a CUDA name")
+    add(FUNCTIONS, "a function of the spec language")
+    add(dir(builtins), "a Python builtin")
+    add(TORCH_GROUP_KEYS, "a param-group key of torch.optim")
+    add(SYSTEM_NAMES, "a macro or function of the C headers the kernels include")
+    for path in sorted(TEMPLATES.rglob("*.j2")):
+        shown = f"templates/{path.relative_to(TEMPLATES).as_posix()}"
+        text = path.read_text(encoding="utf-8")
+        if path.name.endswith(".py.j2"):
+            add(python_names(text, runtime=path.name.startswith("_")), f"used by {shown}")
+        elif _C_TEMPLATE.search(path.name):
+            add(c_names(text, per_spec=not path.name.startswith(("ocg", "example"))), f"used by {shown}")
+    for name, source in _printed_names().items():
+        add([name], f"printed by {source}")
+    return why
+
+
+def name_problem(name: object, kind: str = "symbol") -> str | None:
+    """Why ``name`` cannot be a spec name, or None when it can. ``kind``: "symbol" (a
+    hyperparameter, state, reduction, equation target or Keras name: lowercase first letter),
+    "class" (the class name) or "module" (the file stem)."""
     if not isinstance(name, str):
         return f"name {name!r} must be a string"
     if not IDENTIFIER.match(name):
@@ -61,8 +203,16 @@ def name_problem(name: object) -> str | None:
             f"name {name!r} is not a valid identifier: use a letter, then letters, digits "
             "or '_', at most 40 characters (a leading '_' is reserved for generated code)"
         )
-    if name in RESERVED:
-        return f"name {name!r} is reserved (a keyword or a name the generated code uses)"
-    if name.lower().startswith("ocg"):
-        return f"name {name!r} is reserved: names starting with 'ocg' belong to the generated C code"
+    if kind in ("symbol", "module") and not SYMBOL.match(name):
+        return f"name {name!r} must start with a lowercase letter (upper case belongs to C macros)"
+    if name in BUILTIN_SYMBOLS or name in COMMON_ARGUMENTS:
+        return f"name {name!r} is provided by the generator for every spec"
+    if name.lower().startswith(RESERVED_PREFIXES):
+        return (
+            f"name {name!r} is reserved: names starting with "
+            f"{', '.join(repr(p) for p in RESERVED_PREFIXES)} belong to the generated C code and CUDA"
+        )
+    source = reserved().get(name)
+    if source:
+        return f"name {name!r} is reserved ({source})"
     return None

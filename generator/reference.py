@@ -14,6 +14,7 @@ from functools import lru_cache
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
 
 from .common import CLIP_SCALE, CLIPNORM, GRAD_NORM
 from .model import Spec
@@ -43,10 +44,53 @@ def _nan_min(*values):
     return mpmath.nan if any(mpmath.isnan(v) for v in values) else min(values)
 
 
+# Beyond these magnitudes a float64 backend has long overflowed (or underflowed to zero);
+# the reference says so at once instead of letting mpmath build numbers whose exponents
+# alone take megabytes (an exp tower of depth 8 otherwise runs for minutes).
+_EXP_LIMIT = mpmath.mpf(2) ** 20
+_LOG2_MAGNITUDE_LIMIT = 2**22
+
+
+def _guarded_exp(x):
+    if x > _EXP_LIMIT:
+        return mpmath.inf
+    if x < -_EXP_LIMIT:
+        return mpmath.mpf(0)
+    return mpmath.exp(x)
+
+
+def _guarded_pow(base, exponent):
+    """base**exponent, with magnitudes beyond 2**(2**22) reported as infinity or zero."""
+    if mpmath.isfinite(base) and mpmath.isfinite(exponent) and base != 0:
+        magnitude = exponent * mpmath.log(abs(base), 2)
+        if magnitude > _LOG2_MAGNITUDE_LIMIT or magnitude < -_LOG2_MAGNITUDE_LIMIT:
+            if base < 0 and not mpmath.isint(exponent):
+                return mpmath.nan
+            odd = base < 0 and mpmath.isint(exponent) and int(exponent) % 2 == 1
+            value = mpmath.inf if magnitude > 0 else mpmath.mpf(0)
+            return -value if odd else value
+    return base**exponent
+
+
+class _GuardedPrinter(MpmathPrinter):
+    """Prints powers with a non-integer or symbolic exponent as ``_guarded_pow``."""
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp.is_Integer or expr.exp in (sp.S.Half, -sp.S.Half):
+            return super()._print_Pow(expr, rational=rational)
+        return f"_guarded_pow({self._print(expr.base)}, {self._print(expr.exp)})"
+
+
+_NAMESPACE = {"max": _nan_max, "min": _nan_min, "exp": _guarded_exp, "_guarded_pow": _guarded_pow}
+
+
 @lru_cache(maxsize=None)
 def _compiled(expr: sp.Expr):
     args = sorted(expr.free_symbols, key=lambda s: s.name)
-    function = sp.lambdify(args, expr, modules=[{"max": _nan_max, "min": _nan_min}, "mpmath"])
+    printer = _GuardedPrinter(
+        {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True}
+    )
+    function = sp.lambdify(args, expr, modules=[_NAMESPACE, "mpmath"], printer=printer)
     return tuple(a.name for a in args), function
 
 

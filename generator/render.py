@@ -16,13 +16,14 @@ from pathlib import Path
 import black
 import jinja2
 
-from .printers.latex import tex_escape
-
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
-GENERATED = ROOT / "generated"
+from .errors import OutputError
+from .paths import GENERATED, ROOT, TEMPLATES
+from .text import md_text, md_url, python_docstring, tex_text, tex_url
 DO_NOT_EDIT = "do not edit"
 BLACK_MODE = black.Mode(line_length=100)
+
+
+SHARED_SOURCE = "specs/*.yaml"  # the source of an output that every spec shares
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Output:
     path: str  # relative to generated/
     template: str  # relative to templates/
     context: dict = field(hash=False, compare=False)
-    source: str = "specs/*.yaml"  # the spec(s) it comes from, for the header
+    source: str = SHARED_SOURCE  # the spec(s) it comes from, for the header
 
 
 def python_tuple(items) -> str:
@@ -48,10 +49,15 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
+    # Spec text reaches an output only through the filter of that output's language.
     env.filters["py"] = repr  # a Python literal of a str, number or bool
+    env.filters["pydoc"] = python_docstring  # text inside a triple-quoted docstring
     env.filters["pytuple"] = python_tuple
     env.filters["pystrings"] = lambda items: python_tuple(repr(i) for i in items)
-    env.filters["tex"] = tex_escape  # plain text inside LaTeX
+    env.filters["tex"] = tex_text  # plain text inside LaTeX
+    env.filters["texurl"] = tex_url
+    env.filters["md"] = md_text  # plain text inside Markdown
+    env.filters["mdurl"] = md_url
     return env
 
 
@@ -91,8 +97,28 @@ def _managed(path: Path) -> bool:
         return False
 
 
+def check_tree(target: Path) -> None:
+    """Refuse an output folder that is, or holds, a symbolic link: writing through it would put
+    files outside the folder (and reading through it would diff files that are not ours)."""
+    if target.is_symlink():
+        raise OutputError(f"{target} is a symbolic link; the build writes only into a real folder")
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise OutputError(f"{target} is not a folder")
+    for folder, dirs, names in os.walk(target, followlinks=False):
+        for name in sorted(dirs + names):
+            path = Path(folder) / name
+            if path.is_symlink():
+                raise OutputError(
+                    f"{path} is a symbolic link; the build writes only real files inside "
+                    f"{target.name}/: remove the link"
+                )
+
+
 def plan(files: dict[str, str], target: Path = GENERATED):
     """What a build would change: (to write, to delete), both sorted."""
+    check_tree(target)
     write = [p for p, text in sorted(files.items()) if _read(target / p) != text]
     existing = sorted(str(p.relative_to(target)) for p in target.rglob("*") if _managed(p)) if target.exists() else []
     delete = [p for p in existing if p not in files]
@@ -125,9 +151,10 @@ def write(files: dict[str, str], target: Path = GENERATED) -> tuple[list[str], l
             path = target / p
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            staged.append((path, tmp))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(files[p])
-            staged.append((path, tmp))
+            os.chmod(tmp, _mode_for(path))  # mkstemp's 0600 would lock other users out
         for path in [target / p for p in to_write] + [target / p for p in to_delete]:
             old[path] = path.read_bytes() if path.exists() else None
         for path, tmp in staged:
@@ -145,6 +172,16 @@ def write(files: dict[str, str], target: Path = GENERATED) -> tuple[list[str], l
         for _, tmp in staged:
             Path(tmp).unlink(missing_ok=True)
     return to_write, to_delete
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the file being replaced, or what the umask gives a new file."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _read(path: Path) -> str | None:

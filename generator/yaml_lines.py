@@ -52,8 +52,14 @@ def load_yaml(text: str, path: str) -> LineDict:
         if err.context and err.context_mark and err.context_mark.line + 1 != line:
             message += f" ({err.context} on line {err.context_mark.line + 1})"
         raise SpecError(path, line, message) from None
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow in a stream
+        line = text.count("\n", 0, err.position) + 1
+        code = err.character if isinstance(err.character, int) else ord(err.character)
+        raise SpecError(path, line, f"invalid YAML: character U+{code:04X} is not allowed") from None
     except yaml.YAMLError as err:  # pragma: no cover - any other parser failure
         raise SpecError(path, None, f"invalid YAML: {err}") from None
+    except RecursionError:  # pragma: no cover - MAX_NESTING refuses such text first
+        raise SpecError(path, None, "invalid YAML: nested too deeply") from None
     if node is None:
         raise SpecError(path, 1, "the spec is empty")
     value = _convert(node, path)
@@ -62,11 +68,24 @@ def load_yaml(text: str, path: str) -> LineDict:
     return value
 
 
+MAX_NESTING = 16  # a spec needs 4 levels; PyYAML's composer recurses once per level
+
+
 def _refuse_anchors(text, path):
+    """One pass over the event stream (the parser itself does not recurse): no anchors or
+    aliases, and no nesting deeper than MAX_NESTING, before anything is composed."""
+    depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             line = event.start_mark.line + 1
             raise SpecError(path, line, "YAML anchors and aliases are not allowed in specs")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                line = event.start_mark.line + 1
+                raise SpecError(path, line, f"YAML nested deeper than {MAX_NESTING} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _convert(node, path):

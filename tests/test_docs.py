@@ -12,7 +12,7 @@ import pytest
 import generated.numpy as G
 from generator.build import generate
 from generator.docs import DocsError, build_pdf
-from generator.printers.latex import tex_escape
+from generator.text import tex_text as tex_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_tex = pytest.mark.skipif(shutil.which("latexmk") is None, reason="latexmk is not installed")

@@ -93,6 +93,7 @@ class Optimizer:
         t = self.iterations + 1
         h = self._hyper
         kernel = self._kernel
+        native = self._native_update() if self.fused else None  # builds now: no failure later
         scale = self._clip_scale([g for g, _ in pairs])
         slots = [self._slot(p) for _, p in pairs]
 
@@ -110,7 +111,7 @@ class Optimizer:
 
         scalars, scalar_state = kernel.step(h, self._scalar_state, reductions, t)
         if self.fused:
-            self._apply_fused(pairs, slots, scalars, scale)
+            self._apply_fused(native, pairs, slots, scalars, scale)
         else:
             for (g, p), state in zip(pairs, slots):
                 if (
@@ -167,24 +168,39 @@ class Optimizer:
         }
 
     def import_state(self, checkpoint: dict, params) -> None:
-        """Continue from ``export_state`` of any backend (arrays may be torch CPU tensors)."""
-        check_checkpoint(
-            type(self).__name__, self.keras_name, self._flags, checkpoint, self._kernel.state
+        """Continue from ``export_state`` of any backend (arrays may be torch CPU tensors).
+        Everything is checked and converted first: a refused checkpoint changes nothing."""
+        name = type(self).__name__
+        params = list(params)
+        for index, p in enumerate(params):
+            if not isinstance(p, np.ndarray) or p.dtype not in SUPPORTED_DTYPES:
+                raise TypeError(
+                    f"{name}: parameter {index} must be a float32 or float64 numpy.ndarray"
+                )
+        step, scalar_state, arrays = check_checkpoint(
+            name,
+            self.keras_name,
+            self._flags,
+            checkpoint,
+            self._kernel.state,
+            self.scalar_state_init(self._hyper),
+            [p.shape for p in params],
         )
         slots = {}
-        for index, arrays in checkpoint["state"].items():
-            p = params[int(index)]
-            values = [
-                np.asarray(arrays[name]).astype(p.dtype, copy=True) for name in self._kernel.state
-            ]
-            if any(v.shape != p.shape for v in values):
-                raise ValueError(
-                    f"{type(self).__name__}: checkpoint state {index} does not match its parameter's shape {p.shape}"
-                )
-            slots[id(p)] = (p, values)
+        for index, by_name in arrays.items():
+            p = params[index]
+            if id(p) in slots:
+                raise ValueError(f"{name}: parameter {index} appears twice in params")
+            slots[id(p)] = (
+                p,
+                [
+                    _host_array(name, by_name[s]).astype(p.dtype, copy=True)
+                    for s in self._kernel.state
+                ],
+            )
         self._slots = slots
-        self.iterations = int(checkpoint["step"])
-        self._scalar_state = {k: float(v) for k, v in checkpoint["scalar_state"].items()}
+        self.iterations = step
+        self._scalar_state = scalar_state
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
@@ -216,8 +232,13 @@ class Optimizer:
         if not p.flags.writeable:
             raise ValueError(f"{name}: parameter {index} is read-only; it is updated in place")
         slot = self._slots.get(id(p))
-        if slot is not None and slot[0] is p and slot[1] and slot[1][0].dtype != p.dtype:
-            raise TypeError(f"{name}: parameter {index} changed dtype since its state was created")
+        if slot is not None and slot[0] is p:
+            for state_name, array in zip(self._kernel.state, slot[1]):
+                if array.dtype != p.dtype or array.shape != p.shape:
+                    raise ValueError(
+                        f"{name}: parameter {index} is {p.dtype} {p.shape}, its state {state_name!r} "
+                        f"{array.dtype} {array.shape}: it changed since its state was created"
+                    )
         return g, p
 
     def _slot(self, p):
@@ -263,12 +284,22 @@ class Optimizer:
                 flat_p[start:stop], grad, [s[start:stop] for s in flat_state], scalars, scratch
             )
 
-    def _apply_fused(self, pairs, slots, scalars, scale):
-        """One call of the generated C library per dtype; non-contiguous arrays are updated
-        through contiguous copies."""
+    def _native_update(self):
+        """The fused update of each dtype, from the C library (built on first use)."""
         from .. import _native
 
         library = _native.library(self.native_module, "cpu")
+        return {
+            suffix: _native.update_function(library, self._kernel.native, suffix, "cpu")
+            for suffix in ("f32", "f64")
+        }
+
+    def _apply_fused(self, native, pairs, slots, scalars, scale):
+        """One call of the generated C library per dtype; non-contiguous arrays are updated
+        through contiguous copies. Every array was checked (_check_pair: dtype and shape of
+        the parameter, its gradient and its state), so each pointer covers numel elements."""
+        from .. import _native
+
         values = _native.doubles(scalars)
         for dtype, suffix in ((np.dtype(np.float32), "f32"), (np.dtype(np.float64), "f64")):
             rows, numels, copies = [], [], []
@@ -285,10 +316,14 @@ class Optimizer:
                 numels.append(p.size)
             if not rows:
                 continue
+            for row, numel in zip(rows, numels):
+                if any(
+                    a.dtype != dtype or a.size != numel or not a.flags.c_contiguous for a in row
+                ):  # pragma: no cover
+                    raise AssertionError("an unchecked array reached the C library")
             table, _ = _native.table([a.ctypes.data for row in rows for a in row], numels)
-            update = _native.update_function(library, self._kernel.native, suffix, "cpu")
             tensors = _native.tensor_list(_native.address(table), len(rows), len(rows[0]), 0)
-            update(tensors, values, None, scale, self._hyper["clipvalue"] or 0.0)
+            native[suffix](tensors, values, None, scale, self._hyper["clipvalue"] or 0.0)
             for array, work in copies:
                 array[...] = work
 
@@ -300,3 +335,15 @@ class Optimizer:
         if clipvalue:
             np.clip(buffer, -clipvalue, clipvalue, out=buffer)
         return buffer
+
+
+def _host_array(owner, value) -> np.ndarray:
+    """A NumPy array of a checkpoint's array or CPU tensor."""
+    if not isinstance(value, np.ndarray):
+        device = getattr(value, "device", None)
+        if device is not None and getattr(device, "type", "cpu") != "cpu":
+            raise TypeError(
+                f"{owner}: checkpoint arrays must be NumPy arrays or CPU tensors, not on {device}"
+            )
+        value = value.detach() if hasattr(value, "detach") else value
+    return np.asarray(value)

@@ -10,6 +10,8 @@ optimizer; a group is as close as torch comes). Per parameter: the spec's state 
 in float32 for float16 and bfloat16 parameters, whose arithmetic is float32 too.
 """
 
+import collections
+import copy
 import math
 from typing import Callable, NamedTuple
 
@@ -70,8 +72,9 @@ class Optimizer(torch.optim.Optimizer):
             raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
         defaults = {}
         for hp in self.hyperparameters:
-            key = "lr" if hp.name == "learning_rate" else hp.name
-            defaults[key] = _real(name, key, hyper[hp.name], hp.domain, hp.check)
+            defaults[_key(hp.name)] = _real(
+                name, _key(hp.name), hyper[hp.name], hp.domain, hp.check
+            )
         for f in self.flags:
             defaults[f] = flag(name, f, flags[f])
         if "decay" in self.common:
@@ -94,31 +97,67 @@ class Optimizer(torch.optim.Optimizer):
         super().__init__(params, defaults)  # checks each group through add_param_group
 
     def add_param_group(self, param_group):
+        """torch.optim's, and every value of the group checked: a refused group is not kept."""
         super().add_param_group(param_group)
-        self._check_group(self.param_groups[-1])
+        group = self.param_groups[-1]
+        try:
+            checked = self._checked_group(group)
+        except BaseException:
+            self.param_groups.pop()
+            raise
+        group.update(checked)
 
-    def _check_group(self, group):
+    def _checked_group(self, group) -> dict:
+        """The values of a param group, each checked (numbers and one-element tensors in their
+        domains, flags True or False, the step count an integer >= 0, the scalar state by
+        name); raises naming the first bad one and changes nothing."""
         name = type(self).__name__
+        out = {}
         for hp in self.hyperparameters:
-            key = "lr" if hp.name == "learning_rate" else hp.name
-            if not isinstance(group[key], torch.Tensor):
-                group[key] = _real(name, key, group[key], hp.domain, hp.check)
+            key = _key(hp.name)
+            value = _real(name, key, group.get(key), hp.domain, hp.check)
+            out[key] = group[key] if isinstance(group[key], torch.Tensor) else value
         for f in self.flags:
-            group[f] = flag(name, f, group[f])
+            out[f] = flag(name, f, group.get(f))
+        if "decay" in self.common:
+            out["decay"] = _real(name, "decay", group.get("decay"), ">= 0", lambda x: x >= 0)
+        out["maximize"] = flag(name, "maximize", group.get("maximize"))
+        out["foreach"] = (
+            None if group.get("foreach") is None else flag(name, "foreach", group["foreach"])
+        )
+        out["fused"] = False if group.get("fused") is None else flag(name, "fused", group["fused"])
+        if out["fused"] and self.native_module is None:
+            raise ValueError(
+                f"{name}: fused=True needs generated C/CUDA kernels, which specs with reductions do not have"
+            )
+        if out["fused"] and out["foreach"]:
+            raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
         for p in group["params"]:
             if p.dtype not in SUPPORTED_DTYPES:
                 raise TypeError(
                     f"{name}: parameters of dtype {p.dtype} are not supported (float16, bfloat16, float32, float64 are)"
                 )
-        group.setdefault("iterations", 0)
-        group.setdefault("scalar_state", dict(self.scalar_state_init(self._hyper(group))))
+        iterations = group.get("iterations", 0)
+        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 0:
+            raise ValueError(
+                f"{name}: a group's iterations must be an integer >= 0, not {iterations!r}"
+            )
+        out["iterations"] = iterations
+        expected = self.scalar_state_init(self._hyper(out))
+        scalar_state = group.get("scalar_state", expected)
+        if not isinstance(scalar_state, dict) or set(scalar_state) != set(expected):
+            raise ValueError(
+                f"{name}: a group's scalar_state must hold {sorted(expected)}, not {scalar_state!r}"
+            )
+        for key, value in scalar_state.items():
+            _real(name, f"scalar_state[{key!r}]", value, "any", lambda x: True)
+        out["scalar_state"] = {k: float(v) for k, v in scalar_state.items()}
+        return out
 
-    def _hyper(self, group) -> dict:
-        h = {}
-        for hp in self.hyperparameters:
-            value = group["lr" if hp.name == "learning_rate" else hp.name]
-            h[hp.name] = float(value)
-        h["decay"] = float(group.get("decay", 0.0))
+    def _hyper(self, values) -> dict:
+        """The spec's hyperparameters (and decay) as floats, from checked group values."""
+        h = {hp.name: float(values[_key(hp.name)]) for hp in self.hyperparameters}
+        h["decay"] = float(values.get("decay", 0.0))
         return h
 
     def _params(self):
@@ -144,7 +183,7 @@ class Optimizer(torch.optim.Optimizer):
             raise ValueError(f"{name}: param groups have different flags; export them separately")
         state = {}
         for index, p in enumerate(self._params()):
-            if self.state[p]:
+            if self.state.get(p):
                 state[index] = {k: v.detach().clone() for k, v in self.state[p].items()}
         return {
             "format": CHECKPOINT_FORMAT,
@@ -156,28 +195,115 @@ class Optimizer(torch.optim.Optimizer):
         }
 
     def import_state(self, checkpoint: dict) -> None:
-        """Continue from ``export_state`` of any backend (arrays may be NumPy arrays)."""
+        """Continue from ``export_state`` of any backend (arrays may be NumPy arrays).
+        Everything is checked and converted first: a refused checkpoint changes nothing."""
         name = type(self).__name__
-        for group in self.param_groups:
-            flags = {f: group[f] for f in self.flags}
-            kernel_state = self.kernels[tuple(flags.values())].state
-            check_checkpoint(name, self.keras_name, flags, checkpoint, kernel_state)
         params = self._params()
-        for index, arrays in checkpoint["state"].items():
-            p = params[int(index)]
-            dtype = torch.float32 if p.dtype in LOW_PRECISION else p.dtype
-            values = {
-                k: torch.as_tensor(v, dtype=dtype, device=p.device).clone()
-                for k, v in arrays.items()
+        checked = None
+        for group in self.param_groups:
+            values = self._checked_group(group)
+            flags = {f: values[f] for f in self.flags}
+            kernel = self.kernels[tuple(flags.values())]
+            checked = check_checkpoint(
+                name,
+                self.keras_name,
+                flags,
+                checkpoint,
+                kernel.state,
+                self.scalar_state_init(self._hyper(values)),
+                [tuple(p.shape) for p in params],
+            )
+        if checked is None:
+            return
+        step, scalar_state, arrays = checked
+        state = {}
+        for index, by_name in arrays.items():
+            p = params[index]
+            state[p] = {
+                k: torch.as_tensor(v, device=p.device).detach().to(_work_dtype(p)).clone()
+                for k, v in by_name.items()
             }
-            if any(v.shape != p.shape for v in values.values()):
-                raise ValueError(
-                    f"{name}: checkpoint state {index} does not match its parameter's shape {tuple(p.shape)}"
-                )
+        for p, values in state.items():
             self.state[p] = values
         for group in self.param_groups:
-            group["iterations"] = int(checkpoint["step"])
-            group["scalar_state"] = {k: float(v) for k, v in checkpoint["scalar_state"].items()}
+            group["iterations"] = step
+            group["scalar_state"] = dict(scalar_state)
+
+    def load_state_dict(self, state_dict) -> None:
+        """torch.optim's ``load_state_dict``, but everything is checked before anything changes
+        (groups, their values, state names, shapes and dtypes), and the state of float16 and
+        bfloat16 parameters stays float32: torch.optim would cast it to the parameter's dtype,
+        and a resumed run would no longer be the same run."""
+        name = type(self).__name__
+        state_dict = dict(state_dict)
+        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = pre_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        saved_groups = state_dict.get("param_groups")
+        saved_state = state_dict.get("state")
+        if not isinstance(saved_groups, list) or not isinstance(saved_state, dict):
+            raise ValueError(
+                f"{name}: a state dict holds 'state' (a dict) and 'param_groups' (a list)"
+            )
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"{name}: the state dict has {len(saved_groups)} param groups, this optimizer {len(self.param_groups)}"
+            )
+        groups, id_map, kernel_of = [], {}, {}
+        for index, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if (
+                not isinstance(saved, dict)
+                or not isinstance(saved.get("params"), list)
+                or len(saved["params"]) != len(group["params"])
+            ):
+                raise ValueError(
+                    f"{name}: param group {index} of the state dict does not match this optimizer's"
+                )
+            new_group = copy.deepcopy({k: v for k, v in saved.items() if k != "params"})
+            new_group["params"] = group["params"]
+            if "param_names" in group and "param_names" not in new_group:
+                new_group["param_names"] = group["param_names"]
+            new_group.update(self._checked_group(new_group))
+            kernel = self.kernels[tuple(new_group[f] for f in self.flags)]
+            for saved_id, p in zip(saved["params"], group["params"]):
+                if saved_id in id_map:
+                    raise ValueError(
+                        f"{name}: parameter id {saved_id!r} appears twice in the state dict"
+                    )
+                id_map[saved_id] = p
+                kernel_of[saved_id] = kernel
+            groups.append(new_group)
+        state = collections.defaultdict(dict)
+        for saved_id, values in saved_state.items():
+            if saved_id not in id_map:
+                raise ValueError(
+                    f"{name}: the state dict has state for parameter id {saved_id!r}, which no group lists"
+                )
+            p, names = id_map[saved_id], kernel_of[saved_id].state
+            if not isinstance(values, dict) or set(values) != set(names):
+                held = sorted(values) if isinstance(values, dict) else type(values).__name__
+                raise ValueError(
+                    f"{name}: the state of parameter id {saved_id!r} holds {held}, expected {sorted(names)}"
+                )
+            for key in names:
+                value = values[key]
+                if (
+                    not isinstance(value, torch.Tensor)
+                    or not value.is_floating_point()
+                    or value.shape != p.shape
+                ):
+                    raise ValueError(
+                        f"{name}: state {key!r} of parameter id {saved_id!r} must be a floating-point "
+                        f"tensor of shape {tuple(p.shape)}, not {_describe(value)}"
+                    )
+            state[p] = {
+                key: values[key].detach().to(device=p.device, dtype=_work_dtype(p), copy=True)
+                for key in names
+            }
+        self.__setstate__({"state": state, "param_groups": groups})
+        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
+            post_hook(self)
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -188,41 +314,98 @@ class Optimizer(torch.optim.Optimizer):
 
     @torch.no_grad()
     def step(self, closure=None):
-        """One optimizer step over every parameter that has a gradient."""
+        """One optimizer step over every parameter that has a gradient. Every group, gradient
+        and state is checked (and, with fused=True, the kernels are built) before anything
+        changes, so a refused step leaves every group as it was."""
         loss = None
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
-        work = []
-        for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            for p in params:
-                self._check_grad(p)
-            work.append((group, params))
-        all_grads = [p.grad for _, params in work for p in params]
+        plans = [self._plan(index, group) for index, group in enumerate(self.param_groups)]
+        plans = [plan for plan in plans if plan.params]
+        all_grads = [p.grad for plan in plans for p in plan.params]
         scale = (
             self._fused_clip_scale(all_grads)
-            if self._fused_on_device(work)
+            if self._fused_on_device(plans)
             else self._clip_scale(all_grads)
         )
-        for group, params in work:
-            if params:
-                self._step_group(group, params, scale)
+        for plan in plans:
+            if plan.native is not None:
+                self._step_fused(plan, scale)
+            else:
+                self._step_group(plan, scale)
         return loss
 
-    def _check_grad(self, p):
+    def _plan(self, group_index, group) -> "_Plan":
+        """What one group's step will do, with everything it needs checked."""
+        values = self._checked_group(group)
+        kernel = self.kernels[tuple(values[f] for f in self.flags)]
+        h = self._hyper(values)
+        params = [p for p in group["params"] if p.grad is not None]
+        for position, p in enumerate(params):
+            where = (
+                f"parameter {position} of group {group_index}"
+                if len(self.param_groups) > 1
+                else f"parameter {position}"
+            )
+            self._check_grad(p, where)
+            self._check_state(p, kernel, where)
+        native = foreach = None
+        if values["fused"] and params:
+            native = self._plan_fused(kernel, params)
+        elif params:
+            foreach = self._use_foreach(values, kernel, params)
+        return _Plan(
+            group, params, kernel, h, values["iterations"] + 1, values["maximize"], foreach, native
+        )
+
+    def _check_grad(self, p, where):
         name = type(self).__name__
         g = p.grad
         if g.is_sparse:
             raise RuntimeError(f"{name} does not support sparse gradients")
         if torch.is_complex(p) or torch.is_complex(g):
             raise RuntimeError(f"{name} does not support complex parameters or gradients")
+        if p.dtype not in SUPPORTED_DTYPES:
+            raise TypeError(
+                f"{name}: {where} has dtype {p.dtype} (float16, bfloat16, float32, float64 are supported)"
+            )
         if g.shape != p.shape:
             raise RuntimeError(
                 f"{name}: a gradient of shape {tuple(g.shape)} for a parameter of shape {tuple(p.shape)}"
             )
+        if g.dtype != p.dtype:
+            raise RuntimeError(
+                f"{name}: a gradient of dtype {g.dtype} for a parameter of dtype {p.dtype} ({where})"
+            )
         if g.device != p.device:
             raise RuntimeError(f"{name}: a gradient on {g.device} for a parameter on {p.device}")
+
+    def _check_state(self, p, kernel, where):
+        """The state of ``p``, if it has one, is what this step's kernel reads and writes: the
+        right names, and each tensor shaped like ``p``, on its device, in its working dtype."""
+        state = self.state.get(p)
+        if not state:
+            return
+        name = type(self).__name__
+        if set(state) != set(kernel.state):
+            raise RuntimeError(
+                f"{name}: the state of {where} holds {sorted(state)}, this step needs {sorted(kernel.state)}"
+            )
+        dtype = _work_dtype(p)
+        for key in kernel.state:
+            value = state[key]
+            if (
+                not isinstance(value, torch.Tensor)
+                or value.shape != p.shape
+                or value.dtype != dtype
+                or value.device != p.device
+            ):
+                raise RuntimeError(
+                    f"{name}: state {key!r} of {where} is {_describe(value)}; the parameter needs "
+                    f"{dtype} of shape {tuple(p.shape)} on {p.device} (was the parameter changed "
+                    "through .data, or the state loaded for another model?)"
+                )
 
     def _clip_scale(self, grads) -> float:
         if not self.clipnorm or not grads:  # None or 0 disables it, as in Keras 2.3
@@ -239,21 +422,15 @@ class Optimizer(torch.optim.Optimizer):
         norm = math.sqrt(total)
         return self.clipnorm / norm if norm >= self.clipnorm else 1.0
 
-    def _step_group(self, group, params, scale):
-        kernel = self.kernels[tuple(group[f] for f in self.flags)]
-        h = self._hyper(group)
-        t = group["iterations"] + 1
+    def _step_group(self, plan, scale):
+        kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
         init = self.state_init(h)
-        if group.get("fused"):
-            self._step_fused(group, kernel, params, scale, h, t, init)
-            return
         grads, states, originals = [], [], []
-        for p in params:
+        for p in plan.params:
             g = p.grad
-            if group["maximize"]:
+            if plan.maximize:
                 g = -g
-            low = p.dtype in LOW_PRECISION
-            work_dtype = torch.float32 if low else p.dtype
+            work_dtype = _work_dtype(p)
             if g.dtype != work_dtype:
                 g = g.to(work_dtype)
             if scale != 1.0:
@@ -279,7 +456,7 @@ class Optimizer(torch.optim.Optimizer):
                 reductions[rname] = max(column) if op == "max" else math.fsum(column)
         scalars, scalar_state = _host(kernel.step)(h, group["scalar_state"], reductions, t)
 
-        if self._use_foreach(group, kernel, work, grads):
+        if plan.foreach:
             lists = [list(column) for column in zip(*states)] if kernel.state else []
             kernel.apply_foreach(work, grads, lists, scalars)
         else:
@@ -291,11 +468,11 @@ class Optimizer(torch.optim.Optimizer):
         group["iterations"] = t
         group["scalar_state"] = scalar_state
 
-    def _use_foreach(self, group, kernel, params, grads) -> bool:
-        if kernel.apply_foreach is None or group["foreach"] is False:
+    def _use_foreach(self, values, kernel, params) -> bool:
+        if kernel.apply_foreach is None or values["foreach"] is False:
             return False
-        devices = {(t.device, t.dtype) for t in (*params, *grads)}
-        if group["foreach"] is None:
+        devices = {(p.device, _work_dtype(p)) for p in params}
+        if values["foreach"] is None:
             return len(devices) == 1 and not torch.jit.is_scripting()
         if len(devices) != 1:
             raise RuntimeError(
@@ -314,12 +491,47 @@ class Optimizer(torch.optim.Optimizer):
             f"{type(self).__name__}: fused=True runs on CPU and CUDA tensors, not {device.type}"
         )
 
-    def _fused_on_device(self, work) -> bool:
+    def _plan_fused(self, kernel, params) -> dict:
+        """Per (device, dtype): the update function of the generated library (built now, so
+        that no group is stepped before a failing build) and its parameters. Every tensor
+        whose pointer a kernel will receive is checked here: a plain strided tensor (not a
+        DTensor or another subclass, whose data pointer is not the whole tensor)."""
+        from .. import _native
+
+        name = type(self).__name__
+        buckets = {}
+        for p in params:
+            for role, tensor in (
+                ("parameter", p),
+                ("gradient", p.grad),
+                *((f"state {k!r}", v) for k, v in self.state.get(p, {}).items()),
+            ):
+                if type(tensor) not in (torch.Tensor, torch.nn.Parameter):
+                    raise TypeError(
+                        f"{name}: fused=True passes raw pointers to C/CUDA kernels and takes plain "
+                        f"tensors; a {role} is a {type(tensor).__name__} (use foreach or the loop)"
+                    )
+                if tensor.layout != torch.strided:
+                    raise TypeError(
+                        f"{name}: fused=True takes strided tensors; a {role} is {tensor.layout}"
+                    )
+            buckets.setdefault((p.device, p.dtype), []).append(p)
+        out = {}
+        for (device, dtype), bucket in buckets.items():
+            target = self._target(device)
+            low_on_cpu = target == "cpu" and dtype in LOW_PRECISION  # the CPU library is f32/f64
+            suffix = "f32" if low_on_cpu else _DTYPE_SUFFIX[dtype]
+            library = _native.library(self.native_module, target, _arch(device))
+            update = _native.update_function(library, kernel.native, suffix, target)
+            out[(device, dtype)] = (target, suffix, low_on_cpu, update, bucket)
+        return out
+
+    def _fused_on_device(self, plans) -> bool:
         """clipnorm runs on the device (no host sync) when every gradient of a fused step is on
         one device that runs the CUDA launchers."""
-        if not self.clipnorm or not all(group.get("fused") for group, params in work if params):
+        if not self.clipnorm or not plans or not all(plan.native is not None for plan in plans):
             return False
-        devices = {p.grad.device for _, params in work for p in params}
+        devices = {p.grad.device for plan in plans for p in plan.params}
         return len(devices) == 1 and self._target(next(iter(devices))) != "cpu"
 
     def _fused_clip_scale(self, grads):
@@ -367,30 +579,28 @@ class Optimizer(torch.optim.Optimizer):
         )
         return scale
 
-    def _step_fused(self, group, kernel, params, scale, h, t, init):
+    def _step_fused(self, plan, scale):
         """One launch (CUDA) or call (CPU) of the generated kernels per device and dtype."""
         from .. import _native
 
+        kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
+        init = self.state_init(h)
         scalars, scalar_state = _host(kernel.step)(h, group["scalar_state"], {}, t)
-        factor = -1.0 if group["maximize"] else 1.0
+        factor = -1.0 if plan.maximize else 1.0
         clipvalue = float(self.clipvalue or 0.0)
         names = kernel.state
-        buckets = {}
-        for p in params:
-            state = self.state[p]
-            if not state:
-                work_dtype = torch.float32 if p.dtype in LOW_PRECISION else p.dtype
-                for s in names:
-                    state[s] = torch.full_like(
-                        p, init[s], dtype=work_dtype, memory_format=torch.contiguous_format
-                    )
-            buckets.setdefault((p.device, p.dtype), []).append((p, state))
-        for (device, dtype), bucket in buckets.items():
-            target = self._target(device)
-            low_on_cpu = target == "cpu" and dtype in LOW_PRECISION  # the CPU library is f32/f64
+        width = 2 + len(names)
+        for (device, dtype), (target, suffix, low_on_cpu, update, bucket) in plan.native.items():
             # one row of pointers per tensor: p, g, state; kept lean, it runs for every tensor
             pointers, numels, copies, keep = [], [], [], []
-            for p, state in bucket:
+            for p in bucket:
+                state = self.state[p]
+                if not state:
+                    for s in names:
+                        state[s] = torch.full_like(
+                            p, init[s], dtype=_work_dtype(p), memory_format=torch.contiguous_format
+                        )
+                numel = p.numel()
                 for role, tensor in enumerate((p, p.grad, *[state[s] for s in names])):
                     work = tensor.float() if low_on_cpu and role < 2 else tensor
                     if not work.is_contiguous():
@@ -399,13 +609,13 @@ class Optimizer(torch.optim.Optimizer):
                         keep.append(work)
                         if role != 1:  # the gradient is only read
                             copies.append((tensor, work))
+                    if (
+                        work.numel() != numel or work.device != device
+                    ):  # pragma: no cover - _plan checked
+                        raise AssertionError("an unchecked tensor reached the fused kernels")
                     pointers.append(work.data_ptr())
-                numels.append(p.numel())
+                numels.append(numel)
             table, n_chunks = _native.table(pointers, numels)
-            width = 2 + len(names)
-            suffix = "f32" if low_on_cpu else _DTYPE_SUFFIX[dtype]
-            library = _native.library(self.native_module, target, _arch(device))
-            update = _native.update_function(library, kernel.native, suffix, target)
             if target == "cpu":
                 tensors = _native.tensor_list(_native.address(table), len(numels), width, n_chunks)
                 grad_scale = (
@@ -428,6 +638,35 @@ class Optimizer(torch.optim.Optimizer):
                 tensor.copy_(work)
         group["iterations"] = t
         group["scalar_state"] = scalar_state
+
+
+class _Plan(NamedTuple):
+    """One group's step, checked: see Optimizer._plan."""
+
+    group: dict
+    params: list
+    kernel: Kernel
+    h: dict
+    t: int
+    maximize: bool
+    foreach: bool | None  # the multi-tensor path (None when fused)
+    native: dict | None  # fused: {(device, dtype): (target, suffix, low_on_cpu, update, params)}
+
+
+def _key(name: str) -> str:
+    """The param-group key of a spec hyperparameter: learning_rate is torch's lr."""
+    return "lr" if name == "learning_rate" else name
+
+
+def _work_dtype(p) -> torch.dtype:
+    """State and arithmetic dtype: float32 for float16 and bfloat16 parameters."""
+    return torch.float32 if p.dtype in LOW_PRECISION else p.dtype
+
+
+def _describe(value) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"{value.dtype} of shape {tuple(value.shape)} on {value.device}"
+    return f"a {type(value).__name__}"
 
 
 _DTYPE_SUFFIX = {

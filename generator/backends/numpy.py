@@ -146,7 +146,7 @@ def _docstring(spec: Spec) -> list[str]:
         lines += ["", "References:"]
         lines += [f"    - {r.title}: {r.url}" for r in spec.references]
     lines += ["", f"Generated from {spec.path}; the update rule is documented there."]
-    return [line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') for line in lines]
+    return lines  # raw text: the template escapes it (the pydoc filter)
 
 
 def variant_view(ir: KernelIR) -> VariantView:

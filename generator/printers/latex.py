@@ -12,31 +12,9 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from ..latex_grammar import has_top_level_script
 from ..model import Spec
-
-TEXT_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "<": r"\(<\)",  # the default OT1 text fonts have no < or >
-    ">": r"\(>\)",
-    "|": r"\(|\)",
-}
-
-
-def tex_escape(text: str) -> str:
-    """Plain text for LaTeX; straight double quotes become ``'' pairs."""
-    out = "".join(TEXT_ESCAPES.get(ch, ch) for ch in text)
-    out = re.sub(r"`([^`]*)`", r"\\texttt{\1}", out)  # Markdown code spans
-    return re.sub(r'"([^"]*)"', r"``\1''", out)
-
+from ..text import tex_text
 
 class SpecLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with the spec's symbol names and terms in written order."""
@@ -85,10 +63,11 @@ class Notation:
         self.spec = spec
         self.names: dict[sp.Symbol, str] = {}
         state = (*spec.state, *spec.scalar_state) if spec else ()
-        self.timed = {s.name: (s.latex or _default(s.name)) for s in state}
+        # a state's symbol takes a time index: braces keep "x_1" from becoming x_1_{t}
+        self.timed = {s.name: _scriptable(s.latex or _default(s.name)) for s in state}
         self.timed["p"] = "p"
         self.plain = {h.name: (h.latex or _default(h.name)) for h in (spec.hyperparameters if spec else ())}
-        self.plain.update({h.name: rf"\text{{{h.name}}}" for h in (spec.flags if spec else ())})
+        self.plain.update({h.name: _text(h.name) for h in (spec.flags if spec else ())})
         self.plain.update({"g": "g_{t}", "t": "t", "lr": r"\eta_{t}", "learning_rate": self.plain.get("learning_rate", r"\eta")})
         self.plain.update({"decay": r"\text{decay}", "clipnorm": r"\text{clipnorm}", "clipvalue": r"\text{clipvalue}"})
         self.plain.update({"grad_norm": r"\lVert g \rVert"})
@@ -106,7 +85,7 @@ class Notation:
 
     def flag(self, name: str) -> sp.Symbol:
         display = sp.Symbol(f"{name}__flag")
-        self.names[display] = rf"\text{{{name}}}"
+        self.names[display] = _text(name)
         return display
 
     def printer(self) -> SpecLatexPrinter:
@@ -115,6 +94,14 @@ class Notation:
 
 def _default(name: str) -> str:
     return sp.latex(sp.Symbol(name))
+
+
+def _scriptable(latex: str) -> str:
+    return "{" + latex + "}" if has_top_level_script(latex) else latex
+
+
+def _text(name: str) -> str:
+    return r"\text{" + tex_text(name) + "}"  # a flag's name: relative_step has a "_"
 
 
 def display(expr: sp.Basic, notation: Notation, assigned: set[str]) -> sp.Basic:
