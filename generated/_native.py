@@ -7,9 +7,9 @@ of its sources, the compiler command and the compiler's version, in ``$OCG_CACHE
 compiler builds a new one.
 
 Loading a library runs its code, so the cache is private: the folder must belong to the user
-and is kept at mode 0700; each library is written atomically beside a record of the SHA-256
-of its bytes, and is loaded only when the bytes read (through one open file descriptor, the
-one that is loaded) match the record. A missing, truncated or replaced library is rebuilt.
+and is kept at mode 0700 (only the user, or root, can write there); each library is written
+atomically beside a record of the SHA-256 of its bytes, and is loaded only when its bytes
+match the record. A missing, truncated or replaced library is rebuilt.
 Targets:
 
 - ``"cpu"``: ``<module>.c`` with gcc (``$CC``), ``-O3 -march=native -fno-math-errno -fopenmp``;
@@ -161,27 +161,23 @@ def _record(path: Path) -> Path:
 
 
 def _load_verified(path: Path) -> ctypes.CDLL | None:
-    """The library at ``path`` if its bytes match its record, loaded from the very file that
-    was hashed (/proc/self/fd on Linux, so it cannot be swapped in between); else None."""
+    """The library at ``path`` if its bytes match its record, else None. (It is loaded by its
+    path, unique per content; loading through /proc/self/fd would not do: glibc takes a name
+    it has loaded before, and fd numbers are reused, for the same library.)"""
     try:
         expected = _record(path).read_text(encoding="ascii").strip()
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except (OSError, UnicodeDecodeError):
-        return None
-    try:
-        digest = hashlib.sha256()
-        with os.fdopen(os.dup(fd), "rb") as handle:
+        with open(path, "rb") as handle:
+            digest = hashlib.sha256()
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-        if digest.hexdigest() != expected:
-            return None
-        by_fd = f"/proc/self/fd/{fd}"
-        try:
-            return ctypes.CDLL(by_fd if os.path.exists(by_fd) else str(path))
-        except OSError:
-            return None  # not a loadable library after all: rebuild it
-    finally:
-        os.close(fd)
+    except (OSError, UnicodeDecodeError):
+        return None
+    if digest.hexdigest() != expected or os.path.islink(path):
+        return None
+    try:
+        return ctypes.CDLL(str(path))
+    except OSError:
+        return None  # not a loadable library after all: rebuild it
 
 
 def _cpu_model() -> str:

@@ -78,3 +78,46 @@ def test_builds_in_different_places_give_identical_bytes(repo_copy, tmp_path):
     assert snapshot(repo_copy) == snapshot(other)
     text = "".join((repo_copy / "generated" / p).read_text() for p in ("numpy/adam.py", "docs/adam.tex"))
     assert str(repo_copy) not in text and str(tmp_path) not in text
+
+
+# ---------------------------------------------------------------- modes and links (issue 11, item 11)
+
+
+def test_written_files_keep_their_mode_or_take_the_umask_default(repo_copy):
+    target = repo_copy / "generated"
+    adam = target / "numpy" / "adam.py"
+    adam.chmod(0o664)
+    (target / "numpy" / "sgd.py").unlink()
+    edit_specs(repo_copy)
+    old = os.umask(0o022)
+    try:
+        written, _ = render.write(build_mod.generate(repo_copy), target)
+    finally:
+        os.umask(old)
+    assert "numpy/adam.py" in written and "numpy/sgd.py" in written
+    assert adam.stat().st_mode & 0o777 == 0o664, "a replaced file keeps its mode"
+    assert (target / "numpy" / "sgd.py").stat().st_mode & 0o777 == 0o644, "a new file takes the umask's default, not 0600"
+
+
+def test_a_symlinked_folder_inside_generated_is_refused_and_nothing_is_written(repo_copy, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    docs = repo_copy / "generated" / "docs"
+    shutil.move(str(docs), str(outside / "docs"))
+    docs.symlink_to(outside / "docs")
+    edit_specs(repo_copy)
+    before = {p: p.read_bytes() for p in (outside / "docs").rglob("*") if p.is_file()}
+    with pytest.raises(render.OutputError, match="generated/docs is a symbolic link"):
+        render.write(build_mod.generate(repo_copy), repo_copy / "generated")
+    assert {p: p.read_bytes() for p in (outside / "docs").rglob("*") if p.is_file()} == before
+
+
+def test_the_command_line_reports_a_symlink_without_a_traceback(repo_copy, tmp_path):
+    import subprocess
+    import sys
+
+    (repo_copy / "generated" / "link").symlink_to(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "generator", "build"], cwd=repo_copy, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "is a symbolic link" in done.stderr and "nothing was written" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -137,3 +137,4 @@ def test_yaml_billion_laughs_is_refused_at_once():
         bomb += f"{chr(97 + i)}: &{chr(97 + i)} [" + ",".join([f"*{chr(96 + i)}"] * 9) + "]\n"
     err = load(bomb)
     assert isinstance(err, SpecError) and "anchors and aliases" in err.message
+

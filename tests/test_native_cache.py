@@ -1,0 +1,103 @@
+"""Loading a kernel library runs its code: the cache only loads what it built itself
+(issue 11, item 10). A library planted at the predictable path is never loaded, a truncated
+one is rebuilt, and the cache folder must be private."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generated import _native
+
+ROOT = Path(__file__).resolve().parent.parent
+needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc is not installed")
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("OCG_CACHE_DIR", str(folder))
+    return folder
+
+
+CHILD = """
+import sys
+import numpy as np
+from generated import _native
+library = _native.library("sgd", "cpu")
+p, g, velocity = np.ones(4), np.full(4, 0.5), np.zeros(4)
+table, _ = _native.table([p.ctypes.data, g.ctypes.data, velocity.ctypes.data], [4])
+update = _native.update_function(library, "ocg_sgd_no_nesterov", "f64", "cpu")
+scalars = _native.doubles([-0.1, 0.0])  # -lr, momentum: the step program's order (generated/cuda/sgd.c)
+update(_native.tensor_list(_native.address(table), 1, 3, 0), scalars, None, 1.0, 0.0)
+assert np.allclose(p, 0.95), p
+print("works")
+"""
+
+
+def load_in_a_new_process(cache: Path) -> Path:
+    """Load (building if needed) and run sgd's C library in a new process: a library file is
+    only ever tampered with while no process has it loaded, as between two runs."""
+    env = {**os.environ, "OCG_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "works" in done.stdout, done.stderr[-2000:]
+    (library,) = cache.glob("sgd-cpu-*.so")
+    return library
+
+
+@needs_gcc
+def test_a_library_planted_at_the_cache_path_is_not_loaded(cache, tmp_path):
+    path = load_in_a_new_process(cache)
+    marker = tmp_path / "planted-code-ran"
+    planted = tmp_path / "planted.c"
+    planted.write_text(f'#include <stdio.h>\n__attribute__((constructor)) static void run(void) {{ fclose(fopen("{marker}", "w")); }}\n')
+    subprocess.run(["gcc", "-shared", "-fPIC", str(planted), "-o", str(path)], check=True)
+    load_in_a_new_process(cache)
+    assert not marker.exists(), "the planted library's constructor ran"
+
+
+@needs_gcc
+def test_a_truncated_library_is_rebuilt(cache):
+    path = load_in_a_new_process(cache)
+    path.write_bytes(path.read_bytes()[:100])
+    load_in_a_new_process(cache)
+    assert path.stat().st_size > 100
+
+
+@needs_gcc
+def test_a_library_without_its_record_is_rebuilt(cache):
+    path = load_in_a_new_process(cache)
+    record = Path(str(path) + ".sha256")
+    record.unlink()
+    load_in_a_new_process(cache)
+    assert record.exists()
+
+
+def test_the_cache_folder_is_created_private_and_made_private(cache):
+    folder = _native.private_cache_dir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    folder.chmod(0o777)
+    _native.private_cache_dir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_cache_folder_of_another_user_is_refused(cache):
+    if os.getuid() != 0:
+        pytest.skip("making a folder of another user needs root")
+    cache.mkdir(mode=0o700)
+    os.chown(cache, 65534, 65534)
+    with pytest.raises(_native.NativeBuildError, match="belongs to another user"):
+        _native.private_cache_dir()
+
+
+def test_a_cache_folder_that_is_a_link_is_refused(cache, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    cache.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(_native.NativeBuildError, match="is not a folder"):
+        _native.private_cache_dir()
