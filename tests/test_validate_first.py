@@ -109,7 +109,7 @@ class Subclass(torch.Tensor):
 def test_fused_refuses_tensor_subclasses_other_paths_run_them():
     p = torch.nn.Parameter(torch.randn(10).as_subclass(Subclass))
     p.grad = torch.randn(10).as_subclass(Subclass)
-    with pytest.raises(TypeError, match="fused=True passes raw pointers .* a parameter is a Subclass"):
+    with pytest.raises(TypeError, match="fused=True passes raw pointers .* parameter 0 is a Subclass"):
         T.Adam([p], fused=True).step()
     T.Adam([p], foreach=False).step()  # torch operations handle subclasses themselves
 

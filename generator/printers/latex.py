@@ -16,6 +16,7 @@ from ..latex_grammar import has_top_level_script
 from ..model import Spec
 from ..text import tex_text
 
+
 class SpecLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with the spec's symbol names and terms in written order."""
 
