@@ -6,10 +6,11 @@ of its sources, the compiler command and the compiler's version, in ``$OCG_CACHE
 ``$XDG_CACHE_HOME/optimizer-codegen`` (``~/.cache/optimizer-codegen``); a changed source or
 compiler builds a new one.
 
-Loading a library runs its code, so the cache is private: the folder must belong to the user
-and is kept at mode 0700 (only the user, or root, can write there); each library is written
-atomically beside a record of the SHA-256 of its bytes, and is loaded only when its bytes
-match the record. A missing, truncated or replaced library is rebuilt.
+Loading a library runs its code, so the cache is private: the folder must belong to the user,
+have mode 0700 and lie in no folder that others can write to (``private_cache_dir``): that is
+what keeps a planted library out. Each library is written atomically beside a record of the
+SHA-256 of its bytes and is loaded only when its bytes match the record, so a missing,
+truncated or half-written library (or one without its record) is rebuilt, not loaded.
 Targets:
 
 - ``"cpu"``: ``<module>.c`` with gcc (``$CC``), ``-O3 -march=native -fno-math-errno -fopenmp``;
@@ -57,8 +58,10 @@ def cache_dir() -> Path:
 
 
 def private_cache_dir() -> Path:
-    """The cache folder, created 0700; refused unless it is a real folder of this user's (a
-    folder others can write to could hand us a library to load), and made 0700 if it is not."""
+    """The cache folder, created 0700. Refused unless it is a real folder of this user's that
+    nobody else can write to, nor swap: no folder above it may be writable by others without
+    the sticky bit (as /tmp has). A default folder with a looser mode (an older version made
+    it 0755) is made 0700; a folder named by $OCG_CACHE_DIR is left alone and refused."""
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     info = os.lstat(folder)
@@ -70,7 +73,18 @@ def private_cache_dir() -> Path:
         raise NativeBuildError(
             f"the kernel cache {folder} belongs to another user; set $OCG_CACHE_DIR to a folder of yours"
         )
+    for parent in folder.resolve().parents:
+        mode = os.stat(parent).st_mode
+        if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
+            raise NativeBuildError(
+                f"the kernel cache {folder} lies in {parent}, which anyone can write to and rename in"
+            )
     if stat.S_IMODE(info.st_mode) != 0o700:
+        if os.environ.get("OCG_CACHE_DIR"):
+            raise NativeBuildError(
+                f"the kernel cache {folder} has mode {stat.S_IMODE(info.st_mode):o}: "
+                "make it 0700 (only you may write the libraries this process loads)"
+            )
         os.chmod(folder, 0o700)
     return folder
 

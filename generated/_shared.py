@@ -8,6 +8,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 CHECKPOINT_FORMAT = "optimizer-codegen/1"  # see README, Checkpoints
+MAX_STEP = 2**53  # step counts beyond it are not exact as floats (t**n, 1 + decay*t)
 
 
 class Hyperparameter(NamedTuple):
@@ -51,15 +52,21 @@ def check_checkpoint(owner, keras_name, flags, checkpoint, state_names, scalar_n
             f"this optimizer is {keras_name} with {flags}"
         )
     step = checkpoint["step"]
-    if not _is_integer(step) or step < 0:
-        raise ValueError(f"{owner}: the checkpoint's step must be an integer >= 0, not {step!r}")
+    if not _is_integer(step) or not 0 <= step <= MAX_STEP:
+        raise ValueError(
+            f"{owner}: the checkpoint's step must be an integer from 0 to 2**53, not {step!r}"
+        )
     scalar_state = checkpoint["scalar_state"]
     if not isinstance(scalar_state, dict) or set(scalar_state) != set(scalar_names):
         raise ValueError(f"{owner}: the checkpoint's scalar state must hold {sorted(scalar_names)}")
     for name, value in scalar_state.items():
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        if (
+            isinstance(value, (bool, np.bool_))
+            or not isinstance(value, numbers.Real)
+            or not math.isfinite(value)
+        ):
             raise TypeError(
-                f"{owner}: the checkpoint's scalar state {name} must be a number, not {value!r}"
+                f"{owner}: the checkpoint's scalar state {name} must be a finite number, not {value!r}"
             )
     state = checkpoint["state"]
     if not isinstance(state, dict):
@@ -100,5 +107,6 @@ def _array_info(value):
     if isinstance(value, np.ndarray):
         return value.shape, bool(np.issubdtype(value.dtype, np.floating))
     if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "is_floating_point"):
-        return tuple(value.shape), bool(value.is_floating_point())
+        strided = str(getattr(value, "layout", "")) == "torch.strided"  # not sparse
+        return tuple(value.shape), bool(value.is_floating_point()) and strided
     return None, False

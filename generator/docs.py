@@ -9,9 +9,10 @@ The .tex files hold spec text, which is untrusted; every field is escaped or par
   -norc`` (no Perl configuration from anywhere) and ``pdflatex -no-shell-escape``;
 - kpathsea's ``openin_any=p`` and ``openout_any=p``: TeX opens no absolute path, nothing
   above its folder and no dot file; ``TEXINPUTS`` and friends are dropped from the
-  environment;
+  environment, and the user's personal tree (``TEXMFHOME``, ``~/texmf``) is switched off;
 - the recorder's list of every file TeX read (``-recorder``) is checked: a file outside the
-  folder and the TeX installation fails the build;
+  folder, the TeX installation's trees and its caches (``TEXMFVAR``: fonts made on demand)
+  fails the build;
 - a time limit stops the whole process group (latexmk and every pdflatex it started).
 
 Only the PDF and the log are copied to ``build/docs/`` (ignored by git).
@@ -59,7 +60,7 @@ def build_pdf(source: Path = GENERATED / "docs", out: Path = ROOT / "build" / "d
             latexmk, "-pdf", "-norc", "-recorder", "-halt-on-error", "-interaction=nonstopmode",
             "-file-line-error", "-pdflatex=pdflatex -no-shell-escape %O %S", f"{MAIN}.tex",
         ]
-        returncode, output = _run(command, work, time_limit)
+        returncode, output = _run(command, work, time_limit, sandbox_environment(work))
         log = (work / f"{MAIN}.log").read_text(errors="replace") if (work / f"{MAIN}.log").exists() else ""
         outside = _read_outside(work)
         if outside:
@@ -91,16 +92,17 @@ def _copy_sources(source: Path, work: Path) -> None:
         raise DocsError(f"{source / (MAIN + '.tex')} does not exist: run `python -m generator build`")
 
 
-def sandbox_environment() -> dict[str, str]:
+def sandbox_environment(work: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
     env.update({"openin_any": "p", "openout_any": "p", "shell_escape": "f"})
+    env["TEXMFHOME"] = str(work / "no-personal-tree")  # does not exist: ~/texmf is not read
     return env
 
 
-def _run(command, work: Path, time_limit: float) -> tuple[int, str]:
+def _run(command, work: Path, time_limit: float, env: dict[str, str]) -> tuple[int, str]:
     """Run in a new process group; past the limit, kill the group and say so."""
     process = subprocess.Popen(
-        command, cwd=work, env=sandbox_environment(), stdout=subprocess.PIPE,
+        command, cwd=work, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, errors="replace",
         start_new_session=True,
     )
@@ -126,13 +128,14 @@ def _kill_group(process: subprocess.Popen) -> None:
     process.communicate()
 
 
-def _tex_roots() -> list[str]:
-    """The TeX installation's trees and configuration folders, as kpathsea knows them."""
+def _tex_roots(work: Path) -> list[str]:
+    """The TeX installation's trees and configuration folders, as kpathsea knows them in the
+    sandbox (the personal tree switched off)."""
     roots = []
     for variable in ("$TEXMF", "$TEXMFCNF", "$TEXMFDBS"):
         done = subprocess.run(
             ["kpsewhich", f"--expand-braces={variable}"], capture_output=True, text=True,
-            env=sandbox_environment(), check=False,
+            env=sandbox_environment(work), check=False,
         )
         roots += [p.lstrip("!") for p in done.stdout.strip().split(":") if p.lstrip("!")]
     return sorted({os.path.realpath(p) for p in roots})
@@ -143,7 +146,7 @@ def _read_outside(work: Path) -> list[str]:
     recorder = work / f"{MAIN}.fls"
     if not recorder.exists():
         return []
-    roots = [os.path.realpath(work)] + _tex_roots()
+    roots = [os.path.realpath(work)] + _tex_roots(work)
     outside = []
     for line in recorder.read_text(errors="replace").splitlines():
         if not line.startswith("INPUT "):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from typing import Callable
 
 import sympy as sp
@@ -125,12 +126,20 @@ _EXPRESSION_CHARACTERS = frozenset(
 )
 
 
+# A number as the text has it: from a digit (or a dot before one) not inside a name.
+_NUMBER_LIKE = re.compile(r"(?<![A-Za-z0-9_])(?:\d|\.\d)(?:[eE][+-]|[A-Za-z0-9_.])*")
+_DECIMAL = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _parse(text: str, mode: str):
     if len(text) > MAX_TEXT:
         raise ExprError(f"expression longer than {MAX_TEXT} characters")
     for ch in text:
         if ch not in _EXPRESSION_CHARACTERS:
             raise ExprError(f"character {ch!r} is not allowed in an expression")
+    for match in _NUMBER_LIKE.finditer(text):
+        if not _DECIMAL.fullmatch(match.group(0)):  # 1_000, 0x1F: Python's, not ours (docs show the text)
+            raise ExprError(f"number {match.group(0)!r}: write plain decimal numbers such as 1000 or 1e-7")
     try:
         return ast.parse(text.strip(), mode=mode)
     except SyntaxError as err:

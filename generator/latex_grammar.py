@@ -6,7 +6,7 @@ parsed, not passed through, and may only be::
 
     fragment := item*
     item     := atom [ "_" arg ] [ "^" arg ]     (or "^" before "_"; each at most once)
-    atom     := letter | digit | one of + - = ( ) [ ] , . / and space
+    atom     := letter | digit | one of + - = ( ) , . / and space
               | \\symbol | \\accent arg | \\font { fragment } | \\text { words } | { fragment }
     arg      := letter | digit | \\symbol | { fragment }
 
@@ -33,7 +33,7 @@ ACCENTS = frozenset(
 )
 FONTS = frozenset("mathrm mathbf mathit mathsf mathtt mathcal boldsymbol".split())
 TEXT_COMMANDS = frozenset(("text", "operatorname"))
-_PLAIN = set("+-=()[],./")
+_PLAIN = set("+-=(),./")  # no [ ]: with ( ) they would make a Markdown link
 _TEXT_CHARS = set("-.,() ")
 
 

@@ -22,10 +22,10 @@ from functools import lru_cache
 from .expr import FUNCTIONS
 from .paths import TEMPLATES
 
-IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}\Z")  # \Z: "$" would let a final newline in
 # Names of hyperparameters, state, reductions and equations start with a lowercase letter:
 # the C headers' object-like macros (NAN, M_PI, INT64_MAX, HD, OCG_CHUNK) are upper case.
-SYMBOL = re.compile(r"^[a-z][A-Za-z0-9_]{0,39}$")
+SYMBOL = re.compile(r"[a-z][A-Za-z0-9_]{0,39}\Z")
 
 # Symbols every spec gets from the generator (see generator/common.py).
 BUILTIN_SYMBOLS = {

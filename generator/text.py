@@ -37,7 +37,7 @@ def text_problem(text: str) -> str | None:
 
 # RFC 3986's unreserved, reserved and percent characters: no spaces, quotes, backslashes,
 # braces, angle brackets or anything a LaTeX or Markdown reader would act on.
-_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*)?$")
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*)?\Z")
 
 
 def url_problem(url: str) -> str | None:

@@ -116,3 +116,23 @@ def test_every_argument_is_documented_with_its_default(name):
     table = tex.split("\\subsection*{Arguments}", 1)[1]
     body = table.split("\\midrule", 1)[1].split("\\bottomrule", 1)[0]
     assert len(body.strip().splitlines()) == len(arguments), "one table row per argument"
+
+
+@needs_tex
+def test_names_with_underscores_build_a_clean_pdf(tmp_path):
+    """A flag named relative_step once gave "Missing $ inserted", a state step_size without a
+    latex field "Double subscript" (issue 13): the build succeeded and the PDF failed."""
+    from generator.build import outputs
+    from generator.model import parse_spec
+    from generator.render import render
+
+    spec = (ROOT / "specs" / "adam.yaml").read_text().replace("  amsgrad:", "  relative_step:", 1)
+    spec = spec.replace("amsgrad", "relative_step").replace("vhat", "step_size").replace("latex: \\hat{v}", "")
+    files = render([o for o in outputs([parse_spec(spec, "specs/underscored.yaml", "underscored")]) if o.path.startswith("docs/")])
+    assert "\\text{relative\\_step}" in files["docs/underscored.tex"]
+    assert "{step_{size}}_{t}" in files["docs/underscored.tex"]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("optimizers.tex", "underscored.tex"):
+        (docs / name).write_text(files[f"docs/{name}"])
+    build_pdf(docs, tmp_path / "out")

@@ -57,9 +57,8 @@ def test_tex_cannot_read_files_of_the_machine(tmp_path, tex):
 
 def test_the_recorder_check_catches_a_read_the_sandbox_missed(tmp_path, monkeypatch):
     """With kpathsea's openin_any relaxed, the list of files TeX read still fails the build."""
-    relaxed = docs_module.sandbox_environment()
-    relaxed["openin_any"] = "a"
-    monkeypatch.setattr(docs_module, "sandbox_environment", lambda: relaxed)
+    strict = docs_module.sandbox_environment
+    monkeypatch.setattr(docs_module, "sandbox_environment", lambda work: {**strict(work), "openin_any": "a"})
     with pytest.raises(DocsError, match=f"outside the docs folder.*\n{SECRET}"):
         build_pdf(planted(tmp_path, f"\\input{{{SECRET}}}"), tmp_path / "out")
 
@@ -127,3 +126,19 @@ def test_a_spec_using_every_escape_builds_a_clean_pdf(tmp_path):
     text = unicodedata.normalize("NFC", " ".join(pdf_text(pdf).split()))  # accents are composed
     for words in ("Every escape: \\ & % $ #", "< > | “quoted”", "ß æ", "é è", "[U+4E2D]", "[U+1F600]", "a_b~c/d%20e?x=1&y=(2)#frag"):
         assert words in text, words
+
+
+def test_valid_specs_that_once_broke_the_pdf_build_a_clean_one(tmp_path):
+    """Found by a red-team pass: an underscore in the class name, names SymPy reads as
+    \\mathscr or a prime (yscr, vprm), and a tiny literal that folded into a 200-digit fraction."""
+    spec = (ROOT / "specs" / "sgd.yaml").read_text().replace("name: SGD", "name: My_Sgd", 1)
+    spec = spec.replace("hyperparameters:\n", "hyperparameters:\n  yscr: {default: 0.5, doc: Unused.}\n", 1)
+    spec = spec.replace("state:\n", "state:\n  vprm: {init: 0, doc: A second velocity.}\n", 1)
+    spec = spec.replace("  - velocity = momentum*velocity - lr*g\n",
+                        "  - velocity = momentum*velocity - lr*g\n  - vprm = vprm**2*yscr + 1e-200*g\n", 1)
+    files = render([o for o in outputs([parse_spec(spec, "specs/odd_names.yaml", "odd_names")]) if o.path.startswith("docs/")])
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("optimizers.tex", "odd_names.tex"):
+        (docs / name).write_text(files[f"docs/{name}"])
+    build_pdf(docs, tmp_path / "out")

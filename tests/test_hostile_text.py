@@ -172,6 +172,7 @@ def test_reference_urls_are_http_urls_of_url_characters(url):
         r"x_1_2",
         r"\text{\input{a}}",
         r"\hat",
+        "[click me](//evil.example/x)",  # a Markdown link in the $...$ of the .md docs
     ],
 )
 def test_latex_fields_outside_the_grammar_are_refused_with_file_and_line(latex):

@@ -79,12 +79,34 @@ def test_a_library_without_its_record_is_rebuilt(cache):
     assert record.exists()
 
 
-def test_the_cache_folder_is_created_private_and_made_private(cache):
+def test_the_cache_folder_is_created_private(cache):
     folder = _native.private_cache_dir()
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    folder.chmod(0o777)
-    _native.private_cache_dir()
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert folder == cache and stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_named_cache_folder_others_can_write_is_refused_not_changed(cache):
+    cache.mkdir(mode=0o700)
+    cache.chmod(0o777)
+    with pytest.raises(_native.NativeBuildError, match="has mode 777: make it 0700"):
+        _native.private_cache_dir()
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o777
+
+
+def test_the_default_cache_folder_of_an_older_version_is_made_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("OCG_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "optimizer-codegen").mkdir(mode=0o755)
+    folder = _native.private_cache_dir()
+    assert folder == tmp_path / "optimizer-codegen" and stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_cache_folder_inside_a_folder_anyone_can_write_is_refused(tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # no sticky bit: anyone could rename our folder and put theirs there
+    monkeypatch.setenv("OCG_CACHE_DIR", str(shared / "cache"))
+    with pytest.raises(_native.NativeBuildError, match="which anyone can write to"):
+        _native.private_cache_dir()
 
 
 def test_a_cache_folder_of_another_user_is_refused(cache):

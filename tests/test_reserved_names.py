@@ -155,3 +155,15 @@ def test_every_macro_the_kernels_see_is_refused(command, include, tmp_path):
     assert "INFINITY" in macros, "the scan must see math.h"
     usable = sorted(m for m in macros if names.SYMBOL.match(m) and names.name_problem(m) is None)
     assert not usable, f"macros a spec name would be replaced by: {usable}"
+
+
+@pytest.mark.parametrize("key,value", [("hyperparameter", "zz\n"), ("keras_name", "sgd\n"), ("name", "SGD\n")])
+def test_a_name_with_a_trailing_newline_is_no_identifier(key, value):
+    """A regular expression's "$" matches before a final newline: names are matched to their end."""
+    if key == "hyperparameter":
+        text, _ = as_hyperparameter(value)
+    else:
+        text = BASE.replace("name: Adam", f"name: Adam\nkeras_name: adam" if key == "keras_name" else "name: Adam", 1)
+        text = text.replace(f"{key}: {'adam' if key == 'keras_name' else 'Adam'}", f"{key}: {json.dumps(value)}", 1)
+    err = refusal(text)
+    assert err is not None and "not a valid identifier" in err.message, err

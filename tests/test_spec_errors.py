@@ -82,6 +82,8 @@ CASES = [
     ("  - m = beta*m + g", "  - m = sqrt(g, g)", 20, "takes 1 argument"),
     ("  - m = beta*m + g", "  - m == g", 20, "'name = expression'"),
     ("  - m = beta*m + g", "  - m = (g", 20, "syntax error"),
+    ("  - m = beta*m + g", "  - m = beta*m + 1_0*g", 20, "write plain decimal numbers"),
+    ("    domain: 0 < beta < 1", "    domain: 0 < beta < 0x1", 10, "write plain decimal numbers"),
     ("    init: 0", "    init: beta*q", 17, "unknown symbol 'q'"),
     ("name: Toy", "name: toy", 1, "start it with a capital letter"),
     ("    default: false", "    default: false\n    domain: x > 0", 14, "a bool takes no domain"),

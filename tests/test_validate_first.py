@@ -134,13 +134,19 @@ def test_a_state_dict_of_the_wrong_shape_or_names_is_refused_and_changes_nothing
     bad_step["param_groups"][0]["iterations"] = -1
     unknown = copy.deepcopy(saved)
     unknown["state"][5] = unknown["state"][0]
+    sparse = copy.deepcopy(saved)
+    sparse["state"][0]["m"] = sparse["state"][0]["m"].to_sparse()
+    huge_step = copy.deepcopy(saved)
+    huge_step["param_groups"][0]["iterations"] = 10**400
     for bad, words in [
-        (bad_shape, r"state 'm' of parameter id 0 must be a floating-point tensor of shape \(100,\)"),
+        (bad_shape, r"state 'm' of parameter id 0 must be a strided floating-point tensor of shape \(100,\)"),
         (bad_names, r"holds \['v', 'w'\], expected \['m', 'v'\]"),
         (bad_group, "maximize must be True or False"),
         (bad_lr, "lr=nan is not finite"),
-        (bad_step, "iterations must be an integer >= 0"),
+        (bad_step, "iterations must be an integer from 0"),
         (unknown, "state for parameter id 5, which no group lists"),
+        (sparse, r"must be a strided floating-point tensor of shape \(100,\), not torch.float32 .*sparse_coo"),
+        (huge_step, "iterations must be an integer from 0 to 2\\*\\*53"),
     ]:
         with pytest.raises((ValueError, TypeError), match=words):
             target.load_state_dict(bad)
@@ -190,7 +196,7 @@ def test_a_step_whose_kernels_cannot_build_changes_nothing(monkeypatch):
         ({"decay": -1.0}, "decay=-1.0 is outside its domain"),
         ({"beta_1": 1.5}, "beta_1=1.5 is outside its domain 0 < beta_1 < 1"),
         ({"amsgrad": None}, "amsgrad must be True or False"),
-        ({"iterations": 2.9}, "iterations must be an integer >= 0"),
+        ({"iterations": 2.9}, "iterations must be an integer from 0"),
     ],
 )
 def test_every_group_value_is_checked_and_a_refused_group_is_not_kept(group, words):
@@ -205,9 +211,9 @@ def test_every_group_value_is_checked_and_a_refused_group_is_not_kept(group, wor
 # ---------------------------------------------------------------- export_state / import_state
 
 BAD_CHECKPOINTS = [
-    (lambda c: c.update(step=-1), "step must be an integer >= 0, not -1"),
-    (lambda c: c.update(step=True), "step must be an integer >= 0, not True"),
-    (lambda c: c.update(step=2.9), "step must be an integer >= 0, not 2.9"),
+    (lambda c: c.update(step=-1), "step must be an integer from 0 to 2\\*\\*53, not -1"),
+    (lambda c: c.update(step=True), "step must be an integer from 0 to 2\\*\\*53, not True"),
+    (lambda c: c.update(step=2.9), "step must be an integer from 0 to 2\\*\\*53, not 2.9"),
     (lambda c: c["state"].update({-1: c["state"][0]}), "state for parameter -1"),
     (lambda c: c["state"].update({2: c["state"][0]}), "state for parameter 2"),
     (lambda c: c["state"].update({0.5: c["state"][0]}), "state for parameter 0.5"),
@@ -218,6 +224,8 @@ BAD_CHECKPOINTS = [
     (lambda c: c["state"][1].pop("v"), r"has \['m'\], expected \['m', 'v'\]"),
     (lambda c: c.update(scalar_state={"x": 1.0}), "scalar state must hold"),
     (lambda c: c.pop("state"), "has no state"),
+    (lambda c: c.update(step=10**400), "step must be an integer from 0 to 2\\*\\*53"),
+    (lambda c: c["state"][1].update(m=torch.zeros(3).to_sparse()), "'m' must be a floating-point array"),
 ]
 
 
@@ -265,3 +273,48 @@ def test_numpy_refuses_a_parameter_resized_since_its_state_was_made():
     p.resize(500, refcheck=False)  # the same array object, now 500 elements
     with pytest.raises(ValueError, match=r"parameter 0 is float64 \(500,\), its state 'm' float64 \(5,\)"):
         opt.apply_gradients([(np.ones(500), p)])
+
+
+def test_torch_import_state_refuses_a_non_finite_scalar_state():
+    p = torch.nn.Parameter(torch.ones(3))
+    opt = T.Nadam([p])
+    run(opt, [p], [[torch.full((3,), 0.5)]])
+    checkpoint = opt.export_state()
+    checkpoint["scalar_state"]["m_schedule"] = float("nan")
+    before = snapshot(opt)
+    with pytest.raises(TypeError, match="scalar state m_schedule must be a finite number"):
+        opt.import_state(checkpoint)
+    assert same(before, snapshot(opt))
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_an_expanded_parameter_is_refused_before_any_change(path):
+    a = torch.nn.Parameter(torch.randn(4))
+    b = torch.ones(1).expand(4)  # four elements, one memory location
+    opt = T.Adam([a, b], **PATHS[path])
+    a.grad, b.grad = torch.randn(4), torch.randn(4)
+    before = snapshot(opt)
+    with pytest.raises(RuntimeError, match="parameter of parameter 1 has elements that share memory"):
+        opt.step()
+    assert same(before, snapshot(opt)), "parameter 0 was stepped before parameter 1 was refused"
+
+
+def test_fused_refuses_a_tensor_whose_storage_was_resized_under_it():
+    p = torch.nn.Parameter(torch.randn(1 << 20))
+    p.grad = torch.randn(1 << 20)
+    opt = T.Adam([p], fused=True)
+    p.untyped_storage().resize_(16)  # the kernel would write 4 MiB past a 16-byte allocation
+    with pytest.raises(RuntimeError, match="parameter 0 reaches past the end of its storage"):
+        opt.step()
+
+
+def test_numpy_fused_takes_misaligned_arrays_through_aligned_copies():
+    raw = bytearray(8 * 1000 + 1)
+    p = np.frombuffer(raw, dtype=np.float64, offset=1, count=1000)  # aligned to 1 byte only
+    p[...] = 1.0
+    assert not p.flags.aligned
+    expected = np.ones(1000)
+    g = np.linspace(-1, 1, 1000)
+    N.Adam().apply_gradients([(g, expected)])
+    N.Adam(fused=True).apply_gradients([(g, p)])
+    np.testing.assert_allclose(p, expected, rtol=1e-12)

@@ -308,7 +308,8 @@ class Optimizer:
                     continue
                 row = []
                 for array in (p, g, *state):
-                    work = array if array.flags.c_contiguous else np.ascontiguousarray(array)
+                    # contiguous and aligned (np.frombuffer at an odd offset is not): a copy if not
+                    work = np.require(array, requirements="CA")
                     if work is not array and array is not g:
                         copies.append((array, work))
                     row.append(work)
@@ -318,7 +319,10 @@ class Optimizer:
                 continue
             for row, numel in zip(rows, numels):
                 if any(
-                    a.dtype != dtype or a.size != numel or not a.flags.c_contiguous for a in row
+                    a.dtype != dtype
+                    or a.size != numel
+                    or not (a.flags.c_contiguous and a.flags.aligned)
+                    for a in row
                 ):  # pragma: no cover
                     raise AssertionError("an unchecked array reached the C library")
             table, _ = _native.table([a.ctypes.data for row in rows for a in row], numels)

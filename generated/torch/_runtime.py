@@ -17,7 +17,7 @@ from typing import Callable, NamedTuple
 
 import torch
 
-from .._shared import CHECKPOINT_FORMAT, check_checkpoint, flag, real
+from .._shared import CHECKPOINT_FORMAT, MAX_STEP, check_checkpoint, flag, real
 
 SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 LOW_PRECISION = (torch.float16, torch.bfloat16)
@@ -139,9 +139,13 @@ class Optimizer(torch.optim.Optimizer):
                         f"{name}: parameters of dtype {p.dtype} are not supported (float16, bfloat16, float32, float64 are)"
                     )
         iterations = group.get("iterations", 0)
-        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 0:
+        if (
+            isinstance(iterations, bool)
+            or not isinstance(iterations, int)
+            or not 0 <= iterations <= MAX_STEP
+        ):
             raise ValueError(
-                f"{name}: a group's iterations must be an integer >= 0, not {iterations!r}"
+                f"{name}: a group's iterations must be an integer from 0 to 2**53, not {iterations!r}"
             )
         out["iterations"] = iterations
         expected = self.scalar_state_init(self._hyper(out))
@@ -293,9 +297,10 @@ class Optimizer(torch.optim.Optimizer):
                     not isinstance(value, torch.Tensor)
                     or not value.is_floating_point()
                     or value.shape != p.shape
+                    or value.layout != torch.strided
                 ):
                     raise ValueError(
-                        f"{name}: state {key!r} of parameter id {saved_id!r} must be a floating-point "
+                        f"{name}: state {key!r} of parameter id {saved_id!r} must be a strided floating-point "
                         f"tensor of shape {tuple(p.shape)}, not {_describe(value)}"
                     )
             state[p] = {
@@ -361,11 +366,23 @@ class Optimizer(torch.optim.Optimizer):
 
     def _refuse(self, p, kernel, fused, where):
         """Raise the message for the first thing _fits found wrong with ``p``."""
+        name = type(self).__name__
         self._check_grad(p, where)
         self._check_state(p, kernel, where)
         if fused:
             self._check_plain(p, where)
-        raise RuntimeError(f"{type(self).__name__}: {where} cannot be stepped")  # pragma: no cover
+        for role, tensor in (
+            ("parameter", p),
+            *((f"state {k!r}", v) for k, v in self.state.get(p, {}).items()),
+        ):
+            if tensor.layout != torch.strided or (not tensor.is_contiguous() and _overlaps(tensor)):
+                raise RuntimeError(
+                    f"{name}: the {role} of {where} has elements that share memory (an expanded "
+                    "tensor?) or is not strided: it cannot be updated in place"
+                )
+        raise RuntimeError(
+            f"{name}: {where} cannot be stepped"
+        )  # pragma: no cover - _fits and these agree
 
     def _check_grad(self, p, where):
         name = type(self).__name__
@@ -408,6 +425,7 @@ class Optimizer(torch.optim.Optimizer):
                 or value.shape != p.shape
                 or value.dtype != dtype
                 or value.device != p.device
+                or value.layout != torch.strided
             ):
                 raise RuntimeError(
                     f"{name}: state {key!r} of {where} is {_describe(value)}; the parameter needs "
@@ -504,12 +522,16 @@ class Optimizer(torch.optim.Optimizer):
         tensor (not a DTensor or another subclass, whose data pointer is not the tensor)."""
         states = [(f"state {key!r}", tensor) for key, tensor in self.state.get(p, {}).items()]
         for role, tensor in (("parameter", p), ("gradient", p.grad), *states):
+            subject = where if role == "parameter" else f"the {role} of {where}"
             if type(tensor) not in _PLAIN or tensor.layout != torch.strided:
-                subject = where if role == "parameter" else f"the {role} of {where}"
                 raise TypeError(
                     f"{type(self).__name__}: fused=True passes raw pointers to C/CUDA kernels and takes "
                     f"plain strided tensors; {subject} is a {type(tensor).__name__} ({tensor.layout}); "
                     "use foreach or the loop"
+                )
+            if not _in_storage(tensor):
+                raise RuntimeError(
+                    f"{type(self).__name__}: {subject} reaches past the end of its storage"
                 )
 
     def _plan_fused(self, kernel, params) -> dict:
@@ -658,9 +680,11 @@ _PLAIN = (torch.Tensor, torch.nn.Parameter)
 
 def _fits(p, g, state, names, plain) -> bool:
     """Whether ``p`` can be stepped: its gradient and state (if any) have its shape, device
-    and (working) dtype, nothing is sparse, and with ``plain`` (fused) no tensor is a
-    subclass. A fast boolean for every tensor of every step (about 2 us for Adam; dtypes are
-    singletons, so ``is`` compares them); Optimizer._refuse explains a False."""
+    and (working) dtype, nothing is sparse, no element of ``p`` or its state shares memory
+    with another (an expanded tensor cannot be updated in place); with ``plain`` (fused: the
+    kernels get raw pointers) no tensor is a subclass and each lies within its storage. A
+    fast boolean for every tensor of every step (dtypes are singletons, so ``is`` compares
+    them); Optimizer._refuse says what is wrong."""
     shape, dtype, device = p.shape, p.dtype, p.device
     if (
         dtype not in _SUPPORTED
@@ -670,7 +694,11 @@ def _fits(p, g, state, names, plain) -> bool:
         or g.layout is not _STRIDED
     ):
         return False
-    if plain and (type(p) not in _PLAIN or type(g) not in _PLAIN or p.layout is not _STRIDED):
+    if p.layout is not _STRIDED or (not p.is_contiguous() and _overlaps(p)):
+        return False
+    if plain and (
+        type(p) not in _PLAIN or type(g) not in _PLAIN or not _in_storage(p) or not _in_storage(g)
+    ):
         return False
     if state:
         if len(state) != len(names):
@@ -685,9 +713,29 @@ def _fits(p, g, state, names, plain) -> bool:
                 or value.device != device
             ):
                 return False
-            if plain and (type(value) not in _PLAIN or value.layout is not _STRIDED):
+            if value.layout is not _STRIDED or (not value.is_contiguous() and _overlaps(value)):
+                return False
+            if plain and (type(value) not in _PLAIN or not _in_storage(value)):
                 return False
     return True
+
+
+def _overlaps(t) -> bool:
+    """Some elements of ``t`` share memory (an expanded tensor): it cannot be written in place."""
+    return torch._debug_has_internal_overlap(t) != 0
+
+
+def _in_storage(t) -> bool:
+    """Every element of ``t`` lies within its storage (a storage resized under a tensor, say
+    by ``untyped_storage().resize_``, would hand a kernel memory that is not there)."""
+    if t.numel() == 0:
+        return True
+    end = (
+        t.storage_offset()
+        + 1
+        + sum((size - 1) * stride for size, stride in zip(t.shape, t.stride()))
+    )
+    return end * t.element_size() <= t.untyped_storage().nbytes()
 
 
 _STRIDED = torch.strided
@@ -706,7 +754,8 @@ def _work_dtype(p) -> torch.dtype:
 
 def _describe(value) -> str:
     if isinstance(value, torch.Tensor):
-        return f"{value.dtype} of shape {tuple(value.shape)} on {value.device}"
+        layout = "" if value.layout == torch.strided else f" ({value.layout})"
+        return f"{value.dtype} of shape {tuple(value.shape)} on {value.device}{layout}"
     return f"a {type(value).__name__}"
 
 

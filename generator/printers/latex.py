@@ -12,7 +12,7 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from ..latex_grammar import has_top_level_script
+from ..latex_grammar import LatexError, check_latex, has_top_level_script
 from ..model import Spec
 from ..text import tex_text
 
@@ -43,6 +43,9 @@ class SpecLatexPrinter(LatexPrinter):
             q //= 5
         if q == 1 and expr.q != 1:
             return repr(expr.p / expr.q)
+        if max(abs(expr.p), expr.q) >= 10**15:  # 1e-200 folded with other numbers: no 200-digit fraction
+            mantissa, _, exponent = f"{float(expr):.6g}".partition("e")
+            return mantissa + (rf" \cdot 10^{{{int(exponent)}}}" if exponent else "")
         return super()._print_Rational(expr)
 
     def _print_Piecewise(self, expr):
@@ -94,7 +97,14 @@ class Notation:
 
 
 def _default(name: str) -> str:
-    return sp.latex(sp.Symbol(name))
+    """SymPy's rendering of a name (beta_1 is \\beta_{1}) when the latex grammar accepts it;
+    else the name upright: SymPy reads suffixes such as "scr" or "prm" as \\mathscr (a package
+    the docs do not load) or a prime (which breaks a later superscript)."""
+    printed = sp.latex(sp.Symbol(name))
+    try:
+        return check_latex(printed)
+    except LatexError:
+        return r"\mathrm{" + name.replace("_", r"\_") + "}"
 
 
 def _scriptable(latex: str) -> str:
