@@ -721,8 +721,10 @@ def _fits(p, g, state, names, plain) -> bool:
 
 
 def _overlaps(t) -> bool:
-    """Some elements of ``t`` share memory (an expanded tensor): it cannot be written in place."""
-    return torch._debug_has_internal_overlap(t) != 0
+    """Some elements of ``t`` share memory (an expanded tensor): it cannot be written in place.
+    torch answers yes (1), no (0) or too hard to tell (2, strided views such as p[:, ::2],
+    whose in-place operations torch checks itself)."""
+    return torch._debug_has_internal_overlap(t) == 1
 
 
 def _in_storage(t) -> bool:
