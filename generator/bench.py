@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import load_specs
-from .render import ROOT
+from .paths import ROOT
 
 RESULTS = ROOT / "tests" / "benchmarks"
 PEERS = {  # spec module -> (torch.optim class name, keyword arguments that make it the same algorithm family)

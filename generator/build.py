@@ -12,7 +12,8 @@ from .backends import tests as tests_backend
 from .backends import torch as torch_backend
 from .errors import SpecError
 from .model import Spec, load_spec
-from .render import GENERATED, ROOT, SHARED_SOURCE, Output, render
+from .paths import GENERATED, ROOT
+from .render import SHARED_SOURCE, Output, render
 
 BACKENDS = {"host": host_backend, "numpy": numpy_backend, "torch": torch_backend, "cuda": cuda_backend, "docs": docs_backend, "tests": tests_backend}
 

@@ -17,7 +17,7 @@ import black
 import jinja2
 
 from .errors import OutputError
-from .paths import GENERATED, ROOT, TEMPLATES
+from .paths import GENERATED, TEMPLATES
 from .text import md_text, md_url, python_docstring, tex_text, tex_url
 DO_NOT_EDIT = "do not edit"
 BLACK_MODE = black.Mode(line_length=100)

@@ -82,14 +82,14 @@ def test_a_docstring_breakout_builds_into_a_package_whose_import_runs_nothing(tm
     from generator.build import generate
 
     write(generate(tmp_path), tmp_path / "generated")
-    probe = f"""
+    probe = """
 import json, sys
 events = []
 RUNS = ("os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.kill", "subprocess.Popen", "socket.connect", "shutil.rmtree")
 sys.addaudithook(lambda event, args: events.append(event) if event in RUNS else None)
 import generated.numpy, generated.torch, generated.host.toy, generated.tests.test_toy, generated.tests.test_torch_toy
 from generated.numpy import Toy
-print(json.dumps({{"events": events, "doc": Toy.__doc__.splitlines()[0], "file": generated.__file__}}))
+print(json.dumps({"events": events, "doc": Toy.__doc__.splitlines()[0], "file": generated.__file__}))
 """
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(tmp_path)}, timeout=300)

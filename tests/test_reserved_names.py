@@ -163,7 +163,7 @@ def test_a_name_with_a_trailing_newline_is_no_identifier(key, value):
     if key == "hyperparameter":
         text, _ = as_hyperparameter(value)
     else:
-        text = BASE.replace("name: Adam", f"name: Adam\nkeras_name: adam" if key == "keras_name" else "name: Adam", 1)
+        text = BASE.replace("name: Adam", "name: Adam\nkeras_name: adam" if key == "keras_name" else "name: Adam", 1)
         text = text.replace(f"{key}: {'adam' if key == 'keras_name' else 'Adam'}", f"{key}: {json.dumps(value)}", 1)
     err = refusal(text)
     assert err is not None and "not a valid identifier" in err.message, err
