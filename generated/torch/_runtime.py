@@ -132,7 +132,7 @@ class Optimizer(torch.optim.Optimizer):
             )
         if out["fused"] and out["foreach"]:
             raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
-        if with_params:  # a step checks each tensor it steps (_fits)
+        if with_params:  # a step checks each tensor it steps (_problem)
             for p in group["params"]:
                 if p.dtype not in SUPPORTED_DTYPES:
                     raise TypeError(
@@ -350,11 +350,13 @@ class Optimizer(torch.optim.Optimizer):
         params = [p for p in group["params"] if p.grad is not None]
         names, fused, state_of = kernel.state, values["fused"], self.state.get
         for position, p in enumerate(params):
-            if not _fits(p, p.grad, state_of(p), names, fused):  # the fast check; then the message
+            problem = _problem(p, p.grad, state_of(p), names, fused)
+            if problem is not None:
+                error, message = problem
                 where = f"parameter {position}" + (
                     f" of group {group_index}" if len(self.param_groups) > 1 else ""
                 )
-                self._refuse(p, kernel, fused, where)
+                raise error(f"{type(self).__name__}: {message.replace(_WHERE, where)}")
         native = foreach = None
         if values["fused"] and params:
             native = self._plan_fused(kernel, params)
@@ -363,75 +365,6 @@ class Optimizer(torch.optim.Optimizer):
         return _Plan(
             group, params, kernel, h, values["iterations"] + 1, values["maximize"], foreach, native
         )
-
-    def _refuse(self, p, kernel, fused, where):
-        """Raise the message for the first thing _fits found wrong with ``p``."""
-        name = type(self).__name__
-        self._check_grad(p, where)
-        self._check_state(p, kernel, where)
-        if fused:
-            self._check_plain(p, where)
-        for role, tensor in (
-            ("parameter", p),
-            *((f"state {k!r}", v) for k, v in self.state.get(p, {}).items()),
-        ):
-            if tensor.layout != torch.strided or (not tensor.is_contiguous() and _overlaps(tensor)):
-                raise RuntimeError(
-                    f"{name}: the {role} of {where} has elements that share memory (an expanded "
-                    "tensor?) or is not strided: it cannot be updated in place"
-                )
-        raise RuntimeError(
-            f"{name}: {where} cannot be stepped"
-        )  # pragma: no cover - _fits and these agree
-
-    def _check_grad(self, p, where):
-        name = type(self).__name__
-        g = p.grad
-        if g.is_sparse or g.layout != torch.strided:
-            raise RuntimeError(f"{name} does not support sparse gradients")
-        if torch.is_complex(p) or torch.is_complex(g):
-            raise RuntimeError(f"{name} does not support complex parameters or gradients")
-        if p.dtype not in SUPPORTED_DTYPES:
-            raise TypeError(
-                f"{name}: {where} has dtype {p.dtype} (float16, bfloat16, float32, float64 are supported)"
-            )
-        if g.shape != p.shape:
-            raise RuntimeError(
-                f"{name}: a gradient of shape {tuple(g.shape)} for a parameter of shape {tuple(p.shape)}"
-            )
-        if g.dtype != p.dtype:
-            raise RuntimeError(
-                f"{name}: a gradient of dtype {g.dtype} for a parameter of dtype {p.dtype} ({where})"
-            )
-        if g.device != p.device:
-            raise RuntimeError(f"{name}: a gradient on {g.device} for a parameter on {p.device}")
-
-    def _check_state(self, p, kernel, where):
-        """The state of ``p``, if it has one, is what this step's kernel reads and writes: the
-        right names, and each tensor shaped like ``p``, on its device, in its working dtype."""
-        state = self.state.get(p)
-        if not state:
-            return
-        name = type(self).__name__
-        if set(state) != set(kernel.state):
-            raise RuntimeError(
-                f"{name}: the state of {where} holds {sorted(state)}, this step needs {sorted(kernel.state)}"
-            )
-        dtype = _work_dtype(p)
-        for key in kernel.state:
-            value = state[key]
-            if (
-                not isinstance(value, torch.Tensor)
-                or value.shape != p.shape
-                or value.dtype != dtype
-                or value.device != p.device
-                or value.layout != torch.strided
-            ):
-                raise RuntimeError(
-                    f"{name}: state {key!r} of {where} is {_describe(value)}; the parameter needs "
-                    f"{dtype} of shape {tuple(p.shape)} on {p.device} (was the parameter changed "
-                    "through .data, or the state loaded for another model?)"
-                )
 
     def _clip_scale(self, grads) -> float:
         if not self.clipnorm or not grads:  # None or 0 disables it, as in Keras 2.3
@@ -517,27 +450,10 @@ class Optimizer(torch.optim.Optimizer):
             f"{type(self).__name__}: fused=True runs on CPU and CUDA tensors, not {device.type}"
         )
 
-    def _check_plain(self, p, where):
-        """fused=True hands raw pointers to the kernels: every tensor must be a plain strided
-        tensor (not a DTensor or another subclass, whose data pointer is not the tensor)."""
-        states = [(f"state {key!r}", tensor) for key, tensor in self.state.get(p, {}).items()]
-        for role, tensor in (("parameter", p), ("gradient", p.grad), *states):
-            subject = where if role == "parameter" else f"the {role} of {where}"
-            if type(tensor) not in _PLAIN or tensor.layout != torch.strided:
-                raise TypeError(
-                    f"{type(self).__name__}: fused=True passes raw pointers to C/CUDA kernels and takes "
-                    f"plain strided tensors; {subject} is a {type(tensor).__name__} ({tensor.layout}); "
-                    "use foreach or the loop"
-                )
-            if not _in_storage(tensor):
-                raise RuntimeError(
-                    f"{type(self).__name__}: {subject} reaches past the end of its storage"
-                )
-
     def _plan_fused(self, kernel, params) -> dict:
         """Per (device, dtype): the update function of the generated library (built now, so
         that no group is stepped before a failing build) and its parameters (each checked by
-        _fits: plain strided tensors, state and gradient shaped like the parameter)."""
+        _problem: plain strided tensors, state and gradient shaped like the parameter)."""
         from .. import _native
 
         buckets = {}
@@ -678,46 +594,69 @@ class _Plan(NamedTuple):
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
 
 
-def _fits(p, g, state, names, plain) -> bool:
-    """Whether ``p`` can be stepped: its gradient and state (if any) have its shape, device
-    and (working) dtype, nothing is sparse, no element of ``p`` or its state shares memory
-    with another (an expanded tensor cannot be updated in place); with ``plain`` (fused: the
-    kernels get raw pointers) no tensor is a subclass and each lies within its storage. A
-    fast boolean for every tensor of every step (dtypes are singletons, so ``is`` compares
-    them); Optimizer._refuse says what is wrong."""
+def _problem(p, g, state, names, plain):
+    """What stops ``p`` from being stepped, as (exception type, message with _WHERE where the
+    parameter's place goes), or None. Checked for every tensor of every step, before anything
+    changes: the gradient and the state (if any) have the parameter's shape, device and
+    (working) dtype; nothing is sparse; no element of the parameter or its state shares memory
+    with another (an expanded tensor cannot be updated in place); and with ``plain`` (fused:
+    the kernels get raw pointers) every tensor is a plain strided tensor within its storage.
+    Messages are built only on failure: this runs at about 2 us per tensor."""
     shape, dtype, device = p.shape, p.dtype, p.device
-    if (
-        dtype not in _SUPPORTED
-        or g.dtype is not dtype
-        or g.shape != shape
-        or g.device != device
-        or g.layout is not _STRIDED
-    ):
-        return False
-    if p.layout is not _STRIDED or (not p.is_contiguous() and _overlaps(p)):
-        return False
-    if plain and (
-        type(p) not in _PLAIN or type(g) not in _PLAIN or not _in_storage(p) or not _in_storage(g)
-    ):
-        return False
+    if g.layout is not _STRIDED:
+        return RuntimeError, f"sparse gradients are not supported ({_WHERE})"
+    if dtype not in _SUPPORTED or g.dtype is not dtype:
+        if torch.is_complex(p) or torch.is_complex(g):
+            return RuntimeError, f"complex parameters or gradients are not supported ({_WHERE})"
+        if dtype not in _SUPPORTED:
+            return (
+                TypeError,
+                f"{_WHERE} has dtype {dtype} (float16, bfloat16, float32, float64 are supported)",
+            )
+        return (
+            RuntimeError,
+            f"a gradient of dtype {g.dtype} for a parameter of dtype {dtype} ({_WHERE})",
+        )
+    if g.shape != shape or g.device != device:
+        return RuntimeError, f"a gradient {_describe(g)} for a parameter {_describe(p)} ({_WHERE})"
+    tensors = [(_WHERE, p)]
     if state:
-        if len(state) != len(names):
-            return False
+        if len(state) != len(names) or any(key not in state for key in names):
+            return (
+                RuntimeError,
+                f"the state of {_WHERE} holds {sorted(state)}, this step needs {sorted(names)}",
+            )
         work = torch.float32 if dtype in LOW_PRECISION else dtype
         for key in names:
-            value = state.get(key)
+            value = state[key]
             if (
                 not isinstance(value, torch.Tensor)
                 or value.dtype is not work
                 or value.shape != shape
                 or value.device != device
             ):
-                return False
-            if value.layout is not _STRIDED or (not value.is_contiguous() and _overlaps(value)):
-                return False
-            if plain and (type(value) not in _PLAIN or not _in_storage(value)):
-                return False
-    return True
+                return RuntimeError, (
+                    f"state {key!r} of {_WHERE} is {_describe(value)}; the parameter needs {work} of "
+                    f"shape {tuple(shape)} on {device} (was the parameter changed through .data, or "
+                    "the state loaded for another model?)"
+                )
+            tensors.append((f"state {key!r} of {_WHERE}", value))
+    for role, tensor in tensors:
+        if tensor.layout is not _STRIDED or (not tensor.is_contiguous() and _overlaps(tensor)):
+            return RuntimeError, (
+                f"{role} has elements that share memory (an expanded tensor?) or is not strided: "
+                "it cannot be updated in place"
+            )
+    if plain:
+        for role, tensor in (*tensors, (f"the gradient of {_WHERE}", g)):
+            if type(tensor) not in _PLAIN:
+                return TypeError, (
+                    "fused=True passes raw pointers to C/CUDA kernels and takes plain tensors; "
+                    f"{role} is a {type(tensor).__name__}; use foreach or the loop"
+                )
+            if not _in_storage(tensor):
+                return RuntimeError, f"{role} reaches past the end of its storage"
+    return None
 
 
 def _overlaps(t) -> bool:
@@ -730,18 +669,23 @@ def _overlaps(t) -> bool:
 def _in_storage(t) -> bool:
     """Every element of ``t`` lies within its storage (a storage resized under a tensor, say
     by ``untyped_storage().resize_``, would hand a kernel memory that is not there)."""
-    if t.numel() == 0:
+    numel = t.numel()
+    if numel == 0:
         return True
-    end = (
-        t.storage_offset()
-        + 1
-        + sum((size - 1) * stride for size, stride in zip(t.shape, t.stride()))
-    )
+    if t.is_contiguous():  # the usual case, and the cheap one
+        end = t.storage_offset() + numel
+    else:
+        end = (
+            t.storage_offset()
+            + 1
+            + sum((size - 1) * stride for size, stride in zip(t.shape, t.stride()))
+        )
     return end * t.element_size() <= t.untyped_storage().nbytes()
 
 
 _STRIDED = torch.strided
 _SUPPORTED = frozenset(SUPPORTED_DTYPES)
+_WHERE = "<where>"  # replaced by the parameter's place in Optimizer._plan, only on failure
 
 
 def _key(name: str) -> str:
