@@ -269,8 +269,8 @@ def load_spec(path: str | Path, root: str | Path | None = None) -> Spec:
             f"spec file name {path.name!r}: the stem must be a lowercase identifier "
             f"({problem or 'upper case is not allowed'})",
         )
-    if path.stat().st_size > MAX_SPEC_BYTES:
-        raise SpecError(shown, None, f"the spec is larger than {MAX_SPEC_BYTES // 1024} KiB")
+    if path.stat().st_size > MAX_SPEC_BYTES:  # before reading it: the file may be huge
+        raise _too_large(shown)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -280,7 +280,7 @@ def load_spec(path: str | Path, root: str | Path | None = None) -> Spec:
 
 def parse_spec(text: str, path: str, module: str) -> Spec:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
-        raise SpecError(path, None, f"the spec is larger than {MAX_SPEC_BYTES // 1024} KiB")
+        raise _too_large(path)
     data = load_yaml(text, path)
     top = _Reader(path, data, "the spec", data.line)
     name = top.get("name", str, required=True)
@@ -337,15 +337,19 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     return spec
 
 
+def _too_large(path) -> SpecError:
+    return SpecError(path, None, f"the spec is larger than {MAX_SPEC_BYTES // 1024} KiB")
+
+
 def _check_name(path, line, name, kind="symbol"):
     problem = name_problem(name, kind)
     if problem:
         raise SpecError(path, line, problem)
 
 
-def _entries(top, key, kind=LineDict):
+def _entries(top, key, kind=LineDict, required=False):
     """A section of named entries or list items, at most MAX_ENTRIES of them."""
-    table = top.get(key, kind, default=kind())
+    table = top.get(key, kind, required=required, default=kind())
     if len(table) > MAX_ENTRIES:
         raise top.error(key, f"{key}: more than {MAX_ENTRIES} entries")
     return table
@@ -378,9 +382,7 @@ def _number(reader, key, value) -> float:
 
 
 def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
-    table = top.get("hyperparameters", LineDict, required=True)
-    if len(table) > MAX_ENTRIES:
-        raise top.error("hyperparameters", f"hyperparameters: more than {MAX_ENTRIES} entries")
+    table = _entries(top, "hyperparameters", required=True)
     out = []
     for name, entry in table.items():
         line = table.lines[name]
@@ -734,8 +736,8 @@ def _check_size(spec, update):
                 spec.path,
                 eq.line,
                 f"update: {eq.target} = ...: with the equations before it substituted, this update "
-                f"has {sizes[eq.target]} operations, more than {MAX_OPERATIONS}; name the repeated "
-                "part in a 'step' equation or simplify it",
+                f"has {sizes[eq.target]} operations, more than {MAX_OPERATIONS}; use each updated "
+                "value fewer times, or simplify the equations",
             )
 
 

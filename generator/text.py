@@ -113,17 +113,16 @@ _TEX_UNICODE = {
     "\u0142": r"{\l}",
     "\u0141": r"{\L}",
 }
+# Greek letters, α (U+03B1) to ω in order (ς is \varsigma; omicron is an o), and capitals.
 _GREEK = (
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho "
     "varsigma sigma tau upsilon phi chi psi omega"
 ).split()
-for _i, _name in enumerate(_GREEK):
-    if _name != "omicron":
-        _TEX_UNICODE[chr(0x03B1 + _i)] = rf"\(\{_name}\)"
-for _ch, _name in zip("ΓΔΘΛΞΠΣΥΦΨΩ", "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()):
-    _TEX_UNICODE[_ch] = rf"\(\{_name}\)"
-_TEX_UNICODE["\u03bf"] = "o"
-_TEX_UNICODE["\u00b5"] = r"\(\mu\)"
+_TEX_UNICODE.update({chr(0x03B1 + i): ("o" if n == "o" else rf"\(\{n}\)") for i, n in enumerate(_GREEK)})
+_TEX_UNICODE.update(
+    {c: rf"\(\{n}\)" for c, n in zip("ΓΔΘΛΞΠΣΥΦΨΩ", "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split())}
+)
+_TEX_UNICODE["\u00b5"] = r"\(\mu\)"  # the micro sign
 # Combining accents: a letter with one of these decomposes to it, and LaTeX has the accent.
 _TEX_ACCENTS = {
     "\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0306": "u",
