@@ -1,4 +1,4 @@
-# generated from specs/*.yaml by templates/package/_native.py.j2 — do not edit
+# copied from generator/runtime/_native.py by python -m generator build — do not edit
 """Builds and loads the generated C and CUDA kernels of ``generated/cuda/`` (``fused=True``).
 
 ``library(module, target)`` compiles on first use and caches the shared library by the hash
@@ -29,9 +29,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ._kernel_layout import CHUNK, MAX_BLOCKS
+
 CUDA_DIR = Path(__file__).resolve().parent / "cuda"
-CHUNK = 8192  # OCG_CHUNK of ocg.h
-MAX_BLOCKS = 4096  # OCG_MAX_BLOCKS of ocg_cuda.h
 
 
 class NativeBuildError(RuntimeError):

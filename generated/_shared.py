@@ -1,4 +1,4 @@
-# generated from specs/*.yaml by templates/package/_shared.py.j2 — do not edit
+# copied from generator/runtime/_shared.py by python -m generator build — do not edit
 """What every backend's runtime shares: argument checks and the checkpoint format."""
 
 import math

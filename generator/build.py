@@ -1,21 +1,28 @@
-"""Load every spec, render every backend in memory, then check or write ``generated/``."""
+"""The build driver, stage by stage (pystencils' kernel-creation driver is the model):
+
+1. load: read and check every spec (``generator.model``), which specialises every flag
+   combination and refuses an invalid one with its file and line;
+2. lower: build each variant's IR once (``generator.ir.lower``);
+3. support: ask each backend which lowered specs it prints;
+4. render: each backend turns the lowered specs into outputs (templates and view models),
+   rendered in memory (``generator.render``);
+5. the CLI then checks or writes ``generated/`` all or nothing.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .backends import cuda as cuda_backend
-from .backends import docs as docs_backend
-from .backends import host as host_backend
-from .backends import numpy as numpy_backend
-from .backends import tests as tests_backend
-from .backends import torch as torch_backend
-from .errors import SpecError
+from .backends import cuda, docs, host, numpy, tests, torch
+from .backends.base import Backend, Build
+from .errors import SpecError, context
+from .ir import LoweredSpec, lower
 from .model import Spec, load_spec
 from .paths import GENERATED, ROOT
 from .render import SHARED_SOURCE, Output, render
 
-BACKENDS = {"host": host_backend, "numpy": numpy_backend, "torch": torch_backend, "cuda": cuda_backend, "docs": docs_backend, "tests": tests_backend}
+BACKENDS: dict[str, Backend] = {b.name: b for b in (host.BACKEND, numpy.BACKEND, torch.BACKEND, cuda.BACKEND, docs.BACKEND, tests.BACKEND)}
+PACKAGE_BACKENDS = ("numpy", "torch")  # the importable optimizer packages, for the package docstring
 
 
 def spec_files(root: Path = ROOT) -> list[Path]:
@@ -23,7 +30,7 @@ def spec_files(root: Path = ROOT) -> list[Path]:
 
 
 def load_specs(root: Path = ROOT) -> list[Spec]:
-    """Every spec, in file-name order; the first invalid one raises SpecError."""
+    """Stage 1. Every spec, in file-name order; the first invalid one raises SpecError."""
     specs = [load_spec(path, root) for path in spec_files(root)]
     seen: dict[str, str] = {}
     for s in specs:
@@ -34,10 +41,27 @@ def load_specs(root: Path = ROOT) -> list[Spec]:
     return specs
 
 
+def lower_all(specs: list[Spec]) -> tuple[LoweredSpec, ...]:
+    """Stage 2: each variant of each spec lowered once; every backend reads these."""
+    out = []
+    for spec in specs:
+        with context(spec.path):
+            out.append(lower(spec))
+    return tuple(out)
+
+
+def plan_build(lowered: tuple[LoweredSpec, ...]) -> Build:
+    """Stage 3: which backend prints which spec, known to every backend before any renders."""
+    support = {name: frozenset(s.module for s in lowered if b.supports(s)) for name, b in BACKENDS.items()}
+    return Build(lowered, support)
+
+
 def outputs(specs: list[Spec]) -> list[Output]:
-    out = [Output("__init__.py", "package/__init__.py.j2", {"backends": ["numpy", "torch"]})]
+    """Stage 4: every file of the build, as templates with their view models."""
+    build = plan_build(lower_all(specs))
+    out = [Output("__init__.py", "package/__init__.py.j2", {"backends": PACKAGE_BACKENDS})]
     for backend in BACKENDS.values():
-        out += backend.outputs(specs)
+        out += backend.outputs(build)
     _refuse_clashes(out)
     return out
 
@@ -58,8 +82,8 @@ def _refuse_clashes(out: list[Output]) -> None:
 
 
 def generate(root: Path = ROOT) -> dict[str, str]:
-    """Every generated file's text, keyed by its path under generated/."""
+    """Every generated file's text, keyed by its path under generated/: load, lower, render."""
     return render(outputs(load_specs(root)))
 
 
-__all__ = ["BACKENDS", "GENERATED", "generate", "load_specs", "outputs", "spec_files"]
+__all__ = ["BACKENDS", "GENERATED", "generate", "load_specs", "lower_all", "outputs", "spec_files"]

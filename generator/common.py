@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .model import Equation
+from .symbols import G, T, real
 
-LEARNING_RATE = sp.Symbol("learning_rate", real=True)
-DECAY = sp.Symbol("decay", real=True)
-CLIPNORM = sp.Symbol("clipnorm", real=True)
-CLIPVALUE = sp.Symbol("clipvalue", real=True)
-T = sp.Symbol("t", real=True)
-G = sp.Symbol("g", real=True)
-GRAD_NORM = sp.Symbol("grad_norm", real=True)
+LEARNING_RATE = real("learning_rate")
+DECAY = real("decay")
+CLIPNORM = real("clipnorm")
+CLIPVALUE = real("clipvalue")
+GRAD_NORM = real("grad_norm")
 
 COMMON_DOCS = {
     "clipnorm": "float >= 0. Gradients will be clipped when their L2 norm exceeds this value "
@@ -40,7 +38,25 @@ GRAD_NORM_SQUARED_TERM = G**2  # summed over every element of every gradient
 CLIP_VALUE = sp.Min(sp.Max(G, -CLIPVALUE), CLIPVALUE)
 
 
-def lr_equation(decay: bool) -> Equation:
-    text = "lr = learning_rate/(1 + decay*(t - 1))" if decay else "lr = learning_rate"
-    expr = LEARNING_RATE / (1 + DECAY * (T - 1)) if decay else LEARNING_RATE
-    return Equation("lr", expr, text, sp.true, 0)
+def lr_expression(decay: bool) -> sp.Expr:
+    """The learning rate of step t: Keras 2.3's inverse-time decay, or none (Nadam)."""
+    return LEARNING_RATE / (1 + DECAY * (T - 1)) if decay else LEARNING_RATE
+
+
+def lr_text(decay: bool) -> str:
+    return "lr = learning_rate/(1 + decay*(t - 1))" if decay else "lr = learning_rate"
+
+
+# The cases of the common arguments every generated test runs, by name.
+COMMON_CASES = {
+    "plain": {},
+    "clipnorm": {"clipnorm": 1.0},
+    "clipvalue": {"clipvalue": 0.5},
+    "decay": {"decay": 0.01},
+    "all": {"clipnorm": 1.0, "clipvalue": 0.1, "decay": 0.01},
+}
+
+
+def common_cases(common: tuple[str, ...]) -> list[str]:
+    """The COMMON_CASES that a spec with these common arguments takes (Nadam has no decay)."""
+    return [name for name, case in COMMON_CASES.items() if set(case) <= set(common)]

@@ -1,6 +1,9 @@
-"""The one error type a spec can raise: it names the file, the line and what is wrong."""
+"""The errors a build can raise, each one naming where it comes from, and ``context``, which
+adds the spec and variant being printed to any error raised inside it (torchgen's model)."""
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 
 class SpecError(Exception):
@@ -15,8 +18,22 @@ class SpecError(Exception):
 
 
 class GenerationError(Exception):
-    """A valid spec that a backend cannot print (e.g. an unsupported function)."""
+    """A valid spec that a backend cannot print (e.g. an unsupported function). ``str(err)``
+    reads ``specs/adam.yaml: variant amsgrad: what went wrong`` when raised under ``context``."""
 
 
 class OutputError(Exception):
     """The output folder cannot be written safely (a symbolic link in it, say); nothing was."""
+
+
+@contextmanager
+def context(where: str):
+    """Prefix ``where`` to any error but a SpecError (which has its file and line already)."""
+    try:
+        yield
+    except SpecError:
+        raise
+    except GenerationError as err:
+        raise GenerationError(f"{where}: {err}") from err
+    except Exception as err:  # a bug in a backend: still say which spec and variant
+        raise GenerationError(f"{where}: {type(err).__name__}: {err}") from err

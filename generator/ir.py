@@ -16,11 +16,13 @@ Everything is ordered deterministically (declaration order, then SymPy's canonic
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import sympy as sp
 
-from .model import Spec, Variant
+from . import symbols
+from .model import ReduceOp, Scope, Spec, Variant
 
 STEP, TENSOR, ELEMENT = 0, 1, 2
 
@@ -34,8 +36,8 @@ class Assign:
 @dataclass(frozen=True)
 class ReductionIR:
     name: str
-    scope: str  # "tensor" | "global"
-    op: str  # "sum" | "max"
+    scope: Scope
+    op: ReduceOp
     expr: sp.Expr  # per element; runs before the step program, so nothing is hoisted
 
 
@@ -74,7 +76,7 @@ class KernelIR:
         names = self._free_names([e for _, e in self.outputs] + [a.expr for a in self.temporaries])
         names |= self._free_names([a.expr for a in self.tensor])
         per_tensor = {a.symbol.name for a in self.tensor} | {a.symbol.name for a in self.temporaries}
-        per_tensor |= {r.name for r in self.reductions if r.scope == "tensor"}
+        per_tensor |= {r.name for r in self.reductions if r.scope is Scope.TENSOR}
         per_tensor |= {"p", "g"} | set(self.state)
         return tuple(sorted(names - per_tensor))
 
@@ -86,9 +88,25 @@ class KernelIR:
         return out
 
 
+@dataclass(frozen=True)
+class LoweredSpec:
+    """A spec with every variant lowered, once per build: what every backend renders from."""
+
+    spec: Spec
+    variants: tuple[KernelIR, ...]  # one per flag combination, in ``spec.variants()`` order
+
+    @property
+    def module(self) -> str:
+        return self.spec.module
+
+
+def lower(spec: Spec) -> LoweredSpec:
+    return LoweredSpec(spec, tuple(build_ir(v) for v in spec.variants()))
+
+
 def build_ir(variant: Variant) -> KernelIR:
     spec = variant.spec
-    real = lambda n: sp.Symbol(n, real=True)  # noqa: E731 - a tiny local constructor
+    real = symbols.real
 
     levels: dict[sp.Symbol, int] = {}
     for h in spec.reals:
@@ -100,7 +118,7 @@ def build_ir(variant: Variant) -> KernelIR:
     for eq in variant.step:
         levels[eq.symbol] = STEP
     for r in spec.reductions:
-        levels[r.symbol] = STEP if r.scope == "global" else TENSOR
+        levels[r.symbol] = STEP if r.scope is Scope.GLOBAL else TENSOR
 
     # Sequential element equations -> single assignment, in terms of pre-step values.
     env: dict[sp.Symbol, sp.Expr] = {}
@@ -114,7 +132,7 @@ def build_ir(variant: Variant) -> KernelIR:
         ReductionIR(r.name, r.scope, r.op, r.expr) for r in spec.reductions
     )
 
-    names = sp.numbered_symbols("_e", real=True)
+    names = (symbols.real(f"_e{i}") for i in itertools.count())
     temps, reduced = sp.cse([e for _, e in hoisted_outputs], symbols=names, order="canonical")
     step = (
         (Assign(real("lr"), spec.lr_equation.expr),)
@@ -183,8 +201,68 @@ class _Hoister:
             return expr
         if expr not in self.known:
             table = self.step if lvl == STEP else self.tensor
-            prefix = "_c" if lvl == STEP else "_k"
-            symbol = sp.Symbol(f"{prefix}{len(table)}", real=True)
+            symbol = symbols.real(self._unique(hoisted_name(expr) or _generic_name(expr, lvl)))
             table.append(Assign(symbol, expr))
             self.known[expr] = symbol
         return self.known[expr]
+
+    def _unique(self, name: str) -> str:
+        taken = {a.symbol.name for a in (*self.step, *self.tensor)}
+        if name not in taken:
+            return name
+        return next(f"{name}_v{i}" for i in itertools.count(2) if f"{name}_v{i}" not in taken)
+
+
+def _generic_name(expr: sp.Expr, level: int) -> str:
+    """A formula too long to spell: what it scales by, and when it is computed."""
+    what = "lr_scale" if symbols.LR in expr.free_symbols else "coefficient"
+    return f"_{what}" if level == STEP else f"_tensor_{what}"
+
+
+# A hoisted value is named after its formula when the name stays short (torch.optim's
+# ``bias_correction1`` reads better than ``_c0``); longer formulas get a numbered name and,
+# in every backend, a comment with the formula. The leading '_' keeps them apart from spec
+# names, which cannot start with one.
+MAX_HOISTED_NAME = 28
+_NUMBER_WORDS = {0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 10: "ten"}
+
+
+def hoisted_name(expr: sp.Expr) -> str | None:
+    words = _words(expr)
+    if words is None or len(words) + 1 > MAX_HOISTED_NAME:
+        return None
+    return f"_{words}"
+
+
+def _words(expr: sp.Expr) -> str | None:
+    if expr.is_Symbol:
+        return expr.name
+    if expr.is_Integer:
+        value = int(expr)
+        if abs(value) in _NUMBER_WORDS:
+            return ("minus_" if value < 0 else "") + _NUMBER_WORDS[abs(value)]
+        return None
+    if isinstance(expr, sp.Pow):
+        base = _words(expr.base)
+        if base is None:
+            return None
+        if expr.exp == sp.S.Half:
+            return f"sqrt_{base}"
+        if expr.exp == -1:
+            return f"inv_{base}"
+        exponent = _words(expr.exp)
+        return f"{base}_pow_{exponent}" if exponent else None
+    if isinstance(expr, sp.Add) and len(expr.args) == 2:
+        first, second = expr.args
+        if first == sp.S.One and second.could_extract_minus_sign():
+            rest = _words(-second)
+            return f"one_minus_{rest}" if rest else None
+        left, right = _words(first), _words(second)
+        return f"{left}_plus_{right}" if left and right else None
+    if isinstance(expr, sp.Mul):
+        if expr.args[0] == sp.S.NegativeOne:
+            rest = _words(sp.Mul(*expr.args[1:]))
+            return f"minus_{rest}" if rest else None
+        parts = [_words(a) for a in expr.args]
+        return "_times_".join(parts) if all(parts) and len(parts) == 2 else None
+    return None

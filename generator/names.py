@@ -19,7 +19,7 @@ import tokenize
 from functools import lru_cache
 
 from .expr import FUNCTIONS
-from .paths import TEMPLATES
+from .paths import RUNTIME, TEMPLATES
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}\Z")  # \Z: "$" would let a final newline in
 # Names of hyperparameters, state, reductions and equations start with a lowercase letter:
@@ -180,9 +180,17 @@ def reserved() -> dict[str, str]:
         shown = f"templates/{path.relative_to(TEMPLATES).as_posix()}"
         text = path.read_text(encoding="utf-8")
         if path.name.endswith(".py.j2"):
-            add(python_names(text, runtime=path.name.startswith("_")), f"used by {shown}")
+            add(python_names(text, runtime=False), f"used by {shown}")
         elif _C_TEMPLATE.search(path.name):
             add(c_names(text, per_spec=not path.name.startswith(("ocg", "example"))), f"used by {shown}")
+    # The hand-written runtime keeps its locals to itself: only its identifier-valued strings
+    # (Python) and its macros (C headers) meet spec names.
+    for path in sorted(RUNTIME.rglob("*")):
+        shown = f"generator/runtime/{path.relative_to(RUNTIME).as_posix()}"
+        if path.suffix == ".py":
+            add(python_names(path.read_text(encoding="utf-8"), runtime=True), f"used by {shown}")
+        elif path.suffix in (".h", ".cu", ".cuh", ".c"):
+            add(c_names(path.read_text(encoding="utf-8"), per_spec=False), f"used by {shown}")
     for name, source in _printed_names().items():
         add([name], f"printed by {source}")
     return why

@@ -8,3 +8,4 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 TEMPLATES = ROOT / "templates"
 GENERATED = ROOT / "generated"
+RUNTIME = Path(__file__).resolve().parent / "runtime"  # hand-written code copied into generated/

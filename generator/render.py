@@ -17,8 +17,9 @@ import black
 import jinja2
 
 from .errors import OutputError
-from .paths import GENERATED, TEMPLATES
+from .paths import GENERATED, RUNTIME, TEMPLATES
 from .text import md_text, md_url, python_docstring, tex_text, tex_url
+
 DO_NOT_EDIT = "do not edit"
 BLACK_MODE = black.Mode(line_length=100)
 
@@ -28,10 +29,18 @@ SHARED_SOURCE = "specs/*.yaml"  # the source of an output that every spec shares
 
 @dataclass(frozen=True)
 class Output:
+    """A file to write: rendered from a template and its view model, or, with ``template``
+    None, copied from the hand-written runtime (``generator/runtime/<path>``)."""
+
     path: str  # relative to generated/
-    template: str  # relative to templates/
+    template: str | None  # relative to templates/
     context: dict = field(hash=False, compare=False)
     source: str = SHARED_SOURCE  # the spec(s) it comes from, for the header
+
+
+def runtime_output(path: str) -> Output:
+    """``generator/runtime/<path>``, copied to ``generated/<path>`` under a do-not-edit header."""
+    return Output(path, None, {})
 
 
 def python_tuple(items) -> str:
@@ -66,6 +75,8 @@ COMMENTS = {".tex": ("% ", ""), ".md": ("<!-- ", " -->"), ".cu": ("// ", ""), ".
 
 def header(output: Output) -> str:
     start, end = COMMENTS.get(Path(output.path).suffix, ("# ", ""))
+    if output.template is None:
+        return f"{start}copied from generator/runtime/{output.path} by python -m generator build — {DO_NOT_EDIT}{end}"
     return f"{start}generated from {output.source} by templates/{output.template} — {DO_NOT_EDIT}{end}"
 
 
@@ -75,7 +86,10 @@ def render(outputs: list[Output], env: jinja2.Environment | None = None) -> dict
     for output in sorted(outputs, key=lambda o: o.path):
         if output.path in files:
             raise ValueError(f"two outputs write generated/{output.path}")
-        text = env.get_template(output.template).render(header=header(output), **output.context)
+        if output.template is None:
+            text = header(output) + "\n" + (RUNTIME / output.path).read_text(encoding="utf-8")
+        else:
+            text = env.get_template(output.template).render(header=header(output), **output.context)
         if output.path.endswith(".py"):
             try:
                 text = black.format_str(text, mode=BLACK_MODE)

@@ -11,7 +11,7 @@ import pytest
 import sympy as sp
 
 import generated.numpy as N
-from generator import reference, testing
+from generator.verify import reference, testing
 from generator.build import load_specs
 
 SPECS = load_specs()
@@ -49,7 +49,7 @@ def run_all_backends(spec, flags, common, values, dtype):
     except ImportError:
         return ref, results
     tdtype = {np.float64: torch.float64, np.float32: torch.float32}[dtype]
-    from generator.testing_torch import make
+    from generator.verify.testing_torch import make
 
     for path in ("loop", "foreach", "fused", "shim") if len(fused) == 2 else ("loop", "foreach"):
         tparams = [torch.tensor(p, dtype=tdtype, requires_grad=True) for p in params0]

@@ -14,7 +14,8 @@ import mpmath
 import pytest
 import sympy as sp
 
-from generator import SpecError, model, reference
+from generator import SpecError, model
+from generator.verify import reference
 from generator.build import outputs
 from generator.model import parse_spec
 from generator.render import render

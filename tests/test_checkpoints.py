@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 
 import generated.numpy as N  # noqa: E402
 import generated.torch as T  # noqa: E402
-from generator import testing  # noqa: E402
+from generator.verify import testing  # noqa: E402
 from generator.build import load_specs  # noqa: E402
 
 CASES = [(s.keras_name, dict(v.flags)) for s in load_specs() for v in s.variants()]

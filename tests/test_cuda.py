@@ -20,7 +20,7 @@ torch = pytest.importorskip("torch")
 import generated.numpy as gnp  # noqa: E402
 import generated.torch as gtorch  # noqa: E402
 from generated import _native  # noqa: E402
-from generator import testing_torch  # noqa: E402
+from generator.verify import testing_torch  # noqa: E402
 from generator.backends import cuda as cuda_backend  # noqa: E402
 from generator.build import load_specs  # noqa: E402
 

@@ -41,7 +41,7 @@ def test_numpy_updates_odd_arrays_in_place(name, fused):
 
 torch = pytest.importorskip("torch")
 import generated.torch as T  # noqa: E402
-from generator.testing_torch import make  # noqa: E402
+from generator.verify.testing_torch import make  # noqa: E402
 
 
 @pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])

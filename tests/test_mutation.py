@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator import testing
+from generator.verify import testing
 from generator.build import load_specs
 
 ROOT = Path(__file__).resolve().parent.parent

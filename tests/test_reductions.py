@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator import testing
+from generator.verify import testing
 from generator.backends import host as host_backend
 from generator.backends import numpy as numpy_backend
 from generator.ir import build_ir
@@ -99,7 +99,7 @@ def torch_optimizer():
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("common", ["plain", "all"])
 def test_torch_reductions_match_the_reference(torch_optimizer, common, dtype, foreach):
-    from generator import testing_torch
+    from generator.verify import testing_torch
 
     spec, cls = torch_optimizer
     testing_torch.check_against_reference(cls, spec, {}, common, "default", dtype, foreach)

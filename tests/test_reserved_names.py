@@ -57,7 +57,9 @@ def test_every_reserved_name_is_refused_with_file_and_line(where):
 
 
 # The names issue 11 reported, each of which broke or silently changed the generated code.
-REPORTED = ["initial_lr", "iterations", "params", "maximize", "foreach", "fused", "h", "super", "scalar_state", "k", "self", "np", "torch", "math"]
+# The reported names (issue 11), with the generated code's parameter names of today: the step
+# functions' ``hyper`` and the element code's ``scalars`` (they were ``h`` and ``k``).
+REPORTED = ["initial_lr", "iterations", "params", "maximize", "foreach", "fused", "hyper", "super", "scalar_state", "scalars", "self", "np", "torch", "math"]
 
 
 @pytest.mark.parametrize("name", REPORTED)
@@ -85,14 +87,17 @@ def test_a_name_a_template_starts_to_use_becomes_reserved(tmp_path, monkeypatch)
     shutil.copytree(ROOT / "templates", templates)
     host = templates / "host" / "host.py.j2"
     host.write_text(host.read_text() + "\n\ndef helper(brand_new_local):\n    return brand_new_local\n")
-    runtime = templates / "torch" / "_runtime.py.j2"
+    runtime_copy = tmp_path / "runtime"
+    shutil.copytree(ROOT / "generator" / "runtime", runtime_copy)
+    runtime = runtime_copy / "torch" / "_runtime.py"
     runtime.write_text(runtime.read_text() + '\n\nGROUP_KEY = "brand_new_key"\n')
     assert names.name_problem("brand_new_local") is None and names.name_problem("brand_new_key") is None
     monkeypatch.setattr(names, "TEMPLATES", templates)
+    monkeypatch.setattr(names, "RUNTIME", runtime_copy)
     names.reserved.cache_clear()
     try:
         assert "templates/host/host.py.j2" in names.name_problem("brand_new_local")
-        assert "templates/torch/_runtime.py.j2" in names.name_problem("brand_new_key")
+        assert "generator/runtime/torch/_runtime.py" in names.name_problem("brand_new_key")
         assert names.name_problem("brand_new_other") is None
     finally:
         names.reserved.cache_clear()

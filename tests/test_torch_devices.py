@@ -10,7 +10,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import generated.torch as G  # noqa: E402
-from generator import testing  # noqa: E402
+from generator.verify import testing  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = sorted(G.OPTIMIZERS)

@@ -9,7 +9,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import generated.torch as G  # noqa: E402
-from generator import testing  # noqa: E402
+from generator.verify import testing  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

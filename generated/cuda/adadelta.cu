@@ -14,26 +14,28 @@
 
 __device__ __forceinline__ void ocg_adadelta_default_element(
     float p, float g, float accumulator, float delta_accumulator,
-    float _c0, float _c1, float epsilon, float rho,
+    float _minus_lr, float _one_minus_rho, float epsilon, float rho,
     float *_new_p, float *_new_accumulator, float *_new_delta_accumulator)
 {
-    ocg_adadelta_default_element_f32(p, g, accumulator, delta_accumulator, _c0, _c1, epsilon, rho, _new_p, _new_accumulator, _new_delta_accumulator);
+    ocg_adadelta_default_element_f32(p, g, accumulator, delta_accumulator, _minus_lr, _one_minus_rho, epsilon, rho, _new_p, _new_accumulator, _new_delta_accumulator);
 }
 
 __device__ __forceinline__ void ocg_adadelta_default_element(
     double p, double g, double accumulator, double delta_accumulator,
-    double _c0, double _c1, double epsilon, double rho,
+    double _minus_lr, double _one_minus_rho, double epsilon, double rho,
     double *_new_p, double *_new_accumulator, double *_new_delta_accumulator)
 {
-    ocg_adadelta_default_element_f64(p, g, accumulator, delta_accumulator, _c0, _c1, epsilon, rho, _new_p, _new_accumulator, _new_delta_accumulator);
+    ocg_adadelta_default_element_f64(p, g, accumulator, delta_accumulator, _minus_lr, _one_minus_rho, epsilon, rho, _new_p, _new_accumulator, _new_delta_accumulator);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS) ocg_adadelta_default_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
 {
-    const S _c0 = (S)scalars[0];
-    const S _c1 = (S)scalars[1];
+    /* _minus_lr = -lr */
+    /* _one_minus_rho = 1 - rho */
+    const S _minus_lr = (S)scalars[0];
+    const S _one_minus_rho = (S)scalars[1];
     const S epsilon = (S)scalars[2];
     const S rho = (S)scalars[3];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
@@ -58,7 +60,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adadelta_default_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_accumulator, _new_delta_accumulator;
-                    ocg_adadelta_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_accumulator.v[_j]), ocg::load<S>(_v_delta_accumulator.v[_j]), _c0, _c1, epsilon, rho, &_new_p, &_new_accumulator, &_new_delta_accumulator);
+                    ocg_adadelta_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_accumulator.v[_j]), ocg::load<S>(_v_delta_accumulator.v[_j]), _minus_lr, _one_minus_rho, epsilon, rho, &_new_p, &_new_accumulator, &_new_delta_accumulator);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_accumulator.v[_j] = _new_accumulator;
                     _v_delta_accumulator.v[_j] = _new_delta_accumulator;
@@ -69,7 +71,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adadelta_default_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_accumulator, _new_delta_accumulator;
-                    ocg_adadelta_default_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(accumulator[_k]), ocg::load<S>(delta_accumulator[_k]), _c0, _c1, epsilon, rho, &_new_p, &_new_accumulator, &_new_delta_accumulator);
+                    ocg_adadelta_default_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(accumulator[_k]), ocg::load<S>(delta_accumulator[_k]), _minus_lr, _one_minus_rho, epsilon, rho, &_new_p, &_new_accumulator, &_new_delta_accumulator);
                     p[_k] = ocg::store<P>(_new_p);
                     accumulator[_k] = _new_accumulator;
                     delta_accumulator[_k] = _new_delta_accumulator;
@@ -79,11 +81,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adadelta_default_kernel(
     }
 }
 
-__global__ void ocg_adadelta_default_step_kernel(const double *h, double *s, double *t, double *k)
+__global__ void ocg_adadelta_default_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_adadelta_default_step(h, s, *t, k);
+        ocg_adadelta_default_step(hyper, scalar_state, *t, scalars);
     }
 }
 
@@ -118,8 +120,8 @@ extern "C" int ocg_adadelta_default_bf16(ocg_tensor_list list, const double *sca
     return ocg_adadelta_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_adadelta_default_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+extern "C" int ocg_adadelta_default_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_adadelta_default_step_kernel, 1, 1, stream, h, s, t, k);
+    OCG_LAUNCH(ocg_adadelta_default_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }

@@ -7,7 +7,8 @@
 
 int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
 {
-    const float _c0 = (float)scalars[0];
+    /* _minus_lr = -lr */
+    const float _minus_lr = (float)scalars[0];
     const float epsilon = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
@@ -21,7 +22,7 @@ int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars, con
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_accumulator;
-            ocg_adagrad_default_element_f32(p[_i], ocg_clampf(g[_i] * _scale, _bound), accumulator[_i], _c0, epsilon, &_new_p, &_new_accumulator);
+            ocg_adagrad_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), accumulator[_i], _minus_lr, epsilon, &_new_p, &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
         }
@@ -31,7 +32,8 @@ int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars, con
 
 int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
 {
-    const double _c0 = (double)scalars[0];
+    /* _minus_lr = -lr */
+    const double _minus_lr = (double)scalars[0];
     const double epsilon = (double)scalars[1];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
@@ -45,7 +47,7 @@ int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars, con
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_accumulator;
-            ocg_adagrad_default_element_f64(p[_i], ocg_clamp(g[_i] * _scale, _bound), accumulator[_i], _c0, epsilon, &_new_p, &_new_accumulator);
+            ocg_adagrad_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), accumulator[_i], _minus_lr, epsilon, &_new_p, &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
         }

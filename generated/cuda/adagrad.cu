@@ -14,25 +14,26 @@
 
 __device__ __forceinline__ void ocg_adagrad_default_element(
     float p, float g, float accumulator,
-    float _c0, float epsilon,
+    float _minus_lr, float epsilon,
     float *_new_p, float *_new_accumulator)
 {
-    ocg_adagrad_default_element_f32(p, g, accumulator, _c0, epsilon, _new_p, _new_accumulator);
+    ocg_adagrad_default_element_f32(p, g, accumulator, _minus_lr, epsilon, _new_p, _new_accumulator);
 }
 
 __device__ __forceinline__ void ocg_adagrad_default_element(
     double p, double g, double accumulator,
-    double _c0, double epsilon,
+    double _minus_lr, double epsilon,
     double *_new_p, double *_new_accumulator)
 {
-    ocg_adagrad_default_element_f64(p, g, accumulator, _c0, epsilon, _new_p, _new_accumulator);
+    ocg_adagrad_default_element_f64(p, g, accumulator, _minus_lr, epsilon, _new_p, _new_accumulator);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS) ocg_adagrad_default_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
 {
-    const S _c0 = (S)scalars[0];
+    /* _minus_lr = -lr */
+    const S _minus_lr = (S)scalars[0];
     const S epsilon = (S)scalars[1];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
@@ -54,7 +55,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adagrad_default_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_accumulator;
-                    ocg_adagrad_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_accumulator.v[_j]), _c0, epsilon, &_new_p, &_new_accumulator);
+                    ocg_adagrad_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_accumulator.v[_j]), _minus_lr, epsilon, &_new_p, &_new_accumulator);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_accumulator.v[_j] = _new_accumulator;
                 }
@@ -63,7 +64,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adagrad_default_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_accumulator;
-                    ocg_adagrad_default_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(accumulator[_k]), _c0, epsilon, &_new_p, &_new_accumulator);
+                    ocg_adagrad_default_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(accumulator[_k]), _minus_lr, epsilon, &_new_p, &_new_accumulator);
                     p[_k] = ocg::store<P>(_new_p);
                     accumulator[_k] = _new_accumulator;
                 }
@@ -72,11 +73,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adagrad_default_kernel(
     }
 }
 
-__global__ void ocg_adagrad_default_step_kernel(const double *h, double *s, double *t, double *k)
+__global__ void ocg_adagrad_default_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_adagrad_default_step(h, s, *t, k);
+        ocg_adagrad_default_step(hyper, scalar_state, *t, scalars);
     }
 }
 
@@ -111,8 +112,8 @@ extern "C" int ocg_adagrad_default_bf16(ocg_tensor_list list, const double *scal
     return ocg_adagrad_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_adagrad_default_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+extern "C" int ocg_adagrad_default_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_adagrad_default_step_kernel, 1, 1, stream, h, s, t, k);
+    OCG_LAUNCH(ocg_adagrad_default_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }

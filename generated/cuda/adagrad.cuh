@@ -12,38 +12,39 @@
 
 /* ---- the defaults ---- */
 
-/* Per-step scalars: h = { learning_rate, epsilon, decay }, s = { unused }
- * (updated in place), t = the step, 1 for the first. Writes k = { _c0, epsilon }. */
-HD void ocg_adagrad_default_step(const double *h, double *s, double t, double *k)
+/* Per-step scalars: hyper = { learning_rate, epsilon, decay },
+ * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
+ * Writes scalars = { _minus_lr, epsilon }. */
+HD void ocg_adagrad_default_step(const double *hyper, double *scalar_state, double t, double *scalars)
 {
-    double decay = h[2];
-    double epsilon = h[1];
-    double learning_rate = h[0];
+    double decay = hyper[2];
+    double epsilon = hyper[1];
+    double learning_rate = hyper[0];
     double lr = learning_rate/(decay*(t - 1.0) + 1.0);
-    double _c0 = -lr;
-    k[0] = _c0;
-    k[1] = epsilon;
-    (void)h; (void)s; (void)t; /* not every variant reads all three */
+    double _minus_lr = -lr;
+    scalars[0] = _minus_lr;
+    scalars[1] = epsilon;
+    (void)hyper; (void)scalar_state; (void)t; /* not every variant reads all three */
 }
 
 HD void ocg_adagrad_default_element_f32(
     float p, float g, float accumulator,
-    float _c0, float epsilon,
+    float _minus_lr, float epsilon,
     float *_new_p, float *_new_accumulator)
 {
     const float _e0 = accumulator + g*g;
     *_new_accumulator = _e0;
-    *_new_p = _c0*g/(sqrtf(_e0) + epsilon) + p;
+    *_new_p = _minus_lr*g/(sqrtf(_e0) + epsilon) + p;
 }
 
 HD void ocg_adagrad_default_element_f64(
     double p, double g, double accumulator,
-    double _c0, double epsilon,
+    double _minus_lr, double epsilon,
     double *_new_p, double *_new_accumulator)
 {
     const double _e0 = accumulator + g*g;
     *_new_accumulator = _e0;
-    *_new_p = _c0*g/(sqrt(_e0) + epsilon) + p;
+    *_new_p = _minus_lr*g/(sqrt(_e0) + epsilon) + p;
 }
 
 #endif /* OCG_ADAGRAD_CUH */

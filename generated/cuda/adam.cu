@@ -14,27 +14,30 @@
 
 __device__ __forceinline__ void ocg_adam_no_amsgrad_element(
     float p, float g, float m, float v,
-    float _c0, float _c1, float _c2, float beta_1, float beta_2, float epsilon,
+    float _lr_scale, float _one_minus_beta_1, float _one_minus_beta_2, float beta_1, float beta_2, float epsilon,
     float *_new_p, float *_new_m, float *_new_v)
 {
-    ocg_adam_no_amsgrad_element_f32(p, g, m, v, _c0, _c1, _c2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+    ocg_adam_no_amsgrad_element_f32(p, g, m, v, _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
 }
 
 __device__ __forceinline__ void ocg_adam_no_amsgrad_element(
     double p, double g, double m, double v,
-    double _c0, double _c1, double _c2, double beta_1, double beta_2, double epsilon,
+    double _lr_scale, double _one_minus_beta_1, double _one_minus_beta_2, double beta_1, double beta_2, double epsilon,
     double *_new_p, double *_new_m, double *_new_v)
 {
-    ocg_adam_no_amsgrad_element_f64(p, g, m, v, _c0, _c1, _c2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+    ocg_adam_no_amsgrad_element_f64(p, g, m, v, _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_no_amsgrad_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
 {
-    const S _c0 = (S)scalars[0];
-    const S _c1 = (S)scalars[1];
-    const S _c2 = (S)scalars[2];
+    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
+    /* _one_minus_beta_1 = 1 - beta_1 */
+    /* _one_minus_beta_2 = 1 - beta_2 */
+    const S _lr_scale = (S)scalars[0];
+    const S _one_minus_beta_1 = (S)scalars[1];
+    const S _one_minus_beta_2 = (S)scalars[2];
     const S beta_1 = (S)scalars[3];
     const S beta_2 = (S)scalars[4];
     const S epsilon = (S)scalars[5];
@@ -60,7 +63,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_no_amsgrad_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_m, _new_v;
-                    ocg_adam_no_amsgrad_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _c0, _c1, _c2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                    ocg_adam_no_amsgrad_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -71,7 +74,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_no_amsgrad_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_m, _new_v;
-                    ocg_adam_no_amsgrad_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _c0, _c1, _c2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                    ocg_adam_no_amsgrad_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;
@@ -81,11 +84,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_no_amsgrad_kernel(
     }
 }
 
-__global__ void ocg_adam_no_amsgrad_step_kernel(const double *h, double *s, double *t, double *k)
+__global__ void ocg_adam_no_amsgrad_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_adam_no_amsgrad_step(h, s, *t, k);
+        ocg_adam_no_amsgrad_step(hyper, scalar_state, *t, scalars);
     }
 }
 
@@ -120,9 +123,9 @@ extern "C" int ocg_adam_no_amsgrad_bf16(ocg_tensor_list list, const double *scal
     return ocg_adam_no_amsgrad_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_adam_no_amsgrad_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+extern "C" int ocg_adam_no_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_adam_no_amsgrad_step_kernel, 1, 1, stream, h, s, t, k);
+    OCG_LAUNCH(ocg_adam_no_amsgrad_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }
 
@@ -130,27 +133,30 @@ extern "C" int ocg_adam_no_amsgrad_step_cuda(const double *h, double *s, double 
 
 __device__ __forceinline__ void ocg_adam_amsgrad_element(
     float p, float g, float m, float v, float vhat,
-    float _c0, float _c1, float _c2, float beta_1, float beta_2, float epsilon,
+    float _lr_scale, float _one_minus_beta_1, float _one_minus_beta_2, float beta_1, float beta_2, float epsilon,
     float *_new_p, float *_new_m, float *_new_v, float *_new_vhat)
 {
-    ocg_adam_amsgrad_element_f32(p, g, m, v, vhat, _c0, _c1, _c2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
+    ocg_adam_amsgrad_element_f32(p, g, m, v, vhat, _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
 }
 
 __device__ __forceinline__ void ocg_adam_amsgrad_element(
     double p, double g, double m, double v, double vhat,
-    double _c0, double _c1, double _c2, double beta_1, double beta_2, double epsilon,
+    double _lr_scale, double _one_minus_beta_1, double _one_minus_beta_2, double beta_1, double beta_2, double epsilon,
     double *_new_p, double *_new_m, double *_new_v, double *_new_vhat)
 {
-    ocg_adam_amsgrad_element_f64(p, g, m, v, vhat, _c0, _c1, _c2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
+    ocg_adam_amsgrad_element_f64(p, g, m, v, vhat, _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_amsgrad_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
 {
-    const S _c0 = (S)scalars[0];
-    const S _c1 = (S)scalars[1];
-    const S _c2 = (S)scalars[2];
+    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
+    /* _one_minus_beta_1 = 1 - beta_1 */
+    /* _one_minus_beta_2 = 1 - beta_2 */
+    const S _lr_scale = (S)scalars[0];
+    const S _one_minus_beta_1 = (S)scalars[1];
+    const S _one_minus_beta_2 = (S)scalars[2];
     const S beta_1 = (S)scalars[3];
     const S beta_2 = (S)scalars[4];
     const S epsilon = (S)scalars[5];
@@ -178,7 +184,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_amsgrad_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_m, _new_v, _new_vhat;
-                    ocg_adam_amsgrad_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), ocg::load<S>(_v_vhat.v[_j]), _c0, _c1, _c2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+                    ocg_adam_amsgrad_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), ocg::load<S>(_v_vhat.v[_j]), _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -191,7 +197,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_amsgrad_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_m, _new_v, _new_vhat;
-                    ocg_adam_amsgrad_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), ocg::load<S>(vhat[_k]), _c0, _c1, _c2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+                    ocg_adam_amsgrad_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), ocg::load<S>(vhat[_k]), _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;
@@ -202,11 +208,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_amsgrad_kernel(
     }
 }
 
-__global__ void ocg_adam_amsgrad_step_kernel(const double *h, double *s, double *t, double *k)
+__global__ void ocg_adam_amsgrad_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_adam_amsgrad_step(h, s, *t, k);
+        ocg_adam_amsgrad_step(hyper, scalar_state, *t, scalars);
     }
 }
 
@@ -241,8 +247,8 @@ extern "C" int ocg_adam_amsgrad_bf16(ocg_tensor_list list, const double *scalars
     return ocg_adam_amsgrad_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_adam_amsgrad_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+extern "C" int ocg_adam_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_adam_amsgrad_step_kernel, 1, 1, stream, h, s, t, k);
+    OCG_LAUNCH(ocg_adam_amsgrad_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }

@@ -7,7 +7,7 @@
  *   grad_scale  NULL, or one double: clipnorm's factor (ocg_clip_scale in ocg_clip.cu);
  *   grad_factor multiplies the gradient too: 1, or -1 to maximize;
  *   clipvalue   > 0 clips the scaled gradient to [-clipvalue, clipvalue]; 0 disables it.
- * The gradient the update sees is clamp(g * grad_factor * grad_scale, clipvalue).
+ * The gradient the update sees is ocg_clip_value(g * grad_factor * grad_scale, clipvalue).
  * CPU functions (*_cpu) take host memory and return 0. CUDA launchers take device memory
  * (the list's tables, scalars and grad_scale too) and a stream, and return the CUDA error
  * of the launch (0: cudaSuccess); they do not synchronize. CUDA kernels exist for float,
@@ -15,7 +15,8 @@
  * float and so is the arithmetic.
  *
  * For a CUDA graph, *_step_cuda computes the scalars on the device: it adds 1 to *t, then
- * runs the step program with h, s (updated in place) and k all in device memory. */
+ * runs the step program with hyper, scalar_state (updated in place) and scalars, all in device
+ * memory. */
 #ifndef OCG_ADAM_H
 #define OCG_ADAM_H
 
@@ -26,7 +27,7 @@
 extern "C" {
 #endif
 
-/* amsgrad=False: rows of p, g, m, v; scalars _c0, _c1, _c2, beta_1, beta_2, epsilon */
+/* amsgrad=False: rows of p, g, m, v; scalars _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon */
 int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
 int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
@@ -34,10 +35,10 @@ int ocg_adam_no_amsgrad_f32(ocg_tensor_list list, const double *scalars, const d
 int ocg_adam_no_amsgrad_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
 int ocg_adam_no_amsgrad_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
 int ocg_adam_no_amsgrad_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_adam_no_amsgrad_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream);
+int ocg_adam_no_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream);
 #endif
 
-/* amsgrad=True: rows of p, g, m, v, vhat; scalars _c0, _c1, _c2, beta_1, beta_2, epsilon */
+/* amsgrad=True: rows of p, g, m, v, vhat; scalars _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon */
 int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
 int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
@@ -45,7 +46,7 @@ int ocg_adam_amsgrad_f32(ocg_tensor_list list, const double *scalars, const doub
 int ocg_adam_amsgrad_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
 int ocg_adam_amsgrad_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
 int ocg_adam_amsgrad_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_adam_amsgrad_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream);
+int ocg_adam_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream);
 #endif
 
 #ifdef __cplusplus

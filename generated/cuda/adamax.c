@@ -7,8 +7,10 @@
 
 int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
 {
-    const float _c0 = (float)scalars[0];
-    const float _c1 = (float)scalars[1];
+    /* _lr_scale = -lr/(1 - beta_1**t) */
+    /* _one_minus_beta_1 = 1 - beta_1 */
+    const float _lr_scale = (float)scalars[0];
+    const float _one_minus_beta_1 = (float)scalars[1];
     const float beta_1 = (float)scalars[2];
     const float beta_2 = (float)scalars[3];
     const float epsilon = (float)scalars[4];
@@ -25,7 +27,7 @@ int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars, cons
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_u;
-            ocg_adamax_default_element_f32(p[_i], ocg_clampf(g[_i] * _scale, _bound), m[_i], u[_i], _c0, _c1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+            ocg_adamax_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], u[_i], _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
             p[_i] = _new_p;
             m[_i] = _new_m;
             u[_i] = _new_u;
@@ -36,8 +38,10 @@ int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars, cons
 
 int ocg_adamax_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
 {
-    const double _c0 = (double)scalars[0];
-    const double _c1 = (double)scalars[1];
+    /* _lr_scale = -lr/(1 - beta_1**t) */
+    /* _one_minus_beta_1 = 1 - beta_1 */
+    const double _lr_scale = (double)scalars[0];
+    const double _one_minus_beta_1 = (double)scalars[1];
     const double beta_1 = (double)scalars[2];
     const double beta_2 = (double)scalars[3];
     const double epsilon = (double)scalars[4];
@@ -54,7 +58,7 @@ int ocg_adamax_default_f64_cpu(ocg_tensor_list list, const double *scalars, cons
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_u;
-            ocg_adamax_default_element_f64(p[_i], ocg_clamp(g[_i] * _scale, _bound), m[_i], u[_i], _c0, _c1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+            ocg_adamax_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], u[_i], _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
             p[_i] = _new_p;
             m[_i] = _new_m;
             u[_i] = _new_u;

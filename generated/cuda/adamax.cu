@@ -14,26 +14,28 @@
 
 __device__ __forceinline__ void ocg_adamax_default_element(
     float p, float g, float m, float u,
-    float _c0, float _c1, float beta_1, float beta_2, float epsilon,
+    float _lr_scale, float _one_minus_beta_1, float beta_1, float beta_2, float epsilon,
     float *_new_p, float *_new_m, float *_new_u)
 {
-    ocg_adamax_default_element_f32(p, g, m, u, _c0, _c1, beta_1, beta_2, epsilon, _new_p, _new_m, _new_u);
+    ocg_adamax_default_element_f32(p, g, m, u, _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, _new_p, _new_m, _new_u);
 }
 
 __device__ __forceinline__ void ocg_adamax_default_element(
     double p, double g, double m, double u,
-    double _c0, double _c1, double beta_1, double beta_2, double epsilon,
+    double _lr_scale, double _one_minus_beta_1, double beta_1, double beta_2, double epsilon,
     double *_new_p, double *_new_m, double *_new_u)
 {
-    ocg_adamax_default_element_f64(p, g, m, u, _c0, _c1, beta_1, beta_2, epsilon, _new_p, _new_m, _new_u);
+    ocg_adamax_default_element_f64(p, g, m, u, _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, _new_p, _new_m, _new_u);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS) ocg_adamax_default_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
 {
-    const S _c0 = (S)scalars[0];
-    const S _c1 = (S)scalars[1];
+    /* _lr_scale = -lr/(1 - beta_1**t) */
+    /* _one_minus_beta_1 = 1 - beta_1 */
+    const S _lr_scale = (S)scalars[0];
+    const S _one_minus_beta_1 = (S)scalars[1];
     const S beta_1 = (S)scalars[2];
     const S beta_2 = (S)scalars[3];
     const S epsilon = (S)scalars[4];
@@ -59,7 +61,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamax_default_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_m, _new_u;
-                    ocg_adamax_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_u.v[_j]), _c0, _c1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+                    ocg_adamax_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_u.v[_j]), _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_u.v[_j] = _new_u;
@@ -70,7 +72,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamax_default_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_m, _new_u;
-                    ocg_adamax_default_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(u[_k]), _c0, _c1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+                    ocg_adamax_default_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(u[_k]), _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     u[_k] = _new_u;
@@ -80,11 +82,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamax_default_kernel(
     }
 }
 
-__global__ void ocg_adamax_default_step_kernel(const double *h, double *s, double *t, double *k)
+__global__ void ocg_adamax_default_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_adamax_default_step(h, s, *t, k);
+        ocg_adamax_default_step(hyper, scalar_state, *t, scalars);
     }
 }
 
@@ -119,8 +121,8 @@ extern "C" int ocg_adamax_default_bf16(ocg_tensor_list list, const double *scala
     return ocg_adamax_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_adamax_default_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+extern "C" int ocg_adamax_default_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_adamax_default_step_kernel, 1, 1, stream, h, s, t, k);
+    OCG_LAUNCH(ocg_adamax_default_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }

@@ -14,28 +14,32 @@
 
 __device__ __forceinline__ void ocg_adamw_no_amsgrad_element(
     float p, float g, float m, float v,
-    float _c0, float _c1, float _c2, float _c3, float beta_1, float beta_2, float epsilon,
+    float _lr_scale, float _minus_lr_times_weight_decay, float _one_minus_beta_1, float _one_minus_beta_2, float beta_1, float beta_2, float epsilon,
     float *_new_p, float *_new_m, float *_new_v)
 {
-    ocg_adamw_no_amsgrad_element_f32(p, g, m, v, _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+    ocg_adamw_no_amsgrad_element_f32(p, g, m, v, _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
 }
 
 __device__ __forceinline__ void ocg_adamw_no_amsgrad_element(
     double p, double g, double m, double v,
-    double _c0, double _c1, double _c2, double _c3, double beta_1, double beta_2, double epsilon,
+    double _lr_scale, double _minus_lr_times_weight_decay, double _one_minus_beta_1, double _one_minus_beta_2, double beta_1, double beta_2, double epsilon,
     double *_new_p, double *_new_m, double *_new_v)
 {
-    ocg_adamw_no_amsgrad_element_f64(p, g, m, v, _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+    ocg_adamw_no_amsgrad_element_f64(p, g, m, v, _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS) ocg_adamw_no_amsgrad_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
 {
-    const S _c0 = (S)scalars[0];
-    const S _c1 = (S)scalars[1];
-    const S _c2 = (S)scalars[2];
-    const S _c3 = (S)scalars[3];
+    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
+    /* _minus_lr_times_weight_decay = -lr*weight_decay */
+    /* _one_minus_beta_1 = 1 - beta_1 */
+    /* _one_minus_beta_2 = 1 - beta_2 */
+    const S _lr_scale = (S)scalars[0];
+    const S _minus_lr_times_weight_decay = (S)scalars[1];
+    const S _one_minus_beta_1 = (S)scalars[2];
+    const S _one_minus_beta_2 = (S)scalars[3];
     const S beta_1 = (S)scalars[4];
     const S beta_2 = (S)scalars[5];
     const S epsilon = (S)scalars[6];
@@ -61,7 +65,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamw_no_amsgrad_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_m, _new_v;
-                    ocg_adamw_no_amsgrad_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                    ocg_adamw_no_amsgrad_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -72,7 +76,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamw_no_amsgrad_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_m, _new_v;
-                    ocg_adamw_no_amsgrad_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                    ocg_adamw_no_amsgrad_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;
@@ -82,11 +86,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamw_no_amsgrad_kernel(
     }
 }
 
-__global__ void ocg_adamw_no_amsgrad_step_kernel(const double *h, double *s, double *t, double *k)
+__global__ void ocg_adamw_no_amsgrad_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_adamw_no_amsgrad_step(h, s, *t, k);
+        ocg_adamw_no_amsgrad_step(hyper, scalar_state, *t, scalars);
     }
 }
 
@@ -121,9 +125,9 @@ extern "C" int ocg_adamw_no_amsgrad_bf16(ocg_tensor_list list, const double *sca
     return ocg_adamw_no_amsgrad_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_adamw_no_amsgrad_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+extern "C" int ocg_adamw_no_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_adamw_no_amsgrad_step_kernel, 1, 1, stream, h, s, t, k);
+    OCG_LAUNCH(ocg_adamw_no_amsgrad_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }
 
@@ -131,28 +135,32 @@ extern "C" int ocg_adamw_no_amsgrad_step_cuda(const double *h, double *s, double
 
 __device__ __forceinline__ void ocg_adamw_amsgrad_element(
     float p, float g, float m, float v, float vhat,
-    float _c0, float _c1, float _c2, float _c3, float beta_1, float beta_2, float epsilon,
+    float _lr_scale, float _minus_lr_times_weight_decay, float _one_minus_beta_1, float _one_minus_beta_2, float beta_1, float beta_2, float epsilon,
     float *_new_p, float *_new_m, float *_new_v, float *_new_vhat)
 {
-    ocg_adamw_amsgrad_element_f32(p, g, m, v, vhat, _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
+    ocg_adamw_amsgrad_element_f32(p, g, m, v, vhat, _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
 }
 
 __device__ __forceinline__ void ocg_adamw_amsgrad_element(
     double p, double g, double m, double v, double vhat,
-    double _c0, double _c1, double _c2, double _c3, double beta_1, double beta_2, double epsilon,
+    double _lr_scale, double _minus_lr_times_weight_decay, double _one_minus_beta_1, double _one_minus_beta_2, double beta_1, double beta_2, double epsilon,
     double *_new_p, double *_new_m, double *_new_v, double *_new_vhat)
 {
-    ocg_adamw_amsgrad_element_f64(p, g, m, v, vhat, _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
+    ocg_adamw_amsgrad_element_f64(p, g, m, v, vhat, _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS) ocg_adamw_amsgrad_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
 {
-    const S _c0 = (S)scalars[0];
-    const S _c1 = (S)scalars[1];
-    const S _c2 = (S)scalars[2];
-    const S _c3 = (S)scalars[3];
+    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
+    /* _minus_lr_times_weight_decay = -lr*weight_decay */
+    /* _one_minus_beta_1 = 1 - beta_1 */
+    /* _one_minus_beta_2 = 1 - beta_2 */
+    const S _lr_scale = (S)scalars[0];
+    const S _minus_lr_times_weight_decay = (S)scalars[1];
+    const S _one_minus_beta_1 = (S)scalars[2];
+    const S _one_minus_beta_2 = (S)scalars[3];
     const S beta_1 = (S)scalars[4];
     const S beta_2 = (S)scalars[5];
     const S epsilon = (S)scalars[6];
@@ -180,7 +188,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamw_amsgrad_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_m, _new_v, _new_vhat;
-                    ocg_adamw_amsgrad_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), ocg::load<S>(_v_vhat.v[_j]), _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+                    ocg_adamw_amsgrad_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), ocg::load<S>(_v_vhat.v[_j]), _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -193,7 +201,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamw_amsgrad_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_m, _new_v, _new_vhat;
-                    ocg_adamw_amsgrad_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), ocg::load<S>(vhat[_k]), _c0, _c1, _c2, _c3, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+                    ocg_adamw_amsgrad_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), ocg::load<S>(vhat[_k]), _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;
@@ -204,11 +212,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamw_amsgrad_kernel(
     }
 }
 
-__global__ void ocg_adamw_amsgrad_step_kernel(const double *h, double *s, double *t, double *k)
+__global__ void ocg_adamw_amsgrad_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_adamw_amsgrad_step(h, s, *t, k);
+        ocg_adamw_amsgrad_step(hyper, scalar_state, *t, scalars);
     }
 }
 
@@ -243,8 +251,8 @@ extern "C" int ocg_adamw_amsgrad_bf16(ocg_tensor_list list, const double *scalar
     return ocg_adamw_amsgrad_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_adamw_amsgrad_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+extern "C" int ocg_adamw_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_adamw_amsgrad_step_kernel, 1, 1, stream, h, s, t, k);
+    OCG_LAUNCH(ocg_adamw_amsgrad_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }

@@ -14,27 +14,30 @@
 
 __device__ __forceinline__ void ocg_lion_default_element(
     float p, float g, float m,
-    float _c0, float _c1, float _c2, float beta_1, float beta_2, float weight_decay,
+    float _minus_lr, float _one_minus_beta_1, float _one_minus_beta_2, float beta_1, float beta_2, float weight_decay,
     float *_new_p, float *_new_m)
 {
-    ocg_lion_default_element_f32(p, g, m, _c0, _c1, _c2, beta_1, beta_2, weight_decay, _new_p, _new_m);
+    ocg_lion_default_element_f32(p, g, m, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay, _new_p, _new_m);
 }
 
 __device__ __forceinline__ void ocg_lion_default_element(
     double p, double g, double m,
-    double _c0, double _c1, double _c2, double beta_1, double beta_2, double weight_decay,
+    double _minus_lr, double _one_minus_beta_1, double _one_minus_beta_2, double beta_1, double beta_2, double weight_decay,
     double *_new_p, double *_new_m)
 {
-    ocg_lion_default_element_f64(p, g, m, _c0, _c1, _c2, beta_1, beta_2, weight_decay, _new_p, _new_m);
+    ocg_lion_default_element_f64(p, g, m, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay, _new_p, _new_m);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS) ocg_lion_default_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
 {
-    const S _c0 = (S)scalars[0];
-    const S _c1 = (S)scalars[1];
-    const S _c2 = (S)scalars[2];
+    /* _minus_lr = -lr */
+    /* _one_minus_beta_1 = 1 - beta_1 */
+    /* _one_minus_beta_2 = 1 - beta_2 */
+    const S _minus_lr = (S)scalars[0];
+    const S _one_minus_beta_1 = (S)scalars[1];
+    const S _one_minus_beta_2 = (S)scalars[2];
     const S beta_1 = (S)scalars[3];
     const S beta_2 = (S)scalars[4];
     const S weight_decay = (S)scalars[5];
@@ -58,7 +61,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_lion_default_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_m;
-                    ocg_lion_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), _c0, _c1, _c2, beta_1, beta_2, weight_decay, &_new_p, &_new_m);
+                    ocg_lion_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay, &_new_p, &_new_m);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                 }
@@ -67,7 +70,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_lion_default_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_m;
-                    ocg_lion_default_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), _c0, _c1, _c2, beta_1, beta_2, weight_decay, &_new_p, &_new_m);
+                    ocg_lion_default_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay, &_new_p, &_new_m);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                 }
@@ -76,11 +79,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_lion_default_kernel(
     }
 }
 
-__global__ void ocg_lion_default_step_kernel(const double *h, double *s, double *t, double *k)
+__global__ void ocg_lion_default_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_lion_default_step(h, s, *t, k);
+        ocg_lion_default_step(hyper, scalar_state, *t, scalars);
     }
 }
 
@@ -115,8 +118,8 @@ extern "C" int ocg_lion_default_bf16(ocg_tensor_list list, const double *scalars
     return ocg_lion_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_lion_default_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+extern "C" int ocg_lion_default_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_lion_default_step_kernel, 1, 1, stream, h, s, t, k);
+    OCG_LAUNCH(ocg_lion_default_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }

@@ -7,12 +7,18 @@
 
 int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
 {
-    const float _c0 = (float)scalars[0];
-    const float _c1 = (float)scalars[1];
-    const float _c2 = (float)scalars[2];
-    const float _c3 = (float)scalars[3];
-    const float _c4 = (float)scalars[4];
-    const float _c5 = (float)scalars[5];
+    /* _coefficient = (1 - mu_t)/(1 - m_schedule) */
+    /* _coefficient_v2 = mu_next/(1 - m_schedule_next) */
+    /* _inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t) */
+    /* _minus_lr = -lr */
+    /* _one_minus_beta_1 = 1 - beta_1 */
+    /* _one_minus_beta_2 = 1 - beta_2 */
+    const float _coefficient = (float)scalars[0];
+    const float _coefficient_v2 = (float)scalars[1];
+    const float _inv_one_minus_beta_2_pow_t = (float)scalars[2];
+    const float _minus_lr = (float)scalars[3];
+    const float _one_minus_beta_1 = (float)scalars[4];
+    const float _one_minus_beta_2 = (float)scalars[5];
     const float beta_1 = (float)scalars[6];
     const float beta_2 = (float)scalars[7];
     const float epsilon = (float)scalars[8];
@@ -29,7 +35,7 @@ int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v;
-            ocg_nadam_default_element_f32(p[_i], ocg_clampf(g[_i] * _scale, _bound), m[_i], v[_i], _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+            ocg_nadam_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -40,12 +46,18 @@ int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const
 
 int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
 {
-    const double _c0 = (double)scalars[0];
-    const double _c1 = (double)scalars[1];
-    const double _c2 = (double)scalars[2];
-    const double _c3 = (double)scalars[3];
-    const double _c4 = (double)scalars[4];
-    const double _c5 = (double)scalars[5];
+    /* _coefficient = (1 - mu_t)/(1 - m_schedule) */
+    /* _coefficient_v2 = mu_next/(1 - m_schedule_next) */
+    /* _inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t) */
+    /* _minus_lr = -lr */
+    /* _one_minus_beta_1 = 1 - beta_1 */
+    /* _one_minus_beta_2 = 1 - beta_2 */
+    const double _coefficient = (double)scalars[0];
+    const double _coefficient_v2 = (double)scalars[1];
+    const double _inv_one_minus_beta_2_pow_t = (double)scalars[2];
+    const double _minus_lr = (double)scalars[3];
+    const double _one_minus_beta_1 = (double)scalars[4];
+    const double _one_minus_beta_2 = (double)scalars[5];
     const double beta_1 = (double)scalars[6];
     const double beta_2 = (double)scalars[7];
     const double epsilon = (double)scalars[8];
@@ -62,7 +74,7 @@ int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v;
-            ocg_nadam_default_element_f64(p[_i], ocg_clamp(g[_i] * _scale, _bound), m[_i], v[_i], _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+            ocg_nadam_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;

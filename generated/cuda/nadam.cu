@@ -14,30 +14,36 @@
 
 __device__ __forceinline__ void ocg_nadam_default_element(
     float p, float g, float m, float v,
-    float _c0, float _c1, float _c2, float _c3, float _c4, float _c5, float beta_1, float beta_2, float epsilon,
+    float _coefficient, float _coefficient_v2, float _inv_one_minus_beta_2_pow_t, float _minus_lr, float _one_minus_beta_1, float _one_minus_beta_2, float beta_1, float beta_2, float epsilon,
     float *_new_p, float *_new_m, float *_new_v)
 {
-    ocg_nadam_default_element_f32(p, g, m, v, _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+    ocg_nadam_default_element_f32(p, g, m, v, _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
 }
 
 __device__ __forceinline__ void ocg_nadam_default_element(
     double p, double g, double m, double v,
-    double _c0, double _c1, double _c2, double _c3, double _c4, double _c5, double beta_1, double beta_2, double epsilon,
+    double _coefficient, double _coefficient_v2, double _inv_one_minus_beta_2_pow_t, double _minus_lr, double _one_minus_beta_1, double _one_minus_beta_2, double beta_1, double beta_2, double epsilon,
     double *_new_p, double *_new_m, double *_new_v)
 {
-    ocg_nadam_default_element_f64(p, g, m, v, _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+    ocg_nadam_default_element_f64(p, g, m, v, _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS) ocg_nadam_default_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
 {
-    const S _c0 = (S)scalars[0];
-    const S _c1 = (S)scalars[1];
-    const S _c2 = (S)scalars[2];
-    const S _c3 = (S)scalars[3];
-    const S _c4 = (S)scalars[4];
-    const S _c5 = (S)scalars[5];
+    /* _coefficient = (1 - mu_t)/(1 - m_schedule) */
+    /* _coefficient_v2 = mu_next/(1 - m_schedule_next) */
+    /* _inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t) */
+    /* _minus_lr = -lr */
+    /* _one_minus_beta_1 = 1 - beta_1 */
+    /* _one_minus_beta_2 = 1 - beta_2 */
+    const S _coefficient = (S)scalars[0];
+    const S _coefficient_v2 = (S)scalars[1];
+    const S _inv_one_minus_beta_2_pow_t = (S)scalars[2];
+    const S _minus_lr = (S)scalars[3];
+    const S _one_minus_beta_1 = (S)scalars[4];
+    const S _one_minus_beta_2 = (S)scalars[5];
     const S beta_1 = (S)scalars[6];
     const S beta_2 = (S)scalars[7];
     const S epsilon = (S)scalars[8];
@@ -63,7 +69,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_nadam_default_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_m, _new_v;
-                    ocg_nadam_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                    ocg_nadam_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -74,7 +80,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_nadam_default_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_m, _new_v;
-                    ocg_nadam_default_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                    ocg_nadam_default_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;
@@ -84,11 +90,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_nadam_default_kernel(
     }
 }
 
-__global__ void ocg_nadam_default_step_kernel(const double *h, double *s, double *t, double *k)
+__global__ void ocg_nadam_default_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_nadam_default_step(h, s, *t, k);
+        ocg_nadam_default_step(hyper, scalar_state, *t, scalars);
     }
 }
 
@@ -123,8 +129,8 @@ extern "C" int ocg_nadam_default_bf16(ocg_tensor_list list, const double *scalar
     return ocg_nadam_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_nadam_default_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+extern "C" int ocg_nadam_default_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_nadam_default_step_kernel, 1, 1, stream, h, s, t, k);
+    OCG_LAUNCH(ocg_nadam_default_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }

@@ -7,7 +7,7 @@
  *   grad_scale  NULL, or one double: clipnorm's factor (ocg_clip_scale in ocg_clip.cu);
  *   grad_factor multiplies the gradient too: 1, or -1 to maximize;
  *   clipvalue   > 0 clips the scaled gradient to [-clipvalue, clipvalue]; 0 disables it.
- * The gradient the update sees is clamp(g * grad_factor * grad_scale, clipvalue).
+ * The gradient the update sees is ocg_clip_value(g * grad_factor * grad_scale, clipvalue).
  * CPU functions (*_cpu) take host memory and return 0. CUDA launchers take device memory
  * (the list's tables, scalars and grad_scale too) and a stream, and return the CUDA error
  * of the launch (0: cudaSuccess); they do not synchronize. CUDA kernels exist for float,
@@ -15,7 +15,8 @@
  * float and so is the arithmetic.
  *
  * For a CUDA graph, *_step_cuda computes the scalars on the device: it adds 1 to *t, then
- * runs the step program with h, s (updated in place) and k all in device memory. */
+ * runs the step program with hyper, scalar_state (updated in place) and scalars, all in device
+ * memory. */
 #ifndef OCG_NADAM_H
 #define OCG_NADAM_H
 
@@ -26,7 +27,7 @@
 extern "C" {
 #endif
 
-/* the defaults: rows of p, g, m, v; scalars _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon */
+/* the defaults: rows of p, g, m, v; scalars _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon */
 int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
 int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
@@ -34,7 +35,7 @@ int ocg_nadam_default_f32(ocg_tensor_list list, const double *scalars, const dou
 int ocg_nadam_default_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
 int ocg_nadam_default_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
 int ocg_nadam_default_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_nadam_default_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream);
+int ocg_nadam_default_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream);
 #endif
 
 #ifdef __cplusplus

@@ -1,4 +1,4 @@
-// generated from specs/*.yaml by templates/cuda/ocg.h.j2 — do not edit
+// copied from generator/runtime/cuda/ocg.h by python -m generator build — do not edit
 /* What every generated element header and CPU library shares. Valid C99 and CUDA C++.
  *
  * HD marks the element functions: __host__ __device__ under nvcc, static inline otherwise.
@@ -22,11 +22,6 @@
 #define OCG_RESTRICT restrict
 #endif
 
-/* The CUDA kernels' work decomposition: a block of OCG_THREADS threads updates chunks of
- * OCG_CHUNK elements of one tensor; each thread four neighbouring elements at a time. */
-#define OCG_THREADS 256
-#define OCG_CHUNK 8192
-
 /* A list of tensors updated by one call. The arrays it points to are in the memory the
  * kernels run in (device memory for CUDA, host memory for the CPU library and the shim).
  *   pointers:    n_tensors rows of n_arrays pointers: p, g, then the spec's state arrays in
@@ -47,10 +42,13 @@ typedef struct ocg_tensor_list {
 HD float ocg_maxf(float a, float b) { return ((a != a) | (a > b)) ? a : b; }
 HD float ocg_minf(float a, float b) { return ((a != a) | (a < b)) ? a : b; }
 HD float ocg_signf(float x) { return x > 0.0F ? 1.0F : (x < 0.0F ? -1.0F : x); }
-HD float ocg_clampf(float x, float bound) { return x < -bound ? -bound : (x > bound ? bound : x); }
 HD double ocg_max(double a, double b) { return ((a != a) | (a > b)) ? a : b; }
 HD double ocg_min(double a, double b) { return ((a != a) | (a < b)) ? a : b; }
 HD double ocg_sign(double x) { return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : x); }
-HD double ocg_clamp(double x, double bound) { return x < -bound ? -bound : (x > bound ? bound : x); }
+
+/* The kernel layout (OCG_THREADS, OCG_CHUNK, OCG_MAX_BLOCKS), the dtypes and Keras 2.3's
+ * clip formulas (which use the helpers above), printed by the build from the generator's
+ * single definitions. */
+#include "ocg_config.h"
 
 #endif /* OCG_H */

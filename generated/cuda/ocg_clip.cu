@@ -1,4 +1,4 @@
-// generated from specs/*.yaml by templates/cuda/ocg_clip.cu.j2 — do not edit
+// copied from generator/runtime/cuda/ocg_clip.cu by python -m generator build — do not edit
 /* Keras 2.3's clipnorm on the device: one L2 norm over every gradient of the step.
  *
  *   ocg_sumsq_<dtype>(list, partials, n_partials, stream): list rows hold one pointer (a
@@ -10,10 +10,9 @@
 #include "ocg_cuda.h"
 
 extern "C" {
-int ocg_sumsq_f32(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream);
-int ocg_sumsq_f64(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream);
-int ocg_sumsq_f16(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream);
-int ocg_sumsq_bf16(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream);
+#define OCG_SUMSQ_DECLARE(suffix, param_type, math_type) \
+    int ocg_sumsq_##suffix(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream);
+OCG_FOR_EACH_DTYPE(OCG_SUMSQ_DECLARE)
 int ocg_clip_scale(const double *partials, int64_t n, double clipnorm, double *scale, cudaStream_t stream);
 }
 
@@ -63,7 +62,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_clip_scale_kernel(const doubl
     const double total = ocg_block_sum(cache, sum);
     if (threadIdx.x == 0) {
         const double norm = sqrt(total);
-        *scale = norm >= clipnorm ? clipnorm / norm : 1.0;
+        *scale = ocg_clip_scale_of(clipnorm, norm);
     }
 }
 
@@ -78,25 +77,12 @@ static int ocg_sumsq(ocg_tensor_list list, double *partials, int64_t n_partials,
     return (int)cudaGetLastError();
 }
 
-int ocg_sumsq_f32(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream)
-{
-    return ocg_sumsq<float>(list, partials, n_partials, stream);
-}
-
-int ocg_sumsq_f64(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream)
-{
-    return ocg_sumsq<double>(list, partials, n_partials, stream);
-}
-
-int ocg_sumsq_f16(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream)
-{
-    return ocg_sumsq<__half>(list, partials, n_partials, stream);
-}
-
-int ocg_sumsq_bf16(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream)
-{
-    return ocg_sumsq<__nv_bfloat16>(list, partials, n_partials, stream);
-}
+#define OCG_SUMSQ_DEFINE(suffix, param_type, math_type) \
+    int ocg_sumsq_##suffix(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream) \
+    { \
+        return ocg_sumsq<param_type>(list, partials, n_partials, stream); \
+    }
+OCG_FOR_EACH_DTYPE(OCG_SUMSQ_DEFINE)
 
 int ocg_clip_scale(const double *partials, int64_t n, double clipnorm, double *scale, cudaStream_t stream)
 {

@@ -1,4 +1,4 @@
-// generated from specs/*.yaml by templates/cuda/ocg_cuda.h.j2 — do not edit
+// copied from generator/runtime/cuda/ocg_cuda.h by python -m generator build — do not edit
 /* What the generated .cu files share: the CUDA runtime (or, with -DOCG_CPU_SHIM, the CPU shim
  * of ocg_shim.h), the launch macro, 4-element vector loads, conversions from the parameter
  * type to the arithmetic type, and the chunk-to-tensor lookup of the multi-tensor kernels. */
@@ -20,8 +20,6 @@
 
 #include "ocg.h"
 
-/* Grid-stride kernels need no more blocks than this to fill a GPU several times over. */
-#define OCG_MAX_BLOCKS 4096
 
 namespace ocg {
 
@@ -49,8 +47,8 @@ template <> __device__ __forceinline__ double store<double>(double x) { return x
 template <> __device__ __forceinline__ __half store<__half>(float x) { return __float2half_rn(x); }
 template <> __device__ __forceinline__ __nv_bfloat16 store<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
 
-__device__ __forceinline__ float clamp(float x, float bound) { return ocg_clampf(x, bound); }
-__device__ __forceinline__ double clamp(double x, double bound) { return ocg_clamp(x, bound); }
+__device__ __forceinline__ float clip_value(float x, float bound) { return ocg_clip_valuef(x, bound); }
+__device__ __forceinline__ double clip_value(double x, double bound) { return ocg_clip_value(x, bound); }
 
 /* The tensor that owns a chunk: the last i with chunk_start[i] <= chunk (empty tensors own
  * no chunk and are skipped). */

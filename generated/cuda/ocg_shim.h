@@ -1,4 +1,4 @@
-// generated from specs/*.yaml by templates/cuda/ocg_shim.h.j2 — do not edit
+// copied from generator/runtime/cuda/ocg_shim.h by python -m generator build — do not edit
 /* A CPU shim that runs the generated .cu files with a C++ compiler, for tests on machines
  * without a GPU: build with g++ -x c++ -std=c++17 -fopenmp -DOCG_CPU_SHIM.
  *

@@ -7,7 +7,8 @@
 
 int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
 {
-    const float _c0 = (float)scalars[0];
+    /* _minus_lr = -lr */
+    const float _minus_lr = (float)scalars[0];
     const float momentum = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
@@ -21,7 +22,7 @@ int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, con
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_velocity;
-            ocg_sgd_no_nesterov_element_f32(p[_i], ocg_clampf(g[_i] * _scale, _bound), velocity[_i], _c0, momentum, &_new_p, &_new_velocity);
+            ocg_sgd_no_nesterov_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), velocity[_i], _minus_lr, momentum, &_new_p, &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
         }
@@ -31,7 +32,8 @@ int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, con
 
 int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
 {
-    const double _c0 = (double)scalars[0];
+    /* _minus_lr = -lr */
+    const double _minus_lr = (double)scalars[0];
     const double momentum = (double)scalars[1];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
@@ -45,7 +47,7 @@ int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, con
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_velocity;
-            ocg_sgd_no_nesterov_element_f64(p[_i], ocg_clamp(g[_i] * _scale, _bound), velocity[_i], _c0, momentum, &_new_p, &_new_velocity);
+            ocg_sgd_no_nesterov_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), velocity[_i], _minus_lr, momentum, &_new_p, &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
         }
@@ -55,7 +57,8 @@ int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, con
 
 int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
 {
-    const float _c0 = (float)scalars[0];
+    /* _minus_lr = -lr */
+    const float _minus_lr = (float)scalars[0];
     const float momentum = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
@@ -69,7 +72,7 @@ int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const 
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_velocity;
-            ocg_sgd_nesterov_element_f32(p[_i], ocg_clampf(g[_i] * _scale, _bound), velocity[_i], _c0, momentum, &_new_p, &_new_velocity);
+            ocg_sgd_nesterov_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), velocity[_i], _minus_lr, momentum, &_new_p, &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
         }
@@ -79,7 +82,8 @@ int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const 
 
 int ocg_sgd_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
 {
-    const double _c0 = (double)scalars[0];
+    /* _minus_lr = -lr */
+    const double _minus_lr = (double)scalars[0];
     const double momentum = (double)scalars[1];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
@@ -93,7 +97,7 @@ int ocg_sgd_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const 
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_velocity;
-            ocg_sgd_nesterov_element_f64(p[_i], ocg_clamp(g[_i] * _scale, _bound), velocity[_i], _c0, momentum, &_new_p, &_new_velocity);
+            ocg_sgd_nesterov_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), velocity[_i], _minus_lr, momentum, &_new_p, &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
         }

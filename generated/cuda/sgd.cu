@@ -14,25 +14,26 @@
 
 __device__ __forceinline__ void ocg_sgd_no_nesterov_element(
     float p, float g, float velocity,
-    float _c0, float momentum,
+    float _minus_lr, float momentum,
     float *_new_p, float *_new_velocity)
 {
-    ocg_sgd_no_nesterov_element_f32(p, g, velocity, _c0, momentum, _new_p, _new_velocity);
+    ocg_sgd_no_nesterov_element_f32(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
 }
 
 __device__ __forceinline__ void ocg_sgd_no_nesterov_element(
     double p, double g, double velocity,
-    double _c0, double momentum,
+    double _minus_lr, double momentum,
     double *_new_p, double *_new_velocity)
 {
-    ocg_sgd_no_nesterov_element_f64(p, g, velocity, _c0, momentum, _new_p, _new_velocity);
+    ocg_sgd_no_nesterov_element_f64(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_no_nesterov_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
 {
-    const S _c0 = (S)scalars[0];
+    /* _minus_lr = -lr */
+    const S _minus_lr = (S)scalars[0];
     const S momentum = (S)scalars[1];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
@@ -54,7 +55,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_no_nesterov_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_velocity;
-                    ocg_sgd_no_nesterov_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_velocity.v[_j]), _c0, momentum, &_new_p, &_new_velocity);
+                    ocg_sgd_no_nesterov_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_velocity.v[_j]), _minus_lr, momentum, &_new_p, &_new_velocity);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_velocity.v[_j] = _new_velocity;
                 }
@@ -63,7 +64,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_no_nesterov_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_velocity;
-                    ocg_sgd_no_nesterov_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(velocity[_k]), _c0, momentum, &_new_p, &_new_velocity);
+                    ocg_sgd_no_nesterov_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(velocity[_k]), _minus_lr, momentum, &_new_p, &_new_velocity);
                     p[_k] = ocg::store<P>(_new_p);
                     velocity[_k] = _new_velocity;
                 }
@@ -72,11 +73,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_no_nesterov_kernel(
     }
 }
 
-__global__ void ocg_sgd_no_nesterov_step_kernel(const double *h, double *s, double *t, double *k)
+__global__ void ocg_sgd_no_nesterov_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_sgd_no_nesterov_step(h, s, *t, k);
+        ocg_sgd_no_nesterov_step(hyper, scalar_state, *t, scalars);
     }
 }
 
@@ -111,9 +112,9 @@ extern "C" int ocg_sgd_no_nesterov_bf16(ocg_tensor_list list, const double *scal
     return ocg_sgd_no_nesterov_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_sgd_no_nesterov_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+extern "C" int ocg_sgd_no_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_sgd_no_nesterov_step_kernel, 1, 1, stream, h, s, t, k);
+    OCG_LAUNCH(ocg_sgd_no_nesterov_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }
 
@@ -121,25 +122,26 @@ extern "C" int ocg_sgd_no_nesterov_step_cuda(const double *h, double *s, double 
 
 __device__ __forceinline__ void ocg_sgd_nesterov_element(
     float p, float g, float velocity,
-    float _c0, float momentum,
+    float _minus_lr, float momentum,
     float *_new_p, float *_new_velocity)
 {
-    ocg_sgd_nesterov_element_f32(p, g, velocity, _c0, momentum, _new_p, _new_velocity);
+    ocg_sgd_nesterov_element_f32(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
 }
 
 __device__ __forceinline__ void ocg_sgd_nesterov_element(
     double p, double g, double velocity,
-    double _c0, double momentum,
+    double _minus_lr, double momentum,
     double *_new_p, double *_new_velocity)
 {
-    ocg_sgd_nesterov_element_f64(p, g, velocity, _c0, momentum, _new_p, _new_velocity);
+    ocg_sgd_nesterov_element_f64(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_nesterov_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
 {
-    const S _c0 = (S)scalars[0];
+    /* _minus_lr = -lr */
+    const S _minus_lr = (S)scalars[0];
     const S momentum = (S)scalars[1];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
@@ -161,7 +163,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_nesterov_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_velocity;
-                    ocg_sgd_nesterov_element(ocg::load<S>(_v_p.v[_j]), ocg::clamp(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_velocity.v[_j]), _c0, momentum, &_new_p, &_new_velocity);
+                    ocg_sgd_nesterov_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_velocity.v[_j]), _minus_lr, momentum, &_new_p, &_new_velocity);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_velocity.v[_j] = _new_velocity;
                 }
@@ -170,7 +172,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_nesterov_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_velocity;
-                    ocg_sgd_nesterov_element(ocg::load<S>(p[_k]), ocg::clamp(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(velocity[_k]), _c0, momentum, &_new_p, &_new_velocity);
+                    ocg_sgd_nesterov_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(velocity[_k]), _minus_lr, momentum, &_new_p, &_new_velocity);
                     p[_k] = ocg::store<P>(_new_p);
                     velocity[_k] = _new_velocity;
                 }
@@ -179,11 +181,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_nesterov_kernel(
     }
 }
 
-__global__ void ocg_sgd_nesterov_step_kernel(const double *h, double *s, double *t, double *k)
+__global__ void ocg_sgd_nesterov_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_sgd_nesterov_step(h, s, *t, k);
+        ocg_sgd_nesterov_step(hyper, scalar_state, *t, scalars);
     }
 }
 
@@ -218,8 +220,8 @@ extern "C" int ocg_sgd_nesterov_bf16(ocg_tensor_list list, const double *scalars
     return ocg_sgd_nesterov_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_sgd_nesterov_step_cuda(const double *h, double *s, double *t, double *k, cudaStream_t stream)
+extern "C" int ocg_sgd_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_sgd_nesterov_step_kernel, 1, 1, stream, h, s, t, k);
+    OCG_LAUNCH(ocg_sgd_nesterov_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }

@@ -12,62 +12,64 @@
 
 /* ---- nesterov=False ---- */
 
-/* Per-step scalars: h = { learning_rate, momentum, decay }, s = { unused }
- * (updated in place), t = the step, 1 for the first. Writes k = { _c0, momentum }. */
-HD void ocg_sgd_no_nesterov_step(const double *h, double *s, double t, double *k)
+/* Per-step scalars: hyper = { learning_rate, momentum, decay },
+ * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
+ * Writes scalars = { _minus_lr, momentum }. */
+HD void ocg_sgd_no_nesterov_step(const double *hyper, double *scalar_state, double t, double *scalars)
 {
-    double decay = h[2];
-    double learning_rate = h[0];
-    double momentum = h[1];
+    double decay = hyper[2];
+    double learning_rate = hyper[0];
+    double momentum = hyper[1];
     double lr = learning_rate/(decay*(t - 1.0) + 1.0);
-    double _c0 = -lr;
-    k[0] = _c0;
-    k[1] = momentum;
-    (void)h; (void)s; (void)t; /* not every variant reads all three */
+    double _minus_lr = -lr;
+    scalars[0] = _minus_lr;
+    scalars[1] = momentum;
+    (void)hyper; (void)scalar_state; (void)t; /* not every variant reads all three */
 }
 
 HD void ocg_sgd_no_nesterov_element_f32(
     float p, float g, float velocity,
-    float _c0, float momentum,
+    float _minus_lr, float momentum,
     float *_new_p, float *_new_velocity)
 {
-    const float _e0 = _c0*g + momentum*velocity;
+    const float _e0 = _minus_lr*g + momentum*velocity;
     *_new_velocity = _e0;
     *_new_p = _e0 + p;
 }
 
 HD void ocg_sgd_no_nesterov_element_f64(
     double p, double g, double velocity,
-    double _c0, double momentum,
+    double _minus_lr, double momentum,
     double *_new_p, double *_new_velocity)
 {
-    const double _e0 = _c0*g + momentum*velocity;
+    const double _e0 = _minus_lr*g + momentum*velocity;
     *_new_velocity = _e0;
     *_new_p = _e0 + p;
 }
 
 /* ---- nesterov=True ---- */
 
-/* Per-step scalars: h = { learning_rate, momentum, decay }, s = { unused }
- * (updated in place), t = the step, 1 for the first. Writes k = { _c0, momentum }. */
-HD void ocg_sgd_nesterov_step(const double *h, double *s, double t, double *k)
+/* Per-step scalars: hyper = { learning_rate, momentum, decay },
+ * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
+ * Writes scalars = { _minus_lr, momentum }. */
+HD void ocg_sgd_nesterov_step(const double *hyper, double *scalar_state, double t, double *scalars)
 {
-    double decay = h[2];
-    double learning_rate = h[0];
-    double momentum = h[1];
+    double decay = hyper[2];
+    double learning_rate = hyper[0];
+    double momentum = hyper[1];
     double lr = learning_rate/(decay*(t - 1.0) + 1.0);
-    double _c0 = -lr;
-    k[0] = _c0;
-    k[1] = momentum;
-    (void)h; (void)s; (void)t; /* not every variant reads all three */
+    double _minus_lr = -lr;
+    scalars[0] = _minus_lr;
+    scalars[1] = momentum;
+    (void)hyper; (void)scalar_state; (void)t; /* not every variant reads all three */
 }
 
 HD void ocg_sgd_nesterov_element_f32(
     float p, float g, float velocity,
-    float _c0, float momentum,
+    float _minus_lr, float momentum,
     float *_new_p, float *_new_velocity)
 {
-    const float _e0 = _c0*g;
+    const float _e0 = _minus_lr*g;
     const float _e1 = _e0 + momentum*velocity;
     *_new_velocity = _e1;
     *_new_p = _e0 + _e1*momentum + p;
@@ -75,10 +77,10 @@ HD void ocg_sgd_nesterov_element_f32(
 
 HD void ocg_sgd_nesterov_element_f64(
     double p, double g, double velocity,
-    double _c0, double momentum,
+    double _minus_lr, double momentum,
     double *_new_p, double *_new_velocity)
 {
-    const double _e0 = _c0*g;
+    const double _e0 = _minus_lr*g;
     const double _e1 = _e0 + momentum*velocity;
     *_new_velocity = _e1;
     *_new_p = _e0 + _e1*momentum + p;

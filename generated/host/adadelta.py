@@ -16,21 +16,22 @@ HYPERPARAMETERS = (
 )
 
 
-def step_default(h, s, r, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop."""
-    decay = h["decay"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
-    rho = h["rho"]
+def step_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop: the element
+    scalars in the order the element code unpacks them, and the new scalar state."""
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    rho = hyper["rho"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = 1 - rho
-    _c1 = -lr
-    return (_c0, _c1, epsilon, rho), {}
+    _one_minus_rho = 1 - rho
+    _minus_lr = -lr
+    return (_minus_lr, _one_minus_rho, epsilon, rho), {}
 
 
-def state_init(h):
+def state_init(hyper):
     return {"accumulator": 0, "delta_accumulator": 0}
 
 
-def scalar_state_init(h):
+def scalar_state_init(hyper):
     return {}

@@ -15,19 +15,20 @@ HYPERPARAMETERS = (
 )
 
 
-def step_default(h, s, r, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop."""
-    decay = h["decay"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
+def step_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop: the element
+    scalars in the order the element code unpacks them, and the new scalar state."""
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = -lr
-    return (_c0, epsilon), {}
+    _minus_lr = -lr
+    return (_minus_lr, epsilon), {}
 
 
-def state_init(h):
+def state_init(hyper):
     return {"accumulator": 0}
 
 
-def scalar_state_init(h):
+def scalar_state_init(hyper):
     return {}

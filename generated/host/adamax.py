@@ -17,22 +17,23 @@ HYPERPARAMETERS = (
 )
 
 
-def step_default(h, s, r, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop."""
-    beta_1 = h["beta_1"]
-    beta_2 = h["beta_2"]
-    decay = h["decay"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
+def step_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop: the element
+    scalars in the order the element code unpacks them, and the new scalar state."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = 1 - beta_1
-    _c1 = -lr / (1 - beta_1**t)
-    return (_c0, _c1, beta_1, beta_2, epsilon), {}
+    _one_minus_beta_1 = 1 - beta_1
+    _lr_scale = -lr / (1 - beta_1**t)
+    return (_lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon), {}
 
 
-def state_init(h):
+def state_init(hyper):
     return {"m": 0, "u": 0}
 
 
-def scalar_state_init(h):
+def scalar_state_init(hyper):
     return {}

@@ -20,25 +20,34 @@ HYPERPARAMETERS = (
 )
 
 
-def step_no_amsgrad(h, s, r, t):
-    """Per-step scalars for amsgrad=False, hoisted out of the element loop."""
-    beta_1 = h["beta_1"]
-    beta_2 = h["beta_2"]
-    decay = h["decay"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
-    weight_decay = h["weight_decay"]
+def step_no_amsgrad(hyper, scalar_state, reductions, t):
+    """Per-step scalars for amsgrad=False, hoisted out of the element loop: the element
+    scalars in the order the element code unpacks them, and the new scalar state."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = 1 - beta_1
-    _c1 = 1 - beta_2
-    _c2 = -lr * weight_decay
-    _c3 = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-    return (_c0, _c1, _c2, _c3, beta_1, beta_2, epsilon), {}
+    _one_minus_beta_1 = 1 - beta_1
+    _one_minus_beta_2 = 1 - beta_2
+    _minus_lr_times_weight_decay = -lr * weight_decay
+    _lr_scale = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    return (
+        _lr_scale,
+        _minus_lr_times_weight_decay,
+        _one_minus_beta_1,
+        _one_minus_beta_2,
+        beta_1,
+        beta_2,
+        epsilon,
+    ), {}
 
 
-def state_init(h):
+def state_init(hyper):
     return {"m": 0, "v": 0, "vhat": 0}
 
 
-def scalar_state_init(h):
+def scalar_state_init(hyper):
     return {}

@@ -23,23 +23,24 @@ HYPERPARAMETERS = (
 )
 
 
-def step_default(h, s, r, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop."""
-    beta_1 = h["beta_1"]
-    beta_2 = h["beta_2"]
-    decay = h["decay"]
-    learning_rate = h["learning_rate"]
-    weight_decay = h["weight_decay"]
+def step_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop: the element
+    scalars in the order the element code unpacks them, and the new scalar state."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    decay = hyper["decay"]
+    learning_rate = hyper["learning_rate"]
+    weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = 1 - beta_2
-    _c1 = -lr
-    _c2 = 1 - beta_1
-    return (_c0, _c1, _c2, beta_1, beta_2, weight_decay), {}
+    _one_minus_beta_2 = 1 - beta_2
+    _minus_lr = -lr
+    _one_minus_beta_1 = 1 - beta_1
+    return (_minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay), {}
 
 
-def state_init(h):
+def state_init(hyper):
     return {"m": 0}
 
 
-def scalar_state_init(h):
+def scalar_state_init(hyper):
     return {}

@@ -20,31 +20,42 @@ HYPERPARAMETERS = (
 )
 
 
-def step_default(h, s, r, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop."""
-    beta_1 = h["beta_1"]
-    beta_2 = h["beta_2"]
-    epsilon = h["epsilon"]
-    learning_rate = h["learning_rate"]
-    m_schedule = s["m_schedule"]
-    schedule_decay = h["schedule_decay"]
+def step_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop: the element
+    scalars in the order the element code unpacks them, and the new scalar state."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    m_schedule = scalar_state["m_schedule"]
+    schedule_decay = hyper["schedule_decay"]
     lr = learning_rate
     mu_t = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * t))
     mu_next = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * (t + 1)))
     m_schedule = m_schedule * mu_t
     m_schedule_next = m_schedule * mu_next
-    _c0 = 1 - beta_1
-    _c1 = 1 - beta_2
-    _c2 = -lr
-    _c3 = 1 / (1 - beta_2**t)
-    _c4 = (1 - mu_t) / (1 - m_schedule)
-    _c5 = mu_next / (1 - m_schedule_next)
-    return (_c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon), {"m_schedule": m_schedule}
+    _one_minus_beta_1 = 1 - beta_1
+    _one_minus_beta_2 = 1 - beta_2
+    _minus_lr = -lr
+    _inv_one_minus_beta_2_pow_t = 1 / (1 - beta_2**t)
+    _coefficient = (1 - mu_t) / (1 - m_schedule)
+    _coefficient_v2 = mu_next / (1 - m_schedule_next)
+    return (
+        _coefficient,
+        _coefficient_v2,
+        _inv_one_minus_beta_2_pow_t,
+        _minus_lr,
+        _one_minus_beta_1,
+        _one_minus_beta_2,
+        beta_1,
+        beta_2,
+        epsilon,
+    ), {"m_schedule": m_schedule}
 
 
-def state_init(h):
+def state_init(hyper):
     return {"m": 0, "v": 0}
 
 
-def scalar_state_init(h):
+def scalar_state_init(hyper):
     return {"m_schedule": 1}

@@ -15,19 +15,20 @@ HYPERPARAMETERS = (
 )
 
 
-def step_no_nesterov(h, s, r, t):
-    """Per-step scalars for nesterov=False, hoisted out of the element loop."""
-    decay = h["decay"]
-    learning_rate = h["learning_rate"]
-    momentum = h["momentum"]
+def step_no_nesterov(hyper, scalar_state, reductions, t):
+    """Per-step scalars for nesterov=False, hoisted out of the element loop: the element
+    scalars in the order the element code unpacks them, and the new scalar state."""
+    decay = hyper["decay"]
+    learning_rate = hyper["learning_rate"]
+    momentum = hyper["momentum"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _c0 = -lr
-    return (_c0, momentum), {}
+    _minus_lr = -lr
+    return (_minus_lr, momentum), {}
 
 
-def state_init(h):
+def state_init(hyper):
     return {"velocity": 0}
 
 
-def scalar_state_init(h):
+def scalar_state_init(hyper):
     return {}

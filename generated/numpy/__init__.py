@@ -1,4 +1,4 @@
-# generated from specs/*.yaml by templates/numpy/__init__.py.j2 — do not edit
+# generated from specs/*.yaml by templates/package/registry.py.j2 — do not edit
 """Generated optimizers: ``from generated.numpy import Adam`` or ``get("adam")``."""
 
 from .adadelta import Adadelta

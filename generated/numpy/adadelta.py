@@ -14,13 +14,15 @@ from ..host import adadelta as host
 from ._runtime import Kernel, Optimizer
 
 
-def _apply_default(p, g, state, k, scratch):
+def _apply_default(p, g, state, scalars, scratch):
     """Update p and its state in place for the defaults: 16 ufunc passes."""
     accumulator, delta_accumulator = state
-    _c0, _c1, epsilon, rho = k
+    # _minus_lr = -lr
+    # _one_minus_rho = 1 - rho
+    _minus_lr, _one_minus_rho, epsilon, rho = scalars
     _s0, _s1, _s2 = scratch[:3]
     np.square(g, out=_s0)
-    np.multiply(_s0, _c0, out=_s0)
+    np.multiply(_s0, _one_minus_rho, out=_s0)
     np.multiply(accumulator, rho, out=accumulator)
     np.add(_s0, accumulator, out=accumulator)
     np.add(accumulator, epsilon, out=_s1)
@@ -33,7 +35,7 @@ def _apply_default(p, g, state, k, scratch):
     np.multiply(g, _s2, out=_s2)
     np.sqrt(_s1, out=_s1)
     np.divide(_s2, _s1, out=_s2)
-    np.multiply(_s2, _c1, out=_s2)
+    np.multiply(_s2, _minus_lr, out=_s2)
     np.add(p, _s2, out=p)
 
 

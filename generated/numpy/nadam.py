@@ -14,26 +14,42 @@ from ..host import nadam as host
 from ._runtime import Kernel, Optimizer
 
 
-def _apply_default(p, g, state, k, scratch):
+def _apply_default(p, g, state, scalars, scratch):
     """Update p and its state in place for the defaults: 16 ufunc passes."""
     m, v = state
-    _c0, _c1, _c2, _c3, _c4, _c5, beta_1, beta_2, epsilon = k
+    # _coefficient = (1 - mu_t)/(1 - m_schedule)
+    # _coefficient_v2 = mu_next/(1 - m_schedule_next)
+    # _inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
+    # _minus_lr = -lr
+    # _one_minus_beta_1 = 1 - beta_1
+    # _one_minus_beta_2 = 1 - beta_2
+    (
+        _coefficient,
+        _coefficient_v2,
+        _inv_one_minus_beta_2_pow_t,
+        _minus_lr,
+        _one_minus_beta_1,
+        _one_minus_beta_2,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
     _s0, _s1 = scratch[:2]
-    np.multiply(g, _c0, out=_s0)
+    np.multiply(g, _one_minus_beta_1, out=_s0)
     np.multiply(m, beta_1, out=m)
     np.add(_s0, m, out=m)
     np.square(g, out=_s0)
-    np.multiply(_s0, _c1, out=_s0)
+    np.multiply(_s0, _one_minus_beta_2, out=_s0)
     np.multiply(v, beta_2, out=v)
     np.add(_s0, v, out=v)
-    np.multiply(g, _c4, out=_s0)
-    np.multiply(m, _c5, out=_s1)
+    np.multiply(g, _coefficient, out=_s0)
+    np.multiply(m, _coefficient_v2, out=_s1)
     np.add(_s0, _s1, out=_s0)
-    np.multiply(v, _c3, out=_s1)
+    np.multiply(v, _inv_one_minus_beta_2_pow_t, out=_s1)
     np.sqrt(_s1, out=_s1)
     np.add(_s1, epsilon, out=_s1)
     np.divide(_s0, _s1, out=_s0)
-    np.multiply(_s0, _c2, out=_s0)
+    np.multiply(_s0, _minus_lr, out=_s0)
     np.add(p, _s0, out=p)
 
 

@@ -5,7 +5,7 @@ for every flag combination, common argument case, hyperparameter set and dtype."
 import pytest
 
 from generated.numpy import Lion, get
-from generator import testing
+from generator.verify import testing
 
 SPEC = "specs/lion.yaml"
 FLAGS = [

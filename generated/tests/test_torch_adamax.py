@@ -9,7 +9,7 @@ torch = pytest.importorskip("torch")
 
 from generated.numpy import Adamax as NumpyAdamax  # noqa: E402
 from generated.torch import Adamax, get  # noqa: E402
-from generator import testing_torch  # noqa: E402
+from generator.verify import testing_torch  # noqa: E402
 
 SPEC = "specs/adamax.yaml"
 FLAGS = [

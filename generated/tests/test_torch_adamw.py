@@ -9,7 +9,7 @@ torch = pytest.importorskip("torch")
 
 from generated.numpy import AdamW as NumpyAdamW  # noqa: E402
 from generated.torch import AdamW, get  # noqa: E402
-from generator import testing_torch  # noqa: E402
+from generator.verify import testing_torch  # noqa: E402
 
 SPEC = "specs/adamw.yaml"
 FLAGS = [

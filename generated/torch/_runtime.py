@@ -1,4 +1,4 @@
-# generated from specs/*.yaml by templates/torch/_runtime.py.j2 — do not edit
+# copied from generator/runtime/torch/_runtime.py by python -m generator build — do not edit
 """What every generated PyTorch optimizer shares: argument checks, param groups, Keras 2.3's
 clipnorm/clipvalue over all gradients of the step, low-precision parameters, state, and the
 per-tensor and multi-tensor (``torch._foreach_*``) paths.
@@ -17,6 +17,7 @@ from typing import Callable, NamedTuple
 
 import torch
 
+from .._keras_common import clip_scale
 from .._shared import CHECKPOINT_FORMAT, MAX_STEP, check_checkpoint, flag, real
 
 SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
@@ -379,7 +380,7 @@ class Optimizer(torch.optim.Optimizer):
             )
             total += float(torch.linalg.vector_norm(torch.stack(norms).double())) ** 2
         norm = math.sqrt(total)
-        return self.clipnorm / norm if norm >= self.clipnorm else 1.0
+        return clip_scale(self.clipnorm, norm)
 
     def _step_group(self, plan, scale):
         kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group

@@ -1,6 +1,6 @@
 """C and CUDA backend: ``generated/cuda/``.
 
-Per spec (specs without reductions; see ``supported``):
+Per spec (specs without reductions; see ``supports``):
 
 - ``<module>.cuh``: the element update of every flag combination as C99/CUDA inline functions
   (``float`` and ``double``), and the per-step program in ``double`` for the device;
@@ -9,31 +9,54 @@ Per spec (specs without reductions; see ``supported``):
 - ``<module>.c``: the same update for the CPU in C99 with OpenMP (``fused=True`` on CPU);
 - ``<module>.h``: the documented C API of both.
 
-Shared: ``ocg.h`` (types, NaN-propagating helpers), ``ocg_cuda.h`` (CUDA or the shim),
-``ocg_shim.h`` (the CPU shim), ``ocg_clip.cu`` (clipnorm's global norm) and ``example.cu``.
+Shared: ``ocg_config.h`` (the kernel layout and Keras 2.3's clip formulas, printed from
+``generator/common.py``), and the hand-written C copied from ``generator/runtime/cuda/``:
+``ocg.h`` (types, NaN-propagating helpers), ``ocg_cuda.h`` (CUDA or the shim), ``ocg_shim.h``
+(the CPU shim), ``ocg_clip.cu`` (clipnorm's global norm); and ``example.cu``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 import sympy as sp
 
-from ..ir import KernelIR, build_ir
-from ..model import Spec
-from ..printers.c import print_c
-from ..render import Output
+from ..common import CLIP_SCALE, CLIP_VALUE, CLIPNORM, CLIPVALUE, GRAD_NORM
+from ..ir import KernelIR, LoweredSpec
+from ..printers.c import print_c, print_c_select
+from ..render import Output, runtime_output
+from ..runtime._kernel_layout import CHUNK, MAX_BLOCKS, THREADS
+from ..symbols import G
+from .base import Build, each_variant
+from .c_names import kernel_stem
 
-# Work decomposition of the CUDA kernels (see ocg.h): a block updates chunks of CHUNK elements,
-# each thread 4 neighbouring elements per iteration (one 16-byte load for float).
-THREADS = 256
-CHUNK = 8192
-MAX_BLOCKS = 4096  # a grid-stride launch needs no more blocks to fill a GPU several times
 EXAMPLE_SPEC = "adam"
-# The dtypes of the CUDA kernels: (suffix, parameter type, arithmetic and state type)
-CUDA_DTYPES = (("f32", "float", "float"), ("f64", "double", "double"), ("f16", "__half", "float"), ("bf16", "__nv_bfloat16", "float"))
-CPU_DTYPES = (("f32", "float"), ("f64", "double"))
-CTYPE_SUFFIX = {ctype: suffix for suffix, ctype in CPU_DTYPES}
+RUNTIME_FILES = ("cuda/ocg.h", "cuda/ocg_cuda.h", "cuda/ocg_shim.h", "cuda/ocg_clip.cu")
+
+
+class DType(Enum):
+    """A parameter type of the kernels: (suffix, parameter type, arithmetic and state type)."""
+
+    F32 = ("f32", "float", "float")
+    F64 = ("f64", "double", "double")
+    F16 = ("f16", "__half", "float")
+    BF16 = ("bf16", "__nv_bfloat16", "float")
+
+    @property
+    def suffix(self) -> str:
+        return self.value[0]
+
+    @property
+    def param_type(self) -> str:
+        return self.value[1]
+
+    @property
+    def math_type(self) -> str:
+        return self.value[2]
+
+
+CPU_DTYPES = (DType.F32, DType.F64)  # the C library's; the CUDA kernels take all four
 
 
 @dataclass(frozen=True)
@@ -48,35 +71,52 @@ class ElementView:
 @dataclass(frozen=True)
 class StepView:
     function: str
-    inputs: tuple[tuple[str, str], ...]  # (name, "h[0]" | "s[1]")
+    inputs: tuple[tuple[str, str], ...]  # (name, "hyper[0]" | "scalar_state[1]")
     statements: tuple[str, ...]  # C statements in double, in order
-    scalar_state_out: tuple[tuple[int, str], ...]  # (index into s, name)
+    scalar_state_out: tuple[tuple[int, str], ...]  # (index into scalar_state, name)
+
+
+@dataclass(frozen=True)
+class ArrayRow:
+    """One array of a row of the pointer table, as a kernel declares and uses it."""
+
+    name: str
+    index: int
+    cuda_type: str  # "P" (the parameter type) or "S" (the state and arithmetic type)
+    const: str  # "const " for the gradient, which is only read
+    cuda_store: str  # what a CUDA kernel stores (its new value, converted for p)
+
+
+@dataclass(frozen=True)
+class CpuKernel:
+    dtype: DType
+    ctype: str
+    element: str  # the element function it calls
+    call: str  # the element call's arguments
 
 
 @dataclass(frozen=True)
 class VariantView:
     stem: str  # ocg_<module>_<suffix>: the prefix of every C name of this variant
     flags_text: str
-    host_step: str  # the Python function that computes the same scalars
     state: tuple[str, ...]
     scalars: tuple[str, ...]  # element scalars, in the order of the scalars array
+    scalar_comments: tuple[str, ...]  # "name = formula" of the hoisted ones
     elements: tuple[ElementView, ...]
     step: StepView
+    rows: tuple[ArrayRow, ...]  # p, g, then the state arrays
+    new_values: str  # "_new_p, _new_m, ..."
+    cuda_vector_call: str  # the element call's arguments in the 4-wide path
+    cuda_scalar_call: str  # ... and in the scalar path
+    cpu_kernels: tuple[CpuKernel, ...]
 
     @property
     def arrays(self) -> tuple[str, ...]:
-        """The arrays of one tensor, in the order of a row of the pointer table."""
-        return ("p", "g", *self.state)
+        return tuple(r.name for r in self.rows)
 
     @property
-    def outputs(self) -> tuple[str, ...]:
-        return ("p", *self.state)
-
-    def element_arguments(self, value: str, grad: str) -> str:
-        """The arguments of an element call: ``value`` formats an array's value (``{}[_i]``),
-        ``grad`` is the clipped gradient; the new values go to locals ``_new_<array>``."""
-        values = [grad if a == "g" else value.format(a) for a in self.arrays]
-        return ", ".join(values + list(self.scalars) + [f"&_new_{a}" for a in self.outputs])
+    def outputs(self) -> tuple[ArrayRow, ...]:
+        return tuple(r for r in self.rows if r.name != "g")
 
 
 @dataclass(frozen=True)
@@ -85,34 +125,56 @@ class ModuleView:
     module: str
     spec_path: str
     guard: str
-    hyper: tuple[str, ...]  # the order of the ``h`` array of the step functions
+    api_guard: str
+    hyper: tuple[str, ...]  # the order of the ``hyper`` array of the step functions
     scalar_state: tuple[str, ...]
     variants: tuple[VariantView, ...]
+    cuda_dtypes: tuple[DType, ...]
+    cpu_dtypes: tuple[DType, ...]
 
 
-def supported(spec: Spec) -> bool:
-    """Fused C/CUDA kernels need no reductions: a spec's own norms run in NumPy/torch only."""
-    return not spec.reductions
+class CudaBackend:
+    name = "cuda"
+
+    def supports(self, spec: LoweredSpec) -> bool:
+        """Fused C/CUDA kernels need no reductions: a spec's own norms run in NumPy/torch only."""
+        return not spec.spec.reductions
+
+    def outputs(self, build: Build) -> list[Output]:
+        modules = build.each_spec(module_view, backend=self.name)
+        out = []
+        for m in modules:
+            for ext in ("cuh", "cu", "c", "h"):
+                out.append(Output(f"cuda/{m.module}.{ext}", f"cuda/optimizer.{ext}.j2", {"m": m}, m.spec_path))
+        out.append(Output("cuda/ocg_config.h", "cuda/ocg_config.h.j2", config_view()))
+        out += [runtime_output(path) for path in RUNTIME_FILES]
+        example = next((m for m in modules if m.module == EXAMPLE_SPEC), modules[0] if modules else None)
+        if example is not None:
+            spec = next(s.spec for s in build.specs if s.module == example.module)
+            context = {"m": example, "v": example.variants[0], **_example_values(spec)}
+            out.append(Output("cuda/example.cu", "cuda/example.cu.j2", context, example.spec_path))
+        return out
 
 
-def outputs(specs: list[Spec]) -> list[Output]:
-    modules = [module_view(s) for s in specs if supported(s)]
-    out = []
-    for m in modules:
-        for ext in ("cuh", "cu", "c", "h"):
-            out.append(Output(f"cuda/{m.module}.{ext}", f"cuda/optimizer.{ext}.j2", _context(m), m.spec_path))
-    shared = {"threads": THREADS, "chunk": CHUNK, "max_blocks": MAX_BLOCKS, "dtypes": CUDA_DTYPES}
-    for name in ("ocg.h", "ocg_cuda.h", "ocg_shim.h", "ocg_clip.cu"):
-        out.append(Output(f"cuda/{name}", f"cuda/{name}.j2", shared, "specs/*.yaml"))
-    example = next((m for m in modules if m.module == EXAMPLE_SPEC), modules[0] if modules else None)
-    if example is not None:
-        spec = next(s for s in specs if s.module == example.module)
-        context = {"m": example, "v": example.variants[0], **_example_values(spec)}
-        out.append(Output("cuda/example.cu", "cuda/example.cu.j2", context, example.spec_path))
-    return out
+BACKEND = CudaBackend()
 
 
-def _example_values(spec: Spec) -> dict:
+def config_view() -> dict:
+    """The kernel layout, the dtypes, and Keras 2.3's clip formulas printed from common.py."""
+    clip_value = {ctype: print_c(CLIP_VALUE, ctype) for ctype in ("float", "double")}
+    return {
+        "threads": THREADS,
+        "chunk": CHUNK,
+        "max_blocks": MAX_BLOCKS,
+        "dtypes": tuple(DType),
+        "clip_scale": print_c_select(CLIP_SCALE, "double"),
+        "clip_value_float": clip_value["float"],
+        "clip_value_double": clip_value["double"],
+        "names": {"clipnorm": CLIPNORM.name, "grad_norm": GRAD_NORM.name, "g": G.name, "clipvalue": CLIPVALUE.name},
+    }
+
+
+def _example_values(spec) -> dict:
     """The defaults as C literals: hyperparameters in the step functions' order, scalar state."""
     values = {h.symbol: sp.Float(h.default) for h in spec.reals}
     defaults = [repr(float(h.default)) for h in spec.reals]
@@ -121,46 +183,72 @@ def _example_values(spec: Spec) -> dict:
     return {"defaults": defaults, "scalar_state_init": init}
 
 
-def _context(m: ModuleView) -> dict:
-    return {"m": m, "cuda_dtypes": CUDA_DTYPES, "cpu_dtypes": CPU_DTYPES}
-
-
-def module_view(spec: Spec) -> ModuleView:
+def module_view(lowered: LoweredSpec) -> ModuleView:
+    spec = lowered.spec
     hyper = tuple(h.name for h in spec.reals) + (("decay",) if "decay" in spec.common else ())
     scalar_state = tuple(s.name for s in spec.scalar_state)
-    variants = tuple(_variant(build_ir(v), hyper, scalar_state) for v in spec.variants())
     return ModuleView(
         name=spec.name,
         module=spec.module,
         spec_path=spec.path,
         guard=f"OCG_{spec.module.upper()}_CUH",
+        api_guard=f"OCG_{spec.module.upper()}_H",
         hyper=hyper,
         scalar_state=scalar_state,
-        variants=variants,
+        variants=each_variant(lowered, lambda ir: _variant(ir, hyper, scalar_state)),
+        cuda_dtypes=tuple(DType),
+        cpu_dtypes=CPU_DTYPES,
     )
 
 
 def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
-    stem = f"ocg_{ir.spec.module}_{ir.variant.suffix}"
+    stem = kernel_stem(ir.spec.module, ir.variant.suffix)
     scalars = ir.element_scalars
+    formulas = {a.symbol.name: a.expr for a in ir.step if a.symbol.name.startswith("_")}
     elements = tuple(
         ElementView(
             ctype=ctype,
-            function=f"{stem}_element_{CTYPE_SUFFIX[ctype]}",
+            function=f"{stem}_element_{dtype.suffix}",
             temporaries=tuple((a.symbol.name, print_c(a.expr, ctype)) for a in ir.temporaries),
             outputs=tuple((name, print_c(expr, ctype)) for name, expr in ir.outputs),
             parameters=_parameters(ctype, ("p", "g", *ir.state), scalars),
         )
-        for ctype in ("float", "double")
+        for dtype, ctype in ((DType.F32, "float"), (DType.F64, "double"))
+    )
+    rows = tuple(
+        ArrayRow(
+            name=a,
+            index=i,
+            cuda_type="S" if a in ir.state else "P",
+            const="const " if a == "g" else "",
+            cuda_store="ocg::store<P>(_new_p)" if a == "p" else f"_new_{a}",
+        )
+        for i, a in enumerate(("p", "g", *ir.state))
+    )
+
+    def call(value: str, grad: str) -> str:
+        """``value`` formats an array's value before the step; ``grad`` is the clipped gradient;
+        the new values go to the locals ``_new_<array>``."""
+        values = [grad if r.name == "g" else value.format(r.name) for r in rows]
+        return ", ".join(values + list(scalars) + [f"&_new_{r.name}" for r in rows if r.name != "g"])
+
+    cpu = tuple(
+        CpuKernel(dtype, e.ctype, e.function, call("{}[_i]", f"ocg_clip_value{'f' if e.ctype == 'float' else ''}(g[_i] * _scale, _bound)"))
+        for dtype, e in zip(CPU_DTYPES, elements)
     )
     return VariantView(
         stem=stem,
         flags_text=", ".join(f"{n}={v}" for n, v in ir.variant.flags) or "the defaults",
-        host_step=f"generated/host/{ir.spec.module}.py step_{ir.variant.suffix}",
         state=ir.state,
         scalars=scalars,
+        scalar_comments=tuple(f"{n} = {formulas[n]}" for n in scalars if n in formulas),
         elements=elements,
         step=_step(ir, stem, hyper, scalar_state),
+        rows=rows,
+        new_values=", ".join(f"_new_{r.name}" for r in rows if r.name != "g"),
+        cuda_vector_call=call("ocg::load<S>(_v_{}.v[_j])", "ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound)"),
+        cuda_scalar_call=call("ocg::load<S>({}[_k])", "ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound)"),
+        cpu_kernels=cpu,
     )
 
 
@@ -176,11 +264,11 @@ def _step(ir: KernelIR, stem: str, hyper, scalar_state) -> StepView:
     inputs = []
     for name in ir.host_inputs(ir.element_scalars):
         if name in hyper:
-            inputs.append((name, f"h[{hyper.index(name)}]"))
+            inputs.append((name, f"hyper[{hyper.index(name)}]"))
         elif name in scalar_state:
-            inputs.append((name, f"s[{scalar_state.index(name)}]"))
+            inputs.append((name, f"scalar_state[{scalar_state.index(name)}]"))
         else:  # reductions: unsupported specs never get here
-            raise ValueError(f"{ir.spec.path}: the C step program cannot read {name!r}")
+            raise ValueError(f"the C step program cannot read {name!r}")
     # Scalar state is reassigned (m_schedule = m_schedule*mu_t): the statements run in order,
     # declaring a local the first time it is assigned.
     declared = {name for name, _ in inputs}

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from . import cuda
-from ..common import CLIP_SCALE, CLIP_VALUE, COMMON_DEFAULTS, COMMON_DOCS, GRAD_NORM_SQUARED_TERM, lr_equation
-from ..ir import build_ir
-from ..model import Spec
+from .. import float64
+from ..common import CLIP_SCALE, CLIP_VALUE, COMMON_DEFAULTS, COMMON_DOCS, GRAD_NORM_SQUARED_TERM, lr_expression
+from ..ir import LoweredSpec
+from ..model import Kind, ReduceOp, Scope, Spec
 from ..printers.latex import Notation, display, domain_latex
 from ..render import Output
+from ..symbols import LR, flag, real
+from .base import AllSpecs, Build
 
 LONG_LINE = 70  # estimated printed characters (see _width) before an equation is split
 
@@ -77,9 +79,19 @@ class DocView:
     bad_numbers: tuple[tuple[str, ...], ...]  # header row, then one row per gradient value
 
 
-def outputs(specs: list[Spec]) -> list[Output]:
-    references = _reference_keys(specs)
-    views = [view(s, references) for s in specs]
+class DocsBackend(AllSpecs):
+    name = "docs"
+
+    def outputs(self, build: Build) -> list[Output]:
+        references = _reference_keys([s.spec for s in build.specs])
+        views = build.each_spec(lambda spec: view(spec, references, build.supports("cuda", spec)))
+        return _outputs(views, references)
+
+
+BACKEND = DocsBackend()
+
+
+def _outputs(views, references) -> list[Output]:
     common = common_view()
     bibliography = [Ref(key, title, url) for url, (key, title) in references.items()]
     out = []
@@ -100,7 +112,9 @@ def _reference_keys(specs) -> dict[str, tuple[str, str]]:
     return keys
 
 
-def view(spec: Spec, references: dict[str, tuple[str, str]]) -> DocView:
+def view(lowered: LoweredSpec, references: dict[str, tuple[str, str]], fused: bool) -> DocView:
+    """``fused``: the spec has generated C/CUDA kernels."""
+    spec = lowered.spec
     paragraphs = [" ".join(p.split()) for p in spec.description.split("\n\n")]
     notation = Notation(spec, {e.target: e.latex for e in (*spec.step, *spec.update) if e.latex})
     return DocView(
@@ -111,10 +125,10 @@ def view(spec: Spec, references: dict[str, tuple[str, str]]) -> DocView:
         signature=signature(spec),
         summary=paragraphs[0],
         paragraphs=tuple(paragraphs[1:]),
-        rows=tuple(_rows(spec, notation)),
+        rows=tuple(_rows(spec, notation, fused)),
         symbols=tuple(_symbols(spec, notation)),
         algorithm=tuple(_algorithm(spec, notation)),
-        generated=tuple(_generated(spec, notation)),
+        generated=tuple(_generated(lowered, notation)),
         differences=tuple((who, " ".join(text.split())) for who, text in spec.differences),
         references=tuple(Ref(references[r.url][0], r.title, r.url) for r in spec.references),
         bad_numbers=bad_numbers(spec),
@@ -122,19 +136,16 @@ def view(spec: Spec, references: dict[str, tuple[str, str]]) -> DocView:
 
 
 def bad_numbers(spec: Spec) -> tuple[tuple[str, ...], ...]:
-    """What one step from p = 1 makes of a NaN or infinite gradient, by the reference, which
-    every backend matches (tests/test_bad_numbers.py). Default arguments, no clipping."""
-    from .. import reference
-
+    """What one step from p = 1 makes of a NaN or infinite gradient, in float64, which every
+    backend and the reference match (tests/test_bad_numbers.py). Default arguments, no
+    clipping; the three gradients are the elements of one tensor."""
     variant = spec.variants()[0]
     hyper = {h.name: h.default for h in spec.reals}
-    values = [float("nan"), float("inf"), float("-inf")]
-    run = reference.run(spec, dict(variant.flags), hyper, [[1.0] * 3], [[values]])
+    after = float64.one_step(variant, hyper, [1.0] * 3, [float("nan"), float("inf"), float("-inf")])
     names = ["p", *(s.name for s in variant.state)]
-    arrays = [run.params[0], *(run.state[0][n] for n in names[1:])]
     rows = [("gradient", *names)]
     for i, g in enumerate(["NaN", "+inf", "-inf"]):
-        rows.append((g, *(_describe(a[i]) for a in arrays)))
+        rows.append((g, *(_describe(after[name][i]) for name in names)))
     return tuple(rows)
 
 
@@ -153,17 +164,17 @@ def signature(spec: Spec) -> str:
     return "\n".join(textwrap.wrap(text, 72, subsequent_indent=" " * (len(spec.name) + 1), break_on_hyphens=False))
 
 
-def _rows(spec, notation):
+def _rows(spec, notation, fused):
     for h in spec.hyperparameters:
-        domain = f"{notation.plain[h.name]} \\in \\{{\\text{{True}}, \\text{{False}}\\}}" if h.kind == "bool" else ""
+        domain = f"{notation.plain[h.name]} \\in \\{{\\text{{True}}, \\text{{False}}\\}}" if h.kind is Kind.BOOL else ""
         if h.domain_text:
             domain = domain_latex(h.domain_text, notation)
-        yield Row(h.name, repr(h.default), domain, h.domain_text or ("True or False" if h.kind == "bool" else ""), h.doc)
+        yield Row(h.name, repr(h.default), domain, h.domain_text or ("True or False" if h.kind is Kind.BOOL else ""), h.doc)
     for c in spec.common:
         domain = f"{notation.plain[c]} \\ge 0" if c == "decay" else f"{notation.plain[c]} \\ge 0 \\text{{ or None}}"
         text = ">= 0" if c == "decay" else ">= 0 or None"
         yield Row(c, repr(COMMON_DEFAULTS[c]), domain, text, COMMON_DOCS[c])
-    if cuda.supported(spec):
+    if fused:
         yield Row("fused", "False", r"\text{True or False}", "True or False", FUSED_DOC)
     else:
         yield Row("fused", "False", r"\text{False}", "False", "Specs with their own reductions have no generated C/CUDA kernels; True raises.")
@@ -193,31 +204,33 @@ def _algorithm(spec, notation):
     if spec.reductions:
         red = []
         for r in spec.reductions:
-            op = r"\sum" if r.op == "sum" else r"\max"
-            where = r"\text{tensor}" if r.scope == "tensor" else r"\text{all tensors}"
+            op = r"\sum" if r.op is ReduceOp.SUM else r"\max"
+            where = r"\text{tensor}" if r.scope is Scope.TENSOR else r"\text{all tensors}"
             expr = _print(display(r.expr, notation, set()), notation)
             red.append(Line(_print(notation.symbol(r.name), notation), (f"{op}_{{{where}}} {expr}",), "", counter.next()))
         yield Block("Reductions, before the step", tuple(red))
-    step = [lr_equation("decay" in spec.common), *spec.step]
+    step = [spec.lr_equation, *spec.step]
     yield Block("Once per step", tuple(_equations(step, notation, set(), counter)))
     assigned = {s.name for s in spec.scalar_state}
     yield Block("For each element of each parameter, in order", tuple(_equations(spec.update, notation, assigned, counter)))
 
 
-def _generated(spec, notation):
+def _generated(lowered: LoweredSpec, notation):
     """The IR each variant's kernels are printed from: hoisted scalars, then the element program."""
+    spec = lowered.spec
     counter = _Counter(f"{spec.module}:gen")
-    for variant in spec.variants():
-        ir = build_ir(variant)
+    for ir in lowered.variants:
+        variant = ir.variant
         names = {}
-        for a in (*ir.step, *ir.tensor, *ir.temporaries):
-            if a.symbol.name.startswith("_"):
-                names[a.symbol.name] = f"{a.symbol.name[1]}_{{{a.symbol.name[2:]}}}"
+        for kind, letter in ((ir.step, "c"), (ir.tensor, "k"), (ir.temporaries, "e")):
+            generated = [a for a in kind if a.symbol.name.startswith("_")]
+            for i, a in enumerate(generated):  # c_0, c_1: the code's names are for code
+                names[a.symbol.name] = f"{letter}_{{{i}}}"
         local = Notation(spec, {**notation.plain, **names})
         scalar_state = set(ir.scalar_state)
         lines = []
         for a in ir.step:
-            if a.symbol.name.startswith("_c"):
+            if a.symbol.name.startswith("_"):
                 lines.append(_line(local.symbol(a.symbol.name), display(a.expr, local, scalar_state), local, "", counter))
         for a in ir.tensor:
             lines.append(_line(local.symbol(a.symbol.name), display(a.expr, local, scalar_state), local, "", counter))
@@ -245,13 +258,13 @@ def _equations(equations, notation, assigned, counter):
         expr = display(eq.expr, notation, assigned)
         for piece in sorted(expr.atoms(sp.Piecewise), key=str):
             xi += 1
-            symbol = sp.Symbol(f"xi__{xi}", real=True)
+            symbol = real(f"xi__{xi}")
             notation.names[symbol] = rf"\xi_{{{xi}}}"
             lines.append(Line(_print(symbol, notation), (_print(piece, notation),), "", counter.next()))
             expr = expr.xreplace({piece: symbol})
         target = notation.symbol(eq.target, new=True)
         assigned.add(eq.target)
-        note = "" if eq.when is sp.true else "if " + _print(eq.when.xreplace({s: sp.Symbol(s.name) for s in eq.when.free_symbols}), notation, text=True)
+        note = "" if eq.when is sp.true else "if " + _print(eq.when.xreplace({s: flag(s.name) for s in eq.when.free_symbols}), notation, text=True)
         lines.append(_line(target, expr, notation, note, counter))
     return lines
 
@@ -312,17 +325,17 @@ def common_view() -> CommonView:
 
     notation = Notation(None)
     counter = _Counter("common")
-    g = sp.Symbol("g", real=True)
-    norm = sp.Symbol("grad_norm", real=True)
-    raw = sp.Symbol("g_raw", real=True)
+    g = real("g")
+    norm = real("grad_norm")
+    raw = real("g_raw")
     notation.plain["g_raw"] = r"\tilde{g}_{t}"
-    scale = sp.Symbol("clip_scale", real=True)
+    scale = real("clip_scale")
     notation.plain["clip_scale"] = "s_{t}"
     lines = (
         Line(_print(display(norm, notation, set()), notation), (r"\sqrt{\sum_{\text{all gradients}} " + _print(display(GRAD_NORM_SQUARED_TERM.subs(g, raw), notation, set()), notation) + "}",), "", counter.next()),
         _line(display(scale, notation, set()), display(CLIP_SCALE, notation, set()), notation, "", counter),
         _line(display(g, notation, set()), display(CLIP_VALUE.subs(g, scale * raw), notation, set()), notation, "", counter),
-        _line(display(sp.Symbol("lr", real=True), notation, set()), display(lr_equation(True).expr, notation, set()), notation, "", counter),
+        _line(display(LR, notation, set()), display(lr_expression(True), notation, set()), notation, "", counter),
     )
     rows = tuple(
         Row(c, repr(COMMON_DEFAULTS[c]), "", ">= 0" if c == "decay" else ">= 0 or None", COMMON_DOCS[c]) for c in COMMON_DEFAULTS

@@ -1,21 +1,31 @@
 """Host backend: ``generated/host/<module>.py`` per spec, the part every backend runs in Python
-(argument domains, initial state, per-step scalars), and ``generated/_shared.py``."""
+(argument domains, initial state, per-step scalars), and the shared runtime of the package
+(``_shared.py``, ``_native.py``, ``_kernel_layout.py``, copied from ``generator/runtime/``)."""
 
 from __future__ import annotations
 
-from ..model import Spec
-from ..render import Output
-from . import cuda
-from . import numpy as numpy_backend
+from ..common import CLIP_SCALE, CLIPNORM, GRAD_NORM
+from ..printers.python import print_scalar
+from ..render import Output, runtime_output
+from . import python_common
+from .base import AllSpecs, Build
 
 
-def outputs(specs: list[Spec]) -> list[Output]:
-    out = [
-        Output(f"host/{s.module}.py", "host/host.py.j2", {"m": numpy_backend.module_view(s)}, s.path)
-        for s in specs
-    ]
-    out.append(Output("host/__init__.py", "host/__init__.py.j2", {}, "specs/*.yaml"))
-    out.append(Output("_shared.py", "package/_shared.py.j2", {}, "specs/*.yaml"))
-    native = {"chunk": cuda.CHUNK, "max_blocks": cuda.MAX_BLOCKS}
-    out.append(Output("_native.py", "package/_native.py.j2", native, "specs/*.yaml"))
-    return out
+class HostBackend(AllSpecs):
+    name = "host"
+
+    def outputs(self, build: Build) -> list[Output]:
+        modules = build.each_spec(lambda spec: python_common.module_view(spec, build.supports("cuda", spec)))
+        out = [Output(f"host/{m.module}.py", "host/host.py.j2", {"m": m}, m.spec_path) for m in modules]
+        out.append(runtime_output("host/__init__.py"))
+        out.append(Output("_keras_common.py", "package/keras_common.py.j2", keras_common_view()))
+        out += [runtime_output(name) for name in ("_shared.py", "_native.py", "_kernel_layout.py")]
+        return out
+
+
+BACKEND = HostBackend()
+
+
+def keras_common_view() -> dict:
+    """Keras 2.3's clipnorm scale, printed from generator/common.py."""
+    return {"clip_scale": print_scalar(CLIP_SCALE), "clipnorm": CLIPNORM.name, "grad_norm": GRAD_NORM.name}

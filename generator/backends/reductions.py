@@ -5,6 +5,7 @@ reductions. A dialect module supplies ``lines``, ``sum_of_squares`` and ``reduce
 from __future__ import annotations
 
 from ..ir import KernelIR
+from ..model import Scope
 from ..printers.arrays import lower_reduction
 from ..printers.python import print_scalar
 
@@ -20,7 +21,7 @@ def reduction_lines(r, arrays, scalars, dialect, prefix=""):
 def tensor_stage(ir: KernelIR, arrays, scalars, dialect):
     """Lines computing the per-tensor reductions and per-tensor scalars; scratch they need."""
     lines, scratch = [], 0
-    for r in (r for r in ir.reductions if r.scope == "tensor"):
+    for r in (r for r in ir.reductions if r.scope is Scope.TENSOR):
         more, count = reduction_lines(r, arrays, scalars - {r.name}, dialect)
         lines += more
         scratch = max(scratch, count)
@@ -30,13 +31,13 @@ def tensor_stage(ir: KernelIR, arrays, scalars, dialect):
 
 def global_partials(ir: KernelIR, arrays, dialect):
     """Lines computing this tensor's part of each global reduction: (lines, results, scratch)."""
-    reductions = [r for r in ir.reductions if r.scope == "global"]
+    reductions = [r for r in ir.reductions if r.scope is Scope.GLOBAL]
     if not reductions:
         return [], [], 0
     hyper = set()
     for r in reductions:
         hyper |= {s.name for s in r.expr.free_symbols} - set(arrays) - {"t"}
-    lines = [f"{n} = h[{n!r}]" for n in sorted(hyper)]
+    lines = [f"{n} = hyper[{n!r}]" for n in sorted(hyper)]
     results, scratch = [], 0
     for r in reductions:
         more, count = reduction_lines(r, arrays, hyper | {"t"}, dialect, prefix="_g")

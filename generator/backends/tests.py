@@ -1,13 +1,14 @@
-"""Generated tests: ``generated/tests/test_<module>.py`` per spec."""
+"""Generated tests: ``generated/tests/test_<module>.py`` (NumPy) and ``test_torch_<module>.py``
+per spec. They call ``generator.verify``; the build itself imports nothing from there."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Spec
-from . import cuda
+from ..common import common_cases
+from ..ir import LoweredSpec
 from ..render import Output
-from ..testing import common_cases
+from .base import AllSpecs, Build
 
 
 @dataclass(frozen=True)
@@ -19,18 +20,26 @@ class TestView:
     flag_ids: tuple[str, ...]
     common_cases: tuple[str, ...]
     fused: bool  # the spec has generated C/CUDA kernels
+    module: str
 
 
-def outputs(specs: list[Spec]) -> list[Output]:
-    out = []
-    for s in specs:
-        out.append(Output(f"tests/test_{s.module}.py", "tests/test_optimizer.py.j2", {"t": view(s)}, s.path))
-        out.append(Output(f"tests/test_torch_{s.module}.py", "tests/test_torch_optimizer.py.j2", {"t": view(s)}, s.path))
-    return out
+class TestsBackend(AllSpecs):
+    name = "tests"
+
+    def outputs(self, build: Build) -> list[Output]:
+        out = []
+        for t in build.each_spec(lambda spec: view(spec, build.supports("cuda", spec))):
+            out.append(Output(f"tests/test_{t.module}.py", "tests/test_optimizer.py.j2", {"t": t}, t.spec_path))
+            out.append(Output(f"tests/test_torch_{t.module}.py", "tests/test_torch_optimizer.py.j2", {"t": t}, t.spec_path))
+        return out
 
 
-def view(spec: Spec) -> TestView:
-    variants = spec.variants()
+BACKEND = TestsBackend()
+
+
+def view(lowered: LoweredSpec, fused: bool) -> TestView:
+    spec = lowered.spec
+    variants = [ir.variant for ir in lowered.variants]
     cases = tuple("{" + ", ".join(f"{n!r}: {v}" for n, v in v.flags) + "}" for v in variants)
     return TestView(
         name=spec.name,
@@ -38,6 +47,7 @@ def view(spec: Spec) -> TestView:
         spec_path=spec.path,
         flag_cases=cases,
         flag_ids=tuple(v.suffix for v in variants),
-        common_cases=tuple(common_cases(spec)),
-        fused=cuda.supported(spec),
+        common_cases=tuple(common_cases(spec.common)),
+        fused=fused,
+        module=spec.module,
     )

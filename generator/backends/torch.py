@@ -1,24 +1,26 @@
-"""PyTorch backend: ``generated/torch/<module>.py`` per spec (a ``torch.optim.Optimizer``), a
-shared runtime and a registry. The step program is the NumPy backend's (Python floats on the
-host); the element program is printed twice from the IR: per tensor and multi-tensor."""
+"""PyTorch backend: ``generated/torch/<module>.py`` per spec (a ``torch.optim.Optimizer``) and a
+registry; the shared runtime is copied from ``generator/runtime/torch/_runtime.py``. The step
+program is the host's (Python floats); the element program is printed twice from the IR: per
+tensor and multi-tensor (``torch._foreach_*``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..common import COMMON_DEFAULTS
-from ..ir import KernelIR, build_ir
-from ..model import Spec
+from ..ir import KernelIR, LoweredSpec
+from ..model import Scope
 from ..printers import torch as dialect
 from ..printers.arrays import lower_element_program
-from ..render import Output
-from . import numpy as numpy_backend
+from ..render import Output, runtime_output
+from . import python_common
+from .base import AllSpecs, Build, each_variant
 from .reductions import global_partials, tensor_stage
 
 
 @dataclass(frozen=True)
 class TorchVariant:
-    base: numpy_backend.VariantView  # step program, scalars, names
+    base: python_common.StepProgram
     scratch_names: tuple[str, ...]
     tensor_lines: tuple[str, ...]
     element_lines: tuple[str, ...]
@@ -29,33 +31,45 @@ class TorchVariant:
 
 @dataclass(frozen=True)
 class TorchModule:
-    base: numpy_backend.ModuleView
+    base: python_common.ModuleView
     variants: tuple[TorchVariant, ...]
     signature: tuple[str, ...]
     hyper_args: tuple[tuple[str, str], ...]  # (spec name, argument name): learning_rate -> lr
 
 
-def outputs(specs: list[Spec]) -> list[Output]:
-    modules = [module_view(s) for s in specs]
-    out = [Output(f"torch/{m.base.module}.py", "torch/optimizer.py.j2", {"m": m}, m.base.spec_path) for m in modules]
-    out.append(Output("torch/_runtime.py", "torch/_runtime.py.j2", {}, "specs/*.yaml"))
-    out.append(Output("torch/__init__.py", "numpy/__init__.py.j2", {"modules": [m.base for m in modules], "backend": "torch"}, "specs/*.yaml"))
-    return out
+class TorchBackend(AllSpecs):
+    name = "torch"
+
+    def outputs(self, build: Build) -> list[Output]:
+        modules = build.each_spec(lambda spec: module_view(spec, build.supports("cuda", spec)))
+        out = [
+            Output(f"torch/{m.base.module}.py", "torch/optimizer.py.j2", {"m": m}, m.base.spec_path)
+            for m in modules
+        ]
+        out.append(runtime_output("torch/_runtime.py"))
+        registry = {"modules": [m.base for m in modules], "backend": "torch"}
+        out.append(Output("torch/__init__.py", "package/registry.py.j2", registry))
+        return out
 
 
-def module_view(spec: Spec) -> TorchModule:
-    base = numpy_backend.module_view(spec)
+BACKEND = TorchBackend()
+
+
+def module_view(lowered: LoweredSpec, native: bool) -> TorchModule:
+    spec = lowered.spec
+    base = python_common.module_view(lowered, native)
     arg = lambda name: "lr" if name == "learning_rate" else name  # noqa: E731
     signature = ["params"] + [f"{arg(h.name)}={h.default!r}" for h in spec.hyperparameters] + ["*"]
     signature += [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common]
     signature += ["maximize=False", "foreach=None", "fused=None"]
-    variants = tuple(variant(build_ir(v), view) for v, view in zip(spec.variants(), base.variants))
+    steps = {v.suffix: v for v in base.variants}
+    variants = each_variant(lowered, lambda ir: variant(ir, steps[ir.variant.suffix]))
     return TorchModule(base, variants, tuple(signature), tuple((h.name, arg(h.name)) for h in spec.hyperparameters))
 
 
-def variant(ir: KernelIR, base: numpy_backend.VariantView) -> TorchVariant:
+def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
     arrays = ["p", "g", *ir.state]
-    tensor_reductions = [r for r in ir.reductions if r.scope == "tensor"]
+    tensor_reductions = [r for r in ir.reductions if r.scope is Scope.TENSOR]
     scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
     scalars |= {r.name for r in tensor_reductions}
     tensor_lines, scratch = tensor_stage(ir, arrays, scalars, dialect)

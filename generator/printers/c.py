@@ -63,8 +63,21 @@ class CPrinter(C99CodePrinter):
         raise NotImplementedError("flags are resolved before printing; no Piecewise reaches C")
 
 
+class _SelectPrinter(CPrinter):
+    """Prints a Piecewise as C's conditional operator: for generator.common's formulas
+    (clipnorm's scale), which are not specialised by flags."""
+
+    _print_Piecewise = C99CodePrinter._print_Piecewise
+
+
 _PRINTERS = {t: CPrinter(t) for t in C_TYPES}
+_SELECT_PRINTERS = {t: _SelectPrinter(t) for t in C_TYPES}
 
 
 def print_c(expr: sp.Basic, ctype: str) -> str:
     return _PRINTERS[ctype].doprint(expr)
+
+
+def print_c_select(expr: sp.Basic, ctype: str) -> str:
+    """``print_c``, with Piecewise allowed (as ``cond ? a : b``)."""
+    return _SELECT_PRINTERS[ctype].doprint(expr)

@@ -1,4 +1,3 @@
-{{ header }}
 """What every backend's runtime shares: argument checks and the checkpoint format."""
 
 import math

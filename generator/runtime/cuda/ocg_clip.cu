@@ -1,4 +1,3 @@
-{{ header }}
 /* Keras 2.3's clipnorm on the device: one L2 norm over every gradient of the step.
  *
  *   ocg_sumsq_<dtype>(list, partials, n_partials, stream): list rows hold one pointer (a
@@ -10,9 +9,9 @@
 #include "ocg_cuda.h"
 
 extern "C" {
-{% for suffix, ptype, stype in dtypes %}
-int ocg_sumsq_{{ suffix }}(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream);
-{% endfor %}
+#define OCG_SUMSQ_DECLARE(suffix, param_type, math_type) \
+    int ocg_sumsq_##suffix(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream);
+OCG_FOR_EACH_DTYPE(OCG_SUMSQ_DECLARE)
 int ocg_clip_scale(const double *partials, int64_t n, double clipnorm, double *scale, cudaStream_t stream);
 }
 
@@ -62,7 +61,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_clip_scale_kernel(const doubl
     const double total = ocg_block_sum(cache, sum);
     if (threadIdx.x == 0) {
         const double norm = sqrt(total);
-        *scale = norm >= clipnorm ? clipnorm / norm : 1.0;
+        *scale = ocg_clip_scale_of(clipnorm, norm);
     }
 }
 
@@ -76,13 +75,13 @@ static int ocg_sumsq(ocg_tensor_list list, double *partials, int64_t n_partials,
     OCG_LAUNCH_SYNC(kernel, (unsigned)n_partials, OCG_THREADS, stream, list, partials);
     return (int)cudaGetLastError();
 }
-{% for suffix, ptype, stype in dtypes %}
 
-int ocg_sumsq_{{ suffix }}(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream)
-{
-    return ocg_sumsq<{{ ptype }}>(list, partials, n_partials, stream);
-}
-{% endfor %}
+#define OCG_SUMSQ_DEFINE(suffix, param_type, math_type) \
+    int ocg_sumsq_##suffix(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream) \
+    { \
+        return ocg_sumsq<param_type>(list, partials, n_partials, stream); \
+    }
+OCG_FOR_EACH_DTYPE(OCG_SUMSQ_DEFINE)
 
 int ocg_clip_scale(const double *partials, int64_t n, double clipnorm, double *scale, cudaStream_t stream)
 {

@@ -1,4 +1,3 @@
-{{ header }}
 """Builds and loads the generated C and CUDA kernels of ``generated/cuda/`` (``fused=True``).
 
 ``library(module, target)`` compiles on first use and caches the shared library by the hash
@@ -29,10 +28,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ._kernel_layout import CHUNK, MAX_BLOCKS
 
 CUDA_DIR = Path(__file__).resolve().parent / "cuda"
-CHUNK = {{ chunk }}  # OCG_CHUNK of ocg.h
-MAX_BLOCKS = {{ max_blocks }}  # OCG_MAX_BLOCKS of ocg_cuda.h
 
 
 class NativeBuildError(RuntimeError):

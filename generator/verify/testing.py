@@ -16,22 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import common
+from ..common import COMMON_CASES
+from ..model import Spec, load_spec
+from ..paths import ROOT
 from . import reference
-from .model import Spec, load_spec
 
-ROOT = Path(__file__).resolve().parent.parent
 SHAPES = ((5,), (3, 4), (2, 3, 2))
 STEPS = 50
 RTOL64 = 1e-12
 C32 = 2.0
 
-COMMON_CASES = {
-    "plain": {},
-    "clipnorm": {"clipnorm": 1.0},
-    "clipvalue": {"clipvalue": 0.5},
-    "decay": {"decay": 0.01},
-    "all": {"clipnorm": 1.0, "clipvalue": 0.1, "decay": 0.01},
-}
 
 
 def spec(path_or_spec: str | Spec) -> Spec:
@@ -48,7 +43,7 @@ def _load(path: str) -> Spec:
 
 def common_cases(spec: Spec) -> list[str]:
     """The COMMON_CASES that apply to a spec (Nadam has no decay)."""
-    return [n for n, case in COMMON_CASES.items() if set(case) <= set(spec.common)]
+    return common.common_cases(spec.common)
 
 
 def hyper_values(spec: Spec, which: str) -> dict:

@@ -1,4 +1,3 @@
-{{ header }}
 """What every generated NumPy optimizer shares: argument checks, per-parameter state,
 scratch buffers, Keras 2.3's clipnorm/clipvalue, and the step loop.
 
@@ -10,6 +9,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .._keras_common import clip_scale
 from .._shared import CHECKPOINT_FORMAT, check_checkpoint, flag, real
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -239,7 +239,7 @@ class Optimizer:
             return 1.0
         total = math.fsum(float(np.vdot(g, g)) for g in grads)
         norm = math.sqrt(total)
-        return clipnorm / norm if norm >= clipnorm else 1.0
+        return clip_scale(clipnorm, norm)
 
     def _apply_blocked(self, p, g, state, scalars, scale):
         """The same ufuncs over BLOCK elements at a time (contiguous arrays, no reductions)."""

@@ -16,8 +16,8 @@ import numpy as np
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
 
-from .common import CLIP_SCALE, CLIPNORM, GRAD_NORM
-from .model import Spec
+from ..common import CLIP_SCALE, CLIPNORM, GRAD_NORM
+from ..model import Scope, Spec
 
 DIGITS = 50
 

@@ -1,4 +1,3 @@
-{{ header }}
 """What every generated PyTorch optimizer shares: argument checks, param groups, Keras 2.3's
 clipnorm/clipvalue over all gradients of the step, low-precision parameters, state, and the
 per-tensor and multi-tensor (``torch._foreach_*``) paths.
@@ -17,6 +16,7 @@ from typing import Callable, NamedTuple
 
 import torch
 
+from .._keras_common import clip_scale
 from .._shared import CHECKPOINT_FORMAT, MAX_STEP, check_checkpoint, flag, real
 
 SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
@@ -292,7 +292,7 @@ class Optimizer(torch.optim.Optimizer):
             norms = torch._foreach_norm([g.float() if g.dtype in LOW_PRECISION else g for g in group])
             total += float(torch.linalg.vector_norm(torch.stack(norms).double())) ** 2
         norm = math.sqrt(total)
-        return self.clipnorm / norm if norm >= self.clipnorm else 1.0
+        return clip_scale(self.clipnorm, norm)
 
     def _step_group(self, plan, scale):
         kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group

@@ -1,4 +1,3 @@
-{{ header }}
 /* A CPU shim that runs the generated .cu files with a C++ compiler, for tests on machines
  * without a GPU: build with g++ -x c++ -std=c++17 -fopenmp -DOCG_CPU_SHIM.
  *

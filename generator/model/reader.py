@@ -1,183 +1,36 @@
-"""A spec as frozen dataclasses, parsed torchgen-style from line-tracking YAML.
+"""Reading a spec file: line-tracking YAML into the frozen dataclasses of ``types``.
 
 Each ``_read_*`` pops the keys it knows, checks their types and fails on leftovers, so a
 typo in a key is an error with its line rather than a silently ignored setting. Expressions
 are parsed with the allow-list of ``generator.expr``; every flag combination is then
-specialised and checked (definitions before use, every state updated, no cycles).
+specialised and checked (``spec``), so an invalid spec fails here, with its line.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import sympy as sp
 
-from . import expr as E
-from .errors import SpecError
-from .latex_grammar import LatexError, check_latex
-from .names import BUILTIN_SYMBOLS, COMMON_ARGUMENTS, name_problem
-from .text import text_problem, url_problem
-from .yaml_lines import LineDict, LineList, load_yaml
+from .. import expr as E
+from .. import symbols
+from ..common import lr_expression, lr_text
+from ..errors import SpecError
+from ..latex_grammar import LatexError, check_latex
+from ..names import BUILTIN_SYMBOLS, COMMON_ARGUMENTS, name_problem
+from ..text import text_problem, url_problem
+from ..yaml_lines import LineDict, LineList, load_yaml
+from .spec import Spec
+from .types import Equation, Hyperparameter, Kind, ReduceOp, Reduction, Reference, ScalarStateVar, Scope, StateVar
 
 # Limits that keep every build short whatever the spec says (a spec is untrusted input).
 MAX_SPEC_BYTES = 64 * 1024
 MAX_FLAGS = 5  # each flag doubles the variants that are generated
 MAX_ENTRIES = 64  # hyperparameters, state, scalar state, reductions, references
 MAX_EQUATIONS = 64  # per section
-# Operations in one state's or the parameter's update after the sequential equations are
-# substituted into each other: a chain that reuses its target doubles it at each line.
-MAX_OPERATIONS = 5000
 
-
-@dataclass(frozen=True)
-class Hyperparameter:
-    name: str
-    kind: str  # "real" or "bool" (a flag, specialised at generation time)
-    default: float | bool
-    doc: str
-    domain: sp.Basic | None  # a SymPy relation over the argument, or None
-    domain_text: str | None
-    latex: str | None
-    line: int
-
-    @property
-    def symbol(self) -> sp.Symbol:
-        return sp.Symbol(self.name) if self.kind == "bool" else sp.Symbol(self.name, real=True)
-
-
-@dataclass(frozen=True)
-class StateVar:
-    """Per-parameter state: an array shaped like the parameter."""
-
-    name: str
-    init: sp.Expr  # of numbers and hyperparameters
-    doc: str
-    when: sp.Basic  # a flag condition; sp.true when always present
-    latex: str | None
-    line: int
-
-    @property
-    def symbol(self) -> sp.Symbol:
-        return sp.Symbol(self.name, real=True)
-
-
-@dataclass(frozen=True)
-class ScalarStateVar:
-    """Optimizer-wide scalar state, such as Nadam's momentum schedule product."""
-
-    name: str
-    init: sp.Expr
-    doc: str
-    latex: str | None
-    line: int
-
-    @property
-    def symbol(self) -> sp.Symbol:
-        return sp.Symbol(self.name, real=True)
-
-
-@dataclass(frozen=True)
-class Reduction:
-    """A scalar reduced over the elements of one tensor ("tensor") or of all ("global")."""
-
-    name: str
-    scope: str  # "tensor" | "global"
-    op: str  # "sum" | "max"
-    expr: sp.Expr
-    text: str
-    doc: str
-    line: int
-
-    @property
-    def symbol(self) -> sp.Symbol:
-        return sp.Symbol(self.name, real=True)
-
-
-@dataclass(frozen=True)
-class Equation:
-    target: str
-    expr: sp.Expr
-    text: str
-    when: sp.Basic
-    line: int
-    latex: str | None = None  # how the docs write the target (for step and element locals)
-
-    @property
-    def symbol(self) -> sp.Symbol:
-        return sp.Symbol(self.target, real=True)
-
-
-@dataclass(frozen=True)
-class Reference:
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A spec with its flags fixed: conditions resolved, equations in order, all checked."""
-
-    spec: "Spec"
-    flags: tuple[tuple[str, bool], ...]
-    state: tuple[StateVar, ...]
-    step: tuple[Equation, ...]
-    update: tuple[Equation, ...]
-
-    @property
-    def flag_dict(self) -> dict[str, bool]:
-        return dict(self.flags)
-
-    @property
-    def suffix(self) -> str:
-        """A stable identifier for generated function names: '' or 'amsgrad' or 'no_amsgrad'."""
-        return "__".join(n if v else f"no_{n}" for n, v in self.flags) or "default"
-
-
-@dataclass(frozen=True)
-class Spec:
-    name: str  # the class name, e.g. "Adam"
-    module: str  # the file stem, e.g. "adam": module name of every backend
-    keras_name: str
-    path: str
-    description: str
-    hyperparameters: tuple[Hyperparameter, ...]
-    state: tuple[StateVar, ...]
-    scalar_state: tuple[ScalarStateVar, ...]
-    reductions: tuple[Reduction, ...]
-    step: tuple[Equation, ...]
-    update: tuple[Equation, ...]
-    common: tuple[str, ...]
-    references: tuple[Reference, ...]
-    differences: tuple[tuple[str, str], ...]  # (who, text): "torch", "keras3"
-    lr_equation: Equation
-
-    @property
-    def reals(self) -> tuple[Hyperparameter, ...]:
-        return tuple(h for h in self.hyperparameters if h.kind == "real")
-
-    @property
-    def flags(self) -> tuple[Hyperparameter, ...]:
-        return tuple(h for h in self.hyperparameters if h.kind == "bool")
-
-    def variants(self) -> tuple[Variant, ...]:
-        """Every flag combination, in a deterministic order (False before True)."""
-        names = sorted(h.name for h in self.flags)
-        combos = itertools.product((False, True), repeat=len(names))
-        return tuple(_specialize(self, tuple(zip(names, values))) for values in combos)
-
-    def variant(self, **flags: bool) -> Variant:
-        values = {h.name: h.default for h in self.flags}
-        unknown = set(flags) - set(values)
-        if unknown:
-            raise KeyError(f"{self.name} has no flag {sorted(unknown)[0]!r}")
-        values.update(flags)
-        return _specialize(self, tuple(sorted(values.items())))
-
-
-# ---------------------------------------------------------------- reading YAML
 
 
 class _Reader:
@@ -292,8 +145,8 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     description = top.text("description", required=True)
     common = _read_common(top)
     hypers = _read_hyperparameters(top, common)
-    flags = {h.name: h.symbol for h in hypers if h.kind == "bool"}
-    reals = {h.name: h.symbol for h in hypers if h.kind == "real"}
+    flags = {h.name: h.symbol for h in hypers if h.kind is Kind.BOOL}
+    reals = {h.name: h.symbol for h in hypers if h.kind is Kind.REAL}
     if "learning_rate" not in reals:
         raise top.error(None, "every spec needs a real hyperparameter 'learning_rate' (lr derives from it)")
 
@@ -314,8 +167,6 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
         scope.equation(item, "update", [i.target for i in update_items]) for item in update_items
     )
 
-    from .common import lr_equation  # the common stage, shared by every spec
-
     spec = Spec(
         name=name,
         module=module,
@@ -331,7 +182,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
         common=common,
         references=references,
         differences=differences,
-        lr_equation=lr_equation("decay" in common),
+        lr_equation=Equation("lr", lr_expression("decay" in common), lr_text("decay" in common), sp.true, 0),
     )
     spec.variants()  # checks every flag combination now, so a bad spec fails at load
     return spec
@@ -393,17 +244,19 @@ def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
         _check_name(top.path, line, name)
         r = _Reader(top.path, entry, f"hyperparameter {name!r}", line)
         default = r.get("default", (int, float, bool, str), required=True)
-        kind = r.get("type", str, default="bool" if isinstance(default, bool) else "real")
+        kind_word = r.get("type", str, default="bool" if isinstance(default, bool) else "real")
         doc = r.text("doc", required=True)
         latex = r.latex()
         domain_text = r.get("domain", str)
         if domain_text is not None:
             domain_text = " ".join(domain_text.split())  # shown in docs and messages on one line
         r.finish()
-        if kind not in ("real", "bool"):
-            raise r.error("type", f"{r.what}: type must be 'real' or 'bool', not {kind!r}")
+        try:
+            kind = Kind.parse(kind_word)
+        except ValueError as err:
+            raise r.error("type", f"{r.what}: type {err}") from None
         domain = None
-        if kind == "bool":
+        if kind is Kind.BOOL:
             if not isinstance(default, bool):
                 raise r.error("default", f"{r.what}: a bool default must be true or false")
             if domain_text is not None:
@@ -411,7 +264,7 @@ def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
         else:
             default = _number(r, "default", default)
             if domain_text is not None:
-                symbol = sp.Symbol(name, real=True)
+                symbol = symbols.real(name)
                 try:
                     domain = E.parse_domain(domain_text, name, symbol)
                 except E.ExprError as err:
@@ -423,7 +276,7 @@ def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
         out.append(Hyperparameter(name, kind, default, doc, domain, domain_text, latex, line))
     if not out:
         raise top.error("hyperparameters", "hyperparameters: at least learning_rate is needed")
-    flags = [h for h in out if h.kind == "bool"]
+    flags = [h for h in out if h.kind is Kind.BOOL]
     if len(flags) > MAX_FLAGS:
         raise SpecError(
             top.path, flags[MAX_FLAGS].line, f"more than {MAX_FLAGS} flags: each one doubles the generated code"
@@ -481,7 +334,7 @@ def _claim_names(path, hypers, state, scalar_state) -> dict[str, str]:
 
 def _read_reductions(top, taken, reals, state) -> tuple[Reduction, ...]:
     table = _entries(top, "reductions")
-    element = {"p": sp.Symbol("p", real=True), "g": sp.Symbol("g", real=True), "t": sp.Symbol("t", real=True)}
+    element = {"p": symbols.P, "g": symbols.G, "t": symbols.T}
     element.update({s.name: s.symbol for s in state})
     element.update(reals)
     out = []
@@ -492,15 +345,19 @@ def _read_reductions(top, taken, reals, state) -> tuple[Reduction, ...]:
             raise SpecError(top.path, line, f"reduction {name!r} clashes with {taken[name]}")
         taken[name] = f"the reduction {name!r}"
         r = _Reader(top.path, entry, f"reduction {name!r}", line)
-        scope = r.get("scope", str, required=True)
-        op = r.get("op", str, default="sum")
+        scope_word = r.get("scope", str, required=True)
+        op_word = r.get("op", str, default="sum")
         text = r.get("of", (str, int, float), required=True)
         doc = r.text("doc", required=True)
         r.finish()
-        if scope not in ("tensor", "global"):
-            raise r.error("scope", f"{r.what}: scope must be 'tensor' or 'global', not {scope!r}")
-        if op not in ("sum", "max"):
-            raise r.error("op", f"{r.what}: op must be 'sum' or 'max', not {op!r}")
+        try:
+            scope = Scope.parse(scope_word)
+        except ValueError as err:
+            raise r.error("scope", f"{r.what}: scope {err}") from None
+        try:
+            op = ReduceOp.parse(op_word)
+        except ValueError as err:
+            raise r.error("op", f"{r.what}: op {err}") from None
         lookup = _lookup_in(element, "a reduction", "p, g, t, state and hyperparameters")
         out.append(Reduction(name, scope, op, _parse_at(r, "of", text, lookup), str(text), doc, line))
     return tuple(out)
@@ -596,29 +453,29 @@ class _Scope:
         self.reals = reals
         self.state = {s.name: s.symbol for s in state}
         self.scalar_state = {s.name: s.symbol for s in scalar_state}
-        self.global_red = {r.name: r.symbol for r in reductions if r.scope == "global"}
-        self.tensor_red = {r.name: r.symbol for r in reductions if r.scope == "tensor"}
+        self.global_red = {r.name: r.symbol for r in reductions if r.scope is Scope.GLOBAL}
+        self.tensor_red = {r.name: r.symbol for r in reductions if r.scope is Scope.TENSOR}
         self.step_locals: set[str] = set()
 
     def equation(self, item: _Item, section: str, section_targets: list[str]) -> Equation:
         scalar = dict(self.reals)
         scalar.update(self.scalar_state)
         scalar.update(self.global_red)
-        scalar["t"] = sp.Symbol("t", real=True)
-        scalar["lr"] = sp.Symbol("lr", real=True)
+        scalar["t"] = symbols.T
+        scalar["lr"] = symbols.LR
         if section == "step":
             known = dict(scalar)
-            known.update({n: sp.Symbol(n, real=True) for n in section_targets})
+            known.update({n: symbols.real(n) for n in section_targets})
             per_element = set(self.state) | set(self.tensor_red) | {"p", "g"}
             targets_ok = set(self.scalar_state)
         else:
             known = dict(scalar)
-            known.update({n: sp.Symbol(n, real=True) for n in self.step_locals})
+            known.update({n: symbols.real(n) for n in self.step_locals})
             known.update(self.state)
             known.update(self.tensor_red)
-            known["p"] = sp.Symbol("p", real=True)
-            known["g"] = sp.Symbol("g", real=True)
-            known.update({n: sp.Symbol(n, real=True) for n in section_targets})
+            known["p"] = symbols.P
+            known["g"] = symbols.G
+            known.update({n: symbols.real(n) for n in section_targets})
             per_element = set()
             targets_ok = set(self.state) | {"p"}
 
@@ -667,129 +524,3 @@ class _Scope:
             raise SpecError(self.path, item.line, f"{section}: {problem}")
 
 
-# ---------------------------------------------------------------- specialisation
-
-
-def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
-    subs = {sp.Symbol(n): sp.true if v else sp.false for n, v in flags}
-    shown = ", ".join(f"{n}={v}" for n, v in flags) or "the defaults"
-
-    def holds(cond) -> bool:
-        value = cond.subs(subs) if cond not in (sp.true, sp.false) else cond
-        if value not in (sp.true, sp.false):  # pragma: no cover - parse_condition prevents it
-            raise SpecError(spec.path, None, f"condition {cond} does not resolve for {shown}")
-        return value is sp.true
-
-    def fix(eq: Equation) -> Equation:
-        return Equation(eq.target, _resolve_piecewise(eq.expr, subs), eq.text, sp.true, eq.line, eq.latex)
-
-    state = tuple(s for s in spec.state if holds(s.when))
-    absent = {s.name: s for s in spec.state if not holds(s.when)}
-    step = tuple(fix(e) for e in spec.step if holds(e.when))
-    update = tuple(fix(e) for e in spec.update if holds(e.when))
-
-    scalar_names = {h.name for h in spec.reals} | {"t", "lr"} | {s.name for s in spec.scalar_state}
-    scalar_names |= {r.name for r in spec.reductions if r.scope == "global"}
-    _check_order(spec, step, scalar_names, absent, "step", shown)
-    step_names = scalar_names | {e.target for e in step}
-    element_names = step_names | {"p", "g"} | {s.name for s in state}
-    element_names |= {r.name for r in spec.reductions}
-    _check_order(spec, update, element_names, absent, "update", shown)
-    _check_size(spec, update)
-
-    assigned = {e.target for e in update}
-    for s in state:
-        if s.name not in assigned:
-            raise SpecError(spec.path, s.line, f"state {s.name!r} is never updated ({shown})")
-    if "p" not in assigned:
-        raise SpecError(spec.path, None, f"update: the parameter 'p' is never updated ({shown})")
-    stepped = {e.target for e in step}
-    for s in spec.scalar_state:
-        if s.name not in stepped:
-            raise SpecError(spec.path, s.line, f"scalar state {s.name!r} is never updated in 'step'")
-    for r in spec.reductions:
-        for sym in r.expr.free_symbols:
-            if sym.name in absent:
-                raise SpecError(spec.path, r.line, f"reduction {r.name!r} uses state {sym.name!r}, absent for {shown}")
-    return Variant(spec, flags, state, step, update)
-
-
-def _check_size(spec, update):
-    """Refuse an update whose single-assignment form (what the IR, CSE and the printers work
-    on) would exceed MAX_OPERATIONS: measured on the shared expression graph, in linear time,
-    before anything expands it."""
-    sizes: dict[str, int] = {}
-    for eq in update:
-        memo: dict[sp.Basic, int] = {}
-
-        def size(node):
-            if node not in memo:
-                if node.is_Symbol:
-                    memo[node] = sizes.get(node.name, 1)
-                else:
-                    memo[node] = 1 + sum(size(a) for a in node.args)
-            return memo[node]
-
-        sizes[eq.target] = size(eq.expr)
-        if sizes[eq.target] > MAX_OPERATIONS:
-            raise SpecError(
-                spec.path,
-                eq.line,
-                f"update: {eq.target} = ...: with the equations before it substituted, this update "
-                f"has {sizes[eq.target]} operations, more than {MAX_OPERATIONS}; use each updated "
-                "value fewer times, or simplify the equations",
-            )
-
-
-def _resolve_piecewise(expr, subs):
-    if not expr.has(sp.Piecewise):
-        return expr
-    return expr.subs(subs)
-
-
-def _check_order(spec, equations, defined, absent, section, shown):
-    """Each equation may use only what is defined before it (equations run in order)."""
-    defined = set(defined)
-    later = {}
-    for eq in equations:
-        later.setdefault(eq.target, eq)
-    for index, eq in enumerate(equations):
-        for sym in sorted(eq.expr.free_symbols, key=lambda s: s.name):
-            name = sym.name
-            if name in defined:
-                continue
-            if name in absent:
-                cond = absent[name].when
-                raise SpecError(
-                    spec.path, eq.line, f"{section}: {eq.target} uses state {name!r}, which exists only when {cond} (here {shown})"
-                )
-            cycle = _find_cycle(equations[index:], eq.target, name)
-            if cycle:
-                raise SpecError(spec.path, eq.line, f"{section}: cyclic reference {' -> '.join(cycle)}")
-            where = f" (it is defined on line {later[name].line})" if name in later else ""
-            raise SpecError(
-                spec.path, eq.line, f"{section}: {eq.target} uses {name!r} before it is defined{where}; equations run in order"
-            )
-        defined.add(eq.target)
-
-
-def _find_cycle(equations, start, first):
-    """A path start -> first -> ... -> start through definitions not yet made, if any."""
-    defs = {}
-    for eq in equations:
-        defs.setdefault(eq.target, eq)
-    path = [start, first]
-    seen = {first}
-    frontier = [(first, path)]
-    while frontier:
-        name, trail = frontier.pop()
-        eq = defs.get(name)
-        if eq is None:
-            continue
-        for sym in sorted(eq.expr.free_symbols, key=lambda s: s.name):
-            if sym.name == start:
-                return trail + [start]
-            if sym.name in defs and sym.name not in seen:
-                seen.add(sym.name)
-                frontier.append((sym.name, trail + [sym.name]))
-    return None

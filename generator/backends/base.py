@@ -1,0 +1,67 @@
+"""What a backend is, and what the build driver hands it.
+
+A backend is one module under ``generator/backends/`` with one object ``BACKEND`` that has:
+
+- ``name``: the folder it writes under ``generated/`` (``numpy``, ``cuda``, ...);
+- ``supports(spec)``: whether it prints this lowered spec (the C/CUDA kernels skip specs with
+  reductions); the driver asks every backend first and passes the answers to all of them;
+- ``outputs(build)``: the files it writes, as ``Output`` s (a template and its view model).
+
+It reads only the lowered specs (``generator.ir``), the printers and the shared helpers
+in this folder; it never imports another backend. See README.md in this folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol, TypeVar
+
+from ..errors import context
+from ..ir import KernelIR, LoweredSpec
+from ..render import Output
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Build:
+    """Every lowered spec of one build, and which backends print which of them."""
+
+    specs: tuple[LoweredSpec, ...]
+    support: dict[str, frozenset[str]]  # backend name -> the modules it prints
+
+    def supports(self, backend: str, spec: LoweredSpec) -> bool:
+        return spec.module in self.support.get(backend, frozenset())
+
+    def each_spec(self, view: Callable[[LoweredSpec], T], backend: str | None = None) -> list[T]:
+        """``view`` of every spec (that ``backend`` supports), with the spec named in any error."""
+        out = []
+        for spec in self.specs:
+            if backend is None or self.supports(backend, spec):
+                with context(spec.spec.path):
+                    out.append(view(spec))
+        return out
+
+
+def each_variant(spec: LoweredSpec, view: Callable[[KernelIR], T]) -> tuple[T, ...]:
+    """``view`` of every lowered variant, with the variant named in any error."""
+    out = []
+    for ir in spec.variants:
+        with context(f"variant {ir.variant.suffix}"):
+            out.append(view(ir))
+    return tuple(out)
+
+
+class Backend(Protocol):
+    name: str
+
+    def supports(self, spec: LoweredSpec) -> bool: ...
+
+    def outputs(self, build: Build) -> list[Output]: ...
+
+
+class AllSpecs:
+    """A mixin for backends that print every spec."""
+
+    def supports(self, spec: LoweredSpec) -> bool:
+        return True

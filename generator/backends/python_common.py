@@ -1,0 +1,186 @@
+"""What the Python backends (host, NumPy, torch) share, built once per lowered spec: the
+host step program of each variant, the docstring, the argument checks and initial state.
+Not a backend: backends import it, it imports none of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import sympy as sp
+
+from ..common import COMMON_DEFAULTS, COMMON_DOCS
+from ..ir import KernelIR, LoweredSpec
+from ..model import Kind, Scope, Spec
+from ..printers.python import print_scalar
+from .base import each_variant
+from .c_names import kernel_stem
+
+
+@dataclass(frozen=True)
+class HyperView:
+    name: str
+    default: str
+    domain: str
+    check: str
+
+
+@dataclass(frozen=True)
+class StepProgram:
+    """One variant's host side: the per-step scalars and the names the element code takes."""
+
+    suffix: str
+    step_function: str  # the name of its step function; shared by variants whose step is the same
+    defines_step: bool
+    flags_text: str
+    flag_values: tuple[str, ...]
+    state: tuple[str, ...]
+    step_lines: tuple[str, ...]
+    element_scalars: tuple[str, ...]  # what the step function returns, in order
+    scalar_comments: tuple[str, ...]  # "name = formula" of each hoisted element scalar
+    scalar_state_dict: str
+    global_ops: tuple[str, ...]
+    global_names: tuple[str, ...]
+    native: str | None  # the C name stem of its fused kernels (generated/cuda), or None
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    name: str
+    module: str
+    keras_name: str
+    spec_path: str
+    summary: str
+    details: str
+    docstring_lines: tuple[str, ...]
+    reals: tuple[HyperView, ...]
+    flag_names: tuple[str, ...]
+    common: tuple[str, ...]
+    signature: tuple[str, ...]
+    variants: tuple[StepProgram, ...]
+    native_module: str | None  # generated/cuda/<native_module>.* exist
+    state_init: str
+    scalar_state_init: str
+
+
+def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
+    """``native``: the spec has fused C/CUDA kernels."""
+    spec = lowered.spec
+    paragraphs = spec.description.split("\n\n")
+    reals = tuple(HyperView(h.name, repr(h.default), h.domain_text or "", _check(h)) for h in spec.reals)
+    signature = [f"{h.name}={h.default!r}" for h in spec.hyperparameters]
+    signature += ["*"] + [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common] + ["fused=False"]
+    hyper = {s.name: sp.Symbol(f"hyper[{s.name!r}]") for s in spec.reals}
+    return ModuleView(
+        name=spec.name,
+        module=spec.module,
+        keras_name=spec.keras_name,
+        spec_path=spec.path,
+        summary=" ".join(paragraphs[0].split()),
+        details="\n\n".join(" ".join(p.split()) for p in paragraphs[1:]),
+        docstring_lines=tuple(_docstring(spec)),
+        reals=reals,
+        flag_names=tuple(f.name for f in spec.flags),
+        common=spec.common,
+        signature=tuple(signature),
+        variants=_share_step_functions(each_variant(lowered, lambda ir: step_program(ir, native))),
+        native_module=spec.module if native else None,
+        state_init=_init_dict(spec.state, hyper),
+        scalar_state_init=_init_dict(spec.scalar_state, hyper),
+    )
+
+
+def _init_dict(items, hyper) -> str:
+    def value(init):
+        return print_scalar(init.xreplace({s: hyper[s.name] for s in init.free_symbols if s.name in hyper}))
+
+    return "{" + ", ".join(f"{s.name!r}: {value(s.init)}" for s in items) + "}"
+
+
+def _check(h) -> str:
+    if h.domain is None:
+        return "True"
+    parts = h.domain.args if isinstance(h.domain, sp.And) else (h.domain,)
+    return " and ".join(print_scalar(p) for p in parts)
+
+
+def _docstring(spec: Spec) -> list[str]:
+    lines = []
+    for p in spec.description.split("\n\n")[1:]:
+        lines += [" ".join(p.split()), ""]
+    lines.append("Args:")
+    for h in spec.hyperparameters:
+        kind = "bool" if h.kind is Kind.BOOL else "float"
+        domain = f", {h.domain_text}" if h.domain_text else ""
+        lines.append(f"    {h.name}: {kind}{domain}. {h.doc} Defaults to {h.default!r}.")
+    for c in spec.common:
+        lines.append(f"    {c}: {COMMON_DOCS[c]}")
+    if spec.references:
+        lines += ["", "References:"]
+        lines += [f"    - {r.title}: {r.url}" for r in spec.references]
+    lines += ["", f"Generated from {spec.path}; the update rule is documented there."]
+    return lines  # raw text: the template escapes it (the pydoc filter)
+
+
+def element_scalars(ir: KernelIR) -> tuple[str, ...]:
+    """The per-step values the tensor and element code take: the IR's, and the scalars the
+    per-tensor reductions read."""
+    arrays = {"p", "g", *ir.state}
+    names = set(ir.element_scalars)
+    for r in ir.reductions:
+        if r.scope is Scope.TENSOR:
+            names |= {s.name for s in r.expr.free_symbols} - arrays
+    return tuple(sorted(names))
+
+
+def scalar_comments(ir: KernelIR, names) -> tuple[str, ...]:
+    """``name = formula`` for each of ``names`` that the step program computes by hoisting."""
+    formulas = {a.symbol.name: a.expr for a in ir.step if a.symbol.name.startswith("_")}
+    formulas |= {a.symbol.name: a.expr for a in ir.tensor}
+    return tuple(f"{n} = {formulas[n]}" for n in names if n in formulas)
+
+
+def step_program(ir: KernelIR, native: bool) -> StepProgram:
+    spec = ir.spec
+    scalars = element_scalars(ir)
+    # The step program: bind its inputs, then the assignments in order.
+    step_lines = [f"{n} = {_source(spec, n)}" for n in ir.host_inputs(scalars)]
+    step_lines += [f"{a.symbol.name} = {print_scalar(a.expr)}" for a in ir.step]
+    global_reductions = [r for r in ir.reductions if r.scope is Scope.GLOBAL]
+    return StepProgram(
+        suffix=ir.variant.suffix,
+        step_function=f"step_{ir.variant.suffix}",
+        defines_step=True,
+        flags_text=", ".join(f"{n}={v}" for n, v in ir.variant.flags) or "the defaults",
+        flag_values=tuple(str(v) for _, v in ir.variant.flags),
+        state=ir.state,
+        step_lines=tuple(step_lines),
+        element_scalars=scalars,
+        scalar_comments=scalar_comments(ir, scalars),
+        scalar_state_dict="{" + ", ".join(f"{n!r}: {n}" for n in ir.scalar_state) + "}",
+        global_ops=tuple(str(r.op) for r in global_reductions),
+        global_names=tuple(r.name for r in global_reductions),
+        native=kernel_stem(spec.module, ir.variant.suffix) if native else None,
+    )
+
+
+def _share_step_functions(views) -> tuple[StepProgram, ...]:
+    """Variants whose step programs print the same (Adam with and without AMSGrad) share one."""
+    first: dict[tuple, str] = {}
+    out = []
+    for v in views:
+        key = (v.step_lines, v.element_scalars, v.scalar_state_dict)
+        if key in first:
+            v = replace(v, step_function=first[key], defines_step=False)
+        else:
+            first[key] = v.step_function
+        out.append(v)
+    return tuple(out)
+
+
+def _source(spec: Spec, name: str) -> str:
+    """Where the step function reads an input from: hyperparameters, scalar state, reductions."""
+    if name in {s.name for s in spec.scalar_state}:
+        return f"scalar_state[{name!r}]"
+    if name in {r.name for r in spec.reductions}:
+        return f"reductions[{name!r}]"
+    return f"hyper[{name!r}]"

@@ -1,0 +1,206 @@
+"""A spec and its variants: every flag combination specialised (conditions resolved) and
+checked (definitions before use, every state updated, no cycles, a bounded size)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .. import symbols
+from ..errors import SpecError
+from .types import Equation, Hyperparameter, Kind, Reduction, Reference, ScalarStateVar, Scope, StateVar
+
+# Operations in one state's or the parameter's update after the sequential equations are
+# substituted into each other: a chain that reuses its target doubles it at each line.
+MAX_OPERATIONS = 5000
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A spec with its flags fixed: conditions resolved, equations in order, all checked."""
+
+    spec: "Spec"
+    flags: tuple[tuple[str, bool], ...]
+    state: tuple[StateVar, ...]
+    step: tuple[Equation, ...]
+    update: tuple[Equation, ...]
+
+    @property
+    def flag_dict(self) -> dict[str, bool]:
+        return dict(self.flags)
+
+    @property
+    def suffix(self) -> str:
+        """A stable identifier for generated function names: '' or 'amsgrad' or 'no_amsgrad'."""
+        return "__".join(n if v else f"no_{n}" for n, v in self.flags) or "default"
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str  # the class name, e.g. "Adam"
+    module: str  # the file stem, e.g. "adam": module name of every backend
+    keras_name: str
+    path: str
+    description: str
+    hyperparameters: tuple[Hyperparameter, ...]
+    state: tuple[StateVar, ...]
+    scalar_state: tuple[ScalarStateVar, ...]
+    reductions: tuple[Reduction, ...]
+    step: tuple[Equation, ...]
+    update: tuple[Equation, ...]
+    common: tuple[str, ...]
+    references: tuple[Reference, ...]
+    differences: tuple[tuple[str, str], ...]  # (who, text): "torch", "keras3"
+    lr_equation: Equation
+
+    @property
+    def reals(self) -> tuple[Hyperparameter, ...]:
+        return tuple(h for h in self.hyperparameters if h.kind is Kind.REAL)
+
+    @property
+    def flags(self) -> tuple[Hyperparameter, ...]:
+        return tuple(h for h in self.hyperparameters if h.kind is Kind.BOOL)
+
+    def variants(self) -> tuple[Variant, ...]:
+        """Every flag combination, in a deterministic order (False before True)."""
+        names = sorted(h.name for h in self.flags)
+        combos = itertools.product((False, True), repeat=len(names))
+        return tuple(_specialize(self, tuple(zip(names, values))) for values in combos)
+
+    def variant(self, **flags: bool) -> Variant:
+        values = {h.name: h.default for h in self.flags}
+        unknown = set(flags) - set(values)
+        if unknown:
+            raise KeyError(f"{self.name} has no flag {sorted(unknown)[0]!r}")
+        values.update(flags)
+        return _specialize(self, tuple(sorted(values.items())))
+
+
+
+
+
+def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
+    subs = {symbols.flag(n): sp.true if v else sp.false for n, v in flags}
+    shown = ", ".join(f"{n}={v}" for n, v in flags) or "the defaults"
+
+    def holds(cond) -> bool:
+        value = cond.subs(subs) if cond not in (sp.true, sp.false) else cond
+        if value not in (sp.true, sp.false):  # pragma: no cover - parse_condition prevents it
+            raise SpecError(spec.path, None, f"condition {cond} does not resolve for {shown}")
+        return value is sp.true
+
+    def fix(eq: Equation) -> Equation:
+        return Equation(eq.target, _resolve_piecewise(eq.expr, subs), eq.text, sp.true, eq.line, eq.latex)
+
+    state = tuple(s for s in spec.state if holds(s.when))
+    absent = {s.name: s for s in spec.state if not holds(s.when)}
+    step = tuple(fix(e) for e in spec.step if holds(e.when))
+    update = tuple(fix(e) for e in spec.update if holds(e.when))
+
+    scalar_names = {h.name for h in spec.reals} | {"t", "lr"} | {s.name for s in spec.scalar_state}
+    scalar_names |= {r.name for r in spec.reductions if r.scope is Scope.GLOBAL}
+    _check_order(spec, step, scalar_names, absent, "step", shown)
+    step_names = scalar_names | {e.target for e in step}
+    element_names = step_names | {"p", "g"} | {s.name for s in state}
+    element_names |= {r.name for r in spec.reductions}
+    _check_order(spec, update, element_names, absent, "update", shown)
+    _check_size(spec, update)
+
+    assigned = {e.target for e in update}
+    for s in state:
+        if s.name not in assigned:
+            raise SpecError(spec.path, s.line, f"state {s.name!r} is never updated ({shown})")
+    if "p" not in assigned:
+        raise SpecError(spec.path, None, f"update: the parameter 'p' is never updated ({shown})")
+    stepped = {e.target for e in step}
+    for s in spec.scalar_state:
+        if s.name not in stepped:
+            raise SpecError(spec.path, s.line, f"scalar state {s.name!r} is never updated in 'step'")
+    for r in spec.reductions:
+        for sym in r.expr.free_symbols:
+            if sym.name in absent:
+                raise SpecError(spec.path, r.line, f"reduction {r.name!r} uses state {sym.name!r}, absent for {shown}")
+    return Variant(spec, flags, state, step, update)
+
+
+def _check_size(spec, update):
+    """Refuse an update whose single-assignment form (what the IR, CSE and the printers work
+    on) would exceed MAX_OPERATIONS: measured on the shared expression graph, in linear time,
+    before anything expands it."""
+    sizes: dict[str, int] = {}
+    for eq in update:
+        memo: dict[sp.Basic, int] = {}
+
+        def size(node):
+            if node not in memo:
+                if node.is_Symbol:
+                    memo[node] = sizes.get(node.name, 1)
+                else:
+                    memo[node] = 1 + sum(size(a) for a in node.args)
+            return memo[node]
+
+        sizes[eq.target] = size(eq.expr)
+        if sizes[eq.target] > MAX_OPERATIONS:
+            raise SpecError(
+                spec.path,
+                eq.line,
+                f"update: {eq.target} = ...: with the equations before it substituted, this update "
+                f"has {sizes[eq.target]} operations, more than {MAX_OPERATIONS}; use each updated "
+                "value fewer times, or simplify the equations",
+            )
+
+
+def _resolve_piecewise(expr, subs):
+    if not expr.has(sp.Piecewise):
+        return expr
+    return expr.subs(subs)
+
+
+def _check_order(spec, equations, defined, absent, section, shown):
+    """Each equation may use only what is defined before it (equations run in order)."""
+    defined = set(defined)
+    later = {}
+    for eq in equations:
+        later.setdefault(eq.target, eq)
+    for index, eq in enumerate(equations):
+        for sym in sorted(eq.expr.free_symbols, key=lambda s: s.name):
+            name = sym.name
+            if name in defined:
+                continue
+            if name in absent:
+                cond = absent[name].when
+                raise SpecError(
+                    spec.path, eq.line, f"{section}: {eq.target} uses state {name!r}, which exists only when {cond} (here {shown})"
+                )
+            cycle = _find_cycle(equations[index:], eq.target, name)
+            if cycle:
+                raise SpecError(spec.path, eq.line, f"{section}: cyclic reference {' -> '.join(cycle)}")
+            where = f" (it is defined on line {later[name].line})" if name in later else ""
+            raise SpecError(
+                spec.path, eq.line, f"{section}: {eq.target} uses {name!r} before it is defined{where}; equations run in order"
+            )
+        defined.add(eq.target)
+
+
+def _find_cycle(equations, start, first):
+    """A path start -> first -> ... -> start through definitions not yet made, if any."""
+    defs = {}
+    for eq in equations:
+        defs.setdefault(eq.target, eq)
+    path = [start, first]
+    seen = {first}
+    frontier = [(first, path)]
+    while frontier:
+        name, trail = frontier.pop()
+        eq = defs.get(name)
+        if eq is None:
+            continue
+        for sym in sorted(eq.expr.free_symbols, key=lambda s: s.name):
+            if sym.name == start:
+                return trail + [start]
+            if sym.name in defs and sym.name not in seen:
+                seen.add(sym.name)
+                frontier.append((sym.name, trail + [sym.name]))
+    return None

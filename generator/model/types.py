@@ -1,0 +1,128 @@
+"""The parts of a spec, as frozen dataclasses, and the closed vocabularies of the spec language
+as Enums. Pure data: reading YAML is ``reader``'s job, flag variants are ``spec``'s."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import sympy as sp
+
+from .. import symbols
+
+
+class _Vocabulary(StrEnum):
+    """A closed set of words of the spec language; ``parse`` says what is allowed."""
+
+    @classmethod
+    def parse(cls, word: object) -> "_Vocabulary":
+        try:
+            return cls(word)
+        except ValueError:
+            allowed = " or ".join(repr(m.value) for m in cls)
+            raise ValueError(f"must be {allowed}, not {word!r}") from None
+
+
+class Kind(_Vocabulary):
+    """A hyperparameter's type: a real argument, or a flag specialised at generation time."""
+
+    REAL = "real"
+    BOOL = "bool"
+
+
+class Scope(_Vocabulary):
+    """What a reduction runs over: the elements of one tensor, or of all tensors of a step."""
+
+    TENSOR = "tensor"
+    GLOBAL = "global"
+
+
+class ReduceOp(_Vocabulary):
+    SUM = "sum"
+    MAX = "max"
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    name: str
+    kind: Kind
+    default: float | bool
+    doc: str
+    domain: sp.Basic | None  # a SymPy relation over the argument, or None
+    domain_text: str | None
+    latex: str | None
+    line: int
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return symbols.flag(self.name) if self.kind is Kind.BOOL else symbols.real(self.name)
+
+
+@dataclass(frozen=True)
+class StateVar:
+    """Per-parameter state: an array shaped like the parameter."""
+
+    name: str
+    init: sp.Expr  # of numbers and hyperparameters
+    doc: str
+    when: sp.Basic  # a flag condition; sp.true when always present
+    latex: str | None
+    line: int
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return symbols.real(self.name)
+
+
+@dataclass(frozen=True)
+class ScalarStateVar:
+    """Optimizer-wide scalar state, such as Nadam's momentum schedule product."""
+
+    name: str
+    init: sp.Expr
+    doc: str
+    latex: str | None
+    line: int
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return symbols.real(self.name)
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """A scalar reduced over the elements of one tensor ("tensor") or of all ("global")."""
+
+    name: str
+    scope: Scope
+    op: ReduceOp
+    expr: sp.Expr
+    text: str
+    doc: str
+    line: int
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return symbols.real(self.name)
+
+
+@dataclass(frozen=True)
+class Equation:
+    target: str
+    expr: sp.Expr
+    text: str
+    when: sp.Basic
+    line: int
+    latex: str | None = None  # how the docs write the target (for step and element locals)
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return symbols.real(self.target)
+
+
+@dataclass(frozen=True)
+class Reference:
+    title: str
+    url: str
+
+

@@ -1,0 +1,27 @@
+"""The one place SymPy symbols are made: every name of a spec is a real scalar, except flags,
+which are booleans fixed before lowering. Equal names give equal (cached) symbols."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy as sp
+
+
+@lru_cache(maxsize=None)
+def real(name: str) -> sp.Symbol:
+    """A real scalar: a hyperparameter, state, reduction, equation target or built-in."""
+    return sp.Symbol(name, real=True)
+
+
+@lru_cache(maxsize=None)
+def flag(name: str) -> sp.Symbol:
+    """A boolean flag (amsgrad, nesterov): resolved per variant, never printed."""
+    return sp.Symbol(name)
+
+
+# The built-in symbols of every spec.
+P = real("p")  # the parameter element
+G = real("g")  # the gradient element, after clipping
+T = real("t")  # the step: completed steps + 1
+LR = real("lr")  # the learning rate of this step, after decay
