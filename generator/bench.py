@@ -352,9 +352,13 @@ def _launches(spec, load, device) -> dict:
 def _numpy_passes(specs) -> dict:
     """Passes over memory of each generated NumPy kernel (one per ufunc call)."""
     from .backends import numpy as numpy_backend
-    from .ir import build_ir
+    from .ir import lower
 
-    return {f"{s.module}/{v.suffix}": numpy_backend.variant_view(build_ir(v)).passes for s in specs for v in s.variants()}
+    return {
+        f"{s.module}/{v.base.suffix}": v.passes
+        for s in specs
+        for v in numpy_backend.module_view(lower(s), native=False).variants
+    }
 
 
 def _device_name(device) -> str:

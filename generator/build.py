@@ -56,9 +56,14 @@ def plan_build(lowered: tuple[LoweredSpec, ...]) -> Build:
     return Build(lowered, support)
 
 
+def prepare(specs: list[Spec]) -> Build:
+    """Stages 2 and 3: what every backend renders from."""
+    return plan_build(lower_all(specs))
+
+
 def outputs(specs: list[Spec]) -> list[Output]:
     """Stage 4: every file of the build, as templates with their view models."""
-    build = plan_build(lower_all(specs))
+    build = prepare(specs)
     out = [Output("__init__.py", "package/__init__.py.j2", {"backends": PACKAGE_BACKENDS})]
     for backend in BACKENDS.values():
         out += backend.outputs(build)
@@ -86,4 +91,4 @@ def generate(root: Path = ROOT) -> dict[str, str]:
     return render(outputs(load_specs(root)))
 
 
-__all__ = ["BACKENDS", "GENERATED", "generate", "load_specs", "lower_all", "outputs", "spec_files"]
+__all__ = ["BACKENDS", "GENERATED", "generate", "load_specs", "lower_all", "outputs", "prepare", "spec_files"]

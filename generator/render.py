@@ -1,4 +1,5 @@
-"""Rendering and writing: strict Jinja, "do not edit" headers, black, write only what changed.
+"""Rendering and writing: strict Jinja, "do not edit" headers, black and clang-format, write
+only what changed.
 
 A build renders every file in memory first; nothing touches ``generated/`` unless every spec
 loaded and every template rendered. Files are then replaced one by one through a temporary
@@ -16,7 +17,8 @@ from pathlib import Path
 import black
 import jinja2
 
-from .errors import OutputError
+from .c_format import format_c
+from .errors import GenerationError, OutputError, context
 from .paths import GENERATED, RUNTIME, TEMPLATES
 from .text import md_text, md_url, python_docstring, tex_text, tex_url
 
@@ -86,18 +88,29 @@ def render(outputs: list[Output], env: jinja2.Environment | None = None) -> dict
     for output in sorted(outputs, key=lambda o: o.path):
         if output.path in files:
             raise ValueError(f"two outputs write generated/{output.path}")
-        if output.template is None:
-            text = header(output) + "\n" + (RUNTIME / output.path).read_text(encoding="utf-8")
-        else:
-            text = env.get_template(output.template).render(header=header(output), **output.context)
-        if output.path.endswith(".py"):
-            try:
-                text = black.format_str(text, mode=BLACK_MODE)
-            except black.InvalidInput as err:
-                raise ValueError(f"templates/{output.template} produced invalid Python for "
-                                 f"generated/{output.path}: {err}") from None
-        files[output.path] = text
-    return files
+        with context(f"{output.source}: generated/{output.path}"):
+            files[output.path] = _text(output, env)
+    return format_c(files)  # one clang-format run for every C and CUDA file
+
+
+def _text(output: Output, env: jinja2.Environment) -> str:
+    if output.template is None:
+        # Hand-written source is black-formatted where it lives (tests/test_architecture.py
+        # checks it): formatting a thousand lines of it at every build would double the build.
+        return header(output) + "\n" + (RUNTIME / output.path).read_text(encoding="utf-8")
+    text = env.get_template(output.template).render(header=header(output), **output.context)
+    if output.path.endswith(".py"):
+        try:
+            text = black.format_str(text, mode=BLACK_MODE)
+        except black.InvalidInput as err:
+            raise GenerationError(f"{_origin(output)} produced invalid Python: {err}") from None
+    return text
+
+
+def _origin(output: Output) -> str:
+    return f"generator/runtime/{output.path}" if output.template is None else f"templates/{output.template}"
+
+
 
 
 def _managed(path: Path) -> bool:

@@ -22,10 +22,11 @@ import generated.torch as gtorch  # noqa: E402
 from generated import _native  # noqa: E402
 from generator.verify import testing_torch  # noqa: E402
 from generator.backends import cuda as cuda_backend  # noqa: E402
+from generator.ir import lower  # noqa: E402
 from generator.build import load_specs  # noqa: E402
 
 CUDA = Path(_native.CUDA_DIR)
-SPECS = [s for s in load_specs() if cuda_backend.supported(s)]
+SPECS = [s for s in load_specs() if cuda_backend.BACKEND.supports(lower(s))]
 MODULES = [s.module for s in SPECS]
 SIZES = (1, 3, 0, 4097, 65537)
 needs_nvcc = pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc is not installed")
@@ -87,7 +88,7 @@ def test_cu_sources_compile_warning_free_for_the_cpu_shim():
 # ---------------------------------------------------------------- no double in float code
 
 _DOUBLE_LITERAL = re.compile(r"(?<![\w.])(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?(?![\w.])(?!F)")
-_DOUBLE_FUNCTION = re.compile(r"\b(sqrt|rsqrt|exp|log|pow|fabs|fmax|fmin|ocg_max|ocg_min|ocg_sign|ocg_clamp|double)\b")
+_DOUBLE_FUNCTION = re.compile(r"\b(sqrt|rsqrt|exp|log|pow|fabs|fmax|fmin|ocg_max|ocg_min|ocg_sign|ocg_clip_value|double)\b")
 
 
 def double_precision_in(code: str) -> list[str]:
@@ -201,14 +202,14 @@ def test_device_step_program_matches_the_host_step(spec, flags):
     """*_step_cuda (the per-step scalars computed on the device, for CUDA graphs) adds 1 to
     the step and gives the host's scalars and scalar state, step after step."""
     lib = _native.library(spec.module, "shim")
-    view = next(v for v in cuda_backend.module_view(spec).variants if v.stem.endswith("_" + spec.variant(**flags).suffix))
+    view = next(v for v in cuda_backend.module_view(lower(spec)).variants if v.stem.endswith("_" + spec.variant(**flags).suffix))
     cls = getattr(gnp, spec.name)
     step = cls.kernels[tuple(flags[f] for f in cls.flags)].step
     hyper = {h.name: (0.9 * h.default if h.default else 0.01) for h in spec.reals}
     hyper["decay"] = 0.01
-    h = np.array([hyper[n] for n in cuda_backend.module_view(spec).hyper], dtype=np.float64)
+    h = np.array([hyper[n] for n in cuda_backend.module_view(lower(spec)).hyper], dtype=np.float64)
     state = dict(cls.scalar_state_init(hyper))
-    s = np.array([state[n] for n in cuda_backend.module_view(spec).scalar_state] or [0.0], dtype=np.float64)
+    s = np.array([state[n] for n in cuda_backend.module_view(lower(spec)).scalar_state] or [0.0], dtype=np.float64)
     t = np.zeros(1)
     k = np.zeros(max(len(view.scalars), 1))
     function = getattr(lib, f"{view.stem}_step_cuda")
@@ -218,7 +219,7 @@ def test_device_step_program_matches_the_host_step(spec, flags):
         scalars, state = step(hyper, state, {}, step_number)
         assert t[0] == step_number
         np.testing.assert_allclose(k[: len(scalars)], scalars, rtol=1e-14, atol=0)
-        for i, name in enumerate(cuda_backend.module_view(spec).scalar_state):
+        for i, name in enumerate(cuda_backend.module_view(lower(spec)).scalar_state):
             assert s[i] == pytest.approx(state[name], rel=1e-14)
 
 

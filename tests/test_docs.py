@@ -59,6 +59,7 @@ update:
 
 def _lengthy_docs(tmp_path, split: bool):
     from generator.backends import docs as docs_backend
+    from generator.build import prepare
     from generator.model import parse_spec
     from generator.render import render
 
@@ -66,7 +67,7 @@ def _lengthy_docs(tmp_path, split: bool):
     limit = docs_backend.LONG_LINE
     docs_backend.LONG_LINE = limit if split else 10**6
     try:
-        files = render([o for o in docs_backend.outputs([spec]) if o.path == "docs/lengthy.tex"])
+        files = render([o for o in docs_backend.BACKEND.outputs(prepare([spec])) if o.path == "docs/lengthy.tex"])
     finally:
         docs_backend.LONG_LINE = limit
     docs = tmp_path / ("split" if split else "unsplit")

@@ -31,7 +31,7 @@ SWAPS = {
     "np.sign(": "np.negative(",
 }
 SCALAR_SWAPS = ((" - ", " + "), (" + ", " - "), (" * ", " / "), (" / ", " * "), ("**", "*"))
-BINDING = re.compile(r"^\s+\w+ = [hsr]\[")
+BINDING = re.compile(r"^\s+\w+ = (hyper|scalar_state|reductions)\[")
 
 
 def mutants(source: str):

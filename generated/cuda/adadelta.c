@@ -5,7 +5,8 @@
  * The C API is documented in adadelta.h. */
 #include "adadelta.h"
 
-int ocg_adadelta_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adadelta_default_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _minus_lr = -lr */
     /* _one_minus_rho = 1 - rho */
@@ -26,7 +27,10 @@ int ocg_adadelta_default_f32_cpu(ocg_tensor_list list, const double *scalars, co
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_accumulator, _new_delta_accumulator;
-            ocg_adadelta_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), accumulator[_i], delta_accumulator[_i], _minus_lr, _one_minus_rho, epsilon, rho, &_new_p, &_new_accumulator, &_new_delta_accumulator);
+            ocg_adadelta_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
+                                             accumulator[_i], delta_accumulator[_i], _minus_lr,
+                                             _one_minus_rho, epsilon, rho, &_new_p,
+                                             &_new_accumulator, &_new_delta_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
             delta_accumulator[_i] = _new_delta_accumulator;
@@ -35,7 +39,8 @@ int ocg_adadelta_default_f32_cpu(ocg_tensor_list list, const double *scalars, co
     return 0;
 }
 
-int ocg_adadelta_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adadelta_default_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _minus_lr = -lr */
     /* _one_minus_rho = 1 - rho */
@@ -56,7 +61,10 @@ int ocg_adadelta_default_f64_cpu(ocg_tensor_list list, const double *scalars, co
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_accumulator, _new_delta_accumulator;
-            ocg_adadelta_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), accumulator[_i], delta_accumulator[_i], _minus_lr, _one_minus_rho, epsilon, rho, &_new_p, &_new_accumulator, &_new_delta_accumulator);
+            ocg_adadelta_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
+                                             accumulator[_i], delta_accumulator[_i], _minus_lr,
+                                             _one_minus_rho, epsilon, rho, &_new_p,
+                                             &_new_accumulator, &_new_delta_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
             delta_accumulator[_i] = _new_delta_accumulator;

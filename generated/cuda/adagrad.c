@@ -5,7 +5,8 @@
  * The C API is documented in adagrad.h. */
 #include "adagrad.h"
 
-int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _minus_lr = -lr */
     const float _minus_lr = (float)scalars[0];
@@ -22,7 +23,9 @@ int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars, con
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_accumulator;
-            ocg_adagrad_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), accumulator[_i], _minus_lr, epsilon, &_new_p, &_new_accumulator);
+            ocg_adagrad_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
+                                            accumulator[_i], _minus_lr, epsilon, &_new_p,
+                                            &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
         }
@@ -30,7 +33,8 @@ int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars, con
     return 0;
 }
 
-int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _minus_lr = -lr */
     const double _minus_lr = (double)scalars[0];
@@ -47,7 +51,9 @@ int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars, con
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_accumulator;
-            ocg_adagrad_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), accumulator[_i], _minus_lr, epsilon, &_new_p, &_new_accumulator);
+            ocg_adagrad_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
+                                            accumulator[_i], _minus_lr, epsilon, &_new_p,
+                                            &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
         }

@@ -5,7 +5,8 @@
  * The C API is documented in adam.h. */
 #include "adam.h"
 
-int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
     /* _one_minus_beta_1 = 1 - beta_1 */
@@ -29,7 +30,9 @@ int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, con
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v;
-            ocg_adam_no_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+            ocg_adam_no_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
+                                            v[_i], _lr_scale, _one_minus_beta_1, _one_minus_beta_2,
+                                            beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -38,7 +41,8 @@ int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, con
     return 0;
 }
 
-int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
     /* _one_minus_beta_1 = 1 - beta_1 */
@@ -62,7 +66,9 @@ int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, con
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v;
-            ocg_adam_no_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+            ocg_adam_no_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
+                                            v[_i], _lr_scale, _one_minus_beta_1, _one_minus_beta_2,
+                                            beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -71,7 +77,8 @@ int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, con
     return 0;
 }
 
-int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue)
 {
     /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
     /* _one_minus_beta_1 = 1 - beta_1 */
@@ -96,7 +103,10 @@ int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const 
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v, _new_vhat;
-            ocg_adam_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], vhat[_i], _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+            ocg_adam_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
+                                         v[_i], vhat[_i], _lr_scale, _one_minus_beta_1,
+                                         _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p,
+                                         &_new_m, &_new_v, &_new_vhat);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -106,7 +116,8 @@ int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const 
     return 0;
 }
 
-int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue)
 {
     /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
     /* _one_minus_beta_1 = 1 - beta_1 */
@@ -131,7 +142,10 @@ int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const 
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v, _new_vhat;
-            ocg_adam_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], vhat[_i], _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+            ocg_adam_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
+                                         v[_i], vhat[_i], _lr_scale, _one_minus_beta_1,
+                                         _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p,
+                                         &_new_m, &_new_v, &_new_vhat);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;

@@ -12,25 +12,31 @@
 
 /* ---- amsgrad=False ---- */
 
-__device__ __forceinline__ void ocg_adam_no_amsgrad_element(
-    float p, float g, float m, float v,
-    float _lr_scale, float _one_minus_beta_1, float _one_minus_beta_2, float beta_1, float beta_2, float epsilon,
-    float *_new_p, float *_new_m, float *_new_v)
+__device__ __forceinline__ void
+ocg_adam_no_amsgrad_element(float p, float g, float m, float v, float _lr_scale,
+                            float _one_minus_beta_1, float _one_minus_beta_2, float beta_1,
+                            float beta_2, float epsilon, float *_new_p, float *_new_m,
+                            float *_new_v)
 {
-    ocg_adam_no_amsgrad_element_f32(p, g, m, v, _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+    ocg_adam_no_amsgrad_element_f32(p, g, m, v, _lr_scale, _one_minus_beta_1, _one_minus_beta_2,
+                                    beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
 }
 
-__device__ __forceinline__ void ocg_adam_no_amsgrad_element(
-    double p, double g, double m, double v,
-    double _lr_scale, double _one_minus_beta_1, double _one_minus_beta_2, double beta_1, double beta_2, double epsilon,
-    double *_new_p, double *_new_m, double *_new_v)
+__device__ __forceinline__ void
+ocg_adam_no_amsgrad_element(double p, double g, double m, double v, double _lr_scale,
+                            double _one_minus_beta_1, double _one_minus_beta_2, double beta_1,
+                            double beta_2, double epsilon, double *_new_p, double *_new_m,
+                            double *_new_v)
 {
-    ocg_adam_no_amsgrad_element_f64(p, g, m, v, _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+    ocg_adam_no_amsgrad_element_f64(p, g, m, v, _lr_scale, _one_minus_beta_1, _one_minus_beta_2,
+                                    beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
 }
 
 template <typename P, typename S>
-__global__ void __launch_bounds__(OCG_THREADS) ocg_adam_no_amsgrad_kernel(
-    ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adam_no_amsgrad_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                               const double *__restrict__ grad_scale, double grad_factor,
+                               double clipvalue)
 {
     /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
     /* _one_minus_beta_1 = 1 - beta_1 */
@@ -53,8 +59,10 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_no_amsgrad_kernel(
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(m) && ocg::aligned4(v);
-        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end; _i += 4 * (int64_t)blockDim.x) {
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(m) && ocg::aligned4(v);
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
             if (_vector && _i + 4 <= _end) {
                 ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
                 const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
@@ -63,7 +71,12 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_no_amsgrad_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_m, _new_v;
-                    ocg_adam_no_amsgrad_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                    ocg_adam_no_amsgrad_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _lr_scale,
+                        _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p,
+                        &_new_m, &_new_v);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -74,7 +87,10 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_no_amsgrad_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_m, _new_v;
-                    ocg_adam_no_amsgrad_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                    ocg_adam_no_amsgrad_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _lr_scale, _one_minus_beta_1,
+                        _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;
@@ -84,7 +100,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_no_amsgrad_kernel(
     }
 }
 
-__global__ void ocg_adam_no_amsgrad_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
+__global__ void ocg_adam_no_amsgrad_step_kernel(const double *hyper, double *scalar_state,
+                                                double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
@@ -93,37 +110,54 @@ __global__ void ocg_adam_no_amsgrad_step_kernel(const double *hyper, double *sca
 }
 
 template <typename P, typename S>
-static int ocg_adam_no_amsgrad_launch(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+static int ocg_adam_no_amsgrad_launch(ocg_tensor_list list, const double *scalars,
+                                      const double *grad_scale, double grad_factor,
+                                      double clipvalue, cudaStream_t stream)
 {
     if (list.n_chunks <= 0) {
         return (int)cudaSuccess;
     }
-    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) = ocg_adam_no_amsgrad_kernel<P, S>;
-    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars, grad_scale, grad_factor, clipvalue);
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_adam_no_amsgrad_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
     return (int)cudaGetLastError();
 }
 
-extern "C" int ocg_adam_no_amsgrad_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adam_no_amsgrad_f32(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, cudaStream_t stream)
 {
-    return ocg_adam_no_amsgrad_launch<float, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adam_no_amsgrad_launch<float, float>(list, scalars, grad_scale, grad_factor,
+                                                    clipvalue, stream);
 }
 
-extern "C" int ocg_adam_no_amsgrad_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adam_no_amsgrad_f64(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, cudaStream_t stream)
 {
-    return ocg_adam_no_amsgrad_launch<double, double>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adam_no_amsgrad_launch<double, double>(list, scalars, grad_scale, grad_factor,
+                                                      clipvalue, stream);
 }
 
-extern "C" int ocg_adam_no_amsgrad_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adam_no_amsgrad_f16(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, cudaStream_t stream)
 {
-    return ocg_adam_no_amsgrad_launch<__half, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adam_no_amsgrad_launch<__half, float>(list, scalars, grad_scale, grad_factor,
+                                                     clipvalue, stream);
 }
 
-extern "C" int ocg_adam_no_amsgrad_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adam_no_amsgrad_bf16(ocg_tensor_list list, const double *scalars,
+                                        const double *grad_scale, double grad_factor,
+                                        double clipvalue, cudaStream_t stream)
 {
-    return ocg_adam_no_amsgrad_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adam_no_amsgrad_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor,
+                                                            clipvalue, stream);
 }
 
-extern "C" int ocg_adam_no_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
+extern "C" int ocg_adam_no_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                             double *scalars, cudaStream_t stream)
 {
     OCG_LAUNCH(ocg_adam_no_amsgrad_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
@@ -131,25 +165,31 @@ extern "C" int ocg_adam_no_amsgrad_step_cuda(const double *hyper, double *scalar
 
 /* ---- amsgrad=True ---- */
 
-__device__ __forceinline__ void ocg_adam_amsgrad_element(
-    float p, float g, float m, float v, float vhat,
-    float _lr_scale, float _one_minus_beta_1, float _one_minus_beta_2, float beta_1, float beta_2, float epsilon,
-    float *_new_p, float *_new_m, float *_new_v, float *_new_vhat)
+__device__ __forceinline__ void
+ocg_adam_amsgrad_element(float p, float g, float m, float v, float vhat, float _lr_scale,
+                         float _one_minus_beta_1, float _one_minus_beta_2, float beta_1,
+                         float beta_2, float epsilon, float *_new_p, float *_new_m, float *_new_v,
+                         float *_new_vhat)
 {
-    ocg_adam_amsgrad_element_f32(p, g, m, v, vhat, _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
+    ocg_adam_amsgrad_element_f32(p, g, m, v, vhat, _lr_scale, _one_minus_beta_1, _one_minus_beta_2,
+                                 beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
 }
 
-__device__ __forceinline__ void ocg_adam_amsgrad_element(
-    double p, double g, double m, double v, double vhat,
-    double _lr_scale, double _one_minus_beta_1, double _one_minus_beta_2, double beta_1, double beta_2, double epsilon,
-    double *_new_p, double *_new_m, double *_new_v, double *_new_vhat)
+__device__ __forceinline__ void
+ocg_adam_amsgrad_element(double p, double g, double m, double v, double vhat, double _lr_scale,
+                         double _one_minus_beta_1, double _one_minus_beta_2, double beta_1,
+                         double beta_2, double epsilon, double *_new_p, double *_new_m,
+                         double *_new_v, double *_new_vhat)
 {
-    ocg_adam_amsgrad_element_f64(p, g, m, v, vhat, _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
+    ocg_adam_amsgrad_element_f64(p, g, m, v, vhat, _lr_scale, _one_minus_beta_1, _one_minus_beta_2,
+                                 beta_1, beta_2, epsilon, _new_p, _new_m, _new_v, _new_vhat);
 }
 
 template <typename P, typename S>
-__global__ void __launch_bounds__(OCG_THREADS) ocg_adam_amsgrad_kernel(
-    ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adam_amsgrad_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                            const double *__restrict__ grad_scale, double grad_factor,
+                            double clipvalue)
 {
     /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
     /* _one_minus_beta_1 = 1 - beta_1 */
@@ -173,8 +213,10 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_amsgrad_kernel(
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(m) && ocg::aligned4(v) && ocg::aligned4(vhat);
-        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end; _i += 4 * (int64_t)blockDim.x) {
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(m) &&
+                             ocg::aligned4(v) && ocg::aligned4(vhat);
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
             if (_vector && _i + 4 <= _end) {
                 ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
                 const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
@@ -184,7 +226,13 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_amsgrad_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_m, _new_v, _new_vhat;
-                    ocg_adam_amsgrad_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), ocg::load<S>(_v_vhat.v[_j]), _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+                    ocg_adam_amsgrad_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]),
+                        ocg::load<S>(_v_vhat.v[_j]), _lr_scale, _one_minus_beta_1,
+                        _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v,
+                        &_new_vhat);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -197,7 +245,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_amsgrad_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_m, _new_v, _new_vhat;
-                    ocg_adam_amsgrad_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), ocg::load<S>(vhat[_k]), _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+                    ocg_adam_amsgrad_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), ocg::load<S>(vhat[_k]), _lr_scale,
+                        _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p,
+                        &_new_m, &_new_v, &_new_vhat);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;
@@ -208,7 +260,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adam_amsgrad_kernel(
     }
 }
 
-__global__ void ocg_adam_amsgrad_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
+__global__ void ocg_adam_amsgrad_step_kernel(const double *hyper, double *scalar_state, double *t,
+                                             double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
@@ -217,37 +270,54 @@ __global__ void ocg_adam_amsgrad_step_kernel(const double *hyper, double *scalar
 }
 
 template <typename P, typename S>
-static int ocg_adam_amsgrad_launch(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+static int ocg_adam_amsgrad_launch(ocg_tensor_list list, const double *scalars,
+                                   const double *grad_scale, double grad_factor, double clipvalue,
+                                   cudaStream_t stream)
 {
     if (list.n_chunks <= 0) {
         return (int)cudaSuccess;
     }
-    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) = ocg_adam_amsgrad_kernel<P, S>;
-    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars, grad_scale, grad_factor, clipvalue);
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_adam_amsgrad_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
     return (int)cudaGetLastError();
 }
 
-extern "C" int ocg_adam_amsgrad_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adam_amsgrad_f32(ocg_tensor_list list, const double *scalars,
+                                    const double *grad_scale, double grad_factor, double clipvalue,
+                                    cudaStream_t stream)
 {
-    return ocg_adam_amsgrad_launch<float, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adam_amsgrad_launch<float, float>(list, scalars, grad_scale, grad_factor, clipvalue,
+                                                 stream);
 }
 
-extern "C" int ocg_adam_amsgrad_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adam_amsgrad_f64(ocg_tensor_list list, const double *scalars,
+                                    const double *grad_scale, double grad_factor, double clipvalue,
+                                    cudaStream_t stream)
 {
-    return ocg_adam_amsgrad_launch<double, double>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adam_amsgrad_launch<double, double>(list, scalars, grad_scale, grad_factor,
+                                                   clipvalue, stream);
 }
 
-extern "C" int ocg_adam_amsgrad_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adam_amsgrad_f16(ocg_tensor_list list, const double *scalars,
+                                    const double *grad_scale, double grad_factor, double clipvalue,
+                                    cudaStream_t stream)
 {
-    return ocg_adam_amsgrad_launch<__half, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adam_amsgrad_launch<__half, float>(list, scalars, grad_scale, grad_factor, clipvalue,
+                                                  stream);
 }
 
-extern "C" int ocg_adam_amsgrad_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adam_amsgrad_bf16(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     cudaStream_t stream)
 {
-    return ocg_adam_amsgrad_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adam_amsgrad_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor,
+                                                         clipvalue, stream);
 }
 
-extern "C" int ocg_adam_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
+extern "C" int ocg_adam_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                          double *scalars, cudaStream_t stream)
 {
     OCG_LAUNCH(ocg_adam_amsgrad_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();

@@ -28,25 +28,39 @@ extern "C" {
 #endif
 
 /* amsgrad=False: rows of p, g, m, v; scalars _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon */
-int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
-int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
+int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                const double *grad_scale, double grad_factor, double clipvalue);
+int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                const double *grad_scale, double grad_factor, double clipvalue);
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
-int ocg_adam_no_amsgrad_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_adam_no_amsgrad_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_adam_no_amsgrad_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_adam_no_amsgrad_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_adam_no_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream);
+int ocg_adam_no_amsgrad_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                            double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adam_no_amsgrad_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                            double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adam_no_amsgrad_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                            double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adam_no_amsgrad_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adam_no_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                  double *scalars, cudaStream_t stream);
 #endif
 
 /* amsgrad=True: rows of p, g, m, v, vhat; scalars _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon */
-int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
-int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
+int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue);
+int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue);
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
-int ocg_adam_amsgrad_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_adam_amsgrad_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_adam_amsgrad_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_adam_amsgrad_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_adam_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream);
+int ocg_adam_amsgrad_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                         double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adam_amsgrad_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                         double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adam_amsgrad_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                         double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adam_amsgrad_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                          double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_adam_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t,
+                               double *scalars, cudaStream_t stream);
 #endif
 
 #ifdef __cplusplus

@@ -5,7 +5,8 @@
  * The C API is documented in adamax.h. */
 #include "adamax.h"
 
-int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars,
+                               const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _lr_scale = -lr/(1 - beta_1**t) */
     /* _one_minus_beta_1 = 1 - beta_1 */
@@ -27,7 +28,9 @@ int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars, cons
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_u;
-            ocg_adamax_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], u[_i], _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+            ocg_adamax_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
+                                           u[_i], _lr_scale, _one_minus_beta_1, beta_1, beta_2,
+                                           epsilon, &_new_p, &_new_m, &_new_u);
             p[_i] = _new_p;
             m[_i] = _new_m;
             u[_i] = _new_u;
@@ -36,7 +39,8 @@ int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars, cons
     return 0;
 }
 
-int ocg_adamax_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adamax_default_f64_cpu(ocg_tensor_list list, const double *scalars,
+                               const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _lr_scale = -lr/(1 - beta_1**t) */
     /* _one_minus_beta_1 = 1 - beta_1 */
@@ -58,7 +62,9 @@ int ocg_adamax_default_f64_cpu(ocg_tensor_list list, const double *scalars, cons
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_u;
-            ocg_adamax_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], u[_i], _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+            ocg_adamax_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
+                                           u[_i], _lr_scale, _one_minus_beta_1, beta_1, beta_2,
+                                           epsilon, &_new_p, &_new_m, &_new_u);
             p[_i] = _new_p;
             m[_i] = _new_m;
             u[_i] = _new_u;

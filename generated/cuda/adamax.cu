@@ -12,25 +12,30 @@
 
 /* ---- the defaults ---- */
 
-__device__ __forceinline__ void ocg_adamax_default_element(
-    float p, float g, float m, float u,
-    float _lr_scale, float _one_minus_beta_1, float beta_1, float beta_2, float epsilon,
-    float *_new_p, float *_new_m, float *_new_u)
+__device__ __forceinline__ void ocg_adamax_default_element(float p, float g, float m, float u,
+                                                           float _lr_scale, float _one_minus_beta_1,
+                                                           float beta_1, float beta_2,
+                                                           float epsilon, float *_new_p,
+                                                           float *_new_m, float *_new_u)
 {
-    ocg_adamax_default_element_f32(p, g, m, u, _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, _new_p, _new_m, _new_u);
+    ocg_adamax_default_element_f32(p, g, m, u, _lr_scale, _one_minus_beta_1, beta_1, beta_2,
+                                   epsilon, _new_p, _new_m, _new_u);
 }
 
-__device__ __forceinline__ void ocg_adamax_default_element(
-    double p, double g, double m, double u,
-    double _lr_scale, double _one_minus_beta_1, double beta_1, double beta_2, double epsilon,
-    double *_new_p, double *_new_m, double *_new_u)
+__device__ __forceinline__ void
+ocg_adamax_default_element(double p, double g, double m, double u, double _lr_scale,
+                           double _one_minus_beta_1, double beta_1, double beta_2, double epsilon,
+                           double *_new_p, double *_new_m, double *_new_u)
 {
-    ocg_adamax_default_element_f64(p, g, m, u, _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, _new_p, _new_m, _new_u);
+    ocg_adamax_default_element_f64(p, g, m, u, _lr_scale, _one_minus_beta_1, beta_1, beta_2,
+                                   epsilon, _new_p, _new_m, _new_u);
 }
 
 template <typename P, typename S>
-__global__ void __launch_bounds__(OCG_THREADS) ocg_adamax_default_kernel(
-    ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adamax_default_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                              const double *__restrict__ grad_scale, double grad_factor,
+                              double clipvalue)
 {
     /* _lr_scale = -lr/(1 - beta_1**t) */
     /* _one_minus_beta_1 = 1 - beta_1 */
@@ -51,8 +56,10 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamax_default_kernel(
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(m) && ocg::aligned4(u);
-        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end; _i += 4 * (int64_t)blockDim.x) {
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(m) && ocg::aligned4(u);
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
             if (_vector && _i + 4 <= _end) {
                 ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
                 const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
@@ -61,7 +68,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamax_default_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_m, _new_u;
-                    ocg_adamax_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_u.v[_j]), _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+                    ocg_adamax_default_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_u.v[_j]), _lr_scale,
+                        _one_minus_beta_1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_u.v[_j] = _new_u;
@@ -72,7 +83,10 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamax_default_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_m, _new_u;
-                    ocg_adamax_default_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(m[_k]), ocg::load<S>(u[_k]), _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+                    ocg_adamax_default_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(m[_k]), ocg::load<S>(u[_k]), _lr_scale, _one_minus_beta_1,
+                        beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     u[_k] = _new_u;
@@ -82,7 +96,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_adamax_default_kernel(
     }
 }
 
-__global__ void ocg_adamax_default_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
+__global__ void ocg_adamax_default_step_kernel(const double *hyper, double *scalar_state, double *t,
+                                               double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
@@ -91,37 +106,54 @@ __global__ void ocg_adamax_default_step_kernel(const double *hyper, double *scal
 }
 
 template <typename P, typename S>
-static int ocg_adamax_default_launch(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+static int ocg_adamax_default_launch(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     cudaStream_t stream)
 {
     if (list.n_chunks <= 0) {
         return (int)cudaSuccess;
     }
-    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) = ocg_adamax_default_kernel<P, S>;
-    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars, grad_scale, grad_factor, clipvalue);
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_adamax_default_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
     return (int)cudaGetLastError();
 }
 
-extern "C" int ocg_adamax_default_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adamax_default_f32(ocg_tensor_list list, const double *scalars,
+                                      const double *grad_scale, double grad_factor,
+                                      double clipvalue, cudaStream_t stream)
 {
-    return ocg_adamax_default_launch<float, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adamax_default_launch<float, float>(list, scalars, grad_scale, grad_factor,
+                                                   clipvalue, stream);
 }
 
-extern "C" int ocg_adamax_default_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adamax_default_f64(ocg_tensor_list list, const double *scalars,
+                                      const double *grad_scale, double grad_factor,
+                                      double clipvalue, cudaStream_t stream)
 {
-    return ocg_adamax_default_launch<double, double>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adamax_default_launch<double, double>(list, scalars, grad_scale, grad_factor,
+                                                     clipvalue, stream);
 }
 
-extern "C" int ocg_adamax_default_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adamax_default_f16(ocg_tensor_list list, const double *scalars,
+                                      const double *grad_scale, double grad_factor,
+                                      double clipvalue, cudaStream_t stream)
 {
-    return ocg_adamax_default_launch<__half, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adamax_default_launch<__half, float>(list, scalars, grad_scale, grad_factor,
+                                                    clipvalue, stream);
 }
 
-extern "C" int ocg_adamax_default_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_adamax_default_bf16(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, cudaStream_t stream)
 {
-    return ocg_adamax_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_adamax_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor,
+                                                           clipvalue, stream);
 }
 
-extern "C" int ocg_adamax_default_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
+extern "C" int ocg_adamax_default_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                            double *scalars, cudaStream_t stream)
 {
     OCG_LAUNCH(ocg_adamax_default_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();

@@ -5,7 +5,8 @@
  * The C API is documented in adamw.h. */
 #include "adamw.h"
 
-int ocg_adamw_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adamw_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
     /* _minus_lr_times_weight_decay = -lr*weight_decay */
@@ -31,7 +32,10 @@ int ocg_adamw_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, co
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v;
-            ocg_adamw_no_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+            ocg_adamw_no_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
+                                             v[_i], _lr_scale, _minus_lr_times_weight_decay,
+                                             _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2,
+                                             epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -40,7 +44,8 @@ int ocg_adamw_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, co
     return 0;
 }
 
-int ocg_adamw_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adamw_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
     /* _minus_lr_times_weight_decay = -lr*weight_decay */
@@ -66,7 +71,10 @@ int ocg_adamw_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, co
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v;
-            ocg_adamw_no_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+            ocg_adamw_no_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
+                                             v[_i], _lr_scale, _minus_lr_times_weight_decay,
+                                             _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2,
+                                             epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -75,7 +83,8 @@ int ocg_adamw_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, co
     return 0;
 }
 
-int ocg_adamw_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adamw_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                              double grad_factor, double clipvalue)
 {
     /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
     /* _minus_lr_times_weight_decay = -lr*weight_decay */
@@ -102,7 +111,10 @@ int ocg_adamw_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v, _new_vhat;
-            ocg_adamw_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], vhat[_i], _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+            ocg_adamw_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
+                                          v[_i], vhat[_i], _lr_scale, _minus_lr_times_weight_decay,
+                                          _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2,
+                                          epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -112,7 +124,8 @@ int ocg_adamw_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const
     return 0;
 }
 
-int ocg_adamw_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_adamw_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                              double grad_factor, double clipvalue)
 {
     /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
     /* _minus_lr_times_weight_decay = -lr*weight_decay */
@@ -139,7 +152,10 @@ int ocg_adamw_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v, _new_vhat;
-            ocg_adamw_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], vhat[_i], _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+            ocg_adamw_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
+                                          v[_i], vhat[_i], _lr_scale, _minus_lr_times_weight_decay,
+                                          _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2,
+                                          epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;

@@ -5,7 +5,8 @@
  * The C API is documented in lion.h. */
 #include "lion.h"
 
-int ocg_lion_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_lion_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue)
 {
     /* _minus_lr = -lr */
     /* _one_minus_beta_1 = 1 - beta_1 */
@@ -28,7 +29,9 @@ int ocg_lion_default_f32_cpu(ocg_tensor_list list, const double *scalars, const 
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m;
-            ocg_lion_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay, &_new_p, &_new_m);
+            ocg_lion_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
+                                         _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1,
+                                         beta_2, weight_decay, &_new_p, &_new_m);
             p[_i] = _new_p;
             m[_i] = _new_m;
         }
@@ -36,7 +39,8 @@ int ocg_lion_default_f32_cpu(ocg_tensor_list list, const double *scalars, const 
     return 0;
 }
 
-int ocg_lion_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_lion_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue)
 {
     /* _minus_lr = -lr */
     /* _one_minus_beta_1 = 1 - beta_1 */
@@ -59,7 +63,9 @@ int ocg_lion_default_f64_cpu(ocg_tensor_list list, const double *scalars, const 
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m;
-            ocg_lion_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay, &_new_p, &_new_m);
+            ocg_lion_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
+                                         _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1,
+                                         beta_2, weight_decay, &_new_p, &_new_m);
             p[_i] = _new_p;
             m[_i] = _new_m;
         }

@@ -22,7 +22,7 @@ HD void ocg_lion_default_step(const double *hyper, double *scalar_state, double 
     double decay = hyper[4];
     double learning_rate = hyper[0];
     double weight_decay = hyper[3];
-    double lr = learning_rate/(decay*(t - 1.0) + 1.0);
+    double lr = learning_rate / (decay * (t - 1.0) + 1.0);
     double _one_minus_beta_2 = 1.0 - beta_2;
     double _minus_lr = -lr;
     double _one_minus_beta_1 = 1.0 - beta_1;
@@ -32,25 +32,26 @@ HD void ocg_lion_default_step(const double *hyper, double *scalar_state, double 
     scalars[3] = beta_1;
     scalars[4] = beta_2;
     scalars[5] = weight_decay;
-    (void)hyper; (void)scalar_state; (void)t; /* not every variant reads all three */
+    (void)hyper;
+    (void)scalar_state;
+    (void)t; /* not every variant reads all three */
 }
 
-HD void ocg_lion_default_element_f32(
-    float p, float g, float m,
-    float _minus_lr, float _one_minus_beta_1, float _one_minus_beta_2, float beta_1, float beta_2, float weight_decay,
-    float *_new_p, float *_new_m)
+HD void ocg_lion_default_element_f32(float p, float g, float m, float _minus_lr,
+                                     float _one_minus_beta_1, float _one_minus_beta_2, float beta_1,
+                                     float beta_2, float weight_decay, float *_new_p, float *_new_m)
 {
-    *_new_m = _one_minus_beta_2*g + beta_2*m;
-    *_new_p = _minus_lr*(p*weight_decay + ocg_signf(_one_minus_beta_1*g + beta_1*m)) + p;
+    *_new_m = _one_minus_beta_2 * g + beta_2 * m;
+    *_new_p = _minus_lr * (p * weight_decay + ocg_signf(_one_minus_beta_1 * g + beta_1 * m)) + p;
 }
 
-HD void ocg_lion_default_element_f64(
-    double p, double g, double m,
-    double _minus_lr, double _one_minus_beta_1, double _one_minus_beta_2, double beta_1, double beta_2, double weight_decay,
-    double *_new_p, double *_new_m)
+HD void ocg_lion_default_element_f64(double p, double g, double m, double _minus_lr,
+                                     double _one_minus_beta_1, double _one_minus_beta_2,
+                                     double beta_1, double beta_2, double weight_decay,
+                                     double *_new_p, double *_new_m)
 {
-    *_new_m = _one_minus_beta_2*g + beta_2*m;
-    *_new_p = _minus_lr*(p*weight_decay + ocg_sign(_one_minus_beta_1*g + beta_1*m)) + p;
+    *_new_m = _one_minus_beta_2 * g + beta_2 * m;
+    *_new_p = _minus_lr * (p * weight_decay + ocg_sign(_one_minus_beta_1 * g + beta_1 * m)) + p;
 }
 
 #endif /* OCG_LION_CUH */

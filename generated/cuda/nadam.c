@@ -5,7 +5,8 @@
  * The C API is documented in nadam.h. */
 #include "nadam.h"
 
-int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                              double grad_factor, double clipvalue)
 {
     /* _coefficient = (1 - mu_t)/(1 - m_schedule) */
     /* _coefficient_v2 = mu_next/(1 - m_schedule_next) */
@@ -35,7 +36,10 @@ int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v;
-            ocg_nadam_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+            ocg_nadam_default_element_f32(
+                p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], _coefficient,
+                _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1,
+                _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -44,7 +48,8 @@ int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const
     return 0;
 }
 
-int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                              double grad_factor, double clipvalue)
 {
     /* _coefficient = (1 - mu_t)/(1 - m_schedule) */
     /* _coefficient_v2 = mu_next/(1 - m_schedule_next) */
@@ -74,7 +79,10 @@ int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v;
-            ocg_nadam_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+            ocg_nadam_default_element_f64(
+                p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], _coefficient,
+                _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1,
+                _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;

@@ -24,16 +24,16 @@ HD void ocg_nadam_default_step(const double *hyper, double *scalar_state, double
     double m_schedule = scalar_state[0];
     double schedule_decay = hyper[4];
     double lr = learning_rate;
-    double mu_t = beta_1*(1.0 - 1.0/2.0*pow(24.0/25.0, schedule_decay*t));
-    double mu_next = beta_1*(1.0 - 1.0/2.0*pow(24.0/25.0, schedule_decay*(t + 1.0)));
-    m_schedule = m_schedule*mu_t;
-    double m_schedule_next = m_schedule*mu_next;
+    double mu_t = beta_1 * (1.0 - 1.0 / 2.0 * pow(24.0 / 25.0, schedule_decay * t));
+    double mu_next = beta_1 * (1.0 - 1.0 / 2.0 * pow(24.0 / 25.0, schedule_decay * (t + 1.0)));
+    m_schedule = m_schedule * mu_t;
+    double m_schedule_next = m_schedule * mu_next;
     double _one_minus_beta_1 = 1.0 - beta_1;
     double _one_minus_beta_2 = 1.0 - beta_2;
     double _minus_lr = -lr;
-    double _inv_one_minus_beta_2_pow_t = 1.0/(1.0 - pow(beta_2, t));
-    double _coefficient = (1.0 - mu_t)/(1.0 - m_schedule);
-    double _coefficient_v2 = mu_next/(1.0 - m_schedule_next);
+    double _inv_one_minus_beta_2_pow_t = 1.0 / (1.0 - pow(beta_2, t));
+    double _coefficient = (1.0 - mu_t) / (1.0 - m_schedule);
+    double _coefficient_v2 = mu_next / (1.0 - m_schedule_next);
     scalar_state[0] = m_schedule;
     scalars[0] = _coefficient;
     scalars[1] = _coefficient_v2;
@@ -44,31 +44,40 @@ HD void ocg_nadam_default_step(const double *hyper, double *scalar_state, double
     scalars[6] = beta_1;
     scalars[7] = beta_2;
     scalars[8] = epsilon;
-    (void)hyper; (void)scalar_state; (void)t; /* not every variant reads all three */
+    (void)hyper;
+    (void)scalar_state;
+    (void)t; /* not every variant reads all three */
 }
 
-HD void ocg_nadam_default_element_f32(
-    float p, float g, float m, float v,
-    float _coefficient, float _coefficient_v2, float _inv_one_minus_beta_2_pow_t, float _minus_lr, float _one_minus_beta_1, float _one_minus_beta_2, float beta_1, float beta_2, float epsilon,
-    float *_new_p, float *_new_m, float *_new_v)
+HD void ocg_nadam_default_element_f32(float p, float g, float m, float v, float _coefficient,
+                                      float _coefficient_v2, float _inv_one_minus_beta_2_pow_t,
+                                      float _minus_lr, float _one_minus_beta_1,
+                                      float _one_minus_beta_2, float beta_1, float beta_2,
+                                      float epsilon, float *_new_p, float *_new_m, float *_new_v)
 {
-    const float _e0 = _one_minus_beta_1*g + beta_1*m;
-    const float _e1 = _one_minus_beta_2*g*g + beta_2*v;
+    const float _e0 = _one_minus_beta_1 * g + beta_1 * m;
+    const float _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _e0;
     *_new_v = _e1;
-    *_new_p = _minus_lr*(_coefficient*g + _coefficient_v2*_e0)/(epsilon + sqrtf(_e1*_inv_one_minus_beta_2_pow_t)) + p;
+    *_new_p = _minus_lr * (_coefficient * g + _coefficient_v2 * _e0) /
+                  (epsilon + sqrtf(_e1 * _inv_one_minus_beta_2_pow_t)) +
+              p;
 }
 
-HD void ocg_nadam_default_element_f64(
-    double p, double g, double m, double v,
-    double _coefficient, double _coefficient_v2, double _inv_one_minus_beta_2_pow_t, double _minus_lr, double _one_minus_beta_1, double _one_minus_beta_2, double beta_1, double beta_2, double epsilon,
-    double *_new_p, double *_new_m, double *_new_v)
+HD void ocg_nadam_default_element_f64(double p, double g, double m, double v, double _coefficient,
+                                      double _coefficient_v2, double _inv_one_minus_beta_2_pow_t,
+                                      double _minus_lr, double _one_minus_beta_1,
+                                      double _one_minus_beta_2, double beta_1, double beta_2,
+                                      double epsilon, double *_new_p, double *_new_m,
+                                      double *_new_v)
 {
-    const double _e0 = _one_minus_beta_1*g + beta_1*m;
-    const double _e1 = _one_minus_beta_2*g*g + beta_2*v;
+    const double _e0 = _one_minus_beta_1 * g + beta_1 * m;
+    const double _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _e0;
     *_new_v = _e1;
-    *_new_p = _minus_lr*(_coefficient*g + _coefficient_v2*_e0)/(epsilon + sqrt(_e1*_inv_one_minus_beta_2_pow_t)) + p;
+    *_new_p = _minus_lr * (_coefficient * g + _coefficient_v2 * _e0) /
+                  (epsilon + sqrt(_e1 * _inv_one_minus_beta_2_pow_t)) +
+              p;
 }
 
 #endif /* OCG_NADAM_CUH */

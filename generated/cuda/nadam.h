@@ -28,14 +28,21 @@ extern "C" {
 #endif
 
 /* the defaults: rows of p, g, m, v; scalars _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon */
-int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
-int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
+int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                              double grad_factor, double clipvalue);
+int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                              double grad_factor, double clipvalue);
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
-int ocg_nadam_default_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_nadam_default_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_nadam_default_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_nadam_default_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_nadam_default_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream);
+int ocg_nadam_default_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                          double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_nadam_default_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                          double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_nadam_default_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                          double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_nadam_default_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                           double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_nadam_default_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                double *scalars, cudaStream_t stream);
 #endif
 
 #ifdef __cplusplus

@@ -10,10 +10,12 @@
 #include "ocg_cuda.h"
 
 extern "C" {
-#define OCG_SUMSQ_DECLARE(suffix, param_type, math_type) \
-    int ocg_sumsq_##suffix(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream);
+#define OCG_SUMSQ_DECLARE(suffix, param_type, math_type)                               \
+    int ocg_sumsq_##suffix(ocg_tensor_list list, double *partials, int64_t n_partials, \
+                           cudaStream_t stream);
 OCG_FOR_EACH_DTYPE(OCG_SUMSQ_DECLARE)
-int ocg_clip_scale(const double *partials, int64_t n, double clipnorm, double *scale, cudaStream_t stream);
+int ocg_clip_scale(const double *partials, int64_t n, double clipnorm, double *scale,
+                   cudaStream_t stream);
 }
 
 /* Tree reduction of one value per thread; thread 0 gets the block's sum. */
@@ -31,7 +33,8 @@ __device__ __forceinline__ double ocg_block_sum(double *cache, double value)
 }
 
 template <typename T>
-__global__ void __launch_bounds__(OCG_THREADS) ocg_sumsq_kernel(ocg_tensor_list list, double *partials)
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_sumsq_kernel(ocg_tensor_list list, double *partials)
 {
     __shared__ double cache[OCG_THREADS];
     double sum = 0.0;
@@ -42,7 +45,7 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sumsq_kernel(ocg_tensor_list 
         const int64_t numel = list.numel[tensor];
         const int64_t end = begin + OCG_CHUNK < numel ? begin + OCG_CHUNK : numel;
         for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) {
-            const double value = ocg::load<double>(x[i]);  /* exact for every dtype */
+            const double value = ocg::load<double>(x[i]); /* exact for every dtype */
             sum += value * value;
         }
     }
@@ -52,7 +55,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sumsq_kernel(ocg_tensor_list 
     }
 }
 
-__global__ void __launch_bounds__(OCG_THREADS) ocg_clip_scale_kernel(const double *partials, int64_t n, double clipnorm, double *scale)
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_clip_scale_kernel(const double *partials, int64_t n, double clipnorm, double *scale)
 {
     __shared__ double cache[OCG_THREADS];
     double sum = 0.0;
@@ -67,7 +71,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_clip_scale_kernel(const doubl
 }
 
 template <typename T>
-static int ocg_sumsq(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream)
+static int ocg_sumsq(ocg_tensor_list list, double *partials, int64_t n_partials,
+                     cudaStream_t stream)
 {
     if (n_partials < 1 || n_partials > OCG_MAX_BLOCKS) {
         return (int)cudaErrorInvalidValue;
@@ -77,14 +82,16 @@ static int ocg_sumsq(ocg_tensor_list list, double *partials, int64_t n_partials,
     return (int)cudaGetLastError();
 }
 
-#define OCG_SUMSQ_DEFINE(suffix, param_type, math_type) \
-    int ocg_sumsq_##suffix(ocg_tensor_list list, double *partials, int64_t n_partials, cudaStream_t stream) \
-    { \
-        return ocg_sumsq<param_type>(list, partials, n_partials, stream); \
+#define OCG_SUMSQ_DEFINE(suffix, param_type, math_type)                                \
+    int ocg_sumsq_##suffix(ocg_tensor_list list, double *partials, int64_t n_partials, \
+                           cudaStream_t stream)                                        \
+    {                                                                                  \
+        return ocg_sumsq<param_type>(list, partials, n_partials, stream);              \
     }
 OCG_FOR_EACH_DTYPE(OCG_SUMSQ_DEFINE)
 
-int ocg_clip_scale(const double *partials, int64_t n, double clipnorm, double *scale, cudaStream_t stream)
+int ocg_clip_scale(const double *partials, int64_t n, double clipnorm, double *scale,
+                   cudaStream_t stream)
 {
     OCG_LAUNCH_SYNC(ocg_clip_scale_kernel, 1, OCG_THREADS, stream, partials, n, clipnorm, scale);
     return (int)cudaGetLastError();

@@ -13,18 +13,23 @@
 #define OCG_MAX_BLOCKS 4096
 
 /* X(suffix, parameter type, arithmetic and state type) for every dtype of the CUDA kernels. */
-#define OCG_FOR_EACH_DTYPE(X)  X(f32, float, float) X(f64, double, double) X(f16, __half, float) X(bf16, __nv_bfloat16, float)
+#define OCG_FOR_EACH_DTYPE(X) \
+    X(f32, float, float) X(f64, double, double) X(f16, __half, float) X(bf16, __nv_bfloat16, float)
 
 /* clipnorm: the factor every gradient is scaled by, from the norm over all gradients. */
-HD double ocg_clip_scale_of(double clipnorm, double grad_norm) { return ((clipnorm <= grad_norm) ? (
-   clipnorm/grad_norm
-)
-: (
-   1.0
-)); }
+HD double ocg_clip_scale_of(double clipnorm, double grad_norm)
+{
+    return ((clipnorm <= grad_norm) ? (clipnorm / grad_norm) : (1.0));
+}
 
 /* clipvalue: each element clipped to [-clipvalue, clipvalue] (an infinite bound disables it). */
-HD float ocg_clip_valuef(float g, float clipvalue) { return ocg_minf(clipvalue, ocg_maxf(g, -clipvalue)); }
-HD double ocg_clip_value(double g, double clipvalue) { return ocg_min(clipvalue, ocg_max(g, -clipvalue)); }
+HD float ocg_clip_valuef(float g, float clipvalue)
+{
+    return ocg_minf(clipvalue, ocg_maxf(g, -clipvalue));
+}
+HD double ocg_clip_value(double g, double clipvalue)
+{
+    return ocg_min(clipvalue, ocg_max(g, -clipvalue));
+}
 
 #endif /* OCG_CONFIG_H */

@@ -12,7 +12,8 @@
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
 /* Every launch goes through this macro, so the same source also builds for the shim. */
-#define OCG_LAUNCH(kernel, grid, block, stream, ...) kernel<<<(grid), (block), 0, (stream)>>>(__VA_ARGS__)
+#define OCG_LAUNCH(kernel, grid, block, stream, ...) \
+    kernel<<<(grid), (block), 0, (stream)>>>(__VA_ARGS__)
 /* The same on a GPU; the shim runs such kernels (with __syncthreads) as real thread teams. */
 #define OCG_LAUNCH_SYNC OCG_LAUNCH
 #define OCG_UNROLL _Pragma("unroll")
@@ -20,17 +21,15 @@
 
 #include "ocg.h"
 
-
-namespace ocg {
+namespace ocg
+{
 
 /* Four neighbouring elements, loaded and stored as one aligned access (16 bytes for float). */
-template <typename T>
-struct alignas(4 * sizeof(T)) vec4 {
+template <typename T> struct alignas(4 * sizeof(T)) vec4 {
     T v[4];
 };
 
-template <typename T>
-__host__ __device__ __forceinline__ bool aligned4(const T *pointer)
+template <typename T> __host__ __device__ __forceinline__ bool aligned4(const T *pointer)
 {
     return reinterpret_cast<uintptr_t>(pointer) % (4 * sizeof(T)) == 0;
 }
@@ -39,22 +38,35 @@ __host__ __device__ __forceinline__ bool aligned4(const T *pointer)
 template <typename S> __device__ __forceinline__ S load(float x) { return (S)x; }
 template <typename S> __device__ __forceinline__ S load(double x) { return (S)x; }
 template <typename S> __device__ __forceinline__ S load(__half x) { return (S)__half2float(x); }
-template <typename S> __device__ __forceinline__ S load(__nv_bfloat16 x) { return (S)__bfloat162float(x); }
+template <typename S> __device__ __forceinline__ S load(__nv_bfloat16 x)
+{
+    return (S)__bfloat162float(x);
+}
 template <typename P> __device__ __forceinline__ P store(float x);
 template <typename P> __device__ __forceinline__ P store(double x);
 template <> __device__ __forceinline__ float store<float>(float x) { return x; }
 template <> __device__ __forceinline__ double store<double>(double x) { return x; }
 template <> __device__ __forceinline__ __half store<__half>(float x) { return __float2half_rn(x); }
-template <> __device__ __forceinline__ __nv_bfloat16 store<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
+template <> __device__ __forceinline__ __nv_bfloat16 store<__nv_bfloat16>(float x)
+{
+    return __float2bfloat16_rn(x);
+}
 
-__device__ __forceinline__ float clip_value(float x, float bound) { return ocg_clip_valuef(x, bound); }
-__device__ __forceinline__ double clip_value(double x, double bound) { return ocg_clip_value(x, bound); }
+__device__ __forceinline__ float clip_value(float x, float bound)
+{
+    return ocg_clip_valuef(x, bound);
+}
+__device__ __forceinline__ double clip_value(double x, double bound)
+{
+    return ocg_clip_value(x, bound);
+}
 
 /* The tensor that owns a chunk: the last i with chunk_start[i] <= chunk (empty tensors own
  * no chunk and are skipped). */
-__device__ __forceinline__ int64_t find_tensor(const int64_t *chunk_start, int64_t n_tensors, int64_t chunk)
+__device__ __forceinline__ int64_t find_tensor(const int64_t *chunk_start, int64_t n_tensors,
+                                               int64_t chunk)
 {
-    int64_t low = 0, high = n_tensors;  /* chunk_start[low] <= chunk < chunk_start[high] */
+    int64_t low = 0, high = n_tensors; /* chunk_start[low] <= chunk < chunk_start[high] */
     while (high - low > 1) {
         const int64_t mid = low + (high - low) / 2;
         if (chunk_start[mid] <= chunk) {
@@ -71,6 +83,6 @@ inline unsigned blocks_for(int64_t n_chunks)
     return (unsigned)(n_chunks < OCG_MAX_BLOCKS ? n_chunks : OCG_MAX_BLOCKS);
 }
 
-}  // namespace ocg
+} // namespace ocg
 
 #endif /* OCG_CUDA_H */

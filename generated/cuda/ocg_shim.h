@@ -46,7 +46,13 @@ inline dim3 blockDim, gridDim;
 typedef int cudaError_t;
 typedef void *cudaStream_t;
 enum { cudaSuccess = 0, cudaErrorInvalidValue = 1, cudaErrorLaunchFailure = 719 };
-enum cudaMemcpyKind { cudaMemcpyHostToHost, cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice, cudaMemcpyDefault };
+enum cudaMemcpyKind {
+    cudaMemcpyHostToHost,
+    cudaMemcpyHostToDevice,
+    cudaMemcpyDeviceToHost,
+    cudaMemcpyDeviceToDevice,
+    cudaMemcpyDefault
+};
 inline cudaError_t ocg_shim_error = cudaSuccess;
 inline thread_local bool ocg_in_team = false;
 
@@ -56,10 +62,25 @@ inline cudaError_t cudaGetLastError(void)
     ocg_shim_error = cudaSuccess;
     return error;
 }
-inline const char *cudaGetErrorString(cudaError_t error) { return error ? "launch failed (CPU shim)" : "no error"; }
-inline cudaError_t cudaMalloc(void **pointer, size_t bytes) { *pointer = malloc(bytes ? bytes : 1); return *pointer ? cudaSuccess : 2; }
-inline cudaError_t cudaFree(void *pointer) { free(pointer); return cudaSuccess; }
-inline cudaError_t cudaMemcpy(void *to, const void *from, size_t bytes, cudaMemcpyKind) { memcpy(to, from, bytes); return cudaSuccess; }
+inline const char *cudaGetErrorString(cudaError_t error)
+{
+    return error ? "launch failed (CPU shim)" : "no error";
+}
+inline cudaError_t cudaMalloc(void **pointer, size_t bytes)
+{
+    *pointer = malloc(bytes ? bytes : 1);
+    return *pointer ? cudaSuccess : 2;
+}
+inline cudaError_t cudaFree(void *pointer)
+{
+    free(pointer);
+    return cudaSuccess;
+}
+inline cudaError_t cudaMemcpy(void *to, const void *from, size_t bytes, cudaMemcpyKind)
+{
+    memcpy(to, from, bytes);
+    return cudaSuccess;
+}
 inline cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
 
 /* The fibers of the block that OCG_LAUNCH_SYNC runs now. */
@@ -77,17 +98,17 @@ inline ocg_fibers ocg_team;
 inline void __syncthreads(void)
 {
     if (!ocg_in_team) {
-        ocg_shim_error = cudaErrorLaunchFailure;  /* launched with OCG_LAUNCH: no barrier */
+        ocg_shim_error = cudaErrorLaunchFailure; /* launched with OCG_LAUNCH: no barrier */
         return;
     }
-    swapcontext(&ocg_team.threads[ocg_team.current], &ocg_team.scheduler);  /* wait for the others */
+    swapcontext(&ocg_team.threads[ocg_team.current], &ocg_team.scheduler); /* wait for the others */
 }
 
 inline void ocg_fiber_main(void)
 {
     (*ocg_team.body)();
     ocg_team.finished[ocg_team.current] = 1;
-}  /* returns to uc_link: the scheduler */
+} /* returns to uc_link: the scheduler */
 
 /* Runs body as blockDim.x threads of block blockIdx, round after round: each round resumes
  * every unfinished thread until its next barrier or its end. */
@@ -142,41 +163,42 @@ inline __nv_bfloat16 __float2bfloat16_rn(float x)
     memcpy(&bits, &x, sizeof bits);
     __nv_bfloat16 out;
     if ((bits & 0x7fffffffu) > 0x7f800000u) {
-        out.bits = (uint16_t)((bits >> 16) | 0x0040u);  /* NaN stays a (quiet) NaN */
+        out.bits = (uint16_t)((bits >> 16) | 0x0040u); /* NaN stays a (quiet) NaN */
     } else {
-        out.bits = (uint16_t)((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);  /* to nearest even */
+        out.bits = (uint16_t)((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16); /* to nearest even */
     }
     return out;
 }
 
 /* Independent threads: blocks in parallel, the threads of a block in order. */
-#define OCG_LAUNCH(kernel, grid, block, stream, ...)                                   \
-    do {                                                                               \
-        (void)(stream);                                                                \
-        gridDim = dim3(grid);                                                          \
-        blockDim = dim3(block);                                                        \
-        const long ocg_blocks = (long)gridDim.x;                                       \
-        _Pragma("omp parallel for schedule(static)")                                   \
-        for (long ocg_block = 0; ocg_block < ocg_blocks; ++ocg_block) {                \
-            blockIdx = dim3((unsigned)ocg_block);                                      \
-            for (unsigned ocg_thread = 0; ocg_thread < blockDim.x; ++ocg_thread) {     \
-                threadIdx = dim3(ocg_thread);                                          \
-                kernel(__VA_ARGS__);                                                   \
-            }                                                                          \
-        }                                                                              \
+#define OCG_LAUNCH(kernel, grid, block, stream, ...)                                           \
+    do {                                                                                       \
+        (void)(stream);                                                                        \
+        gridDim = dim3(grid);                                                                  \
+        blockDim = dim3(block);                                                                \
+        const long ocg_blocks = (long)gridDim.x;                                               \
+        _Pragma("omp parallel for schedule(static)") for (long ocg_block = 0;                  \
+                                                          ocg_block < ocg_blocks; ++ocg_block) \
+        {                                                                                      \
+            blockIdx = dim3((unsigned)ocg_block);                                              \
+            for (unsigned ocg_thread = 0; ocg_thread < blockDim.x; ++ocg_thread) {             \
+                threadIdx = dim3(ocg_thread);                                                  \
+                kernel(__VA_ARGS__);                                                           \
+            }                                                                                  \
+        }                                                                                      \
     } while (0)
 
 /* Threads that meet at barriers: blocks in order, each block's threads as fibers. */
-#define OCG_LAUNCH_SYNC(kernel, grid, block, stream, ...)                              \
-    do {                                                                               \
-        (void)(stream);                                                                \
-        gridDim = dim3(grid);                                                          \
-        blockDim = dim3(block);                                                        \
-        const std::function<void()> ocg_body = [&]() { kernel(__VA_ARGS__); };         \
-        for (unsigned ocg_block = 0; ocg_block < gridDim.x; ++ocg_block) {             \
-            blockIdx = dim3(ocg_block);                                                \
-            ocg_run_block(ocg_body);                                                   \
-        }                                                                              \
+#define OCG_LAUNCH_SYNC(kernel, grid, block, stream, ...)                      \
+    do {                                                                       \
+        (void)(stream);                                                        \
+        gridDim = dim3(grid);                                                  \
+        blockDim = dim3(block);                                                \
+        const std::function<void()> ocg_body = [&]() { kernel(__VA_ARGS__); }; \
+        for (unsigned ocg_block = 0; ocg_block < gridDim.x; ++ocg_block) {     \
+            blockIdx = dim3(ocg_block);                                        \
+            ocg_run_block(ocg_body);                                           \
+        }                                                                      \
     } while (0)
 
 #endif /* OCG_SHIM_H */

@@ -5,7 +5,8 @@
  * The C API is documented in rmsprop.h. */
 #include "rmsprop.h"
 
-int ocg_rmsprop_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_rmsprop_default_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _minus_lr = -lr */
     /* _one_minus_rho = 1 - rho */
@@ -25,7 +26,9 @@ int ocg_rmsprop_default_f32_cpu(ocg_tensor_list list, const double *scalars, con
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_accumulator;
-            ocg_rmsprop_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), accumulator[_i], _minus_lr, _one_minus_rho, epsilon, rho, &_new_p, &_new_accumulator);
+            ocg_rmsprop_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
+                                            accumulator[_i], _minus_lr, _one_minus_rho, epsilon,
+                                            rho, &_new_p, &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
         }
@@ -33,7 +36,8 @@ int ocg_rmsprop_default_f32_cpu(ocg_tensor_list list, const double *scalars, con
     return 0;
 }
 
-int ocg_rmsprop_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue)
+int ocg_rmsprop_default_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _minus_lr = -lr */
     /* _one_minus_rho = 1 - rho */
@@ -53,7 +57,9 @@ int ocg_rmsprop_default_f64_cpu(ocg_tensor_list list, const double *scalars, con
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_accumulator;
-            ocg_rmsprop_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), accumulator[_i], _minus_lr, _one_minus_rho, epsilon, rho, &_new_p, &_new_accumulator);
+            ocg_rmsprop_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
+                                            accumulator[_i], _minus_lr, _one_minus_rho, epsilon,
+                                            rho, &_new_p, &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
         }

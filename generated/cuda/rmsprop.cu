@@ -12,25 +12,30 @@
 
 /* ---- the defaults ---- */
 
-__device__ __forceinline__ void ocg_rmsprop_default_element(
-    float p, float g, float accumulator,
-    float _minus_lr, float _one_minus_rho, float epsilon, float rho,
-    float *_new_p, float *_new_accumulator)
+__device__ __forceinline__ void ocg_rmsprop_default_element(float p, float g, float accumulator,
+                                                            float _minus_lr, float _one_minus_rho,
+                                                            float epsilon, float rho, float *_new_p,
+                                                            float *_new_accumulator)
 {
-    ocg_rmsprop_default_element_f32(p, g, accumulator, _minus_lr, _one_minus_rho, epsilon, rho, _new_p, _new_accumulator);
+    ocg_rmsprop_default_element_f32(p, g, accumulator, _minus_lr, _one_minus_rho, epsilon, rho,
+                                    _new_p, _new_accumulator);
 }
 
-__device__ __forceinline__ void ocg_rmsprop_default_element(
-    double p, double g, double accumulator,
-    double _minus_lr, double _one_minus_rho, double epsilon, double rho,
-    double *_new_p, double *_new_accumulator)
+__device__ __forceinline__ void ocg_rmsprop_default_element(double p, double g, double accumulator,
+                                                            double _minus_lr, double _one_minus_rho,
+                                                            double epsilon, double rho,
+                                                            double *_new_p,
+                                                            double *_new_accumulator)
 {
-    ocg_rmsprop_default_element_f64(p, g, accumulator, _minus_lr, _one_minus_rho, epsilon, rho, _new_p, _new_accumulator);
+    ocg_rmsprop_default_element_f64(p, g, accumulator, _minus_lr, _one_minus_rho, epsilon, rho,
+                                    _new_p, _new_accumulator);
 }
 
 template <typename P, typename S>
-__global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_default_kernel(
-    ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_rmsprop_default_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                               const double *__restrict__ grad_scale, double grad_factor,
+                               double clipvalue)
 {
     /* _minus_lr = -lr */
     /* _one_minus_rho = 1 - rho */
@@ -50,15 +55,21 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_default_kernel(
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
         const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(accumulator);
-        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end; _i += 4 * (int64_t)blockDim.x) {
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
             if (_vector && _i + 4 <= _end) {
                 ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
                 const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
-                ocg::vec4<S> _v_accumulator = *reinterpret_cast<const ocg::vec4<S> *>(accumulator + _i);
+                ocg::vec4<S> _v_accumulator =
+                    *reinterpret_cast<const ocg::vec4<S> *>(accumulator + _i);
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_accumulator;
-                    ocg_rmsprop_default_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_accumulator.v[_j]), _minus_lr, _one_minus_rho, epsilon, rho, &_new_p, &_new_accumulator);
+                    ocg_rmsprop_default_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_accumulator.v[_j]), _minus_lr, _one_minus_rho, epsilon, rho,
+                        &_new_p, &_new_accumulator);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_accumulator.v[_j] = _new_accumulator;
                 }
@@ -67,7 +78,10 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_default_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_accumulator;
-                    ocg_rmsprop_default_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(accumulator[_k]), _minus_lr, _one_minus_rho, epsilon, rho, &_new_p, &_new_accumulator);
+                    ocg_rmsprop_default_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(accumulator[_k]), _minus_lr, _one_minus_rho, epsilon, rho,
+                        &_new_p, &_new_accumulator);
                     p[_k] = ocg::store<P>(_new_p);
                     accumulator[_k] = _new_accumulator;
                 }
@@ -76,7 +90,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_default_kernel(
     }
 }
 
-__global__ void ocg_rmsprop_default_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
+__global__ void ocg_rmsprop_default_step_kernel(const double *hyper, double *scalar_state,
+                                                double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
@@ -85,37 +100,54 @@ __global__ void ocg_rmsprop_default_step_kernel(const double *hyper, double *sca
 }
 
 template <typename P, typename S>
-static int ocg_rmsprop_default_launch(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+static int ocg_rmsprop_default_launch(ocg_tensor_list list, const double *scalars,
+                                      const double *grad_scale, double grad_factor,
+                                      double clipvalue, cudaStream_t stream)
 {
     if (list.n_chunks <= 0) {
         return (int)cudaSuccess;
     }
-    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) = ocg_rmsprop_default_kernel<P, S>;
-    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars, grad_scale, grad_factor, clipvalue);
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_rmsprop_default_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
     return (int)cudaGetLastError();
 }
 
-extern "C" int ocg_rmsprop_default_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_rmsprop_default_f32(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, cudaStream_t stream)
 {
-    return ocg_rmsprop_default_launch<float, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_rmsprop_default_launch<float, float>(list, scalars, grad_scale, grad_factor,
+                                                    clipvalue, stream);
 }
 
-extern "C" int ocg_rmsprop_default_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_rmsprop_default_f64(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, cudaStream_t stream)
 {
-    return ocg_rmsprop_default_launch<double, double>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_rmsprop_default_launch<double, double>(list, scalars, grad_scale, grad_factor,
+                                                      clipvalue, stream);
 }
 
-extern "C" int ocg_rmsprop_default_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_rmsprop_default_f16(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, cudaStream_t stream)
 {
-    return ocg_rmsprop_default_launch<__half, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_rmsprop_default_launch<__half, float>(list, scalars, grad_scale, grad_factor,
+                                                     clipvalue, stream);
 }
 
-extern "C" int ocg_rmsprop_default_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_rmsprop_default_bf16(ocg_tensor_list list, const double *scalars,
+                                        const double *grad_scale, double grad_factor,
+                                        double clipvalue, cudaStream_t stream)
 {
-    return ocg_rmsprop_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_rmsprop_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor,
+                                                            clipvalue, stream);
 }
 
-extern "C" int ocg_rmsprop_default_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
+extern "C" int ocg_rmsprop_default_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                             double *scalars, cudaStream_t stream)
 {
     OCG_LAUNCH(ocg_rmsprop_default_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();

@@ -15,40 +15,41 @@
 /* Per-step scalars: hyper = { learning_rate, rho, epsilon, decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
  * Writes scalars = { _minus_lr, _one_minus_rho, epsilon, rho }. */
-HD void ocg_rmsprop_default_step(const double *hyper, double *scalar_state, double t, double *scalars)
+HD void ocg_rmsprop_default_step(const double *hyper, double *scalar_state, double t,
+                                 double *scalars)
 {
     double decay = hyper[3];
     double epsilon = hyper[2];
     double learning_rate = hyper[0];
     double rho = hyper[1];
-    double lr = learning_rate/(decay*(t - 1.0) + 1.0);
+    double lr = learning_rate / (decay * (t - 1.0) + 1.0);
     double _one_minus_rho = 1.0 - rho;
     double _minus_lr = -lr;
     scalars[0] = _minus_lr;
     scalars[1] = _one_minus_rho;
     scalars[2] = epsilon;
     scalars[3] = rho;
-    (void)hyper; (void)scalar_state; (void)t; /* not every variant reads all three */
+    (void)hyper;
+    (void)scalar_state;
+    (void)t; /* not every variant reads all three */
 }
 
-HD void ocg_rmsprop_default_element_f32(
-    float p, float g, float accumulator,
-    float _minus_lr, float _one_minus_rho, float epsilon, float rho,
-    float *_new_p, float *_new_accumulator)
+HD void ocg_rmsprop_default_element_f32(float p, float g, float accumulator, float _minus_lr,
+                                        float _one_minus_rho, float epsilon, float rho,
+                                        float *_new_p, float *_new_accumulator)
 {
-    const float _e0 = _one_minus_rho*g*g + accumulator*rho;
+    const float _e0 = _one_minus_rho * g * g + accumulator * rho;
     *_new_accumulator = _e0;
-    *_new_p = _minus_lr*g/(sqrtf(_e0) + epsilon) + p;
+    *_new_p = _minus_lr * g / (sqrtf(_e0) + epsilon) + p;
 }
 
-HD void ocg_rmsprop_default_element_f64(
-    double p, double g, double accumulator,
-    double _minus_lr, double _one_minus_rho, double epsilon, double rho,
-    double *_new_p, double *_new_accumulator)
+HD void ocg_rmsprop_default_element_f64(double p, double g, double accumulator, double _minus_lr,
+                                        double _one_minus_rho, double epsilon, double rho,
+                                        double *_new_p, double *_new_accumulator)
 {
-    const double _e0 = _one_minus_rho*g*g + accumulator*rho;
+    const double _e0 = _one_minus_rho * g * g + accumulator * rho;
     *_new_accumulator = _e0;
-    *_new_p = _minus_lr*g/(sqrt(_e0) + epsilon) + p;
+    *_new_p = _minus_lr * g / (sqrt(_e0) + epsilon) + p;
 }
 
 #endif /* OCG_RMSPROP_CUH */

@@ -12,25 +12,25 @@
 
 /* ---- nesterov=False ---- */
 
-__device__ __forceinline__ void ocg_sgd_no_nesterov_element(
-    float p, float g, float velocity,
-    float _minus_lr, float momentum,
-    float *_new_p, float *_new_velocity)
+__device__ __forceinline__ void ocg_sgd_no_nesterov_element(float p, float g, float velocity,
+                                                            float _minus_lr, float momentum,
+                                                            float *_new_p, float *_new_velocity)
 {
     ocg_sgd_no_nesterov_element_f32(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
 }
 
-__device__ __forceinline__ void ocg_sgd_no_nesterov_element(
-    double p, double g, double velocity,
-    double _minus_lr, double momentum,
-    double *_new_p, double *_new_velocity)
+__device__ __forceinline__ void ocg_sgd_no_nesterov_element(double p, double g, double velocity,
+                                                            double _minus_lr, double momentum,
+                                                            double *_new_p, double *_new_velocity)
 {
     ocg_sgd_no_nesterov_element_f64(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
 }
 
 template <typename P, typename S>
-__global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_no_nesterov_kernel(
-    ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_sgd_no_nesterov_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                               const double *__restrict__ grad_scale, double grad_factor,
+                               double clipvalue)
 {
     /* _minus_lr = -lr */
     const S _minus_lr = (S)scalars[0];
@@ -47,7 +47,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_no_nesterov_kernel(
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
         const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(velocity);
-        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end; _i += 4 * (int64_t)blockDim.x) {
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
             if (_vector && _i + 4 <= _end) {
                 ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
                 const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
@@ -55,7 +56,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_no_nesterov_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_velocity;
-                    ocg_sgd_no_nesterov_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_velocity.v[_j]), _minus_lr, momentum, &_new_p, &_new_velocity);
+                    ocg_sgd_no_nesterov_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_velocity.v[_j]), _minus_lr, momentum, &_new_p,
+                        &_new_velocity);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_velocity.v[_j] = _new_velocity;
                 }
@@ -64,7 +69,9 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_no_nesterov_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_velocity;
-                    ocg_sgd_no_nesterov_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(velocity[_k]), _minus_lr, momentum, &_new_p, &_new_velocity);
+                    ocg_sgd_no_nesterov_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(velocity[_k]), _minus_lr, momentum, &_new_p, &_new_velocity);
                     p[_k] = ocg::store<P>(_new_p);
                     velocity[_k] = _new_velocity;
                 }
@@ -73,7 +80,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_no_nesterov_kernel(
     }
 }
 
-__global__ void ocg_sgd_no_nesterov_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
+__global__ void ocg_sgd_no_nesterov_step_kernel(const double *hyper, double *scalar_state,
+                                                double *t, double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
@@ -82,37 +90,54 @@ __global__ void ocg_sgd_no_nesterov_step_kernel(const double *hyper, double *sca
 }
 
 template <typename P, typename S>
-static int ocg_sgd_no_nesterov_launch(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+static int ocg_sgd_no_nesterov_launch(ocg_tensor_list list, const double *scalars,
+                                      const double *grad_scale, double grad_factor,
+                                      double clipvalue, cudaStream_t stream)
 {
     if (list.n_chunks <= 0) {
         return (int)cudaSuccess;
     }
-    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) = ocg_sgd_no_nesterov_kernel<P, S>;
-    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars, grad_scale, grad_factor, clipvalue);
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_sgd_no_nesterov_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
     return (int)cudaGetLastError();
 }
 
-extern "C" int ocg_sgd_no_nesterov_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_sgd_no_nesterov_f32(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, cudaStream_t stream)
 {
-    return ocg_sgd_no_nesterov_launch<float, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_sgd_no_nesterov_launch<float, float>(list, scalars, grad_scale, grad_factor,
+                                                    clipvalue, stream);
 }
 
-extern "C" int ocg_sgd_no_nesterov_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_sgd_no_nesterov_f64(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, cudaStream_t stream)
 {
-    return ocg_sgd_no_nesterov_launch<double, double>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_sgd_no_nesterov_launch<double, double>(list, scalars, grad_scale, grad_factor,
+                                                      clipvalue, stream);
 }
 
-extern "C" int ocg_sgd_no_nesterov_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_sgd_no_nesterov_f16(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, cudaStream_t stream)
 {
-    return ocg_sgd_no_nesterov_launch<__half, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_sgd_no_nesterov_launch<__half, float>(list, scalars, grad_scale, grad_factor,
+                                                     clipvalue, stream);
 }
 
-extern "C" int ocg_sgd_no_nesterov_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_sgd_no_nesterov_bf16(ocg_tensor_list list, const double *scalars,
+                                        const double *grad_scale, double grad_factor,
+                                        double clipvalue, cudaStream_t stream)
 {
-    return ocg_sgd_no_nesterov_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_sgd_no_nesterov_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor,
+                                                            clipvalue, stream);
 }
 
-extern "C" int ocg_sgd_no_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
+extern "C" int ocg_sgd_no_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                             double *scalars, cudaStream_t stream)
 {
     OCG_LAUNCH(ocg_sgd_no_nesterov_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();
@@ -120,25 +145,25 @@ extern "C" int ocg_sgd_no_nesterov_step_cuda(const double *hyper, double *scalar
 
 /* ---- nesterov=True ---- */
 
-__device__ __forceinline__ void ocg_sgd_nesterov_element(
-    float p, float g, float velocity,
-    float _minus_lr, float momentum,
-    float *_new_p, float *_new_velocity)
+__device__ __forceinline__ void ocg_sgd_nesterov_element(float p, float g, float velocity,
+                                                         float _minus_lr, float momentum,
+                                                         float *_new_p, float *_new_velocity)
 {
     ocg_sgd_nesterov_element_f32(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
 }
 
-__device__ __forceinline__ void ocg_sgd_nesterov_element(
-    double p, double g, double velocity,
-    double _minus_lr, double momentum,
-    double *_new_p, double *_new_velocity)
+__device__ __forceinline__ void ocg_sgd_nesterov_element(double p, double g, double velocity,
+                                                         double _minus_lr, double momentum,
+                                                         double *_new_p, double *_new_velocity)
 {
     ocg_sgd_nesterov_element_f64(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
 }
 
 template <typename P, typename S>
-__global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_nesterov_kernel(
-    ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale, double grad_factor, double clipvalue)
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_sgd_nesterov_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                            const double *__restrict__ grad_scale, double grad_factor,
+                            double clipvalue)
 {
     /* _minus_lr = -lr */
     const S _minus_lr = (S)scalars[0];
@@ -155,7 +180,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_nesterov_kernel(
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
         const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(velocity);
-        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end; _i += 4 * (int64_t)blockDim.x) {
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
             if (_vector && _i + 4 <= _end) {
                 ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
                 const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
@@ -163,7 +189,11 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_nesterov_kernel(
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_velocity;
-                    ocg_sgd_nesterov_element(ocg::load<S>(_v_p.v[_j]), ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound), ocg::load<S>(_v_velocity.v[_j]), _minus_lr, momentum, &_new_p, &_new_velocity);
+                    ocg_sgd_nesterov_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_velocity.v[_j]), _minus_lr, momentum, &_new_p,
+                        &_new_velocity);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_velocity.v[_j] = _new_velocity;
                 }
@@ -172,7 +202,9 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_nesterov_kernel(
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_velocity;
-                    ocg_sgd_nesterov_element(ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound), ocg::load<S>(velocity[_k]), _minus_lr, momentum, &_new_p, &_new_velocity);
+                    ocg_sgd_nesterov_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(velocity[_k]), _minus_lr, momentum, &_new_p, &_new_velocity);
                     p[_k] = ocg::store<P>(_new_p);
                     velocity[_k] = _new_velocity;
                 }
@@ -181,7 +213,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_sgd_nesterov_kernel(
     }
 }
 
-__global__ void ocg_sgd_nesterov_step_kernel(const double *hyper, double *scalar_state, double *t, double *scalars)
+__global__ void ocg_sgd_nesterov_step_kernel(const double *hyper, double *scalar_state, double *t,
+                                             double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
@@ -190,37 +223,54 @@ __global__ void ocg_sgd_nesterov_step_kernel(const double *hyper, double *scalar
 }
 
 template <typename P, typename S>
-static int ocg_sgd_nesterov_launch(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+static int ocg_sgd_nesterov_launch(ocg_tensor_list list, const double *scalars,
+                                   const double *grad_scale, double grad_factor, double clipvalue,
+                                   cudaStream_t stream)
 {
     if (list.n_chunks <= 0) {
         return (int)cudaSuccess;
     }
-    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) = ocg_sgd_nesterov_kernel<P, S>;
-    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars, grad_scale, grad_factor, clipvalue);
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_sgd_nesterov_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
     return (int)cudaGetLastError();
 }
 
-extern "C" int ocg_sgd_nesterov_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_sgd_nesterov_f32(ocg_tensor_list list, const double *scalars,
+                                    const double *grad_scale, double grad_factor, double clipvalue,
+                                    cudaStream_t stream)
 {
-    return ocg_sgd_nesterov_launch<float, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_sgd_nesterov_launch<float, float>(list, scalars, grad_scale, grad_factor, clipvalue,
+                                                 stream);
 }
 
-extern "C" int ocg_sgd_nesterov_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_sgd_nesterov_f64(ocg_tensor_list list, const double *scalars,
+                                    const double *grad_scale, double grad_factor, double clipvalue,
+                                    cudaStream_t stream)
 {
-    return ocg_sgd_nesterov_launch<double, double>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_sgd_nesterov_launch<double, double>(list, scalars, grad_scale, grad_factor,
+                                                   clipvalue, stream);
 }
 
-extern "C" int ocg_sgd_nesterov_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_sgd_nesterov_f16(ocg_tensor_list list, const double *scalars,
+                                    const double *grad_scale, double grad_factor, double clipvalue,
+                                    cudaStream_t stream)
 {
-    return ocg_sgd_nesterov_launch<__half, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_sgd_nesterov_launch<__half, float>(list, scalars, grad_scale, grad_factor, clipvalue,
+                                                  stream);
 }
 
-extern "C" int ocg_sgd_nesterov_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream)
+extern "C" int ocg_sgd_nesterov_bf16(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     cudaStream_t stream)
 {
-    return ocg_sgd_nesterov_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor, clipvalue, stream);
+    return ocg_sgd_nesterov_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor,
+                                                         clipvalue, stream);
 }
 
-extern "C" int ocg_sgd_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream)
+extern "C" int ocg_sgd_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                          double *scalars, cudaStream_t stream)
 {
     OCG_LAUNCH(ocg_sgd_nesterov_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
     return (int)cudaGetLastError();

@@ -28,25 +28,39 @@ extern "C" {
 #endif
 
 /* nesterov=False: rows of p, g, velocity; scalars _minus_lr, momentum */
-int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
-int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
+int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                const double *grad_scale, double grad_factor, double clipvalue);
+int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                const double *grad_scale, double grad_factor, double clipvalue);
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
-int ocg_sgd_no_nesterov_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_sgd_no_nesterov_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_sgd_no_nesterov_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_sgd_no_nesterov_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_sgd_no_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream);
+int ocg_sgd_no_nesterov_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                            double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_sgd_no_nesterov_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                            double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_sgd_no_nesterov_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                            double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_sgd_no_nesterov_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_sgd_no_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                  double *scalars, cudaStream_t stream);
 #endif
 
 /* nesterov=True: rows of p, g, velocity; scalars _minus_lr, momentum */
-int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
-int ocg_sgd_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue);
+int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue);
+int ocg_sgd_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue);
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
-int ocg_sgd_nesterov_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_sgd_nesterov_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_sgd_nesterov_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_sgd_nesterov_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_sgd_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t, double *scalars, cudaStream_t stream);
+int ocg_sgd_nesterov_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                         double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_sgd_nesterov_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                         double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_sgd_nesterov_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                         double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_sgd_nesterov_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                          double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_sgd_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t,
+                               double *scalars, cudaStream_t stream);
 #endif
 
 #ifdef __cplusplus

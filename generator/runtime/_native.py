@@ -65,7 +65,9 @@ def private_cache_dir() -> Path:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     info = os.lstat(folder)
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        raise NativeBuildError(f"the kernel cache {folder} is not a folder (a link?); set $OCG_CACHE_DIR to a private folder")
+        raise NativeBuildError(
+            f"the kernel cache {folder} is not a folder (a link?); set $OCG_CACHE_DIR to a private folder"
+        )
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
         raise NativeBuildError(
             f"the kernel cache {folder} belongs to another user; set $OCG_CACHE_DIR to a folder of yours"
@@ -73,7 +75,9 @@ def private_cache_dir() -> Path:
     for parent in folder.resolve().parents:
         mode = os.stat(parent).st_mode
         if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
-            raise NativeBuildError(f"the kernel cache {folder} lies in {parent}, which anyone can write to and rename in")
+            raise NativeBuildError(
+                f"the kernel cache {folder} lies in {parent}, which anyone can write to and rename in"
+            )
     if stat.S_IMODE(info.st_mode) != 0o700:
         if os.environ.get("OCG_CACHE_DIR"):
             raise NativeBuildError(
@@ -86,13 +90,40 @@ def private_cache_dir() -> Path:
 
 def _command(target: str, arch: str | None) -> tuple[list[str], str]:
     if target == "cpu":
-        return [os.environ.get("CC", "gcc"), "-std=c99", "-O3", "-march=native", "-fno-math-errno", "-fopenmp", "-fPIC", "-shared"], "CC"
+        return [
+            os.environ.get("CC", "gcc"),
+            "-std=c99",
+            "-O3",
+            "-march=native",
+            "-fno-math-errno",
+            "-fopenmp",
+            "-fPIC",
+            "-shared",
+        ], "CC"
     if target == "shim":
-        return [os.environ.get("CXX", "g++"), "-x", "c++", "-std=c++17", "-O2", "-fopenmp", "-fno-strict-aliasing", "-DOCG_CPU_SHIM", "-fPIC", "-shared"], "CXX"
+        return [
+            os.environ.get("CXX", "g++"),
+            "-x",
+            "c++",
+            "-std=c++17",
+            "-O2",
+            "-fopenmp",
+            "-fno-strict-aliasing",
+            "-DOCG_CPU_SHIM",
+            "-fPIC",
+            "-shared",
+        ], "CXX"
     if target == "cuda":
         if not arch:
             raise ValueError("the cuda target needs an architecture such as '90'")
-        return [os.environ.get("NVCC", "nvcc"), "-O3", f"-arch=sm_{arch}", "-Xcompiler", "-fPIC", "-shared"], "NVCC"
+        return [
+            os.environ.get("NVCC", "nvcc"),
+            "-O3",
+            f"-arch=sm_{arch}",
+            "-Xcompiler",
+            "-fPIC",
+            "-shared",
+        ], "NVCC"
     raise ValueError(f"unknown target {target!r}: cpu, cuda or shim")
 
 
@@ -132,7 +163,9 @@ def library(module: str, target: str = "cpu", arch: str | None = None) -> ctypes
         _build(command, variable, sources, out)
         loaded = _load_verified(out)
     if loaded is None:
-        raise NativeBuildError(f"{out} was built but does not match its record; is another process writing the cache?")
+        raise NativeBuildError(
+            f"{out} was built but does not match its record; is another process writing the cache?"
+        )
     return loaded
 
 
@@ -210,7 +243,13 @@ def update_function(lib: ctypes.CDLL, stem: str, dtype: str, target: str):
     """The update of one flag combination (``ocg_adam_no_amsgrad``) for one dtype."""
     name = f"{stem}_{dtype}_cpu" if target == "cpu" else f"{stem}_{dtype}"
     function = getattr(lib, name)
-    function.argtypes = [TensorList, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_double, ctypes.c_double]
+    function.argtypes = [
+        TensorList,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_double,
+        ctypes.c_double,
+    ]
     if target != "cpu":
         function.argtypes += [ctypes.c_void_p]  # the stream
     function.restype = ctypes.c_int
@@ -230,7 +269,13 @@ def sumsq_function(lib: ctypes.CDLL, dtype: str):
 def clip_scale_function(lib: ctypes.CDLL):
     """``ocg_clip_scale`` (ocg_clip.cu) of a cuda or shim library."""
     function = lib.ocg_clip_scale
-    function.argtypes = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_double, ctypes.c_void_p, ctypes.c_void_p]
+    function.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_int64,
+        ctypes.c_double,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+    ]
     function.restype = ctypes.c_int
     return function
 

@@ -52,13 +52,21 @@ def check_checkpoint(owner, keras_name, flags, checkpoint, state_names, scalar_n
         )
     step = checkpoint["step"]
     if not _is_integer(step) or not 0 <= step <= MAX_STEP:
-        raise ValueError(f"{owner}: the checkpoint's step must be an integer from 0 to 2**53, not {step!r}")
+        raise ValueError(
+            f"{owner}: the checkpoint's step must be an integer from 0 to 2**53, not {step!r}"
+        )
     scalar_state = checkpoint["scalar_state"]
     if not isinstance(scalar_state, dict) or set(scalar_state) != set(scalar_names):
         raise ValueError(f"{owner}: the checkpoint's scalar state must hold {sorted(scalar_names)}")
     for name, value in scalar_state.items():
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-            raise TypeError(f"{owner}: the checkpoint's scalar state {name} must be a finite number, not {value!r}")
+        if (
+            isinstance(value, (bool, np.bool_))
+            or not isinstance(value, numbers.Real)
+            or not math.isfinite(value)
+        ):
+            raise TypeError(
+                f"{owner}: the checkpoint's scalar state {name} must be a finite number, not {value!r}"
+            )
     state = checkpoint["state"]
     if not isinstance(state, dict):
         raise TypeError(f"{owner}: the checkpoint's state must be a dict by parameter index")
@@ -71,11 +79,15 @@ def check_checkpoint(owner, keras_name, flags, checkpoint, state_names, scalar_n
             )
         if not isinstance(arrays, dict) or set(arrays) != set(state_names):
             held = sorted(arrays) if isinstance(arrays, dict) else type(arrays).__name__
-            raise ValueError(f"{owner}: checkpoint state {index} has {held}, expected {sorted(state_names)}")
+            raise ValueError(
+                f"{owner}: checkpoint state {index} has {held}, expected {sorted(state_names)}"
+            )
         for name in state_names:
             shape, floating = _array_info(arrays[name])
             if shape is None or not floating:
-                raise TypeError(f"{owner}: checkpoint state {index} {name!r} must be a floating-point array")
+                raise TypeError(
+                    f"{owner}: checkpoint state {index} {name!r} must be a floating-point array"
+                )
             if shape != tuple(shapes[index]):
                 raise ValueError(
                     f"{owner}: checkpoint state {index} {name!r} has shape {shape}, its parameter "

@@ -60,10 +60,14 @@ class Optimizer:
                 value = real(name, key, value, "None or >= 0", lambda x: x >= 0)
             values[key] = value
         if "decay" in self.common:
-            values["decay"] = real(name, "decay", common.get("decay", 0.0), ">= 0", lambda x: x >= 0)
+            values["decay"] = real(
+                name, "decay", common.get("decay", 0.0), ">= 0", lambda x: x >= 0
+            )
         self.fused = flag(name, "fused", common.get("fused", False))
         if self.fused and self.native_module is None:
-            raise ValueError(f"{name}: fused=True needs generated C kernels, which specs with reductions do not have")
+            raise ValueError(
+                f"{name}: fused=True needs generated C kernels, which specs with reductions do not have"
+            )
         self._hyper = values
         self._flags = {f: flags[f] for f in self.flags}
         self._kernel = self.kernels[tuple(self._flags[f] for f in self.flags)]
@@ -98,7 +102,9 @@ class Optimizer:
             parts = []
             for (g, p), state in zip(pairs, slots):
                 scratch = self._buffers(p, kernel.scratch + 1)
-                parts.append(kernel.partials(p, self._prepare(g, scale, scratch[-1]), state, h, t, scratch))
+                parts.append(
+                    kernel.partials(p, self._prepare(g, scale, scratch[-1]), state, h, t, scratch)
+                )
             for index, (rname, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
                 column = [part[index] for part in parts]
                 reductions[rname] = (max if op == "max" else math.fsum)(column) if column else 0.0
@@ -108,7 +114,12 @@ class Optimizer:
             self._apply_fused(native, pairs, slots, scalars, scale)
         else:
             for (g, p), state in zip(pairs, slots):
-                if kernel.elementwise and p.size > BLOCK and p.flags.c_contiguous and g.flags.c_contiguous:
+                if (
+                    kernel.elementwise
+                    and p.size > BLOCK
+                    and p.flags.c_contiguous
+                    and g.flags.c_contiguous
+                ):
                     self._apply_blocked(p, g, state, scalars, scale)
                     continue
                 scratch = self._buffers(p, kernel.scratch + 1)
@@ -163,17 +174,30 @@ class Optimizer:
         params = list(params)
         for index, p in enumerate(params):
             if not isinstance(p, np.ndarray) or p.dtype not in SUPPORTED_DTYPES:
-                raise TypeError(f"{name}: parameter {index} must be a float32 or float64 numpy.ndarray")
+                raise TypeError(
+                    f"{name}: parameter {index} must be a float32 or float64 numpy.ndarray"
+                )
         step, scalar_state, arrays = check_checkpoint(
-            name, self.keras_name, self._flags, checkpoint, self._kernel.state,
-            self.scalar_state_init(self._hyper), [p.shape for p in params],
+            name,
+            self.keras_name,
+            self._flags,
+            checkpoint,
+            self._kernel.state,
+            self.scalar_state_init(self._hyper),
+            [p.shape for p in params],
         )
         slots = {}
         for index, by_name in arrays.items():
             p = params[index]
             if id(p) in slots:
                 raise ValueError(f"{name}: parameter {index} appears twice in params")
-            slots[id(p)] = (p, [_host_array(name, by_name[s]).astype(p.dtype, copy=True) for s in self._kernel.state])
+            slots[id(p)] = (
+                p,
+                [
+                    _host_array(name, by_name[s]).astype(p.dtype, copy=True)
+                    for s in self._kernel.state
+                ],
+            )
         self._slots = slots
         self.iterations = step
         self._scalar_state = scalar_state
@@ -192,11 +216,17 @@ class Optimizer:
             raise TypeError(f"{name}: item {index} must be a (gradient, parameter) pair") from None
         for what, array in (("parameter", p), ("gradient", g)):
             if not isinstance(array, np.ndarray):
-                raise TypeError(f"{name}: {what} {index} must be a numpy.ndarray, not {type(array).__name__}")
+                raise TypeError(
+                    f"{name}: {what} {index} must be a numpy.ndarray, not {type(array).__name__}"
+                )
             if array.dtype not in SUPPORTED_DTYPES:
-                raise TypeError(f"{name}: {what} {index} has dtype {array.dtype}; float32 and float64 are supported")
+                raise TypeError(
+                    f"{name}: {what} {index} has dtype {array.dtype}; float32 and float64 are supported"
+                )
         if g.shape != p.shape:
-            raise ValueError(f"{name}: gradient {index} has shape {g.shape}, its parameter {p.shape}")
+            raise ValueError(
+                f"{name}: gradient {index} has shape {g.shape}, its parameter {p.shape}"
+            )
         if g.dtype != p.dtype:
             raise TypeError(f"{name}: gradient {index} is {g.dtype}, its parameter {p.dtype}")
         if not p.flags.writeable:
@@ -250,14 +280,19 @@ class Optimizer:
             stop = min(start + BLOCK, p.size)
             scratch = [b[: stop - start] for b in buffers]
             grad = self._prepare(flat_g[start:stop], scale, scratch[-1])
-            self._kernel.apply(flat_p[start:stop], grad, [s[start:stop] for s in flat_state], scalars, scratch)
+            self._kernel.apply(
+                flat_p[start:stop], grad, [s[start:stop] for s in flat_state], scalars, scratch
+            )
 
     def _native_update(self):
         """The fused update of each dtype, from the C library (built on first use)."""
         from .. import _native
 
         library = _native.library(self.native_module, "cpu")
-        return {suffix: _native.update_function(library, self._kernel.native, suffix, "cpu") for suffix in ("f32", "f64")}
+        return {
+            suffix: _native.update_function(library, self._kernel.native, suffix, "cpu")
+            for suffix in ("f32", "f64")
+        }
 
     def _apply_fused(self, native, pairs, slots, scalars, scale):
         """One call of the generated C library per dtype; non-contiguous arrays are updated
@@ -283,7 +318,12 @@ class Optimizer:
             if not rows:
                 continue
             for row, numel in zip(rows, numels):
-                if any(a.dtype != dtype or a.size != numel or not (a.flags.c_contiguous and a.flags.aligned) for a in row):  # pragma: no cover
+                if any(
+                    a.dtype != dtype
+                    or a.size != numel
+                    or not (a.flags.c_contiguous and a.flags.aligned)
+                    for a in row
+                ):  # pragma: no cover
                     raise AssertionError("an unchecked array reached the C library")
             table, _ = _native.table([a.ctypes.data for row in rows for a in row], numels)
             tensors = _native.tensor_list(_native.address(table), len(rows), len(rows[0]), 0)
@@ -306,6 +346,8 @@ def _host_array(owner, value) -> np.ndarray:
     if not isinstance(value, np.ndarray):
         device = getattr(value, "device", None)
         if device is not None and getattr(device, "type", "cpu") != "cpu":
-            raise TypeError(f"{owner}: checkpoint arrays must be NumPy arrays or CPU tensors, not on {device}")
+            raise TypeError(
+                f"{owner}: checkpoint arrays must be NumPy arrays or CPU tensors, not on {device}"
+            )
         value = value.detach() if hasattr(value, "detach") else value
     return np.asarray(value)

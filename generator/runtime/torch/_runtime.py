@@ -23,7 +23,6 @@ SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 LOW_PRECISION = (torch.float16, torch.bfloat16)
 
 
-
 class Kernel(NamedTuple):
     state: tuple
     step: Callable  # (hyper, scalar_state, global_reductions, t) -> (scalars, new scalar state)
@@ -50,17 +49,32 @@ class Optimizer(torch.optim.Optimizer):
     state_init: Callable = staticmethod(lambda h: {})
     scalar_state_init: Callable = staticmethod(lambda h: {})
 
-    def __init__(self, params, hyper: dict, flags: dict, *, clipnorm=None, clipvalue=None,
-                 decay=0.0, maximize=False, foreach=None, fused=None):
+    def __init__(
+        self,
+        params,
+        hyper: dict,
+        flags: dict,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+        maximize=False,
+        foreach=None,
+        fused=None,
+    ):
         name = type(self).__name__
         fused = bool(flag(name, "fused", fused)) if fused is not None else False
         if fused and self.native_module is None:
-            raise ValueError(f"{name}: fused=True needs generated C/CUDA kernels, which specs with reductions do not have")
+            raise ValueError(
+                f"{name}: fused=True needs generated C/CUDA kernels, which specs with reductions do not have"
+            )
         if fused and foreach:
             raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
         defaults = {}
         for hp in self.hyperparameters:
-            defaults[_key(hp.name)] = _real(name, _key(hp.name), hyper[hp.name], hp.domain, hp.check)
+            defaults[_key(hp.name)] = _real(
+                name, _key(hp.name), hyper[hp.name], hp.domain, hp.check
+            )
         for f in self.flags:
             defaults[f] = flag(name, f, flags[f])
         if "decay" in self.common:
@@ -70,8 +84,16 @@ class Optimizer(torch.optim.Optimizer):
             foreach = flag(name, "foreach", foreach)
         defaults["foreach"] = foreach
         defaults["fused"] = fused
-        self.clipnorm = None if clipnorm is None else _real(name, "clipnorm", clipnorm, "None or >= 0", lambda x: x >= 0)
-        self.clipvalue = None if clipvalue is None else _real(name, "clipvalue", clipvalue, "None or >= 0", lambda x: x >= 0)
+        self.clipnorm = (
+            None
+            if clipnorm is None
+            else _real(name, "clipnorm", clipnorm, "None or >= 0", lambda x: x >= 0)
+        )
+        self.clipvalue = (
+            None
+            if clipvalue is None
+            else _real(name, "clipvalue", clipvalue, "None or >= 0", lambda x: x >= 0)
+        )
         super().__init__(params, defaults)  # checks each group through add_param_group
 
     def add_param_group(self, param_group):
@@ -100,24 +122,38 @@ class Optimizer(torch.optim.Optimizer):
         if "decay" in self.common:
             out["decay"] = _real(name, "decay", group.get("decay"), ">= 0", lambda x: x >= 0)
         out["maximize"] = flag(name, "maximize", group.get("maximize"))
-        out["foreach"] = None if group.get("foreach") is None else flag(name, "foreach", group["foreach"])
+        out["foreach"] = (
+            None if group.get("foreach") is None else flag(name, "foreach", group["foreach"])
+        )
         out["fused"] = False if group.get("fused") is None else flag(name, "fused", group["fused"])
         if out["fused"] and self.native_module is None:
-            raise ValueError(f"{name}: fused=True needs generated C/CUDA kernels, which specs with reductions do not have")
+            raise ValueError(
+                f"{name}: fused=True needs generated C/CUDA kernels, which specs with reductions do not have"
+            )
         if out["fused"] and out["foreach"]:
             raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
         if with_params:  # a step checks each tensor it steps (_problem)
             for p in group["params"]:
                 if p.dtype not in SUPPORTED_DTYPES:
-                    raise TypeError(f"{name}: parameters of dtype {p.dtype} are not supported (float16, bfloat16, float32, float64 are)")
+                    raise TypeError(
+                        f"{name}: parameters of dtype {p.dtype} are not supported (float16, bfloat16, float32, float64 are)"
+                    )
         iterations = group.get("iterations", 0)
-        if isinstance(iterations, bool) or not isinstance(iterations, int) or not 0 <= iterations <= MAX_STEP:
-            raise ValueError(f"{name}: a group's iterations must be an integer from 0 to 2**53, not {iterations!r}")
+        if (
+            isinstance(iterations, bool)
+            or not isinstance(iterations, int)
+            or not 0 <= iterations <= MAX_STEP
+        ):
+            raise ValueError(
+                f"{name}: a group's iterations must be an integer from 0 to 2**53, not {iterations!r}"
+            )
         out["iterations"] = iterations
         expected = self.scalar_state_init(self._hyper(out))
         scalar_state = group.get("scalar_state", expected)
         if not isinstance(scalar_state, dict) or set(scalar_state) != set(expected):
-            raise ValueError(f"{name}: a group's scalar_state must hold {sorted(expected)}, not {scalar_state!r}")
+            raise ValueError(
+                f"{name}: a group's scalar_state must hold {sorted(expected)}, not {scalar_state!r}"
+            )
         for key, value in scalar_state.items():
             _real(name, f"scalar_state[{key!r}]", value, "any", lambda x: True)
         out["scalar_state"] = {k: float(v) for k, v in scalar_state.items()}
@@ -137,9 +173,18 @@ class Optimizer(torch.optim.Optimizer):
         order. Keras has one step count: every group must have taken the same steps."""
         name = type(self).__name__
         groups = self.param_groups
-        if any(g["iterations"] != groups[0]["iterations"] or g["scalar_state"] != groups[0]["scalar_state"] for g in groups):
-            raise ValueError(f"{name}: param groups have taken different steps; export them separately")
-        if any(tuple(g[f] for f in self.flags) != tuple(groups[0][f] for f in self.flags) for g in groups):
+        if any(
+            g["iterations"] != groups[0]["iterations"]
+            or g["scalar_state"] != groups[0]["scalar_state"]
+            for g in groups
+        ):
+            raise ValueError(
+                f"{name}: param groups have taken different steps; export them separately"
+            )
+        if any(
+            tuple(g[f] for f in self.flags) != tuple(groups[0][f] for f in self.flags)
+            for g in groups
+        ):
             raise ValueError(f"{name}: param groups have different flags; export them separately")
         state = {}
         for index, p in enumerate(self._params()):
@@ -165,8 +210,13 @@ class Optimizer(torch.optim.Optimizer):
             flags = {f: values[f] for f in self.flags}
             kernel = self.kernels[tuple(flags.values())]
             checked = check_checkpoint(
-                name, self.keras_name, flags, checkpoint, kernel.state,
-                self.scalar_state_init(self._hyper(values)), [tuple(p.shape) for p in params],
+                name,
+                self.keras_name,
+                flags,
+                checkpoint,
+                kernel.state,
+                self.scalar_state_init(self._hyper(values)),
+                [tuple(p.shape) for p in params],
             )
         if checked is None:
             return
@@ -174,7 +224,10 @@ class Optimizer(torch.optim.Optimizer):
         state = {}
         for index, by_name in arrays.items():
             p = params[index]
-            state[p] = {k: torch.as_tensor(v, device=p.device).detach().to(_work_dtype(p)).clone() for k, v in by_name.items()}
+            state[p] = {
+                k: torch.as_tensor(v, device=p.device).detach().to(_work_dtype(p)).clone()
+                for k, v in by_name.items()
+            }
         for p, values in state.items():
             self.state[p] = values
         for group in self.param_groups:
@@ -195,13 +248,23 @@ class Optimizer(torch.optim.Optimizer):
         saved_groups = state_dict.get("param_groups")
         saved_state = state_dict.get("state")
         if not isinstance(saved_groups, list) or not isinstance(saved_state, dict):
-            raise ValueError(f"{name}: a state dict holds 'state' (a dict) and 'param_groups' (a list)")
+            raise ValueError(
+                f"{name}: a state dict holds 'state' (a dict) and 'param_groups' (a list)"
+            )
         if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"{name}: the state dict has {len(saved_groups)} param groups, this optimizer {len(self.param_groups)}")
+            raise ValueError(
+                f"{name}: the state dict has {len(saved_groups)} param groups, this optimizer {len(self.param_groups)}"
+            )
         groups, id_map, kernel_of = [], {}, {}
         for index, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
-            if not isinstance(saved, dict) or not isinstance(saved.get("params"), list) or len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"{name}: param group {index} of the state dict does not match this optimizer's")
+            if (
+                not isinstance(saved, dict)
+                or not isinstance(saved.get("params"), list)
+                or len(saved["params"]) != len(group["params"])
+            ):
+                raise ValueError(
+                    f"{name}: param group {index} of the state dict does not match this optimizer's"
+                )
             new_group = copy.deepcopy({k: v for k, v in saved.items() if k != "params"})
             new_group["params"] = group["params"]
             if "param_names" in group and "param_names" not in new_group:
@@ -210,26 +273,40 @@ class Optimizer(torch.optim.Optimizer):
             kernel = self.kernels[tuple(new_group[f] for f in self.flags)]
             for saved_id, p in zip(saved["params"], group["params"]):
                 if saved_id in id_map:
-                    raise ValueError(f"{name}: parameter id {saved_id!r} appears twice in the state dict")
+                    raise ValueError(
+                        f"{name}: parameter id {saved_id!r} appears twice in the state dict"
+                    )
                 id_map[saved_id] = p
                 kernel_of[saved_id] = kernel
             groups.append(new_group)
         state = collections.defaultdict(dict)
         for saved_id, values in saved_state.items():
             if saved_id not in id_map:
-                raise ValueError(f"{name}: the state dict has state for parameter id {saved_id!r}, which no group lists")
+                raise ValueError(
+                    f"{name}: the state dict has state for parameter id {saved_id!r}, which no group lists"
+                )
             p, names = id_map[saved_id], kernel_of[saved_id].state
             if not isinstance(values, dict) or set(values) != set(names):
                 held = sorted(values) if isinstance(values, dict) else type(values).__name__
-                raise ValueError(f"{name}: the state of parameter id {saved_id!r} holds {held}, expected {sorted(names)}")
+                raise ValueError(
+                    f"{name}: the state of parameter id {saved_id!r} holds {held}, expected {sorted(names)}"
+                )
             for key in names:
                 value = values[key]
-                if not isinstance(value, torch.Tensor) or not value.is_floating_point() or value.shape != p.shape or value.layout != torch.strided:
+                if (
+                    not isinstance(value, torch.Tensor)
+                    or not value.is_floating_point()
+                    or value.shape != p.shape
+                    or value.layout != torch.strided
+                ):
                     raise ValueError(
                         f"{name}: state {key!r} of parameter id {saved_id!r} must be a strided floating-point "
                         f"tensor of shape {tuple(p.shape)}, not {_describe(value)}"
                     )
-            state[p] = {key: values[key].detach().to(device=p.device, dtype=_work_dtype(p), copy=True) for key in names}
+            state[p] = {
+                key: values[key].detach().to(device=p.device, dtype=_work_dtype(p), copy=True)
+                for key in names
+            }
         self.__setstate__({"state": state, "param_groups": groups})
         for post_hook in self._optimizer_load_state_dict_post_hooks.values():
             post_hook(self)
@@ -253,7 +330,11 @@ class Optimizer(torch.optim.Optimizer):
         plans = [self._plan(index, group) for index, group in enumerate(self.param_groups)]
         plans = [plan for plan in plans if plan.params]
         all_grads = [p.grad for plan in plans for p in plan.params]
-        scale = self._fused_clip_scale(all_grads) if self._fused_on_device(plans) else self._clip_scale(all_grads)
+        scale = (
+            self._fused_clip_scale(all_grads)
+            if self._fused_on_device(plans)
+            else self._clip_scale(all_grads)
+        )
         for plan in plans:
             if plan.native is not None:
                 self._step_fused(plan, scale)
@@ -272,14 +353,18 @@ class Optimizer(torch.optim.Optimizer):
             problem = _problem(p, p.grad, state_of(p), names, fused)
             if problem is not None:
                 error, message = problem
-                where = f"parameter {position}" + (f" of group {group_index}" if len(self.param_groups) > 1 else "")
+                where = f"parameter {position}" + (
+                    f" of group {group_index}" if len(self.param_groups) > 1 else ""
+                )
                 raise error(f"{type(self).__name__}: {message.replace(_WHERE, where)}")
         native = foreach = None
         if values["fused"] and params:
             native = self._plan_fused(kernel, params)
         elif params:
             foreach = self._use_foreach(values, kernel, params)
-        return _Plan(group, params, kernel, h, values["iterations"] + 1, values["maximize"], foreach, native)
+        return _Plan(
+            group, params, kernel, h, values["iterations"] + 1, values["maximize"], foreach, native
+        )
 
     def _clip_scale(self, grads) -> float:
         if not self.clipnorm or not grads:  # None or 0 disables it, as in Keras 2.3
@@ -289,7 +374,9 @@ class Optimizer(torch.optim.Optimizer):
             by_device.setdefault((g.device, g.dtype), []).append(g)
         total = 0.0
         for group in by_device.values():
-            norms = torch._foreach_norm([g.float() if g.dtype in LOW_PRECISION else g for g in group])
+            norms = torch._foreach_norm(
+                [g.float() if g.dtype in LOW_PRECISION else g for g in group]
+            )
             total += float(torch.linalg.vector_norm(torch.stack(norms).double())) ** 2
         norm = math.sqrt(total)
         return clip_scale(self.clipnorm, norm)
@@ -312,7 +399,9 @@ class Optimizer(torch.optim.Optimizer):
             state = self.state[p]
             if not state:
                 for s in kernel.state:
-                    state[s] = torch.full_like(p, init[s], dtype=work_dtype, memory_format=torch.preserve_format)
+                    state[s] = torch.full_like(
+                        p, init[s], dtype=work_dtype, memory_format=torch.preserve_format
+                    )
             grads.append(g)
             states.append([state[s] for s in kernel.state])
             originals.append(p)
@@ -345,7 +434,9 @@ class Optimizer(torch.optim.Optimizer):
         if values["foreach"] is None:
             return len(devices) == 1 and not torch.jit.is_scripting()
         if len(devices) != 1:
-            raise RuntimeError(f"{type(self).__name__}: foreach=True needs every tensor of a group on one device and dtype")
+            raise RuntimeError(
+                f"{type(self).__name__}: foreach=True needs every tensor of a group on one device and dtype"
+            )
         return True
 
     # ------------------------------------------------------------ fused: generated C/CUDA
@@ -355,7 +446,9 @@ class Optimizer(torch.optim.Optimizer):
             return "cuda"
         if device.type == "cpu":
             return self._native_target_for_cpu
-        raise RuntimeError(f"{type(self).__name__}: fused=True runs on CPU and CUDA tensors, not {device.type}")
+        raise RuntimeError(
+            f"{type(self).__name__}: fused=True runs on CPU and CUDA tensors, not {device.type}"
+        )
 
     def _plan_fused(self, kernel, params) -> dict:
         """Per (device, dtype): the update function of the generated library (built now, so
@@ -395,10 +488,14 @@ class Optimizer(torch.optim.Optimizer):
         by_dtype = {}
         for g in grads:
             by_dtype.setdefault(g.dtype, []).append(g.contiguous())
-        partials = torch.zeros(_native.MAX_BLOCKS * len(by_dtype), dtype=torch.float64, device=device)
+        partials = torch.zeros(
+            _native.MAX_BLOCKS * len(by_dtype), dtype=torch.float64, device=device
+        )
         offset, keep = 0, []
         for dtype, group in by_dtype.items():
-            table, n_chunks = _native.table([g.data_ptr() for g in group], [g.numel() for g in group])
+            table, n_chunks = _native.table(
+                [g.data_ptr() for g in group], [g.numel() for g in group]
+            )
             if n_chunks == 0:
                 continue
             on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
@@ -406,11 +503,23 @@ class Optimizer(torch.optim.Optimizer):
             blocks = min(n_chunks, _native.MAX_BLOCKS)
             sumsq = _native.sumsq_function(library, _DTYPE_SUFFIX[dtype])
             tensors = _native.tensor_list(on_device.data_ptr(), len(group), 1, n_chunks)
-            _native.check(sumsq(tensors, partials.data_ptr() + 8 * offset, blocks, _stream(device)), "ocg_sumsq")
+            _native.check(
+                sumsq(tensors, partials.data_ptr() + 8 * offset, blocks, _stream(device)),
+                "ocg_sumsq",
+            )
             offset += blocks
         scale = torch.ones(1, dtype=torch.float64, device=device)
         clip_scale = _native.clip_scale_function(library)
-        _native.check(clip_scale(partials.data_ptr(), max(offset, 1), self.clipnorm, scale.data_ptr(), _stream(device)), "ocg_clip_scale")
+        _native.check(
+            clip_scale(
+                partials.data_ptr(),
+                max(offset, 1),
+                self.clipnorm,
+                scale.data_ptr(),
+                _stream(device),
+            ),
+            "ocg_clip_scale",
+        )
         return scale
 
     def _step_fused(self, plan, scale):
@@ -431,7 +540,9 @@ class Optimizer(torch.optim.Optimizer):
                 state = self.state[p]
                 if not state:
                     for s in names:
-                        state[s] = torch.full_like(p, init[s], dtype=_work_dtype(p), memory_format=torch.contiguous_format)
+                        state[s] = torch.full_like(
+                            p, init[s], dtype=_work_dtype(p), memory_format=torch.contiguous_format
+                        )
                 for role, tensor in enumerate((p, p.grad, *[state[s] for s in names])):
                     work = tensor.float() if low_on_cpu and role < 2 else tensor
                     if not work.is_contiguous():
@@ -445,7 +556,9 @@ class Optimizer(torch.optim.Optimizer):
             table, n_chunks = _native.table(pointers, numels)
             if target == "cpu":
                 tensors = _native.tensor_list(_native.address(table), len(numels), width, n_chunks)
-                grad_scale = float(scale) if not isinstance(scale, torch.Tensor) else float(scale.item())
+                grad_scale = (
+                    float(scale) if not isinstance(scale, torch.Tensor) else float(scale.item())
+                )
                 update(tensors, _native.doubles(scalars), None, factor * grad_scale, clipvalue)
             else:
                 on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
@@ -453,7 +566,9 @@ class Optimizer(torch.optim.Optimizer):
                 if not isinstance(scale, torch.Tensor):
                     scale = torch.tensor([scale], dtype=torch.float64).to(device)
                 tensors = _native.tensor_list(on_device.data_ptr(), len(numels), width, n_chunks)
-                code = update(tensors, values.data_ptr(), scale.data_ptr(), factor, clipvalue, _stream(device))
+                code = update(
+                    tensors, values.data_ptr(), scale.data_ptr(), factor, clipvalue, _stream(device)
+                )
                 # The launch runs later on the stream; freeing these tensors is safe because
                 # the caching allocator reuses their memory only for work ordered after it.
                 _native.check(code, f"{kernel.native}_{suffix}")
@@ -494,18 +609,32 @@ def _problem(p, g, state, names, plain):
         if torch.is_complex(p) or torch.is_complex(g):
             return RuntimeError, f"complex parameters or gradients are not supported ({_WHERE})"
         if dtype not in _SUPPORTED:
-            return TypeError, f"{_WHERE} has dtype {dtype} (float16, bfloat16, float32, float64 are supported)"
-        return RuntimeError, f"a gradient of dtype {g.dtype} for a parameter of dtype {dtype} ({_WHERE})"
+            return (
+                TypeError,
+                f"{_WHERE} has dtype {dtype} (float16, bfloat16, float32, float64 are supported)",
+            )
+        return (
+            RuntimeError,
+            f"a gradient of dtype {g.dtype} for a parameter of dtype {dtype} ({_WHERE})",
+        )
     if g.shape != shape or g.device != device:
         return RuntimeError, f"a gradient {_describe(g)} for a parameter {_describe(p)} ({_WHERE})"
     tensors = [(_WHERE, p)]
     if state:
         if len(state) != len(names) or any(key not in state for key in names):
-            return RuntimeError, f"the state of {_WHERE} holds {sorted(state)}, this step needs {sorted(names)}"
+            return (
+                RuntimeError,
+                f"the state of {_WHERE} holds {sorted(state)}, this step needs {sorted(names)}",
+            )
         work = torch.float32 if dtype in LOW_PRECISION else dtype
         for key in names:
             value = state[key]
-            if not isinstance(value, torch.Tensor) or value.dtype is not work or value.shape != shape or value.device != device:
+            if (
+                not isinstance(value, torch.Tensor)
+                or value.dtype is not work
+                or value.shape != shape
+                or value.device != device
+            ):
                 return RuntimeError, (
                     f"state {key!r} of {_WHERE} is {_describe(value)}; the parameter needs {work} of "
                     f"shape {tuple(shape)} on {device} (was the parameter changed through .data, or "
@@ -546,7 +675,11 @@ def _in_storage(t) -> bool:
     if t.is_contiguous():  # the usual case, and the cheap one
         end = t.storage_offset() + numel
     else:
-        end = t.storage_offset() + 1 + sum((size - 1) * stride for size, stride in zip(t.shape, t.stride()))
+        end = (
+            t.storage_offset()
+            + 1
+            + sum((size - 1) * stride for size, stride in zip(t.shape, t.stride()))
+        )
     return end * t.element_size() <= t.untyped_storage().nbytes()
 
 
@@ -572,7 +705,12 @@ def _describe(value) -> str:
     return f"a {type(value).__name__}"
 
 
-_DTYPE_SUFFIX = {torch.float32: "f32", torch.float64: "f64", torch.float16: "f16", torch.bfloat16: "bf16"}
+_DTYPE_SUFFIX = {
+    torch.float32: "f32",
+    torch.float64: "f64",
+    torch.float16: "f16",
+    torch.bfloat16: "bf16",
+}
 
 
 def _arch(device) -> str | None:
