@@ -80,12 +80,14 @@ def _docs() -> int:
 
 
 def _list() -> int:
-    specs = build_mod.load_specs()
-    backends = ", ".join(sorted(b for b in build_mod.BACKENDS if b not in ("tests", "docs", "host")))
+    build = build_mod.prepare(build_mod.load_specs())
+    targets = ("numpy", "torch", "cuda")  # what a user imports or links; host, docs, tests serve them
     rows = [("optimizer", "keras name", "flags", "state", "backends")]
-    for s in specs:
+    for lowered in build.specs:
+        s = lowered.spec
         flags = ", ".join(f.name for f in s.flags) or "-"
         state = ", ".join(st.name for st in s.state) or "-"
+        backends = ", ".join(b for b in targets if build.supports(b, lowered))
         rows.append((s.name, s.keras_name, flags, state, backends))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:

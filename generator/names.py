@@ -18,6 +18,7 @@ import re
 import tokenize
 from functools import lru_cache
 
+from . import symbols
 from .expr import FUNCTIONS
 from .paths import RUNTIME, TEMPLATES
 
@@ -139,7 +140,7 @@ def _printed_names() -> dict[str, str]:
     from .printers.c import print_c
     from .printers.python import print_scalar
 
-    x, y = sp.Symbol("p", real=True), sp.Symbol("g", real=True)
+    x, y = symbols.P, symbols.G
     samples = [build(x) if arity == 1 else build(x, y) for build, arity in FUNCTIONS.values()]
     samples += [x**y, x**2, sp.sqrt(x), 1 / sp.sqrt(x)]
     out: dict[str, str] = {}

@@ -20,6 +20,13 @@ def flag(name: str) -> sp.Symbol:
     return sp.Symbol(name)
 
 
+@lru_cache(maxsize=None)
+def plain(name: str) -> sp.Symbol:
+    """A symbol without assumptions that stands for printed text only (``hyper['beta_1']``,
+    a display name in the docs); never part of the mathematics."""
+    return sp.Symbol(name)
+
+
 # The built-in symbols of every spec.
 P = real("p")  # the parameter element
 G = real("g")  # the gradient element, after clipping

@@ -157,3 +157,31 @@ def test_a_failing_backend_names_the_spec_and_variant(monkeypatch, capsys):
     variant = first.variants()[0].suffix
     assert f"error: {first.path}: variant {variant}: ValueError: the printer failed" in err
     assert "Traceback" not in err and "nothing was written" in err
+
+
+def test_the_runtime_source_is_formatted_as_the_build_would():
+    """The build copies runtime files without reformatting them, so they must already be
+    black- and clang-formatted where they live."""
+    import black
+
+    from generator.c_format import format_c, is_c
+    from generator.render import BLACK_MODE
+
+    for path in sorted(RUNTIME.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert black.format_str(text, mode=BLACK_MODE) == text, f"{path.relative_to(ROOT)}: run black"
+    sources = {str(p): p.read_text(encoding="utf-8") for p in sorted(RUNTIME.rglob("*")) if is_c(p.name)}
+    assert sources
+    for path, text in format_c(sources).items():
+        assert text == sources[path], f"{path}: run clang-format with generator.c_format.STYLE"
+
+
+def test_generated_c_is_clang_formatted():
+    from generator.c_format import STYLE, VERSION
+
+    files = build.generate()
+    c_files = [p for p in files if p.endswith((".h", ".c", ".cu", ".cuh"))]
+    assert len(c_files) > 10
+    longest = max(len(line) for p in c_files for line in files[p].splitlines() if not line.lstrip().startswith(("//", "/*", "*")))
+    assert longest <= 100, "clang-format keeps code lines within ColumnLimit"
+    assert "ColumnLimit: 100" in STYLE and VERSION in (ROOT / "pyproject.toml").read_text()

@@ -12,6 +12,7 @@ import pytest
 
 from generator import build as build_mod
 from generator import render
+from generator.errors import GenerationError
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -42,7 +43,8 @@ def test_an_exception_while_rendering_leaves_generated_as_it_was(repo_copy, monk
         return original(text, mode=mode)
 
     monkeypatch.setattr(render.black, "format_str", failing)
-    with pytest.raises(RuntimeError, match="injected"):
+    # the failure reaches the CLI as a GenerationError that names the spec and the file
+    with pytest.raises(GenerationError, match=r"^specs/\w+\.yaml: generated/\S+: RuntimeError: injected"):
         render.write(build_mod.generate(repo_copy), repo_copy / "generated")
     assert snapshot(repo_copy) == before
 

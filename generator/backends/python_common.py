@@ -12,6 +12,7 @@ from ..common import COMMON_DEFAULTS, COMMON_DOCS
 from ..ir import KernelIR, LoweredSpec
 from ..model import Kind, Scope, Spec
 from ..printers.python import print_scalar
+from ..symbols import plain
 from .base import each_variant
 from .c_names import kernel_stem
 
@@ -69,7 +70,7 @@ def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
     reals = tuple(HyperView(h.name, repr(h.default), h.domain_text or "", _check(h)) for h in spec.reals)
     signature = [f"{h.name}={h.default!r}" for h in spec.hyperparameters]
     signature += ["*"] + [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common] + ["fused=False"]
-    hyper = {s.name: sp.Symbol(f"hyper[{s.name!r}]") for s in spec.reals}
+    hyper = {s.name: plain(f"hyper[{s.name!r}]") for s in spec.reals}
     return ModuleView(
         name=spec.name,
         module=spec.module,

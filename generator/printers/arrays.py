@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..errors import GenerationError
+from ..symbols import real
 from .python import print_scalar
 
 _UNARY = {sp.Abs: "absolute", sp.sign: "sign", sp.exp: "exp", sp.log: "log"}
@@ -73,7 +74,7 @@ class _Lowering:
     def input(self, name: str) -> Operand:
         operand = Operand(value=self.count)
         self.inputs[self.count] = name
-        self.values[sp.Symbol(name, real=True)] = operand
+        self.values[real(name)] = operand
         self.count += 1
         return operand
 

@@ -14,6 +14,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ..latex_grammar import LatexError, check_latex, has_top_level_script
 from ..model import Spec
+from ..symbols import plain, real
 from ..text import tex_text
 
 
@@ -80,15 +81,15 @@ class Notation:
 
     def symbol(self, name: str, new: bool = False) -> sp.Symbol:
         if name in self.timed:
-            display = sp.Symbol(f"{name}__{'new' if new else 'old'}", real=True)
+            display = real(f"{name}__{'new' if new else 'old'}")
             self.names[display] = f"{self.timed[name]}_{{{'t' if new else 't-1'}}}"
             return display
-        display = sp.Symbol(f"{name}__plain", real=True)
+        display = real(f"{name}__plain")
         self.names[display] = self.plain.get(name) or _default(name)
         return display
 
     def flag(self, name: str) -> sp.Symbol:
-        display = sp.Symbol(f"{name}__flag")
+        display = plain(f"{name}__flag")
         self.names[display] = _text(name)
         return display
 
@@ -100,7 +101,7 @@ def _default(name: str) -> str:
     """SymPy's rendering of a name (beta_1 is \\beta_{1}) when the latex grammar accepts it;
     else the name upright: SymPy reads suffixes such as "scr" or "prm" as \\mathscr (a package
     the docs do not load) or a prime (which breaks a later superscript)."""
-    printed = sp.latex(sp.Symbol(name))
+    printed = sp.latex(plain(name))
     try:
         return check_latex(printed)
     except LatexError:
