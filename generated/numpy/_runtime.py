@@ -11,7 +11,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .._keras_common import clip_scale
-from .._shared import CHECKPOINT_FORMAT, check_checkpoint, flag, real
+from .._shared import CHECKPOINT_FORMAT, SpecAttributes, check_checkpoint, flag, real
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # NumPy cannot fuse, so each ufunc is a pass over its arrays. Over blocks this small (512 KB of
@@ -35,16 +35,9 @@ class Kernel(NamedTuple):
     elementwise: bool  # no reduction: any slice of the arrays can be updated on its own
 
 
-class Optimizer:
+class Optimizer(SpecAttributes):
     """Base class of the generated NumPy optimizers (Keras 2.3 semantics)."""
 
-    keras_name: str = ""
-    spec: str = ""
-    hyperparameters: tuple = ()
-    flags: tuple = ()
-    common: tuple = ()
-    kernels: dict = {}
-    native_module: str | None = None
     state_init: Callable = staticmethod(lambda h: {})
     scalar_state_init: Callable = staticmethod(lambda h: {})
 

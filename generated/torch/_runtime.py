@@ -18,7 +18,7 @@ from typing import Callable, NamedTuple
 import torch
 
 from .._keras_common import clip_scale
-from .._shared import CHECKPOINT_FORMAT, MAX_STEP, check_checkpoint, flag, real
+from .._shared import CHECKPOINT_FORMAT, MAX_STEP, SpecAttributes, check_checkpoint, flag, real
 
 SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 LOW_PRECISION = (torch.float16, torch.bfloat16)
@@ -35,16 +35,9 @@ class Kernel(NamedTuple):
     native: str | None  # C name stem of the fused C/CUDA kernels, or None
 
 
-class Optimizer(torch.optim.Optimizer):
+class Optimizer(torch.optim.Optimizer, SpecAttributes):
     """Base class of the generated PyTorch optimizers (Keras 2.3 semantics)."""
 
-    keras_name: str = ""
-    spec: str = ""
-    hyperparameters: tuple = ()
-    flags: tuple = ()
-    common: tuple = ()
-    kernels: dict = {}
-    native_module: str | None = None
     # "shim" runs the CUDA launchers on CPU tensors through the CPU shim (tests without a GPU)
     _native_target_for_cpu = "cpu"
     state_init: Callable = staticmethod(lambda h: {})

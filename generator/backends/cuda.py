@@ -145,10 +145,16 @@ class CudaBackend:
         out = []
         for m in modules:
             for ext in ("cuh", "cu", "c", "h"):
-                out.append(Output(f"cuda/{m.module}.{ext}", f"cuda/optimizer.{ext}.j2", {"m": m}, m.spec_path))
+                out.append(
+                    Output(
+                        f"cuda/{m.module}.{ext}", f"cuda/optimizer.{ext}.j2", {"m": m}, m.spec_path
+                    )
+                )
         out.append(Output("cuda/ocg_config.h", "cuda/ocg_config.h.j2", config_view()))
         out += [runtime_output(path) for path in RUNTIME_FILES]
-        example = next((m for m in modules if m.module == EXAMPLE_SPEC), modules[0] if modules else None)
+        example = next(
+            (m for m in modules if m.module == EXAMPLE_SPEC), modules[0] if modules else None
+        )
         if example is not None:
             spec = next(s.spec for s in build.specs if s.module == example.module)
             context = {"m": example, "v": example.variants[0], **_example_values(spec)}
@@ -170,7 +176,12 @@ def config_view() -> dict:
         "clip_scale": print_c_select(CLIP_SCALE, "double"),
         "clip_value_float": clip_value["float"],
         "clip_value_double": clip_value["double"],
-        "names": {"clipnorm": CLIPNORM.name, "grad_norm": GRAD_NORM.name, "g": G.name, "clipvalue": CLIPVALUE.name},
+        "names": {
+            "clipnorm": CLIPNORM.name,
+            "grad_norm": GRAD_NORM.name,
+            "g": G.name,
+            "clipvalue": CLIPVALUE.name,
+        },
     }
 
 
@@ -230,10 +241,20 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         """``value`` formats an array's value before the step; ``grad`` is the clipped gradient;
         the new values go to the locals ``_new_<array>``."""
         values = [grad if r.name == "g" else value.format(r.name) for r in rows]
-        return ", ".join(values + list(scalars) + [f"&_new_{r.name}" for r in rows if r.name != "g"])
+        return ", ".join(
+            values + list(scalars) + [f"&_new_{r.name}" for r in rows if r.name != "g"]
+        )
 
     cpu = tuple(
-        CpuKernel(dtype, e.ctype, e.function, call("{}[_i]", f"ocg_clip_value{'f' if e.ctype == 'float' else ''}(g[_i] * _scale, _bound)"))
+        CpuKernel(
+            dtype,
+            e.ctype,
+            e.function,
+            call(
+                "{}[_i]",
+                f"ocg_clip_value{'f' if e.ctype == 'float' else ''}(g[_i] * _scale, _bound)",
+            ),
+        )
         for dtype, e in zip(CPU_DTYPES, elements)
     )
     return VariantView(
@@ -246,8 +267,13 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         step=_step(ir, stem, hyper, scalar_state),
         rows=rows,
         new_values=", ".join(f"_new_{r.name}" for r in rows if r.name != "g"),
-        cuda_vector_call=call("ocg::load<S>(_v_{}.v[_j])", "ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound)"),
-        cuda_scalar_call=call("ocg::load<S>({}[_k])", "ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound)"),
+        cuda_vector_call=call(
+            "ocg::load<S>(_v_{}.v[_j])",
+            "ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound)",
+        ),
+        cuda_scalar_call=call(
+            "ocg::load<S>({}[_k])", "ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound)"
+        ),
         cpu_kernels=cpu,
     )
 
@@ -275,7 +301,9 @@ def _step(ir: KernelIR, stem: str, hyper, scalar_state) -> StepView:
     statements = []
     for a in ir.step:
         name = a.symbol.name
-        statements.append(f"{'' if name in declared else 'double '}{name} = {print_c(a.expr, 'double')};")
+        statements.append(
+            f"{'' if name in declared else 'double '}{name} = {print_c(a.expr, 'double')};"
+        )
         declared.add(name)
     out = tuple((i, n) for i, n in enumerate(scalar_state) if n in assigned)
     return StepView(f"{stem}_step", tuple(inputs), tuple(statements), out)

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .. import float64
-from ..common import CLIP_SCALE, CLIP_VALUE, COMMON_DEFAULTS, COMMON_DOCS, GRAD_NORM_SQUARED_TERM, lr_expression
+from ..common import (
+    CLIP_SCALE,
+    CLIP_VALUE,
+    COMMON_DEFAULTS,
+    COMMON_DOCS,
+    GRAD_NORM_SQUARED_TERM,
+    lr_expression,
+)
 from ..ir import LoweredSpec
 from ..model import Kind, ReduceOp, Scope, Spec
 from ..printers.latex import Notation, display, domain_latex
@@ -161,33 +168,66 @@ def signature(spec: Spec) -> str:
     args = [f"{h.name}={h.default!r}" for h in spec.hyperparameters]
     args += [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common] + ["fused=False"]
     text = f"{spec.name}(" + ", ".join(args) + ")"
-    return "\n".join(textwrap.wrap(text, 72, subsequent_indent=" " * (len(spec.name) + 1), break_on_hyphens=False))
+    return "\n".join(
+        textwrap.wrap(
+            text, 72, subsequent_indent=" " * (len(spec.name) + 1), break_on_hyphens=False
+        )
+    )
 
 
 def _rows(spec, notation, fused):
     for h in spec.hyperparameters:
-        domain = f"{notation.plain[h.name]} \\in \\{{\\text{{True}}, \\text{{False}}\\}}" if h.kind is Kind.BOOL else ""
+        domain = (
+            f"{notation.plain[h.name]} \\in \\{{\\text{{True}}, \\text{{False}}\\}}"
+            if h.kind is Kind.BOOL
+            else ""
+        )
         if h.domain_text:
             domain = domain_latex(h.domain_text, notation)
-        yield Row(h.name, repr(h.default), domain, h.domain_text or ("True or False" if h.kind is Kind.BOOL else ""), h.doc)
+        yield Row(
+            h.name,
+            repr(h.default),
+            domain,
+            h.domain_text or ("True or False" if h.kind is Kind.BOOL else ""),
+            h.doc,
+        )
     for c in spec.common:
-        domain = f"{notation.plain[c]} \\ge 0" if c == "decay" else f"{notation.plain[c]} \\ge 0 \\text{{ or None}}"
+        domain = (
+            f"{notation.plain[c]} \\ge 0"
+            if c == "decay"
+            else f"{notation.plain[c]} \\ge 0 \\text{{ or None}}"
+        )
         text = ">= 0" if c == "decay" else ">= 0 or None"
         yield Row(c, repr(COMMON_DEFAULTS[c]), domain, text, COMMON_DOCS[c])
     if fused:
         yield Row("fused", "False", r"\text{True or False}", "True or False", FUSED_DOC)
     else:
-        yield Row("fused", "False", r"\text{False}", "False", "Specs with their own reductions have no generated C/CUDA kernels; True raises.")
+        yield Row(
+            "fused",
+            "False",
+            r"\text{False}",
+            "False",
+            "Specs with their own reductions have no generated C/CUDA kernels; True raises.",
+        )
 
 
-FUSED_DOC = ("Run each step in the generated C (CPU) or CUDA kernels, one pass over memory, "
-             "instead of array operations; the same update.")
+FUSED_DOC = (
+    "Run each step in the generated C (CPU) or CUDA kernels, one pass over memory, "
+    "instead of array operations; the same update."
+)
 
 
 def _symbols(spec, notation):
     for h in spec.reals:
         yield SymbolRow(notation.plain[h.name], f"{h.name}: {h.doc}")
-    yield SymbolRow(r"\eta_{t}", "the learning rate of step t, after the decay schedule" if "decay" in spec.common else "the learning rate (no decay schedule)")
+    yield SymbolRow(
+        r"\eta_{t}",
+        (
+            "the learning rate of step t, after the decay schedule"
+            if "decay" in spec.common
+            else "the learning rate (no decay schedule)"
+        ),
+    )
     yield SymbolRow("t", "the step: completed steps + 1")
     yield SymbolRow("g_{t}", "the gradient, after clipnorm and clipvalue")
     yield SymbolRow(r"p_{t-1}, p_{t}", "the parameter before and after the step")
@@ -196,7 +236,9 @@ def _symbols(spec, notation):
         init = sp.latex(s.init) if not s.init.free_symbols else "an expression"
         where = "per parameter" if s in spec.state else "one scalar per optimizer"
         cond = f", only when {s.when}" if s in spec.state and s.when is not sp.true else ""
-        yield SymbolRow(f"{base}_{{t-1}}, {base}_{{t}}", f"{s.name} ({where}, starts at {init}{cond}): {s.doc}")
+        yield SymbolRow(
+            f"{base}_{{t-1}}, {base}_{{t}}", f"{s.name} ({where}, starts at {init}{cond}): {s.doc}"
+        )
 
 
 def _algorithm(spec, notation):
@@ -207,12 +249,22 @@ def _algorithm(spec, notation):
             op = r"\sum" if r.op is ReduceOp.SUM else r"\max"
             where = r"\text{tensor}" if r.scope is Scope.TENSOR else r"\text{all tensors}"
             expr = _print(display(r.expr, notation, set()), notation)
-            red.append(Line(_print(notation.symbol(r.name), notation), (f"{op}_{{{where}}} {expr}",), "", counter.next()))
+            red.append(
+                Line(
+                    _print(notation.symbol(r.name), notation),
+                    (f"{op}_{{{where}}} {expr}",),
+                    "",
+                    counter.next(),
+                )
+            )
         yield Block("Reductions, before the step", tuple(red))
     step = [spec.lr_equation, *spec.step]
     yield Block("Once per step", tuple(_equations(step, notation, set(), counter)))
     assigned = {s.name for s in spec.scalar_state}
-    yield Block("For each element of each parameter, in order", tuple(_equations(spec.update, notation, assigned, counter)))
+    yield Block(
+        "For each element of each parameter, in order",
+        tuple(_equations(spec.update, notation, assigned, counter)),
+    )
 
 
 def _generated(lowered: LoweredSpec, notation):
@@ -231,13 +283,45 @@ def _generated(lowered: LoweredSpec, notation):
         lines = []
         for a in ir.step:
             if a.symbol.name.startswith("_"):
-                lines.append(_line(local.symbol(a.symbol.name), display(a.expr, local, scalar_state), local, "", counter))
+                lines.append(
+                    _line(
+                        local.symbol(a.symbol.name),
+                        display(a.expr, local, scalar_state),
+                        local,
+                        "",
+                        counter,
+                    )
+                )
         for a in ir.tensor:
-            lines.append(_line(local.symbol(a.symbol.name), display(a.expr, local, scalar_state), local, "", counter))
+            lines.append(
+                _line(
+                    local.symbol(a.symbol.name),
+                    display(a.expr, local, scalar_state),
+                    local,
+                    "",
+                    counter,
+                )
+            )
         for a in ir.temporaries:
-            lines.append(_line(local.symbol(a.symbol.name), display(a.expr, local, scalar_state), local, "", counter))
+            lines.append(
+                _line(
+                    local.symbol(a.symbol.name),
+                    display(a.expr, local, scalar_state),
+                    local,
+                    "",
+                    counter,
+                )
+            )
         for name, expr in ir.outputs:
-            lines.append(_line(local.symbol(name, new=True), display(expr, local, scalar_state), local, "", counter))
+            lines.append(
+                _line(
+                    local.symbol(name, new=True),
+                    display(expr, local, scalar_state),
+                    local,
+                    "",
+                    counter,
+                )
+            )
         flags = ", ".join(f"{n}={v}" for n, v in variant.flags)
         yield Block(f"Kernel for {flags}" if flags else "Kernel", tuple(lines))
 
@@ -260,11 +344,22 @@ def _equations(equations, notation, assigned, counter):
             xi += 1
             symbol = real(f"xi__{xi}")
             notation.names[symbol] = rf"\xi_{{{xi}}}"
-            lines.append(Line(_print(symbol, notation), (_print(piece, notation),), "", counter.next()))
+            lines.append(
+                Line(_print(symbol, notation), (_print(piece, notation),), "", counter.next())
+            )
             expr = expr.xreplace({piece: symbol})
         target = notation.symbol(eq.target, new=True)
         assigned.add(eq.target)
-        note = "" if eq.when is sp.true else "if " + _print(eq.when.xreplace({s: flag(s.name) for s in eq.when.free_symbols}), notation, text=True)
+        note = (
+            ""
+            if eq.when is sp.true
+            else "if "
+            + _print(
+                eq.when.xreplace({s: flag(s.name) for s in eq.when.free_symbols}),
+                notation,
+                text=True,
+            )
+        )
         lines.append(_line(target, expr, notation, note, counter))
     return lines
 
@@ -307,7 +402,11 @@ def _width(latex: str) -> int:
     while simpler != text:
         simpler = text
         text = re.sub(r"[_^]\{([^{}]*)\}", lambda m: "x" * (2 * len(m.group(1)) // 3), text)
-        text = re.sub("\x01\\{([^{}]*)\\}\\{([^{}]*)\\}", lambda m: "x" * max(len(m.group(1)), len(m.group(2))), text)
+        text = re.sub(
+            "\x01\\{([^{}]*)\\}\\{([^{}]*)\\}",
+            lambda m: "x" * max(len(m.group(1)), len(m.group(2))),
+            text,
+        )
         text = re.sub("\x02\\{([^{}]*)\\}", lambda m: "x" * (len(m.group(1)) + 1), text)
         text = re.sub(r"\{([^{}]*)\}", r"\1", text)
     text = re.sub(r"\s", "", text)
@@ -332,14 +431,46 @@ def common_view() -> CommonView:
     scale = real("clip_scale")
     notation.plain["clip_scale"] = "s_{t}"
     lines = (
-        Line(_print(display(norm, notation, set()), notation), (r"\sqrt{\sum_{\text{all gradients}} " + _print(display(GRAD_NORM_SQUARED_TERM.subs(g, raw), notation, set()), notation) + "}",), "", counter.next()),
-        _line(display(scale, notation, set()), display(CLIP_SCALE, notation, set()), notation, "", counter),
-        _line(display(g, notation, set()), display(CLIP_VALUE.subs(g, scale * raw), notation, set()), notation, "", counter),
-        _line(display(LR, notation, set()), display(lr_expression(True), notation, set()), notation, "", counter),
+        Line(
+            _print(display(norm, notation, set()), notation),
+            (
+                r"\sqrt{\sum_{\text{all gradients}} "
+                + _print(display(GRAD_NORM_SQUARED_TERM.subs(g, raw), notation, set()), notation)
+                + "}",
+            ),
+            "",
+            counter.next(),
+        ),
+        _line(
+            display(scale, notation, set()),
+            display(CLIP_SCALE, notation, set()),
+            notation,
+            "",
+            counter,
+        ),
+        _line(
+            display(g, notation, set()),
+            display(CLIP_VALUE.subs(g, scale * raw), notation, set()),
+            notation,
+            "",
+            counter,
+        ),
+        _line(
+            display(LR, notation, set()),
+            display(lr_expression(True), notation, set()),
+            notation,
+            "",
+            counter,
+        ),
     )
     rows = tuple(
-        Row(c, repr(COMMON_DEFAULTS[c]), "", ">= 0" if c == "decay" else ">= 0 or None", COMMON_DOCS[c]) for c in COMMON_DEFAULTS
+        Row(
+            c,
+            repr(COMMON_DEFAULTS[c]),
+            "",
+            ">= 0" if c == "decay" else ">= 0 or None",
+            COMMON_DOCS[c],
+        )
+        for c in COMMON_DEFAULTS
     )
     return CommonView(lines, rows)
-
-

@@ -15,8 +15,12 @@ class HostBackend(AllSpecs):
     name = "host"
 
     def outputs(self, build: Build) -> list[Output]:
-        modules = build.each_spec(lambda spec: python_common.module_view(spec, build.supports("cuda", spec)))
-        out = [Output(f"host/{m.module}.py", "host/host.py.j2", {"m": m}, m.spec_path) for m in modules]
+        modules = build.each_spec(
+            lambda spec: python_common.module_view(spec, build.supports("cuda", spec))
+        )
+        out = [
+            Output(f"host/{m.module}.py", "host/host.py.j2", {"m": m}, m.spec_path) for m in modules
+        ]
         out.append(runtime_output("host/__init__.py"))
         out.append(Output("_keras_common.py", "package/keras_common.py.j2", keras_common_view()))
         out += [runtime_output(name) for name in ("_shared.py", "_native.py", "_kernel_layout.py")]
@@ -28,4 +32,8 @@ BACKEND = HostBackend()
 
 def keras_common_view() -> dict:
     """Keras 2.3's clipnorm scale, printed from generator/common.py."""
-    return {"clip_scale": print_scalar(CLIP_SCALE), "clipnorm": CLIPNORM.name, "grad_norm": GRAD_NORM.name}
+    return {
+        "clip_scale": print_scalar(CLIP_SCALE),
+        "clipnorm": CLIPNORM.name,
+        "grad_norm": GRAD_NORM.name,
+    }

@@ -9,7 +9,7 @@ from ..ir import KernelIR, LoweredSpec
 from ..model import Scope
 from ..printers import numpy as dialect
 from ..printers.arrays import lower_element_program
-from ..render import Output, runtime_output
+from ..render import Output
 from . import python_common
 from .base import AllSpecs, Build, each_variant
 from .reductions import global_partials, tensor_stage
@@ -42,14 +42,7 @@ class NumpyBackend(AllSpecs):
 
     def outputs(self, build: Build) -> list[Output]:
         modules = build.each_spec(lambda spec: module_view(spec, build.supports("cuda", spec)))
-        out = [
-            Output(f"numpy/{m.base.module}.py", "numpy/optimizer.py.j2", {"m": m}, m.base.spec_path)
-            for m in modules
-        ]
-        out.append(runtime_output("numpy/_runtime.py"))
-        registry = {"modules": [m.base for m in modules], "backend": "numpy"}
-        out.append(Output("numpy/__init__.py", "package/registry.py.j2", registry))
-        return out
+        return python_common.package_outputs(self.name, modules)
 
 
 BACKEND = NumpyBackend()
@@ -58,7 +51,9 @@ BACKEND = NumpyBackend()
 def module_view(lowered: LoweredSpec, native: bool) -> NumpyModule:
     base = python_common.module_view(lowered, native)
     steps = {v.suffix: v for v in base.variants}
-    return NumpyModule(base, each_variant(lowered, lambda ir: variant_view(ir, steps[ir.variant.suffix])))
+    return NumpyModule(
+        base, each_variant(lowered, lambda ir: variant_view(ir, steps[ir.variant.suffix]))
+    )
 
 
 def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:

@@ -12,6 +12,7 @@ from ..common import COMMON_DEFAULTS, COMMON_DOCS
 from ..ir import KernelIR, LoweredSpec
 from ..model import Kind, Scope, Spec
 from ..printers.python import print_scalar
+from ..render import Output, runtime_output
 from ..symbols import plain
 from .base import each_variant
 from .c_names import kernel_stem
@@ -63,11 +64,31 @@ class ModuleView:
     scalar_state_init: str
 
 
+def package_outputs(backend: str, modules) -> list[Output]:
+    """An optimizer package's files (NumPy, torch): a module per spec (``m.base`` is its
+    ModuleView), the runtime copied from generator/runtime/<backend>/, and the registry."""
+    out = [
+        Output(
+            f"{backend}/{m.base.module}.py",
+            f"{backend}/optimizer.py.j2",
+            {"m": m},
+            m.base.spec_path,
+        )
+        for m in modules
+    ]
+    out.append(runtime_output(f"{backend}/_runtime.py"))
+    registry = {"modules": [m.base for m in modules], "backend": backend}
+    out.append(Output(f"{backend}/__init__.py", "package/registry.py.j2", registry))
+    return out
+
+
 def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
     """``native``: the spec has fused C/CUDA kernels."""
     spec = lowered.spec
     paragraphs = spec.description.split("\n\n")
-    reals = tuple(HyperView(h.name, repr(h.default), h.domain_text or "", _check(h)) for h in spec.reals)
+    reals = tuple(
+        HyperView(h.name, repr(h.default), h.domain_text or "", _check(h)) for h in spec.reals
+    )
     signature = [f"{h.name}={h.default!r}" for h in spec.hyperparameters]
     signature += ["*"] + [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common] + ["fused=False"]
     hyper = {s.name: plain(f"hyper[{s.name!r}]") for s in spec.reals}
@@ -92,7 +113,9 @@ def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
 
 def _init_dict(items, hyper) -> str:
     def value(init):
-        return print_scalar(init.xreplace({s: hyper[s.name] for s in init.free_symbols if s.name in hyper}))
+        return print_scalar(
+            init.xreplace({s: hyper[s.name] for s in init.free_symbols if s.name in hyper})
+        )
 
     return "{" + ", ".join(f"{s.name!r}: {value(s.init)}" for s in items) + "}"
 

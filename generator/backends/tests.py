@@ -29,8 +29,19 @@ class TestsBackend(AllSpecs):
     def outputs(self, build: Build) -> list[Output]:
         out = []
         for t in build.each_spec(lambda spec: view(spec, build.supports("cuda", spec))):
-            out.append(Output(f"tests/test_{t.module}.py", "tests/test_optimizer.py.j2", {"t": t}, t.spec_path))
-            out.append(Output(f"tests/test_torch_{t.module}.py", "tests/test_torch_optimizer.py.j2", {"t": t}, t.spec_path))
+            out.append(
+                Output(
+                    f"tests/test_{t.module}.py", "tests/test_optimizer.py.j2", {"t": t}, t.spec_path
+                )
+            )
+            out.append(
+                Output(
+                    f"tests/test_torch_{t.module}.py",
+                    "tests/test_torch_optimizer.py.j2",
+                    {"t": t},
+                    t.spec_path,
+                )
+            )
         return out
 
 

@@ -12,7 +12,7 @@ from ..ir import KernelIR, LoweredSpec
 from ..model import Scope
 from ..printers import torch as dialect
 from ..printers.arrays import lower_element_program
-from ..render import Output, runtime_output
+from ..render import Output
 from . import python_common
 from .base import AllSpecs, Build, each_variant
 from .reductions import global_partials, tensor_stage
@@ -42,14 +42,7 @@ class TorchBackend(AllSpecs):
 
     def outputs(self, build: Build) -> list[Output]:
         modules = build.each_spec(lambda spec: module_view(spec, build.supports("cuda", spec)))
-        out = [
-            Output(f"torch/{m.base.module}.py", "torch/optimizer.py.j2", {"m": m}, m.base.spec_path)
-            for m in modules
-        ]
-        out.append(runtime_output("torch/_runtime.py"))
-        registry = {"modules": [m.base for m in modules], "backend": "torch"}
-        out.append(Output("torch/__init__.py", "package/registry.py.j2", registry))
-        return out
+        return python_common.package_outputs(self.name, modules)
 
 
 BACKEND = TorchBackend()
@@ -64,7 +57,9 @@ def module_view(lowered: LoweredSpec, native: bool) -> TorchModule:
     signature += ["maximize=False", "foreach=None", "fused=None"]
     steps = {v.suffix: v for v in base.variants}
     variants = each_variant(lowered, lambda ir: variant(ir, steps[ir.variant.suffix]))
-    return TorchModule(base, variants, tuple(signature), tuple((h.name, arg(h.name)) for h in spec.hyperparameters))
+    return TorchModule(
+        base, variants, tuple(signature), tuple((h.name, arg(h.name)) for h in spec.hyperparameters)
+    )
 
 
 def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:

@@ -10,6 +10,19 @@ CHECKPOINT_FORMAT = "optimizer-codegen/1"  # see README, Checkpoints
 MAX_STEP = 2**53  # step counts beyond it are not exact as floats (t**n, 1 + decay*t)
 
 
+class SpecAttributes:
+    """What a generated optimizer class says about its spec, the same in every backend (the
+    generated module of each spec sets them)."""
+
+    keras_name: str = ""
+    spec: str = ""
+    hyperparameters: tuple = ()
+    flags: tuple = ()
+    common: tuple = ()
+    kernels: dict = {}
+    native_module: str | None = None
+
+
 class Hyperparameter(NamedTuple):
     name: str
     default: float
