@@ -21,8 +21,14 @@ from .model import Spec, load_spec
 from .paths import GENERATED, ROOT
 from .render import SHARED_SOURCE, Output, render
 
-BACKENDS: dict[str, Backend] = {b.name: b for b in (host.BACKEND, numpy.BACKEND, torch.BACKEND, cuda.BACKEND, docs.BACKEND, tests.BACKEND)}
-PACKAGE_BACKENDS = ("numpy", "torch")  # the importable optimizer packages, for the package docstring
+BACKENDS: dict[str, Backend] = {
+    b.name: b
+    for b in (host.BACKEND, numpy.BACKEND, torch.BACKEND, cuda.BACKEND, docs.BACKEND, tests.BACKEND)
+}
+PACKAGE_BACKENDS = (
+    "numpy",
+    "torch",
+)  # the importable optimizer packages, for the package docstring
 
 
 def spec_files(root: Path = ROOT) -> list[Path]:
@@ -55,7 +61,9 @@ def lower_all(specs: list[Spec]) -> tuple[LoweredSpec, ...]:
 
 def plan_build(lowered: tuple[LoweredSpec, ...]) -> Build:
     """Stage 3: which backend prints which spec, known to every backend before any renders."""
-    support = {name: frozenset(s.module for s in lowered if b.supports(s)) for name, b in BACKENDS.items()}
+    support = {
+        name: frozenset(s.module for s in lowered if b.supports(s)) for name, b in BACKENDS.items()
+    }
     return Build(lowered, support)
 
 
@@ -68,8 +76,9 @@ def outputs(specs: list[Spec]) -> list[Output]:
     """Stage 4: every file of the build, as templates with their view models."""
     build = prepare(specs)
     out = [Output("__init__.py", "package/__init__.py.j2", {"backends": PACKAGE_BACKENDS})]
-    for backend in BACKENDS.values():
-        out += backend.outputs(build)
+    for name, backend in BACKENDS.items():
+        with context(f"the {name} backend", fallback=True):  # outside its per-spec views
+            out += backend.outputs(build)
     _refuse_clashes(out)
     return out
 
@@ -85,7 +94,9 @@ def _refuse_clashes(out: list[Output]) -> None:
         culprit, first = (output, other) if output.source != SHARED_SOURCE else (other, output)
         whose = "a shared file" if first.source == SHARED_SOURCE else f"a file of {first.source}"
         raise SpecError(
-            culprit.source, None, f"generated/{output.path} would also be {whose}: rename the spec file"
+            culprit.source,
+            None,
+            f"generated/{output.path} would also be {whose}: rename the spec file",
         )
 
 
@@ -94,4 +105,13 @@ def generate(root: Path = ROOT) -> dict[str, str]:
     return render(outputs(load_specs(root)))
 
 
-__all__ = ["BACKENDS", "GENERATED", "generate", "load_specs", "lower_all", "outputs", "prepare", "spec_files"]
+__all__ = [
+    "BACKENDS",
+    "GENERATED",
+    "generate",
+    "load_specs",
+    "lower_all",
+    "outputs",
+    "prepare",
+    "spec_files",
+]

@@ -27,13 +27,17 @@ class OutputError(Exception):
 
 
 @contextmanager
-def context(where: str):
-    """Prefix ``where`` to any error but a SpecError (which has its file and line already)."""
+def context(where: str, fallback: bool = False):
+    """Prefix ``where`` to any error but a SpecError (which has its file and line already).
+    ``fallback``: only to errors that no inner context has placed yet (a backend as a whole,
+    around the specs and variants it names itself)."""
     try:
         yield
     except SpecError:
         raise
     except GenerationError as err:
+        if fallback:
+            raise
         raise GenerationError(f"{where}: {err}") from err
     except Exception as err:  # a bug in a backend: still say which spec and variant
         raise GenerationError(f"{where}: {type(err).__name__}: {err}") from err

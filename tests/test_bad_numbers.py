@@ -13,6 +13,7 @@ import sympy as sp
 import generated.numpy as N
 from generator.verify import reference, testing
 from generator.build import load_specs
+from generator.model import parse_spec
 
 SPECS = load_specs()
 CASES = [(s, dict(v.flags)) for s in SPECS for v in s.variants()]
@@ -95,3 +96,36 @@ def test_float64_nonfinite_and_extreme_gradients_match_the_reference(spec, flags
 @pytest.mark.parametrize("spec,flags", CASES, ids=IDS)
 def test_float32_nonfinite_gradients_match_the_reference(spec, flags):
     check(spec, flags, {}, NONFINITE, np.float32)
+
+
+WITH_NORMS = parse_spec(
+    """\
+name: Normalized
+description: SGD on the gradient divided by its norm, a norm the bad numbers reach.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+reductions:
+  g_sq: {scope: tensor, op: sum, of: g**2, doc: Squared norm of this gradient.}
+update:
+  - p = p - lr*g/(sqrt(g_sq) + 1)
+""",
+    "specs/normalized.yaml",
+    "normalized",
+)
+
+
+@pytest.mark.parametrize("spec", [*SPECS, WITH_NORMS], ids=lambda s: s.module)
+def test_the_docs_table_of_bad_numbers_is_the_references(spec):
+    """The docs print the table from a float64 evaluation of the spec (the build imports no
+    verification code); the 50-digit reference gives the same classes."""
+    from generator.backends.docs import _describe, bad_numbers
+
+    variant = spec.variants()[0]
+    hyper = {h.name: h.default for h in spec.reals}
+    run = reference.run(spec, dict(variant.flags), hyper, [[1.0] * 3], [[[np.nan, np.inf, -np.inf]]])
+    names = ["p", *(s.name for s in variant.state)]
+    arrays = [run.params[0], *(run.state[0][n] for n in names[1:])]
+    expected = [("gradient", *names)] + [
+        (g, *(_describe(a[i]) for a in arrays)) for i, g in enumerate(["NaN", "+inf", "-inf"])
+    ]
+    assert list(bad_numbers(spec)) == expected

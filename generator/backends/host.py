@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-from ..common import CLIP_SCALE, CLIPNORM, GRAD_NORM
-from ..printers.python import print_scalar
 from ..render import Output, runtime_output
 from . import python_common
 from .base import AllSpecs, Build
@@ -22,18 +20,8 @@ class HostBackend(AllSpecs):
             Output(f"host/{m.module}.py", "host/host.py.j2", {"m": m}, m.spec_path) for m in modules
         ]
         out.append(runtime_output("host/__init__.py"))
-        out.append(Output("_keras_common.py", "package/keras_common.py.j2", keras_common_view()))
         out += [runtime_output(name) for name in ("_shared.py", "_native.py", "_kernel_layout.py")]
         return out
 
 
 BACKEND = HostBackend()
-
-
-def keras_common_view() -> dict:
-    """Keras 2.3's clipnorm scale, printed from generator/common.py."""
-    return {
-        "clip_scale": print_scalar(CLIP_SCALE),
-        "clipnorm": CLIPNORM.name,
-        "grad_norm": GRAD_NORM.name,
-    }

@@ -42,7 +42,7 @@ class NumpyBackend(AllSpecs):
 
     def outputs(self, build: Build) -> list[Output]:
         modules = build.each_spec(lambda spec: module_view(spec, build.supports("cuda", spec)))
-        return python_common.package_outputs(self.name, modules)
+        return python_common.package_outputs(self.name, modules, dialect)
 
 
 BACKEND = NumpyBackend()

@@ -8,12 +8,22 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from ..common import COMMON_DEFAULTS, COMMON_DOCS
+from ..common import (
+    CLIP_SCALE,
+    CLIP_VALUE,
+    CLIPNORM,
+    CLIPVALUE,
+    COMMON_DEFAULTS,
+    COMMON_DOCS,
+    GRAD_NORM,
+)
+from ..errors import GenerationError
 from ..ir import KernelIR, LoweredSpec
 from ..model import Kind, Scope, Spec
+from ..printers.arrays import lower_element_program
 from ..printers.python import print_scalar
 from ..render import Output, runtime_output
-from ..symbols import plain
+from ..symbols import G, plain
 from .base import each_variant
 from .c_names import kernel_stem
 
@@ -64,9 +74,10 @@ class ModuleView:
     scalar_state_init: str
 
 
-def package_outputs(backend: str, modules) -> list[Output]:
+def package_outputs(backend: str, modules, dialect) -> list[Output]:
     """An optimizer package's files (NumPy, torch): a module per spec (``m.base`` is its
-    ModuleView), the runtime copied from generator/runtime/<backend>/, and the registry."""
+    ModuleView), the runtime copied from generator/runtime/<backend>/, Keras 2.3's common
+    formulas printed by the backend's ``dialect``, and the registry."""
     out = [
         Output(
             f"{backend}/{m.base.module}.py",
@@ -77,9 +88,33 @@ def package_outputs(backend: str, modules) -> list[Output]:
         for m in modules
     ]
     out.append(runtime_output(f"{backend}/_runtime.py"))
+    keras = keras_common_view(dialect)
+    out.append(Output(f"{backend}/_keras.py", "package/keras_common.py.j2", keras))
     registry = {"modules": [m.base for m in modules], "backend": backend}
     out.append(Output(f"{backend}/__init__.py", "package/registry.py.j2", registry))
     return out
+
+
+def keras_common_view(dialect) -> dict:
+    """clipnorm's scale (a Python float) and clipvalue (array lines of ``dialect``: its
+    ``IMPORTS`` and ``tensor_lines``), printed from generator/common.py."""
+    out = "out"
+    program = lower_element_program(
+        (), ((out, CLIP_VALUE),), [G.name, out], {out}, {CLIPVALUE.name}
+    )
+    lines = dialect.tensor_lines(program)
+    if any("_s" in line for line in lines):  # pragma: no cover - fuse_clips makes one call
+        raise GenerationError(f"clipvalue needs scratch arrays in the {dialect.__name__} printer")
+    return {
+        "imports": dialect.IMPORTS,
+        "clip_scale": print_scalar(CLIP_SCALE),
+        "clipnorm": CLIPNORM.name,
+        "grad_norm": GRAD_NORM.name,
+        "clip_value_lines": lines,
+        "g": G.name,
+        "clipvalue": CLIPVALUE.name,
+        "out": out,
+    }
 
 
 def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:

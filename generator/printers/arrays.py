@@ -44,7 +44,8 @@ class Instr:
     """``out = func(*args)`` over storages; an argument is a storage name or scalar code."""
 
     func: str  # add subtract multiply divide maximum minimum sqrt square absolute sign exp
-    # log negative power, or copy (out = args[0]) and fill (out = scalar args[0])
+    # log negative power, or copy (out = args[0]), fill (out = scalar args[0]) and clip
+    # (out = min(max(args[0], args[1]), args[2]); made by fuse_clips)
     args: tuple[str, ...]
     scalar: tuple[bool, ...]  # which args are scalar code rather than storages
     out: str
@@ -166,6 +167,40 @@ class _Lowering:
         if exp == 3:
             return self.emit("multiply", self.emit("square", b), b)
         return self.emit("power", b, self.lower(exp))
+
+
+def fuse_clips(instrs: list[Instr]) -> list[Instr]:
+    """``maximum(x, lo)`` then ``minimum(of that, hi)``, lo and hi scalars, as one
+    ``clip(x, lo, hi)``: what ``np.clip`` and ``torch.clamp`` compute (NaN stays NaN, and
+    hi wins when lo > hi), in one pass over memory instead of two. The intermediate must be
+    the result itself or a scratch array that nothing reads afterwards."""
+    out, index = [], 0
+    while index < len(instrs):
+        first = instrs[index]
+        second = instrs[index + 1] if index + 1 < len(instrs) else None
+        if (
+            second is not None
+            and (first.func, second.func) == ("maximum", "minimum")
+            and first.scalar == second.scalar == (False, True)
+            and second.args[0] == first.out
+            and (first.out == second.out or (first.out.startswith("_s") and _dead(first.out, instrs[index + 2 :])))
+        ):
+            out.append(Instr("clip", (first.args[0], first.args[1], second.args[1]), (False, True, True), second.out))
+            index += 2
+        else:
+            out.append(first)
+            index += 1
+    return out
+
+
+def _dead(name: str, rest: list[Instr]) -> bool:
+    """Whether ``name``'s value is overwritten (or never used) before anything reads it."""
+    for instr in rest:
+        if any(a == name and not s for a, s in zip(instr.args, instr.scalar)):
+            return False
+        if instr.out == name:
+            return True
+    return True
 
 
 def lower_element_program(

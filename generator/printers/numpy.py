@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .arrays import ArrayProgram, Instr
+from .arrays import ArrayProgram, Instr, fuse_clips
 
 _UFUNCS = {
     "add": "np.add",
@@ -27,11 +27,21 @@ def line(instr: Instr) -> str:
         return f"np.copyto({instr.out}, {instr.args[0]})"
     if instr.func == "fill":
         return f"{instr.out}[...] = {instr.args[0]}"
+    if instr.func == "clip":
+        return f"np.clip({', '.join(instr.args)}, out={instr.out})"
     return f"{_UFUNCS[instr.func]}({', '.join(instr.args)}, out={instr.out})"
 
 
+IMPORTS = ("import numpy as np",)  # what printed lines need
+
+
+def tensor_lines(program: ArrayProgram) -> list[str]:
+    """The lines of one tensor's program (the name the torch dialect uses too)."""
+    return lines(program)
+
+
 def lines(program: ArrayProgram) -> list[str]:
-    return [line(i) for i in program.instrs]
+    return [line(i) for i in fuse_clips(program.instrs)]
 
 
 def sum_of_squares(x: str) -> str:

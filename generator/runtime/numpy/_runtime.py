@@ -9,7 +9,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .._keras_common import clip_scale
+from ._keras import clip_scale, clip_value
 from .._shared import CHECKPOINT_FORMAT, SpecAttributes, check_checkpoint, flag, real
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -330,7 +330,7 @@ class Optimizer(SpecAttributes):
             return g
         np.multiply(g, scale, out=buffer)
         if clipvalue:
-            np.clip(buffer, -clipvalue, clipvalue, out=buffer)
+            clip_value(buffer, clipvalue, buffer)
         return buffer
 
 

@@ -16,7 +16,7 @@ from typing import Callable, NamedTuple
 
 import torch
 
-from .._keras_common import clip_scale
+from ._keras import clip_scale, clip_value
 from .._shared import CHECKPOINT_FORMAT, MAX_STEP, SpecAttributes, check_checkpoint, flag, real
 
 SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
@@ -388,7 +388,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             if scale != 1.0:
                 g = g * scale
             if self.clipvalue:
-                g = torch.clamp(g, -self.clipvalue, self.clipvalue)
+                g = clip_value(g, self.clipvalue, torch.empty_like(g))
             state = self.state[p]
             if not state:
                 for s in kernel.state:
