@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated/ is up to date ({len(files)} files)")
             return 0
         written, deleted = write(files)
-    except (SpecError, GenerationError, OutputError) as err:
+    except (SpecError, GenerationError, OutputError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         print("nothing was written", file=sys.stderr)
         return 2
