@@ -1,22 +1,39 @@
-"""Command line: ``python -m generator build [--check] | list | docs | bench [--quick]``."""
+"""Command line of the generator.
+
+In the checkout: ``build [--check]`` writes ``generated/`` from ``specs/``. In your own
+project: ``build --specs specs --out mypackage [--with-shipped] [--check]`` writes the
+package ``mypackage`` from your specs; ``new NAME`` starts a spec, ``check FILE...`` checks
+specs and prints their update rules, ``docs --out mypackage`` builds its PDF.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import build as build_mod
 from .errors import GenerationError, OutputError, SpecError
-from .render import GENERATED, diff, write
+from .paths import GENERATED, IN_CHECKOUT, SPECS
+from .render import diff, write
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    build = commands.add_parser("build", help="write generated/ from specs/ and templates/")
-    build.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if generated/ is stale")
-    commands.add_parser("list", help="the optimizers, their backends and flags")
-    commands.add_parser("docs", help="build the PDF of generated/docs into build/docs with latexmk")
+    build = commands.add_parser("build", help="write generated/ (in the checkout) or --out from the specs")
+    build.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if the output is stale")
+    _package_arguments(build)
+    build.add_argument("--with-shipped", action="store_true", help="with --out: include the optimizers this tool ships (Adam, SGD, ...)")
+    listing = commands.add_parser("list", help="the optimizers, their backends and flags")
+    listing.add_argument("--specs", type=Path, action="append", help="a folder of specs (default: the shipped ones)")
+    docs = commands.add_parser("docs", help="build the PDF of the docs with latexmk (sandboxed)")
+    docs.add_argument("--out", type=Path, help="a package built with --out; the PDF goes to <out>/docs/optimizers.pdf")
+    new = commands.add_parser("new", help="write a commented starter spec specs/NAME.yaml")
+    new.add_argument("name", help="the spec's file stem and module name: a lowercase identifier (yogi)")
+    new.add_argument("--specs", type=Path, default=Path("specs"), help="the folder to write it into (default: specs)")
+    check = commands.add_parser("check", help="check spec files without writing anything; print their update rules")
+    check.add_argument("files", type=Path, nargs="+")
     bench = commands.add_parser("bench", help="time every backend against torch.optim and the memory bandwidth")
     bench.add_argument("--quick", action="store_true", help="small workloads, few repeats: proves the harness works")
     bench.add_argument("--only", help="comma-separated spec modules, e.g. adam,sgd")
@@ -25,37 +42,55 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "bench":
         return _bench(args)
-
     try:
-        if args.command == "list":
-            return _list()
-        if args.command == "docs":
-            return _docs()
-        files = build_mod.generate()
-        if args.check:
-            text = diff(files)
-            if text:
-                sys.stdout.write(text)
-                print("generated/ is stale: run `python -m generator build`", file=sys.stderr)
-                return 1
-            print(f"generated/ is up to date ({len(files)} files)")
-            return 0
-        written, deleted = write(files)
+        return COMMANDS[args.command](args)
     except (SpecError, GenerationError, OutputError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
-        print("nothing was written", file=sys.stderr)
+        if args.command == "build":
+            print("nothing was written", file=sys.stderr)
         return 2
+
+
+def _package_arguments(parser) -> None:
+    parser.add_argument("--specs", type=Path, action="append", help="a folder of your specs (repeatable; default: ./specs with --out)")
+    parser.add_argument("--out", type=Path, help="the package folder to write; its name is the package's import name")
+
+
+def _files(args) -> tuple[dict[str, str], Path]:
+    """What a build writes, and where: the checkout's generated/, or the user's --out."""
+    if args.out is None:
+        if args.specs:
+            raise OutputError("--specs needs --out: the folder of the package to write")
+        if not IN_CHECKOUT:
+            raise OutputError("not in a checkout of the generator: build your specs with --specs DIR --out DIR")
+        return build_mod.generate(), GENERATED
+    folders = args.specs or [Path("specs")]
+    for folder in folders:
+        if not folder.is_dir():
+            raise OutputError(f"--specs {folder}: no such folder")
+    return build_mod.generate_package(folders, args.out, args.with_shipped), args.out
+
+
+def _build(args) -> int:
+    files, target = _files(args)
+    if args.check:
+        text = diff(files, target)
+        if text:
+            sys.stdout.write(text)
+            print(f"{target} is stale: run the same command without --check", file=sys.stderr)
+            return 1
+        print(f"{target} is up to date ({len(files)} files)")
+        return 0
+    written, deleted = write(files, target)
     for path in written:
-        print(f"wrote generated/{path}")
+        print(f"wrote {target / path}")
     for path in deleted:
-        print(f"deleted generated/{path}")
-    print(f"{len(files)} files, {len(written)} written, {len(deleted)} deleted, in {GENERATED}")
+        print(f"deleted {target / path}")
+    print(f"{len(files)} files, {len(written)} written, {len(deleted)} deleted, in {target}")
     return 0
 
 
 def _bench(args) -> int:
-    from pathlib import Path
-
     from .bench import run, summary
 
     only = args.only.split(",") if args.only else None
@@ -64,14 +99,21 @@ def _bench(args) -> int:
     return 0
 
 
-def _docs() -> int:
+def _docs(args) -> int:
     from .docs import DocsError, build_pdf
 
-    if diff(build_mod.generate()):
-        print("error: generated/ is stale: run `python -m generator build` first", file=sys.stderr)
-        return 1
+    if args.out is None:
+        if diff(build_mod.generate()):
+            print("error: generated/ is stale: run `python -m generator build` first", file=sys.stderr)
+            return 1
+        source, out = GENERATED / "docs", None
+    else:
+        source, out = args.out / "docs", args.out / "docs"
+        if not (source / "optimizers.tex").is_file():
+            print(f"error: {source}/optimizers.tex does not exist: build the package first", file=sys.stderr)
+            return 1
     try:
-        pdf = build_pdf()
+        pdf = build_pdf(source, out) if out is not None else build_pdf()
     except DocsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -79,8 +121,12 @@ def _docs() -> int:
     return 0
 
 
-def _list() -> int:
-    build = build_mod.prepare(build_mod.load_specs())
+def _list(args) -> int:
+    if args.specs:
+        specs = build_mod.load_specs(Path.cwd(), args.specs)
+    else:  # the checkout's specs/, or, installed, the shipped ones
+        specs = build_mod.load_specs() if IN_CHECKOUT else build_mod.load_specs(Path.cwd(), [SPECS])
+    build = build_mod.prepare(specs)
     targets = ("numpy", "torch", "cuda")  # what a user imports or links; host, docs, tests serve them
     rows = [("optimizer", "keras name", "flags", "state", "backends")]
     for lowered in build.specs:
@@ -93,6 +139,31 @@ def _list() -> int:
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     return 0
+
+
+def _new(args) -> int:
+    from .starter import write_starter
+
+    path = write_starter(args.name, args.specs)
+    print(f"wrote {path}: edit it, then `python -m generator check {path}`")
+    return 0
+
+
+def _check(args) -> int:
+    from .model import load_spec
+    from .starter import describe, missing
+
+    specs = []
+    for path in args.files:
+        if not path.is_file():
+            raise missing(path)
+        specs.append(load_spec(path, Path.cwd()))
+    for spec in specs:
+        print(describe(spec))
+    return 0
+
+
+COMMANDS = {"build": _build, "list": _list, "docs": _docs, "new": _new, "check": _check}
 
 
 if __name__ == "__main__":

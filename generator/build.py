@@ -14,11 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .backends import cuda, docs, host, numpy, tests, torch
-from .backends.base import Backend, Build
-from .errors import SpecError, context
+from .backends.base import Backend, Build, Target
+from .errors import OutputError, SpecError, context
 from .ir import LoweredSpec, lower
 from .model import Spec, load_spec
-from .paths import GENERATED, ROOT
+from .paths import GENERATED, ROOT, SPECS
 from .render import SHARED_SOURCE, Output, render
 
 BACKENDS: dict[str, Backend] = {
@@ -35,15 +35,22 @@ def spec_files(root: Path = ROOT) -> list[Path]:
     return sorted((root / "specs").glob("*.yaml"))
 
 
-def load_specs(root: Path = ROOT) -> list[Spec]:
-    """Stage 1. Every spec, in file-name order; the first invalid one raises SpecError."""
+def spec_paths(folders: list[Path]) -> list[Path]:
+    """The spec files of ``folders``, folder by folder, each in file-name order."""
+    return [f for d in folders for f in sorted(Path(d).glob("*.yaml"))]
+
+
+def load_specs(root: Path = ROOT, folders: list[Path] | None = None) -> list[Spec]:
+    """Stage 1. Every spec of ``folders`` (default: root/specs), in file-name order, paths
+    shown relative to ``root``; the first invalid one raises SpecError."""
+    files = spec_files(root) if folders is None else spec_paths(folders)
     specs = []
-    for path in spec_files(root):
-        with context(str(path.relative_to(root))):  # a bug in the reader still names the spec
+    for path in files:
+        with context(str(path)):  # a bug in the reader still names the spec
             specs.append(load_spec(path, root))
     seen: dict[str, str] = {}
     for s in specs:
-        for key in (s.name.lower(), s.keras_name):
+        for key in (s.module, s.name.lower(), s.keras_name):
             if key in seen and seen[key] != s.path:
                 raise SpecError(s.path, None, f"name {key!r} is already used by {seen[key]}")
             seen[key] = s.path
@@ -59,22 +66,22 @@ def lower_all(specs: list[Spec]) -> tuple[LoweredSpec, ...]:
     return tuple(out)
 
 
-def plan_build(lowered: tuple[LoweredSpec, ...]) -> Build:
+def plan_build(lowered: tuple[LoweredSpec, ...], target: Target = Target()) -> Build:
     """Stage 3: which backend prints which spec, known to every backend before any renders."""
     support = {
         name: frozenset(s.module for s in lowered if b.supports(s)) for name, b in BACKENDS.items()
     }
-    return Build(lowered, support)
+    return Build(lowered, support, target)
 
 
-def prepare(specs: list[Spec]) -> Build:
+def prepare(specs: list[Spec], target: Target = Target()) -> Build:
     """Stages 2 and 3: what every backend renders from."""
-    return plan_build(lower_all(specs))
+    return plan_build(lower_all(specs), target)
 
 
-def outputs(specs: list[Spec]) -> list[Output]:
+def outputs(specs: list[Spec], target: Target = Target()) -> list[Output]:
     """Stage 4: every file of the build, as templates with their view models."""
-    build = prepare(specs)
+    build = prepare(specs, target)
     out = [Output("__init__.py", "package/__init__.py.j2", {"backends": PACKAGE_BACKENDS})]
     for name, backend in BACKENDS.items():
         with context(f"the {name} backend", fallback=True):  # outside its per-spec views
@@ -105,10 +112,25 @@ def generate(root: Path = ROOT) -> dict[str, str]:
     return render(outputs(load_specs(root)))
 
 
+def generate_package(folders: list[Path], out: Path, with_shipped: bool = False) -> dict[str, str]:
+    """A user's build: the specs of ``folders`` (and the shipped ones with ``with_shipped``)
+    into the package ``out``, importable as ``out.name``; paths shown relative to the working
+    folder."""
+    package = out.name
+    if not package.isidentifier() or package in ("generator", "numpy", "torch"):
+        raise OutputError(f"--out {out}: the package is named after the folder, so its name must be a Python identifier (not {package!r})")
+    folders = [*folders, SPECS] if with_shipped else list(folders)
+    specs = load_specs(Path.cwd(), folders)
+    files = {s.module: f.resolve() for s, f in zip(specs, spec_paths(folders))}
+    target = Target(out=out.resolve(), package=package, files=files)
+    return render(outputs(specs, target), package=package)
+
+
 __all__ = [
     "BACKENDS",
     "GENERATED",
     "generate",
+    "generate_package",
     "load_specs",
     "lower_all",
     "outputs",

@@ -82,8 +82,10 @@ def header(output: Output) -> str:
     return f"{start}generated from {output.source} by templates/{output.template} — {DO_NOT_EDIT}{end}"
 
 
-def render(outputs: list[Output], env: jinja2.Environment | None = None) -> dict[str, str]:
+def render(outputs: list[Output], env: jinja2.Environment | None = None, package: str = "generated") -> dict[str, str]:
+    """Every output's text. ``package``: the import name of the package being generated."""
     env = env or environment()
+    env.globals["package"] = package
     files: dict[str, str] = {}
     for output in sorted(outputs, key=lambda o: o.path):
         if output.path in files:
@@ -147,6 +149,13 @@ def plan(files: dict[str, str], target: Path = GENERATED):
     """What a build would change: (to write, to delete), both sorted."""
     check_tree(target)
     write = [p for p, text in sorted(files.items()) if _read(target / p) != text]
+    for p in write:  # never overwrite what the generator did not write: a user's own file
+        path = target / p
+        if path.is_dir() or (path.exists() and not _managed(path)):
+            raise OutputError(
+                f"{path} is in the way: it was not written by the generator (no '{DO_NOT_EDIT}' "
+                "header), and the build does not overwrite such files; move it or choose another --out"
+            )
     existing = sorted(str(p.relative_to(target)) for p in target.rglob("*") if _managed(p)) if target.exists() else []
     delete = [p for p in existing if p not in files]
     return write, delete
@@ -212,7 +221,9 @@ def _mode_for(path: Path) -> int:
 
 
 def _read(path: Path) -> str | None:
+    """A file's text; None when there is no such file, or it is a folder or not text (a
+    foreign file, which ``plan`` refuses to overwrite)."""
     try:
         return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, UnicodeDecodeError):
         return None

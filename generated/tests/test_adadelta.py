@@ -7,7 +7,7 @@ import pytest
 from generated.numpy import Adadelta, get
 from generator.verify import testing
 
-SPEC = "specs/adadelta.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/adadelta.yaml")
 FLAGS = [
     {},
 ]

@@ -7,7 +7,7 @@ import pytest
 from generated.numpy import Adagrad, get
 from generator.verify import testing
 
-SPEC = "specs/adagrad.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/adagrad.yaml")
 FLAGS = [
     {},
 ]

@@ -7,7 +7,7 @@ import pytest
 from generated.numpy import Adam, get
 from generator.verify import testing
 
-SPEC = "specs/adam.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/adam.yaml")
 FLAGS = [
     {"amsgrad": False},
     {"amsgrad": True},

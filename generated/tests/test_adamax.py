@@ -7,7 +7,7 @@ import pytest
 from generated.numpy import Adamax, get
 from generator.verify import testing
 
-SPEC = "specs/adamax.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/adamax.yaml")
 FLAGS = [
     {},
 ]

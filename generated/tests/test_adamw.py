@@ -7,7 +7,7 @@ import pytest
 from generated.numpy import AdamW, get
 from generator.verify import testing
 
-SPEC = "specs/adamw.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/adamw.yaml")
 FLAGS = [
     {"amsgrad": False},
     {"amsgrad": True},

@@ -7,7 +7,7 @@ import pytest
 from generated.numpy import Lion, get
 from generator.verify import testing
 
-SPEC = "specs/lion.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/lion.yaml")
 FLAGS = [
     {},
 ]

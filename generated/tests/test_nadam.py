@@ -7,7 +7,7 @@ import pytest
 from generated.numpy import Nadam, get
 from generator.verify import testing
 
-SPEC = "specs/nadam.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/nadam.yaml")
 FLAGS = [
     {},
 ]

@@ -7,7 +7,7 @@ import pytest
 from generated.numpy import RMSprop, get
 from generator.verify import testing
 
-SPEC = "specs/rmsprop.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/rmsprop.yaml")
 FLAGS = [
     {},
 ]

@@ -7,7 +7,7 @@ import pytest
 from generated.numpy import SGD, get
 from generator.verify import testing
 
-SPEC = "specs/sgd.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/sgd.yaml")
 FLAGS = [
     {"nesterov": False},
     {"nesterov": True},

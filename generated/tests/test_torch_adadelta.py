@@ -9,9 +9,9 @@ torch = pytest.importorskip("torch")
 
 from generated.numpy import Adadelta as NumpyAdadelta  # noqa: E402
 from generated.torch import Adadelta, get  # noqa: E402
-from generator.verify import testing_torch  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
 
-SPEC = "specs/adadelta.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/adadelta.yaml")
 FLAGS = [
     {},
 ]

@@ -9,9 +9,9 @@ torch = pytest.importorskip("torch")
 
 from generated.numpy import Adagrad as NumpyAdagrad  # noqa: E402
 from generated.torch import Adagrad, get  # noqa: E402
-from generator.verify import testing_torch  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
 
-SPEC = "specs/adagrad.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/adagrad.yaml")
 FLAGS = [
     {},
 ]

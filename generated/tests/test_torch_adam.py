@@ -9,9 +9,9 @@ torch = pytest.importorskip("torch")
 
 from generated.numpy import Adam as NumpyAdam  # noqa: E402
 from generated.torch import Adam, get  # noqa: E402
-from generator.verify import testing_torch  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
 
-SPEC = "specs/adam.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/adam.yaml")
 FLAGS = [
     {"amsgrad": False},
     {"amsgrad": True},

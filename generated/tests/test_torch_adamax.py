@@ -9,9 +9,9 @@ torch = pytest.importorskip("torch")
 
 from generated.numpy import Adamax as NumpyAdamax  # noqa: E402
 from generated.torch import Adamax, get  # noqa: E402
-from generator.verify import testing_torch  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
 
-SPEC = "specs/adamax.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/adamax.yaml")
 FLAGS = [
     {},
 ]

@@ -9,9 +9,9 @@ torch = pytest.importorskip("torch")
 
 from generated.numpy import AdamW as NumpyAdamW  # noqa: E402
 from generated.torch import AdamW, get  # noqa: E402
-from generator.verify import testing_torch  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
 
-SPEC = "specs/adamw.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/adamw.yaml")
 FLAGS = [
     {"amsgrad": False},
     {"amsgrad": True},

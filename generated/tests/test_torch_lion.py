@@ -9,9 +9,9 @@ torch = pytest.importorskip("torch")
 
 from generated.numpy import Lion as NumpyLion  # noqa: E402
 from generated.torch import Lion, get  # noqa: E402
-from generator.verify import testing_torch  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
 
-SPEC = "specs/lion.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/lion.yaml")
 FLAGS = [
     {},
 ]

@@ -9,9 +9,9 @@ torch = pytest.importorskip("torch")
 
 from generated.numpy import Nadam as NumpyNadam  # noqa: E402
 from generated.torch import Nadam, get  # noqa: E402
-from generator.verify import testing_torch  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
 
-SPEC = "specs/nadam.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/nadam.yaml")
 FLAGS = [
     {},
 ]

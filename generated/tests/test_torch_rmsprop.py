@@ -9,9 +9,9 @@ torch = pytest.importorskip("torch")
 
 from generated.numpy import RMSprop as NumpyRMSprop  # noqa: E402
 from generated.torch import RMSprop, get  # noqa: E402
-from generator.verify import testing_torch  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
 
-SPEC = "specs/rmsprop.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/rmsprop.yaml")
 FLAGS = [
     {},
 ]

@@ -9,9 +9,9 @@ torch = pytest.importorskip("torch")
 
 from generated.numpy import SGD as NumpySGD  # noqa: E402
 from generated.torch import SGD, get  # noqa: E402
-from generator.verify import testing_torch  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
 
-SPEC = "specs/sgd.yaml"
+SPEC = testing.spec_beside(__file__, "../../specs/sgd.yaml")
 FLAGS = [
     {"nesterov": False},
     {"nesterov": True},

@@ -1,5 +1,5 @@
 # generated from specs/*.yaml by templates/package/registry.py.j2 — do not edit
-"""Generated optimizers: ``from generated.torch import Adam`` or ``get("adam")``."""
+"""Generated optimizers: ``from generated.torch import Adadelta`` or ``get("adadelta")``."""
 
 from .adadelta import Adadelta
 from .adagrad import Adagrad

@@ -13,22 +13,38 @@ in this folder; it never imports another backend. See README.md in this folder.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Protocol, TypeVar
 
 from ..errors import context
 from ..ir import KernelIR, LoweredSpec
+from ..paths import GENERATED, ROOT
 from ..render import Output
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class Target:
+    """Where a build goes: the output package's folder and import name, and the spec files."""
+
+    out: Path = GENERATED
+    package: str = "generated"
+    files: dict[str, Path] = field(default_factory=dict)  # module -> its spec file
+
+    def spec_file(self, spec) -> Path:
+        """A spec's file (for a spec parsed from text: where its path says it would be)."""
+        return self.files.get(spec.module, ROOT / spec.path)
+
+
+@dataclass(frozen=True)
 class Build:
-    """Every lowered spec of one build, and which backends print which of them."""
+    """Every lowered spec of one build, which backends print which of them, and where to."""
 
     specs: tuple[LoweredSpec, ...]
     support: dict[str, frozenset[str]]  # backend name -> the modules it prints
+    target: Target = Target()
 
     def supports(self, backend: str, spec: LoweredSpec) -> bool:
         return spec.module in self.support.get(backend, frozenset())

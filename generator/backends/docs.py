@@ -92,20 +92,44 @@ class DocsBackend(AllSpecs):
     def outputs(self, build: Build) -> list[Output]:
         references = _reference_keys([s.spec for s in build.specs])
         views = build.each_spec(lambda spec: view(spec, references, build.supports("cuda", spec)))
-        return _outputs(views, references)
+        return _outputs(views, references, usage_view(build))
 
 
 BACKEND = DocsBackend()
 
 
-def _outputs(views, references) -> list[Output]:
+@dataclass(frozen=True)
+class UsageView:
+    """The usage section's examples: the seed page's SGD example when SGD is built, else the
+    first optimizer with its learning rate."""
+
+    name: str
+    variable: str
+    keras_name: str
+    arguments: str
+    header: str  # a C API header of the build, "" when no spec has kernels
+
+
+def usage_view(build: Build) -> UsageView:
+    specs = {s.module: s.spec for s in build.specs}
+    spec = specs.get("sgd") or next(iter(specs.values()))
+    if spec.module == "sgd":
+        arguments = "learning_rate=0.01, momentum=0.9, nesterov=True, decay=1e-6"
+    else:
+        arguments = f"learning_rate={spec.reals[0].default!r}"
+    fused = [s.module for s in build.specs if build.supports("cuda", s)]
+    header = ("adam" if "adam" in fused else fused[0]) if fused else ""
+    return UsageView(spec.name, spec.module, spec.keras_name, arguments, header)
+
+
+def _outputs(views, references, usage: UsageView) -> list[Output]:
     common = common_view()
     bibliography = [Ref(key, title, url) for url, (key, title) in references.items()]
     out = []
     for v in views:
         out.append(Output(f"docs/{v.module}.tex", "docs/optimizer.tex.j2", {"o": v}, v.spec_path))
         out.append(Output(f"docs/md/{v.module}.md", "docs/optimizer.md.j2", {"o": v}, v.spec_path))
-    context = {"optimizers": views, "common": common, "bibliography": bibliography}
+    context = {"optimizers": views, "common": common, "bibliography": bibliography, "usage": usage}
     out.append(Output("docs/optimizers.tex", "docs/optimizers.tex.j2", context))
     out.append(Output("docs/md/index.md", "docs/index.md.j2", context))
     return out

@@ -3,12 +3,14 @@ per spec. They call ``generator.verify``; the build itself imports nothing from 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..common import common_cases
 from ..ir import LoweredSpec
 from ..render import Output
-from .base import AllSpecs, Build
+from .base import AllSpecs, Build, Target
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class TestView:
     common_cases: tuple[str, ...]
     fused: bool  # the spec has generated C/CUDA kernels
     module: str
+    spec_from_tests: str  # the spec file, relative to the generated tests folder
 
 
 class TestsBackend(AllSpecs):
@@ -28,7 +31,7 @@ class TestsBackend(AllSpecs):
 
     def outputs(self, build: Build) -> list[Output]:
         out = []
-        for t in build.each_spec(lambda spec: view(spec, build.supports("cuda", spec))):
+        for t in build.each_spec(lambda spec: view(spec, build.supports("cuda", spec), build.target)):
             out.append(
                 Output(
                     f"tests/test_{t.module}.py", "tests/test_optimizer.py.j2", {"t": t}, t.spec_path
@@ -48,7 +51,7 @@ class TestsBackend(AllSpecs):
 BACKEND = TestsBackend()
 
 
-def view(lowered: LoweredSpec, fused: bool) -> TestView:
+def view(lowered: LoweredSpec, fused: bool, target: Target) -> TestView:
     spec = lowered.spec
     variants = [ir.variant for ir in lowered.variants]
     cases = tuple("{" + ", ".join(f"{n!r}: {v}" for n, v in v.flags) + "}" for v in variants)
@@ -61,4 +64,5 @@ def view(lowered: LoweredSpec, fused: bool) -> TestView:
         common_cases=tuple(common_cases(spec.common)),
         fused=fused,
         module=spec.module,
+        spec_from_tests=Path(os.path.relpath(target.spec_file(spec), target.out / "tests")).as_posix(),
     )

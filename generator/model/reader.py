@@ -112,7 +112,7 @@ def _type_name(t) -> str:
 def load_spec(path: str | Path, root: str | Path | None = None) -> Spec:
     """Read, parse and check one spec file. ``root`` makes the reported path relative."""
     path = Path(path)
-    shown = str(path.relative_to(root)) if root else str(path)
+    shown = _shown(path, root)
     module = path.stem
     problem = name_problem(module, "module")
     if problem or module != module.lower():
@@ -129,6 +129,16 @@ def load_spec(path: str | Path, root: str | Path | None = None) -> Spec:
     except UnicodeDecodeError:
         raise SpecError(shown, None, "the spec is not valid UTF-8") from None
     return parse_spec(text, shown, module)
+
+
+def _shown(path: Path, root) -> str:
+    """The path errors and generated headers show: relative to ``root`` when inside it."""
+    if root is None:
+        return str(path)
+    try:
+        return path.resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def parse_spec(text: str, path: str, module: str) -> Spec:

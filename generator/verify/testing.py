@@ -41,6 +41,17 @@ def _load(path: str) -> Spec:
     return load_spec(ROOT / path, ROOT)
 
 
+def spec_beside(test_file: str, relative: str) -> Spec:
+    """The spec a generated test was generated from: ``relative`` to the test's folder (the
+    build writes that path; a package and its specs folder move together)."""
+    return _load_file(str((Path(test_file).parent / relative).resolve()))
+
+
+@lru_cache(maxsize=None)
+def _load_file(path: str) -> Spec:
+    return load_spec(Path(path), Path(path).parent.parent)
+
+
 def common_cases(spec: Spec) -> list[str]:
     """The COMMON_CASES that apply to a spec (Nadam has no decay)."""
     return common.common_cases(spec.common)
