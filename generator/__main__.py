@@ -19,25 +19,62 @@ from .render import diff, write
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    build = commands.add_parser("build", help="write generated/ (in the checkout) or --out from the specs")
-    build.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if the output is stale")
+    build = commands.add_parser(
+        "build", help="write generated/ (in the checkout) or --out from the specs"
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 with a diff if the output is stale",
+    )
     _package_arguments(build)
-    build.add_argument("--with-shipped", action="store_true", help="with --out: include the optimizers this tool ships (Adam, SGD, ...)")
+    build.add_argument(
+        "--with-shipped",
+        action="store_true",
+        help="with --out: include the optimizers this tool ships (Adam, SGD, ...)",
+    )
     listing = commands.add_parser("list", help="the optimizers, their backends and flags")
-    listing.add_argument("--specs", type=Path, action="append", help="a folder of specs (default: the shipped ones)")
+    listing.add_argument(
+        "--specs", type=Path, action="append", help="a folder of specs (default: the shipped ones)"
+    )
     docs = commands.add_parser("docs", help="build the PDF of the docs with latexmk (sandboxed)")
-    docs.add_argument("--out", type=Path, help="a package built with --out; the PDF goes to <out>/docs/optimizers.pdf")
+    docs.add_argument(
+        "--out",
+        type=Path,
+        help="a package built with --out; the PDF goes to <out>/docs/optimizers.pdf",
+    )
     new = commands.add_parser("new", help="write a commented starter spec specs/NAME.yaml")
-    new.add_argument("name", help="the spec's file stem and module name: a lowercase identifier (yogi)")
-    new.add_argument("--specs", type=Path, default=Path("specs"), help="the folder to write it into (default: specs)")
-    check = commands.add_parser("check", help="check spec files without writing anything; print their update rules")
+    new.add_argument(
+        "name", help="the spec's file stem and module name: a lowercase identifier (yogi)"
+    )
+    new.add_argument(
+        "--specs",
+        type=Path,
+        default=Path("specs"),
+        help="the folder to write it into (default: specs)",
+    )
+    check = commands.add_parser(
+        "check", help="check spec files without writing anything; print their update rules"
+    )
     check.add_argument("files", type=Path, nargs="+")
-    bench = commands.add_parser("bench", help="time every backend against torch.optim and the memory bandwidth")
-    bench.add_argument("--quick", action="store_true", help="small workloads, few repeats: proves the harness works")
+    bench = commands.add_parser(
+        "bench", help="time every backend against torch.optim and the memory bandwidth"
+    )
+    bench.add_argument(
+        "--quick",
+        action="store_true",
+        help="small workloads, few repeats: proves the harness works",
+    )
     bench.add_argument("--only", help="comma-separated spec modules, e.g. adam,sgd")
-    bench.add_argument("--out", help="the JSON file to write (default tests/benchmarks/results-<cpu|gpu>.json)")
+    bench.add_argument(
+        "--out", help="the JSON file to write (default tests/benchmarks/results-<cpu|gpu>.json)"
+    )
     bench.add_argument("--no-plot", action="store_true", help="skip the PNG plot")
     args = parser.parse_args(argv)
     if args.command == "bench":
@@ -52,8 +89,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _package_arguments(parser) -> None:
-    parser.add_argument("--specs", type=Path, action="append", help="a folder of your specs (repeatable; default: ./specs with --out)")
-    parser.add_argument("--out", type=Path, help="the package folder to write; its name is the package's import name")
+    parser.add_argument(
+        "--specs",
+        type=Path,
+        action="append",
+        help="a folder of your specs (repeatable; default: ./specs with --out)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="the package folder to write; its name is the package's import name",
+    )
 
 
 def _files(args) -> tuple[dict[str, str], Path]:
@@ -62,7 +108,9 @@ def _files(args) -> tuple[dict[str, str], Path]:
         if args.specs:
             raise OutputError("--specs needs --out: the folder of the package to write")
         if not IN_CHECKOUT:
-            raise OutputError("not in a checkout of the generator: build your specs with --specs DIR --out DIR")
+            raise OutputError(
+                "not in a checkout of the generator: build your specs with --specs DIR --out DIR"
+            )
         return build_mod.generate(), GENERATED
     folders = args.specs or [Path("specs")]
     for folder in folders:
@@ -73,28 +121,39 @@ def _files(args) -> tuple[dict[str, str], Path]:
 
 def _build(args) -> int:
     files, target = _files(args)
+    shown = _shown(target)
     if args.check:
         text = diff(files, target)
         if text:
             sys.stdout.write(text)
-            print(f"{target} is stale: run the same command without --check", file=sys.stderr)
+            print(f"{shown}/ is stale: run the same command without --check", file=sys.stderr)
             return 1
-        print(f"{target} is up to date ({len(files)} files)")
+        print(f"{shown}/ is up to date ({len(files)} files)")
         return 0
     written, deleted = write(files, target)
     for path in written:
-        print(f"wrote {target / path}")
+        print(f"wrote {shown}/{path}")
     for path in deleted:
-        print(f"deleted {target / path}")
-    print(f"{len(files)} files, {len(written)} written, {len(deleted)} deleted, in {target}")
+        print(f"deleted {shown}/{path}")
+    print(f"{len(files)} files, {len(written)} written, {len(deleted)} deleted, in {shown}/")
     return 0
+
+
+def _shown(folder: Path) -> str:
+    """A folder as the user would type it: relative to the working folder when inside it."""
+    try:
+        return folder.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(folder)
 
 
 def _bench(args) -> int:
     from .bench import run, summary
 
     only = args.only.split(",") if args.only else None
-    report = run(quick=args.quick, only=only, out=Path(args.out) if args.out else None, plot=not args.no_plot)
+    report = run(
+        quick=args.quick, only=only, out=Path(args.out) if args.out else None, plot=not args.no_plot
+    )
     print(summary(report))
     return 0
 
@@ -104,13 +163,18 @@ def _docs(args) -> int:
 
     if args.out is None:
         if diff(build_mod.generate()):
-            print("error: generated/ is stale: run `python -m generator build` first", file=sys.stderr)
+            print(
+                "error: generated/ is stale: run `python -m generator build` first", file=sys.stderr
+            )
             return 1
         source, out = GENERATED / "docs", None
     else:
         source, out = args.out / "docs", args.out / "docs"
         if not (source / "optimizers.tex").is_file():
-            print(f"error: {source}/optimizers.tex does not exist: build the package first", file=sys.stderr)
+            print(
+                f"error: {source}/optimizers.tex does not exist: build the package first",
+                file=sys.stderr,
+            )
             return 1
     try:
         pdf = build_pdf(source, out) if out is not None else build_pdf()
@@ -127,7 +191,11 @@ def _list(args) -> int:
     else:  # the checkout's specs/, or, installed, the shipped ones
         specs = build_mod.load_specs() if IN_CHECKOUT else build_mod.load_specs(Path.cwd(), [SPECS])
     build = build_mod.prepare(specs)
-    targets = ("numpy", "torch", "cuda")  # what a user imports or links; host, docs, tests serve them
+    targets = (
+        "numpy",
+        "torch",
+        "cuda",
+    )  # what a user imports or links; host, docs, tests serve them
     rows = [("optimizer", "keras name", "flags", "state", "backends")]
     for lowered in build.specs:
         s = lowered.spec

@@ -84,7 +84,9 @@ def workloads(gpu: bool, quick: bool) -> list[Workload]:
         Workload("W1", [(large,)]),
         Workload("W2", [(10_000,)] * (1000 // scale)),
         Workload("W3", resnet50_shapes()),
-        Workload("W4", [(1,), (3,), (4097,), (65537,), (1_000_003,), (1_000_003,)], misaligned=True),
+        Workload(
+            "W4", [(1,), (3,), (4097,), (65537,), (1_000_003,), (1_000_003,)], misaligned=True
+        ),
     ]
 
 
@@ -146,8 +148,12 @@ def bandwidth(device, quick: bool, timer: Timer) -> dict:
     copy = timer(lambda: a.copy_(b))
     triad = timer(lambda: torch.add(b, c, alpha=3.0, out=a))
     update = timer(lambda: a.add_(b, alpha=1e-3))
-    return {"elements": n, "copy_gbs": 8 * n / copy / 1e9, "triad_gbs": 12 * n / triad / 1e9,
-            "update_gbs": 12 * n / update / 1e9}
+    return {
+        "elements": n,
+        "copy_gbs": 8 * n / copy / 1e9,
+        "triad_gbs": 12 * n / triad / 1e9,
+        "update_gbs": 12 * n / update / 1e9,
+    }
 
 
 def reference_bandwidth(bw: dict) -> float:
@@ -195,19 +201,37 @@ def _candidates(spec, gpu: bool):
             return lambda: opt.apply_gradients(pairs)
 
         out.append(("generated numpy", "generated", numpy_factory))
-    out.append(("generated torch loop", "generated", lambda ps: cls(ps, **ours, foreach=False).step))
-    out.append(("generated torch foreach", "generated", lambda ps: cls(ps, **ours, foreach=True).step))
+    out.append(
+        ("generated torch loop", "generated", lambda ps: cls(ps, **ours, foreach=False).step)
+    )
+    out.append(
+        ("generated torch foreach", "generated", lambda ps: cls(ps, **ours, foreach=True).step)
+    )
     if cls.native_module is not None:
-        out.append((f"generated fused {'CUDA' if gpu else 'C'}", "generated", lambda ps: cls(ps, **ours, fused=True).step))
+        out.append(
+            (
+                f"generated fused {'CUDA' if gpu else 'C'}",
+                "generated",
+                lambda ps: cls(ps, **ours, fused=True).step,
+            )
+        )
     if spec.module in PEERS:
         name, kwargs = PEERS[spec.module]
         peer = getattr(torch.optim, name)
-        for mode, extra in (("for-loop", {"foreach": False}), ("foreach", {"foreach": True}), ("fused", {"fused": True})):
-            out.append((f"torch.optim {mode}", "peer", lambda ps, e=extra: peer(ps, **kwargs, **e).step))
+        for mode, extra in (
+            ("for-loop", {"foreach": False}),
+            ("foreach", {"foreach": True}),
+            ("fused", {"fused": True}),
+        ):
+            out.append(
+                (f"torch.optim {mode}", "peer", lambda ps, e=extra: peer(ps, **kwargs, **e).step)
+            )
     return out
 
 
-def run(quick: bool = False, only: list[str] | None = None, out: Path | None = None, plot: bool = True) -> dict:
+def run(
+    quick: bool = False, only: list[str] | None = None, out: Path | None = None, plot: bool = True
+) -> dict:
     import torch
 
     gpu = torch.cuda.is_available()
@@ -217,7 +241,9 @@ def run(quick: bool = False, only: list[str] | None = None, out: Path | None = N
     loads = workloads(gpu, quick)
     sweep = [2**k for k in (range(10, 21, 5) if quick else range(10, 26, 2))]
     adam = next((s for s in specs if s.module == "adam"), specs[0])
-    plans = [(s, w) for s in specs for w in loads] + [(adam, Workload(f"1x{n}", [(n,)])) for n in sweep]
+    plans = [(s, w) for s in specs for w in loads] + [
+        (adam, Workload(f"1x{n}", [(n,)])) for n in sweep
+    ]
     progress = Progress(len(plans) + 1)
 
     report = {"device": _device_name(device), "machine": _machine(), "quick": quick}
@@ -227,7 +253,9 @@ def run(quick: bool = False, only: list[str] | None = None, out: Path | None = N
     rows, sweep_rows = [], []
     for spec, load in plans:
         progress.step(f"{spec.module} {load.name}")
-        measured = _measure_side_by_side(spec, load, _candidates(spec, gpu), device, timer, best_bandwidth)
+        measured = _measure_side_by_side(
+            spec, load, _candidates(spec, gpu), device, timer, best_bandwidth
+        )
         (sweep_rows if load.name.startswith("1x") else rows).extend(measured)
     _add_ratios(rows)
     report["results"] = rows
@@ -254,15 +282,24 @@ def _measure_side_by_side(spec, load, candidates, device, timer, best_bandwidth)
     turn, ``timer.repeats`` times; the median per candidate."""
     rows, steps = [], []
     for backend, kind, factory in candidates:
-        row = {"spec": spec.module, "workload": load.name, "backend": backend, "kind": kind,
-               "tensors": len(load.shapes), "elements": load.elements, "bytes_per_element": bytes_per_element(spec)}
+        row = {
+            "spec": spec.module,
+            "workload": load.name,
+            "backend": backend,
+            "kind": kind,
+            "tensors": len(load.shapes),
+            "elements": load.elements,
+            "bytes_per_element": bytes_per_element(spec),
+        }
         try:
             step = factory(_tensors(load, device))
             for _ in range(timer.warmup):
                 step()
             steps.append((row, step, []))
         except Exception as err:  # a peer without that mode on this device, say
-            row["error"] = f"{type(err).__name__}: {str(err).splitlines()[0][:160] if str(err) else ''}"
+            row["error"] = (
+                f"{type(err).__name__}: {str(err).splitlines()[0][:160] if str(err) else ''}"
+            )
         rows.append(row)
     for _ in range(timer.repeats):
         for row, step, times in steps:
@@ -288,7 +325,17 @@ def _add_ratios(rows) -> None:
 
 
 def _find(rows, spec, workload, backend):
-    return next((r for r in rows if r["spec"] == spec and r["workload"] == workload and r["backend"] == backend and "median_s" in r), None)
+    return next(
+        (
+            r
+            for r in rows
+            if r["spec"] == spec
+            and r["workload"] == workload
+            and r["backend"] == backend
+            and "median_s" in r
+        ),
+        None,
+    )
 
 
 def targets(report: dict, gpu: bool) -> list[dict]:
@@ -300,29 +347,84 @@ def targets(report: dict, gpu: bool) -> list[dict]:
         a, b = _find(rows, spec, workload, faster), _find(rows, spec, workload, slower)
         if a and b:
             value = b["median_s"] / a["median_s"]
-            out.append({"target": name, "value": round(value, 3), "goal": goal, "met": value >= goal})
+            out.append(
+                {"target": name, "value": round(value, 3), "goal": goal, "met": value >= goal}
+            )
 
     def fraction(name, backend, spec, workload, goal):
         r = _find(rows, spec, workload, backend)
         if r:
-            out.append({"target": name, "value": round(r["fraction_of_bandwidth"], 3), "goal": goal, "met": r["fraction_of_bandwidth"] >= goal})
+            out.append(
+                {
+                    "target": name,
+                    "value": round(r["fraction_of_bandwidth"], 3),
+                    "goal": goal,
+                    "met": r["fraction_of_bandwidth"] >= goal,
+                }
+            )
 
     if not gpu:
         for w in ("W1", "W3"):
-            ratio(f"fused C vs torch fused Adam, {w} (speed-up)", "generated fused C", "torch.optim fused", "adam", w, 1.0)
+            ratio(
+                f"fused C vs torch fused Adam, {w} (speed-up)",
+                "generated fused C",
+                "torch.optim fused",
+                "adam",
+                w,
+                1.0,
+            )
         fraction("fused C Adam, W1: fraction of bandwidth", "generated fused C", "adam", "W1", 0.8)
-        ratio("NumPy Adam within 4.5x of fused C, W1 (fused/numpy time)", "generated numpy", "generated fused C", "adam", "W1", 1 / 4.5)
+        ratio(
+            "NumPy Adam within 4.5x of fused C, W1 (fused/numpy time)",
+            "generated numpy",
+            "generated fused C",
+            "adam",
+            "W1",
+            1 / 4.5,
+        )
     else:
         for w in ("W1", "W2", "W3"):
-            ratio(f"fused CUDA vs torch fused Adam, {w} (speed-up)", "generated fused CUDA", "torch.optim fused", "adam", w, 1.0)
-        fraction("fused CUDA Adam, W1: fraction of copy bandwidth", "generated fused CUDA", "adam", "W1", 0.85)
-        fraction("fused CUDA Adam, W3: fraction of copy bandwidth", "generated fused CUDA", "adam", "W3", 0.80)
+            ratio(
+                f"fused CUDA vs torch fused Adam, {w} (speed-up)",
+                "generated fused CUDA",
+                "torch.optim fused",
+                "adam",
+                w,
+                1.0,
+            )
+        fraction(
+            "fused CUDA Adam, W1: fraction of copy bandwidth",
+            "generated fused CUDA",
+            "adam",
+            "W1",
+            0.85,
+        )
+        fraction(
+            "fused CUDA Adam, W3: fraction of copy bandwidth",
+            "generated fused CUDA",
+            "adam",
+            "W3",
+            0.80,
+        )
         launches = report.get("launches_per_step", {}).get("generated fused CUDA", {})
         if "kernels" in launches:
-            out.append({"target": "fused CUDA Adam, W3: kernel launches per step (at most 2)", "value": launches["kernels"],
-                        "goal": 2, "met": launches["kernels"] <= 2})
+            out.append(
+                {
+                    "target": "fused CUDA Adam, W3: kernel launches per step (at most 2)",
+                    "value": launches["kernels"],
+                    "goal": 2,
+                    "met": launches["kernels"] <= 2,
+                }
+            )
     for w in ("W1", "W2"):
-        ratio(f"generated foreach vs torch.optim foreach Adam, {w} (speed-up)", "generated torch foreach", "torch.optim foreach", "adam", w, 1 / 1.1)
+        ratio(
+            f"generated foreach vs torch.optim foreach Adam, {w} (speed-up)",
+            "generated torch foreach",
+            "torch.optim foreach",
+            "adam",
+            w,
+            1 / 1.1,
+        )
     return out
 
 
@@ -342,8 +444,10 @@ def _launches(spec, load, device) -> dict:
                 torch.cuda.synchronize()
             kernels = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
             names = [e.name for e in kernels]
-            out[backend] = {"kernels": sum(1 for n in names if "Memcpy" not in n and "Memset" not in n),
-                            "copies": sum(1 for n in names if "Memcpy" in n)}
+            out[backend] = {
+                "kernels": sum(1 for n in names if "Memcpy" not in n and "Memset" not in n),
+                "copies": sum(1 for n in names if "Memcpy" in n),
+            }
         except Exception as err:  # profiling is best effort; the timings stand without it
             out[backend] = {"error": f"{type(err).__name__}: {err}"[:160]}
     return out
@@ -369,7 +473,10 @@ def _device_name(device) -> str:
     model = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
-            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
+            model = next(
+                (line.split(":", 1)[1].strip() for line in f if line.startswith("model name")),
+                model,
+            )
     except OSError:
         pass
     return f"{model}, {os.cpu_count()} logical CPUs"
@@ -379,8 +486,12 @@ def _machine() -> dict:
     import numpy
     import torch
 
-    return {"python": platform.python_version(), "numpy": numpy.__version__, "torch": torch.__version__,
-            "torch_threads": torch.get_num_threads()}
+    return {
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+    }
 
 
 def _plot(report: dict, path: Path) -> None:
@@ -392,11 +503,25 @@ def _plot(report: dict, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
     backends = sorted({r["backend"] for r in report["sweep"]})
     for backend in backends:
-        points = sorted((r["elements"], r["gbs"]) for r in report["sweep"] if r["backend"] == backend and "gbs" in r)
+        points = sorted(
+            (r["elements"], r["gbs"])
+            for r in report["sweep"]
+            if r["backend"] == backend and "gbs" in r
+        )
         if points:
-            ax.plot(*zip(*points), marker="o", label=backend, linestyle="--" if backend.startswith("torch.optim") else "-")
+            ax.plot(
+                *zip(*points),
+                marker="o",
+                label=backend,
+                linestyle="--" if backend.startswith("torch.optim") else "-",
+            )
     bw = report["bandwidth"]
-    ax.axhline(reference_bandwidth(bw), color="black", linewidth=0.8, label="measured bandwidth (in-place update)")
+    ax.axhline(
+        reference_bandwidth(bw),
+        color="black",
+        linewidth=0.8,
+        label="measured bandwidth (in-place update)",
+    )
     ax.set_xscale("log")
     ax.set_xlabel("elements (one float32 tensor)")
     ax.set_ylabel("effective GB/s (28 bytes per element)")
@@ -410,17 +535,28 @@ def _plot(report: dict, path: Path) -> None:
 
 def summary(report: dict) -> str:
     bw = report["bandwidth"]
-    lines = [f"device: {report['device']}",
-             f"bandwidth: copy {bw['copy_gbs']:.1f} GB/s, triad {bw['triad_gbs']:.1f} GB/s, in-place update {bw['update_gbs']:.1f} GB/s", ""]
-    lines.append(f"{'spec':9} {'workload':8} {'backend':26} {'ms':>9} {'GB/s':>7} {'vs torch best':>13} {'of bw':>6}")
+    lines = [
+        f"device: {report['device']}",
+        f"bandwidth: copy {bw['copy_gbs']:.1f} GB/s, triad {bw['triad_gbs']:.1f} GB/s, in-place update {bw['update_gbs']:.1f} GB/s",
+        "",
+    ]
+    lines.append(
+        f"{'spec':9} {'workload':8} {'backend':26} {'ms':>9} {'GB/s':>7} {'vs torch best':>13} {'of bw':>6}"
+    )
     for r in report["results"]:
         if "median_s" not in r:
-            lines.append(f"{r['spec']:9} {r['workload']:8} {r['backend']:26} {'-':>9}  ({r['error'][:60]})")
+            lines.append(
+                f"{r['spec']:9} {r['workload']:8} {r['backend']:26} {'-':>9}  ({r['error'][:60]})"
+            )
             continue
         ratio = f"{r['ratio_to_torch_best']:.2f}x" if "ratio_to_torch_best" in r else "-"
-        lines.append(f"{r['spec']:9} {r['workload']:8} {r['backend']:26} {1e3 * r['median_s']:9.2f} {r['gbs']:7.1f} {ratio:>13} {r['fraction_of_bandwidth']:6.0%}")
+        lines.append(
+            f"{r['spec']:9} {r['workload']:8} {r['backend']:26} {1e3 * r['median_s']:9.2f} {r['gbs']:7.1f} {ratio:>13} {r['fraction_of_bandwidth']:6.0%}"
+        )
     lines += ["", "targets:"]
     for t in report["targets"]:
-        lines.append(f"  {'met   ' if t['met'] else 'MISSED'} {t['target']}: {t['value']} (goal {t['goal']:.3g})")
+        lines.append(
+            f"  {'met   ' if t['met'] else 'MISSED'} {t['target']}: {t['value']} (goal {t['goal']:.3g})"
+        )
     lines += ["", "wrote " + ", ".join(report["files"])]
     return "\n".join(lines)

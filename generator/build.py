@@ -18,6 +18,7 @@ from .backends.base import Backend, Build, Target
 from .errors import OutputError, SpecError, context
 from .ir import LoweredSpec, lower
 from .model import Spec, load_spec
+from .names import reserved
 from .paths import GENERATED, ROOT, SPECS
 from .render import SHARED_SOURCE, Output, render
 
@@ -44,6 +45,7 @@ def load_specs(root: Path = ROOT, folders: list[Path] | None = None) -> list[Spe
     """Stage 1. Every spec of ``folders`` (default: root/specs), in file-name order, paths
     shown relative to ``root``; the first invalid one raises SpecError."""
     files = spec_files(root) if folders is None else spec_paths(folders)
+    reserved()  # the generator's own names, read from its templates: no spec's error if that fails
     specs = []
     for path in files:
         with context(str(path)):  # a bug in the reader still names the spec
@@ -84,7 +86,7 @@ def outputs(specs: list[Spec], target: Target = Target()) -> list[Output]:
     build = prepare(specs, target)
     out = [Output("__init__.py", "package/__init__.py.j2", {"backends": PACKAGE_BACKENDS})]
     for name, backend in BACKENDS.items():
-        with context(f"the {name} backend", fallback=True):  # outside its per-spec views
+        with context(f"the {name} backend", fallback=True):  # what its per-spec views did not place
             out += backend.outputs(build)
     _refuse_clashes(out)
     return out
@@ -118,7 +120,9 @@ def generate_package(folders: list[Path], out: Path, with_shipped: bool = False)
     folder."""
     package = out.name
     if not package.isidentifier() or package in ("generator", "numpy", "torch"):
-        raise OutputError(f"--out {out}: the package is named after the folder, so its name must be a Python identifier (not {package!r})")
+        raise OutputError(
+            f"--out {out}: the package is named after the folder, so its name must be a Python identifier (not {package!r})"
+        )
     folders = [*folders, SPECS] if with_shipped else list(folders)
     specs = load_specs(Path.cwd(), folders)
     files = {s.module: f.resolve() for s, f in zip(specs, spec_paths(folders))}

@@ -38,11 +38,15 @@ def executable() -> str:
         ) from None
     binary = Path(clang_format.__file__).parent / "data" / "bin" / "clang-format"
     try:
-        version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=60).stdout
+        version = subprocess.run(
+            [str(binary), "--version"], capture_output=True, text=True, timeout=60
+        ).stdout
     except OSError as err:
         raise GenerationError(f"clang-format of the clang-format wheel cannot run: {err}") from None
     if f"version {VERSION}" not in version:
-        raise GenerationError(f"clang-format {VERSION} is needed, found {version.strip()!r}: pip install clang-format=={VERSION}")
+        raise GenerationError(
+            f"clang-format {VERSION} is needed, found {version.strip()!r}: pip install clang-format=={VERSION}"
+        )
     return str(binary)
 
 
@@ -62,11 +66,21 @@ def format_c(files: dict[str, str]) -> dict[str, str]:
         staged = [Path(folder) / f"{i}{Path(p).suffix}" for i, p in enumerate(paths)]
         for path, text in zip(staged, (files[p] for p in paths)):
             path.write_text(text, encoding="utf-8")
-        done = subprocess.run(
-            [executable(), "-i", f"--style={STYLE}", *map(str, staged)], capture_output=True, text=True, timeout=300
-        )
+        try:
+            done = subprocess.run(
+                [executable(), "-i", f"--style={STYLE}", *map(str, staged)],
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+        except subprocess.TimeoutExpired:
+            raise GenerationError("clang-format took more than 300 s over the C output") from None
         if done.returncode != 0:
-            raise GenerationError(f"clang-format failed: {done.stderr.strip()[:2000]}")
+            message = done.stderr.strip()[:2000]
+            pairs = sorted(zip(paths, staged), key=lambda pair: -len(str(pair[1])))  # 10.cu before 1.cu
+            for p, path in pairs:  # say which generated file, not which temporary
+                message = message.replace(str(path), f"generated/{p}")
+            raise GenerationError(f"clang-format failed: {message}")
         for p, path in zip(paths, staged):
             out[p] = path.read_text(encoding="utf-8")
     return out

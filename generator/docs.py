@@ -39,14 +39,27 @@ PROBLEMS = (
 TIME_LIMIT = 300  # seconds; the whole build takes about 3 on this project's machine
 MAIN = "optimizers"
 # Environment variables that would point TeX at other folders.
-_DROPPED = ("TEXINPUTS", "TEXMFOUTPUT", "TEXMFCNF", "TEXMF", "TEXMFHOME", "BIBINPUTS", "BSTINPUTS", "LATEXMKRC")
+_DROPPED = (
+    "TEXINPUTS",
+    "TEXMFOUTPUT",
+    "TEXMFCNF",
+    "TEXMF",
+    "TEXMFHOME",
+    "BIBINPUTS",
+    "BSTINPUTS",
+    "LATEXMKRC",
+)
 
 
 class DocsError(Exception):
     """The PDF could not be built, or its log shows problems."""
 
 
-def build_pdf(source: Path = GENERATED / "docs", out: Path = ROOT / "build" / "docs", time_limit: float = TIME_LIMIT) -> Path:
+def build_pdf(
+    source: Path = GENERATED / "docs",
+    out: Path = ROOT / "build" / "docs",
+    time_limit: float = TIME_LIMIT,
+) -> Path:
     latexmk = shutil.which("latexmk")
     if latexmk is None:
         raise DocsError(
@@ -57,14 +70,28 @@ def build_pdf(source: Path = GENERATED / "docs", out: Path = ROOT / "build" / "d
         work = Path(folder)
         _copy_sources(source, work)
         command = [
-            latexmk, "-pdf", "-norc", "-recorder", "-halt-on-error", "-interaction=nonstopmode",
-            "-file-line-error", "-pdflatex=pdflatex -no-shell-escape %O %S", f"{MAIN}.tex",
+            latexmk,
+            "-pdf",
+            "-norc",
+            "-recorder",
+            "-halt-on-error",
+            "-interaction=nonstopmode",
+            "-file-line-error",
+            "-pdflatex=pdflatex -no-shell-escape %O %S",
+            f"{MAIN}.tex",
         ]
         returncode, output = _run(command, work, time_limit, sandbox_environment(work))
-        log = (work / f"{MAIN}.log").read_text(errors="replace") if (work / f"{MAIN}.log").exists() else ""
+        log = (
+            (work / f"{MAIN}.log").read_text(errors="replace")
+            if (work / f"{MAIN}.log").exists()
+            else ""
+        )
         outside = _read_outside(work)
         if outside:
-            raise DocsError("TeX read files outside the docs folder and the TeX installation:\n" + "\n".join(outside[:20]))
+            raise DocsError(
+                "TeX read files outside the docs folder and the TeX installation:\n"
+                + "\n".join(outside[:20])
+            )
         out.mkdir(parents=True, exist_ok=True)
         for suffix in (".pdf", ".log"):
             (out / f"{MAIN}{suffix}").unlink(missing_ok=True)
@@ -75,7 +102,10 @@ def build_pdf(source: Path = GENERATED / "docs", out: Path = ROOT / "build" / "d
             raise DocsError("latexmk failed:\n" + "\n".join(errors or output.splitlines()[-20:]))
         found = [m.group(0) for pattern in PROBLEMS for m in pattern.finditer(log)]
         if found:
-            raise DocsError(f"{out / (MAIN + '.log')} reports {len(found)} problem(s):\n" + "\n".join(found[:20]))
+            raise DocsError(
+                f"{out / (MAIN + '.log')} reports {len(found)} problem(s):\n"
+                + "\n".join(found[:20])
+            )
         shutil.copyfile(work / f"{MAIN}.pdf", out / f"{MAIN}.pdf")
     return out / f"{MAIN}.pdf"
 
@@ -89,7 +119,9 @@ def _copy_sources(source: Path, work: Path) -> None:
             raise DocsError(f"{path} is not a regular file")
         shutil.copyfile(path, work / path.name)
     if not (work / f"{MAIN}.tex").exists():
-        raise DocsError(f"{source / (MAIN + '.tex')} does not exist: run `python -m generator build`")
+        raise DocsError(
+            f"{source / (MAIN + '.tex')} does not exist: run `python -m generator build`"
+        )
 
 
 def sandbox_environment(work: Path) -> dict[str, str]:
@@ -102,8 +134,14 @@ def sandbox_environment(work: Path) -> dict[str, str]:
 def _run(command, work: Path, time_limit: float, env: dict[str, str]) -> tuple[int, str]:
     """Run in a new process group; past the limit, kill the group and say so."""
     process = subprocess.Popen(
-        command, cwd=work, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, errors="replace",
+        command,
+        cwd=work,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        errors="replace",
         start_new_session=True,
     )
     try:
@@ -134,8 +172,11 @@ def _tex_roots(work: Path) -> list[str]:
     roots = []
     for variable in ("$TEXMF", "$TEXMFCNF", "$TEXMFDBS"):
         done = subprocess.run(
-            ["kpsewhich", f"--expand-braces={variable}"], capture_output=True, text=True,
-            env=sandbox_environment(work), check=False,
+            ["kpsewhich", f"--expand-braces={variable}"],
+            capture_output=True,
+            text=True,
+            env=sandbox_environment(work),
+            check=False,
         )
         roots += [p.lstrip("!") for p in done.stdout.strip().split(":") if p.lstrip("!")]
     return sorted({os.path.realpath(p) for p in roots})

@@ -36,8 +36,13 @@ def context(where: str, fallback: bool = False):
     except SpecError:
         raise
     except GenerationError as err:
-        if fallback:
+        if fallback and getattr(err, "placed", False):
             raise
-        raise GenerationError(f"{where}: {err}") from err
+        raise _placed(GenerationError(f"{where}: {err}")) from err
     except Exception as err:  # a bug in a backend: still say which spec and variant
-        raise GenerationError(f"{where}: {type(err).__name__}: {err}") from err
+        raise _placed(GenerationError(f"{where}: {type(err).__name__}: {err}")) from err
+
+
+def _placed(err: GenerationError) -> GenerationError:
+    err.placed = True  # a context named where it comes from
+    return err

@@ -138,8 +138,12 @@ def _parse(text: str, mode: str):
         if ch not in _EXPRESSION_CHARACTERS:
             raise ExprError(f"character {ch!r} is not allowed in an expression")
     for match in _NUMBER_LIKE.finditer(text):
-        if not _DECIMAL.fullmatch(match.group(0)):  # 1_000, 0x1F: Python's, not ours (docs show the text)
-            raise ExprError(f"number {match.group(0)!r}: write plain decimal numbers such as 1000 or 1e-7")
+        if not _DECIMAL.fullmatch(
+            match.group(0)
+        ):  # 1_000, 0x1F: Python's, not ours (docs show the text)
+            raise ExprError(
+                f"number {match.group(0)!r}: write plain decimal numbers such as 1000 or 1e-7"
+            )
     try:
         return ast.parse(text.strip(), mode=mode)
     except SyntaxError as err:
@@ -186,7 +190,9 @@ class _Builder:
             return self.call(node, depth)
         if isinstance(node, ast.IfExp):
             cond = self.condition(node.test, depth)
-            return sp.Piecewise((self.value(node.body, depth), cond), (self.value(node.orelse, depth), True))
+            return sp.Piecewise(
+                (self.value(node.body, depth), cond), (self.value(node.orelse, depth), True)
+            )
         raise ExprError(f"{_describe(node)} is not allowed in an expression")
 
     def call(self, node, depth):
@@ -225,7 +231,9 @@ class _Builder:
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
             return sp.And(*[self.relation(v, depth) for v in node.values])
         if isinstance(node, ast.Compare):
-            operands = [self.value(node.left, depth)] + [self.value(c, depth) for c in node.comparators]
+            operands = [self.value(node.left, depth)] + [
+                self.value(c, depth) for c in node.comparators
+            ]
             parts = []
             for op, a, b in zip(node.ops, operands, operands[1:]):
                 build = _COMPARE.get(type(op))

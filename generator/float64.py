@@ -58,7 +58,9 @@ def _fold(op, args):
     return out
 
 
-def one_step(variant: Variant, hyper: dict[str, float], p: list[float], g: list[float]) -> dict[str, list[float]]:
+def one_step(
+    variant: Variant, hyper: dict[str, float], p: list[float], g: list[float]
+) -> dict[str, list[float]]:
     """One step (t = 1, initial state, no clipping) of one tensor with elements ``p`` and
     gradient ``g``: ``{"p": [...], state name: [...]}``. Reductions run over the tensor."""
     spec = variant.spec

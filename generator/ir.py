@@ -17,11 +17,13 @@ Everything is ordered deterministically (declaration order, then SymPy's canonic
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import sympy as sp
 
 from . import symbols
+from .errors import context
 from .model import ReduceOp, Scope, Spec, Variant
 
 STEP, TENSOR, ELEMENT = 0, 1, 2
@@ -70,15 +72,24 @@ class KernelIR:
         assigned = {a.symbol.name for a in self.step}
         return tuple(sorted(set(self.step_inputs) | (set(element_scalars) - assigned - {"t"})))
 
+    def in_scalar_order(self, names) -> tuple[str, ...]:
+        """``names`` in the order of the scalars array (the C API's): hoisted values in the
+        order they were hoisted, then the others by name."""
+        hoisted = [a.symbol.name for a in self.step if is_hoisted(a.symbol.name)]
+        names = set(names)
+        return tuple(n for n in hoisted if n in names) + tuple(sorted(names - set(hoisted)))
+
     @property
     def element_scalars(self) -> tuple[str, ...]:
-        """Per-step values (hoisted or not) that the tensor and element programs read, sorted."""
+        """Per-step values (hoisted or not) that the tensor and element programs read."""
         names = self._free_names([e for _, e in self.outputs] + [a.expr for a in self.temporaries])
         names |= self._free_names([a.expr for a in self.tensor])
-        per_tensor = {a.symbol.name for a in self.tensor} | {a.symbol.name for a in self.temporaries}
+        per_tensor = {a.symbol.name for a in self.tensor} | {
+            a.symbol.name for a in self.temporaries
+        }
         per_tensor |= {r.name for r in self.reductions if r.scope is Scope.TENSOR}
         per_tensor |= {"p", "g"} | set(self.state)
-        return tuple(sorted(names - per_tensor))
+        return self.in_scalar_order(names - per_tensor)
 
     @staticmethod
     def _free_names(exprs) -> set[str]:
@@ -101,7 +112,11 @@ class LoweredSpec:
 
 
 def lower(spec: Spec) -> LoweredSpec:
-    return LoweredSpec(spec, tuple(build_ir(v) for v in spec.variants()))
+    variants = []
+    for variant in spec.variants():
+        with context(f"variant {variant.suffix}"):
+            variants.append(build_ir(variant))
+    return LoweredSpec(spec, tuple(variants))
 
 
 def build_ir(variant: Variant) -> KernelIR:
@@ -128,9 +143,7 @@ def build_ir(variant: Variant) -> KernelIR:
 
     hoister = _Hoister(levels)
     hoisted_outputs = [(name, hoister.hoist(e, ELEMENT)) for name, e in outputs]
-    reductions = tuple(
-        ReductionIR(r.name, r.scope, r.op, r.expr) for r in spec.reductions
-    )
+    reductions = tuple(ReductionIR(r.name, r.scope, r.op, r.expr) for r in spec.reductions)
 
     names = (symbols.real(f"_e{i}") for i in itertools.count())
     temps, reduced = sp.cse([e for _, e in hoisted_outputs], symbols=names, order="canonical")
@@ -201,37 +214,39 @@ class _Hoister:
             return expr
         if expr not in self.known:
             table = self.step if lvl == STEP else self.tensor
-            symbol = symbols.real(self._unique(hoisted_name(expr) or _generic_name(expr, lvl)))
+            prefix = "_c" if lvl == STEP else "_k"
+            symbol = symbols.real(
+                f"{prefix}{len(table)}_{formula_words(expr) or _generic_words(expr)}"
+            )
             table.append(Assign(symbol, expr))
             self.known[expr] = symbol
         return self.known[expr]
 
-    def _unique(self, name: str) -> str:
-        taken = {a.symbol.name for a in (*self.step, *self.tensor)}
-        if name not in taken:
-            return name
-        return next(f"{name}_v{i}" for i in itertools.count(2) if f"{name}_v{i}" not in taken)
+
+def _generic_words(expr: sp.Expr) -> str:
+    """A formula too long to spell: what it is."""
+    return "lr_scale" if symbols.LR in expr.free_symbols else "coefficient"
 
 
-def _generic_name(expr: sp.Expr, level: int) -> str:
-    """A formula too long to spell: what it scales by, and when it is computed."""
-    what = "lr_scale" if symbols.LR in expr.free_symbols else "coefficient"
-    return f"_{what}" if level == STEP else f"_tensor_{what}"
-
-
-# A hoisted value is named after its formula when the name stays short (torch.optim's
-# ``bias_correction1`` reads better than ``_c0``); longer formulas get a numbered name and,
-# in every backend, a comment with the formula. The leading '_' keeps them apart from spec
-# names, which cannot start with one.
-MAX_HOISTED_NAME = 28
+# A hoisted value is named by its position and its formula: ``_c0_one_minus_beta_1`` (per
+# step), ``_k0_...`` (per tensor), or ``_c2_lr_scale`` / ``_c4_coefficient`` when the formula
+# is too long to spell; every backend comments each one with its formula, and the docs call
+# it c_0. The leading '_' keeps them apart from spec names (which cannot start with one); the
+# position keeps them unique, apart from the templates' locals (``_new_m``, ``_chunk``, ``_k``),
+# and sorted as the numbered names were, so SymPy prints every expression in the same order.
+MAX_WORDS = 28
 _NUMBER_WORDS = {0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 10: "ten"}
+_HOISTED = re.compile(r"_[ck][0-9]+_")
 
 
-def hoisted_name(expr: sp.Expr) -> str | None:
+def is_hoisted(name: str) -> bool:
+    return bool(_HOISTED.match(name))
+
+
+def formula_words(expr: sp.Expr) -> str | None:
+    """``one_minus_beta_1`` for 1 - beta_1; None when the words would be too long."""
     words = _words(expr)
-    if words is None or len(words) + 1 > MAX_HOISTED_NAME:
-        return None
-    return f"_{words}"
+    return words if words is not None and len(words) <= MAX_WORDS else None
 
 
 def _words(expr: sp.Expr) -> str | None:

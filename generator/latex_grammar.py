@@ -20,14 +20,12 @@ from __future__ import annotations
 MAX_LATEX = 80
 MAX_NESTING = 4
 
-SYMBOLS = frozenset(
-    """
+SYMBOLS = frozenset("""
     alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu
     xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega
     Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
     ell hbar nabla partial infty prime cdot times star
-    """.split()
-)
+    """.split())
 ACCENTS = frozenset(
     "hat tilde bar vec dot ddot check breve acute grave mathring widehat widetilde overline underline".split()
 )
@@ -128,7 +126,9 @@ class _Parser:
         elif ch == "\\":
             name = self.name()
             if name not in SYMBOLS:
-                raise self.error(f"a script takes a letter, a digit, a symbol or {{...}}, not \\{name}")
+                raise self.error(
+                    f"a script takes a letter, a digit, a symbol or {{...}}, not \\{name}"
+                )
         else:
             raise self.error("a script takes a letter, a digit, a symbol or {...}")
 
@@ -168,7 +168,9 @@ class _Parser:
             while self.peek() and self.peek() != "}":
                 ch = self.peek()
                 if not (ch.isascii() and (ch.isalnum() or ch in _TEXT_CHARS)):
-                    raise self.error(f"\\{name}{{...}} holds letters, digits, spaces and -.,() only")
+                    raise self.error(
+                        f"\\{name}{{...}} holds letters, digits, spaces and -.,() only"
+                    )
                 self.pos += 1
             self.expect("}")
         else:

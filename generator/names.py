@@ -19,6 +19,7 @@ import tokenize
 from functools import lru_cache
 
 from . import symbols
+from .errors import GenerationError, context
 from .expr import FUNCTIONS
 from .paths import RUNTIME, TEMPLATES
 
@@ -42,25 +43,21 @@ SHARED_ON_PURPOSE = frozenset({"learning_rate", "momentum"})
 
 # torch.optim's own param-group keys (torch/optim/lr_scheduler.py, swa_utils.py,
 # optimizer.py): a hyperparameter of the same name would be read or overwritten by torch.
-TORCH_GROUP_KEYS = frozenset(
-    """
+TORCH_GROUP_KEYS = frozenset("""
     base_momentum betas capturable differentiable end_lr end_momentum end_step foreach fused
     initial_lr lr max_lr max_momentum min_lr param_names params start_lr start_momentum swa_lr
     state_steps
-    """.split()
-)
+    """.split())
 # Lower-case macros and functions of the headers the kernels include (math.h, stdint.h, the
 # C++ library under the CPU shim, cuda_runtime.h under nvcc), as `gcc -dM -E` lists them.
-SYSTEM_NAMES = frozenset(
-    """
+SYSTEM_NAMES = frozenset("""
     alloca assert assert_perror be16toh be32toh be64toh htobe16 htobe32 htobe64 htole16
     htole32 htole64 le16toh le32toh le64toh isascii isascii_l isalnum_l isalpha_l isblank_l
     iscntrl_l isdigit_l isgraph_l islower_l isprint_l ispunct_l isspace_l isupper_l
     isxdigit_l issubnormal linux math_errhandling offsetof stderr stdin stdout strdupa
     strndupa toascii toascii_l unix errno isnan isinf isfinite isnormal signbit fpclassify
     isgreater isgreaterequal isless islessequal islessgreater isunordered
-    """.split()
-)
+    """.split())
 _C_KEYWORDS = """
 auto break case char const continue default do double else enum extern float for goto if
 inline int long register restrict return short signed sizeof static struct switch typedef
@@ -115,7 +112,7 @@ def python_names(text: str, runtime: bool) -> set[str]:
             if token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
                 previous = token.string
     except (tokenize.TokenError, IndentationError) as err:  # pragma: no cover - a broken template
-        raise ValueError(f"a template is not tokenizable Python: {err}") from None
+        raise GenerationError(f"a template is not tokenizable Python: {err}") from None
     return out
 
 
@@ -181,15 +178,23 @@ def reserved() -> dict[str, str]:
         shown = f"templates/{path.relative_to(TEMPLATES).as_posix()}"
         text = path.read_text(encoding="utf-8")
         if path.name.endswith(".py.j2"):
-            add(python_names(text, runtime=False), f"used by {shown}")
+            # per-build package files share no scope with spec code: their strings only
+            with context(shown):
+                add(python_names(text, runtime=path.parent.name == "package"), f"used by {shown}")
         elif _C_TEMPLATE.search(path.name):
-            add(c_names(text, per_spec=not path.name.startswith(("ocg", "example"))), f"used by {shown}")
+            add(
+                c_names(text, per_spec=not path.name.startswith(("ocg", "example"))),
+                f"used by {shown}",
+            )
     # The hand-written runtime keeps its locals to itself: only its identifier-valued strings
     # (Python) and its macros (C headers) meet spec names.
     for path in sorted(RUNTIME.rglob("*")):
         shown = f"generator/runtime/{path.relative_to(RUNTIME).as_posix()}"
         if path.suffix == ".py":
-            add(python_names(path.read_text(encoding="utf-8"), runtime=True), f"used by {shown}")
+            with context(shown):
+                add(
+                    python_names(path.read_text(encoding="utf-8"), runtime=True), f"used by {shown}"
+                )
         elif path.suffix in (".h", ".cu", ".cuh", ".c"):
             add(c_names(path.read_text(encoding="utf-8"), per_spec=False), f"used by {shown}")
     for name, source in _printed_names().items():

@@ -72,17 +72,28 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     return env
 
 
-COMMENTS = {".tex": ("% ", ""), ".md": ("<!-- ", " -->"), ".cu": ("// ", ""), ".cuh": ("// ", ""), ".h": ("// ", ""), ".c": ("// ", "")}
+COMMENTS = {
+    ".tex": ("% ", ""),
+    ".md": ("<!-- ", " -->"),
+    ".cu": ("// ", ""),
+    ".cuh": ("// ", ""),
+    ".h": ("// ", ""),
+    ".c": ("// ", ""),
+}
 
 
 def header(output: Output) -> str:
     start, end = COMMENTS.get(Path(output.path).suffix, ("# ", ""))
     if output.template is None:
         return f"{start}copied from generator/runtime/{output.path} by python -m generator build — {DO_NOT_EDIT}{end}"
-    return f"{start}generated from {output.source} by templates/{output.template} — {DO_NOT_EDIT}{end}"
+    return (
+        f"{start}generated from {output.source} by templates/{output.template} — {DO_NOT_EDIT}{end}"
+    )
 
 
-def render(outputs: list[Output], env: jinja2.Environment | None = None, package: str = "generated") -> dict[str, str]:
+def render(
+    outputs: list[Output], env: jinja2.Environment | None = None, package: str = "generated"
+) -> dict[str, str]:
     """Every output's text. ``package``: the import name of the package being generated."""
     env = env or environment()
     env.globals["package"] = package
@@ -90,15 +101,16 @@ def render(outputs: list[Output], env: jinja2.Environment | None = None, package
     for output in sorted(outputs, key=lambda o: o.path):
         if output.path in files:
             raise ValueError(f"two outputs write generated/{output.path}")
-        with context(f"{output.source}: generated/{output.path}"):
+        with context(f"{_origin(output) if output.template is None else output.source}: generated/{output.path}"):
             files[output.path] = _text(output, env)
     return format_c(files)  # one clang-format run for every C and CUDA file
 
 
 def _text(output: Output, env: jinja2.Environment) -> str:
     if output.template is None:
-        # Hand-written source is black-formatted where it lives (tests/test_architecture.py
-        # checks it): formatting a thousand lines of it at every build would double the build.
+        # Hand-written source is black- and clang-formatted where it lives (tests/
+        # test_architecture.py checks it): black over a thousand lines of it at every build
+        # would double the build (clang-format's one run over all C files leaves it as it is).
         return header(output) + "\n" + (RUNTIME / output.path).read_text(encoding="utf-8")
     text = env.get_template(output.template).render(header=header(output), **output.context)
     if output.path.endswith(".py"):
@@ -110,9 +122,11 @@ def _text(output: Output, env: jinja2.Environment) -> str:
 
 
 def _origin(output: Output) -> str:
-    return f"generator/runtime/{output.path}" if output.template is None else f"templates/{output.template}"
-
-
+    return (
+        f"generator/runtime/{output.path}"
+        if output.template is None
+        else f"templates/{output.template}"
+    )
 
 
 def _managed(path: Path) -> bool:
@@ -156,7 +170,11 @@ def plan(files: dict[str, str], target: Path = GENERATED):
                 f"{path} is in the way: it was not written by the generator (no '{DO_NOT_EDIT}' "
                 "header), and the build does not overwrite such files; move it or choose another --out"
             )
-    existing = sorted(str(p.relative_to(target)) for p in target.rglob("*") if _managed(p)) if target.exists() else []
+    existing = (
+        sorted(str(p.relative_to(target)) for p in target.rglob("*") if _managed(p))
+        if target.exists()
+        else []
+    )
     delete = [p for p in existing if p not in files]
     return write, delete
 
@@ -171,7 +189,10 @@ def diff(files: dict[str, str], target: Path = GENERATED) -> str:
         )
     for p in delete:
         chunks += difflib.unified_diff(
-            (target / p).read_text(encoding="utf-8").splitlines(True), [], f"a/generated/{p}", "/dev/null"
+            (target / p).read_text(encoding="utf-8").splitlines(True),
+            [],
+            f"a/generated/{p}",
+            "/dev/null",
         )
     return "".join(chunks)
 

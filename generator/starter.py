@@ -57,7 +57,9 @@ def write_starter(module: str, folder: Path) -> Path:
     if path.exists():
         raise OutputError(f"{path} already exists; the starter does not overwrite it")
     folder.mkdir(parents=True, exist_ok=True)
-    text = STARTER.format(name=module, cls=class_name(module), path=path.as_posix(), folder=folder.as_posix())
+    text = STARTER.format(
+        name=module, cls=class_name(module), path=path.as_posix(), folder=folder.as_posix()
+    )
     with path.open("x", encoding="utf-8") as handle:  # "x": fail rather than replace a file
         handle.write(text)
     return path
@@ -75,7 +77,9 @@ def describe(spec: Spec) -> str:
         for eq in variant.step:
             lines.append(f"    once per step: {eq.target} = {sp.sstr(eq.expr)}")
         for r in spec.reductions:
-            lines.append(f"    {r.op} over each {'tensor' if r.scope == 'tensor' else 'step'}: {r.name} = {r.op}({sp.sstr(r.expr)})")
+            lines.append(
+                f"    {r.op} over each {'tensor' if r.scope == 'tensor' else 'step'}: {r.name} = {r.op}({sp.sstr(r.expr)})"
+            )
         for eq in variant.update:
             lines.append(f"    per element: {eq.target} = {sp.sstr(eq.expr)}")
     return "\n".join(lines)

@@ -37,7 +37,9 @@ def text_problem(text: str) -> str | None:
 
 # RFC 3986's unreserved, reserved and percent characters: no spaces, quotes, backslashes,
 # braces, angle brackets or anything a LaTeX or Markdown reader would act on.
-_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*)?\Z")
+_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]*)?\Z"
+)
 
 
 def url_problem(url: str) -> str | None:
@@ -118,15 +120,32 @@ _GREEK = (
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho "
     "varsigma sigma tau upsilon phi chi psi omega"
 ).split()
-_TEX_UNICODE.update({chr(0x03B1 + i): ("o" if n == "o" else rf"\(\{n}\)") for i, n in enumerate(_GREEK)})
 _TEX_UNICODE.update(
-    {c: rf"\(\{n}\)" for c, n in zip("ΓΔΘΛΞΠΣΥΦΨΩ", "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split())}
+    {chr(0x03B1 + i): ("o" if n == "o" else rf"\(\{n}\)") for i, n in enumerate(_GREEK)}
+)
+_TEX_UNICODE.update(
+    {
+        c: rf"\(\{n}\)"
+        for c, n in zip(
+            "ΓΔΘΛΞΠΣΥΦΨΩ", "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
+        )
+    }
 )
 _TEX_UNICODE["\u00b5"] = r"\(\mu\)"  # the micro sign
 # Combining accents: a letter with one of these decomposes to it, and LaTeX has the accent.
 _TEX_ACCENTS = {
-    "\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0306": "u",
-    "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H", "\u030c": "v", "\u0327": "c",
+    "\u0300": "`",
+    "\u0301": "'",
+    "\u0302": "^",
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0306": "u",
+    "\u0307": ".",
+    "\u0308": '"',
+    "\u030a": "r",
+    "\u030b": "H",
+    "\u030c": "v",
+    "\u0327": "c",
 }  # no ogonek (\k): the docs' OT1 fonts lack it
 LONG_WORD = 24  # characters in a word before break points are offered (narrow table columns)
 _BREAK = "\x00"  # marks a break point between escaping steps; text never holds it (text_problem)
@@ -148,7 +167,9 @@ def tex_text(text: str) -> str:
 
 def _tex_quoted(text: str) -> str:
     pieces = re.split(r'"([^"]*)"', text)  # odd pieces were between straight double quotes
-    return "".join("``" + _tex_plain(p) + "''" if i % 2 else _tex_plain(p) for i, p in enumerate(pieces))
+    return "".join(
+        "``" + _tex_plain(p) + "''" if i % 2 else _tex_plain(p) for i, p in enumerate(pieces)
+    )
 
 
 def _tex_plain(text: str) -> str:

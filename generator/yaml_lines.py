@@ -55,7 +55,9 @@ def load_yaml(text: str, path: str) -> LineDict:
     except yaml.reader.ReaderError as err:  # a character YAML does not allow in a stream
         line = text.count("\n", 0, err.position) + 1
         code = err.character if isinstance(err.character, int) else ord(err.character)
-        raise SpecError(path, line, f"invalid YAML: character U+{code:04X} is not allowed") from None
+        raise SpecError(
+            path, line, f"invalid YAML: character U+{code:04X} is not allowed"
+        ) from None
     except yaml.YAMLError as err:  # pragma: no cover - any other parser failure
         raise SpecError(path, None, f"invalid YAML: {err}") from None
     except RecursionError:  # pragma: no cover - MAX_NESTING refuses such text first

@@ -185,3 +185,49 @@ def test_generated_c_is_clang_formatted():
     longest = max(len(line) for p in c_files for line in files[p].splitlines() if not line.lstrip().startswith(("//", "/*", "*")))
     assert longest <= 100, "clang-format keeps code lines within ColumnLimit"
     assert "ColumnLimit: 100" in STYLE and VERSION in (ROOT / "pyproject.toml").read_text()
+
+
+def test_a_failing_lowering_names_the_spec_and_variant(monkeypatch, capsys):
+    def broken(variant):
+        raise ZeroDivisionError("lowering failed")
+
+    monkeypatch.setattr(ir, "build_ir", broken)
+    assert cli.main(["build", "--check"]) == 2
+    err = capsys.readouterr().err
+    first = build.load_specs()[0]
+    assert f"error: {first.path}: variant {first.variants()[0].suffix}: ZeroDivisionError: lowering failed" in err
+
+
+CLASH = """\
+name: Clash
+description: Hoisted values whose formulas read like the C templates' own locals.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  new_rate: {default: 0.5, doc: A rate.}
+  weight: {default: 2.0, doc: A weight.}
+state:
+  rate_times_weight: {init: 0, doc: A state named like the product of two hyperparameters.}
+update:
+  - rate_times_weight = rate_times_weight + new_rate*weight*g
+  - p = p - lr*rate_times_weight
+"""
+
+
+def test_hoisted_names_never_meet_the_templates_locals(tmp_path):
+    """``new_rate*weight`` hoisted as ``_new_rate_times_weight`` would be the C templates'
+    output local of the state ``rate_times_weight``: the position in the name prevents it."""
+    from generator.model import parse_spec
+    from generator.render import render
+
+    spec = parse_spec(CLASH, "specs/clash.yaml", "clash")
+    lowered = ir.lower(spec)
+    hoisted = [a.symbol.name for a in lowered.variants[0].step if ir.is_hoisted(a.symbol.name)]
+    assert hoisted == ["_c0_new_rate_times_weight", "_c1_minus_lr"]
+    files = render([o for o in build.outputs([spec]) if o.path.startswith("cuda/")])
+    for path, text in files.items():
+        (tmp_path / Path(path).name).write_text(text)
+    done = subprocess.run(
+        ["gcc", "-std=c99", "-fopenmp", "-Wall", "-Werror", "-fsyntax-only", "-I", str(tmp_path), str(tmp_path / "clash.c")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr

@@ -8,10 +8,10 @@
 int ocg_adadelta_default_f32_cpu(ocg_tensor_list list, const double *scalars,
                                  const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _minus_lr = -lr */
-    /* _one_minus_rho = 1 - rho */
-    const float _minus_lr = (float)scalars[0];
-    const float _one_minus_rho = (float)scalars[1];
+    /* _c0_one_minus_rho = 1.0 - rho */
+    /* _c1_minus_lr = -lr */
+    const float _c0_one_minus_rho = (float)scalars[0];
+    const float _c1_minus_lr = (float)scalars[1];
     const float epsilon = (float)scalars[2];
     const float rho = (float)scalars[3];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
@@ -28,8 +28,8 @@ int ocg_adadelta_default_f32_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_accumulator, _new_delta_accumulator;
             ocg_adadelta_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
-                                             accumulator[_i], delta_accumulator[_i], _minus_lr,
-                                             _one_minus_rho, epsilon, rho, &_new_p,
+                                             accumulator[_i], delta_accumulator[_i],
+                                             _c0_one_minus_rho, _c1_minus_lr, epsilon, rho, &_new_p,
                                              &_new_accumulator, &_new_delta_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
@@ -42,10 +42,10 @@ int ocg_adadelta_default_f32_cpu(ocg_tensor_list list, const double *scalars,
 int ocg_adadelta_default_f64_cpu(ocg_tensor_list list, const double *scalars,
                                  const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _minus_lr = -lr */
-    /* _one_minus_rho = 1 - rho */
-    const double _minus_lr = (double)scalars[0];
-    const double _one_minus_rho = (double)scalars[1];
+    /* _c0_one_minus_rho = 1.0 - rho */
+    /* _c1_minus_lr = -lr */
+    const double _c0_one_minus_rho = (double)scalars[0];
+    const double _c1_minus_lr = (double)scalars[1];
     const double epsilon = (double)scalars[2];
     const double rho = (double)scalars[3];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
@@ -62,8 +62,8 @@ int ocg_adadelta_default_f64_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_accumulator, _new_delta_accumulator;
             ocg_adadelta_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
-                                             accumulator[_i], delta_accumulator[_i], _minus_lr,
-                                             _one_minus_rho, epsilon, rho, &_new_p,
+                                             accumulator[_i], delta_accumulator[_i],
+                                             _c0_one_minus_rho, _c1_minus_lr, epsilon, rho, &_new_p,
                                              &_new_accumulator, &_new_delta_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;

@@ -14,22 +14,22 @@
 
 __device__ __forceinline__ void
 ocg_adadelta_default_element(float p, float g, float accumulator, float delta_accumulator,
-                             float _minus_lr, float _one_minus_rho, float epsilon, float rho,
+                             float _c0_one_minus_rho, float _c1_minus_lr, float epsilon, float rho,
                              float *_new_p, float *_new_accumulator, float *_new_delta_accumulator)
 {
-    ocg_adadelta_default_element_f32(p, g, accumulator, delta_accumulator, _minus_lr,
-                                     _one_minus_rho, epsilon, rho, _new_p, _new_accumulator,
+    ocg_adadelta_default_element_f32(p, g, accumulator, delta_accumulator, _c0_one_minus_rho,
+                                     _c1_minus_lr, epsilon, rho, _new_p, _new_accumulator,
                                      _new_delta_accumulator);
 }
 
 __device__ __forceinline__ void
 ocg_adadelta_default_element(double p, double g, double accumulator, double delta_accumulator,
-                             double _minus_lr, double _one_minus_rho, double epsilon, double rho,
-                             double *_new_p, double *_new_accumulator,
+                             double _c0_one_minus_rho, double _c1_minus_lr, double epsilon,
+                             double rho, double *_new_p, double *_new_accumulator,
                              double *_new_delta_accumulator)
 {
-    ocg_adadelta_default_element_f64(p, g, accumulator, delta_accumulator, _minus_lr,
-                                     _one_minus_rho, epsilon, rho, _new_p, _new_accumulator,
+    ocg_adadelta_default_element_f64(p, g, accumulator, delta_accumulator, _c0_one_minus_rho,
+                                     _c1_minus_lr, epsilon, rho, _new_p, _new_accumulator,
                                      _new_delta_accumulator);
 }
 
@@ -39,10 +39,10 @@ __global__ void __launch_bounds__(OCG_THREADS)
                                 const double *__restrict__ grad_scale, double grad_factor,
                                 double clipvalue)
 {
-    /* _minus_lr = -lr */
-    /* _one_minus_rho = 1 - rho */
-    const S _minus_lr = (S)scalars[0];
-    const S _one_minus_rho = (S)scalars[1];
+    /* _c0_one_minus_rho = 1.0 - rho */
+    /* _c1_minus_lr = -lr */
+    const S _c0_one_minus_rho = (S)scalars[0];
+    const S _c1_minus_lr = (S)scalars[1];
     const S epsilon = (S)scalars[2];
     const S rho = (S)scalars[3];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
@@ -75,7 +75,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
                         ocg::load<S>(_v_accumulator.v[_j]),
-                        ocg::load<S>(_v_delta_accumulator.v[_j]), _minus_lr, _one_minus_rho,
+                        ocg::load<S>(_v_delta_accumulator.v[_j]), _c0_one_minus_rho, _c1_minus_lr,
                         epsilon, rho, &_new_p, &_new_accumulator, &_new_delta_accumulator);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_accumulator.v[_j] = _new_accumulator;
@@ -90,7 +90,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_adadelta_default_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
                         ocg::load<S>(accumulator[_k]), ocg::load<S>(delta_accumulator[_k]),
-                        _minus_lr, _one_minus_rho, epsilon, rho, &_new_p, &_new_accumulator,
+                        _c0_one_minus_rho, _c1_minus_lr, epsilon, rho, &_new_p, &_new_accumulator,
                         &_new_delta_accumulator);
                     p[_k] = ocg::store<P>(_new_p);
                     accumulator[_k] = _new_accumulator;

@@ -14,7 +14,7 @@
 
 /* Per-step scalars: hyper = { learning_rate, rho, epsilon, decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _minus_lr, _one_minus_rho, epsilon, rho }. */
+ * Writes scalars = { _c0_one_minus_rho, _c1_minus_lr, epsilon, rho }. */
 HD void ocg_adadelta_default_step(const double *hyper, double *scalar_state, double t,
                                   double *scalars)
 {
@@ -23,10 +23,10 @@ HD void ocg_adadelta_default_step(const double *hyper, double *scalar_state, dou
     double learning_rate = hyper[0];
     double rho = hyper[1];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
-    double _one_minus_rho = 1.0 - rho;
-    double _minus_lr = -lr;
-    scalars[0] = _minus_lr;
-    scalars[1] = _one_minus_rho;
+    double _c0_one_minus_rho = 1.0 - rho;
+    double _c1_minus_lr = -lr;
+    scalars[0] = _c0_one_minus_rho;
+    scalars[1] = _c1_minus_lr;
     scalars[2] = epsilon;
     scalars[3] = rho;
     (void)hyper;
@@ -35,33 +35,33 @@ HD void ocg_adadelta_default_step(const double *hyper, double *scalar_state, dou
 }
 
 HD void ocg_adadelta_default_element_f32(float p, float g, float accumulator,
-                                         float delta_accumulator, float _minus_lr,
-                                         float _one_minus_rho, float epsilon, float rho,
+                                         float delta_accumulator, float _c0_one_minus_rho,
+                                         float _c1_minus_lr, float epsilon, float rho,
                                          float *_new_p, float *_new_accumulator,
                                          float *_new_delta_accumulator)
 {
-    const float _e0 = _one_minus_rho * g * g;
+    const float _e0 = _c0_one_minus_rho * g * g;
     const float _e1 = _e0 + accumulator * rho;
     const float _e2 = _e1 + epsilon;
     const float _e3 = delta_accumulator + epsilon;
     *_new_accumulator = _e1;
     *_new_delta_accumulator = _e0 * _e3 / _e2 + delta_accumulator * rho;
-    *_new_p = p + sqrtf(_e3) * _minus_lr * g / sqrtf(_e2);
+    *_new_p = _c1_minus_lr * sqrtf(_e3) * g / sqrtf(_e2) + p;
 }
 
 HD void ocg_adadelta_default_element_f64(double p, double g, double accumulator,
-                                         double delta_accumulator, double _minus_lr,
-                                         double _one_minus_rho, double epsilon, double rho,
+                                         double delta_accumulator, double _c0_one_minus_rho,
+                                         double _c1_minus_lr, double epsilon, double rho,
                                          double *_new_p, double *_new_accumulator,
                                          double *_new_delta_accumulator)
 {
-    const double _e0 = _one_minus_rho * g * g;
+    const double _e0 = _c0_one_minus_rho * g * g;
     const double _e1 = _e0 + accumulator * rho;
     const double _e2 = _e1 + epsilon;
     const double _e3 = delta_accumulator + epsilon;
     *_new_accumulator = _e1;
     *_new_delta_accumulator = _e0 * _e3 / _e2 + delta_accumulator * rho;
-    *_new_p = p + sqrt(_e3) * _minus_lr * g / sqrt(_e2);
+    *_new_p = _c1_minus_lr * sqrt(_e3) * g / sqrt(_e2) + p;
 }
 
 #endif /* OCG_ADADELTA_CUH */

@@ -8,8 +8,8 @@
 int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _minus_lr = -lr */
-    const float _minus_lr = (float)scalars[0];
+    /* _c0_minus_lr = -lr */
+    const float _c0_minus_lr = (float)scalars[0];
     const float epsilon = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
@@ -24,7 +24,7 @@ int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_accumulator;
             ocg_adagrad_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
-                                            accumulator[_i], _minus_lr, epsilon, &_new_p,
+                                            accumulator[_i], _c0_minus_lr, epsilon, &_new_p,
                                             &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
@@ -36,8 +36,8 @@ int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars,
 int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _minus_lr = -lr */
-    const double _minus_lr = (double)scalars[0];
+    /* _c0_minus_lr = -lr */
+    const double _c0_minus_lr = (double)scalars[0];
     const double epsilon = (double)scalars[1];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
@@ -52,7 +52,7 @@ int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_accumulator;
             ocg_adagrad_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
-                                            accumulator[_i], _minus_lr, epsilon, &_new_p,
+                                            accumulator[_i], _c0_minus_lr, epsilon, &_new_p,
                                             &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;

@@ -13,19 +13,19 @@
 /* ---- the defaults ---- */
 
 __device__ __forceinline__ void ocg_adagrad_default_element(float p, float g, float accumulator,
-                                                            float _minus_lr, float epsilon,
+                                                            float _c0_minus_lr, float epsilon,
                                                             float *_new_p, float *_new_accumulator)
 {
-    ocg_adagrad_default_element_f32(p, g, accumulator, _minus_lr, epsilon, _new_p,
+    ocg_adagrad_default_element_f32(p, g, accumulator, _c0_minus_lr, epsilon, _new_p,
                                     _new_accumulator);
 }
 
 __device__ __forceinline__ void ocg_adagrad_default_element(double p, double g, double accumulator,
-                                                            double _minus_lr, double epsilon,
+                                                            double _c0_minus_lr, double epsilon,
                                                             double *_new_p,
                                                             double *_new_accumulator)
 {
-    ocg_adagrad_default_element_f64(p, g, accumulator, _minus_lr, epsilon, _new_p,
+    ocg_adagrad_default_element_f64(p, g, accumulator, _c0_minus_lr, epsilon, _new_p,
                                     _new_accumulator);
 }
 
@@ -35,8 +35,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                                const double *__restrict__ grad_scale, double grad_factor,
                                double clipvalue)
 {
-    /* _minus_lr = -lr */
-    const S _minus_lr = (S)scalars[0];
+    /* _c0_minus_lr = -lr */
+    const S _c0_minus_lr = (S)scalars[0];
     const S epsilon = (S)scalars[1];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
@@ -63,7 +63,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_adagrad_default_element(
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
-                        ocg::load<S>(_v_accumulator.v[_j]), _minus_lr, epsilon, &_new_p,
+                        ocg::load<S>(_v_accumulator.v[_j]), _c0_minus_lr, epsilon, &_new_p,
                         &_new_accumulator);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_accumulator.v[_j] = _new_accumulator;
@@ -75,7 +75,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     S _new_p, _new_accumulator;
                     ocg_adagrad_default_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(accumulator[_k]), _minus_lr, epsilon, &_new_p,
+                        ocg::load<S>(accumulator[_k]), _c0_minus_lr, epsilon, &_new_p,
                         &_new_accumulator);
                     p[_k] = ocg::store<P>(_new_p);
                     accumulator[_k] = _new_accumulator;

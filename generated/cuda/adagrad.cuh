@@ -14,7 +14,7 @@
 
 /* Per-step scalars: hyper = { learning_rate, epsilon, decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _minus_lr, epsilon }. */
+ * Writes scalars = { _c0_minus_lr, epsilon }. */
 HD void ocg_adagrad_default_step(const double *hyper, double *scalar_state, double t,
                                  double *scalars)
 {
@@ -22,28 +22,28 @@ HD void ocg_adagrad_default_step(const double *hyper, double *scalar_state, doub
     double epsilon = hyper[1];
     double learning_rate = hyper[0];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
-    double _minus_lr = -lr;
-    scalars[0] = _minus_lr;
+    double _c0_minus_lr = -lr;
+    scalars[0] = _c0_minus_lr;
     scalars[1] = epsilon;
     (void)hyper;
     (void)scalar_state;
     (void)t; /* not every variant reads all three */
 }
 
-HD void ocg_adagrad_default_element_f32(float p, float g, float accumulator, float _minus_lr,
+HD void ocg_adagrad_default_element_f32(float p, float g, float accumulator, float _c0_minus_lr,
                                         float epsilon, float *_new_p, float *_new_accumulator)
 {
     const float _e0 = accumulator + g * g;
     *_new_accumulator = _e0;
-    *_new_p = _minus_lr * g / (sqrtf(_e0) + epsilon) + p;
+    *_new_p = _c0_minus_lr * g / (sqrtf(_e0) + epsilon) + p;
 }
 
-HD void ocg_adagrad_default_element_f64(double p, double g, double accumulator, double _minus_lr,
+HD void ocg_adagrad_default_element_f64(double p, double g, double accumulator, double _c0_minus_lr,
                                         double epsilon, double *_new_p, double *_new_accumulator)
 {
     const double _e0 = accumulator + g * g;
     *_new_accumulator = _e0;
-    *_new_p = _minus_lr * g / (sqrt(_e0) + epsilon) + p;
+    *_new_p = _c0_minus_lr * g / (sqrt(_e0) + epsilon) + p;
 }
 
 #endif /* OCG_ADAGRAD_CUH */

@@ -8,12 +8,12 @@
 int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const float _lr_scale = (float)scalars[0];
-    const float _one_minus_beta_1 = (float)scalars[1];
-    const float _one_minus_beta_2 = (float)scalars[2];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    const float _c0_one_minus_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
     const float beta_1 = (float)scalars[3];
     const float beta_2 = (float)scalars[4];
     const float epsilon = (float)scalars[5];
@@ -31,8 +31,9 @@ int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v;
             ocg_adam_no_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
-                                            v[_i], _lr_scale, _one_minus_beta_1, _one_minus_beta_2,
-                                            beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                                            v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                            _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m,
+                                            &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -44,12 +45,12 @@ int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
 int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const double _lr_scale = (double)scalars[0];
-    const double _one_minus_beta_1 = (double)scalars[1];
-    const double _one_minus_beta_2 = (double)scalars[2];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    const double _c0_one_minus_beta_1 = (double)scalars[0];
+    const double _c1_one_minus_beta_2 = (double)scalars[1];
+    const double _c2_lr_scale = (double)scalars[2];
     const double beta_1 = (double)scalars[3];
     const double beta_2 = (double)scalars[4];
     const double epsilon = (double)scalars[5];
@@ -67,8 +68,9 @@ int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v;
             ocg_adam_no_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
-                                            v[_i], _lr_scale, _one_minus_beta_1, _one_minus_beta_2,
-                                            beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                                            v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                            _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m,
+                                            &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -80,12 +82,12 @@ int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
 int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue)
 {
-    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const float _lr_scale = (float)scalars[0];
-    const float _one_minus_beta_1 = (float)scalars[1];
-    const float _one_minus_beta_2 = (float)scalars[2];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    const float _c0_one_minus_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
     const float beta_1 = (float)scalars[3];
     const float beta_2 = (float)scalars[4];
     const float epsilon = (float)scalars[5];
@@ -104,9 +106,9 @@ int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const 
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v, _new_vhat;
             ocg_adam_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
-                                         v[_i], vhat[_i], _lr_scale, _one_minus_beta_1,
-                                         _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p,
-                                         &_new_m, &_new_v, &_new_vhat);
+                                         v[_i], vhat[_i], _c0_one_minus_beta_1,
+                                         _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2,
+                                         epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -119,12 +121,12 @@ int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const 
 int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue)
 {
-    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const double _lr_scale = (double)scalars[0];
-    const double _one_minus_beta_1 = (double)scalars[1];
-    const double _one_minus_beta_2 = (double)scalars[2];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    const double _c0_one_minus_beta_1 = (double)scalars[0];
+    const double _c1_one_minus_beta_2 = (double)scalars[1];
+    const double _c2_lr_scale = (double)scalars[2];
     const double beta_1 = (double)scalars[3];
     const double beta_2 = (double)scalars[4];
     const double epsilon = (double)scalars[5];
@@ -143,9 +145,9 @@ int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const 
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v, _new_vhat;
             ocg_adam_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
-                                         v[_i], vhat[_i], _lr_scale, _one_minus_beta_1,
-                                         _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p,
-                                         &_new_m, &_new_v, &_new_vhat);
+                                         v[_i], vhat[_i], _c0_one_minus_beta_1,
+                                         _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2,
+                                         epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;

@@ -14,7 +14,7 @@
 
 /* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon }. */
+ * Writes scalars = { _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon }. */
 HD void ocg_adam_no_amsgrad_step(const double *hyper, double *scalar_state, double t,
                                  double *scalars)
 {
@@ -24,12 +24,12 @@ HD void ocg_adam_no_amsgrad_step(const double *hyper, double *scalar_state, doub
     double epsilon = hyper[3];
     double learning_rate = hyper[0];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
-    double _one_minus_beta_1 = 1.0 - beta_1;
-    double _one_minus_beta_2 = 1.0 - beta_2;
-    double _lr_scale = -lr * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
-    scalars[0] = _lr_scale;
-    scalars[1] = _one_minus_beta_1;
-    scalars[2] = _one_minus_beta_2;
+    double _c0_one_minus_beta_1 = 1.0 - beta_1;
+    double _c1_one_minus_beta_2 = 1.0 - beta_2;
+    double _c2_lr_scale = -lr * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
+    scalars[0] = _c0_one_minus_beta_1;
+    scalars[1] = _c1_one_minus_beta_2;
+    scalars[2] = _c2_lr_scale;
     scalars[3] = beta_1;
     scalars[4] = beta_2;
     scalars[5] = epsilon;
@@ -38,35 +38,36 @@ HD void ocg_adam_no_amsgrad_step(const double *hyper, double *scalar_state, doub
     (void)t; /* not every variant reads all three */
 }
 
-HD void ocg_adam_no_amsgrad_element_f32(float p, float g, float m, float v, float _lr_scale,
-                                        float _one_minus_beta_1, float _one_minus_beta_2,
-                                        float beta_1, float beta_2, float epsilon, float *_new_p,
-                                        float *_new_m, float *_new_v)
+HD void ocg_adam_no_amsgrad_element_f32(float p, float g, float m, float v,
+                                        float _c0_one_minus_beta_1, float _c1_one_minus_beta_2,
+                                        float _c2_lr_scale, float beta_1, float beta_2,
+                                        float epsilon, float *_new_p, float *_new_m, float *_new_v)
 {
-    const float _e0 = _one_minus_beta_1 * g + beta_1 * m;
-    const float _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
+    const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _e0;
     *_new_v = _e1;
-    *_new_p = _e0 * _lr_scale / (sqrtf(_e1) + epsilon) + p;
+    *_new_p = _c2_lr_scale * _e0 / (sqrtf(_e1) + epsilon) + p;
 }
 
-HD void ocg_adam_no_amsgrad_element_f64(double p, double g, double m, double v, double _lr_scale,
-                                        double _one_minus_beta_1, double _one_minus_beta_2,
-                                        double beta_1, double beta_2, double epsilon,
-                                        double *_new_p, double *_new_m, double *_new_v)
+HD void ocg_adam_no_amsgrad_element_f64(double p, double g, double m, double v,
+                                        double _c0_one_minus_beta_1, double _c1_one_minus_beta_2,
+                                        double _c2_lr_scale, double beta_1, double beta_2,
+                                        double epsilon, double *_new_p, double *_new_m,
+                                        double *_new_v)
 {
-    const double _e0 = _one_minus_beta_1 * g + beta_1 * m;
-    const double _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
+    const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const double _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _e0;
     *_new_v = _e1;
-    *_new_p = _e0 * _lr_scale / (sqrt(_e1) + epsilon) + p;
+    *_new_p = _c2_lr_scale * _e0 / (sqrt(_e1) + epsilon) + p;
 }
 
 /* ---- amsgrad=True ---- */
 
 /* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon }. */
+ * Writes scalars = { _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon }. */
 HD void ocg_adam_amsgrad_step(const double *hyper, double *scalar_state, double t, double *scalars)
 {
     double beta_1 = hyper[1];
@@ -75,12 +76,12 @@ HD void ocg_adam_amsgrad_step(const double *hyper, double *scalar_state, double 
     double epsilon = hyper[3];
     double learning_rate = hyper[0];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
-    double _one_minus_beta_1 = 1.0 - beta_1;
-    double _one_minus_beta_2 = 1.0 - beta_2;
-    double _lr_scale = -lr * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
-    scalars[0] = _lr_scale;
-    scalars[1] = _one_minus_beta_1;
-    scalars[2] = _one_minus_beta_2;
+    double _c0_one_minus_beta_1 = 1.0 - beta_1;
+    double _c1_one_minus_beta_2 = 1.0 - beta_2;
+    double _c2_lr_scale = -lr * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
+    scalars[0] = _c0_one_minus_beta_1;
+    scalars[1] = _c1_one_minus_beta_2;
+    scalars[2] = _c2_lr_scale;
     scalars[3] = beta_1;
     scalars[4] = beta_2;
     scalars[5] = epsilon;
@@ -90,33 +91,32 @@ HD void ocg_adam_amsgrad_step(const double *hyper, double *scalar_state, double 
 }
 
 HD void ocg_adam_amsgrad_element_f32(float p, float g, float m, float v, float vhat,
-                                     float _lr_scale, float _one_minus_beta_1,
-                                     float _one_minus_beta_2, float beta_1, float beta_2,
-                                     float epsilon, float *_new_p, float *_new_m, float *_new_v,
-                                     float *_new_vhat)
+                                     float _c0_one_minus_beta_1, float _c1_one_minus_beta_2,
+                                     float _c2_lr_scale, float beta_1, float beta_2, float epsilon,
+                                     float *_new_p, float *_new_m, float *_new_v, float *_new_vhat)
 {
-    const float _e0 = _one_minus_beta_1 * g + beta_1 * m;
-    const float _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
+    const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     const float _e2 = ocg_maxf(_e1, vhat);
     *_new_m = _e0;
     *_new_v = _e1;
     *_new_vhat = _e2;
-    *_new_p = _e0 * _lr_scale / (sqrtf(_e2) + epsilon) + p;
+    *_new_p = _c2_lr_scale * _e0 / (sqrtf(_e2) + epsilon) + p;
 }
 
 HD void ocg_adam_amsgrad_element_f64(double p, double g, double m, double v, double vhat,
-                                     double _lr_scale, double _one_minus_beta_1,
-                                     double _one_minus_beta_2, double beta_1, double beta_2,
+                                     double _c0_one_minus_beta_1, double _c1_one_minus_beta_2,
+                                     double _c2_lr_scale, double beta_1, double beta_2,
                                      double epsilon, double *_new_p, double *_new_m, double *_new_v,
                                      double *_new_vhat)
 {
-    const double _e0 = _one_minus_beta_1 * g + beta_1 * m;
-    const double _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
+    const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const double _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     const double _e2 = ocg_max(_e1, vhat);
     *_new_m = _e0;
     *_new_v = _e1;
     *_new_vhat = _e2;
-    *_new_p = _e0 * _lr_scale / (sqrt(_e2) + epsilon) + p;
+    *_new_p = _c2_lr_scale * _e0 / (sqrt(_e2) + epsilon) + p;
 }
 
 #endif /* OCG_ADAM_CUH */

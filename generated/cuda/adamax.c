@@ -8,10 +8,10 @@
 int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars,
                                const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _lr_scale = -lr/(1 - beta_1**t) */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    const float _lr_scale = (float)scalars[0];
-    const float _one_minus_beta_1 = (float)scalars[1];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_lr_scale = -lr/(1.0 - pow(beta_1, t)) */
+    const float _c0_one_minus_beta_1 = (float)scalars[0];
+    const float _c1_lr_scale = (float)scalars[1];
     const float beta_1 = (float)scalars[2];
     const float beta_2 = (float)scalars[3];
     const float epsilon = (float)scalars[4];
@@ -29,8 +29,8 @@ int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_u;
             ocg_adamax_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
-                                           u[_i], _lr_scale, _one_minus_beta_1, beta_1, beta_2,
-                                           epsilon, &_new_p, &_new_m, &_new_u);
+                                           u[_i], _c0_one_minus_beta_1, _c1_lr_scale, beta_1,
+                                           beta_2, epsilon, &_new_p, &_new_m, &_new_u);
             p[_i] = _new_p;
             m[_i] = _new_m;
             u[_i] = _new_u;
@@ -42,10 +42,10 @@ int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars,
 int ocg_adamax_default_f64_cpu(ocg_tensor_list list, const double *scalars,
                                const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _lr_scale = -lr/(1 - beta_1**t) */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    const double _lr_scale = (double)scalars[0];
-    const double _one_minus_beta_1 = (double)scalars[1];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_lr_scale = -lr/(1.0 - pow(beta_1, t)) */
+    const double _c0_one_minus_beta_1 = (double)scalars[0];
+    const double _c1_lr_scale = (double)scalars[1];
     const double beta_1 = (double)scalars[2];
     const double beta_2 = (double)scalars[3];
     const double epsilon = (double)scalars[4];
@@ -63,8 +63,8 @@ int ocg_adamax_default_f64_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_u;
             ocg_adamax_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
-                                           u[_i], _lr_scale, _one_minus_beta_1, beta_1, beta_2,
-                                           epsilon, &_new_p, &_new_m, &_new_u);
+                                           u[_i], _c0_one_minus_beta_1, _c1_lr_scale, beta_1,
+                                           beta_2, epsilon, &_new_p, &_new_m, &_new_u);
             p[_i] = _new_p;
             m[_i] = _new_m;
             u[_i] = _new_u;

@@ -12,22 +12,21 @@
 
 /* ---- the defaults ---- */
 
-__device__ __forceinline__ void ocg_adamax_default_element(float p, float g, float m, float u,
-                                                           float _lr_scale, float _one_minus_beta_1,
-                                                           float beta_1, float beta_2,
-                                                           float epsilon, float *_new_p,
-                                                           float *_new_m, float *_new_u)
+__device__ __forceinline__ void
+ocg_adamax_default_element(float p, float g, float m, float u, float _c0_one_minus_beta_1,
+                           float _c1_lr_scale, float beta_1, float beta_2, float epsilon,
+                           float *_new_p, float *_new_m, float *_new_u)
 {
-    ocg_adamax_default_element_f32(p, g, m, u, _lr_scale, _one_minus_beta_1, beta_1, beta_2,
+    ocg_adamax_default_element_f32(p, g, m, u, _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2,
                                    epsilon, _new_p, _new_m, _new_u);
 }
 
 __device__ __forceinline__ void
-ocg_adamax_default_element(double p, double g, double m, double u, double _lr_scale,
-                           double _one_minus_beta_1, double beta_1, double beta_2, double epsilon,
+ocg_adamax_default_element(double p, double g, double m, double u, double _c0_one_minus_beta_1,
+                           double _c1_lr_scale, double beta_1, double beta_2, double epsilon,
                            double *_new_p, double *_new_m, double *_new_u)
 {
-    ocg_adamax_default_element_f64(p, g, m, u, _lr_scale, _one_minus_beta_1, beta_1, beta_2,
+    ocg_adamax_default_element_f64(p, g, m, u, _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2,
                                    epsilon, _new_p, _new_m, _new_u);
 }
 
@@ -37,10 +36,10 @@ __global__ void __launch_bounds__(OCG_THREADS)
                               const double *__restrict__ grad_scale, double grad_factor,
                               double clipvalue)
 {
-    /* _lr_scale = -lr/(1 - beta_1**t) */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    const S _lr_scale = (S)scalars[0];
-    const S _one_minus_beta_1 = (S)scalars[1];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_lr_scale = -lr/(1.0 - pow(beta_1, t)) */
+    const S _c0_one_minus_beta_1 = (S)scalars[0];
+    const S _c1_lr_scale = (S)scalars[1];
     const S beta_1 = (S)scalars[2];
     const S beta_2 = (S)scalars[3];
     const S epsilon = (S)scalars[4];
@@ -71,8 +70,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_adamax_default_element(
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
-                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_u.v[_j]), _lr_scale,
-                        _one_minus_beta_1, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_u.v[_j]), _c0_one_minus_beta_1,
+                        _c1_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_u.v[_j] = _new_u;
@@ -85,8 +84,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     S _new_p, _new_m, _new_u;
                     ocg_adamax_default_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(m[_k]), ocg::load<S>(u[_k]), _lr_scale, _one_minus_beta_1,
-                        beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+                        ocg::load<S>(m[_k]), ocg::load<S>(u[_k]), _c0_one_minus_beta_1,
+                        _c1_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     u[_k] = _new_u;

@@ -14,7 +14,7 @@
 
 /* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon }. */
+ * Writes scalars = { _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon }. */
 HD void ocg_adamax_default_step(const double *hyper, double *scalar_state, double t,
                                 double *scalars)
 {
@@ -24,10 +24,10 @@ HD void ocg_adamax_default_step(const double *hyper, double *scalar_state, doubl
     double epsilon = hyper[3];
     double learning_rate = hyper[0];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
-    double _one_minus_beta_1 = 1.0 - beta_1;
-    double _lr_scale = -lr / (1.0 - pow(beta_1, t));
-    scalars[0] = _lr_scale;
-    scalars[1] = _one_minus_beta_1;
+    double _c0_one_minus_beta_1 = 1.0 - beta_1;
+    double _c1_lr_scale = -lr / (1.0 - pow(beta_1, t));
+    scalars[0] = _c0_one_minus_beta_1;
+    scalars[1] = _c1_lr_scale;
     scalars[2] = beta_1;
     scalars[3] = beta_2;
     scalars[4] = epsilon;
@@ -36,27 +36,28 @@ HD void ocg_adamax_default_step(const double *hyper, double *scalar_state, doubl
     (void)t; /* not every variant reads all three */
 }
 
-HD void ocg_adamax_default_element_f32(float p, float g, float m, float u, float _lr_scale,
-                                       float _one_minus_beta_1, float beta_1, float beta_2,
-                                       float epsilon, float *_new_p, float *_new_m, float *_new_u)
+HD void ocg_adamax_default_element_f32(float p, float g, float m, float u,
+                                       float _c0_one_minus_beta_1, float _c1_lr_scale, float beta_1,
+                                       float beta_2, float epsilon, float *_new_p, float *_new_m,
+                                       float *_new_u)
 {
-    const float _e0 = _one_minus_beta_1 * g + beta_1 * m;
+    const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
     const float _e1 = ocg_maxf(fabsf(g), beta_2 * u);
     *_new_m = _e0;
     *_new_u = _e1;
-    *_new_p = _e0 * _lr_scale / (_e1 + epsilon) + p;
+    *_new_p = _c1_lr_scale * _e0 / (_e1 + epsilon) + p;
 }
 
-HD void ocg_adamax_default_element_f64(double p, double g, double m, double u, double _lr_scale,
-                                       double _one_minus_beta_1, double beta_1, double beta_2,
-                                       double epsilon, double *_new_p, double *_new_m,
-                                       double *_new_u)
+HD void ocg_adamax_default_element_f64(double p, double g, double m, double u,
+                                       double _c0_one_minus_beta_1, double _c1_lr_scale,
+                                       double beta_1, double beta_2, double epsilon, double *_new_p,
+                                       double *_new_m, double *_new_u)
 {
-    const double _e0 = _one_minus_beta_1 * g + beta_1 * m;
+    const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
     const double _e1 = ocg_max(fabs(g), beta_2 * u);
     *_new_m = _e0;
     *_new_u = _e1;
-    *_new_p = _e0 * _lr_scale / (_e1 + epsilon) + p;
+    *_new_p = _c1_lr_scale * _e0 / (_e1 + epsilon) + p;
 }
 
 #endif /* OCG_ADAMAX_CUH */

@@ -8,14 +8,14 @@
 int ocg_adamw_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
                                  const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
-    /* _minus_lr_times_weight_decay = -lr*weight_decay */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const float _lr_scale = (float)scalars[0];
-    const float _minus_lr_times_weight_decay = (float)scalars[1];
-    const float _one_minus_beta_1 = (float)scalars[2];
-    const float _one_minus_beta_2 = (float)scalars[3];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_minus_lr_times_weight_decay = -lr*weight_decay */
+    /* _c3_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    const float _c0_one_minus_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_beta_2 = (float)scalars[1];
+    const float _c2_minus_lr_times_weight_decay = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
     const float beta_1 = (float)scalars[4];
     const float beta_2 = (float)scalars[5];
     const float epsilon = (float)scalars[6];
@@ -33,9 +33,9 @@ int ocg_adamw_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v;
             ocg_adamw_no_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
-                                             v[_i], _lr_scale, _minus_lr_times_weight_decay,
-                                             _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2,
-                                             epsilon, &_new_p, &_new_m, &_new_v);
+                                             v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                             _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
+                                             beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -47,14 +47,14 @@ int ocg_adamw_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
 int ocg_adamw_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
                                  const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
-    /* _minus_lr_times_weight_decay = -lr*weight_decay */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const double _lr_scale = (double)scalars[0];
-    const double _minus_lr_times_weight_decay = (double)scalars[1];
-    const double _one_minus_beta_1 = (double)scalars[2];
-    const double _one_minus_beta_2 = (double)scalars[3];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_minus_lr_times_weight_decay = -lr*weight_decay */
+    /* _c3_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    const double _c0_one_minus_beta_1 = (double)scalars[0];
+    const double _c1_one_minus_beta_2 = (double)scalars[1];
+    const double _c2_minus_lr_times_weight_decay = (double)scalars[2];
+    const double _c3_lr_scale = (double)scalars[3];
     const double beta_1 = (double)scalars[4];
     const double beta_2 = (double)scalars[5];
     const double epsilon = (double)scalars[6];
@@ -72,9 +72,9 @@ int ocg_adamw_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v;
             ocg_adamw_no_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
-                                             v[_i], _lr_scale, _minus_lr_times_weight_decay,
-                                             _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2,
-                                             epsilon, &_new_p, &_new_m, &_new_v);
+                                             v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                             _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
+                                             beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -86,14 +86,14 @@ int ocg_adamw_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
 int ocg_adamw_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                               double grad_factor, double clipvalue)
 {
-    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
-    /* _minus_lr_times_weight_decay = -lr*weight_decay */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const float _lr_scale = (float)scalars[0];
-    const float _minus_lr_times_weight_decay = (float)scalars[1];
-    const float _one_minus_beta_1 = (float)scalars[2];
-    const float _one_minus_beta_2 = (float)scalars[3];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_minus_lr_times_weight_decay = -lr*weight_decay */
+    /* _c3_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    const float _c0_one_minus_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_beta_2 = (float)scalars[1];
+    const float _c2_minus_lr_times_weight_decay = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
     const float beta_1 = (float)scalars[4];
     const float beta_2 = (float)scalars[5];
     const float epsilon = (float)scalars[6];
@@ -111,10 +111,10 @@ int ocg_adamw_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v, _new_vhat;
-            ocg_adamw_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
-                                          v[_i], vhat[_i], _lr_scale, _minus_lr_times_weight_decay,
-                                          _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2,
-                                          epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+            ocg_adamw_amsgrad_element_f32(
+                p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], vhat[_i],
+                _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay,
+                _c3_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -127,14 +127,14 @@ int ocg_adamw_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const
 int ocg_adamw_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                               double grad_factor, double clipvalue)
 {
-    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
-    /* _minus_lr_times_weight_decay = -lr*weight_decay */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const double _lr_scale = (double)scalars[0];
-    const double _minus_lr_times_weight_decay = (double)scalars[1];
-    const double _one_minus_beta_1 = (double)scalars[2];
-    const double _one_minus_beta_2 = (double)scalars[3];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_minus_lr_times_weight_decay = -lr*weight_decay */
+    /* _c3_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    const double _c0_one_minus_beta_1 = (double)scalars[0];
+    const double _c1_one_minus_beta_2 = (double)scalars[1];
+    const double _c2_minus_lr_times_weight_decay = (double)scalars[2];
+    const double _c3_lr_scale = (double)scalars[3];
     const double beta_1 = (double)scalars[4];
     const double beta_2 = (double)scalars[5];
     const double epsilon = (double)scalars[6];
@@ -152,10 +152,10 @@ int ocg_adamw_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v, _new_vhat;
-            ocg_adamw_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
-                                          v[_i], vhat[_i], _lr_scale, _minus_lr_times_weight_decay,
-                                          _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2,
-                                          epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+            ocg_adamw_amsgrad_element_f64(
+                p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], vhat[_i],
+                _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay,
+                _c3_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;

@@ -13,25 +13,25 @@
 /* ---- amsgrad=False ---- */
 
 __device__ __forceinline__ void
-ocg_adamw_no_amsgrad_element(float p, float g, float m, float v, float _lr_scale,
-                             float _minus_lr_times_weight_decay, float _one_minus_beta_1,
-                             float _one_minus_beta_2, float beta_1, float beta_2, float epsilon,
+ocg_adamw_no_amsgrad_element(float p, float g, float m, float v, float _c0_one_minus_beta_1,
+                             float _c1_one_minus_beta_2, float _c2_minus_lr_times_weight_decay,
+                             float _c3_lr_scale, float beta_1, float beta_2, float epsilon,
                              float *_new_p, float *_new_m, float *_new_v)
 {
-    ocg_adamw_no_amsgrad_element_f32(p, g, m, v, _lr_scale, _minus_lr_times_weight_decay,
-                                     _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon,
-                                     _new_p, _new_m, _new_v);
+    ocg_adamw_no_amsgrad_element_f32(p, g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                     _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1, beta_2,
+                                     epsilon, _new_p, _new_m, _new_v);
 }
 
 __device__ __forceinline__ void
-ocg_adamw_no_amsgrad_element(double p, double g, double m, double v, double _lr_scale,
-                             double _minus_lr_times_weight_decay, double _one_minus_beta_1,
-                             double _one_minus_beta_2, double beta_1, double beta_2, double epsilon,
+ocg_adamw_no_amsgrad_element(double p, double g, double m, double v, double _c0_one_minus_beta_1,
+                             double _c1_one_minus_beta_2, double _c2_minus_lr_times_weight_decay,
+                             double _c3_lr_scale, double beta_1, double beta_2, double epsilon,
                              double *_new_p, double *_new_m, double *_new_v)
 {
-    ocg_adamw_no_amsgrad_element_f64(p, g, m, v, _lr_scale, _minus_lr_times_weight_decay,
-                                     _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon,
-                                     _new_p, _new_m, _new_v);
+    ocg_adamw_no_amsgrad_element_f64(p, g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                     _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1, beta_2,
+                                     epsilon, _new_p, _new_m, _new_v);
 }
 
 template <typename P, typename S>
@@ -40,14 +40,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
                                 const double *__restrict__ grad_scale, double grad_factor,
                                 double clipvalue)
 {
-    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
-    /* _minus_lr_times_weight_decay = -lr*weight_decay */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const S _lr_scale = (S)scalars[0];
-    const S _minus_lr_times_weight_decay = (S)scalars[1];
-    const S _one_minus_beta_1 = (S)scalars[2];
-    const S _one_minus_beta_2 = (S)scalars[3];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_minus_lr_times_weight_decay = -lr*weight_decay */
+    /* _c3_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    const S _c0_one_minus_beta_1 = (S)scalars[0];
+    const S _c1_one_minus_beta_2 = (S)scalars[1];
+    const S _c2_minus_lr_times_weight_decay = (S)scalars[2];
+    const S _c3_lr_scale = (S)scalars[3];
     const S beta_1 = (S)scalars[4];
     const S beta_2 = (S)scalars[5];
     const S epsilon = (S)scalars[6];
@@ -78,8 +78,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_adamw_no_amsgrad_element(
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
-                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _lr_scale,
-                        _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1,
+                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _c0_one_minus_beta_1,
+                        _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
                         beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
@@ -93,8 +93,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     S _new_p, _new_m, _new_v;
                     ocg_adamw_no_amsgrad_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _lr_scale,
-                        _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1,
+                        ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _c0_one_minus_beta_1,
+                        _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
                         beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
@@ -171,25 +171,27 @@ extern "C" int ocg_adamw_no_amsgrad_step_cuda(const double *hyper, double *scala
 /* ---- amsgrad=True ---- */
 
 __device__ __forceinline__ void
-ocg_adamw_amsgrad_element(float p, float g, float m, float v, float vhat, float _lr_scale,
-                          float _minus_lr_times_weight_decay, float _one_minus_beta_1,
-                          float _one_minus_beta_2, float beta_1, float beta_2, float epsilon,
-                          float *_new_p, float *_new_m, float *_new_v, float *_new_vhat)
+ocg_adamw_amsgrad_element(float p, float g, float m, float v, float vhat,
+                          float _c0_one_minus_beta_1, float _c1_one_minus_beta_2,
+                          float _c2_minus_lr_times_weight_decay, float _c3_lr_scale, float beta_1,
+                          float beta_2, float epsilon, float *_new_p, float *_new_m, float *_new_v,
+                          float *_new_vhat)
 {
-    ocg_adamw_amsgrad_element_f32(p, g, m, v, vhat, _lr_scale, _minus_lr_times_weight_decay,
-                                  _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon,
-                                  _new_p, _new_m, _new_v, _new_vhat);
+    ocg_adamw_amsgrad_element_f32(p, g, m, v, vhat, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                  _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1, beta_2,
+                                  epsilon, _new_p, _new_m, _new_v, _new_vhat);
 }
 
 __device__ __forceinline__ void
-ocg_adamw_amsgrad_element(double p, double g, double m, double v, double vhat, double _lr_scale,
-                          double _minus_lr_times_weight_decay, double _one_minus_beta_1,
-                          double _one_minus_beta_2, double beta_1, double beta_2, double epsilon,
-                          double *_new_p, double *_new_m, double *_new_v, double *_new_vhat)
+ocg_adamw_amsgrad_element(double p, double g, double m, double v, double vhat,
+                          double _c0_one_minus_beta_1, double _c1_one_minus_beta_2,
+                          double _c2_minus_lr_times_weight_decay, double _c3_lr_scale,
+                          double beta_1, double beta_2, double epsilon, double *_new_p,
+                          double *_new_m, double *_new_v, double *_new_vhat)
 {
-    ocg_adamw_amsgrad_element_f64(p, g, m, v, vhat, _lr_scale, _minus_lr_times_weight_decay,
-                                  _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon,
-                                  _new_p, _new_m, _new_v, _new_vhat);
+    ocg_adamw_amsgrad_element_f64(p, g, m, v, vhat, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                  _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1, beta_2,
+                                  epsilon, _new_p, _new_m, _new_v, _new_vhat);
 }
 
 template <typename P, typename S>
@@ -198,14 +200,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
                              const double *__restrict__ grad_scale, double grad_factor,
                              double clipvalue)
 {
-    /* _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t) */
-    /* _minus_lr_times_weight_decay = -lr*weight_decay */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const S _lr_scale = (S)scalars[0];
-    const S _minus_lr_times_weight_decay = (S)scalars[1];
-    const S _one_minus_beta_1 = (S)scalars[2];
-    const S _one_minus_beta_2 = (S)scalars[3];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_minus_lr_times_weight_decay = -lr*weight_decay */
+    /* _c3_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    const S _c0_one_minus_beta_1 = (S)scalars[0];
+    const S _c1_one_minus_beta_2 = (S)scalars[1];
+    const S _c2_minus_lr_times_weight_decay = (S)scalars[2];
+    const S _c3_lr_scale = (S)scalars[3];
     const S beta_1 = (S)scalars[4];
     const S beta_2 = (S)scalars[5];
     const S epsilon = (S)scalars[6];
@@ -239,9 +241,9 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
                         ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]),
-                        ocg::load<S>(_v_vhat.v[_j]), _lr_scale, _minus_lr_times_weight_decay,
-                        _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p,
-                        &_new_m, &_new_v, &_new_vhat);
+                        ocg::load<S>(_v_vhat.v[_j]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                        _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1, beta_2, epsilon,
+                        &_new_p, &_new_m, &_new_v, &_new_vhat);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -256,9 +258,10 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     S _new_p, _new_m, _new_v, _new_vhat;
                     ocg_adamw_amsgrad_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), ocg::load<S>(vhat[_k]), _lr_scale,
-                        _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1,
-                        beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+                        ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), ocg::load<S>(vhat[_k]),
+                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay,
+                        _c3_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v,
+                        &_new_vhat);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;

@@ -14,7 +14,7 @@
 
 /* Per-step scalars: hyper = { learning_rate, weight_decay, beta_1, beta_2, epsilon, decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon }. */
+ * Writes scalars = { _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1, beta_2, epsilon }. */
 HD void ocg_adamw_no_amsgrad_step(const double *hyper, double *scalar_state, double t,
                                   double *scalars)
 {
@@ -25,14 +25,14 @@ HD void ocg_adamw_no_amsgrad_step(const double *hyper, double *scalar_state, dou
     double learning_rate = hyper[0];
     double weight_decay = hyper[1];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
-    double _one_minus_beta_1 = 1.0 - beta_1;
-    double _one_minus_beta_2 = 1.0 - beta_2;
-    double _minus_lr_times_weight_decay = -lr * weight_decay;
-    double _lr_scale = -lr * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
-    scalars[0] = _lr_scale;
-    scalars[1] = _minus_lr_times_weight_decay;
-    scalars[2] = _one_minus_beta_1;
-    scalars[3] = _one_minus_beta_2;
+    double _c0_one_minus_beta_1 = 1.0 - beta_1;
+    double _c1_one_minus_beta_2 = 1.0 - beta_2;
+    double _c2_minus_lr_times_weight_decay = -lr * weight_decay;
+    double _c3_lr_scale = -lr * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
+    scalars[0] = _c0_one_minus_beta_1;
+    scalars[1] = _c1_one_minus_beta_2;
+    scalars[2] = _c2_minus_lr_times_weight_decay;
+    scalars[3] = _c3_lr_scale;
     scalars[4] = beta_1;
     scalars[5] = beta_2;
     scalars[6] = epsilon;
@@ -41,37 +41,38 @@ HD void ocg_adamw_no_amsgrad_step(const double *hyper, double *scalar_state, dou
     (void)t; /* not every variant reads all three */
 }
 
-HD void ocg_adamw_no_amsgrad_element_f32(float p, float g, float m, float v, float _lr_scale,
-                                         float _minus_lr_times_weight_decay,
-                                         float _one_minus_beta_1, float _one_minus_beta_2,
+HD void ocg_adamw_no_amsgrad_element_f32(float p, float g, float m, float v,
+                                         float _c0_one_minus_beta_1, float _c1_one_minus_beta_2,
+                                         float _c2_minus_lr_times_weight_decay, float _c3_lr_scale,
                                          float beta_1, float beta_2, float epsilon, float *_new_p,
                                          float *_new_m, float *_new_v)
 {
-    const float _e0 = _one_minus_beta_1 * g + beta_1 * m;
-    const float _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
+    const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _e0;
     *_new_v = _e1;
-    *_new_p = _e0 * _lr_scale / (sqrtf(_e1) + epsilon) + _minus_lr_times_weight_decay * p + p;
+    *_new_p = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (sqrtf(_e1) + epsilon) + p;
 }
 
-HD void ocg_adamw_no_amsgrad_element_f64(double p, double g, double m, double v, double _lr_scale,
-                                         double _minus_lr_times_weight_decay,
-                                         double _one_minus_beta_1, double _one_minus_beta_2,
-                                         double beta_1, double beta_2, double epsilon,
-                                         double *_new_p, double *_new_m, double *_new_v)
+HD void ocg_adamw_no_amsgrad_element_f64(double p, double g, double m, double v,
+                                         double _c0_one_minus_beta_1, double _c1_one_minus_beta_2,
+                                         double _c2_minus_lr_times_weight_decay,
+                                         double _c3_lr_scale, double beta_1, double beta_2,
+                                         double epsilon, double *_new_p, double *_new_m,
+                                         double *_new_v)
 {
-    const double _e0 = _one_minus_beta_1 * g + beta_1 * m;
-    const double _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
+    const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const double _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _e0;
     *_new_v = _e1;
-    *_new_p = _e0 * _lr_scale / (sqrt(_e1) + epsilon) + _minus_lr_times_weight_decay * p + p;
+    *_new_p = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (sqrt(_e1) + epsilon) + p;
 }
 
 /* ---- amsgrad=True ---- */
 
 /* Per-step scalars: hyper = { learning_rate, weight_decay, beta_1, beta_2, epsilon, decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _lr_scale, _minus_lr_times_weight_decay, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon }. */
+ * Writes scalars = { _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1, beta_2, epsilon }. */
 HD void ocg_adamw_amsgrad_step(const double *hyper, double *scalar_state, double t, double *scalars)
 {
     double beta_1 = hyper[2];
@@ -81,14 +82,14 @@ HD void ocg_adamw_amsgrad_step(const double *hyper, double *scalar_state, double
     double learning_rate = hyper[0];
     double weight_decay = hyper[1];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
-    double _one_minus_beta_1 = 1.0 - beta_1;
-    double _one_minus_beta_2 = 1.0 - beta_2;
-    double _minus_lr_times_weight_decay = -lr * weight_decay;
-    double _lr_scale = -lr * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
-    scalars[0] = _lr_scale;
-    scalars[1] = _minus_lr_times_weight_decay;
-    scalars[2] = _one_minus_beta_1;
-    scalars[3] = _one_minus_beta_2;
+    double _c0_one_minus_beta_1 = 1.0 - beta_1;
+    double _c1_one_minus_beta_2 = 1.0 - beta_2;
+    double _c2_minus_lr_times_weight_decay = -lr * weight_decay;
+    double _c3_lr_scale = -lr * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
+    scalars[0] = _c0_one_minus_beta_1;
+    scalars[1] = _c1_one_minus_beta_2;
+    scalars[2] = _c2_minus_lr_times_weight_decay;
+    scalars[3] = _c3_lr_scale;
     scalars[4] = beta_1;
     scalars[5] = beta_2;
     scalars[6] = epsilon;
@@ -98,33 +99,33 @@ HD void ocg_adamw_amsgrad_step(const double *hyper, double *scalar_state, double
 }
 
 HD void ocg_adamw_amsgrad_element_f32(float p, float g, float m, float v, float vhat,
-                                      float _lr_scale, float _minus_lr_times_weight_decay,
-                                      float _one_minus_beta_1, float _one_minus_beta_2,
+                                      float _c0_one_minus_beta_1, float _c1_one_minus_beta_2,
+                                      float _c2_minus_lr_times_weight_decay, float _c3_lr_scale,
                                       float beta_1, float beta_2, float epsilon, float *_new_p,
                                       float *_new_m, float *_new_v, float *_new_vhat)
 {
-    const float _e0 = _one_minus_beta_1 * g + beta_1 * m;
-    const float _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
+    const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     const float _e2 = ocg_maxf(_e1, vhat);
     *_new_m = _e0;
     *_new_v = _e1;
     *_new_vhat = _e2;
-    *_new_p = _e0 * _lr_scale / (sqrtf(_e2) + epsilon) + _minus_lr_times_weight_decay * p + p;
+    *_new_p = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (sqrtf(_e2) + epsilon) + p;
 }
 
 HD void ocg_adamw_amsgrad_element_f64(double p, double g, double m, double v, double vhat,
-                                      double _lr_scale, double _minus_lr_times_weight_decay,
-                                      double _one_minus_beta_1, double _one_minus_beta_2,
+                                      double _c0_one_minus_beta_1, double _c1_one_minus_beta_2,
+                                      double _c2_minus_lr_times_weight_decay, double _c3_lr_scale,
                                       double beta_1, double beta_2, double epsilon, double *_new_p,
                                       double *_new_m, double *_new_v, double *_new_vhat)
 {
-    const double _e0 = _one_minus_beta_1 * g + beta_1 * m;
-    const double _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
+    const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const double _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     const double _e2 = ocg_max(_e1, vhat);
     *_new_m = _e0;
     *_new_v = _e1;
     *_new_vhat = _e2;
-    *_new_p = _e0 * _lr_scale / (sqrt(_e2) + epsilon) + _minus_lr_times_weight_decay * p + p;
+    *_new_p = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (sqrt(_e2) + epsilon) + p;
 }
 
 #endif /* OCG_ADAMW_CUH */

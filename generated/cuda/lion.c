@@ -8,12 +8,12 @@
 int ocg_lion_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue)
 {
-    /* _minus_lr = -lr */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const float _minus_lr = (float)scalars[0];
-    const float _one_minus_beta_1 = (float)scalars[1];
-    const float _one_minus_beta_2 = (float)scalars[2];
+    /* _c0_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c1_minus_lr = -lr */
+    /* _c2_one_minus_beta_1 = 1.0 - beta_1 */
+    const float _c0_one_minus_beta_2 = (float)scalars[0];
+    const float _c1_minus_lr = (float)scalars[1];
+    const float _c2_one_minus_beta_1 = (float)scalars[2];
     const float beta_1 = (float)scalars[3];
     const float beta_2 = (float)scalars[4];
     const float weight_decay = (float)scalars[5];
@@ -30,8 +30,8 @@ int ocg_lion_default_f32_cpu(ocg_tensor_list list, const double *scalars, const 
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m;
             ocg_lion_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
-                                         _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1,
-                                         beta_2, weight_decay, &_new_p, &_new_m);
+                                         _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1,
+                                         beta_1, beta_2, weight_decay, &_new_p, &_new_m);
             p[_i] = _new_p;
             m[_i] = _new_m;
         }
@@ -42,12 +42,12 @@ int ocg_lion_default_f32_cpu(ocg_tensor_list list, const double *scalars, const 
 int ocg_lion_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue)
 {
-    /* _minus_lr = -lr */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const double _minus_lr = (double)scalars[0];
-    const double _one_minus_beta_1 = (double)scalars[1];
-    const double _one_minus_beta_2 = (double)scalars[2];
+    /* _c0_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c1_minus_lr = -lr */
+    /* _c2_one_minus_beta_1 = 1.0 - beta_1 */
+    const double _c0_one_minus_beta_2 = (double)scalars[0];
+    const double _c1_minus_lr = (double)scalars[1];
+    const double _c2_one_minus_beta_1 = (double)scalars[2];
     const double beta_1 = (double)scalars[3];
     const double beta_2 = (double)scalars[4];
     const double weight_decay = (double)scalars[5];
@@ -64,8 +64,8 @@ int ocg_lion_default_f64_cpu(ocg_tensor_list list, const double *scalars, const 
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m;
             ocg_lion_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
-                                         _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1,
-                                         beta_2, weight_decay, &_new_p, &_new_m);
+                                         _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1,
+                                         beta_1, beta_2, weight_decay, &_new_p, &_new_m);
             p[_i] = _new_p;
             m[_i] = _new_m;
         }

@@ -12,24 +12,22 @@
 
 /* ---- the defaults ---- */
 
-__device__ __forceinline__ void ocg_lion_default_element(float p, float g, float m, float _minus_lr,
-                                                         float _one_minus_beta_1,
-                                                         float _one_minus_beta_2, float beta_1,
-                                                         float beta_2, float weight_decay,
-                                                         float *_new_p, float *_new_m)
+__device__ __forceinline__ void
+ocg_lion_default_element(float p, float g, float m, float _c0_one_minus_beta_2, float _c1_minus_lr,
+                         float _c2_one_minus_beta_1, float beta_1, float beta_2, float weight_decay,
+                         float *_new_p, float *_new_m)
 {
-    ocg_lion_default_element_f32(p, g, m, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1,
-                                 beta_2, weight_decay, _new_p, _new_m);
+    ocg_lion_default_element_f32(p, g, m, _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1,
+                                 beta_1, beta_2, weight_decay, _new_p, _new_m);
 }
 
-__device__ __forceinline__ void ocg_lion_default_element(double p, double g, double m,
-                                                         double _minus_lr, double _one_minus_beta_1,
-                                                         double _one_minus_beta_2, double beta_1,
-                                                         double beta_2, double weight_decay,
-                                                         double *_new_p, double *_new_m)
+__device__ __forceinline__ void
+ocg_lion_default_element(double p, double g, double m, double _c0_one_minus_beta_2,
+                         double _c1_minus_lr, double _c2_one_minus_beta_1, double beta_1,
+                         double beta_2, double weight_decay, double *_new_p, double *_new_m)
 {
-    ocg_lion_default_element_f64(p, g, m, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1,
-                                 beta_2, weight_decay, _new_p, _new_m);
+    ocg_lion_default_element_f64(p, g, m, _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1,
+                                 beta_1, beta_2, weight_decay, _new_p, _new_m);
 }
 
 template <typename P, typename S>
@@ -38,12 +36,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
                             const double *__restrict__ grad_scale, double grad_factor,
                             double clipvalue)
 {
-    /* _minus_lr = -lr */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const S _minus_lr = (S)scalars[0];
-    const S _one_minus_beta_1 = (S)scalars[1];
-    const S _one_minus_beta_2 = (S)scalars[2];
+    /* _c0_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c1_minus_lr = -lr */
+    /* _c2_one_minus_beta_1 = 1.0 - beta_1 */
+    const S _c0_one_minus_beta_2 = (S)scalars[0];
+    const S _c1_minus_lr = (S)scalars[1];
+    const S _c2_one_minus_beta_1 = (S)scalars[2];
     const S beta_1 = (S)scalars[3];
     const S beta_2 = (S)scalars[4];
     const S weight_decay = (S)scalars[5];
@@ -71,8 +69,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_lion_default_element(
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
-                        ocg::load<S>(_v_m.v[_j]), _minus_lr, _one_minus_beta_1, _one_minus_beta_2,
-                        beta_1, beta_2, weight_decay, &_new_p, &_new_m);
+                        ocg::load<S>(_v_m.v[_j]), _c0_one_minus_beta_2, _c1_minus_lr,
+                        _c2_one_minus_beta_1, beta_1, beta_2, weight_decay, &_new_p, &_new_m);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                 }
@@ -83,8 +81,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     S _new_p, _new_m;
                     ocg_lion_default_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(m[_k]), _minus_lr, _one_minus_beta_1, _one_minus_beta_2,
-                        beta_1, beta_2, weight_decay, &_new_p, &_new_m);
+                        ocg::load<S>(m[_k]), _c0_one_minus_beta_2, _c1_minus_lr,
+                        _c2_one_minus_beta_1, beta_1, beta_2, weight_decay, &_new_p, &_new_m);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                 }

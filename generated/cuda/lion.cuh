@@ -14,7 +14,7 @@
 
 /* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, weight_decay, decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay }. */
+ * Writes scalars = { _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay }. */
 HD void ocg_lion_default_step(const double *hyper, double *scalar_state, double t, double *scalars)
 {
     double beta_1 = hyper[1];
@@ -23,12 +23,12 @@ HD void ocg_lion_default_step(const double *hyper, double *scalar_state, double 
     double learning_rate = hyper[0];
     double weight_decay = hyper[3];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
-    double _one_minus_beta_2 = 1.0 - beta_2;
-    double _minus_lr = -lr;
-    double _one_minus_beta_1 = 1.0 - beta_1;
-    scalars[0] = _minus_lr;
-    scalars[1] = _one_minus_beta_1;
-    scalars[2] = _one_minus_beta_2;
+    double _c0_one_minus_beta_2 = 1.0 - beta_2;
+    double _c1_minus_lr = -lr;
+    double _c2_one_minus_beta_1 = 1.0 - beta_1;
+    scalars[0] = _c0_one_minus_beta_2;
+    scalars[1] = _c1_minus_lr;
+    scalars[2] = _c2_one_minus_beta_1;
     scalars[3] = beta_1;
     scalars[4] = beta_2;
     scalars[5] = weight_decay;
@@ -37,21 +37,23 @@ HD void ocg_lion_default_step(const double *hyper, double *scalar_state, double 
     (void)t; /* not every variant reads all three */
 }
 
-HD void ocg_lion_default_element_f32(float p, float g, float m, float _minus_lr,
-                                     float _one_minus_beta_1, float _one_minus_beta_2, float beta_1,
+HD void ocg_lion_default_element_f32(float p, float g, float m, float _c0_one_minus_beta_2,
+                                     float _c1_minus_lr, float _c2_one_minus_beta_1, float beta_1,
                                      float beta_2, float weight_decay, float *_new_p, float *_new_m)
 {
-    *_new_m = _one_minus_beta_2 * g + beta_2 * m;
-    *_new_p = _minus_lr * (p * weight_decay + ocg_signf(_one_minus_beta_1 * g + beta_1 * m)) + p;
+    *_new_m = _c0_one_minus_beta_2 * g + beta_2 * m;
+    *_new_p =
+        _c1_minus_lr * (p * weight_decay + ocg_signf(_c2_one_minus_beta_1 * g + beta_1 * m)) + p;
 }
 
-HD void ocg_lion_default_element_f64(double p, double g, double m, double _minus_lr,
-                                     double _one_minus_beta_1, double _one_minus_beta_2,
+HD void ocg_lion_default_element_f64(double p, double g, double m, double _c0_one_minus_beta_2,
+                                     double _c1_minus_lr, double _c2_one_minus_beta_1,
                                      double beta_1, double beta_2, double weight_decay,
                                      double *_new_p, double *_new_m)
 {
-    *_new_m = _one_minus_beta_2 * g + beta_2 * m;
-    *_new_p = _minus_lr * (p * weight_decay + ocg_sign(_one_minus_beta_1 * g + beta_1 * m)) + p;
+    *_new_m = _c0_one_minus_beta_2 * g + beta_2 * m;
+    *_new_p =
+        _c1_minus_lr * (p * weight_decay + ocg_sign(_c2_one_minus_beta_1 * g + beta_1 * m)) + p;
 }
 
 #endif /* OCG_LION_CUH */

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-/* the defaults: rows of p, g, m; scalars _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay */
+/* the defaults: rows of p, g, m; scalars _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay */
 int ocg_lion_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue);
 int ocg_lion_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,

@@ -8,18 +8,18 @@
 int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                               double grad_factor, double clipvalue)
 {
-    /* _coefficient = (1 - mu_t)/(1 - m_schedule) */
-    /* _coefficient_v2 = mu_next/(1 - m_schedule_next) */
-    /* _inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t) */
-    /* _minus_lr = -lr */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const float _coefficient = (float)scalars[0];
-    const float _coefficient_v2 = (float)scalars[1];
-    const float _inv_one_minus_beta_2_pow_t = (float)scalars[2];
-    const float _minus_lr = (float)scalars[3];
-    const float _one_minus_beta_1 = (float)scalars[4];
-    const float _one_minus_beta_2 = (float)scalars[5];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_minus_lr = -lr */
+    /* _c3_inv_one_minus_beta_2_pow_t = 1.0/(1.0 - pow(beta_2, t)) */
+    /* _c4_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
+    /* _c5_coefficient = mu_next/(1.0 - m_schedule_next) */
+    const float _c0_one_minus_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_beta_2 = (float)scalars[1];
+    const float _c2_minus_lr = (float)scalars[2];
+    const float _c3_inv_one_minus_beta_2_pow_t = (float)scalars[3];
+    const float _c4_coefficient = (float)scalars[4];
+    const float _c5_coefficient = (float)scalars[5];
     const float beta_1 = (float)scalars[6];
     const float beta_2 = (float)scalars[7];
     const float epsilon = (float)scalars[8];
@@ -37,9 +37,9 @@ int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v;
             ocg_nadam_default_element_f32(
-                p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], _coefficient,
-                _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1,
-                _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], _c0_one_minus_beta_1,
+                _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient,
+                _c5_coefficient, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -51,18 +51,18 @@ int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const
 int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                               double grad_factor, double clipvalue)
 {
-    /* _coefficient = (1 - mu_t)/(1 - m_schedule) */
-    /* _coefficient_v2 = mu_next/(1 - m_schedule_next) */
-    /* _inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t) */
-    /* _minus_lr = -lr */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const double _coefficient = (double)scalars[0];
-    const double _coefficient_v2 = (double)scalars[1];
-    const double _inv_one_minus_beta_2_pow_t = (double)scalars[2];
-    const double _minus_lr = (double)scalars[3];
-    const double _one_minus_beta_1 = (double)scalars[4];
-    const double _one_minus_beta_2 = (double)scalars[5];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_minus_lr = -lr */
+    /* _c3_inv_one_minus_beta_2_pow_t = 1.0/(1.0 - pow(beta_2, t)) */
+    /* _c4_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
+    /* _c5_coefficient = mu_next/(1.0 - m_schedule_next) */
+    const double _c0_one_minus_beta_1 = (double)scalars[0];
+    const double _c1_one_minus_beta_2 = (double)scalars[1];
+    const double _c2_minus_lr = (double)scalars[2];
+    const double _c3_inv_one_minus_beta_2_pow_t = (double)scalars[3];
+    const double _c4_coefficient = (double)scalars[4];
+    const double _c5_coefficient = (double)scalars[5];
     const double beta_1 = (double)scalars[6];
     const double beta_2 = (double)scalars[7];
     const double epsilon = (double)scalars[8];
@@ -80,9 +80,9 @@ int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v;
             ocg_nadam_default_element_f64(
-                p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], _coefficient,
-                _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1,
-                _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], _c0_one_minus_beta_1,
+                _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient,
+                _c5_coefficient, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;

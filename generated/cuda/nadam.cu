@@ -13,26 +13,27 @@
 /* ---- the defaults ---- */
 
 __device__ __forceinline__ void
-ocg_nadam_default_element(float p, float g, float m, float v, float _coefficient,
-                          float _coefficient_v2, float _inv_one_minus_beta_2_pow_t, float _minus_lr,
-                          float _one_minus_beta_1, float _one_minus_beta_2, float beta_1,
-                          float beta_2, float epsilon, float *_new_p, float *_new_m, float *_new_v)
+ocg_nadam_default_element(float p, float g, float m, float v, float _c0_one_minus_beta_1,
+                          float _c1_one_minus_beta_2, float _c2_minus_lr,
+                          float _c3_inv_one_minus_beta_2_pow_t, float _c4_coefficient,
+                          float _c5_coefficient, float beta_1, float beta_2, float epsilon,
+                          float *_new_p, float *_new_m, float *_new_v)
 {
-    ocg_nadam_default_element_f32(
-        p, g, m, v, _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr,
-        _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+    ocg_nadam_default_element_f32(p, g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                  _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient,
+                                  _c5_coefficient, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
 }
 
 __device__ __forceinline__ void
-ocg_nadam_default_element(double p, double g, double m, double v, double _coefficient,
-                          double _coefficient_v2, double _inv_one_minus_beta_2_pow_t,
-                          double _minus_lr, double _one_minus_beta_1, double _one_minus_beta_2,
-                          double beta_1, double beta_2, double epsilon, double *_new_p,
-                          double *_new_m, double *_new_v)
+ocg_nadam_default_element(double p, double g, double m, double v, double _c0_one_minus_beta_1,
+                          double _c1_one_minus_beta_2, double _c2_minus_lr,
+                          double _c3_inv_one_minus_beta_2_pow_t, double _c4_coefficient,
+                          double _c5_coefficient, double beta_1, double beta_2, double epsilon,
+                          double *_new_p, double *_new_m, double *_new_v)
 {
-    ocg_nadam_default_element_f64(
-        p, g, m, v, _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr,
-        _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+    ocg_nadam_default_element_f64(p, g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                  _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient,
+                                  _c5_coefficient, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
 }
 
 template <typename P, typename S>
@@ -41,18 +42,18 @@ __global__ void __launch_bounds__(OCG_THREADS)
                              const double *__restrict__ grad_scale, double grad_factor,
                              double clipvalue)
 {
-    /* _coefficient = (1 - mu_t)/(1 - m_schedule) */
-    /* _coefficient_v2 = mu_next/(1 - m_schedule_next) */
-    /* _inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t) */
-    /* _minus_lr = -lr */
-    /* _one_minus_beta_1 = 1 - beta_1 */
-    /* _one_minus_beta_2 = 1 - beta_2 */
-    const S _coefficient = (S)scalars[0];
-    const S _coefficient_v2 = (S)scalars[1];
-    const S _inv_one_minus_beta_2_pow_t = (S)scalars[2];
-    const S _minus_lr = (S)scalars[3];
-    const S _one_minus_beta_1 = (S)scalars[4];
-    const S _one_minus_beta_2 = (S)scalars[5];
+    /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
+    /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
+    /* _c2_minus_lr = -lr */
+    /* _c3_inv_one_minus_beta_2_pow_t = 1.0/(1.0 - pow(beta_2, t)) */
+    /* _c4_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
+    /* _c5_coefficient = mu_next/(1.0 - m_schedule_next) */
+    const S _c0_one_minus_beta_1 = (S)scalars[0];
+    const S _c1_one_minus_beta_2 = (S)scalars[1];
+    const S _c2_minus_lr = (S)scalars[2];
+    const S _c3_inv_one_minus_beta_2_pow_t = (S)scalars[3];
+    const S _c4_coefficient = (S)scalars[4];
+    const S _c5_coefficient = (S)scalars[5];
     const S beta_1 = (S)scalars[6];
     const S beta_2 = (S)scalars[7];
     const S epsilon = (S)scalars[8];
@@ -83,9 +84,10 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_nadam_default_element(
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
-                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _coefficient,
-                        _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1,
-                        _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _c0_one_minus_beta_1,
+                        _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t,
+                        _c4_coefficient, _c5_coefficient, beta_1, beta_2, epsilon, &_new_p, &_new_m,
+                        &_new_v);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -98,9 +100,10 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     S _new_p, _new_m, _new_v;
                     ocg_nadam_default_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _coefficient, _coefficient_v2,
-                        _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1,
-                        _one_minus_beta_2, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                        ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _c0_one_minus_beta_1,
+                        _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t,
+                        _c4_coefficient, _c5_coefficient, beta_1, beta_2, epsilon, &_new_p, &_new_m,
+                        &_new_v);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;

@@ -14,7 +14,7 @@
 
 /* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, schedule_decay },
  * scalar_state = { m_schedule } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _coefficient, _coefficient_v2, _inv_one_minus_beta_2_pow_t, _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon }. */
+ * Writes scalars = { _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient, beta_1, beta_2, epsilon }. */
 HD void ocg_nadam_default_step(const double *hyper, double *scalar_state, double t, double *scalars)
 {
     double beta_1 = hyper[1];
@@ -28,19 +28,19 @@ HD void ocg_nadam_default_step(const double *hyper, double *scalar_state, double
     double mu_next = beta_1 * (1.0 - 1.0 / 2.0 * pow(24.0 / 25.0, schedule_decay * (t + 1.0)));
     m_schedule = m_schedule * mu_t;
     double m_schedule_next = m_schedule * mu_next;
-    double _one_minus_beta_1 = 1.0 - beta_1;
-    double _one_minus_beta_2 = 1.0 - beta_2;
-    double _minus_lr = -lr;
-    double _inv_one_minus_beta_2_pow_t = 1.0 / (1.0 - pow(beta_2, t));
-    double _coefficient = (1.0 - mu_t) / (1.0 - m_schedule);
-    double _coefficient_v2 = mu_next / (1.0 - m_schedule_next);
+    double _c0_one_minus_beta_1 = 1.0 - beta_1;
+    double _c1_one_minus_beta_2 = 1.0 - beta_2;
+    double _c2_minus_lr = -lr;
+    double _c3_inv_one_minus_beta_2_pow_t = 1.0 / (1.0 - pow(beta_2, t));
+    double _c4_coefficient = (1.0 - mu_t) / (1.0 - m_schedule);
+    double _c5_coefficient = mu_next / (1.0 - m_schedule_next);
     scalar_state[0] = m_schedule;
-    scalars[0] = _coefficient;
-    scalars[1] = _coefficient_v2;
-    scalars[2] = _inv_one_minus_beta_2_pow_t;
-    scalars[3] = _minus_lr;
-    scalars[4] = _one_minus_beta_1;
-    scalars[5] = _one_minus_beta_2;
+    scalars[0] = _c0_one_minus_beta_1;
+    scalars[1] = _c1_one_minus_beta_2;
+    scalars[2] = _c2_minus_lr;
+    scalars[3] = _c3_inv_one_minus_beta_2_pow_t;
+    scalars[4] = _c4_coefficient;
+    scalars[5] = _c5_coefficient;
     scalars[6] = beta_1;
     scalars[7] = beta_2;
     scalars[8] = epsilon;
@@ -49,34 +49,35 @@ HD void ocg_nadam_default_step(const double *hyper, double *scalar_state, double
     (void)t; /* not every variant reads all three */
 }
 
-HD void ocg_nadam_default_element_f32(float p, float g, float m, float v, float _coefficient,
-                                      float _coefficient_v2, float _inv_one_minus_beta_2_pow_t,
-                                      float _minus_lr, float _one_minus_beta_1,
-                                      float _one_minus_beta_2, float beta_1, float beta_2,
-                                      float epsilon, float *_new_p, float *_new_m, float *_new_v)
+HD void ocg_nadam_default_element_f32(float p, float g, float m, float v,
+                                      float _c0_one_minus_beta_1, float _c1_one_minus_beta_2,
+                                      float _c2_minus_lr, float _c3_inv_one_minus_beta_2_pow_t,
+                                      float _c4_coefficient, float _c5_coefficient, float beta_1,
+                                      float beta_2, float epsilon, float *_new_p, float *_new_m,
+                                      float *_new_v)
 {
-    const float _e0 = _one_minus_beta_1 * g + beta_1 * m;
-    const float _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
+    const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _e0;
     *_new_v = _e1;
-    *_new_p = _minus_lr * (_coefficient * g + _coefficient_v2 * _e0) /
-                  (epsilon + sqrtf(_e1 * _inv_one_minus_beta_2_pow_t)) +
+    *_new_p = _c2_minus_lr * (_c4_coefficient * g + _c5_coefficient * _e0) /
+                  (epsilon + sqrtf(_c3_inv_one_minus_beta_2_pow_t * _e1)) +
               p;
 }
 
-HD void ocg_nadam_default_element_f64(double p, double g, double m, double v, double _coefficient,
-                                      double _coefficient_v2, double _inv_one_minus_beta_2_pow_t,
-                                      double _minus_lr, double _one_minus_beta_1,
-                                      double _one_minus_beta_2, double beta_1, double beta_2,
-                                      double epsilon, double *_new_p, double *_new_m,
+HD void ocg_nadam_default_element_f64(double p, double g, double m, double v,
+                                      double _c0_one_minus_beta_1, double _c1_one_minus_beta_2,
+                                      double _c2_minus_lr, double _c3_inv_one_minus_beta_2_pow_t,
+                                      double _c4_coefficient, double _c5_coefficient, double beta_1,
+                                      double beta_2, double epsilon, double *_new_p, double *_new_m,
                                       double *_new_v)
 {
-    const double _e0 = _one_minus_beta_1 * g + beta_1 * m;
-    const double _e1 = _one_minus_beta_2 * g * g + beta_2 * v;
+    const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const double _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _e0;
     *_new_v = _e1;
-    *_new_p = _minus_lr * (_coefficient * g + _coefficient_v2 * _e0) /
-                  (epsilon + sqrt(_e1 * _inv_one_minus_beta_2_pow_t)) +
+    *_new_p = _c2_minus_lr * (_c4_coefficient * g + _c5_coefficient * _e0) /
+                  (epsilon + sqrt(_c3_inv_one_minus_beta_2_pow_t * _e1)) +
               p;
 }
 

@@ -2,7 +2,7 @@
 /* What every generated element header and CPU library shares. Valid C99 and CUDA C++.
  *
  * HD marks the element functions: __host__ __device__ under nvcc, static inline otherwise.
- * The max/min/sign/clamp helpers propagate NaN like numpy.maximum, torch.maximum and the
+ * The max/min/sign helpers propagate NaN like numpy.maximum, torch.maximum and the
  * reference do (fmaxf/fminf return the other operand), so every backend agrees on bad input.
  */
 #ifndef OCG_H

@@ -14,7 +14,7 @@
 
 /* Per-step scalars: hyper = { learning_rate, rho, epsilon, decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _minus_lr, _one_minus_rho, epsilon, rho }. */
+ * Writes scalars = { _c0_one_minus_rho, _c1_minus_lr, epsilon, rho }. */
 HD void ocg_rmsprop_default_step(const double *hyper, double *scalar_state, double t,
                                  double *scalars)
 {
@@ -23,10 +23,10 @@ HD void ocg_rmsprop_default_step(const double *hyper, double *scalar_state, doub
     double learning_rate = hyper[0];
     double rho = hyper[1];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
-    double _one_minus_rho = 1.0 - rho;
-    double _minus_lr = -lr;
-    scalars[0] = _minus_lr;
-    scalars[1] = _one_minus_rho;
+    double _c0_one_minus_rho = 1.0 - rho;
+    double _c1_minus_lr = -lr;
+    scalars[0] = _c0_one_minus_rho;
+    scalars[1] = _c1_minus_lr;
     scalars[2] = epsilon;
     scalars[3] = rho;
     (void)hyper;
@@ -34,22 +34,23 @@ HD void ocg_rmsprop_default_step(const double *hyper, double *scalar_state, doub
     (void)t; /* not every variant reads all three */
 }
 
-HD void ocg_rmsprop_default_element_f32(float p, float g, float accumulator, float _minus_lr,
-                                        float _one_minus_rho, float epsilon, float rho,
-                                        float *_new_p, float *_new_accumulator)
+HD void ocg_rmsprop_default_element_f32(float p, float g, float accumulator,
+                                        float _c0_one_minus_rho, float _c1_minus_lr, float epsilon,
+                                        float rho, float *_new_p, float *_new_accumulator)
 {
-    const float _e0 = _one_minus_rho * g * g + accumulator * rho;
+    const float _e0 = _c0_one_minus_rho * g * g + accumulator * rho;
     *_new_accumulator = _e0;
-    *_new_p = _minus_lr * g / (sqrtf(_e0) + epsilon) + p;
+    *_new_p = _c1_minus_lr * g / (sqrtf(_e0) + epsilon) + p;
 }
 
-HD void ocg_rmsprop_default_element_f64(double p, double g, double accumulator, double _minus_lr,
-                                        double _one_minus_rho, double epsilon, double rho,
-                                        double *_new_p, double *_new_accumulator)
+HD void ocg_rmsprop_default_element_f64(double p, double g, double accumulator,
+                                        double _c0_one_minus_rho, double _c1_minus_lr,
+                                        double epsilon, double rho, double *_new_p,
+                                        double *_new_accumulator)
 {
-    const double _e0 = _one_minus_rho * g * g + accumulator * rho;
+    const double _e0 = _c0_one_minus_rho * g * g + accumulator * rho;
     *_new_accumulator = _e0;
-    *_new_p = _minus_lr * g / (sqrt(_e0) + epsilon) + p;
+    *_new_p = _c1_minus_lr * g / (sqrt(_e0) + epsilon) + p;
 }
 
 #endif /* OCG_RMSPROP_CUH */

@@ -8,8 +8,8 @@
 int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _minus_lr = -lr */
-    const float _minus_lr = (float)scalars[0];
+    /* _c0_minus_lr = -lr */
+    const float _c0_minus_lr = (float)scalars[0];
     const float momentum = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
@@ -24,7 +24,7 @@ int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_velocity;
             ocg_sgd_no_nesterov_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
-                                            velocity[_i], _minus_lr, momentum, &_new_p,
+                                            velocity[_i], _c0_minus_lr, momentum, &_new_p,
                                             &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
@@ -36,8 +36,8 @@ int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
 int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
-    /* _minus_lr = -lr */
-    const double _minus_lr = (double)scalars[0];
+    /* _c0_minus_lr = -lr */
+    const double _c0_minus_lr = (double)scalars[0];
     const double momentum = (double)scalars[1];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
@@ -52,7 +52,7 @@ int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_velocity;
             ocg_sgd_no_nesterov_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
-                                            velocity[_i], _minus_lr, momentum, &_new_p,
+                                            velocity[_i], _c0_minus_lr, momentum, &_new_p,
                                             &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
@@ -64,8 +64,8 @@ int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
 int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue)
 {
-    /* _minus_lr = -lr */
-    const float _minus_lr = (float)scalars[0];
+    /* _c0_minus_lr = -lr */
+    const float _c0_minus_lr = (float)scalars[0];
     const float momentum = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
@@ -80,7 +80,7 @@ int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const 
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_velocity;
             ocg_sgd_nesterov_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
-                                         velocity[_i], _minus_lr, momentum, &_new_p,
+                                         velocity[_i], _c0_minus_lr, momentum, &_new_p,
                                          &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
@@ -92,8 +92,8 @@ int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const 
 int ocg_sgd_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue)
 {
-    /* _minus_lr = -lr */
-    const double _minus_lr = (double)scalars[0];
+    /* _c0_minus_lr = -lr */
+    const double _c0_minus_lr = (double)scalars[0];
     const double momentum = (double)scalars[1];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
@@ -108,7 +108,7 @@ int ocg_sgd_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const 
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_velocity;
             ocg_sgd_nesterov_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
-                                         velocity[_i], _minus_lr, momentum, &_new_p,
+                                         velocity[_i], _c0_minus_lr, momentum, &_new_p,
                                          &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;

@@ -13,17 +13,17 @@
 /* ---- nesterov=False ---- */
 
 __device__ __forceinline__ void ocg_sgd_no_nesterov_element(float p, float g, float velocity,
-                                                            float _minus_lr, float momentum,
+                                                            float _c0_minus_lr, float momentum,
                                                             float *_new_p, float *_new_velocity)
 {
-    ocg_sgd_no_nesterov_element_f32(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
+    ocg_sgd_no_nesterov_element_f32(p, g, velocity, _c0_minus_lr, momentum, _new_p, _new_velocity);
 }
 
 __device__ __forceinline__ void ocg_sgd_no_nesterov_element(double p, double g, double velocity,
-                                                            double _minus_lr, double momentum,
+                                                            double _c0_minus_lr, double momentum,
                                                             double *_new_p, double *_new_velocity)
 {
-    ocg_sgd_no_nesterov_element_f64(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
+    ocg_sgd_no_nesterov_element_f64(p, g, velocity, _c0_minus_lr, momentum, _new_p, _new_velocity);
 }
 
 template <typename P, typename S>
@@ -32,8 +32,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                                const double *__restrict__ grad_scale, double grad_factor,
                                double clipvalue)
 {
-    /* _minus_lr = -lr */
-    const S _minus_lr = (S)scalars[0];
+    /* _c0_minus_lr = -lr */
+    const S _c0_minus_lr = (S)scalars[0];
     const S momentum = (S)scalars[1];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
@@ -59,7 +59,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_sgd_no_nesterov_element(
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
-                        ocg::load<S>(_v_velocity.v[_j]), _minus_lr, momentum, &_new_p,
+                        ocg::load<S>(_v_velocity.v[_j]), _c0_minus_lr, momentum, &_new_p,
                         &_new_velocity);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_velocity.v[_j] = _new_velocity;
@@ -71,7 +71,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     S _new_p, _new_velocity;
                     ocg_sgd_no_nesterov_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(velocity[_k]), _minus_lr, momentum, &_new_p, &_new_velocity);
+                        ocg::load<S>(velocity[_k]), _c0_minus_lr, momentum, &_new_p,
+                        &_new_velocity);
                     p[_k] = ocg::store<P>(_new_p);
                     velocity[_k] = _new_velocity;
                 }
@@ -146,17 +147,17 @@ extern "C" int ocg_sgd_no_nesterov_step_cuda(const double *hyper, double *scalar
 /* ---- nesterov=True ---- */
 
 __device__ __forceinline__ void ocg_sgd_nesterov_element(float p, float g, float velocity,
-                                                         float _minus_lr, float momentum,
+                                                         float _c0_minus_lr, float momentum,
                                                          float *_new_p, float *_new_velocity)
 {
-    ocg_sgd_nesterov_element_f32(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
+    ocg_sgd_nesterov_element_f32(p, g, velocity, _c0_minus_lr, momentum, _new_p, _new_velocity);
 }
 
 __device__ __forceinline__ void ocg_sgd_nesterov_element(double p, double g, double velocity,
-                                                         double _minus_lr, double momentum,
+                                                         double _c0_minus_lr, double momentum,
                                                          double *_new_p, double *_new_velocity)
 {
-    ocg_sgd_nesterov_element_f64(p, g, velocity, _minus_lr, momentum, _new_p, _new_velocity);
+    ocg_sgd_nesterov_element_f64(p, g, velocity, _c0_minus_lr, momentum, _new_p, _new_velocity);
 }
 
 template <typename P, typename S>
@@ -165,8 +166,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                             const double *__restrict__ grad_scale, double grad_factor,
                             double clipvalue)
 {
-    /* _minus_lr = -lr */
-    const S _minus_lr = (S)scalars[0];
+    /* _c0_minus_lr = -lr */
+    const S _c0_minus_lr = (S)scalars[0];
     const S momentum = (S)scalars[1];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
@@ -192,7 +193,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_sgd_nesterov_element(
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
-                        ocg::load<S>(_v_velocity.v[_j]), _minus_lr, momentum, &_new_p,
+                        ocg::load<S>(_v_velocity.v[_j]), _c0_minus_lr, momentum, &_new_p,
                         &_new_velocity);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_velocity.v[_j] = _new_velocity;
@@ -202,9 +203,10 @@ __global__ void __launch_bounds__(OCG_THREADS)
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_velocity;
-                    ocg_sgd_nesterov_element(
-                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(velocity[_k]), _minus_lr, momentum, &_new_p, &_new_velocity);
+                    ocg_sgd_nesterov_element(ocg::load<S>(p[_k]),
+                                             ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                                             ocg::load<S>(velocity[_k]), _c0_minus_lr, momentum,
+                                             &_new_p, &_new_velocity);
                     p[_k] = ocg::store<P>(_new_p);
                     velocity[_k] = _new_velocity;
                 }

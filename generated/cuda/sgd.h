@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-/* nesterov=False: rows of p, g, velocity; scalars _minus_lr, momentum */
+/* nesterov=False: rows of p, g, velocity; scalars _c0_minus_lr, momentum */
 int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue);
 int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
@@ -45,7 +45,7 @@ int ocg_sgd_no_nesterov_step_cuda(const double *hyper, double *scalar_state, dou
                                   double *scalars, cudaStream_t stream);
 #endif
 
-/* nesterov=True: rows of p, g, velocity; scalars _minus_lr, momentum */
+/* nesterov=True: rows of p, g, velocity; scalars _c0_minus_lr, momentum */
 int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue);
 int ocg_sgd_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,

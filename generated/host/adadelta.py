@@ -24,9 +24,9 @@ def step_default(hyper, scalar_state, reductions, t):
     learning_rate = hyper["learning_rate"]
     rho = hyper["rho"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _one_minus_rho = 1 - rho
-    _minus_lr = -lr
-    return (_minus_lr, _one_minus_rho, epsilon, rho), {}
+    _c0_one_minus_rho = 1 - rho
+    _c1_minus_lr = -lr
+    return (_c0_one_minus_rho, _c1_minus_lr, epsilon, rho), {}
 
 
 def state_init(hyper):

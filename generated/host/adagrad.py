@@ -22,8 +22,8 @@ def step_default(hyper, scalar_state, reductions, t):
     epsilon = hyper["epsilon"]
     learning_rate = hyper["learning_rate"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _minus_lr = -lr
-    return (_minus_lr, epsilon), {}
+    _c0_minus_lr = -lr
+    return (_c0_minus_lr, epsilon), {}
 
 
 def state_init(hyper):

@@ -26,9 +26,9 @@ def step_default(hyper, scalar_state, reductions, t):
     epsilon = hyper["epsilon"]
     learning_rate = hyper["learning_rate"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _one_minus_beta_1 = 1 - beta_1
-    _lr_scale = -lr / (1 - beta_1**t)
-    return (_lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon), {}
+    _c0_one_minus_beta_1 = 1 - beta_1
+    _c1_lr_scale = -lr / (1 - beta_1**t)
+    return (_c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon), {}
 
 
 def state_init(hyper):

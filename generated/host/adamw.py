@@ -30,15 +30,15 @@ def step_no_amsgrad(hyper, scalar_state, reductions, t):
     learning_rate = hyper["learning_rate"]
     weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _one_minus_beta_1 = 1 - beta_1
-    _one_minus_beta_2 = 1 - beta_2
-    _minus_lr_times_weight_decay = -lr * weight_decay
-    _lr_scale = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    _c0_one_minus_beta_1 = 1 - beta_1
+    _c1_one_minus_beta_2 = 1 - beta_2
+    _c2_minus_lr_times_weight_decay = -lr * weight_decay
+    _c3_lr_scale = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
     return (
-        _lr_scale,
-        _minus_lr_times_weight_decay,
-        _one_minus_beta_1,
-        _one_minus_beta_2,
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
         beta_1,
         beta_2,
         epsilon,

@@ -32,10 +32,17 @@ def step_default(hyper, scalar_state, reductions, t):
     learning_rate = hyper["learning_rate"]
     weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _one_minus_beta_2 = 1 - beta_2
-    _minus_lr = -lr
-    _one_minus_beta_1 = 1 - beta_1
-    return (_minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay), {}
+    _c0_one_minus_beta_2 = 1 - beta_2
+    _c1_minus_lr = -lr
+    _c2_one_minus_beta_1 = 1 - beta_1
+    return (
+        _c0_one_minus_beta_2,
+        _c1_minus_lr,
+        _c2_one_minus_beta_1,
+        beta_1,
+        beta_2,
+        weight_decay,
+    ), {}
 
 
 def state_init(hyper):

@@ -34,19 +34,19 @@ def step_default(hyper, scalar_state, reductions, t):
     mu_next = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * (t + 1)))
     m_schedule = m_schedule * mu_t
     m_schedule_next = m_schedule * mu_next
-    _one_minus_beta_1 = 1 - beta_1
-    _one_minus_beta_2 = 1 - beta_2
-    _minus_lr = -lr
-    _inv_one_minus_beta_2_pow_t = 1 / (1 - beta_2**t)
-    _coefficient = (1 - mu_t) / (1 - m_schedule)
-    _coefficient_v2 = mu_next / (1 - m_schedule_next)
+    _c0_one_minus_beta_1 = 1 - beta_1
+    _c1_one_minus_beta_2 = 1 - beta_2
+    _c2_minus_lr = -lr
+    _c3_inv_one_minus_beta_2_pow_t = 1 / (1 - beta_2**t)
+    _c4_coefficient = (1 - mu_t) / (1 - m_schedule)
+    _c5_coefficient = mu_next / (1 - m_schedule_next)
     return (
-        _coefficient,
-        _coefficient_v2,
-        _inv_one_minus_beta_2_pow_t,
-        _minus_lr,
-        _one_minus_beta_1,
-        _one_minus_beta_2,
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr,
+        _c3_inv_one_minus_beta_2_pow_t,
+        _c4_coefficient,
+        _c5_coefficient,
         beta_1,
         beta_2,
         epsilon,

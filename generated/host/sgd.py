@@ -22,8 +22,8 @@ def step_no_nesterov(hyper, scalar_state, reductions, t):
     learning_rate = hyper["learning_rate"]
     momentum = hyper["momentum"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    _minus_lr = -lr
-    return (_minus_lr, momentum), {}
+    _c0_minus_lr = -lr
+    return (_c0_minus_lr, momentum), {}
 
 
 def state_init(hyper):

@@ -17,12 +17,12 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars, scratch):
     """Update p and its state in place for the defaults: 16 ufunc passes."""
     accumulator, delta_accumulator = state
-    # _minus_lr = -lr
-    # _one_minus_rho = 1 - rho
-    _minus_lr, _one_minus_rho, epsilon, rho = scalars
+    # _c0_one_minus_rho = 1 - rho
+    # _c1_minus_lr = -lr
+    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
     _s0, _s1, _s2 = scratch[:3]
     np.square(g, out=_s0)
-    np.multiply(_s0, _one_minus_rho, out=_s0)
+    np.multiply(_s0, _c0_one_minus_rho, out=_s0)
     np.multiply(accumulator, rho, out=accumulator)
     np.add(_s0, accumulator, out=accumulator)
     np.add(accumulator, epsilon, out=_s1)
@@ -35,7 +35,7 @@ def _apply_default(p, g, state, scalars, scratch):
     np.multiply(g, _s2, out=_s2)
     np.sqrt(_s1, out=_s1)
     np.divide(_s2, _s1, out=_s2)
-    np.multiply(_s2, _minus_lr, out=_s2)
+    np.multiply(_s2, _c1_minus_lr, out=_s2)
     np.add(p, _s2, out=p)
 
 

@@ -17,15 +17,15 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars, scratch):
     """Update p and its state in place for the defaults: 7 ufunc passes."""
     (accumulator,) = state
-    # _minus_lr = -lr
-    _minus_lr, epsilon = scalars
+    # _c0_minus_lr = -lr
+    _c0_minus_lr, epsilon = scalars
     (_s0,) = scratch[:1]
     np.square(g, out=_s0)
     np.add(accumulator, _s0, out=accumulator)
     np.sqrt(accumulator, out=_s0)
     np.add(_s0, epsilon, out=_s0)
     np.divide(g, _s0, out=_s0)
-    np.multiply(_s0, _minus_lr, out=_s0)
+    np.multiply(_s0, _c0_minus_lr, out=_s0)
     np.add(p, _s0, out=p)
 
 

@@ -15,45 +15,45 @@ from ._runtime import Kernel, Optimizer
 def _apply_no_amsgrad(p, g, state, scalars, scratch):
     """Update p and its state in place for amsgrad=False: 12 ufunc passes."""
     m, v = state
-    # _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    # _one_minus_beta_1 = 1 - beta_1
-    # _one_minus_beta_2 = 1 - beta_2
-    _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon = scalars
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
+    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
     (_s0,) = scratch[:1]
-    np.multiply(g, _one_minus_beta_1, out=_s0)
+    np.multiply(g, _c0_one_minus_beta_1, out=_s0)
     np.multiply(m, beta_1, out=m)
     np.add(_s0, m, out=m)
     np.square(g, out=_s0)
-    np.multiply(_s0, _one_minus_beta_2, out=_s0)
+    np.multiply(_s0, _c1_one_minus_beta_2, out=_s0)
     np.multiply(v, beta_2, out=v)
     np.add(_s0, v, out=v)
     np.sqrt(v, out=_s0)
     np.add(_s0, epsilon, out=_s0)
     np.divide(m, _s0, out=_s0)
-    np.multiply(_s0, _lr_scale, out=_s0)
+    np.multiply(_s0, _c2_lr_scale, out=_s0)
     np.add(p, _s0, out=p)
 
 
 def _apply_amsgrad(p, g, state, scalars, scratch):
     """Update p and its state in place for amsgrad=True: 13 ufunc passes."""
     m, v, vhat = state
-    # _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    # _one_minus_beta_1 = 1 - beta_1
-    # _one_minus_beta_2 = 1 - beta_2
-    _lr_scale, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, epsilon = scalars
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
+    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
     (_s0,) = scratch[:1]
-    np.multiply(g, _one_minus_beta_1, out=_s0)
+    np.multiply(g, _c0_one_minus_beta_1, out=_s0)
     np.multiply(m, beta_1, out=m)
     np.add(_s0, m, out=m)
     np.square(g, out=_s0)
-    np.multiply(_s0, _one_minus_beta_2, out=_s0)
+    np.multiply(_s0, _c1_one_minus_beta_2, out=_s0)
     np.multiply(v, beta_2, out=v)
     np.add(_s0, v, out=v)
     np.maximum(v, vhat, out=vhat)
     np.sqrt(vhat, out=_s0)
     np.add(_s0, epsilon, out=_s0)
     np.divide(m, _s0, out=_s0)
-    np.multiply(_s0, _lr_scale, out=_s0)
+    np.multiply(_s0, _c2_lr_scale, out=_s0)
     np.add(p, _s0, out=p)
 
 

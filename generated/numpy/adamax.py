@@ -15,11 +15,11 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars, scratch):
     """Update p and its state in place for the defaults: 10 ufunc passes."""
     m, u = state
-    # _lr_scale = -lr/(1 - beta_1**t)
-    # _one_minus_beta_1 = 1 - beta_1
-    _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon = scalars
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_lr_scale = -lr/(1 - beta_1**t)
+    _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
     (_s0,) = scratch[:1]
-    np.multiply(g, _one_minus_beta_1, out=_s0)
+    np.multiply(g, _c0_one_minus_beta_1, out=_s0)
     np.multiply(m, beta_1, out=m)
     np.add(_s0, m, out=m)
     np.absolute(g, out=_s0)
@@ -27,7 +27,7 @@ def _apply_default(p, g, state, scalars, scratch):
     np.maximum(_s0, u, out=u)
     np.add(u, epsilon, out=_s0)
     np.divide(m, _s0, out=_s0)
-    np.multiply(_s0, _lr_scale, out=_s0)
+    np.multiply(_s0, _c1_lr_scale, out=_s0)
     np.add(p, _s0, out=p)
 
 

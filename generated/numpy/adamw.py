@@ -15,67 +15,67 @@ from ._runtime import Kernel, Optimizer
 def _apply_no_amsgrad(p, g, state, scalars, scratch):
     """Update p and its state in place for amsgrad=False: 14 ufunc passes."""
     m, v = state
-    # _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    # _minus_lr_times_weight_decay = -lr*weight_decay
-    # _one_minus_beta_1 = 1 - beta_1
-    # _one_minus_beta_2 = 1 - beta_2
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_minus_lr_times_weight_decay = -lr*weight_decay
+    # _c3_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
     (
-        _lr_scale,
-        _minus_lr_times_weight_decay,
-        _one_minus_beta_1,
-        _one_minus_beta_2,
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
     (_s0,) = scratch[:1]
-    np.multiply(g, _one_minus_beta_1, out=_s0)
+    np.multiply(g, _c0_one_minus_beta_1, out=_s0)
     np.multiply(m, beta_1, out=m)
     np.add(_s0, m, out=m)
     np.square(g, out=_s0)
-    np.multiply(_s0, _one_minus_beta_2, out=_s0)
+    np.multiply(_s0, _c1_one_minus_beta_2, out=_s0)
     np.multiply(v, beta_2, out=v)
     np.add(_s0, v, out=v)
-    np.multiply(p, _minus_lr_times_weight_decay, out=_s0)
+    np.multiply(p, _c2_minus_lr_times_weight_decay, out=_s0)
     np.add(p, _s0, out=p)
     np.sqrt(v, out=_s0)
     np.add(_s0, epsilon, out=_s0)
     np.divide(m, _s0, out=_s0)
-    np.multiply(_s0, _lr_scale, out=_s0)
+    np.multiply(_s0, _c3_lr_scale, out=_s0)
     np.add(p, _s0, out=p)
 
 
 def _apply_amsgrad(p, g, state, scalars, scratch):
     """Update p and its state in place for amsgrad=True: 15 ufunc passes."""
     m, v, vhat = state
-    # _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    # _minus_lr_times_weight_decay = -lr*weight_decay
-    # _one_minus_beta_1 = 1 - beta_1
-    # _one_minus_beta_2 = 1 - beta_2
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_minus_lr_times_weight_decay = -lr*weight_decay
+    # _c3_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
     (
-        _lr_scale,
-        _minus_lr_times_weight_decay,
-        _one_minus_beta_1,
-        _one_minus_beta_2,
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
     (_s0,) = scratch[:1]
-    np.multiply(g, _one_minus_beta_1, out=_s0)
+    np.multiply(g, _c0_one_minus_beta_1, out=_s0)
     np.multiply(m, beta_1, out=m)
     np.add(_s0, m, out=m)
     np.square(g, out=_s0)
-    np.multiply(_s0, _one_minus_beta_2, out=_s0)
+    np.multiply(_s0, _c1_one_minus_beta_2, out=_s0)
     np.multiply(v, beta_2, out=v)
     np.add(_s0, v, out=v)
     np.maximum(v, vhat, out=vhat)
-    np.multiply(p, _minus_lr_times_weight_decay, out=_s0)
+    np.multiply(p, _c2_minus_lr_times_weight_decay, out=_s0)
     np.add(p, _s0, out=p)
     np.sqrt(vhat, out=_s0)
     np.add(_s0, epsilon, out=_s0)
     np.divide(m, _s0, out=_s0)
-    np.multiply(_s0, _lr_scale, out=_s0)
+    np.multiply(_s0, _c3_lr_scale, out=_s0)
     np.add(p, _s0, out=p)
 
 

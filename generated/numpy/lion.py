@@ -15,21 +15,21 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars, scratch):
     """Update p and its state in place for the defaults: 12 ufunc passes."""
     (m,) = state
-    # _minus_lr = -lr
-    # _one_minus_beta_1 = 1 - beta_1
-    # _one_minus_beta_2 = 1 - beta_2
-    _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay = scalars
+    # _c0_one_minus_beta_2 = 1 - beta_2
+    # _c1_minus_lr = -lr
+    # _c2_one_minus_beta_1 = 1 - beta_1
+    _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay = scalars
     _s0, _s1, _s2 = scratch[:3]
-    np.multiply(g, _one_minus_beta_2, out=_s0)
+    np.multiply(g, _c0_one_minus_beta_2, out=_s0)
     np.multiply(m, beta_2, out=_s1)
     np.add(_s0, _s1, out=_s0)
     np.multiply(p, weight_decay, out=_s1)
-    np.multiply(g, _one_minus_beta_1, out=_s2)
+    np.multiply(g, _c2_one_minus_beta_1, out=_s2)
     np.multiply(m, beta_1, out=m)
     np.add(_s2, m, out=_s2)
     np.sign(_s2, out=_s2)
     np.add(_s1, _s2, out=_s1)
-    np.multiply(_s1, _minus_lr, out=_s1)
+    np.multiply(_s1, _c1_minus_lr, out=_s1)
     np.add(p, _s1, out=p)
     np.copyto(m, _s0)
 

@@ -17,39 +17,39 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars, scratch):
     """Update p and its state in place for the defaults: 16 ufunc passes."""
     m, v = state
-    # _coefficient = (1 - mu_t)/(1 - m_schedule)
-    # _coefficient_v2 = mu_next/(1 - m_schedule_next)
-    # _inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
-    # _minus_lr = -lr
-    # _one_minus_beta_1 = 1 - beta_1
-    # _one_minus_beta_2 = 1 - beta_2
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_minus_lr = -lr
+    # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
+    # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
+    # _c5_coefficient = mu_next/(1 - m_schedule_next)
     (
-        _coefficient,
-        _coefficient_v2,
-        _inv_one_minus_beta_2_pow_t,
-        _minus_lr,
-        _one_minus_beta_1,
-        _one_minus_beta_2,
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr,
+        _c3_inv_one_minus_beta_2_pow_t,
+        _c4_coefficient,
+        _c5_coefficient,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
     _s0, _s1 = scratch[:2]
-    np.multiply(g, _one_minus_beta_1, out=_s0)
+    np.multiply(g, _c0_one_minus_beta_1, out=_s0)
     np.multiply(m, beta_1, out=m)
     np.add(_s0, m, out=m)
     np.square(g, out=_s0)
-    np.multiply(_s0, _one_minus_beta_2, out=_s0)
+    np.multiply(_s0, _c1_one_minus_beta_2, out=_s0)
     np.multiply(v, beta_2, out=v)
     np.add(_s0, v, out=v)
-    np.multiply(g, _coefficient, out=_s0)
-    np.multiply(m, _coefficient_v2, out=_s1)
+    np.multiply(g, _c4_coefficient, out=_s0)
+    np.multiply(m, _c5_coefficient, out=_s1)
     np.add(_s0, _s1, out=_s0)
-    np.multiply(v, _inv_one_minus_beta_2_pow_t, out=_s1)
+    np.multiply(v, _c3_inv_one_minus_beta_2_pow_t, out=_s1)
     np.sqrt(_s1, out=_s1)
     np.add(_s1, epsilon, out=_s1)
     np.divide(_s0, _s1, out=_s0)
-    np.multiply(_s0, _minus_lr, out=_s0)
+    np.multiply(_s0, _c2_minus_lr, out=_s0)
     np.add(p, _s0, out=p)
 
 

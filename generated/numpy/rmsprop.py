@@ -15,18 +15,18 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars, scratch):
     """Update p and its state in place for the defaults: 9 ufunc passes."""
     (accumulator,) = state
-    # _minus_lr = -lr
-    # _one_minus_rho = 1 - rho
-    _minus_lr, _one_minus_rho, epsilon, rho = scalars
+    # _c0_one_minus_rho = 1 - rho
+    # _c1_minus_lr = -lr
+    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
     (_s0,) = scratch[:1]
     np.square(g, out=_s0)
-    np.multiply(_s0, _one_minus_rho, out=_s0)
+    np.multiply(_s0, _c0_one_minus_rho, out=_s0)
     np.multiply(accumulator, rho, out=accumulator)
     np.add(_s0, accumulator, out=accumulator)
     np.sqrt(accumulator, out=_s0)
     np.add(_s0, epsilon, out=_s0)
     np.divide(g, _s0, out=_s0)
-    np.multiply(_s0, _minus_lr, out=_s0)
+    np.multiply(_s0, _c1_minus_lr, out=_s0)
     np.add(p, _s0, out=p)
 
 

@@ -15,10 +15,10 @@ from ._runtime import Kernel, Optimizer
 def _apply_no_nesterov(p, g, state, scalars, scratch):
     """Update p and its state in place for nesterov=False: 4 ufunc passes."""
     (velocity,) = state
-    # _minus_lr = -lr
-    _minus_lr, momentum = scalars
+    # _c0_minus_lr = -lr
+    _c0_minus_lr, momentum = scalars
     (_s0,) = scratch[:1]
-    np.multiply(g, _minus_lr, out=_s0)
+    np.multiply(g, _c0_minus_lr, out=_s0)
     np.multiply(velocity, momentum, out=velocity)
     np.add(_s0, velocity, out=velocity)
     np.add(velocity, p, out=p)
@@ -27,10 +27,10 @@ def _apply_no_nesterov(p, g, state, scalars, scratch):
 def _apply_nesterov(p, g, state, scalars, scratch):
     """Update p and its state in place for nesterov=True: 6 ufunc passes."""
     (velocity,) = state
-    # _minus_lr = -lr
-    _minus_lr, momentum = scalars
+    # _c0_minus_lr = -lr
+    _c0_minus_lr, momentum = scalars
     _s0, _s1 = scratch[:2]
-    np.multiply(g, _minus_lr, out=_s0)
+    np.multiply(g, _c0_minus_lr, out=_s0)
     np.multiply(velocity, momentum, out=velocity)
     np.add(_s0, velocity, out=velocity)
     np.add(_s0, p, out=_s0)

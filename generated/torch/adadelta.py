@@ -17,14 +17,14 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars):
     """Update one tensor p and its state in place for the defaults."""
     accumulator, delta_accumulator = state
-    # _minus_lr = -lr
-    # _one_minus_rho = 1 - rho
-    _minus_lr, _one_minus_rho, epsilon, rho = scalars
+    # _c0_one_minus_rho = 1 - rho
+    # _c1_minus_lr = -lr
+    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
     _s0 = torch.empty_like(p)
     _s1 = torch.empty_like(p)
     _s2 = torch.empty_like(p)
     torch.square(g, out=_s0)
-    torch.mul(_s0, _one_minus_rho, out=_s0)
+    torch.mul(_s0, _c0_one_minus_rho, out=_s0)
     torch.mul(accumulator, rho, out=accumulator)
     torch.add(_s0, accumulator, out=accumulator)
     torch.add(accumulator, epsilon, out=_s1)
@@ -36,15 +36,15 @@ def _apply_default(p, g, state, scalars):
     torch.sqrt(_s2, out=_s2)
     torch.mul(g, _s2, out=_s2)
     torch.sqrt(_s1, out=_s1)
-    torch.addcdiv(p, _s2, _s1, value=_minus_lr, out=p)
+    torch.addcdiv(p, _s2, _s1, value=_c1_minus_lr, out=p)
 
 
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     accumulator, delta_accumulator = state
-    _minus_lr, _one_minus_rho, epsilon, rho = scalars
+    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
     _s0 = torch._foreach_mul(g, g)
-    torch._foreach_mul_(_s0, _one_minus_rho)
+    torch._foreach_mul_(_s0, _c0_one_minus_rho)
     torch._foreach_mul_(accumulator, rho)
     torch._foreach_add_(accumulator, _s0)
     _s1 = torch._foreach_add(accumulator, epsilon)
@@ -56,7 +56,7 @@ def _apply_foreach_default(p, g, state, scalars):
     torch._foreach_sqrt_(_s2)
     torch._foreach_mul_(_s2, g)
     torch._foreach_sqrt_(_s1)
-    torch._foreach_addcdiv_(p, _s2, _s1, value=_minus_lr)
+    torch._foreach_addcdiv_(p, _s2, _s1, value=_c1_minus_lr)
 
 
 class Adadelta(Optimizer):

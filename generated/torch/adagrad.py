@@ -17,25 +17,25 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars):
     """Update one tensor p and its state in place for the defaults."""
     (accumulator,) = state
-    # _minus_lr = -lr
-    _minus_lr, epsilon = scalars
+    # _c0_minus_lr = -lr
+    _c0_minus_lr, epsilon = scalars
     _s0 = torch.empty_like(p)
     torch.square(g, out=_s0)
     torch.add(accumulator, _s0, out=accumulator)
     torch.sqrt(accumulator, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
-    torch.addcdiv(p, g, _s0, value=_minus_lr, out=p)
+    torch.addcdiv(p, g, _s0, value=_c0_minus_lr, out=p)
 
 
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     (accumulator,) = state
-    _minus_lr, epsilon = scalars
+    _c0_minus_lr, epsilon = scalars
     _s0 = torch._foreach_mul(g, g)
     torch._foreach_add_(accumulator, _s0)
     _s0 = torch._foreach_sqrt(accumulator)
     torch._foreach_add_(_s0, epsilon)
-    torch._foreach_addcdiv_(p, g, _s0, value=_minus_lr)
+    torch._foreach_addcdiv_(p, g, _s0, value=_c0_minus_lr)
 
 
 class Adagrad(Optimizer):

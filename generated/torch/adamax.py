@@ -15,30 +15,30 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars):
     """Update one tensor p and its state in place for the defaults."""
     m, u = state
-    # _lr_scale = -lr/(1 - beta_1**t)
-    # _one_minus_beta_1 = 1 - beta_1
-    _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon = scalars
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_lr_scale = -lr/(1 - beta_1**t)
+    _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
     _s0 = torch.empty_like(p)
     torch.mul(m, beta_1, out=m)
-    torch.add(m, g, alpha=_one_minus_beta_1, out=m)
+    torch.add(m, g, alpha=_c0_one_minus_beta_1, out=m)
     torch.abs(g, out=_s0)
     torch.mul(u, beta_2, out=u)
     torch.maximum(_s0, u, out=u)
     torch.add(u, epsilon, out=_s0)
-    torch.addcdiv(p, m, _s0, value=_lr_scale, out=p)
+    torch.addcdiv(p, m, _s0, value=_c1_lr_scale, out=p)
 
 
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     m, u = state
-    _lr_scale, _one_minus_beta_1, beta_1, beta_2, epsilon = scalars
+    _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
     torch._foreach_mul_(m, beta_1)
-    torch._foreach_add_(m, g, alpha=_one_minus_beta_1)
+    torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
     _s0 = torch._foreach_abs(g)
     torch._foreach_mul_(u, beta_2)
     torch._foreach_maximum_(u, _s0)
     _s0 = torch._foreach_add(u, epsilon)
-    torch._foreach_addcdiv_(p, m, _s0, value=_lr_scale)
+    torch._foreach_addcdiv_(p, m, _s0, value=_c1_lr_scale)
 
 
 class Adamax(Optimizer):

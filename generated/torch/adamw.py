@@ -15,105 +15,105 @@ from ._runtime import Kernel, Optimizer
 def _apply_no_amsgrad(p, g, state, scalars):
     """Update one tensor p and its state in place for amsgrad=False."""
     m, v = state
-    # _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    # _minus_lr_times_weight_decay = -lr*weight_decay
-    # _one_minus_beta_1 = 1 - beta_1
-    # _one_minus_beta_2 = 1 - beta_2
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_minus_lr_times_weight_decay = -lr*weight_decay
+    # _c3_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
     (
-        _lr_scale,
-        _minus_lr_times_weight_decay,
-        _one_minus_beta_1,
-        _one_minus_beta_2,
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
     _s0 = torch.empty_like(p)
     torch.mul(m, beta_1, out=m)
-    torch.add(m, g, alpha=_one_minus_beta_1, out=m)
+    torch.add(m, g, alpha=_c0_one_minus_beta_1, out=m)
     torch.mul(v, beta_2, out=v)
-    torch.addcmul(v, g, g, value=_one_minus_beta_2, out=v)
-    torch.mul(p, _minus_lr_times_weight_decay, out=_s0)
+    torch.addcmul(v, g, g, value=_c1_one_minus_beta_2, out=v)
+    torch.mul(p, _c2_minus_lr_times_weight_decay, out=_s0)
     torch.add(p, _s0, out=p)
     torch.sqrt(v, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
-    torch.addcdiv(p, m, _s0, value=_lr_scale, out=p)
+    torch.addcdiv(p, m, _s0, value=_c3_lr_scale, out=p)
 
 
 def _apply_foreach_no_amsgrad(p, g, state, scalars):
     """Update lists of tensors in place for amsgrad=False with torch._foreach_*."""
     m, v = state
     (
-        _lr_scale,
-        _minus_lr_times_weight_decay,
-        _one_minus_beta_1,
-        _one_minus_beta_2,
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
     torch._foreach_mul_(m, beta_1)
-    torch._foreach_add_(m, g, alpha=_one_minus_beta_1)
+    torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
     torch._foreach_mul_(v, beta_2)
-    torch._foreach_addcmul_(v, g, g, value=_one_minus_beta_2)
-    _s0 = torch._foreach_mul(p, _minus_lr_times_weight_decay)
+    torch._foreach_addcmul_(v, g, g, value=_c1_one_minus_beta_2)
+    _s0 = torch._foreach_mul(p, _c2_minus_lr_times_weight_decay)
     torch._foreach_add_(p, _s0)
     _s0 = torch._foreach_sqrt(v)
     torch._foreach_add_(_s0, epsilon)
-    torch._foreach_addcdiv_(p, m, _s0, value=_lr_scale)
+    torch._foreach_addcdiv_(p, m, _s0, value=_c3_lr_scale)
 
 
 def _apply_amsgrad(p, g, state, scalars):
     """Update one tensor p and its state in place for amsgrad=True."""
     m, v, vhat = state
-    # _lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    # _minus_lr_times_weight_decay = -lr*weight_decay
-    # _one_minus_beta_1 = 1 - beta_1
-    # _one_minus_beta_2 = 1 - beta_2
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_minus_lr_times_weight_decay = -lr*weight_decay
+    # _c3_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
     (
-        _lr_scale,
-        _minus_lr_times_weight_decay,
-        _one_minus_beta_1,
-        _one_minus_beta_2,
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
     _s0 = torch.empty_like(p)
     torch.mul(m, beta_1, out=m)
-    torch.add(m, g, alpha=_one_minus_beta_1, out=m)
+    torch.add(m, g, alpha=_c0_one_minus_beta_1, out=m)
     torch.mul(v, beta_2, out=v)
-    torch.addcmul(v, g, g, value=_one_minus_beta_2, out=v)
+    torch.addcmul(v, g, g, value=_c1_one_minus_beta_2, out=v)
     torch.maximum(v, vhat, out=vhat)
-    torch.mul(p, _minus_lr_times_weight_decay, out=_s0)
+    torch.mul(p, _c2_minus_lr_times_weight_decay, out=_s0)
     torch.add(p, _s0, out=p)
     torch.sqrt(vhat, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
-    torch.addcdiv(p, m, _s0, value=_lr_scale, out=p)
+    torch.addcdiv(p, m, _s0, value=_c3_lr_scale, out=p)
 
 
 def _apply_foreach_amsgrad(p, g, state, scalars):
     """Update lists of tensors in place for amsgrad=True with torch._foreach_*."""
     m, v, vhat = state
     (
-        _lr_scale,
-        _minus_lr_times_weight_decay,
-        _one_minus_beta_1,
-        _one_minus_beta_2,
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
     torch._foreach_mul_(m, beta_1)
-    torch._foreach_add_(m, g, alpha=_one_minus_beta_1)
+    torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
     torch._foreach_mul_(v, beta_2)
-    torch._foreach_addcmul_(v, g, g, value=_one_minus_beta_2)
+    torch._foreach_addcmul_(v, g, g, value=_c1_one_minus_beta_2)
     torch._foreach_maximum_(vhat, v)
-    _s0 = torch._foreach_mul(p, _minus_lr_times_weight_decay)
+    _s0 = torch._foreach_mul(p, _c2_minus_lr_times_weight_decay)
     torch._foreach_add_(p, _s0)
     _s0 = torch._foreach_sqrt(vhat)
     torch._foreach_add_(_s0, epsilon)
-    torch._foreach_addcdiv_(p, m, _s0, value=_lr_scale)
+    torch._foreach_addcdiv_(p, m, _s0, value=_c3_lr_scale)
 
 
 class AdamW(Optimizer):

@@ -15,22 +15,22 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars):
     """Update one tensor p and its state in place for the defaults."""
     (m,) = state
-    # _minus_lr = -lr
-    # _one_minus_beta_1 = 1 - beta_1
-    # _one_minus_beta_2 = 1 - beta_2
-    _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay = scalars
+    # _c0_one_minus_beta_2 = 1 - beta_2
+    # _c1_minus_lr = -lr
+    # _c2_one_minus_beta_1 = 1 - beta_1
+    _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay = scalars
     _s0 = torch.empty_like(p)
     _s1 = torch.empty_like(p)
     _s2 = torch.empty_like(p)
-    torch.mul(g, _one_minus_beta_2, out=_s0)
+    torch.mul(g, _c0_one_minus_beta_2, out=_s0)
     torch.add(_s0, m, alpha=beta_2, out=_s0)
     torch.mul(p, weight_decay, out=_s1)
-    torch.mul(g, _one_minus_beta_1, out=_s2)
+    torch.mul(g, _c2_one_minus_beta_1, out=_s2)
     torch.mul(m, beta_1, out=m)
     torch.add(_s2, m, out=_s2)
     _s2.copy_(torch.where(torch.isnan(_s2), _s2, torch.sign(_s2)))
     torch.add(_s1, _s2, out=_s1)
-    torch.mul(_s1, _minus_lr, out=_s1)
+    torch.mul(_s1, _c1_minus_lr, out=_s1)
     torch.add(p, _s1, out=p)
     m.copy_(_s0)
 
@@ -38,16 +38,16 @@ def _apply_default(p, g, state, scalars):
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     (m,) = state
-    _minus_lr, _one_minus_beta_1, _one_minus_beta_2, beta_1, beta_2, weight_decay = scalars
-    _s0 = torch._foreach_mul(g, _one_minus_beta_2)
+    _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay = scalars
+    _s0 = torch._foreach_mul(g, _c0_one_minus_beta_2)
     torch._foreach_add_(_s0, m, alpha=beta_2)
     _s1 = torch._foreach_mul(p, weight_decay)
-    _s2 = torch._foreach_mul(g, _one_minus_beta_1)
+    _s2 = torch._foreach_mul(g, _c2_one_minus_beta_1)
     torch._foreach_mul_(m, beta_1)
     torch._foreach_add_(_s2, m)
     torch._foreach_copy_(_s2, [torch.where(torch.isnan(_x), _x, torch.sign(_x)) for _x in _s2])
     torch._foreach_add_(_s1, _s2)
-    torch._foreach_mul_(_s1, _minus_lr)
+    torch._foreach_mul_(_s1, _c1_minus_lr)
     torch._foreach_add_(p, _s1)
     torch._foreach_copy_(m, _s0)
 

@@ -17,19 +17,19 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars):
     """Update one tensor p and its state in place for the defaults."""
     m, v = state
-    # _coefficient = (1 - mu_t)/(1 - m_schedule)
-    # _coefficient_v2 = mu_next/(1 - m_schedule_next)
-    # _inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
-    # _minus_lr = -lr
-    # _one_minus_beta_1 = 1 - beta_1
-    # _one_minus_beta_2 = 1 - beta_2
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_minus_lr = -lr
+    # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
+    # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
+    # _c5_coefficient = mu_next/(1 - m_schedule_next)
     (
-        _coefficient,
-        _coefficient_v2,
-        _inv_one_minus_beta_2_pow_t,
-        _minus_lr,
-        _one_minus_beta_1,
-        _one_minus_beta_2,
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr,
+        _c3_inv_one_minus_beta_2_pow_t,
+        _c4_coefficient,
+        _c5_coefficient,
         beta_1,
         beta_2,
         epsilon,
@@ -37,41 +37,41 @@ def _apply_default(p, g, state, scalars):
     _s0 = torch.empty_like(p)
     _s1 = torch.empty_like(p)
     torch.mul(m, beta_1, out=m)
-    torch.add(m, g, alpha=_one_minus_beta_1, out=m)
+    torch.add(m, g, alpha=_c0_one_minus_beta_1, out=m)
     torch.mul(v, beta_2, out=v)
-    torch.addcmul(v, g, g, value=_one_minus_beta_2, out=v)
-    torch.mul(g, _coefficient, out=_s0)
-    torch.add(_s0, m, alpha=_coefficient_v2, out=_s0)
-    torch.mul(v, _inv_one_minus_beta_2_pow_t, out=_s1)
+    torch.addcmul(v, g, g, value=_c1_one_minus_beta_2, out=v)
+    torch.mul(g, _c4_coefficient, out=_s0)
+    torch.add(_s0, m, alpha=_c5_coefficient, out=_s0)
+    torch.mul(v, _c3_inv_one_minus_beta_2_pow_t, out=_s1)
     torch.sqrt(_s1, out=_s1)
     torch.add(_s1, epsilon, out=_s1)
-    torch.addcdiv(p, _s0, _s1, value=_minus_lr, out=p)
+    torch.addcdiv(p, _s0, _s1, value=_c2_minus_lr, out=p)
 
 
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     m, v = state
     (
-        _coefficient,
-        _coefficient_v2,
-        _inv_one_minus_beta_2_pow_t,
-        _minus_lr,
-        _one_minus_beta_1,
-        _one_minus_beta_2,
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr,
+        _c3_inv_one_minus_beta_2_pow_t,
+        _c4_coefficient,
+        _c5_coefficient,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
     torch._foreach_mul_(m, beta_1)
-    torch._foreach_add_(m, g, alpha=_one_minus_beta_1)
+    torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
     torch._foreach_mul_(v, beta_2)
-    torch._foreach_addcmul_(v, g, g, value=_one_minus_beta_2)
-    _s0 = torch._foreach_mul(g, _coefficient)
-    torch._foreach_add_(_s0, m, alpha=_coefficient_v2)
-    _s1 = torch._foreach_mul(v, _inv_one_minus_beta_2_pow_t)
+    torch._foreach_addcmul_(v, g, g, value=_c1_one_minus_beta_2)
+    _s0 = torch._foreach_mul(g, _c4_coefficient)
+    torch._foreach_add_(_s0, m, alpha=_c5_coefficient)
+    _s1 = torch._foreach_mul(v, _c3_inv_one_minus_beta_2_pow_t)
     torch._foreach_sqrt_(_s1)
     torch._foreach_add_(_s1, epsilon)
-    torch._foreach_addcdiv_(p, _s0, _s1, value=_minus_lr)
+    torch._foreach_addcdiv_(p, _s0, _s1, value=_c2_minus_lr)
 
 
 class Nadam(Optimizer):

@@ -15,26 +15,26 @@ from ._runtime import Kernel, Optimizer
 def _apply_default(p, g, state, scalars):
     """Update one tensor p and its state in place for the defaults."""
     (accumulator,) = state
-    # _minus_lr = -lr
-    # _one_minus_rho = 1 - rho
-    _minus_lr, _one_minus_rho, epsilon, rho = scalars
+    # _c0_one_minus_rho = 1 - rho
+    # _c1_minus_lr = -lr
+    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
     _s0 = torch.empty_like(p)
     torch.mul(accumulator, rho, out=accumulator)
-    torch.addcmul(accumulator, g, g, value=_one_minus_rho, out=accumulator)
+    torch.addcmul(accumulator, g, g, value=_c0_one_minus_rho, out=accumulator)
     torch.sqrt(accumulator, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
-    torch.addcdiv(p, g, _s0, value=_minus_lr, out=p)
+    torch.addcdiv(p, g, _s0, value=_c1_minus_lr, out=p)
 
 
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     (accumulator,) = state
-    _minus_lr, _one_minus_rho, epsilon, rho = scalars
+    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
     torch._foreach_mul_(accumulator, rho)
-    torch._foreach_addcmul_(accumulator, g, g, value=_one_minus_rho)
+    torch._foreach_addcmul_(accumulator, g, g, value=_c0_one_minus_rho)
     _s0 = torch._foreach_sqrt(accumulator)
     torch._foreach_add_(_s0, epsilon)
-    torch._foreach_addcdiv_(p, g, _s0, value=_minus_lr)
+    torch._foreach_addcdiv_(p, g, _s0, value=_c1_minus_lr)
 
 
 class RMSprop(Optimizer):

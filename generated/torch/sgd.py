@@ -15,31 +15,31 @@ from ._runtime import Kernel, Optimizer
 def _apply_no_nesterov(p, g, state, scalars):
     """Update one tensor p and its state in place for nesterov=False."""
     (velocity,) = state
-    # _minus_lr = -lr
-    _minus_lr, momentum = scalars
+    # _c0_minus_lr = -lr
+    _c0_minus_lr, momentum = scalars
     _s0 = torch.empty_like(p)
     torch.mul(velocity, momentum, out=velocity)
-    torch.add(velocity, g, alpha=_minus_lr, out=velocity)
+    torch.add(velocity, g, alpha=_c0_minus_lr, out=velocity)
     torch.add(velocity, p, out=p)
 
 
 def _apply_foreach_no_nesterov(p, g, state, scalars):
     """Update lists of tensors in place for nesterov=False with torch._foreach_*."""
     (velocity,) = state
-    _minus_lr, momentum = scalars
+    _c0_minus_lr, momentum = scalars
     torch._foreach_mul_(velocity, momentum)
-    torch._foreach_add_(velocity, g, alpha=_minus_lr)
+    torch._foreach_add_(velocity, g, alpha=_c0_minus_lr)
     torch._foreach_add_(p, velocity)
 
 
 def _apply_nesterov(p, g, state, scalars):
     """Update one tensor p and its state in place for nesterov=True."""
     (velocity,) = state
-    # _minus_lr = -lr
-    _minus_lr, momentum = scalars
+    # _c0_minus_lr = -lr
+    _c0_minus_lr, momentum = scalars
     _s0 = torch.empty_like(p)
     _s1 = torch.empty_like(p)
-    torch.mul(g, _minus_lr, out=_s0)
+    torch.mul(g, _c0_minus_lr, out=_s0)
     torch.mul(velocity, momentum, out=velocity)
     torch.add(_s0, velocity, out=velocity)
     torch.add(_s0, p, out=_s0)
@@ -50,8 +50,8 @@ def _apply_nesterov(p, g, state, scalars):
 def _apply_foreach_nesterov(p, g, state, scalars):
     """Update lists of tensors in place for nesterov=True with torch._foreach_*."""
     (velocity,) = state
-    _minus_lr, momentum = scalars
-    _s0 = torch._foreach_mul(g, _minus_lr)
+    _c0_minus_lr, momentum = scalars
+    _s0 = torch._foreach_mul(g, _c0_minus_lr)
     torch._foreach_mul_(velocity, momentum)
     torch._foreach_add_(velocity, _s0)
     torch._foreach_add_(_s0, p)

@@ -7,8 +7,9 @@ A backend is one module under ``generator/backends/`` with one object ``BACKEND`
   reductions); the driver asks every backend first and passes the answers to all of them;
 - ``outputs(build)``: the files it writes, as ``Output`` s (a template and its view model).
 
-It reads only the lowered specs (``generator.ir``), the printers and the shared helpers
-in this folder; it never imports another backend. See README.md in this folder.
+It renders from the lowered specs (``generator.ir``) with the printers, the spec model,
+``generator.common`` and the shared helpers in this folder; it never lowers a spec itself and
+never imports another backend. See README.md in this folder.
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ class Build:
     target: Target = Target()
 
     def supports(self, backend: str, spec: LoweredSpec) -> bool:
-        return spec.module in self.support.get(backend, frozenset())
+        return spec.module in self.support[backend]  # a misspelled backend is a KeyError
 
-    def each_spec(self, view: Callable[[LoweredSpec], T], backend: str | None = None) -> list[T]:
-        """``view`` of every spec (that ``backend`` supports), with the spec named in any error."""
+    def each_spec(self, backend: str, view: Callable[[LoweredSpec], T]) -> list[T]:
+        """``view`` of every spec that ``backend`` prints, with the spec named in any error."""
         out = []
         for spec in self.specs:
-            if backend is None or self.supports(backend, spec):
+            if self.supports(backend, spec):
                 with context(spec.spec.path):
                     out.append(view(spec))
         return out

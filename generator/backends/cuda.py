@@ -23,7 +23,7 @@ from enum import Enum
 import sympy as sp
 
 from ..common import CLIP_SCALE, CLIP_VALUE, CLIPNORM, CLIPVALUE, GRAD_NORM
-from ..ir import KernelIR, LoweredSpec
+from ..ir import KernelIR, LoweredSpec, is_hoisted
 from ..printers.c import print_c, print_c_select
 from ..render import Output, runtime_output
 from ..runtime._kernel_layout import CHUNK, MAX_BLOCKS, THREADS
@@ -141,7 +141,7 @@ class CudaBackend:
         return not spec.spec.reductions
 
     def outputs(self, build: Build) -> list[Output]:
-        modules = build.each_spec(module_view, backend=self.name)
+        modules = build.each_spec(self.name, module_view)
         out = []
         for m in modules:
             for ext in ("cuh", "cu", "c", "h"):
@@ -215,7 +215,7 @@ def module_view(lowered: LoweredSpec) -> ModuleView:
 def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
     stem = kernel_stem(ir.spec.module, ir.variant.suffix)
     scalars = ir.element_scalars
-    formulas = {a.symbol.name: a.expr for a in ir.step if a.symbol.name.startswith("_")}
+    formulas = {a.symbol.name: a.expr for a in ir.step if is_hoisted(a.symbol.name)}
     elements = tuple(
         ElementView(
             ctype=ctype,
@@ -262,7 +262,9 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         flags_text=", ".join(f"{n}={v}" for n, v in ir.variant.flags) or "the defaults",
         state=ir.state,
         scalars=scalars,
-        scalar_comments=tuple(f"{n} = {formulas[n]}" for n in scalars if n in formulas),
+        scalar_comments=tuple(
+            f"{n} = {print_c(formulas[n], 'double')}" for n in scalars if n in formulas
+        ),
         elements=elements,
         step=_step(ir, stem, hyper, scalar_state),
         rows=rows,

@@ -91,7 +91,9 @@ class DocsBackend(AllSpecs):
 
     def outputs(self, build: Build) -> list[Output]:
         references = _reference_keys([s.spec for s in build.specs])
-        views = build.each_spec(lambda spec: view(spec, references, build.supports("cuda", spec)))
+        views = build.each_spec(
+            self.name, lambda spec: view(spec, references, build.supports("cuda", spec))
+        )
         return _outputs(views, references, usage_view(build))
 
 

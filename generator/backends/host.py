@@ -14,7 +14,7 @@ class HostBackend(AllSpecs):
 
     def outputs(self, build: Build) -> list[Output]:
         modules = build.each_spec(
-            lambda spec: python_common.module_view(spec, build.supports("cuda", spec))
+            self.name, lambda spec: python_common.module_view(spec, build.supports("cuda", spec))
         )
         out = [
             Output(f"host/{m.module}.py", "host/host.py.j2", {"m": m}, m.spec_path) for m in modules

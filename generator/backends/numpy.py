@@ -27,6 +27,11 @@ class NumpyVariant:
     elementwise: bool  # no per-tensor or global reductions: a tensor may be updated in slices
 
     @property
+    def partials_function(self) -> str:
+        """The name of its global reductions' function, or None, as Python code."""
+        return f"_partials_{self.base.suffix}" if self.partial_lines else "None"
+
+    @property
     def scratch_names(self) -> tuple[str, ...]:
         return tuple(f"_s{i}" for i in range(self.scratch))
 
@@ -41,7 +46,9 @@ class NumpyBackend(AllSpecs):
     name = "numpy"
 
     def outputs(self, build: Build) -> list[Output]:
-        modules = build.each_spec(lambda spec: module_view(spec, build.supports("cuda", spec)))
+        modules = build.each_spec(
+            self.name, lambda spec: module_view(spec, build.supports("cuda", spec))
+        )
         return python_common.package_outputs(self.name, modules, dialect)
 
 

@@ -18,9 +18,9 @@ from ..common import (
     GRAD_NORM,
 )
 from ..errors import GenerationError
-from ..ir import KernelIR, LoweredSpec
+from ..ir import KernelIR, LoweredSpec, is_hoisted
 from ..model import Kind, Scope, Spec
-from ..printers.arrays import lower_element_program
+from ..printers.arrays import fuse_clips, lower_element_program
 from ..printers.python import print_scalar
 from ..render import Output, runtime_output
 from ..symbols import G, plain
@@ -102,6 +102,7 @@ def keras_common_view(dialect) -> dict:
     program = lower_element_program(
         (), ((out, CLIP_VALUE),), [G.name, out], {out}, {CLIPVALUE.name}
     )
+    program.instrs = fuse_clips(program.instrs)  # one np.clip / torch.clamp, as Keras does it
     lines = dialect.tensor_lines(program)
     if any("_s" in line for line in lines):  # pragma: no cover - fuse_clips makes one call
         raise GenerationError(f"clipvalue needs scratch arrays in the {dialect.__name__} printer")
@@ -182,19 +183,18 @@ def _docstring(spec: Spec) -> list[str]:
 
 def element_scalars(ir: KernelIR) -> tuple[str, ...]:
     """The per-step values the tensor and element code take: the IR's, and the scalars the
-    per-tensor reductions read."""
+    per-tensor reductions read, in the order of the scalars array."""
     arrays = {"p", "g", *ir.state}
     names = set(ir.element_scalars)
     for r in ir.reductions:
         if r.scope is Scope.TENSOR:
             names |= {s.name for s in r.expr.free_symbols} - arrays
-    return tuple(sorted(names))
+    return ir.in_scalar_order(names)
 
 
 def scalar_comments(ir: KernelIR, names) -> tuple[str, ...]:
-    """``name = formula`` for each of ``names`` that the step program computes by hoisting."""
-    formulas = {a.symbol.name: a.expr for a in ir.step if a.symbol.name.startswith("_")}
-    formulas |= {a.symbol.name: a.expr for a in ir.tensor}
+    """``name = formula`` (Python) for each of ``names`` that the step program hoisted."""
+    formulas = {a.symbol.name: a.expr for a in ir.step if is_hoisted(a.symbol.name)}
     return tuple(f"{n} = {formulas[n]}" for n in names if n in formulas)
 
 

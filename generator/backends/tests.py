@@ -31,7 +31,9 @@ class TestsBackend(AllSpecs):
 
     def outputs(self, build: Build) -> list[Output]:
         out = []
-        for t in build.each_spec(lambda spec: view(spec, build.supports("cuda", spec), build.target)):
+        for t in build.each_spec(
+            self.name, lambda spec: view(spec, build.supports("cuda", spec), build.target)
+        ):
             out.append(
                 Output(
                     f"tests/test_{t.module}.py", "tests/test_optimizer.py.j2", {"t": t}, t.spec_path
@@ -64,5 +66,7 @@ def view(lowered: LoweredSpec, fused: bool, target: Target) -> TestView:
         common_cases=tuple(common_cases(spec.common)),
         fused=fused,
         module=spec.module,
-        spec_from_tests=Path(os.path.relpath(target.spec_file(spec), target.out / "tests")).as_posix(),
+        spec_from_tests=Path(
+            os.path.relpath(target.spec_file(spec), target.out / "tests")
+        ).as_posix(),
     )

@@ -28,6 +28,11 @@ class TorchVariant:
     partial_lines: tuple[str, ...]
     partial_results: tuple[str, ...]
 
+    @property
+    def partials_function(self) -> str:
+        """The name of its global reductions' function, or None, as Python code."""
+        return f"_partials_{self.base.suffix}" if self.partial_lines else "None"
+
 
 @dataclass(frozen=True)
 class TorchModule:
@@ -36,12 +41,21 @@ class TorchModule:
     signature: tuple[str, ...]
     hyper_args: tuple[tuple[str, str], ...]  # (spec name, argument name): learning_rate -> lr
 
+    @property
+    def real_args(self) -> tuple[tuple[str, str], ...]:
+        """``hyper_args`` of the real hyperparameters (the flags are passed apart)."""
+        return tuple(
+            (name, arg) for name, arg in self.hyper_args if name not in self.base.flag_names
+        )
+
 
 class TorchBackend(AllSpecs):
     name = "torch"
 
     def outputs(self, build: Build) -> list[Output]:
-        modules = build.each_spec(lambda spec: module_view(spec, build.supports("cuda", spec)))
+        modules = build.each_spec(
+            self.name, lambda spec: module_view(spec, build.supports("cuda", spec))
+        )
         return python_common.package_outputs(self.name, modules, dialect)
 
 

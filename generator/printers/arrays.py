@@ -173,7 +173,9 @@ def fuse_clips(instrs: list[Instr]) -> list[Instr]:
     """``maximum(x, lo)`` then ``minimum(of that, hi)``, lo and hi scalars, as one
     ``clip(x, lo, hi)``: what ``np.clip`` and ``torch.clamp`` compute (NaN stays NaN, and
     hi wins when lo > hi), in one pass over memory instead of two. The intermediate must be
-    the result itself or a scratch array that nothing reads afterwards."""
+    the result itself or a scratch array that nothing reads afterwards. Used for clipvalue
+    only: on a signed zero a clip call and the two steps may disagree (np.clip(-0.0, 0.0, 1)
+    is -0.0, the C kernels' max then min +0.0), and spec kernels keep the C kernels' order."""
     out, index = [], 0
     while index < len(instrs):
         first = instrs[index]

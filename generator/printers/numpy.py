@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .arrays import ArrayProgram, Instr, fuse_clips
+from .arrays import ArrayProgram, Instr
 
 _UFUNCS = {
     "add": "np.add",
@@ -41,7 +41,7 @@ def tensor_lines(program: ArrayProgram) -> list[str]:
 
 
 def lines(program: ArrayProgram) -> list[str]:
-    return [line(i) for i in fuse_clips(program.instrs)]
+    return [line(i) for i in program.instrs]
 
 
 def sum_of_squares(x: str) -> str:

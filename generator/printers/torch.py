@@ -13,7 +13,7 @@ Nothing here is CPU-only: scalars are Python floats, and a scalar operand of ``m
 
 from __future__ import annotations
 
-from .arrays import COMMUTATIVE, ArrayProgram, Instr, fuse_clips
+from .arrays import COMMUTATIVE, ArrayProgram, Instr
 
 _SIGN = "torch.where(torch.isnan({x}), {x}, torch.sign({x}))"  # evaluated before any write
 
@@ -128,7 +128,7 @@ IMPORTS = ("import torch",)  # what printed lines need
 
 def tensor_lines(program: ArrayProgram) -> list[str]:
     out = []
-    for instr in fuse_accumulations(fuse_clips(program.instrs), [f"_s{i}" for i in range(program.scratch)]):
+    for instr in fuse_accumulations(program.instrs, [f"_s{i}" for i in range(program.scratch)]):
         a, o = instr.args, instr.out
         if instr.func == "add_scaled":
             out.append(f"torch.add({a[0]}, {a[1]}, alpha={a[2]}, out={o})")

@@ -113,7 +113,9 @@ def _run(spec, flags, hyper, params0, grads_per_step):
     clipnorm = hyper.get("clipnorm") or 0.0
     clipvalue = hyper.get("clipvalue") or 0.0
 
-    params = [[mp(repr(float(x))) for x in np.asarray(p, dtype=np.float64).ravel()] for p in params0]
+    params = [
+        [mp(repr(float(x))) for x in np.asarray(p, dtype=np.float64).ravel()] for p in params0
+    ]
     shapes = [np.shape(p) for p in params0]
     state = [{s.name: [evaluate(s.init, h)] * len(p) for s in variant.state} for p in params]
     scalar = {s.name: evaluate(s.init, h) for s in spec.scalar_state}
@@ -142,9 +144,13 @@ def _run(spec, flags, hyper, params0, grads_per_step):
             return e
 
         for r in spec.reductions:
-            if r.scope != "global":
+            if r.scope is not Scope.GLOBAL:
                 continue
-            values = [evaluate(r.expr, {**env, **element_env(i, j)}) for i in range(len(params)) for j in range(len(params[i]))]
+            values = [
+                evaluate(r.expr, {**env, **element_env(i, j)})
+                for i in range(len(params))
+                for j in range(len(params[i]))
+            ]
             env[r.name] = _reduce(r.op, values)
         for eq in variant.step:
             env[eq.target] = evaluate(eq.expr, env)
@@ -154,8 +160,11 @@ def _run(spec, flags, hyper, params0, grads_per_step):
         for i in range(len(params)):
             tensor_env = dict(env)
             for r in spec.reductions:
-                if r.scope == "tensor":
-                    values = [evaluate(r.expr, {**env, **element_env(i, j)}) for j in range(len(params[i]))]
+                if r.scope is Scope.TENSOR:
+                    values = [
+                        evaluate(r.expr, {**env, **element_env(i, j)})
+                        for j in range(len(params[i]))
+                    ]
                     tensor_env[r.name] = _reduce(r.op, values)
             new_state = {n: list(v) for n, v in state[i].items()}
             for j in range(len(params[i])):
@@ -170,7 +179,9 @@ def _run(spec, flags, hyper, params0, grads_per_step):
                     new_state[n][j] = local[n]
             state[i] = new_state
 
-    as_array = lambda values, shape: np.array([float(v) for v in values], dtype=np.float64).reshape(shape)  # noqa: E731
+    as_array = lambda values, shape: np.array([float(v) for v in values], dtype=np.float64).reshape(
+        shape
+    )  # noqa: E731
     return Trajectory(
         params=[as_array(p, s) for p, s in zip(params, shapes)],
         state=[{n: as_array(v, s) for n, v in st.items()} for st, s in zip(state, shapes)],

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import common
 from ..common import COMMON_CASES
+from ..common import common_cases as _common_cases
 from ..model import Spec, load_spec
 from ..paths import ROOT
 from . import reference
@@ -26,7 +26,6 @@ SHAPES = ((5,), (3, 4), (2, 3, 2))
 STEPS = 50
 RTOL64 = 1e-12
 C32 = 2.0
-
 
 
 def spec(path_or_spec: str | Spec) -> Spec:
@@ -54,7 +53,7 @@ def _load_file(path: str) -> Spec:
 
 def common_cases(spec: Spec) -> list[str]:
     """The COMMON_CASES that apply to a spec (Nadam has no decay)."""
-    return common.common_cases(spec.common)
+    return _common_cases(spec.common)
 
 
 def hyper_values(spec: Spec, which: str) -> dict:
@@ -130,7 +129,9 @@ def compare(name, actual, expected, scale, dtype, steps=STEPS):
         )
 
 
-def check_numpy_against_reference(cls, path, flags, common_case, hyper_case, dtype, steps=STEPS, fused=False):
+def check_numpy_against_reference(
+    cls, path, flags, common_case, hyper_case, dtype, steps=STEPS, fused=False
+):
     s = spec(path)
     common = COMMON_CASES[common_case]
     hyper = hyper_values(s, hyper_case)
@@ -141,10 +142,19 @@ def check_numpy_against_reference(cls, path, flags, common_case, hyper_case, dty
         assert p.dtype == np.dtype(dtype), f"parameter {i} changed dtype to {p.dtype}"
         compare(f"parameter {i}", p, ref.params[i], ref.param_scale[i], dtype, steps)
         state = opt.state_of(p)
-        assert set(state) == set(ref.state[i]), f"state names {sorted(state)} != {sorted(ref.state[i])}"
+        assert set(state) == set(
+            ref.state[i]
+        ), f"state names {sorted(state)} != {sorted(ref.state[i])}"
         for n, array in state.items():
             assert array.dtype == np.dtype(dtype), f"state {n} is {array.dtype}"
-            compare(f"state {n} of parameter {i}", array, ref.state[i][n], ref.state_scale[i][n], dtype, steps)
+            compare(
+                f"state {n} of parameter {i}",
+                array,
+                ref.state[i][n],
+                ref.state_scale[i][n],
+                dtype,
+                steps,
+            )
     for n, value in ref.scalar_state.items():
         assert math.isclose(opt.scalar_state[n], value, rel_tol=1e-12), f"scalar state {n}"
 
@@ -153,8 +163,14 @@ def check_numpy_against_reference(cls, path, flags, common_case, hyper_case, dty
 
 
 def _snapshot(opt, params):
-    return copy.deepcopy((opt.iterations, opt.scalar_state, [p.copy() for p in params],
-                          [{k: v.copy() for k, v in opt.state_of(p).items()} for p in params]))
+    return copy.deepcopy(
+        (
+            opt.iterations,
+            opt.scalar_state,
+            [p.copy() for p in params],
+            [{k: v.copy() for k, v in opt.state_of(p).items()} for p in params],
+        )
+    )
 
 
 def _same(a, b) -> bool:
@@ -164,7 +180,10 @@ def _same(a, b) -> bool:
         it_a == it_b
         and sc_a == sc_b
         and all(np.array_equal(x, y) for x, y in zip(ps_a, ps_b))
-        and all(x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x) for x, y in zip(st_a, st_b))
+        and all(
+            x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x)
+            for x, y in zip(st_a, st_b)
+        )
     )
 
 
@@ -178,7 +197,9 @@ def check_in_place_and_dtype(cls):
         opt.apply_gradients(zip([g.astype(np.float32) for g in step], params))
     for p, address, old in zip(params, buffers, before):
         assert p.dtype == np.float32
-        assert p.__array_interface__["data"][0] == address, "the parameter was replaced, not updated"
+        assert (
+            p.__array_interface__["data"][0] == address
+        ), "the parameter was replaced, not updated"
         assert not np.array_equal(p, old), "the parameter did not change"
         for array in opt.state_of(p).values():
             assert array.dtype == np.float32
@@ -202,7 +223,9 @@ def check_bad_gradients_change_nothing(cls):
             opt.apply_gradients(zip(bad, params))
         assert _same(before, _snapshot(opt, params)), f"a refused step ({words}) changed something"
     with pytest.raises(TypeError, match="dtype"):
-        opt.apply_gradients([(g.astype(np.int32), p.astype(np.int32)) for g, p in zip(grads[1], params)])
+        opt.apply_gradients(
+            [(g.astype(np.int32), p.astype(np.int32)) for g, p in zip(grads[1], params)]
+        )
     with pytest.raises(ValueError, match="twice"):
         opt.apply_gradients([(grads[1][0], params[0]), (grads[1][0], params[0])])
     assert _same(before, _snapshot(opt, params))
@@ -254,7 +277,9 @@ def check_config_round_trip(cls, path):
     assert clone.get_config() == config
     defaults = cls().get_config()
     for h in s.hyperparameters:
-        assert defaults[h.name] == h.default, f"{h.name}: default {defaults[h.name]} != spec {h.default}"
+        assert (
+            defaults[h.name] == h.default
+        ), f"{h.name}: default {defaults[h.name]} != spec {h.default}"
 
 
 def check_steps_allocate_no_arrays(cls):
@@ -262,10 +287,10 @@ def check_steps_allocate_no_arrays(cls):
     its buffers to tracemalloc, and a 1M-element float32 array would be 4 MB."""
     import tracemalloc
 
-    for common in ({}, {"clipnorm": 1.0, "clipvalue": 0.1}):
+    for arguments in ({}, {"clipnorm": 1.0, "clipvalue": 0.1}):
         params = [np.ones(1_000_000, np.float32), np.ones((300, 300), np.float32)]
         grads = [np.full(p.shape, 0.5, np.float32) for p in params]
-        opt = cls(**common)
+        opt = cls(**arguments)
         opt.apply_gradients(zip(grads, params))
         tracemalloc.start()
         try:
@@ -275,7 +300,7 @@ def check_steps_allocate_no_arrays(cls):
             peak = tracemalloc.get_traced_memory()[1] - base
         finally:
             tracemalloc.stop()
-        assert peak < 64 * 1024, f"a step allocated {peak} bytes with {common}"
+        assert peak < 64 * 1024, f"a step allocated {peak} bytes with {arguments}"
 
 
 def load_module(source: str, package: str, name: str, host=None):

@@ -19,7 +19,12 @@ def torch_kwargs(hyper: dict) -> dict:
     return {("lr" if k == "learning_rate" else k): v for k, v in hyper.items()}
 
 
-PATHS = {"loop": {"foreach": False}, "foreach": {"foreach": True}, "fused": {"fused": True}, "shim": {"fused": True}}
+PATHS = {
+    "loop": {"foreach": False},
+    "foreach": {"foreach": True},
+    "fused": {"fused": True},
+    "shim": {"fused": True},
+}
 
 
 def make(cls, params, path, **kwargs):
@@ -33,7 +38,9 @@ def make(cls, params, path, **kwargs):
     return opt
 
 
-def run_torch(cls, flags, common, hyper, dtype, foreach, steps=testing.STEPS, params0=None, grads=None):
+def run_torch(
+    cls, flags, common, hyper, dtype, foreach, steps=testing.STEPS, params0=None, grads=None
+):
     if params0 is None:
         params0, grads = testing.problem(steps=steps)
     params = [torch.tensor(p, dtype=dtype, requires_grad=True) for p in params0]
@@ -53,11 +60,19 @@ def check_against_reference(cls, path, flags, common_case, hyper_case, dtype, fo
     opt, params = run_torch(cls, flags, common, hyper, DTYPES[dtype], foreach)
     for i, p in enumerate(params):
         assert p.dtype == DTYPES[dtype]
-        testing.compare(f"parameter {i}", p.detach().double().numpy(), ref.params[i], ref.param_scale[i], dtype)
+        testing.compare(
+            f"parameter {i}", p.detach().double().numpy(), ref.params[i], ref.param_scale[i], dtype
+        )
         state = opt.state[p]
         for name, expected in ref.state[i].items():
             assert state[name].dtype == DTYPES[dtype], name
-            testing.compare(f"state {name} of parameter {i}", state[name].double().numpy(), expected, ref.state_scale[i][name], dtype)
+            testing.compare(
+                f"state {name} of parameter {i}",
+                state[name].double().numpy(),
+                expected,
+                ref.state_scale[i][name],
+                dtype,
+            )
     for group in opt.param_groups:
         assert group["iterations"] == testing.STEPS
         for name, value in ref.scalar_state.items():
