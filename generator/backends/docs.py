@@ -306,48 +306,15 @@ def _generated(lowered: LoweredSpec, notation):
                 names[a.symbol.name] = f"{letter}_{{{i}}}"
         local = Notation(spec, {**notation.plain, **names})
         scalar_state = set(ir.scalar_state)
-        lines = []
-        for a in ir.step:
-            if a.symbol.name.startswith("_"):
-                lines.append(
-                    _line(
-                        local.symbol(a.symbol.name),
-                        display(a.expr, local, scalar_state),
-                        local,
-                        "",
-                        counter,
-                    )
-                )
-        for a in ir.tensor:
-            lines.append(
-                _line(
-                    local.symbol(a.symbol.name),
-                    display(a.expr, local, scalar_state),
-                    local,
-                    "",
-                    counter,
-                )
-            )
-        for a in ir.temporaries:
-            lines.append(
-                _line(
-                    local.symbol(a.symbol.name),
-                    display(a.expr, local, scalar_state),
-                    local,
-                    "",
-                    counter,
-                )
-            )
-        for name, expr in ir.outputs:
-            lines.append(
-                _line(
-                    local.symbol(name, new=True),
-                    display(expr, local, scalar_state),
-                    local,
-                    "",
-                    counter,
-                )
-            )
+        hoisted = [a for a in ir.step if a.symbol.name.startswith("_")]
+        targets = [
+            (local.symbol(a.symbol.name), a.expr) for a in (*hoisted, *ir.tensor, *ir.temporaries)
+        ]
+        targets += [(local.symbol(name, new=True), expr) for name, expr in ir.outputs]
+        lines = [
+            _line(target, display(expr, local, scalar_state), local, "", counter)
+            for target, expr in targets
+        ]
         flags = ", ".join(f"{n}={v}" for n, v in variant.flags)
         yield Block(f"Kernel for {flags}" if flags else "Kernel", tuple(lines))
 

@@ -9,9 +9,8 @@ from ..ir import KernelIR, LoweredSpec
 from ..model import Scope
 from ..printers import numpy as dialect
 from ..printers.arrays import lower_element_program
-from ..render import Output
 from . import python_common
-from .base import AllSpecs, Build, each_variant
+from .base import each_variant
 from .reductions import global_partials, tensor_stage
 
 
@@ -42,14 +41,12 @@ class NumpyModule:
     variants: tuple[NumpyVariant, ...]
 
 
-class NumpyBackend(AllSpecs):
+class NumpyBackend(python_common.PackageBackend):
     name = "numpy"
+    dialect = dialect
 
-    def outputs(self, build: Build) -> list[Output]:
-        modules = build.each_spec(
-            self.name, lambda spec: module_view(spec, build.supports("cuda", spec))
-        )
-        return python_common.package_outputs(self.name, modules, dialect)
+    def module_view(self, spec: LoweredSpec, native: bool) -> NumpyModule:
+        return module_view(spec, native)
 
 
 BACKEND = NumpyBackend()

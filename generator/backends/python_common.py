@@ -74,6 +74,26 @@ class ModuleView:
     scalar_state_init: str
 
 
+class PackageBackend:
+    """What the NumPy and torch backends share: a package of optimizer modules, one per spec
+    (``module_view(spec, native)``), with its runtime, clip formulas and registry."""
+
+    name: str
+    dialect: object  # generator.printers.numpy or .torch
+
+    def supports(self, spec: LoweredSpec) -> bool:
+        return True
+
+    def module_view(self, spec: LoweredSpec, native: bool):
+        raise NotImplementedError
+
+    def outputs(self, build) -> list[Output]:
+        modules = build.each_spec(
+            self.name, lambda spec: self.module_view(spec, build.supports("cuda", spec))
+        )
+        return package_outputs(self.name, modules, self.dialect)
+
+
 def package_outputs(backend: str, modules, dialect) -> list[Output]:
     """An optimizer package's files (NumPy, torch): a module per spec (``m.base`` is its
     ModuleView), the runtime copied from generator/runtime/<backend>/, Keras 2.3's common

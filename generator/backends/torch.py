@@ -12,9 +12,8 @@ from ..ir import KernelIR, LoweredSpec
 from ..model import Scope
 from ..printers import torch as dialect
 from ..printers.arrays import lower_element_program
-from ..render import Output
 from . import python_common
-from .base import AllSpecs, Build, each_variant
+from .base import each_variant
 from .reductions import global_partials, tensor_stage
 
 
@@ -49,14 +48,12 @@ class TorchModule:
         )
 
 
-class TorchBackend(AllSpecs):
+class TorchBackend(python_common.PackageBackend):
     name = "torch"
+    dialect = dialect
 
-    def outputs(self, build: Build) -> list[Output]:
-        modules = build.each_spec(
-            self.name, lambda spec: module_view(spec, build.supports("cuda", spec))
-        )
-        return python_common.package_outputs(self.name, modules, dialect)
+    def module_view(self, spec: LoweredSpec, native: bool) -> TorchModule:
+        return module_view(spec, native)
 
 
 BACKEND = TorchBackend()
