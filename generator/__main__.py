@@ -15,7 +15,7 @@ from pathlib import Path
 from . import build as build_mod
 from .errors import GenerationError, OutputError, SpecError
 from .paths import GENERATED, IN_CHECKOUT, SPECS
-from .render import diff, write
+from .render import check_tree, diff, write
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,17 +113,21 @@ def _files(args) -> tuple[dict[str, str], Path]:
             )
         return build_mod.generate(), GENERATED
     folders = args.specs or [Path("specs")]
+    _check_folders(folders)
+    return build_mod.generate_package(folders, args.out, args.with_shipped), args.out
+
+
+def _check_folders(folders) -> None:
     for folder in folders:
         if not folder.is_dir():
             raise OutputError(f"--specs {folder}: no such folder")
-    return build_mod.generate_package(folders, args.out, args.with_shipped), args.out
 
 
 def _build(args) -> int:
     files, target = _files(args)
     shown = _shown(target)
     if args.check:
-        text = diff(files, target)
+        text = diff(files, target, label=shown)
         if text:
             sys.stdout.write(text)
             print(f"{shown}/ is stale: run the same command without --check", file=sys.stderr)
@@ -169,6 +173,7 @@ def _docs(args) -> int:
             return 1
         source, out = GENERATED / "docs", None
     else:
+        check_tree(args.out)  # no link may take the docs build outside the package
         source, out = args.out / "docs", args.out / "docs"
         if not (source / "optimizers.tex").is_file():
             print(
@@ -187,6 +192,7 @@ def _docs(args) -> int:
 
 def _list(args) -> int:
     if args.specs:
+        _check_folders(args.specs)
         specs = build_mod.load_specs(Path.cwd(), args.specs)
     else:  # the checkout's specs/, or, installed, the shipped ones
         specs = build_mod.load_specs() if IN_CHECKOUT else build_mod.load_specs(Path.cwd(), [SPECS])
@@ -223,7 +229,7 @@ def _check(args) -> int:
 
     specs = []
     for path in args.files:
-        if not path.is_file():
+        if not path.exists():
             raise missing(path)
         specs.append(load_spec(path, Path.cwd()))
     for spec in specs:

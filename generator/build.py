@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import keyword
+import sys
 from pathlib import Path
 
 from .backends import cuda, docs, host, numpy, tests, torch
@@ -19,7 +22,7 @@ from .errors import OutputError, SpecError, context
 from .ir import LoweredSpec, lower
 from .model import Spec, load_spec
 from .names import reserved
-from .paths import GENERATED, ROOT, SPECS
+from .paths import GENERATED, PACKAGE, ROOT, SPECS
 from .render import SHARED_SOURCE, Output, render
 
 BACKENDS: dict[str, Backend] = {
@@ -114,16 +117,46 @@ def generate(root: Path = ROOT) -> dict[str, str]:
     return render(outputs(load_specs(root)))
 
 
+def package_name(out: Path) -> str:
+    """The import name of the package ``out`` will be: its folder's name, which must be a
+    Python identifier that hides no other module (the standard library's, an installed one's,
+    or this tool's), and not the checkout's own generated/ or the generator itself."""
+    name = out.name
+    if name in ("", ".", ".."):
+        raise OutputError(f"--out {out}: name the package's folder, e.g. --out mypackage")
+    if not name.isidentifier() or keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        raise OutputError(
+            f"--out {out}: the package is named after the folder, so its name must be a Python "
+            f"identifier that is not a keyword (not {name!r})"
+        )
+    resolved = out.resolve()
+    if resolved == GENERATED.resolve() or resolved == PACKAGE or PACKAGE in resolved.parents:
+        raise OutputError(f"--out {out}: that is the generator's own folder")
+    module = sys.modules.get(name)
+    found = module.__spec__ if module is not None else importlib.util.find_spec(name)
+    origin = Path(found.origin).resolve() if found is not None and found.has_location else None
+    places = [Path(p).resolve() for p in (found.submodule_search_locations or [])] if found else []
+    itself = resolved in places or (origin is not None and resolved in origin.parents)  # a rebuild
+    if (
+        name in sys.stdlib_module_names
+        or name in ("generator", "generated")
+        or (found is not None and not itself)
+    ):
+        shown = origin or (places[0] if places else "built in")
+        raise OutputError(
+            f"--out {out}: a package named {name!r} would hide the module of that name "
+            f"({shown}); choose another folder name"
+        )
+    return name
+
+
 def generate_package(folders: list[Path], out: Path, with_shipped: bool = False) -> dict[str, str]:
     """A user's build: the specs of ``folders`` (and the shipped ones with ``with_shipped``)
     into the package ``out``, importable as ``out.name``; paths shown relative to the working
     folder."""
-    package = out.name
-    if not package.isidentifier() or package in ("generator", "numpy", "torch"):
-        raise OutputError(
-            f"--out {out}: the package is named after the folder, so its name must be a Python identifier (not {package!r})"
-        )
-    folders = [*folders, SPECS] if with_shipped else list(folders)
+    package = package_name(out)
+    folders = list(dict.fromkeys(Path(f).resolve() for f in folders))  # each folder once
+    folders = [*folders, SPECS] if with_shipped and SPECS.resolve() not in folders else folders
     specs = load_specs(Path.cwd(), folders)
     files = {s.module: f.resolve() for s, f in zip(specs, spec_paths(folders))}
     target = Target(out=out.resolve(), package=package, files=files)

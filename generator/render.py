@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +102,9 @@ def render(
     for output in sorted(outputs, key=lambda o: o.path):
         if output.path in files:
             raise ValueError(f"two outputs write generated/{output.path}")
-        with context(f"{_origin(output) if output.template is None else output.source}: generated/{output.path}"):
+        with context(
+            f"{_origin(output) if output.template is None else output.source}: generated/{output.path}"
+        ):
             files[output.path] = _text(output, env)
     return format_c(files)  # one clang-format run for every C and CUDA file
 
@@ -129,15 +132,37 @@ def _origin(output: Output) -> str:
     )
 
 
+# The exact first line of a generated file (header() writes it): what marks a file as ours.
+# A user's file that merely says "do not edit" is not one.
+_HEADER = re.compile(
+    r"(# |// |% |<!-- )(generated from \S.* by templates/[\w./-]+|copied from generator/runtime/"
+    r"[\w./-]+ by python -m generator build) — do not edit( -->)?\n?"
+)
+
+
 def _managed(path: Path) -> bool:
-    """A file the generator owns: it carries the do-not-edit header."""
-    if "__pycache__" in path.parts or not path.is_file():
+    """A file the generator owns: a regular file whose first line is the generator's header."""
+    if "__pycache__" in path.parts or path.is_symlink() or not path.is_file():
         return False
     try:
         with path.open(encoding="utf-8") as handle:
-            return DO_NOT_EDIT in handle.readline()
+            return bool(_HEADER.fullmatch(handle.readline(1000)))
     except (UnicodeDecodeError, OSError):
         return False
+
+
+def _in_the_way(target: Path, relative: str) -> Path | None:
+    """The first path on the way to ``target/relative`` that the build may not replace: a
+    non-folder where a folder must be, or, at the end, anything but a generated file."""
+    parts = Path(relative).parts
+    for depth in range(1, len(parts)):
+        folder = target.joinpath(*parts[:depth])
+        if os.path.lexists(folder) and not folder.is_dir():
+            return folder
+    path = target / relative
+    if os.path.lexists(path) and not _managed(path):
+        return path
+    return None
 
 
 def check_tree(target: Path) -> None:
@@ -160,38 +185,45 @@ def check_tree(target: Path) -> None:
 
 
 def plan(files: dict[str, str], target: Path = GENERATED):
-    """What a build would change: (to write, to delete), both sorted."""
+    """What a build would change: (to write, to delete), both sorted. Refuses, before anything
+    is read or written, a file of the user's (or anything not a generated file) where the build
+    must write; deletes only generated files in the folders this build writes to."""
     check_tree(target)
-    write = [p for p, text in sorted(files.items()) if _read(target / p) != text]
-    for p in write:  # never overwrite what the generator did not write: a user's own file
-        path = target / p
-        if path.is_dir() or (path.exists() and not _managed(path)):
+    for p in sorted(files):  # never overwrite what the generator did not write
+        blocker = _in_the_way(target, p)
+        if blocker is not None:
             raise OutputError(
-                f"{path} is in the way: it was not written by the generator (no '{DO_NOT_EDIT}' "
-                "header), and the build does not overwrite such files; move it or choose another --out"
+                f"{blocker} is in the way: it was not written by the generator, or was edited (its "
+                f"first line is not the '{DO_NOT_EDIT}' header); the build replaces only its own "
+                "files: move it, or choose another --out"
             )
-    existing = (
-        sorted(str(p.relative_to(target)) for p in target.rglob("*") if _managed(p))
-        if target.exists()
-        else []
-    )
-    delete = [p for p in existing if p not in files]
+    write = [p for p, text in sorted(files.items()) if _read(target / p) != text]
+    folders = {Path(p).parent for p in files}  # a user's copies elsewhere in the tree are theirs
+    existing = []
+    for folder in sorted(folders):
+        if (target / folder).is_dir():
+            existing += [
+                f"{(folder / f.name).as_posix()}"
+                for f in sorted((target / folder).iterdir())
+                if _managed(f)
+            ]
+    delete = sorted(p.removeprefix("./") for p in existing if p.removeprefix("./") not in files)
     return write, delete
 
 
-def diff(files: dict[str, str], target: Path = GENERATED) -> str:
+def diff(files: dict[str, str], target: Path = GENERATED, label: str = "generated") -> str:
     write, delete = plan(files, target)
     chunks = []
     for p in write:
         old = _read(target / p) or ""
         chunks += difflib.unified_diff(
-            old.splitlines(True), files[p].splitlines(True), f"a/generated/{p}", f"b/generated/{p}"
+            old.splitlines(True), files[p].splitlines(True), f"a/{label}/{p}", f"b/{label}/{p}"
         )
     for p in delete:
         chunks += difflib.unified_diff(
             (target / p).read_text(encoding="utf-8").splitlines(True),
             [],
-            f"a/generated/{p}",
+            f"a/{label}/{p}",
             "/dev/null",
         )
     return "".join(chunks)
@@ -203,10 +235,15 @@ def write(files: dict[str, str], target: Path = GENERATED) -> tuple[list[str], l
     to_write, to_delete = plan(files, target)
     staged: list[tuple[Path, str]] = []
     old: dict[Path, bytes | None] = {}
+    made: list[Path] = []  # folders this build created, removed again if it fails
     try:
         for p in to_write:
             path = target / p
-            path.parent.mkdir(parents=True, exist_ok=True)
+            for folder in [*reversed(path.parents)]:
+                if folder == target or target in folder.parents:
+                    if not folder.exists():
+                        folder.mkdir(parents=folder == target)
+                        made.append(folder)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             staged.append((path, tmp))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -224,6 +261,13 @@ def write(files: dict[str, str], target: Path = GENERATED) -> tuple[list[str], l
                 path.unlink(missing_ok=True)
             elif not path.exists() or path.read_bytes() != content:
                 path.write_bytes(content)
+        for _, tmp in staged:
+            Path(tmp).unlink(missing_ok=True)
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
         raise
     finally:
         for _, tmp in staged:

@@ -3,6 +3,7 @@ specs and prints each variant's update rule in plain text (what the generator un
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import sympy as sp
@@ -53,8 +54,10 @@ def write_starter(module: str, folder: Path) -> Path:
     problem = name_problem(module, "module")
     if problem:
         raise OutputError(f"new {module}: {problem}")
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"--specs {folder} is not a folder")
     path = folder / f"{module}.yaml"
-    if path.exists():
+    if os.path.lexists(path):
         raise OutputError(f"{path} already exists; the starter does not overwrite it")
     folder.mkdir(parents=True, exist_ok=True)
     text = STARTER.format(

@@ -239,3 +239,18 @@ def md_url(url: str) -> str:
     if url_problem(url):
         raise ValueError(f"not a checked URL: {url!r}")
     return url.replace("(", "%28").replace(")", "%29")
+
+
+def path_problem(shown: str) -> str | None:
+    """Why a spec's path cannot be shown in the generated files (every header and test
+    docstring names it), or None. Letters, digits and ``_ - . /`` and spaces only: no quote,
+    backslash, comment marker or line break can reach a comment, a docstring or LaTeX."""
+    if len(shown) > 400:
+        return "the spec's path is longer than 400 characters"
+    bad = sorted({c for c in shown if not (c.isalnum() or c in "_-./ ")})
+    if bad:
+        return (
+            f"the spec's path has {', '.join(repr(c) for c in bad)}: the generated files name it, so it "
+            "may hold only letters, digits, '_', '-', '.', '/' and spaces (rename the folder)"
+        )
+    return None

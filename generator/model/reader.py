@@ -9,6 +9,8 @@ specialised and checked (``spec``), so an invalid spec fails here, with its line
 from __future__ import annotations
 
 import math
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,17 +22,26 @@ from ..common import lr_expression, lr_text
 from ..errors import SpecError
 from ..latex_grammar import LatexError, check_latex
 from ..names import BUILTIN_SYMBOLS, COMMON_ARGUMENTS, name_problem
-from ..text import text_problem, url_problem
+from ..text import path_problem, text_problem, url_problem
 from ..yaml_lines import LineDict, LineList, load_yaml
 from .spec import Spec
-from .types import Equation, Hyperparameter, Kind, ReduceOp, Reduction, Reference, ScalarStateVar, Scope, StateVar
+from .types import (
+    Equation,
+    Hyperparameter,
+    Kind,
+    ReduceOp,
+    Reduction,
+    Reference,
+    ScalarStateVar,
+    Scope,
+    StateVar,
+)
 
 # Limits that keep every build short whatever the spec says (a spec is untrusted input).
 MAX_SPEC_BYTES = 64 * 1024
 MAX_FLAGS = 5  # each flag doubles the variants that are generated
 MAX_ENTRIES = 64  # hyperparameters, state, scalar state, reductions, references
 MAX_EQUATIONS = 64  # per section
-
 
 
 class _Reader:
@@ -54,7 +65,9 @@ class _Reader:
                 raise SpecError(self.path, self.line(), f"{self.what} is missing {key!r}")
             return default
         value = self.mapping[key]
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in _as_tuple(types)):
+        if not isinstance(value, types) or (
+            isinstance(value, bool) and bool not in _as_tuple(types)
+        ):
             wanted = " or ".join(_type_name(t) for t in _as_tuple(types))
             raise SpecError(
                 self.path,
@@ -89,7 +102,9 @@ class _Reader:
             if key not in self.known:
                 allowed = ", ".join(self.known)
                 raise SpecError(
-                    self.path, self.line(key), f"{self.what}: unknown key {key!r} (allowed: {allowed})"
+                    self.path,
+                    self.line(key),
+                    f"{self.what}: unknown key {key!r} (allowed: {allowed})",
                 )
 
 
@@ -113,6 +128,9 @@ def load_spec(path: str | Path, root: str | Path | None = None) -> Spec:
     """Read, parse and check one spec file. ``root`` makes the reported path relative."""
     path = Path(path)
     shown = _shown(path, root)
+    problem = path_problem(shown)
+    if problem:  # the path is printed into every generated file's header and docstring
+        raise SpecError(repr(shown), None, problem)
     module = path.stem
     problem = name_problem(module, "module")
     if problem or module != module.lower():
@@ -122,13 +140,32 @@ def load_spec(path: str | Path, root: str | Path | None = None) -> Spec:
             f"spec file name {path.name!r}: the stem must be a lowercase identifier "
             f"({problem or 'upper case is not allowed'})",
         )
-    if path.stat().st_size > MAX_SPEC_BYTES:  # before reading it: the file may be huge
-        raise _too_large(shown)
+    data = _read_regular(path, shown)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(shown, None, "the spec is not valid UTF-8") from None
     return parse_spec(text, shown, module)
+
+
+def _read_regular(path: Path, shown: str) -> bytes:
+    """The bytes of a regular file of at most MAX_SPEC_BYTES. Opened without blocking and
+    checked after opening, so a FIFO, a device (/dev/zero) or a folder named like a spec is
+    refused instead of hanging the build or filling its memory."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise SpecError(shown, None, "no such spec file") from None
+    except OSError as err:
+        raise SpecError(shown, None, f"cannot open the spec: {err.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise SpecError(shown, None, "not a regular file")
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(MAX_SPEC_BYTES + 1)  # the file may be huge, or growing
+    if len(data) > MAX_SPEC_BYTES:
+        raise _too_large(shown)
+    return data
 
 
 def _shown(path: Path, root) -> str:
@@ -158,7 +195,9 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     flags = {h.name: h.symbol for h in hypers if h.kind is Kind.BOOL}
     reals = {h.name: h.symbol for h in hypers if h.kind is Kind.REAL}
     if "learning_rate" not in reals:
-        raise top.error(None, "every spec needs a real hyperparameter 'learning_rate' (lr derives from it)")
+        raise top.error(
+            None, "every spec needs a real hyperparameter 'learning_rate' (lr derives from it)"
+        )
 
     state = _read_state(top, flags, reals)
     scalar_state = _read_scalar_state(top, reals)
@@ -171,7 +210,9 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     top.finish()
 
     scope = _Scope(path, flags, reals, state, scalar_state, reductions)
-    step = tuple(scope.equation(item, "step", [i.target for i in step_items]) for item in step_items)
+    step = tuple(
+        scope.equation(item, "step", [i.target for i in step_items]) for item in step_items
+    )
     scope.step_locals = {e.target for e in step} - {s.name for s in scalar_state}
     update = tuple(
         scope.equation(item, "update", [i.target for i in update_items]) for item in update_items
@@ -192,7 +233,9 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
         common=common,
         references=references,
         differences=differences,
-        lr_equation=Equation("lr", lr_expression("decay" in common), lr_text("decay" in common), sp.true, 0),
+        lr_equation=Equation(
+            "lr", lr_expression("decay" in common), lr_text("decay" in common), sp.true, 0
+        ),
     )
     spec.variants()  # checks every flag combination now, so a bad spec fails at load
     return spec
@@ -236,7 +279,9 @@ def _number(reader, key, value) -> float:
         try:
             value = float(value)
         except ValueError:
-            raise reader.error(key, f"{reader.what}: {key!r} must be a number, not {value!r}") from None
+            raise reader.error(
+                key, f"{reader.what}: {key!r} must be a number, not {value!r}"
+            ) from None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise reader.error(key, f"{reader.what}: {key!r} must be a finite number")
     return float(value)
@@ -249,7 +294,9 @@ def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
         line = table.lines[name]
         if name in BUILTIN_SYMBOLS or name in COMMON_ARGUMENTS:
             raise SpecError(
-                top.path, line, f"hyperparameter {name!r} is provided by the generator for every spec"
+                top.path,
+                line,
+                f"hyperparameter {name!r} is provided by the generator for every spec",
             )
         _check_name(top.path, line, name)
         r = _Reader(top.path, entry, f"hyperparameter {name!r}", line)
@@ -281,7 +328,8 @@ def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
                     raise r.error("domain", f"{r.what}: domain: {err}") from None
                 if domain.subs(symbol, sp.Rational(repr(default))) is not sp.true:
                     raise r.error(
-                        "default", f"{r.what}: default {default!r} is outside its domain {domain_text}"
+                        "default",
+                        f"{r.what}: default {default!r} is outside its domain {domain_text}",
                     )
         out.append(Hyperparameter(name, kind, default, doc, domain, domain_text, latex, line))
     if not out:
@@ -289,7 +337,9 @@ def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
     flags = [h for h in out if h.kind is Kind.BOOL]
     if len(flags) > MAX_FLAGS:
         raise SpecError(
-            top.path, flags[MAX_FLAGS].line, f"more than {MAX_FLAGS} flags: each one doubles the generated code"
+            top.path,
+            flags[MAX_FLAGS].line,
+            f"more than {MAX_FLAGS} flags: each one doubles the generated code",
         )
     return tuple(out)
 
@@ -306,7 +356,9 @@ def _read_state(top, flags, reals) -> tuple[StateVar, ...]:
         when_text = r.get("when", (str, bool), default=True)
         latex = r.latex()
         r.finish()
-        init = _parse_at(r, "init", init_text, _lookup_in(reals, "an initial value", "hyperparameters"))
+        init = _parse_at(
+            r, "init", init_text, _lookup_in(reals, "an initial value", "hyperparameters")
+        )
         try:
             when = E.parse_condition(when_text, flags)
         except E.ExprError as err:
@@ -326,7 +378,9 @@ def _read_scalar_state(top, reals) -> tuple[ScalarStateVar, ...]:
         doc = r.text("doc", required=True)
         latex = r.latex()
         r.finish()
-        init = _parse_at(r, "init", init_text, _lookup_in(reals, "an initial value", "hyperparameters"))
+        init = _parse_at(
+            r, "init", init_text, _lookup_in(reals, "an initial value", "hyperparameters")
+        )
         out.append(ScalarStateVar(name, init, doc, latex, line))
     return tuple(out)
 
@@ -334,10 +388,16 @@ def _read_scalar_state(top, reals) -> tuple[ScalarStateVar, ...]:
 def _claim_names(path, hypers, state, scalar_state) -> dict[str, str]:
     taken = {n: "a built-in symbol" for n in BUILTIN_SYMBOLS}
     taken.update({n: "a common argument" for n in COMMON_ARGUMENTS})
-    for kind, items in (("hyperparameter", hypers), ("state", state), ("scalar state", scalar_state)):
+    for kind, items in (
+        ("hyperparameter", hypers),
+        ("state", state),
+        ("scalar state", scalar_state),
+    ):
         for item in items:
             if item.name in taken:
-                raise SpecError(path, item.line, f"{kind} {item.name!r} clashes with {taken[item.name]}")
+                raise SpecError(
+                    path, item.line, f"{kind} {item.name!r} clashes with {taken[item.name]}"
+                )
             taken[item.name] = f"the {kind} {item.name!r}"
     return taken
 
@@ -369,7 +429,9 @@ def _read_reductions(top, taken, reals, state) -> tuple[Reduction, ...]:
         except ValueError as err:
             raise r.error("op", f"{r.what}: op {err}") from None
         lookup = _lookup_in(element, "a reduction", "p, g, t, state and hyperparameters")
-        out.append(Reduction(name, scope, op, _parse_at(r, "of", text, lookup), str(text), doc, line))
+        out.append(
+            Reduction(name, scope, op, _parse_at(r, "of", text, lookup), str(text), doc, line)
+        )
     return tuple(out)
 
 
@@ -392,7 +454,9 @@ def _equation_items(top, key, required):
         elif isinstance(item, str):
             text = item
         else:
-            raise SpecError(top.path, line, f"{key}: each item is 'name = expression' or {{eq, when}}")
+            raise SpecError(
+                top.path, line, f"{key}: each item is 'name = expression' or {{eq, when}}"
+            )
         try:
             target, rhs = E.parse_assignment(text)
         except E.ExprError as err:
@@ -503,7 +567,9 @@ class _Scope:
         try:
             value = E.parse_value(item.text, lookup, self.flags)
         except E.ExprError as err:
-            raise SpecError(self.path, item.line, f"{section}: {item.target} = ...: {err}") from None
+            raise SpecError(
+                self.path, item.line, f"{section}: {item.target} = ...: {err}"
+            ) from None
         try:
             when = E.parse_condition(item.when_text, self.flags)
         except E.ExprError as err:
@@ -522,15 +588,18 @@ class _Scope:
             ("common argument", {k: 0 for k in COMMON_ARGUMENTS}),
         ]
         if section == "step":
-            owners += [("per-parameter state (updated in 'update')", self.state), ("parameter", {"p": 0})]
+            owners += [
+                ("per-parameter state (updated in 'update')", self.state),
+                ("parameter", {"p": 0}),
+            ]
         else:
             owners += [("scalar state (updated in 'step')", self.scalar_state)]
             owners += [("step value", {k: 0 for k in self.step_locals})]
         for kind, names in owners:
             if name in names:
-                raise SpecError(self.path, item.line, f"{section}: cannot assign to {name!r}: it is a {kind}")
+                raise SpecError(
+                    self.path, item.line, f"{section}: cannot assign to {name!r}: it is a {kind}"
+                )
         problem = name_problem(name)
         if problem:
             raise SpecError(self.path, item.line, f"{section}: {problem}")
-
-
