@@ -98,20 +98,7 @@ def test_float32_nonfinite_gradients_match_the_reference(spec, flags):
     check(spec, flags, {}, NONFINITE, np.float32)
 
 
-WITH_NORMS = parse_spec(
-    """\
-name: Normalized
-description: SGD on the gradient divided by its norm, a norm the bad numbers reach.
-hyperparameters:
-  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
-reductions:
-  g_sq: {scope: tensor, op: sum, of: g**2, doc: Squared norm of this gradient.}
-update:
-  - p = p - lr*g/(sqrt(g_sq) + 1)
-""",
-    "specs/normalized.yaml",
-    "normalized",
-)
+WITH_NORMS = parse_spec(testing.SPEC_WITH_A_NORM, "specs/normalized.yaml", "normalized")
 
 
 @pytest.mark.parametrize("spec", [*SPECS, WITH_NORMS], ids=lambda s: s.module)

@@ -128,19 +128,10 @@ def test_list_shows_the_kernels_only_where_they_exist(capsys, monkeypatch):
     from generator import build as build_mod
     from generator.__main__ import main
     from generator.model import parse_spec
+    from generator.verify import testing
 
-    spec_with_a_norm = """\
-name: Normalized
-description: SGD on the gradient divided by its norm.
-hyperparameters:
-  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
-reductions:
-  g_sq: {scope: tensor, op: sum, of: g**2, doc: Squared norm of this gradient.}
-update:
-  - p = p - lr*g/(sqrt(g_sq) + 1)
-"""
     shipped = build_mod.load_specs()
-    with_norms = parse_spec(spec_with_a_norm, "specs/normalized.yaml", "normalized")
+    with_norms = parse_spec(testing.SPEC_WITH_A_NORM, "specs/normalized.yaml", "normalized")
     monkeypatch.setattr(build_mod, "load_specs", lambda: [*shipped, with_norms])
     assert main(["list"]) == 0
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}

@@ -58,8 +58,18 @@ class Hyperparameter:
         return symbols.flag(self.name) if self.kind is Kind.BOOL else symbols.real(self.name)
 
 
+class _RealNamed:
+    """An entry whose ``name`` stands for a real scalar in the equations."""
+
+    name: str
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return symbols.real(self.name)
+
+
 @dataclass(frozen=True)
-class StateVar:
+class StateVar(_RealNamed):
     """Per-parameter state: an array shaped like the parameter."""
 
     name: str
@@ -69,13 +79,9 @@ class StateVar:
     latex: str | None
     line: int
 
-    @property
-    def symbol(self) -> sp.Symbol:
-        return symbols.real(self.name)
-
 
 @dataclass(frozen=True)
-class ScalarStateVar:
+class ScalarStateVar(_RealNamed):
     """Optimizer-wide scalar state, such as Nadam's momentum schedule product."""
 
     name: str
@@ -84,13 +90,9 @@ class ScalarStateVar:
     latex: str | None
     line: int
 
-    @property
-    def symbol(self) -> sp.Symbol:
-        return symbols.real(self.name)
-
 
 @dataclass(frozen=True)
-class Reduction:
+class Reduction(_RealNamed):
     """A scalar reduced over the elements of one tensor ("tensor") or of all ("global")."""
 
     name: str
@@ -100,10 +102,6 @@ class Reduction:
     text: str
     doc: str
     line: int
-
-    @property
-    def symbol(self) -> sp.Symbol:
-        return symbols.real(self.name)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,19 @@ RTOL64 = 1e-12
 C32 = 2.0
 
 
+# A spec with a per-tensor norm (no fused kernels), for the tests that need one.
+SPEC_WITH_A_NORM = """\
+name: Normalized
+description: SGD on the gradient divided by its norm.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+reductions:
+  g_sq: {scope: tensor, op: sum, of: g**2, doc: Squared norm of this gradient.}
+update:
+  - p = p - lr*g/(sqrt(g_sq) + 1)
+"""
+
+
 def spec(path_or_spec: str | Spec) -> Spec:
     """A spec by its path relative to the repository (cached), or the Spec itself."""
     if isinstance(path_or_spec, Spec):
