@@ -42,6 +42,8 @@ def _apply_default(p, g, state, scalars):
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     accumulator, delta_accumulator = state
+    # _c0_one_minus_rho = 1 - rho
+    # _c1_minus_lr = -lr
     _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
     _s0 = torch._foreach_mul(g, g)
     torch._foreach_mul_(_s0, _c0_one_minus_rho)

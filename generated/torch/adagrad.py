@@ -30,6 +30,7 @@ def _apply_default(p, g, state, scalars):
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     (accumulator,) = state
+    # _c0_minus_lr = -lr
     _c0_minus_lr, epsilon = scalars
     _s0 = torch._foreach_mul(g, g)
     torch._foreach_add_(accumulator, _s0)

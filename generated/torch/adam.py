@@ -32,6 +32,9 @@ def _apply_no_amsgrad(p, g, state, scalars):
 def _apply_foreach_no_amsgrad(p, g, state, scalars):
     """Update lists of tensors in place for amsgrad=False with torch._foreach_*."""
     m, v = state
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
     _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
     torch._foreach_mul_(m, beta_1)
     torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
@@ -63,6 +66,9 @@ def _apply_amsgrad(p, g, state, scalars):
 def _apply_foreach_amsgrad(p, g, state, scalars):
     """Update lists of tensors in place for amsgrad=True with torch._foreach_*."""
     m, v, vhat = state
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
     _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
     torch._foreach_mul_(m, beta_1)
     torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)

@@ -31,6 +31,8 @@ def _apply_default(p, g, state, scalars):
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     m, u = state
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_lr_scale = -lr/(1 - beta_1**t)
     _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
     torch._foreach_mul_(m, beta_1)
     torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)

@@ -38,6 +38,9 @@ def _apply_default(p, g, state, scalars):
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     (m,) = state
+    # _c0_one_minus_beta_2 = 1 - beta_2
+    # _c1_minus_lr = -lr
+    # _c2_one_minus_beta_1 = 1 - beta_1
     _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay = scalars
     _s0 = torch._foreach_mul(g, _c0_one_minus_beta_2)
     torch._foreach_add_(_s0, m, alpha=beta_2)

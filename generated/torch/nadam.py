@@ -51,6 +51,12 @@ def _apply_default(p, g, state, scalars):
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     m, v = state
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_minus_lr = -lr
+    # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
+    # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
+    # _c5_coefficient = mu_next/(1 - m_schedule_next)
     (
         _c0_one_minus_beta_1,
         _c1_one_minus_beta_2,

@@ -29,6 +29,8 @@ def _apply_default(p, g, state, scalars):
 def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     (accumulator,) = state
+    # _c0_one_minus_rho = 1 - rho
+    # _c1_minus_lr = -lr
     _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
     torch._foreach_mul_(accumulator, rho)
     torch._foreach_addcmul_(accumulator, g, g, value=_c0_one_minus_rho)

@@ -26,6 +26,7 @@ def _apply_no_nesterov(p, g, state, scalars):
 def _apply_foreach_no_nesterov(p, g, state, scalars):
     """Update lists of tensors in place for nesterov=False with torch._foreach_*."""
     (velocity,) = state
+    # _c0_minus_lr = -lr
     _c0_minus_lr, momentum = scalars
     torch._foreach_mul_(velocity, momentum)
     torch._foreach_add_(velocity, g, alpha=_c0_minus_lr)
@@ -50,6 +51,7 @@ def _apply_nesterov(p, g, state, scalars):
 def _apply_foreach_nesterov(p, g, state, scalars):
     """Update lists of tensors in place for nesterov=True with torch._foreach_*."""
     (velocity,) = state
+    # _c0_minus_lr = -lr
     _c0_minus_lr, momentum = scalars
     _s0 = torch._foreach_mul(g, _c0_minus_lr)
     torch._foreach_mul_(velocity, momentum)
