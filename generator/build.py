@@ -47,7 +47,11 @@ def spec_paths(folders: list[Path]) -> list[Path]:
 def load_specs(root: Path = ROOT, folders: list[Path] | None = None) -> list[Spec]:
     """Stage 1. Every spec of ``folders`` (default: root/specs), in file-name order, paths
     shown relative to ``root``; the first invalid one raises SpecError."""
-    files = spec_files(root) if folders is None else spec_paths(folders)
+    return load_spec_files(spec_files(root) if folders is None else spec_paths(folders), root)
+
+
+def load_spec_files(files: list[Path], root: Path) -> list[Spec]:
+    """The specs of ``files``, in that order, checked against each other's names."""
     reserved()  # the generator's own names, read from its templates: no spec's error if that fails
     specs = []
     for path in files:
@@ -157,8 +161,9 @@ def generate_package(folders: list[Path], out: Path, with_shipped: bool = False)
     package = package_name(out)
     folders = list(dict.fromkeys(Path(f).resolve() for f in folders))  # each folder once
     folders = [*folders, SPECS] if with_shipped and SPECS.resolve() not in folders else folders
-    specs = load_specs(Path.cwd(), folders)
-    files = {s.module: f.resolve() for s, f in zip(specs, spec_paths(folders))}
+    paths = spec_paths(folders)
+    specs = load_spec_files(paths, Path.cwd())
+    files = {s.module: f.resolve() for s, f in zip(specs, paths)}
     target = Target(out=out.resolve(), package=package, files=files)
     return render(outputs(specs, target), package=package)
 

@@ -23,7 +23,7 @@ from ..common import (
     lr_expression,
 )
 from ..ir import LoweredSpec
-from ..model import Kind, ReduceOp, Scope, Spec
+from ..model import Kind, ReduceOp, Scope, Spec, Variant
 from ..printers.latex import Notation, display, domain_latex
 from ..render import Output
 from ..symbols import LR, flag, real
@@ -164,15 +164,15 @@ def view(lowered: LoweredSpec, references: dict[str, tuple[str, str]], fused: bo
         generated=tuple(_generated(lowered, notation)),
         differences=tuple((who, " ".join(text.split())) for who, text in spec.differences),
         references=tuple(Ref(references[r.url][0], r.title, r.url) for r in spec.references),
-        bad_numbers=bad_numbers(spec),
+        bad_numbers=bad_numbers(lowered.variants[0].variant),
     )
 
 
-def bad_numbers(spec: Spec) -> tuple[tuple[str, ...], ...]:
+def bad_numbers(variant: Variant) -> tuple[tuple[str, ...], ...]:
     """What one step from p = 1 makes of a NaN or infinite gradient, in float64, which every
     backend and the reference match (tests/test_bad_numbers.py). Default arguments, no
     clipping; the three gradients are the elements of one tensor."""
-    variant = spec.variants()[0]
+    spec = variant.spec
     hyper = {h.name: h.default for h in spec.reals}
     after = float64.one_step(variant, hyper, [1.0] * 3, [float("nan"), float("inf"), float("-inf")])
     names = ["p", *(s.name for s in variant.state)]

@@ -24,7 +24,7 @@ from ..printers.arrays import fuse_clips, lower_element_program
 from ..printers.python import print_scalar
 from ..render import Output, runtime_output
 from ..symbols import G, plain
-from .base import each_variant
+from .base import AllSpecs, each_variant
 from .c_names import kernel_stem
 
 
@@ -74,15 +74,12 @@ class ModuleView:
     scalar_state_init: str
 
 
-class PackageBackend:
+class PackageBackend(AllSpecs):
     """What the NumPy and torch backends share: a package of optimizer modules, one per spec
     (``module_view(spec, native)``), with its runtime, clip formulas and registry."""
 
     name: str
     dialect: object  # generator.printers.numpy or .torch
-
-    def supports(self, spec: LoweredSpec) -> bool:
-        return True
 
     def module_view(self, spec: LoweredSpec, native: bool):
         raise NotImplementedError
