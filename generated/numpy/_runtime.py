@@ -6,12 +6,20 @@ The per-spec modules beside this one supply the printed equations (``Kernel``s).
 """
 
 import math
+import numbers
 from typing import Callable, NamedTuple
 
 import numpy as np
 
 from ._keras import clip_scale, clip_value
-from .._shared import CHECKPOINT_FORMAT, SpecAttributes, check_checkpoint, flag, real
+from .._shared import (
+    CHECKPOINT_FORMAT,
+    MAX_STEP,
+    SpecAttributes,
+    check_checkpoint,
+    flag,
+    real,
+)
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # NumPy cannot fuse, so each ufunc is a pass over its arrays. Over blocks this small (512 KB of
@@ -19,6 +27,23 @@ SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # about one read and one write of each array per step. Measured on Adam, 16M float32: 68 ms
 # whole, 56 ms in blocks of 8K elements (call overhead), 35 ms in blocks of 128K.
 BLOCK = 131072
+# The hyperparameter that may also be a schedule: a callable of the completed steps, as
+# Keras's LearningRateSchedule objects are called (Keras 3: schedule(iterations) before the
+# step increments iterations, so 0 on the first step).
+SCHEDULED = "learning_rate"
+# The optimizer's own public names, as strings so that generator/names.py reserves them: a
+# hyperparameter of the same name would hide one of them (its attribute is a property).
+PUBLIC_NAMES = (
+    "apply_gradients",
+    "get_config",
+    "from_config",
+    "state_of",
+    "scalar_state",
+    "export_state",
+    "import_state",
+    "iterations",
+    "fused",
+)
 
 
 class Kernel(NamedTuple):
@@ -36,60 +61,162 @@ class Kernel(NamedTuple):
 
 
 class Optimizer(SpecAttributes):
-    """Base class of the generated NumPy optimizers (Keras 2.3 semantics)."""
+    """Base class of the generated NumPy optimizers (Keras 2.3 semantics).
+
+    Every hyperparameter, ``clipnorm``, ``clipvalue`` and ``decay`` is an attribute: assigning
+    one is checked against its domain (a ``ValueError`` naming it, nothing changed) and read by
+    the next step, and ``get_config()`` reports it. Flags are fixed at construction (they pick
+    the update rule and its state); any other public attribute cannot be set, so that nothing
+    assigned is silently ignored. ``learning_rate`` may be a callable ``schedule(iterations)``
+    of the completed steps (0 on the first step, as Keras calls its schedules), checked each
+    step before anything changes; ``decay`` applies on top of it, as in Keras 2.3.
+
+    State follows each parameter's position in the list given to ``apply_gradients`` (see
+    ``_check_params``).
+    """
 
     state_init: Callable = staticmethod(lambda h: {})
     scalar_state_init: Callable = staticmethod(lambda h: {})
+
+    def __init_subclass__(cls, **kwargs):
+        """Each hyperparameter, clip argument and flag of the spec becomes a property."""
+        super().__init_subclass__(**kwargs)
+        cls._hyperparameter_of = {hp.name: hp for hp in cls.hyperparameters}
+        for name in cls._settable_names():
+            cls._add_property(name, _hyper_property(name))
+        for name in cls.flags:
+            cls._add_property(name, _flag_property(name))
+
+    @classmethod
+    def _settable_names(cls) -> tuple:
+        common = tuple(c for c in cls.common if c not in ("clipnorm", "clipvalue"))
+        return (*(hp.name for hp in cls.hyperparameters), "clipnorm", "clipvalue", *common)
+
+    @classmethod
+    def _add_property(cls, name, prop):
+        held = getattr(cls, name, None)
+        if isinstance(held, property):
+            return  # a subclass of a generated class: it has them already
+        if held is not None or name.startswith("_"):
+            raise TypeError(f"{cls.__name__}: the argument {name} would hide {cls.__name__}.{name}")
+        setattr(cls, name, prop)
 
     def __init__(self, hyper: dict, flags: dict, **common):
         name = type(self).__name__
         values = {}
         for hp in self.hyperparameters:
-            values[hp.name] = real(name, hp.name, hyper[hp.name], hp.domain, hp.check)
+            values[hp.name] = self._checked(hp.name, hyper[hp.name])
         for f in self.flags:
             flags[f] = flag(name, f, flags[f])
         for key in ("clipnorm", "clipvalue"):
-            value = common.get(key)
-            if value is not None:
-                value = real(name, key, value, "None or >= 0", lambda x: x >= 0)
-            values[key] = value
+            values[key] = self._checked(key, common.get(key))
         if "decay" in self.common:
-            values["decay"] = real(
-                name, "decay", common.get("decay", 0.0), ">= 0", lambda x: x >= 0
-            )
-        self.fused = flag(name, "fused", common.get("fused", False))
-        if self.fused and self.native_module is None:
-            raise ValueError(
-                f"{name}: fused=True needs generated C kernels, which specs with reductions do not have"
-            )
+            values["decay"] = self._checked("decay", common.get("decay", 0.0))
+        self.fused = common.get("fused", False)
         self._hyper = values
         self._flags = {f: flags[f] for f in self.flags}
         self._kernel = self.kernels[tuple(self._flags[f] for f in self.flags)]
         self.iterations = 0  # completed steps; equations see t = iterations + 1
-        self._scalar_state = dict(self.scalar_state_init(values))
-        self._slots = {}  # id(param) -> (param, {state name: array})
+        # an initial value may be an expression of hyperparameters: a schedule's is its value at 0
+        self._scalar_state = dict(self.scalar_state_init(self._hyper_at(0)))
+        # Built by the first apply_gradients (or import_state), see _check_params:
+        self._layout = None  # [(shape, dtype)] of each parameter, by position
+        self._state = []  # by position: the state arrays, or None until its first step
+        self._last = []  # the arrays of the last step, by position (held, as torch.optim does)
         self._scratch = {}  # dtype -> list of flat buffers
+
+    # ------------------------------------------------------------------ attributes
+
+    def __setattr__(self, name, value):
+        if not name.startswith("_") and not isinstance(getattr(type(self), name, None), property):
+            settable = ", ".join(self._settable_names())
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute {name!r} to set: no step would read it "
+                f"(settable: {settable}, iterations, fused)"
+            )
+        super().__setattr__(name, value)
+
+    @property
+    def iterations(self) -> int:
+        """Completed steps (Keras's ``iterations``); the equations see t = iterations + 1."""
+        return self._iterations
+
+    @iterations.setter
+    def iterations(self, value):
+        if (
+            not isinstance(value, numbers.Integral)
+            or isinstance(value, (bool, np.bool_))
+            or not 0 <= value <= MAX_STEP
+        ):
+            raise ValueError(
+                f"{type(self).__name__}: iterations must be an integer from 0 to 2**53, not {value!r}"
+            )
+        self._iterations = int(value)
+
+    @property
+    def fused(self) -> bool:
+        return self._fused
+
+    @fused.setter
+    def fused(self, value):
+        value = flag(type(self).__name__, "fused", value)
+        if value and self.native_module is None:
+            raise ValueError(
+                f"{type(self).__name__}: fused=True needs generated C kernels, which specs with "
+                "reductions do not have"
+            )
+        self._fused = value
+
+    def _checked(self, key, value):
+        """``value`` of hyperparameter or common argument ``key``, checked as the constructor
+        checks it (a schedule is checked when it is called, each step)."""
+        owner = type(self).__name__
+        if key in ("clipnorm", "clipvalue"):
+            if value is None:
+                return None
+            return real(owner, key, value, "None or >= 0", _non_negative)
+        if key == "decay":
+            return real(owner, key, value, ">= 0", _non_negative)
+        if key == SCHEDULED and callable(value):
+            return value
+        hp = self._hyperparameter_of[key]
+        return real(owner, key, value, hp.domain, hp.check)
+
+    def _hyper_at(self, iterations) -> dict:
+        """The hyperparameters of the step after ``iterations`` completed steps: a schedule
+        is called and its value checked, before anything changes."""
+        schedule = self._hyper.get(SCHEDULED)
+        if not callable(schedule):
+            return self._hyper
+        hp = self._hyperparameter_of[SCHEDULED]
+        value = schedule(iterations)
+        try:
+            value = real(type(self).__name__, SCHEDULED, value, hp.domain, hp.check)
+        except (TypeError, ValueError) as err:
+            raise type(err)(
+                f"{err} (returned by the learning_rate schedule for iterations={iterations})"
+            ) from None
+        return {**self._hyper, SCHEDULED: value}
 
     # ------------------------------------------------------------------ public API
 
     def apply_gradients(self, grads_and_vars):
         """Update each parameter in place from its gradient, as one optimizer step.
 
-        Every pair is checked before anything changes; a bad pair raises and leaves the
-        parameters, the state and the step count as they were.
+        Every pair is checked before anything changes; a bad pair, a list of parameters other
+        than the one the optimizer was built with, or a schedule's value outside its domain
+        raises and leaves the parameters, the state and the step count as they were.
         """
         pairs = [self._check_pair(i, pair) for i, pair in enumerate(grads_and_vars)]
-        seen = set()
-        for _, p in pairs:
-            if id(p) in seen:
-                raise ValueError(f"{type(self).__name__}: the same parameter appears twice")
-            seen.add(id(p))
+        params = [p for _, p in pairs]
+        self._check_distinct(params, "the same parameter appears twice")
+        self._check_params(params, "apply_gradients")
+        h = self._hyper_at(self.iterations)
         t = self.iterations + 1
-        h = self._hyper
         kernel = self._kernel
         native = self._native_update() if self.fused else None  # builds now: no failure later
         scale = self._clip_scale([g for g, _ in pairs])
-        slots = [self._slot(p) for _, p in pairs]
+        slots = self._slots(params, h)
 
         reductions = {}
         if kernel.partials is not None:
@@ -119,15 +246,20 @@ class Optimizer(SpecAttributes):
                 scratch = self._buffers(p, kernel.scratch + 1)
                 kernel.apply(p, self._prepare(g, scale, scratch[-1]), state, scalars, scratch)
         self._scalar_state = scalar_state
-        self.iterations = t
+        self._iterations = t
 
     def get_config(self) -> dict:
-        config = {hp.name: self._hyper[hp.name] for hp in self.hyperparameters}
-        config.update(self._flags)
-        config["clipnorm"] = self._hyper["clipnorm"]
-        config["clipvalue"] = self._hyper["clipvalue"]
-        if "decay" in self.common:
-            config["decay"] = self._hyper["decay"]
+        """The constructor's arguments, as they are now (assignments included). A callable
+        ``learning_rate`` is refused: a config holds plain values only."""
+        config = self._config()
+        schedule = config.get(SCHEDULED)
+        if callable(schedule):
+            raise TypeError(
+                f"{type(self).__name__}.get_config(): learning_rate is a callable "
+                f"({schedule!r}), which a config of plain values cannot hold (Keras 3 serialises "
+                "its LearningRateSchedule objects; there is no registry here to rebuild a callable "
+                "from): keep the schedule and pass it again to the new optimizer"
+            )
         return config
 
     @classmethod
@@ -135,23 +267,29 @@ class Optimizer(SpecAttributes):
         return cls(**config)
 
     def state_of(self, param) -> dict:
-        """The state arrays of ``param`` (empty before its first step)."""
-        slot = self._slots.get(id(param))
-        if slot is None or slot[0] is not param:
-            return {}
-        return dict(zip(self._kernel.state, slot[1]))
+        """The state arrays of a parameter: ``param`` is its index in the list the optimizer
+        was built with, or the array passed at that index in the last step (empty before its
+        first step, and for any other array)."""
+        index = self._index_of(param)
+        arrays = self._state[index] if index is not None else None
+        return dict(zip(self._kernel.state, arrays)) if arrays else {}
 
     @property
     def scalar_state(self) -> dict:
         return dict(self._scalar_state)
 
-    def export_state(self, params) -> dict:
-        """This optimizer's state for ``params`` (a list), in the format every backend reads."""
+    def export_state(self, params=None) -> dict:
+        """This optimizer's state, in the format every backend reads (state by parameter
+        index). ``params``, if given, must be the list it was built with (same count, order,
+        shapes and dtypes)."""
+        if params is not None:
+            params = list(params)
+            self._check_arrays(params)
+            self._check_params(params, "export_state")
         state = {}
-        for index, p in enumerate(params):
-            arrays = self.state_of(p)
+        for index, arrays in enumerate(self._state):
             if arrays:
-                state[index] = {name: array.copy() for name, array in arrays.items()}
+                state[index] = {s: a.copy() for s, a in zip(self._kernel.state, arrays)}
         return {
             "format": CHECKPOINT_FORMAT,
             "optimizer": self.keras_name,
@@ -162,45 +300,53 @@ class Optimizer(SpecAttributes):
         }
 
     def import_state(self, checkpoint: dict, params) -> None:
-        """Continue from ``export_state`` of any backend (arrays may be torch CPU tensors).
-        Everything is checked and converted first: a refused checkpoint changes nothing."""
+        """Continue from ``export_state`` of any backend (arrays may be torch CPU tensors),
+        with ``params`` as the list of parameters (state by index): the optimizer is built
+        with that list, as a first apply_gradients would. Everything is checked and converted
+        first: a refused checkpoint changes nothing."""
         name = type(self).__name__
         params = list(params)
-        for index, p in enumerate(params):
-            if not isinstance(p, np.ndarray) or p.dtype not in SUPPORTED_DTYPES:
-                raise TypeError(
-                    f"{name}: parameter {index} must be a float32 or float64 numpy.ndarray"
-                )
+        self._check_arrays(params)
+        self._check_distinct(params, "a parameter appears twice in params")
         step, scalar_state, arrays = check_checkpoint(
             name,
             self.keras_name,
             self._flags,
             checkpoint,
             self._kernel.state,
-            self.scalar_state_init(self._hyper),
+            self._scalar_state,  # its names
             [p.shape for p in params],
         )
-        slots = {}
+        state = [None] * len(params)
         for index, by_name in arrays.items():
             p = params[index]
-            if id(p) in slots:
-                raise ValueError(f"{name}: parameter {index} appears twice in params")
-            slots[id(p)] = (
-                p,
-                [
-                    _host_array(name, by_name[s]).astype(p.dtype, copy=True)
-                    for s in self._kernel.state
-                ],
-            )
-        self._slots = slots
+            state[index] = [
+                _host_array(name, by_name[s]).astype(p.dtype, copy=True) for s in self._kernel.state
+            ]
+        self._build(params)
+        self._state = state
         self.iterations = step
         self._scalar_state = scalar_state
 
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self._config().items())
         return f"{type(self).__name__}({args})"
 
+    def __getstate__(self):
+        """Copies and pickles keep the state by position, not the last step's arrays (a copy
+        steps other arrays)."""
+        return {**self.__dict__, "_last": []}
+
     # ------------------------------------------------------------------ internals
+
+    def _config(self) -> dict:
+        config = {hp.name: self._hyper[hp.name] for hp in self.hyperparameters}
+        config.update(self._flags)
+        config["clipnorm"] = self._hyper["clipnorm"]
+        config["clipvalue"] = self._hyper["clipvalue"]
+        if "decay" in self.common:
+            config["decay"] = self._hyper["decay"]
+        return config
 
     def _check_pair(self, index, pair):
         name = type(self).__name__
@@ -225,24 +371,92 @@ class Optimizer(SpecAttributes):
             raise TypeError(f"{name}: gradient {index} is {g.dtype}, its parameter {p.dtype}")
         if not p.flags.writeable:
             raise ValueError(f"{name}: parameter {index} is read-only; it is updated in place")
-        slot = self._slots.get(id(p))
-        if slot is not None and slot[0] is p:
-            for state_name, array in zip(self._kernel.state, slot[1]):
-                if array.dtype != p.dtype or array.shape != p.shape:
-                    raise ValueError(
-                        f"{name}: parameter {index} is {p.dtype} {p.shape}, its state {state_name!r} "
-                        f"{array.dtype} {array.shape}: it changed since its state was created"
-                    )
         return g, p
 
-    def _slot(self, p):
-        slot = self._slots.get(id(p))
-        if slot is None or slot[0] is not p:
-            init = self.state_init(self._hyper)
-            arrays = [np.full(p.shape, init[s], dtype=p.dtype) for s in self._kernel.state]
-            slot = (p, arrays)
-            self._slots[id(p)] = slot
-        return slot[1]
+    def _check_arrays(self, params):
+        for index, p in enumerate(params):
+            if not isinstance(p, np.ndarray) or p.dtype not in SUPPORTED_DTYPES:
+                raise TypeError(
+                    f"{type(self).__name__}: parameter {index} must be a float32 or float64 "
+                    "numpy.ndarray"
+                )
+
+    def _check_distinct(self, params, message):
+        if len({id(p) for p in params}) != len(params):
+            raise ValueError(f"{type(self).__name__}: {message}")
+
+    # State is kept by position, as Keras 3 keeps it (build() on the first apply_gradients
+    # indexes the variables; Keras 2.3's get_updates made its slots in list order too), and as
+    # checkpoints store it, not by id() of an array: a NumPy parameter has no identity other
+    # than the array object, and keyed by id() a user who passed new arrays for the same
+    # parameters (copies, views made anew each step) silently restarted their state while the
+    # old state stayed alive. The first apply_gradients (or import_state) builds the optimizer: it records
+    # each position's shape and dtype. Every later list must have as many parameters, with the
+    # same shapes and dtypes, and no array of the last step at another position (a reordered
+    # list; same-shaped new arrays cannot be told from copies): anything else raises, naming
+    # the position, before anything changes. Only the last step's arrays are held (as
+    # torch.optim holds its parameters; a weak reference would make NumPy refuse to resize the
+    # array, which _check_params reports instead), so earlier arrays are freed.
+    def _check_params(self, params, what):
+        if self._layout is None:
+            return
+        name = type(self).__name__
+        if len(params) != len(self._layout):
+            raise ValueError(
+                f"{name}: {what} got a list of {len(params)} parameters, this optimizer was built "
+                f"with {len(self._layout)} (its first apply_gradients or import_state). State follows "
+                "each parameter's position: pass the same parameters in the same order, or make "
+                "a new optimizer for other parameters"
+            )
+        last = {id(array): index for index, array in enumerate(self._last)}  # alive: held
+        for index, p in enumerate(params):
+            before = last.get(id(p), index)
+            if before != index:
+                raise ValueError(
+                    f"{name}: parameter {index} is the array that was parameter {before} in the "
+                    "last step: the list was reordered. State follows each parameter's position: "
+                    "pass the parameters in the order the optimizer was built with"
+                )
+            shape, dtype = self._layout[index]
+            if p.shape != shape or p.dtype != dtype:
+                state = self._state[index]
+                held = (
+                    f"its state {self._kernel.state[0]!r} {state[0].dtype} {state[0].shape}"
+                    if state
+                    else f"the optimizer was built with {dtype} {shape} there"
+                )
+                raise ValueError(
+                    f"{name}: parameter {index} is {p.dtype} {p.shape}, {held}: it changed since "
+                    "the optimizer was built. State follows each parameter's position: pass the "
+                    "same parameters in the same order, or make a new optimizer"
+                )
+
+    def _build(self, params):
+        """Record the list of parameters (the first step, or import_state)."""
+        self._layout = [(p.shape, p.dtype) for p in params]
+        self._state = [None] * len(params)
+        self._last = list(params)
+
+    def _slots(self, params, hyper):
+        """The state arrays of each position (made on its first step), after _check_params."""
+        if self._layout is None and params:
+            self._build(params)
+        for index, p in enumerate(params):
+            if self._state[index] is None:
+                init = self.state_init(hyper)
+                self._state[index] = [
+                    np.full(p.shape, init[s], dtype=p.dtype) for s in self._kernel.state
+                ]
+        self._last = list(params)
+        return self._state[: len(params)]
+
+    def _index_of(self, param):
+        if isinstance(param, numbers.Integral) and not isinstance(param, (bool, np.bool_)):
+            return int(param) if 0 <= param < len(self._state) else None
+        for index, array in enumerate(self._last):
+            if array is param:
+                return index
+        return None
 
     def _buffers(self, p, count):
         """``count`` scratch arrays shaped like ``p``, views of reusable flat buffers."""
@@ -333,6 +547,33 @@ class Optimizer(SpecAttributes):
         if clipvalue:
             clip_value(buffer, clipvalue, buffer)
         return buffer
+
+
+def _non_negative(x) -> bool:
+    return x >= 0
+
+
+def _hyper_property(name):
+    def get(self):
+        return self._hyper[name]
+
+    def set(self, value):
+        self._hyper[name] = self._checked(name, value)
+
+    return property(get, set, doc=f"{name}: set it to change the next step (checked)")
+
+
+def _flag_property(name):
+    def get(self):
+        return self._flags[name]
+
+    def set(self, value):
+        raise AttributeError(
+            f"{type(self).__name__}: {name} is fixed at construction (it picks the update rule "
+            "and its state): make a new optimizer"
+        )
+
+    return property(get, set, doc=f"{name}: fixed at construction")
 
 
 def _host_array(owner, value) -> np.ndarray:

@@ -102,6 +102,21 @@ class AdamW(Optimizer):
 
     ``fused=True`` runs each step in the generated C library (``generated/cuda/adamw.c``,
     built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
+
+    Assigning a hyperparameter (``learning_rate``, ``weight_decay``, ``beta_1``, ``beta_2``,
+    ``epsilon``, ``clipnorm``, ``clipvalue``, ``decay``) after construction is checked against
+    its domain and read by the next step; ``get_config()`` reports it. Flags are fixed at
+    construction, and other attributes cannot be set.
+
+    ``learning_rate`` may also be a callable ``schedule(iterations)`` returning a float, where
+    ``iterations`` counts the completed steps (0 on the first step, as Keras calls its
+    schedules); each step checks its value before anything changes, ``decay`` applies on top of
+    it as in Keras 2.3, and ``get_config()`` refuses a callable.
+
+    State follows each parameter's position in the list given to the first ``apply_gradients``
+    (or ``import_state``): later calls pass as many parameters, with the same shapes and dtypes,
+    in the same order (new array objects are fine); another list raises, naming the position,
+    before anything changes.
     """
 
     keras_name = "adamw"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from ..ir import KernelIR, LoweredSpec
@@ -39,6 +40,7 @@ class NumpyVariant:
 class NumpyModule:
     base: python_common.ModuleView
     variants: tuple[NumpyVariant, ...]
+    attribute_lines: tuple[str, ...]  # the class docstring's paragraphs on its attributes
 
 
 class NumpyBackend(python_common.PackageBackend):
@@ -56,8 +58,41 @@ def module_view(lowered: LoweredSpec, native: bool) -> NumpyModule:
     base = python_common.module_view(lowered, native)
     steps = {v.suffix: v for v in base.variants}
     return NumpyModule(
-        base, each_variant(lowered, lambda ir: variant_view(ir, steps[ir.variant.suffix]))
+        base,
+        each_variant(lowered, lambda ir: variant_view(ir, steps[ir.variant.suffix])),
+        attribute_lines(base),
     )
+
+
+def attribute_lines(base: python_common.ModuleView) -> tuple[str, ...]:
+    """What the runtime (generator/runtime/numpy/_runtime.py) does with attributes, a
+    schedule and the list of parameters, for this spec's class docstring."""
+    reals = [h.name for h in base.reals]
+    common = [c for c in base.common if c not in ("clipnorm", "clipvalue")]
+    settable = ", ".join(f"``{n}``" for n in [*reals, "clipnorm", "clipvalue", *common])
+    paragraphs = [
+        f"Assigning a hyperparameter ({settable}) after construction is checked against its domain "
+        "and read by the next step; ``get_config()`` reports it. Flags are fixed at "
+        "construction, and other attributes cannot be set."
+    ]
+    if "learning_rate" in reals:
+        decay = ", ``decay`` applies on top of it as in Keras 2.3" if "decay" in common else ""
+        paragraphs.append(
+            "``learning_rate`` may also be a callable ``schedule(iterations)`` returning a float, "
+            "where ``iterations`` counts the completed steps (0 on the first step, as Keras calls "
+            f"its schedules); each step checks its value before anything changes{decay}, and "
+            "``get_config()`` refuses a callable."
+        )
+    paragraphs.append(
+        "State follows each parameter's position in the list given to the first "
+        "``apply_gradients`` (or ``import_state``): later calls pass as many parameters, with the "
+        "same shapes and dtypes, in the same order (new array objects are fine); another list "
+        "raises, naming the position, before anything changes."
+    )
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        lines += ["", *textwrap.wrap(paragraph, 92)]
+    return tuple(lines)
 
 
 def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
