@@ -12,6 +12,13 @@ peer (for-loop, foreach, fused where torch has them) on four workloads:
 - W3: ResNet-50's parameter shapes (161 tensors, 25,557,032 elements);
 - W4: odd sizes (1, 3, 4097, 65537, 1,000,003) and a misaligned view of 1,000,003.
 
+Adam also runs as ``torch.compile(opt.step)``, generated and torch.optim's (the peer a torch
+user picks for speed), with the first call's compile time reported apart.
+
+SGD runs twice, with momentum and with Nesterov momentum (``sgd-nesterov``). Besides the ratios
+to torch's best, the summary prints the generated foreach step's time over torch.optim's
+foreach step's for every spec torch has (goal: at most 1.1).
+
 Each time is the median of repeated steps after warm-up; the backends of one spec and workload
 take their steps in turn (round robin), so a slower or faster moment of the machine falls on
 all of them alike and their ratios are side by side. Reported: effective GB/s (bytes per
@@ -47,6 +54,31 @@ PEERS = {  # spec module -> (torch.optim class name, keyword arguments that make
     "sgd": ("SGD", {"lr": 0.01, "momentum": 0.9}),
 }
 OURS = {"sgd": {"momentum": 0.9}}  # the same work as the peer: SGD with a velocity
+# More cases of a spec, timed like the spec itself under their own label: (label, our keyword
+# arguments, the peer's keyword arguments).
+EXTRA_CASES = {
+    "sgd": [("sgd-nesterov", {"momentum": 0.9, "nesterov": True}, {"nesterov": True})],
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One timed configuration of a spec: its label in the results, our arguments, and its
+    torch.optim peer (class name and arguments), if torch has the algorithm."""
+
+    label: str
+    spec: object
+    ours: dict
+    peer: tuple[str, dict] | None
+
+
+def cases(spec) -> list[Case]:
+    """The spec with the arguments that make it its peer's algorithm, then its extra cases."""
+    peer = PEERS.get(spec.module)
+    out = [Case(spec.module, spec, OURS.get(spec.module, {}), peer)]
+    for label, ours, extra in EXTRA_CASES.get(spec.module, []):
+        out.append(Case(label, spec, ours, peer and (peer[0], {**peer[1], **extra})))
+    return out
 
 
 def resnet50_shapes() -> list[tuple[int, ...]]:
@@ -182,14 +214,16 @@ def _tensors(workload: Workload, device, seed: int = 0):
     return params
 
 
-def _candidates(spec, gpu: bool):
-    """(backend name, kind, factory(params) -> step function) for one spec."""
+def _candidates(spec, gpu: bool, case: Case | None = None, compiled: bool = True):
+    """(backend name, kind, factory(params) -> step function) for one spec (or one of its
+    cases)."""
     import torch
 
     import generated.numpy as gnp
     import generated.torch as gtorch
 
-    ours = OURS.get(spec.module, {})
+    case = case or cases(spec)[0]
+    ours = case.ours
     cls = getattr(gtorch, spec.name)
     out = []
     if not gpu:
@@ -215,8 +249,8 @@ def _candidates(spec, gpu: bool):
                 lambda ps: cls(ps, **ours, fused=True).step,
             )
         )
-    if spec.module in PEERS:
-        name, kwargs = PEERS[spec.module]
+    if case.peer is not None:
+        name, kwargs = case.peer
         peer = getattr(torch.optim, name)
         for mode, extra in (
             ("for-loop", {"foreach": False}),
@@ -226,7 +260,43 @@ def _candidates(spec, gpu: bool):
             out.append(
                 (f"torch.optim {mode}", "peer", lambda ps, e=extra: peer(ps, **kwargs, **e).step)
             )
+    if (
+        compiled and case.label in COMPILED
+    ):  # what a torch user picks for speed; compiling costs seconds
+        out.append(("generated torch compiled", "compiled", lambda ps: _compiled(cls(ps, **ours))))
+        if case.peer is not None:
+            name, kwargs = case.peer
+            peer = getattr(torch.optim, name)
+            out.append(
+                ("torch.optim compiled", "compiled", lambda ps: _compiled(peer(ps, **kwargs)))
+            )
     return out
+
+
+COMPILED = ("adam",)  # the cases timed under torch.compile(opt.step) too
+
+
+def _timed_compiled(load, quick: bool) -> bool:
+    """Compiled steps on the named workloads (W1 only with --quick: each costs a compile)."""
+    return not load.name.startswith("1x") and (not quick or load.name == "W1")
+
+
+def _compiled(opt):
+    """``torch.compile(opt.step)``, called once here: the step it returns carries the seconds
+    that first call took (tracing and compiling) as ``compile_s``."""
+    import torch
+
+    torch._dynamo.reset()
+    step = torch.compile(opt.step)
+    start = time.perf_counter()
+    step()
+    seconds = time.perf_counter() - start
+
+    def compiled_step():
+        step()
+
+    compiled_step.compile_s = seconds
+    return compiled_step
 
 
 def run(
@@ -241,8 +311,8 @@ def run(
     loads = workloads(gpu, quick)
     sweep = [2**k for k in (range(10, 21, 5) if quick else range(10, 26, 2))]
     adam = next((s for s in specs if s.module == "adam"), specs[0])
-    plans = [(s, w) for s in specs for w in loads] + [
-        (adam, Workload(f"1x{n}", [(n,)])) for n in sweep
+    plans = [(c, w) for s in specs for c in cases(s) for w in loads] + [
+        (cases(adam)[0], Workload(f"1x{n}", [(n,)])) for n in sweep
     ]
     progress = Progress(len(plans) + 1)
 
@@ -251,10 +321,15 @@ def run(
     progress.step("bandwidth")
     best_bandwidth = reference_bandwidth(report["bandwidth"])
     rows, sweep_rows = [], []
-    for spec, load in plans:
-        progress.step(f"{spec.module} {load.name}")
+    for case, load in plans:
+        progress.step(f"{case.label} {load.name}")
         measured = _measure_side_by_side(
-            spec, load, _candidates(spec, gpu), device, timer, best_bandwidth
+            case,
+            load,
+            _candidates(case.spec, gpu, case, compiled=_timed_compiled(load, quick)),
+            device,
+            timer,
+            best_bandwidth,
         )
         (sweep_rows if load.name.startswith("1x") else rows).extend(measured)
     _add_ratios(rows)
@@ -265,6 +340,7 @@ def run(
     if gpu:
         report["launches_per_step"] = _launches(adam, loads[2], device)
     report["targets"] = targets(report, gpu)
+    report["foreach_ratios"] = foreach_ratios(rows)
 
     out = out or RESULTS / f"results-{'gpu' if gpu else 'cpu'}{'-quick' if quick else ''}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -277,22 +353,24 @@ def run(
     return report
 
 
-def _measure_side_by_side(spec, load, candidates, device, timer, best_bandwidth) -> list[dict]:
+def _measure_side_by_side(case, load, candidates, device, timer, best_bandwidth) -> list[dict]:
     """Every candidate on its own copy of the workload; warm-up, then one timed step of each in
     turn, ``timer.repeats`` times; the median per candidate."""
     rows, steps = [], []
     for backend, kind, factory in candidates:
         row = {
-            "spec": spec.module,
+            "spec": case.label,
             "workload": load.name,
             "backend": backend,
             "kind": kind,
             "tensors": len(load.shapes),
             "elements": load.elements,
-            "bytes_per_element": bytes_per_element(spec),
+            "bytes_per_element": bytes_per_element(case.spec),
         }
         try:
             step = factory(_tensors(load, device))
+            if hasattr(step, "compile_s"):
+                row["compile_s"] = step.compile_s
             for _ in range(timer.warmup):
                 step()
             steps.append((row, step, []))
@@ -416,15 +494,35 @@ def targets(report: dict, gpu: bool) -> list[dict]:
                     "met": launches["kernels"] <= 2,
                 }
             )
-    for w in ("W1", "W2"):
-        ratio(
-            f"generated foreach vs torch.optim foreach Adam, {w} (speed-up)",
-            "generated torch foreach",
-            "torch.optim foreach",
-            "adam",
-            w,
-            1 / 1.1,
-        )
+    for spec, title in (("adam", "Adam"), ("sgd-nesterov", "SGD Nesterov")):
+        for w in ("W1", "W2"):
+            ratio(
+                f"generated foreach vs torch.optim foreach {title}, {w} (speed-up)",
+                "generated torch foreach",
+                "torch.optim foreach",
+                spec,
+                w,
+                1 / 1.1,
+            )
+    return out
+
+
+def foreach_ratios(rows) -> list[dict]:
+    """Per spec (case) and workload: the generated foreach step's time over torch.optim's
+    foreach step's, measured side by side (goal: at most 1.1)."""
+    out = []
+    for r in rows:
+        if r["backend"] != "generated torch foreach" or "median_s" not in r:
+            continue
+        peer = _find(rows, r["spec"], r["workload"], "torch.optim foreach")
+        if peer is not None:
+            out.append(
+                {
+                    "spec": r["spec"],
+                    "workload": r["workload"],
+                    "ratio": r["median_s"] / peer["median_s"],
+                }
+            )
     return out
 
 
@@ -553,6 +651,26 @@ def summary(report: dict) -> str:
         lines.append(
             f"{r['spec']:9} {r['workload']:8} {r['backend']:26} {1e3 * r['median_s']:9.2f} {r['gbs']:7.1f} {ratio:>13} {r['fraction_of_bandwidth']:6.0%}"
         )
+    compiled = [r for r in report["results"] if r["kind"] == "compiled" and "median_s" in r]
+    if compiled:
+        lines += [
+            "",
+            "torch.compile(opt.step): first call (compiling), steady step, vs torch fused:",
+        ]
+        for r in compiled:
+            fused = _find(report["results"], r["spec"], r["workload"], "torch.optim fused")
+            versus = f"{fused['median_s'] / r['median_s']:.2f}x" if fused else "-"
+            lines.append(
+                f"  {r['spec']:9} {r['workload']:8} {r['backend']:26} compile "
+                f"{r['compile_s']:6.1f} s  step {1e3 * r['median_s']:8.2f} ms  {versus}"
+            )
+    ratios = report.get("foreach_ratios", [])
+    if ratios:
+        lines += ["", "generated foreach / torch.optim foreach, time (goal: at most 1.1):"]
+        by_spec: dict[str, list[str]] = {}
+        for r in ratios:
+            by_spec.setdefault(r["spec"], []).append(f"{r['workload']} {r['ratio']:.2f}x")
+        lines += [f"  {spec:13} " + "  ".join(values) for spec, values in by_spec.items()]
     lines += ["", "targets:"]
     for t in report["targets"]:
         lines.append(

@@ -37,9 +37,13 @@ BUILTIN_SYMBOLS = {
 }
 COMMON_ARGUMENTS = ("clipnorm", "clipvalue", "decay")
 # Names the runtimes or torch.optim use with the meaning a spec gives them, on purpose:
-# every spec has a learning_rate (lr in torch), and torch's cyclic schedulers set a
-# group's "momentum" as SGD's spec means it.
-SHARED_ON_PURPOSE = frozenset({"learning_rate", "momentum"})
+# every spec has a learning_rate (lr in torch); torch's cyclic schedulers set a group's
+# "momentum" as SGD's spec means it, and beta_1 of a spec's beta_1/beta_2 pair (the torch
+# runtime keeps the pair as torch's "betas"); the torch runtime refuses torch's "eps" and
+# "weight_decay" only for specs that have no hyperparameter of that name.
+SHARED_ON_PURPOSE = frozenset(
+    {"learning_rate", "momentum", "beta_1", "beta_2", "eps", "weight_decay"}
+)
 
 # torch.optim's own param-group keys (torch/optim/lr_scheduler.py, swa_utils.py,
 # optimizer.py): a hyperparameter of the same name would be read or overwritten by torch.
@@ -133,6 +137,7 @@ def _printed_names() -> dict[str, str]:
 
     from .printers import numpy as numpy_dialect
     from .printers import torch as torch_dialect
+    from .printers import torch_graph
     from .printers.arrays import lower_element_program
     from .printers.c import print_c
     from .printers.python import print_scalar
@@ -150,10 +155,14 @@ def _printed_names() -> dict[str, str]:
         for ctype in ("float", "double"):
             add(print_c(expr, ctype), "the C printer")
         add(print_scalar(expr), "the Python printer")
+        add(torch_graph.print_graph_scalar(expr), "the torch graph printer")
         program = lower_element_program((), (("p", expr),), ["p", "g"], {"p"}, set())
         add("\n".join(numpy_dialect.lines(program)), "the NumPy printer")
         add("\n".join(torch_dialect.tensor_lines(program)), "the torch printer")
-        add("\n".join(torch_dialect.foreach_lines(program, {"p"})), "the torch printer")
+        code = torch_dialect.element_code((), (("p", expr),), ["p", "g"], {"p"}, set())
+        add("\n".join(code.tensor_lines + code.foreach_lines), "the torch printer")
+        graph = torch_graph.element_lines((), (("p", expr),), ["p", "g"], set())
+        add("\n".join(graph), "the torch graph printer")
     return out
 
 

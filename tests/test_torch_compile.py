@@ -36,3 +36,130 @@ def test_compiled_step_gives_eager_numbers(name, kwargs, foreach):
         step()
         for a, b in zip(eager, compiled):
             torch.testing.assert_close(b, a, rtol=1e-6, atol=1e-7, msg=f"step {k}")
+
+
+# ------------------------------------------------------------------ one graph, no recompiles
+
+GRAPH_CASES = [(name, foreach) for name in sorted(G.OPTIMIZERS) for foreach in (True, False)]
+
+
+def _counted_run(cls, kwargs, steps=20, fullgraph=True):
+    """Compile ``opt.step`` with a counting backend and run it; returns (frames, opt, params)."""
+    from torch._dynamo.testing import CompileCounter
+
+    torch._dynamo.reset()
+    params0, grads = testing.problem(steps=steps)
+    params = [torch.tensor(p, dtype=torch.float32, requires_grad=True) for p in params0]
+    opt = cls(params, **kwargs)
+    counter = CompileCounter()
+    step = torch.compile(opt.step, backend=counter, fullgraph=fullgraph)
+    for grad in grads:
+        for p, g in zip(params, grad):
+            p.grad = torch.tensor(g, dtype=torch.float32)
+        step()
+    return counter.frame_count, opt, params
+
+
+@pytest.mark.parametrize(
+    "name,foreach", GRAPH_CASES, ids=[f"{n}-{'foreach' if f else 'loop'}" for n, f in GRAPH_CASES]
+)
+def test_a_compiled_step_is_one_graph_over_twenty_steps(name, foreach):
+    """fullgraph=True (no graph break) and one compilation: the step count and scalar state
+    are 0-d tensors, so nothing the graph specialises on changes from step to step."""
+    kwargs = {"foreach": foreach, "clipnorm": 1.0, "clipvalue": 0.5}
+    if "decay" in G.get(name).common:
+        kwargs["decay"] = 0.01
+    frames, opt, params = _counted_run(G.get(name), kwargs)
+    assert frames == 1, f"{frames} graphs"
+    assert opt.export_state()["step"] == 20
+    eager_params = [
+        torch.tensor(p, dtype=torch.float32, requires_grad=True)
+        for p in testing.problem(steps=20)[0]
+    ]
+    eager = G.get(name)(eager_params, **kwargs)
+    for grad in testing.problem(steps=20)[1]:
+        for p, g in zip(eager_params, grad):
+            p.grad = torch.tensor(g, dtype=torch.float32)
+        eager.step()
+    for a, b in zip(params, eager_params):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_torch_optim_adam_is_one_graph_too():
+    """The peer the issue measured against, counted the same way."""
+    frames, _, _ = _counted_run(torch.optim.Adam, {"foreach": True}, fullgraph=False)
+    assert frames == 1
+
+
+@pytest.mark.parametrize("name", sorted(G.OPTIMIZERS))
+def test_capturable_steps_equal_eager_steps(name):
+    """capturable=True keeps the step count and scalar state as device tensors and runs the
+    graph path eagerly; it computes what the default path does (float64, 6 steps)."""
+    params0, grads = testing.problem(steps=6)
+    a = [torch.tensor(p, requires_grad=True) for p in params0]
+    b = [torch.tensor(p, requires_grad=True) for p in params0]
+    opt_a, opt_b = G.get(name)(a), G.get(name)(b, capturable=True)
+    for grad in grads:
+        for pa, pb, g in zip(a, b, grad):
+            pa.grad, pb.grad = torch.tensor(g), torch.tensor(g)
+        opt_a.step()
+        opt_b.step()
+    for pa, pb in zip(a, b):
+        torch.testing.assert_close(pb, pa, rtol=1e-12, atol=1e-14)
+    group = opt_b.param_groups[0]
+    assert isinstance(group["iterations"], torch.Tensor) and float(group["iterations"]) == 6
+    assert opt_b.export_state()["step"] == 6
+    opt_c = G.get(name)([torch.tensor(p, requires_grad=True) for p in params0])
+    opt_c.import_state(opt_b.export_state())  # a graph step's checkpoint moves to eager
+    assert opt_c.param_groups[0]["iterations"] == 6
+
+
+def test_capturable_and_fused_are_refused_together():
+    with pytest.raises(ValueError, match="capturable=True runs the graph path"):
+        G.Adam([torch.nn.Parameter(torch.zeros(2))], capturable=True, fused=True)
+
+
+def test_a_compiled_fused_step_runs_the_kernels_eagerly():
+    """fused=True under torch.compile: the C kernels run outside the graph, with eager's
+    numbers."""
+    torch._dynamo.reset()
+    params0, grads = testing.problem(steps=4)
+    a = [torch.tensor(p, dtype=torch.float32, requires_grad=True) for p in params0]
+    b = [torch.tensor(p, dtype=torch.float32, requires_grad=True) for p in params0]
+    opt_a, opt_b = G.Adam(a, fused=True), G.Adam(b, fused=True)
+    step = torch.compile(opt_b.step)
+    for grad in grads:
+        for pa, pb, g in zip(a, b, grad):
+            pa.grad = torch.tensor(g, dtype=torch.float32)
+            pb.grad = pa.grad.clone()
+        opt_a.step()
+        step()
+    for pa, pb in zip(a, b):
+        assert torch.equal(pa, pb)
+
+
+def test_a_tensor_learning_rate_changes_without_recompiling():
+    """A one-element tensor lr is a graph input: changed in place between compiled steps, it
+    is read by the next step (equal to eager with the same rates) and compiles nothing new."""
+    from torch._dynamo.testing import CompileCounter
+
+    torch._dynamo.reset()
+    params0, grads = testing.problem(steps=6)
+    a = [torch.tensor(p, dtype=torch.float32, requires_grad=True) for p in params0]
+    b = [torch.tensor(p, dtype=torch.float32, requires_grad=True) for p in params0]
+    opt_a = G.Adam(a, lr=0.01)
+    opt_b = G.Adam(b, lr=torch.tensor(0.01, dtype=torch.float64))
+    counter = CompileCounter()
+    step = torch.compile(opt_b.step, backend=counter, fullgraph=True)
+    for k, grad in enumerate(grads):
+        rate = 0.01 / (k + 1)
+        opt_a.param_groups[0]["lr"] = rate
+        opt_b.param_groups[0]["lr"].fill_(rate)
+        for pa, pb, g in zip(a, b, grad):
+            pa.grad = torch.tensor(g, dtype=torch.float32)
+            pb.grad = pa.grad.clone()
+        opt_a.step()
+        step()
+    assert counter.frame_count == 1
+    for pa, pb in zip(a, b):
+        torch.testing.assert_close(pb, pa, rtol=1e-6, atol=1e-7)

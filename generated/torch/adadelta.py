@@ -11,7 +11,7 @@ import math
 import torch
 
 from ..host import adadelta as host
-from ._runtime import Kernel, Optimizer
+from ._runtime import Kernel, Optimizer, graph_math
 
 
 def _apply_default(p, g, state, scalars):
@@ -22,21 +22,21 @@ def _apply_default(p, g, state, scalars):
     _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
     _s0 = torch.empty_like(p)
     _s1 = torch.empty_like(p)
-    _s2 = torch.empty_like(p)
+    torch.mul(accumulator, rho, out=accumulator)
+    torch.addcmul(accumulator, g, g, value=_c0_one_minus_rho, out=accumulator)
+    torch.add(accumulator, epsilon, out=_s0)
+    torch.add(delta_accumulator, epsilon, out=_s1)
+    torch.sqrt(_s1, out=_s1)
+    torch.mul(g, _s1, out=_s1)
+    torch.sqrt(_s0, out=_s0)
+    torch.addcdiv(p, _s1, _s0, value=_c1_minus_lr, out=p)
     torch.square(g, out=_s0)
     torch.mul(_s0, _c0_one_minus_rho, out=_s0)
-    torch.mul(accumulator, rho, out=accumulator)
-    torch.add(_s0, accumulator, out=accumulator)
-    torch.add(accumulator, epsilon, out=_s1)
-    torch.add(delta_accumulator, epsilon, out=_s2)
+    torch.add(delta_accumulator, epsilon, out=_s1)
     torch.mul(delta_accumulator, rho, out=delta_accumulator)
-    torch.mul(_s0, _s2, out=_s0)
-    torch.div(_s0, _s1, out=_s0)
-    torch.add(delta_accumulator, _s0, out=delta_accumulator)
-    torch.sqrt(_s2, out=_s2)
-    torch.mul(g, _s2, out=_s2)
-    torch.sqrt(_s1, out=_s1)
-    torch.addcdiv(p, _s2, _s1, value=_c1_minus_lr, out=p)
+    torch.mul(_s0, _s1, out=_s0)
+    torch.add(accumulator, epsilon, out=_s1)
+    torch.addcdiv(delta_accumulator, _s0, _s1, value=1, out=delta_accumulator)
 
 
 def _apply_foreach_default(p, g, state, scalars):
@@ -45,20 +45,63 @@ def _apply_foreach_default(p, g, state, scalars):
     # _c0_one_minus_rho = 1 - rho
     # _c1_minus_lr = -lr
     _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
-    _s0 = torch._foreach_mul(g, g)
-    torch._foreach_mul_(_s0, _c0_one_minus_rho)
     torch._foreach_mul_(accumulator, rho)
-    torch._foreach_add_(accumulator, _s0)
-    _s1 = torch._foreach_add(accumulator, epsilon)
-    _s2 = torch._foreach_add(delta_accumulator, epsilon)
-    torch._foreach_mul_(delta_accumulator, rho)
-    torch._foreach_mul_(_s0, _s2)
-    torch._foreach_div_(_s0, _s1)
-    torch._foreach_add_(delta_accumulator, _s0)
-    torch._foreach_sqrt_(_s2)
-    torch._foreach_mul_(_s2, g)
+    torch._foreach_addcmul_(accumulator, g, g, value=_c0_one_minus_rho)
+    _s0 = torch._foreach_add(accumulator, epsilon)
+    _s1 = torch._foreach_add(delta_accumulator, epsilon)
     torch._foreach_sqrt_(_s1)
-    torch._foreach_addcdiv_(p, _s2, _s1, value=_c1_minus_lr)
+    torch._foreach_mul_(_s1, g)
+    torch._foreach_sqrt_(_s0)
+    torch._foreach_addcdiv_(p, _s1, _s0, value=_c1_minus_lr)
+    torch._foreach_copy_(_s0, g)
+    torch._foreach_mul_(_s0, _s0)
+    torch._foreach_mul_(_s0, _c0_one_minus_rho)
+    torch._foreach_copy_(_s1, delta_accumulator)
+    torch._foreach_add_(_s1, epsilon)
+    torch._foreach_mul_(delta_accumulator, rho)
+    torch._foreach_mul_(_s0, _s1)
+    torch._foreach_copy_(_s1, accumulator)
+    torch._foreach_add_(_s1, epsilon)
+    torch._foreach_addcdiv_(delta_accumulator, _s0, _s1, value=1)
+
+
+def _step_graph_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    rho = hyper["rho"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_one_minus_rho = 1 - rho
+    _c1_minus_lr = -lr
+    return (_c0_one_minus_rho, _c1_minus_lr, epsilon, rho), {}
+
+
+def _apply_graph_default(p, g, state, scalars):
+    """Update one tensor p and its state for the defaults with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    accumulator, delta_accumulator = state
+    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    _v4 = g * g
+    _v5 = _v4 * _c0_one_minus_rho
+    _v6 = accumulator * rho
+    _v7 = _v5 + _v6
+    _v8 = _v7 + epsilon
+    _v9 = delta_accumulator + epsilon
+    _v10 = delta_accumulator * rho
+    _v11 = _v5 * _v9
+    _v12 = _v11 / _v8
+    _v13 = _v10 + _v12
+    _v14 = torch.sqrt(_v9)
+    _v15 = g * _v14
+    _v16 = torch.sqrt(_v8)
+    _v17 = _v15 / _v16
+    _v18 = _v17 * _c1_minus_lr
+    _v19 = p + _v18
+    accumulator.copy_(_v7)
+    delta_accumulator.copy_(_v13)
+    p.copy_(_v19)
 
 
 class Adadelta(Optimizer):
@@ -91,6 +134,7 @@ class Adadelta(Optimizer):
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
     native_module = "adadelta"
+    torch_difference = "torch.optim.Adadelta (rho 0.9, eps 1e-6 by default) has the same update for equal arguments."
     kernels = {
         (): Kernel(
             state=("accumulator", "delta_accumulator"),
@@ -101,6 +145,9 @@ class Adadelta(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adadelta_default",
+            tensor_ops=(),
+            graph_step=_step_graph_default,
+            apply_graph=_apply_graph_default,
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -119,6 +166,10 @@ class Adadelta(Optimizer):
         maximize=False,
         foreach=None,
         fused=None,
+        capturable=False,
+        eps=None,
+        weight_decay=None,
+        shard_group=None,
     ):
         super().__init__(
             params,
@@ -130,4 +181,7 @@ class Adadelta(Optimizer):
             maximize=maximize,
             foreach=foreach,
             fused=fused,
+            capturable=capturable,
+            torch_args={"eps": eps, "weight_decay": weight_decay},
+            shard_group=shard_group,
         )

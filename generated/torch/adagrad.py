@@ -11,7 +11,7 @@ import math
 import torch
 
 from ..host import adagrad as host
-from ._runtime import Kernel, Optimizer
+from ._runtime import Kernel, Optimizer, graph_math
 
 
 def _apply_default(p, g, state, scalars):
@@ -20,8 +20,7 @@ def _apply_default(p, g, state, scalars):
     # _c0_minus_lr = -lr
     _c0_minus_lr, epsilon = scalars
     _s0 = torch.empty_like(p)
-    torch.square(g, out=_s0)
-    torch.add(accumulator, _s0, out=accumulator)
+    torch.addcmul(accumulator, g, g, value=1, out=accumulator)
     torch.sqrt(accumulator, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
     torch.addcdiv(p, g, _s0, value=_c0_minus_lr, out=p)
@@ -32,11 +31,37 @@ def _apply_foreach_default(p, g, state, scalars):
     (accumulator,) = state
     # _c0_minus_lr = -lr
     _c0_minus_lr, epsilon = scalars
-    _s0 = torch._foreach_mul(g, g)
-    torch._foreach_add_(accumulator, _s0)
+    torch._foreach_addcmul_(accumulator, g, g, value=1)
     _s0 = torch._foreach_sqrt(accumulator)
     torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, g, _s0, value=_c0_minus_lr)
+
+
+def _step_graph_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_minus_lr = -lr
+    return (_c0_minus_lr, epsilon), {}
+
+
+def _apply_graph_default(p, g, state, scalars):
+    """Update one tensor p and its state for the defaults with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    (accumulator,) = state
+    _c0_minus_lr, epsilon = scalars
+    _v3 = g * g
+    _v4 = accumulator + _v3
+    _v5 = torch.sqrt(_v4)
+    _v6 = _v5 + epsilon
+    _v7 = g / _v6
+    _v8 = _v7 * _c0_minus_lr
+    _v9 = p + _v8
+    accumulator.copy_(_v4)
+    p.copy_(_v9)
 
 
 class Adagrad(Optimizer):
@@ -68,6 +93,7 @@ class Adagrad(Optimizer):
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
     native_module = "adagrad"
+    torch_difference = "torch.optim.Adagrad has the same update (initial_accumulator_value=0, eps outside the square root, default 1e-10), but its lr_decay divides by (1 + (t-1)*lr_decay) exactly like Keras 2.3's decay."
     kernels = {
         (): Kernel(
             state=("accumulator",),
@@ -78,6 +104,9 @@ class Adagrad(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adagrad_default",
+            tensor_ops=(),
+            graph_step=_step_graph_default,
+            apply_graph=_apply_graph_default,
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -95,6 +124,10 @@ class Adagrad(Optimizer):
         maximize=False,
         foreach=None,
         fused=None,
+        capturable=False,
+        eps=None,
+        weight_decay=None,
+        shard_group=None,
     ):
         super().__init__(
             params,
@@ -106,4 +139,7 @@ class Adagrad(Optimizer):
             maximize=maximize,
             foreach=foreach,
             fused=fused,
+            capturable=capturable,
+            torch_args={"eps": eps, "weight_decay": weight_decay},
+            shard_group=shard_group,
         )

@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import adam as host
-from ._runtime import Kernel, Optimizer
+from ._runtime import Kernel, Optimizer, graph_math
 
 
 def _apply_no_amsgrad(p, g, state, scalars):
@@ -43,6 +43,43 @@ def _apply_foreach_no_amsgrad(p, g, state, scalars):
     _s0 = torch._foreach_sqrt(v)
     torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, m, _s0, value=_c2_lr_scale)
+
+
+def _step_graph_no_amsgrad(hyper, scalar_state, reductions, t):
+    """Per-step scalars for amsgrad=False from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_one_minus_beta_1 = 1 - beta_1
+    _c1_one_minus_beta_2 = 1 - beta_2
+    _c2_lr_scale = -lr * graph_math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    return (_c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon), {}
+
+
+def _apply_graph_no_amsgrad(p, g, state, scalars):
+    """Update one tensor p and its state for amsgrad=False with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    m, v = state
+    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    _v4 = g * _c0_one_minus_beta_1
+    _v5 = m * beta_1
+    _v6 = _v4 + _v5
+    _v7 = g * g
+    _v8 = _v7 * _c1_one_minus_beta_2
+    _v9 = v * beta_2
+    _v10 = _v8 + _v9
+    _v11 = torch.sqrt(_v10)
+    _v12 = _v11 + epsilon
+    _v13 = _v6 / _v12
+    _v14 = _v13 * _c2_lr_scale
+    _v15 = p + _v14
+    m.copy_(_v6)
+    v.copy_(_v10)
+    p.copy_(_v15)
 
 
 def _apply_amsgrad(p, g, state, scalars):
@@ -80,6 +117,45 @@ def _apply_foreach_amsgrad(p, g, state, scalars):
     torch._foreach_addcdiv_(p, m, _s0, value=_c2_lr_scale)
 
 
+def _step_graph_amsgrad(hyper, scalar_state, reductions, t):
+    """Per-step scalars for amsgrad=True from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_one_minus_beta_1 = 1 - beta_1
+    _c1_one_minus_beta_2 = 1 - beta_2
+    _c2_lr_scale = -lr * graph_math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    return (_c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon), {}
+
+
+def _apply_graph_amsgrad(p, g, state, scalars):
+    """Update one tensor p and its state for amsgrad=True with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    m, v, vhat = state
+    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    _v5 = g * _c0_one_minus_beta_1
+    _v6 = m * beta_1
+    _v7 = _v5 + _v6
+    _v8 = g * g
+    _v9 = _v8 * _c1_one_minus_beta_2
+    _v10 = v * beta_2
+    _v11 = _v9 + _v10
+    _v12 = torch.maximum(_v11, vhat)
+    _v13 = torch.sqrt(_v12)
+    _v14 = _v13 + epsilon
+    _v15 = _v7 / _v14
+    _v16 = _v15 * _c2_lr_scale
+    _v17 = p + _v16
+    m.copy_(_v7)
+    v.copy_(_v11)
+    vhat.copy_(_v12)
+    p.copy_(_v17)
+
+
 class Adam(Optimizer):
     """Adam optimizer.
 
@@ -111,6 +187,7 @@ class Adam(Optimizer):
     flags = ("amsgrad",)
     common = ("clipnorm", "clipvalue", "decay")
     native_module = "adam"
+    torch_difference = "torch.optim.Adam adds eps after the bias correction, p -= lr/(1-beta_1^t) * m/(sqrt(v)/sqrt(1-beta_2^t) + eps), i.e. Keras's epsilon equals torch's eps*sqrt(1-beta_2^t), which changes every step; torch's amsgrad keeps the maximum of v (not of the bias-corrected v), like Keras."
     kernels = {
         (False,): Kernel(
             state=("m", "v"),
@@ -121,6 +198,9 @@ class Adam(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adam_no_amsgrad",
+            tensor_ops=(),
+            graph_step=_step_graph_no_amsgrad,
+            apply_graph=_apply_graph_no_amsgrad,
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -131,6 +211,9 @@ class Adam(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adam_amsgrad",
+            tensor_ops=(),
+            graph_step=_step_graph_amsgrad,
+            apply_graph=_apply_graph_amsgrad,
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -151,6 +234,11 @@ class Adam(Optimizer):
         maximize=False,
         foreach=None,
         fused=None,
+        capturable=False,
+        betas=None,
+        eps=None,
+        weight_decay=None,
+        shard_group=None,
     ):
         super().__init__(
             params,
@@ -162,4 +250,7 @@ class Adam(Optimizer):
             maximize=maximize,
             foreach=foreach,
             fused=fused,
+            capturable=capturable,
+            torch_args={"betas": betas, "eps": eps, "weight_decay": weight_decay},
+            shard_group=shard_group,
         )

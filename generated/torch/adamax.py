@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import adamax as host
-from ._runtime import Kernel, Optimizer
+from ._runtime import Kernel, Optimizer, graph_math
 
 
 def _apply_default(p, g, state, scalars):
@@ -39,8 +39,43 @@ def _apply_foreach_default(p, g, state, scalars):
     _s0 = torch._foreach_abs(g)
     torch._foreach_mul_(u, beta_2)
     torch._foreach_maximum_(u, _s0)
-    _s0 = torch._foreach_add(u, epsilon)
+    torch._foreach_copy_(_s0, u)
+    torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, m, _s0, value=_c1_lr_scale)
+
+
+def _step_graph_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_one_minus_beta_1 = 1 - beta_1
+    _c1_lr_scale = -lr / (1 - beta_1**t)
+    return (_c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon), {}
+
+
+def _apply_graph_default(p, g, state, scalars):
+    """Update one tensor p and its state for the defaults with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    m, u = state
+    _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
+    _v4 = g * _c0_one_minus_beta_1
+    _v5 = m * beta_1
+    _v6 = _v4 + _v5
+    _v7 = torch.abs(g)
+    _v8 = u * beta_2
+    _v9 = torch.maximum(_v7, _v8)
+    _v10 = _v9 + epsilon
+    _v11 = _v6 / _v10
+    _v12 = _v11 * _c1_lr_scale
+    _v13 = p + _v12
+    m.copy_(_v6)
+    u.copy_(_v9)
+    p.copy_(_v13)
 
 
 class Adamax(Optimizer):
@@ -72,6 +107,7 @@ class Adamax(Optimizer):
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
     native_module = "adamax"
+    torch_difference = "torch.optim.Adamax adds eps inside the maximum, u = max(beta_2*u, |g| + eps), and divides by u alone: equal to Keras only when eps is 0."
     kernels = {
         (): Kernel(
             state=("m", "u"),
@@ -82,6 +118,9 @@ class Adamax(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adamax_default",
+            tensor_ops=(),
+            graph_step=_step_graph_default,
+            apply_graph=_apply_graph_default,
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -101,6 +140,11 @@ class Adamax(Optimizer):
         maximize=False,
         foreach=None,
         fused=None,
+        capturable=False,
+        betas=None,
+        eps=None,
+        weight_decay=None,
+        shard_group=None,
     ):
         super().__init__(
             params,
@@ -112,4 +156,7 @@ class Adamax(Optimizer):
             maximize=maximize,
             foreach=foreach,
             fused=fused,
+            capturable=capturable,
+            torch_args={"betas": betas, "eps": eps, "weight_decay": weight_decay},
+            shard_group=shard_group,
         )

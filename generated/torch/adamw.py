@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import adamw as host
-from ._runtime import Kernel, Optimizer
+from ._runtime import Kernel, Optimizer, graph_math
 
 
 def _apply_no_amsgrad(p, g, state, scalars):
@@ -33,8 +33,7 @@ def _apply_no_amsgrad(p, g, state, scalars):
     torch.add(m, g, alpha=_c0_one_minus_beta_1, out=m)
     torch.mul(v, beta_2, out=v)
     torch.addcmul(v, g, g, value=_c1_one_minus_beta_2, out=v)
-    torch.mul(p, _c2_minus_lr_times_weight_decay, out=_s0)
-    torch.add(p, _s0, out=p)
+    torch.add(p, p, alpha=_c2_minus_lr_times_weight_decay, out=p)
     torch.sqrt(v, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
     torch.addcdiv(p, m, _s0, value=_c3_lr_scale, out=p)
@@ -60,11 +59,67 @@ def _apply_foreach_no_amsgrad(p, g, state, scalars):
     torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
     torch._foreach_mul_(v, beta_2)
     torch._foreach_addcmul_(v, g, g, value=_c1_one_minus_beta_2)
-    _s0 = torch._foreach_mul(p, _c2_minus_lr_times_weight_decay)
-    torch._foreach_add_(p, _s0)
+    torch._foreach_add_(p, p, alpha=_c2_minus_lr_times_weight_decay)
     _s0 = torch._foreach_sqrt(v)
     torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, m, _s0, value=_c3_lr_scale)
+
+
+def _step_graph_no_amsgrad(hyper, scalar_state, reductions, t):
+    """Per-step scalars for amsgrad=False from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    weight_decay = hyper["weight_decay"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_one_minus_beta_1 = 1 - beta_1
+    _c1_one_minus_beta_2 = 1 - beta_2
+    _c2_minus_lr_times_weight_decay = -lr * weight_decay
+    _c3_lr_scale = -lr * graph_math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    return (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
+        beta_1,
+        beta_2,
+        epsilon,
+    ), {}
+
+
+def _apply_graph_no_amsgrad(p, g, state, scalars):
+    """Update one tensor p and its state for amsgrad=False with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    m, v = state
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
+    _v4 = g * _c0_one_minus_beta_1
+    _v5 = m * beta_1
+    _v6 = _v4 + _v5
+    _v7 = g * g
+    _v8 = _v7 * _c1_one_minus_beta_2
+    _v9 = v * beta_2
+    _v10 = _v8 + _v9
+    _v11 = p * _c2_minus_lr_times_weight_decay
+    _v12 = p + _v11
+    _v13 = torch.sqrt(_v10)
+    _v14 = _v13 + epsilon
+    _v15 = _v6 / _v14
+    _v16 = _v15 * _c3_lr_scale
+    _v17 = _v12 + _v16
+    m.copy_(_v6)
+    v.copy_(_v10)
+    p.copy_(_v17)
 
 
 def _apply_amsgrad(p, g, state, scalars):
@@ -89,8 +144,7 @@ def _apply_amsgrad(p, g, state, scalars):
     torch.mul(v, beta_2, out=v)
     torch.addcmul(v, g, g, value=_c1_one_minus_beta_2, out=v)
     torch.maximum(v, vhat, out=vhat)
-    torch.mul(p, _c2_minus_lr_times_weight_decay, out=_s0)
-    torch.add(p, _s0, out=p)
+    torch.add(p, p, alpha=_c2_minus_lr_times_weight_decay, out=p)
     torch.sqrt(vhat, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
     torch.addcdiv(p, m, _s0, value=_c3_lr_scale, out=p)
@@ -117,11 +171,69 @@ def _apply_foreach_amsgrad(p, g, state, scalars):
     torch._foreach_mul_(v, beta_2)
     torch._foreach_addcmul_(v, g, g, value=_c1_one_minus_beta_2)
     torch._foreach_maximum_(vhat, v)
-    _s0 = torch._foreach_mul(p, _c2_minus_lr_times_weight_decay)
-    torch._foreach_add_(p, _s0)
+    torch._foreach_add_(p, p, alpha=_c2_minus_lr_times_weight_decay)
     _s0 = torch._foreach_sqrt(vhat)
     torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, m, _s0, value=_c3_lr_scale)
+
+
+def _step_graph_amsgrad(hyper, scalar_state, reductions, t):
+    """Per-step scalars for amsgrad=True from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    weight_decay = hyper["weight_decay"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_one_minus_beta_1 = 1 - beta_1
+    _c1_one_minus_beta_2 = 1 - beta_2
+    _c2_minus_lr_times_weight_decay = -lr * weight_decay
+    _c3_lr_scale = -lr * graph_math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    return (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
+        beta_1,
+        beta_2,
+        epsilon,
+    ), {}
+
+
+def _apply_graph_amsgrad(p, g, state, scalars):
+    """Update one tensor p and its state for amsgrad=True with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    m, v, vhat = state
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
+    _v5 = g * _c0_one_minus_beta_1
+    _v6 = m * beta_1
+    _v7 = _v5 + _v6
+    _v8 = g * g
+    _v9 = _v8 * _c1_one_minus_beta_2
+    _v10 = v * beta_2
+    _v11 = _v9 + _v10
+    _v12 = torch.maximum(_v11, vhat)
+    _v13 = p * _c2_minus_lr_times_weight_decay
+    _v14 = p + _v13
+    _v15 = torch.sqrt(_v12)
+    _v16 = _v15 + epsilon
+    _v17 = _v7 / _v16
+    _v18 = _v17 * _c3_lr_scale
+    _v19 = _v14 + _v18
+    m.copy_(_v7)
+    v.copy_(_v11)
+    vhat.copy_(_v12)
+    p.copy_(_v19)
 
 
 class AdamW(Optimizer):
@@ -155,6 +267,7 @@ class AdamW(Optimizer):
     flags = ("amsgrad",)
     common = ("clipnorm", "clipvalue", "decay")
     native_module = "adamw"
+    torch_difference = "torch.optim.AdamW (weight_decay 0.01 by default) multiplies p by (1 - lr*weight_decay) first and adds eps after the bias correction, as its Adam does."
     kernels = {
         (False,): Kernel(
             state=("m", "v"),
@@ -165,6 +278,9 @@ class AdamW(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adamw_no_amsgrad",
+            tensor_ops=(),
+            graph_step=_step_graph_no_amsgrad,
+            apply_graph=_apply_graph_no_amsgrad,
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -175,6 +291,9 @@ class AdamW(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_adamw_amsgrad",
+            tensor_ops=(),
+            graph_step=_step_graph_amsgrad,
+            apply_graph=_apply_graph_amsgrad,
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -196,6 +315,10 @@ class AdamW(Optimizer):
         maximize=False,
         foreach=None,
         fused=None,
+        capturable=False,
+        betas=None,
+        eps=None,
+        shard_group=None,
     ):
         super().__init__(
             params,
@@ -213,4 +336,7 @@ class AdamW(Optimizer):
             maximize=maximize,
             foreach=foreach,
             fused=fused,
+            capturable=capturable,
+            torch_args={"betas": betas, "eps": eps},
+            shard_group=shard_group,
         )

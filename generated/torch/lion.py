@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import lion as host
-from ._runtime import Kernel, Optimizer
+from ._runtime import Kernel, Optimizer, graph_math
 
 
 def _apply_default(p, g, state, scalars):
@@ -20,19 +20,16 @@ def _apply_default(p, g, state, scalars):
     # _c2_one_minus_beta_1 = 1 - beta_1
     _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay = scalars
     _s0 = torch.empty_like(p)
-    _s1 = torch.empty_like(p)
-    _s2 = torch.empty_like(p)
-    torch.mul(g, _c0_one_minus_beta_2, out=_s0)
-    torch.add(_s0, m, alpha=beta_2, out=_s0)
-    torch.mul(p, weight_decay, out=_s1)
-    torch.mul(g, _c2_one_minus_beta_1, out=_s2)
+    torch.mul(m, beta_2, out=_s0)
     torch.mul(m, beta_1, out=m)
-    torch.add(_s2, m, out=_s2)
-    _s2.copy_(torch.where(torch.isnan(_s2), _s2, torch.sign(_s2)))
-    torch.add(_s1, _s2, out=_s1)
-    torch.mul(_s1, _c1_minus_lr, out=_s1)
-    torch.add(p, _s1, out=p)
-    m.copy_(_s0)
+    torch.add(m, g, alpha=_c2_one_minus_beta_1, out=m)
+    _f = torch.finfo(m.dtype)
+    torch.mul(m, 1 / _f.tiny, out=m)
+    torch.mul(m, 2 / _f.eps, out=m)
+    torch.clamp(m, -1.0, 1.0, out=m)
+    torch.add(m, p, alpha=weight_decay, out=m)
+    torch.add(p, m, alpha=_c1_minus_lr, out=p)
+    torch.add(_s0, g, alpha=_c0_one_minus_beta_2, out=m)
 
 
 def _apply_foreach_default(p, g, state, scalars):
@@ -42,17 +39,59 @@ def _apply_foreach_default(p, g, state, scalars):
     # _c1_minus_lr = -lr
     # _c2_one_minus_beta_1 = 1 - beta_1
     _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay = scalars
-    _s0 = torch._foreach_mul(g, _c0_one_minus_beta_2)
-    torch._foreach_add_(_s0, m, alpha=beta_2)
-    _s1 = torch._foreach_mul(p, weight_decay)
-    _s2 = torch._foreach_mul(g, _c2_one_minus_beta_1)
-    torch._foreach_mul_(m, beta_1)
-    torch._foreach_add_(_s2, m)
-    torch._foreach_copy_(_s2, [torch.where(torch.isnan(_x), _x, torch.sign(_x)) for _x in _s2])
-    torch._foreach_add_(_s1, _s2)
-    torch._foreach_mul_(_s1, _c1_minus_lr)
-    torch._foreach_add_(p, _s1)
-    torch._foreach_copy_(m, _s0)
+    _s0 = torch._foreach_mul(m, beta_1)
+    torch._foreach_mul_(m, beta_2)
+    torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_2)
+    torch._foreach_add_(_s0, g, alpha=_c2_one_minus_beta_1)
+    _f = torch.finfo(_s0[0].dtype)
+    torch._foreach_mul_(_s0, 1 / _f.tiny)
+    torch._foreach_mul_(_s0, 2 / _f.eps)
+    torch._foreach_clamp_min_(_s0, -1.0)
+    torch._foreach_clamp_max_(_s0, 1.0)
+    torch._foreach_add_(_s0, p, alpha=weight_decay)
+    torch._foreach_add_(p, _s0, alpha=_c1_minus_lr)
+
+
+def _step_graph_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    decay = hyper["decay"]
+    learning_rate = hyper["learning_rate"]
+    weight_decay = hyper["weight_decay"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_one_minus_beta_2 = 1 - beta_2
+    _c1_minus_lr = -lr
+    _c2_one_minus_beta_1 = 1 - beta_1
+    return (
+        _c0_one_minus_beta_2,
+        _c1_minus_lr,
+        _c2_one_minus_beta_1,
+        beta_1,
+        beta_2,
+        weight_decay,
+    ), {}
+
+
+def _apply_graph_default(p, g, state, scalars):
+    """Update one tensor p and its state for the defaults with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    (m,) = state
+    _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay = scalars
+    _v3 = g * _c0_one_minus_beta_2
+    _v4 = m * beta_2
+    _v5 = _v3 + _v4
+    _v6 = p * weight_decay
+    _v7 = g * _c2_one_minus_beta_1
+    _v8 = m * beta_1
+    _v9 = _v7 + _v8
+    _v10 = torch.where(torch.isnan(_v9), _v9, torch.sign(_v9))
+    _v11 = _v6 + _v10
+    _v12 = _v11 * _c1_minus_lr
+    _v13 = p + _v12
+    m.copy_(_v5)
+    p.copy_(_v13)
 
 
 class Lion(Optimizer):
@@ -84,6 +123,7 @@ class Lion(Optimizer):
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
     native_module = "lion"
+    torch_difference = "torch.optim has no Lion."
     kernels = {
         (): Kernel(
             state=("m",),
@@ -94,6 +134,9 @@ class Lion(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_lion_default",
+            tensor_ops=(),
+            graph_step=_step_graph_default,
+            apply_graph=_apply_graph_default,
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -113,6 +156,9 @@ class Lion(Optimizer):
         maximize=False,
         foreach=None,
         fused=None,
+        capturable=False,
+        betas=None,
+        shard_group=None,
     ):
         super().__init__(
             params,
@@ -124,4 +170,7 @@ class Lion(Optimizer):
             maximize=maximize,
             foreach=foreach,
             fused=fused,
+            capturable=capturable,
+            torch_args={"betas": betas},
+            shard_group=shard_group,
         )

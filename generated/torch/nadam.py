@@ -11,7 +11,7 @@ import math
 import torch
 
 from ..host import nadam as host
-from ._runtime import Kernel, Optimizer
+from ._runtime import Kernel, Optimizer, graph_math
 
 
 def _apply_default(p, g, state, scalars):
@@ -80,6 +80,75 @@ def _apply_foreach_default(p, g, state, scalars):
     torch._foreach_addcdiv_(p, _s0, _s1, value=_c2_minus_lr)
 
 
+def _step_graph_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    m_schedule = scalar_state["m_schedule"]
+    schedule_decay = hyper["schedule_decay"]
+    lr = learning_rate
+    mu_t = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * t))
+    mu_next = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * (t + 1)))
+    m_schedule = m_schedule * mu_t
+    m_schedule_next = m_schedule * mu_next
+    _c0_one_minus_beta_1 = 1 - beta_1
+    _c1_one_minus_beta_2 = 1 - beta_2
+    _c2_minus_lr = -lr
+    _c3_inv_one_minus_beta_2_pow_t = 1 / (1 - beta_2**t)
+    _c4_coefficient = (1 - mu_t) / (1 - m_schedule)
+    _c5_coefficient = mu_next / (1 - m_schedule_next)
+    return (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr,
+        _c3_inv_one_minus_beta_2_pow_t,
+        _c4_coefficient,
+        _c5_coefficient,
+        beta_1,
+        beta_2,
+        epsilon,
+    ), {"m_schedule": m_schedule}
+
+
+def _apply_graph_default(p, g, state, scalars):
+    """Update one tensor p and its state for the defaults with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    m, v = state
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr,
+        _c3_inv_one_minus_beta_2_pow_t,
+        _c4_coefficient,
+        _c5_coefficient,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
+    _v4 = g * _c0_one_minus_beta_1
+    _v5 = m * beta_1
+    _v6 = _v4 + _v5
+    _v7 = g * g
+    _v8 = _v7 * _c1_one_minus_beta_2
+    _v9 = v * beta_2
+    _v10 = _v8 + _v9
+    _v11 = g * _c4_coefficient
+    _v12 = _v6 * _c5_coefficient
+    _v13 = _v11 + _v12
+    _v14 = _v10 * _c3_inv_one_minus_beta_2_pow_t
+    _v15 = torch.sqrt(_v14)
+    _v16 = _v15 + epsilon
+    _v17 = _v13 / _v16
+    _v18 = _v17 * _c2_minus_lr
+    _v19 = p + _v18
+    m.copy_(_v6)
+    v.copy_(_v10)
+    p.copy_(_v19)
+
+
 class Nadam(Optimizer):
     """Nesterov Adam optimizer.
 
@@ -112,6 +181,7 @@ class Nadam(Optimizer):
     flags = ()
     common = ("clipnorm", "clipvalue")
     native_module = "nadam"
+    torch_difference = "torch.optim.NAdam with momentum_decay = schedule_decay = 0.004 computes the same update: the same schedule and running product, epsilon added after sqrt(v/(1-beta_2^t)). Its defaults differ (eps 1e-8), and it keeps the product per parameter (the same numbers when every parameter steps together)."
     kernels = {
         (): Kernel(
             state=("m", "v"),
@@ -122,6 +192,9 @@ class Nadam(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_nadam_default",
+            tensor_ops=(),
+            graph_step=_step_graph_default,
+            apply_graph=_apply_graph_default,
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -141,6 +214,11 @@ class Nadam(Optimizer):
         maximize=False,
         foreach=None,
         fused=None,
+        capturable=False,
+        betas=None,
+        eps=None,
+        weight_decay=None,
+        shard_group=None,
     ):
         super().__init__(
             params,
@@ -157,4 +235,7 @@ class Nadam(Optimizer):
             maximize=maximize,
             foreach=foreach,
             fused=fused,
+            capturable=capturable,
+            torch_args={"betas": betas, "eps": eps, "weight_decay": weight_decay},
+            shard_group=shard_group,
         )

@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import rmsprop as host
-from ._runtime import Kernel, Optimizer
+from ._runtime import Kernel, Optimizer, graph_math
 
 
 def _apply_default(p, g, state, scalars):
@@ -37,6 +37,37 @@ def _apply_foreach_default(p, g, state, scalars):
     _s0 = torch._foreach_sqrt(accumulator)
     torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, g, _s0, value=_c1_minus_lr)
+
+
+def _step_graph_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    rho = hyper["rho"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_one_minus_rho = 1 - rho
+    _c1_minus_lr = -lr
+    return (_c0_one_minus_rho, _c1_minus_lr, epsilon, rho), {}
+
+
+def _apply_graph_default(p, g, state, scalars):
+    """Update one tensor p and its state for the defaults with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    (accumulator,) = state
+    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    _v3 = g * g
+    _v4 = _v3 * _c0_one_minus_rho
+    _v5 = accumulator * rho
+    _v6 = _v4 + _v5
+    _v7 = torch.sqrt(_v6)
+    _v8 = _v7 + epsilon
+    _v9 = g / _v8
+    _v10 = _v9 * _c1_minus_lr
+    _v11 = p + _v10
+    accumulator.copy_(_v6)
+    p.copy_(_v11)
 
 
 class RMSprop(Optimizer):
@@ -67,6 +98,7 @@ class RMSprop(Optimizer):
     flags = ()
     common = ("clipnorm", "clipvalue", "decay")
     native_module = "rmsprop"
+    torch_difference = "torch.optim.RMSprop (alpha = rho, default 0.99, eps 1e-8) has the same update with epsilon outside the square root: equal numbers for equal arguments."
     kernels = {
         (): Kernel(
             state=("accumulator",),
@@ -77,6 +109,9 @@ class RMSprop(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_rmsprop_default",
+            tensor_ops=(),
+            graph_step=_step_graph_default,
+            apply_graph=_apply_graph_default,
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -95,6 +130,10 @@ class RMSprop(Optimizer):
         maximize=False,
         foreach=None,
         fused=None,
+        capturable=False,
+        eps=None,
+        weight_decay=None,
+        shard_group=None,
     ):
         super().__init__(
             params,
@@ -106,4 +145,7 @@ class RMSprop(Optimizer):
             maximize=maximize,
             foreach=foreach,
             fused=fused,
+            capturable=capturable,
+            torch_args={"eps": eps, "weight_decay": weight_decay},
+            shard_group=shard_group,
         )

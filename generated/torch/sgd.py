@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import sgd as host
-from ._runtime import Kernel, Optimizer
+from ._runtime import Kernel, Optimizer, graph_math
 
 
 def _apply_no_nesterov(p, g, state, scalars):
@@ -17,7 +17,6 @@ def _apply_no_nesterov(p, g, state, scalars):
     (velocity,) = state
     # _c0_minus_lr = -lr
     _c0_minus_lr, momentum = scalars
-    _s0 = torch.empty_like(p)
     torch.mul(velocity, momentum, out=velocity)
     torch.add(velocity, g, alpha=_c0_minus_lr, out=velocity)
     torch.add(velocity, p, out=p)
@@ -33,19 +32,39 @@ def _apply_foreach_no_nesterov(p, g, state, scalars):
     torch._foreach_add_(p, velocity)
 
 
+def _step_graph_no_nesterov(hyper, scalar_state, reductions, t):
+    """Per-step scalars for nesterov=False from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    decay = hyper["decay"]
+    learning_rate = hyper["learning_rate"]
+    momentum = hyper["momentum"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_minus_lr = -lr
+    return (_c0_minus_lr, momentum), {}
+
+
+def _apply_graph_no_nesterov(p, g, state, scalars):
+    """Update one tensor p and its state for nesterov=False with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    (velocity,) = state
+    _c0_minus_lr, momentum = scalars
+    _v3 = g * _c0_minus_lr
+    _v4 = velocity * momentum
+    _v5 = _v3 + _v4
+    _v6 = _v5 + p
+    velocity.copy_(_v5)
+    p.copy_(_v6)
+
+
 def _apply_nesterov(p, g, state, scalars):
     """Update one tensor p and its state in place for nesterov=True."""
     (velocity,) = state
     # _c0_minus_lr = -lr
     _c0_minus_lr, momentum = scalars
-    _s0 = torch.empty_like(p)
-    _s1 = torch.empty_like(p)
-    torch.mul(g, _c0_minus_lr, out=_s0)
     torch.mul(velocity, momentum, out=velocity)
-    torch.add(_s0, velocity, out=velocity)
-    torch.add(_s0, p, out=_s0)
-    torch.mul(velocity, momentum, out=_s1)
-    torch.add(_s0, _s1, out=p)
+    torch.add(velocity, g, alpha=_c0_minus_lr, out=velocity)
+    torch.add(p, g, alpha=_c0_minus_lr, out=p)
+    torch.add(p, velocity, alpha=momentum, out=p)
 
 
 def _apply_foreach_nesterov(p, g, state, scalars):
@@ -53,12 +72,36 @@ def _apply_foreach_nesterov(p, g, state, scalars):
     (velocity,) = state
     # _c0_minus_lr = -lr
     _c0_minus_lr, momentum = scalars
-    _s0 = torch._foreach_mul(g, _c0_minus_lr)
     torch._foreach_mul_(velocity, momentum)
-    torch._foreach_add_(velocity, _s0)
-    torch._foreach_add_(_s0, p)
-    _s1 = torch._foreach_mul(velocity, momentum)
-    torch._foreach_copy_(p, torch._foreach_add(_s0, _s1))
+    torch._foreach_add_(velocity, g, alpha=_c0_minus_lr)
+    torch._foreach_add_(p, g, alpha=_c0_minus_lr)
+    torch._foreach_add_(p, velocity, alpha=momentum)
+
+
+def _step_graph_nesterov(hyper, scalar_state, reductions, t):
+    """Per-step scalars for nesterov=True from values that may be 0-d tensors (t, the
+    scalar state, tensor hyperparameters), for graph steps."""
+    decay = hyper["decay"]
+    learning_rate = hyper["learning_rate"]
+    momentum = hyper["momentum"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_minus_lr = -lr
+    return (_c0_minus_lr, momentum), {}
+
+
+def _apply_graph_nesterov(p, g, state, scalars):
+    """Update one tensor p and its state for nesterov=True with out-of-place
+    operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
+    (velocity,) = state
+    _c0_minus_lr, momentum = scalars
+    _v3 = g * _c0_minus_lr
+    _v4 = velocity * momentum
+    _v5 = _v3 + _v4
+    _v6 = _v3 + p
+    _v7 = _v5 * momentum
+    _v8 = _v6 + _v7
+    velocity.copy_(_v5)
+    p.copy_(_v8)
 
 
 class SGD(Optimizer):
@@ -86,6 +129,7 @@ class SGD(Optimizer):
     flags = ("nesterov",)
     common = ("clipnorm", "clipvalue", "decay")
     native_module = "sgd"
+    torch_difference = "torch.optim.SGD keeps the velocity without the learning rate (b = momentum*b + g, p -= lr*b; Nesterov: p -= lr*(g + momentum*b)). At a constant learning rate the parameters are the same as here; they differ when the learning rate changes between steps (decay, schedulers), because Keras folds the old learning rates into the velocity."
     kernels = {
         (False,): Kernel(
             state=("velocity",),
@@ -96,6 +140,9 @@ class SGD(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_sgd_no_nesterov",
+            tensor_ops=(),
+            graph_step=_step_graph_no_nesterov,
+            apply_graph=_apply_graph_no_nesterov,
         ),
         (True,): Kernel(
             state=("velocity",),
@@ -106,6 +153,9 @@ class SGD(Optimizer):
             global_ops=(),
             global_names=(),
             native="ocg_sgd_nesterov",
+            tensor_ops=(),
+            graph_step=_step_graph_nesterov,
+            apply_graph=_apply_graph_nesterov,
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -124,6 +174,9 @@ class SGD(Optimizer):
         maximize=False,
         foreach=None,
         fused=None,
+        capturable=False,
+        weight_decay=None,
+        shard_group=None,
     ):
         super().__init__(
             params,
@@ -135,4 +188,7 @@ class SGD(Optimizer):
             maximize=maximize,
             foreach=foreach,
             fused=fused,
+            capturable=capturable,
+            torch_args={"weight_decay": weight_decay},
+            shard_group=shard_group,
         )

@@ -219,7 +219,7 @@ def step_program(ir: KernelIR, native: bool) -> StepProgram:
     spec = ir.spec
     scalars = element_scalars(ir)
     # The step program: bind its inputs, then the assignments in order.
-    step_lines = [f"{n} = {_source(spec, n)}" for n in ir.host_inputs(scalars)]
+    step_lines = [f"{n} = {source(spec, n)}" for n in ir.host_inputs(scalars)]
     step_lines += [f"{a.symbol.name} = {print_scalar(a.expr)}" for a in ir.step]
     global_reductions = [r for r in ir.reductions if r.scope is Scope.GLOBAL]
     return StepProgram(
@@ -253,7 +253,7 @@ def _share_step_functions(views) -> tuple[StepProgram, ...]:
     return tuple(out)
 
 
-def _source(spec: Spec, name: str) -> str:
+def source(spec: Spec, name: str) -> str:
     """Where the step function reads an input from: hyperparameters, scalar state, reductions."""
     if name in {s.name for s in spec.scalar_state}:
         return f"scalar_state[{name!r}]"

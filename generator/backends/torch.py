@@ -11,9 +11,10 @@ from ..common import COMMON_DEFAULTS
 from ..ir import KernelIR, LoweredSpec
 from ..model import Scope
 from ..printers import torch as dialect
-from ..printers.arrays import lower_element_program
+from ..printers.torch_graph import element_lines, print_graph_scalar
 from . import python_common
 from .base import each_variant
+from .python_common import source as _source
 from .reductions import global_partials, tensor_stage
 
 
@@ -26,6 +27,16 @@ class TorchVariant:
     foreach_lines: tuple[str, ...]  # empty: this variant runs per tensor only
     partial_lines: tuple[str, ...]
     partial_results: tuple[str, ...]
+    graph_step_lines: tuple[str, ...]  # empty: no graph path (a spec with reductions)
+    tensor_ops: tuple[str, ...]  # the ops of its per-tensor reductions ("sum", "max")
+    graph_lines: tuple[str, ...]
+
+    @property
+    def graph_functions(self) -> tuple[str, str]:
+        """Its graph step and element functions' names, or None, as Python code."""
+        if not self.graph_step_lines:
+            return "None", "None"
+        return f"_step_graph_{self.base.suffix}", f"_apply_graph_{self.base.suffix}"
 
     @property
     def partials_function(self) -> str:
@@ -39,6 +50,8 @@ class TorchModule:
     variants: tuple[TorchVariant, ...]
     signature: tuple[str, ...]
     hyper_args: tuple[tuple[str, str], ...]  # (spec name, argument name): learning_rate -> lr
+    torch_args: tuple[str, ...]  # torch.optim's names the runtime takes or refuses
+    torch_difference: str  # the spec's "differences: torch:" text, for the runtime's messages
 
     @property
     def real_args(self) -> tuple[tuple[str, str], ...]:
@@ -65,12 +78,34 @@ def module_view(lowered: LoweredSpec, native: bool) -> TorchModule:
     arg = lambda name: "lr" if name == "learning_rate" else name  # noqa: E731
     signature = ["params"] + [f"{arg(h.name)}={h.default!r}" for h in spec.hyperparameters] + ["*"]
     signature += [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common]
-    signature += ["maximize=False", "foreach=None", "fused=None"]
+    signature += ["maximize=False", "foreach=None", "fused=None", "capturable=False"]
+    torch_args = _torch_args({h.name for h in spec.hyperparameters})
+    signature += [f"{a}=None" for a in torch_args] + ["shard_group=None"]
     steps = {v.suffix: v for v in base.variants}
     variants = each_variant(lowered, lambda ir: variant(ir, steps[ir.variant.suffix]))
+    difference = dict(spec.differences).get("torch", "")
     return TorchModule(
-        base, variants, tuple(signature), tuple((h.name, arg(h.name)) for h in spec.hyperparameters)
+        base,
+        variants,
+        tuple(signature),
+        tuple((h.name, arg(h.name)) for h in spec.hyperparameters),
+        torch_args,
+        " ".join(difference.split()),
     )
+
+
+def _torch_args(hyperparameters: set[str]) -> tuple[str, ...]:
+    """torch.optim's argument names that users bring: ``betas`` where the spec has beta_1 and
+    beta_2 (taken), ``eps`` where it has epsilon and ``weight_decay`` where it has none
+    (refused with a message: their torch meanings differ)."""
+    out = []
+    if {"beta_1", "beta_2"} <= hyperparameters:
+        out.append("betas")
+    if "epsilon" in hyperparameters and "eps" not in hyperparameters:
+        out.append("eps")
+    if "weight_decay" not in hyperparameters:
+        out.append("weight_decay")
+    return tuple(out)
 
 
 def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
@@ -79,18 +114,28 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
     scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
     scalars |= {r.name for r in tensor_reductions}
     tensor_lines, scratch = tensor_stage(ir, arrays, scalars, dialect)
-    program = lower_element_program(ir.temporaries, ir.outputs, arrays, {"p", *ir.state}, scalars)
-    scratch = max(scratch, program.scratch)
+    # the element program, scheduled per tensor and over lists for the fewest temporaries
+    code = dialect.element_code(ir.temporaries, ir.outputs, arrays, {"p", *ir.state}, scalars)
+    scratch = max(scratch, code.scratch)
     # per-tensor reductions give per-tensor scalars: such variants run per tensor only
-    foreach = () if tensor_reductions else tuple(dialect.foreach_lines(program, {"p", *ir.state}))
+    foreach = () if tensor_reductions else code.foreach_lines
     partial_lines, results, partial_scratch = global_partials(ir, arrays, dialect)
     partial_lines = [f"_s{i} = torch.empty_like(p)" for i in range(partial_scratch)] + partial_lines
+    graph_step, graph = (), ()
+    if not ir.reductions:  # reductions are host floats: such variants have no graph path
+        spec = ir.spec
+        graph_step = [f"{n} = {_source(spec, n)}" for n in ir.host_inputs(base.element_scalars)]
+        graph_step += [f"{a.symbol.name} = {print_graph_scalar(a.expr)}" for a in ir.step]
+        graph = element_lines(ir.temporaries, ir.outputs, arrays, scalars)
     return TorchVariant(
         base=base,
         scratch_names=tuple(f"_s{i}" for i in range(scratch)),
         tensor_lines=tuple(tensor_lines),
-        element_lines=tuple(dialect.tensor_lines(program)),
+        element_lines=code.tensor_lines,
         foreach_lines=foreach,
         partial_lines=tuple(partial_lines),
         partial_results=tuple(results),
+        graph_step_lines=tuple(graph_step),
+        tensor_ops=tuple(str(r.op) for r in tensor_reductions),
+        graph_lines=tuple(graph),
     )

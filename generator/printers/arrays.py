@@ -185,9 +185,19 @@ def fuse_clips(instrs: list[Instr]) -> list[Instr]:
             and (first.func, second.func) == ("maximum", "minimum")
             and first.scalar == second.scalar == (False, True)
             and second.args[0] == first.out
-            and (first.out == second.out or (first.out.startswith("_s") and _dead(first.out, instrs[index + 2 :])))
+            and (
+                first.out == second.out
+                or (first.out.startswith("_s") and _dead(first.out, instrs[index + 2 :]))
+            )
         ):
-            out.append(Instr("clip", (first.args[0], first.args[1], second.args[1]), (False, True, True), second.out))
+            out.append(
+                Instr(
+                    "clip",
+                    (first.args[0], first.args[1], second.args[1]),
+                    (False, True, True),
+                    second.out,
+                )
+            )
             index += 2
         else:
             out.append(first)
@@ -205,23 +215,38 @@ def _dead(name: str, rest: list[Instr]) -> bool:
     return True
 
 
-def lower_element_program(
-    temporaries, outputs, arrays: list[str], writable: set[str], scalars: set[str]
-) -> ArrayProgram:
-    """Print ``outputs`` (name -> expression) in place into the arrays of the same name."""
+def lower_values(temporaries, outputs, arrays: list[str], scalars: set[str]):
+    """The element program as operations on values, before storages are chosen: (the
+    lowering, with its ``ops`` and ``inputs`` (value -> array name), and the finals, (name,
+    Operand) per output)."""
     low = _Lowering(scalars)
     for name in arrays:
         low.input(name)
     for assign in temporaries:
         low.values[assign.symbol] = low.lower(assign.expr)
     finals = [(name, low.lower(expr)) for name, expr in outputs]
+    return low, finals
+
+
+def lower_element_program(
+    temporaries, outputs, arrays: list[str], writable: set[str], scalars: set[str]
+) -> ArrayProgram:
+    """Print ``outputs`` (name -> expression) in place into the arrays of the same name."""
+    low, finals = lower_values(temporaries, outputs, arrays, scalars)
     return _allocate(low, finals, writable)
 
 
-def lower_reduction(expr, op: str, arrays: list[str], scalars: set[str]) -> tuple[ArrayProgram, str]:
+def lower_reduction(
+    expr, op: str, arrays: list[str], scalars: set[str]
+) -> tuple[ArrayProgram, str]:
     """Lines that leave the per-element values of ``expr`` in an array; returns its name,
     or ``dot:x`` for a sum of squares of the array x (one pass, no scratch)."""
-    if op == "sum" and isinstance(expr, sp.Pow) and expr.exp == 2 and isinstance(expr.base, sp.Symbol):
+    if (
+        op == "sum"
+        and isinstance(expr, sp.Pow)
+        and expr.exp == 2
+        and isinstance(expr.base, sp.Symbol)
+    ):
         if expr.base.name in arrays:  # a sum of squares: one pass with a dot product
             return ArrayProgram([], 0), f"dot:{expr.base.name}"
     low = _Lowering(scalars)

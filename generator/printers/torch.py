@@ -1,21 +1,25 @@
 """PyTorch dialects of the array instructions.
 
-- per tensor: ``torch.mul(a, b, out=c)``, the same in-place storage plan as NumPy;
-- multi-tensor: ``torch._foreach_*`` over lists. Results bound for a state or the parameter
-  are written in place (``_foreach_mul_(m, beta_1)``) when the storage is the first operand
-  (or the second of a commutative operation); scratch results are new lists, as in
-  torch.optim's own foreach implementations.
+- element programs (``element_code``): scheduled by ``generator.printers.inplace`` for the
+  fewest temporaries, then the fewest passes, and printed twice: per tensor with ``out=``
+  (``torch.mul(a, b, out=c)``), and over lists with in-place ``torch._foreach_*_`` (a new list,
+  ``torch._foreach_sqrt(v)``, only where the schedule allocates one; writing into an existing
+  list is a copy, then in place). Accumulations are torch's fused ``add(alpha=)``,
+  ``addcmul`` and ``addcdiv``, as in torch.optim's own foreach implementations;
+- reductions and clipvalue (``tensor_lines``): NumPy's storage plan, per tensor.
 
 Nothing here is CPU-only: scalars are Python floats, and a scalar operand of ``maximum`` or
 ``minimum`` prints as ``clamp_min``/``clamp_max`` (``torch.maximum`` takes tensors only).
-``torch.sign`` maps NaN to 0 where NumPy and the reference give NaN, so sign keeps NaN.
+``torch.sign`` maps NaN to 0 where NumPy, the reference and the C kernels give NaN, so sign is
+printed as the C kernels' ``ocg_sign`` (see ``_finfo``), in place and without a temporary.
 """
 
 from __future__ import annotations
 
-from .arrays import COMMUTATIVE, ArrayProgram, Instr
+from dataclasses import dataclass
 
-_SIGN = "torch.where(torch.isnan({x}), {x}, torch.sign({x}))"  # evaluated before any write
+from . import inplace
+from .arrays import COMMUTATIVE, ArrayProgram, Instr, lower_values
 
 _TENSOR = {
     "add": "torch.add",
@@ -53,7 +57,12 @@ _FOREACH = {
 
 def _scalar_first(instr: Instr) -> Instr:
     """Move a scalar first operand second where the operation allows it."""
-    if len(instr.args) == 2 and instr.scalar[0] and not instr.scalar[1] and instr.func in COMMUTATIVE:
+    if (
+        len(instr.args) == 2
+        and instr.scalar[0]
+        and not instr.scalar[1]
+        and instr.func in COMMUTATIVE
+    ):
         return Instr(instr.func, instr.args[::-1], instr.scalar[::-1], instr.out)
     return instr
 
@@ -108,7 +117,12 @@ def _fuse_at(instrs, index, scratch):
         kind, operands, first, drop = "add_scaled", (scale.args[0],), scale_at, {scale_at}
     else:  # t = y*z (or y/z) just before: b + (y*z)*s
         inner = instrs[scale_at - 1] if scale_at > 0 else None
-        if inner is None or inner.out != t or inner.func not in ("multiply", "square", "divide") or any(inner.scalar):
+        if (
+            inner is None
+            or inner.out != t
+            or inner.func not in ("multiply", "square", "divide")
+            or any(inner.scalar)
+        ):
             return None
         operands = (inner.args[0],) * 2 if inner.func == "square" else inner.args
         if b in operands:
@@ -126,81 +140,192 @@ def _fuse_at(instrs, index, scratch):
 IMPORTS = ("import torch",)  # what printed lines need
 
 
+def _finfo(x: str) -> str:
+    """The first line of ``sign``, which the C kernels' ``ocg_sign`` is (NaN stays NaN, a zero
+    keeps its sign; ``torch.sign`` maps NaN to 0) with no temporary: scaled by 1/tiny and then
+    2/eps (float32: 2**126 and 2**24; float64: 2**1022 and 2**53: powers of two, so exact or
+    infinite) every nonzero magnitude is at least 2, and clamped to [-1, 1] it is 1. ``x`` is a
+    tensor of the arithmetic's dtype."""
+    return f"_f = torch.finfo({x}.dtype)"
+
+
+def _tensor_line(instr: Instr) -> list[str]:
+    """One instruction per tensor, ``out=`` its storage."""
+    a, o = instr.args, instr.out
+    if instr.func == "add_scaled":
+        return [f"torch.add({a[0]}, {a[1]}, alpha={a[2]}, out={o})"]
+    if instr.func == "clip":
+        return [f"torch.clamp({a[0]}, {a[1]}, {a[2]}, out={o})"]
+    if instr.func in ("addcmul", "addcdiv"):
+        return [f"torch.{instr.func}({a[0]}, {a[1]}, {a[2]}, value={a[3]}, out={o})"]
+    if instr.func == "copy":
+        return [f"{o}.copy_({a[0]})"]
+    if instr.func == "fill":
+        return [f"{o}.fill_({a[0]})"]
+    if instr.func == "subtract" and instr.scalar[0]:  # s - x = -(x - s)
+        return [f"torch.sub({a[1]}, {a[0]}, out={o})", f"torch.neg({o}, out={o})"]
+    if instr.func == "divide" and instr.scalar[0]:  # s / x
+        return [f"torch.reciprocal({a[1]}, out={o})", f"torch.mul({o}, {a[0]}, out={o})"]
+    if instr.func in _CLAMP and instr.scalar[1]:
+        return [f"torch.{_CLAMP[instr.func]}({a[0]}, {a[1]}, out={o})"]
+    if instr.func == "sign":
+        return [
+            _finfo(a[0]),
+            f"torch.mul({a[0]}, 1 / _f.tiny, out={o})",
+            f"torch.mul({o}, 2 / _f.eps, out={o})",
+            f"torch.clamp({o}, -1.0, 1.0, out={o})",
+        ]
+    return [f"{_TENSOR[instr.func]}({', '.join(a)}, out={o})"]
+
+
 def tensor_lines(program: ArrayProgram) -> list[str]:
+    """Lines of an allocated program per tensor (reductions, clipvalue)."""
     out = []
     for instr in fuse_accumulations(program.instrs, [f"_s{i}" for i in range(program.scratch)]):
-        a, o = instr.args, instr.out
-        if instr.func == "add_scaled":
-            out.append(f"torch.add({a[0]}, {a[1]}, alpha={a[2]}, out={o})")
-        elif instr.func == "clip":
-            out.append(f"torch.clamp({a[0]}, {a[1]}, {a[2]}, out={o})")
-        elif instr.func in ("addcmul", "addcdiv"):
-            out.append(f"torch.{instr.func}({a[0]}, {a[1]}, {a[2]}, value={a[3]}, out={o})")
-        elif instr.func == "copy":
-            out.append(f"{o}.copy_({a[0]})")
-        elif instr.func == "fill":
-            out.append(f"{o}.fill_({a[0]})")
-        elif instr.func == "subtract" and instr.scalar[0]:  # s - x = -(x - s)
-            out += [f"torch.sub({a[1]}, {a[0]}, out={o})", f"torch.neg({o}, out={o})"]
-        elif instr.func == "divide" and instr.scalar[0]:  # s / x
-            out += [f"torch.reciprocal({a[1]}, out={o})", f"torch.mul({o}, {a[0]}, out={o})"]
-        elif instr.func in _CLAMP and instr.scalar[1]:
-            out.append(f"torch.{_CLAMP[instr.func]}({a[0]}, {a[1]}, out={o})")
-        elif instr.func == "sign":
-            out.append(f"{o}.copy_({_SIGN.format(x=a[0])})")
-        else:
-            out.append(f"{_TENSOR[instr.func]}({', '.join(a)}, out={o})")
+        out += _tensor_line(instr)
     return out
 
 
-def foreach_lines(program: ArrayProgram, persistent: set[str]) -> list[str]:
-    """Lines over lists of tensors; ``persistent`` storages (state, p) are updated in place."""
+# ------------------------------------------------------------------ element programs
+
+
+class _Costs(inplace.Costs):
+    def __init__(self, foreach: bool):
+        self.foreach = foreach
+
+    def inplace_positions(self, node: inplace.Node) -> tuple[int, ...]:
+        args = node.args
+        if node.func in ("add_scaled", "addcmul", "addcdiv") or len(args) == 1:
+            return (0,)
+        if not args[0].is_array:  # s - x, s / x (commutative operations have the array first)
+            return () if node.func == "power" else (1,)
+        if node.func in COMMUTATIVE and args[1].is_array:
+            return (0, 1)
+        return (0,)
+
+    def passes(self, node: inplace.Node, how: str) -> int:
+        if node.func == "sign":
+            return 4 if self.foreach else 3
+        if node.func in ("subtract", "divide") and not node.args[0].is_array:
+            return 2
+        return 1
+
+    def fill_passes(self) -> int:
+        return 2 if self.foreach else 1
+
+
+@dataclass(frozen=True)
+class ElementCode:
+    """An element program printed per tensor (``out=``) and over lists (``_foreach_*``)."""
+
+    tensor_lines: tuple[str, ...]
+    scratch: int  # per tensor: scratch arrays the lines use (_s0, ...), made by the caller
+    foreach_lines: tuple[str, ...]
+    tensor_schedule: inplace.Schedule
+    foreach_schedule: inplace.Schedule
+
+
+def element_code(temporaries, outputs, arrays, writable: set[str], scalars) -> ElementCode:
+    """Print ``outputs`` (name -> expression) into the arrays of the same name (``writable``:
+    the state and the parameter; the gradient is never written), scheduled by
+    ``generator.printers.inplace`` for the fewest temporaries, then the fewest passes."""
+    low, finals = lower_values(temporaries, outputs, arrays, scalars)
+    persistent = {v for v, name in low.inputs.items() if name in writable}
+    nodes = inplace.fuse(low.ops, finals, persistent)
+    per_tensor = inplace.schedule(nodes, low.inputs, finals, writable, _Costs(foreach=False))
+    lists = inplace.schedule(nodes, low.inputs, finals, writable, _Costs(foreach=True))
+    tensor = [line for step in per_tensor.steps for line in _tensor_line(_as_instr(step))]
+    foreach = [line for step in lists.steps for line in _foreach_step(step)]
+    return ElementCode(tuple(tensor), per_tensor.scratch, tuple(foreach), per_tensor, lists)
+
+
+def _as_instr(step: inplace.Step) -> Instr:
+    if step.kind == "copy":
+        return Instr("copy", (step.source,), (False,), step.target)
+    if step.kind == "fill":
+        return Instr("fill", (step.source,), (True,), step.target)
+    node = step.node
+    return Instr(node.func, step.args, tuple(not a.is_array for a in node.args), step.target)
+
+
+def _foreach_step(step: inplace.Step) -> list[str]:
+    t = step.target
+    if step.kind == "copy" and step.how == "fresh":
+        return [f"{t} = [_x.clone() for _x in {step.source}]"]
+    if step.kind == "copy":
+        return [f"torch._foreach_copy_({t}, {step.source})"]
+    if step.kind == "fill":
+        return [f"torch._foreach_zero_({t})", f"torch._foreach_add_({t}, {step.source})"]
+    args = list(step.args)
+    if step.how == "fresh":
+        return _foreach_fresh(step.node, args, t)
     out = []
-    owned = set(persistent)  # lists this code may overwrite: state, p, and scratch once made
-    for instr in fuse_accumulations(program.instrs, [f"_s{i}" for i in range(program.scratch)]):
-        a, o = instr.args, instr.out
-        if instr.func == "add_scaled":
-            out.append(f"torch._foreach_add_({a[0]}, {a[1]}, alpha={a[2]})")
-            continue
-        if instr.func in ("addcmul", "addcdiv"):
-            out.append(f"torch._foreach_{instr.func}_({a[0]}, {a[1]}, {a[2]}, value={a[3]})")
-            continue
-        if instr.func == "copy":
-            out.append(f"torch._foreach_copy_({o}, {a[0]})")
-            continue
-        if instr.func == "fill":
-            out += [f"torch._foreach_zero_({o})", f"torch._foreach_add_({o}, {a[0]})"]
-            continue
-        if instr.func == "square":
-            instr = Instr("multiply", (a[0], a[0]), (False, False), o)
-            a = instr.args
-        if instr.func == "sign":
-            value = "[" + _SIGN.format(x="_x") + f" for _x in {a[0]}]"
-            out.append(f"torch._foreach_copy_({o}, {value})" if o in owned else f"{o} = {value}")
-            owned.add(o)
-            continue
-        if instr.func == "subtract" and instr.scalar[0]:
-            value = [f"torch._foreach_sub({a[1]}, {a[0]})", "torch._foreach_neg_({o})"]
-        elif instr.func == "divide" and instr.scalar[0]:
-            value = [f"torch._foreach_reciprocal({a[1]})", f"torch._foreach_mul_({{o}}, {a[0]})"]
-        else:
-            value = None
-        name = _FOREACH[instr.func]
-        if value is not None:  # two steps: a new list, then in place
-            if o in persistent:
-                out += [f"_t = {value[0]}", value[1].format(o="_t"), f"torch._foreach_copy_({o}, _t)"]
-            else:
-                out += [f"{o} = {value[0]}", value[1].format(o=o)]
-        elif o in owned and o == a[0]:
-            out.append(f"torch._foreach_{name}_({', '.join(a)})")
-        elif o in owned and len(a) == 2 and o == a[1] and instr.func in COMMUTATIVE:
-            out.append(f"torch._foreach_{name}_({a[1]}, {a[0]})")
-        elif o in persistent:
-            out.append(f"torch._foreach_copy_({o}, torch._foreach_{name}({', '.join(a)}))")
-        else:
-            out.append(f"{o} = torch._foreach_{name}({', '.join(a)})")
-        owned.add(o)
-    return out
+    if step.how == "into":
+        out.append(f"torch._foreach_copy_({t}, {args[step.position]})")
+    args[step.position] = t
+    return out + _foreach_inplace(step.node, args, step.position)
+
+
+def _foreach_inplace(node: inplace.Node, a: list[str], position: int) -> list[str]:
+    """``node`` in place into ``a[position]``."""
+    func = node.func
+    if func == "add_scaled":
+        return [f"torch._foreach_add_({a[0]}, {a[1]}, alpha={a[2]})"]
+    if func in ("addcmul", "addcdiv"):
+        return [f"torch._foreach_{func}_({a[0]}, {a[1]}, {a[2]}, value={a[3]})"]
+    if func == "sign":
+        x = a[0]
+        return [
+            _finfo(f"{x}[0]"),
+            f"torch._foreach_mul_({x}, 1 / _f.tiny)",
+            f"torch._foreach_mul_({x}, 2 / _f.eps)",
+            f"torch._foreach_clamp_min_({x}, -1.0)",
+            f"torch._foreach_clamp_max_({x}, 1.0)",
+        ]
+    if func == "square":
+        return [f"torch._foreach_mul_({a[0]}, {a[0]})"]
+    if len(a) == 1:
+        return [f"torch._foreach_{_FOREACH[func]}_({a[0]})"]
+    if not node.args[0].is_array:  # position 1: s - x = -(x - s), s / x = (1/x)*s
+        x, s = a[1], a[0]
+        if func == "subtract":
+            return [f"torch._foreach_sub_({x}, {s})", f"torch._foreach_neg_({x})"]
+        return [f"torch._foreach_reciprocal_({x})", f"torch._foreach_mul_({x}, {s})"]
+    x, y = (a[0], a[1]) if position == 0 else (a[1], a[0])
+    if func in _CLAMP and not node.args[1].is_array:
+        return [f"torch._foreach_{_CLAMP[func]}_({x}, {y})"]
+    return [f"torch._foreach_{_FOREACH[func]}_({x}, {y})"]
+
+
+def _foreach_fresh(node: inplace.Node, a: list[str], t: str) -> list[str]:
+    """``node`` into a new list ``t`` (one allocation)."""
+    func = node.func
+    if func == "add_scaled":
+        return [f"{t} = torch._foreach_add({a[0]}, {a[1]}, alpha={a[2]})"]
+    if func in ("addcmul", "addcdiv"):
+        return [f"{t} = torch._foreach_{func}({a[0]}, {a[1]}, {a[2]}, value={a[3]})"]
+    if func == "sign":
+        return [
+            _finfo(f"{a[0]}[0]"),
+            f"{t} = torch._foreach_mul({a[0]}, 1 / _f.tiny)",
+            f"torch._foreach_mul_({t}, 2 / _f.eps)",
+            f"torch._foreach_clamp_min_({t}, -1.0)",
+            f"torch._foreach_clamp_max_({t}, 1.0)",
+        ]
+    if func == "square":
+        return [f"{t} = torch._foreach_mul({a[0]}, {a[0]})"]
+    if len(a) == 1:
+        return [f"{t} = torch._foreach_{_FOREACH[func]}({a[0]})"]
+    if not node.args[0].is_array:
+        x, s = a[1], a[0]
+        if func == "subtract":
+            return [f"{t} = torch._foreach_sub({x}, {s})", f"torch._foreach_neg_({t})"]
+        if func == "divide":
+            return [f"{t} = torch._foreach_reciprocal({x})", f"torch._foreach_mul_({t}, {s})"]
+        return [f"{t} = torch._foreach_pow({s}, {x})"]
+    if func in _CLAMP and not node.args[1].is_array:
+        return [f"{t} = torch._foreach_{_CLAMP[func]}({a[0]}, {a[1]})"]
+    return [f"{t} = torch._foreach_{_FOREACH[func]}({a[0]}, {a[1]})"]
 
 
 lines = tensor_lines  # the per-tensor dialect is the one reductions use

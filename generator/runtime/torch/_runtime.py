@@ -9,9 +9,11 @@ optimizer; a group is as close as torch comes). Per parameter: the spec's state 
 in float32 for float16 and bfloat16 parameters, whose arithmetic is float32 too.
 """
 
+import array
 import collections
 import copy
 import math
+import sys
 from typing import Callable, NamedTuple
 
 import torch
@@ -32,6 +34,9 @@ class Kernel(NamedTuple):
     global_ops: tuple
     global_names: tuple
     native: str | None  # C name stem of the fused C/CUDA kernels, or None
+    tensor_ops: tuple = ()  # the ops of the spec's per-tensor reductions
+    graph_step: Callable | None = None  # step over values that may be 0-d tensors
+    apply_graph: Callable | None = None  # one tensor, out-of-place ops; None: no graph path
 
 
 class Optimizer(torch.optim.Optimizer, SpecAttributes):
@@ -39,6 +44,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
     # "shim" runs the CUDA launchers on CPU tensors through the CPU shim (tests without a GPU)
     _native_target_for_cpu = "cpu"
+    torch_difference = ""  # the spec's "differences: torch:" text
     state_init: Callable = staticmethod(lambda h: {})
     scalar_state_init: Callable = staticmethod(lambda h: {})
 
@@ -54,8 +60,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         maximize=False,
         foreach=None,
         fused=None,
+        capturable=False,
+        torch_args=None,
+        shard_group=None,
     ):
         name = type(self).__name__
+        hyper = self._hyper_from_torch_args(dict(hyper), torch_args or {})
         fused = bool(flag(name, "fused", fused)) if fused is not None else False
         if fused and self.native_module is None:
             raise ValueError(
@@ -65,9 +75,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
         defaults = {}
         for hp in self.hyperparameters:
-            defaults[_key(hp.name)] = _real(
-                name, _key(hp.name), hyper[hp.name], hp.domain, hp.check
-            )
+            value = hyper[hp.name]  # a one-element tensor stays one (a graph input)
+            checked = _real(name, _key(hp.name), value, hp.domain, hp.check)
+            defaults[hp.name] = value if isinstance(value, torch.Tensor) else checked
+        defaults = self._group_keys(defaults)
         for f in self.flags:
             defaults[f] = flag(name, f, flags[f])
         if "decay" in self.common:
@@ -77,6 +88,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             foreach = flag(name, "foreach", foreach)
         defaults["foreach"] = foreach
         defaults["fused"] = fused
+        defaults["capturable"] = flag(name, "capturable", capturable)
         self.clipnorm = (
             None
             if clipnorm is None
@@ -87,7 +99,67 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             if clipvalue is None
             else _real(name, "clipvalue", clipvalue, "None or >= 0", lambda x: x >= 0)
         )
+        self.shard_group = _shard_group(name, shard_group)
+        self._fused_rows = {}  # group index -> _FusedRows
+        h = {hp.name: float(_number(hyper[hp.name])) for hp in self.hyperparameters}
+        h["decay"] = float(decay) if "decay" in self.common else 0.0
+        self._scalar_state_names = tuple(self.scalar_state_init(h))
         super().__init__(params, defaults)  # checks each group through add_param_group
+
+    @property
+    def _has_betas(self) -> bool:
+        """The spec has beta_1 and beta_2: param groups hold them as torch's ``betas`` pair, so
+        that OneCycleLR and CyclicLR (cycle_momentum=True) find and cycle beta_1."""
+        names = {hp.name for hp in self.hyperparameters}
+        return "beta_1" in names and "beta_2" in names
+
+    def _group_keys(self, by_spec_name: dict) -> dict:
+        """Spec hyperparameters by name -> param-group keys (lr, betas)."""
+        out = {
+            _key(k): v for k, v in by_spec_name.items() if k not in _BETAS or not self._has_betas
+        }
+        if self._has_betas:
+            out["betas"] = (by_spec_name["beta_1"], by_spec_name["beta_2"])
+        return out
+
+    def _hyper_from_torch_args(self, hyper: dict, torch_args: dict) -> dict:
+        """torch.optim's habits, taken where they mean what the spec means and refused with a
+        message where they would silently compute something else: ``betas=(b1, b2)`` (or the
+        pair given positionally for beta_1), torch's ``eps`` and ``weight_decay``."""
+        name = type(self).__name__
+        defaults = {hp.name: hp.default for hp in self.hyperparameters}
+        betas = torch_args.get("betas")
+        if self._has_betas and isinstance(hyper["beta_1"], (tuple, list)):
+            if hyper["beta_2"] != defaults["beta_2"] or betas is not None:
+                raise ValueError(
+                    f"{name}: beta_1 was given the pair {tuple(hyper['beta_1'])!r} (torch's betas, "
+                    "positionally) and beta_2 or betas too; give betas=(beta_1, beta_2) or "
+                    "beta_1= and beta_2=, once (torch's positional eps would land in beta_2)"
+                )
+            betas, hyper["beta_1"] = hyper["beta_1"], defaults["beta_1"]
+        if betas is not None:
+            if not self._has_betas:
+                raise TypeError(f"{name}: betas= needs a spec with beta_1 and beta_2")
+            if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+                raise TypeError(f"{name}: betas must be a pair (beta_1, beta_2), not {betas!r}")
+            if (hyper["beta_1"], hyper["beta_2"]) != (defaults["beta_1"], defaults["beta_2"]):
+                raise ValueError(f"{name}: give betas= or beta_1= and beta_2=, not both")
+            hyper["beta_1"], hyper["beta_2"] = betas
+        if torch_args.get("eps") is not None:
+            raise ValueError(
+                f"{name}: eps is torch.optim's argument and is not taken here: this optimizer's is "
+                f"epsilon=, with Keras 2.3's meaning. {self.torch_difference}"
+            )
+        weight_decay = torch_args.get("weight_decay")
+        if weight_decay is not None and weight_decay != 0:
+            raise ValueError(
+                f"{name}: weight_decay is not supported yet: torch.optim's weight_decay adds "
+                "weight_decay*p to the gradient (L2), while Keras 3's subtracts "
+                "learning_rate*weight_decay*p from p before the update (decoupled); which one a "
+                "spec means will be spelled out by the spec language. Use AdamW for decoupled "
+                "decay, or add weight_decay*p to the gradients yourself for L2"
+            )
+        return hyper
 
     def add_param_group(self, param_group):
         """torch.optim's, and every value of the group checked: a refused group is not kept."""
@@ -98,18 +170,14 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         except BaseException:
             self.param_groups.pop()
             raise
-        group.update(checked)
+        self._update_group(group, checked)
 
-    def _checked_group(self, group, with_params=True) -> dict:
+    def _checked_group(self, group, with_params=True, in_graph=False) -> dict:
         """The values of a param group, each checked (numbers and one-element tensors in their
         domains, flags True or False, the step count an integer >= 0, the scalar state by
         name); raises naming the first bad one and changes nothing."""
         name = type(self).__name__
-        out = {}
-        for hp in self.hyperparameters:
-            key = _key(hp.name)
-            value = _real(name, key, group.get(key), hp.domain, hp.check)
-            out[key] = group[key] if isinstance(group[key], torch.Tensor) else value
+        out = self._group_keys(self._group_hyper(group, check_tensors=not in_graph))
         for f in self.flags:
             out[f] = flag(name, f, group.get(f))
         if "decay" in self.common:
@@ -119,6 +187,17 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             None if group.get("foreach") is None else flag(name, "foreach", group["foreach"])
         )
         out["fused"] = False if group.get("fused") is None else flag(name, "fused", group["fused"])
+        out["capturable"] = flag(name, "capturable", group.get("capturable", False))
+        if out["capturable"] and out["fused"]:
+            raise ValueError(
+                f"{name}: capturable=True runs the graph path (per-step values as tensors on the "
+                "device); fused=True computes them on the host: choose one"
+            )
+        if out["capturable"] and any(k.apply_graph is None for k in self.kernels.values()):
+            raise ValueError(
+                f"{name}: capturable=True needs a graph path, which specs with reductions do "
+                "not have (their reductions are host values)"
+            )
         if out["fused"] and self.native_module is None:
             raise ValueError(
                 f"{name}: fused=True needs generated C/CUDA kernels, which specs with reductions do not have"
@@ -131,30 +210,82 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                     raise TypeError(
                         f"{name}: parameters of dtype {p.dtype} are not supported (float16, bfloat16, float32, float64 are)"
                     )
+        # A graph step keeps the step count and scalar state as one-element float64 tensors (see
+        # _init_group); their values are checked where reading them costs no device sync.
         iterations = group.get("iterations", 0)
-        if (
-            isinstance(iterations, bool)
-            or not isinstance(iterations, int)
-            or not 0 <= iterations <= MAX_STEP
-        ):
+        count = iterations
+        if _is_step_tensor(iterations):  # a float64 holding an integer, read outside steps
+            count = iterations.item() if with_params else 0
+            count = int(count) if math.isfinite(count) and count == int(count) else None
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_STEP:
             raise ValueError(
                 f"{name}: a group's iterations must be an integer from 0 to 2**53, not {iterations!r}"
             )
         out["iterations"] = iterations
-        expected = self.scalar_state_init(self._hyper(out))
-        scalar_state = group.get("scalar_state", expected)
+        if "scalar_state" in group:  # its names only: a tensor hyperparameter is not read
+            scalar_state, expected = group["scalar_state"], self._scalar_state_names
+        else:
+            scalar_state = self.scalar_state_init(self._hyper(out))
+            expected = scalar_state
         if not isinstance(scalar_state, dict) or set(scalar_state) != set(expected):
             raise ValueError(
                 f"{name}: a group's scalar_state must hold {sorted(expected)}, not {scalar_state!r}"
             )
+        out["scalar_state"] = {}
         for key, value in scalar_state.items():
-            _real(name, f"scalar_state[{key!r}]", value, "any", lambda x: True)
-        out["scalar_state"] = {k: float(v) for k, v in scalar_state.items()}
+            if _is_step_tensor(value):
+                if with_params:
+                    _real(name, f"scalar_state[{key!r}]", value.item(), "any", lambda x: True)
+                out["scalar_state"][key] = value
+            else:
+                value = _real(name, f"scalar_state[{key!r}]", value, "any", lambda x: True)
+                out["scalar_state"][key] = value
         return out
+
+    def _group_hyper(self, group, check_tensors=True) -> dict:
+        """The spec's hyperparameters of a param group by spec name, each checked (one-element
+        tensors are kept as tensors). A group's own beta_1 or beta_2 (a spec name given to
+        add_param_group) wins over its betas pair, into which it is folded."""
+        name = type(self).__name__
+        given = {}
+        if self._has_betas:
+            betas = group.get("betas")
+            if betas is None and all(b in group for b in _BETAS):  # a state dict of before
+                betas = (group[_BETAS[0]], group[_BETAS[1]])
+            if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+                raise TypeError(
+                    f"{name}: a group's betas must be a pair (beta_1, beta_2), not {betas!r}"
+                )
+            given = dict(zip(_BETAS, betas))
+            given.update({b: group[b] for b in _BETAS if b in group})
+        out = {}
+        for hp in self.hyperparameters:
+            key = hp.name if hp.name in given else _key(hp.name)
+            value = given[hp.name] if hp.name in given else group.get(key)
+            if isinstance(value, torch.Tensor) and not check_tensors:  # a graph step: no sync
+                if value.numel() != 1 or not value.is_floating_point():
+                    raise TypeError(f"{name}: {key} must be a real number, not {value!r}")
+                out[hp.name] = value
+                continue
+            checked = _real(name, key, value, hp.domain, hp.check)
+            out[hp.name] = value if isinstance(value, torch.Tensor) else checked
+        return out
+
+    def _update_group(self, group, checked) -> None:
+        """Write checked values into a param group (a beta_1/beta_2 key is folded into betas)."""
+        group.update(checked)
+        if self._has_betas:
+            for b in _BETAS:
+                group.pop(b, None)
 
     def _hyper(self, values) -> dict:
         """The spec's hyperparameters (and decay) as floats, from checked group values."""
-        h = {hp.name: float(values[_key(hp.name)]) for hp in self.hyperparameters}
+        h = {}
+        for hp in self.hyperparameters:
+            if hp.name in _BETAS and self._has_betas:
+                h[hp.name] = float(values["betas"][_BETAS.index(hp.name)])
+            else:
+                h[hp.name] = float(values[_key(hp.name)])
         h["decay"] = float(values.get("decay", 0.0))
         return h
 
@@ -166,11 +297,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         order. Keras has one step count: every group must have taken the same steps."""
         name = type(self).__name__
         groups = self.param_groups
-        if any(
-            g["iterations"] != groups[0]["iterations"]
-            or g["scalar_state"] != groups[0]["scalar_state"]
-            for g in groups
-        ):
+        counts = [(_number(g["iterations"]), _numbers(g["scalar_state"])) for g in groups]
+        if any(count != counts[0] for count in counts):
             raise ValueError(
                 f"{name}: param groups have taken different steps; export them separately"
             )
@@ -187,8 +315,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             "format": CHECKPOINT_FORMAT,
             "optimizer": self.keras_name,
             "flags": {f: groups[0][f] for f in self.flags},
-            "step": groups[0]["iterations"],
-            "scalar_state": dict(groups[0]["scalar_state"]),
+            "step": int(counts[0][0]),
+            "scalar_state": counts[0][1],
             "state": state,
         }
 
@@ -262,7 +390,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             new_group["params"] = group["params"]
             if "param_names" in group and "param_names" not in new_group:
                 new_group["param_names"] = group["param_names"]
-            new_group.update(self._checked_group(new_group))
+            self._update_group(new_group, self._checked_group(new_group))
             kernel = self.kernels[tuple(new_group[f] for f in self.flags)]
             for saved_id, p in zip(saved["params"], group["params"]):
                 if saved_id in id_map:
@@ -306,10 +434,15 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
     def __setstate__(self, state):
         super().__setstate__(state)
+        self.__dict__.setdefault("_fused_rows", {})
+        self.__dict__.setdefault("shard_group", None)
+        if "_scalar_state_names" not in self.__dict__:  # an optimizer pickled before them
+            self._scalar_state_names = tuple(self.scalar_state_init(self._hyper(self.defaults)))
         for group in self.param_groups:
             group.setdefault("maximize", False)
             group.setdefault("foreach", None)
             group.setdefault("fused", False)
+            group.setdefault("capturable", False)
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -320,30 +453,167 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
-        plans = [self._plan(index, group) for index, group in enumerate(self.param_groups)]
-        plans = [plan for plan in plans if plan.params]
-        all_grads = [p.grad for plan in plans for p in plan.params]
-        scale = (
-            self._fused_clip_scale(all_grads)
-            if self._fused_on_device(plans)
-            else self._clip_scale(all_grads)
-        )
-        for plan in plans:
-            if plan.native is not None:
-                self._step_fused(plan, scale)
-            else:
-                self._step_group(plan, scale)
+        compiling = torch.compiler.is_compiling()
+        # first, before the graph reads any param group: torch.compile runs it eagerly
+        self._init_group(compiling)
+        if compiling and any(group["fused"] for group in self.param_groups):
+            _eager(self._step)(False)  # the native kernels are opaque to the compiler
+        else:
+            self._step(compiling)
         return loss
 
-    def _plan(self, group_index, group) -> "_Plan":
+    def _step(self, compiling):
+        graph = [self._graph_group(group, compiling) for group in self.param_groups]
+        every = [self._plan(i, group, graph[i]) for i, group in enumerate(self.param_groups)]
+        plans = [plan for plan in every if plan.params]
+        all_grads = [p.grad for plan in plans for p in plan.params]
+        if any(graph) and self.shard_group is None:
+            scale = self._graph_clip_scale(all_grads)
+        elif self._fused_on_device(plans):
+            scale = self._fused_clip_scale(all_grads)
+        else:
+            scale = self._clip_scale(all_grads)
+        for plan, in_graph in zip(every, graph):
+            if plan.native is not None:
+                self._step_fused(plan, scale)
+            elif plan.params and in_graph and plan.kernel.apply_graph is not None:
+                self._step_graph(plan, scale)
+            elif plan.params:
+                self._step_group(plan, scale)
+            elif self.shard_group is not None and plan.kernel.partials is not None:
+                self._global_reductions(plan.kernel, [])  # other ranks' shards wait for ours
+
+    def _graph_group(self, group, compiling) -> bool:
+        """Whether a group takes the graph step: under torch.compile, with capturable=True,
+        or once its step count is a tensor; never fused, and only with a graph path."""
+        return (
+            not group["fused"]
+            and (compiling or group["capturable"] or _is_step_tensor(group["iterations"]))
+            and all(k.apply_graph is not None for k in self.kernels.values())
+        )
+
+    def _init_group(self, compiling):
+        """Before a graph step (torch.compile, capturable=True), for each group that takes
+        it: the state of every parameter with a gradient, and the group's step count and
+        scalar state as one-element float64 tensors on its device, so that a compiled step reads them
+        as inputs rather than specialising on their values, and a captured one advances them
+        on the device. torch.compile runs a torch.optim.Optimizer's ``_init_group`` outside
+        the graph (its arguments must be constants), so the first call is not compiled again
+        once state exists. Unlike an eager step, it may create initial state before a later
+        check refuses the step (no parameter or state value changes)."""
+        for group in self.param_groups:
+            if not group["params"] or not self._graph_group(group, compiling):
+                continue
+            values = self._checked_group(group, with_params=False)
+            kernel = self.kernels[tuple(values[f] for f in self.flags)]
+            init = self.state_init(self._hyper(values))
+            for p in group["params"]:
+                if p.grad is not None and not self.state.get(p) and p.dtype in _SUPPORTED:
+                    self.state[p] = {
+                        s: torch.full_like(
+                            p, init[s], dtype=_work_dtype(p), memory_format=torch.preserve_format
+                        )
+                        for s in kernel.state
+                    }
+            device = group["params"][0].device
+            group["iterations"] = _step_tensor(group["iterations"], device)
+            group["scalar_state"] = {
+                k: _step_tensor(v, device) for k, v in group["scalar_state"].items()
+            }
+
+    def _graph_clip_scale(self, grads):
+        """clipnorm's factor as a 0-d tensor, computed on the device without a host sync:
+        Keras 2.3's clip_scale (ocg_config.h and _keras.py print it from generator/common.py),
+        written with torch.where: clipnorm/norm when clipnorm <= norm, else 1 (NaN gives 1)."""
+        if not self.clipnorm or not grads:
+            return 1.0
+        by_device = {}
+        for g in grads:
+            by_device.setdefault((g.device, g.dtype), []).append(g)
+        device = grads[0].device
+        total = torch.zeros((), dtype=torch.float64, device=device)
+        for group in by_device.values():
+            norms = torch._foreach_norm(
+                [g.float() if g.dtype in LOW_PRECISION else g for g in group]
+            )
+            total = total + torch.sum(torch.stack(norms).double().square()).to(device)
+        norm = torch.sqrt(total)
+        return torch.where(self.clipnorm <= norm, self.clipnorm / norm, torch.ones_like(norm))
+
+    def _step_graph(self, plan, scale):
+        """One group's graph step: the scalars from the step count and scalar state tensors,
+        then each tensor's out-of-place element program; the counts advance in place."""
+        kernel, group = plan.kernel, plan.group
+        group["iterations"].add_(1)
+        t = group["iterations"][0]
+        h = self._graph_hyper(group, t.device)
+        scalar_state = {k: v[0] for k, v in group["scalar_state"].items()}
+        scalars, scalar_state = kernel.graph_step(h, scalar_state, {}, t)
+        by_dtype = {}
+        for p in plan.params:
+            g = p.grad
+            if plan.maximize:
+                g = -g
+            work_dtype = _work_dtype(p)
+            if g.dtype != work_dtype:
+                g = g.to(work_dtype)
+            if not (isinstance(scale, float) and scale == 1.0):
+                g = g * scale
+            if self.clipvalue:
+                g = torch.clamp(g, -self.clipvalue, self.clipvalue)
+            state = self.state[p]
+            work = p.float() if p.dtype in LOW_PRECISION else p
+            if work_dtype not in by_dtype:  # float64 per-step values, rounded once, as eager
+                by_dtype[work_dtype] = tuple(
+                    x.to(work_dtype) if isinstance(x, torch.Tensor) else x for x in scalars
+                )
+            kernel.apply_graph(work, g, [state[s] for s in kernel.state], by_dtype[work_dtype])
+            if work is not p:
+                p.copy_(work)
+        for key, value in scalar_state.items():
+            group["scalar_state"][key].copy_(value)
+
+    def _graph_hyper(self, group, device) -> dict:
+        """The spec's hyperparameters (and decay) of a group for a graph step: numbers as
+        floats, one-element tensors kept as tensors (no host sync)."""
+        h = {}
+        for hp in self.hyperparameters:
+            if hp.name in _BETAS and self._has_betas:
+                value = group["betas"][_BETAS.index(hp.name)]
+            else:
+                value = group[_key(hp.name)]
+            if isinstance(value, torch.Tensor):
+                value = value.reshape(()).to(device=device, dtype=torch.float64)
+            else:
+                value = float(value)
+            h[hp.name] = value
+        h["decay"] = float(group.get("decay", 0.0))
+        return h
+
+    def _plan(self, group_index, group, graph=False) -> "_Plan":
         """What one group's step will do, with everything it needs checked."""
-        values = self._checked_group(group, with_params=False)
+        values = self._checked_group(group, with_params=False, in_graph=graph)
         kernel = self.kernels[tuple(values[f] for f in self.flags)]
-        h = self._hyper(values)
+        h = None if graph else self._hyper(values)  # a graph step reads tensors as they are
         params = [p for p in group["params"] if p.grad is not None]
         names, fused, state_of = kernel.state, values["fused"], self.state.get
-        for position, p in enumerate(params):
-            problem = _problem(p, p.grad, state_of(p), names, fused)
+        rows = self._fused_rows.get(group_index) if fused else None
+        if rows is not None and not rows.holds(group, kernel, params, state_of):
+            rows = None  # rebuilt after this step: something changed (or a gradient is odd)
+        for position, p in enumerate(params if rows is None else ()):
+            if _is_dtensor(p) and (fused or not kernel.tensor_ops):  # updated through shards
+                problem = _dtensor_problem(p, state_of(p))
+                if problem is None:
+                    state = {k: _local(v) for k, v in state_of(p).items()} if state_of(p) else None
+                    problem = _problem(_local(p), _local(p.grad), state, names, fused)
+            else:
+                problem = _problem(p, p.grad, state_of(p), names, fused)
+            if problem is None and kernel.tensor_ops and _is_dtensor(p):
+                problem = TypeError, (
+                    "the spec's per-tensor reductions cannot run on DTensor parameters such as "
+                    f"{_WHERE} (a sharded sum reads as the rank's partial sum, and a rank whose "
+                    "shard is empty has no maximum); every rank refuses"
+                )
             if problem is not None:
                 error, message = problem
                 where = f"parameter {position}" + (
@@ -352,15 +622,29 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 raise error(f"{type(self).__name__}: {message.replace(_WHERE, where)}")
         native = foreach = None
         if values["fused"] and params:
-            native = self._plan_fused(kernel, params)
+            native = rows.native if rows is not None else self._plan_fused(kernel, params)
         elif params:
             foreach = self._use_foreach(values, kernel, params)
         return _Plan(
-            group, params, kernel, h, values["iterations"] + 1, values["maximize"], foreach, native
+            group,
+            params,
+            kernel,
+            h,
+            None if graph else int(_number(values["iterations"])) + 1,  # graph: the tensor
+            values["maximize"],
+            foreach,
+            native,
+            group_index,
+            rows,
         )
 
     def _clip_scale(self, grads) -> float:
-        if not self.clipnorm or not grads:  # None or 0 disables it, as in Keras 2.3
+        """Keras 2.3's clipnorm factor: the norm is over every gradient of the step, so over
+        every rank's shard under ZeroRedundancyOptimizer (shard_group); DTensor gradients
+        (FSDP2) reduce their own shards' norms."""
+        if not self.clipnorm:  # None or 0 disables it, as in Keras 2.3
+            return 1.0
+        if not grads and self.shard_group is None:
             return 1.0
         by_device = {}
         for g in grads:
@@ -371,24 +655,22 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 [g.float() if g.dtype in LOW_PRECISION else g for g in group]
             )
             total += float(torch.linalg.vector_norm(torch.stack(norms).double())) ** 2
+        if self.shard_group is not None:
+            (total,) = _all_reduce([total], self.shard_group, torch.distributed.ReduceOp.SUM)
         norm = math.sqrt(total)
         return clip_scale(self.clipnorm, norm)
 
     def _step_group(self, plan, scale):
         kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
         init = self.state_init(h)
+        # An elementwise program (no per-tensor reduction) runs on DTensors' local shards,
+        # which _plan checked are laid out alike: DTensor lacks some foreach operations.
+        local = _local if not kernel.tensor_ops else (lambda tensor: tensor)
         grads, states, originals = [], [], []
+        factor = -scale if plan.maximize else scale
         for p in plan.params:
-            g = p.grad
-            if plan.maximize:
-                g = -g
             work_dtype = _work_dtype(p)
-            if g.dtype != work_dtype:
-                g = g.to(work_dtype)
-            if scale != 1.0:
-                g = g * scale
-            if self.clipvalue:
-                g = clip_value(g, self.clipvalue, torch.empty_like(g))
+            g = _prepared_gradient(local(p.grad), work_dtype, factor, self.clipvalue)
             state = self.state[p]
             if not state:
                 for s in kernel.state:
@@ -396,17 +678,21 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                         p, init[s], dtype=work_dtype, memory_format=torch.preserve_format
                     )
             grads.append(g)
-            states.append([state[s] for s in kernel.state])
-            originals.append(p)
+            states.append([local(state[s]) for s in kernel.state])
+            originals.append(local(p))
         work = [p.float() if p.dtype in LOW_PRECISION else p for p in originals]
 
         reductions = {}
         if kernel.partials is not None:
-            parts = [kernel.partials(p, g, st, h, t) for p, g, st in zip(work, grads, states)]
-            for i, (rname, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
-                column = [part[i] for part in parts]
-                reductions[rname] = max(column) if op == "max" else math.fsum(column)
-        scalars, scalar_state = _host(kernel.step)(h, group["scalar_state"], reductions, t)
+            layout = _dtensor_layout(type(self).__name__, plan.params)
+            local = lambda ts: [_local(x) for x in ts]  # noqa: E731
+            parts = [
+                kernel.partials(_local(p), _local(g), local(st), h, t)
+                for p, g, st in zip(work, grads, states)
+            ]
+            reductions = self._global_reductions(kernel, parts, layout)
+        scalar_state = _numbers(group["scalar_state"])
+        scalars, scalar_state = _eager(kernel.step)(h, scalar_state, reductions, t)
 
         if plan.foreach:
             lists = [list(column) for column in zip(*states)] if kernel.state else []
@@ -419,6 +705,31 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 p.copy_(w)
         group["iterations"] = t
         group["scalar_state"] = scalar_state
+
+    def _global_reductions(self, kernel, parts, layout=None) -> dict:
+        """A spec's global reductions from each tensor's part (a tuple per tensor, of the
+        rank's local shard for DTensors), reduced over the ranks that hold other shards: the
+        DTensors' mesh dimensions that shard them (``layout``), or the shard group (every rank
+        calls this, in group order)."""
+        out = {}
+        for i, (rname, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
+            column = [float(part[i]) for part in parts]
+            if op == "max":
+                out[rname] = max(column, default=-math.inf)
+            else:
+                out[rname] = math.fsum(column)
+        groups = [self.shard_group] if self.shard_group is not None else []
+        if layout is not None:
+            mesh, placements = layout
+            groups += [mesh.get_group(d) for d, pl in enumerate(placements) if pl.is_shard()]
+        dist = torch.distributed
+        for group in groups:
+            for op, reduce_op in (("max", dist.ReduceOp.MAX), ("sum", dist.ReduceOp.SUM)):
+                names = [n for n, o in zip(kernel.global_names, kernel.global_ops) if o == op]
+                if names:
+                    reduced = _all_reduce([out[n] for n in names], group, reduce_op)
+                    out.update(zip(names, reduced))
+        return out
 
     def _use_foreach(self, values, kernel, params) -> bool:
         if kernel.apply_foreach is None or values["foreach"] is False:
@@ -467,6 +778,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         one device that runs the CUDA launchers."""
         if not self.clipnorm or not plans or not all(plan.native is not None for plan in plans):
             return False
+        if self.shard_group is not None or any(
+            _is_dtensor(p) for plan in plans for p in plan.params
+        ):
+            return False  # the norm is reduced over ranks: _clip_scale
         devices = {p.grad.device for plan in plans for p in plan.params}
         return len(devices) == 1 and self._target(next(iter(devices))) != "cpu"
 
@@ -521,11 +836,25 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
         kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
         init = self.state_init(h)
-        scalars, scalar_state = _host(kernel.step)(h, group["scalar_state"], {}, t)
+        scalars, scalar_state = _eager(kernel.step)(h, _numbers(group["scalar_state"]), {}, t)
         factor = -1.0 if plan.maximize else 1.0
         clipvalue = float(self.clipvalue or 0.0)
         names = kernel.state
         width = 2 + len(names)
+        launch = (scalars, scale, factor, clipvalue, kernel, width)
+        if plan.rows is not None:  # the steady state: only the gradients' pointers are new
+            ((device, _), (target, suffix, _, update, bucket)), rows = (
+                *plan.native.items(),
+                plan.rows,
+            )
+            pointers = rows.pointers.copy()
+            pointers[1::width] = [p.grad.data_ptr() for p in bucket]
+            table = array.array("q", pointers)
+            table.extend(rows.tail)
+            self._launch(table, len(bucket), rows.n_chunks, target, device, update, suffix, launch)
+            group["iterations"] = t
+            group["scalar_state"] = scalar_state
+            return
         for (device, dtype), (target, suffix, low_on_cpu, update, bucket) in plan.native.items():
             # one row of pointers per tensor: p, g, state; kept lean, it runs for every tensor
             pointers, numels, copies, keep = [], [], [], []
@@ -537,6 +866,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                             p, init[s], dtype=_work_dtype(p), memory_format=torch.contiguous_format
                         )
                 for role, tensor in enumerate((p, p.grad, *[state[s] for s in names])):
+                    tensor = _local(tensor)
                     work = tensor.float() if low_on_cpu and role < 2 else tensor
                     if not work.is_contiguous():
                         work = work.contiguous()
@@ -545,30 +875,42 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                         if role != 1:  # the gradient is only read
                             copies.append((tensor, work))
                     pointers.append(work.data_ptr())
-                numels.append(p.numel())
+                numels.append(_local(p).numel())
             table, n_chunks = _native.table(pointers, numels)
-            if target == "cpu":
-                tensors = _native.tensor_list(_native.address(table), len(numels), width, n_chunks)
-                grad_scale = (
-                    float(scale) if not isinstance(scale, torch.Tensor) else float(scale.item())
-                )
-                update(tensors, _native.doubles(scalars), None, factor * grad_scale, clipvalue)
-            else:
-                on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
-                values = torch.tensor(scalars, dtype=torch.float64).to(device)
-                if not isinstance(scale, torch.Tensor):
-                    scale = torch.tensor([scale], dtype=torch.float64).to(device)
-                tensors = _native.tensor_list(on_device.data_ptr(), len(numels), width, n_chunks)
-                code = update(
-                    tensors, values.data_ptr(), scale.data_ptr(), factor, clipvalue, _stream(device)
-                )
-                # The launch runs later on the stream; freeing these tensors is safe because
-                # the caching allocator reuses their memory only for work ordered after it.
-                _native.check(code, f"{kernel.native}_{suffix}")
+            self._launch(table, len(numels), n_chunks, target, device, update, suffix, launch)
             for tensor, work in copies:
                 tensor.copy_(work)
+            if len(plan.native) == 1 and not keep and not _is_dtensor(bucket[0]):
+                self._fused_rows[plan.index] = _FusedRows.of(
+                    plan, self.state, table, len(numels), n_chunks, width
+                )
         group["iterations"] = t
         group["scalar_state"] = scalar_state
+
+    @staticmethod
+    def _launch(table, n, n_chunks, target, device, update, suffix, launch):
+        """One call (CPU) or launch (CUDA) of a generated update over a pointer table."""
+        from .. import _native
+
+        scalars, scale, factor, clipvalue, kernel, width = launch
+        if target == "cpu":
+            tensors = _native.tensor_list(_native.address(table), n, width, n_chunks)
+            grad_scale = (
+                float(scale) if not isinstance(scale, torch.Tensor) else float(scale.item())
+            )
+            update(tensors, _native.doubles(scalars), None, factor * grad_scale, clipvalue)
+            return
+        on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
+        values = torch.tensor(scalars, dtype=torch.float64).to(device)
+        if not isinstance(scale, torch.Tensor):
+            scale = torch.tensor([scale], dtype=torch.float64).to(device)
+        tensors = _native.tensor_list(on_device.data_ptr(), n, width, n_chunks)
+        code = update(
+            tensors, values.data_ptr(), scale.data_ptr(), factor, clipvalue, _stream(device)
+        )
+        # The launch runs later on the stream; freeing these tensors is safe because the
+        # caching allocator reuses their memory only for work ordered after it.
+        _native.check(code, f"{kernel.native}_{suffix}")
 
 
 class _Plan(NamedTuple):
@@ -582,6 +924,78 @@ class _Plan(NamedTuple):
     maximize: bool
     foreach: bool | None  # the multi-tensor path (None when fused)
     native: dict | None  # fused: {(device, dtype): (target, suffix, low_on_cpu, update, params)}
+    index: int = 0  # the group's position in param_groups
+    rows: "_FusedRows | None" = None  # fused: the group's cached pointer rows, still valid
+
+
+class _FusedRows(NamedTuple):
+    """A fused group's pointer table, kept from one step to the next so that a step costs
+    little Python per tensor (many small tensors, W2): the parameters and state tensors of
+    the last step, each checked then, with their pointers. It holds while the same tensor
+    objects sit at the same addresses (``holds``); only the gradients are new each step, and
+    each is checked against its parameter's recorded shape, dtype and device."""
+
+    group: dict
+    kernel: "Kernel"
+    params: list
+    owned: list  # per parameter: p, then its state tensors, in table order
+    owned_pointers: list
+    shapes: list
+    native: dict
+    pointers: list  # the table's pointer rows; the gradients' slots are refilled each step
+    tail: list  # element counts and chunk starts
+    n_chunks: int
+
+    @classmethod
+    def of(cls, plan, state, table, n, n_chunks, width):
+        names = plan.kernel.state
+        owned = [t for p in plan.params for t in (p, *[state[p][s] for s in names])]
+        pointers = table[: n * width].tolist()
+        return cls(
+            plan.group,
+            plan.kernel,
+            list(plan.params),
+            owned,
+            [t.data_ptr() for t in owned],
+            [p.shape for p in plan.params],
+            plan.native,
+            pointers,
+            table[n * width :].tolist(),
+            n_chunks,
+        )
+
+    def holds(self, group, kernel, params, state_of) -> bool:
+        if group is not self.group or kernel is not self.kernel or len(params) != len(self.params):
+            return False
+        if not all(a is b for a, b in zip(params, self.params)):
+            return False
+        names = kernel.state
+        owned = []
+        for p in params:
+            state = state_of(p)
+            if not state or len(state) != len(names):
+                return False
+            owned.append(p)
+            owned.extend(state.get(s) for s in names)
+        if not all(a is b for a, b in zip(owned, self.owned)):
+            return False
+        if [t.data_ptr() for t in owned] != self.owned_pointers:
+            return False
+        dtype, device = params[0].dtype, params[0].device
+        for p, shape in zip(params, self.shapes):
+            g = p.grad
+            if (
+                type(g) not in _PLAIN
+                or g.layout is not _STRIDED
+                or g.dtype is not dtype
+                or g.shape != shape
+                or p.shape != shape
+                or g.device != device
+                or not g.is_contiguous()
+                or not _in_storage(g)
+            ):
+                return False  # the full check says what is wrong, or rebuilds the rows
+        return True
 
 
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
@@ -652,6 +1066,64 @@ def _problem(p, g, state, names, plain):
     return None
 
 
+def _prepared_gradient(g, work_dtype, factor, clipvalue):
+    """The gradient the element program reads: in the working dtype, times ``factor``
+    (maximize's -1 and clipnorm's scale), clipped to [-clipvalue, clipvalue]. At most one new
+    tensor, written in place after it is made; the gradient itself is only read."""
+    fresh = False
+    if g.dtype != work_dtype:
+        g, fresh = g.to(work_dtype), True
+    if factor != 1.0:
+        g, fresh = (g.mul_(factor) if fresh else g * factor), True
+    if clipvalue:
+        g = clip_value(g, clipvalue, g if fresh else torch.empty_like(g))
+    return g
+
+
+def _dtensor_layout(owner, params):
+    """(mesh, placements) shared by a group's DTensor parameters, or None when it has none. A
+    global reduction sums or maxes each rank's local shards and then reduces over the mesh
+    dimensions that shard them, so every DTensor of the group must be laid out alike, each
+    placement a Shard or a Replicate."""
+    layouts = {(p.device_mesh, tuple(p.placements)) if _is_dtensor(p) else None for p in params}
+    if layouts == {None}:
+        return None
+    if len(layouts) != 1 or None in layouts:
+        raise TypeError(
+            f"{owner}: a spec's global reductions over DTensor parameters need every tensor of "
+            "the param group to be a DTensor on one mesh with the same placements"
+        )
+    (layout,) = layouts
+    if not all(pl.is_shard() or pl.is_replicate() for pl in layout[1]):
+        raise TypeError(
+            f"{owner}: a spec's global reductions take DTensors placed Shard or Replicate, "
+            f"not {layout[1]}"
+        )
+    return layout
+
+
+def _dtensor_problem(p, state):
+    """A DTensor parameter is updated through its local shard (fused, or an elementwise
+    program on any path): its gradient and state must be DTensors laid out the same way (mesh
+    and placements), so that the shards line up element for element. As _problem:
+    (exception type, message) or None."""
+    layout = (p.device_mesh, tuple(p.placements))
+    tensors = [(f"the gradient of {_WHERE}", p.grad)]
+    tensors += [(f"state {k!r} of {_WHERE}", v) for k, v in (state or {}).items()]
+    for role, tensor in tensors:
+        if not _is_dtensor(tensor) or (tensor.device_mesh, tuple(tensor.placements)) != layout:
+            shown = (
+                f"placed {tuple(tensor.placements)}"
+                if _is_dtensor(tensor)
+                else f"a {type(tensor).__name__}"
+            )
+            return TypeError, (
+                f"a DTensor parameter is updated through its local shard: {role} must be "
+                f"a DTensor on the same mesh placed {tuple(p.placements)}, not {shown}"
+            )
+    return None
+
+
 def _overlaps(t) -> bool:
     """Some elements of ``t`` share memory (an expanded tensor): it cannot be written in place.
     torch answers yes (1), no (0) or too hard to tell (2, strided views such as p[:, ::2],
@@ -676,9 +1148,134 @@ def _in_storage(t) -> bool:
     return end * t.element_size() <= t.untyped_storage().nbytes()
 
 
+_BETAS = ("beta_1", "beta_2")
 _STRIDED = torch.strided
 _SUPPORTED = frozenset(SUPPORTED_DTYPES)
 _WHERE = "<where>"  # replaced by the parameter's place in Optimizer._plan, only on failure
+
+
+def _shard_group(owner, group):
+    """The process group over which this optimizer's parameters are sharded, rank by rank, so
+    that Keras 2.3's global reductions (clipnorm's norm over all gradients, a spec's global
+    reductions) are reduced over it: ``shard_group=`` when given, else the group of a
+    ZeroRedundancyOptimizer that is constructing this optimizer for its rank's shard (it
+    passes only the rank's parameters, and no argument of its own), else None. FSDP2's
+    DTensor parameters need none: their norms are reduced by DTensor itself."""
+    if group is not None:
+        if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+            raise ValueError(f"{owner}: shard_group needs an initialized torch.distributed")
+        return group
+    if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+        return None
+    from torch.distributed.optim import ZeroRedundancyOptimizer
+
+    frame = sys._getframe(1)
+    for _ in range(8):  # Optimizer.__init__ <- the generated __init__ <- ZeRO's
+        if frame is None:
+            break
+        zero = frame.f_locals.get("self")
+        if isinstance(zero, ZeroRedundancyOptimizer):
+            return zero.process_group
+        frame = frame.f_back
+    return None
+
+
+def _all_reduce(values, group, op):
+    """``values`` (Python floats) reduced over ``group`` with torch.distributed's ``op``, in
+    float64 on a device the group's backend takes (the gloo and NCCL groups both)."""
+    backend = torch.distributed.get_backend(group)
+    device = torch.device("cuda", torch.cuda.current_device()) if backend == "nccl" else "cpu"
+    tensor = torch.tensor(values, dtype=torch.float64, device=device)
+    torch.distributed.all_reduce(tensor, op=op, group=group)
+    return tensor.tolist()
+
+
+def _local(tensor):
+    """The rank's local shard of a DTensor (a view: writing it writes the DTensor), else the
+    tensor itself."""
+    return tensor.to_local() if _is_dtensor(tensor) else tensor
+
+
+def _is_dtensor(tensor) -> bool:
+    return _DTensor is not None and isinstance(tensor, _DTensor)
+
+
+try:
+    from torch.distributed.tensor import DTensor as _DTensor
+except ImportError:  # a torch built without distributed
+    _DTensor = None
+
+
+class graph_math:
+    """The ``math`` functions, max, min and sign for per-step values that may be Python
+    floats or 0-d tensors (the graph step functions print them as ``graph_math.sqrt``)."""
+
+    @staticmethod
+    def sqrt(x):
+        return torch.sqrt(x) if isinstance(x, torch.Tensor) else math.sqrt(x)
+
+    @staticmethod
+    def exp(x):
+        return torch.exp(x) if isinstance(x, torch.Tensor) else math.exp(x)
+
+    @staticmethod
+    def log(x):
+        return torch.log(x) if isinstance(x, torch.Tensor) else math.log(x)
+
+    @staticmethod
+    def maximum(*xs):
+        out = xs[0]
+        for x in xs[1:]:
+            if isinstance(out, torch.Tensor) or isinstance(x, torch.Tensor):
+                out = torch.maximum(torch.as_tensor(out), torch.as_tensor(x))
+            else:
+                out = max(out, x)
+        return out
+
+    @staticmethod
+    def minimum(*xs):
+        out = xs[0]
+        for x in xs[1:]:
+            if isinstance(out, torch.Tensor) or isinstance(x, torch.Tensor):
+                out = torch.minimum(torch.as_tensor(out), torch.as_tensor(x))
+            else:
+                out = min(out, x)
+        return out
+
+    @staticmethod
+    def sign(x):
+        if isinstance(x, torch.Tensor):
+            return torch.sign(x)
+        return 0.0 if x == 0 else math.copysign(1.0, x)
+
+
+def _is_step_tensor(value) -> bool:
+    """A graph step's count or scalar state: a float64 tensor of shape (1,). Not 0-d:
+    torch.compile (2.13, with AOT autograd) loses in-place updates of 0-d float64 CPU
+    tensors that it reads from a dict; the step reads them through 0-d views."""
+    return isinstance(value, torch.Tensor) and value.shape == (1,) and value.dtype == torch.float64
+
+
+def _step_tensor(value, device):
+    """A step count or scalar state value as a graph step keeps it (see _is_step_tensor), on
+    ``device``: the same tensor when it already is one there."""
+    if _is_step_tensor(value):
+        return value if value.device == device else value.to(device)
+    return torch.tensor([float(value)], dtype=torch.float64, device=device)
+
+
+def _number(value):
+    return value.item() if isinstance(value, torch.Tensor) else value
+
+
+def _numbers(values: dict) -> dict:
+    return {k: float(_number(v)) for k, v in values.items()}
+
+
+def _eager(function):
+    """``function`` run eagerly, outside any torch.compile graph."""
+    disable = getattr(getattr(torch, "_dynamo", None), "disable", None)
+    return disable(function) if disable is not None else function
 
 
 def _key(name: str) -> str:
@@ -715,13 +1312,6 @@ def _arch(device) -> str | None:
 
 def _stream(device):
     return torch.cuda.current_stream(device).cuda_stream if device.type == "cuda" else None
-
-
-def _host(function):
-    """Per-step scalars are Python floats computed on the host: torch.compile runs them as
-    plain Python rather than tracing them (traced, Nadam's scalar state went stale)."""
-    disable = getattr(getattr(torch, "_dynamo", None), "disable", None)
-    return disable(function) if disable is not None else function
 
 
 def _real(owner, name, value, domain, check):

@@ -1,0 +1,100 @@
+"""PyTorch's graph dialect: one tensor's element program as out-of-place operations, and the
+step program over values that may be 0-d tensors, for steps that torch.compile traces into
+one graph or a CUDA graph captures (``capturable=True``).
+
+The other torch dialects pass per-step scalars as Python floats in ``alpha=``/``value=``
+arguments, which torch.compile specialises on (a recompilation every step) and a CUDA graph
+would freeze. Here the scalars may be 0-d tensors, so every operation is one that takes a
+tensor operand (``a * s``, ``torch.clamp_min``), values are SSA temporaries (inductor fuses
+them into one kernel; nothing is allocated once compiled), and the results are written back
+into the parameter and state at the end.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .arrays import lower_values
+from .python import ScalarPrinter
+
+_SIGN = "torch.where(torch.isnan({x}), {x}, torch.sign({x}))"  # the reference keeps NaN
+_CALL = {
+    "sqrt": "torch.sqrt({0})",
+    "square": "({0} * {0})",
+    "absolute": "torch.abs({0})",
+    "exp": "torch.exp({0})",
+    "log": "torch.log({0})",
+    "negative": "(-{0})",
+    "copy": "{0}",
+}
+_INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
+_CLAMP = {"maximum": "torch.clamp_min", "minimum": "torch.clamp_max"}
+_BOTH = {"maximum": "torch.maximum", "minimum": "torch.minimum"}
+
+
+def element_lines(temporaries, outputs, arrays: list[str], scalars: set[str]) -> list[str]:
+    """The element program of one tensor: SSA lines ``_v<i> = ...``, then each output
+    written into its array with ``copy_``. Every value is computed before the first write,
+    so an output may read any input's old value."""
+    low, finals = lower_values(temporaries, outputs, arrays, scalars)
+    name = dict(low.inputs)
+    lines = []
+    for op in low.ops:
+        args = [name[a.value] if a.is_array else a.code for a in op.args]
+        arrays_at = [a.is_array for a in op.args]
+        lines.append(f"_v{op.result} = {_expression(op.func, args, arrays_at)}")
+        name[op.result] = f"_v{op.result}"
+    for target, operand in finals:
+        if operand.is_array:
+            if name[operand.value] != target:
+                lines.append(f"{target}.copy_({name[operand.value]})")
+        else:
+            lines.append(f"{target}.fill_({operand.code})")
+    return lines
+
+
+def _expression(func: str, args: list[str], arrays: list[bool]) -> str:
+    if func in _INFIX:
+        return f"({args[0]} {_INFIX[func]} {args[1]})"
+    if func in _CLAMP:
+        if arrays[0] and arrays[1]:
+            return f"{_BOTH[func]}({args[0]}, {args[1]})"
+        array, scalar = (args[0], args[1]) if arrays[0] else (args[1], args[0])
+        return f"{_CLAMP[func]}({array}, {scalar})"
+    if func == "sign":
+        return _SIGN.format(x=args[0])
+    if func == "power":
+        return f"torch.pow({args[0]}, {args[1]})"
+    return _CALL[func].format(*args)
+
+
+class GraphScalarPrinter(ScalarPrinter):
+    """Per-step values that may be 0-d tensors: the ``math`` functions, max/min and sign go
+    through the runtime's ``graph_math``, which takes floats and tensors alike."""
+
+    def _module_format(self, fqn, register=True):
+        if fqn.startswith("math."):
+            return "graph_math." + fqn[len("math.") :]
+        return super()._module_format(fqn, register)
+
+    def _print_Max(self, expr):
+        return "graph_math.maximum(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Min(self, expr):
+        return "graph_math.minimum(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_sign(self, expr):
+        return f"graph_math.sign({self._print(expr.args[0])})"
+
+    def _print_Abs(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Piecewise(self, expr):
+        raise NotImplementedError("conditions in a graph step")  # the spec language has none
+
+
+_PRINTER = GraphScalarPrinter()
+
+
+def print_graph_scalar(expr: sp.Basic) -> str:
+    return _PRINTER.doprint(expr)

@@ -1,0 +1,124 @@
+"""fused=True keeps each group's pointer table from one step to the next (many small tensors
+cost little Python per step), and never hands the kernels a pointer it has not checked: the
+table is rebuilt when a parameter, its storage or its state changes, and a gradient that is
+not what the table expects goes through the full check (and its error message)."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import generated.torch as G  # noqa: E402
+from generated import _native  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _compiler():
+    try:
+        _native.library("adam", "cpu", None)
+    except _native.NativeBuildError as error:  # pragma: no cover - a machine without gcc
+        pytest.skip(str(error))
+
+
+def pair(n=3, size=1000):
+    torch.manual_seed(0)
+    fused = [torch.nn.Parameter(torch.randn(size)) for _ in range(n)]
+    plain = [torch.nn.Parameter(p.detach().clone()) for p in fused]
+    return fused, plain
+
+
+def grads(params, seed):
+    gen = torch.Generator().manual_seed(seed)
+    for p in params:
+        p.grad = torch.randn(p.shape, generator=gen)
+
+
+def step_both(a, b, opt_a, opt_b, seed):
+    grads(a, seed)
+    grads(b, seed)
+    opt_a.step()
+    opt_b.step()
+
+
+def same(a, b):
+    for x, y in zip(a, b):
+        torch.testing.assert_close(x, y, rtol=1e-6, atol=1e-7)
+
+
+def test_the_table_is_kept_and_the_steps_are_right():
+    a, b = pair()
+    opt_a, opt_b = G.Adam(a, fused=True), G.Adam(b, foreach=False)
+    for seed in range(4):
+        step_both(a, b, opt_a, opt_b, seed)
+    assert 0 in opt_a._fused_rows, "the steady state keeps the group's table"
+    same(a, b)
+
+
+def test_a_parameter_given_new_storage_is_followed():
+    a, b = pair()
+    opt_a, opt_b = G.Adam(a, fused=True), G.Adam(b, foreach=False)
+    step_both(a, b, opt_a, opt_b, 0)
+    step_both(a, b, opt_a, opt_b, 1)
+    old = a[1].data
+    a[1].data = old.clone()  # new storage, same values
+    b[1].data = b[1].data.clone()
+    kept = old.clone()
+    step_both(a, b, opt_a, opt_b, 2)
+    assert torch.equal(old, kept), "the kernels wrote the parameter's old storage"
+    same(a, b)
+
+
+def test_state_replaced_in_place_of_the_old_is_used():
+    a, b = pair()
+    opt_a, opt_b = G.Adam(a, fused=True), G.Adam(b, foreach=False)
+    step_both(a, b, opt_a, opt_b, 0)
+    step_both(a, b, opt_a, opt_b, 1)
+    for opt, p in ((opt_a, a[0]), (opt_b, b[0])):
+        opt.state[p]["m"] = torch.full_like(p, 0.5)
+    step_both(a, b, opt_a, opt_b, 2)
+    same(a, b)
+    saved = opt_b.state_dict()
+    opt_a.load_state_dict(saved)  # new state tensors for every parameter
+    step_both(a, b, opt_a, opt_b, 3)
+    same(a, b)
+
+
+def test_an_odd_gradient_after_the_table_exists_gets_the_full_check():
+    a, _ = pair()
+    opt = G.Adam(a, fused=True)
+    grads(a, 0)
+    opt.step()
+    opt.step()
+    before = [p.detach().clone() for p in a]
+    a[2].grad.data = torch.randn(999)  # past torch's own check, as a buggy hook might
+    with pytest.raises(RuntimeError, match="a gradient .* for a parameter .*parameter 2"):
+        opt.step()
+    a[2].grad.data = torch.randn(1000, dtype=torch.float64)
+    with pytest.raises(
+        RuntimeError, match="dtype torch.float64 for a parameter of dtype torch.float32"
+    ):
+        opt.step()
+    assert all(torch.equal(p, q) for p, q in zip(a, before)), "a refused step changed nothing"
+    a[2].grad = torch.randn(2000)[::2]  # not contiguous: copied, then stepped
+    b = [torch.nn.Parameter(p.detach().clone()) for p in a]
+    opt_b = G.Adam(b, foreach=False)
+    opt_b.load_state_dict(opt.state_dict())
+    for p, q in zip(a, b):
+        q.grad = p.grad.clone()
+    opt.step()
+    opt_b.step()
+    same(a, b)
+
+
+def test_a_group_whose_flags_change_rebuilds_its_table():
+    a, b = pair()
+    opt_a, opt_b = G.Adam(a, fused=True), G.Adam(b, foreach=False)
+    step_both(a, b, opt_a, opt_b, 0)
+    step_both(a, b, opt_a, opt_b, 1)
+    saved = opt_b.state_dict()
+    for opt in (opt_a, opt_b):
+        opt.load_state_dict(saved)
+    assert opt_a.state[a[0]]["m"] is not None
+    step_both(a, b, opt_a, opt_b, 2)
+    same(a, b)
