@@ -508,3 +508,22 @@ def test_copies_keep_the_state_by_position():
         mine = run(N.Adam(), mine, grads[:2])  # the same values, other arrays
         run(clone, mine, grads[2:])
         assert_equal_runs(opt, params, clone, mine)
+
+
+@pytest.mark.parametrize("fused", [False, True])
+@pytest.mark.parametrize("change", ["resize", "reshape"])
+def test_a_state_array_changed_in_place_is_refused_before_anything_changes(fused, change):
+    """A state array resized or reshaped in place since it was made (through state_of) is
+    refused naming the parameter, and no parameter moves (the C library never sees it)."""
+    params = [np.ones(8, np.float32), np.ones(8, np.float64)]
+    grads = [np.ones(8, np.float32), np.ones(8, np.float64)]
+    opt = N.Adam(fused=fused)
+    opt.apply_gradients(zip(grads, params))
+    before = [p.copy() for p in params]
+    if change == "resize":
+        opt.state_of(1)["v"].resize(4, refcheck=False)
+    else:
+        opt.state_of(1)["v"].shape = (2, 4)
+    with pytest.raises(ValueError, match="parameter 1 is float64 \\(8,\\), its state 'v' float64"):
+        opt.apply_gradients(zip(grads, params))
+    assert all(np.array_equal(a, b) for a, b in zip(before, params))

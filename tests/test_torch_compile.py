@@ -163,3 +163,55 @@ def test_a_tensor_learning_rate_changes_without_recompiling():
     assert counter.frame_count == 1
     for pa, pb in zip(a, b):
         torch.testing.assert_close(pb, pa, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("name", ["adam", "nadam", "sgd"])
+def test_a_capturable_step_replays_in_a_cuda_graph(name):
+    """capturable=True: a step captured once in a CUDA graph and replayed advances the step
+    count and scalar state on the device, step after step, as eager steps do."""
+    params0, grads = testing.problem(steps=5)
+    device = torch.device("cuda")
+    eager = [torch.tensor(p, device=device, requires_grad=True) for p in params0]
+    graphed = [torch.tensor(p, device=device, requires_grad=True) for p in params0]
+    opt_eager = G.get(name)(eager)
+    opt = G.get(name)(graphed, capturable=True)
+    group = opt.param_groups[0]
+    initial = dict(group["scalar_state"])
+    for p in graphed:  # the graph reads these gradients; zero ones leave p and state as they are
+        p.grad = torch.zeros_like(p)
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):  # warm-up, as CUDA graphs want: makes state and counts
+        opt.step()
+    torch.cuda.current_stream().wait_stream(stream)
+    group["iterations"].zero_()  # undo the warm-up's count
+    for key, value in group["scalar_state"].items():
+        value.fill_(initial[key])
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        opt.step()
+    for grad in grads:
+        for a, b, g in zip(eager, graphed, grad):
+            a.grad = torch.tensor(g, device=device)
+            b.grad.copy_(a.grad)
+        opt_eager.step()
+        graph.replay()
+    torch.cuda.synchronize()
+    assert float(group["iterations"]) == len(grads)
+    for a, b in zip(eager, graphed):
+        torch.testing.assert_close(b, a, rtol=1e-12, atol=1e-14)
+
+
+def test_capturable_checks_a_step_count_it_did_not_make():
+    """A graph step reads its counts without a device sync, so a tensor assigned to a group
+    (or loaded) is checked once, when the step first sees it."""
+    p = torch.nn.Parameter(torch.ones(3, dtype=torch.float64))
+    opt = G.Adam([p], capturable=True)
+    p.grad = torch.ones(3, dtype=torch.float64)
+    opt.step()
+    before = p.detach().clone()
+    opt.param_groups[0]["iterations"] = torch.tensor([-7.5], dtype=torch.float64)
+    with pytest.raises(ValueError, match="iterations must be an integer from 0"):
+        opt.step()
+    assert torch.equal(p, before)

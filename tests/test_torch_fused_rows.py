@@ -122,3 +122,62 @@ def test_a_group_whose_flags_change_rebuilds_its_table():
     assert opt_a.state[a[0]]["m"] is not None
     step_both(a, b, opt_a, opt_b, 2)
     same(a, b)
+
+
+def test_a_storage_shrunk_under_a_kept_table_is_refused():
+    """The storage freed and made smaller (it may come back at the same address): the table
+    is not reused, and the full check refuses the parameter."""
+    a, _ = pair()
+    opt = G.Adam(a, fused=True)
+    for seed in range(2):
+        grads(a, seed)
+        opt.step()
+    before = [p.detach().clone() for p in a[:2]]
+    storage = a[2].untyped_storage()
+    storage.resize_(storage.nbytes() // 2)
+    grads(a, 2)
+    with pytest.raises(RuntimeError, match="parameter 2 reaches past the end of its storage"):
+        opt.step()
+    assert all(torch.equal(p, q) for p, q in zip(a[:2], before))
+
+
+def test_a_state_tensor_shrunk_under_a_kept_table_is_refused():
+    a, _ = pair()
+    opt = G.Adam(a, fused=True)
+    for seed in range(2):
+        grads(a, seed)
+        opt.step()
+    storage = opt.state[a[1]]["v"].untyped_storage()
+    storage.resize_(storage.nbytes() // 2)
+    grads(a, 2)
+    with pytest.raises(RuntimeError, match="state 'v' of parameter 1 reaches past the end"):
+        opt.step()
+
+
+def test_a_parameter_restrided_in_place_of_the_old_is_stepped_right():
+    """p.data = p.data.t(): same address, other strides; the table is rebuilt (through a
+    contiguous copy), and the step equals the loop's."""
+    torch.manual_seed(0)
+    a = [torch.nn.Parameter(torch.randn(30, 20))]
+    b = [torch.nn.Parameter(a[0].detach().clone())]
+    opt_a, opt_b = G.Adam(a, fused=True), G.Adam(b, foreach=False)
+    step_both(a, b, opt_a, opt_b, 0)
+    step_both(a, b, opt_a, opt_b, 1)
+    for p, opt in ((a[0], opt_a), (b[0], opt_b)):
+        p.data = p.data.t()
+        opt.state[p] = {k: v.t() for k, v in opt.state[p].items()}
+    step_both(a, b, opt_a, opt_b, 2)
+    same(a, b)
+
+
+def test_a_lazily_negated_gradient_is_refused_by_the_kernels():
+    """torch._neg_view shares memory with a negation flag: the kernels read raw memory, so
+    fused=True refuses it (the loop and foreach paths resolve it)."""
+    a, _ = pair(n=1)
+    opt = G.Adam(a, fused=True)
+    for seed in range(2):
+        grads(a, seed)
+        opt.step()
+    a[0].grad = torch._neg_view(torch.randn(1000))
+    with pytest.raises(TypeError, match="lazily negated or conjugated view"):
+        opt.step()

@@ -171,3 +171,31 @@ def test_state_dicts_with_the_spec_names_still_load():
     fresh.load_state_dict(saved)
     assert fresh.param_groups[0]["betas"] == (0.8, 0.9)
     assert "beta_1" not in fresh.param_groups[0]
+
+
+@pytest.mark.parametrize(
+    "group,words",
+    [
+        ({"eps": 1e-3}, "eps is torch.optim's argument"),
+        ({"weight_decay": 0.1}, "weight_decay is not supported yet"),
+        ({"betas": (0.5, 0.6), "beta_1": 0.7}, "gives betas and beta_1 or beta_2"),
+        ({"lr": 0.1, "learning_rate": 0.2}, "gives both lr and learning_rate"),
+    ],
+)
+def test_a_param_group_refuses_what_the_constructor_refuses(group, words):
+    opt = T.Adam(params()[:1])
+    with pytest.raises(ValueError, match=words):
+        opt.add_param_group({"params": params()[1:], **group})
+    assert len(opt.param_groups) == 1
+
+
+def test_a_param_group_may_name_the_learning_rate_by_its_spec_name():
+    opt = T.Adam(params()[:1])
+    opt.add_param_group({"params": params()[1:], "learning_rate": 0.5})
+    assert opt.param_groups[1]["lr"] == 0.5 and "learning_rate" not in opt.param_groups[1]
+
+
+def test_a_parameter_listed_twice_in_a_group_is_refused():
+    p = torch.nn.Parameter(torch.zeros(3))
+    with pytest.raises(ValueError, match="lists a parameter twice"):
+        T.Adam([p, p])

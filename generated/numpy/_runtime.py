@@ -430,6 +430,21 @@ class Optimizer(SpecAttributes):
                     "the optimizer was built. State follows each parameter's position: pass the "
                     "same parameters in the same order, or make a new optimizer"
                 )
+            for state_name, array in zip(self._kernel.state, self._state[index] or ()):
+                if (
+                    not isinstance(array, np.ndarray)
+                    or array.dtype != p.dtype
+                    or array.shape != p.shape
+                ):  # a state array reshaped or resized in place since it was made
+                    shown = (
+                        f"{array.dtype} {array.shape}"
+                        if isinstance(array, np.ndarray)
+                        else type(array).__name__
+                    )
+                    raise ValueError(
+                        f"{name}: parameter {index} is {p.dtype} {p.shape}, its state "
+                        f"{state_name!r} {shown}: it changed since its state was created"
+                    )
 
     def _build(self, params):
         """Record the list of parameters (the first step, or import_state)."""

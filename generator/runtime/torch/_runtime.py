@@ -101,6 +101,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         )
         self.shard_group = _shard_group(name, shard_group)
         self._fused_rows = {}  # group index -> _FusedRows
+        self._graph_counts = {}  # id(group) -> its count tensors as _init_group last saw them
         h = {hp.name: float(_number(hyper[hp.name])) for hp in self.hyperparameters}
         h["decay"] = float(decay) if "decay" in self.common else 0.0
         self._scalar_state_names = tuple(self.scalar_state_init(h))
@@ -162,7 +163,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         return hyper
 
     def add_param_group(self, param_group):
-        """torch.optim's, and every value of the group checked: a refused group is not kept."""
+        """torch.optim's, and every value of the group checked: a refused group is not kept.
+        A group may name the learning rate by the spec's name (``learning_rate``) and the betas
+        as ``beta_1``/``beta_2``; torch's names whose meaning differs here are refused, as the
+        constructor refuses them, and so is a parameter listed twice (torch only warns)."""
+        if isinstance(param_group, dict):
+            self._torch_group_keys(param_group)
         super().add_param_group(param_group)
         group = self.param_groups[-1]
         try:
@@ -171,6 +177,31 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             self.param_groups.pop()
             raise
         self._update_group(group, checked)
+
+    def _torch_group_keys(self, group: dict) -> None:
+        """A group as the user wrote it, before torch fills in the defaults: ``learning_rate``
+        becomes ``lr``; ``betas`` with ``beta_1`` or ``beta_2``, ``eps`` (where the spec has
+        none) and a non-zero ``weight_decay`` (where the spec has none) are refused; so is a
+        parameter listed twice."""
+        name = type(self).__name__
+        spec_names = {hp.name for hp in self.hyperparameters}
+        if "learning_rate" in group:
+            if "lr" in group:
+                raise ValueError(f"{name}: a param group gives both lr and learning_rate")
+            group["lr"] = group.pop("learning_rate")
+        if self._has_betas and "betas" in group and any(b in group for b in _BETAS):
+            raise ValueError(f"{name}: a param group gives betas and beta_1 or beta_2; give one")
+        torch_args = {k: group[k] for k in ("eps", "weight_decay") if k in group}
+        torch_args = {k: v for k, v in torch_args.items() if k not in spec_names}
+        self._hyper_from_torch_args(
+            {hp.name: hp.default for hp in self.hyperparameters}, torch_args
+        )
+        params = group.get("params")
+        params = [params] if isinstance(params, torch.Tensor) else params
+        if isinstance(params, (list, tuple)) and len({id(p) for p in params}) != len(params):
+            raise ValueError(
+                f"{name}: a param group lists a parameter twice; each parameter is stepped once"
+            )
 
     def _checked_group(self, group, with_params=True, in_graph=False) -> dict:
         """The values of a param group, each checked (numbers and one-element tensors in their
@@ -435,6 +466,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
     def __setstate__(self, state):
         super().__setstate__(state)
         self.__dict__.setdefault("_fused_rows", {})
+        self._graph_counts = {}
         self.__dict__.setdefault("shard_group", None)
         if "_scalar_state_names" not in self.__dict__:  # an optimizer pickled before them
             self._scalar_state_names = tuple(self.scalar_state_init(self._hyper(self.defaults)))
@@ -504,11 +536,19 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         for group in self.param_groups:
             if not group["params"] or not self._graph_group(group, compiling):
                 continue
-            values = self._checked_group(group, with_params=False)
+            known = self._graph_counts.get(id(group))
+            tensors = _group_tensors(group)
+            new = known is None or len(known) != len(tensors)
+            new = new or any(a is not b for a, b in zip(tensors, known))
+            # Tensors this optimizer has not seen in the group (assigned, loaded) are checked
+            # once, a device sync; in-place changes to them later are not (that would sync
+            # every step): a graph step reads them as they are.
+            values = self._checked_group(group, with_params=new, in_graph=not new)
             kernel = self.kernels[tuple(values[f] for f in self.flags)]
-            init = self.state_init(self._hyper(values))
+            init = None  # the hyperparameters are read (a sync for tensors) only to make state
             for p in group["params"]:
                 if p.grad is not None and not self.state.get(p) and p.dtype in _SUPPORTED:
+                    init = init or self.state_init(self._hyper(values))
                     self.state[p] = {
                         s: torch.full_like(
                             p, init[s], dtype=_work_dtype(p), memory_format=torch.preserve_format
@@ -520,6 +560,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             group["scalar_state"] = {
                 k: _step_tensor(v, device) for k, v in group["scalar_state"].items()
             }
+            self._graph_counts[id(group)] = _group_tensors(group)
 
     def _graph_clip_scale(self, grads):
         """clipnorm's factor as a 0-d tensor, computed on the device without a host sync:
@@ -939,7 +980,7 @@ class _FusedRows(NamedTuple):
     kernel: "Kernel"
     params: list
     owned: list  # per parameter: p, then its state tensors, in table order
-    owned_pointers: list
+    owned_layout: list  # each one's _layout_of, as checked when the rows were made
     shapes: list
     native: dict
     pointers: list  # the table's pointer rows; the gradients' slots are refilled each step
@@ -956,7 +997,7 @@ class _FusedRows(NamedTuple):
             plan.kernel,
             list(plan.params),
             owned,
-            [t.data_ptr() for t in owned],
+            [_layout_of(t) for t in owned],
             [p.shape for p in plan.params],
             plan.native,
             pointers,
@@ -979,8 +1020,8 @@ class _FusedRows(NamedTuple):
             owned.extend(state.get(s) for s in names)
         if not all(a is b for a, b in zip(owned, self.owned)):
             return False
-        if [t.data_ptr() for t in owned] != self.owned_pointers:
-            return False
+        if [_layout_of(t) for t in owned] != self.owned_layout:
+            return False  # moved, reshaped, restrided, a storage resized under it, negated
         dtype, device = params[0].dtype, params[0].device
         for p, shape in zip(params, self.shapes):
             g = p.grad
@@ -992,6 +1033,7 @@ class _FusedRows(NamedTuple):
                 or p.shape != shape
                 or g.device != device
                 or not g.is_contiguous()
+                or g.is_neg()
                 or not _in_storage(g)
             ):
                 return False  # the full check says what is wrong, or rebuilds the rows
@@ -1061,6 +1103,11 @@ def _problem(p, g, state, names, plain):
                     "fused=True passes raw pointers to C/CUDA kernels and takes plain tensors; "
                     f"{role} is a {type(tensor).__name__}; use foreach or the loop"
                 )
+            if tensor.is_neg() or tensor.is_conj():
+                return TypeError, (
+                    f"fused=True reads raw memory, and {role} is a lazily negated or conjugated "
+                    "view (torch._neg_view, .conj()); pass tensor.resolve_neg() or use foreach"
+                )
             if not _in_storage(tensor):
                 return RuntimeError, f"{role} reaches past the end of its storage"
     return None
@@ -1122,6 +1169,25 @@ def _dtensor_problem(p, state):
                 f"a DTensor on the same mesh placed {tuple(p.placements)}, not {shown}"
             )
     return None
+
+
+def _group_tensors(group) -> tuple:
+    """The tensors a param group holds besides its parameters (step count, scalar state,
+    tensor hyperparameters), in key order."""
+    out = []
+    for key in sorted(k for k in group if k != "params"):
+        value = group[key]
+        values = value.values() if isinstance(value, dict) else value
+        values = values if isinstance(values, (tuple, list, type({}.values()))) else (value,)
+        out.extend(v for v in values if isinstance(v, torch.Tensor))
+    return tuple(out)
+
+
+def _layout_of(t) -> tuple:
+    """What makes a checked tensor's pointer row still valid: its address, shape and strides,
+    its storage's size (a storage freed and made smaller can come back at the same address),
+    and torch's lazy negation (the kernels read raw memory)."""
+    return t.data_ptr(), t.shape, t.stride(), t.untyped_storage().nbytes(), t.is_neg()
 
 
 def _overlaps(t) -> bool:
