@@ -981,7 +981,9 @@ class _FusedRows(NamedTuple):
     kernel: "Kernel"
     params: list
     owned: list  # per parameter: p, then its state tensors, in table order
-    owned_layout: list  # each one's _layout_of, as checked when the rows were made
+    owned_pointers: list
+    storages: list  # the owned tensors' storages, held: their memory cannot be reused
+    storage_sizes: list  # their sizes in bytes, as checked when the rows were made
     shapes: list
     native: dict
     pointers: list  # the table's pointer rows; the gradients' slots are refilled each step
@@ -992,13 +994,16 @@ class _FusedRows(NamedTuple):
     def of(cls, plan, state, table, n, n_chunks, width):
         names = plan.kernel.state
         owned = [t for p in plan.params for t in (p, *[state[p][s] for s in names])]
+        storages = [t.untyped_storage() for t in owned]
         pointers = table[: n * width].tolist()
         return cls(
             plan.group,
             plan.kernel,
             list(plan.params),
             owned,
-            [_layout_of(t) for t in owned],
+            [t.data_ptr() for t in owned],
+            storages,
+            [storage.nbytes() for storage in storages],
             [p.shape for p in plan.params],
             plan.native,
             pointers,
@@ -1021,21 +1026,30 @@ class _FusedRows(NamedTuple):
             owned.extend(state.get(s) for s in names)
         if not all(a is b for a, b in zip(owned, self.owned)):
             return False
-        if [_layout_of(t) for t in owned] != self.owned_layout:
-            return False  # moved, reshaped, restrided, a storage resized under it, negated
-        dtype, device = params[0].dtype, params[0].device
+        # Each row stays valid while its tensor is contiguous at the same address over a
+        # storage of the same size: the storages are held, so no other allocation can take
+        # their address, and one resized in place shows in its size (cheap checks: W2).
+        if [t.data_ptr() for t in owned] != self.owned_pointers:
+            return False
+        if not all(t.is_contiguous() for t in owned):
+            return False
+        if [storage.nbytes() for storage in self.storages] != self.storage_sizes:
+            return False
+        # the new gradients, against the rows (the cheapest calls first: this runs per tensor)
+        dtype, device = params[0].dtype, params[0].get_device()
+        size = params[0].element_size()
         for p, shape in zip(params, self.shapes):
             g = p.grad
             if (
                 type(g) not in _PLAIN
-                or g.layout is not _STRIDED
                 or g.dtype is not dtype
-                or g.shape != shape
-                or p.shape != shape
-                or g.device != device
+                or g.get_device() != device
+                or g.layout is not _STRIDED
                 or not g.is_contiguous()
                 or g.is_neg()
-                or not _in_storage(g)
+                or g.shape != shape
+                or p.shape != shape
+                or (g.storage_offset() + g.numel()) * size > g.untyped_storage().nbytes()
             ):
                 return False  # the full check says what is wrong, or rebuilds the rows
         return True
@@ -1182,13 +1196,6 @@ def _group_tensors(group) -> tuple:
         values = values if isinstance(values, (tuple, list, type({}.values()))) else (value,)
         out.extend(v for v in values if isinstance(v, torch.Tensor))
     return tuple(out)
-
-
-def _layout_of(t) -> tuple:
-    """What makes a checked tensor's pointer row still valid: its address, shape and strides,
-    its storage's size (a storage freed and made smaller can come back at the same address),
-    and torch's lazy negation (the kernels read raw memory)."""
-    return t.data_ptr(), t.shape, t.stride(), t.untyped_storage().nbytes(), t.is_neg()
 
 
 def _overlaps(t) -> bool:

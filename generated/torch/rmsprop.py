@@ -89,7 +89,12 @@ class RMSprop(Optimizer):
     Generated from specs/rmsprop.yaml; the update rule is documented there.
 
     The spec's ``learning_rate`` is ``lr`` here, as in torch.optim, so learning-rate
-    schedulers work; ``maximize``, ``foreach`` and ``fused`` are torch.optim's.
+    schedulers work; ``maximize``, ``foreach``, ``fused`` and ``capturable`` are torch.optim's
+    (``capturable=True``: the step count and scalar state live on the device as tensors, for
+    CUDA graphs; torch.compile uses the same path). torch's ``betas`` is taken where the spec
+    has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
+    would mean something else. ``shard_group``: the process group over which the parameters
+    are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
     """
 
     keras_name = "rmsprop"
