@@ -215,3 +215,27 @@ def test_capturable_checks_a_step_count_it_did_not_make():
     with pytest.raises(ValueError, match="iterations must be an integer from 0"):
         opt.step()
     assert torch.equal(p, before)
+
+
+def test_graph_math_takes_floats_and_tensors_alike():
+    """The graph step functions' math: floats give floats (as the host's math), tensors
+    give tensors, and a mix gives a tensor, with the same values."""
+    from generated.torch._runtime import graph_math as gm
+
+    import math
+
+    cases = [
+        (gm.sqrt, (2.0,), math.sqrt(2.0)),
+        (gm.exp, (0.5,), math.exp(0.5)),
+        (gm.log, (3.0,), math.log(3.0)),
+        (gm.maximum, (1.0, 3.0, 2.0), 3.0),
+        (gm.minimum, (1.0, -3.0, 2.0), -3.0),
+        (gm.sign, (-0.25,), -1.0),
+        (gm.sign, (0.0,), 0.0),
+    ]
+    for function, args, expected in cases:
+        assert function(*args) == expected and not isinstance(function(*args), torch.Tensor)
+        tensors = [torch.tensor(a, dtype=torch.float64) for a in args]
+        assert float(function(*tensors)) == expected
+        mixed = [tensors[0], *args[1:]]
+        assert isinstance(function(*mixed), torch.Tensor) and float(function(*mixed)) == expected

@@ -1185,6 +1185,17 @@ def _dtensor_problem(p, state):
     return None
 
 
+def _fold(values, tensor_op, number_op):
+    """``values`` combined pairwise, with ``tensor_op`` where either side is a tensor."""
+    out = values[0]
+    for x in values[1:]:
+        if isinstance(out, torch.Tensor) or isinstance(x, torch.Tensor):
+            out = tensor_op(torch.as_tensor(out), torch.as_tensor(x))
+        else:
+            out = number_op(out, x)
+    return out
+
+
 def _group_tensors(group) -> tuple:
     """The tensors a param group holds besides its parameters (step count, scalar state,
     tensor hyperparameters), in key order."""
@@ -1297,23 +1308,11 @@ class graph_math:
 
     @staticmethod
     def maximum(*xs):
-        out = xs[0]
-        for x in xs[1:]:
-            if isinstance(out, torch.Tensor) or isinstance(x, torch.Tensor):
-                out = torch.maximum(torch.as_tensor(out), torch.as_tensor(x))
-            else:
-                out = max(out, x)
-        return out
+        return _fold(xs, torch.maximum, max)
 
     @staticmethod
     def minimum(*xs):
-        out = xs[0]
-        for x in xs[1:]:
-            if isinstance(out, torch.Tensor) or isinstance(x, torch.Tensor):
-                out = torch.minimum(torch.as_tensor(out), torch.as_tensor(x))
-            else:
-                out = min(out, x)
-        return out
+        return _fold(xs, torch.minimum, min)
 
     @staticmethod
     def sign(x):
