@@ -9,7 +9,6 @@ optimizer; a group is as close as torch comes). Per parameter: the spec's state 
 in float32 for float16 and bfloat16 parameters, whose arithmetic is float32 too.
 """
 
-import array
 import collections
 import copy
 import math
@@ -100,7 +99,6 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             else _real(name, "clipvalue", clipvalue, "None or >= 0", lambda x: x >= 0)
         )
         self.shard_group = _shard_group(name, shard_group)
-        self._fused_rows = {}  # group index -> _FusedRows
         self._graph_counts = {}  # id(group) -> its count tensors as _init_group last saw them
         h = {hp.name: float(_number(hyper[hp.name])) for hp in self.hyperparameters}
         h["decay"] = float(decay) if "decay" in self.common else 0.0
@@ -465,7 +463,6 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        self.__dict__.setdefault("_fused_rows", {})
         self._graph_counts = {}
         self.__dict__.setdefault("shard_group", None)
         if "_scalar_state_names" not in self.__dict__:  # an optimizer pickled before them
@@ -638,10 +635,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         h = None if graph else self._hyper(values)  # a graph step reads tensors as they are
         params = [p for p in group["params"] if p.grad is not None]
         names, fused, state_of = kernel.state, values["fused"], self.state.get
-        rows = self._fused_rows.get(group_index) if fused else None
-        if rows is not None and not rows.holds(group, kernel, params, state_of):
-            rows = None  # rebuilt after this step: something changed (or a gradient is odd)
-        for position, p in enumerate(params if rows is None else ()):
+        for position, p in enumerate(params):
             if _is_dtensor(p) and (fused or not kernel.tensor_ops):  # updated through shards
                 problem = _dtensor_problem(p, state_of(p))
                 if problem is None:
@@ -663,7 +657,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 raise error(f"{type(self).__name__}: {message.replace(_WHERE, where)}")
         native = foreach = None
         if values["fused"] and params:
-            native = rows.native if rows is not None else self._plan_fused(kernel, params)
+            native = self._plan_fused(kernel, params)
         elif params:
             foreach = self._use_foreach(values, kernel, params)
         return _Plan(
@@ -675,8 +669,6 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             values["maximize"],
             foreach,
             native,
-            group_index,
-            rows,
         )
 
     def _clip_scale(self, grads) -> float:
@@ -883,19 +875,6 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         names = kernel.state
         width = 2 + len(names)
         launch = (scalars, scale, factor, clipvalue, kernel, width)
-        if plan.rows is not None:  # the steady state: only the gradients' pointers are new
-            ((device, _), (target, suffix, _, update, bucket)), rows = (
-                *plan.native.items(),
-                plan.rows,
-            )
-            pointers = rows.pointers.copy()
-            pointers[1::width] = [p.grad.data_ptr() for p in bucket]
-            table = array.array("q", pointers)
-            table.extend(rows.tail)
-            self._launch(table, len(bucket), rows.n_chunks, target, device, update, suffix, launch)
-            group["iterations"] = t
-            group["scalar_state"] = scalar_state
-            return
         for (device, dtype), (target, suffix, low_on_cpu, update, bucket) in plan.native.items():
             # one row of pointers per tensor: p, g, state; kept lean, it runs for every tensor
             pointers, numels, copies, keep = [], [], [], []
@@ -921,10 +900,6 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             self._launch(table, len(numels), n_chunks, target, device, update, suffix, launch)
             for tensor, work in copies:
                 tensor.copy_(work)
-            if len(plan.native) == 1 and not keep and not _is_dtensor(bucket[0]):
-                self._fused_rows[plan.index] = _FusedRows.of(
-                    plan, self.state, table, len(numels), n_chunks, width
-                )
         group["iterations"] = t
         group["scalar_state"] = scalar_state
 
@@ -965,93 +940,6 @@ class _Plan(NamedTuple):
     maximize: bool
     foreach: bool | None  # the multi-tensor path (None when fused)
     native: dict | None  # fused: {(device, dtype): (target, suffix, low_on_cpu, update, params)}
-    index: int = 0  # the group's position in param_groups
-    rows: "_FusedRows | None" = None  # fused: the group's cached pointer rows, still valid
-
-
-class _FusedRows(NamedTuple):
-    """A fused group's pointer table, kept from one step to the next so that a step costs
-    little Python per tensor (many small tensors, W2): the parameters and state tensors of
-    the last step, each checked then, with their pointers. It holds while the same tensor
-    objects sit at the same addresses (``holds``); only the gradients are new each step, and
-    each is checked against its parameter's recorded shape, dtype and device."""
-
-    group: dict
-    kernel: "Kernel"
-    params: list
-    owned: list  # per parameter: p, then its state tensors, in table order
-    owned_pointers: list
-    storages: list  # the owned tensors' storages, held: their memory cannot be reused
-    storage_sizes: list  # their sizes in bytes, as checked when the rows were made
-    shapes: list
-    native: dict
-    pointers: list  # the table's pointer rows; the gradients' slots are refilled each step
-    tail: list  # element counts and chunk starts
-    n_chunks: int
-
-    @classmethod
-    def of(cls, plan, state, table, n, n_chunks, width):
-        names = plan.kernel.state
-        owned = [t for p in plan.params for t in (p, *[state[p][s] for s in names])]
-        storages = [t.untyped_storage() for t in owned]
-        pointers = table[: n * width].tolist()
-        return cls(
-            plan.group,
-            plan.kernel,
-            list(plan.params),
-            owned,
-            [t.data_ptr() for t in owned],
-            storages,
-            [storage.nbytes() for storage in storages],
-            [p.shape for p in plan.params],
-            plan.native,
-            pointers,
-            table[n * width :].tolist(),
-            n_chunks,
-        )
-
-    def holds(self, group, kernel, params, state_of) -> bool:
-        if group is not self.group or kernel is not self.kernel or len(params) != len(self.params):
-            return False
-        if not all(a is b for a, b in zip(params, self.params)):
-            return False
-        names = kernel.state
-        owned = []
-        for p in params:
-            state = state_of(p)
-            if not state or len(state) != len(names):
-                return False
-            owned.append(p)
-            owned.extend(state.get(s) for s in names)
-        if not all(a is b for a, b in zip(owned, self.owned)):
-            return False
-        # Each row stays valid while its tensor is contiguous at the same address over a
-        # storage of the same size: the storages are held, so no other allocation can take
-        # their address, and one resized in place shows in its size (cheap checks: W2).
-        if [t.data_ptr() for t in owned] != self.owned_pointers:
-            return False
-        if not all(t.is_contiguous() for t in owned):
-            return False
-        if [storage.nbytes() for storage in self.storages] != self.storage_sizes:
-            return False
-        # the new gradients, against the rows (the cheapest calls first: this runs per tensor)
-        dtype, device = params[0].dtype, params[0].get_device()
-        size = params[0].element_size()
-        for p, shape in zip(params, self.shapes):
-            g = p.grad
-            if (
-                type(g) not in _PLAIN
-                or g.dtype is not dtype
-                or g.get_device() != device
-                or g.layout is not _STRIDED
-                or not g.is_contiguous()
-                or g.is_neg()
-                or g.shape != shape
-                or p.shape != shape
-                or (g.storage_offset() + g.numel()) * size > g.untyped_storage().nbytes()
-            ):
-                return False  # the full check says what is wrong, or rebuilds the rows
-        return True
 
 
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
