@@ -24,6 +24,53 @@ class SpecAttributes:
     native_module: str | None = None
 
 
+class step_math:
+    """The functions the host's step programs call (printed ``step_math.sqrt``), for per-step
+    values that are Python numbers (every eager step: the ``math`` functions themselves) or
+    tensors (torch's graph steps, under torch.compile or capturable=True: the tensor's
+    methods). Duck-typed, so that the host modules need no torch."""
+
+    @staticmethod
+    def sqrt(x):
+        return math.sqrt(x) if isinstance(x, numbers.Real) else x.sqrt()
+
+    @staticmethod
+    def exp(x):
+        return math.exp(x) if isinstance(x, numbers.Real) else x.exp()
+
+    @staticmethod
+    def log(x):
+        return math.log(x) if isinstance(x, numbers.Real) else x.log()
+
+    @staticmethod
+    def sign(x):
+        if isinstance(x, numbers.Real):
+            return 0.0 if x == 0 else math.copysign(1.0, x)
+        return x.sign()
+
+    @staticmethod
+    def maximum(*xs):
+        return _fold(xs, "maximum", max)
+
+    @staticmethod
+    def minimum(*xs):
+        return _fold(xs, "minimum", min)
+
+
+def _fold(values, method, number_op):
+    """``values`` combined pairwise: ``number_op`` on numbers, else the tensor ``method``
+    (a number beside a tensor becomes a tensor like it)."""
+    out = values[0]
+    for x in values[1:]:
+        if isinstance(out, numbers.Real) and isinstance(x, numbers.Real):
+            out = number_op(out, x)
+        else:
+            tensor = out if not isinstance(out, numbers.Real) else x
+            a, b = (tensor.new_tensor(v) if isinstance(v, numbers.Real) else v for v in (out, x))
+            out = getattr(a, method)(b)
+    return out
+
+
 class Hyperparameter(NamedTuple):
     name: str
     default: float

@@ -140,7 +140,7 @@ def _printed_names() -> dict[str, str]:
     from .printers import torch_graph
     from .printers.arrays import lower_element_program
     from .printers.c import print_c
-    from .printers.python import print_scalar
+    from .printers.python import print_scalar, print_step
 
     x, y = symbols.P, symbols.G
     samples = [build(x) if arity == 1 else build(x, y) for build, arity in FUNCTIONS.values()]
@@ -155,7 +155,7 @@ def _printed_names() -> dict[str, str]:
         for ctype in ("float", "double"):
             add(print_c(expr, ctype), "the C printer")
         add(print_scalar(expr), "the Python printer")
-        add(torch_graph.print_graph_scalar(expr), "the torch graph printer")
+        add(print_step(expr), "the step printer")
         program = lower_element_program((), (("p", expr),), ["p", "g"], {"p"}, set())
         add("\n".join(numpy_dialect.lines(program)), "the NumPy printer")
         add("\n".join(torch_dialect.tensor_lines(program)), "the torch printer")

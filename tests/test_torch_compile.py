@@ -217,21 +217,22 @@ def test_capturable_checks_a_step_count_it_did_not_make():
     assert torch.equal(p, before)
 
 
-def test_graph_math_takes_floats_and_tensors_alike():
-    """The graph step functions' math: floats give floats (as the host's math), tensors
-    give tensors, and a mix gives a tensor, with the same values."""
-    from generated.torch._runtime import graph_math as gm
-
+def test_step_math_takes_floats_and_tensors_alike():
+    """The host's step functions' math (one function serves eager and graph steps): numbers
+    give floats, as the math module does; tensors give tensors, and a mix gives a tensor,
+    with the same values."""
     import math
 
+    from generated._shared import step_math as sm
+
     cases = [
-        (gm.sqrt, (2.0,), math.sqrt(2.0)),
-        (gm.exp, (0.5,), math.exp(0.5)),
-        (gm.log, (3.0,), math.log(3.0)),
-        (gm.maximum, (1.0, 3.0, 2.0), 3.0),
-        (gm.minimum, (1.0, -3.0, 2.0), -3.0),
-        (gm.sign, (-0.25,), -1.0),
-        (gm.sign, (0.0,), 0.0),
+        (sm.sqrt, (2.0,), math.sqrt(2.0)),
+        (sm.exp, (0.5,), math.exp(0.5)),
+        (sm.log, (3.0,), math.log(3.0)),
+        (sm.maximum, (1.0, 3.0, 2.0), 3.0),
+        (sm.minimum, (1.0, -3.0, 2.0), -3.0),
+        (sm.sign, (-0.25,), -1.0),
+        (sm.sign, (0.0,), 0.0),
     ]
     for function, args, expected in cases:
         assert function(*args) == expected and not isinstance(function(*args), torch.Tensor)
@@ -239,3 +240,11 @@ def test_graph_math_takes_floats_and_tensors_alike():
         assert float(function(*tensors)) == expected
         mixed = [tensors[0], *args[1:]]
         assert isinstance(function(*mixed), torch.Tensor) and float(function(*mixed)) == expected
+
+
+def test_the_graph_path_reuses_the_host_step_functions():
+    """One step program per variant: the graph path calls the host's function with tensors
+    (no second printed copy of it in the torch module)."""
+    for name in G.OPTIMIZERS:
+        module = __import__(G.get(name).__module__, fromlist=["*"])
+        assert not any(n.startswith("_step_graph") for n in vars(module)), name

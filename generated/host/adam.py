@@ -1,11 +1,12 @@
 # generated from specs/adam.yaml by templates/host/host.py.j2 — do not edit
 """Adam: what runs on the host, the same for every backend: the arguments' domains,
 the initial state, and the per-step scalars of each flag combination (the hoisted part of
-the update, computed once per step in Python floats)."""
+the update, computed once per step: in Python floats, or in tensors for torch's graph
+steps)."""
 
 import math
 
-from .._shared import Hyperparameter
+from .._shared import Hyperparameter, step_math
 
 HYPERPARAMETERS = (
     Hyperparameter(
@@ -28,7 +29,7 @@ def step_no_amsgrad(hyper, scalar_state, reductions, t):
     lr = learning_rate / (decay * (t - 1) + 1)
     _c0_one_minus_beta_1 = 1 - beta_1
     _c1_one_minus_beta_2 = 1 - beta_2
-    _c2_lr_scale = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    _c2_lr_scale = -lr * step_math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
     return (_c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon), {}
 
 

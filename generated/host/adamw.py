@@ -1,11 +1,12 @@
 # generated from specs/adamw.yaml by templates/host/host.py.j2 — do not edit
 """AdamW: what runs on the host, the same for every backend: the arguments' domains,
 the initial state, and the per-step scalars of each flag combination (the hoisted part of
-the update, computed once per step in Python floats)."""
+the update, computed once per step: in Python floats, or in tensors for torch's graph
+steps)."""
 
 import math
 
-from .._shared import Hyperparameter
+from .._shared import Hyperparameter, step_math
 
 HYPERPARAMETERS = (
     Hyperparameter(
@@ -33,7 +34,7 @@ def step_no_amsgrad(hyper, scalar_state, reductions, t):
     _c0_one_minus_beta_1 = 1 - beta_1
     _c1_one_minus_beta_2 = 1 - beta_2
     _c2_minus_lr_times_weight_decay = -lr * weight_decay
-    _c3_lr_scale = -lr * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    _c3_lr_scale = -lr * step_math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
     return (
         _c0_one_minus_beta_1,
         _c1_one_minus_beta_2,

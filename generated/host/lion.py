@@ -1,11 +1,12 @@
 # generated from specs/lion.yaml by templates/host/host.py.j2 — do not edit
 """Lion: what runs on the host, the same for every backend: the arguments' domains,
 the initial state, and the per-step scalars of each flag combination (the hoisted part of
-the update, computed once per step in Python floats)."""
+the update, computed once per step: in Python floats, or in tensors for torch's graph
+steps)."""
 
 import math
 
-from .._shared import Hyperparameter
+from .._shared import Hyperparameter, step_math
 
 HYPERPARAMETERS = (
     Hyperparameter(

@@ -35,7 +35,6 @@ class Kernel(NamedTuple):
     global_names: tuple
     native: str | None  # C name stem of the fused C/CUDA kernels, or None
     tensor_ops: tuple = ()  # the ops of the spec's per-tensor reductions
-    graph_step: Callable | None = None  # step over values that may be 0-d tensors
     apply_graph: Callable | None = None  # one tensor, out-of-place ops; None: no graph path
 
 
@@ -587,7 +586,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         t = group["iterations"][0]
         h = self._graph_hyper(group, t.device)
         scalar_state = {k: v[0] for k, v in group["scalar_state"].items()}
-        scalars, scalar_state = kernel.graph_step(h, scalar_state, {}, t)
+        scalars, scalar_state = kernel.step(h, scalar_state, {}, t)  # step_math takes tensors
         by_dtype = {}
         for p in plan.params:
             g = p.grad
@@ -1074,17 +1073,6 @@ def _dtensor_problem(p, state):
     return None
 
 
-def _fold(values, tensor_op, number_op):
-    """``values`` combined pairwise, with ``tensor_op`` where either side is a tensor."""
-    out = values[0]
-    for x in values[1:]:
-        if isinstance(out, torch.Tensor) or isinstance(x, torch.Tensor):
-            out = tensor_op(torch.as_tensor(out), torch.as_tensor(x))
-        else:
-            out = number_op(out, x)
-    return out
-
-
 def _group_tensors(group) -> tuple:
     """The tensors a param group holds besides its parameters (step count, scalar state,
     tensor hyperparameters), in key order."""
@@ -1179,35 +1167,98 @@ except ImportError:  # a torch built without distributed
     _DTensor = None
 
 
-class graph_math:
-    """The ``math`` functions, max, min and sign for per-step values that may be Python
-    floats or 0-d tensors (the graph step functions print them as ``graph_math.sqrt``)."""
+def _group_tensors(group) -> tuple:
+    """The tensors a param group holds besides its parameters (step count, scalar state,
+    tensor hyperparameters), in key order."""
+    out = []
+    for key in sorted(k for k in group if k != "params"):
+        value = group[key]
+        values = value.values() if isinstance(value, dict) else value
+        values = values if isinstance(values, (tuple, list, type({}.values()))) else (value,)
+        out.extend(v for v in values if isinstance(v, torch.Tensor))
+    return tuple(out)
 
-    @staticmethod
-    def sqrt(x):
-        return torch.sqrt(x) if isinstance(x, torch.Tensor) else math.sqrt(x)
 
-    @staticmethod
-    def exp(x):
-        return torch.exp(x) if isinstance(x, torch.Tensor) else math.exp(x)
+def _overlaps(t) -> bool:
+    """Some elements of ``t`` share memory (an expanded tensor): it cannot be written in place.
+    torch answers yes (1), no (0) or too hard to tell (2, strided views such as p[:, ::2],
+    whose in-place operations torch checks itself)."""
+    return torch._debug_has_internal_overlap(t) == 1
 
-    @staticmethod
-    def log(x):
-        return torch.log(x) if isinstance(x, torch.Tensor) else math.log(x)
 
-    @staticmethod
-    def maximum(*xs):
-        return _fold(xs, torch.maximum, max)
+def _in_storage(t) -> bool:
+    """Every element of ``t`` lies within its storage (a storage resized under a tensor, say
+    by ``untyped_storage().resize_``, would hand a kernel memory that is not there)."""
+    numel = t.numel()
+    if numel == 0:
+        return True
+    if t.is_contiguous():  # the usual case, and the cheap one
+        end = t.storage_offset() + numel
+    else:
+        end = (
+            t.storage_offset()
+            + 1
+            + sum((size - 1) * stride for size, stride in zip(t.shape, t.stride()))
+        )
+    return end * t.element_size() <= t.untyped_storage().nbytes()
 
-    @staticmethod
-    def minimum(*xs):
-        return _fold(xs, torch.minimum, min)
 
-    @staticmethod
-    def sign(x):
-        if isinstance(x, torch.Tensor):
-            return torch.sign(x)
-        return 0.0 if x == 0 else math.copysign(1.0, x)
+_BETAS = ("beta_1", "beta_2")
+_STRIDED = torch.strided
+_SUPPORTED = frozenset(SUPPORTED_DTYPES)
+_WHERE = "<where>"  # replaced by the parameter's place in Optimizer._plan, only on failure
+
+
+def _shard_group(owner, group):
+    """The process group over which this optimizer's parameters are sharded, rank by rank, so
+    that Keras 2.3's global reductions (clipnorm's norm over all gradients, a spec's global
+    reductions) are reduced over it: ``shard_group=`` when given, else the group of a
+    ZeroRedundancyOptimizer that is constructing this optimizer for its rank's shard (it
+    passes only the rank's parameters, and no argument of its own), else None. FSDP2's
+    DTensor parameters need none: their norms are reduced by DTensor itself."""
+    if group is not None:
+        if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+            raise ValueError(f"{owner}: shard_group needs an initialized torch.distributed")
+        return group
+    if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+        return None
+    from torch.distributed.optim import ZeroRedundancyOptimizer
+
+    frame = sys._getframe(1)
+    for _ in range(8):  # Optimizer.__init__ <- the generated __init__ <- ZeRO's
+        if frame is None:
+            break
+        zero = frame.f_locals.get("self")
+        if isinstance(zero, ZeroRedundancyOptimizer):
+            return zero.process_group
+        frame = frame.f_back
+    return None
+
+
+def _all_reduce(values, group, op):
+    """``values`` (Python floats) reduced over ``group`` with torch.distributed's ``op``, in
+    float64 on a device the group's backend takes (the gloo and NCCL groups both)."""
+    backend = torch.distributed.get_backend(group)
+    device = torch.device("cuda", torch.cuda.current_device()) if backend == "nccl" else "cpu"
+    tensor = torch.tensor(values, dtype=torch.float64, device=device)
+    torch.distributed.all_reduce(tensor, op=op, group=group)
+    return tensor.tolist()
+
+
+def _local(tensor):
+    """The rank's local shard of a DTensor (a view: writing it writes the DTensor), else the
+    tensor itself."""
+    return tensor.to_local() if _is_dtensor(tensor) else tensor
+
+
+def _is_dtensor(tensor) -> bool:
+    return _DTensor is not None and isinstance(tensor, _DTensor)
+
+
+try:
+    from torch.distributed.tensor import DTensor as _DTensor
+except ImportError:  # a torch built without distributed
+    _DTensor = None
 
 
 def _is_step_tensor(value) -> bool:

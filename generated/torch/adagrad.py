@@ -11,7 +11,7 @@ import math
 import torch
 
 from ..host import adagrad as host
-from ._runtime import Kernel, Optimizer, graph_math
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, scalars):
@@ -35,17 +35,6 @@ def _apply_foreach_default(p, g, state, scalars):
     _s0 = torch._foreach_sqrt(accumulator)
     torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, g, _s0, value=_c0_minus_lr)
-
-
-def _step_graph_default(hyper, scalar_state, reductions, t):
-    """Per-step scalars for the defaults from values that may be 0-d tensors (t, the
-    scalar state, tensor hyperparameters), for graph steps."""
-    decay = hyper["decay"]
-    epsilon = hyper["epsilon"]
-    learning_rate = hyper["learning_rate"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0_minus_lr = -lr
-    return (_c0_minus_lr, epsilon), {}
 
 
 def _apply_graph_default(p, g, state, scalars):
@@ -110,7 +99,6 @@ class Adagrad(Optimizer):
             global_names=(),
             native="ocg_adagrad_default",
             tensor_ops=(),
-            graph_step=_step_graph_default,
             apply_graph=_apply_graph_default,
         ),
     }

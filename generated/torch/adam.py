@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import adam as host
-from ._runtime import Kernel, Optimizer, graph_math
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_no_amsgrad(p, g, state, scalars):
@@ -43,21 +43,6 @@ def _apply_foreach_no_amsgrad(p, g, state, scalars):
     _s0 = torch._foreach_sqrt(v)
     torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, m, _s0, value=_c2_lr_scale)
-
-
-def _step_graph_no_amsgrad(hyper, scalar_state, reductions, t):
-    """Per-step scalars for amsgrad=False from values that may be 0-d tensors (t, the
-    scalar state, tensor hyperparameters), for graph steps."""
-    beta_1 = hyper["beta_1"]
-    beta_2 = hyper["beta_2"]
-    decay = hyper["decay"]
-    epsilon = hyper["epsilon"]
-    learning_rate = hyper["learning_rate"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0_one_minus_beta_1 = 1 - beta_1
-    _c1_one_minus_beta_2 = 1 - beta_2
-    _c2_lr_scale = -lr * graph_math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-    return (_c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon), {}
 
 
 def _apply_graph_no_amsgrad(p, g, state, scalars):
@@ -115,21 +100,6 @@ def _apply_foreach_amsgrad(p, g, state, scalars):
     _s0 = torch._foreach_sqrt(vhat)
     torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, m, _s0, value=_c2_lr_scale)
-
-
-def _step_graph_amsgrad(hyper, scalar_state, reductions, t):
-    """Per-step scalars for amsgrad=True from values that may be 0-d tensors (t, the
-    scalar state, tensor hyperparameters), for graph steps."""
-    beta_1 = hyper["beta_1"]
-    beta_2 = hyper["beta_2"]
-    decay = hyper["decay"]
-    epsilon = hyper["epsilon"]
-    learning_rate = hyper["learning_rate"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0_one_minus_beta_1 = 1 - beta_1
-    _c1_one_minus_beta_2 = 1 - beta_2
-    _c2_lr_scale = -lr * graph_math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-    return (_c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon), {}
 
 
 def _apply_graph_amsgrad(p, g, state, scalars):
@@ -204,7 +174,6 @@ class Adam(Optimizer):
             global_names=(),
             native="ocg_adam_no_amsgrad",
             tensor_ops=(),
-            graph_step=_step_graph_no_amsgrad,
             apply_graph=_apply_graph_no_amsgrad,
         ),
         (True,): Kernel(
@@ -217,7 +186,6 @@ class Adam(Optimizer):
             global_names=(),
             native="ocg_adam_amsgrad",
             tensor_ops=(),
-            graph_step=_step_graph_amsgrad,
             apply_graph=_apply_graph_amsgrad,
         ),
     }

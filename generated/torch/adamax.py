@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import adamax as host
-from ._runtime import Kernel, Optimizer, graph_math
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, scalars):
@@ -42,20 +42,6 @@ def _apply_foreach_default(p, g, state, scalars):
     torch._foreach_copy_(_s0, u)
     torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, m, _s0, value=_c1_lr_scale)
-
-
-def _step_graph_default(hyper, scalar_state, reductions, t):
-    """Per-step scalars for the defaults from values that may be 0-d tensors (t, the
-    scalar state, tensor hyperparameters), for graph steps."""
-    beta_1 = hyper["beta_1"]
-    beta_2 = hyper["beta_2"]
-    decay = hyper["decay"]
-    epsilon = hyper["epsilon"]
-    learning_rate = hyper["learning_rate"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0_one_minus_beta_1 = 1 - beta_1
-    _c1_lr_scale = -lr / (1 - beta_1**t)
-    return (_c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon), {}
 
 
 def _apply_graph_default(p, g, state, scalars):
@@ -124,7 +110,6 @@ class Adamax(Optimizer):
             global_names=(),
             native="ocg_adamax_default",
             tensor_ops=(),
-            graph_step=_step_graph_default,
             apply_graph=_apply_graph_default,
         ),
     }

@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import adamw as host
-from ._runtime import Kernel, Optimizer, graph_math
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_no_amsgrad(p, g, state, scalars):
@@ -63,31 +63,6 @@ def _apply_foreach_no_amsgrad(p, g, state, scalars):
     _s0 = torch._foreach_sqrt(v)
     torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, m, _s0, value=_c3_lr_scale)
-
-
-def _step_graph_no_amsgrad(hyper, scalar_state, reductions, t):
-    """Per-step scalars for amsgrad=False from values that may be 0-d tensors (t, the
-    scalar state, tensor hyperparameters), for graph steps."""
-    beta_1 = hyper["beta_1"]
-    beta_2 = hyper["beta_2"]
-    decay = hyper["decay"]
-    epsilon = hyper["epsilon"]
-    learning_rate = hyper["learning_rate"]
-    weight_decay = hyper["weight_decay"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0_one_minus_beta_1 = 1 - beta_1
-    _c1_one_minus_beta_2 = 1 - beta_2
-    _c2_minus_lr_times_weight_decay = -lr * weight_decay
-    _c3_lr_scale = -lr * graph_math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-    return (
-        _c0_one_minus_beta_1,
-        _c1_one_minus_beta_2,
-        _c2_minus_lr_times_weight_decay,
-        _c3_lr_scale,
-        beta_1,
-        beta_2,
-        epsilon,
-    ), {}
 
 
 def _apply_graph_no_amsgrad(p, g, state, scalars):
@@ -177,31 +152,6 @@ def _apply_foreach_amsgrad(p, g, state, scalars):
     torch._foreach_addcdiv_(p, m, _s0, value=_c3_lr_scale)
 
 
-def _step_graph_amsgrad(hyper, scalar_state, reductions, t):
-    """Per-step scalars for amsgrad=True from values that may be 0-d tensors (t, the
-    scalar state, tensor hyperparameters), for graph steps."""
-    beta_1 = hyper["beta_1"]
-    beta_2 = hyper["beta_2"]
-    decay = hyper["decay"]
-    epsilon = hyper["epsilon"]
-    learning_rate = hyper["learning_rate"]
-    weight_decay = hyper["weight_decay"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0_one_minus_beta_1 = 1 - beta_1
-    _c1_one_minus_beta_2 = 1 - beta_2
-    _c2_minus_lr_times_weight_decay = -lr * weight_decay
-    _c3_lr_scale = -lr * graph_math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-    return (
-        _c0_one_minus_beta_1,
-        _c1_one_minus_beta_2,
-        _c2_minus_lr_times_weight_decay,
-        _c3_lr_scale,
-        beta_1,
-        beta_2,
-        epsilon,
-    ), {}
-
-
 def _apply_graph_amsgrad(p, g, state, scalars):
     """Update one tensor p and its state for amsgrad=True with out-of-place
     operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
@@ -284,7 +234,6 @@ class AdamW(Optimizer):
             global_names=(),
             native="ocg_adamw_no_amsgrad",
             tensor_ops=(),
-            graph_step=_step_graph_no_amsgrad,
             apply_graph=_apply_graph_no_amsgrad,
         ),
         (True,): Kernel(
@@ -297,7 +246,6 @@ class AdamW(Optimizer):
             global_names=(),
             native="ocg_adamw_amsgrad",
             tensor_ops=(),
-            graph_step=_step_graph_amsgrad,
             apply_graph=_apply_graph_amsgrad,
         ),
     }

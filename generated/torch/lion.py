@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import lion as host
-from ._runtime import Kernel, Optimizer, graph_math
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, scalars):
@@ -50,28 +50,6 @@ def _apply_foreach_default(p, g, state, scalars):
     torch._foreach_clamp_max_(_s0, 1.0)
     torch._foreach_add_(_s0, p, alpha=weight_decay)
     torch._foreach_add_(p, _s0, alpha=_c1_minus_lr)
-
-
-def _step_graph_default(hyper, scalar_state, reductions, t):
-    """Per-step scalars for the defaults from values that may be 0-d tensors (t, the
-    scalar state, tensor hyperparameters), for graph steps."""
-    beta_1 = hyper["beta_1"]
-    beta_2 = hyper["beta_2"]
-    decay = hyper["decay"]
-    learning_rate = hyper["learning_rate"]
-    weight_decay = hyper["weight_decay"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0_one_minus_beta_2 = 1 - beta_2
-    _c1_minus_lr = -lr
-    _c2_one_minus_beta_1 = 1 - beta_1
-    return (
-        _c0_one_minus_beta_2,
-        _c1_minus_lr,
-        _c2_one_minus_beta_1,
-        beta_1,
-        beta_2,
-        weight_decay,
-    ), {}
 
 
 def _apply_graph_default(p, g, state, scalars):
@@ -140,7 +118,6 @@ class Lion(Optimizer):
             global_names=(),
             native="ocg_lion_default",
             tensor_ops=(),
-            graph_step=_step_graph_default,
             apply_graph=_apply_graph_default,
         ),
     }

@@ -11,7 +11,7 @@ import math
 import torch
 
 from ..host import nadam as host
-from ._runtime import Kernel, Optimizer, graph_math
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, scalars):
@@ -78,39 +78,6 @@ def _apply_foreach_default(p, g, state, scalars):
     torch._foreach_sqrt_(_s1)
     torch._foreach_add_(_s1, epsilon)
     torch._foreach_addcdiv_(p, _s0, _s1, value=_c2_minus_lr)
-
-
-def _step_graph_default(hyper, scalar_state, reductions, t):
-    """Per-step scalars for the defaults from values that may be 0-d tensors (t, the
-    scalar state, tensor hyperparameters), for graph steps."""
-    beta_1 = hyper["beta_1"]
-    beta_2 = hyper["beta_2"]
-    epsilon = hyper["epsilon"]
-    learning_rate = hyper["learning_rate"]
-    m_schedule = scalar_state["m_schedule"]
-    schedule_decay = hyper["schedule_decay"]
-    lr = learning_rate
-    mu_t = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * t))
-    mu_next = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * (t + 1)))
-    m_schedule = m_schedule * mu_t
-    m_schedule_next = m_schedule * mu_next
-    _c0_one_minus_beta_1 = 1 - beta_1
-    _c1_one_minus_beta_2 = 1 - beta_2
-    _c2_minus_lr = -lr
-    _c3_inv_one_minus_beta_2_pow_t = 1 / (1 - beta_2**t)
-    _c4_coefficient = (1 - mu_t) / (1 - m_schedule)
-    _c5_coefficient = mu_next / (1 - m_schedule_next)
-    return (
-        _c0_one_minus_beta_1,
-        _c1_one_minus_beta_2,
-        _c2_minus_lr,
-        _c3_inv_one_minus_beta_2_pow_t,
-        _c4_coefficient,
-        _c5_coefficient,
-        beta_1,
-        beta_2,
-        epsilon,
-    ), {"m_schedule": m_schedule}
 
 
 def _apply_graph_default(p, g, state, scalars):
@@ -198,7 +165,6 @@ class Nadam(Optimizer):
             global_names=(),
             native="ocg_nadam_default",
             tensor_ops=(),
-            graph_step=_step_graph_default,
             apply_graph=_apply_graph_default,
         ),
     }

@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import sgd as host
-from ._runtime import Kernel, Optimizer, graph_math
+from ._runtime import Kernel, Optimizer
 
 
 def _apply_no_nesterov(p, g, state, scalars):
@@ -30,17 +30,6 @@ def _apply_foreach_no_nesterov(p, g, state, scalars):
     torch._foreach_mul_(velocity, momentum)
     torch._foreach_add_(velocity, g, alpha=_c0_minus_lr)
     torch._foreach_add_(p, velocity)
-
-
-def _step_graph_no_nesterov(hyper, scalar_state, reductions, t):
-    """Per-step scalars for nesterov=False from values that may be 0-d tensors (t, the
-    scalar state, tensor hyperparameters), for graph steps."""
-    decay = hyper["decay"]
-    learning_rate = hyper["learning_rate"]
-    momentum = hyper["momentum"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0_minus_lr = -lr
-    return (_c0_minus_lr, momentum), {}
 
 
 def _apply_graph_no_nesterov(p, g, state, scalars):
@@ -76,17 +65,6 @@ def _apply_foreach_nesterov(p, g, state, scalars):
     torch._foreach_add_(velocity, g, alpha=_c0_minus_lr)
     torch._foreach_add_(p, g, alpha=_c0_minus_lr)
     torch._foreach_add_(p, velocity, alpha=momentum)
-
-
-def _step_graph_nesterov(hyper, scalar_state, reductions, t):
-    """Per-step scalars for nesterov=True from values that may be 0-d tensors (t, the
-    scalar state, tensor hyperparameters), for graph steps."""
-    decay = hyper["decay"]
-    learning_rate = hyper["learning_rate"]
-    momentum = hyper["momentum"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    _c0_minus_lr = -lr
-    return (_c0_minus_lr, momentum), {}
 
 
 def _apply_graph_nesterov(p, g, state, scalars):
@@ -146,7 +124,6 @@ class SGD(Optimizer):
             global_names=(),
             native="ocg_sgd_no_nesterov",
             tensor_ops=(),
-            graph_step=_step_graph_no_nesterov,
             apply_graph=_apply_graph_no_nesterov,
         ),
         (True,): Kernel(
@@ -159,7 +136,6 @@ class SGD(Optimizer):
             global_names=(),
             native="ocg_sgd_nesterov",
             tensor_ops=(),
-            graph_step=_step_graph_nesterov,
             apply_graph=_apply_graph_nesterov,
         ),
     }

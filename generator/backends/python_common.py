@@ -21,7 +21,7 @@ from ..errors import GenerationError
 from ..ir import KernelIR, LoweredSpec, is_hoisted
 from ..model import Kind, Scope, Spec
 from ..printers.arrays import fuse_clips, lower_element_program
-from ..printers.python import print_scalar
+from ..printers.python import print_scalar, print_step
 from ..render import Output, runtime_output
 from ..symbols import G, plain
 from .base import AllSpecs, each_variant
@@ -220,7 +220,7 @@ def step_program(ir: KernelIR, native: bool) -> StepProgram:
     scalars = element_scalars(ir)
     # The step program: bind its inputs, then the assignments in order.
     step_lines = [f"{n} = {source(spec, n)}" for n in ir.host_inputs(scalars)]
-    step_lines += [f"{a.symbol.name} = {print_scalar(a.expr)}" for a in ir.step]
+    step_lines += [f"{a.symbol.name} = {print_step(a.expr)}" for a in ir.step]
     global_reductions = [r for r in ir.reductions if r.scope is Scope.GLOBAL]
     return StepProgram(
         suffix=ir.variant.suffix,

@@ -11,10 +11,9 @@ from ..common import COMMON_DEFAULTS
 from ..ir import KernelIR, LoweredSpec
 from ..model import Scope
 from ..printers import torch as dialect
-from ..printers.torch_graph import element_lines, print_graph_scalar
+from ..printers.torch_graph import element_lines
 from . import python_common
 from .base import each_variant
-from .python_common import source as _source
 from .reductions import global_partials, tensor_stage
 
 
@@ -27,16 +26,13 @@ class TorchVariant:
     foreach_lines: tuple[str, ...]  # empty: this variant runs per tensor only
     partial_lines: tuple[str, ...]
     partial_results: tuple[str, ...]
-    graph_step_lines: tuple[str, ...]  # empty: no graph path (a spec with reductions)
     tensor_ops: tuple[str, ...]  # the ops of its per-tensor reductions ("sum", "max")
-    graph_lines: tuple[str, ...]
+    graph_lines: tuple[str, ...]  # empty: no graph path (a spec with reductions)
 
     @property
-    def graph_functions(self) -> tuple[str, str]:
-        """Its graph step and element functions' names, or None, as Python code."""
-        if not self.graph_step_lines:
-            return "None", "None"
-        return f"_step_graph_{self.base.suffix}", f"_apply_graph_{self.base.suffix}"
+    def graph_function(self) -> str:
+        """The name of its graph element function, or None, as Python code."""
+        return f"_apply_graph_{self.base.suffix}" if self.graph_lines else "None"
 
     @property
     def partials_function(self) -> str:
@@ -121,11 +117,8 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
     foreach = () if tensor_reductions else code.foreach_lines
     partial_lines, results, partial_scratch = global_partials(ir, arrays, dialect)
     partial_lines = [f"_s{i} = torch.empty_like(p)" for i in range(partial_scratch)] + partial_lines
-    graph_step, graph = (), ()
-    if not ir.reductions:  # reductions are host floats: such variants have no graph path
-        spec = ir.spec
-        graph_step = [f"{n} = {_source(spec, n)}" for n in ir.host_inputs(base.element_scalars)]
-        graph_step += [f"{a.symbol.name} = {print_graph_scalar(a.expr)}" for a in ir.step]
+    graph = ()  # reductions are host floats: such variants have no graph path
+    if not ir.reductions:
         graph = element_lines(ir.temporaries, ir.outputs, arrays, scalars)
     return TorchVariant(
         base=base,
@@ -135,7 +128,6 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
         foreach_lines=foreach,
         partial_lines=tuple(partial_lines),
         partial_results=tuple(results),
-        graph_step_lines=tuple(graph_step),
         tensor_ops=tuple(str(r.op) for r in tensor_reductions),
         graph_lines=tuple(graph),
     )

@@ -37,3 +37,36 @@ _PRINTER = ScalarPrinter()
 
 def print_scalar(expr: sp.Basic) -> str:
     return _PRINTER.doprint(expr)
+
+
+class StepPrinter(ScalarPrinter):
+    """The host's step programs: the ``math`` functions, max/min and sign through the
+    runtime's ``step_math`` (generator/runtime/_shared.py), which takes Python numbers (as
+    ``math`` does) and tensors alike, so that torch's graph steps run the same function."""
+
+    def _module_format(self, fqn, register=True):
+        if fqn.startswith("math."):
+            return "step_math." + fqn[len("math.") :]
+        return super()._module_format(fqn, register)
+
+    def _print_Max(self, expr):
+        return "step_math.maximum(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Min(self, expr):
+        return "step_math.minimum(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_sign(self, expr):
+        return f"step_math.sign({self._print(expr.args[0])})"
+
+    def _print_Abs(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Piecewise(self, expr):
+        raise NotImplementedError("conditions in a step program")  # the spec language has none
+
+
+_STEP_PRINTER = StepPrinter()
+
+
+def print_step(expr: sp.Basic) -> str:
+    return _STEP_PRINTER.doprint(expr)

@@ -1,6 +1,7 @@
-"""PyTorch's graph dialect: one tensor's element program as out-of-place operations, and the
-step program over values that may be 0-d tensors, for steps that torch.compile traces into
-one graph or a CUDA graph captures (``capturable=True``).
+"""PyTorch's graph dialect: one tensor's element program as out-of-place operations, for
+steps that torch.compile traces into one graph or a CUDA graph captures (``capturable=True``).
+Their per-step scalars come from the host's own step functions, whose ``step_math`` takes
+tensors (printers/python.py, StepPrinter).
 
 The other torch dialects pass per-step scalars as Python floats in ``alpha=``/``value=``
 arguments, which torch.compile specialises on (a recompilation every step) and a CUDA graph
@@ -12,10 +13,7 @@ into the parameter and state at the end.
 
 from __future__ import annotations
 
-import sympy as sp
-
 from .arrays import lower_values
-from .python import ScalarPrinter
 
 _SIGN = "torch.where(torch.isnan({x}), {x}, torch.sign({x}))"  # the reference keeps NaN
 _CALL = {
@@ -66,35 +64,3 @@ def _expression(func: str, args: list[str], arrays: list[bool]) -> str:
     if func == "power":
         return f"torch.pow({args[0]}, {args[1]})"
     return _CALL[func].format(*args)
-
-
-class GraphScalarPrinter(ScalarPrinter):
-    """Per-step values that may be 0-d tensors: the ``math`` functions, max/min and sign go
-    through the runtime's ``graph_math``, which takes floats and tensors alike."""
-
-    def _module_format(self, fqn, register=True):
-        if fqn.startswith("math."):
-            return "graph_math." + fqn[len("math.") :]
-        return super()._module_format(fqn, register)
-
-    def _print_Max(self, expr):
-        return "graph_math.maximum(" + ", ".join(self._print(a) for a in expr.args) + ")"
-
-    def _print_Min(self, expr):
-        return "graph_math.minimum(" + ", ".join(self._print(a) for a in expr.args) + ")"
-
-    def _print_sign(self, expr):
-        return f"graph_math.sign({self._print(expr.args[0])})"
-
-    def _print_Abs(self, expr):
-        return f"abs({self._print(expr.args[0])})"
-
-    def _print_Piecewise(self, expr):
-        raise NotImplementedError("conditions in a graph step")  # the spec language has none
-
-
-_PRINTER = GraphScalarPrinter()
-
-
-def print_graph_scalar(expr: sp.Basic) -> str:
-    return _PRINTER.doprint(expr)
