@@ -307,14 +307,20 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             for b in _BETAS:
                 group.pop(b, None)
 
-    def _hyper(self, values) -> dict:
-        """The spec's hyperparameters (and decay) as floats, from checked group values."""
+    def _hyper(self, values, device=None) -> dict:
+        """The spec's hyperparameters (and decay) by spec name, from checked group values: as
+        floats, or for a graph step (``device``) with one-element tensors kept as float64
+        tensors on that device (no host sync)."""
         h = {}
         for hp in self.hyperparameters:
             if hp.name in _BETAS and self._has_betas:
-                h[hp.name] = float(values["betas"][_BETAS.index(hp.name)])
+                value = values["betas"][_BETAS.index(hp.name)]
             else:
-                h[hp.name] = float(values[_key(hp.name)])
+                value = values[_key(hp.name)]
+            if device is not None and isinstance(value, torch.Tensor):
+                h[hp.name] = value.reshape(()).to(device=device, dtype=torch.float64)
+            else:
+                h[hp.name] = float(value)
         h["decay"] = float(values.get("decay", 0.0))
         return h
 
@@ -565,17 +571,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         written with torch.where: clipnorm/norm when clipnorm <= norm, else 1 (NaN gives 1)."""
         if not self.clipnorm or not grads:
             return 1.0
-        by_device = {}
-        for g in grads:
-            by_device.setdefault((g.device, g.dtype), []).append(g)
         device = grads[0].device
-        total = torch.zeros((), dtype=torch.float64, device=device)
-        for group in by_device.values():
-            norms = torch._foreach_norm(
-                [g.float() if g.dtype in LOW_PRECISION else g for g in group]
-            )
-            total = total + torch.sum(torch.stack(norms).double().square()).to(device)
-        norm = torch.sqrt(total)
+        norm = torch.sqrt(sum(n.to(device) ** 2 for n in _group_norms(grads)))
         return torch.where(self.clipnorm <= norm, self.clipnorm / norm, torch.ones_like(norm))
 
     def _step_graph(self, plan, scale):
@@ -584,21 +581,14 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         kernel, group = plan.kernel, plan.group
         group["iterations"].add_(1)
         t = group["iterations"][0]
-        h = self._graph_hyper(group, t.device)
+        h = self._hyper(group, t.device)
         scalar_state = {k: v[0] for k, v in group["scalar_state"].items()}
         scalars, scalar_state = kernel.step(h, scalar_state, {}, t)  # step_math takes tensors
         by_dtype = {}
+        factor = -scale if plan.maximize else scale
         for p in plan.params:
-            g = p.grad
-            if plan.maximize:
-                g = -g
             work_dtype = _work_dtype(p)
-            if g.dtype != work_dtype:
-                g = g.to(work_dtype)
-            if not (isinstance(scale, float) and scale == 1.0):
-                g = g * scale
-            if self.clipvalue:
-                g = torch.clamp(g, -self.clipvalue, self.clipvalue)
+            g = _prepared_gradient(p.grad, work_dtype, factor, self.clipvalue)
             state = self.state[p]
             work = p.float() if p.dtype in LOW_PRECISION else p
             if work_dtype not in by_dtype:  # float64 per-step values, rounded once, as eager
@@ -610,23 +600,6 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 p.copy_(work)
         for key, value in scalar_state.items():
             group["scalar_state"][key].copy_(value)
-
-    def _graph_hyper(self, group, device) -> dict:
-        """The spec's hyperparameters (and decay) of a group for a graph step: numbers as
-        floats, one-element tensors kept as tensors (no host sync)."""
-        h = {}
-        for hp in self.hyperparameters:
-            if hp.name in _BETAS and self._has_betas:
-                value = group["betas"][_BETAS.index(hp.name)]
-            else:
-                value = group[_key(hp.name)]
-            if isinstance(value, torch.Tensor):
-                value = value.reshape(()).to(device=device, dtype=torch.float64)
-            else:
-                value = float(value)
-            h[hp.name] = value
-        h["decay"] = float(group.get("decay", 0.0))
-        return h
 
     def _plan(self, group_index, group, graph=False) -> "_Plan":
         """What one group's step will do, with everything it needs checked."""
@@ -679,15 +652,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             return 1.0
         if not grads and self.shard_group is None:
             return 1.0
-        by_device = {}
-        for g in grads:
-            by_device.setdefault((g.device, g.dtype), []).append(g)
-        total = 0.0
-        for group in by_device.values():
-            norms = torch._foreach_norm(
-                [g.float() if g.dtype in LOW_PRECISION else g for g in group]
-            )
-            total += float(torch.linalg.vector_norm(torch.stack(norms).double())) ** 2
+        total = sum(float(norm) ** 2 for norm in _group_norms(grads))
         if self.shard_group is not None:
             (total,) = _all_reduce([total], self.shard_group, torch.distributed.ReduceOp.SUM)
         norm = math.sqrt(total)
@@ -1015,6 +980,20 @@ def _problem(p, g, state, names, plain):
     return None
 
 
+def _group_norms(grads) -> list:
+    """The L2 norm of each (device, dtype) group of gradients, as float64 0-d tensors on
+    their device (float16/bfloat16 gradients in float32): clipnorm's global norm is the
+    square root of the sum of their squares."""
+    by_device = {}
+    for g in grads:
+        by_device.setdefault((g.device, g.dtype), []).append(g)
+    out = []
+    for group in by_device.values():
+        norms = torch._foreach_norm([g.float() if g.dtype in LOW_PRECISION else g for g in group])
+        out.append(torch.linalg.vector_norm(torch.stack(norms).double()))
+    return out
+
+
 def _prepared_gradient(g, work_dtype, factor, clipvalue):
     """The gradient the element program reads: in the working dtype, times ``factor``
     (maximize's -1 and clipnorm's scale), clipped to [-clipvalue, clipvalue]. At most one new
@@ -1022,7 +1001,7 @@ def _prepared_gradient(g, work_dtype, factor, clipvalue):
     fresh = False
     if g.dtype != work_dtype:
         g, fresh = g.to(work_dtype), True
-    if factor != 1.0:
+    if isinstance(factor, torch.Tensor) or factor != 1.0:  # a tensor: a graph step's
         g, fresh = (g.mul_(factor) if fresh else g * factor), True
     if clipvalue:
         g = clip_value(g, clipvalue, g if fresh else torch.empty_like(g))
