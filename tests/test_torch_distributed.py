@@ -18,6 +18,8 @@ if not dist.is_available() or not dist.is_gloo_available():
 
 import torch.multiprocessing as mp  # noqa: E402
 
+from generator.verify import testing  # noqa: E402
+
 STEPS = 8
 CLIP = 0.05  # well under the gradients' norm: every step clips
 
@@ -43,19 +45,11 @@ update:
 
 # Per-tensor reductions over DTensors are refused on every rank: a sharded sum reads as the
 # rank's partial sum, and a max fails on a rank whose local shard is empty.
-TENSOR_SUM_SPEC = """\
-name: TensorNormalized
-description: SGD on each gradient divided by its norm.
-hyperparameters:
-  learning_rate: {default: 0.05, domain: learning_rate >= 0, doc: Learning rate.}
-reductions:
-  g_sq: {scope: tensor, op: sum, of: g**2, doc: Squared norm of this gradient.}
-update:
-  - p = p - lr*g/(sqrt(g_sq) + 1)
-"""
-TENSOR_MAX_SPEC = TENSOR_SUM_SPEC.replace("TensorNormalized", "TensorPeak").replace(
+TENSOR_SUM_SPEC = testing.SPEC_WITH_A_NORM  # g_sq: a per-tensor sum of g**2
+TENSOR_MAX_SPEC = TENSOR_SUM_SPEC.replace("name: Normalized", "name: TensorPeak").replace(
     "op: sum, of: g**2", "op: max, of: abs(g)"
 )
+assert TENSOR_MAX_SPEC.count("op: max") == 1
 TEST_SPECS = {
     "global_scaled": GLOBAL_SPEC,
     "tensor_normalized": TENSOR_SUM_SPEC,

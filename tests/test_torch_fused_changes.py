@@ -112,7 +112,7 @@ def test_an_odd_gradient_after_the_table_exists_gets_the_full_check():
     same(a, b)
 
 
-def test_a_group_whose_flags_change_rebuilds_its_table():
+def test_a_loaded_state_dict_is_what_the_next_fused_step_reads():
     a, b = pair()
     opt_a, opt_b = G.Adam(a, fused=True), G.Adam(b, foreach=False)
     step_both(a, b, opt_a, opt_b, 0)
@@ -121,6 +121,7 @@ def test_a_group_whose_flags_change_rebuilds_its_table():
     for opt in (opt_a, opt_b):
         opt.load_state_dict(saved)
     assert opt_a.state[a[0]]["m"] is not None
+    assert torch.equal(opt_a.state[a[0]]["m"], opt_b.state[b[0]]["m"]), "the loaded state"
     step_both(a, b, opt_a, opt_b, 2)
     same(a, b)
 
