@@ -12,6 +12,7 @@ in float32 for float16 and bfloat16 parameters, whose arithmetic is float32 too.
 
 import collections
 import copy
+import functools
 import math
 import sys
 from typing import Callable, NamedTuple
@@ -105,7 +106,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         self._scalar_state_names = tuple(self.scalar_state_init(h))
         super().__init__(params, defaults)  # checks each group through add_param_group
 
-    @property
+    @functools.cached_property  # read several times per group per step; fixed per class
     def _has_betas(self) -> bool:
         """The spec has beta_1 and beta_2: param groups hold them as torch's ``betas`` pair, so
         that OneCycleLR and CyclicLR (cycle_momentum=True) find and cycle beta_1."""
