@@ -27,26 +27,31 @@ class SpecAttributes:
 class step_math:
     """The functions the host's step programs call (printed ``step_math.sqrt``), for per-step
     values that are Python numbers (every eager step: the ``math`` functions themselves) or
-    tensors (torch's graph steps, under torch.compile or capturable=True: the tensor's
-    methods). Duck-typed, so that the host modules need no torch."""
+    arrays: torch tensors (torch's graph steps, under torch.compile or capturable=True; Keras
+    on its torch backend) through their methods, and other arrays (JAX, Keras on JAX) through
+    their array-API namespace (``x.__array_namespace__()``). Duck-typed, so that the host
+    modules import no array library."""
 
     @staticmethod
     def sqrt(x):
-        return math.sqrt(x) if isinstance(x, numbers.Real) else x.sqrt()
+        return _unary(x, "sqrt", math.sqrt)
 
     @staticmethod
     def exp(x):
-        return math.exp(x) if isinstance(x, numbers.Real) else x.exp()
+        return _unary(x, "exp", math.exp)
 
     @staticmethod
     def log(x):
-        return math.log(x) if isinstance(x, numbers.Real) else x.log()
+        return _unary(x, "log", math.log)
 
     @staticmethod
     def sign(x):
         if isinstance(x, numbers.Real):
             return 0.0 if x == 0 else math.copysign(1.0, x)
-        return x.sign()
+        if hasattr(x, "new_tensor"):  # torch: its sign maps NaN to 0, the reference keeps it
+            return x.sign().where(~x.isnan(), x)
+        xp = x.__array_namespace__()
+        return xp.where(xp.isnan(x), x, xp.sign(x))
 
     @staticmethod
     def maximum(*xs):
@@ -57,17 +62,28 @@ class step_math:
         return _fold(xs, "minimum", min)
 
 
+def _unary(x, name, number_op):
+    if isinstance(x, numbers.Real):
+        return number_op(x)
+    if hasattr(x, "new_tensor"):  # a torch tensor
+        return getattr(x, name)()
+    return getattr(x.__array_namespace__(), name)(x)
+
+
 def _fold(values, method, number_op):
-    """``values`` combined pairwise: ``number_op`` on numbers, else the tensor ``method``
+    """``values`` combined pairwise: ``number_op`` on numbers, else the arrays' ``method``
     (a number beside a tensor becomes a tensor like it)."""
     out = values[0]
     for x in values[1:]:
         if isinstance(out, numbers.Real) and isinstance(x, numbers.Real):
             out = number_op(out, x)
-        else:
-            tensor = out if not isinstance(out, numbers.Real) else x
-            a, b = (tensor.new_tensor(v) if isinstance(v, numbers.Real) else v for v in (out, x))
+            continue
+        array = out if not isinstance(out, numbers.Real) else x
+        if hasattr(array, "new_tensor"):  # torch.maximum takes tensors only
+            a, b = (array.new_tensor(v) if isinstance(v, numbers.Real) else v for v in (out, x))
             out = getattr(a, method)(b)
+        else:
+            out = getattr(array.__array_namespace__(), method)(out, x)
     return out
 
 

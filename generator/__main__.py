@@ -197,11 +197,8 @@ def _list(args) -> int:
     else:  # the checkout's specs/, or, installed, the shipped ones
         specs = build_mod.load_specs() if IN_CHECKOUT else build_mod.load_specs(Path.cwd(), [SPECS])
     build = build_mod.prepare(specs)
-    targets = (
-        "numpy",
-        "torch",
-        "cuda",
-    )  # what a user imports or links; host, docs, tests serve them
+    # what a user imports or links; host, docs, tests serve them
+    targets = ("numpy", "torch", "keras", "optax", "cuda")
     rows = [("optimizer", "keras name", "flags", "state", "backends")]
     for lowered in build.specs:
         s = lowered.spec

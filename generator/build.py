@@ -16,7 +16,7 @@ import keyword
 import sys
 from pathlib import Path
 
-from .backends import cuda, docs, host, numpy, tests, torch
+from .backends import cuda, docs, host, keras, numpy, optax, tests, torch
 from .backends.base import Backend, Build, Target
 from .errors import OutputError, SpecError, context
 from .ir import LoweredSpec, lower
@@ -27,12 +27,19 @@ from .render import SHARED_SOURCE, Output, render
 
 BACKENDS: dict[str, Backend] = {
     b.name: b
-    for b in (host.BACKEND, numpy.BACKEND, torch.BACKEND, cuda.BACKEND, docs.BACKEND, tests.BACKEND)
+    for b in (
+        host.BACKEND,
+        numpy.BACKEND,
+        torch.BACKEND,
+        keras.BACKEND,
+        optax.BACKEND,
+        cuda.BACKEND,
+        docs.BACKEND,
+        tests.BACKEND,
+    )
 }
-PACKAGE_BACKENDS = (
-    "numpy",
-    "torch",
-)  # the importable optimizer packages, for the package docstring
+# the importable optimizer packages, for the package docstring
+PACKAGE_BACKENDS = ("numpy", "torch", "keras", "optax")
 
 
 def spec_files(root: Path = ROOT) -> list[Path]:

@@ -60,7 +60,7 @@ def test_build_writes_only_what_changed(repo_copy):
     result = cli(repo_copy, "build")
     assert result.returncode == 0, result.stderr
     changed = sorted(p for p, t in before.items() if (repo_copy / p).stat().st_mtime_ns != t)
-    expected = ["generated/docs/md/index.md", "generated/docs/md/rmsprop.md", "generated/docs/rmsprop.tex", "generated/host/rmsprop.py", "generated/numpy/rmsprop.py", "generated/torch/rmsprop.py"]
+    expected = ["generated/docs/md/index.md", "generated/docs/md/rmsprop.md", "generated/docs/rmsprop.tex", "generated/host/rmsprop.py", "generated/keras/rmsprop.py", "generated/numpy/rmsprop.py", "generated/optax/rmsprop.py", "generated/torch/rmsprop.py"]
     assert changed == expected, changed
     assert "rho=0.8" in (repo_copy / "generated/numpy/rmsprop.py").read_text()
     assert cli(repo_copy, "build", "--check").returncode == 0
@@ -135,6 +135,6 @@ def test_list_shows_the_kernels_only_where_they_exist(capsys, monkeypatch):
     monkeypatch.setattr(build_mod, "load_specs", lambda: [*shipped, with_norms])
     assert main(["list"]) == 0
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
-    assert rows["Normalized"].endswith("numpy, torch")
+    assert rows["Normalized"].endswith("numpy, torch, keras, optax")
     for spec in shipped:
-        assert rows[spec.name].endswith("numpy, torch, cuda"), rows[spec.name]
+        assert rows[spec.name].endswith("numpy, torch, keras, optax, cuda"), rows[spec.name]

@@ -1,5 +1,5 @@
-"""Generated tests: ``generated/tests/test_<module>.py`` (NumPy) and ``test_torch_<module>.py``
-per spec. They call ``generator.verify``; the build itself imports nothing from there."""
+"""Generated tests: ``generated/tests/test_<module>.py`` (NumPy) and ``test_torch_<module>.py``,
+``test_keras_<module>.py``, ``test_optax_<module>.py`` per spec. They call ``generator.verify``; the build itself imports nothing from there."""
 
 from __future__ import annotations
 
@@ -39,14 +39,15 @@ class TestsBackend(AllSpecs):
                     f"tests/test_{t.module}.py", "tests/test_optimizer.py.j2", {"t": t}, t.spec_path
                 )
             )
-            out.append(
-                Output(
-                    f"tests/test_torch_{t.module}.py",
-                    "tests/test_torch_optimizer.py.j2",
-                    {"t": t},
-                    t.spec_path,
+            for backend in ("torch", "keras", "optax"):
+                out.append(
+                    Output(
+                        f"tests/test_{backend}_{t.module}.py",
+                        f"tests/test_{backend}_optimizer.py.j2",
+                        {"t": t},
+                        t.spec_path,
+                    )
                 )
-            )
         return out
 
 

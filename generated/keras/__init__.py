@@ -1,0 +1,48 @@
+# generated from specs/*.yaml by templates/package/registry.py.j2 — do not edit
+"""Generated optimizers: ``from generated.keras import Adadelta`` or ``get("adadelta")``."""
+
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam
+from .adamax import Adamax
+from .adamw import AdamW
+from .lion import Lion
+from .nadam import Nadam
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+OPTIMIZERS = {
+    "adadelta": Adadelta,
+    "adagrad": Adagrad,
+    "adam": Adam,
+    "adamax": Adamax,
+    "adamw": AdamW,
+    "lion": Lion,
+    "nadam": Nadam,
+    "rmsprop": RMSprop,
+    "sgd": SGD,
+}
+
+
+def get(name: str):
+    """The optimizer class for a Keras name ("adam") or class name ("Adam")."""
+    key = name.lower()
+    for keras_name, cls in OPTIMIZERS.items():
+        if key in (keras_name, cls.__name__.lower()):
+            return cls
+    raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(sorted(OPTIMIZERS))}")
+
+
+__all__ = [
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "Adamax",
+    "AdamW",
+    "Lion",
+    "Nadam",
+    "RMSprop",
+    "SGD",
+    "OPTIMIZERS",
+    "get",
+]

@@ -1,0 +1,383 @@
+# copied from generator/runtime/keras/_runtime.py by python -m generator build — do not edit
+"""What every generated Keras 3 optimizer shares: a ``keras.optimizers.Optimizer`` subclass
+with Keras 2.3's semantics (one clipnorm over all gradients, then clipvalue; the inverse-time
+``decay``), the spec's state as optimizer variables, and one step program per step.
+
+The per-spec modules beside this one supply the printed equations (``Kernel``s): the host's
+step function, called here with tensors, and an update function in ``keras.ops`` that returns
+new values. Nothing here depends on the Keras backend: the step runs under the torch and
+JAX backends' jit and stateless application (``stateless_apply``) alike.
+"""
+
+import contextlib
+from typing import Callable, NamedTuple
+
+import keras
+from keras import ops
+
+from ._keras import clip_scale, clip_value
+from .._shared import SpecAttributes, flag, real
+
+# Keras's Optimizer attributes and arguments, as strings so that generator/names.py reserves
+# them: a hyperparameter of the same name would hide one of them.
+PUBLIC_NAMES = (
+    "state_of",
+    "scalar_state",
+    "add_optimizer_variables",
+    "add_variable",
+    "add_variable_from_reference",
+    "apply",
+    "apply_gradients",
+    "assign",
+    "assign_add",
+    "assign_sub",
+    "build",
+    "built",
+    "clipnorm",
+    "clipvalue",
+    "ema_momentum",
+    "ema_overwrite_frequency",
+    "exclude_from_weight_decay",
+    "finalize_variable_values",
+    "from_config",
+    "get_config",
+    "global_clipnorm",
+    "gradient_accumulation_steps",
+    "iterations",
+    "load_own_variables",
+    "loss_scale_factor",
+    "name",
+    "save_own_variables",
+    "scale_loss",
+    "set_weights",
+    "stateless_apply",
+    "update_step",
+    "use_ema",
+    "variables",
+    "weight_decay",
+)
+FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
+class Kernel(NamedTuple):
+    """One flag combination of a spec, printed from its IR."""
+
+    state: tuple  # names of the per-variable state
+    step: Callable  # (hyper, scalar_state, global_reductions, t) -> (scalars, new scalar state)
+    update: Callable  # (p, g, state values, scalars) -> (new p, new state values)
+    partials: Callable | None  # (p, g, state, hyper, t) -> this tensor's global reduction parts
+    global_ops: tuple  # ("sum" | "max", ...) for the partials, in order
+    global_names: tuple
+
+
+def register(cls):
+    """Registers a generated class with Keras's serialization under its package's name
+    (``generated.keras``), so that ``keras.optimizers.deserialize`` and
+    ``keras.models.load_model`` find it without ``custom_objects``."""
+    package = cls.__module__.rpartition(".")[0]
+    return keras.saving.register_keras_serializable(package=package)(cls)
+
+
+class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
+    """Base class of the generated Keras 3 optimizers (Keras 2.3 semantics).
+
+    - ``clipnorm`` scales every gradient by ``clipnorm / norm`` when the one L2 norm over all
+      gradients of the step reaches it, then ``clipvalue`` clips each element (Keras 2.3 takes
+      both at once; Keras 3's ``clipnorm`` is per variable and excludes ``clipvalue``). Both
+      replace Keras 3's clipping, so ``global_clipnorm`` is refused.
+    - ``decay``: ``lr = learning_rate / (1 + decay * iterations)``, inside the step program.
+    - ``weight_decay`` (Keras 3's decoupled decay) is not part of the specs' update rules yet:
+      a non-zero value is refused rather than applied by the base class behind the spec's back.
+    - Every other hyperparameter is an attribute checked on assignment, like Keras 3's own
+      (a Python float: a compiled train function keeps the value it was traced with, as with
+      Keras 3's optimizers; ``learning_rate`` is Keras's variable or schedule). Flags are
+      fixed at construction: they pick the update rule and its state.
+    - State: one optimizer variable per state array and model variable, named
+      ``<variable path>_<state name>``, in the spec's dtype rules: the model variable's
+      dtype; per-step values are computed in float64 where the backend has it.
+    """
+
+    state_init: Callable = staticmethod(lambda h: {})
+    scalar_state_init: Callable = staticmethod(lambda h: {})
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._hyperparameter_of = {hp.name: hp for hp in cls.hyperparameters}
+        for name in cls._settable_names():
+            _add_property(cls, name, _hyper_property(name))
+        for name in cls.flags:
+            _add_property(cls, name, _flag_property(name))
+
+    @classmethod
+    def _settable_names(cls) -> tuple:
+        reals = tuple(hp.name for hp in cls.hyperparameters if hp.name != "learning_rate")
+        decay = ("decay",) if "decay" in cls.common else ()
+        return (*reals, "clipnorm", "clipvalue", *decay)
+
+    def __init__(
+        self,
+        hyper: dict,
+        flags: dict,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+        weight_decay=None,
+        global_clipnorm=None,
+        **kwargs,
+    ):
+        owner = type(self).__name__
+        if weight_decay is not None and weight_decay != 0:
+            raise ValueError(
+                f"{owner}: weight_decay={weight_decay!r} is refused: Keras 3's decoupled weight "
+                "decay is not part of this spec's update rule yet, and the base class would "
+                "apply it outside the rule every other backend computes"
+            )
+        if global_clipnorm is not None:
+            raise ValueError(
+                f"{owner}: global_clipnorm is refused: clipnorm is already one norm over all "
+                "gradients (Keras 2.3's meaning); pass clipnorm"
+            )
+        values = {}
+        for hp in self.hyperparameters:
+            value = hyper[hp.name]
+            if hp.name == "learning_rate" and callable(value):
+                values[hp.name] = value  # a LearningRateSchedule (or callable), as Keras takes
+            else:
+                values[hp.name] = real(owner, hp.name, value, hp.domain, hp.check)
+        checked_flags = {f: flag(owner, f, flags[f]) for f in self.flags}
+        learning_rate = values.pop("learning_rate", 0.0)
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        values["clipnorm"] = _checked_clip(owner, "clipnorm", clipnorm)
+        values["clipvalue"] = _checked_clip(owner, "clipvalue", clipvalue)
+        if "decay" in self.common:
+            values["decay"] = real(owner, "decay", decay, ">= 0", _non_negative)
+        elif decay:
+            raise ValueError(f"{owner}: this optimizer takes no decay")
+        self._hyper = values
+        self._flags = checked_flags
+        self._kernel = self.kernels[tuple(checked_flags[f] for f in self.flags)]
+        self._slots = ()
+        self._scalar_variables = {}
+        self._compute_dtype = _compute_dtype()
+
+    # ------------------------------------------------------------------ Keras's protocol
+
+    def build(self, var_list):
+        if self.built:
+            return
+        owner = type(self).__name__
+        var_list = list(var_list)
+        for index, variable in enumerate(var_list):
+            dtype = keras.backend.standardize_dtype(variable.dtype)
+            if dtype not in FLOAT_DTYPES:
+                raise TypeError(
+                    f"{owner}: variable {index} ({variable.path}) is {dtype}; floating-point "
+                    f"variables are supported ({', '.join(FLOAT_DTYPES)})"
+                )
+        super().build(var_list)
+        self._compute_dtype = _compute_dtype()
+        hyper = self._values_at_start()
+        init = self.state_init(hyper)
+        names = self._kernel.state
+        if names:
+            self._slots = tuple(
+                self.add_optimizer_variables(
+                    var_list,
+                    list(names),
+                    initializer=[keras.initializers.Constant(float(init[n])) for n in names],
+                )
+            )
+        self._scalar_variables = {
+            name: self.add_variable(
+                shape=(),
+                initializer=keras.initializers.Constant(float(value)),
+                dtype=self._compute_dtype,
+                name=name,
+            )
+            for name, value in self.scalar_state_init(hyper).items()
+        }
+
+    def _clip_gradients(self, grads):
+        """Keras 2.3's clipping: one norm over all gradients, then each element."""
+        clipnorm, clipvalue = self._hyper["clipnorm"], self._hyper["clipvalue"]
+        if clipnorm:
+            dtype = self._compute_dtype
+            total = None
+            for g in grads:
+                if g is not None:
+                    part = ops.sum(ops.square(ops.cast(g, dtype)))
+                    total = part if total is None else total + part
+            if total is not None:
+                scale = clip_scale(ops.cast(clipnorm, dtype), ops.sqrt(total))
+                grads = [g if g is None else g * ops.cast(scale, g.dtype) for g in grads]
+        if clipvalue:
+            grads = [g if g is None else clip_value(g, ops.cast(clipvalue, g.dtype)) for g in grads]
+        return grads
+
+    def _apply_weight_decay(self, variables):
+        """Nothing: Keras 3's weight decay is refused at construction, and a spec's own
+        ``weight_decay`` hyperparameter (AdamW's) is part of its update rule."""
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        """One step over all variables: global reductions, the step program once, then
+        each variable's update."""
+        with _no_grad():
+            self._step(grads, trainable_variables, learning_rate)
+
+    def update_step(self, gradient, variable, learning_rate):
+        self._step([gradient], [variable], learning_rate)  # Keras calls the whole step above
+
+    def _step(self, grads, variables, learning_rate):
+        kernel, dtype = self._kernel, self._compute_dtype
+        t = ops.cast(self.iterations + 1, dtype)
+        hyper = {
+            name: ops.cast(value, dtype)
+            for name, value in self._hyper.items()
+            if name not in ("clipnorm", "clipvalue")
+        }
+        hyper["learning_rate"] = ops.cast(learning_rate, dtype)
+        rows = []
+        for g, variable in zip(grads, variables):
+            index = self._get_variable_index(variable)
+            state = [slots[index] for slots in self._slots]
+            rows.append((variable, ops.cast(g, variable.dtype), state))
+        reductions = {}
+        if kernel.partials is not None:
+            parts = [
+                kernel.partials(v.value, g, [s.value for s in state], hyper, t)
+                for v, g, state in rows
+            ]
+            for index, (name, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
+                column = [ops.cast(part[index], dtype) for part in parts]
+                total = column[0]
+                for value in column[1:]:
+                    total = ops.maximum(total, value) if op == "max" else total + value
+                reductions[name] = total
+        scalar_state = {n: v.value for n, v in self._scalar_variables.items()}
+        scalars, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
+        for name, value in new_scalar_state.items():
+            self.assign(self._scalar_variables[name], ops.cast(value, dtype))
+        for variable, g, state in rows:
+            values = tuple(ops.cast(s, variable.dtype) for s in scalars)
+            new_p, new_state = kernel.update(variable.value, g, [s.value for s in state], values)
+            for slot, value in zip(state, new_state):
+                self.assign(slot, value)
+            self.assign(variable, new_p)
+
+    def state_of(self, variable) -> dict:
+        """The optimizer variables that hold ``variable``'s state, by the spec's names (empty
+        before the optimizer is built, and for a variable it was not built with)."""
+        index = (
+            self._trainable_variables_indices.get(self._var_key(variable)) if self.built else None
+        )
+        if index is None:
+            return {}
+        return {name: slots[index] for name, slots in zip(self._kernel.state, self._slots)}
+
+    @property
+    def scalar_state(self) -> dict:
+        """The scalar state (Nadam's ``m_schedule``), as floats."""
+        return {n: float(ops.convert_to_numpy(v)) for n, v in self._scalar_variables.items()}
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        for key in ("weight_decay", "global_clipnorm"):
+            config.pop(key, None)
+        for hp in self.hyperparameters:
+            if hp.name != "learning_rate":
+                config[hp.name] = self._hyper[hp.name]
+        config.update(self._flags)
+        config["clipnorm"] = self._hyper["clipnorm"]
+        config["clipvalue"] = self._hyper["clipvalue"]
+        if "decay" in self.common:
+            config["decay"] = self._hyper["decay"]
+        return config
+
+    # ------------------------------------------------------------------ internals
+
+    def _values_at_start(self) -> dict:
+        """The hyperparameters as numbers at step 0, for initial values that use them."""
+        values = {k: v for k, v in self._hyper.items()}
+        if "learning_rate" in self._hyperparameter_of:
+            values["learning_rate"] = float(ops.convert_to_numpy(self._get_current_learning_rate()))
+        return values
+
+
+def _compute_dtype() -> str:
+    """Per-step values (``1 - beta_2``, bias corrections) in float64 wherever the backend has
+    it, as the other backends compute them, then cast to each variable's dtype; in float32 on
+    JAX without jax_enable_x64, as Keras 2.3 computed them in floatx."""
+    if keras.backend.backend() == "jax":
+        import jax
+
+        return "float64" if jax.config.jax_enable_x64 else "float32"
+    return "float64"
+
+
+def _checked_clip(owner, name, value):
+    if value is None:
+        return None
+    return real(owner, name, value, "None or >= 0", _non_negative)
+
+
+def _non_negative(x) -> bool:
+    return x >= 0
+
+
+def _no_grad():
+    """torch.no_grad() on Keras's torch backend (updates must not build autograd graphs)."""
+    if keras.backend.backend() == "torch":
+        import torch
+
+        return torch.no_grad()
+    return contextlib.nullcontext()
+
+
+def _add_property(cls, name, prop):
+    held = getattr(cls, name, None)
+    if isinstance(held, _Generated):
+        return  # a subclass of a generated class: it has them already
+    setattr(cls, name, prop)
+
+
+def _hyper_property(name):
+    def get(self):
+        return self.__dict__["_hyper"][name]
+
+    def set(self, value):
+        hyper = self.__dict__.get("_hyper")
+        if hyper is None:
+            # Keras's base __init__ sets clipnorm and clipvalue to the None this class passes
+            # it; the spec's values are set right after.
+            return
+        owner = type(self).__name__
+        if name in ("clipnorm", "clipvalue"):
+            hyper[name] = _checked_clip(owner, name, value)
+        elif name == "decay":
+            hyper[name] = real(owner, name, value, ">= 0", _non_negative)
+        else:
+            hp = self._hyperparameter_of[name]
+            hyper[name] = real(owner, name, value, hp.domain, hp.check)
+
+    return _Generated(property(get, set, doc=f"{name}: set it to change the next step (checked)"))
+
+
+def _flag_property(name):
+    def get(self):
+        return self.__dict__["_flags"][name]
+
+    def set(self, value):
+        raise AttributeError(
+            f"{type(self).__name__}: {name} is fixed at construction (it picks the update rule "
+            "and its state): make a new optimizer"
+        )
+
+    return _Generated(property(get, set, doc=f"{name}: fixed at construction"))
+
+
+class _Generated(property):
+    """A property this runtime added (a subclass of a generated class keeps it)."""
+
+    def __init__(self, prop):
+        super().__init__(prop.fget, prop.fset, prop.fdel, prop.__doc__)

@@ -1,0 +1,153 @@
+# generated from specs/adamw.yaml by templates/keras/optimizer.py.j2 — do not edit
+"""Adam with decoupled weight decay.
+
+The weight decay shrinks the parameters by lr*weight_decay each step, separately from the adaptive gradient step, as in Loshchilov and Hutter.
+"""
+
+import math
+
+from keras import ops
+
+from ..host import adamw as host
+from ._runtime import Kernel, Optimizer, register
+
+
+def _update_no_amsgrad(p, g, state, scalars):
+    """The new value of one tensor and of its state for amsgrad=False (keras.ops only)."""
+    m, v = state
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_minus_lr_times_weight_decay = -lr*weight_decay
+    # _c3_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
+    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
+    _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
+    _new_m = _e0
+    _new_v = _e1
+    _new_p = (
+        _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (ops.sqrt(_e1) + epsilon) + p
+    )
+    return _new_p, (_new_m, _new_v)
+
+
+def _update_amsgrad(p, g, state, scalars):
+    """The new value of one tensor and of its state for amsgrad=True (keras.ops only)."""
+    m, v, vhat = state
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_minus_lr_times_weight_decay = -lr*weight_decay
+    # _c3_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_minus_lr_times_weight_decay,
+        _c3_lr_scale,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
+    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
+    _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
+    _e2 = ops.where(ops.logical_or(ops.isnan(_e1), ops.greater_equal(_e1, vhat)), _e1, vhat)
+    _new_m = _e0
+    _new_v = _e1
+    _new_vhat = _e2
+    _new_p = (
+        _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (ops.sqrt(_e2) + epsilon) + p
+    )
+    return _new_p, (_new_m, _new_v, _new_vhat)
+
+
+@register
+class AdamW(Optimizer):
+    """Adam with decoupled weight decay.
+
+    The weight decay shrinks the parameters by lr*weight_decay each step, separately from the adaptive gradient step, as in Loshchilov and Hutter.
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.001.
+        weight_decay: float, weight_decay >= 0. Decoupled weight decay, multiplied by the learning rate. Defaults to 0.004.
+        beta_1: float, 0 < beta_1 < 1. Generally close to 1. Defaults to 0.9.
+        beta_2: float, 0 < beta_2 < 1. Generally close to 1. Defaults to 0.999.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        amsgrad: bool. Whether to apply the AMSGrad variant. Defaults to False.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - Decoupled Weight Decay Regularization: https://arxiv.org/abs/1711.05101
+
+    Generated from specs/adamw.yaml; the update rule is documented there.
+
+    A ``keras.optimizers.Optimizer``: pass it to ``model.compile(optimizer=...)``. Keras 2.3's
+    semantics, as in every backend: ``clipnorm`` is one norm over all gradients and ``decay``
+    the inverse-time decay. ``learning_rate`` may be a
+    ``keras.optimizers.schedules.LearningRateSchedule``. Keras 3's own base-class arguments
+    (``name``, ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
+    ``loss_scale_factor``, ``gradient_accumulation_steps``) are passed through as keywords;
+    ``weight_decay`` and ``global_clipnorm`` are refused (see the runtime).
+    """
+
+    keras_name = "adamw"
+    spec = "specs/adamw.yaml"
+    hyperparameters = host.HYPERPARAMETERS
+    flags = ("amsgrad",)
+    common = ("clipnorm", "clipvalue", "decay")
+    kernels = {
+        (False,): Kernel(
+            state=("m", "v"),
+            step=host.step_no_amsgrad,
+            update=_update_no_amsgrad,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+        (True,): Kernel(
+            state=("m", "v", "vhat"),
+            step=host.step_no_amsgrad,
+            update=_update_amsgrad,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        weight_decay=0.004,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-07,
+        amsgrad=False,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+        **kwargs,
+    ):
+        super().__init__(
+            {
+                "learning_rate": learning_rate,
+                "weight_decay": weight_decay,
+                "beta_1": beta_1,
+                "beta_2": beta_2,
+                "epsilon": epsilon,
+            },
+            {"amsgrad": amsgrad},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            decay=decay,
+            **kwargs,
+        )

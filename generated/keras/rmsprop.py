@@ -1,0 +1,91 @@
+# generated from specs/rmsprop.yaml by templates/keras/optimizer.py.j2 — do not edit
+"""RMSProp optimizer.
+
+It is recommended to leave the parameters of this optimizer at their default values (except the learning rate, which can be freely tuned).
+"""
+
+import math
+
+from keras import ops
+
+from ..host import rmsprop as host
+from ._runtime import Kernel, Optimizer, register
+
+
+def _update_default(p, g, state, scalars):
+    """The new value of one tensor and of its state for the defaults (keras.ops only)."""
+    (accumulator,) = state
+    # _c0_one_minus_rho = 1 - rho
+    # _c1_minus_lr = -lr
+    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    _e0 = _c0_one_minus_rho * g * g + accumulator * rho
+    _new_accumulator = _e0
+    _new_p = _c1_minus_lr * g / (ops.sqrt(_e0) + epsilon) + p
+    return _new_p, (_new_accumulator,)
+
+
+@register
+class RMSprop(Optimizer):
+    """RMSProp optimizer.
+
+    It is recommended to leave the parameters of this optimizer at their default values (except the learning rate, which can be freely tuned).
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.001.
+        rho: float, rho >= 0. Decay factor of the moving average of squared gradients. Defaults to 0.9.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - rmsprop: Divide the gradient by a running average of its recent magnitude: http://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf
+
+    Generated from specs/rmsprop.yaml; the update rule is documented there.
+
+    A ``keras.optimizers.Optimizer``: pass it to ``model.compile(optimizer=...)``. Keras 2.3's
+    semantics, as in every backend: ``clipnorm`` is one norm over all gradients and ``decay``
+    the inverse-time decay. ``learning_rate`` may be a
+    ``keras.optimizers.schedules.LearningRateSchedule``. Keras 3's own base-class arguments
+    (``name``, ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
+    ``loss_scale_factor``, ``gradient_accumulation_steps``) are passed through as keywords;
+    ``weight_decay`` and ``global_clipnorm`` are refused (see the runtime).
+    """
+
+    keras_name = "rmsprop"
+    spec = "specs/rmsprop.yaml"
+    hyperparameters = host.HYPERPARAMETERS
+    flags = ()
+    common = ("clipnorm", "clipvalue", "decay")
+    kernels = {
+        (): Kernel(
+            state=("accumulator",),
+            step=host.step_default,
+            update=_update_default,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        rho=0.9,
+        epsilon=1e-07,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+        **kwargs,
+    ):
+        super().__init__(
+            {"learning_rate": learning_rate, "rho": rho, "epsilon": epsilon},
+            {},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            decay=decay,
+            **kwargs,
+        )

@@ -1,0 +1,48 @@
+# generated from specs/*.yaml by templates/optax/registry.py.j2 — do not edit
+"""Generated optax transformations, one function per spec named by its Keras name:
+``from generated.optax import adadelta`` or ``get("adadelta")``."""
+
+from .adadelta import adadelta
+from .adagrad import adagrad
+from .adam import adam
+from .adamax import adamax
+from .adamw import adamw
+from .lion import lion
+from .nadam import nadam
+from .rmsprop import rmsprop
+from .sgd import sgd
+
+OPTIMIZERS = {
+    "adadelta": adadelta,
+    "adagrad": adagrad,
+    "adam": adam,
+    "adamax": adamax,
+    "adamw": adamw,
+    "lion": lion,
+    "nadam": nadam,
+    "rmsprop": rmsprop,
+    "sgd": sgd,
+}
+
+
+def get(name: str):
+    """The transformation function for a Keras name ("adam") or class name ("Adam")."""
+    key = name.lower()
+    if key in OPTIMIZERS:
+        return OPTIMIZERS[key]
+    raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(sorted(OPTIMIZERS))}")
+
+
+__all__ = [
+    "adadelta",
+    "adagrad",
+    "adam",
+    "adamax",
+    "adamw",
+    "lion",
+    "nadam",
+    "rmsprop",
+    "sgd",
+    "OPTIMIZERS",
+    "get",
+]

@@ -1,0 +1,185 @@
+# copied from generator/runtime/optax/_runtime.py by python -m generator build — do not edit
+"""What every generated optax transformation shares: argument checks, Keras 2.3's clipnorm
+(one norm over all gradients) and clipvalue, the per-leaf state pytrees, and the step.
+
+The per-spec modules beside this one supply the printed equations (``Kernel``s): the host's
+step function, called here with JAX arrays (``step_math`` takes them), and a pure update
+function in ``jax.numpy`` returning one leaf's update ``p_new - p`` and its new state.
+Everything is functional: ``init`` and ``update`` trace under ``jax.jit`` and ``jax.vmap``.
+"""
+
+import math
+from typing import Callable, NamedTuple
+
+import jax
+import optax
+from jax import numpy as jnp
+
+from ._keras import clip_scale, clip_value
+from .._shared import flag, real
+
+# The transformation's own names, as strings so that generator/names.py reserves them.
+PUBLIC_NAMES = ("init", "update", "count", "params", "updates", "state")
+
+
+class Kernel(NamedTuple):
+    """One flag combination of a spec, printed from its IR."""
+
+    state: tuple  # names of the per-parameter state pytrees
+    step: Callable  # (hyper, scalar_state, global_reductions, t) -> (scalars, new scalar state)
+    update: Callable  # (p, g, state leaves, scalars) -> (p_new - p, new state leaves)
+    partials: Callable | None  # (p, g, state, hyper, t) -> this leaf's global reduction parts
+    global_ops: tuple  # ("sum" | "max", ...)
+    global_names: tuple
+    reads_params: bool  # update() needs params
+
+
+def transformation(owner, spec, host, kernels, state_class, hyper, flags, common):
+    """The ``optax.GradientTransformation`` of a spec's arguments, checked here, once."""
+    values = {}
+    for hp in host.HYPERPARAMETERS:
+        value = hyper[hp.name]
+        if hp.name == "learning_rate" and callable(value):
+            values[hp.name] = value  # an optax schedule: a function of the completed steps
+        else:
+            values[hp.name] = real(owner, hp.name, value, hp.domain, hp.check)
+    flags = {name: flag(owner, name, value) for name, value in flags.items()}
+    clipnorm = _clip(owner, "clipnorm", common.get("clipnorm"))
+    clipvalue = _clip(owner, "clipvalue", common.get("clipvalue"))
+    if "decay" in common:
+        values["decay"] = real(owner, "decay", common["decay"], ">= 0", lambda x: x >= 0)
+    kernel = kernels[tuple(flags.values())]
+    scalar_names = tuple(host.scalar_state_init(_numbers_at(values, 0)))
+
+    def init(params):
+        leaves, _ = jax.tree_util.tree_flatten(params)
+        for index, leaf in enumerate(leaves):
+            _check_leaf(owner, "parameter", index, leaf)
+        start = _numbers_at(values, 0)
+        init_values = host.state_init(start)
+        arrays = {
+            name: jax.tree_util.tree_map(
+                lambda p, name=name: jnp.full(jnp.shape(p), init_values[name], _state_dtype(p)),
+                params,
+            )
+            for name in kernel.state
+        }
+        dtype = _compute_dtype(leaves)
+        scalars = {
+            name: jnp.asarray(value, dtype) for name, value in host.scalar_state_init(start).items()
+        }
+        return state_class(count=jnp.zeros([], jnp.int32), **arrays, **scalars)
+
+    def update(updates, state, params=None):
+        grads, treedef = jax.tree_util.tree_flatten(updates)
+        for index, leaf in enumerate(grads):
+            _check_leaf(owner, "gradient", index, leaf)
+        if params is None:
+            if kernel.reads_params:
+                raise ValueError(
+                    f"{owner}: update(updates, state, params) needs params: this update rule "
+                    "reads the parameters"
+                )
+            param_leaves = [None] * len(grads)
+        else:
+            param_leaves = _leaves_like(owner, "params", params, treedef)
+            for index, (p, g) in enumerate(zip(param_leaves, grads)):
+                if jnp.shape(p) != jnp.shape(g):
+                    raise ValueError(
+                        f"{owner}: gradient {index} has shape {jnp.shape(g)}, its parameter "
+                        f"{jnp.shape(p)}"
+                    )
+        state_leaves = {
+            name: _leaves_like(owner, f"state.{name}", getattr(state, name), treedef)
+            for name in kernel.state
+        }
+        dtype = _compute_dtype(grads)
+        count = state.count
+        t = jnp.asarray(count + 1, dtype)
+        hyper = {}
+        for name, value in values.items():
+            hyper[name] = jnp.asarray(value(count) if callable(value) else value, dtype)
+        work = [g.astype(_state_dtype(g)) for g in grads]
+        if clipnorm:
+            total = sum(jnp.sum(jnp.square(g.astype(dtype))) for g in work)
+            scale = clip_scale(jnp.asarray(clipnorm, dtype), jnp.sqrt(total))
+            work = [g * scale.astype(g.dtype) for g in work]
+        if clipvalue:
+            work = [clip_value(g, clipvalue) for g in work]
+        p_work = [None if p is None else p.astype(_state_dtype(p)) for p in param_leaves]
+
+        def leaf_state(index):
+            return [state_leaves[name][index] for name in kernel.state]
+
+        reductions = {}
+        if kernel.partials is not None:
+            parts = [
+                kernel.partials(p, g, leaf_state(i), hyper, t)
+                for i, (p, g) in enumerate(zip(p_work, work))
+            ]
+            for index, (name, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
+                column = [jnp.asarray(part[index], dtype) for part in parts]
+                if op == "max":
+                    reductions[name] = jnp.max(jnp.stack(column)) if column else -math.inf
+                else:
+                    reductions[name] = sum(column) if column else jnp.zeros([], dtype)
+        scalar_state = {name: getattr(state, name) for name in scalar_names}
+        scalars, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
+        new_updates, new_state = [], {name: [] for name in kernel.state}
+        for index, (p, g) in enumerate(zip(p_work, work)):
+            leaf_scalars = tuple(jnp.asarray(s, g.dtype) for s in scalars)
+            change, arrays = kernel.update(p, g, leaf_state(index), leaf_scalars)
+            new_updates.append(change.astype(grads[index].dtype))
+            for name, array in zip(kernel.state, arrays):
+                new_state[name].append(array.astype(g.dtype))
+        rebuilt = {
+            name: jax.tree_util.tree_unflatten(treedef, leaves)
+            for name, leaves in new_state.items()
+        }
+        scalars_out = {name: jnp.asarray(value, dtype) for name, value in new_scalar_state.items()}
+        return jax.tree_util.tree_unflatten(treedef, new_updates), state._replace(
+            count=optax.safe_int32_increment(count), **rebuilt, **scalars_out
+        )
+
+    return optax.GradientTransformation(init, update)
+
+
+def _numbers_at(values, count):
+    """The hyperparameters at a step count, a schedule called (initial values may use them)."""
+    return {k: (v(count) if callable(v) else v) for k, v in values.items()}
+
+
+def _clip(owner, name, value):
+    if value is None:
+        return None
+    return real(owner, name, value, "None or >= 0", lambda x: x >= 0)
+
+
+def _check_leaf(owner, what, index, leaf):
+    dtype = getattr(leaf, "dtype", None)
+    if dtype is None or not jnp.issubdtype(dtype, jnp.floating):
+        shown = dtype if dtype is not None else type(leaf).__name__
+        raise TypeError(f"{owner}: {what} {index} must be a floating-point array, not {shown}")
+
+
+def _leaves_like(owner, what, tree, treedef):
+    leaves, other = jax.tree_util.tree_flatten(tree)
+    if other != treedef:
+        raise ValueError(
+            f"{owner}: {what} has the structure {other}, the updates {treedef}: pass the "
+            "pytrees init() was given"
+        )
+    return leaves
+
+
+def _state_dtype(array):
+    """float64 stays float64; float32, bfloat16 and float16 keep float32 state and arithmetic."""
+    return jnp.float64 if jnp.dtype(array.dtype) == jnp.float64 else jnp.float32
+
+
+def _compute_dtype(leaves):
+    """Per-step values (``1 - beta_2``, bias corrections) in float64 wherever JAX has it
+    (jax_enable_x64), as the other backends compute them, then cast to each leaf's dtype; in
+    float32 otherwise, as Keras 2.3 computed them in floatx (``1 - beta_2**t`` then loses
+    about 1e-5 of its value to cancellation at the first steps)."""
+    return jnp.float64 if jax.config.jax_enable_x64 else jnp.float32

@@ -1,0 +1,99 @@
+# generated from specs/adadelta.yaml by templates/optax/transformation.py.j2 — do not edit
+"""Adadelta optimizer.
+
+Adadelta is a more robust extension of Adagrad that adapts learning rates based on a moving window of gradient updates, instead of accumulating all past gradients. This way, Adadelta continues learning even when many updates have been done. Compared to Adagrad, in the original version of Adadelta you don't have to set an initial learning rate. In this version, initial learning rate and decay factor can be set, as in most other Keras optimizers.
+
+It is recommended to leave the parameters of this optimizer at their default values.
+"""
+
+import math
+from typing import Any, NamedTuple
+
+from jax import numpy as jnp
+
+from ..host import adadelta as host
+from ._runtime import Kernel, transformation
+
+
+def _update_default(p, g, state, scalars):
+    """One tensor's update (p_new - p) and new state for the defaults."""
+    accumulator, delta_accumulator = state
+    # _c0_one_minus_rho = 1 - rho
+    # _c1_minus_lr = -lr
+    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    _e0 = _c0_one_minus_rho * g * g
+    _e1 = _e0 + accumulator * rho
+    _e2 = _e1 + epsilon
+    _e3 = delta_accumulator + epsilon
+    _new_accumulator = _e1
+    _new_delta_accumulator = _e0 * _e3 / _e2 + delta_accumulator * rho
+    _update = _c1_minus_lr * jnp.sqrt(_e3) * g / jnp.sqrt(_e2)
+    return _update, (_new_accumulator, _new_delta_accumulator)
+
+
+class AdadeltaState(NamedTuple):
+    """The state of ``adadelta``: the completed steps, the per-parameter state
+    (pytrees like the parameters; None where this flag combination keeps none) and the scalar
+    state."""
+
+    count: Any
+    accumulator: Any = None
+    delta_accumulator: Any = None
+
+
+KERNELS = {
+    (): Kernel(
+        state=("accumulator", "delta_accumulator"),
+        step=host.step_default,
+        update=_update_default,
+        partials=None,
+        global_ops=(),
+        global_names=(),
+        reads_params=False,
+    ),
+}
+
+
+def adadelta(
+    learning_rate=1.0,
+    rho=0.95,
+    epsilon=1e-07,
+    *,
+    clipnorm=None,
+    clipvalue=None,
+    decay=0.0,
+):
+    """Adadelta optimizer.
+
+    Adadelta is a more robust extension of Adagrad that adapts learning rates based on a moving window of gradient updates, instead of accumulating all past gradients. This way, Adadelta continues learning even when many updates have been done. Compared to Adagrad, in the original version of Adadelta you don't have to set an initial learning rate. In this version, initial learning rate and decay factor can be set, as in most other Keras optimizers.
+
+    It is recommended to leave the parameters of this optimizer at their default values.
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Initial learning rate, defaults to 1. It is recommended to leave it at the default value. Defaults to 1.0.
+        rho: float, rho >= 0. Adadelta decay factor, corresponding to fraction of gradient to keep at each time step. Defaults to 0.95.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - Adadelta - an adaptive learning rate method: https://arxiv.org/abs/1212.5701
+
+    Generated from specs/adadelta.yaml; the update rule is documented there.
+
+    Returns an ``optax.GradientTransformation``: pure ``init``/``update`` over pytrees, for
+    ``jax.jit``, ``jax.vmap`` and ``optax.chain``. ``learning_rate`` may be an optax schedule
+    (a function of the completed steps). float32 and bfloat16 parameters keep float32 state;
+    float64 ones (under ``jax_enable_x64``) keep float64.
+    """
+    return transformation(
+        "Adadelta",
+        "specs/adadelta.yaml",
+        host,
+        KERNELS,
+        AdadeltaState,
+        {"learning_rate": learning_rate, "rho": rho, "epsilon": epsilon},
+        {},
+        {"clipnorm": clipnorm, "clipvalue": clipvalue, "decay": decay},
+    )

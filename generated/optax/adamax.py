@@ -1,0 +1,95 @@
+# generated from specs/adamax.yaml by templates/optax/transformation.py.j2 — do not edit
+"""Adamax optimizer from Adam paper's Section 7.
+
+It is a variant of Adam based on the infinity norm. Default parameters follow those provided in the paper.
+"""
+
+import math
+from typing import Any, NamedTuple
+
+from jax import numpy as jnp
+
+from ..host import adamax as host
+from ._runtime import Kernel, transformation
+
+
+def _update_default(p, g, state, scalars):
+    """One tensor's update (p_new - p) and new state for the defaults."""
+    m, u = state
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_lr_scale = -lr/(1 - beta_1**t)
+    _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
+    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
+    _e1 = jnp.maximum(jnp.abs(g), beta_2 * u)
+    _new_m = _e0
+    _new_u = _e1
+    _update = _c1_lr_scale * _e0 / (_e1 + epsilon)
+    return _update, (_new_m, _new_u)
+
+
+class AdamaxState(NamedTuple):
+    """The state of ``adamax``: the completed steps, the per-parameter state
+    (pytrees like the parameters; None where this flag combination keeps none) and the scalar
+    state."""
+
+    count: Any
+    m: Any = None
+    u: Any = None
+
+
+KERNELS = {
+    (): Kernel(
+        state=("m", "u"),
+        step=host.step_default,
+        update=_update_default,
+        partials=None,
+        global_ops=(),
+        global_names=(),
+        reads_params=False,
+    ),
+}
+
+
+def adamax(
+    learning_rate=0.002,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-07,
+    *,
+    clipnorm=None,
+    clipvalue=None,
+    decay=0.0,
+):
+    """Adamax optimizer from Adam paper's Section 7.
+
+    It is a variant of Adam based on the infinity norm. Default parameters follow those provided in the paper.
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.002.
+        beta_1: float, 0 < beta_1 < 1. Generally close to 1. Defaults to 0.9.
+        beta_2: float, 0 < beta_2 < 1. Generally close to 1. Defaults to 0.999.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
+
+    Generated from specs/adamax.yaml; the update rule is documented there.
+
+    Returns an ``optax.GradientTransformation``: pure ``init``/``update`` over pytrees, for
+    ``jax.jit``, ``jax.vmap`` and ``optax.chain``. ``learning_rate`` may be an optax schedule
+    (a function of the completed steps). float32 and bfloat16 parameters keep float32 state;
+    float64 ones (under ``jax_enable_x64``) keep float64.
+    """
+    return transformation(
+        "Adamax",
+        "specs/adamax.yaml",
+        host,
+        KERNELS,
+        AdamaxState,
+        {"learning_rate": learning_rate, "beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon},
+        {},
+        {"clipnorm": clipnorm, "clipvalue": clipvalue, "decay": decay},
+    )

@@ -1,0 +1,90 @@
+# generated from specs/rmsprop.yaml by templates/optax/transformation.py.j2 — do not edit
+"""RMSProp optimizer.
+
+It is recommended to leave the parameters of this optimizer at their default values (except the learning rate, which can be freely tuned).
+"""
+
+import math
+from typing import Any, NamedTuple
+
+from jax import numpy as jnp
+
+from ..host import rmsprop as host
+from ._runtime import Kernel, transformation
+
+
+def _update_default(p, g, state, scalars):
+    """One tensor's update (p_new - p) and new state for the defaults."""
+    (accumulator,) = state
+    # _c0_one_minus_rho = 1 - rho
+    # _c1_minus_lr = -lr
+    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    _e0 = _c0_one_minus_rho * g * g + accumulator * rho
+    _new_accumulator = _e0
+    _update = _c1_minus_lr * g / (jnp.sqrt(_e0) + epsilon)
+    return _update, (_new_accumulator,)
+
+
+class RMSpropState(NamedTuple):
+    """The state of ``rmsprop``: the completed steps, the per-parameter state
+    (pytrees like the parameters; None where this flag combination keeps none) and the scalar
+    state."""
+
+    count: Any
+    accumulator: Any = None
+
+
+KERNELS = {
+    (): Kernel(
+        state=("accumulator",),
+        step=host.step_default,
+        update=_update_default,
+        partials=None,
+        global_ops=(),
+        global_names=(),
+        reads_params=False,
+    ),
+}
+
+
+def rmsprop(
+    learning_rate=0.001,
+    rho=0.9,
+    epsilon=1e-07,
+    *,
+    clipnorm=None,
+    clipvalue=None,
+    decay=0.0,
+):
+    """RMSProp optimizer.
+
+    It is recommended to leave the parameters of this optimizer at their default values (except the learning rate, which can be freely tuned).
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.001.
+        rho: float, rho >= 0. Decay factor of the moving average of squared gradients. Defaults to 0.9.
+        epsilon: float, epsilon >= 0. Fuzz factor. Defaults to 1e-07.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+
+    References:
+        - rmsprop: Divide the gradient by a running average of its recent magnitude: http://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf
+
+    Generated from specs/rmsprop.yaml; the update rule is documented there.
+
+    Returns an ``optax.GradientTransformation``: pure ``init``/``update`` over pytrees, for
+    ``jax.jit``, ``jax.vmap`` and ``optax.chain``. ``learning_rate`` may be an optax schedule
+    (a function of the completed steps). float32 and bfloat16 parameters keep float32 state;
+    float64 ones (under ``jax_enable_x64``) keep float64.
+    """
+    return transformation(
+        "RMSprop",
+        "specs/rmsprop.yaml",
+        host,
+        KERNELS,
+        RMSpropState,
+        {"learning_rate": learning_rate, "rho": rho, "epsilon": epsilon},
+        {},
+        {"clipnorm": clipnorm, "clipvalue": clipvalue, "decay": decay},
+    )

@@ -1,0 +1,122 @@
+"""What the functional backends (Keras 3, JAX/optax) share: each variant's update as pure
+whole-tensor code, printed by ``printers/functional.py`` in one namespace (``ops`` for
+``keras.ops``, ``jnp`` for ``jax.numpy``). Not a backend: backends import it, it imports none.
+
+A variant's update function takes one tensor's ``p``, ``g``, state and per-step scalars, runs
+the per-tensor stage (its reductions, then the per-tensor scalars) and the element program
+(the IR's temporaries after CSE), and returns new values: nothing is written in place, so it
+traces under ``jax.jit``, ``vmap`` and Keras's stateless scopes. Global reductions get their
+own per-tensor ``partials`` function, which the runtimes combine over all tensors before the
+step program runs (the host's step functions, called with arrays: ``step_math``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..common import CLIP_SCALE, CLIP_VALUE, CLIPNORM, CLIPVALUE, GRAD_NORM
+from ..ir import KernelIR
+from ..model import ReduceOp, Scope
+from ..printers.functional import FunctionalPrinter
+from ..symbols import G, P, real
+from . import python_common
+
+UPDATE = "_update"  # the optax dialect's name for p_new - p
+
+
+@dataclass(frozen=True)
+class FunctionalVariant:
+    base: python_common.StepProgram
+    update_lines: tuple[str, ...]  # the per-tensor stage, then the element program
+    results: tuple[str, ...]  # the new state values in order (then p's result, see p_result)
+    p_result: str  # the new parameter, or with ``delta`` its change (optax's updates)
+    partial_lines: tuple[str, ...]  # this tensor's part of each global reduction
+    partial_results: tuple[str, ...]
+    reads_p: bool  # the update (or the partials) read the parameter's value
+
+    @property
+    def partials_function(self) -> str:
+        return f"_partials_{self.base.suffix}" if self.partial_lines else "None"
+
+
+def variant_view(
+    ir: KernelIR, base: python_common.StepProgram, namespace: str, delta: bool, exact_literals: bool
+) -> FunctionalVariant:
+    """``delta``: return ``p_new - p`` (optax's updates) instead of ``p_new``.
+    ``exact_literals``: cast numbers passed to functions to p's dtype, and print max and min
+    as selects (Keras's torch backend; see the printer)."""
+    printer = FunctionalPrinter(namespace, P.name if exact_literals else None, exact_literals)
+    lines: list[str] = []
+    tensor_reductions = [r for r in ir.reductions if r.scope is Scope.TENSOR]
+    for r in tensor_reductions:
+        lines.append(f"{r.name} = {_reduce(printer, r.op, r.expr)}")
+    lines += [f"{a.symbol.name} = {printer.doprint(a.expr)}" for a in ir.tensor]
+    lines += [f"{a.symbol.name} = {printer.doprint(a.expr)}" for a in ir.temporaries]
+    results = []
+    p_result = ""
+    for name, expr in ir.outputs:
+        if name == P.name:
+            target = UPDATE if delta else "_new_p"
+            value = expr - P if delta else expr  # SymPy cancels p + x - p to x
+            p_result = target
+        else:
+            target = f"_new_{name}"
+            results.append(target)
+            value = expr
+        lines.append(f"{target} = {printer.doprint(value)}")
+    global_reductions = [r for r in ir.reductions if r.scope is Scope.GLOBAL]
+    partial_lines, partial_results = [], []
+    if global_reductions:
+        hyper: set[str] = set()
+        arrays = {P.name, G.name, *ir.state}
+        for r in global_reductions:
+            hyper |= {s.name for s in r.expr.free_symbols} - arrays - {"t"}
+        partial_lines = [f"{n} = hyper[{n!r}]" for n in sorted(hyper)]
+        for r in global_reductions:
+            partial_lines.append(f"_g{r.name} = {_reduce(printer, r.op, r.expr)}")
+            partial_results.append(f"_g{r.name}")
+    return FunctionalVariant(
+        base=base,
+        update_lines=tuple(lines),
+        results=tuple(results),
+        p_result=p_result,
+        partial_lines=tuple(partial_lines),
+        partial_results=tuple(partial_results),
+        reads_p=_reads(ir, P.name, delta),
+    )
+
+
+def _reduce(printer: FunctionalPrinter, op: ReduceOp, expr: sp.Expr) -> str:
+    ns = printer.namespace
+    if op is ReduceOp.SUM:
+        return f"{ns}.sum({printer.doprint(expr)})"
+    # max over no elements is -inf, as in the reference and the other backends
+    return f"{ns}.max({printer.doprint(expr)}, initial=-math.inf)"
+
+
+def _reads(ir: KernelIR, name: str, delta: bool) -> bool:
+    """Whether any printed line reads ``name``: a reduction, a per-tensor scalar, a temporary
+    or an output (with ``delta``, p's output is its change, which may not read p)."""
+    symbol = real(name)
+    exprs = [e - P if (n == P.name and delta) else e for n, e in ir.outputs]
+    exprs += [r.expr for r in ir.reductions]
+    exprs += [a.expr for a in (*ir.tensor, *ir.temporaries)]
+    return any(symbol in e.free_symbols for e in exprs)
+
+
+def common_view(namespace: str, exact_literals: bool) -> dict:
+    """Keras 2.3's clipnorm scale and clipvalue as functional code in ``namespace``."""
+
+    def printer(like):
+        return FunctionalPrinter(namespace, like if exact_literals else None, exact_literals)
+
+    return {
+        "clip_scale": printer(GRAD_NORM.name).doprint(CLIP_SCALE),
+        "clip_value": printer(G.name).doprint(CLIP_VALUE),
+        "clipnorm": CLIPNORM.name,
+        "clipvalue": CLIPVALUE.name,
+        "grad_norm": GRAD_NORM.name,
+        "g": G.name,
+    }

@@ -1,0 +1,61 @@
+"""Keras 3 backend: ``generated/keras/<module>.py`` per spec, a ``keras.optimizers.Optimizer``
+subclass whose update is ``keras.ops`` only (it runs under every Keras backend's jit and
+stateless application), and a registry; the shared runtime is copied from
+``generator/runtime/keras/_runtime.py``. The step program is the host's, called with tensors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ir import LoweredSpec
+from ..render import Output, runtime_output
+from . import functional_common, python_common
+from .base import AllSpecs, Build, each_variant
+
+NAMESPACE = "ops"
+
+
+@dataclass(frozen=True)
+class KerasModule:
+    base: python_common.ModuleView
+    variants: tuple[functional_common.FunctionalVariant, ...]
+    signature: tuple[str, ...]
+
+
+class KerasBackend(AllSpecs):
+    name = "keras"
+
+    def outputs(self, build: Build) -> list[Output]:
+        modules = build.each_spec(self.name, module_view)
+        out = [
+            Output(f"keras/{m.base.module}.py", "keras/optimizer.py.j2", {"m": m}, m.base.spec_path)
+            for m in modules
+        ]
+        out.append(runtime_output("keras/_runtime.py"))
+        out.append(
+            Output(
+                "keras/_keras.py",
+                "keras/common.py.j2",
+                functional_common.common_view(NAMESPACE, True),
+            )
+        )
+        registry = {"modules": [m.base for m in modules], "backend": self.name}
+        out.append(Output("keras/__init__.py", "package/registry.py.j2", registry))
+        return out
+
+
+BACKEND = KerasBackend()
+
+
+def module_view(lowered: LoweredSpec) -> KerasModule:
+    base = python_common.module_view(lowered, native=False)
+    steps = {v.suffix: v for v in base.variants}
+    variants = each_variant(
+        lowered,
+        lambda ir: functional_common.variant_view(
+            ir, steps[ir.variant.suffix], NAMESPACE, delta=False, exact_literals=True
+        ),
+    )
+    # Keras's own base-class arguments follow the spec's (see the runtime's Optimizer).
+    signature = tuple(a for a in base.signature if a != "fused=False") + ("**kwargs",)
+    return KerasModule(base, variants, signature)

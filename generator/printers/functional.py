@@ -1,0 +1,109 @@
+"""Functional array code: whole-tensor expressions for libraries that trace and fuse them
+(JAX's ``jax.numpy``, Keras 3's ``keras.ops``), printed once per target by the name of its
+namespace. Nothing is written in place: each value is a new array, the results are returned.
+
+The two namespaces share these names (``sqrt``, ``abs``, ``sign``, ``maximum``, ``where``,
+``isnan``, ``less_equal``, ...), so one printer serves both. Operands may be arrays or
+Python floats, so arithmetic is infix; ``x**2`` prints as ``x*x`` (one multiply, as the C and
+NumPy printers do). ``sign`` keeps NaN, as the reference and the C kernels do (torch's sign,
+behind ``keras.ops.sign`` on the torch backend, maps NaN to 0). A Piecewise (clipnorm's
+scale) prints as nested ``where``, branch-free.
+
+``literal_like``: Keras's ops on its torch backend convert a Python float argument through
+float32 (``ops.maximum(x, -0.1)`` of a float64 ``x`` compares with -0.10000000149), so for
+``keras.ops`` a number passed to a function is printed cast to the dtype of a named array
+(``ops.cast(1/10, p.dtype)``, exact); infix arithmetic keeps Python floats exact everywhere.
+``select_minmax``: the same backend's ``ops.maximum``/``ops.minimum`` return float32 for two
+float64 tensors (Keras 3.15's ``result_type`` of torch dtypes), so for ``keras.ops`` max and
+min print as selects that keep the dtype and propagate NaN as ``maximum`` does:
+``where(isnan(a) | (a >= b), a, b)``.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+_RELATIONAL = {"<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}
+_UNARY = {"Abs": "abs", "exp": "exp", "log": "log"}
+
+
+class FunctionalPrinter(PythonCodePrinter):
+    def __init__(
+        self, namespace: str, literal_like: str | None = None, select_minmax: bool = False
+    ):
+        super().__init__({"standard": "python3", "fully_qualified_modules": True})
+        self.namespace = namespace
+        self.literal_like = literal_like
+        self.select_minmax = select_minmax
+
+    def _arg(self, expr) -> str:
+        """A function's argument: a number cast to ``literal_like``'s dtype, if asked."""
+        code = self._print(expr)
+        if self.literal_like and isinstance(expr, sp.Number):
+            return f"{self.namespace}.cast({code}, {self.literal_like}.dtype)"
+        return code
+
+    def _call(self, name: str, *args) -> str:
+        return f"{self.namespace}.{name}(" + ", ".join(self._arg(a) for a in args) + ")"
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        if name in _UNARY:
+            return self._call(_UNARY[name], *expr.args)
+        raise NotImplementedError(f"the functional printer has no {name}")
+
+    _print_Abs = _print_exp = _print_log = _print_Function
+
+    def _print_sign(self, expr):
+        x = self._print(expr.args[0])
+        ns = self.namespace
+        return f"{ns}.where({ns}.isnan({x}), {x}, {ns}.sign({x}))"
+
+    def _fold(self, name, args):
+        ns = self.namespace
+        out = self._arg(args[-1])
+        for a in reversed(args[:-1]):
+            a = self._arg(a)
+            if self.select_minmax:
+                keep = "greater_equal" if name == "maximum" else "less_equal"
+                cond = f"{ns}.logical_or({ns}.isnan({a}), {ns}.{keep}({a}, {out}))"
+                out = f"{ns}.where({cond}, {a}, {out})"
+            else:
+                out = f"{ns}.{name}({a}, {out})"
+        return out
+
+    def _print_Max(self, expr):
+        return self._fold("maximum", expr.args)
+
+    def _print_Min(self, expr):
+        return self._fold("minimum", expr.args)
+
+    def _print_Rational(self, expr):
+        return f"{expr.p}/{expr.q}"
+
+    def _print_Pow(self, expr, rational=False):
+        base, exp = expr.base, expr.exp
+        if exp == sp.Rational(1, 2):
+            return self._call("sqrt", base)
+        if exp == -sp.Rational(1, 2):
+            return f"1/{self._call('sqrt', base)}"
+        if exp == 2:
+            b = self.parenthesize(base, sp.printing.precedence.PRECEDENCE["Mul"])
+            return f"{b}*{b}"
+        if exp == -1:
+            return f"1/{self.parenthesize(base, sp.printing.precedence.PRECEDENCE['Pow'])}"
+        prec = sp.printing.precedence.PRECEDENCE["Pow"]
+        return f"{self.parenthesize(base, prec)}**{self.parenthesize(exp, prec)}"
+
+    def _print_Relational(self, expr):
+        return self._call(_RELATIONAL[expr.rel_op], expr.lhs, expr.rhs)
+
+    def _print_Piecewise(self, expr):
+        *cases, (last, cond) = expr.args
+        if cond is not sp.true:  # pragma: no cover - every Piecewise here has a default
+            raise NotImplementedError("a Piecewise without a default case")
+        out = self._arg(last)
+        for value, cond in reversed(cases):
+            out = f"{self.namespace}.where({self._print(cond)}, {self._arg(value)}, {out})"
+        return out

@@ -1,0 +1,127 @@
+"""Checks the generated Keras tests call: each optimizer against the high-precision reference
+and the NumPy backend (float64 and float32), every flag combination and common argument case,
+on the Keras backend of this process (KERAS_BACKEND; torch unless set: one backend per
+process, tests/test_keras_backends.py runs the JAX one in a subprocess); its config and
+serialization."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+if os.environ["KERAS_BACKEND"] == "jax":
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from keras import ops  # noqa: E402
+
+from . import testing  # noqa: E402
+
+
+@contextlib.contextmanager
+def floatx(dtype: str):
+    """Keras makes its learning-rate variable in floatx: float64 runs need it float64."""
+    before = keras.config.floatx()
+    keras.config.set_floatx(dtype)
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(before)
+
+
+def run_keras(cls, flags, common, hyper, dtype, steps=testing.STEPS, params0=None, grads=None):
+    """The optimizer and its variables after ``steps`` steps of the standard problem."""
+    if params0 is None:
+        params0, grads = testing.problem(steps=steps)
+    with floatx(dtype):
+        opt = cls(**hyper, **flags, **common)
+        # copies: on the torch backend a Variable may share the NumPy array's memory
+        variables = [keras.Variable(np.array(p, dtype=dtype), dtype=dtype) for p in params0]
+        for step in grads:
+            opt.apply([ops.convert_to_tensor(np.array(g, dtype=dtype)) for g in step], variables)
+    return opt, variables
+
+
+def numpy_of(x) -> np.ndarray:
+    return np.asarray(ops.convert_to_numpy(x), dtype=np.float64)
+
+
+def check_against_reference(cls, path, flags, common_case, hyper_case, dtype):
+    s = testing.spec(path)
+    common = testing.COMMON_CASES[common_case]
+    hyper = testing.hyper_values(s, hyper_case)
+    ref = testing.reference_for(path, flags, common, hyper)
+    opt, variables = run_keras(cls, flags, common, hyper, dtype)
+    assert int(ops.convert_to_numpy(opt.iterations)) == testing.STEPS
+    for i, v in enumerate(variables):
+        assert keras.backend.standardize_dtype(v.dtype) == dtype
+        testing.compare(f"parameter {i}", numpy_of(v), ref.params[i], ref.param_scale[i], dtype)
+        state = opt.state_of(v)
+        assert set(state) == set(ref.state[i]), f"state {sorted(state)} != {sorted(ref.state[i])}"
+        for name, expected in ref.state[i].items():
+            assert keras.backend.standardize_dtype(state[name].dtype) == dtype, name
+            testing.compare(
+                f"state {name} of parameter {i}",
+                numpy_of(state[name]),
+                expected,
+                ref.state_scale[i][name],
+                dtype,
+            )
+    for name, value in ref.scalar_state.items():
+        assert np.isclose(opt.scalar_state[name], value, rtol=1e-12), name
+
+
+def check_against_numpy(keras_cls, numpy_cls, flags):
+    """float64, every common argument at once: the two backends agree to rounding."""
+    common = testing.COMMON_CASES["all" if "decay" in numpy_cls.common else "clipnorm"]
+    hyper = {h.name: h.default for h in numpy_cls.hyperparameters}
+    _, expected = testing.run_numpy(numpy_cls, flags, common, hyper, np.dtype("float64"))
+    _, variables = run_keras(keras_cls, flags, common, hyper, "float64")
+    for v, q in zip(variables, expected):
+        np.testing.assert_allclose(numpy_of(v), q, rtol=1e-13, atol=1e-15)
+
+
+def check_arguments_are_validated(cls, path):
+    import pytest
+
+    s = testing.spec(path)
+    for h in s.reals:
+        bad = testing.out_of_domain(h)
+        if bad is not None and h.name != "learning_rate":
+            with pytest.raises(ValueError, match=f"{h.name}={bad!r} is outside its domain"):
+                cls(**{h.name: bad})
+        with pytest.raises(ValueError, match="not finite"):
+            cls(**{h.name: float("nan")})
+    for f in s.flags:
+        with pytest.raises(TypeError, match=f.name):
+            cls(**{f.name: 1})
+    with pytest.raises(ValueError, match="clipnorm"):
+        cls(clipnorm=-1.0)
+    with pytest.raises(ValueError, match="global_clipnorm"):
+        cls(global_clipnorm=1.0)
+    if "weight_decay" not in {h.name for h in s.hyperparameters}:  # AdamW's is its own
+        with pytest.raises(ValueError, match="weight_decay"):
+            cls(weight_decay=0.1)
+
+
+def check_config_round_trip(cls, path):
+    """get_config/from_config and keras.optimizers.serialize/deserialize give the same
+    optimizer (the class found through its registration, without custom_objects)."""
+    s = testing.spec(path)
+    hyper = testing.hyper_values(s, "varied")
+    flags = {f.name: not f.default for f in s.flags}
+    common = {"clipnorm": 2.0, "clipvalue": 3.0}
+    if "decay" in s.common:
+        common["decay"] = 0.5
+    with floatx("float64"):  # Keras keeps learning_rate in a floatx variable
+        opt = cls(**hyper, **flags, **common)
+        config = opt.get_config()
+        for key, value in {**hyper, **flags, **common}.items():
+            assert config[key] == value, key
+        assert cls.from_config(config).get_config() == config
+        clone = keras.optimizers.deserialize(keras.optimizers.serialize(opt))
+    assert type(clone) is cls and clone.get_config() == config
