@@ -13,7 +13,10 @@ peer (for-loop, foreach, fused where torch has them) on four workloads:
 - W4: odd sizes (1, 3, 4097, 65537, 1,000,003) and a misaligned view of 1,000,003.
 
 Adam also runs as ``torch.compile(opt.step)`` on W1, generated and torch.optim's (the peer a
-torch user picks for speed), with the first call's compile time reported apart.
+torch user picks for speed), with the first call's compile time reported apart; and, where jax
+and optax are installed, as the generated optax transformation against ``optax.adam``, each a
+``jax.jit`` step (update and apply_updates, buffers donated) on W1 (goal: at most 1.1 times
+optax.adam's time). jax is imported only for that case.
 
 SGD runs twice, with momentum and with Nesterov momentum (``sgd-nesterov``). Besides the ratios
 to torch's best, the summary prints the generated foreach step's time over torch.optim's
@@ -214,9 +217,12 @@ def _tensors(workload: Workload, device, seed: int = 0):
     return params
 
 
-def _candidates(spec, gpu: bool, case: Case | None = None, compiled: bool = True):
+def _candidates(
+    spec, gpu: bool, case: Case | None = None, compiled: bool = True, optax: bool = False
+):
     """(backend name, kind, factory(params) -> step function) for one spec (or one of its
-    cases)."""
+    cases); ``optax``: the JAX steps too, for the cases in OPTAX where jax and optax are
+    installed."""
     import torch
 
     import generated.numpy as gnp
@@ -270,7 +276,81 @@ def _candidates(spec, gpu: bool, case: Case | None = None, compiled: bool = True
             out.append(
                 ("torch.optim compiled", "compiled", lambda ps: _compiled(peer(ps, **kwargs)))
             )
+    if optax and case.label in OPTAX and _has_optax():
+        out += _optax_candidates()
     return out
+
+
+OPTAX = ("adam",)  # the cases timed as jitted optax steps too (W1)
+OPTAX_OURS = "generated optax jit"
+OPTAX_PEER = "optax.adam jit"
+
+
+def _has_optax() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("jax", "optax"))
+
+
+def _optax_candidates():
+    """The generated optax ``adam()`` and ``optax.adam``, each as one ``jax.jit`` step of
+    update and ``optax.apply_updates`` with the parameters and the state donated (both alike:
+    the step then writes them in place instead of allocating new buffers).
+
+    Epsilon: Keras 2.3's is "epsilon hat", added to sqrt(v) of the uncorrected moments;
+    optax's is added to sqrt(v_hat) of the corrected ones. Keras's eps equals optax's times
+    sqrt(1 - beta_2**t), so the exact conversion is optax eps = 1e-7/sqrt(1 - beta_2**t), a
+    per-step value (optax.inject_hyperparams could feed it, at a cost to the peer's step that
+    is not the peer's own). Its limit at large t, eps = 1e-7, is what optax.adam gets: the
+    same element-wise work, and the same result once sqrt(1 - beta_2**t) is close to 1."""
+
+    def make_ours():
+        import generated.optax as gopt
+
+        return gopt.adam(learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+
+    def make_peer():
+        import optax
+
+        return optax.adam(learning_rate=1e-3, b1=0.9, b2=0.999, eps=1e-7)
+
+    return [
+        (OPTAX_OURS, "generated", lambda ps: _optax_step(make_ours, ps)),
+        (OPTAX_PEER, "optax", lambda ps: _optax_step(make_peer, ps)),
+    ]
+
+
+def _optax_step(make, params):
+    """A step function of the transformation ``make()`` over copies of the torch tensors
+    ``params`` (and their gradients) as JAX arrays on JAX's default device; it waits for the
+    step's results, and carries the first call's seconds (tracing, compiling) as ``compile_s``."""
+    # JAX takes 75% of a GPU's memory at its first use unless told not to: torch's backends
+    # share the GPU with it here.
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    import jax
+    import optax
+    from jax import numpy as jnp
+
+    tx = make()
+
+    def step(p, state, g):
+        updates, state = tx.update(g, state, p)
+        return optax.apply_updates(p, updates), state
+
+    jitted = jax.jit(step, donate_argnums=(0, 1))
+    grads = [jnp.asarray(p.grad.detach().cpu().numpy()) for p in params]
+    values = [jnp.asarray(p.detach().cpu().numpy()) for p in params]
+    held = [values, tx.init(values)]
+
+    def optax_step():
+        held[0], held[1] = jitted(held[0], held[1], grads)
+        jax.block_until_ready(held)
+
+    start = time.perf_counter()
+    optax_step()
+    optax_step.compile_s = time.perf_counter() - start
+    optax_step.held = held  # the parameters and state, for a test to read
+    return optax_step
 
 
 COMPILED = ("adam",)  # the cases timed under torch.compile(opt.step) too
@@ -327,7 +407,13 @@ def run(
         measured = _measure_side_by_side(
             case,
             load,
-            _candidates(case.spec, gpu, case, compiled=_timed_compiled(load, quick)),
+            _candidates(
+                case.spec,
+                gpu,
+                case,
+                compiled=_timed_compiled(load, quick),
+                optax=load.name == "W1",
+            ),
             device,
             timer,
             best_bandwidth,
@@ -505,6 +591,14 @@ def targets(report: dict, gpu: bool) -> list[dict]:
                 w,
                 1 / 1.1,
             )
+    ratio(
+        "generated optax vs optax.adam, both jitted, W1 (speed-up)",
+        OPTAX_OURS,
+        OPTAX_PEER,
+        "adam",
+        "W1",
+        1 / 1.1,
+    )
     return out
 
 
@@ -664,6 +758,19 @@ def summary(report: dict) -> str:
             lines.append(
                 f"  {r['spec']:9} {r['workload']:8} {r['backend']:26} compile "
                 f"{r['compile_s']:6.1f} s  step {1e3 * r['median_s']:8.2f} ms  {versus}"
+            )
+    jitted = [
+        r for r in report["results"] if "median_s" in r and r["backend"] in (OPTAX_OURS, OPTAX_PEER)
+    ]
+    if jitted:
+        lines += [
+            "",
+            "jax.jit(update + apply_updates), donated: first call (compiling), steady step:",
+        ]
+        for r in jitted:
+            lines.append(
+                f"  {r['spec']:9} {r['workload']:8} {r['backend']:26} compile "
+                f"{r['compile_s']:6.1f} s  step {1e3 * r['median_s']:8.2f} ms"
             )
     ratios = report.get("foreach_ratios", [])
     if ratios:

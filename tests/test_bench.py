@@ -40,3 +40,43 @@ def test_quick_run_writes_json_and_plot(tmp_path, capsys):
     printed = capsys.readouterr()
     assert "targets:" in printed.out and "vs torch best" in printed.out
     assert "[####" in printed.err  # the progress bar
+
+
+def test_optax_case_steps_ours_and_optax_adam_alike():
+    """The jitted optax steps (W1 in a run): both transformations step the same problem to
+    nearly the same parameters (epsilon's placement aside), and the target is reported."""
+    jax = pytest.importorskip("jax")
+    pytest.importorskip("optax")
+    import numpy as np
+    import torch
+
+    spec = next(s for s in bench.load_specs() if s.module == "adam")
+    found = {name: factory for name, _, factory in bench._candidates(spec, False, optax=True)}
+    assert {bench.OPTAX_OURS, bench.OPTAX_PEER} <= set(found)
+    assert bench.OPTAX_OURS not in {c[0] for c in bench._candidates(spec, False)}
+    load = bench.Workload("W1", [(4096,)])
+    (tensor,) = bench._tensors(load, torch.device("cpu"))
+    start, grad = tensor.detach().numpy().copy(), tensor.grad.numpy().copy()
+    ends = {}
+    for name in (bench.OPTAX_OURS, bench.OPTAX_PEER):
+        step = found[name](bench._tensors(load, torch.device("cpu")))  # one step, compiling
+        assert step.compile_s > 0
+        for _ in range(4):
+            step()
+        ends[name] = np.asarray(step.held[0][0])
+        counts = [int(x) for x in jax.tree_util.tree_leaves(step.held[1]) if x.dtype == "int32"]
+        assert ends[name].dtype == np.float32 and counts and set(counts) == {5}
+    moved = np.abs(ends[bench.OPTAX_OURS] - start)
+    assert np.all(moved > 1e-3) and np.all(moved < 6e-3)  # five steps of about lr = 1e-3
+    # the same steps where sqrt(v) dwarfs epsilon (1e-7 for both, which Keras adds to
+    # sqrt(v) uncorrected, optax to sqrt(v) bias-corrected: the bench's docstring)
+    large = np.abs(grad) > 1e-2
+    assert large.sum() > 1000
+    ours, peer = ends[bench.OPTAX_OURS][large], ends[bench.OPTAX_PEER][large]
+    np.testing.assert_allclose(ours, peer, atol=1e-5)
+    rows = [
+        {"spec": "adam", "workload": "W1", "backend": b, "median_s": s}
+        for b, s in ((bench.OPTAX_OURS, 1.0), (bench.OPTAX_PEER, 1.05))
+    ]
+    (target,) = [t for t in bench.targets({"results": rows}, False) if "optax" in t["target"]]
+    assert target["value"] == 1.05 and target["met"]

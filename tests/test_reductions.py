@@ -106,3 +106,42 @@ def test_torch_reductions_match_the_reference(torch_optimizer, common, dtype, fo
 
     spec, cls = torch_optimizer
     testing_torch.check_against_reference(cls, spec, {}, common, "default", dtype, foreach)
+
+
+def render_functional(backend_name):
+    """The test-only spec's Keras class or optax function (the functional backends)."""
+    from generator.backends import keras as keras_backend
+    from generator.backends import optax as optax_backend
+
+    backend = {"keras": keras_backend, "optax": optax_backend}[backend_name]
+    spec = parse_spec(SPEC, "specs/normalized_momentum.yaml", "normalized_momentum")
+    build = prepare([spec])
+    files = render([*host_backend.BACKEND.outputs(build), *backend.BACKEND.outputs(build)])
+    host = testing.load_module(
+        files["host/normalized_momentum.py"], "generated.host", "normalized_momentum"
+    )
+    source = files[f"{backend_name}/normalized_momentum.py"]
+    module = testing.load_module(
+        source, f"generated.{backend_name}", "normalized_momentum", host=host
+    )
+    return spec, getattr(module, spec.name if backend_name == "keras" else spec.keras_name), source
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("common", ["plain", "all"])
+def test_keras_reductions_match_the_reference(common, dtype):
+    """Per-tensor reductions inside each tensor's update; global ones summed (or maxed) over
+    all tensors before the step program, in keras.ops."""
+    testing_keras = pytest.importorskip("generator.verify.testing_keras")
+    spec, cls, source = render_functional("keras")
+    assert "g_sq = ops.sum(g * g)" in source and "def _partials_default(" in source
+    testing_keras.check_against_reference(cls, spec, {}, common, "default", dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("common", ["plain", "all"])
+def test_optax_reductions_match_the_reference(common, dtype):
+    testing_optax = pytest.importorskip("generator.verify.testing_optax")
+    spec, fn, source = render_functional("optax")
+    assert "p_absmax = jnp.max(jnp.abs(p), initial=-math.inf)" in source
+    testing_optax.check_against_reference(fn, spec, {}, common, "default", dtype)

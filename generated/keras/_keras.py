@@ -9,7 +9,9 @@ def clip_scale(clipnorm, grad_norm):
     """clipnorm: the factor every gradient is scaled by, from the L2 norm over all gradients
     of the step (a NaN norm gives 1, as in Keras 2.3)."""
     return ops.where(
-        ops.less_equal(clipnorm, grad_norm), clipnorm / grad_norm, ops.cast(1, grad_norm.dtype)
+        ops.less_equal(clipnorm, grad_norm),
+        clipnorm / grad_norm,
+        ops.convert_to_tensor(1, dtype=grad_norm.dtype),
     )
 
 

@@ -16,7 +16,10 @@ import keras
 from keras import ops
 
 from ._keras import clip_scale, clip_value
-from .._shared import SpecAttributes, flag, real
+from .._shared import SpecAttributes, flag, real, step_math
+
+# The step programs' functions for tensors without an array-API namespace (TensorFlow's).
+step_math.fallback = ops
 
 # Keras's Optimizer attributes and arguments, as strings so that generator/names.py reserves
 # them: a hyperparameter of the same name would hide one of them.
@@ -209,10 +212,10 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                     part = ops.sum(ops.square(ops.cast(g, dtype)))
                     total = part if total is None else total + part
             if total is not None:
-                scale = clip_scale(ops.cast(clipnorm, dtype), ops.sqrt(total))
+                scale = clip_scale(_tensor(clipnorm, dtype), ops.sqrt(total))
                 grads = [g if g is None else g * ops.cast(scale, g.dtype) for g in grads]
         if clipvalue:
-            grads = [g if g is None else clip_value(g, ops.cast(clipvalue, g.dtype)) for g in grads]
+            grads = [g if g is None else clip_value(g, _tensor(clipvalue, g.dtype)) for g in grads]
         return grads
 
     def _apply_weight_decay(self, variables):
@@ -232,7 +235,7 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         kernel, dtype = self._kernel, self._compute_dtype
         t = ops.cast(self.iterations + 1, dtype)
         hyper = {
-            name: ops.cast(value, dtype)
+            name: _tensor(value, dtype)
             for name, value in self._hyper.items()
             if name not in ("clipnorm", "clipvalue")
         }
@@ -249,17 +252,15 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                 for v, g, state in rows
             ]
             for index, (name, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
-                column = [ops.cast(part[index], dtype) for part in parts]
-                total = column[0]
-                for value in column[1:]:
-                    total = ops.maximum(total, value) if op == "max" else total + value
-                reductions[name] = total
+                column = ops.stack([ops.cast(part[index], dtype) for part in parts])
+                # ops.max, not ops.maximum: that returns float32 on the torch backend
+                reductions[name] = ops.max(column) if op == "max" else ops.sum(column)
         scalar_state = {n: v.value for n, v in self._scalar_variables.items()}
         scalars, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
         for name, value in new_scalar_state.items():
-            self.assign(self._scalar_variables[name], ops.cast(value, dtype))
+            self.assign(self._scalar_variables[name], _tensor(value, dtype))
         for variable, g, state in rows:
-            values = tuple(ops.cast(s, variable.dtype) for s in scalars)
+            values = tuple(_tensor(s, variable.dtype) for s in scalars)
             new_p, new_state = kernel.update(variable.value, g, [s.value for s in state], values)
             for slot, value in zip(state, new_state):
                 self.assign(slot, value)
@@ -315,6 +316,14 @@ def _compute_dtype() -> str:
     return "float64"
 
 
+def _tensor(value, dtype):
+    """``value`` as a tensor of ``dtype``: a Python number converted directly (TensorFlow's
+    cast of a Python float goes through float32), a tensor cast."""
+    if isinstance(value, (int, float)):
+        return ops.convert_to_tensor(value, dtype=dtype)
+    return ops.cast(value, dtype)
+
+
 def _checked_clip(owner, name, value):
     if value is None:
         return None
@@ -343,7 +352,8 @@ def _add_property(cls, name, prop):
 
 def _hyper_property(name):
     def get(self):
-        return self.__dict__["_hyper"][name]
+        hyper = self.__dict__.get("_hyper")  # None while Keras's base __init__ runs
+        return None if hyper is None else hyper[name]
 
     def set(self, value):
         hyper = self.__dict__.get("_hyper")
@@ -365,7 +375,7 @@ def _hyper_property(name):
 
 def _flag_property(name):
     def get(self):
-        return self.__dict__["_flags"][name]
+        return self.__dict__.get("_flags", {}).get(name)
 
     def set(self, value):
         raise AttributeError(

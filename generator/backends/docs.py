@@ -111,6 +111,11 @@ class UsageView:
     arguments: str
     header: str  # a C API header of the build, "" when no spec has kernels
 
+    @property
+    def torch_arguments(self) -> str:
+        """The arguments as torch takes them: ``lr`` for ``learning_rate``."""
+        return self.arguments.replace("learning_rate=", "lr=", 1)
+
 
 def usage_view(build: Build) -> UsageView:
     specs = {s.module: s.spec for s in build.specs}

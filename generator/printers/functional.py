@@ -11,8 +11,9 @@ scale) prints as nested ``where``, branch-free.
 
 ``literal_like``: Keras's ops on its torch backend convert a Python float argument through
 float32 (``ops.maximum(x, -0.1)`` of a float64 ``x`` compares with -0.10000000149), so for
-``keras.ops`` a number passed to a function is printed cast to the dtype of a named array
-(``ops.cast(1/10, p.dtype)``, exact); infix arithmetic keeps Python floats exact everywhere.
+``keras.ops`` a number passed to a function is printed as a tensor of a named array's dtype
+(``ops.convert_to_tensor(1/10, dtype=p.dtype)``, exact; TensorFlow's ``cast`` of a Python
+float goes through float32 too); infix arithmetic keeps Python floats exact everywhere.
 ``select_minmax``: the same backend's ``ops.maximum``/``ops.minimum`` return float32 for two
 float64 tensors (Keras 3.15's ``result_type`` of torch dtypes), so for ``keras.ops`` max and
 min print as selects that keep the dtype and propagate NaN as ``maximum`` does:
@@ -41,7 +42,7 @@ class FunctionalPrinter(PythonCodePrinter):
         """A function's argument: a number cast to ``literal_like``'s dtype, if asked."""
         code = self._print(expr)
         if self.literal_like and isinstance(expr, sp.Number):
-            return f"{self.namespace}.cast({code}, {self.literal_like}.dtype)"
+            return f"{self.namespace}.convert_to_tensor({code}, dtype={self.literal_like}.dtype)"
         return code
 
     def _call(self, name: str, *args) -> str:

@@ -28,8 +28,11 @@ class step_math:
     values that are Python numbers (every eager step: the ``math`` functions themselves) or
     arrays: torch tensors (torch's graph steps, under torch.compile or capturable=True; Keras
     on its torch backend) through their methods, and other arrays (JAX, Keras on JAX) through
-    their array-API namespace (``x.__array_namespace__()``). Duck-typed, so that the host
-    modules import no array library."""
+    their array-API namespace (``x.__array_namespace__()``), or, for arrays with neither
+    (TensorFlow's, under Keras), the namespace a runtime put in ``fallback`` (the Keras
+    runtime: ``keras.ops``). Duck-typed, so that the host modules import no array library."""
+
+    fallback = None
 
     @staticmethod
     def sqrt(x):
@@ -49,7 +52,7 @@ class step_math:
             return 0.0 if x == 0 else math.copysign(1.0, x)
         if hasattr(x, "new_tensor"):  # torch: its sign maps NaN to 0, the reference keeps it
             return x.sign().where(~x.isnan(), x)
-        xp = x.__array_namespace__()
+        xp = _namespace(x)
         return xp.where(xp.isnan(x), x, xp.sign(x))
 
     @staticmethod
@@ -66,7 +69,15 @@ def _unary(x, name, number_op):
         return number_op(x)
     if hasattr(x, "new_tensor"):  # a torch tensor
         return getattr(x, name)()
-    return getattr(x.__array_namespace__(), name)(x)
+    return getattr(_namespace(x), name)(x)
+
+
+def _namespace(x):
+    if hasattr(x, "__array_namespace__"):
+        return x.__array_namespace__()
+    if step_math.fallback is None:
+        raise TypeError(f"step_math: no array namespace for {type(x).__name__}")
+    return step_math.fallback
 
 
 def _fold(values, method, number_op):
@@ -82,7 +93,7 @@ def _fold(values, method, number_op):
             a, b = (array.new_tensor(v) if isinstance(v, numbers.Real) else v for v in (out, x))
             out = getattr(a, method)(b)
         else:
-            out = getattr(array.__array_namespace__(), method)(out, x)
+            out = getattr(_namespace(array), method)(out, x)
     return out
 
 

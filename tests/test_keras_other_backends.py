@@ -1,0 +1,52 @@
+"""The generated Keras tests (every spec against the reference and NumPy, config and
+serialization) and the reductions test, run again on Keras's other backends: one backend per
+process, so each runs in a subprocess with KERAS_BACKEND set (the rest of the suite uses the
+torch backend). JAX runs with jax_enable_x64 (generator/verify/testing_keras.py sets it), so
+its float64 runs are float64. TensorFlow (in the test extra) skips only where it is not
+installed."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import pytest
+
+from generator.paths import ROOT
+
+
+def run_pytest_on(backend: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:warnings",
+            "generated/tests/",
+            "tests/test_reductions.py",
+            "-k",
+            "keras",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.mark.parametrize("backend", ["jax", "tensorflow"])
+def test_generated_keras_tests_pass_on_another_backend(backend):
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    result = run_pytest_on(backend)
+    tail = (result.stdout + result.stderr)[-3000:]
+    assert result.returncode == 0, tail
+    assert " passed" in result.stdout and "failed" not in result.stdout, tail
