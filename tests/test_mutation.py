@@ -100,3 +100,68 @@ def test_every_mutation_of_the_generated_kernels_is_caught(spec):
             survivors.append(f"{where} line {line}: {description}")
     assert tried >= 5, f"only {tried} mutants for {spec.name}: the mutation patterns are stale"
     assert not survivors, f"{len(survivors)} of {tried} mutants survived:\n" + "\n".join(survivors)
+
+
+# The functional backends' update functions (generated/optax, printed by the printer that
+# also prints generated/keras): each operator or function of each line swapped in turn.
+FUNCTIONAL_SWAPS = (
+    (" + ", " - "),
+    (" - ", " + "),
+    (" * ", " / "),
+    (" / ", " * "),
+    ("jnp.sqrt(", "jnp.abs("),
+    ("jnp.maximum(", "jnp.minimum("),
+    ("jnp.minimum(", "jnp.maximum("),
+    ("jnp.sign(", "jnp.negative("),
+    ("jnp.abs(", "jnp.negative("),
+)
+
+
+def functional_mutants(source: str):
+    lines = source.splitlines()
+    function = None
+    for index, line in enumerate(lines):
+        if line.startswith("def "):
+            function = line[4:].split("(")[0]
+            continue
+        stripped = line.strip()
+        if function is None or not function.startswith("_update_") or not line.startswith("    "):
+            continue
+        if stripped.startswith(("#", "return", '"""')) or stripped.endswith(("= scalars", "= state")):
+            continue
+        # an assignment's value, or a line of an expression black wrapped over several
+        value = stripped.partition(" = ")[2] if " = " in stripped else stripped
+        for old, new in FUNCTIONAL_SWAPS:
+            if old in value:
+                mutated = line.replace(value, value.replace(old, new, 1))
+                yield index + 1, f"{function}: {line.strip()!r} -> {mutated.strip()!r}", function, "\n".join(
+                    lines[:index] + [mutated] + lines[index + 1 :]
+                )
+                break
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.module for s in SPECS])
+def test_every_mutation_of_the_optax_update_is_caught(spec):
+    testing_optax = pytest.importorskip("generator.verify.testing_optax")
+    source = (ROOT / "generated" / "optax" / f"{spec.module}.py").read_text()
+    common = "all" if "all" in testing.common_cases(spec) else testing.common_cases(spec)[-1]
+    variants = {v.suffix: dict(v.flags) for v in spec.variants()}
+    survivors, tried = [], 0
+    for line, description, function, mutated in functional_mutants(source):
+        module = testing.load_module(mutated, "generated.optax", spec.module)
+        fn = getattr(module, spec.keras_name)
+        tried += 1
+        caught = False
+        for hyper in ("varied", "default"):
+            try:
+                testing_optax.check_against_reference(
+                    fn, spec.path, variants[function[len("_update_"):]], common, hyper, "float64",
+                    steps=10, jit=False,
+                )
+            except (AssertionError, ArithmeticError, ValueError):
+                caught = True
+                break
+        if not caught:
+            survivors.append(f"line {line}: {description}")
+    assert tried >= 2, f"only {tried} mutants for {spec.name}: the mutation patterns are stale"
+    assert not survivors, f"{len(survivors)} of {tried} mutants survived:\n" + "\n".join(survivors)

@@ -9,7 +9,7 @@ import math
 from keras import ops
 
 from ..host import lion as host
-from ._runtime import Kernel, Optimizer, register
+from ._runtime import Kernel, Optimizer, nan_sign, register
 
 
 def _update_default(p, g, state, scalars):
@@ -20,18 +20,7 @@ def _update_default(p, g, state, scalars):
     # _c2_one_minus_beta_1 = 1 - beta_1
     _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay = scalars
     _new_m = _c0_one_minus_beta_2 * g + beta_2 * m
-    _new_p = (
-        _c1_minus_lr
-        * (
-            p * weight_decay
-            + ops.where(
-                ops.isnan(_c2_one_minus_beta_1 * g + beta_1 * m),
-                _c2_one_minus_beta_1 * g + beta_1 * m,
-                ops.sign(_c2_one_minus_beta_1 * g + beta_1 * m),
-            )
-        )
-        + p
-    )
+    _new_p = _c1_minus_lr * (p * weight_decay + nan_sign(_c2_one_minus_beta_1 * g + beta_1 * m)) + p
     return _new_p, (_new_m,)
 
 

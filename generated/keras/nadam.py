@@ -11,7 +11,7 @@ import math
 from keras import ops
 
 from ..host import nadam as host
-from ._runtime import Kernel, Optimizer, register
+from ._runtime import Kernel, Optimizer, nan_sign, register
 
 
 def _update_default(p, g, state, scalars):

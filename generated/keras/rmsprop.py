@@ -9,7 +9,7 @@ import math
 from keras import ops
 
 from ..host import rmsprop as host
-from ._runtime import Kernel, Optimizer, register
+from ._runtime import Kernel, Optimizer, nan_sign, register
 
 
 def _update_default(p, g, state, scalars):

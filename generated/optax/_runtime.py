@@ -93,6 +93,14 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
             name: _leaves_like(owner, f"state.{name}", getattr(state, name), treedef)
             for name in kernel.state
         }
+        for name, leaves in state_leaves.items():  # shapes and dtypes, as init() made them
+            for index, (g, array) in enumerate(zip(grads, leaves)):
+                if jnp.shape(array) != jnp.shape(g) or jnp.dtype(array.dtype) != _state_dtype(g):
+                    raise ValueError(
+                        f"{owner}: gradient {index} is {jnp.dtype(g.dtype)} {jnp.shape(g)}, its "
+                        f"state {name!r} {jnp.dtype(array.dtype)} {jnp.shape(array)}: pass the "
+                        "gradients of the parameters init() was given"
+                    )
         dtype = _compute_dtype(grads)
         count = state.count
         t = jnp.asarray(count + 1, dtype)

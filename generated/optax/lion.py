@@ -21,14 +21,7 @@ def _update_default(p, g, state, scalars):
     # _c2_one_minus_beta_1 = 1 - beta_1
     _c0_one_minus_beta_2, _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay = scalars
     _new_m = _c0_one_minus_beta_2 * g + beta_2 * m
-    _update = _c1_minus_lr * (
-        p * weight_decay
-        + jnp.where(
-            jnp.isnan(_c2_one_minus_beta_1 * g + beta_1 * m),
-            _c2_one_minus_beta_1 * g + beta_1 * m,
-            jnp.sign(_c2_one_minus_beta_1 * g + beta_1 * m),
-        )
-    )
+    _update = _c1_minus_lr * (p * weight_decay + jnp.sign(_c2_one_minus_beta_1 * g + beta_1 * m))
     return _update, (_new_m,)
 
 

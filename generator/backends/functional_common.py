@@ -42,12 +42,18 @@ class FunctionalVariant:
 
 
 def variant_view(
-    ir: KernelIR, base: python_common.StepProgram, namespace: str, delta: bool, exact_literals: bool
+    ir: KernelIR,
+    base: python_common.StepProgram,
+    namespace: str,
+    delta: bool,
+    exact_literals: bool,
+    sign: str | None = None,
 ) -> FunctionalVariant:
     """``delta``: return ``p_new - p`` (optax's updates) instead of ``p_new``.
     ``exact_literals``: cast numbers passed to functions to p's dtype, and print max and min
-    as selects (Keras's torch backend; see the printer)."""
-    printer = FunctionalPrinter(namespace, P.name if exact_literals else None, exact_literals)
+    as selects (Keras's torch backend; see the printer). ``sign``: the function that prints
+    for sign, if not the namespace's."""
+    printer = FunctionalPrinter(namespace, P.name if exact_literals else None, exact_literals, sign)
     lines: list[str] = []
     tensor_reductions = [r for r in ir.reductions if r.scope is Scope.TENSOR]
     for r in tensor_reductions:

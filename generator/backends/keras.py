@@ -13,6 +13,7 @@ from . import functional_common, python_common
 from .base import AllSpecs, Build, each_variant
 
 NAMESPACE = "ops"
+SIGN = "nan_sign"  # generator/runtime/keras/_runtime.py: keras.ops.sign maps NaN to 0 on torch
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def module_view(lowered: LoweredSpec) -> KerasModule:
     variants = each_variant(
         lowered,
         lambda ir: functional_common.variant_view(
-            ir, steps[ir.variant.suffix], NAMESPACE, delta=False, exact_literals=True
+            ir, steps[ir.variant.suffix], NAMESPACE, False, True, sign=SIGN
         ),
     )
     # Keras's own base-class arguments follow the spec's (see the runtime's Optimizer).

@@ -5,8 +5,10 @@ namespace. Nothing is written in place: each value is a new array, the results a
 The two namespaces share these names (``sqrt``, ``abs``, ``sign``, ``maximum``, ``where``,
 ``isnan``, ``less_equal``, ...), so one printer serves both. Operands may be arrays or
 Python floats, so arithmetic is infix; ``x**2`` prints as ``x*x`` (one multiply, as the C and
-NumPy printers do). ``sign`` keeps NaN, as the reference and the C kernels do (torch's sign,
-behind ``keras.ops.sign`` on the torch backend, maps NaN to 0). A Piecewise (clipnorm's
+NumPy printers do). ``sign`` must keep NaN, as the reference and the C kernels do:
+``jnp.sign`` does, but torch's sign, behind ``keras.ops.sign`` on the torch backend, maps NaN
+to 0, so a target may name its own function (``sign=``; the Keras runtime's ``nan_sign``,
+which keeps its argument a single evaluation). A Piecewise (clipnorm's
 scale) prints as nested ``where``, branch-free.
 
 ``literal_like``: Keras's ops on its torch backend convert a Python float argument through
@@ -31,12 +33,17 @@ _UNARY = {"Abs": "abs", "exp": "exp", "log": "log"}
 
 class FunctionalPrinter(PythonCodePrinter):
     def __init__(
-        self, namespace: str, literal_like: str | None = None, select_minmax: bool = False
+        self,
+        namespace: str,
+        literal_like: str | None = None,
+        select_minmax: bool = False,
+        sign: str | None = None,
     ):
         super().__init__({"standard": "python3", "fully_qualified_modules": True})
         self.namespace = namespace
         self.literal_like = literal_like
         self.select_minmax = select_minmax
+        self.sign = sign or f"{namespace}.sign"
 
     def _arg(self, expr) -> str:
         """A function's argument: a number cast to ``literal_like``'s dtype, if asked."""
@@ -57,9 +64,7 @@ class FunctionalPrinter(PythonCodePrinter):
     _print_Abs = _print_exp = _print_log = _print_Function
 
     def _print_sign(self, expr):
-        x = self._print(expr.args[0])
-        ns = self.namespace
-        return f"{ns}.where({ns}.isnan({x}), {x}, {ns}.sign({x}))"
+        return f"{self.sign}({self._print(expr.args[0])})"
 
     def _fold(self, name, args):
         ns = self.namespace

@@ -16,9 +16,13 @@ from jax import numpy as jnp  # noqa: E402
 from . import testing  # noqa: E402
 
 
-def run_optax(fn, flags, common, hyper, dtype, steps=testing.STEPS, jit=True):
-    """The standard problem's parameters after ``steps`` steps, and the last state."""
-    params0, grads = testing.problem(steps=steps)
+def run_optax(
+    fn, flags, common, hyper, dtype, steps=testing.STEPS, jit=True, params0=None, grads=None
+):
+    """The parameters after ``steps`` steps of the standard problem (or of ``params0`` and
+    ``grads``), and the last state."""
+    if params0 is None:
+        params0, grads = testing.problem(steps=steps)
     tx = fn(**hyper, **flags, **common)
     params = [jnp.asarray(p, dtype) for p in params0]
     state = tx.init(params)
@@ -29,16 +33,20 @@ def run_optax(fn, flags, common, hyper, dtype, steps=testing.STEPS, jit=True):
     return state, params
 
 
-def check_against_reference(fn, path, flags, common_case, hyper_case, dtype):
+def check_against_reference(
+    fn, path, flags, common_case, hyper_case, dtype, steps=testing.STEPS, jit=True
+):
     s = testing.spec(path)
     common = testing.COMMON_CASES[common_case]
     hyper = testing.hyper_values(s, hyper_case)
-    ref = testing.reference_for(path, flags, common, hyper)
-    state, params = run_optax(fn, flags, common, hyper, np.dtype(dtype))
-    assert int(state.count) == testing.STEPS
+    ref = testing.reference_for(path, flags, common, hyper, steps)
+    state, params = run_optax(fn, flags, common, hyper, np.dtype(dtype), steps, jit)
+    assert int(state.count) == steps
     for i, p in enumerate(params):
         assert p.dtype == np.dtype(dtype), f"parameter {i} became {p.dtype}"
-        testing.compare(f"parameter {i}", np.asarray(p), ref.params[i], ref.param_scale[i], dtype)
+        testing.compare(
+            f"parameter {i}", np.asarray(p), ref.params[i], ref.param_scale[i], dtype, steps
+        )
         for name, expected in ref.state[i].items():
             array = getattr(state, name)[i]
             assert array.dtype == np.dtype(dtype), f"state {name} is {array.dtype}"
@@ -48,6 +56,7 @@ def check_against_reference(fn, path, flags, common_case, hyper_case, dtype):
                 expected,
                 ref.state_scale[i][name],
                 dtype,
+                steps,
             )
     for name, value in ref.scalar_state.items():
         assert np.isclose(float(getattr(state, name)), value, rtol=1e-12), name

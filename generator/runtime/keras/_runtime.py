@@ -315,6 +315,12 @@ def _compute_dtype() -> str:
     return "float64"
 
 
+def nan_sign(x):
+    """The sign of each element, NaN where it is NaN, as the reference and the C kernels have
+    it (``keras.ops.sign`` on the torch backend gives 0 for NaN)."""
+    return ops.where(ops.isnan(x), x, ops.sign(x))
+
+
 def _tensor(value, dtype):
     """``value`` as a tensor of ``dtype``: a Python number converted directly (TensorFlow's
     cast of a Python float goes through float32), a tensor cast."""
