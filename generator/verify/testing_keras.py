@@ -24,13 +24,16 @@ from . import testing  # noqa: E402
 
 @contextlib.contextmanager
 def floatx(dtype: str):
-    """Keras makes its learning-rate variable in floatx: float64 runs need it float64."""
-    before = keras.config.floatx()
+    """Keras makes its learning-rate variable in floatx, and layers in the global dtype
+    policy (which it fixes when the first layer is made): float64 runs need both float64."""
+    before, policy = keras.config.floatx(), keras.config.dtype_policy()
     keras.config.set_floatx(dtype)
+    keras.config.set_dtype_policy(dtype)
     try:
         yield
     finally:
         keras.config.set_floatx(before)
+        keras.config.set_dtype_policy(policy)
 
 
 def run_keras(cls, flags, common, hyper, dtype, steps=testing.STEPS, params0=None, grads=None):
