@@ -24,7 +24,6 @@ def run_pytest_on(backend: str) -> subprocess.CompletedProcess:
             sys.executable,
             "-m",
             "pytest",
-            "-q",
             "-p",
             "no:cacheprovider",
             "-p",

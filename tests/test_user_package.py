@@ -11,6 +11,8 @@ a foreign file where the build must write is refused with nothing written.
 
 from __future__ import annotations
 
+import re
+
 import ast
 import os
 import shutil
@@ -144,7 +146,7 @@ def test_a_user_builds_their_own_optimizer_into_their_own_package(environment):
     assert "ok True" in out
 
     tests = run([str(python), "-m", "pytest", "myoptim", "-q", "-x", "-p", "no:cacheprovider"], project)
-    assert " passed" in tests and "failed" not in tests
+    assert " passed" in tests and not re.search(r"\d+ (failed|error)", tests), tests[-2000:]
 
     if shutil.which("latexmk"):  # CI installs it; the PDF of the user's package, from its docs
         assert "wrote" in generator(python, project, "docs", "--out", "myoptim")

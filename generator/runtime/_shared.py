@@ -49,6 +49,8 @@ class step_math:
     @staticmethod
     def sign(x):
         if isinstance(x, numbers.Real):
+            if x != x:  # NaN, kept as the reference keeps it
+                return x
             return 0.0 if x == 0 else math.copysign(1.0, x)
         if hasattr(x, "new_tensor"):  # torch: its sign maps NaN to 0, the reference keeps it
             return x.sign().where(~x.isnan(), x)
@@ -108,7 +110,10 @@ def real(owner, name, value, domain, check) -> float:
     """A finite real argument inside its domain, as a float."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a real number, not {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond float's range
+        raise ValueError(f"{owner}: {name}={value!r} is not finite as a float") from None
     if not math.isfinite(value):
         raise ValueError(f"{owner}: {name}={value!r} is not finite")
     if not check(value):

@@ -12,6 +12,7 @@ import contextlib
 from typing import Callable, NamedTuple
 
 import keras
+import numpy as np
 from keras import ops
 
 from ._keras import clip_scale, clip_value
@@ -149,6 +150,7 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                 values[hp.name] = real(owner, hp.name, value, hp.domain, hp.check)
         checked_flags = {f: flag(owner, f, flags[f]) for f in self.flags}
         learning_rate = values.pop("learning_rate", 0.0)
+        _check_base_arguments(owner, kwargs)
         super().__init__(learning_rate=learning_rate, **kwargs)
         values["clipnorm"] = _checked_clip(owner, "clipnorm", clipnorm)
         values["clipvalue"] = _checked_clip(owner, "clipvalue", clipvalue)
@@ -157,6 +159,7 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         elif decay:
             raise ValueError(f"{owner}: this optimizer takes no decay")
         self._hyper = values
+        self._start = self._values_at_start(learning_rate)
         self._flags = checked_flags
         self._kernel = self.kernels[tuple(checked_flags[f] for f in self.flags)]
         self._slots = ()
@@ -179,7 +182,7 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                 )
         super().build(var_list)
         self._compute_dtype = _compute_dtype()
-        hyper = self._values_at_start()
+        hyper = self._start
         init = self.state_init(hyper)
         names = self._kernel.state
         if names:
@@ -217,6 +220,61 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
             grads = [g if g is None else clip_value(g, _tensor(clipvalue, g.dtype)) for g in grads]
         return grads
 
+    @property
+    def learning_rate(self):
+        return self._get_current_learning_rate()
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        """Checked against the spec's domain, as the constructor checks it (a schedule's
+        values cannot be checked inside a compiled step)."""
+        hp = self._hyperparameter_of.get("learning_rate")
+        if hp is not None and not callable(value):
+            value = real(type(self).__name__, "learning_rate", value, hp.domain, hp.check)
+        keras.optimizers.Optimizer.learning_rate.fset(self, value)
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        raise NotImplementedError(
+            f"{type(self).__name__}: exclude_from_weight_decay is not supported: a spec's own "
+            "weight_decay (AdamW's, Lion's) is part of its update rule for every variable, and "
+            "Keras 3's weight_decay is refused"
+        )
+
+    def load_own_variables(self, store):
+        """Keras's loading (model.load_weights, keras.models.load_model), with the saved
+        values checked first, as every backend checks a checkpoint: as many variables of the
+        same shapes, a step count that is an integer >= 0, finite scalar state. A refused
+        store changes nothing."""
+        if self.built:
+            owner = type(self).__name__
+            variables = self.variables
+            if len(store.keys()) != len(variables):
+                raise ValueError(
+                    f"{owner}: the saved optimizer has {len(store.keys())} variables, this one "
+                    f"{len(variables)} (another optimizer, flag combination or model): nothing "
+                    "was loaded"
+                )
+            scalars = {id(v) for v in self._scalar_variables.values()}
+            for index, variable in enumerate(variables):
+                value = np.asarray(store[str(index)])
+                if value.shape != tuple(variable.shape):
+                    raise ValueError(
+                        f"{owner}: saved variable {index} ({variable.path}) has shape "
+                        f"{value.shape}, this optimizer's {tuple(variable.shape)}: nothing was "
+                        "loaded"
+                    )
+                if variable is self._iterations and not (
+                    np.issubdtype(value.dtype, np.integer) and value >= 0
+                ):
+                    raise ValueError(
+                        f"{owner}: the saved step count {value!r} is not an integer >= 0"
+                    )
+                if id(variable) in scalars and not np.isfinite(value).all():
+                    raise ValueError(
+                        f"{owner}: the saved scalar state {variable.path} is {value!r}, not finite"
+                    )
+        super().load_own_variables(store)
+
     def _apply_weight_decay(self, variables):
         """Nothing: Keras 3's weight decay is refused at construction, and a spec's own
         ``weight_decay`` hyperparameter (AdamW's) is part of its update rule."""
@@ -224,14 +282,32 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
         """One step over all variables: global reductions, the step program once, then
         each variable's update."""
+        _refuse_replicas(type(self).__name__)
         with _no_grad():
             self._step(grads, trainable_variables, learning_rate)
 
     def update_step(self, gradient, variable, learning_rate):
-        self._step([gradient], [variable], learning_rate)  # Keras calls the whole step above
+        raise NotImplementedError(
+            f"{type(self).__name__} steps all variables at once (clipnorm's norm, global "
+            "reductions and the scalar state are per step, not per variable): call apply() or "
+            "apply_gradients()"
+        )
 
     def _step(self, grads, variables, learning_rate):
+        """Every check first, then every new value computed, then the assignments: a refused
+        step changes nothing."""
         kernel, dtype = self._kernel, self._compute_dtype
+        owner = type(self).__name__
+        rows = []
+        for g, variable in zip(grads, variables):
+            if tuple(g.shape) != tuple(variable.shape):
+                raise ValueError(
+                    f"{owner}: the gradient of {variable.path} has shape {tuple(g.shape)}, the "
+                    f"variable {tuple(variable.shape)}"
+                )
+            index = self._get_variable_index(variable)
+            state = [slots[index] for slots in self._slots]
+            rows.append((variable, ops.cast(g, variable.dtype), state))
         t = ops.cast(self.iterations + 1, dtype)
         hyper = {
             name: _tensor(value, dtype)
@@ -239,31 +315,29 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
             if name not in ("clipnorm", "clipvalue")
         }
         hyper["learning_rate"] = ops.cast(learning_rate, dtype)
-        rows = []
-        for g, variable in zip(grads, variables):
-            index = self._get_variable_index(variable)
-            state = [slots[index] for slots in self._slots]
-            rows.append((variable, ops.cast(g, variable.dtype), state))
         reductions = {}
         if kernel.partials is not None:
-            parts = [
-                kernel.partials(v.value, g, [s.value for s in state], hyper, t)
-                for v, g, state in rows
-            ]
+            parts = []
+            for v, g, state in rows:
+                # in the variable's dtype: TensorFlow does not promote float32 * float64
+                local = {k: ops.cast(x, v.dtype) for k, x in hyper.items()}
+                values = [s.value for s in state]
+                parts.append(kernel.partials(v.value, g, values, local, ops.cast(t, v.dtype)))
             for index, (name, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
                 column = ops.stack([ops.cast(part[index], dtype) for part in parts])
                 # ops.max, not ops.maximum: that returns float32 on the torch backend
                 reductions[name] = ops.max(column) if op == "max" else ops.sum(column)
         scalar_state = {n: v.value for n, v in self._scalar_variables.items()}
         scalars, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
-        for name, value in new_scalar_state.items():
-            self.assign(self._scalar_variables[name], _tensor(value, dtype))
+        updates = []
         for variable, g, state in rows:
             values = tuple(_tensor(s, variable.dtype) for s in scalars)
             new_p, new_state = kernel.update(variable.value, g, [s.value for s in state], values)
-            for slot, value in zip(state, new_state):
-                self.assign(slot, value)
-            self.assign(variable, new_p)
+            updates += [*zip(state, new_state), (variable, new_p)]
+        for name, value in new_scalar_state.items():
+            updates.append((self._scalar_variables[name], _tensor(value, dtype)))
+        for target, value in updates:
+            self.assign(target, value)
 
     def state_of(self, variable) -> dict:
         """The optimizer variables that hold ``variable``'s state, by the spec's names (empty
@@ -296,11 +370,14 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
 
     # ------------------------------------------------------------------ internals
 
-    def _values_at_start(self) -> dict:
-        """The hyperparameters as numbers at step 0, for initial values that use them."""
-        values = {k: v for k, v in self._hyper.items()}
+    def _values_at_start(self, learning_rate) -> dict:
+        """The hyperparameters as numbers at step 0, for initial values that use them: taken
+        at construction, which runs eagerly (build() may run inside a tf.function)."""
+        values = dict(self._hyper)
         if "learning_rate" in self._hyperparameter_of:
-            values["learning_rate"] = float(ops.convert_to_numpy(self._get_current_learning_rate()))
+            if callable(learning_rate):
+                learning_rate = float(ops.convert_to_numpy(learning_rate(0)))
+            values["learning_rate"] = learning_rate
         return values
 
 
@@ -337,6 +414,34 @@ def _checked_clip(owner, name, value):
 
 def _non_negative(x) -> bool:
     return x >= 0
+
+
+def _check_base_arguments(owner, kwargs):
+    """Keras's own base-class arguments that its __init__ takes unchecked."""
+    steps = kwargs.get("gradient_accumulation_steps")
+    if steps is not None and (not isinstance(steps, int) or isinstance(steps, bool) or steps < 2):
+        raise ValueError(
+            f"{owner}: gradient_accumulation_steps must be None or an integer >= 2, not {steps!r}"
+        )
+    scale = kwargs.get("loss_scale_factor")
+    if scale is not None:
+        real(owner, "loss_scale_factor", scale, "None or > 0", lambda x: x > 0)
+
+
+def _refuse_replicas(owner):
+    """Under a TensorFlow distribution strategy with several replicas, Keras's own step
+    all-reduces the gradients and updates through the strategy; this one does neither, so
+    it refuses rather than step each replica on its own gradients."""
+    if keras.backend.backend() != "tensorflow":
+        return
+    import tensorflow as tf
+
+    if tf.distribute.has_strategy() and tf.distribute.get_strategy().num_replicas_in_sync > 1:
+        raise NotImplementedError(
+            f"{owner}: TensorFlow distribution strategies with several replicas are not "
+            "supported (the gradients would not be all-reduced); use one replica, or Keras's "
+            "JAX or torch backend for data-parallel training"
+        )
 
 
 def _no_grad():

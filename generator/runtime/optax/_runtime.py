@@ -70,6 +70,7 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         return state_class(count=jnp.zeros([], jnp.int32), **arrays, **scalars)
 
     def update(updates, state, params=None):
+        _check_state(owner, state, state_class, scalar_names)
         grads, treedef = jax.tree_util.tree_flatten(updates)
         for index, leaf in enumerate(grads):
             _check_leaf(owner, "gradient", index, leaf)
@@ -94,7 +95,9 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         }
         for name, leaves in state_leaves.items():  # shapes and dtypes, as init() made them
             for index, (g, array) in enumerate(zip(grads, leaves)):
-                if jnp.shape(array) != jnp.shape(g) or jnp.dtype(array.dtype) != _state_dtype(g):
+                if jnp.shape(array) != jnp.shape(g) or jnp.dtype(
+                    array.dtype
+                ) != jax.dtypes.canonicalize_dtype(_state_dtype(g)):
                     raise ValueError(
                         f"{owner}: gradient {index} is {jnp.dtype(g.dtype)} {jnp.shape(g)}, its "
                         f"state {name!r} {jnp.dtype(array.dtype)} {jnp.shape(array)}: pass the "
@@ -105,7 +108,14 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         t = jnp.asarray(count + 1, dtype)
         hyper = {}
         for name, value in values.items():
-            hyper[name] = jnp.asarray(value(count) if callable(value) else value, dtype)
+            if callable(value):
+                value = value(count)
+                if jnp.shape(value) != ():
+                    raise ValueError(
+                        f"{owner}: the {name} schedule returned shape {jnp.shape(value)}; a "
+                        "schedule returns one number per step"
+                    )
+            hyper[name] = jnp.asarray(value, dtype)
         work = [g.astype(_state_dtype(g)) for g in grads]
         if clipnorm:
             total = sum(jnp.sum(jnp.square(g.astype(dtype))) for g in work)
@@ -152,8 +162,34 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
 
 
 def _numbers_at(values, count):
-    """The hyperparameters at a step count, a schedule called (initial values may use them)."""
+    """The hyperparameters at a step count, a schedule called with it as optax calls
+    schedules, an int32 array (initial values may use them)."""
+    count = jnp.asarray(count, jnp.int32)
     return {k: (v(count) if callable(v) else v) for k, v in values.items()}
+
+
+def _check_state(owner, state, state_class, scalar_names):
+    """The state init() made: its class, an integer step count, scalar state of one number
+    (static checks: they hold under jit)."""
+    if not isinstance(state, state_class):
+        raise TypeError(
+            f"{owner}: the state must be the {state_class.__name__} that init() returns, not "
+            f"{type(state).__name__}"
+        )
+    count = state.count
+    if jnp.shape(count) != () or not jnp.issubdtype(jnp.result_type(count), jnp.integer):
+        raise ValueError(
+            f"{owner}: state.count must be one integer (the completed steps), not "
+            f"{jnp.result_type(count)} {jnp.shape(count)}"
+        )
+    for name in scalar_names:
+        value = getattr(state, name)
+        if (
+            value is None
+            or jnp.shape(value) != ()
+            or not jnp.issubdtype(jnp.result_type(value), jnp.floating)
+        ):
+            raise ValueError(f"{owner}: state.{name} must be one floating-point number")
 
 
 def _clip(owner, name, value):

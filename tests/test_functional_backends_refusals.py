@@ -1,0 +1,185 @@
+"""Refusals of the Keras and optax backends, from a red-team pass (issue 15): each hostile or
+mistaken input raises a clear error before anything changes, and TensorFlow's graph mode and
+distribution strategies are handled or refused (in a subprocess: one Keras backend per
+process)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from generator.paths import ROOT
+
+testing_keras = pytest.importorskip("generator.verify.testing_keras")
+testing_optax = pytest.importorskip("generator.verify.testing_optax")
+
+import keras  # noqa: E402
+from jax import numpy as jnp  # noqa: E402
+from keras import ops  # noqa: E402
+
+import generated.keras as K  # noqa: E402
+import generated.optax as O  # noqa: E402
+from generated._shared import step_math  # noqa: E402
+
+
+def values(variables):
+    return [testing_keras.numpy_of(v).copy() for v in variables]
+
+
+def snapshot(opt, variables):
+    return values(variables) + values(opt.variables)
+
+
+def same(a, b):
+    return all(np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b))
+
+
+def test_a_bad_gradient_in_a_keras_step_changes_nothing():
+    """The step checks every gradient before it computes, and assigns only after every new
+    value is computed: a refused step leaves the variables, the state (Nadam's m_schedule
+    included) and the step count as they were."""
+    opt = K.Nadam()
+    v, w = keras.Variable(np.ones(3, "float32")), keras.Variable(np.ones((2, 3), "float32"))
+    opt.apply([ops.ones(3), ops.ones((2, 3))], [v, w])
+    before = snapshot(opt, [v, w])
+    for bad in (ops.ones((3, 2)), ops.ones(3), ops.ones(())):  # broadcastable ones too
+        with pytest.raises(ValueError, match="has shape"):
+            opt.apply([ops.ones(3), bad], [v, w])
+        assert same(before, snapshot(opt, [v, w]))
+
+
+def test_keras_calls_that_would_step_per_variable_are_refused():
+    opt = K.Nadam()
+    v = keras.Variable(np.ones(3, "float32"))
+    opt.build([v])
+    with pytest.raises(NotImplementedError, match="steps all variables at once"):
+        opt.update_step(ops.ones(3), v, 0.1)
+    with pytest.raises(NotImplementedError, match="exclude_from_weight_decay"):
+        K.AdamW().exclude_from_weight_decay(var_names=["bias"])
+
+
+def test_keras_arguments_its_base_class_takes_unchecked_are_checked():
+    with pytest.raises(ValueError, match="gradient_accumulation_steps"):
+        K.Adam(gradient_accumulation_steps=2.5)
+    for bad in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="loss_scale_factor"):
+            K.Adam(loss_scale_factor=bad)
+    with pytest.raises(ValueError, match="not finite"):
+        K.Adam(learning_rate=10**400)
+    opt = K.Adam()
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="learning_rate"):
+            opt.learning_rate = bad
+    opt.learning_rate = 0.5
+    assert float(ops.convert_to_numpy(opt.learning_rate)) == 0.5
+
+
+def test_a_keras_store_is_checked_before_it_loads():
+    def built(cls):
+        opt = cls()
+        opt.build([keras.Variable(np.ones(3, "float32"))])
+        return opt
+
+    nadam = built(K.Nadam)
+    good = {str(i): ops.convert_to_numpy(v) for i, v in enumerate(nadam.variables)}
+    index = {id(v): str(i) for i, v in enumerate(nadam.variables)}
+    before = values(nadam.variables)
+    with pytest.raises(ValueError, match="variables"):
+        built(K.Adam).load_own_variables(good)  # another optimizer: another count
+    for key, bad, words in (
+        (index[id(nadam._iterations)], np.array(-3), "step count"),
+        (index[id(nadam._scalar_variables["m_schedule"])], np.array(np.nan), "not finite"),
+        (index[id(nadam.state_of(nadam._trainable_variables[0])["m"])], np.ones(4), "shape"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            nadam.load_own_variables({**good, key: bad})
+        assert same(before, values(nadam.variables))
+    nadam.load_own_variables(good)
+
+
+def test_an_optax_state_is_checked():
+    tx = O.nadam()
+    params = [jnp.ones(3)]
+    state = tx.init(params)
+    grads = [jnp.ones(3)]
+    with pytest.raises(TypeError, match="NadamState"):
+        tx.update(grads, O.adam().init(params), params)
+    with pytest.raises(TypeError, match="NadamState"):
+        tx.update(grads, {"count": 0}, params)
+    with pytest.raises(ValueError, match="count"):
+        tx.update(grads, state._replace(count=jnp.ones(3, jnp.int32)), params)
+    with pytest.raises(ValueError, match="count"):
+        tx.update(grads, state._replace(count=jnp.asarray(1.5)), params)
+    with pytest.raises(ValueError, match="m_schedule"):
+        tx.update(grads, state._replace(m_schedule=jnp.ones(3)), params)
+    with pytest.raises(ValueError, match="m_schedule"):
+        tx.update(grads, state._replace(m_schedule=None), params)
+
+
+def test_an_optax_schedule_is_called_as_optax_calls_it_and_must_give_one_number():
+    tx = O.sgd(learning_rate=lambda count: 0.1 * jnp.exp(-count.astype(jnp.float32)))
+    state = tx.init([jnp.ones(3)])
+    updates, _ = tx.update([jnp.ones(3)], state, [jnp.ones(3)])
+    assert np.allclose(np.asarray(updates[0]), -0.1)
+    tx = O.sgd(learning_rate=lambda count: jnp.full(3, 0.1))
+    with pytest.raises(ValueError, match="schedule returned shape"):
+        tx.update([jnp.ones(3)], tx.init([jnp.ones(3)]), [jnp.ones(3)])
+
+
+def test_step_math_sign_keeps_nan_for_numbers_too():
+    assert np.isnan(step_math.sign(float("nan")))
+    assert step_math.sign(-2.5) == -1.0 and step_math.sign(0.0) == 0.0
+
+
+TENSORFLOW = textwrap.dedent(
+    """
+    import numpy as np, tensorflow as tf
+    cpus = tf.config.list_physical_devices("CPU")
+    tf.config.set_logical_device_configuration(
+        cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
+    import keras
+    import generated.keras as K
+    x = np.random.default_rng(0).standard_normal((64, 4)).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [0.5], [3.0]], "float32")
+
+    def model():
+        m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        m.compile(optimizer=K.Nadam(learning_rate=0.05, clipnorm=1.0), loss="mse")
+        return m
+
+    m = model()  # built inside model.fit's tf.function
+    first = m.evaluate(x, y, verbose=0)
+    m.fit(x, y, epochs=40, verbose=0)
+    print("fit", first, m.evaluate(x, y, verbose=0))
+    with tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]).scope():
+        m = model()
+    try:
+        m.fit(x, y, epochs=1, verbose=0)
+        print("replicas: no error")
+    except Exception as err:
+        print("replicas:", type(err).__name__, "not supported" in str(err))
+    """
+)
+
+
+def test_tensorflow_fit_builds_in_graph_mode_and_several_replicas_are_refused():
+    pytest.importorskip("tensorflow")
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(
+        [sys.executable, "-c", TENSORFLOW],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)
+    first, last = map(float, lines["fit"].split())
+    assert last < 0.5 * first, lines["fit"]
+    assert lines["replicas:"] == "NotImplementedError True", lines
