@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import os
 import platform
 import statistics
@@ -442,7 +443,7 @@ def run(
 
 def _measure_side_by_side(case, load, candidates, device, timer, best_bandwidth) -> list[dict]:
     """Every candidate on its own copy of the workload; warm-up, then one timed step of each in
-    turn, ``timer.repeats`` times; the median per candidate."""
+    turn (in a new order each round), ``timer.repeats`` times; the median per candidate."""
     rows, steps = [], []
     for backend, kind, factory in candidates:
         row = {
@@ -466,8 +467,14 @@ def _measure_side_by_side(case, load, candidates, device, timer, best_bandwidth)
                 f"{type(err).__name__}: {str(err).splitlines()[0][:160] if str(err) else ''}"
             )
         rows.append(row)
-    for _ in range(timer.repeats):
-        for row, step, times in steps:
+    # A new order each round (shuffled with the round's number as seed, so runs repeat):
+    # in a fixed order a step slowed by the one before it is always the same candidate's (a
+    # JAX step right after a torch step measured 0.70-0.89x of the one after it; alone,
+    # the two are equal), and rotating keeps the same neighbours.
+    for round_ in range(timer.repeats):
+        order = list(steps)
+        random.Random(round_).shuffle(order)
+        for row, step, times in order:
             times.append(timer.once(step))
     for row, _, times in steps:
         seconds = statistics.median(times)

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..common import CLIP_SCALE, CLIP_VALUE, CLIPNORM, CLIPVALUE, GRAD_NORM
-from ..ir import KernelIR
+from ..ir import KernelIR, LoweredSpec
 from ..model import ReduceOp, Scope
 from ..printers.functional import FunctionalPrinter
 from ..symbols import G, P, real
 from . import python_common
+from .base import each_variant
 
 UPDATE = "_update"  # the optax dialect's name for p_new - p
 
@@ -92,6 +93,21 @@ def variant_view(
         partial_results=tuple(partial_results),
         reads_p=_reads(ir, P.name, delta),
     )
+
+
+def module_variants(
+    lowered: LoweredSpec, namespace: str, delta: bool, exact_literals: bool, sign=None
+):
+    """The spec's host view and each variant's functional view (see ``variant_view``)."""
+    base = python_common.module_view(lowered, native=False)
+    steps = {v.suffix: v for v in base.variants}
+    variants = each_variant(
+        lowered,
+        lambda ir: variant_view(
+            ir, steps[ir.variant.suffix], namespace, delta, exact_literals, sign
+        ),
+    )
+    return base, variants
 
 
 def _reduce(printer: FunctionalPrinter, op: ReduceOp, expr: sp.Expr) -> str:

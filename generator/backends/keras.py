@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..ir import LoweredSpec
 from ..render import Output, runtime_output
 from . import functional_common, python_common
-from .base import AllSpecs, Build, each_variant
+from .base import AllSpecs, Build
 
 NAMESPACE = "ops"
 SIGN = "nan_sign"  # generator/runtime/keras/_runtime.py: keras.ops.sign maps NaN to 0 on torch
@@ -49,14 +49,7 @@ BACKEND = KerasBackend()
 
 
 def module_view(lowered: LoweredSpec) -> KerasModule:
-    base = python_common.module_view(lowered, native=False)
-    steps = {v.suffix: v for v in base.variants}
-    variants = each_variant(
-        lowered,
-        lambda ir: functional_common.variant_view(
-            ir, steps[ir.variant.suffix], NAMESPACE, False, True, sign=SIGN
-        ),
-    )
+    base, variants = functional_common.module_variants(lowered, NAMESPACE, False, True, SIGN)
     # Keras's own base-class arguments follow the spec's (see the runtime's Optimizer).
     signature = tuple(a for a in base.signature if a != "fused=False") + ("**kwargs",)
     return KerasModule(base, variants, signature)

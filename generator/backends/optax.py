@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..ir import LoweredSpec
 from ..render import Output, runtime_output
 from . import functional_common, python_common
-from .base import AllSpecs, Build, each_variant
+from .base import AllSpecs, Build
 
 NAMESPACE = "jnp"
 
@@ -61,14 +61,7 @@ BACKEND = OptaxBackend()
 
 
 def module_view(lowered: LoweredSpec) -> OptaxModule:
-    base = python_common.module_view(lowered, native=False)
-    steps = {v.suffix: v for v in base.variants}
-    variants = each_variant(
-        lowered,
-        lambda ir: functional_common.variant_view(
-            ir, steps[ir.variant.suffix], NAMESPACE, delta=True, exact_literals=False
-        ),
-    )
+    base, variants = functional_common.module_variants(lowered, NAMESPACE, True, False)
     fields: list[str] = []
     for ir in lowered.variants:
         fields += [s for s in ir.state if s not in fields]
