@@ -183,3 +183,12 @@ def test_tensorflow_fit_builds_in_graph_mode_and_several_replicas_are_refused():
     first, last = map(float, lines["fit"].split())
     assert last < 0.5 * first, lines["fit"]
     assert lines["replicas:"] == "NotImplementedError True", lines
+
+
+def test_optax_hyperparameters_given_as_arrays_are_refused_with_a_pointer_to_schedules():
+    import optax
+
+    with pytest.raises(TypeError, match="Python number, not an array.*schedule"):
+        O.adam(learning_rate=jnp.asarray(0.1))
+    with pytest.raises(TypeError, match="learning_rate must be a Python number"):
+        optax.inject_hyperparams(O.adam)(learning_rate=0.1, beta_1=0.9).init([jnp.ones(3)])

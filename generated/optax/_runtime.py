@@ -42,6 +42,12 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         if hp.name == "learning_rate" and callable(value):
             values[hp.name] = value  # an optax schedule: a function of the completed steps
         else:
+            if hasattr(value, "shape"):  # an array (optax.inject_hyperparams passes them)
+                raise TypeError(
+                    f"{owner}: {hp.name} must be a Python number, not an array: the update "
+                    "rule checks it against its domain once, at construction (the learning "
+                    "rate may also be a schedule, a function of the step count)"
+                )
             values[hp.name] = real(owner, hp.name, value, hp.domain, hp.check)
     flags = {name: flag(owner, name, value) for name, value in flags.items()}
     clipnorm = _clip(owner, "clipnorm", common.get("clipnorm"))
