@@ -192,3 +192,21 @@ def test_optax_hyperparameters_given_as_arrays_are_refused_with_a_pointer_to_sch
         O.adam(learning_rate=jnp.asarray(0.1))
     with pytest.raises(TypeError, match="learning_rate must be a Python number"):
         optax.inject_hyperparams(O.adam)(learning_rate=0.1, beta_1=0.9).init([jnp.ones(3)])
+
+
+def test_the_keras_quirks_the_printer_works_around_are_there():
+    """README and printers/functional.py say why the Keras code prints max/min as selects
+    and numbers as tensors: on Keras 3.15's torch backend, ops.maximum of two float64 tensors
+    is float32, and a Python float passed to ops goes through float32. Shown here, with the
+    generated code keeping float64 (when Keras fixes them, this fails: drop the workarounds)."""
+    if keras.backend.backend() != "torch":
+        pytest.skip("the quirks are the torch backend's")
+    import torch
+
+    x = torch.tensor([-1.0, 0.05], dtype=torch.float64)
+    assert ops.maximum(x, x).dtype == torch.float32
+    assert ops.maximum(x, -0.1)[0].item() != -0.1
+    from generated.keras._keras import clip_value
+
+    clipped = clip_value(x, ops.convert_to_tensor(0.1, dtype=x.dtype))
+    assert clipped.dtype == torch.float64 and clipped.tolist() == [-0.1, 0.05]

@@ -598,7 +598,7 @@ def test_refused_arguments():
         GK.Adam(weight_decay=0.1)
     with pytest.raises(ValueError, match="global_clipnorm is refused"):
         GK.SGD(global_clipnorm=1.0)
-    with pytest.raises(ValueError, match="takes no decay"):
+    with pytest.raises(TypeError, match="takes no decay"):
         GK.Nadam(decay=0.1)
     GK.AdamW(weight_decay=0.1)  # AdamW's weight_decay is its own hyperparameter
     assert GK.Adam(weight_decay=0.0).get_config().get("weight_decay") is None

@@ -20,7 +20,15 @@ from typing import Callable, NamedTuple
 import torch
 
 from ._keras import clip_scale, clip_value
-from .._shared import CHECKPOINT_FORMAT, MAX_STEP, SpecAttributes, check_checkpoint, flag, real
+from .._shared import (
+    CHECKPOINT_FORMAT,
+    MAX_STEP,
+    SpecAttributes,
+    check_checkpoint,
+    common_argument,
+    flag,
+    real,
+)
 
 SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 LOW_PRECISION = (torch.float16, torch.bfloat16)
@@ -82,23 +90,15 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         for f in self.flags:
             defaults[f] = flag(name, f, flags[f])
         if "decay" in self.common:
-            defaults["decay"] = _real(name, "decay", decay, ">= 0", lambda x: x >= 0)
+            defaults["decay"] = common_argument(name, "decay", _one_number(decay))
         defaults["maximize"] = flag(name, "maximize", maximize)
         if foreach is not None:
             foreach = flag(name, "foreach", foreach)
         defaults["foreach"] = foreach
         defaults["fused"] = fused
         defaults["capturable"] = flag(name, "capturable", capturable)
-        self.clipnorm = (
-            None
-            if clipnorm is None
-            else _real(name, "clipnorm", clipnorm, "None or >= 0", lambda x: x >= 0)
-        )
-        self.clipvalue = (
-            None
-            if clipvalue is None
-            else _real(name, "clipvalue", clipvalue, "None or >= 0", lambda x: x >= 0)
-        )
+        self.clipnorm = common_argument(name, "clipnorm", _one_number(clipnorm))
+        self.clipvalue = common_argument(name, "clipvalue", _one_number(clipvalue))
         self.shard_group = _shard_group(name, shard_group)
         self._graph_counts = {}  # id(group) -> its count tensors as _init_group last saw them
         h = {hp.name: float(_number(hyper[hp.name])) for hp in self.hyperparameters}
@@ -211,7 +211,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         for f in self.flags:
             out[f] = flag(name, f, group.get(f))
         if "decay" in self.common:
-            out["decay"] = _real(name, "decay", group.get("decay"), ">= 0", lambda x: x >= 0)
+            out["decay"] = common_argument(name, "decay", _one_number(group.get("decay")))
         out["maximize"] = flag(name, "maximize", group.get("maximize"))
         out["foreach"] = (
             None if group.get("foreach") is None else flag(name, "foreach", group["foreach"])
@@ -1147,100 +1147,6 @@ except ImportError:  # a torch built without distributed
     _DTensor = None
 
 
-def _group_tensors(group) -> tuple:
-    """The tensors a param group holds besides its parameters (step count, scalar state,
-    tensor hyperparameters), in key order."""
-    out = []
-    for key in sorted(k for k in group if k != "params"):
-        value = group[key]
-        values = value.values() if isinstance(value, dict) else value
-        values = values if isinstance(values, (tuple, list, type({}.values()))) else (value,)
-        out.extend(v for v in values if isinstance(v, torch.Tensor))
-    return tuple(out)
-
-
-def _overlaps(t) -> bool:
-    """Some elements of ``t`` share memory (an expanded tensor): it cannot be written in place.
-    torch answers yes (1), no (0) or too hard to tell (2, strided views such as p[:, ::2],
-    whose in-place operations torch checks itself)."""
-    return torch._debug_has_internal_overlap(t) == 1
-
-
-def _in_storage(t) -> bool:
-    """Every element of ``t`` lies within its storage (a storage resized under a tensor, say
-    by ``untyped_storage().resize_``, would hand a kernel memory that is not there)."""
-    numel = t.numel()
-    if numel == 0:
-        return True
-    if t.is_contiguous():  # the usual case, and the cheap one
-        end = t.storage_offset() + numel
-    else:
-        end = (
-            t.storage_offset()
-            + 1
-            + sum((size - 1) * stride for size, stride in zip(t.shape, t.stride()))
-        )
-    return end * t.element_size() <= t.untyped_storage().nbytes()
-
-
-_BETAS = ("beta_1", "beta_2")
-_STRIDED = torch.strided
-_SUPPORTED = frozenset(SUPPORTED_DTYPES)
-_WHERE = "<where>"  # replaced by the parameter's place in Optimizer._plan, only on failure
-
-
-def _shard_group(owner, group):
-    """The process group over which this optimizer's parameters are sharded, rank by rank, so
-    that Keras 2.3's global reductions (clipnorm's norm over all gradients, a spec's global
-    reductions) are reduced over it: ``shard_group=`` when given, else the group of a
-    ZeroRedundancyOptimizer that is constructing this optimizer for its rank's shard (it
-    passes only the rank's parameters, and no argument of its own), else None. FSDP2's
-    DTensor parameters need none: their norms are reduced by DTensor itself."""
-    if group is not None:
-        if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
-            raise ValueError(f"{owner}: shard_group needs an initialized torch.distributed")
-        return group
-    if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
-        return None
-    from torch.distributed.optim import ZeroRedundancyOptimizer
-
-    frame = sys._getframe(1)
-    for _ in range(8):  # Optimizer.__init__ <- the generated __init__ <- ZeRO's
-        if frame is None:
-            break
-        zero = frame.f_locals.get("self")
-        if isinstance(zero, ZeroRedundancyOptimizer):
-            return zero.process_group
-        frame = frame.f_back
-    return None
-
-
-def _all_reduce(values, group, op):
-    """``values`` (Python floats) reduced over ``group`` with torch.distributed's ``op``, in
-    float64 on a device the group's backend takes (the gloo and NCCL groups both)."""
-    backend = torch.distributed.get_backend(group)
-    device = torch.device("cuda", torch.cuda.current_device()) if backend == "nccl" else "cpu"
-    tensor = torch.tensor(values, dtype=torch.float64, device=device)
-    torch.distributed.all_reduce(tensor, op=op, group=group)
-    return tensor.tolist()
-
-
-def _local(tensor):
-    """The rank's local shard of a DTensor (a view: writing it writes the DTensor), else the
-    tensor itself."""
-    return tensor.to_local() if _is_dtensor(tensor) else tensor
-
-
-def _is_dtensor(tensor) -> bool:
-    return _DTensor is not None and isinstance(tensor, _DTensor)
-
-
-try:
-    from torch.distributed.tensor import DTensor as _DTensor
-except ImportError:  # a torch built without distributed
-    _DTensor = None
-
-
 def _is_step_tensor(value) -> bool:
     """A graph step's count or scalar state: a float64 tensor of shape (1,). Not 0-d:
     torch.compile (2.13, with AOT autograd) loses in-place updates of 0-d float64 CPU
@@ -1306,7 +1212,12 @@ def _stream(device):
     return torch.cuda.current_stream(device).cuda_stream if device.type == "cuda" else None
 
 
-def _real(owner, name, value, domain, check):
+def _one_number(value):
+    """A one-element tensor's number (other values as they are, for real() to check)."""
     if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    return real(owner, name, value, domain, check)
+        return value.item()
+    return value
+
+
+def _real(owner, name, value, domain, check):
+    return real(owner, name, _one_number(value), domain, check)

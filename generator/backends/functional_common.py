@@ -13,6 +13,7 @@ step program runs (the host's step functions, called with arrays: ``step_math``)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import sympy as sp
 
@@ -43,18 +44,10 @@ class FunctionalVariant:
 
 
 def variant_view(
-    ir: KernelIR,
-    base: python_common.StepProgram,
-    namespace: str,
-    delta: bool,
-    exact_literals: bool,
-    sign: str | None = None,
+    ir: KernelIR, base: python_common.StepProgram, printer: FunctionalPrinter, delta: bool
 ) -> FunctionalVariant:
-    """``delta``: return ``p_new - p`` (optax's updates) instead of ``p_new``.
-    ``exact_literals``: cast numbers passed to functions to p's dtype, and print max and min
-    as selects (Keras's torch backend; see the printer). ``sign``: the function that prints
-    for sign, if not the namespace's."""
-    printer = FunctionalPrinter(namespace, P.name if exact_literals else None, exact_literals, sign)
+    """``printer``: the target's (its namespace and workarounds); ``delta``: return
+    ``p_new - p`` (optax's updates) instead of ``p_new``."""
     lines: list[str] = []
     tensor_reductions = [r for r in ir.reductions if r.scope is Scope.TENSOR]
     for r in tensor_reductions:
@@ -95,17 +88,12 @@ def variant_view(
     )
 
 
-def module_variants(
-    lowered: LoweredSpec, namespace: str, delta: bool, exact_literals: bool, sign=None
-):
+def module_variants(lowered: LoweredSpec, printer: FunctionalPrinter, delta: bool):
     """The spec's host view and each variant's functional view (see ``variant_view``)."""
     base = python_common.module_view(lowered, native=False)
     steps = {v.suffix: v for v in base.variants}
     variants = each_variant(
-        lowered,
-        lambda ir: variant_view(
-            ir, steps[ir.variant.suffix], namespace, delta, exact_literals, sign
-        ),
+        lowered, lambda ir: variant_view(ir, steps[ir.variant.suffix], printer, delta)
     )
     return base, variants
 
@@ -128,15 +116,12 @@ def _reads(ir: KernelIR, name: str, delta: bool) -> bool:
     return any(symbol in e.free_symbols for e in exprs)
 
 
-def common_view(namespace: str, exact_literals: bool) -> dict:
-    """Keras 2.3's clipnorm scale and clipvalue as functional code in ``namespace``."""
-
-    def printer(like):
-        return FunctionalPrinter(namespace, like if exact_literals else None, exact_literals)
-
+def common_view(printer_for: Callable[[str], FunctionalPrinter]) -> dict:
+    """Keras 2.3's clipnorm scale and clipvalue as functional code, by the target's printer
+    for arrays named like the function's array argument (``printer_for("g")``)."""
     return {
-        "clip_scale": printer(GRAD_NORM.name).doprint(CLIP_SCALE),
-        "clip_value": printer(G.name).doprint(CLIP_VALUE),
+        "clip_scale": printer_for(GRAD_NORM.name).doprint(CLIP_SCALE),
+        "clip_value": printer_for(G.name).doprint(CLIP_VALUE),
         "clipnorm": CLIPNORM.name,
         "clipvalue": CLIPVALUE.name,
         "grad_norm": GRAD_NORM.name,

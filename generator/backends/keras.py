@@ -8,12 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..ir import LoweredSpec
+from ..printers.functional import FunctionalPrinter
+from ..symbols import P
 from ..render import Output, runtime_output
 from . import functional_common, python_common
 from .base import AllSpecs, Build
 
-NAMESPACE = "ops"
-SIGN = "nan_sign"  # generator/runtime/keras/_runtime.py: keras.ops.sign maps NaN to 0 on torch
+
+def printer(like: str = P.name) -> FunctionalPrinter:
+    """``keras.ops``, with the workarounds its torch and TensorFlow backends need (see the
+    printer): numbers passed to functions as tensors of ``like``'s dtype, max and min as
+    selects, and the runtime's NaN-keeping ``nan_sign`` (``ops.sign`` maps NaN to 0 on torch)."""
+    return FunctionalPrinter("ops", literal_like=like, select_minmax=True, sign="nan_sign")
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class KerasBackend(AllSpecs):
             Output(
                 "keras/_keras.py",
                 "keras/common.py.j2",
-                functional_common.common_view(NAMESPACE, True),
+                functional_common.common_view(printer),
             )
         )
         registry = {"modules": [m.base for m in modules], "backend": self.name}
@@ -49,7 +55,7 @@ BACKEND = KerasBackend()
 
 
 def module_view(lowered: LoweredSpec) -> KerasModule:
-    base, variants = functional_common.module_variants(lowered, NAMESPACE, False, True, SIGN)
+    base, variants = functional_common.module_variants(lowered, printer(), delta=False)
     # Keras's own base-class arguments follow the spec's (see the runtime's Optimizer).
     signature = tuple(a for a in base.signature if a != "fused=False") + ("**kwargs",)
     return KerasModule(base, variants, signature)

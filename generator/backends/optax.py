@@ -10,11 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..ir import LoweredSpec
+from ..printers.functional import FunctionalPrinter
 from ..render import Output, runtime_output
 from . import functional_common, python_common
 from .base import AllSpecs, Build
 
-NAMESPACE = "jnp"
+
+def printer(like: str | None = None) -> FunctionalPrinter:
+    """``jax.numpy`` as it is: Python floats stay exact, ``jnp.sign`` keeps NaN."""
+    return FunctionalPrinter("jnp")
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ class OptaxBackend(AllSpecs):
             Output(
                 "optax/_keras.py",
                 "optax/common.py.j2",
-                functional_common.common_view(NAMESPACE, False),
+                functional_common.common_view(printer),
             )
         )
         out.append(
@@ -61,7 +65,7 @@ BACKEND = OptaxBackend()
 
 
 def module_view(lowered: LoweredSpec) -> OptaxModule:
-    base, variants = functional_common.module_variants(lowered, NAMESPACE, True, False)
+    base, variants = functional_common.module_variants(lowered, printer(), delta=True)
     fields: list[str] = []
     for ir in lowered.variants:
         fields += [s for s in ir.state if s not in fields]

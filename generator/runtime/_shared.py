@@ -121,6 +121,18 @@ def real(owner, name, value, domain, check) -> float:
     return value
 
 
+def common_argument(owner, name, value):
+    """Keras 2.3's common arguments, checked alike by every backend: ``clipnorm`` and
+    ``clipvalue`` are None or a real >= 0 (0 and None disable them), ``decay`` a real >= 0."""
+    if name in ("clipnorm", "clipvalue"):
+        return None if value is None else real(owner, name, value, "None or >= 0", _non_negative)
+    return real(owner, name, value, ">= 0", _non_negative)
+
+
+def _non_negative(x) -> bool:
+    return x >= 0
+
+
 def flag(owner, name, value) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{owner}: {name} must be True or False, not {value!r}")

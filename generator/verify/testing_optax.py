@@ -97,18 +97,5 @@ def check_vmap_is_independent_runs(fn):
 
 
 def check_arguments_are_validated(fn, path):
-    import pytest
-
-    s = testing.spec(path)
-    for h in s.reals:
-        bad = testing.out_of_domain(h)
-        if bad is not None:
-            with pytest.raises(ValueError, match=f"{h.name}={bad!r} is outside its domain"):
-                fn(**{h.name: bad})
-        with pytest.raises(ValueError, match="not finite"):
-            fn(**{h.name: float("nan")})
-    for f in s.flags:
-        with pytest.raises(TypeError, match=f.name):
-            fn(**{f.name: 1})
-    with pytest.raises(ValueError, match="clipnorm"):
-        fn(clipnorm=-1.0)
+    """The checks every backend's constructor passes."""
+    testing.check_arguments_are_validated(fn, path)

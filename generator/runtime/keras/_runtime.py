@@ -16,7 +16,7 @@ import numpy as np
 from keras import ops
 
 from ._keras import clip_scale, clip_value
-from .._shared import SpecAttributes, flag, real, step_math
+from .._shared import SpecAttributes, common_argument, flag, real, step_math
 
 # The step programs' functions for tensors without an array-API namespace (TensorFlow's).
 step_math.fallback = ops
@@ -152,19 +152,25 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         learning_rate = values.pop("learning_rate", 0.0)
         _check_base_arguments(owner, kwargs)
         super().__init__(learning_rate=learning_rate, **kwargs)
-        values["clipnorm"] = _checked_clip(owner, "clipnorm", clipnorm)
-        values["clipvalue"] = _checked_clip(owner, "clipvalue", clipvalue)
+        values["clipnorm"] = common_argument(owner, "clipnorm", clipnorm)
+        values["clipvalue"] = common_argument(owner, "clipvalue", clipvalue)
         if "decay" in self.common:
-            values["decay"] = real(owner, "decay", decay, ">= 0", _non_negative)
+            values["decay"] = common_argument(owner, "decay", decay)
         elif decay:
-            raise ValueError(f"{owner}: this optimizer takes no decay")
+            # as Python (and every other backend) refuses an argument the signature lacks
+            raise TypeError(f"{owner}: this optimizer takes no decay")
         self._hyper = values
-        self._start = self._values_at_start(learning_rate)
+        # the learning rate at step 0 as a number, for initial values that use it: taken
+        # here, eagerly (build() may run inside a tf.function, where a schedule cannot be read)
+        self._start_learning_rate = (
+            float(ops.convert_to_numpy(learning_rate(0)))
+            if callable(learning_rate)
+            else learning_rate
+        )
         self._flags = checked_flags
         self._kernel = self.kernels[tuple(checked_flags[f] for f in self.flags)]
         self._slots = ()
         self._scalar_variables = {}
-        self._compute_dtype = _compute_dtype()
 
     # ------------------------------------------------------------------ Keras's protocol
 
@@ -182,7 +188,7 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                 )
         super().build(var_list)
         self._compute_dtype = _compute_dtype()
-        hyper = self._start
+        hyper = {**self._hyper, "learning_rate": self._start_learning_rate}
         init = self.state_init(hyper)
         names = self._kernel.state
         if names:
@@ -368,18 +374,6 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
             config["decay"] = self._hyper["decay"]
         return config
 
-    # ------------------------------------------------------------------ internals
-
-    def _values_at_start(self, learning_rate) -> dict:
-        """The hyperparameters as numbers at step 0, for initial values that use them: taken
-        at construction, which runs eagerly (build() may run inside a tf.function)."""
-        values = dict(self._hyper)
-        if "learning_rate" in self._hyperparameter_of:
-            if callable(learning_rate):
-                learning_rate = float(ops.convert_to_numpy(learning_rate(0)))
-            values["learning_rate"] = learning_rate
-        return values
-
 
 def _compute_dtype() -> str:
     """Per-step values (``1 - beta_2``, bias corrections) in float64 wherever the backend has
@@ -404,16 +398,6 @@ def _tensor(value, dtype):
     if isinstance(value, (int, float)):
         return ops.convert_to_tensor(value, dtype=dtype)
     return ops.cast(value, dtype)
-
-
-def _checked_clip(owner, name, value):
-    if value is None:
-        return None
-    return real(owner, name, value, "None or >= 0", _non_negative)
-
-
-def _non_negative(x) -> bool:
-    return x >= 0
 
 
 def _check_base_arguments(owner, kwargs):
@@ -454,8 +438,7 @@ def _no_grad():
 
 
 def _add_property(cls, name, prop):
-    held = getattr(cls, name, None)
-    if isinstance(held, _Generated):
+    if isinstance(getattr(cls, name, None), property):
         return  # a subclass of a generated class: it has them already
     setattr(cls, name, prop)
 
@@ -472,15 +455,13 @@ def _hyper_property(name):
             # it; the spec's values are set right after.
             return
         owner = type(self).__name__
-        if name in ("clipnorm", "clipvalue"):
-            hyper[name] = _checked_clip(owner, name, value)
-        elif name == "decay":
-            hyper[name] = real(owner, name, value, ">= 0", _non_negative)
+        if name in ("clipnorm", "clipvalue", "decay"):
+            hyper[name] = common_argument(owner, name, value)
         else:
             hp = self._hyperparameter_of[name]
             hyper[name] = real(owner, name, value, hp.domain, hp.check)
 
-    return _Generated(property(get, set, doc=f"{name}: set it to change the next step (checked)"))
+    return property(get, set, doc=f"{name}: set it to change the next step (checked)")
 
 
 def _flag_property(name):
@@ -493,11 +474,4 @@ def _flag_property(name):
             "and its state): make a new optimizer"
         )
 
-    return _Generated(property(get, set, doc=f"{name}: fixed at construction"))
-
-
-class _Generated(property):
-    """A property this runtime added (a subclass of a generated class keeps it)."""
-
-    def __init__(self, prop):
-        super().__init__(prop.fget, prop.fset, prop.fdel, prop.__doc__)
+    return property(get, set, doc=f"{name}: fixed at construction")

@@ -16,6 +16,7 @@ from .._shared import (
     MAX_STEP,
     SpecAttributes,
     check_checkpoint,
+    common_argument,
     flag,
     real,
 )
@@ -170,12 +171,8 @@ class Optimizer(SpecAttributes):
         """``value`` of hyperparameter or common argument ``key``, checked as the constructor
         checks it (a schedule is checked when it is called, each step)."""
         owner = type(self).__name__
-        if key in ("clipnorm", "clipvalue"):
-            if value is None:
-                return None
-            return real(owner, key, value, "None or >= 0", _non_negative)
-        if key == "decay":
-            return real(owner, key, value, ">= 0", _non_negative)
+        if key in ("clipnorm", "clipvalue", "decay"):
+            return common_argument(owner, key, value)
         if key == SCHEDULED and callable(value):
             return value
         hp = self._hyperparameter_of[key]
@@ -561,10 +558,6 @@ class Optimizer(SpecAttributes):
         if clipvalue:
             clip_value(buffer, clipvalue, buffer)
         return buffer
-
-
-def _non_negative(x) -> bool:
-    return x >= 0
 
 
 def _hyper_property(name):

@@ -15,7 +15,7 @@ import optax
 from jax import numpy as jnp
 
 from ._keras import clip_scale, clip_value
-from .._shared import flag, real
+from .._shared import common_argument, flag, real
 
 # The transformation's own names, as strings so that generator/names.py reserves them.
 PUBLIC_NAMES = ("init", "update", "count", "params", "updates", "state")
@@ -49,10 +49,10 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
                 )
             values[hp.name] = real(owner, hp.name, value, hp.domain, hp.check)
     flags = {name: flag(owner, name, value) for name, value in flags.items()}
-    clipnorm = _clip(owner, "clipnorm", common.get("clipnorm"))
-    clipvalue = _clip(owner, "clipvalue", common.get("clipvalue"))
+    clipnorm = common_argument(owner, "clipnorm", common.get("clipnorm"))
+    clipvalue = common_argument(owner, "clipvalue", common.get("clipvalue"))
     if "decay" in common:
-        values["decay"] = real(owner, "decay", common["decay"], ">= 0", lambda x: x >= 0)
+        values["decay"] = common_argument(owner, "decay", common["decay"])
     kernel = kernels[tuple(flags.values())]
     scalar_names = tuple(host.scalar_state_init(_numbers_at(values, 0)))
 
@@ -196,12 +196,6 @@ def _check_state(owner, state, state_class, scalar_names):
             or not jnp.issubdtype(jnp.result_type(value), jnp.floating)
         ):
             raise ValueError(f"{owner}: state.{name} must be one floating-point number")
-
-
-def _clip(owner, name, value):
-    if value is None:
-        return None
-    return real(owner, name, value, "None or >= 0", lambda x: x >= 0)
 
 
 def _check_leaf(owner, what, index, leaf):
