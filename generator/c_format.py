@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import GenerationError
 
 VERSION = "19.1.7"  # keep in step with pyproject.toml
-SUFFIXES = (".h", ".c", ".cu", ".cuh")
+SUFFIXES = (".h", ".c", ".cpp", ".cu", ".cuh")
 # LLVM's style with 4-space indents and 100 columns, function braces on their own line,
 # includes in the order written (ocg.h includes ocg_config.h last on purpose), comments
 # left as written, one-line helpers kept on one line.

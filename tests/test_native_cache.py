@@ -79,6 +79,40 @@ def test_a_library_without_its_record_is_rebuilt(cache):
     assert record.exists()
 
 
+EXTENSION_CHILD = """
+import torch
+from generated import _native
+module = _native.torch_extension()
+p = torch.nn.Parameter(torch.ones(3))
+p.grad = torch.ones(3)
+table, n_chunks, dtype = module.table([p], {p: {}}, (), (torch.Tensor, torch.nn.Parameter), 8192)
+assert table[0].item() == p.data_ptr() and (n_chunks, dtype) == (1, "float32")
+print("works")
+"""
+
+
+@needs_gcc
+def test_a_planted_torch_extension_is_not_loaded(cache, tmp_path):
+    """The fused path's C++ table (torch/_fused_table.cpp) is a Python extension module in the
+    same cache, built and verified the same way."""
+    pytest.importorskip("torch")
+    env = {**os.environ, "OCG_CACHE_DIR": str(cache)}
+
+    def run():
+        done = subprocess.run([sys.executable, "-c", EXTENSION_CHILD], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and "works" in done.stdout, done.stderr[-2000:]
+
+    run()
+    (path,) = cache.glob("ocg_fused_table-*.so")
+    assert Path(str(path) + ".sha256").exists()
+    marker = tmp_path / "planted-code-ran"
+    planted = tmp_path / "planted.c"
+    planted.write_text(f'#include <stdio.h>\n__attribute__((constructor)) static void run(void) {{ fclose(fopen("{marker}", "w")); }}\n')
+    subprocess.run(["gcc", "-shared", "-fPIC", str(planted), "-o", str(path)], check=True)
+    run()
+    assert not marker.exists(), "the planted library's constructor ran"
+
+
 def test_the_cache_folder_is_created_private(cache):
     folder = _native.private_cache_dir()
     assert folder == cache and stat.S_IMODE(folder.stat().st_mode) == 0o700

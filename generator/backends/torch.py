@@ -12,6 +12,7 @@ from ..ir import KernelIR, LoweredSpec
 from ..model import Scope
 from ..printers import torch as dialect
 from ..printers.torch_graph import element_lines
+from ..render import Output, runtime_output
 from . import python_common
 from .base import each_variant
 from .reductions import global_partials, tensor_stage
@@ -63,6 +64,10 @@ class TorchBackend(python_common.PackageBackend):
 
     def module_view(self, spec: LoweredSpec, native: bool) -> TorchModule:
         return module_view(spec, native)
+
+    def outputs(self, build) -> list[Output]:
+        # the fused path's pointer table, checked in C++ (built on first use by _native)
+        return super().outputs(build) + [runtime_output("torch/_fused_table.cpp")]
 
 
 BACKEND = TorchBackend()

@@ -15,6 +15,9 @@ Targets:
 - ``"cpu"``: ``<module>.c`` with gcc (``$CC``), ``-O3 -march=native -fno-math-errno -fopenmp``;
 - ``"cuda"``: ``<module>.cu`` and ``ocg_clip.cu`` with nvcc (``$NVCC``) for one ``sm_XY``;
 - ``"shim"``: the same ``.cu`` files with g++ (``$CXX``) and the CPU shim, for tests without a GPU.
+
+``torch_extension()`` builds the torch runtime's checked pointer table (``torch/_fused_table.cpp``)
+the same way, as a Python extension module against the installed torch.
 """
 
 import array
@@ -150,18 +153,79 @@ def library(module: str, target: str = "cpu", arch: str | None = None) -> ctypes
     for source in sources:
         if not source.exists():
             raise NativeBuildError(f"{source} does not exist: run `python -m generator build`")
-    digest = hashlib.sha256()
-    digest.update(repr(command).encode())
-    digest.update(_compiler_version(command[0]).encode())
-    for path in sorted(CUDA_DIR.glob("ocg*")) + sorted(CUDA_DIR.glob(f"{module}.*")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    files = sorted(CUDA_DIR.glob("ocg*")) + sorted(CUDA_DIR.glob(f"{module}.*"))
+    key = [path.name.encode() + b"\0" + path.read_bytes() for path in files]
     if target == "cpu":  # -march=native: the same sources build differently on another CPU
-        digest.update(_cpu_model().encode())
-    out = private_cache_dir() / f"{module}-{target}{arch or ''}-{digest.hexdigest()[:20]}.so"
-    loaded = _load_verified(out)
+        key.append(_cpu_model().encode())
+    name = f"{module}-{target}{arch or ''}"
+    return _cached(name, command + ["-I", str(CUDA_DIR)], variable, sources, [], key, ctypes.CDLL)
+
+
+TORCH_EXTENSION = "ocg_fused_table"  # torch/_fused_table.cpp: PyInit_ocg_fused_table
+
+
+@functools.lru_cache(maxsize=None)
+def torch_extension():
+    """``torch/_fused_table.cpp`` as a Python extension module, compiled with g++ (``$CXX``)
+    against the installed torch and this Python, built if needed (cached like the kernels,
+    keyed also by torch's and Python's versions)."""
+    import importlib.machinery
+    import importlib.util
+    import sys
+    import sysconfig
+
+    import torch
+
+    root = Path(torch.__file__).resolve().parent
+    abi = int(bool(getattr(torch._C, "_GLIBCXX_USE_CXX11_ABI", True)))
+    command = [
+        os.environ.get("CXX", "g++"),
+        "-std=c++20",
+        "-O2",
+        "-w",  # torch's headers warn by the hundred; the source is checked by the tests
+        "-fPIC",
+        "-shared",
+        f"-D_GLIBCXX_USE_CXX11_ABI={abi}",
+        "-I",
+        str(root / "include"),
+        "-I",
+        str(root / "include" / "torch" / "csrc" / "api" / "include"),
+        "-I",
+        sysconfig.get_paths()["include"],
+    ]
+    libraries = ["-L", str(root / "lib"), "-lc10", "-ltorch_cpu", "-ltorch_python"]
+    libraries += [f"-Wl,-rpath,{root / 'lib'}"]
+    source = Path(__file__).resolve().parent / "torch" / "_fused_table.cpp"
+    key = [
+        source.read_bytes(),
+        torch.__version__.encode(),
+        sys.version.encode(),
+        (sysconfig.get_config_var("EXT_SUFFIX") or "").encode(),
+    ]
+
+    def load(path):
+        loader = importlib.machinery.ExtensionFileLoader(TORCH_EXTENSION, path)
+        spec = importlib.util.spec_from_file_location(TORCH_EXTENSION, path, loader=loader)
+        module = importlib.util.module_from_spec(spec)
+        loader.exec_module(module)
+        return module
+
+    return _cached(TORCH_EXTENSION, command, "CXX", [source], libraries, key, load)
+
+
+def _cached(name, command, variable, sources, libraries, key, load):
+    """``load(path)`` of the library built from ``sources`` by ``command`` (then
+    ``libraries``), cached by the hash of the command, the compiler's version and ``key``."""
+    digest = hashlib.sha256()
+    digest.update(repr((command, libraries)).encode())
+    digest.update(_compiler_version(command[0]).encode())
+    for part in key:
+        digest.update(len(part).to_bytes(8, "little") + part)
+    out = private_cache_dir() / f"{name}-{digest.hexdigest()[:20]}.so"
+    loaded = _load_verified(out, load)
     if loaded is None:
-        _build(command, variable, sources, out)
-        loaded = _load_verified(out)
+        _build(command, variable, sources, libraries, out)
+        loaded = _load_verified(out, load)
     if loaded is None:
         raise NativeBuildError(
             f"{out} was built but does not match its record; is another process writing the cache?"
@@ -173,7 +237,7 @@ def _record(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def _load_verified(path: Path) -> ctypes.CDLL | None:
+def _load_verified(path: Path, load=ctypes.CDLL):
     """The library at ``path`` if its bytes match its record, else None. (It is loaded by its
     path, unique per content; loading through /proc/self/fd would not do: glibc takes a name
     it has loaded before, and fd numbers are reused, for the same library.)"""
@@ -188,8 +252,8 @@ def _load_verified(path: Path) -> ctypes.CDLL | None:
     if digest.hexdigest() != expected or os.path.islink(path):
         return None
     try:
-        return ctypes.CDLL(str(path))
-    except OSError:
+        return load(str(path))
+    except (OSError, ImportError):
         return None  # not a loadable library after all: rebuild it
 
 
@@ -201,12 +265,12 @@ def _cpu_model() -> str:
         return ""
 
 
-def _build(command, variable, sources, out: Path) -> None:
+def _build(command, variable, sources, libraries, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=out.parent, suffix=".so.tmp")
     os.close(fd)
     try:
-        full = command + ["-I", str(CUDA_DIR)] + [str(s) for s in sources] + ["-o", temporary]
+        full = command + [str(s) for s in sources] + libraries + ["-o", temporary]
         try:
             done = subprocess.run(full, capture_output=True, text=True, timeout=600)
         except FileNotFoundError:

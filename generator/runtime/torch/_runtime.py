@@ -14,11 +14,13 @@ import copy
 import functools
 import math
 import sys
+import warnings
 from typing import Callable, NamedTuple
 
 import torch
 
 from ._keras import clip_scale, clip_value
+from .._kernel_layout import CHUNK as _CHUNK
 from .._shared import (
     CHECKPOINT_FORMAT,
     MAX_STEP,
@@ -608,7 +610,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         h = None if graph else self._hyper(values)  # a graph step reads tensors as they are
         params = [p for p in group["params"] if p.grad is not None]
         names, fused, state_of = kernel.state, values["fused"], self.state.get
-        for position, p in enumerate(params):
+        # fused on the CPU: the common case is checked, and its table built, in C++
+        fast = self._fast_fused(kernel, params) if fused and params else None
+        for position, p in enumerate(params if fast is None else ()):
             if _is_dtensor(p) and (fused or not kernel.tensor_ops):  # updated through shards
                 problem = _dtensor_problem(p, state_of(p))
                 if problem is None:
@@ -628,9 +632,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                     f" of group {group_index}" if len(self.param_groups) > 1 else ""
                 )
                 raise error(f"{type(self).__name__}: {message.replace(_WHERE, where)}")
-        native = foreach = None
+        native, foreach = fast, None
         if values["fused"] and params:
-            native = self._plan_fused(kernel, params)
+            native = fast if fast is not None else self._plan_fused(kernel, params)
         elif params:
             foreach = self._use_foreach(values, kernel, params)
         return _Plan(
@@ -752,6 +756,28 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             f"{type(self).__name__}: fused=True runs on CPU and CUDA tensors, not {device.type}"
         )
 
+    def _fast_fused(self, kernel, params) -> "_FastTable | None":
+        """A fused step's checked pointer table from torch/_fused_table.cpp, which makes
+        _problem's checks in C++ for the common case: every parameter, gradient and state a
+        plain contiguous CPU tensor of one dtype (float32 or float64), within its storage.
+        None sends the step down the Python path, which checks (and copies, or refuses) every
+        other case: other devices and dtypes, first steps, views, subclasses, DTensors."""
+        if self._native_target_for_cpu != "cpu":
+            return None
+        extension = _table_extension()
+        if extension is None:
+            return None
+        found = extension.table(params, self.state, kernel.state, _PLAIN, _CHUNK)
+        if found is None:
+            return None
+        table, n_chunks, dtype = found
+        from .. import _native
+
+        library = _native.library(self.native_module, "cpu")
+        suffix = _DTYPE_SUFFIX[getattr(torch, dtype)]
+        update = _native.update_function(library, kernel.native, suffix, "cpu")
+        return _FastTable(table, len(params), n_chunks, update)
+
     def _plan_fused(self, kernel, params) -> dict:
         """Per (device, dtype): the update function of the generated library (built now, so
         that no group is stepped before a failing build) and its parameters (each checked by
@@ -840,6 +866,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         names = kernel.state
         width = 2 + len(names)
         launch = (scalars, scale, factor, clipvalue, kernel, width)
+        if isinstance(plan.native, _FastTable):
+            fast = plan.native
+            self._launch(fast.table, fast.n, fast.n_chunks, "cpu", None, fast.update, "", launch)
+            group["iterations"] = t
+            group["scalar_state"] = scalar_state
+            return
         for (device, dtype), (target, suffix, low_on_cpu, update, bucket) in plan.native.items():
             # one row of pointers per tensor: p, g, state; kept lean, it runs for every tensor
             pointers, numels, copies, keep = [], [], [], []
@@ -875,7 +907,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
         scalars, scale, factor, clipvalue, kernel, width = launch
         if target == "cpu":
-            tensors = _native.tensor_list(_native.address(table), n, width, n_chunks)
+            at = table.data_ptr() if isinstance(table, torch.Tensor) else _native.address(table)
+            tensors = _native.tensor_list(at, n, width, n_chunks)
             grad_scale = (
                 float(scale) if not isinstance(scale, torch.Tensor) else float(scale.item())
             )
@@ -894,6 +927,33 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         _native.check(code, f"{kernel.native}_{suffix}")
 
 
+class _FastTable(NamedTuple):
+    """A fused CPU step's pointer table, checked in C++ (see Optimizer._fast_fused)."""
+
+    table: torch.Tensor  # int64, laid out as _native.table lays it out
+    n: int
+    n_chunks: int
+    update: Callable
+
+
+@functools.lru_cache(maxsize=None)
+def _table_extension():
+    """torch/_fused_table.cpp as a module, built on first use; None (and one warning) when it
+    cannot be built here: fused steps then check every tensor in Python, a few microseconds
+    each."""
+    from .. import _native
+
+    try:
+        return _native.torch_extension()
+    except (_native.NativeBuildError, ImportError, OSError) as err:
+        warnings.warn(
+            f"fused=True checks each tensor in Python, more slowly: the C++ table could not be built ({err})",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        return None
+
+
 class _Plan(NamedTuple):
     """One group's step, checked: see Optimizer._plan."""
 
@@ -904,7 +964,8 @@ class _Plan(NamedTuple):
     t: int
     maximize: bool
     foreach: bool | None  # the multi-tensor path (None when fused)
-    native: dict | None  # fused: {(device, dtype): (target, suffix, low_on_cpu, update, params)}
+    # fused: {(device, dtype): (target, suffix, low_on_cpu, update, params)}, or a _FastTable
+    native: "dict | _FastTable | None"
 
 
 _PLAIN = (torch.Tensor, torch.nn.Parameter)

@@ -1,0 +1,299 @@
+"""fused=True on the CPU checks the common case in C++ (torch/_fused_table.cpp, issue 16:
+per-step work that does not grow with Python calls per tensor). The C++ table only ever
+accepts: every case it does not take goes down the Python path, which checks, copies or
+refuses it as before. Shown here: the C++ path is taken and gives the Python path's numbers
+bit for bit, it declines every case outside it, hostile changes between steps never crash
+the process, and a machine where it cannot be built still steps (with a warning)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import generated.torch as G  # noqa: E402
+import generated.torch._runtime as runtime  # noqa: E402
+from generated import _native  # noqa: E402
+from generated._kernel_layout import CHUNK  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAIN = (torch.Tensor, torch.nn.Parameter)
+
+
+@pytest.fixture(scope="module")
+def extension():
+    try:
+        _native.library("adam", "cpu", None)
+        return _native.torch_extension()
+    except _native.NativeBuildError as error:  # pragma: no cover - a machine without g++
+        pytest.skip(str(error))
+
+
+def params_with_grads(dtype=torch.float32, sizes=(3, 7000, 0, 20000), seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    params = [torch.nn.Parameter(torch.randn(n, generator=gen, dtype=dtype)) for n in sizes]
+    for p in params:
+        p.grad = torch.randn(p.shape, generator=gen, dtype=dtype)
+    return params
+
+
+def regrad(params, seed):
+    gen = torch.Generator().manual_seed(seed)
+    for p in params:
+        p.grad = torch.randn(p.shape, generator=gen, dtype=p.dtype)
+
+
+CASES = [
+    ("adam", {}),
+    ("adam", {"amsgrad": True, "clipnorm": 0.5, "decay": 0.01}),
+    ("sgd", {"momentum": 0.9, "nesterov": True, "clipvalue": 0.1}),
+    ("sgd", {"maximize": True}),
+] + [(name, {}) for name in G.OPTIMIZERS if name not in ("adam", "sgd")]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("name, options", CASES, ids=lambda c: str(c))
+def test_the_cpp_table_is_taken_and_equals_the_python_path_bit_for_bit(
+    extension, monkeypatch, name, options, dtype
+):
+    checked = []
+    problem = runtime._problem
+    monkeypatch.setattr(runtime, "_problem", lambda *a: checked.append(1) or problem(*a))
+    cls = G.OPTIMIZERS[name]
+    fast, slow = params_with_grads(dtype), params_with_grads(dtype)
+    opt_fast, opt_slow = cls(fast, fused=True, **options), cls(slow, fused=True, **options)
+    for seed in range(4):
+        regrad(fast, seed)
+        regrad(slow, seed)
+        opt_fast.step()
+        if seed == 0:
+            assert checked, "the first step makes the state: the Python path"
+        else:
+            assert not checked, "a step with state in place is checked in C++"
+        with monkeypatch.context() as python_only:
+            python_only.setattr(runtime, "_table_extension", lambda: None)
+            opt_slow.step()
+        checked.clear()
+    for a, b in zip(fast, slow):
+        assert torch.equal(a, b)
+    for a, b in zip(fast, slow):
+        for key, value in opt_fast.state[a].items():
+            assert torch.equal(value, opt_slow.state[b][key]), key
+
+
+def state_for(params, names=("m", "v")):
+    return {p: {s: torch.zeros_like(p) for s in names} for p in params}
+
+
+def test_the_table_is_laid_out_as_the_python_table(extension):
+    params = params_with_grads(sizes=(5, CHUNK + 1, 0, 3 * CHUNK))
+    state = state_for(params)
+    table, n_chunks, dtype = extension.table(params, state, ("m", "v"), PLAIN, CHUNK)
+    pointers = [
+        t.data_ptr() for p in params for t in (p, p.grad, state[p]["m"], state[p]["v"])
+    ]
+    expected, chunks = _native.table(pointers, [p.numel() for p in params])
+    assert table.dtype == torch.int64 and table.tolist() == list(expected)
+    assert (n_chunks, dtype) == (chunks, "float32") == (1 + 2 + 0 + 3, "float32")
+    assert extension.table([], {}, ("m",), PLAIN, CHUNK)[1:] == (0, "")
+
+
+class Sub(torch.Tensor):
+    pass
+
+
+def declined_cases():
+    """(what, params, state): each is outside the C++ path, so table() returns None."""
+
+    def base():
+        params = params_with_grads(sizes=(10, 12))
+        return params, state_for(params)
+
+    cases = []
+
+    params, state = base()
+    cases.append(("no state yet (the first step)", params, {}))
+    params, state = base()
+    del state[params[1]]["v"]
+    cases.append(("a state key missing", params, state))
+    params, state = base()
+    state[params[0]]["extra"] = torch.zeros(10)
+    cases.append(("an extra state key", params, state))
+    params, state = base()
+    state[params[0]]["m"] = torch.zeros(10, dtype=torch.float64)
+    cases.append(("state of another dtype", params, state))
+    params, state = base()
+    state[params[0]]["m"] = torch.zeros(20)[::2]
+    cases.append(("a strided state view", params, state))
+    params, state = base()
+    state[params[0]]["m"] = torch.zeros(1).expand(10)
+    cases.append(("an expanded state tensor", params, state))
+    params, state = base()
+    state[params[0]]["m"] = torch.zeros(11)
+    cases.append(("state of another shape", params, state))
+    params, state = base()
+    state[params[0]]["m"] = torch.zeros(10).as_subclass(Sub)
+    cases.append(("a state subclass", params, state))
+    params, state = base()
+    state[params[0]]["m"] = 0.0
+    cases.append(("state that is no tensor", params, state))
+    params, state = base()
+    state[params[1]]["v"].untyped_storage().resize_(0)
+    cases.append(("a state storage shrunk", params, state))
+    params, state = base()
+    params[0].untyped_storage().resize_(8)
+    cases.append(("a parameter storage shrunk", params, state))
+    params, state = base()
+    params[0].grad = torch._neg_view(torch.randn(10))
+    cases.append(("a lazily negated gradient", params, state))
+    params, state = base()
+    params[0].grad = torch.randn(20)[::2]
+    cases.append(("a strided gradient", params, state))
+    params, state = base()
+    params[0].grad_dtype = None  # torch refuses such a gradient unless told
+    params[0].grad = torch.randn(10, dtype=torch.float64)
+    cases.append(("a gradient of another dtype", params, state))
+    params, state = base()
+    params[0].grad = torch.randn(10).as_subclass(Sub)
+    cases.append(("a gradient subclass", params, state))
+    params, state = base()
+    params[0].grad = None
+    cases.append(("no gradient", params, state))
+    params = params_with_grads(sizes=(10,)) + params_with_grads(torch.float64, sizes=(10,))
+    cases.append(("parameters of two dtypes", params, state_for(params)))
+    params = params_with_grads(torch.float16, sizes=(10,))
+    cases.append(("float16 parameters", params, state_for(params)))
+    params = params_with_grads(torch.bfloat16, sizes=(10,))
+    cases.append(("bfloat16 parameters", params, state_for(params)))
+    params = [torch.nn.Parameter(torch.randn(4, 6).t())]
+    params[0].grad = torch.randn(6, 4)
+    cases.append(("a transposed parameter", params, state_for(params)))
+    params = [torch.nn.Parameter(torch.randn(10).as_subclass(Sub))]
+    params[0].grad = torch.randn(10)
+    cases.append(("a parameter subclass", params, state_for(params)))
+    params = [torch.randn(10, device="meta", requires_grad=True)]
+    params[0].grad = torch.randn(10, device="meta")
+    cases.append(("meta tensors", params, state_for(params)))
+    params = [torch.randn(10, dtype=torch.complex64, requires_grad=True)]
+    params[0].grad = torch.randn(10, dtype=torch.complex64)
+    cases.append(("complex tensors", params, state_for(params)))
+    params, state = base()
+    state[params[1]] = type("D", (dict,), {})(state[params[1]])  # it could run code
+    cases.append(("state held in a dict subclass", params, state))
+    params, state = base()
+    params.append("not a tensor")
+    cases.append(("something else in the list", params, state))
+    return cases
+
+
+@pytest.mark.parametrize("index", range(len(declined_cases())))
+def test_every_case_outside_the_cpp_path_is_declined(extension, index):
+    what, params, state = declined_cases()[index]
+    assert extension.table(params, state, ("m", "v"), PLAIN, CHUNK) is None, what
+
+
+def test_bad_arguments_are_errors_not_crashes(extension):
+    params = params_with_grads(sizes=(4,))
+    state = state_for(params)
+    for args in [
+        (tuple(params), state, ("m", "v"), PLAIN, CHUNK),
+        (params, list(state), ("m", "v"), PLAIN, CHUNK),
+        (params, state, ["m", "v"], PLAIN, CHUNK),
+        (params, state, ("m", "v"), list(PLAIN), CHUNK),
+        (params, state, ("m", "v"), PLAIN, 1.5),
+        (params, state, ("m",), PLAIN),
+    ]:
+        with pytest.raises(TypeError):
+            extension.table(*args)
+    with pytest.raises(ValueError):
+        extension.table(params, state, ("m", "v"), PLAIN, 0)
+    with pytest.raises(TypeError):
+        extension.table(params, state, (b"m", "v"), PLAIN, CHUNK)
+
+
+HOSTILE = r"""
+import torch, generated.torch as G
+torch.manual_seed(0)
+done = 0
+for case in range(CASES):
+    params = [torch.nn.Parameter(torch.randn(n)) for n in (5, 9000, 17)]
+    for p in params:
+        p.grad = torch.randn(p.shape)
+    opt = G.Adam(params, fused=True)
+    opt.step()
+    p = params[case % 3]
+    state = opt.state[p]
+    change = case % 11
+    if change == 0:
+        state["m"].untyped_storage().resize_(0)
+    elif change == 1:
+        p.untyped_storage().resize_(4)
+    elif change == 2:
+        state["v"] = torch.zeros(1).expand(p.shape)
+    elif change == 3:
+        p.grad = torch.randn(p.numel() * 2)[::2]
+    elif change == 4:
+        p.grad_dtype = None
+        p.data = torch.randn(p.numel(), dtype=torch.float64)
+        p.grad = torch.randn(p.numel(), dtype=torch.float64)
+    elif change == 5:
+        state["m"].resize_(1)
+    elif change == 6:
+        p.grad = torch._neg_view(p.grad.clone())
+    elif change == 7:
+        state["m"] = state["m"].view(torch.int32)
+    elif change == 8:
+        state.clear()
+    elif change == 9:
+        opt.state[p] = {"m": state["m"], "v": state["v"].double()}
+    elif change == 10:
+        p.grad.untyped_storage().resize_(0)
+    try:
+        opt.step()
+    except (RuntimeError, TypeError, ValueError):
+        pass
+    done += 1
+print("survived", done)
+"""
+
+
+def test_hostile_changes_between_steps_never_crash_the_process(extension):
+    """Each change would hand a kernel memory it must not touch, were it not checked; a
+    signal would end the child, so it runs in its own process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    code = HOSTILE.replace("CASES", "44")
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "survived 44" in done.stdout
+
+
+def test_a_machine_that_cannot_build_it_steps_in_python_with_a_warning(extension, monkeypatch):
+    def no_compiler():
+        raise _native.NativeBuildError("g++ is not on PATH (in this test)")
+
+    monkeypatch.setattr(_native, "torch_extension", no_compiler)
+    runtime._table_extension.cache_clear()
+    try:
+        params, reference = params_with_grads(), params_with_grads()
+        opt, ref = G.Adam(params, fused=True), G.Adam(reference, foreach=False)
+        with pytest.warns(RuntimeWarning, match="checks each tensor in Python.*g\\+\\+ is not on PATH"):
+            for _ in range(2):
+                opt.step()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # warned once, not every step
+            opt.step()
+        for _ in range(3):
+            ref.step()
+        for a, b in zip(params, reference):
+            torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
+    finally:
+        monkeypatch.undo()
+        runtime._table_extension.cache_clear()
