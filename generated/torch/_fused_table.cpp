@@ -115,7 +115,7 @@ bool parameter_row(PyObject *param, PyObject *state, PyObject *names, PyObject *
  * params: a list of parameters with gradients; state: the optimizer's state (a dict keyed by
  * parameter, of dicts keyed by state name); names: the kernel's state names, in order; plain:
  * the exact tensor types taken; chunk: elements per chunk (_kernel_layout.CHUNK).
- * table: an int64 CPU tensor laid out as _native.table lays it out (pointer rows, element
+ * table: a bytearray of int64 laid out as _native.table lays it out (pointer rows, element
  * counts, chunk starts); dtype: the parameters' torch dtype. */
 PyObject *table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -152,8 +152,14 @@ PyObject *table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
                 Py_RETURN_NONE;
             }
         }
-        at::Tensor out = at::empty({ n * width + n + n + 1 }, at::TensorOptions().dtype(at::kLong));
-        int64_t *data = out.data_ptr<int64_t>();
+        /* a bytearray, not a tensor: making a tensor would dispatch (and run any Python
+         * dispatch mode the caller has on) */
+        const Py_ssize_t bytes = static_cast<Py_ssize_t>(sizeof(int64_t) * (n * width + n + n + 1));
+        PyObject *out = PyByteArray_FromStringAndSize(nullptr, bytes);
+        if (out == nullptr) {
+            return nullptr;
+        }
+        int64_t *data = reinterpret_cast<int64_t *>(PyByteArray_AS_STRING(out));
         int64_t *start = data + n * width + n;
         start[0] = 0;
         for (int64_t i = 0; i < n; ++i) {
@@ -163,13 +169,8 @@ PyObject *table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
             data[n * width + i] = numels[i];
             start[i + 1] = start[i] + (numels[i] + chunk - 1) / chunk;
         }
-        PyObject *wrapped = THPVariable_Wrap(std::move(out));
-        if (wrapped == nullptr) {
-            return nullptr;
-        }
         const char *dtype_name = dtype == c10::kDouble ? "float64" : "float32";
-        return Py_BuildValue("(NLs)", wrapped, static_cast<long long>(start[n]),
-                             n ? dtype_name : "");
+        return Py_BuildValue("(NLs)", out, static_cast<long long>(start[n]), n ? dtype_name : "");
     } catch (const std::exception &error) {
         PyErr_SetString(PyExc_RuntimeError, error.what());
         return nullptr;

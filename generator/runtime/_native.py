@@ -353,7 +353,10 @@ def table(pointers: list[int], numels: list[int]) -> tuple[array.array, int]:
     return array.array("q", pointers + numels + starts), starts[-1]
 
 
-def address(buffer: array.array) -> int:
+def address(buffer: array.array | bytearray) -> int:
+    """Where a ``table`` buffer (or the C++ table's bytearray) starts."""
+    if isinstance(buffer, bytearray):
+        return ctypes.addressof(ctypes.c_char.from_buffer(buffer))
     return buffer.buffer_info()[0]
 
 

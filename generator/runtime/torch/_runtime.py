@@ -909,8 +909,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
         scalars, scale, factor, clipvalue, kernel, width = launch
         if target == "cpu":
-            at = table.data_ptr() if isinstance(table, torch.Tensor) else _native.address(table)
-            tensors = _native.tensor_list(at, n, width, n_chunks)
+            tensors = _native.tensor_list(_native.address(table), n, width, n_chunks)
             grad_scale = (
                 float(scale) if not isinstance(scale, torch.Tensor) else float(scale.item())
             )
@@ -932,7 +931,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 class _FastTable(NamedTuple):
     """A fused CPU step's pointer table, checked in C++ (see _cpp_table)."""
 
-    table: torch.Tensor  # int64, laid out as _native.table lays it out
+    table: bytearray  # int64, laid out as _native.table lays it out
     n: int
     n_chunks: int
     update: Callable
