@@ -230,6 +230,11 @@ class _Builder:
         depth = self._depth(depth, node)
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
             return sp.And(*[self.relation(v, depth) for v in node.values])
+        if isinstance(node, ast.BoolOp):
+            raise ExprError(
+                "'or' is not allowed in a domain: a domain is one interval, its comparisons "
+                "joined by 'and' (0 < beta < 1, or beta > 0 and beta < 1)"
+            )
         if isinstance(node, ast.Compare):
             operands = [self.value(node.left, depth)] + [
                 self.value(c, depth) for c in node.comparators

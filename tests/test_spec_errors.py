@@ -72,6 +72,8 @@ CASES = [
     ("    default: 0.9", "    default: &x 0.9", 9, "anchors and aliases"),
     ("    doc: Decay.\n", "    doc: Decay.\n    doc: Again.\n", 12, "duplicate key 'doc'"),
     ("update:", "step:\n  - bad = m*2\nupdate:", 20, "'m' is per element"),
+    ("update:", "reductions:\n  gs: {scope: tensor, op: sum, of: g**2, doc: Norm.}\nstep:\n  - bad = sqrt(gs)\nupdate:", 22, "'gs' is a per-tensor reduction (scope: tensor)"),
+    ("    domain: 0 < beta < 1", "    domain: beta < 0 or beta > 1", 10, "'or' is not allowed in a domain: a domain is one interval"),
     ("    default: 0.9", "    default: 1.5", 9, "default 1.5 is outside its domain 0 < beta < 1"),
     ("  - p = p - lr*m\n", "", None, "the parameter 'p' is never updated"),
     ("    domain: 0 < beta < 1", "    domain: 0 < beta < learning_rate", 10, "may only mention 'beta'"),

@@ -540,7 +540,8 @@ class _Scope:
         if section == "step":
             known = dict(scalar)
             known.update({n: symbols.real(n) for n in section_targets})
-            per_element = set(self.state) | set(self.tensor_red) | {"p", "g"}
+            per_element = set(self.state) | {"p", "g"}
+            per_tensor = set(self.tensor_red)
             targets_ok = set(self.scalar_state)
         else:
             known = dict(scalar)
@@ -550,7 +551,7 @@ class _Scope:
             known["p"] = symbols.P
             known["g"] = symbols.G
             known.update({n: symbols.real(n) for n in section_targets})
-            per_element = set()
+            per_element = per_tensor = set()
             targets_ok = set(self.state) | {"p"}
 
         def lookup(name):
@@ -560,6 +561,12 @@ class _Scope:
                 raise E.ExprError(
                     f"{name!r} is per element, but step equations run once per step: use it in "
                     "'update', or reduce it with a 'reductions' entry"
+                )
+            if name in per_tensor:
+                raise E.ExprError(
+                    f"{name!r} is a per-tensor reduction (scope: tensor), one value per tensor, "
+                    "but step equations run once per step for all tensors: use it in 'update', "
+                    "or make it scope: global"
                 )
             raise E.ExprError(f"unknown symbol {name!r} (known here: {', '.join(sorted(known))})")
 
