@@ -61,12 +61,15 @@ def cache_dir() -> Path:
 
 
 def private_cache_dir() -> Path:
-    """The cache folder, created 0700. Refused unless it is a real folder of this user's that
-    nobody else can write to, nor swap: no folder above it may be writable by others without
-    the sticky bit (as /tmp has). A default folder with a looser mode (an older version made
-    it 0755) is made 0700; a folder named by $OCG_CACHE_DIR is left alone and refused."""
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """The cache folder, created 0700, as a path without links (the one checked is the one
+    used: a link above it re-pointed later changes nothing). Refused unless it is a real folder
+    of this user's that nobody else can write to, nor swap: every folder above it must belong
+    to root or this user, and none may be writable by others, or by a group other than the
+    user's own, without the sticky bit (as /tmp has). A default folder with a looser mode (an
+    older version made it 0755) is made 0700; a folder named by $OCG_CACHE_DIR is left alone
+    and refused."""
+    cache_dir().mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = cache_dir().parent.resolve() / cache_dir().name  # the folder itself: no link
     info = os.lstat(folder)
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
         raise NativeBuildError(
@@ -76,11 +79,22 @@ def private_cache_dir() -> Path:
         raise NativeBuildError(
             f"the kernel cache {folder} belongs to another user; set $OCG_CACHE_DIR to a folder of yours"
         )
-    for parent in folder.resolve().parents:
-        mode = os.stat(parent).st_mode
-        if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
+    for parent in folder.parents:
+        info_above = os.stat(parent)
+        mode = info_above.st_mode
+        if mode & stat.S_ISVTX:
+            continue  # only an entry's owner may rename it
+        if mode & stat.S_IWOTH:
             raise NativeBuildError(
                 f"the kernel cache {folder} lies in {parent}, which anyone can write to and rename in"
+            )
+        if hasattr(os, "getuid") and mode & stat.S_IWGRP and info_above.st_gid != os.getgid():
+            raise NativeBuildError(
+                f"the kernel cache {folder} lies in {parent}, which its group can write to and rename in"
+            )
+        if hasattr(os, "getuid") and info_above.st_uid not in (0, os.getuid()):
+            raise NativeBuildError(
+                f"the kernel cache {folder} lies in {parent}, which belongs to another user"
             )
     if stat.S_IMODE(info.st_mode) != 0o700:
         if os.environ.get("OCG_CACHE_DIR"):

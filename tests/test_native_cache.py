@@ -85,7 +85,7 @@ from generated import _native
 module = _native.torch_extension()
 p = torch.nn.Parameter(torch.ones(3))
 p.grad = torch.ones(3)
-table, n_chunks, dtype = module.table([p], {p: {}}, (), (torch.Tensor, torch.nn.Parameter), 8192)
+table, n_chunks, dtype, distinct, keep = module.table([p], {p: {}}, (), (torch.Tensor, torch.nn.Parameter), 8192)
 assert int.from_bytes(table[:8], "little") == p.data_ptr() and (n_chunks, dtype) == (1, "float32")
 print("works")
 """
@@ -157,3 +157,26 @@ def test_a_cache_folder_that_is_a_link_is_refused(cache, tmp_path):
     cache.symlink_to(tmp_path / "elsewhere")
     with pytest.raises(_native.NativeBuildError, match="is not a folder"):
         _native.private_cache_dir()
+
+
+def test_a_cache_folder_inside_a_folder_another_group_can_write_is_refused(tmp_path, monkeypatch):
+    if os.getuid() != 0:
+        pytest.skip("giving a folder to another group needs root")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chown(shared, 0, 65534)
+    shared.chmod(0o775)
+    monkeypatch.setenv("OCG_CACHE_DIR", str(shared / "cache"))
+    with pytest.raises(_native.NativeBuildError, match="which its group can write to"):
+        _native.private_cache_dir()
+
+
+def test_the_cache_folder_is_used_by_the_path_it_was_checked_by(tmp_path, monkeypatch):
+    """A link above the folder, re-pointed after the check, cannot send a load elsewhere:
+    the folder is returned (and used) without links."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    monkeypatch.setenv("OCG_CACHE_DIR", str(tmp_path / "link" / "cache"))
+    folder = _native.private_cache_dir()
+    assert folder == real / "cache" and not any(p.is_symlink() for p in [folder, *folder.parents])

@@ -94,14 +94,26 @@ def state_for(params, names=("m", "v")):
 def test_the_table_is_laid_out_as_the_python_table(extension):
     params = params_with_grads(sizes=(5, CHUNK + 1, 0, 3 * CHUNK))
     state = state_for(params)
-    table, n_chunks, dtype = extension.table(params, state, ("m", "v"), PLAIN, CHUNK)
+    table, n_chunks, dtype, distinct, keep = extension.table(params, state, ("m", "v"), PLAIN, CHUNK)
+    held = {id(t) for t in keep}
+    assert all(id(t) in held for p in params for t in (p, p.grad, *state[p].values()))
+    assert distinct
     pointers = [
         t.data_ptr() for p in params for t in (p, p.grad, state[p]["m"], state[p]["v"])
     ]
     expected, chunks = _native.table(pointers, [p.numel() for p in params])
     assert isinstance(table, bytearray) and bytes(table) == expected.tobytes()
     assert (n_chunks, dtype) == (chunks, "float32") == (1 + 2 + 0 + 3, "float32")
-    assert extension.table([], {}, ("m",), PLAIN, CHUNK)[1:] == (0, "")
+    assert extension.table([], {}, ("m",), PLAIN, CHUNK)[1:] == (0, "", True, [])
+
+
+def test_parameters_sharing_a_storage_are_not_distinct(extension):
+    base = torch.randn(40)
+    params = [torch.nn.Parameter(base[:20]), torch.nn.Parameter(base[10:30])]
+    for p in params:
+        p.grad = torch.randn(20)
+    found = extension.table(params, state_for(params), ("m", "v"), PLAIN, CHUNK)
+    assert found is not None and found[3] is False, "taken, but batches must not reorder them"
 
 
 class Sub(torch.Tensor):
@@ -189,6 +201,19 @@ def declined_cases():
     params, state = base()
     params.append("not a tensor")
     cases.append(("something else in the list", params, state))
+    params, state = base()
+    state[params[0]] = {type("S", (str,), {})("m"): state[params[0]]["m"], "v": state[params[0]]["v"]}
+    cases.append(("a state key of a str subclass (its __eq__ could run code)", params, state))
+    params, state = base()
+    state[params[0]] = {1: state[params[0]]["m"], "v": state[params[0]]["v"]}
+    cases.append(("a state key that is no str", params, state))
+    params, state = base()
+    state[params[0]]["m"] = torch._to_functional_tensor(state[params[0]]["m"])
+    cases.append(("a functional state tensor (no memory of its own)", params, state))
+    params, state = base()
+    with torch.inference_mode():
+        state[params[0]]["m"] = torch.zeros(10)
+    cases.append(("an inference tensor", params, state))
     return cases
 
 
@@ -273,6 +298,79 @@ def test_hostile_changes_between_steps_never_crash_the_process(extension):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "survived 44" in done.stdout
+
+
+REENTRY = r"""
+import sys, threading, time, torch, warnings
+from torch.overrides import TorchFunctionMode
+import generated.torch as G, generated.torch._runtime as R
+warnings.simplefilter("ignore")
+if sys.argv[1] == "python":
+    R._table_extension = lambda: None
+N = 1 << 21  # large enough to be freed by munmap: a stale pointer faults
+def made(groups=False):
+    params = [torch.nn.Parameter(torch.randn(N)) for _ in range(4)]
+    for p in params:
+        p.grad = torch.randn(N)
+    opt = G.Adam([{"params": params[:2]}, {"params": params[2:]}] if groups else params[:2], fused=True)
+    opt.step()
+    return params, opt
+
+# a state key whose __eq__ replaces another parameter's state in the middle of the checks
+params, opt = made()
+armed = [True]
+class S(str):
+    __hash__ = str.__hash__
+    def __eq__(self, other):
+        if armed and armed.pop():
+            opt.state[params[0]] = {"m": torch.zeros(N), "v": torch.zeros(N)}
+        return str.__eq__(self, other)
+opt.state[params[1]] = {S(k): v for k, v in opt.state[params[1]].items()}
+opt.step()
+
+# a TorchFunctionMode that replaces a state while the step reads a gradient
+params, opt = made()
+class Mode(TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func == torch.Tensor.grad.__get__ and args[0] is params[1]:
+            opt.state[params[0]] = {"m": torch.zeros(N), "v": torch.zeros(N)}
+        return func(*args, **(kwargs or {}))
+with Mode():
+    opt.step()
+
+# another thread replacing state tensors while steps run (ctypes releases the GIL)
+params, opt = made(groups=True)
+sys.setswitchinterval(1e-6)
+stop = []
+def churn():
+    while not stop:
+        for p in params:
+            opt.state[p] = {"m": torch.zeros(N), "v": torch.zeros(N)}
+thread = threading.Thread(target=churn)
+thread.start()
+start, steps = time.time(), 0
+try:
+    while time.time() - start < 2:
+        opt.step()
+        steps += 1
+finally:
+    stop.append(1)
+    thread.join()
+print("survived", steps)
+"""
+
+
+@pytest.mark.parametrize("path", ["cpp", "python"])
+def test_code_that_runs_during_a_step_cannot_free_what_its_table_points_to(extension, path):
+    """A state key's __eq__, a TorchFunctionMode reading p.grad and another thread can all run
+    Python code during a step: the C++ checks run none (and hold every tensor until the
+    kernel returns), the Python path holds every tensor too. A signal would end the child."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", REENTRY, path], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "survived" in done.stdout
 
 
 def test_a_machine_that_cannot_build_it_steps_in_python_with_a_warning(extension, monkeypatch):

@@ -648,6 +648,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             foreach,
             native,
             table is not None,
+            table is not None and table[3],
         )
 
     def _clip_scale(self, grads) -> float:
@@ -705,7 +706,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
         if plan.foreach:
             lists = [list(column) for column in zip(*states)] if kernel.state else []
-            if work[0].device.type == "cpu":
+            if plan.distinct:  # batches reorder the writes: only where none overlap
                 for p_batch, g_batch, *state_batch in _cpu_batches([work, grads, *lists]):
                     kernel.apply_foreach(p_batch, g_batch, state_batch, scalars)
             else:
@@ -774,11 +775,11 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             return None
         from .. import _native
 
-        pointers, n_chunks, dtype = table
+        pointers, n_chunks, dtype, _, keep = table
         library = _native.library(self.native_module, "cpu")
         suffix = _DTYPE_SUFFIX[getattr(torch, dtype)]
         update = _native.update_function(library, kernel.native, suffix, "cpu")
-        return _FastTable(pointers, len(params), n_chunks, update)
+        return _FastTable(pointers, len(params), n_chunks, update, keep)
 
     def _plan_fused(self, kernel, params) -> dict:
         """Per (device, dtype): the update function of the generated library (built now, so
@@ -889,10 +890,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                     work = tensor.float() if low_on_cpu and role < 2 else tensor
                     if not work.is_contiguous():
                         work = work.contiguous()
-                    if work is not tensor:
-                        keep.append(work)
-                        if role != 1:  # the gradient is only read
-                            copies.append((tensor, work))
+                    if work is not tensor and role != 1:  # the gradient is only read
+                        copies.append((tensor, work))
+                    keep.append(work)  # alive until the kernel returns, whatever else runs
                     pointers.append(work.data_ptr())
                 numels.append(_local(p).numel())
             table, n_chunks = _native.table(pointers, numels)
@@ -935,13 +935,15 @@ class _FastTable(NamedTuple):
     n: int
     n_chunks: int
     update: Callable
+    keep: list  # every tensor of the table, held until the kernel has returned
 
 
 def _cpp_table(params, state, names):
     """torch/_fused_table.cpp's table(): _problem's checks, made in C++, for the common case:
     every parameter, gradient and state tensor plain, contiguous, on the CPU, of one dtype
     (float32 or float64), within its storage, with the state the step needs. Returns (pointer
-    table, chunks, dtype name), or None where the Python path must check (and copy, or
+    table, chunks, dtype name, whether no two parameters or states share a storage, a list
+    holding every tensor of the table), or None where the Python path must check (and copy, or
     refuse) the step: other devices and dtypes, first steps, views, subclasses, DTensors."""
     extension = _table_extension()
     if extension is None:
@@ -980,6 +982,7 @@ class _Plan(NamedTuple):
     # fused: {(device, dtype): (target, suffix, low_on_cpu, update, params)}, or a _FastTable
     native: "dict | _FastTable | None"
     checked: bool  # by _cpp_table: plain float32/float64 CPU tensors with their state
+    distinct: bool  # checked, and no two parameters or states share a storage
 
 
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
@@ -1033,6 +1036,11 @@ def _problem(p, g, state, names, plain):
                 )
             tensors.append((f"state {key!r} of {_WHERE}", value))
     for role, tensor in tensors:
+        if tensor.is_inference() and not torch.is_inference_mode_enabled():
+            return RuntimeError, (
+                f"{role} is an inference tensor (made under torch.inference_mode(), or loaded "
+                "there): it cannot be updated in place outside inference mode"
+            )
         if tensor.layout is not _STRIDED or (not tensor.is_contiguous() and _overlaps(tensor)):
             return RuntimeError, (
                 f"{role} has elements that share memory (an expanded tensor?) or is not strided: "
@@ -1044,6 +1052,11 @@ def _problem(p, g, state, names, plain):
                 return TypeError, (
                     "fused=True passes raw pointers to C/CUDA kernels and takes plain tensors; "
                     f"{role} is a {type(tensor).__name__}; use foreach or the loop"
+                )
+            if torch._is_functional_tensor(tensor) or (tensor.numel() and not tensor.data_ptr()):
+                return TypeError, (
+                    f"fused=True reads raw memory, and {role} has none of its own (a functional "
+                    "tensor, as torch.func.functionalize makes); use foreach or the loop"
                 )
             if tensor.is_neg() or tensor.is_conj():
                 return TypeError, (
