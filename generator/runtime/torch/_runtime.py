@@ -1036,7 +1036,13 @@ def _problem(p, g, state, names, plain):
                 )
             tensors.append((f"state {key!r} of {_WHERE}", value))
     for role, tensor in tensors:
-        if tensor.is_inference() and not torch.is_inference_mode_enabled():
+        # (not while compiling: dynamo cannot trace is_inference(); a compiled step is left
+        # to torch's own refusal of in-place updates to inference tensors)
+        if (
+            not torch.compiler.is_compiling()
+            and tensor.is_inference()
+            and not torch.is_inference_mode_enabled()
+        ):
             return RuntimeError, (
                 f"{role} is an inference tensor (made under torch.inference_mode(), or loaded "
                 "there): it cannot be updated in place outside inference mode"
@@ -1053,7 +1059,9 @@ def _problem(p, g, state, names, plain):
                     "fused=True passes raw pointers to C/CUDA kernels and takes plain tensors; "
                     f"{role} is a {type(tensor).__name__}; use foreach or the loop"
                 )
-            if torch._is_functional_tensor(tensor) or (tensor.numel() and not tensor.data_ptr()):
+            if torch._is_functional_tensor(tensor) or (
+                tensor.device.type in ("cpu", "cuda") and tensor.numel() and not tensor.data_ptr()
+            ):
                 return TypeError, (
                     f"fused=True reads raw memory, and {role} has none of its own (a functional "
                     "tensor, as torch.func.functionalize makes); use foreach or the loop"
