@@ -382,7 +382,7 @@ def test_a_machine_that_cannot_build_it_steps_in_python_with_a_warning(extension
     try:
         params, reference = params_with_grads(), params_with_grads()
         opt, ref = G.Adam(params, fused=True), G.Adam(reference, foreach=False)
-        with pytest.warns(RuntimeWarning, match="checks each tensor in Python.*g\\+\\+ is not on PATH"):
+        with pytest.warns(RuntimeWarning, match="steps check each tensor in Python.*g\\+\\+ is not on PATH"):
             for _ in range(2):
                 opt.step()
         with warnings.catch_warnings():

@@ -672,25 +672,26 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         # An elementwise program (no per-tensor reduction) runs on DTensors' local shards,
         # which _plan checked are laid out alike: DTensor lacks some foreach operations.
         local = _local if not kernel.tensor_ops else (lambda tensor: tensor)
-        grads, states, originals = [], [], []
         factor = -scale if plan.maximize else scale
         if plan.checked:  # plain float32/float64 CPU tensors with their state (_cpp_table)
             state_of, clipvalue = self.state, self.clipvalue
             grads = [_prepared_gradient(p.grad, p.dtype, factor, clipvalue) for p in plan.params]
             states = [[state_of[p][s] for s in kernel.state] for p in plan.params]
             originals = plan.params
-        for p in plan.params if not plan.checked else ():
-            work_dtype = _work_dtype(p)
-            g = _prepared_gradient(local(p.grad), work_dtype, factor, self.clipvalue)
-            state = self.state[p]
-            if not state:
-                for s in kernel.state:
-                    state[s] = torch.full_like(
-                        p, init[s], dtype=work_dtype, memory_format=torch.preserve_format
-                    )
-            grads.append(g)
-            states.append([local(state[s]) for s in kernel.state])
-            originals.append(local(p))
+        else:
+            grads, states, originals = [], [], []
+            for p in plan.params:
+                work_dtype = _work_dtype(p)
+                g = _prepared_gradient(local(p.grad), work_dtype, factor, self.clipvalue)
+                state = self.state[p]
+                if not state:
+                    for s in kernel.state:
+                        state[s] = torch.full_like(
+                            p, init[s], dtype=work_dtype, memory_format=torch.preserve_format
+                        )
+                grads.append(g)
+                states.append([local(state[s]) for s in kernel.state])
+                originals.append(local(p))
         work = [p.float() if p.dtype in LOW_PRECISION else p for p in originals]
 
         reductions = {}
@@ -860,22 +861,26 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
     def _step_fused(self, plan, scale):
         """One launch (CUDA) or call (CPU) of the generated kernels per device and dtype."""
-        from .. import _native
-
         kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
         init = self.state_init(h)
         scalars, scalar_state = _eager_step(kernel)(h, _numbers(group["scalar_state"]), {}, t)
         factor = -1.0 if plan.maximize else 1.0
         clipvalue = float(self.clipvalue or 0.0)
-        names = kernel.state
-        width = 2 + len(names)
-        launch = (scalars, scale, factor, clipvalue, kernel, width)
-        if isinstance(plan.native, _FastTable):
+        launch = (scalars, scale, factor, clipvalue, kernel, 2 + len(kernel.state))
+        if isinstance(plan.native, _FastTable):  # checked, and its table built, in C++
             fast = plan.native
             self._launch(fast.table, fast.n, fast.n_chunks, "cpu", None, fast.update, "", launch)
-            group["iterations"] = t
-            group["scalar_state"] = scalar_state
-            return
+        else:
+            self._launch_buckets(plan, init, launch)
+        group["iterations"] = t
+        group["scalar_state"] = scalar_state
+
+    def _launch_buckets(self, plan, init, launch):
+        """The Python path's launches: per device and dtype, a pointer table of the tensors
+        (contiguous or low-precision copies where needed, written back after)."""
+        from .. import _native
+
+        names = plan.kernel.state
         for (device, dtype), (target, suffix, low_on_cpu, update, bucket) in plan.native.items():
             # one row of pointers per tensor: p, g, state; kept lean, it runs for every tensor
             pointers, numels, copies, keep = [], [], [], []
@@ -900,8 +905,6 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             self._launch(table, len(numels), n_chunks, target, device, update, suffix, launch)
             for tensor, work in copies:
                 tensor.copy_(work)
-        group["iterations"] = t
-        group["scalar_state"] = scalar_state
 
     @staticmethod
     def _launch(table, n, n_chunks, target, device, update, suffix, launch):
@@ -955,15 +958,14 @@ def _cpp_table(params, state, names):
 @functools.lru_cache(maxsize=None)
 def _table_extension():
     """torch/_fused_table.cpp as a module, built on first use; None (and one warning) when it
-    cannot be built here: fused steps then check every tensor in Python, a few microseconds
-    each."""
+    cannot be built here: steps then check every tensor in Python, a few microseconds each."""
     from .. import _native
 
     try:
         return _native.torch_extension()
     except (_native.NativeBuildError, ImportError, OSError) as err:
         warnings.warn(
-            f"fused=True checks each tensor in Python, more slowly: the C++ table could not be built ({err})",
+            f"steps check each tensor in Python, more slowly: the C++ checks could not be built ({err})",
             RuntimeWarning,
             stacklevel=4,
         )
@@ -1079,9 +1081,10 @@ def _problem(p, g, state, names, plain):
 
 # Bytes per batch of the CPU foreach path: a batch's arrays (parameters, gradients, state and
 # a temporary) stay in the last-level cache from one foreach operation to the next, so that a
-# step streams each array through memory about once rather than once per operation (NAdam on
-# 16M float32 elements: 91 ms in one batch, 29 ms in batches of 12 MB, 31 ms of 6 MB, 30 ms
-# of 24 MB; on a machine with 32 MB of L3).
+# step streams each array through memory about once rather than once per operation. NAdam's
+# foreach on W1 (16M float32) went from 1.62x torch.optim's foreach in one batch to about 0.5x
+# (python -m generator bench, foreach_ratios); 6 MB and 24 MB batches timed within 10% of 12 MB
+# on this machine's 32 MB of L3.
 _CPU_BATCH_BYTES = 12 << 20
 
 

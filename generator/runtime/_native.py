@@ -67,8 +67,9 @@ def private_cache_dir() -> Path:
     user's own, without the sticky bit (as /tmp has). A default folder with a looser mode (an
     older version made it 0755) is made 0700; a folder named by $OCG_CACHE_DIR is left alone
     and refused."""
-    cache_dir().mkdir(parents=True, exist_ok=True, mode=0o700)
-    folder = cache_dir().parent.resolve() / cache_dir().name  # the folder itself: no link
+    named = cache_dir()
+    named.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = named.parent.resolve() / named.name  # links above resolved; the folder itself kept
     info = os.lstat(folder)
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
         raise NativeBuildError(
