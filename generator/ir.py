@@ -9,7 +9,8 @@ Stages, in the order a backend runs them each step:
 3. ``tensor``: per-tensor scalars, hoisted sub-expressions that also use tensor reductions.
 4. ``element``: the per-element program after common-subexpression elimination: temporaries
    then the new value of every state array and of the parameter, all in terms of the values
-   before the step (the sequential equations are substituted into single-assignment form).
+   before the step (the sequential equations are substituted into single-assignment form;
+   a spec temporary's last value, read by two later equations, stays a named temporary).
 
 Everything is ordered deterministically (declaration order, then SymPy's canonical order).
 """
@@ -135,18 +136,33 @@ def build_ir(variant: Variant) -> KernelIR:
     for r in spec.reductions:
         levels[r.symbol] = STEP if r.scope is Scope.GLOBAL else TENSOR
 
-    # Sequential element equations -> single assignment, in terms of pre-step values.
+    # Sequential element equations -> single assignment, in terms of pre-step values. A spec
+    # temporary that later equations read more than once stays a named value, as Keras computes
+    # it: substituted, SymPy would distribute its powers over its factors (Adadelta's
+    # ``delta**2`` becomes g**2*(d + eps)/(a + eps)), recomputing what the spec computed once.
+    hoister = _Hoister(levels)
     env: dict[sp.Symbol, sp.Expr] = {}
-    for eq in variant.update:
-        env[eq.symbol] = eq.expr.xreplace(env)
+    kept: list[tuple[sp.Symbol, sp.Expr]] = []
+    for index, eq in enumerate(variant.update):
+        value = eq.expr.xreplace(env)
+        if _kept_as_named(eq, variant.update[index + 1 :], variant):
+            hoisted = hoister.hoist(value, ELEMENT)
+            if not hoisted.is_Atom:  # per-step and per-tensor values are hoisted to one name
+                kept.append((eq.symbol, hoisted))
+                value = eq.symbol
+        env[eq.symbol] = value
     outputs = [(s.name, env[s.symbol]) for s in variant.state] + [("p", env[real("p")])]
 
-    hoister = _Hoister(levels)
     hoisted_outputs = [(name, hoister.hoist(e, ELEMENT)) for name, e in outputs]
     reductions = tuple(ReductionIR(r.name, r.scope, r.op, r.expr) for r in spec.reductions)
 
     names = (symbols.real(f"_e{i}") for i in itertools.count())
-    temps, reduced = sp.cse([e for _, e in hoisted_outputs], symbols=names, order="canonical")
+    exprs = [e for _, e in kept] + [e for _, e in hoisted_outputs]
+    temps, reduced = sp.cse(exprs, symbols=names, order="canonical")
+    temps = _in_dependency_order(
+        list(temps) + [(symbol, e) for (symbol, _), e in zip(kept, reduced)]
+    )
+    reduced = reduced[len(kept) :]
     step = (
         (Assign(real("lr"), spec.lr_equation.expr),)
         + tuple(Assign(eq.symbol, eq.expr) for eq in variant.step)
@@ -163,6 +179,34 @@ def build_ir(variant: Variant) -> KernelIR:
         temporaries=tuple(Assign(s, e) for s, e in temps),
         outputs=tuple((name, e) for (name, _), e in zip(hoisted_outputs, reduced)),
     )
+
+
+def _kept_as_named(eq, later, variant) -> bool:
+    """Whether the update's temporary ``eq`` stays a named element value: its name's last
+    assignment (earlier ones are substituted into it, so the name has one value), read by two
+    or more of the equations after it."""
+    if eq.target == "p" or eq.target in {s.name for s in variant.state}:
+        return False
+    if any(other.target == eq.target for other in later):
+        return False
+    return sum(eq.symbol in other.expr.free_symbols for other in later) >= 2
+
+
+def _in_dependency_order(assigns):
+    """``assigns`` (symbol, expression) reordered so that each comes after what it reads,
+    otherwise in the order given (CSE's values, then the spec's named temporaries)."""
+    pending, done, out = list(assigns), set(), []
+    defined = {symbol for symbol, _ in assigns}
+    while pending:
+        for i, (symbol, expr) in enumerate(pending):
+            if (expr.free_symbols & defined) <= done:
+                out.append((symbol, expr))
+                done.add(symbol)
+                del pending[i]
+                break
+        else:  # pragma: no cover - CSE and the update's order cannot make a cycle
+            raise AssertionError("cyclic temporaries")
+    return out
 
 
 class _Hoister:

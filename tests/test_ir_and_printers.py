@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -14,6 +15,7 @@ from generator.printers import numpy as numpy_dialect
 from generator.printers.arrays import lower_element_program
 from generator.printers.python import print_scalar
 
+ROOT = Path(__file__).resolve().parent.parent
 SPECS = {s.module: s for s in load_specs()}
 
 
@@ -133,3 +135,44 @@ def test_torch_fuses_scaled_accumulations_into_add_addcmul_addcdiv():
     assert [x.func for x in fuse_accumulations(clobbered, ["_s0"])] == ["multiply", "multiply", "add"]
     quotient = [i("divide", ["m", "_s0"], "_s0"), i("multiply", ["_s0", "c2"], "_s0"), i("add", ["p", "_s0"], "p")]
     assert fuse_accumulations(quotient, ["_s0"]) == [Instr("addcdiv", ("p", "m", "_s0", "c2"), (False, False, False, True), "p")]
+
+
+def test_a_temporary_read_by_two_equations_stays_one_named_value():
+    # Adadelta's delta feeds the parameter and delta_accumulator: computed once, as Keras does,
+    # and squared as a value (substituted, SymPy would expand delta**2 into g**2*(d+eps)/(a+eps))
+    ir = build_ir(SPECS["adadelta"].variants()[0])
+    delta = sp.Symbol("delta", real=True)
+    assert [a.symbol for a in ir.temporaries].count(delta) == 1
+    outputs = dict(ir.outputs)
+    assert delta in outputs["p"].free_symbols and delta in outputs["delta_accumulator"].free_symbols
+    # Lion's c and Nadam's m_bar are read once: substituted, so the printers may fold them
+    for module, name in (("lion", "c"), ("nadam", "m_bar")):
+        for variant in SPECS[module].variants():
+            assert name not in {a.symbol.name for a in build_ir(variant).temporaries}
+
+
+def test_named_temporaries_are_the_last_value_of_a_name_and_per_element(tmp_path):
+    from generator.model import load_spec
+
+    text = (ROOT / "specs" / "adadelta.yaml").read_text(encoding="utf-8")
+    update = text[text.index("update:") : text.index("references:")]
+
+    def lowered(equations):
+        path = tmp_path / "adadelta.yaml"
+        path.write_text(text.replace(update, "update:\n" + "".join(f"  - {e}\n" for e in equations)))
+        return build_ir(load_spec(path).variants()[0])
+
+    base = ["accumulator = rho*accumulator + (1 - rho)*g**2"]
+    reassigned = lowered(base + ["u = g/sqrt(accumulator + epsilon)", "u = 2*u", "p = p - lr*u", "delta_accumulator = u**2 + u"])
+    # only the last value is named (the first is substituted into it): one name, one value
+    (last,) = [a for a in reassigned.temporaries if a.symbol.name == "u"]
+    assert "u" not in {s.name for s in last.expr.free_symbols} and "2" in str(last.expr)
+    per_step = lowered(base + ["u = 1 - rho**t", "p = p - lr*u*g", "delta_accumulator = u*delta_accumulator"])
+    assert not any(a.symbol.name == "u" for a in per_step.temporaries)
+    kept = lowered(base + ["u = g/sqrt(accumulator + epsilon)", "p = p - lr*u", "delta_accumulator = u**2"])
+    temps = [a.symbol.name for a in kept.temporaries]
+    assert "u" in temps
+    # every temporary comes after the ones it reads
+    for i, a in enumerate(kept.temporaries):
+        later = {b.symbol for b in kept.temporaries[i:]}
+        assert not (a.expr.free_symbols & later)

@@ -21,9 +21,8 @@ from generator.ir import lower  # noqa: E402
 from generator.printers import torch as torch_printer  # noqa: E402
 
 SPECS = {spec.module: spec for spec in load_specs()}
-# Temporaries the size of the parameters that a step may allocate. Adadelta divides
-# (1-rho)*g**2*(d+eps) by (a+eps) while d's old value is still needed for the parameter's
-# update; NAdam divides (c4*g + c5*m) by (eps + sqrt(c3*v)): two computed arrays alive at once
+# Temporaries the size of the parameters that a step may allocate. Adadelta's delta is
+# g*sqrt(d+eps) divided by sqrt(a+eps), both computed arrays; NAdam divides (c4*g + c5*m) by (eps + sqrt(c3*v)): two computed arrays alive at once
 # (torch.optim's Adadelta allocates two as well; its NAdam splits the quotient in two, which is
 # other rounding). The scheduler's search per budget proves that one is not enough.
 LISTS = {"adadelta": 2, "nadam": 2, "sgd": 0}

@@ -40,13 +40,11 @@ HD void ocg_adadelta_default_element_f32(float p, float g, float accumulator,
                                          float *_new_p, float *_new_accumulator,
                                          float *_new_delta_accumulator)
 {
-    const float _e0 = _c0_one_minus_rho * g * g;
-    const float _e1 = _e0 + accumulator * rho;
-    const float _e2 = _e1 + epsilon;
-    const float _e3 = delta_accumulator + epsilon;
-    *_new_accumulator = _e1;
-    *_new_delta_accumulator = _e0 * _e3 / _e2 + delta_accumulator * rho;
-    *_new_p = _c1_minus_lr * sqrtf(_e3) * g / sqrtf(_e2) + p;
+    const float _e0 = _c0_one_minus_rho * g * g + accumulator * rho;
+    const float delta = g * sqrtf(delta_accumulator + epsilon) / sqrtf(_e0 + epsilon);
+    *_new_accumulator = _e0;
+    *_new_delta_accumulator = _c0_one_minus_rho * delta * delta + delta_accumulator * rho;
+    *_new_p = _c1_minus_lr * delta + p;
 }
 
 HD void ocg_adadelta_default_element_f64(double p, double g, double accumulator,
@@ -55,13 +53,11 @@ HD void ocg_adadelta_default_element_f64(double p, double g, double accumulator,
                                          double *_new_p, double *_new_accumulator,
                                          double *_new_delta_accumulator)
 {
-    const double _e0 = _c0_one_minus_rho * g * g;
-    const double _e1 = _e0 + accumulator * rho;
-    const double _e2 = _e1 + epsilon;
-    const double _e3 = delta_accumulator + epsilon;
-    *_new_accumulator = _e1;
-    *_new_delta_accumulator = _e0 * _e3 / _e2 + delta_accumulator * rho;
-    *_new_p = _c1_minus_lr * sqrt(_e3) * g / sqrt(_e2) + p;
+    const double _e0 = _c0_one_minus_rho * g * g + accumulator * rho;
+    const double delta = g * sqrt(delta_accumulator + epsilon) / sqrt(_e0 + epsilon);
+    *_new_accumulator = _e0;
+    *_new_delta_accumulator = _c0_one_minus_rho * delta * delta + delta_accumulator * rho;
+    *_new_p = _c1_minus_lr * delta + p;
 }
 
 #endif /* OCG_ADADELTA_CUH */

@@ -20,23 +20,23 @@ def _apply_default(p, g, state, scalars, scratch):
     # _c0_one_minus_rho = 1 - rho
     # _c1_minus_lr = -lr
     _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
-    _s0, _s1, _s2 = scratch[:3]
+    _s0, _s1 = scratch[:2]
     np.square(g, out=_s0)
     np.multiply(_s0, _c0_one_minus_rho, out=_s0)
     np.multiply(accumulator, rho, out=accumulator)
     np.add(_s0, accumulator, out=accumulator)
+    np.add(delta_accumulator, epsilon, out=_s0)
+    np.sqrt(_s0, out=_s0)
+    np.multiply(g, _s0, out=_s0)
     np.add(accumulator, epsilon, out=_s1)
-    np.add(delta_accumulator, epsilon, out=_s2)
-    np.multiply(delta_accumulator, rho, out=delta_accumulator)
-    np.multiply(_s0, _s2, out=_s0)
-    np.divide(_s0, _s1, out=_s0)
-    np.add(delta_accumulator, _s0, out=delta_accumulator)
-    np.sqrt(_s2, out=_s2)
-    np.multiply(g, _s2, out=_s2)
     np.sqrt(_s1, out=_s1)
-    np.divide(_s2, _s1, out=_s2)
-    np.multiply(_s2, _c1_minus_lr, out=_s2)
-    np.add(p, _s2, out=p)
+    np.divide(_s0, _s1, out=_s0)
+    np.square(_s0, out=_s1)
+    np.multiply(_s1, _c0_one_minus_rho, out=_s1)
+    np.multiply(delta_accumulator, rho, out=delta_accumulator)
+    np.add(_s1, delta_accumulator, out=delta_accumulator)
+    np.multiply(_s0, _c1_minus_lr, out=_s0)
+    np.add(p, _s0, out=p)
 
 
 class Adadelta(Optimizer):
@@ -89,7 +89,7 @@ class Adadelta(Optimizer):
             state=("accumulator", "delta_accumulator"),
             step=host.step_default,
             apply=_apply_default,
-            scratch=3,
+            scratch=2,
             partials=None,
             global_ops=(),
             global_names=(),

@@ -21,13 +21,11 @@ def _update_default(p, g, state, scalars):
     # _c0_one_minus_rho = 1 - rho
     # _c1_minus_lr = -lr
     _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
-    _e0 = _c0_one_minus_rho * g * g
-    _e1 = _e0 + accumulator * rho
-    _e2 = _e1 + epsilon
-    _e3 = delta_accumulator + epsilon
-    _new_accumulator = _e1
-    _new_delta_accumulator = _e0 * _e3 / _e2 + delta_accumulator * rho
-    _update = _c1_minus_lr * jnp.sqrt(_e3) * g / jnp.sqrt(_e2)
+    _e0 = _c0_one_minus_rho * g * g + accumulator * rho
+    delta = g * jnp.sqrt(delta_accumulator + epsilon) / jnp.sqrt(_e0 + epsilon)
+    _new_accumulator = _e0
+    _new_delta_accumulator = _c0_one_minus_rho * delta * delta + delta_accumulator * rho
+    _update = _c1_minus_lr * delta
     return _update, (_new_accumulator, _new_delta_accumulator)
 
 

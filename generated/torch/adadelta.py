@@ -24,19 +24,15 @@ def _apply_default(p, g, state, scalars):
     _s1 = torch.empty_like(p)
     torch.mul(accumulator, rho, out=accumulator)
     torch.addcmul(accumulator, g, g, value=_c0_one_minus_rho, out=accumulator)
-    torch.add(accumulator, epsilon, out=_s0)
-    torch.add(delta_accumulator, epsilon, out=_s1)
-    torch.sqrt(_s1, out=_s1)
-    torch.mul(g, _s1, out=_s1)
+    torch.add(delta_accumulator, epsilon, out=_s0)
     torch.sqrt(_s0, out=_s0)
-    torch.addcdiv(p, _s1, _s0, value=_c1_minus_lr, out=p)
-    torch.square(g, out=_s0)
-    torch.mul(_s0, _c0_one_minus_rho, out=_s0)
-    torch.add(delta_accumulator, epsilon, out=_s1)
-    torch.mul(delta_accumulator, rho, out=delta_accumulator)
-    torch.mul(_s0, _s1, out=_s0)
+    torch.mul(g, _s0, out=_s0)
     torch.add(accumulator, epsilon, out=_s1)
-    torch.addcdiv(delta_accumulator, _s0, _s1, value=1, out=delta_accumulator)
+    torch.sqrt(_s1, out=_s1)
+    torch.mul(delta_accumulator, rho, out=delta_accumulator)
+    torch.addcdiv(p, _s0, _s1, value=_c1_minus_lr, out=p)
+    torch.div(_s0, _s1, out=_s0)
+    torch.addcmul(delta_accumulator, _s0, _s0, value=_c0_one_minus_rho, out=delta_accumulator)
 
 
 def _apply_foreach_default(p, g, state, scalars):
@@ -47,22 +43,15 @@ def _apply_foreach_default(p, g, state, scalars):
     _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
     torch._foreach_mul_(accumulator, rho)
     torch._foreach_addcmul_(accumulator, g, g, value=_c0_one_minus_rho)
-    _s0 = torch._foreach_add(accumulator, epsilon)
-    _s1 = torch._foreach_add(delta_accumulator, epsilon)
-    torch._foreach_sqrt_(_s1)
-    torch._foreach_mul_(_s1, g)
+    _s0 = torch._foreach_add(delta_accumulator, epsilon)
     torch._foreach_sqrt_(_s0)
-    torch._foreach_addcdiv_(p, _s1, _s0, value=_c1_minus_lr)
-    torch._foreach_copy_(_s0, g)
-    torch._foreach_mul_(_s0, _s0)
-    torch._foreach_mul_(_s0, _c0_one_minus_rho)
-    torch._foreach_copy_(_s1, delta_accumulator)
-    torch._foreach_add_(_s1, epsilon)
+    torch._foreach_mul_(_s0, g)
+    _s1 = torch._foreach_add(accumulator, epsilon)
+    torch._foreach_sqrt_(_s1)
     torch._foreach_mul_(delta_accumulator, rho)
-    torch._foreach_mul_(_s0, _s1)
-    torch._foreach_copy_(_s1, accumulator)
-    torch._foreach_add_(_s1, epsilon)
-    torch._foreach_addcdiv_(delta_accumulator, _s0, _s1, value=1)
+    torch._foreach_addcdiv_(p, _s0, _s1, value=_c1_minus_lr)
+    torch._foreach_div_(_s0, _s1)
+    torch._foreach_addcmul_(delta_accumulator, _s0, _s0, value=_c0_one_minus_rho)
 
 
 def _apply_graph_default(p, g, state, scalars):
@@ -74,20 +63,20 @@ def _apply_graph_default(p, g, state, scalars):
     _v5 = _v4 * _c0_one_minus_rho
     _v6 = accumulator * rho
     _v7 = _v5 + _v6
-    _v8 = _v7 + epsilon
-    _v9 = delta_accumulator + epsilon
-    _v10 = delta_accumulator * rho
-    _v11 = _v5 * _v9
-    _v12 = _v11 / _v8
-    _v13 = _v10 + _v12
-    _v14 = torch.sqrt(_v9)
-    _v15 = g * _v14
-    _v16 = torch.sqrt(_v8)
-    _v17 = _v15 / _v16
-    _v18 = _v17 * _c1_minus_lr
+    _v8 = delta_accumulator + epsilon
+    _v9 = torch.sqrt(_v8)
+    _v10 = g * _v9
+    _v11 = _v7 + epsilon
+    _v12 = torch.sqrt(_v11)
+    _v13 = _v10 / _v12
+    _v14 = _v13 * _v13
+    _v15 = _v14 * _c0_one_minus_rho
+    _v16 = delta_accumulator * rho
+    _v17 = _v15 + _v16
+    _v18 = _v13 * _c1_minus_lr
     _v19 = p + _v18
     accumulator.copy_(_v7)
-    delta_accumulator.copy_(_v13)
+    delta_accumulator.copy_(_v17)
     p.copy_(_v19)
 
 
