@@ -26,6 +26,7 @@ import sympy as sp
 from . import symbols
 from .errors import context
 from .model import ReduceOp, Scope, Spec, Variant
+from .signs import nonnegative_states
 
 STEP, TENSOR, ELEMENT = 0, 1, 2
 
@@ -55,6 +56,7 @@ class KernelIR:
     tensor: tuple[Assign, ...]
     temporaries: tuple[Assign, ...]  # per element, after CSE
     outputs: tuple[tuple[str, sp.Expr], ...]  # (state name or "p", new value), state first
+    nonnegative: tuple[str, ...] = ()  # state arrays never negative (generator.signs)
 
     @property
     def step_inputs(self) -> tuple[str, ...]:
@@ -178,6 +180,7 @@ def build_ir(variant: Variant) -> KernelIR:
         tensor=tuple(hoister.tensor),
         temporaries=tuple(Assign(s, e) for s, e in temps),
         outputs=tuple((name, e) for (name, _), e in zip(hoisted_outputs, reduced)),
+        nonnegative=nonnegative_states(variant),
     )
 
 

@@ -22,6 +22,7 @@ import torch
 
 from ._keras import clip_scale, clip_value
 from .._kernel_layout import CHUNK as _CHUNK
+from . import _state_precision as _precision
 from .._shared import (
     CHECKPOINT_FORMAT,
     MAX_STEP,
@@ -47,6 +48,7 @@ class Kernel(NamedTuple):
     native: str | None  # C name stem of the fused C/CUDA kernels, or None
     tensor_ops: tuple = ()  # the ops of the spec's per-tensor reductions
     apply_graph: Callable | None = None  # one tensor, out-of-place ops; None: no graph path
+    nonnegative: tuple = ()  # state never negative (generator.signs): unsigned int8 codes
 
 
 class Optimizer(torch.optim.Optimizer, SpecAttributes):
@@ -73,6 +75,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         capturable=False,
         torch_args=None,
         shard_group=None,
+        state_precision="float32",
     ):
         name = type(self).__name__
         hyper = self._hyper_from_torch_args(dict(hyper), torch_args or {})
@@ -99,6 +102,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         defaults["foreach"] = foreach
         defaults["fused"] = fused
         defaults["capturable"] = flag(name, "capturable", capturable)
+        defaults["state_precision"] = _precision.check_precision(name, state_precision)
         self.clipnorm = common_argument(name, "clipnorm", _one_number(clipnorm))
         self.clipvalue = common_argument(name, "clipvalue", _one_number(clipvalue))
         self.shard_group = _shard_group(name, shard_group)
@@ -236,6 +240,20 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             )
         if out["fused"] and out["foreach"]:
             raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
+        precision = group.get("state_precision", "float32")
+        out["state_precision"] = _precision.check_precision(name, precision)
+        if precision != "float32" and (out["fused"] or out["capturable"]):
+            raise ValueError(
+                f"{name}: state_precision={precision!r} runs on the foreach and loop paths; "
+                "fused kernels and the graph path (capturable=True) for it are not generated yet"
+            )
+        if precision != "float32" and any(
+            k.partials is not None or k.tensor_ops for k in self.kernels.values()
+        ):
+            raise ValueError(
+                f"{name}: state_precision={precision!r} decodes the state piece by piece, and "
+                "this spec's reductions need whole tensors: use float32 state"
+            )
         if with_params:  # a step checks each tensor it steps (_problem)
             for p in group["params"]:
                 if p.dtype not in SUPPORTED_DTYPES:
@@ -347,8 +365,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             raise ValueError(f"{name}: param groups have different flags; export them separately")
         state = {}
         for index, p in enumerate(self._params()):
-            if self.state.get(p):
-                state[index] = {k: v.detach().clone() for k, v in self.state[p].items()}
+            if self.state.get(p):  # state stored in fewer bits is exported decoded
+                names = [k for k in self.state[p] if not k.endswith(_precision.ABSMAX)]
+                values = _precision.saved_values(self.state[p], names, p, _work_dtype(p))
+                if isinstance(values, str):
+                    raise ValueError(f"{name}: parameter {index}: {values}")
+                state[index] = values
         return {
             "format": CHECKPOINT_FORMAT,
             "optimizer": self.keras_name,
@@ -380,18 +402,37 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         if checked is None:
             return
         step, scalar_state, arrays = checked
-        state = {}
+        state, owner = {}, {}
+        for group in self.param_groups:
+            kernel = self.kernels[tuple(group[f] for f in self.flags)]
+            owner.update({id(p): (kernel, group["state_precision"]) for p in group["params"]})
         for index, by_name in arrays.items():
             p = params[index]
-            state[p] = {
+            values = {
                 k: torch.as_tensor(v, device=p.device).detach().to(_work_dtype(p)).clone()
                 for k, v in by_name.items()
             }
+            state[p] = self._stored(values, p, *owner[id(p)])
         for p, values in state.items():
             self.state[p] = values
         for group in self.param_groups:
             group["iterations"] = step
             group["scalar_state"] = dict(scalar_state)
+
+    def _stored(self, values: dict, p, kernel, precision) -> dict:
+        """A parameter's state entries from its values (by state name), in ``precision``;
+        float32 keeps the values themselves."""
+        if precision == "float32":
+            return dict(values)
+        rounding = torch.Generator(device=p.device)
+        rounding.manual_seed(0)
+        out = {}
+        for s, value in values.items():
+            encoded = _precision.encode_state(
+                precision, p, value, s in kernel.nonnegative, rounding
+            )
+            out.update({s + suffix: v for suffix, v in encoded.items()})
+        return out
 
     def load_state_dict(self, state_dict) -> None:
         """torch.optim's ``load_state_dict``, but everything is checked before anything changes
@@ -414,7 +455,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             raise ValueError(
                 f"{name}: the state dict has {len(saved_groups)} param groups, this optimizer {len(self.param_groups)}"
             )
-        groups, id_map, kernel_of = [], {}, {}
+        groups, id_map, kernel_of, precision_of = [], {}, {}, {}
         for index, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if (
                 not isinstance(saved, dict)
@@ -426,6 +467,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 )
             new_group = copy.deepcopy({k: v for k, v in saved.items() if k != "params"})
             new_group["params"] = group["params"]
+            # the state is stored as this optimizer keeps it, whatever precision it was saved in
+            new_group["state_precision"] = group.get("state_precision", "float32")
             if "param_names" in group and "param_names" not in new_group:
                 new_group["param_names"] = group["param_names"]
             self._update_group(new_group, self._checked_group(new_group))
@@ -437,6 +480,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                     )
                 id_map[saved_id] = p
                 kernel_of[saved_id] = kernel
+                precision_of[saved_id] = new_group["state_precision"]
             groups.append(new_group)
         state = collections.defaultdict(dict)
         for saved_id, values in saved_state.items():
@@ -445,7 +489,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                     f"{name}: the state dict has state for parameter id {saved_id!r}, which no group lists"
                 )
             p, names = id_map[saved_id], kernel_of[saved_id].state
-            if not isinstance(values, dict) or set(values) != set(names):
+            scales = {k for k in values if isinstance(k, str) and k.endswith(_precision.ABSMAX)}
+            if not isinstance(values, dict) or set(values) - scales != set(names):
                 held = sorted(values) if isinstance(values, dict) else type(values).__name__
                 raise ValueError(
                     f"{name}: the state of parameter id {saved_id!r} holds {held}, expected {sorted(names)}"
@@ -454,18 +499,19 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 value = values[key]
                 if (
                     not isinstance(value, torch.Tensor)
-                    or not value.is_floating_point()
+                    or not (value.is_floating_point() or value.dtype in _CODES)
                     or value.shape != p.shape
                     or value.layout != torch.strided
                 ):
                     raise ValueError(
                         f"{name}: state {key!r} of parameter id {saved_id!r} must be a strided floating-point "
-                        f"tensor of shape {tuple(p.shape)}, not {_describe(value)}"
+                        f"tensor of shape {tuple(p.shape)} (or int8 codes with their scales), not {_describe(value)}"
                     )
-            state[p] = {
-                key: values[key].detach().to(device=p.device, dtype=_work_dtype(p), copy=True)
-                for key in names
-            }
+            # saved in any precision: decoded, then stored as this group's precision asks
+            decoded = _precision.saved_values(values, names, p, _work_dtype(p))
+            if isinstance(decoded, str):
+                raise ValueError(f"{name}: parameter id {saved_id!r}: {decoded}")
+            state[p] = self._stored(decoded, p, kernel_of[saved_id], precision_of[saved_id])
         self.__setstate__({"state": state, "param_groups": groups})
         for post_hook in self._optimizer_load_state_dict_post_hooks.values():
             post_hook(self)
@@ -481,6 +527,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             group.setdefault("foreach", None)
             group.setdefault("fused", False)
             group.setdefault("capturable", False)
+            group.setdefault("state_precision", "float32")
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -494,7 +541,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         compiling = torch.compiler.is_compiling()
         # first, before the graph reads any param group: torch.compile runs it eagerly
         self._init_group(compiling)
-        if compiling and any(group["fused"] for group in self.param_groups):
+        if compiling and any(
+            group["fused"] or group.get("state_precision", "float32") != "float32"
+            for group in self.param_groups
+        ):
             _eager(self._step)(False)  # the native kernels are opaque to the compiler
         else:
             self._step(compiling)
@@ -514,6 +564,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         for plan, in_graph in zip(every, graph):
             if plan.native is not None:
                 self._step_fused(plan, scale)
+            elif plan.params and plan.precision != "float32":
+                self._step_group_stored(plan, scale)
             elif plan.params and in_graph and plan.kernel.apply_graph is not None:
                 self._step_graph(plan, scale)
             elif plan.params:
@@ -526,6 +578,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         or once its step count is a tensor; never fused, and only with a graph path."""
         return (
             not group["fused"]
+            and group.get("state_precision", "float32") == "float32"
             and (compiling or group["capturable"] or _is_step_tensor(group["iterations"]))
             and all(k.apply_graph is not None for k in self.kernels.values())
         )
@@ -611,10 +664,14 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         h = None if graph else self._hyper(values)  # a graph step reads tensors as they are
         params = [p for p in group["params"] if p.grad is not None]
         names, fused, state_of = kernel.state, values["fused"], self.state.get
+        precision = values["state_precision"]
+        stored = precision != "float32"
         # the common case on the CPU is checked in C++ (and a fused step's table built there)
-        table = None if graph or not params else _cpp_table(params, self.state, names)
+        table = None if graph or stored or not params else _cpp_table(params, self.state, names)
         for position, p in enumerate(params if table is None else ()):
-            if _is_dtensor(p) and (fused or not kernel.tensor_ops):  # updated through shards
+            if stored:
+                problem = _stored_problem(p, state_of(p), kernel, precision)
+            elif _is_dtensor(p) and (fused or not kernel.tensor_ops):  # updated through shards
                 problem = _dtensor_problem(p, state_of(p))
                 if problem is None:
                     state = {k: _local(v) for k, v in state_of(p).items()} if state_of(p) else None
@@ -650,6 +707,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             native,
             table is not None,
             table is not None and table[3],
+            precision,
         )
 
     def _clip_scale(self, grads) -> float:
@@ -721,6 +779,76 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 p.copy_(w)
         group["iterations"] = t
         group["scalar_state"] = scalar_state
+
+    def _step_group_stored(self, plan, scale):
+        """One group's step with its state stored in fewer bits (state_precision): pieces of
+        the parameters are stepped with their state decoded into working copies, which are
+        then encoded back (generated/torch/_state_precision.py). Pieces of several tensors
+        run together on the foreach path, up to _precision.PIECE elements."""
+        kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
+        names, unsigned = kernel.state, set(kernel.nonnegative)
+        factor = -scale if plan.maximize else scale
+        device = plan.params[0].device
+        rounding = None
+        if plan.precision == "bfloat16":  # stochastic rounding, repeatable: seeded per step
+            rounding = torch.Generator(device=device)
+            rounding.manual_seed(t)
+        init = self.state_init(h)
+        pieces, copies = [], []
+        for p in plan.params:
+            work_dtype = _work_dtype(p)
+            g = _prepared_gradient(p.grad, work_dtype, factor, self.clipvalue).contiguous()
+            state = self.state[p]
+            if not state:
+                for s in names:
+                    start = torch.full_like(p, init[s], dtype=work_dtype)
+                    encoded = _precision.encode_state(plan.precision, p, start, s in unsigned)
+                    state.update({s + suffix: v for suffix, v in encoded.items()})
+            work = p
+            if p.dtype in LOW_PRECISION or not p.is_contiguous():
+                work = p.detach().to(work_dtype, memory_format=torch.contiguous_format, copy=True)
+                copies.append((p, work))
+            flat_p, flat_g = work.view(-1), g.view(-1)
+            entries = [
+                {"": state[s], _precision.ABSMAX: state.get(s + _precision.ABSMAX)} for s in names
+            ]
+            for begin in range(0, p.numel(), _precision.PIECE):
+                end = min(p.numel(), begin + _precision.PIECE)
+                pieces.append((flat_p[begin:end], flat_g[begin:end], entries, begin, end))
+        scalar_state = _numbers(group["scalar_state"])
+        scalars, scalar_state = _eager_step(kernel)(h, scalar_state, {}, t)
+        batch, size = [], 0
+        for piece in [*pieces, None]:
+            if batch and (piece is None or size + piece[0].numel() > _precision.PIECE):
+                self._step_pieces(kernel, batch, scalars, rounding, plan.foreach)
+                batch, size = [], 0
+            if piece is not None:
+                batch.append(piece)
+                size += piece[0].numel()
+        for p, work in copies:
+            p.copy_(work)
+        group["iterations"] = t
+        group["scalar_state"] = scalar_state
+
+    @staticmethod
+    def _step_pieces(kernel, batch, scalars, rounding, foreach):
+        """Decode the state of a batch of pieces, step them, encode the new state."""
+        columns = [
+            [
+                _precision.decode(entries[i], begin, end, p.dtype)
+                for p, _, entries, begin, end in batch
+            ]
+            for i in range(len(kernel.state))
+        ]
+        ps, gs = [piece[0] for piece in batch], [piece[1] for piece in batch]
+        if foreach and len({p.dtype for p in ps}) == 1:
+            kernel.apply_foreach(ps, gs, columns, scalars)
+        else:
+            for j, (p, g) in enumerate(zip(ps, gs)):
+                kernel.apply(p, g, [column[j] for column in columns], scalars)
+        for i, column in enumerate(columns):
+            for (_, _, entries, begin, end), values in zip(batch, column):
+                _precision.encode(entries[i], values, begin, end, rounding)
 
     def _global_reductions(self, kernel, parts, layout=None) -> dict:
         """A spec's global reductions from each tensor's part (a tuple per tensor, of the
@@ -986,9 +1114,11 @@ class _Plan(NamedTuple):
     native: "dict | _FastTable | None"
     checked: bool  # by _cpp_table: plain float32/float64 CPU tensors with their state
     distinct: bool  # checked, and no two parameters or states share a storage
+    precision: str = "float32"  # how the state is stored (_state_precision)
 
 
 _PLAIN = (torch.Tensor, torch.nn.Parameter)
+_CODES = (torch.int8, torch.uint8)
 
 
 def _problem(p, g, state, names, plain):
@@ -1077,6 +1207,24 @@ def _problem(p, g, state, names, plain):
             if not _in_storage(tensor):
                 return RuntimeError, f"{role} reaches past the end of its storage"
     return None
+
+
+def _stored_problem(p, state, kernel, precision):
+    """_problem for a parameter whose state is stored in fewer bits (state_precision): the
+    parameter and gradient as always, the stored state in its format."""
+    problem = _problem(p, p.grad, None, kernel.state, False)
+    if problem is None and _is_dtensor(p):
+        problem = (
+            TypeError,
+            f"state_precision={precision!r} does not take DTensor parameters ({_WHERE})",
+        )
+    if problem is None and state:
+        message = _precision.state_problem(
+            state, kernel.state, p, precision, set(kernel.nonnegative)
+        )
+        if message is not None:
+            problem = RuntimeError, f"{_WHERE}: {message}"
+    return problem
 
 
 # Bytes per batch of the CPU foreach path: a batch's arrays (parameters, gradients, state and

@@ -107,6 +107,9 @@ class Adadelta(Optimizer):
     has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
     would mean something else. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
+    ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
+    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
+    state), with the arithmetic in float32; foreach and loop paths only, for now.
     """
 
     keras_name = "adadelta"
@@ -128,6 +131,7 @@ class Adadelta(Optimizer):
             native="ocg_adadelta_default",
             tensor_ops=(),
             apply_graph=_apply_graph_default,
+            nonnegative=(),
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -150,6 +154,7 @@ class Adadelta(Optimizer):
         eps=None,
         weight_decay=None,
         shard_group=None,
+        state_precision="float32",
     ):
         super().__init__(
             params,
@@ -164,4 +169,5 @@ class Adadelta(Optimizer):
             capturable=capturable,
             torch_args={"eps": eps, "weight_decay": weight_decay},
             shard_group=shard_group,
+            state_precision=state_precision,
         )

@@ -79,6 +79,9 @@ class Adagrad(Optimizer):
     has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
     would mean something else. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
+    ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
+    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
+    state), with the arithmetic in float32; foreach and loop paths only, for now.
     """
 
     keras_name = "adagrad"
@@ -100,6 +103,7 @@ class Adagrad(Optimizer):
             native="ocg_adagrad_default",
             tensor_ops=(),
             apply_graph=_apply_graph_default,
+            nonnegative=("accumulator",),
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -121,6 +125,7 @@ class Adagrad(Optimizer):
         eps=None,
         weight_decay=None,
         shard_group=None,
+        state_precision="float32",
     ):
         super().__init__(
             params,
@@ -135,4 +140,5 @@ class Adagrad(Optimizer):
             capturable=capturable,
             torch_args={"eps": eps, "weight_decay": weight_decay},
             shard_group=shard_group,
+            state_precision=state_precision,
         )

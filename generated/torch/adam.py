@@ -154,6 +154,9 @@ class Adam(Optimizer):
     has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
     would mean something else. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
+    ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
+    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
+    state), with the arithmetic in float32; foreach and loop paths only, for now.
     """
 
     keras_name = "adam"
@@ -175,6 +178,7 @@ class Adam(Optimizer):
             native="ocg_adam_no_amsgrad",
             tensor_ops=(),
             apply_graph=_apply_graph_no_amsgrad,
+            nonnegative=("v",),
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -187,6 +191,7 @@ class Adam(Optimizer):
             native="ocg_adam_amsgrad",
             tensor_ops=(),
             apply_graph=_apply_graph_amsgrad,
+            nonnegative=("v", "vhat"),
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -212,6 +217,7 @@ class Adam(Optimizer):
         eps=None,
         weight_decay=None,
         shard_group=None,
+        state_precision="float32",
     ):
         super().__init__(
             params,
@@ -226,4 +232,5 @@ class Adam(Optimizer):
             capturable=capturable,
             torch_args={"betas": betas, "eps": eps, "weight_decay": weight_decay},
             shard_group=shard_group,
+            state_precision=state_precision,
         )

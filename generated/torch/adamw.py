@@ -214,6 +214,9 @@ class AdamW(Optimizer):
     has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
     would mean something else. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
+    ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
+    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
+    state), with the arithmetic in float32; foreach and loop paths only, for now.
     """
 
     keras_name = "adamw"
@@ -235,6 +238,7 @@ class AdamW(Optimizer):
             native="ocg_adamw_no_amsgrad",
             tensor_ops=(),
             apply_graph=_apply_graph_no_amsgrad,
+            nonnegative=("v",),
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -247,6 +251,7 @@ class AdamW(Optimizer):
             native="ocg_adamw_amsgrad",
             tensor_ops=(),
             apply_graph=_apply_graph_amsgrad,
+            nonnegative=("v", "vhat"),
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -272,6 +277,7 @@ class AdamW(Optimizer):
         betas=None,
         eps=None,
         shard_group=None,
+        state_precision="float32",
     ):
         super().__init__(
             params,
@@ -292,4 +298,5 @@ class AdamW(Optimizer):
             capturable=capturable,
             torch_args={"betas": betas, "eps": eps},
             shard_group=shard_group,
+            state_precision=state_precision,
         )

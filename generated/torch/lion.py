@@ -98,6 +98,9 @@ class Lion(Optimizer):
     has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
     would mean something else. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
+    ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
+    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
+    state), with the arithmetic in float32; foreach and loop paths only, for now.
     """
 
     keras_name = "lion"
@@ -119,6 +122,7 @@ class Lion(Optimizer):
             native="ocg_lion_default",
             tensor_ops=(),
             apply_graph=_apply_graph_default,
+            nonnegative=(),
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -141,6 +145,7 @@ class Lion(Optimizer):
         capturable=False,
         betas=None,
         shard_group=None,
+        state_precision="float32",
     ):
         super().__init__(
             params,
@@ -155,4 +160,5 @@ class Lion(Optimizer):
             capturable=capturable,
             torch_args={"betas": betas},
             shard_group=shard_group,
+            state_precision=state_precision,
         )

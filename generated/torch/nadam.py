@@ -145,6 +145,9 @@ class Nadam(Optimizer):
     has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
     would mean something else. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
+    ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
+    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
+    state), with the arithmetic in float32; foreach and loop paths only, for now.
     """
 
     keras_name = "nadam"
@@ -166,6 +169,7 @@ class Nadam(Optimizer):
             native="ocg_nadam_default",
             tensor_ops=(),
             apply_graph=_apply_graph_default,
+            nonnegative=("v",),
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -190,6 +194,7 @@ class Nadam(Optimizer):
         eps=None,
         weight_decay=None,
         shard_group=None,
+        state_precision="float32",
     ):
         super().__init__(
             params,
@@ -209,4 +214,5 @@ class Nadam(Optimizer):
             capturable=capturable,
             torch_args={"betas": betas, "eps": eps, "weight_decay": weight_decay},
             shard_group=shard_group,
+            state_precision=state_precision,
         )

@@ -82,6 +82,9 @@ class RMSprop(Optimizer):
     has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
     would mean something else. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
+    ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
+    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
+    state), with the arithmetic in float32; foreach and loop paths only, for now.
     """
 
     keras_name = "rmsprop"
@@ -103,6 +106,7 @@ class RMSprop(Optimizer):
             native="ocg_rmsprop_default",
             tensor_ops=(),
             apply_graph=_apply_graph_default,
+            nonnegative=(),
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -125,6 +129,7 @@ class RMSprop(Optimizer):
         eps=None,
         weight_decay=None,
         shard_group=None,
+        state_precision="float32",
     ):
         super().__init__(
             params,
@@ -139,4 +144,5 @@ class RMSprop(Optimizer):
             capturable=capturable,
             torch_args={"eps": eps, "weight_decay": weight_decay},
             shard_group=shard_group,
+            state_precision=state_precision,
         )

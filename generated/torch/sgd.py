@@ -104,6 +104,9 @@ class SGD(Optimizer):
     has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
     would mean something else. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
+    ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
+    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
+    state), with the arithmetic in float32; foreach and loop paths only, for now.
     """
 
     keras_name = "sgd"
@@ -125,6 +128,7 @@ class SGD(Optimizer):
             native="ocg_sgd_no_nesterov",
             tensor_ops=(),
             apply_graph=_apply_graph_no_nesterov,
+            nonnegative=(),
         ),
         (True,): Kernel(
             state=("velocity",),
@@ -137,6 +141,7 @@ class SGD(Optimizer):
             native="ocg_sgd_nesterov",
             tensor_ops=(),
             apply_graph=_apply_graph_nesterov,
+            nonnegative=(),
         ),
     }
     state_init = staticmethod(host.state_init)
@@ -158,6 +163,7 @@ class SGD(Optimizer):
         capturable=False,
         weight_decay=None,
         shard_group=None,
+        state_precision="float32",
     ):
         super().__init__(
             params,
@@ -172,4 +178,5 @@ class SGD(Optimizer):
             capturable=capturable,
             torch_args={"weight_decay": weight_decay},
             shard_group=shard_group,
+            state_precision=state_precision,
         )

@@ -84,6 +84,32 @@ class DocView:
     differences: tuple[tuple[str, str], ...]
     references: tuple[Ref, ...]
     bad_numbers: tuple[tuple[str, ...], ...]  # header row, then one row per gradient value
+    memory: tuple["MemoryRow", ...] = ()  # state bytes per parameter element, per variant
+
+
+@dataclass(frozen=True)
+class MemoryRow:
+    """One variant's state per parameter element under each ``state_precision`` (torch)."""
+
+    variant: str  # its flags, "" for a spec without any
+    state: str  # the state arrays, the never-negative ones (stored unsigned) marked
+    float32: str
+    bfloat16: str
+    int8: str
+
+
+# int8 state: one byte per element and a float32 scale per block (_state_precision.BLOCK)
+INT8_BLOCK = 256
+
+
+def _memory(lowered: LoweredSpec):
+    for ir in lowered.variants:
+        n = len(ir.state)
+        names = ", ".join(f"{s} (unsigned)" if s in ir.nonnegative else s for s in ir.state)
+        flags = ", ".join(f"{name}={value}" for name, value in ir.variant.flags)
+        yield MemoryRow(
+            flags, names or "none", f"{4 * n:g}", f"{2 * n:g}", f"{n * (1 + 4 / INT8_BLOCK):.2f}"
+        )
 
 
 class DocsBackend(AllSpecs):
@@ -164,12 +190,13 @@ def view(lowered: LoweredSpec, references: dict[str, tuple[str, str]], fused: bo
         summary=paragraphs[0],
         paragraphs=tuple(paragraphs[1:]),
         rows=tuple(_rows(spec, notation, fused)),
-        symbols=tuple(_symbols(spec, notation)),
+        symbols=tuple(_symbols(lowered, notation)),
         algorithm=tuple(_algorithm(spec, notation)),
         generated=tuple(_generated(lowered, notation)),
         differences=tuple((who, " ".join(text.split())) for who, text in spec.differences),
         references=tuple(Ref(references[r.url][0], r.title, r.url) for r in spec.references),
         bad_numbers=bad_numbers(lowered.variants[0].variant),
+        memory=tuple(_memory(lowered)),
     )
 
 
@@ -248,7 +275,10 @@ FUSED_DOC = (
 )
 
 
-def _symbols(spec, notation):
+def _symbols(lowered: LoweredSpec, notation):
+    spec = lowered.spec
+    # never negative in every variant that has it (generator.signs): int8 stores it unsigned
+    signed = {name for ir in lowered.variants for name in ir.state if name not in ir.nonnegative}
     for h in spec.reals:
         yield SymbolRow(notation.plain[h.name], f"{h.name}: {h.doc}")
     yield SymbolRow(
@@ -267,6 +297,7 @@ def _symbols(spec, notation):
         init = sp.latex(s.init) if not s.init.free_symbols else "an expression"
         where = "per parameter" if s in spec.state else "one scalar per optimizer"
         cond = f", only when {s.when}" if s in spec.state and s.when is not sp.true else ""
+        cond += ", never negative" if s in spec.state and s.name not in signed else ""
         yield SymbolRow(
             f"{base}_{{t-1}}, {base}_{{t}}", f"{s.name} ({where}, starts at {init}{cond}): {s.doc}"
         )

@@ -29,6 +29,7 @@ class TorchVariant:
     partial_results: tuple[str, ...]
     tensor_ops: tuple[str, ...]  # the ops of its per-tensor reductions ("sum", "max")
     graph_lines: tuple[str, ...]  # empty: no graph path (a spec with reductions)
+    nonnegative: tuple[str, ...]  # state never negative: unsigned codes for int8 state
 
     @property
     def graph_function(self) -> str:
@@ -67,7 +68,10 @@ class TorchBackend(python_common.PackageBackend):
 
     def outputs(self, build) -> list[Output]:
         # the fused path's pointer table, checked in C++ (built on first use by _native)
-        return super().outputs(build) + [runtime_output("torch/_fused_table.cpp")]
+        return super().outputs(build) + [
+            runtime_output("torch/_fused_table.cpp"),
+            runtime_output("torch/_state_precision.py"),
+        ]
 
 
 BACKEND = TorchBackend()
@@ -81,7 +85,10 @@ def module_view(lowered: LoweredSpec, native: bool) -> TorchModule:
     signature += [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common]
     signature += ["maximize=False", "foreach=None", "fused=None", "capturable=False"]
     torch_args = _torch_args({h.name for h in spec.hyperparameters})
-    signature += [f"{a}=None" for a in torch_args] + ["shard_group=None"]
+    signature += [f"{a}=None" for a in torch_args] + [
+        "shard_group=None",
+        'state_precision="float32"',
+    ]
     steps = {v.suffix: v for v in base.variants}
     variants = each_variant(lowered, lambda ir: variant(ir, steps[ir.variant.suffix]))
     difference = dict(spec.differences).get("torch", "")
@@ -135,4 +142,5 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
         partial_results=tuple(results),
         tensor_ops=tuple(str(r.op) for r in tensor_reductions),
         graph_lines=tuple(graph),
+        nonnegative=ir.nonnegative,
     )

@@ -1,0 +1,73 @@
+"""Which state arrays can never be negative, derived from a spec's equations.
+
+Low-precision state (``state_precision="int8"``) stores such a state with unsigned codes, one
+more bit of resolution than signed ones. The claim is proved, not declared: a state is
+non-negative when its initial value is, and when its update is, for every value of the
+hyperparameters in their domains and every gradient, given that the states it reads are
+(the largest set for which this holds, found by removing states that fail until none does).
+
+SymPy decides the sign of each expression with the hyperparameters replaced by non-negative
+symbols: ``y`` for a domain within [0, oo), and both ``1/(1 + y)`` and ``y/(1 + y)`` for a
+domain within [0, 1] (together they cover it, and ``1 - beta`` is then visibly non-negative).
+Anything it cannot prove is signed: Keras 2.3's RMSprop and Adadelta allow ``rho > 1``, where
+``(1 - rho)*g**2`` is negative, so their accumulators are signed.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+
+from .model import Kind, Variant
+
+
+def nonnegative_states(variant: Variant) -> tuple[str, ...]:
+    """The variant's state arrays that are never negative, in declaration order."""
+    after_step: dict[sp.Symbol, sp.Expr] = {}
+    for eq in variant.update:  # each state's new value in terms of the values before the step
+        after_step[eq.symbol] = eq.expr.xreplace(after_step)
+    candidates = list(variant.state)
+    while True:
+        assumed = {s.symbol: sp.Symbol(s.name, nonnegative=True) for s in candidates}
+        proved = []
+        for s in candidates:
+            exprs = [e.xreplace(assumed) for e in (s.init, after_step.get(s.symbol, s.symbol))]
+            cases = _hyperparameter_cases(variant, set().union(*(e.free_symbols for e in exprs)))
+            if cases is not None and all(_nonnegative(e.xreplace(c)) for c in cases for e in exprs):
+                proved.append(s)
+        if len(proved) == len(candidates):
+            return tuple(s.name for s in proved)
+        candidates = proved
+
+
+# Each hyperparameter within [0, 1] doubles the cases; past this many a state is left signed.
+MAX_UNIT_INTERVALS = 6
+
+
+def _nonnegative(expr: sp.Expr) -> bool:
+    return sp.together(expr).is_nonnegative is True
+
+
+def _hyperparameter_cases(variant: Variant, used) -> list[dict] | None:
+    """Substitutions that together cover the domains of the hyperparameters in ``used``, or
+    None when there would be too many."""
+    choices = []
+    for h in variant.spec.hyperparameters:
+        if h.kind is not Kind.REAL or h.domain is None or h.symbol not in used:
+            continue  # a flag is resolved in the variant; no domain: any real
+        try:
+            interval = h.domain.as_set()
+            low, high = bool(interval.inf >= 0), bool(interval.sup <= 1)
+        except (TypeError, ValueError, NotImplementedError):  # not an interval: any real
+            continue
+        y = sp.Symbol(f"_y_{h.name}", nonnegative=True)
+        if low and high:
+            choices.append([(h.symbol, 1 / (1 + y)), (h.symbol, y / (1 + y))])
+        elif low:
+            choices.append([(h.symbol, y)])
+        elif bool(interval.sup <= 0):
+            choices.append([(h.symbol, -y)])
+    if sum(len(c) > 1 for c in choices) > MAX_UNIT_INTERVALS:
+        return None
+    return [dict(combination) for combination in itertools.product(*choices)]

@@ -1,0 +1,424 @@
+"""Issue 17: optimizer state stored as bfloat16 or 8-bit block-wise codes
+(``state_precision``), for every spec, on the foreach and loop paths.
+
+Each step of a low-precision run is checked against the float32 program run on the decoded
+state: the parameter equal, the new state within the quantisation's bound (derived from the
+code table: half the gap between the two table values around each element, times its block's
+scale; for bfloat16 one spacing, since stochastic rounding picks either neighbour). The
+float32 program itself is checked against the 50-digit reference by the generated tests.
+Which states are stored unsigned is derived from the equations (generator.signs); the
+reference checks that they stay non-negative over random runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import generated.torch as G  # noqa: E402
+from generated.torch import _state_precision as Q  # noqa: E402
+from generator.build import load_specs  # noqa: E402
+from generator.signs import nonnegative_states  # noqa: E402
+
+SPECS = {spec.module: spec for spec in load_specs()}
+LOW = ("bfloat16", "int8")
+
+
+def variants():
+    for module in sorted(SPECS):
+        cls = G.get(module)
+        for key in sorted(cls.kernels):
+            yield pytest.param(module, dict(zip(cls.flags, key)), id=f"{module}-{key}")
+
+
+def hyper(module):
+    return {"momentum": 0.9} if module == "sgd" else {}
+
+
+# ------------------------------------------------------------------ which states are unsigned
+
+
+def test_the_unsigned_states_are_derived_from_the_equations():
+    derived = {
+        (module, v.suffix): nonnegative_states(v)
+        for module, spec in SPECS.items()
+        for v in spec.variants()
+    }
+    assert derived[("adam", "amsgrad")] == ("v", "vhat")
+    assert derived[("adamax", "default")] == ("u",)  # max(beta_2*u, |g|)
+    assert derived[("adagrad", "default")] == ("accumulator",)
+    # Keras 2.3 allows rho > 1, where (1 - rho)*g**2 < 0: nothing proves these non-negative
+    assert derived[("rmsprop", "default")] == () and derived[("adadelta", "default")] == ()
+    assert derived[("sgd", "nesterov")] == () and derived[("lion", "default")] == ()
+    for (module, suffix), names in derived.items():
+        kernels = G.get(module).kernels
+        assert any(k.nonnegative == names for k in kernels.values()), (module, suffix)
+
+
+def test_a_bound_on_rho_makes_the_accumulator_unsigned(tmp_path):
+    from generator.model import load_spec
+
+    with open(SPECS["rmsprop"].path, encoding="utf-8") as f:
+        text = f.read()
+    path = tmp_path / "rmsprop.yaml"
+    path.write_text(text.replace("domain: rho >= 0", "domain: 0 <= rho <= 1"), encoding="utf-8")
+    (variant,) = load_spec(path).variants()
+    assert nonnegative_states(variant) == ("accumulator",)
+
+
+@pytest.mark.parametrize("module", sorted(SPECS))
+def test_the_reference_keeps_every_unsigned_state_non_negative(module):
+    from generator.verify import reference
+
+    spec = SPECS[module]
+    rng = np.random.default_rng(7)
+    for variant in spec.variants():
+        unsigned = nonnegative_states(variant)
+        if not unsigned:
+            continue
+        for trial in range(3):
+            values = {}
+            for h in spec.hyperparameters:
+                if h.kind.value != "real":
+                    continue
+                interval = h.domain.as_set() if h.domain is not None else None
+                low = float(interval.inf) if interval is not None else -1.0
+                high = float(interval.sup) if interval is not None else 1.0
+                high = low + 2.0 if math.isinf(high) else high
+                values[h.name] = float(rng.uniform(low, high)) if trial else h.default
+            params0 = [rng.standard_normal(6)]
+            grads = [[rng.standard_normal(6) * 10.0 ** rng.integers(-4, 3)] for _ in range(6)]
+            run = reference.run(spec, dict(variant.flags), values, params0, grads)
+            for name in unsigned:
+                assert (run.state[0][name] >= 0).all(), (module, variant.suffix, name, values)
+
+
+# ---------------------------------------------------------------------------- the code table
+
+
+def _table_bound(table, normalised):
+    """Half the gap between the table values on either side of each normalised value."""
+    table = np.asarray(table, dtype=np.float64)
+    hi = np.clip(np.searchsorted(table, normalised), 1, len(table) - 1)
+    return (table[hi] - table[hi - 1]) / 2
+
+
+@pytest.mark.parametrize("signed", [True, False])
+def test_int8_codes_round_to_the_nearest_table_value_and_back(signed):
+    gen = torch.Generator().manual_seed(1)
+    like = torch.empty(5000)
+    values = torch.randn(5000, generator=gen) * torch.logspace(-6, 2, 5000)
+    values = values if signed else values.abs()
+    entries = Q.encode_state("int8", like, values, nonnegative=not signed)
+    assert entries[""].dtype is (torch.int8 if signed else torch.uint8)
+    decoded = Q.decode_state(entries, torch.float64)
+    absmax = entries[Q.ABSMAX].double().repeat_interleave(Q.BLOCK)[:5000]
+    assert torch.equal(absmax[:256], values[:256].abs().max().double().expand(256))
+    table = (Q._SIGNED if signed else Q._UNSIGNED).double().numpy()
+    normalised = (values.double() / absmax).numpy()
+    bound = _table_bound(table, normalised) * absmax.numpy()
+    error = np.abs(decoded.numpy() - values.double().numpy())
+    assert (error <= bound * (1 + 1e-6) + 1e-30).all()
+    # encoding what was decoded gives the same codes (a checkpoint round trip is exact)
+    again = Q.encode_state("int8", like, decoded, nonnegative=not signed)
+    assert torch.equal(again[""], entries[""]) and torch.equal(again[Q.ABSMAX], entries[Q.ABSMAX])
+    if not signed:  # a positive value never becomes 0 (v = 0 would divide by epsilon alone)
+        assert ((decoded > 0) == (values > 0)).all()
+
+
+def test_bfloat16_rounding_is_stochastic_unbiased_and_repeatable():
+    x = torch.full((200_000,), 1.0 + 2**-9)  # a quarter of the way from 1 to the next bfloat16
+    gen = torch.Generator().manual_seed(3)
+    rounded = Q._stochastic_bfloat16(x, gen).float()
+    assert set(rounded.unique().tolist()) == {1.0, 1.0 + 2**-7}
+    assert abs(rounded.double().mean().item() - (1.0 + 2**-9)) < 2e-5
+    again = Q._stochastic_bfloat16(x, torch.Generator().manual_seed(3))
+    assert torch.equal(again.float(), rounded)
+    special = torch.tensor([float("nan"), float("inf"), -float("inf"), 0.0, -0.0, 3.0])
+    out = Q._stochastic_bfloat16(special, gen).float()
+    assert out[0].isnan() and out[1:3].tolist() == [math.inf, -math.inf]
+    assert out[3:].tolist() == [0.0, -0.0, 3.0]
+
+
+# ------------------------------------------------------- every spec, one step against float32
+
+
+SHAPES = [(70, 80), (4097,), (300,), (3, 5)]  # two quantised, two small (float32 under int8)
+
+
+def _setup(module, flags, precision, foreach, dtype=torch.float32):
+    gen = torch.Generator().manual_seed(11)
+    params = [torch.randn(s, generator=gen, dtype=dtype).requires_grad_() for s in SHAPES]
+    opt = G.get(module)(params, **hyper(module), **flags, foreach=foreach, state_precision=precision)
+    for _ in range(3):
+        for p in params:
+            p.grad = torch.randn(p.shape, generator=gen, dtype=dtype)
+        opt.step()
+    for p in params:
+        p.grad = torch.randn(p.shape, generator=gen, dtype=dtype)
+    return opt, params
+
+
+def _decoded(opt, p):
+    names = [k for k in opt.state[p] if not k.endswith(Q.ABSMAX)]
+    return Q.saved_values(opt.state[p], names, p, torch.float64 if p.dtype is torch.float64 else torch.float32)
+
+
+@pytest.mark.parametrize("foreach", [True, False], ids=["foreach", "loop"])
+@pytest.mark.parametrize("precision", LOW)
+@pytest.mark.parametrize("module,flags", variants())
+def test_a_step_equals_float32_on_the_decoded_state_within_the_bound(module, flags, precision, foreach):
+    opt, params = _setup(module, flags, precision, foreach)
+    # the same step in float32 from the decoded state
+    twin_params = [p.detach().clone().requires_grad_() for p in params]
+    twin = G.get(module)(twin_params, **hyper(module), **flags, foreach=foreach)
+    for key in ("iterations", "scalar_state"):
+        twin.param_groups[0][key] = copy.deepcopy(opt.param_groups[0][key])
+    for p, q in zip(params, twin_params):
+        twin.state[q] = _decoded(opt, p)
+        q.grad = p.grad.clone()
+    opt.step()
+    twin.step()
+    for p, q in zip(params, twin_params):
+        assert torch.equal(p, q), (module, flags)
+        new, exact = _decoded(opt, p), twin.state[q]
+        for name, value in exact.items():
+            stored = opt.state[p][name]
+            if stored.dtype is torch.bfloat16:  # either neighbour: within one spacing
+                spacing = torch.where(
+                    value == 0, torch.zeros_like(value), 2.0 ** (torch.floor(torch.log2(value.abs())) - 7)
+                )
+                assert ((new[name] - value).abs() <= spacing).all(), name
+            elif stored.dtype in (torch.int8, torch.uint8):
+                absmax = opt.state[p][name + Q.ABSMAX].double().repeat_interleave(Q.BLOCK)[: p.numel()]
+                assert torch.equal(
+                    opt.state[p][name + Q.ABSMAX],
+                    _block_absmax(value.reshape(-1)),
+                ), name
+                table = (Q._SIGNED if stored.dtype is torch.int8 else Q._UNSIGNED).double().numpy()
+                scale = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
+                normalised = (value.reshape(-1).double() / scale).numpy()
+                bound = _table_bound(table, normalised) * scale.numpy()
+                error = (new[name].reshape(-1).double() - value.reshape(-1).double()).abs().numpy()
+                assert (error <= bound * (1 + 1e-5) + 1e-30).all(), name
+            else:  # a small tensor keeps float32 state under int8
+                assert p.numel() < Q.MIN_INT8_NUMEL and torch.equal(new[name], value)
+
+
+def _block_absmax(flat):
+    pad = (-flat.numel()) % Q.BLOCK
+    padded = torch.cat([flat.abs().float(), flat.new_zeros(pad).float()])
+    return padded.view(-1, Q.BLOCK).amax(1)
+
+
+@pytest.mark.parametrize("precision", LOW)
+def test_foreach_and_loop_store_the_same_state(precision):
+    runs = []
+    for foreach in (True, False):
+        opt, params = _setup("adam", {"amsgrad": True}, precision, foreach)
+        opt.step()
+        runs.append((params, [opt.state[p] for p in params]))
+    (pa, sa), (pb, sb) = runs
+    assert all(torch.equal(x, y) for x, y in zip(pa, pb))
+    assert all(torch.equal(x[k], y[k]) for x, y in zip(sa, sb) for k in x)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.bfloat16])
+@pytest.mark.parametrize("precision", LOW)
+def test_other_parameter_dtypes_and_views_step_too(precision, dtype):
+    base = torch.randn(64, 128, dtype=dtype)
+    p = base.t().requires_grad_()  # not contiguous: stepped through a copy, written back
+    opt = G.get("adam")([p], state_precision=precision)
+    for _ in range(3):
+        p.grad = torch.randn(p.shape, dtype=dtype)
+        opt.step()
+    assert p.data_ptr() == base.data_ptr() and torch.isfinite(p).all()
+    assert opt.state[p]["m"].dtype is (torch.bfloat16 if precision == "bfloat16" else torch.int8)
+
+
+# -------------------------------------------------------------------------------- memory
+
+
+def _state_bytes(opt, params):
+    return sum(t.numel() * t.element_size() for p in params for t in opt.state[p].values())
+
+
+@pytest.mark.parametrize(
+    "precision,limit", [("int8", 2.1), ("bfloat16", 4.1), ("float32", 8.0)]
+)
+def test_adam_state_bytes_per_parameter_element(precision, limit):
+    params = [torch.randn(s).requires_grad_() for s in [(512, 256), (1000, 10), (4096,), (777, 9)]]
+    opt = G.get("adam")(params, state_precision=precision)
+    for p in params:
+        p.grad = torch.randn(p.shape)
+    opt.step()
+    per_element = _state_bytes(opt, params) / sum(p.numel() for p in params)
+    assert per_element <= limit, per_element
+    if precision == "int8":  # two bytes and two scales per 256 elements
+        assert per_element == pytest.approx(2 + 2 * 4 / Q.BLOCK, rel=0.01)
+
+
+# ---------------------------------------------------------------------------- checkpoints
+
+
+@pytest.mark.parametrize("precision", LOW)
+def test_a_checkpoint_keeps_the_codes_and_resumes_the_same_run(precision):
+    opt, params = _setup("adam", {"amsgrad": False}, precision, True)
+    saved = copy.deepcopy(opt.state_dict())
+    assert saved["state"][0]["m"].dtype is (torch.bfloat16 if precision == "bfloat16" else torch.int8)
+    assert (Q.ABSMAX in "".join(saved["state"][0])) is (precision == "int8")
+    snapshot = [p.detach().clone() for p in params]
+    opt.step()
+    after = [p.detach().clone() for p in params]
+    resumed_params = [s.clone().requires_grad_() for s in snapshot]
+    resumed = G.get("adam")(resumed_params, foreach=True, state_precision=precision)
+    resumed.load_state_dict(saved)
+    for index, (p, q) in enumerate(zip(params, resumed_params)):
+        q.grad = p.grad.clone()
+        assert all(torch.equal(v, resumed.state[q][k]) for k, v in saved["state"][index].items())
+    resumed.step()
+    assert all(torch.equal(a, b) for a, b in zip(after, resumed_params))
+
+
+@pytest.mark.parametrize("precision", LOW)
+def test_export_state_is_float32_and_moves_between_precisions_and_backends(precision):
+    opt, params = _setup("adam", {"amsgrad": False}, precision, True)
+    exported = opt.export_state()
+    assert all(v.dtype is torch.float32 for by_name in exported["state"].values() for v in by_name.values())
+    full_params = [p.detach().clone().requires_grad_() for p in params]
+    full = G.get("adam")(full_params)
+    full.import_state(exported)
+    assert all(full.state[q]["m"].dtype is torch.float32 for q in full_params)
+    back = G.get("adam")([p.detach().clone().requires_grad_() for p in params], state_precision=precision)
+    back.import_state(full.export_state())
+    assert all(torch.equal(a, b) for a, b in zip(_flat_state(back), _flat_state(opt)))
+    # and the NumPy backend takes it too
+    import generated.numpy as N
+
+    arrays = [p.detach().numpy().copy() for p in params]
+    N.get("adam")().import_state(exported, arrays)
+
+
+def _flat_state(opt):
+    return [v for p in opt._params() for _, v in sorted(opt.state[p].items())]
+
+
+def test_a_checkpoint_loads_into_the_optimizers_own_state_precision():
+    # the precision is this process's memory, not the algorithm: a state dict saved in any
+    # precision is stored as the loading optimizer's groups ask
+    opt, params = _setup("adam", {"amsgrad": False}, "float32", True)
+    int8 = G.get("adam")([p.detach().clone().requires_grad_() for p in params], state_precision="int8")
+    int8.load_state_dict(opt.state_dict())
+    big = int8._params()[0]
+    assert int8.state[big]["m"].dtype is torch.int8 and int8.state[big]["v"].dtype is torch.uint8
+    full = G.get("adam")([p.detach().clone().requires_grad_() for p in params])
+    full.load_state_dict(int8.state_dict())
+    assert full.state[full._params()[0]]["v"].dtype is torch.float32
+
+
+# ----------------------------------------------------------------------------- refusals
+
+
+def test_bad_arguments_and_bad_state_are_refused_before_anything_changes():
+    p = torch.randn(5000).requires_grad_()
+    with pytest.raises(ValueError, match="state_precision must be one of 'float32', 'bfloat16', 'int8', not 'int4'"):
+        G.get("adam")([p], state_precision="int4")
+    with pytest.raises(ValueError, match="fused kernels and the graph path"):
+        G.get("adam")([p], state_precision="int8", fused=True)
+    with pytest.raises(ValueError, match="fused kernels and the graph path"):
+        G.get("adam")([p], state_precision="bfloat16", capturable=True)
+    opt = G.get("adam")([p], state_precision="int8")
+    p.grad = torch.randn(5000)
+    opt.step()
+    before = p.detach().clone()
+    opt.state[p]["m"] = opt.state[p]["m"].to(torch.uint8)  # the wrong signedness
+    with pytest.raises(RuntimeError, match=r"state 'm' must be torch.int8 of shape \(5000,\)"):
+        opt.step()
+    assert torch.equal(p, before)
+    opt.state[p]["m"] = opt.state[p]["m"].to(torch.int8)
+    del opt.state[p]["v.absmax"]
+    with pytest.raises(RuntimeError, match=r"state 'v.absmax' must be float32 of shape \(20,\)"):
+        opt.step()
+    assert torch.equal(p, before)
+    bad = copy.deepcopy(opt.state_dict())
+    bad["state"][0]["v.absmax"] = torch.zeros(3)
+    bad["state"][0]["m.absmax"] = torch.zeros(20)
+    with pytest.raises(ValueError, match=r"'v.absmax' must be float32 of shape \(20,\)"):
+        opt.load_state_dict(bad)
+
+
+def test_codes_out_of_any_range_decode_without_crashing():
+    p = torch.randn(5000).requires_grad_()
+    opt = G.get("adam")([p], state_precision="int8")
+    p.grad = torch.randn(5000)
+    opt.step()
+    opt.state[p]["m"].fill_(-128)  # never written by an encoder, still in the table
+    opt.state[p]["v.absmax"].fill_(float("nan"))
+    opt.step()
+    assert torch.isnan(p).all()
+
+
+# ------------------------------------------------------------- training quality: digits
+
+
+def _digits():
+    datasets = pytest.importorskip("sklearn.datasets")
+    data = datasets.load_digits()
+    x = torch.tensor(data.data / 16.0, dtype=torch.float32)
+    y = torch.tensor(data.target)
+    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))
+    x, y = x[order], y[order]
+    return (x[:1400], y[:1400]), (x[1400:], y[1400:])
+
+
+def _accuracy(module, precision, foreach, lr):
+    (x, y), (x_test, y_test) = _digits()
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(64, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10)
+    )
+    opt = G.get(module)(model.parameters(), lr=lr, foreach=foreach, state_precision=precision)
+    batches = torch.Generator().manual_seed(1)
+    for _ in range(8):
+        for index in torch.randperm(len(y), generator=batches).split(50):
+            loss = torch.nn.functional.cross_entropy(model(x[index]), y[index])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    with torch.no_grad():
+        return (model(x_test).argmax(1) == y_test).double().mean().item() * 100
+
+
+@pytest.mark.parametrize("module,lr", [("adam", 1e-3), ("adamw", 1e-3), ("lion", 3e-4)])
+def test_digits_accuracy_within_one_and_a_half_points_of_float32_state(module, lr):
+    reference = _accuracy(module, "float32", True, lr)
+    assert reference > 90  # the task is learned at all
+    for precision in LOW:
+        for foreach in (True, False):
+            accuracy = _accuracy(module, precision, foreach, lr)
+            assert accuracy >= reference - 1.5, (module, precision, foreach, accuracy, reference)
+
+
+@pytest.mark.parametrize("module", sorted(SPECS))
+def test_the_docs_memory_table_is_what_the_state_holds(module):
+    from generator.backends.docs import INT8_BLOCK, _memory
+    from generator.ir import lower
+
+    assert INT8_BLOCK == Q.BLOCK
+    rows = list(_memory(lower(SPECS[module])))
+    cls = G.get(module)
+    for row, key in zip(rows, cls.kernels):  # the spec's variant order is the kernels' order
+        flags = dict(zip(cls.flags, key))
+        assert row.variant == ", ".join(f"{k}={v}" for k, v in flags.items())
+        for precision in ("float32", "bfloat16", "int8"):
+            p = torch.randn(8192).requires_grad_()
+            opt = cls([p], **hyper(module), **flags, state_precision=precision)
+            p.grad = torch.randn(8192)
+            opt.step()
+            measured = _state_bytes(opt, [p]) / p.numel()
+            assert f"{measured:.2f}" == f"{float(getattr(row, precision)):.2f}", (module, precision)
