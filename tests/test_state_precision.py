@@ -119,7 +119,7 @@ def test_int8_codes_round_to_the_nearest_table_value_and_back(signed):
     decoded = Q.decode_state(entries, torch.float64)
     absmax = entries[Q.ABSMAX].double().repeat_interleave(Q.BLOCK)[:5000]
     assert torch.equal(absmax[:256], values[:256].abs().max().double().expand(256))
-    table = (Q._SIGNED if signed else Q._UNSIGNED).double().numpy()
+    table = (Q._SIGNED[1:] if signed else Q._UNSIGNED).double().numpy()  # [0] is -128's -1
     normalised = (values.double() / absmax).numpy()
     bound = _table_bound(table, normalised) * absmax.numpy()
     error = np.abs(decoded.numpy() - values.double().numpy())
@@ -133,16 +133,42 @@ def test_int8_codes_round_to_the_nearest_table_value_and_back(signed):
 
 def test_bfloat16_rounding_is_stochastic_unbiased_and_repeatable():
     x = torch.full((200_000,), 1.0 + 2**-9)  # a quarter of the way from 1 to the next bfloat16
-    gen = torch.Generator().manual_seed(3)
-    rounded = Q._stochastic_bfloat16(x, gen).float()
+    rounded = Q._stochastic_bfloat16(x, Q.rounding_key(5, 0, 0)).float()
     assert set(rounded.unique().tolist()) == {1.0, 1.0 + 2**-7}
     assert abs(rounded.double().mean().item() - (1.0 + 2**-9)) < 2e-5
-    again = Q._stochastic_bfloat16(x, torch.Generator().manual_seed(3))
+    again = Q._stochastic_bfloat16(x, Q.rounding_key(5, 0, 0))
     assert torch.equal(again.float(), rounded)
+    other = Q._stochastic_bfloat16(x, Q.rounding_key(6, 0, 0)).float()
+    assert not torch.equal(other, rounded)
+    # a piece starting at element 1000 draws what the whole tensor draws there
+    piece = Q._stochastic_bfloat16(x[1000:2000], Q.rounding_key(5, 0, 0), start=1000).float()
+    assert torch.equal(piece, rounded[1000:2000])
     special = torch.tensor([float("nan"), float("inf"), -float("inf"), 0.0, -0.0, 3.0])
-    out = Q._stochastic_bfloat16(special, gen).float()
+    out = Q._stochastic_bfloat16(special, 1).float()
     assert out[0].isnan() and out[1:3].tolist() == [math.inf, -math.inf]
     assert out[3:].tolist() == [0.0, -0.0, 3.0]
+
+
+@pytest.mark.parametrize("signed", [True, False])
+def test_the_torch_encoder_follows_the_reference_encoder_bit_for_bit(signed):
+    from generator.runtime import _state_codes as C
+
+    gen = torch.Generator().manual_seed(2)
+    y = torch.cat(
+        [
+            torch.rand(20000, generator=gen),
+            torch.logspace(-12, 0, 20000),
+            torch.tensor(C.UNSIGNED_VALUES[1:], dtype=torch.float32),
+            torch.tensor([0.0, 1.0, float("nan"), 2.0**-30, 2.0**-29, 2.0**-28, 1e-45]),
+        ]
+    )
+    y = torch.cat([y, -y]) if signed else y
+    got = Q._codes(y, signed)
+    bits, bases = (C.SIGNED_BITS, C.SIGNED_BASES) if signed else (C.UNSIGNED_BITS, C.UNSIGNED_BASES)
+    magnitude = y.abs().view(torch.int32).tolist()
+    want = [C.encode_magnitude(b, bits, bases, not signed) for b in magnitude]
+    want = [-w if v < 0 else w for w, v in zip(want, y.tolist())]
+    assert got.tolist() == want
 
 
 # ------------------------------------------------------- every spec, one step against float32
@@ -200,7 +226,7 @@ def test_a_step_equals_float32_on_the_decoded_state_within_the_bound(module, fla
                     opt.state[p][name + Q.ABSMAX],
                     _block_absmax(value.reshape(-1)),
                 ), name
-                table = (Q._SIGNED if stored.dtype is torch.int8 else Q._UNSIGNED).double().numpy()
+                table = (Q._SIGNED[1:] if stored.dtype is torch.int8 else Q._UNSIGNED).double().numpy()
                 scale = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
                 normalised = (value.reshape(-1).double() / scale).numpy()
                 bound = _table_bound(table, normalised) * scale.numpy()

@@ -424,13 +424,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         float32 keeps the values themselves."""
         if precision == "float32":
             return dict(values)
-        rounding = torch.Generator(device=p.device)
-        rounding.manual_seed(0)
         out = {}
         for s, value in values.items():
-            encoded = _precision.encode_state(
-                precision, p, value, s in kernel.nonnegative, rounding
-            )
+            encoded = _precision.encode_state(precision, p, value, s in kernel.nonnegative)
             out.update({s + suffix: v for suffix, v in encoded.items()})
         return out
 
@@ -789,13 +785,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         names, unsigned = kernel.state, set(kernel.nonnegative)
         factor = -scale if plan.maximize else scale
         device = plan.params[0].device
-        rounding = None
-        if plan.precision == "bfloat16":  # stochastic rounding, repeatable: seeded per step
-            rounding = torch.Generator(device=device)
-            rounding.manual_seed(t)
         init = self.state_init(h)
         pieces, copies = [], []
-        for p in plan.params:
+        for position, p in enumerate(plan.params):
             work_dtype = _work_dtype(p)
             g = _prepared_gradient(p.grad, work_dtype, factor, self.clipvalue).contiguous()
             state = self.state[p]
@@ -809,8 +801,13 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 work = p.detach().to(work_dtype, memory_format=torch.contiguous_format, copy=True)
                 copies.append((p, work))
             flat_p, flat_g = work.view(-1), g.view(-1)
-            entries = [
-                {"": state[s], _precision.ABSMAX: state.get(s + _precision.ABSMAX)} for s in names
+            entries = [  # a state's stored tensors, and its stochastic rounding's key
+                {
+                    "": state[s],
+                    _precision.ABSMAX: state.get(s + _precision.ABSMAX),
+                    "key": _precision.rounding_key(t, position, index),
+                }
+                for index, s in enumerate(names)
             ]
             for begin in range(0, p.numel(), _precision.PIECE):
                 end = min(p.numel(), begin + _precision.PIECE)
@@ -820,7 +817,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         batch, size = [], 0
         for piece in [*pieces, None]:
             if batch and (piece is None or size + piece[0].numel() > _precision.PIECE):
-                self._step_pieces(kernel, batch, scalars, rounding, plan.foreach)
+                self._step_pieces(kernel, batch, scalars, plan.foreach)
                 batch, size = [], 0
             if piece is not None:
                 batch.append(piece)
@@ -831,7 +828,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         group["scalar_state"] = scalar_state
 
     @staticmethod
-    def _step_pieces(kernel, batch, scalars, rounding, foreach):
+    def _step_pieces(kernel, batch, scalars, foreach):
         """Decode the state of a batch of pieces, step them, encode the new state."""
         columns = [
             [
@@ -848,7 +845,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 kernel.apply(p, g, [column[j] for column in columns], scalars)
         for i, column in enumerate(columns):
             for (_, _, entries, begin, end), values in zip(batch, column):
-                _precision.encode(entries[i], values, begin, end, rounding)
+                _precision.encode(entries[i], values, begin, end, entries[i]["key"])
 
     def _global_reductions(self, kernel, parts, layout=None) -> dict:
         """A spec's global reductions from each tensor's part (a tuple per tensor, of the

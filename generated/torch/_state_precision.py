@@ -8,17 +8,18 @@ elements, a multiple of ``BLOCK``) at a time, so the working copies stay in cach
 cost more memory than one piece.
 
 - **bfloat16**: stored with stochastic rounding (random bits added below bfloat16's 16 bits,
-  then truncated), from a generator seeded by the step count, so a run repeats exactly.
+  then truncated); the bits are a hash of the step, the tensor's place, the state and the
+  element (``rounding_key``), the same in the fused kernels, so a run repeats exactly.
   Nearest rounding would freeze slow averages: Adam's ``v`` moves by 0.1% of itself per step
   at ``beta_2=0.999``, less than half of bfloat16's spacing (0.4%), so every such update would
   round back to the old value; stochastic rounding keeps the average right.
 - **int8**: block-wise dynamic quantisation (Dettmers et al. 2022): blocks of ``BLOCK``
-  elements, each with a float32 scale (its largest magnitude), and one byte per element
-  that indexes a table of values in [-1, 1] spaced per decade, finer near 1 (256 values: 8
-  decades for a state that is never negative, stored unsigned; 7 decades and a sign
-  otherwise). Which states are never negative is derived from the spec (``generator.signs``).
-  Codes round to the nearest table value, except that an unsigned state's positive value
-  never rounds to 0 (Adam's ``v`` of 0 would divide by ``epsilon`` alone). Tensors with
+  elements, each with a float32 scale (its largest magnitude), and one byte per element, the
+  code of a value in [-1, 1] in a format finest near 1 (``generator/runtime/_state_codes.py``:
+  30 octaves unsigned, for states the equations prove never negative (``generator.signs``),
+  29 octaves and a sign otherwise). Codes round to the nearest value, except that an
+  unsigned state's positive value never rounds to 0 (Adam's ``v`` of 0 would divide by
+  ``epsilon`` alone). Tensors with
   fewer than ``MIN_INT8_NUMEL`` elements keep their state in the working dtype, as
   bitsandbytes does: their scales would cost more than the bytes saved, and biases and norms
   are where quantisation errors hurt most.
@@ -29,36 +30,21 @@ like the parameter, and ``"m.absmax"``, the scales (a name no spec state can hav
 
 import torch
 
+from .. import _state_codes as codes
+from .._state_codes import BLOCK, MIN_INT8_NUMEL
+
 PRECISIONS = ("float32", "bfloat16", "int8")
-BLOCK = 256
-MIN_INT8_NUMEL = 4096
 PIECE = 1 << 20  # elements decoded at once: 4 MB per float32 working copy
 ABSMAX = ".absmax"
 
 _LOW_PRECISION = (torch.float16, torch.bfloat16)
-
-
-def _decades(counts) -> list:
-    """Values in (0, 1): ``counts[i]`` evenly spaced bin centres in decade i, from the
-    smallest decade, [1e-len, 1e-len+1), to the largest, [0.1, 1)."""
-    values = []
-    for i, n in enumerate(counts):
-        unit = 10.0 ** (i + 1 - len(counts))
-        values += [unit * (0.1 + 0.9 * (k + 0.5) / n) for k in range(n)]
-    return values
-
-
-def _table(values):
-    values = torch.tensor(sorted(values), dtype=torch.float64)
-    return values.float(), ((values[1:] + values[:-1]) / 2).float()
-
-
-# unsigned: 0, 254 values over 8 decades, 1
-_UNSIGNED, _UNSIGNED_MIDPOINTS = _table([0.0, *_decades((1, 2, 4, 8, 16, 32, 64, 127)), 1.0])
-# signed: codes -128..127 index values -1 (twice: -128 and -127), ..., 0, ..., 1
-_MAGNITUDES = [*_decades((1, 2, 4, 8, 16, 32, 63)), 1.0]
-_SIGNED, _SIGNED_MIDPOINTS = _table([-1.0, *(-m for m in _MAGNITUDES), 0.0, *_MAGNITUDES])
-assert len(_UNSIGNED) == 256 and len(_SIGNED) == 256
+_UNSIGNED = torch.tensor(codes.UNSIGNED_VALUES, dtype=torch.float32)
+_SIGNED = torch.tensor(codes.SIGNED_VALUES, dtype=torch.float32)  # index: code + 128
+_FORMATS = {  # keep_positive: an unsigned state's positive value never becomes code 0
+    True: (torch.tensor(codes.SIGNED_BITS), torch.tensor(codes.SIGNED_BASES), False),
+    False: (torch.tensor(codes.UNSIGNED_BITS), torch.tensor(codes.UNSIGNED_BASES), True),
+}
+_MASK32 = 0xFFFFFFFF
 
 
 def check_precision(owner: str, value) -> str:
@@ -83,7 +69,7 @@ def n_blocks(numel: int) -> int:
     return -(-numel // BLOCK)
 
 
-def encode_state(precision, p, values, nonnegative, generator=None) -> dict:
+def encode_state(precision, p, values, nonnegative, key=0) -> dict:
     """The stored entries of one state from its values (shaped like ``p``, any float dtype)."""
     dtype = stored_dtype(precision, p, nonnegative)
     stored = torch.empty(p.shape, dtype=dtype, device=p.device)
@@ -93,14 +79,14 @@ def encode_state(precision, p, values, nonnegative, generator=None) -> dict:
         out[ABSMAX] = torch.empty(n_blocks(p.numel()), dtype=torch.float32, device=p.device)
         for start in range(0, p.numel(), PIECE):
             stop = min(p.numel(), start + PIECE)
-            encode(out, flat[start:stop].float(), start, stop, generator)
+            encode(out, flat[start:stop].float(), start, stop)
     else:
         encode(
             out,
             flat.to(dtype if dtype is not torch.bfloat16 else torch.float32),
             0,
             p.numel(),
-            generator,
+            key,
         )
     return out
 
@@ -130,11 +116,12 @@ def decode(entries: dict, start: int, stop: int, dtype) -> torch.Tensor:
     return stored.to(dtype, copy=True)
 
 
-def encode(entries: dict, values, start: int, stop: int, generator) -> None:
-    """Store ``values`` (float, elements [start, stop) of a state, start on a block)."""
+def encode(entries: dict, values, start: int, stop: int, key: int = 0) -> None:
+    """Store ``values`` (float, elements [start, stop) of a state, start on a block);
+    ``key``: bfloat16's rounding key (rounding_key)."""
     stored = entries[""].view(-1)[start:stop]
     if stored.dtype is torch.bfloat16:
-        stored.copy_(_stochastic_bfloat16(values.float(), generator))
+        stored.copy_(_stochastic_bfloat16(values.float(), key, start))
     elif stored.dtype is torch.uint8 or stored.dtype is torch.int8:
         signed = stored.dtype is torch.int8
         values = values.float()
@@ -142,15 +129,8 @@ def encode(entries: dict, values, start: int, stop: int, generator) -> None:
         _block_absmax(values, absmax)
         scale = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
         normalised = values.clone()
-        _per_block(normalised, scale, torch.Tensor.div_)
-        if signed:
-            codes = torch.bucketize(normalised, _SIGNED_MIDPOINTS.to(values.device)) - 128
-            codes.clamp_(-127, 127)  # NaN lands past the table: -128 and 127 stay in it
-        else:
-            codes = torch.bucketize(normalised, _UNSIGNED_MIDPOINTS.to(values.device))
-            codes.clamp_(0, 255)
-            codes = torch.where((codes == 0) & (normalised > 0), torch.ones_like(codes), codes)
-        stored.copy_(codes)
+        _per_block(normalised, 1 / scale, torch.Tensor.mul_)
+        stored.copy_(_codes(normalised, signed))
     else:
         stored.copy_(values)
 
@@ -172,13 +152,47 @@ def _block_absmax(flat, out) -> None:
         out[-1] = flat[full:].abs().max()
 
 
-def _stochastic_bfloat16(values, generator):
+def _codes(normalised, signed):
+    """_state_codes.encode_magnitude, on tensors: the int8 or uint8 code of each value."""
+    table_bits, bases, keep_positive = _FORMATS[signed]
+    table_bits, bases = table_bits.to(normalised.device), bases.to(normalised.device)
+    last = len(table_bits) - 1
+    magnitude = normalised.abs().view(torch.int32).long()
+    octave = 127 - (magnitude >> 23)
+    within = octave.clamp(0, last)
+    rounded = magnitude + (1 << (22 - table_bits[within]))
+    within = (127 - (rounded >> 23)).clamp(0, last)
+    code = bases[within] + ((rounded & 0x7FFFFF) >> (23 - table_bits[within]))
+    code = torch.where(octave < 0, bases[0], code)  # NaN
+    below = torch.where((octave == last + 1) | ((magnitude != 0) & keep_positive), 1, 0)
+    code = torch.where(octave > last, below, code)
+    if signed:
+        code = torch.where(normalised < 0, -code, code)
+    return code
+
+
+def _hash32(x):
+    """A 32-bit integer hash (``lowbias32``), on int64 tensors or ints holding 32 bits."""
+    x = x ^ (x >> 16)
+    x = (x * 0x7FEB352D) & _MASK32
+    x = x ^ (x >> 15)
+    x = (x * 0x846CA68B) & _MASK32
+    return x ^ (x >> 16)
+
+
+def rounding_key(step: int, position: int, state_index: int) -> int:
+    """The seed of one state of one tensor in one step: bfloat16's stochastic rounding uses
+    _hash32(key + element index), as the fused kernels do (ocg_state.h)."""
+    return _hash32((step * 0x9E3779B1 + position * 0x85EBCA77 + state_index * 0xC2B2AE3D) & _MASK32)
+
+
+def _stochastic_bfloat16(values, key: int, start: int = 0):
     """float32 -> bfloat16, rounded up in magnitude with probability equal to the fraction
-    of the spacing that truncation drops (values that are already bfloat16 stay)."""
+    of the spacing that truncation drops (values that are already bfloat16 stay); the random
+    bits of element i are _hash32(key + start + i)."""
+    index = torch.arange(start, start + values.numel(), dtype=torch.int64, device=values.device)
+    noise = (_hash32((index + key) & _MASK32) & 0xFFFF).to(torch.int32).view(values.shape)
     bits = values.view(torch.int32)
-    noise = torch.randint(
-        0, 1 << 16, values.shape, dtype=torch.int32, device=values.device, generator=generator
-    )
     rounded = ((bits + noise) & -65536).view(torch.float32)
     rounded = torch.where(torch.isfinite(values), rounded, values)  # NaN keeps its payload
     return rounded.to(torch.bfloat16)
