@@ -337,6 +337,23 @@ def update_function(lib: ctypes.CDLL, stem: str, dtype: str, target: str):
 
 
 @functools.lru_cache(maxsize=None)
+def stored_update_function(lib: ctypes.CDLL, stem: str, kind: str):
+    """The CPU update of one flag combination for float parameters whose state is stored as
+    ``kind``: "int8" codes with block scales, or "bf16" (``<stem>_f32_<kind>_cpu``)."""
+    function = getattr(lib, f"{stem}_f32_{kind}_cpu")
+    function.argtypes = [
+        TensorList,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_double,
+        ctypes.c_double,
+        ctypes.c_uint32,
+    ]
+    function.restype = ctypes.c_int
+    return function
+
+
+@functools.lru_cache(maxsize=None)
 def sumsq_function(lib: ctypes.CDLL, dtype: str):
     """``ocg_sumsq_<dtype>`` (ocg_clip.cu) of a cuda or shim library."""
     function = getattr(lib, f"ocg_sumsq_{dtype}")

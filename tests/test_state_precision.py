@@ -177,10 +177,11 @@ def test_the_torch_encoder_follows_the_reference_encoder_bit_for_bit(signed):
 SHAPES = [(70, 80), (4097,), (300,), (3, 5)]  # two quantised, two small (float32 under int8)
 
 
-def _setup(module, flags, precision, foreach, dtype=torch.float32):
+def _setup(module, flags, precision, foreach, dtype=torch.float32, fused=None):
     gen = torch.Generator().manual_seed(11)
     params = [torch.randn(s, generator=gen, dtype=dtype).requires_grad_() for s in SHAPES]
-    opt = G.get(module)(params, **hyper(module), **flags, foreach=foreach, state_precision=precision)
+    paths = {"fused": True} if fused else {"foreach": foreach}
+    opt = G.get(module)(params, **hyper(module), **flags, **paths, state_precision=precision)
     for _ in range(3):
         for p in params:
             p.grad = torch.randn(p.shape, generator=gen, dtype=dtype)
@@ -240,6 +241,66 @@ def _block_absmax(flat):
     pad = (-flat.numel()) % Q.BLOCK
     padded = torch.cat([flat.abs().float(), flat.new_zeros(pad).float()])
     return padded.view(-1, Q.BLOCK).amax(1)
+
+
+@pytest.mark.parametrize("precision", LOW)
+@pytest.mark.parametrize("module,flags", variants())
+def test_a_fused_step_is_the_float32_kernel_on_the_decoded_state_encoded_as_torch_encodes(
+    module, flags, precision
+):
+    # the C kernel decodes, calls the element function the float32 kernel calls, and encodes:
+    # the parameters equal the float32 kernel's on the decoded state, and the codes equal
+    # what the torch runtime stores for the float32 kernel's new state, bit for bit
+    opt, params = _setup(module, flags, precision, None, fused=True)
+    twin_params = [p.detach().clone().requires_grad_() for p in params]
+    twin = G.get(module)(twin_params, **hyper(module), **flags, fused=True)
+    for key in ("iterations", "scalar_state"):
+        twin.param_groups[0][key] = copy.deepcopy(opt.param_groups[0][key])
+    for p, q in zip(params, twin_params):
+        twin.state[q] = _decoded(opt, p)
+        q.grad = p.grad.clone()
+    opt.step()
+    twin.step()
+    t = opt.param_groups[0]["iterations"]
+    unsigned = set(G.get(module).kernels[tuple(flags.values())].nonnegative)
+    for position, (p, q) in enumerate(zip(params, twin_params)):
+        assert torch.equal(p, q), (module, flags)
+        names = [k for k in opt.state[p] if not k.endswith(Q.ABSMAX)]
+        for index, name in enumerate(names):
+            key = Q.rounding_key(t, position, index)
+            want = Q.encode_state(precision, p, twin.state[q][name], name in unsigned, key)
+            assert torch.equal(opt.state[p][name], want[""]), (name, p.shape)
+            if Q.ABSMAX in want:
+                assert torch.equal(opt.state[p][name + Q.ABSMAX], want[Q.ABSMAX])
+
+
+def test_fused_low_precision_state_takes_float32_cpu_parameters_and_checks_first():
+    p64 = torch.randn(5000, dtype=torch.float64).requires_grad_()
+    p64.grad = torch.randn(5000, dtype=torch.float64)
+    opt = G.get("adam")([p64], fused=True, state_precision="int8")
+    with pytest.raises(TypeError, match="takes float32 parameters on the CPU"):
+        opt.step()
+    p = torch.randn(5000).requires_grad_()
+    opt = G.get("adam")([p], fused=True, state_precision="int8")
+    p.grad = torch.randn(5000)
+    opt.step()
+    before = p.detach().clone()
+    opt.state[p]["v.absmax"] = opt.state[p]["v.absmax"][:-1]  # one scale short
+    with pytest.raises(RuntimeError, match=r"'v.absmax' must be float32 of shape \(20,\)"):
+        opt.step()
+    opt.state[p]["v.absmax"] = torch.zeros(40)[::2]  # the right shape, not contiguous
+    with pytest.raises(RuntimeError, match="v.absmax"):
+        opt.step()
+    assert torch.equal(p, before)
+    # a transposed parameter is stepped through a contiguous copy and written back
+    base = torch.randn(64, 128)
+    t = base.t().requires_grad_()
+    dense = t.detach().contiguous().requires_grad_()
+    grad = torch.randn(128, 64)
+    for x in (t, dense):
+        x.grad = grad.clone()
+        G.get("adam")([x], fused=True, state_precision="int8").step()
+    assert t.data_ptr() == base.data_ptr() and torch.equal(t, dense)
 
 
 @pytest.mark.parametrize("precision", LOW)
@@ -354,9 +415,7 @@ def test_bad_arguments_and_bad_state_are_refused_before_anything_changes():
     p = torch.randn(5000).requires_grad_()
     with pytest.raises(ValueError, match="state_precision must be one of 'float32', 'bfloat16', 'int8', not 'int4'"):
         G.get("adam")([p], state_precision="int4")
-    with pytest.raises(ValueError, match="fused kernels and the graph path"):
-        G.get("adam")([p], state_precision="int8", fused=True)
-    with pytest.raises(ValueError, match="fused kernels and the graph path"):
+    with pytest.raises(ValueError, match="the graph path"):
         G.get("adam")([p], state_precision="bfloat16", capturable=True)
     opt = G.get("adam")([p], state_precision="int8")
     p.grad = torch.randn(5000)
@@ -402,13 +461,14 @@ def _digits():
     return (x[:1400], y[:1400]), (x[1400:], y[1400:])
 
 
-def _accuracy(module, precision, foreach, lr):
+def _accuracy(module, precision, path, lr):
     (x, y), (x_test, y_test) = _digits()
     torch.manual_seed(0)
     model = torch.nn.Sequential(
         torch.nn.Linear(64, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10)
     )
-    opt = G.get(module)(model.parameters(), lr=lr, foreach=foreach, state_precision=precision)
+    paths = {"fused": {"fused": True}, "foreach": {"foreach": True}, "loop": {"foreach": False}}
+    opt = G.get(module)(model.parameters(), lr=lr, **paths[path], state_precision=precision)
     batches = torch.Generator().manual_seed(1)
     for _ in range(8):
         for index in torch.randperm(len(y), generator=batches).split(50):
@@ -422,12 +482,12 @@ def _accuracy(module, precision, foreach, lr):
 
 @pytest.mark.parametrize("module,lr", [("adam", 1e-3), ("adamw", 1e-3), ("lion", 3e-4)])
 def test_digits_accuracy_within_one_and_a_half_points_of_float32_state(module, lr):
-    reference = _accuracy(module, "float32", True, lr)
+    reference = _accuracy(module, "float32", "foreach", lr)
     assert reference > 90  # the task is learned at all
     for precision in LOW:
-        for foreach in (True, False):
-            accuracy = _accuracy(module, precision, foreach, lr)
-            assert accuracy >= reference - 1.5, (module, precision, foreach, accuracy, reference)
+        for path in ("fused", "foreach"):
+            accuracy = _accuracy(module, precision, path, lr)
+            assert accuracy >= reference - 1.5, (module, precision, path, accuracy, reference)
 
 
 @pytest.mark.parametrize("module", sorted(SPECS))

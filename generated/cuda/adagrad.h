@@ -32,6 +32,14 @@ int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue);
 int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue);
+/* float parameters, state stored as int8 codes (rows: p, g, then codes and block scales of
+ * each state) or bfloat16 (rows: p, g, state); step seeds bfloat16's rounding (ocg_state.h) */
+int ocg_adagrad_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     uint32_t step);
+int ocg_adagrad_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     uint32_t step);
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
 int ocg_adagrad_default_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                             double grad_factor, double clipvalue, cudaStream_t stream);

@@ -4,6 +4,7 @@
  * -O3 -march=native -fno-math-errno -fopenmp; without -fno-math-errno sqrtf stays scalar).
  * The C API is documented in adam.h. */
 #include "adam.h"
+#include "ocg_state.h"
 
 int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
@@ -74,6 +75,122 @@ int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
+        }
+    }
+    return 0;
+}
+
+/* amsgrad=False, float parameters with state_precision="int8": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_adam_no_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     uint32_t step)
+{
+    const float _c0_one_minus_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float beta_1 = (float)scalars[3];
+    const float beta_2 = (float)scalars[4];
+    const float epsilon = (float)scalars[5];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    (void)step;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 6;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        int8_t *OCG_RESTRICT m = (int8_t *)_row[2];
+        float *OCG_RESTRICT _scales_m = (float *)_row[3];
+        uint8_t *OCG_RESTRICT v = (uint8_t *)_row[4];
+        float *OCG_RESTRICT _scales_v = (float *)_row[5];
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
+            float _block_m[OCG_STATE_BLOCK];
+            const float _scale_m = _scales_m[_b];
+            float _block_v[OCG_STATE_BLOCK];
+            const float _scale_v = _scales_v[_b];
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i) {
+                const int64_t _k = _start + _i;
+                float _new_p;
+                ocg_adam_no_amsgrad_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                ocg_signed_values[m[_k] + 128] * _scale_m,
+                                                ocg_unsigned_values[v[_k]] * _scale_v,
+                                                _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                                _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p,
+                                                &_block_m[_i], &_block_v[_i]);
+                p[_k] = _new_p;
+            }
+            const float _absmax_m = ocg_block_absmax(_block_m, _len);
+            const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+            _scales_m[_b] = _absmax_m;
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m);
+            const float _absmax_v = ocg_block_absmax(_block_v, _len);
+            const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+            _scales_v[_b] = _absmax_v;
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                v[_start + _i] = ocg_code_unsigned(_block_v[_i] * _inverse_v);
+        }
+    }
+    return 0;
+}
+
+/* amsgrad=False, float parameters with state_precision="bfloat16": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_adam_no_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     uint32_t step)
+{
+    const float _c0_one_minus_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float beta_1 = (float)scalars[3];
+    const float beta_2 = (float)scalars[4];
+    const float epsilon = (float)scalars[5];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    (void)step;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        uint16_t *OCG_RESTRICT m = (uint16_t *)_row[2];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *OCG_RESTRICT v = (uint16_t *)_row[3];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
+            float _block_m[OCG_STATE_BLOCK];
+            float _block_v[OCG_STATE_BLOCK];
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i) {
+                const int64_t _k = _start + _i;
+                float _new_p;
+                ocg_adam_no_amsgrad_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                    ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale,
+                    beta_1, beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                p[_k] = _new_p;
+            }
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _key_m, _start + _i);
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _key_v, _start + _i);
         }
     }
     return 0;
@@ -152,6 +269,140 @@ int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const 
             m[_i] = _new_m;
             v[_i] = _new_v;
             vhat[_i] = _new_vhat;
+        }
+    }
+    return 0;
+}
+
+/* amsgrad=True, float parameters with state_precision="int8": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_adam_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                  const double *grad_scale, double grad_factor, double clipvalue,
+                                  uint32_t step)
+{
+    const float _c0_one_minus_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float beta_1 = (float)scalars[3];
+    const float beta_2 = (float)scalars[4];
+    const float epsilon = (float)scalars[5];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    (void)step;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 8;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        int8_t *OCG_RESTRICT m = (int8_t *)_row[2];
+        float *OCG_RESTRICT _scales_m = (float *)_row[3];
+        uint8_t *OCG_RESTRICT v = (uint8_t *)_row[4];
+        float *OCG_RESTRICT _scales_v = (float *)_row[5];
+        uint8_t *OCG_RESTRICT vhat = (uint8_t *)_row[6];
+        float *OCG_RESTRICT _scales_vhat = (float *)_row[7];
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
+            float _block_m[OCG_STATE_BLOCK];
+            const float _scale_m = _scales_m[_b];
+            float _block_v[OCG_STATE_BLOCK];
+            const float _scale_v = _scales_v[_b];
+            float _block_vhat[OCG_STATE_BLOCK];
+            const float _scale_vhat = _scales_vhat[_b];
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i) {
+                const int64_t _k = _start + _i;
+                float _new_p;
+                ocg_adam_amsgrad_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                             ocg_signed_values[m[_k] + 128] * _scale_m,
+                                             ocg_unsigned_values[v[_k]] * _scale_v,
+                                             ocg_unsigned_values[vhat[_k]] * _scale_vhat,
+                                             _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                             _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p,
+                                             &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
+                p[_k] = _new_p;
+            }
+            const float _absmax_m = ocg_block_absmax(_block_m, _len);
+            const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+            _scales_m[_b] = _absmax_m;
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m);
+            const float _absmax_v = ocg_block_absmax(_block_v, _len);
+            const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+            _scales_v[_b] = _absmax_v;
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                v[_start + _i] = ocg_code_unsigned(_block_v[_i] * _inverse_v);
+            const float _absmax_vhat = ocg_block_absmax(_block_vhat, _len);
+            const float _inverse_vhat = 1.0F / (_absmax_vhat > 0.0F ? _absmax_vhat : 1.0F);
+            _scales_vhat[_b] = _absmax_vhat;
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                vhat[_start + _i] = ocg_code_unsigned(_block_vhat[_i] * _inverse_vhat);
+        }
+    }
+    return 0;
+}
+
+/* amsgrad=True, float parameters with state_precision="bfloat16": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_adam_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                  const double *grad_scale, double grad_factor, double clipvalue,
+                                  uint32_t step)
+{
+    const float _c0_one_minus_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float beta_1 = (float)scalars[3];
+    const float beta_2 = (float)scalars[4];
+    const float epsilon = (float)scalars[5];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    (void)step;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 5;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        uint16_t *OCG_RESTRICT m = (uint16_t *)_row[2];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *OCG_RESTRICT v = (uint16_t *)_row[3];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        uint16_t *OCG_RESTRICT vhat = (uint16_t *)_row[4];
+        const uint32_t _key_vhat = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)2);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
+            float _block_m[OCG_STATE_BLOCK];
+            float _block_v[OCG_STATE_BLOCK];
+            float _block_vhat[OCG_STATE_BLOCK];
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i) {
+                const int64_t _k = _start + _i;
+                float _new_p;
+                ocg_adam_amsgrad_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                    ocg_bf16_float(v[_k]), ocg_bf16_float(vhat[_k]), _c0_one_minus_beta_1,
+                    _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p,
+                    &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
+                p[_k] = _new_p;
+            }
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _key_m, _start + _i);
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _key_v, _start + _i);
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                vhat[_start + _i] = ocg_bf16_stochastic(_block_vhat[_i], _key_vhat, _start + _i);
         }
     }
     return 0;

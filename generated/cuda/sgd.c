@@ -4,6 +4,7 @@
  * -O3 -march=native -fno-math-errno -fopenmp; without -fno-math-errno sqrtf stays scalar).
  * The C API is documented in sgd.h. */
 #include "sgd.h"
+#include "ocg_state.h"
 
 int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
@@ -61,6 +62,97 @@ int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
     return 0;
 }
 
+/* nesterov=False, float parameters with state_precision="int8": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     uint32_t step)
+{
+    const float _c0_minus_lr = (float)scalars[0];
+    const float momentum = (float)scalars[1];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    (void)step;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        int8_t *OCG_RESTRICT velocity = (int8_t *)_row[2];
+        float *OCG_RESTRICT _scales_velocity = (float *)_row[3];
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
+            float _block_velocity[OCG_STATE_BLOCK];
+            const float _scale_velocity = _scales_velocity[_b];
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i) {
+                const int64_t _k = _start + _i;
+                float _new_p;
+                ocg_sgd_no_nesterov_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                    ocg_signed_values[velocity[_k] + 128] * _scale_velocity, _c0_minus_lr, momentum,
+                    &_new_p, &_block_velocity[_i]);
+                p[_k] = _new_p;
+            }
+            const float _absmax_velocity = ocg_block_absmax(_block_velocity, _len);
+            const float _inverse_velocity =
+                1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
+            _scales_velocity[_b] = _absmax_velocity;
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                velocity[_start + _i] = ocg_code_signed(_block_velocity[_i] * _inverse_velocity);
+        }
+    }
+    return 0;
+}
+
+/* nesterov=False, float parameters with state_precision="bfloat16": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_sgd_no_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     uint32_t step)
+{
+    const float _c0_minus_lr = (float)scalars[0];
+    const float momentum = (float)scalars[1];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    (void)step;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 3;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        uint16_t *OCG_RESTRICT velocity = (uint16_t *)_row[2];
+        const uint32_t _key_velocity = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
+            float _block_velocity[OCG_STATE_BLOCK];
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i) {
+                const int64_t _k = _start + _i;
+                float _new_p;
+                ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                ocg_bf16_float(velocity[_k]), _c0_minus_lr,
+                                                momentum, &_new_p, &_block_velocity[_i]);
+                p[_k] = _new_p;
+            }
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                velocity[_start + _i] =
+                    ocg_bf16_stochastic(_block_velocity[_i], _key_velocity, _start + _i);
+        }
+    }
+    return 0;
+}
+
 int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue)
 {
@@ -112,6 +204,97 @@ int ocg_sgd_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const 
                                          &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
+        }
+    }
+    return 0;
+}
+
+/* nesterov=True, float parameters with state_precision="int8": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                  const double *grad_scale, double grad_factor, double clipvalue,
+                                  uint32_t step)
+{
+    const float _c0_minus_lr = (float)scalars[0];
+    const float momentum = (float)scalars[1];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    (void)step;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        int8_t *OCG_RESTRICT velocity = (int8_t *)_row[2];
+        float *OCG_RESTRICT _scales_velocity = (float *)_row[3];
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
+            float _block_velocity[OCG_STATE_BLOCK];
+            const float _scale_velocity = _scales_velocity[_b];
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i) {
+                const int64_t _k = _start + _i;
+                float _new_p;
+                ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                             ocg_signed_values[velocity[_k] + 128] *
+                                                 _scale_velocity,
+                                             _c0_minus_lr, momentum, &_new_p, &_block_velocity[_i]);
+                p[_k] = _new_p;
+            }
+            const float _absmax_velocity = ocg_block_absmax(_block_velocity, _len);
+            const float _inverse_velocity =
+                1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
+            _scales_velocity[_b] = _absmax_velocity;
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                velocity[_start + _i] = ocg_code_signed(_block_velocity[_i] * _inverse_velocity);
+        }
+    }
+    return 0;
+}
+
+/* nesterov=True, float parameters with state_precision="bfloat16": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_sgd_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                  const double *grad_scale, double grad_factor, double clipvalue,
+                                  uint32_t step)
+{
+    const float _c0_minus_lr = (float)scalars[0];
+    const float momentum = (float)scalars[1];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    (void)step;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 3;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        uint16_t *OCG_RESTRICT velocity = (uint16_t *)_row[2];
+        const uint32_t _key_velocity = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
+            float _block_velocity[OCG_STATE_BLOCK];
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i) {
+                const int64_t _k = _start + _i;
+                float _new_p;
+                ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                             ocg_bf16_float(velocity[_k]), _c0_minus_lr, momentum,
+                                             &_new_p, &_block_velocity[_i]);
+                p[_k] = _new_p;
+            }
+#pragma omp simd
+            for (int64_t _i = 0; _i < _len; ++_i)
+                velocity[_start + _i] =
+                    ocg_bf16_stochastic(_block_velocity[_i], _key_velocity, _start + _i);
         }
     }
     return 0;

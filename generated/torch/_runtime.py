@@ -242,10 +242,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
         precision = group.get("state_precision", "float32")
         out["state_precision"] = _precision.check_precision(name, precision)
-        if precision != "float32" and (out["fused"] or out["capturable"]):
+        if precision != "float32" and out["capturable"]:
             raise ValueError(
-                f"{name}: state_precision={precision!r} runs on the foreach and loop paths; "
-                "fused kernels and the graph path (capturable=True) for it are not generated yet"
+                f"{name}: state_precision={precision!r} runs on the foreach, loop and fused "
+                "paths; the graph path (capturable=True) for it is not generated yet"
             )
         if precision != "float32" and any(
             k.partials is not None or k.tensor_ops for k in self.kernels.values()
@@ -558,7 +558,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         else:
             scale = self._clip_scale(all_grads)
         for plan, in_graph in zip(every, graph):
-            if plan.native is not None:
+            if plan.native is not None and plan.precision != "float32":
+                self._step_fused_stored(plan, scale)
+            elif plan.native is not None:
                 self._step_fused(plan, scale)
             elif plan.params and plan.precision != "float32":
                 self._step_group_stored(plan, scale)
@@ -666,7 +668,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         table = None if graph or stored or not params else _cpp_table(params, self.state, names)
         for position, p in enumerate(params if table is None else ()):
             if stored:
-                problem = _stored_problem(p, state_of(p), kernel, precision)
+                problem = _stored_problem(p, state_of(p), kernel, precision, fused)
             elif _is_dtensor(p) and (fused or not kernel.tensor_ops):  # updated through shards
                 problem = _dtensor_problem(p, state_of(p))
                 if problem is None:
@@ -687,7 +689,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 )
                 raise error(f"{type(self).__name__}: {message.replace(_WHERE, where)}")
         native = foreach = None
-        if values["fused"] and params:
+        if values["fused"] and params and stored:
+            native = self._plan_fused_stored(kernel, precision)
+        elif values["fused"] and params:
             native = self._fast_fused(kernel, params, table) if table is not None else None
             native = native if native is not None else self._plan_fused(kernel, params)
         elif params:
@@ -926,6 +930,69 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             update = _native.update_function(library, kernel.native, suffix, target)
             out[(device, dtype)] = (target, suffix, low_on_cpu, update, bucket)
         return out
+
+    def _plan_fused_stored(self, kernel, precision) -> dict:
+        """The CPU library's updates for float32 parameters with their state stored in
+        ``precision``, and (int8) with float32 state for tensors too small to quantise."""
+        from .. import _native
+
+        library = _native.library(self.native_module, "cpu")
+        kind = "int8" if precision == "int8" else "bf16"
+        return {
+            "stored": _native.stored_update_function(library, kernel.native, kind),
+            "float32": _native.update_function(library, kernel.native, "f32", "cpu"),
+        }
+
+    def _step_fused_stored(self, plan, scale):
+        """One call of the CPU kernels that decode, update and encode the state block by
+        block (ocg_state.h), for the tensors whose state is stored in fewer bits; one of the
+        float32 kernels for the others (int8's small tensors)."""
+        from .. import _native
+
+        kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
+        names, unsigned = kernel.state, set(kernel.nonnegative)
+        init = self.state_init(h)
+        stored, plain, keep, copies = ([], []), ([], []), [], []
+        for p in plan.params:
+            state = self.state[p]
+            if not state:
+                for s in names:
+                    start = torch.full_like(p, init[s], memory_format=torch.contiguous_format)
+                    encoded = _precision.encode_state(plan.precision, p, start, s in unsigned)
+                    state.update({s + suffix: v for suffix, v in encoded.items()})
+            work = p if p.is_contiguous() else p.contiguous()
+            if work is not p:
+                copies.append((p, work))
+            tensors = [work, p.grad.contiguous()]
+            for s in names:
+                tensors.append(state[s])
+                if s + _precision.ABSMAX in state:
+                    tensors.append(state[s + _precision.ABSMAX])
+            quantised = state[names[0]].dtype is not torch.float32 if names else True
+            pointers, numels = stored if quantised else plain
+            pointers += [x.data_ptr() for x in tensors]
+            numels.append(p.numel())
+            keep.append(tensors)  # alive until the kernels return, whatever else runs
+        scalars, scalar_state = _eager_step(kernel)(h, _numbers(group["scalar_state"]), {}, t)
+        factor = (-1.0 if plan.maximize else 1.0) * float(scale)
+        clipvalue = float(self.clipvalue or 0.0)
+        for (pointers, numels), update in ((stored, plan.native["stored"]), (plain, None)):
+            if not numels:
+                continue
+            table, n_chunks = _native.table(pointers, numels)
+            width = len(pointers) // len(numels)
+            tensors = _native.tensor_list(_native.address(table), len(numels), width, n_chunks)
+            values = _native.doubles(scalars)
+            if update is None:
+                code = plan.native["float32"](tensors, values, None, factor, clipvalue)
+            else:
+                code = update(tensors, values, None, factor, clipvalue, t & 0xFFFFFFFF)
+            _native.check(code, f"{kernel.native}_f32")
+        for p, work in copies:
+            p.copy_(work)
+        del keep
+        group["iterations"] = t
+        group["scalar_state"] = scalar_state
 
     def _fused_on_device(self, plans) -> bool:
         """clipnorm runs on the device (no host sync) when every gradient of a fused step is on
@@ -1184,36 +1251,51 @@ def _problem(p, g, state, names, plain):
             )
     if plain:
         for role, tensor in (*tensors, (f"the gradient of {_WHERE}", g)):
-            if type(tensor) not in _PLAIN:
-                return TypeError, (
-                    "fused=True passes raw pointers to C/CUDA kernels and takes plain tensors; "
-                    f"{role} is a {type(tensor).__name__}; use foreach or the loop"
-                )
-            if torch._is_functional_tensor(tensor) or (
-                tensor.device.type in ("cpu", "cuda") and tensor.numel() and not tensor.data_ptr()
-            ):
-                return TypeError, (
-                    f"fused=True reads raw memory, and {role} has none of its own (a functional "
-                    "tensor, as torch.func.functionalize makes); use foreach or the loop"
-                )
-            if tensor.is_neg() or tensor.is_conj():
-                return TypeError, (
-                    f"fused=True reads raw memory, and {role} is a lazily negated or conjugated "
-                    "view (torch._neg_view, .conj()); pass tensor.resolve_neg() or use foreach"
-                )
-            if not _in_storage(tensor):
-                return RuntimeError, f"{role} reaches past the end of its storage"
+            problem = _raw_memory_problem(role, tensor)
+            if problem is not None:
+                return problem
     return None
 
 
-def _stored_problem(p, state, kernel, precision):
+def _raw_memory_problem(role, tensor):
+    """What stops a kernel from reading and writing ``tensor`` through its raw pointer."""
+    if type(tensor) not in _PLAIN:
+        return TypeError, (
+            "fused=True passes raw pointers to C/CUDA kernels and takes plain tensors; "
+            f"{role} is a {type(tensor).__name__}; use foreach or the loop"
+        )
+    if torch._is_functional_tensor(tensor) or (
+        tensor.device.type in ("cpu", "cuda") and tensor.numel() and not tensor.data_ptr()
+    ):
+        return TypeError, (
+            f"fused=True reads raw memory, and {role} has none of its own (a functional "
+            "tensor, as torch.func.functionalize makes); use foreach or the loop"
+        )
+    if tensor.is_neg() or tensor.is_conj():
+        return TypeError, (
+            f"fused=True reads raw memory, and {role} is a lazily negated or conjugated "
+            "view (torch._neg_view, .conj()); pass tensor.resolve_neg() or use foreach"
+        )
+    if not _in_storage(tensor):
+        return RuntimeError, f"{role} reaches past the end of its storage"
+    return None
+
+
+def _stored_problem(p, state, kernel, precision, fused=False):
     """_problem for a parameter whose state is stored in fewer bits (state_precision): the
-    parameter and gradient as always, the stored state in its format."""
-    problem = _problem(p, p.grad, None, kernel.state, False)
+    parameter and gradient as always, the stored state in its format; for the fused kernels,
+    float32 CPU tensors whose memory a kernel may use."""
+    problem = _problem(p, p.grad, None, kernel.state, fused)
     if problem is None and _is_dtensor(p):
         problem = (
             TypeError,
             f"state_precision={precision!r} does not take DTensor parameters ({_WHERE})",
+        )
+    if problem is None and fused and (p.dtype is not torch.float32 or p.device.type != "cpu"):
+        problem = TypeError, (
+            f"fused=True with state_precision={precision!r} takes float32 parameters on the "
+            f"CPU (kernels for other dtypes and for CUDA are not generated yet); {_WHERE} is "
+            f"{_describe(p)}: use foreach or the loop"
         )
     if problem is None and state:
         message = _precision.state_problem(
@@ -1221,6 +1303,10 @@ def _stored_problem(p, state, kernel, precision):
         )
         if message is not None:
             problem = RuntimeError, f"{_WHERE}: {message}"
+        for key, tensor in sorted(state.items()) if problem is None and fused else ():
+            problem = _raw_memory_problem(f"state {key!r} of {_WHERE}", tensor)
+            if problem is not None:
+                break
     return problem
 
 

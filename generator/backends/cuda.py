@@ -26,6 +26,7 @@ from ..common import CLIP_SCALE, CLIP_VALUE, CLIPNORM, CLIPVALUE, GRAD_NORM
 from ..ir import KernelIR, LoweredSpec, is_hoisted
 from ..printers.c import print_c, print_c_select
 from ..render import Output, runtime_output
+from ..runtime import _state_codes as state_codes
 from ..runtime._kernel_layout import CHUNK, MAX_BLOCKS, THREADS
 from ..symbols import G
 from .base import Build, each_variant
@@ -96,6 +97,18 @@ class CpuKernel:
 
 
 @dataclass(frozen=True)
+class StoredState:
+    """A state array stored as int8 codes (with block scales) or bfloat16, in the CPU kernels
+    of state_precision (ocg_state.h)."""
+
+    name: str
+    index: int  # its place among the state arrays: bfloat16's rounding key
+    code_type: str  # int8_t (signed codes) or uint8_t (a state never negative)
+    encode: str  # ocg_code_signed or ocg_code_unsigned
+    decode: str  # its value before the step, from codes and the block's scale
+
+
+@dataclass(frozen=True)
 class VariantView:
     stem: str  # ocg_<module>_<suffix>: the prefix of every C name of this variant
     flags_text: str
@@ -109,6 +122,9 @@ class VariantView:
     cuda_vector_call: str  # the element call's arguments in the 4-wide path
     cuda_scalar_call: str  # ... and in the scalar path
     cpu_kernels: tuple[CpuKernel, ...]
+    stored: tuple[StoredState, ...] = ()  # the state arrays, for state_precision kernels
+    int8_call: str = ""  # the f32 element call of the int8-state kernel
+    bf16_call: str = ""  # ... and of the bfloat16-state kernel
 
     @property
     def arrays(self) -> tuple[str, ...]:
@@ -151,6 +167,7 @@ class CudaBackend:
                     )
                 )
         out.append(Output("cuda/ocg_config.h", "cuda/ocg_config.h.j2", config_view()))
+        out.append(Output("cuda/ocg_state.h", "cuda/ocg_state.h.j2", state_codes_view()))
         out += [runtime_output(path) for path in RUNTIME_FILES]
         example = next(
             (m for m in modules if m.module == EXAMPLE_SPEC), modules[0] if modules else None
@@ -182,6 +199,24 @@ def config_view() -> dict:
             "g": G.name,
             "clipvalue": CLIPVALUE.name,
         },
+    }
+
+
+def state_codes_view() -> dict:
+    """The int8 state codes' tables, from the definition the PyTorch runtime uses too."""
+
+    def rows(values):  # exact: every value is a float32, printed as a hex float
+        literals = [f"{float(v).hex()}f" for v in values]
+        return [literals[i : i + 6] for i in range(0, len(literals), 6)]
+
+    return {
+        "block": state_codes.BLOCK,
+        "unsigned_values": rows(state_codes.UNSIGNED_VALUES),
+        "signed_values": rows(state_codes.SIGNED_VALUES),
+        "unsigned_bits": state_codes.UNSIGNED_BITS,
+        "unsigned_bases": state_codes.UNSIGNED_BASES,
+        "signed_bits": state_codes.SIGNED_BITS,
+        "signed_bases": state_codes.SIGNED_BASES,
     }
 
 
@@ -257,6 +292,29 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         )
         for dtype, e in zip(CPU_DTYPES, elements)
     )
+    stored = tuple(
+        StoredState(
+            name,
+            i,
+            "uint8_t" if name in ir.nonnegative else "int8_t",
+            "ocg_code_unsigned" if name in ir.nonnegative else "ocg_code_signed",
+            (
+                f"ocg_unsigned_values[{name}[_k]] * _scale_{name}"
+                if name in ir.nonnegative
+                else f"ocg_signed_values[{name}[_k] + 128] * _scale_{name}"
+            ),
+        )
+        for i, name in enumerate(ir.state)
+    )
+    clipped_f32 = "ocg_clip_valuef(g[_k] * _scale, _bound)"
+
+    def stored_call(value) -> str:
+        """The f32 element call with the state read by ``value(StoredState)``; the new state
+        goes to the block's buffers ``_block_<name>[_i]``."""
+        values = ["p[_k]", clipped_f32] + [value(st) for st in stored]
+        outputs = ["&_new_p"] + [f"&_block_{st.name}[_i]" for st in stored]
+        return ", ".join(values + list(scalars) + outputs)
+
     return VariantView(
         stem=stem,
         flags_text=", ".join(f"{n}={v}" for n, v in ir.variant.flags) or "the defaults",
@@ -277,6 +335,9 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
             "ocg::load<S>({}[_k])", "ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound)"
         ),
         cpu_kernels=cpu,
+        stored=stored,
+        int8_call=stored_call(lambda st: st.decode),
+        bf16_call=stored_call(lambda st: f"ocg_bf16_float({st.name}[_k])"),
     )
 
 
