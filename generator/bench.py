@@ -43,6 +43,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .runtime._state_codes import BLOCK as STATE_BLOCK
 from .build import load_specs
 from .paths import ROOT
 
@@ -196,10 +197,17 @@ def reference_bandwidth(bw: dict) -> float:
     return max(bw["copy_gbs"], bw["triad_gbs"], bw["update_gbs"])
 
 
-def bytes_per_element(spec, dtype_bytes: int = 4) -> int:
-    """Read p, g and every state array, write p and every state array."""
+def bytes_per_element(spec, dtype_bytes: int = 4, state_bytes: float | None = None) -> float:
+    """Read p, g and every state array, write p and every state array (``state_bytes`` per
+    state element where the state is stored in fewer bits than the parameters)."""
     state = len(spec.variant().state)
-    return dtype_bytes * (3 + 2 * state)
+    per_state = dtype_bytes if state_bytes is None else state_bytes
+    return 3 * dtype_bytes + 2 * state * per_state
+
+
+STATE_PRECISION = ("adam",)  # the cases timed with their state in int8 and bfloat16 too
+# bytes per state element: int8 codes and a float32 scale per block of 256 elements
+STATE_BYTES = {"int8": 1 + 4 / STATE_BLOCK, "bfloat16": 2}
 
 
 def _tensors(workload: Workload, device, seed: int = 0):
@@ -256,6 +264,21 @@ def _candidates(
                 lambda ps: cls(ps, **ours, fused=True).step,
             )
         )
+    if not gpu and case.label in STATE_PRECISION and cls.native_module is not None:
+        for precision, label in (("int8", "int8"), ("bfloat16", "bf16")):
+            for path, extra in (("fused C", {"fused": True}), ("torch foreach", {"foreach": True})):
+
+                def stored(ps, extra=extra, precision=precision):
+                    opt = cls(ps, **ours, **extra, state_precision=precision)
+
+                    def step():
+                        opt.step()
+
+                    state_bytes = STATE_BYTES[precision]
+                    step.bytes_per_element = bytes_per_element(spec, state_bytes=state_bytes)
+                    return step
+
+                out.append((f"generated {path}, {label} state", "generated", stored))
     if case.peer is not None:
         name, kwargs = case.peer
         peer = getattr(torch.optim, name)
@@ -459,6 +482,8 @@ def _measure_side_by_side(case, load, candidates, device, timer, best_bandwidth)
             step = factory(_tensors(load, device))
             if hasattr(step, "compile_s"):
                 row["compile_s"] = step.compile_s
+            if hasattr(step, "bytes_per_element"):  # its state is stored in fewer bytes
+                row["bytes_per_element"] = step.bytes_per_element
             for _ in range(timer.warmup):
                 step()
             steps.append((row, step, []))
@@ -546,6 +571,21 @@ def targets(report: dict, gpu: bool) -> list[dict]:
                 goal,
             )
         fraction("fused C Adam, W1: fraction of bandwidth", "generated fused C", "adam", "W1", 0.8)
+        ratio(  # issue 17's goal: 8-bit state moves 16 bytes per element where float32 moves 28
+            "fused C Adam with int8 state vs torch fused (float32 state), W1 (speed-up)",
+            "generated fused C, int8 state",
+            "torch.optim fused",
+            "adam",
+            "W1",
+            1.3,
+        )
+        fraction(
+            "fused C Adam with int8 state, W1: fraction of bandwidth",
+            "generated fused C, int8 state",
+            "adam",
+            "W1",
+            0.8,
+        )
         ratio(
             "NumPy Adam within 4.5x of fused C, W1 (fused/numpy time)",
             "generated numpy",

@@ -72,7 +72,6 @@ int ocg_adagrad_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
     const float epsilon = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -80,6 +79,7 @@ int ocg_adagrad_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
         const float *OCG_RESTRICT g = (const float *)_row[1];
         uint8_t *OCG_RESTRICT accumulator = (uint8_t *)_row[2];
         float *OCG_RESTRICT _scales_accumulator = (float *)_row[3];
+        const uint32_t _key_accumulator = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
         const int64_t _n = list.numel[_tensor];
         const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
 #pragma omp for schedule(static) nowait
@@ -88,24 +88,31 @@ int ocg_adagrad_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_accumulator[OCG_STATE_BLOCK];
             const float _scale_accumulator = _scales_accumulator[_b];
-#pragma omp simd
+            uint32_t _largest_accumulator = 0; /* of the magnitudes' bits: ocg_block_absmax */
+#pragma omp simd reduction(max : _largest_accumulator)
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
                 ocg_adagrad_default_element_f32(
                     p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_unsigned_values[accumulator[_k]] * _scale_accumulator, _c0_minus_lr,
-                    epsilon, &_new_p, &_block_accumulator[_i]);
+                    ocg_unsigned_value(accumulator[_k]) * _scale_accumulator, _c0_minus_lr, epsilon,
+                    &_new_p, &_block_accumulator[_i]);
                 p[_k] = _new_p;
+                const uint32_t _bits_accumulator =
+                    ocg_float_bits(_block_accumulator[_i]) & 0x7FFFFFFFu;
+                _largest_accumulator = _bits_accumulator > _largest_accumulator
+                                           ? _bits_accumulator
+                                           : _largest_accumulator;
             }
-            const float _absmax_accumulator = ocg_block_absmax(_block_accumulator, _len);
+            const float _absmax_accumulator = ocg_bits_float(_largest_accumulator);
             const float _inverse_accumulator =
                 1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
             _scales_accumulator[_b] = _absmax_accumulator;
 #pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i)
-                accumulator[_start + _i] =
-                    ocg_code_unsigned(_block_accumulator[_i] * _inverse_accumulator);
+                accumulator[_start + _i] = ocg_code_unsigned(
+                    _block_accumulator[_i] * _inverse_accumulator,
+                    ocg_noise(_key_accumulator, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -121,7 +128,6 @@ int ocg_adagrad_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
     const float epsilon = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 3;

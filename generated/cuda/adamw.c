@@ -99,7 +99,6 @@ int ocg_adamw_no_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalar
     const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 6;
@@ -107,8 +106,10 @@ int ocg_adamw_no_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalar
         const float *OCG_RESTRICT g = (const float *)_row[1];
         int8_t *OCG_RESTRICT m = (int8_t *)_row[2];
         float *OCG_RESTRICT _scales_m = (float *)_row[3];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
         uint8_t *OCG_RESTRICT v = (uint8_t *)_row[4];
         float *OCG_RESTRICT _scales_v = (float *)_row[5];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
         const int64_t _n = list.numel[_tensor];
         const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
 #pragma omp for schedule(static) nowait
@@ -117,32 +118,39 @@ int ocg_adamw_no_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalar
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_m[OCG_STATE_BLOCK];
             const float _scale_m = _scales_m[_b];
+            uint32_t _largest_m = 0; /* of the magnitudes' bits: ocg_block_absmax */
             float _block_v[OCG_STATE_BLOCK];
             const float _scale_v = _scales_v[_b];
-#pragma omp simd
+            uint32_t _largest_v = 0; /* of the magnitudes' bits: ocg_block_absmax */
+#pragma omp simd reduction(max : _largest_m, _largest_v)
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
                 ocg_adamw_no_amsgrad_element_f32(
                     p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_values[m[_k] + 128] * _scale_m,
-                    ocg_unsigned_values[v[_k]] * _scale_v, _c0_one_minus_beta_1,
-                    _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
-                    beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                    ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
+                    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay,
+                    _c3_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
                 p[_k] = _new_p;
+                const uint32_t _bits_m = ocg_float_bits(_block_m[_i]) & 0x7FFFFFFFu;
+                _largest_m = _bits_m > _largest_m ? _bits_m : _largest_m;
+                const uint32_t _bits_v = ocg_float_bits(_block_v[_i]) & 0x7FFFFFFFu;
+                _largest_v = _bits_v > _largest_v ? _bits_v : _largest_v;
             }
-            const float _absmax_m = ocg_block_absmax(_block_m, _len);
+            const float _absmax_m = ocg_bits_float(_largest_m);
             const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
             _scales_m[_b] = _absmax_m;
 #pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i)
-                m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m);
-            const float _absmax_v = ocg_block_absmax(_block_v, _len);
+                m[_start + _i] = ocg_code_signed(
+                    _block_m[_i] * _inverse_m, ocg_noise(_key_m, _start + _i, OCG_CODE_NOISE_BITS));
+            const float _absmax_v = ocg_bits_float(_largest_v);
             const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
             _scales_v[_b] = _absmax_v;
 #pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i)
-                v[_start + _i] = ocg_code_unsigned(_block_v[_i] * _inverse_v);
+                v[_start + _i] = ocg_code_unsigned(
+                    _block_v[_i] * _inverse_v, ocg_noise(_key_v, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -163,7 +171,6 @@ int ocg_adamw_no_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalar
     const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -300,7 +307,6 @@ int ocg_adamw_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
     const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 8;
@@ -308,10 +314,13 @@ int ocg_adamw_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
         const float *OCG_RESTRICT g = (const float *)_row[1];
         int8_t *OCG_RESTRICT m = (int8_t *)_row[2];
         float *OCG_RESTRICT _scales_m = (float *)_row[3];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
         uint8_t *OCG_RESTRICT v = (uint8_t *)_row[4];
         float *OCG_RESTRICT _scales_v = (float *)_row[5];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
         uint8_t *OCG_RESTRICT vhat = (uint8_t *)_row[6];
         float *OCG_RESTRICT _scales_vhat = (float *)_row[7];
+        const uint32_t _key_vhat = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)2);
         const int64_t _n = list.numel[_tensor];
         const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
 #pragma omp for schedule(static) nowait
@@ -320,41 +329,53 @@ int ocg_adamw_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_m[OCG_STATE_BLOCK];
             const float _scale_m = _scales_m[_b];
+            uint32_t _largest_m = 0; /* of the magnitudes' bits: ocg_block_absmax */
             float _block_v[OCG_STATE_BLOCK];
             const float _scale_v = _scales_v[_b];
+            uint32_t _largest_v = 0; /* of the magnitudes' bits: ocg_block_absmax */
             float _block_vhat[OCG_STATE_BLOCK];
             const float _scale_vhat = _scales_vhat[_b];
-#pragma omp simd
+            uint32_t _largest_vhat = 0; /* of the magnitudes' bits: ocg_block_absmax */
+#pragma omp simd reduction(max : _largest_m, _largest_v, _largest_vhat)
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
                 ocg_adamw_amsgrad_element_f32(
                     p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_values[m[_k] + 128] * _scale_m,
-                    ocg_unsigned_values[v[_k]] * _scale_v,
-                    ocg_unsigned_values[vhat[_k]] * _scale_vhat, _c0_one_minus_beta_1,
+                    ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
+                    ocg_unsigned_value(vhat[_k]) * _scale_vhat, _c0_one_minus_beta_1,
                     _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
                     beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
                 p[_k] = _new_p;
+                const uint32_t _bits_m = ocg_float_bits(_block_m[_i]) & 0x7FFFFFFFu;
+                _largest_m = _bits_m > _largest_m ? _bits_m : _largest_m;
+                const uint32_t _bits_v = ocg_float_bits(_block_v[_i]) & 0x7FFFFFFFu;
+                _largest_v = _bits_v > _largest_v ? _bits_v : _largest_v;
+                const uint32_t _bits_vhat = ocg_float_bits(_block_vhat[_i]) & 0x7FFFFFFFu;
+                _largest_vhat = _bits_vhat > _largest_vhat ? _bits_vhat : _largest_vhat;
             }
-            const float _absmax_m = ocg_block_absmax(_block_m, _len);
+            const float _absmax_m = ocg_bits_float(_largest_m);
             const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
             _scales_m[_b] = _absmax_m;
 #pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i)
-                m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m);
-            const float _absmax_v = ocg_block_absmax(_block_v, _len);
+                m[_start + _i] = ocg_code_signed(
+                    _block_m[_i] * _inverse_m, ocg_noise(_key_m, _start + _i, OCG_CODE_NOISE_BITS));
+            const float _absmax_v = ocg_bits_float(_largest_v);
             const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
             _scales_v[_b] = _absmax_v;
 #pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i)
-                v[_start + _i] = ocg_code_unsigned(_block_v[_i] * _inverse_v);
-            const float _absmax_vhat = ocg_block_absmax(_block_vhat, _len);
+                v[_start + _i] = ocg_code_unsigned(
+                    _block_v[_i] * _inverse_v, ocg_noise(_key_v, _start + _i, OCG_CODE_NOISE_BITS));
+            const float _absmax_vhat = ocg_bits_float(_largest_vhat);
             const float _inverse_vhat = 1.0F / (_absmax_vhat > 0.0F ? _absmax_vhat : 1.0F);
             _scales_vhat[_b] = _absmax_vhat;
 #pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i)
-                vhat[_start + _i] = ocg_code_unsigned(_block_vhat[_i] * _inverse_vhat);
+                vhat[_start + _i] =
+                    ocg_code_unsigned(_block_vhat[_i] * _inverse_vhat,
+                                      ocg_noise(_key_vhat, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -375,7 +396,6 @@ int ocg_adamw_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
     const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 5;

@@ -88,7 +88,6 @@ int ocg_lion_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
     const float weight_decay = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -96,6 +95,7 @@ int ocg_lion_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
         const float *OCG_RESTRICT g = (const float *)_row[1];
         int8_t *OCG_RESTRICT m = (int8_t *)_row[2];
         float *OCG_RESTRICT _scales_m = (float *)_row[3];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
         const int64_t _n = list.numel[_tensor];
         const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
 #pragma omp for schedule(static) nowait
@@ -104,22 +104,26 @@ int ocg_lion_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_m[OCG_STATE_BLOCK];
             const float _scale_m = _scales_m[_b];
-#pragma omp simd
+            uint32_t _largest_m = 0; /* of the magnitudes' bits: ocg_block_absmax */
+#pragma omp simd reduction(max : _largest_m)
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
                 ocg_lion_default_element_f32(
                     p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_values[m[_k] + 128] * _scale_m, _c0_one_minus_beta_2, _c1_minus_lr,
+                    ocg_signed_value(m[_k]) * _scale_m, _c0_one_minus_beta_2, _c1_minus_lr,
                     _c2_one_minus_beta_1, beta_1, beta_2, weight_decay, &_new_p, &_block_m[_i]);
                 p[_k] = _new_p;
+                const uint32_t _bits_m = ocg_float_bits(_block_m[_i]) & 0x7FFFFFFFu;
+                _largest_m = _bits_m > _largest_m ? _bits_m : _largest_m;
             }
-            const float _absmax_m = ocg_block_absmax(_block_m, _len);
+            const float _absmax_m = ocg_bits_float(_largest_m);
             const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
             _scales_m[_b] = _absmax_m;
 #pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i)
-                m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m);
+                m[_start + _i] = ocg_code_signed(
+                    _block_m[_i] * _inverse_m, ocg_noise(_key_m, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -139,7 +143,6 @@ int ocg_lion_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
     const float weight_decay = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 3;

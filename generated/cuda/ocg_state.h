@@ -2,382 +2,29 @@
 /* Optimizer state stored in fewer bits (state_precision="bfloat16" or "int8"), for the CPU
  * kernels (<module>.c). Printed by the build from generator/runtime/_state_codes.py, the
  * definition the PyTorch runtime (generated/torch/_state_precision.py) encodes with too: the
- * same float gives the same code in C and in torch, and a test compares them bit for bit.
+ * same float and key give the same code in C and in torch, and a test compares them bit for bit.
  *
  * int8: a block of OCG_STATE_BLOCK elements has a float32 scale (its largest magnitude, NaN
- * if it holds a NaN) and one code per element: the element times 1/scale (1 when the scale is
- * not positive), rounded to the nearest value of a per-octave float format (finest near 1).
- * Signed codes are a sign and a 7-bit magnitude; unsigned codes (states never negative) use
- * all 8 bits and never round a positive value to 0.
- * bfloat16: stochastic rounding, the random bits of element i of a state being
- * ocg_hash32(key + i), key = ocg_rounding_key(step, tensor, state). */
+ * if it holds a NaN) and one code per element: a small float (3 bits of mantissa) of
+ * the element times 1/scale (1 when the scale is not positive). Unsigned codes (states never
+ * negative) have 5 bits of exponent, code c >= 1 being the float32 with bits
+ * (c + OCG_UNSIGNED_OFFSET) << OCG_CODE_SHIFT; signed codes a sign and 4 bits of exponent.
+ * Both round stochastically, as bfloat16 does: the random bits of element i of a state are
+ * ocg_noise(key, i, bits), key = ocg_rounding_key(step, tensor, state), tensor counting the
+ * tensors of the call (those whose state is stored in fewer bits). */
 #ifndef OCG_STATE_H
 #define OCG_STATE_H
 
 #include "ocg.h"
 
 #define OCG_STATE_BLOCK 256
-#define OCG_UNSIGNED_LAST 29
-#define OCG_SIGNED_LAST 28
-
-/* the value of each code: unsigned codes 0..255, signed codes -128..127 at index code + 128 */
-static const float ocg_unsigned_values[256] = {
-    0x0.0p+0f,
-    0x1.0000000000000p-29f,
-    0x1.8000000000000p-29f,
-    0x1.0000000000000p-28f,
-    0x1.4000000000000p-28f,
-    0x1.8000000000000p-28f,
-    0x1.c000000000000p-28f,
-    0x1.0000000000000p-27f,
-    0x1.2000000000000p-27f,
-    0x1.4000000000000p-27f,
-    0x1.6000000000000p-27f,
-    0x1.8000000000000p-27f,
-    0x1.a000000000000p-27f,
-    0x1.c000000000000p-27f,
-    0x1.e000000000000p-27f,
-    0x1.0000000000000p-26f,
-    0x1.2000000000000p-26f,
-    0x1.4000000000000p-26f,
-    0x1.6000000000000p-26f,
-    0x1.8000000000000p-26f,
-    0x1.a000000000000p-26f,
-    0x1.c000000000000p-26f,
-    0x1.e000000000000p-26f,
-    0x1.0000000000000p-25f,
-    0x1.2000000000000p-25f,
-    0x1.4000000000000p-25f,
-    0x1.6000000000000p-25f,
-    0x1.8000000000000p-25f,
-    0x1.a000000000000p-25f,
-    0x1.c000000000000p-25f,
-    0x1.e000000000000p-25f,
-    0x1.0000000000000p-24f,
-    0x1.2000000000000p-24f,
-    0x1.4000000000000p-24f,
-    0x1.6000000000000p-24f,
-    0x1.8000000000000p-24f,
-    0x1.a000000000000p-24f,
-    0x1.c000000000000p-24f,
-    0x1.e000000000000p-24f,
-    0x1.0000000000000p-23f,
-    0x1.2000000000000p-23f,
-    0x1.4000000000000p-23f,
-    0x1.6000000000000p-23f,
-    0x1.8000000000000p-23f,
-    0x1.a000000000000p-23f,
-    0x1.c000000000000p-23f,
-    0x1.e000000000000p-23f,
-    0x1.0000000000000p-22f,
-    0x1.2000000000000p-22f,
-    0x1.4000000000000p-22f,
-    0x1.6000000000000p-22f,
-    0x1.8000000000000p-22f,
-    0x1.a000000000000p-22f,
-    0x1.c000000000000p-22f,
-    0x1.e000000000000p-22f,
-    0x1.0000000000000p-21f,
-    0x1.2000000000000p-21f,
-    0x1.4000000000000p-21f,
-    0x1.6000000000000p-21f,
-    0x1.8000000000000p-21f,
-    0x1.a000000000000p-21f,
-    0x1.c000000000000p-21f,
-    0x1.e000000000000p-21f,
-    0x1.0000000000000p-20f,
-    0x1.2000000000000p-20f,
-    0x1.4000000000000p-20f,
-    0x1.6000000000000p-20f,
-    0x1.8000000000000p-20f,
-    0x1.a000000000000p-20f,
-    0x1.c000000000000p-20f,
-    0x1.e000000000000p-20f,
-    0x1.0000000000000p-19f,
-    0x1.2000000000000p-19f,
-    0x1.4000000000000p-19f,
-    0x1.6000000000000p-19f,
-    0x1.8000000000000p-19f,
-    0x1.a000000000000p-19f,
-    0x1.c000000000000p-19f,
-    0x1.e000000000000p-19f,
-    0x1.0000000000000p-18f,
-    0x1.2000000000000p-18f,
-    0x1.4000000000000p-18f,
-    0x1.6000000000000p-18f,
-    0x1.8000000000000p-18f,
-    0x1.a000000000000p-18f,
-    0x1.c000000000000p-18f,
-    0x1.e000000000000p-18f,
-    0x1.0000000000000p-17f,
-    0x1.2000000000000p-17f,
-    0x1.4000000000000p-17f,
-    0x1.6000000000000p-17f,
-    0x1.8000000000000p-17f,
-    0x1.a000000000000p-17f,
-    0x1.c000000000000p-17f,
-    0x1.e000000000000p-17f,
-    0x1.0000000000000p-16f,
-    0x1.2000000000000p-16f,
-    0x1.4000000000000p-16f,
-    0x1.6000000000000p-16f,
-    0x1.8000000000000p-16f,
-    0x1.a000000000000p-16f,
-    0x1.c000000000000p-16f,
-    0x1.e000000000000p-16f,
-    0x1.0000000000000p-15f,
-    0x1.2000000000000p-15f,
-    0x1.4000000000000p-15f,
-    0x1.6000000000000p-15f,
-    0x1.8000000000000p-15f,
-    0x1.a000000000000p-15f,
-    0x1.c000000000000p-15f,
-    0x1.e000000000000p-15f,
-    0x1.0000000000000p-14f,
-    0x1.2000000000000p-14f,
-    0x1.4000000000000p-14f,
-    0x1.6000000000000p-14f,
-    0x1.8000000000000p-14f,
-    0x1.a000000000000p-14f,
-    0x1.c000000000000p-14f,
-    0x1.e000000000000p-14f,
-    0x1.0000000000000p-13f,
-    0x1.2000000000000p-13f,
-    0x1.4000000000000p-13f,
-    0x1.6000000000000p-13f,
-    0x1.8000000000000p-13f,
-    0x1.a000000000000p-13f,
-    0x1.c000000000000p-13f,
-    0x1.e000000000000p-13f,
-    0x1.0000000000000p-12f,
-    0x1.2000000000000p-12f,
-    0x1.4000000000000p-12f,
-    0x1.6000000000000p-12f,
-    0x1.8000000000000p-12f,
-    0x1.a000000000000p-12f,
-    0x1.c000000000000p-12f,
-    0x1.e000000000000p-12f,
-    0x1.0000000000000p-11f,
-    0x1.2000000000000p-11f,
-    0x1.4000000000000p-11f,
-    0x1.6000000000000p-11f,
-    0x1.8000000000000p-11f,
-    0x1.a000000000000p-11f,
-    0x1.c000000000000p-11f,
-    0x1.e000000000000p-11f,
-    0x1.0000000000000p-10f,
-    0x1.2000000000000p-10f,
-    0x1.4000000000000p-10f,
-    0x1.6000000000000p-10f,
-    0x1.8000000000000p-10f,
-    0x1.a000000000000p-10f,
-    0x1.c000000000000p-10f,
-    0x1.e000000000000p-10f,
-    0x1.0000000000000p-9f,
-    0x1.2000000000000p-9f,
-    0x1.4000000000000p-9f,
-    0x1.6000000000000p-9f,
-    0x1.8000000000000p-9f,
-    0x1.a000000000000p-9f,
-    0x1.c000000000000p-9f,
-    0x1.e000000000000p-9f,
-    0x1.0000000000000p-8f,
-    0x1.2000000000000p-8f,
-    0x1.4000000000000p-8f,
-    0x1.6000000000000p-8f,
-    0x1.8000000000000p-8f,
-    0x1.a000000000000p-8f,
-    0x1.c000000000000p-8f,
-    0x1.e000000000000p-8f,
-    0x1.0000000000000p-7f,
-    0x1.2000000000000p-7f,
-    0x1.4000000000000p-7f,
-    0x1.6000000000000p-7f,
-    0x1.8000000000000p-7f,
-    0x1.a000000000000p-7f,
-    0x1.c000000000000p-7f,
-    0x1.e000000000000p-7f,
-    0x1.0000000000000p-6f,
-    0x1.2000000000000p-6f,
-    0x1.4000000000000p-6f,
-    0x1.6000000000000p-6f,
-    0x1.8000000000000p-6f,
-    0x1.a000000000000p-6f,
-    0x1.c000000000000p-6f,
-    0x1.e000000000000p-6f,
-    0x1.0000000000000p-5f,
-    0x1.2000000000000p-5f,
-    0x1.4000000000000p-5f,
-    0x1.6000000000000p-5f,
-    0x1.8000000000000p-5f,
-    0x1.a000000000000p-5f,
-    0x1.c000000000000p-5f,
-    0x1.e000000000000p-5f,
-    0x1.0000000000000p-4f,
-    0x1.2000000000000p-4f,
-    0x1.4000000000000p-4f,
-    0x1.6000000000000p-4f,
-    0x1.8000000000000p-4f,
-    0x1.a000000000000p-4f,
-    0x1.c000000000000p-4f,
-    0x1.e000000000000p-4f,
-    0x1.0000000000000p-3f,
-    0x1.2000000000000p-3f,
-    0x1.4000000000000p-3f,
-    0x1.6000000000000p-3f,
-    0x1.8000000000000p-3f,
-    0x1.a000000000000p-3f,
-    0x1.c000000000000p-3f,
-    0x1.e000000000000p-3f,
-    0x1.0000000000000p-2f,
-    0x1.1000000000000p-2f,
-    0x1.2000000000000p-2f,
-    0x1.3000000000000p-2f,
-    0x1.4000000000000p-2f,
-    0x1.5000000000000p-2f,
-    0x1.6000000000000p-2f,
-    0x1.7000000000000p-2f,
-    0x1.8000000000000p-2f,
-    0x1.9000000000000p-2f,
-    0x1.a000000000000p-2f,
-    0x1.b000000000000p-2f,
-    0x1.c000000000000p-2f,
-    0x1.d000000000000p-2f,
-    0x1.e000000000000p-2f,
-    0x1.f000000000000p-2f,
-    0x1.0000000000000p-1f,
-    0x1.0800000000000p-1f,
-    0x1.1000000000000p-1f,
-    0x1.1800000000000p-1f,
-    0x1.2000000000000p-1f,
-    0x1.2800000000000p-1f,
-    0x1.3000000000000p-1f,
-    0x1.3800000000000p-1f,
-    0x1.4000000000000p-1f,
-    0x1.4800000000000p-1f,
-    0x1.5000000000000p-1f,
-    0x1.5800000000000p-1f,
-    0x1.6000000000000p-1f,
-    0x1.6800000000000p-1f,
-    0x1.7000000000000p-1f,
-    0x1.7800000000000p-1f,
-    0x1.8000000000000p-1f,
-    0x1.8800000000000p-1f,
-    0x1.9000000000000p-1f,
-    0x1.9800000000000p-1f,
-    0x1.a000000000000p-1f,
-    0x1.a800000000000p-1f,
-    0x1.b000000000000p-1f,
-    0x1.b800000000000p-1f,
-    0x1.c000000000000p-1f,
-    0x1.c800000000000p-1f,
-    0x1.d000000000000p-1f,
-    0x1.d800000000000p-1f,
-    0x1.e000000000000p-1f,
-    0x1.e800000000000p-1f,
-    0x1.f000000000000p-1f,
-    0x1.f800000000000p-1f,
-    0x1.0000000000000p+0f,
-};
-static const float ocg_signed_values[256] = {
-    -0x1.0000000000000p+0f,  -0x1.0000000000000p+0f,  -0x1.f000000000000p-1f,
-    -0x1.e000000000000p-1f,  -0x1.d000000000000p-1f,  -0x1.c000000000000p-1f,
-    -0x1.b000000000000p-1f,  -0x1.a000000000000p-1f,  -0x1.9000000000000p-1f,
-    -0x1.8000000000000p-1f,  -0x1.7000000000000p-1f,  -0x1.6000000000000p-1f,
-    -0x1.5000000000000p-1f,  -0x1.4000000000000p-1f,  -0x1.3000000000000p-1f,
-    -0x1.2000000000000p-1f,  -0x1.1000000000000p-1f,  -0x1.0000000000000p-1f,
-    -0x1.e000000000000p-2f,  -0x1.c000000000000p-2f,  -0x1.a000000000000p-2f,
-    -0x1.8000000000000p-2f,  -0x1.6000000000000p-2f,  -0x1.4000000000000p-2f,
-    -0x1.2000000000000p-2f,  -0x1.0000000000000p-2f,  -0x1.c000000000000p-3f,
-    -0x1.8000000000000p-3f,  -0x1.4000000000000p-3f,  -0x1.0000000000000p-3f,
-    -0x1.c000000000000p-4f,  -0x1.8000000000000p-4f,  -0x1.4000000000000p-4f,
-    -0x1.0000000000000p-4f,  -0x1.c000000000000p-5f,  -0x1.8000000000000p-5f,
-    -0x1.4000000000000p-5f,  -0x1.0000000000000p-5f,  -0x1.c000000000000p-6f,
-    -0x1.8000000000000p-6f,  -0x1.4000000000000p-6f,  -0x1.0000000000000p-6f,
-    -0x1.c000000000000p-7f,  -0x1.8000000000000p-7f,  -0x1.4000000000000p-7f,
-    -0x1.0000000000000p-7f,  -0x1.c000000000000p-8f,  -0x1.8000000000000p-8f,
-    -0x1.4000000000000p-8f,  -0x1.0000000000000p-8f,  -0x1.c000000000000p-9f,
-    -0x1.8000000000000p-9f,  -0x1.4000000000000p-9f,  -0x1.0000000000000p-9f,
-    -0x1.c000000000000p-10f, -0x1.8000000000000p-10f, -0x1.4000000000000p-10f,
-    -0x1.0000000000000p-10f, -0x1.c000000000000p-11f, -0x1.8000000000000p-11f,
-    -0x1.4000000000000p-11f, -0x1.0000000000000p-11f, -0x1.c000000000000p-12f,
-    -0x1.8000000000000p-12f, -0x1.4000000000000p-12f, -0x1.0000000000000p-12f,
-    -0x1.c000000000000p-13f, -0x1.8000000000000p-13f, -0x1.4000000000000p-13f,
-    -0x1.0000000000000p-13f, -0x1.c000000000000p-14f, -0x1.8000000000000p-14f,
-    -0x1.4000000000000p-14f, -0x1.0000000000000p-14f, -0x1.c000000000000p-15f,
-    -0x1.8000000000000p-15f, -0x1.4000000000000p-15f, -0x1.0000000000000p-15f,
-    -0x1.c000000000000p-16f, -0x1.8000000000000p-16f, -0x1.4000000000000p-16f,
-    -0x1.0000000000000p-16f, -0x1.c000000000000p-17f, -0x1.8000000000000p-17f,
-    -0x1.4000000000000p-17f, -0x1.0000000000000p-17f, -0x1.c000000000000p-18f,
-    -0x1.8000000000000p-18f, -0x1.4000000000000p-18f, -0x1.0000000000000p-18f,
-    -0x1.c000000000000p-19f, -0x1.8000000000000p-19f, -0x1.4000000000000p-19f,
-    -0x1.0000000000000p-19f, -0x1.c000000000000p-20f, -0x1.8000000000000p-20f,
-    -0x1.4000000000000p-20f, -0x1.0000000000000p-20f, -0x1.c000000000000p-21f,
-    -0x1.8000000000000p-21f, -0x1.4000000000000p-21f, -0x1.0000000000000p-21f,
-    -0x1.c000000000000p-22f, -0x1.8000000000000p-22f, -0x1.4000000000000p-22f,
-    -0x1.0000000000000p-22f, -0x1.c000000000000p-23f, -0x1.8000000000000p-23f,
-    -0x1.4000000000000p-23f, -0x1.0000000000000p-23f, -0x1.c000000000000p-24f,
-    -0x1.8000000000000p-24f, -0x1.4000000000000p-24f, -0x1.0000000000000p-24f,
-    -0x1.c000000000000p-25f, -0x1.8000000000000p-25f, -0x1.4000000000000p-25f,
-    -0x1.0000000000000p-25f, -0x1.c000000000000p-26f, -0x1.8000000000000p-26f,
-    -0x1.4000000000000p-26f, -0x1.0000000000000p-26f, -0x1.c000000000000p-27f,
-    -0x1.8000000000000p-27f, -0x1.4000000000000p-27f, -0x1.0000000000000p-27f,
-    -0x1.8000000000000p-28f, -0x1.0000000000000p-28f, 0x0.0p+0f,
-    0x1.0000000000000p-28f,  0x1.8000000000000p-28f,  0x1.0000000000000p-27f,
-    0x1.4000000000000p-27f,  0x1.8000000000000p-27f,  0x1.c000000000000p-27f,
-    0x1.0000000000000p-26f,  0x1.4000000000000p-26f,  0x1.8000000000000p-26f,
-    0x1.c000000000000p-26f,  0x1.0000000000000p-25f,  0x1.4000000000000p-25f,
-    0x1.8000000000000p-25f,  0x1.c000000000000p-25f,  0x1.0000000000000p-24f,
-    0x1.4000000000000p-24f,  0x1.8000000000000p-24f,  0x1.c000000000000p-24f,
-    0x1.0000000000000p-23f,  0x1.4000000000000p-23f,  0x1.8000000000000p-23f,
-    0x1.c000000000000p-23f,  0x1.0000000000000p-22f,  0x1.4000000000000p-22f,
-    0x1.8000000000000p-22f,  0x1.c000000000000p-22f,  0x1.0000000000000p-21f,
-    0x1.4000000000000p-21f,  0x1.8000000000000p-21f,  0x1.c000000000000p-21f,
-    0x1.0000000000000p-20f,  0x1.4000000000000p-20f,  0x1.8000000000000p-20f,
-    0x1.c000000000000p-20f,  0x1.0000000000000p-19f,  0x1.4000000000000p-19f,
-    0x1.8000000000000p-19f,  0x1.c000000000000p-19f,  0x1.0000000000000p-18f,
-    0x1.4000000000000p-18f,  0x1.8000000000000p-18f,  0x1.c000000000000p-18f,
-    0x1.0000000000000p-17f,  0x1.4000000000000p-17f,  0x1.8000000000000p-17f,
-    0x1.c000000000000p-17f,  0x1.0000000000000p-16f,  0x1.4000000000000p-16f,
-    0x1.8000000000000p-16f,  0x1.c000000000000p-16f,  0x1.0000000000000p-15f,
-    0x1.4000000000000p-15f,  0x1.8000000000000p-15f,  0x1.c000000000000p-15f,
-    0x1.0000000000000p-14f,  0x1.4000000000000p-14f,  0x1.8000000000000p-14f,
-    0x1.c000000000000p-14f,  0x1.0000000000000p-13f,  0x1.4000000000000p-13f,
-    0x1.8000000000000p-13f,  0x1.c000000000000p-13f,  0x1.0000000000000p-12f,
-    0x1.4000000000000p-12f,  0x1.8000000000000p-12f,  0x1.c000000000000p-12f,
-    0x1.0000000000000p-11f,  0x1.4000000000000p-11f,  0x1.8000000000000p-11f,
-    0x1.c000000000000p-11f,  0x1.0000000000000p-10f,  0x1.4000000000000p-10f,
-    0x1.8000000000000p-10f,  0x1.c000000000000p-10f,  0x1.0000000000000p-9f,
-    0x1.4000000000000p-9f,   0x1.8000000000000p-9f,   0x1.c000000000000p-9f,
-    0x1.0000000000000p-8f,   0x1.4000000000000p-8f,   0x1.8000000000000p-8f,
-    0x1.c000000000000p-8f,   0x1.0000000000000p-7f,   0x1.4000000000000p-7f,
-    0x1.8000000000000p-7f,   0x1.c000000000000p-7f,   0x1.0000000000000p-6f,
-    0x1.4000000000000p-6f,   0x1.8000000000000p-6f,   0x1.c000000000000p-6f,
-    0x1.0000000000000p-5f,   0x1.4000000000000p-5f,   0x1.8000000000000p-5f,
-    0x1.c000000000000p-5f,   0x1.0000000000000p-4f,   0x1.4000000000000p-4f,
-    0x1.8000000000000p-4f,   0x1.c000000000000p-4f,   0x1.0000000000000p-3f,
-    0x1.4000000000000p-3f,   0x1.8000000000000p-3f,   0x1.c000000000000p-3f,
-    0x1.0000000000000p-2f,   0x1.2000000000000p-2f,   0x1.4000000000000p-2f,
-    0x1.6000000000000p-2f,   0x1.8000000000000p-2f,   0x1.a000000000000p-2f,
-    0x1.c000000000000p-2f,   0x1.e000000000000p-2f,   0x1.0000000000000p-1f,
-    0x1.1000000000000p-1f,   0x1.2000000000000p-1f,   0x1.3000000000000p-1f,
-    0x1.4000000000000p-1f,   0x1.5000000000000p-1f,   0x1.6000000000000p-1f,
-    0x1.7000000000000p-1f,   0x1.8000000000000p-1f,   0x1.9000000000000p-1f,
-    0x1.a000000000000p-1f,   0x1.b000000000000p-1f,   0x1.c000000000000p-1f,
-    0x1.d000000000000p-1f,   0x1.e000000000000p-1f,   0x1.f000000000000p-1f,
-    0x1.0000000000000p+0f,
-};
-/* per octave (octave 0 is 1.0, octave o >= 1 is [2^-o, 2^(1-o))): mantissa bits, first code */
-static const int32_t ocg_unsigned_bits[30] = { 0, 5, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-                                               3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 1 };
-static const int32_t ocg_unsigned_bases[30] = { 255, 223, 207, 199, 191, 183, 175, 167, 159, 151,
-                                                143, 135, 127, 119, 111, 103, 95,  87,  79,  71,
-                                                63,  55,  47,  39,  31,  23,  15,  7,   3,   1 };
-static const int32_t ocg_signed_bits[29] = { 0, 4, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-                                             2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1 };
-static const int32_t ocg_signed_bases[29] = { 127, 111, 103, 99, 95, 91, 87, 83, 79, 75,
-                                              71,  67,  63,  59, 55, 51, 47, 43, 39, 35,
-                                              31,  27,  23,  19, 15, 11, 7,  3,  1 };
+#define OCG_CODE_SHIFT 20
+#define OCG_CODE_NOISE_BITS 20
+#define OCG_GOLDEN 0x9E3779B9u
+#define OCG_UNSIGNED_OFFSET 768
+#define OCG_UNSIGNED_TOP 248
+#define OCG_SIGNED_OFFSET 896
+#define OCG_SIGNED_TOP 120
 
 static inline uint32_t ocg_float_bits(float x)
 {
@@ -399,47 +46,51 @@ static inline float ocg_bits_float(uint32_t u)
     return v.f;
 }
 
-/* The code of a magnitude given by its float bits (sign bit clear): the mantissa rounded to
- * the octave's bits (a carry moves it to the next octave's first value); below the last
- * octave, code 1 or 0, whichever is nearer (keep_positive: 1 for any positive value). */
-static inline int32_t ocg_code_magnitude(uint32_t bits, const int32_t *table_bits,
-                                         const int32_t *bases, int32_t last, int32_t keep_positive)
+/* The code of a value of [0, 1] given by its bits, with noise random bits below the kept
+ * mantissa: the bits rounded stochastically, less the offset, clamped to the codes. */
+static inline int32_t ocg_code_of(uint32_t bits, uint32_t noise, int32_t offset, int32_t top)
 {
-    const int32_t octave = 127 - (int32_t)(bits >> 23);
-    const int32_t within = octave < 0 ? 0 : (octave > last ? last : octave);
-    const uint32_t rounded = bits + (1u << (22 - table_bits[within]));
-    int32_t after = 127 - (int32_t)(rounded >> 23);
-    after = after < 0 ? 0 : (after > last ? last : after);
-    const int32_t code =
-        bases[after] + (int32_t)((rounded & 0x7FFFFFu) >> (23 - table_bits[after]));
-    const int32_t below = (octave == last + 1) | (keep_positive & (bits != 0));
-    return octave < 0 ? bases[0] : (octave > last ? below : code);
+    const int32_t code = (int32_t)((bits + noise) >> OCG_CODE_SHIFT) - offset;
+    return code < 0 ? 0 : (code > top ? top : code);
 }
 
-static inline uint8_t ocg_code_unsigned(float y)
+static inline uint8_t ocg_code_unsigned(float y, uint32_t noise)
 {
-    return (uint8_t)ocg_code_magnitude(ocg_float_bits(y) & 0x7FFFFFFFu, ocg_unsigned_bits,
-                                       ocg_unsigned_bases, OCG_UNSIGNED_LAST, 1);
+    const uint32_t bits = ocg_float_bits(y) & 0x7FFFFFFFu;
+    const int32_t code = ocg_code_of(bits, noise, OCG_UNSIGNED_OFFSET, OCG_UNSIGNED_TOP);
+    return (uint8_t)((code == 0) & (bits != 0) ? 1 : code); /* a positive value stays positive */
 }
 
-static inline int8_t ocg_code_signed(float y)
+static inline int8_t ocg_code_signed(float y, uint32_t noise)
 {
-    const int32_t magnitude = ocg_code_magnitude(ocg_float_bits(y) & 0x7FFFFFFFu, ocg_signed_bits,
-                                                 ocg_signed_bases, OCG_SIGNED_LAST, 0);
+    const uint32_t bits = ocg_float_bits(y) & 0x7FFFFFFFu;
+    const int32_t magnitude = ocg_code_of(bits, noise, OCG_SIGNED_OFFSET, OCG_SIGNED_TOP);
     return (int8_t)(y < 0.0F ? -magnitude : magnitude);
 }
 
-/* The largest magnitude of n values, NaN if any is NaN (as torch.amax). */
+static inline float ocg_unsigned_value(uint8_t code)
+{
+    const float value = ocg_bits_float(((uint32_t)code + OCG_UNSIGNED_OFFSET) << OCG_CODE_SHIFT);
+    return code == 0 ? 0.0F : value;
+}
+
+static inline float ocg_signed_value(int8_t code)
+{
+    const int32_t magnitude = code < 0 ? -(int32_t)code : code;
+    const float value = ocg_bits_float((uint32_t)(magnitude + OCG_SIGNED_OFFSET) << OCG_CODE_SHIFT);
+    return magnitude == 0 ? 0.0F : (code < 0 ? -value : value);
+}
+
+/* The largest magnitude of n values, NaN if any is NaN (as torch.amax): the largest of their
+ * bits with the sign cleared, which order as the magnitudes do, NaN above infinity. */
 static inline float ocg_block_absmax(const float *values, int64_t n)
 {
-    float largest = 0.0F;
-    int32_t nan = 0;
+    uint32_t largest = 0;
     for (int64_t i = 0; i < n; ++i) {
-        const float a = fabsf(values[i]);
+        const uint32_t a = ocg_float_bits(values[i]) & 0x7FFFFFFFu;
         largest = a > largest ? a : largest;
-        nan |= a != a;
     }
-    return nan ? NAN : largest;
+    return ocg_bits_float(largest);
 }
 
 static inline uint32_t ocg_hash32(uint32_t x)
@@ -456,14 +107,20 @@ static inline uint32_t ocg_rounding_key(uint32_t step, uint32_t tensor, uint32_t
     return ocg_hash32(step * 0x9E3779B1u + tensor * 0x85EBCA77u + state * 0xC2B2AE3Du);
 }
 
+/* The top bits of key + i * OCG_GOLDEN: a low-discrepancy sequence within a step, the key
+ * (a hash) changing it from step to step. */
+static inline uint32_t ocg_noise(uint32_t key, int64_t i, int32_t bits)
+{
+    return (key + (uint32_t)i * OCG_GOLDEN) >> (32 - bits);
+}
+
 static inline float ocg_bf16_float(uint16_t b) { return ocg_bits_float((uint32_t)b << 16); }
 
 /* x rounded to bfloat16, up in magnitude with probability the fraction truncation drops. */
 static inline uint16_t ocg_bf16_stochastic(float x, uint32_t key, int64_t i)
 {
     const uint32_t bits = ocg_float_bits(x);
-    const uint32_t noise = ocg_hash32(key + (uint32_t)i) & 0xFFFFu;
-    const uint32_t rounded = (bits + noise) >> 16;
+    const uint32_t rounded = (bits + ocg_noise(key, i, 16)) >> 16;
     const int32_t finite = (bits & 0x7F800000u) != 0x7F800000u;
     const int32_t nan = x != x;
     return (uint16_t)(finite ? rounded : (nan ? 0x7FC0u : bits >> 16));

@@ -72,7 +72,6 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
     const float momentum = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -80,6 +79,7 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
         const float *OCG_RESTRICT g = (const float *)_row[1];
         int8_t *OCG_RESTRICT velocity = (int8_t *)_row[2];
         float *OCG_RESTRICT _scales_velocity = (float *)_row[3];
+        const uint32_t _key_velocity = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
         const int64_t _n = list.numel[_tensor];
         const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
 #pragma omp for schedule(static) nowait
@@ -88,23 +88,29 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_velocity[OCG_STATE_BLOCK];
             const float _scale_velocity = _scales_velocity[_b];
-#pragma omp simd
+            uint32_t _largest_velocity = 0; /* of the magnitudes' bits: ocg_block_absmax */
+#pragma omp simd reduction(max : _largest_velocity)
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
-                ocg_sgd_no_nesterov_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_values[velocity[_k] + 128] * _scale_velocity, _c0_minus_lr, momentum,
-                    &_new_p, &_block_velocity[_i]);
+                ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                ocg_signed_value(velocity[_k]) * _scale_velocity,
+                                                _c0_minus_lr, momentum, &_new_p,
+                                                &_block_velocity[_i]);
                 p[_k] = _new_p;
+                const uint32_t _bits_velocity = ocg_float_bits(_block_velocity[_i]) & 0x7FFFFFFFu;
+                _largest_velocity =
+                    _bits_velocity > _largest_velocity ? _bits_velocity : _largest_velocity;
             }
-            const float _absmax_velocity = ocg_block_absmax(_block_velocity, _len);
+            const float _absmax_velocity = ocg_bits_float(_largest_velocity);
             const float _inverse_velocity =
                 1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
             _scales_velocity[_b] = _absmax_velocity;
 #pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i)
-                velocity[_start + _i] = ocg_code_signed(_block_velocity[_i] * _inverse_velocity);
+                velocity[_start + _i] =
+                    ocg_code_signed(_block_velocity[_i] * _inverse_velocity,
+                                    ocg_noise(_key_velocity, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -120,7 +126,6 @@ int ocg_sgd_no_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
     const float momentum = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 3;
@@ -219,7 +224,6 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
     const float momentum = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -227,6 +231,7 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
         const float *OCG_RESTRICT g = (const float *)_row[1];
         int8_t *OCG_RESTRICT velocity = (int8_t *)_row[2];
         float *OCG_RESTRICT _scales_velocity = (float *)_row[3];
+        const uint32_t _key_velocity = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
         const int64_t _n = list.numel[_tensor];
         const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
 #pragma omp for schedule(static) nowait
@@ -235,23 +240,28 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_velocity[OCG_STATE_BLOCK];
             const float _scale_velocity = _scales_velocity[_b];
-#pragma omp simd
+            uint32_t _largest_velocity = 0; /* of the magnitudes' bits: ocg_block_absmax */
+#pragma omp simd reduction(max : _largest_velocity)
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
                 ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                             ocg_signed_values[velocity[_k] + 128] *
-                                                 _scale_velocity,
+                                             ocg_signed_value(velocity[_k]) * _scale_velocity,
                                              _c0_minus_lr, momentum, &_new_p, &_block_velocity[_i]);
                 p[_k] = _new_p;
+                const uint32_t _bits_velocity = ocg_float_bits(_block_velocity[_i]) & 0x7FFFFFFFu;
+                _largest_velocity =
+                    _bits_velocity > _largest_velocity ? _bits_velocity : _largest_velocity;
             }
-            const float _absmax_velocity = ocg_block_absmax(_block_velocity, _len);
+            const float _absmax_velocity = ocg_bits_float(_largest_velocity);
             const float _inverse_velocity =
                 1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
             _scales_velocity[_b] = _absmax_velocity;
 #pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i)
-                velocity[_start + _i] = ocg_code_signed(_block_velocity[_i] * _inverse_velocity);
+                velocity[_start + _i] =
+                    ocg_code_signed(_block_velocity[_i] * _inverse_velocity,
+                                    ocg_noise(_key_velocity, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -267,7 +277,6 @@ int ocg_sgd_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
     const float momentum = (float)scalars[1];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    (void)step;
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 3;

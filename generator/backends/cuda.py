@@ -203,20 +203,17 @@ def config_view() -> dict:
 
 
 def state_codes_view() -> dict:
-    """The int8 state codes' tables, from the definition the PyTorch runtime uses too."""
-
-    def rows(values):  # exact: every value is a float32, printed as a hex float
-        literals = [f"{float(v).hex()}f" for v in values]
-        return [literals[i : i + 6] for i in range(0, len(literals), 6)]
-
+    """The int8 state codes' constants, from the definition the PyTorch runtime uses too."""
     return {
         "block": state_codes.BLOCK,
-        "unsigned_values": rows(state_codes.UNSIGNED_VALUES),
-        "signed_values": rows(state_codes.SIGNED_VALUES),
-        "unsigned_bits": state_codes.UNSIGNED_BITS,
-        "unsigned_bases": state_codes.UNSIGNED_BASES,
-        "signed_bits": state_codes.SIGNED_BITS,
-        "signed_bases": state_codes.SIGNED_BASES,
+        "mantissa_bits": state_codes.MANTISSA_BITS,
+        "shift": state_codes.SHIFT,
+        "noise_bits": state_codes.NOISE_BITS,
+        "golden": f"0x{state_codes.GOLDEN:X}u",  # unsigned: multiplied modulo 2**32
+        "unsigned_offset": state_codes.UNSIGNED_OFFSET,
+        "unsigned_top": state_codes.UNSIGNED_TOP,
+        "signed_offset": state_codes.SIGNED_OFFSET,
+        "signed_top": state_codes.SIGNED_TOP,
     }
 
 
@@ -299,9 +296,9 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
             "uint8_t" if name in ir.nonnegative else "int8_t",
             "ocg_code_unsigned" if name in ir.nonnegative else "ocg_code_signed",
             (
-                f"ocg_unsigned_values[{name}[_k]] * _scale_{name}"
+                f"ocg_unsigned_value({name}[_k]) * _scale_{name}"
                 if name in ir.nonnegative
-                else f"ocg_signed_values[{name}[_k] + 128] * _scale_{name}"
+                else f"ocg_signed_value({name}[_k]) * _scale_{name}"
             ),
         )
         for i, name in enumerate(ir.state)

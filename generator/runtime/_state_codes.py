@@ -1,78 +1,84 @@
 """The 8-bit codes of optimizer state stored as ``state_precision="int8"``, shared by the C
-kernels (tables printed into ``cuda/ocg_config.h`` by the build) and the PyTorch runtime.
+kernels (printed into ``cuda/ocg_state.h`` by the build) and the PyTorch runtime.
 
 A state is stored per block of BLOCK elements: a float32 scale (the block's largest
-magnitude) and one byte per element, a code for the element divided by the scale, a value in
-[-1, 1]. The codes are a floating-point format whose precision depends on the octave, finer
-near 1 where the block's large values are, coarser far below where values matter little but
-must not vanish (a dynamic map, as in Dettmers et al. 2022, spaced per octave rather than
-per decade so that the code is found with integer arithmetic on the float's bits):
+magnitude) and one byte per element, the code of the element divided by the scale, a value
+in [-1, 1], as a small float with MANTISSA_BITS bits of mantissa:
 
-- octave 0 is 1.0 itself; octave o >= 1 is [2**-o, 2**(1-o)) with 2**BITS[o] evenly spaced
-  values, the first one 2**-o;
-- code 0 is 0; code 1 is the smallest octave's first value; codes rise with the value up to
-  the largest code, 1.0.
+- unsigned codes (states the equations prove never negative): 5 bits of exponent, code c
+  in 1..248 is the float32 whose bits are (c + UNSIGNED_OFFSET) << SHIFT, from 2**-31 * 9/8
+  up to 1.0 (code 248); code 0 is 0;
+- signed codes: a sign and 4 bits of exponent, magnitude m in 1..120 is the float32 whose
+  bits are (m + SIGNED_OFFSET) << SHIFT, from 2**-15 * 9/8 up to 1.0; int8 code -m or m.
 
-Unsigned codes (states the equations prove never negative) cover 30 octaves (down to
-2**-29, 1.9e-9), 32 values in [0.5, 1) (1.6% apart); signed codes (a sign and a 7-bit
-magnitude, int8 from -127 to 127; -128 reads as -1) cover 29 octaves, 16 values in [0.5, 1).
-
-Encoding rounds to the nearest value (ties away from zero): the float's mantissa rounded to
-the octave's bits, a carry moving it to the next octave's first value. Below the smallest
-octave a value rounds to 0 or to code 1, whichever is nearer, except that an unsigned
-state's positive value never becomes 0 (Adam's v of 0 would divide by epsilon alone).
+Encoding rounds stochastically: random bits below the kept mantissa are added to the
+float's bits before they are dropped, so a value rounds up with probability equal to the
+fraction of the spacing it lies above the value below, and its code is right on average. That
+matters because optimizer state changes slowly: Adam's v moves by 0.1% of itself per step at
+beta_2=0.999, far less than the codes' spacing (12.5%), and nearest rounding would freeze
+it. The random bits of element i are noise(key, i), the key a hash of the step, the tensor's
+place among those whose state is stored in fewer bits, and the state's index
+(rounding_key), in C and in torch alike (a hash per element cost a third of the fused step). A value below the smallest code rounds to 0, except
+that an unsigned state's positive value keeps code 1 (Adam's v of 0 would divide by epsilon
+alone). The codes are found with integer arithmetic on the float's bits: no table, no search.
 """
 
 BLOCK = 256
 MIN_INT8_NUMEL = 4096  # smaller tensors keep their state in the working dtype
-
-UNSIGNED_BITS = (0, 5, 4) + (3,) * 25 + (2, 1)  # per octave, from octave 0 (1.0) down
-SIGNED_BITS = (0, 4, 3) + (2,) * 25 + (1,)
-
-
-def _bases(bits) -> tuple[int, ...]:
-    """The first code of each octave: codes rise with the value, code 0 is 0."""
-    bases, next_code = [0] * len(bits), 1
-    for octave in reversed(range(len(bits))):
-        bases[octave] = next_code
-        next_code += 1 << bits[octave]
-    return tuple(bases)
+MANTISSA_BITS = 3
+SHIFT = 23 - MANTISSA_BITS  # the float32 bits below the kept mantissa
+UNSIGNED_OFFSET = (127 - 31) << MANTISSA_BITS
+UNSIGNED_TOP = (127 << MANTISSA_BITS) - UNSIGNED_OFFSET  # the code of 1.0: 248
+SIGNED_OFFSET = (127 - 15) << MANTISSA_BITS
+SIGNED_TOP = (127 << MANTISSA_BITS) - SIGNED_OFFSET  # the magnitude of 1.0: 120
+NOISE_BITS = SHIFT  # random bits added below the kept mantissa
+BFLOAT16_NOISE_BITS = 16  # bfloat16 keeps the top 16 bits of a float32
+MASK32 = 0xFFFFFFFF
+GOLDEN = 0x9E3779B9  # 2**32 / the golden ratio, odd
 
 
-UNSIGNED_BASES = _bases(UNSIGNED_BITS)
-SIGNED_BASES = _bases(SIGNED_BITS)
-assert UNSIGNED_BASES[0] == 255 and SIGNED_BASES[0] == 127
+def hash32(x: int) -> int:
+    """A 32-bit integer hash (lowbias32)."""
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & MASK32
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & MASK32
+    return x ^ (x >> 16)
 
 
-def magnitudes(bits) -> list[float]:
-    """The value of each code from 0 up, exact in float32."""
-    values = [0.0]
-    for octave in reversed(range(len(bits))):
-        step = 2.0 ** (-octave - bits[octave])
-        values += [2.0**-octave + j * step for j in range(1 << bits[octave])]
-    return values
+def rounding_key(step: int, position: int, state_index: int) -> int:
+    """The key of one state of one tensor in one step (see the module's docstring)."""
+    return hash32((step * 0x9E3779B1 + position * 0x85EBCA77 + state_index * 0xC2B2AE3D) & MASK32)
 
 
-UNSIGNED_VALUES = magnitudes(UNSIGNED_BITS)  # 256 values, code 0 to 255
-# int8 codes -128..127 as indices 0..255: -1 (for -128), then -1 ... 0 ... 1
-SIGNED_VALUES = (
-    [-1.0] + [-v for v in reversed(magnitudes(SIGNED_BITS)[1:])] + magnitudes(SIGNED_BITS)
-)
-assert len(UNSIGNED_VALUES) == 256 and len(SIGNED_VALUES) == 256
+def noise(key: int, index: int, bits: int) -> int:
+    """The random bits of element ``index``: the top ``bits`` of key + index * GOLDEN (mod
+    2**32). Within a step the elements' bits are a low-discrepancy sequence (each block's
+    roundings are balanced); from step to step the key, a hash, changes them."""
+    return ((key + index * GOLDEN) & MASK32) >> (32 - bits)
 
 
-def encode_magnitude(bits32: int, table_bits, bases, keep_positive: bool) -> int:
-    """The code of a non-negative float32 given by its bits (the reference the torch and C
-    encoders follow operation by operation; tests compare them)."""
-    exponent = bits32 >> 23
-    octave = 127 - exponent
-    last = len(table_bits) - 1
-    if octave < 0:  # NaN (or a value past 1, which a block's scale does not make)
-        return bases[0]
-    if octave > last:
-        if octave == last + 1:
-            return 1
-        return 1 if keep_positive and bits32 else 0
-    rounded = bits32 + (1 << (22 - table_bits[octave]))
-    octave = 127 - (rounded >> 23)
-    return bases[octave] + ((rounded & 0x7FFFFF) >> (23 - table_bits[octave]))
+def encode_magnitude(bits32: int, noise: int, signed: bool) -> int:
+    """The code (magnitude, for signed) of a non-negative float32 given by its bits, with
+    ``noise`` random bits (< 2**SHIFT): the reference the torch and C encoders follow."""
+    offset, top = (SIGNED_OFFSET, SIGNED_TOP) if signed else (UNSIGNED_OFFSET, UNSIGNED_TOP)
+    code = min(max(((bits32 + noise) >> SHIFT) - offset, 0), top)
+    if not signed and code == 0 and bits32 != 0:
+        return 1
+    return code
+
+
+def value(code: int, signed: bool) -> float:
+    """The value in [-1, 1] (2 for int8's -128, never written) of a code."""
+    import struct
+
+    magnitude = abs(code)
+    if magnitude == 0:
+        return 0.0
+    bits = (magnitude + (SIGNED_OFFSET if signed else UNSIGNED_OFFSET)) << SHIFT
+    result = struct.unpack("<f", struct.pack("<I", bits))[0]
+    return -result if code < 0 else result
+
+
+UNSIGNED_VALUES = [value(c, False) for c in range(256)]  # code 0..255
+SIGNED_VALUES = [value(c, True) for c in range(-128, 128)]  # index code + 128

@@ -506,7 +506,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             decoded = _precision.saved_values(values, names, p, _work_dtype(p))
             if isinstance(decoded, str):
                 raise ValueError(f"{name}: parameter id {saved_id!r}: {decoded}")
-            state[p] = self._stored(decoded, p, kernel_of[saved_id], precision_of[saved_id])
+            kernel, precision = kernel_of[saved_id], precision_of[saved_id]
+            same = _precision.same_format(values, names, p, precision, kernel.nonnegative)
+            if same is not None:  # saved as this optimizer stores it: the codes themselves
+                state[p] = same
+            else:
+                state[p] = self._stored(decoded, p, kernel, precision)
         self.__setstate__({"state": state, "param_groups": groups})
         for post_hook in self._optimizer_load_state_dict_post_hooks.values():
             post_hook(self)
@@ -789,8 +794,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         factor = -scale if plan.maximize else scale
         device = plan.params[0].device
         init = self.state_init(h)
-        pieces, copies = [], []
-        for position, p in enumerate(plan.params):
+        pieces, copies, position = [], [], 0
+        for p in plan.params:
             work_dtype = _work_dtype(p)
             g = _prepared_gradient(p.grad, work_dtype, factor, self.clipvalue).contiguous()
             state = self.state[p]
@@ -804,6 +809,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 work = p.detach().to(work_dtype, memory_format=torch.contiguous_format, copy=True)
                 copies.append((p, work))
             flat_p, flat_g = work.view(-1), g.view(-1)
+            # the rounding keys count the tensors whose state is stored in fewer bits, as the
+            # fused kernels' lists do
+            stored = bool(names) and state[names[0]].dtype in _precision.FEWER_BITS
             entries = [  # a state's stored tensors, and its stochastic rounding's key
                 {
                     "": state[s],
@@ -812,6 +820,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 }
                 for index, s in enumerate(names)
             ]
+            position += stored
             for begin in range(0, p.numel(), _precision.PIECE):
                 end = min(p.numel(), begin + _precision.PIECE)
                 pieces.append((flat_p[begin:end], flat_g[begin:end], entries, begin, end))

@@ -7,25 +7,27 @@ elements, a multiple of ``BLOCK``) at a time, so the working copies stay in cach
 cost more memory than one piece.
 
 - **bfloat16**: stored with stochastic rounding (random bits added below bfloat16's 16 bits,
-  then truncated); the bits are a hash of the step, the tensor's place, the state and the
-  element (``rounding_key``), the same in the fused kernels, so a run repeats exactly.
+  then truncated); the bits are a hash of the step, the tensor's place among those whose
+  state is stored in fewer bits, the state and the element (``rounding_key``), the same in
+  the fused kernels, so a run repeats exactly.
   Nearest rounding would freeze slow averages: Adam's ``v`` moves by 0.1% of itself per step
   at ``beta_2=0.999``, less than half of bfloat16's spacing (0.4%), so every such update would
   round back to the old value; stochastic rounding keeps the average right.
-- **int8**: block-wise dynamic quantisation (Dettmers et al. 2022): blocks of ``BLOCK``
-  elements, each with a float32 scale (its largest magnitude), and one byte per element, the
-  code of a value in [-1, 1] in a format finest near 1 (``generator/runtime/_state_codes.py``:
-  30 octaves unsigned, for states the equations prove never negative (``generator.signs``),
-  29 octaves and a sign otherwise). Codes round to the nearest value, except that an
-  unsigned state's positive value never rounds to 0 (Adam's ``v`` of 0 would divide by
-  ``epsilon`` alone). Tensors with
-  fewer than ``MIN_INT8_NUMEL`` elements keep their state in the working dtype, as
-  bitsandbytes does: their scales would cost more than the bytes saved, and biases and norms
-  are where quantisation errors hurt most.
+- **int8**: block-wise quantisation (as in Dettmers et al. 2022): blocks of ``BLOCK``
+  elements, each with a float32 scale (its largest magnitude), and one byte per element, a
+  small float of the element over the scale (``generator/runtime/_state_codes.py``: 3 bits of
+  mantissa; 5 of exponent for states the equations prove never negative (``generator.signs``),
+  stored unsigned, 4 and a sign otherwise), rounded stochastically like bfloat16, except that
+  an unsigned state's positive value never becomes 0 (Adam's ``v`` of 0 would divide by
+  ``epsilon`` alone). Tensors with fewer than ``MIN_INT8_NUMEL`` elements keep their state in
+  the working dtype, as bitsandbytes does: their scales would cost more than the bytes
+  saved, and biases and norms are where quantisation errors hurt most.
 
 A quantised state ``m`` is two entries of ``optimizer.state[p]``: ``"m"``, the codes shaped
 like the parameter, and ``"m.absmax"``, the scales (a name no spec state can have).
 """
+
+import functools
 
 import torch
 
@@ -35,15 +37,12 @@ from .._state_codes import BLOCK, MIN_INT8_NUMEL
 PRECISIONS = ("float32", "bfloat16", "int8")
 PIECE = 1 << 20  # elements decoded at once: 4 MB per float32 working copy
 ABSMAX = ".absmax"
+FEWER_BITS = (torch.bfloat16, torch.int8, torch.uint8)  # the stored dtypes of state_precision
 
 _LOW_PRECISION = (torch.float16, torch.bfloat16)
 _UNSIGNED = torch.tensor(codes.UNSIGNED_VALUES, dtype=torch.float32)
 _SIGNED = torch.tensor(codes.SIGNED_VALUES, dtype=torch.float32)  # index: code + 128
-_FORMATS = {  # keep_positive: an unsigned state's positive value never becomes code 0
-    True: (torch.tensor(codes.SIGNED_BITS), torch.tensor(codes.SIGNED_BASES), False),
-    False: (torch.tensor(codes.UNSIGNED_BITS), torch.tensor(codes.UNSIGNED_BASES), True),
-}
-_MASK32 = 0xFFFFFFFF
+_MASK32 = codes.MASK32
 
 
 def check_precision(owner: str, value) -> str:
@@ -78,7 +77,7 @@ def encode_state(precision, p, values, nonnegative, key=0) -> dict:
         out[ABSMAX] = torch.empty(n_blocks(p.numel()), dtype=torch.float32, device=p.device)
         for start in range(0, p.numel(), PIECE):
             stop = min(p.numel(), start + PIECE)
-            encode(out, flat[start:stop].float(), start, stop)
+            encode(out, flat[start:stop].float(), start, stop, key)
     else:
         encode(
             out,
@@ -117,7 +116,7 @@ def decode(entries: dict, start: int, stop: int, dtype) -> torch.Tensor:
 
 def encode(entries: dict, values, start: int, stop: int, key: int = 0) -> None:
     """Store ``values`` (float, elements [start, stop) of a state, start on a block);
-    ``key``: bfloat16's rounding key (rounding_key)."""
+    ``key``: the stochastic rounding's (rounding_key)."""
     stored = entries[""].view(-1)[start:stop]
     if stored.dtype is torch.bfloat16:
         stored.copy_(_stochastic_bfloat16(values.float(), key, start))
@@ -129,7 +128,7 @@ def encode(entries: dict, values, start: int, stop: int, key: int = 0) -> None:
         scale = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
         normalised = values.clone()
         _per_block(normalised, 1 / scale, torch.Tensor.mul_)
-        stored.copy_(_codes(normalised, signed))
+        stored.copy_(_codes(normalised, signed, _noise(values, key, start, codes.NOISE_BITS)))
     else:
         stored.copy_(values)
 
@@ -151,46 +150,57 @@ def _block_absmax(flat, out) -> None:
         out[-1] = flat[full:].abs().max()
 
 
-def _codes(normalised, signed):
-    """_state_codes.encode_magnitude, on tensors: the int8 or uint8 code of each value."""
-    table_bits, bases, keep_positive = _FORMATS[signed]
-    table_bits, bases = table_bits.to(normalised.device), bases.to(normalised.device)
-    last = len(table_bits) - 1
-    magnitude = normalised.abs().view(torch.int32).long()
-    octave = 127 - (magnitude >> 23)
-    within = octave.clamp(0, last)
-    rounded = magnitude + (1 << (22 - table_bits[within]))
-    within = (127 - (rounded >> 23)).clamp(0, last)
-    code = bases[within] + ((rounded & 0x7FFFFF) >> (23 - table_bits[within]))
-    code = torch.where(octave < 0, bases[0], code)  # NaN
-    below = torch.where((octave == last + 1) | ((magnitude != 0) & keep_positive), 1, 0)
-    code = torch.where(octave > last, below, code)
+def _codes(normalised, signed, noise):
+    """_state_codes.encode_magnitude, on tensors: the int8 or uint8 code of each value (in
+    int32: a NaN's bits are lowered to infinity's first, so that adding the noise cannot
+    carry past 2**31; both take the top code, as in C)."""
+    offset, top = (
+        (codes.SIGNED_OFFSET, codes.SIGNED_TOP)
+        if signed
+        else (codes.UNSIGNED_OFFSET, codes.UNSIGNED_TOP)
+    )
+    magnitude = normalised.abs().view(torch.int32).clamp_max(_INFINITY_BITS)
+    code = magnitude.add(noise).bitwise_right_shift_(codes.SHIFT).sub_(offset).clamp_(0, top)
     if signed:
-        code = torch.where(normalised < 0, -code, code)
-    return code
+        return torch.where(normalised < 0, -code, code)
+    return torch.where((code == 0) & (magnitude != 0), 1, code)
 
 
-def _hash32(x):
-    """A 32-bit integer hash (``lowbias32``), on int64 tensors or ints holding 32 bits."""
-    x = x ^ (x >> 16)
-    x = (x * 0x7FEB352D) & _MASK32
-    x = x ^ (x >> 15)
-    x = (x * 0x846CA68B) & _MASK32
-    return x ^ (x >> 16)
+rounding_key = codes.rounding_key
+_INFINITY_BITS = 0x7F800000
 
 
-def rounding_key(step: int, position: int, state_index: int) -> int:
-    """The seed of one state of one tensor in one step: bfloat16's stochastic rounding uses
-    _hash32(key + element index), as the fused kernels do (ocg_state.h)."""
-    return _hash32((step * 0x9E3779B1 + position * 0x85EBCA77 + state_index * 0xC2B2AE3D) & _MASK32)
+@functools.lru_cache(maxsize=None)
+def _golden_steps(device) -> torch.Tensor:
+    """i * GOLDEN modulo 2**32 for i < PIECE, as int32 (wrapped)."""
+    steps = (torch.arange(PIECE, dtype=torch.int64) * codes.GOLDEN) & _MASK32
+    return torch.where(steps >= 1 << 31, steps - (1 << 32), steps).to(torch.int32).to(device)
+
+
+def _noise(values, key: int, start: int, bits: int):
+    """_state_codes.noise of elements [start, start + n) of a state (n <= PIECE), in int32:
+    the sum wraps as uint32 arithmetic does, and an arithmetic shift then a mask keeps the
+    same top bits as a logical shift."""
+    base = (key + start * codes.GOLDEN) & _MASK32
+    base = base - (1 << 32) if base >= 1 << 31 else base
+    n = values.numel()
+    steps = _golden_steps(values.device)
+    if n > PIECE:  # a whole tensor at once (encode_state's callers pass pieces)
+        return torch.cat(
+            [
+                _noise(values.view(-1)[i : i + PIECE], key, start + i, bits)
+                for i in range(0, n, PIECE)
+            ]
+        ).view(values.shape)
+    total = steps[:n] + base
+    return ((total >> (32 - bits)) & ((1 << bits) - 1)).view(values.shape)
 
 
 def _stochastic_bfloat16(values, key: int, start: int = 0):
     """float32 -> bfloat16, rounded up in magnitude with probability equal to the fraction
     of the spacing that truncation drops (values that are already bfloat16 stay); the random
-    bits of element i are _hash32(key + start + i)."""
-    index = torch.arange(start, start + values.numel(), dtype=torch.int64, device=values.device)
-    noise = (_hash32((index + key) & _MASK32) & 0xFFFF).to(torch.int32).view(values.shape)
+    bits of element i are _state_codes.noise(key, start + i, 16)."""
+    noise = _noise(values, key, start, codes.BFLOAT16_NOISE_BITS)
     bits = values.view(torch.int32)
     rounded = ((bits + noise) & -65536).view(torch.float32)
     rounded = torch.where(torch.isfinite(values), rounded, values)  # NaN keeps its payload
@@ -271,4 +281,20 @@ def saved_values(values: dict, names, p, work_dtype) -> dict | str:
             return f"state {name!r} is {_describe(stored)}"
     if set(values) != expected:
         return f"the state holds {sorted(values)}, expected {sorted(expected)}"
+    return out
+
+
+def same_format(values: dict, names, p, precision, nonnegative) -> dict | None:
+    """Copies of a saved state (already checked by saved_values) on ``p``'s device, when it
+    was saved as ``precision`` stores it (decoding and encoding again would not give the
+    same codes: stochastic rounding); None otherwise."""
+    if precision == "float32":
+        return None
+    out = {}
+    for name in names:
+        if values[name].dtype is not stored_dtype(precision, p, name in nonnegative):
+            return None
+        for key in (name, name + ABSMAX):
+            if key in values:
+                out[key] = values[key].detach().to(p.device, copy=True).contiguous()
     return out
