@@ -88,8 +88,7 @@ int ocg_adagrad_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_accumulator[OCG_STATE_BLOCK];
             const float _scale_accumulator = _scales_accumulator[_b];
-            uint32_t _largest_accumulator = 0; /* of the magnitudes' bits: ocg_block_absmax */
-#pragma omp simd reduction(max : _largest_accumulator)
+#pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
@@ -98,13 +97,8 @@ int ocg_adagrad_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                     ocg_unsigned_value(accumulator[_k]) * _scale_accumulator, _c0_minus_lr, epsilon,
                     &_new_p, &_block_accumulator[_i]);
                 p[_k] = _new_p;
-                const uint32_t _bits_accumulator =
-                    ocg_float_bits(_block_accumulator[_i]) & 0x7FFFFFFFu;
-                _largest_accumulator = _bits_accumulator > _largest_accumulator
-                                           ? _bits_accumulator
-                                           : _largest_accumulator;
             }
-            const float _absmax_accumulator = ocg_bits_float(_largest_accumulator);
+            const float _absmax_accumulator = ocg_block_absmax(_block_accumulator, _len);
             const float _inverse_accumulator =
                 1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
             _scales_accumulator[_b] = _absmax_accumulator;

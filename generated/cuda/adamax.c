@@ -106,11 +106,9 @@ int ocg_adamax_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_m[OCG_STATE_BLOCK];
             const float _scale_m = _scales_m[_b];
-            uint32_t _largest_m = 0; /* of the magnitudes' bits: ocg_block_absmax */
             float _block_u[OCG_STATE_BLOCK];
             const float _scale_u = _scales_u[_b];
-            uint32_t _largest_u = 0; /* of the magnitudes' bits: ocg_block_absmax */
-#pragma omp simd reduction(max : _largest_m, _largest_u)
+#pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
@@ -120,19 +118,15 @@ int ocg_adamax_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                                                _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2,
                                                epsilon, &_new_p, &_block_m[_i], &_block_u[_i]);
                 p[_k] = _new_p;
-                const uint32_t _bits_m = ocg_float_bits(_block_m[_i]) & 0x7FFFFFFFu;
-                _largest_m = _bits_m > _largest_m ? _bits_m : _largest_m;
-                const uint32_t _bits_u = ocg_float_bits(_block_u[_i]) & 0x7FFFFFFFu;
-                _largest_u = _bits_u > _largest_u ? _bits_u : _largest_u;
             }
-            const float _absmax_m = ocg_bits_float(_largest_m);
+            const float _absmax_m = ocg_block_absmax(_block_m, _len);
             const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
             _scales_m[_b] = _absmax_m;
 #pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i)
                 m[_start + _i] = ocg_code_signed(
                     _block_m[_i] * _inverse_m, ocg_noise(_key_m, _start + _i, OCG_CODE_NOISE_BITS));
-            const float _absmax_u = ocg_bits_float(_largest_u);
+            const float _absmax_u = ocg_block_absmax(_block_u, _len);
             const float _inverse_u = 1.0F / (_absmax_u > 0.0F ? _absmax_u : 1.0F);
             _scales_u[_b] = _absmax_u;
 #pragma omp simd

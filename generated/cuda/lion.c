@@ -104,8 +104,7 @@ int ocg_lion_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_m[OCG_STATE_BLOCK];
             const float _scale_m = _scales_m[_b];
-            uint32_t _largest_m = 0; /* of the magnitudes' bits: ocg_block_absmax */
-#pragma omp simd reduction(max : _largest_m)
+#pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
@@ -114,10 +113,8 @@ int ocg_lion_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                     ocg_signed_value(m[_k]) * _scale_m, _c0_one_minus_beta_2, _c1_minus_lr,
                     _c2_one_minus_beta_1, beta_1, beta_2, weight_decay, &_new_p, &_block_m[_i]);
                 p[_k] = _new_p;
-                const uint32_t _bits_m = ocg_float_bits(_block_m[_i]) & 0x7FFFFFFFu;
-                _largest_m = _bits_m > _largest_m ? _bits_m : _largest_m;
             }
-            const float _absmax_m = ocg_bits_float(_largest_m);
+            const float _absmax_m = ocg_block_absmax(_block_m, _len);
             const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
             _scales_m[_b] = _absmax_m;
 #pragma omp simd

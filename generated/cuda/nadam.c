@@ -128,11 +128,9 @@ int ocg_nadam_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_m[OCG_STATE_BLOCK];
             const float _scale_m = _scales_m[_b];
-            uint32_t _largest_m = 0; /* of the magnitudes' bits: ocg_block_absmax */
             float _block_v[OCG_STATE_BLOCK];
             const float _scale_v = _scales_v[_b];
-            uint32_t _largest_v = 0; /* of the magnitudes' bits: ocg_block_absmax */
-#pragma omp simd reduction(max : _largest_m, _largest_v)
+#pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
@@ -143,19 +141,15 @@ int ocg_nadam_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                     _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient, beta_1,
                     beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
                 p[_k] = _new_p;
-                const uint32_t _bits_m = ocg_float_bits(_block_m[_i]) & 0x7FFFFFFFu;
-                _largest_m = _bits_m > _largest_m ? _bits_m : _largest_m;
-                const uint32_t _bits_v = ocg_float_bits(_block_v[_i]) & 0x7FFFFFFFu;
-                _largest_v = _bits_v > _largest_v ? _bits_v : _largest_v;
             }
-            const float _absmax_m = ocg_bits_float(_largest_m);
+            const float _absmax_m = ocg_block_absmax(_block_m, _len);
             const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
             _scales_m[_b] = _absmax_m;
 #pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i)
                 m[_start + _i] = ocg_code_signed(
                     _block_m[_i] * _inverse_m, ocg_noise(_key_m, _start + _i, OCG_CODE_NOISE_BITS));
-            const float _absmax_v = ocg_bits_float(_largest_v);
+            const float _absmax_v = ocg_block_absmax(_block_v, _len);
             const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
             _scales_v[_b] = _absmax_v;
 #pragma omp simd

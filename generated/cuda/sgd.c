@@ -88,8 +88,7 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_velocity[OCG_STATE_BLOCK];
             const float _scale_velocity = _scales_velocity[_b];
-            uint32_t _largest_velocity = 0; /* of the magnitudes' bits: ocg_block_absmax */
-#pragma omp simd reduction(max : _largest_velocity)
+#pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
@@ -98,11 +97,8 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                                                 _c0_minus_lr, momentum, &_new_p,
                                                 &_block_velocity[_i]);
                 p[_k] = _new_p;
-                const uint32_t _bits_velocity = ocg_float_bits(_block_velocity[_i]) & 0x7FFFFFFFu;
-                _largest_velocity =
-                    _bits_velocity > _largest_velocity ? _bits_velocity : _largest_velocity;
             }
-            const float _absmax_velocity = ocg_bits_float(_largest_velocity);
+            const float _absmax_velocity = ocg_block_absmax(_block_velocity, _len);
             const float _inverse_velocity =
                 1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
             _scales_velocity[_b] = _absmax_velocity;
@@ -240,8 +236,7 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
             float _block_velocity[OCG_STATE_BLOCK];
             const float _scale_velocity = _scales_velocity[_b];
-            uint32_t _largest_velocity = 0; /* of the magnitudes' bits: ocg_block_absmax */
-#pragma omp simd reduction(max : _largest_velocity)
+#pragma omp simd
             for (int64_t _i = 0; _i < _len; ++_i) {
                 const int64_t _k = _start + _i;
                 float _new_p;
@@ -249,11 +244,8 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                                              ocg_signed_value(velocity[_k]) * _scale_velocity,
                                              _c0_minus_lr, momentum, &_new_p, &_block_velocity[_i]);
                 p[_k] = _new_p;
-                const uint32_t _bits_velocity = ocg_float_bits(_block_velocity[_i]) & 0x7FFFFFFFu;
-                _largest_velocity =
-                    _bits_velocity > _largest_velocity ? _bits_velocity : _largest_velocity;
             }
-            const float _absmax_velocity = ocg_bits_float(_largest_velocity);
+            const float _absmax_velocity = ocg_block_absmax(_block_velocity, _len);
             const float _inverse_velocity =
                 1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
             _scales_velocity[_b] = _absmax_velocity;
