@@ -532,3 +532,11 @@ def test_the_docs_memory_table_is_what_the_state_holds(module):
             opt.step()
             measured = _state_bytes(opt, [p]) / p.numel()
             assert f"{measured:.2f}" == f"{float(getattr(row, precision)):.2f}", (module, precision)
+
+
+def test_the_numpy_backend_refuses_state_precision_by_name():
+    # NumPy keeps float32/float64 state; the argument is PyTorch's, and NumPy says it has none
+    import generated.numpy as N
+
+    with pytest.raises(TypeError, match="state_precision"):
+        N.get("adam")(state_precision="int8")

@@ -501,7 +501,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 ):
                     raise ValueError(
                         f"{name}: state {key!r} of parameter id {saved_id!r} must be a strided floating-point "
-                        f"tensor of shape {tuple(p.shape)} (or int8 codes with their scales), not {_describe(value)}"
+                        f"tensor of shape {tuple(p.shape)}, not {_describe(value)}"
                     )
             # saved in any precision: decoded, then stored as this group's precision asks
             decoded = _precision.saved_values(values, names, p, _work_dtype(p))

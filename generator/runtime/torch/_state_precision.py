@@ -271,8 +271,8 @@ def saved_values(values: dict, names, p, work_dtype) -> dict | str:
             ):
                 return f"state {name + ABSMAX!r} must be float32 of shape ({n_blocks(p.numel())},), not {_describe(scale)}"
             entries = {
-                "": stored.detach().cpu().contiguous(),
-                ABSMAX: scale.detach().cpu().contiguous(),
+                "": stored.detach().contiguous(),
+                ABSMAX: scale.detach().to(stored.device).contiguous(),
             }
             out[name] = decode_state(entries, work_dtype).to(p.device)
         elif stored.is_floating_point():
