@@ -317,18 +317,16 @@ def _write_atomically(path: Path, text: str) -> None:
             os.unlink(temporary)
 
 
+# every update's (list, scalars, grad_scale, grad_factor, clipvalue), as <module>.h declares
+_UPDATE_ARGUMENTS = (TensorList, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_double, ctypes.c_double)
+
+
 @functools.lru_cache(maxsize=None)
 def update_function(lib: ctypes.CDLL, stem: str, dtype: str, target: str):
     """The update of one flag combination (``ocg_adam_no_amsgrad``) for one dtype."""
     name = f"{stem}_{dtype}_cpu" if target == "cpu" else f"{stem}_{dtype}"
     function = getattr(lib, name)
-    function.argtypes = [
-        TensorList,
-        ctypes.c_void_p,
-        ctypes.c_void_p,
-        ctypes.c_double,
-        ctypes.c_double,
-    ]
+    function.argtypes = list(_UPDATE_ARGUMENTS)
     if target != "cpu":
         function.argtypes += [ctypes.c_void_p]  # the stream
     function.restype = ctypes.c_int
@@ -340,14 +338,7 @@ def stored_update_function(lib: ctypes.CDLL, stem: str, kind: str):
     """The CPU update of one flag combination for float parameters whose state is stored as
     ``kind``: "int8" codes with block scales, or "bf16" (``<stem>_f32_<kind>_cpu``)."""
     function = getattr(lib, f"{stem}_f32_{kind}_cpu")
-    function.argtypes = [
-        TensorList,
-        ctypes.c_void_p,
-        ctypes.c_void_p,
-        ctypes.c_double,
-        ctypes.c_double,
-        ctypes.c_uint32,
-    ]
+    function.argtypes = [*_UPDATE_ARGUMENTS, ctypes.c_uint32]  # and the step: rounding's key
     function.restype = ctypes.c_int
     return function
 
