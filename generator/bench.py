@@ -43,7 +43,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .runtime._state_codes import BLOCK as STATE_BLOCK
+from .runtime._state_codes import STATE_BYTES
 from .build import load_specs
 from .paths import ROOT
 
@@ -206,8 +206,6 @@ def bytes_per_element(spec, dtype_bytes: int = 4, state_bytes: float | None = No
 
 
 STATE_PRECISION = ("adam",)  # the cases timed with their state in int8 and bfloat16 too
-# bytes per state element: int8 codes and a float32 scale per block of 256 elements
-STATE_BYTES = {"int8": 1 + 4 / STATE_BLOCK, "bfloat16": 2}
 
 
 def _tensors(workload: Workload, device, seed: int = 0):

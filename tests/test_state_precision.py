@@ -115,7 +115,9 @@ def test_int8_codes_round_to_a_neighbouring_code_unbiased_and_back(signed):
     like = torch.empty(5000)
     values = torch.randn(5000, generator=gen) * torch.logspace(-6, 2, 5000)
     values = values if signed else values.abs()
-    entries = Q.encode_state("int8", like, values, nonnegative=not signed, key=Q.rounding_key(3, 0, 0))
+    entries = Q.encode_state(
+        "int8", like, values, nonnegative=not signed, key=Q.rounding_key(3, 0, 0)
+    )
     assert entries[""].dtype is (torch.int8 if signed else torch.uint8)
     decoded = Q.decode_state(entries, torch.float64)
     absmax = entries[Q.ABSMAX].double().repeat_interleave(Q.BLOCK)[:5000]
@@ -161,6 +163,19 @@ def test_bfloat16_rounding_is_stochastic_unbiased_and_repeatable():
     out = Q._stochastic_bfloat16(special, 1).float()
     assert out[0].isnan() and out[1:3].tolist() == [math.inf, -math.inf]
     assert out[3:].tolist() == [0.0, -0.0, 3.0]
+
+
+def test_the_torch_random_bits_follow_the_reference_sequence():
+    from generator.runtime import _state_codes as C
+
+    values = torch.zeros(3000)
+    for key, start, bits in (
+        (0, 0, C.NOISE_BITS),
+        (C.MASK32, 256, C.NOISE_BITS),
+        (12345, 1 << 20, 16),
+    ):
+        got = Q._noise(values, key, start, bits).tolist()
+        assert got == [C.noise(key, start + i, bits) for i in range(3000)]
 
 
 @pytest.mark.parametrize("signed", [True, False])
@@ -210,13 +225,17 @@ def _setup(module, flags, precision, foreach, dtype=torch.float32, fused=None):
 
 def _decoded(opt, p):
     names = [k for k in opt.state[p] if not k.endswith(Q.ABSMAX)]
-    return Q.saved_values(opt.state[p], names, p, torch.float64 if p.dtype is torch.float64 else torch.float32)
+    return Q.saved_values(
+        opt.state[p], names, p, torch.float64 if p.dtype is torch.float64 else torch.float32
+    )
 
 
 @pytest.mark.parametrize("foreach", [True, False], ids=["foreach", "loop"])
 @pytest.mark.parametrize("precision", LOW)
 @pytest.mark.parametrize("module,flags", variants())
-def test_a_step_equals_float32_on_the_decoded_state_within_the_bound(module, flags, precision, foreach):
+def test_a_step_equals_float32_on_the_decoded_state_within_the_bound(
+    module, flags, precision, foreach
+):
     opt, params = _setup(module, flags, precision, foreach)
     # the same step in float32 from the decoded state
     twin_params = [p.detach().clone().requires_grad_() for p in params]
@@ -235,16 +254,24 @@ def test_a_step_equals_float32_on_the_decoded_state_within_the_bound(module, fla
             stored = opt.state[p][name]
             if stored.dtype is torch.bfloat16:  # either neighbour: within one spacing
                 spacing = torch.where(
-                    value == 0, torch.zeros_like(value), 2.0 ** (torch.floor(torch.log2(value.abs())) - 7)
+                    value == 0,
+                    torch.zeros_like(value),
+                    2.0 ** (torch.floor(torch.log2(value.abs())) - 7),
                 )
                 assert ((new[name] - value).abs() <= spacing).all(), name
             elif stored.dtype in (torch.int8, torch.uint8):
-                absmax = opt.state[p][name + Q.ABSMAX].double().repeat_interleave(Q.BLOCK)[: p.numel()]
+                absmax = (
+                    opt.state[p][name + Q.ABSMAX].double().repeat_interleave(Q.BLOCK)[: p.numel()]
+                )
                 assert torch.equal(
                     opt.state[p][name + Q.ABSMAX],
                     _block_absmax(value.reshape(-1)),
                 ), name
-                table = (Q._SIGNED[1:] if stored.dtype is torch.int8 else Q._UNSIGNED[:249]).double().numpy()
+                table = (
+                    (Q._SIGNED[1:] if stored.dtype is torch.int8 else Q._UNSIGNED[:249])
+                    .double()
+                    .numpy()
+                )
                 scale = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
                 normalised = (value.reshape(-1).double() / scale).numpy()
                 bound = _table_bound(table, normalised) * scale.numpy()
@@ -352,9 +379,7 @@ def _state_bytes(opt, params):
     return sum(t.numel() * t.element_size() for p in params for t in opt.state[p].values())
 
 
-@pytest.mark.parametrize(
-    "precision,limit", [("int8", 2.1), ("bfloat16", 4.1), ("float32", 8.0)]
-)
+@pytest.mark.parametrize("precision,limit", [("int8", 2.1), ("bfloat16", 4.1), ("float32", 8.0)])
 def test_adam_state_bytes_per_parameter_element(precision, limit):
     params = [torch.randn(s).requires_grad_() for s in [(512, 256), (1000, 10), (4096,), (777, 9)]]
     opt = G.get("adam")(params, state_precision=precision)
@@ -374,7 +399,9 @@ def test_adam_state_bytes_per_parameter_element(precision, limit):
 def test_a_checkpoint_keeps_the_codes_and_resumes_the_same_run(precision):
     opt, params = _setup("adam", {"amsgrad": False}, precision, True)
     saved = copy.deepcopy(opt.state_dict())
-    assert saved["state"][0]["m"].dtype is (torch.bfloat16 if precision == "bfloat16" else torch.int8)
+    assert saved["state"][0]["m"].dtype is (
+        torch.bfloat16 if precision == "bfloat16" else torch.int8
+    )
     assert (Q.ABSMAX in "".join(saved["state"][0])) is (precision == "int8")
     snapshot = [p.detach().clone() for p in params]
     opt.step()
@@ -393,12 +420,16 @@ def test_a_checkpoint_keeps_the_codes_and_resumes_the_same_run(precision):
 def test_export_state_is_float32_and_moves_between_precisions_and_backends(precision):
     opt, params = _setup("adam", {"amsgrad": False}, precision, True)
     exported = opt.export_state()
-    assert all(v.dtype is torch.float32 for by_name in exported["state"].values() for v in by_name.values())
+    assert all(
+        v.dtype is torch.float32 for by_name in exported["state"].values() for v in by_name.values()
+    )
     full_params = [p.detach().clone().requires_grad_() for p in params]
     full = G.get("adam")(full_params)
     full.import_state(exported)
     assert all(full.state[q]["m"].dtype is torch.float32 for q in full_params)
-    back = G.get("adam")([p.detach().clone().requires_grad_() for p in params], state_precision=precision)
+    back = G.get("adam")(
+        [p.detach().clone().requires_grad_() for p in params], state_precision=precision
+    )
     back.import_state(full.export_state())
     if precision == "bfloat16":  # float32 holds bfloat16 exactly: the same numbers again
         assert all(torch.equal(a, b) for a, b in zip(_flat_state(back), _flat_state(opt)))
@@ -423,7 +454,9 @@ def test_a_checkpoint_loads_into_the_optimizers_own_state_precision():
     # the precision is this process's memory, not the algorithm: a state dict saved in any
     # precision is stored as the loading optimizer's groups ask
     opt, params = _setup("adam", {"amsgrad": False}, "float32", True)
-    int8 = G.get("adam")([p.detach().clone().requires_grad_() for p in params], state_precision="int8")
+    int8 = G.get("adam")(
+        [p.detach().clone().requires_grad_() for p in params], state_precision="int8"
+    )
     int8.load_state_dict(opt.state_dict())
     big = int8._params()[0]
     assert int8.state[big]["m"].dtype is torch.int8 and int8.state[big]["v"].dtype is torch.uint8
@@ -437,7 +470,9 @@ def test_a_checkpoint_loads_into_the_optimizers_own_state_precision():
 
 def test_bad_arguments_and_bad_state_are_refused_before_anything_changes():
     p = torch.randn(5000).requires_grad_()
-    with pytest.raises(ValueError, match="state_precision must be one of 'float32', 'bfloat16', 'int8', not 'int4'"):
+    with pytest.raises(
+        ValueError, match="state_precision must be one of 'float32', 'bfloat16', 'int8', not 'int4'"
+    ):
         G.get("adam")([p], state_precision="int4")
     with pytest.raises(ValueError, match="the graph path"):
         G.get("adam")([p], state_precision="bfloat16", capturable=True)
@@ -489,7 +524,11 @@ def _accuracy(module, precision, path, lr):
     (x, y), (x_test, y_test) = _digits()
     torch.manual_seed(0)
     model = torch.nn.Sequential(
-        torch.nn.Linear(64, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10)
+        torch.nn.Linear(64, 256),
+        torch.nn.ReLU(),
+        torch.nn.Linear(256, 256),
+        torch.nn.ReLU(),
+        torch.nn.Linear(256, 10),
     )
     paths = {"fused": {"fused": True}, "foreach": {"foreach": True}, "loop": {"foreach": False}}
     opt = G.get(module)(model.parameters(), lr=lr, **paths[path], state_precision=precision)
@@ -516,10 +555,11 @@ def test_digits_accuracy_within_one_and_a_half_points_of_float32_state(module, l
 
 @pytest.mark.parametrize("module", sorted(SPECS))
 def test_the_docs_memory_table_is_what_the_state_holds(module):
-    from generator.backends.docs import INT8_BLOCK, _memory
+    from generator.backends.docs import _memory
     from generator.ir import lower
+    from generator.runtime._state_codes import STATE_BYTES
 
-    assert INT8_BLOCK == Q.BLOCK
+    assert STATE_BYTES["int8"] == 1 + 4 / Q.BLOCK
     rows = list(_memory(lower(SPECS[module])))
     cls = G.get(module)
     for row, key in zip(rows, cls.kernels):  # the spec's variant order is the kernels' order

@@ -367,10 +367,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         for index, p in enumerate(self._params()):
             if self.state.get(p):  # state stored in fewer bits is exported decoded
                 names = [k for k in self.state[p] if not k.endswith(_precision.ABSMAX)]
-                values = _precision.saved_values(self.state[p], names, p, _work_dtype(p))
-                if isinstance(values, str):
-                    raise ValueError(f"{name}: parameter {index}: {values}")
-                state[index] = values
+                problem = _precision.saved_problem(self.state[p], names, p)
+                if problem is not None:
+                    raise ValueError(f"{name}: parameter {index}: {problem}")
+                state[index] = _precision.saved_values(self.state[p], names, p, _work_dtype(p))
         return {
             "format": CHECKPOINT_FORMAT,
             "optimizer": self.keras_name,
@@ -418,6 +418,15 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         for group in self.param_groups:
             group["iterations"] = step
             group["scalar_state"] = dict(scalar_state)
+
+    def _stored_state(self, p, kernel, precision, init) -> dict:
+        """``self.state[p]``, made from the initial values (``init``) in ``precision`` if
+        the parameter has none yet."""
+        state = self.state[p]
+        if not state:
+            values = {s: torch.full_like(p, init[s], dtype=_work_dtype(p)) for s in kernel.state}
+            state.update(self._stored(values, p, kernel, precision))
+        return state
 
     def _stored(self, values: dict, p, kernel, precision) -> dict:
         """A parameter's state entries from its values (by state name), in ``precision``;
@@ -503,16 +512,18 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                         f"{name}: state {key!r} of parameter id {saved_id!r} must be a strided floating-point "
                         f"tensor of shape {tuple(p.shape)}, not {_describe(value)}"
                     )
-            # saved in any precision: decoded, then stored as this group's precision asks
-            decoded = _precision.saved_values(values, names, p, _work_dtype(p))
-            if isinstance(decoded, str):
-                raise ValueError(f"{name}: parameter id {saved_id!r}: {decoded}")
+            # saved in any precision: checked, then kept as saved when this group stores it so
+            # (decoding and encoding again would not give the same codes: stochastic
+            # rounding), else decoded and stored as this group's precision asks
+            problem = _precision.saved_problem(values, names, p)
+            if problem is not None:
+                raise ValueError(f"{name}: parameter id {saved_id!r}: {problem}")
             kernel, precision = kernel_of[saved_id], precision_of[saved_id]
             same = _precision.same_format(values, names, p, precision, kernel.nonnegative)
-            if same is not None:  # saved as this optimizer stores it: the codes themselves
-                state[p] = same
-            else:
-                state[p] = self._stored(decoded, p, kernel, precision)
+            if same is None:
+                decoded = _precision.saved_values(values, names, p, _work_dtype(p))
+                same = self._stored(decoded, p, kernel, precision)
+            state[p] = same
         self.__setstate__({"state": state, "param_groups": groups})
         for post_hook in self._optimizer_load_state_dict_post_hooks.values():
             post_hook(self)
@@ -791,28 +802,19 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         then encoded back (generated/torch/_state_precision.py). Pieces of several tensors
         run together on the foreach path, up to _precision.PIECE elements."""
         kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
-        names, unsigned = kernel.state, set(kernel.nonnegative)
+        names = kernel.state
         factor = -scale if plan.maximize else scale
-        device = plan.params[0].device
         init = self.state_init(h)
         pieces, copies, position = [], [], 0
         for p in plan.params:
             work_dtype = _work_dtype(p)
             g = _prepared_gradient(p.grad, work_dtype, factor, self.clipvalue).contiguous()
-            state = self.state[p]
-            if not state:
-                for s in names:
-                    start = torch.full_like(p, init[s], dtype=work_dtype)
-                    encoded = _precision.encode_state(plan.precision, p, start, s in unsigned)
-                    state.update({s + suffix: v for suffix, v in encoded.items()})
+            state = self._stored_state(p, kernel, plan.precision, init)
             work = p
             if p.dtype in LOW_PRECISION or not p.is_contiguous():
                 work = p.detach().to(work_dtype, memory_format=torch.contiguous_format, copy=True)
                 copies.append((p, work))
             flat_p, flat_g = work.view(-1), g.view(-1)
-            # the rounding keys count the tensors whose state is stored in fewer bits, as the
-            # fused kernels' lists do
-            stored = bool(names) and state[names[0]].dtype in _precision.FEWER_BITS
             entries = [  # a state's stored tensors, and its stochastic rounding's key
                 {
                     "": state[s],
@@ -821,7 +823,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 }
                 for index, s in enumerate(names)
             ]
-            position += stored
+            # the rounding keys count the tensors whose state is stored in fewer bits, as the
+            # fused kernels' lists do
+            position += _precision.in_fewer_bits(state, names)
             for begin in range(0, p.numel(), _precision.PIECE):
                 end = min(p.numel(), begin + _precision.PIECE)
                 pieces.append((flat_p[begin:end], flat_g[begin:end], entries, begin, end))
@@ -959,16 +963,11 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         from .. import _native
 
         kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
-        names, unsigned = kernel.state, set(kernel.nonnegative)
+        names = kernel.state
         init = self.state_init(h)
         stored, plain, keep, copies = ([], []), ([], []), [], []
         for p in plan.params:
-            state = self.state[p]
-            if not state:
-                for s in names:
-                    start = torch.full_like(p, init[s], memory_format=torch.contiguous_format)
-                    encoded = _precision.encode_state(plan.precision, p, start, s in unsigned)
-                    state.update({s + suffix: v for suffix, v in encoded.items()})
+            state = self._stored_state(p, kernel, plan.precision, init)
             work = p if p.is_contiguous() else p.contiguous()
             if work is not p:
                 copies.append((p, work))
@@ -977,8 +976,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 tensors.append(state[s])
                 if s + _precision.ABSMAX in state:
                     tensors.append(state[s + _precision.ABSMAX])
-            quantised = state[names[0]].dtype is not torch.float32 if names else True
-            pointers, numels = stored if quantised else plain
+            fewer = _precision.in_fewer_bits(state, names) or not names
+            pointers, numels = stored if fewer else plain
             pointers += [x.data_ptr() for x in tensors]
             numels.append(p.numel())
             keep.append(tensors)  # alive until the kernels return, whatever else runs
@@ -999,7 +998,6 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             _native.check(code, f"{kernel.native}_f32")
         for p, work in copies:
             p.copy_(work)
-        del keep
         group["iterations"] = t
         group["scalar_state"] = scalar_state
 
@@ -1575,11 +1573,7 @@ def _work_dtype(p) -> torch.dtype:
     return torch.float32 if p.dtype in LOW_PRECISION else p.dtype
 
 
-def _describe(value) -> str:
-    if isinstance(value, torch.Tensor):
-        layout = "" if value.layout == torch.strided else f" ({value.layout})"
-        return f"{value.dtype} of shape {tuple(value.shape)} on {value.device}{layout}"
-    return f"a {type(value).__name__}"
+_describe = _precision.describe
 
 
 _DTYPE_SUFFIX = {

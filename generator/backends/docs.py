@@ -22,6 +22,7 @@ from ..common import (
     GRAD_NORM_SQUARED_TERM,
     lr_expression,
 )
+from ..runtime._state_codes import STATE_BYTES
 from ..ir import LoweredSpec
 from ..model import Kind, ReduceOp, Scope, Spec, Variant
 from ..printers.latex import Notation, display, domain_latex
@@ -98,18 +99,13 @@ class MemoryRow:
     int8: str
 
 
-# int8 state: one byte per element and a float32 scale per block (_state_precision.BLOCK)
-INT8_BLOCK = 256
-
-
 def _memory(lowered: LoweredSpec):
     for ir in lowered.variants:
         n = len(ir.state)
         names = ", ".join(f"{s} (unsigned)" if s in ir.nonnegative else s for s in ir.state)
         flags = ", ".join(f"{name}={value}" for name, value in ir.variant.flags)
-        yield MemoryRow(
-            flags, names or "none", f"{4 * n:g}", f"{2 * n:g}", f"{n * (1 + 4 / INT8_BLOCK):.2f}"
-        )
+        bytes_ = {p: f"{n * size:.2f}".rstrip("0").rstrip(".") for p, size in STATE_BYTES.items()}
+        yield MemoryRow(flags, names or "none", **bytes_)
 
 
 class DocsBackend(AllSpecs):

@@ -25,6 +25,9 @@ alone). The codes are found with integer arithmetic on the float's bits: no tabl
 
 BLOCK = 256
 MIN_INT8_NUMEL = 4096  # smaller tensors keep their state in the working dtype
+# bytes per state element by state_precision (float32 parameters): int8 adds a float32 scale
+# per block
+STATE_BYTES = {"float32": 4, "bfloat16": 2, "int8": 1 + 4 / BLOCK}
 MANTISSA_BITS = 3
 SHIFT = 23 - MANTISSA_BITS  # the float32 bits below the kept mantissa
 UNSIGNED_OFFSET = (127 - 31) << MANTISSA_BITS

@@ -43,6 +43,8 @@ _LOW_PRECISION = (torch.float16, torch.bfloat16)
 _UNSIGNED = torch.tensor(codes.UNSIGNED_VALUES, dtype=torch.float32)
 _SIGNED = torch.tensor(codes.SIGNED_VALUES, dtype=torch.float32)  # index: code + 128
 _MASK32 = codes.MASK32
+_INFINITY_BITS = 0x7F800000
+rounding_key = codes.rounding_key
 
 
 def check_precision(owner: str, value) -> str:
@@ -70,23 +72,19 @@ def n_blocks(numel: int) -> int:
 def encode_state(precision, p, values, nonnegative, key=0) -> dict:
     """The stored entries of one state from its values (shaped like ``p``, any float dtype)."""
     dtype = stored_dtype(precision, p, nonnegative)
-    stored = torch.empty(p.shape, dtype=dtype, device=p.device)
-    out = {"": stored}
-    flat = values.detach().reshape(-1)
+    out = {"": torch.empty(p.shape, dtype=dtype, device=p.device)}
     if dtype in (torch.int8, torch.uint8):
         out[ABSMAX] = torch.empty(n_blocks(p.numel()), dtype=torch.float32, device=p.device)
-        for start in range(0, p.numel(), PIECE):
-            stop = min(p.numel(), start + PIECE)
-            encode(out, flat[start:stop].float(), start, stop, key)
-    else:
-        encode(
-            out,
-            flat.to(dtype if dtype is not torch.bfloat16 else torch.float32),
-            0,
-            p.numel(),
-            key,
-        )
+    flat = values.detach().reshape(-1)
+    for start in range(0, p.numel(), PIECE):
+        stop = min(p.numel(), start + PIECE)
+        encode(out, flat[start:stop], start, stop, key)
     return out
+
+
+def in_fewer_bits(state: dict, names) -> bool:
+    """Whether a parameter's state is stored in fewer bits (not int8's small tensors)."""
+    return bool(names) and state[names[0]].dtype in FEWER_BITS
 
 
 def decode_state(entries: dict, dtype) -> torch.Tensor:
@@ -166,10 +164,6 @@ def _codes(normalised, signed, noise):
     return torch.where((code == 0) & (magnitude != 0), 1, code)
 
 
-rounding_key = codes.rounding_key
-_INFINITY_BITS = 0x7F800000
-
-
 @functools.lru_cache(maxsize=None)
 def _golden_steps(device) -> torch.Tensor:
     """i * GOLDEN modulo 2**32 for i < PIECE, as int32 (wrapped)."""
@@ -183,16 +177,7 @@ def _noise(values, key: int, start: int, bits: int):
     same top bits as a logical shift."""
     base = (key + start * codes.GOLDEN) & _MASK32
     base = base - (1 << 32) if base >= 1 << 31 else base
-    n = values.numel()
-    steps = _golden_steps(values.device)
-    if n > PIECE:  # a whole tensor at once (encode_state's callers pass pieces)
-        return torch.cat(
-            [
-                _noise(values.view(-1)[i : i + PIECE], key, start + i, bits)
-                for i in range(0, n, PIECE)
-            ]
-        ).view(values.shape)
-    total = steps[:n] + base
+    total = _golden_steps(values.device)[: values.numel()] + base
     return ((total >> (32 - bits)) & ((1 << bits) - 1)).view(values.shape)
 
 
@@ -217,7 +202,7 @@ def state_problem(state: dict, names, p, precision, nonnegative) -> str | None:
         if not _plain(stored, dtype, p.shape, p.device):
             return (
                 f"state {name!r} must be {dtype} of shape {tuple(p.shape)} on {p.device} for "
-                f"state_precision={precision!r}, not {_describe(stored)}"
+                f"state_precision={precision!r}, not {describe(stored)}"
             )
         if dtype in (torch.int8, torch.uint8):
             expected.add(name + ABSMAX)
@@ -225,7 +210,7 @@ def state_problem(state: dict, names, p, precision, nonnegative) -> str | None:
             if not _plain(scale, torch.float32, (n_blocks(p.numel()),), p.device):
                 return (
                     f"state {name + ABSMAX!r} must be float32 of shape ({n_blocks(p.numel())},) on "
-                    f"{p.device} (one scale per {BLOCK} elements), not {_describe(scale)}"
+                    f"{p.device} (one scale per {BLOCK} elements), not {describe(scale)}"
                 )
     if set(state) != expected:
         return f"the state holds {sorted(state)}, state_precision={precision!r} needs {sorted(expected)}"
@@ -244,20 +229,22 @@ def _plain(tensor, dtype, shape, device) -> bool:
     )
 
 
-def _describe(value) -> str:
+def describe(value) -> str:
+    """A value as error messages name it."""
     if isinstance(value, torch.Tensor):
-        return f"{value.dtype} of shape {tuple(value.shape)} on {value.device}"
-    return "missing" if value is None else type(value).__name__
+        layout = "" if value.layout == torch.strided else f" ({value.layout})"
+        return f"{value.dtype} of shape {tuple(value.shape)} on {value.device}{layout}"
+    return "missing" if value is None else f"a {type(value).__name__}"
 
 
-def saved_values(values: dict, names, p, work_dtype) -> dict | str:
-    """A saved state (any precision) as values in ``work_dtype`` shaped like ``p``, or what
-    is wrong with it: float tensors shaped like ``p``, or int8/uint8 codes with their scales."""
-    expected, out = set(names), {}
+def saved_problem(values: dict, names, p) -> str | None:
+    """What is wrong with a saved state (any precision) for ``p``, or None: each state a
+    float tensor shaped like ``p``, or int8/uint8 codes with their scales, and nothing else."""
+    expected = set(names)
     for name in names:
         stored = values.get(name)
         if not isinstance(stored, torch.Tensor) or stored.layout is not torch.strided:
-            return f"state {name!r} is {_describe(stored)}"
+            return f"state {name!r} is {describe(stored)}"
         if tuple(stored.shape) != tuple(p.shape):
             return f"state {name!r} has shape {tuple(stored.shape)}, the parameter {tuple(p.shape)}"
         if stored.dtype in (torch.int8, torch.uint8):
@@ -269,25 +256,31 @@ def saved_values(values: dict, names, p, work_dtype) -> dict | str:
                 or tuple(scale.shape) != (n_blocks(p.numel()),)
                 or scale.layout is not torch.strided
             ):
-                return f"state {name + ABSMAX!r} must be float32 of shape ({n_blocks(p.numel())},), not {_describe(scale)}"
-            entries = {
-                "": stored.detach().contiguous(),
-                ABSMAX: scale.detach().to(stored.device).contiguous(),
-            }
-            out[name] = decode_state(entries, work_dtype).to(p.device)
-        elif stored.is_floating_point():
-            out[name] = stored.detach().to(device=p.device, dtype=work_dtype, copy=True)
-        else:
-            return f"state {name!r} is {_describe(stored)}"
+                return f"state {name + ABSMAX!r} must be float32 of shape ({n_blocks(p.numel())},), not {describe(scale)}"
+        elif not stored.is_floating_point():
+            return f"state {name!r} is {describe(stored)}"
     if set(values) != expected:
         return f"the state holds {sorted(values)}, expected {sorted(expected)}"
+    return None
+
+
+def saved_values(values: dict, names, p, work_dtype) -> dict:
+    """A saved state that saved_problem accepts, as values in ``work_dtype`` on ``p``'s device."""
+    out = {}
+    for name in names:
+        stored = values[name].detach()
+        if stored.dtype in (torch.int8, torch.uint8):
+            scale = values[name + ABSMAX].detach().to(stored.device)
+            entries = {"": stored.contiguous(), ABSMAX: scale.contiguous()}
+            out[name] = decode_state(entries, work_dtype).to(p.device)
+        else:
+            out[name] = stored.to(device=p.device, dtype=work_dtype, copy=True)
     return out
 
 
 def same_format(values: dict, names, p, precision, nonnegative) -> dict | None:
-    """Copies of a saved state (already checked by saved_values) on ``p``'s device, when it
-    was saved as ``precision`` stores it (decoding and encoding again would not give the
-    same codes: stochastic rounding); None otherwise."""
+    """Copies of a saved state (checked by saved_problem) on ``p``'s device, when it was
+    saved as ``precision`` stores it; None otherwise."""
     if precision == "float32":
         return None
     out = {}
