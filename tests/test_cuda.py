@@ -201,6 +201,58 @@ def test_shim_low_precision_kernels_match_float32_arithmetic(spec, flags, dtype)
         assert all(s.dtype == torch.float32 for s in opt.state[p].values())
 
 
+# int8's tails (a block and a bit, a whole block), a tensor int8 keeps in float32, and empties
+STORED_SIZES = (4096 + 300, 4096, 300, 1, 0)
+
+
+def _run_stored(cls, flags, path, precision, steps=3, **options):
+    generator = torch.Generator().manual_seed(1)
+    # one element off 16-byte alignment
+    params = [torch.randn(n + 1, generator=generator)[1:].requires_grad_() for n in STORED_SIZES]
+    grads = [[torch.randn(n, generator=generator) for n in STORED_SIZES] for _ in range(steps)]
+    opt = testing_torch.make(
+        cls, params, path, **flags, state_precision=precision, clipvalue=0.05, maximize=True, **options
+    )
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = g
+        opt.step()
+    return params, opt
+
+
+@pytest.mark.parametrize("precision", ["int8", "bfloat16"])
+@pytest.mark.parametrize("spec,flags", list(_cases()))
+def test_shim_stored_state_kernels_equal_the_cpu_kernels_bit_for_bit(spec, flags, precision):
+    """The CUDA kernels for state in fewer bits (a thread per element, the block's absmax over
+    the threads) store the codes, scales and parameters of the C kernels (a loop per block):
+    the same element function, encoders and rounding keys (ocg_state.h)."""
+    cls = getattr(gtorch, spec.name)
+    shim, shim_opt = _run_stored(cls, flags, "shim", precision)
+    cpu, cpu_opt = _run_stored(cls, flags, "fused", precision)
+    for size, p, q in zip(STORED_SIZES, shim, cpu):
+        assert torch.equal(p, q), f"size {size}"
+        assert sorted(shim_opt.state[p]) == sorted(cpu_opt.state[q])
+        for name, value in cpu_opt.state[q].items():
+            assert torch.equal(shim_opt.state[p][name], value), (size, name)
+    stored = shim_opt.state[shim[0]]  # the largest tensor: its state is in fewer bits
+    want = {torch.int8, torch.uint8, torch.float32} if precision == "int8" else {torch.bfloat16}
+    assert {value.dtype for value in stored.values()} <= want
+    assert not stored or precision != "int8" or any(k.endswith(".absmax") for k in stored)
+
+
+@pytest.mark.parametrize("precision", ["int8", "bfloat16"])
+def test_shim_stored_state_kernels_take_clipnorm_from_the_device(precision):
+    """clipnorm's factor is computed on the device (ocg_clip.cu) and read by the kernels; it can
+    differ from the CPU's in its last bit (another order of summation), so a code may round the
+    other way: the parameters agree to float32 rounding, and differ from an unclipped step."""
+    shim, _ = _run_stored(gtorch.Adam, {}, "shim", precision, clipnorm=4.0)
+    cpu, _ = _run_stored(gtorch.Adam, {}, "fused", precision, clipnorm=4.0)
+    free, _ = _run_stored(gtorch.Adam, {}, "fused", precision)
+    for p, q, r in zip(shim, cpu, free):
+        torch.testing.assert_close(p, q, rtol=1e-6, atol=1e-6)
+    assert not torch.allclose(shim[0], free[0], rtol=1e-4, atol=1e-4)
+
+
 @pytest.mark.parametrize("spec,flags", list(_cases()))
 def test_device_step_program_matches_the_host_step(spec, flags):
     """*_step_cuda (the per-step scalars computed on the device, for CUDA graphs) adds 1 to
@@ -327,6 +379,27 @@ def test_cuda_fused_matches_the_loop_path(spec, flags, dtype):
     rtol = {"float64": 1e-12, "float32": 1e-5, "float16": 2.0**-10, "bfloat16": 2.0**-7}[dtype]
     for size, a, b in zip(SIZES, *results):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-6, err_msg=f"size {size}")
+
+
+@needs_gpu
+@pytest.mark.parametrize("precision", ["int8", "bfloat16"])
+@pytest.mark.parametrize("spec,flags", list(_cases()))
+def test_cuda_stored_state_matches_the_cpu_kernels(spec, flags, precision):
+    """On a GPU nvcc contracts a*b+c into FMAs, so a new state can differ in its last bit and a
+    code round the other way: an update then moves by up to 1/8 of its size (lr = 1e-3 here)."""
+    cls = getattr(gtorch, spec.name)
+    cpu, cpu_opt = _run_stored(cls, flags, "fused", precision)
+    generator = torch.Generator().manual_seed(1)
+    params = [torch.randn(n + 1, generator=generator)[1:].cuda().requires_grad_() for n in STORED_SIZES]
+    grads = [[torch.randn(n, generator=generator).cuda() for n in STORED_SIZES] for _ in range(3)]
+    opt = testing_torch.make(cls, params, "fused", **flags, state_precision=precision, clipvalue=0.05, maximize=True)
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = g
+        opt.step()
+    for size, p, q in zip(STORED_SIZES, params, cpu):
+        torch.testing.assert_close(p.cpu(), q, rtol=1e-4, atol=2e-4, msg=f"size {size}")
+        assert sorted(opt.state[p]) == sorted(cpu_opt.state[q])
 
 
 @needs_gpu

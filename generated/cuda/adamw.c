@@ -115,36 +115,75 @@ int ocg_adamw_no_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalar
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_m[OCG_STATE_BLOCK];
-            const float _scale_m = _scales_m[_b];
-            float _block_v[OCG_STATE_BLOCK];
-            const float _scale_v = _scales_v[_b];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_m[OCG_STATE_BLOCK];
+                const float _scale_m = _scales_m[_b];
+                float _block_v[OCG_STATE_BLOCK];
+                const float _scale_v = _scales_v[_b];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_adamw_no_amsgrad_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
-                    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay,
-                    _c3_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_adamw_no_amsgrad_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
+                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay,
+                        _c3_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_block_m[_i],
+                        &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
+                const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+                _scales_m[_b] = _absmax_m;
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m,
+                                                     ocg_noise(_base_m, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_v = ocg_block_absmax(_block_v, OCG_STATE_BLOCK);
+                const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+                _scales_v[_b] = _absmax_v;
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    v[_start + _i] = ocg_code_unsigned(_block_v[_i] * _inverse_v,
+                                                       ocg_noise(_base_v, _i, OCG_CODE_NOISE_BITS));
+            } else {
+                float _block_m[OCG_STATE_BLOCK];
+                const float _scale_m = _scales_m[_b];
+                float _block_v[OCG_STATE_BLOCK];
+                const float _scale_v = _scales_v[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_adamw_no_amsgrad_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
+                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay,
+                        _c3_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_block_m[_i],
+                        &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_m = ocg_block_absmax(_block_m, _left);
+                const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+                _scales_m[_b] = _absmax_m;
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m,
+                                                     ocg_noise(_base_m, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_v = ocg_block_absmax(_block_v, _left);
+                const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+                _scales_v[_b] = _absmax_v;
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    v[_start + _i] = ocg_code_unsigned(_block_v[_i] * _inverse_v,
+                                                       ocg_noise(_base_v, _i, OCG_CODE_NOISE_BITS));
             }
-            const float _absmax_m = ocg_block_absmax(_block_m, _len);
-            const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
-            _scales_m[_b] = _absmax_m;
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                m[_start + _i] = ocg_code_signed(
-                    _block_m[_i] * _inverse_m, ocg_noise(_key_m, _start + _i, OCG_CODE_NOISE_BITS));
-            const float _absmax_v = ocg_block_absmax(_block_v, _len);
-            const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
-            _scales_v[_b] = _absmax_v;
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                v[_start + _i] = ocg_code_unsigned(
-                    _block_v[_i] * _inverse_v, ocg_noise(_key_v, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -179,26 +218,53 @@ int ocg_adamw_no_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalar
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_m[OCG_STATE_BLOCK];
-            float _block_v[OCG_STATE_BLOCK];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_m[OCG_STATE_BLOCK];
+                float _block_v[OCG_STATE_BLOCK];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_adamw_no_amsgrad_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
-                    ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                    _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1, beta_2, epsilon, &_new_p,
-                    &_block_m[_i], &_block_v[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_adamw_no_amsgrad_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                        _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1, beta_2, epsilon,
+                        &_new_p, &_block_m[_i], &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _base_m, _i);
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _base_v, _i);
+            } else {
+                float _block_m[OCG_STATE_BLOCK];
+                float _block_v[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_adamw_no_amsgrad_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                        _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1, beta_2, epsilon,
+                        &_new_p, &_block_m[_i], &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _base_m, _i);
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _base_v, _i);
             }
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _key_m, _start + _i);
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _key_v, _start + _i);
         }
     }
     return 0;
@@ -320,47 +386,97 @@ int ocg_adamw_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_m[OCG_STATE_BLOCK];
-            const float _scale_m = _scales_m[_b];
-            float _block_v[OCG_STATE_BLOCK];
-            const float _scale_v = _scales_v[_b];
-            float _block_vhat[OCG_STATE_BLOCK];
-            const float _scale_vhat = _scales_vhat[_b];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_m[OCG_STATE_BLOCK];
+                const float _scale_m = _scales_m[_b];
+                float _block_v[OCG_STATE_BLOCK];
+                const float _scale_v = _scales_v[_b];
+                float _block_vhat[OCG_STATE_BLOCK];
+                const float _scale_vhat = _scales_vhat[_b];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_adamw_amsgrad_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
-                    ocg_unsigned_value(vhat[_k]) * _scale_vhat, _c0_one_minus_beta_1,
-                    _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
-                    beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_adamw_amsgrad_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
+                        ocg_unsigned_value(vhat[_k]) * _scale_vhat, _c0_one_minus_beta_1,
+                        _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
+                        beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
+                const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+                _scales_m[_b] = _absmax_m;
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m,
+                                                     ocg_noise(_base_m, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_v = ocg_block_absmax(_block_v, OCG_STATE_BLOCK);
+                const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+                _scales_v[_b] = _absmax_v;
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    v[_start + _i] = ocg_code_unsigned(_block_v[_i] * _inverse_v,
+                                                       ocg_noise(_base_v, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_vhat = ocg_block_absmax(_block_vhat, OCG_STATE_BLOCK);
+                const float _inverse_vhat = 1.0F / (_absmax_vhat > 0.0F ? _absmax_vhat : 1.0F);
+                _scales_vhat[_b] = _absmax_vhat;
+                const uint32_t _base_vhat = ocg_noise_base(_key_vhat, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    vhat[_start + _i] =
+                        ocg_code_unsigned(_block_vhat[_i] * _inverse_vhat,
+                                          ocg_noise(_base_vhat, _i, OCG_CODE_NOISE_BITS));
+            } else {
+                float _block_m[OCG_STATE_BLOCK];
+                const float _scale_m = _scales_m[_b];
+                float _block_v[OCG_STATE_BLOCK];
+                const float _scale_v = _scales_v[_b];
+                float _block_vhat[OCG_STATE_BLOCK];
+                const float _scale_vhat = _scales_vhat[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_adamw_amsgrad_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
+                        ocg_unsigned_value(vhat[_k]) * _scale_vhat, _c0_one_minus_beta_1,
+                        _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
+                        beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_m = ocg_block_absmax(_block_m, _left);
+                const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+                _scales_m[_b] = _absmax_m;
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m,
+                                                     ocg_noise(_base_m, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_v = ocg_block_absmax(_block_v, _left);
+                const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+                _scales_v[_b] = _absmax_v;
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    v[_start + _i] = ocg_code_unsigned(_block_v[_i] * _inverse_v,
+                                                       ocg_noise(_base_v, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_vhat = ocg_block_absmax(_block_vhat, _left);
+                const float _inverse_vhat = 1.0F / (_absmax_vhat > 0.0F ? _absmax_vhat : 1.0F);
+                _scales_vhat[_b] = _absmax_vhat;
+                const uint32_t _base_vhat = ocg_noise_base(_key_vhat, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    vhat[_start + _i] =
+                        ocg_code_unsigned(_block_vhat[_i] * _inverse_vhat,
+                                          ocg_noise(_base_vhat, _i, OCG_CODE_NOISE_BITS));
             }
-            const float _absmax_m = ocg_block_absmax(_block_m, _len);
-            const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
-            _scales_m[_b] = _absmax_m;
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                m[_start + _i] = ocg_code_signed(
-                    _block_m[_i] * _inverse_m, ocg_noise(_key_m, _start + _i, OCG_CODE_NOISE_BITS));
-            const float _absmax_v = ocg_block_absmax(_block_v, _len);
-            const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
-            _scales_v[_b] = _absmax_v;
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                v[_start + _i] = ocg_code_unsigned(
-                    _block_v[_i] * _inverse_v, ocg_noise(_key_v, _start + _i, OCG_CODE_NOISE_BITS));
-            const float _absmax_vhat = ocg_block_absmax(_block_vhat, _len);
-            const float _inverse_vhat = 1.0F / (_absmax_vhat > 0.0F ? _absmax_vhat : 1.0F);
-            _scales_vhat[_b] = _absmax_vhat;
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                vhat[_start + _i] =
-                    ocg_code_unsigned(_block_vhat[_i] * _inverse_vhat,
-                                      ocg_noise(_key_vhat, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -397,30 +513,63 @@ int ocg_adamw_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_m[OCG_STATE_BLOCK];
-            float _block_v[OCG_STATE_BLOCK];
-            float _block_vhat[OCG_STATE_BLOCK];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_m[OCG_STATE_BLOCK];
+                float _block_v[OCG_STATE_BLOCK];
+                float _block_vhat[OCG_STATE_BLOCK];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_adamw_amsgrad_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
-                    ocg_bf16_float(v[_k]), ocg_bf16_float(vhat[_k]), _c0_one_minus_beta_1,
-                    _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
-                    beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_adamw_amsgrad_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), ocg_bf16_float(vhat[_k]), _c0_one_minus_beta_1,
+                        _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
+                        beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _base_m, _i);
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _base_v, _i);
+                const uint32_t _base_vhat = ocg_noise_base(_key_vhat, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    vhat[_start + _i] = ocg_bf16_stochastic(_block_vhat[_i], _base_vhat, _i);
+            } else {
+                float _block_m[OCG_STATE_BLOCK];
+                float _block_v[OCG_STATE_BLOCK];
+                float _block_vhat[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_adamw_amsgrad_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), ocg_bf16_float(vhat[_k]), _c0_one_minus_beta_1,
+                        _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1,
+                        beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _base_m, _i);
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _base_v, _i);
+                const uint32_t _base_vhat = ocg_noise_base(_key_vhat, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    vhat[_start + _i] = ocg_bf16_stochastic(_block_vhat[_i], _base_vhat, _i);
             }
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _key_m, _start + _i);
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _key_v, _start + _i);
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                vhat[_start + _i] = ocg_bf16_stochastic(_block_vhat[_i], _key_vhat, _start + _i);
         }
     }
     return 0;

@@ -51,6 +51,13 @@ int ocg_adamw_no_amsgrad_bf16(ocg_tensor_list list, const double *scalars, const
                               double grad_factor, double clipvalue, cudaStream_t stream);
 int ocg_adamw_no_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t,
                                    double *scalars, cudaStream_t stream);
+/* float parameters with state stored as int8 or bfloat16, as the *_cpu functions above */
+int ocg_adamw_no_amsgrad_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, uint32_t step, cudaStream_t stream);
+int ocg_adamw_no_amsgrad_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue, uint32_t step, cudaStream_t stream);
 #endif
 
 /* amsgrad=True: rows of p, g, m, v, vhat; scalars _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr_times_weight_decay, _c3_lr_scale, beta_1, beta_2, epsilon */
@@ -77,6 +84,13 @@ int ocg_adamw_amsgrad_bf16(ocg_tensor_list list, const double *scalars, const do
                            double grad_factor, double clipvalue, cudaStream_t stream);
 int ocg_adamw_amsgrad_step_cuda(const double *hyper, double *scalar_state, double *t,
                                 double *scalars, cudaStream_t stream);
+/* float parameters with state stored as int8 or bfloat16, as the *_cpu functions above */
+int ocg_adamw_amsgrad_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
+                                    const double *grad_scale, double grad_factor, double clipvalue,
+                                    uint32_t step, cudaStream_t stream);
+int ocg_adamw_amsgrad_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
+                                    const double *grad_scale, double grad_factor, double clipvalue,
+                                    uint32_t step, cudaStream_t stream);
 #endif
 
 #ifdef __cplusplus

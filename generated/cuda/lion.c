@@ -101,26 +101,51 @@ int ocg_lion_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_m[OCG_STATE_BLOCK];
-            const float _scale_m = _scales_m[_b];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_m[OCG_STATE_BLOCK];
+                const float _scale_m = _scales_m[_b];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_lion_default_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_value(m[_k]) * _scale_m, _c0_one_minus_beta_2, _c1_minus_lr,
-                    _c2_one_minus_beta_1, beta_1, beta_2, weight_decay, &_new_p, &_block_m[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_lion_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(m[_k]) * _scale_m, _c0_one_minus_beta_2, _c1_minus_lr,
+                        _c2_one_minus_beta_1, beta_1, beta_2, weight_decay, &_new_p, &_block_m[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
+                const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+                _scales_m[_b] = _absmax_m;
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m,
+                                                     ocg_noise(_base_m, _i, OCG_CODE_NOISE_BITS));
+            } else {
+                float _block_m[OCG_STATE_BLOCK];
+                const float _scale_m = _scales_m[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_lion_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(m[_k]) * _scale_m, _c0_one_minus_beta_2, _c1_minus_lr,
+                        _c2_one_minus_beta_1, beta_1, beta_2, weight_decay, &_new_p, &_block_m[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_m = ocg_block_absmax(_block_m, _left);
+                const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+                _scales_m[_b] = _absmax_m;
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m,
+                                                     ocg_noise(_base_m, _i, OCG_CODE_NOISE_BITS));
             }
-            const float _absmax_m = ocg_block_absmax(_block_m, _len);
-            const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
-            _scales_m[_b] = _absmax_m;
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                m[_start + _i] = ocg_code_signed(
-                    _block_m[_i] * _inverse_m, ocg_noise(_key_m, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -152,21 +177,41 @@ int ocg_lion_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_m[OCG_STATE_BLOCK];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_m[OCG_STATE_BLOCK];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_lion_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                             ocg_bf16_float(m[_k]), _c0_one_minus_beta_2,
-                                             _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2,
-                                             weight_decay, &_new_p, &_block_m[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_lion_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                 ocg_bf16_float(m[_k]), _c0_one_minus_beta_2,
+                                                 _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2,
+                                                 weight_decay, &_new_p, &_block_m[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _base_m, _i);
+            } else {
+                float _block_m[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_lion_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                 ocg_bf16_float(m[_k]), _c0_one_minus_beta_2,
+                                                 _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2,
+                                                 weight_decay, &_new_p, &_block_m[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _base_m, _i);
             }
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _key_m, _start + _i);
         }
     }
     return 0;

@@ -9,6 +9,10 @@
  * come from device memory, so a captured CUDA graph reads the values of each replay. */
 #include "ocg_cuda.h"
 #include "lion.h"
+#include "ocg_state.h"
+
+static_assert(OCG_CHUNK % OCG_STATE_BLOCK == 0, "a chunk holds whole blocks of stored state");
+static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
 
 /* ---- the defaults ---- */
 
@@ -151,5 +155,130 @@ extern "C" int ocg_lion_default_step_cuda(const double *hyper, double *scalar_st
                                           double *scalars, cudaStream_t stream)
 {
     OCG_LAUNCH(ocg_lion_default_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
+    return (int)cudaGetLastError();
+}
+
+/* the defaults, float parameters with state_precision="int8": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_lion_default_f32_int8_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+    ocg_lion_default_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                                       const double *__restrict__ grad_scale, double grad_factor,
+                                       double clipvalue, uint32_t step)
+{
+    const float _c0_one_minus_beta_2 = (float)scalars[0];
+    const float _c1_minus_lr = (float)scalars[1];
+    const float _c2_one_minus_beta_1 = (float)scalars[2];
+    const float beta_1 = (float)scalars[3];
+    const float beta_2 = (float)scalars[4];
+    const float weight_decay = (float)scalars[5];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        int8_t *const m = (int8_t *)_row[2];
+        float *const _scales_m = (float *)_row[3];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _b = _start / OCG_STATE_BLOCK;
+            const float _scale_m = _scales_m[_b]; /* read before the barriers, rewritten after */
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_m = 0.0F;
+            if (_here) {
+                ocg_lion_default_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                    ocg_signed_value(m[_k]) * _scale_m, _c0_one_minus_beta_2, _c1_minus_lr,
+                    _c2_one_minus_beta_1, beta_1, beta_2, weight_decay, &_new_p, &_new_m);
+                p[_k] = _new_p;
+            }
+            const float _absmax_m = ocg_threads_absmax(_new_m, _scratch);
+            const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+            if (_here) {
+                m[_k] = ocg_code_signed(_new_m * _inverse_m,
+                                        ocg_noise(_key_m, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_m[_b] = _absmax_m;
+            }
+        }
+    }
+}
+
+extern "C" int ocg_lion_default_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
+                                              const double *grad_scale, double grad_factor,
+                                              double clipvalue, uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH_SYNC(ocg_lion_default_int8_state_kernel, ocg::blocks_for(list.n_chunks),
+                    OCG_STATE_BLOCK, stream, list, scalars, grad_scale, grad_factor, clipvalue,
+                    step);
+    return (int)cudaGetLastError();
+}
+
+/* the defaults, float parameters with state_precision="bfloat16": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_lion_default_f32_bf16_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+    ocg_lion_default_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                                       const double *__restrict__ grad_scale, double grad_factor,
+                                       double clipvalue, uint32_t step)
+{
+    const float _c0_one_minus_beta_2 = (float)scalars[0];
+    const float _c1_minus_lr = (float)scalars[1];
+    const float _c2_one_minus_beta_1 = (float)scalars[2];
+    const float beta_1 = (float)scalars[3];
+    const float beta_2 = (float)scalars[4];
+    const float weight_decay = (float)scalars[5];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 3;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        uint16_t *const m = (uint16_t *)_row[2];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_m = 0.0F;
+            if (_here) {
+                ocg_lion_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                             ocg_bf16_float(m[_k]), _c0_one_minus_beta_2,
+                                             _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2,
+                                             weight_decay, &_new_p, &_new_m);
+                p[_k] = _new_p;
+            }
+            if (_here) {
+                m[_k] = ocg_bf16_stochastic(_new_m, _key_m, _k);
+            }
+        }
+    }
+}
+
+extern "C" int ocg_lion_default_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
+                                              const double *grad_scale, double grad_factor,
+                                              double clipvalue, uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH(ocg_lion_default_bf16_state_kernel, ocg::blocks_for(list.n_chunks), OCG_STATE_BLOCK,
+               stream, list, scalars, grad_scale, grad_factor, clipvalue, step);
     return (int)cudaGetLastError();
 }

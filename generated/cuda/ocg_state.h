@@ -1,6 +1,6 @@
 // generated from specs/*.yaml by templates/cuda/ocg_state.h.j2 — do not edit
 /* Optimizer state stored in fewer bits (state_precision="bfloat16" or "int8"), for the CPU
- * kernels (<module>.c). Printed by the build from generator/runtime/_state_codes.py, the
+ * kernels (<module>.c) and the CUDA ones (<module>.cu, with ocg_threads_absmax). Printed by the build from generator/runtime/_state_codes.py, the
  * definition the PyTorch runtime (generated/torch/_state_precision.py) encodes with too: the
  * same float and key give the same code in C and in torch, and a test compares them bit for bit.
  *
@@ -26,7 +26,7 @@
 #define OCG_SIGNED_OFFSET 896
 #define OCG_SIGNED_TOP 120
 
-static inline uint32_t ocg_float_bits(float x)
+HD uint32_t ocg_float_bits(float x)
 {
     union {
         float f;
@@ -36,7 +36,7 @@ static inline uint32_t ocg_float_bits(float x)
     return v.u;
 }
 
-static inline float ocg_bits_float(uint32_t u)
+HD float ocg_bits_float(uint32_t u)
 {
     union {
         float f;
@@ -48,33 +48,33 @@ static inline float ocg_bits_float(uint32_t u)
 
 /* The code of a value of [0, 1] given by its bits, with noise random bits below the kept
  * mantissa: the bits rounded stochastically, less the offset, clamped to the codes. */
-static inline int32_t ocg_code_of(uint32_t bits, uint32_t noise, int32_t offset, int32_t top)
+HD int32_t ocg_code_of(uint32_t bits, uint32_t noise, int32_t offset, int32_t top)
 {
     const int32_t code = (int32_t)((bits + noise) >> OCG_CODE_SHIFT) - offset;
     return code < 0 ? 0 : (code > top ? top : code);
 }
 
-static inline uint8_t ocg_code_unsigned(float y, uint32_t noise)
+HD uint8_t ocg_code_unsigned(float y, uint32_t noise)
 {
     const uint32_t bits = ocg_float_bits(y) & 0x7FFFFFFFu;
     const int32_t code = ocg_code_of(bits, noise, OCG_UNSIGNED_OFFSET, OCG_UNSIGNED_TOP);
     return (uint8_t)((code == 0) & (bits != 0) ? 1 : code); /* a positive value stays positive */
 }
 
-static inline int8_t ocg_code_signed(float y, uint32_t noise)
+HD int8_t ocg_code_signed(float y, uint32_t noise)
 {
     const uint32_t bits = ocg_float_bits(y) & 0x7FFFFFFFu;
     const int32_t magnitude = ocg_code_of(bits, noise, OCG_SIGNED_OFFSET, OCG_SIGNED_TOP);
     return (int8_t)(y < 0.0F ? -magnitude : magnitude);
 }
 
-static inline float ocg_unsigned_value(uint8_t code)
+HD float ocg_unsigned_value(uint8_t code)
 {
     const float value = ocg_bits_float(((uint32_t)code + OCG_UNSIGNED_OFFSET) << OCG_CODE_SHIFT);
     return code == 0 ? 0.0F : value;
 }
 
-static inline float ocg_signed_value(int8_t code)
+HD float ocg_signed_value(int8_t code)
 {
     const int32_t magnitude = code < 0 ? -(int32_t)code : code;
     const float value = ocg_bits_float((uint32_t)(magnitude + OCG_SIGNED_OFFSET) << OCG_CODE_SHIFT);
@@ -83,7 +83,7 @@ static inline float ocg_signed_value(int8_t code)
 
 /* The largest magnitude of n values, NaN if any is NaN (as torch.amax): the largest of their
  * bits with the sign cleared, which order as the magnitudes do, NaN above infinity. */
-static inline float ocg_block_absmax(const float *values, int64_t n)
+HD float ocg_block_absmax(const float *values, int64_t n)
 {
     uint32_t largest = 0;
     for (int64_t i = 0; i < n; ++i) {
@@ -93,7 +93,7 @@ static inline float ocg_block_absmax(const float *values, int64_t n)
     return ocg_bits_float(largest);
 }
 
-static inline uint32_t ocg_hash32(uint32_t x)
+HD uint32_t ocg_hash32(uint32_t x)
 {
     x ^= x >> 16;
     x *= 0x7FEB352Du;
@@ -102,22 +102,30 @@ static inline uint32_t ocg_hash32(uint32_t x)
     return x ^ (x >> 16);
 }
 
-static inline uint32_t ocg_rounding_key(uint32_t step, uint32_t tensor, uint32_t state)
+HD uint32_t ocg_rounding_key(uint32_t step, uint32_t tensor, uint32_t state)
 {
     return ocg_hash32(step * 0x9E3779B1u + tensor * 0x85EBCA77u + state * 0xC2B2AE3Du);
 }
 
 /* The top bits of key + i * OCG_GOLDEN: a low-discrepancy sequence within a step, the key
  * (a hash) changing it from step to step. */
-static inline uint32_t ocg_noise(uint32_t key, int64_t i, int32_t bits)
+HD uint32_t ocg_noise(uint32_t key, int64_t i, int32_t bits)
 {
     return (key + (uint32_t)i * OCG_GOLDEN) >> (32 - bits);
 }
 
-static inline float ocg_bf16_float(uint16_t b) { return ocg_bits_float((uint32_t)b << 16); }
+/* The key of a block starting at element start: ocg_noise(ocg_noise_base(key, start), i, bits)
+ * is ocg_noise(key, start + i, bits), and a loop over i < OCG_STATE_BLOCK then needs only
+ * 32-bit lanes (an int64_t index halves the vector width of the encoding loops). */
+HD uint32_t ocg_noise_base(uint32_t key, int64_t start)
+{
+    return key + (uint32_t)start * OCG_GOLDEN;
+}
+
+HD float ocg_bf16_float(uint16_t b) { return ocg_bits_float((uint32_t)b << 16); }
 
 /* x rounded to bfloat16, up in magnitude with probability the fraction truncation drops. */
-static inline uint16_t ocg_bf16_stochastic(float x, uint32_t key, int64_t i)
+HD uint16_t ocg_bf16_stochastic(float x, uint32_t key, int64_t i)
 {
     const uint32_t bits = ocg_float_bits(x);
     const uint32_t rounded = (bits + ocg_noise(key, i, 16)) >> 16;
@@ -125,5 +133,27 @@ static inline uint16_t ocg_bf16_stochastic(float x, uint32_t key, int64_t i)
     const int32_t nan = x != x;
     return (uint16_t)(finite ? rounded : (nan ? 0x7FC0u : bits >> 16));
 }
+
+#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
+/* ocg_block_absmax over a block of threads, one value each: every thread of the block calls
+ * it and gets the result. A tree in scratch (blockDim.x words of __shared__ memory, blockDim.x
+ * a power of two) with a barrier per level, not warp shuffles, which the CPU shim cannot run:
+ * the code a GPU runs is the code the shim tests. */
+__device__ __forceinline__ float ocg_threads_absmax(float x, uint32_t *scratch)
+{
+    const unsigned t = threadIdx.x;
+    scratch[t] = ocg_float_bits(x) & 0x7FFFFFFFu;
+    __syncthreads();
+    for (unsigned half = blockDim.x / 2; half > 0; half /= 2) {
+        if (t < half) {
+            scratch[t] = scratch[t + half] > scratch[t] ? scratch[t + half] : scratch[t];
+        }
+        __syncthreads();
+    }
+    const uint32_t largest = scratch[0];
+    __syncthreads(); /* every thread has read it before the next call writes scratch */
+    return ocg_bits_float(largest);
+}
+#endif
 
 #endif /* OCG_STATE_H */

@@ -93,28 +93,56 @@ int ocg_rmsprop_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_accumulator[OCG_STATE_BLOCK];
-            const float _scale_accumulator = _scales_accumulator[_b];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_accumulator[OCG_STATE_BLOCK];
+                const float _scale_accumulator = _scales_accumulator[_b];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_rmsprop_default_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_value(accumulator[_k]) * _scale_accumulator, _c0_one_minus_rho,
-                    _c1_minus_lr, epsilon, rho, &_new_p, &_block_accumulator[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_rmsprop_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(accumulator[_k]) * _scale_accumulator, _c0_one_minus_rho,
+                        _c1_minus_lr, epsilon, rho, &_new_p, &_block_accumulator[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_accumulator =
+                    ocg_block_absmax(_block_accumulator, OCG_STATE_BLOCK);
+                const float _inverse_accumulator =
+                    1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
+                _scales_accumulator[_b] = _absmax_accumulator;
+                const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    accumulator[_start + _i] =
+                        ocg_code_signed(_block_accumulator[_i] * _inverse_accumulator,
+                                        ocg_noise(_base_accumulator, _i, OCG_CODE_NOISE_BITS));
+            } else {
+                float _block_accumulator[OCG_STATE_BLOCK];
+                const float _scale_accumulator = _scales_accumulator[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_rmsprop_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(accumulator[_k]) * _scale_accumulator, _c0_one_minus_rho,
+                        _c1_minus_lr, epsilon, rho, &_new_p, &_block_accumulator[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_accumulator = ocg_block_absmax(_block_accumulator, _left);
+                const float _inverse_accumulator =
+                    1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
+                _scales_accumulator[_b] = _absmax_accumulator;
+                const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    accumulator[_start + _i] =
+                        ocg_code_signed(_block_accumulator[_i] * _inverse_accumulator,
+                                        ocg_noise(_base_accumulator, _i, OCG_CODE_NOISE_BITS));
             }
-            const float _absmax_accumulator = ocg_block_absmax(_block_accumulator, _len);
-            const float _inverse_accumulator =
-                1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
-            _scales_accumulator[_b] = _absmax_accumulator;
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                accumulator[_start + _i] =
-                    ocg_code_signed(_block_accumulator[_i] * _inverse_accumulator,
-                                    ocg_noise(_key_accumulator, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -144,22 +172,43 @@ int ocg_rmsprop_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_accumulator[OCG_STATE_BLOCK];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_accumulator[OCG_STATE_BLOCK];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_rmsprop_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                ocg_bf16_float(accumulator[_k]), _c0_one_minus_rho,
-                                                _c1_minus_lr, epsilon, rho, &_new_p,
-                                                &_block_accumulator[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_rmsprop_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                    ocg_bf16_float(accumulator[_k]),
+                                                    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho,
+                                                    &_new_p, &_block_accumulator[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    accumulator[_start + _i] =
+                        ocg_bf16_stochastic(_block_accumulator[_i], _base_accumulator, _i);
+            } else {
+                float _block_accumulator[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_rmsprop_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                    ocg_bf16_float(accumulator[_k]),
+                                                    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho,
+                                                    &_new_p, &_block_accumulator[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    accumulator[_start + _i] =
+                        ocg_bf16_stochastic(_block_accumulator[_i], _base_accumulator, _i);
             }
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                accumulator[_start + _i] =
-                    ocg_bf16_stochastic(_block_accumulator[_i], _key_accumulator, _start + _i);
         }
     }
     return 0;

@@ -85,28 +85,55 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_velocity[OCG_STATE_BLOCK];
-            const float _scale_velocity = _scales_velocity[_b];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_velocity[OCG_STATE_BLOCK];
+                const float _scale_velocity = _scales_velocity[_b];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                ocg_signed_value(velocity[_k]) * _scale_velocity,
-                                                _c0_minus_lr, momentum, &_new_p,
-                                                &_block_velocity[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_sgd_no_nesterov_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(velocity[_k]) * _scale_velocity, _c0_minus_lr, momentum,
+                        &_new_p, &_block_velocity[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_velocity = ocg_block_absmax(_block_velocity, OCG_STATE_BLOCK);
+                const float _inverse_velocity =
+                    1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
+                _scales_velocity[_b] = _absmax_velocity;
+                const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    velocity[_start + _i] =
+                        ocg_code_signed(_block_velocity[_i] * _inverse_velocity,
+                                        ocg_noise(_base_velocity, _i, OCG_CODE_NOISE_BITS));
+            } else {
+                float _block_velocity[OCG_STATE_BLOCK];
+                const float _scale_velocity = _scales_velocity[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_sgd_no_nesterov_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(velocity[_k]) * _scale_velocity, _c0_minus_lr, momentum,
+                        &_new_p, &_block_velocity[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_velocity = ocg_block_absmax(_block_velocity, _left);
+                const float _inverse_velocity =
+                    1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
+                _scales_velocity[_b] = _absmax_velocity;
+                const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    velocity[_start + _i] =
+                        ocg_code_signed(_block_velocity[_i] * _inverse_velocity,
+                                        ocg_noise(_base_velocity, _i, OCG_CODE_NOISE_BITS));
             }
-            const float _absmax_velocity = ocg_block_absmax(_block_velocity, _len);
-            const float _inverse_velocity =
-                1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
-            _scales_velocity[_b] = _absmax_velocity;
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                velocity[_start + _i] =
-                    ocg_code_signed(_block_velocity[_i] * _inverse_velocity,
-                                    ocg_noise(_key_velocity, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -134,21 +161,41 @@ int ocg_sgd_no_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_velocity[OCG_STATE_BLOCK];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_velocity[OCG_STATE_BLOCK];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                ocg_bf16_float(velocity[_k]), _c0_minus_lr,
-                                                momentum, &_new_p, &_block_velocity[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                    ocg_bf16_float(velocity[_k]), _c0_minus_lr,
+                                                    momentum, &_new_p, &_block_velocity[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    velocity[_start + _i] =
+                        ocg_bf16_stochastic(_block_velocity[_i], _base_velocity, _i);
+            } else {
+                float _block_velocity[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                    ocg_bf16_float(velocity[_k]), _c0_minus_lr,
+                                                    momentum, &_new_p, &_block_velocity[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    velocity[_start + _i] =
+                        ocg_bf16_stochastic(_block_velocity[_i], _base_velocity, _i);
             }
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                velocity[_start + _i] =
-                    ocg_bf16_stochastic(_block_velocity[_i], _key_velocity, _start + _i);
         }
     }
     return 0;
@@ -233,27 +280,55 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_velocity[OCG_STATE_BLOCK];
-            const float _scale_velocity = _scales_velocity[_b];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_velocity[OCG_STATE_BLOCK];
+                const float _scale_velocity = _scales_velocity[_b];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                             ocg_signed_value(velocity[_k]) * _scale_velocity,
-                                             _c0_minus_lr, momentum, &_new_p, &_block_velocity[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                 ocg_signed_value(velocity[_k]) * _scale_velocity,
+                                                 _c0_minus_lr, momentum, &_new_p,
+                                                 &_block_velocity[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_velocity = ocg_block_absmax(_block_velocity, OCG_STATE_BLOCK);
+                const float _inverse_velocity =
+                    1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
+                _scales_velocity[_b] = _absmax_velocity;
+                const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    velocity[_start + _i] =
+                        ocg_code_signed(_block_velocity[_i] * _inverse_velocity,
+                                        ocg_noise(_base_velocity, _i, OCG_CODE_NOISE_BITS));
+            } else {
+                float _block_velocity[OCG_STATE_BLOCK];
+                const float _scale_velocity = _scales_velocity[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                 ocg_signed_value(velocity[_k]) * _scale_velocity,
+                                                 _c0_minus_lr, momentum, &_new_p,
+                                                 &_block_velocity[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_velocity = ocg_block_absmax(_block_velocity, _left);
+                const float _inverse_velocity =
+                    1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
+                _scales_velocity[_b] = _absmax_velocity;
+                const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    velocity[_start + _i] =
+                        ocg_code_signed(_block_velocity[_i] * _inverse_velocity,
+                                        ocg_noise(_base_velocity, _i, OCG_CODE_NOISE_BITS));
             }
-            const float _absmax_velocity = ocg_block_absmax(_block_velocity, _len);
-            const float _inverse_velocity =
-                1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
-            _scales_velocity[_b] = _absmax_velocity;
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                velocity[_start + _i] =
-                    ocg_code_signed(_block_velocity[_i] * _inverse_velocity,
-                                    ocg_noise(_key_velocity, _start + _i, OCG_CODE_NOISE_BITS));
         }
     }
     return 0;
@@ -281,21 +356,41 @@ int ocg_sgd_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
 #pragma omp for schedule(static) nowait
         for (int64_t _b = 0; _b < _blocks; ++_b) {
             const int64_t _start = _b * OCG_STATE_BLOCK;
-            const int64_t _len = _n - _start < OCG_STATE_BLOCK ? _n - _start : OCG_STATE_BLOCK;
-            float _block_velocity[OCG_STATE_BLOCK];
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_velocity[OCG_STATE_BLOCK];
 #pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i) {
-                const int64_t _k = _start + _i;
-                float _new_p;
-                ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                             ocg_bf16_float(velocity[_k]), _c0_minus_lr, momentum,
-                                             &_new_p, &_block_velocity[_i]);
-                p[_k] = _new_p;
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                 ocg_bf16_float(velocity[_k]), _c0_minus_lr,
+                                                 momentum, &_new_p, &_block_velocity[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    velocity[_start + _i] =
+                        ocg_bf16_stochastic(_block_velocity[_i], _base_velocity, _i);
+            } else {
+                float _block_velocity[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                 ocg_bf16_float(velocity[_k]), _c0_minus_lr,
+                                                 momentum, &_new_p, &_block_velocity[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    velocity[_start + _i] =
+                        ocg_bf16_stochastic(_block_velocity[_i], _base_velocity, _i);
             }
-#pragma omp simd
-            for (int64_t _i = 0; _i < _len; ++_i)
-                velocity[_start + _i] =
-                    ocg_bf16_stochastic(_block_velocity[_i], _key_velocity, _start + _i);
         }
     }
     return 0;

@@ -51,6 +51,13 @@ int ocg_sgd_no_nesterov_bf16(ocg_tensor_list list, const double *scalars, const 
                              double grad_factor, double clipvalue, cudaStream_t stream);
 int ocg_sgd_no_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t,
                                   double *scalars, cudaStream_t stream);
+/* float parameters with state stored as int8 or bfloat16, as the *_cpu functions above */
+int ocg_sgd_no_nesterov_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
+                                      const double *grad_scale, double grad_factor,
+                                      double clipvalue, uint32_t step, cudaStream_t stream);
+int ocg_sgd_no_nesterov_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
+                                      const double *grad_scale, double grad_factor,
+                                      double clipvalue, uint32_t step, cudaStream_t stream);
 #endif
 
 /* nesterov=True: rows of p, g, velocity; scalars _c0_minus_lr, momentum */
@@ -77,6 +84,13 @@ int ocg_sgd_nesterov_bf16(ocg_tensor_list list, const double *scalars, const dou
                           double grad_factor, double clipvalue, cudaStream_t stream);
 int ocg_sgd_nesterov_step_cuda(const double *hyper, double *scalar_state, double *t,
                                double *scalars, cudaStream_t stream);
+/* float parameters with state stored as int8 or bfloat16, as the *_cpu functions above */
+int ocg_sgd_nesterov_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
+                                   const double *grad_scale, double grad_factor, double clipvalue,
+                                   uint32_t step, cudaStream_t stream);
+int ocg_sgd_nesterov_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
+                                   const double *grad_scale, double grad_factor, double clipvalue,
+                                   uint32_t step, cudaStream_t stream);
 #endif
 
 #ifdef __cplusplus

@@ -123,8 +123,10 @@ class VariantView:
     cuda_scalar_call: str  # ... and in the scalar path
     cpu_kernels: tuple[CpuKernel, ...]
     stored: tuple[StoredState, ...] = ()  # the state arrays, for state_precision kernels
-    int8_call: str = ""  # the f32 element call of the int8-state kernel
-    bf16_call: str = ""  # ... and of the bfloat16-state kernel
+    int8_call: str = ""  # the f32 element call of the int8-state CPU kernel
+    bf16_call: str = ""  # ... and of the bfloat16-state CPU kernel
+    cuda_int8_call: str = ""  # ... of the int8-state CUDA kernel (new state: _new_<name>)
+    cuda_bf16_call: str = ""  # ... and of the bfloat16-state CUDA kernel
 
     @property
     def arrays(self) -> tuple[str, ...]:
@@ -305,12 +307,15 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
     )
     clipped_f32 = "ocg_clip_valuef(g[_k] * _scale, _bound)"
 
-    def stored_call(value) -> str:
+    def stored_call(value, output="&_block_{}[_i]") -> str:
         """The f32 element call with the state read by ``value(StoredState)``; the new state
-        goes to the block's buffers ``_block_<name>[_i]``."""
+        goes to ``output``: the CPU block's buffers, or a CUDA thread's variables."""
         values = ["p[_k]", clipped_f32] + [value(st) for st in stored]
-        outputs = ["&_new_p"] + [f"&_block_{st.name}[_i]" for st in stored]
+        outputs = ["&_new_p"] + [output.format(st.name) for st in stored]
         return ", ".join(values + list(scalars) + outputs)
+
+    def bf16_value(st):
+        return f"ocg_bf16_float({st.name}[_k])"
 
     return VariantView(
         stem=stem,
@@ -334,7 +339,9 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         cpu_kernels=cpu,
         stored=stored,
         int8_call=stored_call(lambda st: st.decode),
-        bf16_call=stored_call(lambda st: f"ocg_bf16_float({st.name}[_k])"),
+        bf16_call=stored_call(bf16_value),
+        cuda_int8_call=stored_call(lambda st: st.decode, "&_new_{}"),
+        cuda_bf16_call=stored_call(bf16_value, "&_new_{}"),
     )
 
 

@@ -334,11 +334,14 @@ def update_function(lib: ctypes.CDLL, stem: str, dtype: str, target: str):
 
 
 @functools.lru_cache(maxsize=None)
-def stored_update_function(lib: ctypes.CDLL, stem: str, kind: str):
-    """The CPU update of one flag combination for float parameters whose state is stored as
-    ``kind``: "int8" codes with block scales, or "bf16" (``<stem>_f32_<kind>_cpu``)."""
-    function = getattr(lib, f"{stem}_f32_{kind}_cpu")
+def stored_update_function(lib: ctypes.CDLL, stem: str, kind: str, target: str = "cpu"):
+    """The update of one flag combination for float parameters whose state is stored as
+    ``kind``: "int8" codes with block scales, or "bf16" (``<stem>_f32_<kind>_cpu``, or
+    ``_cuda`` for the cuda and shim targets, which take a stream after the step)."""
+    function = getattr(lib, f"{stem}_f32_{kind}_{'cpu' if target == 'cpu' else 'cuda'}")
     function.argtypes = [*_UPDATE_ARGUMENTS, ctypes.c_uint32]  # and the step: rounding's key
+    if target != "cpu":
+        function.argtypes += [ctypes.c_void_p]  # the stream
     function.restype = ctypes.c_int
     return function
 

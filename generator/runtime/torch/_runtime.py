@@ -705,7 +705,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 raise error(f"{type(self).__name__}: {message.replace(_WHERE, where)}")
         native = foreach = None
         if values["fused"] and params and stored:
-            native = self._plan_fused_stored(kernel, precision)
+            native = self._plan_fused_stored(kernel, params, precision)
         elif values["fused"] and params:
             native = self._fast_fused(kernel, params, table) if table is not None else None
             native = native if native is not None else self._plan_fused(kernel, params)
@@ -943,30 +943,35 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             out[(device, dtype)] = (target, suffix, low_on_cpu, update, bucket)
         return out
 
-    def _plan_fused_stored(self, kernel, precision) -> dict:
-        """The CPU library's updates for float32 parameters with their state stored in
-        ``precision``, and (int8) with float32 state for tensors too small to quantise."""
+    def _plan_fused_stored(self, kernel, params, precision) -> dict:
+        """Per device: the target, the update for float32 parameters with their state stored
+        in ``precision`` (the C library's on the CPU, the CUDA launchers' on a GPU or through
+        the CPU shim) and the float32 update for (int8's) tensors too small to quantise."""
         from .. import _native
 
-        library = _native.library(self.native_module, "cpu")
         kind = "int8" if precision == "int8" else "bf16"
-        return {
-            "stored": _native.stored_update_function(library, kernel.native, kind),
-            "float32": _native.update_function(library, kernel.native, "f32", "cpu"),
-        }
+        out = {}
+        for device in {p.device: None for p in params}:  # first-seen order
+            target = self._target(device)
+            library = _native.library(self.native_module, target, _arch(device))
+            out[device] = (
+                target,
+                _native.stored_update_function(library, kernel.native, kind, target),
+                _native.update_function(library, kernel.native, "f32", target),
+            )
+        return out
 
     def _step_fused_stored(self, plan, scale):
-        """One call of the CPU kernels that decode, update and encode the state block by
-        block (ocg_state.h), for the tensors whose state is stored in fewer bits; one of the
-        float32 kernels for the others (int8's small tensors)."""
+        """Per device, one call or launch of the kernels that decode, update and encode the
+        state block by block (ocg_state.h) for the tensors whose state is stored in fewer
+        bits, and one of the float32 kernels for the others (int8's small tensors)."""
         from .. import _native
 
-        kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
-        names = kernel.state
-        init = self.state_init(h)
-        stored, plain, keep, copies = ([], []), ([], []), [], []
+        names = plan.kernel.state
+        init = self.state_init(plan.h)
+        lists, keep, copies = {}, [], []  # lists: (device, fewer bits) -> (pointers, numels)
         for p in plan.params:
-            state = self._stored_state(p, kernel, plan.precision, init)
+            state = self._stored_state(p, plan.kernel, plan.precision, init)
             work = p if p.is_contiguous() else p.contiguous()
             if work is not p:
                 copies.append((p, work))
@@ -976,25 +981,22 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 if s + _precision.ABSMAX in state:
                     tensors.append(state[s + _precision.ABSMAX])
             fewer = _precision.in_fewer_bits(state, names) or not names
-            pointers, numels = stored if fewer else plain
+            pointers, numels = lists.setdefault((p.device, fewer), ([], []))
             pointers += [x.data_ptr() for x in tensors]
             numels.append(p.numel())
             keep.append(tensors)  # alive until the kernels return, whatever else runs
-        scalars, scalar_state = _eager_step(kernel)(h, _numbers(group["scalar_state"]), {}, t)
-        factor = (-1.0 if plan.maximize else 1.0) * float(scale)
+        kernel, t, group = plan.kernel, plan.t, plan.group
+        scalars, scalar_state = _eager_step(kernel)(plan.h, _numbers(group["scalar_state"]), {}, t)
+        factor = -1.0 if plan.maximize else 1.0
         clipvalue = float(self.clipvalue or 0.0)
-        for (pointers, numels), update in ((stored, plan.native["stored"]), (plain, None)):
-            if not numels:
-                continue
+        for (device, fewer), (pointers, numels) in lists.items():
+            target, stored_update, float32_update = plan.native[device]
+            update, suffix = float32_update, "f32"
+            if fewer:
+                update, suffix = _with_step(stored_update, t & 0xFFFFFFFF), "f32_stored"
+            launch = (scalars, scale, factor, clipvalue, kernel, len(pointers) // len(numels))
             table, n_chunks = _native.table(pointers, numels)
-            width = len(pointers) // len(numels)
-            tensors = _native.tensor_list(_native.address(table), len(numels), width, n_chunks)
-            values = _native.doubles(scalars)
-            if update is None:
-                code = plan.native["float32"](tensors, values, None, factor, clipvalue)
-            else:
-                code = update(tensors, values, None, factor, clipvalue, t & 0xFFFFFFFF)
-            _native.check(code, f"{kernel.native}_f32")
+            self._launch(table, len(numels), n_chunks, target, device, update, suffix, launch)
         for p, work in copies:
             p.copy_(work)
         group["iterations"] = t
@@ -1115,7 +1117,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             grad_scale = (
                 float(scale) if not isinstance(scale, torch.Tensor) else float(scale.item())
             )
-            update(tensors, _native.doubles(scalars), None, factor * grad_scale, clipvalue)
+            code = update(tensors, _native.doubles(scalars), None, factor * grad_scale, clipvalue)
+            _native.check(code, f"{kernel.native}_{suffix}")
             return
         on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
         values = torch.tensor(scalars, dtype=torch.float64).to(device)
@@ -1297,11 +1300,11 @@ def _stored_problem(p, state, kernel, precision, fused=False):
             TypeError,
             f"state_precision={precision!r} does not take DTensor parameters ({_WHERE})",
         )
-    if problem is None and fused and (p.dtype is not torch.float32 or p.device.type != "cpu"):
+    if problem is None and fused and p.dtype is not torch.float32:
         problem = TypeError, (
-            f"fused=True with state_precision={precision!r} takes float32 parameters on the "
-            f"CPU (kernels for other dtypes and for CUDA are not generated yet); {_WHERE} is "
-            f"{_describe(p)}: use foreach or the loop"
+            f"fused=True with state_precision={precision!r} takes float32 parameters (kernels "
+            f"for other dtypes are not generated yet); {_WHERE} is {_describe(p)}: use "
+            "foreach or the loop"
         )
     if problem is None and state:
         message = _precision.state_problem(
@@ -1542,6 +1545,16 @@ def _number(value):
 
 def _numbers(values: dict) -> dict:
     return {k: float(_number(v)) for k, v in values.items()}
+
+
+def _with_step(update, step: int):
+    """A stored-state update called as the float32 updates are (_launch): the step, the key of
+    its rounding, goes after their five arguments and before a CUDA launcher's stream."""
+
+    def call(*arguments):
+        return update(*arguments[:5], step, *arguments[5:])
+
+    return call
 
 
 def _eager_step(kernel):
