@@ -5,7 +5,10 @@ Each step of a low-precision run is checked against the float32 program run on t
 state: the parameter equal, the new state within the quantisation's bound (derived from the
 code table: half the gap between the two table values around each element, times its block's
 scale; for bfloat16 one spacing, since stochastic rounding picks either neighbour). The
-float32 program itself is checked against the 50-digit reference by the generated tests.
+generated tests (generated/tests/test_torch_<spec>.py) check a step in fewer bits against the
+50-digit reference run from the decoded state, with the same kind of bound
+(generator.verify.testing_torch.check_stored_state_against_reference); the last tests here
+show that check failing on a wrong parameter or a wrong code.
 Which states are stored unsigned is derived from the equations (generator.signs); the
 reference checks that they stay non-negative over random runs.
 """
@@ -580,3 +583,41 @@ def test_the_numpy_backend_refuses_state_precision_by_name():
 
     with pytest.raises(TypeError, match="state_precision"):
         N.get("adam")(state_precision="int8")
+
+
+# ------------------------------------------- the generated tests' check against the reference
+
+
+def _corrupted_after_four_steps(what):
+    """Adam whose fourth step (the one the check compares) leaves a wrong first element: the
+    parameter 1e-4 off, or the stored m four codes (int8) or four bfloat16 spacings away."""
+
+    class Adam(G.Adam):
+        def step(self, closure=None):
+            out = super().step(closure)
+            if self.param_groups[0]["iterations"] == 4:
+                p = self.param_groups[0]["params"][0]
+                with torch.no_grad():
+                    if what == "parameter":
+                        p.view(-1)[0] += 1e-4
+                    elif self.state[p]["m"].dtype is torch.bfloat16:
+                        self.state[p]["m"].view(torch.int16).view(-1)[0] += 4
+                    else:
+                        code = self.state[p]["m"].view(-1)
+                        code[0] = code[0] + 4 if code[0] < 100 else code[0] - 4
+            return out
+
+    return Adam
+
+
+@pytest.mark.parametrize("precision", LOW)
+@pytest.mark.parametrize("what", ["parameter", "state"])
+def test_the_reference_check_of_stored_state_catches_a_wrong_step(what, precision):
+    from generator.verify import testing_torch
+
+    spec = SPECS["adam"].path
+    testing_torch.check_stored_state_against_reference(G.Adam, spec, {}, precision, "foreach")
+    broken = _corrupted_after_four_steps(what)
+    message = "parameter 0" if what == "parameter" else "state m of parameter 0 .* rounding bound"
+    with pytest.raises(AssertionError, match=message):
+        testing_torch.check_stored_state_against_reference(broken, spec, {}, precision, "foreach")

@@ -35,6 +35,13 @@ def test_torch_matches_numpy(flags, foreach):
     testing_torch.check_against_numpy(AdamW, NumpyAdamW, flags, foreach)
 
 
+@pytest.mark.parametrize("path", ["foreach", "fused"])
+@pytest.mark.parametrize("precision", ["int8", "bfloat16"])
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_state_in_fewer_bits_steps_within_its_rounding_of_the_reference(flags, precision, path):
+    testing_torch.check_stored_state_against_reference(AdamW, SPEC, flags, precision, path)
+
+
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_low_precision_parameters_use_float32_arithmetic(dtype):
     testing_torch.check_low_precision(AdamW, dtype)

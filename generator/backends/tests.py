@@ -22,6 +22,7 @@ class TestView:
     flag_ids: tuple[str, ...]
     common_cases: tuple[str, ...]
     fused: bool  # the spec has generated C/CUDA kernels
+    stored_state: bool  # its torch optimizer takes state_precision="bfloat16" and "int8"
     module: str
     spec_from_tests: str  # the spec file, relative to the generated tests folder
 
@@ -66,6 +67,7 @@ def view(lowered: LoweredSpec, fused: bool, target: Target) -> TestView:
         flag_ids=tuple(v.suffix for v in variants),
         common_cases=tuple(common_cases(spec.common)),
         fused=fused,
+        stored_state=not spec.reductions,  # reductions need whole tensors, not decoded pieces
         module=spec.module,
         spec_from_tests=Path(
             os.path.relpath(target.spec_file(spec), target.out / "tests")

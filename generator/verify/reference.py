@@ -99,13 +99,15 @@ def evaluate(expr: sp.Expr, env: dict):
     return mpmath.mpf(function(*[env[n] for n in names]))
 
 
-def run(spec: Spec, flags: dict, hyper: dict, params0, grads_per_step) -> Trajectory:
-    """Run len(grads_per_step) steps from params0 (lists of float arrays; not modified)."""
+def run(spec: Spec, flags: dict, hyper: dict, params0, grads_per_step, start=None) -> Trajectory:
+    """Run len(grads_per_step) steps from params0 (lists of float arrays; not modified): from
+    the spec's initial state, or from ``start`` = (steps taken, scalar state by name, each
+    parameter's state as a dict of arrays by name)."""
     with mpmath.workdps(DIGITS):
-        return _run(spec, flags, hyper, params0, grads_per_step)
+        return _run(spec, flags, hyper, params0, grads_per_step, start)
 
 
-def _run(spec, flags, hyper, params0, grads_per_step):
+def _run(spec, flags, hyper, params0, grads_per_step, start=None):
     variant = spec.variant(**flags)
     mp = mpmath.mpf
     h = {name: mp(repr(float(value))) for name, value in hyper.items() if value is not None}
@@ -119,10 +121,21 @@ def _run(spec, flags, hyper, params0, grads_per_step):
     shapes = [np.shape(p) for p in params0]
     state = [{s.name: [evaluate(s.init, h)] * len(p) for s in variant.state} for p in params]
     scalar = {s.name: evaluate(s.init, h) for s in spec.scalar_state}
+    taken = 0
+    if start is not None:
+        taken, scalar0, state0 = start
+        scalar = {name: mp(repr(float(scalar0[name]))) for name in scalar}
+        state = [
+            {
+                n: [mp(repr(float(x))) for x in np.asarray(s0[n], dtype=np.float64).ravel()]
+                for n in st
+            }
+            for st, s0 in zip(state, state0)
+        ]
     p_scale = [[mp(0)] * len(p) for p in params]
     s_scale = [{n: [mp(0)] * len(p) for n in st} for p, st in zip(params, state)]
 
-    for step, raw in enumerate(grads_per_step, start=1):
+    for step, raw in enumerate(grads_per_step, start=taken + 1):
         grads = [[mp(repr(float(x))) for x in np.asarray(g, dtype=np.float64).ravel()] for g in raw]
         # Keras 2.3's Optimizer.get_gradients: one norm over all gradients, then clip values.
         if clipnorm > 0:

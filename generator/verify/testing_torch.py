@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from . import testing
+from . import reference, testing
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 
@@ -234,3 +234,93 @@ def check_maximize(cls):
         opt_b.step()
     for pa, pb in zip(a, b):
         assert torch.equal(pa, pb)
+
+
+# A tensor stored in fewer bits (int8 needs 4096 elements or more) and one that int8 keeps
+# in float32; the reference runs on every SAMPLE-th element of the first (the spec has no
+# reductions, so elements are independent), which keeps the 50-digit arithmetic short.
+STORED_SHAPES = ((64, 80), (3, 5))
+SAMPLE = 7
+
+
+def _code_values(signed: bool) -> np.ndarray:
+    """Every value an int8 code stands for (times its block's scale), sorted."""
+    from ..runtime import _state_codes as codes
+
+    top = codes.SIGNED_TOP if signed else codes.UNSIGNED_TOP
+    magnitudes = [codes.value(c, signed) for c in range(top + 1)]
+    return np.unique(magnitudes + [-m for m in magnitudes] if signed else magnitudes)
+
+
+def _stored_bound(stored: dict, name: str, expected: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """How far stochastic rounding may move each new state value (``expected``, the values of
+    flat elements ``index``): the gap between the two stored values around it, which it
+    rounds to one of (float32's rounding is added apart)."""
+    from ..runtime import _state_codes as codes
+
+    code = stored[name]
+    magnitude = np.abs(expected)
+    if code.dtype is torch.bfloat16:  # the spacing of bfloat16 at the value (8 bits kept)
+        spacing = np.exp2(np.floor(np.log2(np.where(magnitude > 0, magnitude, 1.0))) - 7)
+        return np.where(magnitude > 0, 2 * spacing, 0.0)  # a binade's edge: the wider gap
+    scale = stored[name + ".absmax"].double().numpy()[index // codes.BLOCK]
+    scale = np.where(scale > 0, scale, 1.0)
+    table = _code_values(code.dtype is torch.int8)
+    normalised = expected / scale
+    gaps = []
+    for nudge in (1 - 1e-5, 1 + 1e-5):  # float32's new value may sit on the other side of a code
+        above = np.clip(np.searchsorted(table, normalised * nudge), 1, len(table) - 1)
+        gaps.append(table[above] - table[above - 1])
+    return np.maximum(*gaps) * scale
+
+
+def check_stored_state_against_reference(cls, path, flags, precision, code_path):
+    """One step with the state stored in ``precision`` against the 50-digit reference run
+    from the same (decoded) state: the parameters within float32 rounding, since the step
+    computes in float32 from exactly the decoded values; each new state within the gap between
+    the stored values around the reference value, plus float32 rounding."""
+    s = testing.spec(path)
+    hyper = testing.hyper_values(s, "varied")
+    params0, grads = testing.problem(seed=5, steps=4, shapes=STORED_SHAPES)
+    params = [torch.tensor(p, dtype=torch.float32, requires_grad=True) for p in params0]
+    opt = make(cls, params, code_path, **torch_kwargs(hyper), **flags, state_precision=precision)
+    for step in grads[:3]:
+        for p, g in zip(params, step):
+            p.grad = torch.tensor(g, dtype=torch.float32)
+        opt.step()
+    saved = opt.export_state()  # the decoded state, float32
+    index = [np.arange(0, p.numel(), SAMPLE if p.numel() >= 4096 else 1) for p in params]
+    flat = lambda x, i: np.asarray(x, dtype=np.float64).ravel()[index[i]]  # noqa: E731
+    state0 = [
+        {n: flat(v.double().numpy(), i) for n, v in saved["state"].get(i, {}).items()}
+        for i in range(len(params))
+    ]
+    start = (saved["step"], saved["scalar_state"], state0)
+    before = [flat(p.detach().numpy(), i) for i, p in enumerate(params)]
+    last = [flat(g, i) for i, g in enumerate(grads[3])]
+    ref = reference.run(s, flags, hyper, before, [last], start=start)
+    for p, g in zip(params, grads[3]):
+        p.grad = torch.tensor(g, dtype=torch.float32)
+    opt.step()
+    after = opt.export_state()["state"]
+    eps32 = float(np.finfo(np.float32).eps)
+    for i, p in enumerate(params):
+        got = flat(p.detach().numpy(), i)
+        testing.compare(f"parameter {i}", got, ref.params[i], ref.param_scale[i], "float32", 1)
+        stored = opt.state[p]
+        for name, expected in ref.state[i].items():
+            got = flat(after[i][name].double().numpy(), i)
+            where = f"state {name} of parameter {i} ({precision})"
+            if stored[name].dtype is torch.float32:  # int8's small tensors stay float32
+                assert p.numel() < 4096 and precision == "int8", where
+                testing.compare(where, got, expected, ref.state_scale[i][name], "float32", 1)
+                continue
+            rounding = testing.C32 * eps32 * ref.state_scale[i][name]
+            bound = _stored_bound(stored, name, expected, index[i]) + rounding
+            error = np.abs(got - expected)
+            worst = int(np.argmax(error - bound))
+            assert (error <= bound).all(), (
+                f"{where}: {int((error > bound).sum())} of {error.size} elements out of the "
+                f"rounding bound; worst, flat element {index[i][worst]}: got {got[worst]!r}, "
+                f"reference {expected[worst]!r}, bound {bound[worst]:.3g}"
+            )
