@@ -395,3 +395,226 @@ def test_a_machine_that_cannot_build_it_steps_in_python_with_a_warning(extension
     finally:
         monkeypatch.undo()
         runtime._table_extension.cache_clear()
+
+
+# ------------------------------------------------- state stored in fewer bits (issue 17)
+
+STORED_CASES = [
+    ("adam", "int8", {}),
+    ("adam", "bfloat16", {"clipnorm": 0.5, "maximize": True}),
+    ("adam", "int8", {"amsgrad": True, "clipvalue": 0.1}),
+    ("sgd", "int8", {"momentum": 0.9}),
+    ("lion", "bfloat16", {}),
+    ("adadelta", "int8", {}),
+]
+
+
+@pytest.mark.parametrize("name, precision, options", STORED_CASES, ids=lambda c: str(c))
+def test_the_cpp_stored_table_is_taken_and_equals_the_python_path_bit_for_bit(
+    extension, monkeypatch, name, precision, options
+):
+    """Tensors of 3, 7000, 0 and 20000 elements: under int8 the small ones keep float32 state
+    (the second table), the others int8 codes; the rounding keys count the first table's."""
+    checked = []
+    problem = runtime._stored_problem
+    monkeypatch.setattr(runtime, "_stored_problem", lambda *a: checked.append(1) or problem(*a))
+    cls = G.OPTIMIZERS[name]
+    fast, slow = params_with_grads(), params_with_grads()
+    kwargs = dict(fused=True, state_precision=precision, **options)
+    opt_fast, opt_slow = cls(fast, **kwargs), cls(slow, **kwargs)
+    for seed in range(4):
+        regrad(fast, seed)
+        regrad(slow, seed)
+        opt_fast.step()
+        if seed == 0:
+            assert checked, "the first step makes the state: the Python path"
+        else:
+            assert not checked, "a step with state in place is checked in C++"
+        with monkeypatch.context() as python_only:
+            python_only.setattr(runtime, "_table_extension", lambda: None)
+            opt_slow.step()
+        checked.clear()
+    for a, b in zip(fast, slow):
+        assert torch.equal(a, b)
+        assert sorted(opt_fast.state[a]) == sorted(opt_slow.state[b])
+        for key, value in opt_fast.state[a].items():
+            assert torch.equal(value, opt_slow.state[b][key]), key
+
+
+def stored_state_for(params, precision="int8"):
+    """Adam's state in the layout of ``precision``: m signed, v unsigned, a scale per block."""
+    from generated.torch import _state_precision as Q
+
+    state = {}
+    for p in params:
+        if precision == "bfloat16":
+            state[p] = {s: torch.zeros(p.shape, dtype=torch.bfloat16) for s in ("m", "v")}
+        elif p.numel() < Q.MIN_INT8_NUMEL:
+            state[p] = {s: torch.zeros_like(p) for s in ("m", "v")}
+        else:
+            blocks = Q.n_blocks(p.numel())
+            state[p] = {
+                "m": torch.zeros(p.shape, dtype=torch.int8),
+                "m.absmax": torch.zeros(blocks),
+                "v": torch.zeros(p.shape, dtype=torch.uint8),
+                "v.absmax": torch.zeros(blocks),
+            }
+    return state
+
+
+def stored_table(extension, params, state, precision="int8"):
+    from generated.torch import _state_precision as Q
+
+    if precision == "int8":
+        layout = (("m.absmax", "v.absmax"), (torch.int8, torch.uint8), Q.MIN_INT8_NUMEL)
+    else:
+        layout = ((), (torch.bfloat16, torch.bfloat16), 0)
+    scales, codes, smallest = layout
+    return extension.stored_table(params, state, ("m", "v"), scales, codes, PLAIN, CHUNK, Q.BLOCK, smallest)
+
+
+@pytest.mark.parametrize("precision", ["int8", "bfloat16"])
+def test_the_stored_tables_are_laid_out_as_the_python_tables(extension, precision):
+    params = params_with_grads(sizes=(5, CHUNK + 1, 0, 3 * CHUNK))
+    state = stored_state_for(params, precision)
+    (stored, n, chunks), (plain, n_plain, plain_chunks), keep = stored_table(extension, params, state, precision)
+    held = {id(t) for t in keep}
+    assert all(id(t) in held for p in params for t in (p, p.grad, *state[p].values()))
+    in_codes = [precision == "bfloat16" or p.numel() >= 4096 for p in params]
+    fewer = [p for p, c in zip(params, in_codes) if c]
+    rows = [[p, p.grad, *state[p].values()] for p in fewer]  # m, m.absmax, v, v.absmax
+    expected, expected_chunks = _native.table([t.data_ptr() for r in rows for t in r], [p.numel() for p in fewer])
+    assert bytes(stored) == expected.tobytes() and (n, chunks) == (len(fewer), expected_chunks)
+    rest = [p for p, c in zip(params, in_codes) if not c]
+    if rest:
+        expected, expected_chunks = _native.table(
+            [t.data_ptr() for p in rest for t in (p, p.grad, state[p]["m"], state[p]["v"])],
+            [p.numel() for p in rest],
+        )
+        assert bytes(plain) == expected.tobytes() and (n_plain, plain_chunks) == (len(rest), expected_chunks)
+    else:
+        assert (n_plain, plain_chunks) == (0, 0)
+
+
+def stored_declined_cases():
+    """(what, params, state): each is outside the C++ path, so stored_table() returns None."""
+
+    def base():
+        params = params_with_grads(sizes=(10, 5000))
+        return params, stored_state_for(params)
+
+    cases = []
+    params, state = base()
+    cases.append(("no state yet (the first step)", params, {}))
+    params, state = base()
+    del state[params[1]]["v.absmax"]
+    cases.append(("a scale missing", params, state))
+    params, state = base()
+    state[params[1]]["m"] = state[params[1]]["m"].to(torch.uint8)
+    cases.append(("signed codes stored unsigned", params, state))
+    params, state = base()
+    state[params[1]]["v.absmax"] = torch.zeros(19)
+    cases.append(("one scale short", params, state))
+    params, state = base()
+    state[params[1]]["v.absmax"] = torch.zeros(40)[::2]
+    cases.append(("strided scales", params, state))
+    params, state = base()
+    state[params[1]]["m.absmax"] = torch.zeros(20, dtype=torch.float64)
+    cases.append(("float64 scales", params, state))
+    params, state = base()
+    state[params[1]]["m"] = torch.zeros(10000, dtype=torch.int8)[::2]
+    cases.append(("strided codes", params, state))
+    params, state = base()
+    state[params[1]] = {"m": torch.zeros(5000), "v": torch.zeros(5000)}
+    cases.append(("float32 state on a tensor int8 stores in codes", params, state))
+    params, state = base()
+    codes = {"m": torch.int8, "m.absmax": torch.float32, "v": torch.uint8, "v.absmax": torch.float32}
+    state[params[0]] = {k: torch.zeros(10 if "absmax" not in k else 1, dtype=d) for k, d in codes.items()}
+    cases.append(("codes on a tensor too small for them", params, state))
+    params, state = base()
+    state[params[1]]["extra"] = torch.zeros(5000)
+    cases.append(("an extra state key", params, state))
+    params, state = base()
+    state[params[1]]["m"].untyped_storage().resize_(0)
+    cases.append(("a code storage shrunk", params, state))
+    params, state = base()
+    state[params[1]]["v"] = state[params[1]]["m"].view(torch.uint8)
+    cases.append(("two states sharing a storage", params, state))
+    params = params_with_grads(torch.float64, sizes=(5000,))
+    cases.append(("float64 parameters", params, stored_state_for(params)))
+    params, state = base()
+    params[1].grad = None
+    cases.append(("no gradient", params, state))
+    return cases
+
+
+@pytest.mark.parametrize("index", range(len(stored_declined_cases())))
+def test_every_stored_case_outside_the_cpp_path_is_declined(extension, index):
+    what, params, state = stored_declined_cases()[index]
+    assert stored_table(extension, params, state) is None, what
+
+
+def test_a_bad_stored_layout_is_an_error_not_a_crash(extension):
+    params = params_with_grads(sizes=(5000,))
+    state = stored_state_for(params)
+    good = [params, state, ("m", "v"), ("m.absmax", "v.absmax"), (torch.int8, torch.uint8), PLAIN, CHUNK, 256, 4096]
+    for index, bad in [(0, tuple(params)), (4, (torch.int8,)), (4, ("int8", "uint8")), (2, ("m", b"v")), (8, 1.5)]:
+        args = list(good)
+        args[index] = bad
+        with pytest.raises((TypeError, ValueError)):
+            extension.stored_table(*args)
+    for index, bad in [(6, 0), (7, 300), (7, -256)]:  # a chunk must hold whole blocks
+        args = list(good)
+        args[index] = bad
+        with pytest.raises(ValueError):
+            extension.stored_table(*args)
+    with pytest.raises(TypeError):
+        extension.stored_table(*good[:8])
+
+
+HOSTILE_STORED = r"""
+import torch, generated.torch as G
+torch.manual_seed(0)
+done = 0
+for case in range(CASES):
+    params = [torch.nn.Parameter(torch.randn(n)) for n in (5, 9000, 17000)]
+    for p in params:
+        p.grad = torch.randn(p.shape)
+    opt = G.Adam(params, fused=True, state_precision="int8")
+    opt.step()
+    p = params[1 + case % 2]
+    state = opt.state[p]
+    change = case % 8
+    if change == 0:
+        state["m"].untyped_storage().resize_(0)
+    elif change == 1:
+        state["v.absmax"].untyped_storage().resize_(4)
+    elif change == 2:
+        state["v.absmax"] = torch.zeros(1).expand(state["v.absmax"].shape)
+    elif change == 3:
+        state["m"] = state["m"].view(torch.uint8)
+    elif change == 4:
+        state["m.absmax"] = state["m.absmax"][:-1]
+    elif change == 5:
+        state["v"] = torch.zeros(p.numel() // 2, dtype=torch.uint8)
+    elif change == 6:
+        del state["m.absmax"]
+    elif change == 7:
+        p.untyped_storage().resize_(4)
+    try:
+        opt.step()
+    except (RuntimeError, TypeError, ValueError):
+        pass
+    done += 1
+print("survived", done)
+"""
+
+
+def test_hostile_changes_to_stored_state_never_crash_the_process(extension):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", HOSTILE_STORED.replace("CASES", "16")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "survived 16" in done.stdout

@@ -20,6 +20,7 @@
 #include <Python.h>
 
 #include <ATen/core/Tensor.h>
+#include <torch/csrc/Dtype.h>
 #include <torch/csrc/autograd/python_variable.h>
 
 #include <algorithm>
@@ -83,11 +84,10 @@ bool hold(PyObject *keep, PyObject *object) { return PyList_Append(keep, object)
 
 enum class Row { taken, declined, error };
 
-/* One parameter's row of the table (parameter, gradient, each state tensor in `names`'
- * order), its element count, and the storages it writes (parameter and state). */
-Row parameter_row(PyObject *param, PyObject *own, PyObject *names, PyObject *plain,
-                  at::ScalarType *dtype, int64_t *row, int64_t *numel,
-                  std::vector<const void *> *written, PyObject *keep)
+/* A parameter and its gradient, plain tensors of one float dtype (`*dtype`, set by the first
+ * parameter), into row[0] and row[1]; the parameter's storage to `written`. */
+Row parameter_and_gradient(PyObject *param, PyObject *plain, at::ScalarType *dtype, int64_t *row,
+                           std::vector<const void *> *written, PyObject *keep)
 {
     if (!THPVariable_Check(param)) {
         return Row::declined;
@@ -124,9 +124,36 @@ Row parameter_row(PyObject *param, PyObject *own, PyObject *names, PyObject *pla
     if (!held) {
         return Row::error;
     }
-    if (!grad_ok) {
-        return Row::declined;
+    return grad_ok ? Row::taken : Row::declined;
+}
+
+/* The index of exact str `key` in tuple `names`, or -1 (-2 with a Python error set). */
+Py_ssize_t find_name(PyObject *key, PyObject *names)
+{
+    for (Py_ssize_t s = 0; s < PyTuple_GET_SIZE(names); ++s) {
+        if (PyUnicode_Compare(key, PyTuple_GET_ITEM(names, s)) == 0) {
+            return s;
+        }
+        if (PyErr_Occurred()) {
+            return -2;
+        }
     }
+    return -1;
+}
+
+/* One parameter's row of the table (parameter, gradient, each state tensor in `names`'
+ * order), its element count, and the storages it writes (parameter and state). */
+Row parameter_row(PyObject *param, PyObject *own, PyObject *names, PyObject *plain,
+                  at::ScalarType *dtype, int64_t *row, int64_t *numel,
+                  std::vector<const void *> *written, PyObject *keep)
+{
+    const Row head = parameter_and_gradient(param, plain, dtype, row, written, keep);
+    if (head != Row::taken) {
+        return head;
+    }
+    const at::Tensor &p = THPVariable_Unpack(param);
+    c10::IntArrayRef sizes = p.sizes();
+    const void *storage = nullptr;
     /* the state: exactly the spec's names, exact str keys (comparing them runs no Python) */
     if (own == nullptr || !PyDict_CheckExact(own) ||
         PyDict_GET_SIZE(own) != PyTuple_GET_SIZE(names)) {
@@ -138,16 +165,11 @@ Row parameter_row(PyObject *param, PyObject *own, PyObject *names, PyObject *pla
         if (!PyUnicode_CheckExact(key)) {
             return Row::declined;
         }
-        Py_ssize_t s = 0;
-        while (s < PyTuple_GET_SIZE(names) &&
-               PyUnicode_Compare(key, PyTuple_GET_ITEM(names, s)) != 0) {
-            ++s;
-        }
-        if (PyErr_Occurred()) {
+        const Py_ssize_t s = find_name(key, names);
+        if (s == -2) {
             return Row::error;
         }
-        if (s == PyTuple_GET_SIZE(names) ||
-            !plain_tensor(value, plain, *dtype, sizes, &row[2 + s], &storage)) {
+        if (s == -1 || !plain_tensor(value, plain, *dtype, sizes, &row[2 + s], &storage)) {
             return Row::declined;
         }
         if (!hold(keep, value)) {
@@ -164,6 +186,217 @@ Row parameter_row(PyObject *param, PyObject *own, PyObject *names, PyObject *pla
     }
     *numel = p.numel();
     return Row::taken;
+}
+
+/* Whether no two of the storages are the same (sorts them). */
+bool distinct(std::vector<const void *> *written)
+{
+    std::sort(written->begin(), written->end());
+    return std::adjacent_find(written->begin(), written->end()) == written->end();
+}
+
+/* The table as _native.table lays it out (pointer rows, element counts, chunk starts), as a
+ * bytearray, not a tensor: making a tensor would dispatch (and run any Python dispatch mode
+ * the caller has on). */
+PyObject *table_bytes(const std::vector<int64_t> &rows, const std::vector<int64_t> &numels,
+                      int64_t width, int64_t chunk, int64_t *n_chunks)
+{
+    const int64_t n = static_cast<int64_t>(numels.size());
+    const Py_ssize_t bytes = static_cast<Py_ssize_t>(sizeof(int64_t) * (n * width + n + n + 1));
+    PyObject *out = PyByteArray_FromStringAndSize(nullptr, bytes);
+    if (out == nullptr) {
+        return nullptr;
+    }
+    int64_t *data = reinterpret_cast<int64_t *>(PyByteArray_AS_STRING(out));
+    int64_t *start = data + n * width + n;
+    start[0] = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        for (int64_t k = 0; k < width; ++k) {
+            data[i * width + k] = rows[i * width + k];
+        }
+        data[n * width + i] = numels[i];
+        start[i + 1] = start[i] + (numels[i] + chunk - 1) / chunk;
+    }
+    *n_chunks = start[n];
+    return out;
+}
+
+/* The layout of state stored in fewer bits (state_precision): per state name its codes'
+ * dtype, shaped like the parameter, and with int8 (scale names given) its block scales,
+ * float32 of ceil(numel / block) elements; int8 keeps the state of tensors under min_numel
+ * elements in float32, shaped like the parameter. */
+struct StoredLayout {
+    PyObject *names;
+    PyObject *scale_names; /* empty: no scales (bfloat16) */
+    std::vector<at::ScalarType> codes;
+    int64_t block;
+    int64_t min_numel;
+};
+
+/* One float32 parameter's row, as parameter_row's: p, g, then per state name its codes and
+ * (int8) its scales, or, for int8's small tensors, its float32 state; `*fewer` says which. */
+Row stored_row(PyObject *param, PyObject *own, const StoredLayout &layout, PyObject *plain,
+               int64_t *row, bool *fewer, int64_t *numel, std::vector<const void *> *written,
+               PyObject *keep)
+{
+    at::ScalarType dtype = c10::kFloat;
+    const Row head = parameter_and_gradient(param, plain, &dtype, row, written, keep);
+    if (head != Row::taken) {
+        return head;
+    }
+    const at::Tensor &p = THPVariable_Unpack(param);
+    const Py_ssize_t n_names = PyTuple_GET_SIZE(layout.names);
+    *fewer = n_names == 0 || p.numel() >= layout.min_numel;
+    const bool scales = *fewer && PyTuple_GET_SIZE(layout.scale_names) > 0;
+    const Py_ssize_t per_name = scales ? 2 : 1;
+    if (own == nullptr || !PyDict_CheckExact(own) || PyDict_GET_SIZE(own) != n_names * per_name) {
+        return Row::declined;
+    }
+    const int64_t blocks[1] = { (p.numel() + layout.block - 1) / layout.block };
+    Py_ssize_t position = 0, found = 0;
+    PyObject *key = nullptr, *value = nullptr;
+    while (PyDict_Next(own, &position, &key, &value)) {
+        if (!PyUnicode_CheckExact(key)) {
+            return Row::declined;
+        }
+        Py_ssize_t s = find_name(key, layout.names);
+        bool scale = false;
+        if (s == -1 && scales) {
+            s = find_name(key, layout.scale_names);
+            scale = true;
+        }
+        if (s == -2) {
+            return Row::error;
+        }
+        if (s == -1) {
+            return Row::declined;
+        }
+        const at::ScalarType want = scale ? c10::kFloat : (*fewer ? layout.codes[s] : c10::kFloat);
+        const c10::IntArrayRef sizes = scale ? c10::IntArrayRef(blocks, 1) : p.sizes();
+        const void *storage = nullptr;
+        if (!plain_tensor(value, plain, want, sizes, &row[2 + per_name * s + scale], &storage)) {
+            return Row::declined;
+        }
+        if (!hold(keep, value)) {
+            return Row::error;
+        }
+        written->push_back(storage);
+        ++found;
+    }
+    if (found != n_names * per_name) {
+        return Row::declined;
+    }
+    if (!hold(keep, param)) {
+        return Row::error;
+    }
+    *numel = p.numel();
+    return Row::taken;
+}
+
+/* stored_table(params, state, names, scale_names, codes, plain, chunk, block, min_numel)
+ *   -> (stored, plain_table, keep) or None, for float32 parameters whose state is stored in
+ * fewer bits: stored holds the tensors stored so, plain_table int8's small tensors (float32
+ * state), each (bytearray laid out as _native.table lays it out, tensors, chunks), in the
+ * parameters' order. names: the state names (exact str); scale_names: name + ".absmax" for
+ * each (int8) or () (bfloat16); codes: the codes' torch dtype per name. Declines (None) where
+ * table() would, where any state is not in this layout, and where two parameters or states
+ * share a storage. */
+PyObject *stored_table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 9 || !PyList_CheckExact(args[0]) || !PyDict_Check(args[1]) ||
+        !PyTuple_CheckExact(args[2]) || !PyTuple_CheckExact(args[3]) ||
+        !PyTuple_CheckExact(args[4]) || !PyTuple_CheckExact(args[5]) ||
+        !PyLong_CheckExact(args[6]) || !PyLong_CheckExact(args[7]) || !PyLong_CheckExact(args[8])) {
+        PyErr_SetString(
+            PyExc_TypeError,
+            "stored_table(params: list, state: dict, names: tuple, scale_names: "
+            "tuple, codes: tuple, plain: tuple, chunk: int, block: int, min_numel: int)");
+        return nullptr;
+    }
+    PyObject *params = args[0], *state = args[1], *plain = args[5];
+    StoredLayout layout{
+        args[2], args[3], {}, PyLong_AsLongLong(args[7]), PyLong_AsLongLong(args[8])
+    };
+    const long long chunk = PyLong_AsLongLong(args[6]);
+    if (PyErr_Occurred()) {
+        return nullptr;
+    }
+    const Py_ssize_t n_names = PyTuple_GET_SIZE(layout.names);
+    if (chunk <= 0 || layout.block <= 0 || chunk % layout.block != 0 || layout.min_numel < 0 ||
+        PyTuple_GET_SIZE(args[4]) != n_names ||
+        (PyTuple_GET_SIZE(layout.scale_names) != 0 &&
+         PyTuple_GET_SIZE(layout.scale_names) != n_names)) {
+        PyErr_SetString(PyExc_ValueError, "stored_table: inconsistent layout");
+        return nullptr;
+    }
+    for (Py_ssize_t s = 0; s < n_names; ++s) {
+        PyObject *code = PyTuple_GET_ITEM(args[4], s);
+        if (!PyUnicode_CheckExact(PyTuple_GET_ITEM(layout.names, s)) || !THPDtype_Check(code) ||
+            (PyTuple_GET_SIZE(layout.scale_names) != 0 &&
+             !PyUnicode_CheckExact(PyTuple_GET_ITEM(layout.scale_names, s)))) {
+            PyErr_SetString(PyExc_TypeError, "names must be exact str and codes torch dtypes");
+            return nullptr;
+        }
+        layout.codes.push_back(reinterpret_cast<THPDtype *>(code)->scalar_type);
+    }
+    PyObject *keep = PyList_New(0);
+    if (keep == nullptr) {
+        return nullptr;
+    }
+    const int64_t n = PyList_GET_SIZE(params);
+    const int64_t widths[2] = { 2 + n_names,
+                                2 + n_names * (PyTuple_GET_SIZE(layout.scale_names) ? 2 : 1) };
+    try {
+        std::unordered_map<PyObject *, PyObject *> own_of;
+        Py_ssize_t position = 0;
+        PyObject *key = nullptr, *value = nullptr;
+        while (PyDict_Next(state, &position, &key, &value)) {
+            own_of.emplace(key, value);
+        }
+        std::vector<int64_t> rows[2], numels[2]; /* [0]: float32 state, [1]: fewer bits */
+        std::vector<int64_t> row(static_cast<size_t>(std::max(widths[0], widths[1])));
+        std::vector<const void *> written;
+        for (int64_t i = 0; i < n; ++i) {
+            PyObject *param = PyList_GET_ITEM(params, i);
+            auto found = own_of.find(param);
+            PyObject *own = found == own_of.end() ? nullptr : found->second;
+            bool fewer = false;
+            int64_t numel = 0;
+            const Row taken =
+                stored_row(param, own, layout, plain, row.data(), &fewer, &numel, &written, keep);
+            if (taken != Row::taken) {
+                Py_DECREF(keep);
+                if (taken == Row::error) {
+                    return nullptr;
+                }
+                Py_RETURN_NONE;
+            }
+            rows[fewer].insert(rows[fewer].end(), row.begin(), row.begin() + widths[fewer]);
+            numels[fewer].push_back(numel);
+        }
+        if (!distinct(&written)) {
+            Py_DECREF(keep);
+            Py_RETURN_NONE;
+        }
+        PyObject *tables[2] = { nullptr, nullptr };
+        int64_t n_chunks[2] = { 0, 0 };
+        for (int k = 0; k < 2; ++k) {
+            tables[k] = table_bytes(rows[k], numels[k], widths[k], chunk, &n_chunks[k]);
+            if (tables[k] == nullptr) {
+                Py_XDECREF(tables[0]);
+                Py_DECREF(keep);
+                return nullptr;
+            }
+        }
+        return Py_BuildValue("((NLL)(NLL)N)", tables[1], static_cast<long long>(numels[1].size()),
+                             static_cast<long long>(n_chunks[1]), tables[0],
+                             static_cast<long long>(numels[0].size()),
+                             static_cast<long long>(n_chunks[0]), keep);
+    } catch (const std::exception &error) {
+        Py_DECREF(keep);
+        PyErr_SetString(PyExc_RuntimeError, error.what());
+        return nullptr;
+    }
 }
 
 /* table(params, state, names, plain, chunk) -> (table, n_chunks, dtype, distinct, keep) or None.
@@ -232,29 +465,15 @@ PyObject *table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
                 Py_RETURN_NONE;
             }
         }
-        std::sort(written.begin(), written.end());
-        const bool distinct = std::adjacent_find(written.begin(), written.end()) == written.end();
-        /* a bytearray, not a tensor: making a tensor would dispatch (and run any Python
-         * dispatch mode the caller has on) */
-        const Py_ssize_t bytes = static_cast<Py_ssize_t>(sizeof(int64_t) * (n * width + n + n + 1));
-        PyObject *out = PyByteArray_FromStringAndSize(nullptr, bytes);
+        int64_t n_chunks = 0;
+        PyObject *out = table_bytes(rows, numels, width, chunk, &n_chunks);
         if (out == nullptr) {
             Py_DECREF(keep);
             return nullptr;
         }
-        int64_t *data = reinterpret_cast<int64_t *>(PyByteArray_AS_STRING(out));
-        int64_t *start = data + n * width + n;
-        start[0] = 0;
-        for (int64_t i = 0; i < n; ++i) {
-            for (int64_t k = 0; k < width; ++k) {
-                data[i * width + k] = rows[i * width + k];
-            }
-            data[n * width + i] = numels[i];
-            start[i + 1] = start[i] + (numels[i] + chunk - 1) / chunk;
-        }
         const char *dtype_name = dtype == c10::kDouble ? "float64" : "float32";
-        return Py_BuildValue("(NLsNN)", out, static_cast<long long>(start[n]), n ? dtype_name : "",
-                             PyBool_FromLong(distinct), keep);
+        return Py_BuildValue("(NLsNN)", out, static_cast<long long>(n_chunks), n ? dtype_name : "",
+                             PyBool_FromLong(distinct(&written)), keep);
     } catch (const std::exception &error) {
         Py_DECREF(keep);
         PyErr_SetString(PyExc_RuntimeError, error.what());
@@ -265,6 +484,8 @@ PyObject *table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
 PyMethodDef methods[] = {
     { "table", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(table)),
       METH_FASTCALL, "The checked pointer table of a step, or None (see the module's comment)." },
+    { "stored_table", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(stored_table)),
+      METH_FASTCALL, "The checked pointer tables of a step with state in fewer bits, or None." },
     { nullptr, nullptr, 0, nullptr },
 };
 

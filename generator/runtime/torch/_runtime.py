@@ -681,7 +681,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         stored = precision != "float32"
         # the common case on the CPU is checked in C++ (and a fused step's table built there)
         table = None if graph or stored or not params else _cpp_table(params, self.state, names)
-        for position, p in enumerate(params if table is None else ()):
+        fast = None  # ... and so is a fused step's with its state in fewer bits
+        if stored and fused and params and self._native_target_for_cpu == "cpu":
+            fast = _cpp_stored_table(params, self.state, kernel, precision)
+        for position, p in enumerate(params if table is None and fast is None else ()):
             if stored:
                 problem = _stored_problem(p, state_of(p), kernel, precision, fused)
             elif _is_dtensor(p) and (fused or not kernel.tensor_ops):  # updated through shards
@@ -705,7 +708,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 raise error(f"{type(self).__name__}: {message.replace(_WHERE, where)}")
         native = foreach = None
         if values["fused"] and params and stored:
-            native = self._plan_fused_stored(kernel, params, precision)
+            native = self._plan_fused_stored(kernel, params, precision, fast)
         elif values["fused"] and params:
             native = self._fast_fused(kernel, params, table) if table is not None else None
             native = native if native is not None else self._plan_fused(kernel, params)
@@ -943,13 +946,24 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             out[(device, dtype)] = (target, suffix, low_on_cpu, update, bucket)
         return out
 
-    def _plan_fused_stored(self, kernel, params, precision) -> dict:
+    def _plan_fused_stored(self, kernel, params, precision, fast=None) -> "dict | _FastStored":
         """Per device: the target, the update for float32 parameters with their state stored
         in ``precision`` (the C library's on the CPU, the CUDA launchers' on a GPU or through
-        the CPU shim) and the float32 update for (int8's) tensors too small to quantise."""
+        the CPU shim) and the float32 update for (int8's) tensors too small to quantise; or,
+        with the tables _cpp_stored_table built and checked (``fast``), the CPU's updates."""
         from .. import _native
 
         kind = "int8" if precision == "int8" else "bf16"
+        if fast is not None:
+            library = _native.library(self.native_module, "cpu")
+            stored, plain, keep = fast
+            return _FastStored(
+                stored,
+                plain,
+                keep,
+                _native.stored_update_function(library, kernel.native, kind, "cpu"),
+                _native.update_function(library, kernel.native, "f32", "cpu"),
+            )
         out = {}
         for device in {p.device: None for p in params}:  # first-seen order
             target = self._target(device)
@@ -967,6 +981,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         bits, and one of the float32 kernels for the others (int8's small tensors)."""
         from .. import _native
 
+        if isinstance(plan.native, _FastStored):  # checked, and its tables built, in C++
+            self._step_fast_stored(plan, scale)
+            return
         names = plan.kernel.state
         init = self.state_init(plan.h)
         lists, keep, copies = {}, [], []  # lists: (device, fewer bits) -> (pointers, numels)
@@ -999,6 +1016,24 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             self._launch(table, len(numels), n_chunks, target, device, update, suffix, launch)
         for p, work in copies:
             p.copy_(work)
+        group["iterations"] = t
+        group["scalar_state"] = scalar_state
+
+    def _step_fast_stored(self, plan, scale):
+        """_step_fused_stored over the tables that _cpp_stored_table built and checked."""
+        kernel, t, group, fast = plan.kernel, plan.t, plan.group, plan.native
+        scalars, scalar_state = _eager_step(kernel)(plan.h, _numbers(group["scalar_state"]), {}, t)
+        factor = -1.0 if plan.maximize else 1.0
+        clipvalue = float(self.clipvalue or 0.0)
+        stored_update = _with_step(fast.stored_update, t & 0xFFFFFFFF)
+        for (table, n, n_chunks), update, suffix in (
+            (fast.stored, stored_update, "f32_stored"),
+            (fast.plain, fast.float32_update, "f32"),
+        ):
+            if n:
+                width = (len(table) // 8 - 2 * n - 1) // n
+                launch = (scalars, scale, factor, clipvalue, kernel, width)
+                self._launch(table, n, n_chunks, "cpu", None, update, suffix, launch)
         group["iterations"] = t
         group["scalar_state"] = scalar_state
 
@@ -1141,6 +1176,40 @@ class _FastTable(NamedTuple):
     n_chunks: int
     update: Callable
     keep: list  # every tensor of the table, held until the kernel has returned
+
+
+class _FastStored(NamedTuple):
+    """A fused CPU step with state in fewer bits, its tables checked in C++ (see
+    _cpp_stored_table): each (table, tensors, chunks)."""
+
+    stored: tuple  # the tensors whose state is stored in fewer bits
+    plain: tuple  # int8's small tensors, with float32 state
+    keep: list  # every tensor of the tables, held until the kernels have returned
+    stored_update: Callable
+    float32_update: Callable
+
+
+def _cpp_stored_table(params, state, kernel, precision):
+    """torch/_fused_table.cpp's stored_table(): _stored_problem's checks for a fused step, made
+    in C++, for the common case: float32 CPU parameters and gradients, plain and contiguous,
+    with their state in exactly the layout of ``precision`` (each code array shaped like its
+    parameter, int8's scales one per block; int8's small tensors float32), no two sharing a
+    storage. Returns (stored table, float32 table, tensors held), each table (bytes, tensors,
+    chunks), or None where the Python path must check the step."""
+    extension = _table_extension()
+    if extension is None:
+        return None
+    names = tuple(kernel.state)
+    if precision == "int8":
+        unsigned = set(kernel.nonnegative)
+        codes = tuple(torch.uint8 if s in unsigned else torch.int8 for s in names)
+        scales = tuple(s + _precision.ABSMAX for s in names)
+        smallest = _precision.MIN_INT8_NUMEL
+    else:
+        codes, scales, smallest = (torch.bfloat16,) * len(names), (), 0
+    return extension.stored_table(
+        params, state, names, scales, codes, _PLAIN, _CHUNK, _precision.BLOCK, smallest
+    )
 
 
 def _cpp_table(params, state, names):
