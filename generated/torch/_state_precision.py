@@ -105,8 +105,9 @@ def decode(entries: dict, start: int, stop: int, dtype) -> torch.Tensor:
     if stored.dtype is torch.uint8 or stored.dtype is torch.int8:
         signed = stored.dtype is torch.int8
         table = (_SIGNED if signed else _UNSIGNED).to(stored.device)
-        index = stored.long() + 128 if signed else stored.long()
-        values = table[index].to(dtype)
+        # index_select with int32 indices: a sixth of the time of indexing with int64 ones
+        index = stored.int() + 128 if signed else stored.int()
+        values = table.index_select(0, index).to(dtype)
         absmax = entries[ABSMAX][start // BLOCK : n_blocks(stop)]
         _per_block(values, absmax.to(dtype), torch.Tensor.mul_)
         return values
@@ -160,9 +161,13 @@ def _codes(normalised, signed, noise):
     )
     magnitude = normalised.abs().view(torch.int32).clamp_max(_INFINITY_BITS)
     code = magnitude.add(noise).bitwise_right_shift_(codes.SHIFT).sub_(offset).clamp_(0, top)
+    # torch.where took 3x the time of the rest on the CPU: the sign by copysign from the value
+    # with NaN as 0 (NaN, whatever its sign bit, is positive, as C's y < 0 says), and an
+    # unsigned nonzero value's code at least 1 by a maximum
     if signed:
-        return torch.where(normalised < 0, -code, code)
-    return torch.where((code == 0) & (magnitude != 0), 1, code)
+        sign = normalised.nan_to_num(nan=0.0)
+        return code.float().copysign_(sign).to(torch.int32)
+    return torch.maximum(code, magnitude.clamp_max(1))
 
 
 @functools.lru_cache(maxsize=None)
