@@ -17,6 +17,11 @@ Targets:
 - ``"cuda"``: ``<module>.cu`` and ``ocg_clip.cu`` with nvcc (``$NVCC``) for one ``sm_XY``;
 - ``"shim"``: the same ``.cu`` files with g++ (``$CXX``) and the CPU shim, for tests without a GPU.
 
+No target contracts a*b + c into a fused multiply-add (``-ffp-contract=off``, nvcc's
+``-fmad=false``): every target then rounds each operation as the others do, so the CUDA kernels
+store the C kernels' int8 and bfloat16 codes bit for bit (a stochastic rounding turns a last-bit
+difference into a whole code). An optimizer step is bound by memory, not by these operations.
+
 ``torch_extension()`` builds the torch runtime's checked pointer table (``torch/_fused_table.cpp``)
 the same way, as a Python extension module against the installed torch.
 """
@@ -115,6 +120,7 @@ def _command(target: str, arch: str | None) -> tuple[list[str], str]:
             "-O3",
             "-march=native",
             "-fno-math-errno",
+            "-ffp-contract=off",
             "-fopenmp",
             "-fPIC",
             "-shared",
@@ -128,6 +134,7 @@ def _command(target: str, arch: str | None) -> tuple[list[str], str]:
             "-O2",
             "-fopenmp",
             "-fno-strict-aliasing",
+            "-ffp-contract=off",
             "-DOCG_CPU_SHIM",
             "-fPIC",
             "-shared",
@@ -139,6 +146,7 @@ def _command(target: str, arch: str | None) -> tuple[list[str], str]:
             os.environ.get("NVCC", "nvcc"),
             "-O3",
             f"-arch=sm_{arch}",
+            "-fmad=false",
             "-Xcompiler",
             "-fPIC",
             "-shared",

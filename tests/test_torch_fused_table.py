@@ -94,7 +94,8 @@ def state_for(params, names=("m", "v")):
 def test_the_table_is_laid_out_as_the_python_table(extension):
     params = params_with_grads(sizes=(5, CHUNK + 1, 0, 3 * CHUNK))
     state = state_for(params)
-    table, n_chunks, dtype, distinct, keep = extension.table(params, state, ("m", "v"), PLAIN, CHUNK)
+    table, n_chunks, dtype, distinct, keep, witness = extension.table(params, state, ("m", "v"), PLAIN, CHUNK)
+    assert extension.recheck(keep, witness)
     held = {id(t) for t in keep}
     assert all(id(t) in held for p in params for t in (p, p.grad, *state[p].values()))
     assert distinct
@@ -104,7 +105,9 @@ def test_the_table_is_laid_out_as_the_python_table(extension):
     expected, chunks = _native.table(pointers, [p.numel() for p in params])
     assert isinstance(table, bytearray) and bytes(table) == expected.tobytes()
     assert (n_chunks, dtype) == (chunks, "float32") == (1 + 2 + 0 + 3, "float32")
-    assert extension.table([], {}, ("m",), PLAIN, CHUNK)[1:] == (0, "", True, [])
+    assert extension.table([], {}, ("m",), PLAIN, CHUNK)[1:] == (0, "", True, [], bytearray())
+    state[params[1]]["v"].untyped_storage().resize_(0)  # what a mode could do before the kernel
+    assert not extension.recheck(keep, witness)
 
 
 def test_parameters_sharing_a_storage_are_not_distinct(extension):
@@ -240,6 +243,11 @@ def test_bad_arguments_are_errors_not_crashes(extension):
         extension.table(params, state, ("m", "v"), PLAIN, 0)
     with pytest.raises(TypeError):
         extension.table(params, state, (b"m", "v"), PLAIN, CHUNK)
+    with pytest.raises(TypeError):
+        extension.recheck([params[0]], bytearray(8))  # a witness of another length
+    with pytest.raises(TypeError):
+        extension.recheck(tuple(params), bytearray(24))
+    assert extension.recheck(["not a tensor"], bytearray(24)) is False
 
 
 HOSTILE = r"""
@@ -477,7 +485,10 @@ def stored_table(extension, params, state, precision="int8"):
 def test_the_stored_tables_are_laid_out_as_the_python_tables(extension, precision):
     params = params_with_grads(sizes=(5, CHUNK + 1, 0, 3 * CHUNK))
     state = stored_state_for(params, precision)
-    (stored, n, chunks), (plain, n_plain, plain_chunks), keep = stored_table(extension, params, state, precision)
+    (stored, n, chunks), (plain, n_plain, plain_chunks), keep, witness = stored_table(
+        extension, params, state, precision
+    )
+    assert extension.recheck(keep, witness)
     held = {id(t) for t in keep}
     assert all(id(t) in held for p in params for t in (p, p.grad, *state[p].values()))
     in_codes = [precision == "bfloat16" or p.numel() >= 4096 for p in params]
@@ -618,3 +629,58 @@ def test_hostile_changes_to_stored_state_never_crash_the_process(extension):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "survived 16" in done.stdout
+
+
+MID_STEP = r"""
+import sys, torch
+import generated.torch as G, generated.torch._runtime as R
+from torch.overrides import TorchFunctionMode
+if sys.argv[1] == "python":
+    R._table_extension = lambda: None
+N = 1 << 20
+changes = {
+    "state freed": lambda opt, p: opt.state[p][next(iter(opt.state[p]))].untyped_storage().resize_(0),
+    "state replaced by a smaller one": lambda opt, p: opt.state[p].update(
+        {k: v[:1].clone() for k, v in opt.state[p].items()}
+    ),
+    "parameter freed": lambda opt, p: p.untyped_storage().resize_(0),
+}
+refused = 0
+for precision in ("float32", "int8"):
+    for what, change in changes.items():
+        p = torch.nn.Parameter(torch.randn(N))
+        p.grad = torch.randn(N)
+        opt = G.Adam([p], fused=True, clipnorm=1.0, state_precision=precision)
+        opt.step()
+
+        class Change(TorchFunctionMode):  # runs while the step computes clipnorm's norm
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                if func is torch._foreach_norm and not getattr(self, "done", False):
+                    self.done = True
+                    change(opt, p)
+                return func(*args, **(kwargs or {}))
+
+        try:
+            with Change():
+                opt.step()
+        except RuntimeError as error:
+            assert "changed during the step" in str(error), (precision, what, error)
+            refused += 1
+print("refused", refused)
+"""
+
+
+@pytest.mark.parametrize("path", ["cpp", "python"])
+def test_a_tensor_changed_between_its_checks_and_its_kernel_is_refused(extension, path):
+    """Python can run between a step's checks and its kernels (a TorchFunctionMode sees the
+    clip norm's torch._foreach_norm). At the kernel call, with no mode able to run from there
+    on, the Python path checks every tensor again, and the C++ path checks that the tensors it
+    checked (and holds) still have their memory: a freed tensor is refused, not written (the
+    process would die of a signal). A state replaced in the dict is refused by the Python path;
+    the C++ path steps the tensors it checked and holds, which are alive and of their size."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", MID_STEP, path], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"refused {6 if path == 'python' else 4}" in done.stdout, done.stdout

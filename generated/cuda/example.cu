@@ -3,8 +3,8 @@
  * the device, launch one fused Adam step (amsgrad=False) over two tensors, and check every
  * element against the element function run on the host. Exits 0 when all match.
  *
- *   nvcc -arch=sm_90 -I generated/cuda generated/cuda/example.cu generated/cuda/adam.cu -o example && ./example
- *   g++ -x c++ -std=c++17 -fopenmp -DOCG_CPU_SHIM -I generated/cuda generated/cuda/example.cu generated/cuda/adam.cu   (CPU shim)
+ *   nvcc -arch=sm_90 -fmad=false -I generated/cuda generated/cuda/example.cu generated/cuda/adam.cu -o example && ./example
+ *   g++ -x c++ -std=c++17 -fopenmp -ffp-contract=off -DOCG_CPU_SHIM -I generated/cuda generated/cuda/example.cu generated/cuda/adam.cu   (CPU shim)
  */
 #include <math.h>
 #include <stdio.h>

@@ -12,6 +12,7 @@ in float32 for float16 and bfloat16 parameters, whose arithmetic is float32 too.
 
 import collections
 import copy
+import contextlib
 import functools
 import math
 import sys
@@ -922,11 +923,11 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             return None
         from .. import _native
 
-        pointers, n_chunks, dtype, _, keep = table
+        pointers, n_chunks, dtype, _, keep, witness = table
         library = _native.library(self.native_module, "cpu")
         suffix = _DTYPE_SUFFIX[getattr(torch, dtype)]
         update = _native.update_function(library, kernel.native, suffix, "cpu")
-        return _FastTable(pointers, len(params), n_chunks, update, keep)
+        return _FastTable(pointers, len(params), n_chunks, update, keep, witness)
 
     def _plan_fused(self, kernel, params) -> dict:
         """Per (device, dtype): the update function of the generated library (built now, so
@@ -957,11 +958,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         kind = "int8" if precision == "int8" else "bf16"
         if fast is not None:
             library = _native.library(self.native_module, "cpu")
-            stored, plain, keep = fast
             return _FastStored(
-                stored,
-                plain,
-                keep,
+                *fast,
                 _native.stored_update_function(library, kernel.native, kind, "cpu"),
                 _native.update_function(library, kernel.native, "f32", "cpu"),
             )
@@ -980,45 +978,56 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         """Per device, one call or launch of the kernels that decode, update and encode the
         state block by block (ocg_state.h) for the tensors whose state is stored in fewer
         bits, and one of the float32 kernels for the others (int8's small tensors)."""
-        from .. import _native
-
         if isinstance(plan.native, _FastStored):  # checked, and its tables built, in C++
             self._step_fast_stored(plan, scale)
             return
-        names = plan.kernel.state
+        from .. import _native
+
+        kernel, names, precision = plan.kernel, plan.kernel.state, plan.precision
         init = self.state_init(plan.h)
-        lists, keep, copies = {}, [], []  # lists: (device, fewer bits) -> (pointers, numels)
+        rows, copies = [], []  # the state made and the copies taken first: torch operations
         for p in plan.params:
-            state = self._stored_state(p, plan.kernel, plan.precision, init)
+            state = self._stored_state(p, kernel, precision, init)
             work = p if p.is_contiguous() else p.contiguous()
             if work is not p:
                 copies.append((p, work))
-            tensors = [work, p.grad.contiguous()]
-            for s in names:
-                tensors.append(state[s])
-                if s + _precision.ABSMAX in state:
-                    tensors.append(state[s + _precision.ABSMAX])
-            fewer = _precision.in_fewer_bits(state, names) or not names
-            pointers, numels = lists.setdefault((p.device, fewer), ([], []))
-            pointers += [x.data_ptr() for x in tensors]
-            numels.append(p.numel())
-            keep.append(tensors)  # alive until the kernels return, whatever else runs
-        kernel, t, group = plan.kernel, plan.t, plan.group
-        scalars, scalar_state = _eager_step(kernel)(plan.h, _numbers(group["scalar_state"]), {}, t)
+            entries = {k: state[k] for k in sorted(state)}
+            rows.append((work, p.grad.contiguous(), entries))  # alive until the kernels return
+        lists = {}  # (device, fewer bits) -> (pointers, numels)
+        scalars, scalar_state = _eager_step(kernel)(
+            plan.h, _numbers(plan.group["scalar_state"]), {}, plan.t
+        )
         factor = -1.0 if plan.maximize else 1.0
         clipvalue = float(self.clipvalue or 0.0)
-        for (device, fewer), (pointers, numels) in lists.items():
-            target, stored_update, float32_update = plan.native[device]
-            update, suffix = float32_update, "f32"
-            if fewer:
-                update, suffix = _with_step(stored_update, t & 0xFFFFFFFF), "f32_stored"
-            launch = (scalars, scale, factor, clipvalue, kernel, len(pointers) // len(numels))
-            table, n_chunks = _native.table(pointers, numels)
-            self._launch(table, len(numels), n_chunks, target, device, update, suffix, launch)
+        with _hand_over():  # each tensor checked again, as the kernels will see it
+            for work, grad, entries in rows:
+                _check_handed_over(self, [work, grad], work.device, [torch.float32] * 2)
+                unsigned = set(kernel.nonnegative)
+                if _precision.state_problem(entries, names, work, precision, unsigned) or any(
+                    _raw_memory_problem("", tensor) for tensor in entries.values()
+                ):
+                    raise RuntimeError(_changed(self))
+                tensors = [work, grad]
+                for s in names:
+                    tensors.append(entries[s])
+                    if s + _precision.ABSMAX in entries:
+                        tensors.append(entries[s + _precision.ABSMAX])
+                fewer = _precision.in_fewer_bits(entries, names) or not names
+                pointers, numels = lists.setdefault((work.device, fewer), ([], []))
+                pointers += [x.data_ptr() for x in tensors]
+                numels.append(work.numel())
+            for (device, fewer), (pointers, numels) in lists.items():
+                target, stored_update, float32_update = plan.native[device]
+                update, suffix = float32_update, "f32"
+                if fewer:
+                    update, suffix = _with_step(stored_update, plan.t & 0xFFFFFFFF), "f32_stored"
+                launch = (scalars, scale, factor, clipvalue, kernel, len(pointers) // len(numels))
+                table, n_chunks = _native.table(pointers, numels)
+                self._launch(table, len(numels), n_chunks, target, device, update, suffix, launch)
         for p, work in copies:
             p.copy_(work)
-        group["iterations"] = t
-        group["scalar_state"] = scalar_state
+        plan.group["iterations"] = plan.t
+        plan.group["scalar_state"] = scalar_state
 
     def _step_fast_stored(self, plan, scale):
         """_step_fused_stored over the tables that _cpp_stored_table built and checked."""
@@ -1027,14 +1036,18 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         factor = -1.0 if plan.maximize else 1.0
         clipvalue = float(self.clipvalue or 0.0)
         stored_update = _with_step(fast.stored_update, t & 0xFFFFFFFF)
-        for (table, n, n_chunks), update, suffix in (
-            (fast.stored, stored_update, "f32_stored"),
-            (fast.plain, fast.float32_update, "f32"),
-        ):
-            if n:
-                width = (len(table) // 8 - 2 * n - 1) // n
-                launch = (scalars, scale, factor, clipvalue, kernel, width)
-                self._launch(table, n, n_chunks, "cpu", None, update, suffix, launch)
+        scale = _host_float(scale)
+        with _hand_over():  # Python ran since the checks (the clip scale): rechecked
+            if not _table_extension().recheck(fast.keep, fast.witness):
+                raise RuntimeError(_changed(self))
+            for (table, n, n_chunks), update, suffix in (
+                (fast.stored, stored_update, "f32_stored"),
+                (fast.plain, fast.float32_update, "f32"),
+            ):
+                if n:
+                    width = (len(table) // 8 - 2 * n - 1) // n
+                    launch = (scalars, scale, factor, clipvalue, kernel, width)
+                    self._launch(table, n, n_chunks, "cpu", None, update, suffix, launch)
         group["iterations"] = t
         group["scalar_state"] = scalar_state
 
@@ -1058,9 +1071,17 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         device = grads[0].device
         target = self._target(device)
         library = _native.library(self.native_module, target, _arch(device))
+        with _hand_over():
+            return self._launch_clip_scale(grads, device, library)
+
+    def _launch_clip_scale(self, grads, device, library):
+        from .. import _native
+
         by_dtype = {}
         for g in grads:
-            by_dtype.setdefault(g.dtype, []).append(g.contiguous())
+            g = g.contiguous()
+            _check_handed_over(self, [g], device, [g.dtype])
+            by_dtype.setdefault(g.dtype, []).append(g)
         partials = torch.zeros(
             _native.MAX_BLOCKS * len(by_dtype), dtype=torch.float64, device=device
         )
@@ -1102,24 +1123,32 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         scalars, scalar_state = _eager_step(kernel)(h, _numbers(group["scalar_state"]), {}, t)
         factor = -1.0 if plan.maximize else 1.0
         clipvalue = float(self.clipvalue or 0.0)
-        launch = (scalars, scale, factor, clipvalue, kernel, 2 + len(kernel.state))
         if isinstance(plan.native, _FastTable):  # checked, and its table built, in C++
             fast = plan.native
-            self._launch(fast.table, fast.n, fast.n_chunks, "cpu", None, fast.update, "", launch)
+            launch = (scalars, _host_float(scale), factor, clipvalue, kernel, 2 + len(kernel.state))
+            with _hand_over():  # Python ran since the checks (the clip scale): rechecked
+                if not _table_extension().recheck(fast.keep, fast.witness):
+                    raise RuntimeError(_changed(self))
+                self._launch(
+                    fast.table, fast.n, fast.n_chunks, "cpu", None, fast.update, "", launch
+                )
         else:
+            launch = (scalars, scale, factor, clipvalue, kernel, 2 + len(kernel.state))
             self._launch_buckets(plan, init, launch)
         group["iterations"] = t
         group["scalar_state"] = scalar_state
 
     def _launch_buckets(self, plan, init, launch):
         """The Python path's launches: per device and dtype, a pointer table of the tensors
-        (contiguous or low-precision copies where needed, written back after)."""
+        (contiguous or low-precision copies where needed, written back after). The state is
+        made and the copies taken first (torch operations, which modes see); then, handed
+        over (_hand_over), each tensor is checked again and the kernel runs."""
         from .. import _native
 
         names = plan.kernel.state
         for (device, dtype), (target, suffix, low_on_cpu, update, bucket) in plan.native.items():
-            # one row of pointers per tensor: p, g, state; kept lean, it runs for every tensor
-            pointers, numels, copies, keep = [], [], [], []
+            # one row per tensor: p, g, state; kept lean, it runs for every tensor
+            rows, kinds, copies = [], [], []
             for p in bucket:
                 state = self.state[p]
                 if not state:
@@ -1127,6 +1156,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                         state[s] = torch.full_like(
                             p, init[s], dtype=_work_dtype(p), memory_format=torch.contiguous_format
                         )
+                row = []
                 for role, tensor in enumerate((p, p.grad, *[state[s] for s in names])):
                     tensor = _local(tensor)
                     work = tensor.float() if low_on_cpu and role < 2 else tensor
@@ -1134,11 +1164,18 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                         work = work.contiguous()
                     if work is not tensor and role != 1:  # the gradient is only read
                         copies.append((tensor, work))
-                    keep.append(work)  # alive until the kernel returns, whatever else runs
-                    pointers.append(work.data_ptr())
-                numels.append(_local(p).numel())
-            table, n_chunks = _native.table(pointers, numels)
-            self._launch(table, len(numels), n_chunks, target, device, update, suffix, launch)
+                    row.append(work)  # alive until the kernel returns, whatever else runs
+                rows.append(row)
+                kinds.append(
+                    [torch.float32 if low_on_cpu else dtype] * 2 + [_work_dtype(p)] * len(names)
+                )
+            with _hand_over():
+                pointers = []
+                for row, kind in zip(rows, kinds):
+                    _check_handed_over(self, row, device, kind)
+                    pointers += [work.data_ptr() for work in row]
+                table, n_chunks = _native.table(pointers, [row[0].numel() for row in rows])
+                self._launch(table, len(rows), n_chunks, target, device, update, suffix, launch)
             for tensor, work in copies:
                 tensor.copy_(work)
 
@@ -1177,6 +1214,7 @@ class _FastTable(NamedTuple):
     n_chunks: int
     update: Callable
     keep: list  # every tensor of the table, held until the kernel has returned
+    witness: bytearray  # ... as they were: rechecked at the kernel call (_fused_table.cpp)
 
 
 class _FastStored(NamedTuple):
@@ -1186,6 +1224,7 @@ class _FastStored(NamedTuple):
     stored: tuple  # the tensors whose state is stored in fewer bits
     plain: tuple  # int8's small tensors, with float32 state
     keep: list  # every tensor of the tables, held until the kernels have returned
+    witness: bytearray  # ... as they were: rechecked at the kernel calls (_fused_table.cpp)
     stored_update: Callable
     float32_update: Callable
 
@@ -1195,8 +1234,8 @@ def _cpp_stored_table(params, state, kernel, precision):
     in C++, for the common case: float32 CPU parameters and gradients, plain and contiguous,
     with their state in exactly the layout of ``precision`` (each code array shaped like its
     parameter, int8's scales one per block; int8's small tensors float32), no two sharing a
-    storage. Returns (stored table, float32 table, tensors held), each table (bytes, tensors,
-    chunks), or None where the Python path must check the step."""
+    storage. Returns (stored table, float32 table, tensors held, their witness), each table
+    (bytes, tensors, chunks), or None where the Python path must check the step."""
     extension = _table_extension()
     if extension is None:
         return None
@@ -1615,6 +1654,44 @@ def _number(value):
 
 def _numbers(values: dict) -> dict:
     return {k: float(_number(v)) for k, v in values.items()}
+
+
+@contextlib.contextmanager
+def _hand_over():
+    """While the tensors of a kernel call are gathered, checked and handed over: no Python of
+    the user's runs (no __torch_function__ of modes or subclasses, no __torch_dispatch__), so
+    nothing can resize, free or replace a tensor between its last check and the kernel."""
+    with torch._C.DisableTorchFunction(), torch._C._DisableTorchDispatch():
+        yield
+
+
+def _changed(opt) -> str:
+    return (
+        f"{type(opt).__name__}: a parameter, gradient or state tensor changed during the step "
+        "(between its checks and its kernel): this group was not updated"
+    )
+
+
+def _check_handed_over(opt, row, device, dtypes) -> None:
+    """The tensors of one kernel row as the kernel will use them: plain, contiguous, of the
+    row's element count, dtype and device, with real memory (checked at the kernel call)."""
+    numel = row[0].numel()
+    for tensor, dtype in zip(row, dtypes):
+        if (
+            type(tensor) not in _PLAIN
+            or tensor.dtype is not dtype
+            or tensor.device != device
+            or tensor.numel() != numel
+            or not tensor.is_contiguous()
+            or _raw_memory_problem("", tensor) is not None
+        ):
+            raise RuntimeError(_changed(opt))
+
+
+def _host_float(scale) -> float:
+    """clipnorm's factor as a Python float (its .item() may run a mode's Python: before the
+    hand-over)."""
+    return float(scale.item()) if isinstance(scale, torch.Tensor) else float(scale)
 
 
 def _with_step(update, step: int):

@@ -187,6 +187,53 @@ Row parameter_row(PyObject *param, PyObject *own, PyObject *names, PyObject *pla
     return Row::taken;
 }
 
+/* What each tensor of `keep` is now: its data pointer, its storage's data pointer and size,
+ * three int64 per tensor in a bytearray; nullptr (with a Python error) on failure. */
+PyObject *witness_of(PyObject *keep)
+{
+    const Py_ssize_t n = PyList_GET_SIZE(keep);
+    PyObject *out = PyByteArray_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(24 * n));
+    if (out == nullptr) {
+        return nullptr;
+    }
+    int64_t *data = reinterpret_cast<int64_t *>(PyByteArray_AS_STRING(out));
+    for (Py_ssize_t i = 0; i < n; ++i) {
+        const at::Tensor &tensor = THPVariable_Unpack(PyList_GET_ITEM(keep, i));
+        data[3 * i] = reinterpret_cast<int64_t>(tensor.data_ptr());
+        data[3 * i + 1] = reinterpret_cast<int64_t>(tensor.storage().data());
+        data[3 * i + 2] = static_cast<int64_t>(tensor.storage().nbytes());
+    }
+    return out;
+}
+
+/* recheck(keep, witness) -> bool: whether every tensor a table was built from (held in keep)
+ * still has the data pointer and the storage (its memory and size) it had then, so that every
+ * pointer of the table still lies in live memory of the size that was checked. Cheaper than
+ * the checks themselves; run at the kernel call, after Python has had a chance to run. */
+PyObject *recheck(PyObject *, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyList_CheckExact(args[0]) || !PyByteArray_CheckExact(args[1]) ||
+        PyByteArray_GET_SIZE(args[1]) != 24 * PyList_GET_SIZE(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "recheck(keep: list, witness: bytearray of 3 int64 each)");
+        return nullptr;
+    }
+    const int64_t *data = reinterpret_cast<const int64_t *>(PyByteArray_AS_STRING(args[1]));
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(args[0]); ++i) {
+        PyObject *object = PyList_GET_ITEM(args[0], i);
+        if (!THPVariable_Check(object)) {
+            Py_RETURN_FALSE;
+        }
+        const at::Tensor &tensor = THPVariable_Unpack(object);
+        if (!tensor.defined() || !tensor.has_storage() ||
+            reinterpret_cast<int64_t>(tensor.data_ptr()) != data[3 * i] ||
+            reinterpret_cast<int64_t>(tensor.storage().data()) != data[3 * i + 1] ||
+            static_cast<int64_t>(tensor.storage().nbytes()) != data[3 * i + 2]) {
+            Py_RETURN_FALSE;
+        }
+    }
+    Py_RETURN_TRUE;
+}
+
 /* Whether no two of the storages are the same (sorts them). */
 bool distinct(std::vector<const void *> *written)
 {
@@ -293,7 +340,7 @@ Row stored_row(PyObject *param, PyObject *own, const StoredLayout &layout, PyObj
 }
 
 /* stored_table(params, state, names, scale_names, codes, plain, chunk, block, min_numel)
- *   -> (stored, plain_table, keep) or None, for float32 parameters whose state is stored in
+ *   -> (stored, plain_table, keep, witness) or None, for float32 parameters whose state is stored in
  * fewer bits: stored holds the tensors stored so, plain_table int8's small tensors (float32
  * state), each (bytearray laid out as _native.table lays it out, tensors, chunks), in the
  * parameters' order. names: the state names (exact str); scale_names: name + ".absmax" for
@@ -387,10 +434,17 @@ PyObject *stored_table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
                 return nullptr;
             }
         }
-        return Py_BuildValue("((NLL)(NLL)N)", tables[1], static_cast<long long>(numels[1].size()),
+        PyObject *witness = witness_of(keep);
+        if (witness == nullptr) {
+            Py_DECREF(tables[0]);
+            Py_DECREF(tables[1]);
+            Py_DECREF(keep);
+            return nullptr;
+        }
+        return Py_BuildValue("((NLL)(NLL)NN)", tables[1], static_cast<long long>(numels[1].size()),
                              static_cast<long long>(n_chunks[1]), tables[0],
                              static_cast<long long>(numels[0].size()),
-                             static_cast<long long>(n_chunks[0]), keep);
+                             static_cast<long long>(n_chunks[0]), keep, witness);
     } catch (const std::exception &error) {
         Py_DECREF(keep);
         PyErr_SetString(PyExc_RuntimeError, error.what());
@@ -398,14 +452,16 @@ PyObject *stored_table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
     }
 }
 
-/* table(params, state, names, plain, chunk) -> (table, n_chunks, dtype, distinct, keep) or None.
+/* table(params, state, names, plain, chunk) -> (table, n_chunks, dtype, distinct, keep, witness)
+ * or None.
  *
  * params: a list of parameters with gradients; state: the optimizer's state (a dict keyed by
  * parameter, of dicts keyed by state name); names: the kernel's state names, in order (exact
  * str); plain: the exact tensor types taken; chunk: elements per chunk (_kernel_layout.CHUNK).
  * table: a bytearray of int64 laid out as _native.table lays it out (pointer rows, element
  * counts, chunk starts); dtype: the parameters' torch dtype name; distinct: no two parameters
- * or states share a storage; keep: a list holding every tensor of the table. */
+ * or states share a storage; keep: a list holding every tensor of the table; witness: what
+ * recheck() compares them with. */
 PyObject *table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 5 || !PyList_CheckExact(args[0]) || !PyDict_Check(args[1]) ||
@@ -470,9 +526,15 @@ PyObject *table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
             Py_DECREF(keep);
             return nullptr;
         }
+        PyObject *witness = witness_of(keep);
+        if (witness == nullptr) {
+            Py_DECREF(out);
+            Py_DECREF(keep);
+            return nullptr;
+        }
         const char *dtype_name = dtype == c10::kDouble ? "float64" : "float32";
-        return Py_BuildValue("(NLsNN)", out, static_cast<long long>(n_chunks), n ? dtype_name : "",
-                             PyBool_FromLong(distinct(&written)), keep);
+        return Py_BuildValue("(NLsNNN)", out, static_cast<long long>(n_chunks), n ? dtype_name : "",
+                             PyBool_FromLong(distinct(&written)), keep, witness);
     } catch (const std::exception &error) {
         Py_DECREF(keep);
         PyErr_SetString(PyExc_RuntimeError, error.what());
@@ -483,6 +545,8 @@ PyObject *table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
 PyMethodDef methods[] = {
     { "table", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(table)),
       METH_FASTCALL, "The checked pointer table of a step, or None (see the module's comment)." },
+    { "recheck", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(recheck)),
+      METH_FASTCALL, "Whether the tensors a table was built from are as they were." },
     { "stored_table", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)(void)>(stored_table)),
       METH_FASTCALL, "The checked pointer tables of a step with state in fewer bits, or None." },
     { nullptr, nullptr, 0, nullptr },
