@@ -85,8 +85,9 @@ from generated import _native
 module = _native.torch_extension()
 p = torch.nn.Parameter(torch.ones(3))
 p.grad = torch.ones(3)
-table, n_chunks, dtype, distinct, keep = module.table([p], {p: {}}, (), (torch.Tensor, torch.nn.Parameter), 8192)
+table, n_chunks, dtype, distinct, keep, witness = module.table([p], {p: {}}, (), (torch.Tensor, torch.nn.Parameter), 8192)
 assert int.from_bytes(table[:8], "little") == p.data_ptr() and (n_chunks, dtype) == (1, "float32")
+assert module.recheck(keep, witness)
 print("works")
 """
 

@@ -62,12 +62,18 @@ CASES = [
 def test_the_cpp_table_is_taken_and_equals_the_python_path_bit_for_bit(
     extension, monkeypatch, name, options, dtype
 ):
+    fast_equals_python(monkeypatch, "_problem", G.OPTIMIZERS[name], dtype, fused=True, **options)
+
+
+def fast_equals_python(monkeypatch, python_check, cls, dtype=torch.float32, **options):
+    """Four steps of two optimizers on the same numbers, one through the C++ checks and one
+    with them unavailable: the first step (state made) and every step of the second go
+    through ``python_check``; the results are equal bit for bit."""
     checked = []
-    problem = runtime._problem
-    monkeypatch.setattr(runtime, "_problem", lambda *a: checked.append(1) or problem(*a))
-    cls = G.OPTIMIZERS[name]
+    problem = getattr(runtime, python_check)
+    monkeypatch.setattr(runtime, python_check, lambda *a: checked.append(1) or problem(*a))
     fast, slow = params_with_grads(dtype), params_with_grads(dtype)
-    opt_fast, opt_slow = cls(fast, fused=True, **options), cls(slow, fused=True, **options)
+    opt_fast, opt_slow = cls(fast, **options), cls(slow, **options)
     for seed in range(4):
         regrad(fast, seed)
         regrad(slow, seed)
@@ -82,7 +88,7 @@ def test_the_cpp_table_is_taken_and_equals_the_python_path_bit_for_bit(
         checked.clear()
     for a, b in zip(fast, slow):
         assert torch.equal(a, b)
-    for a, b in zip(fast, slow):
+        assert sorted(opt_fast.state[a]) == sorted(opt_slow.state[b])
         for key, value in opt_fast.state[a].items():
             assert torch.equal(value, opt_slow.state[b][key]), key
 
@@ -423,30 +429,8 @@ def test_the_cpp_stored_table_is_taken_and_equals_the_python_path_bit_for_bit(
 ):
     """Tensors of 3, 7000, 0 and 20000 elements: under int8 the small ones keep float32 state
     (the second table), the others int8 codes; the rounding keys count the first table's."""
-    checked = []
-    problem = runtime._stored_problem
-    monkeypatch.setattr(runtime, "_stored_problem", lambda *a: checked.append(1) or problem(*a))
-    cls = G.OPTIMIZERS[name]
-    fast, slow = params_with_grads(), params_with_grads()
     kwargs = dict(fused=True, state_precision=precision, **options)
-    opt_fast, opt_slow = cls(fast, **kwargs), cls(slow, **kwargs)
-    for seed in range(4):
-        regrad(fast, seed)
-        regrad(slow, seed)
-        opt_fast.step()
-        if seed == 0:
-            assert checked, "the first step makes the state: the Python path"
-        else:
-            assert not checked, "a step with state in place is checked in C++"
-        with monkeypatch.context() as python_only:
-            python_only.setattr(runtime, "_table_extension", lambda: None)
-            opt_slow.step()
-        checked.clear()
-    for a, b in zip(fast, slow):
-        assert torch.equal(a, b)
-        assert sorted(opt_fast.state[a]) == sorted(opt_slow.state[b])
-        for key, value in opt_fast.state[a].items():
-            assert torch.equal(value, opt_slow.state[b][key]), key
+    fast_equals_python(monkeypatch, "_stored_problem", G.OPTIMIZERS[name], **kwargs)
 
 
 def stored_state_for(params, precision="int8"):

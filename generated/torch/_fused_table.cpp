@@ -235,6 +235,19 @@ PyObject *recheck(PyObject *, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_TRUE;
 }
 
+/* Each parameter's state dict, by identity, as Python's dict finds a tensor key (its hash is
+ * its id); walked without running Python code. */
+std::unordered_map<PyObject *, PyObject *> state_by_parameter(PyObject *state)
+{
+    std::unordered_map<PyObject *, PyObject *> own_of;
+    Py_ssize_t position = 0;
+    PyObject *key = nullptr, *value = nullptr;
+    while (PyDict_Next(state, &position, &key, &value)) {
+        own_of.emplace(key, value);
+    }
+    return own_of;
+}
+
 /* Whether no two of the storages are the same (sorts them). */
 bool distinct(std::vector<const void *> *written)
 {
@@ -394,12 +407,7 @@ PyObject *stored_table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
     const int64_t widths[2] = { 2 + n_names,
                                 2 + n_names * (PyTuple_GET_SIZE(layout.scale_names) ? 2 : 1) };
     try {
-        std::unordered_map<PyObject *, PyObject *> own_of;
-        Py_ssize_t position = 0;
-        PyObject *key = nullptr, *value = nullptr;
-        while (PyDict_Next(state, &position, &key, &value)) {
-            own_of.emplace(key, value);
-        }
+        const auto own_of = state_by_parameter(state);
         std::vector<int64_t> rows[2], numels[2]; /* [0]: float32 state, [1]: fewer bits */
         std::vector<int64_t> row(static_cast<size_t>(std::max(widths[0], widths[1])));
         std::vector<const void *> written;
@@ -494,14 +502,7 @@ PyObject *table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
     const int64_t n = PyList_GET_SIZE(params);
     const int64_t width = 2 + PyTuple_GET_SIZE(names);
     try {
-        /* each parameter's state dict, by identity, as Python's dict finds a tensor key (its
-         * hash is its id); walked without running Python code */
-        std::unordered_map<PyObject *, PyObject *> own_of;
-        Py_ssize_t position = 0;
-        PyObject *key = nullptr, *value = nullptr;
-        while (PyDict_Next(state, &position, &key, &value)) {
-            own_of.emplace(key, value);
-        }
+        const auto own_of = state_by_parameter(state);
         std::vector<int64_t> rows(static_cast<size_t>(n * width));
         std::vector<int64_t> numels(static_cast<size_t>(n));
         std::vector<const void *> written;
