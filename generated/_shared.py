@@ -123,9 +123,10 @@ def real(owner, name, value, domain, check) -> float:
 
 
 def common_argument(owner, name, value):
-    """Keras 2.3's common arguments, checked alike by every backend: ``clipnorm`` and
-    ``clipvalue`` are None or a real >= 0 (0 and None disable them), ``decay`` a real >= 0."""
-    if name in ("clipnorm", "clipvalue"):
+    """The common arguments, checked alike by every backend: ``clipnorm``, ``clipvalue``
+    and ``weight_decay`` are None or a real >= 0 (0 and None disable them), ``decay`` a
+    real >= 0."""
+    if name in ("clipnorm", "clipvalue", "weight_decay"):
         return None if value is None else real(owner, name, value, "None or >= 0", _non_negative)
     return real(owner, name, value, ">= 0", _non_negative)
 

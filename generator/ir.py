@@ -26,6 +26,7 @@ import sympy as sp
 from . import symbols
 from .errors import context
 from .model import ReduceOp, Scope, Spec, Variant
+from .common import WEIGHT_DECAY, WEIGHT_DECAY_FACTOR
 from .signs import nonnegative_states
 
 STEP, TENSOR, ELEMENT = 0, 1, 2
@@ -57,6 +58,22 @@ class KernelIR:
     temporaries: tuple[Assign, ...]  # per element, after CSE
     outputs: tuple[tuple[str, sp.Expr], ...]  # (state name or "p", new value), state first
     nonnegative: tuple[str, ...] = ()  # state arrays never negative (generator.signs)
+    # Keras 3's weight decay: the per-step factor (1 - lr*weight_decay) that multiplies p before
+    # the update, and whether the element program reads it only as that factor of p, so that
+    # a backend of whole-array passes may scale p first, and only when it is not 1 (p_decay)
+    weight_decay_factor: str | None = None
+    weight_decay_separable: bool = False
+
+    def array_program(self) -> tuple[tuple["Assign", ...], tuple[tuple[str, sp.Expr], ...]]:
+        """The temporaries and outputs for a backend that scales p by the weight decay factor
+        in a pass of its own (when the factor is not 1) before them: the factor is 1 here."""
+        if not self.weight_decay_separable:
+            return self.temporaries, self.outputs
+        one = {symbols.real(self.weight_decay_factor): sp.Integer(1)}
+        return (
+            tuple(Assign(a.symbol, a.expr.xreplace(one)) for a in self.temporaries),
+            tuple((name, e.xreplace(one)) for name, e in self.outputs),
+        )
 
     @property
     def step_inputs(self) -> tuple[str, ...]:
@@ -137,13 +154,17 @@ def build_ir(variant: Variant) -> KernelIR:
         levels[eq.symbol] = STEP
     for r in spec.reductions:
         levels[r.symbol] = STEP if r.scope is Scope.GLOBAL else TENSOR
+    # Keras 3's weight decay scales p before the update: the spec's equations read p times a
+    # per-step factor, named once everything else is hoisted (so the others keep their names)
+    decaying = "weight_decay" in spec.common
+    levels[WEIGHT_DECAY] = levels[_DECAY_PLACEHOLDER] = STEP
 
     # Sequential element equations -> single assignment, in terms of pre-step values. A spec
     # temporary that later equations read more than once stays a named value, as Keras computes
     # it: substituted, SymPy would distribute its powers over its factors (Adadelta's
     # ``delta**2`` becomes g**2*(d + eps)/(a + eps)), recomputing what the spec computed once.
     hoister = _Hoister(levels)
-    env: dict[sp.Symbol, sp.Expr] = {}
+    env: dict[sp.Symbol, sp.Expr] = {real("p"): real("p") * _DECAY_PLACEHOLDER} if decaying else {}
     kept: list[tuple[sp.Symbol, sp.Expr]] = []
     for index, eq in enumerate(variant.update):
         value = eq.expr.xreplace(env)
@@ -165,6 +186,20 @@ def build_ir(variant: Variant) -> KernelIR:
         list(temps) + [(symbol, e) for (symbol, _), e in zip(kept, reduced)]
     )
     reduced = reduced[len(kept) :]
+    factor_name, separable = None, False
+    if decaying:
+        factor = real(f"_c{len(hoister.step)}_weight_decay_factor")
+        separable = not any(
+            _DECAY_PLACEHOLDER in a.expr.free_symbols for a in hoister.step + hoister.tensor
+        )
+        named = {_DECAY_PLACEHOLDER: factor}
+        readers = [_DECAY_PLACEHOLDER in a.expr.free_symbols for a in hoister.step] + [True]
+        hoister.step = [Assign(a.symbol, a.expr.xreplace(named)) for a in hoister.step]
+        hoister.step.insert(readers.index(True), Assign(factor, WEIGHT_DECAY_FACTOR))
+        hoister.tensor = [Assign(a.symbol, a.expr.xreplace(named)) for a in hoister.tensor]
+        temps = [(symbol, e.xreplace(named)) for symbol, e in temps]
+        reduced = [e.xreplace(named) for e in reduced]
+        factor_name = factor.name
     step = (
         (Assign(real("lr"), spec.lr_equation.expr),)
         + tuple(Assign(eq.symbol, eq.expr) for eq in variant.step)
@@ -181,7 +216,12 @@ def build_ir(variant: Variant) -> KernelIR:
         temporaries=tuple(Assign(s, e) for s, e in temps),
         outputs=tuple((name, e) for (name, _), e in zip(hoisted_outputs, reduced)),
         nonnegative=nonnegative_states(variant),
+        weight_decay_factor=factor_name,
+        weight_decay_separable=separable,
     )
+
+
+_DECAY_PLACEHOLDER = symbols.real("_weight_decay_factor")
 
 
 def _kept_as_named(eq, later, variant) -> bool:

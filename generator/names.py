@@ -35,7 +35,10 @@ BUILTIN_SYMBOLS = {
     "t": "the step: completed steps + 1",
     "lr": "the learning rate after the decay schedule",
 }
-COMMON_ARGUMENTS = ("clipnorm", "clipvalue", "decay")
+COMMON_ARGUMENTS = ("clipnorm", "clipvalue", "decay", "weight_decay")
+# Common arguments a spec may define itself, as a hyperparameter, when its ``common`` list
+# leaves them out (AdamW's and Lion's weight_decay are part of their update rules).
+OWNABLE_COMMON = frozenset({"weight_decay"})
 # Names the runtimes or torch.optim use with the meaning a spec gives them, on purpose:
 # every spec has a learning_rate (lr in torch); torch's cyclic schedulers set a group's
 # "momentum" as SGD's spec means it, and beta_1 of a spec's beta_1/beta_2 pair (the torch
@@ -224,7 +227,7 @@ def name_problem(name: object, kind: str = "symbol") -> str | None:
         )
     if kind in ("symbol", "module") and not SYMBOL.match(name):
         return f"name {name!r} must start with a lowercase letter (upper case belongs to C macros)"
-    if name in BUILTIN_SYMBOLS or name in COMMON_ARGUMENTS:
+    if name in BUILTIN_SYMBOLS or (name in COMMON_ARGUMENTS and name not in OWNABLE_COMMON):
         return f"name {name!r} is provided by the generator for every spec"
     if name.lower().startswith(RESERVED_PREFIXES):
         return (

@@ -222,7 +222,7 @@ def test_hoisted_names_never_meet_the_templates_locals(tmp_path):
     spec = parse_spec(CLASH, "specs/clash.yaml", "clash")
     lowered = ir.lower(spec)
     hoisted = [a.symbol.name for a in lowered.variants[0].step if ir.is_hoisted(a.symbol.name)]
-    assert hoisted == ["_c0_new_rate_times_weight", "_c1_minus_lr"]
+    assert hoisted == ["_c0_new_rate_times_weight", "_c1_minus_lr", "_c2_weight_decay_factor"]
     files = render([o for o in build.outputs([spec]) if o.path.startswith("cuda/")])
     for path, text in files.items():
         (tmp_path / Path(path).name).write_text(text)

@@ -263,6 +263,7 @@ def test_device_step_program_matches_the_host_step(spec, flags):
     step = cls.kernels[tuple(flags[f] for f in cls.flags)].step
     hyper = {h.name: (0.9 * h.default if h.default else 0.01) for h in spec.reals}
     hyper["decay"] = 0.01
+    hyper["weight_decay"] = 0.25
     h = np.array([hyper[n] for n in cuda_backend.module_view(lower(spec)).hyper], dtype=np.float64)
     state = dict(cls.scalar_state_init(hyper))
     s = np.array([state[n] for n in cuda_backend.module_view(lower(spec)).scalar_state] or [0.0], dtype=np.float64)

@@ -74,7 +74,8 @@ def test_numpy_element_programs_write_in_place_with_few_buffers(module):
     for v in SPECS[module].variants():
         ir = build_ir(v)
         arrays = ["p", "g", *ir.state]
-        prog = lower_element_program(ir.temporaries, ir.outputs, arrays, {"p", *ir.state}, set(ir.element_scalars))
+        # as the backend lowers it: the weight decay is a pass of its own, only when it is on
+        prog = lower_element_program(*ir.array_program(), arrays, {"p", *ir.state}, set(ir.element_scalars))
         for line in numpy_dialect.lines(prog):
             assert re.match(r"np\.\w+\(.*, out=\w+\)$", line) or line.startswith("np.copyto("), line
             assert "out=g)" not in line, "the gradient must never be overwritten"
@@ -176,3 +177,60 @@ def test_named_temporaries_are_the_last_value_of_a_name_and_per_element(tmp_path
     for i, a in enumerate(kept.temporaries):
         later = {b.symbol for b in kept.temporaries[i:]}
         assert not (a.expr.free_symbols & later)
+
+
+# ---------------------------------------------------------------------------- weight decay
+
+
+def _toy_ir(update_p: str):
+    from generator.model.reader import parse_spec
+
+    text = (
+        "name: Toy\ndescription: A toy.\nhyperparameters:\n"
+        "  learning_rate: {default: 0.1, doc: Rate.}\n"
+        "  beta: {default: 0.5, doc: Factor.}\n"
+        "state:\n  m: {doc: Momentum.}\n"
+        f"update:\n  - m = beta*m + g\n  - {update_p}\n"
+    )
+    return build_ir(parse_spec(text, "specs/toy.yaml", "toy").variants()[0])
+
+
+def test_weight_decay_is_one_per_step_factor_of_p():
+    """Keras 3's decay scales p before the update: the element program reads p times one
+    hoisted per-step value, 1 - lr*weight_decay, named last (the other names keep theirs)."""
+    for spec in SPECS.values():
+        for variant in spec.variants():
+            ir = build_ir(variant)
+            if "weight_decay" not in spec.common:
+                assert ir.weight_decay_factor is None, spec.module
+                continue
+            factor = ir.step[-1]
+            assert factor.symbol.name == ir.weight_decay_factor
+            assert factor.expr == 1 - sp.Symbol("lr", real=True) * sp.Symbol("weight_decay", real=True)
+            assert ir.weight_decay_separable, spec.module
+            p_new = dict(ir.outputs)["p"]
+            assert factor.symbol * sp.Symbol("p", real=True) in sp.Add.make_args(p_new), spec.module
+            temporaries, outputs = ir.array_program()
+            for expr in [a.expr for a in temporaries] + [e for _, e in outputs]:
+                assert factor.symbol not in expr.free_symbols
+
+
+def test_a_factor_mixed_into_other_per_step_values_stays_in_the_element_program():
+    """p*beta*(...): the factor is hoisted with beta into one value, so p cannot be scaled in
+    a pass of its own: the array backends then compute the whole program as it is."""
+    ir = _toy_ir("p = beta*p - lr*m")
+    assert ir.weight_decay_factor and not ir.weight_decay_separable
+    assert ir.array_program() == (ir.temporaries, ir.outputs)
+    hoisted = [a for a in ir.step if ir.weight_decay_factor in {s.name for s in a.expr.free_symbols}]
+    assert hoisted, "the factor is read by a hoisted value"
+    assert _toy_ir("p = p - lr*m").weight_decay_separable
+
+
+def test_the_array_paths_scale_p_only_when_weight_decay_is_on():
+    import generated.torch.adam as torch_adam
+    import generated.numpy.adam as numpy_adam
+    import inspect
+
+    for module, call in ((torch_adam, "torch._foreach_mul_(p, "), (numpy_adam, "np.multiply(p, ")):
+        source = inspect.getsource(module)
+        assert re.search(r"if _c3_weight_decay_factor != 1\.0:.*\n\s+" + re.escape(call), source)

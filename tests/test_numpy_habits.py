@@ -196,6 +196,7 @@ def test_get_config_and_repr_report_current_values():
     opt.momentum = 0.75
     opt.clipnorm = None
     opt.clipvalue = 2
+    opt.weight_decay = 0.5
     assert opt.get_config() == {
         "learning_rate": 0.25,
         "momentum": 0.75,
@@ -203,6 +204,7 @@ def test_get_config_and_repr_report_current_values():
         "clipnorm": None,
         "clipvalue": 2.0,
         "decay": 0.0,
+        "weight_decay": 0.5,
     }
     assert repr(opt).startswith("SGD(learning_rate=0.25, momentum=0.75, nesterov=True")
     assert isinstance(opt.clipvalue, float)
@@ -527,3 +529,20 @@ def test_a_state_array_changed_in_place_is_refused_before_anything_changes(fused
     with pytest.raises(ValueError, match="parameter 1 is float64 \\(8,\\), its state 'v' float64"):
         opt.apply_gradients(zip(grads, params))
     assert all(np.array_equal(a, b) for a, b in zip(before, params))
+
+
+def test_assigning_weight_decay_takes_effect_at_the_next_step():
+    """Keras 3's decay, p*(1 - lr*weight_decay) before the update: assigned between steps,
+    the next step decays; None turns it off again; a negative value is refused."""
+    p = np.ones(3)
+    opt = N.SGD(learning_rate=0.1)
+    opt.apply_gradients([(np.zeros(3), p)])
+    assert np.array_equal(p, np.ones(3))
+    opt.weight_decay = 0.5
+    opt.apply_gradients([(np.zeros(3), p)])
+    np.testing.assert_allclose(p, 1 - 0.1 * 0.5, rtol=1e-15)
+    opt.weight_decay = None
+    opt.apply_gradients([(np.zeros(3), p)])
+    np.testing.assert_allclose(p, 1 - 0.1 * 0.5, rtol=1e-15)
+    with pytest.raises(ValueError, match="weight_decay"):
+        opt.weight_decay = -1.0

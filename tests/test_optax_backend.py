@@ -480,3 +480,23 @@ def test_lion_is_optax_lion(weight_decay):
     ours, _ = _run(gopt.lion(1e-3, 0.9, 0.99, weight_decay=weight_decay), params, grads)
     theirs, _ = _run(optax.lion(1e-3, b1=0.9, b2=0.99, weight_decay=weight_decay), params, grads)
     assert _max_rel(ours, theirs) <= 1e-12
+
+
+def test_weight_decay_is_optax_adamw():
+    """The common weight_decay is Keras 3's decoupled decay, p*(1 - lr*weight_decay) before
+    the update: optax.adamw's add_decayed_weights then the learning rate (equal with eps 0,
+    where Keras's and optax's epsilon placements meet). It reads the parameters, so update()
+    without params is refused then, and taken without it."""
+    params, grads = _standard(steps=50)
+    ours, _ = _run(gopt.adam(1e-2, epsilon=0.0, weight_decay=0.1), params, grads)
+    theirs, _ = _run(optax.adamw(1e-2, eps=0.0, weight_decay=0.1), params, grads)
+    assert _max_rel(ours, theirs) <= 1e-12
+    assert _max_rel(ours, _run(gopt.adam(1e-2, epsilon=0.0), params, grads)[0]) > 1e-3
+    tx = gopt.adam(1e-2, weight_decay=0.1)
+    with pytest.raises(ValueError, match="needs params.*weight_decay"):
+        tx.update(grads[0], tx.init(params))
+    for off in (None, 0.0):
+        tx = gopt.adam(1e-2, weight_decay=off)
+        without, _ = tx.update(grads[0], tx.init(params))
+        with_params, _ = tx.update(grads[0], tx.init(params), params)
+        assert all(bool(jnp.array_equal(a, b)) for a, b in zip(without, with_params))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator import SpecError
+from generator.ir import lower
 from generator.model import load_spec, parse_spec
 
 BASE = """\
@@ -80,6 +81,8 @@ CASES = [
     ("  - m = beta*m + g", "  - lr = 2*g", 20, "cannot assign to 'lr'"),
     ("  - m = beta*m + g", "  - beta = 2*g", 20, "cannot assign to 'beta'"),
     ("  beta:\n", "  decay:\n", 8, "provided by the generator"),
+    ("  beta:\n", "  weight_decay:\n", 8, "list `common:` without 'weight_decay'"),
+    ("  - m = beta*m + g", "  - weight_decay = 2*g", 20, "cannot assign to 'weight_decay'"),
     ("  - m = beta*m + g", "  - m = max(g)", 20, "two or more arguments"),
     ("  - m = beta*m + g", "  - m = sqrt(g, g)", 20, "takes 1 argument"),
     ("  - m = beta*m + g", "  - m == g", 20, "'name = expression'"),
@@ -137,3 +140,15 @@ def test_a_spec_file_name_must_be_a_lowercase_identifier(tmp_path):
 def test_numeric_strings_from_yaml_1_1_are_numbers():
     spec = parse(BASE.replace("    default: 0.1", "    default: 1e-1", 1))
     assert spec.hyperparameters[0].default == 0.1
+
+
+def test_a_spec_may_own_weight_decay_when_common_leaves_it_out():
+    """AdamW's and Lion's weight_decay are part of their rules: with `common:` listing the
+    others, a hyperparameter of that name is the spec's own, and no common decay is added."""
+    own = edited("hyperparameters:", "common: [clipnorm, clipvalue, decay]\nhyperparameters:")
+    own = own.replace("  beta:\n", "  weight_decay:\n").replace("0 < beta < 1", "0 < weight_decay < 1")
+    spec = parse(own.replace("beta*m", "weight_decay*m"))
+    assert "weight_decay" not in spec.common
+    assert "weight_decay" in {h.name for h in spec.hyperparameters}
+    assert lower(spec).variants[0].weight_decay_factor is None
+    assert "weight_decay" in parse(BASE).common

@@ -1,6 +1,7 @@
-"""Habits torch users bring: ``betas=(b1, b2)`` (also positionally), torch's ``eps`` and
-``weight_decay`` refused where they would compute something else, and the cyclic schedulers
-(OneCycleLR, CyclicLR with cycle_momentum=True) on every spec with beta_1 or momentum."""
+"""Habits torch users bring: ``betas=(b1, b2)`` (also positionally), torch's ``eps`` refused
+where it would compute something else, ``weight_decay`` (Keras 3's decoupled decay, per
+param group too), and the cyclic schedulers (OneCycleLR, CyclicLR with cycle_momentum=True)
+on every spec with beta_1 or momentum."""
 
 from __future__ import annotations
 
@@ -19,9 +20,7 @@ WITH_MOMENTUM = [
     n for n in T.OPTIMIZERS if "momentum" in {h.name for h in T.get(n).hyperparameters}
 ]
 WITH_EPSILON = [n for n in T.OPTIMIZERS if "epsilon" in {h.name for h in T.get(n).hyperparameters}]
-WITHOUT_WEIGHT_DECAY = [
-    n for n in T.OPTIMIZERS if "weight_decay" not in {h.name for h in T.get(n).hyperparameters}
-]
+WITH_COMMON_WEIGHT_DECAY = [n for n in T.OPTIMIZERS if "weight_decay" in T.get(n).common]
 
 
 def params():
@@ -45,7 +44,8 @@ def run(opt, ps, steps=5, before_step=None):
 
 def test_the_shipped_specs_cover_each_habit():
     assert {"adam", "adamax", "nadam", "adamw", "lion"} <= set(WITH_BETAS)
-    assert "sgd" in WITH_MOMENTUM and "adam" in WITH_EPSILON and "adam" in WITHOUT_WEIGHT_DECAY
+    assert "sgd" in WITH_MOMENTUM and "adam" in WITH_EPSILON
+    assert set(WITH_COMMON_WEIGHT_DECAY) == set(T.OPTIMIZERS) - {"adamw", "lion"}
 
 
 @pytest.mark.parametrize("name", WITH_BETAS)
@@ -100,13 +100,44 @@ def test_torch_eps_is_refused_naming_epsilon_and_the_difference(name):
     assert " ".join(cls.torch_difference.split()) in message and cls.torch_difference
 
 
-@pytest.mark.parametrize("name", WITHOUT_WEIGHT_DECAY)
-def test_torch_weight_decay_is_refused_until_the_spec_language_has_it(name):
-    cls = T.get(name)
-    with pytest.raises(ValueError, match="weight_decay is not supported yet.*L2.*decoupled"):
-        cls(params(), weight_decay=0.01)
-    for off in (None, 0, 0.0):  # what a torch user passes to mean "no decay" is taken
-        cls(params(), weight_decay=off)
+@pytest.mark.parametrize("path", ["loop", "foreach", "fused"])
+@pytest.mark.parametrize("name", WITH_COMMON_WEIGHT_DECAY)
+def test_weight_decay_scales_p_before_the_update(name, path):
+    """Keras 3's decoupled decay: a step with weight_decay is the step without it from
+    p*(1 - lr*weight_decay), on every path (torch.optim's L2 meaning is shown apart, in
+    test_torch_vs_torch_optim); None and 0 are no decay, bit for bit."""
+    cls, lr, wd = T.get(name), 0.01, 0.5
+    kw = {"foreach": path == "foreach", "fused": path == "fused"}
+    grads = [torch.randn(p.shape, dtype=p.dtype) for p in params()]
+    decayed = [p.detach().clone() for p in params()]
+    for p, g in zip(decayed := [torch.nn.Parameter(p) for p in decayed], grads):
+        p.grad = g.clone()
+    with_decay = cls(decayed, lr=lr, weight_decay=wd, **kw)
+    with_decay.step()
+    by_hand = [torch.nn.Parameter(p.detach() * (1 - lr * wd)) for p in params()]
+    for p, g in zip(by_hand, grads):
+        p.grad = g.clone()
+    cls(by_hand, lr=lr, **kw).step()
+    for a, b in zip(decayed, by_hand):
+        torch.testing.assert_close(a, b, rtol=1e-14, atol=1e-15)
+    plain = run(cls(ps := params(), **kw), ps)
+    for off in (None, 0, 0.0):  # what a torch user passes to mean "no decay"
+        same = run(cls(ps := params(), weight_decay=off, **kw), ps)
+        assert all(torch.equal(a, b) for a, b in zip(same, plain)), off
+
+
+def test_weight_decay_is_a_param_group_key():
+    """torch users keep biases out of the decay with a group of their own."""
+    ps = params()
+    opt = T.Adam([{"params": ps[:1]}, {"params": ps[1:], "weight_decay": 0.0}], weight_decay=0.5)
+    assert [g["weight_decay"] for g in opt.param_groups] == [0.5, 0.0]
+    moved = run(opt, ps)
+    everywhere = run(T.Adam(ps := params(), weight_decay=0.5), ps)  # the same gradients
+    nowhere = run(T.Adam(ps := params()), ps)
+    assert torch.equal(moved[0], everywhere[0]) and torch.equal(moved[1], nowhere[1])
+    assert not torch.equal(moved[0], nowhere[0])
+    with pytest.raises(ValueError, match="weight_decay"):
+        opt.add_param_group({"params": [torch.nn.Parameter(torch.zeros(2))], "weight_decay": -1})
 
 
 def test_a_spec_with_its_own_weight_decay_keeps_it():
@@ -177,7 +208,6 @@ def test_state_dicts_with_the_spec_names_still_load():
     "group,words",
     [
         ({"eps": 1e-3}, "eps is torch.optim's argument"),
-        ({"weight_decay": 0.1}, "weight_decay is not supported yet"),
         ({"betas": (0.5, 0.6), "beta_1": 0.7}, "gives betas and beta_1 or beta_2"),
         ({"lr": 0.1, "learning_rate": 0.2}, "gives both lr and learning_rate"),
     ],

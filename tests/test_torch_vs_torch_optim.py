@@ -68,6 +68,15 @@ SAME = {
         lambda p: G.AdamW(p, lr=0.001, weight_decay=0.01, epsilon=0.0),
         lambda p: torch.optim.AdamW(p, lr=0.001, weight_decay=0.01, eps=0.0),
     ),
+    # the common weight_decay is Keras 3's decoupled decay: torch.optim.AdamW's
+    "adam-weight_decay-eps0": (
+        lambda p: G.Adam(p, lr=0.01, weight_decay=0.1, epsilon=0.0),
+        lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1, eps=0.0),
+    ),
+    "amsgrad-weight_decay-eps0": (
+        lambda p: G.Adam(p, lr=0.01, weight_decay=0.1, epsilon=0.0, amsgrad=True),
+        lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1, eps=0.0, amsgrad=True),
+    ),
 }
 
 
@@ -86,6 +95,16 @@ def _foreach(opt):
 
 
 DIFFERENT = {
+    # torch.optim.Adam's weight_decay is L2 (added to the gradient); ours is decoupled
+    "adam-weight_decay": (
+        lambda p: G.Adam(p, lr=0.01, weight_decay=0.1, epsilon=0.0),
+        lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.1, eps=0.0),
+    ),
+    # ... and so is SGD's
+    "sgd-weight_decay": (
+        lambda p: G.SGD(p, lr=0.01, momentum=0.9, weight_decay=0.5),
+        lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9, weight_decay=0.5),
+    ),
     # Keras puts epsilon outside the bias correction; torch inside (specs/adam.yaml)
     "adam-epsilon": (lambda p: G.Adam(p, lr=0.001, epsilon=1e-3), lambda p: torch.optim.Adam(p, lr=0.001, eps=1e-3)),
     # the same for AdamW (specs/adamw.yaml)

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-/* the defaults: rows of p, g, accumulator, delta_accumulator; scalars _c0_one_minus_rho, _c1_minus_lr, epsilon, rho */
+/* the defaults: rows of p, g, accumulator, delta_accumulator; scalars _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho */
 int ocg_adadelta_default_f32_cpu(ocg_tensor_list list, const double *scalars,
                                  const double *grad_scale, double grad_factor, double clipvalue);
 int ocg_adadelta_default_f64_cpu(ocg_tensor_list list, const double *scalars,

@@ -10,8 +10,10 @@ int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _c0_minus_lr = -lr */
+    /* _c1_weight_decay_factor = -lr*weight_decay + 1.0 */
     const float _c0_minus_lr = (float)scalars[0];
-    const float epsilon = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float epsilon = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -25,8 +27,8 @@ int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_accumulator;
             ocg_adagrad_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
-                                            accumulator[_i], _c0_minus_lr, epsilon, &_new_p,
-                                            &_new_accumulator);
+                                            accumulator[_i], _c0_minus_lr, _c1_weight_decay_factor,
+                                            epsilon, &_new_p, &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
         }
@@ -38,8 +40,10 @@ int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _c0_minus_lr = -lr */
+    /* _c1_weight_decay_factor = -lr*weight_decay + 1.0 */
     const double _c0_minus_lr = (double)scalars[0];
-    const double epsilon = (double)scalars[1];
+    const double _c1_weight_decay_factor = (double)scalars[1];
+    const double epsilon = (double)scalars[2];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
 #pragma omp parallel
@@ -53,8 +57,8 @@ int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_accumulator;
             ocg_adagrad_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
-                                            accumulator[_i], _c0_minus_lr, epsilon, &_new_p,
-                                            &_new_accumulator);
+                                            accumulator[_i], _c0_minus_lr, _c1_weight_decay_factor,
+                                            epsilon, &_new_p, &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
         }
@@ -69,7 +73,8 @@ int ocg_adagrad_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                                      uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float epsilon = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float epsilon = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -97,7 +102,7 @@ int ocg_adagrad_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                     ocg_adagrad_default_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_unsigned_value(accumulator[_k]) * _scale_accumulator, _c0_minus_lr,
-                        epsilon, &_new_p, &_block_accumulator[_i]);
+                        _c1_weight_decay_factor, epsilon, &_new_p, &_block_accumulator[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_accumulator =
@@ -121,7 +126,7 @@ int ocg_adagrad_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                     ocg_adagrad_default_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_unsigned_value(accumulator[_k]) * _scale_accumulator, _c0_minus_lr,
-                        epsilon, &_new_p, &_block_accumulator[_i]);
+                        _c1_weight_decay_factor, epsilon, &_new_p, &_block_accumulator[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_accumulator = ocg_block_absmax(_block_accumulator, _left);
@@ -147,7 +152,8 @@ int ocg_adagrad_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                                      uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float epsilon = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float epsilon = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -172,7 +178,8 @@ int ocg_adagrad_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                     float _new_p;
                     ocg_adagrad_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                                                     ocg_bf16_float(accumulator[_k]), _c0_minus_lr,
-                                                    epsilon, &_new_p, &_block_accumulator[_i]);
+                                                    _c1_weight_decay_factor, epsilon, &_new_p,
+                                                    &_block_accumulator[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
@@ -188,7 +195,8 @@ int ocg_adagrad_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                     float _new_p;
                     ocg_adagrad_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                                                     ocg_bf16_float(accumulator[_k]), _c0_minus_lr,
-                                                    epsilon, &_new_p, &_block_accumulator[_i]);
+                                                    _c1_weight_decay_factor, epsilon, &_new_p,
+                                                    &_block_accumulator[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);

@@ -17,20 +17,23 @@ static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state
 /* ---- the defaults ---- */
 
 __device__ __forceinline__ void ocg_adagrad_default_element(float p, float g, float accumulator,
-                                                            float _c0_minus_lr, float epsilon,
-                                                            float *_new_p, float *_new_accumulator)
+                                                            float _c0_minus_lr,
+                                                            float _c1_weight_decay_factor,
+                                                            float epsilon, float *_new_p,
+                                                            float *_new_accumulator)
 {
-    ocg_adagrad_default_element_f32(p, g, accumulator, _c0_minus_lr, epsilon, _new_p,
-                                    _new_accumulator);
+    ocg_adagrad_default_element_f32(p, g, accumulator, _c0_minus_lr, _c1_weight_decay_factor,
+                                    epsilon, _new_p, _new_accumulator);
 }
 
 __device__ __forceinline__ void ocg_adagrad_default_element(double p, double g, double accumulator,
-                                                            double _c0_minus_lr, double epsilon,
-                                                            double *_new_p,
+                                                            double _c0_minus_lr,
+                                                            double _c1_weight_decay_factor,
+                                                            double epsilon, double *_new_p,
                                                             double *_new_accumulator)
 {
-    ocg_adagrad_default_element_f64(p, g, accumulator, _c0_minus_lr, epsilon, _new_p,
-                                    _new_accumulator);
+    ocg_adagrad_default_element_f64(p, g, accumulator, _c0_minus_lr, _c1_weight_decay_factor,
+                                    epsilon, _new_p, _new_accumulator);
 }
 
 template <typename P, typename S>
@@ -40,8 +43,10 @@ __global__ void __launch_bounds__(OCG_THREADS)
                                double clipvalue)
 {
     /* _c0_minus_lr = -lr */
+    /* _c1_weight_decay_factor = -lr*weight_decay + 1.0 */
     const S _c0_minus_lr = (S)scalars[0];
-    const S epsilon = (S)scalars[1];
+    const S _c1_weight_decay_factor = (S)scalars[1];
+    const S epsilon = (S)scalars[2];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -67,8 +72,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_adagrad_default_element(
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
-                        ocg::load<S>(_v_accumulator.v[_j]), _c0_minus_lr, epsilon, &_new_p,
-                        &_new_accumulator);
+                        ocg::load<S>(_v_accumulator.v[_j]), _c0_minus_lr, _c1_weight_decay_factor,
+                        epsilon, &_new_p, &_new_accumulator);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_accumulator.v[_j] = _new_accumulator;
                 }
@@ -79,8 +84,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     S _new_p, _new_accumulator;
                     ocg_adagrad_default_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(accumulator[_k]), _c0_minus_lr, epsilon, &_new_p,
-                        &_new_accumulator);
+                        ocg::load<S>(accumulator[_k]), _c0_minus_lr, _c1_weight_decay_factor,
+                        epsilon, &_new_p, &_new_accumulator);
                     p[_k] = ocg::store<P>(_new_p);
                     accumulator[_k] = _new_accumulator;
                 }
@@ -161,7 +166,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                                           double clipvalue, uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float epsilon = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float epsilon = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
@@ -184,10 +190,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             const bool _here = _k < _end;
             float _new_p = 0.0F, _new_accumulator = 0.0F;
             if (_here) {
-                ocg_adagrad_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                ocg_unsigned_value(accumulator[_k]) *
-                                                    _scale_accumulator,
-                                                _c0_minus_lr, epsilon, &_new_p, &_new_accumulator);
+                ocg_adagrad_default_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                    ocg_unsigned_value(accumulator[_k]) * _scale_accumulator, _c0_minus_lr,
+                    _c1_weight_decay_factor, epsilon, &_new_p, &_new_accumulator);
                 p[_k] = _new_p;
             }
             const float _absmax_accumulator = ocg_threads_absmax(_new_accumulator, _scratch);
@@ -229,7 +235,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                                           double clipvalue, uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float epsilon = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float epsilon = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -247,9 +254,9 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             const bool _here = _k < _end;
             float _new_p = 0.0F, _new_accumulator = 0.0F;
             if (_here) {
-                ocg_adagrad_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                ocg_bf16_float(accumulator[_k]), _c0_minus_lr,
-                                                epsilon, &_new_p, &_new_accumulator);
+                ocg_adagrad_default_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(accumulator[_k]),
+                    _c0_minus_lr, _c1_weight_decay_factor, epsilon, &_new_p, &_new_accumulator);
                 p[_k] = _new_p;
             }
             if (_here) {

@@ -12,38 +12,43 @@
 
 /* ---- the defaults ---- */
 
-/* Per-step scalars: hyper = { learning_rate, epsilon, decay },
+/* Per-step scalars: hyper = { learning_rate, epsilon, decay, weight_decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _c0_minus_lr, epsilon }. */
+ * Writes scalars = { _c0_minus_lr, _c1_weight_decay_factor, epsilon }. */
 HD void ocg_adagrad_default_step(const double *hyper, double *scalar_state, double t,
                                  double *scalars)
 {
     double decay = hyper[2];
     double epsilon = hyper[1];
     double learning_rate = hyper[0];
+    double weight_decay = hyper[3];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
     double _c0_minus_lr = -lr;
+    double _c1_weight_decay_factor = -lr * weight_decay + 1.0;
     scalars[0] = _c0_minus_lr;
-    scalars[1] = epsilon;
+    scalars[1] = _c1_weight_decay_factor;
+    scalars[2] = epsilon;
     (void)hyper;
     (void)scalar_state;
     (void)t; /* not every variant reads all three */
 }
 
 HD void ocg_adagrad_default_element_f32(float p, float g, float accumulator, float _c0_minus_lr,
-                                        float epsilon, float *_new_p, float *_new_accumulator)
+                                        float _c1_weight_decay_factor, float epsilon, float *_new_p,
+                                        float *_new_accumulator)
 {
     const float _e0 = accumulator + g * g;
     *_new_accumulator = _e0;
-    *_new_p = _c0_minus_lr * g / (sqrtf(_e0) + epsilon) + p;
+    *_new_p = _c0_minus_lr * g / (sqrtf(_e0) + epsilon) + _c1_weight_decay_factor * p;
 }
 
 HD void ocg_adagrad_default_element_f64(double p, double g, double accumulator, double _c0_minus_lr,
-                                        double epsilon, double *_new_p, double *_new_accumulator)
+                                        double _c1_weight_decay_factor, double epsilon,
+                                        double *_new_p, double *_new_accumulator)
 {
     const double _e0 = accumulator + g * g;
     *_new_accumulator = _e0;
-    *_new_p = _c0_minus_lr * g / (sqrt(_e0) + epsilon) + p;
+    *_new_p = _c0_minus_lr * g / (sqrt(_e0) + epsilon) + _c1_weight_decay_factor * p;
 }
 
 #endif /* OCG_ADAGRAD_CUH */

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-/* the defaults: rows of p, g, accumulator; scalars _c0_minus_lr, epsilon */
+/* the defaults: rows of p, g, accumulator; scalars _c0_minus_lr, _c1_weight_decay_factor, epsilon */
 int ocg_adagrad_default_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue);
 int ocg_adagrad_default_f64_cpu(ocg_tensor_list list, const double *scalars,

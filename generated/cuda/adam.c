@@ -12,12 +12,14 @@ int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
     /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
     /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
     /* _c2_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    /* _c3_weight_decay_factor = -lr*weight_decay + 1.0 */
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
     const float _c2_lr_scale = (float)scalars[2];
-    const float beta_1 = (float)scalars[3];
-    const float beta_2 = (float)scalars[4];
-    const float epsilon = (float)scalars[5];
+    const float _c3_weight_decay_factor = (float)scalars[3];
+    const float beta_1 = (float)scalars[4];
+    const float beta_2 = (float)scalars[5];
+    const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -33,8 +35,8 @@ int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
             float _new_p, _new_m, _new_v;
             ocg_adam_no_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
                                             v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                            _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m,
-                                            &_new_v);
+                                            _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
+                                            epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -49,12 +51,14 @@ int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
     /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
     /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
     /* _c2_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    /* _c3_weight_decay_factor = -lr*weight_decay + 1.0 */
     const double _c0_one_minus_beta_1 = (double)scalars[0];
     const double _c1_one_minus_beta_2 = (double)scalars[1];
     const double _c2_lr_scale = (double)scalars[2];
-    const double beta_1 = (double)scalars[3];
-    const double beta_2 = (double)scalars[4];
-    const double epsilon = (double)scalars[5];
+    const double _c3_weight_decay_factor = (double)scalars[3];
+    const double beta_1 = (double)scalars[4];
+    const double beta_2 = (double)scalars[5];
+    const double epsilon = (double)scalars[6];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
 #pragma omp parallel
@@ -70,8 +74,8 @@ int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
             double _new_p, _new_m, _new_v;
             ocg_adam_no_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
                                             v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                            _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m,
-                                            &_new_v);
+                                            _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
+                                            epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -89,9 +93,10 @@ int ocg_adam_no_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
     const float _c2_lr_scale = (float)scalars[2];
-    const float beta_1 = (float)scalars[3];
-    const float beta_2 = (float)scalars[4];
-    const float epsilon = (float)scalars[5];
+    const float _c3_weight_decay_factor = (float)scalars[3];
+    const float beta_1 = (float)scalars[4];
+    const float beta_2 = (float)scalars[5];
+    const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -124,8 +129,9 @@ int ocg_adam_no_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                     ocg_adam_no_amsgrad_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
-                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2,
-                        epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale,
+                        _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_block_m[_i],
+                        &_block_v[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
@@ -156,8 +162,9 @@ int ocg_adam_no_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                     ocg_adam_no_amsgrad_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
-                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2,
-                        epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale,
+                        _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_block_m[_i],
+                        &_block_v[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_m = ocg_block_absmax(_block_m, _left);
@@ -191,9 +198,10 @@ int ocg_adam_no_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
     const float _c2_lr_scale = (float)scalars[2];
-    const float beta_1 = (float)scalars[3];
-    const float beta_2 = (float)scalars[4];
-    const float epsilon = (float)scalars[5];
+    const float _c3_weight_decay_factor = (float)scalars[3];
+    const float beta_1 = (float)scalars[4];
+    const float beta_2 = (float)scalars[5];
+    const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -219,11 +227,11 @@ int ocg_adam_no_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                 for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
                     const int64_t _k = _start + _i;
                     float _new_p;
-                    ocg_adam_no_amsgrad_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                    ocg_bf16_float(m[_k]), ocg_bf16_float(v[_k]),
-                                                    _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                                    _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p,
-                                                    &_block_m[_i], &_block_v[_i]);
+                    ocg_adam_no_amsgrad_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                        _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
+                        &_block_m[_i], &_block_v[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_m = ocg_noise_base(_key_m, _start);
@@ -241,11 +249,11 @@ int ocg_adam_no_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                 for (int64_t _i = 0; _i < _left; ++_i) {
                     const int64_t _k = _start + _i;
                     float _new_p;
-                    ocg_adam_no_amsgrad_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                    ocg_bf16_float(m[_k]), ocg_bf16_float(v[_k]),
-                                                    _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                                    _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p,
-                                                    &_block_m[_i], &_block_v[_i]);
+                    ocg_adam_no_amsgrad_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                        _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
+                        &_block_m[_i], &_block_v[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_m = ocg_noise_base(_key_m, _start);
@@ -268,12 +276,14 @@ int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const 
     /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
     /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
     /* _c2_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    /* _c3_weight_decay_factor = -lr*weight_decay + 1.0 */
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
     const float _c2_lr_scale = (float)scalars[2];
-    const float beta_1 = (float)scalars[3];
-    const float beta_2 = (float)scalars[4];
-    const float epsilon = (float)scalars[5];
+    const float _c3_weight_decay_factor = (float)scalars[3];
+    const float beta_1 = (float)scalars[4];
+    const float beta_2 = (float)scalars[5];
+    const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -288,10 +298,10 @@ int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const 
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v, _new_vhat;
-            ocg_adam_amsgrad_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
-                                         v[_i], vhat[_i], _c0_one_minus_beta_1,
-                                         _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2,
-                                         epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+            ocg_adam_amsgrad_element_f32(
+                p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], vhat[_i],
+                _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor,
+                beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -307,12 +317,14 @@ int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const 
     /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
     /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
     /* _c2_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    /* _c3_weight_decay_factor = -lr*weight_decay + 1.0 */
     const double _c0_one_minus_beta_1 = (double)scalars[0];
     const double _c1_one_minus_beta_2 = (double)scalars[1];
     const double _c2_lr_scale = (double)scalars[2];
-    const double beta_1 = (double)scalars[3];
-    const double beta_2 = (double)scalars[4];
-    const double epsilon = (double)scalars[5];
+    const double _c3_weight_decay_factor = (double)scalars[3];
+    const double beta_1 = (double)scalars[4];
+    const double beta_2 = (double)scalars[5];
+    const double epsilon = (double)scalars[6];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
 #pragma omp parallel
@@ -327,10 +339,10 @@ int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const 
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v, _new_vhat;
-            ocg_adam_amsgrad_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
-                                         v[_i], vhat[_i], _c0_one_minus_beta_1,
-                                         _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2,
-                                         epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+            ocg_adam_amsgrad_element_f64(
+                p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], vhat[_i],
+                _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor,
+                beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -349,9 +361,10 @@ int ocg_adam_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
     const float _c2_lr_scale = (float)scalars[2];
-    const float beta_1 = (float)scalars[3];
-    const float beta_2 = (float)scalars[4];
-    const float epsilon = (float)scalars[5];
+    const float _c3_weight_decay_factor = (float)scalars[3];
+    const float beta_1 = (float)scalars[4];
+    const float beta_2 = (float)scalars[5];
+    const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -390,8 +403,8 @@ int ocg_adam_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
                         ocg_unsigned_value(vhat[_k]) * _scale_vhat, _c0_one_minus_beta_1,
-                        _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p,
-                        &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
+                        _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
+                        epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
@@ -434,8 +447,8 @@ int ocg_adam_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
                         ocg_unsigned_value(vhat[_k]) * _scale_vhat, _c0_one_minus_beta_1,
-                        _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p,
-                        &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
+                        _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
+                        epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_m = ocg_block_absmax(_block_m, _left);
@@ -478,9 +491,10 @@ int ocg_adam_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
     const float _c2_lr_scale = (float)scalars[2];
-    const float beta_1 = (float)scalars[3];
-    const float beta_2 = (float)scalars[4];
-    const float epsilon = (float)scalars[5];
+    const float _c3_weight_decay_factor = (float)scalars[3];
+    const float beta_1 = (float)scalars[4];
+    const float beta_2 = (float)scalars[5];
+    const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -512,8 +526,8 @@ int ocg_adam_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                     ocg_adam_amsgrad_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
                         ocg_bf16_float(v[_k]), ocg_bf16_float(vhat[_k]), _c0_one_minus_beta_1,
-                        _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p,
-                        &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
+                        _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
+                        epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_m = ocg_noise_base(_key_m, _start);
@@ -539,8 +553,8 @@ int ocg_adam_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                     ocg_adam_amsgrad_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
                         ocg_bf16_float(v[_k]), ocg_bf16_float(vhat[_k]), _c0_one_minus_beta_1,
-                        _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p,
-                        &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
+                        _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
+                        epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_m = ocg_noise_base(_key_m, _start);

@@ -18,22 +18,24 @@ static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state
 
 __device__ __forceinline__ void
 ocg_adam_no_amsgrad_element(float p, float g, float m, float v, float _c0_one_minus_beta_1,
-                            float _c1_one_minus_beta_2, float _c2_lr_scale, float beta_1,
-                            float beta_2, float epsilon, float *_new_p, float *_new_m,
-                            float *_new_v)
+                            float _c1_one_minus_beta_2, float _c2_lr_scale,
+                            float _c3_weight_decay_factor, float beta_1, float beta_2,
+                            float epsilon, float *_new_p, float *_new_m, float *_new_v)
 {
     ocg_adam_no_amsgrad_element_f32(p, g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                    _c2_lr_scale, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+                                    _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon,
+                                    _new_p, _new_m, _new_v);
 }
 
 __device__ __forceinline__ void
 ocg_adam_no_amsgrad_element(double p, double g, double m, double v, double _c0_one_minus_beta_1,
-                            double _c1_one_minus_beta_2, double _c2_lr_scale, double beta_1,
-                            double beta_2, double epsilon, double *_new_p, double *_new_m,
-                            double *_new_v)
+                            double _c1_one_minus_beta_2, double _c2_lr_scale,
+                            double _c3_weight_decay_factor, double beta_1, double beta_2,
+                            double epsilon, double *_new_p, double *_new_m, double *_new_v)
 {
     ocg_adam_no_amsgrad_element_f64(p, g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                    _c2_lr_scale, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+                                    _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon,
+                                    _new_p, _new_m, _new_v);
 }
 
 template <typename P, typename S>
@@ -45,12 +47,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
     /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
     /* _c2_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    /* _c3_weight_decay_factor = -lr*weight_decay + 1.0 */
     const S _c0_one_minus_beta_1 = (S)scalars[0];
     const S _c1_one_minus_beta_2 = (S)scalars[1];
     const S _c2_lr_scale = (S)scalars[2];
-    const S beta_1 = (S)scalars[3];
-    const S beta_2 = (S)scalars[4];
-    const S epsilon = (S)scalars[5];
+    const S _c3_weight_decay_factor = (S)scalars[3];
+    const S beta_1 = (S)scalars[4];
+    const S beta_2 = (S)scalars[5];
+    const S epsilon = (S)scalars[6];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -79,8 +83,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
                         ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _c0_one_minus_beta_1,
-                        _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p,
-                        &_new_m, &_new_v);
+                        _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
+                        epsilon, &_new_p, &_new_m, &_new_v);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -94,8 +98,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_adam_no_amsgrad_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
                         ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _c0_one_minus_beta_1,
-                        _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p,
-                        &_new_m, &_new_v);
+                        _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
+                        epsilon, &_new_p, &_new_m, &_new_v);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;
@@ -179,9 +183,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
     const float _c2_lr_scale = (float)scalars[2];
-    const float beta_1 = (float)scalars[3];
-    const float beta_2 = (float)scalars[4];
-    const float epsilon = (float)scalars[5];
+    const float _c3_weight_decay_factor = (float)scalars[3];
+    const float beta_1 = (float)scalars[4];
+    const float beta_2 = (float)scalars[5];
+    const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
@@ -210,8 +215,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                 ocg_adam_no_amsgrad_element_f32(
                     p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                     ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
-                    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2,
-                    epsilon, &_new_p, &_new_m, &_new_v);
+                    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale,
+                    _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                 p[_k] = _new_p;
             }
             const float _absmax_m = ocg_threads_absmax(_new_m, _scratch);
@@ -262,9 +267,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
     const float _c2_lr_scale = (float)scalars[2];
-    const float beta_1 = (float)scalars[3];
-    const float beta_2 = (float)scalars[4];
-    const float epsilon = (float)scalars[5];
+    const float _c3_weight_decay_factor = (float)scalars[3];
+    const float beta_1 = (float)scalars[4];
+    const float beta_2 = (float)scalars[5];
+    const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -287,7 +293,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                 ocg_adam_no_amsgrad_element_f32(
                     p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
                     ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale,
-                    beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                    _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                 p[_k] = _new_p;
             }
             if (_here) {
@@ -318,24 +324,25 @@ extern "C" int ocg_adam_no_amsgrad_f32_bf16_cuda(ocg_tensor_list list, const dou
 
 __device__ __forceinline__ void
 ocg_adam_amsgrad_element(float p, float g, float m, float v, float vhat, float _c0_one_minus_beta_1,
-                         float _c1_one_minus_beta_2, float _c2_lr_scale, float beta_1, float beta_2,
-                         float epsilon, float *_new_p, float *_new_m, float *_new_v,
-                         float *_new_vhat)
+                         float _c1_one_minus_beta_2, float _c2_lr_scale,
+                         float _c3_weight_decay_factor, float beta_1, float beta_2, float epsilon,
+                         float *_new_p, float *_new_m, float *_new_v, float *_new_vhat)
 {
     ocg_adam_amsgrad_element_f32(p, g, m, v, vhat, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                 _c2_lr_scale, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v,
-                                 _new_vhat);
+                                 _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon,
+                                 _new_p, _new_m, _new_v, _new_vhat);
 }
 
 __device__ __forceinline__ void
 ocg_adam_amsgrad_element(double p, double g, double m, double v, double vhat,
                          double _c0_one_minus_beta_1, double _c1_one_minus_beta_2,
-                         double _c2_lr_scale, double beta_1, double beta_2, double epsilon,
-                         double *_new_p, double *_new_m, double *_new_v, double *_new_vhat)
+                         double _c2_lr_scale, double _c3_weight_decay_factor, double beta_1,
+                         double beta_2, double epsilon, double *_new_p, double *_new_m,
+                         double *_new_v, double *_new_vhat)
 {
     ocg_adam_amsgrad_element_f64(p, g, m, v, vhat, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                 _c2_lr_scale, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v,
-                                 _new_vhat);
+                                 _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon,
+                                 _new_p, _new_m, _new_v, _new_vhat);
 }
 
 template <typename P, typename S>
@@ -347,12 +354,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
     /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
     /* _c2_lr_scale = -lr*sqrt(1.0 - pow(beta_2, t))/(1.0 - pow(beta_1, t)) */
+    /* _c3_weight_decay_factor = -lr*weight_decay + 1.0 */
     const S _c0_one_minus_beta_1 = (S)scalars[0];
     const S _c1_one_minus_beta_2 = (S)scalars[1];
     const S _c2_lr_scale = (S)scalars[2];
-    const S beta_1 = (S)scalars[3];
-    const S beta_2 = (S)scalars[4];
-    const S epsilon = (S)scalars[5];
+    const S _c3_weight_decay_factor = (S)scalars[3];
+    const S beta_1 = (S)scalars[4];
+    const S beta_2 = (S)scalars[5];
+    const S epsilon = (S)scalars[6];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -384,8 +393,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
                         ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]),
                         ocg::load<S>(_v_vhat.v[_j]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                        _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v,
-                        &_new_vhat);
+                        _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
+                        &_new_m, &_new_v, &_new_vhat);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -401,8 +410,9 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_adam_amsgrad_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
                         ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), ocg::load<S>(vhat[_k]),
-                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2,
-                        epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale,
+                        _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v,
+                        &_new_vhat);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;
@@ -487,9 +497,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
     const float _c2_lr_scale = (float)scalars[2];
-    const float beta_1 = (float)scalars[3];
-    const float beta_2 = (float)scalars[4];
-    const float epsilon = (float)scalars[5];
+    const float _c3_weight_decay_factor = (float)scalars[3];
+    const float beta_1 = (float)scalars[4];
+    const float beta_2 = (float)scalars[5];
+    const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
@@ -524,8 +535,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                     p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                     ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
                     ocg_unsigned_value(vhat[_k]) * _scale_vhat, _c0_one_minus_beta_1,
-                    _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m,
-                    &_new_v, &_new_vhat);
+                    _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
+                    epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
                 p[_k] = _new_p;
             }
             const float _absmax_m = ocg_threads_absmax(_new_m, _scratch);
@@ -584,9 +595,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
     const float _c2_lr_scale = (float)scalars[2];
-    const float beta_1 = (float)scalars[3];
-    const float beta_2 = (float)scalars[4];
-    const float epsilon = (float)scalars[5];
+    const float _c3_weight_decay_factor = (float)scalars[3];
+    const float beta_1 = (float)scalars[4];
+    const float beta_2 = (float)scalars[5];
+    const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -608,11 +620,11 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             const bool _here = _k < _end;
             float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F, _new_vhat = 0.0F;
             if (_here) {
-                ocg_adam_amsgrad_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                             ocg_bf16_float(m[_k]), ocg_bf16_float(v[_k]),
-                                             ocg_bf16_float(vhat[_k]), _c0_one_minus_beta_1,
-                                             _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2,
-                                             epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
+                ocg_adam_amsgrad_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                    ocg_bf16_float(v[_k]), ocg_bf16_float(vhat[_k]), _c0_one_minus_beta_1,
+                    _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
+                    epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
                 p[_k] = _new_p;
             }
             if (_here) {

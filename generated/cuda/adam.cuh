@@ -12,9 +12,9 @@
 
 /* ---- amsgrad=False ---- */
 
-/* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, decay },
+/* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, decay, weight_decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon }. */
+ * Writes scalars = { _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon }. */
 HD void ocg_adam_no_amsgrad_step(const double *hyper, double *scalar_state, double t,
                                  double *scalars)
 {
@@ -23,16 +23,19 @@ HD void ocg_adam_no_amsgrad_step(const double *hyper, double *scalar_state, doub
     double decay = hyper[4];
     double epsilon = hyper[3];
     double learning_rate = hyper[0];
+    double weight_decay = hyper[5];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
     double _c0_one_minus_beta_1 = 1.0 - beta_1;
     double _c1_one_minus_beta_2 = 1.0 - beta_2;
     double _c2_lr_scale = -lr * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
+    double _c3_weight_decay_factor = -lr * weight_decay + 1.0;
     scalars[0] = _c0_one_minus_beta_1;
     scalars[1] = _c1_one_minus_beta_2;
     scalars[2] = _c2_lr_scale;
-    scalars[3] = beta_1;
-    scalars[4] = beta_2;
-    scalars[5] = epsilon;
+    scalars[3] = _c3_weight_decay_factor;
+    scalars[4] = beta_1;
+    scalars[5] = beta_2;
+    scalars[6] = epsilon;
     (void)hyper;
     (void)scalar_state;
     (void)t; /* not every variant reads all three */
@@ -40,34 +43,35 @@ HD void ocg_adam_no_amsgrad_step(const double *hyper, double *scalar_state, doub
 
 HD void ocg_adam_no_amsgrad_element_f32(float p, float g, float m, float v,
                                         float _c0_one_minus_beta_1, float _c1_one_minus_beta_2,
-                                        float _c2_lr_scale, float beta_1, float beta_2,
-                                        float epsilon, float *_new_p, float *_new_m, float *_new_v)
+                                        float _c2_lr_scale, float _c3_weight_decay_factor,
+                                        float beta_1, float beta_2, float epsilon, float *_new_p,
+                                        float *_new_m, float *_new_v)
 {
     const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
     const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _e0;
     *_new_v = _e1;
-    *_new_p = _c2_lr_scale * _e0 / (sqrtf(_e1) + epsilon) + p;
+    *_new_p = _c2_lr_scale * _e0 / (sqrtf(_e1) + epsilon) + _c3_weight_decay_factor * p;
 }
 
 HD void ocg_adam_no_amsgrad_element_f64(double p, double g, double m, double v,
                                         double _c0_one_minus_beta_1, double _c1_one_minus_beta_2,
-                                        double _c2_lr_scale, double beta_1, double beta_2,
-                                        double epsilon, double *_new_p, double *_new_m,
-                                        double *_new_v)
+                                        double _c2_lr_scale, double _c3_weight_decay_factor,
+                                        double beta_1, double beta_2, double epsilon,
+                                        double *_new_p, double *_new_m, double *_new_v)
 {
     const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
     const double _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _e0;
     *_new_v = _e1;
-    *_new_p = _c2_lr_scale * _e0 / (sqrt(_e1) + epsilon) + p;
+    *_new_p = _c2_lr_scale * _e0 / (sqrt(_e1) + epsilon) + _c3_weight_decay_factor * p;
 }
 
 /* ---- amsgrad=True ---- */
 
-/* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, decay },
+/* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, decay, weight_decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon }. */
+ * Writes scalars = { _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon }. */
 HD void ocg_adam_amsgrad_step(const double *hyper, double *scalar_state, double t, double *scalars)
 {
     double beta_1 = hyper[1];
@@ -75,16 +79,19 @@ HD void ocg_adam_amsgrad_step(const double *hyper, double *scalar_state, double 
     double decay = hyper[4];
     double epsilon = hyper[3];
     double learning_rate = hyper[0];
+    double weight_decay = hyper[5];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
     double _c0_one_minus_beta_1 = 1.0 - beta_1;
     double _c1_one_minus_beta_2 = 1.0 - beta_2;
     double _c2_lr_scale = -lr * sqrt(1.0 - pow(beta_2, t)) / (1.0 - pow(beta_1, t));
+    double _c3_weight_decay_factor = -lr * weight_decay + 1.0;
     scalars[0] = _c0_one_minus_beta_1;
     scalars[1] = _c1_one_minus_beta_2;
     scalars[2] = _c2_lr_scale;
-    scalars[3] = beta_1;
-    scalars[4] = beta_2;
-    scalars[5] = epsilon;
+    scalars[3] = _c3_weight_decay_factor;
+    scalars[4] = beta_1;
+    scalars[5] = beta_2;
+    scalars[6] = epsilon;
     (void)hyper;
     (void)scalar_state;
     (void)t; /* not every variant reads all three */
@@ -92,8 +99,9 @@ HD void ocg_adam_amsgrad_step(const double *hyper, double *scalar_state, double 
 
 HD void ocg_adam_amsgrad_element_f32(float p, float g, float m, float v, float vhat,
                                      float _c0_one_minus_beta_1, float _c1_one_minus_beta_2,
-                                     float _c2_lr_scale, float beta_1, float beta_2, float epsilon,
-                                     float *_new_p, float *_new_m, float *_new_v, float *_new_vhat)
+                                     float _c2_lr_scale, float _c3_weight_decay_factor,
+                                     float beta_1, float beta_2, float epsilon, float *_new_p,
+                                     float *_new_m, float *_new_v, float *_new_vhat)
 {
     const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
     const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
@@ -101,14 +109,14 @@ HD void ocg_adam_amsgrad_element_f32(float p, float g, float m, float v, float v
     *_new_m = _e0;
     *_new_v = _e1;
     *_new_vhat = _e2;
-    *_new_p = _c2_lr_scale * _e0 / (sqrtf(_e2) + epsilon) + p;
+    *_new_p = _c2_lr_scale * _e0 / (sqrtf(_e2) + epsilon) + _c3_weight_decay_factor * p;
 }
 
 HD void ocg_adam_amsgrad_element_f64(double p, double g, double m, double v, double vhat,
                                      double _c0_one_minus_beta_1, double _c1_one_minus_beta_2,
-                                     double _c2_lr_scale, double beta_1, double beta_2,
-                                     double epsilon, double *_new_p, double *_new_m, double *_new_v,
-                                     double *_new_vhat)
+                                     double _c2_lr_scale, double _c3_weight_decay_factor,
+                                     double beta_1, double beta_2, double epsilon, double *_new_p,
+                                     double *_new_m, double *_new_v, double *_new_vhat)
 {
     const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
     const double _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
@@ -116,7 +124,7 @@ HD void ocg_adam_amsgrad_element_f64(double p, double g, double m, double v, dou
     *_new_m = _e0;
     *_new_v = _e1;
     *_new_vhat = _e2;
-    *_new_p = _c2_lr_scale * _e0 / (sqrt(_e2) + epsilon) + p;
+    *_new_p = _c2_lr_scale * _e0 / (sqrt(_e2) + epsilon) + _c3_weight_decay_factor * p;
 }
 
 #endif /* OCG_ADAM_CUH */

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-/* amsgrad=False: rows of p, g, m, v; scalars _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon */
+/* amsgrad=False: rows of p, g, m, v; scalars _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon */
 int ocg_adam_no_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue);
 int ocg_adam_no_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars,
@@ -60,7 +60,7 @@ int ocg_adam_no_amsgrad_f32_bf16_cuda(ocg_tensor_list list, const double *scalar
                                       double clipvalue, uint32_t step, cudaStream_t stream);
 #endif
 
-/* amsgrad=True: rows of p, g, m, v, vhat; scalars _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon */
+/* amsgrad=True: rows of p, g, m, v, vhat; scalars _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon */
 int ocg_adam_amsgrad_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue);
 int ocg_adam_amsgrad_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,

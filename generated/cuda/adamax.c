@@ -11,11 +11,13 @@ int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars,
 {
     /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
     /* _c1_lr_scale = -lr/(1.0 - pow(beta_1, t)) */
+    /* _c2_weight_decay_factor = -lr*weight_decay + 1.0 */
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_lr_scale = (float)scalars[1];
-    const float beta_1 = (float)scalars[2];
-    const float beta_2 = (float)scalars[3];
-    const float epsilon = (float)scalars[4];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float beta_1 = (float)scalars[3];
+    const float beta_2 = (float)scalars[4];
+    const float epsilon = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -30,8 +32,9 @@ int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_u;
             ocg_adamax_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
-                                           u[_i], _c0_one_minus_beta_1, _c1_lr_scale, beta_1,
-                                           beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+                                           u[_i], _c0_one_minus_beta_1, _c1_lr_scale,
+                                           _c2_weight_decay_factor, beta_1, beta_2, epsilon,
+                                           &_new_p, &_new_m, &_new_u);
             p[_i] = _new_p;
             m[_i] = _new_m;
             u[_i] = _new_u;
@@ -45,11 +48,13 @@ int ocg_adamax_default_f64_cpu(ocg_tensor_list list, const double *scalars,
 {
     /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
     /* _c1_lr_scale = -lr/(1.0 - pow(beta_1, t)) */
+    /* _c2_weight_decay_factor = -lr*weight_decay + 1.0 */
     const double _c0_one_minus_beta_1 = (double)scalars[0];
     const double _c1_lr_scale = (double)scalars[1];
-    const double beta_1 = (double)scalars[2];
-    const double beta_2 = (double)scalars[3];
-    const double epsilon = (double)scalars[4];
+    const double _c2_weight_decay_factor = (double)scalars[2];
+    const double beta_1 = (double)scalars[3];
+    const double beta_2 = (double)scalars[4];
+    const double epsilon = (double)scalars[5];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
 #pragma omp parallel
@@ -64,8 +69,9 @@ int ocg_adamax_default_f64_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_u;
             ocg_adamax_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
-                                           u[_i], _c0_one_minus_beta_1, _c1_lr_scale, beta_1,
-                                           beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+                                           u[_i], _c0_one_minus_beta_1, _c1_lr_scale,
+                                           _c2_weight_decay_factor, beta_1, beta_2, epsilon,
+                                           &_new_p, &_new_m, &_new_u);
             p[_i] = _new_p;
             m[_i] = _new_m;
             u[_i] = _new_u;
@@ -82,9 +88,10 @@ int ocg_adamax_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
 {
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_lr_scale = (float)scalars[1];
-    const float beta_1 = (float)scalars[2];
-    const float beta_2 = (float)scalars[3];
-    const float epsilon = (float)scalars[4];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float beta_1 = (float)scalars[3];
+    const float beta_2 = (float)scalars[4];
+    const float epsilon = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -117,8 +124,8 @@ int ocg_adamax_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                     ocg_adamax_default_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(u[_k]) * _scale_u,
-                        _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon, &_new_p,
-                        &_block_m[_i], &_block_u[_i]);
+                        _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2,
+                        epsilon, &_new_p, &_block_m[_i], &_block_u[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
@@ -149,8 +156,8 @@ int ocg_adamax_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                     ocg_adamax_default_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(u[_k]) * _scale_u,
-                        _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon, &_new_p,
-                        &_block_m[_i], &_block_u[_i]);
+                        _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2,
+                        epsilon, &_new_p, &_block_m[_i], &_block_u[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_m = ocg_block_absmax(_block_m, _left);
@@ -183,9 +190,10 @@ int ocg_adamax_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
 {
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_lr_scale = (float)scalars[1];
-    const float beta_1 = (float)scalars[2];
-    const float beta_2 = (float)scalars[3];
-    const float epsilon = (float)scalars[4];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float beta_1 = (float)scalars[3];
+    const float beta_2 = (float)scalars[4];
+    const float epsilon = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -211,10 +219,11 @@ int ocg_adamax_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                 for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
                     const int64_t _k = _start + _i;
                     float _new_p;
-                    ocg_adamax_default_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
-                        ocg_bf16_float(u[_k]), _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2,
-                        epsilon, &_new_p, &_block_m[_i], &_block_u[_i]);
+                    ocg_adamax_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                   ocg_bf16_float(m[_k]), ocg_bf16_float(u[_k]),
+                                                   _c0_one_minus_beta_1, _c1_lr_scale,
+                                                   _c2_weight_decay_factor, beta_1, beta_2, epsilon,
+                                                   &_new_p, &_block_m[_i], &_block_u[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_m = ocg_noise_base(_key_m, _start);
@@ -232,10 +241,11 @@ int ocg_adamax_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                 for (int64_t _i = 0; _i < _left; ++_i) {
                     const int64_t _k = _start + _i;
                     float _new_p;
-                    ocg_adamax_default_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
-                        ocg_bf16_float(u[_k]), _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2,
-                        epsilon, &_new_p, &_block_m[_i], &_block_u[_i]);
+                    ocg_adamax_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                   ocg_bf16_float(m[_k]), ocg_bf16_float(u[_k]),
+                                                   _c0_one_minus_beta_1, _c1_lr_scale,
+                                                   _c2_weight_decay_factor, beta_1, beta_2, epsilon,
+                                                   &_new_p, &_block_m[_i], &_block_u[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_m = ocg_noise_base(_key_m, _start);

@@ -18,20 +18,23 @@ static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state
 
 __device__ __forceinline__ void
 ocg_adamax_default_element(float p, float g, float m, float u, float _c0_one_minus_beta_1,
-                           float _c1_lr_scale, float beta_1, float beta_2, float epsilon,
-                           float *_new_p, float *_new_m, float *_new_u)
+                           float _c1_lr_scale, float _c2_weight_decay_factor, float beta_1,
+                           float beta_2, float epsilon, float *_new_p, float *_new_m, float *_new_u)
 {
-    ocg_adamax_default_element_f32(p, g, m, u, _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2,
-                                   epsilon, _new_p, _new_m, _new_u);
+    ocg_adamax_default_element_f32(p, g, m, u, _c0_one_minus_beta_1, _c1_lr_scale,
+                                   _c2_weight_decay_factor, beta_1, beta_2, epsilon, _new_p, _new_m,
+                                   _new_u);
 }
 
 __device__ __forceinline__ void
 ocg_adamax_default_element(double p, double g, double m, double u, double _c0_one_minus_beta_1,
-                           double _c1_lr_scale, double beta_1, double beta_2, double epsilon,
-                           double *_new_p, double *_new_m, double *_new_u)
+                           double _c1_lr_scale, double _c2_weight_decay_factor, double beta_1,
+                           double beta_2, double epsilon, double *_new_p, double *_new_m,
+                           double *_new_u)
 {
-    ocg_adamax_default_element_f64(p, g, m, u, _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2,
-                                   epsilon, _new_p, _new_m, _new_u);
+    ocg_adamax_default_element_f64(p, g, m, u, _c0_one_minus_beta_1, _c1_lr_scale,
+                                   _c2_weight_decay_factor, beta_1, beta_2, epsilon, _new_p, _new_m,
+                                   _new_u);
 }
 
 template <typename P, typename S>
@@ -42,11 +45,13 @@ __global__ void __launch_bounds__(OCG_THREADS)
 {
     /* _c0_one_minus_beta_1 = 1.0 - beta_1 */
     /* _c1_lr_scale = -lr/(1.0 - pow(beta_1, t)) */
+    /* _c2_weight_decay_factor = -lr*weight_decay + 1.0 */
     const S _c0_one_minus_beta_1 = (S)scalars[0];
     const S _c1_lr_scale = (S)scalars[1];
-    const S beta_1 = (S)scalars[2];
-    const S beta_2 = (S)scalars[3];
-    const S epsilon = (S)scalars[4];
+    const S _c2_weight_decay_factor = (S)scalars[2];
+    const S beta_1 = (S)scalars[3];
+    const S beta_2 = (S)scalars[4];
+    const S epsilon = (S)scalars[5];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -75,7 +80,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
                         ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_u.v[_j]), _c0_one_minus_beta_1,
-                        _c1_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+                        _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
+                        &_new_m, &_new_u);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_u.v[_j] = _new_u;
@@ -89,7 +95,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_adamax_default_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
                         ocg::load<S>(m[_k]), ocg::load<S>(u[_k]), _c0_one_minus_beta_1,
-                        _c1_lr_scale, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
+                        _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
+                        &_new_m, &_new_u);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     u[_k] = _new_u;
@@ -172,9 +179,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
 {
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_lr_scale = (float)scalars[1];
-    const float beta_1 = (float)scalars[2];
-    const float beta_2 = (float)scalars[3];
-    const float epsilon = (float)scalars[4];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float beta_1 = (float)scalars[3];
+    const float beta_2 = (float)scalars[4];
+    const float epsilon = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
@@ -200,11 +208,11 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             const bool _here = _k < _end;
             float _new_p = 0.0F, _new_m = 0.0F, _new_u = 0.0F;
             if (_here) {
-                ocg_adamax_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                               ocg_signed_value(m[_k]) * _scale_m,
-                                               ocg_unsigned_value(u[_k]) * _scale_u,
-                                               _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2,
-                                               epsilon, &_new_p, &_new_m, &_new_u);
+                ocg_adamax_default_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                    ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(u[_k]) * _scale_u,
+                    _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2,
+                    epsilon, &_new_p, &_new_m, &_new_u);
                 p[_k] = _new_p;
             }
             const float _absmax_m = ocg_threads_absmax(_new_m, _scratch);
@@ -254,9 +262,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
 {
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_lr_scale = (float)scalars[1];
-    const float beta_1 = (float)scalars[2];
-    const float beta_2 = (float)scalars[3];
-    const float epsilon = (float)scalars[4];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float beta_1 = (float)scalars[3];
+    const float beta_2 = (float)scalars[4];
+    const float epsilon = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -276,10 +285,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             const bool _here = _k < _end;
             float _new_p = 0.0F, _new_m = 0.0F, _new_u = 0.0F;
             if (_here) {
-                ocg_adamax_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                               ocg_bf16_float(m[_k]), ocg_bf16_float(u[_k]),
-                                               _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2,
-                                               epsilon, &_new_p, &_new_m, &_new_u);
+                ocg_adamax_default_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                    ocg_bf16_float(u[_k]), _c0_one_minus_beta_1, _c1_lr_scale,
+                    _c2_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_u);
                 p[_k] = _new_p;
             }
             if (_here) {

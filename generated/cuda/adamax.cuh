@@ -12,9 +12,9 @@
 
 /* ---- the defaults ---- */
 
-/* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, decay },
+/* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, decay, weight_decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon }. */
+ * Writes scalars = { _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon }. */
 HD void ocg_adamax_default_step(const double *hyper, double *scalar_state, double t,
                                 double *scalars)
 {
@@ -23,41 +23,45 @@ HD void ocg_adamax_default_step(const double *hyper, double *scalar_state, doubl
     double decay = hyper[4];
     double epsilon = hyper[3];
     double learning_rate = hyper[0];
+    double weight_decay = hyper[5];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
     double _c0_one_minus_beta_1 = 1.0 - beta_1;
     double _c1_lr_scale = -lr / (1.0 - pow(beta_1, t));
+    double _c2_weight_decay_factor = -lr * weight_decay + 1.0;
     scalars[0] = _c0_one_minus_beta_1;
     scalars[1] = _c1_lr_scale;
-    scalars[2] = beta_1;
-    scalars[3] = beta_2;
-    scalars[4] = epsilon;
+    scalars[2] = _c2_weight_decay_factor;
+    scalars[3] = beta_1;
+    scalars[4] = beta_2;
+    scalars[5] = epsilon;
     (void)hyper;
     (void)scalar_state;
     (void)t; /* not every variant reads all three */
 }
 
 HD void ocg_adamax_default_element_f32(float p, float g, float m, float u,
-                                       float _c0_one_minus_beta_1, float _c1_lr_scale, float beta_1,
-                                       float beta_2, float epsilon, float *_new_p, float *_new_m,
-                                       float *_new_u)
+                                       float _c0_one_minus_beta_1, float _c1_lr_scale,
+                                       float _c2_weight_decay_factor, float beta_1, float beta_2,
+                                       float epsilon, float *_new_p, float *_new_m, float *_new_u)
 {
     const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
     const float _e1 = ocg_maxf(fabsf(g), beta_2 * u);
     *_new_m = _e0;
     *_new_u = _e1;
-    *_new_p = _c1_lr_scale * _e0 / (_e1 + epsilon) + p;
+    *_new_p = _c1_lr_scale * _e0 / (_e1 + epsilon) + _c2_weight_decay_factor * p;
 }
 
 HD void ocg_adamax_default_element_f64(double p, double g, double m, double u,
                                        double _c0_one_minus_beta_1, double _c1_lr_scale,
-                                       double beta_1, double beta_2, double epsilon, double *_new_p,
-                                       double *_new_m, double *_new_u)
+                                       double _c2_weight_decay_factor, double beta_1, double beta_2,
+                                       double epsilon, double *_new_p, double *_new_m,
+                                       double *_new_u)
 {
     const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
     const double _e1 = ocg_max(fabs(g), beta_2 * u);
     *_new_m = _e0;
     *_new_u = _e1;
-    *_new_p = _c1_lr_scale * _e0 / (_e1 + epsilon) + p;
+    *_new_p = _c1_lr_scale * _e0 / (_e1 + epsilon) + _c2_weight_decay_factor * p;
 }
 
 #endif /* OCG_ADAMAX_CUH */

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-/* the defaults: rows of p, g, m, u; scalars _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon */
+/* the defaults: rows of p, g, m, u; scalars _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon */
 int ocg_adamax_default_f32_cpu(ocg_tensor_list list, const double *scalars,
                                const double *grad_scale, double grad_factor, double clipvalue);
 int ocg_adamax_default_f64_cpu(ocg_tensor_list list, const double *scalars,

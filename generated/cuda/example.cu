@@ -23,7 +23,7 @@
         }                                                                        \
     } while (0)
 
-enum { N_TENSORS = 2, N_ARRAYS = 4, N_SCALARS = 6 };
+enum { N_TENSORS = 2, N_ARRAYS = 4, N_SCALARS = 7 };
 
 static void *device_copy(const void *host, size_t bytes)
 {
@@ -60,7 +60,7 @@ int main(void)
     list.chunk_start = (const int64_t *)device_copy(chunk_start, sizeof chunk_start);
 
     /* The hyperparameters' defaults, in the order of adam.cuh; the step count starts at 0. */
-    const double h[] = { 0.001, 0.9, 0.999, 1e-07, 0.0 };
+    const double h[] = { 0.001, 0.9, 0.999, 1e-07, 0.0, 0.0 };
     double s[] = { 0.0 };
     const double t0 = 0.0;
     double *h_device = (double *)device_copy(h, sizeof h);
@@ -87,8 +87,8 @@ int main(void)
             float expected[N_ARRAYS];
             ocg_adam_no_amsgrad_element_f32(host[t][0][i], host[t][1][i], host[t][2][i],
                                             host[t][3][i], (float)k[0], (float)k[1], (float)k[2],
-                                            (float)k[3], (float)k[4], (float)k[5], &expected[0],
-                                            &expected[2], &expected[3]);
+                                            (float)k[3], (float)k[4], (float)k[5], (float)k[6],
+                                            &expected[0], &expected[2], &expected[3]);
             for (int a = 0; a < N_ARRAYS; ++a) {
                 if (a == 1) {
                     continue; /* the gradient is read only */

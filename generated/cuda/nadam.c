@@ -15,15 +15,17 @@ int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const
     /* _c3_inv_one_minus_beta_2_pow_t = 1.0/(1.0 - pow(beta_2, t)) */
     /* _c4_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
     /* _c5_coefficient = mu_next/(1.0 - m_schedule_next) */
+    /* _c6_weight_decay_factor = -lr*weight_decay + 1.0 */
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
     const float _c2_minus_lr = (float)scalars[2];
     const float _c3_inv_one_minus_beta_2_pow_t = (float)scalars[3];
     const float _c4_coefficient = (float)scalars[4];
     const float _c5_coefficient = (float)scalars[5];
-    const float beta_1 = (float)scalars[6];
-    const float beta_2 = (float)scalars[7];
-    const float epsilon = (float)scalars[8];
+    const float _c6_weight_decay_factor = (float)scalars[6];
+    const float beta_1 = (float)scalars[7];
+    const float beta_2 = (float)scalars[8];
+    const float epsilon = (float)scalars[9];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -37,10 +39,11 @@ int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_m, _new_v;
-            ocg_nadam_default_element_f32(
-                p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i], _c0_one_minus_beta_1,
-                _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient,
-                _c5_coefficient, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+            ocg_nadam_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
+                                          v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                          _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t,
+                                          _c4_coefficient, _c5_coefficient, _c6_weight_decay_factor,
+                                          beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -58,15 +61,17 @@ int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const
     /* _c3_inv_one_minus_beta_2_pow_t = 1.0/(1.0 - pow(beta_2, t)) */
     /* _c4_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
     /* _c5_coefficient = mu_next/(1.0 - m_schedule_next) */
+    /* _c6_weight_decay_factor = -lr*weight_decay + 1.0 */
     const double _c0_one_minus_beta_1 = (double)scalars[0];
     const double _c1_one_minus_beta_2 = (double)scalars[1];
     const double _c2_minus_lr = (double)scalars[2];
     const double _c3_inv_one_minus_beta_2_pow_t = (double)scalars[3];
     const double _c4_coefficient = (double)scalars[4];
     const double _c5_coefficient = (double)scalars[5];
-    const double beta_1 = (double)scalars[6];
-    const double beta_2 = (double)scalars[7];
-    const double epsilon = (double)scalars[8];
+    const double _c6_weight_decay_factor = (double)scalars[6];
+    const double beta_1 = (double)scalars[7];
+    const double beta_2 = (double)scalars[8];
+    const double epsilon = (double)scalars[9];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
 #pragma omp parallel
@@ -80,10 +85,11 @@ int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_m, _new_v;
-            ocg_nadam_default_element_f64(
-                p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i], _c0_one_minus_beta_1,
-                _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient,
-                _c5_coefficient, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+            ocg_nadam_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
+                                          v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                          _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t,
+                                          _c4_coefficient, _c5_coefficient, _c6_weight_decay_factor,
+                                          beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
             p[_i] = _new_p;
             m[_i] = _new_m;
             v[_i] = _new_v;
@@ -104,9 +110,10 @@ int ocg_nadam_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
     const float _c3_inv_one_minus_beta_2_pow_t = (float)scalars[3];
     const float _c4_coefficient = (float)scalars[4];
     const float _c5_coefficient = (float)scalars[5];
-    const float beta_1 = (float)scalars[6];
-    const float beta_2 = (float)scalars[7];
-    const float epsilon = (float)scalars[8];
+    const float _c6_weight_decay_factor = (float)scalars[6];
+    const float beta_1 = (float)scalars[7];
+    const float beta_2 = (float)scalars[8];
+    const float epsilon = (float)scalars[9];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -140,8 +147,9 @@ int ocg_nadam_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
                         _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr,
-                        _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient, beta_1,
-                        beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                        _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient,
+                        _c6_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_block_m[_i],
+                        &_block_v[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
@@ -173,8 +181,9 @@ int ocg_nadam_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
                         _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr,
-                        _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient, beta_1,
-                        beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                        _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient,
+                        _c6_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_block_m[_i],
+                        &_block_v[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_m = ocg_block_absmax(_block_m, _left);
@@ -211,9 +220,10 @@ int ocg_nadam_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
     const float _c3_inv_one_minus_beta_2_pow_t = (float)scalars[3];
     const float _c4_coefficient = (float)scalars[4];
     const float _c5_coefficient = (float)scalars[5];
-    const float beta_1 = (float)scalars[6];
-    const float beta_2 = (float)scalars[7];
-    const float epsilon = (float)scalars[8];
+    const float _c6_weight_decay_factor = (float)scalars[6];
+    const float beta_1 = (float)scalars[7];
+    const float beta_2 = (float)scalars[8];
+    const float epsilon = (float)scalars[9];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -239,12 +249,12 @@ int ocg_nadam_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                 for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
                     const int64_t _k = _start + _i;
                     float _new_p;
-                    ocg_nadam_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                  ocg_bf16_float(m[_k]), ocg_bf16_float(v[_k]),
-                                                  _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                                  _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t,
-                                                  _c4_coefficient, _c5_coefficient, beta_1, beta_2,
-                                                  epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                    ocg_nadam_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                        _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient,
+                        _c5_coefficient, _c6_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
+                        &_block_m[_i], &_block_v[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_m = ocg_noise_base(_key_m, _start);
@@ -262,12 +272,12 @@ int ocg_nadam_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                 for (int64_t _i = 0; _i < _left; ++_i) {
                     const int64_t _k = _start + _i;
                     float _new_p;
-                    ocg_nadam_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                  ocg_bf16_float(m[_k]), ocg_bf16_float(v[_k]),
-                                                  _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                                  _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t,
-                                                  _c4_coefficient, _c5_coefficient, beta_1, beta_2,
-                                                  epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                    ocg_nadam_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                        _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient,
+                        _c5_coefficient, _c6_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
+                        &_block_m[_i], &_block_v[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_m = ocg_noise_base(_key_m, _start);

@@ -20,24 +20,25 @@ __device__ __forceinline__ void
 ocg_nadam_default_element(float p, float g, float m, float v, float _c0_one_minus_beta_1,
                           float _c1_one_minus_beta_2, float _c2_minus_lr,
                           float _c3_inv_one_minus_beta_2_pow_t, float _c4_coefficient,
-                          float _c5_coefficient, float beta_1, float beta_2, float epsilon,
-                          float *_new_p, float *_new_m, float *_new_v)
+                          float _c5_coefficient, float _c6_weight_decay_factor, float beta_1,
+                          float beta_2, float epsilon, float *_new_p, float *_new_m, float *_new_v)
 {
     ocg_nadam_default_element_f32(p, g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
                                   _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient,
-                                  _c5_coefficient, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+                                  _c5_coefficient, _c6_weight_decay_factor, beta_1, beta_2, epsilon,
+                                  _new_p, _new_m, _new_v);
 }
 
-__device__ __forceinline__ void
-ocg_nadam_default_element(double p, double g, double m, double v, double _c0_one_minus_beta_1,
-                          double _c1_one_minus_beta_2, double _c2_minus_lr,
-                          double _c3_inv_one_minus_beta_2_pow_t, double _c4_coefficient,
-                          double _c5_coefficient, double beta_1, double beta_2, double epsilon,
-                          double *_new_p, double *_new_m, double *_new_v)
+__device__ __forceinline__ void ocg_nadam_default_element(
+    double p, double g, double m, double v, double _c0_one_minus_beta_1,
+    double _c1_one_minus_beta_2, double _c2_minus_lr, double _c3_inv_one_minus_beta_2_pow_t,
+    double _c4_coefficient, double _c5_coefficient, double _c6_weight_decay_factor, double beta_1,
+    double beta_2, double epsilon, double *_new_p, double *_new_m, double *_new_v)
 {
     ocg_nadam_default_element_f64(p, g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
                                   _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient,
-                                  _c5_coefficient, beta_1, beta_2, epsilon, _new_p, _new_m, _new_v);
+                                  _c5_coefficient, _c6_weight_decay_factor, beta_1, beta_2, epsilon,
+                                  _new_p, _new_m, _new_v);
 }
 
 template <typename P, typename S>
@@ -52,15 +53,17 @@ __global__ void __launch_bounds__(OCG_THREADS)
     /* _c3_inv_one_minus_beta_2_pow_t = 1.0/(1.0 - pow(beta_2, t)) */
     /* _c4_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
     /* _c5_coefficient = mu_next/(1.0 - m_schedule_next) */
+    /* _c6_weight_decay_factor = -lr*weight_decay + 1.0 */
     const S _c0_one_minus_beta_1 = (S)scalars[0];
     const S _c1_one_minus_beta_2 = (S)scalars[1];
     const S _c2_minus_lr = (S)scalars[2];
     const S _c3_inv_one_minus_beta_2_pow_t = (S)scalars[3];
     const S _c4_coefficient = (S)scalars[4];
     const S _c5_coefficient = (S)scalars[5];
-    const S beta_1 = (S)scalars[6];
-    const S beta_2 = (S)scalars[7];
-    const S epsilon = (S)scalars[8];
+    const S _c6_weight_decay_factor = (S)scalars[6];
+    const S beta_1 = (S)scalars[7];
+    const S beta_2 = (S)scalars[8];
+    const S epsilon = (S)scalars[9];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -90,8 +93,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
                         ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _c0_one_minus_beta_1,
                         _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t,
-                        _c4_coefficient, _c5_coefficient, beta_1, beta_2, epsilon, &_new_p, &_new_m,
-                        &_new_v);
+                        _c4_coefficient, _c5_coefficient, _c6_weight_decay_factor, beta_1, beta_2,
+                        epsilon, &_new_p, &_new_m, &_new_v);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_m.v[_j] = _new_m;
                     _v_v.v[_j] = _new_v;
@@ -106,8 +109,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
                         ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _c0_one_minus_beta_1,
                         _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t,
-                        _c4_coefficient, _c5_coefficient, beta_1, beta_2, epsilon, &_new_p, &_new_m,
-                        &_new_v);
+                        _c4_coefficient, _c5_coefficient, _c6_weight_decay_factor, beta_1, beta_2,
+                        epsilon, &_new_p, &_new_m, &_new_v);
                     p[_k] = ocg::store<P>(_new_p);
                     m[_k] = _new_m;
                     v[_k] = _new_v;
@@ -194,9 +197,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float _c3_inv_one_minus_beta_2_pow_t = (float)scalars[3];
     const float _c4_coefficient = (float)scalars[4];
     const float _c5_coefficient = (float)scalars[5];
-    const float beta_1 = (float)scalars[6];
-    const float beta_2 = (float)scalars[7];
-    const float epsilon = (float)scalars[8];
+    const float _c6_weight_decay_factor = (float)scalars[6];
+    const float beta_1 = (float)scalars[7];
+    const float beta_2 = (float)scalars[8];
+    const float epsilon = (float)scalars[9];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
@@ -226,8 +230,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                     p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                     ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
                     _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr,
-                    _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient, beta_1,
-                    beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                    _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient,
+                    _c6_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                 p[_k] = _new_p;
             }
             const float _absmax_m = ocg_threads_absmax(_new_m, _scratch);
@@ -280,9 +284,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float _c3_inv_one_minus_beta_2_pow_t = (float)scalars[3];
     const float _c4_coefficient = (float)scalars[4];
     const float _c5_coefficient = (float)scalars[5];
-    const float beta_1 = (float)scalars[6];
-    const float beta_2 = (float)scalars[7];
-    const float epsilon = (float)scalars[8];
+    const float _c6_weight_decay_factor = (float)scalars[6];
+    const float beta_1 = (float)scalars[7];
+    const float beta_2 = (float)scalars[8];
+    const float epsilon = (float)scalars[9];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -305,8 +310,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                 ocg_nadam_default_element_f32(
                     p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
                     ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr,
-                    _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient, beta_1,
-                    beta_2, epsilon, &_new_p, &_new_m, &_new_v);
+                    _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient,
+                    _c6_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
                 p[_k] = _new_p;
             }
             if (_here) {

@@ -12,9 +12,9 @@
 
 /* ---- the defaults ---- */
 
-/* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, schedule_decay },
+/* Per-step scalars: hyper = { learning_rate, beta_1, beta_2, epsilon, schedule_decay, weight_decay },
  * scalar_state = { m_schedule } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient, beta_1, beta_2, epsilon }. */
+ * Writes scalars = { _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient, _c6_weight_decay_factor, beta_1, beta_2, epsilon }. */
 HD void ocg_nadam_default_step(const double *hyper, double *scalar_state, double t, double *scalars)
 {
     double beta_1 = hyper[1];
@@ -23,6 +23,7 @@ HD void ocg_nadam_default_step(const double *hyper, double *scalar_state, double
     double learning_rate = hyper[0];
     double m_schedule = scalar_state[0];
     double schedule_decay = hyper[4];
+    double weight_decay = hyper[5];
     double lr = learning_rate;
     double mu_t = beta_1 * (1.0 - 1.0 / 2.0 * pow(24.0 / 25.0, schedule_decay * t));
     double mu_next = beta_1 * (1.0 - 1.0 / 2.0 * pow(24.0 / 25.0, schedule_decay * (t + 1.0)));
@@ -34,6 +35,7 @@ HD void ocg_nadam_default_step(const double *hyper, double *scalar_state, double
     double _c3_inv_one_minus_beta_2_pow_t = 1.0 / (1.0 - pow(beta_2, t));
     double _c4_coefficient = (1.0 - mu_t) / (1.0 - m_schedule);
     double _c5_coefficient = mu_next / (1.0 - m_schedule_next);
+    double _c6_weight_decay_factor = -lr * weight_decay + 1.0;
     scalar_state[0] = m_schedule;
     scalars[0] = _c0_one_minus_beta_1;
     scalars[1] = _c1_one_minus_beta_2;
@@ -41,9 +43,10 @@ HD void ocg_nadam_default_step(const double *hyper, double *scalar_state, double
     scalars[3] = _c3_inv_one_minus_beta_2_pow_t;
     scalars[4] = _c4_coefficient;
     scalars[5] = _c5_coefficient;
-    scalars[6] = beta_1;
-    scalars[7] = beta_2;
-    scalars[8] = epsilon;
+    scalars[6] = _c6_weight_decay_factor;
+    scalars[7] = beta_1;
+    scalars[8] = beta_2;
+    scalars[9] = epsilon;
     (void)hyper;
     (void)scalar_state;
     (void)t; /* not every variant reads all three */
@@ -52,9 +55,9 @@ HD void ocg_nadam_default_step(const double *hyper, double *scalar_state, double
 HD void ocg_nadam_default_element_f32(float p, float g, float m, float v,
                                       float _c0_one_minus_beta_1, float _c1_one_minus_beta_2,
                                       float _c2_minus_lr, float _c3_inv_one_minus_beta_2_pow_t,
-                                      float _c4_coefficient, float _c5_coefficient, float beta_1,
-                                      float beta_2, float epsilon, float *_new_p, float *_new_m,
-                                      float *_new_v)
+                                      float _c4_coefficient, float _c5_coefficient,
+                                      float _c6_weight_decay_factor, float beta_1, float beta_2,
+                                      float epsilon, float *_new_p, float *_new_m, float *_new_v)
 {
     const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
     const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
@@ -62,14 +65,15 @@ HD void ocg_nadam_default_element_f32(float p, float g, float m, float v,
     *_new_v = _e1;
     *_new_p = _c2_minus_lr * (_c4_coefficient * g + _c5_coefficient * _e0) /
                   (epsilon + sqrtf(_c3_inv_one_minus_beta_2_pow_t * _e1)) +
-              p;
+              _c6_weight_decay_factor * p;
 }
 
 HD void ocg_nadam_default_element_f64(double p, double g, double m, double v,
                                       double _c0_one_minus_beta_1, double _c1_one_minus_beta_2,
                                       double _c2_minus_lr, double _c3_inv_one_minus_beta_2_pow_t,
-                                      double _c4_coefficient, double _c5_coefficient, double beta_1,
-                                      double beta_2, double epsilon, double *_new_p, double *_new_m,
+                                      double _c4_coefficient, double _c5_coefficient,
+                                      double _c6_weight_decay_factor, double beta_1, double beta_2,
+                                      double epsilon, double *_new_p, double *_new_m,
                                       double *_new_v)
 {
     const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
@@ -78,7 +82,7 @@ HD void ocg_nadam_default_element_f64(double p, double g, double m, double v,
     *_new_v = _e1;
     *_new_p = _c2_minus_lr * (_c4_coefficient * g + _c5_coefficient * _e0) /
                   (epsilon + sqrt(_c3_inv_one_minus_beta_2_pow_t * _e1)) +
-              p;
+              _c6_weight_decay_factor * p;
 }
 
 #endif /* OCG_NADAM_CUH */

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-/* the defaults: rows of p, g, m, v; scalars _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient, beta_1, beta_2, epsilon */
+/* the defaults: rows of p, g, m, v; scalars _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient, _c6_weight_decay_factor, beta_1, beta_2, epsilon */
 int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                               double grad_factor, double clipvalue);
 int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,

@@ -11,10 +11,12 @@ int ocg_rmsprop_default_f32_cpu(ocg_tensor_list list, const double *scalars,
 {
     /* _c0_one_minus_rho = 1.0 - rho */
     /* _c1_minus_lr = -lr */
+    /* _c2_weight_decay_factor = -lr*weight_decay + 1.0 */
     const float _c0_one_minus_rho = (float)scalars[0];
     const float _c1_minus_lr = (float)scalars[1];
-    const float epsilon = (float)scalars[2];
-    const float rho = (float)scalars[3];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float epsilon = (float)scalars[3];
+    const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -27,9 +29,9 @@ int ocg_rmsprop_default_f32_cpu(ocg_tensor_list list, const double *scalars,
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_accumulator;
-            ocg_rmsprop_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
-                                            accumulator[_i], _c0_one_minus_rho, _c1_minus_lr,
-                                            epsilon, rho, &_new_p, &_new_accumulator);
+            ocg_rmsprop_default_element_f32(
+                p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), accumulator[_i], _c0_one_minus_rho,
+                _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p, &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
         }
@@ -42,10 +44,12 @@ int ocg_rmsprop_default_f64_cpu(ocg_tensor_list list, const double *scalars,
 {
     /* _c0_one_minus_rho = 1.0 - rho */
     /* _c1_minus_lr = -lr */
+    /* _c2_weight_decay_factor = -lr*weight_decay + 1.0 */
     const double _c0_one_minus_rho = (double)scalars[0];
     const double _c1_minus_lr = (double)scalars[1];
-    const double epsilon = (double)scalars[2];
-    const double rho = (double)scalars[3];
+    const double _c2_weight_decay_factor = (double)scalars[2];
+    const double epsilon = (double)scalars[3];
+    const double rho = (double)scalars[4];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
 #pragma omp parallel
@@ -58,9 +62,9 @@ int ocg_rmsprop_default_f64_cpu(ocg_tensor_list list, const double *scalars,
 #pragma omp for simd schedule(static) nowait
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_accumulator;
-            ocg_rmsprop_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
-                                            accumulator[_i], _c0_one_minus_rho, _c1_minus_lr,
-                                            epsilon, rho, &_new_p, &_new_accumulator);
+            ocg_rmsprop_default_element_f64(
+                p[_i], ocg_clip_value(g[_i] * _scale, _bound), accumulator[_i], _c0_one_minus_rho,
+                _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p, &_new_accumulator);
             p[_i] = _new_p;
             accumulator[_i] = _new_accumulator;
         }
@@ -76,8 +80,9 @@ int ocg_rmsprop_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
 {
     const float _c0_one_minus_rho = (float)scalars[0];
     const float _c1_minus_lr = (float)scalars[1];
-    const float epsilon = (float)scalars[2];
-    const float rho = (float)scalars[3];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float epsilon = (float)scalars[3];
+    const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -105,7 +110,8 @@ int ocg_rmsprop_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                     ocg_rmsprop_default_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_signed_value(accumulator[_k]) * _scale_accumulator, _c0_one_minus_rho,
-                        _c1_minus_lr, epsilon, rho, &_new_p, &_block_accumulator[_i]);
+                        _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p,
+                        &_block_accumulator[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_accumulator =
@@ -129,7 +135,8 @@ int ocg_rmsprop_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                     ocg_rmsprop_default_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                         ocg_signed_value(accumulator[_k]) * _scale_accumulator, _c0_one_minus_rho,
-                        _c1_minus_lr, epsilon, rho, &_new_p, &_block_accumulator[_i]);
+                        _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p,
+                        &_block_accumulator[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_accumulator = ocg_block_absmax(_block_accumulator, _left);
@@ -156,8 +163,9 @@ int ocg_rmsprop_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
 {
     const float _c0_one_minus_rho = (float)scalars[0];
     const float _c1_minus_lr = (float)scalars[1];
-    const float epsilon = (float)scalars[2];
-    const float rho = (float)scalars[3];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float epsilon = (float)scalars[3];
+    const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -180,10 +188,10 @@ int ocg_rmsprop_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                 for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
                     const int64_t _k = _start + _i;
                     float _new_p;
-                    ocg_rmsprop_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                    ocg_bf16_float(accumulator[_k]),
-                                                    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho,
-                                                    &_new_p, &_block_accumulator[_i]);
+                    ocg_rmsprop_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_bf16_float(accumulator[_k]), _c0_one_minus_rho, _c1_minus_lr,
+                        _c2_weight_decay_factor, epsilon, rho, &_new_p, &_block_accumulator[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
@@ -197,10 +205,10 @@ int ocg_rmsprop_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                 for (int64_t _i = 0; _i < _left; ++_i) {
                     const int64_t _k = _start + _i;
                     float _new_p;
-                    ocg_rmsprop_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                    ocg_bf16_float(accumulator[_k]),
-                                                    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho,
-                                                    &_new_p, &_block_accumulator[_i]);
+                    ocg_rmsprop_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_bf16_float(accumulator[_k]), _c0_one_minus_rho, _c1_minus_lr,
+                        _c2_weight_decay_factor, epsilon, rho, &_new_p, &_block_accumulator[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);

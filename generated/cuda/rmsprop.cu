@@ -16,24 +16,24 @@ static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state
 
 /* ---- the defaults ---- */
 
-__device__ __forceinline__ void ocg_rmsprop_default_element(float p, float g, float accumulator,
-                                                            float _c0_one_minus_rho,
-                                                            float _c1_minus_lr, float epsilon,
-                                                            float rho, float *_new_p,
-                                                            float *_new_accumulator)
+__device__ __forceinline__ void
+ocg_rmsprop_default_element(float p, float g, float accumulator, float _c0_one_minus_rho,
+                            float _c1_minus_lr, float _c2_weight_decay_factor, float epsilon,
+                            float rho, float *_new_p, float *_new_accumulator)
 {
-    ocg_rmsprop_default_element_f32(p, g, accumulator, _c0_one_minus_rho, _c1_minus_lr, epsilon,
-                                    rho, _new_p, _new_accumulator);
+    ocg_rmsprop_default_element_f32(p, g, accumulator, _c0_one_minus_rho, _c1_minus_lr,
+                                    _c2_weight_decay_factor, epsilon, rho, _new_p,
+                                    _new_accumulator);
 }
 
-__device__ __forceinline__ void ocg_rmsprop_default_element(double p, double g, double accumulator,
-                                                            double _c0_one_minus_rho,
-                                                            double _c1_minus_lr, double epsilon,
-                                                            double rho, double *_new_p,
-                                                            double *_new_accumulator)
+__device__ __forceinline__ void
+ocg_rmsprop_default_element(double p, double g, double accumulator, double _c0_one_minus_rho,
+                            double _c1_minus_lr, double _c2_weight_decay_factor, double epsilon,
+                            double rho, double *_new_p, double *_new_accumulator)
 {
-    ocg_rmsprop_default_element_f64(p, g, accumulator, _c0_one_minus_rho, _c1_minus_lr, epsilon,
-                                    rho, _new_p, _new_accumulator);
+    ocg_rmsprop_default_element_f64(p, g, accumulator, _c0_one_minus_rho, _c1_minus_lr,
+                                    _c2_weight_decay_factor, epsilon, rho, _new_p,
+                                    _new_accumulator);
 }
 
 template <typename P, typename S>
@@ -44,10 +44,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
 {
     /* _c0_one_minus_rho = 1.0 - rho */
     /* _c1_minus_lr = -lr */
+    /* _c2_weight_decay_factor = -lr*weight_decay + 1.0 */
     const S _c0_one_minus_rho = (S)scalars[0];
     const S _c1_minus_lr = (S)scalars[1];
-    const S epsilon = (S)scalars[2];
-    const S rho = (S)scalars[3];
+    const S _c2_weight_decay_factor = (S)scalars[2];
+    const S epsilon = (S)scalars[3];
+    const S rho = (S)scalars[4];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -74,7 +76,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
                         ocg::load<S>(_v_accumulator.v[_j]), _c0_one_minus_rho, _c1_minus_lr,
-                        epsilon, rho, &_new_p, &_new_accumulator);
+                        _c2_weight_decay_factor, epsilon, rho, &_new_p, &_new_accumulator);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_accumulator.v[_j] = _new_accumulator;
                 }
@@ -85,8 +87,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     S _new_p, _new_accumulator;
                     ocg_rmsprop_default_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(accumulator[_k]), _c0_one_minus_rho, _c1_minus_lr, epsilon,
-                        rho, &_new_p, &_new_accumulator);
+                        ocg::load<S>(accumulator[_k]), _c0_one_minus_rho, _c1_minus_lr,
+                        _c2_weight_decay_factor, epsilon, rho, &_new_p, &_new_accumulator);
                     p[_k] = ocg::store<P>(_new_p);
                     accumulator[_k] = _new_accumulator;
                 }
@@ -168,8 +170,9 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
 {
     const float _c0_one_minus_rho = (float)scalars[0];
     const float _c1_minus_lr = (float)scalars[1];
-    const float epsilon = (float)scalars[2];
-    const float rho = (float)scalars[3];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float epsilon = (float)scalars[3];
+    const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
@@ -195,7 +198,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                 ocg_rmsprop_default_element_f32(
                     p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                     ocg_signed_value(accumulator[_k]) * _scale_accumulator, _c0_one_minus_rho,
-                    _c1_minus_lr, epsilon, rho, &_new_p, &_new_accumulator);
+                    _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p,
+                    &_new_accumulator);
                 p[_k] = _new_p;
             }
             const float _absmax_accumulator = ocg_threads_absmax(_new_accumulator, _scratch);
@@ -238,8 +242,9 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
 {
     const float _c0_one_minus_rho = (float)scalars[0];
     const float _c1_minus_lr = (float)scalars[1];
-    const float epsilon = (float)scalars[2];
-    const float rho = (float)scalars[3];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float epsilon = (float)scalars[3];
+    const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -257,9 +262,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             const bool _here = _k < _end;
             float _new_p = 0.0F, _new_accumulator = 0.0F;
             if (_here) {
-                ocg_rmsprop_default_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(accumulator[_k]),
-                    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho, &_new_p, &_new_accumulator);
+                ocg_rmsprop_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                ocg_bf16_float(accumulator[_k]), _c0_one_minus_rho,
+                                                _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                                                &_new_p, &_new_accumulator);
                 p[_k] = _new_p;
             }
             if (_here) {

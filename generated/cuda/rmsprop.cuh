@@ -12,9 +12,9 @@
 
 /* ---- the defaults ---- */
 
-/* Per-step scalars: hyper = { learning_rate, rho, epsilon, decay },
+/* Per-step scalars: hyper = { learning_rate, rho, epsilon, decay, weight_decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _c0_one_minus_rho, _c1_minus_lr, epsilon, rho }. */
+ * Writes scalars = { _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho }. */
 HD void ocg_rmsprop_default_step(const double *hyper, double *scalar_state, double t,
                                  double *scalars)
 {
@@ -22,35 +22,39 @@ HD void ocg_rmsprop_default_step(const double *hyper, double *scalar_state, doub
     double epsilon = hyper[2];
     double learning_rate = hyper[0];
     double rho = hyper[1];
+    double weight_decay = hyper[4];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
     double _c0_one_minus_rho = 1.0 - rho;
     double _c1_minus_lr = -lr;
+    double _c2_weight_decay_factor = -lr * weight_decay + 1.0;
     scalars[0] = _c0_one_minus_rho;
     scalars[1] = _c1_minus_lr;
-    scalars[2] = epsilon;
-    scalars[3] = rho;
+    scalars[2] = _c2_weight_decay_factor;
+    scalars[3] = epsilon;
+    scalars[4] = rho;
     (void)hyper;
     (void)scalar_state;
     (void)t; /* not every variant reads all three */
 }
 
 HD void ocg_rmsprop_default_element_f32(float p, float g, float accumulator,
-                                        float _c0_one_minus_rho, float _c1_minus_lr, float epsilon,
-                                        float rho, float *_new_p, float *_new_accumulator)
+                                        float _c0_one_minus_rho, float _c1_minus_lr,
+                                        float _c2_weight_decay_factor, float epsilon, float rho,
+                                        float *_new_p, float *_new_accumulator)
 {
     const float _e0 = _c0_one_minus_rho * g * g + accumulator * rho;
     *_new_accumulator = _e0;
-    *_new_p = _c1_minus_lr * g / (sqrtf(_e0) + epsilon) + p;
+    *_new_p = _c1_minus_lr * g / (sqrtf(_e0) + epsilon) + _c2_weight_decay_factor * p;
 }
 
 HD void ocg_rmsprop_default_element_f64(double p, double g, double accumulator,
                                         double _c0_one_minus_rho, double _c1_minus_lr,
-                                        double epsilon, double rho, double *_new_p,
-                                        double *_new_accumulator)
+                                        double _c2_weight_decay_factor, double epsilon, double rho,
+                                        double *_new_p, double *_new_accumulator)
 {
     const double _e0 = _c0_one_minus_rho * g * g + accumulator * rho;
     *_new_accumulator = _e0;
-    *_new_p = _c1_minus_lr * g / (sqrt(_e0) + epsilon) + p;
+    *_new_p = _c1_minus_lr * g / (sqrt(_e0) + epsilon) + _c2_weight_decay_factor * p;
 }
 
 #endif /* OCG_RMSPROP_CUH */

@@ -10,8 +10,10 @@ int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _c0_minus_lr = -lr */
+    /* _c1_weight_decay_factor = -lr*weight_decay + 1.0 */
     const float _c0_minus_lr = (float)scalars[0];
-    const float momentum = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -25,8 +27,8 @@ int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_velocity;
             ocg_sgd_no_nesterov_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
-                                            velocity[_i], _c0_minus_lr, momentum, &_new_p,
-                                            &_new_velocity);
+                                            velocity[_i], _c0_minus_lr, _c1_weight_decay_factor,
+                                            momentum, &_new_p, &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
         }
@@ -38,8 +40,10 @@ int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue)
 {
     /* _c0_minus_lr = -lr */
+    /* _c1_weight_decay_factor = -lr*weight_decay + 1.0 */
     const double _c0_minus_lr = (double)scalars[0];
-    const double momentum = (double)scalars[1];
+    const double _c1_weight_decay_factor = (double)scalars[1];
+    const double momentum = (double)scalars[2];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
 #pragma omp parallel
@@ -53,8 +57,8 @@ int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_velocity;
             ocg_sgd_no_nesterov_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
-                                            velocity[_i], _c0_minus_lr, momentum, &_new_p,
-                                            &_new_velocity);
+                                            velocity[_i], _c0_minus_lr, _c1_weight_decay_factor,
+                                            momentum, &_new_p, &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
         }
@@ -69,7 +73,8 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                                      uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float momentum = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -96,8 +101,8 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                     float _new_p;
                     ocg_sgd_no_nesterov_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(velocity[_k]) * _scale_velocity, _c0_minus_lr, momentum,
-                        &_new_p, &_block_velocity[_i]);
+                        ocg_signed_value(velocity[_k]) * _scale_velocity, _c0_minus_lr,
+                        _c1_weight_decay_factor, momentum, &_new_p, &_block_velocity[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_velocity = ocg_block_absmax(_block_velocity, OCG_STATE_BLOCK);
@@ -119,8 +124,8 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                     float _new_p;
                     ocg_sgd_no_nesterov_element_f32(
                         p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(velocity[_k]) * _scale_velocity, _c0_minus_lr, momentum,
-                        &_new_p, &_block_velocity[_i]);
+                        ocg_signed_value(velocity[_k]) * _scale_velocity, _c0_minus_lr,
+                        _c1_weight_decay_factor, momentum, &_new_p, &_block_velocity[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_velocity = ocg_block_absmax(_block_velocity, _left);
@@ -146,7 +151,8 @@ int ocg_sgd_no_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                                      uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float momentum = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -171,7 +177,8 @@ int ocg_sgd_no_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                     float _new_p;
                     ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                                                     ocg_bf16_float(velocity[_k]), _c0_minus_lr,
-                                                    momentum, &_new_p, &_block_velocity[_i]);
+                                                    _c1_weight_decay_factor, momentum, &_new_p,
+                                                    &_block_velocity[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
@@ -187,7 +194,8 @@ int ocg_sgd_no_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                     float _new_p;
                     ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                                                     ocg_bf16_float(velocity[_k]), _c0_minus_lr,
-                                                    momentum, &_new_p, &_block_velocity[_i]);
+                                                    _c1_weight_decay_factor, momentum, &_new_p,
+                                                    &_block_velocity[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
@@ -205,8 +213,10 @@ int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const 
                              double grad_factor, double clipvalue)
 {
     /* _c0_minus_lr = -lr */
+    /* _c1_weight_decay_factor = -lr*weight_decay + 1.0 */
     const float _c0_minus_lr = (float)scalars[0];
-    const float momentum = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -220,8 +230,8 @@ int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const 
         for (int64_t _i = 0; _i < _n; ++_i) {
             float _new_p, _new_velocity;
             ocg_sgd_nesterov_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
-                                         velocity[_i], _c0_minus_lr, momentum, &_new_p,
-                                         &_new_velocity);
+                                         velocity[_i], _c0_minus_lr, _c1_weight_decay_factor,
+                                         momentum, &_new_p, &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
         }
@@ -233,8 +243,10 @@ int ocg_sgd_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const 
                              double grad_factor, double clipvalue)
 {
     /* _c0_minus_lr = -lr */
+    /* _c1_weight_decay_factor = -lr*weight_decay + 1.0 */
     const double _c0_minus_lr = (double)scalars[0];
-    const double momentum = (double)scalars[1];
+    const double _c1_weight_decay_factor = (double)scalars[1];
+    const double momentum = (double)scalars[2];
     const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
 #pragma omp parallel
@@ -248,8 +260,8 @@ int ocg_sgd_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const 
         for (int64_t _i = 0; _i < _n; ++_i) {
             double _new_p, _new_velocity;
             ocg_sgd_nesterov_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
-                                         velocity[_i], _c0_minus_lr, momentum, &_new_p,
-                                         &_new_velocity);
+                                         velocity[_i], _c0_minus_lr, _c1_weight_decay_factor,
+                                         momentum, &_new_p, &_new_velocity);
             p[_i] = _new_p;
             velocity[_i] = _new_velocity;
         }
@@ -264,7 +276,8 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                                   uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float momentum = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -291,8 +304,8 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                     float _new_p;
                     ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                                                  ocg_signed_value(velocity[_k]) * _scale_velocity,
-                                                 _c0_minus_lr, momentum, &_new_p,
-                                                 &_block_velocity[_i]);
+                                                 _c0_minus_lr, _c1_weight_decay_factor, momentum,
+                                                 &_new_p, &_block_velocity[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_velocity = ocg_block_absmax(_block_velocity, OCG_STATE_BLOCK);
@@ -314,8 +327,8 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                     float _new_p;
                     ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                                                  ocg_signed_value(velocity[_k]) * _scale_velocity,
-                                                 _c0_minus_lr, momentum, &_new_p,
-                                                 &_block_velocity[_i]);
+                                                 _c0_minus_lr, _c1_weight_decay_factor, momentum,
+                                                 &_new_p, &_block_velocity[_i]);
                     p[_k] = _new_p;
                 }
                 const float _absmax_velocity = ocg_block_absmax(_block_velocity, _left);
@@ -341,7 +354,8 @@ int ocg_sgd_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                                   uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float momentum = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
 #pragma omp parallel
@@ -366,7 +380,8 @@ int ocg_sgd_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                     float _new_p;
                     ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                                                  ocg_bf16_float(velocity[_k]), _c0_minus_lr,
-                                                 momentum, &_new_p, &_block_velocity[_i]);
+                                                 _c1_weight_decay_factor, momentum, &_new_p,
+                                                 &_block_velocity[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
@@ -382,7 +397,8 @@ int ocg_sgd_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                     float _new_p;
                     ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                                                  ocg_bf16_float(velocity[_k]), _c0_minus_lr,
-                                                 momentum, &_new_p, &_block_velocity[_i]);
+                                                 _c1_weight_decay_factor, momentum, &_new_p,
+                                                 &_block_velocity[_i]);
                     p[_k] = _new_p;
                 }
                 const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);

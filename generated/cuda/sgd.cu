@@ -17,17 +17,23 @@ static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state
 /* ---- nesterov=False ---- */
 
 __device__ __forceinline__ void ocg_sgd_no_nesterov_element(float p, float g, float velocity,
-                                                            float _c0_minus_lr, float momentum,
-                                                            float *_new_p, float *_new_velocity)
+                                                            float _c0_minus_lr,
+                                                            float _c1_weight_decay_factor,
+                                                            float momentum, float *_new_p,
+                                                            float *_new_velocity)
 {
-    ocg_sgd_no_nesterov_element_f32(p, g, velocity, _c0_minus_lr, momentum, _new_p, _new_velocity);
+    ocg_sgd_no_nesterov_element_f32(p, g, velocity, _c0_minus_lr, _c1_weight_decay_factor, momentum,
+                                    _new_p, _new_velocity);
 }
 
 __device__ __forceinline__ void ocg_sgd_no_nesterov_element(double p, double g, double velocity,
-                                                            double _c0_minus_lr, double momentum,
-                                                            double *_new_p, double *_new_velocity)
+                                                            double _c0_minus_lr,
+                                                            double _c1_weight_decay_factor,
+                                                            double momentum, double *_new_p,
+                                                            double *_new_velocity)
 {
-    ocg_sgd_no_nesterov_element_f64(p, g, velocity, _c0_minus_lr, momentum, _new_p, _new_velocity);
+    ocg_sgd_no_nesterov_element_f64(p, g, velocity, _c0_minus_lr, _c1_weight_decay_factor, momentum,
+                                    _new_p, _new_velocity);
 }
 
 template <typename P, typename S>
@@ -37,8 +43,10 @@ __global__ void __launch_bounds__(OCG_THREADS)
                                double clipvalue)
 {
     /* _c0_minus_lr = -lr */
+    /* _c1_weight_decay_factor = -lr*weight_decay + 1.0 */
     const S _c0_minus_lr = (S)scalars[0];
-    const S momentum = (S)scalars[1];
+    const S _c1_weight_decay_factor = (S)scalars[1];
+    const S momentum = (S)scalars[2];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -63,8 +71,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_sgd_no_nesterov_element(
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
-                        ocg::load<S>(_v_velocity.v[_j]), _c0_minus_lr, momentum, &_new_p,
-                        &_new_velocity);
+                        ocg::load<S>(_v_velocity.v[_j]), _c0_minus_lr, _c1_weight_decay_factor,
+                        momentum, &_new_p, &_new_velocity);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_velocity.v[_j] = _new_velocity;
                 }
@@ -75,8 +83,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     S _new_p, _new_velocity;
                     ocg_sgd_no_nesterov_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(velocity[_k]), _c0_minus_lr, momentum, &_new_p,
-                        &_new_velocity);
+                        ocg::load<S>(velocity[_k]), _c0_minus_lr, _c1_weight_decay_factor, momentum,
+                        &_new_p, &_new_velocity);
                     p[_k] = ocg::store<P>(_new_p);
                     velocity[_k] = _new_velocity;
                 }
@@ -157,7 +165,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                                           double clipvalue, uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float momentum = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
@@ -182,7 +191,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             if (_here) {
                 ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                                                 ocg_signed_value(velocity[_k]) * _scale_velocity,
-                                                _c0_minus_lr, momentum, &_new_p, &_new_velocity);
+                                                _c0_minus_lr, _c1_weight_decay_factor, momentum,
+                                                &_new_p, &_new_velocity);
                 p[_k] = _new_p;
             }
             const float _absmax_velocity = ocg_threads_absmax(_new_velocity, _scratch);
@@ -223,7 +233,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                                           double clipvalue, uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float momentum = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -241,9 +252,9 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             const bool _here = _k < _end;
             float _new_p = 0.0F, _new_velocity = 0.0F;
             if (_here) {
-                ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                ocg_bf16_float(velocity[_k]), _c0_minus_lr,
-                                                momentum, &_new_p, &_new_velocity);
+                ocg_sgd_no_nesterov_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(velocity[_k]),
+                    _c0_minus_lr, _c1_weight_decay_factor, momentum, &_new_p, &_new_velocity);
                 p[_k] = _new_p;
             }
             if (_here) {
@@ -270,17 +281,23 @@ extern "C" int ocg_sgd_no_nesterov_f32_bf16_cuda(ocg_tensor_list list, const dou
 /* ---- nesterov=True ---- */
 
 __device__ __forceinline__ void ocg_sgd_nesterov_element(float p, float g, float velocity,
-                                                         float _c0_minus_lr, float momentum,
-                                                         float *_new_p, float *_new_velocity)
+                                                         float _c0_minus_lr,
+                                                         float _c1_weight_decay_factor,
+                                                         float momentum, float *_new_p,
+                                                         float *_new_velocity)
 {
-    ocg_sgd_nesterov_element_f32(p, g, velocity, _c0_minus_lr, momentum, _new_p, _new_velocity);
+    ocg_sgd_nesterov_element_f32(p, g, velocity, _c0_minus_lr, _c1_weight_decay_factor, momentum,
+                                 _new_p, _new_velocity);
 }
 
 __device__ __forceinline__ void ocg_sgd_nesterov_element(double p, double g, double velocity,
-                                                         double _c0_minus_lr, double momentum,
-                                                         double *_new_p, double *_new_velocity)
+                                                         double _c0_minus_lr,
+                                                         double _c1_weight_decay_factor,
+                                                         double momentum, double *_new_p,
+                                                         double *_new_velocity)
 {
-    ocg_sgd_nesterov_element_f64(p, g, velocity, _c0_minus_lr, momentum, _new_p, _new_velocity);
+    ocg_sgd_nesterov_element_f64(p, g, velocity, _c0_minus_lr, _c1_weight_decay_factor, momentum,
+                                 _new_p, _new_velocity);
 }
 
 template <typename P, typename S>
@@ -290,8 +307,10 @@ __global__ void __launch_bounds__(OCG_THREADS)
                             double clipvalue)
 {
     /* _c0_minus_lr = -lr */
+    /* _c1_weight_decay_factor = -lr*weight_decay + 1.0 */
     const S _c0_minus_lr = (S)scalars[0];
-    const S momentum = (S)scalars[1];
+    const S _c1_weight_decay_factor = (S)scalars[1];
+    const S momentum = (S)scalars[2];
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -316,8 +335,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                     ocg_sgd_nesterov_element(
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
-                        ocg::load<S>(_v_velocity.v[_j]), _c0_minus_lr, momentum, &_new_p,
-                        &_new_velocity);
+                        ocg::load<S>(_v_velocity.v[_j]), _c0_minus_lr, _c1_weight_decay_factor,
+                        momentum, &_new_p, &_new_velocity);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
                     _v_velocity.v[_j] = _new_velocity;
                 }
@@ -326,10 +345,10 @@ __global__ void __launch_bounds__(OCG_THREADS)
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_velocity;
-                    ocg_sgd_nesterov_element(ocg::load<S>(p[_k]),
-                                             ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                                             ocg::load<S>(velocity[_k]), _c0_minus_lr, momentum,
-                                             &_new_p, &_new_velocity);
+                    ocg_sgd_nesterov_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(velocity[_k]), _c0_minus_lr, _c1_weight_decay_factor, momentum,
+                        &_new_p, &_new_velocity);
                     p[_k] = ocg::store<P>(_new_p);
                     velocity[_k] = _new_velocity;
                 }
@@ -410,7 +429,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                                        double clipvalue, uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float momentum = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
@@ -435,7 +455,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             if (_here) {
                 ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                                              ocg_signed_value(velocity[_k]) * _scale_velocity,
-                                             _c0_minus_lr, momentum, &_new_p, &_new_velocity);
+                                             _c0_minus_lr, _c1_weight_decay_factor, momentum,
+                                             &_new_p, &_new_velocity);
                 p[_k] = _new_p;
             }
             const float _absmax_velocity = ocg_threads_absmax(_new_velocity, _scratch);
@@ -475,7 +496,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                                        double clipvalue, uint32_t step)
 {
     const float _c0_minus_lr = (float)scalars[0];
-    const float momentum = (float)scalars[1];
+    const float _c1_weight_decay_factor = (float)scalars[1];
+    const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -493,9 +515,9 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             const bool _here = _k < _end;
             float _new_p = 0.0F, _new_velocity = 0.0F;
             if (_here) {
-                ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                             ocg_bf16_float(velocity[_k]), _c0_minus_lr, momentum,
-                                             &_new_p, &_new_velocity);
+                ocg_sgd_nesterov_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(velocity[_k]),
+                    _c0_minus_lr, _c1_weight_decay_factor, momentum, &_new_p, &_new_velocity);
                 p[_k] = _new_p;
             }
             if (_here) {

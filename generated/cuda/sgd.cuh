@@ -12,75 +12,85 @@
 
 /* ---- nesterov=False ---- */
 
-/* Per-step scalars: hyper = { learning_rate, momentum, decay },
+/* Per-step scalars: hyper = { learning_rate, momentum, decay, weight_decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _c0_minus_lr, momentum }. */
+ * Writes scalars = { _c0_minus_lr, _c1_weight_decay_factor, momentum }. */
 HD void ocg_sgd_no_nesterov_step(const double *hyper, double *scalar_state, double t,
                                  double *scalars)
 {
     double decay = hyper[2];
     double learning_rate = hyper[0];
     double momentum = hyper[1];
+    double weight_decay = hyper[3];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
     double _c0_minus_lr = -lr;
+    double _c1_weight_decay_factor = -lr * weight_decay + 1.0;
     scalars[0] = _c0_minus_lr;
-    scalars[1] = momentum;
+    scalars[1] = _c1_weight_decay_factor;
+    scalars[2] = momentum;
     (void)hyper;
     (void)scalar_state;
     (void)t; /* not every variant reads all three */
 }
 
 HD void ocg_sgd_no_nesterov_element_f32(float p, float g, float velocity, float _c0_minus_lr,
-                                        float momentum, float *_new_p, float *_new_velocity)
+                                        float _c1_weight_decay_factor, float momentum,
+                                        float *_new_p, float *_new_velocity)
 {
     const float _e0 = _c0_minus_lr * g + momentum * velocity;
     *_new_velocity = _e0;
-    *_new_p = _e0 + p;
+    *_new_p = _c1_weight_decay_factor * p + _e0;
 }
 
 HD void ocg_sgd_no_nesterov_element_f64(double p, double g, double velocity, double _c0_minus_lr,
-                                        double momentum, double *_new_p, double *_new_velocity)
+                                        double _c1_weight_decay_factor, double momentum,
+                                        double *_new_p, double *_new_velocity)
 {
     const double _e0 = _c0_minus_lr * g + momentum * velocity;
     *_new_velocity = _e0;
-    *_new_p = _e0 + p;
+    *_new_p = _c1_weight_decay_factor * p + _e0;
 }
 
 /* ---- nesterov=True ---- */
 
-/* Per-step scalars: hyper = { learning_rate, momentum, decay },
+/* Per-step scalars: hyper = { learning_rate, momentum, decay, weight_decay },
  * scalar_state = { unused } (updated in place), t = the step, 1 for the first.
- * Writes scalars = { _c0_minus_lr, momentum }. */
+ * Writes scalars = { _c0_minus_lr, _c1_weight_decay_factor, momentum }. */
 HD void ocg_sgd_nesterov_step(const double *hyper, double *scalar_state, double t, double *scalars)
 {
     double decay = hyper[2];
     double learning_rate = hyper[0];
     double momentum = hyper[1];
+    double weight_decay = hyper[3];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
     double _c0_minus_lr = -lr;
+    double _c1_weight_decay_factor = -lr * weight_decay + 1.0;
     scalars[0] = _c0_minus_lr;
-    scalars[1] = momentum;
+    scalars[1] = _c1_weight_decay_factor;
+    scalars[2] = momentum;
     (void)hyper;
     (void)scalar_state;
     (void)t; /* not every variant reads all three */
 }
 
 HD void ocg_sgd_nesterov_element_f32(float p, float g, float velocity, float _c0_minus_lr,
-                                     float momentum, float *_new_p, float *_new_velocity)
+                                     float _c1_weight_decay_factor, float momentum, float *_new_p,
+                                     float *_new_velocity)
 {
     const float _e0 = _c0_minus_lr * g;
     const float _e1 = _e0 + momentum * velocity;
     *_new_velocity = _e1;
-    *_new_p = _e0 + _e1 * momentum + p;
+    *_new_p = _c1_weight_decay_factor * p + _e0 + _e1 * momentum;
 }
 
 HD void ocg_sgd_nesterov_element_f64(double p, double g, double velocity, double _c0_minus_lr,
-                                     double momentum, double *_new_p, double *_new_velocity)
+                                     double _c1_weight_decay_factor, double momentum,
+                                     double *_new_p, double *_new_velocity)
 {
     const double _e0 = _c0_minus_lr * g;
     const double _e1 = _e0 + momentum * velocity;
     *_new_velocity = _e1;
-    *_new_p = _e0 + _e1 * momentum + p;
+    *_new_p = _c1_weight_decay_factor * p + _e0 + _e1 * momentum;
 }
 
 #endif /* OCG_SGD_CUH */

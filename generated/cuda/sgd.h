@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-/* nesterov=False: rows of p, g, velocity; scalars _c0_minus_lr, momentum */
+/* nesterov=False: rows of p, g, velocity; scalars _c0_minus_lr, _c1_weight_decay_factor, momentum */
 int ocg_sgd_no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
                                 const double *grad_scale, double grad_factor, double clipvalue);
 int ocg_sgd_no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
@@ -60,7 +60,7 @@ int ocg_sgd_no_nesterov_f32_bf16_cuda(ocg_tensor_list list, const double *scalar
                                       double clipvalue, uint32_t step, cudaStream_t stream);
 #endif
 
-/* nesterov=True: rows of p, g, velocity; scalars _c0_minus_lr, momentum */
+/* nesterov=True: rows of p, g, velocity; scalars _c0_minus_lr, _c1_weight_decay_factor, momentum */
 int ocg_sgd_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue);
 int ocg_sgd_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,

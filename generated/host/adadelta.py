@@ -24,10 +24,12 @@ def step_default(hyper, scalar_state, reductions, t):
     epsilon = hyper["epsilon"]
     learning_rate = hyper["learning_rate"]
     rho = hyper["rho"]
+    weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
     _c0_one_minus_rho = 1 - rho
     _c1_minus_lr = -lr
-    return (_c0_one_minus_rho, _c1_minus_lr, epsilon, rho), {}
+    _c2_weight_decay_factor = -lr * weight_decay + 1
+    return (_c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho), {}
 
 
 def state_init(hyper):

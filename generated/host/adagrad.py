@@ -22,9 +22,11 @@ def step_default(hyper, scalar_state, reductions, t):
     decay = hyper["decay"]
     epsilon = hyper["epsilon"]
     learning_rate = hyper["learning_rate"]
+    weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
     _c0_minus_lr = -lr
-    return (_c0_minus_lr, epsilon), {}
+    _c1_weight_decay_factor = -lr * weight_decay + 1
+    return (_c0_minus_lr, _c1_weight_decay_factor, epsilon), {}
 
 
 def state_init(hyper):

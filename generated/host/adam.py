@@ -26,11 +26,21 @@ def step_no_amsgrad(hyper, scalar_state, reductions, t):
     decay = hyper["decay"]
     epsilon = hyper["epsilon"]
     learning_rate = hyper["learning_rate"]
+    weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
     _c0_one_minus_beta_1 = 1 - beta_1
     _c1_one_minus_beta_2 = 1 - beta_2
     _c2_lr_scale = -lr * step_math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-    return (_c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon), {}
+    _c3_weight_decay_factor = -lr * weight_decay + 1
+    return (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ), {}
 
 
 def state_init(hyper):

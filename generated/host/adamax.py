@@ -26,10 +26,19 @@ def step_default(hyper, scalar_state, reductions, t):
     decay = hyper["decay"]
     epsilon = hyper["epsilon"]
     learning_rate = hyper["learning_rate"]
+    weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
     _c0_one_minus_beta_1 = 1 - beta_1
     _c1_lr_scale = -lr / (1 - beta_1**t)
-    return (_c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon), {}
+    _c2_weight_decay_factor = -lr * weight_decay + 1
+    return (
+        _c0_one_minus_beta_1,
+        _c1_lr_scale,
+        _c2_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ), {}
 
 
 def state_init(hyper):

@@ -30,6 +30,7 @@ def step_default(hyper, scalar_state, reductions, t):
     learning_rate = hyper["learning_rate"]
     m_schedule = scalar_state["m_schedule"]
     schedule_decay = hyper["schedule_decay"]
+    weight_decay = hyper["weight_decay"]
     lr = learning_rate
     mu_t = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * t))
     mu_next = beta_1 * (1 - 1 / 2 * (24 / 25) ** (schedule_decay * (t + 1)))
@@ -41,6 +42,7 @@ def step_default(hyper, scalar_state, reductions, t):
     _c3_inv_one_minus_beta_2_pow_t = 1 / (1 - beta_2**t)
     _c4_coefficient = (1 - mu_t) / (1 - m_schedule)
     _c5_coefficient = mu_next / (1 - m_schedule_next)
+    _c6_weight_decay_factor = -lr * weight_decay + 1
     return (
         _c0_one_minus_beta_1,
         _c1_one_minus_beta_2,
@@ -48,6 +50,7 @@ def step_default(hyper, scalar_state, reductions, t):
         _c3_inv_one_minus_beta_2_pow_t,
         _c4_coefficient,
         _c5_coefficient,
+        _c6_weight_decay_factor,
         beta_1,
         beta_2,
         epsilon,

@@ -22,9 +22,11 @@ def step_no_nesterov(hyper, scalar_state, reductions, t):
     decay = hyper["decay"]
     learning_rate = hyper["learning_rate"]
     momentum = hyper["momentum"]
+    weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
     _c0_minus_lr = -lr
-    return (_c0_minus_lr, momentum), {}
+    _c1_weight_decay_factor = -lr * weight_decay + 1
+    return (_c0_minus_lr, _c1_weight_decay_factor, momentum), {}
 
 
 def state_init(hyper):

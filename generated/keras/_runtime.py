@@ -90,8 +90,9 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
       both at once; Keras 3's ``clipnorm`` is per variable and excludes ``clipvalue``). Both
       replace Keras 3's clipping, so ``global_clipnorm`` is refused.
     - ``decay``: ``lr = learning_rate / (1 + decay * iterations)``, inside the step program.
-    - ``weight_decay`` (Keras 3's decoupled decay) is not part of the specs' update rules yet:
-      a non-zero value is refused rather than applied by the base class behind the spec's back.
+    - ``weight_decay`` (Keras 3's decoupled decay, ``p = p*(1 - lr*weight_decay)`` before the
+      update) is part of the step program every backend computes, not the base class's
+      ``_apply_weight_decay``; a spec that leaves it out of ``common`` refuses a non-zero one.
     - Every other hyperparameter is an attribute checked on assignment, like Keras 3's own
       (a Python float: a compiled train function keeps the value it was traced with, as with
       Keras 3's optimizers; ``learning_rate`` is Keras's variable or schedule). Flags are
@@ -115,8 +116,8 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
     @classmethod
     def _settable_names(cls) -> tuple:
         reals = tuple(hp.name for hp in cls.hyperparameters if hp.name != "learning_rate")
-        decay = ("decay",) if "decay" in cls.common else ()
-        return (*reals, "clipnorm", "clipvalue", *decay)
+        decays = tuple(c for c in ("decay", "weight_decay") if c in cls.common)
+        return (*reals, "clipnorm", "clipvalue", *decays)
 
     def __init__(
         self,
@@ -131,11 +132,10 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         **kwargs,
     ):
         owner = type(self).__name__
-        if weight_decay is not None and weight_decay != 0:
+        if "weight_decay" not in self.common and weight_decay is not None and weight_decay != 0:
             raise ValueError(
-                f"{owner}: weight_decay={weight_decay!r} is refused: Keras 3's decoupled weight "
-                "decay is not part of this spec's update rule yet, and the base class would "
-                "apply it outside the rule every other backend computes"
+                f"{owner}: weight_decay={weight_decay!r} is refused: this spec leaves Keras 3's "
+                "decoupled weight decay out of its `common:` list"
             )
         if global_clipnorm is not None:
             raise ValueError(
@@ -160,6 +160,8 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         elif decay:
             # as Python (and every other backend) refuses an argument the signature lacks
             raise TypeError(f"{owner}: this optimizer takes no decay")
+        if "weight_decay" in self.common:
+            values["weight_decay"] = common_argument(owner, "weight_decay", weight_decay)
         self._hyper = values
         # the learning rate at step 0 as a number, for initial values that use it: taken
         # here, eagerly (build() may run inside a tf.function, where a schedule cannot be read)
@@ -283,8 +285,8 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         super().load_own_variables(store)
 
     def _apply_weight_decay(self, variables):
-        """Nothing: Keras 3's weight decay is refused at construction, and a spec's own
-        ``weight_decay`` hyperparameter (AdamW's) is part of its update rule."""
+        """Nothing: Keras 3's weight decay is in the step program (before the update, as
+        Keras 3 applies it), and a spec's own ``weight_decay`` (AdamW's) in its update rule."""
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
         """One step over all variables: global reductions, the step program once, then
@@ -317,7 +319,7 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
             rows.append((variable, ops.cast(g, variable.dtype), state))
         t = ops.cast(self.iterations + 1, dtype)
         hyper = {
-            name: _tensor(value, dtype)
+            name: _tensor(0.0 if value is None else value, dtype)  # weight_decay: None is 0
             for name, value in self._hyper.items()
             if name not in ("clipnorm", "clipvalue")
         }
@@ -371,8 +373,9 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         config.update(self._flags)
         config["clipnorm"] = self._hyper["clipnorm"]
         config["clipvalue"] = self._hyper["clipvalue"]
-        if "decay" in self.common:
-            config["decay"] = self._hyper["decay"]
+        for key in ("decay", "weight_decay"):
+            if key in self.common:
+                config[key] = self._hyper[key]
         return config
 
 
@@ -456,7 +459,7 @@ def _hyper_property(name):
             # it; the spec's values are set right after.
             return
         owner = type(self).__name__
-        if name in ("clipnorm", "clipvalue", "decay"):
+        if name in ("clipnorm", "clipvalue", "decay", "weight_decay"):
             hyper[name] = common_argument(owner, name, value)
         else:
             hp = self._hyperparameter_of[name]

@@ -19,12 +19,13 @@ def _update_default(p, g, state, scalars):
     accumulator, delta_accumulator = state
     # _c0_one_minus_rho = 1 - rho
     # _c1_minus_lr = -lr
-    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho = scalars
     _e0 = _c0_one_minus_rho * g * g + accumulator * rho
     delta = g * ops.sqrt(delta_accumulator + epsilon) / ops.sqrt(_e0 + epsilon)
     _new_accumulator = _e0
     _new_delta_accumulator = _c0_one_minus_rho * delta * delta + delta_accumulator * rho
-    _new_p = _c1_minus_lr * delta + p
+    _new_p = _c1_minus_lr * delta + _c2_weight_decay_factor * p
     return _new_p, (_new_accumulator, _new_delta_accumulator)
 
 
@@ -43,6 +44,7 @@ class Adadelta(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adadelta - an adaptive learning rate method: https://arxiv.org/abs/1212.5701
@@ -51,18 +53,19 @@ class Adadelta(Optimizer):
 
     A ``keras.optimizers.Optimizer``: pass it to ``model.compile(optimizer=...)``. Keras 2.3's
     semantics, as in every backend: ``clipnorm`` is one norm over all gradients and ``decay``
-    the inverse-time decay. ``learning_rate`` may be a
+    the inverse-time decay; ``weight_decay``, where the spec takes it, is Keras 3's decoupled
+    decay, in the step program. ``learning_rate`` may be a
     ``keras.optimizers.schedules.LearningRateSchedule``. Keras 3's own base-class arguments
     (``name``, ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
     ``loss_scale_factor``, ``gradient_accumulation_steps``) are passed through as keywords;
-    ``weight_decay`` and ``global_clipnorm`` are refused (see the runtime).
+    ``global_clipnorm`` is refused (see the runtime).
     """
 
     keras_name = "adadelta"
     spec = "specs/adadelta.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     kernels = {
         (): Kernel(
             state=("accumulator", "delta_accumulator"),
@@ -85,6 +88,7 @@ class Adadelta(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         **kwargs,
     ):
         super().__init__(
@@ -93,5 +97,6 @@ class Adadelta(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             **kwargs,
         )

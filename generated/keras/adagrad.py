@@ -18,10 +18,11 @@ def _update_default(p, g, state, scalars):
     """The new value of one tensor and of its state for the defaults (keras.ops only)."""
     (accumulator,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, epsilon = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, epsilon = scalars
     _e0 = accumulator + g * g
     _new_accumulator = _e0
-    _new_p = _c0_minus_lr * g / (ops.sqrt(_e0) + epsilon) + p
+    _new_p = _c0_minus_lr * g / (ops.sqrt(_e0) + epsilon) + _c1_weight_decay_factor * p
     return _new_p, (_new_accumulator,)
 
 
@@ -39,6 +40,7 @@ class Adagrad(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adaptive Subgradient Methods for Online Learning and Stochastic Optimization: http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf
@@ -47,18 +49,19 @@ class Adagrad(Optimizer):
 
     A ``keras.optimizers.Optimizer``: pass it to ``model.compile(optimizer=...)``. Keras 2.3's
     semantics, as in every backend: ``clipnorm`` is one norm over all gradients and ``decay``
-    the inverse-time decay. ``learning_rate`` may be a
+    the inverse-time decay; ``weight_decay``, where the spec takes it, is Keras 3's decoupled
+    decay, in the step program. ``learning_rate`` may be a
     ``keras.optimizers.schedules.LearningRateSchedule``. Keras 3's own base-class arguments
     (``name``, ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
     ``loss_scale_factor``, ``gradient_accumulation_steps``) are passed through as keywords;
-    ``weight_decay`` and ``global_clipnorm`` are refused (see the runtime).
+    ``global_clipnorm`` is refused (see the runtime).
     """
 
     keras_name = "adagrad"
     spec = "specs/adagrad.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     kernels = {
         (): Kernel(
             state=("accumulator",),
@@ -80,6 +83,7 @@ class Adagrad(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         **kwargs,
     ):
         super().__init__(
@@ -88,5 +92,6 @@ class Adagrad(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             **kwargs,
         )

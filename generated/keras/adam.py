@@ -18,12 +18,21 @@ def _update_no_amsgrad(p, g, state, scalars):
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c3_weight_decay_factor = -lr*weight_decay + 1
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
     _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
     _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
     _new_m = _e0
     _new_v = _e1
-    _new_p = _c2_lr_scale * _e0 / (ops.sqrt(_e1) + epsilon) + p
+    _new_p = _c2_lr_scale * _e0 / (ops.sqrt(_e1) + epsilon) + _c3_weight_decay_factor * p
     return _new_p, (_new_m, _new_v)
 
 
@@ -33,14 +42,23 @@ def _update_amsgrad(p, g, state, scalars):
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c3_weight_decay_factor = -lr*weight_decay + 1
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
     _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
     _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
     _e2 = ops.where(ops.logical_or(ops.isnan(_e1), ops.greater_equal(_e1, vhat)), _e1, vhat)
     _new_m = _e0
     _new_v = _e1
     _new_vhat = _e2
-    _new_p = _c2_lr_scale * _e0 / (ops.sqrt(_e2) + epsilon) + p
+    _new_p = _c2_lr_scale * _e0 / (ops.sqrt(_e2) + epsilon) + _c3_weight_decay_factor * p
     return _new_p, (_new_m, _new_v, _new_vhat)
 
 
@@ -59,6 +77,7 @@ class Adam(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
@@ -68,18 +87,19 @@ class Adam(Optimizer):
 
     A ``keras.optimizers.Optimizer``: pass it to ``model.compile(optimizer=...)``. Keras 2.3's
     semantics, as in every backend: ``clipnorm`` is one norm over all gradients and ``decay``
-    the inverse-time decay. ``learning_rate`` may be a
+    the inverse-time decay; ``weight_decay``, where the spec takes it, is Keras 3's decoupled
+    decay, in the step program. ``learning_rate`` may be a
     ``keras.optimizers.schedules.LearningRateSchedule``. Keras 3's own base-class arguments
     (``name``, ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
     ``loss_scale_factor``, ``gradient_accumulation_steps``) are passed through as keywords;
-    ``weight_decay`` and ``global_clipnorm`` are refused (see the runtime).
+    ``global_clipnorm`` is refused (see the runtime).
     """
 
     keras_name = "adam"
     spec = "specs/adam.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ("amsgrad",)
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     kernels = {
         (False,): Kernel(
             state=("m", "v"),
@@ -112,6 +132,7 @@ class Adam(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         **kwargs,
     ):
         super().__init__(
@@ -125,5 +146,6 @@ class Adam(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             **kwargs,
         )

@@ -17,7 +17,8 @@ def _update_default(p, g, state, scalars):
     m, u = state
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_lr_scale = -lr/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon = scalars
     _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
     _e1 = ops.where(
         ops.logical_or(ops.isnan(ops.abs(g)), ops.greater_equal(ops.abs(g), beta_2 * u)),
@@ -26,7 +27,7 @@ def _update_default(p, g, state, scalars):
     )
     _new_m = _e0
     _new_u = _e1
-    _new_p = _c1_lr_scale * _e0 / (_e1 + epsilon) + p
+    _new_p = _c1_lr_scale * _e0 / (_e1 + epsilon) + _c2_weight_decay_factor * p
     return _new_p, (_new_m, _new_u)
 
 
@@ -44,6 +45,7 @@ class Adamax(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
@@ -52,18 +54,19 @@ class Adamax(Optimizer):
 
     A ``keras.optimizers.Optimizer``: pass it to ``model.compile(optimizer=...)``. Keras 2.3's
     semantics, as in every backend: ``clipnorm`` is one norm over all gradients and ``decay``
-    the inverse-time decay. ``learning_rate`` may be a
+    the inverse-time decay; ``weight_decay``, where the spec takes it, is Keras 3's decoupled
+    decay, in the step program. ``learning_rate`` may be a
     ``keras.optimizers.schedules.LearningRateSchedule``. Keras 3's own base-class arguments
     (``name``, ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
     ``loss_scale_factor``, ``gradient_accumulation_steps``) are passed through as keywords;
-    ``weight_decay`` and ``global_clipnorm`` are refused (see the runtime).
+    ``global_clipnorm`` is refused (see the runtime).
     """
 
     keras_name = "adamax"
     spec = "specs/adamax.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     kernels = {
         (): Kernel(
             state=("m", "u"),
@@ -87,6 +90,7 @@ class Adamax(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         **kwargs,
     ):
         super().__init__(
@@ -100,5 +104,6 @@ class Adamax(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             **kwargs,
         )

@@ -46,11 +46,12 @@ class Lion(Optimizer):
 
     A ``keras.optimizers.Optimizer``: pass it to ``model.compile(optimizer=...)``. Keras 2.3's
     semantics, as in every backend: ``clipnorm`` is one norm over all gradients and ``decay``
-    the inverse-time decay. ``learning_rate`` may be a
+    the inverse-time decay; ``weight_decay``, where the spec takes it, is Keras 3's decoupled
+    decay, in the step program. ``learning_rate`` may be a
     ``keras.optimizers.schedules.LearningRateSchedule``. Keras 3's own base-class arguments
     (``name``, ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
     ``loss_scale_factor``, ``gradient_accumulation_steps``) are passed through as keywords;
-    ``weight_decay`` and ``global_clipnorm`` are refused (see the runtime).
+    ``global_clipnorm`` is refused (see the runtime).
     """
 
     keras_name = "lion"

@@ -23,6 +23,7 @@ def _update_default(p, g, state, scalars):
     # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
     # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
     # _c5_coefficient = mu_next/(1 - m_schedule_next)
+    # _c6_weight_decay_factor = -lr*weight_decay + 1
     (
         _c0_one_minus_beta_1,
         _c1_one_minus_beta_2,
@@ -30,6 +31,7 @@ def _update_default(p, g, state, scalars):
         _c3_inv_one_minus_beta_2_pow_t,
         _c4_coefficient,
         _c5_coefficient,
+        _c6_weight_decay_factor,
         beta_1,
         beta_2,
         epsilon,
@@ -42,7 +44,7 @@ def _update_default(p, g, state, scalars):
         _c2_minus_lr
         * (_c4_coefficient * g + _c5_coefficient * _e0)
         / (epsilon + ops.sqrt(_c3_inv_one_minus_beta_2_pow_t * _e1))
-        + p
+        + _c6_weight_decay_factor * p
     )
     return _new_p, (_new_m, _new_v)
 
@@ -63,6 +65,7 @@ class Nadam(Optimizer):
         schedule_decay: float, schedule_decay >= 0. Decay of the momentum schedule. Defaults to 0.004.
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Nadam report: http://cs229.stanford.edu/proj2015/054_report.pdf
@@ -72,18 +75,19 @@ class Nadam(Optimizer):
 
     A ``keras.optimizers.Optimizer``: pass it to ``model.compile(optimizer=...)``. Keras 2.3's
     semantics, as in every backend: ``clipnorm`` is one norm over all gradients and ``decay``
-    the inverse-time decay. ``learning_rate`` may be a
+    the inverse-time decay; ``weight_decay``, where the spec takes it, is Keras 3's decoupled
+    decay, in the step program. ``learning_rate`` may be a
     ``keras.optimizers.schedules.LearningRateSchedule``. Keras 3's own base-class arguments
     (``name``, ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
     ``loss_scale_factor``, ``gradient_accumulation_steps``) are passed through as keywords;
-    ``weight_decay`` and ``global_clipnorm`` are refused (see the runtime).
+    ``global_clipnorm`` is refused (see the runtime).
     """
 
     keras_name = "nadam"
     spec = "specs/nadam.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue")
+    common = ("clipnorm", "clipvalue", "weight_decay")
     kernels = {
         (): Kernel(
             state=("m", "v"),
@@ -107,6 +111,7 @@ class Nadam(Optimizer):
         *,
         clipnorm=None,
         clipvalue=None,
+        weight_decay=None,
         **kwargs,
     ):
         super().__init__(
@@ -120,5 +125,6 @@ class Nadam(Optimizer):
             {},
             clipnorm=clipnorm,
             clipvalue=clipvalue,
+            weight_decay=weight_decay,
             **kwargs,
         )

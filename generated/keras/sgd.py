@@ -16,10 +16,11 @@ def _update_no_nesterov(p, g, state, scalars):
     """The new value of one tensor and of its state for nesterov=False (keras.ops only)."""
     (velocity,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, momentum = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
     _e0 = _c0_minus_lr * g + momentum * velocity
     _new_velocity = _e0
-    _new_p = _e0 + p
+    _new_p = _c1_weight_decay_factor * p + _e0
     return _new_p, (_new_velocity,)
 
 
@@ -27,11 +28,12 @@ def _update_nesterov(p, g, state, scalars):
     """The new value of one tensor and of its state for nesterov=True (keras.ops only)."""
     (velocity,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, momentum = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
     _e0 = _c0_minus_lr * g
     _e1 = _e0 + momentum * velocity
     _new_velocity = _e1
-    _new_p = _e0 + _e1 * momentum + p
+    _new_p = _c1_weight_decay_factor * p + _e0 + _e1 * momentum
     return _new_p, (_new_velocity,)
 
 
@@ -48,23 +50,25 @@ class SGD(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     Generated from specs/sgd.yaml; the update rule is documented there.
 
     A ``keras.optimizers.Optimizer``: pass it to ``model.compile(optimizer=...)``. Keras 2.3's
     semantics, as in every backend: ``clipnorm`` is one norm over all gradients and ``decay``
-    the inverse-time decay. ``learning_rate`` may be a
+    the inverse-time decay; ``weight_decay``, where the spec takes it, is Keras 3's decoupled
+    decay, in the step program. ``learning_rate`` may be a
     ``keras.optimizers.schedules.LearningRateSchedule``. Keras 3's own base-class arguments
     (``name``, ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
     ``loss_scale_factor``, ``gradient_accumulation_steps``) are passed through as keywords;
-    ``weight_decay`` and ``global_clipnorm`` are refused (see the runtime).
+    ``global_clipnorm`` is refused (see the runtime).
     """
 
     keras_name = "sgd"
     spec = "specs/sgd.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ("nesterov",)
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     kernels = {
         (False,): Kernel(
             state=("velocity",),
@@ -95,6 +99,7 @@ class SGD(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         **kwargs,
     ):
         super().__init__(
@@ -103,5 +108,6 @@ class SGD(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             **kwargs,
         )

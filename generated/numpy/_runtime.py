@@ -64,7 +64,7 @@ class Kernel(NamedTuple):
 class Optimizer(SpecAttributes):
     """Base class of the generated NumPy optimizers (Keras 2.3 semantics).
 
-    Every hyperparameter, ``clipnorm``, ``clipvalue`` and ``decay`` is an attribute: assigning
+    Every hyperparameter, ``clipnorm``, ``clipvalue``, ``decay`` and ``weight_decay`` is an attribute: assigning
     one is checked against its domain (a ``ValueError`` naming it, nothing changed) and read by
     the next step, and ``get_config()`` reports it. Flags are fixed at construction (they pick
     the update rule and its state); any other public attribute cannot be set, so that nothing
@@ -113,6 +113,8 @@ class Optimizer(SpecAttributes):
             values[key] = self._checked(key, common.get(key))
         if "decay" in self.common:
             values["decay"] = self._checked("decay", common.get("decay", 0.0))
+        if "weight_decay" in self.common:
+            values["weight_decay"] = self._checked("weight_decay", common.get("weight_decay"))
         self.fused = common.get("fused", False)
         self._hyper = values
         self._flags = {f: flags[f] for f in self.flags}
@@ -172,7 +174,7 @@ class Optimizer(SpecAttributes):
         """``value`` of hyperparameter or common argument ``key``, checked as the constructor
         checks it (a schedule is checked when it is called, each step)."""
         owner = type(self).__name__
-        if key in ("clipnorm", "clipvalue", "decay"):
+        if key in ("clipnorm", "clipvalue", "decay", "weight_decay"):
             return common_argument(owner, key, value)
         if key == SCHEDULED and callable(value):
             return value
@@ -182,9 +184,12 @@ class Optimizer(SpecAttributes):
     def _hyper_at(self, iterations) -> dict:
         """The hyperparameters of the step after ``iterations`` completed steps: a schedule
         is called and its value checked, before anything changes."""
-        schedule = self._hyper.get(SCHEDULED)
+        hyper = self._hyper
+        if hyper.get("weight_decay", 0.0) is None:  # the step programs read a number
+            hyper = {**hyper, "weight_decay": 0.0}
+        schedule = hyper.get(SCHEDULED)
         if not callable(schedule):
-            return self._hyper
+            return hyper
         hp = self._hyperparameter_of[SCHEDULED]
         value = schedule(iterations)
         try:
@@ -193,7 +198,7 @@ class Optimizer(SpecAttributes):
             raise type(err)(
                 f"{err} (returned by the learning_rate schedule for iterations={iterations})"
             ) from None
-        return {**self._hyper, SCHEDULED: value}
+        return {**hyper, SCHEDULED: value}
 
     # ------------------------------------------------------------------ public API
 
@@ -341,8 +346,9 @@ class Optimizer(SpecAttributes):
         config.update(self._flags)
         config["clipnorm"] = self._hyper["clipnorm"]
         config["clipvalue"] = self._hyper["clipvalue"]
-        if "decay" in self.common:
-            config["decay"] = self._hyper["decay"]
+        for key in ("decay", "weight_decay"):
+            if key in self.common:
+                config[key] = self._hyper[key]
         return config
 
     def _check_pair(self, index, pair):

@@ -15,12 +15,15 @@ from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, scalars, scratch):
-    """Update p and its state in place for the defaults: 16 ufunc passes."""
+    """Update p and its state in place for the defaults: 17 ufunc passes."""
     accumulator, delta_accumulator = state
     # _c0_one_minus_rho = 1 - rho
     # _c1_minus_lr = -lr
-    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho = scalars
     _s0, _s1 = scratch[:2]
+    if _c2_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        np.multiply(p, _c2_weight_decay_factor, out=p)
     np.square(g, out=_s0)
     np.multiply(_s0, _c0_one_minus_rho, out=_s0)
     np.multiply(accumulator, rho, out=accumulator)
@@ -53,6 +56,7 @@ class Adadelta(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adadelta - an adaptive learning rate method: https://arxiv.org/abs/1212.5701
@@ -63,9 +67,9 @@ class Adadelta(Optimizer):
     built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
 
     Assigning a hyperparameter (``learning_rate``, ``rho``, ``epsilon``, ``clipnorm``,
-    ``clipvalue``, ``decay``) after construction is checked against its domain and read by the
-    next step; ``get_config()`` reports it. Flags are fixed at construction, and other
-    attributes cannot be set.
+    ``clipvalue``, ``decay``, ``weight_decay``) after construction is checked against its domain
+    and read by the next step; ``get_config()`` reports it. Flags are fixed at construction, and
+    other attributes cannot be set.
 
     ``learning_rate`` may also be a callable ``schedule(iterations)`` returning a float, where
     ``iterations`` counts the completed steps (0 on the first step, as Keras calls its
@@ -82,7 +86,7 @@ class Adadelta(Optimizer):
     spec = "specs/adadelta.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adadelta"
     kernels = {
         (): Kernel(
@@ -109,6 +113,7 @@ class Adadelta(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         fused=False,
     ):
         super().__init__(
@@ -117,5 +122,6 @@ class Adadelta(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             fused=fused,
         )

@@ -15,11 +15,14 @@ from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, scalars, scratch):
-    """Update p and its state in place for the defaults: 7 ufunc passes."""
+    """Update p and its state in place for the defaults: 8 ufunc passes."""
     (accumulator,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, epsilon = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, epsilon = scalars
     (_s0,) = scratch[:1]
+    if _c1_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        np.multiply(p, _c1_weight_decay_factor, out=p)
     np.square(g, out=_s0)
     np.add(accumulator, _s0, out=accumulator)
     np.sqrt(accumulator, out=_s0)
@@ -42,6 +45,7 @@ class Adagrad(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adaptive Subgradient Methods for Online Learning and Stochastic Optimization: http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf
@@ -52,9 +56,9 @@ class Adagrad(Optimizer):
     built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
 
     Assigning a hyperparameter (``learning_rate``, ``epsilon``, ``clipnorm``, ``clipvalue``,
-    ``decay``) after construction is checked against its domain and read by the next step;
-    ``get_config()`` reports it. Flags are fixed at construction, and other attributes cannot be
-    set.
+    ``decay``, ``weight_decay``) after construction is checked against its domain and read by
+    the next step; ``get_config()`` reports it. Flags are fixed at construction, and other
+    attributes cannot be set.
 
     ``learning_rate`` may also be a callable ``schedule(iterations)`` returning a float, where
     ``iterations`` counts the completed steps (0 on the first step, as Keras calls its
@@ -71,7 +75,7 @@ class Adagrad(Optimizer):
     spec = "specs/adagrad.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adagrad"
     kernels = {
         (): Kernel(
@@ -97,6 +101,7 @@ class Adagrad(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         fused=False,
     ):
         super().__init__(
@@ -105,5 +110,6 @@ class Adagrad(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             fused=fused,
         )

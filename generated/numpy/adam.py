@@ -13,13 +13,24 @@ from ._runtime import Kernel, Optimizer
 
 
 def _apply_no_amsgrad(p, g, state, scalars, scratch):
-    """Update p and its state in place for amsgrad=False: 12 ufunc passes."""
+    """Update p and its state in place for amsgrad=False: 13 ufunc passes."""
     m, v = state
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c3_weight_decay_factor = -lr*weight_decay + 1
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
     (_s0,) = scratch[:1]
+    if _c3_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        np.multiply(p, _c3_weight_decay_factor, out=p)
     np.multiply(g, _c0_one_minus_beta_1, out=_s0)
     np.multiply(m, beta_1, out=m)
     np.add(_s0, m, out=m)
@@ -35,13 +46,24 @@ def _apply_no_amsgrad(p, g, state, scalars, scratch):
 
 
 def _apply_amsgrad(p, g, state, scalars, scratch):
-    """Update p and its state in place for amsgrad=True: 13 ufunc passes."""
+    """Update p and its state in place for amsgrad=True: 14 ufunc passes."""
     m, v, vhat = state
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c3_weight_decay_factor = -lr*weight_decay + 1
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
     (_s0,) = scratch[:1]
+    if _c3_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        np.multiply(p, _c3_weight_decay_factor, out=p)
     np.multiply(g, _c0_one_minus_beta_1, out=_s0)
     np.multiply(m, beta_1, out=m)
     np.add(_s0, m, out=m)
@@ -71,6 +93,7 @@ class Adam(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
@@ -82,9 +105,9 @@ class Adam(Optimizer):
     built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
 
     Assigning a hyperparameter (``learning_rate``, ``beta_1``, ``beta_2``, ``epsilon``,
-    ``clipnorm``, ``clipvalue``, ``decay``) after construction is checked against its domain and
-    read by the next step; ``get_config()`` reports it. Flags are fixed at construction, and
-    other attributes cannot be set.
+    ``clipnorm``, ``clipvalue``, ``decay``, ``weight_decay``) after construction is checked
+    against its domain and read by the next step; ``get_config()`` reports it. Flags are fixed
+    at construction, and other attributes cannot be set.
 
     ``learning_rate`` may also be a callable ``schedule(iterations)`` returning a float, where
     ``iterations`` counts the completed steps (0 on the first step, as Keras calls its
@@ -101,7 +124,7 @@ class Adam(Optimizer):
     spec = "specs/adam.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ("amsgrad",)
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adam"
     kernels = {
         (False,): Kernel(
@@ -141,6 +164,7 @@ class Adam(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         fused=False,
     ):
         super().__init__(
@@ -154,5 +178,6 @@ class Adam(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             fused=fused,
         )

@@ -13,12 +13,15 @@ from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, scalars, scratch):
-    """Update p and its state in place for the defaults: 10 ufunc passes."""
+    """Update p and its state in place for the defaults: 11 ufunc passes."""
     m, u = state
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_lr_scale = -lr/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon = scalars
     (_s0,) = scratch[:1]
+    if _c2_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        np.multiply(p, _c2_weight_decay_factor, out=p)
     np.multiply(g, _c0_one_minus_beta_1, out=_s0)
     np.multiply(m, beta_1, out=m)
     np.add(_s0, m, out=m)
@@ -44,6 +47,7 @@ class Adamax(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
@@ -54,9 +58,9 @@ class Adamax(Optimizer):
     built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
 
     Assigning a hyperparameter (``learning_rate``, ``beta_1``, ``beta_2``, ``epsilon``,
-    ``clipnorm``, ``clipvalue``, ``decay``) after construction is checked against its domain and
-    read by the next step; ``get_config()`` reports it. Flags are fixed at construction, and
-    other attributes cannot be set.
+    ``clipnorm``, ``clipvalue``, ``decay``, ``weight_decay``) after construction is checked
+    against its domain and read by the next step; ``get_config()`` reports it. Flags are fixed
+    at construction, and other attributes cannot be set.
 
     ``learning_rate`` may also be a callable ``schedule(iterations)`` returning a float, where
     ``iterations`` counts the completed steps (0 on the first step, as Keras calls its
@@ -73,7 +77,7 @@ class Adamax(Optimizer):
     spec = "specs/adamax.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adamax"
     kernels = {
         (): Kernel(
@@ -101,6 +105,7 @@ class Adamax(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         fused=False,
     ):
         super().__init__(
@@ -114,5 +119,6 @@ class Adamax(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             fused=fused,
         )

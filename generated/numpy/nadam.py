@@ -15,7 +15,7 @@ from ._runtime import Kernel, Optimizer
 
 
 def _apply_default(p, g, state, scalars, scratch):
-    """Update p and its state in place for the defaults: 16 ufunc passes."""
+    """Update p and its state in place for the defaults: 17 ufunc passes."""
     m, v = state
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_one_minus_beta_2 = 1 - beta_2
@@ -23,6 +23,7 @@ def _apply_default(p, g, state, scalars, scratch):
     # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
     # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
     # _c5_coefficient = mu_next/(1 - m_schedule_next)
+    # _c6_weight_decay_factor = -lr*weight_decay + 1
     (
         _c0_one_minus_beta_1,
         _c1_one_minus_beta_2,
@@ -30,11 +31,14 @@ def _apply_default(p, g, state, scalars, scratch):
         _c3_inv_one_minus_beta_2_pow_t,
         _c4_coefficient,
         _c5_coefficient,
+        _c6_weight_decay_factor,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
     _s0, _s1 = scratch[:2]
+    if _c6_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        np.multiply(p, _c6_weight_decay_factor, out=p)
     np.multiply(g, _c0_one_minus_beta_1, out=_s0)
     np.multiply(m, beta_1, out=m)
     np.add(_s0, m, out=m)
@@ -68,6 +72,7 @@ class Nadam(Optimizer):
         schedule_decay: float, schedule_decay >= 0. Decay of the momentum schedule. Defaults to 0.004.
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Nadam report: http://cs229.stanford.edu/proj2015/054_report.pdf
@@ -79,9 +84,9 @@ class Nadam(Optimizer):
     built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
 
     Assigning a hyperparameter (``learning_rate``, ``beta_1``, ``beta_2``, ``epsilon``,
-    ``schedule_decay``, ``clipnorm``, ``clipvalue``) after construction is checked against its
-    domain and read by the next step; ``get_config()`` reports it. Flags are fixed at
-    construction, and other attributes cannot be set.
+    ``schedule_decay``, ``clipnorm``, ``clipvalue``, ``weight_decay``) after construction is
+    checked against its domain and read by the next step; ``get_config()`` reports it. Flags are
+    fixed at construction, and other attributes cannot be set.
 
     ``learning_rate`` may also be a callable ``schedule(iterations)`` returning a float, where
     ``iterations`` counts the completed steps (0 on the first step, as Keras calls its
@@ -98,7 +103,7 @@ class Nadam(Optimizer):
     spec = "specs/nadam.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue")
+    common = ("clipnorm", "clipvalue", "weight_decay")
     native_module = "nadam"
     kernels = {
         (): Kernel(
@@ -126,6 +131,7 @@ class Nadam(Optimizer):
         *,
         clipnorm=None,
         clipvalue=None,
+        weight_decay=None,
         fused=False,
     ):
         super().__init__(
@@ -139,5 +145,6 @@ class Nadam(Optimizer):
             {},
             clipnorm=clipnorm,
             clipvalue=clipvalue,
+            weight_decay=weight_decay,
             fused=fused,
         )

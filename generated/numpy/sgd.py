@@ -13,11 +13,14 @@ from ._runtime import Kernel, Optimizer
 
 
 def _apply_no_nesterov(p, g, state, scalars, scratch):
-    """Update p and its state in place for nesterov=False: 4 ufunc passes."""
+    """Update p and its state in place for nesterov=False: 5 ufunc passes."""
     (velocity,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, momentum = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
     (_s0,) = scratch[:1]
+    if _c1_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        np.multiply(p, _c1_weight_decay_factor, out=p)
     np.multiply(g, _c0_minus_lr, out=_s0)
     np.multiply(velocity, momentum, out=velocity)
     np.add(_s0, velocity, out=velocity)
@@ -25,11 +28,14 @@ def _apply_no_nesterov(p, g, state, scalars, scratch):
 
 
 def _apply_nesterov(p, g, state, scalars, scratch):
-    """Update p and its state in place for nesterov=True: 6 ufunc passes."""
+    """Update p and its state in place for nesterov=True: 7 ufunc passes."""
     (velocity,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, momentum = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
     _s0, _s1 = scratch[:2]
+    if _c1_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        np.multiply(p, _c1_weight_decay_factor, out=p)
     np.multiply(g, _c0_minus_lr, out=_s0)
     np.multiply(velocity, momentum, out=velocity)
     np.add(_s0, velocity, out=velocity)
@@ -50,6 +56,7 @@ class SGD(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     Generated from specs/sgd.yaml; the update rule is documented there.
 
@@ -57,9 +64,9 @@ class SGD(Optimizer):
     built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
 
     Assigning a hyperparameter (``learning_rate``, ``momentum``, ``clipnorm``, ``clipvalue``,
-    ``decay``) after construction is checked against its domain and read by the next step;
-    ``get_config()`` reports it. Flags are fixed at construction, and other attributes cannot be
-    set.
+    ``decay``, ``weight_decay``) after construction is checked against its domain and read by
+    the next step; ``get_config()`` reports it. Flags are fixed at construction, and other
+    attributes cannot be set.
 
     ``learning_rate`` may also be a callable ``schedule(iterations)`` returning a float, where
     ``iterations`` counts the completed steps (0 on the first step, as Keras calls its
@@ -76,7 +83,7 @@ class SGD(Optimizer):
     spec = "specs/sgd.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ("nesterov",)
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "sgd"
     kernels = {
         (False,): Kernel(
@@ -114,6 +121,7 @@ class SGD(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         fused=False,
     ):
         super().__init__(
@@ -122,5 +130,6 @@ class SGD(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             fused=fused,
         )

@@ -20,12 +20,18 @@ def _update_default(p, g, state, scalars):
     accumulator, delta_accumulator = state
     # _c0_one_minus_rho = 1 - rho
     # _c1_minus_lr = -lr
-    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho = scalars
+    # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
+    _weight_decay_change = 0.0
+    if p is not None:
+        _weight_decay_change = p * _c2_weight_decay_factor - p
     _e0 = _c0_one_minus_rho * g * g + accumulator * rho
     delta = g * jnp.sqrt(delta_accumulator + epsilon) / jnp.sqrt(_e0 + epsilon)
     _new_accumulator = _e0
     _new_delta_accumulator = _c0_one_minus_rho * delta * delta + delta_accumulator * rho
     _update = _c1_minus_lr * delta
+    _update = _update + _weight_decay_change
     return _update, (_new_accumulator, _new_delta_accumulator)
 
 
@@ -60,6 +66,7 @@ def adadelta(
     clipnorm=None,
     clipvalue=None,
     decay=0.0,
+    weight_decay=None,
 ):
     """Adadelta optimizer.
 
@@ -74,6 +81,7 @@ def adadelta(
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adadelta - an adaptive learning rate method: https://arxiv.org/abs/1212.5701
@@ -93,5 +101,10 @@ def adadelta(
         AdadeltaState,
         {"learning_rate": learning_rate, "rho": rho, "epsilon": epsilon},
         {},
-        {"clipnorm": clipnorm, "clipvalue": clipvalue, "decay": decay},
+        {
+            "clipnorm": clipnorm,
+            "clipvalue": clipvalue,
+            "decay": decay,
+            "weight_decay": weight_decay,
+        },
     )

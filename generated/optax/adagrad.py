@@ -19,10 +19,16 @@ def _update_default(p, g, state, scalars):
     """One tensor's update (p_new - p) and new state for the defaults."""
     (accumulator,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, epsilon = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, epsilon = scalars
+    # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
+    _weight_decay_change = 0.0
+    if p is not None:
+        _weight_decay_change = p * _c1_weight_decay_factor - p
     _e0 = accumulator + g * g
     _new_accumulator = _e0
     _update = _c0_minus_lr * g / (jnp.sqrt(_e0) + epsilon)
+    _update = _update + _weight_decay_change
     return _update, (_new_accumulator,)
 
 
@@ -55,6 +61,7 @@ def adagrad(
     clipnorm=None,
     clipvalue=None,
     decay=0.0,
+    weight_decay=None,
 ):
     """Adagrad optimizer.
 
@@ -68,6 +75,7 @@ def adagrad(
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adaptive Subgradient Methods for Online Learning and Stochastic Optimization: http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf
@@ -87,5 +95,10 @@ def adagrad(
         AdagradState,
         {"learning_rate": learning_rate, "epsilon": epsilon},
         {},
-        {"clipnorm": clipnorm, "clipvalue": clipvalue, "decay": decay},
+        {
+            "clipnorm": clipnorm,
+            "clipvalue": clipvalue,
+            "decay": decay,
+            "weight_decay": weight_decay,
+        },
     )

@@ -19,12 +19,26 @@ def _update_no_amsgrad(p, g, state, scalars):
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c3_weight_decay_factor = -lr*weight_decay + 1
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
+    # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
+    _weight_decay_change = 0.0
+    if p is not None:
+        _weight_decay_change = p * _c3_weight_decay_factor - p
     _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
     _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
     _new_m = _e0
     _new_v = _e1
     _update = _c2_lr_scale * _e0 / (jnp.sqrt(_e1) + epsilon)
+    _update = _update + _weight_decay_change
     return _update, (_new_m, _new_v)
 
 
@@ -34,7 +48,20 @@ def _update_amsgrad(p, g, state, scalars):
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c3_weight_decay_factor = -lr*weight_decay + 1
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
+    # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
+    _weight_decay_change = 0.0
+    if p is not None:
+        _weight_decay_change = p * _c3_weight_decay_factor - p
     _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
     _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
     _e2 = jnp.maximum(_e1, vhat)
@@ -42,6 +69,7 @@ def _update_amsgrad(p, g, state, scalars):
     _new_v = _e1
     _new_vhat = _e2
     _update = _c2_lr_scale * _e0 / (jnp.sqrt(_e2) + epsilon)
+    _update = _update + _weight_decay_change
     return _update, (_new_m, _new_v, _new_vhat)
 
 
@@ -88,6 +116,7 @@ def adam(
     clipnorm=None,
     clipvalue=None,
     decay=0.0,
+    weight_decay=None,
 ):
     """Adam optimizer.
 
@@ -102,6 +131,7 @@ def adam(
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
@@ -122,5 +152,10 @@ def adam(
         AdamState,
         {"learning_rate": learning_rate, "beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon},
         {"amsgrad": amsgrad},
-        {"clipnorm": clipnorm, "clipvalue": clipvalue, "decay": decay},
+        {
+            "clipnorm": clipnorm,
+            "clipvalue": clipvalue,
+            "decay": decay,
+            "weight_decay": weight_decay,
+        },
     )

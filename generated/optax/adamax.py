@@ -18,12 +18,18 @@ def _update_default(p, g, state, scalars):
     m, u = state
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_lr_scale = -lr/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon = scalars
+    # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
+    _weight_decay_change = 0.0
+    if p is not None:
+        _weight_decay_change = p * _c2_weight_decay_factor - p
     _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
     _e1 = jnp.maximum(jnp.abs(g), beta_2 * u)
     _new_m = _e0
     _new_u = _e1
     _update = _c1_lr_scale * _e0 / (_e1 + epsilon)
+    _update = _update + _weight_decay_change
     return _update, (_new_m, _new_u)
 
 
@@ -59,6 +65,7 @@ def adamax(
     clipnorm=None,
     clipvalue=None,
     decay=0.0,
+    weight_decay=None,
 ):
     """Adamax optimizer from Adam paper's Section 7.
 
@@ -72,6 +79,7 @@ def adamax(
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
@@ -91,5 +99,10 @@ def adamax(
         AdamaxState,
         {"learning_rate": learning_rate, "beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon},
         {},
-        {"clipnorm": clipnorm, "clipvalue": clipvalue, "decay": decay},
+        {
+            "clipnorm": clipnorm,
+            "clipvalue": clipvalue,
+            "decay": decay,
+            "weight_decay": weight_decay,
+        },
     )

@@ -24,6 +24,7 @@ def _update_default(p, g, state, scalars):
     # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
     # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
     # _c5_coefficient = mu_next/(1 - m_schedule_next)
+    # _c6_weight_decay_factor = -lr*weight_decay + 1
     (
         _c0_one_minus_beta_1,
         _c1_one_minus_beta_2,
@@ -31,10 +32,15 @@ def _update_default(p, g, state, scalars):
         _c3_inv_one_minus_beta_2_pow_t,
         _c4_coefficient,
         _c5_coefficient,
+        _c6_weight_decay_factor,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
+    # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
+    _weight_decay_change = 0.0
+    if p is not None:
+        _weight_decay_change = p * _c6_weight_decay_factor - p
     _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
     _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
     _new_m = _e0
@@ -44,6 +50,7 @@ def _update_default(p, g, state, scalars):
         * (_c4_coefficient * g + _c5_coefficient * _e0)
         / (epsilon + jnp.sqrt(_c3_inv_one_minus_beta_2_pow_t * _e1))
     )
+    _update = _update + _weight_decay_change
     return _update, (_new_m, _new_v)
 
 
@@ -80,6 +87,7 @@ def nadam(
     *,
     clipnorm=None,
     clipvalue=None,
+    weight_decay=None,
 ):
     """Nesterov Adam optimizer.
 
@@ -95,6 +103,7 @@ def nadam(
         schedule_decay: float, schedule_decay >= 0. Decay of the momentum schedule. Defaults to 0.004.
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Nadam report: http://cs229.stanford.edu/proj2015/054_report.pdf
@@ -121,5 +130,5 @@ def nadam(
             "schedule_decay": schedule_decay,
         },
         {},
-        {"clipnorm": clipnorm, "clipvalue": clipvalue},
+        {"clipnorm": clipnorm, "clipvalue": clipvalue, "weight_decay": weight_decay},
     )

@@ -18,10 +18,16 @@ def _update_default(p, g, state, scalars):
     (accumulator,) = state
     # _c0_one_minus_rho = 1 - rho
     # _c1_minus_lr = -lr
-    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho = scalars
+    # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
+    _weight_decay_change = 0.0
+    if p is not None:
+        _weight_decay_change = p * _c2_weight_decay_factor - p
     _e0 = _c0_one_minus_rho * g * g + accumulator * rho
     _new_accumulator = _e0
     _update = _c1_minus_lr * g / (jnp.sqrt(_e0) + epsilon)
+    _update = _update + _weight_decay_change
     return _update, (_new_accumulator,)
 
 
@@ -55,6 +61,7 @@ def rmsprop(
     clipnorm=None,
     clipvalue=None,
     decay=0.0,
+    weight_decay=None,
 ):
     """RMSProp optimizer.
 
@@ -67,6 +74,7 @@ def rmsprop(
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - rmsprop: Divide the gradient by a running average of its recent magnitude: http://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf
@@ -86,5 +94,10 @@ def rmsprop(
         RMSpropState,
         {"learning_rate": learning_rate, "rho": rho, "epsilon": epsilon},
         {},
-        {"clipnorm": clipnorm, "clipvalue": clipvalue, "decay": decay},
+        {
+            "clipnorm": clipnorm,
+            "clipvalue": clipvalue,
+            "decay": decay,
+            "weight_decay": weight_decay,
+        },
     )

@@ -17,10 +17,16 @@ def _update_no_nesterov(p, g, state, scalars):
     """One tensor's update (p_new - p) and new state for nesterov=False."""
     (velocity,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, momentum = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
+    # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
+    _weight_decay_change = 0.0
+    if p is not None:
+        _weight_decay_change = p * _c1_weight_decay_factor - p
     _e0 = _c0_minus_lr * g + momentum * velocity
     _new_velocity = _e0
     _update = _e0
+    _update = _update + _weight_decay_change
     return _update, (_new_velocity,)
 
 
@@ -28,11 +34,17 @@ def _update_nesterov(p, g, state, scalars):
     """One tensor's update (p_new - p) and new state for nesterov=True."""
     (velocity,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, momentum = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
+    # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
+    _weight_decay_change = 0.0
+    if p is not None:
+        _weight_decay_change = p * _c1_weight_decay_factor - p
     _e0 = _c0_minus_lr * g
     _e1 = _e0 + momentum * velocity
     _new_velocity = _e1
     _update = _e0 + _e1 * momentum
+    _update = _update + _weight_decay_change
     return _update, (_new_velocity,)
 
 
@@ -75,6 +87,7 @@ def sgd(
     clipnorm=None,
     clipvalue=None,
     decay=0.0,
+    weight_decay=None,
 ):
     """Stochastic gradient descent optimizer.
 
@@ -87,6 +100,7 @@ def sgd(
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     Generated from specs/sgd.yaml; the update rule is documented there.
 
@@ -103,5 +117,10 @@ def sgd(
         SGDState,
         {"learning_rate": learning_rate, "momentum": momentum},
         {"nesterov": nesterov},
-        {"clipnorm": clipnorm, "clipvalue": clipvalue, "decay": decay},
+        {
+            "clipnorm": clipnorm,
+            "clipvalue": clipvalue,
+            "decay": decay,
+            "weight_decay": weight_decay,
+        },
     )

@@ -17,7 +17,7 @@ FLAGS = [
     {},
 ]
 FLAG_IDS = ("default",)
-COMMON = ("plain", "clipnorm", "clipvalue")
+COMMON = ("plain", "clipnorm", "clipvalue", "all")
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])

@@ -19,9 +19,12 @@ def _apply_default(p, g, state, scalars):
     accumulator, delta_accumulator = state
     # _c0_one_minus_rho = 1 - rho
     # _c1_minus_lr = -lr
-    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho = scalars
     _s0 = torch.empty_like(p)
     _s1 = torch.empty_like(p)
+    if _c2_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        p.mul_(_c2_weight_decay_factor)
     torch.mul(accumulator, rho, out=accumulator)
     torch.addcmul(accumulator, g, g, value=_c0_one_minus_rho, out=accumulator)
     torch.add(delta_accumulator, epsilon, out=_s0)
@@ -40,7 +43,10 @@ def _apply_foreach_default(p, g, state, scalars):
     accumulator, delta_accumulator = state
     # _c0_one_minus_rho = 1 - rho
     # _c1_minus_lr = -lr
-    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho = scalars
+    if _c2_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        torch._foreach_mul_(p, _c2_weight_decay_factor)
     torch._foreach_mul_(accumulator, rho)
     torch._foreach_addcmul_(accumulator, g, g, value=_c0_one_minus_rho)
     _s0 = torch._foreach_add(delta_accumulator, epsilon)
@@ -58,7 +64,7 @@ def _apply_graph_default(p, g, state, scalars):
     """Update one tensor p and its state for the defaults with out-of-place
     operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
     accumulator, delta_accumulator = state
-    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho = scalars
     _v4 = g * g
     _v5 = _v4 * _c0_one_minus_rho
     _v6 = accumulator * rho
@@ -74,10 +80,11 @@ def _apply_graph_default(p, g, state, scalars):
     _v16 = delta_accumulator * rho
     _v17 = _v15 + _v16
     _v18 = _v13 * _c1_minus_lr
-    _v19 = p + _v18
+    _v19 = p * _c2_weight_decay_factor
+    _v20 = _v18 + _v19
     accumulator.copy_(_v7)
     delta_accumulator.copy_(_v17)
-    p.copy_(_v19)
+    p.copy_(_v20)
 
 
 class Adadelta(Optimizer):
@@ -94,6 +101,7 @@ class Adadelta(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adadelta - an adaptive learning rate method: https://arxiv.org/abs/1212.5701
@@ -116,7 +124,7 @@ class Adadelta(Optimizer):
     spec = "specs/adadelta.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adadelta"
     torch_difference = "torch.optim.Adadelta (rho 0.9, eps 1e-6 by default) has the same update for equal arguments."
     kernels = {
@@ -147,12 +155,12 @@ class Adadelta(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         maximize=False,
         foreach=None,
         fused=None,
         capturable=False,
         eps=None,
-        weight_decay=None,
         shard_group=None,
         state_precision="float32",
     ):
@@ -163,11 +171,12 @@ class Adadelta(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             maximize=maximize,
             foreach=foreach,
             fused=fused,
             capturable=capturable,
-            torch_args={"eps": eps, "weight_decay": weight_decay},
+            torch_args={"eps": eps},
             shard_group=shard_group,
             state_precision=state_precision,
         )

@@ -18,8 +18,11 @@ def _apply_default(p, g, state, scalars):
     """Update one tensor p and its state in place for the defaults."""
     (accumulator,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, epsilon = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, epsilon = scalars
     _s0 = torch.empty_like(p)
+    if _c1_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        p.mul_(_c1_weight_decay_factor)
     torch.addcmul(accumulator, g, g, value=1, out=accumulator)
     torch.sqrt(accumulator, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
@@ -30,7 +33,10 @@ def _apply_foreach_default(p, g, state, scalars):
     """Update lists of tensors in place for the defaults with torch._foreach_*."""
     (accumulator,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, epsilon = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, epsilon = scalars
+    if _c1_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        torch._foreach_mul_(p, _c1_weight_decay_factor)
     torch._foreach_addcmul_(accumulator, g, g, value=1)
     _s0 = torch._foreach_sqrt(accumulator)
     torch._foreach_add_(_s0, epsilon)
@@ -41,16 +47,17 @@ def _apply_graph_default(p, g, state, scalars):
     """Update one tensor p and its state for the defaults with out-of-place
     operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
     (accumulator,) = state
-    _c0_minus_lr, epsilon = scalars
+    _c0_minus_lr, _c1_weight_decay_factor, epsilon = scalars
     _v3 = g * g
     _v4 = accumulator + _v3
-    _v5 = torch.sqrt(_v4)
-    _v6 = _v5 + epsilon
-    _v7 = g / _v6
-    _v8 = _v7 * _c0_minus_lr
-    _v9 = p + _v8
+    _v5 = p * _c1_weight_decay_factor
+    _v6 = torch.sqrt(_v4)
+    _v7 = _v6 + epsilon
+    _v8 = g / _v7
+    _v9 = _v8 * _c0_minus_lr
+    _v10 = _v5 + _v9
     accumulator.copy_(_v4)
-    p.copy_(_v9)
+    p.copy_(_v10)
 
 
 class Adagrad(Optimizer):
@@ -66,6 +73,7 @@ class Adagrad(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adaptive Subgradient Methods for Online Learning and Stochastic Optimization: http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf
@@ -88,7 +96,7 @@ class Adagrad(Optimizer):
     spec = "specs/adagrad.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adagrad"
     torch_difference = "torch.optim.Adagrad has the same update (initial_accumulator_value=0, eps outside the square root, default 1e-10), but its lr_decay divides by (1 + (t-1)*lr_decay) exactly like Keras 2.3's decay."
     kernels = {
@@ -118,12 +126,12 @@ class Adagrad(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         maximize=False,
         foreach=None,
         fused=None,
         capturable=False,
         eps=None,
-        weight_decay=None,
         shard_group=None,
         state_precision="float32",
     ):
@@ -134,11 +142,12 @@ class Adagrad(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             maximize=maximize,
             foreach=foreach,
             fused=fused,
             capturable=capturable,
-            torch_args={"eps": eps, "weight_decay": weight_decay},
+            torch_args={"eps": eps},
             shard_group=shard_group,
             state_precision=state_precision,
         )

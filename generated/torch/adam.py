@@ -18,8 +18,19 @@ def _apply_no_amsgrad(p, g, state, scalars):
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c3_weight_decay_factor = -lr*weight_decay + 1
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
     _s0 = torch.empty_like(p)
+    if _c3_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        p.mul_(_c3_weight_decay_factor)
     torch.mul(m, beta_1, out=m)
     torch.add(m, g, alpha=_c0_one_minus_beta_1, out=m)
     torch.mul(v, beta_2, out=v)
@@ -35,7 +46,18 @@ def _apply_foreach_no_amsgrad(p, g, state, scalars):
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c3_weight_decay_factor = -lr*weight_decay + 1
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
+    if _c3_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        torch._foreach_mul_(p, _c3_weight_decay_factor)
     torch._foreach_mul_(m, beta_1)
     torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
     torch._foreach_mul_(v, beta_2)
@@ -49,7 +71,15 @@ def _apply_graph_no_amsgrad(p, g, state, scalars):
     """Update one tensor p and its state for amsgrad=False with out-of-place
     operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
     m, v = state
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
     _v4 = g * _c0_one_minus_beta_1
     _v5 = m * beta_1
     _v6 = _v4 + _v5
@@ -57,14 +87,15 @@ def _apply_graph_no_amsgrad(p, g, state, scalars):
     _v8 = _v7 * _c1_one_minus_beta_2
     _v9 = v * beta_2
     _v10 = _v8 + _v9
-    _v11 = torch.sqrt(_v10)
-    _v12 = _v11 + epsilon
-    _v13 = _v6 / _v12
-    _v14 = _v13 * _c2_lr_scale
-    _v15 = p + _v14
+    _v11 = p * _c3_weight_decay_factor
+    _v12 = torch.sqrt(_v10)
+    _v13 = _v12 + epsilon
+    _v14 = _v6 / _v13
+    _v15 = _v14 * _c2_lr_scale
+    _v16 = _v11 + _v15
     m.copy_(_v6)
     v.copy_(_v10)
-    p.copy_(_v15)
+    p.copy_(_v16)
 
 
 def _apply_amsgrad(p, g, state, scalars):
@@ -73,8 +104,19 @@ def _apply_amsgrad(p, g, state, scalars):
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c3_weight_decay_factor = -lr*weight_decay + 1
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
     _s0 = torch.empty_like(p)
+    if _c3_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        p.mul_(_c3_weight_decay_factor)
     torch.mul(m, beta_1, out=m)
     torch.add(m, g, alpha=_c0_one_minus_beta_1, out=m)
     torch.mul(v, beta_2, out=v)
@@ -91,7 +133,18 @@ def _apply_foreach_amsgrad(p, g, state, scalars):
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_lr_scale = -lr*sqrt(1 - beta_2**t)/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c3_weight_decay_factor = -lr*weight_decay + 1
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
+    if _c3_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        torch._foreach_mul_(p, _c3_weight_decay_factor)
     torch._foreach_mul_(m, beta_1)
     torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
     torch._foreach_mul_(v, beta_2)
@@ -106,7 +159,15 @@ def _apply_graph_amsgrad(p, g, state, scalars):
     """Update one tensor p and its state for amsgrad=True with out-of-place
     operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
     m, v, vhat = state
-    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale, beta_1, beta_2, epsilon = scalars
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
     _v5 = g * _c0_one_minus_beta_1
     _v6 = m * beta_1
     _v7 = _v5 + _v6
@@ -115,15 +176,16 @@ def _apply_graph_amsgrad(p, g, state, scalars):
     _v10 = v * beta_2
     _v11 = _v9 + _v10
     _v12 = torch.maximum(_v11, vhat)
-    _v13 = torch.sqrt(_v12)
-    _v14 = _v13 + epsilon
-    _v15 = _v7 / _v14
-    _v16 = _v15 * _c2_lr_scale
-    _v17 = p + _v16
+    _v13 = p * _c3_weight_decay_factor
+    _v14 = torch.sqrt(_v12)
+    _v15 = _v14 + epsilon
+    _v16 = _v7 / _v15
+    _v17 = _v16 * _c2_lr_scale
+    _v18 = _v13 + _v17
     m.copy_(_v7)
     v.copy_(_v11)
     vhat.copy_(_v12)
-    p.copy_(_v17)
+    p.copy_(_v18)
 
 
 class Adam(Optimizer):
@@ -140,6 +202,7 @@ class Adam(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
@@ -163,7 +226,7 @@ class Adam(Optimizer):
     spec = "specs/adam.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ("amsgrad",)
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adam"
     torch_difference = "torch.optim.Adam adds eps after the bias correction, p -= lr/(1-beta_1^t) * m/(sqrt(v)/sqrt(1-beta_2^t) + eps), i.e. Keras's epsilon equals torch's eps*sqrt(1-beta_2^t), which changes every step; torch's amsgrad keeps the maximum of v (not of the bias-corrected v), like Keras."
     kernels = {
@@ -209,13 +272,13 @@ class Adam(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         maximize=False,
         foreach=None,
         fused=None,
         capturable=False,
         betas=None,
         eps=None,
-        weight_decay=None,
         shard_group=None,
         state_precision="float32",
     ):
@@ -226,11 +289,12 @@ class Adam(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             maximize=maximize,
             foreach=foreach,
             fused=fused,
             capturable=capturable,
-            torch_args={"betas": betas, "eps": eps, "weight_decay": weight_decay},
+            torch_args={"betas": betas, "eps": eps},
             shard_group=shard_group,
             state_precision=state_precision,
         )

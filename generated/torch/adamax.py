@@ -17,8 +17,11 @@ def _apply_default(p, g, state, scalars):
     m, u = state
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_lr_scale = -lr/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon = scalars
     _s0 = torch.empty_like(p)
+    if _c2_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        p.mul_(_c2_weight_decay_factor)
     torch.mul(m, beta_1, out=m)
     torch.add(m, g, alpha=_c0_one_minus_beta_1, out=m)
     torch.abs(g, out=_s0)
@@ -33,7 +36,10 @@ def _apply_foreach_default(p, g, state, scalars):
     m, u = state
     # _c0_one_minus_beta_1 = 1 - beta_1
     # _c1_lr_scale = -lr/(1 - beta_1**t)
-    _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon = scalars
+    if _c2_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        torch._foreach_mul_(p, _c2_weight_decay_factor)
     torch._foreach_mul_(m, beta_1)
     torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
     _s0 = torch._foreach_abs(g)
@@ -48,20 +54,21 @@ def _apply_graph_default(p, g, state, scalars):
     """Update one tensor p and its state for the defaults with out-of-place
     operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
     m, u = state
-    _c0_one_minus_beta_1, _c1_lr_scale, beta_1, beta_2, epsilon = scalars
+    _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon = scalars
     _v4 = g * _c0_one_minus_beta_1
     _v5 = m * beta_1
     _v6 = _v4 + _v5
     _v7 = torch.abs(g)
     _v8 = u * beta_2
     _v9 = torch.maximum(_v7, _v8)
-    _v10 = _v9 + epsilon
-    _v11 = _v6 / _v10
-    _v12 = _v11 * _c1_lr_scale
-    _v13 = p + _v12
+    _v10 = p * _c2_weight_decay_factor
+    _v11 = _v9 + epsilon
+    _v12 = _v6 / _v11
+    _v13 = _v12 * _c1_lr_scale
+    _v14 = _v10 + _v13
     m.copy_(_v6)
     u.copy_(_v9)
-    p.copy_(_v13)
+    p.copy_(_v14)
 
 
 class Adamax(Optimizer):
@@ -77,6 +84,7 @@ class Adamax(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Adam - A Method for Stochastic Optimization: https://arxiv.org/abs/1412.6980v8
@@ -99,7 +107,7 @@ class Adamax(Optimizer):
     spec = "specs/adamax.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adamax"
     torch_difference = "torch.optim.Adamax adds eps inside the maximum, u = max(beta_2*u, |g| + eps), and divides by u alone: equal to Keras only when eps is 0."
     kernels = {
@@ -131,13 +139,13 @@ class Adamax(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         maximize=False,
         foreach=None,
         fused=None,
         capturable=False,
         betas=None,
         eps=None,
-        weight_decay=None,
         shard_group=None,
         state_precision="float32",
     ):
@@ -148,11 +156,12 @@ class Adamax(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             maximize=maximize,
             foreach=foreach,
             fused=fused,
             capturable=capturable,
-            torch_args={"betas": betas, "eps": eps, "weight_decay": weight_decay},
+            torch_args={"betas": betas, "eps": eps},
             shard_group=shard_group,
             state_precision=state_precision,
         )

@@ -23,6 +23,7 @@ def _apply_default(p, g, state, scalars):
     # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
     # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
     # _c5_coefficient = mu_next/(1 - m_schedule_next)
+    # _c6_weight_decay_factor = -lr*weight_decay + 1
     (
         _c0_one_minus_beta_1,
         _c1_one_minus_beta_2,
@@ -30,22 +31,23 @@ def _apply_default(p, g, state, scalars):
         _c3_inv_one_minus_beta_2_pow_t,
         _c4_coefficient,
         _c5_coefficient,
+        _c6_weight_decay_factor,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
     _s0 = torch.empty_like(p)
-    _s1 = torch.empty_like(p)
+    if _c6_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        p.mul_(_c6_weight_decay_factor)
     torch.mul(m, beta_1, out=m)
     torch.add(m, g, alpha=_c0_one_minus_beta_1, out=m)
     torch.mul(v, beta_2, out=v)
     torch.addcmul(v, g, g, value=_c1_one_minus_beta_2, out=v)
-    torch.mul(g, _c4_coefficient, out=_s0)
-    torch.add(_s0, m, alpha=_c5_coefficient, out=_s0)
-    torch.mul(v, _c3_inv_one_minus_beta_2_pow_t, out=_s1)
-    torch.sqrt(_s1, out=_s1)
-    torch.add(_s1, epsilon, out=_s1)
-    torch.addcdiv(p, _s0, _s1, value=_c2_minus_lr, out=p)
+    torch.mul(v, _c3_inv_one_minus_beta_2_pow_t, out=_s0)
+    torch.sqrt(_s0, out=_s0)
+    torch.add(_s0, epsilon, out=_s0)
+    torch.addcdiv(p, g, _s0, value=_c2_minus_lr * _c4_coefficient, out=p)
+    torch.addcdiv(p, m, _s0, value=_c2_minus_lr * _c5_coefficient, out=p)
 
 
 def _apply_foreach_default(p, g, state, scalars):
@@ -57,6 +59,7 @@ def _apply_foreach_default(p, g, state, scalars):
     # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
     # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
     # _c5_coefficient = mu_next/(1 - m_schedule_next)
+    # _c6_weight_decay_factor = -lr*weight_decay + 1
     (
         _c0_one_minus_beta_1,
         _c1_one_minus_beta_2,
@@ -64,20 +67,22 @@ def _apply_foreach_default(p, g, state, scalars):
         _c3_inv_one_minus_beta_2_pow_t,
         _c4_coefficient,
         _c5_coefficient,
+        _c6_weight_decay_factor,
         beta_1,
         beta_2,
         epsilon,
     ) = scalars
+    if _c6_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        torch._foreach_mul_(p, _c6_weight_decay_factor)
     torch._foreach_mul_(m, beta_1)
     torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
     torch._foreach_mul_(v, beta_2)
     torch._foreach_addcmul_(v, g, g, value=_c1_one_minus_beta_2)
-    _s0 = torch._foreach_mul(g, _c4_coefficient)
-    torch._foreach_add_(_s0, m, alpha=_c5_coefficient)
-    _s1 = torch._foreach_mul(v, _c3_inv_one_minus_beta_2_pow_t)
-    torch._foreach_sqrt_(_s1)
-    torch._foreach_add_(_s1, epsilon)
-    torch._foreach_addcdiv_(p, _s0, _s1, value=_c2_minus_lr)
+    _s0 = torch._foreach_mul(v, _c3_inv_one_minus_beta_2_pow_t)
+    torch._foreach_sqrt_(_s0)
+    torch._foreach_add_(_s0, epsilon)
+    torch._foreach_addcdiv_(p, g, _s0, value=_c2_minus_lr * _c4_coefficient)
+    torch._foreach_addcdiv_(p, m, _s0, value=_c2_minus_lr * _c5_coefficient)
 
 
 def _apply_graph_default(p, g, state, scalars):
@@ -91,6 +96,7 @@ def _apply_graph_default(p, g, state, scalars):
         _c3_inv_one_minus_beta_2_pow_t,
         _c4_coefficient,
         _c5_coefficient,
+        _c6_weight_decay_factor,
         beta_1,
         beta_2,
         epsilon,
@@ -102,18 +108,19 @@ def _apply_graph_default(p, g, state, scalars):
     _v8 = _v7 * _c1_one_minus_beta_2
     _v9 = v * beta_2
     _v10 = _v8 + _v9
-    _v11 = g * _c4_coefficient
-    _v12 = _v6 * _c5_coefficient
-    _v13 = _v11 + _v12
-    _v14 = _v10 * _c3_inv_one_minus_beta_2_pow_t
-    _v15 = torch.sqrt(_v14)
-    _v16 = _v15 + epsilon
-    _v17 = _v13 / _v16
-    _v18 = _v17 * _c2_minus_lr
-    _v19 = p + _v18
+    _v11 = p * _c6_weight_decay_factor
+    _v12 = g * _c4_coefficient
+    _v13 = _v6 * _c5_coefficient
+    _v14 = _v12 + _v13
+    _v15 = _v10 * _c3_inv_one_minus_beta_2_pow_t
+    _v16 = torch.sqrt(_v15)
+    _v17 = _v16 + epsilon
+    _v18 = _v14 / _v17
+    _v19 = _v18 * _c2_minus_lr
+    _v20 = _v11 + _v19
     m.copy_(_v6)
     v.copy_(_v10)
-    p.copy_(_v19)
+    p.copy_(_v20)
 
 
 class Nadam(Optimizer):
@@ -131,6 +138,7 @@ class Nadam(Optimizer):
         schedule_decay: float, schedule_decay >= 0. Decay of the momentum schedule. Defaults to 0.004.
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - Nadam report: http://cs229.stanford.edu/proj2015/054_report.pdf
@@ -154,7 +162,7 @@ class Nadam(Optimizer):
     spec = "specs/nadam.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue")
+    common = ("clipnorm", "clipvalue", "weight_decay")
     native_module = "nadam"
     torch_difference = "torch.optim.NAdam with momentum_decay = schedule_decay = 0.004 computes the same update: the same schedule and running product, epsilon added after sqrt(v/(1-beta_2^t)). Its defaults differ (eps 1e-8), and it keeps the product per parameter (the same numbers when every parameter steps together)."
     kernels = {
@@ -186,13 +194,13 @@ class Nadam(Optimizer):
         *,
         clipnorm=None,
         clipvalue=None,
+        weight_decay=None,
         maximize=False,
         foreach=None,
         fused=None,
         capturable=False,
         betas=None,
         eps=None,
-        weight_decay=None,
         shard_group=None,
         state_precision="float32",
     ):
@@ -208,11 +216,12 @@ class Nadam(Optimizer):
             {},
             clipnorm=clipnorm,
             clipvalue=clipvalue,
+            weight_decay=weight_decay,
             maximize=maximize,
             foreach=foreach,
             fused=fused,
             capturable=capturable,
-            torch_args={"betas": betas, "eps": eps, "weight_decay": weight_decay},
+            torch_args={"betas": betas, "eps": eps},
             shard_group=shard_group,
             state_precision=state_precision,
         )

@@ -17,8 +17,11 @@ def _apply_default(p, g, state, scalars):
     (accumulator,) = state
     # _c0_one_minus_rho = 1 - rho
     # _c1_minus_lr = -lr
-    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho = scalars
     _s0 = torch.empty_like(p)
+    if _c2_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        p.mul_(_c2_weight_decay_factor)
     torch.mul(accumulator, rho, out=accumulator)
     torch.addcmul(accumulator, g, g, value=_c0_one_minus_rho, out=accumulator)
     torch.sqrt(accumulator, out=_s0)
@@ -31,7 +34,10 @@ def _apply_foreach_default(p, g, state, scalars):
     (accumulator,) = state
     # _c0_one_minus_rho = 1 - rho
     # _c1_minus_lr = -lr
-    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    # _c2_weight_decay_factor = -lr*weight_decay + 1
+    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho = scalars
+    if _c2_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        torch._foreach_mul_(p, _c2_weight_decay_factor)
     torch._foreach_mul_(accumulator, rho)
     torch._foreach_addcmul_(accumulator, g, g, value=_c0_one_minus_rho)
     _s0 = torch._foreach_sqrt(accumulator)
@@ -43,18 +49,19 @@ def _apply_graph_default(p, g, state, scalars):
     """Update one tensor p and its state for the defaults with out-of-place
     operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
     (accumulator,) = state
-    _c0_one_minus_rho, _c1_minus_lr, epsilon, rho = scalars
+    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho = scalars
     _v3 = g * g
     _v4 = _v3 * _c0_one_minus_rho
     _v5 = accumulator * rho
     _v6 = _v4 + _v5
-    _v7 = torch.sqrt(_v6)
-    _v8 = _v7 + epsilon
-    _v9 = g / _v8
-    _v10 = _v9 * _c1_minus_lr
-    _v11 = p + _v10
+    _v7 = p * _c2_weight_decay_factor
+    _v8 = torch.sqrt(_v6)
+    _v9 = _v8 + epsilon
+    _v10 = g / _v9
+    _v11 = _v10 * _c1_minus_lr
+    _v12 = _v7 + _v11
     accumulator.copy_(_v6)
-    p.copy_(_v11)
+    p.copy_(_v12)
 
 
 class RMSprop(Optimizer):
@@ -69,6 +76,7 @@ class RMSprop(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     References:
         - rmsprop: Divide the gradient by a running average of its recent magnitude: http://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf
@@ -91,7 +99,7 @@ class RMSprop(Optimizer):
     spec = "specs/rmsprop.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "rmsprop"
     torch_difference = "torch.optim.RMSprop (alpha = rho, default 0.99, eps 1e-8) has the same update with epsilon outside the square root: equal numbers for equal arguments."
     kernels = {
@@ -122,12 +130,12 @@ class RMSprop(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         maximize=False,
         foreach=None,
         fused=None,
         capturable=False,
         eps=None,
-        weight_decay=None,
         shard_group=None,
         state_precision="float32",
     ):
@@ -138,11 +146,12 @@ class RMSprop(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             maximize=maximize,
             foreach=foreach,
             fused=fused,
             capturable=capturable,
-            torch_args={"eps": eps, "weight_decay": weight_decay},
+            torch_args={"eps": eps},
             shard_group=shard_group,
             state_precision=state_precision,
         )

@@ -16,7 +16,10 @@ def _apply_no_nesterov(p, g, state, scalars):
     """Update one tensor p and its state in place for nesterov=False."""
     (velocity,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, momentum = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
+    if _c1_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        p.mul_(_c1_weight_decay_factor)
     torch.mul(velocity, momentum, out=velocity)
     torch.add(velocity, g, alpha=_c0_minus_lr, out=velocity)
     torch.add(velocity, p, out=p)
@@ -26,7 +29,10 @@ def _apply_foreach_no_nesterov(p, g, state, scalars):
     """Update lists of tensors in place for nesterov=False with torch._foreach_*."""
     (velocity,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, momentum = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
+    if _c1_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        torch._foreach_mul_(p, _c1_weight_decay_factor)
     torch._foreach_mul_(velocity, momentum)
     torch._foreach_add_(velocity, g, alpha=_c0_minus_lr)
     torch._foreach_add_(p, velocity)
@@ -36,20 +42,24 @@ def _apply_graph_no_nesterov(p, g, state, scalars):
     """Update one tensor p and its state for nesterov=False with out-of-place
     operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
     (velocity,) = state
-    _c0_minus_lr, momentum = scalars
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
     _v3 = g * _c0_minus_lr
     _v4 = velocity * momentum
     _v5 = _v3 + _v4
-    _v6 = _v5 + p
+    _v6 = p * _c1_weight_decay_factor
+    _v7 = _v5 + _v6
     velocity.copy_(_v5)
-    p.copy_(_v6)
+    p.copy_(_v7)
 
 
 def _apply_nesterov(p, g, state, scalars):
     """Update one tensor p and its state in place for nesterov=True."""
     (velocity,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, momentum = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
+    if _c1_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        p.mul_(_c1_weight_decay_factor)
     torch.mul(velocity, momentum, out=velocity)
     torch.add(velocity, g, alpha=_c0_minus_lr, out=velocity)
     torch.add(p, g, alpha=_c0_minus_lr, out=p)
@@ -60,7 +70,10 @@ def _apply_foreach_nesterov(p, g, state, scalars):
     """Update lists of tensors in place for nesterov=True with torch._foreach_*."""
     (velocity,) = state
     # _c0_minus_lr = -lr
-    _c0_minus_lr, momentum = scalars
+    # _c1_weight_decay_factor = -lr*weight_decay + 1
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
+    if _c1_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        torch._foreach_mul_(p, _c1_weight_decay_factor)
     torch._foreach_mul_(velocity, momentum)
     torch._foreach_add_(velocity, g, alpha=_c0_minus_lr)
     torch._foreach_add_(p, g, alpha=_c0_minus_lr)
@@ -71,15 +84,16 @@ def _apply_graph_nesterov(p, g, state, scalars):
     """Update one tensor p and its state for nesterov=True with out-of-place
     operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
     (velocity,) = state
-    _c0_minus_lr, momentum = scalars
+    _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
     _v3 = g * _c0_minus_lr
     _v4 = velocity * momentum
     _v5 = _v3 + _v4
-    _v6 = _v3 + p
-    _v7 = _v5 * momentum
-    _v8 = _v6 + _v7
+    _v6 = p * _c1_weight_decay_factor
+    _v7 = _v3 + _v6
+    _v8 = _v5 * momentum
+    _v9 = _v7 + _v8
     velocity.copy_(_v5)
-    p.copy_(_v8)
+    p.copy_(_v9)
 
 
 class SGD(Optimizer):
@@ -94,6 +108,7 @@ class SGD(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
 
     Generated from specs/sgd.yaml; the update rule is documented there.
 
@@ -113,7 +128,7 @@ class SGD(Optimizer):
     spec = "specs/sgd.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ("nesterov",)
-    common = ("clipnorm", "clipvalue", "decay")
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "sgd"
     torch_difference = "torch.optim.SGD keeps the velocity without the learning rate (b = momentum*b + g, p -= lr*b; Nesterov: p -= lr*(g + momentum*b)). At a constant learning rate the parameters are the same as here; they differ when the learning rate changes between steps (decay, schedulers), because Keras folds the old learning rates into the velocity."
     kernels = {
@@ -157,11 +172,11 @@ class SGD(Optimizer):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         maximize=False,
         foreach=None,
         fused=None,
         capturable=False,
-        weight_decay=None,
         shard_group=None,
         state_precision="float32",
     ):
@@ -172,11 +187,12 @@ class SGD(Optimizer):
             clipnorm=clipnorm,
             clipvalue=clipvalue,
             decay=decay,
+            weight_decay=weight_decay,
             maximize=maximize,
             foreach=foreach,
             fused=fused,
             capturable=capturable,
-            torch_args={"weight_decay": weight_decay},
+            torch_args={},
             shard_group=shard_group,
             state_precision=state_precision,
         )

@@ -82,3 +82,16 @@ class AllSpecs:
 
     def supports(self, spec: LoweredSpec) -> bool:
         return True
+
+
+def weight_decay_lines(ir, scale: str) -> tuple[str, ...]:
+    """Keras 3's weight decay as a pass of its own over p, before the element program of a
+    backend of whole-array passes (``KernelIR.array_program``), skipped when the factor is 1
+    (weight_decay None or 0): ``scale`` is the statement, with ``{factor}`` for its name."""
+    if not ir.weight_decay_separable:
+        return ()
+    factor = ir.weight_decay_factor
+    return (
+        f"if {factor} != 1.0:  # weight_decay: p *= 1 - lr*weight_decay",
+        "    " + scale.format(factor=factor),
+    )

@@ -22,7 +22,7 @@ from enum import Enum
 
 import sympy as sp
 
-from ..common import CLIP_SCALE, CLIP_VALUE, CLIPNORM, CLIPVALUE, GRAD_NORM
+from ..common import CLIP_SCALE, CLIP_VALUE, CLIPNORM, CLIPVALUE, GRAD_NORM, STEP_ARGUMENTS
 from ..ir import KernelIR, LoweredSpec, is_hoisted
 from ..printers.c import print_c, print_c_select
 from ..render import Output, runtime_output
@@ -223,14 +223,14 @@ def _example_values(spec) -> dict:
     """The defaults as C literals: hyperparameters in the step functions' order, scalar state."""
     values = {h.symbol: sp.Float(h.default) for h in spec.reals}
     defaults = [repr(float(h.default)) for h in spec.reals]
-    defaults += ["0.0"] if "decay" in spec.common else []
+    defaults += ["0.0" for name in STEP_ARGUMENTS if name in spec.common]
     init = [repr(float(s.init.xreplace(values))) for s in spec.scalar_state]
     return {"defaults": defaults, "scalar_state_init": init}
 
 
 def module_view(lowered: LoweredSpec) -> ModuleView:
     spec = lowered.spec
-    hyper = tuple(h.name for h in spec.reals) + (("decay",) if "decay" in spec.common else ())
+    hyper = tuple(h.name for h in spec.reals) + tuple(a for a in STEP_ARGUMENTS if a in spec.common)
     scalar_state = tuple(s.name for s in spec.scalar_state)
     return ModuleView(
         name=spec.name,

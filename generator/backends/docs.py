@@ -20,6 +20,7 @@ from ..common import (
     COMMON_DEFAULTS,
     COMMON_DOCS,
     GRAD_NORM_SQUARED_TERM,
+    WEIGHT_DECAY_FACTOR,
     lr_expression,
 )
 from ..runtime._state_codes import STATE_BYTES
@@ -251,7 +252,7 @@ def _rows(spec, notation, fused):
             if c == "decay"
             else f"{notation.plain[c]} \\ge 0 \\text{{ or None}}"
         )
-        text = ">= 0" if c == "decay" else ">= 0 or None"
+        text = _common_domain(c)
         yield Row(c, repr(COMMON_DEFAULTS[c]), domain, text, COMMON_DOCS[c])
     if fused:
         yield Row("fused", "False", r"\text{True or False}", "True or False", FUSED_DOC)
@@ -455,6 +456,8 @@ def common_view() -> CommonView:
     notation.plain["g_raw"] = r"\tilde{g}_{t}"
     scale = real("clip_scale")
     notation.plain["clip_scale"] = "s_{t}"
+    notation.plain["p_decayed"] = r"\hat{p}_{t-1}"
+    notation.plain["p"] = "p_{t-1}"
     lines = (
         Line(
             _print(display(norm, notation, set()), notation),
@@ -487,15 +490,26 @@ def common_view() -> CommonView:
             "",
             counter,
         ),
+        _line(  # Keras 3's weight decay, before the update: p on the right is p_{t-1}
+            display(real("p_decayed"), notation, set()),
+            display(real("p") * WEIGHT_DECAY_FACTOR, notation, set()),
+            notation,
+            "",
+            counter,
+        ),
     )
     rows = tuple(
         Row(
             c,
             repr(COMMON_DEFAULTS[c]),
             "",
-            ">= 0" if c == "decay" else ">= 0 or None",
+            _common_domain(c),
             COMMON_DOCS[c],
         )
         for c in COMMON_DEFAULTS
     )
     return CommonView(lines, rows)
+
+
+def _common_domain(name: str) -> str:
+    return ">= 0" if name == "decay" else ">= 0 or None"

@@ -53,10 +53,28 @@ def variant_view(
     for r in tensor_reductions:
         lines.append(f"{r.name} = {_reduce(printer, r.op, r.expr)}")
     lines += [f"{a.symbol.name} = {printer.doprint(a.expr)}" for a in ir.tensor]
-    lines += [f"{a.symbol.name} = {printer.doprint(a.expr)}" for a in ir.temporaries]
+    temporaries, outputs = ir.temporaries, ir.outputs
+    decay_change = None
+    if delta and ir.weight_decay_separable:
+        # optax's updates are a change of p, and update() may be given no params (None) when
+        # nothing reads them: the weight decay's part of the change is its own value, added
+        # to the change the update computes from the decayed p (None: the runtime passes
+        # params whenever weight_decay is on)
+        temporaries, outputs = ir.array_program()
+        factor = ir.weight_decay_factor
+        decay_change = "_weight_decay_change"
+        lines += [
+            "# weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p",
+            f"{decay_change} = 0.0",
+            "if p is not None:",
+            f"    {decay_change} = p*{factor} - p",
+        ]
+        if _reads(ir, P.name, delta, temporaries, outputs):
+            lines.append(f"    p = p*{factor}")
+    lines += [f"{a.symbol.name} = {printer.doprint(a.expr)}" for a in temporaries]
     results = []
     p_result = ""
-    for name, expr in ir.outputs:
+    for name, expr in outputs:
         if name == P.name:
             target = UPDATE if delta else "_new_p"
             value = expr - P if delta else expr  # SymPy cancels p + x - p to x
@@ -66,6 +84,8 @@ def variant_view(
             results.append(target)
             value = expr
         lines.append(f"{target} = {printer.doprint(value)}")
+        if name == P.name and decay_change:
+            lines.append(f"{target} = {target} + {decay_change}")
     global_reductions = [r for r in ir.reductions if r.scope is Scope.GLOBAL]
     partial_lines, partial_results = [], []
     if global_reductions:
@@ -84,7 +104,7 @@ def variant_view(
         p_result=p_result,
         partial_lines=tuple(partial_lines),
         partial_results=tuple(partial_results),
-        reads_p=_reads(ir, P.name, delta),
+        reads_p=_reads(ir, P.name, delta, temporaries, outputs),
     )
 
 
@@ -106,13 +126,13 @@ def _reduce(printer: FunctionalPrinter, op: ReduceOp, expr: sp.Expr) -> str:
     return f"{ns}.max({printer.doprint(expr)}, initial=-math.inf)"
 
 
-def _reads(ir: KernelIR, name: str, delta: bool) -> bool:
+def _reads(ir: KernelIR, name: str, delta: bool, temporaries, outputs) -> bool:
     """Whether any printed line reads ``name``: a reduction, a per-tensor scalar, a temporary
     or an output (with ``delta``, p's output is its change, which may not read p)."""
     symbol = real(name)
-    exprs = [e - P if (n == P.name and delta) else e for n, e in ir.outputs]
+    exprs = [e - P if (n == P.name and delta) else e for n, e in outputs]
     exprs += [r.expr for r in ir.reductions]
-    exprs += [a.expr for a in (*ir.tensor, *ir.temporaries)]
+    exprs += [a.expr for a in (*ir.tensor, *temporaries)]
     return any(symbol in e.free_symbols for e in exprs)
 
 

@@ -14,7 +14,7 @@ from ..printers import torch as dialect
 from ..printers.torch_graph import element_lines
 from ..render import Output, runtime_output
 from . import python_common
-from .base import each_variant
+from .base import each_variant, weight_decay_lines
 from .reductions import global_partials, tensor_stage
 
 
@@ -84,7 +84,7 @@ def module_view(lowered: LoweredSpec, native: bool) -> TorchModule:
     signature = ["params"] + [f"{arg(h.name)}={h.default!r}" for h in spec.hyperparameters] + ["*"]
     signature += [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common]
     signature += ["maximize=False", "foreach=None", "fused=None", "capturable=False"]
-    torch_args = _torch_args({h.name for h in spec.hyperparameters})
+    torch_args = _torch_args({h.name for h in spec.hyperparameters} | set(spec.common))
     signature += [f"{a}=None" for a in torch_args] + [
         "shard_group=None",
         'state_precision="float32"',
@@ -104,8 +104,9 @@ def module_view(lowered: LoweredSpec, native: bool) -> TorchModule:
 
 def _torch_args(hyperparameters: set[str]) -> tuple[str, ...]:
     """torch.optim's argument names that users bring: ``betas`` where the spec has beta_1 and
-    beta_2 (taken), ``eps`` where it has epsilon and ``weight_decay`` where it has none
-    (refused with a message: their torch meanings differ)."""
+    beta_2 (taken), ``eps`` where it has epsilon and ``weight_decay`` where it has none, as a
+    hyperparameter or a common argument (refused with a message: their torch meanings
+    differ)."""
     out = []
     if {"beta_1", "beta_2"} <= hyperparameters:
         out.append("betas")
@@ -123,7 +124,7 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
     scalars |= {r.name for r in tensor_reductions}
     tensor_lines, scratch = tensor_stage(ir, arrays, scalars, dialect)
     # the element program, scheduled per tensor and over lists for the fewest temporaries
-    code = dialect.element_code(ir.temporaries, ir.outputs, arrays, {"p", *ir.state}, scalars)
+    code = dialect.element_code(*ir.array_program(), arrays, {"p", *ir.state}, scalars)
     scratch = max(scratch, code.scratch)
     # per-tensor reductions give per-tensor scalars: such variants run per tensor only
     foreach = () if tensor_reductions else code.foreach_lines
@@ -136,8 +137,10 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
         base=base,
         scratch_names=tuple(f"_s{i}" for i in range(scratch)),
         tensor_lines=tuple(tensor_lines),
-        element_lines=code.tensor_lines,
-        foreach_lines=foreach,
+        element_lines=weight_decay_lines(ir, "p.mul_({factor})") + code.tensor_lines,
+        foreach_lines=(
+            weight_decay_lines(ir, "torch._foreach_mul_(p, {factor})") + foreach if foreach else ()
+        ),
         partial_lines=tuple(partial_lines),
         partial_results=tuple(results),
         tensor_ops=tuple(str(r.op) for r in tensor_reductions),

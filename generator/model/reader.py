@@ -21,7 +21,7 @@ from .. import symbols
 from ..common import lr_expression, lr_text
 from ..errors import SpecError
 from ..latex_grammar import LatexError, check_latex
-from ..names import BUILTIN_SYMBOLS, COMMON_ARGUMENTS, name_problem
+from ..names import BUILTIN_SYMBOLS, COMMON_ARGUMENTS, OWNABLE_COMMON, name_problem
 from ..text import path_problem, text_problem, url_problem
 from ..yaml_lines import LineDict, LineList, load_yaml
 from .spec import Spec
@@ -292,11 +292,16 @@ def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
     out = []
     for name, entry in table.items():
         line = table.lines[name]
-        if name in BUILTIN_SYMBOLS or name in COMMON_ARGUMENTS:
+        if name in BUILTIN_SYMBOLS or name in common:
             raise SpecError(
                 top.path,
                 line,
-                f"hyperparameter {name!r} is provided by the generator for every spec",
+                f"hyperparameter {name!r} is provided by the generator for every spec"
+                + (
+                    f"; to define your own, list `common:` without {name!r}"
+                    if name in OWNABLE_COMMON
+                    else ""
+                ),
             )
         _check_name(top.path, line, name)
         r = _Reader(top.path, entry, f"hyperparameter {name!r}", line)
@@ -387,7 +392,8 @@ def _read_scalar_state(top, reals) -> tuple[ScalarStateVar, ...]:
 
 def _claim_names(path, hypers, state, scalar_state) -> dict[str, str]:
     taken = {n: "a built-in symbol" for n in BUILTIN_SYMBOLS}
-    taken.update({n: "a common argument" for n in COMMON_ARGUMENTS})
+    own = {h.name for h in hypers}
+    taken.update({n: "a common argument" for n in COMMON_ARGUMENTS if n not in own})
     for kind, items in (
         ("hyperparameter", hypers),
         ("state", state),

@@ -75,6 +75,7 @@ class Notation:
         self.plain.update({h.name: _text(h.name) for h in (spec.flags if spec else ())})
         self.plain.update({"g": "g_{t}", "t": "t", "lr": r"\eta_{t}", "learning_rate": self.plain.get("learning_rate", r"\eta")})
         self.plain.update({"decay": r"\text{decay}", "clipnorm": r"\text{clipnorm}", "clipvalue": r"\text{clipvalue}"})
+        self.plain.setdefault("weight_decay", r"\lambda_{\text{wd}}")  # a spec's own keeps its latex
         self.plain.update({"grad_norm": r"\lVert g \rVert"})
         self.plain.update({r.name: _default(r.name) for r in (spec.reductions if spec else ())})
         self.plain.update(latex_of_locals or {})

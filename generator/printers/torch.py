@@ -18,6 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy as sp
+
+from ..ir import Assign
+from ..symbols import real
 from . import inplace
 from .arrays import COMMUTATIVE, ArrayProgram, Instr, lower_values
 
@@ -229,6 +233,9 @@ def element_code(temporaries, outputs, arrays, writable: set[str], scalars) -> E
     """Print ``outputs`` (name -> expression) into the arrays of the same name (``writable``:
     the state and the parameter; the gradient is never written), scheduled by
     ``generator.printers.inplace`` for the fewest temporaries, then the fewest passes."""
+    shared: list[Assign] = []
+    outputs = [(name, distribute_over_a_shared_factor(e, scalars, shared)) for name, e in outputs]
+    temporaries = (*temporaries, *shared)
     low, finals = lower_values(temporaries, outputs, arrays, scalars)
     persistent = {v for v, name in low.inputs.items() if name in writable}
     nodes = inplace.fuse(low.ops, finals, persistent)
@@ -237,6 +244,48 @@ def element_code(temporaries, outputs, arrays, writable: set[str], scalars) -> E
     tensor = [line for step in per_tensor.steps for line in _tensor_line(_as_instr(step))]
     foreach = [line for step in lists.steps for line in _foreach_step(step)]
     return ElementCode(tuple(tensor), per_tensor.scratch, tuple(foreach), per_tensor, lists)
+
+
+def distribute_over_a_shared_factor(expr, scalars, shared: list):
+    """``x + k*(c1*a + c2*b)*f`` as ``x + k*c1*a*f + k*c2*b*f`` when a, b, ... are arrays
+    as they stand and f is one element value (a divisor: ``1/d``): each term is then one
+    addcmul/addcdiv into x, without the sum (one pass and one temporary fewer: NAdam's
+    m_bar/(sqrt(v_hat) + epsilon), as torch.optim's foreach NAdam computes it). Rounding
+    differs from the sum's by an ulp or so; the reference tests bound it. f, when it is not
+    a name already, becomes a temporary appended to ``shared`` (computed once)."""
+    if not isinstance(expr, sp.Add):
+        return expr
+
+    def scalar(e):
+        return all(s.name in scalars for s in e.free_symbols)
+
+    def coefficient_and_array(addend):
+        factors = sp.Mul.make_args(addend)
+        arrays = [f for f in factors if not scalar(f)]
+        if len(arrays) != 1 or not arrays[0].is_Symbol:
+            return None
+        return sp.Mul(*[f for f in factors if scalar(f)]), arrays[0]
+
+    terms = []
+    for term in sp.Add.make_args(expr):
+        factors = sp.Mul.make_args(term)
+        sums = [f for f in factors if isinstance(f, sp.Add) and not scalar(f)]
+        others = [f for f in factors if not scalar(f) and f not in sums]
+        parts = [coefficient_and_array(a) for a in sp.Add.make_args(sums[0])] if sums else []
+        if len(sums) != 1 or len(others) != 1 or not parts or None in parts:
+            terms.append(term)
+            continue
+        k = sp.Mul(*[f for f in factors if scalar(f)])
+        factor = others[0]
+        if not factor.is_Symbol:  # a divisor 1/d: d once, as a temporary
+            base, power = factor.as_base_exp()
+            if not base.is_Symbol:
+                name = real(f"_d{len(shared)}")
+                shared.append(Assign(name, base))
+                base = name
+            factor = base**power
+        terms += [sp.Mul(k * c, a, factor, evaluate=False) for c, a in parts]
+    return sp.Add(*terms, evaluate=False) if len(terms) > len(sp.Add.make_args(expr)) else expr
 
 
 def _as_instr(step: inplace.Step) -> Instr:

@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
 
-from ..common import CLIP_SCALE, CLIPNORM, GRAD_NORM
+from ..common import CLIP_SCALE, CLIPNORM, GRAD_NORM, WEIGHT_DECAY_FACTOR
 from ..model import Scope, Spec
 
 DIGITS = 50
@@ -112,6 +112,8 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
     mp = mpmath.mpf
     h = {name: mp(repr(float(value))) for name, value in hyper.items() if value is not None}
     h.setdefault("decay", mp(0))
+    # Keras 3's decoupled weight decay, before the update (a spec's own is in its equations)
+    weight_decay = "weight_decay" in spec.common and bool(hyper.get("weight_decay"))
     clipnorm = hyper.get("clipnorm") or 0.0
     clipvalue = hyper.get("clipvalue") or 0.0
 
@@ -150,6 +152,7 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
         env["t"] = mp(step)
         env.update(scalar)
         env["lr"] = evaluate(spec.lr_equation.expr, env)
+        decay_factor = evaluate(WEIGHT_DECAY_FACTOR, env) if weight_decay else None
 
         def element_env(i, j):
             e = {"p": params[i][j], "g": grads[i][j]}
@@ -183,6 +186,8 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
             for j in range(len(params[i])):
                 local = dict(tensor_env)
                 local.update(element_env(i, j))
+                if decay_factor is not None:  # after the reductions, which read p before it
+                    local["p"] = local["p"] * decay_factor
                 for eq in variant.update:
                     local[eq.target] = evaluate(eq.expr, local)
                 p_scale[i][j] += abs(local["p"]) + abs(local["p"] - params[i][j])

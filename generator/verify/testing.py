@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..common import COMMON_CASES
+from ..common import common_case as _common_case
 from ..common import common_cases as _common_cases
 from ..model import Spec, load_spec
 from ..paths import ROOT
@@ -67,6 +67,9 @@ def _load_file(path: str) -> Spec:
 def common_cases(spec: Spec) -> list[str]:
     """The COMMON_CASES that apply to a spec (Nadam has no decay)."""
     return _common_cases(spec.common)
+
+
+common_case = _common_case  # a case's arguments, those of the spec's common arguments
 
 
 def hyper_values(spec: Spec, which: str) -> dict:
@@ -146,7 +149,7 @@ def check_numpy_against_reference(
     cls, path, flags, common_case, hyper_case, dtype, steps=STEPS, fused=False
 ):
     s = spec(path)
-    common = COMMON_CASES[common_case]
+    common = _common_case(common_case, s.common)
     hyper = hyper_values(s, hyper_case)
     ref = reference_for(path, flags, common, hyper, steps)
     opt, params = run_numpy(cls, flags, common, hyper, np.dtype(dtype), steps, fused)
@@ -274,6 +277,9 @@ def check_arguments_are_validated(cls, path):
     if "decay" not in s.common:
         with pytest.raises(TypeError):
             cls(decay=0.1)
+    if "weight_decay" in s.common:
+        with pytest.raises(ValueError, match="weight_decay"):
+            cls(weight_decay=-0.1)
 
 
 def check_config_round_trip(cls, path):
@@ -283,6 +289,8 @@ def check_config_round_trip(cls, path):
     common = {"clipnorm": 2.0, "clipvalue": 3.0}
     if "decay" in s.common:
         common["decay"] = 0.5
+    if "weight_decay" in s.common:
+        common["weight_decay"] = 0.25
     opt = cls(**hyper, **flags, **common)
     config = opt.get_config()
     assert config == {**hyper, **flags, **common}

@@ -37,7 +37,7 @@ def check_against_reference(
     fn, path, flags, common_case, hyper_case, dtype, steps=testing.STEPS, jit=True
 ):
     s = testing.spec(path)
-    common = testing.COMMON_CASES[common_case]
+    common = testing.common_case(common_case, s.common)
     hyper = testing.hyper_values(s, hyper_case)
     ref = testing.reference_for(path, flags, common, hyper, steps)
     state, params = run_optax(fn, flags, common, hyper, np.dtype(dtype), steps, jit)
@@ -64,7 +64,7 @@ def check_against_reference(
 
 def check_against_numpy(fn, numpy_cls, flags):
     """float64, every common argument at once: the two backends agree to rounding."""
-    common = testing.COMMON_CASES["all" if "decay" in numpy_cls.common else "clipnorm"]
+    common = testing.common_case("all", numpy_cls.common)
     hyper = {h.name: h.default for h in numpy_cls.hyperparameters}
     _, expected = testing.run_numpy(numpy_cls, flags, common, hyper, np.dtype("float64"))
     _, params = run_optax(fn, flags, common, hyper, np.float64)
@@ -79,7 +79,9 @@ def check_vmap_is_independent_runs(fn):
     runs = []
     for seed in (1, 2):
         params, grads = testing.problem(seed=seed, steps=5)
-        runs.append(([jnp.asarray(p) for p in params], [[jnp.asarray(g) for g in s] for s in grads]))
+        runs.append(
+            ([jnp.asarray(p) for p in params], [[jnp.asarray(g) for g in s] for s in grads])
+        )
     stacked = [jnp.stack([a, b]) for a, b in zip(runs[0][0], runs[1][0])]
     state = jax.vmap(tx.init)(stacked)
     update = jax.jit(jax.vmap(tx.update))

@@ -54,7 +54,7 @@ def run_torch(
 
 def check_against_reference(cls, path, flags, common_case, hyper_case, dtype, foreach):
     s = testing.spec(path)
-    common = testing.COMMON_CASES[common_case]
+    common = testing.common_case(common_case, s.common)
     hyper = testing.hyper_values(s, hyper_case)
     ref = testing.reference_for(path, flags, common, hyper)
     opt, params = run_torch(cls, flags, common, hyper, DTYPES[dtype], foreach)
@@ -81,7 +81,7 @@ def check_against_reference(cls, path, flags, common_case, hyper_case, dtype, fo
 
 def check_against_numpy(torch_cls, numpy_cls, flags, foreach):
     """float64, every common argument at once: the two backends agree to rounding."""
-    common = testing.COMMON_CASES["all" if "decay" in numpy_cls.common else "clipnorm"]
+    common = testing.common_case("all", numpy_cls.common)
     hyper = {h.name: h.default for h in numpy_cls.hyperparameters}
     _, expected = testing.run_numpy(numpy_cls, flags, common, hyper, np.dtype("float64"))
     _, params = run_torch(torch_cls, flags, common, hyper, torch.float64, foreach)

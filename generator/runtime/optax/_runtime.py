@@ -53,6 +53,9 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
     clipvalue = common_argument(owner, "clipvalue", common.get("clipvalue"))
     if "decay" in common:
         values["decay"] = common_argument(owner, "decay", common["decay"])
+    if "weight_decay" in common:  # None disables it: the step program reads 0
+        values["weight_decay"] = common_argument(owner, "weight_decay", common["weight_decay"])
+        values["weight_decay"] = values["weight_decay"] or 0.0
     kernel = kernels[tuple(flags.values())]
     scalar_names = tuple(host.scalar_state_init(_numbers_at(values, 0)))
 
@@ -81,10 +84,10 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         for index, leaf in enumerate(grads):
             _check_leaf(owner, "gradient", index, leaf)
         if params is None:
-            if kernel.reads_params:
+            if kernel.reads_params or values.get("weight_decay"):
                 raise ValueError(
                     f"{owner}: update(updates, state, params) needs params: this update rule "
-                    "reads the parameters"
+                    "reads the parameters" + (" (weight_decay)" if not kernel.reads_params else "")
                 )
             param_leaves = [None] * len(grads)
         else:

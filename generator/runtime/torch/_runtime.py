@@ -69,6 +69,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         clipnorm=None,
         clipvalue=None,
         decay=0.0,
+        weight_decay=None,
         maximize=False,
         foreach=None,
         fused=None,
@@ -96,6 +97,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             defaults[f] = flag(name, f, flags[f])
         if "decay" in self.common:
             defaults["decay"] = common_argument(name, "decay", _one_number(decay))
+        if "weight_decay" in self.common:  # a group key: param groups may each have their own
+            defaults["weight_decay"] = common_argument(
+                name, "weight_decay", _one_number(weight_decay)
+            )
         defaults["maximize"] = flag(name, "maximize", maximize)
         if foreach is not None:
             foreach = flag(name, "foreach", foreach)
@@ -109,6 +114,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         self._graph_counts = {}  # id(group) -> its count tensors as _init_group last saw them
         h = {hp.name: float(_number(hyper[hp.name])) for hp in self.hyperparameters}
         h["decay"] = float(decay) if "decay" in self.common else 0.0
+        h["weight_decay"] = 0.0
         self._scalar_state_names = tuple(self.scalar_state_init(h))
         super().__init__(params, defaults)  # checks each group through add_param_group
 
@@ -157,13 +163,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 f"epsilon=, with Keras 2.3's meaning. {self.torch_difference}"
             )
         weight_decay = torch_args.get("weight_decay")
-        if weight_decay is not None and weight_decay != 0:
+        if weight_decay is not None and weight_decay != 0:  # a spec that leaves it out of common
             raise ValueError(
-                f"{name}: weight_decay is not supported yet: torch.optim's weight_decay adds "
-                "weight_decay*p to the gradient (L2), while Keras 3's subtracts "
-                "learning_rate*weight_decay*p from p before the update (decoupled); which one a "
-                "spec means will be spelled out by the spec language. Use AdamW for decoupled "
-                "decay, or add weight_decay*p to the gradients yourself for L2"
+                f"{name}: weight_decay is not taken by this spec (its `common:` list leaves it "
+                "out): torch.optim's weight_decay adds weight_decay*p to the gradient (L2), "
+                "Keras 3's subtracts learning_rate*weight_decay*p from p before the update; "
+                "add weight_decay*p to the gradients yourself for L2"
             )
         return hyper
 
@@ -197,7 +202,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         if self._has_betas and "betas" in group and any(b in group for b in _BETAS):
             raise ValueError(f"{name}: a param group gives betas and beta_1 or beta_2; give one")
         torch_args = {k: group[k] for k in ("eps", "weight_decay") if k in group}
-        torch_args = {k: v for k, v in torch_args.items() if k not in spec_names}
+        torch_args = {
+            k: v for k, v in torch_args.items() if k not in spec_names and k not in self.common
+        }
         self._hyper_from_torch_args(
             {hp.name: hp.default for hp in self.hyperparameters}, torch_args
         )
@@ -218,6 +225,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             out[f] = flag(name, f, group.get(f))
         if "decay" in self.common:
             out["decay"] = common_argument(name, "decay", _one_number(group.get("decay")))
+        if "weight_decay" in self.common:
+            out["weight_decay"] = common_argument(
+                name, "weight_decay", _one_number(group.get("weight_decay"))
+            )
         out["maximize"] = flag(name, "maximize", group.get("maximize"))
         out["foreach"] = (
             None if group.get("foreach") is None else flag(name, "foreach", group["foreach"])
@@ -329,7 +340,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 group.pop(b, None)
 
     def _hyper(self, values, device=None) -> dict:
-        """The spec's hyperparameters (and decay) by spec name, from checked group values: as
+        """The spec's hyperparameters (and decay, weight_decay) by spec name, from checked group values: as
         floats, or for a graph step (``device``) with one-element tensors kept as float64
         tensors on that device (no host sync)."""
         h = {}
@@ -343,6 +354,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             else:
                 h[hp.name] = float(value)
         h["decay"] = float(values.get("decay", 0.0))
+        h["weight_decay"] = float(values.get("weight_decay") or 0.0)  # None disables it
         return h
 
     def _params(self):

@@ -1,0 +1,88 @@
+"""Keras 3's weight decay on a spec whose update scales p by a hyperparameter of its own
+(``p = beta*p - lr*m``): the decay's per-step factor is hoisted together with beta, so the
+array backends cannot scale p in a pass of their own and compute the whole program instead.
+Built as a user builds a spec (``--specs``/``--out``), stepped against the 50-digit
+reference on NumPy, torch's loop and foreach paths and the fused C kernels. The shipped
+specs' weight decay is checked by their generated tests ("all" case), against Keras 3's own
+optimizers (tests/test_keras_backend.py), torch.optim.AdamW (tests/test_torch_vs_torch_optim.py)
+and optax.adamw (tests/test_optax_backend.py)."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator.model import load_spec
+from generator.verify import reference
+
+torch = pytest.importorskip("torch")
+
+SHRINK = """\
+name: Shrink
+description: A toy whose update scales p by beta, so the weight decay's factor mixes with it.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+  beta: {default: 0.9, domain: 0 < beta <= 1, doc: Shrink factor.}
+state:
+  m: {doc: Momentum.}
+update:
+  - m = beta*m + g
+  - p = beta*p - lr*m
+"""
+
+
+@pytest.fixture(scope="module")
+def shrink(tmp_path_factory):
+    base = tmp_path_factory.mktemp("weight_decay")
+    (base / "specs").mkdir()
+    (base / "specs" / "shrink.yaml").write_text(SHRINK)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--specs", "specs", "--out", "shrinkopt"],
+        cwd=base,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    sys.path.insert(0, str(base))
+    try:
+        yield (
+            load_spec(base / "specs" / "shrink.yaml", base),
+            importlib.import_module("shrinkopt.numpy"),
+            importlib.import_module("shrinkopt.torch"),
+        )
+    finally:
+        sys.path.remove(str(base))
+
+
+def test_a_factor_mixed_with_the_spec_s_own_steps_as_the_reference(shrink):
+    spec, numpy_backend, torch_backend = shrink
+    rng = np.random.default_rng(0)
+    params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5)]
+    grads = [[rng.standard_normal(p.shape) for p in params0] for _ in range(10)]
+    hyper = {"learning_rate": 0.1, "beta": 0.9, "weight_decay": 0.5}
+    ref = reference.run(spec, {}, hyper, params0, grads)
+    undecayed = reference.run(spec, {}, {**hyper, "weight_decay": None}, params0, grads)
+    assert max(np.max(np.abs(a - b)) for a, b in zip(ref.params, undecayed.params)) > 1e-2
+    source = Path(torch_backend.__file__).parent / "shrink.py"
+    assert "!= 1.0" not in source.read_text()  # no pass of its own: the factor is mixed in
+    for fused in (False, True):
+        params = [p.copy() for p in params0]
+        opt = numpy_backend.Shrink(learning_rate=0.1, beta=0.9, weight_decay=0.5, fused=fused)
+        for step in grads:
+            opt.apply_gradients(zip(step, params))
+        for got, want in zip(params, ref.params):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    for path in ({"foreach": False}, {"foreach": True}, {"fused": True}):
+        tensors = [torch.tensor(p, requires_grad=True) for p in params0]
+        topt = torch_backend.Shrink(tensors, lr=0.1, beta=0.9, weight_decay=0.5, **path)
+        for step in grads:
+            for t, g in zip(tensors, step):
+                t.grad = torch.tensor(g)
+            topt.step()
+        for got, want in zip(tensors, ref.params):
+            np.testing.assert_allclose(got.detach().numpy(), want, rtol=1e-12, atol=1e-14)
