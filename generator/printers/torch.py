@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..ir import Assign
 from ..symbols import real
 from . import inplace
 from .arrays import COMMUTATIVE, ArrayProgram, Instr, lower_values
@@ -233,7 +232,7 @@ def element_code(temporaries, outputs, arrays, writable: set[str], scalars) -> E
     """Print ``outputs`` (name -> expression) into the arrays of the same name (``writable``:
     the state and the parameter; the gradient is never written), scheduled by
     ``generator.printers.inplace`` for the fewest temporaries, then the fewest passes."""
-    shared: list[Assign] = []
+    shared: list[_Shared] = []
     outputs = [(name, distribute_over_a_shared_factor(e, scalars, shared)) for name, e in outputs]
     temporaries = (*temporaries, *shared)
     low, finals = lower_values(temporaries, outputs, arrays, scalars)
@@ -244,6 +243,15 @@ def element_code(temporaries, outputs, arrays, writable: set[str], scalars) -> E
     tensor = [line for step in per_tensor.steps for line in _tensor_line(_as_instr(step))]
     foreach = [line for step in lists.steps for line in _foreach_step(step)]
     return ElementCode(tuple(tensor), per_tensor.scratch, tuple(foreach), per_tensor, lists)
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """A temporary made by distribute_over_a_shared_factor (as the IR's Assign: printers
+    import nothing from the IR, which the model's name checks import through them)."""
+
+    symbol: sp.Symbol
+    expr: sp.Expr
 
 
 def distribute_over_a_shared_factor(expr, scalars, shared: list):
@@ -281,7 +289,7 @@ def distribute_over_a_shared_factor(expr, scalars, shared: list):
             base, power = factor.as_base_exp()
             if not base.is_Symbol:
                 name = real(f"_d{len(shared)}")
-                shared.append(Assign(name, base))
+                shared.append(_Shared(name, base))
                 base = name
             factor = base**power
         terms += [sp.Mul(k * c, a, factor, evaluate=False) for c, a in parts]
