@@ -228,8 +228,8 @@ def _kept_as_named(eq, later, variant) -> bool:
     """Whether the update's temporary ``eq`` stays a named element value: its name's last
     assignment (earlier ones are substituted into it, so the name has one value), read by two
     or more of the equations after it."""
-    if eq.target == "p" or eq.target in {s.name for s in variant.state}:
-        return False
+    if eq.target in ("p", "g") or eq.target in {s.name for s in variant.state}:
+        return False  # g: a reassigned gradient is substituted (the kernels' g is their input)
     if any(other.target == eq.target for other in later):
         return False
     return sum(eq.symbol in other.expr.free_symbols for other in later) >= 2

@@ -1,11 +1,16 @@
-"""Keras 3's weight decay on a spec whose update scales p by a hyperparameter of its own
+"""Weight decay in user specs, built as a user builds them (``--specs``/``--out``).
+
+Keras 3's weight decay on a spec whose update scales p by a hyperparameter of its own
 (``p = beta*p - lr*m``): the decay's per-step factor is hoisted together with beta, so the
 array backends cannot scale p in a pass of their own and compute the whole program instead.
 Built as a user builds a spec (``--specs``/``--out``), stepped against the 50-digit
 reference on NumPy, torch's loop and foreach paths and the fused C kernels. The shipped
 specs' weight decay is checked by their generated tests ("all" case), against Keras 3's own
 optimizers (tests/test_keras_backend.py), torch.optim.AdamW (tests/test_torch_vs_torch_optim.py)
-and optax.adamw (tests/test_optax_backend.py)."""
+and optax.adamw (tests/test_optax_backend.py).
+
+torch's L2 form, written in a spec by reassigning the gradient (``g = g + weight_decay*p``),
+equals torch.optim.Adam's ``weight_decay`` on every torch path."""
 
 from __future__ import annotations
 
@@ -35,12 +40,33 @@ update:
   - p = beta*p - lr*m
 """
 
+ADAM_L2 = """\
+name: AdamL2
+description: Adam with torch.optim.Adam's L2 weight decay, added to the gradient.
+common: [clipnorm, clipvalue, decay]
+hyperparameters:
+  learning_rate: {default: 0.001, domain: learning_rate >= 0, doc: Learning rate.}
+  beta_1: {default: 0.9, domain: 0 < beta_1 < 1, doc: Decay of the first moment.}
+  beta_2: {default: 0.999, domain: 0 < beta_2 < 1, doc: Decay of the second moment.}
+  epsilon: {default: 1.0e-8, domain: epsilon >= 0, doc: Fuzz factor.}
+  weight_decay: {default: 0.0, domain: weight_decay >= 0, doc: The L2 penalty.}
+state:
+  m: {doc: First moment.}
+  v: {doc: Second moment.}
+update:
+  - g = g + weight_decay*p
+  - m = beta_1*m + (1 - beta_1)*g
+  - v = beta_2*v + (1 - beta_2)*g**2
+  - p = p - lr/(1 - beta_1**t)*m/(sqrt(v/(1 - beta_2**t)) + epsilon)
+"""
+
 
 @pytest.fixture(scope="module")
 def shrink(tmp_path_factory):
     base = tmp_path_factory.mktemp("weight_decay")
     (base / "specs").mkdir()
     (base / "specs" / "shrink.yaml").write_text(SHRINK)
+    (base / "specs" / "adaml2.yaml").write_text(ADAM_L2)
     done = subprocess.run(
         [sys.executable, "-m", "generator", "build", "--specs", "specs", "--out", "shrinkopt"],
         cwd=base,
@@ -86,3 +112,29 @@ def test_a_factor_mixed_with_the_spec_s_own_steps_as_the_reference(shrink):
             topt.step()
         for got, want in zip(tensors, ref.params):
             np.testing.assert_allclose(got.detach().numpy(), want, rtol=1e-12, atol=1e-14)
+
+
+def test_a_reassigned_gradient_is_torch_s_l2_weight_decay(shrink):
+    """g = g + weight_decay*p, then Adam as torch writes it: torch.optim.Adam(weight_decay=)
+    on the loop, foreach and fused paths, in float64."""
+    _, _, torch_backend = shrink
+    torch.manual_seed(0)
+    params0 = [torch.randn(5, 4, dtype=torch.float64), torch.randn(3, dtype=torch.float64)]
+    grads = [[torch.randn_like(p) for p in params0] for _ in range(20)]
+
+    def run(make):
+        params = [p.clone().requires_grad_() for p in params0]
+        opt = make(params)
+        for step in grads:
+            for p, g in zip(params, step):
+                p.grad = g.clone()
+            opt.step()
+        return [p.detach() for p in params]
+
+    theirs = run(lambda ps: torch.optim.Adam(ps, lr=0.01, weight_decay=0.1, eps=1e-8))
+    without = run(lambda ps: torch.optim.Adam(ps, lr=0.01, eps=1e-8))
+    assert max(float((a - b).abs().max()) for a, b in zip(theirs, without)) > 1e-3
+    for path in ({"foreach": False}, {"foreach": True}, {"fused": True}):
+        ours = run(lambda ps: torch_backend.AdamL2(ps, lr=0.01, weight_decay=0.1, **path))
+        for a, b in zip(ours, theirs):
+            torch.testing.assert_close(a, b, rtol=1e-13, atol=1e-15)

@@ -558,7 +558,8 @@ class _Scope:
             known["g"] = symbols.G
             known.update({n: symbols.real(n) for n in section_targets})
             per_element = per_tensor = set()
-            targets_ok = set(self.state) | {"p"}
+            # g may be reassigned: torch's L2 decay, g = g + weight_decay*p, for what follows
+            targets_ok = set(self.state) | {"p", "g"}
 
         def lookup(name):
             if name in known:

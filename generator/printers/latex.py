@@ -81,6 +81,10 @@ class Notation:
         self.plain.update(latex_of_locals or {})
 
     def symbol(self, name: str, new: bool = False) -> sp.Symbol:
+        if name == "g" and new:  # reassigned by the update (an L2 term): g' from there on
+            display = real("g__new")
+            self.names[display] = r"g^{\prime}_{t}"
+            return display
         if name in self.timed:
             display = real(f"{name}__{'new' if new else 'old'}")
             self.names[display] = f"{self.timed[name]}_{{{'t' if new else 't-1'}}}"
