@@ -145,3 +145,16 @@ def test_optax_reductions_match_the_reference(common, dtype):
     spec, fn, source = render_functional("optax")
     assert "p_absmax = jnp.max(jnp.abs(p), initial=-math.inf)" in source
     testing_optax.check_against_reference(fn, spec, {}, common, "default", dtype)
+
+
+def test_a_spec_with_norms_passes_the_generated_tests_checks(optimizer, torch_optimizer):
+    """Issue 13 found two generated tests failing for any spec with reductions: NumPy's
+    float64 reduction over float32 arrays takes its fixed 64 KiB casting buffer (the allocation
+    check now allows it: no array of the parameters' size), and torch checked fused=True
+    against the spec before fused=True with foreach=True (the combination comes first now)."""
+    from generator.verify import testing_torch
+
+    spec, numpy_cls, _ = optimizer
+    testing.check_steps_allocate_no_arrays(numpy_cls)
+    _, torch_cls = torch_optimizer
+    testing_torch.check_protocol(torch_cls, spec)

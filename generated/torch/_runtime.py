@@ -82,12 +82,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         name = type(self).__name__
         hyper = self._hyper_from_torch_args(dict(hyper), torch_args or {})
         fused = bool(flag(name, "fused", fused)) if fused is not None else False
+        if fused and foreach:  # the arguments' combination first, whatever the spec
+            raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
         if fused and self.native_module is None:
             raise ValueError(
                 f"{name}: fused=True needs generated C/CUDA kernels, which specs with reductions do not have"
             )
-        if fused and foreach:
-            raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
         defaults = {}
         for hp in self.hyperparameters:
             value = hyper[hp.name]  # a one-element tensor stays one (a graph input)

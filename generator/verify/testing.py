@@ -305,7 +305,10 @@ def check_config_round_trip(cls, path):
 
 def check_steps_allocate_no_arrays(cls):
     """After the first step (state and scratch), a step allocates no array: NumPy reports
-    its buffers to tracemalloc, and a 1M-element float32 array would be 4 MB."""
+    its buffers to tracemalloc, and a 1M-element float32 array would be 4 MB (the 300 x 300
+    one 360 KB). The limit leaves room for NumPy's own fixed-size buffer: a reduction in
+    float64 over float32 arrays (a spec's norms) casts through 8192 elements, 64 KiB,
+    whatever the arrays' size."""
     import tracemalloc
 
     for arguments in ({}, {"clipnorm": 1.0, "clipvalue": 0.1}):
@@ -321,7 +324,7 @@ def check_steps_allocate_no_arrays(cls):
             peak = tracemalloc.get_traced_memory()[1] - base
         finally:
             tracemalloc.stop()
-        assert peak < 64 * 1024, f"a step allocated {peak} bytes with {arguments}"
+        assert peak < 128 * 1024, f"a step allocated {peak} bytes with {arguments}"
 
 
 def load_module(source: str, package: str, name: str, host=None):
