@@ -35,16 +35,16 @@ update:
 """
 
 
-def render_spec(backend):
-    """The test-only spec's module for ``backend``, with its host module."""
-    spec = parse_spec(SPEC, "specs/normalized_momentum.yaml", "normalized_momentum")
+def render_spec(backend, text=SPEC, module="normalized_momentum"):
+    """A test-only spec's module for ``backend``, with its host module."""
+    spec = parse_spec(text, f"specs/{module}.yaml", module)
     build = prepare([spec])
     files = render([*host_backend.BACKEND.outputs(build), *backend.BACKEND.outputs(build)])
-    host = testing.load_module(files["host/normalized_momentum.py"], "generated.host", "normalized_momentum")
+    host = testing.load_module(files[f"host/{module}.py"], "generated.host", module)
     package = backend.__name__.rsplit(".", 1)[-1]
-    source = files[f"{package}/normalized_momentum.py"]
-    module = testing.load_module(source, f"generated.{package}", "normalized_momentum", host=host)
-    return spec, module.NormalizedMomentum, source
+    source = files[f"{package}/{module}.py"]
+    loaded = testing.load_module(source, f"generated.{package}", module, host=host)
+    return spec, getattr(loaded, spec.name), source
 
 
 @pytest.fixture(scope="module")
@@ -108,23 +108,19 @@ def test_torch_reductions_match_the_reference(torch_optimizer, common, dtype, fo
     testing_torch.check_against_reference(cls, spec, {}, common, "default", dtype, foreach)
 
 
-def render_functional(backend_name):
-    """The test-only spec's Keras class or optax function (the functional backends)."""
+def render_functional(backend_name, text=SPEC, module="normalized_momentum"):
+    """A test-only spec's Keras class or optax function (the functional backends)."""
     from generator.backends import keras as keras_backend
     from generator.backends import optax as optax_backend
 
     backend = {"keras": keras_backend, "optax": optax_backend}[backend_name]
-    spec = parse_spec(SPEC, "specs/normalized_momentum.yaml", "normalized_momentum")
+    spec = parse_spec(text, f"specs/{module}.yaml", module)
     build = prepare([spec])
     files = render([*host_backend.BACKEND.outputs(build), *backend.BACKEND.outputs(build)])
-    host = testing.load_module(
-        files["host/normalized_momentum.py"], "generated.host", "normalized_momentum"
-    )
-    source = files[f"{backend_name}/normalized_momentum.py"]
-    module = testing.load_module(
-        source, f"generated.{backend_name}", "normalized_momentum", host=host
-    )
-    return spec, getattr(module, spec.name if backend_name == "keras" else spec.keras_name), source
+    host = testing.load_module(files[f"host/{module}.py"], "generated.host", module)
+    source = files[f"{backend_name}/{module}.py"]
+    loaded = testing.load_module(source, f"generated.{backend_name}", module, host=host)
+    return spec, getattr(loaded, spec.name if backend_name == "keras" else spec.keras_name), source
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -158,3 +154,53 @@ def test_a_spec_with_norms_passes_the_generated_tests_checks(optimizer, torch_op
     testing.check_steps_allocate_no_arrays(numpy_cls)
     _, torch_cls = torch_optimizer
     testing_torch.check_protocol(torch_cls, spec)
+
+
+COUNTED = """\
+name: Counted
+description: Mean squares from element counts, per tensor and over all tensors.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  beta: {default: 0.9, domain: 0 < beta < 1, doc: Momentum.}
+reductions:
+  n: {scope: tensor, op: sum, of: 1, doc: Elements of this tensor.}
+  g_sq: {scope: tensor, op: sum, of: g**2, doc: Squared norm of this gradient.}
+  total: {scope: global, op: sum, of: 1, doc: Elements of all tensors.}
+  top: {scope: global, op: max, of: 2*beta, doc: A per-step value's maximum.}
+state:
+  m: {init: 0, doc: Momentum.}
+update:
+  - m = beta*m + g/sqrt(g_sq/n + 1)
+  - p = p - lr*top*m/(1 + total/1000)
+"""
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "keras", "optax"])
+def test_a_reduction_of_a_per_step_value_counts_the_elements(backend):
+    """``of: 1`` sums 1 over the elements (the count a mean divides by): issue 13 found it
+    refused at build time without a line. Every backend takes it (no pass over memory), each
+    equal to the reference, which sums it element by element; a maximum of a per-step value
+    is that value."""
+    from generator.backends import numpy as numpy_backend
+    from generator.backends import torch as torch_backend
+
+    if backend in ("numpy", "torch"):
+        module = {"numpy": numpy_backend, "torch": torch_backend}[backend]
+        spec, cls, source = render_spec(module, COUNTED, "counted")
+        assert "n = float(1) * p." in source
+    else:
+        spec, cls, source = render_functional(backend, COUNTED, "counted")
+        assert "size(g)" in source
+    for common in ("plain", "all"):
+        if backend == "numpy":
+            testing.check_numpy_against_reference(cls, spec, {}, common, "default", "float64")
+        elif backend == "torch":
+            from generator.verify import testing_torch
+
+            for foreach in (False, True):
+                testing_torch.check_against_reference(
+                    cls, spec, {}, common, "default", "float64", foreach
+                )
+        else:
+            checks = pytest.importorskip(f"generator.verify.testing_{backend}")
+            checks.check_against_reference(cls, spec, {}, common, "default", "float64")

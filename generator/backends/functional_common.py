@@ -51,7 +51,7 @@ def variant_view(
     lines: list[str] = []
     tensor_reductions = [r for r in ir.reductions if r.scope is Scope.TENSOR]
     for r in tensor_reductions:
-        lines.append(f"{r.name} = {_reduce(printer, r.op, r.expr)}")
+        lines.append(f"{r.name} = {_reduce(printer, r.op, r.expr, (P.name, G.name, *ir.state))}")
     lines += [f"{a.symbol.name} = {printer.doprint(a.expr)}" for a in ir.tensor]
     temporaries, outputs = ir.temporaries, ir.outputs
     decay_change = None
@@ -95,7 +95,7 @@ def variant_view(
             hyper |= {s.name for s in r.expr.free_symbols} - arrays - {"t"}
         partial_lines = [f"{n} = hyper[{n!r}]" for n in sorted(hyper)]
         for r in global_reductions:
-            partial_lines.append(f"_g{r.name} = {_reduce(printer, r.op, r.expr)}")
+            partial_lines.append(f"_g{r.name} = {_reduce(printer, r.op, r.expr, arrays)}")
             partial_results.append(f"_g{r.name}")
     return FunctionalVariant(
         base=base,
@@ -118,8 +118,15 @@ def module_variants(lowered: LoweredSpec, printer: FunctionalPrinter, delta: boo
     return base, variants
 
 
-def _reduce(printer: FunctionalPrinter, op: ReduceOp, expr: sp.Expr) -> str:
+def _reduce(printer: FunctionalPrinter, op: ReduceOp, expr: sp.Expr, arrays) -> str:
     ns = printer.namespace
+    if not {s.name for s in expr.free_symbols} & set(arrays):
+        # the same value at every element (``of: 1`` counts them); -inf over no elements
+        count = f"{ns}.size({G.name})"  # g: optax may be given no params
+        value = printer.doprint(expr)
+        if op is ReduceOp.SUM:
+            return f"({value}) * {count}"
+        return f"{ns}.where({count} > 0, {value}, -math.inf)"
     if op is ReduceOp.SUM:
         return f"{ns}.sum({printer.doprint(expr)})"
     # max over no elements is -inf, as in the reference and the other backends

@@ -11,8 +11,15 @@ from ..printers.python import print_scalar
 
 
 def reduction_lines(r, arrays, scalars, dialect, prefix=""):
-    program, result = lower_reduction(r.expr, r.op, arrays, scalars)
     target = f"{prefix}{r.name}"
+    if not {s.name for s in r.expr.free_symbols} & set(arrays):
+        # the same value at every element (``of: 1`` counts them): no pass over memory; the
+        # maximum over no elements is -inf, as everywhere
+        value, n = print_scalar(r.expr), dialect.count(arrays[0])
+        if r.op == "sum":
+            return [f"{target} = float({value}) * {n}"], 0
+        return [f"{target} = float({value}) if {n} else -math.inf"], 0
+    program, result = lower_reduction(r.expr, r.op, arrays, scalars)
     if result.startswith("dot:"):  # a sum of squares: one pass, no scratch
         return [f"{target} = {dialect.sum_of_squares(result[4:])}"], 0
     return dialect.lines(program) + [f"{target} = {dialect.reduce(r.op, result)}"], program.scratch

@@ -48,6 +48,11 @@ def sum_of_squares(x: str) -> str:
     return f"float(np.vdot({x}, {x}))"
 
 
+def count(array: str) -> str:
+    """The number of elements: a reduction of a per-step value is it times the count."""
+    return f"{array}.size"
+
+
 def reduce(op: str, array: str) -> str:
     if op == "sum":
         return f"float(np.sum({array}, dtype=np.float64))"

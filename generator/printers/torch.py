@@ -392,6 +392,11 @@ def sum_of_squares(x: str) -> str:
     return f"float(torch.sum(torch.square({x}), dtype=torch.float64))"
 
 
+def count(array: str) -> str:
+    """The number of elements: a reduction of a per-step value is it times the count."""
+    return f"{array}.numel()"
+
+
 def reduce(op: str, array: str) -> str:
     if op == "sum":
         return f"float(torch.sum({array}, dtype=torch.float64))"
