@@ -33,8 +33,9 @@ COMMON_DOCS = {
     "value. 0 or None disables it.",
     "decay": "float >= 0. Learning rate decay over each update: "
     "lr = learning_rate / (1 + decay * iterations).",
-    "weight_decay": "float >= 0. Decoupled weight decay (Keras 3's): before the update, "
-    "p = p * (1 - lr * weight_decay). 0 or None disables it.",
+    "weight_decay": "float >= 0. Decoupled weight decay (Keras 3's, torch.optim.AdamW's): "
+    "before the update, p = p * (1 - lr * weight_decay); not the L2 term torch.optim's other "
+    "optimizers add to the gradient. 0 or None disables it.",
 }
 COMMON_DEFAULTS = {"clipnorm": None, "clipvalue": None, "decay": 0.0, "weight_decay": None}
 # The common arguments the step program reads (as floats: None is 0), in this order.

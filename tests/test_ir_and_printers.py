@@ -234,3 +234,20 @@ def test_the_array_paths_scale_p_only_when_weight_decay_is_on():
     for module, call in ((torch_adam, "torch._foreach_mul_(p, "), (numpy_adam, "np.multiply(p, ")):
         source = inspect.getsource(module)
         assert re.search(r"if _c3_weight_decay_factor != 1\.0:.*\n\s+" + re.escape(call), source)
+
+
+def test_a_sum_is_distributed_only_over_a_divisor():
+    """torch's printer writes p + k*(c*g + m)/d as two addcdivs over d (computed once), and
+    leaves any other factor of a sum alone (exp(v) would become e**v, recomputed per term)."""
+    from generator.printers.torch import distribute_over_a_shared_factor
+
+    p, g, m, v, c, k = sp.symbols("p g m v c k", real=True)
+    shared = []
+    out = distribute_over_a_shared_factor(p + k * (c * g + m) / (sp.sqrt(v) + c), {"c", "k"}, shared)
+    (d,) = shared
+    assert d.expr == sp.sqrt(v) + c
+    assert sp.simplify(out.subs(d.symbol, d.expr) - (p + k * (c * g + m) / (sp.sqrt(v) + c))) == 0
+    assert len(sp.Add.make_args(out)) == 3
+    for other in (sp.exp(v), v, sp.sqrt(v)):
+        expr = p + k * (c * g + m) * other
+        assert distribute_over_a_shared_factor(expr, {"c", "k"}, []) == expr

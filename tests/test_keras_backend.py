@@ -633,6 +633,37 @@ def test_stateless_apply_equals_apply():
 # ---------------------------------------------------------------------------- 6. refusals
 
 
+def check_exclude_from_weight_decay():
+    """Keras 3's exclude_from_weight_decay: the variables named there take no decay, the
+    others the same decay as Keras 3's own Adam gives them (float64)."""
+    params, grads = problem(steps=10)
+
+    def run(opt):
+        with floatx("float64"):
+            names = ("kernel", "bias", "scale")
+            variables = [
+                keras.Variable(np.array(p), dtype="float64", name=n) for p, n in zip(params, names)
+            ]
+            opt.exclude_from_weight_decay(var_names=["bias"])
+            for step in grads:
+                opt.apply(tensors(step), variables)
+        return [numpy_of(v) for v in variables]
+
+    ours = run(GK.Adam(learning_rate=0.01, weight_decay=0.5))
+    theirs = run(keras.optimizers.Adam(0.01, weight_decay=0.5))
+    assert_close(ours, theirs, what="exclude_from_weight_decay")
+    everywhere = run_keras(GK.Adam(learning_rate=0.01, weight_decay=0.5), params, grads)
+    nowhere = run_keras(GK.Adam(learning_rate=0.01), params, grads)
+    assert_close(ours[1:2], nowhere[1:2], what="the excluded bias")
+    assert max_relative_difference(ours[1:2], everywhere[1:2]) > 1e-3
+    with pytest.raises(NotImplementedError, match="own weight_decay"):
+        GK.AdamW().exclude_from_weight_decay(var_names=["bias"])
+
+
+def test_exclude_from_weight_decay_as_keras3():
+    check_exclude_from_weight_decay()
+
+
 def test_refused_arguments():
     with pytest.raises(ValueError, match="weight_decay"):
         GK.Adam(weight_decay=-0.1)

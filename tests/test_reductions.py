@@ -204,3 +204,38 @@ def test_a_reduction_of_a_per_step_value_counts_the_elements(backend):
         else:
             checks = pytest.importorskip(f"generator.verify.testing_{backend}")
             checks.check_against_reference(cls, spec, {}, common, "default", "float64")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch-loop", "torch-foreach"])
+def test_an_empty_tensor_beside_a_counted_one_steps(backend):
+    """A per-tensor count of 0 (an empty parameter) would divide by zero in the per-tensor
+    values: an empty tensor has nothing to update, and the other tensors step as the
+    reference does."""
+    import numpy as np
+
+    from generator.backends import numpy as numpy_backend
+    from generator.backends import torch as torch_backend
+    from generator.verify import reference
+
+    module = numpy_backend if backend == "numpy" else torch_backend
+    spec, cls, _ = render_spec(module, COUNTED, "counted")
+    params0 = [np.linspace(-1.0, 1.0, 6), np.zeros(0)]
+    grads = [[np.full(6, 0.5), np.zeros(0)]] * 3
+    ref = reference.run(spec, {}, {"learning_rate": 0.1, "beta": 0.9}, params0, grads)
+    if backend == "numpy":
+        params = [p.copy() for p in params0]
+        opt = cls()
+        for step in grads:
+            opt.apply_gradients(zip(step, params))
+    else:
+        import torch
+
+        params = [torch.tensor(p, requires_grad=True) for p in params0]
+        opt = cls(params, foreach=backend == "torch-foreach")
+        for step in grads:
+            for p, g in zip(params, step):
+                p.grad = torch.tensor(g)
+            opt.step()
+        params = [p.detach().numpy() for p in params]
+    np.testing.assert_allclose(params[0], ref.params[0], rtol=1e-12)
+    assert params[1].shape == (0,)

@@ -243,11 +243,15 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         keras.optimizers.Optimizer.learning_rate.fset(self, value)
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
-        raise NotImplementedError(
-            f"{type(self).__name__}: exclude_from_weight_decay is not supported: a spec's own "
-            "weight_decay (AdamW's, Lion's) is part of its update rule for every variable, and "
-            "Keras 3's weight_decay is refused"
-        )
+        """Keras 3's: the variables listed, or whose names contain one of ``var_names``, take
+        no weight decay (their step program runs with weight_decay 0). Refused for a spec
+        whose weight_decay is its own (AdamW's, Lion's): it is part of its update rule."""
+        if "weight_decay" not in self.common:
+            raise NotImplementedError(
+                f"{type(self).__name__}: exclude_from_weight_decay is not supported: this "
+                "spec's own weight_decay is part of its update rule for every variable"
+            )
+        super().exclude_from_weight_decay(var_list=var_list, var_names=var_names)
 
     def load_own_variables(self, store):
         """Keras's loading (model.load_weights, keras.models.load_model), with the saved
@@ -338,9 +342,15 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                 reductions[name] = ops.max(column) if op == "max" else ops.sum(column)
         scalar_state = {n: v.value for n, v in self._scalar_variables.items()}
         scalars, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
+        undecayed = scalars  # for variables excluded from the weight decay (Keras 3's habit)
+        if self._hyper.get("weight_decay") and any(not self._use_weight_decay(v) for v, *_ in rows):
+            undecayed, _ = kernel.step(
+                {**hyper, "weight_decay": hyper["weight_decay"] * 0}, scalar_state, reductions, t
+            )
         updates = []
         for variable, g, state in rows:
-            values = tuple(_tensor(s, variable.dtype) for s in scalars)
+            chosen = scalars if self._use_weight_decay(variable) else undecayed
+            values = tuple(_tensor(s, variable.dtype) for s in chosen)
             new_p, new_state = kernel.update(variable.value, g, [s.value for s in state], values)
             updates += [*zip(state, new_state), (variable, new_p)]
         for name, value in new_scalar_state.items():

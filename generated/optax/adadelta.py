@@ -81,7 +81,7 @@ def adadelta(
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
-        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's, torch.optim.AdamW's): before the update, p = p * (1 - lr * weight_decay); not the L2 term torch.optim's other optimizers add to the gradient. 0 or None disables it.
 
     References:
         - Adadelta - an adaptive learning rate method: https://arxiv.org/abs/1212.5701

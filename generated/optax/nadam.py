@@ -103,7 +103,7 @@ def nadam(
         schedule_decay: float, schedule_decay >= 0. Decay of the momentum schedule. Defaults to 0.004.
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
-        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's, torch.optim.AdamW's): before the update, p = p * (1 - lr * weight_decay); not the L2 term torch.optim's other optimizers add to the gradient. 0 or None disables it.
 
     References:
         - Nadam report: http://cs229.stanford.edu/proj2015/054_report.pdf

@@ -95,8 +95,9 @@ class Lion(Optimizer):
     schedulers work; ``maximize``, ``foreach``, ``fused`` and ``capturable`` are torch.optim's
     (``capturable=True``: the step count and scalar state live on the device as tensors, for
     CUDA graphs; torch.compile uses the same path). torch's ``betas`` is taken where the spec
-    has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
-    would mean something else. ``shard_group``: the process group over which the parameters
+    has beta_1 and beta_2; its ``eps`` is refused where it would mean something else, and
+    ``weight_decay`` (a param-group key) is Keras 3's decoupled decay, torch.optim.AdamW's,
+    not the L2 term torch.optim's other optimizers add to the gradient. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
     ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
     (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32

@@ -138,7 +138,7 @@ class Nadam(Optimizer):
         schedule_decay: float, schedule_decay >= 0. Decay of the momentum schedule. Defaults to 0.004.
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
-        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's, torch.optim.AdamW's): before the update, p = p * (1 - lr * weight_decay); not the L2 term torch.optim's other optimizers add to the gradient. 0 or None disables it.
 
     References:
         - Nadam report: http://cs229.stanford.edu/proj2015/054_report.pdf
@@ -150,8 +150,9 @@ class Nadam(Optimizer):
     schedulers work; ``maximize``, ``foreach``, ``fused`` and ``capturable`` are torch.optim's
     (``capturable=True``: the step count and scalar state live on the device as tensors, for
     CUDA graphs; torch.compile uses the same path). torch's ``betas`` is taken where the spec
-    has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
-    would mean something else. ``shard_group``: the process group over which the parameters
+    has beta_1 and beta_2; its ``eps`` is refused where it would mean something else, and
+    ``weight_decay`` (a param-group key) is Keras 3's decoupled decay, torch.optim.AdamW's,
+    not the L2 term torch.optim's other optimizers add to the gradient. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
     ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
     (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32

@@ -76,7 +76,7 @@ class RMSprop(Optimizer):
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
-        weight_decay: float >= 0. Decoupled weight decay (Keras 3's): before the update, p = p * (1 - lr * weight_decay). 0 or None disables it.
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's, torch.optim.AdamW's): before the update, p = p * (1 - lr * weight_decay); not the L2 term torch.optim's other optimizers add to the gradient. 0 or None disables it.
 
     References:
         - rmsprop: Divide the gradient by a running average of its recent magnitude: http://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf
@@ -87,8 +87,9 @@ class RMSprop(Optimizer):
     schedulers work; ``maximize``, ``foreach``, ``fused`` and ``capturable`` are torch.optim's
     (``capturable=True``: the step count and scalar state live on the device as tensors, for
     CUDA graphs; torch.compile uses the same path). torch's ``betas`` is taken where the spec
-    has beta_1 and beta_2; its ``eps`` and a non-zero ``weight_decay`` are refused where they
-    would mean something else. ``shard_group``: the process group over which the parameters
+    has beta_1 and beta_2; its ``eps`` is refused where it would mean something else, and
+    ``weight_decay`` (a param-group key) is Keras 3's decoupled decay, torch.optim.AdamW's,
+    not the L2 term torch.optim's other optimizers add to the gradient. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
     ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
     (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
@@ -101,7 +102,7 @@ class RMSprop(Optimizer):
     flags = ()
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "rmsprop"
-    torch_difference = "torch.optim.RMSprop (alpha = rho, default 0.99, eps 1e-8) has the same update with epsilon outside the square root: equal numbers for equal arguments."
+    torch_difference = "torch.optim.RMSprop (alpha = rho, default 0.99, eps 1e-8) has the same update with epsilon outside the square root: equal numbers for equal arguments, weight_decay aside (torch's is L2, added to the gradient; the common one here is decoupled)."
     kernels = {
         (): Kernel(
             state=("accumulator",),

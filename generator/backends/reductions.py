@@ -28,6 +28,10 @@ def reduction_lines(r, arrays, scalars, dialect, prefix=""):
 def tensor_stage(ir: KernelIR, arrays, scalars, dialect):
     """Lines computing the per-tensor reductions and per-tensor scalars; scratch they need."""
     lines, scratch = [], 0
+    if any(r.scope is Scope.TENSOR for r in ir.reductions):
+        # an empty tensor has nothing to update, and its per-tensor values would be Python
+        # arithmetic on its reductions (a count of 0 divides by zero)
+        lines += [f"if {dialect.count('p')} == 0:", "    return"]
     for r in (r for r in ir.reductions if r.scope is Scope.TENSOR):
         more, count = reduction_lines(r, arrays, scalars - {r.name}, dialect)
         lines += more

@@ -255,12 +255,13 @@ class _Shared:
 
 
 def distribute_over_a_shared_factor(expr, scalars, shared: list):
-    """``x + k*(c1*a + c2*b)*f`` as ``x + k*c1*a*f + k*c2*b*f`` when a, b, ... are arrays
-    as they stand and f is one element value (a divisor: ``1/d``): each term is then one
-    addcmul/addcdiv into x, without the sum (one pass and one temporary fewer: NAdam's
-    m_bar/(sqrt(v_hat) + epsilon), as torch.optim's foreach NAdam computes it). Rounding
-    differs from the sum's by an ulp or so; the reference tests bound it. f, when it is not
-    a name already, becomes a temporary appended to ``shared`` (computed once)."""
+    """``x + k*(c1*a + c2*b)/d`` as ``x + k*c1*a/d + k*c2*b/d`` when a, b, ... are arrays
+    as they stand and d is one element value: each term is then one addcdiv into x, without
+    the sum (one pass and one temporary fewer: NAdam's m_bar/(sqrt(v_hat) + epsilon), as
+    torch.optim's foreach NAdam computes it). d, when it is not a name already, becomes a
+    temporary appended to ``shared`` (computed once). Rounding differs from the sum's by an
+    ulp or so (the reference tests bound it); where d is exactly 0 (epsilon = 0 and v = 0),
+    a zero term gives NaN where the sum would give an infinity, as in torch.optim's NAdam."""
     if not isinstance(expr, sp.Add):
         return expr
 
@@ -279,20 +280,19 @@ def distribute_over_a_shared_factor(expr, scalars, shared: list):
         factors = sp.Mul.make_args(term)
         sums = [f for f in factors if isinstance(f, sp.Add) and not scalar(f)]
         others = [f for f in factors if not scalar(f) and f not in sums]
+        divisor = others[0] if len(others) == 1 else None
+        reciprocal = isinstance(divisor, sp.Pow) and divisor.exp == -1
         parts = [coefficient_and_array(a) for a in sp.Add.make_args(sums[0])] if sums else []
-        if len(sums) != 1 or len(others) != 1 or not parts or None in parts:
+        if len(sums) != 1 or not reciprocal or not parts or None in parts:
             terms.append(term)
             continue
         k = sp.Mul(*[f for f in factors if scalar(f)])
-        factor = others[0]
-        if not factor.is_Symbol:  # a divisor 1/d: d once, as a temporary
-            base, power = factor.as_base_exp()
-            if not base.is_Symbol:
-                name = real(f"_d{len(shared)}")
-                shared.append(_Shared(name, base))
-                base = name
-            factor = base**power
-        terms += [sp.Mul(k * c, a, factor, evaluate=False) for c, a in parts]
+        base = divisor.base
+        if not base.is_Symbol:  # d once, as a temporary
+            name = real(f"_d{len(shared)}")
+            shared.append(_Shared(name, base))
+            base = name
+        terms += [sp.Mul(k * c, a, 1 / base, evaluate=False) for c, a in parts]
     return sp.Add(*terms, evaluate=False) if len(terms) > len(sp.Add.make_args(expr)) else expr
 
 
