@@ -59,6 +59,19 @@ class step_math:
         return xp.where(xp.isnan(x), x, xp.sign(x))
 
     @staticmethod
+    def select(cond, a, b):
+        """``a() if cond else b()``: lazy for numbers (a branch may be undefined where it is
+        not taken, as sqrt of a negative number), both evaluated and selected for arrays."""
+        if isinstance(cond, (bool, numbers.Real)) or type(cond).__name__ == "bool_":
+            return a() if cond else b()
+        x, y = a(), b()
+        if hasattr(cond, "new_tensor"):  # torch: numbers become float64 tensors on its device
+            like = cond.double()
+            x, y = (like.new_tensor(v) if isinstance(v, numbers.Real) else v for v in (x, y))
+            return x.where(cond, y)
+        return _namespace(cond).where(cond, x, y)
+
+    @staticmethod
     def maximum(*xs):
         return _fold(xs, "maximum", max)
 

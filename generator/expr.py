@@ -2,8 +2,8 @@
 
 The text is parsed by Python's ``ast`` module and only these nodes are accepted: numbers,
 names the caller resolves, ``+ - * / **``, unary minus, calls of the functions in
-``FUNCTIONS``, ``x if flag else y`` (flags only), and, in domains, comparisons joined by
-``and``. Every SymPy node is built here, so no attribute access, lambda, subscript or
+``FUNCTIONS``, ``x if condition else y`` and ``where(condition, x, y)`` (a condition combines flags and
+comparisons with not/and/or), and, in domains, comparisons joined by ``and``. Every SymPy node is built here, so no attribute access, lambda, subscript or
 dunder name can reach Python.
 """
 
@@ -190,15 +190,18 @@ class _Builder:
             return self.call(node, depth)
         if isinstance(node, ast.IfExp):
             cond = self.condition(node.test, depth)
-            return sp.Piecewise(
-                (self.value(node.body, depth), cond), (self.value(node.orelse, depth), True)
-            )
+            return _select(cond, self.value(node.body, depth), self.value(node.orelse, depth))
         raise ExprError(f"{_describe(node)} is not allowed in an expression")
 
     def call(self, node, depth):
-        allowed = ", ".join(sorted(FUNCTIONS))
+        allowed = ", ".join(sorted([*FUNCTIONS, "where"]))
         if not isinstance(node.func, ast.Name):
             raise ExprError(f"calling {_describe(node.func)} is not allowed (functions: {allowed})")
+        if node.func.id == "where":  # where(condition, x, y): x if condition else y
+            if node.keywords or len(node.args) != 3:
+                raise ExprError("where() takes three arguments: where(condition, x, y)")
+            cond = self.condition(node.args[0], depth)
+            return _select(cond, self.value(node.args[1], depth), self.value(node.args[2], depth))
         if node.func.id not in FUNCTIONS:
             raise ExprError(f"unknown function {node.func.id!r} (allowed: {allowed})")
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
@@ -217,8 +220,13 @@ class _Builder:
             return sp.true if node.value else sp.false
         if isinstance(node, ast.Name):
             if node.id not in self.flags:
-                raise ExprError(f"{node.id!r} is not a flag; conditions may only combine flags")
+                raise ExprError(
+                    f"{node.id!r} is not a flag: a condition combines flags and comparisons "
+                    f"such as '{node.id} > 0'"
+                )
             return self.flags[node.id]
+        if isinstance(node, ast.Compare) and self.lookup is not _no_values:
+            return self.relation(node, depth)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return sp.Not(self.condition(node.operand, depth))
         if isinstance(node, ast.BoolOp):
@@ -243,10 +251,24 @@ class _Builder:
             for op, a, b in zip(node.ops, operands, operands[1:]):
                 build = _COMPARE.get(type(op))
                 if build is None:
-                    raise ExprError("a domain compares with <, <=, > or >= only")
-                parts.append(build(a, b))
+                    raise ExprError("a comparison is one of <, <=, > or >=")
+                part = build(a, b)
+                if part in (sp.true, sp.false):
+                    raise ExprError(
+                        f"the comparison {_short(ast.unparse(node))!r} is always {part}"
+                    )
+                parts.append(part)
             return sp.And(*parts)
         raise ExprError(f"{_describe(node)} is not a comparison")
+
+
+def _select(cond, a, b):
+    """x if cond else y, as SymPy's Piecewise (a flag's condition is resolved per variant)."""
+    if cond is sp.true:
+        return a
+    if cond is sp.false:
+        return b
+    return sp.Piecewise((a, cond), (b, True))
 
 
 def _power(base, exponent):

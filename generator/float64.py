@@ -29,6 +29,11 @@ def _eval(expr, env):
         return np.float64(env[expr.name])
     if expr.is_Number:
         return np.float64(float(expr))
+    if isinstance(expr, sp.Piecewise):  # the branch whose condition holds, lazily
+        for value, cond in expr.args:
+            if cond is sp.true or bool(_eval_condition(cond, env)):
+                return _eval(value, env)
+        return np.float64(np.nan)
     args = [_eval(a, env) for a in expr.args]
     if isinstance(expr, sp.Add):
         return _fold(np.add, args)
@@ -49,6 +54,29 @@ def _eval(expr, env):
         if isinstance(expr, function):
             return numpy_function(args[0])
     raise ValueError(f"no float64 evaluation of {type(expr).__name__}")
+
+
+_COMPARISONS = {
+    sp.StrictGreaterThan: np.greater,
+    sp.GreaterThan: np.greater_equal,
+    sp.StrictLessThan: np.less,
+    sp.LessThan: np.less_equal,
+    sp.Unequality: np.not_equal,
+    sp.Equality: np.equal,
+}
+
+
+def _eval_condition(cond, env):
+    if isinstance(cond, sp.And):
+        return all(_eval_condition(c, env) for c in cond.args)
+    if isinstance(cond, sp.Or):
+        return any(_eval_condition(c, env) for c in cond.args)
+    if isinstance(cond, sp.Not):
+        return not _eval_condition(cond.args[0], env)
+    for relation, compare in _COMPARISONS.items():
+        if isinstance(cond, relation):
+            return compare(_eval(cond.lhs, env), _eval(cond.rhs, env))
+    raise ValueError(f"no float64 evaluation of {type(cond).__name__}")
 
 
 def _fold(op, args):

@@ -260,6 +260,9 @@ class _Hoister:
         self.step: list[Assign] = []
         self.tensor: list[Assign] = []
         self.known: dict[sp.Expr, sp.Symbol] = {}
+        # A value hoisted from inside a branch of a condition is computed only where the branch
+        # is taken (else 0): sqrt(rho_t - 4) where rho_t <= 5 would raise in Python
+        self.guard: sp.Basic = sp.true
         # Memos: the update's expressions share sub-expressions (each equation reuses the ones
         # before it); without them, levels and hoisting are exponential in the chain length.
         self._levels: dict[sp.Basic, int] = {}
@@ -274,7 +277,7 @@ class _Hoister:
         return self._levels[expr]
 
     def hoist(self, expr, target: int):
-        key = (expr, target)
+        key = (expr, target, self.guard)
         if key not in self._hoisted:
             self._hoisted[key] = self._hoist(expr, target)
         return self._hoisted[key]
@@ -285,6 +288,8 @@ class _Hoister:
         lvl = self.level(expr)
         if lvl < target:
             return self._name(expr, lvl)
+        if isinstance(expr, sp.Piecewise):  # a per-step condition over per-element values
+            return self._select(expr, target)
         if isinstance(expr, (sp.Add, sp.Mul)):
             low = [a for a in expr.args if self.level(a) < target]
             high = [a for a in expr.args if self.level(a) >= target]
@@ -294,11 +299,38 @@ class _Hoister:
             return expr.func(*low, *[self.hoist(a, target) for a in high])
         return expr.func(*[self.hoist(a, target) for a in expr.args])
 
+    def _select(self, expr, target: int):
+        """Piecewise((a, c), (b, True)) with c per step (or per tensor): c is hoisted as a
+        number (1 or 0, computed once in float64 on the host, so that every backend takes the
+        same branch), and a and b are hoisted under it."""
+        (a, cond), (b, default) = (
+            expr.args if len(expr.args) == 2 else (expr.args[0], (expr.args[1:], True))
+        )
+        if default is not sp.true:  # pragma: no cover - the parser makes if/else pairs
+            raise AssertionError("a condition without an else")
+        if isinstance(b, tuple):
+            b = sp.Piecewise(*b)
+        flag = self._name(
+            sp.Piecewise((sp.Integer(1), cond), (sp.Integer(0), True)), self.level(cond)
+        )
+        taken = sp.Ne(flag, 0)
+        outer = self.guard
+        self.guard = sp.And(outer, taken)
+        a = self.hoist(a, target)
+        self.guard = sp.And(outer, sp.Not(taken))
+        b = self.hoist(b, target)
+        self.guard = outer
+        return sp.Piecewise((a, taken), (b, True))
+
     def _name(self, expr, lvl):
         if lvl == TENSOR:
             expr = self.hoist(expr, TENSOR)  # its per-step parts are computed once per step
         if expr.is_Atom:
             return expr
+        if self.guard is not sp.true and not isinstance(expr, sp.Piecewise):
+            if expr in self.known:  # computed for every step already: safe to reuse
+                return self.known[expr]
+            expr = sp.Piecewise((expr, self.guard), (sp.Integer(0), True))
         if expr not in self.known:
             table = self.step if lvl == STEP else self.tensor
             prefix = "_c" if lvl == STEP else "_k"
@@ -307,11 +339,14 @@ class _Hoister:
             )
             table.append(Assign(symbol, expr))
             self.known[expr] = symbol
+            self.levels[symbol] = lvl
         return self.known[expr]
 
 
 def _generic_words(expr: sp.Expr) -> str:
     """A formula too long to spell: what it is."""
+    if isinstance(expr, sp.Piecewise) and expr.args[0][0] == 1 and expr.args[1][0] == 0:
+        return "condition"
     return "lr_scale" if symbols.LR in expr.free_symbols else "coefficient"
 
 

@@ -164,7 +164,7 @@ def _printed_names() -> dict[str, str]:
         add("\n".join(torch_dialect.tensor_lines(program)), "the torch printer")
         code = torch_dialect.element_code((), (("p", expr),), ["p", "g"], {"p"}, set())
         add("\n".join(code.tensor_lines + code.foreach_lines), "the torch printer")
-        graph = torch_graph.element_lines((), (("p", expr),), ["p", "g"], set())
+        graph = torch_graph.element_lines([((), (), (("p", expr),))], ["p", "g"], set())
         add("\n".join(graph), "the torch graph printer")
     return out
 

@@ -10,6 +10,7 @@ import sympy as sp
 
 from generator.build import load_specs
 from generator.expr import ExprError, parse_value
+from generator.backends.base import condition_cases
 from generator.ir import build_ir
 from generator.printers import numpy as numpy_dialect
 from generator.printers.arrays import lower_element_program
@@ -74,14 +75,16 @@ def test_numpy_element_programs_write_in_place_with_few_buffers(module):
     for v in SPECS[module].variants():
         ir = build_ir(v)
         arrays = ["p", "g", *ir.state]
-        # as the backend lowers it: the weight decay is a pass of its own, only when it is on
-        prog = lower_element_program(*ir.array_program(), arrays, {"p", *ir.state}, set(ir.element_scalars))
-        for line in numpy_dialect.lines(prog):
-            assert re.match(r"np\.\w+\(.*, out=\w+\)$", line) or line.startswith("np.copyto("), line
-            assert "out=g)" not in line, "the gradient must never be overwritten"
-            assert "power" not in line, "small powers are squares, not np.power"
-        assert prog.scratch <= 3, (module, prog.scratch)
-        assert prog.passes <= 16, (module, prog.passes)
+        # as the backend lowers it: the weight decay is a pass of its own, only when it is on,
+        # and one program per branch of a per-step condition (RAdam's)
+        for _, temporaries, outputs in condition_cases(*ir.array_program()):
+            prog = lower_element_program(temporaries, outputs, arrays, {"p", *ir.state}, set(ir.element_scalars))
+            for line in numpy_dialect.lines(prog):
+                assert re.match(r"np\.\w+\(.*, out=\w+\)$", line) or line.startswith("np.copyto("), line
+                assert "out=g)" not in line, "the gradient must never be overwritten"
+                assert "power" not in line, "small powers are squares, not np.power"
+            assert prog.scratch <= 3, (module, prog.scratch)
+            assert prog.passes <= 16, (module, prog.passes)
 
 
 def test_scalar_printer_output():

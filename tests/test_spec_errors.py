@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sympy as sp
 
 from generator import SpecError
 from generator.ir import lower
@@ -83,6 +84,12 @@ CASES = [
     ("  beta:\n", "  decay:\n", 8, "provided by the generator"),
     ("  beta:\n", "  weight_decay:\n", 8, "list `common:` without 'weight_decay'"),
     ("  - m = beta*m + g", "  - weight_decay = 2*g", 20, "cannot assign to 'weight_decay'"),
+    ("  - m = beta*m + g", "  - m = where(g > 0, m, g)", 20, "reads 'g', a per-element value"),
+    ("  - m = beta*m + g", "  - m = m if m > beta else g", 20, "reads 'm', a per-element value"),
+    ("  - m = beta*m + g", "  - m = where(beta > 0, m)", 20, "where() takes three arguments"),
+    ("  - m = beta*m + g", "  - m = where(beta, m, g)", 20, "'beta' is not a flag"),
+    ("  - m = beta*m + g", "  - m = where(beta == 1, m, g)", 20, "a comparison is one of"),
+    ("  - m = beta*m + g", "  - m = where(2 > 1, m, g)", 20, "is always True"),
     ("  - m = beta*m + g", "  - m = max(g)", 20, "two or more arguments"),
     ("  - m = beta*m + g", "  - m = sqrt(g, g)", 20, "takes 1 argument"),
     ("  - m = beta*m + g", "  - m == g", 20, "'name = expression'"),
@@ -152,3 +159,18 @@ def test_a_spec_may_own_weight_decay_when_common_leaves_it_out():
     assert "weight_decay" in {h.name for h in spec.hyperparameters}
     assert lower(spec).variants[0].weight_decay_factor is None
     assert "weight_decay" in parse(BASE).common
+
+
+def test_a_condition_on_per_step_values_is_a_select_in_the_update():
+    """where(c, x, y) and x if c else y, c comparing per-step values (joined with and, or,
+    not, and with flags), parse to the same select; t, lr and hyperparameters may be read."""
+    for text in (
+        "  - m = where(beta > 0.5 and t >= 3, beta*m + g, g)",
+        "  - m = beta*m + g if beta > 0.5 and t >= 3 else g",
+    ):
+        spec = parse(edited("  - m = beta*m + g", text))
+        (value,) = [eq.expr for eq in spec.update if eq.target == "m"]
+        (piece,) = value.atoms(sp.Piecewise)
+        assert {s.name for s in piece.args[0][1].free_symbols} == {"beta", "t"}
+    spec = parse(edited("  - m = beta*m + g", "  - m = where(fancy or lr < 1, beta*m + g, g)"))
+    assert {v.suffix for v in spec.variants()} == {"fancy", "no_fancy"}

@@ -68,6 +68,12 @@ SAME = {
         lambda p: G.AdamW(p, lr=0.001, weight_decay=0.01, epsilon=0.0),
         lambda p: torch.optim.AdamW(p, lr=0.001, weight_decay=0.01, eps=0.0),
     ),
+    # RAdam: a per-step condition (rho_t > 5) picks the rectified step or momentum SGD
+    "radam": (lambda p: G.RAdam(p, lr=0.01), lambda p: torch.optim.RAdam(p, lr=0.01, eps=1e-8)),
+    "radam-weight_decay": (
+        lambda p: G.RAdam(p, lr=0.01, weight_decay=0.1),
+        lambda p: torch.optim.RAdam(p, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+    ),
     # the common weight_decay is Keras 3's decoupled decay: torch.optim.AdamW's
     "adam-weight_decay-eps0": (
         lambda p: G.Adam(p, lr=0.01, weight_decay=0.1, epsilon=0.0),

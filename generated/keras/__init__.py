@@ -8,6 +8,7 @@ from .adamax import Adamax
 from .adamw import AdamW
 from .lion import Lion
 from .nadam import Nadam
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
@@ -19,6 +20,7 @@ OPTIMIZERS = {
     "adamw": AdamW,
     "lion": Lion,
     "nadam": Nadam,
+    "radam": RAdam,
     "rmsprop": RMSprop,
     "sgd": SGD,
 }
@@ -41,6 +43,7 @@ __all__ = [
     "AdamW",
     "Lion",
     "Nadam",
+    "RAdam",
     "RMSprop",
     "SGD",
     "OPTIMIZERS",

@@ -9,6 +9,7 @@ from .adamax import adamax
 from .adamw import adamw
 from .lion import lion
 from .nadam import nadam
+from .radam import radam
 from .rmsprop import rmsprop
 from .sgd import sgd
 
@@ -20,6 +21,7 @@ OPTIMIZERS = {
     "adamw": adamw,
     "lion": lion,
     "nadam": nadam,
+    "radam": radam,
     "rmsprop": rmsprop,
     "sgd": sgd,
 }
@@ -41,6 +43,7 @@ __all__ = [
     "adamw",
     "lion",
     "nadam",
+    "radam",
     "rmsprop",
     "sgd",
     "OPTIMIZERS",

@@ -21,9 +21,12 @@ def _update_default(p, g, state, scalars):
     # _c2_weight_decay_factor = -lr*weight_decay + 1
     _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon = scalars
     # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
+    # (0 when off, also for an infinite p, where p*1 less p would be NaN)
     _weight_decay_change = 0.0
     if p is not None:
-        _weight_decay_change = p * _c2_weight_decay_factor - p
+        _weight_decay_change = jnp.where(
+            _c2_weight_decay_factor != 1, p * _c2_weight_decay_factor - p, 0.0
+        )
     _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
     _e1 = jnp.maximum(jnp.abs(g), beta_2 * u)
     _new_m = _e0

@@ -38,9 +38,12 @@ def _update_default(p, g, state, scalars):
         epsilon,
     ) = scalars
     # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
+    # (0 when off, also for an infinite p, where p*1 less p would be NaN)
     _weight_decay_change = 0.0
     if p is not None:
-        _weight_decay_change = p * _c6_weight_decay_factor - p
+        _weight_decay_change = jnp.where(
+            _c6_weight_decay_factor != 1, p * _c6_weight_decay_factor - p, 0.0
+        )
     _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
     _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
     _new_m = _e0

@@ -14,11 +14,14 @@ never imports another backend. See README.md in this folder.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol, TypeVar
 
-from ..errors import context
+import sympy as sp
+
+from ..errors import GenerationError, context
 from ..ir import KernelIR, LoweredSpec
 from ..paths import GENERATED, ROOT
 from ..render import Output
@@ -95,3 +98,54 @@ def weight_decay_lines(ir, scale: str) -> tuple[str, ...]:
         f"if {factor} != 1.0:  # weight_decay: p *= 1 - lr*weight_decay",
         "    " + scale.format(factor=factor),
     )
+
+
+MAX_CONDITIONS = 3  # per-step conditions an element program may read: 2**3 printed programs
+
+
+def condition_cases(temporaries, outputs):
+    """The element program once per combination of the per-step conditions it reads (each
+    ``_cK != 0``, a hoisted 1 or 0), for backends of whole-array passes, which take one branch
+    for all elements instead of a select per element: [(conditions taken, temporaries,
+    outputs)], one case with () when there is no condition."""
+    exprs = [a.expr for a in temporaries] + [e for _, e in outputs]
+    conditions = sorted(
+        {
+            c
+            for e in exprs
+            for piece in e.atoms(sp.Piecewise)
+            for _, c in piece.args
+            if c is not sp.true
+        },
+        key=str,
+    )
+    if len(conditions) > MAX_CONDITIONS:
+        raise GenerationError(f"more than {MAX_CONDITIONS} conditions in one element program")
+    cases = []
+    for values in itertools.product((True, False), repeat=len(conditions)):
+        taken = dict(zip(conditions, (sp.true if v else sp.false for v in values)))
+        cases.append(
+            (
+                tuple(zip(conditions, values)),
+                tuple(type(a)(a.symbol, a.expr.xreplace(taken)) for a in temporaries),
+                tuple((name, e.xreplace(taken)) for name, e in outputs),
+            )
+        )
+    return cases
+
+
+def branch_lines(cases, lines_of, printed, depth: int = 0) -> list[str]:
+    """Python lines that run each case's lines (``lines_of(case)``) where its conditions hold
+    (``condition_cases``' order): nested if/else, ``printed(condition)`` printing one."""
+    if len(cases) == 1:
+        return list(lines_of(cases[0]))
+    condition = cases[0][0][depth][0]
+    taken = [case for case in cases if case[0][depth][1]]
+    other = [case for case in cases if not case[0][depth][1]]
+    indent = lambda lines: ["    " + line for line in lines]  # noqa: E731
+    return [
+        f"if {printed(condition)}:",
+        *indent(branch_lines(taken, lines_of, printed, depth + 1)),
+        "else:",
+        *indent(branch_lines(other, lines_of, printed, depth + 1)),
+    ]

@@ -65,9 +65,10 @@ def variant_view(
         decay_change = "_weight_decay_change"
         lines += [
             "# weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p",
+            "# (0 when off, also for an infinite p, where p*1 less p would be NaN)",
             f"{decay_change} = 0.0",
             "if p is not None:",
-            f"    {decay_change} = p*{factor} - p",
+            f"    {decay_change} = {printer.namespace}.where({factor} != 1, p*{factor} - p, 0.0)",
         ]
         if _reads(ir, P.name, delta, temporaries, outputs):
             lines.append(f"    p = p*{factor}")

@@ -11,7 +11,7 @@ from ..model import Scope
 from ..printers import numpy as dialect
 from ..printers.arrays import lower_element_program
 from . import python_common
-from .base import each_variant, weight_decay_lines
+from .base import branch_lines, condition_cases, each_variant, weight_decay_lines
 from .reductions import global_partials, tensor_stage
 
 
@@ -100,16 +100,27 @@ def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
     scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
     scalars |= {r.name for r in ir.reductions if r.scope is Scope.TENSOR}
     tensor_lines, scratch = tensor_stage(ir, arrays, scalars, dialect)
-    program = lower_element_program(*ir.array_program(), arrays, {"p", *ir.state}, scalars)
+    temporaries, outputs = ir.array_program()
+    cases = condition_cases(temporaries, outputs)
+    programs = {
+        case: lower_element_program(temps, outs, arrays, {"p", *ir.state}, scalars)
+        for case, temps, outs in cases
+    }
+    element_lines = branch_lines(cases, lambda case: dialect.lines(programs[case[0]]), _condition)
     decay = weight_decay_lines(ir, "np.multiply(p, {factor}, out=p)")
     partial_lines, results, partial_scratch = global_partials(ir, arrays, dialect)
     return NumpyVariant(
         base=base,
         tensor_lines=tuple(tensor_lines),
-        element_lines=decay + tuple(dialect.lines(program)),
+        element_lines=decay + tuple(element_lines),
         partial_lines=tuple(partial_lines),
         partial_results=tuple(results),
-        scratch=max(scratch, program.scratch, partial_scratch),
-        passes=program.passes + bool(decay),
+        scratch=max(scratch, partial_scratch, *(p.scratch for p in programs.values())),
+        passes=max(p.passes for p in programs.values()) + bool(decay),
         elementwise=not tensor_lines and not partial_lines,
     )
+
+
+def _condition(condition) -> str:
+    """A per-step condition as the step program gives it: ``_cK != 0``."""
+    return f"{condition.lhs.name} != 0"

@@ -14,7 +14,7 @@ from ..printers import torch as dialect
 from ..printers.torch_graph import element_lines
 from ..render import Output, runtime_output
 from . import python_common
-from .base import each_variant, weight_decay_lines
+from .base import branch_lines, condition_cases, each_variant, weight_decay_lines
 from .reductions import global_partials, tensor_stage
 
 
@@ -124,20 +124,27 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
     scalars |= {r.name for r in tensor_reductions}
     tensor_lines, scratch = tensor_stage(ir, arrays, scalars, dialect)
     # the element program, scheduled per tensor and over lists for the fewest temporaries
-    code = dialect.element_code(*ir.array_program(), arrays, {"p", *ir.state}, scalars)
-    scratch = max(scratch, code.scratch)
+    # one program per branch of the per-step conditions, each taken for all elements
+    cases = condition_cases(*ir.array_program())
+    codes = {
+        case: dialect.element_code(temps, outs, arrays, {"p", *ir.state}, scalars)
+        for case, temps, outs in cases
+    }
+    tensor_lines_of = branch_lines(cases, lambda case: codes[case[0]].tensor_lines, _condition)
+    foreach_of = branch_lines(cases, lambda case: codes[case[0]].foreach_lines, _condition)
+    scratch = max(scratch, *(code.scratch for code in codes.values()))
     # per-tensor reductions give per-tensor scalars: such variants run per tensor only
-    foreach = () if tensor_reductions else code.foreach_lines
+    foreach = () if tensor_reductions else tuple(foreach_of)
     partial_lines, results, partial_scratch = global_partials(ir, arrays, dialect)
     partial_lines = [f"_s{i} = torch.empty_like(p)" for i in range(partial_scratch)] + partial_lines
     graph = ()  # reductions are host floats: such variants have no graph path
     if not ir.reductions:
-        graph = element_lines(ir.temporaries, ir.outputs, arrays, scalars)
+        graph = element_lines(condition_cases(ir.temporaries, ir.outputs), arrays, scalars)
     return TorchVariant(
         base=base,
         scratch_names=tuple(f"_s{i}" for i in range(scratch)),
         tensor_lines=tuple(tensor_lines),
-        element_lines=weight_decay_lines(ir, "p.mul_({factor})") + code.tensor_lines,
+        element_lines=weight_decay_lines(ir, "p.mul_({factor})") + tuple(tensor_lines_of),
         foreach_lines=(
             weight_decay_lines(ir, "torch._foreach_mul_(p, {factor})") + foreach if foreach else ()
         ),
@@ -147,3 +154,8 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
         graph_lines=tuple(graph),
         nonnegative=ir.nonnegative,
     )
+
+
+def _condition(condition) -> str:
+    """A per-step condition as the step program gives it (a Python number): ``_cK != 0``."""
+    return f"{condition.lhs.name} != 0"

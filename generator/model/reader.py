@@ -584,11 +584,30 @@ class _Scope:
             raise SpecError(
                 self.path, item.line, f"{section}: {item.target} = ...: {err}"
             ) from None
+        if section == "update":
+            self._check_conditions(item, value, section_targets)
         try:
             when = E.parse_condition(item.when_text, self.flags)
         except E.ExprError as err:
             raise SpecError(self.path, item.when_line, f"{section}: when: {err}") from None
         return Equation(item.target, value, item.text, when, item.line, item.latex)
+
+    def _check_conditions(self, item, value, section_targets):
+        """A condition compares per-step values (hyperparameters, t, lr, step results,
+        scalar state, reductions): each step then takes one branch for every element, which
+        the array backends print as two programs and the kernels as a uniform select."""
+        per_element = {"p", "g", *self.state, *section_targets}
+        for piece in value.atoms(sp.Piecewise):
+            for _, cond in piece.args:
+                names = sorted({s.name for s in cond.free_symbols} & per_element)
+                if names:
+                    raise SpecError(
+                        self.path,
+                        item.line,
+                        f"update: {item.target} = ...: the condition {cond} reads {names[0]!r}, "
+                        "a per-element value; conditions compare per-step values (hyperparameters, "
+                        "t, lr, step results, reductions); per element, use max, min or sign",
+                    )
 
     def _check_target(self, item, section, targets_ok):
         name = item.target

@@ -60,14 +60,15 @@ class CPrinter(C99CodePrinter):
         return f"ocg_sign{self.suffix}({self._print(expr.args[0])})"
 
     def _print_Piecewise(self, expr):
-        raise NotImplementedError("flags are resolved before printing; no Piecewise reaches C")
+        """C's conditional operator (flags are resolved before; what remains are per-step
+        conditions, the same branch for every element)."""
+        (a, cond), *rest = expr.args
+        b = sp.Piecewise(*rest) if len(rest) > 1 or rest[0][1] is not sp.true else rest[0][0]
+        return f"(({self._print(cond)}) ? ({self._print(a)}) : ({self._print(b)}))"
 
 
 class _SelectPrinter(CPrinter):
-    """Prints a Piecewise as C's conditional operator: for generator.common's formulas
-    (clipnorm's scale), which are not specialised by flags."""
-
-    _print_Piecewise = C99CodePrinter._print_Piecewise
+    """``print_c`` with Piecewise: for generator.common's formulas (clipnorm's scale)."""
 
 
 _PRINTERS = {t: CPrinter(t) for t in C_TYPES}

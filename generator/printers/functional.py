@@ -27,7 +27,14 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-_RELATIONAL = {"<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}
+_RELATIONAL = {
+    "<": "less",
+    "<=": "less_equal",
+    ">": "greater",
+    ">=": "greater_equal",
+    "!=": "not_equal",
+    "==": "equal",
+}
 _UNARY = {"Abs": "abs", "exp": "exp", "log": "log"}
 
 

@@ -62,7 +62,14 @@ class StepPrinter(ScalarPrinter):
         return f"abs({self._print(expr.args[0])})"
 
     def _print_Piecewise(self, expr):
-        raise NotImplementedError("conditions in a step program")  # the spec language has none
+        """``step_math.select(c, lambda: a, lambda: b)``: lazy on numbers, a select on
+        tensors (torch's graph steps)."""
+        (a, cond), *rest = expr.args
+        b = sp.Piecewise(*rest) if len(rest) > 1 or rest[0][1] is not sp.true else rest[0][0]
+        return (
+            f"step_math.select({self._print(cond)}, lambda: {self._print(a)}, "
+            f"lambda: {self._print(b)})"
+        )
 
 
 _STEP_PRINTER = StepPrinter()

@@ -30,25 +30,49 @@ _CLAMP = {"maximum": "torch.clamp_min", "minimum": "torch.clamp_max"}
 _BOTH = {"maximum": "torch.maximum", "minimum": "torch.minimum"}
 
 
-def element_lines(temporaries, outputs, arrays: list[str], scalars: set[str]) -> list[str]:
+def element_lines(cases, arrays: list[str], scalars: set[str]) -> list[str]:
     """The element program of one tensor: SSA lines ``_v<i> = ...``, then each output
     written into its array with ``copy_``. Every value is computed before the first write,
-    so an output may read any input's old value."""
-    low, finals = lower_values(temporaries, outputs, arrays, scalars)
-    name = dict(low.inputs)
-    lines = []
-    for op in low.ops:
-        args = [name[a.value] if a.is_array else a.code for a in op.args]
-        arrays_at = [a.is_array for a in op.args]
-        lines.append(f"_v{op.result} = {_expression(op.func, args, arrays_at)}")
-        name[op.result] = f"_v{op.result}"
-    for target, operand in finals:
-        if operand.is_array:
-            if name[operand.value] != target:
-                lines.append(f"{target}.copy_({name[operand.value]})")
+    so an output may read any input's old value. ``cases``: the program per branch of its
+    per-step conditions (backends/base.py condition_cases); with several, every branch is
+    computed and each output selected with torch.where on the 0-d condition tensors (a
+    branch not taken may hold NaN, which the select drops), so the graph has no Python branch."""
+    lines: list[str] = []
+    results: list[dict[str, str]] = []
+    for index, (_, temporaries, outputs) in enumerate(cases):
+        prefix = "_v" if len(cases) == 1 else f"_v{index}_"
+        low, finals = lower_values(temporaries, outputs, arrays, scalars)
+        name = dict(low.inputs)
+        for op in low.ops:
+            args = [name[a.value] if a.is_array else a.code for a in op.args]
+            arrays_at = [a.is_array for a in op.args]
+            lines.append(f"{prefix}{op.result} = {_expression(op.func, args, arrays_at)}")
+            name[op.result] = f"{prefix}{op.result}"
+        results.append(
+            {target: (name[o.value] if o.is_array else f"({o.code})") for target, o in finals}
+        )
+    for target in results[0]:
+        value = _selected(cases, results, target)
+        if value == target:
+            continue
+        if len(cases) == 1 and value.startswith("("):  # a per-step value for every element
+            lines.append(f"{target}.fill_{value}")
         else:
-            lines.append(f"{target}.fill_({operand.code})")
+            lines.append(f"{target}.copy_({value})")
     return lines
+
+
+def _selected(cases, results, target, depth: int = 0) -> str:
+    """The output ``target`` of the case whose conditions hold, as nested torch.where."""
+    if len(cases) == 1:
+        return results[0][target]
+    condition = cases[0][0][depth][0]
+    pairs = list(zip(cases, results))
+    taken = [p for p in pairs if p[0][0][depth][1]]
+    other = [p for p in pairs if not p[0][0][depth][1]]
+    a = _selected([c for c, _ in taken], [r for _, r in taken], target, depth + 1)
+    b = _selected([c for c, _ in other], [r for _, r in other], target, depth + 1)
+    return f"torch.where({condition.lhs.name} != 0, {a}, {b})"
 
 
 def _expression(func: str, args: list[str], arrays: list[bool]) -> str:

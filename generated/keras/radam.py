@@ -1,0 +1,127 @@
+# generated from specs/radam.yaml by templates/keras/optimizer.py.j2 — do not edit
+"""RAdam optimizer.
+
+Adam whose adaptive learning rate is rectified by the variance of its second moment: while that variance is intractable (rho_t <= 5, the first steps), the step is momentum SGD with bias correction.
+"""
+
+import math
+
+from keras import ops
+
+from ..host import radam as host
+from ._runtime import Kernel, Optimizer, nan_sign, register
+
+
+def _update_default(p, g, state, scalars):
+    """The new value of one tensor and of its state for the defaults (keras.ops only)."""
+    m, v = state
+    # _c0_one_minus_beta_1 = 1 - beta_1
+    # _c1_one_minus_beta_2 = 1 - beta_2
+    # _c2_lr_scale = -lr/(1 - beta_1**t)
+    # _c3_condition = Piecewise((1, rho_t > 5), (0, True))
+    # _c4_coefficient = Piecewise((sqrt(rho_inf*(rho_t - 4)*(rho_t - 2)/(rho_t*(rho_inf - 4)*(rho_inf - 2)))*sqrt(1 - beta_2**t), Ne(_c3_condition, 0)), (0, True))
+    # _c5_weight_decay_factor = -lr*weight_decay + 1
+    (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_condition,
+        _c4_coefficient,
+        _c5_weight_decay_factor,
+        beta_1,
+        beta_2,
+        epsilon,
+    ) = scalars
+    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
+    _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
+    _new_m = _e0
+    _new_v = _e1
+    _new_p = (
+        _c2_lr_scale
+        * _e0
+        * ops.where(
+            ops.not_equal(_c3_condition, ops.convert_to_tensor(0, dtype=p.dtype)),
+            _c4_coefficient / (ops.sqrt(_e1) + epsilon),
+            ops.convert_to_tensor(1, dtype=p.dtype),
+        )
+        + _c5_weight_decay_factor * p
+    )
+    return _new_p, (_new_m, _new_v)
+
+
+@register
+class RAdam(Optimizer):
+    """RAdam optimizer.
+
+    Adam whose adaptive learning rate is rectified by the variance of its second moment: while that variance is intractable (rho_t <= 5, the first steps), the step is momentum SGD with bias correction.
+
+    Args:
+        learning_rate: float, learning_rate >= 0. Learning rate. Defaults to 0.001.
+        beta_1: float, 0 < beta_1 < 1. Decay of the first moment. Defaults to 0.9.
+        beta_2: float, 0 < beta_2 < 1. Decay of the second moment. Defaults to 0.999.
+        epsilon: float, epsilon >= 0. Fuzz factor, added to the square root of the second moment. Defaults to 1e-08.
+        clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
+        clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
+        decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
+        weight_decay: float >= 0. Decoupled weight decay (Keras 3's, torch.optim.AdamW's): before the update, p = p * (1 - lr * weight_decay); not the L2 term torch.optim's other optimizers add to the gradient. 0 or None disables it.
+
+    References:
+        - On the Variance of the Adaptive Learning Rate and Beyond: https://arxiv.org/abs/1908.03265
+
+    Generated from specs/radam.yaml; the update rule is documented there.
+
+    A ``keras.optimizers.Optimizer``: pass it to ``model.compile(optimizer=...)``. Keras 2.3's
+    semantics, as in every backend: ``clipnorm`` is one norm over all gradients and ``decay``
+    the inverse-time decay; ``weight_decay``, where the spec takes it, is Keras 3's decoupled
+    decay, in the step program. ``learning_rate`` may be a
+    ``keras.optimizers.schedules.LearningRateSchedule``. Keras 3's own base-class arguments
+    (``name``, ``use_ema``, ``ema_momentum``, ``ema_overwrite_frequency``,
+    ``loss_scale_factor``, ``gradient_accumulation_steps``) are passed through as keywords;
+    ``global_clipnorm`` is refused (see the runtime).
+    """
+
+    keras_name = "radam"
+    spec = "specs/radam.yaml"
+    hyperparameters = host.HYPERPARAMETERS
+    flags = ()
+    common = ("clipnorm", "clipvalue", "decay", "weight_decay")
+    kernels = {
+        (): Kernel(
+            state=("m", "v"),
+            step=host.step_default,
+            update=_update_default,
+            partials=None,
+            global_ops=(),
+            global_names=(),
+        ),
+    }
+    state_init = staticmethod(host.state_init)
+    scalar_state_init = staticmethod(host.scalar_state_init)
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-08,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+        decay=0.0,
+        weight_decay=None,
+        **kwargs,
+    ):
+        super().__init__(
+            {
+                "learning_rate": learning_rate,
+                "beta_1": beta_1,
+                "beta_2": beta_2,
+                "epsilon": epsilon,
+            },
+            {},
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            decay=decay,
+            weight_decay=weight_decay,
+            **kwargs,
+        )
