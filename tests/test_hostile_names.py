@@ -83,7 +83,10 @@ def test_any_names_give_a_file_line_error_or_a_package_that_runs(tmp_path_factor
     (root / "specs").mkdir()
     (root / "specs" / "named.yaml").write_text(text)
     write(generate(root), root / "generated")
-    env = {**os.environ, "PYTHONPATH": str(root), "OCG_CACHE_DIR": str(root / "cache")}
+    # one kernel cache for every example: the torch runtime's C++ table is the same source
+    # each time (built once, not per example); each spec's C library has its own hash
+    cache = tmp_path_factory.getbasetemp() / "named-cache"
+    env = {**os.environ, "PYTHONPATH": str(root), "OCG_CACHE_DIR": str(cache)}
     done = subprocess.run([sys.executable, "-c", RUN_NAMED], cwd=root, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"{names}: {done.stderr[-3000:]}"
     results = json.loads(done.stdout.strip().splitlines()[-1])

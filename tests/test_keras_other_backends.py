@@ -19,11 +19,14 @@ from generator.paths import ROOT
 
 def run_pytest_on(backend: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "KERAS_BACKEND": backend}
+    # the suite waits on this run: it takes both cores (pytest-xdist, in the test extra)
+    parallel = ["-n", "2"] if importlib.util.find_spec("xdist") is not None else []
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
+            *parallel,
             "-p",
             "no:cacheprovider",
             "-p",

@@ -125,9 +125,15 @@ def _reduce(printer: FunctionalPrinter, op: ReduceOp, expr: sp.Expr, arrays) -> 
         # the same value at every element (``of: 1`` counts them); -inf over no elements
         count = f"{ns}.size({G.name})"  # g: optax may be given no params
         value = printer.doprint(expr)
+        if printer.literal_like:  # keras.ops: TensorFlow's size is int32, and never promotes
+            count = f"{ns}.cast({count}, {G.name}.dtype)"
+            value = f"{ns}.convert_to_tensor({value}, dtype={G.name}.dtype)"
+            infinity = f"{ns}.convert_to_tensor(-math.inf, dtype={G.name}.dtype)"
+        else:
+            infinity = "-math.inf"
         if op is ReduceOp.SUM:
             return f"({value}) * {count}"
-        return f"{ns}.where({count} > 0, {value}, -math.inf)"
+        return f"{ns}.where({count} > 0, {value}, {infinity})"
     if op is ReduceOp.SUM:
         return f"{ns}.sum({printer.doprint(expr)})"
     # max over no elements is -inf, as in the reference and the other backends
