@@ -303,13 +303,7 @@ class _Hoister:
         """Piecewise((a, c), (b, True)) with c per step (or per tensor): c is hoisted as a
         number (1 or 0, computed once in float64 on the host, so that every backend takes the
         same branch), and a and b are hoisted under it."""
-        (a, cond), (b, default) = (
-            expr.args if len(expr.args) == 2 else (expr.args[0], (expr.args[1:], True))
-        )
-        if default is not sp.true:  # pragma: no cover - the parser makes if/else pairs
-            raise AssertionError("a condition without an else")
-        if isinstance(b, tuple):
-            b = sp.Piecewise(*b)
+        cond, a, b = symbols.first_branch(expr)
         flag = self._name(
             sp.Piecewise((sp.Integer(1), cond), (sp.Integer(0), True)), self.level(cond)
         )

@@ -32,3 +32,11 @@ P = real("p")  # the parameter element
 G = real("g")  # the gradient element, after clipping
 T = real("t")  # the step: completed steps + 1
 LR = real("lr")  # the learning rate of this step, after decay
+
+
+def first_branch(select: sp.Piecewise):
+    """(condition, value where it holds, value otherwise) of a Piecewise: a select, the rest
+    of a chain as one Piecewise."""
+    (value, condition), *rest = select.args
+    otherwise = rest[0][0] if len(rest) == 1 and rest[0][1] is sp.true else sp.Piecewise(*rest)
+    return condition, value, otherwise

@@ -168,7 +168,7 @@ def test_the_schedules_are_proven_minimal(module):
         for schedule in [s for c in codes for s in (c.foreach_schedule, c.tensor_schedule)]:
             assert schedule.complete
             assert schedule.allocations <= LISTS.get(module, 1), (module, schedule)
-        assert max(s.allocations for c in codes for s in (c.foreach_schedule,)) == LISTS.get(module, 1)
+        assert max(c.foreach_schedule.allocations for c in codes) == LISTS.get(module, 1)
         # in place where torch.optim's foreach is: Adam 7 passes, SGD Nesterov 4
         if (module, ir.variant.suffix) in {("adam", "no_amsgrad"), ("sgd", "nesterov")}:
             assert code.foreach_schedule.passes == {"adam": 7, "sgd": 4}[module]

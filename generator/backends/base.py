@@ -149,3 +149,8 @@ def branch_lines(cases, lines_of, printed, depth: int = 0) -> list[str]:
         "else:",
         *indent(branch_lines(other, lines_of, printed, depth + 1)),
     ]
+
+
+def printed_condition(condition) -> str:
+    """A per-step condition as the step program gives it (a Python number): ``_cK != 0``."""
+    return f"{condition.lhs.name} != 0"

@@ -11,7 +11,7 @@ from ..model import Scope
 from ..printers import numpy as dialect
 from ..printers.arrays import lower_element_program
 from . import python_common
-from .base import branch_lines, condition_cases, each_variant, weight_decay_lines
+from .base import branch_lines, condition_cases, each_variant, printed_condition, weight_decay_lines
 from .reductions import global_partials, tensor_stage
 
 
@@ -106,7 +106,9 @@ def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
         case: lower_element_program(temps, outs, arrays, {"p", *ir.state}, scalars)
         for case, temps, outs in cases
     }
-    element_lines = branch_lines(cases, lambda case: dialect.lines(programs[case[0]]), _condition)
+    element_lines = branch_lines(
+        cases, lambda case: dialect.lines(programs[case[0]]), printed_condition
+    )
     decay = weight_decay_lines(ir, "np.multiply(p, {factor}, out=p)")
     partial_lines, results, partial_scratch = global_partials(ir, arrays, dialect)
     return NumpyVariant(
@@ -119,8 +121,3 @@ def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
         passes=max(p.passes for p in programs.values()) + bool(decay),
         elementwise=not tensor_lines and not partial_lines,
     )
-
-
-def _condition(condition) -> str:
-    """A per-step condition as the step program gives it: ``_cK != 0``."""
-    return f"{condition.lhs.name} != 0"

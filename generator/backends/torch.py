@@ -14,7 +14,7 @@ from ..printers import torch as dialect
 from ..printers.torch_graph import element_lines
 from ..render import Output, runtime_output
 from . import python_common
-from .base import branch_lines, condition_cases, each_variant, weight_decay_lines
+from .base import branch_lines, condition_cases, each_variant, printed_condition, weight_decay_lines
 from .reductions import global_partials, tensor_stage
 
 
@@ -130,8 +130,10 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
         case: dialect.element_code(temps, outs, arrays, {"p", *ir.state}, scalars)
         for case, temps, outs in cases
     }
-    tensor_lines_of = branch_lines(cases, lambda case: codes[case[0]].tensor_lines, _condition)
-    foreach_of = branch_lines(cases, lambda case: codes[case[0]].foreach_lines, _condition)
+    tensor_lines_of = branch_lines(
+        cases, lambda case: codes[case[0]].tensor_lines, printed_condition
+    )
+    foreach_of = branch_lines(cases, lambda case: codes[case[0]].foreach_lines, printed_condition)
     scratch = max(scratch, *(code.scratch for code in codes.values()))
     # per-tensor reductions give per-tensor scalars: such variants run per tensor only
     foreach = () if tensor_reductions else tuple(foreach_of)
@@ -154,8 +156,3 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
         graph_lines=tuple(graph),
         nonnegative=ir.nonnegative,
     )
-
-
-def _condition(condition) -> str:
-    """A per-step condition as the step program gives it (a Python number): ``_cK != 0``."""
-    return f"{condition.lhs.name} != 0"

@@ -16,6 +16,8 @@ import sympy as sp
 from sympy.codegen.ast import float32, float64, real
 from sympy.printing.c import C99CodePrinter
 
+from ..symbols import first_branch
+
 C_TYPES = {"float": float32, "double": float64}
 
 
@@ -62,8 +64,7 @@ class CPrinter(C99CodePrinter):
     def _print_Piecewise(self, expr):
         """C's conditional operator (flags are resolved before; what remains are per-step
         conditions, the same branch for every element)."""
-        (a, cond), *rest = expr.args
-        b = sp.Piecewise(*rest) if len(rest) > 1 or rest[0][1] is not sp.true else rest[0][0]
+        cond, a, b = first_branch(expr)
         return f"(({self._print(cond)}) ? ({self._print(a)}) : ({self._print(b)}))"
 
 

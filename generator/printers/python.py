@@ -5,6 +5,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
+from ..symbols import first_branch
+
 
 class ScalarPrinter(PythonCodePrinter):
     """Python floats: ``math.sqrt``, ``max``/``min`` builtins, x*x for small powers."""
@@ -64,8 +66,7 @@ class StepPrinter(ScalarPrinter):
     def _print_Piecewise(self, expr):
         """``step_math.select(c, lambda: a, lambda: b)``: lazy on numbers, a select on
         tensors (torch's graph steps)."""
-        (a, cond), *rest = expr.args
-        b = sp.Piecewise(*rest) if len(rest) > 1 or rest[0][1] is not sp.true else rest[0][0]
+        cond, a, b = first_branch(expr)
         return (
             f"step_math.select({self._print(cond)}, lambda: {self._print(a)}, "
             f"lambda: {self._print(b)})"
