@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from .model import ReduceOp, Variant
+from .model import ReduceOp, Scope, Variant
 
 _UNARY = {
     sp.exp: np.exp,
@@ -27,7 +27,7 @@ def evaluate(expr: sp.Basic, env: dict[str, float]) -> np.float64:
 def _eval(expr, env):
     if expr.is_Symbol:
         return np.float64(env[expr.name])
-    if expr.is_Number:
+    if expr.is_Number or expr.is_NumberSymbol:  # exp(1) is SymPy's E
         return np.float64(float(expr))
     if isinstance(expr, sp.Piecewise):  # the branch whose condition holds, lazily
         for value, cond in expr.args:
@@ -96,12 +96,20 @@ def one_step(
     env |= {s.name: float(evaluate(s.init, env)) for s in spec.scalar_state}
     env["lr"] = float(evaluate(spec.lr_equation.expr, env))
     state = {s.name: float(evaluate(s.init, env)) for s in variant.state}
-    elements = [{**env, **state, "p": pi, "g": gi} for pi, gi in zip(p, g)]
-    for r in spec.reductions:  # over this one tensor, which is also every tensor
-        values = [evaluate(r.expr, e) for e in elements]
+
+    def reduce(r):  # over this one tensor, which is also every tensor
+        elements = [{**env, **state, "p": pi, "g": gi} for pi, gi in zip(p, g)]
+        values = [evaluate(r.expr, variant.reduction_env(r, e, evaluate)) for e in elements]
         env[r.name] = float(_fold(np.add if r.op is ReduceOp.SUM else np.maximum, values))
+
+    for r in spec.reductions:
+        if r.scope is Scope.GLOBAL:
+            reduce(r)
     for eq in variant.step:
         env[eq.target] = float(evaluate(eq.expr, env))
+    for r in spec.reductions:  # after the step: they may read the update's values
+        if r.scope is Scope.TENSOR:
+            reduce(r)
     names = ("p", *state)
     out: dict[str, list[float]] = {name: [] for name in names}
     for pi, gi in zip(p, g):

@@ -7,10 +7,15 @@ Stages, in the order a backend runs them each step:
    ``step`` equations (in order; assignments to scalar state update it), then every
    sub-expression of the element updates that depends only on per-step values (hoisted).
 3. ``tensor``: per-tensor scalars, hoisted sub-expressions that also use tensor reductions.
-4. ``element``: the per-element program after common-subexpression elimination: temporaries
+4. ``masks``: per-element conditions (``g*prev > 0``), each a true/false value per element in
+   terms of the values before the step, which the element program's selects read
+   (``Piecewise((a, _m0), (b, True))``: a where it holds, else b, branch-free).
+5. ``element``: the per-element program after common-subexpression elimination: temporaries
    then the new value of every state array and of the parameter, all in terms of the values
    before the step (the sequential equations are substituted into single-assignment form;
-   a spec temporary's last value, read by two later equations, stays a named temporary).
+   a spec temporary's last value, read by two later equations, stays a named temporary, and
+   a state's new value that a later equation reads is the temporary ``_stored_<name>``: the
+   value stored, as Keras reads it back).
 
 Everything is ordered deterministically (declaration order, then SymPy's canonical order).
 """
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from . import symbols
-from .errors import context
+from .errors import GenerationError, context
 from .model import ReduceOp, Scope, Spec, Variant
 from .common import WEIGHT_DECAY, WEIGHT_DECAY_FACTOR
 from .signs import nonnegative_states
@@ -57,6 +62,7 @@ class KernelIR:
     tensor: tuple[Assign, ...]
     temporaries: tuple[Assign, ...]  # per element, after CSE
     outputs: tuple[tuple[str, sp.Expr], ...]  # (state name or "p", new value), state first
+    masks: tuple[Assign, ...] = ()  # per-element conditions, in dependency order
     nonnegative: tuple[str, ...] = ()  # state arrays never negative (generator.signs)
     # Keras 3's weight decay: the per-step factor (1 - lr*weight_decay) that multiplies p before
     # the update, and whether the element program reads it only as that factor of p, so that
@@ -74,6 +80,13 @@ class KernelIR:
             tuple(Assign(a.symbol, a.expr.xreplace(one)) for a in self.temporaries),
             tuple((name, e.xreplace(one)) for name, e in self.outputs),
         )
+
+    def array_masks(self) -> tuple["Assign", ...]:
+        """The masks for the backends of ``array_program``: computed after p is scaled."""
+        if not self.weight_decay_separable:
+            return self.masks
+        one = {symbols.real(self.weight_decay_factor): sp.Integer(1)}
+        return tuple(Assign(a.symbol, a.expr.xreplace(one)) for a in self.masks)
 
     @property
     def step_inputs(self) -> tuple[str, ...]:
@@ -103,9 +116,10 @@ class KernelIR:
     def element_scalars(self) -> tuple[str, ...]:
         """Per-step values (hoisted or not) that the tensor and element programs read."""
         names = self._free_names([e for _, e in self.outputs] + [a.expr for a in self.temporaries])
-        names |= self._free_names([a.expr for a in self.tensor])
+        names |= self._free_names([a.expr for a in self.tensor] + [a.expr for a in self.masks])
+        names |= self._free_names([r.expr for r in self.reductions if r.scope is Scope.TENSOR])
         per_tensor = {a.symbol.name for a in self.tensor} | {
-            a.symbol.name for a in self.temporaries
+            a.symbol.name for a in (*self.temporaries, *self.masks)
         }
         per_tensor |= {r.name for r in self.reductions if r.scope is Scope.TENSOR}
         per_tensor |= {"p", "g"} | set(self.state)
@@ -167,17 +181,37 @@ def build_ir(variant: Variant) -> KernelIR:
     env: dict[sp.Symbol, sp.Expr] = {real("p"): real("p") * _DECAY_PLACEHOLDER} if decaying else {}
     kept: list[tuple[sp.Symbol, sp.Expr]] = []
     for index, eq in enumerate(variant.update):
-        value = eq.expr.xreplace(env)
-        if _kept_as_named(eq, variant.update[index + 1 :], variant):
+        value = _without_ite(eq.expr.xreplace(env))
+        later = variant.update[index + 1 :]
+        if _kept_as_named(eq, later, variant):
             hoisted = hoister.hoist(value, ELEMENT)
             if not hoisted.is_Atom:  # per-step and per-tensor values are hoisted to one name
                 kept.append((eq.symbol, hoisted))
                 value = eq.symbol
+        elif _stored_and_read(eq, later, variant):
+            # a later equation reads the state's new value: the value Keras stored (its
+            # rounding), under a name of its own. Substituted, SymPy would distribute a sum
+            # over the reader's: Ftrl's clip(z) - z, exactly 0 within l1, would be
+            # clip(z) - z_old - g + ..., a rounding error away from 0
+            hoisted = hoister.hoist(value, ELEMENT)
+            if not hoisted.is_Atom and isinstance(hoisted, sp.Add):
+                name = real(f"_stored_{eq.target}")
+                hoister.levels[name] = ELEMENT
+                kept.append((name, hoisted))
+                value = name
         env[eq.symbol] = value
     outputs = [(s.name, env[s.symbol]) for s in variant.state] + [("p", env[real("p")])]
 
     hoisted_outputs = [(name, hoister.hoist(e, ELEMENT)) for name, e in outputs]
-    reductions = tuple(ReductionIR(r.name, r.scope, r.op, r.expr) for r in spec.reductions)
+    masks, masked = _masks([e for _, e in kept] + [e for _, e in hoisted_outputs], kept, hoister)
+    kept = [(symbol, masked(e)) for symbol, e in kept]
+    hoisted_outputs = [(name, masked(e)) for name, e in hoisted_outputs]
+    # whether the element program reads the decay's factor only as p's (before the
+    # reductions' own hoisted values, which the tensor stage computes apart)
+    separable = not any(
+        _DECAY_PLACEHOLDER in a.expr.free_symbols for a in hoister.step + hoister.tensor
+    )
+    reductions = [_reduction(r, env, kept, hoister, variant, decaying) for r in spec.reductions]
 
     names = (symbols.real(f"_e{i}") for i in itertools.count())
     exprs = [e for _, e in kept] + [e for _, e in hoisted_outputs]
@@ -186,12 +220,9 @@ def build_ir(variant: Variant) -> KernelIR:
         list(temps) + [(symbol, e) for (symbol, _), e in zip(kept, reduced)]
     )
     reduced = reduced[len(kept) :]
-    factor_name, separable = None, False
+    factor_name, separable = None, separable and decaying
     if decaying:
         factor = real(f"_c{len(hoister.step)}_weight_decay_factor")
-        separable = not any(
-            _DECAY_PLACEHOLDER in a.expr.free_symbols for a in hoister.step + hoister.tensor
-        )
         named = {_DECAY_PLACEHOLDER: factor}
         readers = [_DECAY_PLACEHOLDER in a.expr.free_symbols for a in hoister.step] + [True]
         hoister.step = [Assign(a.symbol, a.expr.xreplace(named)) for a in hoister.step]
@@ -199,6 +230,10 @@ def build_ir(variant: Variant) -> KernelIR:
         hoister.tensor = [Assign(a.symbol, a.expr.xreplace(named)) for a in hoister.tensor]
         temps = [(symbol, e.xreplace(named)) for symbol, e in temps]
         reduced = [e.xreplace(named) for e in reduced]
+        masks = [(symbol, e.xreplace(named)) for symbol, e in masks]
+        reductions = [
+            ReductionIR(r.name, r.scope, r.op, r.expr.xreplace(named)) for r in reductions
+        ]
         factor_name = factor.name
     step = (
         (Assign(real("lr"), spec.lr_equation.expr),)
@@ -210,11 +245,12 @@ def build_ir(variant: Variant) -> KernelIR:
         variant=variant,
         state=tuple(s.name for s in variant.state),
         scalar_state=tuple(s.name for s in spec.scalar_state),
-        reductions=reductions,
+        reductions=tuple(reductions),
         step=step,
         tensor=tuple(hoister.tensor),
         temporaries=tuple(Assign(s, e) for s, e in temps),
         outputs=tuple((name, e) for (name, _), e in zip(hoisted_outputs, reduced)),
+        masks=tuple(Assign(symbol, e) for symbol, e in masks),
         nonnegative=nonnegative_states(variant),
         weight_decay_factor=factor_name,
         weight_decay_separable=separable,
@@ -233,6 +269,108 @@ def _kept_as_named(eq, later, variant) -> bool:
     if any(other.target == eq.target for other in later):
         return False
     return sum(eq.symbol in other.expr.free_symbols for other in later) >= 2
+
+
+def _masks(exprs, kept, hoister):
+    """The per-element conditions of ``exprs``' selects, each named once (``_m0``, ... in
+    SymPy's canonical order) and defined in terms of the values before the step (the spec's
+    named temporaries substituted): ([(mask, condition)] in dependency order, a function that
+    replaces the conditions in an expression with their masks)."""
+
+    def per_element(cond) -> bool:
+        return cond is not sp.true and hoister.level(cond) == ELEMENT
+
+    found: set[sp.Basic] = set()
+    for e in exprs:
+        for piece in e.atoms(sp.Piecewise):
+            found |= {c for _, c in piece.args if per_element(c)}
+    if not found:
+        return [], lambda e: e
+    definitions = dict(kept)
+    conditions = {}
+    for cond in sorted(found, key=sp.default_sort_key):
+        expanded = cond
+        while expanded.free_symbols & definitions.keys():
+            expanded = expanded.xreplace(definitions)
+        conditions[cond] = expanded
+    named = {}
+    for cond in sorted(set(conditions.values()), key=sp.default_sort_key):
+        named[cond] = symbols.mask(f"_m{len(named)}")
+
+    def masked(e):
+        if not e.has(sp.Piecewise):
+            return e
+
+        def rebuild(piece):
+            return sp.Piecewise(
+                *[(v, named[conditions.get(c, c)] if per_element(c) else c) for v, c in piece.args]
+            )
+
+        return e.replace(lambda x: isinstance(x, sp.Piecewise), rebuild)
+
+    # a condition may read a select of its own (an expanded temporary): its masks come first
+    for cond in list(conditions.values()):
+        for piece in cond.atoms(sp.Piecewise):
+            for _, c in piece.args:
+                if per_element(c) and c not in conditions:
+                    conditions[c] = c
+                    named.setdefault(c, symbols.mask(f"_m{len(named)}"))
+    definitions = [(named[c], masked(c)) for c in named]
+    return _in_dependency_order(definitions), masked
+
+
+def _without_ite(expr):
+    """A comparison of a select (``g > 0`` after ``g = where(c, 0, g)``) becomes SymPy's
+    ITE(c, 0 > 0, g > 0) when substituted: written back as and/or of comparisons, which every
+    printer has."""
+    if not expr.has(sp.ITE):
+        return expr
+    return expr.replace(lambda x: isinstance(x, sp.ITE), lambda x: x.to_nnf(simplify=False))
+
+
+def _reduction(r, env, kept, hoister, variant, decaying) -> ReductionIR:
+    """A reduction as the kernels compute it. A per-tensor one reads p after Keras 3's weight
+    decay, as the update does (Keras 3 decays the variable before its update_step, whose
+    norms see it); a global one runs before the step, on p before it. One over the update's
+    own values (LAMB's norm of its update u, scope: tensor) is computed before the element
+    program, from the values before the step: the update's equations substituted (a second
+    pass over memory instead of a stored u). Its per-step parts are hoisted (the step program
+    has run by then)."""
+    state = {s.name for s in variant.spec.state}
+    own = {eq.symbol for eq in variant.spec.update if eq.target not in state}  # every flag's
+    own -= {symbols.P, symbols.G}
+    read = r.expr.free_symbols & own
+    decayed = decaying and r.scope is Scope.TENSOR and symbols.P in r.expr.free_symbols
+    if not read and not decayed:
+        return ReductionIR(r.name, r.scope, r.op, r.expr)
+    missing = sorted(s.name for s in read if s not in env)
+    if missing:
+        raise GenerationError(
+            f"reduction {r.name!r} reads {missing[0]!r}, which this variant's update does not "
+            "compute (its equation's when: is false)"
+        )
+    values = {s: env[s] for s in read}
+    if decayed:
+        values[symbols.P] = symbols.P * _DECAY_PLACEHOLDER
+    expr = r.expr.xreplace(values)
+    definitions = dict(kept)
+    while expr.free_symbols & definitions.keys():
+        expr = expr.xreplace(definitions)
+    if expr.has(sp.Piecewise):
+        raise GenerationError(
+            f"reduction {r.name!r} reads a value of the update that selects (where): not "
+            "supported yet"
+        )
+    return ReductionIR(r.name, r.scope, r.op, hoister.hoist(expr, ELEMENT))
+
+
+def _stored_and_read(eq, later, variant) -> bool:
+    """Whether ``eq`` gives a state its last value of the step, which a later equation reads."""
+    if eq.target not in {s.name for s in variant.state}:
+        return False
+    if any(other.target == eq.target for other in later):
+        return False
+    return any(eq.symbol in other.expr.free_symbols for other in later)
 
 
 def _in_dependency_order(assigns):
@@ -288,8 +426,14 @@ class _Hoister:
         lvl = self.level(expr)
         if lvl < target:
             return self._name(expr, lvl)
-        if isinstance(expr, sp.Piecewise):  # a per-step condition over per-element values
-            return self._select(expr, target)
+        if isinstance(expr, sp.Piecewise):
+            cond, a, b = symbols.first_branch(expr)
+            if self.level(cond) == ELEMENT:  # a select per element: the IR's masks
+                return sp.Piecewise(
+                    (self.hoist(a, target), self.hoist(cond, target)),
+                    (self.hoist(b, target), True),
+                )
+            return self._select(expr, target)  # a per-step condition over per-element values
         if isinstance(expr, (sp.Add, sp.Mul)):
             low = [a for a in expr.args if self.level(a) < target]
             high = [a for a in expr.args if self.level(a) >= target]
@@ -317,7 +461,14 @@ class _Hoister:
         return sp.Piecewise((a, taken), (b, True))
 
     def _name(self, expr, lvl):
-        if lvl == TENSOR:
+        if lvl == TENSOR and isinstance(expr, sp.Piecewise):  # a per-tensor condition's flag
+            expr = sp.Piecewise(
+                *[
+                    (self.hoist(v, TENSOR), c if c is sp.true else self.hoist(c, TENSOR))
+                    for v, c in expr.args
+                ]
+            )
+        elif lvl == TENSOR:
             expr = self.hoist(expr, TENSOR)  # its per-step parts are computed once per step
         if expr.is_Atom:
             return expr

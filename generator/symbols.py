@@ -20,6 +20,13 @@ def flag(name: str) -> sp.Symbol:
     return sp.Symbol(name)
 
 
+def mask(name: str) -> sp.Symbol:
+    """A per-element condition's value, true or false (``_m0``): the IR's ``masks``. A real
+    symbol like every other name (the printers and the docs look names up as such); SymPy
+    takes a symbol as a Piecewise condition."""
+    return real(name)
+
+
 @lru_cache(maxsize=None)
 def plain(name: str) -> sp.Symbol:
     """A symbol without assumptions that stands for printed text only (``hyper['beta_1']``,

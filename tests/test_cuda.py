@@ -81,6 +81,12 @@ def test_every_cpu_loop_is_vectorized_by_gcc(tmp_path):
         # loops, and ocg_state.h's block absmax
         functions = text.count("#pragma omp for simd") + text.count("#pragma omp simd")
         functions += 1 if "ocg_block_absmax" in text else 0
+        if re.search(r"\bpowf\(", (CUDA / f"{m}.cuh").read_text()):
+            # a power by a hyperparameter (Ftrl's n**-learning_rate_power): glibc declares its
+            # vector powf only under -ffast-math, which would change the numbers; the loops
+            # that call it stay scalar, the others must not
+            assert 0 < len(loops) < functions, out
+            continue
         assert len(loops) == functions, f"{m}.c: {len(loops)} of {functions} element loops vectorized\n{out}"
 
 
@@ -170,10 +176,16 @@ def test_shim_kernels_match_numpy_backend(spec, flags, dtype, misaligned):
     one element off 16-byte alignment, clipnorm on the device, clipvalue, maximize."""
     torch_cls = getattr(gtorch, spec.name)
     numpy_cls = getattr(gnp, spec.name)
-    shim, opt = _run_torch(torch_cls, flags, getattr(torch, dtype), "shim", misaligned)
+    # Ftrl at its default lr (1e-3) amplifies the rounding of its roots' difference a
+    # thousandfold (the generated tests bound that; tests/test_rounding_bounds.py): here, where
+    # two float programs are compared with a fixed tolerance, a larger lr keeps it small
+    rate = {"ftrl": 0.1}.get(spec.module)
+    shim, opt = _run_torch(
+        torch_cls, {**flags, **({"lr": rate} if rate else {})}, getattr(torch, dtype), "shim", misaligned
+    )
     params, grads = _problem(getattr(torch, dtype), 0, misaligned)
     arrays = [p.detach().numpy().copy() for p in params]
-    expected = numpy_cls(**flags, clipnorm=4.0, clipvalue=0.05)
+    expected = numpy_cls(**flags, **({"learning_rate": rate} if rate else {}), clipnorm=4.0, clipvalue=0.05)
     for _ in range(3):
         expected.apply_gradients(zip([-g.numpy() for g in grads], arrays))
     rtol, atol = (1e-12, 1e-14) if dtype == "float64" else (1e-5, 1e-6)

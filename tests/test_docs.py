@@ -93,7 +93,7 @@ def test_changing_an_equation_changes_the_code_and_the_docs_together(tmp_path):
     before, after = generate(), generate(tmp_path)
     changed = sorted(path for path in before if before[path] != after[path])
     assert changed == ["cuda/adam.cuh", "docs/adam.tex", "docs/md/adam.md", "keras/adam.py", "numpy/adam.py", "optax/adam.py", "torch/adam.py"], changed
-    assert "*_new_m = _e0;" in after["cuda/adam.cuh"] and "g * g * g" in after["cuda/adam.cuh"]
+    assert "*_new_m = _stored_m;" in after["cuda/adam.cuh"] and "g * g * g" in after["cuda/adam.cuh"]
     assert "m_{t} &= \\beta_1 m_{t-1} + g_{t}^{3} \\left(1 - \\beta_1\\right)" in after["docs/adam.tex"]
     assert "g_{t}^{3}" in after["docs/md/adam.md"]
     assert "np.multiply(_s0, g, out=_s0)" in after["numpy/adam.py"]  # g**3 = g*g*g

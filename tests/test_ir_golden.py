@@ -43,6 +43,7 @@ def normalised(ir) -> dict:
         "tensor": [[text(a.symbol), text(a.expr)] for a in ir.tensor],
         "temporaries": [[text(a.symbol), text(a.expr)] for a in ir.temporaries],
         "outputs": [[name, text(expr)] for name, expr in ir.outputs],
+        **({"masks": [[text(a.symbol), text(a.expr)] for a in ir.masks]} if ir.masks else {}),
     }
 
 

@@ -379,6 +379,15 @@ def check_schedule():
     assert max_relative_difference(constant, expected) > 1e-3
 
 
+FTRL_ARGUMENTS = dict(
+    learning_rate=0.05,
+    learning_rate_power=-0.7,
+    initial_accumulator_value=0.2,
+    l1_regularization_strength=0.05,
+    l2_regularization_strength=0.01,
+    l2_shrinkage_regularization_strength=0.02,
+    beta=0.1,
+)
 SAME_AS_KERAS3 = {
     # name: (ours, Keras 3's), float64, same arguments
     "adam": (lambda: GK.Adam(learning_rate=0.01), lambda: keras.optimizers.Adam(0.01)),
@@ -454,6 +463,23 @@ SAME_AS_KERAS3 = {
     "nadam_weight_decay": (
         lambda: GK.Nadam(learning_rate=0.01, schedule_decay=1.0, weight_decay=0.1),
         lambda: keras.optimizers.Nadam(0.01, weight_decay=0.1),
+    ),
+    # Lamb: a per-tensor norm of its own update (a reduction over the update's values);
+    # Keras 3's epsilon defaults to 1e-7, ours to 1e-6 (test_keras3_lamb_differences)
+    "lamb": (
+        lambda: GK.Lamb(learning_rate=0.01, epsilon=1e-6),
+        lambda: keras.optimizers.Lamb(0.01, epsilon=1e-6),
+    ),
+    "lamb_defaults": (GK.Lamb, lambda: keras.optimizers.Lamb(epsilon=1e-6)),
+    "lamb_weight_decay": (  # Keras 3's norm is of the decayed tensor: so is ours
+        lambda: GK.Lamb(learning_rate=0.5, epsilon=1e-6, weight_decay=0.5),
+        lambda: keras.optimizers.Lamb(0.5, epsilon=1e-6, weight_decay=0.5),
+    ),
+    # Ftrl is Keras 3's (Keras 2.3 has none); its exact zeros: test_ftrl_zeros_are_exact
+    "ftrl_defaults": (GK.Ftrl, keras.optimizers.Ftrl),
+    "ftrl_every_argument": (
+        lambda: GK.Ftrl(**FTRL_ARGUMENTS, weight_decay=0.1),
+        lambda: keras.optimizers.Ftrl(**FTRL_ARGUMENTS, weight_decay=0.1),
     ),
 }
 
@@ -727,6 +753,51 @@ def test_flags_are_fixed():
 @pytest.mark.parametrize("name", sorted(SAME_AS_KERAS3))
 def test_same_update_as_keras3(name):
     check_same_as_keras3(name)
+
+
+def test_ftrl_zeros_are_exact_as_keras3_s_on_every_backend():
+    """Where |linear| <= l1, keras.optimizers.Ftrl sets the parameter to clip(linear) - linear
+    over its quadratic: exactly 0. Ours too, on every backend (the new linear is the stored
+    value, not recomputed in another order), and the other elements agree in float64."""
+    arguments = dict(learning_rate=0.1, l1_regularization_strength=0.8)
+    params, grads = problem(steps=6)
+    with floatx("float64"):
+        theirs = run_keras(keras.optimizers.Ftrl(**arguments), params, grads)
+        ours = {"keras": run_keras(GK.Ftrl(**arguments), params, grads)}
+    for fused in (False, True):
+        arrays = [p.copy() for p in params]
+        opt = GN.Ftrl(**arguments, fused=fused)
+        for step in grads:
+            numpy_step(opt, step, arrays)
+        ours[f"numpy fused={fused}"] = arrays
+    torch = pytest.importorskip("torch")
+    import generated.torch as GT
+
+    torch_arguments = {("lr" if k == "learning_rate" else k): v for k, v in arguments.items()}
+    for path in ({}, {"foreach": True}, {"fused": True}, {"capturable": True}):
+        tensors = [torch.tensor(p, requires_grad=True) for p in params]
+        opt = GT.Ftrl(tensors, **torch_arguments, **path)
+        for step in grads:
+            for t, g in zip(tensors, step):
+                t.grad = torch.tensor(np.asarray(g))
+            opt.step()
+        ours[f"torch {path}"] = [t.detach().numpy() for t in tensors]
+    zeros = sum(int(np.sum(np.asarray(t) == 0.0)) for t in theirs)
+    assert 0 < zeros < sum(np.size(t) for t in theirs), "some elements are zero, not all"
+    for name, result in ours.items():
+        for mine, keras3 in zip(result, theirs):
+            mine, keras3 = np.asarray(mine), np.asarray(keras3)
+            assert np.array_equal(mine == 0.0, keras3 == 0.0), name
+            np.testing.assert_allclose(mine, keras3, rtol=1e-12, atol=0, err_msg=name)
+
+
+def test_keras3_lamb_s_default_epsilon_differs():
+    """specs/lamb.yaml: Keras 3's epsilon defaults to 1e-7, ours to 1e-6 (issue 13's)."""
+    params, grads = problem(steps=10, scales=(1e-4, 1e-4, 1e-4))  # where epsilon matters
+    with floatx("float64"):
+        ours = run_keras(GK.Lamb(learning_rate=0.01), params, grads)
+        theirs = run_keras(keras.optimizers.Lamb(0.01), params, grads)
+        assert max_relative_difference(ours, theirs) > 1e-3
 
 
 def test_keras3_rmsprop_puts_epsilon_inside_the_square_root():

@@ -2,7 +2,8 @@
 
 Each ufunc call of each ``_apply_*`` function (generated/numpy) and each computed line of
 each ``step_*`` function (generated/host) is mutated in turn (add <-> subtract, multiply <-> divide, maximum <-> minimum,
-sqrt/square -> absolute, sign -> negative, a dropped copy, + <-> - and * <-> / in scalars),
+sqrt/square -> absolute, sign -> negative, greater <-> less, and <-> or, a dropped copy, a
+select's mask dropped (copied everywhere), + <-> - and * <-> / in scalars),
 the mutant module is loaded, and the reference comparison of the generated tests must fail.
 """
 
@@ -29,6 +30,13 @@ SWAPS = {
     "np.square(": "np.absolute(",
     "np.absolute(": "np.negative(",
     "np.sign(": "np.negative(",
+    # per-element conditions (Rprop's masks)
+    "np.greater(": "np.less(",
+    "np.less(": "np.greater(",
+    "np.greater_equal(": "np.less_equal(",
+    "np.less_equal(": "np.greater_equal(",
+    "np.logical_and(": "np.logical_or(",
+    "np.logical_or(": "np.logical_and(",
 }
 SCALAR_SWAPS = ((" - ", " + "), (" + ", " - "), (" * ", " / "), (" / ", " * "), ("**", "*"))
 BINDING = re.compile(r"^\s+\w+ = (hyper|scalar_state|reductions)\[")
@@ -46,7 +54,11 @@ def mutants(source: str):
             continue
         stripped = line.strip()
         mutated = None
-        if stripped.startswith("np.copyto("):
+        if stripped.startswith("np.copyto(") and ", where=" in stripped:  # a select
+            mutated = re.sub(r", where=\w+\)$", ")", line)
+            new = lines[:index] + [line.replace(stripped, "pass")] + lines[index + 1 :]
+            yield index + 1, f"{function}: {stripped!r} -> 'pass'", function, "\n".join(new)
+        elif stripped.startswith("np.copyto("):
             mutated = line.replace(stripped, "pass")
         elif stripped.startswith("np."):
             for old, new in SWAPS.items():
@@ -114,6 +126,8 @@ FUNCTIONAL_SWAPS = (
     ("jnp.minimum(", "jnp.maximum("),
     ("jnp.sign(", "jnp.negative("),
     ("jnp.abs(", "jnp.negative("),
+    ("jnp.greater(", "jnp.less("),
+    ("jnp.less(", "jnp.greater("),
 )
 
 

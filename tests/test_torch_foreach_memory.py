@@ -20,6 +20,7 @@ from generator.backends.base import condition_cases  # noqa: E402
 from generator.build import load_specs  # noqa: E402
 from generator.ir import lower  # noqa: E402
 from generator.printers import torch as torch_printer  # noqa: E402
+from generator.printers.arrays import lower_masks  # noqa: E402
 
 SPECS = {spec.module: spec for spec in load_specs()}
 # Temporaries the size of the parameters that a step may allocate. Adadelta's delta is
@@ -27,7 +28,13 @@ SPECS = {spec.module: spec for spec in load_specs()}
 # Adadelta allocates two as well); the scheduler's search per budget proves that one is not
 # enough. NAdam's p -= lr*(c4*g + c5*m)/(sqrt(c3*v) + eps) is printed as two addcdivs over
 # one divisor (printers/torch.py distribute_over_a_shared_factor): one, as torch.optim's.
-LISTS = {"adadelta": 2, "sgd": 0}
+# Ftrl's rule keeps the new accumulator and its power alive while the linear term is built
+# from both roots (the search per budget proves that one is not enough).
+LISTS = {"adadelta": 2, "ftrl": 2, "sgd": 0}
+# Per-tensor reductions, computed before the element program (per tensor, not scheduled in
+# place): Lamb's norm of its update u takes three scratch tensors to rebuild u from g, m and
+# v, and the squares of p one more (torch.square before the float64 sum).
+REDUCTION_LISTS = {"lamb": 4}
 SHAPES = [(64, 32), (128,), (7, 5, 3), (1000,), (1,)]
 
 
@@ -73,9 +80,19 @@ def make(module, flags, dtype=torch.float32, **kwargs):
 
 
 def budget(module, params, dtype=None) -> int:
-    """LISTS[module] temporaries of the parameters' size (in the arithmetic's dtype)."""
+    """LISTS[module] temporaries of the parameters' size (in the arithmetic's dtype), and what
+    per-element conditions (Rprop's) add: a true/false tensor per condition, 1 byte per
+    element, and the scratch their comparisons need (computed before the element program)."""
     size = sum(p.numel() * (dtype or p.dtype).itemsize for p in params)
-    return LISTS.get(module, 1) * size
+    masks, mask_scratch = 0, 0
+    for ir in lower(SPECS[module]).variants:
+        if ir.masks:
+            program = lower_masks(ir.array_masks(), ["p", "g", *ir.state], set(ir.element_scalars))
+            masks = max(masks, len(ir.masks) + program.bool_scratch)
+            mask_scratch = max(mask_scratch, program.scratch)
+    elements = sum(p.numel() for p in params)
+    lists = LISTS.get(module, 1) + mask_scratch + REDUCTION_LISTS.get(module, 0)
+    return lists * size + masks * elements
 
 
 @pytest.mark.parametrize("foreach", [True, False], ids=["foreach", "loop"])
@@ -102,7 +119,8 @@ def kernel_allocations(monkeypatch, opt, params, foreach) -> int:
         return wrapped
 
     for key, kernel in cls.kernels.items():
-        field = "apply_foreach" if foreach else "apply"
+        # a spec with per-tensor reductions (Lamb) has no foreach form: it runs per tensor
+        field = "apply_foreach" if foreach and kernel.apply_foreach is not None else "apply"
         wrapped = kernel._replace(**{field: counting(getattr(kernel, field))})
         monkeypatch.setitem(cls.kernels, key, wrapped)
     opt.step()
@@ -161,7 +179,9 @@ def test_the_schedules_are_proven_minimal(module):
         # the weight decay is a pass of its own; a per-step condition (RAdam's) gives one
         # program per branch, each scheduled on its own
         codes = [
-            torch_printer.element_code(temporaries, outputs, arrays, {"p", *ir.state}, scalars)
+            torch_printer.element_code(
+                temporaries, outputs, arrays, {"p", *ir.state}, scalars, [a.symbol.name for a in ir.masks]
+            )
             for _, temporaries, outputs in condition_cases(*ir.array_program())
         ]
         code = codes[0]

@@ -18,6 +18,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import generated.torch as G  # noqa: E402
+from generator.verify import testing  # noqa: E402
 import generated.torch._runtime as runtime  # noqa: E402
 from generated import _native  # noqa: E402
 from generated._kernel_layout import CHUNK  # noqa: E402
@@ -54,7 +55,11 @@ CASES = [
     ("adam", {"amsgrad": True, "clipnorm": 0.5, "decay": 0.01}),
     ("sgd", {"momentum": 0.9, "nesterov": True, "clipvalue": 0.1}),
     ("sgd", {"maximize": True}),
-] + [(name, {}) for name in G.OPTIMIZERS if name not in ("adam", "sgd")]
+] + [
+    (name, {})
+    for name in G.OPTIMIZERS
+    if name not in ("adam", "sgd") and name not in testing.with_reductions()  # no C kernels
+]
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])

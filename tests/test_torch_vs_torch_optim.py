@@ -100,6 +100,47 @@ def _foreach(opt):
     return opt
 
 
+# Rprop: per-element conditions (the sign of g*prev picks the step size's factor, and a flip
+# zeroes the gradient), on every torch path: loop, foreach, the C kernels and the graph path
+RPROP = {
+    "defaults": ({}, {}),
+    "etas-and-bounds": (
+        dict(lr=0.05, eta_minus=0.3, eta_plus=1.5, step_size_min=1e-3, step_size_max=0.2),
+        dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2)),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RPROP))
+@pytest.mark.parametrize("path", ["loop", "foreach", "fused", "capturable"])
+def test_rprop_equals_torch_optim_rprop(case, path):
+    ours, theirs = RPROP[case]
+    options = {"loop": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}
+    options["capturable"] = {"capturable": True}
+    made = []
+
+    def ours_made(p):
+        made.append(G.Rprop(p, **ours, **options[path]))
+        return made[-1]
+
+    def theirs_made(p):
+        made.append(torch.optim.Rprop(p, **theirs, foreach=False))
+        return made[-1]
+
+    a, b = trajectories(ours_made, theirs_made)
+    assert max_relative_difference(a, b) < 1e-11
+    # the state too: prev is exactly 0 where the sign flipped, in both
+    mine, torchs = made
+    zeros = []
+    for pa, pb in zip(mine.param_groups[0]["params"], torchs.param_groups[0]["params"]):
+        prev_a, prev_b = mine.state[pa]["prev"], torchs.state[pb]["prev"]
+        assert torch.equal(prev_a == 0, prev_b == 0)
+        zeros.append(int((prev_b == 0).sum()))
+        step_a, step_b = mine.state[pa]["step_size"], torchs.state[pb]["step_size"]
+        assert float(((step_a - step_b).abs() / step_b).max()) < 1e-11
+    assert sum(zeros) > 0, "some signs flipped at the last step"
+
+
 DIFFERENT = {
     # torch.optim.Adam's weight_decay is L2 (added to the gradient); ours is decoupled
     "adam-weight_decay": (

@@ -15,15 +15,13 @@ equals torch.optim.Adam's ``weight_decay`` on every torch path."""
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from generator.model import load_spec
-from generator.verify import reference
+from generator.verify import reference, testing
 
 torch = pytest.importorskip("torch")
 
@@ -64,25 +62,12 @@ update:
 @pytest.fixture(scope="module")
 def shrink(tmp_path_factory):
     base = tmp_path_factory.mktemp("weight_decay")
-    (base / "specs").mkdir()
-    (base / "specs" / "shrink.yaml").write_text(SHRINK)
-    (base / "specs" / "adaml2.yaml").write_text(ADAM_L2)
-    done = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--specs", "specs", "--out", "shrinkopt"],
-        cwd=base,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr
-    sys.path.insert(0, str(base))
-    try:
+    with testing.user_package(base, {"shrink": SHRINK, "adaml2": ADAM_L2}, "shrinkopt"):
         yield (
             load_spec(base / "specs" / "shrink.yaml", base),
             importlib.import_module("shrinkopt.numpy"),
             importlib.import_module("shrinkopt.torch"),
         )
-    finally:
-        sys.path.remove(str(base))
 
 
 def test_a_factor_mixed_with_the_spec_s_own_steps_as_the_reference(shrink):

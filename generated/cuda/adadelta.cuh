@@ -43,9 +43,10 @@ HD void ocg_adadelta_default_element_f32(float p, float g, float accumulator,
                                          float epsilon, float rho, float *_new_p,
                                          float *_new_accumulator, float *_new_delta_accumulator)
 {
-    const float _e0 = _c0_one_minus_rho * g * g + accumulator * rho;
-    const float delta = g * sqrtf(delta_accumulator + epsilon) / sqrtf(_e0 + epsilon);
-    *_new_accumulator = _e0;
+    const float _stored_accumulator = _c0_one_minus_rho * g * g + accumulator * rho;
+    const float delta =
+        g * sqrtf(delta_accumulator + epsilon) / sqrtf(_stored_accumulator + epsilon);
+    *_new_accumulator = _stored_accumulator;
     *_new_delta_accumulator = _c0_one_minus_rho * delta * delta + delta_accumulator * rho;
     *_new_p = _c1_minus_lr * delta + _c2_weight_decay_factor * p;
 }
@@ -56,9 +57,10 @@ HD void ocg_adadelta_default_element_f64(double p, double g, double accumulator,
                                          double epsilon, double rho, double *_new_p,
                                          double *_new_accumulator, double *_new_delta_accumulator)
 {
-    const double _e0 = _c0_one_minus_rho * g * g + accumulator * rho;
-    const double delta = g * sqrt(delta_accumulator + epsilon) / sqrt(_e0 + epsilon);
-    *_new_accumulator = _e0;
+    const double _stored_accumulator = _c0_one_minus_rho * g * g + accumulator * rho;
+    const double delta =
+        g * sqrt(delta_accumulator + epsilon) / sqrt(_stored_accumulator + epsilon);
+    *_new_accumulator = _stored_accumulator;
     *_new_delta_accumulator = _c0_one_minus_rho * delta * delta + delta_accumulator * rho;
     *_new_p = _c1_minus_lr * delta + _c2_weight_decay_factor * p;
 }

@@ -37,18 +37,20 @@ HD void ocg_adagrad_default_element_f32(float p, float g, float accumulator, flo
                                         float _c1_weight_decay_factor, float epsilon, float *_new_p,
                                         float *_new_accumulator)
 {
-    const float _e0 = accumulator + g * g;
-    *_new_accumulator = _e0;
-    *_new_p = _c0_minus_lr * g / (sqrtf(_e0) + epsilon) + _c1_weight_decay_factor * p;
+    const float _stored_accumulator = accumulator + g * g;
+    *_new_accumulator = _stored_accumulator;
+    *_new_p =
+        _c0_minus_lr * g / (sqrtf(_stored_accumulator) + epsilon) + _c1_weight_decay_factor * p;
 }
 
 HD void ocg_adagrad_default_element_f64(double p, double g, double accumulator, double _c0_minus_lr,
                                         double _c1_weight_decay_factor, double epsilon,
                                         double *_new_p, double *_new_accumulator)
 {
-    const double _e0 = accumulator + g * g;
-    *_new_accumulator = _e0;
-    *_new_p = _c0_minus_lr * g / (sqrt(_e0) + epsilon) + _c1_weight_decay_factor * p;
+    const double _stored_accumulator = accumulator + g * g;
+    *_new_accumulator = _stored_accumulator;
+    *_new_p =
+        _c0_minus_lr * g / (sqrt(_stored_accumulator) + epsilon) + _c1_weight_decay_factor * p;
 }
 
 #endif /* OCG_ADAGRAD_CUH */

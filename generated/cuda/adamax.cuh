@@ -44,11 +44,11 @@ HD void ocg_adamax_default_element_f32(float p, float g, float m, float u,
                                        float _c2_weight_decay_factor, float beta_1, float beta_2,
                                        float epsilon, float *_new_p, float *_new_m, float *_new_u)
 {
-    const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
-    const float _e1 = ocg_maxf(fabsf(g), beta_2 * u);
-    *_new_m = _e0;
-    *_new_u = _e1;
-    *_new_p = _c1_lr_scale * _e0 / (_e1 + epsilon) + _c2_weight_decay_factor * p;
+    const float _e0 = ocg_maxf(fabsf(g), beta_2 * u);
+    const float _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
+    *_new_m = _stored_m;
+    *_new_u = _e0;
+    *_new_p = _c1_lr_scale * _stored_m / (_e0 + epsilon) + _c2_weight_decay_factor * p;
 }
 
 HD void ocg_adamax_default_element_f64(double p, double g, double m, double u,
@@ -57,11 +57,11 @@ HD void ocg_adamax_default_element_f64(double p, double g, double m, double u,
                                        double epsilon, double *_new_p, double *_new_m,
                                        double *_new_u)
 {
-    const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
-    const double _e1 = ocg_max(fabs(g), beta_2 * u);
-    *_new_m = _e0;
-    *_new_u = _e1;
-    *_new_p = _c1_lr_scale * _e0 / (_e1 + epsilon) + _c2_weight_decay_factor * p;
+    const double _e0 = ocg_max(fabs(g), beta_2 * u);
+    const double _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
+    *_new_m = _stored_m;
+    *_new_u = _e0;
+    *_new_p = _c1_lr_scale * _stored_m / (_e0 + epsilon) + _c2_weight_decay_factor * p;
 }
 
 #endif /* OCG_ADAMAX_CUH */

@@ -47,11 +47,12 @@ HD void ocg_adamw_no_amsgrad_element_f32(float p, float g, float m, float v,
                                          float beta_1, float beta_2, float epsilon, float *_new_p,
                                          float *_new_m, float *_new_v)
 {
-    const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
-    const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
-    *_new_m = _e0;
-    *_new_v = _e1;
-    *_new_p = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (sqrtf(_e1) + epsilon) + p;
+    const float _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const float _stored_v = _c1_one_minus_beta_2 * g * g + beta_2 * v;
+    *_new_m = _stored_m;
+    *_new_v = _stored_v;
+    *_new_p = _c2_minus_lr_times_weight_decay * p +
+              _c3_lr_scale * _stored_m / (sqrtf(_stored_v) + epsilon) + p;
 }
 
 HD void ocg_adamw_no_amsgrad_element_f64(double p, double g, double m, double v,
@@ -61,11 +62,12 @@ HD void ocg_adamw_no_amsgrad_element_f64(double p, double g, double m, double v,
                                          double epsilon, double *_new_p, double *_new_m,
                                          double *_new_v)
 {
-    const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
-    const double _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
-    *_new_m = _e0;
-    *_new_v = _e1;
-    *_new_p = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (sqrt(_e1) + epsilon) + p;
+    const double _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const double _stored_v = _c1_one_minus_beta_2 * g * g + beta_2 * v;
+    *_new_m = _stored_m;
+    *_new_v = _stored_v;
+    *_new_p = _c2_minus_lr_times_weight_decay * p +
+              _c3_lr_scale * _stored_m / (sqrt(_stored_v) + epsilon) + p;
 }
 
 /* ---- amsgrad=True ---- */
@@ -104,13 +106,14 @@ HD void ocg_adamw_amsgrad_element_f32(float p, float g, float m, float v, float 
                                       float beta_1, float beta_2, float epsilon, float *_new_p,
                                       float *_new_m, float *_new_v, float *_new_vhat)
 {
-    const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
-    const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
-    const float _e2 = ocg_maxf(_e1, vhat);
-    *_new_m = _e0;
-    *_new_v = _e1;
-    *_new_vhat = _e2;
-    *_new_p = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (sqrtf(_e2) + epsilon) + p;
+    const float _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const float _stored_v = _c1_one_minus_beta_2 * g * g + beta_2 * v;
+    const float _e0 = ocg_maxf(_stored_v, vhat);
+    *_new_m = _stored_m;
+    *_new_v = _stored_v;
+    *_new_vhat = _e0;
+    *_new_p =
+        _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _stored_m / (sqrtf(_e0) + epsilon) + p;
 }
 
 HD void ocg_adamw_amsgrad_element_f64(double p, double g, double m, double v, double vhat,
@@ -119,13 +122,14 @@ HD void ocg_adamw_amsgrad_element_f64(double p, double g, double m, double v, do
                                       double beta_1, double beta_2, double epsilon, double *_new_p,
                                       double *_new_m, double *_new_v, double *_new_vhat)
 {
-    const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
-    const double _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
-    const double _e2 = ocg_max(_e1, vhat);
-    *_new_m = _e0;
-    *_new_v = _e1;
-    *_new_vhat = _e2;
-    *_new_p = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (sqrt(_e2) + epsilon) + p;
+    const double _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const double _stored_v = _c1_one_minus_beta_2 * g * g + beta_2 * v;
+    const double _e0 = ocg_max(_stored_v, vhat);
+    *_new_m = _stored_m;
+    *_new_v = _stored_v;
+    *_new_vhat = _e0;
+    *_new_p =
+        _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _stored_m / (sqrt(_e0) + epsilon) + p;
 }
 
 #endif /* OCG_ADAMW_CUH */

@@ -13,8 +13,8 @@ int ocg_nadam_default_f32_cpu(ocg_tensor_list list, const double *scalars, const
     /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
     /* _c2_minus_lr = -lr */
     /* _c3_inv_one_minus_beta_2_pow_t = 1.0/(1.0 - pow(beta_2, t)) */
-    /* _c4_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
-    /* _c5_coefficient = mu_next/(1.0 - m_schedule_next) */
+    /* _c4_coefficient = mu_next/(1.0 - m_schedule_next) */
+    /* _c5_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
     /* _c6_weight_decay_factor = -lr*weight_decay + 1.0 */
     const float _c0_one_minus_beta_1 = (float)scalars[0];
     const float _c1_one_minus_beta_2 = (float)scalars[1];
@@ -59,8 +59,8 @@ int ocg_nadam_default_f64_cpu(ocg_tensor_list list, const double *scalars, const
     /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
     /* _c2_minus_lr = -lr */
     /* _c3_inv_one_minus_beta_2_pow_t = 1.0/(1.0 - pow(beta_2, t)) */
-    /* _c4_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
-    /* _c5_coefficient = mu_next/(1.0 - m_schedule_next) */
+    /* _c4_coefficient = mu_next/(1.0 - m_schedule_next) */
+    /* _c5_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
     /* _c6_weight_decay_factor = -lr*weight_decay + 1.0 */
     const double _c0_one_minus_beta_1 = (double)scalars[0];
     const double _c1_one_minus_beta_2 = (double)scalars[1];

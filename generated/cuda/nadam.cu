@@ -51,8 +51,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
     /* _c1_one_minus_beta_2 = 1.0 - beta_2 */
     /* _c2_minus_lr = -lr */
     /* _c3_inv_one_minus_beta_2_pow_t = 1.0/(1.0 - pow(beta_2, t)) */
-    /* _c4_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
-    /* _c5_coefficient = mu_next/(1.0 - m_schedule_next) */
+    /* _c4_coefficient = mu_next/(1.0 - m_schedule_next) */
+    /* _c5_coefficient = (1.0 - mu_t)/(1.0 - m_schedule) */
     /* _c6_weight_decay_factor = -lr*weight_decay + 1.0 */
     const S _c0_one_minus_beta_1 = (S)scalars[0];
     const S _c1_one_minus_beta_2 = (S)scalars[1];

@@ -33,8 +33,8 @@ HD void ocg_nadam_default_step(const double *hyper, double *scalar_state, double
     double _c1_one_minus_beta_2 = 1.0 - beta_2;
     double _c2_minus_lr = -lr;
     double _c3_inv_one_minus_beta_2_pow_t = 1.0 / (1.0 - pow(beta_2, t));
-    double _c4_coefficient = (1.0 - mu_t) / (1.0 - m_schedule);
-    double _c5_coefficient = mu_next / (1.0 - m_schedule_next);
+    double _c4_coefficient = mu_next / (1.0 - m_schedule_next);
+    double _c5_coefficient = (1.0 - mu_t) / (1.0 - m_schedule);
     double _c6_weight_decay_factor = -lr * weight_decay + 1.0;
     scalar_state[0] = m_schedule;
     scalars[0] = _c0_one_minus_beta_1;
@@ -59,12 +59,12 @@ HD void ocg_nadam_default_element_f32(float p, float g, float m, float v,
                                       float _c6_weight_decay_factor, float beta_1, float beta_2,
                                       float epsilon, float *_new_p, float *_new_m, float *_new_v)
 {
-    const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
-    const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
-    *_new_m = _e0;
-    *_new_v = _e1;
-    *_new_p = _c2_minus_lr * (_c4_coefficient * g + _c5_coefficient * _e0) /
-                  (epsilon + sqrtf(_c3_inv_one_minus_beta_2_pow_t * _e1)) +
+    const float _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const float _stored_v = _c1_one_minus_beta_2 * g * g + beta_2 * v;
+    *_new_m = _stored_m;
+    *_new_v = _stored_v;
+    *_new_p = _c2_minus_lr * (_c4_coefficient * _stored_m + _c5_coefficient * g) /
+                  (epsilon + sqrtf(_c3_inv_one_minus_beta_2_pow_t * _stored_v)) +
               _c6_weight_decay_factor * p;
 }
 
@@ -76,12 +76,12 @@ HD void ocg_nadam_default_element_f64(double p, double g, double m, double v,
                                       double epsilon, double *_new_p, double *_new_m,
                                       double *_new_v)
 {
-    const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
-    const double _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
-    *_new_m = _e0;
-    *_new_v = _e1;
-    *_new_p = _c2_minus_lr * (_c4_coefficient * g + _c5_coefficient * _e0) /
-                  (epsilon + sqrt(_c3_inv_one_minus_beta_2_pow_t * _e1)) +
+    const double _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const double _stored_v = _c1_one_minus_beta_2 * g * g + beta_2 * v;
+    *_new_m = _stored_m;
+    *_new_v = _stored_v;
+    *_new_p = _c2_minus_lr * (_c4_coefficient * _stored_m + _c5_coefficient * g) /
+                  (epsilon + sqrt(_c3_inv_one_minus_beta_2_pow_t * _stored_v)) +
               _c6_weight_decay_factor * p;
 }
 

@@ -57,13 +57,14 @@ HD void ocg_radam_default_element_f32(float p, float g, float m, float v,
                                       float beta_1, float beta_2, float epsilon, float *_new_p,
                                       float *_new_m, float *_new_v)
 {
-    const float _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
-    const float _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
-    *_new_m = _e0;
-    *_new_v = _e1;
-    *_new_p = _c2_lr_scale * _e0 *
-                  ((_c3_condition != 0.0F) ? (_c4_coefficient / (sqrtf(_e1) + epsilon)) : (1.0F)) +
-              _c5_weight_decay_factor * p;
+    const float _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const float _stored_v = _c1_one_minus_beta_2 * g * g + beta_2 * v;
+    *_new_m = _stored_m;
+    *_new_v = _stored_v;
+    *_new_p =
+        _c2_lr_scale * _stored_m *
+            ((_c3_condition != 0.0F) ? (_c4_coefficient / (sqrtf(_stored_v) + epsilon)) : (1.0F)) +
+        _c5_weight_decay_factor * p;
 }
 
 HD void ocg_radam_default_element_f64(double p, double g, double m, double v,
@@ -73,13 +74,14 @@ HD void ocg_radam_default_element_f64(double p, double g, double m, double v,
                                       double beta_1, double beta_2, double epsilon, double *_new_p,
                                       double *_new_m, double *_new_v)
 {
-    const double _e0 = _c0_one_minus_beta_1 * g + beta_1 * m;
-    const double _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v;
-    *_new_m = _e0;
-    *_new_v = _e1;
-    *_new_p = _c2_lr_scale * _e0 *
-                  ((_c3_condition != 0.0) ? (_c4_coefficient / (sqrt(_e1) + epsilon)) : (1.0)) +
-              _c5_weight_decay_factor * p;
+    const double _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
+    const double _stored_v = _c1_one_minus_beta_2 * g * g + beta_2 * v;
+    *_new_m = _stored_m;
+    *_new_v = _stored_v;
+    *_new_p =
+        _c2_lr_scale * _stored_m *
+            ((_c3_condition != 0.0) ? (_c4_coefficient / (sqrt(_stored_v) + epsilon)) : (1.0)) +
+        _c5_weight_decay_factor * p;
 }
 
 #endif /* OCG_RADAM_CUH */

@@ -42,9 +42,10 @@ HD void ocg_rmsprop_default_element_f32(float p, float g, float accumulator,
                                         float _c2_weight_decay_factor, float epsilon, float rho,
                                         float *_new_p, float *_new_accumulator)
 {
-    const float _e0 = _c0_one_minus_rho * g * g + accumulator * rho;
-    *_new_accumulator = _e0;
-    *_new_p = _c1_minus_lr * g / (sqrtf(_e0) + epsilon) + _c2_weight_decay_factor * p;
+    const float _stored_accumulator = _c0_one_minus_rho * g * g + accumulator * rho;
+    *_new_accumulator = _stored_accumulator;
+    *_new_p =
+        _c1_minus_lr * g / (sqrtf(_stored_accumulator) + epsilon) + _c2_weight_decay_factor * p;
 }
 
 HD void ocg_rmsprop_default_element_f64(double p, double g, double accumulator,
@@ -52,9 +53,10 @@ HD void ocg_rmsprop_default_element_f64(double p, double g, double accumulator,
                                         double _c2_weight_decay_factor, double epsilon, double rho,
                                         double *_new_p, double *_new_accumulator)
 {
-    const double _e0 = _c0_one_minus_rho * g * g + accumulator * rho;
-    *_new_accumulator = _e0;
-    *_new_p = _c1_minus_lr * g / (sqrt(_e0) + epsilon) + _c2_weight_decay_factor * p;
+    const double _stored_accumulator = _c0_one_minus_rho * g * g + accumulator * rho;
+    *_new_accumulator = _stored_accumulator;
+    *_new_p =
+        _c1_minus_lr * g / (sqrt(_stored_accumulator) + epsilon) + _c2_weight_decay_factor * p;
 }
 
 #endif /* OCG_RMSPROP_CUH */

@@ -37,18 +37,18 @@ HD void ocg_sgd_no_nesterov_element_f32(float p, float g, float velocity, float 
                                         float _c1_weight_decay_factor, float momentum,
                                         float *_new_p, float *_new_velocity)
 {
-    const float _e0 = _c0_minus_lr * g + momentum * velocity;
-    *_new_velocity = _e0;
-    *_new_p = _c1_weight_decay_factor * p + _e0;
+    const float _stored_velocity = _c0_minus_lr * g + momentum * velocity;
+    *_new_velocity = _stored_velocity;
+    *_new_p = _c1_weight_decay_factor * p + _stored_velocity;
 }
 
 HD void ocg_sgd_no_nesterov_element_f64(double p, double g, double velocity, double _c0_minus_lr,
                                         double _c1_weight_decay_factor, double momentum,
                                         double *_new_p, double *_new_velocity)
 {
-    const double _e0 = _c0_minus_lr * g + momentum * velocity;
-    *_new_velocity = _e0;
-    *_new_p = _c1_weight_decay_factor * p + _e0;
+    const double _stored_velocity = _c0_minus_lr * g + momentum * velocity;
+    *_new_velocity = _stored_velocity;
+    *_new_p = _c1_weight_decay_factor * p + _stored_velocity;
 }
 
 /* ---- nesterov=True ---- */
@@ -78,9 +78,9 @@ HD void ocg_sgd_nesterov_element_f32(float p, float g, float velocity, float _c0
                                      float *_new_velocity)
 {
     const float _e0 = _c0_minus_lr * g;
-    const float _e1 = _e0 + momentum * velocity;
-    *_new_velocity = _e1;
-    *_new_p = _c1_weight_decay_factor * p + _e0 + _e1 * momentum;
+    const float _stored_velocity = _e0 + momentum * velocity;
+    *_new_velocity = _stored_velocity;
+    *_new_p = _c1_weight_decay_factor * p + _e0 + _stored_velocity * momentum;
 }
 
 HD void ocg_sgd_nesterov_element_f64(double p, double g, double velocity, double _c0_minus_lr,
@@ -88,9 +88,9 @@ HD void ocg_sgd_nesterov_element_f64(double p, double g, double velocity, double
                                      double *_new_p, double *_new_velocity)
 {
     const double _e0 = _c0_minus_lr * g;
-    const double _e1 = _e0 + momentum * velocity;
-    *_new_velocity = _e1;
-    *_new_p = _c1_weight_decay_factor * p + _e0 + _e1 * momentum;
+    const double _stored_velocity = _e0 + momentum * velocity;
+    *_new_velocity = _stored_velocity;
+    *_new_p = _c1_weight_decay_factor * p + _e0 + _stored_velocity * momentum;
 }
 
 #endif /* OCG_SGD_CUH */

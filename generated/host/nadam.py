@@ -40,8 +40,8 @@ def step_default(hyper, scalar_state, reductions, t):
     _c1_one_minus_beta_2 = 1 - beta_2
     _c2_minus_lr = -lr
     _c3_inv_one_minus_beta_2_pow_t = 1 / (1 - beta_2**t)
-    _c4_coefficient = (1 - mu_t) / (1 - m_schedule)
-    _c5_coefficient = mu_next / (1 - m_schedule_next)
+    _c4_coefficient = mu_next / (1 - m_schedule_next)
+    _c5_coefficient = (1 - mu_t) / (1 - m_schedule)
     _c6_weight_decay_factor = -lr * weight_decay + 1
     return (
         _c0_one_minus_beta_1,

@@ -10,7 +10,7 @@ def clip_scale(clipnorm, grad_norm):
     of the step (a NaN norm gives 1, as in Keras 2.3)."""
     return ops.where(
         ops.less_equal(clipnorm, grad_norm),
-        clipnorm / grad_norm,
+        ops.convert_to_tensor(clipnorm / grad_norm, dtype=grad_norm.dtype),
         ops.convert_to_tensor(1, dtype=grad_norm.dtype),
     )
 

@@ -20,9 +20,11 @@ def _update_default(p, g, state, scalars):
     # _c0_minus_lr = -lr
     # _c1_weight_decay_factor = -lr*weight_decay + 1
     _c0_minus_lr, _c1_weight_decay_factor, epsilon = scalars
-    _e0 = accumulator + g * g
-    _new_accumulator = _e0
-    _new_p = _c0_minus_lr * g / (ops.sqrt(_e0) + epsilon) + _c1_weight_decay_factor * p
+    _stored_accumulator = accumulator + g * g
+    _new_accumulator = _stored_accumulator
+    _new_p = (
+        _c0_minus_lr * g / (ops.sqrt(_stored_accumulator) + epsilon) + _c1_weight_decay_factor * p
+    )
     return _new_p, (_new_accumulator,)
 
 

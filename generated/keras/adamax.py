@@ -19,15 +19,15 @@ def _update_default(p, g, state, scalars):
     # _c1_lr_scale = -lr/(1 - beta_1**t)
     # _c2_weight_decay_factor = -lr*weight_decay + 1
     _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon = scalars
-    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
-    _e1 = ops.where(
+    _e0 = ops.where(
         ops.logical_or(ops.isnan(ops.abs(g)), ops.greater_equal(ops.abs(g), beta_2 * u)),
         ops.abs(g),
         beta_2 * u,
     )
-    _new_m = _e0
-    _new_u = _e1
-    _new_p = _c1_lr_scale * _e0 / (_e1 + epsilon) + _c2_weight_decay_factor * p
+    _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m
+    _new_m = _stored_m
+    _new_u = _e0
+    _new_p = _c1_lr_scale * _stored_m / (_e0 + epsilon) + _c2_weight_decay_factor * p
     return _new_p, (_new_m, _new_u)
 
 

@@ -28,12 +28,14 @@ def _update_no_amsgrad(p, g, state, scalars):
         beta_2,
         epsilon,
     ) = scalars
-    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
-    _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
-    _new_m = _e0
-    _new_v = _e1
+    _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m
+    _stored_v = _c1_one_minus_beta_2 * (g * g) + beta_2 * v
+    _new_m = _stored_m
+    _new_v = _stored_v
     _new_p = (
-        _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (ops.sqrt(_e1) + epsilon) + p
+        _c2_minus_lr_times_weight_decay * p
+        + _c3_lr_scale * _stored_m / (ops.sqrt(_stored_v) + epsilon)
+        + p
     )
     return _new_p, (_new_m, _new_v)
 
@@ -54,14 +56,18 @@ def _update_amsgrad(p, g, state, scalars):
         beta_2,
         epsilon,
     ) = scalars
-    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
-    _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
-    _e2 = ops.where(ops.logical_or(ops.isnan(_e1), ops.greater_equal(_e1, vhat)), _e1, vhat)
-    _new_m = _e0
-    _new_v = _e1
-    _new_vhat = _e2
+    _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m
+    _stored_v = _c1_one_minus_beta_2 * (g * g) + beta_2 * v
+    _e0 = ops.where(
+        ops.logical_or(ops.isnan(_stored_v), ops.greater_equal(_stored_v, vhat)), _stored_v, vhat
+    )
+    _new_m = _stored_m
+    _new_v = _stored_v
+    _new_vhat = _e0
     _new_p = (
-        _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (ops.sqrt(_e2) + epsilon) + p
+        _c2_minus_lr_times_weight_decay * p
+        + _c3_lr_scale * _stored_m / (ops.sqrt(_e0) + epsilon)
+        + p
     )
     return _new_p, (_new_m, _new_v, _new_vhat)
 

@@ -32,16 +32,16 @@ def _update_default(p, g, state, scalars):
         beta_2,
         epsilon,
     ) = scalars
-    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
-    _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
-    _new_m = _e0
-    _new_v = _e1
+    _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m
+    _stored_v = _c1_one_minus_beta_2 * (g * g) + beta_2 * v
+    _new_m = _stored_m
+    _new_v = _stored_v
     _new_p = (
         _c2_lr_scale
-        * _e0
+        * _stored_m
         * ops.where(
             ops.not_equal(_c3_condition, ops.convert_to_tensor(0, dtype=p.dtype)),
-            _c4_coefficient / (ops.sqrt(_e1) + epsilon),
+            ops.convert_to_tensor(_c4_coefficient / (ops.sqrt(_stored_v) + epsilon), dtype=p.dtype),
             ops.convert_to_tensor(1, dtype=p.dtype),
         )
         + _c5_weight_decay_factor * p

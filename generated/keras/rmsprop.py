@@ -19,9 +19,11 @@ def _update_default(p, g, state, scalars):
     # _c1_minus_lr = -lr
     # _c2_weight_decay_factor = -lr*weight_decay + 1
     _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho = scalars
-    _e0 = _c0_one_minus_rho * g * g + accumulator * rho
-    _new_accumulator = _e0
-    _new_p = _c1_minus_lr * g / (ops.sqrt(_e0) + epsilon) + _c2_weight_decay_factor * p
+    _stored_accumulator = _c0_one_minus_rho * (g * g) + accumulator * rho
+    _new_accumulator = _stored_accumulator
+    _new_p = (
+        _c1_minus_lr * g / (ops.sqrt(_stored_accumulator) + epsilon) + _c2_weight_decay_factor * p
+    )
     return _new_p, (_new_accumulator,)
 
 

@@ -18,9 +18,9 @@ def _update_no_nesterov(p, g, state, scalars):
     # _c0_minus_lr = -lr
     # _c1_weight_decay_factor = -lr*weight_decay + 1
     _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
-    _e0 = _c0_minus_lr * g + momentum * velocity
-    _new_velocity = _e0
-    _new_p = _c1_weight_decay_factor * p + _e0
+    _stored_velocity = _c0_minus_lr * g + momentum * velocity
+    _new_velocity = _stored_velocity
+    _new_p = _c1_weight_decay_factor * p + _stored_velocity
     return _new_p, (_new_velocity,)
 
 
@@ -31,9 +31,9 @@ def _update_nesterov(p, g, state, scalars):
     # _c1_weight_decay_factor = -lr*weight_decay + 1
     _c0_minus_lr, _c1_weight_decay_factor, momentum = scalars
     _e0 = _c0_minus_lr * g
-    _e1 = _e0 + momentum * velocity
-    _new_velocity = _e1
-    _new_p = _c1_weight_decay_factor * p + _e0 + _e1 * momentum
+    _stored_velocity = _e0 + momentum * velocity
+    _new_velocity = _stored_velocity
+    _new_p = _c1_weight_decay_factor * p + _e0 + _stored_velocity * momentum
     return _new_p, (_new_velocity,)
 
 

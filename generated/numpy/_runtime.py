@@ -59,6 +59,8 @@ class Kernel(NamedTuple):
     global_names: tuple
     native: str | None  # C name stem of the fused kernels, or None
     elementwise: bool  # no reduction: any slice of the arrays can be updated on its own
+    masks: int = 0  # true/false scratch arrays apply needs (per-element conditions), after
+    # the scratch arrays and the clipped gradient's buffer
 
 
 class Optimizer(SpecAttributes):
@@ -246,7 +248,9 @@ class Optimizer(SpecAttributes):
                     self._apply_blocked(p, g, state, scalars, scale)
                     continue
                 scratch = self._buffers(p, kernel.scratch + 1)
-                kernel.apply(p, self._prepare(g, scale, scratch[-1]), state, scalars, scratch)
+                grad = self._prepare(g, scale, scratch[-1])
+                masks = self._buffers(p, kernel.masks, np.dtype(bool))
+                kernel.apply(p, grad, state, scalars, scratch + masks)
         self._scalar_state = scalar_state
         self._iterations = t
 
@@ -476,12 +480,16 @@ class Optimizer(SpecAttributes):
                 return index
         return None
 
-    def _buffers(self, p, count):
-        """``count`` scratch arrays shaped like ``p``, views of reusable flat buffers."""
-        return [b.reshape(p.shape) for b in self._flat_buffers(p.dtype, p.size, count)]
+    def _buffers(self, p, count, dtype=None):
+        """``count`` scratch arrays shaped like ``p`` (of its dtype, or ``dtype``), views of
+        reusable flat buffers."""
+        flat = self._flat_buffers(dtype or p.dtype, p.size, count)
+        return [b.reshape(p.shape) for b in flat]
 
     def _flat_buffers(self, dtype, size, count):
         """``count`` flat scratch arrays of ``size`` elements, views of reusable buffers."""
+        if not count:
+            return []
         flat = self._scratch.get(dtype)
         if flat is None or len(flat) < count or flat[0].size < size:
             capacity = max(size, flat[0].size if flat else 0)
@@ -502,10 +510,12 @@ class Optimizer(SpecAttributes):
         flat_p, flat_g = p.reshape(-1), g.reshape(-1)
         flat_state = [s.reshape(-1) for s in state]
         buffers = self._flat_buffers(p.dtype, BLOCK, self._kernel.scratch + 1)
+        masks = self._flat_buffers(np.dtype(bool), BLOCK, self._kernel.masks)
         for start in range(0, p.size, BLOCK):
             stop = min(start + BLOCK, p.size)
             scratch = [b[: stop - start] for b in buffers]
             grad = self._prepare(flat_g[start:stop], scale, scratch[-1])
+            scratch += [b[: stop - start] for b in masks]
             self._kernel.apply(
                 flat_p[start:stop], grad, [s[start:stop] for s in flat_state], scalars, scratch
             )

@@ -94,6 +94,7 @@ class Adadelta(Optimizer):
             step=host.step_default,
             apply=_apply_default,
             scratch=2,
+            masks=0,
             partials=None,
             global_ops=(),
             global_names=(),

@@ -22,12 +22,12 @@ def _apply_default(p, g, state, scalars, scratch):
     (_s0,) = scratch[:1]
     if _c2_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
         np.multiply(p, _c2_weight_decay_factor, out=p)
-    np.multiply(g, _c0_one_minus_beta_1, out=_s0)
-    np.multiply(m, beta_1, out=m)
-    np.add(_s0, m, out=m)
     np.absolute(g, out=_s0)
     np.multiply(u, beta_2, out=u)
     np.maximum(_s0, u, out=u)
+    np.multiply(g, _c0_one_minus_beta_1, out=_s0)
+    np.multiply(m, beta_1, out=m)
+    np.add(_s0, m, out=m)
     np.add(u, epsilon, out=_s0)
     np.divide(m, _s0, out=_s0)
     np.multiply(_s0, _c1_lr_scale, out=_s0)
@@ -85,6 +85,7 @@ class Adamax(Optimizer):
             step=host.step_default,
             apply=_apply_default,
             scratch=1,
+            masks=0,
             partials=None,
             global_ops=(),
             global_names=(),

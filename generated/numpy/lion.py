@@ -84,6 +84,7 @@ class Lion(Optimizer):
             step=host.step_default,
             apply=_apply_default,
             scratch=3,
+            masks=0,
             partials=None,
             global_ops=(),
             global_names=(),

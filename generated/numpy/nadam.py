@@ -21,8 +21,8 @@ def _apply_default(p, g, state, scalars, scratch):
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_minus_lr = -lr
     # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
-    # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
-    # _c5_coefficient = mu_next/(1 - m_schedule_next)
+    # _c4_coefficient = mu_next/(1 - m_schedule_next)
+    # _c5_coefficient = (1 - mu_t)/(1 - m_schedule)
     # _c6_weight_decay_factor = -lr*weight_decay + 1
     (
         _c0_one_minus_beta_1,
@@ -46,8 +46,8 @@ def _apply_default(p, g, state, scalars, scratch):
     np.multiply(_s0, _c1_one_minus_beta_2, out=_s0)
     np.multiply(v, beta_2, out=v)
     np.add(_s0, v, out=v)
-    np.multiply(g, _c4_coefficient, out=_s0)
-    np.multiply(m, _c5_coefficient, out=_s1)
+    np.multiply(m, _c4_coefficient, out=_s0)
+    np.multiply(g, _c5_coefficient, out=_s1)
     np.add(_s0, _s1, out=_s0)
     np.multiply(v, _c3_inv_one_minus_beta_2_pow_t, out=_s1)
     np.sqrt(_s1, out=_s1)
@@ -111,6 +111,7 @@ class Nadam(Optimizer):
             step=host.step_default,
             apply=_apply_default,
             scratch=2,
+            masks=0,
             partials=None,
             global_ops=(),
             global_names=(),

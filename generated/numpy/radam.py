@@ -111,6 +111,7 @@ class RAdam(Optimizer):
             step=host.step_default,
             apply=_apply_default,
             scratch=1,
+            masks=0,
             partials=None,
             global_ops=(),
             global_names=(),

@@ -83,6 +83,7 @@ class RMSprop(Optimizer):
             step=host.step_default,
             apply=_apply_default,
             scratch=1,
+            masks=0,
             partials=None,
             global_ops=(),
             global_names=(),

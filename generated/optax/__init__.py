@@ -7,10 +7,13 @@ from .adagrad import adagrad
 from .adam import adam
 from .adamax import adamax
 from .adamw import adamw
+from .ftrl import ftrl
+from .lamb import lamb
 from .lion import lion
 from .nadam import nadam
 from .radam import radam
 from .rmsprop import rmsprop
+from .rprop import rprop
 from .sgd import sgd
 
 OPTIMIZERS = {
@@ -19,10 +22,13 @@ OPTIMIZERS = {
     "adam": adam,
     "adamax": adamax,
     "adamw": adamw,
+    "ftrl": ftrl,
+    "lamb": lamb,
     "lion": lion,
     "nadam": nadam,
     "radam": radam,
     "rmsprop": rmsprop,
+    "rprop": rprop,
     "sgd": sgd,
 }
 
@@ -41,10 +47,13 @@ __all__ = [
     "adam",
     "adamax",
     "adamw",
+    "ftrl",
+    "lamb",
     "lion",
     "nadam",
     "radam",
     "rmsprop",
+    "rprop",
     "sgd",
     "OPTIMIZERS",
     "get",

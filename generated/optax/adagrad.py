@@ -28,9 +28,9 @@ def _update_default(p, g, state, scalars):
         _weight_decay_change = jnp.where(
             _c1_weight_decay_factor != 1, p * _c1_weight_decay_factor - p, 0.0
         )
-    _e0 = accumulator + g * g
-    _new_accumulator = _e0
-    _update = _c0_minus_lr * g / (jnp.sqrt(_e0) + epsilon)
+    _stored_accumulator = accumulator + g * g
+    _new_accumulator = _stored_accumulator
+    _update = _c0_minus_lr * g / (jnp.sqrt(_stored_accumulator) + epsilon)
     _update = _update + _weight_decay_change
     return _update, (_new_accumulator,)
 

@@ -27,11 +27,11 @@ def _update_default(p, g, state, scalars):
         _weight_decay_change = jnp.where(
             _c2_weight_decay_factor != 1, p * _c2_weight_decay_factor - p, 0.0
         )
-    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
-    _e1 = jnp.maximum(jnp.abs(g), beta_2 * u)
-    _new_m = _e0
-    _new_u = _e1
-    _update = _c1_lr_scale * _e0 / (_e1 + epsilon)
+    _e0 = jnp.maximum(jnp.abs(g), beta_2 * u)
+    _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m
+    _new_m = _stored_m
+    _new_u = _e0
+    _update = _c1_lr_scale * _stored_m / (_e0 + epsilon)
     _update = _update + _weight_decay_change
     return _update, (_new_m, _new_u)
 

@@ -29,11 +29,13 @@ def _update_no_amsgrad(p, g, state, scalars):
         beta_2,
         epsilon,
     ) = scalars
-    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
-    _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
-    _new_m = _e0
-    _new_v = _e1
-    _update = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (jnp.sqrt(_e1) + epsilon)
+    _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m
+    _stored_v = _c1_one_minus_beta_2 * (g * g) + beta_2 * v
+    _new_m = _stored_m
+    _new_v = _stored_v
+    _update = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _stored_m / (
+        jnp.sqrt(_stored_v) + epsilon
+    )
     return _update, (_new_m, _new_v)
 
 
@@ -53,13 +55,15 @@ def _update_amsgrad(p, g, state, scalars):
         beta_2,
         epsilon,
     ) = scalars
-    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
-    _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
-    _e2 = jnp.maximum(_e1, vhat)
-    _new_m = _e0
-    _new_v = _e1
-    _new_vhat = _e2
-    _update = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _e0 / (jnp.sqrt(_e2) + epsilon)
+    _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m
+    _stored_v = _c1_one_minus_beta_2 * (g * g) + beta_2 * v
+    _e0 = jnp.maximum(_stored_v, vhat)
+    _new_m = _stored_m
+    _new_v = _stored_v
+    _new_vhat = _e0
+    _update = _c2_minus_lr_times_weight_decay * p + _c3_lr_scale * _stored_m / (
+        jnp.sqrt(_e0) + epsilon
+    )
     return _update, (_new_m, _new_v, _new_vhat)
 
 

@@ -22,8 +22,8 @@ def _update_default(p, g, state, scalars):
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_minus_lr = -lr
     # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
-    # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
-    # _c5_coefficient = mu_next/(1 - m_schedule_next)
+    # _c4_coefficient = mu_next/(1 - m_schedule_next)
+    # _c5_coefficient = (1 - mu_t)/(1 - m_schedule)
     # _c6_weight_decay_factor = -lr*weight_decay + 1
     (
         _c0_one_minus_beta_1,
@@ -44,14 +44,14 @@ def _update_default(p, g, state, scalars):
         _weight_decay_change = jnp.where(
             _c6_weight_decay_factor != 1, p * _c6_weight_decay_factor - p, 0.0
         )
-    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
-    _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
-    _new_m = _e0
-    _new_v = _e1
+    _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m
+    _stored_v = _c1_one_minus_beta_2 * (g * g) + beta_2 * v
+    _new_m = _stored_m
+    _new_v = _stored_v
     _update = (
         _c2_minus_lr
-        * (_c4_coefficient * g + _c5_coefficient * _e0)
-        / (epsilon + jnp.sqrt(_c3_inv_one_minus_beta_2_pow_t * _e1))
+        * (_c4_coefficient * _stored_m + _c5_coefficient * g)
+        / (epsilon + jnp.sqrt(_c3_inv_one_minus_beta_2_pow_t * _stored_v))
     )
     _update = _update + _weight_decay_change
     return _update, (_new_m, _new_v)

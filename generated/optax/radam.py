@@ -40,14 +40,16 @@ def _update_default(p, g, state, scalars):
         _weight_decay_change = jnp.where(
             _c5_weight_decay_factor != 1, p * _c5_weight_decay_factor - p, 0.0
         )
-    _e0 = _c0_one_minus_beta_1 * g + beta_1 * m
-    _e1 = _c1_one_minus_beta_2 * g * g + beta_2 * v
-    _new_m = _e0
-    _new_v = _e1
+    _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m
+    _stored_v = _c1_one_minus_beta_2 * (g * g) + beta_2 * v
+    _new_m = _stored_m
+    _new_v = _stored_v
     _update = (
         _c2_lr_scale
-        * _e0
-        * jnp.where(jnp.not_equal(_c3_condition, 0), _c4_coefficient / (jnp.sqrt(_e1) + epsilon), 1)
+        * _stored_m
+        * jnp.where(
+            jnp.not_equal(_c3_condition, 0), _c4_coefficient / (jnp.sqrt(_stored_v) + epsilon), 1
+        )
     )
     _update = _update + _weight_decay_change
     return _update, (_new_m, _new_v)

@@ -27,9 +27,9 @@ def _update_default(p, g, state, scalars):
         _weight_decay_change = jnp.where(
             _c2_weight_decay_factor != 1, p * _c2_weight_decay_factor - p, 0.0
         )
-    _e0 = _c0_one_minus_rho * g * g + accumulator * rho
-    _new_accumulator = _e0
-    _update = _c1_minus_lr * g / (jnp.sqrt(_e0) + epsilon)
+    _stored_accumulator = _c0_one_minus_rho * (g * g) + accumulator * rho
+    _new_accumulator = _stored_accumulator
+    _update = _c1_minus_lr * g / (jnp.sqrt(_stored_accumulator) + epsilon)
     _update = _update + _weight_decay_change
     return _update, (_new_accumulator,)
 

@@ -26,9 +26,9 @@ def _update_no_nesterov(p, g, state, scalars):
         _weight_decay_change = jnp.where(
             _c1_weight_decay_factor != 1, p * _c1_weight_decay_factor - p, 0.0
         )
-    _e0 = _c0_minus_lr * g + momentum * velocity
-    _new_velocity = _e0
-    _update = _e0
+    _stored_velocity = _c0_minus_lr * g + momentum * velocity
+    _new_velocity = _stored_velocity
+    _update = _stored_velocity
     _update = _update + _weight_decay_change
     return _update, (_new_velocity,)
 
@@ -47,9 +47,9 @@ def _update_nesterov(p, g, state, scalars):
             _c1_weight_decay_factor != 1, p * _c1_weight_decay_factor - p, 0.0
         )
     _e0 = _c0_minus_lr * g
-    _e1 = _e0 + momentum * velocity
-    _new_velocity = _e1
-    _update = _e0 + _e1 * momentum
+    _stored_velocity = _e0 + momentum * velocity
+    _new_velocity = _stored_velocity
+    _update = _e0 + _stored_velocity * momentum
     _update = _update + _weight_decay_change
     return _update, (_new_velocity,)
 

@@ -6,10 +6,13 @@ from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
+from .ftrl import Ftrl
+from .lamb import Lamb
 from .lion import Lion
 from .nadam import Nadam
 from .radam import RAdam
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
 OPTIMIZERS = {
@@ -18,10 +21,13 @@ OPTIMIZERS = {
     "adam": Adam,
     "adamax": Adamax,
     "adamw": AdamW,
+    "ftrl": Ftrl,
+    "lamb": Lamb,
     "lion": Lion,
     "nadam": Nadam,
     "radam": RAdam,
     "rmsprop": RMSprop,
+    "rprop": Rprop,
     "sgd": SGD,
 }
 
@@ -41,10 +47,13 @@ __all__ = [
     "Adam",
     "Adamax",
     "AdamW",
+    "Ftrl",
+    "Lamb",
     "Lion",
     "Nadam",
     "RAdam",
     "RMSprop",
+    "Rprop",
     "SGD",
     "OPTIMIZERS",
     "get",

@@ -22,11 +22,11 @@ def _apply_default(p, g, state, scalars):
     _s0 = torch.empty_like(p)
     if _c2_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
         p.mul_(_c2_weight_decay_factor)
-    torch.mul(m, beta_1, out=m)
-    torch.add(m, g, alpha=_c0_one_minus_beta_1, out=m)
     torch.abs(g, out=_s0)
     torch.mul(u, beta_2, out=u)
     torch.maximum(_s0, u, out=u)
+    torch.mul(m, beta_1, out=m)
+    torch.add(m, g, alpha=_c0_one_minus_beta_1, out=m)
     torch.add(u, epsilon, out=_s0)
     torch.addcdiv(p, m, _s0, value=_c1_lr_scale, out=p)
 
@@ -40,11 +40,11 @@ def _apply_foreach_default(p, g, state, scalars):
     _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon = scalars
     if _c2_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
         torch._foreach_mul_(p, _c2_weight_decay_factor)
-    torch._foreach_mul_(m, beta_1)
-    torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
     _s0 = torch._foreach_abs(g)
     torch._foreach_mul_(u, beta_2)
     torch._foreach_maximum_(u, _s0)
+    torch._foreach_mul_(m, beta_1)
+    torch._foreach_add_(m, g, alpha=_c0_one_minus_beta_1)
     torch._foreach_copy_(_s0, u)
     torch._foreach_add_(_s0, epsilon)
     torch._foreach_addcdiv_(p, m, _s0, value=_c1_lr_scale)
@@ -55,19 +55,19 @@ def _apply_graph_default(p, g, state, scalars):
     operations that take 0-d tensor scalars (torch.compile fuses them; capturable=True)."""
     m, u = state
     _c0_one_minus_beta_1, _c1_lr_scale, _c2_weight_decay_factor, beta_1, beta_2, epsilon = scalars
-    _v4 = g * _c0_one_minus_beta_1
-    _v5 = m * beta_1
-    _v6 = _v4 + _v5
-    _v7 = torch.abs(g)
-    _v8 = u * beta_2
-    _v9 = torch.maximum(_v7, _v8)
+    _v4 = torch.abs(g)
+    _v5 = u * beta_2
+    _v6 = torch.maximum(_v4, _v5)
+    _v7 = g * _c0_one_minus_beta_1
+    _v8 = m * beta_1
+    _v9 = _v7 + _v8
     _v10 = p * _c2_weight_decay_factor
-    _v11 = _v9 + epsilon
-    _v12 = _v6 / _v11
+    _v11 = _v6 + epsilon
+    _v12 = _v9 / _v11
     _v13 = _v12 * _c1_lr_scale
     _v14 = _v10 + _v13
-    m.copy_(_v6)
-    u.copy_(_v9)
+    m.copy_(_v9)
+    u.copy_(_v6)
     p.copy_(_v14)
 
 

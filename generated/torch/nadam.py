@@ -21,8 +21,8 @@ def _apply_default(p, g, state, scalars):
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_minus_lr = -lr
     # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
-    # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
-    # _c5_coefficient = mu_next/(1 - m_schedule_next)
+    # _c4_coefficient = mu_next/(1 - m_schedule_next)
+    # _c5_coefficient = (1 - mu_t)/(1 - m_schedule)
     # _c6_weight_decay_factor = -lr*weight_decay + 1
     (
         _c0_one_minus_beta_1,
@@ -46,8 +46,8 @@ def _apply_default(p, g, state, scalars):
     torch.mul(v, _c3_inv_one_minus_beta_2_pow_t, out=_s0)
     torch.sqrt(_s0, out=_s0)
     torch.add(_s0, epsilon, out=_s0)
-    torch.addcdiv(p, g, _s0, value=_c2_minus_lr * _c4_coefficient, out=p)
-    torch.addcdiv(p, m, _s0, value=_c2_minus_lr * _c5_coefficient, out=p)
+    torch.addcdiv(p, m, _s0, value=_c2_minus_lr * _c4_coefficient, out=p)
+    torch.addcdiv(p, g, _s0, value=_c2_minus_lr * _c5_coefficient, out=p)
 
 
 def _apply_foreach_default(p, g, state, scalars):
@@ -57,8 +57,8 @@ def _apply_foreach_default(p, g, state, scalars):
     # _c1_one_minus_beta_2 = 1 - beta_2
     # _c2_minus_lr = -lr
     # _c3_inv_one_minus_beta_2_pow_t = 1/(1 - beta_2**t)
-    # _c4_coefficient = (1 - mu_t)/(1 - m_schedule)
-    # _c5_coefficient = mu_next/(1 - m_schedule_next)
+    # _c4_coefficient = mu_next/(1 - m_schedule_next)
+    # _c5_coefficient = (1 - mu_t)/(1 - m_schedule)
     # _c6_weight_decay_factor = -lr*weight_decay + 1
     (
         _c0_one_minus_beta_1,
@@ -81,8 +81,8 @@ def _apply_foreach_default(p, g, state, scalars):
     _s0 = torch._foreach_mul(v, _c3_inv_one_minus_beta_2_pow_t)
     torch._foreach_sqrt_(_s0)
     torch._foreach_add_(_s0, epsilon)
-    torch._foreach_addcdiv_(p, g, _s0, value=_c2_minus_lr * _c4_coefficient)
-    torch._foreach_addcdiv_(p, m, _s0, value=_c2_minus_lr * _c5_coefficient)
+    torch._foreach_addcdiv_(p, m, _s0, value=_c2_minus_lr * _c4_coefficient)
+    torch._foreach_addcdiv_(p, g, _s0, value=_c2_minus_lr * _c5_coefficient)
 
 
 def _apply_graph_default(p, g, state, scalars):
@@ -109,8 +109,8 @@ def _apply_graph_default(p, g, state, scalars):
     _v9 = v * beta_2
     _v10 = _v8 + _v9
     _v11 = p * _c6_weight_decay_factor
-    _v12 = g * _c4_coefficient
-    _v13 = _v6 * _c5_coefficient
+    _v12 = _v6 * _c4_coefficient
+    _v13 = g * _c5_coefficient
     _v14 = _v12 + _v13
     _v15 = _v10 * _c3_inv_one_minus_beta_2_pow_t
     _v16 = torch.sqrt(_v15)

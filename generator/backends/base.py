@@ -115,7 +115,7 @@ def condition_cases(temporaries, outputs):
             for e in exprs
             for piece in e.atoms(sp.Piecewise)
             for _, c in piece.args
-            if c is not sp.true
+            if c is not sp.true and not c.is_Symbol  # a mask: selected per element
         },
         key=str,
     )
@@ -149,6 +149,34 @@ def branch_lines(cases, lines_of, printed, depth: int = 0) -> list[str]:
         "else:",
         *indent(branch_lines(other, lines_of, printed, depth + 1)),
     ]
+
+
+@dataclass(frozen=True)
+class MaskPrograms:
+    """The IR's masks as whole-array programs, one per branch of the per-step conditions they
+    read (a mask may read a per-step select, through a temporary of the update)."""
+
+    lines: tuple[str, ...]  # the programs under their Python if/else
+    scratch: int  # number scratch arrays (_s0, ...) they use
+    bool_scratch: int  # true/false scratch arrays (_b0, ...) beyond the masks
+    passes: int  # the longest program's
+
+
+def mask_programs(ir, arrays, scalars, lines_of) -> MaskPrograms:
+    """``lines_of(program)``: a dialect's lines of an ArrayProgram."""
+    from ..printers.arrays import lower_masks
+
+    if not ir.masks:
+        return MaskPrograms((), 0, 0, 0)
+    cases = condition_cases(ir.array_masks(), ())
+    programs = {case: lower_masks(temps, arrays, scalars) for case, temps, _ in cases}
+    lines = branch_lines(cases, lambda case: lines_of(programs[case[0]]), printed_condition)
+    return MaskPrograms(
+        tuple(lines),
+        max(p.scratch for p in programs.values()),
+        max(p.bool_scratch for p in programs.values()),
+        max(p.passes for p in programs.values()),
+    )
 
 
 def printed_condition(condition) -> str:

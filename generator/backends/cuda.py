@@ -65,6 +65,7 @@ class ElementView:
     ctype: str  # float | double
     function: str  # ocg_<module>_<suffix>_element_<f32|f64>
     temporaries: tuple[tuple[str, str], ...]  # (name, C expression)
+    masks: tuple[tuple[str, str], ...]  # (name, C condition): per-element, before the temporaries
     outputs: tuple[tuple[str, str], ...]  # (state name or "p", C expression)
     parameters: tuple[str, ...]  # lines: the values before the step, the scalars, the outputs
 
@@ -255,6 +256,7 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
             ctype=ctype,
             function=f"{stem}_element_{dtype.suffix}",
             temporaries=tuple((a.symbol.name, print_c(a.expr, ctype)) for a in ir.temporaries),
+            masks=tuple((a.symbol.name, print_c(a.expr, ctype)) for a in ir.masks),
             outputs=tuple((name, print_c(expr, ctype)) for name, expr in ir.outputs),
             parameters=_parameters(ctype, ("p", "g", *ir.state), scalars),
         )

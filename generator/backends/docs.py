@@ -87,6 +87,7 @@ class DocView:
     references: tuple[Ref, ...]
     bad_numbers: tuple[tuple[str, ...], ...]  # header row, then one row per gradient value
     memory: tuple["MemoryRow", ...] = ()  # state bytes per parameter element, per variant
+    masks: bool = False  # some variant selects per element (its conditions are chi_k)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ def _memory(lowered: LoweredSpec):
         names = ", ".join(f"{s} (unsigned)" if s in ir.nonnegative else s for s in ir.state)
         flags = ", ".join(f"{name}={value}" for name, value in ir.variant.flags)
         bytes_ = {p: f"{n * size:.2f}".rstrip("0").rstrip(".") for p, size in STATE_BYTES.items()}
+        if lowered.spec.reductions:  # low-precision state is decoded piece by piece: refused
+            bytes_ |= {p: "refused" for p in bytes_ if p != "float32"}
         yield MemoryRow(flags, names or "none", **bytes_)
 
 
@@ -194,6 +197,7 @@ def view(lowered: LoweredSpec, references: dict[str, tuple[str, str]], fused: bo
         references=tuple(Ref(references[r.url][0], r.title, r.url) for r in spec.references),
         bad_numbers=bad_numbers(lowered.variants[0].variant),
         memory=tuple(_memory(lowered)),
+        masks=any(ir.masks for ir in lowered.variants),
     )
 
 
@@ -291,7 +295,7 @@ def _symbols(lowered: LoweredSpec, notation):
     yield SymbolRow(r"p_{t-1}, p_{t}", "the parameter before and after the step")
     for s in (*spec.state, *spec.scalar_state):
         base = notation.timed[s.name]
-        init = sp.latex(s.init) if not s.init.free_symbols else "an expression"
+        init = sp.latex(s.init) if not s.init.free_symbols else str(s.init)
         where = "per parameter" if s in spec.state else "one scalar per optimizer"
         cond = f", only when {s.when}" if s in spec.state and s.when is not sp.true else ""
         cond += ", never negative" if s in spec.state and s.name not in signed else ""
@@ -333,7 +337,8 @@ def _generated(lowered: LoweredSpec, notation):
     for ir in lowered.variants:
         variant = ir.variant
         names = {}
-        for kind, letter in ((ir.step, "c"), (ir.tensor, "k"), (ir.temporaries, "e")):
+        kinds = ((ir.step, "c"), (ir.tensor, "k"), (ir.masks, r"\chi"), (ir.temporaries, "e"))
+        for kind, letter in kinds:
             generated = [a for a in kind if a.symbol.name.startswith("_")]
             for i, a in enumerate(generated):  # c_0, c_1: the code's names are for code
                 names[a.symbol.name] = f"{letter}_{{{i}}}"
@@ -341,7 +346,8 @@ def _generated(lowered: LoweredSpec, notation):
         scalar_state = set(ir.scalar_state)
         hoisted = [a for a in ir.step if a.symbol.name.startswith("_")]
         targets = [
-            (local.symbol(a.symbol.name), a.expr) for a in (*hoisted, *ir.tensor, *ir.temporaries)
+            (local.symbol(a.symbol.name), a.expr)
+            for a in (*hoisted, *ir.tensor, *ir.masks, *ir.temporaries)
         ]
         targets += [(local.symbol(name, new=True), expr) for name, expr in ir.outputs]
         lines = [
@@ -366,14 +372,20 @@ def _equations(equations, notation, assigned, counter):
     xi = 0
     for eq in equations:
         expr = display(eq.expr, notation, assigned)
-        for piece in sorted(expr.atoms(sp.Piecewise), key=str):
-            xi += 1
-            symbol = real(f"xi__{xi}")
-            notation.names[symbol] = rf"\xi_{{{xi}}}"
-            lines.append(
-                Line(_print(symbol, notation), (_print(piece, notation),), "", counter.next())
-            )
-            expr = expr.xreplace({piece: symbol})
+        while expr.has(sp.Piecewise):  # each select on a line of its own, innermost first
+            innermost = [
+                piece
+                for piece in expr.atoms(sp.Piecewise)
+                if not any(arg.has(sp.Piecewise) for arg in piece.args)
+            ]
+            for piece in sorted(innermost, key=str):
+                xi += 1
+                symbol = real(f"xi__{xi}")
+                notation.names[symbol] = rf"\xi_{{{xi}}}"
+                lines.append(
+                    Line(_print(symbol, notation), (_print(piece, notation),), "", counter.next())
+                )
+                expr = expr.xreplace({piece: symbol})
         target = notation.symbol(eq.target, new=True)
         assigned.add(eq.target)
         note = (

@@ -53,7 +53,7 @@ def variant_view(
     for r in tensor_reductions:
         lines.append(f"{r.name} = {_reduce(printer, r.op, r.expr, (P.name, G.name, *ir.state))}")
     lines += [f"{a.symbol.name} = {printer.doprint(a.expr)}" for a in ir.tensor]
-    temporaries, outputs = ir.temporaries, ir.outputs
+    temporaries, outputs, masks = ir.temporaries, ir.outputs, ir.masks
     decay_change = None
     if delta and ir.weight_decay_separable:
         # optax's updates are a change of p, and update() may be given no params (None) when
@@ -61,6 +61,7 @@ def variant_view(
         # to the change the update computes from the decayed p (None: the runtime passes
         # params whenever weight_decay is on)
         temporaries, outputs = ir.array_program()
+        masks = ir.array_masks()
         factor = ir.weight_decay_factor
         decay_change = "_weight_decay_change"
         lines += [
@@ -70,9 +71,11 @@ def variant_view(
             "if p is not None:",
             f"    {decay_change} = {printer.namespace}.where({factor} != 1, p*{factor} - p, 0.0)",
         ]
-        if _reads(ir, P.name, delta, temporaries, outputs):
+        # the reductions above read p with the factor in them: what follows may read p
+        if _reads(ir, P.name, delta, (*masks, *temporaries), outputs, reductions=False):
             lines.append(f"    p = p*{factor}")
-    lines += [f"{a.symbol.name} = {printer.doprint(a.expr)}" for a in temporaries]
+    # the per-element conditions (true/false arrays), then the values that select with them
+    lines += [f"{a.symbol.name} = {printer.doprint(a.expr)}" for a in (*masks, *temporaries)]
     results = []
     p_result = ""
     for name, expr in outputs:
@@ -105,7 +108,7 @@ def variant_view(
         p_result=p_result,
         partial_lines=tuple(partial_lines),
         partial_results=tuple(partial_results),
-        reads_p=_reads(ir, P.name, delta, temporaries, outputs),
+        reads_p=_reads(ir, P.name, delta, (*masks, *temporaries), outputs),
     )
 
 
@@ -140,12 +143,12 @@ def _reduce(printer: FunctionalPrinter, op: ReduceOp, expr: sp.Expr, arrays) -> 
     return f"{ns}.max({printer.doprint(expr)}, initial=-math.inf)"
 
 
-def _reads(ir: KernelIR, name: str, delta: bool, temporaries, outputs) -> bool:
+def _reads(ir: KernelIR, name: str, delta: bool, temporaries, outputs, reductions=True) -> bool:
     """Whether any printed line reads ``name``: a reduction, a per-tensor scalar, a temporary
     or an output (with ``delta``, p's output is its change, which may not read p)."""
     symbol = real(name)
     exprs = [e - P if (n == P.name and delta) else e for n, e in outputs]
-    exprs += [r.expr for r in ir.reductions]
+    exprs += [r.expr for r in ir.reductions] if reductions else []
     exprs += [a.expr for a in (*ir.tensor, *temporaries)]
     return any(symbol in e.free_symbols for e in exprs)
 

@@ -11,7 +11,14 @@ from ..model import Scope
 from ..printers import numpy as dialect
 from ..printers.arrays import lower_element_program
 from . import python_common
-from .base import branch_lines, condition_cases, each_variant, printed_condition, weight_decay_lines
+from .base import (
+    branch_lines,
+    condition_cases,
+    each_variant,
+    mask_programs,
+    printed_condition,
+    weight_decay_lines,
+)
 from .reductions import global_partials, tensor_stage
 
 
@@ -25,6 +32,7 @@ class NumpyVariant:
     scratch: int
     passes: int
     elementwise: bool  # no per-tensor or global reductions: a tensor may be updated in slices
+    mask_names: tuple[str, ...] = ()  # true/false arrays: the IR's masks, then scratch ones
 
     @property
     def partials_function(self) -> str:
@@ -95,6 +103,16 @@ def attribute_lines(base: python_common.ModuleView) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _selecting(lines, ir: KernelIR) -> tuple[str, ...]:
+    """A program with per-element selects computes both branches for every element, and the
+    branch not taken may divide by zero or take the root of a negative number (the select
+    drops its value): NumPy's warnings about them would be false alarms."""
+    if not ir.masks:
+        return tuple(lines)
+    head = 'with np.errstate(divide="ignore", invalid="ignore", over="ignore"):'
+    return (head, *("    " + line for line in lines))
+
+
 def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
     arrays = ["p", "g", *ir.state]
     scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
@@ -102,22 +120,27 @@ def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
     tensor_lines, scratch = tensor_stage(ir, arrays, scalars, dialect)
     temporaries, outputs = ir.array_program()
     cases = condition_cases(temporaries, outputs)
+    masks = [a.symbol.name for a in ir.masks]
     programs = {
-        case: lower_element_program(temps, outs, arrays, {"p", *ir.state}, scalars)
+        case: lower_element_program(temps, outs, arrays, {"p", *ir.state}, scalars, masks)
         for case, temps, outs in cases
     }
     element_lines = branch_lines(
         cases, lambda case: dialect.lines(programs[case[0]]), printed_condition
     )
+    masks_code = mask_programs(ir, arrays, scalars, dialect.lines)
     decay = weight_decay_lines(ir, "np.multiply(p, {factor}, out=p)")
     partial_lines, results, partial_scratch = global_partials(ir, arrays, dialect)
     return NumpyVariant(
         base=base,
         tensor_lines=tuple(tensor_lines),
-        element_lines=decay + tuple(element_lines),
+        element_lines=decay + _selecting([*masks_code.lines, *element_lines], ir),
         partial_lines=tuple(partial_lines),
         partial_results=tuple(results),
-        scratch=max(scratch, partial_scratch, *(p.scratch for p in programs.values())),
-        passes=max(p.passes for p in programs.values()) + bool(decay),
+        scratch=max(
+            scratch, partial_scratch, masks_code.scratch, *(p.scratch for p in programs.values())
+        ),
+        passes=max(p.passes for p in programs.values()) + masks_code.passes + bool(decay),
         elementwise=not tensor_lines and not partial_lines,
+        mask_names=tuple(masks) + tuple(f"_b{i}" for i in range(masks_code.bool_scratch)),
     )

@@ -14,8 +14,16 @@ from ..printers import torch as dialect
 from ..printers.torch_graph import element_lines
 from ..render import Output, runtime_output
 from . import python_common
-from .base import branch_lines, condition_cases, each_variant, printed_condition, weight_decay_lines
+from .base import (
+    branch_lines,
+    condition_cases,
+    each_variant,
+    mask_programs,
+    printed_condition,
+    weight_decay_lines,
+)
 from .reductions import global_partials, tensor_stage
+from ..render import python_tuple as pytuple
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,12 @@ class TorchVariant:
     tensor_ops: tuple[str, ...]  # the ops of its per-tensor reductions ("sum", "max")
     graph_lines: tuple[str, ...]  # empty: no graph path (a spec with reductions)
     nonnegative: tuple[str, ...]  # state never negative: unsigned codes for int8 state
+    mask_lines: tuple[str, ...] = ()  # one tensor's masks (per-element conditions)
+    mask_names: tuple[str, ...] = ()
+
+    @property
+    def mask_function(self) -> str:
+        return f"_masks_{self.base.suffix}"
 
     @property
     def graph_function(self) -> str:
@@ -126,22 +140,29 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
     # the element program, scheduled per tensor and over lists for the fewest temporaries
     # one program per branch of the per-step conditions, each taken for all elements
     cases = condition_cases(*ir.array_program())
+    masks = tuple(a.symbol.name for a in ir.masks)
     codes = {
-        case: dialect.element_code(temps, outs, arrays, {"p", *ir.state}, scalars)
+        case: dialect.element_code(temps, outs, arrays, {"p", *ir.state}, scalars, masks)
         for case, temps, outs in cases
     }
     tensor_lines_of = branch_lines(
         cases, lambda case: codes[case[0]].tensor_lines, printed_condition
     )
     foreach_of = branch_lines(cases, lambda case: codes[case[0]].foreach_lines, printed_condition)
-    scratch = max(scratch, *(code.scratch for code in codes.values()))
+    masks_code = mask_programs(ir, arrays, scalars, dialect.tensor_lines)
+    mask_lines, tensor_masks, foreach_masks = _masks(ir, masks_code)
+    tensor_lines_of = tensor_masks + tensor_lines_of
+    foreach_of = foreach_masks + foreach_of
+    scratch = max(scratch, masks_code.scratch, *(code.scratch for code in codes.values()))
     # per-tensor reductions give per-tensor scalars: such variants run per tensor only
     foreach = () if tensor_reductions else tuple(foreach_of)
     partial_lines, results, partial_scratch = global_partials(ir, arrays, dialect)
     partial_lines = [f"_s{i} = torch.empty_like(p)" for i in range(partial_scratch)] + partial_lines
     graph = ()  # reductions are host floats: such variants have no graph path
     if not ir.reductions:
-        graph = element_lines(condition_cases(ir.temporaries, ir.outputs), arrays, scalars)
+        # the masks first (they read the old values), in each branch of the per-step conditions
+        cases = condition_cases((*ir.masks, *ir.temporaries), ir.outputs)
+        graph = element_lines(cases, arrays, scalars)
     return TorchVariant(
         base=base,
         scratch_names=tuple(f"_s{i}" for i in range(scratch)),
@@ -155,4 +176,26 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
         tensor_ops=tuple(str(r.op) for r in tensor_reductions),
         graph_lines=tuple(graph),
         nonnegative=ir.nonnegative,
+        mask_lines=tuple(mask_lines),
+        mask_names=masks,
     )
+
+
+def _masks(ir: KernelIR, code):
+    """The per-element conditions (``code``: base.mask_programs): (the lines of a function
+    that computes one tensor's masks into new true/false tensors and returns them, for the
+    foreach path, which calls it per tensor and makes lists; the per-tensor path's lines,
+    which compute them in place, with the scratch and per-tensor values of its function)."""
+    if not ir.masks:
+        return [], [], []
+    names = [a.symbol.name for a in ir.masks]
+    bools = names + [f"_b{i}" for i in range(code.bool_scratch)]
+    allocate = [f"{name} = torch.empty_like(p, dtype=torch.bool)" for name in bools]
+    scratch = [f"_s{i} = torch.empty_like(p)" for i in range(code.scratch)]
+    function = scratch + allocate + list(code.lines) + [f"return {pytuple(names)}"]
+    call = f"_masks_{ir.variant.suffix}"
+    foreach = [
+        f"_masks = [{call}(_p, _g, _st, scalars) for _p, _g, *_st in zip(p, g, *state)]",
+        f"{pytuple(names)} = map(list, zip(*_masks)) if _masks else ([],) * {len(names)}",
+    ]
+    return function, allocate + list(code.lines), foreach

@@ -202,9 +202,11 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     state = _read_state(top, flags, reals)
     scalar_state = _read_scalar_state(top, reals)
     taken = _claim_names(path, hypers, state, scalar_state)
-    reductions = _read_reductions(top, taken, reals, state)
     step_items = _equation_items(top, "step", required=False)
     update_items = _equation_items(top, "update", required=True)
+    # a per-tensor reduction may read the update's own values (LAMB's norm of its update u)
+    update_values = {i.target for i in update_items} - {s.name for s in state} - {"p", "g"}
+    reductions = _read_reductions(top, taken, reals, state, update_values)
     references = _read_references(top)
     differences = _read_differences(top)
     top.finish()
@@ -217,6 +219,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     update = tuple(
         scope.equation(item, "update", [i.target for i in update_items]) for item in update_items
     )
+    _check_reductions_of_update_values(path, reductions, update, {s.name for s in state})
 
     spec = Spec(
         name=name,
@@ -408,11 +411,12 @@ def _claim_names(path, hypers, state, scalar_state) -> dict[str, str]:
     return taken
 
 
-def _read_reductions(top, taken, reals, state) -> tuple[Reduction, ...]:
+def _read_reductions(top, taken, reals, state, update_values) -> tuple[Reduction, ...]:
     table = _entries(top, "reductions")
     element = {"p": symbols.P, "g": symbols.G, "t": symbols.T}
     element.update({s.name: s.symbol for s in state})
     element.update(reals)
+    element.update({name: symbols.real(name) for name in sorted(update_values)})
     out = []
     for name, entry in table.items():
         line = table.lines[name]
@@ -425,6 +429,7 @@ def _read_reductions(top, taken, reals, state) -> tuple[Reduction, ...]:
         op_word = r.get("op", str, default="sum")
         text = r.get("of", (str, int, float), required=True)
         doc = r.text("doc", required=True)
+        latex = r.latex()
         r.finish()
         try:
             scope = Scope.parse(scope_word)
@@ -434,11 +439,52 @@ def _read_reductions(top, taken, reals, state) -> tuple[Reduction, ...]:
             op = ReduceOp.parse(op_word)
         except ValueError as err:
             raise r.error("op", f"{r.what}: op {err}") from None
-        lookup = _lookup_in(element, "a reduction", "p, g, t, state and hyperparameters")
-        out.append(
-            Reduction(name, scope, op, _parse_at(r, "of", text, lookup), str(text), doc, line)
+        lookup = _lookup_in(
+            element, "a reduction", "p, g, t, state, hyperparameters and the update's values"
         )
+        of = _parse_at(r, "of", text, lookup)
+        reads = sorted({s.name for s in of.free_symbols} & update_values)
+        if reads and scope is Scope.GLOBAL:
+            raise r.error(
+                "of",
+                f"{r.what}: of: reads {reads[0]!r}, a value of the update; a global reduction "
+                "runs before the step, so only a per-tensor one (scope: tensor) may",
+            )
+        if of.has(sp.Piecewise):
+            raise r.error(
+                "of",
+                f"{r.what}: of: a condition in a reduction is not supported yet; select in "
+                "'update', or use max, min or sign here",
+            )
+        out.append(Reduction(name, scope, op, of, str(text), doc, line, latex))
     return tuple(out)
+
+
+def _check_reductions_of_update_values(path, reductions, update, state_names):
+    """A reduction over the update's values is computed before the element program, from the
+    values before the step (the update's equations substituted): the values it reads, as last
+    assigned, may not depend on a reduction (through any earlier equation, a reassigned g or
+    p included: a cycle, or a reduction of a reduction)."""
+    names = {r.name for r in reductions}
+    depends: dict[str, set[str]] = {}  # update value -> the reductions its value reads
+    for eq in update:
+        reads = {s.name for s in eq.expr.free_symbols}
+        found = (reads & names).union(*(depends.get(n, set()) for n in reads))
+        if eq.when is not sp.true:  # under a flag: it may keep its earlier value
+            found |= depends.get(eq.target, set())
+        depends[eq.target] = found
+    for r in reductions:
+        own = {s.name for s in r.expr.free_symbols} - state_names - {"p", "g"}
+        for name in sorted(own & depends.keys()):
+            if depends[name]:
+                raise SpecError(
+                    path,
+                    r.line,
+                    f"reduction {r.name!r}: of: reads {name!r}, whose value depends on the "
+                    f"reduction {sorted(depends[name])[0]!r}; a reduction over the update's "
+                    "values is computed before the update, so those values may not read a "
+                    "reduction",
+                )
 
 
 def _equation_items(top, key, required):
@@ -536,6 +582,9 @@ class _Scope:
         self.global_red = {r.name: r.symbol for r in reductions if r.scope is Scope.GLOBAL}
         self.tensor_red = {r.name: r.symbol for r in reductions if r.scope is Scope.TENSOR}
         self.step_locals: set[str] = set()
+        # update values that differ per element (they read p, g, state or another such
+        # value), as assigned so far: a condition reading one selects per element
+        self.element_values: set[str] = set()
 
     def equation(self, item: _Item, section: str, section_targets: list[str]) -> Equation:
         scalar = dict(self.reals)
@@ -585,28 +634,37 @@ class _Scope:
                 self.path, item.line, f"{section}: {item.target} = ...: {err}"
             ) from None
         if section == "update":
-            self._check_conditions(item, value, section_targets)
+            self._check_conditions(item, value)
+            reads = {s.name for s in value.free_symbols}
+            if reads & ({"p", "g", *self.state} | self.element_values):
+                self.element_values.add(item.target)
+            else:
+                self.element_values.discard(item.target)
         try:
             when = E.parse_condition(item.when_text, self.flags)
         except E.ExprError as err:
             raise SpecError(self.path, item.when_line, f"{section}: when: {err}") from None
         return Equation(item.target, value, item.text, when, item.line, item.latex)
 
-    def _check_conditions(self, item, value, section_targets):
-        """A condition compares per-step values (hyperparameters, t, lr, step results,
-        scalar state, reductions): each step then takes one branch for every element, which
-        the array backends print as two programs and the kernels as a uniform select."""
-        per_element = {"p", "g", *self.state, *section_targets}
+    def _check_conditions(self, item, value):
+        """A condition compares either per-step values (hyperparameters, t, lr, step results,
+        scalar state, reductions: each step then takes one branch for every element, which the
+        array backends print as one program per branch and the kernels as a uniform select)
+        or per-element values (a select per element, branch-free); not both at once."""
+        per_element = {"p", "g", *self.state} | self.element_values
         for piece in value.atoms(sp.Piecewise):
             for _, cond in piece.args:
-                names = sorted({s.name for s in cond.free_symbols} & per_element)
-                if names:
+                comparisons = [c for c in cond.atoms(sp.core.relational.Relational)]
+                elementwise = [
+                    bool({s.name for s in c.free_symbols} & per_element) for c in comparisons
+                ]
+                if any(elementwise) and not all(elementwise):
                     raise SpecError(
                         self.path,
                         item.line,
-                        f"update: {item.target} = ...: the condition {cond} reads {names[0]!r}, "
-                        "a per-element value; conditions compare per-step values (hyperparameters, "
-                        "t, lr, step results, reductions); per element, use max, min or sign",
+                        f"update: {item.target} = ...: the condition {cond} combines comparisons "
+                        "of per-step values with comparisons of per-element values; nest two "
+                        "selects instead: where(rho_t > 5, where(g > 0, a, b), b)",
                     )
 
     def _check_target(self, item, section, targets_ok):

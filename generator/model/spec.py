@@ -10,7 +10,16 @@ import sympy as sp
 
 from .. import symbols
 from ..errors import SpecError
-from .types import Equation, Hyperparameter, Kind, Reduction, Reference, ScalarStateVar, Scope, StateVar
+from .types import (
+    Equation,
+    Hyperparameter,
+    Kind,
+    Reduction,
+    Reference,
+    ScalarStateVar,
+    Scope,
+    StateVar,
+)
 
 # Operations in one state's or the parameter's update after the sequential equations are
 # substituted into each other: a chain that reuses its target doubles it at each line.
@@ -35,6 +44,23 @@ class Variant:
     def suffix(self) -> str:
         """A stable identifier for generated function names: '' or 'amsgrad' or 'no_amsgrad'."""
         return "__".join(n if v else f"no_{n}" for n, v in self.flags) or "default"
+
+    def reduction_env(self, reduction, env: dict, evaluate) -> dict:
+        """``env`` (one element's values before the step) with the values of the update that
+        ``reduction`` reads (LAMB's u), computed by the update's equations in order; those
+        that read what is not known yet (the reductions) are skipped: the spec's checks make
+        sure the values a reduction reads never need them. A state's name keeps its value
+        before the step, as in every reduction."""
+        state = {s.name for s in self.spec.state}
+        wanted = {s.name for s in reduction.expr.free_symbols} - state - {"p", "g"}
+        wanted &= {eq.target for eq in self.update}
+        if not wanted:
+            return env
+        local = dict(env)
+        for eq in self.update:
+            if all(s.name in local for s in eq.expr.free_symbols):
+                local[eq.target] = evaluate(eq.expr, local)
+        return {**env, **{name: local[name] for name in wanted}}
 
 
 @dataclass(frozen=True)
@@ -78,9 +104,6 @@ class Spec:
         return _specialize(self, tuple(sorted(values.items())))
 
 
-
-
-
 def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
     subs = {symbols.flag(n): sp.true if v else sp.false for n, v in flags}
     shown = ", ".join(f"{n}={v}" for n, v in flags) or "the defaults"
@@ -92,7 +115,9 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
         return value is sp.true
 
     def fix(eq: Equation) -> Equation:
-        return Equation(eq.target, _resolve_piecewise(eq.expr, subs), eq.text, sp.true, eq.line, eq.latex)
+        return Equation(
+            eq.target, _resolve_piecewise(eq.expr, subs), eq.text, sp.true, eq.line, eq.latex
+        )
 
     state = tuple(s for s in spec.state if holds(s.when))
     absent = {s.name: s for s in spec.state if not holds(s.when)}
@@ -117,11 +142,17 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
     stepped = {e.target for e in step}
     for s in spec.scalar_state:
         if s.name not in stepped:
-            raise SpecError(spec.path, s.line, f"scalar state {s.name!r} is never updated in 'step'")
+            raise SpecError(
+                spec.path, s.line, f"scalar state {s.name!r} is never updated in 'step'"
+            )
     for r in spec.reductions:
         for sym in r.expr.free_symbols:
             if sym.name in absent:
-                raise SpecError(spec.path, r.line, f"reduction {r.name!r} uses state {sym.name!r}, absent for {shown}")
+                raise SpecError(
+                    spec.path,
+                    r.line,
+                    f"reduction {r.name!r} uses state {sym.name!r}, absent for {shown}",
+                )
     return Variant(spec, flags, state, step, update)
 
 
@@ -172,14 +203,20 @@ def _check_order(spec, equations, defined, absent, section, shown):
             if name in absent:
                 cond = absent[name].when
                 raise SpecError(
-                    spec.path, eq.line, f"{section}: {eq.target} uses state {name!r}, which exists only when {cond} (here {shown})"
+                    spec.path,
+                    eq.line,
+                    f"{section}: {eq.target} uses state {name!r}, which exists only when {cond} (here {shown})",
                 )
             cycle = _find_cycle(equations[index:], eq.target, name)
             if cycle:
-                raise SpecError(spec.path, eq.line, f"{section}: cyclic reference {' -> '.join(cycle)}")
+                raise SpecError(
+                    spec.path, eq.line, f"{section}: cyclic reference {' -> '.join(cycle)}"
+                )
             where = f" (it is defined on line {later[name].line})" if name in later else ""
             raise SpecError(
-                spec.path, eq.line, f"{section}: {eq.target} uses {name!r} before it is defined{where}; equations run in order"
+                spec.path,
+                eq.line,
+                f"{section}: {eq.target} uses {name!r} before it is defined{where}; equations run in order",
             )
         defined.add(eq.target)
 

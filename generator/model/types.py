@@ -102,6 +102,7 @@ class Reduction(_RealNamed):
     text: str
     doc: str
     line: int
+    latex: str | None = None  # the symbol the docs use
 
 
 @dataclass(frozen=True)
@@ -122,5 +123,3 @@ class Equation:
 class Reference:
     title: str
     url: str
-
-

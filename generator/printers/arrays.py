@@ -14,12 +14,26 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..errors import GenerationError
-from ..symbols import real
+from ..symbols import first_branch
 from .python import print_scalar
 
 _UNARY = {sp.Abs: "absolute", sp.sign: "sign", sp.exp: "exp", sp.log: "log"}
 _NARY = {sp.Max: "maximum", sp.Min: "minimum"}
 COMMUTATIVE = {"add", "multiply", "maximum", "minimum"}
+# per-element conditions: operations whose results are true/false arrays (masks), and the
+# select that reads one, where(mask, a, b)
+_COMPARE = {
+    sp.StrictGreaterThan: "greater",
+    sp.GreaterThan: "greater_equal",
+    sp.StrictLessThan: "less",
+    sp.LessThan: "less_equal",
+    sp.Equality: "equal",
+    sp.Unequality: "not_equal",
+}
+_MIRRORED = {"greater": "less", "less": "greater", "greater_equal": "less_equal"}
+_MIRRORED["less_equal"] = "greater_equal"
+_LOGICAL = {sp.And: "logical_and", sp.Or: "logical_or"}
+BOOLEAN = {*_COMPARE.values(), *_LOGICAL.values(), "logical_not"}
 
 
 @dataclass(frozen=True)
@@ -45,7 +59,9 @@ class Instr:
 
     func: str  # add subtract multiply divide maximum minimum sqrt square absolute sign exp
     # log negative power, or copy (out = args[0]), fill (out = scalar args[0]) and clip
-    # (out = min(max(args[0], args[1]), args[2]); made by fuse_clips)
+    # (out = min(max(args[0], args[1]), args[2]); made by fuse_clips); the comparisons and
+    # logical operations of BOOLEAN (out a mask), and where (out = args[1] where the mask
+    # args[0] holds, else args[2]; out is never args[1]'s storage unless args[2]'s too)
     args: tuple[str, ...]
     scalar: tuple[bool, ...]  # which args are scalar code rather than storages
     out: str
@@ -58,6 +74,7 @@ class ArrayProgram:
     instrs: list[Instr]
     scratch: int  # how many scratch buffers the instructions use (named _s0, _s1, ...)
     result: str | None = None  # for a reduction: the array holding its per-element values
+    bool_scratch: int = 0  # true/false scratch arrays (named _b0, _b1, ...)
 
     @property
     def passes(self) -> int:
@@ -67,15 +84,19 @@ class ArrayProgram:
 @dataclass
 class _Lowering:
     scalars: set[str]
-    values: dict[sp.Symbol, Operand] = field(default_factory=dict)
+    values: dict[str, Operand] = field(default_factory=dict)  # by name
     ops: list[Op] = field(default_factory=list)
     count: int = 0
     inputs: dict[int, str] = field(default_factory=dict)
+    boolean: set[int] = field(default_factory=set)  # values that are masks
+    memo: dict | None = None  # expression -> Operand: each computed once (the masks' program)
 
-    def input(self, name: str) -> Operand:
+    def input(self, name: str, boolean: bool = False) -> Operand:
         operand = Operand(value=self.count)
         self.inputs[self.count] = name
-        self.values[real(name)] = operand
+        self.values[name] = operand
+        if boolean:
+            self.boolean.add(self.count)
         self.count += 1
         return operand
 
@@ -83,16 +104,42 @@ class _Lowering:
         out = Operand(value=self.count)
         self.count += 1
         self.ops.append(Op(func, list(args), out.value))
+        if func in BOOLEAN:
+            self.boolean.add(out.value)
         return out
 
     def is_scalar(self, expr) -> bool:
         return all(s.name in self.scalars for s in expr.free_symbols)
 
     def lower(self, expr) -> Operand:
+        if self.memo is None:
+            return self._lower(expr)
+        if expr not in self.memo:
+            self.memo[expr] = self._lower(expr)
+        return self.memo[expr]
+
+    def _lower(self, expr) -> Operand:
         if self.is_scalar(expr):
             return Operand(code=print_scalar(expr))
         if isinstance(expr, sp.Symbol):
-            return self.values[expr]
+            return self.values[expr.name]
+        if isinstance(expr, sp.Piecewise):  # where(mask, a, b)
+            cond, a, b = first_branch(expr)
+            return self.emit("where", self.lower(cond), self.lower(a), self.lower(b))
+        for cls, func in _COMPARE.items():
+            if isinstance(expr, cls):
+                lhs, rhs = self.lower(expr.lhs), self.lower(expr.rhs)
+                if not lhs.is_array:  # the array first, as torch's functions take it
+                    lhs, rhs, func = rhs, lhs, _MIRRORED.get(func, func)
+                return self.emit(func, lhs, rhs)
+        if isinstance(expr, sp.Not):
+            return self.emit("logical_not", self.lower(expr.args[0]))
+        for cls, func in _LOGICAL.items():
+            if isinstance(expr, cls):
+                acc = self.lower(expr.args[0])
+                for a in expr.args[1:]:
+                    acc = self.emit(func, acc, self.lower(a))
+                return acc
         if isinstance(expr, sp.Add):
             return self._add(expr)
         if isinstance(expr, sp.Mul):
@@ -215,25 +262,43 @@ def _dead(name: str, rest: list[Instr]) -> bool:
     return True
 
 
-def lower_values(temporaries, outputs, arrays: list[str], scalars: set[str]):
+def lower_values(temporaries, outputs, arrays: list[str], scalars: set[str], masks=()):
     """The element program as operations on values, before storages are chosen: (the
     lowering, with its ``ops`` and ``inputs`` (value -> array name), and the finals, (name,
-    Operand) per output)."""
+    Operand) per output). ``masks``: names of true/false input arrays (the IR's masks)."""
     low = _Lowering(scalars)
     for name in arrays:
         low.input(name)
+    for name in masks:
+        low.input(name, boolean=True)
     for assign in temporaries:
-        low.values[assign.symbol] = low.lower(assign.expr)
+        low.values[assign.symbol.name] = low.lower(assign.expr)
     finals = [(name, low.lower(expr)) for name, expr in outputs]
     return low, finals
 
 
 def lower_element_program(
-    temporaries, outputs, arrays: list[str], writable: set[str], scalars: set[str]
+    temporaries, outputs, arrays: list[str], writable: set[str], scalars: set[str], masks=()
 ) -> ArrayProgram:
-    """Print ``outputs`` (name -> expression) in place into the arrays of the same name."""
-    low, finals = lower_values(temporaries, outputs, arrays, scalars)
+    """Print ``outputs`` (name -> expression) in place into the arrays of the same name;
+    ``masks``: the true/false arrays the selects read (``lower_masks`` computes them)."""
+    low, finals = lower_values(temporaries, outputs, arrays, scalars, masks)
     return _allocate(low, finals, writable)
+
+
+def lower_masks(masks, arrays: list[str], scalars: set[str]) -> ArrayProgram:
+    """The IR's masks (per-element conditions over the values before the step), computed
+    into true/false arrays of their names, before the element program runs: an earlier mask
+    is an input of a later one, and a value two masks read is computed once."""
+    low = _Lowering(scalars, memo={})
+    for name in arrays:
+        low.input(name)
+    finals = []
+    for assign in masks:
+        operand = low.lower(assign.expr)
+        low.values[assign.symbol.name] = operand
+        finals.append((assign.symbol.name, operand))
+    return _allocate(low, finals, {name for name, _ in finals})
 
 
 def lower_reduction(
@@ -278,6 +343,11 @@ def _allocate(low: _Lowering, finals, writable: set[str], keep: int | None = Non
     storage: dict[int, str] = dict(low.inputs)
     occupant: dict[str, int] = {name: value for value, name in low.inputs.items()}
     scratch: list[str] = []
+    bool_scratch: list[str] = []
+    # a mask and a number never share a storage; the mask outputs are the writable
+    # storages whose final values are masks
+    masks = {storage[v] for v in low.boolean if v in storage}
+    masks |= {name for v, names in final_of.items() if v in low.boolean for name in names}
 
     def free(name, index):
         value = occupant.get(name)
@@ -285,10 +355,22 @@ def _allocate(low: _Lowering, finals, writable: set[str], keep: int | None = Non
 
     instrs = []
     for index, op in enumerate(ops):
+        boolean = op.result in low.boolean
+        pool = bool_scratch if boolean else scratch
+
+        def fits(name):
+            return (name in masks or name in bool_scratch) == boolean
+
         targets = final_of.get(op.result, [])
+        # where(m, a, b) is printed as b, then a where m holds: never into a's storage alone
+        avoid = set()
+        if op.func == "where" and op.args[1].is_array:
+            a_storage = storage[op.args[1].value]
+            if not (op.args[2].is_array and storage[op.args[2].value] == a_storage):
+                avoid.add(a_storage)
         choice = None
         for name in targets:
-            if name in writable and free(name, index):
+            if name in writable and free(name, index) and name not in avoid:
                 choice = name
                 break
         if choice is None:
@@ -296,16 +378,16 @@ def _allocate(low: _Lowering, finals, writable: set[str], keep: int | None = Non
                 if not a.is_array:
                     continue
                 name = storage[a.value]
-                in_scratch = name in scratch
-                if (in_scratch or name in writable) and free(name, index):
-                    if in_scratch or not targets or name in targets:
+                in_scratch = name in pool
+                if (in_scratch or name in writable) and free(name, index) and fits(name):
+                    if (in_scratch or not targets or name in targets) and name not in avoid:
                         choice = name
                         break
         if choice is None:
-            choice = next((s for s in scratch if free(s, index)), None)
+            choice = next((s for s in pool if free(s, index) and s not in avoid), None)
         if choice is None:
-            choice = f"_s{len(scratch)}"
-            scratch.append(choice)
+            choice = f"_b{len(pool)}" if boolean else f"_s{len(pool)}"
+            pool.append(choice)
         args = tuple(storage[a.value] if a.is_array else a.code for a in op.args)
         instrs.append(Instr(op.func, args, tuple(not a.is_array for a in op.args), choice))
         storage[op.result] = choice
@@ -320,4 +402,6 @@ def _allocate(low: _Lowering, finals, writable: set[str], keep: int | None = Non
             bucket = copies_from_scratch if source in scratch else copies_from_outputs
             bucket.append(Instr("copy", (source,), (False,), name))
     instrs += copies_from_outputs + copies_from_scratch
-    return ArrayProgram(instrs, len(scratch), storage[keep] if keep is not None else None)
+    return ArrayProgram(
+        instrs, len(scratch), storage[keep] if keep is not None else None, len(bool_scratch)
+    )

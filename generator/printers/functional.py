@@ -95,6 +95,17 @@ class FunctionalPrinter(PythonCodePrinter):
     def _print_Rational(self, expr):
         return f"{expr.p}/{expr.q}"
 
+    def parenthesize(self, item, level, strict=False):
+        """A square prints as ``x*x``: inside a product it is one factor, ``(x*x)`` (after a
+        '/' it would otherwise divide by x and multiply by x), computed first as NumPy does."""
+        if (
+            isinstance(item, sp.Pow)
+            and item.exp == 2
+            and level >= sp.printing.precedence.PRECEDENCE["Mul"]
+        ):
+            return f"({self._print(item)})"
+        return super().parenthesize(item, level, strict)
+
     def _print_Pow(self, expr, rational=False):
         base, exp = expr.base, expr.exp
         if exp == sp.Rational(1, 2):
@@ -112,11 +123,35 @@ class FunctionalPrinter(PythonCodePrinter):
     def _print_Relational(self, expr):
         return self._call(_RELATIONAL[expr.rel_op], expr.lhs, expr.rhs)
 
+    def _print_And(self, expr):
+        return self._logical("logical_and", expr.args)
+
+    def _print_Or(self, expr):
+        return self._logical("logical_or", expr.args)
+
+    def _print_Not(self, expr):
+        return f"{self.namespace}.logical_not({self._print(expr.args[0])})"
+
+    def _logical(self, name, args):
+        out = self._print(args[-1])
+        for a in reversed(args[:-1]):
+            out = f"{self.namespace}.{name}({self._print(a)}, {out})"
+        return out
+
     def _print_Piecewise(self, expr):
         *cases, (last, cond) = expr.args
         if cond is not sp.true:  # pragma: no cover - every Piecewise here has a default
             raise NotImplementedError("a Piecewise without a default case")
-        out = self._arg(last)
+        out = self._branch(last)
         for value, cond in reversed(cases):
-            out = f"{self.namespace}.where({self._print(cond)}, {self._arg(value)}, {out})"
+            out = f"{self.namespace}.where({self._print(cond)}, {self._branch(value)}, {out})"
         return out
+
+    def _branch(self, expr) -> str:
+        """A select's value: for ``literal_like``, any value that may be a Python float (a
+        hyperparameter: TensorFlow's where takes it through float32) as a tensor of the named
+        array's dtype."""
+        code = self._arg(expr)
+        if self.literal_like and not isinstance(expr, sp.Number):
+            return f"{self.namespace}.convert_to_tensor({code}, dtype={self.literal_like}.dtype)"
+        return code

@@ -44,7 +44,9 @@ class SpecLatexPrinter(LatexPrinter):
             q //= 5
         if q == 1 and expr.q != 1:
             return repr(expr.p / expr.q)
-        if max(abs(expr.p), expr.q) >= 10**15:  # 1e-200 folded with other numbers: no 200-digit fraction
+        if (
+            max(abs(expr.p), expr.q) >= 10**15
+        ):  # 1e-200 folded with other numbers: no 200-digit fraction
             mantissa, _, exponent = f"{float(expr):.6g}".partition("e")
             return mantissa + (rf" \cdot 10^{{{int(exponent)}}}" if exponent else "")
         return super()._print_Rational(expr)
@@ -71,13 +73,32 @@ class Notation:
         # a state's symbol takes a time index: braces keep "x_1" from becoming x_1_{t}
         self.timed = {s.name: _scriptable(s.latex or _default(s.name)) for s in state}
         self.timed["p"] = "p"
-        self.plain = {h.name: (h.latex or _default(h.name)) for h in (spec.hyperparameters if spec else ())}
+        self.plain = {
+            h.name: (h.latex or _default(h.name)) for h in (spec.hyperparameters if spec else ())
+        }
         self.plain.update({h.name: _text(h.name) for h in (spec.flags if spec else ())})
-        self.plain.update({"g": "g_{t}", "t": "t", "lr": r"\eta_{t}", "learning_rate": self.plain.get("learning_rate", r"\eta")})
-        self.plain.update({"decay": r"\text{decay}", "clipnorm": r"\text{clipnorm}", "clipvalue": r"\text{clipvalue}"})
-        self.plain.setdefault("weight_decay", r"\lambda_{\text{wd}}")  # a spec's own keeps its latex
+        self.plain.update(
+            {
+                "g": "g_{t}",
+                "t": "t",
+                "lr": r"\eta_{t}",
+                "learning_rate": self.plain.get("learning_rate", r"\eta"),
+            }
+        )
+        self.plain.update(
+            {
+                "decay": r"\text{decay}",
+                "clipnorm": r"\text{clipnorm}",
+                "clipvalue": r"\text{clipvalue}",
+            }
+        )
+        self.plain.setdefault(
+            "weight_decay", r"\lambda_{\text{wd}}"
+        )  # a spec's own keeps its latex
         self.plain.update({"grad_norm": r"\lVert g \rVert"})
-        self.plain.update({r.name: _default(r.name) for r in (spec.reductions if spec else ())})
+        self.plain.update(
+            {r.name: r.latex or _default(r.name) for r in (spec.reductions if spec else ())}
+        )
         self.plain.update(latex_of_locals or {})
 
     def symbol(self, name: str, new: bool = False) -> sp.Symbol:
@@ -135,6 +156,7 @@ def display(expr: sp.Basic, notation: Notation, assigned: set[str]) -> sp.Basic:
 
 def domain_latex(text: str, notation: Notation) -> str:
     """A domain as written in the spec, with the argument's symbol: 0 < \\beta_1 < 1."""
+
     def name(match):
         word = match.group(0)
         return notation.plain.get(word, word) if not word[0].isdigit() else word

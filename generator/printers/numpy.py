@@ -19,10 +19,23 @@ _UFUNCS = {
     "log": "np.log",
     "negative": "np.negative",
     "power": "np.power",
+    "greater": "np.greater",
+    "greater_equal": "np.greater_equal",
+    "less": "np.less",
+    "less_equal": "np.less_equal",
+    "equal": "np.equal",
+    "not_equal": "np.not_equal",
+    "logical_and": "np.logical_and",
+    "logical_or": "np.logical_or",
+    "logical_not": "np.logical_not",
 }
 
 
 def line(instr: Instr) -> str:
+    if instr.func == "where":  # b, then a where the mask holds (out is not a's storage)
+        mask, a, b = instr.args
+        first = [] if b == instr.out else [f"np.copyto({instr.out}, {b})"]
+        return "\n".join(first + [f"np.copyto({instr.out}, {a}, where={mask})"])
     if instr.func == "copy":
         return f"np.copyto({instr.out}, {instr.args[0]})"
     if instr.func == "fill":
@@ -41,7 +54,7 @@ def tensor_lines(program: ArrayProgram) -> list[str]:
 
 
 def lines(program: ArrayProgram) -> list[str]:
-    return [line(i) for i in program.instrs]
+    return [text for i in program.instrs for text in line(i).split("\n")]
 
 
 def sum_of_squares(x: str) -> str:

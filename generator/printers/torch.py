@@ -39,6 +39,15 @@ _TENSOR = {
     "log": "torch.log",
     "negative": "torch.neg",
     "power": "torch.pow",
+    "greater": "torch.gt",
+    "greater_equal": "torch.ge",
+    "less": "torch.lt",
+    "less_equal": "torch.le",
+    "equal": "torch.eq",
+    "not_equal": "torch.ne",
+    "logical_and": "torch.logical_and",
+    "logical_or": "torch.logical_or",
+    "logical_not": "torch.logical_not",
 }
 _CLAMP = {"maximum": "clamp_min", "minimum": "clamp_max"}
 _FOREACH = {
@@ -152,9 +161,21 @@ def _finfo(x: str) -> str:
     return f"_f = torch.finfo({x}.dtype)"
 
 
+def _where(mask: str, a: str, b: str, scalar, o: str) -> str:
+    """``o = a where mask holds, else b``, per tensor: torch.where takes no Python number
+    with ``out=``, so a number is a 0-d tensor of o's dtype (or, when o holds b already,
+    ``masked_fill_``, which takes one)."""
+    if scalar[1] and not scalar[2] and b == o:
+        return f"{o}.masked_fill_({mask}, {a})"
+    a, b = (f"{o}.new_tensor({x})" if s else x for x, s in zip((a, b), scalar[1:]))
+    return f"torch.where({mask}, {a}, {b}, out={o})"
+
+
 def _tensor_line(instr: Instr) -> list[str]:
     """One instruction per tensor, ``out=`` its storage."""
     a, o = instr.args, instr.out
+    if instr.func == "where":
+        return [_where(*a, instr.scalar, o)]
     if instr.func == "add_scaled":
         return [f"torch.add({a[0]}, {a[1]}, alpha={a[2]}, out={o})"]
     if instr.func == "clip":
@@ -198,6 +219,8 @@ class _Costs(inplace.Costs):
 
     def inplace_positions(self, node: inplace.Node) -> tuple[int, ...]:
         args = node.args
+        if node.func == "where":  # into a or b (a loop of torch.where over the lists)
+            return tuple(i for i in (2, 1) if args[i].is_array)
         if node.func in ("add_scaled", "addcmul", "addcdiv") or len(args) == 1:
             return (0,)
         if not args[0].is_array:  # s - x, s / x (commutative operations have the array first)
@@ -228,14 +251,16 @@ class ElementCode:
     foreach_schedule: inplace.Schedule
 
 
-def element_code(temporaries, outputs, arrays, writable: set[str], scalars) -> ElementCode:
+def element_code(
+    temporaries, outputs, arrays, writable: set[str], scalars, masks=()
+) -> ElementCode:
     """Print ``outputs`` (name -> expression) into the arrays of the same name (``writable``:
     the state and the parameter; the gradient is never written), scheduled by
     ``generator.printers.inplace`` for the fewest temporaries, then the fewest passes."""
     shared: list[_Shared] = []
     outputs = [(name, distribute_over_a_shared_factor(e, scalars, shared)) for name, e in outputs]
     temporaries = (*temporaries, *shared)
-    low, finals = lower_values(temporaries, outputs, arrays, scalars)
+    low, finals = lower_values(temporaries, outputs, arrays, scalars, masks)
     persistent = {v for v, name in low.inputs.items() if name in writable}
     nodes = inplace.fuse(low.ops, finals, persistent)
     per_tensor = inplace.schedule(nodes, low.inputs, finals, writable, _Costs(foreach=False))
@@ -323,9 +348,31 @@ def _foreach_step(step: inplace.Step) -> list[str]:
     return out + _foreach_inplace(step.node, args, step.position)
 
 
+def _foreach_where(node: inplace.Node, a: list[str], target: str, fresh: bool) -> list[str]:
+    """where over lists: torch has no foreach form, so a loop of per-tensor selects (into
+    ``target``, one of a and b, or a new list ``target``)."""
+    scalar = tuple(not x.is_array for x in node.args)
+    names = [f"_x{i}" for i in range(3)]
+    lists = [(n, x) for n, x, s in zip(names, a, scalar) if not s]
+    values = [x if s else n for n, x, s in zip(names, a, scalar)]
+    if fresh:
+        if any(scalar):  # a number as a 0-d tensor of the parameter's dtype
+            lists.append(("_xp", "p"))
+            values = [f"_xp.new_tensor({v})" if s else v for v, s in zip(values, scalar)]
+        loop = ", ".join(n for n, _ in lists)
+        over = ", ".join(x for _, x in lists)
+        return [f"{target} = [torch.where({', '.join(values)}) for {loop} in zip({over})]"]
+    out = next(n for n, x in reversed(lists) if x == target)
+    loop = ", ".join(n for n, _ in lists)
+    over = ", ".join(x for _, x in lists)
+    return [f"for {loop} in zip({over}):", "    " + _where(*values, scalar, out)]
+
+
 def _foreach_inplace(node: inplace.Node, a: list[str], position: int) -> list[str]:
     """``node`` in place into ``a[position]``."""
     func = node.func
+    if func == "where":
+        return _foreach_where(node, a, a[position], fresh=False)
     if func == "add_scaled":
         return [f"torch._foreach_add_({a[0]}, {a[1]}, alpha={a[2]})"]
     if func in ("addcmul", "addcdiv"):
@@ -357,6 +404,8 @@ def _foreach_inplace(node: inplace.Node, a: list[str], position: int) -> list[st
 def _foreach_fresh(node: inplace.Node, a: list[str], t: str) -> list[str]:
     """``node`` into a new list ``t`` (one allocation)."""
     func = node.func
+    if func == "where":
+        return _foreach_where(node, a, t, fresh=True)
     if func == "add_scaled":
         return [f"{t} = torch._foreach_add({a[0]}, {a[1]}, alpha={a[2]})"]
     if func in ("addcmul", "addcdiv"):

@@ -26,6 +26,16 @@ _CALL = {
     "copy": "{0}",
 }
 _INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
+_TWO = {  # comparisons and logical operations: the array first (arrays.py puts it there)
+    "greater": "torch.gt",
+    "greater_equal": "torch.ge",
+    "less": "torch.lt",
+    "less_equal": "torch.le",
+    "equal": "torch.eq",
+    "not_equal": "torch.ne",
+    "logical_and": "torch.logical_and",
+    "logical_or": "torch.logical_or",
+}
 _CLAMP = {"maximum": "torch.clamp_min", "minimum": "torch.clamp_max"}
 _BOTH = {"maximum": "torch.maximum", "minimum": "torch.minimum"}
 
@@ -36,7 +46,8 @@ def element_lines(cases, arrays: list[str], scalars: set[str]) -> list[str]:
     so an output may read any input's old value. ``cases``: the program per branch of its
     per-step conditions (backends/base.py condition_cases); with several, every branch is
     computed and each output selected with torch.where on the 0-d condition tensors (a
-    branch not taken may hold NaN, which the select drops), so the graph has no Python branch."""
+    branch not taken may hold NaN, which the select drops), so the graph has no Python branch.
+    The IR's masks, when there are some, are the first temporaries of each case."""
     lines: list[str] = []
     results: list[dict[str, str]] = []
     for index, (_, temporaries, outputs) in enumerate(cases):
@@ -87,4 +98,11 @@ def _expression(func: str, args: list[str], arrays: list[bool]) -> str:
         return _SIGN.format(x=args[0])
     if func == "power":
         return f"torch.pow({args[0]}, {args[1]})"
+    if func in _TWO:
+        return f"{_TWO[func]}({args[0]}, {args[1]})"
+    if func == "logical_not":
+        return f"torch.logical_not({args[0]})"
+    if func == "where":  # two numbers: a tensor of p's dtype (torch's default is float32)
+        a = args[1] if arrays[1] or arrays[2] else f"torch.as_tensor({args[1]}, dtype=p.dtype)"
+        return f"torch.where({args[0]}, {a}, {args[2]})"
     return _CALL[func].format(*args)

@@ -16,6 +16,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
 
+from . import rounding
 from ..common import CLIP_SCALE, CLIPNORM, GRAD_NORM, WEIGHT_DECAY_FACTOR
 from ..model import Scope, Spec
 
@@ -32,6 +33,14 @@ class Trajectory:
     scalar_state: dict[str, float]
     param_scale: list[np.ndarray]
     state_scale: list[dict[str, np.ndarray]]
+
+
+def _magnitude(new, old):
+    """|new| + |new - old|: one step's part of an element's scale. A NaN step adds nothing: a
+    value that recovers from NaN (Rprop's prev, replaced by the next gradient) is compared
+    with the tolerance of its finite steps, and one that stays NaN must be NaN exactly."""
+    total = abs(new) + abs(new - old)
+    return mpmath.mpf(0) if mpmath.isnan(total) else total
 
 
 def _nan_max(*values):
@@ -136,6 +145,10 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
         ]
     p_scale = [[mp(0)] * len(p) for p in params]
     s_scale = [{n: [mp(0)] * len(p) for n in st} for p, st in zip(params, state)]
+    # rounding-error bounds (generator/verify/rounding.py, in units of u), carried by the
+    # parameters and state from step to step: the inputs exact, the state's start rounded once
+    p_bound = [[0.0] * len(p) for p in params]
+    s_bound = [{n: [abs(float(x)) for x in v] for n, v in st.items()} for st in state]
 
     for step, raw in enumerate(grads_per_step, start=taken + 1):
         grads = [[mp(repr(float(x))) for x in np.asarray(g, dtype=np.float64).ravel()] for g in raw]
@@ -159,6 +172,12 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
             e.update({n: values[j] for n, values in state[i].items()})
             return e
 
+        def reduced(i, j):
+            """What a per-tensor reduction reads: the values before the step, p after Keras
+            3's weight decay (which the update's values it reads are computed from too)."""
+            e = {**env, **element_env(i, j)}
+            return e if decay_factor is None else {**e, "p": e["p"] * decay_factor}
+
         for r in spec.reductions:
             if r.scope is not Scope.GLOBAL:
                 continue
@@ -173,39 +192,60 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
         for s in spec.scalar_state:
             scalar[s.name] = env[s.name]
 
+        step_values = {n: float(v) for n, v in env.items()}
+        step_values["t"], clipped = float(step), bool(clipnorm > 0 or clipvalue > 0)
         for i in range(len(params)):
             tensor_env = dict(env)
             for r in spec.reductions:
                 if r.scope is Scope.TENSOR:
-                    values = [
-                        evaluate(r.expr, {**env, **element_env(i, j)})
-                        for j in range(len(params[i]))
-                    ]
+                    values = []
+                    for j in range(len(params[i])):
+                        reads = variant.reduction_env(r, reduced(i, j), evaluate)
+                        values.append(evaluate(r.expr, reads))
                     tensor_env[r.name] = _reduce(r.op, values)
             new_state = {n: list(v) for n, v in state[i].items()}
             for j in range(len(params[i])):
                 local = dict(tensor_env)
                 local.update(element_env(i, j))
-                if decay_factor is not None:  # after the reductions, which read p before it
+                values = {**step_values, **{n: float(v) for n, v in local.items()}}
+                bounds = {"t": 0.0, "p": p_bound[i][j], "g": abs(values["g"]) if clipped else 0}
+                bounds.update({n: b[j] for n, b in s_bound[i].items()})
+                if decay_factor is not None:  # after the global reductions, which read p before it
                     local["p"] = local["p"] * decay_factor
+                    values["p"] = float(local["p"])
+                    bounds["p"] = bounds["p"] * abs(float(decay_factor)) + 2 * abs(values["p"])
                 for eq in variant.update:
                     local[eq.target] = evaluate(eq.expr, local)
-                p_scale[i][j] += abs(local["p"]) + abs(local["p"] - params[i][j])
+                    bounds[eq.target] = rounding.bound(eq.expr, values, bounds)
+                    values[eq.target] = float(local[eq.target])
+                p_scale[i][j] += _magnitude(local["p"], params[i][j])
                 params[i][j] = local["p"]
+                p_bound[i][j] = bounds["p"]
                 for n in new_state:
-                    s_scale[i][n][j] += abs(local[n]) + abs(local[n] - state[i][n][j])
+                    s_scale[i][n][j] += _magnitude(local[n], state[i][n][j])
                     new_state[n][j] = local[n]
+                    s_bound[i][n][j] = bounds[n]
             state[i] = new_state
 
     as_array = lambda values, shape: np.array([float(v) for v in values], dtype=np.float64).reshape(
         shape
     )  # noqa: E731
+
+    def widened(scale, bound, shape):
+        """The scale, or the rounding bound where cancellation makes it larger."""
+        scale, bound = as_array(scale, shape), np.array(bound, dtype=np.float64).reshape(shape)
+        with np.errstate(invalid="ignore"):
+            return np.where(bound > scale, bound, scale)
+
     return Trajectory(
         params=[as_array(p, s) for p, s in zip(params, shapes)],
         state=[{n: as_array(v, s) for n, v in st.items()} for st, s in zip(state, shapes)],
         scalar_state={n: float(v) for n, v in scalar.items()},
-        param_scale=[as_array(p, s) for p, s in zip(p_scale, shapes)],
-        state_scale=[{n: as_array(v, s) for n, v in st.items()} for st, s in zip(s_scale, shapes)],
+        param_scale=[widened(p, b, s) for p, b, s in zip(p_scale, p_bound, shapes)],
+        state_scale=[
+            {n: widened(v, b[n], s) for n, v in st.items()}
+            for st, b, s in zip(s_scale, s_bound, shapes)
+        ],
     )
 
 

@@ -9,6 +9,7 @@ Tolerances:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 from functools import lru_cache
@@ -39,6 +40,40 @@ reductions:
 update:
   - p = p - lr*g/(sqrt(g_sq) + 1)
 """
+
+
+@contextlib.contextmanager
+def user_package(base: Path, specs: dict[str, str], name: str):
+    """Build ``specs`` (file stem -> YAML text) as a user builds theirs, ``python -m generator
+    build --specs specs --out <name>`` in ``base``, and make the package importable while the
+    context lasts: yields its folder."""
+    import subprocess
+    import sys
+
+    (base / "specs").mkdir()
+    for stem, text in specs.items():
+        (base / "specs" / f"{stem}.yaml").write_text(text)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--specs", "specs", "--out", name],
+        cwd=base,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    sys.path.insert(0, str(base))
+    try:
+        yield base / name
+    finally:
+        sys.path.remove(str(base))
+
+
+@lru_cache(maxsize=None)
+def with_reductions() -> frozenset[str]:
+    """The shipped specs (keras names) with reductions: no fused C/CUDA kernels, no graph path
+    (their reductions are host floats), no meta device, no low-precision state."""
+    from ..build import load_specs
+
+    return frozenset(s.keras_name for s in load_specs() if s.reductions)
 
 
 def spec(path_or_spec: str | Spec) -> Spec:

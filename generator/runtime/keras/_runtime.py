@@ -198,13 +198,13 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                 self.add_optimizer_variables(
                     var_list,
                     list(names),
-                    initializer=[keras.initializers.Constant(float(init[n])) for n in names],
+                    initializer=[_Exactly(float(init[n])) for n in names],
                 )
             )
         self._scalar_variables = {
             name: self.add_variable(
                 shape=(),
-                initializer=keras.initializers.Constant(float(value)),
+                initializer=_Exactly(float(value)),
                 dtype=self._compute_dtype,
                 name=name,
             )
@@ -386,6 +386,21 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
             if key in self.common:
                 config[key] = self._hyper[key]
         return config
+
+
+class _Exactly(keras.initializers.Initializer):
+    """A constant, exact in the variable's dtype: keras.initializers.Constant takes its value
+    through float32 on TensorFlow (0.01 becomes 0.009999999776482582 in a float64 variable),
+    ops.full does not."""
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def __call__(self, shape, dtype=None):
+        return ops.full(shape, self.value, dtype=dtype)
+
+    def get_config(self):
+        return {"value": self.value}
 
 
 def _compute_dtype() -> str:

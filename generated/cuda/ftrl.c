@@ -1,0 +1,292 @@
+// generated from specs/ftrl.yaml by templates/cuda/optimizer.c.j2 — do not edit
+/* Ftrl on the CPU: every tensor of a list in one call, OpenMP threads over the elements
+ * and the element functions of ftrl.cuh inlined into a loop gcc vectorizes (build with
+ * -O3 -march=native -fno-math-errno -fopenmp; without -fno-math-errno sqrtf stays scalar).
+ * The C API is documented in ftrl.h. */
+#include "ftrl.h"
+#include "ocg_state.h"
+
+int ocg_ftrl_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue)
+{
+    /* _c0_coefficient = 2.0*_c6_weight_decay_factor*l2_shrinkage_regularization_strength */
+    /* _c1_lr_scale = -_c6_weight_decay_factor/lr */
+    /* _c2_minus_learning_rate_power = -learning_rate_power */
+    /* _c3_lr_scale = beta/lr + 2.0*l2_regularization_strength */
+    /* _c4_inv_lr = 1.0/(lr) */
+    /* _c5_coefficient = -l1_regularization_strength */
+    const float _c0_coefficient = (float)scalars[0];
+    const float _c1_lr_scale = (float)scalars[1];
+    const float _c2_minus_learning_rate_power = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float _c4_inv_lr = (float)scalars[4];
+    const float _c5_coefficient = (float)scalars[5];
+    const float l1_regularization_strength = (float)scalars[6];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (float *)_row[1];
+        float *OCG_RESTRICT accumulator = (float *)_row[2];
+        float *OCG_RESTRICT linear = (float *)_row[3];
+        const int64_t _n = list.numel[_tensor];
+#pragma omp for simd schedule(static) nowait
+        for (int64_t _i = 0; _i < _n; ++_i) {
+            float _new_p, _new_accumulator, _new_linear;
+            ocg_ftrl_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound),
+                                         accumulator[_i], linear[_i], _c0_coefficient, _c1_lr_scale,
+                                         _c2_minus_learning_rate_power, _c3_lr_scale, _c4_inv_lr,
+                                         _c5_coefficient, l1_regularization_strength, &_new_p,
+                                         &_new_accumulator, &_new_linear);
+            p[_i] = _new_p;
+            accumulator[_i] = _new_accumulator;
+            linear[_i] = _new_linear;
+        }
+    }
+    return 0;
+}
+
+int ocg_ftrl_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                             double grad_factor, double clipvalue)
+{
+    /* _c0_coefficient = 2.0*_c6_weight_decay_factor*l2_shrinkage_regularization_strength */
+    /* _c1_lr_scale = -_c6_weight_decay_factor/lr */
+    /* _c2_minus_learning_rate_power = -learning_rate_power */
+    /* _c3_lr_scale = beta/lr + 2.0*l2_regularization_strength */
+    /* _c4_inv_lr = 1.0/(lr) */
+    /* _c5_coefficient = -l1_regularization_strength */
+    const double _c0_coefficient = (double)scalars[0];
+    const double _c1_lr_scale = (double)scalars[1];
+    const double _c2_minus_learning_rate_power = (double)scalars[2];
+    const double _c3_lr_scale = (double)scalars[3];
+    const double _c4_inv_lr = (double)scalars[4];
+    const double _c5_coefficient = (double)scalars[5];
+    const double l1_regularization_strength = (double)scalars[6];
+    const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        double *OCG_RESTRICT p = (double *)_row[0];
+        const double *OCG_RESTRICT g = (double *)_row[1];
+        double *OCG_RESTRICT accumulator = (double *)_row[2];
+        double *OCG_RESTRICT linear = (double *)_row[3];
+        const int64_t _n = list.numel[_tensor];
+#pragma omp for simd schedule(static) nowait
+        for (int64_t _i = 0; _i < _n; ++_i) {
+            double _new_p, _new_accumulator, _new_linear;
+            ocg_ftrl_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound),
+                                         accumulator[_i], linear[_i], _c0_coefficient, _c1_lr_scale,
+                                         _c2_minus_learning_rate_power, _c3_lr_scale, _c4_inv_lr,
+                                         _c5_coefficient, l1_regularization_strength, &_new_p,
+                                         &_new_accumulator, &_new_linear);
+            p[_i] = _new_p;
+            accumulator[_i] = _new_accumulator;
+            linear[_i] = _new_linear;
+        }
+    }
+    return 0;
+}
+
+/* the defaults, float parameters with state_precision="int8": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_ftrl_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                  const double *grad_scale, double grad_factor, double clipvalue,
+                                  uint32_t step)
+{
+    const float _c0_coefficient = (float)scalars[0];
+    const float _c1_lr_scale = (float)scalars[1];
+    const float _c2_minus_learning_rate_power = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float _c4_inv_lr = (float)scalars[4];
+    const float _c5_coefficient = (float)scalars[5];
+    const float l1_regularization_strength = (float)scalars[6];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 6;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        uint8_t *OCG_RESTRICT accumulator = (uint8_t *)_row[2];
+        float *OCG_RESTRICT _scales_accumulator = (float *)_row[3];
+        const uint32_t _key_accumulator = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        int8_t *OCG_RESTRICT linear = (int8_t *)_row[4];
+        float *OCG_RESTRICT _scales_linear = (float *)_row[5];
+        const uint32_t _key_linear = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_accumulator[OCG_STATE_BLOCK];
+                const float _scale_accumulator = _scales_accumulator[_b];
+                float _block_linear[OCG_STATE_BLOCK];
+                const float _scale_linear = _scales_linear[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_ftrl_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_unsigned_value(accumulator[_k]) * _scale_accumulator,
+                        ocg_signed_value(linear[_k]) * _scale_linear, _c0_coefficient, _c1_lr_scale,
+                        _c2_minus_learning_rate_power, _c3_lr_scale, _c4_inv_lr, _c5_coefficient,
+                        l1_regularization_strength, &_new_p, &_block_accumulator[_i],
+                        &_block_linear[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_accumulator =
+                    ocg_block_absmax(_block_accumulator, OCG_STATE_BLOCK);
+                const float _inverse_accumulator =
+                    1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
+                _scales_accumulator[_b] = _absmax_accumulator;
+                const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    accumulator[_start + _i] =
+                        ocg_code_unsigned(_block_accumulator[_i] * _inverse_accumulator,
+                                          ocg_noise(_base_accumulator, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_linear = ocg_block_absmax(_block_linear, OCG_STATE_BLOCK);
+                const float _inverse_linear =
+                    1.0F / (_absmax_linear > 0.0F ? _absmax_linear : 1.0F);
+                _scales_linear[_b] = _absmax_linear;
+                const uint32_t _base_linear = ocg_noise_base(_key_linear, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    linear[_start + _i] =
+                        ocg_code_signed(_block_linear[_i] * _inverse_linear,
+                                        ocg_noise(_base_linear, _i, OCG_CODE_NOISE_BITS));
+            } else {
+                float _block_accumulator[OCG_STATE_BLOCK];
+                const float _scale_accumulator = _scales_accumulator[_b];
+                float _block_linear[OCG_STATE_BLOCK];
+                const float _scale_linear = _scales_linear[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_ftrl_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_unsigned_value(accumulator[_k]) * _scale_accumulator,
+                        ocg_signed_value(linear[_k]) * _scale_linear, _c0_coefficient, _c1_lr_scale,
+                        _c2_minus_learning_rate_power, _c3_lr_scale, _c4_inv_lr, _c5_coefficient,
+                        l1_regularization_strength, &_new_p, &_block_accumulator[_i],
+                        &_block_linear[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_accumulator = ocg_block_absmax(_block_accumulator, _left);
+                const float _inverse_accumulator =
+                    1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
+                _scales_accumulator[_b] = _absmax_accumulator;
+                const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    accumulator[_start + _i] =
+                        ocg_code_unsigned(_block_accumulator[_i] * _inverse_accumulator,
+                                          ocg_noise(_base_accumulator, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_linear = ocg_block_absmax(_block_linear, _left);
+                const float _inverse_linear =
+                    1.0F / (_absmax_linear > 0.0F ? _absmax_linear : 1.0F);
+                _scales_linear[_b] = _absmax_linear;
+                const uint32_t _base_linear = ocg_noise_base(_key_linear, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    linear[_start + _i] =
+                        ocg_code_signed(_block_linear[_i] * _inverse_linear,
+                                        ocg_noise(_base_linear, _i, OCG_CODE_NOISE_BITS));
+            }
+        }
+    }
+    return 0;
+}
+
+/* the defaults, float parameters with state_precision="bfloat16": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_ftrl_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                  const double *grad_scale, double grad_factor, double clipvalue,
+                                  uint32_t step)
+{
+    const float _c0_coefficient = (float)scalars[0];
+    const float _c1_lr_scale = (float)scalars[1];
+    const float _c2_minus_learning_rate_power = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float _c4_inv_lr = (float)scalars[4];
+    const float _c5_coefficient = (float)scalars[5];
+    const float l1_regularization_strength = (float)scalars[6];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        uint16_t *OCG_RESTRICT accumulator = (uint16_t *)_row[2];
+        const uint32_t _key_accumulator = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *OCG_RESTRICT linear = (uint16_t *)_row[3];
+        const uint32_t _key_linear = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_accumulator[OCG_STATE_BLOCK];
+                float _block_linear[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_ftrl_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_bf16_float(accumulator[_k]), ocg_bf16_float(linear[_k]),
+                        _c0_coefficient, _c1_lr_scale, _c2_minus_learning_rate_power, _c3_lr_scale,
+                        _c4_inv_lr, _c5_coefficient, l1_regularization_strength, &_new_p,
+                        &_block_accumulator[_i], &_block_linear[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    accumulator[_start + _i] =
+                        ocg_bf16_stochastic(_block_accumulator[_i], _base_accumulator, _i);
+                const uint32_t _base_linear = ocg_noise_base(_key_linear, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    linear[_start + _i] = ocg_bf16_stochastic(_block_linear[_i], _base_linear, _i);
+            } else {
+                float _block_accumulator[OCG_STATE_BLOCK];
+                float _block_linear[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_ftrl_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_bf16_float(accumulator[_k]), ocg_bf16_float(linear[_k]),
+                        _c0_coefficient, _c1_lr_scale, _c2_minus_learning_rate_power, _c3_lr_scale,
+                        _c4_inv_lr, _c5_coefficient, l1_regularization_strength, &_new_p,
+                        &_block_accumulator[_i], &_block_linear[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    accumulator[_start + _i] =
+                        ocg_bf16_stochastic(_block_accumulator[_i], _base_accumulator, _i);
+                const uint32_t _base_linear = ocg_noise_base(_key_linear, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    linear[_start + _i] = ocg_bf16_stochastic(_block_linear[_i], _base_linear, _i);
+            }
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,265 @@
+// generated from specs/rprop.yaml by templates/cuda/optimizer.c.j2 — do not edit
+/* Rprop on the CPU: every tensor of a list in one call, OpenMP threads over the elements
+ * and the element functions of rprop.cuh inlined into a loop gcc vectorizes (build with
+ * -O3 -march=native -fno-math-errno -fopenmp; without -fno-math-errno sqrtf stays scalar).
+ * The C API is documented in rprop.h. */
+#include "rprop.h"
+#include "ocg_state.h"
+
+int ocg_rprop_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                              double grad_factor, double clipvalue)
+{
+    /* _c0_weight_decay_factor = -lr*weight_decay + 1.0 */
+    const float _c0_weight_decay_factor = (float)scalars[0];
+    const float eta_minus = (float)scalars[1];
+    const float eta_plus = (float)scalars[2];
+    const float step_size_max = (float)scalars[3];
+    const float step_size_min = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (float *)_row[1];
+        float *OCG_RESTRICT prev = (float *)_row[2];
+        float *OCG_RESTRICT step_size = (float *)_row[3];
+        const int64_t _n = list.numel[_tensor];
+#pragma omp for simd schedule(static) nowait
+        for (int64_t _i = 0; _i < _n; ++_i) {
+            float _new_p, _new_prev, _new_step_size;
+            ocg_rprop_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), prev[_i],
+                                          step_size[_i], _c0_weight_decay_factor, eta_minus,
+                                          eta_plus, step_size_max, step_size_min, &_new_p,
+                                          &_new_prev, &_new_step_size);
+            p[_i] = _new_p;
+            prev[_i] = _new_prev;
+            step_size[_i] = _new_step_size;
+        }
+    }
+    return 0;
+}
+
+int ocg_rprop_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                              double grad_factor, double clipvalue)
+{
+    /* _c0_weight_decay_factor = -lr*weight_decay + 1.0 */
+    const double _c0_weight_decay_factor = (double)scalars[0];
+    const double eta_minus = (double)scalars[1];
+    const double eta_plus = (double)scalars[2];
+    const double step_size_max = (double)scalars[3];
+    const double step_size_min = (double)scalars[4];
+    const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        double *OCG_RESTRICT p = (double *)_row[0];
+        const double *OCG_RESTRICT g = (double *)_row[1];
+        double *OCG_RESTRICT prev = (double *)_row[2];
+        double *OCG_RESTRICT step_size = (double *)_row[3];
+        const int64_t _n = list.numel[_tensor];
+#pragma omp for simd schedule(static) nowait
+        for (int64_t _i = 0; _i < _n; ++_i) {
+            double _new_p, _new_prev, _new_step_size;
+            ocg_rprop_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), prev[_i],
+                                          step_size[_i], _c0_weight_decay_factor, eta_minus,
+                                          eta_plus, step_size_max, step_size_min, &_new_p,
+                                          &_new_prev, &_new_step_size);
+            p[_i] = _new_p;
+            prev[_i] = _new_prev;
+            step_size[_i] = _new_step_size;
+        }
+    }
+    return 0;
+}
+
+/* the defaults, float parameters with state_precision="int8": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_rprop_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                   const double *grad_scale, double grad_factor, double clipvalue,
+                                   uint32_t step)
+{
+    const float _c0_weight_decay_factor = (float)scalars[0];
+    const float eta_minus = (float)scalars[1];
+    const float eta_plus = (float)scalars[2];
+    const float step_size_max = (float)scalars[3];
+    const float step_size_min = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 6;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        int8_t *OCG_RESTRICT prev = (int8_t *)_row[2];
+        float *OCG_RESTRICT _scales_prev = (float *)_row[3];
+        const uint32_t _key_prev = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint8_t *OCG_RESTRICT step_size = (uint8_t *)_row[4];
+        float *OCG_RESTRICT _scales_step_size = (float *)_row[5];
+        const uint32_t _key_step_size = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_prev[OCG_STATE_BLOCK];
+                const float _scale_prev = _scales_prev[_b];
+                float _block_step_size[OCG_STATE_BLOCK];
+                const float _scale_step_size = _scales_step_size[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_rprop_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(prev[_k]) * _scale_prev,
+                        ocg_unsigned_value(step_size[_k]) * _scale_step_size,
+                        _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max, step_size_min,
+                        &_new_p, &_block_prev[_i], &_block_step_size[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_prev = ocg_block_absmax(_block_prev, OCG_STATE_BLOCK);
+                const float _inverse_prev = 1.0F / (_absmax_prev > 0.0F ? _absmax_prev : 1.0F);
+                _scales_prev[_b] = _absmax_prev;
+                const uint32_t _base_prev = ocg_noise_base(_key_prev, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    prev[_start + _i] =
+                        ocg_code_signed(_block_prev[_i] * _inverse_prev,
+                                        ocg_noise(_base_prev, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_step_size = ocg_block_absmax(_block_step_size, OCG_STATE_BLOCK);
+                const float _inverse_step_size =
+                    1.0F / (_absmax_step_size > 0.0F ? _absmax_step_size : 1.0F);
+                _scales_step_size[_b] = _absmax_step_size;
+                const uint32_t _base_step_size = ocg_noise_base(_key_step_size, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    step_size[_start + _i] =
+                        ocg_code_unsigned(_block_step_size[_i] * _inverse_step_size,
+                                          ocg_noise(_base_step_size, _i, OCG_CODE_NOISE_BITS));
+            } else {
+                float _block_prev[OCG_STATE_BLOCK];
+                const float _scale_prev = _scales_prev[_b];
+                float _block_step_size[OCG_STATE_BLOCK];
+                const float _scale_step_size = _scales_step_size[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_rprop_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(prev[_k]) * _scale_prev,
+                        ocg_unsigned_value(step_size[_k]) * _scale_step_size,
+                        _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max, step_size_min,
+                        &_new_p, &_block_prev[_i], &_block_step_size[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_prev = ocg_block_absmax(_block_prev, _left);
+                const float _inverse_prev = 1.0F / (_absmax_prev > 0.0F ? _absmax_prev : 1.0F);
+                _scales_prev[_b] = _absmax_prev;
+                const uint32_t _base_prev = ocg_noise_base(_key_prev, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    prev[_start + _i] =
+                        ocg_code_signed(_block_prev[_i] * _inverse_prev,
+                                        ocg_noise(_base_prev, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_step_size = ocg_block_absmax(_block_step_size, _left);
+                const float _inverse_step_size =
+                    1.0F / (_absmax_step_size > 0.0F ? _absmax_step_size : 1.0F);
+                _scales_step_size[_b] = _absmax_step_size;
+                const uint32_t _base_step_size = ocg_noise_base(_key_step_size, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    step_size[_start + _i] =
+                        ocg_code_unsigned(_block_step_size[_i] * _inverse_step_size,
+                                          ocg_noise(_base_step_size, _i, OCG_CODE_NOISE_BITS));
+            }
+        }
+    }
+    return 0;
+}
+
+/* the defaults, float parameters with state_precision="bfloat16": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_rprop_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                   const double *grad_scale, double grad_factor, double clipvalue,
+                                   uint32_t step)
+{
+    const float _c0_weight_decay_factor = (float)scalars[0];
+    const float eta_minus = (float)scalars[1];
+    const float eta_plus = (float)scalars[2];
+    const float step_size_max = (float)scalars[3];
+    const float step_size_min = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        uint16_t *OCG_RESTRICT prev = (uint16_t *)_row[2];
+        const uint32_t _key_prev = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *OCG_RESTRICT step_size = (uint16_t *)_row[3];
+        const uint32_t _key_step_size = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_prev[OCG_STATE_BLOCK];
+                float _block_step_size[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_rprop_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(prev[_k]),
+                        ocg_bf16_float(step_size[_k]), _c0_weight_decay_factor, eta_minus, eta_plus,
+                        step_size_max, step_size_min, &_new_p, &_block_prev[_i],
+                        &_block_step_size[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_prev = ocg_noise_base(_key_prev, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    prev[_start + _i] = ocg_bf16_stochastic(_block_prev[_i], _base_prev, _i);
+                const uint32_t _base_step_size = ocg_noise_base(_key_step_size, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    step_size[_start + _i] =
+                        ocg_bf16_stochastic(_block_step_size[_i], _base_step_size, _i);
+            } else {
+                float _block_prev[OCG_STATE_BLOCK];
+                float _block_step_size[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_rprop_default_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(prev[_k]),
+                        ocg_bf16_float(step_size[_k]), _c0_weight_decay_factor, eta_minus, eta_plus,
+                        step_size_max, step_size_min, &_new_p, &_block_prev[_i],
+                        &_block_step_size[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_prev = ocg_noise_base(_key_prev, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    prev[_start + _i] = ocg_bf16_stochastic(_block_prev[_i], _base_prev, _i);
+                const uint32_t _base_step_size = ocg_noise_base(_key_step_size, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    step_size[_start + _i] =
+                        ocg_bf16_stochastic(_block_step_size[_i], _base_step_size, _i);
+            }
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,315 @@
+// generated from specs/rprop.yaml by templates/cuda/optimizer.cu.j2 — do not edit
+/* Rprop on CUDA: one multi-tensor kernel per flag combination, instantiated for float,
+ * double, half and bfloat16 parameters, and extern "C" launchers (the API: rprop.h).
+ *
+ * A launch covers every chunk of OCG_CHUNK elements of every tensor of the list; each block
+ * walks chunks with a grid stride, finds the chunk's tensor by binary search, and each thread
+ * updates four neighbouring elements at a time, with 4-wide vector accesses when every array
+ * of the tensor is aligned and scalar ones at misaligned starts and tails. Per-step scalars
+ * come from device memory, so a captured CUDA graph reads the values of each replay. */
+#include "ocg_cuda.h"
+#include "rprop.h"
+#include "ocg_state.h"
+
+static_assert(OCG_CHUNK % OCG_STATE_BLOCK == 0, "a chunk holds whole blocks of stored state");
+static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
+
+/* ---- the defaults ---- */
+
+__device__ __forceinline__ void
+ocg_rprop_default_element(float p, float g, float prev, float step_size,
+                          float _c0_weight_decay_factor, float eta_minus, float eta_plus,
+                          float step_size_max, float step_size_min, float *_new_p, float *_new_prev,
+                          float *_new_step_size)
+{
+    ocg_rprop_default_element_f32(p, g, prev, step_size, _c0_weight_decay_factor, eta_minus,
+                                  eta_plus, step_size_max, step_size_min, _new_p, _new_prev,
+                                  _new_step_size);
+}
+
+__device__ __forceinline__ void
+ocg_rprop_default_element(double p, double g, double prev, double step_size,
+                          double _c0_weight_decay_factor, double eta_minus, double eta_plus,
+                          double step_size_max, double step_size_min, double *_new_p,
+                          double *_new_prev, double *_new_step_size)
+{
+    ocg_rprop_default_element_f64(p, g, prev, step_size, _c0_weight_decay_factor, eta_minus,
+                                  eta_plus, step_size_max, step_size_min, _new_p, _new_prev,
+                                  _new_step_size);
+}
+
+template <typename P, typename S>
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_rprop_default_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                             const double *__restrict__ grad_scale, double grad_factor,
+                             double clipvalue)
+{
+    /* _c0_weight_decay_factor = -lr*weight_decay + 1.0 */
+    const S _c0_weight_decay_factor = (S)scalars[0];
+    const S eta_minus = (S)scalars[1];
+    const S eta_plus = (S)scalars[2];
+    const S step_size_max = (S)scalars[3];
+    const S step_size_min = (S)scalars[4];
+    const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        P *const p = (P *)_row[0];
+        const P *const g = (const P *)_row[1];
+        S *const prev = (S *)_row[2];
+        S *const step_size = (S *)_row[3];
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(prev) && ocg::aligned4(step_size);
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
+            if (_vector && _i + 4 <= _end) {
+                ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
+                const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
+                ocg::vec4<S> _v_prev = *reinterpret_cast<const ocg::vec4<S> *>(prev + _i);
+                ocg::vec4<S> _v_step_size = *reinterpret_cast<const ocg::vec4<S> *>(step_size + _i);
+                OCG_UNROLL
+                for (int _j = 0; _j < 4; ++_j) {
+                    S _new_p, _new_prev, _new_step_size;
+                    ocg_rprop_default_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_prev.v[_j]), ocg::load<S>(_v_step_size.v[_j]),
+                        _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max, step_size_min,
+                        &_new_p, &_new_prev, &_new_step_size);
+                    _v_p.v[_j] = ocg::store<P>(_new_p);
+                    _v_prev.v[_j] = _new_prev;
+                    _v_step_size.v[_j] = _new_step_size;
+                }
+                *reinterpret_cast<ocg::vec4<P> *>(p + _i) = _v_p;
+                *reinterpret_cast<ocg::vec4<S> *>(prev + _i) = _v_prev;
+                *reinterpret_cast<ocg::vec4<S> *>(step_size + _i) = _v_step_size;
+            } else {
+                for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
+                    S _new_p, _new_prev, _new_step_size;
+                    ocg_rprop_default_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(prev[_k]), ocg::load<S>(step_size[_k]),
+                        _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max, step_size_min,
+                        &_new_p, &_new_prev, &_new_step_size);
+                    p[_k] = ocg::store<P>(_new_p);
+                    prev[_k] = _new_prev;
+                    step_size[_k] = _new_step_size;
+                }
+            }
+        }
+    }
+}
+
+__global__ void ocg_rprop_default_step_kernel(const double *hyper, double *scalar_state, double *t,
+                                              double *scalars)
+{
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        *t += 1.0;
+        ocg_rprop_default_step(hyper, scalar_state, *t, scalars);
+    }
+}
+
+template <typename P, typename S>
+static int ocg_rprop_default_launch(ocg_tensor_list list, const double *scalars,
+                                    const double *grad_scale, double grad_factor, double clipvalue,
+                                    cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_rprop_default_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ocg_rprop_default_f32(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     cudaStream_t stream)
+{
+    return ocg_rprop_default_launch<float, float>(list, scalars, grad_scale, grad_factor, clipvalue,
+                                                  stream);
+}
+
+extern "C" int ocg_rprop_default_f64(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     cudaStream_t stream)
+{
+    return ocg_rprop_default_launch<double, double>(list, scalars, grad_scale, grad_factor,
+                                                    clipvalue, stream);
+}
+
+extern "C" int ocg_rprop_default_f16(ocg_tensor_list list, const double *scalars,
+                                     const double *grad_scale, double grad_factor, double clipvalue,
+                                     cudaStream_t stream)
+{
+    return ocg_rprop_default_launch<__half, float>(list, scalars, grad_scale, grad_factor,
+                                                   clipvalue, stream);
+}
+
+extern "C" int ocg_rprop_default_bf16(ocg_tensor_list list, const double *scalars,
+                                      const double *grad_scale, double grad_factor,
+                                      double clipvalue, cudaStream_t stream)
+{
+    return ocg_rprop_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor,
+                                                          clipvalue, stream);
+}
+
+extern "C" int ocg_rprop_default_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                           double *scalars, cudaStream_t stream)
+{
+    OCG_LAUNCH(ocg_rprop_default_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
+    return (int)cudaGetLastError();
+}
+
+/* the defaults, float parameters with state_precision="int8": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_rprop_default_f32_int8_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+    ocg_rprop_default_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                                        const double *__restrict__ grad_scale, double grad_factor,
+                                        double clipvalue, uint32_t step)
+{
+    const float _c0_weight_decay_factor = (float)scalars[0];
+    const float eta_minus = (float)scalars[1];
+    const float eta_plus = (float)scalars[2];
+    const float step_size_max = (float)scalars[3];
+    const float step_size_min = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 6;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        int8_t *const prev = (int8_t *)_row[2];
+        float *const _scales_prev = (float *)_row[3];
+        const uint32_t _key_prev = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint8_t *const step_size = (uint8_t *)_row[4];
+        float *const _scales_step_size = (float *)_row[5];
+        const uint32_t _key_step_size = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _b = _start / OCG_STATE_BLOCK;
+            const float _scale_prev =
+                _scales_prev[_b]; /* read before the barriers, rewritten after */
+            const float _scale_step_size =
+                _scales_step_size[_b]; /* read before the barriers, rewritten after */
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_prev = 0.0F, _new_step_size = 0.0F;
+            if (_here) {
+                ocg_rprop_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                              ocg_signed_value(prev[_k]) * _scale_prev,
+                                              ocg_unsigned_value(step_size[_k]) * _scale_step_size,
+                                              _c0_weight_decay_factor, eta_minus, eta_plus,
+                                              step_size_max, step_size_min, &_new_p, &_new_prev,
+                                              &_new_step_size);
+                p[_k] = _new_p;
+            }
+            const float _absmax_prev = ocg_threads_absmax(_new_prev, _scratch);
+            const float _inverse_prev = 1.0F / (_absmax_prev > 0.0F ? _absmax_prev : 1.0F);
+            if (_here) {
+                prev[_k] = ocg_code_signed(_new_prev * _inverse_prev,
+                                           ocg_noise(_key_prev, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_prev[_b] = _absmax_prev;
+            }
+            const float _absmax_step_size = ocg_threads_absmax(_new_step_size, _scratch);
+            const float _inverse_step_size =
+                1.0F / (_absmax_step_size > 0.0F ? _absmax_step_size : 1.0F);
+            if (_here) {
+                step_size[_k] =
+                    ocg_code_unsigned(_new_step_size * _inverse_step_size,
+                                      ocg_noise(_key_step_size, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_step_size[_b] = _absmax_step_size;
+            }
+        }
+    }
+}
+
+extern "C" int ocg_rprop_default_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
+                                               const double *grad_scale, double grad_factor,
+                                               double clipvalue, uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH_SYNC(ocg_rprop_default_int8_state_kernel, ocg::blocks_for(list.n_chunks),
+                    OCG_STATE_BLOCK, stream, list, scalars, grad_scale, grad_factor, clipvalue,
+                    step);
+    return (int)cudaGetLastError();
+}
+
+/* the defaults, float parameters with state_precision="bfloat16": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_rprop_default_f32_bf16_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+    ocg_rprop_default_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                                        const double *__restrict__ grad_scale, double grad_factor,
+                                        double clipvalue, uint32_t step)
+{
+    const float _c0_weight_decay_factor = (float)scalars[0];
+    const float eta_minus = (float)scalars[1];
+    const float eta_plus = (float)scalars[2];
+    const float step_size_max = (float)scalars[3];
+    const float step_size_min = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        uint16_t *const prev = (uint16_t *)_row[2];
+        const uint32_t _key_prev = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *const step_size = (uint16_t *)_row[3];
+        const uint32_t _key_step_size = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_prev = 0.0F, _new_step_size = 0.0F;
+            if (_here) {
+                ocg_rprop_default_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(prev[_k]),
+                    ocg_bf16_float(step_size[_k]), _c0_weight_decay_factor, eta_minus, eta_plus,
+                    step_size_max, step_size_min, &_new_p, &_new_prev, &_new_step_size);
+                p[_k] = _new_p;
+            }
+            if (_here) {
+                prev[_k] = ocg_bf16_stochastic(_new_prev, _key_prev, _k);
+            }
+            if (_here) {
+                step_size[_k] = ocg_bf16_stochastic(_new_step_size, _key_step_size, _k);
+            }
+        }
+    }
+}
+
+extern "C" int ocg_rprop_default_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
+                                               const double *grad_scale, double grad_factor,
+                                               double clipvalue, uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH(ocg_rprop_default_bf16_state_kernel, ocg::blocks_for(list.n_chunks), OCG_STATE_BLOCK,
+               stream, list, scalars, grad_scale, grad_factor, clipvalue, step);
+    return (int)cudaGetLastError();
+}

@@ -1,0 +1,67 @@
+// generated from specs/rprop.yaml by templates/cuda/optimizer.h.j2 — do not edit
+/* Rprop: the C API of the generated kernels, rprop.c (CPU) and rprop.cu (CUDA).
+ *
+ * Each call updates every tensor of an ocg_tensor_list (ocg.h) in place, as one step:
+ *   scalars     the per-step scalars of the flag combination, in the order listed below, as
+ *               the step function computes them (rprop.cuh, or generated/host/rprop.py);
+ *   grad_scale  NULL, or one double: clipnorm's factor (ocg_clip_scale in ocg_clip.cu);
+ *   grad_factor multiplies the gradient too: 1, or -1 to maximize;
+ *   clipvalue   > 0 clips the scaled gradient to [-clipvalue, clipvalue]; 0 disables it.
+ * The gradient the update sees is ocg_clip_value(g * grad_factor * grad_scale, clipvalue).
+ * CPU functions (*_cpu) take host memory and return 0. CUDA launchers take device memory
+ * (the list's tables, scalars and grad_scale too) and a stream, and return the CUDA error
+ * of the launch (0: cudaSuccess); they do not synchronize. CUDA kernels exist for float,
+ * double, half (f16) and bfloat16 (bf16) parameters; for f16 and bf16 the state arrays are
+ * float and so is the arithmetic.
+ *
+ * For a CUDA graph, *_step_cuda computes the scalars on the device: it adds 1 to *t, then
+ * runs the step program with hyper, scalar_state (updated in place) and scalars, all in device
+ * memory. */
+#ifndef OCG_RPROP_H
+#define OCG_RPROP_H
+
+#include "ocg.h"
+#include "rprop.cuh"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* the defaults: rows of p, g, prev, step_size; scalars _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max, step_size_min */
+int ocg_rprop_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                              double grad_factor, double clipvalue);
+int ocg_rprop_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                              double grad_factor, double clipvalue);
+/* float parameters, state stored as int8 codes (rows: p, g, then codes and block scales of
+ * each state) or bfloat16 (rows: p, g, state); step seeds bfloat16's rounding (ocg_state.h) */
+int ocg_rprop_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                   const double *grad_scale, double grad_factor, double clipvalue,
+                                   uint32_t step);
+int ocg_rprop_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                   const double *grad_scale, double grad_factor, double clipvalue,
+                                   uint32_t step);
+#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
+int ocg_rprop_default_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                          double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_rprop_default_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                          double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_rprop_default_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                          double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_rprop_default_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
+                           double grad_factor, double clipvalue, cudaStream_t stream);
+int ocg_rprop_default_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                double *scalars, cudaStream_t stream);
+/* float parameters with state stored as int8 or bfloat16, as the *_cpu functions above */
+int ocg_rprop_default_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
+                                    const double *grad_scale, double grad_factor, double clipvalue,
+                                    uint32_t step, cudaStream_t stream);
+int ocg_rprop_default_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
+                                    const double *grad_scale, double grad_factor, double clipvalue,
+                                    uint32_t step, cudaStream_t stream);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OCG_RPROP_H */

@@ -1,0 +1,57 @@
+# generated from specs/lamb.yaml by templates/host/host.py.j2 — do not edit
+"""Lamb: what runs on the host, the same for every backend: the arguments' domains,
+the initial state, and the per-step scalars of each flag combination (the hoisted part of
+the update, computed once per step: in Python floats, or in tensors for torch's graph
+steps)."""
+
+import math
+
+from .._shared import Hyperparameter, step_math
+
+HYPERPARAMETERS = (
+    Hyperparameter(
+        "learning_rate", 0.001, "learning_rate >= 0", lambda learning_rate: (learning_rate >= 0)
+    ),
+    Hyperparameter("beta_1", 0.9, "0 < beta_1 < 1", lambda beta_1: (0 < beta_1) and (beta_1 < 1)),
+    Hyperparameter("beta_2", 0.999, "0 < beta_2 < 1", lambda beta_2: (0 < beta_2) and (beta_2 < 1)),
+    Hyperparameter("epsilon", 1e-06, "epsilon > 0", lambda epsilon: (epsilon > 0)),
+)
+
+
+def step_default(hyper, scalar_state, reductions, t):
+    """Per-step scalars for the defaults, hoisted out of the element loop: the element
+    scalars in the order the element code unpacks them, and the new scalar state."""
+    beta_1 = hyper["beta_1"]
+    beta_2 = hyper["beta_2"]
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    weight_decay = hyper["weight_decay"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_one_minus_beta_1 = 1 - beta_1
+    _c1_one_minus_beta_2 = 1 - beta_2
+    _c2_lr_scale = -lr / (1 - beta_1**t)
+    _c3_inv_one_minus_beta_2_pow_t = 1 / (1 - beta_2**t)
+    _c6_weight_decay_factor = -lr * weight_decay + 1
+    _c4__weight_decay_factor_pow_two = _c6_weight_decay_factor * _c6_weight_decay_factor
+    _c5_coefficient = (1 - beta_1**t) ** (-2)
+    return (
+        _c0_one_minus_beta_1,
+        _c1_one_minus_beta_2,
+        _c2_lr_scale,
+        _c3_inv_one_minus_beta_2_pow_t,
+        _c6_weight_decay_factor,
+        _c4__weight_decay_factor_pow_two,
+        _c5_coefficient,
+        beta_1,
+        beta_2,
+        epsilon,
+    ), {}
+
+
+def state_init(hyper):
+    return {"m": 0, "v": 0}
+
+
+def scalar_state_init(hyper):
+    return {}

@@ -1,0 +1,46 @@
+# generated from specs/ftrl.yaml by templates/tests/test_keras_optimizer.py.j2 — do not edit
+"""Ftrl (specs/ftrl.yaml), Keras 3 backend (the process's KERAS_BACKEND, torch unless
+set): against the reference and the NumPy backend, every flag combination, common argument
+case and dtype; arguments, config and serialization."""
+
+import pytest
+
+# imports keras on the torch backend unless KERAS_BACKEND names another; skips without keras
+testing_keras = pytest.importorskip("generator.verify.testing_keras")
+
+from generated.keras import Ftrl, get  # noqa: E402
+from generated.numpy import Ftrl as NumpyFtrl  # noqa: E402
+from generator.verify import testing  # noqa: E402
+
+SPEC = testing.spec_beside(__file__, "../../specs/ftrl.yaml")
+FLAGS = [
+    {},
+]
+FLAG_IDS = ("default",)
+COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_keras_matches_reference(flags, common, hyper, dtype):
+    testing_keras.check_against_reference(Ftrl, SPEC, flags, common, hyper, dtype)
+
+
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_keras_matches_numpy(flags):
+    testing_keras.check_against_numpy(Ftrl, NumpyFtrl, flags)
+
+
+def test_arguments_are_validated():
+    testing_keras.check_arguments_are_validated(Ftrl, SPEC)
+
+
+def test_config_and_serialization_round_trip():
+    testing_keras.check_config_round_trip(Ftrl, SPEC)
+
+
+def test_get_by_name():
+    assert get("ftrl") is Ftrl
+    assert get("Ftrl") is Ftrl

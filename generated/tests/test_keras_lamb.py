@@ -1,0 +1,46 @@
+# generated from specs/lamb.yaml by templates/tests/test_keras_optimizer.py.j2 — do not edit
+"""Lamb (specs/lamb.yaml), Keras 3 backend (the process's KERAS_BACKEND, torch unless
+set): against the reference and the NumPy backend, every flag combination, common argument
+case and dtype; arguments, config and serialization."""
+
+import pytest
+
+# imports keras on the torch backend unless KERAS_BACKEND names another; skips without keras
+testing_keras = pytest.importorskip("generator.verify.testing_keras")
+
+from generated.keras import Lamb, get  # noqa: E402
+from generated.numpy import Lamb as NumpyLamb  # noqa: E402
+from generator.verify import testing  # noqa: E402
+
+SPEC = testing.spec_beside(__file__, "../../specs/lamb.yaml")
+FLAGS = [
+    {},
+]
+FLAG_IDS = ("default",)
+COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_keras_matches_reference(flags, common, hyper, dtype):
+    testing_keras.check_against_reference(Lamb, SPEC, flags, common, hyper, dtype)
+
+
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_keras_matches_numpy(flags):
+    testing_keras.check_against_numpy(Lamb, NumpyLamb, flags)
+
+
+def test_arguments_are_validated():
+    testing_keras.check_arguments_are_validated(Lamb, SPEC)
+
+
+def test_config_and_serialization_round_trip():
+    testing_keras.check_config_round_trip(Lamb, SPEC)
+
+
+def test_get_by_name():
+    assert get("lamb") is Lamb
+    assert get("Lamb") is Lamb

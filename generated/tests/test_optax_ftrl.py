@@ -1,0 +1,45 @@
+# generated from specs/ftrl.yaml by templates/tests/test_optax_optimizer.py.j2 — do not edit
+"""Ftrl (specs/ftrl.yaml), JAX/optax backend: ``ftrl()`` under jax.jit
+against the reference and the NumPy backend, every flag combination, common argument case
+and dtype (float64 under jax_enable_x64); jax.vmap; the argument checks."""
+
+import pytest
+
+# enables jax_enable_x64 and imports optax; skips without jax and optax
+testing_optax = pytest.importorskip("generator.verify.testing_optax")
+
+from generated.numpy import Ftrl as NumpyFtrl  # noqa: E402
+from generated.optax import ftrl, get  # noqa: E402
+from generator.verify import testing  # noqa: E402
+
+SPEC = testing.spec_beside(__file__, "../../specs/ftrl.yaml")
+FLAGS = [
+    {},
+]
+FLAG_IDS = ("default",)
+COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_optax_matches_reference(flags, common, hyper, dtype):
+    testing_optax.check_against_reference(ftrl, SPEC, flags, common, hyper, dtype)
+
+
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_optax_matches_numpy(flags):
+    testing_optax.check_against_numpy(ftrl, NumpyFtrl, flags)
+
+
+def test_vmap_is_independent_runs():
+    testing_optax.check_vmap_is_independent_runs(ftrl)
+
+
+def test_arguments_are_validated():
+    testing_optax.check_arguments_are_validated(ftrl, SPEC)
+
+
+def test_get_by_name():
+    assert get("ftrl") is ftrl

@@ -1,0 +1,45 @@
+# generated from specs/rprop.yaml by templates/tests/test_optax_optimizer.py.j2 — do not edit
+"""Rprop (specs/rprop.yaml), JAX/optax backend: ``rprop()`` under jax.jit
+against the reference and the NumPy backend, every flag combination, common argument case
+and dtype (float64 under jax_enable_x64); jax.vmap; the argument checks."""
+
+import pytest
+
+# enables jax_enable_x64 and imports optax; skips without jax and optax
+testing_optax = pytest.importorskip("generator.verify.testing_optax")
+
+from generated.numpy import Rprop as NumpyRprop  # noqa: E402
+from generated.optax import rprop, get  # noqa: E402
+from generator.verify import testing  # noqa: E402
+
+SPEC = testing.spec_beside(__file__, "../../specs/rprop.yaml")
+FLAGS = [
+    {},
+]
+FLAG_IDS = ("default",)
+COMMON = ("plain", "clipnorm", "clipvalue", "all")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_optax_matches_reference(flags, common, hyper, dtype):
+    testing_optax.check_against_reference(rprop, SPEC, flags, common, hyper, dtype)
+
+
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_optax_matches_numpy(flags):
+    testing_optax.check_against_numpy(rprop, NumpyRprop, flags)
+
+
+def test_vmap_is_independent_runs():
+    testing_optax.check_vmap_is_independent_runs(rprop)
+
+
+def test_arguments_are_validated():
+    testing_optax.check_arguments_are_validated(rprop, SPEC)
+
+
+def test_get_by_name():
+    assert get("rprop") is rprop

@@ -1,0 +1,57 @@
+# generated from specs/rprop.yaml by templates/tests/test_optimizer.py.j2 — do not edit
+"""Rprop (specs/rprop.yaml): the NumPy backend against the high-precision reference,
+for every flag combination, common argument case, hyperparameter set and dtype."""
+
+import pytest
+
+from generated.numpy import Rprop, get
+from generator.verify import testing
+
+SPEC = testing.spec_beside(__file__, "../../specs/rprop.yaml")
+FLAGS = [
+    {},
+]
+FLAG_IDS = ("default",)
+COMMON = ("plain", "clipnorm", "clipvalue", "all")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_numpy_matches_reference(flags, common, hyper, dtype):
+    testing.check_numpy_against_reference(Rprop, SPEC, flags, common, hyper, dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_fused_c_matches_reference(flags, common, hyper, dtype):
+    """fused=True: generated/cuda/*.c built with gcc, called through ctypes."""
+    testing.check_numpy_against_reference(Rprop, SPEC, flags, common, hyper, dtype, fused=True)
+
+
+def test_updates_in_place_and_keeps_float32():
+    testing.check_in_place_and_dtype(Rprop)
+
+
+def test_steps_allocate_no_arrays():
+    testing.check_steps_allocate_no_arrays(Rprop)
+
+
+def test_bad_gradients_change_nothing():
+    testing.check_bad_gradients_change_nothing(Rprop)
+
+
+def test_arguments_are_validated():
+    testing.check_arguments_are_validated(Rprop, SPEC)
+
+
+def test_config_round_trip():
+    testing.check_config_round_trip(Rprop, SPEC)
+
+
+def test_get_by_name():
+    assert get("rprop") is Rprop
+    assert get("Rprop") is Rprop

@@ -1,0 +1,64 @@
+# generated from specs/lamb.yaml by templates/tests/test_torch_optimizer.py.j2 — do not edit
+"""Lamb (specs/lamb.yaml), PyTorch backend: both code paths against the reference
+and the NumPy backend, every flag combination, common argument case and dtype, and the
+torch.optim protocol."""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from generated.numpy import Lamb as NumpyLamb  # noqa: E402
+from generated.torch import Lamb, get  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
+
+SPEC = testing.spec_beside(__file__, "../../specs/lamb.yaml")
+FLAGS = [
+    {},
+]
+FLAG_IDS = ("default",)
+COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("foreach", ["loop", "foreach"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("common", COMMON)
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
+    testing_torch.check_against_reference(Lamb, SPEC, flags, common, hyper, dtype, foreach)
+
+
+@pytest.mark.parametrize("foreach", ["loop", "foreach"])
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_torch_matches_numpy(flags, foreach):
+    testing_torch.check_against_numpy(Lamb, NumpyLamb, flags, foreach)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_low_precision_parameters_use_float32_arithmetic(dtype):
+    testing_torch.check_low_precision(Lamb, dtype)
+
+
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_resuming_from_a_checkpoint_is_bit_exact(flags):
+    testing_torch.check_resume_is_bit_exact(Lamb, flags)
+
+
+def test_lr_schedulers_drive_lr():
+    testing_torch.check_scheduler_drives_lr(Lamb)
+
+
+def test_param_groups_have_their_own_hyperparameters():
+    testing_torch.check_param_groups(Lamb, SPEC)
+
+
+def test_optimizer_protocol_and_errors():
+    testing_torch.check_protocol(Lamb, SPEC)
+
+
+def test_maximize():
+    testing_torch.check_maximize(Lamb)
+
+
+def test_get_by_name():
+    assert get("lamb") is Lamb

@@ -1,0 +1,234 @@
+"""Per-element conditions (issue 13, item 1), in a user spec built as a user builds it
+(``--specs``/``--out``): every form the language has in one toy, stepped against the 50-digit
+reference on every backend in float64. The shipped spec that uses them, Rprop, is checked by
+its generated tests and against torch.optim.Rprop (tests/test_torch_vs_torch_optim.py).
+
+The toy selects with ``and``, ``or`` and ``not``; on a named update value read twice (its
+condition is computed from the values before the step); on ``p`` with the weight decay on (the
+mask reads the decayed p); with two numbers as branches; inside and around a per-step
+condition; and with a branch that is NaN where it is not taken (the root of a negative
+number), which the select must drop, without NumPy warnings."""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator.model import load_spec
+from generator.printers.arrays import lower_masks
+from generator.ir import lower
+from generator.verify import reference, testing
+
+torch = pytest.importorskip("torch")
+
+GATE = """\
+name: Gate
+description: A toy of per-element conditions in every form the spec language has.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+  beta: {default: 0.9, domain: 0 < beta < 1, doc: Decay.}
+  limit: {default: 0.5, domain: limit > 0, doc: A threshold.}
+state:
+  m: {doc: Momentum.}
+  v: {doc: Second moment.}
+update:
+  - v = beta*v + (1 - beta)*g**2
+  # NaN in the branch not taken (v < limit**2): the select drops it
+  - u = where(v > limit**2, g/sqrt(v - limit**2), g)
+  - m = where(u > limit and not m < 0, beta*m + u, where(u < -limit or p > 1, m, 0))
+  - p = p - lr*where(t > 2, where(v >= limit, u, 0), where(g > 0, 1, -1)) - lr*where(abs(u) > 1, m, u)
+"""
+HYPER = {"learning_rate": 0.1, "beta": 0.9, "limit": 0.5, "weight_decay": 0.3}
+# A condition on a selected value (SymPy's ITE), a per-step select inside a mask, a mask
+# reading a per-tensor reduction, and a reduction over a value read before a state changes.
+CORNERS = """\
+name: Corners
+description: Selects that read selects, per-step values and per-tensor reductions.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+state:
+  prev: {doc: Previous gradient.}
+  m: {doc: Momentum.}
+reductions:
+  n: {scope: tensor, op: sum, of: u**2, doc: Squared norm of u.}
+  a: {scope: tensor, op: max, of: abs(g), doc: Largest gradient.}
+update:
+  - u = m + g
+  - k = 2*t
+  - g = where(g*prev < 0, 0, g)
+  - m = 0.9*m + where(t > 3, where(g > 0, g, m), m)*where(k > 5 and t > 3, 1, 0.5)
+  - p = p - lr*where(g > 0, 1, -1)*where(g*m > 0 and abs(g) > 0.5*a, 1, 0.5)/(1 + n)
+  - prev = g
+"""
+# the same without reductions, for the paths that take none: foreach, fused C, the graph path
+PLAIN_CORNERS = (
+    CORNERS.replace("name: Corners", "name: PlainCorners")
+    .replace("reductions:\n  n: {scope: tensor, op: sum, of: u**2, doc: Squared norm of u.}\n", "")
+    .replace("  a: {scope: tensor, op: max, of: abs(g), doc: Largest gradient.}\n", "")
+    .replace(" and abs(g) > 0.5*a", "")
+    .replace("/(1 + n)", "*(1 + u*u)")
+)
+
+
+@pytest.fixture(scope="module")
+def gate(tmp_path_factory):
+    base = tmp_path_factory.mktemp("conditions")
+    specs = {"gate": GATE, "corners": CORNERS, "plaincorners": PLAIN_CORNERS}
+    with testing.user_package(base, specs, "gateopt") as package:
+        yield load_spec(base / "specs" / "gate.yaml", base), package
+
+
+@pytest.fixture(scope="module")
+def problem(gate):
+    spec, _ = gate
+    rng = np.random.default_rng(0)
+    params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5), rng.standard_normal(())]
+    grads = [[rng.standard_normal(p.shape) for p in params0] for _ in range(8)]
+    return params0, grads, reference.run(spec, {}, HYPER, params0, grads)
+
+
+def test_the_toy_takes_every_branch(gate, problem):
+    """Without the selects (each branch in turn everywhere) the reference moves elsewhere:
+    the data reach both sides of the conditions, and the weight decay matters."""
+    spec, _ = gate
+    params0, grads, ref = problem
+    undecayed = reference.run(spec, {}, {**HYPER, "weight_decay": None}, params0, grads)
+    assert max(np.max(np.abs(a - b)) for a, b in zip(ref.params, undecayed.params)) > 1e-2
+    limit = reference.run(spec, {}, {**HYPER, "limit": 5.0}, params0, grads)
+    assert max(np.max(np.abs(a - b)) for a, b in zip(ref.params, limit.params)) > 1e-2
+
+
+def test_numpy_and_its_c_kernels_equal_the_reference(gate, problem):
+    params0, grads, ref = problem
+    numpy_backend = importlib.import_module("gateopt.numpy")
+    for fused in (False, True):
+        params = [p.copy() for p in params0]
+        opt = numpy_backend.Gate(**HYPER, fused=fused)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the NaN of the branch not taken is no alarm
+            for step in grads:
+                opt.apply_gradients(zip(step, params))
+        for got, want in zip(params, ref.params):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("path", ["loop", "foreach", "fused", "capturable"])
+def test_every_torch_path_equals_the_reference(gate, problem, path):
+    params0, grads, ref = problem
+    torch_backend = importlib.import_module("gateopt.torch")
+    options = {"loop": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}
+    options["capturable"] = {"capturable": True}
+    tensors = [torch.tensor(p, requires_grad=True) for p in params0]
+    hyper = {("lr" if k == "learning_rate" else k): v for k, v in HYPER.items()}
+    opt = torch_backend.Gate(tensors, **hyper, **options[path])
+    for step in grads:
+        for t, g in zip(tensors, step):
+            t.grad = torch.tensor(g)
+        opt.step()
+    for got, want in zip(tensors, ref.params):
+        np.testing.assert_allclose(got.detach().numpy(), want, rtol=1e-12, atol=1e-14)
+
+
+def test_optax_equals_the_reference(gate, problem):
+    testing_optax = pytest.importorskip("generator.verify.testing_optax")  # jax_enable_x64
+    import jax.numpy as jnp
+    import optax
+
+    params0, grads, ref = problem
+    tx = importlib.import_module("gateopt.optax").gate(**HYPER)
+    params = [jnp.asarray(p) for p in params0]
+    state = tx.init(params)
+    for step in grads:
+        updates, state = tx.update([jnp.asarray(g) for g in step], state, params)
+        params = optax.apply_updates(params, updates)
+    assert testing_optax is not None
+    for got, want in zip(params, ref.params):
+        np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "name,path",
+    [("Corners", p) for p in ("numpy", "loop", "optax")]
+    + [("PlainCorners", p) for p in ("numpy", "loop", "foreach", "fused", "capturable", "optax")],
+)
+def test_selects_of_selects_per_step_and_per_tensor_values_equal_the_reference(gate, name, path):
+    """Corners (above) on NumPy, torch's loop path and optax (a spec with reductions has no
+    other), and PlainCorners on every path, against the reference."""
+    _, package = gate
+    spec = load_spec(package.parent / "specs" / f"{name.lower()}.yaml", package.parent)
+    rng = np.random.default_rng(1)
+    params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5)]
+    grads = [[rng.standard_normal(p.shape) for p in params0] for _ in range(8)]
+    ref = reference.run(spec, {}, {"learning_rate": 0.1}, params0, grads)
+    if path == "numpy":
+        params = [p.copy() for p in params0]
+        opt = getattr(importlib.import_module("gateopt.numpy"), name)(learning_rate=0.1)
+        for step in grads:
+            opt.apply_gradients(zip(step, params))
+    elif path == "optax":
+        pytest.importorskip("generator.verify.testing_optax")  # jax_enable_x64
+        import jax.numpy as jnp
+        import optax
+
+        tx = getattr(importlib.import_module("gateopt.optax"), name.lower())(learning_rate=0.1)
+        params = [jnp.asarray(p) for p in params0]
+        state = tx.init(params)
+        for step in grads:
+            updates, state = tx.update([jnp.asarray(g) for g in step], state, params)
+            params = optax.apply_updates(params, updates)
+        params = [np.asarray(p) for p in params]
+    else:
+        tensors = [torch.tensor(p, requires_grad=True) for p in params0]
+        options = {"loop": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}
+        options["capturable"] = {"capturable": True}
+        cls = getattr(importlib.import_module("gateopt.torch"), name)
+        opt = cls(tensors, lr=0.1, **options[path])
+        for step in grads:
+            for t, g in zip(tensors, step):
+                t.grad = torch.tensor(g)
+            opt.step()
+        params = [t.detach().numpy() for t in tensors]
+    for got, want in zip(params, ref.params):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_each_condition_is_one_mask_computed_once(gate):
+    """Equal conditions share a mask, and a value two masks read is computed once (Rprop's
+    g*prev), before the element program: the NumPy kernel's first lines."""
+    spec, package = gate
+    ir = lower(spec).variants[0]
+    conditions = [str(a.expr) for a in ir.masks]
+    assert len(conditions) == len(set(conditions)) == 6, conditions
+    rprop = lower(load_spec(Path(__file__).parent.parent / "specs" / "rprop.yaml")).variants[0]
+    program = lower_masks(rprop.array_masks(), ["p", "g", *rprop.state], set())
+    assert [i.func for i in program.instrs] == ["multiply", "greater", "less"]
+    source = (package / "numpy" / "gate.py").read_text()
+    assert 'with np.errstate(divide="ignore", invalid="ignore", over="ignore"):' in source
+
+
+def test_a_reduction_of_a_value_read_before_a_state_reads_the_reduction_is_legal():
+    """u reads the old m; m's update then reads the reduction of u: no cycle (the order of the
+    equations decides, tests/test_spec_errors.py has the cycles)."""
+    from generator.model import parse_spec
+
+    text = """\
+name: Legal
+description: A reduction of u, read by the state's update after u is computed.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+state:
+  m: {doc: Momentum.}
+reductions:
+  n: {scope: tensor, op: sum, of: u**2, doc: Squared norm of u.}
+update:
+  - u = m + g
+  - m = 0.9*m + n*g
+  - p = p - lr*m
+"""
+    ir = lower(parse_spec(text, "specs/legal.yaml", "legal")).variants[0]
+    (n,) = ir.reductions
+    assert {s.name for s in n.expr.free_symbols} == {"m", "g"}  # u substituted: m + g
