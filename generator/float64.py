@@ -31,7 +31,7 @@ def _eval(expr, env):
         return np.float64(float(expr))
     if isinstance(expr, sp.Piecewise):  # the branch whose condition holds, lazily
         for value, cond in expr.args:
-            if cond is sp.true or bool(_eval_condition(cond, env)):
+            if cond is sp.true or bool(condition_holds(cond, env)):
                 return _eval(value, env)
         return np.float64(np.nan)
     args = [_eval(a, env) for a in expr.args]
@@ -66,13 +66,13 @@ _COMPARISONS = {
 }
 
 
-def _eval_condition(cond, env):
+def condition_holds(cond, env):
     if isinstance(cond, sp.And):
-        return all(_eval_condition(c, env) for c in cond.args)
+        return all(condition_holds(c, env) for c in cond.args)
     if isinstance(cond, sp.Or):
-        return any(_eval_condition(c, env) for c in cond.args)
+        return any(condition_holds(c, env) for c in cond.args)
     if isinstance(cond, sp.Not):
-        return not _eval_condition(cond.args[0], env)
+        return not condition_holds(cond.args[0], env)
     for relation, compare in _COMPARISONS.items():
         if isinstance(cond, relation):
             return compare(_eval(cond.lhs, env), _eval(cond.rhs, env))

@@ -280,43 +280,38 @@ def _masks(exprs, kept, hoister):
     def per_element(cond) -> bool:
         return cond is not sp.true and hoister.level(cond) == ELEMENT
 
-    found: set[sp.Basic] = set()
-    for e in exprs:
-        for piece in e.atoms(sp.Piecewise):
-            found |= {c for _, c in piece.args if per_element(c)}
-    if not found:
+    def conditions_in(e) -> set:
+        return {c for piece in e.atoms(sp.Piecewise) for _, c in piece.args if per_element(c)}
+
+    expanded: dict[sp.Basic, sp.Basic] = {}  # condition as written -> before the step
+    pending = set().union(*(conditions_in(e) for e in exprs))
+    while pending:  # a substituted temporary may select too: its conditions are masks first
+        cond = pending.pop()
+        expanded[cond] = _substituted(cond, kept)
+        pending |= conditions_in(expanded[cond]) - expanded.keys()
+    if not expanded:
         return [], lambda e: e
-    definitions = dict(kept)
-    conditions = {}
-    for cond in sorted(found, key=sp.default_sort_key):
-        expanded = cond
-        while expanded.free_symbols & definitions.keys():
-            expanded = expanded.xreplace(definitions)
-        conditions[cond] = expanded
-    named = {}
-    for cond in sorted(set(conditions.values()), key=sp.default_sort_key):
-        named[cond] = symbols.mask(f"_m{len(named)}")
+    ordered = sorted(set(expanded.values()), key=sp.default_sort_key)
+    named = {c: symbols.mask(f"_m{i}") for i, c in enumerate(ordered)}
+
+    def rebuild(piece):
+        return sp.Piecewise(
+            *[(v, named[expanded[c]] if per_element(c) else c) for v, c in piece.args]
+        )
 
     def masked(e):
-        if not e.has(sp.Piecewise):
-            return e
-
-        def rebuild(piece):
-            return sp.Piecewise(
-                *[(v, named[conditions.get(c, c)] if per_element(c) else c) for v, c in piece.args]
-            )
-
         return e.replace(lambda x: isinstance(x, sp.Piecewise), rebuild)
 
-    # a condition may read a select of its own (an expanded temporary): its masks come first
-    for cond in list(conditions.values()):
-        for piece in cond.atoms(sp.Piecewise):
-            for _, c in piece.args:
-                if per_element(c) and c not in conditions:
-                    conditions[c] = c
-                    named.setdefault(c, symbols.mask(f"_m{len(named)}"))
-    definitions = [(named[c], masked(c)) for c in named]
-    return _in_dependency_order(definitions), masked
+    return _in_dependency_order([(named[c], masked(c)) for c in ordered]), masked
+
+
+def _substituted(expr, kept):
+    """``expr`` with the spec's named temporaries (``kept``: in order, each in terms of the
+    ones before it) substituted: in terms of the values before the step."""
+    definitions = dict(kept)
+    while expr.free_symbols & definitions.keys():
+        expr = expr.xreplace(definitions)
+    return expr
 
 
 def _without_ite(expr):
@@ -352,10 +347,7 @@ def _reduction(r, env, kept, hoister, variant, decaying) -> ReductionIR:
     values = {s: env[s] for s in read}
     if decayed:
         values[symbols.P] = symbols.P * _DECAY_PLACEHOLDER
-    expr = r.expr.xreplace(values)
-    definitions = dict(kept)
-    while expr.free_symbols & definitions.keys():
-        expr = expr.xreplace(definitions)
+    expr = _substituted(r.expr.xreplace(values), kept)
     if expr.has(sp.Piecewise):
         raise GenerationError(
             f"reduction {r.name!r} reads a value of the update that selects (where): not "

@@ -9,9 +9,10 @@ import pytest
 
 import generated.numpy as N
 from generator.build import load_specs
+from generator.verify import testing
 
 NAMES = sorted(s.keras_name for s in load_specs())
-REDUCING = {s.keras_name for s in load_specs() if s.reductions}  # no fused kernels
+REDUCING = testing.with_reductions()  # no fused kernels
 
 
 def expected_after_two_steps(name, values, grad):

@@ -24,6 +24,8 @@ import math
 
 import sympy as sp
 
+from ..float64 import condition_holds
+
 _SQRT_FLOAT32_U = 2.0**-12  # sqrt(u) of float32: the error of sqrt(x) for x = 0 +- error
 
 
@@ -111,20 +113,8 @@ class _Walk:
         return value, error
 
     def holds(self, cond) -> bool:
-        if isinstance(cond, sp.And):
-            return all(self.holds(c) for c in cond.args)
-        if isinstance(cond, sp.Or):
-            return any(self.holds(c) for c in cond.args)
-        if isinstance(cond, sp.Not):
-            return not self.holds(cond.args[0])
-        if cond.is_Symbol:
-            return bool(self.values[cond.name])
-        lhs, rhs = self.walk(cond.lhs)[0], self.walk(cond.rhs)[0]
-        return bool(
-            {"<": lhs < rhs, "<=": lhs <= rhs, ">": lhs > rhs, ">=": lhs >= rhs}.get(
-                cond.rel_op, lhs != rhs if cond.rel_op == "!=" else lhs == rhs
-            )
-        )
+        """As the float64 table of bad numbers evaluates a condition (generator/float64.py)."""
+        return bool(condition_holds(cond, self.values))
 
 
 def _exp(x: float) -> float:
