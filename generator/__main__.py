@@ -202,7 +202,8 @@ def _list(args) -> int:
     rows = [("optimizer", "keras name", "flags", "state", "backends")]
     for lowered in build.specs:
         s = lowered.spec
-        flags = ", ".join(f.name for f in s.flags) or "-"
+        flags = [f.name for f in s.flags] + [f"{d.name} ({d.text})" for d in s.derived_flags]
+        flags = ", ".join(flags) or "-"
         state = ", ".join(st.name for st in s.state) or "-"
         backends = ", ".join(b for b in targets if build.supports(b, lowered))
         rows.append((s.name, s.keras_name, flags, state, backends))

@@ -115,6 +115,15 @@ def parse_domain(text, name: str, symbol: sp.Symbol) -> sp.Basic:
     return result
 
 
+def parse_comparison(text, lookup: Callable[[str], sp.Symbol]) -> sp.Basic:
+    """Comparisons joined by 'and' (``momentum > 0``); ``lookup`` maps a name to its symbol
+    or raises ExprError."""
+    if not isinstance(text, str):
+        raise ExprError("expected a comparison such as 'momentum > 0'")
+    tree = _parse(text, "eval")
+    return _Builder(lookup, {}).relation(tree.body, 0)
+
+
 def _no_values(name):
     raise ExprError(f"{name!r} is not a flag; conditions may only combine flags")
 

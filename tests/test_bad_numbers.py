@@ -79,8 +79,9 @@ def run_functional_backends(spec, flags, common, params0, grads, dtype, results)
 
 def run_all_backends(spec, flags, common, values, dtype):
     params0, grads = problem(values)
-    hyper = {h.name: h.default for h in spec.reals}
+    _, hyper = testing.variant_arguments(spec, flags)
     ref = reference.run(spec, flags, {**hyper, **common}, params0, grads)
+    flags = testing.variant_kwargs(spec, flags)  # the constructors' arguments for the variant
     results = {}
     run_functional_backends(spec, flags, common, params0, grads, dtype, results)
     fused = [False, True] if not spec.reductions else [False]

@@ -116,6 +116,8 @@ def test_list_shows_optimizers_flags_and_backends():
     assert lines[0].split()[:3] == ["optimizer", "keras", "name"]
     adam = next(line for line in lines if line.startswith("Adam "))
     assert "amsgrad" in adam and "numpy" in adam and "m, v, vhat" in adam
+    rmsprop = next(line for line in lines if line.startswith("RMSprop "))
+    assert "centered, momentum_on (momentum > 0)" in rmsprop  # a derived flag, with its value
     assert len(lines) == 1 + len(list((ROOT / "specs").glob("*.yaml")))
 
 

@@ -13,8 +13,10 @@ import generated.torch as T  # noqa: E402
 from generator.verify import testing  # noqa: E402
 from generator.build import load_specs  # noqa: E402
 
-CASES = [(s.keras_name, dict(v.flags)) for s in load_specs() for v in s.variants()]
-IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in flags.items()) or 'default'}" for name, flags in CASES]
+VARIANTS = [(s, dict(v.flags)) for s in load_specs() for v in s.variants()]
+# the constructors' arguments that pick each variant (RMSprop's momentum_on: momentum=0.5)
+CASES = [(s.keras_name, testing.variant_kwargs(s, flags)) for s, flags in VARIANTS]
+IDS = [f"{s.keras_name}-{'-'.join(f'{k}={v}' for k, v in flags.items()) or 'default'}" for s, flags in VARIANTS]
 
 
 def numpy_steps(opt, params, grads):

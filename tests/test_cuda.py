@@ -20,7 +20,7 @@ torch = pytest.importorskip("torch")
 import generated.numpy as gnp  # noqa: E402
 import generated.torch as gtorch  # noqa: E402
 from generated import _native  # noqa: E402
-from generator.verify import testing_torch  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
 from generator.backends import cuda as cuda_backend  # noqa: E402
 from generator.ir import lower  # noqa: E402
 from generator.build import load_specs  # noqa: E402
@@ -163,9 +163,16 @@ def _run_torch(cls, flags, dtype, path, misaligned, steps=3):
 
 
 def _cases():
+    """Each variant of each spec, with the constructor arguments that pick it."""
     for s in SPECS:
         for v in s.variants():
-            yield pytest.param(s, dict(v.flags), id=f"{s.module}-{v.suffix}")
+            yield pytest.param(s, testing.variant_kwargs(s, dict(v.flags)), id=f"{s.module}-{v.suffix}")
+
+
+def _variants():
+    for s in SPECS:
+        for v in s.variants():
+            yield pytest.param(s, v, id=f"{s.module}-{v.suffix}")
 
 
 @pytest.mark.parametrize("misaligned", [False, True], ids=["aligned", "misaligned"])
@@ -265,14 +272,14 @@ def test_shim_stored_state_kernels_take_clipnorm_from_the_device(precision):
     assert not torch.allclose(shim[0], free[0], rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("spec,flags", list(_cases()))
-def test_device_step_program_matches_the_host_step(spec, flags):
+@pytest.mark.parametrize("spec,variant", list(_variants()))
+def test_device_step_program_matches_the_host_step(spec, variant):
     """*_step_cuda (the per-step scalars computed on the device, for CUDA graphs) adds 1 to
     the step and gives the host's scalars and scalar state, step after step."""
     lib = _native.library(spec.module, "shim")
-    view = next(v for v in cuda_backend.module_view(lower(spec)).variants if v.stem.endswith("_" + spec.variant(**flags).suffix))
+    view = next(v for v in cuda_backend.module_view(lower(spec)).variants if v.stem.endswith("_" + variant.suffix))
     cls = getattr(gnp, spec.name)
-    step = cls.kernels[tuple(flags[f] for f in cls.flags)].step
+    step = cls.kernels[tuple(variant.flag_dict[f] for f in cls.variant_flags)].step
     hyper = {h.name: (0.9 * h.default if h.default else 0.01) for h in spec.reals}
     hyper["decay"] = 0.01
     hyper["weight_decay"] = 0.25

@@ -454,6 +454,16 @@ SAME_AS_KERAS3 = {
         lambda: GK.RMSprop(learning_rate=0.01, epsilon=0.0, weight_decay=0.1),
         lambda: keras.optimizers.RMSprop(0.01, epsilon=0.0, weight_decay=0.1),
     ),
+    # momentum (a derived flag: momentum > 0 keeps a buffer) and centered, with Keras 3's
+    # epsilon placement switched off; at a constant learning rate the buffers agree
+    "rmsprop_momentum_centered": (
+        lambda: GK.RMSprop(learning_rate=0.01, epsilon=0.0, momentum=0.9, centered=True),
+        lambda: keras.optimizers.RMSprop(0.01, epsilon=0.0, momentum=0.9, centered=True),
+    ),
+    "rmsprop_momentum": (
+        lambda: GK.RMSprop(learning_rate=0.01, epsilon=0.0, momentum=0.5, weight_decay=0.1),
+        lambda: keras.optimizers.RMSprop(0.01, epsilon=0.0, momentum=0.5, weight_decay=0.1),
+    ),
     "adagrad_weight_decay": (  # Keras 3's initial accumulator and epsilon placement
         lambda: GK.Adagrad(learning_rate=0.01, epsilon=0.0, weight_decay=0.1),
         lambda: keras.optimizers.Adagrad(
@@ -753,6 +763,22 @@ def test_flags_are_fixed():
 @pytest.mark.parametrize("name", sorted(SAME_AS_KERAS3))
 def test_same_update_as_keras3(name):
     check_same_as_keras3(name)
+
+
+def test_keras3_rmsprop_momentum_differs_when_the_learning_rate_changes():
+    """The spec's keras3 difference: Keras 3's momentum buffer accumulates lr*g/sqrt(...),
+    ours (torch.optim's) g/(sqrt(...) + epsilon), multiplied by the step's lr: the same at a
+    constant rate (test_same_update_as_keras3), not under a schedule."""
+    params, grads = problem(steps=15)
+    with floatx("float64"):
+        ours = run_keras(
+            GK.RMSprop(learning_rate=0.05, epsilon=0.0, momentum=0.9, decay=0.5), params, grads
+        )
+        schedule = keras.optimizers.schedules.InverseTimeDecay(0.05, decay_steps=1, decay_rate=0.5)
+        theirs = run_keras(
+            keras.optimizers.RMSprop(schedule, epsilon=0.0, momentum=0.9), params, grads
+        )
+    assert max_relative_difference(ours, theirs) > 1e-3
 
 
 def test_ftrl_zeros_are_exact_as_keras3_s_on_every_backend():

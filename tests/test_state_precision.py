@@ -27,6 +27,7 @@ import generated.torch as G  # noqa: E402
 from generated.torch import _state_precision as Q  # noqa: E402
 from generator.build import load_specs  # noqa: E402
 from generator.signs import nonnegative_states  # noqa: E402
+from generator.verify import testing  # noqa: E402
 
 SPECS = {spec.module: spec for spec in load_specs()}
 LOW = ("bfloat16", "int8")
@@ -40,11 +41,16 @@ def variants():
             continue
         cls = G.get(module)
         for key in sorted(cls.kernels):
-            yield pytest.param(module, dict(zip(cls.flags, key)), id=f"{module}-{key}")
+            yield pytest.param(module, dict(zip(cls.variant_flags, key)), id=f"{module}-{key}")
 
 
 def hyper(module):
     return {"momentum": 0.9} if module == "sgd" else {}
+
+
+def arguments(module, flags):
+    """The constructor's arguments for the variant ``flags`` (flags and derived flags)."""
+    return {**hyper(module), **testing.variant_kwargs(SPECS[module], flags)}
 
 
 # ------------------------------------------------------------------ which states are unsigned
@@ -60,7 +66,8 @@ def test_the_unsigned_states_are_derived_from_the_equations():
     assert derived[("adamax", "default")] == ("u",)  # max(beta_2*u, |g|)
     assert derived[("adagrad", "default")] == ("accumulator",)
     # Keras 2.3 allows rho > 1, where (1 - rho)*g**2 < 0: nothing proves these non-negative
-    assert derived[("rmsprop", "default")] == () and derived[("adadelta", "default")] == ()
+    assert derived[("rmsprop", "no_centered__no_momentum_on")] == ()
+    assert derived[("adadelta", "default")] == ()
     assert derived[("sgd", "nesterov")] == () and derived[("lion", "default")] == ()
     for (module, suffix), names in derived.items():
         kernels = G.get(module).kernels
@@ -74,8 +81,9 @@ def test_a_bound_on_rho_makes_the_accumulator_unsigned(tmp_path):
         text = f.read()
     path = tmp_path / "rmsprop.yaml"
     path.write_text(text.replace("domain: rho >= 0", "domain: 0 <= rho <= 1"), encoding="utf-8")
-    (variant,) = load_spec(path).variants()
-    assert nonnegative_states(variant) == ("accumulator",)
+    # the mean gradient and the momentum buffer take either sign
+    variants = load_spec(path).variants()
+    assert [nonnegative_states(v) for v in variants] == [("accumulator",)] * 4
 
 
 @pytest.mark.parametrize("module", sorted(SPECS))
@@ -221,7 +229,7 @@ def _setup(module, flags, precision, foreach, dtype=torch.float32, fused=None):
     gen = torch.Generator().manual_seed(11)
     params = [torch.randn(s, generator=gen, dtype=dtype).requires_grad_() for s in SHAPES]
     paths = {"fused": True} if fused else {"foreach": foreach}
-    opt = G.get(module)(params, **hyper(module), **flags, **paths, state_precision=precision)
+    opt = G.get(module)(params, **arguments(module, flags), **paths, state_precision=precision)
     for _ in range(3):
         for p in params:
             p.grad = torch.randn(p.shape, generator=gen, dtype=dtype)
@@ -247,7 +255,7 @@ def test_a_step_equals_float32_on_the_decoded_state_within_the_bound(
     opt, params = _setup(module, flags, precision, foreach)
     # the same step in float32 from the decoded state
     twin_params = [p.detach().clone().requires_grad_() for p in params]
-    twin = G.get(module)(twin_params, **hyper(module), **flags, foreach=foreach)
+    twin = G.get(module)(twin_params, **arguments(module, flags), foreach=foreach)
     for key in ("iterations", "scalar_state"):
         twin.param_groups[0][key] = copy.deepcopy(opt.param_groups[0][key])
     for p, q in zip(params, twin_params):
@@ -305,7 +313,7 @@ def test_a_fused_step_is_the_float32_kernel_on_the_decoded_state_encoded_as_torc
     # what the torch runtime stores for the float32 kernel's new state, bit for bit
     opt, params = _setup(module, flags, precision, None, fused=True)
     twin_params = [p.detach().clone().requires_grad_() for p in params]
-    twin = G.get(module)(twin_params, **hyper(module), **flags, fused=True)
+    twin = G.get(module)(twin_params, **arguments(module, flags), fused=True)
     for key in ("iterations", "scalar_state"):
         twin.param_groups[0][key] = copy.deepcopy(opt.param_groups[0][key])
     for p, q in zip(params, twin_params):
@@ -578,14 +586,14 @@ def test_the_docs_memory_table_is_what_the_state_holds(module):
     rows = list(_memory(lower(SPECS[module])))
     cls = G.get(module)
     for row, key in zip(rows, cls.kernels):  # the spec's variant order is the kernels' order
-        flags = dict(zip(cls.flags, key))
+        flags = dict(zip(cls.variant_flags, key))
         assert row.variant == ", ".join(f"{k}={v}" for k, v in flags.items())
         for precision in ("float32", "bfloat16", "int8"):
             if getattr(row, precision) == "refused":  # reductions: test_reductions_refuse_...
                 assert SPECS[module].reductions and precision != "float32"
                 continue
             p = torch.randn(8192).requires_grad_()
-            opt = cls([p], **hyper(module), **flags, state_precision=precision)
+            opt = cls([p], **arguments(module, flags), state_precision=precision)
             p.grad = torch.randn(8192)
             opt.step()
             measured = _state_bytes(opt, [p]) / p.numel()

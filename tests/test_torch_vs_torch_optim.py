@@ -141,6 +141,58 @@ def test_rprop_equals_torch_optim_rprop(case, path):
     assert sum(zeros) > 0, "some signs flipped at the last step"
 
 
+# RMSprop's momentum (a derived flag: momentum > 0 picks the update with a momentum buffer)
+# and centered, on every torch path, with torch.optim.RMSprop's state
+RMSPROP = {
+    "momentum": dict(momentum=0.9),
+    "centered": dict(centered=True),
+    "momentum-centered": dict(momentum=0.5, centered=True),
+}
+RMSPROP_STATE = {"momentum_buffer": "momentum_buffer", "mean_gradient": "grad_avg"}
+PATHS = {"loop": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}
+PATHS["capturable"] = {"capturable": True}
+
+
+@pytest.mark.parametrize("case", sorted(RMSPROP))
+@pytest.mark.parametrize("path", sorted(PATHS))
+def test_rmsprop_momentum_and_centered_equal_torch_optim_rmsprop(case, path):
+    made = []
+
+    def ours(p):
+        made.append(G.RMSprop(p, lr=0.01, epsilon=1e-8, **RMSPROP[case], **PATHS[path]))
+        return made[-1]
+
+    def theirs(p):
+        made.append(torch.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-8, **RMSPROP[case]))
+        return made[-1]
+
+    a, b = trajectories(ours, theirs)
+    assert max_relative_difference(a, b) < 1e-11
+    mine, torchs = made
+    for pa, pb in zip(mine.param_groups[0]["params"], torchs.param_groups[0]["params"]):
+        kept = {ours for ours, theirs in RMSPROP_STATE.items() if theirs in torchs.state[pb]}
+        assert set(mine.state[pa]) == {"accumulator"} | kept  # only the buffers torch keeps
+        for name in kept:
+            x, y = mine.state[pa][name], torchs.state[pb][RMSPROP_STATE[name]]
+            assert float(((x - y).abs() / y.abs().clamp_min(1e-12)).max()) < 1e-11, name
+
+
+def test_rmsprop_param_groups_each_take_the_variant_of_their_momentum():
+    def groups(p):
+        return [{"params": p[:1], "momentum": 0.9}, {"params": p[1:]}]
+
+    made = []
+    a, b = trajectories(
+        lambda p: made.append(G.RMSprop(groups(p), lr=0.01, epsilon=1e-8)) or made[-1],
+        lambda p: torch.optim.RMSprop(groups(p), lr=0.01, alpha=0.9, eps=1e-8),
+    )
+    assert max_relative_difference(a, b) < 1e-11
+    opt = made[0]
+    assert [g["momentum_on"] for g in opt.param_groups] == [True, False]
+    assert set(opt.state[opt.param_groups[0]["params"][0]]) == {"accumulator", "momentum_buffer"}
+    assert set(opt.state[opt.param_groups[1]["params"][0]]) == {"accumulator"}
+
+
 DIFFERENT = {
     # torch.optim.Adam's weight_decay is L2 (added to the gradient); ours is decoupled
     "adam-weight_decay": (

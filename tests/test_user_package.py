@@ -145,7 +145,8 @@ def test_a_user_builds_their_own_optimizer_into_their_own_package(environment):
     out = run([str(python), "-c", STEP_AGAINST_REFERENCE], project, env={"OCG_CACHE_DIR": str(project / ".kernels")})
     assert "ok True" in out
 
-    tests = run([str(python), "-m", "pytest", "myoptim", "-q", "-x", "-p", "no:cacheprovider"], project)
+    # float64 only: the float32 cases run the same templates, tested on every shipped spec
+    tests = run([str(python), "-m", "pytest", "myoptim", "-q", "-x", "-p", "no:cacheprovider", "-k", "not float32"], project)
     assert " passed" in tests and not re.search(r"\d+ (failed|error)", tests), tests[-2000:]
 
     if shutil.which("latexmk"):  # CI installs it; the PDF of the user's package, from its docs

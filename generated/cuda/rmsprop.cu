@@ -14,33 +14,33 @@
 static_assert(OCG_CHUNK % OCG_STATE_BLOCK == 0, "a chunk holds whole blocks of stored state");
 static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
 
-/* ---- the defaults ---- */
+/* ---- centered=False, momentum_on=False ---- */
 
-__device__ __forceinline__ void
-ocg_rmsprop_default_element(float p, float g, float accumulator, float _c0_one_minus_rho,
-                            float _c1_minus_lr, float _c2_weight_decay_factor, float epsilon,
-                            float rho, float *_new_p, float *_new_accumulator)
+__device__ __forceinline__ void ocg_rmsprop_no_centered__no_momentum_on_element(
+    float p, float g, float accumulator, float _c0_one_minus_rho, float _c1_minus_lr,
+    float _c2_weight_decay_factor, float epsilon, float rho, float *_new_p, float *_new_accumulator)
 {
-    ocg_rmsprop_default_element_f32(p, g, accumulator, _c0_one_minus_rho, _c1_minus_lr,
-                                    _c2_weight_decay_factor, epsilon, rho, _new_p,
-                                    _new_accumulator);
+    ocg_rmsprop_no_centered__no_momentum_on_element_f32(p, g, accumulator, _c0_one_minus_rho,
+                                                        _c1_minus_lr, _c2_weight_decay_factor,
+                                                        epsilon, rho, _new_p, _new_accumulator);
 }
 
-__device__ __forceinline__ void
-ocg_rmsprop_default_element(double p, double g, double accumulator, double _c0_one_minus_rho,
-                            double _c1_minus_lr, double _c2_weight_decay_factor, double epsilon,
-                            double rho, double *_new_p, double *_new_accumulator)
+__device__ __forceinline__ void ocg_rmsprop_no_centered__no_momentum_on_element(
+    double p, double g, double accumulator, double _c0_one_minus_rho, double _c1_minus_lr,
+    double _c2_weight_decay_factor, double epsilon, double rho, double *_new_p,
+    double *_new_accumulator)
 {
-    ocg_rmsprop_default_element_f64(p, g, accumulator, _c0_one_minus_rho, _c1_minus_lr,
-                                    _c2_weight_decay_factor, epsilon, rho, _new_p,
-                                    _new_accumulator);
+    ocg_rmsprop_no_centered__no_momentum_on_element_f64(p, g, accumulator, _c0_one_minus_rho,
+                                                        _c1_minus_lr, _c2_weight_decay_factor,
+                                                        epsilon, rho, _new_p, _new_accumulator);
 }
 
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS)
-    ocg_rmsprop_default_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
-                               const double *__restrict__ grad_scale, double grad_factor,
-                               double clipvalue)
+    ocg_rmsprop_no_centered__no_momentum_on_kernel(ocg_tensor_list list,
+                                                   const double *__restrict__ scalars,
+                                                   const double *__restrict__ grad_scale,
+                                                   double grad_factor, double clipvalue)
 {
     /* _c0_one_minus_rho = 1.0 - rho */
     /* _c1_minus_lr = -lr */
@@ -72,7 +72,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
                     S _new_p, _new_accumulator;
-                    ocg_rmsprop_default_element(
+                    ocg_rmsprop_no_centered__no_momentum_on_element(
                         ocg::load<S>(_v_p.v[_j]),
                         ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
                         ocg::load<S>(_v_accumulator.v[_j]), _c0_one_minus_rho, _c1_minus_lr,
@@ -85,7 +85,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
                     S _new_p, _new_accumulator;
-                    ocg_rmsprop_default_element(
+                    ocg_rmsprop_no_centered__no_momentum_on_element(
                         ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
                         ocg::load<S>(accumulator[_k]), _c0_one_minus_rho, _c1_minus_lr,
                         _c2_weight_decay_factor, epsilon, rho, &_new_p, &_new_accumulator);
@@ -97,76 +97,91 @@ __global__ void __launch_bounds__(OCG_THREADS)
     }
 }
 
-__global__ void ocg_rmsprop_default_step_kernel(const double *hyper, double *scalar_state,
-                                                double *t, double *scalars)
+__global__ void ocg_rmsprop_no_centered__no_momentum_on_step_kernel(const double *hyper,
+                                                                    double *scalar_state, double *t,
+                                                                    double *scalars)
 {
     if (blockIdx.x == 0 && threadIdx.x == 0) {
         *t += 1.0;
-        ocg_rmsprop_default_step(hyper, scalar_state, *t, scalars);
+        ocg_rmsprop_no_centered__no_momentum_on_step(hyper, scalar_state, *t, scalars);
     }
 }
 
 template <typename P, typename S>
-static int ocg_rmsprop_default_launch(ocg_tensor_list list, const double *scalars,
-                                      const double *grad_scale, double grad_factor,
-                                      double clipvalue, cudaStream_t stream)
+static int
+ocg_rmsprop_no_centered__no_momentum_on_launch(ocg_tensor_list list, const double *scalars,
+                                               const double *grad_scale, double grad_factor,
+                                               double clipvalue, cudaStream_t stream)
 {
     if (list.n_chunks <= 0) {
         return (int)cudaSuccess;
     }
     void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
-        ocg_rmsprop_default_kernel<P, S>;
+        ocg_rmsprop_no_centered__no_momentum_on_kernel<P, S>;
     OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
                grad_scale, grad_factor, clipvalue);
     return (int)cudaGetLastError();
 }
 
-extern "C" int ocg_rmsprop_default_f32(ocg_tensor_list list, const double *scalars,
-                                       const double *grad_scale, double grad_factor,
-                                       double clipvalue, cudaStream_t stream)
+extern "C" int ocg_rmsprop_no_centered__no_momentum_on_f32(ocg_tensor_list list,
+                                                           const double *scalars,
+                                                           const double *grad_scale,
+                                                           double grad_factor, double clipvalue,
+                                                           cudaStream_t stream)
 {
-    return ocg_rmsprop_default_launch<float, float>(list, scalars, grad_scale, grad_factor,
-                                                    clipvalue, stream);
+    return ocg_rmsprop_no_centered__no_momentum_on_launch<float, float>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_rmsprop_default_f64(ocg_tensor_list list, const double *scalars,
-                                       const double *grad_scale, double grad_factor,
-                                       double clipvalue, cudaStream_t stream)
+extern "C" int ocg_rmsprop_no_centered__no_momentum_on_f64(ocg_tensor_list list,
+                                                           const double *scalars,
+                                                           const double *grad_scale,
+                                                           double grad_factor, double clipvalue,
+                                                           cudaStream_t stream)
 {
-    return ocg_rmsprop_default_launch<double, double>(list, scalars, grad_scale, grad_factor,
-                                                      clipvalue, stream);
+    return ocg_rmsprop_no_centered__no_momentum_on_launch<double, double>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_rmsprop_default_f16(ocg_tensor_list list, const double *scalars,
-                                       const double *grad_scale, double grad_factor,
-                                       double clipvalue, cudaStream_t stream)
+extern "C" int ocg_rmsprop_no_centered__no_momentum_on_f16(ocg_tensor_list list,
+                                                           const double *scalars,
+                                                           const double *grad_scale,
+                                                           double grad_factor, double clipvalue,
+                                                           cudaStream_t stream)
 {
-    return ocg_rmsprop_default_launch<__half, float>(list, scalars, grad_scale, grad_factor,
-                                                     clipvalue, stream);
+    return ocg_rmsprop_no_centered__no_momentum_on_launch<__half, float>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_rmsprop_default_bf16(ocg_tensor_list list, const double *scalars,
-                                        const double *grad_scale, double grad_factor,
-                                        double clipvalue, cudaStream_t stream)
+extern "C" int ocg_rmsprop_no_centered__no_momentum_on_bf16(ocg_tensor_list list,
+                                                            const double *scalars,
+                                                            const double *grad_scale,
+                                                            double grad_factor, double clipvalue,
+                                                            cudaStream_t stream)
 {
-    return ocg_rmsprop_default_launch<__nv_bfloat16, float>(list, scalars, grad_scale, grad_factor,
-                                                            clipvalue, stream);
+    return ocg_rmsprop_no_centered__no_momentum_on_launch<__nv_bfloat16, float>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
 }
 
-extern "C" int ocg_rmsprop_default_step_cuda(const double *hyper, double *scalar_state, double *t,
-                                             double *scalars, cudaStream_t stream)
+extern "C" int ocg_rmsprop_no_centered__no_momentum_on_step_cuda(const double *hyper,
+                                                                 double *scalar_state, double *t,
+                                                                 double *scalars,
+                                                                 cudaStream_t stream)
 {
-    OCG_LAUNCH(ocg_rmsprop_default_step_kernel, 1, 1, stream, hyper, scalar_state, t, scalars);
+    OCG_LAUNCH(ocg_rmsprop_no_centered__no_momentum_on_step_kernel, 1, 1, stream, hyper,
+               scalar_state, t, scalars);
     return (int)cudaGetLastError();
 }
 
-/* the defaults, float parameters with state_precision="int8": a block of
+/* centered=False, momentum_on=False, float parameters with state_precision="int8": a block of
  * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rmsprop_default_f32_int8_cpu, ocg_state.h). */
+ * codes are those of the CPU kernel (ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
-    ocg_rmsprop_default_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
-                                          const double *__restrict__ grad_scale, double grad_factor,
-                                          double clipvalue, uint32_t step)
+    ocg_rmsprop_no_centered__no_momentum_on_int8_state_kernel(ocg_tensor_list list,
+                                                              const double *__restrict__ scalars,
+                                                              const double *__restrict__ grad_scale,
+                                                              double grad_factor, double clipvalue,
+                                                              uint32_t step)
 {
     const float _c0_one_minus_rho = (float)scalars[0];
     const float _c1_minus_lr = (float)scalars[1];
@@ -195,7 +210,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             const bool _here = _k < _end;
             float _new_p = 0.0F, _new_accumulator = 0.0F;
             if (_here) {
-                ocg_rmsprop_default_element_f32(
+                ocg_rmsprop_no_centered__no_momentum_on_element_f32(
                     p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
                     ocg_signed_value(accumulator[_k]) * _scale_accumulator, _c0_one_minus_rho,
                     _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p,
@@ -217,28 +232,29 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     }
 }
 
-extern "C" int ocg_rmsprop_default_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
-                                                 const double *grad_scale, double grad_factor,
-                                                 double clipvalue, uint32_t step,
-                                                 cudaStream_t stream)
+extern "C" int ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cuda(
+    ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor,
+    double clipvalue, uint32_t step, cudaStream_t stream)
 {
     if (list.n_chunks <= 0) {
         return (int)cudaSuccess;
     }
     /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
-    OCG_LAUNCH_SYNC(ocg_rmsprop_default_int8_state_kernel, ocg::blocks_for(list.n_chunks),
-                    OCG_STATE_BLOCK, stream, list, scalars, grad_scale, grad_factor, clipvalue,
-                    step);
+    OCG_LAUNCH_SYNC(ocg_rmsprop_no_centered__no_momentum_on_int8_state_kernel,
+                    ocg::blocks_for(list.n_chunks), OCG_STATE_BLOCK, stream, list, scalars,
+                    grad_scale, grad_factor, clipvalue, step);
     return (int)cudaGetLastError();
 }
 
-/* the defaults, float parameters with state_precision="bfloat16": a block of
+/* centered=False, momentum_on=False, float parameters with state_precision="bfloat16": a block of
  * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rmsprop_default_f32_bf16_cpu, ocg_state.h). */
+ * codes are those of the CPU kernel (ocg_rmsprop_no_centered__no_momentum_on_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
-    ocg_rmsprop_default_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
-                                          const double *__restrict__ grad_scale, double grad_factor,
-                                          double clipvalue, uint32_t step)
+    ocg_rmsprop_no_centered__no_momentum_on_bf16_state_kernel(ocg_tensor_list list,
+                                                              const double *__restrict__ scalars,
+                                                              const double *__restrict__ grad_scale,
+                                                              double grad_factor, double clipvalue,
+                                                              uint32_t step)
 {
     const float _c0_one_minus_rho = (float)scalars[0];
     const float _c1_minus_lr = (float)scalars[1];
@@ -262,10 +278,10 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
             const bool _here = _k < _end;
             float _new_p = 0.0F, _new_accumulator = 0.0F;
             if (_here) {
-                ocg_rmsprop_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                ocg_bf16_float(accumulator[_k]), _c0_one_minus_rho,
-                                                _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
-                                                &_new_p, &_new_accumulator);
+                ocg_rmsprop_no_centered__no_momentum_on_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(accumulator[_k]),
+                    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p,
+                    &_new_accumulator);
                 p[_k] = _new_p;
             }
             if (_here) {
@@ -275,16 +291,1023 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     }
 }
 
-extern "C" int ocg_rmsprop_default_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
-                                                 const double *grad_scale, double grad_factor,
-                                                 double clipvalue, uint32_t step,
-                                                 cudaStream_t stream)
+extern "C" int ocg_rmsprop_no_centered__no_momentum_on_f32_bf16_cuda(
+    ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor,
+    double clipvalue, uint32_t step, cudaStream_t stream)
 {
     if (list.n_chunks <= 0) {
         return (int)cudaSuccess;
     }
     /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
-    OCG_LAUNCH(ocg_rmsprop_default_bf16_state_kernel, ocg::blocks_for(list.n_chunks),
+    OCG_LAUNCH(ocg_rmsprop_no_centered__no_momentum_on_bf16_state_kernel,
+               ocg::blocks_for(list.n_chunks), OCG_STATE_BLOCK, stream, list, scalars, grad_scale,
+               grad_factor, clipvalue, step);
+    return (int)cudaGetLastError();
+}
+
+/* ---- centered=False, momentum_on=True ---- */
+
+__device__ __forceinline__ void ocg_rmsprop_no_centered__momentum_on_element(
+    float p, float g, float accumulator, float momentum_buffer, float _c0_one_minus_rho,
+    float _c1_minus_lr, float _c2_weight_decay_factor, float epsilon, float momentum, float rho,
+    float *_new_p, float *_new_accumulator, float *_new_momentum_buffer)
+{
+    ocg_rmsprop_no_centered__momentum_on_element_f32(
+        p, g, accumulator, momentum_buffer, _c0_one_minus_rho, _c1_minus_lr,
+        _c2_weight_decay_factor, epsilon, momentum, rho, _new_p, _new_accumulator,
+        _new_momentum_buffer);
+}
+
+__device__ __forceinline__ void ocg_rmsprop_no_centered__momentum_on_element(
+    double p, double g, double accumulator, double momentum_buffer, double _c0_one_minus_rho,
+    double _c1_minus_lr, double _c2_weight_decay_factor, double epsilon, double momentum,
+    double rho, double *_new_p, double *_new_accumulator, double *_new_momentum_buffer)
+{
+    ocg_rmsprop_no_centered__momentum_on_element_f64(
+        p, g, accumulator, momentum_buffer, _c0_one_minus_rho, _c1_minus_lr,
+        _c2_weight_decay_factor, epsilon, momentum, rho, _new_p, _new_accumulator,
+        _new_momentum_buffer);
+}
+
+template <typename P, typename S>
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_rmsprop_no_centered__momentum_on_kernel(ocg_tensor_list list,
+                                                const double *__restrict__ scalars,
+                                                const double *__restrict__ grad_scale,
+                                                double grad_factor, double clipvalue)
+{
+    /* _c0_one_minus_rho = 1.0 - rho */
+    /* _c1_minus_lr = -lr */
+    /* _c2_weight_decay_factor = -lr*weight_decay + 1.0 */
+    const S _c0_one_minus_rho = (S)scalars[0];
+    const S _c1_minus_lr = (S)scalars[1];
+    const S _c2_weight_decay_factor = (S)scalars[2];
+    const S epsilon = (S)scalars[3];
+    const S momentum = (S)scalars[4];
+    const S rho = (S)scalars[5];
+    const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        P *const p = (P *)_row[0];
+        const P *const g = (const P *)_row[1];
+        S *const accumulator = (S *)_row[2];
+        S *const momentum_buffer = (S *)_row[3];
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(accumulator) &&
+                             ocg::aligned4(momentum_buffer);
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
+            if (_vector && _i + 4 <= _end) {
+                ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
+                const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
+                ocg::vec4<S> _v_accumulator =
+                    *reinterpret_cast<const ocg::vec4<S> *>(accumulator + _i);
+                ocg::vec4<S> _v_momentum_buffer =
+                    *reinterpret_cast<const ocg::vec4<S> *>(momentum_buffer + _i);
+                OCG_UNROLL
+                for (int _j = 0; _j < 4; ++_j) {
+                    S _new_p, _new_accumulator, _new_momentum_buffer;
+                    ocg_rmsprop_no_centered__momentum_on_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_accumulator.v[_j]), ocg::load<S>(_v_momentum_buffer.v[_j]),
+                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
+                        rho, &_new_p, &_new_accumulator, &_new_momentum_buffer);
+                    _v_p.v[_j] = ocg::store<P>(_new_p);
+                    _v_accumulator.v[_j] = _new_accumulator;
+                    _v_momentum_buffer.v[_j] = _new_momentum_buffer;
+                }
+                *reinterpret_cast<ocg::vec4<P> *>(p + _i) = _v_p;
+                *reinterpret_cast<ocg::vec4<S> *>(accumulator + _i) = _v_accumulator;
+                *reinterpret_cast<ocg::vec4<S> *>(momentum_buffer + _i) = _v_momentum_buffer;
+            } else {
+                for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
+                    S _new_p, _new_accumulator, _new_momentum_buffer;
+                    ocg_rmsprop_no_centered__momentum_on_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(accumulator[_k]), ocg::load<S>(momentum_buffer[_k]),
+                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
+                        rho, &_new_p, &_new_accumulator, &_new_momentum_buffer);
+                    p[_k] = ocg::store<P>(_new_p);
+                    accumulator[_k] = _new_accumulator;
+                    momentum_buffer[_k] = _new_momentum_buffer;
+                }
+            }
+        }
+    }
+}
+
+__global__ void ocg_rmsprop_no_centered__momentum_on_step_kernel(const double *hyper,
+                                                                 double *scalar_state, double *t,
+                                                                 double *scalars)
+{
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        *t += 1.0;
+        ocg_rmsprop_no_centered__momentum_on_step(hyper, scalar_state, *t, scalars);
+    }
+}
+
+template <typename P, typename S>
+static int ocg_rmsprop_no_centered__momentum_on_launch(ocg_tensor_list list, const double *scalars,
+                                                       const double *grad_scale, double grad_factor,
+                                                       double clipvalue, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_rmsprop_no_centered__momentum_on_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ocg_rmsprop_no_centered__momentum_on_f32(ocg_tensor_list list, const double *scalars,
+                                                        const double *grad_scale,
+                                                        double grad_factor, double clipvalue,
+                                                        cudaStream_t stream)
+{
+    return ocg_rmsprop_no_centered__momentum_on_launch<float, float>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_no_centered__momentum_on_f64(ocg_tensor_list list, const double *scalars,
+                                                        const double *grad_scale,
+                                                        double grad_factor, double clipvalue,
+                                                        cudaStream_t stream)
+{
+    return ocg_rmsprop_no_centered__momentum_on_launch<double, double>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_no_centered__momentum_on_f16(ocg_tensor_list list, const double *scalars,
+                                                        const double *grad_scale,
+                                                        double grad_factor, double clipvalue,
+                                                        cudaStream_t stream)
+{
+    return ocg_rmsprop_no_centered__momentum_on_launch<__half, float>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_no_centered__momentum_on_bf16(ocg_tensor_list list,
+                                                         const double *scalars,
+                                                         const double *grad_scale,
+                                                         double grad_factor, double clipvalue,
+                                                         cudaStream_t stream)
+{
+    return ocg_rmsprop_no_centered__momentum_on_launch<__nv_bfloat16, float>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_no_centered__momentum_on_step_cuda(const double *hyper,
+                                                              double *scalar_state, double *t,
+                                                              double *scalars, cudaStream_t stream)
+{
+    OCG_LAUNCH(ocg_rmsprop_no_centered__momentum_on_step_kernel, 1, 1, stream, hyper, scalar_state,
+               t, scalars);
+    return (int)cudaGetLastError();
+}
+
+/* centered=False, momentum_on=True, float parameters with state_precision="int8": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_rmsprop_no_centered__momentum_on_f32_int8_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+    ocg_rmsprop_no_centered__momentum_on_int8_state_kernel(ocg_tensor_list list,
+                                                           const double *__restrict__ scalars,
+                                                           const double *__restrict__ grad_scale,
+                                                           double grad_factor, double clipvalue,
+                                                           uint32_t step)
+{
+    const float _c0_one_minus_rho = (float)scalars[0];
+    const float _c1_minus_lr = (float)scalars[1];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float epsilon = (float)scalars[3];
+    const float momentum = (float)scalars[4];
+    const float rho = (float)scalars[5];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 6;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        int8_t *const accumulator = (int8_t *)_row[2];
+        float *const _scales_accumulator = (float *)_row[3];
+        const uint32_t _key_accumulator = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        int8_t *const momentum_buffer = (int8_t *)_row[4];
+        float *const _scales_momentum_buffer = (float *)_row[5];
+        const uint32_t _key_momentum_buffer =
+            ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _b = _start / OCG_STATE_BLOCK;
+            const float _scale_accumulator =
+                _scales_accumulator[_b]; /* read before the barriers, rewritten after */
+            const float _scale_momentum_buffer =
+                _scales_momentum_buffer[_b]; /* read before the barriers, rewritten after */
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_momentum_buffer = 0.0F;
+            if (_here) {
+                ocg_rmsprop_no_centered__momentum_on_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                    ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                    ocg_signed_value(momentum_buffer[_k]) * _scale_momentum_buffer,
+                    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
+                    rho, &_new_p, &_new_accumulator, &_new_momentum_buffer);
+                p[_k] = _new_p;
+            }
+            const float _absmax_accumulator = ocg_threads_absmax(_new_accumulator, _scratch);
+            const float _inverse_accumulator =
+                1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
+            if (_here) {
+                accumulator[_k] =
+                    ocg_code_signed(_new_accumulator * _inverse_accumulator,
+                                    ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_accumulator[_b] = _absmax_accumulator;
+            }
+            const float _absmax_momentum_buffer =
+                ocg_threads_absmax(_new_momentum_buffer, _scratch);
+            const float _inverse_momentum_buffer =
+                1.0F / (_absmax_momentum_buffer > 0.0F ? _absmax_momentum_buffer : 1.0F);
+            if (_here) {
+                momentum_buffer[_k] =
+                    ocg_code_signed(_new_momentum_buffer * _inverse_momentum_buffer,
+                                    ocg_noise(_key_momentum_buffer, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_momentum_buffer[_b] = _absmax_momentum_buffer;
+            }
+        }
+    }
+}
+
+extern "C" int ocg_rmsprop_no_centered__momentum_on_f32_int8_cuda(
+    ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor,
+    double clipvalue, uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH_SYNC(ocg_rmsprop_no_centered__momentum_on_int8_state_kernel,
+                    ocg::blocks_for(list.n_chunks), OCG_STATE_BLOCK, stream, list, scalars,
+                    grad_scale, grad_factor, clipvalue, step);
+    return (int)cudaGetLastError();
+}
+
+/* centered=False, momentum_on=True, float parameters with state_precision="bfloat16": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_rmsprop_no_centered__momentum_on_f32_bf16_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+    ocg_rmsprop_no_centered__momentum_on_bf16_state_kernel(ocg_tensor_list list,
+                                                           const double *__restrict__ scalars,
+                                                           const double *__restrict__ grad_scale,
+                                                           double grad_factor, double clipvalue,
+                                                           uint32_t step)
+{
+    const float _c0_one_minus_rho = (float)scalars[0];
+    const float _c1_minus_lr = (float)scalars[1];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float epsilon = (float)scalars[3];
+    const float momentum = (float)scalars[4];
+    const float rho = (float)scalars[5];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        uint16_t *const accumulator = (uint16_t *)_row[2];
+        const uint32_t _key_accumulator = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *const momentum_buffer = (uint16_t *)_row[3];
+        const uint32_t _key_momentum_buffer =
+            ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_momentum_buffer = 0.0F;
+            if (_here) {
+                ocg_rmsprop_no_centered__momentum_on_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(accumulator[_k]),
+                    ocg_bf16_float(momentum_buffer[_k]), _c0_one_minus_rho, _c1_minus_lr,
+                    _c2_weight_decay_factor, epsilon, momentum, rho, &_new_p, &_new_accumulator,
+                    &_new_momentum_buffer);
+                p[_k] = _new_p;
+            }
+            if (_here) {
+                accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+            }
+            if (_here) {
+                momentum_buffer[_k] =
+                    ocg_bf16_stochastic(_new_momentum_buffer, _key_momentum_buffer, _k);
+            }
+        }
+    }
+}
+
+extern "C" int ocg_rmsprop_no_centered__momentum_on_f32_bf16_cuda(
+    ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor,
+    double clipvalue, uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH(ocg_rmsprop_no_centered__momentum_on_bf16_state_kernel,
+               ocg::blocks_for(list.n_chunks), OCG_STATE_BLOCK, stream, list, scalars, grad_scale,
+               grad_factor, clipvalue, step);
+    return (int)cudaGetLastError();
+}
+
+/* ---- centered=True, momentum_on=False ---- */
+
+__device__ __forceinline__ void ocg_rmsprop_centered__no_momentum_on_element(
+    float p, float g, float accumulator, float mean_gradient, float _c0_one_minus_rho,
+    float _c1_minus_lr, float _c2_weight_decay_factor, float epsilon, float rho, float *_new_p,
+    float *_new_accumulator, float *_new_mean_gradient)
+{
+    ocg_rmsprop_centered__no_momentum_on_element_f32(
+        p, g, accumulator, mean_gradient, _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor,
+        epsilon, rho, _new_p, _new_accumulator, _new_mean_gradient);
+}
+
+__device__ __forceinline__ void ocg_rmsprop_centered__no_momentum_on_element(
+    double p, double g, double accumulator, double mean_gradient, double _c0_one_minus_rho,
+    double _c1_minus_lr, double _c2_weight_decay_factor, double epsilon, double rho, double *_new_p,
+    double *_new_accumulator, double *_new_mean_gradient)
+{
+    ocg_rmsprop_centered__no_momentum_on_element_f64(
+        p, g, accumulator, mean_gradient, _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor,
+        epsilon, rho, _new_p, _new_accumulator, _new_mean_gradient);
+}
+
+template <typename P, typename S>
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_rmsprop_centered__no_momentum_on_kernel(ocg_tensor_list list,
+                                                const double *__restrict__ scalars,
+                                                const double *__restrict__ grad_scale,
+                                                double grad_factor, double clipvalue)
+{
+    /* _c0_one_minus_rho = 1.0 - rho */
+    /* _c1_minus_lr = -lr */
+    /* _c2_weight_decay_factor = -lr*weight_decay + 1.0 */
+    const S _c0_one_minus_rho = (S)scalars[0];
+    const S _c1_minus_lr = (S)scalars[1];
+    const S _c2_weight_decay_factor = (S)scalars[2];
+    const S epsilon = (S)scalars[3];
+    const S rho = (S)scalars[4];
+    const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        P *const p = (P *)_row[0];
+        const P *const g = (const P *)_row[1];
+        S *const accumulator = (S *)_row[2];
+        S *const mean_gradient = (S *)_row[3];
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(accumulator) &&
+                             ocg::aligned4(mean_gradient);
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
+            if (_vector && _i + 4 <= _end) {
+                ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
+                const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
+                ocg::vec4<S> _v_accumulator =
+                    *reinterpret_cast<const ocg::vec4<S> *>(accumulator + _i);
+                ocg::vec4<S> _v_mean_gradient =
+                    *reinterpret_cast<const ocg::vec4<S> *>(mean_gradient + _i);
+                OCG_UNROLL
+                for (int _j = 0; _j < 4; ++_j) {
+                    S _new_p, _new_accumulator, _new_mean_gradient;
+                    ocg_rmsprop_centered__no_momentum_on_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_accumulator.v[_j]), ocg::load<S>(_v_mean_gradient.v[_j]),
+                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                        &_new_p, &_new_accumulator, &_new_mean_gradient);
+                    _v_p.v[_j] = ocg::store<P>(_new_p);
+                    _v_accumulator.v[_j] = _new_accumulator;
+                    _v_mean_gradient.v[_j] = _new_mean_gradient;
+                }
+                *reinterpret_cast<ocg::vec4<P> *>(p + _i) = _v_p;
+                *reinterpret_cast<ocg::vec4<S> *>(accumulator + _i) = _v_accumulator;
+                *reinterpret_cast<ocg::vec4<S> *>(mean_gradient + _i) = _v_mean_gradient;
+            } else {
+                for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
+                    S _new_p, _new_accumulator, _new_mean_gradient;
+                    ocg_rmsprop_centered__no_momentum_on_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(accumulator[_k]), ocg::load<S>(mean_gradient[_k]),
+                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                        &_new_p, &_new_accumulator, &_new_mean_gradient);
+                    p[_k] = ocg::store<P>(_new_p);
+                    accumulator[_k] = _new_accumulator;
+                    mean_gradient[_k] = _new_mean_gradient;
+                }
+            }
+        }
+    }
+}
+
+__global__ void ocg_rmsprop_centered__no_momentum_on_step_kernel(const double *hyper,
+                                                                 double *scalar_state, double *t,
+                                                                 double *scalars)
+{
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        *t += 1.0;
+        ocg_rmsprop_centered__no_momentum_on_step(hyper, scalar_state, *t, scalars);
+    }
+}
+
+template <typename P, typename S>
+static int ocg_rmsprop_centered__no_momentum_on_launch(ocg_tensor_list list, const double *scalars,
+                                                       const double *grad_scale, double grad_factor,
+                                                       double clipvalue, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_rmsprop_centered__no_momentum_on_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ocg_rmsprop_centered__no_momentum_on_f32(ocg_tensor_list list, const double *scalars,
+                                                        const double *grad_scale,
+                                                        double grad_factor, double clipvalue,
+                                                        cudaStream_t stream)
+{
+    return ocg_rmsprop_centered__no_momentum_on_launch<float, float>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_centered__no_momentum_on_f64(ocg_tensor_list list, const double *scalars,
+                                                        const double *grad_scale,
+                                                        double grad_factor, double clipvalue,
+                                                        cudaStream_t stream)
+{
+    return ocg_rmsprop_centered__no_momentum_on_launch<double, double>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_centered__no_momentum_on_f16(ocg_tensor_list list, const double *scalars,
+                                                        const double *grad_scale,
+                                                        double grad_factor, double clipvalue,
+                                                        cudaStream_t stream)
+{
+    return ocg_rmsprop_centered__no_momentum_on_launch<__half, float>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_centered__no_momentum_on_bf16(ocg_tensor_list list,
+                                                         const double *scalars,
+                                                         const double *grad_scale,
+                                                         double grad_factor, double clipvalue,
+                                                         cudaStream_t stream)
+{
+    return ocg_rmsprop_centered__no_momentum_on_launch<__nv_bfloat16, float>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_centered__no_momentum_on_step_cuda(const double *hyper,
+                                                              double *scalar_state, double *t,
+                                                              double *scalars, cudaStream_t stream)
+{
+    OCG_LAUNCH(ocg_rmsprop_centered__no_momentum_on_step_kernel, 1, 1, stream, hyper, scalar_state,
+               t, scalars);
+    return (int)cudaGetLastError();
+}
+
+/* centered=True, momentum_on=False, float parameters with state_precision="int8": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_rmsprop_centered__no_momentum_on_f32_int8_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+    ocg_rmsprop_centered__no_momentum_on_int8_state_kernel(ocg_tensor_list list,
+                                                           const double *__restrict__ scalars,
+                                                           const double *__restrict__ grad_scale,
+                                                           double grad_factor, double clipvalue,
+                                                           uint32_t step)
+{
+    const float _c0_one_minus_rho = (float)scalars[0];
+    const float _c1_minus_lr = (float)scalars[1];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float epsilon = (float)scalars[3];
+    const float rho = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 6;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        int8_t *const accumulator = (int8_t *)_row[2];
+        float *const _scales_accumulator = (float *)_row[3];
+        const uint32_t _key_accumulator = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        int8_t *const mean_gradient = (int8_t *)_row[4];
+        float *const _scales_mean_gradient = (float *)_row[5];
+        const uint32_t _key_mean_gradient = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _b = _start / OCG_STATE_BLOCK;
+            const float _scale_accumulator =
+                _scales_accumulator[_b]; /* read before the barriers, rewritten after */
+            const float _scale_mean_gradient =
+                _scales_mean_gradient[_b]; /* read before the barriers, rewritten after */
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F;
+            if (_here) {
+                ocg_rmsprop_centered__no_momentum_on_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                    ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                    ocg_signed_value(mean_gradient[_k]) * _scale_mean_gradient, _c0_one_minus_rho,
+                    _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p, &_new_accumulator,
+                    &_new_mean_gradient);
+                p[_k] = _new_p;
+            }
+            const float _absmax_accumulator = ocg_threads_absmax(_new_accumulator, _scratch);
+            const float _inverse_accumulator =
+                1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
+            if (_here) {
+                accumulator[_k] =
+                    ocg_code_signed(_new_accumulator * _inverse_accumulator,
+                                    ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_accumulator[_b] = _absmax_accumulator;
+            }
+            const float _absmax_mean_gradient = ocg_threads_absmax(_new_mean_gradient, _scratch);
+            const float _inverse_mean_gradient =
+                1.0F / (_absmax_mean_gradient > 0.0F ? _absmax_mean_gradient : 1.0F);
+            if (_here) {
+                mean_gradient[_k] =
+                    ocg_code_signed(_new_mean_gradient * _inverse_mean_gradient,
+                                    ocg_noise(_key_mean_gradient, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_mean_gradient[_b] = _absmax_mean_gradient;
+            }
+        }
+    }
+}
+
+extern "C" int ocg_rmsprop_centered__no_momentum_on_f32_int8_cuda(
+    ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor,
+    double clipvalue, uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH_SYNC(ocg_rmsprop_centered__no_momentum_on_int8_state_kernel,
+                    ocg::blocks_for(list.n_chunks), OCG_STATE_BLOCK, stream, list, scalars,
+                    grad_scale, grad_factor, clipvalue, step);
+    return (int)cudaGetLastError();
+}
+
+/* centered=True, momentum_on=False, float parameters with state_precision="bfloat16": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_rmsprop_centered__no_momentum_on_f32_bf16_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+    ocg_rmsprop_centered__no_momentum_on_bf16_state_kernel(ocg_tensor_list list,
+                                                           const double *__restrict__ scalars,
+                                                           const double *__restrict__ grad_scale,
+                                                           double grad_factor, double clipvalue,
+                                                           uint32_t step)
+{
+    const float _c0_one_minus_rho = (float)scalars[0];
+    const float _c1_minus_lr = (float)scalars[1];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float epsilon = (float)scalars[3];
+    const float rho = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        uint16_t *const accumulator = (uint16_t *)_row[2];
+        const uint32_t _key_accumulator = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *const mean_gradient = (uint16_t *)_row[3];
+        const uint32_t _key_mean_gradient = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F;
+            if (_here) {
+                ocg_rmsprop_centered__no_momentum_on_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(accumulator[_k]),
+                    ocg_bf16_float(mean_gradient[_k]), _c0_one_minus_rho, _c1_minus_lr,
+                    _c2_weight_decay_factor, epsilon, rho, &_new_p, &_new_accumulator,
+                    &_new_mean_gradient);
+                p[_k] = _new_p;
+            }
+            if (_here) {
+                accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+            }
+            if (_here) {
+                mean_gradient[_k] = ocg_bf16_stochastic(_new_mean_gradient, _key_mean_gradient, _k);
+            }
+        }
+    }
+}
+
+extern "C" int ocg_rmsprop_centered__no_momentum_on_f32_bf16_cuda(
+    ocg_tensor_list list, const double *scalars, const double *grad_scale, double grad_factor,
+    double clipvalue, uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH(ocg_rmsprop_centered__no_momentum_on_bf16_state_kernel,
+               ocg::blocks_for(list.n_chunks), OCG_STATE_BLOCK, stream, list, scalars, grad_scale,
+               grad_factor, clipvalue, step);
+    return (int)cudaGetLastError();
+}
+
+/* ---- centered=True, momentum_on=True ---- */
+
+__device__ __forceinline__ void ocg_rmsprop_centered__momentum_on_element(
+    float p, float g, float accumulator, float mean_gradient, float momentum_buffer,
+    float _c0_one_minus_rho, float _c1_minus_lr, float _c2_weight_decay_factor, float epsilon,
+    float momentum, float rho, float *_new_p, float *_new_accumulator, float *_new_mean_gradient,
+    float *_new_momentum_buffer)
+{
+    ocg_rmsprop_centered__momentum_on_element_f32(
+        p, g, accumulator, mean_gradient, momentum_buffer, _c0_one_minus_rho, _c1_minus_lr,
+        _c2_weight_decay_factor, epsilon, momentum, rho, _new_p, _new_accumulator,
+        _new_mean_gradient, _new_momentum_buffer);
+}
+
+__device__ __forceinline__ void ocg_rmsprop_centered__momentum_on_element(
+    double p, double g, double accumulator, double mean_gradient, double momentum_buffer,
+    double _c0_one_minus_rho, double _c1_minus_lr, double _c2_weight_decay_factor, double epsilon,
+    double momentum, double rho, double *_new_p, double *_new_accumulator,
+    double *_new_mean_gradient, double *_new_momentum_buffer)
+{
+    ocg_rmsprop_centered__momentum_on_element_f64(
+        p, g, accumulator, mean_gradient, momentum_buffer, _c0_one_minus_rho, _c1_minus_lr,
+        _c2_weight_decay_factor, epsilon, momentum, rho, _new_p, _new_accumulator,
+        _new_mean_gradient, _new_momentum_buffer);
+}
+
+template <typename P, typename S>
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_rmsprop_centered__momentum_on_kernel(ocg_tensor_list list,
+                                             const double *__restrict__ scalars,
+                                             const double *__restrict__ grad_scale,
+                                             double grad_factor, double clipvalue)
+{
+    /* _c0_one_minus_rho = 1.0 - rho */
+    /* _c1_minus_lr = -lr */
+    /* _c2_weight_decay_factor = -lr*weight_decay + 1.0 */
+    const S _c0_one_minus_rho = (S)scalars[0];
+    const S _c1_minus_lr = (S)scalars[1];
+    const S _c2_weight_decay_factor = (S)scalars[2];
+    const S epsilon = (S)scalars[3];
+    const S momentum = (S)scalars[4];
+    const S rho = (S)scalars[5];
+    const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 5;
+        P *const p = (P *)_row[0];
+        const P *const g = (const P *)_row[1];
+        S *const accumulator = (S *)_row[2];
+        S *const mean_gradient = (S *)_row[3];
+        S *const momentum_buffer = (S *)_row[4];
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(accumulator) &&
+                             ocg::aligned4(mean_gradient) && ocg::aligned4(momentum_buffer);
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
+            if (_vector && _i + 4 <= _end) {
+                ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
+                const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
+                ocg::vec4<S> _v_accumulator =
+                    *reinterpret_cast<const ocg::vec4<S> *>(accumulator + _i);
+                ocg::vec4<S> _v_mean_gradient =
+                    *reinterpret_cast<const ocg::vec4<S> *>(mean_gradient + _i);
+                ocg::vec4<S> _v_momentum_buffer =
+                    *reinterpret_cast<const ocg::vec4<S> *>(momentum_buffer + _i);
+                OCG_UNROLL
+                for (int _j = 0; _j < 4; ++_j) {
+                    S _new_p, _new_accumulator, _new_mean_gradient, _new_momentum_buffer;
+                    ocg_rmsprop_centered__momentum_on_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_accumulator.v[_j]), ocg::load<S>(_v_mean_gradient.v[_j]),
+                        ocg::load<S>(_v_momentum_buffer.v[_j]), _c0_one_minus_rho, _c1_minus_lr,
+                        _c2_weight_decay_factor, epsilon, momentum, rho, &_new_p, &_new_accumulator,
+                        &_new_mean_gradient, &_new_momentum_buffer);
+                    _v_p.v[_j] = ocg::store<P>(_new_p);
+                    _v_accumulator.v[_j] = _new_accumulator;
+                    _v_mean_gradient.v[_j] = _new_mean_gradient;
+                    _v_momentum_buffer.v[_j] = _new_momentum_buffer;
+                }
+                *reinterpret_cast<ocg::vec4<P> *>(p + _i) = _v_p;
+                *reinterpret_cast<ocg::vec4<S> *>(accumulator + _i) = _v_accumulator;
+                *reinterpret_cast<ocg::vec4<S> *>(mean_gradient + _i) = _v_mean_gradient;
+                *reinterpret_cast<ocg::vec4<S> *>(momentum_buffer + _i) = _v_momentum_buffer;
+            } else {
+                for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
+                    S _new_p, _new_accumulator, _new_mean_gradient, _new_momentum_buffer;
+                    ocg_rmsprop_centered__momentum_on_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(accumulator[_k]), ocg::load<S>(mean_gradient[_k]),
+                        ocg::load<S>(momentum_buffer[_k]), _c0_one_minus_rho, _c1_minus_lr,
+                        _c2_weight_decay_factor, epsilon, momentum, rho, &_new_p, &_new_accumulator,
+                        &_new_mean_gradient, &_new_momentum_buffer);
+                    p[_k] = ocg::store<P>(_new_p);
+                    accumulator[_k] = _new_accumulator;
+                    mean_gradient[_k] = _new_mean_gradient;
+                    momentum_buffer[_k] = _new_momentum_buffer;
+                }
+            }
+        }
+    }
+}
+
+__global__ void ocg_rmsprop_centered__momentum_on_step_kernel(const double *hyper,
+                                                              double *scalar_state, double *t,
+                                                              double *scalars)
+{
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        *t += 1.0;
+        ocg_rmsprop_centered__momentum_on_step(hyper, scalar_state, *t, scalars);
+    }
+}
+
+template <typename P, typename S>
+static int ocg_rmsprop_centered__momentum_on_launch(ocg_tensor_list list, const double *scalars,
+                                                    const double *grad_scale, double grad_factor,
+                                                    double clipvalue, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_rmsprop_centered__momentum_on_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ocg_rmsprop_centered__momentum_on_f32(ocg_tensor_list list, const double *scalars,
+                                                     const double *grad_scale, double grad_factor,
+                                                     double clipvalue, cudaStream_t stream)
+{
+    return ocg_rmsprop_centered__momentum_on_launch<float, float>(list, scalars, grad_scale,
+                                                                  grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_centered__momentum_on_f64(ocg_tensor_list list, const double *scalars,
+                                                     const double *grad_scale, double grad_factor,
+                                                     double clipvalue, cudaStream_t stream)
+{
+    return ocg_rmsprop_centered__momentum_on_launch<double, double>(list, scalars, grad_scale,
+                                                                    grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_centered__momentum_on_f16(ocg_tensor_list list, const double *scalars,
+                                                     const double *grad_scale, double grad_factor,
+                                                     double clipvalue, cudaStream_t stream)
+{
+    return ocg_rmsprop_centered__momentum_on_launch<__half, float>(list, scalars, grad_scale,
+                                                                   grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_centered__momentum_on_bf16(ocg_tensor_list list, const double *scalars,
+                                                      const double *grad_scale, double grad_factor,
+                                                      double clipvalue, cudaStream_t stream)
+{
+    return ocg_rmsprop_centered__momentum_on_launch<__nv_bfloat16, float>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_rmsprop_centered__momentum_on_step_cuda(const double *hyper,
+                                                           double *scalar_state, double *t,
+                                                           double *scalars, cudaStream_t stream)
+{
+    OCG_LAUNCH(ocg_rmsprop_centered__momentum_on_step_kernel, 1, 1, stream, hyper, scalar_state, t,
+               scalars);
+    return (int)cudaGetLastError();
+}
+
+/* centered=True, momentum_on=True, float parameters with state_precision="int8": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_rmsprop_centered__momentum_on_f32_int8_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+    ocg_rmsprop_centered__momentum_on_int8_state_kernel(ocg_tensor_list list,
+                                                        const double *__restrict__ scalars,
+                                                        const double *__restrict__ grad_scale,
+                                                        double grad_factor, double clipvalue,
+                                                        uint32_t step)
+{
+    const float _c0_one_minus_rho = (float)scalars[0];
+    const float _c1_minus_lr = (float)scalars[1];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float epsilon = (float)scalars[3];
+    const float momentum = (float)scalars[4];
+    const float rho = (float)scalars[5];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 8;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        int8_t *const accumulator = (int8_t *)_row[2];
+        float *const _scales_accumulator = (float *)_row[3];
+        const uint32_t _key_accumulator = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        int8_t *const mean_gradient = (int8_t *)_row[4];
+        float *const _scales_mean_gradient = (float *)_row[5];
+        const uint32_t _key_mean_gradient = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        int8_t *const momentum_buffer = (int8_t *)_row[6];
+        float *const _scales_momentum_buffer = (float *)_row[7];
+        const uint32_t _key_momentum_buffer =
+            ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)2);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _b = _start / OCG_STATE_BLOCK;
+            const float _scale_accumulator =
+                _scales_accumulator[_b]; /* read before the barriers, rewritten after */
+            const float _scale_mean_gradient =
+                _scales_mean_gradient[_b]; /* read before the barriers, rewritten after */
+            const float _scale_momentum_buffer =
+                _scales_momentum_buffer[_b]; /* read before the barriers, rewritten after */
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F,
+                  _new_momentum_buffer = 0.0F;
+            if (_here) {
+                ocg_rmsprop_centered__momentum_on_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                    ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                    ocg_signed_value(mean_gradient[_k]) * _scale_mean_gradient,
+                    ocg_signed_value(momentum_buffer[_k]) * _scale_momentum_buffer,
+                    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
+                    rho, &_new_p, &_new_accumulator, &_new_mean_gradient, &_new_momentum_buffer);
+                p[_k] = _new_p;
+            }
+            const float _absmax_accumulator = ocg_threads_absmax(_new_accumulator, _scratch);
+            const float _inverse_accumulator =
+                1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
+            if (_here) {
+                accumulator[_k] =
+                    ocg_code_signed(_new_accumulator * _inverse_accumulator,
+                                    ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_accumulator[_b] = _absmax_accumulator;
+            }
+            const float _absmax_mean_gradient = ocg_threads_absmax(_new_mean_gradient, _scratch);
+            const float _inverse_mean_gradient =
+                1.0F / (_absmax_mean_gradient > 0.0F ? _absmax_mean_gradient : 1.0F);
+            if (_here) {
+                mean_gradient[_k] =
+                    ocg_code_signed(_new_mean_gradient * _inverse_mean_gradient,
+                                    ocg_noise(_key_mean_gradient, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_mean_gradient[_b] = _absmax_mean_gradient;
+            }
+            const float _absmax_momentum_buffer =
+                ocg_threads_absmax(_new_momentum_buffer, _scratch);
+            const float _inverse_momentum_buffer =
+                1.0F / (_absmax_momentum_buffer > 0.0F ? _absmax_momentum_buffer : 1.0F);
+            if (_here) {
+                momentum_buffer[_k] =
+                    ocg_code_signed(_new_momentum_buffer * _inverse_momentum_buffer,
+                                    ocg_noise(_key_momentum_buffer, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_momentum_buffer[_b] = _absmax_momentum_buffer;
+            }
+        }
+    }
+}
+
+extern "C" int ocg_rmsprop_centered__momentum_on_f32_int8_cuda(ocg_tensor_list list,
+                                                               const double *scalars,
+                                                               const double *grad_scale,
+                                                               double grad_factor, double clipvalue,
+                                                               uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH_SYNC(ocg_rmsprop_centered__momentum_on_int8_state_kernel,
+                    ocg::blocks_for(list.n_chunks), OCG_STATE_BLOCK, stream, list, scalars,
+                    grad_scale, grad_factor, clipvalue, step);
+    return (int)cudaGetLastError();
+}
+
+/* centered=True, momentum_on=True, float parameters with state_precision="bfloat16": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_rmsprop_centered__momentum_on_f32_bf16_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+    ocg_rmsprop_centered__momentum_on_bf16_state_kernel(ocg_tensor_list list,
+                                                        const double *__restrict__ scalars,
+                                                        const double *__restrict__ grad_scale,
+                                                        double grad_factor, double clipvalue,
+                                                        uint32_t step)
+{
+    const float _c0_one_minus_rho = (float)scalars[0];
+    const float _c1_minus_lr = (float)scalars[1];
+    const float _c2_weight_decay_factor = (float)scalars[2];
+    const float epsilon = (float)scalars[3];
+    const float momentum = (float)scalars[4];
+    const float rho = (float)scalars[5];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 5;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        uint16_t *const accumulator = (uint16_t *)_row[2];
+        const uint32_t _key_accumulator = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *const mean_gradient = (uint16_t *)_row[3];
+        const uint32_t _key_mean_gradient = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        uint16_t *const momentum_buffer = (uint16_t *)_row[4];
+        const uint32_t _key_momentum_buffer =
+            ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)2);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F,
+                  _new_momentum_buffer = 0.0F;
+            if (_here) {
+                ocg_rmsprop_centered__momentum_on_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(accumulator[_k]),
+                    ocg_bf16_float(mean_gradient[_k]), ocg_bf16_float(momentum_buffer[_k]),
+                    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
+                    rho, &_new_p, &_new_accumulator, &_new_mean_gradient, &_new_momentum_buffer);
+                p[_k] = _new_p;
+            }
+            if (_here) {
+                accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+            }
+            if (_here) {
+                mean_gradient[_k] = ocg_bf16_stochastic(_new_mean_gradient, _key_mean_gradient, _k);
+            }
+            if (_here) {
+                momentum_buffer[_k] =
+                    ocg_bf16_stochastic(_new_momentum_buffer, _key_momentum_buffer, _k);
+            }
+        }
+    }
+}
+
+extern "C" int ocg_rmsprop_centered__momentum_on_f32_bf16_cuda(ocg_tensor_list list,
+                                                               const double *scalars,
+                                                               const double *grad_scale,
+                                                               double grad_factor, double clipvalue,
+                                                               uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH(ocg_rmsprop_centered__momentum_on_bf16_state_kernel, ocg::blocks_for(list.n_chunks),
                OCG_STATE_BLOCK, stream, list, scalars, grad_scale, grad_factor, clipvalue, step);
     return (int)cudaGetLastError();
 }

@@ -27,37 +27,175 @@
 extern "C" {
 #endif
 
-/* the defaults: rows of p, g, accumulator; scalars _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho */
-int ocg_rmsprop_default_f32_cpu(ocg_tensor_list list, const double *scalars,
-                                const double *grad_scale, double grad_factor, double clipvalue);
-int ocg_rmsprop_default_f64_cpu(ocg_tensor_list list, const double *scalars,
-                                const double *grad_scale, double grad_factor, double clipvalue);
+/* centered=False, momentum_on=False: rows of p, g, accumulator; scalars _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho */
+int ocg_rmsprop_no_centered__no_momentum_on_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                                    const double *grad_scale, double grad_factor,
+                                                    double clipvalue);
+int ocg_rmsprop_no_centered__no_momentum_on_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                                    const double *grad_scale, double grad_factor,
+                                                    double clipvalue);
 /* float parameters, state stored as int8 codes (rows: p, g, then codes and block scales of
  * each state) or bfloat16 (rows: p, g, state); step seeds bfloat16's rounding (ocg_state.h) */
-int ocg_rmsprop_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
-                                     const double *grad_scale, double grad_factor, double clipvalue,
-                                     uint32_t step);
-int ocg_rmsprop_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
-                                     const double *grad_scale, double grad_factor, double clipvalue,
-                                     uint32_t step);
+int ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cpu(ocg_tensor_list list,
+                                                         const double *scalars,
+                                                         const double *grad_scale,
+                                                         double grad_factor, double clipvalue,
+                                                         uint32_t step);
+int ocg_rmsprop_no_centered__no_momentum_on_f32_bf16_cpu(ocg_tensor_list list,
+                                                         const double *scalars,
+                                                         const double *grad_scale,
+                                                         double grad_factor, double clipvalue,
+                                                         uint32_t step);
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
-int ocg_rmsprop_default_f32(ocg_tensor_list list, const double *scalars, const double *grad_scale,
-                            double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_rmsprop_default_f64(ocg_tensor_list list, const double *scalars, const double *grad_scale,
-                            double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_rmsprop_default_f16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
-                            double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_rmsprop_default_bf16(ocg_tensor_list list, const double *scalars, const double *grad_scale,
-                             double grad_factor, double clipvalue, cudaStream_t stream);
-int ocg_rmsprop_default_step_cuda(const double *hyper, double *scalar_state, double *t,
-                                  double *scalars, cudaStream_t stream);
+int ocg_rmsprop_no_centered__no_momentum_on_f32(ocg_tensor_list list, const double *scalars,
+                                                const double *grad_scale, double grad_factor,
+                                                double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_no_centered__no_momentum_on_f64(ocg_tensor_list list, const double *scalars,
+                                                const double *grad_scale, double grad_factor,
+                                                double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_no_centered__no_momentum_on_f16(ocg_tensor_list list, const double *scalars,
+                                                const double *grad_scale, double grad_factor,
+                                                double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_no_centered__no_momentum_on_bf16(ocg_tensor_list list, const double *scalars,
+                                                 const double *grad_scale, double grad_factor,
+                                                 double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_no_centered__no_momentum_on_step_cuda(const double *hyper, double *scalar_state,
+                                                      double *t, double *scalars,
+                                                      cudaStream_t stream);
 /* float parameters with state stored as int8 or bfloat16, as the *_cpu functions above */
-int ocg_rmsprop_default_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
-                                      const double *grad_scale, double grad_factor,
-                                      double clipvalue, uint32_t step, cudaStream_t stream);
-int ocg_rmsprop_default_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
-                                      const double *grad_scale, double grad_factor,
-                                      double clipvalue, uint32_t step, cudaStream_t stream);
+int ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cuda(ocg_tensor_list list,
+                                                          const double *scalars,
+                                                          const double *grad_scale,
+                                                          double grad_factor, double clipvalue,
+                                                          uint32_t step, cudaStream_t stream);
+int ocg_rmsprop_no_centered__no_momentum_on_f32_bf16_cuda(ocg_tensor_list list,
+                                                          const double *scalars,
+                                                          const double *grad_scale,
+                                                          double grad_factor, double clipvalue,
+                                                          uint32_t step, cudaStream_t stream);
+#endif
+
+/* centered=False, momentum_on=True: rows of p, g, accumulator, momentum_buffer; scalars _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum, rho */
+int ocg_rmsprop_no_centered__momentum_on_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                                 const double *grad_scale, double grad_factor,
+                                                 double clipvalue);
+int ocg_rmsprop_no_centered__momentum_on_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                                 const double *grad_scale, double grad_factor,
+                                                 double clipvalue);
+/* float parameters, state stored as int8 codes (rows: p, g, then codes and block scales of
+ * each state) or bfloat16 (rows: p, g, state); step seeds bfloat16's rounding (ocg_state.h) */
+int ocg_rmsprop_no_centered__momentum_on_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                                      const double *grad_scale, double grad_factor,
+                                                      double clipvalue, uint32_t step);
+int ocg_rmsprop_no_centered__momentum_on_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                                      const double *grad_scale, double grad_factor,
+                                                      double clipvalue, uint32_t step);
+#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
+int ocg_rmsprop_no_centered__momentum_on_f32(ocg_tensor_list list, const double *scalars,
+                                             const double *grad_scale, double grad_factor,
+                                             double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_no_centered__momentum_on_f64(ocg_tensor_list list, const double *scalars,
+                                             const double *grad_scale, double grad_factor,
+                                             double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_no_centered__momentum_on_f16(ocg_tensor_list list, const double *scalars,
+                                             const double *grad_scale, double grad_factor,
+                                             double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_no_centered__momentum_on_bf16(ocg_tensor_list list, const double *scalars,
+                                              const double *grad_scale, double grad_factor,
+                                              double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_no_centered__momentum_on_step_cuda(const double *hyper, double *scalar_state,
+                                                   double *t, double *scalars, cudaStream_t stream);
+/* float parameters with state stored as int8 or bfloat16, as the *_cpu functions above */
+int ocg_rmsprop_no_centered__momentum_on_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
+                                                       const double *grad_scale, double grad_factor,
+                                                       double clipvalue, uint32_t step,
+                                                       cudaStream_t stream);
+int ocg_rmsprop_no_centered__momentum_on_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
+                                                       const double *grad_scale, double grad_factor,
+                                                       double clipvalue, uint32_t step,
+                                                       cudaStream_t stream);
+#endif
+
+/* centered=True, momentum_on=False: rows of p, g, accumulator, mean_gradient; scalars _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho */
+int ocg_rmsprop_centered__no_momentum_on_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                                 const double *grad_scale, double grad_factor,
+                                                 double clipvalue);
+int ocg_rmsprop_centered__no_momentum_on_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                                 const double *grad_scale, double grad_factor,
+                                                 double clipvalue);
+/* float parameters, state stored as int8 codes (rows: p, g, then codes and block scales of
+ * each state) or bfloat16 (rows: p, g, state); step seeds bfloat16's rounding (ocg_state.h) */
+int ocg_rmsprop_centered__no_momentum_on_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                                      const double *grad_scale, double grad_factor,
+                                                      double clipvalue, uint32_t step);
+int ocg_rmsprop_centered__no_momentum_on_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                                      const double *grad_scale, double grad_factor,
+                                                      double clipvalue, uint32_t step);
+#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
+int ocg_rmsprop_centered__no_momentum_on_f32(ocg_tensor_list list, const double *scalars,
+                                             const double *grad_scale, double grad_factor,
+                                             double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_centered__no_momentum_on_f64(ocg_tensor_list list, const double *scalars,
+                                             const double *grad_scale, double grad_factor,
+                                             double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_centered__no_momentum_on_f16(ocg_tensor_list list, const double *scalars,
+                                             const double *grad_scale, double grad_factor,
+                                             double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_centered__no_momentum_on_bf16(ocg_tensor_list list, const double *scalars,
+                                              const double *grad_scale, double grad_factor,
+                                              double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_centered__no_momentum_on_step_cuda(const double *hyper, double *scalar_state,
+                                                   double *t, double *scalars, cudaStream_t stream);
+/* float parameters with state stored as int8 or bfloat16, as the *_cpu functions above */
+int ocg_rmsprop_centered__no_momentum_on_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
+                                                       const double *grad_scale, double grad_factor,
+                                                       double clipvalue, uint32_t step,
+                                                       cudaStream_t stream);
+int ocg_rmsprop_centered__no_momentum_on_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
+                                                       const double *grad_scale, double grad_factor,
+                                                       double clipvalue, uint32_t step,
+                                                       cudaStream_t stream);
+#endif
+
+/* centered=True, momentum_on=True: rows of p, g, accumulator, mean_gradient, momentum_buffer; scalars _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum, rho */
+int ocg_rmsprop_centered__momentum_on_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                              const double *grad_scale, double grad_factor,
+                                              double clipvalue);
+int ocg_rmsprop_centered__momentum_on_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                              const double *grad_scale, double grad_factor,
+                                              double clipvalue);
+/* float parameters, state stored as int8 codes (rows: p, g, then codes and block scales of
+ * each state) or bfloat16 (rows: p, g, state); step seeds bfloat16's rounding (ocg_state.h) */
+int ocg_rmsprop_centered__momentum_on_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                                   const double *grad_scale, double grad_factor,
+                                                   double clipvalue, uint32_t step);
+int ocg_rmsprop_centered__momentum_on_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                                   const double *grad_scale, double grad_factor,
+                                                   double clipvalue, uint32_t step);
+#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
+int ocg_rmsprop_centered__momentum_on_f32(ocg_tensor_list list, const double *scalars,
+                                          const double *grad_scale, double grad_factor,
+                                          double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_centered__momentum_on_f64(ocg_tensor_list list, const double *scalars,
+                                          const double *grad_scale, double grad_factor,
+                                          double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_centered__momentum_on_f16(ocg_tensor_list list, const double *scalars,
+                                          const double *grad_scale, double grad_factor,
+                                          double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_centered__momentum_on_bf16(ocg_tensor_list list, const double *scalars,
+                                           const double *grad_scale, double grad_factor,
+                                           double clipvalue, cudaStream_t stream);
+int ocg_rmsprop_centered__momentum_on_step_cuda(const double *hyper, double *scalar_state,
+                                                double *t, double *scalars, cudaStream_t stream);
+/* float parameters with state stored as int8 or bfloat16, as the *_cpu functions above */
+int ocg_rmsprop_centered__momentum_on_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
+                                                    const double *grad_scale, double grad_factor,
+                                                    double clipvalue, uint32_t step,
+                                                    cudaStream_t stream);
+int ocg_rmsprop_centered__momentum_on_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
+                                                    const double *grad_scale, double grad_factor,
+                                                    double clipvalue, uint32_t step,
+                                                    cudaStream_t stream);
 #endif
 
 #ifdef __cplusplus

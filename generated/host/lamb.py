@@ -6,7 +6,7 @@ steps)."""
 
 import math
 
-from .._shared import Hyperparameter, step_math
+from .._shared import DerivedFlag, Hyperparameter, step_math
 
 HYPERPARAMETERS = (
     Hyperparameter(
@@ -16,6 +16,10 @@ HYPERPARAMETERS = (
     Hyperparameter("beta_2", 0.999, "0 < beta_2 < 1", lambda beta_2: (0 < beta_2) and (beta_2 < 1)),
     Hyperparameter("epsilon", 1e-06, "epsilon > 0", lambda epsilon: (epsilon > 0)),
 )
+# flags that a hyperparameter's value sets: fixed at construction, never an argument
+DERIVED_FLAGS = ()
+# the key of each backend's table of kernels: flags and derived flags, sorted by name
+VARIANT_FLAGS = ()
 
 
 def step_default(hyper, scalar_state, reductions, t):

@@ -6,7 +6,7 @@ steps)."""
 
 import math
 
-from .._shared import Hyperparameter, step_math
+from .._shared import DerivedFlag, Hyperparameter, step_math
 
 HYPERPARAMETERS = (
     Hyperparameter(
@@ -22,6 +22,10 @@ HYPERPARAMETERS = (
         "weight_decay", 0.0, "weight_decay >= 0", lambda weight_decay: (weight_decay >= 0)
     ),
 )
+# flags that a hyperparameter's value sets: fixed at construction, never an argument
+DERIVED_FLAGS = ()
+# the key of each backend's table of kernels: flags and derived flags, sorted by name
+VARIANT_FLAGS = ()
 
 
 def step_default(hyper, scalar_state, reductions, t):

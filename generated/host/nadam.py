@@ -6,7 +6,7 @@ steps)."""
 
 import math
 
-from .._shared import Hyperparameter, step_math
+from .._shared import DerivedFlag, Hyperparameter, step_math
 
 HYPERPARAMETERS = (
     Hyperparameter(
@@ -19,6 +19,10 @@ HYPERPARAMETERS = (
         "schedule_decay", 0.004, "schedule_decay >= 0", lambda schedule_decay: (schedule_decay >= 0)
     ),
 )
+# flags that a hyperparameter's value sets: fixed at construction, never an argument
+DERIVED_FLAGS = ()
+# the key of each backend's table of kernels: flags and derived flags, sorted by name
+VARIANT_FLAGS = ()
 
 
 def step_default(hyper, scalar_state, reductions, t):

@@ -6,7 +6,7 @@ steps)."""
 
 import math
 
-from .._shared import Hyperparameter, step_math
+from .._shared import DerivedFlag, Hyperparameter, step_math
 
 HYPERPARAMETERS = (
     Hyperparameter(
@@ -14,11 +14,18 @@ HYPERPARAMETERS = (
     ),
     Hyperparameter("rho", 0.9, "rho >= 0", lambda rho: (rho >= 0)),
     Hyperparameter("epsilon", 1e-07, "epsilon >= 0", lambda epsilon: (epsilon >= 0)),
+    Hyperparameter("momentum", 0.0, "momentum >= 0", lambda momentum: (momentum >= 0)),
 )
+# flags that a hyperparameter's value sets: fixed at construction, never an argument
+DERIVED_FLAGS = (
+    DerivedFlag("momentum_on", "momentum", "momentum > 0", lambda momentum: (momentum > 0)),
+)
+# the key of each backend's table of kernels: flags and derived flags, sorted by name
+VARIANT_FLAGS = ("centered", "momentum_on")
 
 
-def step_default(hyper, scalar_state, reductions, t):
-    """Per-step scalars for the defaults, hoisted out of the element loop: the element
+def step_no_centered__no_momentum_on(hyper, scalar_state, reductions, t):
+    """Per-step scalars for centered=False, momentum_on=False, hoisted out of the element loop: the element
     scalars in the order the element code unpacks them, and the new scalar state."""
     decay = hyper["decay"]
     epsilon = hyper["epsilon"]
@@ -32,8 +39,24 @@ def step_default(hyper, scalar_state, reductions, t):
     return (_c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho), {}
 
 
+def step_no_centered__momentum_on(hyper, scalar_state, reductions, t):
+    """Per-step scalars for centered=False, momentum_on=True, hoisted out of the element loop: the element
+    scalars in the order the element code unpacks them, and the new scalar state."""
+    decay = hyper["decay"]
+    epsilon = hyper["epsilon"]
+    learning_rate = hyper["learning_rate"]
+    momentum = hyper["momentum"]
+    rho = hyper["rho"]
+    weight_decay = hyper["weight_decay"]
+    lr = learning_rate / (decay * (t - 1) + 1)
+    _c0_one_minus_rho = 1 - rho
+    _c1_minus_lr = -lr
+    _c2_weight_decay_factor = -lr * weight_decay + 1
+    return (_c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum, rho), {}
+
+
 def state_init(hyper):
-    return {"accumulator": 0}
+    return {"accumulator": 0, "mean_gradient": 0, "momentum_buffer": 0}
 
 
 def scalar_state_init(hyper):

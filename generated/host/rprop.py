@@ -6,7 +6,7 @@ steps)."""
 
 import math
 
-from .._shared import Hyperparameter, step_math
+from .._shared import DerivedFlag, Hyperparameter, step_math
 
 HYPERPARAMETERS = (
     Hyperparameter(
@@ -23,6 +23,10 @@ HYPERPARAMETERS = (
         "step_size_max", 50.0, "step_size_max > 0", lambda step_size_max: (step_size_max > 0)
     ),
 )
+# flags that a hyperparameter's value sets: fixed at construction, never an argument
+DERIVED_FLAGS = ()
+# the key of each backend's table of kernels: flags and derived flags, sorted by name
+VARIANT_FLAGS = ()
 
 
 def step_default(hyper, scalar_state, reductions, t):

@@ -6,7 +6,7 @@ steps)."""
 
 import math
 
-from .._shared import Hyperparameter, step_math
+from .._shared import DerivedFlag, Hyperparameter, step_math
 
 HYPERPARAMETERS = (
     Hyperparameter(
@@ -14,6 +14,10 @@ HYPERPARAMETERS = (
     ),
     Hyperparameter("momentum", 0.0, "momentum >= 0", lambda momentum: (momentum >= 0)),
 )
+# flags that a hyperparameter's value sets: fixed at construction, never an argument
+DERIVED_FLAGS = ()
+# the key of each backend's table of kernels: flags and derived flags, sorted by name
+VARIANT_FLAGS = ("nesterov",)
 
 
 def step_no_nesterov(hyper, scalar_state, reductions, t):

@@ -63,6 +63,8 @@ class Adagrad(Optimizer):
     spec = "specs/adagrad.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     kernels = {
         (): Kernel(

@@ -103,6 +103,8 @@ class Adam(Optimizer):
     spec = "specs/adam.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ("amsgrad",)
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     kernels = {
         (False,): Kernel(

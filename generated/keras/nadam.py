@@ -87,6 +87,8 @@ class Nadam(Optimizer):
     spec = "specs/nadam.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "weight_decay")
     kernels = {
         (): Kernel(

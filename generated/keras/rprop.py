@@ -142,6 +142,8 @@ class Rprop(Optimizer):
     spec = "specs/rprop.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "weight_decay")
     kernels = {
         (): Kernel(

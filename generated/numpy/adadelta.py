@@ -86,6 +86,8 @@ class Adadelta(Optimizer):
     spec = "specs/adadelta.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adadelta"
     kernels = {

@@ -123,6 +123,8 @@ class AdamW(Optimizer):
     spec = "specs/adamw.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ("amsgrad",)
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "decay")
     native_module = "adamw"
     kernels = {

@@ -119,6 +119,8 @@ class Lamb(Optimizer):
     spec = "specs/lamb.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = None
     kernels = {

@@ -81,6 +81,8 @@ class Rprop(Optimizer):
     spec = "specs/rprop.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "weight_decay")
     native_module = "rprop"
     kernels = {

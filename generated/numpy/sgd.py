@@ -83,6 +83,8 @@ class SGD(Optimizer):
     spec = "specs/sgd.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ("nesterov",)
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "sgd"
     kernels = {

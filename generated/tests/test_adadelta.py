@@ -12,21 +12,26 @@ FLAGS = [
     {},
 ]
 FLAG_IDS = ("default",)
-COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+# (flags, common arguments): the default flags with every common case, the others with two
+CASES = [
+    pytest.param({}, "plain", id="default-plain"),
+    pytest.param({}, "clipnorm", id="default-clipnorm"),
+    pytest.param({}, "clipvalue", id="default-clipvalue"),
+    pytest.param({}, "decay", id="default-decay"),
+    pytest.param({}, "all", id="default-all"),
+]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_numpy_matches_reference(flags, common, hyper, dtype):
     testing.check_numpy_against_reference(Adadelta, SPEC, flags, common, hyper, dtype)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_fused_c_matches_reference(flags, common, hyper, dtype):
     """fused=True: generated/cuda/*.c built with gcc, called through ctypes."""
     testing.check_numpy_against_reference(Adadelta, SPEC, flags, common, hyper, dtype, fused=True)

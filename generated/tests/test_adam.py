@@ -13,21 +13,28 @@ FLAGS = [
     {"amsgrad": True},
 ]
 FLAG_IDS = ("no_amsgrad", "amsgrad")
-COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+# (flags, common arguments): the default flags with every common case, the others with two
+CASES = [
+    pytest.param({"amsgrad": False}, "plain", id="no_amsgrad-plain"),
+    pytest.param({"amsgrad": False}, "clipnorm", id="no_amsgrad-clipnorm"),
+    pytest.param({"amsgrad": False}, "clipvalue", id="no_amsgrad-clipvalue"),
+    pytest.param({"amsgrad": False}, "decay", id="no_amsgrad-decay"),
+    pytest.param({"amsgrad": False}, "all", id="no_amsgrad-all"),
+    pytest.param({"amsgrad": True}, "plain", id="amsgrad-plain"),
+    pytest.param({"amsgrad": True}, "all", id="amsgrad-all"),
+]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_numpy_matches_reference(flags, common, hyper, dtype):
     testing.check_numpy_against_reference(Adam, SPEC, flags, common, hyper, dtype)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_fused_c_matches_reference(flags, common, hyper, dtype):
     """fused=True: generated/cuda/*.c built with gcc, called through ctypes."""
     testing.check_numpy_against_reference(Adam, SPEC, flags, common, hyper, dtype, fused=True)

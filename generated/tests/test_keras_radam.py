@@ -17,20 +17,26 @@ FLAGS = [
     {},
 ]
 FLAG_IDS = ("default",)
-COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+# (flags, common arguments): the default flags with every common case, the others with two
+CASES = [
+    pytest.param({}, "plain", id="default-plain"),
+    pytest.param({}, "clipnorm", id="default-clipnorm"),
+    pytest.param({}, "clipvalue", id="default-clipvalue"),
+    pytest.param({}, "decay", id="default-decay"),
+    pytest.param({}, "all", id="default-all"),
+]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_keras_matches_reference(flags, common, hyper, dtype):
     testing_keras.check_against_reference(RAdam, SPEC, flags, common, hyper, dtype)
 
 
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_keras_matches_numpy(flags):
-    testing_keras.check_against_numpy(RAdam, NumpyRAdam, flags)
+    testing_keras.check_against_numpy(RAdam, NumpyRAdam, flags, SPEC)
 
 
 def test_arguments_are_validated():

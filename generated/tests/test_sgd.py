@@ -13,21 +13,28 @@ FLAGS = [
     {"nesterov": True},
 ]
 FLAG_IDS = ("no_nesterov", "nesterov")
-COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+# (flags, common arguments): the default flags with every common case, the others with two
+CASES = [
+    pytest.param({"nesterov": False}, "plain", id="no_nesterov-plain"),
+    pytest.param({"nesterov": False}, "clipnorm", id="no_nesterov-clipnorm"),
+    pytest.param({"nesterov": False}, "clipvalue", id="no_nesterov-clipvalue"),
+    pytest.param({"nesterov": False}, "decay", id="no_nesterov-decay"),
+    pytest.param({"nesterov": False}, "all", id="no_nesterov-all"),
+    pytest.param({"nesterov": True}, "plain", id="nesterov-plain"),
+    pytest.param({"nesterov": True}, "all", id="nesterov-all"),
+]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_numpy_matches_reference(flags, common, hyper, dtype):
     testing.check_numpy_against_reference(SGD, SPEC, flags, common, hyper, dtype)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_fused_c_matches_reference(flags, common, hyper, dtype):
     """fused=True: generated/cuda/*.c built with gcc, called through ctypes."""
     testing.check_numpy_against_reference(SGD, SPEC, flags, common, hyper, dtype, fused=True)

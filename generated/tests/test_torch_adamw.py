@@ -17,14 +17,22 @@ FLAGS = [
     {"amsgrad": True},
 ]
 FLAG_IDS = ("no_amsgrad", "amsgrad")
-COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+# (flags, common arguments): the default flags with every common case, the others with two
+CASES = [
+    pytest.param({"amsgrad": False}, "plain", id="no_amsgrad-plain"),
+    pytest.param({"amsgrad": False}, "clipnorm", id="no_amsgrad-clipnorm"),
+    pytest.param({"amsgrad": False}, "clipvalue", id="no_amsgrad-clipvalue"),
+    pytest.param({"amsgrad": False}, "decay", id="no_amsgrad-decay"),
+    pytest.param({"amsgrad": False}, "all", id="no_amsgrad-all"),
+    pytest.param({"amsgrad": True}, "plain", id="amsgrad-plain"),
+    pytest.param({"amsgrad": True}, "all", id="amsgrad-all"),
+]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
     testing_torch.check_against_reference(AdamW, SPEC, flags, common, hyper, dtype, foreach)
 
@@ -32,7 +40,7 @@ def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
 @pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_torch_matches_numpy(flags, foreach):
-    testing_torch.check_against_numpy(AdamW, NumpyAdamW, flags, foreach)
+    testing_torch.check_against_numpy(AdamW, NumpyAdamW, flags, foreach, SPEC)
 
 
 @pytest.mark.parametrize("path", ["foreach", "fused"])
@@ -49,7 +57,7 @@ def test_low_precision_parameters_use_float32_arithmetic(dtype):
 
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_resuming_from_a_checkpoint_is_bit_exact(flags):
-    testing_torch.check_resume_is_bit_exact(AdamW, flags)
+    testing_torch.check_resume_is_bit_exact(AdamW, flags, SPEC)
 
 
 def test_lr_schedulers_drive_lr():

@@ -16,14 +16,20 @@ FLAGS = [
     {},
 ]
 FLAG_IDS = ("default",)
-COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+# (flags, common arguments): the default flags with every common case, the others with two
+CASES = [
+    pytest.param({}, "plain", id="default-plain"),
+    pytest.param({}, "clipnorm", id="default-clipnorm"),
+    pytest.param({}, "clipvalue", id="default-clipvalue"),
+    pytest.param({}, "decay", id="default-decay"),
+    pytest.param({}, "all", id="default-all"),
+]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("foreach", ["loop", "foreach"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
     testing_torch.check_against_reference(Lamb, SPEC, flags, common, hyper, dtype, foreach)
 
@@ -31,7 +37,7 @@ def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
 @pytest.mark.parametrize("foreach", ["loop", "foreach"])
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_torch_matches_numpy(flags, foreach):
-    testing_torch.check_against_numpy(Lamb, NumpyLamb, flags, foreach)
+    testing_torch.check_against_numpy(Lamb, NumpyLamb, flags, foreach, SPEC)
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
@@ -41,7 +47,7 @@ def test_low_precision_parameters_use_float32_arithmetic(dtype):
 
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_resuming_from_a_checkpoint_is_bit_exact(flags):
-    testing_torch.check_resume_is_bit_exact(Lamb, flags)
+    testing_torch.check_resume_is_bit_exact(Lamb, flags, SPEC)
 
 
 def test_lr_schedulers_drive_lr():

@@ -16,14 +16,19 @@ FLAGS = [
     {},
 ]
 FLAG_IDS = ("default",)
-COMMON = ("plain", "clipnorm", "clipvalue", "all")
+# (flags, common arguments): the default flags with every common case, the others with two
+CASES = [
+    pytest.param({}, "plain", id="default-plain"),
+    pytest.param({}, "clipnorm", id="default-clipnorm"),
+    pytest.param({}, "clipvalue", id="default-clipvalue"),
+    pytest.param({}, "all", id="default-all"),
+]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
     testing_torch.check_against_reference(Nadam, SPEC, flags, common, hyper, dtype, foreach)
 
@@ -31,7 +36,7 @@ def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
 @pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_torch_matches_numpy(flags, foreach):
-    testing_torch.check_against_numpy(Nadam, NumpyNadam, flags, foreach)
+    testing_torch.check_against_numpy(Nadam, NumpyNadam, flags, foreach, SPEC)
 
 
 @pytest.mark.parametrize("path", ["foreach", "fused"])
@@ -48,7 +53,7 @@ def test_low_precision_parameters_use_float32_arithmetic(dtype):
 
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_resuming_from_a_checkpoint_is_bit_exact(flags):
-    testing_torch.check_resume_is_bit_exact(Nadam, flags)
+    testing_torch.check_resume_is_bit_exact(Nadam, flags, SPEC)
 
 
 def test_lr_schedulers_drive_lr():

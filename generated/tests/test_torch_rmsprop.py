@@ -13,17 +13,61 @@ from generator.verify import testing, testing_torch  # noqa: E402
 
 SPEC = testing.spec_beside(__file__, "../../specs/rmsprop.yaml")
 FLAGS = [
-    {},
+    {"centered": False, "momentum_on": False},
+    {"centered": False, "momentum_on": True},
+    {"centered": True, "momentum_on": False},
+    {"centered": True, "momentum_on": True},
 ]
-FLAG_IDS = ("default",)
-COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+FLAG_IDS = (
+    "no_centered__no_momentum_on",
+    "no_centered__momentum_on",
+    "centered__no_momentum_on",
+    "centered__momentum_on",
+)
+# (flags, common arguments): the default flags with every common case, the others with two
+CASES = [
+    pytest.param(
+        {"centered": False, "momentum_on": False}, "plain", id="no_centered__no_momentum_on-plain"
+    ),
+    pytest.param(
+        {"centered": False, "momentum_on": False},
+        "clipnorm",
+        id="no_centered__no_momentum_on-clipnorm",
+    ),
+    pytest.param(
+        {"centered": False, "momentum_on": False},
+        "clipvalue",
+        id="no_centered__no_momentum_on-clipvalue",
+    ),
+    pytest.param(
+        {"centered": False, "momentum_on": False}, "decay", id="no_centered__no_momentum_on-decay"
+    ),
+    pytest.param(
+        {"centered": False, "momentum_on": False}, "all", id="no_centered__no_momentum_on-all"
+    ),
+    pytest.param(
+        {"centered": False, "momentum_on": True}, "plain", id="no_centered__momentum_on-plain"
+    ),
+    pytest.param(
+        {"centered": False, "momentum_on": True}, "all", id="no_centered__momentum_on-all"
+    ),
+    pytest.param(
+        {"centered": True, "momentum_on": False}, "plain", id="centered__no_momentum_on-plain"
+    ),
+    pytest.param(
+        {"centered": True, "momentum_on": False}, "all", id="centered__no_momentum_on-all"
+    ),
+    pytest.param(
+        {"centered": True, "momentum_on": True}, "plain", id="centered__momentum_on-plain"
+    ),
+    pytest.param({"centered": True, "momentum_on": True}, "all", id="centered__momentum_on-all"),
+]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
     testing_torch.check_against_reference(RMSprop, SPEC, flags, common, hyper, dtype, foreach)
 
@@ -31,7 +75,7 @@ def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
 @pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_torch_matches_numpy(flags, foreach):
-    testing_torch.check_against_numpy(RMSprop, NumpyRMSprop, flags, foreach)
+    testing_torch.check_against_numpy(RMSprop, NumpyRMSprop, flags, foreach, SPEC)
 
 
 @pytest.mark.parametrize("path", ["foreach", "fused"])
@@ -48,7 +92,7 @@ def test_low_precision_parameters_use_float32_arithmetic(dtype):
 
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_resuming_from_a_checkpoint_is_bit_exact(flags):
-    testing_torch.check_resume_is_bit_exact(RMSprop, flags)
+    testing_torch.check_resume_is_bit_exact(RMSprop, flags, SPEC)
 
 
 def test_lr_schedulers_drive_lr():

@@ -17,14 +17,22 @@ FLAGS = [
     {"nesterov": True},
 ]
 FLAG_IDS = ("no_nesterov", "nesterov")
-COMMON = ("plain", "clipnorm", "clipvalue", "decay", "all")
+# (flags, common arguments): the default flags with every common case, the others with two
+CASES = [
+    pytest.param({"nesterov": False}, "plain", id="no_nesterov-plain"),
+    pytest.param({"nesterov": False}, "clipnorm", id="no_nesterov-clipnorm"),
+    pytest.param({"nesterov": False}, "clipvalue", id="no_nesterov-clipvalue"),
+    pytest.param({"nesterov": False}, "decay", id="no_nesterov-decay"),
+    pytest.param({"nesterov": False}, "all", id="no_nesterov-all"),
+    pytest.param({"nesterov": True}, "plain", id="nesterov-plain"),
+    pytest.param({"nesterov": True}, "all", id="nesterov-all"),
+]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
-@pytest.mark.parametrize("common", COMMON)
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize("flags, common", CASES)
 def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
     testing_torch.check_against_reference(SGD, SPEC, flags, common, hyper, dtype, foreach)
 
@@ -32,7 +40,7 @@ def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
 @pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_torch_matches_numpy(flags, foreach):
-    testing_torch.check_against_numpy(SGD, NumpySGD, flags, foreach)
+    testing_torch.check_against_numpy(SGD, NumpySGD, flags, foreach, SPEC)
 
 
 @pytest.mark.parametrize("path", ["foreach", "fused"])
@@ -49,7 +57,7 @@ def test_low_precision_parameters_use_float32_arithmetic(dtype):
 
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_resuming_from_a_checkpoint_is_bit_exact(flags):
-    testing_torch.check_resume_is_bit_exact(SGD, flags)
+    testing_torch.check_resume_is_bit_exact(SGD, flags, SPEC)
 
 
 def test_lr_schedulers_drive_lr():

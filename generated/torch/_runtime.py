@@ -29,7 +29,9 @@ from .._shared import (
     MAX_STEP,
     SpecAttributes,
     check_checkpoint,
+    check_derived_flags,
     common_argument,
+    derived_flag_values,
     flag,
     real,
 )
@@ -96,6 +98,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         defaults = self._group_keys(defaults)
         for f in self.flags:
             defaults[f] = flag(name, f, flags[f])
+        # a group key, as the flags are; add_param_group sets it from the group's own value
+        numbers = {hp.name: float(_number(hyper[hp.name])) for hp in self.hyperparameters}
+        defaults.update(derived_flag_values(self.derived_flags, numbers))
         if "decay" in self.common:
             defaults["decay"] = common_argument(name, "decay", _one_number(decay))
         if "weight_decay" in self.common:  # a group key: param groups may each have their own
@@ -183,6 +188,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         super().add_param_group(param_group)
         group = self.param_groups[-1]
         try:
+            if self.derived_flags:  # from the group's value, not the defaults' copy
+                numbers = {k: float(_number(v)) for k, v in self._group_hyper(group).items()}
+                group.update(derived_flag_values(self.derived_flags, numbers))
             checked = self._checked_group(group)
         except BaseException:
             self.param_groups.pop()
@@ -196,6 +204,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         parameter listed twice."""
         name = type(self).__name__
         spec_names = {hp.name for hp in self.hyperparameters}
+        for d in self.derived_flags:
+            if d.name in group:
+                raise ValueError(
+                    f"{name}: a param group gives {d.name}, which {d.hyperparameter} sets "
+                    f"({d.condition}); give {d.hyperparameter}"
+                )
         if "learning_rate" in group:
             if "lr" in group:
                 raise ValueError(f"{name}: a param group gives both lr and learning_rate")
@@ -219,11 +233,26 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
     def _checked_group(self, group, with_params=True, in_graph=False) -> dict:
         """The values of a param group, each checked (numbers and one-element tensors in their
         domains, flags True or False, the step count an integer >= 0, the scalar state by
-        name); raises naming the first bad one and changes nothing."""
+        name); raises naming the first bad one and changes nothing, except a derived flag,
+        which follows its hyperparameter in the group until the group's first step."""
         name = type(self).__name__
-        out = self._group_keys(self._group_hyper(group, check_tensors=not in_graph))
+        hyper = self._group_hyper(group, check_tensors=not in_graph)
+        out = self._group_keys(hyper)
         for f in self.flags:
             out[f] = flag(name, f, group.get(f))
+        for d in self.derived_flags:
+            out[d.name] = flag(name, d.name, group.get(d.name))
+            value = hyper[d.hyperparameter]
+            if isinstance(value, torch.Tensor):  # a graph step would read it without a check
+                raise TypeError(
+                    f"{name}: {d.hyperparameter} sets {d.name} ({d.condition}), which picks the "
+                    "update rule: give it as a Python number, not a tensor"
+                )
+            if d.holds(value) != out[d.name] and _number(group.get("iterations", 0)) == 0:
+                # the group's first step fixes it, as torch.optim makes its state then (a
+                # scheduler's cycle_momentum may set momentum before it); later, refused
+                out[d.name] = group[d.name] = d.holds(value)
+            check_derived_flags(name, (d,), out, d.hyperparameter, value)
         if "decay" in self.common:
             out["decay"] = common_argument(name, "decay", _one_number(group.get("decay")))
         if "weight_decay" in self.common:
@@ -372,7 +401,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 f"{name}: param groups have taken different steps; export them separately"
             )
         if any(
-            tuple(g[f] for f in self.flags) != tuple(groups[0][f] for f in self.flags)
+            tuple(g[f] for f in self.variant_flags)
+            != tuple(groups[0][f] for f in self.variant_flags)
             for g in groups
         ):
             raise ValueError(f"{name}: param groups have different flags; export them separately")
@@ -387,7 +417,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         return {
             "format": CHECKPOINT_FORMAT,
             "optimizer": self.keras_name,
-            "flags": {f: groups[0][f] for f in self.flags},
+            "flags": {f: groups[0][f] for f in self.variant_flags},
             "step": int(counts[0][0]),
             "scalar_state": counts[0][1],
             "state": state,
@@ -401,7 +431,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         checked = None
         for group in self.param_groups:
             values = self._checked_group(group)
-            flags = {f: values[f] for f in self.flags}
+            flags = {f: values[f] for f in self.variant_flags}
             kernel = self.kernels[tuple(flags.values())]
             checked = check_checkpoint(
                 name,
@@ -417,7 +447,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         step, scalar_state, arrays = checked
         state, owner = {}, {}
         for group in self.param_groups:
-            kernel = self.kernels[tuple(group[f] for f in self.flags)]
+            kernel = self.kernels[tuple(group[f] for f in self.variant_flags)]
             owner.update({id(p): (kernel, group["state_precision"]) for p in group["params"]})
         for index, by_name in arrays.items():
             p = params[index]
@@ -490,7 +520,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             if "param_names" in group and "param_names" not in new_group:
                 new_group["param_names"] = group["param_names"]
             self._update_group(new_group, self._checked_group(new_group))
-            kernel = self.kernels[tuple(new_group[f] for f in self.flags)]
+            kernel = self.kernels[tuple(new_group[f] for f in self.variant_flags)]
             for saved_id, p in zip(saved["params"], group["params"]):
                 if saved_id in id_map:
                     raise ValueError(
@@ -630,7 +660,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             # once, a device sync; in-place changes to them later are not (that would sync
             # every step): a graph step reads them as they are.
             values = self._checked_group(group, with_params=new, in_graph=not new)
-            kernel = self.kernels[tuple(values[f] for f in self.flags)]
+            kernel = self.kernels[tuple(values[f] for f in self.variant_flags)]
             init = None  # the hyperparameters are read (a sync for tensors) only to make state
             for p in group["params"]:
                 if p.grad is not None and not self.state.get(p) and p.dtype in _SUPPORTED:
@@ -687,7 +717,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
     def _plan(self, group_index, group, graph=False) -> "_Plan":
         """What one group's step will do, with everything it needs checked."""
         values = self._checked_group(group, with_params=False, in_graph=graph)
-        kernel = self.kernels[tuple(values[f] for f in self.flags)]
+        kernel = self.kernels[tuple(values[f] for f in self.variant_flags)]
         h = None if graph else self._hyper(values)  # a graph step reads tensors as they are
         params = [p for p in group["params"] if p.grad is not None]
         names, fused, state_of = kernel.state, values["fused"], self.state.get

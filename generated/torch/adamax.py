@@ -108,6 +108,8 @@ class Adamax(Optimizer):
     spec = "specs/adamax.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adamax"
     torch_difference = "torch.optim.Adamax adds eps inside the maximum, u = max(beta_2*u, |g| + eps), and divides by u alone: equal to Keras only when eps is 0."

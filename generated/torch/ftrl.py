@@ -158,6 +158,8 @@ class Ftrl(Optimizer):
     spec = "specs/ftrl.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "ftrl"
     torch_difference = "torch.optim has no Ftrl."

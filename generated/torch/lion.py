@@ -108,6 +108,8 @@ class Lion(Optimizer):
     spec = "specs/lion.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "decay")
     native_module = "lion"
     torch_difference = "torch.optim has no Lion."

@@ -163,6 +163,8 @@ class Nadam(Optimizer):
     spec = "specs/nadam.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "weight_decay")
     native_module = "nadam"
     torch_difference = "torch.optim.NAdam with momentum_decay = schedule_decay = 0.004 computes the same update: the same schedule and running product, epsilon added after sqrt(v/(1-beta_2^t)). Its defaults differ (eps 1e-8), and it keeps the product per parameter (the same numbers when every parameter steps together)."

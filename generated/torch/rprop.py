@@ -141,6 +141,8 @@ class Rprop(Optimizer):
     spec = "specs/rprop.yaml"
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
+    derived_flags = host.DERIVED_FLAGS
+    variant_flags = host.VARIANT_FLAGS
     common = ("clipnorm", "clipvalue", "weight_decay")
     native_module = "rprop"
     torch_difference = "torch.optim.Rprop computes the same update, with step_sizes=(step_size_min, step_size_max) and etas=(eta_minus, eta_plus). Its initial step size is lr at the first step; learning-rate schedulers do not change it afterwards, nor does it here."

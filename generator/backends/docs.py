@@ -293,6 +293,12 @@ def _symbols(lowered: LoweredSpec, notation):
     yield SymbolRow("t", "the step: completed steps + 1")
     yield SymbolRow("g_{t}", "the gradient, after clipnorm and clipvalue")
     yield SymbolRow(r"p_{t-1}, p_{t}", "the parameter before and after the step")
+    for d in spec.derived_flags:
+        yield SymbolRow(
+            notation.plain[d.name],
+            f"{d.name} (set by {d.text} at construction; torch: at a param group's first step): "
+            f"{d.doc}",
+        )
     for s in (*spec.state, *spec.scalar_state):
         base = notation.timed[s.name]
         init = sp.latex(s.init) if not s.init.free_symbols else str(s.init)

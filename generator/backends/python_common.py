@@ -37,6 +37,14 @@ class HyperView:
 
 
 @dataclass(frozen=True)
+class DerivedFlagView:
+    name: str
+    hyperparameter: str
+    text: str  # the comparison as written
+    check: str  # the comparison as a Python expression of the hyperparameter
+
+
+@dataclass(frozen=True)
 class StepProgram:
     """One variant's host side: the per-step scalars and the names the element code takes."""
 
@@ -65,7 +73,9 @@ class ModuleView:
     details: str
     docstring_lines: tuple[str, ...]
     reals: tuple[HyperView, ...]
-    flag_names: tuple[str, ...]
+    flag_names: tuple[str, ...]  # the constructor's flags, in signature order
+    derived_flags: tuple[DerivedFlagView, ...]
+    variant_flags: tuple[str, ...]  # flags and derived flags, sorted: the kernels' key
     common: tuple[str, ...]
     signature: tuple[str, ...]
     variants: tuple[StepProgram, ...]
@@ -155,6 +165,11 @@ def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
         docstring_lines=tuple(_docstring(spec)),
         reals=reals,
         flag_names=tuple(f.name for f in spec.flags),
+        derived_flags=tuple(
+            DerivedFlagView(d.name, d.hyperparameter, d.text, _python_condition(d.condition))
+            for d in spec.derived_flags
+        ),
+        variant_flags=spec.variant_flags,
         common=spec.common,
         signature=tuple(signature),
         variants=_share_step_functions(each_variant(lowered, lambda ir: step_program(ir, native))),
@@ -174,9 +189,12 @@ def _init_dict(items, hyper) -> str:
 
 
 def _check(h) -> str:
-    if h.domain is None:
-        return "True"
-    parts = h.domain.args if isinstance(h.domain, sp.And) else (h.domain,)
+    return "True" if h.domain is None else _python_condition(h.domain)
+
+
+def _python_condition(relation) -> str:
+    """A domain or a derived flag's comparisons, joined by 'and', in Python."""
+    parts = relation.args if isinstance(relation, sp.And) else (relation,)
     return " and ".join(print_scalar(p) for p in parts)
 
 

@@ -1,5 +1,6 @@
 """Generated tests: ``generated/tests/test_<module>.py`` (NumPy) and ``test_torch_<module>.py``,
-``test_keras_<module>.py``, ``test_optax_<module>.py`` per spec. They call ``generator.verify``; the build itself imports nothing from there."""
+``test_keras_<module>.py``, ``test_optax_<module>.py`` per spec. They call ``generator.verify``; the build itself imports nothing from there.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ class TestView:
     spec_path: str
     flag_cases: tuple[str, ...]  # Python dict literals
     flag_ids: tuple[str, ...]
-    common_cases: tuple[str, ...]
+    # (flags, common case, id) of the tests against the reference: the default flags with
+    # every common case, the other flag combinations with "plain" and "all" (the common
+    # arguments act outside the update rule: pairs cover them, at half the tests)
+    reference_cases: tuple[tuple[str, str, str], ...]
     fused: bool  # the spec has generated C/CUDA kernels
     stored_state: bool  # its torch optimizer takes state_precision="bfloat16" and "int8"
     module: str
@@ -59,13 +63,20 @@ def view(lowered: LoweredSpec, fused: bool, target: Target) -> TestView:
     spec = lowered.spec
     variants = [ir.variant for ir in lowered.variants]
     cases = tuple("{" + ", ".join(f"{n!r}: {v}" for n, v in v.flags) + "}" for v in variants)
+    default = spec.variant().flags
+    reference_cases = tuple(
+        (case, common, f"{v.suffix}-{common}")
+        for v, case in zip(variants, cases)
+        for common in common_cases(spec.common)
+        if v.flags == default or common in ("plain", "all")
+    )
     return TestView(
         name=spec.name,
         keras_name=spec.keras_name,
         spec_path=spec.path,
         flag_cases=cases,
         flag_ids=tuple(v.suffix for v in variants),
-        common_cases=tuple(common_cases(spec.common)),
+        reference_cases=reference_cases,
         fused=fused,
         stored_state=not spec.reductions,  # reductions need whole tensors, not decoded pieces
         module=spec.module,

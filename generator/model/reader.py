@@ -24,8 +24,9 @@ from ..latex_grammar import LatexError, check_latex
 from ..names import BUILTIN_SYMBOLS, COMMON_ARGUMENTS, OWNABLE_COMMON, name_problem
 from ..text import path_problem, text_problem, url_problem
 from ..yaml_lines import LineDict, LineList, load_yaml
-from .spec import Spec
+from .spec import Spec, example_value
 from .types import (
+    DerivedFlag,
     Equation,
     Hyperparameter,
     Kind,
@@ -192,7 +193,9 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     description = top.text("description", required=True)
     common = _read_common(top)
     hypers = _read_hyperparameters(top, common)
+    derived_flags = _read_derived_flags(top, hypers)
     flags = {h.name: h.symbol for h in hypers if h.kind is Kind.BOOL}
+    flags.update({d.name: d.symbol for d in derived_flags})
     reals = {h.name: h.symbol for h in hypers if h.kind is Kind.REAL}
     if "learning_rate" not in reals:
         raise top.error(
@@ -201,7 +204,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
 
     state = _read_state(top, flags, reals)
     scalar_state = _read_scalar_state(top, reals)
-    taken = _claim_names(path, hypers, state, scalar_state)
+    taken = _claim_names(path, hypers, derived_flags, state, scalar_state)
     step_items = _equation_items(top, "step", required=False)
     update_items = _equation_items(top, "update", required=True)
     # a per-tensor reduction may read the update's own values (LAMB's norm of its update u)
@@ -220,6 +223,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
         scope.equation(item, "update", [i.target for i in update_items]) for item in update_items
     )
     _check_reductions_of_update_values(path, reductions, update, {s.name for s in state})
+    _check_derived_flags_are_used(path, derived_flags, state, step + update)
 
     spec = Spec(
         name=name,
@@ -228,6 +232,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
         path=path,
         description=description,
         hyperparameters=hypers,
+        derived_flags=derived_flags,
         state=state,
         scalar_state=scalar_state,
         reductions=reductions,
@@ -352,6 +357,109 @@ def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
     return tuple(out)
 
 
+def _read_derived_flags(top, hypers) -> tuple[DerivedFlag, ...]:
+    """``name: {value: <comparison of one real hyperparameter with numbers>, doc}``: a flag
+    that the hyperparameter's value sets, true and false each somewhere in its domain."""
+    table = _entries(top, "derived_flags")
+    reals = {h.name: h for h in hypers if h.kind is Kind.REAL and h.name != "learning_rate"}
+    out = []
+    for name, entry in table.items():
+        line = table.lines[name]
+        _check_name(top.path, line, name)
+        if any(h.name == name for h in hypers):
+            raise SpecError(
+                top.path, line, f"derived flag {name!r} clashes with the hyperparameter {name!r}"
+            )
+        r = _Reader(top.path, entry, f"derived flag {name!r}", line)
+        text = r.get("value", str, required=True)
+        doc = r.text("doc", required=True)
+        r.finish()
+        text = " ".join(text.split())
+        used = []
+
+        def lookup(n):
+            if n not in reals:
+                raise E.ExprError(
+                    f"{n!r} is not a real hyperparameter other than learning_rate (which may "
+                    "be a schedule): a derived flag compares one with numbers"
+                )
+            used.append(n)
+            return reals[n].symbol
+
+        try:
+            condition = E.parse_comparison(text, lookup)
+        except E.ExprError as err:
+            raise r.error("value", f"{r.what}: value: {err}") from None
+        if len(set(used)) != 1:
+            raise r.error(
+                "value",
+                f"{r.what}: value: {text!r} compares {len(set(used))} hyperparameters; a derived "
+                "flag compares one with numbers, such as 'momentum > 0'",
+            )
+        if any(d.hyperparameter == used[0] for d in out):
+            raise r.error(
+                "value",
+                f"{r.what}: {used[0]} already sets a derived flag; one hyperparameter sets at "
+                "most one (two would make combinations that no value reaches)",
+            )
+        hyper = reals[used[0]]
+        condition = _plain_comparisons(r, condition, hyper.symbol, text)
+        derived = DerivedFlag(name, used[0], condition, text, doc, line)
+        for wanted in (True, False):
+            if example_value(hyper, derived, wanted) is None:
+                domain = f" {hyper.domain_text}" if hyper.domain_text else ""
+                raise r.error(
+                    "value",
+                    f"{r.what}: {text} is never {wanted} inside the domain of {hyper.name}"
+                    f"{domain}: a derived flag must be able to take both values",
+                )
+        out.append(derived)
+    flags = sum(h.kind is Kind.BOOL for h in hypers)
+    if flags + len(out) > MAX_FLAGS:
+        raise SpecError(
+            top.path,
+            out[max(MAX_FLAGS - flags, 0)].line,
+            f"more than {MAX_FLAGS} flags and derived flags: each one doubles the generated code",
+        )
+    return tuple(out)
+
+
+def _check_derived_flags_are_used(path, derived_flags, state, equations):
+    """A derived flag that no state, equation or select reads would only double the kernels
+    and refuse assignments for nothing."""
+    read = set()
+    for item in (*state, *equations):
+        read |= {s.name for s in item.when.free_symbols}
+    for eq in equations:
+        read |= {s.name for s in eq.expr.free_symbols}
+    for d in derived_flags:
+        if d.name not in read:
+            raise SpecError(
+                path,
+                d.line,
+                f"derived flag {d.name!r} is read by no state ('when:'), equation or select",
+            )
+
+
+def _plain_comparisons(r, condition, symbol, text):
+    """``condition`` if each of its comparisons is the hyperparameter itself against a number
+    (``momentum > 0``, ``0 < momentum < 1``), with each number made the exact value of its
+    float: the generated code compares floats, and the generator must agree with it."""
+    parts = condition.args if isinstance(condition, sp.And) else (condition,)
+    exact = {}
+    for part in parts:
+        sides = {part.lhs, part.rhs}
+        numbers = [x for x in sides if x.is_Number]
+        if symbol not in sides or len(numbers) != 1:
+            raise r.error(
+                "value",
+                f"{r.what}: value: {text!r}: a derived flag compares the hyperparameter itself "
+                f"with numbers, such as '{symbol.name} > 0' or '0 < {symbol.name} < 1'",
+            )
+        exact[numbers[0]] = sp.Rational(repr(float(numbers[0])))
+    return condition.xreplace(exact)
+
+
 def _read_state(top, flags, reals) -> tuple[StateVar, ...]:
     table = _entries(top, "state")
     out = []
@@ -393,12 +501,13 @@ def _read_scalar_state(top, reals) -> tuple[ScalarStateVar, ...]:
     return tuple(out)
 
 
-def _claim_names(path, hypers, state, scalar_state) -> dict[str, str]:
+def _claim_names(path, hypers, derived_flags, state, scalar_state) -> dict[str, str]:
     taken = {n: "a built-in symbol" for n in BUILTIN_SYMBOLS}
     own = {h.name for h in hypers}
     taken.update({n: "a common argument" for n in COMMON_ARGUMENTS if n not in own})
     for kind, items in (
         ("hyperparameter", hypers),
+        ("derived flag", derived_flags),
         ("state", state),
         ("scalar state", scalar_state),
     ):

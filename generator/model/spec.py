@@ -4,6 +4,7 @@ checked (definitions before use, every state updated, no cycles, a bounded size)
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import sympy as sp
@@ -11,6 +12,7 @@ import sympy as sp
 from .. import symbols
 from ..errors import SpecError
 from .types import (
+    DerivedFlag,
     Equation,
     Hyperparameter,
     Kind,
@@ -71,6 +73,7 @@ class Spec:
     path: str
     description: str
     hyperparameters: tuple[Hyperparameter, ...]
+    derived_flags: tuple[DerivedFlag, ...]
     state: tuple[StateVar, ...]
     scalar_state: tuple[ScalarStateVar, ...]
     reductions: tuple[Reduction, ...]
@@ -89,19 +92,65 @@ class Spec:
     def flags(self) -> tuple[Hyperparameter, ...]:
         return tuple(h for h in self.hyperparameters if h.kind is Kind.BOOL)
 
+    @property
+    def variant_flags(self) -> tuple[str, ...]:
+        """The names that pick a variant, flags and derived flags, sorted: the order of
+        ``Variant.flags`` and of the key of every backend's table of kernels."""
+        return tuple(sorted([h.name for h in self.flags] + [d.name for d in self.derived_flags]))
+
     def variants(self) -> tuple[Variant, ...]:
         """Every flag combination, in a deterministic order (False before True)."""
-        names = sorted(h.name for h in self.flags)
+        names = self.variant_flags
         combos = itertools.product((False, True), repeat=len(names))
         return tuple(_specialize(self, tuple(zip(names, values))) for values in combos)
 
     def variant(self, **flags: bool) -> Variant:
+        """The variant of ``flags`` (flags and derived flags by name); the others take their
+        defaults (a derived flag: its value at its hyperparameter's default)."""
         values = {h.name: h.default for h in self.flags}
+        reals = {h.name: h.default for h in self.reals}
+        values.update({d.name: d.holds(reals[d.hyperparameter]) for d in self.derived_flags})
         unknown = set(flags) - set(values)
         if unknown:
             raise KeyError(f"{self.name} has no flag {sorted(unknown)[0]!r}")
         values.update(flags)
         return _specialize(self, tuple(sorted(values.items())))
+
+    def derived_flag_values(self, hyper: dict) -> dict[str, bool]:
+        """Each derived flag's value for the hyperparameters ``hyper`` (by name)."""
+        return {d.name: d.holds(hyper[d.hyperparameter]) for d in self.derived_flags}
+
+    def arguments_for(self, flags: dict, hyper: dict) -> tuple[dict, dict]:
+        """The constructor's flags and hyperparameters for the variant ``flags`` (flags and
+        derived flags by name), starting from ``hyper``: a hyperparameter whose value gives
+        a derived flag the other value is moved to one that gives the wanted one."""
+        hyper = dict(hyper)
+        for d in self.derived_flags:
+            wanted = flags.get(d.name)
+            if wanted is not None and d.holds(hyper[d.hyperparameter]) != wanted:
+                h = next(h for h in self.reals if h.name == d.hyperparameter)
+                hyper[d.hyperparameter] = example_value(h, d, wanted)
+        own = {h.name for h in self.flags}
+        return {k: v for k, v in flags.items() if k in own}, hyper
+
+
+def example_value(h: Hyperparameter, derived: DerivedFlag, wanted: bool) -> float | None:
+    """A value of hyperparameter ``h`` inside its domain for which ``derived`` is ``wanted``:
+    its default, the value the tests vary it to, or one near a number of the comparison
+    (``momentum > 0`` is False at 0); None if none is found."""
+    bounds = derived.condition.atoms(sp.Number)
+    if h.domain is not None:
+        bounds |= h.domain.atoms(sp.Number)
+    numbers = sorted({float(a) for a in bounds})
+    candidates = [h.default, 0.5 if h.default == 0 else h.default * 0.8]
+    candidates += [(a + b) / 2 for a, b in zip(numbers, numbers[1:])]  # between two bounds
+    for c in numbers:
+        candidates += [c, c + 0.5, c - 0.5, c / 2, c * 2, c + 1, c - 1, c + 1e-3, c - 1e-3]
+    for value in (v for v in candidates if math.isfinite(v)):
+        inside = h.domain is None or h.domain.subs(h.symbol, sp.Rational(repr(value))) is sp.true
+        if inside and derived.holds(value) == wanted:
+            return value
+    return None
 
 
 def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:

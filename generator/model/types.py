@@ -58,6 +58,29 @@ class Hyperparameter:
         return symbols.flag(self.name) if self.kind is Kind.BOOL else symbols.real(self.name)
 
 
+@dataclass(frozen=True)
+class DerivedFlag:
+    """A flag that a real hyperparameter's value sets: ``momentum_on: momentum > 0``. Like a
+    flag it picks the update rule and its state (one kernel per value); unlike one it is no
+    argument: the constructor derives it, and an assignment that would change it is refused."""
+
+    name: str
+    hyperparameter: str
+    condition: sp.Basic  # a SymPy relation over the hyperparameter's symbol and numbers
+    text: str  # the condition as written, e.g. "momentum > 0"
+    doc: str
+    line: int
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return symbols.flag(self.name)
+
+    def holds(self, value: float) -> bool:
+        """The flag's value for the hyperparameter at ``value``."""
+        exact = sp.Rational(repr(float(value)))
+        return self.condition.subs(symbols.real(self.hyperparameter), exact) is sp.true
+
+
 class _RealNamed:
     """An entry whose ``name`` stands for a real scalar in the equations."""
 

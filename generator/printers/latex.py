@@ -76,7 +76,8 @@ class Notation:
         self.plain = {
             h.name: (h.latex or _default(h.name)) for h in (spec.hyperparameters if spec else ())
         }
-        self.plain.update({h.name: _text(h.name) for h in (spec.flags if spec else ())})
+        flags = [*spec.flags, *spec.derived_flags] if spec else ()
+        self.plain.update({h.name: _text(h.name) for h in flags})
         self.plain.update(
             {
                 "g": "g_{t}",
@@ -144,7 +145,7 @@ def _text(name: str) -> str:
 
 def display(expr: sp.Basic, notation: Notation, assigned: set[str]) -> sp.Basic:
     """``expr`` with each symbol replaced by its display symbol (new if already assigned)."""
-    flags = {h.name for h in notation.spec.flags} if notation.spec else set()
+    flags = {*notation.spec.variant_flags} if notation.spec else set()
     mapping = {}
     for s in expr.free_symbols:
         if s.name in flags:

@@ -17,7 +17,9 @@ class SpecAttributes:
     keras_name: str = ""
     spec: str = ""
     hyperparameters: tuple = ()
-    flags: tuple = ()
+    flags: tuple = ()  # the constructor's flags
+    derived_flags: tuple = ()  # DerivedFlag: set by a hyperparameter's value, not an argument
+    variant_flags: tuple = ()  # flags and derived flags, sorted: the key of ``kernels``
     common: tuple = ()
     kernels: dict = {}
     native_module: str | None = None
@@ -117,6 +119,30 @@ class Hyperparameter(NamedTuple):
     default: float
     domain: str  # as written in the spec, e.g. "0 < beta_1 < 1"; "" when any real
     check: Callable[[float], bool]
+
+
+class DerivedFlag(NamedTuple):
+    name: str
+    hyperparameter: str
+    condition: str  # as written in the spec, e.g. "momentum > 0"
+    holds: Callable[[float], bool]
+
+
+def derived_flag_values(derived_flags, hyper: dict) -> dict:
+    """Each derived flag's value for the (checked, numeric) hyperparameters ``hyper``."""
+    return {d.name: bool(d.holds(hyper[d.hyperparameter])) for d in derived_flags}
+
+
+def check_derived_flags(owner, derived_flags, flags: dict, name, value) -> None:
+    """Refuse ``name = value`` where it would change a derived flag fixed at construction:
+    that flag picked the update rule and the state the optimizer keeps."""
+    for d in derived_flags:
+        if d.hyperparameter == name and bool(d.holds(value)) != flags[d.name]:
+            raise ValueError(
+                f"{owner}: {name}={value!r} would turn {d.name} ({d.condition}) "
+                f"{'on' if not flags[d.name] else 'off'}; it was fixed at construction (it "
+                "picks the update rule and its state): make a new optimizer"
+            )
 
 
 def real(owner, name, value, domain, check) -> float:

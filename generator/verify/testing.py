@@ -121,6 +121,22 @@ def hyper_values(spec: Spec, which: str) -> dict:
     return values
 
 
+def variant_arguments(s: Spec, flags: dict, hyper: dict | None = None) -> tuple[dict, dict]:
+    """The constructor's flags and the hyperparameters (``hyper``, default: the defaults)
+    of the variant ``flags`` (flags and derived flags by name): a derived flag is no
+    argument, its hyperparameter is moved where needed (RMSprop's momentum_on: momentum)."""
+    return s.arguments_for(flags, hyper_values(s, "default") if hyper is None else hyper)
+
+
+def variant_kwargs(s: Spec, flags: dict) -> dict:
+    """The constructor's keyword arguments that pick the variant ``flags`` (flags and derived
+    flags by name) on every backend: its flags, and each hyperparameter whose default gives a
+    derived flag the other value, moved (RMSprop's momentum_on=True: momentum=0.5)."""
+    own, hyper = variant_arguments(s, flags)
+    defaults = hyper_values(s, "default")
+    return {**own, **{k: v for k, v in hyper.items() if v != defaults[k]}}
+
+
 def _in_domain(h, value) -> bool:
     import sympy as sp
 
@@ -185,9 +201,9 @@ def check_numpy_against_reference(
 ):
     s = spec(path)
     common = _common_case(common_case, s.common)
-    hyper = hyper_values(s, hyper_case)
+    own, hyper = variant_arguments(s, flags, hyper_values(s, hyper_case))
     ref = reference_for(path, flags, common, hyper, steps)
-    opt, params = run_numpy(cls, flags, common, hyper, np.dtype(dtype), steps, fused)
+    opt, params = run_numpy(cls, own, common, hyper, np.dtype(dtype), steps, fused)
     assert opt.iterations == steps
     for i, p in enumerate(params):
         assert p.dtype == np.dtype(dtype), f"parameter {i} changed dtype to {p.dtype}"

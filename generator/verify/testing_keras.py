@@ -56,9 +56,9 @@ def numpy_of(x) -> np.ndarray:
 def check_against_reference(cls, path, flags, common_case, hyper_case, dtype):
     s = testing.spec(path)
     common = testing.common_case(common_case, s.common)
-    hyper = testing.hyper_values(s, hyper_case)
+    own, hyper = testing.variant_arguments(s, flags, testing.hyper_values(s, hyper_case))
     ref = testing.reference_for(path, flags, common, hyper)
-    opt, variables = run_keras(cls, flags, common, hyper, dtype)
+    opt, variables = run_keras(cls, own, common, hyper, dtype)
     assert int(ops.convert_to_numpy(opt.iterations)) == testing.STEPS
     for i, v in enumerate(variables):
         assert keras.backend.standardize_dtype(v.dtype) == dtype
@@ -78,10 +78,10 @@ def check_against_reference(cls, path, flags, common_case, hyper_case, dtype):
         assert np.isclose(opt.scalar_state[name], value, rtol=1e-12), name
 
 
-def check_against_numpy(keras_cls, numpy_cls, flags):
+def check_against_numpy(keras_cls, numpy_cls, flags, path):
     """float64, every common argument at once: the two backends agree to rounding."""
     common = testing.common_case("all", numpy_cls.common)
-    hyper = {h.name: h.default for h in numpy_cls.hyperparameters}
+    flags, hyper = testing.variant_arguments(testing.spec(path), flags)
     _, expected = testing.run_numpy(numpy_cls, flags, common, hyper, np.dtype("float64"))
     _, variables = run_keras(keras_cls, flags, common, hyper, "float64")
     for v, q in zip(variables, expected):

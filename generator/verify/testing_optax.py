@@ -38,9 +38,9 @@ def check_against_reference(
 ):
     s = testing.spec(path)
     common = testing.common_case(common_case, s.common)
-    hyper = testing.hyper_values(s, hyper_case)
+    own, hyper = testing.variant_arguments(s, flags, testing.hyper_values(s, hyper_case))
     ref = testing.reference_for(path, flags, common, hyper, steps)
-    state, params = run_optax(fn, flags, common, hyper, np.dtype(dtype), steps, jit)
+    state, params = run_optax(fn, own, common, hyper, np.dtype(dtype), steps, jit)
     assert int(state.count) == steps
     for i, p in enumerate(params):
         assert p.dtype == np.dtype(dtype), f"parameter {i} became {p.dtype}"
@@ -62,10 +62,10 @@ def check_against_reference(
         assert np.isclose(float(getattr(state, name)), value, rtol=1e-12), name
 
 
-def check_against_numpy(fn, numpy_cls, flags):
+def check_against_numpy(fn, numpy_cls, flags, path):
     """float64, every common argument at once: the two backends agree to rounding."""
     common = testing.common_case("all", numpy_cls.common)
-    hyper = {h.name: h.default for h in numpy_cls.hyperparameters}
+    flags, hyper = testing.variant_arguments(testing.spec(path), flags)
     _, expected = testing.run_numpy(numpy_cls, flags, common, hyper, np.dtype("float64"))
     _, params = run_optax(fn, flags, common, hyper, np.float64)
     for p, q in zip(params, expected):

@@ -55,9 +55,9 @@ def run_torch(
 def check_against_reference(cls, path, flags, common_case, hyper_case, dtype, foreach):
     s = testing.spec(path)
     common = testing.common_case(common_case, s.common)
-    hyper = testing.hyper_values(s, hyper_case)
+    own, hyper = testing.variant_arguments(s, flags, testing.hyper_values(s, hyper_case))
     ref = testing.reference_for(path, flags, common, hyper)
-    opt, params = run_torch(cls, flags, common, hyper, DTYPES[dtype], foreach)
+    opt, params = run_torch(cls, own, common, hyper, DTYPES[dtype], foreach)
     for i, p in enumerate(params):
         assert p.dtype == DTYPES[dtype]
         testing.compare(
@@ -79,10 +79,10 @@ def check_against_reference(cls, path, flags, common_case, hyper_case, dtype, fo
             assert group["scalar_state"][name] == pytest.approx(value, rel=1e-12), name
 
 
-def check_against_numpy(torch_cls, numpy_cls, flags, foreach):
+def check_against_numpy(torch_cls, numpy_cls, flags, foreach, path):
     """float64, every common argument at once: the two backends agree to rounding."""
     common = testing.common_case("all", numpy_cls.common)
-    hyper = {h.name: h.default for h in numpy_cls.hyperparameters}
+    flags, hyper = testing.variant_arguments(testing.spec(path), flags)
     _, expected = testing.run_numpy(numpy_cls, flags, common, hyper, np.dtype("float64"))
     _, params = run_torch(torch_cls, flags, common, hyper, torch.float64, foreach)
     for p, q in zip(params, expected):
@@ -114,8 +114,10 @@ def check_low_precision(cls, dtype_name):
         assert torch.isfinite(a).all()
 
 
-def check_resume_is_bit_exact(cls, flags):
+def check_resume_is_bit_exact(cls, flags, path):
     params0, grads = testing.problem(steps=20)
+    flags, hyper = testing.variant_arguments(testing.spec(path), flags)
+    flags = {**torch_kwargs(hyper), **flags}  # the arguments that pick the variant
 
     def fresh(values):
         return [torch.tensor(v, dtype=torch.float32, requires_grad=True) for v in values]
@@ -280,10 +282,10 @@ def check_stored_state_against_reference(cls, path, flags, precision, code_path)
     computes in float32 from exactly the decoded values; each new state within the gap between
     the stored values around the reference value, plus float32 rounding."""
     s = testing.spec(path)
-    hyper = testing.hyper_values(s, "varied")
+    own, hyper = testing.variant_arguments(s, flags, testing.hyper_values(s, "varied"))
     params0, grads = testing.problem(seed=5, steps=4, shapes=STORED_SHAPES)
     params = [torch.tensor(p, dtype=torch.float32, requires_grad=True) for p in params0]
-    opt = make(cls, params, code_path, **torch_kwargs(hyper), **flags, state_precision=precision)
+    opt = make(cls, params, code_path, **torch_kwargs(hyper), **own, state_precision=precision)
     for step in grads[:3]:
         for p, g in zip(params, step):
             p.grad = torch.tensor(g, dtype=torch.float32)

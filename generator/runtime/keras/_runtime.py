@@ -16,7 +16,15 @@ import numpy as np
 from keras import ops
 
 from ._keras import clip_scale, clip_value
-from .._shared import SpecAttributes, common_argument, flag, real, step_math
+from .._shared import (
+    SpecAttributes,
+    check_derived_flags,
+    common_argument,
+    derived_flag_values,
+    flag,
+    real,
+    step_math,
+)
 
 # The step programs' functions for tensors without an array-API namespace (TensorFlow's).
 step_math.fallback = ops
@@ -169,8 +177,8 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
             if callable(learning_rate)
             else learning_rate
         )
-        self._flags = checked_flags
-        self._kernel = self.kernels[tuple(checked_flags[f] for f in self.flags)]
+        self._flags = {**checked_flags, **derived_flag_values(self.derived_flags, values)}
+        self._kernel = self.kernels[tuple(self._flags[f] for f in self.variant_flags)]
         self._slots = ()
         self._scalar_variables = {}
 
@@ -252,13 +260,30 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
             )
         super().exclude_from_weight_decay(var_list=var_list, var_names=var_names)
 
+    def save_own_variables(self, store):
+        """Keras's saving, and the flag combination under its own key: two combinations may
+        keep as many variables of the same shapes (RMSprop's centered=True and
+        momentum_on=True), and loading one into the other must be refused."""
+        super().save_own_variables(store)
+        if self.variant_flags:
+            store[_VARIANT_KEY] = np.array([self._flags[f] for f in self.variant_flags])
+
     def load_own_variables(self, store):
         """Keras's loading (model.load_weights, keras.models.load_model), with the saved
-        values checked first, as every backend checks a checkpoint: as many variables of the
-        same shapes, a step count that is an integer >= 0, finite scalar state. A refused
-        store changes nothing."""
+        values checked first, as every backend checks a checkpoint: the same flag combination
+        (where the store says it), as many variables of the same shapes, a step count that is
+        an integer >= 0, finite scalar state. A refused store changes nothing."""
+        owner = type(self).__name__
+        if _VARIANT_KEY in store.keys():
+            saved = [bool(x) for x in np.asarray(store[_VARIANT_KEY]).reshape(-1)]
+            mine = [self._flags[f] for f in self.variant_flags]
+            if saved != mine:
+                raise ValueError(
+                    f"{owner}: the saved optimizer has {dict(zip(self.variant_flags, saved))}, "
+                    f"this one {dict(zip(self.variant_flags, mine))}: nothing was loaded"
+                )
+            store = _WithoutKey(store, _VARIANT_KEY)
         if self.built:
-            owner = type(self).__name__
             variables = self.variables
             if len(store.keys()) != len(variables):
                 raise ValueError(
@@ -379,7 +404,7 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         for hp in self.hyperparameters:
             if hp.name != "learning_rate":
                 config[hp.name] = self._hyper[hp.name]
-        config.update(self._flags)
+        config.update({f: self._flags[f] for f in self.flags})  # derived ones are not arguments
         config["clipnorm"] = self._hyper["clipnorm"]
         config["clipvalue"] = self._hyper["clipvalue"]
         for key in ("decay", "weight_decay"):
@@ -465,6 +490,23 @@ def _no_grad():
     return contextlib.nullcontext()
 
 
+_VARIANT_KEY = "variant_flags"  # beside Keras's "0", "1", ... in a saved optimizer
+
+
+class _WithoutKey:
+    """A saved optimizer's store without one key, for Keras's own loading, which expects its
+    variables' keys only."""
+
+    def __init__(self, store, key):
+        self._store, self._key = store, key
+
+    def keys(self):
+        return [k for k in self._store.keys() if k != self._key]
+
+    def __getitem__(self, key):
+        return self._store[key]
+
+
 def _add_property(cls, name, prop):
     if isinstance(getattr(cls, name, None), property):
         return  # a subclass of a generated class: it has them already
@@ -487,7 +529,9 @@ def _hyper_property(name):
             hyper[name] = common_argument(owner, name, value)
         else:
             hp = self._hyperparameter_of[name]
-            hyper[name] = real(owner, name, value, hp.domain, hp.check)
+            value = real(owner, name, value, hp.domain, hp.check)
+            check_derived_flags(owner, self.derived_flags, self._flags, name, value)
+            hyper[name] = value
 
     return property(get, set, doc=f"{name}: set it to change the next step (checked)")
 

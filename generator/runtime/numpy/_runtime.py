@@ -16,7 +16,9 @@ from .._shared import (
     MAX_STEP,
     SpecAttributes,
     check_checkpoint,
+    check_derived_flags,
     common_argument,
+    derived_flag_values,
     flag,
     real,
 )
@@ -119,7 +121,8 @@ class Optimizer(SpecAttributes):
         self.fused = common.get("fused", False)
         self._hyper = values
         self._flags = {f: flags[f] for f in self.flags}
-        self._kernel = self.kernels[tuple(self._flags[f] for f in self.flags)]
+        self._flags.update(derived_flag_values(self.derived_flags, values))
+        self._kernel = self.kernels[tuple(self._flags[f] for f in self.variant_flags)]
         self.iterations = 0  # completed steps; equations see t = iterations + 1
         # an initial value may be an expression of hyperparameters: a schedule's is its value at 0
         self._scalar_state = dict(self.scalar_state_init(self._hyper_at(0)))
@@ -346,7 +349,7 @@ class Optimizer(SpecAttributes):
 
     def _config(self) -> dict:
         config = {hp.name: self._hyper[hp.name] for hp in self.hyperparameters}
-        config.update(self._flags)
+        config.update({f: self._flags[f] for f in self.flags})  # derived ones are not arguments
         config["clipnorm"] = self._hyper["clipnorm"]
         config["clipvalue"] = self._hyper["clipvalue"]
         for key in ("decay", "weight_decay"):
@@ -581,7 +584,9 @@ def _hyper_property(name):
         return self._hyper[name]
 
     def set(self, value):
-        self._hyper[name] = self._checked(name, value)
+        value = self._checked(name, value)
+        check_derived_flags(type(self).__name__, self.derived_flags, self._flags, name, value)
+        self._hyper[name] = value
 
     return property(get, set, doc=f"{name}: set it to change the next step (checked)")
 

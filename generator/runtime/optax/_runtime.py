@@ -15,7 +15,7 @@ import optax
 from jax import numpy as jnp
 
 from ._keras import clip_scale, clip_value
-from .._shared import common_argument, flag, real
+from .._shared import common_argument, derived_flag_values, flag, real
 
 # The transformation's own names, as strings so that generator/names.py reserves them.
 PUBLIC_NAMES = ("init", "update", "count", "params", "updates", "state")
@@ -56,7 +56,8 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
     if "weight_decay" in common:  # None disables it: the step program reads 0
         values["weight_decay"] = common_argument(owner, "weight_decay", common["weight_decay"])
         values["weight_decay"] = values["weight_decay"] or 0.0
-    kernel = kernels[tuple(flags.values())]
+    flags.update(derived_flag_values(host.DERIVED_FLAGS, values))
+    kernel = kernels[tuple(flags[f] for f in host.VARIANT_FLAGS)]
     scalar_names = tuple(host.scalar_state_init(_numbers_at(values, 0)))
 
     def init(params):
