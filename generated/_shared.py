@@ -21,6 +21,7 @@ class SpecAttributes:
     flags: tuple = ()  # the constructor's flags
     derived_flags: tuple = ()  # DerivedFlag: set by a hyperparameter's value, not an argument
     variant_flags: tuple = ()  # flags and derived flags, sorted: the key of ``kernels``
+    variant_flag_defaults: dict = {}  # their values for the default arguments
     common: tuple = ()
     kernels: dict = {}
     native_module: str | None = None
@@ -180,7 +181,9 @@ def flag(owner, name, value) -> bool:
     return bool(value)
 
 
-def check_checkpoint(owner, keras_name, flags, checkpoint, state_names, scalar_names, shapes):
+def check_checkpoint(
+    owner, keras_name, flags, checkpoint, state_names, scalar_names, shapes, flag_defaults=None
+):
     """Everything a checkpoint must be, checked before anything changes: the format, optimizer
     and flags; ``step`` an integer >= 0; the scalar state by name; and per parameter index
     (an integer in range(len(shapes))) the state arrays by name, floating point, shaped like
@@ -190,7 +193,13 @@ def check_checkpoint(owner, keras_name, flags, checkpoint, state_names, scalar_n
     missing = {"optimizer", "flags", "step", "scalar_state", "state"} - set(checkpoint)
     if missing:
         raise ValueError(f"{owner}: the checkpoint has no {', '.join(sorted(missing))}")
-    if checkpoint["optimizer"] != keras_name or checkpoint["flags"] != flags:
+    saved_flags = checkpoint["flags"]
+    if isinstance(saved_flags, dict) and flag_defaults:
+        # a spec that gained a flag (RMSprop's centered) reads its checkpoints from before:
+        # a flag they do not name had its default, the rule they were made with
+        missing = {k: v for k, v in flag_defaults.items() if k not in saved_flags}
+        saved_flags = {**saved_flags, **missing}
+    if checkpoint["optimizer"] != keras_name or saved_flags != flags:
         raise ValueError(
             f"{owner}: the checkpoint is of {checkpoint['optimizer']} with {checkpoint['flags']}, "
             f"this optimizer is {keras_name} with {flags}"

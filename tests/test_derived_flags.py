@@ -56,6 +56,15 @@ def test_checkpoints_carry_the_derived_flag_and_refuse_the_other_variant():
     GN.RMSprop(momentum=0.3).import_state(saved, [p.copy()])
     with pytest.raises(ValueError, match="momentum_on"):
         GN.RMSprop().import_state(saved, [p.copy()])
+    # a checkpoint from before RMSprop had flags names none: they had their defaults
+    plain = GN.RMSprop()
+    plain.apply_gradients([(np.full(3, 0.5), p)])
+    old = {**plain.export_state([p]), "flags": {}}
+    GN.RMSprop().import_state(old, [p.copy()])
+    GT.RMSprop([torch.ones(3, dtype=torch.float64, requires_grad=True)]).import_state(old)
+    for refusing in (GN.RMSprop(momentum=0.5), GN.RMSprop(centered=True)):
+        with pytest.raises(ValueError, match="the checkpoint is of rmsprop with {}"):
+            refusing.import_state(old, [p.copy()])
     # torch reads the same checkpoint, and refuses it where momentum is 0
     q = torch.ones(3, dtype=torch.float64, requires_grad=True)
     GT.RMSprop([q], momentum=0.3).import_state(saved)
@@ -67,6 +76,9 @@ def test_torch_takes_a_change_before_the_first_step_as_torch_optim_does():
     """torch.optim.RMSprop makes its momentum buffer at a group's first step, from the
     momentum then: OneCycleLR(cycle_momentum=True) sets momentum 0.95 on a momentum=0
     optimizer before it, and torch.optim's keeps a buffer. So does ours."""
+    early = GT.RMSprop([torch.ones(2, requires_grad=True)])
+    early.param_groups[0]["momentum"] = 0.9  # before the first step: exported as it will run
+    assert early.export_state()["flags"] == {"centered": False, "momentum_on": True}
     made = []
     for cls, kwargs in ((GT.RMSprop, {}), (torch.optim.RMSprop, {"alpha": 0.9, "eps": 1e-7})):
         p = torch.ones(3, dtype=torch.float64, requires_grad=True)

@@ -177,6 +177,23 @@ def test_rmsprop_momentum_and_centered_equal_torch_optim_rmsprop(case, path):
             assert float(((x - y).abs() / y.abs().clamp_min(1e-12)).max()) < 1e-11, name
 
 
+@pytest.mark.parametrize("path", sorted(PATHS))
+def test_rmsprop_momentum_centered_on_0d_tensors_equals_torch_optim(path):
+    gen = torch.Generator().manual_seed(3)
+    a = [torch.tensor(0.5, requires_grad=True), torch.tensor(-2.0, requires_grad=True)]
+    b = [x.detach().clone().requires_grad_() for x in a]
+    ours = G.RMSprop(a, lr=0.01, epsilon=1e-8, momentum=0.9, centered=True, **PATHS[path])
+    theirs = torch.optim.RMSprop(b, lr=0.01, alpha=0.9, eps=1e-8, momentum=0.9, centered=True)
+    for _ in range(30):
+        for x, y in zip(a, b):
+            x.grad = torch.randn((), generator=gen, dtype=torch.float64) * 3
+            y.grad = x.grad.clone()
+        ours.step()
+        theirs.step()
+    assert all(x.shape == () for x in a)
+    assert max_relative_difference([x.detach() for x in a], [y.detach() for y in b]) < 1e-11
+
+
 def test_rmsprop_param_groups_each_take_the_variant_of_their_momentum():
     def groups(p):
         return [{"params": p[:1], "momentum": 0.9}, {"params": p[1:]}]

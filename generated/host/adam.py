@@ -20,6 +20,7 @@ HYPERPARAMETERS = (
 DERIVED_FLAGS = ()
 # the key of each backend's table of kernels: flags and derived flags, sorted by name
 VARIANT_FLAGS = ("amsgrad",)
+VARIANT_FLAG_DEFAULTS = {"amsgrad": False}
 
 
 def step_no_amsgrad(hyper, scalar_state, reductions, t):

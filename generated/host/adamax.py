@@ -20,6 +20,7 @@ HYPERPARAMETERS = (
 DERIVED_FLAGS = ()
 # the key of each backend's table of kernels: flags and derived flags, sorted by name
 VARIANT_FLAGS = ()
+VARIANT_FLAG_DEFAULTS = {}
 
 
 def step_default(hyper, scalar_state, reductions, t):

@@ -22,6 +22,7 @@ DERIVED_FLAGS = (
 )
 # the key of each backend's table of kernels: flags and derived flags, sorted by name
 VARIANT_FLAGS = ("centered", "momentum_on")
+VARIANT_FLAG_DEFAULTS = {"centered": False, "momentum_on": False}
 
 
 def step_no_centered__no_momentum_on(hyper, scalar_state, reductions, t):

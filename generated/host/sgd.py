@@ -18,6 +18,7 @@ HYPERPARAMETERS = (
 DERIVED_FLAGS = ()
 # the key of each backend's table of kernels: flags and derived flags, sorted by name
 VARIANT_FLAGS = ("nesterov",)
+VARIANT_FLAG_DEFAULTS = {"nesterov": False}
 
 
 def step_no_nesterov(hyper, scalar_state, reductions, t):

@@ -110,6 +110,7 @@ class AdamW(Optimizer):
     flags = ("amsgrad",)
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay")
     kernels = {
         (False,): Kernel(

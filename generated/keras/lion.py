@@ -60,6 +60,7 @@ class Lion(Optimizer):
     flags = ()
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay")
     kernels = {
         (): Kernel(

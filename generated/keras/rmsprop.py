@@ -130,6 +130,7 @@ class RMSprop(Optimizer):
     flags = ("centered",)
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     kernels = {
         (False, False): Kernel(

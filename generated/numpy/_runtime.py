@@ -325,6 +325,7 @@ class Optimizer(SpecAttributes):
             self._kernel.state,
             self._scalar_state,  # its names
             [p.shape for p in params],
+            self.variant_flag_defaults,
         )
         state = [None] * len(params)
         for index, by_name in arrays.items():

@@ -157,6 +157,7 @@ class RMSprop(Optimizer):
     flags = ("centered",)
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "rmsprop"
     kernels = {

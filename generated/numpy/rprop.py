@@ -83,6 +83,7 @@ class Rprop(Optimizer):
     flags = ()
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "weight_decay")
     native_module = "rprop"
     kernels = {

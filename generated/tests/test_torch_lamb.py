@@ -26,6 +26,7 @@ CASES = [
 ]
 
 
+# the CUDA sources on the CPU ("shim") are compared with NumPy here and in tests/test_cuda.py
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("foreach", ["loop", "foreach"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])

@@ -400,11 +400,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             raise ValueError(
                 f"{name}: param groups have taken different steps; export them separately"
             )
-        if any(
-            tuple(g[f] for f in self.variant_flags)
-            != tuple(groups[0][f] for f in self.variant_flags)
-            for g in groups
-        ):
+        # checked first: a derived flag follows its hyperparameter until the group's first step
+        flags = [self._checked_group(g, with_params=False) for g in groups]
+        flags = [tuple(values[f] for f in self.variant_flags) for values in flags]
+        if any(f != flags[0] for f in flags):
             raise ValueError(f"{name}: param groups have different flags; export them separately")
         state = {}
         for index, p in enumerate(self._params()):
@@ -417,7 +416,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         return {
             "format": CHECKPOINT_FORMAT,
             "optimizer": self.keras_name,
-            "flags": {f: groups[0][f] for f in self.variant_flags},
+            "flags": dict(zip(self.variant_flags, flags[0])),
             "step": int(counts[0][0]),
             "scalar_state": counts[0][1],
             "state": state,
@@ -441,6 +440,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 kernel.state,
                 self.scalar_state_init(self._hyper(values)),
                 [tuple(p.shape) for p in params],
+                self.variant_flag_defaults,
             )
         if checked is None:
             return

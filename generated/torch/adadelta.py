@@ -127,6 +127,7 @@ class Adadelta(Optimizer):
     flags = ()
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adadelta"
     torch_difference = "torch.optim.Adadelta (rho 0.9, eps 1e-6 by default) has the same update for equal arguments, weight_decay aside (torch's is L2, added to the gradient; the common one here is decoupled)."

@@ -99,6 +99,7 @@ class Adagrad(Optimizer):
     flags = ()
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adagrad"
     torch_difference = "torch.optim.Adagrad has the same update (initial_accumulator_value=0, eps outside the square root, default 1e-10), but its lr_decay divides by (1 + (t-1)*lr_decay) exactly like Keras 2.3's decay."

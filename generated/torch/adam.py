@@ -229,6 +229,7 @@ class Adam(Optimizer):
     flags = ("amsgrad",)
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adam"
     torch_difference = "torch.optim.Adam adds eps after the bias correction, p -= lr/(1-beta_1^t) * m/(sqrt(v)/sqrt(1-beta_2^t) + eps), i.e. Keras's epsilon equals torch's eps*sqrt(1-beta_2^t), which changes every step; torch's amsgrad keeps the maximum of v (not of the bias-corrected v), like Keras."

@@ -110,6 +110,7 @@ class Adamax(Optimizer):
     flags = ()
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adamax"
     torch_difference = "torch.optim.Adamax adds eps inside the maximum, u = max(beta_2*u, |g| + eps), and divides by u alone: equal to Keras only when eps is 0."

@@ -226,6 +226,7 @@ class AdamW(Optimizer):
     flags = ("amsgrad",)
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay")
     native_module = "adamw"
     torch_difference = "torch.optim.AdamW (weight_decay 0.01 by default) multiplies p by (1 - lr*weight_decay) first and adds eps after the bias correction, as its Adam does."

@@ -165,6 +165,7 @@ class Nadam(Optimizer):
     flags = ()
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "weight_decay")
     native_module = "nadam"
     torch_difference = "torch.optim.NAdam with momentum_decay = schedule_decay = 0.004 computes the same update: the same schedule and running product, epsilon added after sqrt(v/(1-beta_2^t)). Its defaults differ (eps 1e-8), and it keeps the product per parameter (the same numbers when every parameter steps together)."

@@ -171,6 +171,7 @@ class RAdam(Optimizer):
     flags = ()
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "radam"
     torch_difference = "torch.optim.RAdam computes the same update: eps (1e-8 by default) is added to sqrt(v), and sqrt(1 - beta_2^t) multiplies the quotient. Its weight_decay is L2, added to the gradient; decoupled_weight_decay=True gives the common weight_decay here."

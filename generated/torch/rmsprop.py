@@ -299,6 +299,7 @@ class RMSprop(Optimizer):
     flags = ("centered",)
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "rmsprop"
     torch_difference = "torch.optim.RMSprop (alpha = rho, default 0.99, eps 1e-8) has the same update, momentum and centered included, with epsilon outside the square root: equal numbers for equal arguments, weight_decay aside (torch's is L2, added to the gradient; the common one here is decoupled). torch moves the mean gradient by lerp (m + (1 - alpha)*(g - m)), equal up to rounding."

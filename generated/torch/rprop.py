@@ -143,6 +143,7 @@ class Rprop(Optimizer):
     flags = ()
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "weight_decay")
     native_module = "rprop"
     torch_difference = "torch.optim.Rprop computes the same update, with step_sizes=(step_size_min, step_size_max) and etas=(eta_minus, eta_plus). Its initial step size is lr at the first step; learning-rate schedulers do not change it afterwards, nor does it here."

@@ -131,6 +131,7 @@ class SGD(Optimizer):
     flags = ("nesterov",)
     derived_flags = host.DERIVED_FLAGS
     variant_flags = host.VARIANT_FLAGS
+    variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "sgd"
     torch_difference = "torch.optim.SGD keeps the velocity without the learning rate (b = momentum*b + g, p -= lr*b; Nesterov: p -= lr*(g + momentum*b)). At a constant learning rate the parameters are the same as here; they differ when the learning rate changes between steps (decay, schedulers), because Keras folds the old learning rates into the velocity."

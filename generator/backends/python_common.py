@@ -76,6 +76,7 @@ class ModuleView:
     flag_names: tuple[str, ...]  # the constructor's flags, in signature order
     derived_flags: tuple[DerivedFlagView, ...]
     variant_flags: tuple[str, ...]  # flags and derived flags, sorted: the kernels' key
+    variant_flag_defaults: str  # a dict literal: their values for the default arguments
     common: tuple[str, ...]
     signature: tuple[str, ...]
     variants: tuple[StepProgram, ...]
@@ -170,6 +171,7 @@ def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
             for d in spec.derived_flags
         ),
         variant_flags=spec.variant_flags,
+        variant_flag_defaults=repr(spec.variant().flag_dict),
         common=spec.common,
         signature=tuple(signature),
         variants=_share_step_functions(each_variant(lowered, lambda ir: step_program(ir, native))),
