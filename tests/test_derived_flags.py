@@ -96,7 +96,7 @@ def test_torch_takes_a_change_before_the_first_step_as_torch_optim_does():
         and "momentum_buffer" in opt.state[opt.param_groups[0]["params"][0]]
     )
     torch.testing.assert_close(
-        opt.state[opt.param_groups[0]["params"][0]]["momentum_buffer"] * 1.0,
+        opt.state[opt.param_groups[0]["params"][0]]["momentum_buffer"],
         torch_opt.state[torch_opt.param_groups[0]["params"][0]]["momentum_buffer"],
         rtol=1e-12,
         atol=0,

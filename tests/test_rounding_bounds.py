@@ -52,3 +52,28 @@ def test_float32_in_the_written_order_stays_within_the_bound():
         limit = bound(expr, {k: float(v) for k, v in f.items()}, {k: 0.0 for k in f}) * U32
         worst = max(worst, abs(float(got) - exact) / limit)
     assert 0.01 < worst <= 1.0, worst  # the bound holds, and it is not vacuous
+
+
+def test_an_infinite_bound_leaves_the_tolerance_finite():
+    """x**1.5 at an exact 0 has no first-order bound (infinite): the reference's scale, which
+    sets every backend's tolerance, keeps its finite value there, so the element is still
+    compared."""
+    from generator.model import parse_spec
+    from generator.verify import reference
+
+    spec = parse_spec(
+        """\
+name: Root
+description: A power of a value that is exactly 0.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+update:
+  - d = g*g
+  - p = p - lr*g + (d - g*g)**1.5
+""",
+        "specs/root.yaml",
+        "root",
+    )
+    assert bound((x - y) ** sp.Rational(3, 2), {"x": 1.0, "y": 1.0}, {"x": 1.0}) == float("inf")
+    run = reference.run(spec, {}, {"learning_rate": 0.1}, [np.array([1.0, -2.0])], [[np.array([0.5, 3.0])]])
+    assert np.isfinite(run.param_scale[0]).all() and (run.param_scale[0] > 0).all()

@@ -339,12 +339,12 @@ def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
                     domain = E.parse_domain(domain_text, name, symbol)
                 except E.ExprError as err:
                     raise r.error("domain", f"{r.what}: domain: {err}") from None
-                if domain.subs(symbol, sp.Rational(repr(default))) is not sp.true:
-                    raise r.error(
-                        "default",
-                        f"{r.what}: default {default!r} is outside its domain {domain_text}",
-                    )
-        out.append(Hyperparameter(name, kind, default, doc, domain, domain_text, latex, line))
+        hyper = Hyperparameter(name, kind, default, doc, domain, domain_text, latex, line)
+        if domain is not None and not hyper.contains(default):
+            raise r.error(
+                "default", f"{r.what}: default {default!r} is outside its domain {domain_text}"
+            )
+        out.append(hyper)
     if not out:
         raise top.error("hyperparameters", "hyperparameters: at least learning_rate is needed")
     flags = [h for h in out if h.kind is Kind.BOOL]

@@ -108,8 +108,7 @@ class Spec:
         """The variant of ``flags`` (flags and derived flags by name); the others take their
         defaults (a derived flag: its value at its hyperparameter's default)."""
         values = {h.name: h.default for h in self.flags}
-        reals = {h.name: h.default for h in self.reals}
-        values.update({d.name: d.holds(reals[d.hyperparameter]) for d in self.derived_flags})
+        values.update(self.derived_flag_values({h.name: h.default for h in self.reals}))
         unknown = set(flags) - set(values)
         if unknown:
             raise KeyError(f"{self.name} has no flag {sorted(unknown)[0]!r}")
@@ -147,8 +146,7 @@ def example_value(h: Hyperparameter, derived: DerivedFlag, wanted: bool) -> floa
     for c in numbers:
         candidates += [c, c + 0.5, c - 0.5, c / 2, c * 2, c + 1, c - 1, c + 1e-3, c - 1e-3]
     for value in (v for v in candidates if math.isfinite(v)):
-        inside = h.domain is None or h.domain.subs(h.symbol, sp.Rational(repr(value))) is sp.true
-        if inside and derived.holds(value) == wanted:
+        if h.contains(value) and derived.holds(value) == wanted:
             return value
     return None
 

@@ -57,6 +57,11 @@ class Hyperparameter:
     def symbol(self) -> sp.Symbol:
         return symbols.flag(self.name) if self.kind is Kind.BOOL else symbols.real(self.name)
 
+    def contains(self, value: float) -> bool:
+        """Whether the float ``value`` (taken exactly) is inside the domain."""
+        exact = sp.Rational(repr(float(value)))
+        return self.domain is None or self.domain.subs(self.symbol, exact) is sp.true
+
 
 @dataclass(frozen=True)
 class DerivedFlag:

@@ -232,10 +232,12 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
     )  # noqa: E731
 
     def widened(scale, bound, shape):
-        """The scale, or the rounding bound where cancellation makes it larger."""
+        """The scale, or the rounding bound where cancellation makes it larger; an infinite
+        bound (first order fails: x**1.5 at an exact 0) widens nothing, or the tolerance of
+        that element would accept any value."""
         scale, bound = as_array(scale, shape), np.array(bound, dtype=np.float64).reshape(shape)
         with np.errstate(invalid="ignore"):
-            return np.where(bound > scale, bound, scale)
+            return np.where((bound > scale) & np.isfinite(bound), bound, scale)
 
     return Trajectory(
         params=[as_array(p, s) for p, s in zip(params, shapes)],

@@ -187,9 +187,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         super().add_param_group(param_group)
         group = self.param_groups[-1]
         try:
-            if self.derived_flags:  # from the group's value, not the defaults' copy
-                numbers = {k: float(_number(v)) for k, v in self._group_hyper(group).items()}
-                group.update(derived_flag_values(self.derived_flags, numbers))
+            # a derived flag copied from the defaults is set from the group's own value there
             checked = self._checked_group(group)
         except BaseException:
             self.param_groups.pop()
