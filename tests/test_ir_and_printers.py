@@ -99,6 +99,29 @@ def test_scalar_printer_output():
     assert print_scalar(sp.Rational(24, 25)) == "24/25"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["x/y**2", "x**2/y**2", "x/(y + z)**2", "-x/y**3", "3/y**4", "x/(y**2*z)", "x*y**2/z**2"],
+)
+def test_a_power_printed_as_a_product_divides_as_one(text):
+    """SymPy parenthesizes a lone denominator as a power, which binds tighter than '/': a
+    square printed as y*y read x/y**2 as x/y*y (that is x) in the C and host printers."""
+    import math
+
+    from generator.printers.c import print_c
+    from generator.printers.python import StepPrinter
+
+    x, y, z = sp.symbols("x y z", real=True)
+    expr = sp.sympify(text, locals={"x": x, "y": y, "z": z})
+    values = {"x": 1.7, "y": 0.3, "z": 2.9}
+    expected = float(expr.subs({x: 1.7, y: 0.3, z: 2.9}))
+    # the double C printer's output is also Python for these: our own text, not spec text
+    for printed in (print_c(expr, "double"), print_scalar(expr), StepPrinter().doprint(expr)):
+        namespace = {"sqrt": math.sqrt, "pow": math.pow, **values}
+        value = eval(printed.replace("step_math.", "").replace("math.", ""), namespace)
+        assert value == pytest.approx(expected, rel=1e-14), (text, printed)
+
+
 def test_literals_are_exact_rationals():
     assert parse_value("0.96", lambda n: None, {}) == sp.Rational(24, 25)
     assert parse_value("1e-7", lambda n: None, {}) == sp.Rational(1, 10**7)

@@ -17,11 +17,12 @@ from sympy.codegen.ast import float32, float64, real
 from sympy.printing.c import C99CodePrinter
 
 from ..symbols import first_branch
+from .products import LoneDenominator
 
 C_TYPES = {"float": float32, "double": float64}
 
 
-class CPrinter(C99CodePrinter):
+class CPrinter(LoneDenominator, C99CodePrinter):
     def __init__(self, ctype: str):
         if ctype not in C_TYPES:
             raise ValueError(f"no C printer for {ctype!r}; one of {sorted(C_TYPES)}")
@@ -31,6 +32,9 @@ class CPrinter(C99CodePrinter):
 
     def _print_Integer(self, expr):
         return self._print_Float(sp.Float(int(expr)))
+
+    def prints_as_product(self, power):
+        return power.exp.is_Integer and 2 <= int(power.exp) <= 4
 
     def _print_Pow(self, expr):
         base, exp = expr.base, expr.exp

@@ -6,9 +6,10 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 from ..symbols import first_branch
+from .products import LoneDenominator
 
 
-class ScalarPrinter(PythonCodePrinter):
+class ScalarPrinter(LoneDenominator, PythonCodePrinter):
     """Python floats: ``math.sqrt``, ``max``/``min`` builtins, x*x for small powers."""
 
     def __init__(self):
@@ -23,8 +24,11 @@ class ScalarPrinter(PythonCodePrinter):
     def _print_Rational(self, expr):
         return f"{expr.p}/{expr.q}"
 
+    def prints_as_product(self, power):
+        return power.exp == 2 and power.base.is_Symbol
+
     def _print_Pow(self, expr, rational=False):
-        if expr.exp == 2 and expr.base.is_Symbol:
+        if self.prints_as_product(expr):
             name = self._print(expr.base)
             return f"{name}*{name}"
         return super()._print_Pow(expr, rational=rational)
