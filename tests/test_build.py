@@ -134,10 +134,13 @@ def test_list_shows_the_kernels_only_where_they_exist(capsys, monkeypatch):
 
     shipped = build_mod.load_specs()
     with_norms = parse_spec(testing.SPEC_WITH_A_NORM, "specs/normalized.yaml", "normalized")
-    monkeypatch.setattr(build_mod, "load_specs", lambda: [*shipped, with_norms])
+    text = testing.SPEC_WITH_A_GLOBAL_NORM.replace("Normalized", "GloballyNormalized")
+    with_a_global_norm = parse_spec(text, "specs/globally.yaml", "globally")
+    monkeypatch.setattr(build_mod, "load_specs", lambda: [*shipped, with_norms, with_a_global_norm])
     assert main(["list"]) == 0
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
-    assert rows["Normalized"].endswith("numpy, torch, keras, optax")
-    for spec in shipped:  # Lamb's norms: no kernels either
-        backends = "numpy, torch, keras, optax" + ("" if spec.reductions else ", cuda")
-        assert rows[spec.name].endswith(backends), rows[spec.name]
+    assert rows["GloballyNormalized"].endswith("numpy, torch, keras, optax")  # no kernels
+    assert rows["Normalized"].endswith("numpy, torch, keras, optax, cuda")  # per-tensor: kernels
+    assert rows["Lamb"].endswith("numpy, torch, keras, optax, cuda")
+    for spec in shipped:
+        assert rows[spec.name].endswith(", cuda"), rows[spec.name]

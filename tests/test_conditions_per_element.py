@@ -77,7 +77,7 @@ PLAIN_CORNERS = (
 @pytest.fixture(scope="module")
 def gate(tmp_path_factory):
     base = tmp_path_factory.mktemp("conditions")
-    specs = {"gate": GATE, "corners": CORNERS, "plaincorners": PLAIN_CORNERS}
+    specs = {"gate": GATE, "corners": CORNERS, "plaincorners": PLAIN_CORNERS, "legal": LEGAL}
     with testing.user_package(base, specs, "gateopt") as package:
         yield load_spec(base / "specs" / "gate.yaml", base), package
 
@@ -151,21 +151,23 @@ def test_optax_equals_the_reference(gate, problem):
 
 @pytest.mark.parametrize(
     "name,path",
-    [("Corners", p) for p in ("numpy", "loop", "optax")]
+    [("Corners", p) for p in ("numpy", "numpy-fused", "loop", "fused", "fused-shim", "optax")]
     + [("PlainCorners", p) for p in ("numpy", "loop", "foreach", "fused", "capturable", "optax")],
 )
 def test_selects_of_selects_per_step_and_per_tensor_values_equal_the_reference(gate, name, path):
-    """Corners (above) on NumPy, torch's loop path and optax (a spec with reductions has no
-    other), and PlainCorners on every path, against the reference."""
+    """Corners (above) on NumPy, its C kernels, torch's loop path, the C and (through the CPU
+    shim) CUDA kernels and optax (a spec with per-tensor reductions has no foreach or graph
+    path), and PlainCorners on every path, against the reference."""
     _, package = gate
     spec = load_spec(package.parent / "specs" / f"{name.lower()}.yaml", package.parent)
     rng = np.random.default_rng(1)
     params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5)]
     grads = [[rng.standard_normal(p.shape) for p in params0] for _ in range(8)]
     ref = reference.run(spec, {}, {"learning_rate": 0.1}, params0, grads)
-    if path == "numpy":
+    if path.startswith("numpy"):
         params = [p.copy() for p in params0]
-        opt = getattr(importlib.import_module("gateopt.numpy"), name)(learning_rate=0.1)
+        cls = getattr(importlib.import_module("gateopt.numpy"), name)
+        opt = cls(learning_rate=0.1, fused=path == "numpy-fused")
         for step in grads:
             opt.apply_gradients(zip(step, params))
     elif path == "optax":
@@ -184,8 +186,11 @@ def test_selects_of_selects_per_step_and_per_tensor_values_equal_the_reference(g
         tensors = [torch.tensor(p, requires_grad=True) for p in params0]
         options = {"loop": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}
         options["capturable"] = {"capturable": True}
+        options["fused-shim"] = {"fused": True}
         cls = getattr(importlib.import_module("gateopt.torch"), name)
         opt = cls(tensors, lr=0.1, **options[path])
+        if path == "fused-shim":
+            opt._native_target_for_cpu = "shim"
         for step in grads:
             for t, g in zip(tensors, step):
                 t.grad = torch.tensor(g)
@@ -207,6 +212,57 @@ def test_each_condition_is_one_mask_computed_once(gate):
     assert [i.func for i in program.instrs] == ["multiply", "greater", "less"]
     source = (package / "numpy" / "gate.py").read_text()
     assert 'with np.errstate(divide="ignore", invalid="ignore", over="ignore"):' in source
+
+
+# A reduction of u, read as it is by the element program (the fused kernels pass it through
+# their per-tensor stage), beside a maximum that a NaN gradient reaches.
+LEGAL = """\
+name: Legal
+description: A reduction of u, read by the state's update after u is computed.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+state:
+  m: {doc: Momentum.}
+reductions:
+  n: {scope: tensor, op: sum, of: u**2, doc: Squared norm of u.}
+  top: {scope: tensor, op: max, of: g, doc: Largest gradient.}
+update:
+  - u = m + g
+  - m = 0.9*m + n*g
+  - p = p - lr*m/(1 + n) - lr*top
+"""
+
+
+@pytest.mark.parametrize("path", ["numpy", "numpy-fused", "fused", "fused-shim"])
+def test_a_reduction_read_as_it_is_equals_the_reference_in_the_fused_kernels(gate, path):
+    """On matrices, vectors, 0-d and empty tensors; a NaN gradient reaches the maximum of
+    its tensor only (and its tensor's parameters), as in the reference."""
+    _, package = gate
+    spec = load_spec(package.parent / "specs" / "legal.yaml", package.parent)
+    rng = np.random.default_rng(2)
+    params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5), rng.standard_normal(()), np.zeros(0)]
+    grads = [[np.asarray(0.3 * rng.standard_normal(p.shape)) for p in params0] for _ in range(5)]
+    grads[3][1][2] = np.nan
+    ref = reference.run(spec, {}, {"learning_rate": 0.1}, params0, grads)
+    if path.startswith("numpy"):
+        params = [p.copy() for p in params0]
+        opt = importlib.import_module("gateopt.numpy").Legal(learning_rate=0.1, fused=path != "numpy")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # the NaN, in NumPy's passes
+            for step in grads:
+                opt.apply_gradients(zip(step, params))
+    else:
+        tensors = [torch.tensor(p, requires_grad=True) for p in params0]
+        opt = importlib.import_module("gateopt.torch").Legal(tensors, lr=0.1, fused=True)
+        opt._native_target_for_cpu = "shim" if path == "fused-shim" else "cpu"
+        for step in grads:
+            for t, g in zip(tensors, step):
+                t.grad = torch.tensor(g)
+            opt.step()
+        params = [t.detach().numpy() for t in tensors]
+    assert np.isnan(params[1]).all() and not np.isnan(params[0]).any()
+    for got, want in zip(params, ref.params):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
 def test_a_reduction_of_a_value_read_before_a_state_reads_the_reduction_is_legal():

@@ -171,7 +171,7 @@ class Optimizer(SpecAttributes):
         if value and self.native_module is None:
             raise ValueError(
                 f"{type(self).__name__}: fused=True needs generated C kernels, which specs with "
-                "reductions do not have"
+                "global reductions do not have"
             )
         self._fused = value
 

@@ -97,7 +97,7 @@ class Lamb(Optimizer):
     Generated from specs/lamb.yaml; the update rule is documented there.
 
     ``fused=True`` runs each step in the generated C library (``generated/cuda/lamb.c``,
-    built with gcc on first use) instead of NumPy ufuncs: one pass over memory.
+    built with gcc on first use) instead of NumPy ufuncs: two passes over memory (the first for the per-tensor reductions).
 
     Assigning a hyperparameter (``learning_rate``, ``beta_1``, ``beta_2``, ``epsilon``,
     ``clipnorm``, ``clipvalue``, ``decay``, ``weight_decay``) after construction is checked
@@ -123,7 +123,7 @@ class Lamb(Optimizer):
     variant_flags = host.VARIANT_FLAGS
     variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
-    native_module = None
+    native_module = "lamb"
     kernels = {
         (): Kernel(
             state=("m", "v"),
@@ -134,7 +134,7 @@ class Lamb(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
-            native=None,
+            native="ocg_lamb_default",
             elementwise=False,
         ),
     }

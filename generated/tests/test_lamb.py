@@ -29,6 +29,14 @@ def test_numpy_matches_reference(flags, common, hyper, dtype):
     testing.check_numpy_against_reference(Lamb, SPEC, flags, common, hyper, dtype)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("flags, common", CASES)
+def test_fused_c_matches_reference(flags, common, hyper, dtype):
+    """fused=True: generated/cuda/*.c built with gcc, called through ctypes."""
+    testing.check_numpy_against_reference(Lamb, SPEC, flags, common, hyper, dtype, fused=True)
+
+
 def test_updates_in_place_and_keeps_float32():
     testing.check_in_place_and_dtype(Lamb)
 

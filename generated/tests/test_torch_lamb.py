@@ -28,14 +28,14 @@ CASES = [
 
 # the CUDA sources on the CPU ("shim") are compared with NumPy here and in tests/test_cuda.py
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("foreach", ["loop", "foreach"])
+@pytest.mark.parametrize("foreach", ["loop", "foreach", "fused"])
 @pytest.mark.parametrize("hyper", ["default", "varied"])
 @pytest.mark.parametrize("flags, common", CASES)
 def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
     testing_torch.check_against_reference(Lamb, SPEC, flags, common, hyper, dtype, foreach)
 
 
-@pytest.mark.parametrize("foreach", ["loop", "foreach"])
+@pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
 @pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
 def test_torch_matches_numpy(flags, foreach):
     testing_torch.check_against_numpy(Lamb, NumpyLamb, flags, foreach, SPEC)

@@ -112,7 +112,7 @@ class Lamb(Optimizer):
     variant_flags = host.VARIANT_FLAGS
     variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
-    native_module = None
+    native_module = "lamb"
     torch_difference = "torch.optim has no Lamb."
     kernels = {
         (): Kernel(
@@ -123,7 +123,7 @@ class Lamb(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
-            native=None,
+            native="ocg_lamb_default",
             tensor_ops=("sum", "sum"),
             apply_graph=None,
             nonnegative=("v",),

@@ -182,3 +182,10 @@ def mask_programs(ir, arrays, scalars, lines_of) -> MaskPrograms:
 def printed_condition(condition) -> str:
     """A per-step condition as the step program gives it (a Python number): ``_cK != 0``."""
     return f"{condition.lhs.name} != 0"
+
+
+def fused_passes(spec) -> str:
+    """How the fused kernels of ``spec`` go over memory, for its docs."""
+    if spec.reductions:
+        return "two passes over memory (the first for the per-tensor reductions)"
+    return "one pass over memory"

@@ -1,12 +1,16 @@
 """C and CUDA backend: ``generated/cuda/``.
 
-Per spec (specs without reductions; see ``supports``):
+Per spec (specs without global reductions; see ``supports``):
 
 - ``<module>.cuh``: the element update of every flag combination as C99/CUDA inline functions
-  (``float`` and ``double``), and the per-step program in ``double`` for the device;
+  (``float`` and ``double``), and the per-step program in ``double`` for the device; for a
+  spec with per-tensor reductions (Lamb's norms) also each element's terms of them and the
+  per-tensor program (``double``) that turns a tensor's reductions into its scalars;
 - ``<module>.cu``: multi-tensor CUDA kernels (float, double, half, bfloat16 parameters) and
   ``extern "C"`` launchers; launches go through ``OCG_LAUNCH`` so the CPU shim runs them too;
 - ``<module>.c``: the same update for the CPU in C99 with OpenMP (``fused=True`` on CPU);
+  per-tensor reductions take two passes over each tensor, the threads' partial values
+  combined in thread order (the same bits every run);
 - ``<module>.h``: the documented C API of both.
 
 Shared: ``ocg_config.h`` (the kernel layout and Keras 2.3's clip formulas, printed from
@@ -24,6 +28,7 @@ import sympy as sp
 
 from ..common import CLIP_SCALE, CLIP_VALUE, CLIPNORM, CLIPVALUE, GRAD_NORM, STEP_ARGUMENTS
 from ..ir import KernelIR, LoweredSpec, is_hoisted
+from ..model import ReduceOp, Scope
 from ..printers.c import print_c, print_c_select
 from ..render import Output, runtime_output
 from ..runtime import _state_codes as state_codes
@@ -68,6 +73,37 @@ class ElementView:
     masks: tuple[tuple[str, str], ...]  # (name, C condition): per-element, before the temporaries
     outputs: tuple[tuple[str, str], ...]  # (state name or "p", C expression)
     parameters: tuple[str, ...]  # lines: the values before the step, the scalars, the outputs
+
+
+@dataclass(frozen=True)
+class ReductionView:
+    """A per-tensor reduction as the fused kernels accumulate it, in double."""
+
+    name: str
+    start: str  # its value over no elements: 0 (sum) or -INFINITY (max)
+    combine: str  # C: the running value ``{a}`` joined with a term ``{b}``
+    block: str  # ocg_cuda.h's combination over a CUDA block: block_sum or block_max
+
+
+@dataclass(frozen=True)
+class TermsView:
+    """The function that computes one element's term of each per-tensor reduction."""
+
+    ctype: str
+    function: str  # ocg_<module>_<suffix>_terms_<f32|f64>
+    parameters: tuple[str, ...]  # lines: the values before the step, the scalars, the terms
+    terms: tuple[tuple[str, str], ...]  # (reduction name, C expression)
+
+
+@dataclass(frozen=True)
+class TensorStageView:
+    """The per-tensor program: a tensor's scalars from its reductions and the step's scalars
+    (in double, the host backends' precision), for the fused kernels."""
+
+    function: str  # ocg_<module>_<suffix>_tensor
+    inputs: tuple[tuple[str, str], ...]  # (name, "scalars[3]" | "totals[1]")
+    statements: tuple[str, ...]
+    outputs: tuple[str, ...]  # the per-tensor scalars the element function takes, in order
 
 
 @dataclass(frozen=True)
@@ -128,10 +164,38 @@ class VariantView:
     bf16_call: str = ""  # ... and of the bfloat16-state CPU kernel
     cuda_int8_call: str = ""  # ... of the int8-state CUDA kernel (new state: _new_<name>)
     cuda_bf16_call: str = ""  # ... and of the bfloat16-state CUDA kernel
+    # per-tensor reductions (none: one pass; else a pass for the terms first)
+    reductions: tuple[ReductionView, ...] = ()
+    terms: tuple[TermsView, ...] = ()  # float, double
+    tensor_stage: TensorStageView | None = None
+    cuda_terms_call: str = ""  # the terms call's arguments in the CUDA reduction kernel
+    cpu_terms_calls: tuple[str, ...] = ()  # ... and in the CPU kernels (float, double)
+    # the scalars a kernel unpacks, (index in the scalars array, name): those its element
+    # and terms functions take (the tensor stage reads the array itself, in double)
+    unpacked: tuple[tuple[int, str], ...] = ()
+    element_unpacked: tuple[tuple[int, str], ...] = ()  # ... those the element function takes
+    term_unpacked: tuple[tuple[int, str], ...] = ()  # ... and those the terms function takes
+    call_scalars: tuple[str, ...] = ()  # the element function's: the step's, the tensor's
+    term_scalars: tuple[str, ...] = ()  # the terms function's
 
     @property
     def arrays(self) -> tuple[str, ...]:
         return tuple(r.name for r in self.rows)
+
+    @property
+    def sum_list(self) -> str:
+        """The running values of the reductions, as a C list."""
+        return ", ".join(f"_sum_{r.name}" for r in self.reductions)
+
+    @property
+    def term_list(self) -> str:
+        """One element's terms of the reductions, as a C list."""
+        return ", ".join(f"_term_{r.name}" for r in self.reductions)
+
+    @property
+    def sums_only(self) -> bool:
+        """Every reduction is a sum: OpenMP's simd reduction vectorizes the terms' loop."""
+        return all(r.start == "0.0" for r in self.reductions)
 
     @property
     def outputs(self) -> tuple[ArrayRow, ...]:
@@ -151,13 +215,18 @@ class ModuleView:
     cuda_dtypes: tuple[DType, ...]
     cpu_dtypes: tuple[DType, ...]
 
+    @property
+    def has_tensor_reductions(self) -> bool:
+        return any(v.tensor_stage for v in self.variants)
+
 
 class CudaBackend:
     name = "cuda"
 
     def supports(self, spec: LoweredSpec) -> bool:
-        """Fused C/CUDA kernels need no reductions: a spec's own norms run in NumPy/torch only."""
-        return not spec.spec.reductions
+        """Fused C/CUDA kernels compute per-tensor reductions themselves; a spec with a global
+        reduction (over every tensor of the step) runs in NumPy/torch only."""
+        return all(r.scope is Scope.TENSOR for r in spec.spec.reductions)
 
     def outputs(self, build: Build) -> list[Output]:
         modules = build.each_spec(self.name, module_view)
@@ -251,6 +320,16 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
     stem = kernel_stem(ir.spec.module, ir.variant.suffix)
     scalars = ir.element_scalars
     formulas = {a.symbol.name: a.expr for a in ir.step if is_hoisted(a.symbol.name)}
+    stage = _tensor_stage(ir, stem, scalars)
+    reductions = tuple(r for r in ir.reductions if r.scope is Scope.TENSOR)
+    element_reads = _names(
+        [e for _, e in ir.outputs] + [a.expr for a in (*ir.temporaries, *ir.masks)]
+    )
+    term_reads = _names([r.expr for r in reductions])
+    call_scalars = tuple(n for n in scalars if n in element_reads) + (
+        stage.outputs if stage else ()
+    )
+    term_scalars = tuple(n for n in scalars if n in term_reads)
     elements = tuple(
         ElementView(
             ctype=ctype,
@@ -258,7 +337,7 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
             temporaries=tuple((a.symbol.name, print_c(a.expr, ctype)) for a in ir.temporaries),
             masks=tuple((a.symbol.name, print_c(a.expr, ctype)) for a in ir.masks),
             outputs=tuple((name, print_c(expr, ctype)) for name, expr in ir.outputs),
-            parameters=_parameters(ctype, ("p", "g", *ir.state), scalars),
+            parameters=_parameters(ctype, ("p", "g", *ir.state), call_scalars),
         )
         for dtype, ctype in ((DType.F32, "float"), (DType.F64, "double"))
     )
@@ -278,8 +357,13 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         the new values go to the locals ``_new_<array>``."""
         values = [grad if r.name == "g" else value.format(r.name) for r in rows]
         return ", ".join(
-            values + list(scalars) + [f"&_new_{r.name}" for r in rows if r.name != "g"]
+            values + list(call_scalars) + [f"&_new_{r.name}" for r in rows if r.name != "g"]
         )
+
+    def terms_call(value: str, grad: str) -> str:
+        """The terms function's arguments; the terms go to the locals ``_term_<name>``."""
+        values = [grad if r.name == "g" else value.format(r.name) for r in rows]
+        return ", ".join(values + list(term_scalars) + [f"&_term_{r.name}" for r in reductions])
 
     cpu = tuple(
         CpuKernel(
@@ -314,10 +398,13 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         goes to ``output``: the CPU block's buffers, or a CUDA thread's variables."""
         values = ["p[_k]", clipped_f32] + [value(st) for st in stored]
         outputs = ["&_new_p"] + [output.format(st.name) for st in stored]
-        return ", ".join(values + list(scalars) + outputs)
+        return ", ".join(values + list(call_scalars) + outputs)
 
     def bf16_value(st):
         return f"ocg_bf16_float({st.name}[_k])"
+
+    def clipped_cpu(ctype):
+        return f"ocg_clip_value{'f' if ctype == 'float' else ''}(g[_i] * _scale, _bound)"
 
     return VariantView(
         stem=stem,
@@ -344,12 +431,83 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         bf16_call=stored_call(bf16_value),
         cuda_int8_call=stored_call(lambda st: st.decode, "&_new_{}"),
         cuda_bf16_call=stored_call(bf16_value, "&_new_{}"),
+        reductions=tuple(_reduction_view(r) for r in reductions),
+        terms=tuple(
+            TermsView(
+                ctype,
+                f"{stem}_terms_{dtype.suffix}",
+                _parameters(ctype, ("p", "g", *ir.state), term_scalars, ())
+                + (", ".join(f"{ctype} *_term_{r.name}" for r in reductions),),
+                tuple((r.name, print_c(r.expr, ctype)) for r in reductions),
+            )
+            for dtype, ctype in ((DType.F32, "float"), (DType.F64, "double"))
+            if reductions
+        ),
+        tensor_stage=stage,
+        cuda_terms_call=terms_call(
+            "ocg::load<S>({}[_k])", "ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound)"
+        ),
+        cpu_terms_calls=tuple(
+            terms_call("{}[_i]", clipped_cpu(ctype)) for ctype in ("float", "double")
+        ),
+        unpacked=tuple(
+            (i, n) for i, n in enumerate(scalars) if n in element_reads or n in term_reads
+        ),
+        element_unpacked=tuple((i, n) for i, n in enumerate(scalars) if n in element_reads),
+        term_unpacked=tuple((i, n) for i, n in enumerate(scalars) if n in term_reads),
+        call_scalars=call_scalars,
+        term_scalars=term_scalars,
     )
 
 
-def _parameters(ctype: str, arrays, scalars) -> tuple[str, ...]:
+def _names(exprs) -> set[str]:
+    out: set[str] = set()
+    for e in exprs:
+        out |= {s.name for s in e.free_symbols}
+    return out
+
+
+def _reduction_view(r) -> ReductionView:
+    if r.op is ReduceOp.MAX:  # NaN-propagating, as every backend's maximum
+        return ReductionView(r.name, "-INFINITY", "ocg_max({a}, {b})", "block_max")
+    return ReductionView(r.name, "0.0", "{a} + {b}", "block_sum")
+
+
+def _tensor_stage(ir: KernelIR, stem: str, scalars) -> TensorStageView | None:
+    """The per-tensor program of a variant with per-tensor reductions, else None."""
+    reductions = [r.name for r in ir.reductions if r.scope is Scope.TENSOR]
+    if not reductions:
+        return None
+    assigned = [a.symbol.name for a in ir.tensor]
+    element_reads = _names(
+        [e for _, e in ir.outputs] + [a.expr for a in (*ir.temporaries, *ir.masks)]
+    )
+    # a reduction the element program reads as it is (m = beta*m + n*g) passes through
+    passed = [n for n in reductions if n in element_reads]
+    read = _names([a.expr for a in ir.tensor]) | set(passed)
+    inputs = []
+    for name in sorted(read - set(assigned)):
+        if name in reductions:
+            inputs.append((name, f"totals[{reductions.index(name)}]"))
+        else:  # a per-step value: the element scalars hold every one the tensor stage reads
+            inputs.append((name, f"scalars[{scalars.index(name)}]"))
+    return TensorStageView(
+        function=f"{stem}_tensor",
+        inputs=tuple(inputs),
+        statements=tuple(
+            f"const double {a.symbol.name} = {print_c(a.expr, 'double')};" for a in ir.tensor
+        ),
+        outputs=tuple(n for n in assigned if n in element_reads) + tuple(passed),
+    )
+
+
+def _parameters(ctype: str, arrays, scalars, outputs=None) -> tuple[str, ...]:
+    """Lines of parameters: the arrays' values, the scalars, and pointers to the new values
+    (by default, of every array but g)."""
     lines = [[f"{ctype} {a}" for a in arrays], [f"{ctype} {s}" for s in scalars]]
-    lines.append([f"{ctype} *_new_{a}" for a in arrays if a != "g"])
+    if outputs is None:
+        outputs = [a for a in arrays if a != "g"]
+    lines.append([f"{ctype} *_new_{a}" for a in outputs])
     return tuple(", ".join(group) for group in lines if group)
 
 

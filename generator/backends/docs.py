@@ -29,7 +29,7 @@ from ..model import Kind, ReduceOp, Scope, Spec, Variant
 from ..printers.latex import Notation, display, domain_latex
 from ..render import Output
 from ..symbols import LR, flag, real
-from .base import AllSpecs, Build
+from .base import AllSpecs, Build, fused_passes
 
 LONG_LINE = 70  # estimated printed characters (see _width) before an equation is split
 
@@ -259,20 +259,22 @@ def _rows(spec, notation, fused):
         text = _common_domain(c)
         yield Row(c, repr(COMMON_DEFAULTS[c]), domain, text, COMMON_DOCS[c])
     if fused:
-        yield Row("fused", "False", r"\text{True or False}", "True or False", FUSED_DOC)
+        doc = FUSED_DOC % fused_passes(spec)
+        yield Row("fused", "False", r"\text{True or False}", "True or False", doc)
     else:
         yield Row(
             "fused",
             "False",
             r"\text{False}",
             "False",
-            "Specs with their own reductions have no generated C/CUDA kernels; True raises.",
+            "Specs with reductions over every tensor of a step (global) have no generated "
+            "C/CUDA kernels; True raises.",
         )
 
 
 FUSED_DOC = (
-    "Run each step in the generated C (CPU) or CUDA kernels, one pass over memory, "
-    "instead of array operations; the same update."
+    "Run each step in the generated C (CPU) or CUDA kernels, %s, instead of array "
+    "operations; the same update."
 )
 
 

@@ -24,7 +24,7 @@ from ..printers.arrays import fuse_clips, lower_element_program
 from ..printers.python import print_scalar, print_step
 from ..render import Output, runtime_output
 from ..symbols import G, plain
-from .base import AllSpecs, each_variant
+from .base import AllSpecs, each_variant, fused_passes
 from .c_names import kernel_stem
 
 
@@ -81,6 +81,7 @@ class ModuleView:
     signature: tuple[str, ...]
     variants: tuple[StepProgram, ...]
     native_module: str | None  # generated/cuda/<native_module>.* exist
+    fused_passes: str  # how its fused kernels go over memory (docstrings)
     state_init: str
     scalar_state_init: str
 
@@ -176,6 +177,7 @@ def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
         signature=tuple(signature),
         variants=_share_step_functions(each_variant(lowered, lambda ir: step_program(ir, native))),
         native_module=spec.module if native else None,
+        fused_passes=fused_passes(spec),
         state_init=_init_dict(spec.state, hyper),
         scalar_state_init=_init_dict(spec.scalar_state, hyper),
     )

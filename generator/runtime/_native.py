@@ -330,13 +330,15 @@ _UPDATE_ARGUMENTS = (TensorList, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_doub
 
 
 @functools.lru_cache(maxsize=None)
-def update_function(lib: ctypes.CDLL, stem: str, dtype: str, target: str):
-    """The update of one flag combination (``ocg_adam_no_amsgrad``) for one dtype."""
+def update_function(lib: ctypes.CDLL, stem: str, dtype: str, target: str, work: bool = False):
+    """The update of one flag combination (``ocg_adam_no_amsgrad``) for one dtype. ``work``:
+    a CUDA launcher of a spec with per-tensor reductions takes a work buffer for their
+    partial values and totals, (n_chunks + n_tensors) doubles per reduction."""
     name = f"{stem}_{dtype}_cpu" if target == "cpu" else f"{stem}_{dtype}"
     function = getattr(lib, name)
     function.argtypes = list(_UPDATE_ARGUMENTS)
     if target != "cpu":
-        function.argtypes += [ctypes.c_void_p]  # the stream
+        function.argtypes += [ctypes.c_void_p] * (2 if work else 1)  # (the work,) the stream
     function.restype = ctypes.c_int
     return function
 

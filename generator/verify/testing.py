@@ -29,7 +29,7 @@ RTOL64 = 1e-12
 C32 = 2.0
 
 
-# A spec with a per-tensor norm (no fused kernels), for the tests that need one.
+# A spec with a per-tensor norm, for the tests that need one.
 SPEC_WITH_A_NORM = """\
 name: Normalized
 description: SGD on the gradient divided by its norm.
@@ -40,6 +40,11 @@ reductions:
 update:
   - p = p - lr*g/(sqrt(g_sq) + 1)
 """
+
+# ... and with the same norm over every gradient of the step (global: no fused kernels).
+SPEC_WITH_A_GLOBAL_NORM = SPEC_WITH_A_NORM.replace("scope: tensor", "scope: global").replace(
+    "this gradient", "every gradient"
+)
 
 
 @contextlib.contextmanager

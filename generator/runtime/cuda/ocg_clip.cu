@@ -17,20 +17,6 @@ int ocg_clip_scale(const double *partials, int64_t n, double clipnorm, double *s
                    cudaStream_t stream);
 }
 
-/* Tree reduction of one value per thread; thread 0 gets the block's sum. */
-__device__ __forceinline__ double ocg_block_sum(double *cache, double value)
-{
-    cache[threadIdx.x] = value;
-    __syncthreads();
-    for (unsigned stride = blockDim.x / 2; stride > 0; stride /= 2) {
-        if (threadIdx.x < stride) {
-            cache[threadIdx.x] += cache[threadIdx.x + stride];
-        }
-        __syncthreads();
-    }
-    return cache[0];
-}
-
 template <typename T>
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_sumsq_kernel(ocg_tensor_list list, double *partials)
@@ -48,7 +34,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
             sum += value * value;
         }
     }
-    const double total = ocg_block_sum(cache, sum);
+    const double total = ocg::block_sum(cache, sum);
     if (threadIdx.x == 0) {
         partials[blockIdx.x] = total;
     }
@@ -62,7 +48,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
         sum += partials[i];
     }
-    const double total = ocg_block_sum(cache, sum);
+    const double total = ocg::block_sum(cache, sum);
     if (threadIdx.x == 0) {
         const double norm = sqrt(total);
         *scale = ocg_clip_scale_of(clipnorm, norm);

@@ -77,6 +77,39 @@ __device__ __forceinline__ int64_t find_tensor(const int64_t *chunk_start, int64
     return low;
 }
 
+/* One value per thread combined over the block (a power-of-two number of threads, cache one
+ * double per thread) in a fixed order: every thread gets the block's value, and the cache is
+ * free again when it returns. Sum, or the NaN-propagating maximum of ocg.h. */
+__device__ __forceinline__ double block_sum(double *cache, double value)
+{
+    cache[threadIdx.x] = value;
+    __syncthreads();
+    for (unsigned stride = blockDim.x / 2; stride > 0; stride /= 2) {
+        if (threadIdx.x < stride) {
+            cache[threadIdx.x] += cache[threadIdx.x + stride];
+        }
+        __syncthreads();
+    }
+    const double total = cache[0];
+    __syncthreads();
+    return total;
+}
+
+__device__ __forceinline__ double block_max(double *cache, double value)
+{
+    cache[threadIdx.x] = value;
+    __syncthreads();
+    for (unsigned stride = blockDim.x / 2; stride > 0; stride /= 2) {
+        if (threadIdx.x < stride) {
+            cache[threadIdx.x] = ocg_max(cache[threadIdx.x], cache[threadIdx.x + stride]);
+        }
+        __syncthreads();
+    }
+    const double total = cache[0];
+    __syncthreads();
+    return total;
+}
+
 inline unsigned blocks_for(int64_t n_chunks)
 {
     return (unsigned)(n_chunks < OCG_MAX_BLOCKS ? n_chunks : OCG_MAX_BLOCKS);

@@ -87,7 +87,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
         if fused and self.native_module is None:
             raise ValueError(
-                f"{name}: fused=True needs generated C/CUDA kernels, which specs with reductions do not have"
+                f"{name}: fused=True needs generated C/CUDA kernels, which specs with global reductions do not have"
             )
         defaults = {}
         for hp in self.hyperparameters:
@@ -274,7 +274,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             )
         if out["fused"] and self.native_module is None:
             raise ValueError(
-                f"{name}: fused=True needs generated C/CUDA kernels, which specs with reductions do not have"
+                f"{name}: fused=True needs generated C/CUDA kernels, which specs with global reductions do not have"
             )
         if out["fused"] and out["foreach"]:
             raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
@@ -983,7 +983,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             low_on_cpu = target == "cpu" and dtype in LOW_PRECISION  # the CPU library is f32/f64
             suffix = "f32" if low_on_cpu else _DTYPE_SUFFIX[dtype]
             library = _native.library(self.native_module, target, _arch(device))
-            update = _native.update_function(library, kernel.native, suffix, target)
+            work = bool(kernel.tensor_ops)  # the CUDA launchers' buffer for the reductions
+            update = _native.update_function(library, kernel.native, suffix, target, work)
             out[(device, dtype)] = (target, suffix, low_on_cpu, update, bucket)
         return out
 
@@ -1237,9 +1238,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         if not isinstance(scale, torch.Tensor):
             scale = torch.tensor([scale], dtype=torch.float64).to(device)
         tensors = _native.tensor_list(on_device.data_ptr(), n, width, n_chunks)
-        code = update(
-            tensors, values.data_ptr(), scale.data_ptr(), factor, clipvalue, _stream(device)
-        )
+        arguments = [tensors, values.data_ptr(), scale.data_ptr(), factor, clipvalue]
+        if kernel.tensor_ops:  # the per-tensor reductions' partial values and totals
+            size = (n_chunks + n) * len(kernel.tensor_ops)
+            work = torch.empty(size, dtype=torch.float64, device=device)
+            arguments.append(work.data_ptr())
+        code = update(*arguments, _stream(device))
         # The launch runs later on the stream; freeing these tensors is safe because the
         # caching allocator reuses their memory only for work ordered after it.
         _native.check(code, f"{kernel.native}_{suffix}")
