@@ -558,6 +558,25 @@ def targets(report: dict, gpu: bool) -> list[dict]:
                 }
             )
 
+    def per_element(name, backend, spec, peer_spec, workload, goal):
+        """``spec``'s time per element over ``peer_spec``'s, on the same backend: met when at
+        most ``goal`` (issue 13: Lamb's two passes within 1.3x of Adam's one)."""
+        a, b = _find(rows, spec, workload, backend), _find(rows, peer_spec, workload, backend)
+        if a and b:
+            value = a["median_s"] / b["median_s"]  # the same elements in both
+            out.append(
+                {"target": name, "value": round(value, 3), "goal": goal, "met": value <= goal}
+            )
+
+    kind = "CUDA" if gpu else "C"
+    per_element(
+        f"fused {kind} Lamb over fused {kind} Adam, W1 (time per element; at most)",
+        f"generated fused {kind}",
+        "lamb",
+        "adam",
+        "W1",
+        1.3,
+    )
     if not gpu:
         for w, goal in (("W1", 1.0), ("W2", 1.3), ("W3", 1.1)):  # W2, W3: issue 16's goals
             ratio(

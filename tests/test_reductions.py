@@ -242,3 +242,53 @@ def test_an_empty_tensor_beside_a_counted_one_steps(backend):
         params = [p.detach().numpy() for p in params]
     np.testing.assert_allclose(params[0], ref.params[0], rtol=1e-12)
     assert params[1].shape == (0,)
+
+
+def test_the_first_pass_writes_the_states_that_need_no_reduction():
+    """Lamb's m and v need no per-tensor value: the first of the fused kernels' two passes
+    writes them, and the update reads them instead of the gradient and the old state (10
+    values moved per element instead of 11)."""
+    from pathlib import Path
+
+    from generator.backends import two_pass
+    from generator.ir import lower
+    from generator.model import load_spec
+
+    root = Path(__file__).resolve().parent.parent
+    lamb = lower(load_spec(root / "specs" / "lamb.yaml", root)).variants[0]
+    commit, rest = two_pass.split(lamb)
+    assert [name for name, _ in commit.outputs] == ["m", "v"]
+    assert [name for name, _ in rest.outputs] == ["p"]
+    assert {"p", "m", "v"} <= rest.reads() and "g" not in rest.reads()
+    source = (root / "generated" / "cuda" / "lamb.c").read_text()
+    update = source.split("#pragma omp simd\n")[1].split("p[_i] = _new_p;")[0]
+    assert "g[_i]" not in update and "m[_i], v[_i]" in update
+
+
+@pytest.mark.parametrize(
+    "update,reason",
+    [
+        # the rest reads the old m (through u) beside the new one: both passes read the old
+        ("  - u = m\n  - m = 0.9*m + g\n  - p = p - lr*n*(m + u)", "old value"),
+        # m's new value needs the reduction: nothing to write early
+        ("  - m = 0.9*m + n*g\n  - p = p - lr*m", "needs the reduction"),
+    ],
+)
+def test_the_first_pass_writes_nothing_where_the_update_needs_the_old_values(update, reason):
+    from generator.backends import two_pass
+    from generator.ir import lower
+
+    text = f"""\
+name: Early
+description: A state and a per-tensor reduction.
+hyperparameters:
+  learning_rate: {{default: 0.1, domain: learning_rate >= 0, doc: Rate.}}
+state:
+  m: {{doc: Momentum.}}
+reductions:
+  n: {{scope: tensor, op: sum, of: g**2, doc: Squared norm.}}
+update:
+{update}
+"""
+    ir = lower(parse_spec(text, "specs/early.yaml", "early")).variants[0]
+    assert two_pass.split(ir) is None, reason

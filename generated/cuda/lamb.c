@@ -19,9 +19,9 @@ static int omp_get_thread_num(void) { return 0; }
 #define OCG_CPU_TEAM 256
 
 /* the defaults: a tensor at a time, every thread taking the same share of it in both
- * passes: the terms of its reductions, then (after one barrier) their totals, the thread's
- * partial values combined in thread order so that every run gives the same bits, the
- * tensor's scalars and the update. */
+ * passes: the terms of its reductions (and the new m, v), then (after one barrier) their totals,
+ * the threads' partial values combined in thread order so that every run gives the same
+ * bits, the tensor's scalars and the update. */
 int ocg_lamb_default_f32_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue)
 {
@@ -74,6 +74,12 @@ int ocg_lamb_default_f32_cpu(ocg_tensor_list list, const double *scalars, const 
                     _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c3_inv_one_minus_beta_2_pow_t,
                     _c4__weight_decay_factor_pow_two, _c5_coefficient, beta_1, beta_2, epsilon,
                     &_term_w_norm_squared, &_term_u_norm_squared);
+                float _new_m, _new_v;
+                ocg_lamb_default_commit_f32(ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i],
+                                            _c0_one_minus_beta_1, _c1_one_minus_beta_2, beta_1,
+                                            beta_2, &_new_m, &_new_v);
+                m[_i] = _new_m;
+                v[_i] = _new_v;
                 _sum_w_norm_squared = _sum_w_norm_squared + (double)_term_w_norm_squared;
                 _sum_u_norm_squared = _sum_u_norm_squared + (double)_term_u_norm_squared;
             }
@@ -92,15 +98,11 @@ int ocg_lamb_default_f32_cpu(ocg_tensor_list list, const double *scalars, const 
             ++_round;
 #pragma omp simd
             for (int64_t _i = _lo; _i < _hi; ++_i) {
-                float _new_p, _new_m, _new_v;
-                ocg_lamb_default_element_f32(p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
-                                             v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                             _c3_inv_one_minus_beta_2_pow_t,
-                                             _c6_weight_decay_factor, beta_1, beta_2, epsilon,
-                                             _k1_coefficient, &_new_p, &_new_m, &_new_v);
+                float _new_p;
+                ocg_lamb_default_element_f32(p[_i], m[_i], v[_i], _c3_inv_one_minus_beta_2_pow_t,
+                                             _c6_weight_decay_factor, epsilon, _k1_coefficient,
+                                             &_new_p);
                 p[_i] = _new_p;
-                m[_i] = _new_m;
-                v[_i] = _new_v;
             }
         }
     }
@@ -108,9 +110,9 @@ int ocg_lamb_default_f32_cpu(ocg_tensor_list list, const double *scalars, const 
 }
 
 /* the defaults: a tensor at a time, every thread taking the same share of it in both
- * passes: the terms of its reductions, then (after one barrier) their totals, the thread's
- * partial values combined in thread order so that every run gives the same bits, the
- * tensor's scalars and the update. */
+ * passes: the terms of its reductions (and the new m, v), then (after one barrier) their totals,
+ * the threads' partial values combined in thread order so that every run gives the same
+ * bits, the tensor's scalars and the update. */
 int ocg_lamb_default_f64_cpu(ocg_tensor_list list, const double *scalars, const double *grad_scale,
                              double grad_factor, double clipvalue)
 {
@@ -163,6 +165,12 @@ int ocg_lamb_default_f64_cpu(ocg_tensor_list list, const double *scalars, const 
                     _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c3_inv_one_minus_beta_2_pow_t,
                     _c4__weight_decay_factor_pow_two, _c5_coefficient, beta_1, beta_2, epsilon,
                     &_term_w_norm_squared, &_term_u_norm_squared);
+                double _new_m, _new_v;
+                ocg_lamb_default_commit_f64(ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i],
+                                            _c0_one_minus_beta_1, _c1_one_minus_beta_2, beta_1,
+                                            beta_2, &_new_m, &_new_v);
+                m[_i] = _new_m;
+                v[_i] = _new_v;
                 _sum_w_norm_squared = _sum_w_norm_squared + (double)_term_w_norm_squared;
                 _sum_u_norm_squared = _sum_u_norm_squared + (double)_term_u_norm_squared;
             }
@@ -181,15 +189,11 @@ int ocg_lamb_default_f64_cpu(ocg_tensor_list list, const double *scalars, const 
             ++_round;
 #pragma omp simd
             for (int64_t _i = _lo; _i < _hi; ++_i) {
-                double _new_p, _new_m, _new_v;
-                ocg_lamb_default_element_f64(p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i],
-                                             v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                             _c3_inv_one_minus_beta_2_pow_t,
-                                             _c6_weight_decay_factor, beta_1, beta_2, epsilon,
-                                             _k1_coefficient, &_new_p, &_new_m, &_new_v);
+                double _new_p;
+                ocg_lamb_default_element_f64(p[_i], m[_i], v[_i], _c3_inv_one_minus_beta_2_pow_t,
+                                             _c6_weight_decay_factor, epsilon, _k1_coefficient,
+                                             &_new_p);
                 p[_i] = _new_p;
-                m[_i] = _new_m;
-                v[_i] = _new_v;
             }
         }
     }

@@ -16,27 +16,43 @@ static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state
 
 /* ---- the defaults ---- */
 
-__device__ __forceinline__ void
-ocg_lamb_default_element(float p, float g, float m, float v, float _c0_one_minus_beta_1,
-                         float _c1_one_minus_beta_2, float _c3_inv_one_minus_beta_2_pow_t,
-                         float _c6_weight_decay_factor, float beta_1, float beta_2, float epsilon,
-                         float _k1_coefficient, float *_new_p, float *_new_m, float *_new_v)
+__device__ __forceinline__ void ocg_lamb_default_element(float p, float m, float v,
+                                                         float _c3_inv_one_minus_beta_2_pow_t,
+                                                         float _c6_weight_decay_factor,
+                                                         float epsilon, float _k1_coefficient,
+                                                         float *_new_p)
 {
-    ocg_lamb_default_element_f32(p, g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                 _c3_inv_one_minus_beta_2_pow_t, _c6_weight_decay_factor, beta_1,
-                                 beta_2, epsilon, _k1_coefficient, _new_p, _new_m, _new_v);
+    ocg_lamb_default_element_f32(p, m, v, _c3_inv_one_minus_beta_2_pow_t, _c6_weight_decay_factor,
+                                 epsilon, _k1_coefficient, _new_p);
 }
 
-__device__ __forceinline__ void
-ocg_lamb_default_element(double p, double g, double m, double v, double _c0_one_minus_beta_1,
-                         double _c1_one_minus_beta_2, double _c3_inv_one_minus_beta_2_pow_t,
-                         double _c6_weight_decay_factor, double beta_1, double beta_2,
-                         double epsilon, double _k1_coefficient, double *_new_p, double *_new_m,
-                         double *_new_v)
+__device__ __forceinline__ void ocg_lamb_default_element(double p, double m, double v,
+                                                         double _c3_inv_one_minus_beta_2_pow_t,
+                                                         double _c6_weight_decay_factor,
+                                                         double epsilon, double _k1_coefficient,
+                                                         double *_new_p)
 {
-    ocg_lamb_default_element_f64(p, g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                                 _c3_inv_one_minus_beta_2_pow_t, _c6_weight_decay_factor, beta_1,
-                                 beta_2, epsilon, _k1_coefficient, _new_p, _new_m, _new_v);
+    ocg_lamb_default_element_f64(p, m, v, _c3_inv_one_minus_beta_2_pow_t, _c6_weight_decay_factor,
+                                 epsilon, _k1_coefficient, _new_p);
+}
+
+__device__ __forceinline__ void ocg_lamb_default_commit(float g, float m, float v,
+                                                        float _c0_one_minus_beta_1,
+                                                        float _c1_one_minus_beta_2, float beta_1,
+                                                        float beta_2, float *_new_m, float *_new_v)
+{
+    ocg_lamb_default_commit_f32(g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2, beta_1, beta_2,
+                                _new_m, _new_v);
+}
+
+__device__ __forceinline__ void ocg_lamb_default_commit(double g, double m, double v,
+                                                        double _c0_one_minus_beta_1,
+                                                        double _c1_one_minus_beta_2, double beta_1,
+                                                        double beta_2, double *_new_m,
+                                                        double *_new_v)
+{
+    ocg_lamb_default_commit_f64(g, m, v, _c0_one_minus_beta_1, _c1_one_minus_beta_2, beta_1, beta_2,
+                                _new_m, _new_v);
 }
 
 __device__ __forceinline__ void
@@ -65,7 +81,7 @@ ocg_lamb_default_terms(double p, double g, double m, double v, double _c0_one_mi
                                _term_u_norm_squared);
 }
 
-/* The first pass: each chunk's partial value of every per-tensor reduction, in double. */
+/* The first pass: each chunk's partial value of every per-tensor reduction, in double, and the new m, v. */
 template <typename P, typename S>
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_lamb_default_terms_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
@@ -103,6 +119,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
                                    _c1_one_minus_beta_2, _c3_inv_one_minus_beta_2_pow_t,
                                    _c4__weight_decay_factor_pow_two, _c5_coefficient, beta_1,
                                    beta_2, epsilon, &_term_w_norm_squared, &_term_u_norm_squared);
+            S _new_m, _new_v;
+            ocg_lamb_default_commit(ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                                    ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _c0_one_minus_beta_1,
+                                    _c1_one_minus_beta_2, beta_1, beta_2, &_new_m, &_new_v);
+            m[_k] = _new_m;
+            v[_k] = _new_v;
             _sum_w_norm_squared = _sum_w_norm_squared + (double)_term_w_norm_squared;
             _sum_u_norm_squared = _sum_u_norm_squared + (double)_term_u_norm_squared;
         }
@@ -151,20 +173,16 @@ __global__ void __launch_bounds__(OCG_THREADS)
     /* _c6_weight_decay_factor = -lr*weight_decay + 1.0 */
     /* _c4__weight_decay_factor_pow_two = _c6_weight_decay_factor*_c6_weight_decay_factor */
     /* _c5_coefficient = 1.0/((1.0 - pow(beta_1, t))*(1.0 - pow(beta_1, t))) */
-    const S _c0_one_minus_beta_1 = (S)scalars[0];
-    const S _c1_one_minus_beta_2 = (S)scalars[1];
     const S _c3_inv_one_minus_beta_2_pow_t = (S)scalars[3];
     const S _c6_weight_decay_factor = (S)scalars[4];
-    const S beta_1 = (S)scalars[7];
-    const S beta_2 = (S)scalars[8];
     const S epsilon = (S)scalars[9];
-    const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
-    const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
+    (void)grad_scale;
+    (void)grad_factor;
+    (void)clipvalue; /* the first pass read the gradient */
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 4;
         P *const p = (P *)_row[0];
-        const P *const g = (const P *)_row[1];
         S *const m = (S *)_row[2];
         S *const v = (S *)_row[3];
         double _tensor_values[1];
@@ -173,44 +191,31 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        const bool _vector =
-            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(m) && ocg::aligned4(v);
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(m) && ocg::aligned4(v);
         for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
              _i += 4 * (int64_t)blockDim.x) {
             if (_vector && _i + 4 <= _end) {
                 ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
-                const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
                 ocg::vec4<S> _v_m = *reinterpret_cast<const ocg::vec4<S> *>(m + _i);
                 ocg::vec4<S> _v_v = *reinterpret_cast<const ocg::vec4<S> *>(v + _i);
                 OCG_UNROLL
                 for (int _j = 0; _j < 4; ++_j) {
-                    S _new_p, _new_m, _new_v;
+                    S _new_p;
                     ocg_lamb_default_element(
-                        ocg::load<S>(_v_p.v[_j]),
-                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
-                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]), _c0_one_minus_beta_1,
-                        _c1_one_minus_beta_2, _c3_inv_one_minus_beta_2_pow_t,
-                        _c6_weight_decay_factor, beta_1, beta_2, epsilon, _k1_coefficient, &_new_p,
-                        &_new_m, &_new_v);
+                        ocg::load<S>(_v_p.v[_j]), ocg::load<S>(_v_m.v[_j]),
+                        ocg::load<S>(_v_v.v[_j]), _c3_inv_one_minus_beta_2_pow_t,
+                        _c6_weight_decay_factor, epsilon, _k1_coefficient, &_new_p);
                     _v_p.v[_j] = ocg::store<P>(_new_p);
-                    _v_m.v[_j] = _new_m;
-                    _v_v.v[_j] = _new_v;
                 }
                 *reinterpret_cast<ocg::vec4<P> *>(p + _i) = _v_p;
-                *reinterpret_cast<ocg::vec4<S> *>(m + _i) = _v_m;
-                *reinterpret_cast<ocg::vec4<S> *>(v + _i) = _v_v;
             } else {
                 for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
-                    S _new_p, _new_m, _new_v;
-                    ocg_lamb_default_element(
-                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
-                        ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _c0_one_minus_beta_1,
-                        _c1_one_minus_beta_2, _c3_inv_one_minus_beta_2_pow_t,
-                        _c6_weight_decay_factor, beta_1, beta_2, epsilon, _k1_coefficient, &_new_p,
-                        &_new_m, &_new_v);
+                    S _new_p;
+                    ocg_lamb_default_element(ocg::load<S>(p[_k]), ocg::load<S>(m[_k]),
+                                             ocg::load<S>(v[_k]), _c3_inv_one_minus_beta_2_pow_t,
+                                             _c6_weight_decay_factor, epsilon, _k1_coefficient,
+                                             &_new_p);
                     p[_k] = ocg::store<P>(_new_p);
-                    m[_k] = _new_m;
-                    v[_k] = _new_v;
                 }
             }
         }

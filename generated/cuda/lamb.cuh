@@ -46,36 +46,45 @@ HD void ocg_lamb_default_step(const double *hyper, double *scalar_state, double 
     (void)t; /* not every variant reads all three */
 }
 
-HD void ocg_lamb_default_element_f32(float p, float g, float m, float v, float _c0_one_minus_beta_1,
-                                     float _c1_one_minus_beta_2,
+HD void ocg_lamb_default_element_f32(float p, float m, float v,
                                      float _c3_inv_one_minus_beta_2_pow_t,
-                                     float _c6_weight_decay_factor, float beta_1, float beta_2,
-                                     float epsilon, float _k1_coefficient, float *_new_p,
-                                     float *_new_m, float *_new_v)
+                                     float _c6_weight_decay_factor, float epsilon,
+                                     float _k1_coefficient, float *_new_p)
+{
+    *_new_p = _c6_weight_decay_factor * p +
+              _k1_coefficient * m / (epsilon + sqrtf(_c3_inv_one_minus_beta_2_pow_t * v));
+}
+
+HD void ocg_lamb_default_element_f64(double p, double m, double v,
+                                     double _c3_inv_one_minus_beta_2_pow_t,
+                                     double _c6_weight_decay_factor, double epsilon,
+                                     double _k1_coefficient, double *_new_p)
+{
+    *_new_p = _c6_weight_decay_factor * p +
+              _k1_coefficient * m / (epsilon + sqrt(_c3_inv_one_minus_beta_2_pow_t * v));
+}
+
+/* The first of the two passes writes m, v: their new values need no per-tensor
+ * value, and the update above reads them from memory. */
+
+HD void ocg_lamb_default_commit_f32(float g, float m, float v, float _c0_one_minus_beta_1,
+                                    float _c1_one_minus_beta_2, float beta_1, float beta_2,
+                                    float *_new_m, float *_new_v)
 {
     const float _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
     const float _stored_v = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _stored_m;
     *_new_v = _stored_v;
-    *_new_p =
-        _c6_weight_decay_factor * p +
-        _k1_coefficient * _stored_m / (epsilon + sqrtf(_c3_inv_one_minus_beta_2_pow_t * _stored_v));
 }
 
-HD void ocg_lamb_default_element_f64(double p, double g, double m, double v,
-                                     double _c0_one_minus_beta_1, double _c1_one_minus_beta_2,
-                                     double _c3_inv_one_minus_beta_2_pow_t,
-                                     double _c6_weight_decay_factor, double beta_1, double beta_2,
-                                     double epsilon, double _k1_coefficient, double *_new_p,
-                                     double *_new_m, double *_new_v)
+HD void ocg_lamb_default_commit_f64(double g, double m, double v, double _c0_one_minus_beta_1,
+                                    double _c1_one_minus_beta_2, double beta_1, double beta_2,
+                                    double *_new_m, double *_new_v)
 {
     const double _stored_m = _c0_one_minus_beta_1 * g + beta_1 * m;
     const double _stored_v = _c1_one_minus_beta_2 * g * g + beta_2 * v;
     *_new_m = _stored_m;
     *_new_v = _stored_v;
-    *_new_p =
-        _c6_weight_decay_factor * p +
-        _k1_coefficient * _stored_m / (epsilon + sqrt(_c3_inv_one_minus_beta_2_pow_t * _stored_v));
 }
 
 /* One element's term of each per-tensor reduction (w_norm_squared, u_norm_squared),

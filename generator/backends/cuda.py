@@ -35,6 +35,7 @@ from ..runtime import _state_codes as state_codes
 from ..runtime._kernel_layout import CHUNK, MAX_BLOCKS, THREADS
 from ..symbols import G
 from .base import Build, each_variant
+from . import two_pass
 from .c_names import kernel_stem
 
 EXAMPLE_SPEC = "adam"
@@ -73,6 +74,53 @@ class ElementView:
     masks: tuple[tuple[str, str], ...]  # (name, C condition): per-element, before the temporaries
     outputs: tuple[tuple[str, str], ...]  # (state name or "p", C expression)
     parameters: tuple[str, ...]  # lines: the values before the step, the scalars, the outputs
+    arguments: str  # its parameters' names, as a wrapper passes them on
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """An element program as one pass of a kernel calls it: the arrays (in row order) and
+    scalars its function takes, and the arrays it gives new values (row order)."""
+
+    kind: str  # "element" (the update) or "commit" (states the first of two passes writes)
+    program: two_pass.Program
+    arrays: tuple[str, ...]
+    scalars: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+    @classmethod
+    def of(cls, kind, program, arrays, scalars, tensor_scalars) -> "_Pass":
+        """Only what ``program`` reads: the second of two passes reads no gradient (Lamb)."""
+        reads, written = program.reads(), {name for name, _ in program.outputs}
+        return cls(
+            kind,
+            program,
+            tuple(a for a in arrays if a in reads),
+            tuple(n for n in (*scalars, *tensor_scalars) if n in reads),
+            tuple(a for a in arrays if a in written),
+        )
+
+    def views(self, stem: str) -> tuple["ElementView", ...]:
+        out = []
+        for dtype, ctype in ((DType.F32, "float"), (DType.F64, "double")):
+            out.append(
+                ElementView(
+                    ctype=ctype,
+                    function=f"{stem}_{self.kind}_{dtype.suffix}",
+                    temporaries=tuple(
+                        (a.symbol.name, print_c(a.expr, ctype)) for a in self.program.temporaries
+                    ),
+                    masks=tuple(
+                        (a.symbol.name, print_c(a.expr, ctype)) for a in self.program.masks
+                    ),
+                    outputs=tuple((n, print_c(e, ctype)) for n, e in self.program.outputs),
+                    parameters=_parameters(ctype, self.arrays, self.scalars, self.outputs),
+                    arguments=", ".join(
+                        [*self.arrays, *self.scalars, *(f"_new_{a}" for a in self.outputs)]
+                    ),
+                )
+            )
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -170,6 +218,14 @@ class VariantView:
     tensor_stage: TensorStageView | None = None
     cuda_terms_call: str = ""  # the terms call's arguments in the CUDA reduction kernel
     cpu_terms_calls: tuple[str, ...] = ()  # ... and in the CPU kernels (float, double)
+    # the states the first pass writes (two_pass.py): their functions (float, double), and
+    # their calls' arguments in the CPU kernels (float, double) and the CUDA terms kernel
+    commits: tuple[ElementView, ...] = ()
+    commit_outputs: tuple[str, ...] = ()
+    cpu_commit_calls: tuple[str, ...] = ()
+    cuda_commit_call: str = ""
+    update_outputs: tuple[str, ...] = ()  # the arrays the update pass writes
+    update_arrays: tuple[str, ...] = ()  # ... and those it reads
     # the scalars a kernel unpacks, (index in the scalars array, name): those its element
     # and terms functions take (the tensor stage reads the array itself, in double)
     unpacked: tuple[tuple[int, str], ...] = ()
@@ -199,7 +255,27 @@ class VariantView:
 
     @property
     def outputs(self) -> tuple[ArrayRow, ...]:
-        return tuple(r for r in self.rows if r.name != "g")
+        """The rows the update pass writes."""
+        return tuple(r for r in self.rows if r.name in self.update_outputs)
+
+    @property
+    def update_rows(self) -> tuple[ArrayRow, ...]:
+        """The rows the update pass reads or writes (all, but for the second of two passes)."""
+        used = {*self.update_arrays, *self.update_outputs}
+        return tuple(r for r in self.rows if r.name in used)
+
+    @property
+    def update_reads_g(self) -> bool:
+        return "g" in self.update_arrays
+
+    @property
+    def committed(self) -> tuple[ArrayRow, ...]:
+        """The rows the first of two passes writes."""
+        return tuple(r for r in self.rows if r.name in self.commit_outputs)
+
+    @property
+    def commit_new_values(self) -> str:
+        return ", ".join(f"_new_{r.name}" for r in self.committed)
 
 
 @dataclass(frozen=True)
@@ -330,17 +406,17 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         stage.outputs if stage else ()
     )
     term_scalars = tuple(n for n in scalars if n in term_reads)
-    elements = tuple(
-        ElementView(
-            ctype=ctype,
-            function=f"{stem}_element_{dtype.suffix}",
-            temporaries=tuple((a.symbol.name, print_c(a.expr, ctype)) for a in ir.temporaries),
-            masks=tuple((a.symbol.name, print_c(a.expr, ctype)) for a in ir.masks),
-            outputs=tuple((name, print_c(expr, ctype)) for name, expr in ir.outputs),
-            parameters=_parameters(ctype, ("p", "g", *ir.state), call_scalars),
+    arrays = ("p", "g", *ir.state)
+    two = two_pass.split(ir) if stage else None
+    if two is None:  # one program, with every array (the update pass reads them all)
+        update = _Pass(
+            "element", two_pass.whole(ir), arrays, call_scalars, (arrays[0], *arrays[2:])
         )
-        for dtype, ctype in ((DType.F32, "float"), (DType.F64, "double"))
-    )
+        commit = None
+    else:
+        commit = _Pass.of("commit", two[0], arrays, scalars, ())
+        update = _Pass.of("element", two[1], arrays, scalars, stage.outputs)
+    elements = update.views(stem)
     rows = tuple(
         ArrayRow(
             name=a,
@@ -352,13 +428,13 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         for i, a in enumerate(("p", "g", *ir.state))
     )
 
-    def call(value: str, grad: str) -> str:
-        """``value`` formats an array's value before the step; ``grad`` is the clipped gradient;
-        the new values go to the locals ``_new_<array>``."""
-        values = [grad if r.name == "g" else value.format(r.name) for r in rows]
-        return ", ".join(
-            values + list(call_scalars) + [f"&_new_{r.name}" for r in rows if r.name != "g"]
-        )
+    def call(value: str, grad: str, kernel_pass=update) -> str:
+        """``value`` formats an array's value before the step (for the second of two passes,
+        a committed state's new value); ``grad`` is the clipped gradient; the new values go to
+        the locals ``_new_<array>``."""
+        values = [grad if a == "g" else value.format(a) for a in kernel_pass.arrays]
+        outputs = [f"&_new_{a}" for a in kernel_pass.outputs]
+        return ", ".join(values + list(kernel_pass.scalars) + outputs)
 
     def terms_call(value: str, grad: str) -> str:
         """The terms function's arguments; the terms go to the locals ``_term_<name>``."""
@@ -417,7 +493,7 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         elements=elements,
         step=_step(ir, stem, hyper, scalar_state),
         rows=rows,
-        new_values=", ".join(f"_new_{r.name}" for r in rows if r.name != "g"),
+        new_values=", ".join(f"_new_{a}" for a in update.outputs),
         cuda_vector_call=call(
             "ocg::load<S>(_v_{}.v[_j])",
             "ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound)",
@@ -451,12 +527,36 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
             terms_call("{}[_i]", clipped_cpu(ctype)) for ctype in ("float", "double")
         ),
         unpacked=tuple(
-            (i, n) for i, n in enumerate(scalars) if n in element_reads or n in term_reads
+            (i, n)
+            for i, n in enumerate(scalars)
+            if n in update.scalars or n in term_reads or (commit and n in commit.scalars)
         ),
-        element_unpacked=tuple((i, n) for i, n in enumerate(scalars) if n in element_reads),
-        term_unpacked=tuple((i, n) for i, n in enumerate(scalars) if n in term_reads),
+        element_unpacked=tuple((i, n) for i, n in enumerate(scalars) if n in update.scalars),
+        term_unpacked=tuple(
+            (i, n)
+            for i, n in enumerate(scalars)
+            if n in term_reads or (commit and n in commit.scalars)
+        ),
         call_scalars=call_scalars,
         term_scalars=term_scalars,
+        commits=commit.views(stem) if commit else (),
+        commit_outputs=commit.outputs if commit else (),
+        cpu_commit_calls=(
+            tuple(call("{}[_i]", clipped_cpu(ctype), commit) for ctype in ("float", "double"))
+            if commit
+            else ()
+        ),
+        cuda_commit_call=(
+            call(
+                "ocg::load<S>({}[_k])",
+                "ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound)",
+                commit,
+            )
+            if commit
+            else ""
+        ),
+        update_outputs=update.outputs,
+        update_arrays=update.arrays,
     )
 
 
