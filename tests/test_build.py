@@ -126,9 +126,12 @@ def test_generated_is_the_default_target():
 
 
 def test_list_shows_the_kernels_only_where_they_exist(capsys, monkeypatch):
-    """Issue 13's report: `list` showed a cuda backend for specs that have none."""
+    """Issue 13's report: `list` showed a cuda backend for specs that had none. Every spec
+    has kernels now, per-tensor and global reductions included; a backend that prints no
+    kernels for a spec is left out of its row."""
     from generator import build as build_mod
     from generator.__main__ import main
+    from generator.backends import cuda
     from generator.model import parse_spec
     from generator.verify import testing
 
@@ -139,8 +142,11 @@ def test_list_shows_the_kernels_only_where_they_exist(capsys, monkeypatch):
     monkeypatch.setattr(build_mod, "load_specs", lambda: [*shipped, with_norms, with_a_global_norm])
     assert main(["list"]) == 0
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
-    assert rows["GloballyNormalized"].endswith("numpy, torch, keras, optax")  # no kernels
-    assert rows["Normalized"].endswith("numpy, torch, keras, optax, cuda")  # per-tensor: kernels
-    assert rows["Lamb"].endswith("numpy, torch, keras, optax, cuda")
-    for spec in shipped:
-        assert rows[spec.name].endswith(", cuda"), rows[spec.name]
+    for name in ("GloballyNormalized", "Normalized", "Lamb", *(s.name for s in shipped)):
+        assert rows[name].endswith("numpy, torch, keras, optax, cuda"), rows[name]
+    # a backend that skips a spec: its row leaves it out
+    monkeypatch.setattr(cuda.CudaBackend, "supports", lambda self, spec: spec.module != "lamb")
+    assert main(["list"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["Lamb"].endswith("numpy, torch, keras, optax"), rows["Lamb"]
+    assert rows["Adam"].endswith(", cuda")

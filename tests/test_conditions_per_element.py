@@ -78,6 +78,7 @@ PLAIN_CORNERS = (
 def gate(tmp_path_factory):
     base = tmp_path_factory.mktemp("conditions")
     specs = {"gate": GATE, "corners": CORNERS, "plaincorners": PLAIN_CORNERS, "legal": LEGAL}
+    specs["every"] = testing.SPEC_WITH_EVERY_REDUCTION  # built here too: one package to build
     with testing.user_package(base, specs, "gateopt") as package:
         yield load_spec(base / "specs" / "gate.yaml", base), package
 
@@ -263,6 +264,47 @@ def test_a_reduction_read_as_it_is_equals_the_reference_in_the_fused_kernels(gat
     assert np.isnan(params[1]).all() and not np.isnan(params[0]).any()
     for got, want in zip(params, ref.params):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("path", ["numpy-fused", "fused", "fused-shim"])
+def test_global_and_per_tensor_reductions_in_the_fused_kernels(gate, path):
+    """Global reductions (a sum and a maximum over every tensor, read by the step program)
+    beside per-tensor ones: the runtimes compute the global ones by their array code over the
+    gradients as the kernels see them (maximize, clipnorm and clipvalue applied), the kernels
+    the rest. Equal to the reference without them, and to the loop path with them."""
+    _, package = gate
+    spec = load_spec(package.parent / "specs" / "every.yaml", package.parent)
+    rng = np.random.default_rng(3)
+    params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5), rng.standard_normal(())]
+    grads = [[np.asarray(rng.standard_normal(p.shape)) for p in params0] for _ in range(4)]
+    ref = reference.run(spec, {}, {h.name: h.default for h in spec.reals}, params0, grads)
+    if path == "numpy-fused":
+        params = [p.copy() for p in params0]
+        opt = importlib.import_module("gateopt.numpy").NormalizedMomentum(fused=True)
+        for step in grads:
+            opt.apply_gradients(zip(step, params))
+        for got, want in zip(params, ref.params):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+        return
+    cls = importlib.import_module("gateopt.torch").NormalizedMomentum
+    runs = []
+    for options in ({}, {"maximize": True, "clipnorm": 0.5, "clipvalue": 0.3}):
+        ends = []
+        for fused in (False, True):
+            tensors = [torch.tensor(p, requires_grad=True) for p in params0]
+            opt = cls(tensors, fused=fused, **options)
+            opt._native_target_for_cpu = "shim" if path == "fused-shim" else "cpu"
+            for step in grads:
+                for t, g in zip(tensors, step):
+                    t.grad = torch.tensor(g)
+                opt.step()
+            ends.append([t.detach().numpy() for t in tensors])
+        for got, want in zip(*ends):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+        runs.append(ends[1])
+    for got, want in zip(runs[0], ref.params):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    assert not np.allclose(runs[0][0], runs[1][0])  # the options changed the step
 
 
 def test_a_reduction_of_a_value_read_before_a_state_reads_the_reduction_is_legal():

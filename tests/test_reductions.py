@@ -15,26 +15,7 @@ from generator.ir import build_ir
 from generator.model import parse_spec
 from generator.render import render
 
-SPEC = """\
-name: NormalizedMomentum
-description: Momentum on per-tensor normalized gradients, with a global step scale.
-hyperparameters:
-  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
-  beta: {default: 0.9, domain: 0 <= beta < 1, doc: Momentum.}
-  epsilon: {default: 1.0e-6, domain: epsilon > 0, doc: Fuzz factor.}
-reductions:
-  g_sq: {scope: tensor, op: sum, of: g**2, doc: Squared norm of this gradient.}
-  p_absmax: {scope: tensor, op: max, of: abs(p), doc: Largest parameter magnitude.}
-  m_total: {scope: global, op: sum, of: m**2 + beta*abs(g), doc: A global statistic.}
-  g_peak: {scope: global, op: max, of: abs(g), doc: Largest gradient element.}
-step:
-  - scale = 1/(1 + sqrt(m_total)/(g_peak + epsilon))
-state:
-  m: {init: 0, doc: Momentum.}
-update:
-  - m = beta*m + g/(sqrt(g_sq) + epsilon)
-  - p = p - lr*scale*(m + 0.01*p/(p_absmax + epsilon))
-"""
+SPEC = testing.SPEC_WITH_EVERY_REDUCTION
 
 
 def render_spec(backend, text=SPEC, module="normalized_momentum"):

@@ -186,6 +186,15 @@ def printed_condition(condition) -> str:
 
 def fused_passes(spec) -> str:
     """How the fused kernels of ``spec`` go over memory, for its docs."""
-    if spec.reductions:
-        return "two passes over memory (the first for the per-tensor reductions)"
-    return "one pass over memory"
+    scopes = {r.scope.value for r in spec.reductions}
+    passes = (
+        "two passes over memory (the first for the per-tensor reductions)"
+        if "tensor" in scopes
+        else "one pass over memory"
+    )
+    if "global" in scopes:
+        passes += (
+            ", after the global reductions' array operations (on CUDA their values come back "
+            "to the host)"
+        )
+    return passes

@@ -1,6 +1,6 @@
 """C and CUDA backend: ``generated/cuda/``.
 
-Per spec (specs without global reductions; see ``supports``):
+Per spec:
 
 - ``<module>.cuh``: the element update of every flag combination as C99/CUDA inline functions
   (``float`` and ``double``), and the per-step program in ``double`` for the device; for a
@@ -300,9 +300,10 @@ class CudaBackend:
     name = "cuda"
 
     def supports(self, spec: LoweredSpec) -> bool:
-        """Fused C/CUDA kernels compute per-tensor reductions themselves; a spec with a global
-        reduction (over every tensor of the step) runs in NumPy/torch only."""
-        return all(r.scope is Scope.TENSOR for r in spec.spec.reductions)
+        """Every spec: the kernels compute per-tensor reductions themselves, and read global
+        ones (over every tensor of the step, computed by the runtimes' array code first) as
+        per-step values, through the step program's inputs."""
+        return True
 
     def outputs(self, build: Build) -> list[Output]:
         modules = build.each_spec(self.name, module_view)
@@ -377,6 +378,8 @@ def _example_values(spec) -> dict:
 def module_view(lowered: LoweredSpec) -> ModuleView:
     spec = lowered.spec
     hyper = tuple(h.name for h in spec.reals) + tuple(a for a in STEP_ARGUMENTS if a in spec.common)
+    # a global reduction is a per-step input of the step program, after the arguments
+    hyper += tuple(r.name for r in spec.reductions if r.scope is Scope.GLOBAL)
     scalar_state = tuple(s.name for s in spec.scalar_state)
     return ModuleView(
         name=spec.name,
@@ -620,7 +623,7 @@ def _step(ir: KernelIR, stem: str, hyper, scalar_state) -> StepView:
             inputs.append((name, f"hyper[{hyper.index(name)}]"))
         elif name in scalar_state:
             inputs.append((name, f"scalar_state[{scalar_state.index(name)}]"))
-        else:  # reductions: unsupported specs never get here
+        else:  # pragma: no cover - hyper holds the global reductions too
             raise ValueError(f"the C step program cannot read {name!r}")
     # Scalar state is reassigned (m_schedule = m_schedule*mu_t): the statements run in order,
     # declaring a local the first time it is assigned.

@@ -41,10 +41,32 @@ update:
   - p = p - lr*g/(sqrt(g_sq) + 1)
 """
 
-# ... and with the same norm over every gradient of the step (global: no fused kernels).
+# ... and with the same norm over every gradient of the step.
 SPEC_WITH_A_GLOBAL_NORM = SPEC_WITH_A_NORM.replace("scope: tensor", "scope: global").replace(
     "this gradient", "every gradient"
 )
+
+# Reductions of both scopes and both ops, a step program reading the global ones.
+SPEC_WITH_EVERY_REDUCTION = """\
+name: NormalizedMomentum
+description: Momentum on per-tensor normalized gradients, with a global step scale.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  beta: {default: 0.9, domain: 0 <= beta < 1, doc: Momentum.}
+  epsilon: {default: 1.0e-6, domain: epsilon > 0, doc: Fuzz factor.}
+reductions:
+  g_sq: {scope: tensor, op: sum, of: g**2, doc: Squared norm of this gradient.}
+  p_absmax: {scope: tensor, op: max, of: abs(p), doc: Largest parameter magnitude.}
+  m_total: {scope: global, op: sum, of: m**2 + beta*abs(g), doc: A global statistic.}
+  g_peak: {scope: global, op: max, of: abs(g), doc: Largest gradient element.}
+step:
+  - scale = 1/(1 + sqrt(m_total)/(g_peak + epsilon))
+state:
+  m: {init: 0, doc: Momentum.}
+update:
+  - m = beta*m + g/(sqrt(g_sq) + epsilon)
+  - p = p - lr*scale*(m + 0.01*p/(p_absmax + epsilon))
+"""
 
 
 @contextlib.contextmanager

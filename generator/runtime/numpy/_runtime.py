@@ -169,8 +169,8 @@ class Optimizer(SpecAttributes):
         value = flag(type(self).__name__, "fused", value)
         if value and self.native_module is None:
             raise ValueError(
-                f"{type(self).__name__}: fused=True needs generated C kernels, which specs with "
-                "global reductions do not have"
+                f"{type(self).__name__}: fused=True needs generated C kernels, which this build "
+                "of it does not have"
             )
         self._fused = value
 

@@ -87,7 +87,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
         if fused and self.native_module is None:
             raise ValueError(
-                f"{name}: fused=True needs generated C/CUDA kernels, which specs with global reductions do not have"
+                f"{name}: fused=True needs generated C/CUDA kernels, which this build of it does not have"
             )
         defaults = {}
         for hp in self.hyperparameters:
@@ -274,7 +274,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             )
         if out["fused"] and self.native_module is None:
             raise ValueError(
-                f"{name}: fused=True needs generated C/CUDA kernels, which specs with global reductions do not have"
+                f"{name}: fused=True needs generated C/CUDA kernels, which this build of it does not have"
             )
         if out["fused"] and out["foreach"]:
             raise ValueError(f"{name}: fused=True and foreach=True cannot be used together")
@@ -1160,7 +1160,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         """One launch (CUDA) or call (CPU) of the generated kernels per device and dtype."""
         kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
         init = self.state_init(h)
-        scalars, scalar_state = _eager_step(kernel)(h, _numbers(group["scalar_state"]), {}, t)
+        reductions = self._fused_global_reductions(plan, scale, init)
+        scalars, scalar_state = _eager_step(kernel)(
+            h, _numbers(group["scalar_state"]), reductions, t
+        )
         factor = -1.0 if plan.maximize else 1.0
         clipvalue = float(self.clipvalue or 0.0)
         if isinstance(plan.native, _FastTable):  # checked, and its table built, in C++
@@ -1177,6 +1180,31 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             self._launch_buckets(plan, init, launch)
         group["iterations"] = t
         group["scalar_state"] = scalar_state
+
+    def _fused_global_reductions(self, plan, scale, init) -> dict:
+        """A spec's global reductions for a fused step, by the same array code as the other
+        paths, over the gradients as the kernels will see them and the state (made here on a
+        first step, as the launches would make it). The step program reads them on the host:
+        on CUDA, a synchronization that fused steps without global reductions avoid."""
+        kernel = plan.kernel
+        if kernel.partials is None:
+            return {}
+        factor = -_host_float(scale) if plan.maximize else _host_float(scale)
+        parts = []
+        for p in plan.params:
+            state = self.state[p]
+            if not state:
+                for s in kernel.state:
+                    state[s] = torch.full_like(
+                        p, init[s], dtype=_work_dtype(p), memory_format=torch.contiguous_format
+                    )
+            work_dtype = _work_dtype(p)
+            g = _prepared_gradient(_local(p.grad), work_dtype, factor, self.clipvalue)
+            work = _local(p).to(work_dtype)  # float16/bfloat16 parameters: as the kernels read them
+            columns = [_local(state[s]) for s in kernel.state]
+            parts.append(kernel.partials(work, g, columns, plan.h, plan.t))
+        layout = _dtensor_layout(type(self).__name__, plan.params)
+        return self._global_reductions(kernel, parts, layout)
 
     def _launch_buckets(self, plan, init, launch):
         """The Python path's launches: per device and dtype, a pointer table of the tensors
