@@ -130,6 +130,16 @@ class DerivedFlag(NamedTuple):
     holds: Callable[[float], bool]
 
 
+def nan_max(values) -> float:
+    """The maximum of a global reduction's parts (one per tensor): NaN if any is NaN, as the
+    element-wise maximum of every backend and the reference (Python's max keeps a NaN only
+    where it comes first); -inf for no parts."""
+    values = [float(v) for v in values]
+    if any(math.isnan(v) for v in values):
+        return math.nan
+    return max(values, default=-math.inf)
+
+
 def derived_flag_values(derived_flags, hyper: dict) -> dict:
     """Each derived flag's value for the (checked, numeric) hyperparameters ``hyper``."""
     return {d.name: bool(d.holds(hyper[d.hyperparameter])) for d in derived_flags}

@@ -312,20 +312,6 @@ def test_a_reduction_of_a_value_read_before_a_state_reads_the_reduction_is_legal
     equations decides, tests/test_spec_errors.py has the cycles)."""
     from generator.model import parse_spec
 
-    text = """\
-name: Legal
-description: A reduction of u, read by the state's update after u is computed.
-hyperparameters:
-  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
-state:
-  m: {doc: Momentum.}
-reductions:
-  n: {scope: tensor, op: sum, of: u**2, doc: Squared norm of u.}
-update:
-  - u = m + g
-  - m = 0.9*m + n*g
-  - p = p - lr*m
-"""
-    ir = lower(parse_spec(text, "specs/legal.yaml", "legal")).variants[0]
-    (n,) = ir.reductions
+    ir = lower(parse_spec(LEGAL, "specs/legal.yaml", "legal")).variants[0]
+    (n,) = [r for r in ir.reductions if r.name == "n"]
     assert {s.name for s in n.expr.free_symbols} == {"m", "g"}  # u substituted: m + g

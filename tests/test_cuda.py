@@ -9,6 +9,7 @@ import ctypes
 import re
 import shutil
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -99,6 +100,54 @@ def test_every_cpu_loop_is_vectorized_by_gcc(tmp_path):
 def test_cu_sources_compile_warning_free_for_the_cpu_shim():
     shim = ["g++", "-x", "c++", "-std=c++17", "-fopenmp", "-DOCG_CPU_SHIM", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-I", str(CUDA)]
     _all_ok([shim + [str(s)] for s in sorted(CUDA.glob("*.cu"))])
+
+
+# Reductions in the forms no shipped spec has: a maximum, a reduction the update reads as it
+# is, one it does not read at all, a mask reading a per-tensor value, global reductions.
+REDUCING_TOYS = {
+    "unused": """\
+name: Unused
+description: A per-tensor reduction nothing reads.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+reductions:
+  n: {scope: tensor, op: sum, of: g**2, doc: Squared norm.}
+update:
+  - p = p - lr*g
+""",
+    "peaked": """\
+name: Peaked
+description: A per-tensor maximum read as it is, a mask of it, and a global sum.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+state:
+  m: {doc: Momentum.}
+reductions:
+  top: {scope: tensor, op: max, of: abs(g), doc: Largest gradient.}
+  total: {scope: global, op: sum, of: 1, doc: Elements.}
+update:
+  - m = 0.9*m + top*g
+  - p = p - lr*where(abs(g) > 0.5*top or m > 1 and g < 0, m, g)/total
+""",
+}
+
+
+def test_kernels_of_every_reduction_form_compile_warning_free(tmp_path):
+    """gcc, the CPU shim's g++ and nvcc (where installed) with every warning an error, on the
+    kernels of test specs with the reductions' rarer forms (built as a user builds)."""
+    (tmp_path / "specs").mkdir()
+    for stem, text in REDUCING_TOYS.items():
+        (tmp_path / "specs" / f"{stem}.yaml").write_text(text)
+    done = subprocess.run([sys.executable, "-m", "generator", "build", "--specs", "specs", "--out", "toys"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "toys" / "cuda"
+    commands = []
+    for stem in REDUCING_TOYS:
+        commands.append(["gcc", "-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2", "-fopenmp", "-c", str(folder / f"{stem}.c"), "-o", str(tmp_path / f"{stem}.o")])
+        commands.append(["g++", "-x", "c++", "-std=c++17", "-fopenmp", "-DOCG_CPU_SHIM", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", str(folder / f"{stem}.cu")])
+        if shutil.which("nvcc"):
+            commands.append(["nvcc", "-c", "-O3", "-Werror", "all-warnings", "-arch=sm_90", str(folder / f"{stem}.cu"), "-o", str(tmp_path / f"{stem}.cu.o")])
+    _all_ok(commands)
 
 
 # ---------------------------------------------------------------- no double in float code

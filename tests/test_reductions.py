@@ -273,3 +273,45 @@ update:
 """
     ir = lower(parse_spec(text, "specs/early.yaml", "early")).variants[0]
     assert two_pass.split(ir) is None, reason
+
+
+PEAK = """\
+name: Peak
+description: A global maximum that a NaN in another tensor reaches.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+reductions:
+  top: {scope: global, op: max, of: g, doc: Largest gradient element.}
+update:
+  - p = p - lr*g/(1 + abs(top))
+"""
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_a_nan_in_any_tensor_is_the_global_maximum(backend):
+    """The runtimes combine each tensor's part of a global maximum: Python's max kept a NaN
+    only where it came first, so the first tensor stepped as if the second had none."""
+    import numpy as np
+
+    from generator.backends import torch as torch_backend
+    from generator.verify import reference
+
+    if backend == "torch":
+        torch = pytest.importorskip("torch")
+    spec, cls, _ = render_spec({"numpy": numpy_backend, "torch": torch_backend}[backend], PEAK, "peak")
+    params0 = [np.array([1.0, 2.0]), np.array([3.0, 4.0])]
+    grads = [[np.array([0.5, -0.25]), np.array([np.nan, 1.0])]]
+    ref = reference.run(spec, {}, {"learning_rate": 0.1}, params0, grads)
+    assert np.isnan(ref.params[0]).all()
+    if backend == "numpy":
+        params = [p.copy() for p in params0]
+        with np.errstate(invalid="ignore"):
+            cls().apply_gradients(zip(grads[0], params))
+    else:
+        tensors = [torch.tensor(p, requires_grad=True) for p in params0]
+        opt = cls(tensors)
+        for t, g in zip(tensors, grads[0]):
+            t.grad = torch.tensor(g)
+        opt.step()
+        params = [t.detach().numpy() for t in tensors]
+    assert np.isnan(params[0]).all() and np.isnan(params[1]).all()

@@ -1,9 +1,10 @@
 // generated from specs/ftrl.yaml by templates/cuda/optimizer.cuh.j2 — do not edit
 /* Ftrl: the update of one element, valid C99 and CUDA C++ (see ocg.h for HD).
  *
- * Each *_element_* function takes the values before the step (p, g after clipping, the state)
- * and the per-step scalars, and writes the new values through the _new_* pointers. The
- * scalars are computed once per step by *_step (or by the host, generated/host/ftrl.py).
+ * Each *_element_* function takes the values before the step (p, g after clipping, the state;
+ * in the second of two passes, the new values of the states the first wrote) and the per-step
+ * scalars, and writes the new values through the _new_* pointers. The scalars are computed
+ * once per step by *_step (or by the host, generated/host/ftrl.py).
  */
 #ifndef OCG_FTRL_CUH
 #define OCG_FTRL_CUH

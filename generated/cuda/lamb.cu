@@ -97,6 +97,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
     const S beta_1 = (S)scalars[7];
     const S beta_2 = (S)scalars[8];
     const S epsilon = (S)scalars[9];
+    (void)scalars; /* a spec's terms may read no per-step value */
     const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
@@ -137,7 +138,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
     }
 }
 
-/* Each tensor's totals from its chunks' partial values, in chunk order. */
+/* Each tensor's totals from its chunks' partial values, in a fixed order (a thread's stride,
+ * then the block's tree): the same bits every run. */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_lamb_default_totals_kernel(ocg_tensor_list list, const double *__restrict__ partials,
                                    double *__restrict__ totals)

@@ -1,9 +1,10 @@
 // generated from specs/lamb.yaml by templates/cuda/optimizer.cuh.j2 — do not edit
 /* Lamb: the update of one element, valid C99 and CUDA C++ (see ocg.h for HD).
  *
- * Each *_element_* function takes the values before the step (p, g after clipping, the state)
- * and the per-step scalars, and writes the new values through the _new_* pointers. The
- * scalars are computed once per step by *_step (or by the host, generated/host/lamb.py).
+ * Each *_element_* function takes the values before the step (p, g after clipping, the state;
+ * in the second of two passes, the new values of the states the first wrote) and the per-step
+ * scalars, and writes the new values through the _new_* pointers. The scalars are computed
+ * once per step by *_step (or by the host, generated/host/lamb.py).
  */
 #ifndef OCG_LAMB_CUH
 #define OCG_LAMB_CUH
@@ -138,6 +139,7 @@ HD void ocg_lamb_default_tensor(const double *scalars, const double *totals, dou
     out[0] = _k1_coefficient;
     (void)scalars;
     (void)totals;
+    (void)out; /* a variant may read none of them */
 }
 
 #endif /* OCG_LAMB_CUH */

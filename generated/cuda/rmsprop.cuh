@@ -1,9 +1,10 @@
 // generated from specs/rmsprop.yaml by templates/cuda/optimizer.cuh.j2 — do not edit
 /* RMSprop: the update of one element, valid C99 and CUDA C++ (see ocg.h for HD).
  *
- * Each *_element_* function takes the values before the step (p, g after clipping, the state)
- * and the per-step scalars, and writes the new values through the _new_* pointers. The
- * scalars are computed once per step by *_step (or by the host, generated/host/rmsprop.py).
+ * Each *_element_* function takes the values before the step (p, g after clipping, the state;
+ * in the second of two passes, the new values of the states the first wrote) and the per-step
+ * scalars, and writes the new values through the _new_* pointers. The scalars are computed
+ * once per step by *_step (or by the host, generated/host/rmsprop.py).
  */
 #ifndef OCG_RMSPROP_CUH
 #define OCG_RMSPROP_CUH

@@ -21,6 +21,7 @@ from .._shared import (
     common_argument,
     derived_flag_values,
     flag,
+    nan_max,
     real,
 )
 
@@ -235,7 +236,9 @@ class Optimizer(SpecAttributes):
                 )
             for index, (rname, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
                 column = [part[index] for part in parts]
-                reductions[rname] = (max if op == "max" else math.fsum)(column) if column else 0.0
+                reductions[rname] = (
+                    (nan_max if op == "max" else math.fsum)(column) if column else 0.0
+                )
 
         scalars, scalar_state = kernel.step(h, self._scalar_state, reductions, t)
         if self.fused:

@@ -153,6 +153,12 @@ class TensorStageView:
     statements: tuple[str, ...]
     outputs: tuple[str, ...]  # the per-tensor scalars the element function takes, in order
 
+    @property
+    def size(self) -> int:
+        """The length of the kernels' array of outputs: at least 1 (C has no empty arrays;
+        a variant whose update reads none of its per-tensor values still has the pass)."""
+        return max(1, len(self.outputs))
+
 
 @dataclass(frozen=True)
 class StepView:
@@ -222,6 +228,7 @@ class VariantView:
     # their calls' arguments in the CPU kernels (float, double) and the CUDA terms kernel
     commits: tuple[ElementView, ...] = ()
     commit_outputs: tuple[str, ...] = ()
+    commit_arrays: tuple[str, ...] = ()  # ... and those their functions read
     cpu_commit_calls: tuple[str, ...] = ()
     cuda_commit_call: str = ""
     update_outputs: tuple[str, ...] = ()  # the arrays the update pass writes
@@ -233,6 +240,7 @@ class VariantView:
     term_unpacked: tuple[tuple[int, str], ...] = ()  # ... and those the terms function takes
     call_scalars: tuple[str, ...] = ()  # the element function's: the step's, the tensor's
     term_scalars: tuple[str, ...] = ()  # the terms function's
+    term_arrays: tuple[str, ...] = ()  # ... and the arrays it reads
 
     @property
     def arrays(self) -> tuple[str, ...]:
@@ -267,6 +275,16 @@ class VariantView:
     @property
     def update_reads_g(self) -> bool:
         return "g" in self.update_arrays
+
+    @property
+    def terms_rows(self) -> tuple[ArrayRow, ...]:
+        """The rows the first of two passes reads or writes."""
+        used = {*self.term_arrays, *self.commit_arrays, *self.commit_outputs}
+        return tuple(r for r in self.rows if r.name in used)
+
+    @property
+    def terms_read_g(self) -> bool:
+        return "g" in {*self.term_arrays, *self.commit_arrays}
 
     @property
     def committed(self) -> tuple[ArrayRow, ...]:
@@ -439,9 +457,11 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         outputs = [f"&_new_{a}" for a in kernel_pass.outputs]
         return ", ".join(values + list(kernel_pass.scalars) + outputs)
 
+    term_arrays = tuple(a for a in arrays if a in term_reads)
+
     def terms_call(value: str, grad: str) -> str:
         """The terms function's arguments; the terms go to the locals ``_term_<name>``."""
-        values = [grad if r.name == "g" else value.format(r.name) for r in rows]
+        values = [grad if a == "g" else value.format(a) for a in term_arrays]
         return ", ".join(values + list(term_scalars) + [f"&_term_{r.name}" for r in reductions])
 
     cpu = tuple(
@@ -515,7 +535,7 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
             TermsView(
                 ctype,
                 f"{stem}_terms_{dtype.suffix}",
-                _parameters(ctype, ("p", "g", *ir.state), term_scalars, ())
+                _parameters(ctype, term_arrays, term_scalars, ())
                 + (", ".join(f"{ctype} *_term_{r.name}" for r in reductions),),
                 tuple((r.name, print_c(r.expr, ctype)) for r in reductions),
             )
@@ -542,8 +562,10 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         ),
         call_scalars=call_scalars,
         term_scalars=term_scalars,
+        term_arrays=term_arrays,
         commits=commit.views(stem) if commit else (),
         commit_outputs=commit.outputs if commit else (),
+        commit_arrays=commit.arrays if commit else (),
         cpu_commit_calls=(
             tuple(call("{}[_i]", clipped_cpu(ctype), commit) for ctype in ("float", "double"))
             if commit

@@ -65,6 +65,15 @@ class CPrinter(LoneDenominator, C99CodePrinter):
     def _print_sign(self, expr):
         return f"ocg_sign{self.suffix}({self._print(expr.args[0])})"
 
+    def _print_Or(self, expr):
+        """``(a && b) || c``: the same meaning without the parentheses, but gcc's -Wall asks
+        for them (-Wparentheses), and the kernels build warning-free."""
+        precedence = sp.printing.precedence.precedence(expr)
+        return " || ".join(
+            f"({self._print(a)})" if isinstance(a, sp.And) else self.parenthesize(a, precedence)
+            for a in sorted(expr.args, key=sp.default_sort_key)
+        )
+
     def _print_Piecewise(self, expr):
         """C's conditional operator (flags are resolved before; what remains are per-step
         conditions, the same branch for every element)."""

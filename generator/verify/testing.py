@@ -96,8 +96,8 @@ def user_package(base: Path, specs: dict[str, str], name: str):
 
 @lru_cache(maxsize=None)
 def with_reductions() -> frozenset[str]:
-    """The shipped specs (keras names) with reductions: no fused C/CUDA kernels, no graph path
-    (their reductions are host floats), no meta device, no low-precision state."""
+    """The shipped specs (keras names) with reductions: no graph path (their reductions are
+    host floats), no meta device, no low-precision state."""
     from ..build import load_specs
 
     return frozenset(s.keras_name for s in load_specs() if s.reductions)

@@ -80,13 +80,14 @@ __device__ __forceinline__ int64_t find_tensor(const int64_t *chunk_start, int64
 /* One value per thread combined over the block (a power-of-two number of threads, cache one
  * double per thread) in a fixed order: every thread gets the block's value, and the cache is
  * free again when it returns. Sum, or the NaN-propagating maximum of ocg.h. */
-__device__ __forceinline__ double block_sum(double *cache, double value)
+template <typename Combine>
+__device__ __forceinline__ double block_reduce(double *cache, double value, Combine combine)
 {
     cache[threadIdx.x] = value;
     __syncthreads();
     for (unsigned stride = blockDim.x / 2; stride > 0; stride /= 2) {
         if (threadIdx.x < stride) {
-            cache[threadIdx.x] += cache[threadIdx.x + stride];
+            cache[threadIdx.x] = combine(cache[threadIdx.x], cache[threadIdx.x + stride]);
         }
         __syncthreads();
     }
@@ -95,19 +96,21 @@ __device__ __forceinline__ double block_sum(double *cache, double value)
     return total;
 }
 
+struct add {
+    __device__ double operator()(double a, double b) const { return a + b; }
+};
+struct maximum {
+    __device__ double operator()(double a, double b) const { return ocg_max(a, b); }
+};
+
+__device__ __forceinline__ double block_sum(double *cache, double value)
+{
+    return block_reduce(cache, value, add());
+}
+
 __device__ __forceinline__ double block_max(double *cache, double value)
 {
-    cache[threadIdx.x] = value;
-    __syncthreads();
-    for (unsigned stride = blockDim.x / 2; stride > 0; stride /= 2) {
-        if (threadIdx.x < stride) {
-            cache[threadIdx.x] = ocg_max(cache[threadIdx.x], cache[threadIdx.x + stride]);
-        }
-        __syncthreads();
-    }
-    const double total = cache[0];
-    __syncthreads();
-    return total;
+    return block_reduce(cache, value, maximum());
 }
 
 inline unsigned blocks_for(int64_t n_chunks)

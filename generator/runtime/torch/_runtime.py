@@ -32,6 +32,7 @@ from .._shared import (
     common_argument,
     derived_flag_values,
     flag,
+    nan_max,
     real,
 )
 
@@ -916,7 +917,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         for i, (rname, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
             column = [float(part[i]) for part in parts]
             if op == "max":
-                out[rname] = max(column, default=-math.inf)
+                out[rname] = nan_max(column)
             else:
                 out[rname] = math.fsum(column)
         groups = [self.shard_group] if self.shard_group is not None else []
