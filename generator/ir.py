@@ -115,9 +115,9 @@ class KernelIR:
     @property
     def element_scalars(self) -> tuple[str, ...]:
         """Per-step values (hoisted or not) that the tensor and element programs read."""
-        names = self._free_names([e for _, e in self.outputs] + [a.expr for a in self.temporaries])
-        names |= self._free_names([a.expr for a in self.tensor] + [a.expr for a in self.masks])
-        names |= self._free_names([r.expr for r in self.reductions if r.scope is Scope.TENSOR])
+        names = free_names([e for _, e in self.outputs] + [a.expr for a in self.temporaries])
+        names |= free_names([a.expr for a in self.tensor] + [a.expr for a in self.masks])
+        names |= free_names([r.expr for r in self.reductions if r.scope is Scope.TENSOR])
         per_tensor = {a.symbol.name for a in self.tensor} | {
             a.symbol.name for a in (*self.temporaries, *self.masks)
         }
@@ -125,12 +125,13 @@ class KernelIR:
         per_tensor |= {"p", "g"} | set(self.state)
         return self.in_scalar_order(names - per_tensor)
 
-    @staticmethod
-    def _free_names(exprs) -> set[str]:
-        out: set[str] = set()
-        for e in exprs:
-            out |= {s.name for s in e.free_symbols}
-        return out
+
+def free_names(exprs) -> set[str]:
+    """The names of the symbols ``exprs`` read."""
+    out: set[str] = set()
+    for e in exprs:
+        out |= {s.name for s in e.free_symbols}
+    return out
 
 
 @dataclass(frozen=True)

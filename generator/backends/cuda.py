@@ -21,13 +21,13 @@ Shared: ``ocg_config.h`` (the kernel layout and Keras 2.3's clip formulas, print
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 import sympy as sp
 
 from ..common import CLIP_SCALE, CLIP_VALUE, CLIPNORM, CLIPVALUE, GRAD_NORM, STEP_ARGUMENTS
-from ..ir import KernelIR, LoweredSpec, is_hoisted
+from ..ir import KernelIR, LoweredSpec, free_names, is_hoisted
 from ..model import ReduceOp, Scope
 from ..printers.c import print_c, print_c_select
 from ..render import Output, runtime_output
@@ -128,9 +128,23 @@ class ReductionView:
     """A per-tensor reduction as the fused kernels accumulate it, in double."""
 
     name: str
-    start: str  # its value over no elements: 0 (sum) or -INFINITY (max)
-    combine: str  # C: the running value ``{a}`` joined with a term ``{b}``
-    block: str  # ocg_cuda.h's combination over a CUDA block: block_sum or block_max
+    op: ReduceOp
+
+    @property
+    def start(self) -> str:
+        """Its value over no elements."""
+        return "-INFINITY" if self.op is ReduceOp.MAX else "0.0"
+
+    @property
+    def combine(self) -> str:
+        """C: the running value ``{a}`` joined with a term ``{b}`` (a maximum keeps a NaN,
+        as every backend's does)."""
+        return "ocg_max({a}, {b})" if self.op is ReduceOp.MAX else "{a} + {b}"
+
+    @property
+    def block(self) -> str:
+        """ocg_cuda.h's combination over a CUDA block."""
+        return "block_max" if self.op is ReduceOp.MAX else "block_sum"
 
 
 @dataclass(frozen=True)
@@ -238,7 +252,6 @@ class VariantView:
     unpacked: tuple[tuple[int, str], ...] = ()
     element_unpacked: tuple[tuple[int, str], ...] = ()  # ... those the element function takes
     term_unpacked: tuple[tuple[int, str], ...] = ()  # ... and those the terms function takes
-    call_scalars: tuple[str, ...] = ()  # the element function's: the step's, the tensor's
     term_scalars: tuple[str, ...] = ()  # the terms function's
     term_arrays: tuple[str, ...] = ()  # ... and the arrays it reads
 
@@ -259,7 +272,7 @@ class VariantView:
     @property
     def sums_only(self) -> bool:
         """Every reduction is a sum: OpenMP's simd reduction vectorizes the terms' loop."""
-        return all(r.start == "0.0" for r in self.reductions)
+        return all(r.op is ReduceOp.SUM for r in self.reductions)
 
     @property
     def outputs(self) -> tuple[ArrayRow, ...]:
@@ -413,30 +426,34 @@ def module_view(lowered: LoweredSpec) -> ModuleView:
     )
 
 
+# an array's value and the clipped gradient at element _k of a CUDA kernel's scalar path
+CUDA_ELEMENT = ("ocg::load<S>({}[_k])", "ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound)")
+
+
+def clipped_cpu(ctype: str) -> str:
+    """The clipped gradient at element _i of a CPU kernel."""
+    return f"ocg_clip_value{'f' if ctype == 'float' else ''}(g[_i] * _scale, _bound)"
+
+
 def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
     stem = kernel_stem(ir.spec.module, ir.variant.suffix)
     scalars = ir.element_scalars
     formulas = {a.symbol.name: a.expr for a in ir.step if is_hoisted(a.symbol.name)}
-    stage = _tensor_stage(ir, stem, scalars)
+    whole = two_pass.whole(ir)
+    stage = _tensor_stage(ir, stem, scalars, whole.reads())
     reductions = tuple(r for r in ir.reductions if r.scope is Scope.TENSOR)
-    element_reads = _names(
-        [e for _, e in ir.outputs] + [a.expr for a in (*ir.temporaries, *ir.masks)]
-    )
-    term_reads = _names([r.expr for r in reductions])
-    call_scalars = tuple(n for n in scalars if n in element_reads) + (
-        stage.outputs if stage else ()
-    )
+    term_reads = free_names([r.expr for r in reductions])
     term_scalars = tuple(n for n in scalars if n in term_reads)
     arrays = ("p", "g", *ir.state)
+    tensor_scalars = stage.outputs if stage else ()
     two = two_pass.split(ir) if stage else None
-    if two is None:  # one program, with every array (the update pass reads them all)
-        update = _Pass(
-            "element", two_pass.whole(ir), arrays, call_scalars, (arrays[0], *arrays[2:])
-        )
+    if two is None:  # one program; its function takes every array, as it always has
+        update = _Pass.of("element", whole, arrays, scalars, tensor_scalars)
+        update = replace(update, arrays=arrays, outputs=(arrays[0], *arrays[2:]))
         commit = None
     else:
         commit = _Pass.of("commit", two[0], arrays, scalars, ())
-        update = _Pass.of("element", two[1], arrays, scalars, stage.outputs)
+        update = _Pass.of("element", two[1], arrays, scalars, tensor_scalars)
     elements = update.views(stem)
     rows = tuple(
         ArrayRow(
@@ -471,7 +488,7 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
             e.function,
             call(
                 "{}[_i]",
-                f"ocg_clip_value{'f' if e.ctype == 'float' else ''}(g[_i] * _scale, _bound)",
+                clipped_cpu(e.ctype),
             ),
         )
         for dtype, e in zip(CPU_DTYPES, elements)
@@ -497,13 +514,10 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         goes to ``output``: the CPU block's buffers, or a CUDA thread's variables."""
         values = ["p[_k]", clipped_f32] + [value(st) for st in stored]
         outputs = ["&_new_p"] + [output.format(st.name) for st in stored]
-        return ", ".join(values + list(call_scalars) + outputs)
+        return ", ".join(values + list(update.scalars) + outputs)
 
     def bf16_value(st):
         return f"ocg_bf16_float({st.name}[_k])"
-
-    def clipped_cpu(ctype):
-        return f"ocg_clip_value{'f' if ctype == 'float' else ''}(g[_i] * _scale, _bound)"
 
     return VariantView(
         stem=stem,
@@ -521,16 +535,14 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
             "ocg::load<S>(_v_{}.v[_j])",
             "ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound)",
         ),
-        cuda_scalar_call=call(
-            "ocg::load<S>({}[_k])", "ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound)"
-        ),
+        cuda_scalar_call=call(*CUDA_ELEMENT),
         cpu_kernels=cpu,
         stored=stored,
         int8_call=stored_call(lambda st: st.decode),
         bf16_call=stored_call(bf16_value),
         cuda_int8_call=stored_call(lambda st: st.decode, "&_new_{}"),
         cuda_bf16_call=stored_call(bf16_value, "&_new_{}"),
-        reductions=tuple(_reduction_view(r) for r in reductions),
+        reductions=tuple(ReductionView(r.name, r.op) for r in reductions),
         terms=tuple(
             TermsView(
                 ctype,
@@ -543,24 +555,13 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
             if reductions
         ),
         tensor_stage=stage,
-        cuda_terms_call=terms_call(
-            "ocg::load<S>({}[_k])", "ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound)"
-        ),
+        cuda_terms_call=terms_call(*CUDA_ELEMENT),
         cpu_terms_calls=tuple(
             terms_call("{}[_i]", clipped_cpu(ctype)) for ctype in ("float", "double")
         ),
-        unpacked=tuple(
-            (i, n)
-            for i, n in enumerate(scalars)
-            if n in update.scalars or n in term_reads or (commit and n in commit.scalars)
-        ),
-        element_unpacked=tuple((i, n) for i, n in enumerate(scalars) if n in update.scalars),
-        term_unpacked=tuple(
-            (i, n)
-            for i, n in enumerate(scalars)
-            if n in term_reads or (commit and n in commit.scalars)
-        ),
-        call_scalars=call_scalars,
+        unpacked=_indexed(scalars, update.scalars, term_reads, commit.scalars if commit else ()),
+        element_unpacked=_indexed(scalars, update.scalars),
+        term_unpacked=_indexed(scalars, term_reads, commit.scalars if commit else ()),
         term_scalars=term_scalars,
         term_arrays=term_arrays,
         commits=commit.views(stem) if commit else (),
@@ -573,8 +574,7 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         ),
         cuda_commit_call=(
             call(
-                "ocg::load<S>({}[_k])",
-                "ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound)",
+                *CUDA_ELEMENT,
                 commit,
             )
             if commit
@@ -585,31 +585,22 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
     )
 
 
-def _names(exprs) -> set[str]:
-    out: set[str] = set()
-    for e in exprs:
-        out |= {s.name for s in e.free_symbols}
-    return out
+def _indexed(scalars, *readers) -> tuple[tuple[int, str], ...]:
+    """(index in the scalars array, name) of the scalars any of ``readers`` (sets of names)
+    reads: what a kernel unpacks for the functions it calls."""
+    return tuple((i, n) for i, n in enumerate(scalars) if any(n in r for r in readers))
 
 
-def _reduction_view(r) -> ReductionView:
-    if r.op is ReduceOp.MAX:  # NaN-propagating, as every backend's maximum
-        return ReductionView(r.name, "-INFINITY", "ocg_max({a}, {b})", "block_max")
-    return ReductionView(r.name, "0.0", "{a} + {b}", "block_sum")
-
-
-def _tensor_stage(ir: KernelIR, stem: str, scalars) -> TensorStageView | None:
-    """The per-tensor program of a variant with per-tensor reductions, else None."""
+def _tensor_stage(ir: KernelIR, stem: str, scalars, element_reads) -> TensorStageView | None:
+    """The per-tensor program of a variant with per-tensor reductions, else None
+    (``element_reads``: the names the element program reads)."""
     reductions = [r.name for r in ir.reductions if r.scope is Scope.TENSOR]
     if not reductions:
         return None
     assigned = [a.symbol.name for a in ir.tensor]
-    element_reads = _names(
-        [e for _, e in ir.outputs] + [a.expr for a in (*ir.temporaries, *ir.masks)]
-    )
     # a reduction the element program reads as it is (m = beta*m + n*g) passes through
     passed = [n for n in reductions if n in element_reads]
-    read = _names([a.expr for a in ir.tensor]) | set(passed)
+    read = free_names([a.expr for a in ir.tensor]) | set(passed)
     inputs = []
     for name in sorted(read - set(assigned)):
         if name in reductions:
@@ -626,12 +617,10 @@ def _tensor_stage(ir: KernelIR, stem: str, scalars) -> TensorStageView | None:
     )
 
 
-def _parameters(ctype: str, arrays, scalars, outputs=None) -> tuple[str, ...]:
+def _parameters(ctype: str, arrays, scalars, outputs) -> tuple[str, ...]:
     """Lines of parameters: the arrays' values, the scalars, and pointers to the new values
-    (by default, of every array but g)."""
+    of ``outputs``."""
     lines = [[f"{ctype} {a}" for a in arrays], [f"{ctype} {s}" for s in scalars]]
-    if outputs is None:
-        outputs = [a for a in arrays if a != "g"]
     lines.append([f"{ctype} *_new_{a}" for a in outputs])
     return tuple(", ".join(group) for group in lines if group)
 

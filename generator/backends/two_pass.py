@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .. import symbols
-from ..ir import Assign, KernelIR
+from ..ir import Assign, KernelIR, free_names
 from ..model import Scope
 
 
@@ -33,11 +33,9 @@ class Program:
 
     def reads(self) -> set[str]:
         """The names it reads that it does not define: arrays and scalars."""
-        defined = {a.symbol for a in (*self.temporaries, *self.masks)}
-        used: set[sp.Symbol] = set()
-        for e in [a.expr for a in (*self.temporaries, *self.masks)] + [e for _, e in self.outputs]:
-            used |= e.free_symbols
-        return {s.name for s in used - defined}
+        assigned = (*self.temporaries, *self.masks)
+        exprs = [a.expr for a in assigned] + [e for _, e in self.outputs]
+        return free_names(exprs) - {a.symbol.name for a in assigned}
 
 
 def whole(ir: KernelIR) -> Program:
