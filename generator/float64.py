@@ -97,14 +97,20 @@ def one_step(
     env["lr"] = float(evaluate(spec.lr_equation.expr, env))
     state = {s.name: float(evaluate(s.init, env)) for s in variant.state}
 
-    def reduce(r):  # over this one tensor, which is also every tensor
-        elements = [{**env, **state, "p": pi, "g": gi} for pi, gi in zip(p, g)]
+    def reduce(r, values_before=env):  # over this one tensor, which is also every tensor
+        elements = [{**values_before, **state, "p": pi, "g": gi} for pi, gi in zip(p, g)]
         values = [evaluate(r.expr, variant.reduction_env(r, e, evaluate)) for e in elements]
         env[r.name] = float(_fold(np.add if r.op is ReduceOp.SUM else np.maximum, values))
 
-    for r in spec.reductions:
-        if r.scope is Scope.GLOBAL:
+    everywhere = [r for r in spec.reductions if r.scope is Scope.GLOBAL]
+    late = [r for r in everywhere if spec.reads_update_values(r)]
+    for r in everywhere:
+        if r not in late:
             reduce(r)
+    if late:  # global ones over the update's values read the step's values
+        stepped = spec.step_before_reductions(variant, env, evaluate)
+        for r in late:
+            reduce(r, stepped)
     for eq in variant.step:
         env[eq.target] = float(evaluate(eq.expr, env))
     for r in spec.reductions:  # after the step: they may read the update's values

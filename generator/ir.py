@@ -181,6 +181,7 @@ def build_ir(variant: Variant) -> KernelIR:
     hoister = _Hoister(levels)
     env: dict[sp.Symbol, sp.Expr] = {real("p"): real("p") * _DECAY_PLACEHOLDER} if decaying else {}
     kept: list[tuple[sp.Symbol, sp.Expr]] = []
+    unhoisted: list[tuple[sp.Symbol, sp.Expr]] = []  # kept's values before hoisting
     for index, eq in enumerate(variant.update):
         value = _without_ite(eq.expr.xreplace(env))
         later = variant.update[index + 1 :]
@@ -188,6 +189,7 @@ def build_ir(variant: Variant) -> KernelIR:
             hoisted = hoister.hoist(value, ELEMENT)
             if not hoisted.is_Atom:  # per-step and per-tensor values are hoisted to one name
                 kept.append((eq.symbol, hoisted))
+                unhoisted.append((eq.symbol, value))
                 value = eq.symbol
         elif _stored_and_read(eq, later, variant):
             # a later equation reads the state's new value: the value Keras stored (its
@@ -199,6 +201,7 @@ def build_ir(variant: Variant) -> KernelIR:
                 name = real(f"_stored_{eq.target}")
                 hoister.levels[name] = ELEMENT
                 kept.append((name, hoisted))
+                unhoisted.append((name, value))
                 value = name
         env[eq.symbol] = value
     outputs = [(s.name, env[s.symbol]) for s in variant.state] + [("p", env[real("p")])]
@@ -212,7 +215,9 @@ def build_ir(variant: Variant) -> KernelIR:
     separable = not any(
         _DECAY_PLACEHOLDER in a.expr.free_symbols for a in hoister.step + hoister.tensor
     )
-    reductions = [_reduction(r, env, kept, hoister, variant, decaying) for r in spec.reductions]
+    reductions = [
+        _reduction(r, env, kept, unhoisted, hoister, variant, decaying) for r in spec.reductions
+    ]
 
     names = (symbols.real(f"_e{i}") for i in itertools.count())
     exprs = [e for _, e in kept] + [e for _, e in hoisted_outputs]
@@ -324,19 +329,22 @@ def _without_ite(expr):
     return expr.replace(lambda x: isinstance(x, sp.ITE), lambda x: x.to_nnf(simplify=False))
 
 
-def _reduction(r, env, kept, hoister, variant, decaying) -> ReductionIR:
+def _reduction(r, env, kept, unhoisted, hoister, variant, decaying) -> ReductionIR:
     """A reduction as the kernels compute it. A per-tensor one reads p after Keras 3's weight
     decay, as the update does (Keras 3 decays the variable before its update_step, whose
     norms see it); a global one runs before the step, on p before it. One over the update's
-    own values (LAMB's norm of its update u, scope: tensor) is computed before the element
-    program, from the values before the step: the update's equations substituted (a second
-    pass over memory instead of a stored u). Its per-step parts are hoisted (the step program
-    has run by then)."""
+    own values (LAMB's norm of its update u) is computed before the element program, from the
+    values before the step: the update's equations substituted (a second pass over memory
+    instead of a stored u), p after the weight decay as the update reads it. A per-tensor
+    one's per-step parts are hoisted (the step program has run by then); a global one runs
+    before the step program, so the step's equations and lr are substituted too: it reads
+    hyperparameters, scalar state (as before the step) and t, as the other global ones."""
     state = {s.name for s in variant.spec.state}
     own = {eq.symbol for eq in variant.spec.update if eq.target not in state}  # every flag's
     own -= {symbols.P, symbols.G}
     read = r.expr.free_symbols & own
-    decayed = decaying and r.scope is Scope.TENSOR and symbols.P in r.expr.free_symbols
+    decayed = decaying and symbols.P in r.expr.free_symbols
+    decayed = decayed and (r.scope is Scope.TENSOR or bool(read))
     if not read and not decayed:
         return ReductionIR(r.name, r.scope, r.op, r.expr)
     missing = sorted(s.name for s in read if s not in env)
@@ -348,13 +356,36 @@ def _reduction(r, env, kept, hoister, variant, decaying) -> ReductionIR:
     values = {s: env[s] for s in read}
     if decayed:
         values[symbols.P] = symbols.P * _DECAY_PLACEHOLDER
-    expr = _substituted(r.expr.xreplace(values), kept)
+    if r.scope is Scope.TENSOR:
+        expr = _substituted(r.expr.xreplace(values), kept)
+    else:
+        expr = _substituted(r.expr.xreplace(values), unhoisted)
+        if not expr.has(sp.Piecewise):
+            expr = _before_the_step(expr, variant)
+            if expr.has(sp.Piecewise):
+                raise GenerationError(
+                    f"reduction {r.name!r} reads a value of the update that reads a step value "
+                    "that selects (where): not supported yet in a global reduction"
+                )
     if expr.has(sp.Piecewise):
         raise GenerationError(
             f"reduction {r.name!r} reads a value of the update that selects (where): not "
             "supported yet"
         )
+    if r.scope is Scope.GLOBAL:
+        return ReductionIR(r.name, r.scope, r.op, expr)
     return ReductionIR(r.name, r.scope, r.op, hoister.hoist(expr, ELEMENT))
+
+
+def _before_the_step(expr, variant):
+    """``expr`` (per element, reading per-step values) in terms of what a global reduction
+    reads before the step program: the step's equations (last first: each reads the values
+    before it, scalar state as before the step), Keras 3's weight decay factor and lr
+    substituted."""
+    for eq in reversed(variant.step):
+        expr = expr.xreplace({eq.symbol: eq.expr})
+    expr = expr.xreplace({_DECAY_PLACEHOLDER: WEIGHT_DECAY_FACTOR})
+    return expr.xreplace({symbols.LR: variant.spec.lr_equation.expr})
 
 
 def _stored_and_read(eq, later, variant) -> bool:

@@ -79,6 +79,7 @@ def gate(tmp_path_factory):
     base = tmp_path_factory.mktemp("conditions")
     specs = {"gate": GATE, "corners": CORNERS, "plaincorners": PLAIN_CORNERS, "legal": LEGAL}
     specs["every"] = testing.SPEC_WITH_EVERY_REDUCTION  # built here too: one package to build
+    specs["globaltrust"] = testing.SPEC_WITH_GLOBAL_TRUST
     with testing.user_package(base, specs, "gateopt") as package:
         yield load_spec(base / "specs" / "gate.yaml", base), package
 
@@ -315,3 +316,67 @@ def test_a_reduction_of_a_value_read_before_a_state_reads_the_reduction_is_legal
     ir = lower(parse_spec(LEGAL, "specs/legal.yaml", "legal")).variants[0]
     (n,) = [r for r in ir.reductions if r.name == "n"]
     assert {s.name for s in n.expr.free_symbols} == {"m", "g"}  # u substituted: m + g
+
+
+def test_a_global_reduction_over_the_update_values_runs_before_the_step_program():
+    """Its update values, the step's equations, lr and the weight decay factor substituted:
+    it reads hyperparameters, scalar state (before the step), t and the arrays, as the other
+    global reductions, so every runtime computes it with them; the step program reads it."""
+    from generator.model import parse_spec
+
+    spec = parse_spec(testing.SPEC_WITH_GLOBAL_TRUST, "specs/globaltrust.yaml", "globaltrust")
+    ir = lower(spec).variants[0]
+    reads = {r.name: {s.name for s in r.expr.free_symbols} for r in ir.reductions}
+    assert reads["u_norm_squared"] == reads["u_peak"] == {
+        "beta_1", "beta_2", "decay", "epsilon", "g", "k", "learning_rate", "m", "p", "t", "v",
+        "weight_decay",
+    }
+    assert {"u_norm_squared", "u_peak"} <= set(ir.step_inputs)
+
+
+@pytest.mark.parametrize(
+    "path", ["numpy", "numpy-fused", "loop", "foreach", "fused", "fused-shim", "optax"]
+)
+def test_global_reductions_over_the_update_values_equal_the_reference(gate, path):
+    """With clipnorm and the weight decay (the update's p, and so u, is decayed; the norm of
+    p, a plain global reduction, is not), over a matrix, a vector and a 0-d tensor."""
+    _, package = gate
+    spec = load_spec(package.parent / "specs" / "globaltrust.yaml", package.parent)
+    hyper = {h.name: h.default for h in spec.reals}
+    hyper.update(weight_decay=0.3, clipnorm=2.0)
+    rng = np.random.default_rng(4)
+    params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5), rng.standard_normal(())]
+    grads = [[np.asarray(rng.standard_normal(p.shape)) for p in params0] for _ in range(5)]
+    ref = reference.run(spec, {}, hyper, params0, grads)
+    plain = reference.run(spec, {}, {**hyper, "beta_1": 0.5}, params0, grads)
+    assert max(np.max(np.abs(a - b)) for a, b in zip(ref.params, plain.params)) > 1e-3
+    if path.startswith("numpy"):
+        params = [p.copy() for p in params0]
+        opt = importlib.import_module("gateopt.numpy").GlobalTrust(**hyper, fused=path != "numpy")
+        for step in grads:
+            opt.apply_gradients(zip(step, params))
+    elif path == "optax":
+        pytest.importorskip("generator.verify.testing_optax")  # jax_enable_x64
+        import jax.numpy as jnp
+        import optax
+
+        tx = importlib.import_module("gateopt.optax").globaltrust(**hyper)
+        params = [jnp.asarray(p) for p in params0]
+        state = tx.init(params)
+        for step in grads:
+            updates, state = tx.update([jnp.asarray(g) for g in step], state, params)
+            params = optax.apply_updates(params, updates)
+        params = [np.asarray(p) for p in params]
+    else:
+        tensors = [torch.tensor(p, requires_grad=True) for p in params0]
+        options = {"foreach": {"foreach": True}}.get(path, {"fused": path != "loop"})
+        torch_hyper = {("lr" if k == "learning_rate" else k): v for k, v in hyper.items()}
+        opt = importlib.import_module("gateopt.torch").GlobalTrust(tensors, **torch_hyper, **options)
+        opt._native_target_for_cpu = "shim" if path == "fused-shim" else "cpu"
+        for step in grads:
+            for t, g in zip(tensors, step):
+                t.grad = torch.tensor(g)
+            opt.step()
+        params = [t.detach().numpy() for t in tensors]
+    for got, want in zip(params, ref.params):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)

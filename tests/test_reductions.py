@@ -117,6 +117,14 @@ def test_keras_reductions_match_the_reference(common, dtype):
     testing_keras.check_against_reference(cls, spec, {}, common, "default", dtype)
 
 
+@pytest.mark.parametrize("common", ["plain", "all"])
+def test_keras_global_reductions_over_the_update_values_match_the_reference(common):
+    """The other paths of this spec are in tests/test_conditions_per_element.py."""
+    testing_keras = pytest.importorskip("generator.verify.testing_keras")
+    spec, cls, _ = render_functional("keras", testing.SPEC_WITH_GLOBAL_TRUST, "globaltrust")
+    testing_keras.check_against_reference(cls, spec, {}, common, "default", "float64")
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("common", ["plain", "all"])
 def test_optax_reductions_match_the_reference(common, dtype):
@@ -315,3 +323,54 @@ def test_a_nan_in_any_tensor_is_the_global_maximum(backend):
         opt.step()
         params = [t.detach().numpy() for t in tensors]
     assert np.isnan(params[0]).all() and np.isnan(params[1]).all()
+
+
+@pytest.mark.parametrize(
+    "old,new,words",
+    [
+        ("+ 0.01*p", "+ where(g > 0, 0.01, 0)*p", "reads a value of the update that selects"),
+        (
+            "bias_1 = 1 - beta_1**t",
+            "bias_1 = where(t > 1, 1 - beta_1**t, 0.1)",
+            "reads a value of the update that reads a step value that selects",
+        ),
+    ],
+)
+def test_a_reduction_over_a_value_that_selects_is_refused_by_name(old, new, words):
+    from generator import GenerationError
+    from generator.ir import lower
+
+    text = testing.SPEC_WITH_GLOBAL_TRUST.replace(old, new)
+    assert text != testing.SPEC_WITH_GLOBAL_TRUST
+    with pytest.raises(GenerationError, match=f"reduction 'u_norm_squared' {words}"):
+        lower(parse_spec(text, "specs/globaltrust.yaml", "globaltrust"))
+
+
+def test_keras_excluded_variables_read_their_undecayed_update_in_a_global_reduction():
+    """Keras 3's exclude_from_weight_decay: an excluded variable's update reads p without the
+    decay, and so does its part of a global reduction over the update's values: with every
+    variable excluded, the step is the one without weight decay."""
+    testing_keras = pytest.importorskip("generator.verify.testing_keras")
+    import keras
+    import numpy as np
+    from keras import ops
+
+    _, cls, _ = render_functional("keras", testing.SPEC_WITH_GLOBAL_TRUST, "globaltrust")
+    params0, grads = testing.problem(steps=5)
+
+    def run(weight_decay, excluded):
+        with testing_keras.floatx("float64"):
+            names = [f"w{i}" for i in range(len(params0))]
+            variables = [keras.Variable(np.array(p), name=n) for p, n in zip(params0, names)]
+            opt = cls(weight_decay=weight_decay)
+            opt.exclude_from_weight_decay(var_names=names[:excluded])
+            for step in grads:
+                opt.apply([ops.convert_to_tensor(np.array(g)) for g in step], variables)
+        return [testing_keras.numpy_of(v) for v in variables]
+
+    undecayed = run(None, 0)
+    excluded = run(0.5, len(params0))
+    for got, want in zip(excluded, undecayed):
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+    decayed = run(0.5, 0)
+    assert not np.allclose(decayed[0], undecayed[0])

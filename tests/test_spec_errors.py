@@ -89,8 +89,11 @@ CASES = [
     ("  - m = beta*m + g", "  - k = 2*t\n  - m = where(k > 5 and g > 0, m, g)", 21, "combines comparisons of per-step values with comparisons of per-element values"),
     ("  - m = beta*m + g", "  - m = where(beta > 0, m)", 20, "where() takes three arguments"),
     ("update:", "reductions:\n  gs: {scope: tensor, op: sum, of: \"where(g > 0, g, 0)\", doc: Sum.}\nupdate:", 20, "a condition in a reduction is not supported yet"),
-    # a reduction over the update's own values: per tensor only, and never of a value that reads a reduction
-    ("update:\n  - m = beta*m + g", "reductions:\n  us: {scope: global, op: sum, of: u**2, doc: Sum.}\nupdate:\n  - u = 2*g\n  - m = beta*m + u", 20, "reads 'u', a value of the update; a global reduction runs before the step"),
+    # a reduction over the update's own values: never of a value that reads a reduction, a
+    # global one not even through the step's values (it runs before the step program)
+    ("update:\n  - m = beta*m + g", "reductions:\n  us: {scope: global, op: sum, of: u**2, doc: Sum.}\nupdate:\n  - u = us*g\n  - m = beta*m + u", 20, "reads 'u', whose value depends on the reduction 'us'; a reduction over the update's values is computed before the update and before the step program"),
+    ("update:\n  - m = beta*m + g", "reductions:\n  gs: {scope: global, op: sum, of: g**2, doc: Sum.}\n  us: {scope: global, op: sum, of: u**2, doc: Sum.}\nstep:\n  - k = 2*gs\nupdate:\n  - u = k*g\n  - m = beta*m + u", 21, "reads 'u', whose value depends on the reduction 'gs' through a step value"),
+    ("update:\n  - m = beta*m + g", "reductions:\n  us: {scope: global, op: max, of: abs(u), doc: Peak.}\nstep:\n  - k = 1/(1 + us)\nupdate:\n  - u = k*g\n  - m = beta*m + u", 20, "reads 'u', whose value depends on the reduction 'us' through a step value"),
     ("update:\n  - m = beta*m + g", "reductions:\n  us: {scope: tensor, op: sum, of: dd**2, doc: Sum.}\nupdate:\n  - u = us*g\n  - dd = 2*u\n  - m = beta*m + dd", 20, "reads 'dd', whose value depends on the reduction 'us'"),
     ("update:\n  - m = beta*m + g", "reductions:\n  us: {scope: tensor, op: sum, of: u**2, doc: Sum.}\nupdate:\n  - g = g + us*p\n  - u = 2*g\n  - m = beta*m + u", 20, "reads 'u', whose value depends on the reduction 'us'"),
     ("  - m = beta*m + g", "  - m = where(beta, m, g)", 20, "'beta' is not a flag"),

@@ -140,9 +140,12 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
             return [state_leaves[name][index] for name in kernel.state]
 
         reductions = {}
+        scalar_state = {name: getattr(state, name) for name in scalar_names}
         if kernel.partials is not None:
+            # a reduction over the update's values reads scalar state, as before the step
+            before = {**hyper, **scalar_state}
             parts = [
-                kernel.partials(p, g, leaf_state(i), hyper, t)
+                kernel.partials(p, g, leaf_state(i), before, t)
                 for i, (p, g) in enumerate(zip(p_work, work))
             ]
             for index, (name, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
@@ -151,7 +154,6 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
                     reductions[name] = jnp.max(jnp.stack(column)) if column else -math.inf
                 else:
                     reductions[name] = sum(column) if column else jnp.zeros([], dtype)
-        scalar_state = {name: getattr(state, name) for name in scalar_names}
         scalars, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
         new_updates, new_state = [], {name: [] for name in kernel.state}
         for index, (p, g) in enumerate(zip(p_work, work)):

@@ -814,15 +814,17 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         work = [p.float() if p.dtype in LOW_PRECISION else p for p in originals]
 
         reductions = {}
+        scalar_state = _numbers(group["scalar_state"])
         if kernel.partials is not None:
             layout = _dtensor_layout(type(self).__name__, plan.params)
             local = lambda ts: [_local(x) for x in ts]  # noqa: E731
+            # a reduction over the update's values reads scalar state, as before the step
+            before = {**h, **scalar_state}
             parts = [
-                kernel.partials(_local(p), _local(g), local(st), h, t)
+                kernel.partials(_local(p), _local(g), local(st), before, t)
                 for p, g, st in zip(work, grads, states)
             ]
             reductions = self._global_reductions(kernel, parts, layout)
-        scalar_state = _numbers(group["scalar_state"])
         scalars, scalar_state = _eager_step(kernel)(h, scalar_state, reductions, t)
 
         if plan.foreach:
@@ -1192,6 +1194,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         if kernel.partials is None:
             return {}
         factor = -_host_float(scale) if plan.maximize else _host_float(scale)
+        # a reduction over the update's values reads scalar state, as before the step
+        before = {**plan.h, **_numbers(plan.group["scalar_state"])}
         parts = []
         for p in plan.params:
             state = self.state[p]
@@ -1204,7 +1208,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             g = _prepared_gradient(_local(p.grad), work_dtype, factor, self.clipvalue)
             work = _local(p).to(work_dtype)  # float16/bfloat16 parameters: as the kernels read them
             columns = [_local(state[s]) for s in kernel.state]
-            parts.append(kernel.partials(work, g, columns, plan.h, plan.t))
+            parts.append(kernel.partials(work, g, columns, before, plan.t))
         layout = _dtensor_layout(type(self).__name__, plan.params)
         return self._global_reductions(kernel, parts, layout)
 

@@ -222,7 +222,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     update = tuple(
         scope.equation(item, "update", [i.target for i in update_items]) for item in update_items
     )
-    _check_reductions_of_update_values(path, reductions, update, {s.name for s in state})
+    _check_reductions_of_update_values(path, reductions, step, update, {s.name for s in state})
     _check_derived_flags_are_used(path, derived_flags, state, step + update)
 
     spec = Spec(
@@ -552,13 +552,6 @@ def _read_reductions(top, taken, reals, state, update_values) -> tuple[Reduction
             element, "a reduction", "p, g, t, state, hyperparameters and the update's values"
         )
         of = _parse_at(r, "of", text, lookup)
-        reads = sorted({s.name for s in of.free_symbols} & update_values)
-        if reads and scope is Scope.GLOBAL:
-            raise r.error(
-                "of",
-                f"{r.what}: of: reads {reads[0]!r}, a value of the update; a global reduction "
-                "runs before the step, so only a per-tensor one (scope: tensor) may",
-            )
         if of.has(sp.Piecewise):
             raise r.error(
                 "of",
@@ -569,30 +562,41 @@ def _read_reductions(top, taken, reals, state, update_values) -> tuple[Reduction
     return tuple(out)
 
 
-def _check_reductions_of_update_values(path, reductions, update, state_names):
+def _check_reductions_of_update_values(path, reductions, step, update, state_names):
     """A reduction over the update's values is computed before the element program, from the
     values before the step (the update's equations substituted): the values it reads, as last
     assigned, may not depend on a reduction (through any earlier equation, a reassigned g or
-    p included: a cycle, or a reduction of a reduction)."""
+    p included: a cycle, or a reduction of a reduction). A global one is computed before the
+    step program too (the step's equations substituted as well), so neither may the step
+    values that the update's values read."""
     names = {r.name for r in reductions}
-    depends: dict[str, set[str]] = {}  # update value -> the reductions its value reads
-    for eq in update:
-        reads = {s.name for s in eq.expr.free_symbols}
-        found = (reads & names).union(*(depends.get(n, set()) for n in reads))
-        if eq.when is not sp.true:  # under a flag: it may keep its earlier value
-            found |= depends.get(eq.target, set())
-        depends[eq.target] = found
+
+    def dependencies(equations, depends):
+        for eq in equations:
+            reads = {s.name for s in eq.expr.free_symbols}
+            found = (reads & names).union(*(depends.get(n, set()) for n in reads))
+            if eq.when is not sp.true:  # under a flag: it may keep its earlier value
+                found |= depends.get(eq.target, set())
+            depends[eq.target] = found
+        return depends
+
+    per_tensor = dependencies(update, {})  # update value -> the reductions its value reads
+    per_step = dependencies(step, {})  # step value (scalar state included) -> the same
+    every = dependencies(update, dict(per_step))
     for r in reductions:
+        depends = per_tensor if r.scope is Scope.TENSOR else every
         own = {s.name for s in r.expr.free_symbols} - state_names - {"p", "g"}
         for name in sorted(own & depends.keys()):
             if depends[name]:
+                through = "" if name in per_tensor and per_tensor[name] else " through a step value"
                 raise SpecError(
                     path,
                     r.line,
                     f"reduction {r.name!r}: of: reads {name!r}, whose value depends on the "
-                    f"reduction {sorted(depends[name])[0]!r}; a reduction over the update's "
-                    "values is computed before the update, so those values may not read a "
-                    "reduction",
+                    f"reduction {sorted(depends[name])[0]!r}{through}; a reduction over the "
+                    "update's values is computed before the update"
+                    + ("" if r.scope is Scope.TENSOR else " and before the step program")
+                    + ", so those values may not read a reduction",
                 )
 
 

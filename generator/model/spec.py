@@ -84,6 +84,23 @@ class Spec:
     differences: tuple[tuple[str, str], ...]  # (who, text): "torch", "keras3"
     lr_equation: Equation
 
+    def reads_update_values(self, reduction: Reduction) -> bool:
+        """Whether ``reduction`` reads a value the update computes (LAMB's u): a global one
+        then needs the step's values, and runs after the step's equations it reads."""
+        own = {eq.target for eq in self.update} - {s.name for s in self.state} - {"p", "g"}
+        return bool({s.name for s in reduction.expr.free_symbols} & own)
+
+    def step_before_reductions(self, variant: Variant, env: dict, evaluate) -> dict:
+        """``env`` (per-step values with the other global reductions) with the values of the
+        step's equations that do not read a global reduction over the update's values: what
+        those reductions read (the spec's checks make sure they read no such equation)."""
+        late = {r.name for r in self.reductions if self.reads_update_values(r)}
+        local = dict(env)
+        for eq in variant.step:
+            if not {s.name for s in eq.expr.free_symbols} & (late - local.keys()):
+                local[eq.target] = evaluate(eq.expr, local)
+        return local
+
     @property
     def reals(self) -> tuple[Hyperparameter, ...]:
         return tuple(h for h in self.hyperparameters if h.kind is Kind.REAL)

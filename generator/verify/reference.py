@@ -178,8 +178,12 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
             e = {**env, **element_env(i, j)}
             return e if decay_factor is None else {**e, "p": e["p"] * decay_factor}
 
+        late = []  # global reductions over the update's values: they read the step's values
         for r in spec.reductions:
             if r.scope is not Scope.GLOBAL:
+                continue
+            if spec.reads_update_values(r):
+                late.append(r)
                 continue
             values = [
                 evaluate(r.expr, {**env, **element_env(i, j)})
@@ -187,6 +191,17 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
                 for j in range(len(params[i]))
             ]
             env[r.name] = _reduce(r.op, values)
+        if late:  # each from the update's values, p after the weight decay as in the update
+            stepped = spec.step_before_reductions(variant, env, evaluate)
+            for r in late:
+                values = []
+                for i in range(len(params)):
+                    for j in range(len(params[i])):
+                        e = {**stepped, **element_env(i, j)}
+                        if decay_factor is not None:
+                            e["p"] = e["p"] * decay_factor
+                        values.append(evaluate(r.expr, variant.reduction_env(r, e, evaluate)))
+                env[r.name] = _reduce(r.op, values)
         for eq in variant.step:
             env[eq.target] = evaluate(eq.expr, env)
         for s in spec.scalar_state:

@@ -69,6 +69,38 @@ update:
 """
 
 
+# Global reductions over the update's values (issue 13, item 2): LAMB's trust ratio with one
+# norm over all tensors, of an update that reads scalar state and a step value, and the
+# update's peak, which a step equation reads.
+SPEC_WITH_GLOBAL_TRUST = """\
+name: GlobalTrust
+description: Adam's update scaled by one trust ratio for all tensors, and damped by its peak.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  beta_1: {default: 0.9, domain: 0 < beta_1 < 1, doc: Decay of the first moment.}
+  beta_2: {default: 0.999, domain: 0 < beta_2 < 1, doc: Decay of the second moment.}
+  epsilon: {default: 1.0e-6, domain: epsilon > 0, doc: Fuzz factor.}
+scalar_state:
+  k: {init: 1, doc: A step-dependent scale.}
+reductions:
+  w_norm_squared: {scope: global, op: sum, of: p**2, doc: The squared norm of all parameters.}
+  u_norm_squared: {scope: global, op: sum, of: u**2, doc: The squared norm of all updates.}
+  u_peak: {scope: global, op: max, of: abs(u), doc: The largest update element.}
+state:
+  m: {init: 0, doc: First moment.}
+  v: {init: 0, doc: Second moment.}
+step:
+  - k = k*(1 + beta_1)/2 + 0.5
+  - bias_1 = 1 - beta_1**t
+  - damp = 1/(1 + u_peak)
+update:
+  - m = beta_1*m + (1 - beta_1)*g
+  - v = beta_2*v + (1 - beta_2)*g**2
+  - u = k*m/bias_1/(sqrt(v/(1 - beta_2**t)) + epsilon) + 0.01*p
+  - p = p - lr*damp*where(w_norm_squared > 0 and u_norm_squared > 0, sqrt(w_norm_squared)/sqrt(u_norm_squared), 1)*u
+"""
+
+
 @contextlib.contextmanager
 def user_package(base: Path, specs: dict[str, str], name: str):
     """Build ``specs`` (file stem -> YAML text) as a user builds theirs, ``python -m generator

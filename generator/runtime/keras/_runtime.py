@@ -353,18 +353,22 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         }
         hyper["learning_rate"] = ops.cast(learning_rate, dtype)
         reductions = {}
+        scalar_state = {n: v.value for n, v in self._scalar_variables.items()}
         if kernel.partials is not None:
             parts = []
+            # a reduction over the update's values reads scalar state, as before the step
+            before = {**hyper, **scalar_state}
             for v, g, state in rows:
                 # in the variable's dtype: TensorFlow does not promote float32 * float64
-                local = {k: ops.cast(x, v.dtype) for k, x in hyper.items()}
+                local = {k: ops.cast(x, v.dtype) for k, x in before.items()}
+                if "weight_decay" in local and not self._use_weight_decay(v):
+                    local["weight_decay"] = local["weight_decay"] * 0  # as its update reads p
                 values = [s.value for s in state]
                 parts.append(kernel.partials(v.value, g, values, local, ops.cast(t, v.dtype)))
             for index, (name, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
                 column = ops.stack([ops.cast(part[index], dtype) for part in parts])
                 # ops.max, not ops.maximum: that returns float32 on the torch backend
                 reductions[name] = ops.max(column) if op == "max" else ops.sum(column)
-        scalar_state = {n: v.value for n, v in self._scalar_variables.items()}
         scalars, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
         undecayed = scalars  # for variables excluded from the weight decay (Keras 3's habit)
         if self._hyper.get("weight_decay") and any(not self._use_weight_decay(v) for v, *_ in rows):

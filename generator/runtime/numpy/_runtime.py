@@ -227,11 +227,14 @@ class Optimizer(SpecAttributes):
 
         reductions = {}
         if kernel.partials is not None:
-            parts = []
+            # a reduction over the update's values reads scalar state, as before the step
+            before, parts = {**h, **self._scalar_state}, []
             for (g, p), state in zip(pairs, slots):
                 scratch = self._buffers(p, kernel.scratch + 1)
                 parts.append(
-                    kernel.partials(p, self._prepare(g, scale, scratch[-1]), state, h, t, scratch)
+                    kernel.partials(
+                        p, self._prepare(g, scale, scratch[-1]), state, before, t, scratch
+                    )
                 )
             for index, (rname, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
                 column = [part[index] for part in parts]
