@@ -69,6 +69,10 @@ class KernelIR:
     # a backend of whole-array passes may scale p first, and only when it is not 1 (p_decay)
     weight_decay_factor: str | None = None
     weight_decay_separable: bool = False
+    # the step program's assignments that global reductions over the update's values read
+    # (their hoisted per-step parts, lr, the spec's step values), in order: computed before
+    # those reductions from the hyperparameters, the scalar state before the step and t
+    global_prelude: tuple[Assign, ...] = ()
 
     def array_program(self) -> tuple[tuple["Assign", ...], tuple[tuple[str, sp.Expr], ...]]:
         """The temporaries and outputs for a backend that scales p by the weight decay factor
@@ -111,6 +115,21 @@ class KernelIR:
         hoisted = [a.symbol.name for a in self.step if is_hoisted(a.symbol.name)]
         names = set(names)
         return tuple(n for n in hoisted if n in names) + tuple(sorted(names - set(hoisted)))
+
+    @property
+    def prelude_names(self) -> tuple[str, ...]:
+        """The values of ``global_prelude`` that the global reductions read, in scalar order."""
+        assigned = {a.symbol.name for a in self.global_prelude}
+        reads = free_names([r.expr for r in self.reductions if r.scope is Scope.GLOBAL])
+        return self.in_scalar_order(reads & assigned)
+
+    def prelude_call(self) -> str | None:
+        """The line of a backend's global reductions that calls the host's prelude function,
+        or None."""
+        if not self.global_prelude:
+            return None
+        names = ", ".join(self.prelude_names) + ("," if len(self.prelude_names) == 1 else "")
+        return f"{names} = host.reduction_scalars_{self.variant.suffix}(hyper, t)"
 
     @property
     def element_scalars(self) -> tuple[str, ...]:
@@ -216,7 +235,7 @@ def build_ir(variant: Variant) -> KernelIR:
         _DECAY_PLACEHOLDER in a.expr.free_symbols for a in hoister.step + hoister.tensor
     )
     reductions = [
-        _reduction(r, env, kept, unhoisted, hoister, variant, decaying) for r in spec.reductions
+        _reduction(r, env, unhoisted, hoister, variant, decaying) for r in spec.reductions
     ]
 
     names = (symbols.real(f"_e{i}") for i in itertools.count())
@@ -247,6 +266,7 @@ def build_ir(variant: Variant) -> KernelIR:
         + tuple(hoister.step)
     )
     return KernelIR(
+        global_prelude=_prelude(step, [r for r in reductions if r.scope is Scope.GLOBAL]),
         spec=spec,
         variant=variant,
         state=tuple(s.name for s in variant.state),
@@ -329,16 +349,27 @@ def _without_ite(expr):
     return expr.replace(lambda x: isinstance(x, sp.ITE), lambda x: x.to_nnf(simplify=False))
 
 
-def _reduction(r, env, kept, unhoisted, hoister, variant, decaying) -> ReductionIR:
+def _prelude(step, global_reductions) -> tuple[Assign, ...]:
+    """The assignments of ``step`` that ``global_reductions`` read, with those they read."""
+    wanted = free_names([r.expr for r in global_reductions])
+    needed = []
+    for a in reversed(step):
+        if a.symbol.name in wanted:
+            needed.append(a)
+            wanted |= {s.name for s in a.expr.free_symbols}
+    return tuple(reversed(needed))
+
+
+def _reduction(r, env, unhoisted, hoister, variant, decaying) -> ReductionIR:
     """A reduction as the kernels compute it. A per-tensor one reads p after Keras 3's weight
     decay, as the update does (Keras 3 decays the variable before its update_step, whose
     norms see it); a global one runs before the step, on p before it. One over the update's
     own values (LAMB's norm of its update u) is computed before the element program, from the
     values before the step: the update's equations substituted (a second pass over memory
-    instead of a stored u), p after the weight decay as the update reads it. A per-tensor
-    one's per-step parts are hoisted (the step program has run by then); a global one runs
-    before the step program, so the step's equations and lr are substituted too: it reads
-    hyperparameters, scalar state (as before the step) and t, as the other global ones."""
+    instead of a stored u), p after the weight decay as the update reads it. Its per-step
+    parts are hoisted: a per-tensor one reads them from the step program, which has run by
+    then; a global one runs before the step program, and the step values it reads are
+    computed for it first (``KernelIR.global_prelude``)."""
     state = {s.name for s in variant.spec.state}
     own = {eq.symbol for eq in variant.spec.update if eq.target not in state}  # every flag's
     own -= {symbols.P, symbols.G}
@@ -356,36 +387,29 @@ def _reduction(r, env, kept, unhoisted, hoister, variant, decaying) -> Reduction
     values = {s: env[s] for s in read}
     if decayed:
         values[symbols.P] = symbols.P * _DECAY_PLACEHOLDER
-    if r.scope is Scope.TENSOR:
-        expr = _substituted(r.expr.xreplace(values), kept)
-    else:
-        expr = _substituted(r.expr.xreplace(values), unhoisted)
-        if not expr.has(sp.Piecewise):
-            expr = _before_the_step(expr, variant)
-            if expr.has(sp.Piecewise):
-                raise GenerationError(
-                    f"reduction {r.name!r} reads a value of the update that reads a step value "
-                    "that selects (where): not supported yet in a global reduction"
-                )
-    if expr.has(sp.Piecewise):
-        raise GenerationError(
-            f"reduction {r.name!r} reads a value of the update that selects (where): not "
-            "supported yet"
-        )
-    if r.scope is Scope.GLOBAL:
-        return ReductionIR(r.name, r.scope, r.op, expr)
+    # the spec's named values as computed, not as the element program reads them (hoisted,
+    # their selects replaced with its masks, which this pass does not compute)
+    expr = _substituted(r.expr.xreplace(values), unhoisted)
+    _check_conditions_of(r, expr, {symbols.P, symbols.G} | {s.symbol for s in variant.state})
     return ReductionIR(r.name, r.scope, r.op, hoister.hoist(expr, ELEMENT))
 
 
-def _before_the_step(expr, variant):
-    """``expr`` (per element, reading per-step values) in terms of what a global reduction
-    reads before the step program: the step's equations (last first: each reads the values
-    before it, scalar state as before the step), Keras 3's weight decay factor and lr
-    substituted."""
-    for eq in reversed(variant.step):
-        expr = expr.xreplace({eq.symbol: eq.expr})
-    expr = expr.xreplace({_DECAY_PLACEHOLDER: WEIGHT_DECAY_FACTOR})
-    return expr.xreplace({symbols.LR: variant.spec.lr_equation.expr})
+def _check_conditions_of(r, expr, arrays):
+    """Each condition of a reduction (its own and those of the update's values it reads)
+    compares per-element values, selected per element, or per-step values, one branch per
+    step: not both (the spec's checks refuse that where they see it; a value of the update
+    that reads only per-step values looks per element to them)."""
+    for piece in expr.atoms(sp.Piecewise):
+        for _, cond in piece.args:
+            kinds = {
+                bool(c.free_symbols & arrays) for c in cond.atoms(sp.core.relational.Relational)
+            }
+            if len(kinds) > 1:
+                raise GenerationError(
+                    f"reduction {r.name!r}: the condition {cond} (the update's values "
+                    "substituted) combines comparisons of per-step values with comparisons "
+                    "of per-element values; nest two selects instead"
+                )
 
 
 def _stored_and_read(eq, later, variant) -> bool:

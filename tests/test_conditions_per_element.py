@@ -80,6 +80,8 @@ def gate(tmp_path_factory):
     specs = {"gate": GATE, "corners": CORNERS, "plaincorners": PLAIN_CORNERS, "legal": LEGAL}
     specs["every"] = testing.SPEC_WITH_EVERY_REDUCTION  # built here too: one package to build
     specs["globaltrust"] = testing.SPEC_WITH_GLOBAL_TRUST
+    specs["selective"] = testing.SPEC_WITH_SELECTING_REDUCTIONS
+    specs["rectified"] = testing.SPEC_WITH_RECTIFIED_REDUCTIONS
     with testing.user_package(base, specs, "gateopt") as package:
         yield load_spec(base / "specs" / "gate.yaml", base), package
 
@@ -319,18 +321,19 @@ def test_a_reduction_of_a_value_read_before_a_state_reads_the_reduction_is_legal
 
 
 def test_a_global_reduction_over_the_update_values_runs_before_the_step_program():
-    """Its update values, the step's equations, lr and the weight decay factor substituted:
-    it reads hyperparameters, scalar state (before the step), t and the arrays, as the other
-    global reductions, so every runtime computes it with them; the step program reads it."""
+    """Its update values substituted and their per-step parts hoisted, as a per-tensor one's;
+    the step values it reads (lr, the spec's step equations with scalar state, the hoisted
+    ones) are the IR's prelude, which the host computes for it before the step program (from
+    the hyperparameters, the scalar state before the step and t); the step program reads it."""
     from generator.model import parse_spec
 
     spec = parse_spec(testing.SPEC_WITH_GLOBAL_TRUST, "specs/globaltrust.yaml", "globaltrust")
     ir = lower(spec).variants[0]
-    reads = {r.name: {s.name for s in r.expr.free_symbols} for r in ir.reductions}
-    assert reads["u_norm_squared"] == reads["u_peak"] == {
-        "beta_1", "beta_2", "decay", "epsilon", "g", "k", "learning_rate", "m", "p", "t", "v",
-        "weight_decay",
-    }
+    (u_norm,) = [r for r in ir.reductions if r.name == "u_norm_squared"]
+    prelude = [a.symbol.name for a in ir.global_prelude]
+    assert prelude[:3] == ["lr", "k", "bias_1"]  # the scalar state's new value, as u reads it
+    assert {s.name for s in u_norm.expr.free_symbols} - {"p", "g", "m", "v", "beta_1", "beta_2", "epsilon"} == set(ir.prelude_names)
+    assert "damp" not in prelude  # reads a global reduction: the step program's
     assert {"u_norm_squared", "u_peak"} <= set(ir.step_inputs)
 
 
@@ -372,6 +375,70 @@ def test_global_reductions_over_the_update_values_equal_the_reference(gate, path
         options = {"foreach": {"foreach": True}}.get(path, {"fused": path != "loop"})
         torch_hyper = {("lr" if k == "learning_rate" else k): v for k, v in hyper.items()}
         opt = importlib.import_module("gateopt.torch").GlobalTrust(tensors, **torch_hyper, **options)
+        opt._native_target_for_cpu = "shim" if path == "fused-shim" else "cpu"
+        for step in grads:
+            for t, g in zip(tensors, step):
+                t.grad = torch.tensor(g)
+            opt.step()
+        params = [t.detach().numpy() for t in tensors]
+    for got, want in zip(params, ref.params):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+# each spec's hyperparameters, and others that keep every select on one side (the data take
+# both branches with the first: the reference moves elsewhere without them)
+SELECTING = {
+    "Selective": ({"beta": 0.9, "limit": 0.3}, [{"limit": 1e-3}, {"limit": 10.0}], 5),
+    "Rectified": ({"beta_2": 0.99}, [{"beta_2": 0.5}, {"beta_2": 0.9999}], 9),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SELECTING))
+@pytest.mark.parametrize(
+    "path", ["numpy", "numpy-fused", "loop", "foreach", "fused", "fused-shim", "optax"]
+)
+def test_reductions_that_select_equal_the_reference(gate, name, path):
+    """Selective: sums and a maximum of selects per element (in of:, and through the
+    update's u), per tensor and global. Rectified: selects per step (one branch for every
+    element, as the update's), in of: and through u, RAdam's rectification, per tensor and
+    global. With the weight decay on; NumPy warns of nothing (the root of a negative number
+    in the branch not taken is dropped, or not computed)."""
+    _, package = gate
+    spec = load_spec(package.parent / "specs" / f"{name.lower()}.yaml", package.parent)
+    own, one_sided, steps = SELECTING[name]
+    hyper = {"learning_rate": 0.1, "weight_decay": 0.3, **own}
+    rng = np.random.default_rng(5)
+    params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5), rng.standard_normal(())]
+    grads = [[np.asarray(rng.standard_normal(p.shape)) for p in params0] for _ in range(steps)]
+    ref = reference.run(spec, {}, hyper, params0, grads)
+    for other in one_sided:
+        one_side = reference.run(spec, {}, {**hyper, **other}, params0, grads)
+        assert max(np.max(np.abs(a - b)) for a, b in zip(ref.params, one_side.params)) > 1e-3
+    if path.startswith("numpy"):
+        params = [p.copy() for p in params0]
+        opt = getattr(importlib.import_module("gateopt.numpy"), name)(**hyper, fused=path != "numpy")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for step in grads:
+                opt.apply_gradients(zip(step, params))
+    elif path == "optax":
+        pytest.importorskip("generator.verify.testing_optax")  # jax_enable_x64
+        import jax.numpy as jnp
+        import optax
+
+        tx = getattr(importlib.import_module("gateopt.optax"), name.lower())(**hyper)
+        params = [jnp.asarray(p) for p in params0]
+        state = tx.init(params)
+        for step in grads:
+            updates, state = tx.update([jnp.asarray(g) for g in step], state, params)
+            params = optax.apply_updates(params, updates)
+        params = [np.asarray(p) for p in params]
+    else:
+        tensors = [torch.tensor(p, requires_grad=True) for p in params0]
+        options = {"foreach": {"foreach": True}}.get(path, {"fused": path != "loop"})
+        torch_hyper = {("lr" if k == "learning_rate" else k): v for k, v in hyper.items()}
+        cls = getattr(importlib.import_module("gateopt.torch"), name)
+        opt = cls(tensors, **torch_hyper, **options)
         opt._native_target_for_cpu = "shim" if path == "fused-shim" else "cpu"
         for step in grads:
             for t, g in zip(tensors, step):

@@ -129,6 +129,38 @@ update:
   - m = 0.9*m + top*g
   - p = p - lr*where(abs(g) > 0.5*top or m > 1 and g < 0, m, g)/total
 """,
+    "selecting": """\
+name: Selecting
+description: Reductions that select per element, in of and through an update value.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+state:
+  v: {doc: Second moment.}
+reductions:
+  positive: {scope: tensor, op: sum, of: "where(g > 0, 1, 0)", doc: Positive gradients.}
+  clipped: {scope: tensor, op: max, of: abs(u), doc: Largest clipped update.}
+update:
+  - v = 0.9*v + 0.1*g**2
+  - u = where(v > 0.09, g/sqrt(v - 0.09), where(g > 0, 0.3, -0.3))
+  - p = p - lr*u*positive/(1 + clipped)
+""",
+    "rectifying": """\
+name: Rectifying
+description: Per-tensor reductions that select per step, in of and through an update value.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+state:
+  v: {doc: Second moment.}
+step:
+  - rho = 2*t - 3
+reductions:
+  early: {scope: tensor, op: sum, of: "where(t > 2, g**2, abs(g))", doc: Changes at step 3.}
+  rect: {scope: tensor, op: sum, of: u**2, doc: Squared norm of u.}
+update:
+  - v = 0.9*v + 0.1*g**2
+  - u = where(rho > 5, g*sqrt(rho - 4)/(sqrt(v) + 0.001), g)
+  - p = p - lr*u/(1 + sqrt(rect)) - 0.01*lr*early*p
+""",
 }
 
 

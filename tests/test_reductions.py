@@ -118,10 +118,20 @@ def test_keras_reductions_match_the_reference(common, dtype):
 
 
 @pytest.mark.parametrize("common", ["plain", "all"])
-def test_keras_global_reductions_over_the_update_values_match_the_reference(common):
-    """The other paths of this spec are in tests/test_conditions_per_element.py."""
+@pytest.mark.parametrize(
+    "module,text",
+    [
+        ("globaltrust", testing.SPEC_WITH_GLOBAL_TRUST),
+        ("selective", testing.SPEC_WITH_SELECTING_REDUCTIONS),
+        ("rectified", testing.SPEC_WITH_RECTIFIED_REDUCTIONS),
+    ],
+)
+def test_keras_reductions_of_the_update_values_match_the_reference(module, text, common):
+    """Global reductions over the update's values, and reductions that select per element
+    and per step;
+    the other paths of these specs are in tests/test_conditions_per_element.py."""
     testing_keras = pytest.importorskip("generator.verify.testing_keras")
-    spec, cls, _ = render_functional("keras", testing.SPEC_WITH_GLOBAL_TRUST, "globaltrust")
+    spec, cls, _ = render_functional("keras", text, module)
     testing_keras.check_against_reference(cls, spec, {}, common, "default", "float64")
 
 
@@ -325,25 +335,19 @@ def test_a_nan_in_any_tensor_is_the_global_maximum(backend):
     assert np.isnan(params[0]).all() and np.isnan(params[1]).all()
 
 
-@pytest.mark.parametrize(
-    "old,new,words",
-    [
-        ("+ 0.01*p", "+ where(g > 0, 0.01, 0)*p", "reads a value of the update that selects"),
-        (
-            "bias_1 = 1 - beta_1**t",
-            "bias_1 = where(t > 1, 1 - beta_1**t, 0.1)",
-            "reads a value of the update that reads a step value that selects",
-        ),
-    ],
-)
-def test_a_reduction_over_a_value_that_selects_is_refused_by_name(old, new, words):
+def test_a_reduction_whose_condition_mixes_per_step_and_per_element_values_is_refused():
+    """k is a value of the update that reads only t: the spec's checks take it for a
+    per-element value; substituted, the IR sees the mix and names the reduction."""
     from generator import GenerationError
     from generator.ir import lower
 
-    text = testing.SPEC_WITH_GLOBAL_TRUST.replace(old, new)
-    assert text != testing.SPEC_WITH_GLOBAL_TRUST
-    with pytest.raises(GenerationError, match=f"reduction 'u_norm_squared' {words}"):
-        lower(parse_spec(text, "specs/globaltrust.yaml", "globaltrust"))
+    text = testing.SPEC_WITH_RECTIFIED_REDUCTIONS.replace(
+        'of: "where(t > 2, g**2, abs(g))"', 'of: "where(k > 5 and g > 0, g**2, abs(g))"'
+    ).replace("  - v = beta_2*v", "  - k = 2*t\n  - v = beta_2*v")
+    assert text.count("k = 2*t") == 1 and "k > 5 and g > 0" in text
+    spec = parse_spec(text, "specs/rectified.yaml", "rectified")
+    with pytest.raises(GenerationError, match="reduction 'early': the condition .* combines"):
+        lower(spec)
 
 
 def test_keras_excluded_variables_read_their_undecayed_update_in_a_global_reduction():

@@ -88,7 +88,7 @@ CASES = [
     ("  - m = beta*m + g", "  - m = m if m > beta or t > 3 else g", 20, "nest two selects instead"),
     ("  - m = beta*m + g", "  - k = 2*t\n  - m = where(k > 5 and g > 0, m, g)", 21, "combines comparisons of per-step values with comparisons of per-element values"),
     ("  - m = beta*m + g", "  - m = where(beta > 0, m)", 20, "where() takes three arguments"),
-    ("update:", "reductions:\n  gs: {scope: tensor, op: sum, of: \"where(g > 0, g, 0)\", doc: Sum.}\nupdate:", 20, "a condition in a reduction is not supported yet"),
+    ("update:", "reductions:\n  gs: {scope: tensor, op: sum, of: \"where(g > 0 and t > 2, g, 0)\", doc: Sum.}\nupdate:", 20, "combines comparisons of per-step values with comparisons of per-element values; nest two selects"),
     # a reduction over the update's own values: never of a value that reads a reduction, a
     # global one not even through the step's values (it runs before the step program)
     ("update:\n  - m = beta*m + g", "reductions:\n  us: {scope: global, op: sum, of: u**2, doc: Sum.}\nupdate:\n  - u = us*g\n  - m = beta*m + u", 20, "reads 'u', whose value depends on the reduction 'us'; a reduction over the update's values is computed before the update and before the step program"),

@@ -232,11 +232,9 @@ class Optimizer(SpecAttributes):
             before, parts = {**h, **self._scalar_state}, []
             for (g, p), state in zip(pairs, slots):
                 scratch = self._buffers(p, kernel.scratch + 1)
-                parts.append(
-                    kernel.partials(
-                        p, self._prepare(g, scale, scratch[-1]), state, before, t, scratch
-                    )
-                )
+                grad = self._prepare(g, scale, scratch[-1])
+                masks = self._buffers(p, kernel.masks, np.dtype(bool))
+                parts.append(kernel.partials(p, grad, state, before, t, scratch + masks))
             for index, (rname, op) in enumerate(zip(kernel.global_names, kernel.global_ops)):
                 column = [part[index] for part in parts]
                 reductions[rname] = (

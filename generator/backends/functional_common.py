@@ -97,7 +97,10 @@ def variant_view(
         arrays = {P.name, G.name, *ir.state}
         for r in global_reductions:
             hyper |= {s.name for s in r.expr.free_symbols} - arrays - {"t"}
+        hyper -= set(ir.prelude_names)  # the host computes them for the reductions
         partial_lines = [f"{n} = hyper[{n!r}]" for n in sorted(hyper)]
+        if ir.global_prelude:
+            partial_lines.append(ir.prelude_call())
         for r in global_reductions:
             partial_lines.append(f"_g{r.name} = {_reduce(printer, r.op, r.expr, arrays)}")
             partial_results.append(f"_g{r.name}")

@@ -19,7 +19,7 @@ from .base import (
     printed_condition,
     weight_decay_lines,
 )
-from .reductions import global_partials, tensor_stage
+from .reductions import global_partials, selects, tensor_stage
 
 
 @dataclass(frozen=True)
@@ -103,11 +103,11 @@ def attribute_lines(base: python_common.ModuleView) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _selecting(lines, ir: KernelIR) -> tuple[str, ...]:
+def _selecting(lines, selecting: bool) -> tuple[str, ...]:
     """A program with per-element selects computes both branches for every element, and the
     branch not taken may divide by zero or take the root of a negative number (the select
     drops its value): NumPy's warnings about them would be false alarms."""
-    if not ir.masks:
+    if not selecting or not lines:
         return tuple(lines)
     head = 'with np.errstate(divide="ignore", invalid="ignore", over="ignore"):'
     return (head, *("    " + line for line in lines))
@@ -117,7 +117,7 @@ def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
     arrays = ["p", "g", *ir.state]
     scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
     scalars |= {r.name for r in ir.reductions if r.scope is Scope.TENSOR}
-    tensor_lines, scratch = tensor_stage(ir, arrays, scalars, dialect)
+    tensor = tensor_stage(ir, arrays, scalars, dialect)
     temporaries, outputs = ir.array_program()
     cases = condition_cases(temporaries, outputs)
     masks = [a.symbol.name for a in ir.masks]
@@ -130,17 +130,21 @@ def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
     )
     masks_code = mask_programs(ir, arrays, scalars, dialect.lines)
     decay = weight_decay_lines(ir, "np.multiply(p, {factor}, out=p)")
-    partial_lines, results, partial_scratch = global_partials(ir, arrays, dialect)
+    partials, results = global_partials(ir, arrays, dialect)
+    bools = max(masks_code.bool_scratch, tensor.bools, partials.bools)
     return NumpyVariant(
         base=base,
-        tensor_lines=tuple(tensor_lines),
-        element_lines=decay + _selecting([*masks_code.lines, *element_lines], ir),
-        partial_lines=tuple(partial_lines),
+        tensor_lines=_selecting(tensor.lines, selects(ir)),
+        element_lines=decay + _selecting([*masks_code.lines, *element_lines], bool(ir.masks)),
+        partial_lines=_selecting(partials.lines, selects(ir)),
         partial_results=tuple(results),
         scratch=max(
-            scratch, partial_scratch, masks_code.scratch, *(p.scratch for p in programs.values())
+            tensor.scratch,
+            partials.scratch,
+            masks_code.scratch,
+            *(p.scratch for p in programs.values()),
         ),
         passes=max(p.passes for p in programs.values()) + masks_code.passes + bool(decay),
-        elementwise=not tensor_lines and not partial_lines,
-        mask_names=tuple(masks) + tuple(f"_b{i}" for i in range(masks_code.bool_scratch)),
+        elementwise=not tensor.lines and not partials.lines,
+        mask_names=tuple(masks) + tuple(f"_b{i}" for i in range(bools)),
     )

@@ -18,7 +18,7 @@ from ..common import (
     GRAD_NORM,
 )
 from ..errors import GenerationError
-from ..ir import KernelIR, LoweredSpec, is_hoisted
+from ..ir import KernelIR, LoweredSpec, free_names, is_hoisted
 from ..model import Kind, Scope, Spec
 from ..printers.arrays import fuse_clips, lower_element_program
 from ..printers.python import print_scalar, print_step
@@ -61,6 +61,12 @@ class StepProgram:
     global_ops: tuple[str, ...]
     global_names: tuple[str, ...]
     native: str | None  # the C name stem of its fused kernels (generated/cuda), or None
+    # the host function that computes the per-step values its global reductions over the
+    # update's values read (KernelIR.global_prelude), their names in the order it returns
+    # them, and its lines; none without such reductions
+    prelude_function: str | None = None
+    prelude_names: tuple[str, ...] = ()
+    prelude_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,6 +250,7 @@ def step_program(ir: KernelIR, native: bool) -> StepProgram:
     step_lines = [f"{n} = {source(spec, n)}" for n in ir.host_inputs(scalars)]
     step_lines += [f"{a.symbol.name} = {print_step(a.expr)}" for a in ir.step]
     global_reductions = [r for r in ir.reductions if r.scope is Scope.GLOBAL]
+    prelude = _prelude(ir)
     return StepProgram(
         suffix=ir.variant.suffix,
         step_function=f"step_{ir.variant.suffix}",
@@ -258,7 +265,27 @@ def step_program(ir: KernelIR, native: bool) -> StepProgram:
         global_ops=tuple(str(r.op) for r in global_reductions),
         global_names=tuple(r.name for r in global_reductions),
         native=kernel_stem(spec.module, ir.variant.suffix) if native else None,
+        **prelude,
     )
+
+
+def _prelude(ir: KernelIR) -> dict:
+    """The prelude's fields of a StepProgram (``prelude_function``, ...): the step's
+    assignments that global reductions over the update's values read, in a host function
+    of (hyper, t), ``hyper`` holding the scalar state before the step too."""
+    if not ir.global_prelude:
+        return {}
+    assigned = {a.symbol.name for a in ir.global_prelude}
+    scalar_state = set(ir.scalar_state)
+    reads = free_names([a.expr for a in ir.global_prelude]) - {"t"}
+    inputs = sorted(n for n in reads if n not in assigned or n in scalar_state)
+    lines = [f"{n} = hyper[{n!r}]" for n in inputs]
+    lines += [f"{a.symbol.name} = {print_step(a.expr)}" for a in ir.global_prelude]
+    return {
+        "prelude_function": f"reduction_scalars_{ir.variant.suffix}",
+        "prelude_names": ir.prelude_names,
+        "prelude_lines": tuple(lines),
+    }
 
 
 def _share_step_functions(views) -> tuple[StepProgram, ...]:

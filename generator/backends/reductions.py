@@ -4,55 +4,123 @@ reductions. A dialect module supplies ``lines``, ``sum_of_squares`` and ``reduce
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..errors import GenerationError
 from ..ir import KernelIR
 from ..model import Scope
 from ..printers.arrays import lower_reduction
 from ..printers.python import print_scalar
+from .base import MAX_CONDITIONS, branch_lines
 
 
-def reduction_lines(r, arrays, scalars, dialect, prefix=""):
+@dataclass(frozen=True)
+class ReductionCode:
+    """Lines that compute reductions, and the scratch arrays they use: ``scratch`` of the
+    tensor's dtype (``_s0``, ...) and ``bools`` true/false ones (``_b0``, ...: a select's
+    conditions)."""
+
+    lines: tuple[str, ...] = ()
+    scratch: int = 0
+    bools: int = 0
+
+    def __add__(self, other: "ReductionCode") -> "ReductionCode":
+        return ReductionCode(
+            self.lines + other.lines,
+            max(self.scratch, other.scratch),
+            max(self.bools, other.bools),
+        )
+
+
+def reduction_lines(r, arrays, scalars, dialect, prefix="") -> ReductionCode:
     target = f"{prefix}{r.name}"
-    if not {s.name for s in r.expr.free_symbols} & set(arrays):
+    cases = _step_cases(r.expr, arrays)
+    codes = [_reduction_code(target, r.op, e, arrays, scalars, dialect) for _, e in cases]
+    if len(cases) == 1:
+        return codes[0]
+    by_case = {taken: code for (taken, _), code in zip(cases, codes)}
+    lines = branch_lines(
+        [(taken, None, None) for taken, _ in cases],
+        lambda case: by_case[case[0]].lines,
+        print_scalar,
+    )
+    return ReductionCode(tuple(lines), max(c.scratch for c in codes), max(c.bools for c in codes))
+
+
+def _reduction_code(target, op, expr, arrays, scalars, dialect) -> ReductionCode:
+    if not {s.name for s in expr.free_symbols} & set(arrays):
         # the same value at every element (``of: 1`` counts them): no pass over memory; the
         # maximum over no elements is -inf, as everywhere
-        value, n = print_scalar(r.expr), dialect.count(arrays[0])
-        if r.op == "sum":
-            return [f"{target} = float({value}) * {n}"], 0
-        return [f"{target} = float({value}) if {n} else -math.inf"], 0
-    program, result = lower_reduction(r.expr, r.op, arrays, scalars)
+        value, n = print_scalar(expr), dialect.count(arrays[0])
+        if op == "sum":
+            return ReductionCode((f"{target} = float({value}) * {n}",))
+        return ReductionCode((f"{target} = float({value}) if {n} else -math.inf",))
+    program, result = lower_reduction(expr, op, arrays, scalars)
     if result.startswith("dot:"):  # a sum of squares: one pass, no scratch
-        return [f"{target} = {dialect.sum_of_squares(result[4:])}"], 0
-    return dialect.lines(program) + [f"{target} = {dialect.reduce(r.op, result)}"], program.scratch
+        return ReductionCode((f"{target} = {dialect.sum_of_squares(result[4:])}",))
+    lines = (*dialect.lines(program), f"{target} = {dialect.reduce(op, result)}")
+    return ReductionCode(lines, program.scratch, program.bool_scratch)
 
 
-def tensor_stage(ir: KernelIR, arrays, scalars, dialect):
-    """Lines computing the per-tensor reductions and per-tensor scalars; scratch they need."""
-    lines, scratch = [], 0
+def _step_cases(expr, arrays):
+    """``expr`` once per combination of its per-step conditions (those that read no array:
+    a hoisted flag's ``_cK != 0``, or a global reduction's condition on hyperparameters and
+    t), each taken for every element, as the element program's branches are (the values of
+    the branch not taken are not computed): [(conditions taken, expression)]."""
+    arrays = set(arrays)
+    conditions = sorted(
+        {
+            c
+            for piece in expr.atoms(sp.Piecewise)
+            for _, c in piece.args
+            if c is not sp.true and not {s.name for s in c.free_symbols} & arrays
+        },
+        key=str,
+    )
+    if len(conditions) > MAX_CONDITIONS:
+        raise GenerationError(f"more than {MAX_CONDITIONS} per-step conditions in one reduction")
+    cases = []
+    for values in itertools.product((True, False), repeat=len(conditions)):
+        taken = dict(zip(conditions, (sp.true if v else sp.false for v in values)))
+        cases.append((tuple(zip(conditions, values)), expr.xreplace(taken)))
+    return cases
+
+
+def tensor_stage(ir: KernelIR, arrays, scalars, dialect) -> ReductionCode:
+    """Lines computing the per-tensor reductions and per-tensor scalars."""
+    code = ReductionCode()
     if any(r.scope is Scope.TENSOR for r in ir.reductions):
         # an empty tensor has nothing to update, and its per-tensor values would be Python
         # arithmetic on its reductions (a count of 0 divides by zero)
-        lines += [f"if {dialect.count('p')} == 0:", "    return"]
+        code += ReductionCode((f"if {dialect.count('p')} == 0:", "    return"))
     for r in (r for r in ir.reductions if r.scope is Scope.TENSOR):
-        more, count = reduction_lines(r, arrays, scalars - {r.name}, dialect)
-        lines += more
-        scratch = max(scratch, count)
-    lines += [f"{a.symbol.name} = {print_scalar(a.expr)}" for a in ir.tensor]
-    return lines, scratch
+        code += reduction_lines(r, arrays, scalars - {r.name}, dialect)
+    tensor = tuple(f"{a.symbol.name} = {print_scalar(a.expr)}" for a in ir.tensor)
+    return code + ReductionCode(tensor)
 
 
-def global_partials(ir: KernelIR, arrays, dialect):
-    """Lines computing this tensor's part of each global reduction: (lines, results, scratch)."""
+def global_partials(ir: KernelIR, arrays, dialect) -> tuple[ReductionCode, list[str]]:
+    """Lines computing this tensor's part of each global reduction, and their names."""
     reductions = [r for r in ir.reductions if r.scope is Scope.GLOBAL]
     if not reductions:
-        return [], [], 0
+        return ReductionCode(), []
     hyper = set()
     for r in reductions:
         hyper |= {s.name for s in r.expr.free_symbols} - set(arrays) - {"t"}
-    lines = [f"{n} = hyper[{n!r}]" for n in sorted(hyper)]
-    results, scratch = [], 0
+    hyper -= set(ir.prelude_names)  # the host computes them for the reductions
+    code = ReductionCode(tuple(f"{n} = hyper[{n!r}]" for n in sorted(hyper)))
+    if ir.global_prelude:
+        code += ReductionCode((ir.prelude_call(),))
+        hyper |= set(ir.prelude_names)
     for r in reductions:
-        more, count = reduction_lines(r, arrays, hyper | {"t"}, dialect, prefix="_g")
-        lines += more
-        results.append(f"_g{r.name}")
-        scratch = max(scratch, count)
-    return lines, results, scratch
+        code += reduction_lines(r, arrays, hyper | {"t"}, dialect, prefix="_g")
+    return code, [f"_g{r.name}" for r in reductions]
+
+
+def selects(ir: KernelIR) -> bool:
+    """Whether a reduction selects: per element its program computes both branches (NumPy
+    would warn of the one not taken)."""
+    return any(r.expr.has(sp.Piecewise) for r in ir.reductions)

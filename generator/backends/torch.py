@@ -136,7 +136,8 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
     tensor_reductions = [r for r in ir.reductions if r.scope is Scope.TENSOR]
     scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
     scalars |= {r.name for r in tensor_reductions}
-    tensor_lines, scratch = tensor_stage(ir, arrays, scalars, dialect)
+    tensor = tensor_stage(ir, arrays, scalars, dialect)
+    tensor_lines, scratch = _allocating_bools(tensor), tensor.scratch
     # the element program, scheduled per tensor and over lists for the fewest temporaries
     # one program per branch of the per-step conditions, each taken for all elements
     cases = condition_cases(*ir.array_program())
@@ -156,8 +157,9 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
     scratch = max(scratch, masks_code.scratch, *(code.scratch for code in codes.values()))
     # per-tensor reductions give per-tensor scalars: such variants run per tensor only
     foreach = () if tensor_reductions else tuple(foreach_of)
-    partial_lines, results, partial_scratch = global_partials(ir, arrays, dialect)
-    partial_lines = [f"_s{i} = torch.empty_like(p)" for i in range(partial_scratch)] + partial_lines
+    partials, results = global_partials(ir, arrays, dialect)
+    partial_lines = [f"_s{i} = torch.empty_like(p)" for i in range(partials.scratch)]
+    partial_lines += _allocating_bools(partials)
     graph = ()  # reductions are host floats: such variants have no graph path
     if not ir.reductions:
         # the masks first (they read the old values), in each branch of the per-step conditions
@@ -179,6 +181,13 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
         mask_lines=tuple(mask_lines),
         mask_names=masks,
     )
+
+
+def _allocating_bools(code) -> list[str]:
+    """``code``'s lines (a reduction stage), after those that allocate the true/false scratch
+    tensors its selects use."""
+    allocate = [f"_b{i} = torch.empty_like(p, dtype=torch.bool)" for i in range(code.bools)]
+    return allocate + list(code.lines)
 
 
 def _masks(ir: KernelIR, code):

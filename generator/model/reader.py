@@ -552,12 +552,20 @@ def _read_reductions(top, taken, reals, state, update_values) -> tuple[Reduction
             element, "a reduction", "p, g, t, state, hyperparameters and the update's values"
         )
         of = _parse_at(r, "of", text, lookup)
-        if of.has(sp.Piecewise):
-            raise r.error(
-                "of",
-                f"{r.what}: of: a condition in a reduction is not supported yet; select in "
-                "'update', or use max, min or sign here",
-            )
+        per_element = {"p", "g", *(s.name for s in state), *update_values}
+        for piece in of.atoms(sp.Piecewise):
+            for _, cond in piece.args:
+                comparisons = cond.atoms(sp.core.relational.Relational)
+                elementwise = [
+                    bool({s.name for s in c.free_symbols} & per_element) for c in comparisons
+                ]
+                if any(elementwise) and not all(elementwise):
+                    raise r.error(
+                        "of",
+                        f"{r.what}: of: the condition {cond} combines comparisons of per-step "
+                        "values with comparisons of per-element values; nest two selects "
+                        "instead: where(t > 5, where(g > 0, a, b), b)",
+                    )
         out.append(Reduction(name, scope, op, of, str(text), doc, line, latex))
     return tuple(out)
 

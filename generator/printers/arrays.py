@@ -314,7 +314,7 @@ def lower_reduction(
     ):
         if expr.base.name in arrays:  # a sum of squares: one pass with a dot product
             return ArrayProgram([], 0), f"dot:{expr.base.name}"
-    low = _Lowering(scalars)
+    low = _Lowering(scalars, memo={})  # a select's condition and branch share their values
     for name in arrays:
         low.input(name)
     result = low.lower(expr)

@@ -101,6 +101,62 @@ update:
 """
 
 
+# Reductions that select per element (issue 13, items 1 and 2): in their own terms and
+# through a value of the update, per tensor and global, with a branch that is NaN where it is
+# not taken (the root of a negative number).
+SPEC_WITH_SELECTING_REDUCTIONS = """\
+name: Selective
+description: Reductions that select per element, in their own terms and through the update's values.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  beta: {default: 0.9, domain: 0 < beta < 1, doc: Decay.}
+  limit: {default: 0.3, domain: limit > 0, doc: A threshold.}
+state:
+  m: {init: 0, doc: Momentum.}
+  v: {init: 0, doc: Second moment.}
+reductions:
+  positive: {scope: tensor, op: sum, of: "where(g > 0, 1, 0)", doc: Positive gradients.}
+  n: {scope: tensor, op: sum, of: 1, doc: Elements.}
+  clipped_sq: {scope: tensor, op: sum, of: u**2, doc: Squared norm of the clipped update.}
+  agree: {scope: global, op: sum, of: "where(g*m > 0, 1, 0)", doc: Elements whose gradient agrees with their momentum.}
+  total: {scope: global, op: sum, of: 1, doc: Elements of all tensors.}
+  peak: {scope: global, op: max, of: abs(u), doc: Largest clipped update.}
+update:
+  - v = beta*v + (1 - beta)*g**2
+  # the root of a negative number where the select drops it
+  - u = where(v > limit**2, g/sqrt(v - limit**2), where(g > 0, limit, -limit))
+  - m = beta*m + u*(0.5 + agree/total)
+  - p = p - lr*m*(1 + positive/n)/(1 + sqrt(clipped_sq) + peak)
+"""
+
+
+# Reductions that select per step (issue 13, items 1 and 2): in their own terms, and through
+# RAdam's rectified update, per tensor and global; the branch not taken (the root of a
+# negative number before step 6) is never computed.
+SPEC_WITH_RECTIFIED_REDUCTIONS = """\
+name: Rectified
+description: Selects per step in reductions, in their own terms and through the update's values.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  beta_2: {default: 0.99, domain: 0 < beta_2 < 1, doc: Decay.}
+state:
+  v: {init: 0, doc: Second moment.}
+step:
+  - rho_inf = 2/(1 - beta_2) - 1
+  - rho_t = rho_inf - 2*t*beta_2**t/(1 - beta_2**t)
+reductions:
+  early: {scope: tensor, op: sum, of: "where(t > 2, g**2, abs(g))", doc: A sum that changes at step 3.}
+  rect: {scope: tensor, op: sum, of: u**2, doc: Squared norm of the rectified update.}
+  rect_all: {scope: global, op: max, of: abs(u), doc: Largest rectified update element.}
+  late: {scope: global, op: sum, of: "where(t > 4, abs(p), 1)", doc: A global sum that changes at step 5.}
+update:
+  - v = beta_2*v + (1 - beta_2)*g**2
+  # the root of a negative number before rho_t > 5 (t < 6): never computed
+  - u = where(rho_t > 5, g*sqrt((rho_t - 4)/rho_t)/(sqrt(v) + 0.001), g)
+  - p = p - lr*u/(1 + sqrt(rect) + rect_all) - 0.01*lr*(early + late)*p
+"""
+
+
 @contextlib.contextmanager
 def user_package(base: Path, specs: dict[str, str], name: str):
     """Build ``specs`` (file stem -> YAML text) as a user builds theirs, ``python -m generator
