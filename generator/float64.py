@@ -102,11 +102,9 @@ def one_step(
         values = [evaluate(r.expr, variant.reduction_env(r, e, evaluate)) for e in elements]
         env[r.name] = float(_fold(np.add if r.op is ReduceOp.SUM else np.maximum, values))
 
-    everywhere = [r for r in spec.reductions if r.scope is Scope.GLOBAL]
-    late = [r for r in everywhere if spec.reads_update_values(r)]
-    for r in everywhere:
-        if r not in late:
-            reduce(r)
+    early, late = spec.global_reductions()
+    for r in early:
+        reduce(r)
     if late:  # global ones over the update's values read the step's values
         stepped = spec.step_before_reductions(variant, env, evaluate)
         for r in late:

@@ -397,14 +397,11 @@ def _reduction(r, env, unhoisted, hoister, variant, decaying) -> ReductionIR:
 def _check_conditions_of(r, expr, arrays):
     """Each condition of a reduction (its own and those of the update's values it reads)
     compares per-element values, selected per element, or per-step values, one branch per
-    step: not both (the spec's checks refuse that where they see it; a value of the update
-    that reads only per-step values looks per element to them)."""
+    step: not both. The spec's checks refuse what they see; this is what the substitution
+    makes of conditions spread over several of the update's values."""
     for piece in expr.atoms(sp.Piecewise):
         for _, cond in piece.args:
-            kinds = {
-                bool(c.free_symbols & arrays) for c in cond.atoms(sp.core.relational.Relational)
-            }
-            if len(kinds) > 1:
+            if symbols.mixes_per_step_and_per_element(cond, {a.name for a in arrays}):
                 raise GenerationError(
                     f"reduction {r.name!r}: the condition {cond} (the update's values "
                     "substituted) combines comparisons of per-step values with comparisons "

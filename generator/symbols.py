@@ -47,3 +47,13 @@ def first_branch(select: sp.Piecewise):
     (value, condition), *rest = select.args
     otherwise = rest[0][0] if len(rest) == 1 and rest[0][1] is sp.true else sp.Piecewise(*rest)
     return condition, value, otherwise
+
+
+def mixes_per_step_and_per_element(condition, per_element: set[str]) -> bool:
+    """Whether ``condition`` compares per-element values (its comparisons that read a name of
+    ``per_element``) and per-step values at once: a select is one or the other."""
+    kinds = {
+        bool({s.name for s in c.free_symbols} & per_element)
+        for c in condition.atoms(sp.core.relational.Relational)
+    }
+    return len(kinds) > 1

@@ -39,6 +39,10 @@ SWAPS = {
     "np.logical_or(": "np.logical_and(",
 }
 SCALAR_SWAPS = ((" - ", " + "), (" + ", " - "), (" * ", " / "), (" / ", " * "), ("**", "*"))
+# the functions mutated: the element programs with their per-tensor reductions, each
+# tensor's part of the global reductions, the step programs and the host's per-step values
+# of the global reductions over the update's values
+MUTATED = ("_apply_", "_partials_", "step_", "reduction_scalars_")
 BINDING = re.compile(r"^\s+\w+ = (hyper|scalar_state|reductions)\[")
 
 
@@ -50,7 +54,7 @@ def mutants(source: str):
         if line.startswith("def "):
             function = line[4:].split("(")[0]
             continue
-        if function is None or not line.startswith("    ") or not function.startswith(("_apply_", "step_")):
+        if function is None or not line.startswith("    ") or not function.startswith(MUTATED):
             continue
         stripped = line.strip()
         mutated = None
@@ -65,7 +69,7 @@ def mutants(source: str):
                 if stripped.startswith(old):
                     mutated = line.replace(old, new, 1)
                     break
-        elif function.startswith("step_") and " = " in stripped and not BINDING.match(line):
+        elif function.startswith(("step_", "reduction_scalars_")) and " = " in stripped and not BINDING.match(line):
             target, _, value = stripped.partition(" = ")
             for old, new in SCALAR_SWAPS:
                 if old in value:
@@ -112,6 +116,67 @@ def test_every_mutation_of_the_generated_kernels_is_caught(spec):
             survivors.append(f"{where} line {line}: {description}")
     assert tried >= 5, f"only {tried} mutants for {spec.name}: the mutation patterns are stale"
     assert not survivors, f"{len(survivors)} of {tried} mutants survived:\n" + "\n".join(survivors)
+
+
+# Specs with the reductions' rarer forms, which no shipped spec has (a global reduction over
+# the update's values with the host's per-step values for it, selects per element and per
+# step in reductions): every mutant of their NumPy kernels, partials and host programs too,
+# on data that take both branches of every select (the standard problem's small gradients
+# keep Selective's second moment under its limit), against the reference.
+TOYS = {
+    "globaltrust": (testing.SPEC_WITH_GLOBAL_TRUST, {}),
+    "selective": (testing.SPEC_WITH_SELECTING_REDUCTIONS, {"limit": 0.3}),
+    "rectified": (testing.SPEC_WITH_RECTIFIED_REDUCTIONS, {}),
+}
+
+
+@pytest.mark.parametrize("module", sorted(TOYS))
+def test_every_mutation_of_the_reductions_rarer_forms_is_caught(module):
+    from generator.backends import host as host_backend
+    from generator.backends import numpy as numpy_backend
+    from generator.build import prepare
+    from generator.model import parse_spec
+    from generator.render import render
+    from generator.verify import reference
+
+    text, own = TOYS[module]
+    spec = parse_spec(text, f"specs/{module}.yaml", module)
+    build = prepare([spec])
+    files = render([*host_backend.BACKEND.outputs(build), *numpy_backend.BACKEND.outputs(build)])
+    source, host_source = files[f"numpy/{module}.py"], files[f"host/{module}.py"]
+    host = testing.load_module(host_source, "generated.host", module)
+    hyper = {**{h.name: h.default for h in spec.reals}, **own, "weight_decay": 0.3, "decay": 0.05}
+    rng = np.random.default_rng(6)
+    params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5), rng.standard_normal(())]
+    grads = [[rng.standard_normal(p.shape) for p in params0] for _ in range(9)]
+    ref = reference.run(spec, {}, hyper, params0, grads)
+
+    def caught(loaded) -> bool:
+        params = [p.copy() for p in params0]
+        opt = getattr(loaded, spec.name)(**hyper)
+        try:
+            with np.errstate(all="ignore"):
+                for step in grads:
+                    opt.apply_gradients(zip(step, params))
+        except (ArithmeticError, ValueError, TypeError):
+            return True
+        return not all(np.allclose(a, b, rtol=1e-10, atol=1e-12) for a, b in zip(params, ref.params))
+
+    assert not caught(testing.load_module(source, "generated.numpy", module, host=host))
+    candidates = [(m, "kernel") for m in mutants(source)] + [(m, "host") for m in mutants(host_source)]
+    survivors, functions = [], set()
+    for (line, description, function, mutated), where in candidates:
+        if where == "kernel":
+            loaded = testing.load_module(mutated, "generated.numpy", module, host=host)
+        else:
+            mutant_host = testing.load_module(mutated, "generated.host", module)
+            loaded = testing.load_module(source, "generated.numpy", module, host=mutant_host)
+        functions.add(function.rsplit("_", 1)[0])
+        if not caught(loaded):
+            survivors.append(f"{where} line {line}: {description}")
+    assert {"_apply", "_partials", "step"} <= functions, functions  # the patterns are current
+    assert module == "selective" or "reduction_scalars" in functions
+    assert not survivors, f"{len(survivors)} of {len(candidates)} mutants survived:\n" + "\n".join(survivors)
 
 
 # The functional backends' update functions (generated/optax, printed by the printer that

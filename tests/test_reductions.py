@@ -336,18 +336,22 @@ def test_a_nan_in_any_tensor_is_the_global_maximum(backend):
 
 
 def test_a_reduction_whose_condition_mixes_per_step_and_per_element_values_is_refused():
-    """k is a value of the update that reads only t: the spec's checks take it for a
-    per-element value; substituted, the IR sees the mix and names the reduction."""
-    from generator import GenerationError
-    from generator.ir import lower
+    """k is a value of the update that reads only t, a per-step value: the reduction's
+    condition mixes it with a per-element comparison, refused with the reduction's line (its
+    conditions are checked after the update, which tells per-step values from per-element
+    ones)."""
+    from generator import SpecError
 
     text = testing.SPEC_WITH_RECTIFIED_REDUCTIONS.replace(
         'of: "where(t > 2, g**2, abs(g))"', 'of: "where(k > 5 and g > 0, g**2, abs(g))"'
     ).replace("  - v = beta_2*v", "  - k = 2*t\n  - v = beta_2*v")
     assert text.count("k = 2*t") == 1 and "k > 5 and g > 0" in text
-    spec = parse_spec(text, "specs/rectified.yaml", "rectified")
-    with pytest.raises(GenerationError, match="reduction 'early': the condition .* combines"):
-        lower(spec)
+    line = 1 + text.splitlines().index(
+        [row for row in text.splitlines() if row.startswith("  early:")][0]
+    )
+    with pytest.raises(SpecError, match="reduction 'early': of: the condition .* combines") as info:
+        parse_spec(text, "specs/rectified.yaml", "rectified")
+    assert info.value.line == line
 
 
 def test_keras_excluded_variables_read_their_undecayed_update_in_a_global_reduction():

@@ -327,7 +327,10 @@ def _algorithm(spec, notation):
                     counter.next(),
                 )
             )
-        yield Block("Reductions, before the step", tuple(red))
+        title = "Reductions, before the step"
+        if any(spec.reads_update_values(r) for r in spec.reductions):
+            title = "Reductions, before the update (of its values as this step computes them)"
+        yield Block(title, tuple(red))
     step = [spec.lr_equation, *spec.step]
     yield Block("Once per step", tuple(_equations(step, notation, set(), counter)))
     assigned = {s.name for s in spec.scalar_state}

@@ -222,6 +222,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     update = tuple(
         scope.equation(item, "update", [i.target for i in update_items]) for item in update_items
     )
+    scope.check_reductions(reductions)
     _check_reductions_of_update_values(path, reductions, step, update, {s.name for s in state})
     _check_derived_flags_are_used(path, derived_flags, state, step + update)
 
@@ -552,22 +553,18 @@ def _read_reductions(top, taken, reals, state, update_values) -> tuple[Reduction
             element, "a reduction", "p, g, t, state, hyperparameters and the update's values"
         )
         of = _parse_at(r, "of", text, lookup)
-        per_element = {"p", "g", *(s.name for s in state), *update_values}
-        for piece in of.atoms(sp.Piecewise):
-            for _, cond in piece.args:
-                comparisons = cond.atoms(sp.core.relational.Relational)
-                elementwise = [
-                    bool({s.name for s in c.free_symbols} & per_element) for c in comparisons
-                ]
-                if any(elementwise) and not all(elementwise):
-                    raise r.error(
-                        "of",
-                        f"{r.what}: of: the condition {cond} combines comparisons of per-step "
-                        "values with comparisons of per-element values; nest two selects "
-                        "instead: where(t > 5, where(g > 0, a, b), b)",
-                    )
         out.append(Reduction(name, scope, op, of, str(text), doc, line, latex))
     return tuple(out)
+
+
+def _mixed_conditions(expr, per_element):
+    """The conditions of ``expr``'s selects that compare per-step and per-element values."""
+    return [
+        cond
+        for piece in expr.atoms(sp.Piecewise)
+        for _, cond in piece.args
+        if symbols.mixes_per_step_and_per_element(cond, per_element)
+    ]
 
 
 def _check_reductions_of_update_values(path, reductions, step, update, state_names):
@@ -575,8 +572,8 @@ def _check_reductions_of_update_values(path, reductions, step, update, state_nam
     values before the step (the update's equations substituted): the values it reads, as last
     assigned, may not depend on a reduction (through any earlier equation, a reassigned g or
     p included: a cycle, or a reduction of a reduction). A global one is computed before the
-    step program too (the step's equations substituted as well), so neither may the step
-    values that the update's values read."""
+    step program too (the step values it reads computed for it first), so neither may the
+    step values that the update's values read."""
     names = {r.name for r in reductions}
 
     def dependencies(equations, depends):
@@ -772,21 +769,28 @@ class _Scope:
         scalar state, reductions: each step then takes one branch for every element, which the
         array backends print as one program per branch and the kernels as a uniform select)
         or per-element values (a select per element, branch-free); not both at once."""
+        for cond in _mixed_conditions(value, {"p", "g", *self.state} | self.element_values):
+            raise SpecError(
+                self.path,
+                item.line,
+                f"update: {item.target} = ...: the condition {cond} combines comparisons "
+                "of per-step values with comparisons of per-element values; nest two "
+                "selects instead: where(rho_t > 5, where(g > 0, a, b), b)",
+            )
+
+    def check_reductions(self, reductions):
+        """A reduction's own conditions, as the update's are checked (after the update, whose
+        values' kinds, per step or per element, they need)."""
         per_element = {"p", "g", *self.state} | self.element_values
-        for piece in value.atoms(sp.Piecewise):
-            for _, cond in piece.args:
-                comparisons = [c for c in cond.atoms(sp.core.relational.Relational)]
-                elementwise = [
-                    bool({s.name for s in c.free_symbols} & per_element) for c in comparisons
-                ]
-                if any(elementwise) and not all(elementwise):
-                    raise SpecError(
-                        self.path,
-                        item.line,
-                        f"update: {item.target} = ...: the condition {cond} combines comparisons "
-                        "of per-step values with comparisons of per-element values; nest two "
-                        "selects instead: where(rho_t > 5, where(g > 0, a, b), b)",
-                    )
+        for r in reductions:
+            for cond in _mixed_conditions(r.expr, per_element):
+                raise SpecError(
+                    self.path,
+                    r.line,
+                    f"reduction {r.name!r}: of: the condition {cond} combines comparisons of "
+                    "per-step values with comparisons of per-element values; nest two selects "
+                    "instead: where(t > 5, where(g > 0, a, b), b)",
+                )
 
     def _check_target(self, item, section, targets_ok):
         name = item.target

@@ -85,19 +85,29 @@ class Spec:
     lr_equation: Equation
 
     def reads_update_values(self, reduction: Reduction) -> bool:
-        """Whether ``reduction`` reads a value the update computes (LAMB's u): a global one
-        then needs the step's values, and runs after the step's equations it reads."""
+        """Whether ``reduction`` reads a value the update computes (LAMB's u)."""
         own = {eq.target for eq in self.update} - {s.name for s in self.state} - {"p", "g"}
         return bool({s.name for s in reduction.expr.free_symbols} & own)
 
+    def global_reductions(self) -> tuple[tuple[Reduction, ...], tuple[Reduction, ...]]:
+        """The global reductions in the order an evaluation of the spec's equations takes
+        them: (those over the values before the step, those over the update's values, which
+        read the step's values too)."""
+        everywhere = [r for r in self.reductions if r.scope is Scope.GLOBAL]
+        late = tuple(r for r in everywhere if self.reads_update_values(r))
+        return tuple(r for r in everywhere if r not in late), late
+
     def step_before_reductions(self, variant: Variant, env: dict, evaluate) -> dict:
         """``env`` (per-step values with the other global reductions) with the values of the
-        step's equations that do not read a global reduction over the update's values: what
-        those reductions read (the spec's checks make sure they read no such equation)."""
-        late = {r.name for r in self.reductions if self.reads_update_values(r)}
+        step's equations that do not read a global reduction over the update's values, not
+        even through another step value: what those reductions read (the spec's checks make
+        sure they read nothing else of the step)."""
+        skipped = {r.name for r in self.global_reductions()[1]}
         local = dict(env)
         for eq in variant.step:
-            if not {s.name for s in eq.expr.free_symbols} & (late - local.keys()):
+            if {s.name for s in eq.expr.free_symbols} & skipped:
+                skipped.add(eq.target)
+            else:
                 local[eq.target] = evaluate(eq.expr, local)
         return local
 

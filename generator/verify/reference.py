@@ -178,13 +178,8 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
             e = {**env, **element_env(i, j)}
             return e if decay_factor is None else {**e, "p": e["p"] * decay_factor}
 
-        late = []  # global reductions over the update's values: they read the step's values
-        for r in spec.reductions:
-            if r.scope is not Scope.GLOBAL:
-                continue
-            if spec.reads_update_values(r):
-                late.append(r)
-                continue
+        early, late = spec.global_reductions()  # late: over the update's values
+        for r in early:
             values = [
                 evaluate(r.expr, {**env, **element_env(i, j)})
                 for i in range(len(params))

@@ -71,7 +71,7 @@ update:
 
 # Global reductions over the update's values (issue 13, item 2): LAMB's trust ratio with one
 # norm over all tensors, of an update that reads scalar state and a step value, and the
-# update's peak, which a step equation reads.
+# update's peak, which a step equation reads, and another step equation that one.
 SPEC_WITH_GLOBAL_TRUST = """\
 name: GlobalTrust
 description: Adam's update scaled by one trust ratio for all tensors, and damped by its peak.
@@ -93,11 +93,13 @@ step:
   - k = k*(1 + beta_1)/2 + 0.5
   - bias_1 = 1 - beta_1**t
   - damp = 1/(1 + u_peak)
+  # a step value that reads one that reads the reduction: computed after it
+  - scale = lr*damp
 update:
   - m = beta_1*m + (1 - beta_1)*g
   - v = beta_2*v + (1 - beta_2)*g**2
   - u = k*m/bias_1/(sqrt(v/(1 - beta_2**t)) + epsilon) + 0.01*p
-  - p = p - lr*damp*where(w_norm_squared > 0 and u_norm_squared > 0, sqrt(w_norm_squared)/sqrt(u_norm_squared), 1)*u
+  - p = p - scale*where(w_norm_squared > 0 and u_norm_squared > 0, sqrt(w_norm_squared)/sqrt(u_norm_squared), 1)*u
 """
 
 
@@ -120,13 +122,13 @@ reductions:
   clipped_sq: {scope: tensor, op: sum, of: u**2, doc: Squared norm of the clipped update.}
   agree: {scope: global, op: sum, of: "where(g*m > 0, 1, 0)", doc: Elements whose gradient agrees with their momentum.}
   total: {scope: global, op: sum, of: 1, doc: Elements of all tensors.}
-  peak: {scope: global, op: max, of: abs(u), doc: Largest clipped update.}
+  drift: {scope: global, op: sum, of: u, doc: The sum of the clipped updates.}
 update:
   - v = beta*v + (1 - beta)*g**2
   # the root of a negative number where the select drops it
   - u = where(v > limit**2, g/sqrt(v - limit**2), where(g > 0, limit, -limit))
   - m = beta*m + u*(0.5 + agree/total)
-  - p = p - lr*m*(1 + positive/n)/(1 + sqrt(clipped_sq) + peak)
+  - p = p - lr*m*(1 + positive/n)/(1 + sqrt(clipped_sq) + abs(drift))
 """
 
 
