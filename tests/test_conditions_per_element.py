@@ -337,83 +337,39 @@ def test_a_global_reduction_over_the_update_values_runs_before_the_step_program(
     assert {"u_norm_squared", "u_peak"} <= set(ir.step_inputs)
 
 
-@pytest.mark.parametrize(
-    "path", ["numpy", "numpy-fused", "loop", "foreach", "fused", "fused-shim", "optax"]
-)
-def test_global_reductions_over_the_update_values_equal_the_reference(gate, path):
-    """With clipnorm and the weight decay (the update's p, and so u, is decayed; the norm of
-    p, a plain global reduction, is not), over a matrix, a vector and a 0-d tensor."""
-    _, package = gate
-    spec = load_spec(package.parent / "specs" / "globaltrust.yaml", package.parent)
-    hyper = {h.name: h.default for h in spec.reals}
-    hyper.update(weight_decay=0.3, clipnorm=2.0)
-    rng = np.random.default_rng(4)
-    params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5), rng.standard_normal(())]
-    grads = [[np.asarray(rng.standard_normal(p.shape)) for p in params0] for _ in range(5)]
-    ref = reference.run(spec, {}, hyper, params0, grads)
-    plain = reference.run(spec, {}, {**hyper, "beta_1": 0.5}, params0, grads)
-    assert max(np.max(np.abs(a - b)) for a, b in zip(ref.params, plain.params)) > 1e-3
-    if path.startswith("numpy"):
-        params = [p.copy() for p in params0]
-        opt = importlib.import_module("gateopt.numpy").GlobalTrust(**hyper, fused=path != "numpy")
-        for step in grads:
-            opt.apply_gradients(zip(step, params))
-    elif path == "optax":
-        pytest.importorskip("generator.verify.testing_optax")  # jax_enable_x64
-        import jax.numpy as jnp
-        import optax
-
-        tx = importlib.import_module("gateopt.optax").globaltrust(**hyper)
-        params = [jnp.asarray(p) for p in params0]
-        state = tx.init(params)
-        for step in grads:
-            updates, state = tx.update([jnp.asarray(g) for g in step], state, params)
-            params = optax.apply_updates(params, updates)
-        params = [np.asarray(p) for p in params]
-    else:
-        tensors = [torch.tensor(p, requires_grad=True) for p in params0]
-        options = {"foreach": {"foreach": True}}.get(path, {"fused": path != "loop"})
-        torch_hyper = {("lr" if k == "learning_rate" else k): v for k, v in hyper.items()}
-        opt = importlib.import_module("gateopt.torch").GlobalTrust(tensors, **torch_hyper, **options)
-        opt._native_target_for_cpu = "shim" if path == "fused-shim" else "cpu"
-        for step in grads:
-            for t, g in zip(tensors, step):
-                t.grad = torch.tensor(g)
-            opt.step()
-        params = [t.detach().numpy() for t in tensors]
-    for got, want in zip(params, ref.params):
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
-
-
-# each spec's hyperparameters, and others that keep every select on one side (the data take
-# both branches with the first: the reference moves elsewhere without them)
-SELECTING = {
+# The toys of reductions' rarer forms, each with its hyperparameters, others that change what
+# the data reach (the reference moves elsewhere with them: GlobalTrust's beta_1, the selects'
+# thresholds that keep every element on one side), and the steps (Rectified's switches at 6).
+RARER = {
+    "GlobalTrust": ({"clipnorm": 2.0}, [{"beta_1": 0.5}], 5),
     "Selective": ({"beta": 0.9, "limit": 0.3}, [{"limit": 1e-3}, {"limit": 10.0}], 5),
     "Rectified": ({"beta_2": 0.99}, [{"beta_2": 0.5}, {"beta_2": 0.9999}], 9),
 }
 
 
-@pytest.mark.parametrize("name", sorted(SELECTING))
+@pytest.mark.parametrize("name", sorted(RARER))
 @pytest.mark.parametrize(
     "path", ["numpy", "numpy-fused", "loop", "foreach", "fused", "fused-shim", "optax"]
 )
-def test_reductions_that_select_equal_the_reference(gate, name, path):
-    """Selective: sums of selects per element (in of:, and through the update's u), per
-    tensor and global. Rectified: selects per step (one branch for every
-    element, as the update's), in of: and through u, RAdam's rectification, per tensor and
-    global. With the weight decay on; NumPy warns of nothing (the root of a negative number
-    in the branch not taken is dropped, or not computed)."""
+def test_the_reductions_rarer_forms_equal_the_reference(gate, name, path):
+    """GlobalTrust: global reductions over the update's values (its p decayed, as the update
+    reads it; the norm of p, a plain global reduction, is not), with clipnorm. Selective: sums
+    of selects per element (in of:, and through the update's u), per tensor and global.
+    Rectified: selects per step (one branch for every element, as the update's), in of: and
+    through u, RAdam's rectification, per tensor and global. With the weight decay on, over
+    a matrix, a vector and a 0-d tensor; NumPy warns of nothing (the root of a negative
+    number in the branch not taken is dropped, or not computed)."""
     _, package = gate
     spec = load_spec(package.parent / "specs" / f"{name.lower()}.yaml", package.parent)
-    own, one_sided, steps = SELECTING[name]
-    hyper = {"learning_rate": 0.1, "weight_decay": 0.3, **own}
+    own, others, steps = RARER[name]
+    hyper = {**{h.name: h.default for h in spec.reals}, "weight_decay": 0.3, **own}
     rng = np.random.default_rng(5)
     params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5), rng.standard_normal(())]
     grads = [[np.asarray(rng.standard_normal(p.shape)) for p in params0] for _ in range(steps)]
     ref = reference.run(spec, {}, hyper, params0, grads)
-    for other in one_sided:
-        one_side = reference.run(spec, {}, {**hyper, **other}, params0, grads)
-        assert max(np.max(np.abs(a - b)) for a, b in zip(ref.params, one_side.params)) > 1e-3
+    for other in others:
+        elsewhere = reference.run(spec, {}, {**hyper, **other}, params0, grads)
+        assert max(np.max(np.abs(a - b)) for a, b in zip(ref.params, elsewhere.params)) > 1e-3
     if path.startswith("numpy"):
         params = [p.copy() for p in params0]
         opt = getattr(importlib.import_module("gateopt.numpy"), name)(**hyper, fused=path != "numpy")

@@ -382,3 +382,24 @@ def test_keras_excluded_variables_read_their_undecayed_update_in_a_global_reduct
         np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
     decayed = run(0.5, 0)
     assert not np.allclose(decayed[0], undecayed[0])
+
+
+def test_a_reduction_with_more_per_step_conditions_than_printed_programs_is_refused():
+    """Four per-step conditions would print its pass 2**4 times in NumPy and torch: refused
+    at build, naming the reduction, as an element program with as many is."""
+    from generator import GenerationError
+    from generator.ir import lower
+
+    text = testing.SPEC_WITH_RECTIFIED_REDUCTIONS.replace(
+        'of: "where(t > 2, g**2, abs(g))"',
+        'of: "where(t > 2, g, 1) + where(t > 3, g, 2) + where(t > 4, g, 3) + where(t > 5, g, 4)"',
+    )
+    assert "where(t > 5, g, 4)" in text
+    spec = parse_spec(text, "specs/rectified.yaml", "rectified")
+    with pytest.raises(GenerationError, match=r"more than 3 per-step conditions in one reduction \(early\)"):
+        from generator.backends import numpy as numpy_backend
+        from generator.build import prepare
+        from generator.render import render
+
+        render(numpy_backend.BACKEND.outputs(prepare([spec])))
+    lower(spec)  # the IR takes them: the limit is the array backends' printing

@@ -109,29 +109,44 @@ def condition_cases(temporaries, outputs):
     for all elements instead of a select per element: [(conditions taken, temporaries,
     outputs)], one case with () when there is no condition."""
     exprs = [a.expr for a in temporaries] + [e for _, e in outputs]
+    # a mask (a symbol) selects per element
+    conditions = per_step_conditions(exprs, lambda c: not c.is_Symbol, "element program")
+    return [
+        (
+            taken,
+            tuple(type(a)(a.symbol, a.expr.xreplace(values)) for a in temporaries),
+            tuple((name, e.xreplace(values)) for name, e in outputs),
+        )
+        for taken, values in each_case(conditions)
+    ]
+
+
+def per_step_conditions(exprs, per_step, what: str) -> list:
+    """The conditions of ``exprs``' selects that ``per_step`` holds for, sorted; at most
+    MAX_CONDITIONS of them (2**3 printed programs)."""
     conditions = sorted(
         {
             c
             for e in exprs
             for piece in e.atoms(sp.Piecewise)
             for _, c in piece.args
-            if c is not sp.true and not c.is_Symbol  # a mask: selected per element
+            if c is not sp.true and per_step(c)
         },
         key=str,
     )
     if len(conditions) > MAX_CONDITIONS:
-        raise GenerationError(f"more than {MAX_CONDITIONS} conditions in one element program")
-    cases = []
+        raise GenerationError(f"more than {MAX_CONDITIONS} per-step conditions in one {what}")
+    return conditions
+
+
+def each_case(conditions):
+    """Each combination of ``conditions`` holding or not, True first: (((condition, holds),
+    ...), {condition: sp.true or sp.false})."""
     for values in itertools.product((True, False), repeat=len(conditions)):
-        taken = dict(zip(conditions, (sp.true if v else sp.false for v in values)))
-        cases.append(
-            (
-                tuple(zip(conditions, values)),
-                tuple(type(a)(a.symbol, a.expr.xreplace(taken)) for a in temporaries),
-                tuple((name, e.xreplace(taken)) for name, e in outputs),
-            )
+        yield (
+            tuple(zip(conditions, values)),
+            dict(zip(conditions, (sp.true if v else sp.false for v in values))),
         )
-    return cases
 
 
 def branch_lines(cases, lines_of, printed, depth: int = 0) -> list[str]:

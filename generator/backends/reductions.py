@@ -4,17 +4,15 @@ reductions. A dialect module supplies ``lines``, ``sum_of_squares`` and ``reduce
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import sympy as sp
 
-from ..errors import GenerationError
 from ..ir import KernelIR
 from ..model import Scope
 from ..printers.arrays import lower_reduction
 from ..printers.python import print_scalar
-from .base import MAX_CONDITIONS, branch_lines
+from .base import branch_lines, each_case, per_step_conditions
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class ReductionCode:
 
 def reduction_lines(r, arrays, scalars, dialect, prefix="") -> ReductionCode:
     target = f"{prefix}{r.name}"
-    cases = _step_cases(r.expr, arrays)
+    cases = _step_cases(r.expr, arrays, f"reduction ({r.name})")
     codes = [_reduction_code(target, r.op, e, arrays, scalars, dialect) for _, e in cases]
     if len(cases) == 1:
         return codes[0]
@@ -65,28 +63,16 @@ def _reduction_code(target, op, expr, arrays, scalars, dialect) -> ReductionCode
     return ReductionCode(lines, program.scratch, program.bool_scratch)
 
 
-def _step_cases(expr, arrays):
+def _step_cases(expr, arrays, what: str):
     """``expr`` once per combination of its per-step conditions (those that read no array:
     a hoisted flag's ``_cK != 0``, or a global reduction's condition on hyperparameters and
     t), each taken for every element, as the element program's branches are (the values of
     the branch not taken are not computed): [(conditions taken, expression)]."""
     arrays = set(arrays)
-    conditions = sorted(
-        {
-            c
-            for piece in expr.atoms(sp.Piecewise)
-            for _, c in piece.args
-            if c is not sp.true and not {s.name for s in c.free_symbols} & arrays
-        },
-        key=str,
+    conditions = per_step_conditions(
+        [expr], lambda c: not {s.name for s in c.free_symbols} & arrays, what
     )
-    if len(conditions) > MAX_CONDITIONS:
-        raise GenerationError(f"more than {MAX_CONDITIONS} per-step conditions in one reduction")
-    cases = []
-    for values in itertools.product((True, False), repeat=len(conditions)):
-        taken = dict(zip(conditions, (sp.true if v else sp.false for v in values)))
-        cases.append((tuple(zip(conditions, values)), expr.xreplace(taken)))
-    return cases
+    return [(taken, expr.xreplace(values)) for taken, values in each_case(conditions)]
 
 
 def tensor_stage(ir: KernelIR, arrays, scalars, dialect) -> ReductionCode:
