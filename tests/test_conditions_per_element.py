@@ -95,6 +95,51 @@ def problem(gate):
     return params0, grads, reference.run(spec, {}, HYPER, params0, grads)
 
 
+PATHS = {  # the torch paths: their options
+    "loop": {},
+    "foreach": {"foreach": True},
+    "fused": {"fused": True},
+    "fused-shim": {"fused": True},
+    "capturable": {"capturable": True},
+}
+
+
+def stepped(name, path, hyper, params0, grads, warn=False):
+    """The parameters after the steps of ``grads`` by the package's optimizer ``name`` on
+    ``path`` ("numpy", "numpy-fused", "optax" or one of PATHS), as float64 arrays; NumPy's
+    warnings are errors unless ``warn``."""
+    if path.startswith("numpy"):
+        params = [p.copy() for p in params0]
+        cls = getattr(importlib.import_module("gateopt.numpy"), name)
+        opt = cls(**hyper, fused=path == "numpy-fused")
+        with warnings.catch_warnings():
+            warnings.simplefilter("default" if warn else "error")
+            for step in grads:
+                opt.apply_gradients(zip(step, params))
+        return params
+    if path == "optax":
+        pytest.importorskip("generator.verify.testing_optax")  # jax_enable_x64
+        import jax.numpy as jnp
+        import optax
+
+        tx = getattr(importlib.import_module("gateopt.optax"), name.lower())(**hyper)
+        params = [jnp.asarray(p) for p in params0]
+        state = tx.init(params)
+        for step in grads:
+            updates, state = tx.update([jnp.asarray(g) for g in step], state, params)
+            params = optax.apply_updates(params, updates)
+        return [np.asarray(p) for p in params]
+    tensors = [torch.tensor(p, requires_grad=True) for p in params0]
+    torch_hyper = {("lr" if k == "learning_rate" else k): v for k, v in hyper.items()}
+    opt = getattr(importlib.import_module("gateopt.torch"), name)(tensors, **torch_hyper, **PATHS[path])
+    opt._native_target_for_cpu = "shim" if path == "fused-shim" else "cpu"
+    for step in grads:
+        for t, g in zip(tensors, step):
+            t.grad = torch.tensor(g)
+        opt.step()
+    return [t.detach().numpy() for t in tensors]
+
+
 def test_the_toy_takes_every_branch(gate, problem):
     """Without the selects (each branch in turn everywhere) the reference moves elsewhere:
     the data reach both sides of the conditions, and the weight decay matters."""
@@ -106,51 +151,14 @@ def test_the_toy_takes_every_branch(gate, problem):
     assert max(np.max(np.abs(a - b)) for a, b in zip(ref.params, limit.params)) > 1e-2
 
 
-def test_numpy_and_its_c_kernels_equal_the_reference(gate, problem):
+@pytest.mark.parametrize(
+    "path", ["numpy", "numpy-fused", "loop", "foreach", "fused", "capturable", "optax"]
+)
+def test_every_path_equals_the_reference(gate, problem, path):
+    """NumPy with its warnings as errors: the NaN of the branch not taken is no alarm."""
     params0, grads, ref = problem
-    numpy_backend = importlib.import_module("gateopt.numpy")
-    for fused in (False, True):
-        params = [p.copy() for p in params0]
-        opt = numpy_backend.Gate(**HYPER, fused=fused)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # the NaN of the branch not taken is no alarm
-            for step in grads:
-                opt.apply_gradients(zip(step, params))
-        for got, want in zip(params, ref.params):
-            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
-
-
-@pytest.mark.parametrize("path", ["loop", "foreach", "fused", "capturable"])
-def test_every_torch_path_equals_the_reference(gate, problem, path):
-    params0, grads, ref = problem
-    torch_backend = importlib.import_module("gateopt.torch")
-    options = {"loop": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}
-    options["capturable"] = {"capturable": True}
-    tensors = [torch.tensor(p, requires_grad=True) for p in params0]
-    hyper = {("lr" if k == "learning_rate" else k): v for k, v in HYPER.items()}
-    opt = torch_backend.Gate(tensors, **hyper, **options[path])
-    for step in grads:
-        for t, g in zip(tensors, step):
-            t.grad = torch.tensor(g)
-        opt.step()
-    for got, want in zip(tensors, ref.params):
-        np.testing.assert_allclose(got.detach().numpy(), want, rtol=1e-12, atol=1e-14)
-
-
-def test_optax_equals_the_reference(gate, problem):
-    pytest.importorskip("generator.verify.testing_optax")  # sets jax_enable_x64
-    import jax.numpy as jnp
-    import optax
-
-    params0, grads, ref = problem
-    tx = importlib.import_module("gateopt.optax").gate(**HYPER)
-    params = [jnp.asarray(p) for p in params0]
-    state = tx.init(params)
-    for step in grads:
-        updates, state = tx.update([jnp.asarray(g) for g in step], state, params)
-        params = optax.apply_updates(params, updates)
-    for got, want in zip(params, ref.params):
-        np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12, atol=1e-14)
+    for got, want in zip(stepped("Gate", path, HYPER, params0, grads), ref.params):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize(
@@ -168,38 +176,7 @@ def test_selects_of_selects_per_step_and_per_tensor_values_equal_the_reference(g
     params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5)]
     grads = [[rng.standard_normal(p.shape) for p in params0] for _ in range(8)]
     ref = reference.run(spec, {}, {"learning_rate": 0.1}, params0, grads)
-    if path.startswith("numpy"):
-        params = [p.copy() for p in params0]
-        cls = getattr(importlib.import_module("gateopt.numpy"), name)
-        opt = cls(learning_rate=0.1, fused=path == "numpy-fused")
-        for step in grads:
-            opt.apply_gradients(zip(step, params))
-    elif path == "optax":
-        pytest.importorskip("generator.verify.testing_optax")  # jax_enable_x64
-        import jax.numpy as jnp
-        import optax
-
-        tx = getattr(importlib.import_module("gateopt.optax"), name.lower())(learning_rate=0.1)
-        params = [jnp.asarray(p) for p in params0]
-        state = tx.init(params)
-        for step in grads:
-            updates, state = tx.update([jnp.asarray(g) for g in step], state, params)
-            params = optax.apply_updates(params, updates)
-        params = [np.asarray(p) for p in params]
-    else:
-        tensors = [torch.tensor(p, requires_grad=True) for p in params0]
-        options = {"loop": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}
-        options["capturable"] = {"capturable": True}
-        options["fused-shim"] = {"fused": True}
-        cls = getattr(importlib.import_module("gateopt.torch"), name)
-        opt = cls(tensors, lr=0.1, **options[path])
-        if path == "fused-shim":
-            opt._native_target_for_cpu = "shim"
-        for step in grads:
-            for t, g in zip(tensors, step):
-                t.grad = torch.tensor(g)
-            opt.step()
-        params = [t.detach().numpy() for t in tensors]
+    params = stepped(name, path, {"learning_rate": 0.1}, params0, grads)
     for got, want in zip(params, ref.params):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
@@ -248,22 +225,7 @@ def test_a_reduction_read_as_it_is_equals_the_reference_in_the_fused_kernels(gat
     grads = [[np.asarray(0.3 * rng.standard_normal(p.shape)) for p in params0] for _ in range(5)]
     grads[3][1][2] = np.nan
     ref = reference.run(spec, {}, {"learning_rate": 0.1}, params0, grads)
-    if path.startswith("numpy"):
-        params = [p.copy() for p in params0]
-        opt = importlib.import_module("gateopt.numpy").Legal(learning_rate=0.1, fused=path != "numpy")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # the NaN, in NumPy's passes
-            for step in grads:
-                opt.apply_gradients(zip(step, params))
-    else:
-        tensors = [torch.tensor(p, requires_grad=True) for p in params0]
-        opt = importlib.import_module("gateopt.torch").Legal(tensors, lr=0.1, fused=True)
-        opt._native_target_for_cpu = "shim" if path == "fused-shim" else "cpu"
-        for step in grads:
-            for t, g in zip(tensors, step):
-                t.grad = torch.tensor(g)
-            opt.step()
-        params = [t.detach().numpy() for t in tensors]
+    params = stepped("Legal", path, {"learning_rate": 0.1}, params0, grads, warn=True)
     assert np.isnan(params[1]).all() and not np.isnan(params[0]).any()
     for got, want in zip(params, ref.params):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
@@ -370,36 +332,6 @@ def test_the_reductions_rarer_forms_equal_the_reference(gate, name, path):
     for other in others:
         elsewhere = reference.run(spec, {}, {**hyper, **other}, params0, grads)
         assert max(np.max(np.abs(a - b)) for a, b in zip(ref.params, elsewhere.params)) > 1e-3
-    if path.startswith("numpy"):
-        params = [p.copy() for p in params0]
-        opt = getattr(importlib.import_module("gateopt.numpy"), name)(**hyper, fused=path != "numpy")
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            for step in grads:
-                opt.apply_gradients(zip(step, params))
-    elif path == "optax":
-        pytest.importorskip("generator.verify.testing_optax")  # jax_enable_x64
-        import jax.numpy as jnp
-        import optax
-
-        tx = getattr(importlib.import_module("gateopt.optax"), name.lower())(**hyper)
-        params = [jnp.asarray(p) for p in params0]
-        state = tx.init(params)
-        for step in grads:
-            updates, state = tx.update([jnp.asarray(g) for g in step], state, params)
-            params = optax.apply_updates(params, updates)
-        params = [np.asarray(p) for p in params]
-    else:
-        tensors = [torch.tensor(p, requires_grad=True) for p in params0]
-        options = {"foreach": {"foreach": True}}.get(path, {"fused": path != "loop"})
-        torch_hyper = {("lr" if k == "learning_rate" else k): v for k, v in hyper.items()}
-        cls = getattr(importlib.import_module("gateopt.torch"), name)
-        opt = cls(tensors, **torch_hyper, **options)
-        opt._native_target_for_cpu = "shim" if path == "fused-shim" else "cpu"
-        for step in grads:
-            for t, g in zip(tensors, step):
-                t.grad = torch.tensor(g)
-            opt.step()
-        params = [t.detach().numpy() for t in tensors]
+    params = stepped(name, path, hyper, params0, grads)
     for got, want in zip(params, ref.params):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
