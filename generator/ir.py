@@ -234,8 +234,16 @@ def build_ir(variant: Variant) -> KernelIR:
     separable = not any(
         _DECAY_PLACEHOLDER in a.expr.free_symbols for a in hoister.step + hoister.tensor
     )
+    # the reductions this variant reads (a flag may leave one unread): the others cost no pass
+    read = free_names(
+        [e for _, e in kept] + [e for _, e in hoisted_outputs] + [e for _, e in masks]
+    )
+    read |= free_names([a.expr for a in hoister.step + hoister.tensor])
+    read |= free_names([eq.expr for eq in variant.step])
     reductions = [
-        _reduction(r, env, unhoisted, hoister, variant, decaying) for r in spec.reductions
+        _reduction(r, env, unhoisted, hoister, variant, decaying)
+        for r in spec.reductions
+        if r.name in read
     ]
 
     names = (symbols.real(f"_e{i}") for i in itertools.count())

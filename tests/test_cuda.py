@@ -103,17 +103,19 @@ def test_cu_sources_compile_warning_free_for_the_cpu_shim():
 
 
 # Reductions in the forms no shipped spec has: a maximum, a reduction the update reads as it
-# is, one it does not read at all, a mask reading a per-tensor value, global reductions.
+# is, one that a flag's variant does not read (it has none), a mask reading a per-tensor
+# value, global reductions, selects.
 REDUCING_TOYS = {
     "unused": """\
 name: Unused
-description: A per-tensor reduction nothing reads.
+description: A per-tensor reduction one variant does not read.
 hyperparameters:
   learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+  normalized: {default: false, doc: Divide by the norm.}
 reductions:
   n: {scope: tensor, op: sum, of: g**2, doc: Squared norm.}
 update:
-  - p = p - lr*g
+  - p = p - lr*g/(1 + sqrt(n)) if normalized else p - lr*g
 """,
     "peaked": """\
 name: Peaked

@@ -403,3 +403,31 @@ def test_a_reduction_with_more_per_step_conditions_than_printed_programs_is_refu
 
         render(numpy_backend.BACKEND.outputs(prepare([spec])))
     lower(spec)  # the IR takes them: the limit is the array backends' printing
+
+
+def test_a_reduction_a_variant_does_not_read_costs_it_no_pass():
+    """A flag's variant that does not read a reduction has none in its IR (its kernels take
+    no first pass for it); a reduction no variant reads is refused with its line."""
+    from generator import SpecError
+    from generator.ir import lower
+
+    text = testing.SPEC_WITH_EVERY_REDUCTION.replace(
+        "  epsilon: {default: 1.0e-6, domain: epsilon > 0, doc: Fuzz factor.}\n",
+        "  epsilon: {default: 1.0e-6, domain: epsilon > 0, doc: Fuzz factor.}\n"
+        "  absmax: {default: true, doc: Read the largest magnitude.}\n",
+    ).replace("*(m + 0.01*p/(p_absmax + epsilon))", "*(m + 0.01*p/(p_absmax + epsilon) if absmax else m)")
+    assert text.count("if absmax else m") == 1
+    off, on = lower(parse_spec(text, "specs/nm.yaml", "nm")).variants
+    assert dict(off.variant.flags) == {"absmax": False}
+    assert [r.name for r in on.reductions] == ["g_sq", "p_absmax", "m_total", "g_peak"]
+    assert [r.name for r in off.reductions] == ["g_sq", "m_total", "g_peak"]
+    spec, cls, _ = render_spec(numpy_backend, text, "nm")
+    for absmax in (False, True):  # each variant equals the reference
+        testing.check_numpy_against_reference(cls, spec, {"absmax": absmax}, "all", "default", "float64")
+    unread = text.replace("p_absmax + epsilon", "epsilon")
+    line = 1 + unread.splitlines().index(
+        [row for row in unread.splitlines() if row.startswith("  p_absmax:")][0]
+    )
+    with pytest.raises(SpecError, match="reduction 'p_absmax' is never read") as info:
+        parse_spec(unread, "specs/nm.yaml", "nm")
+    assert info.value.line == line

@@ -225,6 +225,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     scope.check_reductions(reductions)
     _check_reductions_of_update_values(path, reductions, step, update, {s.name for s in state})
     _check_derived_flags_are_used(path, derived_flags, state, step + update)
+    _check_reductions_are_read(path, reductions, step + update)
 
     spec = Spec(
         name=name,
@@ -423,6 +424,18 @@ def _read_derived_flags(top, hypers) -> tuple[DerivedFlag, ...]:
             f"more than {MAX_FLAGS} flags and derived flags: each one doubles the generated code",
         )
     return tuple(out)
+
+
+def _check_reductions_are_read(path, reductions, equations):
+    """A reduction no equation reads would cost a pass over memory for nothing."""
+    read = set().union(*({s.name for s in eq.expr.free_symbols} for eq in equations))
+    for r in reductions:
+        if r.name not in read:
+            raise SpecError(
+                path,
+                r.line,
+                f"reduction {r.name!r} is never read: use it in 'step' or 'update', or remove it",
+            )
 
 
 def _check_derived_flags_are_used(path, derived_flags, state, equations):
