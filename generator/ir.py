@@ -123,11 +123,9 @@ class KernelIR:
         reads = free_names([r.expr for r in self.reductions if r.scope is Scope.GLOBAL])
         return self.in_scalar_order(reads & assigned)
 
-    def prelude_call(self) -> str | None:
-        """The line of a backend's global reductions that calls the host's prelude function,
-        or None."""
-        if not self.global_prelude:
-            return None
+    def prelude_call(self) -> str:
+        """The line of a backend's global reductions that calls the host's prelude function
+        (only for a variant with a ``global_prelude``)."""
         names = ", ".join(self.prelude_names) + ("," if len(self.prelude_names) == 1 else "")
         return f"{names} = host.reduction_scalars_{self.variant.suffix}(hyper, t)"
 

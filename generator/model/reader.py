@@ -426,9 +426,14 @@ def _read_derived_flags(top, hypers) -> tuple[DerivedFlag, ...]:
     return tuple(out)
 
 
+def _names_read(items) -> set[str]:
+    """The names the expressions of ``items`` (equations, reductions) read."""
+    return set().union(*({s.name for s in item.expr.free_symbols} for item in items))
+
+
 def _check_reductions_are_read(path, reductions, equations):
     """A reduction no equation reads would cost a pass over memory for nothing."""
-    read = set().union(*({s.name for s in eq.expr.free_symbols} for eq in equations))
+    read = _names_read(equations)
     for r in reductions:
         if r.name not in read:
             raise SpecError(
@@ -441,11 +446,9 @@ def _check_reductions_are_read(path, reductions, equations):
 def _check_derived_flags_are_used(path, derived_flags, state, equations):
     """A derived flag that no state, equation or select reads would only double the kernels
     and refuse assignments for nothing."""
-    read = set()
+    read = _names_read(equations)
     for item in (*state, *equations):
         read |= {s.name for s in item.when.free_symbols}
-    for eq in equations:
-        read |= {s.name for s in eq.expr.free_symbols}
     for d in derived_flags:
         if d.name not in read:
             raise SpecError(
