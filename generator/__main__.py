@@ -202,7 +202,9 @@ def _list(args) -> int:
     rows = [("optimizer", "keras name", "flags", "state", "backends")]
     for lowered in build.specs:
         s = lowered.spec
-        flags = [f.name for f in s.flags] + [f"{d.name} ({d.text})" for d in s.derived_flags]
+        flags = [f.name for f in s.flags] + [
+            f"{d.name} ({d.text})" for d in (*s.derived_flags, *s.rank_flags)
+        ]
         flags = ", ".join(flags) or "-"
         state = ", ".join(st.name for st in s.state) or "-"
         backends = ", ".join(b for b in targets if build.supports(b, lowered))

@@ -183,6 +183,7 @@ def reserved() -> dict[str, str]:
     add(_C_KEYWORDS + _CXX_KEYWORDS, "a C or C++ keyword")
     add(_CUDA_NAMES, "a CUDA name")
     add(FUNCTIONS, "a function of the spec language")
+    add(["rank"], "a tensor's number of axes, which a rank flag's value compares")
     add(dir(builtins), "a Python builtin")
     add(TORCH_GROUP_KEYS, "a param-group key of torch.optim")
     add(SYSTEM_NAMES, "a macro or function of the C headers the kernels include")

@@ -39,6 +39,7 @@ P = real("p")  # the parameter element
 G = real("g")  # the gradient element, after clipping
 T = real("t")  # the step: completed steps + 1
 LR = real("lr")  # the learning rate of this step, after decay
+RANK = real("rank")  # a tensor's number of axes: only in a rank flag's ``value``
 
 
 def first_branch(select: sp.Piecewise):

@@ -12,7 +12,6 @@ number), which the select must drop, without NumPy warnings."""
 from __future__ import annotations
 
 import importlib
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ import pytest
 from generator.model import load_spec
 from generator.printers.arrays import lower_masks
 from generator.ir import lower
-from generator.verify import reference, testing
+from generator.verify import reference, testing, testing_paths
 
 torch = pytest.importorskip("torch")
 
@@ -95,49 +94,9 @@ def problem(gate):
     return params0, grads, reference.run(spec, {}, HYPER, params0, grads)
 
 
-PATHS = {  # the torch paths: their options
-    "loop": {},
-    "foreach": {"foreach": True},
-    "fused": {"fused": True},
-    "fused-shim": {"fused": True},
-    "capturable": {"capturable": True},
-}
-
-
 def stepped(name, path, hyper, params0, grads, warn=False):
-    """The parameters after the steps of ``grads`` by the package's optimizer ``name`` on
-    ``path`` ("numpy", "numpy-fused", "optax" or one of PATHS), as float64 arrays; NumPy's
-    warnings are errors unless ``warn``."""
-    if path.startswith("numpy"):
-        params = [p.copy() for p in params0]
-        cls = getattr(importlib.import_module("gateopt.numpy"), name)
-        opt = cls(**hyper, fused=path == "numpy-fused")
-        with warnings.catch_warnings():
-            warnings.simplefilter("default" if warn else "error")
-            for step in grads:
-                opt.apply_gradients(zip(step, params))
-        return params
-    if path == "optax":
-        pytest.importorskip("generator.verify.testing_optax")  # jax_enable_x64
-        import jax.numpy as jnp
-        import optax
-
-        tx = getattr(importlib.import_module("gateopt.optax"), name.lower())(**hyper)
-        params = [jnp.asarray(p) for p in params0]
-        state = tx.init(params)
-        for step in grads:
-            updates, state = tx.update([jnp.asarray(g) for g in step], state, params)
-            params = optax.apply_updates(params, updates)
-        return [np.asarray(p) for p in params]
-    tensors = [torch.tensor(p, requires_grad=True) for p in params0]
-    torch_hyper = {("lr" if k == "learning_rate" else k): v for k, v in hyper.items()}
-    opt = getattr(importlib.import_module("gateopt.torch"), name)(tensors, **torch_hyper, **PATHS[path])
-    opt._native_target_for_cpu = "shim" if path == "fused-shim" else "cpu"
-    for step in grads:
-        for t, g in zip(tensors, step):
-            t.grad = torch.tensor(g)
-        opt.step()
-    return [t.detach().numpy() for t in tensors]
+    """``testing_paths.stepped`` of this module's package."""
+    return testing_paths.stepped("gateopt", name, path, hyper, params0, grads, warn)
 
 
 def test_the_toy_takes_every_branch(gate, problem):
@@ -221,7 +180,12 @@ def test_a_reduction_read_as_it_is_equals_the_reference_in_the_fused_kernels(gat
     _, package = gate
     spec = load_spec(package.parent / "specs" / "legal.yaml", package.parent)
     rng = np.random.default_rng(2)
-    params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5), rng.standard_normal(()), np.zeros(0)]
+    params0 = [
+        rng.standard_normal((3, 4)),
+        rng.standard_normal(5),
+        rng.standard_normal(()),
+        np.zeros(0),
+    ]
     grads = [[np.asarray(0.3 * rng.standard_normal(p.shape)) for p in params0] for _ in range(5)]
     grads[3][1][2] = np.nan
     ref = reference.run(spec, {}, {"learning_rate": 0.1}, params0, grads)
@@ -294,7 +258,15 @@ def test_a_global_reduction_over_the_update_values_runs_before_the_step_program(
     (u_norm,) = [r for r in ir.reductions if r.name == "u_norm_squared"]
     prelude = [a.symbol.name for a in ir.global_prelude]
     assert prelude[:3] == ["lr", "k", "bias_1"]  # the scalar state's new value, as u reads it
-    assert {s.name for s in u_norm.expr.free_symbols} - {"p", "g", "m", "v", "beta_1", "beta_2", "epsilon"} == set(ir.prelude_names)
+    assert {s.name for s in u_norm.expr.free_symbols} - {
+        "p",
+        "g",
+        "m",
+        "v",
+        "beta_1",
+        "beta_2",
+        "epsilon",
+    } == set(ir.prelude_names)
     assert not {"damp", "scale"} & set(prelude)  # read a global reduction: the step program's
     assert {"u_norm_squared", "u_peak"} <= set(ir.step_inputs)
 

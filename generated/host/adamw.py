@@ -6,7 +6,7 @@ steps)."""
 
 import math
 
-from .._shared import DerivedFlag, Hyperparameter, step_math
+from .._shared import DerivedFlag, Hyperparameter, RankFlag, step_math
 
 HYPERPARAMETERS = (
     Hyperparameter(
@@ -21,7 +21,9 @@ HYPERPARAMETERS = (
 )
 # flags that a hyperparameter's value sets: fixed at construction, never an argument
 DERIVED_FLAGS = ()
-# the key of each backend's table of kernels: flags and derived flags, sorted by name
+# flags that each tensor's rank sets: the kernel of a tensor is its rank's
+RANK_FLAGS = ()
+# the key of each backend's table of kernels: flags, derived and rank flags, sorted by name
 VARIANT_FLAGS = ("amsgrad",)
 VARIANT_FLAG_DEFAULTS = {"amsgrad": False}
 

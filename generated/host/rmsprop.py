@@ -6,7 +6,7 @@ steps)."""
 
 import math
 
-from .._shared import DerivedFlag, Hyperparameter, step_math
+from .._shared import DerivedFlag, Hyperparameter, RankFlag, step_math
 
 HYPERPARAMETERS = (
     Hyperparameter(
@@ -20,7 +20,9 @@ HYPERPARAMETERS = (
 DERIVED_FLAGS = (
     DerivedFlag("momentum_on", "momentum", "momentum > 0", lambda momentum: (momentum > 0)),
 )
-# the key of each backend's table of kernels: flags and derived flags, sorted by name
+# flags that each tensor's rank sets: the kernel of a tensor is its rank's
+RANK_FLAGS = ()
+# the key of each backend's table of kernels: flags, derived and rank flags, sorted by name
 VARIANT_FLAGS = ("centered", "momentum_on")
 VARIANT_FLAG_DEFAULTS = {"centered": False, "momentum_on": False}
 

@@ -18,6 +18,7 @@ from keras import ops
 
 from ._keras import clip_scale, clip_value
 from .._shared import (
+    DEFAULT_RANK,
     SpecAttributes,
     check_derived_flags,
     common_argument,
@@ -179,7 +180,9 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
             else learning_rate
         )
         self._flags = {**checked_flags, **derived_flag_values(self.derived_flags, values)}
-        self._kernel = self.kernels[tuple(self._flags[f] for f in self.variant_flags)]
+        # the state's names and the global reductions: every variable's (a rank flag picks
+        # neither); each variable's update is its rank's kernel (kernel_of)
+        self._kernel = self.kernel_of(self._flags, DEFAULT_RANK)
         self._slots = ()
         self._scalar_variables = {}
 
@@ -370,17 +373,19 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                 column = ops.stack([ops.cast(part[index], dtype) for part in parts])
                 # ops.max, not ops.maximum: that returns float32 on the torch backend
                 reductions[name] = ops.max(column) if op == "max" else ops.sum(column)
-        scalars, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
-        undecayed = scalars  # for variables excluded from the weight decay (Keras 3's habit)
-        if self._hyper.get("weight_decay") and any(not self._use_weight_decay(v) for v, *_ in rows):
-            undecayed, _ = kernel.step(
-                {**hyper, "weight_decay": hyper["weight_decay"] * 0}, scalar_state, reductions, t
-            )
+        _, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
+        undecayed_hyper = {**hyper, "weight_decay": hyper.get("weight_decay", 0.0) * 0}
+        scalars_of = {}  # (kernel, decayed): the step program's values
         updates = []
         for variable, g, state in rows:
-            chosen = scalars if self._use_weight_decay(variable) else undecayed
-            values = tuple(_tensor(s, variable.dtype) for s in chosen)
-            new_p, new_state = kernel.update(variable.value, g, [s.value for s in state], values)
+            own = self.kernel_of(self._flags, len(variable.shape))
+            # variables excluded from the weight decay take none (Keras 3's habit)
+            decayed = bool(self._hyper.get("weight_decay")) and self._use_weight_decay(variable)
+            if (id(own), decayed) not in scalars_of:
+                chosen = hyper if decayed or "weight_decay" not in hyper else undecayed_hyper
+                scalars_of[id(own), decayed] = own.step(chosen, scalar_state, reductions, t)[0]
+            values = tuple(_tensor(s, variable.dtype) for s in scalars_of[id(own), decayed])
+            new_p, new_state = own.update(variable.value, g, [s.value for s in state], values)
             updates += [*zip(state, new_state), (variable, new_p)]
         for name, value in new_scalar_state.items():
             updates.append((self._scalar_variables[name], _tensor(value, dtype)))

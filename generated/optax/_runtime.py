@@ -16,7 +16,7 @@ import optax
 from jax import numpy as jnp
 
 from ._keras import clip_scale, clip_value
-from .._shared import common_argument, derived_flag_values, flag, real
+from .._shared import DEFAULT_RANK, common_argument, derived_flag_values, flag, real
 
 # The transformation's own names, as strings so that generator/names.py reserves them.
 PUBLIC_NAMES = ("init", "update", "count", "params", "updates", "state")
@@ -58,7 +58,19 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         values["weight_decay"] = common_argument(owner, "weight_decay", common["weight_decay"])
         values["weight_decay"] = values["weight_decay"] or 0.0
     flags.update(derived_flag_values(host.DERIVED_FLAGS, values))
-    kernel = kernels[tuple(flags[f] for f in host.VARIANT_FLAGS)]
+
+    def kernel_of(rank):
+        """A leaf's kernel: its rank flags' variant (the only one without rank flags)."""
+        chosen = {**flags, **{f.name: bool(f.holds(rank)) for f in host.RANK_FLAGS}}
+        return kernels[tuple(chosen[f] for f in host.VARIANT_FLAGS)]
+
+    # the state's names and the global reductions: every leaf's (a rank flag picks neither)
+    kernel = kernel_of(DEFAULT_RANK)
+    reads_params = any(  # any rank's kernel of these flags
+        k.reads_params
+        for key, k in kernels.items()
+        if all(v == flags[f] for f, v in zip(host.VARIANT_FLAGS, key) if f in flags)
+    )
     scalar_names = tuple(host.scalar_state_init(_numbers_at(values, 0)))
 
     def init(params):
@@ -86,10 +98,10 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         for index, leaf in enumerate(grads):
             _check_leaf(owner, "gradient", index, leaf)
         if params is None:
-            if kernel.reads_params or values.get("weight_decay"):
+            if reads_params or values.get("weight_decay"):
                 raise ValueError(
                     f"{owner}: update(updates, state, params) needs params: this update rule "
-                    "reads the parameters" + (" (weight_decay)" if not kernel.reads_params else "")
+                    "reads the parameters" + (" (weight_decay)" if not reads_params else "")
                 )
             param_leaves = [None] * len(grads)
         else:
@@ -154,11 +166,15 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
                     reductions[name] = jnp.max(jnp.stack(column)) if column else -math.inf
                 else:
                     reductions[name] = sum(column) if column else jnp.zeros([], dtype)
-        scalars, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
+        _, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
+        scalars_of = {}  # each leaf kernel's step program values (one scalar state for all)
         new_updates, new_state = [], {name: [] for name in kernel.state}
         for index, (p, g) in enumerate(zip(p_work, work)):
-            leaf_scalars = tuple(jnp.asarray(s, g.dtype) for s in scalars)
-            change, arrays = kernel.update(p, g, leaf_state(index), leaf_scalars)
+            own = kernel_of(jnp.ndim(g))
+            if id(own) not in scalars_of:
+                scalars_of[id(own)] = own.step(hyper, scalar_state, reductions, t)[0]
+            leaf_scalars = tuple(jnp.asarray(s, g.dtype) for s in scalars_of[id(own)])
+            change, arrays = own.update(p, g, leaf_state(index), leaf_scalars)
             new_updates.append(change.astype(grads[index].dtype))
             for name, array in zip(kernel.state, arrays):
                 new_state[name].append(array.astype(g.dtype))

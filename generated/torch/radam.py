@@ -170,6 +170,7 @@ class RAdam(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ()
     derived_flags = host.DERIVED_FLAGS
+    rank_flags = host.RANK_FLAGS
     variant_flags = host.VARIANT_FLAGS
     variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")

@@ -130,6 +130,7 @@ class SGD(Optimizer):
     hyperparameters = host.HYPERPARAMETERS
     flags = ("nesterov",)
     derived_flags = host.DERIVED_FLAGS
+    rank_flags = host.RANK_FLAGS
     variant_flags = host.VARIANT_FLAGS
     variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")

@@ -195,7 +195,8 @@ def view(lowered: LoweredSpec, references: dict[str, tuple[str, str]], fused: bo
         generated=tuple(_generated(lowered, notation)),
         differences=tuple((who, " ".join(text.split())) for who, text in spec.differences),
         references=tuple(Ref(references[r.url][0], r.title, r.url) for r in spec.references),
-        bad_numbers=bad_numbers(lowered.variants[0].variant),
+        # a vector's (a rank flag's variant for rank 1)
+        bad_numbers=bad_numbers(spec.tensor_variant(lowered.variants[0].variant.flag_dict, 1)),
         memory=tuple(_memory(lowered)),
         masks=any(ir.masks for ir in lowered.variants),
     )
@@ -299,6 +300,12 @@ def _symbols(lowered: LoweredSpec, notation):
             notation.plain[d.name],
             f"{d.name} (set by {d.text} at construction; torch: at a param group's first step): "
             f"{d.doc}",
+        )
+    for f in spec.rank_flags:
+        yield SymbolRow(
+            notation.plain[f.name],
+            f"{f.name} (set by each tensor's rank, its number of axes: {f.text}; each tensor "
+            f"takes its own rank's rule): {f.doc}",
         )
     for s in (*spec.state, *spec.scalar_state):
         base = notation.timed[s.name]

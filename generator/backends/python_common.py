@@ -81,6 +81,7 @@ class ModuleView:
     reals: tuple[HyperView, ...]
     flag_names: tuple[str, ...]  # the constructor's flags, in signature order
     derived_flags: tuple[DerivedFlagView, ...]
+    rank_flags: tuple[DerivedFlagView, ...]  # their hyperparameter: "rank"
     variant_flags: tuple[str, ...]  # flags and derived flags, sorted: the kernels' key
     variant_flag_defaults: str  # a dict literal: their values for the default arguments
     common: tuple[str, ...]
@@ -177,8 +178,15 @@ def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
             DerivedFlagView(d.name, d.hyperparameter, d.text, _python_condition(d.condition))
             for d in spec.derived_flags
         ),
+        rank_flags=tuple(
+            DerivedFlagView(f.name, "rank", f.text, _python_condition(f.condition))
+            for f in spec.rank_flags
+        ),
         variant_flags=spec.variant_flags,
-        variant_flag_defaults=repr(spec.variant().flag_dict),
+        # the arguments' flags (a checkpoint's): the rank flags are each tensor's own
+        variant_flag_defaults=repr(
+            {k: v for k, v in spec.variant().flag_dict.items() if k not in _rank_names(spec)}
+        ),
         common=spec.common,
         signature=tuple(signature),
         variants=_share_step_functions(each_variant(lowered, lambda ir: step_program(ir, native))),
@@ -200,6 +208,10 @@ def _init_dict(items, hyper) -> str:
 
 def _check(h) -> str:
     return "True" if h.domain is None else _python_condition(h.domain)
+
+
+def _rank_names(spec: Spec) -> set[str]:
+    return {f.name for f in spec.rank_flags}
 
 
 def _python_condition(relation) -> str:

@@ -61,7 +61,13 @@ BACKEND = TestsBackend()
 
 def view(lowered: LoweredSpec, fused: bool, target: Target) -> TestView:
     spec = lowered.spec
-    variants = [ir.variant for ir in lowered.variants]
+    # a rank flag's variants all run on the standard problem (a matrix, a vector, a 0-d
+    # tensor take each their own): one case per combination of the arguments' flags
+    variants = [
+        ir.variant
+        for ir in lowered.variants
+        if all(ir.variant.flag_dict[f.name] == f.default for f in spec.rank_flags)
+    ]
     cases = tuple("{" + ", ".join(f"{n!r}: {v}" for n, v in v.flags) + "}" for v in variants)
     default = spec.variant().flags
     reference_cases = tuple(

@@ -3,10 +3,39 @@
 
 from .reader import MAX_ENTRIES, MAX_EQUATIONS, MAX_FLAGS, MAX_SPEC_BYTES, load_spec, parse_spec
 from .spec import MAX_OPERATIONS, Spec, Variant
-from .types import DerivedFlag, Equation, Hyperparameter, Kind, ReduceOp, Reduction, Reference, ScalarStateVar, Scope, StateVar
+from .types import (
+    DerivedFlag,
+    RankFlag,
+    Equation,
+    Hyperparameter,
+    Kind,
+    ReduceOp,
+    Reduction,
+    Reference,
+    ScalarStateVar,
+    Scope,
+    StateVar,
+)
 
 __all__ = [
-    "DerivedFlag", "Equation", "Hyperparameter", "Kind", "MAX_ENTRIES", "MAX_EQUATIONS", "MAX_FLAGS",
-    "MAX_OPERATIONS", "MAX_SPEC_BYTES", "ReduceOp", "Reduction", "Reference", "ScalarStateVar",
-    "Scope", "Spec", "StateVar", "Variant", "load_spec", "parse_spec",
+    "DerivedFlag",
+    "RankFlag",
+    "Equation",
+    "Hyperparameter",
+    "Kind",
+    "MAX_ENTRIES",
+    "MAX_EQUATIONS",
+    "MAX_FLAGS",
+    "MAX_OPERATIONS",
+    "MAX_SPEC_BYTES",
+    "ReduceOp",
+    "Reduction",
+    "Reference",
+    "ScalarStateVar",
+    "Scope",
+    "Spec",
+    "StateVar",
+    "Variant",
+    "load_spec",
+    "parse_spec",
 ]

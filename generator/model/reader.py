@@ -27,6 +27,7 @@ from ..yaml_lines import LineDict, LineList, load_yaml
 from .spec import Spec, example_value
 from .types import (
     DerivedFlag,
+    RankFlag,
     Equation,
     Hyperparameter,
     Kind,
@@ -193,9 +194,9 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     description = top.text("description", required=True)
     common = _read_common(top)
     hypers = _read_hyperparameters(top, common)
-    derived_flags = _read_derived_flags(top, hypers)
+    derived_flags, rank_flags = _read_derived_flags(top, hypers)
     flags = {h.name: h.symbol for h in hypers if h.kind is Kind.BOOL}
-    flags.update({d.name: d.symbol for d in derived_flags})
+    flags.update({d.name: d.symbol for d in derived_flags + rank_flags})
     reals = {h.name: h.symbol for h in hypers if h.kind is Kind.REAL}
     if "learning_rate" not in reals:
         raise top.error(
@@ -204,7 +205,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
 
     state = _read_state(top, flags, reals)
     scalar_state = _read_scalar_state(top, reals)
-    taken = _claim_names(path, hypers, derived_flags, state, scalar_state)
+    taken = _claim_names(path, hypers, derived_flags + rank_flags, state, scalar_state)
     step_items = _equation_items(top, "step", required=False)
     update_items = _equation_items(top, "update", required=True)
     # a per-tensor reduction may read the update's own values (LAMB's norm of its update u)
@@ -224,7 +225,8 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     )
     scope.check_reductions(reductions)
     _check_reductions_of_update_values(path, reductions, step, update, {s.name for s in state})
-    _check_derived_flags_are_used(path, derived_flags, state, step + update)
+    _check_derived_flags_are_used(path, derived_flags + rank_flags, state, step + update)
+    _check_rank_flags(path, rank_flags, state, step, reductions)
     _check_reductions_are_read(path, reductions, step + update)
 
     spec = Spec(
@@ -235,6 +237,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
         description=description,
         hyperparameters=hypers,
         derived_flags=derived_flags,
+        rank_flags=rank_flags,
         state=state,
         scalar_state=scalar_state,
         reductions=reductions,
@@ -359,12 +362,14 @@ def _read_hyperparameters(top, common) -> tuple[Hyperparameter, ...]:
     return tuple(out)
 
 
-def _read_derived_flags(top, hypers) -> tuple[DerivedFlag, ...]:
+def _read_derived_flags(top, hypers) -> tuple[tuple[DerivedFlag, ...], tuple[RankFlag, ...]]:
     """``name: {value: <comparison of one real hyperparameter with numbers>, doc}``: a flag
-    that the hyperparameter's value sets, true and false each somewhere in its domain."""
+    that the hyperparameter's value sets, true and false each somewhere in its domain; or,
+    comparing ``rank`` (a tensor's number of axes) with integers, a flag each tensor's rank
+    sets (``matrix: {value: rank >= 2}``)."""
     table = _entries(top, "derived_flags")
     reals = {h.name: h for h in hypers if h.kind is Kind.REAL and h.name != "learning_rate"}
-    out = []
+    out, by_rank = [], []
     for name, entry in table.items():
         line = table.lines[name]
         _check_name(top.path, line, name)
@@ -380,10 +385,13 @@ def _read_derived_flags(top, hypers) -> tuple[DerivedFlag, ...]:
         used = []
 
         def lookup(n):
+            if n == symbols.RANK.name:
+                used.append(n)
+                return symbols.RANK
             if n not in reals:
                 raise E.ExprError(
                     f"{n!r} is not a real hyperparameter other than learning_rate (which may "
-                    "be a schedule): a derived flag compares one with numbers"
+                    "be a schedule) or 'rank': a derived flag compares one with numbers"
                 )
             used.append(n)
             return reals[n].symbol
@@ -398,6 +406,9 @@ def _read_derived_flags(top, hypers) -> tuple[DerivedFlag, ...]:
                 f"{r.what}: value: {text!r} compares {len(set(used))} hyperparameters; a derived "
                 "flag compares one with numbers, such as 'momentum > 0'",
             )
+        if used[0] == symbols.RANK.name:
+            by_rank.append(_rank_flag(r, name, condition, text, doc, line))
+            continue
         if any(d.hyperparameter == used[0] for d in out):
             raise r.error(
                 "value",
@@ -417,13 +428,82 @@ def _read_derived_flags(top, hypers) -> tuple[DerivedFlag, ...]:
                 )
         out.append(derived)
     flags = sum(h.kind is Kind.BOOL for h in hypers)
-    if flags + len(out) > MAX_FLAGS:
+    every = sorted(out + by_rank, key=lambda d: d.line)
+    if flags + len(every) > MAX_FLAGS:
         raise SpecError(
             top.path,
-            out[max(MAX_FLAGS - flags, 0)].line,
+            every[max(MAX_FLAGS - flags, 0)].line,
             f"more than {MAX_FLAGS} flags and derived flags: each one doubles the generated code",
         )
-    return tuple(out)
+    return tuple(out), tuple(by_rank)
+
+
+# The ranks a rank flag is tried on: one flag must take both values among them.
+RANKS_TRIED = range(0, 9)
+
+
+def _rank_flag(r, name, condition, text, doc, line) -> RankFlag:
+    """A rank flag, from its comparisons of ``rank`` with integers; true for some rank
+    (0 to 8 axes) and false for another."""
+    parts = condition.args if isinstance(condition, sp.And) else (condition,)
+    for part in parts:
+        numbers = [x for x in (part.lhs, part.rhs) if x.is_Number]
+        if (
+            symbols.RANK not in (part.lhs, part.rhs)
+            or len(numbers) != 1
+            or not numbers[0].is_Integer
+        ):
+            raise r.error(
+                "value",
+                f"{r.what}: value: {text!r}: a rank flag compares 'rank' itself with whole "
+                "numbers, such as 'rank >= 2' or '1 < rank < 4'",
+            )
+    flag = RankFlag(name, condition, text, doc, line)
+    if len({flag.holds(rank) for rank in RANKS_TRIED}) != 2:
+        raise r.error(
+            "value",
+            f"{r.what}: value: {text!r} is the same for every rank from 0 to 8: a rank flag "
+            "must be true for some tensors and false for others",
+        )
+    return flag
+
+
+def _check_rank_flags(path, rank_flags, state, step, reductions):
+    """What a rank flag may not pick, for now: the step program and the scalar state are
+    the optimizer's, one per step, and every tensor keeps the same state arrays (a rank's
+    rule that leaves one alone assigns it to itself, ``v = v if matrix else ...``); a global
+    reduction's tensors would take different kernels."""
+    if not rank_flags:
+        return
+    names = {f.name for f in rank_flags}
+    for s in state:
+        read = {x.name for x in s.when.free_symbols} & names
+        if read:
+            raise SpecError(
+                path,
+                s.line,
+                f"state {s.name!r}: when: reads the rank flag {sorted(read)[0]!r}; every tensor "
+                "keeps the same state (not supported yet: state for some ranks only); keep it "
+                "for every tensor and leave it alone where the rule does not use it "
+                f"({s.name} = {s.name} if ... else ...)",
+            )
+    for eq in step:
+        read = {x.name for x in eq.expr.free_symbols | eq.when.free_symbols} & names
+        if read:
+            raise SpecError(
+                path,
+                eq.line,
+                f"step: {eq.target} reads the rank flag {sorted(read)[0]!r}: the step program "
+                "runs once per step for every tensor; use the flag in 'update'",
+            )
+    for red in reductions:
+        if red.scope is Scope.GLOBAL:
+            raise SpecError(
+                path,
+                red.line,
+                f"reduction {red.name!r}: a global reduction in a spec with a rank flag is "
+                "not supported yet (its tensors would take different kernels)",
+            )
 
 
 def _names_read(items) -> set[str]:

@@ -16,6 +16,7 @@ from .types import (
     Equation,
     Hyperparameter,
     Kind,
+    RankFlag,
     Reduction,
     Reference,
     ScalarStateVar,
@@ -74,6 +75,7 @@ class Spec:
     description: str
     hyperparameters: tuple[Hyperparameter, ...]
     derived_flags: tuple[DerivedFlag, ...]
+    rank_flags: tuple[RankFlag, ...]
     state: tuple[StateVar, ...]
     scalar_state: tuple[ScalarStateVar, ...]
     reductions: tuple[Reduction, ...]
@@ -123,19 +125,45 @@ class Spec:
     def variant_flags(self) -> tuple[str, ...]:
         """The names that pick a variant, flags and derived flags, sorted: the order of
         ``Variant.flags`` and of the key of every backend's table of kernels."""
-        return tuple(sorted([h.name for h in self.flags] + [d.name for d in self.derived_flags]))
+        names = [h.name for h in self.flags] + [d.name for d in self.derived_flags]
+        return tuple(sorted(names + [f.name for f in self.rank_flags]))
+
+    def rank_flag_values(self, rank: int) -> dict[str, bool]:
+        """Each rank flag's value for a tensor of ``rank`` axes (by name)."""
+        return {f.name: f.holds(rank) for f in self.rank_flags}
+
+    def tensor_variant(self, flags: dict, rank: int) -> Variant:
+        """The variant a tensor of ``rank`` axes takes, with the arguments' ``flags`` (flags
+        and derived flags by name; the others take their defaults)."""
+        return self.variant(**{**flags, **self.rank_flag_values(rank)})
 
     def variants(self) -> tuple[Variant, ...]:
-        """Every flag combination, in a deterministic order (False before True)."""
+        """Every flag combination that some tensor can take, in a deterministic order (False
+        before True): rank flags whose values no rank gives together (``rank >= 2`` and
+        ``rank < 1``) make no variant."""
         names = self.variant_flags
         combos = itertools.product((False, True), repeat=len(names))
-        return tuple(_specialize(self, tuple(zip(names, values))) for values in combos)
+        reached = self._rank_combinations()
+        return tuple(
+            _specialize(self, tuple(zip(names, values)))
+            for values in combos
+            if tuple(v for n, v in zip(names, values) if n in reached[0]) in reached[1]
+        )
+
+    def _rank_combinations(self) -> tuple[tuple[str, ...], set[tuple[bool, ...]]]:
+        """(the rank flags' names, the value combinations that ranks give them, in
+        ``variant_flags`` order): every rank up to one past the largest number compared."""
+        flags = [f for name in self.variant_flags for f in self.rank_flags if f.name == name]
+        numbers = [int(n) for f in flags for n in f.condition.atoms(sp.Integer)]
+        ranks = range(0, max(numbers, default=0) + 2)
+        return tuple(f.name for f in flags), {tuple(f.holds(r) for f in flags) for r in ranks}
 
     def variant(self, **flags: bool) -> Variant:
         """The variant of ``flags`` (flags and derived flags by name); the others take their
         defaults (a derived flag: its value at its hyperparameter's default)."""
         values = {h.name: h.default for h in self.flags}
         values.update(self.derived_flag_values({h.name: h.default for h in self.reals}))
+        values.update({f.name: f.default for f in self.rank_flags})
         unknown = set(flags) - set(values)
         if unknown:
             raise KeyError(f"{self.name} has no flag {sorted(unknown)[0]!r}")
@@ -156,7 +184,7 @@ class Spec:
             if wanted is not None and d.holds(hyper[d.hyperparameter]) != wanted:
                 h = next(h for h in self.reals if h.name == d.hyperparameter)
                 hyper[d.hyperparameter] = example_value(h, d, wanted)
-        own = {h.name for h in self.flags}
+        own = {h.name for h in self.flags}  # a rank flag is no argument: the tensors set it
         return {k: v for k, v in flags.items() if k in own}, hyper
 
 

@@ -86,6 +86,33 @@ class DerivedFlag:
         return self.condition.subs(symbols.real(self.hyperparameter), exact) is sp.true
 
 
+@dataclass(frozen=True)
+class RankFlag:
+    """A flag that each tensor's rank (its number of axes) sets: ``matrix: rank >= 2``. It
+    picks the update rule per tensor, inside one optimizer: each tensor takes the kernel of
+    its rank's variant. No argument, and nothing per step may read it (the step program and
+    the scalar state are the optimizer's, one per step)."""
+
+    name: str
+    condition: sp.Basic  # a SymPy relation over symbols.RANK and integers
+    text: str  # the condition as written, e.g. "rank >= 2"
+    doc: str
+    line: int
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return symbols.flag(self.name)
+
+    def holds(self, rank: int) -> bool:
+        """The flag's value for a tensor of ``rank`` axes."""
+        return self.condition.subs(symbols.RANK, sp.Integer(rank)) is sp.true
+
+    @property
+    def default(self) -> bool:
+        """Its value for a matrix: the variant the docs and ``Spec.variant()`` show first."""
+        return self.holds(2)
+
+
 class _RealNamed:
     """An entry whose ``name`` stands for a real scalar in the equations."""
 

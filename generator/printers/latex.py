@@ -76,7 +76,7 @@ class Notation:
         self.plain = {
             h.name: (h.latex or _default(h.name)) for h in (spec.hyperparameters if spec else ())
         }
-        flags = [*spec.flags, *spec.derived_flags] if spec else ()
+        flags = [*spec.flags, *spec.derived_flags, *spec.rank_flags] if spec else ()
         self.plain.update({h.name: _text(h.name) for h in flags})
         self.plain.update(
             {

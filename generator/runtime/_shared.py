@@ -19,11 +19,25 @@ class SpecAttributes:
     hyperparameters: tuple = ()
     flags: tuple = ()  # the constructor's flags
     derived_flags: tuple = ()  # DerivedFlag: set by a hyperparameter's value, not an argument
-    variant_flags: tuple = ()  # flags and derived flags, sorted: the key of ``kernels``
-    variant_flag_defaults: dict = {}  # their values for the default arguments
+    rank_flags: tuple = ()  # RankFlag: set by each tensor's rank, per tensor
+    variant_flags: tuple = ()  # flags, derived and rank flags, sorted: the key of ``kernels``
+    variant_flag_defaults: dict = {}  # the arguments' flags' values for the default arguments
     common: tuple = ()
     kernels: dict = {}
     native_module: str | None = None
+
+    @classmethod
+    def optimizer_flags(cls) -> tuple:
+        """The variant flags that are the optimizer's, not each tensor's: flags and derived
+        flags, sorted (a checkpoint's)."""
+        per_tensor = {f.name for f in cls.rank_flags}
+        return tuple(f for f in cls.variant_flags if f not in per_tensor)
+
+    def kernel_of(self, flags: dict, rank: int):
+        """The kernel of a tensor of ``rank`` axes, for the arguments' (and derived)
+        ``flags``: its rank flags' variant (the only one for a spec without rank flags)."""
+        values = {**flags, **{f.name: bool(f.holds(rank)) for f in self.rank_flags}}
+        return self.kernels[tuple(values[f] for f in self.variant_flags)]
 
 
 class step_math:
@@ -127,6 +141,17 @@ class DerivedFlag(NamedTuple):
     hyperparameter: str
     condition: str  # as written in the spec, e.g. "momentum > 0"
     holds: Callable[[float], bool]
+
+
+class RankFlag(NamedTuple):
+    name: str
+    condition: str  # as written in the spec, e.g. "rank >= 2"
+    holds: Callable[[int], bool]
+
+
+# The rank the default kernel is chosen for (``kernel_of``): its state names are every
+# tensor's (a rank flag may not pick state), and a spec without rank flags has one kernel.
+DEFAULT_RANK = 2
 
 
 def nan_max(values) -> float:

@@ -108,15 +108,18 @@ def evaluate(expr: sp.Expr, env: dict):
     return mpmath.mpf(function(*[env[n] for n in names]))
 
 
-def run(spec: Spec, flags: dict, hyper: dict, params0, grads_per_step, start=None) -> Trajectory:
+def run(
+    spec: Spec, flags: dict, hyper: dict, params0, grads_per_step, start=None, ranks=None
+) -> Trajectory:
     """Run len(grads_per_step) steps from params0 (lists of float arrays; not modified): from
     the spec's initial state, or from ``start`` = (steps taken, scalar state by name, each
-    parameter's state as a dict of arrays by name)."""
+    parameter's state as a dict of arrays by name). ``ranks``: each parameter's rank, which
+    picks its rank flags (default: its array's; a sample of a tensor's elements is flat)."""
     with mpmath.workdps(DIGITS):
-        return _run(spec, flags, hyper, params0, grads_per_step, start)
+        return _run(spec, flags, hyper, params0, grads_per_step, start, ranks)
 
 
-def _run(spec, flags, hyper, params0, grads_per_step, start=None):
+def _run(spec, flags, hyper, params0, grads_per_step, start=None, ranks=None):
     variant = spec.variant(**flags)
     mp = mpmath.mpf
     h = {name: mp(repr(float(value))) for name, value in hyper.items() if value is not None}
@@ -130,6 +133,9 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
         [mp(repr(float(x))) for x in np.asarray(p, dtype=np.float64).ravel()] for p in params0
     ]
     shapes = [np.shape(p) for p in params0]
+    # each tensor's update rule: its rank's variant (the step program is every variant's)
+    ranks = [len(shape) for shape in shapes] if ranks is None else list(ranks)
+    own = [spec.tensor_variant(flags, rank) for rank in ranks]
     state = [{s.name: [evaluate(s.init, h)] * len(p) for s in variant.state} for p in params]
     scalar = {s.name: evaluate(s.init, h) for s in spec.scalar_state}
     taken = 0
@@ -206,11 +212,12 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
         step_values["t"], clipped = float(step), bool(clipnorm > 0 or clipvalue > 0)
         for i in range(len(params)):
             tensor_env = dict(env)
+            read = {x.name for eq in own[i].update for x in eq.expr.free_symbols}
             for r in spec.reductions:
-                if r.scope is Scope.TENSOR:
+                if r.scope is Scope.TENSOR and r.name in read:  # its rank's rule reads it
                     values = []
                     for j in range(len(params[i])):
-                        reads = variant.reduction_env(r, reduced(i, j), evaluate)
+                        reads = own[i].reduction_env(r, reduced(i, j), evaluate)
                         values.append(evaluate(r.expr, reads))
                     tensor_env[r.name] = _reduce(r.op, values)
             new_state = {n: list(v) for n, v in state[i].items()}
@@ -224,7 +231,7 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None):
                     local["p"] = local["p"] * decay_factor
                     values["p"] = float(local["p"])
                     bounds["p"] = bounds["p"] * abs(float(decay_factor)) + 2 * abs(values["p"])
-                for eq in variant.update:
+                for eq in own[i].update:
                     local[eq.target] = evaluate(eq.expr, local)
                     bounds[eq.target] = rounding.bound(eq.expr, values, bounds)
                     values[eq.target] = float(local[eq.target])

@@ -159,6 +159,47 @@ update:
 """
 
 
+# Rank flags (each tensor takes its rank's rule): two flags, one rule per combination, and a
+# state that one rule leaves alone.
+SPEC_WITH_RANK_FLAGS = """\
+name: Ranked
+description: Adam's rule for tensors of two axes or more, momentum for vectors and scalars.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  beta_1: {default: 0.9, domain: 0 < beta_1 < 1, doc: Decay of m.}
+  beta_2: {default: 0.99, domain: 0 < beta_2 < 1, doc: Decay of v.}
+derived_flags:
+  matrix: {value: rank >= 2, doc: The tensor has two axes or more.}
+  scalar: {value: rank < 1, doc: The tensor is a 0-d scalar.}
+state:
+  m: {init: 0, doc: Momentum.}
+  v: {init: 0, doc: Second moment (tensors of two axes or more only).}
+update:
+  - m = beta_1*m + (1 - beta_1)*g
+  - v = beta_2*v + (1 - beta_2)*g**2 if matrix else v
+  - p = p - lr*m/(1 - beta_1**t)/(sqrt(v/(1 - beta_2**t)) + 0.001) if matrix else p - lr*(2*m if scalar else m)
+"""
+# A rank flag as Keras 3's Muon chooses (two or three axes), whose rule alone reads the
+# per-tensor reductions (a LAMB trust ratio of its own update).
+SPEC_WITH_RANK_TRUST = """\
+name: RankTrust
+description: A trust ratio for tensors of two or three axes, plain momentum for the others.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+derived_flags:
+  middle: {value: 1 < rank < 4, doc: The tensor has two or three axes.}
+state:
+  m: {init: 0, doc: Momentum.}
+reductions:
+  norm_p: {scope: tensor, op: sum, of: p**2, doc: Squared norm of the tensor.}
+  norm_u: {scope: tensor, op: sum, of: u**2, doc: Squared norm of its update.}
+update:
+  - m = 0.9*m + g
+  - u = m + 0.5*g
+  - p = p - lr*where(norm_p > 0 and norm_u > 0, sqrt(norm_p/norm_u), 1)*u if middle else p - lr*u
+"""
+
+
 @contextlib.contextmanager
 def user_package(base: Path, specs: dict[str, str], name: str):
     """Build ``specs`` (file stem -> YAML text) as a user builds theirs, ``python -m generator

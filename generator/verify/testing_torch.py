@@ -300,7 +300,8 @@ def check_stored_state_against_reference(cls, path, flags, precision, code_path)
     start = (saved["step"], saved["scalar_state"], state0)
     before = [flat(p.detach().numpy(), i) for i, p in enumerate(params)]
     last = [flat(g, i) for i, g in enumerate(grads[3])]
-    ref = reference.run(s, flags, hyper, before, [last], start=start)
+    ranks = [p.dim() for p in params]  # the samples are flat: the tensors' rank flags
+    ref = reference.run(s, flags, hyper, before, [last], start=start, ranks=ranks)
     for p, g in zip(params, grads[3]):
         p.grad = torch.tensor(g, dtype=torch.float32)
     opt.step()

@@ -12,6 +12,7 @@ import numpy as np
 
 from ._keras import clip_scale, clip_value
 from .._shared import (
+    DEFAULT_RANK,
     CHECKPOINT_FORMAT,
     MAX_STEP,
     SpecAttributes,
@@ -123,7 +124,9 @@ class Optimizer(SpecAttributes):
         self._hyper = values
         self._flags = {f: flags[f] for f in self.flags}
         self._flags.update(derived_flag_values(self.derived_flags, values))
-        self._kernel = self.kernels[tuple(self._flags[f] for f in self.variant_flags)]
+        # the state's names and the global reductions: every tensor's (a rank flag picks
+        # neither); each tensor's update is its rank's kernel (kernel_of)
+        self._kernel = self.kernel_of(self._flags, DEFAULT_RANK)
         self.iterations = 0  # completed steps; equations see t = iterations + 1
         # an initial value may be an expression of hyperparameters: a schedule's is its value at 0
         self._scalar_state = dict(self.scalar_state_init(self._hyper_at(0)))
@@ -221,7 +224,10 @@ class Optimizer(SpecAttributes):
         h = self._hyper_at(self.iterations)
         t = self.iterations + 1
         kernel = self._kernel
-        native = self._native_update() if self.fused else None  # builds now: no failure later
+        kernels = [
+            self.kernel_of(self._flags, p.ndim) if self.rank_flags else kernel for p in params
+        ]
+        native = self._native_update(kernels) if self.fused else None  # builds now, not later
         scale = self._clip_scale([g for g, _ in pairs])
         slots = self._slots(params, h)
 
@@ -240,23 +246,38 @@ class Optimizer(SpecAttributes):
                     (nan_max if op == "max" else math.fsum)(column) if column else 0.0
                 )
 
-        scalars, scalar_state = kernel.step(h, self._scalar_state, reductions, t)
+        # the step program: the same scalar state in every tensor's kernel (a rank flag
+        # picks no step equation), and each kernel's own hoisted values
+        scalars_of = {}
+        scalars_of[id(kernel)], scalar_state = kernel.step(h, self._scalar_state, reductions, t)
+        for k in kernels:
+            if id(k) not in scalars_of:
+                scalars_of[id(k)], _ = k.step(h, self._scalar_state, reductions, t)
         if self.fused:
-            self._apply_fused(native, pairs, slots, scalars, scale)
+            for k in {id(k): k for k in kernels}.values():
+                mine = [i for i, other in enumerate(kernels) if other is k]
+                self._apply_fused(
+                    native[k.native],
+                    [pairs[i] for i in mine],
+                    [slots[i] for i in mine],
+                    scalars_of[id(k)],
+                    scale,
+                )
         else:
-            for (g, p), state in zip(pairs, slots):
+            for (g, p), state, own in zip(pairs, slots, kernels):
+                scalars = scalars_of[id(own)]
                 if (
-                    kernel.elementwise
+                    own.elementwise
                     and p.size > BLOCK
                     and p.flags.c_contiguous
                     and g.flags.c_contiguous
                 ):
-                    self._apply_blocked(p, g, state, scalars, scale)
+                    self._apply_blocked(own, p, g, state, scalars, scale)
                     continue
-                scratch = self._buffers(p, kernel.scratch + 1)
+                scratch = self._buffers(p, own.scratch + 1)
                 grad = self._prepare(g, scale, scratch[-1])
-                masks = self._buffers(p, kernel.masks, np.dtype(bool))
-                kernel.apply(p, grad, state, scalars, scratch + masks)
+                masks = self._buffers(p, own.masks, np.dtype(bool))
+                own.apply(p, grad, state, scalars, scratch + masks)
         self._scalar_state = scalar_state
         self._iterations = t
 
@@ -512,29 +533,33 @@ class Optimizer(SpecAttributes):
         norm = math.sqrt(total)
         return clip_scale(clipnorm, norm)
 
-    def _apply_blocked(self, p, g, state, scalars, scale):
+    def _apply_blocked(self, kernel, p, g, state, scalars, scale):
         """The same ufuncs over BLOCK elements at a time (contiguous arrays, no reductions)."""
         flat_p, flat_g = p.reshape(-1), g.reshape(-1)
         flat_state = [s.reshape(-1) for s in state]
-        buffers = self._flat_buffers(p.dtype, BLOCK, self._kernel.scratch + 1)
-        masks = self._flat_buffers(np.dtype(bool), BLOCK, self._kernel.masks)
+        buffers = self._flat_buffers(p.dtype, BLOCK, kernel.scratch + 1)
+        masks = self._flat_buffers(np.dtype(bool), BLOCK, kernel.masks)
         for start in range(0, p.size, BLOCK):
             stop = min(start + BLOCK, p.size)
             scratch = [b[: stop - start] for b in buffers]
             grad = self._prepare(flat_g[start:stop], scale, scratch[-1])
             scratch += [b[: stop - start] for b in masks]
-            self._kernel.apply(
+            kernel.apply(
                 flat_p[start:stop], grad, [s[start:stop] for s in flat_state], scalars, scratch
             )
 
-    def _native_update(self):
-        """The fused update of each dtype, from the C library (built on first use)."""
+    def _native_update(self, kernels):
+        """The fused update of each dtype, from the C library (built on first use), for each
+        of ``kernels`` (by C name)."""
         from .. import _native
 
         library = _native.library(self.native_module, "cpu")
         return {
-            suffix: _native.update_function(library, self._kernel.native, suffix, "cpu")
-            for suffix in ("f32", "f64")
+            k.native: {
+                suffix: _native.update_function(library, k.native, suffix, "cpu")
+                for suffix in ("f32", "f64")
+            }
+            for k in (self._kernel, *kernels)
         }
 
     def _apply_fused(self, native, pairs, slots, scalars, scale):

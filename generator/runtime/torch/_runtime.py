@@ -25,6 +25,7 @@ from .._kernel_layout import CHUNK as _CHUNK
 from . import _state_precision as _precision
 from .._shared import (
     CHECKPOINT_FORMAT,
+    DEFAULT_RANK,
     MAX_STEP,
     SpecAttributes,
     check_checkpoint,
@@ -400,7 +401,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             )
         # checked first: a derived flag follows its hyperparameter until the group's first step
         flags = [self._checked_group(g, with_params=False) for g in groups]
-        flags = [tuple(values[f] for f in self.variant_flags) for values in flags]
+        flags = [tuple(values[f] for f in self.optimizer_flags()) for values in flags]
         if any(f != flags[0] for f in flags):
             raise ValueError(f"{name}: param groups have different flags; export them separately")
         state = {}
@@ -414,7 +415,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         return {
             "format": CHECKPOINT_FORMAT,
             "optimizer": self.keras_name,
-            "flags": dict(zip(self.variant_flags, flags[0])),
+            "flags": dict(zip(self.optimizer_flags(), flags[0])),
             "step": int(counts[0][0]),
             "scalar_state": counts[0][1],
             "state": state,
@@ -428,8 +429,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         checked = None
         for group in self.param_groups:
             values = self._checked_group(group)
-            flags = {f: values[f] for f in self.variant_flags}
-            kernel = self.kernels[tuple(flags.values())]
+            flags = {f: values[f] for f in self.optimizer_flags()}
+            kernel = self.kernel_of(flags, DEFAULT_RANK)  # its state names are every tensor's
             checked = check_checkpoint(
                 name,
                 self.keras_name,
@@ -445,8 +446,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         step, scalar_state, arrays = checked
         state, owner = {}, {}
         for group in self.param_groups:
-            kernel = self.kernels[tuple(group[f] for f in self.variant_flags)]
-            owner.update({id(p): (kernel, group["state_precision"]) for p in group["params"]})
+            owner.update(
+                {
+                    id(p): (self.kernel_of(group, p.dim()), group["state_precision"])
+                    for p in group["params"]
+                }
+            )
         for index, by_name in arrays.items():
             p = params[index]
             values = {
@@ -518,14 +523,13 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             if "param_names" in group and "param_names" not in new_group:
                 new_group["param_names"] = group["param_names"]
             self._update_group(new_group, self._checked_group(new_group))
-            kernel = self.kernels[tuple(new_group[f] for f in self.variant_flags)]
             for saved_id, p in zip(saved["params"], group["params"]):
                 if saved_id in id_map:
                     raise ValueError(
                         f"{name}: parameter id {saved_id!r} appears twice in the state dict"
                     )
                 id_map[saved_id] = p
-                kernel_of[saved_id] = kernel
+                kernel_of[saved_id] = self.kernel_of(new_group, p.dim())
                 precision_of[saved_id] = new_group["state_precision"]
             groups.append(new_group)
         state = collections.defaultdict(dict)
@@ -605,8 +609,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
     def _step(self, compiling):
         graph = [self._graph_group(group, compiling) for group in self.param_groups]
-        every = [self._plan(i, group, graph[i]) for i, group in enumerate(self.param_groups)]
-        plans = [plan for plan in every if plan.params]
+        per_group = [self._plans(i, group, graph[i]) for i, group in enumerate(self.param_groups)]
+        plans = [plan for group_plans in per_group for plan in group_plans if plan.params]
         all_grads = [p.grad for plan in plans for p in plan.params]
         if any(graph) and self.shard_group is None:
             scale = self._graph_clip_scale(all_grads)
@@ -614,19 +618,28 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             scale = self._fused_clip_scale(all_grads)
         else:
             scale = self._clip_scale(all_grads)
-        for plan, in_graph in zip(every, graph):
-            if plan.native is not None and plan.precision != "float32":
-                self._step_fused_stored(plan, scale)
-            elif plan.native is not None:
-                self._step_fused(plan, scale)
-            elif plan.params and plan.precision != "float32":
-                self._step_group_stored(plan, scale)
-            elif plan.params and in_graph and plan.kernel.apply_graph is not None:
-                self._step_graph(plan, scale)
-            elif plan.params:
-                self._step_group(plan, scale)
-            elif self.shard_group is not None and plan.kernel.partials is not None:
-                self._global_reductions(plan.kernel, [])  # other ranks' shards wait for ours
+        for group_plans, in_graph in zip(per_group, graph):
+            # the group's step count and scalar state before the step, for its other plans
+            before = _saved_counts(group_plans[0].group) if len(group_plans) > 1 else None
+            for index, plan in enumerate(group_plans):
+                if index:  # the same step again, for another rank's tensors
+                    _restore_counts(plan.group, before)
+                self._step_plan(plan, in_graph, scale)
+
+    def _step_plan(self, plan, in_graph, scale):
+        """One plan's step, by the path its group takes."""
+        if plan.native is not None and plan.precision != "float32":
+            self._step_fused_stored(plan, scale)
+        elif plan.native is not None:
+            self._step_fused(plan, scale)
+        elif plan.params and plan.precision != "float32":
+            self._step_group_stored(plan, scale)
+        elif plan.params and in_graph and plan.kernel.apply_graph is not None:
+            self._step_graph(plan, scale)
+        elif plan.params:
+            self._step_group(plan, scale)
+        elif self.shard_group is not None and plan.kernel.partials is not None:
+            self._global_reductions(plan.kernel, [])  # other ranks' shards wait for ours
 
     def _graph_group(self, group, compiling) -> bool:
         """Whether a group takes the graph step: under torch.compile, with capturable=True,
@@ -658,7 +671,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             # once, a device sync; in-place changes to them later are not (that would sync
             # every step): a graph step reads them as they are.
             values = self._checked_group(group, with_params=new, in_graph=not new)
-            kernel = self.kernels[tuple(values[f] for f in self.variant_flags)]
+            kernel = self.kernel_of(values, DEFAULT_RANK)  # its state names are every tensor's
             init = None  # the hyperparameters are read (a sync for tensors) only to make state
             for p in group["params"]:
                 if p.grad is not None and not self.state.get(p) and p.dtype in _SUPPORTED:
@@ -712,12 +725,28 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         for key, value in scalar_state.items():
             group["scalar_state"][key].copy_(value)
 
-    def _plan(self, group_index, group, graph=False) -> "_Plan":
-        """What one group's step will do, with everything it needs checked."""
+    def _plans(self, group_index, group, graph=False) -> list["_Plan"]:
+        """What one group's step will do: one plan, or, for a spec with rank flags, one per
+        kernel its tensors take (each the same step, from the same step count and scalar
+        state: a rank flag picks no step equation)."""
+        if not self.rank_flags:
+            return [self._plan(group_index, group, graph)]
+        ranks = {}  # one rank of each kernel the group's tensors take
+        for p in group["params"]:
+            if p.grad is not None:
+                ranks.setdefault(id(self.kernel_of(group, p.dim())), p.dim())
+        ranks = list(ranks.values()) or [None]
+        return [self._plan(group_index, group, graph, rank) for rank in ranks]
+
+    def _plan(self, group_index, group, graph=False, rank=None) -> "_Plan":
+        """What one group's step will do, with everything it needs checked: for the tensors
+        of ``rank``'s kernel (every tensor's where the spec has no rank flags)."""
         values = self._checked_group(group, with_params=False, in_graph=graph)
-        kernel = self.kernels[tuple(values[f] for f in self.variant_flags)]
+        kernel = self.kernel_of(values, DEFAULT_RANK if rank is None else rank)
         h = None if graph else self._hyper(values)  # a graph step reads tensors as they are
         params = [p for p in group["params"] if p.grad is not None]
+        if rank is not None:
+            params = [p for p in params if self.kernel_of(values, p.dim()) is kernel]
         names, fused, state_of = kernel.state, values["fused"], self.state.get
         precision = values["state_precision"]
         stored = precision != "float32"
@@ -1356,6 +1385,23 @@ def _table_extension():
             stacklevel=4,
         )
         return None
+
+
+def _saved_counts(group) -> tuple:
+    """A group's step count and scalar state before its step (tensors: copies)."""
+    copy = lambda x: x.clone() if isinstance(x, torch.Tensor) else x  # noqa: E731
+    return copy(group["iterations"]), {k: copy(v) for k, v in group["scalar_state"].items()}
+
+
+def _restore_counts(group, saved) -> None:
+    """Back to ``_saved_counts``'s values: in place for a graph step's tensors."""
+    iterations, scalar_state = saved
+    if isinstance(group["iterations"], torch.Tensor) and isinstance(iterations, torch.Tensor):
+        group["iterations"].copy_(iterations)
+        for k, v in scalar_state.items():
+            group["scalar_state"][k].copy_(v)
+    else:
+        group["iterations"], group["scalar_state"] = iterations, dict(scalar_state)
 
 
 class _Plan(NamedTuple):
