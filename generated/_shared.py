@@ -144,6 +144,17 @@ class DerivedFlag(NamedTuple):
     holds: Callable[[float], bool]
 
 
+def kept_state(kernels, variant_flags, flags: dict, order) -> tuple:
+    """The state names some tensor keeps under the arguments' (and derived) ``flags``: its
+    rank's kernel's, over every rank (``kernels`` by ``variant_flags``' values), in the
+    order of ``order`` (the spec's declaration order)."""
+    kept = set()
+    for key, kernel in kernels.items():
+        if all(value == flags[f] for f, value in zip(variant_flags, key) if f in flags):
+            kept |= set(kernel.state)
+    return tuple(name for name in order if name in kept)
+
+
 class RankFlag(NamedTuple):
     name: str
     condition: str  # as written in the spec, e.g. "rank >= 2"
@@ -222,7 +233,9 @@ def check_checkpoint(
     """Everything a checkpoint must be, checked before anything changes: the format, optimizer
     and flags; ``step`` an integer >= 0; the scalar state by name; and per parameter index
     (an integer in range(len(shapes))) the state arrays by name, floating point, shaped like
-    their parameter. Returns (step, scalar state as floats, {index: {name: array}})."""
+    their parameter: ``state_names``, or ``state_names(index)`` where each parameter's rank
+    picks its own. Returns (step, scalar state as floats, {index: {name: array}})."""
+    names_at = state_names if callable(state_names) else (lambda index: state_names)
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{owner}: not a {CHECKPOINT_FORMAT} checkpoint")
     missing = {"optimizer", "flags", "step", "scalar_state", "state"} - set(checkpoint)
@@ -266,6 +279,7 @@ def check_checkpoint(
                 f"{owner}: the checkpoint has state for parameter {index!r}; the indices of "
                 f"these {len(shapes)} parameters are 0 to {len(shapes) - 1}"
             )
+        state_names = names_at(int(index))
         if not isinstance(arrays, dict) or set(arrays) != set(state_names):
             held = sorted(arrays) if isinstance(arrays, dict) else type(arrays).__name__
             raise ValueError(

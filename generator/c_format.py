@@ -77,7 +77,9 @@ def format_c(files: dict[str, str]) -> dict[str, str]:
             raise GenerationError("clang-format took more than 300 s over the C output") from None
         if done.returncode != 0:
             message = done.stderr.strip()[:2000]
-            pairs = sorted(zip(paths, staged), key=lambda pair: -len(str(pair[1])))  # 10.cu before 1.cu
+            pairs = sorted(
+                zip(paths, staged), key=lambda pair: -len(str(pair[1]))
+            )  # 10.cu before 1.cu
             for p, path in pairs:  # say which generated file, not which temporary
                 message = message.replace(str(path), f"generated/{p}")
             raise GenerationError(f"clang-format failed: {message}")

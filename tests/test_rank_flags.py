@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import shutil
 import subprocess
 import sys
 
@@ -209,13 +210,6 @@ state:
             10,
             "global reduction in a spec with a rank flag",
         ),
-        (
-            _spec("rank >= 2", "p - lr*m if matrix else p").replace(
-                "  m: {doc: Momentum.}", "  m: {doc: Momentum., when: matrix}"
-            ),
-            8,
-            "every tensor keeps the same state",
-        ),
     ],
 )
 def test_spec_errors(text, line, message):
@@ -263,8 +257,8 @@ def test_a_compiled_step_is_one_graph_with_eager_numbers(package, problem):
 @pytest.mark.parametrize("fused", [False, True])
 def test_state_in_fewer_bits_takes_each_rank_kernel(package, problem, precision, fused):
     """State stored in bfloat16 or int8 codes, fused or not: each tensor steps by its rank's
-    rule (near the float64 reference, within the state's rounding), and the vectors' and
-    scalars' v, which their rule leaves alone, stay exactly 0."""
+    rule (near the float64 reference, within the state's rounding) and keeps its rank's state
+    (no v for the vector and the 0-d tensor)."""
     import torch
 
     params0, grads = problem
@@ -287,8 +281,7 @@ def test_state_in_fewer_bits_takes_each_rank_kernel(package, problem, precision,
     state = opt.export_state()["state"]
     for index, (t, want) in enumerate(zip(tensors, ref.params)):
         np.testing.assert_allclose(t.detach().double().numpy(), want, rtol=0.05, atol=0.05)
-        if len(SHAPES[index]) < 2:
-            assert not np.asarray(state[index]["v"]).any()
+        assert set(state[index]) == ({"m", "v"} if len(SHAPES[index]) >= 2 else {"m"})
 
 
 def test_the_generated_tests_of_a_spec_with_rank_flags_pass(folder):
@@ -307,3 +300,157 @@ def test_the_generated_tests_of_a_spec_with_rank_flags_pass(folder):
     assert " passed" in done.stdout and not re.search(r"\d+ (failed|error)", done.stdout), (
         done.stdout[-3000:] + done.stderr[-2000:]
     )
+
+
+def _kept(shape):
+    return {"m", "v"} if len(shape) >= 2 else {"m"}
+
+
+def test_each_tensor_keeps_its_rank_state(package, problem):
+    """v only for the tensors of two axes or more, in every backend: NumPy and torch keep
+    the others none; Keras and optax keep a 0-d placeholder there (Keras 3's Adafactor does
+    the same for its vectors' factors), which never changes."""
+    import torch
+
+    params0, grads = problem
+    hyper = _hyper("Ranked")
+    numpy_opt = importlib.import_module("rankopt.numpy").Ranked(**hyper)
+    params = [p.copy() for p in params0]
+    numpy_opt.apply_gradients(zip(grads[0], params))
+    assert [set(numpy_opt.state_of(i)) for i in range(len(SHAPES))] == [_kept(s) for s in SHAPES]
+
+    tensors = [torch.tensor(p, requires_grad=True) for p in params0]
+    torch_opt = importlib.import_module("rankopt.torch").Ranked(tensors, lr=0.1)
+    for t, g in zip(tensors, grads[0]):
+        t.grad = torch.tensor(g)
+    torch_opt.step()
+    assert [set(torch_opt.state[t]) for t in tensors] == [_kept(s) for s in SHAPES]
+
+    testing_keras = pytest.importorskip("generator.verify.testing_keras")
+    keras_opt, variables = testing_keras.run_keras(
+        importlib.import_module("rankopt.keras").Ranked,
+        {},
+        {},
+        hyper,
+        "float64",
+        params0=params0,
+        grads=grads[:2],
+    )
+    assert [set(keras_opt.state_of(v)) for v in variables] == [_kept(s) for s in SHAPES]
+    placeholders = [
+        slot for slot, shape in zip(keras_opt._slots[1], SHAPES) if len(shape) < 2
+    ]  # v's slots of the vector, the scalar and nothing else
+    assert [tuple(slot.shape) for slot in placeholders] == [(), ()]
+    assert all(float(testing_keras.numpy_of(slot)) == 0.0 for slot in placeholders)
+
+    from generator.verify import testing_optax  # noqa: F401  (jax_enable_x64)
+    import jax.numpy as jnp
+
+    tx = importlib.import_module("rankopt.optax").ranked(**hyper)
+    leaves = [jnp.asarray(p) for p in params0]
+    state = tx.init(leaves)
+    _, state = tx.update([jnp.asarray(g) for g in grads[0]], state, leaves)
+    assert [jnp.shape(v) for v in state.v] == [s if len(s) >= 2 else () for s in SHAPES]
+
+
+def test_a_checkpoint_with_another_ranks_state_is_refused(package, problem):
+    """State for a vector's v (which its rank keeps none of) is refused by name, nothing
+    changed."""
+    params0, grads = problem
+    cls = importlib.import_module("rankopt.numpy").Ranked
+    opt = cls(**_hyper("Ranked"))
+    params = [p.copy() for p in params0]
+    opt.apply_gradients(zip(grads[0], params))
+    checkpoint = opt.export_state()
+    checkpoint["state"][1]["v"] = np.zeros(SHAPES[1])
+    other = cls(**_hyper("Ranked"))
+    with pytest.raises(ValueError, match=r"checkpoint state 1 has \['m', 'v'\], expected \['m'\]"):
+        other.import_state(checkpoint, params)
+    assert other.export_state()["state"] == {} and other.iterations == 0
+
+
+@pytest.mark.skipif(shutil.which("latexmk") is None, reason="latexmk is not installed")
+def test_the_docs_of_rank_flags_build(folder):
+    """The PDF of the package builds clean, each rank flag listed with its comparison and
+    each rank's kernel shown (Ranked's three, not the four its two flags could make)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "docs", "--out", "rankopt"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (folder / "rankopt" / "docs" / "optimizers.pdf").stat().st_size > 10_000
+    page = (folder / "rankopt" / "docs" / "md" / "ranked.md").read_text()
+    assert "matrix (set by each tensor's rank, its number of axes: rank >= 2" in page
+    tex = (folder / "rankopt" / "docs" / "ranked.tex").read_text()
+    kernels = re.findall(r"Kernel for (matrix=\w+, scalar=\w+)", tex)
+    assert sorted(kernels) == [
+        "matrix=False, scalar=False",
+        "matrix=False, scalar=True",
+        "matrix=True, scalar=False",
+    ]
+
+
+def test_a_keras_model_with_rank_flags_saves_and_loads(package, problem, tmp_path):
+    """model.save and keras.models.load_model: the rank flags are each variable's (not in
+    the saved flags), the placeholders saved with the rest; the loaded optimizer goes on
+    as the saved one."""
+    pytest.importorskip("generator.verify.testing_keras")
+    import keras
+
+    cls = importlib.import_module("rankopt.keras").Ranked
+    x = np.linspace(-1, 1, 12).reshape(4, 3)
+    y = np.ones((4, 2))
+
+    def model():
+        return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+
+    first = model()
+    first.compile(optimizer=cls(learning_rate=0.01), loss="mse")
+    first.fit(x, y, epochs=2, verbose=0)
+    first.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras", custom_objects={"Ranked": cls})
+    for model_ in (first, loaded):
+        model_.fit(x, y, epochs=1, verbose=0)
+    for a, b in zip(first.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    kernel, bias = loaded.trainable_variables
+    assert set(loaded.optimizer.state_of(kernel)) == {"m", "v"}
+    assert set(loaded.optimizer.state_of(bias)) == {"m"}
+
+
+def test_torch_refuses_a_rank_flag_in_a_param_group(package):
+    import torch
+
+    cls = importlib.import_module("rankopt.torch").Ranked
+    with pytest.raises(ValueError, match="a param group gives matrix, which each tensor's rank"):
+        cls([{"params": [torch.zeros(2, 2, requires_grad=True)], "matrix": False}])
+
+
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        ("rank >= 2 and rank < 2", "is always False"),
+        ("rank < 1000000000", "with whole numbers from 0 to 9"),
+    ],
+)
+def test_rank_flag_values_refused(value, message):
+    with pytest.raises(SpecError, match=message) as err:
+        parse_spec(_spec(value, "p - lr*m if matrix else p"), "specs/toy.yaml", "toy")
+    assert err.value.line == 6
+
+
+def test_rank_in_an_equation_says_where_it_belongs():
+    with pytest.raises(SpecError, match="'rank' .* is read only by a rank flag's value"):
+        parse_spec(_spec("rank >= 2", "p - lr*m*rank if matrix else p"), "specs/toy.yaml", "toy")
+
+
+def test_a_rank_flag_compares_rank_alone():
+    text = testing.SPEC_WITH_RANK_FLAGS.replace(
+        "value: rank >= 2", "value: rank >= 2 and beta_1 > 0.5"
+    )
+    with pytest.raises(SpecError, match="compares 'rank' and a hyperparameter") as err:
+        parse_spec(text, "specs/ranked.yaml", "ranked")
+    assert err.value.line == 8

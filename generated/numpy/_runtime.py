@@ -125,8 +125,8 @@ class Optimizer(SpecAttributes):
         self._hyper = values
         self._flags = {f: flags[f] for f in self.flags}
         self._flags.update(derived_flag_values(self.derived_flags, values))
-        # the state's names and the global reductions: every tensor's (a rank flag picks
-        # neither); each tensor's update is its rank's kernel (kernel_of)
+        # the global reductions: every tensor's (a rank flag picks none); each tensor's
+        # update and state are its rank's kernel's (kernel_of, _state_names)
         self._kernel = self.kernel_of(self._flags, DEFAULT_RANK)
         self.iterations = 0  # completed steps; equations see t = iterations + 1
         # an initial value may be an expression of hyperparameters: a schedule's is its value at 0
@@ -225,9 +225,10 @@ class Optimizer(SpecAttributes):
         h = self._hyper_at(self.iterations)
         t = self.iterations + 1
         kernel = self._kernel
-        kernels = [
-            self.kernel_of(self._flags, p.ndim) if self.rank_flags else kernel for p in params
-        ]
+        by_rank = {}  # each parameter's rank's kernel, looked up once per rank
+        for p in params if self.rank_flags else ():
+            by_rank.setdefault(p.ndim, self.kernel_of(self._flags, p.ndim))
+        kernels = [by_rank[p.ndim] if self.rank_flags else kernel for p in params]
         native = self._native_update(kernels) if self.fused else None  # builds now, not later
         scale = self._clip_scale([g for g, _ in pairs])
         slots = self._slots(params, h)
@@ -306,7 +307,7 @@ class Optimizer(SpecAttributes):
         first step, and for any other array)."""
         index = self._index_of(param)
         arrays = self._state[index] if index is not None else None
-        return dict(zip(self._kernel.state, arrays)) if arrays else {}
+        return dict(zip(self._state_names(index), arrays)) if arrays else {}
 
     @property
     def scalar_state(self) -> dict:
@@ -323,7 +324,7 @@ class Optimizer(SpecAttributes):
         state = {}
         for index, arrays in enumerate(self._state):
             if arrays:
-                state[index] = {s: a.copy() for s, a in zip(self._kernel.state, arrays)}
+                state[index] = {s: a.copy() for s, a in zip(self._state_names(index), arrays)}
         return {
             "format": CHECKPOINT_FORMAT,
             "optimizer": self.keras_name,
@@ -347,7 +348,7 @@ class Optimizer(SpecAttributes):
             self.keras_name,
             self._flags,
             checkpoint,
-            self._kernel.state,
+            lambda index: self.kernel_of(self._flags, params[index].ndim).state,
             self._scalar_state,  # its names
             [p.shape for p in params],
             self.variant_flag_defaults,
@@ -356,7 +357,8 @@ class Optimizer(SpecAttributes):
         for index, by_name in arrays.items():
             p = params[index]
             state[index] = [
-                _host_array(name, by_name[s]).astype(p.dtype, copy=True) for s in self._kernel.state
+                _host_array(name, by_name[s]).astype(p.dtype, copy=True)
+                for s in self.kernel_of(self._flags, p.ndim).state
             ]
         self._build(params)
         self._state = state
@@ -457,7 +459,7 @@ class Optimizer(SpecAttributes):
             if p.shape != shape or p.dtype != dtype:
                 state = self._state[index]
                 held = (
-                    f"its state {self._kernel.state[0]!r} {state[0].dtype} {state[0].shape}"
+                    f"its state {self._state_names(index)[0]!r} {state[0].dtype} {state[0].shape}"
                     if state
                     else f"the optimizer was built with {dtype} {shape} there"
                 )
@@ -466,7 +468,7 @@ class Optimizer(SpecAttributes):
                     "the optimizer was built. State follows each parameter's position: pass the "
                     "same parameters in the same order, or make a new optimizer"
                 )
-            for state_name, array in zip(self._kernel.state, self._state[index] or ()):
+            for state_name, array in zip(self._state_names(index), self._state[index] or ()):
                 if (
                     not isinstance(array, np.ndarray)
                     or array.dtype != p.dtype
@@ -496,10 +498,16 @@ class Optimizer(SpecAttributes):
             if self._state[index] is None:
                 init = self.state_init(hyper)
                 self._state[index] = [
-                    np.full(p.shape, init[s], dtype=p.dtype) for s in self._kernel.state
+                    np.full(p.shape, init[s], dtype=p.dtype) for s in self._state_names(index)
                 ]
         self._last = list(params)
         return self._state[: len(params)]
+
+    def _state_names(self, index) -> tuple:
+        """The state of the parameter at ``index`` (of the built list): its rank's kernel's."""
+        if not self.rank_flags:
+            return self._kernel.state
+        return self.kernel_of(self._flags, len(self._layout[index][0])).state
 
     def _index_of(self, param):
         if isinstance(param, numbers.Integral) and not isinstance(param, (bool, np.bool_)):
@@ -555,12 +563,13 @@ class Optimizer(SpecAttributes):
         from .. import _native
 
         library = _native.library(self.native_module, "cpu")
+        distinct = {k.native: k for k in (self._kernel, *kernels)}  # one per parameter
         return {
-            k.native: {
-                suffix: _native.update_function(library, k.native, suffix, "cpu")
+            native: {
+                suffix: _native.update_function(library, native, suffix, "cpu")
                 for suffix in ("f32", "f64")
             }
-            for k in (self._kernel, *kernels)
+            for native in distinct
         }
 
     def _apply_fused(self, native, pairs, slots, scalars, scale):

@@ -210,6 +210,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                     f"{name}: a param group gives {d.name}, which {d.hyperparameter} sets "
                     f"({d.condition}); give {d.hyperparameter}"
                 )
+        for f in self.rank_flags:
+            if f.name in group:
+                raise ValueError(
+                    f"{name}: a param group gives {f.name}, which each tensor's rank sets "
+                    f"({f.condition})"
+                )
         if "learning_rate" in group:
             if "lr" in group:
                 raise ValueError(f"{name}: a param group gives both lr and learning_rate")
@@ -431,13 +437,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         for group in self.param_groups:
             values = self._checked_group(group)
             flags = {f: values[f] for f in self.optimizer_flags()}
-            kernel = self.kernel_of(flags, DEFAULT_RANK)  # its state names are every tensor's
             checked = check_checkpoint(
                 name,
                 self.keras_name,
                 flags,
                 checkpoint,
-                kernel.state,
+                lambda index, flags=flags: self.kernel_of(flags, params[index].dim()).state,
                 self.scalar_state_init(self._hyper(values)),
                 [tuple(p.shape) for p in params],
                 self.variant_flag_defaults,
@@ -672,7 +677,6 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             # once, a device sync; in-place changes to them later are not (that would sync
             # every step): a graph step reads them as they are.
             values = self._checked_group(group, with_params=new, in_graph=not new)
-            kernel = self.kernel_of(values, DEFAULT_RANK)  # its state names are every tensor's
             init = None  # the hyperparameters are read (a sync for tensors) only to make state
             for p in group["params"]:
                 if p.grad is not None and not self.state.get(p) and p.dtype in _SUPPORTED:
@@ -681,7 +685,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                         s: torch.full_like(
                             p, init[s], dtype=_work_dtype(p), memory_format=torch.preserve_format
                         )
-                        for s in kernel.state
+                        for s in self.kernel_of(values, p.dim()).state  # its rank's
                     }
             device = group["params"][0].device
             group["iterations"] = _step_tensor(group["iterations"], device)
@@ -732,12 +736,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         state: a rank flag picks no step equation)."""
         if not self.rank_flags:
             return [self._plan(group_index, group, graph)]
-        ranks = {}  # one rank of each kernel the group's tensors take
-        for p in group["params"]:
-            if p.grad is not None:
-                ranks.setdefault(id(self.kernel_of(group, p.dim())), p.dim())
-        ranks = list(ranks.values()) or [None]
-        return [self._plan(group_index, group, graph, rank) for rank in ranks]
+        values = self._checked_group(group, with_params=False, in_graph=graph)
+        dims = {p.dim() for p in group["params"] if p.grad is not None}
+        ranks = {id(self.kernel_of(values, dim)): dim for dim in sorted(dims)}  # one per kernel
+        return [self._plan(group_index, group, graph, rank) for rank in ranks.values() or [None]]
 
     def _plan(self, group_index, group, graph=False, rank=None) -> "_Plan":
         """What one group's step will do, with everything it needs checked: for the tensors
@@ -747,7 +749,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         h = None if graph else self._hyper(values)  # a graph step reads tensors as they are
         params = [p for p in group["params"] if p.grad is not None]
         if rank is not None:
-            params = [p for p in params if self.kernel_of(values, p.dim()) is kernel]
+            mine = {d for d in {p.dim() for p in params} if self.kernel_of(values, d) is kernel}
+            params = [p for p in params if p.dim() in mine]
         names, fused, state_of = kernel.state, values["fused"], self.state.get
         precision = values["state_precision"]
         stored = precision != "float32"

@@ -226,7 +226,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     scope.check_reductions(reductions)
     _check_reductions_of_update_values(path, reductions, step, update, {s.name for s in state})
     _check_derived_flags_are_used(path, derived_flags + rank_flags, state, step + update)
-    _check_rank_flags(path, rank_flags, state, step, reductions)
+    _check_rank_flags(path, rank_flags, step, reductions)
     _check_reductions_are_read(path, reductions, step + update)
 
     spec = Spec(
@@ -400,6 +400,16 @@ def _read_derived_flags(top, hypers) -> tuple[tuple[DerivedFlag, ...], tuple[Ran
             condition = E.parse_comparison(text, lookup)
         except E.ExprError as err:
             raise r.error("value", f"{r.what}: value: {err}") from None
+        if condition in (sp.true, sp.false):  # SymPy folds 'x >= 2 and x < 2'
+            raise r.error(
+                "value", f"{r.what}: value: {text!r} is always {condition}: a flag must vary"
+            )
+        if symbols.RANK.name in used and len(set(used)) > 1:
+            raise r.error(
+                "value",
+                f"{r.what}: value: {text!r} compares 'rank' and a hyperparameter; a rank flag "
+                "compares only 'rank' with whole numbers, such as 'rank >= 2'",
+            )
         if len(set(used)) != 1:
             raise r.error(
                 "value",
@@ -438,13 +448,13 @@ def _read_derived_flags(top, hypers) -> tuple[tuple[DerivedFlag, ...], tuple[Ran
     return tuple(out), tuple(by_rank)
 
 
-# The ranks a rank flag is tried on: one flag must take both values among them.
-RANKS_TRIED = range(0, 9)
+# The ranks a rank flag must take both values among: 0 to 8 axes.
+MAX_RANK_TRIED = 8
 
 
 def _rank_flag(r, name, condition, text, doc, line) -> RankFlag:
-    """A rank flag, from its comparisons of ``rank`` with integers; true for some rank
-    (0 to 8 axes) and false for another."""
+    """A rank flag, from its comparisons of ``rank`` with integers from 0 to 9; true for
+    some rank (0 to 8 axes) and false for another."""
     parts = condition.args if isinstance(condition, sp.And) else (condition,)
     for part in parts:
         numbers = [x for x in (part.lhs, part.rhs) if x.is_Number]
@@ -458,8 +468,14 @@ def _rank_flag(r, name, condition, text, doc, line) -> RankFlag:
                 f"{r.what}: value: {text!r}: a rank flag compares 'rank' itself with whole "
                 "numbers, such as 'rank >= 2' or '1 < rank < 4'",
             )
+        if not 0 <= numbers[0] <= MAX_RANK_TRIED + 1:
+            raise r.error(
+                "value",
+                f"{r.what}: value: {text!r}: a rank flag compares 'rank' with whole numbers "
+                f"from 0 to {MAX_RANK_TRIED + 1}",
+            )
     flag = RankFlag(name, condition, text, doc, line)
-    if len({flag.holds(rank) for rank in RANKS_TRIED}) != 2:
+    if len({flag.holds(rank) for rank in range(MAX_RANK_TRIED + 1)}) != 2:
         raise r.error(
             "value",
             f"{r.what}: value: {text!r} is the same for every rank from 0 to 8: a rank flag "
@@ -468,25 +484,13 @@ def _rank_flag(r, name, condition, text, doc, line) -> RankFlag:
     return flag
 
 
-def _check_rank_flags(path, rank_flags, state, step, reductions):
-    """What a rank flag may not pick, for now: the step program and the scalar state are
-    the optimizer's, one per step, and every tensor keeps the same state arrays (a rank's
-    rule that leaves one alone assigns it to itself, ``v = v if matrix else ...``); a global
-    reduction's tensors would take different kernels."""
+def _check_rank_flags(path, rank_flags, step, reductions):
+    """What a rank flag may not pick: the step program and the scalar state are the
+    optimizer's, one per step; and, for now, a global reduction's tensors would take
+    different kernels."""
     if not rank_flags:
         return
     names = {f.name for f in rank_flags}
-    for s in state:
-        read = {x.name for x in s.when.free_symbols} & names
-        if read:
-            raise SpecError(
-                path,
-                s.line,
-                f"state {s.name!r}: when: reads the rank flag {sorted(read)[0]!r}; every tensor "
-                "keeps the same state (not supported yet: state for some ranks only); keep it "
-                "for every tensor and leave it alone where the rule does not use it "
-                f"({s.name} = {s.name} if ... else ...)",
-            )
     for eq in step:
         read = {x.name for x in eq.expr.free_symbols | eq.when.free_symbols} & names
         if read:
@@ -837,6 +841,12 @@ class _Scope:
                     f"{name!r} is a per-tensor reduction (scope: tensor), one value per tensor, "
                     "but step equations run once per step for all tensors: use it in 'update', "
                     "or make it scope: global"
+                )
+            if name == symbols.RANK.name:
+                raise E.ExprError(
+                    "'rank' (a tensor's number of axes) is read only by a rank flag's value: "
+                    "define one (derived_flags: matrix: {value: rank >= 2, doc: ...}) and use "
+                    "it as a flag"
                 )
             raise E.ExprError(f"unknown symbol {name!r} (known here: {', '.join(sorted(known))})")
 

@@ -238,7 +238,12 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
     assigned = {e.target for e in update}
     for s in state:
         if s.name not in assigned:
-            raise SpecError(spec.path, s.line, f"state {s.name!r} is never updated ({shown})")
+            raise SpecError(
+                spec.path,
+                s.line,
+                f"state {s.name!r} is never updated ({shown}): update it in every variant that "
+                "keeps it, or give it the 'when:' of the equations that update it",
+            )
     if "p" not in assigned:
         raise SpecError(spec.path, None, f"update: the parameter 'p' is never updated ({shown})")
     stepped = {e.target for e in step}

@@ -136,7 +136,10 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None, ranks=None):
     # each tensor's update rule: its rank's variant (the step program is every variant's)
     ranks = [len(shape) for shape in shapes] if ranks is None else list(ranks)
     own = [spec.tensor_variant(flags, rank) for rank in ranks]
-    state = [{s.name: [evaluate(s.init, h)] * len(p) for s in variant.state} for p in params]
+    state = [  # each tensor's rank's state
+        {s.name: [evaluate(s.init, h)] * len(p) for s in variant.state}
+        for p, variant in zip(params, own)
+    ]
     scalar = {s.name: evaluate(s.init, h) for s in spec.scalar_state}
     taken = 0
     if start is not None:

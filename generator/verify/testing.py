@@ -24,6 +24,9 @@ from ..paths import ROOT
 from . import reference
 
 SHAPES = ((5,), (3, 4), (2, 3, 2))
+# a spec with rank flags steps a 0-d tensor and one of rank 4 too: each of its variants
+# that a rank up to 4 takes (tests/test_rank_flags.py steps ranks 0 to 4 on every path)
+RANKED_SHAPES = SHAPES + ((), (2, 1, 2, 2))
 STEPS = 50
 RTOL64 = 1e-12
 C32 = 2.0
@@ -160,7 +163,7 @@ update:
 
 
 # Rank flags (each tensor takes its rank's rule): two flags, one rule per combination, and a
-# state that one rule leaves alone.
+# state that only one rank keeps.
 SPEC_WITH_RANK_FLAGS = """\
 name: Ranked
 description: Adam's rule for tensors of two axes or more, momentum for vectors and scalars.
@@ -173,10 +176,11 @@ derived_flags:
   scalar: {value: rank < 1, doc: The tensor is a 0-d scalar.}
 state:
   m: {init: 0, doc: Momentum.}
-  v: {init: 0, doc: Second moment (tensors of two axes or more only).}
+  v: {init: 0, when: matrix, doc: Second moment (tensors of two axes or more only).}
 update:
   - m = beta_1*m + (1 - beta_1)*g
-  - v = beta_2*v + (1 - beta_2)*g**2 if matrix else v
+  - eq: v = beta_2*v + (1 - beta_2)*g**2
+    when: matrix
   - p = p - lr*m/(1 - beta_1**t)/(sqrt(v/(1 - beta_2**t)) + 0.001) if matrix else p - lr*(2*m if scalar else m)
 """
 # A rank flag as Keras 3's Muon chooses (two or three axes), whose rule alone reads the
@@ -306,9 +310,14 @@ def problem(seed: int = 0, steps: int = STEPS, shapes=SHAPES):
     return params, grads
 
 
+def shapes_for(owner) -> tuple:
+    """The standard problem's shapes for a spec or an optimizer class (``rank_flags``)."""
+    return RANKED_SHAPES if getattr(owner, "rank_flags", ()) else SHAPES
+
+
 @lru_cache(maxsize=None)
 def _reference(s: Spec, flags, common, hyper, steps):
-    params, grads = problem(steps=steps)
+    params, grads = problem(steps=steps, shapes=shapes_for(s))
     return reference.run(s, dict(flags), {**dict(hyper), **dict(common)}, params, grads)
 
 
@@ -319,7 +328,7 @@ def reference_for(path, flags: dict, common: dict, hyper: dict, steps: int = STE
 
 
 def run_numpy(cls, flags, common, hyper, dtype, steps=STEPS, fused=False):
-    params, grads = problem(steps=steps)
+    params, grads = problem(steps=steps, shapes=shapes_for(cls))
     params = [p.astype(dtype) for p in params]
     opt = cls(**hyper, **flags, **common, fused=fused)
     for step_grads in grads:

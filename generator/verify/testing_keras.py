@@ -39,7 +39,7 @@ def floatx(dtype: str):
 def run_keras(cls, flags, common, hyper, dtype, steps=testing.STEPS, params0=None, grads=None):
     """The optimizer and its variables after ``steps`` steps of the standard problem."""
     if params0 is None:
-        params0, grads = testing.problem(steps=steps)
+        params0, grads = testing.problem(steps=steps, shapes=testing.shapes_for(cls))
     with floatx(dtype):
         opt = cls(**hyper, **flags, **common)
         # copies: on the torch backend a Variable may share the NumPy array's memory

@@ -40,7 +40,10 @@ def check_against_reference(
     common = testing.common_case(common_case, s.common)
     own, hyper = testing.variant_arguments(s, flags, testing.hyper_values(s, hyper_case))
     ref = testing.reference_for(path, flags, common, hyper, steps)
-    state, params = run_optax(fn, own, common, hyper, np.dtype(dtype), steps, jit)
+    params0, grads = testing.problem(steps=steps, shapes=testing.shapes_for(s))
+    state, params = run_optax(
+        fn, own, common, hyper, np.dtype(dtype), steps, jit, params0=params0, grads=grads
+    )
     assert int(state.count) == steps
     for i, p in enumerate(params):
         assert p.dtype == np.dtype(dtype), f"parameter {i} became {p.dtype}"
@@ -67,7 +70,8 @@ def check_against_numpy(fn, numpy_cls, flags, path):
     common = testing.common_case("all", numpy_cls.common)
     flags, hyper = testing.variant_arguments(testing.spec(path), flags)
     _, expected = testing.run_numpy(numpy_cls, flags, common, hyper, np.dtype("float64"))
-    _, params = run_optax(fn, flags, common, hyper, np.float64)
+    params0, grads = testing.problem(shapes=testing.shapes_for(numpy_cls))
+    _, params = run_optax(fn, flags, common, hyper, np.float64, params0=params0, grads=grads)
     for p, q in zip(params, expected):
         np.testing.assert_allclose(np.asarray(p), q, rtol=1e-13, atol=1e-15)
 

@@ -42,7 +42,7 @@ def run_torch(
     cls, flags, common, hyper, dtype, foreach, steps=testing.STEPS, params0=None, grads=None
 ):
     if params0 is None:
-        params0, grads = testing.problem(steps=steps)
+        params0, grads = testing.problem(steps=steps, shapes=testing.shapes_for(cls))
     params = [torch.tensor(p, dtype=dtype, requires_grad=True) for p in params0]
     opt = make(cls, params, foreach, **torch_kwargs(hyper), **flags, **common)
     for step in grads:

@@ -23,6 +23,7 @@ from .._shared import (
     common_argument,
     derived_flag_values,
     flag,
+    kept_state,
     real,
     step_math,
 )
@@ -179,10 +180,11 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
             else learning_rate
         )
         self._flags = {**checked_flags, **derived_flag_values(self.derived_flags, values)}
-        # the state's names and the global reductions: every variable's (a rank flag picks
-        # neither); each variable's update is its rank's kernel (kernel_of)
+        # the global reductions: every variable's (a rank flag picks none); each variable's
+        # update and state are its rank's kernel's (kernel_of)
         self._kernel = self.kernel_of(self._flags, DEFAULT_RANK)
         self._slots = ()
+        self._slot_names = ()  # the state some variable keeps, one list of slots per name
         self._scalar_variables = {}
 
     # ------------------------------------------------------------------ Keras's protocol
@@ -203,8 +205,9 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         self._compute_dtype = _compute_dtype()
         hyper = {**self._hyper, "learning_rate": self._start_learning_rate}
         init = self.state_init(hyper)
-        names = self._kernel.state
-        if names:
+        names = kept_state(self.kernels, self.variant_flags, self._flags, init)
+        self._slot_names = names
+        if names and not self.rank_flags:
             self._slots = tuple(
                 self.add_optimizer_variables(
                     var_list,
@@ -212,6 +215,28 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                     initializer=[_Exactly(float(init[n])) for n in names],
                 )
             )
+        elif names:  # a variable's rank picks its state: a 0-d placeholder for the others
+            self._slots = tuple([] for _ in names)
+            for variable in var_list:
+                own = self.kernel_of(self._flags, len(variable.shape)).state
+                for name, slots in zip(names, self._slots):
+                    if self._overwrite_variable_with_gradient(variable):
+                        slots.append(None)
+                    elif name in own:
+                        slots.append(
+                            self.add_variable_from_reference(
+                                variable, name=name, initializer=_Exactly(float(init[name]))
+                            )
+                        )
+                    else:  # as Keras 3's Adafactor keeps its vectors' factors
+                        slots.append(
+                            self.add_variable(
+                                shape=(),
+                                initializer=_Exactly(0.0),
+                                dtype=variable.dtype,
+                                name=f"{variable.path.replace('/', '_')}_{name}",
+                            )
+                        )
         self._scalar_variables = {
             name: self.add_variable(
                 shape=(),
@@ -268,8 +293,8 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         keep as many variables of the same shapes (RMSprop's centered=True and
         momentum_on=True), and loading one into the other must be refused."""
         super().save_own_variables(store)
-        if self.variant_flags:
-            store[_VARIANT_KEY] = np.array([self._flags[f] for f in self.variant_flags])
+        if self.optimizer_flags():  # a rank flag is each variable's own
+            store[_VARIANT_KEY] = np.array([self._flags[f] for f in self.optimizer_flags()])
 
     def load_own_variables(self, store):
         """Keras's loading (model.load_weights, keras.models.load_model), with the saved
@@ -279,11 +304,12 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         owner = type(self).__name__
         if _VARIANT_KEY in store.keys():
             saved = [bool(x) for x in np.asarray(store[_VARIANT_KEY]).reshape(-1)]
-            mine = [self._flags[f] for f in self.variant_flags]
+            names = self.optimizer_flags()
+            mine = [self._flags[f] for f in names]
             if saved != mine:
                 raise ValueError(
-                    f"{owner}: the saved optimizer has {dict(zip(self.variant_flags, saved))}, "
-                    f"this one {dict(zip(self.variant_flags, mine))}: nothing was loaded"
+                    f"{owner}: the saved optimizer has {dict(zip(names, saved))}, "
+                    f"this one {dict(zip(names, mine))}: nothing was loaded"
                 )
             store = _WithoutKey(store, _VARIANT_KEY)
         if self.built:
@@ -346,7 +372,10 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                     f"variable {tuple(variable.shape)}"
                 )
             index = self._get_variable_index(variable)
-            state = [slots[index] for slots in self._slots]
+            own = self.kernel_of(self._flags, len(variable.shape)).state  # its rank's
+            state = [
+                slots[index] for name, slots in zip(self._slot_names, self._slots) if name in own
+            ]
             rows.append((variable, ops.cast(g, variable.dtype), state))
         t = ops.cast(self.iterations + 1, dtype)
         hyper = {
@@ -372,9 +401,10 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                 column = ops.stack([ops.cast(part[index], dtype) for part in parts])
                 # ops.max, not ops.maximum: that returns float32 on the torch backend
                 reductions[name] = ops.max(column) if op == "max" else ops.sum(column)
-        _, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
+        scalars, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
         undecayed_hyper = {**hyper, "weight_decay": hyper.get("weight_decay", 0.0) * 0}
-        scalars_of = {}  # (kernel, decayed): the step program's values
+        # (kernel, decayed): the step program's values (a weight decay of None or 0 is none)
+        scalars_of = {(id(kernel), bool(self._hyper.get("weight_decay"))): scalars}
         updates = []
         for variable, g, state in rows:
             own = self.kernel_of(self._flags, len(variable.shape))
@@ -399,7 +429,10 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         )
         if index is None:
             return {}
-        return {name: slots[index] for name, slots in zip(self._kernel.state, self._slots)}
+        own = self.kernel_of(self._flags, len(variable.shape)).state  # its rank's
+        return {
+            name: slots[index] for name, slots in zip(self._slot_names, self._slots) if name in own
+        }
 
     @property
     def scalar_state(self) -> dict:

@@ -15,7 +15,14 @@ import optax
 from jax import numpy as jnp
 
 from ._keras import clip_scale, clip_value
-from .._shared import DEFAULT_RANK, common_argument, derived_flag_values, flag, real
+from .._shared import (
+    DEFAULT_RANK,
+    common_argument,
+    derived_flag_values,
+    flag,
+    kept_state,
+    real,
+)
 
 # The transformation's own names, as strings so that generator/names.py reserves them.
 PUBLIC_NAMES = ("init", "update", "count", "params", "updates", "state")
@@ -63,8 +70,11 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         chosen = {**flags, **{f.name: bool(f.holds(rank)) for f in host.RANK_FLAGS}}
         return kernels[tuple(chosen[f] for f in host.VARIANT_FLAGS)]
 
-    # the state's names and the global reductions: every leaf's (a rank flag picks neither)
+    # the global reductions: every leaf's (a rank flag picks none); each leaf's update and
+    # state are its rank's kernel's, and a leaf whose rank keeps no array of a state some
+    # other leaf keeps holds a 0-d placeholder there (as Keras 3's Adafactor does)
     kernel = kernel_of(DEFAULT_RANK)
+    state_names = kept_state(kernels, host.VARIANT_FLAGS, flags, state_class._fields)
     reads_params = any(  # any rank's kernel of these flags
         k.reads_params
         for key, k in kernels.items()
@@ -78,12 +88,15 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
             _check_leaf(owner, "parameter", index, leaf)
         start = _numbers_at(values, 0)
         init_values = host.state_init(start)
+
+        def made(p, name):
+            if name in kernel_of(jnp.ndim(p)).state:
+                return jnp.full(jnp.shape(p), init_values[name], _state_dtype(p))
+            return jnp.zeros([], _state_dtype(p))
+
         arrays = {
-            name: jax.tree_util.tree_map(
-                lambda p, name=name: jnp.full(jnp.shape(p), init_values[name], _state_dtype(p)),
-                params,
-            )
-            for name in kernel.state
+            name: jax.tree_util.tree_map(lambda p, name=name: made(p, name), params)
+            for name in state_names
         }
         dtype = _compute_dtype(leaves)
         scalars = {
@@ -113,11 +126,13 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
                     )
         state_leaves = {
             name: _leaves_like(owner, f"state.{name}", getattr(state, name), treedef)
-            for name in kernel.state
+            for name in state_names
         }
+        owns = [kernel_of(jnp.ndim(g)) for g in grads]  # each leaf's rank's
         for name, leaves in state_leaves.items():  # shapes and dtypes, as init() made them
             for index, (g, array) in enumerate(zip(grads, leaves)):
-                if jnp.shape(array) != jnp.shape(g) or jnp.dtype(
+                shape = jnp.shape(g) if name in owns[index].state else ()
+                if jnp.shape(array) != shape or jnp.dtype(
                     array.dtype
                 ) != jax.dtypes.canonicalize_dtype(_state_dtype(g)):
                     raise ValueError(
@@ -147,8 +162,8 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
             work = [clip_value(g, clipvalue) for g in work]
         p_work = [None if p is None else p.astype(_state_dtype(p)) for p in param_leaves]
 
-        def leaf_state(index):
-            return [state_leaves[name][index] for name in kernel.state]
+        def leaf_state(index, names=kernel.state):
+            return [state_leaves[name][index] for name in names]
 
         reductions = {}
         scalar_state = {name: getattr(state, name) for name in scalar_names}
@@ -167,16 +182,18 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
                     reductions[name] = sum(column) if column else jnp.zeros([], dtype)
         _, new_scalar_state = kernel.step(hyper, scalar_state, reductions, t)
         scalars_of = {}  # each leaf kernel's step program values (one scalar state for all)
-        new_updates, new_state = [], {name: [] for name in kernel.state}
+        new_updates, new_state = [], {name: [] for name in state_names}
         for index, (p, g) in enumerate(zip(p_work, work)):
-            own = kernel_of(jnp.ndim(g))
+            own = owns[index]
             if id(own) not in scalars_of:
                 scalars_of[id(own)] = own.step(hyper, scalar_state, reductions, t)[0]
             leaf_scalars = tuple(jnp.asarray(s, g.dtype) for s in scalars_of[id(own)])
-            change, arrays = own.update(p, g, leaf_state(index), leaf_scalars)
+            change, arrays = own.update(p, g, leaf_state(index, own.state), leaf_scalars)
             new_updates.append(change.astype(grads[index].dtype))
-            for name, array in zip(kernel.state, arrays):
-                new_state[name].append(array.astype(g.dtype))
+            new = dict(zip(own.state, arrays))
+            for name in state_names:  # a placeholder stays as it is
+                kept = new[name].astype(g.dtype) if name in new else state_leaves[name][index]
+                new_state[name].append(kept)
         rebuilt = {
             name: jax.tree_util.tree_unflatten(treedef, leaves)
             for name, leaves in new_state.items()
