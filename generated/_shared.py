@@ -235,7 +235,8 @@ def check_checkpoint(
     (an integer in range(len(shapes))) the state arrays by name, floating point, shaped like
     their parameter: ``state_names``, or ``state_names(index)`` where each parameter's rank
     picks its own. Returns (step, scalar state as floats, {index: {name: array}})."""
-    names_at = state_names if callable(state_names) else (lambda index: state_names)
+    per_rank = callable(state_names)  # each parameter's rank picks its names
+    names_at = state_names if per_rank else (lambda index: state_names)
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{owner}: not a {CHECKPOINT_FORMAT} checkpoint")
     missing = {"optimizer", "flags", "step", "scalar_state", "state"} - set(checkpoint)
@@ -279,13 +280,14 @@ def check_checkpoint(
                 f"{owner}: the checkpoint has state for parameter {index!r}; the indices of "
                 f"these {len(shapes)} parameters are 0 to {len(shapes) - 1}"
             )
-        state_names = names_at(int(index))
-        if not isinstance(arrays, dict) or set(arrays) != set(state_names):
+        names = names_at(int(index))
+        if not isinstance(arrays, dict) or set(arrays) != set(names):
             held = sorted(arrays) if isinstance(arrays, dict) else type(arrays).__name__
+            why = f" (what its rank, {len(shapes[index])}, keeps)" if per_rank else ""
             raise ValueError(
-                f"{owner}: checkpoint state {index} has {held}, expected {sorted(state_names)}"
+                f"{owner}: checkpoint state {index} has {held}, expected {sorted(names)}{why}"
             )
-        for name in state_names:
+        for name in names:
             shape, floating = _array_info(arrays[name])
             if shape is None or not floating:
                 raise TypeError(

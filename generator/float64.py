@@ -112,7 +112,7 @@ def one_step(
     for eq in variant.step:
         env[eq.target] = float(evaluate(eq.expr, env))
     for r in spec.reductions:  # after the step: they may read the update's values
-        if r.scope is Scope.TENSOR:
+        if r.scope is Scope.TENSOR and r.name in variant.names_read:
             reduce(r)
     names = ("p", *state)
     out: dict[str, list[float]] = {name: [] for name in names}

@@ -136,10 +136,11 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
                 if jnp.shape(array) != shape or jnp.dtype(
                     array.dtype
                 ) != jax.dtypes.canonicalize_dtype(_state_dtype(g)):
+                    kept = "" if shape else f" (its rank keeps no {name!r}: a 0-d placeholder)"
                     raise ValueError(
                         f"{owner}: gradient {index} is {jnp.dtype(g.dtype)} {jnp.shape(g)}, its "
-                        f"state {name!r} {jnp.dtype(array.dtype)} {jnp.shape(array)}: pass the "
-                        "gradients of the parameters init() was given"
+                        f"state {name!r} {jnp.dtype(array.dtype)} {jnp.shape(array)}, expected "
+                        f"{shape}{kept}: pass the gradients of the parameters init() was given"
                     )
         dtype = _compute_dtype(grads)
         count = state.count

@@ -40,7 +40,7 @@ def test_optax_matches_numpy(flags):
 
 
 def test_vmap_is_independent_runs():
-    testing_optax.check_vmap_is_independent_runs(adamax)
+    testing_optax.check_vmap_is_independent_runs(adamax, SPEC)
 
 
 def test_arguments_are_validated():

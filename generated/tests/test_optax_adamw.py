@@ -43,7 +43,7 @@ def test_optax_matches_numpy(flags):
 
 
 def test_vmap_is_independent_runs():
-    testing_optax.check_vmap_is_independent_runs(adamw)
+    testing_optax.check_vmap_is_independent_runs(adamw, SPEC)
 
 
 def test_arguments_are_validated():

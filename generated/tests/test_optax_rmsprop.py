@@ -78,7 +78,7 @@ def test_optax_matches_numpy(flags):
 
 
 def test_vmap_is_independent_runs():
-    testing_optax.check_vmap_is_independent_runs(rmsprop)
+    testing_optax.check_vmap_is_independent_runs(rmsprop, SPEC)
 
 
 def test_arguments_are_validated():

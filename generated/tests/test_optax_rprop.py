@@ -39,7 +39,7 @@ def test_optax_matches_numpy(flags):
 
 
 def test_vmap_is_independent_runs():
-    testing_optax.check_vmap_is_independent_runs(rprop)
+    testing_optax.check_vmap_is_independent_runs(rprop, SPEC)
 
 
 def test_arguments_are_validated():

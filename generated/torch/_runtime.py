@@ -442,7 +442,11 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 self.keras_name,
                 flags,
                 checkpoint,
-                lambda index, flags=flags: self.kernel_of(flags, params[index].dim()).state,
+                (
+                    (lambda index, flags=flags: self.kernel_of(flags, params[index].dim()).state)
+                    if self.rank_flags
+                    else self.kernel_of(flags, DEFAULT_RANK).state
+                ),
                 self.scalar_state_init(self._hyper(values)),
                 [tuple(p.shape) for p in params],
                 self.variant_flag_defaults,
@@ -739,12 +743,16 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         values = self._checked_group(group, with_params=False, in_graph=graph)
         dims = {p.dim() for p in group["params"] if p.grad is not None}
         ranks = {id(self.kernel_of(values, dim)): dim for dim in sorted(dims)}  # one per kernel
-        return [self._plan(group_index, group, graph, rank) for rank in ranks.values() or [None]]
+        return [
+            self._plan(group_index, group, graph, rank, values) for rank in ranks.values() or [None]
+        ]
 
-    def _plan(self, group_index, group, graph=False, rank=None) -> "_Plan":
+    def _plan(self, group_index, group, graph=False, rank=None, values=None) -> "_Plan":
         """What one group's step will do, with everything it needs checked: for the tensors
-        of ``rank``'s kernel (every tensor's where the spec has no rank flags)."""
-        values = self._checked_group(group, with_params=False, in_graph=graph)
+        of ``rank``'s kernel (every tensor's where the spec has no rank flags); ``values``:
+        the group checked already."""
+        if values is None:
+            values = self._checked_group(group, with_params=False, in_graph=graph)
         kernel = self.kernel_of(values, DEFAULT_RANK if rank is None else rank)
         h = None if graph else self._hyper(values)  # a graph step reads tensors as they are
         params = [p for p in group["params"] if p.grad is not None]
@@ -759,7 +767,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         fast = None  # ... and so is a fused step's with its state in fewer bits
         if stored and fused and params and self._native_target_for_cpu == "cpu":
             fast = _cpp_stored_table(params, self.state, kernel, precision)
-        for position, p in enumerate(params if table is None and fast is None else ()):
+        for p in params if table is None and fast is None else ():
             if stored:
                 problem = _stored_problem(p, state_of(p), kernel, precision, fused)
             elif _is_dtensor(p) and (fused or not kernel.tensor_ops):  # updated through shards
@@ -777,7 +785,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 )
             if problem is not None:
                 error, message = problem
-                where = f"parameter {position}" + (
+                where = f"parameter {_position_in(group, p)}" + (
                     f" of group {group_index}" if len(self.param_groups) > 1 else ""
                 )
                 raise error(f"{type(self).__name__}: {message.replace(_WHERE, where)}")
@@ -1389,6 +1397,11 @@ def _table_extension():
             stacklevel=4,
         )
         return None
+
+
+def _position_in(group, p) -> int:
+    """``p``'s index in its group's list, as the user gave it (an error names it)."""
+    return next(i for i, q in enumerate(group["params"]) if q is p)
 
 
 def _saved_counts(group) -> tuple:

@@ -448,13 +448,15 @@ def _read_derived_flags(top, hypers) -> tuple[tuple[DerivedFlag, ...], tuple[Ran
     return tuple(out), tuple(by_rank)
 
 
-# The ranks a rank flag must take both values among: 0 to 8 axes.
-MAX_RANK_TRIED = 8
+# A rank flag compares ``rank`` with whole numbers up to this one: every tensor of more axes
+# takes what a tensor of MAX_RANK_COMPARED + 1 axes takes, so the generated tests, which step
+# tensors of 0 to MAX_RANK_COMPARED + 1 axes (testing.RANKED_SHAPES), reach every variant.
+MAX_RANK_COMPARED = 4
 
 
 def _rank_flag(r, name, condition, text, doc, line) -> RankFlag:
-    """A rank flag, from its comparisons of ``rank`` with integers from 0 to 9; true for
-    some rank (0 to 8 axes) and false for another."""
+    """A rank flag, from its comparisons of ``rank`` with whole numbers from 0 to
+    MAX_RANK_COMPARED; true for some rank and false for another."""
     parts = condition.args if isinstance(condition, sp.And) else (condition,)
     for part in parts:
         numbers = [x for x in (part.lhs, part.rhs) if x.is_Number]
@@ -468,18 +470,18 @@ def _rank_flag(r, name, condition, text, doc, line) -> RankFlag:
                 f"{r.what}: value: {text!r}: a rank flag compares 'rank' itself with whole "
                 "numbers, such as 'rank >= 2' or '1 < rank < 4'",
             )
-        if not 0 <= numbers[0] <= MAX_RANK_TRIED + 1:
+        if not 0 <= numbers[0] <= MAX_RANK_COMPARED:
             raise r.error(
                 "value",
                 f"{r.what}: value: {text!r}: a rank flag compares 'rank' with whole numbers "
-                f"from 0 to {MAX_RANK_TRIED + 1}",
+                f"from 0 to {MAX_RANK_COMPARED}",
             )
     flag = RankFlag(name, condition, text, doc, line)
-    if len({flag.holds(rank) for rank in range(MAX_RANK_TRIED + 1)}) != 2:
+    if len({flag.holds(rank) for rank in range(MAX_RANK_COMPARED + 2)}) != 2:
         raise r.error(
             "value",
-            f"{r.what}: value: {text!r} is the same for every rank from 0 to 8: a rank flag "
-            "must be true for some tensors and false for others",
+            f"{r.what}: value: {text!r} is the same for every rank: a rank flag must be true "
+            "for some tensors and false for others",
         )
     return flag
 

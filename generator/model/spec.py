@@ -44,6 +44,12 @@ class Variant:
         return dict(self.flags)
 
     @property
+    def names_read(self) -> set[str]:
+        """The names its step and update equations read: a per-tensor reduction outside them
+        is not computed for its tensors (and may read a state this variant lacks)."""
+        return {x.name for eq in (*self.step, *self.update) for x in eq.expr.free_symbols}
+
+    @property
     def suffix(self) -> str:
         """A stable identifier for generated function names: '' or 'amsgrad' or 'no_amsgrad'."""
         return "__".join(n if v else f"no_{n}" for n, v in self.flags) or "default"
@@ -252,7 +258,11 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
             raise SpecError(
                 spec.path, s.line, f"scalar state {s.name!r} is never updated in 'step'"
             )
+    # a per-tensor reduction this variant does not read is not computed for its tensors
+    read = {x.name for eq in (*step, *update) for x in eq.expr.free_symbols}
     for r in spec.reductions:
+        if r.scope is Scope.TENSOR and r.name not in read:
+            continue
         for sym in r.expr.free_symbols:
             if sym.name in absent:
                 raise SpecError(

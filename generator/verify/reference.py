@@ -215,9 +215,8 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None, ranks=None):
         step_values["t"], clipped = float(step), bool(clipnorm > 0 or clipvalue > 0)
         for i in range(len(params)):
             tensor_env = dict(env)
-            read = {x.name for eq in own[i].update for x in eq.expr.free_symbols}
             for r in spec.reductions:
-                if r.scope is Scope.TENSOR and r.name in read:  # its rank's rule reads it
+                if r.scope is Scope.TENSOR and r.name in own[i].names_read:  # its rule's
                     values = []
                     for j in range(len(params[i])):
                         reads = own[i].reduction_env(r, reduced(i, j), evaluate)

@@ -24,9 +24,9 @@ from ..paths import ROOT
 from . import reference
 
 SHAPES = ((5,), (3, 4), (2, 3, 2))
-# a spec with rank flags steps a 0-d tensor and one of rank 4 too: each of its variants
-# that a rank up to 4 takes (tests/test_rank_flags.py steps ranks 0 to 4 on every path)
-RANKED_SHAPES = SHAPES + ((), (2, 1, 2, 2))
+# a spec with rank flags steps tensors of 0, 4 and 5 axes too: every variant (a rank flag
+# compares rank with numbers up to 4, so a tensor of more axes takes what one of 5 takes)
+RANKED_SHAPES = SHAPES + ((), (2, 1, 2, 2), (1, 2, 1, 1, 2))
 STEPS = 50
 RTOL64 = 1e-12
 C32 = 2.0
@@ -183,8 +183,9 @@ update:
     when: matrix
   - p = p - lr*m/(1 - beta_1**t)/(sqrt(v/(1 - beta_2**t)) + 0.001) if matrix else p - lr*(2*m if scalar else m)
 """
-# A rank flag as Keras 3's Muon chooses (two or three axes), whose rule alone reads the
-# per-tensor reductions (a LAMB trust ratio of its own update).
+# A rank flag as an earlier Keras 3 Muon chose (two or three axes), whose rule alone reads
+# the per-tensor reductions (a LAMB trust ratio of its own update, and the largest element of
+# a state that only its tensors keep).
 SPEC_WITH_RANK_TRUST = """\
 name: RankTrust
 description: A trust ratio for tensors of two or three axes, plain momentum for the others.
@@ -194,13 +195,17 @@ derived_flags:
   middle: {value: 1 < rank < 4, doc: The tensor has two or three axes.}
 state:
   m: {init: 0, doc: Momentum.}
+  s: {init: 0, when: middle, doc: A second moment of the tensors of two or three axes.}
 reductions:
   norm_p: {scope: tensor, op: sum, of: p**2, doc: Squared norm of the tensor.}
   norm_u: {scope: tensor, op: sum, of: u**2, doc: Squared norm of its update.}
+  s_max: {scope: tensor, op: max, of: s, doc: The largest second moment before the step.}
 update:
   - m = 0.9*m + g
+  - eq: s = 0.5*s + g**2
+    when: middle
   - u = m + 0.5*g
-  - p = p - lr*where(norm_p > 0 and norm_u > 0, sqrt(norm_p/norm_u), 1)*u if middle else p - lr*u
+  - p = p - lr*where(norm_p > 0 and norm_u > 0, sqrt(norm_p/norm_u), 1)*u/(1 + s_max) if middle else p - lr*u
 """
 
 
@@ -416,7 +421,7 @@ def _same(a, b) -> bool:
 
 
 def check_in_place_and_dtype(cls):
-    params, grads = problem(steps=2)
+    params, grads = problem(steps=2, shapes=shapes_for(cls))
     params = [p.astype(np.float32) for p in params]
     buffers = [p.__array_interface__["data"][0] for p in params]
     before = [p.copy() for p in params]
@@ -434,7 +439,7 @@ def check_in_place_and_dtype(cls):
 
 
 def check_bad_gradients_change_nothing(cls):
-    params, grads = problem(steps=2)
+    params, grads = problem(steps=2, shapes=shapes_for(cls))
     opt = cls()
     opt.apply_gradients(zip(grads[0], params))
     before = _snapshot(opt, params)

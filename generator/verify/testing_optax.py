@@ -76,13 +76,14 @@ def check_against_numpy(fn, numpy_cls, flags, path):
         np.testing.assert_allclose(np.asarray(p), q, rtol=1e-13, atol=1e-15)
 
 
-def check_vmap_is_independent_runs(fn):
+def check_vmap_is_independent_runs(fn, path):
     """Two problems stacked on a leading axis and stepped under jit(vmap(update)) give what
     each gives alone (the state, count included, is batched with them)."""
     tx = fn()
     runs = []
+    shapes = testing.shapes_for(testing.spec(path))
     for seed in (1, 2):
-        params, grads = testing.problem(seed=seed, steps=5)
+        params, grads = testing.problem(seed=seed, steps=5, shapes=shapes)
         runs.append(
             ([jnp.asarray(p) for p in params], [[jnp.asarray(g) for g in s] for s in grads])
         )

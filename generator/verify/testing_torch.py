@@ -93,7 +93,7 @@ def check_low_precision(cls, dtype_name):
     """float16/bfloat16 parameters: state and arithmetic in float32, the parameter rounded to
     its dtype after each step, which is a float32 run that rounds its parameters each step."""
     dtype = getattr(torch, dtype_name)
-    params0, grads = testing.problem(steps=20)
+    params0, grads = testing.problem(steps=20, shapes=testing.shapes_for(cls))
     low = [torch.tensor(p, dtype=dtype, requires_grad=True) for p in params0]
     high = [p.detach().float().requires_grad_() for p in low]
     opt_low, opt_high = cls(low), cls(high)
@@ -115,7 +115,7 @@ def check_low_precision(cls, dtype_name):
 
 
 def check_resume_is_bit_exact(cls, flags, path):
-    params0, grads = testing.problem(steps=20)
+    params0, grads = testing.problem(steps=20, shapes=testing.shapes_for(cls))
     flags, hyper = testing.variant_arguments(testing.spec(path), flags)
     flags = {**torch_kwargs(hyper), **flags}  # the arguments that pick the variant
 
@@ -172,7 +172,7 @@ def check_scheduler_drives_lr(cls):
 def check_param_groups(cls, path):
     """Two groups with their own hyperparameters act as two optimizers (without clipnorm)."""
     s = testing.spec(path)
-    params0, grads = testing.problem(steps=5)
+    params0, grads = testing.problem(steps=5, shapes=testing.shapes_for(cls))
     varied = torch_kwargs(testing.hyper_values(s, "varied"))
     a = [torch.tensor(p, requires_grad=True) for p in params0]
     b = [torch.tensor(p, requires_grad=True) for p in params0]
@@ -225,7 +225,7 @@ def check_protocol(cls, path):
 
 
 def check_maximize(cls):
-    params0, grads = testing.problem(steps=3)
+    params0, grads = testing.problem(steps=3, shapes=testing.shapes_for(cls))
     a = [torch.tensor(v, requires_grad=True) for v in params0]
     b = [torch.tensor(v, requires_grad=True) for v in params0]
     opt_a, opt_b = cls(a, maximize=True), cls(b)
@@ -283,7 +283,9 @@ def check_stored_state_against_reference(cls, path, flags, precision, code_path)
     the stored values around the reference value, plus float32 rounding."""
     s = testing.spec(path)
     own, hyper = testing.variant_arguments(s, flags, testing.hyper_values(s, "varied"))
-    params0, grads = testing.problem(seed=5, steps=4, shapes=STORED_SHAPES)
+    # a spec with rank flags: a vector and a 0-d tensor too (their ranks' kernels)
+    shapes = STORED_SHAPES + (((300,), ()) if cls.rank_flags else ())
+    params0, grads = testing.problem(seed=5, steps=4, shapes=shapes)
     params = [torch.tensor(p, dtype=torch.float32, requires_grad=True) for p in params0]
     opt = make(cls, params, code_path, **torch_kwargs(hyper), **own, state_precision=precision)
     for step in grads[:3]:

@@ -234,7 +234,9 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                                 shape=(),
                                 initializer=_Exactly(0.0),
                                 dtype=variable.dtype,
-                                name=f"{variable.path.replace('/', '_')}_{name}",
+                                name=f"{getattr(variable, 'path', variable.name)}_{name}".replace(
+                                    "/", "_"
+                                ),
                             )
                         )
         self._scalar_variables = {
@@ -306,6 +308,11 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
             saved = [bool(x) for x in np.asarray(store[_VARIANT_KEY]).reshape(-1)]
             names = self.optimizer_flags()
             mine = [self._flags[f] for f in names]
+            if len(saved) != len(names):
+                raise ValueError(
+                    f"{owner}: the saved optimizer has the flags {saved}, {len(saved)} of them; "
+                    f"this one has {len(names)} ({dict(zip(names, mine))}): nothing was loaded"
+                )
             if saved != mine:
                 raise ValueError(
                     f"{owner}: the saved optimizer has {dict(zip(names, saved))}, "
