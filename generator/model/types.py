@@ -63,8 +63,18 @@ class Hyperparameter:
         return self.domain is None or self.domain.subs(self.symbol, exact) is sp.true
 
 
+class _FlagNamed:
+    """An entry whose ``name`` is a flag: resolved per variant, never printed."""
+
+    name: str
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return symbols.flag(self.name)
+
+
 @dataclass(frozen=True)
-class DerivedFlag:
+class DerivedFlag(_FlagNamed):
     """A flag that a real hyperparameter's value sets: ``momentum_on: momentum > 0``. Like a
     flag it picks the update rule and its state (one kernel per value); unlike one it is no
     argument: the constructor derives it, and an assignment that would change it is refused."""
@@ -76,10 +86,6 @@ class DerivedFlag:
     doc: str
     line: int
 
-    @property
-    def symbol(self) -> sp.Symbol:
-        return symbols.flag(self.name)
-
     def holds(self, value: float) -> bool:
         """The flag's value for the hyperparameter at ``value``."""
         exact = sp.Rational(repr(float(value)))
@@ -87,7 +93,7 @@ class DerivedFlag:
 
 
 @dataclass(frozen=True)
-class RankFlag:
+class RankFlag(_FlagNamed):
     """A flag that each tensor's rank (its number of axes) sets: ``matrix: rank >= 2``. It
     picks the update rule per tensor, inside one optimizer: each tensor takes the kernel of
     its rank's variant. No argument, and nothing per step may read it (the step program and
@@ -98,10 +104,6 @@ class RankFlag:
     text: str  # the condition as written, e.g. "rank >= 2"
     doc: str
     line: int
-
-    @property
-    def symbol(self) -> sp.Symbol:
-        return symbols.flag(self.name)
 
     def holds(self, rank: int) -> bool:
         """The flag's value for a tensor of ``rank`` axes."""
