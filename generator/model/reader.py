@@ -24,7 +24,7 @@ from ..latex_grammar import LatexError, check_latex
 from ..names import BUILTIN_SYMBOLS, COMMON_ARGUMENTS, OWNABLE_COMMON, name_problem
 from ..text import path_problem, text_problem, url_problem
 from ..yaml_lines import LineDict, LineList, load_yaml
-from .spec import Spec, example_value
+from .spec import Spec, example_value, names_read
 from .types import (
     DerivedFlag,
     RankFlag,
@@ -512,14 +512,9 @@ def _check_rank_flags(path, rank_flags, step, reductions):
             )
 
 
-def _names_read(items) -> set[str]:
-    """The names the expressions of ``items`` (equations, reductions) read."""
-    return set().union(*({s.name for s in item.expr.free_symbols} for item in items))
-
-
 def _check_reductions_are_read(path, reductions, equations):
     """A reduction no equation reads would cost a pass over memory for nothing."""
-    read = _names_read(equations)
+    read = names_read(equations)
     for r in reductions:
         if r.name not in read:
             raise SpecError(
@@ -532,7 +527,7 @@ def _check_reductions_are_read(path, reductions, equations):
 def _check_derived_flags_are_used(path, derived_flags, state, equations):
     """A derived flag that no state, equation or select reads would only double the kernels
     and refuse assignments for nothing."""
-    read = _names_read(equations)
+    read = names_read(equations)
     for item in (*state, *equations):
         read |= {s.name for s in item.when.free_symbols}
     for d in derived_flags:

@@ -47,7 +47,7 @@ class Variant:
     def names_read(self) -> set[str]:
         """The names its step and update equations read: a per-tensor reduction outside them
         is not computed for its tensors (and may read a state this variant lacks)."""
-        return {x.name for eq in (*self.step, *self.update) for x in eq.expr.free_symbols}
+        return names_read((*self.step, *self.update))
 
     @property
     def suffix(self) -> str:
@@ -212,6 +212,11 @@ def example_value(h: Hyperparameter, derived: DerivedFlag, wanted: bool) -> floa
     return None
 
 
+def names_read(items) -> set[str]:
+    """The names the expressions of ``items`` (equations, reductions) read."""
+    return set().union(*({s.name for s in item.expr.free_symbols} for item in items))
+
+
 def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
     subs = {symbols.flag(n): sp.true if v else sp.false for n, v in flags}
     shown = ", ".join(f"{n}={v}" for n, v in flags) or "the defaults"
@@ -259,7 +264,7 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
                 spec.path, s.line, f"scalar state {s.name!r} is never updated in 'step'"
             )
     # a per-tensor reduction this variant does not read is not computed for its tensors
-    read = {x.name for eq in (*step, *update) for x in eq.expr.free_symbols}
+    read = names_read((*step, *update))
     for r in spec.reductions:
         if r.scope is Scope.TENSOR and r.name not in read:
             continue

@@ -33,6 +33,13 @@ class SpecAttributes:
         per_tensor = {f.name for f in cls.rank_flags}
         return tuple(f for f in cls.variant_flags if f not in per_tensor)
 
+    def checkpoint_state_names(self, flags: dict, params):
+        """What ``check_checkpoint`` takes for ``params``' state: the one kernel's names, or,
+        for a spec with rank flags, each parameter's rank's (by index)."""
+        if not self.rank_flags:
+            return self.kernel_of(flags, DEFAULT_RANK).state
+        return lambda index: self.kernel_of(flags, len(params[index].shape)).state
+
     def kernel_of(self, flags: dict, rank: int):
         """The kernel of a tensor of ``rank`` axes, for the arguments' (and derived)
         ``flags``: its rank flags' variant (the only one for a spec without rank flags)."""

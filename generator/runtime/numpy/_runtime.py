@@ -347,11 +347,7 @@ class Optimizer(SpecAttributes):
             self.keras_name,
             self._flags,
             checkpoint,
-            (
-                (lambda index: self.kernel_of(self._flags, params[index].ndim).state)
-                if self.rank_flags
-                else self._kernel.state
-            ),
+            self.checkpoint_state_names(self._flags, params),
             self._scalar_state,  # its names
             [p.shape for p in params],
             self.variant_flag_defaults,

@@ -441,11 +441,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 self.keras_name,
                 flags,
                 checkpoint,
-                (
-                    (lambda index, flags=flags: self.kernel_of(flags, params[index].dim()).state)
-                    if self.rank_flags
-                    else self.kernel_of(flags, DEFAULT_RANK).state
-                ),
+                self.checkpoint_state_names(flags, params),
                 self.scalar_state_init(self._hyper(values)),
                 [tuple(p.shape) for p in params],
                 self.variant_flag_defaults,
