@@ -26,6 +26,12 @@ class SpecAttributes:
     common: tuple = ()
     kernels: dict = {}
     native_module: str | None = None
+    state_shapes: dict = {}  # state name -> "rows" or "columns" (``state_shape``)
+
+    @classmethod
+    def state_shape_of(cls, name: str, shape) -> tuple:
+        """The shape of the state ``name`` of a parameter of ``shape``."""
+        return state_shape(cls.state_shapes.get(name), shape)
 
     @classmethod
     def optimizer_flags(cls) -> tuple:
@@ -46,6 +52,18 @@ class SpecAttributes:
         ``flags``: its rank flags' variant (the only one for a spec without rank flags)."""
         values = {**flags, **{f.name: bool(f.holds(rank)) for f in self.rank_flags}}
         return self.kernels[tuple(values[f] for f in self.variant_flags)]
+
+
+def state_shape(kind, shape) -> tuple:
+    """The shape of a state of ``kind`` (None: shaped like its parameter; "rows": one value
+    per row, the last axis 1; "columns": one per column, the axis before it 1) for a
+    parameter of ``shape`` (two axes or more for rows and columns: a rank flag sees to it)."""
+    shape = tuple(int(n) for n in shape)
+    if kind == "rows":
+        return shape[:-1] + (1,)
+    if kind == "columns":
+        return shape[:-2] + (1,) + shape[-1:]
+    return shape
 
 
 class step_math:
@@ -235,13 +253,23 @@ def flag(owner, name, value) -> bool:
 
 
 def check_checkpoint(
-    owner, keras_name, flags, checkpoint, state_names, scalar_names, shapes, flag_defaults=None
+    owner,
+    keras_name,
+    flags,
+    checkpoint,
+    state_names,
+    scalar_names,
+    shapes,
+    flag_defaults=None,
+    state_shapes=None,
 ):
     """Everything a checkpoint must be, checked before anything changes: the format, optimizer
     and flags; ``step`` an integer >= 0; the scalar state by name; and per parameter index
     (an integer in range(len(shapes))) the state arrays by name, floating point, shaped like
-    their parameter: ``state_names``, or ``state_names(index)`` where each parameter's rank
-    picks its own. Returns (step, scalar state as floats, {index: {name: array}})."""
+    their parameter (or, for a name in ``state_shapes``, its rows or columns: state_shape):
+    ``state_names``, or ``state_names(index)`` where each parameter's rank picks its own.
+    Returns (step, scalar state as floats, {index: {name: array}})."""
+    state_shapes = state_shapes or {}
     per_rank = callable(state_names)  # each parameter's rank picks its names
     names_at = state_names if per_rank else (lambda index: state_names)
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
@@ -300,10 +328,13 @@ def check_checkpoint(
                 raise TypeError(
                     f"{owner}: checkpoint state {index} {name!r} must be a floating-point array"
                 )
-            if shape != tuple(shapes[index]):
+            wanted = state_shape(state_shapes.get(name), shapes[index])
+            if tuple(shape) != wanted:
+                wanted = wanted if name in state_shapes else None
+                kept = f"expected {wanted}, the {state_shapes[name]} of " if wanted else ""
                 raise ValueError(
-                    f"{owner}: checkpoint state {index} {name!r} has shape {shape}, its parameter "
-                    f"{tuple(shapes[index])}"
+                    f"{owner}: checkpoint state {index} {name!r} has shape {tuple(shape)}, "
+                    f"{kept}its parameter {tuple(shapes[index])}"
                 )
         arrays_by_index[int(index)] = arrays
     return int(step), {k: float(v) for k, v in scalar_state.items()}, arrays_by_index

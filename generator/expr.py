@@ -16,6 +16,8 @@ from typing import Callable
 
 import sympy as sp
 
+from . import symbols
+
 MAX_TEXT = 2000
 MAX_DEPTH = 60
 MAX_NUMERIC_EXPONENT = 64
@@ -30,6 +32,9 @@ FUNCTIONS: dict[str, tuple[Callable, int | None]] = {
     "sign": (sp.sign, 1),
     "max": (sp.Max, None),
     "min": (sp.Min, None),
+    # whole-tensor: the mean over each row / column of a tensor of two axes or more
+    "row_mean": (symbols.RowMean, 1),
+    "column_mean": (symbols.ColumnMean, 1),
 }
 
 _BINARY = {

@@ -146,7 +146,9 @@ def _printed_names() -> dict[str, str]:
     from .printers.python import print_scalar, print_step
 
     x, y = symbols.P, symbols.G
-    samples = [build(x) if arity == 1 else build(x, y) for build, arity in FUNCTIONS.values()]
+    # the row and column means are whole-array only (the whole-array printers, below)
+    elementwise = {n: f for n, f in FUNCTIONS.items() if n not in ("row_mean", "column_mean")}
+    samples = [build(x) if arity == 1 else build(x, y) for build, arity in elementwise.values()]
     samples += [x**y, x**2, sp.sqrt(x), 1 / sp.sqrt(x)]
     out: dict[str, str] = {}
 

@@ -42,6 +42,34 @@ LR = real("lr")  # the learning rate of this step, after decay
 RANK = real("rank")  # a tensor's number of axes: only in a rank flag's ``value``
 
 
+class AxisMean(sp.Function):
+    """The mean of a per-element value over one of a tensor's last two axes, one value per
+    row (``RowMean``: over the last axis) or per column (``ColumnMean``: over the axis before
+    it), broadcast back over that axis: Adafactor's factored second moment. Only in the
+    rules of tensors of two axes or more (the reader checks it)."""
+
+    nargs = 1
+    is_real = True
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_Number:  # the mean of the same value everywhere
+            return arg
+        return None
+
+
+class RowMean(AxisMean):
+    """The mean over a row (the last axis): one value per row."""
+
+
+class ColumnMean(AxisMean):
+    """The mean over a column (the axis before the last): one value per column."""
+
+
+# what each axis mean leaves: the axes (rows "i", columns "j") its value varies along
+AXIS_MEANS = {RowMean: "j", ColumnMean: "i"}
+
+
 def first_branch(select: sp.Piecewise):
     """(condition, value where it holds, value otherwise) of a Piecewise: a select, the rest
     of a chain as one Piecewise."""

@@ -26,6 +26,8 @@ HYPERPARAMETERS = (
 DERIVED_FLAGS = ()
 # flags that each tensor's rank sets: the kernel of a tensor is its rank's
 RANK_FLAGS = ()
+# state not shaped like its parameter: "rows" (the last axis 1), "columns" (the one before)
+STATE_SHAPES = {}
 # the key of each backend's table of kernels: flags, derived and rank flags, sorted by name
 VARIANT_FLAGS = ()
 VARIANT_FLAG_DEFAULTS = {}

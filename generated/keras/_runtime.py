@@ -223,6 +223,17 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                 for name, slots in zip(names, self._slots):
                     if self._overwrite_variable_with_gradient(variable):
                         slots.append(None)
+                    elif name in own and name in self.state_shapes:  # per row or column
+                        slots.append(
+                            self.add_variable(
+                                shape=self.state_shape_of(name, variable.shape),
+                                initializer=_Exactly(float(init[name])),
+                                dtype=variable.dtype,
+                                name=f"{getattr(variable, 'path', variable.name)}_{name}".replace(
+                                    "/", "_"
+                                ),
+                            )
+                        )
                     elif name in own:
                         slots.append(
                             self.add_variable_from_reference(
@@ -487,6 +498,12 @@ def _compute_dtype() -> str:
 
         return "float64" if jax.config.jax_enable_x64 else "float32"
     return "float64"
+
+
+def axis_mean(x, axis):
+    """The mean over ``axis``, kept with length 1: a sum and a division, because
+    ``ops.mean`` on Keras 3.15's torch backend computes float64 through float32 (2e-8 off)."""
+    return ops.sum(x, axis=axis, keepdims=True) / ops.cast(ops.shape(x)[axis], x.dtype)
 
 
 def nan_sign(x):

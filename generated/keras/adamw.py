@@ -9,7 +9,7 @@ import math
 from keras import ops
 
 from ..host import adamw as host
-from ._runtime import Kernel, Optimizer, nan_sign, register
+from ._runtime import Kernel, Optimizer, axis_mean, nan_sign, register
 
 
 def _update_no_amsgrad(p, g, state, scalars):
@@ -110,6 +110,7 @@ class AdamW(Optimizer):
     flags = ("amsgrad",)
     derived_flags = host.DERIVED_FLAGS
     rank_flags = host.RANK_FLAGS
+    state_shapes = host.STATE_SHAPES
     variant_flags = host.VARIANT_FLAGS
     variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay")

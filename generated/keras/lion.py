@@ -9,7 +9,7 @@ import math
 from keras import ops
 
 from ..host import lion as host
-from ._runtime import Kernel, Optimizer, nan_sign, register
+from ._runtime import Kernel, Optimizer, axis_mean, nan_sign, register
 
 
 def _update_default(p, g, state, scalars):
@@ -60,6 +60,7 @@ class Lion(Optimizer):
     flags = ()
     derived_flags = host.DERIVED_FLAGS
     rank_flags = host.RANK_FLAGS
+    state_shapes = host.STATE_SHAPES
     variant_flags = host.VARIANT_FLAGS
     variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay")

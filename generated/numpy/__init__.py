@@ -2,6 +2,7 @@
 """Generated optimizers: ``from generated.numpy import Adadelta`` or ``get("adadelta")``."""
 
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
@@ -17,6 +18,7 @@ from .sgd import SGD
 
 OPTIMIZERS = {
     "adadelta": Adadelta,
+    "adafactor": Adafactor,
     "adagrad": Adagrad,
     "adam": Adam,
     "adamax": Adamax,
@@ -43,6 +45,7 @@ def get(name: str):
 
 __all__ = [
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "Adamax",

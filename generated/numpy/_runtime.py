@@ -258,6 +258,8 @@ class Optimizer(SpecAttributes):
         if self.fused:
             for k in {id(k): k for k in kernels}.values():
                 mine = [i for i, other in enumerate(kernels) if other is k]
+                if k.native is None:  # a rule of row or column means: NumPy's code below
+                    continue
                 self._apply_fused(
                     native[k.native],
                     [pairs[i] for i in mine],
@@ -265,21 +267,17 @@ class Optimizer(SpecAttributes):
                     scalars_of[id(k)],
                     scale,
                 )
-        else:
-            for (g, p), state, own in zip(pairs, slots, kernels):
-                scalars = scalars_of[id(own)]
-                if (
-                    own.elementwise
-                    and p.size > BLOCK
-                    and p.flags.c_contiguous
-                    and g.flags.c_contiguous
-                ):
-                    self._apply_blocked(own, p, g, state, scalars, scale)
-                    continue
-                scratch = self._buffers(p, own.scratch + 1)
-                grad = self._prepare(g, scale, scratch[-1])
-                masks = self._buffers(p, own.masks, np.dtype(bool))
-                own.apply(p, grad, state, scalars, scratch + masks)
+        for (g, p), state, own in zip(pairs, slots, kernels):
+            if self.fused and own.native is not None:
+                continue
+            scalars = scalars_of[id(own)]
+            if own.elementwise and p.size > BLOCK and p.flags.c_contiguous and g.flags.c_contiguous:
+                self._apply_blocked(own, p, g, state, scalars, scale)
+                continue
+            scratch = self._buffers(p, own.scratch + 1)
+            grad = self._prepare(g, scale, scratch[-1])
+            masks = self._buffers(p, own.masks, np.dtype(bool))
+            own.apply(p, grad, state, scalars, scratch + masks)
         self._scalar_state = scalar_state
         self._iterations = t
 
@@ -352,6 +350,7 @@ class Optimizer(SpecAttributes):
             self._scalar_state,  # its names
             [p.shape for p in params],
             self.variant_flag_defaults,
+            self.state_shapes,
         )
         state = [None] * len(params)
         for index, by_name in arrays.items():
@@ -472,7 +471,7 @@ class Optimizer(SpecAttributes):
                 if (
                     not isinstance(array, np.ndarray)
                     or array.dtype != p.dtype
-                    or array.shape != p.shape
+                    or array.shape != self.state_shape_of(state_name, p.shape)
                 ):  # a state array reshaped or resized in place since it was made
                     shown = (
                         f"{array.dtype} {array.shape}"
@@ -498,7 +497,8 @@ class Optimizer(SpecAttributes):
             if self._state[index] is None:
                 init = self.state_init(hyper)
                 self._state[index] = [
-                    np.full(p.shape, init[s], dtype=p.dtype) for s in self._state_names(index)
+                    np.full(self.state_shape_of(s, p.shape), init[s], dtype=p.dtype)
+                    for s in self._state_names(index)
                 ]
         self._last = list(params)
         return self._state[: len(params)]
@@ -563,7 +563,8 @@ class Optimizer(SpecAttributes):
         from .. import _native
 
         library = _native.library(self.native_module, "cpu")
-        distinct = {k.native: k for k in (self._kernel, *kernels)}  # one per parameter
+        # one per parameter's kernel; a rule of row or column means has none (NumPy's code)
+        distinct = {k.native: k for k in (self._kernel, *kernels) if k.native is not None}
         return {
             native: {
                 suffix: _native.update_function(library, native, suffix, "cpu")

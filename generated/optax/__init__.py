@@ -3,6 +3,7 @@
 ``from generated.optax import adadelta`` or ``get("adadelta")``."""
 
 from .adadelta import adadelta
+from .adafactor import adafactor
 from .adagrad import adagrad
 from .adam import adam
 from .adamax import adamax
@@ -18,6 +19,7 @@ from .sgd import sgd
 
 OPTIMIZERS = {
     "adadelta": adadelta,
+    "adafactor": adafactor,
     "adagrad": adagrad,
     "adam": adam,
     "adamax": adamax,
@@ -43,6 +45,7 @@ def get(name: str):
 
 __all__ = [
     "adadelta",
+    "adafactor",
     "adagrad",
     "adam",
     "adamax",

@@ -37,6 +37,7 @@ from .._shared import (
     nan_max,
     real,
 )
+from .._shared import state_shape as _state_shape
 
 SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 LOW_PRECISION = (torch.float16, torch.bfloat16)
@@ -415,7 +416,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         for index, p in enumerate(self._params()):
             if self.state.get(p):  # state stored in fewer bits is exported decoded
                 names = [k for k in self.state[p] if not k.endswith(_precision.ABSMAX)]
-                problem = _precision.saved_problem(self.state[p], names, p)
+                problem = _precision.saved_problem(
+                    self.state[p], names, p, lambda s: self.state_shape_of(s, p.shape)
+                )
                 if problem is not None:
                     raise ValueError(f"{name}: parameter {index}: {problem}")
                 state[index] = _precision.saved_values(self.state[p], names, p, _work_dtype(p))
@@ -446,6 +449,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 self.scalar_state_init(self._hyper(values)),
                 [tuple(p.shape) for p in params],
                 self.variant_flag_defaults,
+                self.state_shapes,
             )
         if checked is None:
             return
@@ -556,17 +560,19 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 if (
                     not isinstance(value, torch.Tensor)
                     or not (value.is_floating_point() or value.dtype in _CODES)
-                    or value.shape != p.shape
+                    or value.shape != self.state_shape_of(key, p.shape)
                     or value.layout != torch.strided
                 ):
                     raise ValueError(
                         f"{name}: state {key!r} of parameter id {saved_id!r} must be a strided floating-point "
-                        f"tensor of shape {tuple(p.shape)}, not {_describe(value)}"
+                        f"tensor of shape {self.state_shape_of(key, p.shape)}, not {_describe(value)}"
                     )
             # saved in any precision: checked, then kept as saved when this group stores it so
             # (decoding and encoding again would not give the same codes: stochastic
             # rounding), else decoded and stored as this group's precision asks
-            problem = _precision.saved_problem(values, names, p)
+            problem = _precision.saved_problem(
+                values, names, p, lambda s: self.state_shape_of(s, p.shape)
+            )
             if problem is not None:
                 raise ValueError(f"{name}: parameter id {saved_id!r}: {problem}")
             kernel, precision = kernel_of[saved_id], precision_of[saved_id]
@@ -755,11 +761,21 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         if rank is not None:
             mine = {d for d in {p.dim() for p in params} if self.kernel_of(values, d) is kernel}
             params = [p for p in params if p.dim() in mine]
-        names, fused, state_of = kernel.state, values["fused"], self.state.get
+        # a rule of row or column means has no fused kernel: fused=True runs it as torch code
+        fused = values["fused"] and kernel.native is not None
+        names, state_of = kernel.state, self.state.get
         precision = values["state_precision"]
         stored = precision != "float32"
+        shaped = {s: k for s, k in self.state_shapes.items() if s in names}
+        if stored and kernel.native is None:
+            raise ValueError(
+                f"{type(self).__name__}: state_precision={precision!r} is not available for the "
+                f"rule of tensors of {rank if rank is not None else DEFAULT_RANK} axes, whose "
+                "row or column means have no fused kernel yet; use state_precision='float32'"
+            )
         # the common case on the CPU is checked in C++ (and a fused step's table built there)
-        table = None if graph or stored or not params else _cpp_table(params, self.state, names)
+        plain = graph or stored or not params or shaped
+        table = None if plain else _cpp_table(params, self.state, names)
         fast = None  # ... and so is a fused step's with its state in fewer bits
         if stored and fused and params and self._native_target_for_cpu == "cpu":
             fast = _cpp_stored_table(params, self.state, kernel, precision)
@@ -772,7 +788,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                     state = {k: _local(v) for k, v in state_of(p).items()} if state_of(p) else None
                     problem = _problem(_local(p), _local(p.grad), state, names, fused)
             else:
-                problem = _problem(p, p.grad, state_of(p), names, fused)
+                problem = _problem(p, p.grad, state_of(p), names, fused, shaped)
             if problem is None and kernel.tensor_ops and _is_dtensor(p):
                 problem = TypeError, (
                     "the spec's per-tensor reductions cannot run on DTensor parameters such as "
@@ -786,9 +802,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 )
                 raise error(f"{type(self).__name__}: {message.replace(_WHERE, where)}")
         native = foreach = None
-        if values["fused"] and params and stored:
+        if fused and params and stored:
             native = self._plan_fused_stored(kernel, params, precision, fast)
-        elif values["fused"] and params:
+        elif fused and params:
             native = self._fast_fused(kernel, params, table) if table is not None else None
             native = native if native is not None else self._plan_fused(kernel, params)
         elif params:
@@ -844,6 +860,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                         state[s] = torch.full_like(
                             p, init[s], dtype=work_dtype, memory_format=torch.preserve_format
                         )
+                        if s in self.state_shapes:  # one value per row or column
+                            state[s] = state[s].new_full(self.state_shape_of(s, p.shape), init[s])
                 grads.append(g)
                 states.append([local(state[s]) for s in kernel.state])
                 originals.append(local(p))
@@ -1438,7 +1456,7 @@ _PLAIN = (torch.Tensor, torch.nn.Parameter)
 _CODES = (torch.int8, torch.uint8)
 
 
-def _problem(p, g, state, names, plain):
+def _problem(p, g, state, names, plain, shaped=None):
     """What stops ``p`` from being stepped, as (exception type, message with _WHERE where the
     parameter's place goes), or None. Checked for every tensor of every step, before anything
     changes: the gradient and the state (if any) have the parameter's shape, device and
@@ -1476,12 +1494,12 @@ def _problem(p, g, state, names, plain):
             if (
                 not isinstance(value, torch.Tensor)
                 or value.dtype is not work
-                or value.shape != shape
+                or value.shape != (_state_shape(shaped.get(key), shape) if shaped else shape)
                 or value.device != device
             ):
                 return RuntimeError, (
                     f"state {key!r} of {_WHERE} is {_describe(value)}; the parameter needs {work} of "
-                    f"shape {tuple(shape)} on {device} (was the parameter changed through .data, or "
+                    f"shape {_state_shape((shaped or {}).get(key), shape)} on {device} (was the parameter changed through .data, or "
                     "the state loaded for another model?)"
                 )
             tensors.append((f"state {key!r} of {_WHERE}", value))

@@ -110,6 +110,7 @@ class Adamax(Optimizer):
     flags = ()
     derived_flags = host.DERIVED_FLAGS
     rank_flags = host.RANK_FLAGS
+    state_shapes = host.STATE_SHAPES
     variant_flags = host.VARIANT_FLAGS
     variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")

@@ -165,6 +165,7 @@ class Nadam(Optimizer):
     flags = ()
     derived_flags = host.DERIVED_FLAGS
     rank_flags = host.RANK_FLAGS
+    state_shapes = host.STATE_SHAPES
     variant_flags = host.VARIANT_FLAGS
     variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "weight_decay")

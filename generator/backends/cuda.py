@@ -420,7 +420,11 @@ def module_view(lowered: LoweredSpec) -> ModuleView:
         api_guard=f"OCG_{spec.module.upper()}_H",
         hyper=hyper,
         scalar_state=scalar_state,
-        variants=each_variant(lowered, lambda ir: _variant(ir, hyper, scalar_state)),
+        # a rule with row or column means runs as whole-array code only (no kernel)
+        variants=each_variant(
+            LoweredSpec(spec, tuple(v for v in lowered.variants if not v.variant.whole_array)),
+            lambda ir: _variant(ir, hyper, scalar_state),
+        ),
         cuda_dtypes=tuple(DType),
         cpu_dtypes=CPU_DTYPES,
     )

@@ -19,7 +19,9 @@ def printer(like: str = P.name) -> FunctionalPrinter:
     """``keras.ops``, with the workarounds its torch and TensorFlow backends need (see the
     printer): numbers passed to functions as tensors of ``like``'s dtype, max and min as
     selects, and the runtime's NaN-keeping ``nan_sign`` (``ops.sign`` maps NaN to 0 on torch)."""
-    return FunctionalPrinter("ops", literal_like=like, select_minmax=True, sign="nan_sign")
+    return FunctionalPrinter(
+        "ops", literal_like=like, select_minmax=True, sign="nan_sign", mean="axis_mean"
+    )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from ..ir import KernelIR, LoweredSpec
 from ..model import Scope
 from ..printers import numpy as dialect
 from ..printers.arrays import lower_element_program
-from . import python_common
+from . import python_common, whole_array
 from .base import (
     branch_lines,
     condition_cases,
@@ -114,6 +114,19 @@ def _selecting(lines, selecting: bool) -> tuple[str, ...]:
 
 
 def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
+    if ir.variant.whole_array:  # row or column means: values of several shapes
+        tensor_lines, element_lines = whole_array.numpy_lines(ir)
+        passes = len([line for line in element_lines if line.lstrip().startswith("_")])
+        return NumpyVariant(
+            base=base,
+            tensor_lines=tuple(tensor_lines),
+            element_lines=tuple(element_lines),
+            partial_lines=(),
+            partial_results=(),
+            scratch=0,
+            passes=passes,
+            elementwise=False,
+        )
     arrays = ["p", "g", *ir.state]
     scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
     scalars |= {r.name for r in ir.reductions if r.scope is Scope.TENSOR}

@@ -91,6 +91,7 @@ class ModuleView:
     fused_passes: str  # how its fused kernels go over memory (docstrings)
     state_init: str
     scalar_state_init: str
+    state_shapes: str  # a dict literal: the state not shaped like its parameter, by name
 
 
 class PackageBackend(AllSpecs):
@@ -194,6 +195,7 @@ def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
         fused_passes=fused_passes(spec),
         state_init=_init_dict(spec.state, hyper),
         scalar_state_init=_init_dict(spec.scalar_state, hyper),
+        state_shapes=repr({s.name: s.shape for s in spec.state if s.shape != "element"}),
     )
 
 
@@ -276,7 +278,11 @@ def step_program(ir: KernelIR, native: bool) -> StepProgram:
         scalar_state_dict="{" + ", ".join(f"{n!r}: {n}" for n in ir.scalar_state) + "}",
         global_ops=tuple(str(r.op) for r in global_reductions),
         global_names=tuple(r.name for r in global_reductions),
-        native=kernel_stem(spec.module, ir.variant.suffix) if native else None,
+        native=(
+            kernel_stem(spec.module, ir.variant.suffix)
+            if native and not ir.variant.whole_array
+            else None
+        ),
         **prelude,
     )
 

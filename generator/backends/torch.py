@@ -13,7 +13,7 @@ from ..model import Scope
 from ..printers import torch as dialect
 from ..printers.torch_graph import element_lines
 from ..render import Output, runtime_output
-from . import python_common
+from . import python_common, whole_array
 from .base import (
     branch_lines,
     condition_cases,
@@ -132,6 +132,20 @@ def _torch_args(hyperparameters: set[str]) -> tuple[str, ...]:
 
 
 def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
+    if ir.variant.whole_array:  # row or column means: values of several shapes
+        tensor_code, element_code = whole_array.torch_lines(ir)
+        return TorchVariant(
+            base=base,
+            scratch_names=(),
+            tensor_lines=tuple(tensor_code),
+            element_lines=tuple(element_code),
+            foreach_lines=(),
+            partial_lines=(),
+            partial_results=(),
+            tensor_ops=tuple(str(r.op) for r in ir.reductions if r.scope is Scope.TENSOR),
+            graph_lines=(),
+            nonnegative=ir.nonnegative,
+        )
     arrays = ["p", "g", *ir.state]
     tensor_reductions = [r for r in ir.reductions if r.scope is Scope.TENSOR]
     scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}

@@ -36,6 +36,7 @@ from .types import (
     Reference,
     ScalarStateVar,
     Scope,
+    STATE_SHAPES,
     StateVar,
 )
 
@@ -228,6 +229,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     _check_derived_flags_are_used(path, derived_flags + rank_flags, state, step + update)
     _check_rank_flags(path, rank_flags, step, reductions)
     _check_reductions_are_read(path, reductions, step + update)
+    _check_axes(path, state, step, update, reductions)
 
     spec = Spec(
         name=name,
@@ -512,6 +514,81 @@ def _check_rank_flags(path, rank_flags, step, reductions):
             )
 
 
+def _check_axes(path, state, step, update, reductions):
+    """Row and column means, and state of rows or columns (Adafactor's factored second
+    moment): step equations and reductions run once per step or tensor and cannot take them;
+    a mean needs a value that differs per element; a state of rows (columns) is assigned a
+    value that differs per row (column) at most."""
+    for eq in step:
+        mean = _first_axis_mean(eq.expr)
+        if mean is not None:
+            raise SpecError(
+                path,
+                eq.line,
+                f"step: {eq.target} = ...: {_mean_name(mean)} is one value per row or column "
+                "of a tensor, but step equations run once per step: use it in 'update'",
+            )
+    for r in reductions:
+        mean = _first_axis_mean(r.expr)
+        if mean is not None:
+            raise SpecError(
+                path,
+                r.line,
+                f"reduction {r.name!r}: of: {_mean_name(mean)} cannot be reduced here: "
+                "compute it in 'update' and reduce that value",
+            )
+    axes_of = {"p": STATE_SHAPES["element"], "g": STATE_SHAPES["element"]}
+    axes_of.update({s.name: STATE_SHAPES[s.shape] for s in state})
+    shapes = {s.name: s.shape for s in state}
+    for eq in update:
+        try:
+            axes = _axes(eq.expr, axes_of)
+        except E.ExprError as err:
+            raise SpecError(path, eq.line, f"update: {eq.target} = ...: {err}") from None
+        shape = shapes.get(eq.target, "element")
+        if shape != "element" and axes is not None and not axes <= STATE_SHAPES[shape]:
+            along, mean = ("row", "row_mean") if shape == "rows" else ("column", "column_mean")
+            raise SpecError(
+                path,
+                eq.line,
+                f"update: {eq.target} = ...: state {eq.target!r} holds one value per {along} "
+                f"(shape: {shape}), but this value differs along the {along}: take its "
+                f"{mean}(...)",
+            )
+        if eq.target not in shapes and eq.target not in ("p", "g"):
+            axes_of[eq.target] = axes
+
+
+def _axes(expr, axes_of):
+    """The axes (rows "i", columns "j") along which ``expr`` varies within a matrix (empty:
+    one value per matrix), or None for a value that is the same for every element of a
+    tensor (hyperparameters, step values, reductions)."""
+    if expr.is_Symbol:
+        return axes_of.get(expr.name)
+    if isinstance(expr, symbols.AxisMean):
+        inner = _axes(expr.args[0], axes_of)
+        if inner is None:
+            raise E.ExprError(
+                f"{_mean_name(expr)} of {expr.args[0]}, which is the same for every element: "
+                "a mean is of a value that differs per element (of p, g or state)"
+            )
+        return inner - {symbols.AXIS_MEANS[type(expr)]}
+    out = None
+    for arg in expr.args:
+        axes = _axes(arg, axes_of)
+        if axes is not None:
+            out = axes if out is None else out | axes
+    return out
+
+
+def _first_axis_mean(expr):
+    return next(iter(sorted(expr.atoms(symbols.AxisMean), key=str)), None)
+
+
+def _mean_name(mean) -> str:
+    return "row_mean" if isinstance(mean, symbols.RowMean) else "column_mean"
+
+
 def _check_reductions_are_read(path, reductions, equations):
     """A reduction no equation reads would cost a pass over memory for nothing."""
     read = names_read(equations)
@@ -568,6 +645,7 @@ def _read_state(top, flags, reals) -> tuple[StateVar, ...]:
         init_text = r.get("init", (int, float, str), default=0)
         doc = r.text("doc", required=True)
         when_text = r.get("when", (str, bool), default=True)
+        shape = r.get("shape", str, default="element")
         latex = r.latex()
         r.finish()
         init = _parse_at(
@@ -577,7 +655,15 @@ def _read_state(top, flags, reals) -> tuple[StateVar, ...]:
             when = E.parse_condition(when_text, flags)
         except E.ExprError as err:
             raise r.error("when", f"{r.what}: when: {err}") from None
-        out.append(StateVar(name, init, doc, when, latex, line))
+        if shape not in STATE_SHAPES or shape == "element":
+            if "shape" in entry:
+                raise r.error(
+                    "shape",
+                    f"{r.what}: shape: {shape!r} is not 'rows' (one value per row, the "
+                    "parameter's shape with the last axis 1) or 'columns' (one per column); "
+                    "leave it out for a state shaped like the parameter",
+                )
+        out.append(StateVar(name, init, doc, when, latex, line, shape))
     return tuple(out)
 
 

@@ -50,6 +50,15 @@ class Variant:
         return names_read((*self.step, *self.update))
 
     @property
+    def whole_array(self) -> bool:
+        """Whether its rule takes a row or column mean or keeps state of rows or columns:
+        it then runs as whole-array code (NumPy, torch, Keras, optax), not in the fused
+        kernels, which update elements independently."""
+        return any(s.shape != "element" for s in self.state) or any(
+            eq.expr.has(symbols.AxisMean) for eq in self.update
+        )
+
+    @property
     def suffix(self) -> str:
         """A stable identifier for generated function names: '' or 'amsgrad' or 'no_amsgrad'."""
         return "__".join(n if v else f"no_{n}" for n, v in self.flags) or "default"
@@ -275,7 +284,44 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
                     r.line,
                     f"reduction {r.name!r} uses state {sym.name!r}, absent for {shown}",
                 )
-    return Variant(spec, flags, state, step, update)
+    variant = Variant(spec, flags, state, step, update)
+    _check_whole_array_ranks(spec, variant, shown)
+    return variant
+
+
+# ranks up to one past the largest a rank flag may compare (reader.MAX_RANK_COMPARED)
+_RANKS_CHECKED = range(0, 6)
+
+
+def _check_whole_array_ranks(spec, variant, shown):
+    """Row and column means, and state of rows or columns, exist for tensors of two axes or
+    more: a variant with them is taken only by such tensors (its rank flags say so)."""
+    if not variant.whole_array:
+        return
+    values = variant.flag_dict
+    ranks = [
+        r for r in _RANKS_CHECKED if all(f.holds(r) == values[f.name] for f in spec.rank_flags)
+    ]
+    low = [r for r in ranks if r < 2]
+    if not low:
+        return
+    shaped = [s for s in variant.state if s.shape != "element"]
+    what, line = (
+        (f"state {shaped[0].name!r} (shape: {shaped[0].shape})", shaped[0].line)
+        if shaped
+        else next(
+            (f"update: {eq.target} = ...: its row or column mean", eq.line)
+            for eq in variant.update
+            if eq.expr.has(symbols.AxisMean)
+        )
+    )
+    raise SpecError(
+        spec.path,
+        line,
+        f"{what} needs a tensor of two axes or more, but a tensor of {low[0]} ax"
+        f"{'is' if low[0] == 1 else 'es'} takes this rule ({shown}): give it a 'when:' of a "
+        "rank flag such as 'matrix: {value: rank >= 2, doc: ...}' (derived_flags)",
+    )
 
 
 def _check_size(spec, update):

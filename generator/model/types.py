@@ -127,7 +127,9 @@ class _RealNamed:
 
 @dataclass(frozen=True)
 class StateVar(_RealNamed):
-    """Per-parameter state: an array shaped like the parameter."""
+    """Per-parameter state: an array shaped like the parameter, or for a tensor of two axes
+    or more one value per row (``shape="rows"``: the shape of ``row_mean``'s values, the
+    parameter's with the last axis 1) or per column (``"columns"``: the axis before it 1)."""
 
     name: str
     init: sp.Expr  # of numbers and hyperparameters
@@ -135,6 +137,11 @@ class StateVar(_RealNamed):
     when: sp.Basic  # a flag condition; sp.true when always present
     latex: str | None
     line: int
+    shape: str = "element"  # "element", "rows" or "columns" (STATE_SHAPES)
+
+
+# a state's ``shape:``, and the axes (rows "i", columns "j") along which its values vary
+STATE_SHAPES = {"element": frozenset("ij"), "rows": frozenset("i"), "columns": frozenset("j")}
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..errors import GenerationError
-from ..symbols import first_branch
+from ..symbols import ColumnMean, RowMean, first_branch
 from .python import print_scalar
 
 _UNARY = {sp.Abs: "absolute", sp.sign: "sign", sp.exp: "exp", sp.log: "log"}
+# whole-array only (a value per row or column, its axis kept with length 1): the dialects
+# that print each value as a new array (torch_graph) take them
+_UNARY.update({RowMean: "row_mean", ColumnMean: "column_mean"})
 _NARY = {sp.Max: "maximum", sp.Min: "minimum"}
 COMMUTATIVE = {"add", "multiply", "maximum", "minimum"}
 # per-element conditions: operations whose results are true/false arrays (masks), and the

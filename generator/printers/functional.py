@@ -45,12 +45,14 @@ class FunctionalPrinter(PythonCodePrinter):
         literal_like: str | None = None,
         select_minmax: bool = False,
         sign: str | None = None,
+        mean: str | None = None,
     ):
         super().__init__({"standard": "python3", "fully_qualified_modules": True})
         self.namespace = namespace
         self.literal_like = literal_like
         self.select_minmax = select_minmax
         self.sign = sign or f"{namespace}.sign"
+        self.mean = mean  # a function (x, axis) for row and column means, or the namespace's
 
     def _arg(self, expr) -> str:
         """A function's argument: a number cast to ``literal_like``'s dtype, if asked."""
@@ -69,6 +71,18 @@ class FunctionalPrinter(PythonCodePrinter):
         raise NotImplementedError(f"the functional printer has no {name}")
 
     _print_Abs = _print_exp = _print_log = _print_Function
+
+    def _print_RowMean(self, expr):
+        """A row's mean, kept as an axis of length 1 so that it broadcasts over the row."""
+        return self._axis_mean(expr, -1)
+
+    def _print_ColumnMean(self, expr):
+        return self._axis_mean(expr, -2)
+
+    def _axis_mean(self, expr, axis: int) -> str:
+        if self.mean:
+            return f"{self.mean}({self._print(expr.args[0])}, {axis})"
+        return f"{self.namespace}.mean({self._print(expr.args[0])}, axis={axis}, keepdims=True)"
 
     def _print_sign(self, expr):
         return f"{self.sign}({self._print(expr.args[0])})"

@@ -24,6 +24,8 @@ _CALL = {
     "log": "torch.log({0})",
     "negative": "(-{0})",
     "copy": "{0}",
+    "row_mean": "torch.mean({0}, dim=-1, keepdim=True)",
+    "column_mean": "torch.mean({0}, dim=-2, keepdim=True)",
 }
 _INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
 _TWO = {  # comparisons and logical operations: the array first (arrays.py puts it there)
@@ -71,6 +73,21 @@ def element_lines(cases, arrays: list[str], scalars: set[str]) -> list[str]:
         else:
             lines.append(f"{target}.copy_({value})")
     return lines
+
+
+def value_lines(expr, arrays: list[str], scalars: set[str], prefix: str):
+    """SSA lines computing ``expr`` as a new tensor (or a number, for a per-step value):
+    (the lines, the code of the value). For a reduction's values."""
+    low, ((_, final),) = lower_values((), (("_", expr),), arrays, scalars)
+    name = dict(low.inputs)
+    lines = []
+    for op in low.ops:
+        args = [name[a.value] if a.is_array else a.code for a in op.args]
+        lines.append(
+            f"{prefix}{op.result} = {_expression(op.func, args, [a.is_array for a in op.args])}"
+        )
+        name[op.result] = f"{prefix}{op.result}"
+    return lines, (name[final.value] if final.is_array else f"({final.code})")
 
 
 def _selected(cases, results, target, depth: int = 0) -> str:

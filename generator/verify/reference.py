@@ -8,6 +8,7 @@ from ``generator.common``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,7 @@ import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
 
 from . import rounding
+from .. import symbols
 from ..common import CLIP_SCALE, CLIPNORM, GRAD_NORM, WEIGHT_DECAY_FACTOR
 from ..model import Scope, Spec
 
@@ -136,9 +138,14 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None, ranks=None):
     # each tensor's update rule: its rank's variant (the step program is every variant's)
     ranks = [len(shape) for shape in shapes] if ranks is None else list(ranks)
     own = [spec.tensor_variant(flags, rank) for rank in ranks]
+    # each state's shape (a state of rows or columns: the parameter's with an axis 1)
+    state_shapes = [
+        {s.name: _state_shape(s.shape, shape) for s in variant.state}
+        for shape, variant in zip(shapes, own)
+    ]
     state = [  # each tensor's rank's state
-        {s.name: [evaluate(s.init, h)] * len(p) for s in variant.state}
-        for p, variant in zip(params, own)
+        {s.name: [evaluate(s.init, h)] * math.prod(sizes[s.name]) for s in variant.state}
+        for sizes, variant in zip(state_shapes, own)
     ]
     scalar = {s.name: evaluate(s.init, h) for s in spec.scalar_state}
     taken = 0
@@ -153,7 +160,7 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None, ranks=None):
             for st, s0 in zip(state, state0)
         ]
     p_scale = [[mp(0)] * len(p) for p in params]
-    s_scale = [{n: [mp(0)] * len(p) for n in st} for p, st in zip(params, state)]
+    s_scale = [{n: [mp(0)] * len(v) for n, v in st.items()} for st in state]
     # rounding-error bounds (generator/verify/rounding.py, in units of u), carried by the
     # parameters and state from step to step: the inputs exact, the state's start rounded once
     p_bound = [[0.0] * len(p) for p in params]
@@ -214,6 +221,25 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None, ranks=None):
         step_values = {n: float(v) for n, v in env.items()}
         step_values["t"], clipped = float(step), bool(clipnorm > 0 or clipvalue > 0)
         for i in range(len(params)):
+            if own[i].whole_array:  # row or column means: the tensor's arrays at once
+                local = _whole_array_step(
+                    own[i],
+                    env,
+                    params[i],
+                    grads[i],
+                    state[i],
+                    shapes[i],
+                    state_shapes[i],
+                    decay_factor,
+                )
+                for j, value in enumerate(local["p"]):
+                    p_scale[i][j] += _magnitude(value, params[i][j])
+                params[i] = local["p"]
+                for n in state[i]:
+                    for j, value in enumerate(local[n]):
+                        s_scale[i][n][j] += _magnitude(value, state[i][n][j])
+                    state[i][n] = local[n]
+                continue
             tensor_env = dict(env)
             for r in spec.reductions:
                 if r.scope is Scope.TENSOR and r.name in own[i].names_read:  # its rule's
@@ -260,14 +286,82 @@ def _run(spec, flags, hyper, params0, grads_per_step, start=None, ranks=None):
 
     return Trajectory(
         params=[as_array(p, s) for p, s in zip(params, shapes)],
-        state=[{n: as_array(v, s) for n, v in st.items()} for st, s in zip(state, shapes)],
+        state=[{n: as_array(v, s[n]) for n, v in st.items()} for st, s in zip(state, state_shapes)],
         scalar_state={n: float(v) for n, v in scalar.items()},
         param_scale=[widened(p, b, s) for p, b, s in zip(p_scale, p_bound, shapes)],
         state_scale=[
-            {n: widened(v, b[n], s) for n, v in st.items()}
-            for st, b, s in zip(s_scale, s_bound, shapes)
+            {n: widened(v, b[n], s[n]) for n, v in st.items()}
+            for st, b, s in zip(s_scale, s_bound, state_shapes)
         ],
     )
+
+
+def _state_shape(kind: str, shape) -> tuple:
+    """A state's shape: its parameter's, or with the last axis 1 ("rows") or the one
+    before it ("columns")."""
+    shape = tuple(shape)
+    if kind == "rows":
+        return shape[:-1] + (1,)
+    if kind == "columns":
+        return shape[:-2] + (1,) + shape[-1:]
+    return shape
+
+
+def _whole_array_step(variant, env, p, g, state, shape, state_shapes, decay_factor) -> dict:
+    """One step of a tensor whose rule takes row or column means: each equation over the
+    tensor's arrays at once, in order (values of rows or columns broadcast, as in NumPy),
+    after its per-tensor reductions (of the values before the step, p after the weight decay,
+    and of the update's values that read no reduction, computed the same way). Returns the
+    new values of p and the state, flat."""
+    arrays = {"p": _objects(p, shape), "g": _objects(g, shape)}
+    arrays.update({n: _objects(v, state_shapes[n]) for n, v in state.items()})
+    if decay_factor is not None:
+        arrays["p"] = arrays["p"] * decay_factor
+    reductions = [r for r in variant.spec.reductions if r.scope is Scope.TENSOR]
+    reductions = [r for r in reductions if r.name in variant.names_read]
+    tensor_env = dict(env)
+    if reductions:
+        before = {**env, **arrays}
+        for eq in variant.update:  # the update's values a reduction may read
+            if all(s.name in before for s in eq.expr.free_symbols):
+                before[eq.target] = _evaluate_arrays(eq.expr, before)
+        before.update(arrays)  # a state's name is its value before the step
+        for r in reductions:
+            values = np.broadcast_to(_evaluate_arrays(r.expr, before), shape).ravel()
+            tensor_env[r.name] = _reduce(r.op, list(values))
+    local = {**tensor_env, **arrays}
+    for eq in variant.update:
+        local[eq.target] = _evaluate_arrays(eq.expr, local)
+    out = {"p": list(np.broadcast_to(local["p"], shape).ravel())}
+    out.update({n: list(np.broadcast_to(local[n], state_shapes[n]).ravel()) for n in state})
+    return out
+
+
+def _objects(values, shape):
+    """Flat mpf values as an array of ``shape`` (object dtype: NumPy broadcasts them)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out.reshape(shape)
+
+
+def _evaluate_arrays(expr: sp.Expr, env: dict):
+    """``expr`` over arrays of mpf values and mpf numbers (``env``): each row or column mean
+    first (innermost first), over its axis, kept with length 1."""
+    means = sorted(expr.atoms(symbols.AxisMean), key=lambda m: sp.count_ops(m))
+    env = dict(env)
+    for index, mean in enumerate(means):
+        inner = _evaluate_arrays(mean.args[0], env)
+        axis = -1 if isinstance(mean, symbols.RowMean) else -2
+        count = inner.shape[axis]
+        total = np.apply_along_axis(lambda xs: mpmath.fsum(xs), axis, inner)
+        name = f"_mean{index}_{id(mean)}"
+        env[name] = np.expand_dims(total, axis) / count
+        expr = expr.xreplace({mean: sp.Symbol(name, real=True)})
+    names, function = _compiled(expr)
+    args = [env[n] for n in names]
+    if not any(isinstance(a, np.ndarray) for a in args):
+        return mpmath.mpf(function(*args))
+    return np.vectorize(lambda *xs: mpmath.mpf(function(*xs)), otypes=[object])(*args)
 
 
 def _reduce(op, values):

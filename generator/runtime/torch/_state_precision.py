@@ -242,16 +242,22 @@ def describe(value) -> str:
     return "missing" if value is None else f"a {type(value).__name__}"
 
 
-def saved_problem(values: dict, names, p) -> str | None:
+def saved_problem(values: dict, names, p, shape_of=None) -> str | None:
     """What is wrong with a saved state (any precision) for ``p``, or None: each state a
-    float tensor shaped like ``p``, or int8/uint8 codes with their scales, and nothing else."""
+    float tensor shaped like ``p`` (or ``shape_of(name)``: a state of rows or columns), or
+    int8/uint8 codes with their scales, and nothing else."""
     expected = set(names)
     for name in names:
         stored = values.get(name)
         if not isinstance(stored, torch.Tensor) or stored.layout is not torch.strided:
             return f"state {name!r} is {describe(stored)}"
-        if tuple(stored.shape) != tuple(p.shape):
-            return f"state {name!r} has shape {tuple(stored.shape)}, the parameter {tuple(p.shape)}"
+        wanted = tuple(shape_of(name)) if shape_of else tuple(p.shape)
+        if tuple(stored.shape) != wanted:
+            kept = f", expected {wanted}" if wanted != tuple(p.shape) else ""
+            return (
+                f"state {name!r} has shape {tuple(stored.shape)}{kept}, the parameter "
+                f"{tuple(p.shape)}"
+            )
         if stored.dtype in (torch.int8, torch.uint8):
             expected.add(name + ABSMAX)
             scale = values.get(name + ABSMAX)

@@ -1,0 +1,96 @@
+// generated from specs/adafactor.yaml by templates/cuda/optimizer.h.j2 — do not edit
+/* Adafactor: the C API of the generated kernels, adafactor.c (CPU) and adafactor.cu (CUDA).
+ *
+ * Each call updates every tensor of an ocg_tensor_list (ocg.h) in place, as one step:
+ *   scalars     the per-step scalars of the flag combination, in the order listed below, as
+ *               the step function computes them (adafactor.cuh, or generated/host/adafactor.py);
+ *   grad_scale  NULL, or one double: clipnorm's factor (ocg_clip_scale in ocg_clip.cu);
+ *   grad_factor multiplies the gradient too: 1, or -1 to maximize;
+ *   clipvalue   > 0 clips the scaled gradient to [-clipvalue, clipvalue]; 0 disables it.
+ * The gradient the update sees is ocg_clip_value(g * grad_factor * grad_scale, clipvalue).
+ * CPU functions (*_cpu) take host memory and return 0. CUDA launchers take device memory
+ * (the list's tables, scalars and grad_scale too) and a stream, and return the CUDA error
+ * of the launch (0: cudaSuccess); they do not synchronize. CUDA kernels exist for float,
+ * double, half (f16) and bfloat16 (bf16) parameters; for f16 and bf16 the state arrays are
+ * float and so is the arithmetic.
+ *
+ * For a CUDA graph, *_step_cuda computes the scalars on the device: it adds 1 to *t, then
+ * runs the step program with hyper, scalar_state (updated in place) and scalars, all in device
+ * memory. */
+#ifndef OCG_ADAFACTOR_H
+#define OCG_ADAFACTOR_H
+
+#include "ocg.h"
+#include "adafactor.cuh"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* factored=False, relative_step=False: rows of p, g, v; scalars _c0_one_minus_beta, _c1_minus_rho, _c2_inv_clip_threshold, _c4_weight_decay_factor, _c3__weight_decay_factor_pow_two, beta, epsilon_1, epsilon_2; two passes over each tensor (its reductions first) */
+int ocg_adafactor_no_factored__no_relative_step_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                                        const double *grad_scale,
+                                                        double grad_factor, double clipvalue);
+int ocg_adafactor_no_factored__no_relative_step_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                                        const double *grad_scale,
+                                                        double grad_factor, double clipvalue);
+#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
+/* work: device memory for (n_chunks + n_tensors) * 3 doubles, the per-tensor reductions'
+ * partial values and totals (three launches: terms, totals, update) */
+int ocg_adafactor_no_factored__no_relative_step_f32(ocg_tensor_list list, const double *scalars,
+                                                    const double *grad_scale, double grad_factor,
+                                                    double clipvalue, double *work,
+                                                    cudaStream_t stream);
+int ocg_adafactor_no_factored__no_relative_step_f64(ocg_tensor_list list, const double *scalars,
+                                                    const double *grad_scale, double grad_factor,
+                                                    double clipvalue, double *work,
+                                                    cudaStream_t stream);
+int ocg_adafactor_no_factored__no_relative_step_f16(ocg_tensor_list list, const double *scalars,
+                                                    const double *grad_scale, double grad_factor,
+                                                    double clipvalue, double *work,
+                                                    cudaStream_t stream);
+int ocg_adafactor_no_factored__no_relative_step_bf16(ocg_tensor_list list, const double *scalars,
+                                                     const double *grad_scale, double grad_factor,
+                                                     double clipvalue, double *work,
+                                                     cudaStream_t stream);
+int ocg_adafactor_no_factored__no_relative_step_step_cuda(const double *hyper, double *scalar_state,
+                                                          double *t, double *scalars,
+                                                          cudaStream_t stream);
+#endif
+
+/* factored=False, relative_step=True: rows of p, g, v; scalars _c0_one_minus_beta, _c1_minus_rho, _c2_inv_clip_threshold, _c4_weight_decay_factor, _c3__weight_decay_factor_pow_two, beta, epsilon_1, epsilon_2; two passes over each tensor (its reductions first) */
+int ocg_adafactor_no_factored__relative_step_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                                     const double *grad_scale, double grad_factor,
+                                                     double clipvalue);
+int ocg_adafactor_no_factored__relative_step_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                                     const double *grad_scale, double grad_factor,
+                                                     double clipvalue);
+#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
+/* work: device memory for (n_chunks + n_tensors) * 3 doubles, the per-tensor reductions'
+ * partial values and totals (three launches: terms, totals, update) */
+int ocg_adafactor_no_factored__relative_step_f32(ocg_tensor_list list, const double *scalars,
+                                                 const double *grad_scale, double grad_factor,
+                                                 double clipvalue, double *work,
+                                                 cudaStream_t stream);
+int ocg_adafactor_no_factored__relative_step_f64(ocg_tensor_list list, const double *scalars,
+                                                 const double *grad_scale, double grad_factor,
+                                                 double clipvalue, double *work,
+                                                 cudaStream_t stream);
+int ocg_adafactor_no_factored__relative_step_f16(ocg_tensor_list list, const double *scalars,
+                                                 const double *grad_scale, double grad_factor,
+                                                 double clipvalue, double *work,
+                                                 cudaStream_t stream);
+int ocg_adafactor_no_factored__relative_step_bf16(ocg_tensor_list list, const double *scalars,
+                                                  const double *grad_scale, double grad_factor,
+                                                  double clipvalue, double *work,
+                                                  cudaStream_t stream);
+int ocg_adafactor_no_factored__relative_step_step_cuda(const double *hyper, double *scalar_state,
+                                                       double *t, double *scalars,
+                                                       cudaStream_t stream);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OCG_ADAFACTOR_H */

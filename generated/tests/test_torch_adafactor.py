@@ -1,0 +1,90 @@
+# generated from specs/adafactor.yaml by templates/tests/test_torch_optimizer.py.j2 — do not edit
+"""Adafactor (specs/adafactor.yaml), PyTorch backend: both code paths against the reference
+and the NumPy backend, every flag combination, common argument case and dtype, and the
+torch.optim protocol."""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from generated.numpy import Adafactor as NumpyAdafactor  # noqa: E402
+from generated.torch import Adafactor, get  # noqa: E402
+from generator.verify import testing, testing_torch  # noqa: E402
+
+SPEC = testing.spec_beside(__file__, "../../specs/adafactor.yaml")
+FLAGS = [
+    {"factored": True, "relative_step": False},
+    {"factored": True, "relative_step": True},
+]
+FLAG_IDS = ("factored__no_relative_step", "factored__relative_step")
+# (flags, common arguments): the default flags with every common case, the others with two
+CASES = [
+    pytest.param(
+        {"factored": True, "relative_step": False}, "plain", id="factored__no_relative_step-plain"
+    ),
+    pytest.param(
+        {"factored": True, "relative_step": False}, "all", id="factored__no_relative_step-all"
+    ),
+    pytest.param(
+        {"factored": True, "relative_step": True}, "plain", id="factored__relative_step-plain"
+    ),
+    pytest.param(
+        {"factored": True, "relative_step": True}, "clipnorm", id="factored__relative_step-clipnorm"
+    ),
+    pytest.param(
+        {"factored": True, "relative_step": True},
+        "clipvalue",
+        id="factored__relative_step-clipvalue",
+    ),
+    pytest.param(
+        {"factored": True, "relative_step": True}, "decay", id="factored__relative_step-decay"
+    ),
+    pytest.param(
+        {"factored": True, "relative_step": True}, "all", id="factored__relative_step-all"
+    ),
+]
+
+
+# the CUDA sources on the CPU ("shim") are compared with NumPy here and in tests/test_cuda.py
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("foreach", ["loop", "foreach", "fused"])
+@pytest.mark.parametrize("hyper", ["default", "varied"])
+@pytest.mark.parametrize("flags, common", CASES)
+def test_torch_matches_reference(flags, common, hyper, foreach, dtype):
+    testing_torch.check_against_reference(Adafactor, SPEC, flags, common, hyper, dtype, foreach)
+
+
+@pytest.mark.parametrize("foreach", ["loop", "foreach", "fused", "shim"])
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_torch_matches_numpy(flags, foreach):
+    testing_torch.check_against_numpy(Adafactor, NumpyAdafactor, flags, foreach, SPEC)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_low_precision_parameters_use_float32_arithmetic(dtype):
+    testing_torch.check_low_precision(Adafactor, dtype)
+
+
+@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+def test_resuming_from_a_checkpoint_is_bit_exact(flags):
+    testing_torch.check_resume_is_bit_exact(Adafactor, flags, SPEC)
+
+
+def test_lr_schedulers_drive_lr():
+    testing_torch.check_scheduler_drives_lr(Adafactor)
+
+
+def test_param_groups_have_their_own_hyperparameters():
+    testing_torch.check_param_groups(Adafactor, SPEC)
+
+
+def test_optimizer_protocol_and_errors():
+    testing_torch.check_protocol(Adafactor, SPEC)
+
+
+def test_maximize():
+    testing_torch.check_maximize(Adafactor)
+
+
+def test_get_by_name():
+    assert get("adafactor") is Adafactor
