@@ -115,11 +115,21 @@ class step_math:
 
     @staticmethod
     def maximum(*xs):
-        return _fold(xs, "maximum", max)
+        return _fold(xs, "maximum", _nan_max2)
 
     @staticmethod
     def minimum(*xs):
-        return _fold(xs, "minimum", min)
+        return _fold(xs, "minimum", _nan_min2)
+
+
+def _nan_max2(a, b):
+    """max and min of two numbers that keep a NaN wherever it is, as numpy.maximum does (the
+    builtins keep it only when it comes first)."""
+    return a if a != a else (b if b != b else max(a, b))
+
+
+def _nan_min2(a, b):
+    return a if a != a else (b if b != b else min(a, b))
 
 
 def _unary(x, name, number_op):

@@ -43,8 +43,8 @@ def step_no_factored__no_relative_step(hyper, scalar_state, reductions, t):
     learning_rate = hyper["learning_rate"]
     weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    lr_t = lr
-    rho = step_math.minimum(lr_t, 1 / step_math.sqrt(t))
+    capped_lr = lr
+    rho = step_math.minimum(capped_lr, 1 / step_math.sqrt(t))
     beta = 1 - t**beta_2_decay
     _c0_one_minus_beta = 1 - beta
     _c1_minus_rho = -rho
@@ -74,8 +74,8 @@ def step_no_factored__relative_step(hyper, scalar_state, reductions, t):
     learning_rate = hyper["learning_rate"]
     weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    lr_t = step_math.minimum(lr, 1 / step_math.sqrt(t))
-    rho = step_math.minimum(lr_t, 1 / step_math.sqrt(t))
+    capped_lr = step_math.minimum(lr, 1 / step_math.sqrt(t))
+    rho = step_math.minimum(capped_lr, 1 / step_math.sqrt(t))
     beta = 1 - t**beta_2_decay
     _c0_one_minus_beta = 1 - beta
     _c1_minus_rho = -rho

@@ -46,8 +46,11 @@ def _apply_no_factored__no_relative_step(p, g, state, scalars, scratch):
     elements = float(1) * p.size
     _k0_coefficient = (
         _c1_minus_rho
-        * max(epsilon_2, math.sqrt(p_squares / elements))
-        / max(1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements))
+        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
+        / max(
+            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
+            key=lambda _x: (_x != _x, _x),
+        )
     )
     if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
         np.multiply(p, _c4_weight_decay_factor, out=p)
@@ -96,8 +99,11 @@ def _apply_no_factored__relative_step(p, g, state, scalars, scratch):
     elements = float(1) * p.size
     _k0_coefficient = (
         _c1_minus_rho
-        * max(epsilon_2, math.sqrt(p_squares / elements))
-        / max(1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements))
+        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
+        / max(
+            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
+            key=lambda _x: (_x != _x, _x),
+        )
     )
     if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
         np.multiply(p, _c4_weight_decay_factor, out=p)
@@ -147,8 +153,11 @@ def _apply_factored__no_relative_step(p, g, state, scalars, scratch):
     elements = float(1) * p.size
     _k0_coefficient = (
         _c1_minus_rho
-        * max(epsilon_2, math.sqrt(p_squares / elements))
-        / max(1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements))
+        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
+        / max(
+            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
+            key=lambda _x: (_x != _x, _x),
+        )
     )
     _e0 = epsilon_1 + g * g
     _stored_r = _c0_one_minus_beta * np.mean(_e0, axis=-1, keepdims=True) + beta * r
@@ -198,8 +207,11 @@ def _apply_factored__relative_step(p, g, state, scalars, scratch):
     elements = float(1) * p.size
     _k0_coefficient = (
         _c1_minus_rho
-        * max(epsilon_2, math.sqrt(p_squares / elements))
-        / max(1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements))
+        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
+        / max(
+            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
+            key=lambda _x: (_x != _x, _x),
+        )
     )
     _e0 = epsilon_1 + g * g
     _stored_r = _c0_one_minus_beta * np.mean(_e0, axis=-1, keepdims=True) + beta * r
@@ -237,7 +249,7 @@ class Adafactor(Optimizer):
     Generated from specs/adafactor.yaml; the update rule is documented there.
 
     ``fused=True`` runs each step in the generated C library (``generated/cuda/adafactor.c``,
-    built with gcc on first use) instead of NumPy ufuncs: two passes over memory (the first for the per-tensor reductions).
+    built with gcc on first use) instead of NumPy ufuncs: two passes over memory (the first for the per-tensor reductions); the rule of row or column means (a matrix's) has no kernel yet and runs as array code.
 
     Assigning a hyperparameter (``learning_rate``, ``beta_2_decay``, ``epsilon_1``,
     ``epsilon_2``, ``clip_threshold``, ``clipnorm``, ``clipvalue``, ``decay``, ``weight_decay``)

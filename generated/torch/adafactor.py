@@ -47,8 +47,11 @@ def _apply_no_factored__no_relative_step(p, g, state, scalars):
     elements = float(1) * p.numel()
     _k0_coefficient = (
         _c1_minus_rho
-        * max(epsilon_2, math.sqrt(p_squares / elements))
-        / max(1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements))
+        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
+        / max(
+            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
+            key=lambda _x: (_x != _x, _x),
+        )
     )
     if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
         p.mul_(_c4_weight_decay_factor)
@@ -95,8 +98,11 @@ def _apply_no_factored__relative_step(p, g, state, scalars):
     elements = float(1) * p.numel()
     _k0_coefficient = (
         _c1_minus_rho
-        * max(epsilon_2, math.sqrt(p_squares / elements))
-        / max(1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements))
+        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
+        / max(
+            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
+            key=lambda _x: (_x != _x, _x),
+        )
     )
     if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
         p.mul_(_c4_weight_decay_factor)
@@ -152,8 +158,11 @@ def _apply_factored__no_relative_step(p, g, state, scalars):
     elements = float(1) * p.numel()
     _k0_coefficient = (
         _c1_minus_rho
-        * max(epsilon_2, math.sqrt(p_squares / elements))
-        / max(1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements))
+        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
+        / max(
+            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
+            key=lambda _x: (_x != _x, _x),
+        )
     )
     _v7 = g * g
     _v8 = _v7 + epsilon_1
@@ -222,8 +231,11 @@ def _apply_factored__relative_step(p, g, state, scalars):
     elements = float(1) * p.numel()
     _k0_coefficient = (
         _c1_minus_rho
-        * max(epsilon_2, math.sqrt(p_squares / elements))
-        / max(1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements))
+        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
+        / max(
+            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
+            key=lambda _x: (_x != _x, _x),
+        )
     )
     _v7 = g * g
     _v8 = _v7 + epsilon_1

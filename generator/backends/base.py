@@ -212,4 +212,9 @@ def fused_passes(spec) -> str:
             ", after the global reductions' array operations (on CUDA their values come back "
             "to the host)"
         )
+    if any(v.whole_array for v in spec.variants()):
+        passes += (
+            "; the rule of row or column means (a matrix's) has no kernel yet and runs as "
+            "array code"
+        )
     return passes

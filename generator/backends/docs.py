@@ -102,11 +102,25 @@ class MemoryRow:
 
 
 def _memory(lowered: LoweredSpec):
+    shapes = {s.name: s.shape for s in lowered.spec.state}
     for ir in lowered.variants:
-        n = len(ir.state)
-        names = ", ".join(f"{s} (unsigned)" if s in ir.nonnegative else s for s in ir.state)
+        n = sum(shapes[s] == "element" for s in ir.state)
+        per = {kind: sum(shapes[s] == kind for s in ir.state) for kind in ("rows", "columns")}
+        names = ", ".join(
+            f"{s} (unsigned)" if s in ir.nonnegative else s
+            for s in ir.state
+            if shapes[s] == "element"
+        )
+        names = ", ".join(
+            [names] * bool(names)
+            + [f"{s} (per {shapes[s][:-1]})" for s in ir.state if shapes[s] != "element"]
+        )
         flags = ", ".join(f"{name}={value}" for name, value in ir.variant.flags)
-        bytes_ = {p: f"{n * size:.2f}".rstrip("0").rstrip(".") for p, size in STATE_BYTES.items()}
+        bytes_ = {
+            p: f"{n * size:.2f}".rstrip("0").rstrip(".")
+            + "".join(f" + {k * 4} per {kind[:-1]}" for kind, k in per.items() if k)
+            for p, size in STATE_BYTES.items()
+        }
         if lowered.spec.reductions:  # low-precision state is decoded piece by piece: refused
             bytes_ |= {p: "refused" for p in bytes_ if p != "float32"}
         yield MemoryRow(flags, names or "none", **bytes_)
@@ -311,6 +325,9 @@ def _symbols(lowered: LoweredSpec, notation):
         base = notation.timed[s.name]
         init = sp.latex(s.init) if not s.init.free_symbols else str(s.init)
         where = "per parameter" if s in spec.state else "one scalar per optimizer"
+        if s in spec.state and s.shape != "element":
+            axis = "last axis" if s.shape == "rows" else "axis before the last"
+            where = f"one per {s.shape[:-1]} of the parameter, its shape with the {axis} 1"
         cond = f", only when {s.when}" if s in spec.state and s.when is not sp.true else ""
         cond += ", never negative" if s in spec.state and s.name not in signed else ""
         yield SymbolRow(

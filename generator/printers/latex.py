@@ -58,6 +58,13 @@ class SpecLatexPrinter(LatexPrinter):
             rows.append(f"{self._print(value)} & {when}")
         return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
 
+    def _print_RowMean(self, expr):
+        """The mean over each row (the last axis): one value per row."""
+        return rf"\operatorname{{mean}}_{{\text{{row}}}}\left({self._print(expr.args[0])}\right)"
+
+    def _print_ColumnMean(self, expr):
+        return rf"\operatorname{{mean}}_{{\text{{col}}}}\left({self._print(expr.args[0])}\right)"
+
     def _print_Not(self, expr):
         return r"\text{not } " + self._print(expr.args[0])
 

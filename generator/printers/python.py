@@ -16,10 +16,14 @@ class ScalarPrinter(LoneDenominator, PythonCodePrinter):
         super().__init__({"standard": "python3", "fully_qualified_modules": True})
 
     def _print_Max(self, expr):
-        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+        """A NaN among the arguments is the result, wherever it is, as numpy.maximum, the C
+        kernels' ocg_max and the reference have it (the builtin keeps it only when first)."""
+        items = ", ".join(self._print(a) for a in expr.args)
+        return f"max(({items}), key=lambda _x: (_x != _x, _x))"
 
     def _print_Min(self, expr):
-        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+        items = ", ".join(self._print(a) for a in expr.args)
+        return f"min(({items}), key=lambda _x: (_x == _x, _x))"
 
     def _print_Rational(self, expr):
         return f"{expr.p}/{expr.q}"
