@@ -168,6 +168,14 @@ def _printed_names() -> dict[str, str]:
         add("\n".join(code.tensor_lines + code.foreach_lines), "the torch printer")
         graph = torch_graph.element_lines([((), (), (("p", expr),))], ["p", "g"], set())
         add("\n".join(graph), "the torch graph printer")
+    for build in (symbols.RowMean, symbols.ColumnMean):  # whole-array: the array printers
+        expr = build(x * y)
+        program = lower_element_program((), (("p", expr),), ["p", "g"], {"p"}, set())
+        add("\n".join(numpy_dialect.lines(program)), "the NumPy printer")
+        add("\n".join(torch_dialect.tensor_lines(program)), "the torch printer")
+        for entry in program.shaped_scratch:
+            add(numpy_dialect.allocate(*entry), "the NumPy printer")
+            add(torch_dialect.allocate(*entry), "the torch printer")
     return out
 
 

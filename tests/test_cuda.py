@@ -215,7 +215,9 @@ def _float_bodies() -> dict[str, str]:
 def test_float_kernels_have_no_double_precision_literal_or_function():
     bodies = _float_bodies()
     # the element function and the CPU loop, and the terms function of per-tensor reductions
-    per_spec = sum((3 if s.reductions else 2) * len(s.variants()) for s in SPECS)
+    # (a rule of row or column means has no kernel: model.Variant.whole_array)
+    kernels = lambda s: len([v for v in s.variants() if not v.whole_array])  # noqa: E731
+    per_spec = sum((3 if s.reductions else 2) * kernels(s) for s in SPECS)
     assert len(bodies) == per_spec
     offenders = {name: found for name, body in bodies.items() if (found := double_precision_in(body))}
     assert not offenders, offenders

@@ -119,7 +119,7 @@ def _apply_no_factored__relative_step(p, g, state, scalars, scratch):
 
 
 def _apply_factored__no_relative_step(p, g, state, scalars, scratch):
-    """Update p and its state in place for factored=True, relative_step=False: 6 ufunc passes."""
+    """Update p and its state in place for factored=True, relative_step=False: 18 ufunc passes."""
     r, c = state
     # _c0_one_minus_beta = 1 - beta
     # _c1_minus_rho = -rho
@@ -136,20 +136,32 @@ def _apply_factored__no_relative_step(p, g, state, scalars, scratch):
         epsilon_1,
         epsilon_2,
     ) = scalars
+    _s0, _s1 = scratch[:2]
+    _sc0 = np.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype)
+    _sc1 = np.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype)
+    _sm0 = np.empty(p.shape[:-2] + (1, 1), dtype=p.dtype)
+    _sr0 = np.empty(p.shape[:-1] + (1,), dtype=p.dtype)
+    _sr1 = np.empty(p.shape[:-1] + (1,), dtype=p.dtype)
     if p.size == 0:
         return
-    _w0 = g * g
-    _w1 = _w0 + epsilon_1
-    _w2 = _c0_one_minus_beta * np.mean(_w1, axis=-1, keepdims=True) + beta * r
-    p_squares = float(np.sum(_c3__weight_decay_factor_pow_two * (p * p), dtype=np.float64))
-    u_squares = float(
-        np.sum(
-            _w0
-            * np.mean(_w2, axis=-2, keepdims=True)
-            / (_w2 * (_c0_one_minus_beta * np.mean(_w1, axis=-2, keepdims=True) + beta * c)),
-            dtype=np.float64,
-        )
-    )
+    np.square(p, out=_s0)
+    np.multiply(_s0, _c3__weight_decay_factor_pow_two, out=_s0)
+    p_squares = float(np.sum(_s0, dtype=np.float64))
+    np.square(g, out=_s0)
+    np.add(_s0, epsilon_1, out=_s1)
+    np.mean(_s1, axis=-1, keepdims=True, out=_sr0)
+    np.multiply(_sr0, _c0_one_minus_beta, out=_sr0)
+    np.multiply(r, beta, out=_sr1)
+    np.add(_sr0, _sr1, out=_sr0)
+    np.mean(_sr0, axis=-2, keepdims=True, out=_sm0)
+    np.multiply(_s0, _sm0, out=_s0)
+    np.mean(_s1, axis=-2, keepdims=True, out=_sc0)
+    np.multiply(_sc0, _c0_one_minus_beta, out=_sc0)
+    np.multiply(c, beta, out=_sc1)
+    np.add(_sc0, _sc1, out=_sc0)
+    np.multiply(_sc0, _sr0, out=_s1)
+    np.divide(_s0, _s1, out=_s0)
+    u_squares = float(np.sum(_s0, dtype=np.float64))
     elements = float(1) * p.size
     _k0_coefficient = (
         _c1_minus_rho
@@ -159,21 +171,29 @@ def _apply_factored__no_relative_step(p, g, state, scalars, scratch):
             key=lambda _x: (_x != _x, _x),
         )
     )
-    _e0 = epsilon_1 + g * g
-    _stored_r = _c0_one_minus_beta * np.mean(_e0, axis=-1, keepdims=True) + beta * r
-    _stored_c = _c0_one_minus_beta * np.mean(_e0, axis=-2, keepdims=True) + beta * c
-    _new_r = _stored_r
-    _new_c = _stored_c
-    _new_p = _c4_weight_decay_factor * p + _k0_coefficient * g / np.sqrt(
-        _stored_c * _stored_r / np.mean(_stored_r, axis=-2, keepdims=True)
-    )
-    np.copyto(r, _new_r)
-    np.copyto(c, _new_c)
-    np.copyto(p, _new_p)
+    if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        np.multiply(p, _c4_weight_decay_factor, out=p)
+    np.square(g, out=_s0)
+    np.add(_s0, epsilon_1, out=_s0)
+    np.mean(_s0, axis=-1, keepdims=True, out=_sr0)
+    np.multiply(_sr0, _c0_one_minus_beta, out=_sr0)
+    np.multiply(r, beta, out=r)
+    np.add(_sr0, r, out=r)
+    np.mean(_s0, axis=-2, keepdims=True, out=_sc0)
+    np.multiply(_sc0, _c0_one_minus_beta, out=_sc0)
+    np.multiply(c, beta, out=c)
+    np.add(_sc0, c, out=c)
+    np.multiply(c, r, out=_s0)
+    np.mean(r, axis=-2, keepdims=True, out=_sm0)
+    np.divide(_s0, _sm0, out=_s0)
+    np.sqrt(_s0, out=_s0)
+    np.divide(g, _s0, out=_s0)
+    np.multiply(_s0, _k0_coefficient, out=_s0)
+    np.add(p, _s0, out=p)
 
 
 def _apply_factored__relative_step(p, g, state, scalars, scratch):
-    """Update p and its state in place for factored=True, relative_step=True: 6 ufunc passes."""
+    """Update p and its state in place for factored=True, relative_step=True: 18 ufunc passes."""
     r, c = state
     # _c0_one_minus_beta = 1 - beta
     # _c1_minus_rho = -rho
@@ -190,20 +210,32 @@ def _apply_factored__relative_step(p, g, state, scalars, scratch):
         epsilon_1,
         epsilon_2,
     ) = scalars
+    _s0, _s1 = scratch[:2]
+    _sc0 = np.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype)
+    _sc1 = np.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype)
+    _sm0 = np.empty(p.shape[:-2] + (1, 1), dtype=p.dtype)
+    _sr0 = np.empty(p.shape[:-1] + (1,), dtype=p.dtype)
+    _sr1 = np.empty(p.shape[:-1] + (1,), dtype=p.dtype)
     if p.size == 0:
         return
-    _w0 = g * g
-    _w1 = _w0 + epsilon_1
-    _w2 = _c0_one_minus_beta * np.mean(_w1, axis=-1, keepdims=True) + beta * r
-    p_squares = float(np.sum(_c3__weight_decay_factor_pow_two * (p * p), dtype=np.float64))
-    u_squares = float(
-        np.sum(
-            _w0
-            * np.mean(_w2, axis=-2, keepdims=True)
-            / (_w2 * (_c0_one_minus_beta * np.mean(_w1, axis=-2, keepdims=True) + beta * c)),
-            dtype=np.float64,
-        )
-    )
+    np.square(p, out=_s0)
+    np.multiply(_s0, _c3__weight_decay_factor_pow_two, out=_s0)
+    p_squares = float(np.sum(_s0, dtype=np.float64))
+    np.square(g, out=_s0)
+    np.add(_s0, epsilon_1, out=_s1)
+    np.mean(_s1, axis=-1, keepdims=True, out=_sr0)
+    np.multiply(_sr0, _c0_one_minus_beta, out=_sr0)
+    np.multiply(r, beta, out=_sr1)
+    np.add(_sr0, _sr1, out=_sr0)
+    np.mean(_sr0, axis=-2, keepdims=True, out=_sm0)
+    np.multiply(_s0, _sm0, out=_s0)
+    np.mean(_s1, axis=-2, keepdims=True, out=_sc0)
+    np.multiply(_sc0, _c0_one_minus_beta, out=_sc0)
+    np.multiply(c, beta, out=_sc1)
+    np.add(_sc0, _sc1, out=_sc0)
+    np.multiply(_sc0, _sr0, out=_s1)
+    np.divide(_s0, _s1, out=_s0)
+    u_squares = float(np.sum(_s0, dtype=np.float64))
     elements = float(1) * p.size
     _k0_coefficient = (
         _c1_minus_rho
@@ -213,17 +245,25 @@ def _apply_factored__relative_step(p, g, state, scalars, scratch):
             key=lambda _x: (_x != _x, _x),
         )
     )
-    _e0 = epsilon_1 + g * g
-    _stored_r = _c0_one_minus_beta * np.mean(_e0, axis=-1, keepdims=True) + beta * r
-    _stored_c = _c0_one_minus_beta * np.mean(_e0, axis=-2, keepdims=True) + beta * c
-    _new_r = _stored_r
-    _new_c = _stored_c
-    _new_p = _c4_weight_decay_factor * p + _k0_coefficient * g / np.sqrt(
-        _stored_c * _stored_r / np.mean(_stored_r, axis=-2, keepdims=True)
-    )
-    np.copyto(r, _new_r)
-    np.copyto(c, _new_c)
-    np.copyto(p, _new_p)
+    if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        np.multiply(p, _c4_weight_decay_factor, out=p)
+    np.square(g, out=_s0)
+    np.add(_s0, epsilon_1, out=_s0)
+    np.mean(_s0, axis=-1, keepdims=True, out=_sr0)
+    np.multiply(_sr0, _c0_one_minus_beta, out=_sr0)
+    np.multiply(r, beta, out=r)
+    np.add(_sr0, r, out=r)
+    np.mean(_s0, axis=-2, keepdims=True, out=_sc0)
+    np.multiply(_sc0, _c0_one_minus_beta, out=_sc0)
+    np.multiply(c, beta, out=c)
+    np.add(_sc0, c, out=c)
+    np.multiply(c, r, out=_s0)
+    np.mean(r, axis=-2, keepdims=True, out=_sm0)
+    np.divide(_s0, _sm0, out=_s0)
+    np.sqrt(_s0, out=_s0)
+    np.divide(g, _s0, out=_s0)
+    np.multiply(_s0, _k0_coefficient, out=_s0)
+    np.add(p, _s0, out=p)
 
 
 class Adafactor(Optimizer):
@@ -307,7 +347,7 @@ class Adafactor(Optimizer):
             state=("r", "c"),
             step=host.step_no_factored__no_relative_step,
             apply=_apply_factored__no_relative_step,
-            scratch=0,
+            scratch=2,
             masks=0,
             partials=None,
             global_ops=(),
@@ -319,7 +359,7 @@ class Adafactor(Optimizer):
             state=("r", "c"),
             step=host.step_no_factored__relative_step,
             apply=_apply_factored__relative_step,
-            scratch=0,
+            scratch=2,
             masks=0,
             partials=None,
             global_ops=(),

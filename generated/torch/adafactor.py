@@ -132,29 +132,33 @@ def _apply_factored__no_relative_step(p, g, state, scalars):
         epsilon_1,
         epsilon_2,
     ) = scalars
+    _s0 = torch.empty_like(p)
+    _s1 = torch.empty_like(p)
+    _sc0 = torch.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype, device=p.device)
+    _sc1 = torch.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype, device=p.device)
+    _sm0 = torch.empty(p.shape[:-2] + (1, 1), dtype=p.dtype, device=p.device)
+    _sr0 = torch.empty(p.shape[:-1] + (1,), dtype=p.dtype, device=p.device)
+    _sr1 = torch.empty(p.shape[:-1] + (1,), dtype=p.dtype, device=p.device)
     if p.numel() == 0:
         return
-    __w0_4 = g * g
-    _w0 = __w0_4
-    __w1_5 = _w0 + epsilon_1
-    _w1 = __w1_5
-    __w2_6 = torch.mean(_w1, dim=-1, keepdim=True)
-    __w2_7 = __w2_6 * _c0_one_minus_beta
-    __w2_8 = r * beta
-    __w2_9 = __w2_7 + __w2_8
-    _w2 = __w2_9
-    _r0_7 = p * p
-    _r0_8 = _r0_7 * _c3__weight_decay_factor_pow_two
-    p_squares = float(torch.sum(_r0_8, dtype=torch.float64))
-    _r1_7 = torch.mean(_w2, dim=-2, keepdim=True)
-    _r1_8 = _w0 * _r1_7
-    _r1_9 = torch.mean(_w1, dim=-2, keepdim=True)
-    _r1_10 = _r1_9 * _c0_one_minus_beta
-    _r1_11 = c * beta
-    _r1_12 = _r1_10 + _r1_11
-    _r1_13 = _w2 * _r1_12
-    _r1_14 = _r1_8 / _r1_13
-    u_squares = float(torch.sum(_r1_14, dtype=torch.float64))
+    torch.square(p, out=_s0)
+    torch.mul(_s0, _c3__weight_decay_factor_pow_two, out=_s0)
+    p_squares = float(torch.sum(_s0, dtype=torch.float64))
+    torch.square(g, out=_s0)
+    torch.add(_s0, epsilon_1, out=_s1)
+    torch.mean(_s1, dim=-1, keepdim=True, out=_sr0)
+    torch.mul(_sr0, _c0_one_minus_beta, out=_sr0)
+    torch.mul(r, beta, out=_sr1)
+    torch.add(_sr0, _sr1, out=_sr0)
+    torch.mean(_sr0, dim=-2, keepdim=True, out=_sm0)
+    torch.mul(_s0, _sm0, out=_s0)
+    torch.mean(_s1, dim=-2, keepdim=True, out=_sc0)
+    torch.mul(_sc0, _c0_one_minus_beta, out=_sc0)
+    torch.mul(c, beta, out=_sc1)
+    torch.add(_sc0, _sc1, out=_sc0)
+    torch.mul(_sc0, _sr0, out=_s1)
+    torch.div(_s0, _s1, out=_s0)
+    u_squares = float(torch.sum(_s0, dtype=torch.float64))
     elements = float(1) * p.numel()
     _k0_coefficient = (
         _c1_minus_rho
@@ -164,27 +168,23 @@ def _apply_factored__no_relative_step(p, g, state, scalars):
             key=lambda _x: (_x != _x, _x),
         )
     )
-    _v7 = g * g
-    _v8 = _v7 + epsilon_1
-    _v9 = torch.mean(_v8, dim=-1, keepdim=True)
-    _v10 = _v9 * _c0_one_minus_beta
-    _v11 = r * beta
-    _v12 = _v10 + _v11
-    _v13 = torch.mean(_v8, dim=-2, keepdim=True)
-    _v14 = _v13 * _c0_one_minus_beta
-    _v15 = c * beta
-    _v16 = _v14 + _v15
-    _v17 = p * _c4_weight_decay_factor
-    _v18 = _v16 * _v12
-    _v19 = torch.mean(_v12, dim=-2, keepdim=True)
-    _v20 = _v18 / _v19
-    _v21 = torch.sqrt(_v20)
-    _v22 = g / _v21
-    _v23 = _v22 * _k0_coefficient
-    _v24 = _v17 + _v23
-    r.copy_(_v12)
-    c.copy_(_v16)
-    p.copy_(_v24)
+    if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        p.mul_(_c4_weight_decay_factor)
+    torch.square(g, out=_s0)
+    torch.add(_s0, epsilon_1, out=_s0)
+    torch.mean(_s0, dim=-1, keepdim=True, out=_sr0)
+    torch.mul(_sr0, _c0_one_minus_beta, out=_sr0)
+    torch.mul(r, beta, out=r)
+    torch.add(_sr0, r, out=r)
+    torch.mean(_s0, dim=-2, keepdim=True, out=_sc0)
+    torch.mul(_sc0, _c0_one_minus_beta, out=_sc0)
+    torch.mul(c, beta, out=c)
+    torch.add(_sc0, c, out=c)
+    torch.mul(c, r, out=_s0)
+    torch.mean(r, dim=-2, keepdim=True, out=_sm0)
+    torch.div(_s0, _sm0, out=_s0)
+    torch.sqrt(_s0, out=_s0)
+    torch.addcdiv(p, g, _s0, value=_k0_coefficient, out=p)
 
 
 def _apply_factored__relative_step(p, g, state, scalars):
@@ -205,29 +205,33 @@ def _apply_factored__relative_step(p, g, state, scalars):
         epsilon_1,
         epsilon_2,
     ) = scalars
+    _s0 = torch.empty_like(p)
+    _s1 = torch.empty_like(p)
+    _sc0 = torch.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype, device=p.device)
+    _sc1 = torch.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype, device=p.device)
+    _sm0 = torch.empty(p.shape[:-2] + (1, 1), dtype=p.dtype, device=p.device)
+    _sr0 = torch.empty(p.shape[:-1] + (1,), dtype=p.dtype, device=p.device)
+    _sr1 = torch.empty(p.shape[:-1] + (1,), dtype=p.dtype, device=p.device)
     if p.numel() == 0:
         return
-    __w0_4 = g * g
-    _w0 = __w0_4
-    __w1_5 = _w0 + epsilon_1
-    _w1 = __w1_5
-    __w2_6 = torch.mean(_w1, dim=-1, keepdim=True)
-    __w2_7 = __w2_6 * _c0_one_minus_beta
-    __w2_8 = r * beta
-    __w2_9 = __w2_7 + __w2_8
-    _w2 = __w2_9
-    _r0_7 = p * p
-    _r0_8 = _r0_7 * _c3__weight_decay_factor_pow_two
-    p_squares = float(torch.sum(_r0_8, dtype=torch.float64))
-    _r1_7 = torch.mean(_w2, dim=-2, keepdim=True)
-    _r1_8 = _w0 * _r1_7
-    _r1_9 = torch.mean(_w1, dim=-2, keepdim=True)
-    _r1_10 = _r1_9 * _c0_one_minus_beta
-    _r1_11 = c * beta
-    _r1_12 = _r1_10 + _r1_11
-    _r1_13 = _w2 * _r1_12
-    _r1_14 = _r1_8 / _r1_13
-    u_squares = float(torch.sum(_r1_14, dtype=torch.float64))
+    torch.square(p, out=_s0)
+    torch.mul(_s0, _c3__weight_decay_factor_pow_two, out=_s0)
+    p_squares = float(torch.sum(_s0, dtype=torch.float64))
+    torch.square(g, out=_s0)
+    torch.add(_s0, epsilon_1, out=_s1)
+    torch.mean(_s1, dim=-1, keepdim=True, out=_sr0)
+    torch.mul(_sr0, _c0_one_minus_beta, out=_sr0)
+    torch.mul(r, beta, out=_sr1)
+    torch.add(_sr0, _sr1, out=_sr0)
+    torch.mean(_sr0, dim=-2, keepdim=True, out=_sm0)
+    torch.mul(_s0, _sm0, out=_s0)
+    torch.mean(_s1, dim=-2, keepdim=True, out=_sc0)
+    torch.mul(_sc0, _c0_one_minus_beta, out=_sc0)
+    torch.mul(c, beta, out=_sc1)
+    torch.add(_sc0, _sc1, out=_sc0)
+    torch.mul(_sc0, _sr0, out=_s1)
+    torch.div(_s0, _s1, out=_s0)
+    u_squares = float(torch.sum(_s0, dtype=torch.float64))
     elements = float(1) * p.numel()
     _k0_coefficient = (
         _c1_minus_rho
@@ -237,27 +241,23 @@ def _apply_factored__relative_step(p, g, state, scalars):
             key=lambda _x: (_x != _x, _x),
         )
     )
-    _v7 = g * g
-    _v8 = _v7 + epsilon_1
-    _v9 = torch.mean(_v8, dim=-1, keepdim=True)
-    _v10 = _v9 * _c0_one_minus_beta
-    _v11 = r * beta
-    _v12 = _v10 + _v11
-    _v13 = torch.mean(_v8, dim=-2, keepdim=True)
-    _v14 = _v13 * _c0_one_minus_beta
-    _v15 = c * beta
-    _v16 = _v14 + _v15
-    _v17 = p * _c4_weight_decay_factor
-    _v18 = _v16 * _v12
-    _v19 = torch.mean(_v12, dim=-2, keepdim=True)
-    _v20 = _v18 / _v19
-    _v21 = torch.sqrt(_v20)
-    _v22 = g / _v21
-    _v23 = _v22 * _k0_coefficient
-    _v24 = _v17 + _v23
-    r.copy_(_v12)
-    c.copy_(_v16)
-    p.copy_(_v24)
+    if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
+        p.mul_(_c4_weight_decay_factor)
+    torch.square(g, out=_s0)
+    torch.add(_s0, epsilon_1, out=_s0)
+    torch.mean(_s0, dim=-1, keepdim=True, out=_sr0)
+    torch.mul(_sr0, _c0_one_minus_beta, out=_sr0)
+    torch.mul(r, beta, out=r)
+    torch.add(_sr0, r, out=r)
+    torch.mean(_s0, dim=-2, keepdim=True, out=_sc0)
+    torch.mul(_sc0, _c0_one_minus_beta, out=_sc0)
+    torch.mul(c, beta, out=c)
+    torch.add(_sc0, c, out=c)
+    torch.mul(c, r, out=_s0)
+    torch.mean(r, dim=-2, keepdim=True, out=_sm0)
+    torch.div(_s0, _sm0, out=_s0)
+    torch.sqrt(_s0, out=_s0)
+    torch.addcdiv(p, g, _s0, value=_k0_coefficient, out=p)
 
 
 class Adafactor(Optimizer):

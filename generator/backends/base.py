@@ -175,6 +175,15 @@ class MaskPrograms:
     scratch: int  # number scratch arrays (_s0, ...) they use
     bool_scratch: int  # true/false scratch arrays (_b0, ...) beyond the masks
     passes: int  # the longest program's
+    shaped: tuple = ()  # scratch of smaller shapes (ArrayProgram.shaped_scratch), every case's
+
+
+def array_shapes(ir) -> dict:
+    """The axes of each state array not shaped like the parameter (state of rows or
+    columns), for the array programs (printers/arrays.py); empty for most rules."""
+    from ..model.types import STATE_SHAPES
+
+    return {s.name: STATE_SHAPES[s.shape] for s in ir.variant.state if s.shape != "element"}
 
 
 def mask_programs(ir, arrays, scalars, lines_of) -> MaskPrograms:
@@ -184,14 +193,21 @@ def mask_programs(ir, arrays, scalars, lines_of) -> MaskPrograms:
     if not ir.masks:
         return MaskPrograms((), 0, 0, 0)
     cases = condition_cases(ir.array_masks(), ())
-    programs = {case: lower_masks(temps, arrays, scalars) for case, temps, _ in cases}
+    shapes = array_shapes(ir)
+    programs = {case: lower_masks(temps, arrays, scalars, shapes) for case, temps, _ in cases}
     lines = branch_lines(cases, lambda case: lines_of(programs[case[0]]), printed_condition)
     return MaskPrograms(
         tuple(lines),
         max(p.scratch for p in programs.values()),
         max(p.bool_scratch for p in programs.values()),
         max(p.passes for p in programs.values()),
+        shaped_union(p.shaped_scratch for p in programs.values()),
     )
+
+
+def shaped_union(groups) -> tuple:
+    """The scratch of smaller shapes that several programs use (each names its own from 0)."""
+    return tuple(sorted(set().union(*groups)))
 
 
 def printed_condition(condition) -> str:

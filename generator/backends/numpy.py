@@ -10,13 +10,15 @@ from ..ir import KernelIR, LoweredSpec
 from ..model import Scope
 from ..printers import numpy as dialect
 from ..printers.arrays import lower_element_program
-from . import python_common, whole_array
+from . import python_common
 from .base import (
+    array_shapes,
     branch_lines,
     condition_cases,
     each_variant,
     mask_programs,
     printed_condition,
+    shaped_union,
     weight_decay_lines,
 )
 from .reductions import global_partials, selects, tensor_stage
@@ -114,19 +116,6 @@ def _selecting(lines, selecting: bool) -> tuple[str, ...]:
 
 
 def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
-    if ir.variant.whole_array:  # row or column means: values of several shapes
-        tensor_lines, element_lines = whole_array.numpy_lines(ir)
-        passes = len([line for line in element_lines if line.lstrip().startswith("_")])
-        return NumpyVariant(
-            base=base,
-            tensor_lines=tuple(tensor_lines),
-            element_lines=tuple(element_lines),
-            partial_lines=(),
-            partial_results=(),
-            scratch=0,
-            passes=passes,
-            elementwise=False,
-        )
     arrays = ["p", "g", *ir.state]
     scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
     scalars |= {r.name for r in ir.reductions if r.scope is Scope.TENSOR}
@@ -134,8 +123,9 @@ def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
     temporaries, outputs = ir.array_program()
     cases = condition_cases(temporaries, outputs)
     masks = [a.symbol.name for a in ir.masks]
+    shapes = array_shapes(ir)  # a state of rows or columns
     programs = {
-        case: lower_element_program(temps, outs, arrays, {"p", *ir.state}, scalars, masks)
+        case: lower_element_program(temps, outs, arrays, {"p", *ir.state}, scalars, masks, shapes)
         for case, temps, outs in cases
     }
     element_lines = branch_lines(
@@ -145,9 +135,13 @@ def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
     decay = weight_decay_lines(ir, "np.multiply(p, {factor}, out=p)")
     partials, results = global_partials(ir, arrays, dialect)
     bools = max(masks_code.bool_scratch, tensor.bools, partials.bools)
+    # scratch of a row's or a column's shape (a rule of row or column means), made here
+    shaped = shaped_union([tensor.shaped, masks_code.shaped])
+    shaped = shaped_union([shaped, *(p.shaped_scratch for p in programs.values())])
+    allocate = tuple(dialect.allocate(*entry) for entry in shaped)
     return NumpyVariant(
         base=base,
-        tensor_lines=_selecting(tensor.lines, selects(ir)),
+        tensor_lines=allocate + _selecting(tensor.lines, selects(ir)),
         element_lines=decay + _selecting([*masks_code.lines, *element_lines], bool(ir.masks)),
         partial_lines=_selecting(partials.lines, selects(ir)),
         partial_results=tuple(results),
@@ -158,6 +152,7 @@ def variant_view(ir: KernelIR, base: python_common.StepProgram) -> NumpyVariant:
             *(p.scratch for p in programs.values()),
         ),
         passes=max(p.passes for p in programs.values()) + masks_code.passes + bool(decay),
-        elementwise=not tensor.lines and not partials.lines,
+        # a tensor updated in slices (blocks of elements) has no rows or columns
+        elementwise=not tensor.lines and not partials.lines and not ir.variant.whole_array,
         mask_names=tuple(masks) + tuple(f"_b{i}" for i in range(bools)),
     )

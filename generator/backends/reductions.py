@@ -12,7 +12,7 @@ from ..ir import KernelIR
 from ..model import Scope
 from ..printers.arrays import lower_reduction
 from ..printers.python import print_scalar
-from .base import branch_lines, each_case, per_step_conditions
+from .base import array_shapes, branch_lines, each_case, per_step_conditions, shaped_union
 
 
 @dataclass(frozen=True)
@@ -24,19 +24,21 @@ class ReductionCode:
     lines: tuple[str, ...] = ()
     scratch: int = 0
     bools: int = 0
+    shaped: tuple = ()  # scratch of smaller shapes (a rule of row or column means)
 
     def __add__(self, other: "ReductionCode") -> "ReductionCode":
         return ReductionCode(
             self.lines + other.lines,
             max(self.scratch, other.scratch),
             max(self.bools, other.bools),
+            shaped_union([self.shaped, other.shaped]),
         )
 
 
-def reduction_lines(r, arrays, scalars, dialect, prefix="") -> ReductionCode:
+def reduction_lines(r, arrays, scalars, dialect, prefix="", shapes=None) -> ReductionCode:
     target = f"{prefix}{r.name}"
     cases = _step_cases(r.expr, arrays, f"reduction ({r.name})")
-    codes = [_reduction_code(target, r.op, e, arrays, scalars, dialect) for _, e in cases]
+    codes = [_reduction_code(target, r.op, e, arrays, scalars, dialect, shapes) for _, e in cases]
     if len(cases) == 1:
         return codes[0]
     by_case = {taken: code for (taken, _), code in zip(cases, codes)}
@@ -45,10 +47,15 @@ def reduction_lines(r, arrays, scalars, dialect, prefix="") -> ReductionCode:
         lambda case: by_case[case[0]].lines,
         print_scalar,
     )
-    return ReductionCode(tuple(lines), max(c.scratch for c in codes), max(c.bools for c in codes))
+    return ReductionCode(
+        tuple(lines),
+        max(c.scratch for c in codes),
+        max(c.bools for c in codes),
+        shaped_union(c.shaped for c in codes),
+    )
 
 
-def _reduction_code(target, op, expr, arrays, scalars, dialect) -> ReductionCode:
+def _reduction_code(target, op, expr, arrays, scalars, dialect, shapes=None) -> ReductionCode:
     if not {s.name for s in expr.free_symbols} & set(arrays):
         # the same value at every element (``of: 1`` counts them): no pass over memory; the
         # maximum over no elements is -inf, as everywhere
@@ -56,11 +63,11 @@ def _reduction_code(target, op, expr, arrays, scalars, dialect) -> ReductionCode
         if op == "sum":
             return ReductionCode((f"{target} = float({value}) * {n}",))
         return ReductionCode((f"{target} = float({value}) if {n} else -math.inf",))
-    program, result = lower_reduction(expr, op, arrays, scalars)
+    program, result = lower_reduction(expr, op, arrays, scalars, shapes)
     if result.startswith("dot:"):  # a sum of squares: one pass, no scratch
         return ReductionCode((f"{target} = {dialect.sum_of_squares(result[4:])}",))
     lines = (*dialect.lines(program), f"{target} = {dialect.reduce(op, result)}")
-    return ReductionCode(lines, program.scratch, program.bool_scratch)
+    return ReductionCode(lines, program.scratch, program.bool_scratch, program.shaped_scratch)
 
 
 def _step_cases(expr, arrays, what: str):
@@ -83,7 +90,7 @@ def tensor_stage(ir: KernelIR, arrays, scalars, dialect) -> ReductionCode:
         # arithmetic on its reductions (a count of 0 divides by zero)
         code += ReductionCode((f"if {dialect.count('p')} == 0:", "    return"))
     for r in (r for r in ir.reductions if r.scope is Scope.TENSOR):
-        code += reduction_lines(r, arrays, scalars - {r.name}, dialect)
+        code += reduction_lines(r, arrays, scalars - {r.name}, dialect, shapes=array_shapes(ir))
     tensor = tuple(f"{a.symbol.name} = {print_scalar(a.expr)}" for a in ir.tensor)
     return code + ReductionCode(tensor)
 

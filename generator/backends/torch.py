@@ -11,15 +11,18 @@ from ..common import COMMON_DEFAULTS
 from ..ir import KernelIR, LoweredSpec
 from ..model import Scope
 from ..printers import torch as dialect
+from ..printers.arrays import lower_element_program
 from ..printers.torch_graph import element_lines
 from ..render import Output, runtime_output
-from . import python_common, whole_array
+from . import python_common
 from .base import (
+    array_shapes,
     branch_lines,
     condition_cases,
     each_variant,
     mask_programs,
     printed_condition,
+    shaped_union,
     weight_decay_lines,
 )
 from .reductions import global_partials, tensor_stage
@@ -133,19 +136,7 @@ def _torch_args(hyperparameters: set[str]) -> tuple[str, ...]:
 
 def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
     if ir.variant.whole_array:  # row or column means: values of several shapes
-        tensor_code, element_code = whole_array.torch_lines(ir)
-        return TorchVariant(
-            base=base,
-            scratch_names=(),
-            tensor_lines=tuple(tensor_code),
-            element_lines=tuple(element_code),
-            foreach_lines=(),
-            partial_lines=(),
-            partial_results=(),
-            tensor_ops=tuple(str(r.op) for r in ir.reductions if r.scope is Scope.TENSOR),
-            graph_lines=(),
-            nonnegative=ir.nonnegative,
-        )
+        return _whole_array_variant(ir, base)
     arrays = ["p", "g", *ir.state]
     tensor_reductions = [r for r in ir.reductions if r.scope is Scope.TENSOR]
     scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
@@ -194,6 +185,48 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
         nonnegative=ir.nonnegative,
         mask_lines=tuple(mask_lines),
         mask_names=masks,
+    )
+
+
+def _whole_array_variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
+    """A rule of row or column means: its arrays have several shapes (printers/arrays.py
+    schedules them in place, with scratch of each shape), which torch's multi-tensor
+    operations and the element scheduler of printers/inplace.py do not take: per tensor only."""
+    arrays = ["p", "g", *ir.state]
+    shapes = array_shapes(ir)
+    scalars = set(base.element_scalars) | {a.symbol.name for a in ir.tensor} | {"t"}
+    scalars |= {r.name for r in ir.reductions if r.scope is Scope.TENSOR}
+    tensor = tensor_stage(ir, arrays, scalars, dialect)
+    cases = condition_cases(*ir.array_program())
+    masks = tuple(a.symbol.name for a in ir.masks)
+    programs = {
+        case: lower_element_program(temps, outs, arrays, {"p", *ir.state}, scalars, masks, shapes)
+        for case, temps, outs in cases
+    }
+    element = branch_lines(
+        cases, lambda case: dialect.tensor_lines(programs[case[0]]), printed_condition
+    )
+    masks_code = mask_programs(ir, arrays, scalars, dialect.tensor_lines)
+    _, tensor_masks, _ = _masks(ir, masks_code)
+    shaped = shaped_union([tensor.shaped, masks_code.shaped])
+    shaped = shaped_union([shaped, *(p.shaped_scratch for p in programs.values())])
+    bools = max(tensor.bools, masks_code.bool_scratch)
+    scratch = max(tensor.scratch, masks_code.scratch, *(p.scratch for p in programs.values()))
+    allocate = [dialect.allocate(*entry) for entry in shaped]
+    allocate += [f"_b{i} = torch.empty_like(p, dtype=torch.bool)" for i in range(bools)]
+    return TorchVariant(
+        base=base,
+        scratch_names=tuple(f"_s{i}" for i in range(scratch)),
+        tensor_lines=tuple(allocate) + tensor.lines,
+        element_lines=weight_decay_lines(ir, "p.mul_({factor})")
+        + tuple(tensor_masks)
+        + tuple(element),
+        foreach_lines=(),
+        partial_lines=(),
+        partial_results=(),
+        tensor_ops=tuple(str(r.op) for r in ir.reductions if r.scope is Scope.TENSOR),
+        graph_lines=(),
+        nonnegative=ir.nonnegative,
     )
 
 

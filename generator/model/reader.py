@@ -557,6 +557,15 @@ def _check_axes(path, state, step, update, reductions):
             )
         if eq.target not in shapes and eq.target not in ("p", "g"):
             axes_of[eq.target] = axes
+    for r in reductions:  # a sum over the elements, of a value per element
+        axes = _axes(r.expr, {**axes_of, **{s.name: STATE_SHAPES[s.shape] for s in state}})
+        if axes is not None and axes != STATE_SHAPES["element"]:
+            raise SpecError(
+                path,
+                r.line,
+                f"reduction {r.name!r}: of: a value per row or column (of a state of rows or "
+                "columns, or a mean): reduce a value that differs per element",
+            )
 
 
 def _axes(expr, axes_of):

@@ -70,6 +70,17 @@ class Instr:
     out: str
 
 
+# The axes along which a value varies within a matrix (rows "i", columns "j"): every value
+# of the usual element programs varies along both; a row mean's along the rows only, and so
+# on (a rule of row or column means, model.Variant.whole_array). A storage holds values of
+# one such shape: p's shape, or its shape with the last axis 1 ("rows"), the axis before it 1
+# ("columns"), or both 1 ("matrix": one value per matrix).
+FULL = frozenset("ij")
+SHAPE_OF_AXES = {FULL: "element", frozenset("i"): "rows", frozenset("j"): "columns"}
+SHAPE_OF_AXES[frozenset()] = "matrix"
+_SCRATCH_TAG = {"rows": "r", "columns": "c", "matrix": "m"}
+
+
 @dataclass
 class ArrayProgram:
     """Three-address instructions over named arrays, ready for a dialect to print."""
@@ -78,6 +89,9 @@ class ArrayProgram:
     scratch: int  # how many scratch buffers the instructions use (named _s0, _s1, ...)
     result: str | None = None  # for a reduction: the array holding its per-element values
     bool_scratch: int = 0  # true/false scratch arrays (named _b0, _b1, ...)
+    # scratch of another shape than p's (a rule of row or column means), which the printed
+    # function makes itself: (name, "rows" | "columns" | "matrix", true/false)
+    shaped_scratch: tuple[tuple[str, str, bool], ...] = ()
 
     @property
     def passes(self) -> int:
@@ -93,13 +107,15 @@ class _Lowering:
     inputs: dict[int, str] = field(default_factory=dict)
     boolean: set[int] = field(default_factory=set)  # values that are masks
     memo: dict | None = None  # expression -> Operand: each computed once (the masks' program)
+    axes: dict[int, frozenset] = field(default_factory=dict)  # value -> its axes (FULL if none)
 
-    def input(self, name: str, boolean: bool = False) -> Operand:
+    def input(self, name: str, boolean: bool = False, axes: frozenset = FULL) -> Operand:
         operand = Operand(value=self.count)
         self.inputs[self.count] = name
         self.values[name] = operand
         if boolean:
             self.boolean.add(self.count)
+        self.axes[self.count] = axes
         self.count += 1
         return operand
 
@@ -109,6 +125,12 @@ class _Lowering:
         self.ops.append(Op(func, list(args), out.value))
         if func in BOOLEAN:
             self.boolean.add(out.value)
+        axes = frozenset().union(*(self.axes[a.value] for a in args if a.is_array))
+        if func == "row_mean":
+            axes -= {"j"}
+        elif func == "column_mean":
+            axes -= {"i"}
+        self.axes[out.value] = axes
         return out
 
     def is_scalar(self, expr) -> bool:
@@ -265,13 +287,14 @@ def _dead(name: str, rest: list[Instr]) -> bool:
     return True
 
 
-def lower_values(temporaries, outputs, arrays: list[str], scalars: set[str], masks=()):
+def lower_values(temporaries, outputs, arrays: list[str], scalars: set[str], masks=(), shapes=None):
     """The element program as operations on values, before storages are chosen: (the
     lowering, with its ``ops`` and ``inputs`` (value -> array name), and the finals, (name,
-    Operand) per output). ``masks``: names of true/false input arrays (the IR's masks)."""
+    Operand) per output). ``masks``: names of true/false input arrays (the IR's masks);
+    ``shapes``: an array's axes where not FULL (a state of rows or columns)."""
     low = _Lowering(scalars)
     for name in arrays:
-        low.input(name)
+        low.input(name, axes=(shapes or {}).get(name, FULL))
     for name in masks:
         low.input(name, boolean=True)
     for assign in temporaries:
@@ -281,21 +304,28 @@ def lower_values(temporaries, outputs, arrays: list[str], scalars: set[str], mas
 
 
 def lower_element_program(
-    temporaries, outputs, arrays: list[str], writable: set[str], scalars: set[str], masks=()
+    temporaries,
+    outputs,
+    arrays: list[str],
+    writable: set[str],
+    scalars: set[str],
+    masks=(),
+    shapes=None,
 ) -> ArrayProgram:
     """Print ``outputs`` (name -> expression) in place into the arrays of the same name;
-    ``masks``: the true/false arrays the selects read (``lower_masks`` computes them)."""
-    low, finals = lower_values(temporaries, outputs, arrays, scalars, masks)
+    ``masks``: the true/false arrays the selects read (``lower_masks`` computes them);
+    ``shapes``: as for ``lower_values``."""
+    low, finals = lower_values(temporaries, outputs, arrays, scalars, masks, shapes)
     return _allocate(low, finals, writable)
 
 
-def lower_masks(masks, arrays: list[str], scalars: set[str]) -> ArrayProgram:
+def lower_masks(masks, arrays: list[str], scalars: set[str], shapes=None) -> ArrayProgram:
     """The IR's masks (per-element conditions over the values before the step), computed
     into true/false arrays of their names, before the element program runs: an earlier mask
     is an input of a later one, and a value two masks read is computed once."""
     low = _Lowering(scalars, memo={})
     for name in arrays:
-        low.input(name)
+        low.input(name, axes=(shapes or {}).get(name, FULL))
     finals = []
     for assign in masks:
         operand = low.lower(assign.expr)
@@ -305,24 +335,27 @@ def lower_masks(masks, arrays: list[str], scalars: set[str]) -> ArrayProgram:
 
 
 def lower_reduction(
-    expr, op: str, arrays: list[str], scalars: set[str]
+    expr, op: str, arrays: list[str], scalars: set[str], shapes=None
 ) -> tuple[ArrayProgram, str]:
     """Lines that leave the per-element values of ``expr`` in an array; returns its name,
     or ``dot:x`` for a sum of squares of the array x (one pass, no scratch)."""
+    shapes = shapes or {}
     if (
         op == "sum"
         and isinstance(expr, sp.Pow)
         and expr.exp == 2
         and isinstance(expr.base, sp.Symbol)
     ):
-        if expr.base.name in arrays:  # a sum of squares: one pass with a dot product
+        if expr.base.name in arrays and expr.base.name not in shapes:  # one pass, a dot
             return ArrayProgram([], 0), f"dot:{expr.base.name}"
     low = _Lowering(scalars, memo={})  # a select's condition and branch share their values
     for name in arrays:
-        low.input(name)
+        low.input(name, axes=shapes.get(name, FULL))
     result = low.lower(expr)
     if not result.is_array:
         raise GenerationError(f"a reduction must be per element: {expr}")
+    if low.axes[result.value] != FULL:  # its sum over a row value would count it once
+        raise GenerationError(f"a reduction must differ per element, not per row or column: {expr}")
     program = _allocate(low, [], set(), keep=result.value)
     return program, program.result
 
@@ -345,8 +378,12 @@ def _allocate(low: _Lowering, finals, writable: set[str], keep: int | None = Non
 
     storage: dict[int, str] = dict(low.inputs)
     occupant: dict[str, int] = {name: value for value, name in low.inputs.items()}
+    axes_of = lambda value: low.axes.get(value, FULL)  # noqa: E731
+    # every storage's axes: an input's, then each scratch's, and each output's by its value's
+    storage_axes: dict[str, frozenset] = {name: axes_of(v) for v, name in low.inputs.items()}
     scratch: list[str] = []
     bool_scratch: list[str] = []
+    shaped: dict[tuple[frozenset, bool], list[str]] = {}  # scratch of smaller shapes
     # a mask and a number never share a storage; the mask outputs are the writable
     # storages whose final values are masks
     masks = {storage[v] for v in low.boolean if v in storage}
@@ -359,10 +396,15 @@ def _allocate(low: _Lowering, finals, writable: set[str], keep: int | None = Non
     instrs = []
     for index, op in enumerate(ops):
         boolean = op.result in low.boolean
-        pool = bool_scratch if boolean else scratch
+        axes = axes_of(op.result)
+        if axes == FULL:
+            pool = bool_scratch if boolean else scratch
+        else:
+            pool = shaped.setdefault((axes, boolean), [])
 
         def fits(name):
-            return (name in masks or name in bool_scratch) == boolean
+            same_kind = (name in masks or name in bool_scratch) == boolean
+            return same_kind and storage_axes.get(name, FULL) == axes
 
         targets = final_of.get(op.result, [])
         # where(m, a, b) is printed as b, then a where m holds: never into a's storage alone
@@ -373,7 +415,7 @@ def _allocate(low: _Lowering, finals, writable: set[str], keep: int | None = Non
                 avoid.add(a_storage)
         choice = None
         for name in targets:
-            if name in writable and free(name, index) and name not in avoid:
+            if name in writable and free(name, index) and name not in avoid and fits(name):
                 choice = name
                 break
         if choice is None:
@@ -389,8 +431,13 @@ def _allocate(low: _Lowering, finals, writable: set[str], keep: int | None = Non
         if choice is None:
             choice = next((s for s in pool if free(s, index) and s not in avoid), None)
         if choice is None:
-            choice = f"_b{len(pool)}" if boolean else f"_s{len(pool)}"
+            if axes == FULL:
+                choice = f"_b{len(pool)}" if boolean else f"_s{len(pool)}"
+            else:
+                tag = _SCRATCH_TAG[SHAPE_OF_AXES[axes]]
+                choice = f"_{'b' if boolean else 's'}{tag}{len(pool)}"
             pool.append(choice)
+            storage_axes[choice] = axes
         args = tuple(storage[a.value] if a.is_array else a.code for a in op.args)
         instrs.append(Instr(op.func, args, tuple(not a.is_array for a in op.args), choice))
         storage[op.result] = choice
@@ -405,6 +452,15 @@ def _allocate(low: _Lowering, finals, writable: set[str], keep: int | None = Non
             bucket = copies_from_scratch if source in scratch else copies_from_outputs
             bucket.append(Instr("copy", (source,), (False,), name))
     instrs += copies_from_outputs + copies_from_scratch
+    shaped_scratch = tuple(
+        (name, SHAPE_OF_AXES[axes], boolean)
+        for (axes, boolean), names in sorted(shaped.items(), key=lambda kv: kv[1][0])
+        for name in names
+    )
     return ArrayProgram(
-        instrs, len(scratch), storage[keep] if keep is not None else None, len(bool_scratch)
+        instrs,
+        len(scratch),
+        storage[keep] if keep is not None else None,
+        len(bool_scratch),
+        shaped_scratch,
     )

@@ -31,6 +31,9 @@ _UFUNCS = {
 }
 
 
+_MEANS = {"row_mean": -1, "column_mean": -2}
+
+
 def line(instr: Instr) -> str:
     if instr.func == "where":  # b, then a where the mask holds (out is not a's storage)
         mask, a, b = instr.args
@@ -42,6 +45,9 @@ def line(instr: Instr) -> str:
         return f"{instr.out}[...] = {instr.args[0]}"
     if instr.func == "clip":
         return f"np.clip({', '.join(instr.args)}, out={instr.out})"
+    if instr.func in _MEANS:  # one value per row or column, its axis kept (length 1)
+        axis = _MEANS[instr.func]
+        return f"np.mean({instr.args[0]}, axis={axis}, keepdims=True, out={instr.out})"
     return f"{_UFUNCS[instr.func]}({', '.join(instr.args)}, out={instr.out})"
 
 
@@ -70,3 +76,15 @@ def reduce(op: str, array: str) -> str:
     if op == "sum":
         return f"float(np.sum({array}, dtype=np.float64))"
     return f"(float(np.max({array})) if {array}.size else -math.inf)"
+
+
+def allocate(name: str, shape: str, boolean: bool) -> str:
+    """A scratch array of one of the smaller shapes of a rule of row or column means."""
+    return f"{name} = np.empty({SHAPE_CODE[shape]}, dtype={'bool' if boolean else 'p.dtype'})"
+
+
+SHAPE_CODE = {  # p's shape with the last axis 1, the one before it, or both
+    "rows": "p.shape[:-1] + (1,)",
+    "columns": "p.shape[:-2] + (1,) + p.shape[-1:]",
+    "matrix": "p.shape[:-2] + (1, 1)",
+}

@@ -186,6 +186,9 @@ def _tensor_line(instr: Instr) -> list[str]:
         return [f"{o}.copy_({a[0]})"]
     if instr.func == "fill":
         return [f"{o}.fill_({a[0]})"]
+    if instr.func in ("row_mean", "column_mean"):  # its axis kept, of length 1
+        axis = -1 if instr.func == "row_mean" else -2
+        return [f"torch.mean({a[0]}, dim={axis}, keepdim=True, out={o})"]
     if instr.func == "subtract" and instr.scalar[0]:  # s - x = -(x - s)
         return [f"torch.sub({a[1]}, {a[0]}, out={o})", f"torch.neg({o}, out={o})"]
     if instr.func == "divide" and instr.scalar[0]:  # s / x
@@ -450,3 +453,11 @@ def reduce(op: str, array: str) -> str:
     if op == "sum":
         return f"float(torch.sum({array}, dtype=torch.float64))"
     return f"(float(torch.max({array})) if {array}.numel() else -math.inf)"
+
+
+def allocate(name: str, shape: str, boolean: bool) -> str:
+    """A scratch tensor of one of the smaller shapes of a rule of row or column means."""
+    from .numpy import SHAPE_CODE
+
+    dtype = "torch.bool" if boolean else "p.dtype"
+    return f"{name} = torch.empty({SHAPE_CODE[shape]}, dtype={dtype}, device=p.device)"

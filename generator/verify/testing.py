@@ -530,8 +530,6 @@ def check_steps_allocate_no_arrays(cls):
 
     for arguments in ({}, {"clipnorm": 1.0, "clipvalue": 0.1}):
         params = [np.ones(1_000_000, np.float32), np.ones((300, 300), np.float32)]
-        # a rule of row or column means computes its values as new arrays (whole-array code)
-        params = [p for p in params if not whole_array(cls, p.ndim)]
         grads = [np.full(p.shape, 0.5, np.float32) for p in params]
         opt = cls(**arguments)
         opt.apply_gradients(zip(grads, params))
@@ -544,16 +542,6 @@ def check_steps_allocate_no_arrays(cls):
         finally:
             tracemalloc.stop()
         assert peak < 128 * 1024, f"a step allocated {peak} bytes with {arguments}"
-
-
-def whole_array(cls, rank: int) -> bool:
-    """Whether a tensor of ``rank`` axes takes a rule of row or column means with ``cls``'s
-    default flags: whole-array code, without a fused kernel (its kernel's ``native`` is None
-    where the spec has C kernels)."""
-    if cls.native_module is None:
-        return False
-    flags = {**cls.variant_flag_defaults}
-    return cls.kernel_of(cls, flags, rank).native is None
 
 
 def load_module(source: str, package: str, name: str, host=None):

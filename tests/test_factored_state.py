@@ -271,12 +271,26 @@ def test_the_toy_spec_parses():
             r"factored.yaml:8: state 'r' \(shape: rows\) needs a tensor of two axes or more",
         ),
         (
+            "p = p - lr*g/sqrt((r if matrix else v) + 1)\n",
+            "p = p - lr*s*g/sqrt((r if matrix else v) + 1)\nreductions:\n"
+            "  s: {scope: tensor, op: sum, of: r, doc: Rows.}\n",
+            r"factored.yaml:17: reduction 's': of: a value per row or column",
+        ),
+        (
             "update:\n",
             "step:\n  - s = row_mean(lr)\nupdate:\n",
             r"factored.yaml:11: step: s = \.\.\.: row_mean is one value per row or column",
         ),
     ],
-    ids=["bad-shape", "not-a-row-value", "mean-of-a-constant", "vector-rule", "state", "step"],
+    ids=[
+        "bad-shape",
+        "not-a-row-value",
+        "mean-of-a-constant",
+        "vector-rule",
+        "state",
+        "reduction-of-rows",
+        "step",
+    ],
 )
 def test_misuse_is_an_error_with_its_line(old, new, message):
     assert old in SPEC
