@@ -577,6 +577,14 @@ def targets(report: dict, gpu: bool) -> list[dict]:
         "W1",
         1.3,
     )
+    per_element(  # W1 is a vector: Adafactor's unfactored rule (its matrices' has no kernel)
+        f"fused {kind} Adafactor over fused {kind} Adam, W1 (time per element; at most)",
+        f"generated fused {kind}",
+        "adafactor",
+        "adam",
+        "W1",
+        1.3,
+    )
     if not gpu:
         for w, goal in (("W1", 1.0), ("W2", 1.3), ("W3", 1.1)):  # W2, W3: issue 16's goals
             ratio(

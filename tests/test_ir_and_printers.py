@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -88,14 +89,24 @@ def test_numpy_element_programs_write_in_place_with_few_buffers(module):
                 assert not re.search(r"np\.power\(\w+, [0-9.]+", line), "small powers are squares"
             assert prog.scratch <= 3, (module, prog.scratch)
             # Ftrl's rule is longer: two powers, the shrinkage term and l1's clip (18 passes)
-            assert prog.passes <= (18 if module == "ftrl" else 16), (module, prog.passes)
+            # and Adafactor's factored rule: its row and column means, and the second moment
+            # rebuilt from them (17)
+            longer = {"ftrl": 18, "adafactor": 17}
+            assert prog.passes <= longer.get(module, 16), (module, prog.passes)
 
 
 def test_scalar_printer_output():
     x, y = sp.symbols("x y", real=True)
     assert print_scalar(x**2) == "x*x"
     assert print_scalar(sp.sqrt(x)) == "math.sqrt(x)"
-    assert print_scalar(sp.Max(x, y)) == "max(x, y)"
+    # max and min keep a NaN wherever it is, as numpy.maximum and the C kernels' ocg_max do
+    # (the builtins keep it only when it comes first)
+    for function, values in ((sp.Max, (1.0, 2.0)), (sp.Min, (2.0, 1.0))):
+        code = print_scalar(function(x, y))
+        assert eval(code, {"x": values[0], "y": values[1]}) == (2.0 if function is sp.Max else 1.0)
+        for nan_first in (True, False):
+            env = {"x": math.nan, "y": 1.0} if nan_first else {"x": 1.0, "y": math.nan}
+            assert math.isnan(eval(code, env)), (code, env)
     assert print_scalar(sp.Rational(24, 25)) == "24/25"
 
 

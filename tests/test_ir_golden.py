@@ -34,10 +34,14 @@ def normalised(ir) -> dict:
     def printed(code: str) -> str:  # the hoisted values' names by position: _c0_one_minus_beta_1 -> _c0
         return re.sub(r"\b(_[ck][0-9]+)_[a-z0-9_]+", r"\1", code)
 
+    # a rule of row or column means has no kernel (model.Variant.whole_array): no C text
+    c_text = [] if ir.variant.whole_array else (
+        [printed(f"{a.symbol.name} = {print_c(a.expr, 'float')}") for a in ir.temporaries]
+        + [printed(f"{name} = {print_c(expr, 'float')}") for name, expr in ir.outputs]
+    )
     return {
         # the C text of the element program: the order of every operation, as the kernels print it
-        "printed_c": [printed(f"{a.symbol.name} = {print_c(a.expr, 'float')}") for a in ir.temporaries]
-        + [printed(f"{name} = {print_c(expr, 'float')}") for name, expr in ir.outputs],
+        "printed_c": c_text,
         "reductions": [[r.name, str(r.scope), str(r.op), text(r.expr)] for r in ir.reductions],
         "step": [[text(a.symbol), text(a.expr)] for a in ir.step],
         "tensor": [[text(a.symbol), text(a.expr)] for a in ir.tensor],

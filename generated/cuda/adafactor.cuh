@@ -27,8 +27,7 @@ HD void ocg_adafactor_no_factored__no_relative_step_step(const double *hyper, do
     double learning_rate = hyper[0];
     double weight_decay = hyper[6];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
-    double capped_lr = lr;
-    double rho = ocg_min(capped_lr, 1.0 / sqrt(t));
+    double rho = ocg_min(lr, 1.0 / sqrt(t));
     double beta = 1.0 - pow(t, beta_2_decay);
     double _c0_one_minus_beta = 1.0 - beta;
     double _c1_minus_rho = -rho;
@@ -144,8 +143,7 @@ HD void ocg_adafactor_no_factored__relative_step_step(const double *hyper, doubl
     double learning_rate = hyper[0];
     double weight_decay = hyper[6];
     double lr = learning_rate / (decay * (t - 1.0) + 1.0);
-    double capped_lr = ocg_min(lr, 1.0 / sqrt(t));
-    double rho = ocg_min(capped_lr, 1.0 / sqrt(t));
+    double rho = ocg_min(lr, 1.0 / sqrt(t));
     double beta = 1.0 - pow(t, beta_2_decay);
     double _c0_one_minus_beta = 1.0 - beta;
     double _c1_minus_rho = -rho;

@@ -43,39 +43,7 @@ def step_no_factored__no_relative_step(hyper, scalar_state, reductions, t):
     learning_rate = hyper["learning_rate"]
     weight_decay = hyper["weight_decay"]
     lr = learning_rate / (decay * (t - 1) + 1)
-    capped_lr = lr
-    rho = step_math.minimum(capped_lr, 1 / step_math.sqrt(t))
-    beta = 1 - t**beta_2_decay
-    _c0_one_minus_beta = 1 - beta
-    _c1_minus_rho = -rho
-    _c2_inv_clip_threshold = 1 / clip_threshold
-    _c4_weight_decay_factor = -lr * weight_decay + 1
-    _c3__weight_decay_factor_pow_two = _c4_weight_decay_factor * _c4_weight_decay_factor
-    return (
-        _c0_one_minus_beta,
-        _c1_minus_rho,
-        _c2_inv_clip_threshold,
-        _c4_weight_decay_factor,
-        _c3__weight_decay_factor_pow_two,
-        beta,
-        epsilon_1,
-        epsilon_2,
-    ), {}
-
-
-def step_no_factored__relative_step(hyper, scalar_state, reductions, t):
-    """Per-step scalars for factored=False, relative_step=True, hoisted out of the element loop: the element
-    scalars in the order the element code unpacks them, and the new scalar state."""
-    beta_2_decay = hyper["beta_2_decay"]
-    clip_threshold = hyper["clip_threshold"]
-    decay = hyper["decay"]
-    epsilon_1 = hyper["epsilon_1"]
-    epsilon_2 = hyper["epsilon_2"]
-    learning_rate = hyper["learning_rate"]
-    weight_decay = hyper["weight_decay"]
-    lr = learning_rate / (decay * (t - 1) + 1)
-    capped_lr = step_math.minimum(lr, 1 / step_math.sqrt(t))
-    rho = step_math.minimum(capped_lr, 1 / step_math.sqrt(t))
+    rho = step_math.minimum(lr, 1 / step_math.sqrt(t))
     beta = 1 - t**beta_2_decay
     _c0_one_minus_beta = 1 - beta
     _c1_minus_rho = -rho

@@ -240,7 +240,7 @@ class Adafactor(Optimizer):
         epsilon_1: float, epsilon_1 >= 0. A small offset to keep the denominator away from 0. Defaults to 1e-30.
         epsilon_2: float, epsilon_2 >= 0. A small offset to avoid the learning rate becoming too small over time. Defaults to 0.001.
         clip_threshold: float, clip_threshold > 0. The threshold of the root mean square of the update, above which it is scaled down. Defaults to 1.0.
-        relative_step: bool. If true, the learning rate is capped at 1/sqrt(t), as Keras does (which the step size rho caps again, so with a constant learning rate it changes nothing). Defaults to True.
+        relative_step: bool. Keras's cap of the learning rate at 1/sqrt(t), which the step size rho = min(lr, 1/sqrt(t)) applies in either case, so it changes nothing (as in Keras 3). Defaults to True.
         clipnorm: float >= 0. Gradients will be clipped when their L2 norm exceeds this value (one norm over all gradients of the step). 0 or None disables it.
         clipvalue: float >= 0. Gradients will be clipped when their absolute value exceeds this value. 0 or None disables it.
         decay: float >= 0. Learning rate decay over each update: lr = learning_rate / (1 + decay * iterations).
@@ -282,7 +282,7 @@ class Adafactor(Optimizer):
         ),
         (False, True): Kernel(
             state=("v",),
-            step=host.step_no_factored__relative_step,
+            step=host.step_no_factored__no_relative_step,
             update=_update_no_factored__relative_step,
             partials=None,
             global_ops=(),
@@ -298,7 +298,7 @@ class Adafactor(Optimizer):
         ),
         (True, True): Kernel(
             state=("r", "c"),
-            step=host.step_no_factored__relative_step,
+            step=host.step_no_factored__no_relative_step,
             update=_update_factored__relative_step,
             partials=None,
             global_ops=(),

@@ -23,6 +23,11 @@ C_TYPES = {"float": float32, "double": float64}
 
 
 class CPrinter(LoneDenominator, C99CodePrinter):
+    # SymPy renames a symbol named like a reserved word (x -> x_), which the declarations,
+    # printed by the templates, would not follow: the reader refuses C's keywords, and K&R's
+    # ``entry``, which SymPy still lists, is no keyword of C99, C++ or CUDA
+    reserved_words = C99CodePrinter.reserved_words - {"entry"}
+
     def __init__(self, ctype: str):
         if ctype not in C_TYPES:
             raise ValueError(f"no C printer for {ctype!r}; one of {sorted(C_TYPES)}")

@@ -274,9 +274,12 @@ def common_cases(spec: Spec) -> list[str]:
 common_case = _common_case  # a case's arguments, those of the spec's common arguments
 
 
-def hyper_values(spec: Spec, which: str) -> dict:
+def hyper_values(spec: Spec, which) -> dict:
     """'default', or 'varied': each real argument moved inside its domain so that every
-    term matters (a default of 0, such as SGD's momentum, would hide its terms)."""
+    term matters (a default of 0, such as SGD's momentum, would hide its terms), or a dict:
+    the defaults with those values."""
+    if isinstance(which, dict):
+        return {**hyper_values(spec, "default"), **which}
     values = {}
     for h in spec.reals:
         value = h.default
