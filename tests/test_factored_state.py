@@ -296,3 +296,49 @@ def test_misuse_is_an_error_with_its_line(old, new, message):
     assert old in SPEC
     with pytest.raises(SpecError, match=message):
         parse_spec(SPEC.replace(old, new, 1), "specs/factored.yaml", "factored")
+
+
+def test_every_backend_keeps_rows_and_columns():
+    """The state of a matrix is its rows' and columns' values on every backend, not a full
+    array of them (NumPy and torch: test_checkpoints_...; here Keras and optax)."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    from generated.keras.adafactor import Adafactor as KerasAdafactor
+    from generated.optax.adafactor import adafactor
+    from generator.verify.testing_keras import floatx
+
+    params, grads = _problem(steps=2)
+    state = adafactor(learning_rate=LR).init([jnp.asarray(p) for p in params])
+    with floatx("float64"):
+        keras_opt = KerasAdafactor(learning_rate=LR)
+        _keras(keras_opt, params, grads)
+    for index, p in enumerate(params):
+        if p.ndim < 2:
+            continue
+        rows, columns = p.shape[:-1] + (1,), p.shape[:-2] + (1,) + p.shape[-1:]
+        assert state.r[index].shape == rows and state.c[index].shape == columns
+        slots = {
+            name: tuple(s[index].shape) for name, s in zip(keras_opt._slot_names, keras_opt._slots)
+        }
+        assert slots["r"] == rows and slots["c"] == columns
+
+
+def test_a_flag_no_condition_reads_is_an_argument_without_kernels():
+    """relative_step changes nothing (Keras 3's: the step size caps the learning rate either
+    way), so it picks no variant: an argument, in the config and in checkpoints, with the
+    same update and one kernel per rank, not two."""
+    from generated.numpy.adafactor import Adafactor
+
+    assert "relative_step" in Adafactor.flags and "relative_step" not in Adafactor.variant_flags
+    assert len(Adafactor.kernels) == 2  # vectors' and matrices'
+    params, grads = _problem()
+    off, opt = _numpy(params, grads, relative_step=False)
+    on, _ = _numpy(params, grads)
+    _assert_close(off, on, 0.0)
+    assert opt.get_config()["relative_step"] is False
+    assert opt.export_state()["flags"]["relative_step"] is False
+    with pytest.raises(ValueError, match="relative_step"):  # another optimizer's checkpoint
+        Adafactor(learning_rate=LR).import_state(opt.export_state(), [p.copy() for p in params])

@@ -27,66 +27,30 @@
 extern "C" {
 #endif
 
-/* factored=False, relative_step=False: rows of p, g, v; scalars _c0_one_minus_beta, _c1_minus_rho, _c2_inv_clip_threshold, _c4_weight_decay_factor, _c3__weight_decay_factor_pow_two, beta, epsilon_1, epsilon_2; two passes over each tensor (its reductions first) */
-int ocg_adafactor_no_factored__no_relative_step_f32_cpu(ocg_tensor_list list, const double *scalars,
-                                                        const double *grad_scale,
-                                                        double grad_factor, double clipvalue);
-int ocg_adafactor_no_factored__no_relative_step_f64_cpu(ocg_tensor_list list, const double *scalars,
-                                                        const double *grad_scale,
-                                                        double grad_factor, double clipvalue);
+/* factored=False: rows of p, g, v; scalars _c0_one_minus_beta, _c1_minus_rho, _c2_inv_clip_threshold, _c4_weight_decay_factor, _c3__weight_decay_factor_pow_two, beta, epsilon_1, epsilon_2; two passes over each tensor (its reductions first) */
+int ocg_adafactor_no_factored_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                      const double *grad_scale, double grad_factor,
+                                      double clipvalue);
+int ocg_adafactor_no_factored_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                      const double *grad_scale, double grad_factor,
+                                      double clipvalue);
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
 /* work: device memory for (n_chunks + n_tensors) * 3 doubles, the per-tensor reductions'
  * partial values and totals (three launches: terms, totals, update) */
-int ocg_adafactor_no_factored__no_relative_step_f32(ocg_tensor_list list, const double *scalars,
-                                                    const double *grad_scale, double grad_factor,
-                                                    double clipvalue, double *work,
-                                                    cudaStream_t stream);
-int ocg_adafactor_no_factored__no_relative_step_f64(ocg_tensor_list list, const double *scalars,
-                                                    const double *grad_scale, double grad_factor,
-                                                    double clipvalue, double *work,
-                                                    cudaStream_t stream);
-int ocg_adafactor_no_factored__no_relative_step_f16(ocg_tensor_list list, const double *scalars,
-                                                    const double *grad_scale, double grad_factor,
-                                                    double clipvalue, double *work,
-                                                    cudaStream_t stream);
-int ocg_adafactor_no_factored__no_relative_step_bf16(ocg_tensor_list list, const double *scalars,
-                                                     const double *grad_scale, double grad_factor,
-                                                     double clipvalue, double *work,
-                                                     cudaStream_t stream);
-int ocg_adafactor_no_factored__no_relative_step_step_cuda(const double *hyper, double *scalar_state,
-                                                          double *t, double *scalars,
-                                                          cudaStream_t stream);
-#endif
-
-/* factored=False, relative_step=True: rows of p, g, v; scalars _c0_one_minus_beta, _c1_minus_rho, _c2_inv_clip_threshold, _c4_weight_decay_factor, _c3__weight_decay_factor_pow_two, beta, epsilon_1, epsilon_2; two passes over each tensor (its reductions first) */
-int ocg_adafactor_no_factored__relative_step_f32_cpu(ocg_tensor_list list, const double *scalars,
-                                                     const double *grad_scale, double grad_factor,
-                                                     double clipvalue);
-int ocg_adafactor_no_factored__relative_step_f64_cpu(ocg_tensor_list list, const double *scalars,
-                                                     const double *grad_scale, double grad_factor,
-                                                     double clipvalue);
-#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
-/* work: device memory for (n_chunks + n_tensors) * 3 doubles, the per-tensor reductions'
- * partial values and totals (three launches: terms, totals, update) */
-int ocg_adafactor_no_factored__relative_step_f32(ocg_tensor_list list, const double *scalars,
-                                                 const double *grad_scale, double grad_factor,
-                                                 double clipvalue, double *work,
-                                                 cudaStream_t stream);
-int ocg_adafactor_no_factored__relative_step_f64(ocg_tensor_list list, const double *scalars,
-                                                 const double *grad_scale, double grad_factor,
-                                                 double clipvalue, double *work,
-                                                 cudaStream_t stream);
-int ocg_adafactor_no_factored__relative_step_f16(ocg_tensor_list list, const double *scalars,
-                                                 const double *grad_scale, double grad_factor,
-                                                 double clipvalue, double *work,
-                                                 cudaStream_t stream);
-int ocg_adafactor_no_factored__relative_step_bf16(ocg_tensor_list list, const double *scalars,
-                                                  const double *grad_scale, double grad_factor,
-                                                  double clipvalue, double *work,
-                                                  cudaStream_t stream);
-int ocg_adafactor_no_factored__relative_step_step_cuda(const double *hyper, double *scalar_state,
-                                                       double *t, double *scalars,
-                                                       cudaStream_t stream);
+int ocg_adafactor_no_factored_f32(ocg_tensor_list list, const double *scalars,
+                                  const double *grad_scale, double grad_factor, double clipvalue,
+                                  double *work, cudaStream_t stream);
+int ocg_adafactor_no_factored_f64(ocg_tensor_list list, const double *scalars,
+                                  const double *grad_scale, double grad_factor, double clipvalue,
+                                  double *work, cudaStream_t stream);
+int ocg_adafactor_no_factored_f16(ocg_tensor_list list, const double *scalars,
+                                  const double *grad_scale, double grad_factor, double clipvalue,
+                                  double *work, cudaStream_t stream);
+int ocg_adafactor_no_factored_bf16(ocg_tensor_list list, const double *scalars,
+                                   const double *grad_scale, double grad_factor, double clipvalue,
+                                   double *work, cudaStream_t stream);
+int ocg_adafactor_no_factored_step_cuda(const double *hyper, double *scalar_state, double *t,
+                                        double *scalars, cudaStream_t stream);
 #endif
 
 #ifdef __cplusplus

@@ -28,12 +28,12 @@ RANK_FLAGS = (RankFlag("factored", "rank >= 2", lambda rank: (rank >= 2)),)
 # state not shaped like its parameter: "rows" (the last axis 1), "columns" (the one before)
 STATE_SHAPES = {"r": "rows", "c": "columns"}
 # the key of each backend's table of kernels: flags, derived and rank flags, sorted by name
-VARIANT_FLAGS = ("factored", "relative_step")
-VARIANT_FLAG_DEFAULTS = {"relative_step": True}
+VARIANT_FLAGS = ("factored",)
+VARIANT_FLAG_DEFAULTS = {}
 
 
-def step_no_factored__no_relative_step(hyper, scalar_state, reductions, t):
-    """Per-step scalars for factored=False, relative_step=False, hoisted out of the element loop: the element
+def step_no_factored(hyper, scalar_state, reductions, t):
+    """Per-step scalars for factored=False, hoisted out of the element loop: the element
     scalars in the order the element code unpacks them, and the new scalar state."""
     beta_2_decay = hyper["beta_2_decay"]
     clip_threshold = hyper["clip_threshold"]

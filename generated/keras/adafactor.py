@@ -12,8 +12,8 @@ from ..host import adafactor as host
 from ._runtime import Kernel, Optimizer, axis_mean, nan_sign, register
 
 
-def _update_no_factored__no_relative_step(p, g, state, scalars):
-    """The new value of one tensor and of its state for factored=False, relative_step=False (keras.ops only)."""
+def _update_no_factored(p, g, state, scalars):
+    """The new value of one tensor and of its state for factored=False (keras.ops only)."""
     (v,) = state
     # _c0_one_minus_beta = 1 - beta
     # _c1_minus_rho = -rho
@@ -60,116 +60,8 @@ def _update_no_factored__no_relative_step(p, g, state, scalars):
     return _new_p, (_new_v,)
 
 
-def _update_no_factored__relative_step(p, g, state, scalars):
-    """The new value of one tensor and of its state for factored=False, relative_step=True (keras.ops only)."""
-    (v,) = state
-    # _c0_one_minus_beta = 1 - beta
-    # _c1_minus_rho = -rho
-    # _c2_inv_clip_threshold = 1/clip_threshold
-    # _c4_weight_decay_factor = -lr*weight_decay + 1
-    # _c3__weight_decay_factor_pow_two = _c4_weight_decay_factor**2
-    (
-        _c0_one_minus_beta,
-        _c1_minus_rho,
-        _c2_inv_clip_threshold,
-        _c4_weight_decay_factor,
-        _c3__weight_decay_factor_pow_two,
-        beta,
-        epsilon_1,
-        epsilon_2,
-    ) = scalars
-    p_squares = ops.sum(_c3__weight_decay_factor_pow_two * (p * p))
-    u_squares = ops.sum((g * g) / (_c0_one_minus_beta * (epsilon_1 + g * g) + beta * v))
-    elements = (ops.convert_to_tensor(1, dtype=g.dtype)) * ops.cast(ops.size(g), g.dtype)
-    _k0_coefficient = (
-        _c1_minus_rho
-        * ops.where(
-            ops.logical_or(
-                ops.isnan(epsilon_2), ops.greater_equal(epsilon_2, ops.sqrt(p_squares / elements))
-            ),
-            epsilon_2,
-            ops.sqrt(p_squares / elements),
-        )
-        / ops.where(
-            ops.logical_or(
-                ops.isnan(ops.convert_to_tensor(1, dtype=p.dtype)),
-                ops.greater_equal(
-                    ops.convert_to_tensor(1, dtype=p.dtype),
-                    _c2_inv_clip_threshold * ops.sqrt(u_squares / elements),
-                ),
-            ),
-            ops.convert_to_tensor(1, dtype=p.dtype),
-            _c2_inv_clip_threshold * ops.sqrt(u_squares / elements),
-        )
-    )
-    _stored_v = _c0_one_minus_beta * (epsilon_1 + g * g) + beta * v
-    _new_v = _stored_v
-    _new_p = _c4_weight_decay_factor * p + _k0_coefficient * g / ops.sqrt(_stored_v)
-    return _new_p, (_new_v,)
-
-
-def _update_factored__no_relative_step(p, g, state, scalars):
-    """The new value of one tensor and of its state for factored=True, relative_step=False (keras.ops only)."""
-    r, c = state
-    # _c0_one_minus_beta = 1 - beta
-    # _c1_minus_rho = -rho
-    # _c2_inv_clip_threshold = 1/clip_threshold
-    # _c4_weight_decay_factor = -lr*weight_decay + 1
-    # _c3__weight_decay_factor_pow_two = _c4_weight_decay_factor**2
-    (
-        _c0_one_minus_beta,
-        _c1_minus_rho,
-        _c2_inv_clip_threshold,
-        _c4_weight_decay_factor,
-        _c3__weight_decay_factor_pow_two,
-        beta,
-        epsilon_1,
-        epsilon_2,
-    ) = scalars
-    p_squares = ops.sum(_c3__weight_decay_factor_pow_two * (p * p))
-    u_squares = ops.sum(
-        (g * g)
-        * axis_mean(_c0_one_minus_beta * axis_mean(epsilon_1 + g * g, -1) + beta * r, -2)
-        / (
-            (_c0_one_minus_beta * axis_mean(epsilon_1 + g * g, -2) + beta * c)
-            * (_c0_one_minus_beta * axis_mean(epsilon_1 + g * g, -1) + beta * r)
-        )
-    )
-    elements = (ops.convert_to_tensor(1, dtype=g.dtype)) * ops.cast(ops.size(g), g.dtype)
-    _k0_coefficient = (
-        _c1_minus_rho
-        * ops.where(
-            ops.logical_or(
-                ops.isnan(epsilon_2), ops.greater_equal(epsilon_2, ops.sqrt(p_squares / elements))
-            ),
-            epsilon_2,
-            ops.sqrt(p_squares / elements),
-        )
-        / ops.where(
-            ops.logical_or(
-                ops.isnan(ops.convert_to_tensor(1, dtype=p.dtype)),
-                ops.greater_equal(
-                    ops.convert_to_tensor(1, dtype=p.dtype),
-                    _c2_inv_clip_threshold * ops.sqrt(u_squares / elements),
-                ),
-            ),
-            ops.convert_to_tensor(1, dtype=p.dtype),
-            _c2_inv_clip_threshold * ops.sqrt(u_squares / elements),
-        )
-    )
-    _e0 = epsilon_1 + g * g
-    _stored_r = _c0_one_minus_beta * axis_mean(_e0, -1) + beta * r
-    _stored_c = _c0_one_minus_beta * axis_mean(_e0, -2) + beta * c
-    _new_r = _stored_r
-    _new_c = _stored_c
-    _new_p = _c4_weight_decay_factor * p + _k0_coefficient * g / ops.sqrt(
-        _stored_c * _stored_r / axis_mean(_stored_r, -2)
-    )
-    return _new_p, (_new_r, _new_c)
-
-
-def _update_factored__relative_step(p, g, state, scalars):
-    """The new value of one tensor and of its state for factored=True, relative_step=True (keras.ops only)."""
+def _update_factored(p, g, state, scalars):
+    """The new value of one tensor and of its state for factored=True (keras.ops only)."""
     r, c = state
     # _c0_one_minus_beta = 1 - beta
     # _c1_minus_rho = -rho
@@ -272,34 +164,18 @@ class Adafactor(Optimizer):
     variant_flag_defaults = host.VARIANT_FLAG_DEFAULTS
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     kernels = {
-        (False, False): Kernel(
+        (False,): Kernel(
             state=("v",),
-            step=host.step_no_factored__no_relative_step,
-            update=_update_no_factored__no_relative_step,
+            step=host.step_no_factored,
+            update=_update_no_factored,
             partials=None,
             global_ops=(),
             global_names=(),
         ),
-        (False, True): Kernel(
-            state=("v",),
-            step=host.step_no_factored__no_relative_step,
-            update=_update_no_factored__relative_step,
-            partials=None,
-            global_ops=(),
-            global_names=(),
-        ),
-        (True, False): Kernel(
+        (True,): Kernel(
             state=("r", "c"),
-            step=host.step_no_factored__no_relative_step,
-            update=_update_factored__no_relative_step,
-            partials=None,
-            global_ops=(),
-            global_names=(),
-        ),
-        (True, True): Kernel(
-            state=("r", "c"),
-            step=host.step_no_factored__no_relative_step,
-            update=_update_factored__relative_step,
+            step=host.step_no_factored,
+            update=_update_factored,
             partials=None,
             global_ops=(),
             global_names=(),

@@ -12,8 +12,8 @@ from ..host import adafactor as host
 from ._runtime import Kernel, Optimizer
 
 
-def _apply_no_factored__no_relative_step(p, g, state, scalars, scratch):
-    """Update p and its state in place for factored=False, relative_step=False: 10 ufunc passes."""
+def _apply_no_factored(p, g, state, scalars, scratch):
+    """Update p and its state in place for factored=False: 10 ufunc passes."""
     (v,) = state
     # _c0_one_minus_beta = 1 - beta
     # _c1_minus_rho = -rho
@@ -65,135 +65,8 @@ def _apply_no_factored__no_relative_step(p, g, state, scalars, scratch):
     np.add(p, _s0, out=p)
 
 
-def _apply_no_factored__relative_step(p, g, state, scalars, scratch):
-    """Update p and its state in place for factored=False, relative_step=True: 10 ufunc passes."""
-    (v,) = state
-    # _c0_one_minus_beta = 1 - beta
-    # _c1_minus_rho = -rho
-    # _c2_inv_clip_threshold = 1/clip_threshold
-    # _c4_weight_decay_factor = -lr*weight_decay + 1
-    # _c3__weight_decay_factor_pow_two = _c4_weight_decay_factor**2
-    (
-        _c0_one_minus_beta,
-        _c1_minus_rho,
-        _c2_inv_clip_threshold,
-        _c4_weight_decay_factor,
-        _c3__weight_decay_factor_pow_two,
-        beta,
-        epsilon_1,
-        epsilon_2,
-    ) = scalars
-    _s0, _s1, _s2 = scratch[:3]
-    if p.size == 0:
-        return
-    np.square(p, out=_s0)
-    np.multiply(_s0, _c3__weight_decay_factor_pow_two, out=_s0)
-    p_squares = float(np.sum(_s0, dtype=np.float64))
-    np.square(g, out=_s0)
-    np.add(_s0, epsilon_1, out=_s1)
-    np.multiply(_s1, _c0_one_minus_beta, out=_s1)
-    np.multiply(v, beta, out=_s2)
-    np.add(_s1, _s2, out=_s1)
-    np.divide(_s0, _s1, out=_s0)
-    u_squares = float(np.sum(_s0, dtype=np.float64))
-    elements = float(1) * p.size
-    _k0_coefficient = (
-        _c1_minus_rho
-        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
-        / max(
-            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
-            key=lambda _x: (_x != _x, _x),
-        )
-    )
-    if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
-        np.multiply(p, _c4_weight_decay_factor, out=p)
-    np.square(g, out=_s0)
-    np.add(_s0, epsilon_1, out=_s0)
-    np.multiply(_s0, _c0_one_minus_beta, out=_s0)
-    np.multiply(v, beta, out=v)
-    np.add(_s0, v, out=v)
-    np.sqrt(v, out=_s0)
-    np.divide(g, _s0, out=_s0)
-    np.multiply(_s0, _k0_coefficient, out=_s0)
-    np.add(p, _s0, out=p)
-
-
-def _apply_factored__no_relative_step(p, g, state, scalars, scratch):
-    """Update p and its state in place for factored=True, relative_step=False: 18 ufunc passes."""
-    r, c = state
-    # _c0_one_minus_beta = 1 - beta
-    # _c1_minus_rho = -rho
-    # _c2_inv_clip_threshold = 1/clip_threshold
-    # _c4_weight_decay_factor = -lr*weight_decay + 1
-    # _c3__weight_decay_factor_pow_two = _c4_weight_decay_factor**2
-    (
-        _c0_one_minus_beta,
-        _c1_minus_rho,
-        _c2_inv_clip_threshold,
-        _c4_weight_decay_factor,
-        _c3__weight_decay_factor_pow_two,
-        beta,
-        epsilon_1,
-        epsilon_2,
-    ) = scalars
-    _s0, _s1 = scratch[:2]
-    _sc0 = np.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype)
-    _sc1 = np.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype)
-    _sm0 = np.empty(p.shape[:-2] + (1, 1), dtype=p.dtype)
-    _sr0 = np.empty(p.shape[:-1] + (1,), dtype=p.dtype)
-    _sr1 = np.empty(p.shape[:-1] + (1,), dtype=p.dtype)
-    if p.size == 0:
-        return
-    np.square(p, out=_s0)
-    np.multiply(_s0, _c3__weight_decay_factor_pow_two, out=_s0)
-    p_squares = float(np.sum(_s0, dtype=np.float64))
-    np.square(g, out=_s0)
-    np.add(_s0, epsilon_1, out=_s1)
-    np.mean(_s1, axis=-1, keepdims=True, out=_sr0)
-    np.multiply(_sr0, _c0_one_minus_beta, out=_sr0)
-    np.multiply(r, beta, out=_sr1)
-    np.add(_sr0, _sr1, out=_sr0)
-    np.mean(_sr0, axis=-2, keepdims=True, out=_sm0)
-    np.multiply(_s0, _sm0, out=_s0)
-    np.mean(_s1, axis=-2, keepdims=True, out=_sc0)
-    np.multiply(_sc0, _c0_one_minus_beta, out=_sc0)
-    np.multiply(c, beta, out=_sc1)
-    np.add(_sc0, _sc1, out=_sc0)
-    np.multiply(_sc0, _sr0, out=_s1)
-    np.divide(_s0, _s1, out=_s0)
-    u_squares = float(np.sum(_s0, dtype=np.float64))
-    elements = float(1) * p.size
-    _k0_coefficient = (
-        _c1_minus_rho
-        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
-        / max(
-            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
-            key=lambda _x: (_x != _x, _x),
-        )
-    )
-    if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
-        np.multiply(p, _c4_weight_decay_factor, out=p)
-    np.square(g, out=_s0)
-    np.add(_s0, epsilon_1, out=_s0)
-    np.mean(_s0, axis=-1, keepdims=True, out=_sr0)
-    np.multiply(_sr0, _c0_one_minus_beta, out=_sr0)
-    np.multiply(r, beta, out=r)
-    np.add(_sr0, r, out=r)
-    np.mean(_s0, axis=-2, keepdims=True, out=_sc0)
-    np.multiply(_sc0, _c0_one_minus_beta, out=_sc0)
-    np.multiply(c, beta, out=c)
-    np.add(_sc0, c, out=c)
-    np.multiply(c, r, out=_s0)
-    np.mean(r, axis=-2, keepdims=True, out=_sm0)
-    np.divide(_s0, _sm0, out=_s0)
-    np.sqrt(_s0, out=_s0)
-    np.divide(g, _s0, out=_s0)
-    np.multiply(_s0, _k0_coefficient, out=_s0)
-    np.add(p, _s0, out=p)
-
-
-def _apply_factored__relative_step(p, g, state, scalars, scratch):
-    """Update p and its state in place for factored=True, relative_step=True: 18 ufunc passes."""
+def _apply_factored(p, g, state, scalars, scratch):
+    """Update p and its state in place for factored=True: 18 ufunc passes."""
     r, c = state
     # _c0_one_minus_beta = 1 - beta
     # _c1_minus_rho = -rho
@@ -319,46 +192,22 @@ class Adafactor(Optimizer):
     common = ("clipnorm", "clipvalue", "decay", "weight_decay")
     native_module = "adafactor"
     kernels = {
-        (False, False): Kernel(
+        (False,): Kernel(
             state=("v",),
-            step=host.step_no_factored__no_relative_step,
-            apply=_apply_no_factored__no_relative_step,
+            step=host.step_no_factored,
+            apply=_apply_no_factored,
             scratch=3,
             masks=0,
             partials=None,
             global_ops=(),
             global_names=(),
-            native="ocg_adafactor_no_factored__no_relative_step",
+            native="ocg_adafactor_no_factored",
             elementwise=False,
         ),
-        (False, True): Kernel(
-            state=("v",),
-            step=host.step_no_factored__no_relative_step,
-            apply=_apply_no_factored__relative_step,
-            scratch=3,
-            masks=0,
-            partials=None,
-            global_ops=(),
-            global_names=(),
-            native="ocg_adafactor_no_factored__relative_step",
-            elementwise=False,
-        ),
-        (True, False): Kernel(
+        (True,): Kernel(
             state=("r", "c"),
-            step=host.step_no_factored__no_relative_step,
-            apply=_apply_factored__no_relative_step,
-            scratch=2,
-            masks=0,
-            partials=None,
-            global_ops=(),
-            global_names=(),
-            native=None,
-            elementwise=False,
-        ),
-        (True, True): Kernel(
-            state=("r", "c"),
-            step=host.step_no_factored__no_relative_step,
-            apply=_apply_factored__relative_step,
+            step=host.step_no_factored,
+            apply=_apply_factored,
             scratch=2,
             masks=0,
             partials=None,

@@ -13,8 +13,8 @@ from ..host import adafactor as host
 from ._runtime import Kernel, transformation
 
 
-def _update_no_factored__no_relative_step(p, g, state, scalars):
-    """One tensor's update (p_new - p) and new state for factored=False, relative_step=False."""
+def _update_no_factored(p, g, state, scalars):
+    """One tensor's update (p_new - p) and new state for factored=False."""
     (v,) = state
     # _c0_one_minus_beta = 1 - beta
     # _c1_minus_rho = -rho
@@ -53,106 +53,8 @@ def _update_no_factored__no_relative_step(p, g, state, scalars):
     return _update, (_new_v,)
 
 
-def _update_no_factored__relative_step(p, g, state, scalars):
-    """One tensor's update (p_new - p) and new state for factored=False, relative_step=True."""
-    (v,) = state
-    # _c0_one_minus_beta = 1 - beta
-    # _c1_minus_rho = -rho
-    # _c2_inv_clip_threshold = 1/clip_threshold
-    # _c4_weight_decay_factor = -lr*weight_decay + 1
-    # _c3__weight_decay_factor_pow_two = _c4_weight_decay_factor**2
-    (
-        _c0_one_minus_beta,
-        _c1_minus_rho,
-        _c2_inv_clip_threshold,
-        _c4_weight_decay_factor,
-        _c3__weight_decay_factor_pow_two,
-        beta,
-        epsilon_1,
-        epsilon_2,
-    ) = scalars
-    p_squares = jnp.sum(_c3__weight_decay_factor_pow_two * (p * p))
-    u_squares = jnp.sum((g * g) / (_c0_one_minus_beta * (epsilon_1 + g * g) + beta * v))
-    elements = (1) * jnp.size(g)
-    _k0_coefficient = (
-        _c1_minus_rho
-        * jnp.maximum(epsilon_2, jnp.sqrt(p_squares / elements))
-        / jnp.maximum(1, _c2_inv_clip_threshold * jnp.sqrt(u_squares / elements))
-    )
-    # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
-    # (0 when off, also for an infinite p, where p*1 less p would be NaN)
-    _weight_decay_change = 0.0
-    if p is not None:
-        _weight_decay_change = jnp.where(
-            _c4_weight_decay_factor != 1, p * _c4_weight_decay_factor - p, 0.0
-        )
-    _stored_v = _c0_one_minus_beta * (epsilon_1 + g * g) + beta * v
-    _new_v = _stored_v
-    _update = _k0_coefficient * g / jnp.sqrt(_stored_v)
-    _update = _update + _weight_decay_change
-    return _update, (_new_v,)
-
-
-def _update_factored__no_relative_step(p, g, state, scalars):
-    """One tensor's update (p_new - p) and new state for factored=True, relative_step=False."""
-    r, c = state
-    # _c0_one_minus_beta = 1 - beta
-    # _c1_minus_rho = -rho
-    # _c2_inv_clip_threshold = 1/clip_threshold
-    # _c4_weight_decay_factor = -lr*weight_decay + 1
-    # _c3__weight_decay_factor_pow_two = _c4_weight_decay_factor**2
-    (
-        _c0_one_minus_beta,
-        _c1_minus_rho,
-        _c2_inv_clip_threshold,
-        _c4_weight_decay_factor,
-        _c3__weight_decay_factor_pow_two,
-        beta,
-        epsilon_1,
-        epsilon_2,
-    ) = scalars
-    p_squares = jnp.sum(_c3__weight_decay_factor_pow_two * (p * p))
-    u_squares = jnp.sum(
-        (g * g)
-        * jnp.mean(
-            _c0_one_minus_beta * jnp.mean(epsilon_1 + g * g, axis=-1, keepdims=True) + beta * r,
-            axis=-2,
-            keepdims=True,
-        )
-        / (
-            (_c0_one_minus_beta * jnp.mean(epsilon_1 + g * g, axis=-2, keepdims=True) + beta * c)
-            * (_c0_one_minus_beta * jnp.mean(epsilon_1 + g * g, axis=-1, keepdims=True) + beta * r)
-        )
-    )
-    elements = (1) * jnp.size(g)
-    _k0_coefficient = (
-        _c1_minus_rho
-        * jnp.maximum(epsilon_2, jnp.sqrt(p_squares / elements))
-        / jnp.maximum(1, _c2_inv_clip_threshold * jnp.sqrt(u_squares / elements))
-    )
-    # weight_decay: the change of p*(1 - lr*weight_decay), and the update reads that p
-    # (0 when off, also for an infinite p, where p*1 less p would be NaN)
-    _weight_decay_change = 0.0
-    if p is not None:
-        _weight_decay_change = jnp.where(
-            _c4_weight_decay_factor != 1, p * _c4_weight_decay_factor - p, 0.0
-        )
-    _e0 = epsilon_1 + g * g
-    _stored_r = _c0_one_minus_beta * jnp.mean(_e0, axis=-1, keepdims=True) + beta * r
-    _stored_c = _c0_one_minus_beta * jnp.mean(_e0, axis=-2, keepdims=True) + beta * c
-    _new_r = _stored_r
-    _new_c = _stored_c
-    _update = (
-        _k0_coefficient
-        * g
-        / jnp.sqrt(_stored_c * _stored_r / jnp.mean(_stored_r, axis=-2, keepdims=True))
-    )
-    _update = _update + _weight_decay_change
-    return _update, (_new_r, _new_c)
-
-
-def _update_factored__relative_step(p, g, state, scalars):
-    """One tensor's update (p_new - p) and new state for factored=True, relative_step=True."""
+def _update_factored(p, g, state, scalars):
+    """One tensor's update (p_new - p) and new state for factored=True."""
     r, c = state
     # _c0_one_minus_beta = 1 - beta
     # _c1_minus_rho = -rho
@@ -221,37 +123,19 @@ class AdafactorState(NamedTuple):
 
 
 KERNELS = {
-    (False, False): Kernel(
+    (False,): Kernel(
         state=("v",),
-        step=host.step_no_factored__no_relative_step,
-        update=_update_no_factored__no_relative_step,
+        step=host.step_no_factored,
+        update=_update_no_factored,
         partials=None,
         global_ops=(),
         global_names=(),
         reads_params=True,
     ),
-    (False, True): Kernel(
-        state=("v",),
-        step=host.step_no_factored__no_relative_step,
-        update=_update_no_factored__relative_step,
-        partials=None,
-        global_ops=(),
-        global_names=(),
-        reads_params=True,
-    ),
-    (True, False): Kernel(
+    (True,): Kernel(
         state=("r", "c"),
-        step=host.step_no_factored__no_relative_step,
-        update=_update_factored__no_relative_step,
-        partials=None,
-        global_ops=(),
-        global_names=(),
-        reads_params=True,
-    ),
-    (True, True): Kernel(
-        state=("r", "c"),
-        step=host.step_no_factored__no_relative_step,
-        update=_update_factored__relative_step,
+        step=host.step_no_factored,
+        update=_update_factored,
         partials=None,
         global_ops=(),
         global_names=(),

@@ -14,35 +14,16 @@ from generator.verify import testing  # noqa: E402
 
 SPEC = testing.spec_beside(__file__, "../../specs/adafactor.yaml")
 FLAGS = [
-    {"factored": True, "relative_step": False},
-    {"factored": True, "relative_step": True},
+    {"factored": True},
 ]
-FLAG_IDS = ("factored__no_relative_step", "factored__relative_step")
+FLAG_IDS = ("factored",)
 # (flags, common arguments): the default flags with every common case, the others with two
 CASES = [
-    pytest.param(
-        {"factored": True, "relative_step": False}, "plain", id="factored__no_relative_step-plain"
-    ),
-    pytest.param(
-        {"factored": True, "relative_step": False}, "all", id="factored__no_relative_step-all"
-    ),
-    pytest.param(
-        {"factored": True, "relative_step": True}, "plain", id="factored__relative_step-plain"
-    ),
-    pytest.param(
-        {"factored": True, "relative_step": True}, "clipnorm", id="factored__relative_step-clipnorm"
-    ),
-    pytest.param(
-        {"factored": True, "relative_step": True},
-        "clipvalue",
-        id="factored__relative_step-clipvalue",
-    ),
-    pytest.param(
-        {"factored": True, "relative_step": True}, "decay", id="factored__relative_step-decay"
-    ),
-    pytest.param(
-        {"factored": True, "relative_step": True}, "all", id="factored__relative_step-all"
-    ),
+    pytest.param({"factored": True}, "plain", id="factored-plain"),
+    pytest.param({"factored": True}, "clipnorm", id="factored-clipnorm"),
+    pytest.param({"factored": True}, "clipvalue", id="factored-clipvalue"),
+    pytest.param({"factored": True}, "decay", id="factored-decay"),
+    pytest.param({"factored": True}, "all", id="factored-all"),
 ]
 
 

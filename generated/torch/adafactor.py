@@ -12,8 +12,8 @@ from ..host import adafactor as host
 from ._runtime import Kernel, Optimizer
 
 
-def _apply_no_factored__no_relative_step(p, g, state, scalars):
-    """Update one tensor p and its state in place for factored=False, relative_step=False."""
+def _apply_no_factored(p, g, state, scalars):
+    """Update one tensor p and its state in place for factored=False."""
     (v,) = state
     # _c0_one_minus_beta = 1 - beta
     # _c1_minus_rho = -rho
@@ -63,132 +63,8 @@ def _apply_no_factored__no_relative_step(p, g, state, scalars):
     torch.addcdiv(p, g, _s0, value=_k0_coefficient, out=p)
 
 
-def _apply_no_factored__relative_step(p, g, state, scalars):
-    """Update one tensor p and its state in place for factored=False, relative_step=True."""
-    (v,) = state
-    # _c0_one_minus_beta = 1 - beta
-    # _c1_minus_rho = -rho
-    # _c2_inv_clip_threshold = 1/clip_threshold
-    # _c4_weight_decay_factor = -lr*weight_decay + 1
-    # _c3__weight_decay_factor_pow_two = _c4_weight_decay_factor**2
-    (
-        _c0_one_minus_beta,
-        _c1_minus_rho,
-        _c2_inv_clip_threshold,
-        _c4_weight_decay_factor,
-        _c3__weight_decay_factor_pow_two,
-        beta,
-        epsilon_1,
-        epsilon_2,
-    ) = scalars
-    _s0 = torch.empty_like(p)
-    _s1 = torch.empty_like(p)
-    _s2 = torch.empty_like(p)
-    if p.numel() == 0:
-        return
-    torch.square(p, out=_s0)
-    torch.mul(_s0, _c3__weight_decay_factor_pow_two, out=_s0)
-    p_squares = float(torch.sum(_s0, dtype=torch.float64))
-    torch.square(g, out=_s0)
-    torch.add(_s0, epsilon_1, out=_s1)
-    torch.mul(_s1, _c0_one_minus_beta, out=_s1)
-    torch.add(_s1, v, alpha=beta, out=_s1)
-    torch.div(_s0, _s1, out=_s0)
-    u_squares = float(torch.sum(_s0, dtype=torch.float64))
-    elements = float(1) * p.numel()
-    _k0_coefficient = (
-        _c1_minus_rho
-        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
-        / max(
-            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
-            key=lambda _x: (_x != _x, _x),
-        )
-    )
-    if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
-        p.mul_(_c4_weight_decay_factor)
-    torch.square(g, out=_s0)
-    torch.add(_s0, epsilon_1, out=_s0)
-    torch.mul(v, beta, out=v)
-    torch.add(v, _s0, alpha=_c0_one_minus_beta, out=v)
-    torch.sqrt(v, out=_s0)
-    torch.addcdiv(p, g, _s0, value=_k0_coefficient, out=p)
-
-
-def _apply_factored__no_relative_step(p, g, state, scalars):
-    """Update one tensor p and its state in place for factored=True, relative_step=False."""
-    r, c = state
-    # _c0_one_minus_beta = 1 - beta
-    # _c1_minus_rho = -rho
-    # _c2_inv_clip_threshold = 1/clip_threshold
-    # _c4_weight_decay_factor = -lr*weight_decay + 1
-    # _c3__weight_decay_factor_pow_two = _c4_weight_decay_factor**2
-    (
-        _c0_one_minus_beta,
-        _c1_minus_rho,
-        _c2_inv_clip_threshold,
-        _c4_weight_decay_factor,
-        _c3__weight_decay_factor_pow_two,
-        beta,
-        epsilon_1,
-        epsilon_2,
-    ) = scalars
-    _s0 = torch.empty_like(p)
-    _s1 = torch.empty_like(p)
-    _sc0 = torch.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype, device=p.device)
-    _sc1 = torch.empty(p.shape[:-2] + (1,) + p.shape[-1:], dtype=p.dtype, device=p.device)
-    _sm0 = torch.empty(p.shape[:-2] + (1, 1), dtype=p.dtype, device=p.device)
-    _sr0 = torch.empty(p.shape[:-1] + (1,), dtype=p.dtype, device=p.device)
-    _sr1 = torch.empty(p.shape[:-1] + (1,), dtype=p.dtype, device=p.device)
-    if p.numel() == 0:
-        return
-    torch.square(p, out=_s0)
-    torch.mul(_s0, _c3__weight_decay_factor_pow_two, out=_s0)
-    p_squares = float(torch.sum(_s0, dtype=torch.float64))
-    torch.square(g, out=_s0)
-    torch.add(_s0, epsilon_1, out=_s1)
-    torch.mean(_s1, dim=-1, keepdim=True, out=_sr0)
-    torch.mul(_sr0, _c0_one_minus_beta, out=_sr0)
-    torch.mul(r, beta, out=_sr1)
-    torch.add(_sr0, _sr1, out=_sr0)
-    torch.mean(_sr0, dim=-2, keepdim=True, out=_sm0)
-    torch.mul(_s0, _sm0, out=_s0)
-    torch.mean(_s1, dim=-2, keepdim=True, out=_sc0)
-    torch.mul(_sc0, _c0_one_minus_beta, out=_sc0)
-    torch.mul(c, beta, out=_sc1)
-    torch.add(_sc0, _sc1, out=_sc0)
-    torch.mul(_sc0, _sr0, out=_s1)
-    torch.div(_s0, _s1, out=_s0)
-    u_squares = float(torch.sum(_s0, dtype=torch.float64))
-    elements = float(1) * p.numel()
-    _k0_coefficient = (
-        _c1_minus_rho
-        * max((epsilon_2, math.sqrt(p_squares / elements)), key=lambda _x: (_x != _x, _x))
-        / max(
-            (1, _c2_inv_clip_threshold * math.sqrt(u_squares / elements)),
-            key=lambda _x: (_x != _x, _x),
-        )
-    )
-    if _c4_weight_decay_factor != 1.0:  # weight_decay: p *= 1 - lr*weight_decay
-        p.mul_(_c4_weight_decay_factor)
-    torch.square(g, out=_s0)
-    torch.add(_s0, epsilon_1, out=_s0)
-    torch.mean(_s0, dim=-1, keepdim=True, out=_sr0)
-    torch.mul(_sr0, _c0_one_minus_beta, out=_sr0)
-    torch.mul(r, beta, out=r)
-    torch.add(_sr0, r, out=r)
-    torch.mean(_s0, dim=-2, keepdim=True, out=_sc0)
-    torch.mul(_sc0, _c0_one_minus_beta, out=_sc0)
-    torch.mul(c, beta, out=c)
-    torch.add(_sc0, c, out=c)
-    torch.mul(c, r, out=_s0)
-    torch.mean(r, dim=-2, keepdim=True, out=_sm0)
-    torch.div(_s0, _sm0, out=_s0)
-    torch.sqrt(_s0, out=_s0)
-    torch.addcdiv(p, g, _s0, value=_k0_coefficient, out=p)
-
-
-def _apply_factored__relative_step(p, g, state, scalars):
-    """Update one tensor p and its state in place for factored=True, relative_step=True."""
+def _apply_factored(p, g, state, scalars):
+    """Update one tensor p and its state in place for factored=True."""
     r, c = state
     # _c0_one_minus_beta = 1 - beta
     # _c1_minus_rho = -rho
@@ -308,49 +184,23 @@ class Adafactor(Optimizer):
     native_module = "adafactor"
     torch_difference = "torch.optim.Adafactor (torch 2.5 and later) follows the paper's later version: its defaults, its relative step and its update differ; it is not compared here."
     kernels = {
-        (False, False): Kernel(
+        (False,): Kernel(
             state=("v",),
-            step=host.step_no_factored__no_relative_step,
-            apply=_apply_no_factored__no_relative_step,
+            step=host.step_no_factored,
+            apply=_apply_no_factored,
             apply_foreach=None,
             partials=None,
             global_ops=(),
             global_names=(),
-            native="ocg_adafactor_no_factored__no_relative_step",
+            native="ocg_adafactor_no_factored",
             tensor_ops=("sum", "sum", "sum"),
             apply_graph=None,
             nonnegative=(),
         ),
-        (False, True): Kernel(
-            state=("v",),
-            step=host.step_no_factored__no_relative_step,
-            apply=_apply_no_factored__relative_step,
-            apply_foreach=None,
-            partials=None,
-            global_ops=(),
-            global_names=(),
-            native="ocg_adafactor_no_factored__relative_step",
-            tensor_ops=("sum", "sum", "sum"),
-            apply_graph=None,
-            nonnegative=(),
-        ),
-        (True, False): Kernel(
+        (True,): Kernel(
             state=("r", "c"),
-            step=host.step_no_factored__no_relative_step,
-            apply=_apply_factored__no_relative_step,
-            apply_foreach=None,
-            partials=None,
-            global_ops=(),
-            global_names=(),
-            native=None,
-            tensor_ops=("sum", "sum", "sum"),
-            apply_graph=None,
-            nonnegative=(),
-        ),
-        (True, True): Kernel(
-            state=("r", "c"),
-            step=host.step_no_factored__no_relative_step,
-            apply=_apply_factored__relative_step,
+            step=host.step_no_factored,
+            apply=_apply_factored,
             apply_foreach=None,
             partials=None,
             global_ops=(),

@@ -139,9 +139,22 @@ class Spec:
     @property
     def variant_flags(self) -> tuple[str, ...]:
         """The names that pick a variant, flags and derived flags, sorted: the order of
-        ``Variant.flags`` and of the key of every backend's table of kernels."""
-        names = [h.name for h in self.flags] + [d.name for d in self.derived_flags]
+        ``Variant.flags`` and of the key of every backend's table of kernels. A flag that no
+        condition reads picks none (Adafactor's relative_step, Keras's, which changes
+        nothing): it stays an argument, without a copy of every kernel."""
+        read = self._flags_read()
+        names = [h.name for h in self.flags if h.name in read]
+        names += [d.name for d in self.derived_flags]
         return tuple(sorted(names + [f.name for f in self.rank_flags]))
+
+    def _flags_read(self) -> set[str]:
+        """The flags that a ``when:`` or a condition in an equation or a reduction reads."""
+        conditions = [s.when for s in self.state] + [eq.when for eq in (*self.step, *self.update)]
+        exprs = [eq.expr for eq in (*self.step, *self.update)] + [r.expr for r in self.reductions]
+        names: set[str] = set()
+        for item in (*conditions, *exprs):
+            names |= {s.name for s in item.free_symbols}
+        return names & {h.name for h in self.flags}
 
     def rank_flag_values(self, rank: int) -> dict[str, bool]:
         """Each rank flag's value for a tensor of ``rank`` axes (by name)."""
@@ -183,7 +196,8 @@ class Spec:
         if unknown:
             raise KeyError(f"{self.name} has no flag {sorted(unknown)[0]!r}")
         values.update(flags)
-        return _specialize(self, tuple(sorted(values.items())))
+        picked = set(self.variant_flags)  # a flag no condition reads picks no variant
+        return _specialize(self, tuple(sorted((k, v) for k, v in values.items() if k in picked)))
 
     def derived_flag_values(self, hyper: dict) -> dict[str, bool]:
         """Each derived flag's value for the hyperparameters ``hyper`` (by name)."""

@@ -34,10 +34,9 @@ class SpecAttributes:
 
     @classmethod
     def optimizer_flags(cls) -> tuple:
-        """The variant flags that are the optimizer's, not each tensor's: flags and derived
-        flags, sorted (a checkpoint's)."""
-        per_tensor = {f.name for f in cls.rank_flags}
-        return tuple(f for f in cls.variant_flags if f not in per_tensor)
+        """The flags that are the optimizer's, not each tensor's: the constructor's flags
+        (those that pick no variant too) and derived flags, sorted (a checkpoint's)."""
+        return tuple(sorted([*cls.flags, *(d.name for d in cls.derived_flags)]))
 
     def checkpoint_state_names(self, flags: dict, params):
         """What ``check_checkpoint`` takes for ``params``' state: the one kernel's names, or,

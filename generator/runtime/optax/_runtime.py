@@ -16,6 +16,7 @@ from jax import numpy as jnp
 
 from ._keras import clip_scale, clip_value
 from .._shared import (
+    state_shape,
     DEFAULT_RANK,
     common_argument,
     derived_flag_values,
@@ -90,8 +91,9 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         init_values = host.state_init(start)
 
         def made(p, name):
-            if name in kernel_of(jnp.ndim(p)).state:
-                return jnp.full(jnp.shape(p), init_values[name], _state_dtype(p))
+            if name in kernel_of(jnp.ndim(p)).state:  # a state of rows or columns: its shape
+                shape = state_shape(host.STATE_SHAPES.get(name), jnp.shape(p))
+                return jnp.full(shape, init_values[name], _state_dtype(p))
             return jnp.zeros([], _state_dtype(p))
 
         arrays = {
@@ -131,7 +133,8 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         owns = [kernel_of(jnp.ndim(g)) for g in grads]  # each leaf's rank's
         for name, leaves in state_leaves.items():  # shapes and dtypes, as init() made them
             for index, (g, array) in enumerate(zip(grads, leaves)):
-                shape = jnp.shape(g) if name in owns[index].state else ()
+                own = name in owns[index].state
+                shape = state_shape(host.STATE_SHAPES.get(name), jnp.shape(g)) if own else ()
                 if jnp.shape(array) != shape or jnp.dtype(
                     array.dtype
                 ) != jax.dtypes.canonicalize_dtype(_state_dtype(g)):
