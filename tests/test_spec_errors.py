@@ -46,7 +46,10 @@ def edited(old, new):
 def test_the_base_spec_is_valid():
     spec = parse(BASE)
     assert [h.name for h in spec.hyperparameters] == ["learning_rate", "beta", "fancy"]
-    assert [v.suffix for v in spec.variants()] == ["no_fancy", "fancy"]
+    # A flag that no condition reads picks no variant: one kernel, not two.
+    assert [v.suffix for v in spec.variants()] == ["default"]
+    read = parse(edited("  - p = p - lr*m", "  - p = p - (2*lr*m if fancy else lr*m)"))
+    assert [v.suffix for v in read.variants()] == ["no_fancy", "fancy"]
 
 
 CASES = [
