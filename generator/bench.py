@@ -448,6 +448,8 @@ def run(
     report["numpy_passes"] = _numpy_passes(specs)
     if gpu:
         report["launches_per_step"] = _launches(adam, loads[2], device)
+    if any(s.module == "muon" for s in specs):
+        report["muon"] = muon_comparison(device, quick, timer)
     report["targets"] = targets(report, gpu)
     report["foreach_ratios"] = foreach_ratios(rows)
 
@@ -663,6 +665,17 @@ def targets(report: dict, gpu: bool) -> list[dict]:
                 w,
                 1 / 1.1,
             )
+    muon = report.get("muon")
+    if muon:
+        value = muon["ratio_to_torch_ops"]["generated torch Muon"]
+        out.append(
+            {
+                "target": "generated torch Muon over Muon written with torch ops, M1 (time; at most)",
+                "value": round(value, 3),
+                "goal": 1.0,
+                "met": value <= 1.0,
+            }
+        )
     ratio(
         "generated optax vs optax.adam, both jitted, W1 (speed-up)",
         OPTAX_OURS,
@@ -672,6 +685,77 @@ def targets(report: dict, gpu: bool) -> list[dict]:
         1 / 1.1,
     )
     return out
+
+
+# Muon's workload: the matrices of two transformer blocks of width 512 (square projections,
+# the MLP's wide and tall ones) and their biases, which take AdamW
+M1_SHAPES = [(512, 512)] * 4 + [(2048, 512), (512, 2048), (512,), (2048,)]
+
+
+def _muon_by_hand(params, lr=1e-3, momentum=0.95, weight_decay=0.004, ns_steps=5):
+    """keras.optimizers.Muon's step for matrices, written with torch ops as a user would
+    (Keras 3.15's update_step and zeropower_via_newtonschulz5, in place where torch allows);
+    the AdamW of the other tensors is torch.optim.AdamW's foreach step. The peer of the
+    generated torch Muon."""
+    import torch
+
+    matrices = [p for p in params if p.dim() == 2]
+    others = [p for p in params if p.dim() != 2]
+    momenta = [torch.zeros_like(p) for p in matrices]
+    adamw = torch.optim.AdamW(others, lr=lr, eps=1e-7, weight_decay=0.004, foreach=True)
+    a, b, c = 3.4445, -4.775, 2.0315
+
+    def orthogonalize(x):
+        tall = x.shape[-2] > x.shape[-1]
+        if tall:
+            x = x.mT
+        x = x / (torch.linalg.matrix_norm(x, keepdim=True) + 1e-7)
+        for _ in range(ns_steps):
+            gram = x @ x.mT
+            x = a * x + (b * gram + c * gram @ gram) @ x
+        return x.mT if tall else x
+
+    @torch.no_grad()
+    def step():
+        for p, m in zip(matrices, momenta):
+            p.mul_(1 - weight_decay * lr)
+            m.mul_(momentum).add_(p.grad)
+            update = orthogonalize(p.grad + momentum * m)
+            p.add_(update, alpha=-lr * 0.2 * max(p.shape[0], p.shape[1]) ** 0.5)
+        adamw.step()
+
+    return step
+
+
+def muon_comparison(device, quick: bool, timer) -> dict:
+    """Issue 13's Muon goal: the generated torch Muon's step (loop; fused=True runs the
+    matrices' rule as the same torch code, the biases fused) against the same algorithm
+    written with torch ops, on M1, side by side."""
+    import torch
+
+    from generated.torch.muon import Muon
+
+    scale = 2 if quick else 1
+    shapes = [tuple(max(1, n // scale) for n in s) for s in M1_SHAPES]
+    candidates = {
+        "generated torch Muon": lambda ps: Muon(ps, lr=1e-3).step,
+        "generated torch Muon, fused=True": lambda ps: Muon(ps, lr=1e-3, fused=True).step,
+        "Muon written with torch ops": _muon_by_hand,
+    }
+    times = {}
+    for name, make in candidates.items():
+        generator = torch.Generator().manual_seed(0)
+        params = [torch.randn(s, generator=generator).to(device).requires_grad_() for s in shapes]
+        for p in params:
+            p.grad = torch.randn(p.shape, generator=generator).to(device)
+        times[name] = timer(make(params))
+    peer = times["Muon written with torch ops"]
+    return {
+        "workload": "M1",
+        "shapes": [list(s) for s in shapes],
+        "median_s": times,
+        "ratio_to_torch_ops": {name: t / peer for name, t in times.items()},
+    }
 
 
 def foreach_ratios(rows) -> list[dict]:
@@ -851,6 +935,14 @@ def summary(report: dict) -> str:
         for r in ratios:
             by_spec.setdefault(r["spec"], []).append(f"{r['workload']} {r['ratio']:.2f}x")
         lines += [f"  {spec:13} " + "  ".join(values) for spec, values in by_spec.items()]
+    muon = report.get("muon")
+    if muon:
+        lines += [
+            "",
+            f"Muon, {muon['workload']} (time over the same algorithm written with torch ops):",
+        ]
+        for name, t in muon["median_s"].items():
+            lines.append(f"  {name:34} {1e3 * t:9.2f} ms  {muon['ratio_to_torch_ops'][name]:.2f}x")
     lines += ["", "targets:"]
     for t in report["targets"]:
         lines.append(

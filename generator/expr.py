@@ -1,7 +1,7 @@
 """Allow-listed parsing of spec expressions into SymPy, without eval or sympify.
 
 The text is parsed by Python's ``ast`` module and only these nodes are accepted: numbers,
-names the caller resolves, ``+ - * / **``, unary minus, calls of the functions in
+names the caller resolves, ``+ - * / **`` (and ``@`` in a matrix function), unary minus, calls of the functions in
 ``FUNCTIONS``, ``x if condition else y`` and ``where(condition, x, y)`` (a condition combines flags and
 comparisons with not/and/or), and, in domains, comparisons joined by ``and``. Every SymPy node is built here, so no attribute access, lambda, subscript or
 dunder name can reach Python.
@@ -77,14 +77,22 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return node.targets[0].id, segment
 
 
-def parse_value(text, lookup: Callable[[str], sp.Symbol], flags: dict[str, sp.Symbol]) -> sp.Expr:
-    """A real-valued expression; ``lookup`` maps a name to its symbol or raises ExprError."""
+def parse_value(
+    text,
+    lookup: Callable[[str], sp.Symbol],
+    flags: dict[str, sp.Symbol],
+    functions: dict[str, Callable] | None = None,
+    matrix: bool = False,
+) -> sp.Expr:
+    """A real-valued expression; ``lookup`` maps a name to its symbol or raises ExprError.
+    ``functions``: the spec's matrix functions, by name (each of one argument); ``matrix``:
+    a matrix function's equation, where ``@``, ``transpose`` and ``frobenius_norm`` exist."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         return number(text)
     if not isinstance(text, str):
         raise ExprError(f"expected an expression, got {type(text).__name__}")
     tree = _parse(text, "eval")
-    expr = _Builder(lookup, flags).value(tree.body, 0)
+    expr = _Builder(lookup, flags, functions or {}, matrix).value(tree.body, 0)
     if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         raise ExprError("the expression is infinite or undefined (division by zero?)")
     return expr
@@ -136,7 +144,7 @@ def _no_values(name):
 # Everything an expression can need. Refusing the rest keeps comments ('#'), backslash line
 # continuations, strings and non-ASCII look-alikes out of text that the docs also show.
 _EXPRESSION_CHARACTERS = frozenset(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_ \t\n+-*/().,<>="
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_ \t\n+-*/().,<>=@"
 )
 
 
@@ -166,10 +174,21 @@ def _parse(text: str, mode: str):
         raise ExprError("expression is too deeply nested") from None
 
 
+# a matrix function's equations only: the product is ``a @ b``
+MATRIX_FUNCTIONS: dict[str, tuple[Callable, int | None]] = {
+    "transpose": (symbols.MatrixTranspose, 1),
+    "frobenius_norm": (symbols.FrobeniusNorm, 1),
+}
+
+
 class _Builder:
-    def __init__(self, lookup, flags):
+    def __init__(self, lookup, flags, functions=None, matrix=False):
         self.lookup = lookup
         self.flags = flags
+        self.functions = {n: (f, 1) for n, f in (functions or {}).items()}
+        if matrix:
+            self.functions.update(MATRIX_FUNCTIONS)
+        self.matrix = matrix
 
     def _depth(self, depth, node):
         if depth > MAX_DEPTH:
@@ -185,7 +204,7 @@ class _Builder:
                 raise ExprError(
                     f"flag {node.id!r} can only be used as a condition: 'x if {node.id} else y'"
                 )
-            if node.id in FUNCTIONS:
+            if node.id in FUNCTIONS or node.id in self.functions:
                 raise ExprError(f"{node.id!r} is a function; call it as {node.id}(...)")
             return self.lookup(node.id)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -196,19 +215,29 @@ class _Builder:
             right = self.value(node.right, depth)
             if isinstance(node.op, ast.Pow):
                 return _power(left, right)
+            if isinstance(node.op, ast.MatMult):
+                if not self.matrix:
+                    raise ExprError(
+                        "'@' (a matrix product) is allowed only in the equations of a "
+                        "matrix function (matrix_functions:)"
+                    )
+                return symbols.MatrixProduct(left, right)
             build = _BINARY.get(type(node.op))
             if build is None:
                 raise ExprError(f"operator {type(node.op).__name__} is not allowed")
             return build(left, right)
         if isinstance(node, ast.Call):
             return self.call(node, depth)
+        if isinstance(node, (ast.IfExp, ast.Call)) and self.matrix and _selects(node):
+            raise ExprError("a matrix function's equations have no conditions")
         if isinstance(node, ast.IfExp):
             cond = self.condition(node.test, depth)
             return _select(cond, self.value(node.body, depth), self.value(node.orelse, depth))
         raise ExprError(f"{_describe(node)} is not allowed in an expression")
 
     def call(self, node, depth):
-        allowed = ", ".join(sorted([*FUNCTIONS, "where"]))
+        known = {**FUNCTIONS, **self.functions}
+        allowed = ", ".join(sorted([*known, "where"]))
         if not isinstance(node.func, ast.Name):
             raise ExprError(f"calling {_describe(node.func)} is not allowed (functions: {allowed})")
         if node.func.id == "where":  # where(condition, x, y): x if condition else y
@@ -216,11 +245,16 @@ class _Builder:
                 raise ExprError("where() takes three arguments: where(condition, x, y)")
             cond = self.condition(node.args[0], depth)
             return _select(cond, self.value(node.args[1], depth), self.value(node.args[2], depth))
-        if node.func.id not in FUNCTIONS:
+        if node.func.id not in known:
+            if node.func.id in MATRIX_FUNCTIONS:
+                raise ExprError(
+                    f"{node.func.id}() is allowed only in the equations of a matrix function "
+                    "(matrix_functions:)"
+                )
             raise ExprError(f"unknown function {node.func.id!r} (allowed: {allowed})")
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise ExprError(f"{node.func.id}() takes plain positional arguments only")
-        build, arity = FUNCTIONS[node.func.id]
+        build, arity = known[node.func.id]
         args = [self.value(a, depth) for a in node.args]
         if arity is None and len(args) < 2:
             raise ExprError(f"{node.func.id}() takes two or more arguments")
@@ -274,6 +308,12 @@ class _Builder:
                 parts.append(part)
             return sp.And(*parts)
         raise ExprError(f"{_describe(node)} is not a comparison")
+
+
+def _selects(node) -> bool:
+    return isinstance(node, ast.IfExp) or (
+        isinstance(node.func, ast.Name) and node.func.id == "where"
+    )
 
 
 def _select(cond, a, b):

@@ -139,7 +139,7 @@ class KernelIR:
             a.symbol.name for a in (*self.temporaries, *self.masks)
         }
         per_tensor |= {r.name for r in self.reductions if r.scope is Scope.TENSOR}
-        per_tensor |= {"p", "g"} | set(self.state)
+        per_tensor |= {"p", "g"} | set(self.state) | {s.name for s in symbols.SHAPE_SYMBOLS}
         return self.in_scalar_order(names - per_tensor)
 
 
@@ -186,6 +186,8 @@ def build_ir(variant: Variant) -> KernelIR:
         levels[eq.symbol] = STEP
     for r in spec.reductions:
         levels[r.symbol] = STEP if r.scope is Scope.GLOBAL else TENSOR
+    for shape in symbols.SHAPE_SYMBOLS:  # rows, columns: a tensor's own
+        levels[shape] = TENSOR
     # Keras 3's weight decay scales p before the update: the spec's equations read p times a
     # per-step factor, named once everything else is hoisted (so the others keep their names)
     decaying = "weight_decay" in spec.common

@@ -34,6 +34,8 @@ BUILTIN_SYMBOLS = {
     "g": "the gradient after clipnorm/clipvalue (per element)",
     "t": "the step: completed steps + 1",
     "lr": "the learning rate after the decay schedule",
+    "rows": "a tensor's size along its axis before the last (two axes or more only)",
+    "columns": "a tensor's size along its last axis (two axes or more only)",
 }
 COMMON_ARGUMENTS = ("clipnorm", "clipvalue", "decay", "weight_decay")
 # Common arguments a spec may define itself, as a hyperparameter, when its ``common`` list

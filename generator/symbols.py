@@ -40,6 +40,11 @@ G = real("g")  # the gradient element, after clipping
 T = real("t")  # the step: completed steps + 1
 LR = real("lr")  # the learning rate of this step, after decay
 RANK = real("rank")  # a tensor's number of axes: only in a rank flag's ``value``
+# a tensor's sizes along its last two axes: per tensor, only in the rules of tensors of two
+# axes or more (Muon's sqrt(max(rows, columns)))
+ROWS = real("rows")
+COLUMNS = real("columns")
+SHAPE_SYMBOLS = (ROWS, COLUMNS)
 
 
 class AxisMean(sp.Function):
@@ -68,6 +73,47 @@ class ColumnMean(AxisMean):
 
 # what each axis mean leaves: the axes (rows "i", columns "j") its value varies along
 AXIS_MEANS = {RowMean: "j", ColumnMean: "i"}
+
+
+class MatrixCall(sp.Function):
+    """A call of a spec's matrix function (``matrix_functions:``) on a per-element value,
+    taken as a whole tensor: a matrix of the tensor's last two axes (a stack of them for more
+    axes) in, a matrix of the same shape out. Its arguments are the value, then the
+    hyperparameters the function's body reads (sorted by name), so that every stage sees
+    them as inputs. One subclass per function name (``matrix_call``)."""
+
+    is_real = True
+
+
+@lru_cache(maxsize=None)
+def matrix_call(name: str) -> type:
+    """The class of calls of the matrix function ``name`` (equal names, the same class)."""
+    return type(MatrixCall)(name, (MatrixCall,), {"__module__": __name__})
+
+
+class MatrixProduct(sp.Function):
+    """The matrix product ``a @ b`` of a matrix function's body (over the last two axes)."""
+
+    nargs = 2
+    is_real = True
+
+
+class MatrixTranspose(sp.Function):
+    """The transpose of a matrix function's value (its last two axes swapped)."""
+
+    nargs = 1
+    is_real = True
+
+
+class FrobeniusNorm(sp.Function):
+    """sqrt of the sum of the squares of a matrix (over its last two axes): one value per
+    matrix, broadcast back over it."""
+
+    nargs = 1
+    is_real = True
+
+
+MATRIX_OPERATIONS = (MatrixProduct, MatrixTranspose, FrobeniusNorm)
 
 
 def first_branch(select: sp.Piecewise):

@@ -34,10 +34,11 @@ LOW = ("bfloat16", "int8")
 
 
 def variants():
-    """Every variant of every spec without reductions: those (Lamb's norms) need whole tensors,
-    and low-precision state is decoded piece by piece (refused: test_reductions_refuse_...)."""
+    """Every variant of every spec without reductions or rules of whole tensors: those (Lamb's
+    norms, Muon's orthogonalised matrices) need whole tensors, and low-precision state is
+    decoded piece by piece (refused: test_reductions_refuse_..., and test_matrix_functions)."""
     for module in sorted(SPECS):
-        if SPECS[module].reductions:
+        if SPECS[module].reductions or any(v.whole_array for v in SPECS[module].variants()):
             continue
         cls = G.get(module)
         for key in sorted(cls.kernels):
@@ -589,12 +590,15 @@ def test_the_docs_memory_table_is_what_the_state_holds(module):
         flags = dict(zip(cls.variant_flags, key))
         assert row.variant == ", ".join(f"{k}={v}" for k, v in flags.items())
         for precision in ("float32", "bfloat16", "int8"):
+            variant = lower(SPECS[module]).variants[list(cls.kernels).index(key)].variant
             if getattr(row, precision) == "refused":  # reductions: test_reductions_refuse_...
-                assert SPECS[module].reductions and precision != "float32"
+                assert SPECS[module].reductions or variant.whole_array
+                assert precision != "float32"
                 continue
-            # a rule of row or column means is a matrix's: "0 + 4 per row + 4 per column"
+            # a rule of whole tensors (row or column means: "0 + 4 per row + 4 per column";
+            # Muon's matrix functions) is a matrix's
             stated = getattr(row, precision).split(" + ")
-            shape = (64, 128) if len(stated) > 1 else (8192,)
+            shape = (64, 128) if variant.whole_array else (8192,)
             p = torch.randn(shape).requires_grad_()
             opt = cls([p], **arguments(module, flags), state_precision=precision)
             p.grad = torch.randn(shape)

@@ -41,7 +41,7 @@ def test_compiled_step_gives_eager_numbers(name, kwargs, foreach):
 # ------------------------------------------------------------------ one graph, no recompiles
 
 # specs with reductions have no graph path: their reductions are host floats (Lamb)
-GRAPHED = sorted(set(G.OPTIMIZERS) - testing.with_reductions())
+GRAPHED = sorted(set(G.OPTIMIZERS) - testing.needing_whole_tensors())
 GRAPH_CASES = [(name, foreach) for name in GRAPHED for foreach in (True, False)]
 
 

@@ -38,6 +38,11 @@ LISTS = {"adadelta": 2, "ftrl": 2, "sgd": 0}
 # g and the row and column means for a matrix, whose scratch of a row's or a column's size is
 # small): it runs per tensor, its matrix rule in place (printers/arrays.py, by shape).
 REDUCTION_LISTS = {"adafactor": 2, "lamb": 4}
+# Matrix functions compute each value as a new tensor (torch has no in-place matmul chain):
+# Muon's Newton-Schulz iteration, on a matrix of its rule (exactly two axes), allocates per
+# iteration (ns_steps, 5) at most 4 tensors of the matrix's size and 5 of its Gram matrix's
+# (its smaller side squared), and 4 of the matrix's size around the iterations.
+MATRIX_FUNCTION_TENSORS = {"muon": (5, 4, 5, 4)}  # (iterations, matrix, Gram, fixed)
 SHAPES = [(64, 32), (128,), (7, 5, 3), (1000,), (1,)]
 
 
@@ -95,7 +100,13 @@ def budget(module, params, dtype=None) -> int:
             mask_scratch = max(mask_scratch, program.scratch)
     elements = sum(p.numel() for p in params)
     lists = LISTS.get(module, 1) + mask_scratch + REDUCTION_LISTS.get(module, 0)
-    return lists * size + masks * elements
+    matrices = 0
+    if module in MATRIX_FUNCTION_TENSORS:
+        steps, full, gram, fixed = MATRIX_FUNCTION_TENSORS[module]
+        for p in (p for p in params if p.dim() == 2):
+            bytes_ = (dtype or p.dtype).itemsize
+            matrices += ((steps * full + fixed) * p.numel() + steps * gram * min(p.shape) ** 2) * bytes_
+    return lists * size + masks * elements + matrices
 
 
 @pytest.mark.parametrize("foreach", [True, False], ids=["foreach", "loop"])

@@ -11,6 +11,7 @@ from .adamw import adamw
 from .ftrl import ftrl
 from .lamb import lamb
 from .lion import lion
+from .muon import muon
 from .nadam import nadam
 from .radam import radam
 from .rmsprop import rmsprop
@@ -27,6 +28,7 @@ OPTIMIZERS = {
     "ftrl": ftrl,
     "lamb": lamb,
     "lion": lion,
+    "muon": muon,
     "nadam": nadam,
     "radam": radam,
     "rmsprop": rmsprop,
@@ -53,6 +55,7 @@ __all__ = [
     "ftrl",
     "lamb",
     "lion",
+    "muon",
     "nadam",
     "radam",
     "rmsprop",

@@ -10,6 +10,7 @@ from .adamw import AdamW
 from .ftrl import Ftrl
 from .lamb import Lamb
 from .lion import Lion
+from .muon import Muon
 from .nadam import Nadam
 from .radam import RAdam
 from .rmsprop import RMSprop
@@ -26,6 +27,7 @@ OPTIMIZERS = {
     "ftrl": Ftrl,
     "lamb": Lamb,
     "lion": Lion,
+    "muon": Muon,
     "nadam": Nadam,
     "radam": RAdam,
     "rmsprop": RMSprop,
@@ -53,6 +55,7 @@ __all__ = [
     "Ftrl",
     "Lamb",
     "Lion",
+    "Muon",
     "Nadam",
     "RAdam",
     "RMSprop",

@@ -121,7 +121,9 @@ def _memory(lowered: LoweredSpec):
             + "".join(f" + {k * 4} per {kind[:-1]}" for kind, k in per.items() if k)
             for p, size in STATE_BYTES.items()
         }
-        if lowered.spec.reductions:  # low-precision state is decoded piece by piece: refused
+        # low-precision state is decoded piece by piece, by the fused kernels (which a rule of
+        # whole tensors has none of): refused
+        if lowered.spec.reductions or ir.variant.whole_array:
             bytes_ |= {p: "refused" for p in bytes_ if p != "float32"}
         yield MemoryRow(flags, names or "none", **bytes_)
 
@@ -309,6 +311,13 @@ def _symbols(lowered: LoweredSpec, notation):
     yield SymbolRow("t", "the step: completed steps + 1")
     yield SymbolRow("g_{t}", "the gradient, after clipnorm and clipvalue")
     yield SymbolRow(r"p_{t-1}, p_{t}", "the parameter before and after the step")
+    shapes = {s.name for eq in spec.update for s in eq.expr.free_symbols} & {"rows", "columns"}
+    if shapes:
+        yield SymbolRow(
+            r"n_{\text{rows}}, n_{\text{cols}}",
+            "rows, columns: the sizes of the tensor's last two axes (the one before the last, "
+            "the last)",
+        )
     for d in spec.derived_flags:
         yield SymbolRow(
             notation.plain[d.name],
@@ -362,6 +371,26 @@ def _algorithm(spec, notation):
         "For each element of each parameter, in order",
         tuple(_equations(spec.update, notation, assigned, counter)),
     )
+    for fn in spec.matrix_functions:
+        yield _matrix_function(fn, notation, counter)
+
+
+def _matrix_function(fn, notation, counter) -> Block:
+    """A matrix function's equations: its setup, then its body with the repeat as a note."""
+    local = Notation(notation.spec, dict(notation.plain))
+    local.names.update(notation.names)
+    for eq in (*fn.setup, *fn.body):
+        if eq.latex:
+            local.plain[eq.target] = eq.latex
+    call = _print(fn.call(local.symbol(fn.argument)), local)
+    lines = []
+    for eq, note in [(e, "") for e in fn.setup] + [
+        (e, f"repeated {fn.repeat_text} times") for e in fn.body
+    ]:
+        expr = eq.expr.xreplace({s: local.symbol(s.name) for s in eq.expr.free_symbols})
+        lines.append(_line(local.symbol(eq.target), expr, local, note, counter))
+    wide = ", a matrix of more rows than columns transposed before and after" if fn.wide else ""
+    return Block(f"Matrix function ${call}${wide}", tuple(lines))
 
 
 def _generated(lowered: LoweredSpec, notation):

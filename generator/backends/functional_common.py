@@ -24,6 +24,7 @@ from ..printers.functional import FunctionalPrinter
 from ..symbols import G, P, real
 from . import python_common
 from .base import each_variant
+from .reductions import shape_lines
 
 UPDATE = "_update"  # the optax dialect's name for p_new - p
 
@@ -52,6 +53,8 @@ def variant_view(
     tensor_reductions = [r for r in ir.reductions if r.scope is Scope.TENSOR]
     for r in tensor_reductions:
         lines.append(f"{r.name} = {_reduce(printer, r.op, r.expr, (P.name, G.name, *ir.state))}")
+    # a tensor's rows and columns (g's: optax may pass no p)
+    lines += [line.replace("p.shape", "g.shape") for line in shape_lines(ir)]
     lines += [f"{a.symbol.name} = {printer.doprint(a.expr)}" for a in ir.tensor]
     temporaries, outputs, masks = ir.temporaries, ir.outputs, ir.masks
     decay_change = None

@@ -21,6 +21,7 @@ from ..errors import GenerationError
 from ..ir import KernelIR, LoweredSpec, free_names, is_hoisted
 from ..model import Kind, Scope, Spec
 from ..printers.arrays import fuse_clips, lower_element_program
+from ..printers.matrix import function_lines
 from ..printers.python import print_scalar, print_step
 from ..render import Output, runtime_output
 from ..symbols import G, plain
@@ -92,6 +93,14 @@ class ModuleView:
     state_init: str
     scalar_state_init: str
     state_shapes: str  # a dict literal: the state not shaped like its parameter, by name
+    matrix_functions: tuple = ()  # the spec's (model.MatrixFunction), printed per library
+
+    def matrix_source(self, library: str) -> str:
+        """The spec's matrix functions as Python functions of ``library``'s arrays (numpy,
+        torch, jax, keras), each after two blank lines; empty without any."""
+        return "".join(
+            "\n\n\n" + "\n".join(function_lines(fn, library)) for fn in self.matrix_functions
+        )
 
 
 class PackageBackend(AllSpecs):
@@ -159,8 +168,20 @@ def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
     """``native``: the spec has fused C/CUDA kernels."""
     spec = lowered.spec
     paragraphs = spec.description.split("\n\n")
+    # a matrix function's repeat count: a whole number, checked with the domain
+    whole = {f.repeat.name for f in spec.matrix_functions if f.repeat.is_Symbol}
     reals = tuple(
-        HyperView(h.name, repr(h.default), h.domain_text or "", _check(h)) for h in spec.reals
+        (
+            HyperView(h.name, repr(h.default), h.domain_text or "", _check(h))
+            if h.name not in whole
+            else HyperView(
+                h.name,
+                repr(h.default),
+                ", ".join(filter(None, [h.domain_text, "a whole number"])),
+                f"({_check(h)}) and float({h.name}).is_integer()",
+            )
+        )
+        for h in spec.reals
     )
     signature = [f"{h.name}={h.default!r}" for h in spec.hyperparameters]
     signature += ["*"] + [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common] + ["fused=False"]
@@ -196,6 +217,7 @@ def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
         state_init=_init_dict(spec.state, hyper),
         scalar_state_init=_init_dict(spec.scalar_state, hyper),
         state_shapes=repr({s.name: s.shape for s in spec.state if s.shape != "element"}),
+        matrix_functions=spec.matrix_functions,
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..ir import KernelIR
+from ..ir import KernelIR, free_names
 from ..model import Scope
 from ..printers.arrays import lower_reduction
 from ..printers.python import print_scalar
@@ -92,7 +92,15 @@ def tensor_stage(ir: KernelIR, arrays, scalars, dialect) -> ReductionCode:
     for r in (r for r in ir.reductions if r.scope is Scope.TENSOR):
         code += reduction_lines(r, arrays, scalars - {r.name}, dialect, shapes=array_shapes(ir))
     tensor = tuple(f"{a.symbol.name} = {print_scalar(a.expr)}" for a in ir.tensor)
-    return code + ReductionCode(tensor)
+    return code + ReductionCode(shape_lines(ir) + tensor)
+
+
+def shape_lines(ir: KernelIR) -> tuple[str, ...]:
+    """``rows = p.shape[-2]`` and ``columns = p.shape[-1]``, where the per-tensor values
+    read them (a rule of tensors of two axes or more)."""
+    reads = free_names([a.expr for a in ir.tensor] + [e for _, e in ir.outputs])
+    axes = {"rows": -2, "columns": -1}
+    return tuple(f"{n} = p.shape[{axis}]" for n, axis in axes.items() if n in reads)
 
 
 def global_partials(ir: KernelIR, arrays, dialect) -> tuple[ReductionCode, list[str]]:

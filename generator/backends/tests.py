@@ -84,7 +84,8 @@ def view(lowered: LoweredSpec, fused: bool, target: Target) -> TestView:
         flag_ids=tuple(v.suffix for v in variants),
         reference_cases=reference_cases,
         fused=fused,
-        stored_state=not spec.reductions,  # reductions need whole tensors, not decoded pieces
+        # reductions need whole tensors, not decoded pieces; a whole-tensor rule has no kernel
+        stored_state=not spec.reductions and not any(v.whole_array for v in variants),
         module=spec.module,
         spec_from_tests=Path(
             os.path.relpath(target.spec_file(spec), target.out / "tests")

@@ -31,6 +31,7 @@ from .types import (
     Equation,
     Hyperparameter,
     Kind,
+    MatrixFunction,
     ReduceOp,
     Reduction,
     Reference,
@@ -212,11 +213,13 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     # a per-tensor reduction may read the update's own values (LAMB's norm of its update u)
     update_values = {i.target for i in update_items} - {s.name for s in state} - {"p", "g"}
     reductions = _read_reductions(top, taken, reals, state, update_values)
+    defaults = {h.name: h.default for h in hypers if h.kind is Kind.REAL}
+    matrix_functions = _read_matrix_functions(top, taken, reals, defaults)
     references = _read_references(top)
     differences = _read_differences(top)
     top.finish()
 
-    scope = _Scope(path, flags, reals, state, scalar_state, reductions)
+    scope = _Scope(path, flags, reals, state, scalar_state, reductions, matrix_functions)
     step = tuple(
         scope.equation(item, "step", [i.target for i in step_items]) for item in step_items
     )
@@ -251,6 +254,7 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
         lr_equation=Equation(
             "lr", lr_expression("decay" in common), lr_text("decay" in common), sp.true, 0
         ),
+        matrix_functions=matrix_functions,
     )
     spec.variants()  # checks every flag combination now, so a bad spec fails at load
     return spec
@@ -574,6 +578,14 @@ def _axes(expr, axes_of):
     tensor (hyperparameters, step values, reductions)."""
     if expr.is_Symbol:
         return axes_of.get(expr.name)
+    if isinstance(expr, symbols.MatrixCall):
+        inner = _axes(expr.args[0], axes_of)
+        if inner != STATE_SHAPES["element"]:
+            raise E.ExprError(
+                f"{type(expr).__name__}() of {expr.args[0]}, which does not differ per element: "
+                "a matrix function takes a value of p, g or state of the parameter's shape"
+            )
+        return inner
     if isinstance(expr, symbols.AxisMean):
         inner = _axes(expr.args[0], axes_of)
         if inner is None:
@@ -749,6 +761,185 @@ def _read_reductions(top, taken, reals, state, update_values) -> tuple[Reduction
     return tuple(out)
 
 
+MAX_MATRIX_FUNCTIONS = 4
+
+
+def _read_matrix_functions(top, taken, reals, defaults) -> tuple[MatrixFunction, ...]:
+    """``matrix_functions:``: whole-tensor functions of a matrix, each of one argument, with
+    setup equations, body equations repeated a whole number of times, and the argument's
+    last value as the result; their equations read the function's matrices (the argument
+    and the values assigned before), hyperparameters and numbers."""
+    table = _entries(top, "matrix_functions")
+    if len(table) > MAX_MATRIX_FUNCTIONS:
+        raise top.error("matrix_functions", f"more than {MAX_MATRIX_FUNCTIONS} matrix functions")
+    out = []
+    for name, entry in table.items():
+        line = table.lines[name]
+        _check_name(top.path, line, name)
+        if name in taken:
+            raise SpecError(top.path, line, f"matrix function {name!r} clashes with {taken[name]}")
+        if name in E.FUNCTIONS or name in E.MATRIX_FUNCTIONS or name == "where":
+            raise SpecError(
+                top.path, line, f"matrix function {name!r} clashes with the built-in {name}()"
+            )
+        taken[name] = f"the matrix function {name!r}"
+        r = _Reader(top.path, entry, f"matrix function {name!r}", line)
+        argument = r.get("argument", str, required=True)
+        wide = r.get("wide", bool, default=False)
+        repeat_text = r.get("repeat", (str, int), default=1)
+        doc = r.text("doc", required=True)
+        latex = r.latex()
+        setup_items = _equation_items(r, "setup", required=False)
+        body_items = _equation_items(r, "body", required=False)
+        r.finish()
+        _check_name(top.path, r.line("argument"), argument)
+        if argument in taken:
+            raise r.error(
+                "argument", f"{r.what}: argument {argument!r} clashes with {taken[argument]}"
+            )
+        repeat = _matrix_repeat(r, repeat_text, reals, defaults)
+        shapes = {argument: ("rows", "columns")}
+        equations = []
+        for section, items in (("setup", setup_items), ("body", body_items)):
+            for item in items:
+                equations.append(
+                    (section, _matrix_equation(r, section, item, shapes, reals, taken))
+                )
+        if shapes[argument] != ("rows", "columns"):
+            raise r.error(
+                None,
+                f"{r.what}: its result, {argument!r}'s last value, is a matrix of "
+                f"{_shape_words(shapes[argument])}, not of its argument's shape",
+            )
+        params = set()
+        for _, eq in equations:
+            params |= {s.name for s in eq.expr.free_symbols if s.name in reals}
+        params |= {s.name for s in repeat.free_symbols}
+        out.append(
+            MatrixFunction(
+                name=name,
+                argument=argument,
+                setup=tuple(eq for section, eq in equations if section == "setup"),
+                body=tuple(eq for section, eq in equations if section == "body"),
+                repeat=repeat,
+                repeat_text=str(repeat_text),
+                wide=wide,
+                params=tuple(sorted(params)),
+                doc=doc,
+                latex=latex,
+                line=line,
+            )
+        )
+    return tuple(out)
+
+
+MAX_MATRIX_REPEAT = 1000
+
+
+def _matrix_repeat(r, text, reals, hypers) -> sp.Expr:
+    if isinstance(text, bool):
+        raise r.error("repeat", f"{r.what}: repeat: a whole number or a hyperparameter, not {text}")
+    if isinstance(text, int):
+        if not 0 <= text <= MAX_MATRIX_REPEAT:
+            raise r.error("repeat", f"{r.what}: repeat: {text} is not in 0..{MAX_MATRIX_REPEAT}")
+        return sp.Integer(text)
+    name = text.strip()
+    default = hypers.get(name)
+    if default is not None and not float(default).is_integer():
+        raise r.error(
+            "repeat", f"{r.what}: repeat: {name!r} defaults to {default!r}, not a whole number"
+        )
+    if name not in reals:
+        raise r.error(
+            "repeat",
+            f"{r.what}: repeat: {name!r} is not a real hyperparameter (write a whole number, "
+            "or the name of a hyperparameter whose values are whole numbers)",
+        )
+    return reals[name]
+
+
+def _matrix_equation(r, section, item, shapes, reals, taken) -> Equation:
+    """One equation of a matrix function, its target's shape recorded in ``shapes``."""
+    where = f"{r.what}: {section}: {item.target} = ..."
+    if item.when_text is not True:
+        raise SpecError(
+            r.path, item.when_line, f"{where}: a matrix function's equation has no 'when:'"
+        )
+    problem = name_problem(item.target)
+    if problem:
+        raise SpecError(r.path, item.line, f"{where}: {problem}")
+    if item.target in taken:
+        raise SpecError(
+            r.path, item.line, f"{where}: {item.target!r} clashes with {taken[item.target]}"
+        )
+
+    def lookup(name):
+        if name in shapes:
+            return symbols.real(name)
+        if name in reals:
+            return reals[name]
+        raise E.ExprError(
+            f"unknown symbol {name!r}: a matrix function's equation reads its argument, the "
+            "values it assigned before, hyperparameters and numbers"
+        )
+
+    try:
+        value = E.parse_value(item.text, lookup, {}, matrix=True)
+        shape = _matrix_shape(value, shapes)
+    except E.ExprError as err:
+        raise SpecError(r.path, item.line, f"{where}: {err}") from None
+    if shape is None and not value.free_symbols & {symbols.real(n) for n in shapes}:
+        raise SpecError(
+            r.path,
+            item.line,
+            f"{where}: the value reads no matrix (a matrix function's values are matrices, "
+            "or one number per matrix such as frobenius_norm(X))",
+        )
+    shapes[item.target] = shape
+    return Equation(item.target, value, item.text, sp.true, item.line, item.latex)
+
+
+def _shape_words(shape) -> str:
+    return "one value per matrix" if shape is None else f"{shape[0]} x {shape[1]}"
+
+
+def _matrix_shape(expr, shapes):
+    """The shape of a matrix function's value: (rows, columns) in terms of its argument's
+    ("rows", "columns"), or None for one number per matrix (a norm, a hyperparameter)."""
+    if expr.is_Symbol:
+        return shapes.get(expr.name)
+    if expr.is_Number:
+        return None
+    if isinstance(expr, symbols.MatrixProduct):
+        a, b = (_matrix_shape(x, shapes) for x in expr.args)
+        if a is None or b is None:
+            raise E.ExprError(f"{expr.args[0]} @ {expr.args[1]}: '@' multiplies two matrices")
+        if a[1] != b[0]:
+            raise E.ExprError(
+                f"{expr.args[0]} @ {expr.args[1]}: a matrix of {_shape_words(a)} times one of "
+                f"{_shape_words(b)}"
+            )
+        return (a[0], b[1])
+    if isinstance(expr, (symbols.MatrixTranspose, symbols.FrobeniusNorm)):
+        inner = _matrix_shape(expr.args[0], shapes)
+        word = "transpose" if isinstance(expr, symbols.MatrixTranspose) else "frobenius_norm"
+        if inner is None:
+            raise E.ExprError(f"{word}({expr.args[0]}): the argument is not a matrix")
+        return (inner[1], inner[0]) if word == "transpose" else None
+    if isinstance(expr, sp.Pow) and _matrix_shape(expr.exp, shapes) is not None:
+        raise E.ExprError(f"{expr}: an exponent is a number, not a matrix")
+    out = None
+    for arg in expr.args:
+        shape = _matrix_shape(arg, shapes)
+        if shape is not None and out is not None and shape != out:
+            raise E.ExprError(
+                f"{expr}: element by element, a matrix of {_shape_words(out)} and one of "
+                f"{_shape_words(shape)}"
+            )
+        out = shape if shape is not None else out
+    return out
+
+
 def _mixed_conditions(expr, per_element):
     """The conditions of ``expr``'s selects that compare per-step and per-element values."""
     return [
@@ -883,8 +1074,9 @@ def _parse_at(reader, key, text, lookup, flags=None):
 class _Scope:
     """Resolves names in step and update equations, and reports misuse precisely."""
 
-    def __init__(self, path, flags, reals, state, scalar_state, reductions):
+    def __init__(self, path, flags, reals, state, scalar_state, reductions, matrix_functions=()):
         self.path = path
+        self.functions = {f.name: f for f in matrix_functions}
         self.flags = flags
         self.reals = reals
         self.state = {s.name: s.symbol for s in state}
@@ -915,6 +1107,7 @@ class _Scope:
             known.update(self.tensor_red)
             known["p"] = symbols.P
             known["g"] = symbols.G
+            known.update({s.name: s for s in symbols.SHAPE_SYMBOLS})
             known.update({n: symbols.real(n) for n in section_targets})
             per_element = per_tensor = set()
             # g may be reassigned: torch's L2 decay, g = g + weight_decay*p, for what follows
@@ -944,7 +1137,8 @@ class _Scope:
 
         self._check_target(item, section, targets_ok)
         try:
-            value = E.parse_value(item.text, lookup, self.flags)
+            functions = self.functions if section == "update" else None
+            value = E.parse_value(item.text, lookup, self.flags, functions)
         except E.ExprError as err:
             raise SpecError(
                 self.path, item.line, f"{section}: {item.target} = ...: {err}"

@@ -16,6 +16,7 @@ from .types import (
     Equation,
     Hyperparameter,
     Kind,
+    MatrixFunction,
     RankFlag,
     Reduction,
     Reference,
@@ -55,7 +56,7 @@ class Variant:
         it then runs as whole-array code (NumPy, torch, Keras, optax), not in the fused
         kernels, which update elements independently."""
         return any(s.shape != "element" for s in self.state) or any(
-            eq.expr.has(symbols.AxisMean) for eq in self.update
+            _whole_tensor(eq.expr) for eq in self.update
         )
 
     @property
@@ -100,6 +101,7 @@ class Spec:
     references: tuple[Reference, ...]
     differences: tuple[tuple[str, str], ...]  # (who, text): "torch", "keras3"
     lr_equation: Equation
+    matrix_functions: tuple[MatrixFunction, ...] = ()
 
     def reads_update_values(self, reduction: Reduction) -> bool:
         """Whether ``reduction`` reads a value the update computes (LAMB's u)."""
@@ -264,7 +266,7 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
     scalar_names |= {r.name for r in spec.reductions if r.scope is Scope.GLOBAL}
     _check_order(spec, step, scalar_names, absent, "step", shown)
     step_names = scalar_names | {e.target for e in step}
-    element_names = step_names | {"p", "g"} | {s.name for s in state}
+    element_names = step_names | {"p", "g", "rows", "columns"} | {s.name for s in state}
     element_names |= {r.name for r in spec.reductions}
     _check_order(spec, update, element_names, absent, "update", shown)
     _check_size(spec, update)
@@ -324,9 +326,9 @@ def _check_whole_array_ranks(spec, variant, shown):
         (f"state {shaped[0].name!r} (shape: {shaped[0].shape})", shaped[0].line)
         if shaped
         else next(
-            (f"update: {eq.target} = ...: its row or column mean", eq.line)
+            (f"update: {eq.target} = ...: {_whole_tensor_words(eq.expr)}", eq.line)
             for eq in variant.update
-            if eq.expr.has(symbols.AxisMean)
+            if _whole_tensor(eq.expr)
         )
     )
     raise SpecError(
@@ -336,6 +338,23 @@ def _check_whole_array_ranks(spec, variant, shown):
         f"{'is' if low[0] == 1 else 'es'} takes this rule ({shown}): give it a 'when:' of a "
         "rank flag such as 'matrix: {value: rank >= 2, doc: ...}' (derived_flags)",
     )
+
+
+def _whole_tensor(expr) -> bool:
+    """Whether ``expr`` takes a tensor as a whole: a row or column mean, a matrix function,
+    or the tensor's rows or columns."""
+    return expr.has(symbols.AxisMean, symbols.MatrixCall) or bool(
+        expr.free_symbols & set(symbols.SHAPE_SYMBOLS)
+    )
+
+
+def _whole_tensor_words(expr) -> str:
+    if expr.has(symbols.AxisMean):
+        return "its row or column mean"
+    calls = sorted(expr.atoms(symbols.MatrixCall), key=str)
+    if calls:
+        return f"its matrix function {type(calls[0]).__name__}()"
+    return "its 'rows' or 'columns'"
 
 
 def _check_size(spec, update):

@@ -184,6 +184,37 @@ class Equation:
 
 
 @dataclass(frozen=True)
+class MatrixFunction:
+    """A whole-tensor function of a per-element value (``matrix_functions:``): its
+    ``argument`` names the matrix (the last two axes of a tensor of two axes or more) in its
+    equations, which use matrix products (``@``), ``transpose`` and ``frobenius_norm``; the
+    ``setup`` equations run once, then the ``body`` ``repeat`` times (a whole-number
+    hyperparameter or a number), and the argument's last value is the result. With ``wide``,
+    a matrix of more rows than columns is transposed before and after, so that the products
+    ``X @ transpose(X)`` are of the smaller side (Muon's Newton-Schulz iteration)."""
+
+    name: str
+    argument: str
+    setup: tuple[Equation, ...]
+    body: tuple[Equation, ...]
+    repeat: sp.Expr  # a hyperparameter's symbol or an integer
+    repeat_text: str
+    wide: bool
+    params: tuple[str, ...]  # the hyperparameters the equations and repeat read, sorted
+    doc: str
+    latex: str | None
+    line: int
+
+    @property
+    def call(self) -> type:
+        """The SymPy class of this function's calls in the update's equations."""
+        return symbols.matrix_call(self.name)
+
+    def __call__(self, value: sp.Expr) -> sp.Expr:
+        return self.call(value, *[symbols.real(n) for n in self.params])
+
+
+@dataclass(frozen=True)
 class Reference:
     title: str
     url: str

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..errors import GenerationError
-from ..symbols import ColumnMean, RowMean, first_branch
+from ..symbols import ColumnMean, MatrixCall, RowMean, first_branch
 from .python import print_scalar
 
 _UNARY = {sp.Abs: "absolute", sp.sign: "sign", sp.exp: "exp", sp.log: "log"}
@@ -37,6 +37,20 @@ _MIRRORED = {"greater": "less", "less": "greater", "greater_equal": "less_equal"
 _MIRRORED["less_equal"] = "greater_equal"
 _LOGICAL = {sp.And: "logical_and", sp.Or: "logical_or"}
 BOOLEAN = {*_COMPARE.values(), *_LOGICAL.values(), "logical_not"}
+
+
+# a matrix function's call: "call:<name>", its arguments the value, then scalars
+CALL_PREFIX = "call:"
+
+
+def call_func(name: str) -> str:
+    return CALL_PREFIX + name
+
+
+def called(func: str) -> str | None:
+    """The matrix function an instruction calls (``_matrix_<name>`` in the generated
+    modules), or None."""
+    return f"_matrix_{func[len(CALL_PREFIX):]}" if func.startswith(CALL_PREFIX) else None
 
 
 @dataclass(frozen=True)
@@ -165,6 +179,8 @@ class _Lowering:
                 for a in expr.args[1:]:
                     acc = self.emit(func, acc, self.lower(a))
                 return acc
+        if isinstance(expr, MatrixCall):  # a whole-tensor function: call(value, *scalars)
+            return self.emit(call_func(type(expr).__name__), *[self.lower(a) for a in expr.args])
         if isinstance(expr, sp.Add):
             return self._add(expr)
         if isinstance(expr, sp.Mul):

@@ -27,6 +27,9 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
+from ..symbols import SHAPE_SYMBOLS, MatrixCall
+from .python import print_scalar
+
 _RELATIONAL = {
     "<": "less",
     "<=": "less_equal",
@@ -54,6 +57,18 @@ class FunctionalPrinter(PythonCodePrinter):
         self.sign = sign or f"{namespace}.sign"
         self.mean = mean  # a function (x, axis) for row and column means, or the namespace's
 
+    def _print(self, expr, **kwargs):
+        # arithmetic of a tensor's rows and columns alone (Python ints): host math, exact
+        # (Keras's ops would take sqrt(max(rows, columns)) through float32 on torch)
+        if (
+            isinstance(expr, sp.Expr)
+            and not expr.is_Atom
+            and expr.free_symbols
+            and expr.free_symbols <= set(SHAPE_SYMBOLS)
+        ):
+            return f"({print_scalar(expr)})"
+        return super()._print(expr, **kwargs)
+
     def _arg(self, expr) -> str:
         """A function's argument: a number cast to ``literal_like``'s dtype, if asked."""
         code = self._print(expr)
@@ -65,12 +80,19 @@ class FunctionalPrinter(PythonCodePrinter):
         return f"{self.namespace}.{name}(" + ", ".join(self._arg(a) for a in args) + ")"
 
     def _print_Function(self, expr):
+        if isinstance(expr, MatrixCall):  # SymPy's printers dispatch by its name only
+            return self._print_MatrixCall(expr)
         name = type(expr).__name__
         if name in _UNARY:
             return self._call(_UNARY[name], *expr.args)
         raise NotImplementedError(f"the functional printer has no {name}")
 
     _print_Abs = _print_exp = _print_log = _print_Function
+
+    def _print_MatrixCall(self, expr):
+        """A spec's matrix function: the module's ``_matrix_<name>`` (printers/matrix.py)."""
+        args = ", ".join(self._print(a) for a in expr.args)
+        return f"_matrix_{type(expr).__name__}({args})"
 
     def _print_RowMean(self, expr):
         """A row's mean, kept as an axis of length 1 so that it broadcasts over the row."""

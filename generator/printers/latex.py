@@ -14,15 +14,33 @@ from sympy.printing.latex import LatexPrinter
 
 from ..latex_grammar import LatexError, check_latex, has_top_level_script
 from ..model import Spec
-from ..symbols import plain, real
+from ..symbols import MatrixCall, plain, real
 from ..text import tex_text
 
 
 class SpecLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with the spec's symbol names and terms in written order."""
 
-    def __init__(self, names: dict[sp.Symbol, str]):
+    def __init__(self, names: dict[sp.Symbol, str], functions: dict[str, str] | None = None):
         super().__init__({"symbol_names": names, "order": "none"})
+        self.functions = functions or {}  # a matrix function's name -> its LaTeX
+
+    def _print_Function(self, expr, exp=None):
+        if isinstance(expr, MatrixCall):  # its value only (the rest are its hyperparameters)
+            name = type(expr).__name__
+            call = self.functions.get(name) or r"\operatorname{" + name.replace("_", r"\_") + "}"
+            return rf"{call}\left({self._print(expr.args[0])}\right)"
+        return super()._print_Function(expr, exp)
+
+    def _print_MatrixProduct(self, expr):
+        a, b = (self.parenthesize(x, 50) for x in expr.args)  # 50: PRECEDENCE["Mul"]
+        return f"{a} {b}"
+
+    def _print_MatrixTranspose(self, expr):
+        return "{" + self.parenthesize(expr.args[0], 60) + r"}^{\top}"  # 60: "Pow"
+
+    def _print_FrobeniusNorm(self, expr):
+        return rf"\lVert {self._print(expr.args[0])} \rVert_{{F}}"
 
     def _print_Add(self, expr, order=None):
         # written order, but a leading minus reads badly: positive terms first (t - 1, not -1 + t)
@@ -104,6 +122,10 @@ class Notation:
             "weight_decay", r"\lambda_{\text{wd}}"
         )  # a spec's own keeps its latex
         self.plain.update({"grad_norm": r"\lVert g \rVert"})
+        self.plain.update({"rows": r"n_{\text{rows}}", "columns": r"n_{\text{cols}}"})
+        self.functions = {
+            f.name: f.latex for f in (spec.matrix_functions if spec else ()) if f.latex
+        }
         self.plain.update(
             {r.name: r.latex or _default(r.name) for r in (spec.reductions if spec else ())}
         )
@@ -128,7 +150,7 @@ class Notation:
         return display
 
     def printer(self) -> SpecLatexPrinter:
-        return SpecLatexPrinter(self.names)
+        return SpecLatexPrinter(self.names, self.functions)
 
 
 def _default(name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .arrays import ArrayProgram, Instr
+from .arrays import ArrayProgram, Instr, called
 
 _UFUNCS = {
     "add": "np.add",
@@ -45,6 +45,8 @@ def line(instr: Instr) -> str:
         return f"{instr.out}[...] = {instr.args[0]}"
     if instr.func == "clip":
         return f"np.clip({', '.join(instr.args)}, out={instr.out})"
+    if called(instr.func):  # a matrix function: a new array, copied
+        return f"np.copyto({instr.out}, {called(instr.func)}({', '.join(instr.args)}))"
     if instr.func in _MEANS:  # one value per row or column, its axis kept (length 1)
         axis = _MEANS[instr.func]
         return f"np.mean({instr.args[0]}, axis={axis}, keepdims=True, out={instr.out})"

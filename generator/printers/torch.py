@@ -22,7 +22,7 @@ import sympy as sp
 
 from ..symbols import real
 from . import inplace
-from .arrays import COMMUTATIVE, ArrayProgram, Instr, lower_values
+from .arrays import COMMUTATIVE, ArrayProgram, Instr, called, lower_values
 
 _TENSOR = {
     "add": "torch.add",
@@ -186,6 +186,8 @@ def _tensor_line(instr: Instr) -> list[str]:
         return [f"{o}.copy_({a[0]})"]
     if instr.func == "fill":
         return [f"{o}.fill_({a[0]})"]
+    if called(instr.func):  # a matrix function: a new tensor, copied
+        return [f"{o}.copy_({called(instr.func)}({', '.join(a)}))"]
     if instr.func in ("row_mean", "column_mean"):  # its axis kept, of length 1
         axis = -1 if instr.func == "row_mean" else -2
         return [f"torch.mean({a[0]}, dim={axis}, keepdim=True, out={o})"]

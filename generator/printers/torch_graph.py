@@ -13,7 +13,7 @@ into the parameter and state at the end.
 
 from __future__ import annotations
 
-from .arrays import lower_values
+from .arrays import called, lower_values
 
 _SIGN = "torch.where(torch.isnan({x}), {x}, torch.sign({x}))"  # the reference keeps NaN
 _CALL = {
@@ -104,6 +104,8 @@ def _selected(cases, results, target, depth: int = 0) -> str:
 
 
 def _expression(func: str, args: list[str], arrays: list[bool]) -> str:
+    if called(func):
+        return f"{called(func)}({', '.join(args)})"
     if func in _INFIX:
         return f"({args[0]} {_INFIX[func]} {args[1]})"
     if func in _CLAMP:

@@ -324,14 +324,16 @@ def _whole_array_step(variant, env, p, g, state, shape, state_shapes, decay_fact
         before = {**env, **arrays}
         for eq in variant.update:  # the update's values a reduction may read
             if all(s.name in before for s in eq.expr.free_symbols):
-                before[eq.target] = _evaluate_arrays(eq.expr, before)
+                before[eq.target] = _evaluate_arrays(eq.expr, before, variant.spec)
         before.update(arrays)  # a state's name is its value before the step
         for r in reductions:
-            values = np.broadcast_to(_evaluate_arrays(r.expr, before), shape).ravel()
+            values = np.broadcast_to(_evaluate_arrays(r.expr, before, variant.spec), shape).ravel()
             tensor_env[r.name] = _reduce(r.op, list(values))
     local = {**tensor_env, **arrays}
+    if len(shape) >= 2:  # rows and columns: the sizes of the last two axes
+        local.update(rows=mpmath.mpf(shape[-2]), columns=mpmath.mpf(shape[-1]))
     for eq in variant.update:
-        local[eq.target] = _evaluate_arrays(eq.expr, local)
+        local[eq.target] = _evaluate_arrays(eq.expr, local, variant.spec)
     out = {"p": list(np.broadcast_to(local["p"], shape).ravel())}
     out.update({n: list(np.broadcast_to(local[n], state_shapes[n]).ravel()) for n in state})
     return out
@@ -344,17 +346,22 @@ def _objects(values, shape):
     return out.reshape(shape)
 
 
-def _evaluate_arrays(expr: sp.Expr, env: dict):
+def _evaluate_arrays(expr: sp.Expr, env: dict, spec: Spec | None = None):
     """``expr`` over arrays of mpf values and mpf numbers (``env``): each row or column mean
     first (innermost first), over its axis, kept with length 1."""
-    means = sorted(expr.atoms(symbols.AxisMean), key=lambda m: sp.count_ops(m))
+    means = expr.atoms(symbols.AxisMean, symbols.MatrixCall)
+    means = sorted(means, key=lambda m: (sp.count_ops(m), sp.default_sort_key(m)))
     env = dict(env)
     for index, mean in enumerate(means):
-        inner = _evaluate_arrays(mean.args[0], env)
+        inner = _evaluate_arrays(mean.args[0], env, spec)
+        name = f"_mean{index}_{id(mean)}"
+        if isinstance(mean, symbols.MatrixCall):  # a matrix function, on the whole tensor
+            env[name] = _matrix_function(spec, mean, inner, env)
+            expr = expr.xreplace({mean: sp.Symbol(name, real=True)})
+            continue
         axis = -1 if isinstance(mean, symbols.RowMean) else -2
         count = inner.shape[axis]
         total = np.apply_along_axis(lambda xs: mpmath.fsum(xs), axis, inner)
-        name = f"_mean{index}_{id(mean)}"
         env[name] = np.expand_dims(total, axis) / count
         expr = expr.xreplace({mean: sp.Symbol(name, real=True)})
     names, function = _compiled(expr)
@@ -362,6 +369,79 @@ def _evaluate_arrays(expr: sp.Expr, env: dict):
     if not any(isinstance(a, np.ndarray) for a in args):
         return mpmath.mpf(function(*args))
     return np.vectorize(lambda *xs: mpmath.mpf(function(*xs)), otypes=[object])(*args)
+
+
+def _matrix_function(spec, call, x, env):
+    """A spec's matrix function (model.MatrixFunction) of the array ``x`` of mpf values: its
+    equations in order, the body repeated, every sum of a product and of a norm exact to the
+    reference's digits (fsum)."""
+    fn = next(f for f in spec.matrix_functions if f.name == type(call).__name__)
+    local = {name: env[name] for name in fn.params}
+    count = _matrix_value(fn.repeat, local)
+    if count != int(count) or count < 0:
+        raise ValueError(f"{fn.name}(): {fn.repeat_text} must be a whole number >= 0")
+    tall = fn.wide and x.shape[-2] > x.shape[-1]
+    local[fn.argument] = np.swapaxes(x, -1, -2) if tall else x
+    for eq in fn.setup:
+        local[eq.target] = _matrix_value(eq.expr, local)
+    for _ in range(int(count)):
+        for eq in fn.body:
+            local[eq.target] = _matrix_value(eq.expr, local)
+    out = local[fn.argument]
+    return np.swapaxes(out, -1, -2) if tall else out
+
+
+def _each(function):
+    return np.vectorize(lambda x: mpmath.mpf(function(x)), otypes=[object])
+
+
+def _matrix_value(expr, env):
+    """A matrix function's expression over arrays of mpf (a matrix per last two axes)."""
+    if expr.is_Symbol:
+        return env[expr.name]
+    if expr.is_Number:
+        return mpmath.mpf(expr.p) / expr.q if expr.is_Rational else mpmath.mpf(float(expr))
+    args = [_matrix_value(a, env) for a in expr.args]
+    if isinstance(expr, symbols.MatrixProduct):
+        a, b = args
+        out = np.empty(a.shape[:-1] + b.shape[-1:], dtype=object)
+        for index in np.ndindex(out.shape):
+            *lead, i, j = index
+            row, column = a[(*lead, i)], b[(*lead, slice(None), j)]
+            out[index] = mpmath.fsum(u * v for u, v in zip(row, column))
+        return out
+    if isinstance(expr, symbols.MatrixTranspose):
+        return np.swapaxes(args[0], -1, -2)
+    if isinstance(expr, symbols.FrobeniusNorm):
+        x = args[0]
+        out = np.empty(x.shape[:-2] + (1, 1), dtype=object)
+        for index in np.ndindex(x.shape[:-2]):
+            out[index + (0, 0)] = mpmath.sqrt(mpmath.fsum(v * v for v in x[index].ravel()))
+        return out
+    if isinstance(expr, sp.Add):
+        total = args[0]
+        for a in args[1:]:
+            total = total + a
+        return total
+    if isinstance(expr, sp.Mul):
+        product = args[0]
+        for a in args[1:]:
+            product = product * a
+        return product
+    if isinstance(expr, sp.Pow):
+        base, exponent = args
+        if isinstance(base, np.ndarray):
+            return _each(lambda v: mpmath.power(v, exponent))(base)
+        return mpmath.power(base, exponent)
+    elementwise = {sp.Abs: mpmath.fabs, sp.exp: mpmath.exp, sp.log: mpmath.log}
+    for cls, function in elementwise.items():
+        if isinstance(expr, cls):
+            x = args[0]
+            return _each(function)(x) if isinstance(x, np.ndarray) else function(x)
+    if isinstance(expr, (sp.Max, sp.Min)):
+        pick = _nan_max if isinstance(expr, sp.Max) else _nan_min
+        return np.vectorize(lambda *xs: pick(*xs), otypes=[object])(*args)
+    raise ValueError(f"the reference cannot evaluate {type(expr).__name__} in a matrix function")
 
 
 def _reduce(op, values):

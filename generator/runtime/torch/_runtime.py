@@ -278,8 +278,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             )
         if out["capturable"] and any(k.apply_graph is None for k in self.kernels.values()):
             raise ValueError(
-                f"{name}: capturable=True needs a graph path, which specs with reductions do "
-                "not have (their reductions are host values)"
+                f"{name}: capturable=True needs a graph path, which specs with reductions "
+                "(their reductions are host values) or rules of whole tensors do not have"
             )
         if out["fused"] and self.native_module is None:
             raise ValueError(
@@ -769,8 +769,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         if stored and kernel.native is None:
             raise ValueError(
                 f"{type(self).__name__}: state_precision={precision!r} is not available for the "
-                f"rule of tensors of {rank if rank is not None else DEFAULT_RANK} axes, whose "
-                "row or column means have no fused kernel yet; use state_precision='float32'"
+                f"rule of tensors of {rank if rank is not None else DEFAULT_RANK} axes: it takes "
+                "whole tensors (row or column means, matrix functions) and has no fused kernel "
+                "yet; use state_precision='float32'"
             )
         # the common case on the CPU is checked in C++ (and a fused step's table built there)
         plain = graph or stored or not params or shaped

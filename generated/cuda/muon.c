@@ -1,0 +1,515 @@
+// generated from specs/muon.yaml by templates/cuda/optimizer.c.j2 — do not edit
+/* Muon on the CPU: every tensor of a list in one call, OpenMP threads over the elements
+ * and the element functions of muon.cuh inlined into a loop gcc vectorizes (build with
+ * -O3 -march=native -fno-math-errno -fopenmp; without -fno-math-errno sqrtf stays scalar).
+ * The C API is documented in muon.h. */
+#include "muon.h"
+#include "ocg_state.h"
+
+int ocg_muon_no_muon__no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                          const double *grad_scale, double grad_factor,
+                                          double clipvalue)
+{
+    /* _c0_one_minus_adam_beta_1 = 1.0 - adam_beta_1 */
+    /* _c1_one_minus_adam_beta_2 = 1.0 - adam_beta_2 */
+    /* _c2_lr_scale = -adam_weight_decay*lr */
+    /* _c3_lr_scale = -adam_lr_ratio*lr*sqrt(1.0 - pow(adam_beta_2, t))/(1.0 - pow(adam_beta_1, t)) */
+    const float _c0_one_minus_adam_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_adam_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float epsilon = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (float *)_row[1];
+        float *OCG_RESTRICT m = (float *)_row[2];
+        float *OCG_RESTRICT v = (float *)_row[3];
+        const int64_t _n = list.numel[_tensor];
+#pragma omp for simd schedule(static) nowait
+        for (int64_t _i = 0; _i < _n; ++_i) {
+            float _new_p, _new_m, _new_v;
+            ocg_muon_no_muon__no_nesterov_element_f32(
+                p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i],
+                _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale,
+                epsilon, &_new_p, &_new_m, &_new_v);
+            p[_i] = _new_p;
+            m[_i] = _new_m;
+            v[_i] = _new_v;
+        }
+    }
+    return 0;
+}
+
+int ocg_muon_no_muon__no_nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                          const double *grad_scale, double grad_factor,
+                                          double clipvalue)
+{
+    /* _c0_one_minus_adam_beta_1 = 1.0 - adam_beta_1 */
+    /* _c1_one_minus_adam_beta_2 = 1.0 - adam_beta_2 */
+    /* _c2_lr_scale = -adam_weight_decay*lr */
+    /* _c3_lr_scale = -adam_lr_ratio*lr*sqrt(1.0 - pow(adam_beta_2, t))/(1.0 - pow(adam_beta_1, t)) */
+    const double _c0_one_minus_adam_beta_1 = (double)scalars[0];
+    const double _c1_one_minus_adam_beta_2 = (double)scalars[1];
+    const double _c2_lr_scale = (double)scalars[2];
+    const double _c3_lr_scale = (double)scalars[3];
+    const double epsilon = (double)scalars[4];
+    const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        double *OCG_RESTRICT p = (double *)_row[0];
+        const double *OCG_RESTRICT g = (double *)_row[1];
+        double *OCG_RESTRICT m = (double *)_row[2];
+        double *OCG_RESTRICT v = (double *)_row[3];
+        const int64_t _n = list.numel[_tensor];
+#pragma omp for simd schedule(static) nowait
+        for (int64_t _i = 0; _i < _n; ++_i) {
+            double _new_p, _new_m, _new_v;
+            ocg_muon_no_muon__no_nesterov_element_f64(
+                p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i],
+                _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale,
+                epsilon, &_new_p, &_new_m, &_new_v);
+            p[_i] = _new_p;
+            m[_i] = _new_m;
+            v[_i] = _new_v;
+        }
+    }
+    return 0;
+}
+
+/* muon=False, nesterov=False, float parameters with state_precision="int8": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_muon_no_muon__no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                               const double *grad_scale, double grad_factor,
+                                               double clipvalue, uint32_t step)
+{
+    const float _c0_one_minus_adam_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_adam_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float epsilon = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 6;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        int8_t *OCG_RESTRICT m = (int8_t *)_row[2];
+        float *OCG_RESTRICT _scales_m = (float *)_row[3];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        int8_t *OCG_RESTRICT v = (int8_t *)_row[4];
+        float *OCG_RESTRICT _scales_v = (float *)_row[5];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_m[OCG_STATE_BLOCK];
+                const float _scale_m = _scales_m[_b];
+                float _block_v[OCG_STATE_BLOCK];
+                const float _scale_v = _scales_v[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_muon_no_muon__no_nesterov_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(m[_k]) * _scale_m, ocg_signed_value(v[_k]) * _scale_v,
+                        _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale,
+                        _c3_lr_scale, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
+                const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+                _scales_m[_b] = _absmax_m;
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m,
+                                                     ocg_noise(_base_m, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_v = ocg_block_absmax(_block_v, OCG_STATE_BLOCK);
+                const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+                _scales_v[_b] = _absmax_v;
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    v[_start + _i] = ocg_code_signed(_block_v[_i] * _inverse_v,
+                                                     ocg_noise(_base_v, _i, OCG_CODE_NOISE_BITS));
+            } else {
+                float _block_m[OCG_STATE_BLOCK];
+                const float _scale_m = _scales_m[_b];
+                float _block_v[OCG_STATE_BLOCK];
+                const float _scale_v = _scales_v[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_muon_no_muon__no_nesterov_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(m[_k]) * _scale_m, ocg_signed_value(v[_k]) * _scale_v,
+                        _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale,
+                        _c3_lr_scale, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_m = ocg_block_absmax(_block_m, _left);
+                const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+                _scales_m[_b] = _absmax_m;
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m,
+                                                     ocg_noise(_base_m, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_v = ocg_block_absmax(_block_v, _left);
+                const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+                _scales_v[_b] = _absmax_v;
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    v[_start + _i] = ocg_code_signed(_block_v[_i] * _inverse_v,
+                                                     ocg_noise(_base_v, _i, OCG_CODE_NOISE_BITS));
+            }
+        }
+    }
+    return 0;
+}
+
+/* muon=False, nesterov=False, float parameters with state_precision="bfloat16": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_muon_no_muon__no_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                               const double *grad_scale, double grad_factor,
+                                               double clipvalue, uint32_t step)
+{
+    const float _c0_one_minus_adam_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_adam_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float epsilon = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        uint16_t *OCG_RESTRICT m = (uint16_t *)_row[2];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *OCG_RESTRICT v = (uint16_t *)_row[3];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_m[OCG_STATE_BLOCK];
+                float _block_v[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_muon_no_muon__no_nesterov_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2,
+                        _c2_lr_scale, _c3_lr_scale, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _base_m, _i);
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _base_v, _i);
+            } else {
+                float _block_m[OCG_STATE_BLOCK];
+                float _block_v[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_muon_no_muon__no_nesterov_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2,
+                        _c2_lr_scale, _c3_lr_scale, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _base_m, _i);
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _base_v, _i);
+            }
+        }
+    }
+    return 0;
+}
+
+int ocg_muon_no_muon__nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue)
+{
+    /* _c0_one_minus_adam_beta_1 = 1.0 - adam_beta_1 */
+    /* _c1_one_minus_adam_beta_2 = 1.0 - adam_beta_2 */
+    /* _c2_lr_scale = -adam_weight_decay*lr */
+    /* _c3_lr_scale = -adam_lr_ratio*lr*sqrt(1.0 - pow(adam_beta_2, t))/(1.0 - pow(adam_beta_1, t)) */
+    const float _c0_one_minus_adam_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_adam_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float epsilon = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (float *)_row[1];
+        float *OCG_RESTRICT m = (float *)_row[2];
+        float *OCG_RESTRICT v = (float *)_row[3];
+        const int64_t _n = list.numel[_tensor];
+#pragma omp for simd schedule(static) nowait
+        for (int64_t _i = 0; _i < _n; ++_i) {
+            float _new_p, _new_m, _new_v;
+            ocg_muon_no_muon__nesterov_element_f32(
+                p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i],
+                _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale,
+                epsilon, &_new_p, &_new_m, &_new_v);
+            p[_i] = _new_p;
+            m[_i] = _new_m;
+            v[_i] = _new_v;
+        }
+    }
+    return 0;
+}
+
+int ocg_muon_no_muon__nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
+                                       const double *grad_scale, double grad_factor,
+                                       double clipvalue)
+{
+    /* _c0_one_minus_adam_beta_1 = 1.0 - adam_beta_1 */
+    /* _c1_one_minus_adam_beta_2 = 1.0 - adam_beta_2 */
+    /* _c2_lr_scale = -adam_weight_decay*lr */
+    /* _c3_lr_scale = -adam_lr_ratio*lr*sqrt(1.0 - pow(adam_beta_2, t))/(1.0 - pow(adam_beta_1, t)) */
+    const double _c0_one_minus_adam_beta_1 = (double)scalars[0];
+    const double _c1_one_minus_adam_beta_2 = (double)scalars[1];
+    const double _c2_lr_scale = (double)scalars[2];
+    const double _c3_lr_scale = (double)scalars[3];
+    const double epsilon = (double)scalars[4];
+    const double _scale = (double)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const double _bound = clipvalue > 0.0 ? (double)clipvalue : (double)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        double *OCG_RESTRICT p = (double *)_row[0];
+        const double *OCG_RESTRICT g = (double *)_row[1];
+        double *OCG_RESTRICT m = (double *)_row[2];
+        double *OCG_RESTRICT v = (double *)_row[3];
+        const int64_t _n = list.numel[_tensor];
+#pragma omp for simd schedule(static) nowait
+        for (int64_t _i = 0; _i < _n; ++_i) {
+            double _new_p, _new_m, _new_v;
+            ocg_muon_no_muon__nesterov_element_f64(
+                p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i],
+                _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale,
+                epsilon, &_new_p, &_new_m, &_new_v);
+            p[_i] = _new_p;
+            m[_i] = _new_m;
+            v[_i] = _new_v;
+        }
+    }
+    return 0;
+}
+
+/* muon=False, nesterov=True, float parameters with state_precision="int8": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_muon_no_muon__nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
+                                            const double *grad_scale, double grad_factor,
+                                            double clipvalue, uint32_t step)
+{
+    const float _c0_one_minus_adam_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_adam_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float epsilon = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 6;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        int8_t *OCG_RESTRICT m = (int8_t *)_row[2];
+        float *OCG_RESTRICT _scales_m = (float *)_row[3];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        int8_t *OCG_RESTRICT v = (int8_t *)_row[4];
+        float *OCG_RESTRICT _scales_v = (float *)_row[5];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_m[OCG_STATE_BLOCK];
+                const float _scale_m = _scales_m[_b];
+                float _block_v[OCG_STATE_BLOCK];
+                const float _scale_v = _scales_v[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_muon_no_muon__nesterov_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(m[_k]) * _scale_m, ocg_signed_value(v[_k]) * _scale_v,
+                        _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale,
+                        _c3_lr_scale, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
+                const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+                _scales_m[_b] = _absmax_m;
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m,
+                                                     ocg_noise(_base_m, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_v = ocg_block_absmax(_block_v, OCG_STATE_BLOCK);
+                const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+                _scales_v[_b] = _absmax_v;
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    v[_start + _i] = ocg_code_signed(_block_v[_i] * _inverse_v,
+                                                     ocg_noise(_base_v, _i, OCG_CODE_NOISE_BITS));
+            } else {
+                float _block_m[OCG_STATE_BLOCK];
+                const float _scale_m = _scales_m[_b];
+                float _block_v[OCG_STATE_BLOCK];
+                const float _scale_v = _scales_v[_b];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_muon_no_muon__nesterov_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                        ocg_signed_value(m[_k]) * _scale_m, ocg_signed_value(v[_k]) * _scale_v,
+                        _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale,
+                        _c3_lr_scale, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const float _absmax_m = ocg_block_absmax(_block_m, _left);
+                const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+                _scales_m[_b] = _absmax_m;
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    m[_start + _i] = ocg_code_signed(_block_m[_i] * _inverse_m,
+                                                     ocg_noise(_base_m, _i, OCG_CODE_NOISE_BITS));
+                const float _absmax_v = ocg_block_absmax(_block_v, _left);
+                const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+                _scales_v[_b] = _absmax_v;
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    v[_start + _i] = ocg_code_signed(_block_v[_i] * _inverse_v,
+                                                     ocg_noise(_base_v, _i, OCG_CODE_NOISE_BITS));
+            }
+        }
+    }
+    return 0;
+}
+
+/* muon=False, nesterov=True, float parameters with state_precision="bfloat16": blocks of
+ * OCG_STATE_BLOCK elements, their state decoded, updated in float and encoded (ocg_state.h). */
+int ocg_muon_no_muon__nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
+                                            const double *grad_scale, double grad_factor,
+                                            double clipvalue, uint32_t step)
+{
+    const float _c0_one_minus_adam_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_adam_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float epsilon = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+#pragma omp parallel
+    for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
+        void *const *_row = list.pointers + _tensor * 4;
+        float *OCG_RESTRICT p = (float *)_row[0];
+        const float *OCG_RESTRICT g = (const float *)_row[1];
+        uint16_t *OCG_RESTRICT m = (uint16_t *)_row[2];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *OCG_RESTRICT v = (uint16_t *)_row[3];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _n = list.numel[_tensor];
+        const int64_t _blocks = (_n + OCG_STATE_BLOCK - 1) / OCG_STATE_BLOCK;
+#pragma omp for schedule(static) nowait
+        for (int64_t _b = 0; _b < _blocks; ++_b) {
+            const int64_t _start = _b * OCG_STATE_BLOCK;
+            const int64_t _left = _n - _start;
+            /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
+            if (_left >= OCG_STATE_BLOCK) {
+                float _block_m[OCG_STATE_BLOCK];
+                float _block_v[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_muon_no_muon__nesterov_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2,
+                        _c2_lr_scale, _c3_lr_scale, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _base_m, _i);
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)OCG_STATE_BLOCK; ++_i)
+                    v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _base_v, _i);
+            } else {
+                float _block_m[OCG_STATE_BLOCK];
+                float _block_v[OCG_STATE_BLOCK];
+#pragma omp simd
+                for (int64_t _i = 0; _i < _left; ++_i) {
+                    const int64_t _k = _start + _i;
+                    float _new_p;
+                    ocg_muon_no_muon__nesterov_element_f32(
+                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                        ocg_bf16_float(v[_k]), _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2,
+                        _c2_lr_scale, _c3_lr_scale, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                    p[_k] = _new_p;
+                }
+                const uint32_t _base_m = ocg_noise_base(_key_m, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    m[_start + _i] = ocg_bf16_stochastic(_block_m[_i], _base_m, _i);
+                const uint32_t _base_v = ocg_noise_base(_key_v, _start);
+#pragma omp simd
+                for (int32_t _i = 0; _i < (int32_t)_left; ++_i)
+                    v[_start + _i] = ocg_bf16_stochastic(_block_v[_i], _base_v, _i);
+            }
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,613 @@
+// generated from specs/muon.yaml by templates/cuda/optimizer.cu.j2 — do not edit
+/* Muon on CUDA: one multi-tensor kernel per flag combination, instantiated for float,
+ * double, half and bfloat16 parameters, and extern "C" launchers (the API: muon.h).
+ *
+ * A launch covers every chunk of OCG_CHUNK elements of every tensor of the list; each block
+ * walks chunks with a grid stride, finds the chunk's tensor by binary search, and each thread
+ * updates four neighbouring elements at a time, with 4-wide vector accesses when every array
+ * of the tensor is aligned and scalar ones at misaligned starts and tails. Per-step scalars
+ * come from device memory, so a captured CUDA graph reads the values of each replay. */
+#include "ocg_cuda.h"
+#include "muon.h"
+#include "ocg_state.h"
+
+static_assert(OCG_CHUNK % OCG_STATE_BLOCK == 0, "a chunk holds whole blocks of stored state");
+static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
+
+/* ---- muon=False, nesterov=False ---- */
+
+__device__ __forceinline__ void ocg_muon_no_muon__no_nesterov_element(
+    float p, float g, float m, float v, float _c0_one_minus_adam_beta_1,
+    float _c1_one_minus_adam_beta_2, float _c2_lr_scale, float _c3_lr_scale, float epsilon,
+    float *_new_p, float *_new_m, float *_new_v)
+{
+    ocg_muon_no_muon__no_nesterov_element_f32(p, g, m, v, _c0_one_minus_adam_beta_1,
+                                              _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale,
+                                              epsilon, _new_p, _new_m, _new_v);
+}
+
+__device__ __forceinline__ void ocg_muon_no_muon__no_nesterov_element(
+    double p, double g, double m, double v, double _c0_one_minus_adam_beta_1,
+    double _c1_one_minus_adam_beta_2, double _c2_lr_scale, double _c3_lr_scale, double epsilon,
+    double *_new_p, double *_new_m, double *_new_v)
+{
+    ocg_muon_no_muon__no_nesterov_element_f64(p, g, m, v, _c0_one_minus_adam_beta_1,
+                                              _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale,
+                                              epsilon, _new_p, _new_m, _new_v);
+}
+
+template <typename P, typename S>
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_muon_no_muon__no_nesterov_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                                         const double *__restrict__ grad_scale, double grad_factor,
+                                         double clipvalue)
+{
+    /* _c0_one_minus_adam_beta_1 = 1.0 - adam_beta_1 */
+    /* _c1_one_minus_adam_beta_2 = 1.0 - adam_beta_2 */
+    /* _c2_lr_scale = -adam_weight_decay*lr */
+    /* _c3_lr_scale = -adam_lr_ratio*lr*sqrt(1.0 - pow(adam_beta_2, t))/(1.0 - pow(adam_beta_1, t)) */
+    const S _c0_one_minus_adam_beta_1 = (S)scalars[0];
+    const S _c1_one_minus_adam_beta_2 = (S)scalars[1];
+    const S _c2_lr_scale = (S)scalars[2];
+    const S _c3_lr_scale = (S)scalars[3];
+    const S epsilon = (S)scalars[4];
+    const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        P *const p = (P *)_row[0];
+        const P *const g = (const P *)_row[1];
+        S *const m = (S *)_row[2];
+        S *const v = (S *)_row[3];
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(m) && ocg::aligned4(v);
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
+            if (_vector && _i + 4 <= _end) {
+                ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
+                const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
+                ocg::vec4<S> _v_m = *reinterpret_cast<const ocg::vec4<S> *>(m + _i);
+                ocg::vec4<S> _v_v = *reinterpret_cast<const ocg::vec4<S> *>(v + _i);
+                OCG_UNROLL
+                for (int _j = 0; _j < 4; ++_j) {
+                    S _new_p, _new_m, _new_v;
+                    ocg_muon_no_muon__no_nesterov_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]),
+                        _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale,
+                        _c3_lr_scale, epsilon, &_new_p, &_new_m, &_new_v);
+                    _v_p.v[_j] = ocg::store<P>(_new_p);
+                    _v_m.v[_j] = _new_m;
+                    _v_v.v[_j] = _new_v;
+                }
+                *reinterpret_cast<ocg::vec4<P> *>(p + _i) = _v_p;
+                *reinterpret_cast<ocg::vec4<S> *>(m + _i) = _v_m;
+                *reinterpret_cast<ocg::vec4<S> *>(v + _i) = _v_v;
+            } else {
+                for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
+                    S _new_p, _new_m, _new_v;
+                    ocg_muon_no_muon__no_nesterov_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _c0_one_minus_adam_beta_1,
+                        _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale, epsilon, &_new_p,
+                        &_new_m, &_new_v);
+                    p[_k] = ocg::store<P>(_new_p);
+                    m[_k] = _new_m;
+                    v[_k] = _new_v;
+                }
+            }
+        }
+    }
+}
+
+__global__ void ocg_muon_no_muon__no_nesterov_step_kernel(const double *hyper, double *scalar_state,
+                                                          double *t, double *scalars)
+{
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        *t += 1.0;
+        ocg_muon_no_muon__no_nesterov_step(hyper, scalar_state, *t, scalars);
+    }
+}
+
+template <typename P, typename S>
+static int ocg_muon_no_muon__no_nesterov_launch(ocg_tensor_list list, const double *scalars,
+                                                const double *grad_scale, double grad_factor,
+                                                double clipvalue, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_muon_no_muon__no_nesterov_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ocg_muon_no_muon__no_nesterov_f32(ocg_tensor_list list, const double *scalars,
+                                                 const double *grad_scale, double grad_factor,
+                                                 double clipvalue, cudaStream_t stream)
+{
+    return ocg_muon_no_muon__no_nesterov_launch<float, float>(list, scalars, grad_scale,
+                                                              grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_muon_no_muon__no_nesterov_f64(ocg_tensor_list list, const double *scalars,
+                                                 const double *grad_scale, double grad_factor,
+                                                 double clipvalue, cudaStream_t stream)
+{
+    return ocg_muon_no_muon__no_nesterov_launch<double, double>(list, scalars, grad_scale,
+                                                                grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_muon_no_muon__no_nesterov_f16(ocg_tensor_list list, const double *scalars,
+                                                 const double *grad_scale, double grad_factor,
+                                                 double clipvalue, cudaStream_t stream)
+{
+    return ocg_muon_no_muon__no_nesterov_launch<__half, float>(list, scalars, grad_scale,
+                                                               grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_muon_no_muon__no_nesterov_bf16(ocg_tensor_list list, const double *scalars,
+                                                  const double *grad_scale, double grad_factor,
+                                                  double clipvalue, cudaStream_t stream)
+{
+    return ocg_muon_no_muon__no_nesterov_launch<__nv_bfloat16, float>(
+        list, scalars, grad_scale, grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_muon_no_muon__no_nesterov_step_cuda(const double *hyper, double *scalar_state,
+                                                       double *t, double *scalars,
+                                                       cudaStream_t stream)
+{
+    OCG_LAUNCH(ocg_muon_no_muon__no_nesterov_step_kernel, 1, 1, stream, hyper, scalar_state, t,
+               scalars);
+    return (int)cudaGetLastError();
+}
+
+/* muon=False, nesterov=False, float parameters with state_precision="int8": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_muon_no_muon__no_nesterov_f32_int8_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK) ocg_muon_no_muon__no_nesterov_int8_state_kernel(
+    ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale,
+    double grad_factor, double clipvalue, uint32_t step)
+{
+    const float _c0_one_minus_adam_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_adam_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float epsilon = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 6;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        int8_t *const m = (int8_t *)_row[2];
+        float *const _scales_m = (float *)_row[3];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        int8_t *const v = (int8_t *)_row[4];
+        float *const _scales_v = (float *)_row[5];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _b = _start / OCG_STATE_BLOCK;
+            const float _scale_m = _scales_m[_b]; /* read before the barriers, rewritten after */
+            const float _scale_v = _scales_v[_b]; /* read before the barriers, rewritten after */
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
+            if (_here) {
+                ocg_muon_no_muon__no_nesterov_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                    ocg_signed_value(m[_k]) * _scale_m, ocg_signed_value(v[_k]) * _scale_v,
+                    _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale,
+                    _c3_lr_scale, epsilon, &_new_p, &_new_m, &_new_v);
+                p[_k] = _new_p;
+            }
+            const float _absmax_m = ocg_threads_absmax(_new_m, _scratch);
+            const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+            if (_here) {
+                m[_k] = ocg_code_signed(_new_m * _inverse_m,
+                                        ocg_noise(_key_m, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_m[_b] = _absmax_m;
+            }
+            const float _absmax_v = ocg_threads_absmax(_new_v, _scratch);
+            const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+            if (_here) {
+                v[_k] = ocg_code_signed(_new_v * _inverse_v,
+                                        ocg_noise(_key_v, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_v[_b] = _absmax_v;
+            }
+        }
+    }
+}
+
+extern "C" int ocg_muon_no_muon__no_nesterov_f32_int8_cuda(ocg_tensor_list list,
+                                                           const double *scalars,
+                                                           const double *grad_scale,
+                                                           double grad_factor, double clipvalue,
+                                                           uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH_SYNC(ocg_muon_no_muon__no_nesterov_int8_state_kernel, ocg::blocks_for(list.n_chunks),
+                    OCG_STATE_BLOCK, stream, list, scalars, grad_scale, grad_factor, clipvalue,
+                    step);
+    return (int)cudaGetLastError();
+}
+
+/* muon=False, nesterov=False, float parameters with state_precision="bfloat16": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_muon_no_muon__no_nesterov_f32_bf16_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK) ocg_muon_no_muon__no_nesterov_bf16_state_kernel(
+    ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale,
+    double grad_factor, double clipvalue, uint32_t step)
+{
+    const float _c0_one_minus_adam_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_adam_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float epsilon = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        uint16_t *const m = (uint16_t *)_row[2];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *const v = (uint16_t *)_row[3];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
+            if (_here) {
+                ocg_muon_no_muon__no_nesterov_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                    ocg_bf16_float(v[_k]), _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2,
+                    _c2_lr_scale, _c3_lr_scale, epsilon, &_new_p, &_new_m, &_new_v);
+                p[_k] = _new_p;
+            }
+            if (_here) {
+                m[_k] = ocg_bf16_stochastic(_new_m, _key_m, _k);
+            }
+            if (_here) {
+                v[_k] = ocg_bf16_stochastic(_new_v, _key_v, _k);
+            }
+        }
+    }
+}
+
+extern "C" int ocg_muon_no_muon__no_nesterov_f32_bf16_cuda(ocg_tensor_list list,
+                                                           const double *scalars,
+                                                           const double *grad_scale,
+                                                           double grad_factor, double clipvalue,
+                                                           uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH(ocg_muon_no_muon__no_nesterov_bf16_state_kernel, ocg::blocks_for(list.n_chunks),
+               OCG_STATE_BLOCK, stream, list, scalars, grad_scale, grad_factor, clipvalue, step);
+    return (int)cudaGetLastError();
+}
+
+/* ---- muon=False, nesterov=True ---- */
+
+__device__ __forceinline__ void
+ocg_muon_no_muon__nesterov_element(float p, float g, float m, float v,
+                                   float _c0_one_minus_adam_beta_1, float _c1_one_minus_adam_beta_2,
+                                   float _c2_lr_scale, float _c3_lr_scale, float epsilon,
+                                   float *_new_p, float *_new_m, float *_new_v)
+{
+    ocg_muon_no_muon__nesterov_element_f32(p, g, m, v, _c0_one_minus_adam_beta_1,
+                                           _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale,
+                                           epsilon, _new_p, _new_m, _new_v);
+}
+
+__device__ __forceinline__ void ocg_muon_no_muon__nesterov_element(
+    double p, double g, double m, double v, double _c0_one_minus_adam_beta_1,
+    double _c1_one_minus_adam_beta_2, double _c2_lr_scale, double _c3_lr_scale, double epsilon,
+    double *_new_p, double *_new_m, double *_new_v)
+{
+    ocg_muon_no_muon__nesterov_element_f64(p, g, m, v, _c0_one_minus_adam_beta_1,
+                                           _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale,
+                                           epsilon, _new_p, _new_m, _new_v);
+}
+
+template <typename P, typename S>
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_muon_no_muon__nesterov_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
+                                      const double *__restrict__ grad_scale, double grad_factor,
+                                      double clipvalue)
+{
+    /* _c0_one_minus_adam_beta_1 = 1.0 - adam_beta_1 */
+    /* _c1_one_minus_adam_beta_2 = 1.0 - adam_beta_2 */
+    /* _c2_lr_scale = -adam_weight_decay*lr */
+    /* _c3_lr_scale = -adam_lr_ratio*lr*sqrt(1.0 - pow(adam_beta_2, t))/(1.0 - pow(adam_beta_1, t)) */
+    const S _c0_one_minus_adam_beta_1 = (S)scalars[0];
+    const S _c1_one_minus_adam_beta_2 = (S)scalars[1];
+    const S _c2_lr_scale = (S)scalars[2];
+    const S _c3_lr_scale = (S)scalars[3];
+    const S epsilon = (S)scalars[4];
+    const S _scale = (S)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const S _bound = clipvalue > 0.0 ? (S)clipvalue : (S)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        P *const p = (P *)_row[0];
+        const P *const g = (const P *)_row[1];
+        S *const m = (S *)_row[2];
+        S *const v = (S *)_row[3];
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned4(m) && ocg::aligned4(v);
+        for (int64_t _i = _begin + 4 * (int64_t)threadIdx.x; _i < _end;
+             _i += 4 * (int64_t)blockDim.x) {
+            if (_vector && _i + 4 <= _end) {
+                ocg::vec4<P> _v_p = *reinterpret_cast<const ocg::vec4<P> *>(p + _i);
+                const ocg::vec4<P> _v_g = *reinterpret_cast<const ocg::vec4<P> *>(g + _i);
+                ocg::vec4<S> _v_m = *reinterpret_cast<const ocg::vec4<S> *>(m + _i);
+                ocg::vec4<S> _v_v = *reinterpret_cast<const ocg::vec4<S> *>(v + _i);
+                OCG_UNROLL
+                for (int _j = 0; _j < 4; ++_j) {
+                    S _new_p, _new_m, _new_v;
+                    ocg_muon_no_muon__nesterov_element(
+                        ocg::load<S>(_v_p.v[_j]),
+                        ocg::clip_value(ocg::load<S>(_v_g.v[_j]) * _scale, _bound),
+                        ocg::load<S>(_v_m.v[_j]), ocg::load<S>(_v_v.v[_j]),
+                        _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale,
+                        _c3_lr_scale, epsilon, &_new_p, &_new_m, &_new_v);
+                    _v_p.v[_j] = ocg::store<P>(_new_p);
+                    _v_m.v[_j] = _new_m;
+                    _v_v.v[_j] = _new_v;
+                }
+                *reinterpret_cast<ocg::vec4<P> *>(p + _i) = _v_p;
+                *reinterpret_cast<ocg::vec4<S> *>(m + _i) = _v_m;
+                *reinterpret_cast<ocg::vec4<S> *>(v + _i) = _v_v;
+            } else {
+                for (int64_t _k = _i; _k < _end && _k < _i + 4; ++_k) {
+                    S _new_p, _new_m, _new_v;
+                    ocg_muon_no_muon__nesterov_element(
+                        ocg::load<S>(p[_k]), ocg::clip_value(ocg::load<S>(g[_k]) * _scale, _bound),
+                        ocg::load<S>(m[_k]), ocg::load<S>(v[_k]), _c0_one_minus_adam_beta_1,
+                        _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale, epsilon, &_new_p,
+                        &_new_m, &_new_v);
+                    p[_k] = ocg::store<P>(_new_p);
+                    m[_k] = _new_m;
+                    v[_k] = _new_v;
+                }
+            }
+        }
+    }
+}
+
+__global__ void ocg_muon_no_muon__nesterov_step_kernel(const double *hyper, double *scalar_state,
+                                                       double *t, double *scalars)
+{
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        *t += 1.0;
+        ocg_muon_no_muon__nesterov_step(hyper, scalar_state, *t, scalars);
+    }
+}
+
+template <typename P, typename S>
+static int ocg_muon_no_muon__nesterov_launch(ocg_tensor_list list, const double *scalars,
+                                             const double *grad_scale, double grad_factor,
+                                             double clipvalue, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    void (*const kernel)(ocg_tensor_list, const double *, const double *, double, double) =
+        ocg_muon_no_muon__nesterov_kernel<P, S>;
+    OCG_LAUNCH(kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS, stream, list, scalars,
+               grad_scale, grad_factor, clipvalue);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int ocg_muon_no_muon__nesterov_f32(ocg_tensor_list list, const double *scalars,
+                                              const double *grad_scale, double grad_factor,
+                                              double clipvalue, cudaStream_t stream)
+{
+    return ocg_muon_no_muon__nesterov_launch<float, float>(list, scalars, grad_scale, grad_factor,
+                                                           clipvalue, stream);
+}
+
+extern "C" int ocg_muon_no_muon__nesterov_f64(ocg_tensor_list list, const double *scalars,
+                                              const double *grad_scale, double grad_factor,
+                                              double clipvalue, cudaStream_t stream)
+{
+    return ocg_muon_no_muon__nesterov_launch<double, double>(list, scalars, grad_scale, grad_factor,
+                                                             clipvalue, stream);
+}
+
+extern "C" int ocg_muon_no_muon__nesterov_f16(ocg_tensor_list list, const double *scalars,
+                                              const double *grad_scale, double grad_factor,
+                                              double clipvalue, cudaStream_t stream)
+{
+    return ocg_muon_no_muon__nesterov_launch<__half, float>(list, scalars, grad_scale, grad_factor,
+                                                            clipvalue, stream);
+}
+
+extern "C" int ocg_muon_no_muon__nesterov_bf16(ocg_tensor_list list, const double *scalars,
+                                               const double *grad_scale, double grad_factor,
+                                               double clipvalue, cudaStream_t stream)
+{
+    return ocg_muon_no_muon__nesterov_launch<__nv_bfloat16, float>(list, scalars, grad_scale,
+                                                                   grad_factor, clipvalue, stream);
+}
+
+extern "C" int ocg_muon_no_muon__nesterov_step_cuda(const double *hyper, double *scalar_state,
+                                                    double *t, double *scalars, cudaStream_t stream)
+{
+    OCG_LAUNCH(ocg_muon_no_muon__nesterov_step_kernel, 1, 1, stream, hyper, scalar_state, t,
+               scalars);
+    return (int)cudaGetLastError();
+}
+
+/* muon=False, nesterov=True, float parameters with state_precision="int8": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_muon_no_muon__nesterov_f32_int8_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK) ocg_muon_no_muon__nesterov_int8_state_kernel(
+    ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale,
+    double grad_factor, double clipvalue, uint32_t step)
+{
+    const float _c0_one_minus_adam_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_adam_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float epsilon = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 6;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        int8_t *const m = (int8_t *)_row[2];
+        float *const _scales_m = (float *)_row[3];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        int8_t *const v = (int8_t *)_row[4];
+        float *const _scales_v = (float *)_row[5];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _b = _start / OCG_STATE_BLOCK;
+            const float _scale_m = _scales_m[_b]; /* read before the barriers, rewritten after */
+            const float _scale_v = _scales_v[_b]; /* read before the barriers, rewritten after */
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
+            if (_here) {
+                ocg_muon_no_muon__nesterov_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                    ocg_signed_value(m[_k]) * _scale_m, ocg_signed_value(v[_k]) * _scale_v,
+                    _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale,
+                    _c3_lr_scale, epsilon, &_new_p, &_new_m, &_new_v);
+                p[_k] = _new_p;
+            }
+            const float _absmax_m = ocg_threads_absmax(_new_m, _scratch);
+            const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
+            if (_here) {
+                m[_k] = ocg_code_signed(_new_m * _inverse_m,
+                                        ocg_noise(_key_m, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_m[_b] = _absmax_m;
+            }
+            const float _absmax_v = ocg_threads_absmax(_new_v, _scratch);
+            const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
+            if (_here) {
+                v[_k] = ocg_code_signed(_new_v * _inverse_v,
+                                        ocg_noise(_key_v, _k, OCG_CODE_NOISE_BITS));
+            }
+            if (threadIdx.x == 0) {
+                _scales_v[_b] = _absmax_v;
+            }
+        }
+    }
+}
+
+extern "C" int ocg_muon_no_muon__nesterov_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
+                                                        const double *grad_scale,
+                                                        double grad_factor, double clipvalue,
+                                                        uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH_SYNC(ocg_muon_no_muon__nesterov_int8_state_kernel, ocg::blocks_for(list.n_chunks),
+                    OCG_STATE_BLOCK, stream, list, scalars, grad_scale, grad_factor, clipvalue,
+                    step);
+    return (int)cudaGetLastError();
+}
+
+/* muon=False, nesterov=True, float parameters with state_precision="bfloat16": a block of
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
+ * codes are those of the CPU kernel (ocg_muon_no_muon__nesterov_f32_bf16_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_STATE_BLOCK) ocg_muon_no_muon__nesterov_bf16_state_kernel(
+    ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale,
+    double grad_factor, double clipvalue, uint32_t step)
+{
+    const float _c0_one_minus_adam_beta_1 = (float)scalars[0];
+    const float _c1_one_minus_adam_beta_2 = (float)scalars[1];
+    const float _c2_lr_scale = (float)scalars[2];
+    const float _c3_lr_scale = (float)scalars[3];
+    const float epsilon = (float)scalars[4];
+    const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
+    const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
+        const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
+        void *const *_row = list.pointers + _tensor * 4;
+        float *const p = (float *)_row[0];
+        const float *const g = (const float *)_row[1];
+        uint16_t *const m = (uint16_t *)_row[2];
+        const uint32_t _key_m = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)0);
+        uint16_t *const v = (uint16_t *)_row[3];
+        const uint32_t _key_v = ocg_rounding_key(step, (uint32_t)_tensor, (uint32_t)1);
+        const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
+        const int64_t _numel = list.numel[_tensor];
+        const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
+            const int64_t _k = _start + threadIdx.x;
+            const bool _here = _k < _end;
+            float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
+            if (_here) {
+                ocg_muon_no_muon__nesterov_element_f32(
+                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                    ocg_bf16_float(v[_k]), _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2,
+                    _c2_lr_scale, _c3_lr_scale, epsilon, &_new_p, &_new_m, &_new_v);
+                p[_k] = _new_p;
+            }
+            if (_here) {
+                m[_k] = ocg_bf16_stochastic(_new_m, _key_m, _k);
+            }
+            if (_here) {
+                v[_k] = ocg_bf16_stochastic(_new_v, _key_v, _k);
+            }
+        }
+    }
+}
+
+extern "C" int ocg_muon_no_muon__nesterov_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
+                                                        const double *grad_scale,
+                                                        double grad_factor, double clipvalue,
+                                                        uint32_t step, cudaStream_t stream)
+{
+    if (list.n_chunks <= 0) {
+        return (int)cudaSuccess;
+    }
+    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    OCG_LAUNCH(ocg_muon_no_muon__nesterov_bf16_state_kernel, ocg::blocks_for(list.n_chunks),
+               OCG_STATE_BLOCK, stream, list, scalars, grad_scale, grad_factor, clipvalue, step);
+    return (int)cudaGetLastError();
+}

@@ -1,0 +1,168 @@
+"""A spec's matrix functions (``matrix_functions:``) as Python functions of one array
+library: NumPy, torch, jax.numpy or Keras's ops. Each is a module-level function
+``_matrix_<name>(<argument>, <hyperparameters>)`` that the element programs call on a whole
+tensor (printers/arrays.py lowers the call to one instruction). The libraries name the same
+operations alike (``swapaxes``, ``sqrt``, ``sum``; ``@`` for the product), so one printer
+serves all four; only a reduction's keyword arguments differ (torch's ``dim``/``keepdim``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .. import symbols
+from ..model import MatrixFunction
+from .python import print_scalar
+
+
+@dataclass(frozen=True)
+class Library:
+    """How an array library spells what the functions need."""
+
+    module: str  # np, torch, jnp, ops
+    axes: str  # the keyword arguments of a sum over the last two axes, kept
+
+
+LIBRARIES = {
+    "numpy": Library("np", "axis=(-2, -1), keepdims=True"),
+    "torch": Library("torch", "dim=(-2, -1), keepdim=True"),
+    "jax": Library("jnp", "axis=(-2, -1), keepdims=True"),
+    "keras": Library("ops", "axis=(-2, -1), keepdims=True"),
+}
+_ELEMENTWISE = {sp.Abs: "abs", sp.exp: "exp", sp.log: "log"}
+
+
+def function_name(fn: MatrixFunction) -> str:
+    return f"_matrix_{fn.name}"
+
+
+def function_lines(fn: MatrixFunction, library: str) -> list[str]:
+    """The source of ``fn`` as a Python function over ``library``'s arrays."""
+    lib = LIBRARIES[library]
+    matrices = {fn.argument} | {eq.target for eq in (*fn.setup, *fn.body)}
+    printer = _Printer(lib, {symbols.real(n) for n in matrices})
+    x = fn.argument
+    args = ", ".join([x, *fn.params])
+    swap = f"{lib.module}.swapaxes({x}, -1, -2)"
+    lines = [
+        f"def {function_name(fn)}({args}):",
+        f'    """The spec\'s {fn.name}(): {_one_line(fn.doc)}"""',
+    ]
+    if fn.wide:  # X @ X^T of the smaller side
+        lines += [
+            "    _tall = " + f"{x}.shape[-2] > {x}.shape[-1]",
+            "    if _tall:",
+            f"        {x} = {swap}",
+        ]
+    lines += [f"    {eq.target} = {printer.doc(eq.expr)}" for eq in fn.setup]
+    if fn.body:
+        count = print_scalar(fn.repeat)
+        check = [
+            f"    if int({count}) != {count} or {count} < 0:",
+            "        raise ValueError(",
+            f'            f"{fn.name}(): {fn.repeat_text} must be a whole number >= 0, got {{{count}!r}}"',
+            "        )",
+        ]
+        body = [f"{eq.target} = {printer.doc(eq.expr)}" for eq in fn.body]
+        if library != "jax":
+            lines += check + [f"    for _ in range(int({count})):"]
+            lines += [f"        {line}" for line in body]
+        else:  # traced under jit: a loop of lax's, its count checked where it is a number
+            carried = [x] + sorted(
+                {eq.target for eq in fn.setup} & {eq.target for eq in fn.body} - {x}
+            )
+            state = ", ".join(carried) + ","
+            lines += [f"    if not isinstance({count}, jax.core.Tracer):"]
+            lines += ["    " + line for line in check]
+            lines += ["", "    def _repeated(_, _carried):", f"        {state} = _carried"]
+            lines += [f"        {line}" for line in body]
+            lines += [f"        return ({state})", ""]
+            lines += [
+                f"    ({state}) = jax.lax.fori_loop(",
+                f"        0, jnp.asarray({count}).astype(int), _repeated, ({state})",
+                "    )",
+            ]
+    if fn.wide:
+        lines += ["    if _tall:", f"        {x} = {swap}"]
+    lines.append(f"    return {x}")
+    return lines
+
+
+def _one_line(text: str) -> str:
+    words = " ".join(text.split())
+    return words.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+class _Printer:
+    def __init__(self, lib: Library, matrices: set):
+        self.lib = lib
+        self.matrices = matrices
+
+    def doc(self, expr) -> str:
+        return self.print(expr, top=True)
+
+    def print(self, expr, top: bool = False, operand: bool = False) -> str:
+        text = self._print(expr)
+        compound = isinstance(expr, (sp.Add, sp.Mul, symbols.MatrixProduct)) or (
+            isinstance(expr, sp.Pow) and not _is_sqrt(expr)
+        )
+        if operand:  # of '@': a sum or product in parentheses, a name or call as it is
+            compound = compound and not expr.is_Symbol
+        return f"({text})" if compound and not top else text
+
+    def _print(self, expr) -> str:
+        m = self.lib.module
+        if expr.is_Rational and not expr.is_Integer:  # 1e-07 as written, not 1/10000000
+            return repr(float(expr))
+        if not expr.free_symbols & self.matrices:  # a number, or of hyperparameters
+            return print_scalar(expr)
+        if expr.is_Symbol:
+            return expr.name
+        if isinstance(expr, symbols.MatrixProduct):
+            a, b = expr.args
+            # the operator, not matmul(): Keras 3.15's ops.matmul returns float32 for two
+            # float64 tensors on its torch backend; every library's arrays take '@'
+            return f"{self.print(a, operand=True)} @ {self.print(b, operand=True)}"
+        if isinstance(expr, symbols.MatrixTranspose):
+            return f"{m}.swapaxes({self.doc(expr.args[0])}, -1, -2)"
+        if isinstance(expr, symbols.FrobeniusNorm):
+            inner = self.doc(expr.args[0])
+            return f"{m}.sqrt({m}.sum({m}.square({inner}), {self.lib.axes}))"
+        if isinstance(expr, sp.Add):
+            out = ""
+            for i, term in enumerate(sorted(expr.args, key=lambda t: t.could_extract_minus_sign())):
+                if i and term.could_extract_minus_sign():
+                    out += f" - {self.print(-term)}"
+                else:
+                    out += (" + " if i else "") + self.print(term, top=isinstance(term, sp.Mul))
+            return out
+        if isinstance(expr, sp.Mul):
+            numerator, denominator = [], []
+            for factor in expr.args:
+                if isinstance(factor, sp.Pow) and factor.exp.is_Number and factor.exp < 0:
+                    denominator.append(sp.Pow(factor.base, -factor.exp))
+                else:
+                    numerator.append(factor)
+            top = "*".join(self.print(f) for f in numerator) or "1"
+            if not denominator:
+                return top
+            return f"{top}/{self.print(sp.Mul(*denominator))}"
+        if isinstance(expr, sp.Pow):
+            if _is_sqrt(expr):
+                return f"{m}.sqrt({self.doc(expr.base)})"
+            return f"{self.print(expr.base)}**{self.print(expr.exp)}"
+        for cls, name in _ELEMENTWISE.items():
+            if isinstance(expr, cls):
+                return f"{m}.{name}({self.doc(expr.args[0])})"
+        if isinstance(expr, (sp.Max, sp.Min)):
+            name = "maximum" if isinstance(expr, sp.Max) else "minimum"
+            out = self.doc(expr.args[0])
+            for a in expr.args[1:]:
+                out = f"{m}.{name}({out}, {self.doc(a)})"
+            return out
+        raise ValueError(f"a matrix function cannot print {type(expr).__name__}: {expr}")
+
+
+def _is_sqrt(expr) -> bool:
+    return isinstance(expr, sp.Pow) and expr.exp == sp.S.Half

@@ -1,0 +1,323 @@
+"""Matrix functions (issue 13, item 4): whole-tensor functions with matrix products,
+transposes, Frobenius norms and a repeated body, a per-tensor choice by rank, and
+specs/muon.yaml against keras.optimizers.Muon, on every backend."""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+import numpy as np
+import pytest
+
+from generator.errors import SpecError
+from generator.model import parse_spec
+
+# matrices (Muon; a tall one, transposed for the iteration, and a single row) and the rest
+# (AdamW: vectors, 0-d, rank 3)
+SHAPES = [(3, 4), (5,), (2, 3, 4), (), (6, 2), (1, 3)]
+LR = 2**-7  # exact in float32, as Keras keeps its learning rate
+VARIED = dict(
+    adam_beta_1=0.8,
+    adam_beta_2=0.99,
+    epsilon=1e-6,
+    adam_weight_decay=0.01,
+    weight_decay=0.02,
+    momentum=0.9,
+    ns_steps=3,
+    rms_rate=0.3,
+    adam_lr_ratio=0.5,
+)
+
+
+def _problem(steps=5, seed=0):
+    rng = np.random.default_rng(seed)
+    params = [rng.standard_normal(s) for s in SHAPES]
+    grads = [[rng.standard_normal(s) for s in SHAPES] for _ in range(steps)]
+    return params, grads
+
+
+def _keras_transcribed(params, grads, lr=LR, nesterov=True, **kw):
+    """keras.optimizers.Muon (Keras 3.15: _apply_weight_decay, _muon_update_step,
+    zeropower_via_newtonschulz5, _adamw_update_step) transcribed in float64 NumPy: the same
+    arithmetic without keras.ops' float32 detours (test_keras_itself_...)."""
+    h = dict(
+        adam_beta_1=0.9,
+        adam_beta_2=0.999,
+        epsilon=1e-7,
+        adam_weight_decay=0.004,
+        weight_decay=0.004,
+        momentum=0.95,
+        ns_steps=5,
+        rms_rate=0.2,
+        muon_a=3.4445,
+        muon_b=-4.775,
+        muon_c=2.0315,
+        adam_lr_ratio=1.0,
+    )
+    h.update(kw)
+    b1, b2, mom = h["adam_beta_1"], h["adam_beta_2"], h["momentum"]
+    a, b, c = h["muon_a"], h["muon_b"], h["muon_c"]
+    params = [p.copy() for p in params]
+    m = [np.zeros(p.shape) for p in params]
+    v = [np.zeros(p.shape) for p in params]
+    for t, step in enumerate(grads, start=1):
+        for i, g in enumerate(step):
+            p = params[i]
+            muon = p.ndim == 2
+            p = p - p * (h["weight_decay"] if muon else h["adam_weight_decay"]) * lr
+            if muon:
+                m[i] = m[i] + (g + m[i] * (mom - 1))
+                x = g + mom * m[i] if nesterov else m[i]
+                tall = x.shape[-2] > x.shape[-1]
+                if tall:
+                    x = np.swapaxes(x, -1, -2)
+                x = x / (np.linalg.norm(x, axis=(-2, -1), keepdims=True) + 1e-7)
+                for _ in range(h["ns_steps"]):
+                    gram = x @ np.swapaxes(x, -1, -2)
+                    poly = b * gram + c * gram @ gram
+                    x = a * x + poly @ x
+                if tall:
+                    x = np.swapaxes(x, -1, -2)
+                p = p - lr * x * np.sqrt(max(x.shape[0], x.shape[1])) * h["rms_rate"]
+            else:
+                alpha = lr * h["adam_lr_ratio"] * np.sqrt(1 - b2**t) / (1 - b1**t)
+                m[i] = m[i] + (g - m[i]) * (1 - b1)
+                v[i] = v[i] + (g * g - v[i]) * (1 - b2)
+                p = p - m[i] * alpha / (np.sqrt(v[i]) + h["epsilon"])
+            params[i] = p
+    return params
+
+
+def _numpy(params, grads, **kw):
+    from generated.numpy.muon import Muon
+
+    opt = Muon(learning_rate=LR, **kw)
+    params = [p.copy() for p in params]
+    for step in grads:
+        opt.apply_gradients(zip([g.copy() for g in step], params))
+    return params, opt
+
+
+def _torch(params, grads, **kw):
+    import torch
+
+    from generated.torch.muon import Muon
+
+    tensors = [torch.tensor(p, requires_grad=True) for p in params]
+    opt = Muon(tensors, lr=LR, **kw)
+    for step in grads:
+        for t, g in zip(tensors, step):
+            t.grad = torch.tensor(g)
+        opt.step()
+    return [t.detach().numpy() for t in tensors], opt
+
+
+def _keras(optimizer, params, grads):
+    import keras
+
+    variables = [keras.Variable(p.copy(), dtype="float64") for p in params]
+    for step in grads:
+        optimizer.apply_gradients(
+            [(keras.ops.convert_to_tensor(g, dtype="float64"), v) for g, v in zip(step, variables)]
+        )
+    return [np.asarray(keras.ops.convert_to_numpy(v)) for v in variables]
+
+
+def _keras_generated(params, grads, **kw):
+    from generated.keras.muon import Muon
+    from generator.verify.testing_keras import floatx
+
+    with floatx("float64"):
+        return _keras(Muon(learning_rate=LR, **kw), params, grads)
+
+
+def _optax(params, grads, **kw):
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    import optax
+
+    from generated.optax.muon import muon
+
+    transformation = muon(learning_rate=LR, **kw)
+    values = [jnp.asarray(p) for p in params]
+    state = transformation.init(values)
+    update = jax.jit(transformation.update)
+    for step in grads:
+        updates, state = update([jnp.asarray(g) for g in step], state, values)
+        values = optax.apply_updates(values, updates)
+    return [np.asarray(v) for v in values]
+
+
+def _assert_close(ours, theirs, tol):
+    for index, (a, b) in enumerate(zip(ours, theirs)):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol, err_msg=f"parameter {index}")
+
+
+RUNS = {
+    "numpy": lambda p, g, **kw: _numpy(p, g, **kw)[0],
+    "numpy-fused": lambda p, g, **kw: _numpy(p, g, fused=True, **kw)[0],
+    "torch-loop": lambda p, g, **kw: _torch(p, g, **kw)[0],
+    "torch-foreach": lambda p, g, **kw: _torch(p, g, foreach=True, **kw)[0],
+    "torch-fused": lambda p, g, **kw: _torch(p, g, fused=True, **kw)[0],
+    "keras": _keras_generated,
+    "optax-jit": _optax,
+}
+
+
+@pytest.mark.parametrize("arguments", [{}, {"nesterov": False, **VARIED}], ids=["default", "varied"])
+@pytest.mark.parametrize("run", list(RUNS.values()), ids=list(RUNS))
+def test_every_backend_equals_keras_muon_in_float64(run, arguments):
+    """Matrices take Muon (a tall one transposed for the iteration), every other rank AdamW,
+    inside one optimizer; equal to Keras's arithmetic to rounding."""
+    params, grads = _problem()
+    expected = _keras_transcribed(params, grads, **arguments)
+    moved = [np.max(np.abs(e - p)) for e, p in zip(expected, params) if p.size]
+    assert min(moved) > 1e-4  # every tensor's rule matters here
+    _assert_close(run(params, grads, **arguments), expected, 1e-13)
+
+
+def test_keras_itself_within_its_float32_detours():
+    """keras.optimizers.Muon on Keras 3.15's torch backend: ops.matmul and ops.norm return
+    float32 for float64 tensors, and sqrt(max(rows, columns)) is taken in float32, so its
+    matrices end about 1e-9 from the float64 arithmetic that the transcription, and every
+    backend here, computes (the generated Keras optimizer uses '@' and host math); its
+    other tensors (AdamW) are equal."""
+    import keras
+
+    from generator.verify.testing_keras import floatx
+
+    params, grads = _problem()
+    expected = _keras_transcribed(params, grads)
+    with floatx("float64"):
+        theirs = _keras(keras.optimizers.Muon(learning_rate=LR), params, grads)
+    for shape, t, e, p in zip(SHAPES, theirs, expected, params):
+        worst, moved = np.max(np.abs(t - e), initial=0), np.max(np.abs(e - p), initial=0)
+        if len(shape) == 2:
+            assert 0 < worst < 1e-6 * moved, shape
+        else:
+            assert worst <= 1e-15, shape
+
+
+def test_matrices_keep_only_the_momentum():
+    params, grads = _problem(steps=1)
+    _, numpy_opt = _numpy(params, grads)
+    _, torch_opt = _torch(params, grads)
+    states = [torch_opt.state[p] for group in torch_opt.param_groups for p in group["params"]]
+    exported = numpy_opt.export_state()
+    for index, shape in enumerate(SHAPES):
+        names = {"m"} if len(shape) == 2 else {"m", "v"}
+        assert set(states[index]) - {"step"} == names, shape
+        assert set(exported["state"][index]) == names, shape
+
+
+def test_the_repeat_count_is_a_whole_number_checked_before_anything_changes():
+    from generated.numpy.muon import Muon
+
+    with pytest.raises(ValueError, match="ns_steps=2.5 is outside its domain .*a whole number"):
+        Muon(ns_steps=2.5)
+    opt = Muon(learning_rate=LR)
+    with pytest.raises(ValueError, match="a whole number"):
+        opt.ns_steps = 1.5
+    params, grads = _problem(steps=1)
+    ours = [p.copy() for p in params]
+    opt.apply_gradients(zip(grads[0], ours))
+    assert opt.ns_steps == 5
+    _assert_close(ours, _keras_transcribed(params, grads), 1e-13)
+
+
+def test_low_precision_state_is_refused_for_the_matrix_rule():
+    import torch
+
+    from generated.torch.muon import Muon
+
+    matrix = torch.zeros(3, 4, requires_grad=True)
+    opt = Muon([matrix], state_precision="int8")
+    matrix.grad = torch.ones(3, 4)
+    with pytest.raises(ValueError, match="state_precision='int8' is not available"):
+        opt.step()
+    assert torch.equal(matrix.detach(), torch.zeros(3, 4))
+
+
+TOY = """\
+name: Toy
+description: A toy optimizer with a matrix function.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  steps: {default: 2, domain: steps >= 0, doc: Iterations.}
+derived_flags:
+  matrix: {value: rank >= 2, doc: Two axes or more.}
+matrix_functions:
+  polar:
+    argument: x
+    doc: A cubic Newton-Schulz iteration.
+    setup:
+      - x = x/(frobenius_norm(x) + 1e-7)
+    repeat: steps
+    body:
+      - gram = transpose(x) @ x
+      - x = 1.5*x - 0.5*x @ gram
+state:
+  m: {init: 0, doc: Momentum.}
+update:
+  - m = 0.9*m + g
+  - eq: p = p - lr*sqrt(rows*columns)*polar(m)
+    when: matrix
+  - eq: p = p - lr*m
+    when: not matrix
+"""
+
+
+def _toy(text=TOY):
+    return parse_spec(text, "specs/toy.yaml", "toy")
+
+
+def test_the_toy_spec_parses_and_its_function_is_orthogonal():
+    """The cubic iteration of the toy spec, run by the reference, drives a matrix's singular
+    values towards 1: its own body, not Muon's."""
+    import mpmath
+
+    from generator.verify.reference import _matrix_function, _objects
+
+    spec = _toy()
+    fn = spec.matrix_functions[0]
+    assert (fn.argument, fn.params, fn.repeat_text) == ("x", ("steps",), "steps")
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3, 5))
+    u, s, vt = np.linalg.svd(x, full_matrices=False)
+    with mpmath.workdps(30):
+        values = _objects([mpmath.mpf(float(v)) for v in x.ravel()], x.shape)
+        out = _matrix_function(spec, fn(spec.update[1].expr.args[0]), values, {"steps": 30})
+    out = np.array(out, dtype=float)
+    np.testing.assert_allclose(out, u @ vt, atol=1e-12)
+
+
+ERRORS = [
+    ("  - m = 0.9*m + g", "  - m = 0.9*m + g @ g", 21, "'@' (a matrix product) is allowed only"),
+    ("  - m = 0.9*m + g", "  - m = 0.9*m + transpose(g)", 21, "transpose() is allowed only"),
+    ("      - gram = transpose(x) @ x", "      - gram = x @ x", 16, "a matrix of rows x columns times one of rows x columns"),
+    ("      - x = 1.5*x - 0.5*x @ gram", "      - x = 1.5*transpose(x)", 10, "is a matrix of columns x rows, not of its argument's shape"),
+    ("      - gram = transpose(x) @ x", "      - gram = transpose(x) @ g", 16, "unknown symbol 'g': a matrix function's equation reads its argument"),
+    ("      - gram = transpose(x) @ x", "      - gram = 2*steps", 16, "reads no matrix"),
+    ("    repeat: steps", "    repeat: lr", 14, "'lr' is not a real hyperparameter"),
+    ("    repeat: steps", "    repeat: -1", 14, "-1 is not in 0..1000"),
+    ("  steps: {default: 2,", "  steps: {default: 2.5,", 14, "defaults to 2.5, not a whole number"),
+    ("  polar:", "  sqrt:", 9, "name 'sqrt' is reserved (a function of the spec language)"),
+    ("    argument: x", "    argument: steps", 10, "argument 'steps' clashes with"),
+    ("    when: matrix\n", "    when: true\n", 22, "its matrix function polar() needs a tensor of two axes or more"),
+    ("lr*sqrt(rows*columns)*polar(m)", "lr*polar(steps)", 22, "polar() of steps, which does not differ per element"),
+    ("  - m = 0.9*m + g", "  - m = 0.9*m + g*rows", 21, "needs a tensor of two axes or more"),
+    ("      - x = x/(frobenius_norm(x) + 1e-7)", "      - eq: x = 2*x\n        when: matrix", 14, "has no 'when:'"),
+    ("      - x = x/(frobenius_norm(x) + 1e-7)", "      - x = x if steps > 1 else 2*x", 13, "have no conditions"),
+]
+
+
+@pytest.mark.parametrize("old, new, line, message", ERRORS, ids=[e[3][:40] for e in ERRORS])
+def test_misuse_is_an_error_with_its_line(old, new, line, message):
+    assert old in TOY, old
+    with pytest.raises(SpecError) as error:
+        _toy(TOY.replace(old, new, 1))
+    text = str(error.value)
+    assert text.startswith(f"specs/toy.yaml:{line}:"), text
+    assert message in text, text
