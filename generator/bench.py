@@ -742,13 +742,24 @@ def muon_comparison(device, quick: bool, timer) -> dict:
         "generated torch Muon, fused=True": lambda ps: Muon(ps, lr=1e-3, fused=True).step,
         "Muon written with torch ops": _muon_by_hand,
     }
-    times = {}
+    steps = {}
     for name, make in candidates.items():
         generator = torch.Generator().manual_seed(0)
         params = [torch.randn(s, generator=generator).to(device).requires_grad_() for s in shapes]
         for p in params:
             p.grad = torch.randn(p.shape, generator=generator).to(device)
-        times[name] = timer(make(params))
+        steps[name] = make(params)
+        for _ in range(timer.warmup):
+            steps[name]()
+    # side by side: one step of each in turn, in a new order each round (as
+    # _measure_side_by_side), the median per candidate
+    rounds: dict[str, list[float]] = {name: [] for name in steps}
+    for round_ in range(max(timer.repeats, 5)):
+        order = list(steps)
+        random.Random(round_).shuffle(order)
+        for name in order:
+            rounds[name].append(timer.once(steps[name]))
+    times = {name: statistics.median(values) for name, values in rounds.items()}
     peer = times["Muon written with torch ops"]
     return {
         "workload": "M1",

@@ -137,3 +137,30 @@ def test_names_with_underscores_build_a_clean_pdf(tmp_path):
     for name in ("optimizers.tex", "underscored.tex"):
         (docs / name).write_text(files[f"docs/{name}"])
     build_pdf(docs, tmp_path / "out")
+
+
+@needs_tex
+def test_a_matrix_function_with_underscores_and_no_latex_builds_a_clean_pdf(tmp_path):
+    """specs/muon.yaml with its matrix function, argument, values and hyperparameters renamed
+    with underscores and every latex: key removed: the docs print them by name."""
+    import re
+
+    from generator.build import outputs
+    from generator.model import parse_spec
+    from generator.render import render
+
+    spec = (ROOT / "specs" / "muon.yaml").read_text()
+    spec = re.sub(r"\n *latex: .*", "", spec)
+    for old, new in [("orthogonalize", "polar_step"), ("gram", "gram_of_x"), ("poly", "poly_of_x"), ("argument: x", "argument: x_in")]:
+        spec = spec.replace(old, new)
+    head, rest = spec.split("matrix_functions:")
+    functions, tail = rest.split("\nstate:")
+    spec = head + "matrix_functions:" + re.sub(r"\bx\b", "x_in", functions) + "\nstate:" + tail
+    files = render([o for o in outputs([parse_spec(spec, "specs/underscored.yaml", "underscored")]) if o.path.startswith("docs/")])
+    tex = files["docs/underscored.tex"]
+    assert "\\operatorname{polar\\_step}\\left(" in tex and "latex" not in spec
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("optimizers.tex", "underscored.tex"):
+        (docs / name).write_text(files[f"docs/{name}"])
+    build_pdf(docs, tmp_path / "out")
