@@ -51,37 +51,22 @@ def _keras_transcribed(params, grads, lr=LR, decay=-0.8, eps1=1e-30, eps2=1e-3, 
 
 def _numpy(params, grads, **kw):
     from generated.numpy.adafactor import Adafactor
+    from generator.verify.testing import stepped_numpy
 
-    opt = Adafactor(learning_rate=LR, **kw)
-    params = [p.copy() for p in params]
-    for step in grads:
-        opt.apply_gradients(zip([g.copy() for g in step], params))
-    return params, opt
+    return stepped_numpy(Adafactor, params, grads, learning_rate=LR, **kw)
 
 
 def _torch(params, grads, **kw):
-    import torch
-
     from generated.torch.adafactor import Adafactor
+    from generator.verify.testing_torch import stepped
 
-    tensors = [torch.tensor(p, requires_grad=True) for p in params]
-    opt = Adafactor(tensors, lr=LR, **kw)
-    for step in grads:
-        for t, g in zip(tensors, step):
-            t.grad = torch.tensor(g)
-        opt.step()
-    return [t.detach().numpy() for t in tensors], opt
+    return stepped(Adafactor, params, grads, lr=LR, **kw)
 
 
 def _keras(optimizer, params, grads):
-    import keras
+    from generator.verify.testing_keras import stepped
 
-    variables = [keras.Variable(p.copy(), dtype="float64") for p in params]
-    for step in grads:
-        optimizer.apply_gradients(
-            [(keras.ops.convert_to_tensor(g, dtype="float64"), v) for g, v in zip(step, variables)]
-        )
-    return [np.asarray(keras.ops.convert_to_numpy(v)) for v in variables]
+    return stepped(optimizer, params, grads)
 
 
 def _assert_close(ours, theirs, tol):

@@ -90,37 +90,22 @@ def _keras_transcribed(params, grads, lr=LR, nesterov=True, **kw):
 
 def _numpy(params, grads, **kw):
     from generated.numpy.muon import Muon
+    from generator.verify.testing import stepped_numpy
 
-    opt = Muon(learning_rate=LR, **kw)
-    params = [p.copy() for p in params]
-    for step in grads:
-        opt.apply_gradients(zip([g.copy() for g in step], params))
-    return params, opt
+    return stepped_numpy(Muon, params, grads, learning_rate=LR, **kw)
 
 
 def _torch(params, grads, **kw):
-    import torch
-
     from generated.torch.muon import Muon
+    from generator.verify.testing_torch import stepped
 
-    tensors = [torch.tensor(p, requires_grad=True) for p in params]
-    opt = Muon(tensors, lr=LR, **kw)
-    for step in grads:
-        for t, g in zip(tensors, step):
-            t.grad = torch.tensor(g)
-        opt.step()
-    return [t.detach().numpy() for t in tensors], opt
+    return stepped(Muon, params, grads, lr=LR, **kw)
 
 
 def _keras(optimizer, params, grads):
-    import keras
+    from generator.verify.testing_keras import stepped
 
-    variables = [keras.Variable(p.copy(), dtype="float64") for p in params]
-    for step in grads:
-        optimizer.apply_gradients(
-            [(keras.ops.convert_to_tensor(g, dtype="float64"), v) for g, v in zip(step, variables)]
-        )
-    return [np.asarray(keras.ops.convert_to_numpy(v)) for v in variables]
+    return stepped(optimizer, params, grads)
 
 
 def _keras_generated(params, grads, **kw):

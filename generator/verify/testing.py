@@ -234,6 +234,16 @@ def user_package(base: Path, specs: dict[str, str], name: str):
         sys.path.remove(str(base))
 
 
+def stepped_numpy(cls, params, grads, **kwargs):
+    """``cls(**kwargs)`` (a NumPy optimizer) run over ``grads`` (a list of gradients per
+    step) from copies of ``params``: (the parameters after, the optimizer)."""
+    opt = cls(**kwargs)
+    params = [p.copy() for p in params]
+    for step in grads:
+        opt.apply_gradients(zip([g.copy() for g in step], params))
+    return params, opt
+
+
 @lru_cache(maxsize=None)
 def needing_whole_tensors() -> frozenset[str]:
     """The shipped specs (keras names) with reductions or rules of whole tensors (Muon's

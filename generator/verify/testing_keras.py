@@ -36,6 +36,17 @@ def floatx(dtype: str):
         keras.config.set_dtype_policy(policy)
 
 
+def stepped(optimizer, params, grads):
+    """``optimizer`` (a Keras optimizer, ours or Keras's) run over ``grads`` (a list of NumPy
+    gradients per step) on float64 variables of ``params``: the parameters after."""
+    variables = [keras.Variable(p.copy(), dtype="float64") for p in params]
+    for step in grads:
+        optimizer.apply_gradients(
+            [(ops.convert_to_tensor(g, dtype="float64"), v) for g, v in zip(step, variables)]
+        )
+    return [np.asarray(ops.convert_to_numpy(v)) for v in variables]
+
+
 def run_keras(cls, flags, common, hyper, dtype, steps=testing.STEPS, params0=None, grads=None):
     """The optimizer and its variables after ``steps`` steps of the standard problem."""
     if params0 is None:

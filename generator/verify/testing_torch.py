@@ -52,6 +52,18 @@ def run_torch(
     return opt, params
 
 
+def stepped(cls, params, grads, **kwargs):
+    """``cls(tensors, **kwargs)`` run over ``grads`` (a list of NumPy gradients per step) from
+    tensors of ``params``: (the parameters after, as NumPy arrays, the optimizer)."""
+    tensors = [torch.tensor(p, requires_grad=True) for p in params]
+    opt = cls(tensors, **kwargs)
+    for step in grads:
+        for t, g in zip(tensors, step):
+            t.grad = torch.tensor(g)
+        opt.step()
+    return [t.detach().numpy() for t in tensors], opt
+
+
 def check_against_reference(cls, path, flags, common_case, hyper_case, dtype, foreach):
     s = testing.spec(path)
     common = testing.common_case(common_case, s.common)
