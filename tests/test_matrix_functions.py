@@ -306,3 +306,64 @@ def test_misuse_is_an_error_with_its_line(old, new, line, message):
     text = str(error.value)
     assert text.startswith(f"specs/toy.yaml:{line}:"), text
     assert message in text, text
+
+
+@pytest.mark.parametrize(
+    "doc",
+    ['Hostile."""; import os; os.system("id > pwned"); """', 'ends in a quote "', "a \\N{BULLET} escape"],
+)
+def test_a_matrix_functions_doc_stays_inside_its_docstring(doc):
+    """The function's doc becomes a docstring in four modules: whatever it says, each
+    module's syntax tree is the one harmless text gives, but for that string."""
+    import ast
+    import json
+
+    from generator.build import outputs
+    from generator.render import render
+
+    def modules(text):
+        spec = _toy(TOY.replace("doc: A cubic Newton-Schulz iteration.", f"doc: {json.dumps(text)}"))
+        files = render([o for o in outputs([spec]) if o.path.endswith("toy.py")])
+        return {path: ast.parse(source) for path, source in files.items()}
+
+    def without_strings(tree):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                node.value = ""
+        return ast.dump(tree)
+
+    benign, hostile = modules("Harmless."), modules(doc)
+    for path in ("numpy/toy.py", "torch/toy.py", "keras/toy.py", "optax/toy.py"):
+        strings = [n.value for n in ast.walk(hostile[path]) if isinstance(n, ast.Constant)]
+        assert any(isinstance(s, str) and doc in s for s in strings), path
+        assert without_strings(hostile[path]) == without_strings(benign[path]), path
+
+
+def test_checkpoints_move_between_backends_and_refuse_a_matrix_with_v():
+    """NumPy's checkpoint resumes in torch to the same numbers; a checkpoint that gives a
+    matrix (Muon's rule: momentum only) AdamW's v is refused by name, nothing changed."""
+    import torch
+
+    from generated.numpy.muon import Muon as NumpyMuon
+    from generated.torch.muon import Muon as TorchMuon
+
+    params, grads = _problem(steps=6)
+    whole, _ = _numpy(params, grads)
+    first, opt = _numpy(params, grads[:3])
+    checkpoint = opt.export_state()
+    tensors = [torch.tensor(p, requires_grad=True) for p in first]
+    resumed = TorchMuon(tensors, lr=LR)
+    resumed.import_state(checkpoint)
+    for step in grads[3:]:
+        for t, g in zip(tensors, step):
+            t.grad = torch.tensor(g)
+        resumed.step()
+    _assert_close([t.detach().numpy() for t in tensors], whole, 1e-13)
+
+    bad = opt.export_state()
+    bad["state"][0]["v"] = np.zeros((3, 4))
+    fresh = NumpyMuon(learning_rate=LR)
+    kept = [p.copy() for p in first]
+    with pytest.raises(ValueError, match=r"has \['m', 'v'\], expected \['m'\] \(what its rank, 2, keeps\)"):
+        fresh.import_state(bad, kept)
+    assert all(np.array_equal(a, b) for a, b in zip(kept, first))

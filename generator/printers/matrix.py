@@ -13,6 +13,7 @@ import sympy as sp
 
 from .. import symbols
 from ..model import MatrixFunction
+from ..text import python_docstring
 from .python import print_scalar
 
 
@@ -90,8 +91,7 @@ def function_lines(fn: MatrixFunction, library: str) -> list[str]:
 
 
 def _one_line(text: str) -> str:
-    words = " ".join(text.split())
-    return words.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return python_docstring(" ".join(text.split()))
 
 
 class _Printer:
