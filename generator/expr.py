@@ -226,10 +226,10 @@ class _Builder:
             if build is None:
                 raise ExprError(f"operator {type(node.op).__name__} is not allowed")
             return build(left, right)
+        if self.matrix and _selects(node):
+            raise ExprError("a matrix function's equations have no conditions")
         if isinstance(node, ast.Call):
             return self.call(node, depth)
-        if isinstance(node, (ast.IfExp, ast.Call)) and self.matrix and _selects(node):
-            raise ExprError("a matrix function's equations have no conditions")
         if isinstance(node, ast.IfExp):
             cond = self.condition(node.test, depth)
             return _select(cond, self.value(node.body, depth), self.value(node.orelse, depth))
@@ -311,8 +311,9 @@ class _Builder:
 
 
 def _selects(node) -> bool:
+    """Whether ``node`` is a select: ``x if c else y`` or ``where(c, x, y)``."""
     return isinstance(node, ast.IfExp) or (
-        isinstance(node.func, ast.Name) and node.func.id == "where"
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "where"
     )
 
 

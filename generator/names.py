@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from . import symbols
 from .errors import GenerationError, context
-from .expr import FUNCTIONS
+from .expr import FUNCTIONS, MATRIX_FUNCTIONS
 from .paths import RUNTIME, TEMPLATES
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}\Z")  # \Z: "$" would let a final newline in
@@ -195,6 +195,7 @@ def reserved() -> dict[str, str]:
     add(_C_KEYWORDS + _CXX_KEYWORDS, "a C or C++ keyword")
     add(_CUDA_NAMES, "a CUDA name")
     add(FUNCTIONS, "a function of the spec language")
+    add(MATRIX_FUNCTIONS, "a function of the matrix functions' equations")
     add(["rank"], "a tensor's number of axes, which a rank flag's value compares")
     add(dir(builtins), "a Python builtin")
     add(TORCH_GROUP_KEYS, "a param-group key of torch.optim")

@@ -198,10 +198,23 @@ def test_matrices_keep_only_the_momentum():
 
 
 def test_the_repeat_count_is_a_whole_number_checked_before_anything_changes():
-    from generated.numpy.muon import Muon
+    """The domain of a repeat count says "a whole number" (model.Hyperparameter.whole), and
+    every backend's constructor checks it."""
+    import torch
 
-    with pytest.raises(ValueError, match="ns_steps=2.5 is outside its domain .*a whole number"):
-        Muon(ns_steps=2.5)
+    from generated.keras.muon import Muon as KerasMuon
+    from generated.numpy.muon import Muon
+    from generated.optax.muon import muon as optax_muon
+    from generated.torch.muon import Muon as TorchMuon
+
+    for make in (
+        lambda: Muon(ns_steps=2.5),
+        lambda: TorchMuon([torch.zeros(2, 2, requires_grad=True)], ns_steps=2.5),
+        lambda: KerasMuon(ns_steps=2.5),
+        lambda: optax_muon(ns_steps=2.5),
+    ):
+        with pytest.raises(ValueError, match="ns_steps=2.5 is outside its domain .*a whole number"):
+            make()
     opt = Muon(learning_rate=LR)
     with pytest.raises(ValueError, match="a whole number"):
         opt.ns_steps = 1.5
@@ -295,6 +308,8 @@ ERRORS = [
     ("  - m = 0.9*m + g", "  - m = 0.9*m + g*rows", 21, "needs a tensor of two axes or more"),
     ("      - x = x/(frobenius_norm(x) + 1e-7)", "      - eq: x = 2*x\n        when: matrix", 14, "has no 'when:'"),
     ("      - x = x/(frobenius_norm(x) + 1e-7)", "      - x = x if steps > 1 else 2*x", 13, "have no conditions"),
+    ("      - x = x/(frobenius_norm(x) + 1e-7)", "      - x = where(steps > 1, x, 2*x)", 13, "have no conditions"),
+    ("  steps: {default: 2,", "  transpose: {default: 2,", 5, "name 'transpose' is reserved"),
 ]
 
 

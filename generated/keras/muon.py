@@ -18,8 +18,6 @@ def _matrix_orthogonalize(x, muon_a, muon_b, muon_c, ns_steps):
     if _tall:
         x = ops.swapaxes(x, -1, -2)
     x = x / (1e-07 + ops.sqrt(ops.sum(ops.square(x), axis=(-2, -1), keepdims=True)))
-    if int(ns_steps) != ns_steps or ns_steps < 0:
-        raise ValueError(f"orthogonalize(): ns_steps must be a whole number >= 0, got {ns_steps!r}")
     for _ in range(int(ns_steps)):
         gram = x @ ops.swapaxes(x, -1, -2)
         poly = gram * muon_b + ((gram * muon_c) @ gram)
@@ -141,7 +139,7 @@ class Muon(Optimizer):
         adam_weight_decay: float, adam_weight_decay >= 0. The decoupled weight decay of the tensors AdamW updates (0 disables it). Defaults to 0.004.
         weight_decay: float, weight_decay >= 0. The decoupled weight decay of the matrices Muon updates (0 disables it). Defaults to 0.004.
         momentum: float, 0 <= momentum < 1. The momentum of Muon's internal SGD. Defaults to 0.95.
-        ns_steps: float, 0 <= ns_steps <= 100. The number of Newton-Schulz iterations (a whole number). Defaults to 5.0.
+        ns_steps: float, 0 <= ns_steps <= 100, a whole number. The number of Newton-Schulz iterations. Defaults to 5.0.
         nesterov: bool. Whether Muon orthogonalises Nesterov's look-ahead g + momentum*m instead of m. Defaults to True.
         rms_rate: float, rms_rate >= 0. The root mean square Muon's update is scaled to, times sqrt(max(rows, columns)) (Moonlight's scaling). Defaults to 0.2.
         muon_a: float. The coefficient a of the quintic Newton-Schulz iteration. Defaults to 3.4445.

@@ -260,11 +260,13 @@ def _rows(spec, notation, fused):
         )
         if h.domain_text:
             domain = domain_latex(h.domain_text, notation)
+        if h.whole:
+            domain = domain + r"\text{, a whole number}" if domain else r"\text{a whole number}"
         yield Row(
             h.name,
             repr(h.default),
             domain,
-            h.domain_text or ("True or False" if h.kind is Kind.BOOL else ""),
+            h.domain_words or ("True or False" if h.kind is Kind.BOOL else ""),
             h.doc,
         )
     for c in spec.common:

@@ -54,7 +54,7 @@ def variant_view(
     for r in tensor_reductions:
         lines.append(f"{r.name} = {_reduce(printer, r.op, r.expr, (P.name, G.name, *ir.state))}")
     # a tensor's rows and columns (g's: optax may pass no p)
-    lines += [line.replace("p.shape", "g.shape") for line in shape_lines(ir)]
+    lines += shape_lines(ir, "g")
     lines += [f"{a.symbol.name} = {printer.doprint(a.expr)}" for a in ir.tensor]
     temporaries, outputs, masks = ir.temporaries, ir.outputs, ir.masks
     decay_change = None

@@ -168,21 +168,7 @@ def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
     """``native``: the spec has fused C/CUDA kernels."""
     spec = lowered.spec
     paragraphs = spec.description.split("\n\n")
-    # a matrix function's repeat count: a whole number, checked with the domain
-    whole = {f.repeat.name for f in spec.matrix_functions if f.repeat.is_Symbol}
-    reals = tuple(
-        (
-            HyperView(h.name, repr(h.default), h.domain_text or "", _check(h))
-            if h.name not in whole
-            else HyperView(
-                h.name,
-                repr(h.default),
-                ", ".join(filter(None, [h.domain_text, "a whole number"])),
-                f"({_check(h)}) and float({h.name}).is_integer()",
-            )
-        )
-        for h in spec.reals
-    )
+    reals = tuple(HyperView(h.name, repr(h.default), h.domain_words, _check(h)) for h in spec.reals)
     signature = [f"{h.name}={h.default!r}" for h in spec.hyperparameters]
     signature += ["*"] + [f"{c}={COMMON_DEFAULTS[c]!r}" for c in spec.common] + ["fused=False"]
     hyper = {s.name: plain(f"hyper[{s.name!r}]") for s in spec.reals}
@@ -231,7 +217,8 @@ def _init_dict(items, hyper) -> str:
 
 
 def _check(h) -> str:
-    return "True" if h.domain is None else _python_condition(h.domain)
+    check = "True" if h.domain is None else _python_condition(h.domain)
+    return f"({check}) and float({h.name}).is_integer()" if h.whole else check
 
 
 def _rank_names(spec: Spec) -> set[str]:
@@ -251,7 +238,7 @@ def _docstring(spec: Spec) -> list[str]:
     lines.append("Args:")
     for h in spec.hyperparameters:
         kind = "bool" if h.kind is Kind.BOOL else "float"
-        domain = f", {h.domain_text}" if h.domain_text else ""
+        domain = f", {h.domain_words}" if h.domain_words else ""
         lines.append(f"    {h.name}: {kind}{domain}. {h.doc} Defaults to {h.default!r}.")
     for c in spec.common:
         lines.append(f"    {c}: {COMMON_DOCS[c]}")

@@ -95,12 +95,14 @@ def tensor_stage(ir: KernelIR, arrays, scalars, dialect) -> ReductionCode:
     return code + ReductionCode(shape_lines(ir) + tensor)
 
 
-def shape_lines(ir: KernelIR) -> tuple[str, ...]:
-    """``rows = p.shape[-2]`` and ``columns = p.shape[-1]``, where the per-tensor values
-    read them (a rule of tensors of two axes or more)."""
-    reads = free_names([a.expr for a in ir.tensor] + [e for _, e in ir.outputs])
+def shape_lines(ir: KernelIR, array: str = "p") -> tuple[str, ...]:
+    """``rows = p.shape[-2]`` and ``columns = p.shape[-1]`` (of ``array``, shaped like p),
+    where the tensor's values read them (a rule of tensors of two axes or more)."""
+    reads = free_names(
+        [a.expr for a in (*ir.tensor, *ir.masks, *ir.temporaries)] + [e for _, e in ir.outputs]
+    )
     axes = {"rows": -2, "columns": -1}
-    return tuple(f"{n} = p.shape[{axis}]" for n, axis in axes.items() if n in reads)
+    return tuple(f"{n} = {array}.shape[{axis}]" for n, axis in axes.items() if n in reads)
 
 
 def global_partials(ir: KernelIR, arrays, dialect) -> tuple[ReductionCode, list[str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sympy as sp
@@ -213,8 +213,10 @@ def parse_spec(text: str, path: str, module: str) -> Spec:
     # a per-tensor reduction may read the update's own values (LAMB's norm of its update u)
     update_values = {i.target for i in update_items} - {s.name for s in state} - {"p", "g"}
     reductions = _read_reductions(top, taken, reals, state, update_values)
-    defaults = {h.name: h.default for h in hypers if h.kind is Kind.REAL}
-    matrix_functions = _read_matrix_functions(top, taken, reals, defaults)
+    matrix_functions = _read_matrix_functions(top, taken, reals, hypers)
+    # a repeat count takes whole numbers only: every runtime's domain check says so
+    repeats = {f.repeat.name for f in matrix_functions if f.repeat.is_Symbol}
+    hypers = tuple(replace(h, whole=True) if h.name in repeats else h for h in hypers)
     references = _read_references(top)
     differences = _read_differences(top)
     top.finish()
@@ -764,7 +766,7 @@ def _read_reductions(top, taken, reals, state, update_values) -> tuple[Reduction
 MAX_MATRIX_FUNCTIONS = 4
 
 
-def _read_matrix_functions(top, taken, reals, defaults) -> tuple[MatrixFunction, ...]:
+def _read_matrix_functions(top, taken, reals, hypers) -> tuple[MatrixFunction, ...]:
     """``matrix_functions:``: whole-tensor functions of a matrix, each of one argument, with
     setup equations, body equations repeated a whole number of times, and the argument's
     last value as the result; their equations read the function's matrices (the argument
@@ -778,10 +780,6 @@ def _read_matrix_functions(top, taken, reals, defaults) -> tuple[MatrixFunction,
         _check_name(top.path, line, name)
         if name in taken:
             raise SpecError(top.path, line, f"matrix function {name!r} clashes with {taken[name]}")
-        if name in E.FUNCTIONS or name in E.MATRIX_FUNCTIONS or name == "where":
-            raise SpecError(
-                top.path, line, f"matrix function {name!r} clashes with the built-in {name}()"
-            )
         taken[name] = f"the matrix function {name!r}"
         r = _Reader(top.path, entry, f"matrix function {name!r}", line)
         argument = r.get("argument", str, required=True)
@@ -797,7 +795,7 @@ def _read_matrix_functions(top, taken, reals, defaults) -> tuple[MatrixFunction,
             raise r.error(
                 "argument", f"{r.what}: argument {argument!r} clashes with {taken[argument]}"
             )
-        repeat = _matrix_repeat(r, repeat_text, reals, defaults)
+        repeat = _matrix_repeat(r, repeat_text, reals, hypers)
         shapes = {argument: ("rows", "columns")}
         equations = []
         for section, items in (("setup", setup_items), ("body", body_items)):
@@ -837,6 +835,7 @@ MAX_MATRIX_REPEAT = 1000
 
 
 def _matrix_repeat(r, text, reals, hypers) -> sp.Expr:
+    """``repeat:``: a whole number, or a real hyperparameter whose default is one."""
     if isinstance(text, bool):
         raise r.error("repeat", f"{r.what}: repeat: a whole number or a hyperparameter, not {text}")
     if isinstance(text, int):
@@ -844,8 +843,8 @@ def _matrix_repeat(r, text, reals, hypers) -> sp.Expr:
             raise r.error("repeat", f"{r.what}: repeat: {text} is not in 0..{MAX_MATRIX_REPEAT}")
         return sp.Integer(text)
     name = text.strip()
-    default = hypers.get(name)
-    if default is not None and not float(default).is_integer():
+    default = next((h.default for h in hypers if h.name == name), None)
+    if name in reals and not float(default).is_integer():
         raise r.error(
             "repeat", f"{r.what}: repeat: {name!r} defaults to {default!r}, not a whole number"
         )

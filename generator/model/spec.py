@@ -52,8 +52,8 @@ class Variant:
 
     @property
     def whole_array(self) -> bool:
-        """Whether its rule takes a row or column mean or keeps state of rows or columns:
-        it then runs as whole-array code (NumPy, torch, Keras, optax), not in the fused
+        """Whether its rule takes whole tensors (a row or column mean, state of rows or
+        columns, a matrix function, a tensor's rows or columns): it then runs as whole-array code (NumPy, torch, Keras, optax), not in the fused
         kernels, which update elements independently."""
         return any(s.shape != "element" for s in self.state) or any(
             _whole_tensor(eq.expr) for eq in self.update
@@ -266,7 +266,8 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
     scalar_names |= {r.name for r in spec.reductions if r.scope is Scope.GLOBAL}
     _check_order(spec, step, scalar_names, absent, "step", shown)
     step_names = scalar_names | {e.target for e in step}
-    element_names = step_names | {"p", "g", "rows", "columns"} | {s.name for s in state}
+    element_names = step_names | {"p", "g"} | {s.name for s in state}
+    element_names |= {s.name for s in symbols.SHAPE_SYMBOLS}
     element_names |= {r.name for r in spec.reductions}
     _check_order(spec, update, element_names, absent, "update", shown)
     _check_size(spec, update)

@@ -52,13 +52,21 @@ class Hyperparameter:
     domain_text: str | None
     latex: str | None
     line: int
+    whole: bool = False  # whole numbers only: a matrix function's repeat count
 
     @property
     def symbol(self) -> sp.Symbol:
         return symbols.flag(self.name) if self.kind is Kind.BOOL else symbols.real(self.name)
 
+    @property
+    def domain_words(self) -> str:
+        """The domain as the spec writes it, and "a whole number" where it must be one."""
+        return ", ".join(filter(None, [self.domain_text, "a whole number" * self.whole]))
+
     def contains(self, value: float) -> bool:
         """Whether the float ``value`` (taken exactly) is inside the domain."""
+        if self.whole and not float(value).is_integer():
+            return False
         exact = sp.Rational(repr(float(value)))
         return self.domain is None or self.domain.subs(self.symbol, exact) is sp.true
 

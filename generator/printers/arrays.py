@@ -47,10 +47,14 @@ def call_func(name: str) -> str:
     return CALL_PREFIX + name
 
 
+def function_name(name: str) -> str:
+    """The generated modules' name of the matrix function ``name`` (printers/matrix.py)."""
+    return f"_matrix_{name}"
+
+
 def called(func: str) -> str | None:
-    """The matrix function an instruction calls (``_matrix_<name>`` in the generated
-    modules), or None."""
-    return f"_matrix_{func[len(CALL_PREFIX):]}" if func.startswith(CALL_PREFIX) else None
+    """The generated function an instruction calls (a matrix function's), or None."""
+    return function_name(func[len(CALL_PREFIX) :]) if func.startswith(CALL_PREFIX) else None
 
 
 @dataclass(frozen=True)

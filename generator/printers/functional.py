@@ -28,6 +28,7 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 from ..symbols import SHAPE_SYMBOLS, MatrixCall
+from .arrays import function_name
 from .python import print_scalar
 
 _RELATIONAL = {
@@ -92,7 +93,7 @@ class FunctionalPrinter(PythonCodePrinter):
     def _print_MatrixCall(self, expr):
         """A spec's matrix function: the module's ``_matrix_<name>`` (printers/matrix.py)."""
         args = ", ".join(self._print(a) for a in expr.args)
-        return f"_matrix_{type(expr).__name__}({args})"
+        return f"{function_name(type(expr).__name__)}({args})"
 
     def _print_RowMean(self, expr):
         """A row's mean, kept as an axis of length 1 so that it broadcasts over the row."""

@@ -14,6 +14,7 @@ import sympy as sp
 from .. import symbols
 from ..model import MatrixFunction
 from ..text import python_docstring
+from .arrays import function_name
 from .python import print_scalar
 
 
@@ -34,10 +35,6 @@ LIBRARIES = {
 _ELEMENTWISE = {sp.Abs: "abs", sp.exp: "exp", sp.log: "log"}
 
 
-def function_name(fn: MatrixFunction) -> str:
-    return f"_matrix_{fn.name}"
-
-
 def function_lines(fn: MatrixFunction, library: str) -> list[str]:
     """The source of ``fn`` as a Python function over ``library``'s arrays."""
     lib = LIBRARIES[library]
@@ -47,7 +44,7 @@ def function_lines(fn: MatrixFunction, library: str) -> list[str]:
     args = ", ".join([x, *fn.params])
     swap = f"{lib.module}.swapaxes({x}, -1, -2)"
     lines = [
-        f"def {function_name(fn)}({args}):",
+        f"def {function_name(fn.name)}({args}):",
         f'    """The spec\'s {fn.name}(): {_one_line(fn.doc)}"""',
     ]
     if fn.wide:  # X @ X^T of the smaller side
@@ -56,26 +53,18 @@ def function_lines(fn: MatrixFunction, library: str) -> list[str]:
             "    if _tall:",
             f"        {x} = {swap}",
         ]
-    lines += [f"    {eq.target} = {printer.doc(eq.expr)}" for eq in fn.setup]
-    if fn.body:
+    lines += [f"    {eq.target} = {printer.top(eq.expr)}" for eq in fn.setup]
+    if fn.body:  # a count the domain checks: a whole number (model.Hyperparameter.whole)
         count = print_scalar(fn.repeat)
-        check = [
-            f"    if int({count}) != {count} or {count} < 0:",
-            "        raise ValueError(",
-            f'            f"{fn.name}(): {fn.repeat_text} must be a whole number >= 0, got {{{count}!r}}"',
-            "        )",
-        ]
-        body = [f"{eq.target} = {printer.doc(eq.expr)}" for eq in fn.body]
+        body = [f"{eq.target} = {printer.top(eq.expr)}" for eq in fn.body]
         if library != "jax":
-            lines += check + [f"    for _ in range(int({count})):"]
+            lines += [f"    for _ in range(int({count})):"]
             lines += [f"        {line}" for line in body]
-        else:  # traced under jit: a loop of lax's, its count checked where it is a number
+        else:  # traced under jit: a loop of lax's
             carried = [x] + sorted(
                 {eq.target for eq in fn.setup} & {eq.target for eq in fn.body} - {x}
             )
             state = ", ".join(carried) + ","
-            lines += [f"    if not isinstance({count}, jax.core.Tracer):"]
-            lines += ["    " + line for line in check]
             lines += ["", "    def _repeated(_, _carried):", f"        {state} = _carried"]
             lines += [f"        {line}" for line in body]
             lines += [f"        return ({state})", ""]
@@ -99,16 +88,16 @@ class _Printer:
         self.lib = lib
         self.matrices = matrices
 
-    def doc(self, expr) -> str:
+    def top(self, expr) -> str:
+        """``expr`` as a whole (an assignment's value, a call's argument): no parentheses."""
         return self.print(expr, top=True)
 
-    def print(self, expr, top: bool = False, operand: bool = False) -> str:
+    def print(self, expr, top: bool = False) -> str:
+        """``expr`` as an operand: a sum, product or power in parentheses."""
         text = self._print(expr)
         compound = isinstance(expr, (sp.Add, sp.Mul, symbols.MatrixProduct)) or (
             isinstance(expr, sp.Pow) and not _is_sqrt(expr)
         )
-        if operand:  # of '@': a sum or product in parentheses, a name or call as it is
-            compound = compound and not expr.is_Symbol
         return f"({text})" if compound and not top else text
 
     def _print(self, expr) -> str:
@@ -123,11 +112,11 @@ class _Printer:
             a, b = expr.args
             # the operator, not matmul(): Keras 3.15's ops.matmul returns float32 for two
             # float64 tensors on its torch backend; every library's arrays take '@'
-            return f"{self.print(a, operand=True)} @ {self.print(b, operand=True)}"
+            return f"{self.print(a)} @ {self.print(b)}"
         if isinstance(expr, symbols.MatrixTranspose):
-            return f"{m}.swapaxes({self.doc(expr.args[0])}, -1, -2)"
+            return f"{m}.swapaxes({self.top(expr.args[0])}, -1, -2)"
         if isinstance(expr, symbols.FrobeniusNorm):
-            inner = self.doc(expr.args[0])
+            inner = self.top(expr.args[0])
             return f"{m}.sqrt({m}.sum({m}.square({inner}), {self.lib.axes}))"
         if isinstance(expr, sp.Add):
             out = ""
@@ -150,16 +139,16 @@ class _Printer:
             return f"{top}/{self.print(sp.Mul(*denominator))}"
         if isinstance(expr, sp.Pow):
             if _is_sqrt(expr):
-                return f"{m}.sqrt({self.doc(expr.base)})"
+                return f"{m}.sqrt({self.top(expr.base)})"
             return f"{self.print(expr.base)}**{self.print(expr.exp)}"
         for cls, name in _ELEMENTWISE.items():
             if isinstance(expr, cls):
-                return f"{m}.{name}({self.doc(expr.args[0])})"
+                return f"{m}.{name}({self.top(expr.args[0])})"
         if isinstance(expr, (sp.Max, sp.Min)):
             name = "maximum" if isinstance(expr, sp.Max) else "minimum"
-            out = self.doc(expr.args[0])
+            out = self.top(expr.args[0])
             for a in expr.args[1:]:
-                out = f"{m}.{name}({out}, {self.doc(a)})"
+                out = f"{m}.{name}({out}, {self.top(a)})"
             return out
         raise ValueError(f"a matrix function cannot print {type(expr).__name__}: {expr}")
 
