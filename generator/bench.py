@@ -450,6 +450,8 @@ def run(
         report["launches_per_step"] = _launches(adam, loads[2], device)
     if any(s.module == "muon" for s in specs):
         report["muon"] = muon_comparison(device, quick, timer)
+    if any(s.module == "adafactor" for s in specs) and not gpu:  # no CUDA kernel in passes
+        report["factored"] = factored_comparison(device, quick, timer)
     report["targets"] = targets(report, gpu)
     report["foreach_ratios"] = foreach_ratios(rows)
 
@@ -579,7 +581,7 @@ def targets(report: dict, gpu: bool) -> list[dict]:
         "W1",
         1.3,
     )
-    per_element(  # W1 is a vector: Adafactor's unfactored rule (its matrices' has no kernel)
+    per_element(  # W1 is a vector: Adafactor's unfactored rule (a matrix's: factored_comparison)
         f"fused {kind} Adafactor over fused {kind} Adam, W1 (time per element; at most)",
         f"generated fused {kind}",
         "adafactor",
@@ -676,6 +678,18 @@ def targets(report: dict, gpu: bool) -> list[dict]:
                 "met": value <= 1.0,
             }
         )
+    factored = report.get("factored")
+    if factored:
+        value = factored["ratio_to_fused_adam"]["fused C Adafactor"]
+        side = "x".join(map(str, factored["shape"]))
+        out.append(
+            {
+                "target": f"fused C Adafactor over fused C Adam, a {side} matrix (time; at most)",
+                "value": round(value, 3),
+                "goal": 1.3,
+                "met": value <= 1.3,
+            }
+        )
     ratio(
         "generated optax vs optax.adam, both jitted, W1 (speed-up)",
         OPTAX_OURS,
@@ -731,8 +745,6 @@ def muon_comparison(device, quick: bool, timer) -> dict:
     """Issue 13's Muon goal: the generated torch Muon's step (loop; fused=True runs the
     matrices' rule as the same torch code, the biases fused) against the same algorithm
     written with torch ops, on M1, side by side."""
-    import torch
-
     from generated.torch.muon import Muon
 
     scale = 2 if quick else 1
@@ -742,6 +754,22 @@ def muon_comparison(device, quick: bool, timer) -> dict:
         "generated torch Muon, fused=True": lambda ps: Muon(ps, lr=1e-3, fused=True).step,
         "Muon written with torch ops": _muon_by_hand,
     }
+    times = _side_by_side(candidates, shapes, device, timer)
+    peer = times["Muon written with torch ops"]
+    return {
+        "workload": "M1",
+        "shapes": [list(s) for s in shapes],
+        "median_s": times,
+        "ratio_to_torch_ops": {name: t / peer for name, t in times.items()},
+    }
+
+
+def _side_by_side(candidates: dict, shapes, device, timer) -> dict[str, float]:
+    """The median step time of each candidate (name -> make(params) -> step) on new tensors
+    of ``shapes``: one step of each in turn, in a new order each round (as
+    _measure_side_by_side)."""
+    import torch
+
     steps = {}
     for name, make in candidates.items():
         generator = torch.Generator().manual_seed(0)
@@ -751,21 +779,36 @@ def muon_comparison(device, quick: bool, timer) -> dict:
         steps[name] = make(params)
         for _ in range(timer.warmup):
             steps[name]()
-    # side by side: one step of each in turn, in a new order each round (as
-    # _measure_side_by_side), the median per candidate
     rounds: dict[str, list[float]] = {name: [] for name in steps}
     for round_ in range(max(timer.repeats, 5)):
         order = list(steps)
         random.Random(round_).shuffle(order)
         for name in order:
             rounds[name].append(timer.once(steps[name]))
-    times = {name: statistics.median(values) for name, values in rounds.items()}
-    peer = times["Muon written with torch ops"]
+    return {name: statistics.median(values) for name, values in rounds.items()}
+
+
+FACTORED_PEER = "fused C Adam"
+
+
+def factored_comparison(device, quick: bool, timer) -> dict:
+    """Issue 13's Adafactor goal on a matrix (its factored rule, which W1, a vector, never
+    takes): fused=True (the CPU kernel in passes, generator/staging.py) against fused Adam
+    on the same matrix, side by side, and Adafactor's torch code (fused=False)."""
+    from generated.torch.adafactor import Adafactor
+    from generated.torch.adam import Adam
+
+    side = 1024 if quick else 4096
+    candidates = {
+        "fused C Adafactor": lambda ps: Adafactor(ps, lr=1e-3, fused=True).step,
+        "torch Adafactor (fused=False)": lambda ps: Adafactor(ps, lr=1e-3).step,
+        FACTORED_PEER: lambda ps: Adam(ps, lr=1e-3, fused=True).step,
+    }
+    times = _side_by_side(candidates, [(side, side)], device, timer)
     return {
-        "workload": "M1",
-        "shapes": [list(s) for s in shapes],
+        "shape": [side, side],
         "median_s": times,
-        "ratio_to_torch_ops": {name: t / peer for name, t in times.items()},
+        "ratio_to_fused_adam": {name: t / times[FACTORED_PEER] for name, t in times.items()},
     }
 
 
@@ -954,6 +997,13 @@ def summary(report: dict) -> str:
         ]
         for name, t in muon["median_s"].items():
             lines.append(f"  {name:34} {1e3 * t:9.2f} ms  {muon['ratio_to_torch_ops'][name]:.2f}x")
+    factored = report.get("factored")
+    if factored:
+        side = "x".join(map(str, factored["shape"]))
+        lines += ["", f"Adafactor's factored rule, a {side} matrix (time over fused C Adam):"]
+        for name, t in factored["median_s"].items():
+            ratio = factored["ratio_to_fused_adam"][name]
+            lines.append(f"  {name:34} {1e3 * t:9.2f} ms  {ratio:.2f}x")
     lines += ["", "targets:"]
     for t in report["targets"]:
         lines.append(

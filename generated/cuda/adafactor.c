@@ -5,6 +5,7 @@
  * The C API is documented in adafactor.h. */
 #include "adafactor.h"
 #include "ocg_state.h"
+#include <stdlib.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -187,5 +188,550 @@ int ocg_adafactor_no_factored_f64_cpu(ocg_tensor_list list, const double *scalar
             }
         }
     }
+    return 0;
+}
+
+/* factored=True: a rule of row or column means, one tensor of any rank >= 2 (a stack
+ * of _matrices matrices of _rows x _columns) in 3 passes over its elements
+ * (generator/staging.py), the values of one per row, column or matrix computed between them.
+ * OpenMP threads share whole matrices where there are enough, else the rows (or, for a wide
+ * matrix, the columns) of one matrix at a time, their partial sums combined in thread order:
+ * every run with the same threads gives the same bits. arrays: p, g, then the state
+ * (r: rows, c: columns).
+ * Returns 0, 1 for arguments it refuses (a null pointer, a size below 0 or past int64), 2 if
+ * its work memory cannot be allocated. */
+int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices, int64_t _rows,
+                                          int64_t _columns, const double *scalars)
+{
+    if (arrays == NULL || scalars == NULL || _matrices < 0 || _rows < 0 || _columns < 0)
+        return 1;
+    if (_matrices == 0 || _rows == 0 || _columns == 0)
+        return 0; /* nothing to update, and the means would divide by a count of 0 */
+    if (_rows > INT64_MAX / _columns || _matrices > INT64_MAX / (_rows * _columns))
+        return 1;
+    for (int _a = 0; _a < 4; ++_a)
+        if (arrays[_a] == NULL)
+            return 1;
+    float *OCG_RESTRICT _a_p = (float *)arrays[0];
+    const float *OCG_RESTRICT _a_g = (float *)arrays[1];
+    float *OCG_RESTRICT _a_r = (float *)arrays[2];
+    float *OCG_RESTRICT _a_c = (float *)arrays[3];
+    const double _c0_one_minus_beta = scalars[0];
+    const double _c1_minus_rho = scalars[1];
+    const double _c2_inv_clip_threshold = scalars[2];
+    const double _c4_weight_decay_factor = scalars[3];
+    const double _c3__weight_decay_factor_pow_two = scalars[4];
+    const double beta = scalars[5];
+    const double epsilon_1 = scalars[6];
+    const double epsilon_2 = scalars[7];
+    const double _elements = (double)(_matrices * _rows * _columns);
+    (void)_elements;
+    const int _team = omp_get_max_threads() < OCG_CPU_TEAM ? omp_get_max_threads() : OCG_CPU_TEAM;
+    /* 0: threads take whole matrices; 1: the rows of one; 2: its columns (a wide matrix) */
+    const int _by = _matrices >= _team ? 0 : _rows >= _columns ? 1 : 2;
+    const int64_t _partial_length = _by == 1 ? 1 * _columns : _by == 2 ? 1 * _rows : 0;
+    int64_t _length = _team * _partial_length;
+    const int64_t _lengths[] = { 0,
+                                 _matrices * _rows,
+                                 _matrices * _columns,
+                                 _matrices,
+                                 _matrices * _rows,
+                                 _matrices * _columns,
+                                 _matrices * _rows,
+                                 _matrices * _columns };
+    for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
+        if (_lengths[_k] > (INT64_MAX / 8 - _length))
+            return 2;
+        _length += _lengths[_k];
+    }
+    double *_work = (double *)malloc((size_t)(_length > 0 ? _length : 1) * sizeof(double));
+    if (_work == NULL)
+        return 2;
+    double *const _partials = _work;
+    double *_next = _work + _team * _partial_length;
+    double *OCG_RESTRICT _v__stored_r = _next;
+    _next += _matrices * _rows;
+    double *OCG_RESTRICT _v__stored_c = _next;
+    _next += _matrices * _columns;
+    double *OCG_RESTRICT _v__mean2 = _next;
+    _next += _matrices;
+    double *OCG_RESTRICT _v__new_r = _next;
+    _next += _matrices * _rows;
+    double *OCG_RESTRICT _v__new_c = _next;
+    _next += _matrices * _columns;
+    double *OCG_RESTRICT _v__mean0 = _next;
+    _next += _matrices * _rows;
+    double *OCG_RESTRICT _v__mean1 = _next;
+    _next += _matrices * _columns;
+    (void)_next;
+    double _k0_coefficient = 0.0;
+    double elements = 0.0;
+    double p_squares = 0.0;
+    double u_squares = 0.0;
+    double _tensor_partials[OCG_CPU_TEAM][1];
+#pragma omp parallel num_threads(_team)
+    {
+        const int64_t _threads = omp_get_num_threads(), _me = omp_get_thread_num();
+        const int64_t _b0 = _by == 0 ? _me * _matrices / _threads : 0;
+        const int64_t _b1 = _by == 0 ? (_me + 1) * _matrices / _threads : _matrices;
+        const int64_t _i0 = _by == 1 ? _me * _rows / _threads : 0;
+        const int64_t _i1 = _by == 1 ? (_me + 1) * _rows / _threads : _rows;
+        const int64_t _j0 = _by == 2 ? _me * _columns / _threads : 0;
+        const int64_t _j1 = _by == 2 ? (_me + 1) * _columns / _threads : _columns;
+        (void)_i0;
+        (void)_i1;
+        (void)_j0;
+        (void)_j1;
+        /* pass 0 */
+#pragma omp single
+        {
+            elements = _elements;
+        }
+        {
+            const float _f__c3__weight_decay_factor_pow_two =
+                (float)_c3__weight_decay_factor_pow_two;
+            const float _f_epsilon_1 = (float)epsilon_1;
+            double _tacc0 = 0.0;
+            for (int64_t _b = _b0; _b < _b1; ++_b) {
+                double *const _rp0 =
+                    _by == 2 ? _partials + (_me * 1 + 0) * _rows : _v__mean0 + _b * _rows;
+                for (int64_t _i = (_by == 2 ? 0 : _i0); _i < (_by == 2 ? _rows : _i1); ++_i)
+                    _rp0[_i] = 0.0;
+                double *const _cp0 =
+                    _by == 1 ? _partials + (_me * 1 + 0) * _columns : _v__mean1 + _b * _columns;
+                for (int64_t _j = (_by == 1 ? 0 : _j0); _j < (_by == 1 ? _columns : _j1); ++_j)
+                    _cp0[_j] = 0.0;
+                for (int64_t _i = _i0; _i < _i1; ++_i) {
+                    const int64_t _row = _b * _rows + _i;
+                    double _racc0 = 0.0;
+#pragma omp simd reduction(+ : _racc0, _tacc0)
+                    for (int64_t _j = _j0; _j < _j1; ++_j) {
+                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                        (void)_e;
+                        (void)_col;
+                        const float g = (float)_a_g[_e];
+                        const float p = (float)_a_p[_e];
+                        const float _e0 = _f_epsilon_1 + g * g;
+                        _racc0 += (double)(_e0);
+                        _tacc0 += (double)(_f__c3__weight_decay_factor_pow_two * p * p);
+                        _cp0[_j] += (double)(_e0);
+                    }
+                    _rp0[_i] += _racc0;
+                }
+                if (_by != 0) { /* every thread reaches these barriers: all take every matrix */
+#pragma omp barrier
+                    if (_by == 2) {
+#pragma omp for
+                        for (int64_t _i = 0; _i < _rows; ++_i) {
+                            double _total = 0.0;
+                            for (int64_t _t = 0; _t < _threads; ++_t)
+                                _total += _partials[(_t * 1 + 0) * _rows + _i];
+                            _v__mean0[_b * _rows + _i] = _total;
+                        }
+                    }
+                    if (_by == 1) {
+#pragma omp for
+                        for (int64_t _j = 0; _j < _columns; ++_j) {
+                            double _total = 0.0;
+                            for (int64_t _t = 0; _t < _threads; ++_t)
+                                _total += _partials[(_t * 1 + 0) * _columns + _j];
+                            _v__mean1[_b * _columns + _j] = _total;
+                        }
+                    }
+#pragma omp barrier
+                }
+            }
+            _tensor_partials[_me][0] = _tacc0;
+        }
+#pragma omp barrier
+#pragma omp single
+        {
+            for (int64_t _t = 0; _t < _threads; ++_t)
+                p_squares += _tensor_partials[_t][0];
+        }
+#pragma omp for
+        for (int64_t _x = 0; _x < _matrices * _rows; ++_x)
+            _v__mean0[_x] /= (double)_columns;
+#pragma omp for
+        for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
+            _v__mean1[_x] /= (double)_rows;
+        /* pass 1 */
+#pragma omp for
+        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
+            const int64_t _b = _row / _rows;
+            (void)_b;
+            const double _mean0 = (double)_v__mean0[_row];
+            const double r = (double)_a_r[_row];
+            _v__stored_r[_row] = _c0_one_minus_beta * _mean0 + beta * r;
+        }
+#pragma omp for
+        for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
+            const int64_t _b = _col / _columns;
+            (void)_b;
+            const double _mean1 = (double)_v__mean1[_col];
+            const double c = (double)_a_c[_col];
+            _v__stored_c[_col] = _c0_one_minus_beta * _mean1 + beta * c;
+        }
+#pragma omp for
+        for (int64_t _b = 0; _b < _matrices; ++_b) {
+            (void)_b;
+            double _sum = 0.0;
+            for (int64_t _k = 0; _k < _rows; ++_k) {
+                const int64_t _row = _b * _rows + _k;
+                const double _mean0 = (double)_v__mean0[_row];
+                const double r = (double)_a_r[_row];
+                _sum += _c0_one_minus_beta * _mean0 + beta * r;
+            }
+            _v__mean2[_b] = _sum / (double)_rows;
+        }
+#pragma omp for
+        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
+            const int64_t _b = _row / _rows;
+            (void)_b;
+            const double _stored_r = (double)_v__stored_r[_row];
+            _v__new_r[_row] = _stored_r;
+        }
+#pragma omp for
+        for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
+            const int64_t _b = _col / _columns;
+            (void)_b;
+            const double _stored_c = (double)_v__stored_c[_col];
+            _v__new_c[_col] = _stored_c;
+        }
+        {
+            double _tacc0 = 0.0;
+            for (int64_t _b = _b0; _b < _b1; ++_b) {
+                const float _mean2 = (float)_v__mean2[_b];
+                for (int64_t _i = _i0; _i < _i1; ++_i) {
+                    const int64_t _row = _b * _rows + _i;
+                    const float _stored_r = (float)_v__stored_r[_row];
+#pragma omp simd reduction(+ : _tacc0)
+                    for (int64_t _j = _j0; _j < _j1; ++_j) {
+                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                        (void)_e;
+                        (void)_col;
+                        const float _stored_c = (float)_v__stored_c[_col];
+                        const float g = (float)_a_g[_e];
+                        _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+                    }
+                }
+            }
+            _tensor_partials[_me][0] = _tacc0;
+        }
+#pragma omp barrier
+#pragma omp single
+        {
+            for (int64_t _t = 0; _t < _threads; ++_t)
+                u_squares += _tensor_partials[_t][0];
+        }
+        /* pass 2 */
+#pragma omp single
+        {
+            _k0_coefficient = _c1_minus_rho * ocg_max(epsilon_2, sqrt(p_squares / elements)) /
+                              ocg_max(1.0, _c2_inv_clip_threshold * sqrt(u_squares / elements));
+        }
+        {
+            const float _f__c4_weight_decay_factor = (float)_c4_weight_decay_factor;
+            const float _f__k0_coefficient = (float)_k0_coefficient;
+            for (int64_t _b = _b0; _b < _b1; ++_b) {
+                const float _mean2 = (float)_v__mean2[_b];
+                for (int64_t _i = _i0; _i < _i1; ++_i) {
+                    const int64_t _row = _b * _rows + _i;
+                    const float _stored_r = (float)_v__stored_r[_row];
+#pragma omp simd
+                    for (int64_t _j = _j0; _j < _j1; ++_j) {
+                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                        (void)_e;
+                        (void)_col;
+                        const float _stored_c = (float)_v__stored_c[_col];
+                        const float g = (float)_a_g[_e];
+                        const float p = (float)_a_p[_e];
+                        const float _new_p =
+                            _f__c4_weight_decay_factor * p +
+                            _f__k0_coefficient * g / sqrtf(_stored_c * _stored_r / _mean2);
+                        _a_p[_e] = _new_p;
+                    }
+                }
+            }
+        }
+#pragma omp barrier
+#pragma omp for
+        for (int64_t _x = 0; _x < _matrices * _rows; ++_x)
+            _a_r[_x] = (float)_v__new_r[_x];
+#pragma omp for
+        for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
+            _a_c[_x] = (float)_v__new_c[_x];
+    }
+    free(_work);
+    return 0;
+}
+
+/* factored=True: a rule of row or column means, one tensor of any rank >= 2 (a stack
+ * of _matrices matrices of _rows x _columns) in 3 passes over its elements
+ * (generator/staging.py), the values of one per row, column or matrix computed between them.
+ * OpenMP threads share whole matrices where there are enough, else the rows (or, for a wide
+ * matrix, the columns) of one matrix at a time, their partial sums combined in thread order:
+ * every run with the same threads gives the same bits. arrays: p, g, then the state
+ * (r: rows, c: columns).
+ * Returns 0, 1 for arguments it refuses (a null pointer, a size below 0 or past int64), 2 if
+ * its work memory cannot be allocated. */
+int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices, int64_t _rows,
+                                          int64_t _columns, const double *scalars)
+{
+    if (arrays == NULL || scalars == NULL || _matrices < 0 || _rows < 0 || _columns < 0)
+        return 1;
+    if (_matrices == 0 || _rows == 0 || _columns == 0)
+        return 0; /* nothing to update, and the means would divide by a count of 0 */
+    if (_rows > INT64_MAX / _columns || _matrices > INT64_MAX / (_rows * _columns))
+        return 1;
+    for (int _a = 0; _a < 4; ++_a)
+        if (arrays[_a] == NULL)
+            return 1;
+    double *OCG_RESTRICT _a_p = (double *)arrays[0];
+    const double *OCG_RESTRICT _a_g = (double *)arrays[1];
+    double *OCG_RESTRICT _a_r = (double *)arrays[2];
+    double *OCG_RESTRICT _a_c = (double *)arrays[3];
+    const double _c0_one_minus_beta = scalars[0];
+    const double _c1_minus_rho = scalars[1];
+    const double _c2_inv_clip_threshold = scalars[2];
+    const double _c4_weight_decay_factor = scalars[3];
+    const double _c3__weight_decay_factor_pow_two = scalars[4];
+    const double beta = scalars[5];
+    const double epsilon_1 = scalars[6];
+    const double epsilon_2 = scalars[7];
+    const double _elements = (double)(_matrices * _rows * _columns);
+    (void)_elements;
+    const int _team = omp_get_max_threads() < OCG_CPU_TEAM ? omp_get_max_threads() : OCG_CPU_TEAM;
+    /* 0: threads take whole matrices; 1: the rows of one; 2: its columns (a wide matrix) */
+    const int _by = _matrices >= _team ? 0 : _rows >= _columns ? 1 : 2;
+    const int64_t _partial_length = _by == 1 ? 1 * _columns : _by == 2 ? 1 * _rows : 0;
+    int64_t _length = _team * _partial_length;
+    const int64_t _lengths[] = { 0,
+                                 _matrices * _rows,
+                                 _matrices * _columns,
+                                 _matrices,
+                                 _matrices * _rows,
+                                 _matrices * _columns,
+                                 _matrices * _rows,
+                                 _matrices * _columns };
+    for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
+        if (_lengths[_k] > (INT64_MAX / 8 - _length))
+            return 2;
+        _length += _lengths[_k];
+    }
+    double *_work = (double *)malloc((size_t)(_length > 0 ? _length : 1) * sizeof(double));
+    if (_work == NULL)
+        return 2;
+    double *const _partials = _work;
+    double *_next = _work + _team * _partial_length;
+    double *OCG_RESTRICT _v__stored_r = _next;
+    _next += _matrices * _rows;
+    double *OCG_RESTRICT _v__stored_c = _next;
+    _next += _matrices * _columns;
+    double *OCG_RESTRICT _v__mean2 = _next;
+    _next += _matrices;
+    double *OCG_RESTRICT _v__new_r = _next;
+    _next += _matrices * _rows;
+    double *OCG_RESTRICT _v__new_c = _next;
+    _next += _matrices * _columns;
+    double *OCG_RESTRICT _v__mean0 = _next;
+    _next += _matrices * _rows;
+    double *OCG_RESTRICT _v__mean1 = _next;
+    _next += _matrices * _columns;
+    (void)_next;
+    double _k0_coefficient = 0.0;
+    double elements = 0.0;
+    double p_squares = 0.0;
+    double u_squares = 0.0;
+    double _tensor_partials[OCG_CPU_TEAM][1];
+#pragma omp parallel num_threads(_team)
+    {
+        const int64_t _threads = omp_get_num_threads(), _me = omp_get_thread_num();
+        const int64_t _b0 = _by == 0 ? _me * _matrices / _threads : 0;
+        const int64_t _b1 = _by == 0 ? (_me + 1) * _matrices / _threads : _matrices;
+        const int64_t _i0 = _by == 1 ? _me * _rows / _threads : 0;
+        const int64_t _i1 = _by == 1 ? (_me + 1) * _rows / _threads : _rows;
+        const int64_t _j0 = _by == 2 ? _me * _columns / _threads : 0;
+        const int64_t _j1 = _by == 2 ? (_me + 1) * _columns / _threads : _columns;
+        (void)_i0;
+        (void)_i1;
+        (void)_j0;
+        (void)_j1;
+        /* pass 0 */
+#pragma omp single
+        {
+            elements = _elements;
+        }
+        {
+            double _tacc0 = 0.0;
+            for (int64_t _b = _b0; _b < _b1; ++_b) {
+                double *const _rp0 =
+                    _by == 2 ? _partials + (_me * 1 + 0) * _rows : _v__mean0 + _b * _rows;
+                for (int64_t _i = (_by == 2 ? 0 : _i0); _i < (_by == 2 ? _rows : _i1); ++_i)
+                    _rp0[_i] = 0.0;
+                double *const _cp0 =
+                    _by == 1 ? _partials + (_me * 1 + 0) * _columns : _v__mean1 + _b * _columns;
+                for (int64_t _j = (_by == 1 ? 0 : _j0); _j < (_by == 1 ? _columns : _j1); ++_j)
+                    _cp0[_j] = 0.0;
+                for (int64_t _i = _i0; _i < _i1; ++_i) {
+                    const int64_t _row = _b * _rows + _i;
+                    double _racc0 = 0.0;
+#pragma omp simd reduction(+ : _racc0, _tacc0)
+                    for (int64_t _j = _j0; _j < _j1; ++_j) {
+                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                        (void)_e;
+                        (void)_col;
+                        const double g = (double)_a_g[_e];
+                        const double p = (double)_a_p[_e];
+                        const double _e0 = epsilon_1 + g * g;
+                        _racc0 += (double)(_e0);
+                        _tacc0 += (double)(_c3__weight_decay_factor_pow_two * p * p);
+                        _cp0[_j] += (double)(_e0);
+                    }
+                    _rp0[_i] += _racc0;
+                }
+                if (_by != 0) { /* every thread reaches these barriers: all take every matrix */
+#pragma omp barrier
+                    if (_by == 2) {
+#pragma omp for
+                        for (int64_t _i = 0; _i < _rows; ++_i) {
+                            double _total = 0.0;
+                            for (int64_t _t = 0; _t < _threads; ++_t)
+                                _total += _partials[(_t * 1 + 0) * _rows + _i];
+                            _v__mean0[_b * _rows + _i] = _total;
+                        }
+                    }
+                    if (_by == 1) {
+#pragma omp for
+                        for (int64_t _j = 0; _j < _columns; ++_j) {
+                            double _total = 0.0;
+                            for (int64_t _t = 0; _t < _threads; ++_t)
+                                _total += _partials[(_t * 1 + 0) * _columns + _j];
+                            _v__mean1[_b * _columns + _j] = _total;
+                        }
+                    }
+#pragma omp barrier
+                }
+            }
+            _tensor_partials[_me][0] = _tacc0;
+        }
+#pragma omp barrier
+#pragma omp single
+        {
+            for (int64_t _t = 0; _t < _threads; ++_t)
+                p_squares += _tensor_partials[_t][0];
+        }
+#pragma omp for
+        for (int64_t _x = 0; _x < _matrices * _rows; ++_x)
+            _v__mean0[_x] /= (double)_columns;
+#pragma omp for
+        for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
+            _v__mean1[_x] /= (double)_rows;
+        /* pass 1 */
+#pragma omp for
+        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
+            const int64_t _b = _row / _rows;
+            (void)_b;
+            const double _mean0 = (double)_v__mean0[_row];
+            const double r = (double)_a_r[_row];
+            _v__stored_r[_row] = _c0_one_minus_beta * _mean0 + beta * r;
+        }
+#pragma omp for
+        for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
+            const int64_t _b = _col / _columns;
+            (void)_b;
+            const double _mean1 = (double)_v__mean1[_col];
+            const double c = (double)_a_c[_col];
+            _v__stored_c[_col] = _c0_one_minus_beta * _mean1 + beta * c;
+        }
+#pragma omp for
+        for (int64_t _b = 0; _b < _matrices; ++_b) {
+            (void)_b;
+            double _sum = 0.0;
+            for (int64_t _k = 0; _k < _rows; ++_k) {
+                const int64_t _row = _b * _rows + _k;
+                const double _mean0 = (double)_v__mean0[_row];
+                const double r = (double)_a_r[_row];
+                _sum += _c0_one_minus_beta * _mean0 + beta * r;
+            }
+            _v__mean2[_b] = _sum / (double)_rows;
+        }
+#pragma omp for
+        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
+            const int64_t _b = _row / _rows;
+            (void)_b;
+            const double _stored_r = (double)_v__stored_r[_row];
+            _v__new_r[_row] = _stored_r;
+        }
+#pragma omp for
+        for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
+            const int64_t _b = _col / _columns;
+            (void)_b;
+            const double _stored_c = (double)_v__stored_c[_col];
+            _v__new_c[_col] = _stored_c;
+        }
+        {
+            double _tacc0 = 0.0;
+            for (int64_t _b = _b0; _b < _b1; ++_b) {
+                const double _mean2 = (double)_v__mean2[_b];
+                for (int64_t _i = _i0; _i < _i1; ++_i) {
+                    const int64_t _row = _b * _rows + _i;
+                    const double _stored_r = (double)_v__stored_r[_row];
+#pragma omp simd reduction(+ : _tacc0)
+                    for (int64_t _j = _j0; _j < _j1; ++_j) {
+                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                        (void)_e;
+                        (void)_col;
+                        const double _stored_c = (double)_v__stored_c[_col];
+                        const double g = (double)_a_g[_e];
+                        _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+                    }
+                }
+            }
+            _tensor_partials[_me][0] = _tacc0;
+        }
+#pragma omp barrier
+#pragma omp single
+        {
+            for (int64_t _t = 0; _t < _threads; ++_t)
+                u_squares += _tensor_partials[_t][0];
+        }
+        /* pass 2 */
+#pragma omp single
+        {
+            _k0_coefficient = _c1_minus_rho * ocg_max(epsilon_2, sqrt(p_squares / elements)) /
+                              ocg_max(1.0, _c2_inv_clip_threshold * sqrt(u_squares / elements));
+        }
+        {
+            for (int64_t _b = _b0; _b < _b1; ++_b) {
+                const double _mean2 = (double)_v__mean2[_b];
+                for (int64_t _i = _i0; _i < _i1; ++_i) {
+                    const int64_t _row = _b * _rows + _i;
+                    const double _stored_r = (double)_v__stored_r[_row];
+#pragma omp simd
+                    for (int64_t _j = _j0; _j < _j1; ++_j) {
+                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                        (void)_e;
+                        (void)_col;
+                        const double _stored_c = (double)_v__stored_c[_col];
+                        const double g = (double)_a_g[_e];
+                        const double p = (double)_a_p[_e];
+                        const double _new_p =
+                            _c4_weight_decay_factor * p +
+                            _k0_coefficient * g / sqrt(_stored_c * _stored_r / _mean2);
+                        _a_p[_e] = _new_p;
+                    }
+                }
+            }
+        }
+#pragma omp barrier
+#pragma omp for
+        for (int64_t _x = 0; _x < _matrices * _rows; ++_x)
+            _a_r[_x] = (double)_v__new_r[_x];
+#pragma omp for
+        for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
+            _a_c[_x] = (double)_v__new_c[_x];
+    }
+    free(_work);
     return 0;
 }

@@ -53,6 +53,16 @@ int ocg_adafactor_no_factored_step_cuda(const double *hyper, double *scalar_stat
                                         double *scalars, cudaStream_t stream);
 #endif
 
+/* factored=True: a rule of row or column means, one tensor at a time (arrays: p, g,
+ * then the state; see adafactor.c); returns 0, 1 for refused arguments, 2 without memory */
+int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t matrices, int64_t rows,
+                                          int64_t columns, const double *scalars);
+
+/* factored=True: a rule of row or column means, one tensor at a time (arrays: p, g,
+ * then the state; see adafactor.c); returns 0, 1 for refused arguments, 2 without memory */
+int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t matrices, int64_t rows,
+                                          int64_t columns, const double *scalars);
+
 #ifdef __cplusplus
 }
 #endif

@@ -65,6 +65,8 @@ class Kernel(NamedTuple):
     elementwise: bool  # no reduction: any slice of the arrays can be updated on its own
     masks: int = 0  # true/false scratch arrays apply needs (per-element conditions), after
     # the scratch arrays and the clipped gradient's buffer
+    # a rule of row or column means: the C name stem of its CPU kernel in passes, or None
+    staged: str | None = None
 
 
 class Optimizer(SpecAttributes):
@@ -276,6 +278,19 @@ class Optimizer(SpecAttributes):
                 continue
             scratch = self._buffers(p, own.scratch + 1)
             grad = self._prepare(g, scale, scratch[-1])
+            if self.fused and own.staged is not None and self._staged_takes(own, p, grad, state):
+                from .. import _native
+
+                _native.call_staged(
+                    _native.library(self.native_module, "cpu"),
+                    own.staged,
+                    "f32" if p.dtype == np.float32 else "f64",
+                    [a.ctypes.data for a in (p, grad, *state)],
+                    p.shape,
+                    scalars,
+                    type(self).__name__,
+                )
+                continue
             masks = self._buffers(p, own.masks, np.dtype(bool))
             own.apply(p, grad, state, scalars, scratch + masks)
         self._scalar_state = scalar_state
@@ -556,6 +571,18 @@ class Optimizer(SpecAttributes):
             kernel.apply(
                 flat_p[start:stop], grad, [s[start:stop] for s in flat_state], scalars, scratch
             )
+
+    def _staged_takes(self, kernel, p, grad, state) -> bool:
+        """Whether the staged kernel may take ``p`` with its gradient and state by raw
+        pointers: float32 or float64, C-contiguous, writable, each state of its shape."""
+        if p.dtype not in (np.float32, np.float64) or p.ndim < 2:
+            return False
+        arrays = [(p, p.shape), (grad, p.shape)]
+        arrays += [(s, self.state_shape_of(n, p.shape)) for n, s in zip(kernel.state, state)]
+        return all(
+            a.dtype == p.dtype and a.shape == shape and a.flags.c_contiguous and a.flags.writeable
+            for a, shape in arrays
+        )
 
     def _native_update(self, kernels):
         """The fused update of each dtype, from the C library (built on first use), for each

@@ -162,7 +162,7 @@ class Adafactor(Optimizer):
     Generated from specs/adafactor.yaml; the update rule is documented there.
 
     ``fused=True`` runs each step in the generated C library (``generated/cuda/adafactor.c``,
-    built with gcc on first use) instead of NumPy ufuncs: two passes over memory (the first for the per-tensor reductions); the rule of row or column means (a matrix's) has no kernel yet and runs as array code.
+    built with gcc on first use) instead of NumPy ufuncs: two passes over memory (the first for the per-tensor reductions); the rule of row or column means (a matrix's) in 3 passes over memory on the CPU, one tensor a call, the values of one per row or column computed between them, and as array code on CUDA.
 
     Assigning a hyperparameter (``learning_rate``, ``beta_2_decay``, ``epsilon_1``,
     ``epsilon_2``, ``clip_threshold``, ``clipnorm``, ``clipvalue``, ``decay``, ``weight_decay``)
@@ -214,6 +214,7 @@ class Adafactor(Optimizer):
             global_ops=(),
             global_names=(),
             native=None,
+            staged="ocg_adafactor_factored",
             elementwise=False,
         ),
     }

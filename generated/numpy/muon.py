@@ -177,7 +177,7 @@ class Muon(Optimizer):
     Generated from specs/muon.yaml; the update rule is documented there.
 
     ``fused=True`` runs each step in the generated C library (``generated/cuda/muon.c``,
-    built with gcc on first use) instead of NumPy ufuncs: one pass over memory; the rule of row or column means (a matrix's) has no kernel yet and runs as array code.
+    built with gcc on first use) instead of NumPy ufuncs: one pass over memory; a rule of matrix functions runs as array code (torch's matrix products).
 
     Assigning a hyperparameter (``learning_rate``, ``adam_beta_1``, ``adam_beta_2``,
     ``epsilon``, ``adam_weight_decay``, ``weight_decay``, ``momentum``, ``ns_steps``,

@@ -206,6 +206,7 @@ class Adafactor(Optimizer):
             global_ops=(),
             global_names=(),
             native=None,
+            staged="ocg_adafactor_factored",
             tensor_ops=("sum", "sum", "sum"),
             apply_graph=None,
             nonnegative=(),

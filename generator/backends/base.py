@@ -25,6 +25,7 @@ from ..errors import GenerationError, context
 from ..ir import KernelIR, LoweredSpec
 from ..paths import GENERATED, ROOT
 from ..render import Output
+from ..staging import stage
 
 T = TypeVar("T")
 
@@ -215,8 +216,9 @@ def printed_condition(condition) -> str:
     return f"{condition.lhs.name} != 0"
 
 
-def fused_passes(spec) -> str:
-    """How the fused kernels of ``spec`` go over memory, for its docs."""
+def fused_passes(lowered: LoweredSpec) -> str:
+    """How the fused kernels of a spec go over memory, for its docs."""
+    spec = lowered.spec
     scopes = {r.scope.value for r in spec.reductions}
     passes = (
         "two passes over memory (the first for the per-tensor reductions)"
@@ -228,9 +230,16 @@ def fused_passes(spec) -> str:
             ", after the global reductions' array operations (on CUDA their values come back "
             "to the host)"
         )
-    if any(v.whole_array for v in spec.variants()):
+    whole = [ir for ir in lowered.variants if ir.variant.whole_array]
+    staged = [stage(ir) for ir in whole]
+    if any(s is not None for s in staged):
+        counts = sorted({len(s.passes) for s in staged if s is not None})
         passes += (
-            "; the rule of row or column means (a matrix's) has no kernel yet and runs as "
-            "array code"
+            "; the rule of row or column means (a matrix's) in "
+            + " or ".join(map(str, counts))
+            + " passes over memory on the CPU, one tensor a call, the values of one per "
+            "row or column computed between them, and as array code on CUDA"
         )
+    if any(s is None for s in staged):
+        passes += "; a rule of matrix functions runs as array code (torch's matrix products)"
     return passes

@@ -35,7 +35,7 @@ from ..runtime import _state_codes as state_codes
 from ..runtime._kernel_layout import CHUNK, MAX_BLOCKS, THREADS
 from ..symbols import G
 from .base import Build, each_variant
-from . import two_pass
+from . import staged_c, two_pass
 from .c_names import kernel_stem
 
 EXAMPLE_SPEC = "adam"
@@ -321,6 +321,8 @@ class ModuleView:
     variants: tuple[VariantView, ...]
     cuda_dtypes: tuple[DType, ...]
     cpu_dtypes: tuple[DType, ...]
+    # the CPU kernels of the rules of row or column means, in passes (staged_c.py)
+    staged: tuple[staged_c.StagedView, ...] = ()
 
     @property
     def has_tensor_reductions(self) -> bool:
@@ -427,6 +429,12 @@ def module_view(lowered: LoweredSpec) -> ModuleView:
         ),
         cuda_dtypes=tuple(DType),
         cpu_dtypes=CPU_DTYPES,
+        staged=tuple(
+            view
+            for ir in lowered.variants
+            if ir.variant.whole_array
+            for view in staged_c.staged_views(ir)
+        ),
     )
 
 

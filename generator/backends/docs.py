@@ -205,7 +205,7 @@ def view(lowered: LoweredSpec, references: dict[str, tuple[str, str]], fused: bo
         signature=signature(spec),
         summary=paragraphs[0],
         paragraphs=tuple(paragraphs[1:]),
-        rows=tuple(_rows(spec, notation, fused)),
+        rows=tuple(_rows(lowered, notation, fused)),
         symbols=tuple(_symbols(lowered, notation)),
         algorithm=tuple(_algorithm(spec, notation)),
         generated=tuple(_generated(lowered, notation)),
@@ -251,7 +251,8 @@ def signature(spec: Spec) -> str:
     )
 
 
-def _rows(spec, notation, fused):
+def _rows(lowered, notation, fused):
+    spec = lowered.spec
     for h in spec.hyperparameters:
         domain = (
             f"{notation.plain[h.name]} \\in \\{{\\text{{True}}, \\text{{False}}\\}}"
@@ -278,7 +279,7 @@ def _rows(spec, notation, fused):
         text = _common_domain(c)
         yield Row(c, repr(COMMON_DEFAULTS[c]), domain, text, COMMON_DOCS[c])
     if fused:
-        doc = FUSED_DOC % fused_passes(spec)
+        doc = FUSED_DOC % fused_passes(lowered)
         yield Row("fused", "False", r"\text{True or False}", "True or False", doc)
     else:
         yield Row(

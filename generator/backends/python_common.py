@@ -22,6 +22,7 @@ from ..ir import KernelIR, LoweredSpec, free_names, is_hoisted
 from ..model import Kind, Scope, Spec
 from ..printers.arrays import fuse_clips, lower_element_program
 from ..printers.matrix import function_lines
+from ..staging import stage
 from ..printers.python import print_scalar, print_step
 from ..render import Output, runtime_output
 from ..symbols import G, plain
@@ -62,6 +63,8 @@ class StepProgram:
     global_ops: tuple[str, ...]
     global_names: tuple[str, ...]
     native: str | None  # the C name stem of its fused kernels (generated/cuda), or None
+    # a rule of row or column means: the C name stem of its CPU kernel in passes, or None
+    staged: str | None = None
     # the host function that computes the per-step values its global reductions over the
     # update's values read (KernelIR.global_prelude), their names in the order it returns
     # them, and its lines; none without such reductions
@@ -199,7 +202,7 @@ def module_view(lowered: LoweredSpec, native: bool) -> ModuleView:
         signature=tuple(signature),
         variants=_share_step_functions(each_variant(lowered, lambda ir: step_program(ir, native))),
         native_module=spec.module if native else None,
-        fused_passes=fused_passes(spec),
+        fused_passes=fused_passes(lowered),
         state_init=_init_dict(spec.state, hyper),
         scalar_state_init=_init_dict(spec.scalar_state, hyper),
         state_shapes=repr({s.name: s.shape for s in spec.state if s.shape != "element"}),
@@ -290,6 +293,11 @@ def step_program(ir: KernelIR, native: bool) -> StepProgram:
         native=(
             kernel_stem(spec.module, ir.variant.suffix)
             if native and not ir.variant.whole_array
+            else None
+        ),
+        staged=(
+            kernel_stem(spec.module, ir.variant.suffix)
+            if native and ir.variant.whole_array and stage(ir) is not None
             else None
         ),
         **prelude,

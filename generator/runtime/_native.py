@@ -27,6 +27,7 @@ the same way, as a Python extension module against the installed torch.
 
 import array
 import ctypes
+import math
 import functools
 import itertools
 import hashlib
@@ -341,6 +342,41 @@ def update_function(lib: ctypes.CDLL, stem: str, dtype: str, target: str, work: 
         function.argtypes += [ctypes.c_void_p] * (2 if work else 1)  # (the work,) the stream
     function.restype = ctypes.c_int
     return function
+
+
+# a staged kernel (a rule of row or column means, one tensor a call): arrays, matrices, rows,
+# columns, scalars; it returns 0, 1 for refused arguments, 2 when out of memory
+_STAGED_ARGUMENTS = (
+    ctypes.c_void_p,
+    ctypes.c_int64,
+    ctypes.c_int64,
+    ctypes.c_int64,
+    ctypes.c_void_p,
+)
+STAGED_ERRORS = {1: "refused its arguments", 2: "could not allocate its work memory"}
+
+
+@functools.lru_cache(maxsize=None)
+def staged_function(lib: ctypes.CDLL, stem: str, dtype: str):
+    """The CPU kernel in passes of one rule of row or column means, for one dtype."""
+    function = getattr(lib, f"{stem}_{dtype}_staged_cpu")
+    function.argtypes = list(_STAGED_ARGUMENTS)
+    function.restype = ctypes.c_int
+    return function
+
+
+def call_staged(lib: ctypes.CDLL, stem: str, dtype: str, addresses, shape, scalars, owner):
+    """Run the staged kernel ``stem`` on one tensor of ``shape`` (two axes or more) whose
+    arrays (p, g, state) start at ``addresses``, checked by the caller: contiguous, of
+    ``dtype`` ("f32" or "f64"), each state of its shape."""
+    function = staged_function(lib, stem, dtype)
+    rows, columns = int(shape[-2]), int(shape[-1])
+    matrices = math.prod(int(n) for n in shape[:-2])
+    arrays = (ctypes.c_void_p * len(addresses))(*addresses)
+    code = function(arrays, matrices, rows, columns, doubles(scalars))
+    if code != 0:
+        problem = STAGED_ERRORS.get(code, f"failed with code {code}")
+        raise RuntimeError(f"{owner}: the kernel {stem}_{dtype}_staged_cpu {problem}")
 
 
 @functools.lru_cache(maxsize=None)

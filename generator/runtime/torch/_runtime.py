@@ -54,6 +54,8 @@ class Kernel(NamedTuple):
     tensor_ops: tuple = ()  # the ops of the spec's per-tensor reductions
     apply_graph: Callable | None = None  # one tensor, out-of-place ops; None: no graph path
     nonnegative: tuple = ()  # state never negative (generator.signs): unsigned int8 codes
+    # a rule of row or column means: the C name stem of its CPU kernel in passes, or None
+    staged: str | None = None
 
 
 class Optimizer(torch.optim.Optimizer, SpecAttributes):
@@ -760,8 +762,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         if rank is not None:
             mine = {d for d in {p.dim() for p in params} if self.kernel_of(values, d) is kernel}
             params = [p for p in params if p.dim() in mine]
-        # a rule of row or column means has no fused kernel: fused=True runs it as torch code
+        # a rule of row or column means has no multi-tensor kernel: fused=True runs its CPU
+        # tensors through its kernel in passes (one call a tensor), others as torch code
         fused = values["fused"] and kernel.native is not None
+        staged = values["fused"] and kernel.native is None and kernel.staged is not None
         names, state_of = kernel.state, self.state.get
         precision = values["state_precision"]
         stored = precision != "float32"
@@ -788,7 +792,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                     state = {k: _local(v) for k, v in state_of(p).items()} if state_of(p) else None
                     problem = _problem(_local(p), _local(p.grad), state, names, fused)
             else:
-                problem = _problem(p, p.grad, state_of(p), names, fused, shaped)
+                problem = _problem(p, p.grad, state_of(p), names, fused or staged, shaped)
             if problem is None and kernel.tensor_ops and _is_dtensor(p):
                 problem = TypeError, (
                     "the spec's per-tensor reductions cannot run on DTensor parameters such as "
@@ -807,7 +811,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         elif fused and params:
             native = self._fast_fused(kernel, params, table) if table is not None else None
             native = native if native is not None else self._plan_fused(kernel, params)
-        elif params:
+        elif params and not staged:
             foreach = self._use_foreach(values, kernel, params)
         return _Plan(
             group,
@@ -821,6 +825,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             table is not None,
             table is not None and table[3],
             precision,
+            self._staged_apply(kernel) if staged and params else None,
         )
 
     def _clip_scale(self, grads) -> float:
@@ -889,8 +894,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             else:
                 kernel.apply_foreach(work, grads, lists, scalars)
         else:
+            apply = plan.staged or kernel.apply
             for p, g, st in zip(work, grads, states):
-                kernel.apply(p, g, st, scalars)
+                apply(p, g, st, scalars)
         for p, w in zip(originals, work):
             if w is not p:
                 p.copy_(w)
@@ -1012,6 +1018,30 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         raise RuntimeError(
             f"{type(self).__name__}: fused=True runs on CPU and CUDA tensors, not {device.type}"
         )
+
+    def _staged_apply(self, kernel) -> Callable:
+        """``kernel.apply`` through the kernel in passes of a rule of row or column means, for
+        the tensors it takes (CPU, float32 or float64, contiguous, with the state's shapes);
+        any other tensor goes to ``kernel.apply`` (torch code)."""
+        from .. import _native
+
+        library = _native.library(self.native_module, "cpu")
+        kinds = [self.state_shapes.get(s) for s in kernel.state]  # None: p's shape
+
+        def apply(p, g, states, scalars):
+            if not _staged_takes(p, g, states, kinds):
+                return kernel.apply(p, g, states, scalars)
+            _native.call_staged(
+                library,
+                kernel.staged,
+                "f32" if p.dtype is torch.float32 else "f64",
+                [t.data_ptr() for t in (p, g, *states)],
+                p.shape,
+                scalars,
+                type(self).__name__,
+            )
+
+        return apply
 
     def _fast_fused(self, kernel, params, table) -> "_FastTable | None":
         """A fused CPU step over the pointer table that _cpp_table built and checked, or None
@@ -1435,6 +1465,26 @@ def _restore_counts(group, saved) -> None:
         group["iterations"], group["scalar_state"] = iterations, dict(scalar_state)
 
 
+def _staged_takes(p, g, states, shapes) -> bool:
+    """Whether a staged kernel may take ``p`` and its gradient and state by raw pointers: CPU
+    tensors of one float type, contiguous, of two axes or more, each state of its shape."""
+    if p.device.type != "cpu" or p.dtype not in (torch.float32, torch.float64) or p.dim() < 2:
+        return False
+    if type(p) not in _PLAIN or type(g) not in _PLAIN or g.shape != p.shape:
+        return False
+    for tensor, shape in [(p, None), (g, None), *zip(states, shapes)]:
+        if (
+            type(tensor) not in _PLAIN
+            or tensor.device.type != "cpu"
+            or tensor.dtype is not p.dtype
+            or not tensor.is_contiguous()
+            or tensor.shape != _state_shape(shape, p.shape)
+            or (tensor.numel() and not tensor.data_ptr())
+        ):
+            return False
+    return True
+
+
 class _Plan(NamedTuple):
     """One group's step, checked: see Optimizer._plan."""
 
@@ -1450,6 +1500,7 @@ class _Plan(NamedTuple):
     checked: bool  # by _cpp_table: plain float32/float64 CPU tensors with their state
     distinct: bool  # checked, and no two parameters or states share a storage
     precision: str = "float32"  # how the state is stored (_state_precision)
+    staged: Callable | None = None  # a rule of row or column means: its kernel in passes
 
 
 _PLAIN = (torch.Tensor, torch.nn.Parameter)

@@ -1,0 +1,294 @@
+"""A rule of row or column means (Adafactor's factored second moment) as passes over memory.
+
+A fused kernel updates elements independently; a row mean needs its whole row first. So
+the rule's values are scheduled by *level*: a value of level L can be computed in pass L
+over the tensor's elements, and a mean or a per-tensor sum of it is known after that pass
+(level L + 1). Between passes, the values of one per row, per column or per matrix (means,
+state of rows or columns, the values computed from them) and the per-tensor values are
+computed on those small arrays. Adafactor takes three passes: the row and column sums of
+g^2 and the sum of p^2; the sum of the update's squares, which reads the new row and column
+averages; the update.
+
+The stages here are printer-independent; ``generator.backends.staged_c`` prints them as C.
+A rule that this does not cover (a matrix function, a per-tensor maximum, a per-element
+mask) has no staged program and runs as whole-array code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .ir import Assign, KernelIR
+from .model import ReduceOp, Scope
+from .symbols import AXIS_MEANS, SHAPE_SYMBOLS, AxisMean, MatrixCall, real
+
+FULL = frozenset("ij")
+# a value's shape by the axes it varies along (rows "i", columns "j")
+SHAPES = {FULL: "element", frozenset("i"): "rows", frozenset("j"): "columns"}
+SHAPES[frozenset()] = "matrix"
+AXES = {shape: axes for axes, shape in SHAPES.items()}
+
+
+@dataclass(frozen=True)
+class Sum:
+    """A sum over elements accumulated during a pass: per row (along the row, ``rows``), per
+    column (``columns``) or over the whole tensor (``tensor``). A row or column sum becomes
+    its mean (``mean``: divided by the count) when the pass ends."""
+
+    name: str
+    shape: str  # "rows" | "columns" | "tensor"
+    expr: sp.Expr  # per element
+    mean: bool
+
+
+@dataclass(frozen=True)
+class Small:
+    """A value per row, per column or per matrix, computed between passes. ``mean_of``: the
+    value is the mean, over the matrix's rows or columns, of ``expr`` (a value per row or per
+    column); otherwise ``expr`` itself."""
+
+    name: str
+    shape: str  # "rows" | "columns" | "matrix"
+    expr: sp.Expr
+    mean_of: str | None = None  # "rows" | "columns"
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One pass over the elements: first the small and per-tensor values it reads that the
+    pass before made possible, then per element its temporaries, its sums and (the last
+    pass only) the new values of p and of the state of p's shape."""
+
+    small: tuple[Small, ...]
+    tensor: tuple[Assign, ...]
+    temporaries: tuple[Assign, ...]
+    sums: tuple[Sum, ...]
+    writes: tuple[tuple[str, sp.Expr], ...]
+
+
+@dataclass(frozen=True)
+class StagedProgram:
+    ir: KernelIR
+    passes: tuple[Pass, ...]
+    after: tuple[Small, ...]  # small values only the state of rows or columns reads
+    small_writes: tuple[tuple[str, str], ...]  # (state of rows or columns, its new value)
+    state_shapes: dict  # state name -> "element" | "rows" | "columns"
+
+    def small_values(self) -> tuple[Small, ...]:
+        return tuple(s for p in self.passes for s in p.small) + self.after
+
+    def sums(self, shape: str) -> tuple[Sum, ...]:
+        return tuple(s for p in self.passes for s in p.sums if s.shape == shape)
+
+    def shape_of(self, name: str) -> str:
+        """The shape of an array or value the passes read by name."""
+        if any(a.symbol.name == name for p in self.passes for a in p.temporaries):
+            return "temporary"  # per element, computed in the pass that reads it
+        if name in ("p", "g"):
+            return "element"
+        if name in self.state_shapes:
+            return self.state_shapes[name]
+        for s in self.small_values():
+            if s.name == name:
+                return s.shape
+        return "tensor" if name in self.tensor_names() else "scalar"
+
+    def tensor_names(self) -> set[str]:
+        names = {s.name for s in self.sums("tensor")}
+        return names | {a.symbol.name for p in self.passes for a in p.tensor}
+
+
+class Unstaged(Exception):
+    """The rule has no staged program (it runs as whole-array code)."""
+
+
+def stage(ir: KernelIR) -> StagedProgram | None:
+    """The passes of a whole-array variant (``ir.variant.whole_array``), or None where they
+    cannot be formed (see the module's doc)."""
+    try:
+        return _Stager(ir).program()
+    except Unstaged:
+        return None
+
+
+class _Stager:
+    """Names every row or column mean, then gives each value its level (the pass that can
+    compute it) and its shape, and sorts the values into passes."""
+
+    def __init__(self, ir: KernelIR):
+        self.ir = ir
+        if ir.masks or any(r.scope is Scope.GLOBAL for r in ir.reductions):
+            raise Unstaged("per-element masks or global reductions")
+        self.state_shapes = {s.name: s.shape for s in ir.variant.state}
+        self.axes: dict[str, frozenset] = {"p": FULL, "g": FULL}
+        self.axes.update({n: AXES[s] for n, s in self.state_shapes.items()})
+        # every named value: name -> (kind, expr); kinds: "temporary", "mean" (with the axis
+        # it averages over), "sum" (a per-tensor reduction), "tensor", "count"
+        self.defs: dict[str, tuple] = {}
+        self.inlined: dict[sp.Symbol, sp.Expr] = {}  # a temporary -> its value from inputs
+        self.means: dict[sp.Expr, sp.Symbol] = {}  # a mean, its operand inlined -> its name
+        self.levels: dict[str, int] = {}
+
+    # -- naming -----------------------------------------------------------------------------
+    def named(self, expr) -> sp.Expr:
+        """``expr`` with each row or column mean replaced by the name of its value (one name
+        per mean of the same value, however it is written)."""
+        if expr.has(MatrixCall):
+            raise Unstaged("a matrix function")
+        means = sorted(expr.atoms(AxisMean), key=sp.count_ops)
+        while means:  # innermost first: an outer mean reads the inner one's name
+            mean = means.pop(0)
+            key = type(mean)(mean.args[0].xreplace(self.inlined))
+            if key not in self.means:
+                symbol = real(f"_mean{len(self.means)}")
+                self.means[key] = symbol
+                self.defs[symbol.name] = ("mean", mean.args[0], AXIS_MEANS[type(mean)])
+            expr = expr.xreplace({mean: self.means[key]})
+            means = [m.xreplace({mean: self.means[key]}) for m in means]
+        return expr
+
+    def by_name(self, expr) -> sp.Expr:
+        """``expr`` reading the temporaries by name where it restates one (a reduction's
+        ``of:`` repeats the update's values)."""
+        known = {e: s for s, e in self.inlined.items() if not e.is_Symbol}
+        for value, symbol in sorted(known.items(), key=lambda kv: -sp.count_ops(kv[0])):
+            expr = expr.xreplace({value: symbol})
+        return expr
+
+    # -- levels and shapes ------------------------------------------------------------------
+    def axes_of(self, expr) -> frozenset:
+        out: frozenset = frozenset()
+        for s in expr.free_symbols:
+            out |= self.axes_of_name(s.name)
+        return out
+
+    def axes_of_name(self, name: str) -> frozenset:
+        if name in self.axes:
+            return self.axes[name]
+        kind, expr, *rest = self.defs.get(name, ("input", None))
+        if kind in ("temporary",):
+            out = self.axes_of(expr)
+        elif kind == "mean":
+            out = self.axes_of(expr) - {rest[0]}
+        else:  # per tensor, or a per-step scalar
+            out = frozenset()
+        self.axes[name] = out
+        return out
+
+    def level_of(self, expr) -> int:
+        return max((self.level(s.name) for s in expr.free_symbols), default=0)
+
+    def level(self, name: str) -> int:
+        if name not in self.levels:
+            kind, expr, *rest = self.defs.get(name, ("input", sp.S.Zero))
+            lvl = self.level_of(expr)
+            summed = kind == "sum" or (kind == "mean" and self.axes_of(expr) == FULL)
+            self.levels[name] = lvl + 1 if summed else lvl
+        return self.levels[name]
+
+    # -- the program ------------------------------------------------------------------------
+    def program(self) -> StagedProgram:
+        ir = self.ir
+        for a in ir.temporaries:
+            expr = self.named(a.expr)
+            self.defs[a.symbol.name] = ("temporary", expr)
+            self.inlined[a.symbol] = expr.xreplace(self.inlined)
+        scalars = set(map(real, ir.element_scalars)) | set(SHAPE_SYMBOLS)
+        for r in ir.reductions:
+            if r.op is not ReduceOp.SUM:
+                raise Unstaged("a per-tensor maximum")
+            expr = self.by_name(self.named(r.expr))
+            if self.axes_of(expr) == FULL:
+                self.defs[r.name] = ("sum", expr)
+            elif not expr.free_symbols - scalars:
+                # the same value at every element: that value times their count
+                self.defs[r.name] = ("tensor", expr * real(ELEMENTS))
+            else:
+                raise Unstaged("a per-tensor sum of a value per row or column")
+        for a in ir.tensor:
+            self.defs[a.symbol.name] = ("tensor", a.expr)
+        writes, small_writes = [], []
+        for name, expr in ir.outputs:
+            expr = self.named(expr)
+            if self.state_shapes.get(name, "element") == "element":
+                writes.append((name, expr))
+            else:  # a value of its own, written back after the passes
+                self.defs[f"_new_{name}"] = ("temporary", expr)
+                small_writes.append((name, f"_new_{name}"))
+        sums = [n for n, d in self.defs.items() if d[0] == "sum" or self.is_summed_mean(n)]
+        last = max([self.level_of(e) for _, e in writes] + [self.level(n) - 1 for n in sums])
+        small = self.small_values()
+        passes = []
+        for k in range(last + 1):
+            pass_sums = tuple(self.sum_of(n) for n in sums if self.level(n) - 1 == k)
+            pass_writes = tuple(writes) if k == last else ()
+            passes.append(
+                Pass(
+                    tuple(s for s in small if self.level(s.name) == k),
+                    tuple(
+                        Assign(real(n), d[1])
+                        for n, d in self.defs.items()
+                        if d[0] == "tensor" and self.level(n) == k
+                    ),
+                    self.closure([s.expr for s in pass_sums] + [e for _, e in pass_writes]),
+                    pass_sums,
+                    pass_writes,
+                )
+            )
+        after = tuple(s for s in small if self.level(s.name) > last)
+        return StagedProgram(ir, tuple(passes), after, tuple(small_writes), self.state_shapes)
+
+    def is_summed_mean(self, name: str) -> bool:
+        kind, expr, *_ = self.defs[name]
+        return kind == "mean" and self.axes_of(expr) == FULL
+
+    def sum_of(self, name: str) -> Sum:
+        kind, expr, *rest = self.defs[name]
+        if kind == "sum":
+            return Sum(name, "tensor", expr, False)
+        return Sum(name, SHAPES[self.axes_of_name(name)], expr, True)
+
+    def small_values(self) -> tuple[Small, ...]:
+        """The values of one per row, column or matrix, each after the values it reads."""
+        out, done = [], set()
+
+        def visit(name):
+            if name in done or name not in self.defs:
+                return
+            done.add(name)
+            kind, expr, *rest = self.defs[name]
+            for dep in sorted(expr.free_symbols, key=lambda x: x.name):
+                visit(dep.name)
+            shape = SHAPES[self.axes_of_name(name)]
+            if kind == "temporary" and shape != "element":
+                out.append(Small(name, shape, expr))
+            elif kind == "mean" and not self.is_summed_mean(name):
+                along = rest[0]
+                if along not in self.axes_of(expr):  # the same along that axis already
+                    out.append(Small(name, shape, expr))
+                else:  # over the rows (columns) of a value per row (column)
+                    out.append(Small(name, shape, expr, "rows" if along == "i" else "columns"))
+
+        for name in self.defs:
+            visit(name)
+        return tuple(out)
+
+    def closure(self, exprs) -> tuple[Assign, ...]:
+        """The per-element temporaries ``exprs`` read, in the IR's order."""
+        wanted: set[str] = set()
+        stack = [s.name for e in exprs for s in e.free_symbols]
+        while stack:
+            name = stack.pop()
+            kind, expr, *_ = self.defs.get(name, ("input", sp.S.Zero))
+            if kind == "temporary" and self.axes_of_name(name) == FULL and name not in wanted:
+                wanted.add(name)
+                stack += [s.name for s in expr.free_symbols]
+        return tuple(Assign(real(n), d[1]) for n, d in self.defs.items() if n in wanted)
+
+
+# the count of a tensor's elements, as the staged programs' expressions read it
+ELEMENTS = "_elements"
+# the per-tensor sizes that a staged program's expressions may read (besides "_elements")
+SIZE_NAMES = tuple(s.name for s in SHAPE_SYMBOLS)

@@ -1,0 +1,179 @@
+"""Issue 13, item 6: the fused CPU kernels of rules of row or column means (generator/
+staging.py, templates/cuda/staged.c.j2): passes over the elements, and between them the
+values of one per row, column or matrix.
+
+- the passes of Adafactor's factored rule, and no staged program for a matrix function;
+- a toy rule that reads every kind of value (state of rows and of columns, a mean of a mean,
+  a per-tensor sum of the new rows' values, the element count, weight decay) equals the
+  50-digit reference through NumPy's and torch's fused=True, on matrices of each way the
+  threads share them (whole matrices, rows, columns), on stacks, vectors and 0-d tensors;
+- the kernels are what ran (a counting wrapper), and a tensor they cannot take by raw
+  pointer (not contiguous) runs as array code with the same result;
+- the C function refuses null pointers and sizes below 0 or past int64, without a signal.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+
+import numpy as np
+import pytest
+
+from generator.build import load_specs, lower_all
+from generator.model import load_spec
+from generator.staging import stage
+from generator.verify import reference, testing, testing_paths
+
+TOY = """\
+name: Factors
+description: Row and column averages of the squared gradient, in every kind of value.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  decay_rate: {default: 0.8, domain: decay_rate >= 0, doc: Averaging.}
+derived_flags:
+  matrix: {value: rank >= 2, doc: Two axes or more.}
+state:
+  r: {init: 1, shape: rows, when: matrix, doc: Row means.}
+  c: {init: 1, shape: columns, when: matrix, doc: Column means.}
+  v: {init: 1, when: not matrix, doc: Second moment.}
+reductions:
+  u_squares: {scope: tensor, op: sum, of: u**2, doc: The update's squares.}
+  elements: {scope: tensor, op: sum, of: 1, doc: The elements.}
+update:
+  - eq: r = decay_rate*r + (1 - decay_rate)*row_mean(g**2 + p**2)
+    when: matrix
+  - eq: c = decay_rate*c + (1 - decay_rate)*column_mean(g**2)
+    when: matrix
+  - eq: v = decay_rate*v + (1 - decay_rate)*g**2
+    when: not matrix
+  - u = g/sqrt(r*c/column_mean(r) if matrix else v)
+  - p = p - lr*u/max(1, sqrt(u_squares/elements))
+"""
+
+# (3, 4) and (1, 6): threads share a matrix's columns; (4, 3) and (6, 1): its rows; (4, 2, 3):
+# whole matrices (on 2 threads or more, as here and in CI)
+SHAPES = [(3, 4), (4, 3), (1, 6), (6, 1), (4, 2, 3), (2, 1, 2, 5), (5,), ()]
+HYPER = {"learning_rate": 0.1, "decay_rate": 0.8, "weight_decay": 0.05}
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory):
+    base = tmp_path_factory.mktemp("staged")
+    with testing.user_package(base, {"factors": TOY}, "stagedopt") as package:
+        yield load_spec(base / "specs" / "factors.yaml", base), package
+
+
+def _problem(steps=4):
+    rng = np.random.default_rng(5)
+    params0 = [rng.standard_normal(s) for s in SHAPES]
+    grads = [[rng.standard_normal(s) for s in SHAPES] for _ in range(steps)]
+    return params0, grads
+
+
+def test_adafactor_takes_three_passes_and_a_matrix_function_none():
+    lowered = {l.spec.module: l for l in lower_all(load_specs())}
+    factored = next(v for v in lowered["adafactor"].variants if v.variant.whole_array)
+    program = stage(factored)
+    sums = [[(s.name, s.shape) for s in p.sums] for p in program.passes]
+    # the row and column means of g^2 + epsilon_1 and p's squares; the update's squares; none
+    assert [sorted(shape for _, shape in pass_sums) for pass_sums in sums] == [
+        ["columns", "rows", "tensor"],
+        ["tensor"],
+        [],
+    ]
+    assert ("p_squares", "tensor") in sums[0] and sums[1] == [("u_squares", "tensor")]
+    assert [name for name, _ in program.passes[-1].writes] == ["p"]
+    assert dict(program.small_writes) == {"r": "_new_r", "c": "_new_c"}
+    muon = [v for v in lowered["muon"].variants if v.variant.whole_array]
+    assert muon and all(stage(v) is None for v in muon)
+
+
+def _counting(monkeypatch, package_name):
+    """Count the staged kernels' calls in the package's runtime."""
+    native = importlib.import_module(f"{package_name}._native")
+    calls = []
+    original = native.call_staged
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(native, "call_staged", counted)
+    return calls
+
+
+@pytest.mark.parametrize("path", ["numpy-fused", "fused"])
+def test_the_toy_equals_the_reference_through_its_staged_kernel(toy, path, monkeypatch):
+    spec, _ = toy
+    params0, grads = _problem()
+    ref = reference.run(spec, {}, HYPER, params0, grads)
+    calls = _counting(monkeypatch, "stagedopt")
+    got = testing_paths.stepped("stagedopt", "Factors", path, HYPER, params0, grads)
+    matrices = sum(len(s) >= 2 for s in SHAPES)
+    assert calls == ["ocg_factors_matrix"] * (matrices * len(grads))
+    for shape, a, b in zip(SHAPES, got, ref.params):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14, err_msg=str(shape))
+    # and the rule moved the matrices away from the unfactored rule's result
+    assert not np.allclose(got[0], params0[0], atol=1e-3)
+
+
+def test_float32_follows_float64(toy):
+    """In float32 the kernel's accumulations (in double) keep it within float32 rounding."""
+    params0, grads = _problem()
+    wide = testing_paths.stepped("stagedopt", "Factors", "numpy-fused", HYPER, params0, grads)
+    narrow = testing_paths.stepped(
+        "stagedopt",
+        "Factors",
+        "numpy-fused",
+        HYPER,
+        [p.astype(np.float32) for p in params0],
+        [[g.astype(np.float32) for g in step] for step in grads],
+    )
+    for a, b in zip(narrow, wide):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+
+
+def test_a_tensor_not_taken_by_pointer_runs_as_torch_code(toy, monkeypatch):
+    import torch
+
+    cls = importlib.import_module("stagedopt.torch").Factors
+    calls = _counting(monkeypatch, "stagedopt")
+    rng = np.random.default_rng(6)
+    base, grads = rng.standard_normal((5, 3)), [rng.standard_normal((3, 5)) for _ in range(3)]
+    ends = []
+    for fused, contiguous in ((False, True), (True, False), (True, True)):
+        tensor = torch.tensor(base).t()  # a transposed view: not contiguous
+        tensor = (tensor.contiguous() if contiguous else tensor).requires_grad_()
+        opt = cls([tensor], fused=fused, lr=0.1)
+        for g in grads:
+            tensor.grad = torch.tensor(g)
+            opt.step()
+        ends.append(tensor.detach().numpy().copy())
+    assert calls == ["ocg_factors_matrix"] * len(grads)  # the contiguous one's steps only
+    np.testing.assert_allclose(ends[1], ends[0], rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(ends[2], ends[0], rtol=1e-12, atol=1e-14)
+
+
+def test_the_kernel_refuses_bad_arguments_without_a_signal():
+    from generated import _native
+
+    library = _native.library("adafactor", "cpu")
+    function = _native.staged_function(library, "ocg_adafactor_factored", "f64")
+    arrays = [np.ones((3, 4)), np.ones((3, 4)), np.ones((3, 1)), np.ones((1, 4))]
+    pointers = (ctypes.c_void_p * 4)(*[a.ctypes.data for a in arrays])
+    scalars = _native.doubles([0.5] * 8)
+    with_null = (ctypes.c_void_p * 4)(arrays[0].ctypes.data, None, *pointers[2:])
+    big = 2**40
+    assert function(None, 1, 3, 4, scalars) == 1
+    assert function(pointers, 1, 3, 4, None) == 1
+    assert function(with_null, 1, 3, 4, scalars) == 1
+    assert function(pointers, -1, 3, 4, scalars) == 1
+    assert function(pointers, 1, -3, 4, scalars) == 1
+    assert function(pointers, big, big, 4, scalars) == 1  # past int64
+    before = [a.copy() for a in arrays]
+    assert function(pointers, 0, 3, 4, scalars) == 0  # nothing to do: nothing changes
+    assert all(np.array_equal(a, b) for a, b in zip(arrays, before))
+    assert function(pointers, 1, 3, 4, scalars) == 0
+    assert not np.array_equal(arrays[0], before[0])
