@@ -366,6 +366,33 @@ def staged_function(lib: ctypes.CDLL, stem: str, dtype: str):
     return function
 
 
+def pointers(addresses) -> ctypes.Array:
+    """A C array of pointers (a staged kernel's arrays)."""
+    return (ctypes.c_void_p * max(len(addresses), 1))(*addresses)
+
+
+@functools.lru_cache(maxsize=None)
+def staged_launcher(lib: ctypes.CDLL, stem: str, dtype: str):
+    """The CUDA launcher (or the shim's) of a staged kernel: arrays, matrices, rows, columns,
+    scalars, work, work_length, stream."""
+    function = getattr(lib, f"{stem}_{dtype}_staged")
+    function.argtypes = [*_STAGED_ARGUMENTS, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p]
+    function.restype = ctypes.c_int
+    return function
+
+
+def staged_work(lib: ctypes.CDLL, stem: str, dtype: str, shape) -> int:
+    """How many doubles of device memory a staged launch over a tensor of ``shape`` takes."""
+    function = getattr(lib, f"{stem}_{dtype}_staged_work")
+    function.argtypes = [ctypes.c_int64] * 3
+    function.restype = ctypes.c_int64
+    rows, columns = int(shape[-2]), int(shape[-1])
+    size = function(math.prod(int(n) for n in shape[:-2]), rows, columns)
+    if size < 0:
+        raise ValueError(f"a tensor of shape {tuple(shape)} is too large for {stem}")
+    return size
+
+
 def call_staged(lib: ctypes.CDLL, stem: str, dtype: str, addresses, shape, scalars, owner):
     """Run the staged kernel ``stem`` on one tensor of ``shape`` (two axes or more) whose
     arrays (p, g, state) start at ``addresses``, checked by the caller: contiguous, of
@@ -373,8 +400,7 @@ def call_staged(lib: ctypes.CDLL, stem: str, dtype: str, addresses, shape, scala
     function = staged_function(lib, stem, dtype)
     rows, columns = int(shape[-2]), int(shape[-1])
     matrices = math.prod(int(n) for n in shape[:-2])
-    arrays = (ctypes.c_void_p * len(addresses))(*addresses)
-    code = function(arrays, matrices, rows, columns, doubles(scalars))
+    code = function(pointers(addresses), matrices, rows, columns, doubles(scalars))
     if code != 0:
         problem = STAGED_ERRORS.get(code, f"failed with code {code}")
         raise RuntimeError(f"{owner}: the kernel {stem}_{dtype}_staged_cpu {problem}")

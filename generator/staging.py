@@ -214,6 +214,8 @@ class _Stager:
             expr = self.named(expr)
             if self.state_shapes.get(name, "element") == "element":
                 writes.append((name, expr))
+            elif expr.is_Symbol and self.defs.get(expr.name, ("",))[0] == "temporary":
+                small_writes.append((name, expr.name))  # a value computed anyway
             else:  # a value of its own, written back after the passes
                 self.defs[f"_new_{name}"] = ("temporary", expr)
                 small_writes.append((name, f"_new_{name}"))
@@ -238,6 +240,10 @@ class _Stager:
                 )
             )
         after = tuple(s for s in small if self.level(s.name) > last)
+        if any(d[0] == "tensor" and self.level(n) > last for n, d in self.defs.items()):
+            # (a value per tensor that only the state of rows or columns reads, known after
+            # the last pass: rare, and array code computes it)
+            raise Unstaged("a per-tensor value after the last pass")
         return StagedProgram(ir, tuple(passes), after, tuple(small_writes), self.state_shapes)
 
     def is_summed_mean(self, name: str) -> bool:

@@ -4,9 +4,11 @@ values of one per row, column or matrix.
 
 - the passes of Adafactor's factored rule, and no staged program for a matrix function;
 - a toy rule that reads every kind of value (state of rows and of columns, a mean of a mean,
-  a per-tensor sum of the new rows' values, the element count, weight decay) equals the
-  50-digit reference through NumPy's and torch's fused=True, on matrices of each way the
-  threads share them (whole matrices, rows, columns), on stacks, vectors and 0-d tensors;
+  a per-tensor sum of the new rows' values, a row value that reads a per-tensor sum, the
+  element count, a matrix's columns, weight decay) equals the 50-digit reference through
+  NumPy's and torch's fused=True (C, and the CUDA kernels through the CPU shim), on matrices
+  of each way the threads share them (whole matrices, rows, columns), on stacks, vectors and
+  0-d tensors; a per-tensor value known only after the last pass has no staged program;
 - the kernels are what ran (a counting wrapper), and a tensor they cannot take by raw
   pointer (not contiguous) runs as array code with the same result;
 - the C function refuses null pointers and sizes below 0 or past int64, without a signal.
@@ -21,7 +23,8 @@ import numpy as np
 import pytest
 
 from generator.build import load_specs, lower_all
-from generator.model import load_spec
+from generator.ir import lower
+from generator.model import load_spec, parse_spec
 from generator.staging import stage
 from generator.verify import reference, testing, testing_paths
 
@@ -36,19 +39,23 @@ derived_flags:
 state:
   r: {init: 1, shape: rows, when: matrix, doc: Row means.}
   c: {init: 1, shape: columns, when: matrix, doc: Column means.}
+  s: {init: 0, shape: rows, when: matrix, doc: Row means over the tensor's mean square.}
   v: {init: 1, when: not matrix, doc: Second moment.}
 reductions:
   u_squares: {scope: tensor, op: sum, of: u**2, doc: The update's squares.}
+  g_squares: {scope: tensor, op: sum, of: g**2, doc: The gradient's squares.}
   elements: {scope: tensor, op: sum, of: 1, doc: The elements.}
 update:
   - eq: r = decay_rate*r + (1 - decay_rate)*row_mean(g**2 + p**2)
+    when: matrix
+  - eq: s = 0.5*s + row_mean(g**2)/sqrt(1 + g_squares/elements)
     when: matrix
   - eq: c = decay_rate*c + (1 - decay_rate)*column_mean(g**2)
     when: matrix
   - eq: v = decay_rate*v + (1 - decay_rate)*g**2
     when: not matrix
   - u = g/sqrt(r*c/column_mean(r) if matrix else v)
-  - p = p - lr*u/max(1, sqrt(u_squares/elements))
+  - p = p - lr*u/max(1, sqrt(u_squares/elements))/(sqrt(columns)*(1 + s) if matrix else 1)
 """
 
 # (3, 4) and (1, 6): threads share a matrix's columns; (4, 3) and (6, 1): its rows; (4, 2, 3):
@@ -84,31 +91,65 @@ def test_adafactor_takes_three_passes_and_a_matrix_function_none():
     ]
     assert ("p_squares", "tensor") in sums[0] and sums[1] == [("u_squares", "tensor")]
     assert [name for name, _ in program.passes[-1].writes] == ["p"]
-    assert dict(program.small_writes) == {"r": "_new_r", "c": "_new_c"}
+    # the new r and c are the update's own values, written back after the passes (no copies)
+    assert dict(program.small_writes) == {"r": "_stored_r", "c": "_stored_c"}
     muon = [v for v in lowered["muon"].variants if v.variant.whole_array]
     assert muon and all(stage(v) is None for v in muon)
 
 
-def _counting(monkeypatch, package_name):
-    """Count the staged kernels' calls in the package's runtime."""
+LATE = """\
+name: Late
+description: A state of rows that reads a per-tensor sum the last pass computes.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+derived_flags:
+  matrix: {value: rank >= 2, doc: Two axes or more.}
+state:
+  r: {init: 1, shape: rows, when: matrix, doc: Row means.}
+reductions:
+  p_squares: {scope: tensor, op: sum, of: p**2, doc: Squares.}
+update:
+  - eq: r = 0.5*r + row_mean(g**2)/sqrt(1 + p_squares)
+    when: matrix
+  - p = p - lr*g
+"""
+
+
+def test_a_per_tensor_value_after_the_last_pass_has_no_staged_program():
+    """Only the state of rows reads 1/sqrt(1 + p_squares), a per-tensor value known after
+    the one pass that p's update needs: a pass more for it would cost more than the array
+    code, which runs the rule instead. The toy's rule takes three passes."""
+    late = lower(parse_spec(LATE, "specs/late.yaml", "late"))
+    (matrix,) = [v for v in late.variants if v.variant.whole_array]
+    assert [a.symbol.name for a in matrix.tensor]  # the value is hoisted per tensor
+    assert stage(matrix) is None
+    toy = lower(parse_spec(TOY, "specs/factors.yaml", "factors"))
+    (matrix,) = [v for v in toy.variants if v.variant.whole_array]
+    assert len(stage(matrix).passes) == 3
+
+
+def _counting(monkeypatch, package_name, function="call_staged"):
+    """Count the staged kernels' calls (C) or launches (CUDA and its CPU shim: each asks for
+    its work memory first) in the package's runtime."""
     native = importlib.import_module(f"{package_name}._native")
     calls = []
-    original = native.call_staged
+    original = getattr(native, function)
 
     def counted(*args, **kwargs):
         calls.append(args[1])
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(native, "call_staged", counted)
+    monkeypatch.setattr(native, function, counted)
     return calls
 
 
-@pytest.mark.parametrize("path", ["numpy-fused", "fused"])
+@pytest.mark.parametrize("path", ["numpy-fused", "fused", "fused-shim"])
 def test_the_toy_equals_the_reference_through_its_staged_kernel(toy, path, monkeypatch):
+    """fused-shim: the CUDA launcher and kernels, run on the CPU through the shim."""
     spec, _ = toy
     params0, grads = _problem()
     ref = reference.run(spec, {}, HYPER, params0, grads)
-    calls = _counting(monkeypatch, "stagedopt")
+    calls = _counting(monkeypatch, "stagedopt", "staged_work" if path == "fused-shim" else "call_staged")
     got = testing_paths.stepped("stagedopt", "Factors", path, HYPER, params0, grads)
     matrices = sum(len(s) >= 2 for s in SHAPES)
     assert calls == ["ocg_factors_matrix"] * (matrices * len(grads))
@@ -154,6 +195,31 @@ def test_a_tensor_not_taken_by_pointer_runs_as_torch_code(toy, monkeypatch):
     assert calls == ["ocg_factors_matrix"] * len(grads)  # the contiguous one's steps only
     np.testing.assert_allclose(ends[1], ends[0], rtol=1e-13, atol=1e-15)
     np.testing.assert_allclose(ends[2], ends[0], rtol=1e-12, atol=1e-14)
+
+
+def test_the_cuda_launcher_refuses_bad_arguments_without_a_signal():
+    """Through the shim: null pointers, a work memory shorter than it needs, sizes past int64
+    or below 0 are refused (cudaErrorInvalidValue, 1) before any launch."""
+    from generated import _native
+
+    library = _native.library("adafactor", "shim")
+    launch = _native.staged_launcher(library, "ocg_adafactor_factored", "f64")
+    arrays = [np.ones((3, 4)), np.ones((3, 4)), np.ones((3, 1)), np.ones((1, 4))]
+    pointers = _native.pointers([a.ctypes.data for a in arrays])
+    scalars = np.full(8, 0.5)
+    size = _native.staged_work(library, "ocg_adafactor_factored", "f64", (3, 4))
+    work = np.zeros(size)
+    good = (pointers, 1, 3, 4, scalars.ctypes.data, work.ctypes.data, size, None)
+    assert launch(None, *good[1:]) == 1
+    assert launch(*good[:4], None, *good[5:]) == 1
+    assert launch(*good[:6], size - 1, None) == 1
+    assert launch(pointers, -1, 3, 4, *good[4:]) == 1
+    assert launch(pointers, 2**40, 2**40, 4, *good[4:]) == 1
+    with pytest.raises(ValueError, match="too large"):
+        _native.staged_work(library, "ocg_adafactor_factored", "f64", (2**40, 2**40, 4))
+    before = arrays[0].copy()
+    assert launch(*good) == 0
+    assert not np.array_equal(arrays[0], before)
 
 
 def test_the_kernel_refuses_bad_arguments_without_a_signal():

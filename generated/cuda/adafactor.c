@@ -225,20 +225,17 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
     const double epsilon_1 = scalars[6];
     const double epsilon_2 = scalars[7];
     const double _elements = (double)(_matrices * _rows * _columns);
+    const double rows = (double)_rows, columns = (double)_columns; /* as a spec reads them */
     (void)_elements;
+    (void)rows;
+    (void)columns;
     const int _team = omp_get_max_threads() < OCG_CPU_TEAM ? omp_get_max_threads() : OCG_CPU_TEAM;
     /* 0: threads take whole matrices; 1: the rows of one; 2: its columns (a wide matrix) */
     const int _by = _matrices >= _team ? 0 : _rows >= _columns ? 1 : 2;
     const int64_t _partial_length = _by == 1 ? 1 * _columns : _by == 2 ? 1 * _rows : 0;
     int64_t _length = _team * _partial_length;
-    const int64_t _lengths[] = { 0,
-                                 _matrices * _rows,
-                                 _matrices * _columns,
-                                 _matrices,
-                                 _matrices * _rows,
-                                 _matrices * _columns,
-                                 _matrices * _rows,
-                                 _matrices * _columns };
+    const int64_t _lengths[] = { 0,         _matrices * _rows, _matrices * _columns,
+                                 _matrices, _matrices * _rows, _matrices * _columns };
     for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
         if (_lengths[_k] > (INT64_MAX / 8 - _length))
             return 2;
@@ -255,10 +252,6 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
     _next += _matrices * _columns;
     double *OCG_RESTRICT _v__mean2 = _next;
     _next += _matrices;
-    double *OCG_RESTRICT _v__new_r = _next;
-    _next += _matrices * _rows;
-    double *OCG_RESTRICT _v__new_c = _next;
-    _next += _matrices * _columns;
     double *OCG_RESTRICT _v__mean0 = _next;
     _next += _matrices * _rows;
     double *OCG_RESTRICT _v__mean1 = _next;
@@ -282,7 +275,8 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
         (void)_i1;
         (void)_j0;
         (void)_j1;
-        /* pass 0 */
+        /* pass 0: the per-tensor values it reads (which read no value per row or
+         * column), the values per row, column or matrix, then the pass */
 #pragma omp single
         {
             elements = _elements;
@@ -355,7 +349,8 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
 #pragma omp for
         for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
             _v__mean1[_x] /= (double)_rows;
-        /* pass 1 */
+        /* pass 1: the per-tensor values it reads (which read no value per row or
+         * column), the values per row, column or matrix, then the pass */
 #pragma omp for
         for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
             const int64_t _b = _row / _rows;
@@ -384,20 +379,6 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
             }
             _v__mean2[_b] = _sum / (double)_rows;
         }
-#pragma omp for
-        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
-            const int64_t _b = _row / _rows;
-            (void)_b;
-            const double _stored_r = (double)_v__stored_r[_row];
-            _v__new_r[_row] = _stored_r;
-        }
-#pragma omp for
-        for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
-            const int64_t _b = _col / _columns;
-            (void)_b;
-            const double _stored_c = (double)_v__stored_c[_col];
-            _v__new_c[_col] = _stored_c;
-        }
         {
             double _tacc0 = 0.0;
             for (int64_t _b = _b0; _b < _b1; ++_b) {
@@ -424,7 +405,8 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
             for (int64_t _t = 0; _t < _threads; ++_t)
                 u_squares += _tensor_partials[_t][0];
         }
-        /* pass 2 */
+        /* pass 2: the per-tensor values it reads (which read no value per row or
+         * column), the values per row, column or matrix, then the pass */
 #pragma omp single
         {
             _k0_coefficient = _c1_minus_rho * ocg_max(epsilon_2, sqrt(p_squares / elements)) /
@@ -457,10 +439,10 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
 #pragma omp barrier
 #pragma omp for
         for (int64_t _x = 0; _x < _matrices * _rows; ++_x)
-            _a_r[_x] = (float)_v__new_r[_x];
+            _a_r[_x] = (float)_v__stored_r[_x];
 #pragma omp for
         for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
-            _a_c[_x] = (float)_v__new_c[_x];
+            _a_c[_x] = (float)_v__stored_c[_x];
     }
     free(_work);
     return 0;
@@ -500,20 +482,17 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
     const double epsilon_1 = scalars[6];
     const double epsilon_2 = scalars[7];
     const double _elements = (double)(_matrices * _rows * _columns);
+    const double rows = (double)_rows, columns = (double)_columns; /* as a spec reads them */
     (void)_elements;
+    (void)rows;
+    (void)columns;
     const int _team = omp_get_max_threads() < OCG_CPU_TEAM ? omp_get_max_threads() : OCG_CPU_TEAM;
     /* 0: threads take whole matrices; 1: the rows of one; 2: its columns (a wide matrix) */
     const int _by = _matrices >= _team ? 0 : _rows >= _columns ? 1 : 2;
     const int64_t _partial_length = _by == 1 ? 1 * _columns : _by == 2 ? 1 * _rows : 0;
     int64_t _length = _team * _partial_length;
-    const int64_t _lengths[] = { 0,
-                                 _matrices * _rows,
-                                 _matrices * _columns,
-                                 _matrices,
-                                 _matrices * _rows,
-                                 _matrices * _columns,
-                                 _matrices * _rows,
-                                 _matrices * _columns };
+    const int64_t _lengths[] = { 0,         _matrices * _rows, _matrices * _columns,
+                                 _matrices, _matrices * _rows, _matrices * _columns };
     for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
         if (_lengths[_k] > (INT64_MAX / 8 - _length))
             return 2;
@@ -530,10 +509,6 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
     _next += _matrices * _columns;
     double *OCG_RESTRICT _v__mean2 = _next;
     _next += _matrices;
-    double *OCG_RESTRICT _v__new_r = _next;
-    _next += _matrices * _rows;
-    double *OCG_RESTRICT _v__new_c = _next;
-    _next += _matrices * _columns;
     double *OCG_RESTRICT _v__mean0 = _next;
     _next += _matrices * _rows;
     double *OCG_RESTRICT _v__mean1 = _next;
@@ -557,7 +532,8 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
         (void)_i1;
         (void)_j0;
         (void)_j1;
-        /* pass 0 */
+        /* pass 0: the per-tensor values it reads (which read no value per row or
+         * column), the values per row, column or matrix, then the pass */
 #pragma omp single
         {
             elements = _elements;
@@ -627,7 +603,8 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
 #pragma omp for
         for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
             _v__mean1[_x] /= (double)_rows;
-        /* pass 1 */
+        /* pass 1: the per-tensor values it reads (which read no value per row or
+         * column), the values per row, column or matrix, then the pass */
 #pragma omp for
         for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
             const int64_t _b = _row / _rows;
@@ -656,20 +633,6 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
             }
             _v__mean2[_b] = _sum / (double)_rows;
         }
-#pragma omp for
-        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
-            const int64_t _b = _row / _rows;
-            (void)_b;
-            const double _stored_r = (double)_v__stored_r[_row];
-            _v__new_r[_row] = _stored_r;
-        }
-#pragma omp for
-        for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
-            const int64_t _b = _col / _columns;
-            (void)_b;
-            const double _stored_c = (double)_v__stored_c[_col];
-            _v__new_c[_col] = _stored_c;
-        }
         {
             double _tacc0 = 0.0;
             for (int64_t _b = _b0; _b < _b1; ++_b) {
@@ -696,7 +659,8 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
             for (int64_t _t = 0; _t < _threads; ++_t)
                 u_squares += _tensor_partials[_t][0];
         }
-        /* pass 2 */
+        /* pass 2: the per-tensor values it reads (which read no value per row or
+         * column), the values per row, column or matrix, then the pass */
 #pragma omp single
         {
             _k0_coefficient = _c1_minus_rho * ocg_max(epsilon_2, sqrt(p_squares / elements)) /
@@ -727,10 +691,10 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
 #pragma omp barrier
 #pragma omp for
         for (int64_t _x = 0; _x < _matrices * _rows; ++_x)
-            _a_r[_x] = (double)_v__new_r[_x];
+            _a_r[_x] = (double)_v__stored_r[_x];
 #pragma omp for
         for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
-            _a_c[_x] = (double)_v__new_c[_x];
+            _a_c[_x] = (double)_v__stored_c[_x];
     }
     free(_work);
     return 0;

@@ -294,3 +294,1383 @@ extern "C" int ocg_adafactor_no_factored_step_cuda(const double *hyper, double *
                scalars);
     return (int)cudaGetLastError();
 }
+
+/* The kernels in passes of a rule of row or column means: a pass's block takes this many
+ * rows of one matrix and columns of them. */
+#define OCG_STAGED_ROWS 32
+#define OCG_STAGED_COLUMNS 8192
+
+/* The sum of one value per thread of the block, by a fixed tree (every thread gets it). */
+__device__ __forceinline__ double ocg_staged_block_sum(double _value, double *_cache)
+{
+    _cache[threadIdx.x] = _value;
+    __syncthreads();
+    for (unsigned half = blockDim.x / 2; half > 0; half /= 2) {
+        if (threadIdx.x < half)
+            _cache[threadIdx.x] += _cache[threadIdx.x + half];
+        __syncthreads();
+    }
+    const double _total = _cache[0];
+    __syncthreads();
+    return _total;
+}
+
+/* ---- factored=True, float: a rule of row or column means in 3 passes (see the
+ * CPU function in adafactor.c). A pass's block takes OCG_STAGED_ROWS rows of one matrix and
+ * OCG_STAGED_COLUMNS of its columns; its row sums and the tensor's sum are reduced in the
+ * block (a fixed tree), its column sums kept per block of rows, and a second kernel adds the
+ * blocks' parts in order: no atomics, the same bits every run. ---- */
+struct ocg_adafactor_factored_f32_staged_args {
+    float *p;
+    const float *g;
+    float *r;
+    float *c;
+    const double *scalars;
+    double *_tensor_values;
+    double *_v__stored_r;
+    double *_v__stored_c;
+    double *_v__mean2;
+    double *_v__mean0;
+    double *_v__mean1;
+    double *_row_partials, *_column_partials, *_tensor_partials;
+    int64_t matrices, rows, columns, _tiles, _chunks; /* tiles and chunks: per matrix */
+};
+
+__global__ void
+ocg_adafactor_factored_f32_staged_tensor0(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const double _elements = (double)(_matrices * _rows * _columns);
+
+    double elements;
+    elements = _elements;
+    _tv[1] = elements;
+}
+
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f32_staged_pass0(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    __shared__ double _cache[OCG_THREADS];
+    const double _c3__weight_decay_factor_pow_two = scalars[4];
+    const double epsilon_1 = scalars[6];
+
+    const float _f__c3__weight_decay_factor_pow_two = (float)_c3__weight_decay_factor_pow_two;
+    const float _f_epsilon_1 = (float)epsilon_1;
+    const int64_t _tile = blockIdx.x / _args._chunks, _chunk = blockIdx.x % _args._chunks;
+    const int64_t _b = _tile / _args._tiles;
+    const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
+    const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
+    double _tacc0 = 0.0;
+    for (int64_t _i = _i0; _i < _i1; ++_i) {
+        const int64_t _row = _b * _rows + _i;
+        double _racc0 = 0.0;
+        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
+            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+            (void)_e;
+            (void)_col;
+            const float g = (float)_a_g[_e];
+            const float p = (float)_a_p[_e];
+            const float _e0 = _f_epsilon_1 + g * g;
+            _racc0 += (double)(_e0);
+            _tacc0 += (double)(_f__c3__weight_decay_factor_pow_two * p * p);
+            { /* this block's rows' part of the column: the block alone writes it */
+                double *const _part = _args._column_partials +
+                                      ((int64_t)0 * _matrices * _args._tiles + _tile) * _columns +
+                                      _j;
+                *_part = (_i == _i0 ? 0.0 : *_part) + (double)(_e0);
+            }
+        }
+        {
+            const double _total = ocg_staged_block_sum(_racc0, _cache);
+            if (threadIdx.x == 0)
+                _args._row_partials[((int64_t)0 * _matrices * _rows + _row) * _args._chunks +
+                                    _chunk] = _total;
+        }
+    }
+    {
+        const double _total = ocg_staged_block_sum(_tacc0, _cache);
+        if (threadIdx.x == 0)
+            _args._tensor_partials[(int64_t)0 * gridDim.x + blockIdx.x] = _total;
+    }
+}
+
+/* the pass's sums: each row's chunks, each column's blocks of rows and the tensor's blocks,
+ * added in order; row and column sums made means */
+__global__ void
+ocg_adafactor_factored_f32_staged_finish0(const ocg_adafactor_factored_f32_staged_args _args,
+                                          int64_t _blocks)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _x = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_x < _matrices * _rows) {
+        double _total = 0.0;
+        for (int64_t _c = 0; _c < _args._chunks; ++_c)
+            _total +=
+                _args._row_partials[((int64_t)0 * _matrices * _rows + _x) * _args._chunks + _c];
+        _v__mean0[_x] = _total / (double)_columns;
+    }
+    if (_x < _matrices * _columns) {
+        const int64_t _b = _x / _columns, _j = _x % _columns;
+        double _total = 0.0;
+        for (int64_t _t = 0; _t < _args._tiles; ++_t)
+            _total += _args._column_partials[((int64_t)0 * _matrices * _args._tiles +
+                                              _b * _args._tiles + _t) *
+                                                 _columns +
+                                             _j];
+        _v__mean1[_x] = _total / (double)_rows;
+    }
+    if (_x == 0) {
+        double _total = 0.0;
+        for (int64_t _k = 0; _k < _blocks; ++_k)
+            _total += _args._tensor_partials[(int64_t)0 * _blocks + _k];
+        _tv[2] = _total;
+    }
+    (void)_blocks;
+}
+
+__global__ void
+ocg_adafactor_factored_f32_staged_small1_0(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _row = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_row >= _matrices * _rows)
+        return;
+    const int64_t _b = _row / _rows;
+    (void)_b;
+    const double _c0_one_minus_beta = scalars[0];
+    const double beta = scalars[5];
+
+    const double _mean0 = (double)_v__mean0[_row];
+    const double r = (double)_a_r[_row];
+    _v__stored_r[_row] = _c0_one_minus_beta * _mean0 + beta * r;
+}
+
+__global__ void
+ocg_adafactor_factored_f32_staged_small1_1(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _col = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_col >= _matrices * _columns)
+        return;
+    const int64_t _b = _col / _columns;
+    (void)_b;
+    const double _c0_one_minus_beta = scalars[0];
+    const double beta = scalars[5];
+
+    const double _mean1 = (double)_v__mean1[_col];
+    const double c = (double)_a_c[_col];
+    _v__stored_c[_col] = _c0_one_minus_beta * _mean1 + beta * c;
+}
+
+__global__ void
+ocg_adafactor_factored_f32_staged_small1_2(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_b >= _matrices)
+        return;
+    (void)_b;
+    const double _c0_one_minus_beta = scalars[0];
+    const double beta = scalars[5];
+
+    double _sum = 0.0;
+    for (int64_t _k = 0; _k < _rows; ++_k) {
+        const int64_t _row = _b * _rows + _k;
+        const double _mean0 = (double)_v__mean0[_row];
+        const double r = (double)_a_r[_row];
+        _sum += _c0_one_minus_beta * _mean0 + beta * r;
+    }
+    _v__mean2[_b] = _sum / (double)_rows;
+}
+
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f32_staged_pass1(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    __shared__ double _cache[OCG_THREADS];
+
+    const int64_t _tile = blockIdx.x / _args._chunks, _chunk = blockIdx.x % _args._chunks;
+    const int64_t _b = _tile / _args._tiles;
+    const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
+    const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
+    const float _mean2 = (float)_v__mean2[_b];
+    double _tacc0 = 0.0;
+    for (int64_t _i = _i0; _i < _i1; ++_i) {
+        const int64_t _row = _b * _rows + _i;
+        const float _stored_r = (float)_v__stored_r[_row];
+        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
+            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+            (void)_e;
+            (void)_col;
+            const float _stored_c = (float)_v__stored_c[_col];
+            const float g = (float)_a_g[_e];
+            _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+        }
+    }
+    {
+        const double _total = ocg_staged_block_sum(_tacc0, _cache);
+        if (threadIdx.x == 0)
+            _args._tensor_partials[(int64_t)0 * gridDim.x + blockIdx.x] = _total;
+    }
+}
+
+/* the pass's sums: each row's chunks, each column's blocks of rows and the tensor's blocks,
+ * added in order; row and column sums made means */
+__global__ void
+ocg_adafactor_factored_f32_staged_finish1(const ocg_adafactor_factored_f32_staged_args _args,
+                                          int64_t _blocks)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _x = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_x == 0) {
+        double _total = 0.0;
+        for (int64_t _k = 0; _k < _blocks; ++_k)
+            _total += _args._tensor_partials[(int64_t)0 * _blocks + _k];
+        _tv[3] = _total;
+    }
+    (void)_blocks;
+}
+
+__global__ void
+ocg_adafactor_factored_f32_staged_tensor2(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const double _c1_minus_rho = scalars[1];
+    const double _c2_inv_clip_threshold = scalars[2];
+    const double elements = _tv[1];
+    const double epsilon_2 = scalars[7];
+    const double p_squares = _tv[2];
+    const double u_squares = _tv[3];
+
+    double _k0_coefficient;
+    _k0_coefficient = _c1_minus_rho * ocg_max(epsilon_2, sqrt(p_squares / elements)) /
+                      ocg_max(1.0, _c2_inv_clip_threshold * sqrt(u_squares / elements));
+    _tv[0] = _k0_coefficient;
+}
+
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f32_staged_pass2(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const double _c4_weight_decay_factor = scalars[3];
+    const double _k0_coefficient = _tv[0];
+
+    const float _f__c4_weight_decay_factor = (float)_c4_weight_decay_factor;
+    const float _f__k0_coefficient = (float)_k0_coefficient;
+    const int64_t _tile = blockIdx.x / _args._chunks, _chunk = blockIdx.x % _args._chunks;
+    const int64_t _b = _tile / _args._tiles;
+    const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
+    const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
+    const float _mean2 = (float)_v__mean2[_b];
+    for (int64_t _i = _i0; _i < _i1; ++_i) {
+        const int64_t _row = _b * _rows + _i;
+        const float _stored_r = (float)_v__stored_r[_row];
+        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
+            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+            (void)_e;
+            (void)_col;
+            const float _stored_c = (float)_v__stored_c[_col];
+            const float g = (float)_a_g[_e];
+            const float p = (float)_a_p[_e];
+            const float _new_p = _f__c4_weight_decay_factor * p +
+                                 _f__k0_coefficient * g / sqrtf(_stored_c * _stored_r / _mean2);
+            _a_p[_e] = _new_p;
+        }
+    }
+}
+
+__global__ void
+ocg_adafactor_factored_f32_staged_write(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _x = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_x < _matrices * _rows)
+        _a_r[_x] = (float)_v__stored_r[_x];
+    if (_x < _matrices * _columns)
+        _a_c[_x] = (float)_v__stored_c[_x];
+    (void)_x;
+}
+
+/* How many doubles of device memory the launcher's work takes for a tensor of these sizes,
+ * or -1 past int64. */
+extern "C" int64_t ocg_adafactor_factored_f32_staged_work(int64_t matrices, int64_t rows,
+                                                          int64_t columns)
+{
+    if (matrices < 0 || rows < 0 || columns < 0)
+        return -1;
+    if (matrices == 0 || rows == 0 || columns == 0)
+        return 0;
+    if (rows > INT64_MAX / columns || matrices > INT64_MAX / (rows * columns))
+        return -1;
+    const int64_t _tiles = (rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
+    const int64_t _chunks = (columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    const int64_t _lengths[] = {
+        4,                               /* the per-tensor values */
+        1 * matrices * _tiles * _chunks, /* the blocks' tensor sums */
+        1 * matrices * rows * _chunks,   /* the chunks' row sums */
+        1 * matrices * _tiles * columns, /* the row blocks' column sums */
+        matrices * rows,
+        matrices * columns,
+        matrices,
+        matrices * rows,
+        matrices * columns,
+    };
+    int64_t _total = 0;
+    for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
+        if (_lengths[_k] < 0 || _lengths[_k] > INT64_MAX / 8 - _total)
+            return -1;
+        _total += _lengths[_k];
+    }
+    return _total;
+}
+
+/* One tensor (a stack of matrices x rows x columns): arrays holds device pointers to p, g
+ * and the state; scalars and work are device memory (work: ocg_adafactor_factored_f32_staged_work doubles). Returns
+ * 0, a CUDA error, or cudaErrorInvalidValue for refused arguments. */
+extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t matrices,
+                                                 int64_t rows, int64_t columns,
+                                                 const double *scalars, double *work,
+                                                 int64_t work_length, cudaStream_t stream)
+{
+    const int64_t _needed = ocg_adafactor_factored_f32_staged_work(matrices, rows, columns);
+    if (arrays == NULL || scalars == NULL || _needed < 0 || work_length < _needed ||
+        (_needed > 0 && work == NULL))
+        return (int)cudaErrorInvalidValue;
+    if (_needed == 0)
+        return (int)cudaSuccess;
+    for (int _k = 0; _k < 4; ++_k)
+        if (arrays[_k] == NULL)
+            return (int)cudaErrorInvalidValue;
+    const int64_t _tiles = (rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
+    const int64_t _chunks = (columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    const int64_t _blocks = matrices * _tiles * _chunks;
+    const int64_t _widest = matrices * (rows > columns ? rows : columns);
+    if (_blocks > 2147483647 || (_widest + OCG_THREADS - 1) / OCG_THREADS > 2147483647)
+        return (int)cudaErrorInvalidValue; /* past a grid's blocks */
+    ocg_adafactor_factored_f32_staged_args _args;
+    _args.p = (float *)arrays[0];
+    _args.g = (const float *)arrays[1];
+    _args.r = (float *)arrays[2];
+    _args.c = (float *)arrays[3];
+    _args.scalars = scalars;
+    double *_next = work;
+    _args._tensor_values = _next;
+    _next += 4;
+    _args._tensor_partials = _next;
+    _next += 1 * _blocks;
+    _args._row_partials = _next;
+    _next += 1 * matrices * rows * _chunks;
+    _args._column_partials = _next;
+    _next += 1 * matrices * _tiles * columns;
+    _args._v__stored_r = _next;
+    _next += matrices * rows;
+    _args._v__stored_c = _next;
+    _next += matrices * columns;
+    _args._v__mean2 = _next;
+    _next += matrices;
+    _args._v__mean0 = _next;
+    _next += matrices * rows;
+    _args._v__mean1 = _next;
+    _next += matrices * columns;
+    _args.matrices = matrices;
+    _args.rows = rows;
+    _args.columns = columns;
+    _args._tiles = _tiles;
+    _args._chunks = _chunks;
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_tensor0, 1, 1, stream, _args);
+    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_pass0, (unsigned)_blocks, OCG_THREADS, stream,
+                    _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_finish0,
+               (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
+               _blocks);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_0,
+               (unsigned)((matrices * rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+               _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_1,
+               (unsigned)((matrices * columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
+               stream, _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_2,
+               (unsigned)((matrices + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args);
+    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_pass1, (unsigned)_blocks, OCG_THREADS, stream,
+                    _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_finish1,
+               (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
+               _blocks);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_tensor2, 1, 1, stream, _args);
+    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_pass2, (unsigned)_blocks, OCG_THREADS, stream,
+                    _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_write,
+               (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args);
+    return (int)cudaGetLastError();
+}
+
+/* ---- factored=True, double: a rule of row or column means in 3 passes (see the
+ * CPU function in adafactor.c). A pass's block takes OCG_STAGED_ROWS rows of one matrix and
+ * OCG_STAGED_COLUMNS of its columns; its row sums and the tensor's sum are reduced in the
+ * block (a fixed tree), its column sums kept per block of rows, and a second kernel adds the
+ * blocks' parts in order: no atomics, the same bits every run. ---- */
+struct ocg_adafactor_factored_f64_staged_args {
+    double *p;
+    const double *g;
+    double *r;
+    double *c;
+    const double *scalars;
+    double *_tensor_values;
+    double *_v__stored_r;
+    double *_v__stored_c;
+    double *_v__mean2;
+    double *_v__mean0;
+    double *_v__mean1;
+    double *_row_partials, *_column_partials, *_tensor_partials;
+    int64_t matrices, rows, columns, _tiles, _chunks; /* tiles and chunks: per matrix */
+};
+
+__global__ void
+ocg_adafactor_factored_f64_staged_tensor0(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const double _elements = (double)(_matrices * _rows * _columns);
+
+    double elements;
+    elements = _elements;
+    _tv[1] = elements;
+}
+
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f64_staged_pass0(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    __shared__ double _cache[OCG_THREADS];
+    const double _c3__weight_decay_factor_pow_two = scalars[4];
+    const double epsilon_1 = scalars[6];
+
+    const int64_t _tile = blockIdx.x / _args._chunks, _chunk = blockIdx.x % _args._chunks;
+    const int64_t _b = _tile / _args._tiles;
+    const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
+    const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
+    double _tacc0 = 0.0;
+    for (int64_t _i = _i0; _i < _i1; ++_i) {
+        const int64_t _row = _b * _rows + _i;
+        double _racc0 = 0.0;
+        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
+            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+            (void)_e;
+            (void)_col;
+            const double g = (double)_a_g[_e];
+            const double p = (double)_a_p[_e];
+            const double _e0 = epsilon_1 + g * g;
+            _racc0 += (double)(_e0);
+            _tacc0 += (double)(_c3__weight_decay_factor_pow_two * p * p);
+            { /* this block's rows' part of the column: the block alone writes it */
+                double *const _part = _args._column_partials +
+                                      ((int64_t)0 * _matrices * _args._tiles + _tile) * _columns +
+                                      _j;
+                *_part = (_i == _i0 ? 0.0 : *_part) + (double)(_e0);
+            }
+        }
+        {
+            const double _total = ocg_staged_block_sum(_racc0, _cache);
+            if (threadIdx.x == 0)
+                _args._row_partials[((int64_t)0 * _matrices * _rows + _row) * _args._chunks +
+                                    _chunk] = _total;
+        }
+    }
+    {
+        const double _total = ocg_staged_block_sum(_tacc0, _cache);
+        if (threadIdx.x == 0)
+            _args._tensor_partials[(int64_t)0 * gridDim.x + blockIdx.x] = _total;
+    }
+}
+
+/* the pass's sums: each row's chunks, each column's blocks of rows and the tensor's blocks,
+ * added in order; row and column sums made means */
+__global__ void
+ocg_adafactor_factored_f64_staged_finish0(const ocg_adafactor_factored_f64_staged_args _args,
+                                          int64_t _blocks)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _x = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_x < _matrices * _rows) {
+        double _total = 0.0;
+        for (int64_t _c = 0; _c < _args._chunks; ++_c)
+            _total +=
+                _args._row_partials[((int64_t)0 * _matrices * _rows + _x) * _args._chunks + _c];
+        _v__mean0[_x] = _total / (double)_columns;
+    }
+    if (_x < _matrices * _columns) {
+        const int64_t _b = _x / _columns, _j = _x % _columns;
+        double _total = 0.0;
+        for (int64_t _t = 0; _t < _args._tiles; ++_t)
+            _total += _args._column_partials[((int64_t)0 * _matrices * _args._tiles +
+                                              _b * _args._tiles + _t) *
+                                                 _columns +
+                                             _j];
+        _v__mean1[_x] = _total / (double)_rows;
+    }
+    if (_x == 0) {
+        double _total = 0.0;
+        for (int64_t _k = 0; _k < _blocks; ++_k)
+            _total += _args._tensor_partials[(int64_t)0 * _blocks + _k];
+        _tv[2] = _total;
+    }
+    (void)_blocks;
+}
+
+__global__ void
+ocg_adafactor_factored_f64_staged_small1_0(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _row = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_row >= _matrices * _rows)
+        return;
+    const int64_t _b = _row / _rows;
+    (void)_b;
+    const double _c0_one_minus_beta = scalars[0];
+    const double beta = scalars[5];
+
+    const double _mean0 = (double)_v__mean0[_row];
+    const double r = (double)_a_r[_row];
+    _v__stored_r[_row] = _c0_one_minus_beta * _mean0 + beta * r;
+}
+
+__global__ void
+ocg_adafactor_factored_f64_staged_small1_1(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _col = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_col >= _matrices * _columns)
+        return;
+    const int64_t _b = _col / _columns;
+    (void)_b;
+    const double _c0_one_minus_beta = scalars[0];
+    const double beta = scalars[5];
+
+    const double _mean1 = (double)_v__mean1[_col];
+    const double c = (double)_a_c[_col];
+    _v__stored_c[_col] = _c0_one_minus_beta * _mean1 + beta * c;
+}
+
+__global__ void
+ocg_adafactor_factored_f64_staged_small1_2(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_b >= _matrices)
+        return;
+    (void)_b;
+    const double _c0_one_minus_beta = scalars[0];
+    const double beta = scalars[5];
+
+    double _sum = 0.0;
+    for (int64_t _k = 0; _k < _rows; ++_k) {
+        const int64_t _row = _b * _rows + _k;
+        const double _mean0 = (double)_v__mean0[_row];
+        const double r = (double)_a_r[_row];
+        _sum += _c0_one_minus_beta * _mean0 + beta * r;
+    }
+    _v__mean2[_b] = _sum / (double)_rows;
+}
+
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f64_staged_pass1(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    __shared__ double _cache[OCG_THREADS];
+
+    const int64_t _tile = blockIdx.x / _args._chunks, _chunk = blockIdx.x % _args._chunks;
+    const int64_t _b = _tile / _args._tiles;
+    const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
+    const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
+    const double _mean2 = (double)_v__mean2[_b];
+    double _tacc0 = 0.0;
+    for (int64_t _i = _i0; _i < _i1; ++_i) {
+        const int64_t _row = _b * _rows + _i;
+        const double _stored_r = (double)_v__stored_r[_row];
+        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
+            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+            (void)_e;
+            (void)_col;
+            const double _stored_c = (double)_v__stored_c[_col];
+            const double g = (double)_a_g[_e];
+            _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+        }
+    }
+    {
+        const double _total = ocg_staged_block_sum(_tacc0, _cache);
+        if (threadIdx.x == 0)
+            _args._tensor_partials[(int64_t)0 * gridDim.x + blockIdx.x] = _total;
+    }
+}
+
+/* the pass's sums: each row's chunks, each column's blocks of rows and the tensor's blocks,
+ * added in order; row and column sums made means */
+__global__ void
+ocg_adafactor_factored_f64_staged_finish1(const ocg_adafactor_factored_f64_staged_args _args,
+                                          int64_t _blocks)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _x = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_x == 0) {
+        double _total = 0.0;
+        for (int64_t _k = 0; _k < _blocks; ++_k)
+            _total += _args._tensor_partials[(int64_t)0 * _blocks + _k];
+        _tv[3] = _total;
+    }
+    (void)_blocks;
+}
+
+__global__ void
+ocg_adafactor_factored_f64_staged_tensor2(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const double _c1_minus_rho = scalars[1];
+    const double _c2_inv_clip_threshold = scalars[2];
+    const double elements = _tv[1];
+    const double epsilon_2 = scalars[7];
+    const double p_squares = _tv[2];
+    const double u_squares = _tv[3];
+
+    double _k0_coefficient;
+    _k0_coefficient = _c1_minus_rho * ocg_max(epsilon_2, sqrt(p_squares / elements)) /
+                      ocg_max(1.0, _c2_inv_clip_threshold * sqrt(u_squares / elements));
+    _tv[0] = _k0_coefficient;
+}
+
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f64_staged_pass2(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const double _c4_weight_decay_factor = scalars[3];
+    const double _k0_coefficient = _tv[0];
+
+    const int64_t _tile = blockIdx.x / _args._chunks, _chunk = blockIdx.x % _args._chunks;
+    const int64_t _b = _tile / _args._tiles;
+    const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
+    const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
+    const double _mean2 = (double)_v__mean2[_b];
+    for (int64_t _i = _i0; _i < _i1; ++_i) {
+        const int64_t _row = _b * _rows + _i;
+        const double _stored_r = (double)_v__stored_r[_row];
+        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
+            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+            (void)_e;
+            (void)_col;
+            const double _stored_c = (double)_v__stored_c[_col];
+            const double g = (double)_a_g[_e];
+            const double p = (double)_a_p[_e];
+            const double _new_p = _c4_weight_decay_factor * p +
+                                  _k0_coefficient * g / sqrt(_stored_c * _stored_r / _mean2);
+            _a_p[_e] = _new_p;
+        }
+    }
+}
+
+__global__ void
+ocg_adafactor_factored_f64_staged_write(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _x = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_x < _matrices * _rows)
+        _a_r[_x] = (double)_v__stored_r[_x];
+    if (_x < _matrices * _columns)
+        _a_c[_x] = (double)_v__stored_c[_x];
+    (void)_x;
+}
+
+/* How many doubles of device memory the launcher's work takes for a tensor of these sizes,
+ * or -1 past int64. */
+extern "C" int64_t ocg_adafactor_factored_f64_staged_work(int64_t matrices, int64_t rows,
+                                                          int64_t columns)
+{
+    if (matrices < 0 || rows < 0 || columns < 0)
+        return -1;
+    if (matrices == 0 || rows == 0 || columns == 0)
+        return 0;
+    if (rows > INT64_MAX / columns || matrices > INT64_MAX / (rows * columns))
+        return -1;
+    const int64_t _tiles = (rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
+    const int64_t _chunks = (columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    const int64_t _lengths[] = {
+        4,                               /* the per-tensor values */
+        1 * matrices * _tiles * _chunks, /* the blocks' tensor sums */
+        1 * matrices * rows * _chunks,   /* the chunks' row sums */
+        1 * matrices * _tiles * columns, /* the row blocks' column sums */
+        matrices * rows,
+        matrices * columns,
+        matrices,
+        matrices * rows,
+        matrices * columns,
+    };
+    int64_t _total = 0;
+    for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
+        if (_lengths[_k] < 0 || _lengths[_k] > INT64_MAX / 8 - _total)
+            return -1;
+        _total += _lengths[_k];
+    }
+    return _total;
+}
+
+/* One tensor (a stack of matrices x rows x columns): arrays holds device pointers to p, g
+ * and the state; scalars and work are device memory (work: ocg_adafactor_factored_f64_staged_work doubles). Returns
+ * 0, a CUDA error, or cudaErrorInvalidValue for refused arguments. */
+extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t matrices,
+                                                 int64_t rows, int64_t columns,
+                                                 const double *scalars, double *work,
+                                                 int64_t work_length, cudaStream_t stream)
+{
+    const int64_t _needed = ocg_adafactor_factored_f64_staged_work(matrices, rows, columns);
+    if (arrays == NULL || scalars == NULL || _needed < 0 || work_length < _needed ||
+        (_needed > 0 && work == NULL))
+        return (int)cudaErrorInvalidValue;
+    if (_needed == 0)
+        return (int)cudaSuccess;
+    for (int _k = 0; _k < 4; ++_k)
+        if (arrays[_k] == NULL)
+            return (int)cudaErrorInvalidValue;
+    const int64_t _tiles = (rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
+    const int64_t _chunks = (columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    const int64_t _blocks = matrices * _tiles * _chunks;
+    const int64_t _widest = matrices * (rows > columns ? rows : columns);
+    if (_blocks > 2147483647 || (_widest + OCG_THREADS - 1) / OCG_THREADS > 2147483647)
+        return (int)cudaErrorInvalidValue; /* past a grid's blocks */
+    ocg_adafactor_factored_f64_staged_args _args;
+    _args.p = (double *)arrays[0];
+    _args.g = (const double *)arrays[1];
+    _args.r = (double *)arrays[2];
+    _args.c = (double *)arrays[3];
+    _args.scalars = scalars;
+    double *_next = work;
+    _args._tensor_values = _next;
+    _next += 4;
+    _args._tensor_partials = _next;
+    _next += 1 * _blocks;
+    _args._row_partials = _next;
+    _next += 1 * matrices * rows * _chunks;
+    _args._column_partials = _next;
+    _next += 1 * matrices * _tiles * columns;
+    _args._v__stored_r = _next;
+    _next += matrices * rows;
+    _args._v__stored_c = _next;
+    _next += matrices * columns;
+    _args._v__mean2 = _next;
+    _next += matrices;
+    _args._v__mean0 = _next;
+    _next += matrices * rows;
+    _args._v__mean1 = _next;
+    _next += matrices * columns;
+    _args.matrices = matrices;
+    _args.rows = rows;
+    _args.columns = columns;
+    _args._tiles = _tiles;
+    _args._chunks = _chunks;
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_tensor0, 1, 1, stream, _args);
+    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_pass0, (unsigned)_blocks, OCG_THREADS, stream,
+                    _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_finish0,
+               (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
+               _blocks);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_0,
+               (unsigned)((matrices * rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+               _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_1,
+               (unsigned)((matrices * columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
+               stream, _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_2,
+               (unsigned)((matrices + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args);
+    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_pass1, (unsigned)_blocks, OCG_THREADS, stream,
+                    _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_finish1,
+               (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
+               _blocks);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_tensor2, 1, 1, stream, _args);
+    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_pass2, (unsigned)_blocks, OCG_THREADS, stream,
+                    _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_write,
+               (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args);
+    return (int)cudaGetLastError();
+}

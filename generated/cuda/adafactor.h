@@ -57,11 +57,27 @@ int ocg_adafactor_no_factored_step_cuda(const double *hyper, double *scalar_stat
  * then the state; see adafactor.c); returns 0, 1 for refused arguments, 2 without memory */
 int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t matrices, int64_t rows,
                                           int64_t columns, const double *scalars);
+#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
+/* ... on CUDA: device pointers in arrays, scalars and work (work_length >= the doubles
+ * *_staged_work returns, -1 past int64); returns 0 or a CUDA error */
+int64_t ocg_adafactor_factored_f32_staged_work(int64_t matrices, int64_t rows, int64_t columns);
+int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t matrices, int64_t rows,
+                                      int64_t columns, const double *scalars, double *work,
+                                      int64_t work_length, cudaStream_t stream);
+#endif
 
 /* factored=True: a rule of row or column means, one tensor at a time (arrays: p, g,
  * then the state; see adafactor.c); returns 0, 1 for refused arguments, 2 without memory */
 int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t matrices, int64_t rows,
                                           int64_t columns, const double *scalars);
+#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
+/* ... on CUDA: device pointers in arrays, scalars and work (work_length >= the doubles
+ * *_staged_work returns, -1 past int64); returns 0 or a CUDA error */
+int64_t ocg_adafactor_factored_f64_staged_work(int64_t matrices, int64_t rows, int64_t columns);
+int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t matrices, int64_t rows,
+                                      int64_t columns, const double *scalars, double *work,
+                                      int64_t work_length, cudaStream_t stream);
+#endif
 
 #ifdef __cplusplus
 }

@@ -162,7 +162,7 @@ class Adafactor(Optimizer):
     Generated from specs/adafactor.yaml; the update rule is documented there.
 
     ``fused=True`` runs each step in the generated C library (``generated/cuda/adafactor.c``,
-    built with gcc on first use) instead of NumPy ufuncs: two passes over memory (the first for the per-tensor reductions); the rule of row or column means (a matrix's) in 3 passes over memory on the CPU, one tensor a call, the values of one per row or column computed between them, and as array code on CUDA.
+    built with gcc on first use) instead of NumPy ufuncs: two passes over memory (the first for the per-tensor reductions); the rule of row or column means (a matrix's) in 3 passes over memory, one tensor a call (a launch per pass on CUDA), the values of one per row or column computed between them.
 
     Assigning a hyperparameter (``learning_rate``, ``beta_2_decay``, ``epsilon_1``,
     ``epsilon_2``, ``clip_threshold``, ``clipnorm``, ``clipvalue``, ``decay``, ``weight_decay``)

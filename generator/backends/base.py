@@ -237,8 +237,8 @@ def fused_passes(lowered: LoweredSpec) -> str:
         passes += (
             "; the rule of row or column means (a matrix's) in "
             + " or ".join(map(str, counts))
-            + " passes over memory on the CPU, one tensor a call, the values of one per "
-            "row or column computed between them, and as array code on CUDA"
+            + " passes over memory, one tensor a call (a launch per pass on CUDA), the "
+            "values of one per row or column computed between them"
         )
     if any(s is None for s in staged):
         passes += "; a rule of matrix functions runs as array code (torch's matrix products)"

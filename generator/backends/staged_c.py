@@ -15,6 +15,14 @@ from ..symbols import SHAPE_SYMBOLS
 from .c_names import kernel_stem
 
 CTYPES = (("f32", "float"), ("f64", "double"))
+# how many values of each shape a tensor has, in the kernels (whose sizes are _matrices,
+# _rows, _columns) and in a CUDA launcher (matrices, rows, columns)
+LENGTHS = {"rows": "_matrices * _rows", "columns": "_matrices * _columns", "matrix": "_matrices"}
+LAUNCHER_LENGTHS = {
+    "rows": "matrices * rows",
+    "columns": "matrices * columns",
+    "matrix": "matrices",
+}
 # where a value of each shape lives, indexed by the loops' counters: the element _e, the row
 # _row (of all matrices), the column _col (of all matrices), the matrix _b
 INDEX = {"element": "_e", "rows": "_row", "columns": "_col", "matrix": "_b"}
@@ -31,6 +39,9 @@ class SmallLoop:
     value: str  # the C expression (double)
     mean_of: str | None  # "rows" | "columns": a mean over them, one per matrix
     inner: tuple[str, ...] = ()  # the mean's loop's declarations
+    # the per-step and per-tensor doubles it reads, and where a CUDA kernel finds them
+    sources: tuple[tuple[str, str], ...] = ()
+    launcher_count: str = ""  # ``count`` in a CUDA launcher's names
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class SumView:
     name: str
     accumulator: str  # a thread's local double, or a row (column) buffer
     value: str  # the C expression (the element type)
+    slot: str = ""  # a per-tensor sum's place in CUDA's work memory (_tv[k])
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,9 @@ class PassView:
     tensor_sums: tuple[SumView, ...]
     writes: tuple[tuple[str, str], ...]  # (array, the C expression of its new value)
     means: tuple[tuple[str, str, str], ...]  # (buffer, count, divisor): sums made means
+    sources: tuple[tuple[str, str], ...]  # as SmallLoop.sources, for the pass and its sums
+    tensor_sources: tuple[tuple[str, str], ...]  # what its per-tensor assignments read
+    tensor_assigned: tuple[tuple[str, str], ...]  # (value, its place) they assign
 
 
 @dataclass(frozen=True)
@@ -66,13 +81,20 @@ class StagedView:
     arrays: tuple[tuple[str, str, str], ...]  # (name, its shape, const or "")
     doubles: tuple[tuple[int, str], ...]  # per-step scalars from ``scalars``
     tensor_values: tuple[str, ...]  # per-tensor doubles the passes compute
-    buffers: tuple[tuple[str, str], ...]  # (name, its length): the work memory
+    # (name, its length, its length in a CUDA launcher): the work memory
+    buffers: tuple[tuple[str, str, str], ...]
     row_sum_count: int
     column_sum_count: int
     tensor_sum_count: int
     passes: tuple[PassView, ...]
     after: tuple[SmallLoop, ...]
     small_writes: tuple[tuple[str, str, str], ...]  # (state, its buffer, count)
+    # CUDA: the per-tensor doubles' places in the work memory (_tv[k]), in tensor_values order
+    tensor_slots: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def kernel_name(self) -> str:
+        return f"{self.stem}_{self.suffix}_staged"
 
 
 def staged_views(ir: KernelIR) -> tuple[StagedView, ...]:
@@ -120,6 +142,24 @@ class _Names:
         return print_c(expr.xreplace(renamed), ctype)
 
 
+def _sources(names: _Names, exprs) -> tuple[tuple[str, str], ...]:
+    """The per-step and per-tensor doubles ``exprs`` read, each with where a CUDA kernel
+    reads it: the scalars array, or the work memory's per-tensor values (_tv)."""
+    scalars = list(names.program.ir.element_scalars)
+    tensor = sorted(names.program.tensor_names())
+    out = []
+    for n in sorted({s.name for e in exprs for s in e.free_symbols}):
+        if n in scalars:
+            out.append((n, f"scalars[{scalars.index(n)}]"))
+        elif n in tensor:
+            out.append((n, f"_tv[{tensor.index(n)}]"))
+        elif n == ELEMENTS:
+            out.append((n, "(double)(_matrices * _rows * _columns)"))
+        elif n in (s.name for s in SHAPE_SYMBOLS):
+            out.append((n, f"(double)_{n}"))
+    return tuple(out)
+
+
 def _local(name: str, ctype: str) -> str:
     """A per-step or per-tensor double's name in code of ``ctype`` (its copy if float)."""
     return name if ctype == "double" else f"_f_{name}"
@@ -132,26 +172,28 @@ def _reads(names: _Names, exprs, shapes: set[str], ctype: str) -> tuple[str, ...
 
 def _small_loop(names: _Names, s: Small) -> SmallLoop:
     shape = s.shape
-    count = {"rows": "_matrices * _rows", "columns": "_matrices * _columns"}.get(shape, "_matrices")
+    count = LENGTHS[shape]
     reads = _reads(names, [s.expr], {"matrix"}, "double")
-    if s.mean_of is None:
-        reads += _reads(names, [s.expr], {"rows", "columns"}, "double")
-        return SmallLoop(
-            _buffer(s.name), count, INDEX[shape], reads, names.printed(s.expr, "double"), None
-        )
     inner = _reads(names, [s.expr], {"rows", "columns"}, "double")
+    if s.mean_of is None:  # its own row's (column's) values, read where it is computed
+        reads, inner = reads + inner, ()
+    value = names.printed(s.expr, "double")
+    sources = _sources(names, [s.expr])
     return SmallLoop(
         _buffer(s.name),
         count,
         INDEX[shape],
         reads,
-        names.printed(s.expr, "double"),
+        value,
         s.mean_of,
         inner,
+        sources,
+        LAUNCHER_LENGTHS[shape],
     )
 
 
 def _pass_view(names: _Names, k: int, p: Pass, ctype: str) -> PassView:
+    slots = sorted(names.program.tensor_names())
     exprs = [a.expr for a in p.temporaries] + [s.expr for s in p.sums] + [e for _, e in p.writes]
     doubles = sorted(
         {
@@ -198,10 +240,21 @@ def _pass_view(names: _Names, k: int, p: Pass, ctype: str) -> PassView:
             for i, s in enumerate(columns)
         ),
         tensor_sums=tuple(
-            SumView(s.name, f"_tacc{i}", names.printed(s.expr, ctype)) for i, s in enumerate(tensor)
+            SumView(
+                s.name,
+                f"_tacc{i}",
+                names.printed(s.expr, ctype),
+                f"_tv[{slots.index(s.name)}]",
+            )
+            for i, s in enumerate(tensor)
         ),
         writes=tuple((n, names.printed(e, ctype)) for n, e in p.writes),
         means=means,
+        sources=_sources(names, exprs),
+        tensor_sources=_sources(names, [a.expr for a in p.tensor]),
+        tensor_assigned=tuple(
+            (a.symbol.name, f"_tv[{slots.index(a.symbol.name)}]") for a in p.tensor
+        ),
     )
 
 
@@ -215,15 +268,8 @@ def _view(program: StagedProgram, suffix: str, ctype: str) -> StagedView:
     tensor_values = sorted(program.tensor_names())
     smalls = program.small_values()
     sums = [s for p in program.passes for s in p.sums]
-    lengths = {
-        "rows": "_matrices * _rows",
-        "columns": "_matrices * _columns",
-        "matrix": "_matrices",
-    }
-    buffers = tuple(
-        (_buffer(s.name), lengths[s.shape])
-        for s in [*smalls, *[s for s in sums if s.shape != "tensor"]]
-    )
+    kept = [*smalls, *[s for s in sums if s.shape != "tensor"]]
+    buffers = tuple((_buffer(s.name), LENGTHS[s.shape], LAUNCHER_LENGTHS[s.shape]) for s in kept)
     passes = tuple(_pass_view(names, k, p, ctype) for k, p in enumerate(program.passes))
     return StagedView(
         stem=kernel_stem(ir.spec.module, ir.variant.suffix),
@@ -240,6 +286,7 @@ def _view(program: StagedProgram, suffix: str, ctype: str) -> StagedView:
         passes=passes,
         after=tuple(_small_loop(names, s) for s in program.after),
         small_writes=tuple(
-            (n, _buffer(v), lengths[program.state_shapes[n]]) for n, v in program.small_writes
+            (n, _buffer(v), LENGTHS[program.state_shapes[n]]) for n, v in program.small_writes
         ),
+        tensor_slots=tuple((n, f"_tv[{k}]") for k, n in enumerate(tensor_values)),
     )

@@ -573,13 +573,21 @@ class Optimizer(SpecAttributes):
 
     def _staged_takes(self, kernel, p, grad, state) -> bool:
         """Whether the staged kernel may take ``p`` with its gradient and state by raw
-        pointers: float32 or float64, C-contiguous, writable, each state of its shape."""
+        pointers: float32 or float64 arrays, C-contiguous and aligned, p and the state
+        writable, each state of its shape."""
         if p.dtype not in (np.float32, np.float64) or p.ndim < 2:
+            return False
+        if len(state) != len(kernel.state):
             return False
         arrays = [(p, p.shape), (grad, p.shape)]
         arrays += [(s, self.state_shape_of(n, p.shape)) for n, s in zip(kernel.state, state)]
         return all(
-            a.dtype == p.dtype and a.shape == shape and a.flags.c_contiguous and a.flags.writeable
+            isinstance(a, np.ndarray)
+            and a.dtype == p.dtype
+            and a.shape == shape
+            and a.flags.c_contiguous
+            and a.flags.aligned
+            and (a is grad or a.flags.writeable)  # the gradient is only read
             for a, shape in arrays
         )
 

@@ -792,7 +792,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                     state = {k: _local(v) for k, v in state_of(p).items()} if state_of(p) else None
                     problem = _problem(_local(p), _local(p.grad), state, names, fused)
             else:
-                problem = _problem(p, p.grad, state_of(p), names, fused or staged, shaped)
+                problem = _problem(p, p.grad, state_of(p), names, fused, shaped)
             if problem is None and kernel.tensor_ops and _is_dtensor(p):
                 problem = TypeError, (
                     "the spec's per-tensor reductions cannot run on DTensor parameters such as "
@@ -1020,26 +1020,43 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         )
 
     def _staged_apply(self, kernel) -> Callable:
-        """``kernel.apply`` through the kernel in passes of a rule of row or column means, for
-        the tensors it takes (CPU, float32 or float64, contiguous, with the state's shapes);
-        any other tensor goes to ``kernel.apply`` (torch code)."""
+        """``kernel.apply`` through the kernels in passes of a rule of row or column means,
+        for the tensors they take (CPU or CUDA, float32 or float64, contiguous, with the
+        state's shapes): the C function on the CPU, the CUDA launcher on a GPU (and through
+        the CPU shim for tests); any other tensor goes to ``kernel.apply`` (torch code)."""
         from .. import _native
 
-        library = _native.library(self.native_module, "cpu")
         kinds = [self.state_shapes.get(s) for s in kernel.state]  # None: p's shape
 
         def apply(p, g, states, scalars):
             if not _staged_takes(p, g, states, kinds):
                 return kernel.apply(p, g, states, scalars)
-            _native.call_staged(
-                library,
-                kernel.staged,
-                "f32" if p.dtype is torch.float32 else "f64",
-                [t.data_ptr() for t in (p, g, *states)],
-                p.shape,
-                scalars,
-                type(self).__name__,
+            dtype = "f32" if p.dtype is torch.float32 else "f64"
+            addresses = [t.data_ptr() for t in (p, g, *states)]
+            target = self._target(p.device)
+            library = _native.library(self.native_module, target, _arch(p.device))
+            if target == "cpu":
+                _native.call_staged(
+                    library, kernel.staged, dtype, addresses, p.shape, scalars, type(self).__name__
+                )
+                return
+            size = _native.staged_work(library, kernel.staged, dtype, p.shape)
+            work = torch.empty(max(size, 1), dtype=torch.float64, device=p.device)
+            values = torch.tensor(scalars, dtype=torch.float64).to(p.device)
+            launch = _native.staged_launcher(library, kernel.staged, dtype)
+            rows, columns = p.shape[-2], p.shape[-1]
+            code = launch(
+                _native.pointers(addresses),
+                p.numel() // (rows * columns),
+                rows,
+                columns,
+                values.data_ptr(),
+                work.data_ptr(),
+                work.numel(),
+                _stream(p.device),
             )
+            # freed tensors' memory is reused only by work ordered after the launch
+            _native.check(code, f"{kernel.staged}_{dtype}_staged")
 
         return apply
 
@@ -1466,20 +1483,22 @@ def _restore_counts(group, saved) -> None:
 
 
 def _staged_takes(p, g, states, shapes) -> bool:
-    """Whether a staged kernel may take ``p`` and its gradient and state by raw pointers: CPU
-    tensors of one float type, contiguous, of two axes or more, each state of its shape."""
-    if p.device.type != "cpu" or p.dtype not in (torch.float32, torch.float64) or p.dim() < 2:
+    """Whether a staged kernel may take ``p`` and its gradient and state by raw pointers:
+    tensors of one device (CPU or CUDA) and float type, contiguous, of two axes or more and
+    some elements, each state of its shape."""
+    if p.device.type not in ("cpu", "cuda") or p.dtype not in (torch.float32, torch.float64):
         return False
-    if type(p) not in _PLAIN or type(g) not in _PLAIN or g.shape != p.shape:
+    if p.dim() < 2 or not p.numel():
+        return False
+    if g.shape != p.shape or len(states) != len(shapes):
         return False
     for tensor, shape in [(p, None), (g, None), *zip(states, shapes)]:
         if (
-            type(tensor) not in _PLAIN
-            or tensor.device.type != "cpu"
+            tensor.device != p.device
             or tensor.dtype is not p.dtype
             or not tensor.is_contiguous()
             or tensor.shape != _state_shape(shape, p.shape)
-            or (tensor.numel() and not tensor.data_ptr())
+            or _raw_memory_problem("", tensor) is not None  # plain, within its storage
         ):
             return False
     return True
