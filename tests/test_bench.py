@@ -80,3 +80,21 @@ def test_optax_case_steps_ours_and_optax_adam_alike():
     ]
     (target,) = [t for t in bench.targets({"results": rows}, False) if "optax" in t["target"]]
     assert target["value"] == 1.05 and target["met"]
+
+
+def test_the_factored_comparison_reports_each_candidate_and_its_target():
+    """Adafactor's matrix rule side by side with fused Adam (quick: a 1024 x 1024 matrix):
+    every candidate measured, the ratios to fused Adam and the 1.3x target reported."""
+    import torch
+
+    report = bench.factored_comparison(torch.device("cpu"), True, bench.Timer(1, 2))
+    assert report["shape"] == [1024, 1024]
+    assert set(report["median_s"]) == {"fused C Adafactor", "torch Adafactor (fused=False)", bench.FACTORED_PEER}
+    assert all(t > 0 for t in report["median_s"].values())
+    assert report["ratio_to_fused_adam"][bench.FACTORED_PEER] == 1.0
+    (target,) = [t for t in bench.targets({"results": [], "factored": report}, False) if "Adafactor over" in t["target"] and "matrix" in t["target"]]
+    assert target["goal"] == 1.3 and isinstance(target["met"], bool)
+    bandwidth = {"copy_gbs": 1.0, "triad_gbs": 1.0, "update_gbs": 1.0}  # (not measured here)
+    shown = {"device": "cpu", "bandwidth": bandwidth, "results": [], "factored": report, "targets": [target], "files": []}
+    printed = bench.summary(shown)
+    assert "Adafactor's factored rule, a 1024x1024 matrix" in printed

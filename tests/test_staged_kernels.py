@@ -243,3 +243,36 @@ def test_the_kernel_refuses_bad_arguments_without_a_signal():
     assert all(np.array_equal(a, b) for a, b in zip(arrays, before))
     assert function(pointers, 1, 3, 4, scalars) == 0
     assert not np.array_equal(arrays[0], before[0])
+
+
+def test_other_thread_counts_share_the_work_their_way_and_repeat_their_bits(toy):
+    """1 and 3 OpenMP threads (a subprocess each: the team is fixed when OpenMP starts) take
+    the other sharings (3 threads: a 4-matrix stack by matrices, the 2-matrix one by rows);
+    each equals the reference, and a second run the first bit for bit."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    spec, package = toy
+    params0, grads = _problem()
+    ref = reference.run(spec, {}, HYPER, params0, grads)
+    script = (
+        "import json, sys, numpy as np\n"
+        "from generator.verify import testing_paths\n"
+        "p0 = [np.asarray(p) for p in json.loads(sys.argv[1])]\n"
+        "gs = [[np.asarray(g) for g in step] for step in json.loads(sys.argv[2])]\n"
+        "hyper = json.loads(sys.argv[3])\n"
+        "runs = [testing_paths.stepped('stagedopt', 'Factors', 'numpy-fused', hyper, p0, gs) for _ in range(2)]\n"
+        "same = all(np.array_equal(a, b) for a, b in zip(*runs))\n"
+        "print(json.dumps({'same': same, 'params': [p.tolist() for p in runs[0]]}))\n"
+    )
+    arguments = [json.dumps([p.tolist() for p in params0]), json.dumps([[g.tolist() for g in s] for s in grads]), json.dumps(HYPER)]
+    for threads in ("1", "3"):
+        env = {**os.environ, "OMP_NUM_THREADS": threads, "PYTHONPATH": os.pathsep.join([str(package.parent), os.getcwd()])}
+        done = subprocess.run([sys.executable, "-c", script, *arguments], capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout)
+        assert out["same"], f"{threads} threads: two runs differ"
+        for shape, a, b in zip(SHAPES, out["params"], ref.params):
+            np.testing.assert_allclose(np.asarray(a), b, rtol=1e-12, atol=1e-14, err_msg=f"{threads} threads, {shape}")
