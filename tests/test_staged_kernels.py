@@ -276,3 +276,25 @@ def test_other_thread_counts_share_the_work_their_way_and_repeat_their_bits(toy)
         assert out["same"], f"{threads} threads: two runs differ"
         for shape, a, b in zip(SHAPES, out["params"], ref.params):
             np.testing.assert_allclose(np.asarray(a), b, rtol=1e-12, atol=1e-14, err_msg=f"{threads} threads, {shape}")
+
+
+def test_the_toy_on_a_gpu_equals_the_reference(toy, monkeypatch):
+    """On a CUDA device (skipped without one): the CUDA launcher and kernels, built with nvcc
+    for the GPU at hand, equal the 50-digit reference as the shim's do."""
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    spec, _ = toy
+    params0, grads = _problem()
+    ref = reference.run(spec, {}, HYPER, params0, grads)
+    calls = _counting(monkeypatch, "stagedopt", "staged_work")
+    cls = importlib.import_module("stagedopt.torch").Factors
+    tensors = [torch.tensor(p, device="cuda", requires_grad=True) for p in params0]
+    opt = cls(tensors, lr=HYPER["learning_rate"], decay_rate=HYPER["decay_rate"], weight_decay=HYPER["weight_decay"], fused=True)
+    for step in grads:
+        for t, g in zip(tensors, step):
+            t.grad = torch.tensor(g, device="cuda")
+        opt.step()
+    assert len(calls) == sum(len(s) >= 2 for s in SHAPES) * len(grads)
+    for shape, t, want in zip(SHAPES, tensors, ref.params):
+        np.testing.assert_allclose(t.detach().cpu().numpy(), want, rtol=1e-12, atol=1e-14, err_msg=str(shape))
