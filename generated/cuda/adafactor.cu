@@ -595,8 +595,10 @@ ocg_adafactor_factored_f32_staged_small1_1(const ocg_adafactor_factored_f32_stag
     _v__stored_c[_col] = _c0_one_minus_beta * _mean1 + beta * c;
 }
 
-__global__ void
-ocg_adafactor_factored_f32_staged_small1_2(const ocg_adafactor_factored_f32_staged_args _args)
+/* one block per matrix: its threads take every blockDim.x-th row (column), their sums added
+ * by the block's fixed tree */
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f32_staged_small1_2(const ocg_adafactor_factored_f32_staged_args _args)
 {
     float *const _a_p = _args.p;
     (void)_a_p;
@@ -625,21 +627,21 @@ ocg_adafactor_factored_f32_staged_small1_2(const ocg_adafactor_factored_f32_stag
     (void)_rows;
     (void)_columns;
 
-    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (_b >= _matrices)
-        return;
-    (void)_b;
+    __shared__ double _cache[OCG_THREADS];
+    const int64_t _b = blockIdx.x;
     const double _c0_one_minus_beta = scalars[0];
     const double beta = scalars[5];
 
     double _sum = 0.0;
-    for (int64_t _k = 0; _k < _rows; ++_k) {
+    for (int64_t _k = threadIdx.x; _k < _rows; _k += blockDim.x) {
         const int64_t _row = _b * _rows + _k;
         const double _mean0 = (double)_v__mean0[_row];
         const double r = (double)_a_r[_row];
         _sum += _c0_one_minus_beta * _mean0 + beta * r;
     }
-    _v__mean2[_b] = _sum / (double)_rows;
+    const double _total = ocg_staged_block_sum(_sum, _cache);
+    if (threadIdx.x == 0)
+        _v__mean2[_b] = _total / (double)_rows;
 }
 
 __global__ void __launch_bounds__(OCG_THREADS)
@@ -982,8 +984,8 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t ma
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_1,
                (unsigned)((matrices * columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
                stream, _args);
-    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_2,
-               (unsigned)((matrices + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args);
+    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_small1_2, (unsigned)matrices, OCG_THREADS,
+                    stream, _args);
     OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_pass1, (unsigned)_blocks, OCG_THREADS, stream,
                     _args);
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_finish1,
@@ -1275,8 +1277,10 @@ ocg_adafactor_factored_f64_staged_small1_1(const ocg_adafactor_factored_f64_stag
     _v__stored_c[_col] = _c0_one_minus_beta * _mean1 + beta * c;
 }
 
-__global__ void
-ocg_adafactor_factored_f64_staged_small1_2(const ocg_adafactor_factored_f64_staged_args _args)
+/* one block per matrix: its threads take every blockDim.x-th row (column), their sums added
+ * by the block's fixed tree */
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f64_staged_small1_2(const ocg_adafactor_factored_f64_staged_args _args)
 {
     double *const _a_p = _args.p;
     (void)_a_p;
@@ -1305,21 +1309,21 @@ ocg_adafactor_factored_f64_staged_small1_2(const ocg_adafactor_factored_f64_stag
     (void)_rows;
     (void)_columns;
 
-    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (_b >= _matrices)
-        return;
-    (void)_b;
+    __shared__ double _cache[OCG_THREADS];
+    const int64_t _b = blockIdx.x;
     const double _c0_one_minus_beta = scalars[0];
     const double beta = scalars[5];
 
     double _sum = 0.0;
-    for (int64_t _k = 0; _k < _rows; ++_k) {
+    for (int64_t _k = threadIdx.x; _k < _rows; _k += blockDim.x) {
         const int64_t _row = _b * _rows + _k;
         const double _mean0 = (double)_v__mean0[_row];
         const double r = (double)_a_r[_row];
         _sum += _c0_one_minus_beta * _mean0 + beta * r;
     }
-    _v__mean2[_b] = _sum / (double)_rows;
+    const double _total = ocg_staged_block_sum(_sum, _cache);
+    if (threadIdx.x == 0)
+        _v__mean2[_b] = _total / (double)_rows;
 }
 
 __global__ void __launch_bounds__(OCG_THREADS)
@@ -1660,8 +1664,8 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t ma
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_1,
                (unsigned)((matrices * columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
                stream, _args);
-    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_2,
-               (unsigned)((matrices + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args);
+    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_small1_2, (unsigned)matrices, OCG_THREADS,
+                    stream, _args);
     OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_pass1, (unsigned)_blocks, OCG_THREADS, stream,
                     _args);
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_finish1,

@@ -1028,6 +1028,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         from .. import _native
 
         kinds = [self.state_shapes.get(s) for s in kernel.state]  # None: p's shape
+        # the step's scalars on a device, copied once per step and device: (scalars, device,
+        # tensor), holding the scalars so that a new step's tuple is never taken for them
+        on_device = [None, None, None]
 
         def apply(p, g, states, scalars):
             if not _staged_takes(p, g, states, kinds):
@@ -1041,21 +1044,25 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                     library, kernel.staged, dtype, addresses, p.shape, scalars, type(self).__name__
                 )
                 return
+            if on_device[0] is not scalars or on_device[1] != p.device:
+                values = torch.tensor(scalars, dtype=torch.float64).to(p.device)
+                on_device[:] = [scalars, p.device, values]
+            values = on_device[2]
             size = _native.staged_work(library, kernel.staged, dtype, p.shape)
-            work = torch.empty(max(size, 1), dtype=torch.float64, device=p.device)
-            values = torch.tensor(scalars, dtype=torch.float64).to(p.device)
             launch = _native.staged_launcher(library, kernel.staged, dtype)
             rows, columns = p.shape[-2], p.shape[-1]
-            code = launch(
-                _native.pointers(addresses),
-                p.numel() // (rows * columns),
-                rows,
-                columns,
-                values.data_ptr(),
-                work.data_ptr(),
-                work.numel(),
-                _stream(p.device),
-            )
+            with _on(p.device):  # the launches go to p's GPU, on its current stream
+                work = torch.empty(max(size, 1), dtype=torch.float64, device=p.device)
+                code = launch(
+                    _native.pointers(addresses),
+                    p.numel() // (rows * columns),
+                    rows,
+                    columns,
+                    values.data_ptr(),
+                    work.data_ptr(),
+                    work.numel(),
+                    _stream(p.device),
+                )
             # freed tensors' memory is reused only by work ordered after the launch
             _native.check(code, f"{kernel.staged}_{dtype}_staged")
 
@@ -1217,7 +1224,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         device = grads[0].device
         target = self._target(device)
         library = _native.library(self.native_module, target, _arch(device))
-        with _hand_over():
+        with _hand_over(), _on(device):  # the launches go to the gradients' GPU
             return self._launch_clip_scale(grads, device, library)
 
     def _launch_clip_scale(self, grads, device, library):
@@ -1379,7 +1386,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             size = (n_chunks + n) * len(kernel.tensor_ops)
             work = torch.empty(size, dtype=torch.float64, device=device)
             arguments.append(work.data_ptr())
-        code = update(*arguments, _stream(device))
+        with _on(device):  # the launch goes to the tensors' GPU, not the current one
+            code = update(*arguments, _stream(device))
         # The launch runs later on the stream; freeing these tensors is safe because the
         # caching allocator reuses their memory only for work ordered after it.
         _native.check(code, f"{kernel.native}_{suffix}")
@@ -1972,6 +1980,12 @@ def _arch(device) -> str | None:
         return None
     major, minor = torch.cuda.get_device_capability(device)
     return f"{major}{minor}"
+
+
+def _on(device):
+    """A context that makes ``device`` the current CUDA device (nothing for the CPU shim), so
+    that a launch, which goes to the current device, reaches the tensors' GPU."""
+    return torch.cuda.device(device) if device.type == "cuda" else contextlib.nullcontext()
 
 
 def _stream(device):
