@@ -381,11 +381,17 @@ def staged_launcher(lib: ctypes.CDLL, stem: str, dtype: str):
     return function
 
 
-def staged_work(lib: ctypes.CDLL, stem: str, dtype: str, shape) -> int:
-    """How many doubles of device memory a staged launch over a tensor of ``shape`` takes."""
+@functools.lru_cache(maxsize=None)
+def _staged_work_function(lib: ctypes.CDLL, stem: str, dtype: str):
     function = getattr(lib, f"{stem}_{dtype}_staged_work")
     function.argtypes = [ctypes.c_int64] * 3
     function.restype = ctypes.c_int64
+    return function
+
+
+def staged_work(lib: ctypes.CDLL, stem: str, dtype: str, shape) -> int:
+    """How many doubles of device memory a staged launch over a tensor of ``shape`` takes."""
+    function = _staged_work_function(lib, stem, dtype)
     rows, columns = int(shape[-2]), int(shape[-1])
     size = function(math.prod(int(n) for n in shape[:-2]), rows, columns)
     if size < 0:

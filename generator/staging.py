@@ -125,7 +125,7 @@ class _Stager:
         self.axes: dict[str, frozenset] = {"p": FULL, "g": FULL}
         self.axes.update({n: AXES[s] for n, s in self.state_shapes.items()})
         # every named value: name -> (kind, expr); kinds: "temporary", "mean" (with the axis
-        # it averages over), "sum" (a per-tensor reduction), "tensor", "count"
+        # it averages over), "sum" (a per-tensor reduction), "tensor" (a per-tensor value)
         self.defs: dict[str, tuple] = {}
         self.inlined: dict[sp.Symbol, sp.Expr] = {}  # a temporary -> its value from inputs
         self.means: dict[sp.Expr, sp.Symbol] = {}  # a mean, its operand inlined -> its name

@@ -162,7 +162,7 @@ def test_state_is_rows_and_columns_and_keras_factors():
 
 
 def test_checkpoints_move_between_backends_and_refuse_a_wrong_shape():
-    import torch
+    from generator.verify.testing_torch import stepped
 
     from generated.numpy.adafactor import Adafactor as NumpyAdafactor
     from generated.torch.adafactor import Adafactor as TorchAdafactor
@@ -171,14 +171,8 @@ def test_checkpoints_move_between_backends_and_refuse_a_wrong_shape():
     whole, _ = _numpy(params, grads)
     first, opt = _numpy(params, grads[:3])
     checkpoint = opt.export_state()
-    tensors = [torch.tensor(p, requires_grad=True) for p in first]
-    resumed = TorchAdafactor(tensors, lr=LR)
-    resumed.import_state(checkpoint)
-    for step in grads[3:]:
-        for t, g in zip(tensors, step):
-            t.grad = torch.tensor(g)
-        resumed.step()
-    _assert_close([t.detach().numpy() for t in tensors], whole, 1e-13)
+    resumed, _ = stepped(TorchAdafactor, first, grads[3:], checkpoint=checkpoint, lr=LR)
+    _assert_close(resumed, whole, 1e-13)
 
     bad = opt.export_state()
     bad["state"][0]["r"] = np.zeros((3, 4))

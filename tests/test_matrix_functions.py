@@ -357,7 +357,7 @@ def test_a_matrix_functions_doc_stays_inside_its_docstring(doc):
 def test_checkpoints_move_between_backends_and_refuse_a_matrix_with_v():
     """NumPy's checkpoint resumes in torch to the same numbers; a checkpoint that gives a
     matrix (Muon's rule: momentum only) AdamW's v is refused by name, nothing changed."""
-    import torch
+    from generator.verify.testing_torch import stepped
 
     from generated.numpy.muon import Muon as NumpyMuon
     from generated.torch.muon import Muon as TorchMuon
@@ -366,14 +366,8 @@ def test_checkpoints_move_between_backends_and_refuse_a_matrix_with_v():
     whole, _ = _numpy(params, grads)
     first, opt = _numpy(params, grads[:3])
     checkpoint = opt.export_state()
-    tensors = [torch.tensor(p, requires_grad=True) for p in first]
-    resumed = TorchMuon(tensors, lr=LR)
-    resumed.import_state(checkpoint)
-    for step in grads[3:]:
-        for t, g in zip(tensors, step):
-            t.grad = torch.tensor(g)
-        resumed.step()
-    _assert_close([t.detach().numpy() for t in tensors], whole, 1e-13)
+    resumed, _ = stepped(TorchMuon, first, grads[3:], checkpoint=checkpoint, lr=LR)
+    _assert_close(resumed, whole, 1e-13)
 
     bad = opt.export_state()
     bad["state"][0]["v"] = np.zeros((3, 4))

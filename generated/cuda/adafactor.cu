@@ -888,27 +888,27 @@ ocg_adafactor_factored_f32_staged_write(const ocg_adafactor_factored_f32_staged_
 
 /* How many doubles of device memory the launcher's work takes for a tensor of these sizes,
  * or -1 past int64. */
-extern "C" int64_t ocg_adafactor_factored_f32_staged_work(int64_t matrices, int64_t rows,
-                                                          int64_t columns)
+extern "C" int64_t ocg_adafactor_factored_f32_staged_work(int64_t _matrices, int64_t _rows,
+                                                          int64_t _columns)
 {
-    if (matrices < 0 || rows < 0 || columns < 0)
+    if (_matrices < 0 || _rows < 0 || _columns < 0)
         return -1;
-    if (matrices == 0 || rows == 0 || columns == 0)
+    if (_matrices == 0 || _rows == 0 || _columns == 0)
         return 0;
-    if (rows > INT64_MAX / columns || matrices > INT64_MAX / (rows * columns))
+    if (_rows > INT64_MAX / _columns || _matrices > INT64_MAX / (_rows * _columns))
         return -1;
-    const int64_t _tiles = (rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
-    const int64_t _chunks = (columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    const int64_t _tiles = (_rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
+    const int64_t _chunks = (_columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
     const int64_t _lengths[] = {
-        4,                               /* the per-tensor values */
-        1 * matrices * _tiles * _chunks, /* the blocks' tensor sums */
-        1 * matrices * rows * _chunks,   /* the chunks' row sums */
-        1 * matrices * _tiles * columns, /* the row blocks' column sums */
-        matrices * rows,
-        matrices * columns,
-        matrices,
-        matrices * rows,
-        matrices * columns,
+        4,                                 /* the per-tensor values */
+        1 * _matrices * _tiles * _chunks,  /* the blocks' tensor sums */
+        1 * _matrices * _rows * _chunks,   /* the chunks' row sums */
+        1 * _matrices * _tiles * _columns, /* the row blocks' column sums */
+        _matrices * _rows,
+        _matrices * _columns,
+        _matrices,
+        _matrices * _rows,
+        _matrices * _columns,
     };
     int64_t _total = 0;
     for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
@@ -922,12 +922,12 @@ extern "C" int64_t ocg_adafactor_factored_f32_staged_work(int64_t matrices, int6
 /* One tensor (a stack of matrices x rows x columns): arrays holds device pointers to p, g
  * and the state; scalars and work are device memory (work: ocg_adafactor_factored_f32_staged_work doubles). Returns
  * 0, a CUDA error, or cudaErrorInvalidValue for refused arguments. */
-extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t matrices,
-                                                 int64_t rows, int64_t columns,
+extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t _matrices,
+                                                 int64_t _rows, int64_t _columns,
                                                  const double *scalars, double *work,
                                                  int64_t work_length, cudaStream_t stream)
 {
-    const int64_t _needed = ocg_adafactor_factored_f32_staged_work(matrices, rows, columns);
+    const int64_t _needed = ocg_adafactor_factored_f32_staged_work(_matrices, _rows, _columns);
     if (arrays == NULL || scalars == NULL || _needed < 0 || work_length < _needed ||
         (_needed > 0 && work == NULL))
         return (int)cudaErrorInvalidValue;
@@ -936,10 +936,10 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t ma
     for (int _k = 0; _k < 4; ++_k)
         if (arrays[_k] == NULL)
             return (int)cudaErrorInvalidValue;
-    const int64_t _tiles = (rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
-    const int64_t _chunks = (columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
-    const int64_t _blocks = matrices * _tiles * _chunks;
-    const int64_t _widest = matrices * (rows > columns ? rows : columns);
+    const int64_t _tiles = (_rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
+    const int64_t _chunks = (_columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    const int64_t _blocks = _matrices * _tiles * _chunks;
+    const int64_t _widest = _matrices * (_rows > _columns ? _rows : _columns);
     if (_blocks > 2147483647 || (_widest + OCG_THREADS - 1) / OCG_THREADS > 2147483647)
         return (int)cudaErrorInvalidValue; /* past a grid's blocks */
     ocg_adafactor_factored_f32_staged_args _args;
@@ -954,22 +954,22 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t ma
     _args._tensor_partials = _next;
     _next += 1 * _blocks;
     _args._row_partials = _next;
-    _next += 1 * matrices * rows * _chunks;
+    _next += 1 * _matrices * _rows * _chunks;
     _args._column_partials = _next;
-    _next += 1 * matrices * _tiles * columns;
+    _next += 1 * _matrices * _tiles * _columns;
     _args._v__stored_r = _next;
-    _next += matrices * rows;
+    _next += _matrices * _rows;
     _args._v__stored_c = _next;
-    _next += matrices * columns;
+    _next += _matrices * _columns;
     _args._v__mean2 = _next;
-    _next += matrices;
+    _next += _matrices;
     _args._v__mean0 = _next;
-    _next += matrices * rows;
+    _next += _matrices * _rows;
     _args._v__mean1 = _next;
-    _next += matrices * columns;
-    _args.matrices = matrices;
-    _args.rows = rows;
-    _args.columns = columns;
+    _next += _matrices * _columns;
+    _args.matrices = _matrices;
+    _args.rows = _rows;
+    _args.columns = _columns;
     _args._tiles = _tiles;
     _args._chunks = _chunks;
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_tensor0, 1, 1, stream, _args);
@@ -979,12 +979,12 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t ma
                (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
                _blocks);
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_0,
-               (unsigned)((matrices * rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+               (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
                _args);
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_1,
-               (unsigned)((matrices * columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
+               (unsigned)((_matrices * _columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
                stream, _args);
-    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_small1_2, (unsigned)matrices, OCG_THREADS,
+    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_small1_2, (unsigned)_matrices, OCG_THREADS,
                     stream, _args);
     OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_pass1, (unsigned)_blocks, OCG_THREADS, stream,
                     _args);
@@ -1568,27 +1568,27 @@ ocg_adafactor_factored_f64_staged_write(const ocg_adafactor_factored_f64_staged_
 
 /* How many doubles of device memory the launcher's work takes for a tensor of these sizes,
  * or -1 past int64. */
-extern "C" int64_t ocg_adafactor_factored_f64_staged_work(int64_t matrices, int64_t rows,
-                                                          int64_t columns)
+extern "C" int64_t ocg_adafactor_factored_f64_staged_work(int64_t _matrices, int64_t _rows,
+                                                          int64_t _columns)
 {
-    if (matrices < 0 || rows < 0 || columns < 0)
+    if (_matrices < 0 || _rows < 0 || _columns < 0)
         return -1;
-    if (matrices == 0 || rows == 0 || columns == 0)
+    if (_matrices == 0 || _rows == 0 || _columns == 0)
         return 0;
-    if (rows > INT64_MAX / columns || matrices > INT64_MAX / (rows * columns))
+    if (_rows > INT64_MAX / _columns || _matrices > INT64_MAX / (_rows * _columns))
         return -1;
-    const int64_t _tiles = (rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
-    const int64_t _chunks = (columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    const int64_t _tiles = (_rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
+    const int64_t _chunks = (_columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
     const int64_t _lengths[] = {
-        4,                               /* the per-tensor values */
-        1 * matrices * _tiles * _chunks, /* the blocks' tensor sums */
-        1 * matrices * rows * _chunks,   /* the chunks' row sums */
-        1 * matrices * _tiles * columns, /* the row blocks' column sums */
-        matrices * rows,
-        matrices * columns,
-        matrices,
-        matrices * rows,
-        matrices * columns,
+        4,                                 /* the per-tensor values */
+        1 * _matrices * _tiles * _chunks,  /* the blocks' tensor sums */
+        1 * _matrices * _rows * _chunks,   /* the chunks' row sums */
+        1 * _matrices * _tiles * _columns, /* the row blocks' column sums */
+        _matrices * _rows,
+        _matrices * _columns,
+        _matrices,
+        _matrices * _rows,
+        _matrices * _columns,
     };
     int64_t _total = 0;
     for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
@@ -1602,12 +1602,12 @@ extern "C" int64_t ocg_adafactor_factored_f64_staged_work(int64_t matrices, int6
 /* One tensor (a stack of matrices x rows x columns): arrays holds device pointers to p, g
  * and the state; scalars and work are device memory (work: ocg_adafactor_factored_f64_staged_work doubles). Returns
  * 0, a CUDA error, or cudaErrorInvalidValue for refused arguments. */
-extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t matrices,
-                                                 int64_t rows, int64_t columns,
+extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t _matrices,
+                                                 int64_t _rows, int64_t _columns,
                                                  const double *scalars, double *work,
                                                  int64_t work_length, cudaStream_t stream)
 {
-    const int64_t _needed = ocg_adafactor_factored_f64_staged_work(matrices, rows, columns);
+    const int64_t _needed = ocg_adafactor_factored_f64_staged_work(_matrices, _rows, _columns);
     if (arrays == NULL || scalars == NULL || _needed < 0 || work_length < _needed ||
         (_needed > 0 && work == NULL))
         return (int)cudaErrorInvalidValue;
@@ -1616,10 +1616,10 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t ma
     for (int _k = 0; _k < 4; ++_k)
         if (arrays[_k] == NULL)
             return (int)cudaErrorInvalidValue;
-    const int64_t _tiles = (rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
-    const int64_t _chunks = (columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
-    const int64_t _blocks = matrices * _tiles * _chunks;
-    const int64_t _widest = matrices * (rows > columns ? rows : columns);
+    const int64_t _tiles = (_rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
+    const int64_t _chunks = (_columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    const int64_t _blocks = _matrices * _tiles * _chunks;
+    const int64_t _widest = _matrices * (_rows > _columns ? _rows : _columns);
     if (_blocks > 2147483647 || (_widest + OCG_THREADS - 1) / OCG_THREADS > 2147483647)
         return (int)cudaErrorInvalidValue; /* past a grid's blocks */
     ocg_adafactor_factored_f64_staged_args _args;
@@ -1634,22 +1634,22 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t ma
     _args._tensor_partials = _next;
     _next += 1 * _blocks;
     _args._row_partials = _next;
-    _next += 1 * matrices * rows * _chunks;
+    _next += 1 * _matrices * _rows * _chunks;
     _args._column_partials = _next;
-    _next += 1 * matrices * _tiles * columns;
+    _next += 1 * _matrices * _tiles * _columns;
     _args._v__stored_r = _next;
-    _next += matrices * rows;
+    _next += _matrices * _rows;
     _args._v__stored_c = _next;
-    _next += matrices * columns;
+    _next += _matrices * _columns;
     _args._v__mean2 = _next;
-    _next += matrices;
+    _next += _matrices;
     _args._v__mean0 = _next;
-    _next += matrices * rows;
+    _next += _matrices * _rows;
     _args._v__mean1 = _next;
-    _next += matrices * columns;
-    _args.matrices = matrices;
-    _args.rows = rows;
-    _args.columns = columns;
+    _next += _matrices * _columns;
+    _args.matrices = _matrices;
+    _args.rows = _rows;
+    _args.columns = _columns;
     _args._tiles = _tiles;
     _args._chunks = _chunks;
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_tensor0, 1, 1, stream, _args);
@@ -1659,12 +1659,12 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t ma
                (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
                _blocks);
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_0,
-               (unsigned)((matrices * rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+               (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
                _args);
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_1,
-               (unsigned)((matrices * columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
+               (unsigned)((_matrices * _columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
                stream, _args);
-    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_small1_2, (unsigned)matrices, OCG_THREADS,
+    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_small1_2, (unsigned)_matrices, OCG_THREADS,
                     stream, _args);
     OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_pass1, (unsigned)_blocks, OCG_THREADS, stream,
                     _args);

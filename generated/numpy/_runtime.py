@@ -269,6 +269,9 @@ class Optimizer(SpecAttributes):
                     scalars_of[id(k)],
                     scale,
                 )
+        if self.fused:  # (loaded only then: ctypes and the C libraries)
+            from .. import _native
+
         for (g, p), state, own in zip(pairs, slots, kernels):
             if self.fused and own.native is not None:
                 continue
@@ -279,10 +282,8 @@ class Optimizer(SpecAttributes):
             scratch = self._buffers(p, own.scratch + 1)
             grad = self._prepare(g, scale, scratch[-1])
             if self.fused and own.staged is not None and self._staged_takes(own, p, grad, state):
-                from .. import _native
-
                 _native.call_staged(
-                    _native.library(self.native_module, "cpu"),
+                    _native.library(self.native_module, "cpu"),  # built once, then cached
                     own.staged,
                     "f32" if p.dtype == np.float32 else "f64",
                     [a.ctypes.data for a in (p, grad, *state)],

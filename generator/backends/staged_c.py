@@ -15,14 +15,9 @@ from ..symbols import SHAPE_SYMBOLS
 from .c_names import kernel_stem
 
 CTYPES = (("f32", "float"), ("f64", "double"))
-# how many values of each shape a tensor has, in the kernels (whose sizes are _matrices,
-# _rows, _columns) and in a CUDA launcher (matrices, rows, columns)
+# how many values of each shape a tensor has (the kernels and launchers name its sizes
+# _matrices, _rows and _columns)
 LENGTHS = {"rows": "_matrices * _rows", "columns": "_matrices * _columns", "matrix": "_matrices"}
-LAUNCHER_LENGTHS = {
-    "rows": "matrices * rows",
-    "columns": "matrices * columns",
-    "matrix": "matrices",
-}
 # where a value of each shape lives, indexed by the loops' counters: the element _e, the row
 # _row (of all matrices), the column _col (of all matrices), the matrix _b
 INDEX = {"element": "_e", "rows": "_row", "columns": "_col", "matrix": "_b"}
@@ -41,7 +36,6 @@ class SmallLoop:
     inner: tuple[str, ...] = ()  # the mean's loop's declarations
     # the per-step and per-tensor doubles it reads, and where a CUDA kernel finds them
     sources: tuple[tuple[str, str], ...] = ()
-    launcher_count: str = ""  # ``count`` in a CUDA launcher's names
 
 
 @dataclass(frozen=True)
@@ -81,8 +75,7 @@ class StagedView:
     arrays: tuple[tuple[str, str, str], ...]  # (name, its shape, const or "")
     doubles: tuple[tuple[int, str], ...]  # per-step scalars from ``scalars``
     tensor_values: tuple[str, ...]  # per-tensor doubles the passes compute
-    # (name, its length, its length in a CUDA launcher): the work memory
-    buffers: tuple[tuple[str, str, str], ...]
+    buffers: tuple[tuple[str, str], ...]  # (name, its length): the work memory
     row_sum_count: int
     column_sum_count: int
     tensor_sum_count: int
@@ -113,8 +106,8 @@ def _buffer(name: str) -> str:
 class _Names:
     """How an expression's names read in one C context."""
 
-    def __init__(self, program: StagedProgram, ctype: str):
-        self.program, self.ctype = program, ctype
+    def __init__(self, program: StagedProgram):
+        self.program = program
         self.sums = {s.name: s for p in program.passes for s in p.sums}
 
     def shape(self, name: str) -> str:
@@ -124,11 +117,10 @@ class _Names:
             return "tensor"
         return self.program.shape_of(name)
 
-    def read(self, name: str, at: str, ctype: str) -> str:
-        """A declaration of ``name`` for code at the level ``at`` (a shape's index)."""
+    def read(self, name: str, ctype: str) -> str:
+        """A declaration of the array value ``name`` (p, g, state or a value of one per row,
+        column or matrix) at the loops' index of its shape."""
         shape = self.shape(name)
-        if shape in ("scalar", "tensor"):
-            return f"const {ctype} {_local(name, ctype)} = ({ctype}){name};"
         if name in ("p", "g") or name in self.program.state_shapes:
             return f"const {ctype} {name} = ({ctype})_a_{name}[{INDEX[shape]}];"
         return f"const {ctype} {name} = ({ctype}){_buffer(name)}[{INDEX[shape]}];"
@@ -167,7 +159,7 @@ def _local(name: str, ctype: str) -> str:
 
 def _reads(names: _Names, exprs, shapes: set[str], ctype: str) -> tuple[str, ...]:
     wanted = sorted({s.name for e in exprs for s in e.free_symbols})
-    return tuple(names.read(n, "", ctype) for n in wanted if names.shape(n) in shapes)
+    return tuple(names.read(n, ctype) for n in wanted if names.shape(n) in shapes)
 
 
 def _small_loop(names: _Names, s: Small) -> SmallLoop:
@@ -188,7 +180,6 @@ def _small_loop(names: _Names, s: Small) -> SmallLoop:
         s.mean_of,
         inner,
         sources,
-        LAUNCHER_LENGTHS[shape],
     )
 
 
@@ -260,7 +251,7 @@ def _pass_view(names: _Names, k: int, p: Pass, ctype: str) -> PassView:
 
 def _view(program: StagedProgram, suffix: str, ctype: str) -> StagedView:
     ir = program.ir
-    names = _Names(program, ctype)
+    names = _Names(program)
     state = ir.state
     arrays = (("p", "element", ""), ("g", "element", "const ")) + tuple(
         (n, program.state_shapes[n], "") for n in state
@@ -269,7 +260,7 @@ def _view(program: StagedProgram, suffix: str, ctype: str) -> StagedView:
     smalls = program.small_values()
     sums = [s for p in program.passes for s in p.sums]
     kept = [*smalls, *[s for s in sums if s.shape != "tensor"]]
-    buffers = tuple((_buffer(s.name), LENGTHS[s.shape], LAUNCHER_LENGTHS[s.shape]) for s in kept)
+    buffers = tuple((_buffer(s.name), LENGTHS[s.shape]) for s in kept)
     passes = tuple(_pass_view(names, k, p, ctype) for k, p in enumerate(program.passes))
     return StagedView(
         stem=kernel_stem(ir.spec.module, ir.variant.suffix),

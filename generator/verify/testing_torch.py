@@ -52,11 +52,14 @@ def run_torch(
     return opt, params
 
 
-def stepped(cls, params, grads, **kwargs):
+def stepped(cls, params, grads, checkpoint=None, **kwargs):
     """``cls(tensors, **kwargs)`` run over ``grads`` (a list of NumPy gradients per step) from
-    tensors of ``params``: (the parameters after, as NumPy arrays, the optimizer)."""
+    tensors of ``params``, resumed from ``checkpoint`` (an ``export_state()``) if given: (the
+    parameters after, as NumPy arrays, the optimizer)."""
     tensors = [torch.tensor(p, requires_grad=True) for p in params]
     opt = cls(tensors, **kwargs)
+    if checkpoint is not None:
+        opt.import_state(checkpoint)
     for step in grads:
         for t, g in zip(tensors, step):
             t.grad = torch.tensor(g)
