@@ -100,17 +100,29 @@ def _without_jinja(text: str) -> str:
 
 def python_names(text: str, runtime: bool) -> set[str]:
     """Identifiers a Python template uses. A per-spec module's names share its scopes with
-    spec names, so all of them count (not attributes after a dot, comments or prose). A
-    runtime module (``_runtime``, ``_shared``, ``_native``) keeps its locals to itself: only
-    its identifier-valued strings count, the keys of dicts that spec names also key (a param
-    group's "iterations", "maximize")."""
+    spec names, so all of them count (not attributes after a dot, comments or prose), those
+    read inside f-strings too. A runtime module (``_runtime``, ``_shared``, ``_native``) keeps
+    its locals to itself: only its identifier-valued strings count, the keys of dicts that
+    spec names also key (a param group's "iterations", "maximize"). The same names on every
+    Python: from 3.12 an f-string comes as many tokens, before as one."""
     out: set[str] = set()
-    readline = io.StringIO(_without_jinja(text)).readline
+    source = _without_jinja(text)
+    lines = source.splitlines(keepends=True)
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
     previous = None
     try:
-        for token in tokenize.generate_tokens(readline):
+        for token in tokens:
+            if token.type == _FSTRING_START:
+                end = _fstring_end(tokens)
+                if not runtime:
+                    out |= _fstring_names(_between(lines, token.start, end))
+                previous = '""'
+                continue
             if token.type == tokenize.NAME and previous != "." and not runtime:
                 out.add(token.string)
+            elif token.type == tokenize.STRING and _F_PREFIX.match(token.string):
+                if not runtime:
+                    out |= _fstring_names(token.string)
             elif token.type == tokenize.STRING:
                 try:
                     value = ast.literal_eval(token.string)
@@ -123,6 +135,40 @@ def python_names(text: str, runtime: bool) -> set[str]:
     except (tokenize.TokenError, IndentationError) as err:  # pragma: no cover - a broken template
         raise GenerationError(f"a template is not tokenizable Python: {err}") from None
     return out
+
+
+_FSTRING_START = getattr(tokenize, "FSTRING_START", None)  # Python 3.12+
+_F_PREFIX = re.compile(r"[rRbBuU]?[fF]")
+
+
+def _fstring_end(tokens) -> tuple[int, int]:
+    """Where the f-string whose FSTRING_START was just read ends (f-strings may nest)."""
+    depth = 1
+    for token in tokens:
+        if token.type == _FSTRING_START:
+            depth += 1
+        elif token.type == tokenize.FSTRING_END:
+            depth -= 1
+            if depth == 0:
+                return token.end
+    raise tokenize.TokenError("an f-string does not end")
+
+
+def _between(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> str:
+    (row0, col0), (row1, col1) = start, end
+    if row0 == row1:
+        return lines[row0 - 1][col0:col1]
+    return lines[row0 - 1][col0:] + "".join(lines[row0 : row1 - 1]) + lines[row1 - 1][:col1]
+
+
+def _fstring_names(literal: str) -> set[str]:
+    """The variables an f-string's replacement fields read (not attributes, conversions such
+    as !r, format specs or the strings inside, which are message text)."""
+    try:
+        tree = ast.parse(literal.strip(), mode="eval")
+    except SyntaxError:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 def c_names(text: str, per_spec: bool) -> set[str]:

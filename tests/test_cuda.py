@@ -495,17 +495,33 @@ def test_cuda_fused_matches_the_loop_path(spec, flags, dtype):
             opt.step()
         results.append([p.detach().double().cpu().numpy() for p in params])
     rtol = {"float64": 1e-12, "float32": 1e-5, "float16": 2.0**-10, "bfloat16": 2.0**-7}[dtype]
+    # and, near 0, a few roundings of 3 updates of lr <= 1e-2 in the dtype: the loop path
+    # rounds each operation to float16 (Adamax's parameter of 6.6e-4, 4 of its ulps apart, on
+    # an H200); the kernels round once
+    atol = {"float64": 1e-6, "float32": 1e-6, "float16": 2.0**-14, "bfloat16": 2.0**-11}[dtype]
     for size, a, b in zip(SIZES, *results):
-        np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-6, err_msg=f"size {size}")
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"size {size}")
+
+
+def _transcendental(spec) -> bool:
+    """Whether the spec's float32 element function calls powf, expf or logf: neither CUDA's
+    nor glibc's rounds them correctly, and they round differently."""
+    text = (CUDA / f"{spec.module}.cuh").read_text()
+    return re.search(r"\b(powf|expf|logf|expm1f|log1pf|tanhf)\(", text) is not None  # float32's
 
 
 @needs_gpu
 @pytest.mark.parametrize("precision", ["int8", "bfloat16"])
-@pytest.mark.parametrize("spec,flags", list(_cases()))
+@pytest.mark.parametrize("spec,flags", list(_cases(reductions=False)))
 def test_cuda_stored_state_matches_the_cpu_kernels(spec, flags, precision):
     """Built with -fmad=false (no contraction into FMAs) and IEEE division and square root,
-    the GPU rounds each operation as the CPU does: the same parameters, codes and scales."""
+    the GPU rounds each operation as the CPU does: the same parameters, codes and scales. A
+    spec whose element function calls pow, exp or log (FTRL) rounds those differently on the
+    two: its parameters agree to float32's rounding, its state to one code of the block."""
     cls = getattr(gtorch, spec.name)
+    if _transcendental(spec):
+        _stored_state_agrees_to_rounding(cls, flags, precision)
+        return
     cpu, cpu_opt = _run_stored(cls, flags, "fused", precision)
     generator = torch.Generator().manual_seed(1)
     params = [torch.randn(n + 1, generator=generator)[1:].cuda().requires_grad_() for n in STORED_SIZES]
@@ -520,6 +536,28 @@ def test_cuda_stored_state_matches_the_cpu_kernels(spec, flags, precision):
         assert sorted(opt.state[p]) == sorted(cpu_opt.state[q])
         for name, value in cpu_opt.state[q].items():
             assert torch.equal(opt.state[p][name].cpu(), value), (size, name)
+
+
+def _stored_state_agrees_to_rounding(cls, flags, precision):
+    cpu, cpu_opt = _run_stored(cls, flags, "fused", precision)
+    generator = torch.Generator().manual_seed(1)
+    params = [torch.randn(n + 1, generator=generator)[1:].cuda().requires_grad_() for n in STORED_SIZES]
+    grads = [[torch.randn(n, generator=generator).cuda() for n in STORED_SIZES] for _ in range(3)]
+    opt = testing_torch.make(cls, params, "fused", **flags, state_precision=precision, clipvalue=0.05, maximize=True)
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = g
+        opt.step()
+    for size, p, q in zip(STORED_SIZES, params, cpu):
+        torch.testing.assert_close(p.detach().cpu(), q.detach(), rtol=1e-5, atol=1e-7, msg=f"size {size}")
+    ours, theirs = opt.export_state(), cpu_opt.export_state()
+    step = 2 / 127 if precision == "int8" else 2.0**-7  # a code apart, relative to the block's absmax
+    assert sorted(ours["state"]) == sorted(theirs["state"])
+    for index, state in theirs["state"].items():
+        for name, want in state.items():
+            got, want = ours["state"][index][name].cpu().numpy(), want.numpy()  # torch's, on the device
+            bound = step * max(float(np.abs(want).max(initial=0.0)), 1e-30)
+            np.testing.assert_allclose(got, want, rtol=0, atol=bound, err_msg=f"{index} {name}")
 
 
 @needs_gpu

@@ -172,3 +172,14 @@ def test_a_name_with_a_trailing_newline_is_no_identifier(key, value):
         text = text.replace(f"{key}: {'adam' if key == 'keras_name' else 'Adam'}", f"{key}: {json.dumps(value)}", 1)
     err = refusal(text)
     assert err is not None and "not a valid identifier" in err.message, err
+
+
+def test_names_inside_f_strings_count_alike_on_every_python():
+    """Python 3.12 tokenizes an f-string into many tokens (PEP 701), 3.11 into one: the
+    names are the same on both (on 3.12 a conversion's 'r' once became a reserved name, and
+    Adafactor's state 'r' was refused on a GPU machine's Python 3.12). The variables a
+    per-spec template's f-string reads count; attributes, conversions, format specs and the
+    strings inside do not, and a runtime module's f-strings add nothing."""
+    code = 'x = f"{a!r:>{width}} {b.c} {\'on\' if d else \'off\'} {f\'{e!s}\'}"\ny = "key"\n'
+    assert names.python_names(code, runtime=False) == {"x", "a", "width", "b", "d", "e", "y", "key"}
+    assert names.python_names(code, runtime=True) == {"key"}

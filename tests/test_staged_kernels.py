@@ -59,8 +59,10 @@ update:
 """
 
 # (3, 4) and (1, 6): threads share a matrix's columns; (4, 3) and (6, 1): its rows; (4, 2, 3):
-# whole matrices (on 2 threads or more, as here and in CI)
-SHAPES = [(3, 4), (4, 3), (1, 6), (6, 1), (4, 2, 3), (2, 1, 2, 5), (5,), ()]
+# whole matrices (on 2 threads or more, as here and in CI). The CUDA kernels take matrices of
+# at most 256 elements whole (a thread each) and larger ones in blocks of rows and columns:
+# (20, 40) and (2, 17, 16)
+SHAPES = [(3, 4), (4, 3), (1, 6), (6, 1), (4, 2, 3), (2, 1, 2, 5), (20, 40), (2, 17, 16), (5,), ()]
 HYPER = {"learning_rate": 0.1, "decay_rate": 0.8, "weight_decay": 0.05}
 
 

@@ -11,7 +11,8 @@
 #include "adafactor.h"
 #include "ocg_state.h"
 
-static_assert(OCG_CHUNK % OCG_STATE_BLOCK == 0, "a chunk holds whole blocks of stored state");
+static_assert(OCG_CHUNK % (OCG_STATE_UNROLL * OCG_STATE_BLOCK) == 0,
+              "a chunk holds whole groups of blocks of stored state");
 static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
 
 /* ---- factored=False ---- */
@@ -296,9 +297,12 @@ extern "C" int ocg_adafactor_no_factored_step_cuda(const double *hyper, double *
 }
 
 /* The kernels in passes of a rule of row or column means: a pass's block takes this many
- * rows of one matrix and columns of them. */
+ * rows of one matrix and columns of them; matrices of at most OCG_STAGED_WHOLE elements (a
+ * stack of ResNet's 3x3 or 1x1 kernels: most of a block's threads would idle) are taken whole,
+ * a thread per matrix. */
 #define OCG_STAGED_ROWS 32
 #define OCG_STAGED_COLUMNS 8192
+#define OCG_STAGED_WHOLE 256
 
 /* The sum of one value per thread of the block, by a fixed tree (every thread gets it). */
 __device__ __forceinline__ double ocg_staged_block_sum(double _value, double *_cache)
@@ -440,6 +444,74 @@ __global__ void __launch_bounds__(OCG_THREADS)
             if (threadIdx.x == 0)
                 _args._row_partials[((int64_t)0 * _matrices * _rows + _row) * _args._chunks +
                                     _chunk] = _total;
+        }
+    }
+    {
+        const double _total = ocg_staged_block_sum(_tacc0, _cache);
+        if (threadIdx.x == 0)
+            _args._tensor_partials[(int64_t)0 * gridDim.x + blockIdx.x] = _total;
+    }
+}
+
+/* pass 0 over matrices taken whole: a thread per matrix, its rows and columns in order */
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f32_staged_whole0(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    __shared__ double _cache[OCG_THREADS];
+    const double _c3__weight_decay_factor_pow_two = scalars[4];
+    const double epsilon_1 = scalars[6];
+
+    const float _f__c3__weight_decay_factor_pow_two = (float)_c3__weight_decay_factor_pow_two;
+    const float _f_epsilon_1 = (float)epsilon_1;
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    double _tacc0 = 0.0;
+    if (_b < _matrices) {
+        for (int64_t _i = 0; _i < _rows; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            double _racc0 = 0.0;
+            for (int64_t _j = 0; _j < _columns; ++_j) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const float g = (float)_a_g[_e];
+                const float p = (float)_a_p[_e];
+                const float _e0 = _f_epsilon_1 + g * g;
+                _racc0 += (double)(_e0);
+                _tacc0 += (double)(_f__c3__weight_decay_factor_pow_two * p * p);
+                { /* the matrix's column: one block of rows (_tiles is 1) */
+                    double *const _part =
+                        _args._column_partials + ((int64_t)0 * _matrices + _b) * _columns + _j;
+                    *_part = (_i == 0 ? 0.0 : *_part) + (double)(_e0);
+                }
+            }
+            _args._row_partials[(int64_t)0 * _matrices * _rows + _row] = _racc0; /* _chunks is 1 */
         }
     }
     {
@@ -644,6 +716,53 @@ __global__ void __launch_bounds__(OCG_THREADS)
         _v__mean2[_b] = _total / (double)_rows;
 }
 
+/* the same mean for matrices taken whole: a thread per matrix adds its rows in order */
+__global__ void
+ocg_adafactor_factored_f32_staged_small1_2_whole(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_b >= _matrices)
+        return;
+    const double _c0_one_minus_beta = scalars[0];
+    const double beta = scalars[5];
+
+    double _sum = 0.0;
+    for (int64_t _k = 0; _k < _rows; ++_k) {
+        const int64_t _row = _b * _rows + _k;
+        const double _mean0 = (double)_v__mean0[_row];
+        const double r = (double)_a_r[_row];
+        _sum += _c0_one_minus_beta * _mean0 + beta * r;
+    }
+    _v__mean2[_b] = _sum / (double)_rows;
+}
+
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f32_staged_pass1(const ocg_adafactor_factored_f32_staged_args _args)
 {
@@ -694,6 +813,63 @@ __global__ void __launch_bounds__(OCG_THREADS)
             const float _stored_c = (float)_v__stored_c[_col];
             const float g = (float)_a_g[_e];
             _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+        }
+    }
+    {
+        const double _total = ocg_staged_block_sum(_tacc0, _cache);
+        if (threadIdx.x == 0)
+            _args._tensor_partials[(int64_t)0 * gridDim.x + blockIdx.x] = _total;
+    }
+}
+
+/* pass 1 over matrices taken whole: a thread per matrix, its rows and columns in order */
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f32_staged_whole1(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    __shared__ double _cache[OCG_THREADS];
+
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    double _tacc0 = 0.0;
+    if (_b < _matrices) {
+        const float _mean2 = (float)_v__mean2[_b];
+        for (int64_t _i = 0; _i < _rows; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            const float _stored_r = (float)_v__stored_r[_row];
+            for (int64_t _j = 0; _j < _columns; ++_j) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const float _stored_c = (float)_v__stored_c[_col];
+                const float g = (float)_a_g[_e];
+                _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+            }
         }
     }
     {
@@ -848,6 +1024,63 @@ __global__ void __launch_bounds__(OCG_THREADS)
     }
 }
 
+/* pass 2 over matrices taken whole: a thread per matrix, its rows and columns in order */
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f32_staged_whole2(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const double _c4_weight_decay_factor = scalars[3];
+    const double _k0_coefficient = _tv[0];
+
+    const float _f__c4_weight_decay_factor = (float)_c4_weight_decay_factor;
+    const float _f__k0_coefficient = (float)_k0_coefficient;
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_b < _matrices) {
+        const float _mean2 = (float)_v__mean2[_b];
+        for (int64_t _i = 0; _i < _rows; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            const float _stored_r = (float)_v__stored_r[_row];
+            for (int64_t _j = 0; _j < _columns; ++_j) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const float _stored_c = (float)_v__stored_c[_col];
+                const float g = (float)_a_g[_e];
+                const float p = (float)_a_p[_e];
+                const float _new_p = _f__c4_weight_decay_factor * p +
+                                     _f__k0_coefficient * g / sqrtf(_stored_c * _stored_r / _mean2);
+                _a_p[_e] = _new_p;
+            }
+        }
+    }
+}
+
 __global__ void
 ocg_adafactor_factored_f32_staged_write(const ocg_adafactor_factored_f32_staged_args _args)
 {
@@ -886,6 +1119,21 @@ ocg_adafactor_factored_f32_staged_write(const ocg_adafactor_factored_f32_staged_
     (void)_x;
 }
 
+/* How a pass shares a tensor of these (valid, nonzero) sizes among blocks: whole matrices
+ * (a thread each) or tiles of OCG_STAGED_ROWS rows and chunks of OCG_STAGED_COLUMNS columns;
+ * the number of blocks (each leaves its part of a tensor sum). */
+static bool ocg_adafactor_factored_f32_staged_layout(int64_t _matrices, int64_t _rows,
+                                                     int64_t _columns, int64_t *_tiles,
+                                                     int64_t *_chunks, int64_t *_blocks)
+{
+    const bool _whole = _rows * _columns <= OCG_STAGED_WHOLE;
+    *_tiles = _whole ? 1 : (_rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
+    *_chunks = _whole ? 1 : (_columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    *_blocks =
+        _whole ? (_matrices + OCG_THREADS - 1) / OCG_THREADS : _matrices * *_tiles * *_chunks;
+    return _whole;
+}
+
 /* How many doubles of device memory the launcher's work takes for a tensor of these sizes,
  * or -1 past int64. */
 extern "C" int64_t ocg_adafactor_factored_f32_staged_work(int64_t _matrices, int64_t _rows,
@@ -897,11 +1145,12 @@ extern "C" int64_t ocg_adafactor_factored_f32_staged_work(int64_t _matrices, int
         return 0;
     if (_rows > INT64_MAX / _columns || _matrices > INT64_MAX / (_rows * _columns))
         return -1;
-    const int64_t _tiles = (_rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
-    const int64_t _chunks = (_columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    int64_t _tiles, _chunks, _blocks;
+    ocg_adafactor_factored_f32_staged_layout(_matrices, _rows, _columns, &_tiles, &_chunks,
+                                             &_blocks);
     const int64_t _lengths[] = {
         4,                                 /* the per-tensor values */
-        1 * _matrices * _tiles * _chunks,  /* the blocks' tensor sums */
+        1 * _blocks,                       /* the blocks' tensor sums */
         1 * _matrices * _rows * _chunks,   /* the chunks' row sums */
         1 * _matrices * _tiles * _columns, /* the row blocks' column sums */
         _matrices * _rows,
@@ -936,9 +1185,9 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t _m
     for (int _k = 0; _k < 4; ++_k)
         if (arrays[_k] == NULL)
             return (int)cudaErrorInvalidValue;
-    const int64_t _tiles = (_rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
-    const int64_t _chunks = (_columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
-    const int64_t _blocks = _matrices * _tiles * _chunks;
+    int64_t _tiles, _chunks, _blocks;
+    const bool _whole = ocg_adafactor_factored_f32_staged_layout(_matrices, _rows, _columns,
+                                                                 &_tiles, &_chunks, &_blocks);
     const int64_t _widest = _matrices * (_rows > _columns ? _rows : _columns);
     if (_blocks > 2147483647 || (_widest + OCG_THREADS - 1) / OCG_THREADS > 2147483647)
         return (int)cudaErrorInvalidValue; /* past a grid's blocks */
@@ -973,8 +1222,12 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t _m
     _args._tiles = _tiles;
     _args._chunks = _chunks;
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_tensor0, 1, 1, stream, _args);
-    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_pass0, (unsigned)_blocks, OCG_THREADS, stream,
-                    _args);
+    if (_whole)
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_whole0, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
+    else
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_pass0, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_finish0,
                (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
                _blocks);
@@ -984,16 +1237,29 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t _m
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_1,
                (unsigned)((_matrices * _columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
                stream, _args);
-    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_small1_2, (unsigned)_matrices, OCG_THREADS,
-                    stream, _args);
-    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_pass1, (unsigned)_blocks, OCG_THREADS, stream,
-                    _args);
+    if (_whole)
+        OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_2_whole,
+                   (unsigned)((_matrices + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+                   _args);
+    else
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_small1_2, (unsigned)_matrices,
+                        OCG_THREADS, stream, _args);
+    if (_whole)
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_whole1, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
+    else
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_pass1, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_finish1,
                (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
                _blocks);
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_tensor2, 1, 1, stream, _args);
-    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_pass2, (unsigned)_blocks, OCG_THREADS, stream,
-                    _args);
+    if (_whole)
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_whole2, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
+    else
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_pass2, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_write,
                (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args);
     return (int)cudaGetLastError();
@@ -1122,6 +1388,72 @@ __global__ void __launch_bounds__(OCG_THREADS)
             if (threadIdx.x == 0)
                 _args._row_partials[((int64_t)0 * _matrices * _rows + _row) * _args._chunks +
                                     _chunk] = _total;
+        }
+    }
+    {
+        const double _total = ocg_staged_block_sum(_tacc0, _cache);
+        if (threadIdx.x == 0)
+            _args._tensor_partials[(int64_t)0 * gridDim.x + blockIdx.x] = _total;
+    }
+}
+
+/* pass 0 over matrices taken whole: a thread per matrix, its rows and columns in order */
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f64_staged_whole0(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    __shared__ double _cache[OCG_THREADS];
+    const double _c3__weight_decay_factor_pow_two = scalars[4];
+    const double epsilon_1 = scalars[6];
+
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    double _tacc0 = 0.0;
+    if (_b < _matrices) {
+        for (int64_t _i = 0; _i < _rows; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            double _racc0 = 0.0;
+            for (int64_t _j = 0; _j < _columns; ++_j) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const double g = (double)_a_g[_e];
+                const double p = (double)_a_p[_e];
+                const double _e0 = epsilon_1 + g * g;
+                _racc0 += (double)(_e0);
+                _tacc0 += (double)(_c3__weight_decay_factor_pow_two * p * p);
+                { /* the matrix's column: one block of rows (_tiles is 1) */
+                    double *const _part =
+                        _args._column_partials + ((int64_t)0 * _matrices + _b) * _columns + _j;
+                    *_part = (_i == 0 ? 0.0 : *_part) + (double)(_e0);
+                }
+            }
+            _args._row_partials[(int64_t)0 * _matrices * _rows + _row] = _racc0; /* _chunks is 1 */
         }
     }
     {
@@ -1326,6 +1658,53 @@ __global__ void __launch_bounds__(OCG_THREADS)
         _v__mean2[_b] = _total / (double)_rows;
 }
 
+/* the same mean for matrices taken whole: a thread per matrix adds its rows in order */
+__global__ void
+ocg_adafactor_factored_f64_staged_small1_2_whole(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_b >= _matrices)
+        return;
+    const double _c0_one_minus_beta = scalars[0];
+    const double beta = scalars[5];
+
+    double _sum = 0.0;
+    for (int64_t _k = 0; _k < _rows; ++_k) {
+        const int64_t _row = _b * _rows + _k;
+        const double _mean0 = (double)_v__mean0[_row];
+        const double r = (double)_a_r[_row];
+        _sum += _c0_one_minus_beta * _mean0 + beta * r;
+    }
+    _v__mean2[_b] = _sum / (double)_rows;
+}
+
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f64_staged_pass1(const ocg_adafactor_factored_f64_staged_args _args)
 {
@@ -1376,6 +1755,63 @@ __global__ void __launch_bounds__(OCG_THREADS)
             const double _stored_c = (double)_v__stored_c[_col];
             const double g = (double)_a_g[_e];
             _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+        }
+    }
+    {
+        const double _total = ocg_staged_block_sum(_tacc0, _cache);
+        if (threadIdx.x == 0)
+            _args._tensor_partials[(int64_t)0 * gridDim.x + blockIdx.x] = _total;
+    }
+}
+
+/* pass 1 over matrices taken whole: a thread per matrix, its rows and columns in order */
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f64_staged_whole1(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    __shared__ double _cache[OCG_THREADS];
+
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    double _tacc0 = 0.0;
+    if (_b < _matrices) {
+        const double _mean2 = (double)_v__mean2[_b];
+        for (int64_t _i = 0; _i < _rows; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            const double _stored_r = (double)_v__stored_r[_row];
+            for (int64_t _j = 0; _j < _columns; ++_j) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const double _stored_c = (double)_v__stored_c[_col];
+                const double g = (double)_a_g[_e];
+                _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+            }
         }
     }
     {
@@ -1528,6 +1964,61 @@ __global__ void __launch_bounds__(OCG_THREADS)
     }
 }
 
+/* pass 2 over matrices taken whole: a thread per matrix, its rows and columns in order */
+__global__ void __launch_bounds__(OCG_THREADS)
+    ocg_adafactor_factored_f64_staged_whole2(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const double _c4_weight_decay_factor = scalars[3];
+    const double _k0_coefficient = _tv[0];
+
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_b < _matrices) {
+        const double _mean2 = (double)_v__mean2[_b];
+        for (int64_t _i = 0; _i < _rows; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            const double _stored_r = (double)_v__stored_r[_row];
+            for (int64_t _j = 0; _j < _columns; ++_j) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const double _stored_c = (double)_v__stored_c[_col];
+                const double g = (double)_a_g[_e];
+                const double p = (double)_a_p[_e];
+                const double _new_p = _c4_weight_decay_factor * p +
+                                      _k0_coefficient * g / sqrt(_stored_c * _stored_r / _mean2);
+                _a_p[_e] = _new_p;
+            }
+        }
+    }
+}
+
 __global__ void
 ocg_adafactor_factored_f64_staged_write(const ocg_adafactor_factored_f64_staged_args _args)
 {
@@ -1566,6 +2057,21 @@ ocg_adafactor_factored_f64_staged_write(const ocg_adafactor_factored_f64_staged_
     (void)_x;
 }
 
+/* How a pass shares a tensor of these (valid, nonzero) sizes among blocks: whole matrices
+ * (a thread each) or tiles of OCG_STAGED_ROWS rows and chunks of OCG_STAGED_COLUMNS columns;
+ * the number of blocks (each leaves its part of a tensor sum). */
+static bool ocg_adafactor_factored_f64_staged_layout(int64_t _matrices, int64_t _rows,
+                                                     int64_t _columns, int64_t *_tiles,
+                                                     int64_t *_chunks, int64_t *_blocks)
+{
+    const bool _whole = _rows * _columns <= OCG_STAGED_WHOLE;
+    *_tiles = _whole ? 1 : (_rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
+    *_chunks = _whole ? 1 : (_columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    *_blocks =
+        _whole ? (_matrices + OCG_THREADS - 1) / OCG_THREADS : _matrices * *_tiles * *_chunks;
+    return _whole;
+}
+
 /* How many doubles of device memory the launcher's work takes for a tensor of these sizes,
  * or -1 past int64. */
 extern "C" int64_t ocg_adafactor_factored_f64_staged_work(int64_t _matrices, int64_t _rows,
@@ -1577,11 +2083,12 @@ extern "C" int64_t ocg_adafactor_factored_f64_staged_work(int64_t _matrices, int
         return 0;
     if (_rows > INT64_MAX / _columns || _matrices > INT64_MAX / (_rows * _columns))
         return -1;
-    const int64_t _tiles = (_rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
-    const int64_t _chunks = (_columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
+    int64_t _tiles, _chunks, _blocks;
+    ocg_adafactor_factored_f64_staged_layout(_matrices, _rows, _columns, &_tiles, &_chunks,
+                                             &_blocks);
     const int64_t _lengths[] = {
         4,                                 /* the per-tensor values */
-        1 * _matrices * _tiles * _chunks,  /* the blocks' tensor sums */
+        1 * _blocks,                       /* the blocks' tensor sums */
         1 * _matrices * _rows * _chunks,   /* the chunks' row sums */
         1 * _matrices * _tiles * _columns, /* the row blocks' column sums */
         _matrices * _rows,
@@ -1616,9 +2123,9 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t _m
     for (int _k = 0; _k < 4; ++_k)
         if (arrays[_k] == NULL)
             return (int)cudaErrorInvalidValue;
-    const int64_t _tiles = (_rows + OCG_STAGED_ROWS - 1) / OCG_STAGED_ROWS;
-    const int64_t _chunks = (_columns + OCG_STAGED_COLUMNS - 1) / OCG_STAGED_COLUMNS;
-    const int64_t _blocks = _matrices * _tiles * _chunks;
+    int64_t _tiles, _chunks, _blocks;
+    const bool _whole = ocg_adafactor_factored_f64_staged_layout(_matrices, _rows, _columns,
+                                                                 &_tiles, &_chunks, &_blocks);
     const int64_t _widest = _matrices * (_rows > _columns ? _rows : _columns);
     if (_blocks > 2147483647 || (_widest + OCG_THREADS - 1) / OCG_THREADS > 2147483647)
         return (int)cudaErrorInvalidValue; /* past a grid's blocks */
@@ -1653,8 +2160,12 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t _m
     _args._tiles = _tiles;
     _args._chunks = _chunks;
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_tensor0, 1, 1, stream, _args);
-    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_pass0, (unsigned)_blocks, OCG_THREADS, stream,
-                    _args);
+    if (_whole)
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_whole0, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
+    else
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_pass0, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_finish0,
                (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
                _blocks);
@@ -1664,16 +2175,29 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t _m
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_1,
                (unsigned)((_matrices * _columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
                stream, _args);
-    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_small1_2, (unsigned)_matrices, OCG_THREADS,
-                    stream, _args);
-    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_pass1, (unsigned)_blocks, OCG_THREADS, stream,
-                    _args);
+    if (_whole)
+        OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_2_whole,
+                   (unsigned)((_matrices + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+                   _args);
+    else
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_small1_2, (unsigned)_matrices,
+                        OCG_THREADS, stream, _args);
+    if (_whole)
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_whole1, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
+    else
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_pass1, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_finish1,
                (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
                _blocks);
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_tensor2, 1, 1, stream, _args);
-    OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_pass2, (unsigned)_blocks, OCG_THREADS, stream,
-                    _args);
+    if (_whole)
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_whole2, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
+    else
+        OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_pass2, (unsigned)_blocks, OCG_THREADS,
+                        stream, _args);
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_write,
                (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args);
     return (int)cudaGetLastError();

@@ -11,7 +11,8 @@
 #include "ftrl.h"
 #include "ocg_state.h"
 
-static_assert(OCG_CHUNK % OCG_STATE_BLOCK == 0, "a chunk holds whole blocks of stored state");
+static_assert(OCG_CHUNK % (OCG_STATE_UNROLL * OCG_STATE_BLOCK) == 0,
+              "a chunk holds whole groups of blocks of stored state");
 static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
 
 /* ---- the defaults ---- */
@@ -181,8 +182,9 @@ extern "C" int ocg_ftrl_default_step_cuda(const double *hyper, double *scalar_st
 }
 
 /* the defaults, float parameters with state_precision="int8": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_ftrl_default_f32_int8_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_ftrl_default_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_ftrl_default_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                        const double *__restrict__ grad_scale, double grad_factor,
@@ -197,7 +199,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float l1_regularization_strength = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    __shared__ uint32_t _scratch[OCG_STATE_UNROLL * OCG_STATE_BLOCK];
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 6;
@@ -212,43 +214,79 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _b = _start / OCG_STATE_BLOCK;
-            const float _scale_accumulator =
-                _scales_accumulator[_b]; /* read before the barriers, rewritten after */
-            const float _scale_linear =
-                _scales_linear[_b]; /* read before the barriers, rewritten after */
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_linear = 0.0F;
-            if (_here) {
-                ocg_ftrl_default_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_unsigned_value(accumulator[_k]) * _scale_accumulator,
-                    ocg_signed_value(linear[_k]) * _scale_linear, _c0_coefficient, _c1_lr_scale,
-                    _c2_minus_learning_rate_power, _c3_lr_scale, _c4_inv_lr, _c5_coefficient,
-                    l1_regularization_strength, &_new_p, &_new_accumulator, &_new_linear);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            uint8_t _code_accumulator_u[OCG_STATE_UNROLL];
+            float _scale_accumulator_u[OCG_STATE_UNROLL], _new_accumulator_u[OCG_STATE_UNROLL];
+            int8_t _code_linear_u[OCG_STATE_UNROLL];
+            float _scale_linear_u[OCG_STATE_UNROLL], _new_linear_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_accumulator_u[_u] =
+                    _first < _end ? _scales_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
+                _code_linear_u[_u] = _here ? linear[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_linear_u[_u] =
+                    _first < _end ? _scales_linear[_first / OCG_STATE_BLOCK] : 0.0F;
             }
-            const float _absmax_accumulator = ocg_threads_absmax(_new_accumulator, _scratch);
-            const float _inverse_accumulator =
-                1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
-            if (_here) {
-                accumulator[_k] =
-                    ocg_code_unsigned(_new_accumulator * _inverse_accumulator,
-                                      ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const uint8_t _code_accumulator = _code_accumulator_u[_u];
+                const float _scale_accumulator = _scale_accumulator_u[_u];
+                const int8_t _code_linear = _code_linear_u[_u];
+                const float _scale_linear = _scale_linear_u[_u];
+                float _new_p = 0.0F, _new_accumulator = 0.0F, _new_linear = 0.0F;
+                if (_k < _end) {
+                    ocg_ftrl_default_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_unsigned_value(_code_accumulator) * _scale_accumulator,
+                        ocg_signed_value(_code_linear) * _scale_linear, _c0_coefficient,
+                        _c1_lr_scale, _c2_minus_learning_rate_power, _c3_lr_scale, _c4_inv_lr,
+                        _c5_coefficient, l1_regularization_strength, &_new_p, &_new_accumulator,
+                        &_new_linear);
+                    p[_k] = _new_p;
+                }
+                _new_accumulator_u[_u] = _new_accumulator;
+                _new_linear_u[_u] = _new_linear;
             }
-            if (threadIdx.x == 0) {
-                _scales_accumulator[_b] = _absmax_accumulator;
+            float _absmax_accumulator_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_accumulator_u, _absmax_accumulator_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_accumulator_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    accumulator[_k] =
+                        ocg_code_unsigned(_new_accumulator_u[_u] * _inverse,
+                                          ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_accumulator[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
-            const float _absmax_linear = ocg_threads_absmax(_new_linear, _scratch);
-            const float _inverse_linear = 1.0F / (_absmax_linear > 0.0F ? _absmax_linear : 1.0F);
-            if (_here) {
-                linear[_k] = ocg_code_signed(_new_linear * _inverse_linear,
-                                             ocg_noise(_key_linear, _k, OCG_CODE_NOISE_BITS));
-            }
-            if (threadIdx.x == 0) {
-                _scales_linear[_b] = _absmax_linear;
+            float _absmax_linear_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_linear_u, _absmax_linear_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_linear_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    linear[_k] = ocg_code_signed(_new_linear_u[_u] * _inverse,
+                                                 ocg_noise(_key_linear, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_linear[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
         }
     }
@@ -269,8 +307,9 @@ extern "C" int ocg_ftrl_default_f32_int8_cuda(ocg_tensor_list list, const double
 }
 
 /* the defaults, float parameters with state_precision="bfloat16": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_ftrl_default_f32_bf16_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_ftrl_default_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_ftrl_default_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                        const double *__restrict__ grad_scale, double grad_factor,
@@ -297,23 +336,37 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_linear = 0.0F;
-            if (_here) {
-                ocg_ftrl_default_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(accumulator[_k]),
-                    ocg_bf16_float(linear[_k]), _c0_coefficient, _c1_lr_scale,
-                    _c2_minus_learning_rate_power, _c3_lr_scale, _c4_inv_lr, _c5_coefficient,
-                    l1_regularization_strength, &_new_p, &_new_accumulator, &_new_linear);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            uint16_t _code_accumulator_u[OCG_STATE_UNROLL];
+            uint16_t _code_linear_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
+                _code_linear_u[_u] = _here ? linear[_k] : 0;
             }
-            if (_here) {
-                accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
-            }
-            if (_here) {
-                linear[_k] = ocg_bf16_stochastic(_new_linear, _key_linear, _k);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const uint16_t _code_accumulator = _code_accumulator_u[_u];
+                const uint16_t _code_linear = _code_linear_u[_u];
+                float _new_p = 0.0F, _new_accumulator = 0.0F, _new_linear = 0.0F;
+                if (_k < _end) {
+                    ocg_ftrl_default_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_bf16_float(_code_accumulator), ocg_bf16_float(_code_linear),
+                        _c0_coefficient, _c1_lr_scale, _c2_minus_learning_rate_power, _c3_lr_scale,
+                        _c4_inv_lr, _c5_coefficient, l1_regularization_strength, &_new_p,
+                        &_new_accumulator, &_new_linear);
+                    p[_k] = _new_p;
+                    accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+                    linear[_k] = ocg_bf16_stochastic(_new_linear, _key_linear, _k);
+                }
             }
         }
     }

@@ -11,7 +11,8 @@
 #include "lamb.h"
 #include "ocg_state.h"
 
-static_assert(OCG_CHUNK % OCG_STATE_BLOCK == 0, "a chunk holds whole blocks of stored state");
+static_assert(OCG_CHUNK % (OCG_STATE_UNROLL * OCG_STATE_BLOCK) == 0,
+              "a chunk holds whole groups of blocks of stored state");
 static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
 
 /* ---- the defaults ---- */

@@ -11,7 +11,8 @@
 #include "nadam.h"
 #include "ocg_state.h"
 
-static_assert(OCG_CHUNK % OCG_STATE_BLOCK == 0, "a chunk holds whole blocks of stored state");
+static_assert(OCG_CHUNK % (OCG_STATE_UNROLL * OCG_STATE_BLOCK) == 0,
+              "a chunk holds whole groups of blocks of stored state");
 static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
 
 /* ---- the defaults ---- */
@@ -184,8 +185,9 @@ extern "C" int ocg_nadam_default_step_cuda(const double *hyper, double *scalar_s
 }
 
 /* the defaults, float parameters with state_precision="int8": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_nadam_default_f32_int8_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_nadam_default_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_nadam_default_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                         const double *__restrict__ grad_scale, double grad_factor,
@@ -203,7 +205,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float epsilon = (float)scalars[9];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    __shared__ uint32_t _scratch[OCG_STATE_UNROLL * OCG_STATE_BLOCK];
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 6;
@@ -218,39 +220,76 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _b = _start / OCG_STATE_BLOCK;
-            const float _scale_m = _scales_m[_b]; /* read before the barriers, rewritten after */
-            const float _scale_v = _scales_v[_b]; /* read before the barriers, rewritten after */
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
-            if (_here) {
-                ocg_nadam_default_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
-                    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr,
-                    _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient,
-                    _c6_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            int8_t _code_m_u[OCG_STATE_UNROLL];
+            float _scale_m_u[OCG_STATE_UNROLL], _new_m_u[OCG_STATE_UNROLL];
+            uint8_t _code_v_u[OCG_STATE_UNROLL];
+            float _scale_v_u[OCG_STATE_UNROLL], _new_v_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_m_u[_u] = _here ? m[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_m_u[_u] = _first < _end ? _scales_m[_first / OCG_STATE_BLOCK] : 0.0F;
+                _code_v_u[_u] = _here ? v[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_v_u[_u] = _first < _end ? _scales_v[_first / OCG_STATE_BLOCK] : 0.0F;
             }
-            const float _absmax_m = ocg_threads_absmax(_new_m, _scratch);
-            const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
-            if (_here) {
-                m[_k] = ocg_code_signed(_new_m * _inverse_m,
-                                        ocg_noise(_key_m, _k, OCG_CODE_NOISE_BITS));
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const int8_t _code_m = _code_m_u[_u];
+                const float _scale_m = _scale_m_u[_u];
+                const uint8_t _code_v = _code_v_u[_u];
+                const float _scale_v = _scale_v_u[_u];
+                float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
+                if (_k < _end) {
+                    ocg_nadam_default_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_signed_value(_code_m) * _scale_m,
+                        ocg_unsigned_value(_code_v) * _scale_v, _c0_one_minus_beta_1,
+                        _c1_one_minus_beta_2, _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t,
+                        _c4_coefficient, _c5_coefficient, _c6_weight_decay_factor, beta_1, beta_2,
+                        epsilon, &_new_p, &_new_m, &_new_v);
+                    p[_k] = _new_p;
+                }
+                _new_m_u[_u] = _new_m;
+                _new_v_u[_u] = _new_v;
             }
-            if (threadIdx.x == 0) {
-                _scales_m[_b] = _absmax_m;
+            float _absmax_m_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_m_u, _absmax_m_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_m_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    m[_k] = ocg_code_signed(_new_m_u[_u] * _inverse,
+                                            ocg_noise(_key_m, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_m[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
-            const float _absmax_v = ocg_threads_absmax(_new_v, _scratch);
-            const float _inverse_v = 1.0F / (_absmax_v > 0.0F ? _absmax_v : 1.0F);
-            if (_here) {
-                v[_k] = ocg_code_unsigned(_new_v * _inverse_v,
-                                          ocg_noise(_key_v, _k, OCG_CODE_NOISE_BITS));
-            }
-            if (threadIdx.x == 0) {
-                _scales_v[_b] = _absmax_v;
+            float _absmax_v_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_v_u, _absmax_v_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_v_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    v[_k] = ocg_code_unsigned(_new_v_u[_u] * _inverse,
+                                              ocg_noise(_key_v, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_v[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
         }
     }
@@ -271,8 +310,9 @@ extern "C" int ocg_nadam_default_f32_int8_cuda(ocg_tensor_list list, const doubl
 }
 
 /* the defaults, float parameters with state_precision="bfloat16": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_nadam_default_f32_bf16_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_nadam_default_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_nadam_default_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                         const double *__restrict__ grad_scale, double grad_factor,
@@ -302,23 +342,37 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
-            if (_here) {
-                ocg_nadam_default_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
-                    ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_minus_lr,
-                    _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient, _c5_coefficient,
-                    _c6_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_new_m, &_new_v);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            uint16_t _code_m_u[OCG_STATE_UNROLL];
+            uint16_t _code_v_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_m_u[_u] = _here ? m[_k] : 0;
+                _code_v_u[_u] = _here ? v[_k] : 0;
             }
-            if (_here) {
-                m[_k] = ocg_bf16_stochastic(_new_m, _key_m, _k);
-            }
-            if (_here) {
-                v[_k] = ocg_bf16_stochastic(_new_v, _key_v, _k);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const uint16_t _code_m = _code_m_u[_u];
+                const uint16_t _code_v = _code_v_u[_u];
+                float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
+                if (_k < _end) {
+                    ocg_nadam_default_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound), ocg_bf16_float(_code_m),
+                        ocg_bf16_float(_code_v), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                        _c2_minus_lr, _c3_inv_one_minus_beta_2_pow_t, _c4_coefficient,
+                        _c5_coefficient, _c6_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
+                        &_new_m, &_new_v);
+                    p[_k] = _new_p;
+                    m[_k] = ocg_bf16_stochastic(_new_m, _key_m, _k);
+                    v[_k] = ocg_bf16_stochastic(_new_v, _key_v, _k);
+                }
             }
         }
     }

@@ -135,24 +135,39 @@ HD uint16_t ocg_bf16_stochastic(float x, uint32_t key, int64_t i)
 }
 
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
-/* ocg_block_absmax over a block of threads, one value each: every thread of the block calls
- * it and gets the result. A tree in scratch (blockDim.x words of __shared__ memory, blockDim.x
- * a power of two) with a barrier per level, not warp shuffles, which the CPU shim cannot run:
- * the code a GPU runs is the code the shim tests. */
-__device__ __forceinline__ float ocg_threads_absmax(float x, uint32_t *scratch)
+/* A CUDA kernel takes this many state blocks at a time: their loads in flight together,
+ * their largest magnitudes found by one tree. */
+#define OCG_STATE_UNROLL 4
+
+/* ocg_block_absmax over a block of threads, of OCG_STATE_UNROLL state blocks at once, one
+ * value of each per thread: every thread of the block calls it and gets the results. A tree
+ * in scratch (OCG_STATE_UNROLL * blockDim.x words of __shared__ memory, blockDim.x a power of
+ * two) with a barrier per level, not warp shuffles, which the CPU shim cannot run: the code a
+ * GPU runs is the code the shim tests. */
+__device__ __forceinline__ void ocg_threads_absmax(const float *x, float *largest,
+                                                   uint32_t *scratch)
 {
-    const unsigned t = threadIdx.x;
-    scratch[t] = ocg_float_bits(x) & 0x7FFFFFFFu;
+    const unsigned t = threadIdx.x, n = blockDim.x;
+    OCG_UNROLL
+    for (int u = 0; u < OCG_STATE_UNROLL; ++u) {
+        scratch[u * n + t] = ocg_float_bits(x[u]) & 0x7FFFFFFFu;
+    }
     __syncthreads();
-    for (unsigned half = blockDim.x / 2; half > 0; half /= 2) {
+    for (unsigned half = n / 2; half > 0; half /= 2) {
         if (t < half) {
-            scratch[t] = scratch[t + half] > scratch[t] ? scratch[t + half] : scratch[t];
+            OCG_UNROLL
+            for (int u = 0; u < OCG_STATE_UNROLL; ++u) {
+                const uint32_t a = scratch[u * n + t], b = scratch[u * n + t + half];
+                scratch[u * n + t] = b > a ? b : a;
+            }
         }
         __syncthreads();
     }
-    const uint32_t largest = scratch[0];
-    __syncthreads(); /* every thread has read it before the next call writes scratch */
-    return ocg_bits_float(largest);
+    OCG_UNROLL
+    for (int u = 0; u < OCG_STATE_UNROLL; ++u) {
+        largest[u] = ocg_bits_float(scratch[u * n]);
+    }
+    __syncthreads(); /* every thread has read them before the next call writes scratch */
 }
 #endif
 

@@ -11,7 +11,8 @@
 #include "rmsprop.h"
 #include "ocg_state.h"
 
-static_assert(OCG_CHUNK % OCG_STATE_BLOCK == 0, "a chunk holds whole blocks of stored state");
+static_assert(OCG_CHUNK % (OCG_STATE_UNROLL * OCG_STATE_BLOCK) == 0,
+              "a chunk holds whole groups of blocks of stored state");
 static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
 
 /* ---- centered=False, momentum_on=False ---- */
@@ -174,8 +175,9 @@ extern "C" int ocg_rmsprop_no_centered__no_momentum_on_step_cuda(const double *h
 }
 
 /* centered=False, momentum_on=False, float parameters with state_precision="int8": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_rmsprop_no_centered__no_momentum_on_int8_state_kernel(ocg_tensor_list list,
                                                               const double *__restrict__ scalars,
@@ -190,7 +192,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    __shared__ uint32_t _scratch[OCG_STATE_UNROLL * OCG_STATE_BLOCK];
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 4;
@@ -202,31 +204,53 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _b = _start / OCG_STATE_BLOCK;
-            const float _scale_accumulator =
-                _scales_accumulator[_b]; /* read before the barriers, rewritten after */
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_accumulator = 0.0F;
-            if (_here) {
-                ocg_rmsprop_no_centered__no_momentum_on_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_value(accumulator[_k]) * _scale_accumulator, _c0_one_minus_rho,
-                    _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p,
-                    &_new_accumulator);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            int8_t _code_accumulator_u[OCG_STATE_UNROLL];
+            float _scale_accumulator_u[OCG_STATE_UNROLL], _new_accumulator_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_accumulator_u[_u] =
+                    _first < _end ? _scales_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
             }
-            const float _absmax_accumulator = ocg_threads_absmax(_new_accumulator, _scratch);
-            const float _inverse_accumulator =
-                1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
-            if (_here) {
-                accumulator[_k] =
-                    ocg_code_signed(_new_accumulator * _inverse_accumulator,
-                                    ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const int8_t _code_accumulator = _code_accumulator_u[_u];
+                const float _scale_accumulator = _scale_accumulator_u[_u];
+                float _new_p = 0.0F, _new_accumulator = 0.0F;
+                if (_k < _end) {
+                    ocg_rmsprop_no_centered__no_momentum_on_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_signed_value(_code_accumulator) * _scale_accumulator, _c0_one_minus_rho,
+                        _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p,
+                        &_new_accumulator);
+                    p[_k] = _new_p;
+                }
+                _new_accumulator_u[_u] = _new_accumulator;
             }
-            if (threadIdx.x == 0) {
-                _scales_accumulator[_b] = _absmax_accumulator;
+            float _absmax_accumulator_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_accumulator_u, _absmax_accumulator_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_accumulator_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    accumulator[_k] =
+                        ocg_code_signed(_new_accumulator_u[_u] * _inverse,
+                                        ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_accumulator[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
         }
     }
@@ -247,8 +271,9 @@ extern "C" int ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cuda(
 }
 
 /* centered=False, momentum_on=False, float parameters with state_precision="bfloat16": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rmsprop_no_centered__no_momentum_on_f32_bf16_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_rmsprop_no_centered__no_momentum_on_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_rmsprop_no_centered__no_momentum_on_bf16_state_kernel(ocg_tensor_list list,
                                                               const double *__restrict__ scalars,
@@ -273,19 +298,31 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_accumulator = 0.0F;
-            if (_here) {
-                ocg_rmsprop_no_centered__no_momentum_on_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(accumulator[_k]),
-                    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p,
-                    &_new_accumulator);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            uint16_t _code_accumulator_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
             }
-            if (_here) {
-                accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const uint16_t _code_accumulator = _code_accumulator_u[_u];
+                float _new_p = 0.0F, _new_accumulator = 0.0F;
+                if (_k < _end) {
+                    ocg_rmsprop_no_centered__no_momentum_on_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_bf16_float(_code_accumulator), _c0_one_minus_rho, _c1_minus_lr,
+                        _c2_weight_decay_factor, epsilon, rho, &_new_p, &_new_accumulator);
+                    p[_k] = _new_p;
+                    accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+                }
             }
         }
     }
@@ -473,8 +510,9 @@ extern "C" int ocg_rmsprop_no_centered__momentum_on_step_cuda(const double *hype
 }
 
 /* centered=False, momentum_on=True, float parameters with state_precision="int8": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rmsprop_no_centered__momentum_on_f32_int8_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_rmsprop_no_centered__momentum_on_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_rmsprop_no_centered__momentum_on_int8_state_kernel(ocg_tensor_list list,
                                                            const double *__restrict__ scalars,
@@ -490,7 +528,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float rho = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    __shared__ uint32_t _scratch[OCG_STATE_UNROLL * OCG_STATE_BLOCK];
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 6;
@@ -506,46 +544,80 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _b = _start / OCG_STATE_BLOCK;
-            const float _scale_accumulator =
-                _scales_accumulator[_b]; /* read before the barriers, rewritten after */
-            const float _scale_momentum_buffer =
-                _scales_momentum_buffer[_b]; /* read before the barriers, rewritten after */
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_momentum_buffer = 0.0F;
-            if (_here) {
-                ocg_rmsprop_no_centered__momentum_on_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_value(accumulator[_k]) * _scale_accumulator,
-                    ocg_signed_value(momentum_buffer[_k]) * _scale_momentum_buffer,
-                    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
-                    rho, &_new_p, &_new_accumulator, &_new_momentum_buffer);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            int8_t _code_accumulator_u[OCG_STATE_UNROLL];
+            float _scale_accumulator_u[OCG_STATE_UNROLL], _new_accumulator_u[OCG_STATE_UNROLL];
+            int8_t _code_momentum_buffer_u[OCG_STATE_UNROLL];
+            float _scale_momentum_buffer_u[OCG_STATE_UNROLL],
+                _new_momentum_buffer_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_accumulator_u[_u] =
+                    _first < _end ? _scales_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
+                _code_momentum_buffer_u[_u] = _here ? momentum_buffer[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_momentum_buffer_u[_u] =
+                    _first < _end ? _scales_momentum_buffer[_first / OCG_STATE_BLOCK] : 0.0F;
             }
-            const float _absmax_accumulator = ocg_threads_absmax(_new_accumulator, _scratch);
-            const float _inverse_accumulator =
-                1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
-            if (_here) {
-                accumulator[_k] =
-                    ocg_code_signed(_new_accumulator * _inverse_accumulator,
-                                    ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const int8_t _code_accumulator = _code_accumulator_u[_u];
+                const float _scale_accumulator = _scale_accumulator_u[_u];
+                const int8_t _code_momentum_buffer = _code_momentum_buffer_u[_u];
+                const float _scale_momentum_buffer = _scale_momentum_buffer_u[_u];
+                float _new_p = 0.0F, _new_accumulator = 0.0F, _new_momentum_buffer = 0.0F;
+                if (_k < _end) {
+                    ocg_rmsprop_no_centered__momentum_on_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_signed_value(_code_accumulator) * _scale_accumulator,
+                        ocg_signed_value(_code_momentum_buffer) * _scale_momentum_buffer,
+                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
+                        rho, &_new_p, &_new_accumulator, &_new_momentum_buffer);
+                    p[_k] = _new_p;
+                }
+                _new_accumulator_u[_u] = _new_accumulator;
+                _new_momentum_buffer_u[_u] = _new_momentum_buffer;
             }
-            if (threadIdx.x == 0) {
-                _scales_accumulator[_b] = _absmax_accumulator;
+            float _absmax_accumulator_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_accumulator_u, _absmax_accumulator_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_accumulator_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    accumulator[_k] =
+                        ocg_code_signed(_new_accumulator_u[_u] * _inverse,
+                                        ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_accumulator[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
-            const float _absmax_momentum_buffer =
-                ocg_threads_absmax(_new_momentum_buffer, _scratch);
-            const float _inverse_momentum_buffer =
-                1.0F / (_absmax_momentum_buffer > 0.0F ? _absmax_momentum_buffer : 1.0F);
-            if (_here) {
-                momentum_buffer[_k] =
-                    ocg_code_signed(_new_momentum_buffer * _inverse_momentum_buffer,
-                                    ocg_noise(_key_momentum_buffer, _k, OCG_CODE_NOISE_BITS));
-            }
-            if (threadIdx.x == 0) {
-                _scales_momentum_buffer[_b] = _absmax_momentum_buffer;
+            float _absmax_momentum_buffer_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_momentum_buffer_u, _absmax_momentum_buffer_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_momentum_buffer_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    momentum_buffer[_k] =
+                        ocg_code_signed(_new_momentum_buffer_u[_u] * _inverse,
+                                        ocg_noise(_key_momentum_buffer, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_momentum_buffer[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
         }
     }
@@ -566,8 +638,9 @@ extern "C" int ocg_rmsprop_no_centered__momentum_on_f32_int8_cuda(
 }
 
 /* centered=False, momentum_on=True, float parameters with state_precision="bfloat16": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rmsprop_no_centered__momentum_on_f32_bf16_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_rmsprop_no_centered__momentum_on_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_rmsprop_no_centered__momentum_on_bf16_state_kernel(ocg_tensor_list list,
                                                            const double *__restrict__ scalars,
@@ -596,24 +669,37 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_momentum_buffer = 0.0F;
-            if (_here) {
-                ocg_rmsprop_no_centered__momentum_on_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(accumulator[_k]),
-                    ocg_bf16_float(momentum_buffer[_k]), _c0_one_minus_rho, _c1_minus_lr,
-                    _c2_weight_decay_factor, epsilon, momentum, rho, &_new_p, &_new_accumulator,
-                    &_new_momentum_buffer);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            uint16_t _code_accumulator_u[OCG_STATE_UNROLL];
+            uint16_t _code_momentum_buffer_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
+                _code_momentum_buffer_u[_u] = _here ? momentum_buffer[_k] : 0;
             }
-            if (_here) {
-                accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
-            }
-            if (_here) {
-                momentum_buffer[_k] =
-                    ocg_bf16_stochastic(_new_momentum_buffer, _key_momentum_buffer, _k);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const uint16_t _code_accumulator = _code_accumulator_u[_u];
+                const uint16_t _code_momentum_buffer = _code_momentum_buffer_u[_u];
+                float _new_p = 0.0F, _new_accumulator = 0.0F, _new_momentum_buffer = 0.0F;
+                if (_k < _end) {
+                    ocg_rmsprop_no_centered__momentum_on_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_bf16_float(_code_accumulator), ocg_bf16_float(_code_momentum_buffer),
+                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
+                        rho, &_new_p, &_new_accumulator, &_new_momentum_buffer);
+                    p[_k] = _new_p;
+                    accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+                    momentum_buffer[_k] =
+                        ocg_bf16_stochastic(_new_momentum_buffer, _key_momentum_buffer, _k);
+                }
             }
         }
     }
@@ -798,8 +884,9 @@ extern "C" int ocg_rmsprop_centered__no_momentum_on_step_cuda(const double *hype
 }
 
 /* centered=True, momentum_on=False, float parameters with state_precision="int8": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rmsprop_centered__no_momentum_on_f32_int8_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_rmsprop_centered__no_momentum_on_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_rmsprop_centered__no_momentum_on_int8_state_kernel(ocg_tensor_list list,
                                                            const double *__restrict__ scalars,
@@ -814,7 +901,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    __shared__ uint32_t _scratch[OCG_STATE_UNROLL * OCG_STATE_BLOCK];
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 6;
@@ -829,45 +916,79 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _b = _start / OCG_STATE_BLOCK;
-            const float _scale_accumulator =
-                _scales_accumulator[_b]; /* read before the barriers, rewritten after */
-            const float _scale_mean_gradient =
-                _scales_mean_gradient[_b]; /* read before the barriers, rewritten after */
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F;
-            if (_here) {
-                ocg_rmsprop_centered__no_momentum_on_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_value(accumulator[_k]) * _scale_accumulator,
-                    ocg_signed_value(mean_gradient[_k]) * _scale_mean_gradient, _c0_one_minus_rho,
-                    _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p, &_new_accumulator,
-                    &_new_mean_gradient);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            int8_t _code_accumulator_u[OCG_STATE_UNROLL];
+            float _scale_accumulator_u[OCG_STATE_UNROLL], _new_accumulator_u[OCG_STATE_UNROLL];
+            int8_t _code_mean_gradient_u[OCG_STATE_UNROLL];
+            float _scale_mean_gradient_u[OCG_STATE_UNROLL], _new_mean_gradient_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_accumulator_u[_u] =
+                    _first < _end ? _scales_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
+                _code_mean_gradient_u[_u] = _here ? mean_gradient[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_mean_gradient_u[_u] =
+                    _first < _end ? _scales_mean_gradient[_first / OCG_STATE_BLOCK] : 0.0F;
             }
-            const float _absmax_accumulator = ocg_threads_absmax(_new_accumulator, _scratch);
-            const float _inverse_accumulator =
-                1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
-            if (_here) {
-                accumulator[_k] =
-                    ocg_code_signed(_new_accumulator * _inverse_accumulator,
-                                    ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const int8_t _code_accumulator = _code_accumulator_u[_u];
+                const float _scale_accumulator = _scale_accumulator_u[_u];
+                const int8_t _code_mean_gradient = _code_mean_gradient_u[_u];
+                const float _scale_mean_gradient = _scale_mean_gradient_u[_u];
+                float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F;
+                if (_k < _end) {
+                    ocg_rmsprop_centered__no_momentum_on_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_signed_value(_code_accumulator) * _scale_accumulator,
+                        ocg_signed_value(_code_mean_gradient) * _scale_mean_gradient,
+                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                        &_new_p, &_new_accumulator, &_new_mean_gradient);
+                    p[_k] = _new_p;
+                }
+                _new_accumulator_u[_u] = _new_accumulator;
+                _new_mean_gradient_u[_u] = _new_mean_gradient;
             }
-            if (threadIdx.x == 0) {
-                _scales_accumulator[_b] = _absmax_accumulator;
+            float _absmax_accumulator_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_accumulator_u, _absmax_accumulator_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_accumulator_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    accumulator[_k] =
+                        ocg_code_signed(_new_accumulator_u[_u] * _inverse,
+                                        ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_accumulator[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
-            const float _absmax_mean_gradient = ocg_threads_absmax(_new_mean_gradient, _scratch);
-            const float _inverse_mean_gradient =
-                1.0F / (_absmax_mean_gradient > 0.0F ? _absmax_mean_gradient : 1.0F);
-            if (_here) {
-                mean_gradient[_k] =
-                    ocg_code_signed(_new_mean_gradient * _inverse_mean_gradient,
-                                    ocg_noise(_key_mean_gradient, _k, OCG_CODE_NOISE_BITS));
-            }
-            if (threadIdx.x == 0) {
-                _scales_mean_gradient[_b] = _absmax_mean_gradient;
+            float _absmax_mean_gradient_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_mean_gradient_u, _absmax_mean_gradient_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_mean_gradient_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    mean_gradient[_k] =
+                        ocg_code_signed(_new_mean_gradient_u[_u] * _inverse,
+                                        ocg_noise(_key_mean_gradient, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_mean_gradient[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
         }
     }
@@ -888,8 +1009,9 @@ extern "C" int ocg_rmsprop_centered__no_momentum_on_f32_int8_cuda(
 }
 
 /* centered=True, momentum_on=False, float parameters with state_precision="bfloat16": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rmsprop_centered__no_momentum_on_f32_bf16_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_rmsprop_centered__no_momentum_on_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_rmsprop_centered__no_momentum_on_bf16_state_kernel(ocg_tensor_list list,
                                                            const double *__restrict__ scalars,
@@ -916,23 +1038,37 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F;
-            if (_here) {
-                ocg_rmsprop_centered__no_momentum_on_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(accumulator[_k]),
-                    ocg_bf16_float(mean_gradient[_k]), _c0_one_minus_rho, _c1_minus_lr,
-                    _c2_weight_decay_factor, epsilon, rho, &_new_p, &_new_accumulator,
-                    &_new_mean_gradient);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            uint16_t _code_accumulator_u[OCG_STATE_UNROLL];
+            uint16_t _code_mean_gradient_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
+                _code_mean_gradient_u[_u] = _here ? mean_gradient[_k] : 0;
             }
-            if (_here) {
-                accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
-            }
-            if (_here) {
-                mean_gradient[_k] = ocg_bf16_stochastic(_new_mean_gradient, _key_mean_gradient, _k);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const uint16_t _code_accumulator = _code_accumulator_u[_u];
+                const uint16_t _code_mean_gradient = _code_mean_gradient_u[_u];
+                float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F;
+                if (_k < _end) {
+                    ocg_rmsprop_centered__no_momentum_on_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_bf16_float(_code_accumulator), ocg_bf16_float(_code_mean_gradient),
+                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                        &_new_p, &_new_accumulator, &_new_mean_gradient);
+                    p[_k] = _new_p;
+                    accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+                    mean_gradient[_k] =
+                        ocg_bf16_stochastic(_new_mean_gradient, _key_mean_gradient, _k);
+                }
             }
         }
     }
@@ -1125,8 +1261,9 @@ extern "C" int ocg_rmsprop_centered__momentum_on_step_cuda(const double *hyper,
 }
 
 /* centered=True, momentum_on=True, float parameters with state_precision="int8": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rmsprop_centered__momentum_on_f32_int8_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_rmsprop_centered__momentum_on_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_rmsprop_centered__momentum_on_int8_state_kernel(ocg_tensor_list list,
                                                         const double *__restrict__ scalars,
@@ -1142,7 +1279,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float rho = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    __shared__ uint32_t _scratch[OCG_STATE_UNROLL * OCG_STATE_BLOCK];
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 8;
@@ -1161,61 +1298,108 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _b = _start / OCG_STATE_BLOCK;
-            const float _scale_accumulator =
-                _scales_accumulator[_b]; /* read before the barriers, rewritten after */
-            const float _scale_mean_gradient =
-                _scales_mean_gradient[_b]; /* read before the barriers, rewritten after */
-            const float _scale_momentum_buffer =
-                _scales_momentum_buffer[_b]; /* read before the barriers, rewritten after */
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F,
-                  _new_momentum_buffer = 0.0F;
-            if (_here) {
-                ocg_rmsprop_centered__momentum_on_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                    ocg_signed_value(accumulator[_k]) * _scale_accumulator,
-                    ocg_signed_value(mean_gradient[_k]) * _scale_mean_gradient,
-                    ocg_signed_value(momentum_buffer[_k]) * _scale_momentum_buffer,
-                    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
-                    rho, &_new_p, &_new_accumulator, &_new_mean_gradient, &_new_momentum_buffer);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            int8_t _code_accumulator_u[OCG_STATE_UNROLL];
+            float _scale_accumulator_u[OCG_STATE_UNROLL], _new_accumulator_u[OCG_STATE_UNROLL];
+            int8_t _code_mean_gradient_u[OCG_STATE_UNROLL];
+            float _scale_mean_gradient_u[OCG_STATE_UNROLL], _new_mean_gradient_u[OCG_STATE_UNROLL];
+            int8_t _code_momentum_buffer_u[OCG_STATE_UNROLL];
+            float _scale_momentum_buffer_u[OCG_STATE_UNROLL],
+                _new_momentum_buffer_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_accumulator_u[_u] =
+                    _first < _end ? _scales_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
+                _code_mean_gradient_u[_u] = _here ? mean_gradient[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_mean_gradient_u[_u] =
+                    _first < _end ? _scales_mean_gradient[_first / OCG_STATE_BLOCK] : 0.0F;
+                _code_momentum_buffer_u[_u] = _here ? momentum_buffer[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_momentum_buffer_u[_u] =
+                    _first < _end ? _scales_momentum_buffer[_first / OCG_STATE_BLOCK] : 0.0F;
             }
-            const float _absmax_accumulator = ocg_threads_absmax(_new_accumulator, _scratch);
-            const float _inverse_accumulator =
-                1.0F / (_absmax_accumulator > 0.0F ? _absmax_accumulator : 1.0F);
-            if (_here) {
-                accumulator[_k] =
-                    ocg_code_signed(_new_accumulator * _inverse_accumulator,
-                                    ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const int8_t _code_accumulator = _code_accumulator_u[_u];
+                const float _scale_accumulator = _scale_accumulator_u[_u];
+                const int8_t _code_mean_gradient = _code_mean_gradient_u[_u];
+                const float _scale_mean_gradient = _scale_mean_gradient_u[_u];
+                const int8_t _code_momentum_buffer = _code_momentum_buffer_u[_u];
+                const float _scale_momentum_buffer = _scale_momentum_buffer_u[_u];
+                float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F,
+                      _new_momentum_buffer = 0.0F;
+                if (_k < _end) {
+                    ocg_rmsprop_centered__momentum_on_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_signed_value(_code_accumulator) * _scale_accumulator,
+                        ocg_signed_value(_code_mean_gradient) * _scale_mean_gradient,
+                        ocg_signed_value(_code_momentum_buffer) * _scale_momentum_buffer,
+                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
+                        rho, &_new_p, &_new_accumulator, &_new_mean_gradient,
+                        &_new_momentum_buffer);
+                    p[_k] = _new_p;
+                }
+                _new_accumulator_u[_u] = _new_accumulator;
+                _new_mean_gradient_u[_u] = _new_mean_gradient;
+                _new_momentum_buffer_u[_u] = _new_momentum_buffer;
             }
-            if (threadIdx.x == 0) {
-                _scales_accumulator[_b] = _absmax_accumulator;
+            float _absmax_accumulator_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_accumulator_u, _absmax_accumulator_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_accumulator_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    accumulator[_k] =
+                        ocg_code_signed(_new_accumulator_u[_u] * _inverse,
+                                        ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_accumulator[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
-            const float _absmax_mean_gradient = ocg_threads_absmax(_new_mean_gradient, _scratch);
-            const float _inverse_mean_gradient =
-                1.0F / (_absmax_mean_gradient > 0.0F ? _absmax_mean_gradient : 1.0F);
-            if (_here) {
-                mean_gradient[_k] =
-                    ocg_code_signed(_new_mean_gradient * _inverse_mean_gradient,
-                                    ocg_noise(_key_mean_gradient, _k, OCG_CODE_NOISE_BITS));
+            float _absmax_mean_gradient_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_mean_gradient_u, _absmax_mean_gradient_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_mean_gradient_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    mean_gradient[_k] =
+                        ocg_code_signed(_new_mean_gradient_u[_u] * _inverse,
+                                        ocg_noise(_key_mean_gradient, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_mean_gradient[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
-            if (threadIdx.x == 0) {
-                _scales_mean_gradient[_b] = _absmax_mean_gradient;
-            }
-            const float _absmax_momentum_buffer =
-                ocg_threads_absmax(_new_momentum_buffer, _scratch);
-            const float _inverse_momentum_buffer =
-                1.0F / (_absmax_momentum_buffer > 0.0F ? _absmax_momentum_buffer : 1.0F);
-            if (_here) {
-                momentum_buffer[_k] =
-                    ocg_code_signed(_new_momentum_buffer * _inverse_momentum_buffer,
-                                    ocg_noise(_key_momentum_buffer, _k, OCG_CODE_NOISE_BITS));
-            }
-            if (threadIdx.x == 0) {
-                _scales_momentum_buffer[_b] = _absmax_momentum_buffer;
+            float _absmax_momentum_buffer_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_momentum_buffer_u, _absmax_momentum_buffer_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_momentum_buffer_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    momentum_buffer[_k] =
+                        ocg_code_signed(_new_momentum_buffer_u[_u] * _inverse,
+                                        ocg_noise(_key_momentum_buffer, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_momentum_buffer[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
         }
     }
@@ -1238,8 +1422,9 @@ extern "C" int ocg_rmsprop_centered__momentum_on_f32_int8_cuda(ocg_tensor_list l
 }
 
 /* centered=True, momentum_on=True, float parameters with state_precision="bfloat16": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rmsprop_centered__momentum_on_f32_bf16_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_rmsprop_centered__momentum_on_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_rmsprop_centered__momentum_on_bf16_state_kernel(ocg_tensor_list list,
                                                         const double *__restrict__ scalars,
@@ -1270,28 +1455,44 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F,
-                  _new_momentum_buffer = 0.0F;
-            if (_here) {
-                ocg_rmsprop_centered__momentum_on_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(accumulator[_k]),
-                    ocg_bf16_float(mean_gradient[_k]), ocg_bf16_float(momentum_buffer[_k]),
-                    _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
-                    rho, &_new_p, &_new_accumulator, &_new_mean_gradient, &_new_momentum_buffer);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            uint16_t _code_accumulator_u[OCG_STATE_UNROLL];
+            uint16_t _code_mean_gradient_u[OCG_STATE_UNROLL];
+            uint16_t _code_momentum_buffer_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
+                _code_mean_gradient_u[_u] = _here ? mean_gradient[_k] : 0;
+                _code_momentum_buffer_u[_u] = _here ? momentum_buffer[_k] : 0;
             }
-            if (_here) {
-                accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
-            }
-            if (_here) {
-                mean_gradient[_k] = ocg_bf16_stochastic(_new_mean_gradient, _key_mean_gradient, _k);
-            }
-            if (_here) {
-                momentum_buffer[_k] =
-                    ocg_bf16_stochastic(_new_momentum_buffer, _key_momentum_buffer, _k);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const uint16_t _code_accumulator = _code_accumulator_u[_u];
+                const uint16_t _code_mean_gradient = _code_mean_gradient_u[_u];
+                const uint16_t _code_momentum_buffer = _code_momentum_buffer_u[_u];
+                float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F,
+                      _new_momentum_buffer = 0.0F;
+                if (_k < _end) {
+                    ocg_rmsprop_centered__momentum_on_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_bf16_float(_code_accumulator), ocg_bf16_float(_code_mean_gradient),
+                        ocg_bf16_float(_code_momentum_buffer), _c0_one_minus_rho, _c1_minus_lr,
+                        _c2_weight_decay_factor, epsilon, momentum, rho, &_new_p, &_new_accumulator,
+                        &_new_mean_gradient, &_new_momentum_buffer);
+                    p[_k] = _new_p;
+                    accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+                    mean_gradient[_k] =
+                        ocg_bf16_stochastic(_new_mean_gradient, _key_mean_gradient, _k);
+                    momentum_buffer[_k] =
+                        ocg_bf16_stochastic(_new_momentum_buffer, _key_momentum_buffer, _k);
+                }
             }
         }
     }

@@ -11,7 +11,8 @@
 #include "rprop.h"
 #include "ocg_state.h"
 
-static_assert(OCG_CHUNK % OCG_STATE_BLOCK == 0, "a chunk holds whole blocks of stored state");
+static_assert(OCG_CHUNK % (OCG_STATE_UNROLL * OCG_STATE_BLOCK) == 0,
+              "a chunk holds whole groups of blocks of stored state");
 static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
 
 /* ---- the defaults ---- */
@@ -168,8 +169,9 @@ extern "C" int ocg_rprop_default_step_cuda(const double *hyper, double *scalar_s
 }
 
 /* the defaults, float parameters with state_precision="int8": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rprop_default_f32_int8_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_rprop_default_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_rprop_default_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                         const double *__restrict__ grad_scale, double grad_factor,
@@ -182,7 +184,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float step_size_min = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    __shared__ uint32_t _scratch[OCG_STATE_UNROLL * OCG_STATE_BLOCK];
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 6;
@@ -197,43 +199,77 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _b = _start / OCG_STATE_BLOCK;
-            const float _scale_prev =
-                _scales_prev[_b]; /* read before the barriers, rewritten after */
-            const float _scale_step_size =
-                _scales_step_size[_b]; /* read before the barriers, rewritten after */
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_prev = 0.0F, _new_step_size = 0.0F;
-            if (_here) {
-                ocg_rprop_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                              ocg_signed_value(prev[_k]) * _scale_prev,
-                                              ocg_unsigned_value(step_size[_k]) * _scale_step_size,
-                                              _c0_weight_decay_factor, eta_minus, eta_plus,
-                                              step_size_max, step_size_min, &_new_p, &_new_prev,
-                                              &_new_step_size);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            int8_t _code_prev_u[OCG_STATE_UNROLL];
+            float _scale_prev_u[OCG_STATE_UNROLL], _new_prev_u[OCG_STATE_UNROLL];
+            uint8_t _code_step_size_u[OCG_STATE_UNROLL];
+            float _scale_step_size_u[OCG_STATE_UNROLL], _new_step_size_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_prev_u[_u] = _here ? prev[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_prev_u[_u] = _first < _end ? _scales_prev[_first / OCG_STATE_BLOCK] : 0.0F;
+                _code_step_size_u[_u] = _here ? step_size[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_step_size_u[_u] =
+                    _first < _end ? _scales_step_size[_first / OCG_STATE_BLOCK] : 0.0F;
             }
-            const float _absmax_prev = ocg_threads_absmax(_new_prev, _scratch);
-            const float _inverse_prev = 1.0F / (_absmax_prev > 0.0F ? _absmax_prev : 1.0F);
-            if (_here) {
-                prev[_k] = ocg_code_signed(_new_prev * _inverse_prev,
-                                           ocg_noise(_key_prev, _k, OCG_CODE_NOISE_BITS));
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const int8_t _code_prev = _code_prev_u[_u];
+                const float _scale_prev = _scale_prev_u[_u];
+                const uint8_t _code_step_size = _code_step_size_u[_u];
+                const float _scale_step_size = _scale_step_size_u[_u];
+                float _new_p = 0.0F, _new_prev = 0.0F, _new_step_size = 0.0F;
+                if (_k < _end) {
+                    ocg_rprop_default_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_signed_value(_code_prev) * _scale_prev,
+                        ocg_unsigned_value(_code_step_size) * _scale_step_size,
+                        _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max, step_size_min,
+                        &_new_p, &_new_prev, &_new_step_size);
+                    p[_k] = _new_p;
+                }
+                _new_prev_u[_u] = _new_prev;
+                _new_step_size_u[_u] = _new_step_size;
             }
-            if (threadIdx.x == 0) {
-                _scales_prev[_b] = _absmax_prev;
+            float _absmax_prev_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_prev_u, _absmax_prev_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_prev_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    prev[_k] = ocg_code_signed(_new_prev_u[_u] * _inverse,
+                                               ocg_noise(_key_prev, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_prev[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
-            const float _absmax_step_size = ocg_threads_absmax(_new_step_size, _scratch);
-            const float _inverse_step_size =
-                1.0F / (_absmax_step_size > 0.0F ? _absmax_step_size : 1.0F);
-            if (_here) {
-                step_size[_k] =
-                    ocg_code_unsigned(_new_step_size * _inverse_step_size,
-                                      ocg_noise(_key_step_size, _k, OCG_CODE_NOISE_BITS));
-            }
-            if (threadIdx.x == 0) {
-                _scales_step_size[_b] = _absmax_step_size;
+            float _absmax_step_size_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_step_size_u, _absmax_step_size_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_step_size_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    step_size[_k] =
+                        ocg_code_unsigned(_new_step_size_u[_u] * _inverse,
+                                          ocg_noise(_key_step_size, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_step_size[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
         }
     }
@@ -254,8 +290,9 @@ extern "C" int ocg_rprop_default_f32_int8_cuda(ocg_tensor_list list, const doubl
 }
 
 /* the defaults, float parameters with state_precision="bfloat16": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_rprop_default_f32_bf16_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_rprop_default_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_rprop_default_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                         const double *__restrict__ grad_scale, double grad_factor,
@@ -280,22 +317,36 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_prev = 0.0F, _new_step_size = 0.0F;
-            if (_here) {
-                ocg_rprop_default_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(prev[_k]),
-                    ocg_bf16_float(step_size[_k]), _c0_weight_decay_factor, eta_minus, eta_plus,
-                    step_size_max, step_size_min, &_new_p, &_new_prev, &_new_step_size);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            uint16_t _code_prev_u[OCG_STATE_UNROLL];
+            uint16_t _code_step_size_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_prev_u[_u] = _here ? prev[_k] : 0;
+                _code_step_size_u[_u] = _here ? step_size[_k] : 0;
             }
-            if (_here) {
-                prev[_k] = ocg_bf16_stochastic(_new_prev, _key_prev, _k);
-            }
-            if (_here) {
-                step_size[_k] = ocg_bf16_stochastic(_new_step_size, _key_step_size, _k);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const uint16_t _code_prev = _code_prev_u[_u];
+                const uint16_t _code_step_size = _code_step_size_u[_u];
+                float _new_p = 0.0F, _new_prev = 0.0F, _new_step_size = 0.0F;
+                if (_k < _end) {
+                    ocg_rprop_default_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_bf16_float(_code_prev), ocg_bf16_float(_code_step_size),
+                        _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max, step_size_min,
+                        &_new_p, &_new_prev, &_new_step_size);
+                    p[_k] = _new_p;
+                    prev[_k] = ocg_bf16_stochastic(_new_prev, _key_prev, _k);
+                    step_size[_k] = ocg_bf16_stochastic(_new_step_size, _key_step_size, _k);
+                }
             }
         }
     }

@@ -11,7 +11,8 @@
 #include "sgd.h"
 #include "ocg_state.h"
 
-static_assert(OCG_CHUNK % OCG_STATE_BLOCK == 0, "a chunk holds whole blocks of stored state");
+static_assert(OCG_CHUNK % (OCG_STATE_UNROLL * OCG_STATE_BLOCK) == 0,
+              "a chunk holds whole groups of blocks of stored state");
 static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
 
 /* ---- nesterov=False ---- */
@@ -157,8 +158,9 @@ extern "C" int ocg_sgd_no_nesterov_step_cuda(const double *hyper, double *scalar
 }
 
 /* nesterov=False, float parameters with state_precision="int8": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_sgd_no_nesterov_f32_int8_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_sgd_no_nesterov_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_sgd_no_nesterov_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                           const double *__restrict__ grad_scale, double grad_factor,
@@ -169,7 +171,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    __shared__ uint32_t _scratch[OCG_STATE_UNROLL * OCG_STATE_BLOCK];
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 4;
@@ -181,29 +183,52 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _b = _start / OCG_STATE_BLOCK;
-            const float _scale_velocity =
-                _scales_velocity[_b]; /* read before the barriers, rewritten after */
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_velocity = 0.0F;
-            if (_here) {
-                ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                ocg_signed_value(velocity[_k]) * _scale_velocity,
-                                                _c0_minus_lr, _c1_weight_decay_factor, momentum,
-                                                &_new_p, &_new_velocity);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            int8_t _code_velocity_u[OCG_STATE_UNROLL];
+            float _scale_velocity_u[OCG_STATE_UNROLL], _new_velocity_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_velocity_u[_u] = _here ? velocity[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_velocity_u[_u] =
+                    _first < _end ? _scales_velocity[_first / OCG_STATE_BLOCK] : 0.0F;
             }
-            const float _absmax_velocity = ocg_threads_absmax(_new_velocity, _scratch);
-            const float _inverse_velocity =
-                1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
-            if (_here) {
-                velocity[_k] = ocg_code_signed(_new_velocity * _inverse_velocity,
-                                               ocg_noise(_key_velocity, _k, OCG_CODE_NOISE_BITS));
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const int8_t _code_velocity = _code_velocity_u[_u];
+                const float _scale_velocity = _scale_velocity_u[_u];
+                float _new_p = 0.0F, _new_velocity = 0.0F;
+                if (_k < _end) {
+                    ocg_sgd_no_nesterov_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_signed_value(_code_velocity) * _scale_velocity, _c0_minus_lr,
+                        _c1_weight_decay_factor, momentum, &_new_p, &_new_velocity);
+                    p[_k] = _new_p;
+                }
+                _new_velocity_u[_u] = _new_velocity;
             }
-            if (threadIdx.x == 0) {
-                _scales_velocity[_b] = _absmax_velocity;
+            float _absmax_velocity_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_velocity_u, _absmax_velocity_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_velocity_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    velocity[_k] =
+                        ocg_code_signed(_new_velocity_u[_u] * _inverse,
+                                        ocg_noise(_key_velocity, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_velocity[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
         }
     }
@@ -225,8 +250,9 @@ extern "C" int ocg_sgd_no_nesterov_f32_int8_cuda(ocg_tensor_list list, const dou
 }
 
 /* nesterov=False, float parameters with state_precision="bfloat16": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_sgd_no_nesterov_f32_bf16_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_sgd_no_nesterov_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_sgd_no_nesterov_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                           const double *__restrict__ grad_scale, double grad_factor,
@@ -247,18 +273,31 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_velocity = 0.0F;
-            if (_here) {
-                ocg_sgd_no_nesterov_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(velocity[_k]),
-                    _c0_minus_lr, _c1_weight_decay_factor, momentum, &_new_p, &_new_velocity);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            uint16_t _code_velocity_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_velocity_u[_u] = _here ? velocity[_k] : 0;
             }
-            if (_here) {
-                velocity[_k] = ocg_bf16_stochastic(_new_velocity, _key_velocity, _k);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const uint16_t _code_velocity = _code_velocity_u[_u];
+                float _new_p = 0.0F, _new_velocity = 0.0F;
+                if (_k < _end) {
+                    ocg_sgd_no_nesterov_element_f32(
+                        _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                        ocg_bf16_float(_code_velocity), _c0_minus_lr, _c1_weight_decay_factor,
+                        momentum, &_new_p, &_new_velocity);
+                    p[_k] = _new_p;
+                    velocity[_k] = ocg_bf16_stochastic(_new_velocity, _key_velocity, _k);
+                }
             }
         }
     }
@@ -421,8 +460,9 @@ extern "C" int ocg_sgd_nesterov_step_cuda(const double *hyper, double *scalar_st
 }
 
 /* nesterov=True, float parameters with state_precision="int8": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_sgd_nesterov_f32_int8_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_sgd_nesterov_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_sgd_nesterov_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                        const double *__restrict__ grad_scale, double grad_factor,
@@ -433,7 +473,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    __shared__ uint32_t _scratch[OCG_STATE_BLOCK];
+    __shared__ uint32_t _scratch[OCG_STATE_UNROLL * OCG_STATE_BLOCK];
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 4;
@@ -445,29 +485,52 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _b = _start / OCG_STATE_BLOCK;
-            const float _scale_velocity =
-                _scales_velocity[_b]; /* read before the barriers, rewritten after */
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_velocity = 0.0F;
-            if (_here) {
-                ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                             ocg_signed_value(velocity[_k]) * _scale_velocity,
-                                             _c0_minus_lr, _c1_weight_decay_factor, momentum,
-                                             &_new_p, &_new_velocity);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            int8_t _code_velocity_u[OCG_STATE_UNROLL];
+            float _scale_velocity_u[OCG_STATE_UNROLL], _new_velocity_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_velocity_u[_u] = _here ? velocity[_k] : 0;
+                /* read before the barriers, rewritten after */
+                _scale_velocity_u[_u] =
+                    _first < _end ? _scales_velocity[_first / OCG_STATE_BLOCK] : 0.0F;
             }
-            const float _absmax_velocity = ocg_threads_absmax(_new_velocity, _scratch);
-            const float _inverse_velocity =
-                1.0F / (_absmax_velocity > 0.0F ? _absmax_velocity : 1.0F);
-            if (_here) {
-                velocity[_k] = ocg_code_signed(_new_velocity * _inverse_velocity,
-                                               ocg_noise(_key_velocity, _k, OCG_CODE_NOISE_BITS));
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const int8_t _code_velocity = _code_velocity_u[_u];
+                const float _scale_velocity = _scale_velocity_u[_u];
+                float _new_p = 0.0F, _new_velocity = 0.0F;
+                if (_k < _end) {
+                    ocg_sgd_nesterov_element_f32(_old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                                                 ocg_signed_value(_code_velocity) * _scale_velocity,
+                                                 _c0_minus_lr, _c1_weight_decay_factor, momentum,
+                                                 &_new_p, &_new_velocity);
+                    p[_k] = _new_p;
+                }
+                _new_velocity_u[_u] = _new_velocity;
             }
-            if (threadIdx.x == 0) {
-                _scales_velocity[_b] = _absmax_velocity;
+            float _absmax_velocity_u[OCG_STATE_UNROLL];
+            ocg_threads_absmax(_new_velocity_u, _absmax_velocity_u, _scratch);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const float _absmax = _absmax_velocity_u[_u];
+                const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
+                if (_k < _end) {
+                    velocity[_k] =
+                        ocg_code_signed(_new_velocity_u[_u] * _inverse,
+                                        ocg_noise(_key_velocity, _k, OCG_CODE_NOISE_BITS));
+                }
+                if (threadIdx.x == 0 && _first < _end) {
+                    _scales_velocity[_first / OCG_STATE_BLOCK] = _absmax;
+                }
             }
         }
     }
@@ -488,8 +551,9 @@ extern "C" int ocg_sgd_nesterov_f32_int8_cuda(ocg_tensor_list list, const double
 }
 
 /* nesterov=True, float parameters with state_precision="bfloat16": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, a thread per element; the
- * codes are those of the CPU kernel (ocg_sgd_nesterov_f32_bf16_cpu, ocg_state.h). */
+ * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
+ * (their loads first, all in flight together), a thread per element of each; the codes are
+ * those of the CPU kernel (ocg_sgd_nesterov_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     ocg_sgd_nesterov_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                        const double *__restrict__ grad_scale, double grad_factor,
@@ -510,18 +574,31 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_BLOCK) {
-            const int64_t _k = _start + threadIdx.x;
-            const bool _here = _k < _end;
-            float _new_p = 0.0F, _new_velocity = 0.0F;
-            if (_here) {
-                ocg_sgd_nesterov_element_f32(
-                    p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(velocity[_k]),
-                    _c0_minus_lr, _c1_weight_decay_factor, momentum, &_new_p, &_new_velocity);
-                p[_k] = _new_p;
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
+            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
+            uint16_t _code_velocity_u[OCG_STATE_UNROLL];
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+                const bool _here = _k < _end;
+                _p_u[_u] = _here ? p[_k] : 0.0F;
+                _g_u[_u] = _here ? g[_k] : 0.0F;
+                _code_velocity_u[_u] = _here ? velocity[_k] : 0;
             }
-            if (_here) {
-                velocity[_k] = ocg_bf16_stochastic(_new_velocity, _key_velocity, _k);
+            OCG_UNROLL
+            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
+                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+                const float _old_p = _p_u[_u], _old_g = _g_u[_u];
+                const uint16_t _code_velocity = _code_velocity_u[_u];
+                float _new_p = 0.0F, _new_velocity = 0.0F;
+                if (_k < _end) {
+                    ocg_sgd_nesterov_element_f32(_old_p, ocg_clip_valuef(_old_g * _scale, _bound),
+                                                 ocg_bf16_float(_code_velocity), _c0_minus_lr,
+                                                 _c1_weight_decay_factor, momentum, &_new_p,
+                                                 &_new_velocity);
+                    p[_k] = _new_p;
+                    velocity[_k] = ocg_bf16_stochastic(_new_velocity, _key_velocity, _k);
+                }
             }
         }
     }

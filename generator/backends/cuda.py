@@ -211,6 +211,7 @@ class StoredState:
     code_type: str  # int8_t (signed codes) or uint8_t (a state never negative)
     encode: str  # ocg_code_signed or ocg_code_unsigned
     decode: str  # its value before the step, from codes and the block's scale
+    value: str  # ocg_signed_value or ocg_unsigned_value: a code's value, times the scale
 
 
 @dataclass(frozen=True)
@@ -516,17 +517,21 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
                 if name in ir.nonnegative
                 else f"ocg_signed_value({name}[_k]) * _scale_{name}"
             ),
+            "ocg_unsigned_value" if name in ir.nonnegative else "ocg_signed_value",
         )
         for i, name in enumerate(ir.state)
     )
     clipped_f32 = "ocg_clip_valuef(g[_k] * _scale, _bound)"
 
-    def stored_call(value, output="&_block_{}[_i]") -> str:
+    def stored_call(value, output="&_block_{}[_i]", p="p[_k]", clipped=clipped_f32) -> str:
         """The f32 element call with the state read by ``value(StoredState)``; the new state
-        goes to ``output``: the CPU block's buffers, or a CUDA thread's variables."""
-        values = ["p[_k]", clipped_f32] + [value(st) for st in stored]
+        goes to ``output``: the CPU block's buffers, or a CUDA thread's variables (which read
+        p, g and the codes from registers: _old_p, _old_g, _code_<name>)."""
+        values = [p, clipped] + [value(st) for st in stored]
         outputs = ["&_new_p"] + [output.format(st.name) for st in stored]
         return ", ".join(values + list(update.scalars) + outputs)
+
+    registers = ("_old_p", "ocg_clip_valuef(_old_g * _scale, _bound)")
 
     def bf16_value(st):
         return f"ocg_bf16_float({st.name}[_k])"
@@ -552,8 +557,12 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
         stored=stored,
         int8_call=stored_call(lambda st: st.decode),
         bf16_call=stored_call(bf16_value),
-        cuda_int8_call=stored_call(lambda st: st.decode, "&_new_{}"),
-        cuda_bf16_call=stored_call(bf16_value, "&_new_{}"),
+        cuda_int8_call=stored_call(
+            lambda st: f"{st.value}(_code_{st.name}) * _scale_{st.name}", "&_new_{}", *registers
+        ),
+        cuda_bf16_call=stored_call(
+            lambda st: f"ocg_bf16_float(_code_{st.name})", "&_new_{}", *registers
+        ),
         reductions=tuple(ReductionView(r.name, r.op) for r in reductions),
         terms=tuple(
             TermsView(

@@ -4,9 +4,9 @@
  * The Python runtime checks every tensor of every step before its pointer reaches a kernel
  * (_problem in torch/_runtime.py): a few microseconds per tensor, which over many small
  * tensors cost more than the kernels themselves. This module makes the same checks for the
- * common case in a fraction of that: plain, contiguous CPU tensors of one dtype (float32 or
- * float64) with real memory of their own, gradient and state shaped like their parameter,
- * every element within its storage. Anything else, including every case that _problem
+ * common case in a fraction of that: plain, contiguous tensors of one dtype (float32 or
+ * float64) on one device (the CPU or one GPU) with real memory of their own, gradient and
+ * state shaped like their parameter, every element within its storage. Anything else, including every case that _problem
  * refuses or copies, returns None and the Python path takes the step (or says what is
  * wrong): this module only ever accepts.
  *
@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -40,22 +41,21 @@ bool exact_type(PyObject *object, PyObject *plain)
     return false;
 }
 
-/* A plain strided CPU tensor of dtype `dtype` shaped `sizes`, contiguous, neither lazily
+/* A plain strided tensor on `device` of dtype `dtype` shaped `sizes`, contiguous, neither lazily
  * negated nor conjugated, no inference tensor, no functional or Python-dispatched wrapper (their
  * data pointer is not their memory), whose elements all lie within its storage; `object` must
  * be exactly one of `plain` (torch.Tensor, torch.nn.Parameter): subclasses are declined. Its data
  * pointer goes to `pointer` and its storage to `storage`. */
-bool plain_tensor(PyObject *object, PyObject *plain, at::ScalarType dtype, c10::IntArrayRef sizes,
-                  int64_t *pointer, const void **storage)
+bool plain_tensor(PyObject *object, PyObject *plain, at::ScalarType dtype, c10::Device device,
+                  c10::IntArrayRef sizes, int64_t *pointer, const void **storage)
 {
     if (!exact_type(object, plain) || !THPVariable_Check(object)) {
         return false;
     }
     const at::Tensor &tensor = THPVariable_Unpack(object);
     if (!tensor.defined() || tensor.layout() != c10::kStrided || !tensor.has_storage() ||
-        tensor.device().type() != c10::DeviceType::CPU || tensor.scalar_type() != dtype ||
-        tensor.sizes() != sizes || !tensor.is_contiguous() || tensor.is_neg() || tensor.is_conj() ||
-        tensor.is_inference()) {
+        tensor.device() != device || tensor.scalar_type() != dtype || tensor.sizes() != sizes ||
+        !tensor.is_contiguous() || tensor.is_neg() || tensor.is_conj() || tensor.is_inference()) {
         return false;
     }
     const c10::DispatchKeySet keys = tensor.key_set();
@@ -84,8 +84,10 @@ bool hold(PyObject *keep, PyObject *object) { return PyList_Append(keep, object)
 enum class Row { taken, declined, error };
 
 /* A parameter and its gradient, plain tensors of one float dtype (`*dtype`, set by the first
- * parameter), into row[0] and row[1]; the parameter's storage to `written`. */
-Row parameter_and_gradient(PyObject *param, PyObject *plain, at::ScalarType *dtype, int64_t *row,
+ * parameter) on one device (`*device`, the first parameter's: the CPU or a CUDA GPU), into
+ * row[0] and row[1]; the parameter's storage to `written`. */
+Row parameter_and_gradient(PyObject *param, PyObject *plain, at::ScalarType *dtype,
+                           std::optional<c10::Device> *device, int64_t *row,
                            std::vector<const void *> *written, PyObject *keep)
 {
     if (!THPVariable_Check(param)) {
@@ -101,9 +103,15 @@ Row parameter_and_gradient(PyObject *param, PyObject *plain, at::ScalarType *dty
     if (*dtype != c10::kFloat && *dtype != c10::kDouble) {
         return Row::declined;
     }
+    if (!device->has_value()) {
+        *device = p.device();
+    }
+    if (!(*device)->is_cpu() && !(*device)->is_cuda()) {
+        return Row::declined;
+    }
     c10::IntArrayRef sizes = p.sizes();
     const void *storage = nullptr;
-    if (!plain_tensor(param, plain, *dtype, sizes, &row[0], &storage)) {
+    if (!plain_tensor(param, plain, *dtype, **device, sizes, &row[0], &storage)) {
         return Row::declined;
     }
     written->push_back(storage);
@@ -117,7 +125,8 @@ Row parameter_and_gradient(PyObject *param, PyObject *plain, at::ScalarType *dty
     if (grad_object == nullptr) {
         return Row::error;
     }
-    const bool grad_ok = plain_tensor(grad_object, plain, *dtype, sizes, &row[1], &storage);
+    const bool grad_ok =
+        plain_tensor(grad_object, plain, *dtype, **device, sizes, &row[1], &storage);
     const bool held = hold(keep, grad_object);
     Py_DECREF(grad_object);
     if (!held) {
@@ -143,10 +152,10 @@ Py_ssize_t find_name(PyObject *key, PyObject *names)
 /* One parameter's row of the table (parameter, gradient, each state tensor in `names`'
  * order), its element count, and the storages it writes (parameter and state). */
 Row parameter_row(PyObject *param, PyObject *own, PyObject *names, PyObject *plain,
-                  at::ScalarType *dtype, int64_t *row, int64_t *numel,
-                  std::vector<const void *> *written, PyObject *keep)
+                  at::ScalarType *dtype, std::optional<c10::Device> *device, int64_t *row,
+                  int64_t *numel, std::vector<const void *> *written, PyObject *keep)
 {
-    const Row head = parameter_and_gradient(param, plain, dtype, row, written, keep);
+    const Row head = parameter_and_gradient(param, plain, dtype, device, row, written, keep);
     if (head != Row::taken) {
         return head;
     }
@@ -168,7 +177,8 @@ Row parameter_row(PyObject *param, PyObject *own, PyObject *names, PyObject *pla
         if (s == -2) {
             return Row::error;
         }
-        if (s == -1 || !plain_tensor(value, plain, *dtype, sizes, &row[2 + s], &storage)) {
+        if (s == -1 ||
+            !plain_tensor(value, plain, *dtype, **device, sizes, &row[2 + s], &storage)) {
             return Row::declined;
         }
         if (!hold(keep, value)) {
@@ -295,11 +305,11 @@ struct StoredLayout {
 /* One float32 parameter's row, as parameter_row's: p, g, then per state name its codes and
  * (int8) its scales, or, for int8's small tensors, its float32 state; `*fewer` says which. */
 Row stored_row(PyObject *param, PyObject *own, const StoredLayout &layout, PyObject *plain,
-               int64_t *row, bool *fewer, int64_t *numel, std::vector<const void *> *written,
-               PyObject *keep)
+               std::optional<c10::Device> *device, int64_t *row, bool *fewer, int64_t *numel,
+               std::vector<const void *> *written, PyObject *keep)
 {
     at::ScalarType dtype = c10::kFloat;
-    const Row head = parameter_and_gradient(param, plain, &dtype, row, written, keep);
+    const Row head = parameter_and_gradient(param, plain, &dtype, device, row, written, keep);
     if (head != Row::taken) {
         return head;
     }
@@ -333,7 +343,8 @@ Row stored_row(PyObject *param, PyObject *own, const StoredLayout &layout, PyObj
         const at::ScalarType want = scale ? c10::kFloat : (*fewer ? layout.codes[s] : c10::kFloat);
         const c10::IntArrayRef sizes = scale ? c10::IntArrayRef(blocks, 1) : p.sizes();
         const void *storage = nullptr;
-        if (!plain_tensor(value, plain, want, sizes, &row[2 + per_name * s + scale], &storage)) {
+        if (!plain_tensor(value, plain, want, **device, sizes, &row[2 + per_name * s + scale],
+                          &storage)) {
             return Row::declined;
         }
         if (!hold(keep, value)) {
@@ -410,14 +421,15 @@ PyObject *stored_table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
         std::vector<int64_t> rows[2], numels[2]; /* [0]: float32 state, [1]: fewer bits */
         std::vector<int64_t> row(static_cast<size_t>(std::max(widths[0], widths[1])));
         std::vector<const void *> written;
+        std::optional<c10::Device> device;
         for (int64_t i = 0; i < n; ++i) {
             PyObject *param = PyList_GET_ITEM(params, i);
             auto found = own_of.find(param);
             PyObject *own = found == own_of.end() ? nullptr : found->second;
             bool fewer = false;
             int64_t numel = 0;
-            const Row taken =
-                stored_row(param, own, layout, plain, row.data(), &fewer, &numel, &written, keep);
+            const Row taken = stored_row(param, own, layout, plain, &device, row.data(), &fewer,
+                                         &numel, &written, keep);
             if (taken != Row::taken) {
                 Py_DECREF(keep);
                 if (taken == Row::error) {
@@ -506,12 +518,13 @@ PyObject *table(PyObject *, PyObject *const *args, Py_ssize_t nargs)
         std::vector<int64_t> numels(static_cast<size_t>(n));
         std::vector<const void *> written;
         at::ScalarType dtype = c10::ScalarType::Undefined;
+        std::optional<c10::Device> device;
         for (int64_t i = 0; i < n; ++i) {
             PyObject *param = PyList_GET_ITEM(params, i);
             auto found = own_of.find(param);
             PyObject *own = found == own_of.end() ? nullptr : found->second;
-            const Row row = parameter_row(param, own, names, plain, &dtype, &rows[i * width],
-                                          &numels[i], &written, keep);
+            const Row row = parameter_row(param, own, names, plain, &dtype, &device,
+                                          &rows[i * width], &numels[i], &written, keep);
             if (row == Row::error) {
                 Py_DECREF(keep);
                 return nullptr;

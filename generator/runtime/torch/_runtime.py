@@ -777,11 +777,11 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 "whole tensors (row or column means, matrix functions) and has no fused kernel "
                 "yet; use state_precision='float32'"
             )
-        # the common case on the CPU is checked in C++ (and a fused step's table built there)
+        # the common case (one device) is checked in C++ (and a fused step's table built there)
         plain = graph or stored or not params or shaped
         table = None if plain else _cpp_table(params, self.state, names)
         fast = None  # ... and so is a fused step's with its state in fewer bits
-        if stored and fused and params and self._native_target_for_cpu == "cpu":
+        if stored and fused and params:
             fast = _cpp_stored_table(params, self.state, kernel, precision)
         for p in params if table is None and fast is None else ():
             if stored:
@@ -849,7 +849,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         # which _plan checked are laid out alike: DTensor lacks some foreach operations.
         local = _local if not kernel.tensor_ops else (lambda tensor: tensor)
         factor = -scale if plan.maximize else scale
-        if plan.checked:  # plain float32/float64 CPU tensors with their state (_cpp_table)
+        if plan.checked:  # plain float32/float64 tensors, one device, their state (_cpp_table)
             state_of, clipvalue = self.state, self.clipvalue
             grads = [_prepared_gradient(p.grad, p.dtype, factor, clipvalue) for p in plan.params]
             states = [[state_of[p][s] for s in kernel.state] for p in plan.params]
@@ -888,7 +888,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
         if plan.foreach:
             lists = [list(column) for column in zip(*states)] if kernel.state else []
-            if plan.distinct:  # batches reorder the writes: only where none overlap
+            # batches (the CPU's cache) reorder the writes: only where none overlap; a GPU's
+            # launches would only multiply (W1 on an H200 took 23 ms batched, 2 ms whole)
+            if plan.distinct and work and work[0].device.type == "cpu":
                 for p_batch, g_batch, *state_batch in _cpu_batches([work, grads, *lists]):
                     kernel.apply_foreach(p_batch, g_batch, state_batch, scalars)
             else:
@@ -1019,6 +1021,20 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             f"{type(self).__name__}: fused=True runs on CPU and CUDA tensors, not {device.type}"
         )
 
+    def _device_table(self, table, device, key):
+        """A checked pointer table's copy on its GPU, kept from step to step while the table
+        stays the same (the same tensors): no host-to-device copy in a steady step. None off
+        a GPU. ``key`` tells a group's tables apart."""
+        if device.type != "cuda":
+            return None
+        cache = self.__dict__.setdefault("_device_tables", {})
+        kept = cache.get((key, device))
+        if kept is not None and kept[0] == table:
+            return kept[1]
+        on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
+        cache[(key, device)] = (bytes(table), on_device)
+        return on_device
+
     def _staged_apply(self, kernel) -> Callable:
         """``kernel.apply`` through the kernels in passes of a rule of row or column means,
         for the tensors they take (CPU or CUDA, float32 or float64, contiguous, with the
@@ -1067,18 +1083,22 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
         return apply
 
-    def _fast_fused(self, kernel, params, table) -> "_FastTable | None":
-        """A fused CPU step over the pointer table that _cpp_table built and checked, or None
-        where the step takes the Python path (the CUDA launchers through the CPU shim)."""
-        if self._native_target_for_cpu != "cpu":
-            return None
+    def _fast_fused(self, kernel, params, table) -> "_FastTable":
+        """A fused step over the pointer table that _cpp_table built and checked (every
+        tensor on the first parameter's device: the C library's call on the CPU, a launch on a
+        GPU or through the CPU shim)."""
         from .. import _native
 
         pointers, n_chunks, dtype, _, keep, witness = table
-        library = _native.library(self.native_module, "cpu")
+        device = params[0].device
+        target = self._target(device)
+        library = _native.library(self.native_module, target, _arch(device))
         suffix = _DTYPE_SUFFIX[getattr(torch, dtype)]
-        update = _native.update_function(library, kernel.native, suffix, "cpu")
-        return _FastTable(pointers, len(params), n_chunks, update, keep, witness)
+        work = bool(kernel.tensor_ops)  # the CUDA launchers' buffer for the reductions
+        update = _native.update_function(library, kernel.native, suffix, target, work)
+        return _FastTable(
+            pointers, len(params), n_chunks, update, keep, witness, target, device, suffix
+        )
 
     def _plan_fused(self, kernel, params) -> dict:
         """Per (device, dtype): the update function of the generated library (built now, so
@@ -1108,12 +1128,16 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         from .. import _native
 
         kind = "int8" if precision == "int8" else "bf16"
-        if fast is not None:
-            library = _native.library(self.native_module, "cpu")
+        if fast is not None:  # every tensor on the first parameter's device
+            device = params[0].device
+            target = self._target(device)
+            library = _native.library(self.native_module, target, _arch(device))
             return _FastStored(
                 *fast,
-                _native.stored_update_function(library, kernel.native, kind, "cpu"),
-                _native.update_function(library, kernel.native, "f32", "cpu"),
+                _native.stored_update_function(library, kernel.native, kind, target),
+                _native.update_function(library, kernel.native, "f32", target),
+                target,
+                device,
             )
         out = {}
         for device in {p.device: None for p in params}:  # first-seen order
@@ -1188,7 +1212,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         factor = -1.0 if plan.maximize else 1.0
         clipvalue = float(self.clipvalue or 0.0)
         stored_update = _with_step(fast.stored_update, t & 0xFFFFFFFF)
-        scale = _host_float(scale)
+        scale = _host_float(scale) if fast.target == "cpu" else scale
         with _hand_over():  # Python ran since the checks (the clip scale): rechecked
             if not _table_extension().recheck(fast.keep, fast.witness):
                 raise RuntimeError(_changed(self))
@@ -1199,7 +1223,18 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 if n:
                     width = (len(table) // 8 - 2 * n - 1) // n
                     launch = (scalars, scale, factor, clipvalue, kernel, width)
-                    self._launch(table, n, n_chunks, "cpu", None, update, suffix, launch)
+                    on_device = self._device_table(table, fast.device, (id(group), suffix))
+                    self._launch(
+                        table,
+                        n,
+                        n_chunks,
+                        fast.target,
+                        fast.device,
+                        update,
+                        suffix,
+                        launch,
+                        on_device,
+                    )
         group["iterations"] = t
         group["scalar_state"] = scalar_state
 
@@ -1280,12 +1315,22 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         clipvalue = float(self.clipvalue or 0.0)
         if isinstance(plan.native, _FastTable):  # checked, and its table built, in C++
             fast = plan.native
-            launch = (scalars, _host_float(scale), factor, clipvalue, kernel, 2 + len(kernel.state))
+            scale = _host_float(scale) if fast.target == "cpu" else scale
+            launch = (scalars, scale, factor, clipvalue, kernel, 2 + len(kernel.state))
             with _hand_over():  # Python ran since the checks (the clip scale): rechecked
                 if not _table_extension().recheck(fast.keep, fast.witness):
                     raise RuntimeError(_changed(self))
+                on_device = self._device_table(fast.table, fast.device, (id(group), ""))
                 self._launch(
-                    fast.table, fast.n, fast.n_chunks, "cpu", None, fast.update, "", launch
+                    fast.table,
+                    fast.n,
+                    fast.n_chunks,
+                    fast.target,
+                    fast.device,
+                    fast.update,
+                    fast.suffix,
+                    launch,
+                    on_device,
                 )
         else:
             launch = (scalars, scale, factor, clipvalue, kernel, 2 + len(kernel.state))
@@ -1362,8 +1407,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 tensor.copy_(work)
 
     @staticmethod
-    def _launch(table, n, n_chunks, target, device, update, suffix, launch):
-        """One call (CPU) or launch (CUDA) of a generated update over a pointer table."""
+    def _launch(table, n, n_chunks, target, device, update, suffix, launch, on_device=None):
+        """One call (CPU) or launch (CUDA) of a generated update over a pointer table (on a
+        GPU: copied there, unless ``on_device`` is that copy already)."""
         from .. import _native
 
         scalars, scale, factor, clipvalue, kernel, width = launch
@@ -1375,12 +1421,16 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             code = update(tensors, _native.doubles(scalars), None, factor * grad_scale, clipvalue)
             _native.check(code, f"{kernel.native}_{suffix}")
             return
-        on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
+        if on_device is None:
+            on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
         values = torch.tensor(scalars, dtype=torch.float64).to(device)
-        if not isinstance(scale, torch.Tensor):
-            scale = torch.tensor([scale], dtype=torch.float64).to(device)
+        grad_scale = None  # clipnorm's factor where it lies on the device (ocg_clip.cu) ...
+        if isinstance(scale, torch.Tensor) and scale.device == device:
+            grad_scale = scale.data_ptr()
+        else:  # ... else folded into the factor (+-1): no copy to the device, the same bits
+            factor = factor * _host_float(scale)
         tensors = _native.tensor_list(on_device.data_ptr(), n, width, n_chunks)
-        arguments = [tensors, values.data_ptr(), scale.data_ptr(), factor, clipvalue]
+        arguments = [tensors, values.data_ptr(), grad_scale, factor, clipvalue]
         if kernel.tensor_ops:  # the per-tensor reductions' partial values and totals
             size = (n_chunks + n) * len(kernel.tensor_ops)
             work = torch.empty(size, dtype=torch.float64, device=device)
@@ -1393,7 +1443,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
 
 class _FastTable(NamedTuple):
-    """A fused CPU step's pointer table, checked in C++ (see _cpp_table)."""
+    """A fused step's pointer table, checked in C++ (see _cpp_table)."""
 
     table: bytearray  # int64, laid out as _native.table lays it out
     n: int
@@ -1401,10 +1451,13 @@ class _FastTable(NamedTuple):
     update: Callable
     keep: list  # every tensor of the table, held until the kernel has returned
     witness: bytearray  # ... as they were: rechecked at the kernel call (_fused_table.cpp)
+    target: str  # "cpu", "cuda" or "shim"
+    device: torch.device  # every tensor's
+    suffix: str  # the update's dtype suffix (f32, f64), for errors
 
 
 class _FastStored(NamedTuple):
-    """A fused CPU step with state in fewer bits, its tables checked in C++ (see
+    """A fused step with state in fewer bits, its tables checked in C++ (see
     _cpp_stored_table): each (table, tensors, chunks)."""
 
     stored: tuple  # the tensors whose state is stored in fewer bits
@@ -1413,12 +1466,14 @@ class _FastStored(NamedTuple):
     witness: bytearray  # ... as they were: rechecked at the kernel calls (_fused_table.cpp)
     stored_update: Callable
     float32_update: Callable
+    target: str  # "cpu", "cuda" or "shim"
+    device: torch.device  # every tensor's
 
 
 def _cpp_stored_table(params, state, kernel, precision):
     """torch/_fused_table.cpp's stored_table(): _stored_problem's checks for a fused step, made
-    in C++, for the common case: float32 CPU parameters and gradients, plain and contiguous,
-    with their state in exactly the layout of ``precision`` (each code array shaped like its
+    in C++, for the common case: float32 parameters and gradients on one device, plain and
+    contiguous, with their state in exactly the layout of ``precision`` (each code array shaped like its
     parameter, int8's scales one per block; int8's small tensors float32), no two sharing a
     storage. Returns (stored table, float32 table, tensors held, their witness), each table
     (bytes, tensors, chunks), or None where the Python path must check the step."""
@@ -1440,11 +1495,11 @@ def _cpp_stored_table(params, state, kernel, precision):
 
 def _cpp_table(params, state, names):
     """torch/_fused_table.cpp's table(): _problem's checks, made in C++, for the common case:
-    every parameter, gradient and state tensor plain, contiguous, on the CPU, of one dtype
-    (float32 or float64), within its storage, with the state the step needs. Returns (pointer
+    every parameter, gradient and state tensor plain, contiguous, on one device (the CPU or a
+    GPU), of one dtype (float32 or float64), within its storage, with the state the step needs. Returns (pointer
     table, chunks, dtype name, whether no two parameters or states share a storage, a list
     holding every tensor of the table), or None where the Python path must check (and copy, or
-    refuse) the step: other devices and dtypes, first steps, views, subclasses, DTensors."""
+    refuse) the step: several devices, other dtypes, first steps, views, subclasses, DTensors."""
     extension = _table_extension()
     if extension is None:
         return None
