@@ -32,7 +32,7 @@ from . import symbols
 from .errors import GenerationError, context
 from .model import ReduceOp, Scope, Spec, Variant
 from .common import WEIGHT_DECAY, WEIGHT_DECAY_FACTOR
-from .signs import nonnegative_states
+from .signs import nonnegative_states, relation_bound_arguments
 
 STEP, TENSOR, ELEMENT = 0, 1, 2
 
@@ -64,6 +64,9 @@ class KernelIR:
     outputs: tuple[tuple[str, sp.Expr], ...]  # (state name or "p", new value), state first
     masks: tuple[Assign, ...] = ()  # per-element conditions, in dependency order
     nonnegative: tuple[str, ...] = ()  # state arrays never negative (generator.signs)
+    # arguments of roots whose sign a relation between states holds (generator.signs): no
+    # state in fewer bits
+    relation_bound: tuple[str, ...] = ()
     # Keras 3's weight decay: the per-step factor (1 - lr*weight_decay) that multiplies p before
     # the update, and whether the element program reads it only as that factor of p, so that
     # a backend of whole-array passes may scale p first, and only when it is not 1 (p_decay)
@@ -286,6 +289,7 @@ def build_ir(variant: Variant) -> KernelIR:
         outputs=tuple((name, e) for (name, _), e in zip(hoisted_outputs, reduced)),
         masks=tuple(Assign(symbol, e) for symbol, e in masks),
         nonnegative=nonnegative_states(variant),
+        relation_bound=relation_bound_arguments(variant),
         weight_decay_factor=factor_name,
         weight_decay_separable=separable,
     )

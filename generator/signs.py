@@ -71,3 +71,52 @@ def _hyperparameter_cases(variant: Variant, used) -> list[dict] | None:
     if sum(len(c) > 1 for c in choices) > MAX_UNIT_INTERVALS:
         return None
     return [dict(combination) for combination in itertools.product(*choices)]
+
+
+def relation_bound_arguments(variant: Variant) -> tuple[str, ...]:
+    """The arguments of square roots, fractional powers and logarithms in the update that
+    stay non-negative only through a relation between states, as text: written in the states
+    before the step, a term with states has a coefficient that is provably never positive,
+    and not zero (for some values of the hyperparameters): centered RMSprop's ``accumulator -
+    mean_gradient**2``, non-negative because both average the same gradients. State stored in
+    fewer bits rounds each state on its own, so the relation, and the argument's sign, may not
+    survive: such a variant keeps float32 state. A term whose coefficient is not negative keeps
+    its sign when its state is rounded (rounding keeps signs); arguments not polynomial in the
+    states, and coefficients of unknown sign (a gradient's, a per-step value's), are not
+    judged."""
+    after_step: dict[sp.Symbol, sp.Expr] = {}
+    for eq in variant.update:
+        after_step[eq.symbol] = eq.expr.xreplace(after_step)
+    states = {s.symbol for s in variant.state}
+    found: dict[str, None] = {}
+    for eq in variant.update:
+        for node in sp.preorder_traversal(eq.expr):
+            if isinstance(node, sp.Pow) and node.exp.is_integer is not True:
+                argument = node.base
+            elif isinstance(node, sp.log):
+                argument = node.args[0]
+            else:
+                continue
+            if _held_by_a_relation(argument.xreplace(after_step), states, variant):
+                found.setdefault(sp.sstr(argument), None)
+    return tuple(found)
+
+
+def _held_by_a_relation(argument: sp.Expr, states, variant: Variant) -> bool:
+    """Whether a term of ``argument`` (a polynomial in the states) with states has a
+    coefficient never positive, and not zero, in some case of the hyperparameters' domains."""
+    present = sorted(states & argument.free_symbols, key=str)
+    if not present:
+        return False
+    try:
+        terms = sp.Poly(sp.expand(argument), *present).terms()
+    except sp.PolynomialError:
+        return False
+    for powers, coefficient in terms:
+        if not any(powers) or coefficient == 0:
+            continue
+        for case in _hyperparameter_cases(variant, coefficient.free_symbols) or [{}]:
+            value = sp.together(coefficient.xreplace(case))
+            if value != 0 and value.is_nonpositive is True:  # negative but where it is 0
+                return True
+    return False

@@ -36,13 +36,23 @@ LOW = ("bfloat16", "int8")
 def variants():
     """Every variant of every spec without reductions or rules of whole tensors: those (Lamb's
     norms, Muon's orthogonalised matrices) need whole tensors, and low-precision state is
-    decoded piece by piece (refused: test_reductions_refuse_..., and test_matrix_functions)."""
+    decoded piece by piece (refused: test_reductions_refuse_..., and test_matrix_functions);
+    nor those with a root whose argument a relation between states keeps non-negative
+    (centered RMSprop: refused, test_a_root_kept_non_negative_by_a_relation_...)."""
     for module in sorted(SPECS):
         if SPECS[module].reductions or any(v.whole_array for v in SPECS[module].variants()):
             continue
         cls = G.get(module)
         for key in sorted(cls.kernels):
-            yield pytest.param(module, dict(zip(cls.variant_flags, key)), id=f"{module}-{key}")
+            flags = dict(zip(cls.variant_flags, key))
+            if not relation_bound(module, flags):
+                yield pytest.param(module, flags, id=f"{module}-{key}")
+
+
+def relation_bound(module, flags) -> tuple:
+    """The variant's root arguments that a relation between states keeps non-negative."""
+    cls = G.get(module)
+    return cls.kernels[tuple(flags[f] for f in cls.variant_flags)].relation_bound
 
 
 def hyper(module):
@@ -577,6 +587,42 @@ def test_reductions_refuse_low_precision_state(precision):
         G.Lamb([p], state_precision=precision)
 
 
+def test_only_centered_rmsprop_has_a_root_kept_non_negative_by_a_relation():
+    """generator/signs.py finds, among every spec's variants, exactly the roots whose argument
+    is non-negative only through a relation between states."""
+    found = {
+        (module, tuple(sorted(flags.items()))): relation_bound(module, flags)
+        for module in sorted(SPECS)
+        for flags in (dict(zip(G.get(module).variant_flags, key)) for key in G.get(module).kernels)
+        if relation_bound(module, flags)
+    }
+    assert {module for module, _ in found} == {"rmsprop"}
+    assert all(dict(flags)["centered"] for _, flags in found) and len(found) == 2
+    assert set(found.values()) == {("accumulator - mean_gradient**2",)}
+
+
+@pytest.mark.parametrize("precision", LOW)
+def test_a_root_kept_non_negative_by_a_relation_refuses_low_precision_state(precision):
+    """Centered RMSprop's sqrt(accumulator - mean_gradient**2) is real because both states
+    average the same gradients. Rounded each on its own, they need not keep that relation: a
+    constant gradient makes the two equal in exact arithmetic, and rounding them to bfloat16
+    apart already makes the difference negative for some gradients (NaN parameters; seen with
+    int8 state in tests/gpu/memcheck_steps.py). Such a variant refuses state in fewer bits,
+    with the expression and the flag; centered=False takes it."""
+    g = torch.linspace(0.5, 2.0, 10001, dtype=torch.float64)
+    rounded = g.to(torch.bfloat16).double()
+    squares = (g * g).to(torch.bfloat16).double()
+    assert bool((squares - rounded**2 < 0).any())
+    p = torch.randn(8192).requires_grad_()
+    with pytest.raises(ValueError, match=r"accumulator - mean_gradient\*\*2 \(under a root, with centered=True\)"):
+        G.RMSprop([p], centered=True, state_precision=precision)
+    opt = G.RMSprop([p], centered=False, state_precision=precision)
+    with pytest.raises(ValueError, match="keep their relation: use float32 state"):
+        opt.param_groups[0]["centered"] = True  # changed later: refused at the step
+        p.grad = torch.randn(8192)
+        opt.step()
+
+
 @pytest.mark.parametrize("module", sorted(SPECS))
 def test_the_docs_memory_table_is_what_the_state_holds(module):
     from generator.backends.docs import _memory
@@ -592,7 +638,7 @@ def test_the_docs_memory_table_is_what_the_state_holds(module):
         for precision in ("float32", "bfloat16", "int8"):
             variant = lower(SPECS[module]).variants[list(cls.kernels).index(key)].variant
             if getattr(row, precision) == "refused":  # reductions: test_reductions_refuse_...
-                assert SPECS[module].reductions or variant.whole_array
+                assert SPECS[module].reductions or variant.whole_array or relation_bound(module, flags)
                 assert precision != "float32"
                 continue
             # a rule of whole tensors (row or column means: "0 + 4 per row + 4 per column";

@@ -146,6 +146,7 @@ class Adadelta(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_default,
             nonnegative=(),
+            relation_bound=(),
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -196,6 +196,7 @@ class Adafactor(Optimizer):
             tensor_ops=("sum", "sum", "sum"),
             apply_graph=None,
             nonnegative=(),
+            relation_bound=(),
         ),
         (True,): Kernel(
             state=("r", "c"),
@@ -210,6 +211,7 @@ class Adafactor(Optimizer):
             tensor_ops=("sum", "sum", "sum"),
             apply_graph=None,
             nonnegative=(),
+            relation_bound=(),
         ),
     }
     state_init = staticmethod(host.state_init)

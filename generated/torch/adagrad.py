@@ -118,6 +118,7 @@ class Adagrad(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_default,
             nonnegative=("accumulator",),
+            relation_bound=(),
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -248,6 +248,7 @@ class Adam(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_no_amsgrad,
             nonnegative=("v",),
+            relation_bound=(),
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -261,6 +262,7 @@ class Adam(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_amsgrad,
             nonnegative=("v", "vhat"),
+            relation_bound=(),
         ),
     }
     state_init = staticmethod(host.state_init)

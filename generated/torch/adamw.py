@@ -245,6 +245,7 @@ class AdamW(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_no_amsgrad,
             nonnegative=("v",),
+            relation_bound=(),
         ),
         (True,): Kernel(
             state=("m", "v", "vhat"),
@@ -258,6 +259,7 @@ class AdamW(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_amsgrad,
             nonnegative=("v", "vhat"),
+            relation_bound=(),
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -129,6 +129,7 @@ class Lamb(Optimizer):
             tensor_ops=("sum", "sum"),
             apply_graph=None,
             nonnegative=("v",),
+            relation_bound=(),
         ),
     }
     state_init = staticmethod(host.state_init)

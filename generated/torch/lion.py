@@ -129,6 +129,7 @@ class Lion(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_default,
             nonnegative=(),
+            relation_bound=(),
         ),
     }
     state_init = staticmethod(host.state_init)

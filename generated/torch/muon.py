@@ -302,6 +302,7 @@ class Muon(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_no_muon__no_nesterov,
             nonnegative=(),
+            relation_bound=(),
         ),
         (False, True): Kernel(
             state=("m", "v"),
@@ -315,6 +316,7 @@ class Muon(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_no_muon__nesterov,
             nonnegative=(),
+            relation_bound=(),
         ),
         (True, False): Kernel(
             state=("m",),
@@ -328,6 +330,7 @@ class Muon(Optimizer):
             tensor_ops=(),
             apply_graph=None,
             nonnegative=(),
+            relation_bound=(),
         ),
         (True, True): Kernel(
             state=("m",),
@@ -341,6 +344,7 @@ class Muon(Optimizer):
             tensor_ops=(),
             apply_graph=None,
             nonnegative=(),
+            relation_bound=(),
         ),
     }
     state_init = staticmethod(host.state_init)

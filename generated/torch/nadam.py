@@ -184,6 +184,7 @@ class Nadam(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_default,
             nonnegative=("v",),
+            relation_bound=(),
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -318,6 +318,7 @@ class RMSprop(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_no_centered__no_momentum_on,
             nonnegative=(),
+            relation_bound=(),
         ),
         (False, True): Kernel(
             state=("accumulator", "momentum_buffer"),
@@ -331,6 +332,7 @@ class RMSprop(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_no_centered__momentum_on,
             nonnegative=(),
+            relation_bound=(),
         ),
         (True, False): Kernel(
             state=("accumulator", "mean_gradient"),
@@ -344,6 +346,7 @@ class RMSprop(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_centered__no_momentum_on,
             nonnegative=(),
+            relation_bound=("accumulator - mean_gradient**2",),
         ),
         (True, True): Kernel(
             state=("accumulator", "mean_gradient", "momentum_buffer"),
@@ -357,6 +360,7 @@ class RMSprop(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_centered__momentum_on,
             nonnegative=(),
+            relation_bound=("accumulator - mean_gradient**2",),
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -162,6 +162,7 @@ class Rprop(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_default,
             nonnegative=("step_size",),
+            relation_bound=(),
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -150,6 +150,7 @@ class SGD(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_no_nesterov,
             nonnegative=(),
+            relation_bound=(),
         ),
         (True,): Kernel(
             state=("velocity",),
@@ -163,6 +164,7 @@ class SGD(Optimizer):
             tensor_ops=(),
             apply_graph=_apply_graph_nesterov,
             nonnegative=(),
+            relation_bound=(),
         ),
     }
     state_init = staticmethod(host.state_init)

@@ -122,8 +122,9 @@ def _memory(lowered: LoweredSpec):
             for p, size in STATE_BYTES.items()
         }
         # low-precision state is decoded piece by piece, by the fused kernels (which a rule of
-        # whole tensors has none of): refused
-        if lowered.spec.reductions or ir.variant.whole_array:
+        # whole tensors has none of), and each state rounded on its own (which a root's
+        # argument kept non-negative by a relation between states does not survive): refused
+        if lowered.spec.reductions or ir.variant.whole_array or ir.relation_bound:
             bytes_ |= {p: "refused" for p in bytes_ if p != "float32"}
         yield MemoryRow(flags, names or "none", **bytes_)
 

@@ -41,6 +41,7 @@ class TorchVariant:
     tensor_ops: tuple[str, ...]  # the ops of its per-tensor reductions ("sum", "max")
     graph_lines: tuple[str, ...]  # empty: no graph path (a spec with reductions)
     nonnegative: tuple[str, ...]  # state never negative: unsigned codes for int8 state
+    relation_bound: tuple[str, ...]  # roots' arguments a relation of states keeps >= 0
     mask_lines: tuple[str, ...] = ()  # one tensor's masks (per-element conditions)
     mask_names: tuple[str, ...] = ()
 
@@ -183,6 +184,7 @@ def variant(ir: KernelIR, base: python_common.StepProgram) -> TorchVariant:
         tensor_ops=tuple(str(r.op) for r in tensor_reductions),
         graph_lines=tuple(graph),
         nonnegative=ir.nonnegative,
+        relation_bound=ir.relation_bound,
         mask_lines=tuple(mask_lines),
         mask_names=masks,
     )
@@ -227,6 +229,7 @@ def _whole_array_variant(ir: KernelIR, base: python_common.StepProgram) -> Torch
         tensor_ops=tuple(str(r.op) for r in ir.reductions if r.scope is Scope.TENSOR),
         graph_lines=(),
         nonnegative=ir.nonnegative,
+        relation_bound=ir.relation_bound,
     )
 
 

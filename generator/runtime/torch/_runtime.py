@@ -54,6 +54,9 @@ class Kernel(NamedTuple):
     tensor_ops: tuple = ()  # the ops of the spec's per-tensor reductions
     apply_graph: Callable | None = None  # one tensor, out-of-place ops; None: no graph path
     nonnegative: tuple = ()  # state never negative (generator.signs): unsigned int8 codes
+    # arguments of roots kept >= 0 by a relation between states (generator.signs), which
+    # states rounded each on its own would not keep: no state in fewer bits
+    relation_bound: tuple = ()
     # a rule of row or column means: the C name stem of its CPU kernel in passes, or None
     staged: str | None = None
 
@@ -303,6 +306,17 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 f"{name}: state_precision={precision!r} decodes the state piece by piece, and "
                 "this spec's reductions need whole tensors: use float32 state"
             )
+        if precision != "float32":
+            for key, kernel in self.kernels.items():
+                flags = dict(zip(self.variant_flags, key))
+                if kernel.relation_bound and all(out[f] == v for f, v in flags.items() if f in out):
+                    chosen = ", ".join(f"{f}={v}" for f, v in flags.items() if f in self.flags)
+                    raise ValueError(
+                        f"{name}: state_precision={precision!r} rounds each state on its own, "
+                        f"and {kernel.relation_bound[0]} (under a root{', with ' + chosen if chosen else ''}) "
+                        "stays non-negative only while its states keep their relation: "
+                        "use float32 state"
+                    )
         if with_params:  # a step checks each tensor it steps (_problem)
             for p in group["params"]:
                 if p.dtype not in SUPPORTED_DTYPES:
