@@ -326,11 +326,11 @@ def test_shim_low_precision_kernels_match_float32_arithmetic(spec, flags, dtype)
 STORED_SIZES = (4096 + 300, 4096, 300, 1, 0)
 
 
-def _run_stored(cls, flags, path, precision, steps=3, **options):
+def _run_stored(cls, flags, path, precision, steps=3, device="cpu", **options):
     generator = torch.Generator().manual_seed(1)
-    # one element off 16-byte alignment
-    params = [torch.randn(n + 1, generator=generator)[1:].requires_grad_() for n in STORED_SIZES]
-    grads = [[torch.randn(n, generator=generator) for n in STORED_SIZES] for _ in range(steps)]
+    # one element off 16-byte alignment (on the CPU; a GPU gets aligned copies)
+    params = [torch.randn(n + 1, generator=generator)[1:].to(device).requires_grad_() for n in STORED_SIZES]
+    grads = [[torch.randn(n, generator=generator).to(device) for n in STORED_SIZES] for _ in range(steps)]
     opt = testing_torch.make(
         cls, params, path, **flags, state_precision=precision, clipvalue=0.05, maximize=True, **options
     )
@@ -523,18 +523,11 @@ def test_cuda_stored_state_matches_the_cpu_kernels(spec, flags, precision):
     spec whose element function calls pow, exp or log (FTRL) rounds those differently on the
     two: its parameters agree to float32's rounding, its state to one code of the block."""
     cls = getattr(gtorch, spec.name)
-    if _transcendental(spec):
-        _stored_state_agrees_to_rounding(cls, flags, precision)
-        return
     cpu, cpu_opt = _run_stored(cls, flags, "fused", precision)
-    generator = torch.Generator().manual_seed(1)
-    params = [torch.randn(n + 1, generator=generator)[1:].cuda().requires_grad_() for n in STORED_SIZES]
-    grads = [[torch.randn(n, generator=generator).cuda() for n in STORED_SIZES] for _ in range(3)]
-    opt = testing_torch.make(cls, params, "fused", **flags, state_precision=precision, clipvalue=0.05, maximize=True)
-    for step in grads:
-        for p, g in zip(params, step):
-            p.grad = g
-        opt.step()
+    params, opt = _run_stored(cls, flags, "fused", precision, device="cuda")
+    if _transcendental(spec):
+        _agrees_to_rounding(params, opt, cpu, cpu_opt, precision)
+        return
     for size, p, q in zip(STORED_SIZES, params, cpu):
         assert torch.equal(p.cpu(), q), f"size {size}"
         assert sorted(opt.state[p]) == sorted(cpu_opt.state[q])
@@ -542,16 +535,7 @@ def test_cuda_stored_state_matches_the_cpu_kernels(spec, flags, precision):
             assert torch.equal(opt.state[p][name].cpu(), value), (size, name)
 
 
-def _stored_state_agrees_to_rounding(cls, flags, precision):
-    cpu, cpu_opt = _run_stored(cls, flags, "fused", precision)
-    generator = torch.Generator().manual_seed(1)
-    params = [torch.randn(n + 1, generator=generator)[1:].cuda().requires_grad_() for n in STORED_SIZES]
-    grads = [[torch.randn(n, generator=generator).cuda() for n in STORED_SIZES] for _ in range(3)]
-    opt = testing_torch.make(cls, params, "fused", **flags, state_precision=precision, clipvalue=0.05, maximize=True)
-    for step in grads:
-        for p, g in zip(params, step):
-            p.grad = g
-        opt.step()
+def _agrees_to_rounding(params, opt, cpu, cpu_opt, precision):
     for size, p, q in zip(STORED_SIZES, params, cpu):
         torch.testing.assert_close(p.detach().cpu(), q.detach(), rtol=1e-5, atol=1e-7, msg=f"size {size}")
     ours, theirs = opt.export_state(), cpu_opt.export_state()
