@@ -81,9 +81,31 @@ def test_torch_matches_numpy(flags, foreach):
 
 @pytest.mark.parametrize("path", ["foreach", "fused"])
 @pytest.mark.parametrize("precision", ["int8", "bfloat16"])
-@pytest.mark.parametrize("flags", FLAGS, ids=FLAG_IDS)
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {"centered": False, "momentum_on": False},
+        {"centered": False, "momentum_on": True},
+    ],
+    ids=("no_centered__no_momentum_on", "no_centered__momentum_on"),
+)
 def test_state_in_fewer_bits_steps_within_its_rounding_of_the_reference(flags, precision, path):
     testing_torch.check_stored_state_against_reference(RMSprop, SPEC, flags, precision, path)
+
+
+@pytest.mark.parametrize("precision", ["int8", "bfloat16"])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {"centered": True, "momentum_on": False},
+        {"centered": True, "momentum_on": True},
+    ],
+    ids=("centered__no_momentum_on", "centered__momentum_on"),
+)
+def test_state_in_fewer_bits_is_refused_where_a_relation_of_states_keeps_a_root_real(
+    flags, precision
+):
+    testing_torch.check_stored_state_refused(RMSprop, SPEC, flags, precision)
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])

@@ -21,6 +21,12 @@ class TestView:
     spec_path: str
     flag_cases: tuple[str, ...]  # Python dict literals
     flag_ids: tuple[str, ...]
+    # of those, the variants whose state may be stored in fewer bits, and those that refuse
+    # it (a root kept non-negative by a relation between states: generator.signs)
+    stored_cases: tuple[str, ...]
+    stored_ids: tuple[str, ...]
+    refused_cases: tuple[str, ...]
+    refused_ids: tuple[str, ...]
     # (flags, common case, id) of the tests against the reference: the default flags with
     # every common case, the other flag combinations with "plain" and "all" (the common
     # arguments act outside the update rule: pairs cover them, at half the tests)
@@ -69,6 +75,9 @@ def view(lowered: LoweredSpec, fused: bool, target: Target) -> TestView:
         if all(ir.variant.flag_dict[f.name] == f.default for f in spec.rank_flags)
     ]
     cases = tuple("{" + ", ".join(f"{n!r}: {v}" for n, v in v.flags) + "}" for v in variants)
+    bound = {ir.variant.suffix for ir in lowered.variants if ir.relation_bound}
+    stored = [(case, v.suffix) for v, case in zip(variants, cases) if v.suffix not in bound]
+    refused = [(case, v.suffix) for v, case in zip(variants, cases) if v.suffix in bound]
     default = spec.variant().flags
     reference_cases = tuple(
         (case, common, f"{v.suffix}-{common}")
@@ -82,6 +91,10 @@ def view(lowered: LoweredSpec, fused: bool, target: Target) -> TestView:
         spec_path=spec.path,
         flag_cases=cases,
         flag_ids=tuple(v.suffix for v in variants),
+        stored_cases=tuple(case for case, _ in stored),
+        stored_ids=tuple(suffix for _, suffix in stored),
+        refused_cases=tuple(case for case, _ in refused),
+        refused_ids=tuple(suffix for _, suffix in refused),
         reference_cases=reference_cases,
         fused=fused,
         # reductions need whole tensors, not decoded pieces; a whole-tensor rule has no kernel

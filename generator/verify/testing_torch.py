@@ -291,6 +291,18 @@ def _stored_bound(stored: dict, name: str, expected: np.ndarray, index: np.ndarr
     return np.maximum(*gaps) * scale
 
 
+def check_stored_state_refused(cls, path, flags, precision):
+    """The variant ``flags`` refuses state stored in ``precision``, naming the root's argument
+    that only a relation between its states keeps non-negative (generator.signs)."""
+    s = testing.spec(path)
+    own, hyper = testing.variant_arguments(s, flags, testing.hyper_values(s, "varied"))
+    p = torch.randn(8192, requires_grad=True)
+    with pytest.raises(
+        ValueError, match="stays non-negative only while its states keep their relation"
+    ):
+        cls([p], **torch_kwargs(hyper), **own, state_precision=precision)
+
+
 def check_stored_state_against_reference(cls, path, flags, precision, code_path):
     """One step with the state stored in ``precision`` against the 50-digit reference run
     from the same (decoded) state: the parameters within float32 rounding, since the step
