@@ -417,33 +417,39 @@ __global__ void __launch_bounds__(OCG_THREADS)
     const int64_t _b = _tile / _args._tiles;
     const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
     const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
-    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS, _first = threadIdx.x, _step = blockDim.x;
     const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
+    (void)_tile;
+    (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
-    for (int64_t _i = _i0; _i < _i1; ++_i) {
-        const int64_t _row = _b * _rows + _i;
-        double _racc0 = 0.0;
-        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
-            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-            (void)_e;
-            (void)_col;
-            const float g = (float)_a_g[_e];
-            const float p = (float)_a_p[_e];
-            const float _e0 = _f_epsilon_1 + g * g;
-            _racc0 += (double)(_e0);
-            _tacc0 += (double)(_f__c3__weight_decay_factor_pow_two * p * p);
-            { /* this block's rows' part of the column: the block alone writes it */
-                double *const _part = _args._column_partials +
-                                      ((int64_t)0 * _matrices * _args._tiles + _tile) * _columns +
-                                      _j;
-                *_part = (_i == _i0 ? 0.0 : *_part) + (double)(_e0);
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            double _racc0 = 0.0;
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const float g = (float)_a_g[_e];
+                const float p = (float)_a_p[_e];
+                const float _e0 = _f_epsilon_1 + g * g;
+                _racc0 += (double)(_e0);
+                _tacc0 += (double)(_f__c3__weight_decay_factor_pow_two * p * p);
+                { /* this block's rows' part of the column: the block alone writes it */
+                    double *const _part =
+                        _args._column_partials +
+                        ((int64_t)0 * _matrices * _args._tiles + _tile) * _columns + _j;
+                    *_part = (_i == _i0 ? 0.0 : *_part) + (double)(_e0);
+                }
             }
-        }
-        {
-            const double _total = ocg_staged_block_sum(_racc0, _cache);
-            if (threadIdx.x == 0)
-                _args._row_partials[((int64_t)0 * _matrices * _rows + _row) * _args._chunks +
-                                    _chunk] = _total;
+            {
+                double *const _part = _args._row_partials +
+                                      ((int64_t)0 * _matrices * _rows + _row) * _args._chunks +
+                                      _chunk;
+                const double _total = ocg_staged_block_sum(_racc0, _cache);
+                if (threadIdx.x == 0)
+                    *_part = _total;
+            }
         }
     }
     {
@@ -453,7 +459,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
     }
 }
 
-/* pass 0 over matrices taken whole: a thread per matrix, its rows and columns in order */
+/* pass 0 over matrices taken whole: a thread per matrix, its rows and columns in
+ * order (a matrix is one tile of rows and one chunk of columns) */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f32_staged_whole0(const ocg_adafactor_factored_f32_staged_args _args)
 {
@@ -491,12 +498,16 @@ __global__ void __launch_bounds__(OCG_THREADS)
     const float _f__c3__weight_decay_factor_pow_two = (float)_c3__weight_decay_factor_pow_two;
     const float _f_epsilon_1 = (float)epsilon_1;
     const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t _tile = _b, _chunk = 0, _i0 = 0, _j0 = 0, _first = 0, _step = 1;
+    const int64_t _i1 = _b < _matrices ? _rows : 0, _j1 = _columns;
+    (void)_tile;
+    (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
-    if (_b < _matrices) {
-        for (int64_t _i = 0; _i < _rows; ++_i) {
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
             double _racc0 = 0.0;
-            for (int64_t _j = 0; _j < _columns; ++_j) {
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
@@ -505,13 +516,19 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _e0 = _f_epsilon_1 + g * g;
                 _racc0 += (double)(_e0);
                 _tacc0 += (double)(_f__c3__weight_decay_factor_pow_two * p * p);
-                { /* the matrix's column: one block of rows (_tiles is 1) */
+                { /* this block's rows' part of the column: the block alone writes it */
                     double *const _part =
-                        _args._column_partials + ((int64_t)0 * _matrices + _b) * _columns + _j;
-                    *_part = (_i == 0 ? 0.0 : *_part) + (double)(_e0);
+                        _args._column_partials +
+                        ((int64_t)0 * _matrices * _args._tiles + _tile) * _columns + _j;
+                    *_part = (_i == _i0 ? 0.0 : *_part) + (double)(_e0);
                 }
             }
-            _args._row_partials[(int64_t)0 * _matrices * _rows + _row] = _racc0; /* _chunks is 1 */
+            {
+                double *const _part = _args._row_partials +
+                                      ((int64_t)0 * _matrices * _rows + _row) * _args._chunks +
+                                      _chunk;
+                *_part = _racc0;
+            }
         }
     }
     {
@@ -711,6 +728,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const double r = (double)_a_r[_row];
         _sum += _c0_one_minus_beta * _mean0 + beta * r;
     }
+
     const double _total = ocg_staged_block_sum(_sum, _cache);
     if (threadIdx.x == 0)
         _v__mean2[_b] = _total / (double)_rows;
@@ -754,12 +772,13 @@ ocg_adafactor_factored_f32_staged_small1_2_whole(const ocg_adafactor_factored_f3
     const double beta = scalars[5];
 
     double _sum = 0.0;
-    for (int64_t _k = 0; _k < _rows; ++_k) {
+    for (int64_t _k = 0; _k < _rows; _k += 1) {
         const int64_t _row = _b * _rows + _k;
         const double _mean0 = (double)_v__mean0[_row];
         const double r = (double)_a_r[_row];
         _sum += _c0_one_minus_beta * _mean0 + beta * r;
     }
+
     _v__mean2[_b] = _sum / (double)_rows;
 }
 
@@ -799,20 +818,24 @@ __global__ void __launch_bounds__(OCG_THREADS)
     const int64_t _b = _tile / _args._tiles;
     const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
     const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
-    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS, _first = threadIdx.x, _step = blockDim.x;
     const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
-    const float _mean2 = (float)_v__mean2[_b];
+    (void)_tile;
+    (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
-    for (int64_t _i = _i0; _i < _i1; ++_i) {
-        const int64_t _row = _b * _rows + _i;
-        const float _stored_r = (float)_v__stored_r[_row];
-        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
-            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-            (void)_e;
-            (void)_col;
-            const float _stored_c = (float)_v__stored_c[_col];
-            const float g = (float)_a_g[_e];
-            _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const float _mean2 = (float)_v__mean2[_b];
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            const float _stored_r = (float)_v__stored_r[_row];
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const float _stored_c = (float)_v__stored_c[_col];
+                const float g = (float)_a_g[_e];
+                _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+            }
         }
     }
     {
@@ -822,7 +845,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
     }
 }
 
-/* pass 1 over matrices taken whole: a thread per matrix, its rows and columns in order */
+/* pass 1 over matrices taken whole: a thread per matrix, its rows and columns in
+ * order (a matrix is one tile of rows and one chunk of columns) */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f32_staged_whole1(const ocg_adafactor_factored_f32_staged_args _args)
 {
@@ -856,13 +880,17 @@ __global__ void __launch_bounds__(OCG_THREADS)
     __shared__ double _cache[OCG_THREADS];
 
     const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t _tile = _b, _chunk = 0, _i0 = 0, _j0 = 0, _first = 0, _step = 1;
+    const int64_t _i1 = _b < _matrices ? _rows : 0, _j1 = _columns;
+    (void)_tile;
+    (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
-    if (_b < _matrices) {
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
         const float _mean2 = (float)_v__mean2[_b];
-        for (int64_t _i = 0; _i < _rows; ++_i) {
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
             const float _stored_r = (float)_v__stored_r[_row];
-            for (int64_t _j = 0; _j < _columns; ++_j) {
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
@@ -1004,27 +1032,32 @@ __global__ void __launch_bounds__(OCG_THREADS)
     const int64_t _b = _tile / _args._tiles;
     const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
     const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
-    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS, _first = threadIdx.x, _step = blockDim.x;
     const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
-    const float _mean2 = (float)_v__mean2[_b];
-    for (int64_t _i = _i0; _i < _i1; ++_i) {
-        const int64_t _row = _b * _rows + _i;
-        const float _stored_r = (float)_v__stored_r[_row];
-        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
-            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-            (void)_e;
-            (void)_col;
-            const float _stored_c = (float)_v__stored_c[_col];
-            const float g = (float)_a_g[_e];
-            const float p = (float)_a_p[_e];
-            const float _new_p = _f__c4_weight_decay_factor * p +
-                                 _f__k0_coefficient * g / sqrtf(_stored_c * _stored_r / _mean2);
-            _a_p[_e] = _new_p;
+    (void)_tile;
+    (void)_chunk;    /* read by column and row sums, where the pass has them */
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const float _mean2 = (float)_v__mean2[_b];
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            const float _stored_r = (float)_v__stored_r[_row];
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const float _stored_c = (float)_v__stored_c[_col];
+                const float g = (float)_a_g[_e];
+                const float p = (float)_a_p[_e];
+                const float _new_p = _f__c4_weight_decay_factor * p +
+                                     _f__k0_coefficient * g / sqrtf(_stored_c * _stored_r / _mean2);
+                _a_p[_e] = _new_p;
+            }
         }
     }
 }
 
-/* pass 2 over matrices taken whole: a thread per matrix, its rows and columns in order */
+/* pass 2 over matrices taken whole: a thread per matrix, its rows and columns in
+ * order (a matrix is one tile of rows and one chunk of columns) */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f32_staged_whole2(const ocg_adafactor_factored_f32_staged_args _args)
 {
@@ -1061,12 +1094,16 @@ __global__ void __launch_bounds__(OCG_THREADS)
     const float _f__c4_weight_decay_factor = (float)_c4_weight_decay_factor;
     const float _f__k0_coefficient = (float)_k0_coefficient;
     const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (_b < _matrices) {
+    const int64_t _tile = _b, _chunk = 0, _i0 = 0, _j0 = 0, _first = 0, _step = 1;
+    const int64_t _i1 = _b < _matrices ? _rows : 0, _j1 = _columns;
+    (void)_tile;
+    (void)_chunk;    /* read by column and row sums, where the pass has them */
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
         const float _mean2 = (float)_v__mean2[_b];
-        for (int64_t _i = 0; _i < _rows; ++_i) {
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
             const float _stored_r = (float)_v__stored_r[_row];
-            for (int64_t _j = 0; _j < _columns; ++_j) {
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
@@ -1361,33 +1398,39 @@ __global__ void __launch_bounds__(OCG_THREADS)
     const int64_t _b = _tile / _args._tiles;
     const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
     const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
-    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS, _first = threadIdx.x, _step = blockDim.x;
     const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
+    (void)_tile;
+    (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
-    for (int64_t _i = _i0; _i < _i1; ++_i) {
-        const int64_t _row = _b * _rows + _i;
-        double _racc0 = 0.0;
-        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
-            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-            (void)_e;
-            (void)_col;
-            const double g = (double)_a_g[_e];
-            const double p = (double)_a_p[_e];
-            const double _e0 = epsilon_1 + g * g;
-            _racc0 += (double)(_e0);
-            _tacc0 += (double)(_c3__weight_decay_factor_pow_two * p * p);
-            { /* this block's rows' part of the column: the block alone writes it */
-                double *const _part = _args._column_partials +
-                                      ((int64_t)0 * _matrices * _args._tiles + _tile) * _columns +
-                                      _j;
-                *_part = (_i == _i0 ? 0.0 : *_part) + (double)(_e0);
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            double _racc0 = 0.0;
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const double g = (double)_a_g[_e];
+                const double p = (double)_a_p[_e];
+                const double _e0 = epsilon_1 + g * g;
+                _racc0 += (double)(_e0);
+                _tacc0 += (double)(_c3__weight_decay_factor_pow_two * p * p);
+                { /* this block's rows' part of the column: the block alone writes it */
+                    double *const _part =
+                        _args._column_partials +
+                        ((int64_t)0 * _matrices * _args._tiles + _tile) * _columns + _j;
+                    *_part = (_i == _i0 ? 0.0 : *_part) + (double)(_e0);
+                }
             }
-        }
-        {
-            const double _total = ocg_staged_block_sum(_racc0, _cache);
-            if (threadIdx.x == 0)
-                _args._row_partials[((int64_t)0 * _matrices * _rows + _row) * _args._chunks +
-                                    _chunk] = _total;
+            {
+                double *const _part = _args._row_partials +
+                                      ((int64_t)0 * _matrices * _rows + _row) * _args._chunks +
+                                      _chunk;
+                const double _total = ocg_staged_block_sum(_racc0, _cache);
+                if (threadIdx.x == 0)
+                    *_part = _total;
+            }
         }
     }
     {
@@ -1397,7 +1440,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
     }
 }
 
-/* pass 0 over matrices taken whole: a thread per matrix, its rows and columns in order */
+/* pass 0 over matrices taken whole: a thread per matrix, its rows and columns in
+ * order (a matrix is one tile of rows and one chunk of columns) */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f64_staged_whole0(const ocg_adafactor_factored_f64_staged_args _args)
 {
@@ -1433,12 +1477,16 @@ __global__ void __launch_bounds__(OCG_THREADS)
     const double epsilon_1 = scalars[6];
 
     const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t _tile = _b, _chunk = 0, _i0 = 0, _j0 = 0, _first = 0, _step = 1;
+    const int64_t _i1 = _b < _matrices ? _rows : 0, _j1 = _columns;
+    (void)_tile;
+    (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
-    if (_b < _matrices) {
-        for (int64_t _i = 0; _i < _rows; ++_i) {
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
             double _racc0 = 0.0;
-            for (int64_t _j = 0; _j < _columns; ++_j) {
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
@@ -1447,13 +1495,19 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const double _e0 = epsilon_1 + g * g;
                 _racc0 += (double)(_e0);
                 _tacc0 += (double)(_c3__weight_decay_factor_pow_two * p * p);
-                { /* the matrix's column: one block of rows (_tiles is 1) */
+                { /* this block's rows' part of the column: the block alone writes it */
                     double *const _part =
-                        _args._column_partials + ((int64_t)0 * _matrices + _b) * _columns + _j;
-                    *_part = (_i == 0 ? 0.0 : *_part) + (double)(_e0);
+                        _args._column_partials +
+                        ((int64_t)0 * _matrices * _args._tiles + _tile) * _columns + _j;
+                    *_part = (_i == _i0 ? 0.0 : *_part) + (double)(_e0);
                 }
             }
-            _args._row_partials[(int64_t)0 * _matrices * _rows + _row] = _racc0; /* _chunks is 1 */
+            {
+                double *const _part = _args._row_partials +
+                                      ((int64_t)0 * _matrices * _rows + _row) * _args._chunks +
+                                      _chunk;
+                *_part = _racc0;
+            }
         }
     }
     {
@@ -1653,6 +1707,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const double r = (double)_a_r[_row];
         _sum += _c0_one_minus_beta * _mean0 + beta * r;
     }
+
     const double _total = ocg_staged_block_sum(_sum, _cache);
     if (threadIdx.x == 0)
         _v__mean2[_b] = _total / (double)_rows;
@@ -1696,12 +1751,13 @@ ocg_adafactor_factored_f64_staged_small1_2_whole(const ocg_adafactor_factored_f6
     const double beta = scalars[5];
 
     double _sum = 0.0;
-    for (int64_t _k = 0; _k < _rows; ++_k) {
+    for (int64_t _k = 0; _k < _rows; _k += 1) {
         const int64_t _row = _b * _rows + _k;
         const double _mean0 = (double)_v__mean0[_row];
         const double r = (double)_a_r[_row];
         _sum += _c0_one_minus_beta * _mean0 + beta * r;
     }
+
     _v__mean2[_b] = _sum / (double)_rows;
 }
 
@@ -1741,20 +1797,24 @@ __global__ void __launch_bounds__(OCG_THREADS)
     const int64_t _b = _tile / _args._tiles;
     const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
     const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
-    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS, _first = threadIdx.x, _step = blockDim.x;
     const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
-    const double _mean2 = (double)_v__mean2[_b];
+    (void)_tile;
+    (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
-    for (int64_t _i = _i0; _i < _i1; ++_i) {
-        const int64_t _row = _b * _rows + _i;
-        const double _stored_r = (double)_v__stored_r[_row];
-        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
-            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-            (void)_e;
-            (void)_col;
-            const double _stored_c = (double)_v__stored_c[_col];
-            const double g = (double)_a_g[_e];
-            _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const double _mean2 = (double)_v__mean2[_b];
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            const double _stored_r = (double)_v__stored_r[_row];
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const double _stored_c = (double)_v__stored_c[_col];
+                const double g = (double)_a_g[_e];
+                _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+            }
         }
     }
     {
@@ -1764,7 +1824,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
     }
 }
 
-/* pass 1 over matrices taken whole: a thread per matrix, its rows and columns in order */
+/* pass 1 over matrices taken whole: a thread per matrix, its rows and columns in
+ * order (a matrix is one tile of rows and one chunk of columns) */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f64_staged_whole1(const ocg_adafactor_factored_f64_staged_args _args)
 {
@@ -1798,13 +1859,17 @@ __global__ void __launch_bounds__(OCG_THREADS)
     __shared__ double _cache[OCG_THREADS];
 
     const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t _tile = _b, _chunk = 0, _i0 = 0, _j0 = 0, _first = 0, _step = 1;
+    const int64_t _i1 = _b < _matrices ? _rows : 0, _j1 = _columns;
+    (void)_tile;
+    (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
-    if (_b < _matrices) {
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
         const double _mean2 = (double)_v__mean2[_b];
-        for (int64_t _i = 0; _i < _rows; ++_i) {
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
             const double _stored_r = (double)_v__stored_r[_row];
-            for (int64_t _j = 0; _j < _columns; ++_j) {
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
@@ -1944,27 +2009,32 @@ __global__ void __launch_bounds__(OCG_THREADS)
     const int64_t _b = _tile / _args._tiles;
     const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
     const int64_t _i1 = _i0 + OCG_STAGED_ROWS < _rows ? _i0 + OCG_STAGED_ROWS : _rows;
-    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS;
+    const int64_t _j0 = _chunk * OCG_STAGED_COLUMNS, _first = threadIdx.x, _step = blockDim.x;
     const int64_t _j1 = _j0 + OCG_STAGED_COLUMNS < _columns ? _j0 + OCG_STAGED_COLUMNS : _columns;
-    const double _mean2 = (double)_v__mean2[_b];
-    for (int64_t _i = _i0; _i < _i1; ++_i) {
-        const int64_t _row = _b * _rows + _i;
-        const double _stored_r = (double)_v__stored_r[_row];
-        for (int64_t _j = _j0 + threadIdx.x; _j < _j1; _j += blockDim.x) {
-            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-            (void)_e;
-            (void)_col;
-            const double _stored_c = (double)_v__stored_c[_col];
-            const double g = (double)_a_g[_e];
-            const double p = (double)_a_p[_e];
-            const double _new_p = _c4_weight_decay_factor * p +
-                                  _k0_coefficient * g / sqrt(_stored_c * _stored_r / _mean2);
-            _a_p[_e] = _new_p;
+    (void)_tile;
+    (void)_chunk;    /* read by column and row sums, where the pass has them */
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const double _mean2 = (double)_v__mean2[_b];
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
+            const int64_t _row = _b * _rows + _i;
+            const double _stored_r = (double)_v__stored_r[_row];
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
+                const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                (void)_e;
+                (void)_col;
+                const double _stored_c = (double)_v__stored_c[_col];
+                const double g = (double)_a_g[_e];
+                const double p = (double)_a_p[_e];
+                const double _new_p = _c4_weight_decay_factor * p +
+                                      _k0_coefficient * g / sqrt(_stored_c * _stored_r / _mean2);
+                _a_p[_e] = _new_p;
+            }
         }
     }
 }
 
-/* pass 2 over matrices taken whole: a thread per matrix, its rows and columns in order */
+/* pass 2 over matrices taken whole: a thread per matrix, its rows and columns in
+ * order (a matrix is one tile of rows and one chunk of columns) */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f64_staged_whole2(const ocg_adafactor_factored_f64_staged_args _args)
 {
@@ -1999,12 +2069,16 @@ __global__ void __launch_bounds__(OCG_THREADS)
     const double _k0_coefficient = _tv[0];
 
     const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (_b < _matrices) {
+    const int64_t _tile = _b, _chunk = 0, _i0 = 0, _j0 = 0, _first = 0, _step = 1;
+    const int64_t _i1 = _b < _matrices ? _rows : 0, _j1 = _columns;
+    (void)_tile;
+    (void)_chunk;    /* read by column and row sums, where the pass has them */
+    if (_i0 < _i1) { /* a thread past the last matrix has none */
         const double _mean2 = (double)_v__mean2[_b];
-        for (int64_t _i = 0; _i < _rows; ++_i) {
+        for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
             const double _stored_r = (double)_v__stored_r[_row];
-            for (int64_t _j = 0; _j < _columns; ++_j) {
+            for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
