@@ -24,9 +24,7 @@ from .model import Kind, Variant
 
 def nonnegative_states(variant: Variant) -> tuple[str, ...]:
     """The variant's state arrays that are never negative, in declaration order."""
-    after_step: dict[sp.Symbol, sp.Expr] = {}
-    for eq in variant.update:  # each state's new value in terms of the values before the step
-        after_step[eq.symbol] = eq.expr.xreplace(after_step)
+    after_step = _after_step(variant)
     candidates = list(variant.state)
     while True:
         assumed = {s.symbol: sp.Symbol(s.name, nonnegative=True) for s in candidates}
@@ -39,6 +37,14 @@ def nonnegative_states(variant: Variant) -> tuple[str, ...]:
         if len(proved) == len(candidates):
             return tuple(s.name for s in proved)
         candidates = proved
+
+
+def _after_step(variant: Variant) -> dict[sp.Symbol, sp.Expr]:
+    """Each equation's value in terms of the values before the step."""
+    after_step: dict[sp.Symbol, sp.Expr] = {}
+    for eq in variant.update:
+        after_step[eq.symbol] = eq.expr.xreplace(after_step)
+    return after_step
 
 
 # Each hyperparameter within [0, 1] doubles the cases; past this many a state is left signed.
@@ -84,9 +90,7 @@ def relation_bound_arguments(variant: Variant) -> tuple[str, ...]:
     its sign when its state is rounded (rounding keeps signs); arguments not polynomial in the
     states, and coefficients of unknown sign (a gradient's, a per-step value's), are not
     judged."""
-    after_step: dict[sp.Symbol, sp.Expr] = {}
-    for eq in variant.update:
-        after_step[eq.symbol] = eq.expr.xreplace(after_step)
+    after_step = _after_step(variant)
     states = {s.symbol for s in variant.state}
     found: dict[str, None] = {}
     for eq in variant.update:

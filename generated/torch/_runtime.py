@@ -824,8 +824,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         if fused and params and stored:
             native = self._plan_fused_stored(kernel, params, precision, fast)
         elif fused and params:
-            native = self._fast_fused(kernel, params, table) if table is not None else None
-            native = native if native is not None else self._plan_fused(kernel, params)
+            if table is not None:  # checked in C++: one device, its table built
+                native = self._fast_fused(kernel, params, table)
+            else:
+                native = self._plan_fused(kernel, params)
         elif params and not staged:
             foreach = self._use_foreach(values, kernel, params)
         return _Plan(
@@ -904,7 +906,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         if plan.foreach:
             lists = [list(column) for column in zip(*states)] if kernel.state else []
             # batches (the CPU's cache) reorder the writes: only where none overlap; a GPU's
-            # launches would only multiply (W1 on an H200 took 23 ms batched, 2 ms whole)
+            # launches would only multiply (W1 on an H200: 22.9 ms batched, 2.3 ms whole)
             if plan.distinct and work and work[0].device.type == "cpu":
                 for p_batch, g_batch, *state_batch in _cpu_batches([work, grads, *lists]):
                     kernel.apply_foreach(p_batch, g_batch, state_batch, scalars)
