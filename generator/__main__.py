@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         "--out", help="the JSON file to write (default tests/benchmarks/results-<cpu|gpu>.json)"
     )
     bench.add_argument("--no-plot", action="store_true", help="skip the PNG plot")
+    bench.add_argument(
+        "--no-sweep", action="store_true", help="skip Adam's size sweep (1k to 32M elements)"
+    )
     args = parser.parse_args(argv)
     if args.command == "bench":
         return _bench(args)
@@ -156,7 +159,11 @@ def _bench(args) -> int:
 
     only = args.only.split(",") if args.only else None
     report = run(
-        quick=args.quick, only=only, out=Path(args.out) if args.out else None, plot=not args.no_plot
+        quick=args.quick,
+        only=only,
+        out=Path(args.out) if args.out else None,
+        plot=not args.no_plot,
+        sweep=not args.no_sweep,
     )
     print(summary(report))
     return 0

@@ -412,7 +412,11 @@ def _compiled(opt):
 
 
 def run(
-    quick: bool = False, only: list[str] | None = None, out: Path | None = None, plot: bool = True
+    quick: bool = False,
+    only: list[str] | None = None,
+    out: Path | None = None,
+    plot: bool = True,
+    sweep: bool = True,
 ) -> dict:
     import torch
 
@@ -421,10 +425,10 @@ def run(
     timer = Timer(warmup=1 if quick else 3, repeats=3 if quick else 9, cuda=gpu)
     specs = [s for s in load_specs() if only is None or s.module in only]
     loads = workloads(gpu, quick)
-    sweep = [2**k for k in (range(10, 21, 5) if quick else range(10, 26, 2))]
+    sizes = [2**k for k in (range(10, 21, 5) if quick else range(10, 26, 2))] if sweep else []
     adam = next((s for s in specs if s.module == "adam"), specs[0])
     plans = [(c, w) for s in specs for c in cases(s) for w in loads] + [
-        (cases(adam)[0], Workload(f"1x{n}", [(n,)])) for n in sweep
+        (cases(adam)[0], Workload(f"1x{n}", [(n,)])) for n in sizes
     ]
     progress = Progress(len(plans) + 1)
 
@@ -471,7 +475,7 @@ def run(
 
     _write(out, report)
     report["files"] = [str(out)]
-    if plot:
+    if plot and report["sweep"]:  # the plot is the sweep's
         png = out.with_suffix(".png")
         _plot(report, png)
         report["files"].append(str(png))

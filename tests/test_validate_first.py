@@ -208,6 +208,43 @@ def test_every_group_value_is_checked_and_a_refused_group_is_not_kept(group, wor
         T.Adam([{"params": [torch.nn.Parameter(torch.randn(3))], **group}])
 
 
+
+@pytest.mark.parametrize("path", ["loop", "foreach", "fused"])
+def test_group_values_changed_after_a_step_are_checked_again(path):
+    """A step skips rechecking a group whose plain values are those it checked last
+    (_settings_snapshot): a changed value, one of another type or a tensor changed in place
+    is checked again, and a new valid value is the one used."""
+    p = torch.nn.Parameter(torch.ones(4))
+    opt = T.Adam([p], lr=0.1, **PATHS[path])
+
+    def step():
+        p.grad = torch.ones(4)
+        opt.step()
+
+    step()
+    for key, value, words in [
+        ("lr", -1.0, "lr=-1.0 is outside its domain"),
+        ("lr", True, "lr must be a real number"),
+        ("betas", (0.9, 1.0), "beta_2=1.0 is outside its domain"),
+        ("amsgrad", 1, "amsgrad must be True or False"),
+    ]:
+        good = opt.param_groups[0][key]
+        opt.param_groups[0][key] = value
+        with pytest.raises((ValueError, TypeError), match=words):
+            step()
+        opt.param_groups[0][key] = good
+    step()
+    lr = torch.tensor(0.1)
+    opt.param_groups[0]["lr"] = lr
+    step()
+    lr.fill_(float("nan"))  # the same tensor, changed in place
+    with pytest.raises(ValueError, match="lr=nan is not finite"):
+        step()
+    opt.param_groups[0]["lr"] = 0.0  # a new value takes effect at once
+    before = p.detach().clone()
+    step()
+    assert torch.equal(p.detach(), before)
+
 # ---------------------------------------------------------------- export_state / import_state
 
 BAD_CHECKPOINTS = [

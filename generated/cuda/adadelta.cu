@@ -11,9 +11,12 @@
 #include "adadelta.h"
 #include "ocg_state.h"
 
-static_assert(OCG_CHUNK % (OCG_STATE_UNROLL * OCG_STATE_BLOCK) == 0,
-              "a chunk holds whole groups of blocks of stored state");
-static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
+/* The kernels of state in fewer bits: a block of OCG_THREADS threads takes a state block per warp. */
+#define OCG_STATE_STRIDE (OCG_THREADS / OCG_WARP * OCG_STATE_BLOCK)
+static_assert(OCG_THREADS % OCG_WARP == 0 && OCG_STATE_BLOCK % OCG_WARP == 0,
+              "whole warps, and lanes that take as many elements as each other");
+static_assert(OCG_CHUNK % OCG_STATE_STRIDE == 0,
+              "a chunk holds a state block for every warp, a whole number of times");
 
 /* ---- the defaults ---- */
 
@@ -172,11 +175,11 @@ extern "C" int ocg_adadelta_default_step_cuda(const double *hyper, double *scala
     return (int)cudaGetLastError();
 }
 
-/* the defaults, float parameters with state_precision="int8": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
- * (their loads first, all in flight together), a thread per element of each; the codes are
- * those of the CPU kernel (ocg_adadelta_default_f32_int8_cpu, ocg_state.h). */
-__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+/* the defaults, float parameters with state_precision="int8": each warp of a
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
+ * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
+ * with no barrier. The codes are those of the CPU kernel (ocg_adadelta_default_f32_int8_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_THREADS)
     ocg_adadelta_default_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                            const double *__restrict__ grad_scale,
                                            double grad_factor, double clipvalue, uint32_t step)
@@ -188,7 +191,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
-    __shared__ uint32_t _scratch[OCG_STATE_UNROLL * OCG_STATE_BLOCK];
+    const int64_t _lane = threadIdx.x % OCG_WARP, _warp = threadIdx.x / OCG_WARP;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 6;
@@ -204,36 +207,34 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
-            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
-            int8_t _code_accumulator_u[OCG_STATE_UNROLL];
-            float _scale_accumulator_u[OCG_STATE_UNROLL], _new_accumulator_u[OCG_STATE_UNROLL];
-            int8_t _code_delta_accumulator_u[OCG_STATE_UNROLL];
-            float _scale_delta_accumulator_u[OCG_STATE_UNROLL],
-                _new_delta_accumulator_u[OCG_STATE_UNROLL];
+        /* every warp goes round as often as the others (the shim's shuffles need the whole
+         * block), those past the end with nothing to load */
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
+            const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
+            int8_t _code_accumulator_u[OCG_LANE_ELEMENTS];
+            float _new_accumulator_u[OCG_LANE_ELEMENTS];
+            const float _scale_accumulator =
+                _first < _end ? _scales_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
+            int8_t _code_delta_accumulator_u[OCG_LANE_ELEMENTS];
+            float _new_delta_accumulator_u[OCG_LANE_ELEMENTS];
+            const float _scale_delta_accumulator =
+                _first < _end ? _scales_delta_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
             OCG_UNROLL
-            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
-                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                const int64_t _k = _first + _lane + _u * OCG_WARP;
                 const bool _here = _k < _end;
                 _p_u[_u] = _here ? p[_k] : 0.0F;
                 _g_u[_u] = _here ? g[_k] : 0.0F;
                 _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
-                /* read before the barriers, rewritten after */
-                _scale_accumulator_u[_u] =
-                    _first < _end ? _scales_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
                 _code_delta_accumulator_u[_u] = _here ? delta_accumulator[_k] : 0;
-                /* read before the barriers, rewritten after */
-                _scale_delta_accumulator_u[_u] =
-                    _first < _end ? _scales_delta_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
             }
             OCG_UNROLL
-            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
-                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                const int64_t _k = _first + _lane + _u * OCG_WARP;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
                 const int8_t _code_accumulator = _code_accumulator_u[_u];
-                const float _scale_accumulator = _scale_accumulator_u[_u];
                 const int8_t _code_delta_accumulator = _code_delta_accumulator_u[_u];
-                const float _scale_delta_accumulator = _scale_delta_accumulator_u[_u];
                 float _new_p = 0.0F, _new_accumulator = 0.0F, _new_delta_accumulator = 0.0F;
                 if (_k < _end) {
                     ocg_adadelta_default_element_f32(
@@ -247,35 +248,35 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                 _new_accumulator_u[_u] = _new_accumulator;
                 _new_delta_accumulator_u[_u] = _new_delta_accumulator;
             }
-            float _absmax_accumulator_u[OCG_STATE_UNROLL];
-            ocg_threads_absmax(_new_accumulator_u, _absmax_accumulator_u, _scratch);
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
-                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
-                const float _absmax = _absmax_accumulator_u[_u];
+            {
+                const float _absmax = ocg_warp_absmax(_new_accumulator_u);
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
-                if (_k < _end) {
-                    accumulator[_k] =
-                        ocg_code_signed(_new_accumulator_u[_u] * _inverse,
-                                        ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _first + _lane + _u * OCG_WARP;
+                    if (_k < _end) {
+                        accumulator[_k] =
+                            ocg_code_signed(_new_accumulator_u[_u] * _inverse,
+                                            ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
+                    }
                 }
-                if (threadIdx.x == 0 && _first < _end) {
+                if (_lane == 0 && _first < _end) {
                     _scales_accumulator[_first / OCG_STATE_BLOCK] = _absmax;
                 }
             }
-            float _absmax_delta_accumulator_u[OCG_STATE_UNROLL];
-            ocg_threads_absmax(_new_delta_accumulator_u, _absmax_delta_accumulator_u, _scratch);
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
-                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
-                const float _absmax = _absmax_delta_accumulator_u[_u];
+            {
+                const float _absmax = ocg_warp_absmax(_new_delta_accumulator_u);
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
-                if (_k < _end) {
-                    delta_accumulator[_k] =
-                        ocg_code_signed(_new_delta_accumulator_u[_u] * _inverse,
-                                        ocg_noise(_key_delta_accumulator, _k, OCG_CODE_NOISE_BITS));
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _first + _lane + _u * OCG_WARP;
+                    if (_k < _end) {
+                        delta_accumulator[_k] = ocg_code_signed(
+                            _new_delta_accumulator_u[_u] * _inverse,
+                            ocg_noise(_key_delta_accumulator, _k, OCG_CODE_NOISE_BITS));
+                    }
                 }
-                if (threadIdx.x == 0 && _first < _end) {
+                if (_lane == 0 && _first < _end) {
                     _scales_delta_accumulator[_first / OCG_STATE_BLOCK] = _absmax;
                 }
             }
@@ -291,18 +292,17 @@ extern "C" int ocg_adadelta_default_f32_int8_cuda(ocg_tensor_list list, const do
     if (list.n_chunks <= 0) {
         return (int)cudaSuccess;
     }
-    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
+    /* int8's warps exchange values (ocg_warp_absmax), which the shim runs as a team */
     OCG_LAUNCH_SYNC(ocg_adadelta_default_int8_state_kernel, ocg::blocks_for(list.n_chunks),
-                    OCG_STATE_BLOCK, stream, list, scalars, grad_scale, grad_factor, clipvalue,
-                    step);
+                    OCG_THREADS, stream, list, scalars, grad_scale, grad_factor, clipvalue, step);
     return (int)cudaGetLastError();
 }
 
-/* the defaults, float parameters with state_precision="bfloat16": a block of
- * OCG_STATE_BLOCK threads walks the state blocks of its chunks, OCG_STATE_UNROLL at a time
- * (their loads first, all in flight together), a thread per element of each; the codes are
- * those of the CPU kernel (ocg_adadelta_default_f32_bf16_cpu, ocg_state.h). */
-__global__ void __launch_bounds__(OCG_STATE_BLOCK)
+/* the defaults, float parameters with state_precision="bfloat16": each warp of a
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
+ * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
+ * with no barrier. The codes are those of the CPU kernel (ocg_adadelta_default_f32_bf16_cpu, ocg_state.h). */
+__global__ void __launch_bounds__(OCG_THREADS)
     ocg_adadelta_default_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                            const double *__restrict__ grad_scale,
                                            double grad_factor, double clipvalue, uint32_t step)
@@ -314,6 +314,7 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
     const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    const int64_t _lane = threadIdx.x % OCG_WARP, _warp = threadIdx.x / OCG_WARP;
     for (int64_t _chunk = blockIdx.x; _chunk < list.n_chunks; _chunk += gridDim.x) {
         const int64_t _tensor = ocg::find_tensor(list.chunk_start, list.n_tensors, _chunk);
         void *const *_row = list.pointers + _tensor * 4;
@@ -327,13 +328,16 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
-        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_UNROLL * OCG_STATE_BLOCK) {
-            float _p_u[OCG_STATE_UNROLL], _g_u[OCG_STATE_UNROLL];
-            uint16_t _code_accumulator_u[OCG_STATE_UNROLL];
-            uint16_t _code_delta_accumulator_u[OCG_STATE_UNROLL];
+        /* every warp goes round as often as the others (the shim's shuffles need the whole
+         * block), those past the end with nothing to load */
+        for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
+            const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
+            uint16_t _code_accumulator_u[OCG_LANE_ELEMENTS];
+            uint16_t _code_delta_accumulator_u[OCG_LANE_ELEMENTS];
             OCG_UNROLL
-            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
-                const int64_t _first = _start + _u * OCG_STATE_BLOCK, _k = _first + threadIdx.x;
+            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                const int64_t _k = _first + _lane + _u * OCG_WARP;
                 const bool _here = _k < _end;
                 _p_u[_u] = _here ? p[_k] : 0.0F;
                 _g_u[_u] = _here ? g[_k] : 0.0F;
@@ -341,8 +345,8 @@ __global__ void __launch_bounds__(OCG_STATE_BLOCK)
                 _code_delta_accumulator_u[_u] = _here ? delta_accumulator[_k] : 0;
             }
             OCG_UNROLL
-            for (int _u = 0; _u < OCG_STATE_UNROLL; ++_u) {
-                const int64_t _k = _start + _u * OCG_STATE_BLOCK + threadIdx.x;
+            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                const int64_t _k = _first + _lane + _u * OCG_WARP;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
                 const uint16_t _code_accumulator = _code_accumulator_u[_u];
                 const uint16_t _code_delta_accumulator = _code_delta_accumulator_u[_u];
@@ -371,8 +375,8 @@ extern "C" int ocg_adadelta_default_f32_bf16_cuda(ocg_tensor_list list, const do
     if (list.n_chunks <= 0) {
         return (int)cudaSuccess;
     }
-    /* int8's threads meet at the barriers of ocg_threads_absmax; bfloat16's never wait */
-    OCG_LAUNCH(ocg_adadelta_default_bf16_state_kernel, ocg::blocks_for(list.n_chunks),
-               OCG_STATE_BLOCK, stream, list, scalars, grad_scale, grad_factor, clipvalue, step);
+    /* int8's warps exchange values (ocg_warp_absmax), which the shim runs as a team */
+    OCG_LAUNCH(ocg_adadelta_default_bf16_state_kernel, ocg::blocks_for(list.n_chunks), OCG_THREADS,
+               stream, list, scalars, grad_scale, grad_factor, clipvalue, step);
     return (int)cudaGetLastError();
 }

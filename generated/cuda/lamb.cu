@@ -11,9 +11,12 @@
 #include "lamb.h"
 #include "ocg_state.h"
 
-static_assert(OCG_CHUNK % (OCG_STATE_UNROLL * OCG_STATE_BLOCK) == 0,
-              "a chunk holds whole groups of blocks of stored state");
-static_assert(OCG_STATE_BLOCK == OCG_THREADS, "one thread per element of a state block");
+/* The kernels of state in fewer bits: a block of OCG_THREADS threads takes a state block per warp. */
+#define OCG_STATE_STRIDE (OCG_THREADS / OCG_WARP * OCG_STATE_BLOCK)
+static_assert(OCG_THREADS % OCG_WARP == 0 && OCG_STATE_BLOCK % OCG_WARP == 0,
+              "whole warps, and lanes that take as many elements as each other");
+static_assert(OCG_CHUNK % OCG_STATE_STRIDE == 0,
+              "a chunk holds a state block for every warp, a whole number of times");
 
 /* ---- the defaults ---- */
 

@@ -10,6 +10,7 @@
  *   running until its next __syncthreads(), so a barrier is passed only when every thread of
  *   the block has reached it, and __shared__ (static) memory is shared by the block. (Fibers,
  *   not OpenMP teams: 256 OS threads meeting at barriers on a small CPU took 13 ms a launch.)
+ * Warp shuffles (__shfl_xor_sync) run in such teams too.
  * __syncthreads() outside a team is an error (cudaGetLastError reports it), so a kernel
  * launched the wrong way fails its tests instead of racing. Only what the generated kernels
  * and the example use is provided. */
@@ -90,6 +91,7 @@ struct ocg_fibers {
     std::vector<ucontext_t> threads;
     std::vector<char> finished;
     std::vector<char> stacks;
+    std::vector<uint32_t> exchange; /* a value per thread, for __shfl_xor_sync */
     const std::function<void()> *body = nullptr;
     unsigned current = 0;
 };
@@ -102,6 +104,25 @@ inline void __syncthreads(void)
         return;
     }
     swapcontext(&ocg_team.threads[ocg_team.current], &ocg_team.scheduler); /* wait for the others */
+}
+
+/* A warp shuffle, run as the block's threads exchanging through ocg_team.exchange between two
+ * barriers: right when every thread of the block calls it, as the kernels' full-warp shuffles
+ * do (a warp-divergent one would pair the wrong calls). Only the full mask. */
+inline uint32_t __shfl_xor_sync(unsigned mask, uint32_t value, int lane_mask)
+{
+    if (!ocg_in_team || mask != 0xFFFFFFFFu || lane_mask < 0 || lane_mask >= 32) {
+        ocg_shim_error = cudaErrorLaunchFailure;
+        return value;
+    }
+    const unsigned t = ocg_team.current;
+    ocg_team.exchange[t] = value;
+    __syncthreads();                               /* every thread has written its value */
+    const unsigned from = t ^ (unsigned)lane_mask; /* past the block: not a whole warp */
+    const uint32_t other = from < ocg_team.exchange.size() ? ocg_team.exchange[from] : value;
+    ocg_shim_error = from < ocg_team.exchange.size() ? ocg_shim_error : cudaErrorLaunchFailure;
+    __syncthreads(); /* every thread has read before the next exchange writes */
+    return other;
 }
 
 inline void ocg_fiber_main(void)
@@ -117,6 +138,7 @@ inline void ocg_run_block(const std::function<void()> &body)
     const unsigned n = blockDim.x;
     ocg_team.threads.resize(n);
     ocg_team.finished.assign(n, 0);
+    ocg_team.exchange.assign(n, 0);
     ocg_team.stacks.resize(n * ocg_fibers::stack_bytes);
     ocg_team.body = &body;
     for (unsigned t = 0; t < n; ++t) {

@@ -1,6 +1,6 @@
 // generated from specs/*.yaml by templates/cuda/ocg_state.h.j2 — do not edit
 /* Optimizer state stored in fewer bits (state_precision="bfloat16" or "int8"), for the CPU
- * kernels (<module>.c) and the CUDA ones (<module>.cu, with ocg_threads_absmax). Printed by the build from generator/runtime/_state_codes.py, the
+ * kernels (<module>.c) and the CUDA ones (<module>.cu, with ocg_warp_absmax). Printed by the build from generator/runtime/_state_codes.py, the
  * definition the PyTorch runtime (generated/torch/_state_precision.py) encodes with too: the
  * same float and key give the same code in C and in torch, and a test compares them bit for bit.
  *
@@ -135,39 +135,28 @@ HD uint16_t ocg_bf16_stochastic(float x, uint32_t key, int64_t i)
 }
 
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
-/* A CUDA kernel takes this many state blocks at a time: their loads in flight together,
- * their largest magnitudes found by one tree. */
-#define OCG_STATE_UNROLL 4
+/* A CUDA kernel gives each warp of a block one state block at a time, each lane
+ * OCG_LANE_ELEMENTS elements of it, OCG_WARP apart (a warp's accesses coalesced). */
+#define OCG_WARP 32
+#define OCG_LANE_ELEMENTS (OCG_STATE_BLOCK / OCG_WARP)
 
-/* ocg_block_absmax over a block of threads, of OCG_STATE_UNROLL state blocks at once, one
- * value of each per thread: every thread of the block calls it and gets the results. A tree
- * in scratch (OCG_STATE_UNROLL * blockDim.x words of __shared__ memory, blockDim.x a power of
- * two) with a barrier per level, not warp shuffles, which the CPU shim cannot run: the code a
- * GPU runs is the code the shim tests. */
-__device__ __forceinline__ void ocg_threads_absmax(const float *x, float *largest,
-                                                   uint32_t *scratch)
+/* ocg_block_absmax over a warp, each lane holding OCG_LANE_ELEMENTS of the values: every lane
+ * calls it and gets the result. The lane's largest bits, then the warp's by shuffles (the
+ * maximum of integers: the same whatever the order), with no shared memory and no barrier; the
+ * CPU shim runs the same shuffles (ocg_shim.h). */
+__device__ __forceinline__ float ocg_warp_absmax(const float *x)
 {
-    const unsigned t = threadIdx.x, n = blockDim.x;
+    uint32_t largest = 0;
     OCG_UNROLL
-    for (int u = 0; u < OCG_STATE_UNROLL; ++u) {
-        scratch[u * n + t] = ocg_float_bits(x[u]) & 0x7FFFFFFFu;
+    for (int u = 0; u < OCG_LANE_ELEMENTS; ++u) {
+        const uint32_t a = ocg_float_bits(x[u]) & 0x7FFFFFFFu;
+        largest = a > largest ? a : largest;
     }
-    __syncthreads();
-    for (unsigned half = n / 2; half > 0; half /= 2) {
-        if (t < half) {
-            OCG_UNROLL
-            for (int u = 0; u < OCG_STATE_UNROLL; ++u) {
-                const uint32_t a = scratch[u * n + t], b = scratch[u * n + t + half];
-                scratch[u * n + t] = b > a ? b : a;
-            }
-        }
-        __syncthreads();
+    for (int lanes = OCG_WARP / 2; lanes > 0; lanes /= 2) {
+        const uint32_t other = __shfl_xor_sync(0xFFFFFFFFu, largest, lanes);
+        largest = other > largest ? other : largest;
     }
-    OCG_UNROLL
-    for (int u = 0; u < OCG_STATE_UNROLL; ++u) {
-        largest[u] = ocg_bits_float(scratch[u * n]);
-    }
-    __syncthreads(); /* every thread has read them before the next call writes scratch */
+    return ocg_bits_float(largest);
 }
 #endif
 

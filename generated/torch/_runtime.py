@@ -248,6 +248,21 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         name); raises naming the first bad one and changes nothing, except a derived flag,
         which follows its hyperparameter in the group until the group's first step."""
         name = type(self).__name__
+        # the settings as they were when last checked, if every one is a plain Python value (a
+        # tensor may change in place): the same values, the same result, without checking
+        kept = self.__dict__.setdefault("_settings_checked", {}).get(id(group))
+        if kept is not None and kept[0] == _settings_snapshot(group):
+            out = dict(kept[1])
+        else:
+            out = self._checked_settings(group, in_graph)
+            snapshot = _settings_snapshot(group)  # after the check: it may set a derived flag
+            if snapshot is not None:
+                self._settings_checked[id(group)] = (snapshot, dict(out))
+        return self._checked_counts(group, out, with_params)
+
+    def _checked_settings(self, group, in_graph) -> dict:
+        """_checked_group's values of a group but its parameters, step count and scalar state."""
+        name = type(self).__name__
         hyper = self._group_hyper(group, check_tensors=not in_graph)
         out = self._group_keys(hyper)
         for f in self.flags:
@@ -318,6 +333,11 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                         "stays non-negative only while its states keep their relation: "
                         "use float32 state"
                     )
+        return out
+
+    def _checked_counts(self, group, out, with_params) -> dict:
+        """_checked_group's parameter dtypes, step count and scalar state, into ``out``."""
+        name = type(self).__name__
         if with_params:  # a step checks each tensor it steps (_problem)
             for p in group["params"]:
                 if p.dtype not in SUPPORTED_DTYPES:
@@ -926,7 +946,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         """One group's step with its state stored in fewer bits (state_precision): pieces of
         the parameters are stepped with their state decoded into working copies, which are
         then encoded back (generated/torch/_state_precision.py). Pieces of several tensors
-        run together on the foreach path, up to _precision.PIECE elements."""
+        run together on the foreach path, up to _precision.piece(device) elements."""
         kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
         names = kernel.state
         factor = -scale if plan.maximize else scale
@@ -952,14 +972,16 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             # the rounding keys count the tensors whose state is stored in fewer bits, as the
             # fused kernels' lists do
             position += _precision.in_fewer_bits(state, names)
-            for begin in range(0, p.numel(), _precision.PIECE):
-                end = min(p.numel(), begin + _precision.PIECE)
+            length = _precision.piece(p.device)
+            for begin in range(0, p.numel(), length):
+                end = min(p.numel(), begin + length)
                 pieces.append((flat_p[begin:end], flat_g[begin:end], entries, begin, end))
         scalar_state = _numbers(group["scalar_state"])
         scalars, scalar_state = _eager_step(kernel)(h, scalar_state, {}, t)
         batch, size = [], 0
+        limit = _precision.piece(pieces[0][0].device) if pieces else 0  # one device per group
         for piece in [*pieces, None]:
-            if batch and (piece is None or size + piece[0].numel() > _precision.PIECE):
+            if batch and (piece is None or size + piece[0].numel() > limit):
                 self._step_pieces(kernel, batch, scalars, plan.foreach)
                 batch, size = [], 0
             if piece is not None:
@@ -1048,7 +1070,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         kept = cache.get((key, device))
         if kept is not None and kept[0] == table:
             return kept[1]
-        on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
+        on_device = _to_device(torch.frombuffer(table, dtype=torch.int64), device)
         cache[(key, device)] = (bytes(table), on_device)
         return on_device
 
@@ -1077,7 +1099,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 )
                 return
             if on_device[0] is not scalars or on_device[1] != p.device:
-                values = torch.tensor(scalars, dtype=torch.float64).to(p.device)
+                values = _to_device(torch.tensor(scalars, dtype=torch.float64), p.device)
                 on_device[:] = [scalars, p.device, values]
             values = on_device[2]
             size = _native.staged_work(library, kernel.staged, dtype, p.shape)
@@ -1296,7 +1318,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             )
             if n_chunks == 0:
                 continue
-            on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
+            on_device = _to_device(torch.frombuffer(table, dtype=torch.int64), device)
             keep.append((group, on_device))
             blocks = min(n_chunks, _native.MAX_BLOCKS)
             sumsq = _native.sumsq_function(library, _DTYPE_SUFFIX[dtype])
@@ -1439,8 +1461,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             _native.check(code, f"{kernel.native}_{suffix}")
             return
         if on_device is None:
-            on_device = torch.frombuffer(table, dtype=torch.int64).to(device)
-        values = torch.tensor(scalars, dtype=torch.float64).to(device)
+            on_device = _to_device(torch.frombuffer(table, dtype=torch.int64), device)
+        values = _to_device(torch.tensor(scalars, dtype=torch.float64), device)
         grad_scale = None  # clipnorm's factor where it lies on the device (ocg_clip.cu) ...
         if isinstance(scale, torch.Tensor) and scale.device == device:
             grad_scale = scale.data_ptr()
@@ -1989,6 +2011,38 @@ def _check_handed_over(opt, row, device, dtypes) -> None:
             or _raw_memory_problem("", tensor) is not None
         ):
             raise RuntimeError(_changed(opt))
+
+
+_PLAIN_VALUES = (float, int, bool, str, type(None))
+_COUNTS = ("params", "iterations", "scalar_state")  # checked on every step
+
+
+def _settings_snapshot(group: dict) -> tuple | None:
+    """A param group's values but its parameters, step count and scalar state, with their
+    types (1 == 1.0 == True): None if one is not a plain Python value or a pair of them."""
+    out = []
+    for key, value in group.items():
+        if key in _COUNTS:
+            continue
+        kind = type(value)
+        if kind is tuple or kind is list:
+            if not all(type(x) in _PLAIN_VALUES for x in value):
+                return None
+            value = tuple((type(x), x) for x in value)
+        elif kind not in _PLAIN_VALUES:
+            return None
+        out.append((key, kind, value))
+    return tuple(out)
+
+
+def _to_device(values: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """A host tensor copied to ``device``, on a GPU from pinned memory without the host waiting.
+    A copy from pageable memory waits for every kernel queued before it, so a step's host work
+    could not overlap the kernels of the step before; torch's caching host allocator keeps the
+    pinned block until the copy has run. Elsewhere (the CPU shim) a plain copy."""
+    if device.type != "cuda":
+        return values.to(device)
+    return values.pin_memory().to(device, non_blocking=True)
 
 
 def _host_float(scale) -> float:

@@ -3,7 +3,7 @@
 
 The element programs still compute in the parameter's working dtype (float32 for float16,
 bfloat16 and float32 parameters): a step decodes a piece of each state into a working copy,
-runs the program on it, and encodes the new values back, one piece (at most ``PIECE``
+runs the program on it, and encodes the new values back, one piece (at most ``piece(device)``
 elements, a multiple of ``BLOCK``) at a time, so the working copies stay in cache and never
 cost more memory than one piece.
 
@@ -36,7 +36,8 @@ from .. import _state_codes as codes
 from .._state_codes import BLOCK, MIN_INT8_NUMEL
 
 PRECISIONS = ("float32", "bfloat16", "int8")
-PIECE = 1 << 20  # elements decoded at once: 4 MB per float32 working copy
+PIECE = 1 << 20  # elements decoded at once on a CPU: 4 MB per float32 working copy, in cache
+GPU_PIECE = 1 << 24  # ... on a GPU, which has no such cache: fewer launches (64 MB per copy)
 ABSMAX = ".absmax"
 FEWER_BITS = (torch.bfloat16, torch.int8, torch.uint8)  # the stored dtypes of state_precision
 
@@ -66,6 +67,11 @@ def stored_dtype(precision: str, p, nonnegative: bool) -> torch.dtype:
     return work
 
 
+def piece(device: torch.device) -> int:
+    """How many elements of a state a step decodes at once on ``device``."""
+    return GPU_PIECE if device.type == "cuda" else PIECE
+
+
 def n_blocks(numel: int) -> int:
     return -(-numel // BLOCK)
 
@@ -77,8 +83,9 @@ def encode_state(precision, p, values, nonnegative, key=0) -> dict:
     if dtype in (torch.int8, torch.uint8):
         out[ABSMAX] = torch.empty(n_blocks(p.numel()), dtype=torch.float32, device=p.device)
     flat = values.detach().reshape(-1)
-    for start in range(0, p.numel(), PIECE):
-        stop = min(p.numel(), start + PIECE)
+    size = piece(p.device)
+    for start in range(0, p.numel(), size):
+        stop = min(p.numel(), start + size)
         encode(out, flat[start:stop], start, stop, key)
     return out
 
@@ -93,8 +100,9 @@ def decode_state(entries: dict, dtype) -> torch.Tensor:
     stored = entries[""]
     out = torch.empty(stored.shape, dtype=dtype, device=stored.device)
     flat = out.view(-1)
-    for start in range(0, stored.numel(), PIECE):
-        stop = min(stored.numel(), start + PIECE)
+    size = piece(stored.device)
+    for start in range(0, stored.numel(), size):
+        stop = min(stored.numel(), start + size)
         flat[start:stop] = decode(entries, start, stop, dtype)
     return out
 
@@ -172,13 +180,13 @@ def _codes(normalised, signed, noise):
 
 @functools.lru_cache(maxsize=None)
 def _golden_steps(device) -> torch.Tensor:
-    """i * GOLDEN modulo 2**32 for i < PIECE, as int32 (wrapped)."""
-    steps = (torch.arange(PIECE, dtype=torch.int64) * codes.GOLDEN) & _MASK32
+    """i * GOLDEN modulo 2**32 for i < piece(device), as int32 (wrapped)."""
+    steps = (torch.arange(piece(device), dtype=torch.int64) * codes.GOLDEN) & _MASK32
     return torch.where(steps >= 1 << 31, steps - (1 << 32), steps).to(torch.int32).to(device)
 
 
 def _noise(values, key: int, start: int, bits: int):
-    """_state_codes.noise of elements [start, start + n) of a state (n <= PIECE), in int32:
+    """_state_codes.noise of elements [start, start + n) of a state (n <= piece(device)), in int32:
     the sum wraps as uint32 arithmetic does, and an arithmetic shift then a mask keeps the
     same top bits as a logical shift."""
     base = (key + start * codes.GOLDEN) & _MASK32

@@ -3,14 +3,16 @@
 #   1. every spec's CUDA library built for this GPU, in parallel (tests/gpu/prepare.py);
 #   2. the tests that skip without a GPU (fused, stored int8/bfloat16 state, CUDA graphs,
 #      capturable steps, the staged kernels of row and column means, CPU against CUDA);
-#   3. the benchmark of Adam (W1-W4, int8 and bfloat16 state, torch.compile) and Adafactor
+#   3. Adam's steps back to back, as a training loop runs them (tests/gpu/steady_steps.py);
+#   4. the benchmark of Adam (W1-W4, int8 and bfloat16 state, torch.compile) and Adafactor
 #      (its factored rule on a matrix and on ResNet-50's shapes): results-gpu.json, its plot;
-#   4. compute-sanitizer's memcheck over every spec's fused steps (tests/gpu/memcheck_steps.py);
-#   5. Nsight Compute's view of the fused Adam kernels, float32 and int8 state
+#   5. compute-sanitizer's memcheck over every spec's fused steps (tests/gpu/memcheck_steps.py);
+#   6. Nsight Compute's view of the fused Adam kernels, float32 and int8 state
 #      (tests/gpu/profile_steps.py): bandwidth, occupancy, registers.
 # Logs and results go to $OUT (default gpu-out/); summary.txt has each stage's exit code and
-# seconds. Each stage has a time limit (seconds: BUILD_S, TESTS_S, BENCH_S, MEMCHECK_S,
-# PROFILE_S), and one that fails does not stop the next.
+# seconds. Each stage has a time limit (seconds: BUILD_S, TESTS_S, STEADY_S, BENCH_S, MEMCHECK_S,
+# PROFILE_S), and one that fails does not stop the next. BENCH_ONLY and BENCH_ARGS (e.g.
+# --no-sweep) choose what the benchmark runs; STAGES (default all) which stages run.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-$PWD/gpu-out}
@@ -25,9 +27,11 @@ if [ -d .whl ]; then # black and clang-format (the toy spec's build), carried as
         --target /tmp/ocg-site .whl/*.whl && export PYTHONPATH=$PYTHONPATH:/tmp/ocg-site
 fi
 
+STAGES=${STAGES:-build,tests,steady,bench,memcheck,profile} # a fresh machine needs build first
 stage() { # name, seconds, command...
     local name=$1 limit=$2 start=$SECONDS
     shift 2
+    [[ ",$STAGES," == *",$name,"* ]] || return 0
     timeout -k 5 "$limit" "$@"
     echo "$name: exit $?, $((SECONDS - start)) s" | tee -a "$OUT/summary.txt"
 }
@@ -45,8 +49,9 @@ GPU_TESTS+=" or test_cuda_matches_cpu or replays_in_a_cuda_graph or on_a_gpu"
 stage tests "${TESTS_S:-80}" python3 -m pytest -p no:cacheprovider -p no:benchmark -n 8 --dist load -rfEs \
     --durations=8 -k "$GPU_TESTS" tests/test_cuda.py tests/test_torch_devices.py \
     tests/test_torch_compile.py tests/test_staged_kernels.py >"$OUT/tests.txt" 2>&1
+stage steady "${STEADY_S:-60}" python3 tests/gpu/steady_steps.py >"$OUT/steady.txt" 2>&1
 stage bench "${BENCH_S:-180}" python3 -m generator bench --only "${BENCH_ONLY:-adam,adafactor}" \
-    --out "$OUT/results-gpu.json" >"$OUT/bench.txt" 2>&1
+    ${BENCH_ARGS:-} --out "$OUT/results-gpu.json" >"$OUT/bench.txt" 2>&1
 stage memcheck "${MEMCHECK_S:-40}" compute-sanitizer --tool memcheck --kernel-name kns=ocg_ \
     --error-exitcode 99 --print-limit 20 python3 tests/gpu/memcheck_steps.py cuda \
     >"$OUT/memcheck.txt" 2>&1
@@ -55,5 +60,6 @@ stage profile "${PROFILE_S:-45}" ncu --clock-control none --kernel-name regex:oc
     --section LaunchStats python3 tests/gpu/profile_steps.py >"$OUT/profile.txt" 2>&1
 tail -n 5 "$OUT/build.txt" "$OUT/tests.txt" "$OUT/memcheck.txt"
 grep -E "Duration|DRAM Throughput|Memory Throughput|Achieved Occupancy|Registers Per|ocg_adam" "$OUT/profile.txt" | head -40
+tail -n 12 "$OUT/steady.txt"
 tail -n 40 "$OUT/bench.txt"
 cat "$OUT/summary.txt"
