@@ -17,6 +17,7 @@ static_assert(OCG_THREADS % OCG_WARP == 0 && OCG_STATE_BLOCK % OCG_WARP == 0,
               "whole warps, and lanes that take as many elements as each other");
 static_assert(OCG_CHUNK % OCG_STATE_STRIDE == 0,
               "a chunk holds a state block for every warp, a whole number of times");
+static_assert(OCG_LANE_ELEMENTS == 8, "a lane's elements are one ocg::vec8 of codes");
 
 /* ---- amsgrad=False ---- */
 
@@ -177,9 +178,9 @@ extern "C" int ocg_adam_no_amsgrad_step_cuda(const double *hyper, double *scalar
 }
 
 /* amsgrad=False, float parameters with state_precision="int8": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_adam_no_amsgrad_f32_int8_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_adam_no_amsgrad_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adam_no_amsgrad_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                           const double *__restrict__ grad_scale, double grad_factor,
@@ -209,32 +210,45 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(m) && ocg::aligned8(v);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            int8_t _code_m_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_m_u;
             float _new_m_u[OCG_LANE_ELEMENTS];
             const float _scale_m = _first < _end ? _scales_m[_first / OCG_STATE_BLOCK] : 0.0F;
-            uint8_t _code_v_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<uint8_t> _code_v_u;
             float _new_v_u[OCG_LANE_ELEMENTS];
             const float _scale_v = _first < _end ? _scales_v[_first / OCG_STATE_BLOCK] : 0.0F;
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_m_u[_u] = _here ? m[_k] : 0;
-                _code_v_u[_u] = _here ? v[_k] : 0;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_m_u = *reinterpret_cast<const ocg::vec8<int8_t> *>(m + _k0);
+                _code_v_u = *reinterpret_cast<const ocg::vec8<uint8_t> *>(v + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_m_u.v[_u] = _here ? m[_k] : 0;
+                    _code_v_u.v[_u] = _here ? v[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const int8_t _code_m = _code_m_u[_u];
-                const uint8_t _code_v = _code_v_u[_u];
+                const int8_t _code_m = _code_m_u.v[_u];
+                const uint8_t _code_v = _code_v_u.v[_u];
                 float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
                 if (_k < _end) {
                     ocg_adam_no_amsgrad_element_f32(
@@ -243,8 +257,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg_unsigned_value(_code_v) * _scale_v, _c0_one_minus_beta_1,
                         _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
                         epsilon, &_new_p, &_new_m, &_new_v);
-                    p[_k] = _new_p;
                 }
+                _p_u[_u] = _new_p;
                 _new_m_u[_u] = _new_m;
                 _new_v_u[_u] = _new_v;
             }
@@ -253,11 +267,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        m[_k] = ocg_code_signed(_new_m_u[_u] * _inverse,
-                                                ocg_noise(_key_m, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_m_u.v[_u] = ocg_code_signed(
+                        _new_m_u[_u] * _inverse, ocg_noise(_key_m, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_m[_first / OCG_STATE_BLOCK] = _absmax;
@@ -268,14 +279,25 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        v[_k] = ocg_code_unsigned(_new_v_u[_u] * _inverse,
-                                                  ocg_noise(_key_v, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_v_u.v[_u] = ocg_code_unsigned(
+                        _new_v_u[_u] * _inverse, ocg_noise(_key_v, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_v[_first / OCG_STATE_BLOCK] = _absmax;
+                }
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<int8_t> *>(m + _k0) = _code_m_u;
+                *reinterpret_cast<ocg::vec8<uint8_t> *>(v + _k0) = _code_v_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        m[_k0 + _u] = _code_m_u.v[_u];
+                        v[_k0 + _u] = _code_v_u.v[_u];
+                    }
                 }
             }
         }
@@ -297,9 +319,9 @@ extern "C" int ocg_adam_no_amsgrad_f32_int8_cuda(ocg_tensor_list list, const dou
 }
 
 /* amsgrad=False, float parameters with state_precision="bfloat16": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_adam_no_amsgrad_f32_bf16_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_adam_no_amsgrad_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adam_no_amsgrad_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                           const double *__restrict__ grad_scale, double grad_factor,
@@ -327,28 +349,41 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(m) && ocg::aligned8(v);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_m_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_v_u[OCG_LANE_ELEMENTS];
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_m_u[_u] = _here ? m[_k] : 0;
-                _code_v_u[_u] = _here ? v[_k] : 0;
+            ocg::vec8<uint16_t> _code_m_u;
+            ocg::vec8<uint16_t> _code_v_u;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_m_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(m + _k0);
+                _code_v_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(v + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_m_u.v[_u] = _here ? m[_k] : 0;
+                    _code_v_u.v[_u] = _here ? v[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const uint16_t _code_m = _code_m_u[_u];
-                const uint16_t _code_v = _code_v_u[_u];
+                const uint16_t _code_m = _code_m_u.v[_u];
+                const uint16_t _code_v = _code_v_u.v[_u];
                 float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
                 if (_k < _end) {
                     ocg_adam_no_amsgrad_element_f32(
@@ -356,9 +391,23 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg_bf16_float(_code_v), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
                         _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
                         &_new_m, &_new_v);
-                    p[_k] = _new_p;
-                    m[_k] = ocg_bf16_stochastic(_new_m, _key_m, _k);
-                    v[_k] = ocg_bf16_stochastic(_new_v, _key_v, _k);
+                }
+                _p_u[_u] = _new_p;
+                _code_m_u.v[_u] = ocg_bf16_stochastic(_new_m, _key_m, _k);
+                _code_v_u.v[_u] = ocg_bf16_stochastic(_new_v, _key_v, _k);
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(m + _k0) = _code_m_u;
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(v + _k0) = _code_v_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        m[_k0 + _u] = _code_m_u.v[_u];
+                        v[_k0 + _u] = _code_v_u.v[_u];
+                    }
                 }
             }
         }
@@ -546,9 +595,9 @@ extern "C" int ocg_adam_amsgrad_step_cuda(const double *hyper, double *scalar_st
 }
 
 /* amsgrad=True, float parameters with state_precision="int8": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_adam_amsgrad_f32_int8_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_adam_amsgrad_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adam_amsgrad_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                        const double *__restrict__ grad_scale, double grad_factor,
@@ -581,37 +630,51 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(m) &&
+                             ocg::aligned8(v) && ocg::aligned8(vhat);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            int8_t _code_m_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_m_u;
             float _new_m_u[OCG_LANE_ELEMENTS];
             const float _scale_m = _first < _end ? _scales_m[_first / OCG_STATE_BLOCK] : 0.0F;
-            uint8_t _code_v_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<uint8_t> _code_v_u;
             float _new_v_u[OCG_LANE_ELEMENTS];
             const float _scale_v = _first < _end ? _scales_v[_first / OCG_STATE_BLOCK] : 0.0F;
-            uint8_t _code_vhat_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<uint8_t> _code_vhat_u;
             float _new_vhat_u[OCG_LANE_ELEMENTS];
             const float _scale_vhat = _first < _end ? _scales_vhat[_first / OCG_STATE_BLOCK] : 0.0F;
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_m_u[_u] = _here ? m[_k] : 0;
-                _code_v_u[_u] = _here ? v[_k] : 0;
-                _code_vhat_u[_u] = _here ? vhat[_k] : 0;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_m_u = *reinterpret_cast<const ocg::vec8<int8_t> *>(m + _k0);
+                _code_v_u = *reinterpret_cast<const ocg::vec8<uint8_t> *>(v + _k0);
+                _code_vhat_u = *reinterpret_cast<const ocg::vec8<uint8_t> *>(vhat + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_m_u.v[_u] = _here ? m[_k] : 0;
+                    _code_v_u.v[_u] = _here ? v[_k] : 0;
+                    _code_vhat_u.v[_u] = _here ? vhat[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const int8_t _code_m = _code_m_u[_u];
-                const uint8_t _code_v = _code_v_u[_u];
-                const uint8_t _code_vhat = _code_vhat_u[_u];
+                const int8_t _code_m = _code_m_u.v[_u];
+                const uint8_t _code_v = _code_v_u.v[_u];
+                const uint8_t _code_vhat = _code_vhat_u.v[_u];
                 float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F, _new_vhat = 0.0F;
                 if (_k < _end) {
                     ocg_adam_amsgrad_element_f32(
@@ -621,8 +684,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg_unsigned_value(_code_vhat) * _scale_vhat, _c0_one_minus_beta_1,
                         _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
                         epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
-                    p[_k] = _new_p;
                 }
+                _p_u[_u] = _new_p;
                 _new_m_u[_u] = _new_m;
                 _new_v_u[_u] = _new_v;
                 _new_vhat_u[_u] = _new_vhat;
@@ -632,11 +695,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        m[_k] = ocg_code_signed(_new_m_u[_u] * _inverse,
-                                                ocg_noise(_key_m, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_m_u.v[_u] = ocg_code_signed(
+                        _new_m_u[_u] * _inverse, ocg_noise(_key_m, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_m[_first / OCG_STATE_BLOCK] = _absmax;
@@ -647,11 +707,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        v[_k] = ocg_code_unsigned(_new_v_u[_u] * _inverse,
-                                                  ocg_noise(_key_v, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_v_u.v[_u] = ocg_code_unsigned(
+                        _new_v_u[_u] * _inverse, ocg_noise(_key_v, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_v[_first / OCG_STATE_BLOCK] = _absmax;
@@ -662,14 +719,28 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        vhat[_k] = ocg_code_unsigned(_new_vhat_u[_u] * _inverse,
-                                                     ocg_noise(_key_vhat, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_vhat_u.v[_u] =
+                        ocg_code_unsigned(_new_vhat_u[_u] * _inverse,
+                                          ocg_noise(_key_vhat, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_vhat[_first / OCG_STATE_BLOCK] = _absmax;
+                }
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<int8_t> *>(m + _k0) = _code_m_u;
+                *reinterpret_cast<ocg::vec8<uint8_t> *>(v + _k0) = _code_v_u;
+                *reinterpret_cast<ocg::vec8<uint8_t> *>(vhat + _k0) = _code_vhat_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        m[_k0 + _u] = _code_m_u.v[_u];
+                        v[_k0 + _u] = _code_v_u.v[_u];
+                        vhat[_k0 + _u] = _code_vhat_u.v[_u];
+                    }
                 }
             }
         }
@@ -690,9 +761,9 @@ extern "C" int ocg_adam_amsgrad_f32_int8_cuda(ocg_tensor_list list, const double
 }
 
 /* amsgrad=True, float parameters with state_precision="bfloat16": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_adam_amsgrad_f32_bf16_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_adam_amsgrad_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adam_amsgrad_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                        const double *__restrict__ grad_scale, double grad_factor,
@@ -722,31 +793,45 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(m) &&
+                             ocg::aligned8(v) && ocg::aligned8(vhat);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_m_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_v_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_vhat_u[OCG_LANE_ELEMENTS];
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_m_u[_u] = _here ? m[_k] : 0;
-                _code_v_u[_u] = _here ? v[_k] : 0;
-                _code_vhat_u[_u] = _here ? vhat[_k] : 0;
+            ocg::vec8<uint16_t> _code_m_u;
+            ocg::vec8<uint16_t> _code_v_u;
+            ocg::vec8<uint16_t> _code_vhat_u;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_m_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(m + _k0);
+                _code_v_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(v + _k0);
+                _code_vhat_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(vhat + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_m_u.v[_u] = _here ? m[_k] : 0;
+                    _code_v_u.v[_u] = _here ? v[_k] : 0;
+                    _code_vhat_u.v[_u] = _here ? vhat[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const uint16_t _code_m = _code_m_u[_u];
-                const uint16_t _code_v = _code_v_u[_u];
-                const uint16_t _code_vhat = _code_vhat_u[_u];
+                const uint16_t _code_m = _code_m_u.v[_u];
+                const uint16_t _code_v = _code_v_u.v[_u];
+                const uint16_t _code_vhat = _code_vhat_u.v[_u];
                 float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F, _new_vhat = 0.0F;
                 if (_k < _end) {
                     ocg_adam_amsgrad_element_f32(
@@ -754,10 +839,26 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg_bf16_float(_code_v), ocg_bf16_float(_code_vhat), _c0_one_minus_beta_1,
                         _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
                         epsilon, &_new_p, &_new_m, &_new_v, &_new_vhat);
-                    p[_k] = _new_p;
-                    m[_k] = ocg_bf16_stochastic(_new_m, _key_m, _k);
-                    v[_k] = ocg_bf16_stochastic(_new_v, _key_v, _k);
-                    vhat[_k] = ocg_bf16_stochastic(_new_vhat, _key_vhat, _k);
+                }
+                _p_u[_u] = _new_p;
+                _code_m_u.v[_u] = ocg_bf16_stochastic(_new_m, _key_m, _k);
+                _code_v_u.v[_u] = ocg_bf16_stochastic(_new_v, _key_v, _k);
+                _code_vhat_u.v[_u] = ocg_bf16_stochastic(_new_vhat, _key_vhat, _k);
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(m + _k0) = _code_m_u;
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(v + _k0) = _code_v_u;
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(vhat + _k0) = _code_vhat_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        m[_k0 + _u] = _code_m_u.v[_u];
+                        v[_k0 + _u] = _code_v_u.v[_u];
+                        vhat[_k0 + _u] = _code_vhat_u.v[_u];
+                    }
                 }
             }
         }

@@ -17,6 +17,7 @@ static_assert(OCG_THREADS % OCG_WARP == 0 && OCG_STATE_BLOCK % OCG_WARP == 0,
               "whole warps, and lanes that take as many elements as each other");
 static_assert(OCG_CHUNK % OCG_STATE_STRIDE == 0,
               "a chunk holds a state block for every warp, a whole number of times");
+static_assert(OCG_LANE_ELEMENTS == 8, "a lane's elements are one ocg::vec8 of codes");
 
 /* ---- muon=False, nesterov=False ---- */
 
@@ -175,9 +176,9 @@ extern "C" int ocg_muon_no_muon__no_nesterov_step_cuda(const double *hyper, doub
 }
 
 /* muon=False, nesterov=False, float parameters with state_precision="int8": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_muon_no_muon__no_nesterov_f32_int8_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_muon_no_muon__no_nesterov_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__no_nesterov_int8_state_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale,
     double grad_factor, double clipvalue, uint32_t step)
@@ -204,32 +205,45 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__no_nesterov_int
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(m) && ocg::aligned8(v);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            int8_t _code_m_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_m_u;
             float _new_m_u[OCG_LANE_ELEMENTS];
             const float _scale_m = _first < _end ? _scales_m[_first / OCG_STATE_BLOCK] : 0.0F;
-            int8_t _code_v_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_v_u;
             float _new_v_u[OCG_LANE_ELEMENTS];
             const float _scale_v = _first < _end ? _scales_v[_first / OCG_STATE_BLOCK] : 0.0F;
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_m_u[_u] = _here ? m[_k] : 0;
-                _code_v_u[_u] = _here ? v[_k] : 0;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_m_u = *reinterpret_cast<const ocg::vec8<int8_t> *>(m + _k0);
+                _code_v_u = *reinterpret_cast<const ocg::vec8<int8_t> *>(v + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_m_u.v[_u] = _here ? m[_k] : 0;
+                    _code_v_u.v[_u] = _here ? v[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const int8_t _code_m = _code_m_u[_u];
-                const int8_t _code_v = _code_v_u[_u];
+                const int8_t _code_m = _code_m_u.v[_u];
+                const int8_t _code_v = _code_v_u.v[_u];
                 float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
                 if (_k < _end) {
                     ocg_muon_no_muon__no_nesterov_element_f32(
@@ -237,8 +251,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__no_nesterov_int
                         ocg_signed_value(_code_m) * _scale_m, ocg_signed_value(_code_v) * _scale_v,
                         _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale,
                         _c3_lr_scale, epsilon, &_new_p, &_new_m, &_new_v);
-                    p[_k] = _new_p;
                 }
+                _p_u[_u] = _new_p;
                 _new_m_u[_u] = _new_m;
                 _new_v_u[_u] = _new_v;
             }
@@ -247,11 +261,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__no_nesterov_int
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        m[_k] = ocg_code_signed(_new_m_u[_u] * _inverse,
-                                                ocg_noise(_key_m, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_m_u.v[_u] = ocg_code_signed(
+                        _new_m_u[_u] * _inverse, ocg_noise(_key_m, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_m[_first / OCG_STATE_BLOCK] = _absmax;
@@ -262,14 +273,25 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__no_nesterov_int
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        v[_k] = ocg_code_signed(_new_v_u[_u] * _inverse,
-                                                ocg_noise(_key_v, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_v_u.v[_u] = ocg_code_signed(
+                        _new_v_u[_u] * _inverse, ocg_noise(_key_v, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_v[_first / OCG_STATE_BLOCK] = _absmax;
+                }
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<int8_t> *>(m + _k0) = _code_m_u;
+                *reinterpret_cast<ocg::vec8<int8_t> *>(v + _k0) = _code_v_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        m[_k0 + _u] = _code_m_u.v[_u];
+                        v[_k0 + _u] = _code_v_u.v[_u];
+                    }
                 }
             }
         }
@@ -292,9 +314,9 @@ extern "C" int ocg_muon_no_muon__no_nesterov_f32_int8_cuda(ocg_tensor_list list,
 }
 
 /* muon=False, nesterov=False, float parameters with state_precision="bfloat16": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_muon_no_muon__no_nesterov_f32_bf16_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_muon_no_muon__no_nesterov_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__no_nesterov_bf16_state_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale,
     double grad_factor, double clipvalue, uint32_t step)
@@ -319,28 +341,41 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__no_nesterov_bf1
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(m) && ocg::aligned8(v);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_m_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_v_u[OCG_LANE_ELEMENTS];
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_m_u[_u] = _here ? m[_k] : 0;
-                _code_v_u[_u] = _here ? v[_k] : 0;
+            ocg::vec8<uint16_t> _code_m_u;
+            ocg::vec8<uint16_t> _code_v_u;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_m_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(m + _k0);
+                _code_v_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(v + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_m_u.v[_u] = _here ? m[_k] : 0;
+                    _code_v_u.v[_u] = _here ? v[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const uint16_t _code_m = _code_m_u[_u];
-                const uint16_t _code_v = _code_v_u[_u];
+                const uint16_t _code_m = _code_m_u.v[_u];
+                const uint16_t _code_v = _code_v_u.v[_u];
                 float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
                 if (_k < _end) {
                     ocg_muon_no_muon__no_nesterov_element_f32(
@@ -348,9 +383,23 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__no_nesterov_bf1
                         ocg_bf16_float(_code_v), _c0_one_minus_adam_beta_1,
                         _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale, epsilon, &_new_p,
                         &_new_m, &_new_v);
-                    p[_k] = _new_p;
-                    m[_k] = ocg_bf16_stochastic(_new_m, _key_m, _k);
-                    v[_k] = ocg_bf16_stochastic(_new_v, _key_v, _k);
+                }
+                _p_u[_u] = _new_p;
+                _code_m_u.v[_u] = ocg_bf16_stochastic(_new_m, _key_m, _k);
+                _code_v_u.v[_u] = ocg_bf16_stochastic(_new_v, _key_v, _k);
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(m + _k0) = _code_m_u;
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(v + _k0) = _code_v_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        m[_k0 + _u] = _code_m_u.v[_u];
+                        v[_k0 + _u] = _code_v_u.v[_u];
+                    }
                 }
             }
         }
@@ -529,9 +578,9 @@ extern "C" int ocg_muon_no_muon__nesterov_step_cuda(const double *hyper, double 
 }
 
 /* muon=False, nesterov=True, float parameters with state_precision="int8": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_muon_no_muon__nesterov_f32_int8_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_muon_no_muon__nesterov_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__nesterov_int8_state_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale,
     double grad_factor, double clipvalue, uint32_t step)
@@ -558,32 +607,45 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__nesterov_int8_s
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(m) && ocg::aligned8(v);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            int8_t _code_m_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_m_u;
             float _new_m_u[OCG_LANE_ELEMENTS];
             const float _scale_m = _first < _end ? _scales_m[_first / OCG_STATE_BLOCK] : 0.0F;
-            int8_t _code_v_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_v_u;
             float _new_v_u[OCG_LANE_ELEMENTS];
             const float _scale_v = _first < _end ? _scales_v[_first / OCG_STATE_BLOCK] : 0.0F;
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_m_u[_u] = _here ? m[_k] : 0;
-                _code_v_u[_u] = _here ? v[_k] : 0;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_m_u = *reinterpret_cast<const ocg::vec8<int8_t> *>(m + _k0);
+                _code_v_u = *reinterpret_cast<const ocg::vec8<int8_t> *>(v + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_m_u.v[_u] = _here ? m[_k] : 0;
+                    _code_v_u.v[_u] = _here ? v[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const int8_t _code_m = _code_m_u[_u];
-                const int8_t _code_v = _code_v_u[_u];
+                const int8_t _code_m = _code_m_u.v[_u];
+                const int8_t _code_v = _code_v_u.v[_u];
                 float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
                 if (_k < _end) {
                     ocg_muon_no_muon__nesterov_element_f32(
@@ -591,8 +653,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__nesterov_int8_s
                         ocg_signed_value(_code_m) * _scale_m, ocg_signed_value(_code_v) * _scale_v,
                         _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale,
                         _c3_lr_scale, epsilon, &_new_p, &_new_m, &_new_v);
-                    p[_k] = _new_p;
                 }
+                _p_u[_u] = _new_p;
                 _new_m_u[_u] = _new_m;
                 _new_v_u[_u] = _new_v;
             }
@@ -601,11 +663,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__nesterov_int8_s
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        m[_k] = ocg_code_signed(_new_m_u[_u] * _inverse,
-                                                ocg_noise(_key_m, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_m_u.v[_u] = ocg_code_signed(
+                        _new_m_u[_u] * _inverse, ocg_noise(_key_m, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_m[_first / OCG_STATE_BLOCK] = _absmax;
@@ -616,14 +675,25 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__nesterov_int8_s
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        v[_k] = ocg_code_signed(_new_v_u[_u] * _inverse,
-                                                ocg_noise(_key_v, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_v_u.v[_u] = ocg_code_signed(
+                        _new_v_u[_u] * _inverse, ocg_noise(_key_v, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_v[_first / OCG_STATE_BLOCK] = _absmax;
+                }
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<int8_t> *>(m + _k0) = _code_m_u;
+                *reinterpret_cast<ocg::vec8<int8_t> *>(v + _k0) = _code_v_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        m[_k0 + _u] = _code_m_u.v[_u];
+                        v[_k0 + _u] = _code_v_u.v[_u];
+                    }
                 }
             }
         }
@@ -645,9 +715,9 @@ extern "C" int ocg_muon_no_muon__nesterov_f32_int8_cuda(ocg_tensor_list list, co
 }
 
 /* muon=False, nesterov=True, float parameters with state_precision="bfloat16": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_muon_no_muon__nesterov_f32_bf16_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_muon_no_muon__nesterov_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__nesterov_bf16_state_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale,
     double grad_factor, double clipvalue, uint32_t step)
@@ -672,28 +742,41 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__nesterov_bf16_s
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(m) && ocg::aligned8(v);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_m_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_v_u[OCG_LANE_ELEMENTS];
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_m_u[_u] = _here ? m[_k] : 0;
-                _code_v_u[_u] = _here ? v[_k] : 0;
+            ocg::vec8<uint16_t> _code_m_u;
+            ocg::vec8<uint16_t> _code_v_u;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_m_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(m + _k0);
+                _code_v_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(v + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_m_u.v[_u] = _here ? m[_k] : 0;
+                    _code_v_u.v[_u] = _here ? v[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const uint16_t _code_m = _code_m_u[_u];
-                const uint16_t _code_v = _code_v_u[_u];
+                const uint16_t _code_m = _code_m_u.v[_u];
+                const uint16_t _code_v = _code_v_u.v[_u];
                 float _new_p = 0.0F, _new_m = 0.0F, _new_v = 0.0F;
                 if (_k < _end) {
                     ocg_muon_no_muon__nesterov_element_f32(
@@ -701,9 +784,23 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_muon_no_muon__nesterov_bf16_s
                         ocg_bf16_float(_code_v), _c0_one_minus_adam_beta_1,
                         _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale, epsilon, &_new_p,
                         &_new_m, &_new_v);
-                    p[_k] = _new_p;
-                    m[_k] = ocg_bf16_stochastic(_new_m, _key_m, _k);
-                    v[_k] = ocg_bf16_stochastic(_new_v, _key_v, _k);
+                }
+                _p_u[_u] = _new_p;
+                _code_m_u.v[_u] = ocg_bf16_stochastic(_new_m, _key_m, _k);
+                _code_v_u.v[_u] = ocg_bf16_stochastic(_new_v, _key_v, _k);
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(m + _k0) = _code_m_u;
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(v + _k0) = _code_v_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        m[_k0 + _u] = _code_m_u.v[_u];
+                        v[_k0 + _u] = _code_v_u.v[_u];
+                    }
                 }
             }
         }

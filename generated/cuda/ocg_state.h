@@ -136,7 +136,7 @@ HD uint16_t ocg_bf16_stochastic(float x, uint32_t key, int64_t i)
 
 #if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
 /* A CUDA kernel gives each warp of a block one state block at a time, each lane
- * OCG_LANE_ELEMENTS elements of it, OCG_WARP apart (a warp's accesses coalesced). */
+ * OCG_LANE_ELEMENTS neighbouring elements of it. */
 #define OCG_WARP 32
 #define OCG_LANE_ELEMENTS (OCG_STATE_BLOCK / OCG_WARP)
 

@@ -17,6 +17,7 @@ static_assert(OCG_THREADS % OCG_WARP == 0 && OCG_STATE_BLOCK % OCG_WARP == 0,
               "whole warps, and lanes that take as many elements as each other");
 static_assert(OCG_CHUNK % OCG_STATE_STRIDE == 0,
               "a chunk holds a state block for every warp, a whole number of times");
+static_assert(OCG_LANE_ELEMENTS == 8, "a lane's elements are one ocg::vec8 of codes");
 
 /* ---- centered=False, momentum_on=False ---- */
 
@@ -178,9 +179,9 @@ extern "C" int ocg_rmsprop_no_centered__no_momentum_on_step_cuda(const double *h
 }
 
 /* centered=False, momentum_on=False, float parameters with state_precision="int8": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_rmsprop_no_centered__no_momentum_on_int8_state_kernel(ocg_tensor_list list,
                                                               const double *__restrict__ scalars,
@@ -207,28 +208,40 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(accumulator);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            int8_t _code_accumulator_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_accumulator_u;
             float _new_accumulator_u[OCG_LANE_ELEMENTS];
             const float _scale_accumulator =
                 _first < _end ? _scales_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_accumulator_u =
+                    *reinterpret_cast<const ocg::vec8<int8_t> *>(accumulator + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_accumulator_u.v[_u] = _here ? accumulator[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const int8_t _code_accumulator = _code_accumulator_u[_u];
+                const int8_t _code_accumulator = _code_accumulator_u.v[_u];
                 float _new_p = 0.0F, _new_accumulator = 0.0F;
                 if (_k < _end) {
                     ocg_rmsprop_no_centered__no_momentum_on_element_f32(
@@ -236,8 +249,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg_signed_value(_code_accumulator) * _scale_accumulator, _c0_one_minus_rho,
                         _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p,
                         &_new_accumulator);
-                    p[_k] = _new_p;
                 }
+                _p_u[_u] = _new_p;
                 _new_accumulator_u[_u] = _new_accumulator;
             }
             {
@@ -245,15 +258,24 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        accumulator[_k] =
-                            ocg_code_signed(_new_accumulator_u[_u] * _inverse,
-                                            ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_accumulator_u.v[_u] =
+                        ocg_code_signed(_new_accumulator_u[_u] * _inverse,
+                                        ocg_noise(_key_accumulator, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_accumulator[_first / OCG_STATE_BLOCK] = _absmax;
+                }
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<int8_t> *>(accumulator + _k0) = _code_accumulator_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        accumulator[_k0 + _u] = _code_accumulator_u.v[_u];
+                    }
                 }
             }
         }
@@ -275,9 +297,9 @@ extern "C" int ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cuda(
 }
 
 /* centered=False, momentum_on=False, float parameters with state_precision="bfloat16": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_no_centered__no_momentum_on_f32_bf16_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_no_centered__no_momentum_on_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_rmsprop_no_centered__no_momentum_on_bf16_state_kernel(ocg_tensor_list list,
                                                               const double *__restrict__ scalars,
@@ -303,33 +325,58 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(accumulator);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_accumulator_u[OCG_LANE_ELEMENTS];
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
+            ocg::vec8<uint16_t> _code_accumulator_u;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_accumulator_u =
+                    *reinterpret_cast<const ocg::vec8<uint16_t> *>(accumulator + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_accumulator_u.v[_u] = _here ? accumulator[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const uint16_t _code_accumulator = _code_accumulator_u[_u];
+                const uint16_t _code_accumulator = _code_accumulator_u.v[_u];
                 float _new_p = 0.0F, _new_accumulator = 0.0F;
                 if (_k < _end) {
                     ocg_rmsprop_no_centered__no_momentum_on_element_f32(
                         _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
                         ocg_bf16_float(_code_accumulator), _c0_one_minus_rho, _c1_minus_lr,
                         _c2_weight_decay_factor, epsilon, rho, &_new_p, &_new_accumulator);
-                    p[_k] = _new_p;
-                    accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+                }
+                _p_u[_u] = _new_p;
+                _code_accumulator_u.v[_u] =
+                    ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(accumulator + _k0) = _code_accumulator_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        accumulator[_k0 + _u] = _code_accumulator_u.v[_u];
+                    }
                 }
             }
         }
@@ -518,9 +565,9 @@ extern "C" int ocg_rmsprop_no_centered__momentum_on_step_cuda(const double *hype
 }
 
 /* centered=False, momentum_on=True, float parameters with state_precision="int8": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_no_centered__momentum_on_f32_int8_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_no_centered__momentum_on_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_rmsprop_no_centered__momentum_on_int8_state_kernel(ocg_tensor_list list,
                                                            const double *__restrict__ scalars,
@@ -552,34 +599,49 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(accumulator) &&
+                             ocg::aligned8(momentum_buffer);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            int8_t _code_accumulator_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_accumulator_u;
             float _new_accumulator_u[OCG_LANE_ELEMENTS];
             const float _scale_accumulator =
                 _first < _end ? _scales_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
-            int8_t _code_momentum_buffer_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_momentum_buffer_u;
             float _new_momentum_buffer_u[OCG_LANE_ELEMENTS];
             const float _scale_momentum_buffer =
                 _first < _end ? _scales_momentum_buffer[_first / OCG_STATE_BLOCK] : 0.0F;
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
-                _code_momentum_buffer_u[_u] = _here ? momentum_buffer[_k] : 0;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_accumulator_u =
+                    *reinterpret_cast<const ocg::vec8<int8_t> *>(accumulator + _k0);
+                _code_momentum_buffer_u =
+                    *reinterpret_cast<const ocg::vec8<int8_t> *>(momentum_buffer + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_accumulator_u.v[_u] = _here ? accumulator[_k] : 0;
+                    _code_momentum_buffer_u.v[_u] = _here ? momentum_buffer[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const int8_t _code_accumulator = _code_accumulator_u[_u];
-                const int8_t _code_momentum_buffer = _code_momentum_buffer_u[_u];
+                const int8_t _code_accumulator = _code_accumulator_u.v[_u];
+                const int8_t _code_momentum_buffer = _code_momentum_buffer_u.v[_u];
                 float _new_p = 0.0F, _new_accumulator = 0.0F, _new_momentum_buffer = 0.0F;
                 if (_k < _end) {
                     ocg_rmsprop_no_centered__momentum_on_element_f32(
@@ -588,8 +650,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg_signed_value(_code_momentum_buffer) * _scale_momentum_buffer,
                         _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
                         rho, &_new_p, &_new_accumulator, &_new_momentum_buffer);
-                    p[_k] = _new_p;
                 }
+                _p_u[_u] = _new_p;
                 _new_accumulator_u[_u] = _new_accumulator;
                 _new_momentum_buffer_u[_u] = _new_momentum_buffer;
             }
@@ -598,12 +660,9 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        accumulator[_k] =
-                            ocg_code_signed(_new_accumulator_u[_u] * _inverse,
-                                            ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_accumulator_u.v[_u] =
+                        ocg_code_signed(_new_accumulator_u[_u] * _inverse,
+                                        ocg_noise(_key_accumulator, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_accumulator[_first / OCG_STATE_BLOCK] = _absmax;
@@ -614,15 +673,27 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        momentum_buffer[_k] = ocg_code_signed(
-                            _new_momentum_buffer_u[_u] * _inverse,
-                            ocg_noise(_key_momentum_buffer, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_momentum_buffer_u.v[_u] = ocg_code_signed(
+                        _new_momentum_buffer_u[_u] * _inverse,
+                        ocg_noise(_key_momentum_buffer, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_momentum_buffer[_first / OCG_STATE_BLOCK] = _absmax;
+                }
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<int8_t> *>(accumulator + _k0) = _code_accumulator_u;
+                *reinterpret_cast<ocg::vec8<int8_t> *>(momentum_buffer + _k0) =
+                    _code_momentum_buffer_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        accumulator[_k0 + _u] = _code_accumulator_u.v[_u];
+                        momentum_buffer[_k0 + _u] = _code_momentum_buffer_u.v[_u];
+                    }
                 }
             }
         }
@@ -644,9 +715,9 @@ extern "C" int ocg_rmsprop_no_centered__momentum_on_f32_int8_cuda(
 }
 
 /* centered=False, momentum_on=True, float parameters with state_precision="bfloat16": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_no_centered__momentum_on_f32_bf16_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_no_centered__momentum_on_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_rmsprop_no_centered__momentum_on_bf16_state_kernel(ocg_tensor_list list,
                                                            const double *__restrict__ scalars,
@@ -676,28 +747,43 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(accumulator) &&
+                             ocg::aligned8(momentum_buffer);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_accumulator_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_momentum_buffer_u[OCG_LANE_ELEMENTS];
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
-                _code_momentum_buffer_u[_u] = _here ? momentum_buffer[_k] : 0;
+            ocg::vec8<uint16_t> _code_accumulator_u;
+            ocg::vec8<uint16_t> _code_momentum_buffer_u;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_accumulator_u =
+                    *reinterpret_cast<const ocg::vec8<uint16_t> *>(accumulator + _k0);
+                _code_momentum_buffer_u =
+                    *reinterpret_cast<const ocg::vec8<uint16_t> *>(momentum_buffer + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_accumulator_u.v[_u] = _here ? accumulator[_k] : 0;
+                    _code_momentum_buffer_u.v[_u] = _here ? momentum_buffer[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const uint16_t _code_accumulator = _code_accumulator_u[_u];
-                const uint16_t _code_momentum_buffer = _code_momentum_buffer_u[_u];
+                const uint16_t _code_accumulator = _code_accumulator_u.v[_u];
+                const uint16_t _code_momentum_buffer = _code_momentum_buffer_u.v[_u];
                 float _new_p = 0.0F, _new_accumulator = 0.0F, _new_momentum_buffer = 0.0F;
                 if (_k < _end) {
                     ocg_rmsprop_no_centered__momentum_on_element_f32(
@@ -705,10 +791,26 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg_bf16_float(_code_accumulator), ocg_bf16_float(_code_momentum_buffer),
                         _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
                         rho, &_new_p, &_new_accumulator, &_new_momentum_buffer);
-                    p[_k] = _new_p;
-                    accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
-                    momentum_buffer[_k] =
-                        ocg_bf16_stochastic(_new_momentum_buffer, _key_momentum_buffer, _k);
+                }
+                _p_u[_u] = _new_p;
+                _code_accumulator_u.v[_u] =
+                    ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+                _code_momentum_buffer_u.v[_u] =
+                    ocg_bf16_stochastic(_new_momentum_buffer, _key_momentum_buffer, _k);
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(accumulator + _k0) = _code_accumulator_u;
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(momentum_buffer + _k0) =
+                    _code_momentum_buffer_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        accumulator[_k0 + _u] = _code_accumulator_u.v[_u];
+                        momentum_buffer[_k0 + _u] = _code_momentum_buffer_u.v[_u];
+                    }
                 }
             }
         }
@@ -894,9 +996,9 @@ extern "C" int ocg_rmsprop_centered__no_momentum_on_step_cuda(const double *hype
 }
 
 /* centered=True, momentum_on=False, float parameters with state_precision="int8": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_centered__no_momentum_on_f32_int8_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_centered__no_momentum_on_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_rmsprop_centered__no_momentum_on_int8_state_kernel(ocg_tensor_list list,
                                                            const double *__restrict__ scalars,
@@ -926,34 +1028,49 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(accumulator) &&
+                             ocg::aligned8(mean_gradient);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            int8_t _code_accumulator_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_accumulator_u;
             float _new_accumulator_u[OCG_LANE_ELEMENTS];
             const float _scale_accumulator =
                 _first < _end ? _scales_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
-            int8_t _code_mean_gradient_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_mean_gradient_u;
             float _new_mean_gradient_u[OCG_LANE_ELEMENTS];
             const float _scale_mean_gradient =
                 _first < _end ? _scales_mean_gradient[_first / OCG_STATE_BLOCK] : 0.0F;
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
-                _code_mean_gradient_u[_u] = _here ? mean_gradient[_k] : 0;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_accumulator_u =
+                    *reinterpret_cast<const ocg::vec8<int8_t> *>(accumulator + _k0);
+                _code_mean_gradient_u =
+                    *reinterpret_cast<const ocg::vec8<int8_t> *>(mean_gradient + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_accumulator_u.v[_u] = _here ? accumulator[_k] : 0;
+                    _code_mean_gradient_u.v[_u] = _here ? mean_gradient[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const int8_t _code_accumulator = _code_accumulator_u[_u];
-                const int8_t _code_mean_gradient = _code_mean_gradient_u[_u];
+                const int8_t _code_accumulator = _code_accumulator_u.v[_u];
+                const int8_t _code_mean_gradient = _code_mean_gradient_u.v[_u];
                 float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F;
                 if (_k < _end) {
                     ocg_rmsprop_centered__no_momentum_on_element_f32(
@@ -962,8 +1079,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg_signed_value(_code_mean_gradient) * _scale_mean_gradient,
                         _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
                         &_new_p, &_new_accumulator, &_new_mean_gradient);
-                    p[_k] = _new_p;
                 }
+                _p_u[_u] = _new_p;
                 _new_accumulator_u[_u] = _new_accumulator;
                 _new_mean_gradient_u[_u] = _new_mean_gradient;
             }
@@ -972,12 +1089,9 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        accumulator[_k] =
-                            ocg_code_signed(_new_accumulator_u[_u] * _inverse,
-                                            ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_accumulator_u.v[_u] =
+                        ocg_code_signed(_new_accumulator_u[_u] * _inverse,
+                                        ocg_noise(_key_accumulator, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_accumulator[_first / OCG_STATE_BLOCK] = _absmax;
@@ -988,15 +1102,26 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        mean_gradient[_k] =
-                            ocg_code_signed(_new_mean_gradient_u[_u] * _inverse,
-                                            ocg_noise(_key_mean_gradient, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_mean_gradient_u.v[_u] = ocg_code_signed(
+                        _new_mean_gradient_u[_u] * _inverse,
+                        ocg_noise(_key_mean_gradient, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_mean_gradient[_first / OCG_STATE_BLOCK] = _absmax;
+                }
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<int8_t> *>(accumulator + _k0) = _code_accumulator_u;
+                *reinterpret_cast<ocg::vec8<int8_t> *>(mean_gradient + _k0) = _code_mean_gradient_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        accumulator[_k0 + _u] = _code_accumulator_u.v[_u];
+                        mean_gradient[_k0 + _u] = _code_mean_gradient_u.v[_u];
+                    }
                 }
             }
         }
@@ -1018,9 +1143,9 @@ extern "C" int ocg_rmsprop_centered__no_momentum_on_f32_int8_cuda(
 }
 
 /* centered=True, momentum_on=False, float parameters with state_precision="bfloat16": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_centered__no_momentum_on_f32_bf16_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_centered__no_momentum_on_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_rmsprop_centered__no_momentum_on_bf16_state_kernel(ocg_tensor_list list,
                                                            const double *__restrict__ scalars,
@@ -1048,28 +1173,43 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(accumulator) &&
+                             ocg::aligned8(mean_gradient);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_accumulator_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_mean_gradient_u[OCG_LANE_ELEMENTS];
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
-                _code_mean_gradient_u[_u] = _here ? mean_gradient[_k] : 0;
+            ocg::vec8<uint16_t> _code_accumulator_u;
+            ocg::vec8<uint16_t> _code_mean_gradient_u;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_accumulator_u =
+                    *reinterpret_cast<const ocg::vec8<uint16_t> *>(accumulator + _k0);
+                _code_mean_gradient_u =
+                    *reinterpret_cast<const ocg::vec8<uint16_t> *>(mean_gradient + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_accumulator_u.v[_u] = _here ? accumulator[_k] : 0;
+                    _code_mean_gradient_u.v[_u] = _here ? mean_gradient[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const uint16_t _code_accumulator = _code_accumulator_u[_u];
-                const uint16_t _code_mean_gradient = _code_mean_gradient_u[_u];
+                const uint16_t _code_accumulator = _code_accumulator_u.v[_u];
+                const uint16_t _code_mean_gradient = _code_mean_gradient_u.v[_u];
                 float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F;
                 if (_k < _end) {
                     ocg_rmsprop_centered__no_momentum_on_element_f32(
@@ -1077,10 +1217,26 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg_bf16_float(_code_accumulator), ocg_bf16_float(_code_mean_gradient),
                         _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
                         &_new_p, &_new_accumulator, &_new_mean_gradient);
-                    p[_k] = _new_p;
-                    accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
-                    mean_gradient[_k] =
-                        ocg_bf16_stochastic(_new_mean_gradient, _key_mean_gradient, _k);
+                }
+                _p_u[_u] = _new_p;
+                _code_accumulator_u.v[_u] =
+                    ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+                _code_mean_gradient_u.v[_u] =
+                    ocg_bf16_stochastic(_new_mean_gradient, _key_mean_gradient, _k);
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(accumulator + _k0) = _code_accumulator_u;
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(mean_gradient + _k0) =
+                    _code_mean_gradient_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        accumulator[_k0 + _u] = _code_accumulator_u.v[_u];
+                        mean_gradient[_k0 + _u] = _code_mean_gradient_u.v[_u];
+                    }
                 }
             }
         }
@@ -1274,9 +1430,9 @@ extern "C" int ocg_rmsprop_centered__momentum_on_step_cuda(const double *hyper,
 }
 
 /* centered=True, momentum_on=True, float parameters with state_precision="int8": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_centered__momentum_on_f32_int8_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_centered__momentum_on_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_centered__momentum_on_int8_state_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale,
     double grad_factor, double clipvalue, uint32_t step)
@@ -1308,40 +1464,57 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_centered__momentum_on
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(accumulator) &&
+                             ocg::aligned8(mean_gradient) && ocg::aligned8(momentum_buffer);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            int8_t _code_accumulator_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_accumulator_u;
             float _new_accumulator_u[OCG_LANE_ELEMENTS];
             const float _scale_accumulator =
                 _first < _end ? _scales_accumulator[_first / OCG_STATE_BLOCK] : 0.0F;
-            int8_t _code_mean_gradient_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_mean_gradient_u;
             float _new_mean_gradient_u[OCG_LANE_ELEMENTS];
             const float _scale_mean_gradient =
                 _first < _end ? _scales_mean_gradient[_first / OCG_STATE_BLOCK] : 0.0F;
-            int8_t _code_momentum_buffer_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_momentum_buffer_u;
             float _new_momentum_buffer_u[OCG_LANE_ELEMENTS];
             const float _scale_momentum_buffer =
                 _first < _end ? _scales_momentum_buffer[_first / OCG_STATE_BLOCK] : 0.0F;
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
-                _code_mean_gradient_u[_u] = _here ? mean_gradient[_k] : 0;
-                _code_momentum_buffer_u[_u] = _here ? momentum_buffer[_k] : 0;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_accumulator_u =
+                    *reinterpret_cast<const ocg::vec8<int8_t> *>(accumulator + _k0);
+                _code_mean_gradient_u =
+                    *reinterpret_cast<const ocg::vec8<int8_t> *>(mean_gradient + _k0);
+                _code_momentum_buffer_u =
+                    *reinterpret_cast<const ocg::vec8<int8_t> *>(momentum_buffer + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_accumulator_u.v[_u] = _here ? accumulator[_k] : 0;
+                    _code_mean_gradient_u.v[_u] = _here ? mean_gradient[_k] : 0;
+                    _code_momentum_buffer_u.v[_u] = _here ? momentum_buffer[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const int8_t _code_accumulator = _code_accumulator_u[_u];
-                const int8_t _code_mean_gradient = _code_mean_gradient_u[_u];
-                const int8_t _code_momentum_buffer = _code_momentum_buffer_u[_u];
+                const int8_t _code_accumulator = _code_accumulator_u.v[_u];
+                const int8_t _code_mean_gradient = _code_mean_gradient_u.v[_u];
+                const int8_t _code_momentum_buffer = _code_momentum_buffer_u.v[_u];
                 float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F,
                       _new_momentum_buffer = 0.0F;
                 if (_k < _end) {
@@ -1353,8 +1526,8 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_centered__momentum_on
                         _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
                         rho, &_new_p, &_new_accumulator, &_new_mean_gradient,
                         &_new_momentum_buffer);
-                    p[_k] = _new_p;
                 }
+                _p_u[_u] = _new_p;
                 _new_accumulator_u[_u] = _new_accumulator;
                 _new_mean_gradient_u[_u] = _new_mean_gradient;
                 _new_momentum_buffer_u[_u] = _new_momentum_buffer;
@@ -1364,12 +1537,9 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_centered__momentum_on
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        accumulator[_k] =
-                            ocg_code_signed(_new_accumulator_u[_u] * _inverse,
-                                            ocg_noise(_key_accumulator, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_accumulator_u.v[_u] =
+                        ocg_code_signed(_new_accumulator_u[_u] * _inverse,
+                                        ocg_noise(_key_accumulator, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_accumulator[_first / OCG_STATE_BLOCK] = _absmax;
@@ -1380,12 +1550,9 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_centered__momentum_on
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        mean_gradient[_k] =
-                            ocg_code_signed(_new_mean_gradient_u[_u] * _inverse,
-                                            ocg_noise(_key_mean_gradient, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_mean_gradient_u.v[_u] = ocg_code_signed(
+                        _new_mean_gradient_u[_u] * _inverse,
+                        ocg_noise(_key_mean_gradient, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_mean_gradient[_first / OCG_STATE_BLOCK] = _absmax;
@@ -1396,15 +1563,29 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_centered__momentum_on
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        momentum_buffer[_k] = ocg_code_signed(
-                            _new_momentum_buffer_u[_u] * _inverse,
-                            ocg_noise(_key_momentum_buffer, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_momentum_buffer_u.v[_u] = ocg_code_signed(
+                        _new_momentum_buffer_u[_u] * _inverse,
+                        ocg_noise(_key_momentum_buffer, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_momentum_buffer[_first / OCG_STATE_BLOCK] = _absmax;
+                }
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<int8_t> *>(accumulator + _k0) = _code_accumulator_u;
+                *reinterpret_cast<ocg::vec8<int8_t> *>(mean_gradient + _k0) = _code_mean_gradient_u;
+                *reinterpret_cast<ocg::vec8<int8_t> *>(momentum_buffer + _k0) =
+                    _code_momentum_buffer_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        accumulator[_k0 + _u] = _code_accumulator_u.v[_u];
+                        mean_gradient[_k0 + _u] = _code_mean_gradient_u.v[_u];
+                        momentum_buffer[_k0 + _u] = _code_momentum_buffer_u.v[_u];
+                    }
                 }
             }
         }
@@ -1428,9 +1609,9 @@ extern "C" int ocg_rmsprop_centered__momentum_on_f32_int8_cuda(ocg_tensor_list l
 }
 
 /* centered=True, momentum_on=True, float parameters with state_precision="bfloat16": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_centered__momentum_on_f32_bf16_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_rmsprop_centered__momentum_on_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_centered__momentum_on_bf16_state_kernel(
     ocg_tensor_list list, const double *__restrict__ scalars, const double *__restrict__ grad_scale,
     double grad_factor, double clipvalue, uint32_t step)
@@ -1459,31 +1640,48 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_centered__momentum_on
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(accumulator) &&
+                             ocg::aligned8(mean_gradient) && ocg::aligned8(momentum_buffer);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_accumulator_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_mean_gradient_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_momentum_buffer_u[OCG_LANE_ELEMENTS];
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_accumulator_u[_u] = _here ? accumulator[_k] : 0;
-                _code_mean_gradient_u[_u] = _here ? mean_gradient[_k] : 0;
-                _code_momentum_buffer_u[_u] = _here ? momentum_buffer[_k] : 0;
+            ocg::vec8<uint16_t> _code_accumulator_u;
+            ocg::vec8<uint16_t> _code_mean_gradient_u;
+            ocg::vec8<uint16_t> _code_momentum_buffer_u;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_accumulator_u =
+                    *reinterpret_cast<const ocg::vec8<uint16_t> *>(accumulator + _k0);
+                _code_mean_gradient_u =
+                    *reinterpret_cast<const ocg::vec8<uint16_t> *>(mean_gradient + _k0);
+                _code_momentum_buffer_u =
+                    *reinterpret_cast<const ocg::vec8<uint16_t> *>(momentum_buffer + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_accumulator_u.v[_u] = _here ? accumulator[_k] : 0;
+                    _code_mean_gradient_u.v[_u] = _here ? mean_gradient[_k] : 0;
+                    _code_momentum_buffer_u.v[_u] = _here ? momentum_buffer[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const uint16_t _code_accumulator = _code_accumulator_u[_u];
-                const uint16_t _code_mean_gradient = _code_mean_gradient_u[_u];
-                const uint16_t _code_momentum_buffer = _code_momentum_buffer_u[_u];
+                const uint16_t _code_accumulator = _code_accumulator_u.v[_u];
+                const uint16_t _code_mean_gradient = _code_mean_gradient_u.v[_u];
+                const uint16_t _code_momentum_buffer = _code_momentum_buffer_u.v[_u];
                 float _new_p = 0.0F, _new_accumulator = 0.0F, _new_mean_gradient = 0.0F,
                       _new_momentum_buffer = 0.0F;
                 if (_k < _end) {
@@ -1493,12 +1691,31 @@ __global__ void __launch_bounds__(OCG_THREADS) ocg_rmsprop_centered__momentum_on
                         ocg_bf16_float(_code_momentum_buffer), _c0_one_minus_rho, _c1_minus_lr,
                         _c2_weight_decay_factor, epsilon, momentum, rho, &_new_p, &_new_accumulator,
                         &_new_mean_gradient, &_new_momentum_buffer);
-                    p[_k] = _new_p;
-                    accumulator[_k] = ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
-                    mean_gradient[_k] =
-                        ocg_bf16_stochastic(_new_mean_gradient, _key_mean_gradient, _k);
-                    momentum_buffer[_k] =
-                        ocg_bf16_stochastic(_new_momentum_buffer, _key_momentum_buffer, _k);
+                }
+                _p_u[_u] = _new_p;
+                _code_accumulator_u.v[_u] =
+                    ocg_bf16_stochastic(_new_accumulator, _key_accumulator, _k);
+                _code_mean_gradient_u.v[_u] =
+                    ocg_bf16_stochastic(_new_mean_gradient, _key_mean_gradient, _k);
+                _code_momentum_buffer_u.v[_u] =
+                    ocg_bf16_stochastic(_new_momentum_buffer, _key_momentum_buffer, _k);
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(accumulator + _k0) = _code_accumulator_u;
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(mean_gradient + _k0) =
+                    _code_mean_gradient_u;
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(momentum_buffer + _k0) =
+                    _code_momentum_buffer_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        accumulator[_k0 + _u] = _code_accumulator_u.v[_u];
+                        mean_gradient[_k0 + _u] = _code_mean_gradient_u.v[_u];
+                        momentum_buffer[_k0 + _u] = _code_momentum_buffer_u.v[_u];
+                    }
                 }
             }
         }

@@ -17,6 +17,7 @@ static_assert(OCG_THREADS % OCG_WARP == 0 && OCG_STATE_BLOCK % OCG_WARP == 0,
               "whole warps, and lanes that take as many elements as each other");
 static_assert(OCG_CHUNK % OCG_STATE_STRIDE == 0,
               "a chunk holds a state block for every warp, a whole number of times");
+static_assert(OCG_LANE_ELEMENTS == 8, "a lane's elements are one ocg::vec8 of codes");
 
 /* ---- the defaults ---- */
 
@@ -172,9 +173,9 @@ extern "C" int ocg_rprop_default_step_cuda(const double *hyper, double *scalar_s
 }
 
 /* the defaults, float parameters with state_precision="int8": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_rprop_default_f32_int8_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_rprop_default_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_rprop_default_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                         const double *__restrict__ grad_scale, double grad_factor,
@@ -202,33 +203,46 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(prev) && ocg::aligned8(step_size);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            int8_t _code_prev_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_prev_u;
             float _new_prev_u[OCG_LANE_ELEMENTS];
             const float _scale_prev = _first < _end ? _scales_prev[_first / OCG_STATE_BLOCK] : 0.0F;
-            uint8_t _code_step_size_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<uint8_t> _code_step_size_u;
             float _new_step_size_u[OCG_LANE_ELEMENTS];
             const float _scale_step_size =
                 _first < _end ? _scales_step_size[_first / OCG_STATE_BLOCK] : 0.0F;
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_prev_u[_u] = _here ? prev[_k] : 0;
-                _code_step_size_u[_u] = _here ? step_size[_k] : 0;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_prev_u = *reinterpret_cast<const ocg::vec8<int8_t> *>(prev + _k0);
+                _code_step_size_u = *reinterpret_cast<const ocg::vec8<uint8_t> *>(step_size + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_prev_u.v[_u] = _here ? prev[_k] : 0;
+                    _code_step_size_u.v[_u] = _here ? step_size[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const int8_t _code_prev = _code_prev_u[_u];
-                const uint8_t _code_step_size = _code_step_size_u[_u];
+                const int8_t _code_prev = _code_prev_u.v[_u];
+                const uint8_t _code_step_size = _code_step_size_u.v[_u];
                 float _new_p = 0.0F, _new_prev = 0.0F, _new_step_size = 0.0F;
                 if (_k < _end) {
                     ocg_rprop_default_element_f32(
@@ -237,8 +251,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg_unsigned_value(_code_step_size) * _scale_step_size,
                         _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max, step_size_min,
                         &_new_p, &_new_prev, &_new_step_size);
-                    p[_k] = _new_p;
                 }
+                _p_u[_u] = _new_p;
                 _new_prev_u[_u] = _new_prev;
                 _new_step_size_u[_u] = _new_step_size;
             }
@@ -247,11 +261,9 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        prev[_k] = ocg_code_signed(_new_prev_u[_u] * _inverse,
-                                                   ocg_noise(_key_prev, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_prev_u.v[_u] =
+                        ocg_code_signed(_new_prev_u[_u] * _inverse,
+                                        ocg_noise(_key_prev, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_prev[_first / OCG_STATE_BLOCK] = _absmax;
@@ -262,15 +274,26 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        step_size[_k] =
-                            ocg_code_unsigned(_new_step_size_u[_u] * _inverse,
-                                              ocg_noise(_key_step_size, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_step_size_u.v[_u] =
+                        ocg_code_unsigned(_new_step_size_u[_u] * _inverse,
+                                          ocg_noise(_key_step_size, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_step_size[_first / OCG_STATE_BLOCK] = _absmax;
+                }
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<int8_t> *>(prev + _k0) = _code_prev_u;
+                *reinterpret_cast<ocg::vec8<uint8_t> *>(step_size + _k0) = _code_step_size_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        prev[_k0 + _u] = _code_prev_u.v[_u];
+                        step_size[_k0 + _u] = _code_step_size_u.v[_u];
+                    }
                 }
             }
         }
@@ -291,9 +314,9 @@ extern "C" int ocg_rprop_default_f32_int8_cuda(ocg_tensor_list list, const doubl
 }
 
 /* the defaults, float parameters with state_precision="bfloat16": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_rprop_default_f32_bf16_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_rprop_default_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_rprop_default_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                         const double *__restrict__ grad_scale, double grad_factor,
@@ -319,28 +342,41 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector =
+            ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(prev) && ocg::aligned8(step_size);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_prev_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_step_size_u[OCG_LANE_ELEMENTS];
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_prev_u[_u] = _here ? prev[_k] : 0;
-                _code_step_size_u[_u] = _here ? step_size[_k] : 0;
+            ocg::vec8<uint16_t> _code_prev_u;
+            ocg::vec8<uint16_t> _code_step_size_u;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_prev_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(prev + _k0);
+                _code_step_size_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(step_size + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_prev_u.v[_u] = _here ? prev[_k] : 0;
+                    _code_step_size_u.v[_u] = _here ? step_size[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const uint16_t _code_prev = _code_prev_u[_u];
-                const uint16_t _code_step_size = _code_step_size_u[_u];
+                const uint16_t _code_prev = _code_prev_u.v[_u];
+                const uint16_t _code_step_size = _code_step_size_u.v[_u];
                 float _new_p = 0.0F, _new_prev = 0.0F, _new_step_size = 0.0F;
                 if (_k < _end) {
                     ocg_rprop_default_element_f32(
@@ -348,9 +384,23 @@ __global__ void __launch_bounds__(OCG_THREADS)
                         ocg_bf16_float(_code_prev), ocg_bf16_float(_code_step_size),
                         _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max, step_size_min,
                         &_new_p, &_new_prev, &_new_step_size);
-                    p[_k] = _new_p;
-                    prev[_k] = ocg_bf16_stochastic(_new_prev, _key_prev, _k);
-                    step_size[_k] = ocg_bf16_stochastic(_new_step_size, _key_step_size, _k);
+                }
+                _p_u[_u] = _new_p;
+                _code_prev_u.v[_u] = ocg_bf16_stochastic(_new_prev, _key_prev, _k);
+                _code_step_size_u.v[_u] = ocg_bf16_stochastic(_new_step_size, _key_step_size, _k);
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(prev + _k0) = _code_prev_u;
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(step_size + _k0) = _code_step_size_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        prev[_k0 + _u] = _code_prev_u.v[_u];
+                        step_size[_k0 + _u] = _code_step_size_u.v[_u];
+                    }
                 }
             }
         }

@@ -17,6 +17,7 @@ static_assert(OCG_THREADS % OCG_WARP == 0 && OCG_STATE_BLOCK % OCG_WARP == 0,
               "whole warps, and lanes that take as many elements as each other");
 static_assert(OCG_CHUNK % OCG_STATE_STRIDE == 0,
               "a chunk holds a state block for every warp, a whole number of times");
+static_assert(OCG_LANE_ELEMENTS == 8, "a lane's elements are one ocg::vec8 of codes");
 
 /* ---- nesterov=False ---- */
 
@@ -161,9 +162,9 @@ extern "C" int ocg_sgd_no_nesterov_step_cuda(const double *hyper, double *scalar
 }
 
 /* nesterov=False, float parameters with state_precision="int8": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_sgd_no_nesterov_f32_int8_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_sgd_no_nesterov_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_sgd_no_nesterov_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                           const double *__restrict__ grad_scale, double grad_factor,
@@ -186,36 +187,47 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(velocity);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            int8_t _code_velocity_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_velocity_u;
             float _new_velocity_u[OCG_LANE_ELEMENTS];
             const float _scale_velocity =
                 _first < _end ? _scales_velocity[_first / OCG_STATE_BLOCK] : 0.0F;
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_velocity_u[_u] = _here ? velocity[_k] : 0;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_velocity_u = *reinterpret_cast<const ocg::vec8<int8_t> *>(velocity + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_velocity_u.v[_u] = _here ? velocity[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const int8_t _code_velocity = _code_velocity_u[_u];
+                const int8_t _code_velocity = _code_velocity_u.v[_u];
                 float _new_p = 0.0F, _new_velocity = 0.0F;
                 if (_k < _end) {
                     ocg_sgd_no_nesterov_element_f32(
                         _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
                         ocg_signed_value(_code_velocity) * _scale_velocity, _c0_minus_lr,
                         _c1_weight_decay_factor, momentum, &_new_p, &_new_velocity);
-                    p[_k] = _new_p;
                 }
+                _p_u[_u] = _new_p;
                 _new_velocity_u[_u] = _new_velocity;
             }
             {
@@ -223,15 +235,24 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        velocity[_k] =
-                            ocg_code_signed(_new_velocity_u[_u] * _inverse,
-                                            ocg_noise(_key_velocity, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_velocity_u.v[_u] =
+                        ocg_code_signed(_new_velocity_u[_u] * _inverse,
+                                        ocg_noise(_key_velocity, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_velocity[_first / OCG_STATE_BLOCK] = _absmax;
+                }
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<int8_t> *>(velocity + _k0) = _code_velocity_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        velocity[_k0 + _u] = _code_velocity_u.v[_u];
+                    }
                 }
             }
         }
@@ -253,9 +274,9 @@ extern "C" int ocg_sgd_no_nesterov_f32_int8_cuda(ocg_tensor_list list, const dou
 }
 
 /* nesterov=False, float parameters with state_precision="bfloat16": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_sgd_no_nesterov_f32_bf16_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_sgd_no_nesterov_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_sgd_no_nesterov_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                           const double *__restrict__ grad_scale, double grad_factor,
@@ -277,33 +298,56 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(velocity);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_velocity_u[OCG_LANE_ELEMENTS];
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_velocity_u[_u] = _here ? velocity[_k] : 0;
+            ocg::vec8<uint16_t> _code_velocity_u;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_velocity_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(velocity + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_velocity_u.v[_u] = _here ? velocity[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const uint16_t _code_velocity = _code_velocity_u[_u];
+                const uint16_t _code_velocity = _code_velocity_u.v[_u];
                 float _new_p = 0.0F, _new_velocity = 0.0F;
                 if (_k < _end) {
                     ocg_sgd_no_nesterov_element_f32(
                         _old_p, ocg_clip_valuef(_old_g * _scale, _bound),
                         ocg_bf16_float(_code_velocity), _c0_minus_lr, _c1_weight_decay_factor,
                         momentum, &_new_p, &_new_velocity);
-                    p[_k] = _new_p;
-                    velocity[_k] = ocg_bf16_stochastic(_new_velocity, _key_velocity, _k);
+                }
+                _p_u[_u] = _new_p;
+                _code_velocity_u.v[_u] = ocg_bf16_stochastic(_new_velocity, _key_velocity, _k);
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(velocity + _k0) = _code_velocity_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        velocity[_k0 + _u] = _code_velocity_u.v[_u];
+                    }
                 }
             }
         }
@@ -467,9 +511,9 @@ extern "C" int ocg_sgd_nesterov_step_cuda(const double *hyper, double *scalar_st
 }
 
 /* nesterov=True, float parameters with state_precision="int8": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_sgd_nesterov_f32_int8_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_sgd_nesterov_f32_int8_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_sgd_nesterov_int8_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                        const double *__restrict__ grad_scale, double grad_factor,
@@ -492,36 +536,47 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(velocity);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            int8_t _code_velocity_u[OCG_LANE_ELEMENTS];
+            ocg::vec8<int8_t> _code_velocity_u;
             float _new_velocity_u[OCG_LANE_ELEMENTS];
             const float _scale_velocity =
                 _first < _end ? _scales_velocity[_first / OCG_STATE_BLOCK] : 0.0F;
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_velocity_u[_u] = _here ? velocity[_k] : 0;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_velocity_u = *reinterpret_cast<const ocg::vec8<int8_t> *>(velocity + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_velocity_u.v[_u] = _here ? velocity[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const int8_t _code_velocity = _code_velocity_u[_u];
+                const int8_t _code_velocity = _code_velocity_u.v[_u];
                 float _new_p = 0.0F, _new_velocity = 0.0F;
                 if (_k < _end) {
                     ocg_sgd_nesterov_element_f32(_old_p, ocg_clip_valuef(_old_g * _scale, _bound),
                                                  ocg_signed_value(_code_velocity) * _scale_velocity,
                                                  _c0_minus_lr, _c1_weight_decay_factor, momentum,
                                                  &_new_p, &_new_velocity);
-                    p[_k] = _new_p;
                 }
+                _p_u[_u] = _new_p;
                 _new_velocity_u[_u] = _new_velocity;
             }
             {
@@ -529,15 +584,24 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 const float _inverse = 1.0F / (_absmax > 0.0F ? _absmax : 1.0F);
                 OCG_UNROLL
                 for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                    const int64_t _k = _first + _lane + _u * OCG_WARP;
-                    if (_k < _end) {
-                        velocity[_k] =
-                            ocg_code_signed(_new_velocity_u[_u] * _inverse,
-                                            ocg_noise(_key_velocity, _k, OCG_CODE_NOISE_BITS));
-                    }
+                    _code_velocity_u.v[_u] =
+                        ocg_code_signed(_new_velocity_u[_u] * _inverse,
+                                        ocg_noise(_key_velocity, _k0 + _u, OCG_CODE_NOISE_BITS));
                 }
                 if (_lane == 0 && _first < _end) {
                     _scales_velocity[_first / OCG_STATE_BLOCK] = _absmax;
+                }
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<int8_t> *>(velocity + _k0) = _code_velocity_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        velocity[_k0 + _u] = _code_velocity_u.v[_u];
+                    }
                 }
             }
         }
@@ -558,9 +622,9 @@ extern "C" int ocg_sgd_nesterov_f32_int8_cuda(ocg_tensor_list list, const double
 }
 
 /* nesterov=True, float parameters with state_precision="bfloat16": each warp of a
- * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS elements of
- * it (all loaded before any is computed); int8's largest magnitudes come from warp shuffles,
- * with no barrier. The codes are those of the CPU kernel (ocg_sgd_nesterov_f32_bf16_cpu, ocg_state.h). */
+ * block takes one state block of its chunk at a time, each lane OCG_LANE_ELEMENTS neighbouring
+ * elements of it (all loaded before any is computed, all stored after); int8's largest
+ * magnitudes come from warp shuffles, with no barrier. The codes are those of the CPU kernel (ocg_sgd_nesterov_f32_bf16_cpu, ocg_state.h). */
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_sgd_nesterov_bf16_state_kernel(ocg_tensor_list list, const double *__restrict__ scalars,
                                        const double *__restrict__ grad_scale, double grad_factor,
@@ -582,33 +646,56 @@ __global__ void __launch_bounds__(OCG_THREADS)
         const int64_t _begin = (_chunk - list.chunk_start[_tensor]) * OCG_CHUNK;
         const int64_t _numel = list.numel[_tensor];
         const int64_t _end = _begin + OCG_CHUNK < _numel ? _begin + OCG_CHUNK : _numel;
+        /* a lane's elements in one or two 16-byte accesses per array where every array of the
+         * tensor is aligned and they are all in range; one by one elsewhere */
+        const bool _vector = ocg::aligned4(p) && ocg::aligned4(g) && ocg::aligned8(velocity);
         /* every warp goes round as often as the others (the shim's shuffles need the whole
          * block), those past the end with nothing to load */
         for (int64_t _start = _begin; _start < _end; _start += OCG_STATE_STRIDE) {
             const int64_t _first = _start + _warp * OCG_STATE_BLOCK;
+            const int64_t _k0 = _first + _lane * OCG_LANE_ELEMENTS;
+            const bool _whole = _vector && _k0 + OCG_LANE_ELEMENTS <= _end;
             float _p_u[OCG_LANE_ELEMENTS], _g_u[OCG_LANE_ELEMENTS];
-            uint16_t _code_velocity_u[OCG_LANE_ELEMENTS];
-            OCG_UNROLL
-            for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
-                const bool _here = _k < _end;
-                _p_u[_u] = _here ? p[_k] : 0.0F;
-                _g_u[_u] = _here ? g[_k] : 0.0F;
-                _code_velocity_u[_u] = _here ? velocity[_k] : 0;
+            ocg::vec8<uint16_t> _code_velocity_u;
+            if (_whole) {
+                ocg::load8(p + _k0, _p_u);
+                ocg::load8(g + _k0, _g_u);
+                _code_velocity_u = *reinterpret_cast<const ocg::vec8<uint16_t> *>(velocity + _k0);
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    const int64_t _k = _k0 + _u;
+                    const bool _here = _k < _end;
+                    _p_u[_u] = _here ? p[_k] : 0.0F;
+                    _g_u[_u] = _here ? g[_k] : 0.0F;
+                    _code_velocity_u.v[_u] = _here ? velocity[_k] : 0;
+                }
             }
             OCG_UNROLL
             for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
-                const int64_t _k = _first + _lane + _u * OCG_WARP;
+                const int64_t _k = _k0 + _u;
                 const float _old_p = _p_u[_u], _old_g = _g_u[_u];
-                const uint16_t _code_velocity = _code_velocity_u[_u];
+                const uint16_t _code_velocity = _code_velocity_u.v[_u];
                 float _new_p = 0.0F, _new_velocity = 0.0F;
                 if (_k < _end) {
                     ocg_sgd_nesterov_element_f32(_old_p, ocg_clip_valuef(_old_g * _scale, _bound),
                                                  ocg_bf16_float(_code_velocity), _c0_minus_lr,
                                                  _c1_weight_decay_factor, momentum, &_new_p,
                                                  &_new_velocity);
-                    p[_k] = _new_p;
-                    velocity[_k] = ocg_bf16_stochastic(_new_velocity, _key_velocity, _k);
+                }
+                _p_u[_u] = _new_p;
+                _code_velocity_u.v[_u] = ocg_bf16_stochastic(_new_velocity, _key_velocity, _k);
+            }
+            if (_whole) {
+                ocg::store8(p + _k0, _p_u);
+                *reinterpret_cast<ocg::vec8<uint16_t> *>(velocity + _k0) = _code_velocity_u;
+            } else {
+                OCG_UNROLL
+                for (int _u = 0; _u < OCG_LANE_ELEMENTS; ++_u) {
+                    if (_k0 + _u < _end) {
+                        p[_k0 + _u] = _p_u[_u];
+                        velocity[_k0 + _u] = _code_velocity_u.v[_u];
+                    }
                 }
             }
         }

@@ -12,7 +12,8 @@
 # Logs and results go to $OUT (default gpu-out/); summary.txt has each stage's exit code and
 # seconds. Each stage has a time limit (seconds: BUILD_S, TESTS_S, STEADY_S, BENCH_S, MEMCHECK_S,
 # PROFILE_S), and one that fails does not stop the next. BENCH_ONLY and BENCH_ARGS (e.g.
-# --no-sweep) choose what the benchmark runs; STAGES (default all) which stages run.
+# --no-sweep) choose what the benchmark runs, STEADY_ARGS (--profile) what the steady stage
+# prints, GPU_TESTS which GPU tests run; STAGES (default all) which stages run.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-$PWD/gpu-out}
@@ -44,12 +45,13 @@ stage() { # name, seconds, command...
 cat "$OUT/summary.txt"
 
 stage build "${BUILD_S:-40}" python3 tests/gpu/prepare.py >"$OUT/build.txt" 2>&1
-GPU_TESTS="test_cuda_fused_matches or test_cuda_stored_state or captured_in_a_cuda_graph"
-GPU_TESTS+=" or test_cuda_matches_cpu or replays_in_a_cuda_graph or on_a_gpu"
+ALL_GPU_TESTS="test_cuda_fused_matches or test_cuda_stored_state or captured_in_a_cuda_graph"
+ALL_GPU_TESTS+=" or test_cuda_matches_cpu or replays_in_a_cuda_graph or on_a_gpu"
+GPU_TESTS=${GPU_TESTS:-$ALL_GPU_TESTS} # a -k expression: which of them run
 stage tests "${TESTS_S:-80}" python3 -m pytest -p no:cacheprovider -p no:benchmark -n 8 --dist load -rfEs \
     --durations=8 -k "$GPU_TESTS" tests/test_cuda.py tests/test_torch_devices.py \
     tests/test_torch_compile.py tests/test_staged_kernels.py >"$OUT/tests.txt" 2>&1
-stage steady "${STEADY_S:-60}" python3 tests/gpu/steady_steps.py >"$OUT/steady.txt" 2>&1
+stage steady "${STEADY_S:-60}" python3 tests/gpu/steady_steps.py ${STEADY_ARGS:-} >"$OUT/steady.txt" 2>&1
 stage bench "${BENCH_S:-180}" python3 -m generator bench --only "${BENCH_ONLY:-adam,adafactor}" \
     ${BENCH_ARGS:-} --out "$OUT/results-gpu.json" >"$OUT/bench.txt" 2>&1
 stage memcheck "${MEMCHECK_S:-40}" compute-sanitizer --tool memcheck --kernel-name kns=ocg_ \

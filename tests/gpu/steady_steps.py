@@ -8,12 +8,16 @@ here it may, so the figures show what a step costs in a loop:
 - host: the host's own time per step in that loop (the step returns before its kernels end;
   a host-to-device copy from pageable memory, or any other synchronisation, shows here).
 
-    python tests/gpu/steady_steps.py [out.json]     (default device: cuda; cpu for a dry run)
+    python tests/gpu/steady_steps.py [out.json] [--profile]   (cuda; the CPU without a GPU)
+
+--profile adds where the host's time goes in the generated fused step (cProfile, W2 and W3).
 """
 
 from __future__ import annotations
 
+import cProfile
 import json
+import pstats
 import statistics
 import sys
 import time
@@ -80,7 +84,23 @@ def measure(make, shapes, device) -> dict:
     }
 
 
+def profile(shapes, device) -> None:
+    generator = torch.Generator(device=device).manual_seed(0)
+    params = [torch.randn(s, generator=generator, device=device).requires_grad_() for s in shapes]
+    for p in params:
+        p.grad = torch.randn(p.shape, generator=generator, device=device) * 1e-2
+    opt = gtorch.Adam(params, fused=True)
+    for _ in range(3):
+        opt.step()
+    _sync(device)
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [opt.step() for _ in range(STEPS)])
+    _sync(device)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(14)
+
+
 def main() -> None:
+    arguments = [a for a in sys.argv[1:] if a != "--profile"]
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     rows = []
     for load, shapes in _workloads(device).items():
@@ -103,8 +123,12 @@ def main() -> None:
                 f"over generated foreach "
                 f"{times['torch.optim foreach'][kind] / times['generated foreach'][kind]:.2f}x"
             )
-    if len(sys.argv) > 1:
-        with open(sys.argv[1], "w") as out:
+    if "--profile" in sys.argv:
+        for load in ("W2", "W3"):
+            print(f"generated fused, {load}, {STEPS} steps:")
+            profile(_workloads(device)[load], device)
+    if arguments:
+        with open(arguments[0], "w") as out:
             json.dump({"device": str(device), "steps": STEPS, "rows": rows}, out, indent=1)
 
 

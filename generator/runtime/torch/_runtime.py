@@ -249,6 +249,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         name = type(self).__name__
         # the settings as they were when last checked, if every one is a plain Python value (a
         # tensor may change in place): the same values, the same result, without checking
+        if in_graph or torch.compiler.is_compiling():  # a traced cache would be a guard
+            return self._checked_counts(group, self._checked_settings(group, in_graph), with_params)
         kept = self.__dict__.setdefault("_settings_checked", {}).get(id(group))
         if kept is not None and kept[0] == _settings_snapshot(group):
             out = dict(kept[1])
