@@ -348,9 +348,10 @@ def _run_stored(cls, flags, path, precision, steps=3, device="cpu", **options):
 @pytest.mark.parametrize("precision", ["int8", "bfloat16"])
 @pytest.mark.parametrize("spec,flags", list(_cases(reductions=False)))
 def test_shim_stored_state_kernels_equal_the_cpu_kernels_bit_for_bit(spec, flags, precision):
-    """The CUDA kernels for state in fewer bits (a thread per element, the block's absmax over
-    the threads) store the codes, scales and parameters of the C kernels (a loop per block):
-    the same element function, encoders and rounding keys (ocg_state.h)."""
+    """The CUDA kernels for state in fewer bits (a warp per state block, eight elements a
+    lane, the block's absmax by warp shuffles; vector accesses where aligned) store the codes,
+    scales and parameters of the C kernels (a loop per block): the same element function,
+    encoders and rounding keys (ocg_state.h)."""
     cls = getattr(gtorch, spec.name)
     shim, shim_opt = _run_stored(cls, flags, "shim", precision)
     cpu, cpu_opt = _run_stored(cls, flags, "fused", precision)
