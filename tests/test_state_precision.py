@@ -161,6 +161,53 @@ def test_int8_codes_round_to_a_neighbouring_code_unbiased_and_back(signed):
         assert ((decoded > 0) == (values > 0)).all()
 
 
+@pytest.mark.parametrize("work", [torch.float32, torch.float64])
+def test_pieces_decode_and_encode_together_as_one_at_a_time(work):
+    """decode_pieces/encode_pieces (the foreach path's batches) against decode/encode per
+    piece, bit for bit: pieces of several tensors and one from a tensor's middle, partial last
+    blocks, int8 signed and unsigned, bfloat16 and float32 state side by side, and blocks
+    whose scale is infinite or NaN (their pads must not reach the new scale)."""
+    gen = torch.Generator().manual_seed(5)
+    kinds = [("int8", False), ("int8", True), ("bfloat16", True), ("int8", True), (None, True)]
+    kinds += [("int8", False), ("bfloat16", True), ("int8", False)]
+    spans = [(0, 5000), (0, 4097), (0, 700), (4096, 9000), (0, 300), (0, 4096), (0, 1), (0, 8000)]
+    tensors = []
+    for (precision, signed), (_, n) in zip(kinds, spans):
+        values = torch.randn(n, generator=gen) * 3
+        values = values if signed else values.abs()
+        if precision is None:  # a tensor too small for int8: float32 state
+            tensors.append({"": values})
+            continue
+        key = Q.rounding_key(2, len(tensors), 0)
+        tensors.append(Q.encode_state(precision, torch.empty(n), values, not signed, key))
+    tensors[3][Q.ABSMAX][-1] = float("inf")  # a partial last block with an infinite scale
+    tensors[1][Q.ABSMAX][-1] = float("nan")  # ... and with a NaN one
+
+    def pieces(state):
+        keys = [Q.rounding_key(7, i, 1) for i in range(len(spans))]
+        return [({**e, "key": k}, a, b) for e, k, (a, b) in zip(state, keys, spans)]
+
+    def same(x, y):  # bit for bit, NaN included
+        return torch.equal(x.view(torch.uint8), y.view(torch.uint8))
+
+    alone = [{k: v.clone() for k, v in e.items()} for e in tensors]
+    together = [{k: v.clone() for k, v in e.items()} for e in tensors]
+    decoded = Q.decode_pieces(pieces(together), [work] * len(spans))
+    assert len(decoded.groups) == 3  # uint8, int8, bfloat16: a buffer each (a lone piece: none)
+    for (entries, a, b), got in zip(pieces(alone), decoded.values):
+        assert same(got, Q.decode(entries, a, b, work))
+    # a step that writes finite values over every state (as Rprop's prev = g does)
+    new = [torch.randn(v.shape, generator=gen, dtype=work) for v in decoded.values]
+    for v, n in zip(decoded.values, new):
+        v.copy_(n)
+    Q.encode_pieces(pieces(together), decoded)
+    for (entries, a, b), n in zip(pieces(alone), new):
+        Q.encode(entries, n, a, b, entries["key"])
+    for x, y in zip(alone, together):
+        assert sorted(x) == sorted(y) and all(same(x[k], y[k]) for k in x)
+    assert torch.isfinite(together[3][Q.ABSMAX]).all() and torch.isfinite(together[1][Q.ABSMAX]).all()
+
+
 def test_int8_rounding_is_unbiased():
     like = torch.empty(200_000)
     x = torch.full((200_000,), 0.3)
@@ -314,17 +361,20 @@ def _block_absmax(flat):
     return padded.view(-1, Q.BLOCK).amax(1)
 
 
+@pytest.mark.parametrize("path", ["fused", "foreach"])
 @pytest.mark.parametrize("precision", LOW)
 @pytest.mark.parametrize("module,flags", variants())
-def test_a_fused_step_is_the_float32_kernel_on_the_decoded_state_encoded_as_torch_encodes(
-    module, flags, precision
+def test_a_step_is_the_float32_step_on_the_decoded_state_encoded_as_torch_encodes(
+    module, flags, precision, path
 ):
-    # the C kernel decodes, calls the element function the float32 kernel calls, and encodes:
-    # the parameters equal the float32 kernel's on the decoded state, and the codes equal
-    # what the torch runtime stores for the float32 kernel's new state, bit for bit
-    opt, params = _setup(module, flags, precision, None, fused=True)
+    # the C kernel decodes, calls the element function the float32 kernel calls, and encodes;
+    # the foreach path decodes and encodes its tensors' pieces together (decode_pieces): the
+    # parameters equal the float32 step's on the decoded state, and the codes equal what
+    # encode_state, one tensor at a time, stores for that step's new state, bit for bit
+    fused = path == "fused"
+    opt, params = _setup(module, flags, precision, None if fused else True, fused=fused)
     twin_params = [p.detach().clone().requires_grad_() for p in params]
-    twin = G.get(module)(twin_params, **arguments(module, flags), fused=True)
+    twin = G.get(module)(twin_params, **arguments(module, flags), **{path: True})
     for key in ("iterations", "scalar_state"):
         twin.param_groups[0][key] = copy.deepcopy(opt.param_groups[0][key])
     for p, q in zip(params, twin_params):

@@ -997,22 +997,21 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
     @staticmethod
     def _step_pieces(kernel, batch, scalars, foreach):
         """Decode the state of a batch of pieces, step them, encode the new state."""
-        columns = [
-            [
-                _precision.decode(entries[i], begin, end, p.dtype)
-                for p, _, entries, begin, end in batch
-            ]
+        states = [
+            [(entries[i], begin, end) for _, _, entries, begin, end in batch]
             for i in range(len(kernel.state))
         ]
+        dtypes = [p.dtype for p, *_ in batch]
+        decoded = [_precision.decode_pieces(pieces, dtypes) for pieces in states]
+        columns = [d.values for d in decoded]
         ps, gs = [piece[0] for piece in batch], [piece[1] for piece in batch]
         if foreach and len({p.dtype for p in ps}) == 1:
             kernel.apply_foreach(ps, gs, columns, scalars)
         else:
             for j, (p, g) in enumerate(zip(ps, gs)):
                 kernel.apply(p, g, [column[j] for column in columns], scalars)
-        for i, column in enumerate(columns):
-            for (_, _, entries, begin, end), values in zip(batch, column):
-                _precision.encode(entries[i], values, begin, end, entries[i]["key"])
+        for pieces, values in zip(states, decoded):
+            _precision.encode_pieces(pieces, values)
 
     def _global_reductions(self, kernel, parts, layout=None) -> dict:
         """A spec's global reductions from each tensor's part (a tuple per tensor, of the
@@ -1072,7 +1071,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         kept = cache.get((key, device))
         if kept is not None and kept[0] == table:
             return kept[1]
-        on_device = _to_device(torch.frombuffer(table, dtype=torch.int64), device)
+        on_device = _precision.host_to_device(torch.frombuffer(table, dtype=torch.int64), device)
         cache[(key, device)] = (bytes(table), on_device)
         return on_device
 
@@ -1101,7 +1100,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 )
                 return
             if on_device[0] is not scalars or on_device[1] != p.device:
-                values = _to_device(torch.tensor(scalars, dtype=torch.float64), p.device)
+                values = _precision.host_to_device(
+                    torch.tensor(scalars, dtype=torch.float64), p.device
+                )
                 on_device[:] = [scalars, p.device, values]
             values = on_device[2]
             size = _native.staged_work(library, kernel.staged, dtype, p.shape)
@@ -1320,7 +1321,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             )
             if n_chunks == 0:
                 continue
-            on_device = _to_device(torch.frombuffer(table, dtype=torch.int64), device)
+            on_device = _precision.host_to_device(
+                torch.frombuffer(table, dtype=torch.int64), device
+            )
             keep.append((group, on_device))
             blocks = min(n_chunks, _native.MAX_BLOCKS)
             sumsq = _native.sumsq_function(library, _DTYPE_SUFFIX[dtype])
@@ -1463,8 +1466,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             _native.check(code, f"{kernel.native}_{suffix}")
             return
         if on_device is None:
-            on_device = _to_device(torch.frombuffer(table, dtype=torch.int64), device)
-        values = _to_device(torch.tensor(scalars, dtype=torch.float64), device)
+            on_device = _precision.host_to_device(
+                torch.frombuffer(table, dtype=torch.int64), device
+            )
+        values = _precision.host_to_device(torch.tensor(scalars, dtype=torch.float64), device)
         grad_scale = None  # clipnorm's factor where it lies on the device (ocg_clip.cu) ...
         if isinstance(scale, torch.Tensor) and scale.device == device:
             grad_scale = scale.data_ptr()
@@ -2035,16 +2040,6 @@ def _settings_snapshot(group: dict) -> tuple | None:
             return None
         out.append((key, kind, value))
     return tuple(out)
-
-
-def _to_device(values: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """A host tensor copied to ``device``, on a GPU from pinned memory without the host waiting.
-    A copy from pageable memory waits for every kernel queued before it, so a step's host work
-    could not overlap the kernels of the step before; torch's caching host allocator keeps the
-    pinned block until the copy has run. Elsewhere (the CPU shim) a plain copy."""
-    if device.type != "cuda":
-        return values.to(device)
-    return values.pin_memory().to(device, non_blocking=True)
 
 
 def _host_float(scale) -> float:

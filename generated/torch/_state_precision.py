@@ -2,10 +2,13 @@
 """Optimizer state stored in fewer bits: ``state_precision="bfloat16"`` or ``"int8"``.
 
 The element programs still compute in the parameter's working dtype (float32 for float16,
-bfloat16 and float32 parameters): a step decodes a piece of each state into a working copy,
-runs the program on it, and encodes the new values back, one piece (at most ``piece(device)``
-elements, a multiple of ``BLOCK``) at a time, so the working copies stay in cache and never
-cost more memory than one piece.
+bfloat16 and float32 parameters): a step decodes each state into working copies, runs the
+program on them, and encodes the new values back, a batch of pieces at a time (at most
+``piece(device)`` elements: a tensor's piece starts on a multiple of ``BLOCK``, and small
+tensors share a batch), so the working copies stay in cache on a CPU and never cost more
+memory than one batch. A batch's pieces are decoded and encoded together
+(``decode_pieces``, ``encode_pieces``): a few operations for all of them, not a few dozen
+for each.
 
 - **bfloat16**: stored with stochastic rounding (random bits added below bfloat16's 16 bits,
   then truncated); the bits are a hash of the step, the tensor's place among those whose
@@ -29,6 +32,7 @@ like the parameter, and ``"m.absmax"``, the scales (a name no spec state can hav
 """
 
 import functools
+from typing import NamedTuple
 
 import torch
 
@@ -211,6 +215,175 @@ def _stochastic_bfloat16(values, key: int, start: int = 0):
     rounded = ((bits + noise) & -65536).view(torch.float32)
     rounded = torch.where(torch.isfinite(values), rounded, values)  # NaN keeps its payload
     return rounded.to(torch.bfloat16)
+
+
+def host_to_device(values: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """A host tensor copied to ``device``, on a GPU from pinned memory without the host waiting.
+    A copy from pageable memory waits for every kernel queued before it, so a step's host work
+    could not overlap the kernels of the step before; torch's caching host allocator keeps the
+    pinned block until the copy has run. Elsewhere (the CPU, the CPU shim) a plain copy."""
+    if device.type != "cuda":
+        return values.to(device)
+    return values.pin_memory().to(device, non_blocking=True)
+
+
+class Decoded(NamedTuple):
+    """The state values of a batch of pieces (decode_pieces): ``values[j]``, piece j's, and
+    the batched groups they are views of, for encode_pieces."""
+
+    values: list
+    groups: list  # (the pieces' indices, their buffer, its _Layout) per batched group
+
+
+class _Layout(NamedTuple):
+    """Pieces of state laid end to end in one buffer, each padded to whole blocks, so that
+    block-wise operations run once for all of them: piece k starts at ``offsets[k]``, at row
+    ``rows[k]`` of the buffer viewed as (blocks, BLOCK)."""
+
+    offsets: tuple  # of each piece's first element
+    rows: tuple  # of each piece's first block
+    pads: tuple  # elements after each piece, up to its next block
+    n_blocks: int
+    repeats: torch.Tensor  # blocks per piece (int64, on the device)
+    block_steps: torch.Tensor  # (block in its piece * BLOCK) * GOLDEN mod 2**32, int32 wrapped
+    last_rows: torch.Tensor  # the rows of partial last blocks
+    last_pads: torch.Tensor  # their pad columns (bool, one row each)
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(device: torch.device, spans: tuple) -> _Layout:
+    """The layout of pieces [start, stop) (cached: a steady step has the same pieces)."""
+    offsets, rows, pads, counts, steps, last_rows, last_pads = [], [], [], [], [], [], []
+    row = 0
+    for start, stop in spans:
+        blocks = n_blocks(stop - start)
+        offsets.append(row * BLOCK)
+        rows.append(row)
+        pads.append(blocks * BLOCK - (stop - start))
+        counts.append(blocks)
+        steps.extend(k * BLOCK * codes.GOLDEN & _MASK32 for k in range(blocks))
+        if pads[-1]:
+            last_rows.append(row + blocks - 1)
+            last_pads.append([c >= BLOCK - pads[-1] for c in range(BLOCK)])
+        row += blocks
+    steps = torch.tensor(steps, dtype=torch.int64)
+    steps = torch.where(steps >= 1 << 31, steps - (1 << 32), steps).to(torch.int32)
+    return _Layout(
+        tuple(offsets),
+        tuple(rows),
+        tuple(pads),
+        row,
+        torch.tensor(counts, dtype=torch.int64).to(device),
+        steps.to(device),
+        torch.tensor(last_rows, dtype=torch.int64).to(device),
+        torch.tensor(last_pads, dtype=torch.bool).reshape(-1, BLOCK).to(device),
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _zeros(dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    return torch.zeros(BLOCK, dtype=dtype, device=device)
+
+
+def decode_pieces(pieces, dtypes) -> Decoded:
+    """decode() of each piece (entries, start, stop) into ``dtypes[j]``, the same values; the
+    pieces stored in int8 or bfloat16 batched by stored and working dtype, in a few operations
+    for all of them, where there are several: each operation per piece costs a launch on a
+    GPU, the most of a foreach step over many tensors there."""
+    values = [None] * len(pieces)
+    kinds: dict = {}
+    for j, (entries, start, stop) in enumerate(pieces):
+        stored = entries[""]
+        if stored.dtype in FEWER_BITS:
+            kinds.setdefault((stored.dtype, dtypes[j], stored.device), []).append(j)
+        else:
+            values[j] = decode(entries, start, stop, dtypes[j])
+    groups = []
+    for (stored_dtype, dtype, device), members in kinds.items():
+        if len(members) == 1:  # alone: decode() copies less (measured: W1 on a CPU)
+            entries, start, stop = pieces[members[0]]
+            values[members[0]] = decode(entries, start, stop, dtype)
+            continue
+        layout = _layout(device, tuple((pieces[j][1], pieces[j][2]) for j in members))
+        parts = []
+        for j, pad in zip(members, layout.pads):
+            entries, start, stop = pieces[j]
+            parts.append(entries[""].view(-1)[start:stop])
+            if pad:
+                parts.append(_zeros(stored_dtype, device)[:pad])
+        stored = torch.cat(parts)
+        if stored_dtype is torch.bfloat16:
+            buffer = stored.to(dtype)
+        else:
+            signed = stored_dtype is torch.int8
+            index = stored.int() + 128 if signed else stored.int()
+            buffer = _code_values(signed, device).index_select(0, index).to(dtype)
+            absmax = torch.cat(
+                [
+                    pieces[j][0][ABSMAX][pieces[j][1] // BLOCK : n_blocks(pieces[j][2])]
+                    for j in members
+                ]
+            )
+            blocks = buffer.view(-1, BLOCK)
+            blocks.mul_(absmax.to(dtype)[:, None])
+            if layout.last_rows.numel():  # pads are 0, whatever their block's scale
+                rows = blocks[layout.last_rows]
+                blocks[layout.last_rows] = rows.masked_fill_(layout.last_pads, 0)
+        for j, offset in zip(members, layout.offsets):
+            values[j] = buffer[offset : offset + pieces[j][2] - pieces[j][1]]
+        groups.append((members, buffer, layout))
+    return Decoded(values, groups)
+
+
+def encode_pieces(pieces, decoded: Decoded) -> None:
+    """encode() of each piece (entries with their rounding "key", start, stop) from
+    ``decoded.values`` (decode_pieces's, stepped in place): the same codes, batched."""
+    batched = {j for members, _, _ in decoded.groups for j in members}
+    for j, (entries, start, stop) in enumerate(pieces):
+        if j not in batched:
+            encode(entries, decoded.values[j], start, stop, entries["key"])
+    for members, buffer, layout in decoded.groups:
+        stored_dtype = pieces[members[0]][0][""].dtype
+        device = buffer.device
+        bases = []  # key + start * GOLDEN per piece, as _noise's base
+        for j in members:
+            entries, start, _ = pieces[j]
+            base = (entries["key"] + start * codes.GOLDEN) & _MASK32
+            bases.append(base - (1 << 32) if base >= 1 << 31 else base)
+        bases = host_to_device(torch.tensor(bases, dtype=torch.int32), device)
+        block_bases = torch.repeat_interleave(bases, layout.repeats, output_size=layout.n_blocks)
+        totals = (block_bases + layout.block_steps)[:, None] + _golden_steps(device)[None, :BLOCK]
+        values = buffer.float().view(-1, BLOCK)
+        if stored_dtype is torch.bfloat16:
+            bits = codes.BFLOAT16_NOISE_BITS
+            noise = (totals >> (32 - bits)) & ((1 << bits) - 1)
+            rounded = ((values.view(torch.int32) + noise) & -65536).view(torch.float32)
+            stored = torch.where(torch.isfinite(values), rounded, values).to(torch.bfloat16)
+        else:
+            noise = (totals >> (32 - codes.NOISE_BITS)) & ((1 << codes.NOISE_BITS) - 1)
+            absmax = torch.amax(values.abs(), dim=1)
+            scale = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
+            normalised = values.clone()
+            normalised.mul_((1 / scale)[:, None])
+            stored = _codes(normalised, stored_dtype is torch.int8, noise).to(stored_dtype)
+            torch._foreach_copy_(
+                [
+                    pieces[j][0][ABSMAX][pieces[j][1] // BLOCK : n_blocks(pieces[j][2])]
+                    for j in members
+                ],
+                [
+                    absmax[row : row + n_blocks(pieces[j][2] - pieces[j][1])]
+                    for j, row in zip(members, layout.rows)
+                ],
+            )
+        flat = stored.view(-1)
+        torch._foreach_copy_(
+            [pieces[j][0][""].view(-1)[pieces[j][1] : pieces[j][2]] for j in members],
+            [
+                flat[offset : offset + pieces[j][2] - pieces[j][1]]
+                for j, offset in zip(members, layout.offsets)
+            ],
+        )
 
 
 def state_problem(state: dict, names, p, precision, nonnegative) -> str | None:

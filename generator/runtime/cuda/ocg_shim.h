@@ -116,7 +116,7 @@ inline uint32_t __shfl_xor_sync(unsigned mask, uint32_t value, int lane_mask)
     }
     const unsigned t = ocg_team.current;
     ocg_team.exchange[t] = value;
-    __syncthreads(); /* every thread has written its value */
+    __syncthreads();                               /* every thread has written its value */
     const unsigned from = t ^ (unsigned)lane_mask; /* past the block: not a whole warp */
     const uint32_t other = from < ocg_team.exchange.size() ? ocg_team.exchange[from] : value;
     ocg_shim_error = from < ocg_team.exchange.size() ? ocg_shim_error : cudaErrorLaunchFailure;
