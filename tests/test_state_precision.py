@@ -196,8 +196,10 @@ def test_pieces_decode_and_encode_together_as_one_at_a_time(work):
     assert len(decoded.groups) == 3  # uint8, int8, bfloat16: a buffer each (a lone piece: none)
     for (entries, a, b), got in zip(pieces(alone), decoded.values):
         assert same(got, Q.decode(entries, a, b, work))
-    # a step that writes finite values over every state (as Rprop's prev = g does)
+    # a step that writes finite values over every state (as Rprop's prev = g does), but for
+    # a NaN in a partial last block (its scale's bits: amax's, as in the full blocks and C)
     new = [torch.randn(v.shape, generator=gen, dtype=work) for v in decoded.values]
+    new[0][4990] = float("nan")
     for v, n in zip(decoded.values, new):
         v.copy_(n)
     Q.encode_pieces(pieces(together), decoded)
@@ -206,6 +208,8 @@ def test_pieces_decode_and_encode_together_as_one_at_a_time(work):
     for x, y in zip(alone, together):
         assert sorted(x) == sorted(y) and all(same(x[k], y[k]) for k in x)
     assert torch.isfinite(together[3][Q.ABSMAX]).all() and torch.isfinite(together[1][Q.ABSMAX]).all()
+    nan = together[0][Q.ABSMAX][-1:]
+    assert nan.isnan().all() and torch.equal(nan.view(torch.int32), torch.tensor([0x7FC00000], dtype=torch.int32))
 
 
 def test_int8_rounding_is_unbiased():

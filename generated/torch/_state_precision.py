@@ -165,8 +165,8 @@ def _block_absmax(flat, out) -> None:
     full = flat.numel() // BLOCK * BLOCK
     if full:
         torch.amax(flat[:full].view(-1, BLOCK).abs(), dim=1, out=out[: full // BLOCK])
-    if full < flat.numel():
-        out[-1] = flat[full:].abs().max()
+    if full < flat.numel():  # amax, as above: a NaN's bits are those of the full blocks' (and C's)
+        out[-1] = torch.amax(flat[full:].abs(), dim=0)
 
 
 def _codes(normalised, signed, noise):
@@ -250,7 +250,7 @@ class _Layout(NamedTuple):
     last_pads: torch.Tensor  # their pad columns (bool, one row each)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=1024)
 def _layout(device: torch.device, spans: tuple) -> _Layout:
     """The layout of pieces [start, stop) (cached: a steady step has the same pieces)."""
     offsets, rows, pads, counts, steps, last_rows, last_pads = [], [], [], [], [], [], []

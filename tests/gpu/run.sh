@@ -62,6 +62,6 @@ stage profile "${PROFILE_S:-45}" ncu --clock-control none --kernel-name regex:oc
     --section LaunchStats python3 tests/gpu/profile_steps.py >"$OUT/profile.txt" 2>&1
 tail -n 5 "$OUT/build.txt" "$OUT/tests.txt" "$OUT/memcheck.txt"
 grep -E "Duration|DRAM Throughput|Memory Throughput|Achieved Occupancy|Registers Per|ocg_adam" "$OUT/profile.txt" | head -40
-tail -n 12 "$OUT/steady.txt"
+grep -E "^W[0-9] (isolated|steady):" "$OUT/steady.txt"
 tail -n 40 "$OUT/bench.txt"
 cat "$OUT/summary.txt"

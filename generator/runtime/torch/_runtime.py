@@ -251,14 +251,19 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         # tensor may change in place): the same values, the same result, without checking
         if in_graph or torch.compiler.is_compiling():  # a traced cache would be a guard
             return self._checked_counts(group, self._checked_settings(group, in_graph), with_params)
-        kept = self.__dict__.setdefault("_settings_checked", {}).get(id(group))
+        cache = self.__dict__.setdefault("_settings_checked", {})
+        kept = cache.get(id(group))
         if kept is not None and kept[0] == _settings_snapshot(group):
             out = dict(kept[1])
         else:
             out = self._checked_settings(group, in_graph)
             snapshot = _settings_snapshot(group)  # after the check: it may set a derived flag
             if snapshot is not None:
-                self._settings_checked[id(group)] = (snapshot, dict(out))
+                if len(cache) > 2 * len(self.param_groups):  # groups replaced since
+                    current = {id(g) for g in self.param_groups}
+                    for key in [k for k in cache if k not in current]:
+                        del cache[key]
+                cache[id(group)] = (snapshot, dict(out))
         return self._checked_counts(group, out, with_params)
 
     def _checked_settings(self, group, in_graph) -> dict:
@@ -1068,10 +1073,14 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             return None
         cache = self.__dict__.setdefault("_device_tables", {})
         kept = cache.get((key, device))
+        stream = torch.cuda.current_stream(device)
         if kept is not None and kept[0] == table:
+            if kept[2] != stream:  # its copy was queued on another stream: wait for it
+                stream.wait_stream(kept[2])
+                cache[(key, device)] = (kept[0], kept[1], stream)
             return kept[1]
         on_device = _precision.host_to_device(torch.frombuffer(table, dtype=torch.int64), device)
-        cache[(key, device)] = (bytes(table), on_device)
+        cache[(key, device)] = (bytes(table), on_device, stream)
         return on_device
 
     def _staged_apply(self, kernel) -> Callable:
@@ -2025,7 +2034,8 @@ _COUNTS = ("params", "iterations", "scalar_state")  # checked on every step
 
 def _settings_snapshot(group: dict) -> tuple | None:
     """A param group's values but its parameters, step count and scalar state, with their
-    types (1 == 1.0 == True): None if one is not a plain Python value or a pair of them."""
+    types (1 == 1.0 == True) and floats by their bits (-0.0 == 0.0): None if one is not a
+    plain Python value or a pair of them."""
     out = []
     for key, value in group.items():
         if key in _COUNTS:
@@ -2034,7 +2044,9 @@ def _settings_snapshot(group: dict) -> tuple | None:
         if kind is tuple or kind is list:
             if not all(type(x) in _PLAIN_VALUES for x in value):
                 return None
-            value = tuple((type(x), x) for x in value)
+            value = tuple((type(x), x.hex() if type(x) is float else x) for x in value)
+        elif kind is float:
+            value = value.hex()
         elif kind not in _PLAIN_VALUES:
             return None
         out.append((key, kind, value))
