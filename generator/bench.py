@@ -12,6 +12,8 @@ peer (for-loop, foreach, fused where torch has them) on four workloads:
 - W3: ResNet-50's parameter shapes (161 tensors, 25,557,032 elements);
 - W4: odd sizes (1, 3, 4097, 65537, 1,000,003) and a misaligned view of 1,000,003.
 
+``--quick`` takes a 16th of W1 and W2, and every 16th of W3's shapes.
+
 Adam also runs as ``torch.compile(opt.step)`` on W1, generated and torch.optim's (the peer a
 torch user picks for speed), with the first call's compile time reported apart; and, where jax
 and optax are installed, as the generated optax transformation against ``optax.adam``, each a
@@ -120,7 +122,7 @@ def workloads(gpu: bool, quick: bool) -> list[Workload]:
     return [
         Workload("W1", [(large,)]),
         Workload("W2", [(10_000,)] * (1000 // scale)),
-        Workload("W3", resnet50_shapes()),
+        Workload("W3", resnet50_shapes()[::scale]),  # quick: every 16th of its shapes
         Workload(
             "W4", [(1,), (3,), (4097,), (65537,), (1_000_003,), (1_000_003,)], misaligned=True
         ),
