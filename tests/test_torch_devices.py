@@ -58,3 +58,21 @@ def test_cuda_matches_cpu(name, foreach):
         results.append([p.detach().to("cpu") for p in params])
     for a, b in zip(*results):
         torch.testing.assert_close(b, a, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("precision", ["float32", "int8"])
+def test_export_state_of_a_gpu_optimizer_is_on_the_host_and_numpy_imports_it(precision):
+    import generated.numpy as N
+
+    p = torch.randn(5000, device="cuda", requires_grad=True)
+    opt = G.Adam([p], fused=True, state_precision=precision)
+    p.grad = torch.randn_like(p)
+    opt.step()
+    exported = opt.export_state()
+    values = [v for by_name in exported["state"].values() for v in by_name.values()]
+    assert values and all(v.device.type == "cpu" and v.dtype is torch.float32 for v in values)
+    N.Adam().import_state(exported, [p.detach().cpu().numpy()])
+    back = G.Adam([p.detach().clone().requires_grad_()])
+    back.import_state(exported)
+    assert all(v.device == p.device for v in back.state[back._params()[0]].values())

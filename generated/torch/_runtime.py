@@ -441,8 +441,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         return [p for group in self.param_groups for p in group["params"]]
 
     def export_state(self) -> dict:
-        """The state in the format every backend reads; parameters are indexed in param-group
-        order. Keras has one step count: every group must have taken the same steps."""
+        """The state in the format every backend reads (float tensors on the CPU, decoded
+        where it is stored in fewer bits); parameters are indexed in param-group order. Keras
+        has one step count: every group must have taken the same steps."""
         name = type(self).__name__
         groups = self.param_groups
         counts = [(_number(g["iterations"]), _numbers(g["scalar_state"])) for g in groups]
@@ -464,7 +465,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 )
                 if problem is not None:
                     raise ValueError(f"{name}: parameter {index}: {problem}")
-                state[index] = _precision.saved_values(self.state[p], names, p, _work_dtype(p))
+                values = _precision.saved_values(self.state[p], names, p, _work_dtype(p))
+                # host tensors, whatever the device: NumPy's import_state reads them too
+                state[index] = {k: v.cpu() for k, v in values.items()}
         return {
             "format": CHECKPOINT_FORMAT,
             "optimizer": self.keras_name,

@@ -47,6 +47,7 @@ cat "$OUT/summary.txt"
 stage build "${BUILD_S:-40}" python3 tests/gpu/prepare.py >"$OUT/build.txt" 2>&1
 ALL_GPU_TESTS="test_cuda_fused_matches or test_cuda_stored_state or captured_in_a_cuda_graph"
 ALL_GPU_TESTS+=" or test_cuda_matches_cpu or replays_in_a_cuda_graph or on_a_gpu"
+ALL_GPU_TESTS+=" or export_state_of_a_gpu"
 GPU_TESTS=${GPU_TESTS:-$ALL_GPU_TESTS} # a -k expression: which of them run
 stage tests "${TESTS_S:-80}" python3 -m pytest -p no:cacheprovider -p no:benchmark -n 8 --dist load -rfEs \
     --durations=8 -k "$GPU_TESTS" tests/test_cuda.py tests/test_torch_devices.py \
