@@ -1069,6 +1069,14 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             f"{type(self).__name__}: fused=True runs on CPU and CUDA tensors, not {device.type}"
         )
 
+    def _library(self, device):
+        """The native target for ``device`` and its library of this optimizer's kernels (built
+        on first use)."""
+        from .. import _native
+
+        target = self._target(device)
+        return target, _native.library(self.native_module, target, _arch(device))
+
     def _device_table(self, table, device, key):
         """A checked pointer table's copy on its GPU, kept from step to step while the table
         stays the same (the same tensors): no host-to-device copy in a steady step. None off
@@ -1104,8 +1112,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 return kernel.apply(p, g, states, scalars)
             dtype = "f32" if p.dtype is torch.float32 else "f64"
             addresses = [t.data_ptr() for t in (p, g, *states)]
-            target = self._target(p.device)
-            library = _native.library(self.native_module, target, _arch(p.device))
+            target, library = self._library(p.device)
             if target == "cpu":
                 _native.call_staged(
                     library, kernel.staged, dtype, addresses, p.shape, scalars, type(self).__name__
@@ -1145,8 +1152,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
 
         pointers, n_chunks, dtype, _, keep, witness = table
         device = params[0].device
-        target = self._target(device)
-        library = _native.library(self.native_module, target, _arch(device))
+        target, library = self._library(device)
         suffix = _DTYPE_SUFFIX[getattr(torch, dtype)]
         work = bool(kernel.tensor_ops)  # the CUDA launchers' buffer for the reductions
         update = _native.update_function(library, kernel.native, suffix, target, work)
@@ -1165,10 +1171,9 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             buckets.setdefault((p.device, p.dtype), []).append(p)
         out = {}
         for (device, dtype), bucket in buckets.items():
-            target = self._target(device)
+            target, library = self._library(device)
             low_on_cpu = target == "cpu" and dtype in LOW_PRECISION  # the CPU library is f32/f64
             suffix = "f32" if low_on_cpu else _DTYPE_SUFFIX[dtype]
-            library = _native.library(self.native_module, target, _arch(device))
             work = bool(kernel.tensor_ops)  # the CUDA launchers' buffer for the reductions
             update = _native.update_function(library, kernel.native, suffix, target, work)
             out[(device, dtype)] = (target, suffix, low_on_cpu, update, bucket)
@@ -1184,8 +1189,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         kind = "int8" if precision == "int8" else "bf16"
         if fast is not None:  # every tensor on the first parameter's device
             device = params[0].device
-            target = self._target(device)
-            library = _native.library(self.native_module, target, _arch(device))
+            target, library = self._library(device)
             return _FastStored(
                 *fast,
                 _native.stored_update_function(library, kernel.native, kind, target),
@@ -1195,8 +1199,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             )
         out = {}
         for device in {p.device: None for p in params}:  # first-seen order
-            target = self._target(device)
-            library = _native.library(self.native_module, target, _arch(device))
+            target, library = self._library(device)
             out[device] = (
                 target,
                 _native.stored_update_function(library, kernel.native, kind, target),
@@ -1307,11 +1310,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
     def _fused_clip_scale(self, grads):
         """Keras 2.3's global norm with ocg_sumsq_* and ocg_clip_scale: a one-element float64
         tensor on the gradients' device, which the update kernels read."""
-        from .. import _native
-
         device = grads[0].device
-        target = self._target(device)
-        library = _native.library(self.native_module, target, _arch(device))
+        _, library = self._library(device)
         with _hand_over(), _on(device):  # the launches go to the gradients' GPU
             return self._launch_clip_scale(grads, device, library)
 

@@ -120,8 +120,7 @@ def decode(entries: dict, start: int, stop: int, dtype) -> torch.Tensor:
         # index_select with int32 indices: a sixth of the time of indexing with int64 ones
         index = stored.int() + 128 if signed else stored.int()
         values = table.index_select(0, index).to(dtype)
-        absmax = entries[ABSMAX][start // BLOCK : n_blocks(stop)]
-        _per_block(values, absmax.to(dtype), torch.Tensor.mul_)
+        _per_block(values, _scales(entries, start, stop).to(dtype), torch.Tensor.mul_)
         return values
     return stored.to(dtype, copy=True)
 
@@ -140,16 +139,27 @@ def encode(entries: dict, values, start: int, stop: int, key: int = 0) -> None:
     if stored.dtype is torch.bfloat16:
         stored.copy_(_stochastic_bfloat16(values.float(), key, start))
     elif stored.dtype is torch.uint8 or stored.dtype is torch.int8:
-        signed = stored.dtype is torch.int8
         values = values.float()
-        absmax = entries[ABSMAX][start // BLOCK : n_blocks(stop)]
-        _block_absmax(values, absmax)
-        scale = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
-        normalised = values.clone()
-        _per_block(normalised, 1 / scale, torch.Tensor.mul_)
-        stored.copy_(_codes(normalised, signed, _noise(values, key, start, codes.NOISE_BITS)))
+        absmax = _scales(entries, start, stop)
+        noise = _noise(values, key, start, codes.NOISE_BITS)
+        stored.copy_(_int8_codes(values, absmax, stored.dtype is torch.int8, noise))
     else:
         stored.copy_(values)
+
+
+def _scales(entries: dict, start: int, stop: int) -> torch.Tensor:
+    """The scales of the int8 blocks of elements [start, stop) (start on a block), a view."""
+    return entries[ABSMAX][start // BLOCK : n_blocks(stop)]
+
+
+def _int8_codes(values, absmax, signed: bool, noise) -> torch.Tensor:
+    """The codes (int32) of float32 ``values`` (flat, from a block's start) with their blocks'
+    largest magnitudes written into ``absmax``."""
+    _block_absmax(values, absmax)
+    scale = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
+    normalised = values.clone()
+    _per_block(normalised, 1 / scale, torch.Tensor.mul_)
+    return _codes(normalised, signed, noise)
 
 
 def _per_block(flat, per_block, op) -> None:
@@ -193,26 +203,43 @@ def _codes(normalised, signed, noise):
 def _golden_steps(device) -> torch.Tensor:
     """i * GOLDEN modulo 2**32 for i < piece(device), as int32 (wrapped)."""
     steps = (torch.arange(piece(device), dtype=torch.int64) * codes.GOLDEN) & _MASK32
-    return torch.where(steps >= 1 << 31, steps - (1 << 32), steps).to(torch.int32).to(device)
+    return _as_int32(steps).to(device)
+
+
+def _noise_base(key: int, start: int) -> int:
+    """key + start * GOLDEN modulo 2**32, as an int32 (wrapped): element start's sum."""
+    base = (key + start * codes.GOLDEN) & _MASK32
+    return base - (1 << 32) if base >= 1 << 31 else base
+
+
+def _as_int32(wide: torch.Tensor) -> torch.Tensor:
+    """int64 values in [0, 2**32) as the int32 values of the same bits."""
+    return torch.where(wide >= 1 << 31, wide - (1 << 32), wide).to(torch.int32)
+
+
+def _top_bits(total, bits: int):
+    """The top ``bits`` of int32 sums taken as uint32: an arithmetic shift, then a mask."""
+    return (total >> (32 - bits)) & ((1 << bits) - 1)
 
 
 def _noise(values, key: int, start: int, bits: int):
     """_state_codes.noise of elements [start, start + n) of a state (n <= piece(device)), in int32:
     the sum wraps as uint32 arithmetic does, and an arithmetic shift then a mask keeps the
     same top bits as a logical shift."""
-    base = (key + start * codes.GOLDEN) & _MASK32
-    base = base - (1 << 32) if base >= 1 << 31 else base
-    total = _golden_steps(values.device)[: values.numel()] + base
-    return ((total >> (32 - bits)) & ((1 << bits) - 1)).view(values.shape)
+    total = _golden_steps(values.device)[: values.numel()] + _noise_base(key, start)
+    return _top_bits(total, bits).view(values.shape)
 
 
 def _stochastic_bfloat16(values, key: int, start: int = 0):
     """float32 -> bfloat16, rounded up in magnitude with probability equal to the fraction
     of the spacing that truncation drops (values that are already bfloat16 stay); the random
     bits of element i are _state_codes.noise(key, start + i, 16)."""
-    noise = _noise(values, key, start, codes.BFLOAT16_NOISE_BITS)
-    bits = values.view(torch.int32)
-    rounded = ((bits + noise) & -65536).view(torch.float32)
+    return _round_bfloat16(values, _noise(values, key, start, codes.BFLOAT16_NOISE_BITS))
+
+
+def _round_bfloat16(values, noise):
+    """float32 ``values`` with ``noise`` (int32, below bfloat16's bits) added, truncated."""
+    rounded = ((values.view(torch.int32) + noise) & -65536).view(torch.float32)
     rounded = torch.where(torch.isfinite(values), rounded, values)  # NaN keeps its payload
     return rounded.to(torch.bfloat16)
 
@@ -266,8 +293,7 @@ def _layout(device: torch.device, spans: tuple) -> _Layout:
             last_rows.append(row + blocks - 1)
             last_pads.append([c >= BLOCK - pads[-1] for c in range(BLOCK)])
         row += blocks
-    steps = torch.tensor(steps, dtype=torch.int64)
-    steps = torch.where(steps >= 1 << 31, steps - (1 << 32), steps).to(torch.int32)
+    steps = _as_int32(torch.tensor(steps, dtype=torch.int64))
     return _Layout(
         tuple(offsets),
         tuple(rows),
@@ -318,12 +344,7 @@ def decode_pieces(pieces, dtypes) -> Decoded:
             signed = stored_dtype is torch.int8
             index = stored.int() + 128 if signed else stored.int()
             buffer = _code_values(signed, device).index_select(0, index).to(dtype)
-            absmax = torch.cat(
-                [
-                    pieces[j][0][ABSMAX][pieces[j][1] // BLOCK : n_blocks(pieces[j][2])]
-                    for j in members
-                ]
-            )
+            absmax = torch.cat([_scales(*pieces[j]) for j in members])
             blocks = buffer.view(-1, BLOCK)
             blocks.mul_(absmax.to(dtype)[:, None])
             if layout.last_rows.numel():  # pads are 0, whatever their block's scale
@@ -345,32 +366,21 @@ def encode_pieces(pieces, decoded: Decoded) -> None:
     for members, buffer, layout in decoded.groups:
         stored_dtype = pieces[members[0]][0][""].dtype
         device = buffer.device
-        bases = []  # key + start * GOLDEN per piece, as _noise's base
-        for j in members:
-            entries, start, _ = pieces[j]
-            base = (entries["key"] + start * codes.GOLDEN) & _MASK32
-            bases.append(base - (1 << 32) if base >= 1 << 31 else base)
+        bases = [_noise_base(pieces[j][0]["key"], pieces[j][1]) for j in members]
         bases = host_to_device(torch.tensor(bases, dtype=torch.int32), device)
         block_bases = torch.repeat_interleave(bases, layout.repeats, output_size=layout.n_blocks)
         totals = (block_bases + layout.block_steps)[:, None] + _golden_steps(device)[None, :BLOCK]
-        values = buffer.float().view(-1, BLOCK)
+        values = buffer.float().view(-1)  # whole blocks: pads (0) as well
         if stored_dtype is torch.bfloat16:
-            bits = codes.BFLOAT16_NOISE_BITS
-            noise = (totals >> (32 - bits)) & ((1 << bits) - 1)
-            rounded = ((values.view(torch.int32) + noise) & -65536).view(torch.float32)
-            stored = torch.where(torch.isfinite(values), rounded, values).to(torch.bfloat16)
+            noise = _top_bits(totals, codes.BFLOAT16_NOISE_BITS).view(-1)
+            stored = _round_bfloat16(values, noise)
         else:
-            noise = (totals >> (32 - codes.NOISE_BITS)) & ((1 << codes.NOISE_BITS) - 1)
-            absmax = torch.amax(values.abs(), dim=1)
-            scale = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
-            normalised = values.clone()
-            normalised.mul_((1 / scale)[:, None])
-            stored = _codes(normalised, stored_dtype is torch.int8, noise).to(stored_dtype)
+            absmax = torch.empty(layout.n_blocks, dtype=torch.float32, device=device)
+            noise = _top_bits(totals, codes.NOISE_BITS).view(-1)
+            stored = _int8_codes(values, absmax, stored_dtype is torch.int8, noise)
+            stored = stored.to(stored_dtype)
             torch._foreach_copy_(
-                [
-                    pieces[j][0][ABSMAX][pieces[j][1] // BLOCK : n_blocks(pieces[j][2])]
-                    for j in members
-                ],
+                [_scales(*pieces[j]) for j in members],
                 [
                     absmax[row : row + n_blocks(pieces[j][2] - pieces[j][1])]
                     for j, row in zip(members, layout.rows)

@@ -57,12 +57,17 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
-def measure(make, shapes, device) -> dict:
+def _stepping(make, shapes, device):
+    """An optimizer from ``make`` over parameters of ``shapes`` with their gradients."""
     generator = torch.Generator(device=device).manual_seed(0)
     params = [torch.randn(s, generator=generator, device=device).requires_grad_() for s in shapes]
     for p in params:
         p.grad = torch.randn(p.shape, generator=generator, device=device) * 1e-2
-    opt = make(params)
+    return make(params)
+
+
+def measure(make, shapes, device) -> dict:
+    opt = _stepping(make, shapes, device)
     _sync(device)
     start = time.perf_counter()
     for _ in range(3):
@@ -92,11 +97,7 @@ def measure(make, shapes, device) -> dict:
 
 
 def profile(shapes, device) -> None:
-    generator = torch.Generator(device=device).manual_seed(0)
-    params = [torch.randn(s, generator=generator, device=device).requires_grad_() for s in shapes]
-    for p in params:
-        p.grad = torch.randn(p.shape, generator=generator, device=device) * 1e-2
-    opt = gtorch.Adam(params, fused=True)
+    opt = _stepping(lambda ps: gtorch.Adam(ps, fused=True), shapes, device)
     for _ in range(3):
         opt.step()
     _sync(device)
