@@ -39,6 +39,17 @@ def nonnegative_states(variant: Variant) -> tuple[str, ...]:
         candidates = proved
 
 
+def never_negative(variant: Variant, expr: sp.Expr, states) -> bool:
+    """Whether ``expr``, in the variant's inputs (p, g, the state, the hyperparameters, the
+    step values and t), is never negative, given that the ``states`` named are not."""
+    assumed = {
+        s.symbol: sp.Symbol(s.name, nonnegative=True) for s in variant.state if s.name in states
+    }
+    expr = expr.xreplace(assumed)
+    cases = _hyperparameter_cases(variant, expr.free_symbols)
+    return cases is not None and all(_nonnegative(expr.xreplace(c)) for c in cases)
+
+
 def _after_step(variant: Variant) -> dict[sp.Symbol, sp.Expr]:
     """Each equation's value in terms of the values before the step."""
     after_step: dict[sp.Symbol, sp.Expr] = {}
@@ -56,27 +67,83 @@ def _nonnegative(expr: sp.Expr) -> bool:
 
 
 def _hyperparameter_cases(variant: Variant, used) -> list[dict] | None:
-    """Substitutions that together cover the domains of the hyperparameters in ``used``, or
-    None when there would be too many."""
+    """Substitutions that together cover the domains of the hyperparameters in ``used``, and
+    the ranges of the step values in ``used`` (``_ranges``), or None when there would be too
+    many."""
     choices = []
-    for h in variant.spec.hyperparameters:
-        if h.kind is not Kind.REAL or h.domain is None or h.symbol not in used:
-            continue  # a flag is resolved in the variant; no domain: any real
-        try:
-            interval = h.domain.as_set()
-            low, high = bool(interval.inf >= 0), bool(interval.sup <= 1)
-        except (TypeError, ValueError, NotImplementedError):  # not an interval: any real
+    for symbol, (low, high) in _ranges(variant).items():
+        if symbol not in used:
             continue
-        y = sp.Symbol(f"_y_{h.name}", nonnegative=True)
-        if low and high:
-            choices.append([(h.symbol, 1 / (1 + y)), (h.symbol, y / (1 + y))])
-        elif low:
-            choices.append([(h.symbol, y)])
-        elif bool(interval.sup <= 0):
-            choices.append([(h.symbol, -y)])
+        y = sp.Symbol(f"_y_{symbol.name}", nonnegative=True)
+        if bool(low >= 0) and bool(high <= 1):
+            choices.append([(symbol, 1 / (1 + y)), (symbol, y / (1 + y))])
+        elif bool(low >= 0):
+            choices.append([(symbol, y)])
+        elif bool(high <= 0):
+            choices.append([(symbol, -y)])
     if sum(len(c) > 1 for c in choices) > MAX_UNIT_INTERVALS:
         return None
     return [dict(combination) for combination in itertools.product(*choices)]
+
+
+UNBOUNDED = (-sp.oo, sp.oo)
+
+
+def _ranges(variant: Variant) -> dict[sp.Symbol, tuple]:
+    """The (low, high) bounds of the real hyperparameters with an interval for a domain, and
+    of the step values, in order, from them and the step count t >= 1: Adafactor's
+    ``beta = 1 - t**beta_2_decay`` lies in [0, 1] for ``beta_2_decay <= 0``."""
+    ranges: dict[sp.Symbol, tuple] = {}
+    for h in variant.spec.hyperparameters:
+        if h.kind is not Kind.REAL or h.domain is None:
+            continue  # a flag is resolved in the variant; no domain: any real
+        try:
+            interval = h.domain.as_set()
+            ranges[h.symbol] = (sp.sympify(interval.inf), sp.sympify(interval.sup))
+        except (TypeError, ValueError, NotImplementedError, AttributeError):  # any real
+            continue
+    known = {s.name: r for s, r in ranges.items()} | {"t": (sp.Integer(1), sp.oo)}
+    for eq in variant.step:
+        bounds = _bounds(eq.expr, known)
+        known[eq.symbol.name] = bounds
+        if bounds != UNBOUNDED:
+            ranges[eq.symbol] = bounds
+    return ranges
+
+
+def _bounds(expr: sp.Expr, known: dict) -> tuple:
+    """Bounds (low, high) that ``expr`` stays within, given those of the names it reads
+    (interval arithmetic; (-oo, oo) where a rule is missing or a bound undefined)."""
+    if expr.is_Number:
+        return (expr, expr) if expr.is_finite else UNBOUNDED
+    if expr.is_Symbol:
+        return known.get(expr.name, UNBOUNDED)
+    args = [_bounds(a, known) for a in expr.args]
+    if expr.is_Add:
+        out = (sp.Add(*(a[0] for a in args)), sp.Add(*(a[1] for a in args)))
+    elif expr.is_Mul:
+        out = args[0]
+        for low, high in args[1:]:
+            products = [a * b for a in out for b in (low, high)]
+            if any(x is sp.nan for x in products):
+                return UNBOUNDED
+            out = (sp.Min(*products), sp.Max(*products))
+    elif isinstance(expr, (sp.Min, sp.Max)):
+        pick = expr.func
+        out = (pick(*(a[0] for a in args)), pick(*(a[1] for a in args)))
+    elif expr.is_Pow:
+        (base_low, base_high), (exp_low, exp_high) = args
+        if bool(base_low >= 1) and bool(exp_high <= 0):
+            out = (sp.Integer(0), sp.Integer(1))
+        elif bool(base_low >= 1) and bool(exp_low >= 0):
+            out = (sp.Integer(1), sp.oo)
+        elif bool(base_low > 0):
+            out = (sp.Integer(0), sp.oo)
+        else:
+            return UNBOUNDED
+    else:
+        return UNBOUNDED
+    return out if all(x.is_extended_real and x is not sp.nan for x in out) else UNBOUNDED
 
 
 def relation_bound_arguments(variant: Variant) -> tuple[str, ...]:

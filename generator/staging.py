@@ -22,6 +22,7 @@ import sympy as sp
 
 from .ir import Assign, KernelIR
 from .model import ReduceOp, Scope
+from .signs import never_negative
 from .symbols import AXIS_MEANS, SHAPE_SYMBOLS, AxisMean, MatrixCall, real
 
 FULL = frozenset("ij")
@@ -130,6 +131,7 @@ class _Stager:
         self.inlined: dict[sp.Symbol, sp.Expr] = {}  # a temporary -> its value from inputs
         self.means: dict[sp.Expr, sp.Symbol] = {}  # a mean, its operand inlined -> its name
         self.levels: dict[str, int] = {}
+        self.hoisted_names: dict[sp.Expr, sp.Symbol] = {}  # a hoisted value -> its name
 
     # -- naming -----------------------------------------------------------------------------
     def named(self, expr) -> sp.Expr:
@@ -209,9 +211,14 @@ class _Stager:
                 raise Unstaged("a per-tensor sum of a value per row or column")
         for a in ir.tensor:
             self.defs[a.symbol.name] = ("tensor", a.expr)
+        for name, (kind, expr, *rest) in list(self.defs.items()):
+            if kind in ("temporary", "mean", "sum") and self.axes_of(expr) == FULL:
+                self.defs[name] = (kind, self.hoisted(expr), *rest)
         writes, small_writes = [], []
         for name, expr in ir.outputs:
             expr = self.named(expr)
+            if self.axes_of(expr) == FULL:
+                expr = self.hoisted(expr)
             if self.state_shapes.get(name, "element") == "element":
                 writes.append((name, expr))
             elif expr.is_Symbol and self.defs.get(expr.name, ("",))[0] == "temporary":
@@ -245,6 +252,106 @@ class _Stager:
             # the last pass: rare, and array code computes it)
             raise Unstaged("a per-tensor value after the last pass")
         return StagedProgram(ir, tuple(passes), after, tuple(small_writes), self.state_shapes)
+
+    # -- values of one per row, column or matrix, out of the loops over elements -------------
+    def hoisted(self, expr) -> sp.Expr:
+        """A per-element ``expr`` with its largest parts of one value per row, column or matrix
+        named as values of their own, computed between passes once per row (column, matrix)
+        instead of once per element: Adafactor's ``g**2*mean(r)/(c*r)`` reads two of them,
+        ``mean(r)/r`` and ``1/c``, and so loses its division. A product's factors are grouped
+        by the axes they vary along; per-step and per-tensor factors join a row's group (else
+        a column's). Other functions and powers keep their form, their arguments hoisted."""
+        if expr.is_Atom:
+            return expr
+        if self.axes_of(expr) != FULL:
+            return self.small_named(expr) if self.reads_small(expr) else expr
+        if expr.is_Mul:
+            element, groups = [], {}
+            for factor in (f for a in expr.args for f in self.split_power(a)):
+                axes = self.axes_of(factor)
+                if axes == FULL:
+                    element.append(self.hoisted(factor))
+                else:
+                    groups.setdefault(axes, []).append(factor)
+            parts = [self.hoisted(sp.Mul(*g)) for g in self.grouped(groups)]
+            return sp.Mul(*element, *parts)
+        return expr.func(*(self.hoisted(a) for a in expr.args))
+
+    @staticmethod
+    def grouped(groups: dict) -> list[list]:
+        """Factors grouped by their axes, the per-step, per-tensor and per-matrix ones joined
+        to the row's group (else the column's): one value per row or column to hoist."""
+        groups = dict(groups)
+        rest = groups.pop(frozenset(), [])
+        if rest and groups:
+            key = frozenset("i") if frozenset("i") in groups else frozenset("j")
+            groups[key] = rest + groups[key]
+        elif rest:
+            groups[frozenset()] = rest
+        return [groups[k] for k in sorted(groups, key=sorted)]
+
+    def split_power(self, factor) -> list:
+        """A fractional power of a product, as the powers of its groups of factors (one per
+        row, one per column, ...) where every group is proved never negative (only then is
+        sqrt(a*b) = sqrt(a)*sqrt(b)): Adafactor's ``1/sqrt(c*r/mean(r))`` becomes the
+        product of a value per column and one per row, with no root left per element."""
+        base, exp = factor.as_base_exp()
+        if exp.is_integer is not False or not base.is_Mul or self.axes_of(factor) != FULL:
+            return [factor]
+        groups: dict = {}
+        for f in base.args:
+            groups.setdefault(self.axes_of(f), []).append(f)
+        parts = [sp.Mul(*g) for g in self.grouped(groups)]
+        if len(parts) < 2 or not all(self.never_negative(part) for part in parts):
+            return [factor]
+        return [part**exp for part in parts]
+
+    def never_negative(self, expr) -> bool:
+        """Whether ``expr`` (of the stager's values) is proved never negative
+        (generator.signs): its temporaries and hoisted per-step values written out in the
+        rule's inputs, and each mean taken for a value of its own, never negative where what
+        it averages is not (written out, ``x - mean(x)`` would cancel to 0). Products and
+        powers are judged factor by factor, +inf counting as never negative: a power's split
+        gives the same floats then too (0 * inf is NaN both ways)."""
+        if expr.is_Mul:  # (factor by factor: 1/x is +inf, not negative, at x = 0)
+            return all(self.never_negative(f) for f in expr.args)
+        if expr.is_Pow:
+            return expr.exp.is_even is True or self.never_negative(expr.base)
+        spec_steps = {eq.symbol.name for eq in self.ir.variant.step}
+        step = {a.symbol.name: a.expr for a in self.ir.step if a.symbol.name not in spec_steps}
+        for _ in range(len(self.defs) + len(step) + 1):
+            known = {}
+            for s in expr.free_symbols:
+                kind, value, *_ = self.defs.get(s.name, ("input", None))
+                if kind == "temporary":
+                    known[s] = value
+                elif kind == "mean":
+                    sign = {"nonnegative": True} if self.never_negative(value) else {"real": True}
+                    known[s] = sp.Dummy(**sign)  # (unnamed: not taken for the mean again)
+                elif s.name in step:
+                    known[s] = step[s.name]
+            if not known:
+                return never_negative(self.ir.variant, expr, self.ir.nonnegative)
+            expr = expr.xreplace(known)
+        return False
+
+    def reads_small(self, expr) -> bool:
+        """Whether ``expr`` reads a value of one per row, column or matrix (a per-step or
+        per-tensor value alone is not worth a loop of its own)."""
+        for s in expr.free_symbols:
+            kind = self.defs.get(s.name, ("input",))[0]
+            if self.axes_of_name(s.name) or kind in ("mean", "temporary"):
+                return True
+        return False
+
+    def small_named(self, expr) -> sp.Symbol:
+        """The name of a hoisted value, one per value however often it is read."""
+        if expr not in self.hoisted_names:
+            shape = SHAPES[self.axes_of(expr)]
+            symbol = real(f"_per_{shape}{len(self.hoisted_names)}")
+            self.hoisted_names[expr] = symbol
+            self.defs[symbol.name] = ("temporary", expr)
+        return self.hoisted_names[expr]
 
     def is_summed_mean(self, name: str) -> bool:
         kind, expr, *_ = self.defs[name]

@@ -62,6 +62,12 @@ class AxisMean(sp.Function):
             return arg
         return None
 
+    def _eval_is_nonnegative(self):  # a mean of values never negative is not either
+        return self.args[0].is_nonnegative
+
+    def _eval_is_positive(self):
+        return self.args[0].is_positive
+
 
 class RowMean(AxisMean):
     """The mean over a row (the last axis): one value per row."""

@@ -431,3 +431,38 @@ def test_a_reduction_a_variant_does_not_read_costs_it_no_pass():
     with pytest.raises(SpecError, match="reduction 'p_absmax' is never read") as info:
         parse_spec(unread, "specs/nm.yaml", "nm")
     assert info.value.line == line
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_fused_sums_over_chunks_equal_the_array_code(dtype):
+    """The CPU kernels of per-tensor reductions add each thread's terms in the element type
+    over chunks of OCG_SUM_CHUNK (1024) elements, then the chunks in double: Lamb's norms of
+    tensors of several chunks per thread (and a part chunk) equal torch code's (fused=False)
+    in float64, and stay within float32 rounding of it in float32."""
+    import numpy as np
+
+    torch = pytest.importorskip("torch")
+    from generated.torch.lamb import Lamb
+
+    rng = np.random.default_rng(3)
+    shapes = [(5003,), (70, 90), (7,)]
+    params0 = [rng.standard_normal(s) for s in shapes]
+    grads = [[rng.standard_normal(s) for s in shapes] for _ in range(3)]
+
+    def run(fused, torch_dtype):
+        tensors = [torch.tensor(p, dtype=torch_dtype, requires_grad=True) for p in params0]
+        opt = Lamb(tensors, lr=0.01, fused=fused)
+        for step in grads:
+            for t, g in zip(tensors, step):
+                t.grad = torch.tensor(g, dtype=torch_dtype)
+            opt.step()
+        return [t.detach().double().numpy() for t in tensors]
+
+    want = run(False, torch.float64)
+    got = run(True, getattr(torch, dtype))
+    for a, b in zip(got, want):
+        if dtype == "float64":
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+        else:
+            np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
+    assert not np.allclose(got[0], params0[0], atol=1e-4)  # the step moved them

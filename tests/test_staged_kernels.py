@@ -21,6 +21,7 @@ import importlib
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from generator.build import load_specs, lower_all
 from generator.ir import lower
@@ -99,6 +100,43 @@ def test_adafactor_takes_three_passes_and_a_matrix_function_none():
     assert muon and all(stage(v) is None for v in muon)
 
 
+def _element_divisions_and_roots(program):
+    """The divisions and roots the passes compute per element (powers other than whole
+    positive ones), in their temporaries, sums and writes."""
+    exprs = [
+        e
+        for p in program.passes
+        for e in (
+            *[a.expr for a in p.temporaries],
+            *[s.expr for s in p.sums],
+            *[e for _, e in p.writes],
+        )
+    ]
+    return [
+        node
+        for e in exprs
+        for node in sp.preorder_traversal(e)
+        if node.is_Pow and not (node.exp.is_integer and node.exp.is_positive)
+    ]
+
+
+def test_values_of_one_per_row_or_column_leave_the_loops_over_elements():
+    """Adafactor's g**2*mean(r)/(c*r) and g/sqrt(c*r/mean(r)) become products of g with values
+    computed once per row and once per column: no division and no root per element. The
+    root is split only because r and c are proved never negative (generator.signs); the
+    toy's r may be negative (decay_rate > 1 is in its domain), so its root stays."""
+    lowered = {l.spec.module: l for l in lower_all(load_specs())}
+    factored = next(v for v in lowered["adafactor"].variants if v.variant.whole_array)
+    program = stage(factored)
+    assert _element_divisions_and_roots(program) == []
+    hoisted = {s.name: s.shape for s in program.small_values() if s.name.startswith("_per_")}
+    assert sorted(hoisted.values()) == ["columns", "columns", "rows", "rows"]
+    toy = lower(parse_spec(TOY, "specs/factors.yaml", "factors"))
+    (matrix,) = [v for v in toy.variants if v.variant.whole_array]
+    roots = _element_divisions_and_roots(stage(matrix))
+    assert any(r.exp == -sp.Rational(1, 2) for r in roots), roots
+
+
 LATE = """\
 name: Late
 description: A state of rows that reads a per-tensor sum the last pass computes.
@@ -151,7 +189,9 @@ def test_the_toy_equals_the_reference_through_its_staged_kernel(toy, path, monke
     spec, _ = toy
     params0, grads = _problem()
     ref = reference.run(spec, {}, HYPER, params0, grads)
-    calls = _counting(monkeypatch, "stagedopt", "staged_work" if path == "fused-shim" else "call_staged")
+    calls = _counting(
+        monkeypatch, "stagedopt", "staged_work" if path == "fused-shim" else "call_staged"
+    )
     got = testing_paths.stepped("stagedopt", "Factors", path, HYPER, params0, grads)
     matrices = sum(len(s) >= 2 for s in SHAPES)
     assert calls == ["ocg_factors_matrix"] * (matrices * len(grads))
@@ -161,9 +201,23 @@ def test_the_toy_equals_the_reference_through_its_staged_kernel(toy, path, monke
     assert not np.allclose(got[0], params0[0], atol=1e-3)
 
 
-def test_float32_follows_float64(toy):
-    """In float32 the kernel's accumulations (in double) keep it within float32 rounding."""
+@pytest.mark.parametrize("shapes", ["small", "large"])
+def test_float32_follows_float64(toy, shapes):
+    """In float32 the kernel's sums (in float over at most OCG_SUM_CHUNK elements of a row and
+    OCG_SUM_ROWS rows of a column, then in double) keep it within float32 rounding. The
+    large matrices take many chunks of a row (2100 columns: threads share them) and many
+    rows' flushes into double (2100 rows: threads share those); in float64 they equal the
+    array code."""
     params0, grads = _problem()
+    if shapes == "large":
+        rng = np.random.default_rng(11)
+        params0 = [rng.standard_normal((70, 2100)), rng.standard_normal((2100, 70))]
+        grads = [[rng.standard_normal(p.shape) for p in params0] for _ in range(3)]
+        array = testing_paths.stepped("stagedopt", "Factors", "numpy", HYPER, params0, grads)
+    wide = testing_paths.stepped("stagedopt", "Factors", "numpy-fused", HYPER, params0, grads)
+    if shapes == "large":
+        for a, b in zip(wide, array):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
     wide = testing_paths.stepped("stagedopt", "Factors", "numpy-fused", HYPER, params0, grads)
     narrow = testing_paths.stepped(
         "stagedopt",
@@ -269,15 +323,31 @@ def test_other_thread_counts_share_the_work_their_way_and_repeat_their_bits(toy)
         "same = all(np.array_equal(a, b) for a, b in zip(*runs))\n"
         "print(json.dumps({'same': same, 'params': [p.tolist() for p in runs[0]]}))\n"
     )
-    arguments = [json.dumps([p.tolist() for p in params0]), json.dumps([[g.tolist() for g in s] for s in grads]), json.dumps(HYPER)]
+    arguments = [
+        json.dumps([p.tolist() for p in params0]),
+        json.dumps([[g.tolist() for g in s] for s in grads]),
+        json.dumps(HYPER),
+    ]
     for threads in ("1", "3"):
-        env = {**os.environ, "OMP_NUM_THREADS": threads, "PYTHONPATH": os.pathsep.join([str(package.parent), os.getcwd()])}
-        done = subprocess.run([sys.executable, "-c", script, *arguments], capture_output=True, text=True, env=env, timeout=300)
+        env = {
+            **os.environ,
+            "OMP_NUM_THREADS": threads,
+            "PYTHONPATH": os.pathsep.join([str(package.parent), os.getcwd()]),
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", script, *arguments],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
         out = json.loads(done.stdout)
         assert out["same"], f"{threads} threads: two runs differ"
         for shape, a, b in zip(SHAPES, out["params"], ref.params):
-            np.testing.assert_allclose(np.asarray(a), b, rtol=1e-12, atol=1e-14, err_msg=f"{threads} threads, {shape}")
+            np.testing.assert_allclose(
+                np.asarray(a), b, rtol=1e-12, atol=1e-14, err_msg=f"{threads} threads, {shape}"
+            )
 
 
 def test_the_toy_on_a_gpu_equals_the_reference(toy, monkeypatch):
@@ -292,11 +362,19 @@ def test_the_toy_on_a_gpu_equals_the_reference(toy, monkeypatch):
     calls = _counting(monkeypatch, "stagedopt", "staged_work")
     cls = importlib.import_module("stagedopt.torch").Factors
     tensors = [torch.tensor(p, device="cuda", requires_grad=True) for p in params0]
-    opt = cls(tensors, lr=HYPER["learning_rate"], decay_rate=HYPER["decay_rate"], weight_decay=HYPER["weight_decay"], fused=True)
+    opt = cls(
+        tensors,
+        lr=HYPER["learning_rate"],
+        decay_rate=HYPER["decay_rate"],
+        weight_decay=HYPER["weight_decay"],
+        fused=True,
+    )
     for step in grads:
         for t, g in zip(tensors, step):
             t.grad = torch.tensor(g, device="cuda")
         opt.step()
     assert len(calls) == sum(len(s) >= 2 for s in SHAPES) * len(grads)
     for shape, t, want in zip(SHAPES, tensors, ref.params):
-        np.testing.assert_allclose(t.detach().cpu().numpy(), want, rtol=1e-12, atol=1e-14, err_msg=str(shape))
+        np.testing.assert_allclose(
+            t.detach().cpu().numpy(), want, rtol=1e-12, atol=1e-14, err_msg=str(shape)
+        )

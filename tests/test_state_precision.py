@@ -85,6 +85,28 @@ def test_the_unsigned_states_are_derived_from_the_equations():
         assert any(k.nonnegative == names for k in kernels.values()), (module, suffix)
 
 
+def test_step_values_bounded_by_their_equations_prove_states_unsigned(tmp_path):
+    """Adafactor's beta = 1 - t**beta_2_decay lies in [0, 1] for t >= 1 and beta_2_decay <= 0
+    (interval arithmetic over the step equations), which proves its averages never negative.
+    With beta_2_decay <= 1, beta may be negative, and nothing is proved."""
+    import sympy as sp
+
+    from generator.model import load_spec
+    from generator.signs import _ranges
+
+    variants = SPECS["adafactor"].variants()
+    assert [nonnegative_states(v) for v in variants] == [("v",), ("r", "c")]
+    ranges = {s.name: r for s, r in _ranges(variants[0]).items()}
+    assert ranges["beta"] == (0, 1) and ranges["rho"][1] == 1  # rho = min(lr, 1/sqrt(t))
+    with open(SPECS["adafactor"].path, encoding="utf-8") as f:
+        text = f.read()
+    path = tmp_path / "adafactor.yaml"
+    path.write_text(text.replace("beta_2_decay <= 0", "beta_2_decay <= 1"), encoding="utf-8")
+    unbounded = load_spec(path).variants()
+    assert {s.name: r for s, r in _ranges(unbounded[0]).items()}["beta"][0] == -sp.oo
+    assert [nonnegative_states(v) for v in unbounded] == [(), ()]
+
+
 def test_a_bound_on_rho_makes_the_accumulator_unsigned(tmp_path):
     from generator.model import load_spec
 
@@ -118,8 +140,10 @@ def test_the_reference_keeps_every_unsigned_state_non_negative(module):
                 high = low + 2.0 if math.isinf(high) else high
                 low = high - 2.0 if math.isinf(low) else low  # Ftrl's learning_rate_power <= 0
                 values[h.name] = float(rng.uniform(low, high)) if trial else h.default
-            params0 = [rng.standard_normal(6)]
-            grads = [[rng.standard_normal(6) * 10.0 ** rng.integers(-4, 3)] for _ in range(6)]
+            # a matrix for a rule of rows and columns (Adafactor's factored one)
+            shape = (2, 3) if any(s.shape != "element" for s in variant.state) else (6,)
+            params0 = [rng.standard_normal(shape)]
+            grads = [[rng.standard_normal(shape) * 10.0 ** rng.integers(-4, 3)] for _ in range(6)]
             run = reference.run(spec, dict(variant.flags), values, params0, grads)
             for name in unsigned:
                 assert (run.state[0][name] >= 0).all(), (module, variant.suffix, name, values)

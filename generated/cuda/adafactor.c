@@ -19,6 +19,13 @@ static int omp_get_thread_num(void) { return 0; }
  * the stack, OCG_CPU_TEAM per reduction and tensor. */
 #define OCG_CPU_TEAM 256
 
+/* A float kernel sums in float over at most OCG_SUM_CHUNK elements (of a row, for a staged
+ * kernel), and a staged kernel's column over at most OCG_SUM_ROWS rows, before adding into
+ * double: float keeps the full vector width, and the short runs keep its rounding near a
+ * double sum's. */
+#define OCG_SUM_CHUNK 1024
+#define OCG_SUM_ROWS 32
+
 /* factored=False: a tensor at a time, every thread taking the same share of it in both
  * passes: the terms of its reductions (and the new v), then (after one barrier) their totals,
  * the threads' partial values combined in thread order so that every run gives the same
@@ -62,20 +69,31 @@ int ocg_adafactor_no_factored_f32_cpu(ocg_tensor_list list, const double *scalar
             double _sum_p_squares = 0.0;
             double _sum_u_squares = 0.0;
             double _sum_elements = 0.0;
-#pragma omp simd reduction(+ : _sum_p_squares, _sum_u_squares, _sum_elements)
-            for (int64_t _i = _lo; _i < _hi; ++_i) {
-                float _term_p_squares, _term_u_squares, _term_elements;
-                ocg_adafactor_no_factored_terms_f32(
-                    p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), v[_i], _c0_one_minus_beta,
-                    _c3__weight_decay_factor_pow_two, beta, epsilon_1, &_term_p_squares,
-                    &_term_u_squares, &_term_elements);
-                float _new_v;
-                ocg_adafactor_no_factored_commit_f32(ocg_clip_valuef(g[_i] * _scale, _bound), v[_i],
-                                                     _c0_one_minus_beta, beta, epsilon_1, &_new_v);
-                v[_i] = _new_v;
-                _sum_p_squares = _sum_p_squares + (double)_term_p_squares;
-                _sum_u_squares = _sum_u_squares + (double)_term_u_squares;
-                _sum_elements = _sum_elements + (double)_term_elements;
+            /* the terms combined in the element type over a chunk, the chunks' in double */
+            for (int64_t _c = _lo; _c < _hi; _c += OCG_SUM_CHUNK) {
+                const int64_t _c_end = _hi - _c < OCG_SUM_CHUNK ? _hi : _c + OCG_SUM_CHUNK;
+                float _chunk_p_squares = (float)0.0;
+                float _chunk_u_squares = (float)0.0;
+                float _chunk_elements = (float)0.0;
+#pragma omp simd reduction(+ : _chunk_p_squares, _chunk_u_squares, _chunk_elements)
+                for (int64_t _i = _c; _i < _c_end; ++_i) {
+                    float _term_p_squares, _term_u_squares, _term_elements;
+                    ocg_adafactor_no_factored_terms_f32(
+                        p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), v[_i], _c0_one_minus_beta,
+                        _c3__weight_decay_factor_pow_two, beta, epsilon_1, &_term_p_squares,
+                        &_term_u_squares, &_term_elements);
+                    float _new_v;
+                    ocg_adafactor_no_factored_commit_f32(ocg_clip_valuef(g[_i] * _scale, _bound),
+                                                         v[_i], _c0_one_minus_beta, beta, epsilon_1,
+                                                         &_new_v);
+                    v[_i] = _new_v;
+                    _chunk_p_squares = _chunk_p_squares + _term_p_squares;
+                    _chunk_u_squares = _chunk_u_squares + _term_u_squares;
+                    _chunk_elements = _chunk_elements + _term_elements;
+                }
+                _sum_p_squares = _sum_p_squares + (double)_chunk_p_squares;
+                _sum_u_squares = _sum_u_squares + (double)_chunk_u_squares;
+                _sum_elements = _sum_elements + (double)_chunk_elements;
             }
             double(*const _round_partials)[3] = _partials[_round & 1];
             _round_partials[_me][0] = _sum_p_squares;
@@ -148,20 +166,31 @@ int ocg_adafactor_no_factored_f64_cpu(ocg_tensor_list list, const double *scalar
             double _sum_p_squares = 0.0;
             double _sum_u_squares = 0.0;
             double _sum_elements = 0.0;
-#pragma omp simd reduction(+ : _sum_p_squares, _sum_u_squares, _sum_elements)
-            for (int64_t _i = _lo; _i < _hi; ++_i) {
-                double _term_p_squares, _term_u_squares, _term_elements;
-                ocg_adafactor_no_factored_terms_f64(
-                    p[_i], ocg_clip_value(g[_i] * _scale, _bound), v[_i], _c0_one_minus_beta,
-                    _c3__weight_decay_factor_pow_two, beta, epsilon_1, &_term_p_squares,
-                    &_term_u_squares, &_term_elements);
-                double _new_v;
-                ocg_adafactor_no_factored_commit_f64(ocg_clip_value(g[_i] * _scale, _bound), v[_i],
-                                                     _c0_one_minus_beta, beta, epsilon_1, &_new_v);
-                v[_i] = _new_v;
-                _sum_p_squares = _sum_p_squares + (double)_term_p_squares;
-                _sum_u_squares = _sum_u_squares + (double)_term_u_squares;
-                _sum_elements = _sum_elements + (double)_term_elements;
+            /* the terms combined in the element type over a chunk, the chunks' in double */
+            for (int64_t _c = _lo; _c < _hi; _c += OCG_SUM_CHUNK) {
+                const int64_t _c_end = _hi - _c < OCG_SUM_CHUNK ? _hi : _c + OCG_SUM_CHUNK;
+                double _chunk_p_squares = (double)0.0;
+                double _chunk_u_squares = (double)0.0;
+                double _chunk_elements = (double)0.0;
+#pragma omp simd reduction(+ : _chunk_p_squares, _chunk_u_squares, _chunk_elements)
+                for (int64_t _i = _c; _i < _c_end; ++_i) {
+                    double _term_p_squares, _term_u_squares, _term_elements;
+                    ocg_adafactor_no_factored_terms_f64(
+                        p[_i], ocg_clip_value(g[_i] * _scale, _bound), v[_i], _c0_one_minus_beta,
+                        _c3__weight_decay_factor_pow_two, beta, epsilon_1, &_term_p_squares,
+                        &_term_u_squares, &_term_elements);
+                    double _new_v;
+                    ocg_adafactor_no_factored_commit_f64(ocg_clip_value(g[_i] * _scale, _bound),
+                                                         v[_i], _c0_one_minus_beta, beta, epsilon_1,
+                                                         &_new_v);
+                    v[_i] = _new_v;
+                    _chunk_p_squares = _chunk_p_squares + _term_p_squares;
+                    _chunk_u_squares = _chunk_u_squares + _term_u_squares;
+                    _chunk_elements = _chunk_elements + _term_elements;
+                }
+                _sum_p_squares = _sum_p_squares + (double)_chunk_p_squares;
+                _sum_u_squares = _sum_u_squares + (double)_chunk_u_squares;
+                _sum_elements = _sum_elements + (double)_chunk_elements;
             }
             double(*const _round_partials)[3] = _partials[_round & 1];
             _round_partials[_me][0] = _sum_p_squares;
@@ -234,16 +263,42 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
     const int _by = _matrices >= _team ? 0 : _rows >= _columns ? 1 : 2;
     const int64_t _partial_length = _by == 1 ? 1 * _columns : _by == 2 ? 1 * _rows : 0;
     int64_t _length = _team * _partial_length;
-    const int64_t _lengths[] = { 0,         _matrices * _rows, _matrices * _columns,
-                                 _matrices, _matrices * _rows, _matrices * _columns };
+    const int64_t _lengths[] = { 0,
+                                 _matrices * _rows,
+                                 _matrices * _columns,
+                                 _matrices,
+                                 _matrices * _columns,
+                                 _matrices * _rows,
+                                 _matrices * _columns,
+                                 _matrices * _rows,
+                                 _matrices * _rows,
+                                 _matrices * _columns };
     for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
         if (_lengths[_k] > (INT64_MAX / 8 - _length))
             return 2;
         _length += _lengths[_k];
     }
-    double *_work = (double *)malloc((size_t)(_length > 0 ? _length : 1) * sizeof(double));
-    if (_work == NULL)
+    /* float memory: each thread's partial column sums over a few rows, and the copies */
+    int64_t _float_length = _team * 1 * _columns;
+    if (_float_length / _team != 1 * _columns ||
+        2 * _matrices * _columns > INT64_MAX / 8 - _float_length)
         return 2;
+    _float_length += 2 * _matrices * _columns;
+    float *_float_work =
+        (float *)malloc((size_t)(_float_length > 0 ? _float_length : 1) * sizeof(float));
+    double *_work = _float_work == NULL
+                        ? NULL
+                        : (double *)malloc((size_t)(_length > 0 ? _length : 1) * sizeof(double));
+    if (_work == NULL) {
+        free(_float_work);
+        return 2;
+    }
+    float *const _float_partials = _float_work;
+    (void)_float_partials;
+    float *OCG_RESTRICT _f_v__per_columns1 =
+        _float_work + _team * 1 * _columns + 0 * _matrices * _columns;
+    float *OCG_RESTRICT _f_v__per_columns3 =
+        _float_work + _team * 1 * _columns + 1 * _matrices * _columns;
     double *const _partials = _work;
     double *_next = _work + _team * _partial_length;
     double *OCG_RESTRICT _v__stored_r = _next;
@@ -252,6 +307,14 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
     _next += _matrices * _columns;
     double *OCG_RESTRICT _v__mean2 = _next;
     _next += _matrices;
+    double *OCG_RESTRICT _v__per_columns1 = _next;
+    _next += _matrices * _columns;
+    double *OCG_RESTRICT _v__per_rows0 = _next;
+    _next += _matrices * _rows;
+    double *OCG_RESTRICT _v__per_columns3 = _next;
+    _next += _matrices * _columns;
+    double *OCG_RESTRICT _v__per_rows2 = _next;
+    _next += _matrices * _rows;
     double *OCG_RESTRICT _v__mean0 = _next;
     _next += _matrices * _rows;
     double *OCG_RESTRICT _v__mean1 = _next;
@@ -295,22 +358,41 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
                     _by == 1 ? _partials + (_me * 1 + 0) * _columns : _v__mean1 + _b * _columns;
                 for (int64_t _j = (_by == 1 ? 0 : _j0); _j < (_by == 1 ? _columns : _j1); ++_j)
                     _cp0[_j] = 0.0;
+                float *OCG_RESTRICT const _cf0 = _float_partials + (_me * 1 + 0) * _columns;
+                for (int64_t _j = _j0; _j < _j1; ++_j)
+                    _cf0[_j] = 0.0F;
                 for (int64_t _i = _i0; _i < _i1; ++_i) {
                     const int64_t _row = _b * _rows + _i;
                     double _racc0 = 0.0;
-#pragma omp simd reduction(+ : _racc0, _tacc0)
-                    for (int64_t _j = _j0; _j < _j1; ++_j) {
-                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-                        (void)_e;
-                        (void)_col;
-                        const float g = (float)_a_g[_e];
-                        const float p = (float)_a_p[_e];
-                        const float _e0 = _f_epsilon_1 + g * g;
-                        _racc0 += (double)(_e0);
-                        _tacc0 += (double)(_f__c3__weight_decay_factor_pow_two * p * p);
-                        _cp0[_j] += (double)(_e0);
+                    /* sums in the element type over a chunk of the row, added up in double */
+                    for (int64_t _jc = _j0; _jc < _j1; _jc += OCG_SUM_CHUNK) {
+                        const int64_t _jn = _j1 - _jc < OCG_SUM_CHUNK ? _j1 : _jc + OCG_SUM_CHUNK;
+                        float _racc0_chunk = 0;
+                        float _tacc0_chunk = 0;
+#pragma omp simd reduction(+ : _racc0_chunk, _tacc0_chunk)
+                        for (int64_t _j = _jc; _j < _jn; ++_j) {
+                            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                            (void)_e;
+                            (void)_col;
+                            const float g = (float)_a_g[_e];
+                            const float p = (float)_a_p[_e];
+                            const float _e0 = _f_epsilon_1 + g * g;
+                            _racc0_chunk += _e0;
+                            _tacc0_chunk += _f__c3__weight_decay_factor_pow_two * p * p;
+                            _cf0[_j] += _e0;
+                        }
+                        _racc0 += (double)_racc0_chunk;
+                        _tacc0 += (double)_tacc0_chunk;
                     }
                     _rp0[_i] += _racc0;
+                    if ((_i - _i0) % OCG_SUM_ROWS == OCG_SUM_ROWS - 1 ||
+                        _i == _i1 - 1) { /* into double */
+#pragma omp simd
+                        for (int64_t _j = _j0; _j < _j1; ++_j) {
+                            _cp0[_j] += (double)_cf0[_j];
+                            _cf0[_j] = 0.0F;
+                        }
+                    }
                 }
                 if (_by != 0) { /* every thread reaches these barriers: all take every matrix */
 #pragma omp barrier
@@ -379,21 +461,51 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
             }
             _v__mean2[_b] = _sum / (double)_rows;
         }
+#pragma omp for
+        for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
+            const int64_t _b = _col / _columns;
+            (void)_b;
+            const double _stored_c = (double)_v__stored_c[_col];
+            _v__per_columns1[_col] = 1.0 / (_stored_c);
+        }
+#pragma omp for
+        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
+            const int64_t _b = _row / _rows;
+            (void)_b;
+            const double _mean2 = (double)_v__mean2[_b];
+            const double _stored_r = (double)_v__stored_r[_row];
+            _v__per_rows0[_row] = _mean2 / _stored_r;
+        }
+#pragma omp for
+        for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
+            const int64_t _b = _col / _columns;
+            (void)_b;
+            const double _stored_c = (double)_v__stored_c[_col];
+            _v__per_columns3[_col] = 1.0 / sqrt(_stored_c);
+        }
+#pragma omp for
+        for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
+            _f_v__per_columns1[_x] = (float)_v__per_columns1[_x];
         {
             double _tacc0 = 0.0;
             for (int64_t _b = _b0; _b < _b1; ++_b) {
-                const float _mean2 = (float)_v__mean2[_b];
                 for (int64_t _i = _i0; _i < _i1; ++_i) {
                     const int64_t _row = _b * _rows + _i;
-                    const float _stored_r = (float)_v__stored_r[_row];
-#pragma omp simd reduction(+ : _tacc0)
-                    for (int64_t _j = _j0; _j < _j1; ++_j) {
-                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-                        (void)_e;
-                        (void)_col;
-                        const float _stored_c = (float)_v__stored_c[_col];
-                        const float g = (float)_a_g[_e];
-                        _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+                    const float _per_rows0 = (float)_v__per_rows0[_row];
+                    /* sums in the element type over a chunk of the row, added up in double */
+                    for (int64_t _jc = _j0; _jc < _j1; _jc += OCG_SUM_CHUNK) {
+                        const int64_t _jn = _j1 - _jc < OCG_SUM_CHUNK ? _j1 : _jc + OCG_SUM_CHUNK;
+                        float _tacc0_chunk = 0;
+#pragma omp simd reduction(+ : _tacc0_chunk)
+                        for (int64_t _j = _jc; _j < _jn; ++_j) {
+                            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                            (void)_e;
+                            (void)_col;
+                            const float _per_columns1 = _f_v__per_columns1[_col];
+                            const float g = (float)_a_g[_e];
+                            _tacc0_chunk += _per_columns1 * _per_rows0 * g * g;
+                        }
+                        _tacc0 += (double)_tacc0_chunk;
                     }
                 }
             }
@@ -412,26 +524,38 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
             _k0_coefficient = _c1_minus_rho * ocg_max(epsilon_2, sqrt(p_squares / elements)) /
                               ocg_max(1.0, _c2_inv_clip_threshold * sqrt(u_squares / elements));
         }
+#pragma omp for
+        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
+            const int64_t _b = _row / _rows;
+            (void)_b;
+            const double _mean2 = (double)_v__mean2[_b];
+            const double _stored_r = (double)_v__stored_r[_row];
+            _v__per_rows2[_row] = _k0_coefficient / sqrt(_stored_r / _mean2);
+        }
+#pragma omp for
+        for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
+            _f_v__per_columns3[_x] = (float)_v__per_columns3[_x];
         {
             const float _f__c4_weight_decay_factor = (float)_c4_weight_decay_factor;
-            const float _f__k0_coefficient = (float)_k0_coefficient;
             for (int64_t _b = _b0; _b < _b1; ++_b) {
-                const float _mean2 = (float)_v__mean2[_b];
                 for (int64_t _i = _i0; _i < _i1; ++_i) {
                     const int64_t _row = _b * _rows + _i;
-                    const float _stored_r = (float)_v__stored_r[_row];
+                    const float _per_rows2 = (float)_v__per_rows2[_row];
+                    /* sums in the element type over a chunk of the row, added up in double */
+                    for (int64_t _jc = _j0; _jc < _j1; _jc += OCG_SUM_CHUNK) {
+                        const int64_t _jn = _j1 - _jc < OCG_SUM_CHUNK ? _j1 : _jc + OCG_SUM_CHUNK;
 #pragma omp simd
-                    for (int64_t _j = _j0; _j < _j1; ++_j) {
-                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-                        (void)_e;
-                        (void)_col;
-                        const float _stored_c = (float)_v__stored_c[_col];
-                        const float g = (float)_a_g[_e];
-                        const float p = (float)_a_p[_e];
-                        const float _new_p =
-                            _f__c4_weight_decay_factor * p +
-                            _f__k0_coefficient * g / sqrtf(_stored_c * _stored_r / _mean2);
-                        _a_p[_e] = _new_p;
+                        for (int64_t _j = _jc; _j < _jn; ++_j) {
+                            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                            (void)_e;
+                            (void)_col;
+                            const float _per_columns3 = _f_v__per_columns3[_col];
+                            const float g = (float)_a_g[_e];
+                            const float p = (float)_a_p[_e];
+                            const float _new_p =
+                                _f__c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
+                            _a_p[_e] = _new_p;
+                        }
                     }
                 }
             }
@@ -445,6 +569,7 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
             _a_c[_x] = (float)_v__stored_c[_x];
     }
     free(_work);
+    free(_float_work);
     return 0;
 }
 
@@ -491,8 +616,16 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
     const int _by = _matrices >= _team ? 0 : _rows >= _columns ? 1 : 2;
     const int64_t _partial_length = _by == 1 ? 1 * _columns : _by == 2 ? 1 * _rows : 0;
     int64_t _length = _team * _partial_length;
-    const int64_t _lengths[] = { 0,         _matrices * _rows, _matrices * _columns,
-                                 _matrices, _matrices * _rows, _matrices * _columns };
+    const int64_t _lengths[] = { 0,
+                                 _matrices * _rows,
+                                 _matrices * _columns,
+                                 _matrices,
+                                 _matrices * _columns,
+                                 _matrices * _rows,
+                                 _matrices * _columns,
+                                 _matrices * _rows,
+                                 _matrices * _rows,
+                                 _matrices * _columns };
     for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
         if (_lengths[_k] > (INT64_MAX / 8 - _length))
             return 2;
@@ -509,6 +642,14 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
     _next += _matrices * _columns;
     double *OCG_RESTRICT _v__mean2 = _next;
     _next += _matrices;
+    double *OCG_RESTRICT _v__per_columns1 = _next;
+    _next += _matrices * _columns;
+    double *OCG_RESTRICT _v__per_rows0 = _next;
+    _next += _matrices * _rows;
+    double *OCG_RESTRICT _v__per_columns3 = _next;
+    _next += _matrices * _columns;
+    double *OCG_RESTRICT _v__per_rows2 = _next;
+    _next += _matrices * _rows;
     double *OCG_RESTRICT _v__mean0 = _next;
     _next += _matrices * _rows;
     double *OCG_RESTRICT _v__mean1 = _next;
@@ -552,17 +693,25 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
                 for (int64_t _i = _i0; _i < _i1; ++_i) {
                     const int64_t _row = _b * _rows + _i;
                     double _racc0 = 0.0;
-#pragma omp simd reduction(+ : _racc0, _tacc0)
-                    for (int64_t _j = _j0; _j < _j1; ++_j) {
-                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-                        (void)_e;
-                        (void)_col;
-                        const double g = (double)_a_g[_e];
-                        const double p = (double)_a_p[_e];
-                        const double _e0 = epsilon_1 + g * g;
-                        _racc0 += (double)(_e0);
-                        _tacc0 += (double)(_c3__weight_decay_factor_pow_two * p * p);
-                        _cp0[_j] += (double)(_e0);
+                    /* sums in the element type over a chunk of the row, added up in double */
+                    for (int64_t _jc = _j0; _jc < _j1; _jc += OCG_SUM_CHUNK) {
+                        const int64_t _jn = _j1 - _jc < OCG_SUM_CHUNK ? _j1 : _jc + OCG_SUM_CHUNK;
+                        double _racc0_chunk = 0;
+                        double _tacc0_chunk = 0;
+#pragma omp simd reduction(+ : _racc0_chunk, _tacc0_chunk)
+                        for (int64_t _j = _jc; _j < _jn; ++_j) {
+                            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                            (void)_e;
+                            (void)_col;
+                            const double g = (double)_a_g[_e];
+                            const double p = (double)_a_p[_e];
+                            const double _e0 = epsilon_1 + g * g;
+                            _racc0_chunk += _e0;
+                            _tacc0_chunk += _c3__weight_decay_factor_pow_two * p * p;
+                            _cp0[_j] += _e0;
+                        }
+                        _racc0 += (double)_racc0_chunk;
+                        _tacc0 += (double)_tacc0_chunk;
                     }
                     _rp0[_i] += _racc0;
                 }
@@ -633,21 +782,48 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
             }
             _v__mean2[_b] = _sum / (double)_rows;
         }
+#pragma omp for
+        for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
+            const int64_t _b = _col / _columns;
+            (void)_b;
+            const double _stored_c = (double)_v__stored_c[_col];
+            _v__per_columns1[_col] = 1.0 / (_stored_c);
+        }
+#pragma omp for
+        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
+            const int64_t _b = _row / _rows;
+            (void)_b;
+            const double _mean2 = (double)_v__mean2[_b];
+            const double _stored_r = (double)_v__stored_r[_row];
+            _v__per_rows0[_row] = _mean2 / _stored_r;
+        }
+#pragma omp for
+        for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
+            const int64_t _b = _col / _columns;
+            (void)_b;
+            const double _stored_c = (double)_v__stored_c[_col];
+            _v__per_columns3[_col] = 1.0 / sqrt(_stored_c);
+        }
         {
             double _tacc0 = 0.0;
             for (int64_t _b = _b0; _b < _b1; ++_b) {
-                const double _mean2 = (double)_v__mean2[_b];
                 for (int64_t _i = _i0; _i < _i1; ++_i) {
                     const int64_t _row = _b * _rows + _i;
-                    const double _stored_r = (double)_v__stored_r[_row];
-#pragma omp simd reduction(+ : _tacc0)
-                    for (int64_t _j = _j0; _j < _j1; ++_j) {
-                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-                        (void)_e;
-                        (void)_col;
-                        const double _stored_c = (double)_v__stored_c[_col];
-                        const double g = (double)_a_g[_e];
-                        _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+                    const double _per_rows0 = (double)_v__per_rows0[_row];
+                    /* sums in the element type over a chunk of the row, added up in double */
+                    for (int64_t _jc = _j0; _jc < _j1; _jc += OCG_SUM_CHUNK) {
+                        const int64_t _jn = _j1 - _jc < OCG_SUM_CHUNK ? _j1 : _jc + OCG_SUM_CHUNK;
+                        double _tacc0_chunk = 0;
+#pragma omp simd reduction(+ : _tacc0_chunk)
+                        for (int64_t _j = _jc; _j < _jn; ++_j) {
+                            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                            (void)_e;
+                            (void)_col;
+                            const double _per_columns1 = (double)_v__per_columns1[_col];
+                            const double g = (double)_a_g[_e];
+                            _tacc0_chunk += _per_columns1 * _per_rows0 * g * g;
+                        }
+                        _tacc0 += (double)_tacc0_chunk;
                     }
                 }
             }
@@ -666,24 +842,34 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
             _k0_coefficient = _c1_minus_rho * ocg_max(epsilon_2, sqrt(p_squares / elements)) /
                               ocg_max(1.0, _c2_inv_clip_threshold * sqrt(u_squares / elements));
         }
+#pragma omp for
+        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
+            const int64_t _b = _row / _rows;
+            (void)_b;
+            const double _mean2 = (double)_v__mean2[_b];
+            const double _stored_r = (double)_v__stored_r[_row];
+            _v__per_rows2[_row] = _k0_coefficient / sqrt(_stored_r / _mean2);
+        }
         {
             for (int64_t _b = _b0; _b < _b1; ++_b) {
-                const double _mean2 = (double)_v__mean2[_b];
                 for (int64_t _i = _i0; _i < _i1; ++_i) {
                     const int64_t _row = _b * _rows + _i;
-                    const double _stored_r = (double)_v__stored_r[_row];
+                    const double _per_rows2 = (double)_v__per_rows2[_row];
+                    /* sums in the element type over a chunk of the row, added up in double */
+                    for (int64_t _jc = _j0; _jc < _j1; _jc += OCG_SUM_CHUNK) {
+                        const int64_t _jn = _j1 - _jc < OCG_SUM_CHUNK ? _j1 : _jc + OCG_SUM_CHUNK;
 #pragma omp simd
-                    for (int64_t _j = _j0; _j < _j1; ++_j) {
-                        const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
-                        (void)_e;
-                        (void)_col;
-                        const double _stored_c = (double)_v__stored_c[_col];
-                        const double g = (double)_a_g[_e];
-                        const double p = (double)_a_p[_e];
-                        const double _new_p =
-                            _c4_weight_decay_factor * p +
-                            _k0_coefficient * g / sqrt(_stored_c * _stored_r / _mean2);
-                        _a_p[_e] = _new_p;
+                        for (int64_t _j = _jc; _j < _jn; ++_j) {
+                            const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
+                            (void)_e;
+                            (void)_col;
+                            const double _per_columns3 = (double)_v__per_columns3[_col];
+                            const double g = (double)_a_g[_e];
+                            const double p = (double)_a_p[_e];
+                            const double _new_p =
+                                _c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
+                            _a_p[_e] = _new_p;
+                        }
                     }
                 }
             }

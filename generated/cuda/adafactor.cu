@@ -338,6 +338,10 @@ struct ocg_adafactor_factored_f32_staged_args {
     double *_v__stored_r;
     double *_v__stored_c;
     double *_v__mean2;
+    double *_v__per_columns1;
+    double *_v__per_rows0;
+    double *_v__per_columns3;
+    double *_v__per_rows2;
     double *_v__mean0;
     double *_v__mean1;
     double *_row_partials, *_column_partials, *_tensor_partials;
@@ -361,6 +365,14 @@ ocg_adafactor_factored_f32_staged_tensor0(const ocg_adafactor_factored_f32_stage
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -398,6 +410,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -482,6 +502,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -562,6 +590,14 @@ ocg_adafactor_factored_f32_staged_finish0(const ocg_adafactor_factored_f32_stage
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -619,6 +655,14 @@ ocg_adafactor_factored_f32_staged_small1_0(const ocg_adafactor_factored_f32_stag
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -662,6 +706,14 @@ ocg_adafactor_factored_f32_staged_small1_1(const ocg_adafactor_factored_f32_stag
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -707,6 +759,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -756,6 +816,14 @@ ocg_adafactor_factored_f32_staged_small1_2_whole(const ocg_adafactor_factored_f3
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -786,6 +854,151 @@ ocg_adafactor_factored_f32_staged_small1_2_whole(const ocg_adafactor_factored_f3
     _v__mean2[_b] = _sum / (double)_rows;
 }
 
+__global__ void
+ocg_adafactor_factored_f32_staged_small1_3(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _col = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_col >= _matrices * _columns)
+        return;
+    const int64_t _b = _col / _columns;
+    (void)_b;
+
+    const double _stored_c = (double)_v__stored_c[_col];
+    _v__per_columns1[_col] = 1.0 / (_stored_c);
+}
+
+__global__ void
+ocg_adafactor_factored_f32_staged_small1_4(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _row = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_row >= _matrices * _rows)
+        return;
+    const int64_t _b = _row / _rows;
+    (void)_b;
+
+    const double _mean2 = (double)_v__mean2[_b];
+    const double _stored_r = (double)_v__stored_r[_row];
+    _v__per_rows0[_row] = _mean2 / _stored_r;
+}
+
+__global__ void
+ocg_adafactor_factored_f32_staged_small1_5(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _col = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_col >= _matrices * _columns)
+        return;
+    const int64_t _b = _col / _columns;
+    (void)_b;
+
+    const double _stored_c = (double)_v__stored_c[_col];
+    _v__per_columns3[_col] = 1.0 / sqrt(_stored_c);
+}
+
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f32_staged_pass1(const ocg_adafactor_factored_f32_staged_args _args)
 {
@@ -803,6 +1016,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -828,17 +1049,16 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
     if (_i0 < _i1) { /* a thread past the last matrix has none */
-        const float _mean2 = (float)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const float _stored_r = (float)_v__stored_r[_row];
+            const float _per_rows0 = (float)_v__per_rows0[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const float _stored_c = (float)_v__stored_c[_col];
+                const float _per_columns1 = (float)_v__per_columns1[_col];
                 const float g = (float)_a_g[_e];
-                _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+                _tacc0 += (double)(_per_columns1 * _per_rows0 * g * g);
             }
         }
     }
@@ -868,6 +1088,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -890,17 +1118,16 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
     if (_i0 < _i1) { /* a thread past the last matrix has none */
-        const float _mean2 = (float)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const float _stored_r = (float)_v__stored_r[_row];
+            const float _per_rows0 = (float)_v__per_rows0[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const float _stored_c = (float)_v__stored_c[_col];
+                const float _per_columns1 = (float)_v__per_columns1[_col];
                 const float g = (float)_a_g[_e];
-                _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+                _tacc0 += (double)(_per_columns1 * _per_rows0 * g * g);
             }
         }
     }
@@ -931,6 +1158,14 @@ ocg_adafactor_factored_f32_staged_finish1(const ocg_adafactor_factored_f32_stage
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -971,6 +1206,14 @@ ocg_adafactor_factored_f32_staged_tensor2(const ocg_adafactor_factored_f32_stage
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -997,6 +1240,56 @@ ocg_adafactor_factored_f32_staged_tensor2(const ocg_adafactor_factored_f32_stage
     _tv[0] = _k0_coefficient;
 }
 
+__global__ void
+ocg_adafactor_factored_f32_staged_small2_0(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _row = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_row >= _matrices * _rows)
+        return;
+    const int64_t _b = _row / _rows;
+    (void)_b;
+    const double _k0_coefficient = _tv[0];
+
+    const double _mean2 = (double)_v__mean2[_b];
+    const double _stored_r = (double)_v__stored_r[_row];
+    _v__per_rows2[_row] = _k0_coefficient / sqrt(_stored_r / _mean2);
+}
+
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f32_staged_pass2(const ocg_adafactor_factored_f32_staged_args _args)
 {
@@ -1014,6 +1307,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1028,10 +1329,8 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_columns;
 
     const double _c4_weight_decay_factor = scalars[3];
-    const double _k0_coefficient = _tv[0];
 
     const float _f__c4_weight_decay_factor = (float)_c4_weight_decay_factor;
-    const float _f__k0_coefficient = (float)_k0_coefficient;
     const int64_t _tile = blockIdx.x / _args._chunks, _chunk = blockIdx.x % _args._chunks;
     const int64_t _b = _tile / _args._tiles;
     const int64_t _i0 = (_tile % _args._tiles) * OCG_STAGED_ROWS;
@@ -1041,19 +1340,18 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_tile;
     (void)_chunk;    /* read by column and row sums, where the pass has them */
     if (_i0 < _i1) { /* a thread past the last matrix has none */
-        const float _mean2 = (float)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const float _stored_r = (float)_v__stored_r[_row];
+            const float _per_rows2 = (float)_v__per_rows2[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const float _stored_c = (float)_v__stored_c[_col];
+                const float _per_columns3 = (float)_v__per_columns3[_col];
                 const float g = (float)_a_g[_e];
                 const float p = (float)_a_p[_e];
-                const float _new_p = _f__c4_weight_decay_factor * p +
-                                     _f__k0_coefficient * g / sqrtf(_stored_c * _stored_r / _mean2);
+                const float _new_p =
+                    _f__c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
                 _a_p[_e] = _new_p;
             }
         }
@@ -1079,6 +1377,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1093,29 +1399,26 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_columns;
 
     const double _c4_weight_decay_factor = scalars[3];
-    const double _k0_coefficient = _tv[0];
 
     const float _f__c4_weight_decay_factor = (float)_c4_weight_decay_factor;
-    const float _f__k0_coefficient = (float)_k0_coefficient;
     const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     const int64_t _tile = _b, _chunk = 0, _i0 = 0, _j0 = 0, _first = 0, _step = 1;
     const int64_t _i1 = _b < _matrices ? _rows : 0, _j1 = _columns;
     (void)_tile;
     (void)_chunk;    /* read by column and row sums, where the pass has them */
     if (_i0 < _i1) { /* a thread past the last matrix has none */
-        const float _mean2 = (float)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const float _stored_r = (float)_v__stored_r[_row];
+            const float _per_rows2 = (float)_v__per_rows2[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const float _stored_c = (float)_v__stored_c[_col];
+                const float _per_columns3 = (float)_v__per_columns3[_col];
                 const float g = (float)_a_g[_e];
                 const float p = (float)_a_p[_e];
-                const float _new_p = _f__c4_weight_decay_factor * p +
-                                     _f__k0_coefficient * g / sqrtf(_stored_c * _stored_r / _mean2);
+                const float _new_p =
+                    _f__c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
                 _a_p[_e] = _new_p;
             }
         }
@@ -1139,6 +1442,14 @@ ocg_adafactor_factored_f32_staged_write(const ocg_adafactor_factored_f32_staged_
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1197,6 +1508,10 @@ extern "C" int64_t ocg_adafactor_factored_f32_staged_work(int64_t _matrices, int
         _matrices * _rows,
         _matrices * _columns,
         _matrices,
+        _matrices * _columns,
+        _matrices * _rows,
+        _matrices * _columns,
+        _matrices * _rows,
         _matrices * _rows,
         _matrices * _columns,
     };
@@ -1253,6 +1568,14 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t _m
     _next += _matrices * _columns;
     _args._v__mean2 = _next;
     _next += _matrices;
+    _args._v__per_columns1 = _next;
+    _next += _matrices * _columns;
+    _args._v__per_rows0 = _next;
+    _next += _matrices * _rows;
+    _args._v__per_columns3 = _next;
+    _next += _matrices * _columns;
+    _args._v__per_rows2 = _next;
+    _next += _matrices * _rows;
     _args._v__mean0 = _next;
     _next += _matrices * _rows;
     _args._v__mean1 = _next;
@@ -1285,6 +1608,15 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t _m
     else
         OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_small1_2, (unsigned)_matrices,
                         OCG_THREADS, stream, _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_3,
+               (unsigned)((_matrices * _columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
+               stream, _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_4,
+               (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+               _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_5,
+               (unsigned)((_matrices * _columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
+               stream, _args);
     if (_whole)
         OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_whole1, (unsigned)_blocks, OCG_THREADS,
                         stream, _args);
@@ -1295,6 +1627,9 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t _m
                (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
                _blocks);
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_tensor2, 1, 1, stream, _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small2_0,
+               (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+               _args);
     if (_whole)
         OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_whole2, (unsigned)_blocks, OCG_THREADS,
                         stream, _args);
@@ -1321,6 +1656,10 @@ struct ocg_adafactor_factored_f64_staged_args {
     double *_v__stored_r;
     double *_v__stored_c;
     double *_v__mean2;
+    double *_v__per_columns1;
+    double *_v__per_rows0;
+    double *_v__per_columns3;
+    double *_v__per_rows2;
     double *_v__mean0;
     double *_v__mean1;
     double *_row_partials, *_column_partials, *_tensor_partials;
@@ -1344,6 +1683,14 @@ ocg_adafactor_factored_f64_staged_tensor0(const ocg_adafactor_factored_f64_stage
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1381,6 +1728,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1463,6 +1818,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1541,6 +1904,14 @@ ocg_adafactor_factored_f64_staged_finish0(const ocg_adafactor_factored_f64_stage
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1598,6 +1969,14 @@ ocg_adafactor_factored_f64_staged_small1_0(const ocg_adafactor_factored_f64_stag
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1641,6 +2020,14 @@ ocg_adafactor_factored_f64_staged_small1_1(const ocg_adafactor_factored_f64_stag
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1686,6 +2073,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1735,6 +2130,14 @@ ocg_adafactor_factored_f64_staged_small1_2_whole(const ocg_adafactor_factored_f6
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1765,6 +2168,151 @@ ocg_adafactor_factored_f64_staged_small1_2_whole(const ocg_adafactor_factored_f6
     _v__mean2[_b] = _sum / (double)_rows;
 }
 
+__global__ void
+ocg_adafactor_factored_f64_staged_small1_3(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _col = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_col >= _matrices * _columns)
+        return;
+    const int64_t _b = _col / _columns;
+    (void)_b;
+
+    const double _stored_c = (double)_v__stored_c[_col];
+    _v__per_columns1[_col] = 1.0 / (_stored_c);
+}
+
+__global__ void
+ocg_adafactor_factored_f64_staged_small1_4(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _row = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_row >= _matrices * _rows)
+        return;
+    const int64_t _b = _row / _rows;
+    (void)_b;
+
+    const double _mean2 = (double)_v__mean2[_b];
+    const double _stored_r = (double)_v__stored_r[_row];
+    _v__per_rows0[_row] = _mean2 / _stored_r;
+}
+
+__global__ void
+ocg_adafactor_factored_f64_staged_small1_5(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _col = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_col >= _matrices * _columns)
+        return;
+    const int64_t _b = _col / _columns;
+    (void)_b;
+
+    const double _stored_c = (double)_v__stored_c[_col];
+    _v__per_columns3[_col] = 1.0 / sqrt(_stored_c);
+}
+
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f64_staged_pass1(const ocg_adafactor_factored_f64_staged_args _args)
 {
@@ -1782,6 +2330,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1807,17 +2363,16 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
     if (_i0 < _i1) { /* a thread past the last matrix has none */
-        const double _mean2 = (double)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const double _stored_r = (double)_v__stored_r[_row];
+            const double _per_rows0 = (double)_v__per_rows0[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const double _stored_c = (double)_v__stored_c[_col];
+                const double _per_columns1 = (double)_v__per_columns1[_col];
                 const double g = (double)_a_g[_e];
-                _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+                _tacc0 += (double)(_per_columns1 * _per_rows0 * g * g);
             }
         }
     }
@@ -1847,6 +2402,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1869,17 +2432,16 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
     if (_i0 < _i1) { /* a thread past the last matrix has none */
-        const double _mean2 = (double)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const double _stored_r = (double)_v__stored_r[_row];
+            const double _per_rows0 = (double)_v__per_rows0[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const double _stored_c = (double)_v__stored_c[_col];
+                const double _per_columns1 = (double)_v__per_columns1[_col];
                 const double g = (double)_a_g[_e];
-                _tacc0 += (double)(_mean2 * g * g / (_stored_c * _stored_r));
+                _tacc0 += (double)(_per_columns1 * _per_rows0 * g * g);
             }
         }
     }
@@ -1910,6 +2472,14 @@ ocg_adafactor_factored_f64_staged_finish1(const ocg_adafactor_factored_f64_stage
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1950,6 +2520,14 @@ ocg_adafactor_factored_f64_staged_tensor2(const ocg_adafactor_factored_f64_stage
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1976,6 +2554,56 @@ ocg_adafactor_factored_f64_staged_tensor2(const ocg_adafactor_factored_f64_stage
     _tv[0] = _k0_coefficient;
 }
 
+__global__ void
+ocg_adafactor_factored_f64_staged_small2_0(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _row = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_row >= _matrices * _rows)
+        return;
+    const int64_t _b = _row / _rows;
+    (void)_b;
+    const double _k0_coefficient = _tv[0];
+
+    const double _mean2 = (double)_v__mean2[_b];
+    const double _stored_r = (double)_v__stored_r[_row];
+    _v__per_rows2[_row] = _k0_coefficient / sqrt(_stored_r / _mean2);
+}
+
 __global__ void __launch_bounds__(OCG_THREADS)
     ocg_adafactor_factored_f64_staged_pass2(const ocg_adafactor_factored_f64_staged_args _args)
 {
@@ -1993,6 +2621,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2007,7 +2643,6 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_columns;
 
     const double _c4_weight_decay_factor = scalars[3];
-    const double _k0_coefficient = _tv[0];
 
     const int64_t _tile = blockIdx.x / _args._chunks, _chunk = blockIdx.x % _args._chunks;
     const int64_t _b = _tile / _args._tiles;
@@ -2018,19 +2653,17 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_tile;
     (void)_chunk;    /* read by column and row sums, where the pass has them */
     if (_i0 < _i1) { /* a thread past the last matrix has none */
-        const double _mean2 = (double)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const double _stored_r = (double)_v__stored_r[_row];
+            const double _per_rows2 = (double)_v__per_rows2[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const double _stored_c = (double)_v__stored_c[_col];
+                const double _per_columns3 = (double)_v__per_columns3[_col];
                 const double g = (double)_a_g[_e];
                 const double p = (double)_a_p[_e];
-                const double _new_p = _c4_weight_decay_factor * p +
-                                      _k0_coefficient * g / sqrt(_stored_c * _stored_r / _mean2);
+                const double _new_p = _c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
                 _a_p[_e] = _new_p;
             }
         }
@@ -2056,6 +2689,14 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2070,7 +2711,6 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_columns;
 
     const double _c4_weight_decay_factor = scalars[3];
-    const double _k0_coefficient = _tv[0];
 
     const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     const int64_t _tile = _b, _chunk = 0, _i0 = 0, _j0 = 0, _first = 0, _step = 1;
@@ -2078,19 +2718,17 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_tile;
     (void)_chunk;    /* read by column and row sums, where the pass has them */
     if (_i0 < _i1) { /* a thread past the last matrix has none */
-        const double _mean2 = (double)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const double _stored_r = (double)_v__stored_r[_row];
+            const double _per_rows2 = (double)_v__per_rows2[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const double _stored_c = (double)_v__stored_c[_col];
+                const double _per_columns3 = (double)_v__per_columns3[_col];
                 const double g = (double)_a_g[_e];
                 const double p = (double)_a_p[_e];
-                const double _new_p = _c4_weight_decay_factor * p +
-                                      _k0_coefficient * g / sqrt(_stored_c * _stored_r / _mean2);
+                const double _new_p = _c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
                 _a_p[_e] = _new_p;
             }
         }
@@ -2114,6 +2752,14 @@ ocg_adafactor_factored_f64_staged_write(const ocg_adafactor_factored_f64_staged_
     (void)_v__stored_c;
     double *const _v__mean2 = _args._v__mean2;
     (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_columns3 = _args._v__per_columns3;
+    (void)_v__per_columns3;
+    double *const _v__per_rows2 = _args._v__per_rows2;
+    (void)_v__per_rows2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2172,6 +2818,10 @@ extern "C" int64_t ocg_adafactor_factored_f64_staged_work(int64_t _matrices, int
         _matrices * _rows,
         _matrices * _columns,
         _matrices,
+        _matrices * _columns,
+        _matrices * _rows,
+        _matrices * _columns,
+        _matrices * _rows,
         _matrices * _rows,
         _matrices * _columns,
     };
@@ -2228,6 +2878,14 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t _m
     _next += _matrices * _columns;
     _args._v__mean2 = _next;
     _next += _matrices;
+    _args._v__per_columns1 = _next;
+    _next += _matrices * _columns;
+    _args._v__per_rows0 = _next;
+    _next += _matrices * _rows;
+    _args._v__per_columns3 = _next;
+    _next += _matrices * _columns;
+    _args._v__per_rows2 = _next;
+    _next += _matrices * _rows;
     _args._v__mean0 = _next;
     _next += _matrices * _rows;
     _args._v__mean1 = _next;
@@ -2260,6 +2918,15 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t _m
     else
         OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_small1_2, (unsigned)_matrices,
                         OCG_THREADS, stream, _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_3,
+               (unsigned)((_matrices * _columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
+               stream, _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_4,
+               (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+               _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_5,
+               (unsigned)((_matrices * _columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
+               stream, _args);
     if (_whole)
         OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_whole1, (unsigned)_blocks, OCG_THREADS,
                         stream, _args);
@@ -2270,6 +2937,9 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t _m
                (unsigned)((_widest + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args,
                _blocks);
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_tensor2, 1, 1, stream, _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small2_0,
+               (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+               _args);
     if (_whole)
         OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_whole2, (unsigned)_blocks, OCG_THREADS,
                         stream, _args);

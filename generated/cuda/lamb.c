@@ -18,6 +18,13 @@ static int omp_get_thread_num(void) { return 0; }
  * the stack, OCG_CPU_TEAM per reduction and tensor. */
 #define OCG_CPU_TEAM 256
 
+/* A float kernel sums in float over at most OCG_SUM_CHUNK elements (of a row, for a staged
+ * kernel), and a staged kernel's column over at most OCG_SUM_ROWS rows, before adding into
+ * double: float keeps the full vector width, and the short runs keep its rounding near a
+ * double sum's. */
+#define OCG_SUM_CHUNK 1024
+#define OCG_SUM_ROWS 32
+
 /* the defaults: a tensor at a time, every thread taking the same share of it in both
  * passes: the terms of its reductions (and the new m, v), then (after one barrier) their totals,
  * the threads' partial values combined in thread order so that every run gives the same
@@ -66,22 +73,30 @@ int ocg_lamb_default_f32_cpu(ocg_tensor_list list, const double *scalars, const 
             const int64_t _hi = _n - _lo < _share ? _n : _lo + _share;
             double _sum_w_norm_squared = 0.0;
             double _sum_u_norm_squared = 0.0;
-#pragma omp simd reduction(+ : _sum_w_norm_squared, _sum_u_norm_squared)
-            for (int64_t _i = _lo; _i < _hi; ++_i) {
-                float _term_w_norm_squared, _term_u_norm_squared;
-                ocg_lamb_default_terms_f32(
-                    p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i],
-                    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c3_inv_one_minus_beta_2_pow_t,
-                    _c4__weight_decay_factor_pow_two, _c5_coefficient, beta_1, beta_2, epsilon,
-                    &_term_w_norm_squared, &_term_u_norm_squared);
-                float _new_m, _new_v;
-                ocg_lamb_default_commit_f32(ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i],
-                                            _c0_one_minus_beta_1, _c1_one_minus_beta_2, beta_1,
-                                            beta_2, &_new_m, &_new_v);
-                m[_i] = _new_m;
-                v[_i] = _new_v;
-                _sum_w_norm_squared = _sum_w_norm_squared + (double)_term_w_norm_squared;
-                _sum_u_norm_squared = _sum_u_norm_squared + (double)_term_u_norm_squared;
+            /* the terms combined in the element type over a chunk, the chunks' in double */
+            for (int64_t _c = _lo; _c < _hi; _c += OCG_SUM_CHUNK) {
+                const int64_t _c_end = _hi - _c < OCG_SUM_CHUNK ? _hi : _c + OCG_SUM_CHUNK;
+                float _chunk_w_norm_squared = (float)0.0;
+                float _chunk_u_norm_squared = (float)0.0;
+#pragma omp simd reduction(+ : _chunk_w_norm_squared, _chunk_u_norm_squared)
+                for (int64_t _i = _c; _i < _c_end; ++_i) {
+                    float _term_w_norm_squared, _term_u_norm_squared;
+                    ocg_lamb_default_terms_f32(
+                        p[_i], ocg_clip_valuef(g[_i] * _scale, _bound), m[_i], v[_i],
+                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c3_inv_one_minus_beta_2_pow_t,
+                        _c4__weight_decay_factor_pow_two, _c5_coefficient, beta_1, beta_2, epsilon,
+                        &_term_w_norm_squared, &_term_u_norm_squared);
+                    float _new_m, _new_v;
+                    ocg_lamb_default_commit_f32(ocg_clip_valuef(g[_i] * _scale, _bound), m[_i],
+                                                v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                                beta_1, beta_2, &_new_m, &_new_v);
+                    m[_i] = _new_m;
+                    v[_i] = _new_v;
+                    _chunk_w_norm_squared = _chunk_w_norm_squared + _term_w_norm_squared;
+                    _chunk_u_norm_squared = _chunk_u_norm_squared + _term_u_norm_squared;
+                }
+                _sum_w_norm_squared = _sum_w_norm_squared + (double)_chunk_w_norm_squared;
+                _sum_u_norm_squared = _sum_u_norm_squared + (double)_chunk_u_norm_squared;
             }
             double(*const _round_partials)[2] = _partials[_round & 1];
             _round_partials[_me][0] = _sum_w_norm_squared;
@@ -157,22 +172,30 @@ int ocg_lamb_default_f64_cpu(ocg_tensor_list list, const double *scalars, const 
             const int64_t _hi = _n - _lo < _share ? _n : _lo + _share;
             double _sum_w_norm_squared = 0.0;
             double _sum_u_norm_squared = 0.0;
-#pragma omp simd reduction(+ : _sum_w_norm_squared, _sum_u_norm_squared)
-            for (int64_t _i = _lo; _i < _hi; ++_i) {
-                double _term_w_norm_squared, _term_u_norm_squared;
-                ocg_lamb_default_terms_f64(
-                    p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i],
-                    _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c3_inv_one_minus_beta_2_pow_t,
-                    _c4__weight_decay_factor_pow_two, _c5_coefficient, beta_1, beta_2, epsilon,
-                    &_term_w_norm_squared, &_term_u_norm_squared);
-                double _new_m, _new_v;
-                ocg_lamb_default_commit_f64(ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i],
-                                            _c0_one_minus_beta_1, _c1_one_minus_beta_2, beta_1,
-                                            beta_2, &_new_m, &_new_v);
-                m[_i] = _new_m;
-                v[_i] = _new_v;
-                _sum_w_norm_squared = _sum_w_norm_squared + (double)_term_w_norm_squared;
-                _sum_u_norm_squared = _sum_u_norm_squared + (double)_term_u_norm_squared;
+            /* the terms combined in the element type over a chunk, the chunks' in double */
+            for (int64_t _c = _lo; _c < _hi; _c += OCG_SUM_CHUNK) {
+                const int64_t _c_end = _hi - _c < OCG_SUM_CHUNK ? _hi : _c + OCG_SUM_CHUNK;
+                double _chunk_w_norm_squared = (double)0.0;
+                double _chunk_u_norm_squared = (double)0.0;
+#pragma omp simd reduction(+ : _chunk_w_norm_squared, _chunk_u_norm_squared)
+                for (int64_t _i = _c; _i < _c_end; ++_i) {
+                    double _term_w_norm_squared, _term_u_norm_squared;
+                    ocg_lamb_default_terms_f64(
+                        p[_i], ocg_clip_value(g[_i] * _scale, _bound), m[_i], v[_i],
+                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c3_inv_one_minus_beta_2_pow_t,
+                        _c4__weight_decay_factor_pow_two, _c5_coefficient, beta_1, beta_2, epsilon,
+                        &_term_w_norm_squared, &_term_u_norm_squared);
+                    double _new_m, _new_v;
+                    ocg_lamb_default_commit_f64(ocg_clip_value(g[_i] * _scale, _bound), m[_i],
+                                                v[_i], _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                                beta_1, beta_2, &_new_m, &_new_v);
+                    m[_i] = _new_m;
+                    v[_i] = _new_v;
+                    _chunk_w_norm_squared = _chunk_w_norm_squared + _term_w_norm_squared;
+                    _chunk_u_norm_squared = _chunk_u_norm_squared + _term_u_norm_squared;
+                }
+                _sum_w_norm_squared = _sum_w_norm_squared + (double)_chunk_w_norm_squared;
+                _sum_u_norm_squared = _sum_u_norm_squared + (double)_chunk_u_norm_squared;
             }
             double(*const _round_partials)[2] = _partials[_round & 1];
             _round_partials[_me][0] = _sum_w_norm_squared;

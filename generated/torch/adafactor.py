@@ -195,7 +195,7 @@ class Adafactor(Optimizer):
             native="ocg_adafactor_no_factored",
             tensor_ops=("sum", "sum", "sum"),
             apply_graph=None,
-            nonnegative=(),
+            nonnegative=("v",),
             relation_bound=(),
         ),
         (True,): Kernel(
@@ -210,7 +210,7 @@ class Adafactor(Optimizer):
             staged="ocg_adafactor_factored",
             tensor_ops=("sum", "sum", "sum"),
             apply_graph=None,
-            nonnegative=(),
+            nonnegative=("r", "c"),
             relation_bound=(),
         ),
     }

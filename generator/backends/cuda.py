@@ -141,6 +141,13 @@ class ReductionView:
         as every backend's does)."""
         return "ocg_max({a}, {b})" if self.op is ReduceOp.MAX else "{a} + {b}"
 
+    def chunk_combine(self, ctype: str) -> str:
+        """C: ``combine`` in the element type, for the running value of a chunk of elements
+        (a float kernel's sums keep the full vector width; a maximum does not round)."""
+        if self.op is ReduceOp.MAX:
+            return "ocg_maxf({a}, {b})" if ctype == "float" else "ocg_max({a}, {b})"
+        return "{a} + {b}"
+
     @property
     def block(self) -> str:
         """ocg_cuda.h's combination over a CUDA block."""
@@ -261,9 +268,9 @@ class VariantView:
         return tuple(r.name for r in self.rows)
 
     @property
-    def sum_list(self) -> str:
-        """The running values of the reductions, as a C list."""
-        return ", ".join(f"_sum_{r.name}" for r in self.reductions)
+    def chunk_sum_list(self) -> str:
+        """The running values of the reductions over a chunk of elements, as a C list."""
+        return ", ".join(f"_chunk_{r.name}" for r in self.reductions)
 
     @property
     def term_list(self) -> str:

@@ -55,6 +55,7 @@ class PassView:
     matrix_reads: tuple[str, ...]
     row_reads: tuple[str, ...]
     element_reads: tuple[str, ...]
+    cpu_element_reads: tuple[str, ...]  # a float CPU kernel's: values per column from copies
     temporaries: tuple[str, ...]
     row_sums: tuple[SumView, ...]
     column_sums: tuple[SumView, ...]
@@ -64,6 +65,8 @@ class PassView:
     sources: tuple[tuple[str, str], ...]  # as SmallLoop.sources, for the pass and its sums
     tensor_sources: tuple[tuple[str, str], ...]  # what its per-tensor assignments read
     tensor_assigned: tuple[tuple[str, str], ...]  # (value, its place) they assign
+    # a float kernel's values per column that the pass is the first to read: copied to float
+    column_copies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,10 @@ class StagedView:
     small_writes: tuple[tuple[str, str, str], ...]  # (state, its buffer, count)
     # CUDA: the per-tensor doubles' places in the work memory (_tv[k]), in tensor_values order
     tensor_slots: tuple[tuple[str, str], ...] = ()
+    # a float kernel (sums in double): its per-column copies, and float partial sums per
+    # chunk of a row and per few rows of a column (the double ones halve its vector width)
+    narrow: bool = False
+    column_copies: tuple[str, ...] = ()
 
     @property
     def kernel_name(self) -> str:
@@ -103,6 +110,11 @@ def _buffer(name: str) -> str:
     return f"_v_{name}"
 
 
+def _copy(name: str) -> str:
+    """A float kernel's float copy of the buffer of a value per column."""
+    return f"_f_v_{name}"
+
+
 class _Names:
     """How an expression's names read in one C context."""
 
@@ -117,12 +129,15 @@ class _Names:
             return "tensor"
         return self.program.shape_of(name)
 
-    def read(self, name: str, ctype: str) -> str:
+    def read(self, name: str, ctype: str, copies: bool = False) -> str:
         """A declaration of the array value ``name`` (p, g, state or a value of one per row,
-        column or matrix) at the loops' index of its shape."""
+        column or matrix) at the loops' index of its shape. With ``copies`` (a float CPU
+        kernel), a value per column is read from its float copy (``_copy``)."""
         shape = self.shape(name)
         if name in ("p", "g") or name in self.program.state_shapes:
             return f"const {ctype} {name} = ({ctype})_a_{name}[{INDEX[shape]}];"
+        if shape == "columns" and copies:
+            return f"const {ctype} {name} = {_copy(name)}[{INDEX[shape]}];"
         return f"const {ctype} {name} = ({ctype}){_buffer(name)}[{INDEX[shape]}];"
 
     def printed(self, expr, ctype: str) -> str:
@@ -157,9 +172,9 @@ def _local(name: str, ctype: str) -> str:
     return name if ctype == "double" else f"_f_{name}"
 
 
-def _reads(names: _Names, exprs, shapes: set[str], ctype: str) -> tuple[str, ...]:
+def _reads(names: _Names, exprs, shapes: set[str], ctype: str, copies=False) -> tuple[str, ...]:
     wanted = sorted({s.name for e in exprs for s in e.free_symbols})
-    return tuple(names.read(n, ctype) for n in wanted if names.shape(n) in shapes)
+    return tuple(names.read(n, ctype, copies) for n in wanted if names.shape(n) in shapes)
 
 
 def _small_loop(names: _Names, s: Small) -> SmallLoop:
@@ -183,7 +198,7 @@ def _small_loop(names: _Names, s: Small) -> SmallLoop:
     )
 
 
-def _pass_view(names: _Names, k: int, p: Pass, ctype: str) -> PassView:
+def _pass_view(names: _Names, k: int, p: Pass, ctype: str, copied: set[str]) -> PassView:
     slots = sorted(names.program.tensor_names())
     exprs = [a.expr for a in p.temporaries] + [s.expr for s in p.sums] + [e for _, e in p.writes]
     doubles = sorted(
@@ -199,6 +214,17 @@ def _pass_view(names: _Names, k: int, p: Pass, ctype: str) -> PassView:
         if ctype == "double"
         else tuple(f"const float {_local(n, ctype)} = (float){n};" for n in doubles)
     )
+    column_copies = ()
+    if ctype != "double":
+        read = sorted({s.name for e in exprs for s in e.free_symbols})
+        column_copies = tuple(
+            n
+            for n in read
+            if names.shape(n) == "columns"
+            and n not in names.program.state_shapes
+            and n not in copied
+        )
+        copied.update(column_copies)
     rows = [s for s in p.sums if s.shape == "rows"]
     columns = [s for s in p.sums if s.shape == "columns"]
     tensor = [s for s in p.sums if s.shape == "tensor"]
@@ -219,6 +245,7 @@ def _pass_view(names: _Names, k: int, p: Pass, ctype: str) -> PassView:
         matrix_reads=_reads(names, exprs, {"matrix"}, ctype),
         row_reads=_reads(names, exprs, {"rows"}, ctype),
         element_reads=_reads(names, exprs, {"element", "columns"}, ctype),
+        cpu_element_reads=_reads(names, exprs, {"element", "columns"}, ctype, ctype != "double"),
         temporaries=tuple(
             f"const {ctype} {a.symbol.name} = {names.printed(a.expr, ctype)};"
             for a in p.temporaries
@@ -246,6 +273,7 @@ def _pass_view(names: _Names, k: int, p: Pass, ctype: str) -> PassView:
         tensor_assigned=tuple(
             (a.symbol.name, f"_tv[{slots.index(a.symbol.name)}]") for a in p.tensor
         ),
+        column_copies=column_copies,
     )
 
 
@@ -261,7 +289,8 @@ def _view(program: StagedProgram, suffix: str, ctype: str) -> StagedView:
     sums = [s for p in program.passes for s in p.sums]
     kept = [*smalls, *[s for s in sums if s.shape != "tensor"]]
     buffers = tuple((_buffer(s.name), LENGTHS[s.shape]) for s in kept)
-    passes = tuple(_pass_view(names, k, p, ctype) for k, p in enumerate(program.passes))
+    copied: set[str] = set()
+    passes = tuple(_pass_view(names, k, p, ctype, copied) for k, p in enumerate(program.passes))
     return StagedView(
         stem=kernel_stem(ir.spec.module, ir.variant.suffix),
         flags_text=", ".join(f"{n}={v}" for n, v in ir.variant.flags),
@@ -280,4 +309,6 @@ def _view(program: StagedProgram, suffix: str, ctype: str) -> StagedView:
             (n, _buffer(v), LENGTHS[program.state_shapes[n]]) for n, v in program.small_writes
         ),
         tensor_slots=tuple((n, f"_tv[{k}]") for k, n in enumerate(tensor_values)),
+        narrow=ctype != "double",
+        column_copies=tuple(_copy(n) for p in passes for n in p.column_copies),
     )
