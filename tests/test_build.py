@@ -150,3 +150,18 @@ def test_list_shows_the_kernels_only_where_they_exist(capsys, monkeypatch):
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
     assert rows["Lamb"].endswith("numpy, torch, keras, optax"), rows["Lamb"]
     assert rows["Adam"].endswith(", cuda")
+
+
+def test_a_whole_array_variant_is_staged_once_per_build(monkeypatch):
+    """Staging (generator/staging.py, with its sign proofs) runs once per variant of row or
+    column means, when it is lowered, not once per backend that prints or counts its passes
+    (the C and CUDA kernels, NumPy's and torch's plans, the docs)."""
+    from generator import staging
+    from generator.build import load_specs, outputs
+
+    calls = []
+    stage = staging.stage
+    monkeypatch.setattr(staging, "stage", lambda ir: calls.append(ir.variant.suffix) or stage(ir))
+    files = outputs([s for s in load_specs() if s.module == "adafactor"])
+    assert any(o.path.endswith("adafactor.c") for o in files)
+    assert calls == ["factored"]

@@ -25,7 +25,6 @@ from ..errors import GenerationError, context
 from ..ir import KernelIR, LoweredSpec
 from ..paths import GENERATED, ROOT
 from ..render import Output
-from ..staging import stage
 
 T = TypeVar("T")
 
@@ -231,7 +230,7 @@ def fused_passes(lowered: LoweredSpec) -> str:
             "to the host)"
         )
     whole = [ir for ir in lowered.variants if ir.variant.whole_array]
-    staged = [stage(ir) for ir in whole]
+    staged = [ir.staged for ir in whole]
     if any(s is not None for s in staged):
         counts = sorted({len(s.passes) for s in staged if s is not None})
         passes += (

@@ -22,7 +22,6 @@ from ..ir import KernelIR, LoweredSpec, free_names, is_hoisted
 from ..model import Kind, Scope, Spec
 from ..printers.arrays import fuse_clips, lower_element_program
 from ..printers.matrix import function_lines
-from ..staging import stage
 from ..printers.python import print_scalar, print_step
 from ..render import Output, runtime_output
 from ..symbols import G, plain
@@ -297,7 +296,7 @@ def step_program(ir: KernelIR, native: bool) -> StepProgram:
         ),
         staged=(
             kernel_stem(spec.module, ir.variant.suffix)
-            if native and ir.variant.whole_array and stage(ir) is not None
+            if native and ir.variant.whole_array and ir.staged is not None
             else None
         ),
         **prelude,
