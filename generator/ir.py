@@ -22,7 +22,6 @@ Everything is ordered deterministically (declaration order, then SymPy's canonic
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -77,14 +76,6 @@ class KernelIR:
     # (their hoisted per-step parts, lr, the spec's step values), in order: computed before
     # those reductions from the hyperparameters, the scalar state before the step and t
     global_prelude: tuple[Assign, ...] = ()
-
-    @functools.cached_property
-    def staged(self):
-        """The passes of a whole-array variant (``generator.staging.stage``), or None: staged
-        once per lowering, for every backend that prints or counts them."""
-        from .staging import stage  # (staging reads this module's types)
-
-        return stage(self)
 
     def array_program(self) -> tuple[tuple["Assign", ...], tuple[tuple[str, sp.Expr], ...]]:
         """The temporaries and outputs for a backend that scales p by the weight decay factor

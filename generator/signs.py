@@ -103,12 +103,9 @@ def _ranges(variant: Variant) -> dict[sp.Symbol, tuple]:
         except (TypeError, ValueError, NotImplementedError, AttributeError):  # any real
             continue
     known = {s.name: r for s, r in ranges.items()} | {"t": (sp.Integer(1), sp.oo)}
-    for eq in variant.step:
-        bounds = _bounds(eq.expr, known)
-        known[eq.symbol.name] = bounds
-        if bounds != UNBOUNDED:
-            ranges[eq.symbol] = bounds
-    return ranges
+    for eq in variant.step:  # (a value assigned again takes its last bounds)
+        known[eq.symbol.name] = ranges[eq.symbol] = _bounds(eq.expr, known)
+    return {s: r for s, r in ranges.items() if r != UNBOUNDED}
 
 
 def _bounds(expr: sp.Expr, known: dict) -> tuple:

@@ -114,6 +114,17 @@ def stage(ir: KernelIR) -> StagedProgram | None:
         return None
 
 
+def staged(ir: KernelIR) -> StagedProgram | None:
+    """``stage(ir)``, computed once per lowered variant and kept with it: the C and CUDA
+    kernels, NumPy's and torch's plans and the docs all read it."""
+    kept = (
+        ir.__dict__
+    )  # (a frozen dataclass: set beside its fields, as functools.cached_property does)
+    if "_staged" not in kept:
+        kept["_staged"] = stage(ir)
+    return kept["_staged"]
+
+
 class _Stager:
     """Names every row or column mean, then gives each value its level (the pass that can
     compute it) and its shape, and sorts the values into passes."""
@@ -257,10 +268,10 @@ class _Stager:
     def hoisted(self, expr) -> sp.Expr:
         """A per-element ``expr`` with its largest parts of one value per row, column or matrix
         named as values of their own, computed between passes once per row (column, matrix)
-        instead of once per element: Adafactor's ``g**2*mean(r)/(c*r)`` reads two of them,
-        ``mean(r)/r`` and ``1/c``, and so loses its division. A product's factors are grouped
-        by the axes they vary along; per-step and per-tensor factors join a row's group (else
-        a column's). Other functions and powers keep their form, their arguments hoisted."""
+        instead of once per element: Adafactor's ``g**2*mean(r)/(c*r)`` reads ``1/r`` and
+        ``1/c``, and so loses its division. A product's factors are grouped by the axes they
+        vary along (``grouped``). Other functions and powers keep their form, their arguments
+        hoisted."""
         if expr.is_Atom:
             return expr
         if self.axes_of(expr) != FULL:
@@ -279,15 +290,11 @@ class _Stager:
 
     @staticmethod
     def grouped(groups: dict) -> list[list]:
-        """Factors grouped by their axes, the per-step, per-tensor and per-matrix ones joined
-        to the row's group (else the column's): one value per row or column to hoist."""
-        groups = dict(groups)
-        rest = groups.pop(frozenset(), [])
-        if rest and groups:
-            key = frozenset("i") if frozenset("i") in groups else frozenset("j")
-            groups[key] = rest + groups[key]
-        elif rest:
-            groups[frozenset()] = rest
+        """Factors grouped by the axes they vary along, in a fixed order. Per-step, per-tensor
+        and per-matrix factors keep a group of their own rather than joining a row's: a
+        hoisted value then stays a function of one kind of value, of the magnitude of the
+        factors the rule wrote (``mean(r)/r`` for a row of zero gradients, 1e-30 from
+        epsilon_1, can pass float's largest value where ``1/r`` and ``mean(r)`` do not)."""
         return [groups[k] for k in sorted(groups, key=sorted)]
 
     def split_power(self, factor) -> list:

@@ -436,7 +436,7 @@ def test_a_reduction_a_variant_does_not_read_costs_it_no_pass():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_the_fused_sums_over_chunks_equal_the_array_code(dtype):
     """The CPU kernels of per-tensor reductions add each thread's terms in the element type
-    over chunks of OCG_SUM_CHUNK (1024) elements, then the chunks in double: Lamb's norms of
+    over chunks of OCG_SUM_CHUNK (256) elements, then the chunks in double: Lamb's norms of
     tensors of several chunks per thread (and a part chunk) equal torch code's (fused=False)
     in float64, and stay within float32 rounding of it in float32."""
     import numpy as np

@@ -27,6 +27,7 @@ from generator.build import load_specs, lower_all
 from generator.ir import lower
 from generator.model import load_spec, parse_spec
 from generator.staging import stage
+from generator.symbols import real
 from generator.verify import reference, testing, testing_paths
 
 TOY = """\
@@ -130,11 +131,75 @@ def test_values_of_one_per_row_or_column_leave_the_loops_over_elements():
     program = stage(factored)
     assert _element_divisions_and_roots(program) == []
     hoisted = {s.name: s.shape for s in program.small_values() if s.name.startswith("_per_")}
-    assert sorted(hoisted.values()) == ["columns", "columns", "rows", "rows"]
+    assert sorted(hoisted.values()) == ["columns", "columns", "matrix", "rows", "rows"]
     toy = lower(parse_spec(TOY, "specs/factors.yaml", "factors"))
     (matrix,) = [v for v in toy.variants if v.variant.whole_array]
     roots = _element_divisions_and_roots(stage(matrix))
     assert any(r.exp == -sp.Rational(1, 2) for r in roots), roots
+
+
+MIXED_ROOT = """\
+name: Mixed
+description: A root of per-element values times a per-step value, beside row and column state.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  decay_rate: {default: 0.8, domain: decay_rate >= 0, doc: Averaging.}
+derived_flags:
+  matrix: {value: rank >= 2, doc: Two axes or more.}
+state:
+  r: {init: 0, shape: rows, when: matrix, doc: Row means.}
+  c: {init: 0, shape: columns, when: matrix, doc: Column means.}
+  v: {init: 0, when: not matrix, doc: Second moment.}
+update:
+  - eq: r = decay_rate*r + row_mean(g**2)
+    when: matrix
+  - eq: c = decay_rate*c + column_mean(g**2)
+    when: matrix
+  - eq: v = v + g**2
+    when: not matrix
+  - p = p - lr*g/sqrt(r*c)*sqrt(decay_rate*g*p) if matrix else p - lr*g*v
+"""
+
+
+def test_a_root_of_element_values_and_a_per_step_value_stages():
+    """``sqrt(decay_rate*g*p)``: its base's factors vary per element or not at all, and
+    ``g*p`` may be negative, so it stays one root per element (grouping it once raised a
+    KeyError), while ``1/sqrt(r*c)`` splits into a value per row and one per column."""
+    spec = lower(parse_spec(MIXED_ROOT, "specs/mixed.yaml", "mixed"))
+    (matrix,) = [v for v in spec.variants if v.variant.whole_array]
+    program = stage(matrix)
+    (write,) = [e for n, e in program.passes[-1].writes if n == "p"]
+    roots = [n for n in sp.preorder_traversal(write) if n.is_Pow and n.exp == sp.Rational(1, 2)]
+    assert len(roots) == 1 and roots[0].base.has(real("g")) and roots[0].base.has(real("p"))
+    hoisted = {s.shape for s in program.small_values() if s.name.startswith("_per_")}
+    assert hoisted == {"rows", "columns"}
+
+
+def test_a_zero_gradient_row_beside_large_gradients_stays_finite_in_float32():
+    """A row of zero gradients keeps r near epsilon_1 (1e-30) while mean(r) follows the others'
+    g**2 (here 1e10): mean(r)/r would pass float's largest value, and a hoisted value of it
+    gave inf*0 = NaN for every element. The kernels hoist 1/r and mean(r) apart, and float32
+    follows float64's array code."""
+    torch = pytest.importorskip("torch")
+    from generated.torch.adafactor import Adafactor
+
+    rng = np.random.default_rng(2)
+    p0 = rng.standard_normal((64, 96))
+    grads = [rng.standard_normal((64, 96)) * 1e5 for _ in range(3)]
+    for g in grads:
+        g[5] = 0.0
+
+    def run(dtype, fused):
+        p = torch.tensor(p0, dtype=dtype, requires_grad=True)
+        opt = Adafactor([p], lr=0.01, fused=fused)
+        for g in grads:
+            p.grad = torch.tensor(g, dtype=dtype)
+            opt.step()
+        return p.detach().double().numpy()
+
+    want, got = run(torch.float64, False), run(torch.float32, True)
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)
 
 
 LATE = """\

@@ -107,6 +107,44 @@ def test_step_values_bounded_by_their_equations_prove_states_unsigned(tmp_path):
     assert [nonnegative_states(v) for v in unbounded] == [(), ()]
 
 
+def test_a_step_value_assigned_again_takes_its_last_bounds():
+    """``k`` lies in [0, 1] as first assigned, but not after ``k = k - 2*lr``: the update reads
+    the second, so ``v = k*v + g**2`` is not proved never negative (the reference takes v
+    below 0 for lr=5)."""
+    from generator.model import parse_spec
+    from generator.signs import _ranges
+    from generator.verify import reference
+
+    text = """\
+name: Again
+description: A step value assigned twice.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
+  decay_rate: {default: 0.8, domain: decay_rate >= 0, doc: Averaging.}
+state:
+  v: {init: 0, doc: x}
+step:
+  - k = 1 - t**(-decay_rate)
+  - k = k - 2*lr
+update:
+  - v = k*v + g**2
+  - p = p - lr*g*v
+"""
+    spec = parse_spec(text, "specs/again.yaml", "again")
+    (variant,) = spec.variants()
+    assert "k" not in {s.name for s in _ranges(variant)}
+    assert nonnegative_states(variant) == ()
+    rng = np.random.default_rng(0)
+    run = reference.run(
+        spec,
+        {},
+        {"learning_rate": 5.0, "decay_rate": 0.5},
+        [rng.standard_normal(4)],
+        [[rng.standard_normal(4)] for _ in range(3)],
+    )
+    assert (np.asarray(run.state[0]["v"], dtype=float) < 0).any()
+
+
 def test_a_bound_on_rho_makes_the_accumulator_unsigned(tmp_path):
     from generator.model import load_spec
 
@@ -231,9 +269,13 @@ def test_pieces_decode_and_encode_together_as_one_at_a_time(work):
         Q.encode(entries, n, a, b, entries["key"])
     for x, y in zip(alone, together):
         assert sorted(x) == sorted(y) and all(same(x[k], y[k]) for k in x)
-    assert torch.isfinite(together[3][Q.ABSMAX]).all() and torch.isfinite(together[1][Q.ABSMAX]).all()
+    assert (
+        torch.isfinite(together[3][Q.ABSMAX]).all() and torch.isfinite(together[1][Q.ABSMAX]).all()
+    )
     nan = together[0][Q.ABSMAX][-1:]
-    assert nan.isnan().all() and torch.equal(nan.view(torch.int32), torch.tensor([0x7FC00000], dtype=torch.int32))
+    assert nan.isnan().all() and torch.equal(
+        nan.view(torch.int32), torch.tensor([0x7FC00000], dtype=torch.int32)
+    )
 
 
 def test_int8_rounding_is_unbiased():
@@ -692,7 +734,9 @@ def test_a_root_kept_non_negative_by_a_relation_refuses_low_precision_state(prec
     squares = (g * g).to(torch.bfloat16).double()
     assert bool((squares - rounded**2 < 0).any())
     p = torch.randn(8192).requires_grad_()
-    with pytest.raises(ValueError, match=r"accumulator - mean_gradient\*\*2 \(under a root, with centered=True\)"):
+    with pytest.raises(
+        ValueError, match=r"accumulator - mean_gradient\*\*2 \(under a root, with centered=True\)"
+    ):
         G.RMSprop([p], centered=True, state_precision=precision)
     opt = G.RMSprop([p], centered=False, state_precision=precision)
     with pytest.raises(ValueError, match="keep their relation: use float32 state"):
@@ -716,7 +760,9 @@ def test_the_docs_memory_table_is_what_the_state_holds(module):
         for precision in ("float32", "bfloat16", "int8"):
             variant = lower(SPECS[module]).variants[list(cls.kernels).index(key)].variant
             if getattr(row, precision) == "refused":  # reductions: test_reductions_refuse_...
-                assert SPECS[module].reductions or variant.whole_array or relation_bound(module, flags)
+                assert (
+                    SPECS[module].reductions or variant.whole_array or relation_bound(module, flags)
+                )
                 assert precision != "float32"
                 continue
             # a rule of whole tensors (row or column means: "0 + 4 per row + 4 per column";
@@ -729,9 +775,11 @@ def test_the_docs_memory_table_is_what_the_state_holds(module):
             opt.step()
             measured = _state_bytes(opt, [p]) / p.numel()
             per = {"row": shape[0], "column": shape[-1]}
-            expected = float(stated[0]) + sum(
-                int(part.split()[0]) * per[part.split()[-1]] for part in stated[1:]
-            ) / p.numel()
+            expected = (
+                float(stated[0])
+                + sum(int(part.split()[0]) * per[part.split()[-1]] for part in stated[1:])
+                / p.numel()
+            )
             assert f"{measured:.2f}" == f"{expected:.2f}", (module, precision)
 
 

@@ -23,7 +23,7 @@ static int omp_get_thread_num(void) { return 0; }
  * kernel), and a staged kernel's column over at most OCG_SUM_ROWS rows, before adding into
  * double: float keeps the full vector width, and the short runs keep its rounding near a
  * double sum's. */
-#define OCG_SUM_CHUNK 1024
+#define OCG_SUM_CHUNK 256
 #define OCG_SUM_ROWS 32
 
 /* factored=False: a tensor at a time, every thread taking the same share of it in both
@@ -269,8 +269,9 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
                                  _matrices,
                                  _matrices * _columns,
                                  _matrices * _rows,
-                                 _matrices * _columns,
                                  _matrices * _rows,
+                                 _matrices * _columns,
+                                 _matrices,
                                  _matrices * _rows,
                                  _matrices * _columns };
     for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
@@ -279,11 +280,9 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
         _length += _lengths[_k];
     }
     /* float memory: each thread's partial column sums over a few rows, and the copies */
-    int64_t _float_length = _team * 1 * _columns;
-    if (_float_length / _team != 1 * _columns ||
-        2 * _matrices * _columns > INT64_MAX / 8 - _float_length)
-        return 2;
-    _float_length += 2 * _matrices * _columns;
+    if (_columns > INT64_MAX / 8 / (_team * 3 + 1) / (_matrices + 1))
+        return 2; /* (checked before multiplying: an overflowed product is undefined) */
+    const int64_t _float_length = _team * 1 * _columns + 2 * _matrices * _columns;
     float *_float_work =
         (float *)malloc((size_t)(_float_length > 0 ? _float_length : 1) * sizeof(float));
     double *_work = _float_work == NULL
@@ -297,7 +296,7 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
     (void)_float_partials;
     float *OCG_RESTRICT _f_v__per_columns1 =
         _float_work + _team * 1 * _columns + 0 * _matrices * _columns;
-    float *OCG_RESTRICT _f_v__per_columns3 =
+    float *OCG_RESTRICT _f_v__per_columns4 =
         _float_work + _team * 1 * _columns + 1 * _matrices * _columns;
     double *const _partials = _work;
     double *_next = _work + _team * _partial_length;
@@ -311,10 +310,12 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
     _next += _matrices * _columns;
     double *OCG_RESTRICT _v__per_rows0 = _next;
     _next += _matrices * _rows;
-    double *OCG_RESTRICT _v__per_columns3 = _next;
-    _next += _matrices * _columns;
-    double *OCG_RESTRICT _v__per_rows2 = _next;
+    double *OCG_RESTRICT _v__per_rows3 = _next;
     _next += _matrices * _rows;
+    double *OCG_RESTRICT _v__per_columns4 = _next;
+    _next += _matrices * _columns;
+    double *OCG_RESTRICT _v__per_matrix2 = _next;
+    _next += _matrices;
     double *OCG_RESTRICT _v__mean0 = _next;
     _next += _matrices * _rows;
     double *OCG_RESTRICT _v__mean1 = _next;
@@ -472,16 +473,22 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
         for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
             const int64_t _b = _row / _rows;
             (void)_b;
-            const double _mean2 = (double)_v__mean2[_b];
             const double _stored_r = (double)_v__stored_r[_row];
-            _v__per_rows0[_row] = _mean2 / _stored_r;
+            _v__per_rows0[_row] = 1.0 / (_stored_r);
+        }
+#pragma omp for
+        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
+            const int64_t _b = _row / _rows;
+            (void)_b;
+            const double _stored_r = (double)_v__stored_r[_row];
+            _v__per_rows3[_row] = 1.0 / sqrt(_stored_r);
         }
 #pragma omp for
         for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
             const int64_t _b = _col / _columns;
             (void)_b;
             const double _stored_c = (double)_v__stored_c[_col];
-            _v__per_columns3[_col] = 1.0 / sqrt(_stored_c);
+            _v__per_columns4[_col] = 1.0 / sqrt(_stored_c);
         }
 #pragma omp for
         for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
@@ -489,6 +496,7 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
         {
             double _tacc0 = 0.0;
             for (int64_t _b = _b0; _b < _b1; ++_b) {
+                const float _mean2 = (float)_v__mean2[_b];
                 for (int64_t _i = _i0; _i < _i1; ++_i) {
                     const int64_t _row = _b * _rows + _i;
                     const float _per_rows0 = (float)_v__per_rows0[_row];
@@ -503,7 +511,7 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
                             (void)_col;
                             const float _per_columns1 = _f_v__per_columns1[_col];
                             const float g = (float)_a_g[_e];
-                            _tacc0_chunk += _per_columns1 * _per_rows0 * g * g;
+                            _tacc0_chunk += _mean2 * _per_columns1 * _per_rows0 * g * g;
                         }
                         _tacc0 += (double)_tacc0_chunk;
                     }
@@ -525,22 +533,21 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
                               ocg_max(1.0, _c2_inv_clip_threshold * sqrt(u_squares / elements));
         }
 #pragma omp for
-        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
-            const int64_t _b = _row / _rows;
+        for (int64_t _b = 0; _b < _matrices; ++_b) {
             (void)_b;
             const double _mean2 = (double)_v__mean2[_b];
-            const double _stored_r = (double)_v__stored_r[_row];
-            _v__per_rows2[_row] = _k0_coefficient / sqrt(_stored_r / _mean2);
+            _v__per_matrix2[_b] = _k0_coefficient / sqrt(1.0 / (_mean2));
         }
 #pragma omp for
         for (int64_t _x = 0; _x < _matrices * _columns; ++_x)
-            _f_v__per_columns3[_x] = (float)_v__per_columns3[_x];
+            _f_v__per_columns4[_x] = (float)_v__per_columns4[_x];
         {
             const float _f__c4_weight_decay_factor = (float)_c4_weight_decay_factor;
             for (int64_t _b = _b0; _b < _b1; ++_b) {
+                const float _per_matrix2 = (float)_v__per_matrix2[_b];
                 for (int64_t _i = _i0; _i < _i1; ++_i) {
                     const int64_t _row = _b * _rows + _i;
-                    const float _per_rows2 = (float)_v__per_rows2[_row];
+                    const float _per_rows3 = (float)_v__per_rows3[_row];
                     /* sums in the element type over a chunk of the row, added up in double */
                     for (int64_t _jc = _j0; _jc < _j1; _jc += OCG_SUM_CHUNK) {
                         const int64_t _jn = _j1 - _jc < OCG_SUM_CHUNK ? _j1 : _jc + OCG_SUM_CHUNK;
@@ -549,11 +556,11 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
                             const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                             (void)_e;
                             (void)_col;
-                            const float _per_columns3 = _f_v__per_columns3[_col];
+                            const float _per_columns4 = _f_v__per_columns4[_col];
                             const float g = (float)_a_g[_e];
                             const float p = (float)_a_p[_e];
-                            const float _new_p =
-                                _f__c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
+                            const float _new_p = _f__c4_weight_decay_factor * p +
+                                                 _per_columns4 * _per_matrix2 * _per_rows3 * g;
                             _a_p[_e] = _new_p;
                         }
                     }
@@ -622,8 +629,9 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
                                  _matrices,
                                  _matrices * _columns,
                                  _matrices * _rows,
-                                 _matrices * _columns,
                                  _matrices * _rows,
+                                 _matrices * _columns,
+                                 _matrices,
                                  _matrices * _rows,
                                  _matrices * _columns };
     for (size_t _k = 0; _k < sizeof _lengths / sizeof _lengths[0]; ++_k) {
@@ -646,10 +654,12 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
     _next += _matrices * _columns;
     double *OCG_RESTRICT _v__per_rows0 = _next;
     _next += _matrices * _rows;
-    double *OCG_RESTRICT _v__per_columns3 = _next;
-    _next += _matrices * _columns;
-    double *OCG_RESTRICT _v__per_rows2 = _next;
+    double *OCG_RESTRICT _v__per_rows3 = _next;
     _next += _matrices * _rows;
+    double *OCG_RESTRICT _v__per_columns4 = _next;
+    _next += _matrices * _columns;
+    double *OCG_RESTRICT _v__per_matrix2 = _next;
+    _next += _matrices;
     double *OCG_RESTRICT _v__mean0 = _next;
     _next += _matrices * _rows;
     double *OCG_RESTRICT _v__mean1 = _next;
@@ -793,20 +803,27 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
         for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
             const int64_t _b = _row / _rows;
             (void)_b;
-            const double _mean2 = (double)_v__mean2[_b];
             const double _stored_r = (double)_v__stored_r[_row];
-            _v__per_rows0[_row] = _mean2 / _stored_r;
+            _v__per_rows0[_row] = 1.0 / (_stored_r);
+        }
+#pragma omp for
+        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
+            const int64_t _b = _row / _rows;
+            (void)_b;
+            const double _stored_r = (double)_v__stored_r[_row];
+            _v__per_rows3[_row] = 1.0 / sqrt(_stored_r);
         }
 #pragma omp for
         for (int64_t _col = 0; _col < _matrices * _columns; ++_col) {
             const int64_t _b = _col / _columns;
             (void)_b;
             const double _stored_c = (double)_v__stored_c[_col];
-            _v__per_columns3[_col] = 1.0 / sqrt(_stored_c);
+            _v__per_columns4[_col] = 1.0 / sqrt(_stored_c);
         }
         {
             double _tacc0 = 0.0;
             for (int64_t _b = _b0; _b < _b1; ++_b) {
+                const double _mean2 = (double)_v__mean2[_b];
                 for (int64_t _i = _i0; _i < _i1; ++_i) {
                     const int64_t _row = _b * _rows + _i;
                     const double _per_rows0 = (double)_v__per_rows0[_row];
@@ -821,7 +838,7 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
                             (void)_col;
                             const double _per_columns1 = (double)_v__per_columns1[_col];
                             const double g = (double)_a_g[_e];
-                            _tacc0_chunk += _per_columns1 * _per_rows0 * g * g;
+                            _tacc0_chunk += _mean2 * _per_columns1 * _per_rows0 * g * g;
                         }
                         _tacc0 += (double)_tacc0_chunk;
                     }
@@ -843,18 +860,17 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
                               ocg_max(1.0, _c2_inv_clip_threshold * sqrt(u_squares / elements));
         }
 #pragma omp for
-        for (int64_t _row = 0; _row < _matrices * _rows; ++_row) {
-            const int64_t _b = _row / _rows;
+        for (int64_t _b = 0; _b < _matrices; ++_b) {
             (void)_b;
             const double _mean2 = (double)_v__mean2[_b];
-            const double _stored_r = (double)_v__stored_r[_row];
-            _v__per_rows2[_row] = _k0_coefficient / sqrt(_stored_r / _mean2);
+            _v__per_matrix2[_b] = _k0_coefficient / sqrt(1.0 / (_mean2));
         }
         {
             for (int64_t _b = _b0; _b < _b1; ++_b) {
+                const double _per_matrix2 = (double)_v__per_matrix2[_b];
                 for (int64_t _i = _i0; _i < _i1; ++_i) {
                     const int64_t _row = _b * _rows + _i;
-                    const double _per_rows2 = (double)_v__per_rows2[_row];
+                    const double _per_rows3 = (double)_v__per_rows3[_row];
                     /* sums in the element type over a chunk of the row, added up in double */
                     for (int64_t _jc = _j0; _jc < _j1; _jc += OCG_SUM_CHUNK) {
                         const int64_t _jn = _j1 - _jc < OCG_SUM_CHUNK ? _j1 : _jc + OCG_SUM_CHUNK;
@@ -863,11 +879,11 @@ int ocg_adafactor_factored_f64_staged_cpu(void *const *arrays, int64_t _matrices
                             const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                             (void)_e;
                             (void)_col;
-                            const double _per_columns3 = (double)_v__per_columns3[_col];
+                            const double _per_columns4 = (double)_v__per_columns4[_col];
                             const double g = (double)_a_g[_e];
                             const double p = (double)_a_p[_e];
-                            const double _new_p =
-                                _c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
+                            const double _new_p = _c4_weight_decay_factor * p +
+                                                  _per_columns4 * _per_matrix2 * _per_rows3 * g;
                             _a_p[_e] = _new_p;
                         }
                     }

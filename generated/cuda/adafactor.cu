@@ -340,8 +340,9 @@ struct ocg_adafactor_factored_f32_staged_args {
     double *_v__mean2;
     double *_v__per_columns1;
     double *_v__per_rows0;
-    double *_v__per_columns3;
-    double *_v__per_rows2;
+    double *_v__per_rows3;
+    double *_v__per_columns4;
+    double *_v__per_matrix2;
     double *_v__mean0;
     double *_v__mean1;
     double *_row_partials, *_column_partials, *_tensor_partials;
@@ -369,10 +370,12 @@ ocg_adafactor_factored_f32_staged_tensor0(const ocg_adafactor_factored_f32_stage
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -414,10 +417,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -506,10 +511,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -594,10 +601,12 @@ ocg_adafactor_factored_f32_staged_finish0(const ocg_adafactor_factored_f32_stage
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -659,10 +668,12 @@ ocg_adafactor_factored_f32_staged_small1_0(const ocg_adafactor_factored_f32_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -710,10 +721,12 @@ ocg_adafactor_factored_f32_staged_small1_1(const ocg_adafactor_factored_f32_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -763,10 +776,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -820,10 +835,12 @@ ocg_adafactor_factored_f32_staged_small1_2_whole(const ocg_adafactor_factored_f3
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -875,10 +892,12 @@ ocg_adafactor_factored_f32_staged_small1_3(const ocg_adafactor_factored_f32_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -923,10 +942,12 @@ ocg_adafactor_factored_f32_staged_small1_4(const ocg_adafactor_factored_f32_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -946,9 +967,8 @@ ocg_adafactor_factored_f32_staged_small1_4(const ocg_adafactor_factored_f32_stag
     const int64_t _b = _row / _rows;
     (void)_b;
 
-    const double _mean2 = (double)_v__mean2[_b];
     const double _stored_r = (double)_v__stored_r[_row];
-    _v__per_rows0[_row] = _mean2 / _stored_r;
+    _v__per_rows0[_row] = 1.0 / (_stored_r);
 }
 
 __global__ void
@@ -972,10 +992,62 @@ ocg_adafactor_factored_f32_staged_small1_5(const ocg_adafactor_factored_f32_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _row = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_row >= _matrices * _rows)
+        return;
+    const int64_t _b = _row / _rows;
+    (void)_b;
+
+    const double _stored_r = (double)_v__stored_r[_row];
+    _v__per_rows3[_row] = 1.0 / sqrt(_stored_r);
+}
+
+__global__ void
+ocg_adafactor_factored_f32_staged_small1_6(const ocg_adafactor_factored_f32_staged_args _args)
+{
+    float *const _a_p = _args.p;
+    (void)_a_p;
+    const float *const _a_g = _args.g;
+    (void)_a_g;
+    float *const _a_r = _args.r;
+    (void)_a_r;
+    float *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -996,7 +1068,7 @@ ocg_adafactor_factored_f32_staged_small1_5(const ocg_adafactor_factored_f32_stag
     (void)_b;
 
     const double _stored_c = (double)_v__stored_c[_col];
-    _v__per_columns3[_col] = 1.0 / sqrt(_stored_c);
+    _v__per_columns4[_col] = 1.0 / sqrt(_stored_c);
 }
 
 __global__ void __launch_bounds__(OCG_THREADS)
@@ -1020,10 +1092,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1049,6 +1123,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
     if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const float _mean2 = (float)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
             const float _per_rows0 = (float)_v__per_rows0[_row];
@@ -1058,7 +1133,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 (void)_col;
                 const float _per_columns1 = (float)_v__per_columns1[_col];
                 const float g = (float)_a_g[_e];
-                _tacc0 += (double)(_per_columns1 * _per_rows0 * g * g);
+                _tacc0 += (double)(_mean2 * _per_columns1 * _per_rows0 * g * g);
             }
         }
     }
@@ -1092,10 +1167,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1118,6 +1195,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
     if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const float _mean2 = (float)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
             const float _per_rows0 = (float)_v__per_rows0[_row];
@@ -1127,7 +1205,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 (void)_col;
                 const float _per_columns1 = (float)_v__per_columns1[_col];
                 const float g = (float)_a_g[_e];
-                _tacc0 += (double)(_per_columns1 * _per_rows0 * g * g);
+                _tacc0 += (double)(_mean2 * _per_columns1 * _per_rows0 * g * g);
             }
         }
     }
@@ -1162,10 +1240,12 @@ ocg_adafactor_factored_f32_staged_finish1(const ocg_adafactor_factored_f32_stage
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1210,10 +1290,12 @@ ocg_adafactor_factored_f32_staged_tensor2(const ocg_adafactor_factored_f32_stage
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1261,10 +1343,12 @@ ocg_adafactor_factored_f32_staged_small2_0(const ocg_adafactor_factored_f32_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1278,16 +1362,14 @@ ocg_adafactor_factored_f32_staged_small2_0(const ocg_adafactor_factored_f32_stag
     (void)_rows;
     (void)_columns;
 
-    const int64_t _row = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (_row >= _matrices * _rows)
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_b >= _matrices)
         return;
-    const int64_t _b = _row / _rows;
     (void)_b;
     const double _k0_coefficient = _tv[0];
 
     const double _mean2 = (double)_v__mean2[_b];
-    const double _stored_r = (double)_v__stored_r[_row];
-    _v__per_rows2[_row] = _k0_coefficient / sqrt(_stored_r / _mean2);
+    _v__per_matrix2[_b] = _k0_coefficient / sqrt(1.0 / (_mean2));
 }
 
 __global__ void __launch_bounds__(OCG_THREADS)
@@ -1311,10 +1393,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1340,18 +1424,19 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_tile;
     (void)_chunk;    /* read by column and row sums, where the pass has them */
     if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const float _per_matrix2 = (float)_v__per_matrix2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const float _per_rows2 = (float)_v__per_rows2[_row];
+            const float _per_rows3 = (float)_v__per_rows3[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const float _per_columns3 = (float)_v__per_columns3[_col];
+                const float _per_columns4 = (float)_v__per_columns4[_col];
                 const float g = (float)_a_g[_e];
                 const float p = (float)_a_p[_e];
                 const float _new_p =
-                    _f__c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
+                    _f__c4_weight_decay_factor * p + _per_columns4 * _per_matrix2 * _per_rows3 * g;
                 _a_p[_e] = _new_p;
             }
         }
@@ -1381,10 +1466,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1407,18 +1494,19 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_tile;
     (void)_chunk;    /* read by column and row sums, where the pass has them */
     if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const float _per_matrix2 = (float)_v__per_matrix2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const float _per_rows2 = (float)_v__per_rows2[_row];
+            const float _per_rows3 = (float)_v__per_rows3[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const float _per_columns3 = (float)_v__per_columns3[_col];
+                const float _per_columns4 = (float)_v__per_columns4[_col];
                 const float g = (float)_a_g[_e];
                 const float p = (float)_a_p[_e];
                 const float _new_p =
-                    _f__c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
+                    _f__c4_weight_decay_factor * p + _per_columns4 * _per_matrix2 * _per_rows3 * g;
                 _a_p[_e] = _new_p;
             }
         }
@@ -1446,10 +1534,12 @@ ocg_adafactor_factored_f32_staged_write(const ocg_adafactor_factored_f32_staged_
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1510,8 +1600,9 @@ extern "C" int64_t ocg_adafactor_factored_f32_staged_work(int64_t _matrices, int
         _matrices,
         _matrices * _columns,
         _matrices * _rows,
-        _matrices * _columns,
         _matrices * _rows,
+        _matrices * _columns,
+        _matrices,
         _matrices * _rows,
         _matrices * _columns,
     };
@@ -1572,10 +1663,12 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t _m
     _next += _matrices * _columns;
     _args._v__per_rows0 = _next;
     _next += _matrices * _rows;
-    _args._v__per_columns3 = _next;
-    _next += _matrices * _columns;
-    _args._v__per_rows2 = _next;
+    _args._v__per_rows3 = _next;
     _next += _matrices * _rows;
+    _args._v__per_columns4 = _next;
+    _next += _matrices * _columns;
+    _args._v__per_matrix2 = _next;
+    _next += _matrices;
     _args._v__mean0 = _next;
     _next += _matrices * _rows;
     _args._v__mean1 = _next;
@@ -1615,6 +1708,9 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t _m
                (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
                _args);
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_5,
+               (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+               _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small1_6,
                (unsigned)((_matrices * _columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
                stream, _args);
     if (_whole)
@@ -1628,8 +1724,7 @@ extern "C" int ocg_adafactor_factored_f32_staged(void *const *arrays, int64_t _m
                _blocks);
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_tensor2, 1, 1, stream, _args);
     OCG_LAUNCH(ocg_adafactor_factored_f32_staged_small2_0,
-               (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
-               _args);
+               (unsigned)((_matrices + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args);
     if (_whole)
         OCG_LAUNCH_SYNC(ocg_adafactor_factored_f32_staged_whole2, (unsigned)_blocks, OCG_THREADS,
                         stream, _args);
@@ -1658,8 +1753,9 @@ struct ocg_adafactor_factored_f64_staged_args {
     double *_v__mean2;
     double *_v__per_columns1;
     double *_v__per_rows0;
-    double *_v__per_columns3;
-    double *_v__per_rows2;
+    double *_v__per_rows3;
+    double *_v__per_columns4;
+    double *_v__per_matrix2;
     double *_v__mean0;
     double *_v__mean1;
     double *_row_partials, *_column_partials, *_tensor_partials;
@@ -1687,10 +1783,12 @@ ocg_adafactor_factored_f64_staged_tensor0(const ocg_adafactor_factored_f64_stage
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1732,10 +1830,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1822,10 +1922,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1908,10 +2010,12 @@ ocg_adafactor_factored_f64_staged_finish0(const ocg_adafactor_factored_f64_stage
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -1973,10 +2077,12 @@ ocg_adafactor_factored_f64_staged_small1_0(const ocg_adafactor_factored_f64_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2024,10 +2130,12 @@ ocg_adafactor_factored_f64_staged_small1_1(const ocg_adafactor_factored_f64_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2077,10 +2185,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2134,10 +2244,12 @@ ocg_adafactor_factored_f64_staged_small1_2_whole(const ocg_adafactor_factored_f6
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2189,10 +2301,12 @@ ocg_adafactor_factored_f64_staged_small1_3(const ocg_adafactor_factored_f64_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2237,10 +2351,12 @@ ocg_adafactor_factored_f64_staged_small1_4(const ocg_adafactor_factored_f64_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2260,9 +2376,8 @@ ocg_adafactor_factored_f64_staged_small1_4(const ocg_adafactor_factored_f64_stag
     const int64_t _b = _row / _rows;
     (void)_b;
 
-    const double _mean2 = (double)_v__mean2[_b];
     const double _stored_r = (double)_v__stored_r[_row];
-    _v__per_rows0[_row] = _mean2 / _stored_r;
+    _v__per_rows0[_row] = 1.0 / (_stored_r);
 }
 
 __global__ void
@@ -2286,10 +2401,62 @@ ocg_adafactor_factored_f64_staged_small1_5(const ocg_adafactor_factored_f64_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
+    double *const _v__mean0 = _args._v__mean0;
+    (void)_v__mean0;
+    double *const _v__mean1 = _args._v__mean1;
+    (void)_v__mean1;
+    const double *const scalars = _args.scalars;
+    double *const _tv = _args._tensor_values;
+    const int64_t _matrices = _args.matrices, _rows = _args.rows, _columns = _args.columns;
+    (void)scalars;
+    (void)_tv;
+    (void)_matrices;
+    (void)_rows;
+    (void)_columns;
+
+    const int64_t _row = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_row >= _matrices * _rows)
+        return;
+    const int64_t _b = _row / _rows;
+    (void)_b;
+
+    const double _stored_r = (double)_v__stored_r[_row];
+    _v__per_rows3[_row] = 1.0 / sqrt(_stored_r);
+}
+
+__global__ void
+ocg_adafactor_factored_f64_staged_small1_6(const ocg_adafactor_factored_f64_staged_args _args)
+{
+    double *const _a_p = _args.p;
+    (void)_a_p;
+    const double *const _a_g = _args.g;
+    (void)_a_g;
+    double *const _a_r = _args.r;
+    (void)_a_r;
+    double *const _a_c = _args.c;
+    (void)_a_c;
+    double *const _v__stored_r = _args._v__stored_r;
+    (void)_v__stored_r;
+    double *const _v__stored_c = _args._v__stored_c;
+    (void)_v__stored_c;
+    double *const _v__mean2 = _args._v__mean2;
+    (void)_v__mean2;
+    double *const _v__per_columns1 = _args._v__per_columns1;
+    (void)_v__per_columns1;
+    double *const _v__per_rows0 = _args._v__per_rows0;
+    (void)_v__per_rows0;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2310,7 +2477,7 @@ ocg_adafactor_factored_f64_staged_small1_5(const ocg_adafactor_factored_f64_stag
     (void)_b;
 
     const double _stored_c = (double)_v__stored_c[_col];
-    _v__per_columns3[_col] = 1.0 / sqrt(_stored_c);
+    _v__per_columns4[_col] = 1.0 / sqrt(_stored_c);
 }
 
 __global__ void __launch_bounds__(OCG_THREADS)
@@ -2334,10 +2501,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2363,6 +2532,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
     if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const double _mean2 = (double)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
             const double _per_rows0 = (double)_v__per_rows0[_row];
@@ -2372,7 +2542,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 (void)_col;
                 const double _per_columns1 = (double)_v__per_columns1[_col];
                 const double g = (double)_a_g[_e];
-                _tacc0 += (double)(_per_columns1 * _per_rows0 * g * g);
+                _tacc0 += (double)(_mean2 * _per_columns1 * _per_rows0 * g * g);
             }
         }
     }
@@ -2406,10 +2576,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2432,6 +2604,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_chunk; /* read by column and row sums, where the pass has them */
     double _tacc0 = 0.0;
     if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const double _mean2 = (double)_v__mean2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
             const double _per_rows0 = (double)_v__per_rows0[_row];
@@ -2441,7 +2614,7 @@ __global__ void __launch_bounds__(OCG_THREADS)
                 (void)_col;
                 const double _per_columns1 = (double)_v__per_columns1[_col];
                 const double g = (double)_a_g[_e];
-                _tacc0 += (double)(_per_columns1 * _per_rows0 * g * g);
+                _tacc0 += (double)(_mean2 * _per_columns1 * _per_rows0 * g * g);
             }
         }
     }
@@ -2476,10 +2649,12 @@ ocg_adafactor_factored_f64_staged_finish1(const ocg_adafactor_factored_f64_stage
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2524,10 +2699,12 @@ ocg_adafactor_factored_f64_staged_tensor2(const ocg_adafactor_factored_f64_stage
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2575,10 +2752,12 @@ ocg_adafactor_factored_f64_staged_small2_0(const ocg_adafactor_factored_f64_stag
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2592,16 +2771,14 @@ ocg_adafactor_factored_f64_staged_small2_0(const ocg_adafactor_factored_f64_stag
     (void)_rows;
     (void)_columns;
 
-    const int64_t _row = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    if (_row >= _matrices * _rows)
+    const int64_t _b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (_b >= _matrices)
         return;
-    const int64_t _b = _row / _rows;
     (void)_b;
     const double _k0_coefficient = _tv[0];
 
     const double _mean2 = (double)_v__mean2[_b];
-    const double _stored_r = (double)_v__stored_r[_row];
-    _v__per_rows2[_row] = _k0_coefficient / sqrt(_stored_r / _mean2);
+    _v__per_matrix2[_b] = _k0_coefficient / sqrt(1.0 / (_mean2));
 }
 
 __global__ void __launch_bounds__(OCG_THREADS)
@@ -2625,10 +2802,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2653,17 +2832,19 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_tile;
     (void)_chunk;    /* read by column and row sums, where the pass has them */
     if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const double _per_matrix2 = (double)_v__per_matrix2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const double _per_rows2 = (double)_v__per_rows2[_row];
+            const double _per_rows3 = (double)_v__per_rows3[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const double _per_columns3 = (double)_v__per_columns3[_col];
+                const double _per_columns4 = (double)_v__per_columns4[_col];
                 const double g = (double)_a_g[_e];
                 const double p = (double)_a_p[_e];
-                const double _new_p = _c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
+                const double _new_p =
+                    _c4_weight_decay_factor * p + _per_columns4 * _per_matrix2 * _per_rows3 * g;
                 _a_p[_e] = _new_p;
             }
         }
@@ -2693,10 +2874,12 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2718,17 +2901,19 @@ __global__ void __launch_bounds__(OCG_THREADS)
     (void)_tile;
     (void)_chunk;    /* read by column and row sums, where the pass has them */
     if (_i0 < _i1) { /* a thread past the last matrix has none */
+        const double _per_matrix2 = (double)_v__per_matrix2[_b];
         for (int64_t _i = _i0; _i < _i1; ++_i) {
             const int64_t _row = _b * _rows + _i;
-            const double _per_rows2 = (double)_v__per_rows2[_row];
+            const double _per_rows3 = (double)_v__per_rows3[_row];
             for (int64_t _j = _j0 + _first; _j < _j1; _j += _step) {
                 const int64_t _e = _row * _columns + _j, _col = _b * _columns + _j;
                 (void)_e;
                 (void)_col;
-                const double _per_columns3 = (double)_v__per_columns3[_col];
+                const double _per_columns4 = (double)_v__per_columns4[_col];
                 const double g = (double)_a_g[_e];
                 const double p = (double)_a_p[_e];
-                const double _new_p = _c4_weight_decay_factor * p + _per_columns3 * _per_rows2 * g;
+                const double _new_p =
+                    _c4_weight_decay_factor * p + _per_columns4 * _per_matrix2 * _per_rows3 * g;
                 _a_p[_e] = _new_p;
             }
         }
@@ -2756,10 +2941,12 @@ ocg_adafactor_factored_f64_staged_write(const ocg_adafactor_factored_f64_staged_
     (void)_v__per_columns1;
     double *const _v__per_rows0 = _args._v__per_rows0;
     (void)_v__per_rows0;
-    double *const _v__per_columns3 = _args._v__per_columns3;
-    (void)_v__per_columns3;
-    double *const _v__per_rows2 = _args._v__per_rows2;
-    (void)_v__per_rows2;
+    double *const _v__per_rows3 = _args._v__per_rows3;
+    (void)_v__per_rows3;
+    double *const _v__per_columns4 = _args._v__per_columns4;
+    (void)_v__per_columns4;
+    double *const _v__per_matrix2 = _args._v__per_matrix2;
+    (void)_v__per_matrix2;
     double *const _v__mean0 = _args._v__mean0;
     (void)_v__mean0;
     double *const _v__mean1 = _args._v__mean1;
@@ -2820,8 +3007,9 @@ extern "C" int64_t ocg_adafactor_factored_f64_staged_work(int64_t _matrices, int
         _matrices,
         _matrices * _columns,
         _matrices * _rows,
-        _matrices * _columns,
         _matrices * _rows,
+        _matrices * _columns,
+        _matrices,
         _matrices * _rows,
         _matrices * _columns,
     };
@@ -2882,10 +3070,12 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t _m
     _next += _matrices * _columns;
     _args._v__per_rows0 = _next;
     _next += _matrices * _rows;
-    _args._v__per_columns3 = _next;
-    _next += _matrices * _columns;
-    _args._v__per_rows2 = _next;
+    _args._v__per_rows3 = _next;
     _next += _matrices * _rows;
+    _args._v__per_columns4 = _next;
+    _next += _matrices * _columns;
+    _args._v__per_matrix2 = _next;
+    _next += _matrices;
     _args._v__mean0 = _next;
     _next += _matrices * _rows;
     _args._v__mean1 = _next;
@@ -2925,6 +3115,9 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t _m
                (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
                _args);
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_5,
+               (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
+               _args);
+    OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small1_6,
                (unsigned)((_matrices * _columns + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS,
                stream, _args);
     if (_whole)
@@ -2938,8 +3131,7 @@ extern "C" int ocg_adafactor_factored_f64_staged(void *const *arrays, int64_t _m
                _blocks);
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_tensor2, 1, 1, stream, _args);
     OCG_LAUNCH(ocg_adafactor_factored_f64_staged_small2_0,
-               (unsigned)((_matrices * _rows + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream,
-               _args);
+               (unsigned)((_matrices + OCG_THREADS - 1) / OCG_THREADS), OCG_THREADS, stream, _args);
     if (_whole)
         OCG_LAUNCH_SYNC(ocg_adafactor_factored_f64_staged_whole2, (unsigned)_blocks, OCG_THREADS,
                         stream, _args);

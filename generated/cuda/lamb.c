@@ -22,7 +22,7 @@ static int omp_get_thread_num(void) { return 0; }
  * kernel), and a staged kernel's column over at most OCG_SUM_ROWS rows, before adding into
  * double: float keeps the full vector width, and the short runs keep its rounding near a
  * double sum's. */
-#define OCG_SUM_CHUNK 1024
+#define OCG_SUM_CHUNK 256
 #define OCG_SUM_ROWS 32
 
 /* the defaults: a tensor at a time, every thread taking the same share of it in both

@@ -25,6 +25,7 @@ from ..errors import GenerationError, context
 from ..ir import KernelIR, LoweredSpec
 from ..paths import GENERATED, ROOT
 from ..render import Output
+from ..staging import staged as staged_program
 
 T = TypeVar("T")
 
@@ -230,7 +231,7 @@ def fused_passes(lowered: LoweredSpec) -> str:
             "to the host)"
         )
     whole = [ir for ir in lowered.variants if ir.variant.whole_array]
-    staged = [ir.staged for ir in whole]
+    staged = [staged_program(ir) for ir in whole]
     if any(s is not None for s in staged):
         counts = sorted({len(s.passes) for s in staged if s is not None})
         passes += (

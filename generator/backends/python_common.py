@@ -24,6 +24,7 @@ from ..printers.arrays import fuse_clips, lower_element_program
 from ..printers.matrix import function_lines
 from ..printers.python import print_scalar, print_step
 from ..render import Output, runtime_output
+from ..staging import staged as staged_program
 from ..symbols import G, plain
 from .base import AllSpecs, each_variant, fused_passes
 from .c_names import kernel_stem
@@ -296,7 +297,7 @@ def step_program(ir: KernelIR, native: bool) -> StepProgram:
         ),
         staged=(
             kernel_stem(spec.module, ir.variant.suffix)
-            if native and ir.variant.whole_array and ir.staged is not None
+            if native and ir.variant.whole_array and staged_program(ir) is not None
             else None
         ),
         **prelude,

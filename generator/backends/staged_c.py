@@ -10,7 +10,7 @@ import sympy as sp
 
 from ..ir import KernelIR
 from ..printers.c import print_c
-from ..staging import ELEMENTS, Pass, Small, StagedProgram
+from ..staging import ELEMENTS, Pass, Small, StagedProgram, staged
 from ..symbols import SHAPE_SYMBOLS
 from .c_names import kernel_stem
 
@@ -100,7 +100,7 @@ class StagedView:
 def staged_views(ir: KernelIR) -> tuple[StagedView, ...]:
     """The staged kernels of a whole-array variant, one per CPU type; none where the rule has
     no staged program (a matrix function)."""
-    program = ir.staged
+    program = staged(ir)
     if program is None:
         return ()
     return tuple(_view(program, suffix, ctype) for suffix, ctype in CTYPES)
