@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import dataclasses
 from dataclasses import dataclass
 
 import sympy as sp
@@ -76,6 +77,14 @@ class KernelIR:
     # (their hoisted per-step parts, lr, the spec's step values), in order: computed before
     # those reductions from the hyperparameters, the scalar state before the step and t
     global_prelude: tuple[Assign, ...] = ()
+    # the suffix of an earlier variant whose kernels compute exactly this one's (Muon's AdamW
+    # rule, which nesterov does not change): the C and CUDA code is printed once, for it
+    shares_kernels_of: str = ""
+
+    @property
+    def kernel_suffix(self) -> str:
+        """The variant suffix of the native kernels this variant calls."""
+        return self.shares_kernels_of or self.variant.suffix
 
     def array_program(self) -> tuple[tuple["Assign", ...], tuple[tuple[str, sp.Expr], ...]]:
         """The temporaries and outputs for a backend that scales p by the weight decay factor
@@ -171,7 +180,40 @@ def lower(spec: Spec) -> LoweredSpec:
     for variant in spec.variants():
         with context(f"variant {variant.suffix}"):
             variants.append(build_ir(variant))
-    return LoweredSpec(spec, tuple(variants))
+    return LoweredSpec(spec, _sharing_kernels(variants))
+
+
+def _sharing_kernels(variants: list[KernelIR]) -> tuple[KernelIR, ...]:
+    """The variants, each that computes what an earlier one computes (the same state, step,
+    reductions and element program: a flag only another rule reads) marked to call that
+    one's kernels. Rules of whole tensors keep their own code."""
+    first: dict = {}
+    out = []
+    for ir in variants:
+        key = (
+            ir.state,
+            ir.scalar_state,
+            ir.reductions,
+            ir.step,
+            ir.tensor,
+            ir.temporaries,
+            ir.outputs,
+            ir.masks,
+            ir.nonnegative,
+            ir.relation_bound,
+            ir.weight_decay_factor,
+            ir.weight_decay_separable,
+            ir.global_prelude,
+            tuple((s.name, s.shape, sp.srepr(s.init)) for s in ir.variant.state),
+        )
+        if ir.variant.whole_array:
+            out.append(ir)
+        elif key in first:
+            out.append(dataclasses.replace(ir, shares_kernels_of=first[key]))
+        else:
+            first[key] = ir.variant.suffix
+            out.append(ir)
+    return tuple(out)
 
 
 def build_ir(variant: Variant) -> KernelIR:

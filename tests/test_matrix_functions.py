@@ -376,3 +376,40 @@ def test_checkpoints_move_between_backends_and_refuse_a_matrix_with_v():
     with pytest.raises(ValueError, match=r"has \['m', 'v'\], expected \['m'\] \(what its rank, 2, keeps\)"):
         fresh.import_state(bad, kept)
     assert all(np.array_equal(a, b) for a, b in zip(kept, first))
+
+
+def test_variants_that_compute_the_same_share_their_kernels():
+    """Muon's AdamW rule (muon=False) reads no nesterov: both values of the flag lower to the
+    same program, so the C and CUDA code is printed once and both call it; a fused step of a
+    vector with either flag equals the torch code's."""
+    torch = pytest.importorskip("torch")
+    from generated.torch.muon import Muon
+    from generator.build import load_specs
+    from generator.ir import lower
+    from generator.paths import GENERATED
+
+    spec = next(s for s in load_specs() if s.module == "muon")
+    sharing = {ir.variant.suffix: ir.kernel_suffix for ir in lower(spec).variants}
+    assert sharing["no_muon__nesterov"] == sharing["no_muon__no_nesterov"] == "no_muon__no_nesterov"
+    assert sharing["muon__nesterov"] == "muon__nesterov"  # rules of whole tensors keep theirs
+    key = lambda **flags: tuple(flags[f] for f in Muon.variant_flags)  # noqa: E731
+    kernels = Muon.kernels
+    native = "ocg_muon_no_muon__no_nesterov"
+    assert kernels[key(muon=False, nesterov=True)].native == native
+    assert kernels[key(muon=False, nesterov=False)].native == native
+    for suffix in ("c", "cu", "cuh", "h"):
+        assert "no_muon__nesterov" not in (GENERATED / "cuda" / f"muon.{suffix}").read_text()
+
+    rng = np.random.default_rng(4)
+    p0, grads = rng.standard_normal(300), [rng.standard_normal(300) for _ in range(3)]
+    ends = []
+    for nesterov in (False, True):
+        for fused in (False, True):
+            p = torch.tensor(p0, requires_grad=True)
+            opt = Muon([p], lr=0.01, nesterov=nesterov, fused=fused)
+            for g in grads:
+                p.grad = torch.tensor(g)
+                opt.step()
+            ends.append(p.detach().numpy())
+    for end in ends[1:]:
+        np.testing.assert_allclose(end, ends[0], rtol=1e-12, atol=1e-14)

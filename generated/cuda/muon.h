@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-/* muon=False, nesterov=False: rows of p, g, m, v; scalars _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale, epsilon */
+/* muon=False, nesterov=False (and muon=False, nesterov=True: the same rule): rows of p, g, m, v; scalars _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale, epsilon */
 int ocg_muon_no_muon__no_nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
                                           const double *grad_scale, double grad_factor,
                                           double clipvalue);
@@ -66,45 +66,6 @@ int ocg_muon_no_muon__no_nesterov_f32_bf16_cuda(ocg_tensor_list list, const doub
                                                 const double *grad_scale, double grad_factor,
                                                 double clipvalue, uint32_t step,
                                                 cudaStream_t stream);
-#endif
-
-/* muon=False, nesterov=True: rows of p, g, m, v; scalars _c0_one_minus_adam_beta_1, _c1_one_minus_adam_beta_2, _c2_lr_scale, _c3_lr_scale, epsilon */
-int ocg_muon_no_muon__nesterov_f32_cpu(ocg_tensor_list list, const double *scalars,
-                                       const double *grad_scale, double grad_factor,
-                                       double clipvalue);
-int ocg_muon_no_muon__nesterov_f64_cpu(ocg_tensor_list list, const double *scalars,
-                                       const double *grad_scale, double grad_factor,
-                                       double clipvalue);
-/* float parameters, state stored as int8 codes (rows: p, g, then codes and block scales of
- * each state) or bfloat16 (rows: p, g, state); step seeds bfloat16's rounding (ocg_state.h) */
-int ocg_muon_no_muon__nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
-                                            const double *grad_scale, double grad_factor,
-                                            double clipvalue, uint32_t step);
-int ocg_muon_no_muon__nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
-                                            const double *grad_scale, double grad_factor,
-                                            double clipvalue, uint32_t step);
-#if defined(__CUDACC__) || defined(OCG_CPU_SHIM)
-int ocg_muon_no_muon__nesterov_f32(ocg_tensor_list list, const double *scalars,
-                                   const double *grad_scale, double grad_factor, double clipvalue,
-                                   cudaStream_t stream);
-int ocg_muon_no_muon__nesterov_f64(ocg_tensor_list list, const double *scalars,
-                                   const double *grad_scale, double grad_factor, double clipvalue,
-                                   cudaStream_t stream);
-int ocg_muon_no_muon__nesterov_f16(ocg_tensor_list list, const double *scalars,
-                                   const double *grad_scale, double grad_factor, double clipvalue,
-                                   cudaStream_t stream);
-int ocg_muon_no_muon__nesterov_bf16(ocg_tensor_list list, const double *scalars,
-                                    const double *grad_scale, double grad_factor, double clipvalue,
-                                    cudaStream_t stream);
-int ocg_muon_no_muon__nesterov_step_cuda(const double *hyper, double *scalar_state, double *t,
-                                         double *scalars, cudaStream_t stream);
-/* float parameters with state stored as int8 or bfloat16, as the *_cpu functions above */
-int ocg_muon_no_muon__nesterov_f32_int8_cuda(ocg_tensor_list list, const double *scalars,
-                                             const double *grad_scale, double grad_factor,
-                                             double clipvalue, uint32_t step, cudaStream_t stream);
-int ocg_muon_no_muon__nesterov_f32_bf16_cuda(ocg_tensor_list list, const double *scalars,
-                                             const double *grad_scale, double grad_factor,
-                                             double clipvalue, uint32_t step, cudaStream_t stream);
 #endif
 
 #ifdef __cplusplus

@@ -230,7 +230,7 @@ class Muon(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
-            native="ocg_muon_no_muon__nesterov",
+            native="ocg_muon_no_muon__no_nesterov",
             elementwise=True,
         ),
         (True, False): Kernel(

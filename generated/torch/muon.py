@@ -312,7 +312,7 @@ class Muon(Optimizer):
             partials=None,
             global_ops=(),
             global_names=(),
-            native="ocg_muon_no_muon__nesterov",
+            native="ocg_muon_no_muon__no_nesterov",
             tensor_ops=(),
             apply_graph=_apply_graph_no_muon__nesterov,
             nonnegative=(),

@@ -430,10 +430,23 @@ def module_view(lowered: LoweredSpec) -> ModuleView:
         api_guard=f"OCG_{spec.module.upper()}_H",
         hyper=hyper,
         scalar_state=scalar_state,
-        # a rule with row or column means runs as whole-array code only (no kernel)
+        # a rule of whole tensors has staged kernels or none; a variant that computes what an
+        # earlier one computes calls that one's kernels
         variants=each_variant(
-            LoweredSpec(spec, tuple(v for v in lowered.variants if not v.variant.whole_array)),
-            lambda ir: _variant(ir, hyper, scalar_state),
+            LoweredSpec(
+                spec,
+                tuple(
+                    v
+                    for v in lowered.variants
+                    if not v.variant.whole_array and not v.shares_kernels_of
+                ),
+            ),
+            lambda ir: _variant(
+                ir,
+                hyper,
+                scalar_state,
+                tuple(o for o in lowered.variants if o.shares_kernels_of == ir.variant.suffix),
+            ),
         ),
         cuda_dtypes=tuple(DType),
         cpu_dtypes=CPU_DTYPES,
@@ -455,7 +468,12 @@ def clipped_cpu(ctype: str) -> str:
     return f"ocg_clip_value{'f' if ctype == 'float' else ''}(g[_i] * _scale, _bound)"
 
 
-def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
+def _flags_text(ir: KernelIR) -> str:
+    return ", ".join(f"{n}={v}" for n, v in ir.variant.flags) or "the defaults"
+
+
+def _variant(ir: KernelIR, hyper, scalar_state, sharing=()) -> VariantView:
+    """The kernels of ``ir``'s variant, which the variants ``sharing`` call too."""
     stem = kernel_stem(ir.spec.module, ir.variant.suffix)
     scalars = ir.element_scalars
     formulas = {a.symbol.name: a.expr for a in ir.step if is_hoisted(a.symbol.name)}
@@ -545,7 +563,8 @@ def _variant(ir: KernelIR, hyper, scalar_state) -> VariantView:
 
     return VariantView(
         stem=stem,
-        flags_text=", ".join(f"{n}={v}" for n, v in ir.variant.flags) or "the defaults",
+        flags_text=_flags_text(ir)
+        + "".join(f" (and {_flags_text(o)}: the same rule)" for o in sharing),
         state=ir.state,
         scalars=scalars,
         scalar_comments=tuple(

@@ -291,7 +291,7 @@ def step_program(ir: KernelIR, native: bool) -> StepProgram:
         global_ops=tuple(str(r.op) for r in global_reductions),
         global_names=tuple(r.name for r in global_reductions),
         native=(
-            kernel_stem(spec.module, ir.variant.suffix)
+            kernel_stem(spec.module, ir.kernel_suffix)
             if native and not ir.variant.whole_array
             else None
         ),
