@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import sympy as sp
 
@@ -190,26 +189,17 @@ def _sharing_kernels(variants: list[KernelIR]) -> tuple[KernelIR, ...]:
     first: dict = {}
     out = []
     for ir in variants:
-        key = (
-            ir.state,
-            ir.scalar_state,
-            ir.reductions,
-            ir.step,
-            ir.tensor,
-            ir.temporaries,
-            ir.outputs,
-            ir.masks,
-            ir.nonnegative,
-            ir.relation_bound,
-            ir.weight_decay_factor,
-            ir.weight_decay_separable,
-            ir.global_prelude,
-            tuple((s.name, s.shape, sp.srepr(s.init)) for s in ir.variant.state),
-        )
+        # every field but the variant's names (a field added later counts by itself), and the
+        # state's shapes and initial values, which the kernels' layout and step read
+        key = tuple(
+            getattr(ir, f.name)
+            for f in fields(ir)
+            if f.name not in ("spec", "variant", "shares_kernels_of")
+        ) + tuple((s.name, s.shape, sp.srepr(s.init)) for s in ir.variant.state)
         if ir.variant.whole_array:
             out.append(ir)
         elif key in first:
-            out.append(dataclasses.replace(ir, shares_kernels_of=first[key]))
+            out.append(replace(ir, shares_kernels_of=first[key]))
         else:
             first[key] = ir.variant.suffix
             out.append(ir)

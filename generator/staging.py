@@ -117,9 +117,8 @@ def stage(ir: KernelIR) -> StagedProgram | None:
 def staged(ir: KernelIR) -> StagedProgram | None:
     """``stage(ir)``, computed once per lowered variant and kept with it: the C and CUDA
     kernels, NumPy's and torch's plans and the docs all read it."""
-    kept = (
-        ir.__dict__
-    )  # (a frozen dataclass: set beside its fields, as functools.cached_property does)
+    # (a frozen dataclass: kept beside its fields, as functools.cached_property does)
+    kept = ir.__dict__
     if "_staged" not in kept:
         kept["_staged"] = stage(ir)
     return kept["_staged"]

@@ -138,14 +138,11 @@ def test_values_of_one_per_row_or_column_leave_the_loops_over_elements():
     assert any(r.exp == -sp.Rational(1, 2) for r in roots), roots
 
 
-MIXED_ROOT = """\
-name: Mixed
-description: A root of per-element values times a per-step value, beside row and column state.
-hyperparameters:
-  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Learning rate.}
-  decay_rate: {default: 0.8, domain: decay_rate >= 0, doc: Averaging.}
-derived_flags:
-  matrix: {value: rank >= 2, doc: Two axes or more.}
+# the toy's hyperparameters and flag
+MIXED_ROOT = (
+    "name: Mixed\ndescription: A root of element values times a step value, beside rows.\n"
+    + TOY[TOY.index("hyperparameters:") : TOY.index("state:")]
+    + """\
 state:
   r: {init: 0, shape: rows, when: matrix, doc: Row means.}
   c: {init: 0, shape: columns, when: matrix, doc: Column means.}
@@ -159,6 +156,7 @@ update:
     when: not matrix
   - p = p - lr*g/sqrt(r*c)*sqrt(decay_rate*g*p) if matrix else p - lr*g*v
 """
+)
 
 
 def test_a_root_of_element_values_and_a_per_step_value_stages():

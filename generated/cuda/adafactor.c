@@ -279,25 +279,17 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
             return 2;
         _length += _lengths[_k];
     }
-    /* float memory: each thread's partial column sums over a few rows, and the copies */
+    /* float memory after the doubles, in one allocation: each thread's partial column sums
+     * over a few rows, and the copies of values per column */
     if (_columns > INT64_MAX / 8 / (_team * 3 + 1) / (_matrices + 1))
         return 2; /* (checked before multiplying: an overflowed product is undefined) */
     const int64_t _float_length = _team * 1 * _columns + 2 * _matrices * _columns;
-    float *_float_work =
-        (float *)malloc((size_t)(_float_length > 0 ? _float_length : 1) * sizeof(float));
-    double *_work = _float_work == NULL
-                        ? NULL
-                        : (double *)malloc((size_t)(_length > 0 ? _length : 1) * sizeof(double));
-    if (_work == NULL) {
-        free(_float_work);
+    if (_float_length / 2 + 1 > INT64_MAX / 8 - _length)
         return 2;
-    }
-    float *const _float_partials = _float_work;
-    (void)_float_partials;
-    float *OCG_RESTRICT _f_v__per_columns1 =
-        _float_work + _team * 1 * _columns + 0 * _matrices * _columns;
-    float *OCG_RESTRICT _f_v__per_columns4 =
-        _float_work + _team * 1 * _columns + 1 * _matrices * _columns;
+    _length += _float_length / 2 + 1; /* in whole doubles */
+    double *_work = (double *)malloc((size_t)(_length > 0 ? _length : 1) * sizeof(double));
+    if (_work == NULL)
+        return 2;
     double *const _partials = _work;
     double *_next = _work + _team * _partial_length;
     double *OCG_RESTRICT _v__stored_r = _next;
@@ -321,6 +313,12 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
     double *OCG_RESTRICT _v__mean1 = _next;
     _next += _matrices * _columns;
     (void)_next;
+    float *const _float_partials = (float *)_next;
+    (void)_float_partials;
+    float *OCG_RESTRICT _f_v__per_columns1 =
+        _float_partials + _team * 1 * _columns + 0 * _matrices * _columns;
+    float *OCG_RESTRICT _f_v__per_columns4 =
+        _float_partials + _team * 1 * _columns + 1 * _matrices * _columns;
     double _k0_coefficient = 0.0;
     double elements = 0.0;
     double p_squares = 0.0;
@@ -576,7 +574,6 @@ int ocg_adafactor_factored_f32_staged_cpu(void *const *arrays, int64_t _matrices
             _a_c[_x] = (float)_v__stored_c[_x];
     }
     free(_work);
-    free(_float_work);
     return 0;
 }
 

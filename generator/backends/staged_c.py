@@ -87,10 +87,14 @@ class StagedView:
     small_writes: tuple[tuple[str, str, str], ...]  # (state, its buffer, count)
     # CUDA: the per-tensor doubles' places in the work memory (_tv[k]), in tensor_values order
     tensor_slots: tuple[tuple[str, str], ...] = ()
-    # a float kernel (sums in double): its per-column copies, and float partial sums per
-    # chunk of a row and per few rows of a column (the double ones halve its vector width)
-    narrow: bool = False
+    # a float kernel's per-column copies (see ``narrow``)
     column_copies: tuple[str, ...] = ()
+
+    @property
+    def narrow(self) -> bool:
+        """A float kernel: its per-column values read from float copies, its sums in float
+        per chunk of a row and per few rows of a column (double ones halve its vector width)."""
+        return self.ctype != "double"
 
     @property
     def kernel_name(self) -> str:
@@ -309,6 +313,5 @@ def _view(program: StagedProgram, suffix: str, ctype: str) -> StagedView:
             (n, _buffer(v), LENGTHS[program.state_shapes[n]]) for n, v in program.small_writes
         ),
         tensor_slots=tuple((n, f"_tv[{k}]") for k, n in enumerate(tensor_values)),
-        narrow=ctype != "double",
         column_copies=tuple(_copy(n) for p in passes for n in p.column_copies),
     )
