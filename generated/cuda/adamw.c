@@ -1,7 +1,8 @@
 // generated from specs/adamw.yaml by templates/cuda/optimizer.c.j2 — do not edit
 /* AdamW on the CPU: every tensor of a list in one call, OpenMP threads over the elements
  * and the element functions of adamw.cuh inlined into a loop gcc vectorizes (build with
- * -O3 -march=native -fno-math-errno -fopenmp; without -fno-math-errno sqrtf stays scalar).
+ * -O3 -march=native -mprefer-vector-width=512 -fno-math-errno -fopenmp; without -fno-math-errno
+ * sqrtf stays scalar).
  * The C API is documented in adamw.h. */
 #include "adamw.h"
 #include "ocg_state.h"
@@ -118,6 +119,14 @@ int ocg_adamw_no_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalar
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(m + _ahead, OCG_STATE_BLOCK * sizeof(*m));
+                    ocg_prefetch(v + _ahead, OCG_STATE_BLOCK * sizeof(*v));
+                }
                 float _block_m[OCG_STATE_BLOCK];
                 const float _scale_m = _scales_m[_b];
                 float _block_v[OCG_STATE_BLOCK];
@@ -221,6 +230,14 @@ int ocg_adamw_no_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalar
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(m + _ahead, OCG_STATE_BLOCK * sizeof(*m));
+                    ocg_prefetch(v + _ahead, OCG_STATE_BLOCK * sizeof(*v));
+                }
                 float _block_m[OCG_STATE_BLOCK];
                 float _block_v[OCG_STATE_BLOCK];
 #pragma omp simd
@@ -389,6 +406,15 @@ int ocg_adamw_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(m + _ahead, OCG_STATE_BLOCK * sizeof(*m));
+                    ocg_prefetch(v + _ahead, OCG_STATE_BLOCK * sizeof(*v));
+                    ocg_prefetch(vhat + _ahead, OCG_STATE_BLOCK * sizeof(*vhat));
+                }
                 float _block_m[OCG_STATE_BLOCK];
                 const float _scale_m = _scales_m[_b];
                 float _block_v[OCG_STATE_BLOCK];
@@ -516,6 +542,15 @@ int ocg_adamw_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(m + _ahead, OCG_STATE_BLOCK * sizeof(*m));
+                    ocg_prefetch(v + _ahead, OCG_STATE_BLOCK * sizeof(*v));
+                    ocg_prefetch(vhat + _ahead, OCG_STATE_BLOCK * sizeof(*vhat));
+                }
                 float _block_m[OCG_STATE_BLOCK];
                 float _block_v[OCG_STATE_BLOCK];
                 float _block_vhat[OCG_STATE_BLOCK];

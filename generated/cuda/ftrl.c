@@ -1,7 +1,8 @@
 // generated from specs/ftrl.yaml by templates/cuda/optimizer.c.j2 — do not edit
 /* Ftrl on the CPU: every tensor of a list in one call, OpenMP threads over the elements
  * and the element functions of ftrl.cuh inlined into a loop gcc vectorizes (build with
- * -O3 -march=native -fno-math-errno -fopenmp; without -fno-math-errno sqrtf stays scalar).
+ * -O3 -march=native -mprefer-vector-width=512 -fno-math-errno -fopenmp; without -fno-math-errno
+ * sqrtf stays scalar).
  * The C API is documented in ftrl.h. */
 #include "ftrl.h"
 #include "ocg_state.h"
@@ -124,6 +125,14 @@ int ocg_ftrl_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(accumulator + _ahead, OCG_STATE_BLOCK * sizeof(*accumulator));
+                    ocg_prefetch(linear + _ahead, OCG_STATE_BLOCK * sizeof(*linear));
+                }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 const float _scale_accumulator = _scales_accumulator[_b];
                 float _block_linear[OCG_STATE_BLOCK];
@@ -238,6 +247,14 @@ int ocg_ftrl_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(accumulator + _ahead, OCG_STATE_BLOCK * sizeof(*accumulator));
+                    ocg_prefetch(linear + _ahead, OCG_STATE_BLOCK * sizeof(*linear));
+                }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 float _block_linear[OCG_STATE_BLOCK];
 #pragma omp simd

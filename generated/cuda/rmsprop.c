@@ -1,7 +1,8 @@
 // generated from specs/rmsprop.yaml by templates/cuda/optimizer.c.j2 — do not edit
 /* RMSprop on the CPU: every tensor of a list in one call, OpenMP threads over the elements
  * and the element functions of rmsprop.cuh inlined into a loop gcc vectorizes (build with
- * -O3 -march=native -fno-math-errno -fopenmp; without -fno-math-errno sqrtf stays scalar).
+ * -O3 -march=native -mprefer-vector-width=512 -fno-math-errno -fopenmp; without -fno-math-errno
+ * sqrtf stays scalar).
  * The C API is documented in rmsprop.h. */
 #include "rmsprop.h"
 #include "ocg_state.h"
@@ -105,6 +106,13 @@ int ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cpu(ocg_tensor_list list,
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(accumulator + _ahead, OCG_STATE_BLOCK * sizeof(*accumulator));
+                }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 const float _scale_accumulator = _scales_accumulator[_b];
 #pragma omp simd
@@ -189,6 +197,13 @@ int ocg_rmsprop_no_centered__no_momentum_on_f32_bf16_cpu(ocg_tensor_list list,
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(accumulator + _ahead, OCG_STATE_BLOCK * sizeof(*accumulator));
+                }
                 float _block_accumulator[OCG_STATE_BLOCK];
 #pragma omp simd
                 for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
@@ -338,6 +353,15 @@ int ocg_rmsprop_no_centered__momentum_on_f32_int8_cpu(ocg_tensor_list list, cons
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(accumulator + _ahead, OCG_STATE_BLOCK * sizeof(*accumulator));
+                    ocg_prefetch(momentum_buffer + _ahead,
+                                 OCG_STATE_BLOCK * sizeof(*momentum_buffer));
+                }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 const float _scale_accumulator = _scales_accumulator[_b];
                 float _block_momentum_buffer[OCG_STATE_BLOCK];
@@ -452,6 +476,15 @@ int ocg_rmsprop_no_centered__momentum_on_f32_bf16_cpu(ocg_tensor_list list, cons
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(accumulator + _ahead, OCG_STATE_BLOCK * sizeof(*accumulator));
+                    ocg_prefetch(momentum_buffer + _ahead,
+                                 OCG_STATE_BLOCK * sizeof(*momentum_buffer));
+                }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 float _block_momentum_buffer[OCG_STATE_BLOCK];
 #pragma omp simd
@@ -611,6 +644,14 @@ int ocg_rmsprop_centered__no_momentum_on_f32_int8_cpu(ocg_tensor_list list, cons
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(accumulator + _ahead, OCG_STATE_BLOCK * sizeof(*accumulator));
+                    ocg_prefetch(mean_gradient + _ahead, OCG_STATE_BLOCK * sizeof(*mean_gradient));
+                }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 const float _scale_accumulator = _scales_accumulator[_b];
                 float _block_mean_gradient[OCG_STATE_BLOCK];
@@ -722,6 +763,14 @@ int ocg_rmsprop_centered__no_momentum_on_f32_bf16_cpu(ocg_tensor_list list, cons
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(accumulator + _ahead, OCG_STATE_BLOCK * sizeof(*accumulator));
+                    ocg_prefetch(mean_gradient + _ahead, OCG_STATE_BLOCK * sizeof(*mean_gradient));
+                }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 float _block_mean_gradient[OCG_STATE_BLOCK];
 #pragma omp simd
@@ -894,6 +943,16 @@ int ocg_rmsprop_centered__momentum_on_f32_int8_cpu(ocg_tensor_list list, const d
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(accumulator + _ahead, OCG_STATE_BLOCK * sizeof(*accumulator));
+                    ocg_prefetch(mean_gradient + _ahead, OCG_STATE_BLOCK * sizeof(*mean_gradient));
+                    ocg_prefetch(momentum_buffer + _ahead,
+                                 OCG_STATE_BLOCK * sizeof(*momentum_buffer));
+                }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 const float _scale_accumulator = _scales_accumulator[_b];
                 float _block_mean_gradient[OCG_STATE_BLOCK];
@@ -1039,6 +1098,16 @@ int ocg_rmsprop_centered__momentum_on_f32_bf16_cpu(ocg_tensor_list list, const d
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(accumulator + _ahead, OCG_STATE_BLOCK * sizeof(*accumulator));
+                    ocg_prefetch(mean_gradient + _ahead, OCG_STATE_BLOCK * sizeof(*mean_gradient));
+                    ocg_prefetch(momentum_buffer + _ahead,
+                                 OCG_STATE_BLOCK * sizeof(*momentum_buffer));
+                }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 float _block_mean_gradient[OCG_STATE_BLOCK];
                 float _block_momentum_buffer[OCG_STATE_BLOCK];

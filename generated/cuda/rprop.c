@@ -1,7 +1,8 @@
 // generated from specs/rprop.yaml by templates/cuda/optimizer.c.j2 — do not edit
 /* Rprop on the CPU: every tensor of a list in one call, OpenMP threads over the elements
  * and the element functions of rprop.cuh inlined into a loop gcc vectorizes (build with
- * -O3 -march=native -fno-math-errno -fopenmp; without -fno-math-errno sqrtf stays scalar).
+ * -O3 -march=native -mprefer-vector-width=512 -fno-math-errno -fopenmp; without -fno-math-errno
+ * sqrtf stays scalar).
  * The C API is documented in rprop.h. */
 #include "rprop.h"
 #include "ocg_state.h"
@@ -106,6 +107,14 @@ int ocg_rprop_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(prev + _ahead, OCG_STATE_BLOCK * sizeof(*prev));
+                    ocg_prefetch(step_size + _ahead, OCG_STATE_BLOCK * sizeof(*step_size));
+                }
                 float _block_prev[OCG_STATE_BLOCK];
                 const float _scale_prev = _scales_prev[_b];
                 float _block_step_size[OCG_STATE_BLOCK];
@@ -213,6 +222,14 @@ int ocg_rprop_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(prev + _ahead, OCG_STATE_BLOCK * sizeof(*prev));
+                    ocg_prefetch(step_size + _ahead, OCG_STATE_BLOCK * sizeof(*step_size));
+                }
                 float _block_prev[OCG_STATE_BLOCK];
                 float _block_step_size[OCG_STATE_BLOCK];
 #pragma omp simd

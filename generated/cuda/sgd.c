@@ -1,7 +1,8 @@
 // generated from specs/sgd.yaml by templates/cuda/optimizer.c.j2 — do not edit
 /* SGD on the CPU: every tensor of a list in one call, OpenMP threads over the elements
  * and the element functions of sgd.cuh inlined into a loop gcc vectorizes (build with
- * -O3 -march=native -fno-math-errno -fopenmp; without -fno-math-errno sqrtf stays scalar).
+ * -O3 -march=native -mprefer-vector-width=512 -fno-math-errno -fopenmp; without -fno-math-errno
+ * sqrtf stays scalar).
  * The C API is documented in sgd.h. */
 #include "sgd.h"
 #include "ocg_state.h"
@@ -93,6 +94,13 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(velocity + _ahead, OCG_STATE_BLOCK * sizeof(*velocity));
+                }
                 float _block_velocity[OCG_STATE_BLOCK];
                 const float _scale_velocity = _scales_velocity[_b];
 #pragma omp simd
@@ -170,6 +178,13 @@ int ocg_sgd_no_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(velocity + _ahead, OCG_STATE_BLOCK * sizeof(*velocity));
+                }
                 float _block_velocity[OCG_STATE_BLOCK];
 #pragma omp simd
                 for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
@@ -296,6 +311,13 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(velocity + _ahead, OCG_STATE_BLOCK * sizeof(*velocity));
+                }
                 float _block_velocity[OCG_STATE_BLOCK];
                 const float _scale_velocity = _scales_velocity[_b];
 #pragma omp simd
@@ -373,6 +395,13 @@ int ocg_sgd_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
             const int64_t _left = _n - _start;
             /* A full block's loops have a constant length, which gcc unrolls without a remainder. */
             if (_left >= OCG_STATE_BLOCK) {
+                if (_left >=
+                    (OCG_PREFETCH_BLOCKS + 1) * OCG_STATE_BLOCK) { /* a whole block ahead */
+                    const int64_t _ahead = _start + OCG_PREFETCH_BLOCKS * OCG_STATE_BLOCK;
+                    ocg_prefetch(p + _ahead, OCG_STATE_BLOCK * sizeof(*p));
+                    ocg_prefetch(g + _ahead, OCG_STATE_BLOCK * sizeof(*g));
+                    ocg_prefetch(velocity + _ahead, OCG_STATE_BLOCK * sizeof(*velocity));
+                }
                 float _block_velocity[OCG_STATE_BLOCK];
 #pragma omp simd
                 for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
