@@ -17,7 +17,7 @@ def _matrix_orthogonalize(x, muon_a, muon_b, muon_c, ns_steps):
     _tall = x.shape[-2] > x.shape[-1]
     if _tall:
         x = torch.swapaxes(x, -1, -2)
-    x = x / (1e-07 + torch.sqrt(torch.sum(torch.square(x), dim=(-2, -1), keepdim=True)))
+    x = x / (1e-07 + torch.linalg.vector_norm(x, dim=(-2, -1), keepdim=True))
     for _ in range(int(ns_steps)):
         gram = x @ torch.swapaxes(x, -1, -2)
         poly = gram * muon_b + ((gram * muon_c) @ gram)

@@ -24,12 +24,24 @@ class Library:
 
     module: str  # np, torch, jnp, ops
     axes: str  # the keyword arguments of a sum over the last two axes, kept
+    # the Frobenius norm of {0} over the last two axes, kept: the root of the sum of squares,
+    # or one library call that computes it in one pass (torch's squares would be a tensor of
+    # their own: 2.5 ms of a 13 ms Muon step on M1 without its Newton-Schulz iterations)
+    frobenius: str = ""
+
+
+def _sum_of_squares(module: str, axes: str) -> str:
+    return f"{module}.sqrt({module}.sum({module}.square({{0}}), {axes}))"
 
 
 LIBRARIES = {
     "numpy": Library("np", "axis=(-2, -1), keepdims=True"),
-    "torch": Library("torch", "dim=(-2, -1), keepdim=True"),
-    "jax": Library("jnp", "axis=(-2, -1), keepdims=True"),
+    "torch": Library(
+        "torch",
+        "dim=(-2, -1), keepdim=True",
+        "torch.linalg.vector_norm({0}, dim=(-2, -1), keepdim=True)",
+    ),
+    "jax": Library("jnp", "axis=(-2, -1), keepdims=True"),  # XLA fuses the three
     "keras": Library("ops", "axis=(-2, -1), keepdims=True"),
 }
 _ELEMENTWISE = {sp.Abs: "abs", sp.exp: "exp", sp.log: "log"}
@@ -116,8 +128,8 @@ class _Printer:
         if isinstance(expr, symbols.MatrixTranspose):
             return f"{m}.swapaxes({self.top(expr.args[0])}, -1, -2)"
         if isinstance(expr, symbols.FrobeniusNorm):
-            inner = self.top(expr.args[0])
-            return f"{m}.sqrt({m}.sum({m}.square({inner}), {self.lib.axes}))"
+            form = self.lib.frobenius or _sum_of_squares(m, self.lib.axes)
+            return form.format(self.top(expr.args[0]))
         if isinstance(expr, sp.Add):
             out = ""
             for i, term in enumerate(sorted(expr.args, key=lambda t: t.could_extract_minus_sign())):
