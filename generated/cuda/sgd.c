@@ -1,8 +1,8 @@
 // generated from specs/sgd.yaml by templates/cuda/optimizer.c.j2 — do not edit
 /* SGD on the CPU: every tensor of a list in one call, OpenMP threads over the elements
  * and the element functions of sgd.cuh inlined into a loop gcc vectorizes (build with
- * -O3 -march=native -mprefer-vector-width=512 -fno-math-errno -fopenmp; without -fno-math-errno
- * sqrtf stays scalar).
+ * -O3 -march=native -fno-math-errno -fopenmp, and -mprefer-vector-width=512 on x86-64; without
+ * -fno-math-errno sqrtf stays scalar).
  * The C API is documented in sgd.h. */
 #include "sgd.h"
 #include "ocg_state.h"
