@@ -15,6 +15,7 @@ Anything it cannot prove is signed: Keras 2.3's RMSprop and Adadelta allow ``rho
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import sympy as sp
@@ -97,15 +98,24 @@ def _ranges(variant: Variant) -> dict[sp.Symbol, tuple]:
     for h in variant.spec.hyperparameters:
         if h.kind is not Kind.REAL or h.domain is None:
             continue  # a flag is resolved in the variant; no domain: any real
-        try:
-            interval = h.domain.as_set()
-            ranges[h.symbol] = (sp.sympify(interval.inf), sp.sympify(interval.sup))
-        except (TypeError, ValueError, NotImplementedError, AttributeError):  # any real
-            continue
+        bounds = _domain_bounds(h.domain)
+        if bounds is not None:
+            ranges[h.symbol] = bounds
     known = {s.name: r for s, r in ranges.items()} | {"t": (sp.Integer(1), sp.oo)}
     for eq in variant.step:  # (a value assigned again takes its last bounds)
         known[eq.symbol.name] = ranges[eq.symbol] = _bounds(eq.expr, known)
     return {s: r for s, r in ranges.items() if r != UNBOUNDED}
+
+
+@functools.lru_cache(maxsize=None)
+def _domain_bounds(domain) -> tuple | None:
+    """The (low, high) of a hyperparameter's domain, None where it is not an interval. Kept:
+    SymPy's as_set takes about 85 ms a domain, and every proof of every variant asks again."""
+    try:
+        interval = domain.as_set()
+        return (sp.sympify(interval.inf), sp.sympify(interval.sup))
+    except (TypeError, ValueError, NotImplementedError, AttributeError):  # any real
+        return None
 
 
 def _bounds(expr: sp.Expr, known: dict) -> tuple:

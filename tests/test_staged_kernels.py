@@ -281,7 +281,6 @@ def test_float32_follows_float64(toy, shapes):
     if shapes == "large":
         for a, b in zip(wide, array):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
-    wide = testing_paths.stepped("stagedopt", "Factors", "numpy-fused", HYPER, params0, grads)
     narrow = testing_paths.stepped(
         "stagedopt",
         "Factors",

@@ -125,8 +125,9 @@ HD uint32_t ocg_noise_base(uint32_t key, int64_t start)
 #if !defined(__CUDACC__)
 /* The CPU kernels' blocks are loops over a few hundred elements each (decode and update, the
  * largest magnitude, encode), and between one block's loads the memory sits idle: loading the
- * block OCG_PREFETCH_BLOCKS ahead while this one computes took int8 Adam from 11.0 to 8.9 ms
- * per 16M elements on 2 Intel cores (a C harness; README, "Performance"). */
+ * block OCG_PREFETCH_BLOCKS ahead while this one computes, with 512-bit vectors, took int8
+ * Adam from 13.18 to 10.41 ms per 16M elements on 2 Intel cores
+ * (tests/benchmarks/results-cpu-issue17-before.json and results-cpu-issue17.json). */
 #ifndef OCG_PREFETCH_BLOCKS
 #define OCG_PREFETCH_BLOCKS 4
 #endif
