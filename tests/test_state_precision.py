@@ -495,6 +495,56 @@ def test_fused_low_precision_state_takes_float32_parameters_and_checks_first():
 
 
 @pytest.mark.parametrize("precision", LOW)
+def test_fused_and_foreach_left_to_choose_take_the_fused_kernels_where_they_can(
+    precision, monkeypatch
+):
+    """torch.optim's None for fused and foreach: "choose". State in fewer bits then takes the
+    fused kernels (the foreach path encodes with torch operations, about 20 times slower):
+    the same run as fused=True, bit for bit; foreach or the loop where asked for, or where the
+    kernels do not take the parameters or do not build (reported once)."""
+    from generated.torch import _runtime
+
+    adam = G.get("adam")
+    torch.manual_seed(0)
+    start, grads = torch.randn(5000), [torch.randn(5000) for _ in range(3)]
+    paths = []
+    monkeypatch.setattr(
+        _runtime.Optimizer,
+        "_step_fused_stored",
+        lambda self, plan, scale, original=_runtime.Optimizer._step_fused_stored: (
+            paths.append("fused"),
+            original(self, plan, scale),
+        ),
+    )
+
+    def run(dtype=torch.float32, **kwargs):
+        p = start.to(dtype, copy=True).requires_grad_()
+        opt = adam([p], lr=0.01, state_precision=precision, **kwargs)
+        paths.clear()
+        for g in grads:
+            p.grad = g.to(dtype)
+            opt.step()
+        return p.detach(), opt.state[p]["m"], list(paths)
+
+    chosen, fused, foreach = run(), run(fused=True), run(foreach=True)
+    assert chosen[2] == ["fused"] * 3 and fused[2] == ["fused"] * 3 and foreach[2] == []
+    assert torch.equal(chosen[0], fused[0]) and torch.equal(chosen[1], fused[1])
+    assert run(fused=False)[2] == [] and run(foreach=False)[2] == []
+    assert run(torch.float64)[2] == []  # float32 parameters only: foreach, no error
+    # kernels that do not build (no compiler): one warning, then foreach's run, bit for bit
+    from generated import _native
+
+    def unbuilt_library(*args, **kwargs):
+        raise _native.NativeBuildError("gcc: not found")
+
+    monkeypatch.setattr(_native, "library", unbuilt_library)
+    with pytest.warns(RuntimeWarning, match="could not be built for cpu") as warned:
+        unbuilt = run()
+    assert len(warned) == 1 and unbuilt[2] == []
+    assert torch.equal(unbuilt[0], foreach[0]) and torch.equal(unbuilt[1], foreach[1])
+
+
+@pytest.mark.parametrize("precision", LOW)
 def test_foreach_and_loop_store_the_same_state(precision):
     runs = []
     for foreach in (True, False):
