@@ -39,6 +39,39 @@ def test_numpy_updates_odd_arrays_in_place(name, fused):
     assert empty.shape == (0, 3)
 
 
+class _Padded(np.ndarray):
+    """An ndarray subclass that says it holds far more than its memory (found by a red-team
+    pass: the fused path read size, shape and ctypes through the subclass and handed C 16M
+    elements of a 16-element buffer)."""
+
+    @property
+    def size(self):
+        return 1 << 24
+
+    @property
+    def shape(self):
+        return (1 << 24,)
+
+
+@pytest.mark.parametrize("fused", [False, True], ids=["ufuncs", "fused"])
+@pytest.mark.parametrize("name", ["Adam", "Adafactor"])
+def test_numpy_steps_an_ndarray_subclass_by_its_own_memory(name, fused):
+    """The step sees plain views of a subclass's memory: updated in place, as a plain array
+    is, whatever its Python attributes say; the same subclass array twice is still refused."""
+    plain = np.linspace(-1, 1, 48).reshape(6, 8)
+    padded = plain.copy().view(_Padded)
+    grad = np.linspace(0.5, -0.5, 48).reshape(6, 8)
+    steps = []
+    for p, g in ((plain, grad), (padded, grad.copy().view(_Padded))):
+        opt = N.get(name)(fused=fused)
+        opt.apply_gradients([(g, p)])
+        steps.append(np.ndarray.view(p, np.ndarray).copy())
+    np.testing.assert_array_equal(steps[0], steps[1])
+    assert not np.array_equal(steps[0], np.linspace(-1, 1, 48).reshape(6, 8))
+    with pytest.raises(ValueError, match="the same parameter appears twice"):
+        N.get(name)(fused=fused).apply_gradients([(grad, padded), (grad, padded)])
+
+
 torch = pytest.importorskip("torch")
 import generated.torch as T  # noqa: E402
 from generator.verify.testing_torch import make  # noqa: E402

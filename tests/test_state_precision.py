@@ -877,3 +877,20 @@ def test_the_reference_check_of_stored_state_catches_a_wrong_step(what, precisio
     message = "parameter 0" if what == "parameter" else "state m of parameter 0 .* rounding bound"
     with pytest.raises(AssertionError, match=message):
         testing_torch.check_stored_state_against_reference(broken, spec, {}, precision, "foreach")
+
+
+def test_a_checkpoint_with_a_negative_int8_scale_is_refused():
+    """A scale is its block's largest magnitude: a negative one (never written by an encoder)
+    would flip the sign of its whole block; NaN (a block that held a NaN) loads as saved."""
+    p = torch.randn(5000).requires_grad_()
+    opt = G.get("adam")([p], state_precision="int8")
+    p.grad = torch.randn(5000)
+    opt.step()
+    saved = opt.state_dict()
+    saved["state"][0]["m.absmax"][3] = float("nan")
+    G.get("adam")([p], state_precision="int8").load_state_dict(saved)
+    saved["state"][0]["m.absmax"][3] = -1.0
+    fresh = G.get("adam")([p], state_precision="int8")
+    with pytest.raises(ValueError, match="'m.absmax' holds a negative scale"):
+        fresh.load_state_dict(saved)
+    assert not fresh.state

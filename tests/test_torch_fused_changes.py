@@ -7,6 +7,8 @@ notes.)"""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -213,3 +215,106 @@ def test_state_resized_smaller_in_place_is_refused():
         RuntimeError, match="state 'm' of parameter 0 is torch.float32 of shape \\(500,\\)"
     ):
         opt.step()
+
+
+# ------------------------------------------------- found by a red-team pass (session 21)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, shape",
+    [
+        ("adam", {"fused": False}, (1000,)),  # foreach: torch operations
+        ("adam", {"foreach": False}, (1000,)),  # the loop
+        ("muon", {"fused": True}, (64, 64)),  # a matrix rule: torch code, no kernel
+        ("adafactor", {"fused": True}, (64, 64)),  # factored: the staged kernels
+    ],
+)
+@pytest.mark.parametrize("shrunk", ["parameter", "gradient"])
+def test_a_storage_shrunk_is_refused_on_every_path(name, kwargs, shape, shrunk):
+    """Not only before the kernels: torch's own operations would read and write past the
+    storage's end too (a signal, or a heap silently corrupted)."""
+    torch.manual_seed(0)
+    p = torch.nn.Parameter(torch.randn(shape))
+    opt = G.get(name)([p], **kwargs)
+    p.grad = torch.randn(shape)
+    opt.step()
+    p.grad = torch.randn(shape)
+    tensor = p if shrunk == "parameter" else p.grad
+    tensor.untyped_storage().resize_(16)
+    role = "parameter 0" if shrunk == "parameter" else "the gradient of parameter 0"
+    with pytest.raises(RuntimeError, match=f"{role} reaches past the end of its storage"):
+        opt.step()
+
+
+def test_a_checkpoint_tensor_past_its_storage_is_refused_before_it_is_read():
+    p = torch.nn.Parameter(torch.randn(5000))
+    opt = G.Adam([p], fused=True, state_precision="int8")
+    p.grad = torch.randn(5000)
+    opt.step()
+    saved = opt.state_dict()
+    saved["state"][0]["m"].untyped_storage().resize_(0)
+    fresh = G.Adam([p], fused=True, state_precision="int8")
+    with pytest.raises(ValueError, match="state 'm' of parameter id 0 reaches past the end"):
+        fresh.load_state_dict(saved)
+    assert not fresh.state
+
+
+@pytest.mark.parametrize("precision", ["int8", "bfloat16"])
+def test_state_keys_of_a_str_subclass_are_refused(precision):
+    """Looking such a key up runs its __eq__ and __hash__: Python of the caller's between the
+    checks and the kernel, which could free a tensor's memory (a signal, with the key that
+    resized the codes' storage to 0 from inside the step)."""
+    calls = []
+
+    class Key(str):
+        __hash__ = str.__hash__
+
+        def __eq__(self, other):
+            calls.append(other)
+            return str.__eq__(self, other)
+
+    p = torch.nn.Parameter(torch.randn(5000))
+    opt = G.Adam([p], fused=True, state_precision=precision)
+    p.grad = torch.randn(5000)
+    opt.step()
+    before = p.detach().clone()
+    state = opt.state[p]
+    state[Key("m")] = state.pop("m")
+    calls.clear()
+    with pytest.raises(RuntimeError, match="parameter 0: state keys must be str, not Key"):
+        opt.step()
+    assert torch.equal(p, before) and not calls
+
+
+def test_the_staged_kernels_take_their_pointers_with_no_mode_running():
+    """Adafactor's factored rule (kernels in passes): a TorchFunctionMode sees the torch
+    operations of the step but neither the checks of the tensors the kernels take nor their
+    data_ptr (a mode that returned another address from it had the kernel write there)."""
+    from torch.overrides import TorchFunctionMode
+
+    seen = []  # the functions each call the mode sees came from, innermost first
+
+    class Mode(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            frame, callers = sys._getframe(1), []
+            while frame is not None:
+                callers.append(frame.f_code.co_name)
+                frame = frame.f_back
+            seen.append(callers)
+            return func(*args, **(kwargs or {}))
+
+    torch.manual_seed(0)
+    start = torch.randn(64, 48)
+    params = [torch.nn.Parameter(start.clone()) for _ in range(2)]
+    opts = [G.get("adafactor")([p], fused=True) for p in params]
+    grad = torch.randn(64, 48)
+    for p, opt in zip(params, opts):
+        p.grad = grad.clone()
+        opt.step()
+        p.grad = grad.clone()
+    opts[0].step()
+    with Mode():
+        opts[1].step()
+    assert torch.equal(params[0], params[1])
+    assert any("_step_group" in callers for callers in seen)  # the mode ran during the step
+    assert not any({"_staged_takes", "call"} & set(callers) for callers in seen)

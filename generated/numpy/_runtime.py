@@ -220,9 +220,10 @@ class Optimizer(SpecAttributes):
         than the one the optimizer was built with, or a schedule's value outside its domain
         raises and leaves the parameters, the state and the step count as they were.
         """
-        pairs = [self._check_pair(i, pair) for i, pair in enumerate(grads_and_vars)]
+        checked = [self._check_pair(i, pair) for i, pair in enumerate(grads_and_vars)]
+        pairs = [(g, p) for g, p, _ in checked]
         params = [p for _, p in pairs]
-        self._check_distinct(params, "the same parameter appears twice")
+        self._check_distinct([given for _, _, given in checked], "the same parameter appears twice")
         self._check_params(params, "apply_gradients")
         h = self._hyper_at(self.iterations)
         t = self.iterations + 1
@@ -412,6 +413,13 @@ class Optimizer(SpecAttributes):
                 raise TypeError(
                     f"{name}: {what} {index} must be a numpy.ndarray, not {type(array).__name__}"
                 )
+        # a subclass's shape, size, flags and ctypes are Python it may override (and the fused
+        # path hands its memory to C): from here on the step sees plain views of the same
+        # memory, written in place as before; the parameter as given is returned too, for the
+        # identity checks (a view is a new object at each step)
+        given = p
+        g, p = (a if type(a) is np.ndarray else np.ndarray.view(a, np.ndarray) for a in (g, p))
+        for what, array in (("parameter", p), ("gradient", g)):
             if array.dtype not in SUPPORTED_DTYPES:
                 raise TypeError(
                     f"{name}: {what} {index} has dtype {array.dtype}; float32 and float64 are supported"
@@ -424,7 +432,7 @@ class Optimizer(SpecAttributes):
             raise TypeError(f"{name}: gradient {index} is {g.dtype}, its parameter {p.dtype}")
         if not p.flags.writeable:
             raise ValueError(f"{name}: parameter {index} is read-only; it is updated in place")
-        return g, p
+        return g, p, given
 
     def _check_arrays(self, params):
         for index, p in enumerate(params):

@@ -602,6 +602,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 raise ValueError(
                     f"{name}: the state of parameter id {saved_id!r} holds {held}, expected {sorted(names)}"
                 )
+            for key, value in values.items():  # before any is read
+                if isinstance(value, torch.Tensor) and _past_storage(value):
+                    raise ValueError(
+                        f"{name}: state {key!r} of parameter id {saved_id!r} reaches past the "
+                        "end of its storage"
+                    )
             for key in names:
                 value = values[key]
                 if (
@@ -1111,8 +1117,15 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         on_device = [None, None, None]
 
         def apply(p, g, states, scalars):
-            if not _staged_takes(p, g, states, kinds):
-                return kernel.apply(p, g, states, scalars)
+            # checked and handed over with no Python of the user's in between (a mode could
+            # change what the check sees or what data_ptr returns); torch code otherwise
+            with _hand_over():
+                if _staged_takes(p, g, states, kinds):
+                    call(p, g, states, scalars)
+                    return
+            kernel.apply(p, g, states, scalars)
+
+        def call(p, g, states, scalars):
             dtype = "f32" if p.dtype is torch.float32 else "f64"
             addresses = [t.data_ptr() for t in (p, g, *states)]
             target, library = self._library(p.device)
@@ -1745,12 +1758,30 @@ def _problem(p, g, state, names, plain, shaped=None):
                 f"{role} has elements that share memory (an expanded tensor?) or is not strided: "
                 "it cannot be updated in place"
             )
-    if plain:
-        for role, tensor in (*tensors, (f"the gradient of {_WHERE}", g)):
+    for role, tensor in (*tensors, (f"the gradient of {_WHERE}", g)):
+        if plain:
             problem = _raw_memory_problem(role, tensor)
             if problem is not None:
                 return problem
+        elif _past_storage(tensor):
+            return RuntimeError, f"{role} reaches past the end of its storage"
     return None
+
+
+def _past_storage(tensor) -> bool:
+    """A plain CPU or GPU tensor with elements past the end of its storage (resized under
+    it by ``untyped_storage().resize_``): torch's operations, as the kernels, would read and
+    write memory that is not there. Tensors without real memory (meta, functional, traced,
+    subclasses) are left to their own checks."""
+    return (
+        type(tensor) in _PLAIN
+        and tensor.layout is _STRIDED
+        and not tensor.is_nested
+        and tensor.device.type in ("cpu", "cuda")
+        and not torch.compiler.is_compiling()
+        and not torch._is_functional_tensor(tensor)
+        and not _in_storage(tensor)
+    )
 
 
 def _raw_memory_problem(role, tensor):

@@ -397,6 +397,11 @@ def encode_pieces(pieces, decoded: Decoded) -> None:
 
 def state_problem(state: dict, names, p, precision, nonnegative) -> str | None:
     """What is wrong with a parameter's stored state for this precision, or None."""
+    # exact str keys first: looking up a key of a str subclass runs its __eq__ and __hash__,
+    # Python code that could change a tensor between these checks and the kernel's call
+    strange = [key for key in state if type(key) is not str]
+    if strange:
+        return f"state keys must be str, not {type(strange[0]).__name__}"
     expected = set()
     for name in names:
         dtype = stored_dtype(precision, p, name in nonnegative)
@@ -466,6 +471,12 @@ def saved_problem(values: dict, names, p, shape_of=None) -> str | None:
                 or scale.layout is not torch.strided
             ):
                 return f"state {name + ABSMAX!r} must be float32 of shape ({n_blocks(p.numel())},), not {describe(scale)}"
+            # a block's largest magnitude: never negative (NaN where the block held a NaN);
+            # a negative one would decode every element of its block with the wrong sign
+            if bool((scale < 0).any()):
+                return (
+                    f"state {name + ABSMAX!r} holds a negative scale (a block's largest magnitude)"
+                )
         elif not stored.is_floating_point():
             return f"state {name!r} is {describe(stored)}"
     if set(values) != expected:
