@@ -894,3 +894,38 @@ def test_a_checkpoint_with_a_negative_int8_scale_is_refused():
     with pytest.raises(ValueError, match="'m.absmax' holds a negative scale"):
         fresh.load_state_dict(saved)
     assert not fresh.state
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"clipvalue": 0.01}, {"clipnorm": 1.0}, {"maximize": True}],
+    ids=["plain", "clipvalue", "clipnorm", "maximize"],
+)
+@pytest.mark.parametrize("precision", LOW)
+def test_fused_full_blocks_clip_scale_and_negate_the_gradient_as_foreach_does(
+    precision, options
+):
+    """The CPU kernels read a full block's gradient as it is when there is nothing to clip,
+    scale or negate (a faster loop of their own): with clipvalue, clipnorm or maximize they
+    must not. Each run stores foreach's codes (but for a rare one where the two paths' last
+    bits, their operations in another order, round the other way), with scales as close."""
+    torch.manual_seed(0)
+    start = torch.randn(5000)  # 19 full blocks and a partial one
+    grads = [torch.randn(5000) for _ in range(3)]
+    runs = []
+    for path in ({"fused": True}, {"foreach": True}):
+        p = start.clone().requires_grad_()
+        opt = G.get("adam")([p], lr=0.01, state_precision=precision, **options, **path)
+        for g in grads:
+            p.grad = g.clone()
+            opt.step()
+        runs.append((p.detach(), opt.state[p]))
+    (p_fused, fused), (p_foreach, foreach) = runs
+    for key, codes in foreach.items():
+        if key.endswith(Q.ABSMAX):
+            torch.testing.assert_close(fused[key], codes, rtol=1e-5, atol=0)
+        else:
+            assert (fused[key] != codes).float().mean() <= 1e-3, key
+    torch.testing.assert_close(p_fused, p_foreach, rtol=1e-5, atol=1e-6)
+    moved = (p_fused - start).abs().max()
+    assert moved > (0.002 if options else 0.02)  # each run took its steps

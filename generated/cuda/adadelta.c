@@ -92,6 +92,10 @@ int ocg_adadelta_default_f32_int8_cpu(ocg_tensor_list list, const double *scalar
     const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 6;
@@ -125,17 +129,31 @@ int ocg_adadelta_default_f32_int8_cpu(ocg_tensor_list list, const double *scalar
                 const float _scale_accumulator = _scales_accumulator[_b];
                 float _block_delta_accumulator[OCG_STATE_BLOCK];
                 const float _scale_delta_accumulator = _scales_delta_accumulator[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_adadelta_default_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(accumulator[_k]) * _scale_accumulator,
-                        ocg_signed_value(delta_accumulator[_k]) * _scale_delta_accumulator,
-                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
-                        &_new_p, &_block_accumulator[_i], &_block_delta_accumulator[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adadelta_default_element_f32(
+                            p[_k], g[_k], ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                            ocg_signed_value(delta_accumulator[_k]) * _scale_delta_accumulator,
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                            &_new_p, &_block_accumulator[_i], &_block_delta_accumulator[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adadelta_default_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                            ocg_signed_value(delta_accumulator[_k]) * _scale_delta_accumulator,
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                            &_new_p, &_block_accumulator[_i], &_block_delta_accumulator[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_accumulator =
                     ocg_block_absmax(_block_accumulator, OCG_STATE_BLOCK);
@@ -218,6 +236,10 @@ int ocg_adadelta_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalar
     const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -247,16 +269,30 @@ int ocg_adadelta_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalar
                 }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 float _block_delta_accumulator[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_adadelta_default_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_bf16_float(accumulator[_k]), ocg_bf16_float(delta_accumulator[_k]),
-                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
-                        &_new_p, &_block_accumulator[_i], &_block_delta_accumulator[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adadelta_default_element_f32(
+                            p[_k], g[_k], ocg_bf16_float(accumulator[_k]),
+                            ocg_bf16_float(delta_accumulator[_k]), _c0_one_minus_rho, _c1_minus_lr,
+                            _c2_weight_decay_factor, epsilon, rho, &_new_p, &_block_accumulator[_i],
+                            &_block_delta_accumulator[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adadelta_default_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_bf16_float(accumulator[_k]), ocg_bf16_float(delta_accumulator[_k]),
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                            &_new_p, &_block_accumulator[_i], &_block_delta_accumulator[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
 #pragma omp simd

@@ -100,6 +100,10 @@ int ocg_adam_no_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars
     const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 6;
@@ -131,17 +135,31 @@ int ocg_adam_no_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                 const float _scale_m = _scales_m[_b];
                 float _block_v[OCG_STATE_BLOCK];
                 const float _scale_v = _scales_v[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_adam_no_amsgrad_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
-                        _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale,
-                        _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p, &_block_m[_i],
-                        &_block_v[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adam_no_amsgrad_element_f32(
+                            p[_k], g[_k], ocg_signed_value(m[_k]) * _scale_m,
+                            ocg_unsigned_value(v[_k]) * _scale_v, _c0_one_minus_beta_1,
+                            _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1,
+                            beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adam_no_amsgrad_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_signed_value(m[_k]) * _scale_m,
+                            ocg_unsigned_value(v[_k]) * _scale_v, _c0_one_minus_beta_1,
+                            _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1,
+                            beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
                 const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
@@ -213,6 +231,10 @@ int ocg_adam_no_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
     const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -240,16 +262,30 @@ int ocg_adam_no_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                 }
                 float _block_m[OCG_STATE_BLOCK];
                 float _block_v[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_adam_no_amsgrad_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
-                        ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
-                        _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
-                        &_block_m[_i], &_block_v[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adam_no_amsgrad_element_f32(
+                            p[_k], g[_k], ocg_bf16_float(m[_k]), ocg_bf16_float(v[_k]),
+                            _c0_one_minus_beta_1, _c1_one_minus_beta_2, _c2_lr_scale,
+                            _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
+                            &_block_m[_i], &_block_v[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adam_no_amsgrad_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                            ocg_bf16_float(v[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                            _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
+                            &_block_m[_i], &_block_v[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_m = ocg_noise_base(_key_m, _start);
 #pragma omp simd
@@ -384,6 +420,10 @@ int ocg_adam_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
     const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 8;
@@ -421,17 +461,35 @@ int ocg_adam_amsgrad_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                 const float _scale_v = _scales_v[_b];
                 float _block_vhat[OCG_STATE_BLOCK];
                 const float _scale_vhat = _scales_vhat[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_adam_amsgrad_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(m[_k]) * _scale_m, ocg_unsigned_value(v[_k]) * _scale_v,
-                        ocg_unsigned_value(vhat[_k]) * _scale_vhat, _c0_one_minus_beta_1,
-                        _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
-                        epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adam_amsgrad_element_f32(
+                            p[_k], g[_k], ocg_signed_value(m[_k]) * _scale_m,
+                            ocg_unsigned_value(v[_k]) * _scale_v,
+                            ocg_unsigned_value(vhat[_k]) * _scale_vhat, _c0_one_minus_beta_1,
+                            _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1,
+                            beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i],
+                            &_block_vhat[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adam_amsgrad_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                     ocg_signed_value(m[_k]) * _scale_m,
+                                                     ocg_unsigned_value(v[_k]) * _scale_v,
+                                                     ocg_unsigned_value(vhat[_k]) * _scale_vhat,
+                                                     _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                                                     _c2_lr_scale, _c3_weight_decay_factor, beta_1,
+                                                     beta_2, epsilon, &_new_p, &_block_m[_i],
+                                                     &_block_v[_i], &_block_vhat[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
                 const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
@@ -523,6 +581,10 @@ int ocg_adam_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
     const float epsilon = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 5;
@@ -554,16 +616,31 @@ int ocg_adam_amsgrad_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                 float _block_m[OCG_STATE_BLOCK];
                 float _block_v[OCG_STATE_BLOCK];
                 float _block_vhat[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_adam_amsgrad_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
-                        ocg_bf16_float(v[_k]), ocg_bf16_float(vhat[_k]), _c0_one_minus_beta_1,
-                        _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2,
-                        epsilon, &_new_p, &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adam_amsgrad_element_f32(
+                            p[_k], g[_k], ocg_bf16_float(m[_k]), ocg_bf16_float(v[_k]),
+                            ocg_bf16_float(vhat[_k]), _c0_one_minus_beta_1, _c1_one_minus_beta_2,
+                            _c2_lr_scale, _c3_weight_decay_factor, beta_1, beta_2, epsilon, &_new_p,
+                            &_block_m[_i], &_block_v[_i], &_block_vhat[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_adam_amsgrad_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(m[_k]),
+                            ocg_bf16_float(v[_k]), ocg_bf16_float(vhat[_k]), _c0_one_minus_beta_1,
+                            _c1_one_minus_beta_2, _c2_lr_scale, _c3_weight_decay_factor, beta_1,
+                            beta_2, epsilon, &_new_p, &_block_m[_i], &_block_v[_i],
+                            &_block_vhat[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_m = ocg_noise_base(_key_m, _start);
 #pragma omp simd

@@ -106,6 +106,10 @@ int ocg_ftrl_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
     const float l1_regularization_strength = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 6;
@@ -137,18 +141,33 @@ int ocg_ftrl_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                 const float _scale_accumulator = _scales_accumulator[_b];
                 float _block_linear[OCG_STATE_BLOCK];
                 const float _scale_linear = _scales_linear[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_ftrl_default_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_unsigned_value(accumulator[_k]) * _scale_accumulator,
-                        ocg_signed_value(linear[_k]) * _scale_linear, _c0_coefficient, _c1_lr_scale,
-                        _c2_minus_learning_rate_power, _c3_lr_scale, _c4_inv_lr, _c5_coefficient,
-                        l1_regularization_strength, &_new_p, &_block_accumulator[_i],
-                        &_block_linear[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_ftrl_default_element_f32(
+                            p[_k], g[_k], ocg_unsigned_value(accumulator[_k]) * _scale_accumulator,
+                            ocg_signed_value(linear[_k]) * _scale_linear, _c0_coefficient,
+                            _c1_lr_scale, _c2_minus_learning_rate_power, _c3_lr_scale, _c4_inv_lr,
+                            _c5_coefficient, l1_regularization_strength, &_new_p,
+                            &_block_accumulator[_i], &_block_linear[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_ftrl_default_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_unsigned_value(accumulator[_k]) * _scale_accumulator,
+                            ocg_signed_value(linear[_k]) * _scale_linear, _c0_coefficient,
+                            _c1_lr_scale, _c2_minus_learning_rate_power, _c3_lr_scale, _c4_inv_lr,
+                            _c5_coefficient, l1_regularization_strength, &_new_p,
+                            &_block_accumulator[_i], &_block_linear[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_accumulator =
                     ocg_block_absmax(_block_accumulator, OCG_STATE_BLOCK);
@@ -230,6 +249,10 @@ int ocg_ftrl_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
     const float l1_regularization_strength = (float)scalars[6];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -257,17 +280,32 @@ int ocg_ftrl_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                 }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 float _block_linear[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_ftrl_default_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_bf16_float(accumulator[_k]), ocg_bf16_float(linear[_k]),
-                        _c0_coefficient, _c1_lr_scale, _c2_minus_learning_rate_power, _c3_lr_scale,
-                        _c4_inv_lr, _c5_coefficient, l1_regularization_strength, &_new_p,
-                        &_block_accumulator[_i], &_block_linear[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_ftrl_default_element_f32(p[_k], g[_k], ocg_bf16_float(accumulator[_k]),
+                                                     ocg_bf16_float(linear[_k]), _c0_coefficient,
+                                                     _c1_lr_scale, _c2_minus_learning_rate_power,
+                                                     _c3_lr_scale, _c4_inv_lr, _c5_coefficient,
+                                                     l1_regularization_strength, &_new_p,
+                                                     &_block_accumulator[_i], &_block_linear[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_ftrl_default_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_bf16_float(accumulator[_k]), ocg_bf16_float(linear[_k]),
+                            _c0_coefficient, _c1_lr_scale, _c2_minus_learning_rate_power,
+                            _c3_lr_scale, _c4_inv_lr, _c5_coefficient, l1_regularization_strength,
+                            &_new_p, &_block_accumulator[_i], &_block_linear[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
 #pragma omp simd

@@ -89,6 +89,10 @@ int ocg_lion_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
     const float weight_decay = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -114,15 +118,29 @@ int ocg_lion_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                 }
                 float _block_m[OCG_STATE_BLOCK];
                 const float _scale_m = _scales_m[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_lion_default_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(m[_k]) * _scale_m, _c0_one_minus_beta_2, _c1_minus_lr,
-                        _c2_one_minus_beta_1, beta_1, beta_2, weight_decay, &_new_p, &_block_m[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_lion_default_element_f32(
+                            p[_k], g[_k], ocg_signed_value(m[_k]) * _scale_m, _c0_one_minus_beta_2,
+                            _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2, weight_decay,
+                            &_new_p, &_block_m[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_lion_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                     ocg_signed_value(m[_k]) * _scale_m,
+                                                     _c0_one_minus_beta_2, _c1_minus_lr,
+                                                     _c2_one_minus_beta_1, beta_1, beta_2,
+                                                     weight_decay, &_new_p, &_block_m[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_m = ocg_block_absmax(_block_m, OCG_STATE_BLOCK);
                 const float _inverse_m = 1.0F / (_absmax_m > 0.0F ? _absmax_m : 1.0F);
@@ -173,6 +191,10 @@ int ocg_lion_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
     const float weight_decay = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 3;
@@ -196,15 +218,28 @@ int ocg_lion_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                     ocg_prefetch(m + _ahead, OCG_STATE_BLOCK * sizeof(*m));
                 }
                 float _block_m[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_lion_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                 ocg_bf16_float(m[_k]), _c0_one_minus_beta_2,
-                                                 _c1_minus_lr, _c2_one_minus_beta_1, beta_1, beta_2,
-                                                 weight_decay, &_new_p, &_block_m[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_lion_default_element_f32(p[_k], g[_k], ocg_bf16_float(m[_k]),
+                                                     _c0_one_minus_beta_2, _c1_minus_lr,
+                                                     _c2_one_minus_beta_1, beta_1, beta_2,
+                                                     weight_decay, &_new_p, &_block_m[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_lion_default_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                     ocg_bf16_float(m[_k]), _c0_one_minus_beta_2,
+                                                     _c1_minus_lr, _c2_one_minus_beta_1, beta_1,
+                                                     beta_2, weight_decay, &_new_p, &_block_m[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_m = ocg_noise_base(_key_m, _start);
 #pragma omp simd

@@ -90,6 +90,10 @@ int ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cpu(ocg_tensor_list list,
     const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -115,16 +119,29 @@ int ocg_rmsprop_no_centered__no_momentum_on_f32_int8_cpu(ocg_tensor_list list,
                 }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 const float _scale_accumulator = _scales_accumulator[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_rmsprop_no_centered__no_momentum_on_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(accumulator[_k]) * _scale_accumulator, _c0_one_minus_rho,
-                        _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p,
-                        &_block_accumulator[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_no_centered__no_momentum_on_element_f32(
+                            p[_k], g[_k], ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                            &_new_p, &_block_accumulator[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_no_centered__no_momentum_on_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                            &_new_p, &_block_accumulator[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_accumulator =
                     ocg_block_absmax(_block_accumulator, OCG_STATE_BLOCK);
@@ -182,6 +199,10 @@ int ocg_rmsprop_no_centered__no_momentum_on_f32_bf16_cpu(ocg_tensor_list list,
     const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 3;
@@ -205,15 +226,29 @@ int ocg_rmsprop_no_centered__no_momentum_on_f32_bf16_cpu(ocg_tensor_list list,
                     ocg_prefetch(accumulator + _ahead, OCG_STATE_BLOCK * sizeof(*accumulator));
                 }
                 float _block_accumulator[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_rmsprop_no_centered__no_momentum_on_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_bf16_float(accumulator[_k]), _c0_one_minus_rho, _c1_minus_lr,
-                        _c2_weight_decay_factor, epsilon, rho, &_new_p, &_block_accumulator[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_no_centered__no_momentum_on_element_f32(
+                            p[_k], g[_k], ocg_bf16_float(accumulator[_k]), _c0_one_minus_rho,
+                            _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho, &_new_p,
+                            &_block_accumulator[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_no_centered__no_momentum_on_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_bf16_float(accumulator[_k]), _c0_one_minus_rho, _c1_minus_lr,
+                            _c2_weight_decay_factor, epsilon, rho, &_new_p,
+                            &_block_accumulator[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
 #pragma omp simd
@@ -333,6 +368,10 @@ int ocg_rmsprop_no_centered__momentum_on_f32_int8_cpu(ocg_tensor_list list, cons
     const float rho = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 6;
@@ -366,17 +405,33 @@ int ocg_rmsprop_no_centered__momentum_on_f32_int8_cpu(ocg_tensor_list list, cons
                 const float _scale_accumulator = _scales_accumulator[_b];
                 float _block_momentum_buffer[OCG_STATE_BLOCK];
                 const float _scale_momentum_buffer = _scales_momentum_buffer[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_rmsprop_no_centered__momentum_on_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(accumulator[_k]) * _scale_accumulator,
-                        ocg_signed_value(momentum_buffer[_k]) * _scale_momentum_buffer,
-                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
-                        rho, &_new_p, &_block_accumulator[_i], &_block_momentum_buffer[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_no_centered__momentum_on_element_f32(
+                            p[_k], g[_k], ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                            ocg_signed_value(momentum_buffer[_k]) * _scale_momentum_buffer,
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon,
+                            momentum, rho, &_new_p, &_block_accumulator[_i],
+                            &_block_momentum_buffer[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_no_centered__momentum_on_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                            ocg_signed_value(momentum_buffer[_k]) * _scale_momentum_buffer,
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon,
+                            momentum, rho, &_new_p, &_block_accumulator[_i],
+                            &_block_momentum_buffer[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_accumulator =
                     ocg_block_absmax(_block_accumulator, OCG_STATE_BLOCK);
@@ -458,6 +513,10 @@ int ocg_rmsprop_no_centered__momentum_on_f32_bf16_cpu(ocg_tensor_list list, cons
     const float rho = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -487,16 +546,31 @@ int ocg_rmsprop_no_centered__momentum_on_f32_bf16_cpu(ocg_tensor_list list, cons
                 }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 float _block_momentum_buffer[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_rmsprop_no_centered__momentum_on_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_bf16_float(accumulator[_k]), ocg_bf16_float(momentum_buffer[_k]),
-                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
-                        rho, &_new_p, &_block_accumulator[_i], &_block_momentum_buffer[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_no_centered__momentum_on_element_f32(
+                            p[_k], g[_k], ocg_bf16_float(accumulator[_k]),
+                            ocg_bf16_float(momentum_buffer[_k]), _c0_one_minus_rho, _c1_minus_lr,
+                            _c2_weight_decay_factor, epsilon, momentum, rho, &_new_p,
+                            &_block_accumulator[_i], &_block_momentum_buffer[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_no_centered__momentum_on_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_bf16_float(accumulator[_k]), ocg_bf16_float(momentum_buffer[_k]),
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon,
+                            momentum, rho, &_new_p, &_block_accumulator[_i],
+                            &_block_momentum_buffer[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
 #pragma omp simd
@@ -625,6 +699,10 @@ int ocg_rmsprop_centered__no_momentum_on_f32_int8_cpu(ocg_tensor_list list, cons
     const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 6;
@@ -656,17 +734,31 @@ int ocg_rmsprop_centered__no_momentum_on_f32_int8_cpu(ocg_tensor_list list, cons
                 const float _scale_accumulator = _scales_accumulator[_b];
                 float _block_mean_gradient[OCG_STATE_BLOCK];
                 const float _scale_mean_gradient = _scales_mean_gradient[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_rmsprop_centered__no_momentum_on_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(accumulator[_k]) * _scale_accumulator,
-                        ocg_signed_value(mean_gradient[_k]) * _scale_mean_gradient,
-                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
-                        &_new_p, &_block_accumulator[_i], &_block_mean_gradient[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_centered__no_momentum_on_element_f32(
+                            p[_k], g[_k], ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                            ocg_signed_value(mean_gradient[_k]) * _scale_mean_gradient,
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                            &_new_p, &_block_accumulator[_i], &_block_mean_gradient[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_centered__no_momentum_on_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                            ocg_signed_value(mean_gradient[_k]) * _scale_mean_gradient,
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                            &_new_p, &_block_accumulator[_i], &_block_mean_gradient[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_accumulator =
                     ocg_block_absmax(_block_accumulator, OCG_STATE_BLOCK);
@@ -746,6 +838,10 @@ int ocg_rmsprop_centered__no_momentum_on_f32_bf16_cpu(ocg_tensor_list list, cons
     const float rho = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -773,16 +869,30 @@ int ocg_rmsprop_centered__no_momentum_on_f32_bf16_cpu(ocg_tensor_list list, cons
                 }
                 float _block_accumulator[OCG_STATE_BLOCK];
                 float _block_mean_gradient[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_rmsprop_centered__no_momentum_on_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_bf16_float(accumulator[_k]), ocg_bf16_float(mean_gradient[_k]),
-                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
-                        &_new_p, &_block_accumulator[_i], &_block_mean_gradient[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_centered__no_momentum_on_element_f32(
+                            p[_k], g[_k], ocg_bf16_float(accumulator[_k]),
+                            ocg_bf16_float(mean_gradient[_k]), _c0_one_minus_rho, _c1_minus_lr,
+                            _c2_weight_decay_factor, epsilon, rho, &_new_p, &_block_accumulator[_i],
+                            &_block_mean_gradient[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_centered__no_momentum_on_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_bf16_float(accumulator[_k]), ocg_bf16_float(mean_gradient[_k]),
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, rho,
+                            &_new_p, &_block_accumulator[_i], &_block_mean_gradient[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
 #pragma omp simd
@@ -920,6 +1030,10 @@ int ocg_rmsprop_centered__momentum_on_f32_int8_cpu(ocg_tensor_list list, const d
     const float rho = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 8;
@@ -959,19 +1073,35 @@ int ocg_rmsprop_centered__momentum_on_f32_int8_cpu(ocg_tensor_list list, const d
                 const float _scale_mean_gradient = _scales_mean_gradient[_b];
                 float _block_momentum_buffer[OCG_STATE_BLOCK];
                 const float _scale_momentum_buffer = _scales_momentum_buffer[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_rmsprop_centered__momentum_on_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(accumulator[_k]) * _scale_accumulator,
-                        ocg_signed_value(mean_gradient[_k]) * _scale_mean_gradient,
-                        ocg_signed_value(momentum_buffer[_k]) * _scale_momentum_buffer,
-                        _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon, momentum,
-                        rho, &_new_p, &_block_accumulator[_i], &_block_mean_gradient[_i],
-                        &_block_momentum_buffer[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_centered__momentum_on_element_f32(
+                            p[_k], g[_k], ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                            ocg_signed_value(mean_gradient[_k]) * _scale_mean_gradient,
+                            ocg_signed_value(momentum_buffer[_k]) * _scale_momentum_buffer,
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon,
+                            momentum, rho, &_new_p, &_block_accumulator[_i],
+                            &_block_mean_gradient[_i], &_block_momentum_buffer[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_centered__momentum_on_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_signed_value(accumulator[_k]) * _scale_accumulator,
+                            ocg_signed_value(mean_gradient[_k]) * _scale_mean_gradient,
+                            ocg_signed_value(momentum_buffer[_k]) * _scale_momentum_buffer,
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon,
+                            momentum, rho, &_new_p, &_block_accumulator[_i],
+                            &_block_mean_gradient[_i], &_block_momentum_buffer[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_accumulator =
                     ocg_block_absmax(_block_accumulator, OCG_STATE_BLOCK);
@@ -1078,6 +1208,10 @@ int ocg_rmsprop_centered__momentum_on_f32_bf16_cpu(ocg_tensor_list list, const d
     const float rho = (float)scalars[5];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 5;
@@ -1111,18 +1245,33 @@ int ocg_rmsprop_centered__momentum_on_f32_bf16_cpu(ocg_tensor_list list, const d
                 float _block_accumulator[OCG_STATE_BLOCK];
                 float _block_mean_gradient[OCG_STATE_BLOCK];
                 float _block_momentum_buffer[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_rmsprop_centered__momentum_on_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_bf16_float(accumulator[_k]), ocg_bf16_float(mean_gradient[_k]),
-                        ocg_bf16_float(momentum_buffer[_k]), _c0_one_minus_rho, _c1_minus_lr,
-                        _c2_weight_decay_factor, epsilon, momentum, rho, &_new_p,
-                        &_block_accumulator[_i], &_block_mean_gradient[_i],
-                        &_block_momentum_buffer[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_centered__momentum_on_element_f32(
+                            p[_k], g[_k], ocg_bf16_float(accumulator[_k]),
+                            ocg_bf16_float(mean_gradient[_k]), ocg_bf16_float(momentum_buffer[_k]),
+                            _c0_one_minus_rho, _c1_minus_lr, _c2_weight_decay_factor, epsilon,
+                            momentum, rho, &_new_p, &_block_accumulator[_i],
+                            &_block_mean_gradient[_i], &_block_momentum_buffer[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rmsprop_centered__momentum_on_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_bf16_float(accumulator[_k]), ocg_bf16_float(mean_gradient[_k]),
+                            ocg_bf16_float(momentum_buffer[_k]), _c0_one_minus_rho, _c1_minus_lr,
+                            _c2_weight_decay_factor, epsilon, momentum, rho, &_new_p,
+                            &_block_accumulator[_i], &_block_mean_gradient[_i],
+                            &_block_momentum_buffer[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_accumulator = ocg_noise_base(_key_accumulator, _start);
 #pragma omp simd

@@ -88,6 +88,10 @@ int ocg_rprop_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
     const float step_size_min = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 6;
@@ -119,17 +123,31 @@ int ocg_rprop_default_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                 const float _scale_prev = _scales_prev[_b];
                 float _block_step_size[OCG_STATE_BLOCK];
                 const float _scale_step_size = _scales_step_size[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_rprop_default_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(prev[_k]) * _scale_prev,
-                        ocg_unsigned_value(step_size[_k]) * _scale_step_size,
-                        _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max, step_size_min,
-                        &_new_p, &_block_prev[_i], &_block_step_size[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rprop_default_element_f32(
+                            p[_k], g[_k], ocg_signed_value(prev[_k]) * _scale_prev,
+                            ocg_unsigned_value(step_size[_k]) * _scale_step_size,
+                            _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max,
+                            step_size_min, &_new_p, &_block_prev[_i], &_block_step_size[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rprop_default_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_signed_value(prev[_k]) * _scale_prev,
+                            ocg_unsigned_value(step_size[_k]) * _scale_step_size,
+                            _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max,
+                            step_size_min, &_new_p, &_block_prev[_i], &_block_step_size[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_prev = ocg_block_absmax(_block_prev, OCG_STATE_BLOCK);
                 const float _inverse_prev = 1.0F / (_absmax_prev > 0.0F ? _absmax_prev : 1.0F);
@@ -205,6 +223,10 @@ int ocg_rprop_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
     const float step_size_min = (float)scalars[4];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -232,16 +254,29 @@ int ocg_rprop_default_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                 }
                 float _block_prev[OCG_STATE_BLOCK];
                 float _block_step_size[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_rprop_default_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound), ocg_bf16_float(prev[_k]),
-                        ocg_bf16_float(step_size[_k]), _c0_weight_decay_factor, eta_minus, eta_plus,
-                        step_size_max, step_size_min, &_new_p, &_block_prev[_i],
-                        &_block_step_size[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rprop_default_element_f32(
+                            p[_k], g[_k], ocg_bf16_float(prev[_k]), ocg_bf16_float(step_size[_k]),
+                            _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max,
+                            step_size_min, &_new_p, &_block_prev[_i], &_block_step_size[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_rprop_default_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_bf16_float(prev[_k]), ocg_bf16_float(step_size[_k]),
+                            _c0_weight_decay_factor, eta_minus, eta_plus, step_size_max,
+                            step_size_min, &_new_p, &_block_prev[_i], &_block_step_size[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_prev = ocg_noise_base(_key_prev, _start);
 #pragma omp simd

@@ -78,6 +78,10 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
     const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -103,15 +107,28 @@ int ocg_sgd_no_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars
                 }
                 float _block_velocity[OCG_STATE_BLOCK];
                 const float _scale_velocity = _scales_velocity[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_sgd_no_nesterov_element_f32(
-                        p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                        ocg_signed_value(velocity[_k]) * _scale_velocity, _c0_minus_lr,
-                        _c1_weight_decay_factor, momentum, &_new_p, &_block_velocity[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_sgd_no_nesterov_element_f32(
+                            p[_k], g[_k], ocg_signed_value(velocity[_k]) * _scale_velocity,
+                            _c0_minus_lr, _c1_weight_decay_factor, momentum, &_new_p,
+                            &_block_velocity[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_sgd_no_nesterov_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_signed_value(velocity[_k]) * _scale_velocity, _c0_minus_lr,
+                            _c1_weight_decay_factor, momentum, &_new_p, &_block_velocity[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_velocity = ocg_block_absmax(_block_velocity, OCG_STATE_BLOCK);
                 const float _inverse_velocity =
@@ -163,6 +180,10 @@ int ocg_sgd_no_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
     const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 3;
@@ -186,15 +207,27 @@ int ocg_sgd_no_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars
                     ocg_prefetch(velocity + _ahead, OCG_STATE_BLOCK * sizeof(*velocity));
                 }
                 float _block_velocity[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_sgd_no_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                    ocg_bf16_float(velocity[_k]), _c0_minus_lr,
-                                                    _c1_weight_decay_factor, momentum, &_new_p,
-                                                    &_block_velocity[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_sgd_no_nesterov_element_f32(p[_k], g[_k], ocg_bf16_float(velocity[_k]),
+                                                        _c0_minus_lr, _c1_weight_decay_factor,
+                                                        momentum, &_new_p, &_block_velocity[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_sgd_no_nesterov_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_bf16_float(velocity[_k]), _c0_minus_lr, _c1_weight_decay_factor,
+                            momentum, &_new_p, &_block_velocity[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
 #pragma omp simd
@@ -295,6 +328,10 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
     const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 4;
@@ -320,15 +357,28 @@ int ocg_sgd_nesterov_f32_int8_cpu(ocg_tensor_list list, const double *scalars,
                 }
                 float _block_velocity[OCG_STATE_BLOCK];
                 const float _scale_velocity = _scales_velocity[_b];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                 ocg_signed_value(velocity[_k]) * _scale_velocity,
-                                                 _c0_minus_lr, _c1_weight_decay_factor, momentum,
-                                                 &_new_p, &_block_velocity[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_sgd_nesterov_element_f32(
+                            p[_k], g[_k], ocg_signed_value(velocity[_k]) * _scale_velocity,
+                            _c0_minus_lr, _c1_weight_decay_factor, momentum, &_new_p,
+                            &_block_velocity[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_sgd_nesterov_element_f32(
+                            p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                            ocg_signed_value(velocity[_k]) * _scale_velocity, _c0_minus_lr,
+                            _c1_weight_decay_factor, momentum, &_new_p, &_block_velocity[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const float _absmax_velocity = ocg_block_absmax(_block_velocity, OCG_STATE_BLOCK);
                 const float _inverse_velocity =
@@ -380,6 +430,10 @@ int ocg_sgd_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
     const float momentum = (float)scalars[2];
     const float _scale = (float)(grad_factor * (grad_scale ? *grad_scale : 1.0));
     const float _bound = clipvalue > 0.0 ? (float)clipvalue : (float)INFINITY;
+    /* No clipvalue and no scale (the usual step): clipping to an infinite bound and scaling
+     * by 1 give the gradient bit for bit (NaN included), and these kernels are bound by their
+     * arithmetic on a CPU: full blocks then read g as it is. */
+    const int _plain_gradient = (_scale == 1.0F) & (_bound == (float)INFINITY);
 #pragma omp parallel
     for (int64_t _tensor = 0; _tensor < list.n_tensors; ++_tensor) {
         void *const *_row = list.pointers + _tensor * 3;
@@ -403,15 +457,27 @@ int ocg_sgd_nesterov_f32_bf16_cpu(ocg_tensor_list list, const double *scalars,
                     ocg_prefetch(velocity + _ahead, OCG_STATE_BLOCK * sizeof(*velocity));
                 }
                 float _block_velocity[OCG_STATE_BLOCK];
+                if (_plain_gradient) {
 #pragma omp simd
-                for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
-                    const int64_t _k = _start + _i;
-                    float _new_p;
-                    ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
-                                                 ocg_bf16_float(velocity[_k]), _c0_minus_lr,
-                                                 _c1_weight_decay_factor, momentum, &_new_p,
-                                                 &_block_velocity[_i]);
-                    p[_k] = _new_p;
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_sgd_nesterov_element_f32(p[_k], g[_k], ocg_bf16_float(velocity[_k]),
+                                                     _c0_minus_lr, _c1_weight_decay_factor,
+                                                     momentum, &_new_p, &_block_velocity[_i]);
+                        p[_k] = _new_p;
+                    }
+                } else {
+#pragma omp simd
+                    for (int64_t _i = 0; _i < OCG_STATE_BLOCK; ++_i) {
+                        const int64_t _k = _start + _i;
+                        float _new_p;
+                        ocg_sgd_nesterov_element_f32(p[_k], ocg_clip_valuef(g[_k] * _scale, _bound),
+                                                     ocg_bf16_float(velocity[_k]), _c0_minus_lr,
+                                                     _c1_weight_decay_factor, momentum, &_new_p,
+                                                     &_block_velocity[_i]);
+                        p[_k] = _new_p;
+                    }
                 }
                 const uint32_t _base_velocity = ocg_noise_base(_key_velocity, _start);
 #pragma omp simd

@@ -238,6 +238,8 @@ class VariantView:
     stored: tuple[StoredState, ...] = ()  # the state arrays, for state_precision kernels
     int8_call: str = ""  # the f32 element call of the int8-state CPU kernel
     bf16_call: str = ""  # ... and of the bfloat16-state CPU kernel
+    int8_plain_call: str = ""  # ... each with the gradient as it is (no clipvalue, no scale)
+    bf16_plain_call: str = ""
     cuda_int8_call: str = ""  # ... of the int8-state CUDA kernel (new state: _new_<name>)
     cuda_bf16_call: str = ""  # ... and of the bfloat16-state CUDA kernel
     # per-tensor reductions (none: one pass; else a pass for the terms first)
@@ -583,6 +585,8 @@ def _variant(ir: KernelIR, hyper, scalar_state, sharing=()) -> VariantView:
         stored=stored,
         int8_call=stored_call(lambda st: st.decode),
         bf16_call=stored_call(bf16_value),
+        int8_plain_call=stored_call(lambda st: st.decode, clipped="g[_k]"),
+        bf16_plain_call=stored_call(bf16_value, clipped="g[_k]"),
         cuda_int8_call=stored_call(
             lambda st: f"{st.value}(_code_{st.name}) * _scale_{st.name}", "&_new_{}", *registers
         ),
