@@ -180,12 +180,38 @@ def relation_bound_arguments(variant: Variant) -> tuple[str, ...]:
     return tuple(found)
 
 
+# An argument whose expansion could have more terms is not judged: ``(beta*v + g*g + m*m +
+# 1)**64``, the states replaced by their equations, took minutes to expand (a spec of a dozen
+# lines that stalled the build); the seed's and torch's rules have a few dozen at most.
+_MAX_EXPANDED_TERMS = 5000
+
+
+def _expanded_terms_bound(expr: sp.Expr) -> int:
+    """An upper bound on the terms of ``sp.expand(expr)``, without expanding: a sum's add up, a
+    product's multiply, an integer power n of a sum of k terms has at most k**n (capped, so
+    that the bound itself stays small); anything else counts as one term."""
+    cap = _MAX_EXPANDED_TERMS + 1
+    if isinstance(expr, sp.Add):
+        return min(cap, sum(_expanded_terms_bound(a) for a in expr.args))
+    if isinstance(expr, sp.Mul):
+        total = 1
+        for a in expr.args:
+            total = min(cap, total * _expanded_terms_bound(a))
+        return total
+    if isinstance(expr, sp.Pow) and expr.exp.is_Integer and expr.exp > 1:
+        base = _expanded_terms_bound(expr.base)
+        return 1 if base == 1 else min(cap, base ** min(int(expr.exp), 64))
+    return 1
+
+
 def _held_by_a_relation(argument: sp.Expr, states, variant: Variant) -> bool:
     """Whether a term of ``argument`` (a polynomial in the states) with states has a
     coefficient never positive, and not zero, in some case of the hyperparameters' domains."""
     present = sorted(states & argument.free_symbols, key=str)
     if not present:
         return False
+    if _expanded_terms_bound(argument) > _MAX_EXPANDED_TERMS:
+        return False  # too large to expand in a build's time: not judged
     try:
         terms = sp.Poly(sp.expand(argument), *present).terms()
     except sp.PolynomialError:

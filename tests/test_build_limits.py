@@ -52,6 +52,49 @@ def test_a_chain_just_under_the_limit_builds(tmp_path):
     assert int(done.stdout.strip()) > 10
 
 
+POWER_OF_A_SUM = """name: Bomb
+description: |
+  A root of a state raised to a high power of a sum.
+hyperparameters:
+  learning_rate: {default: 0.001, domain: learning_rate >= 0, doc: Learning rate.}
+  beta: {default: 0.5, domain: 0 <= beta < 1, doc: Decay.}
+state:
+  m: {init: 0, doc: First.}
+  v: {init: 0, doc: Second.}
+update:
+  - m = beta*m + (1 - beta)*g
+  - v = (beta*v + g*g + m*m + 1)**64
+  - p = p - lr*m/sqrt(v)
+"""
+
+
+def test_a_root_of_a_high_power_of_a_sum_builds_in_seconds(tmp_path):
+    """Found by a red-team pass: the sign analysis expanded the root's argument, the states
+    replaced by their equations (4**64 terms), and the build ran for minutes (a power of 16
+    took 56 s). Arguments too large to expand are not judged; in a subprocess with a time
+    limit, so that a regression fails rather than stalls."""
+    (tmp_path / "bomb.yaml").write_text(POWER_OF_A_SUM)
+    program = (
+        "from generator.model import load_spec; from generator.build import outputs; "
+        "from generator.render import render; "
+        f"print(len(render(outputs([load_spec({str(tmp_path / 'bomb.yaml')!r})]))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.strip()) > 10
+
+
+def test_the_bound_on_expanded_terms_is_an_upper_bound():
+    from generator.signs import _expanded_terms_bound
+
+    a, b, c, d = sp.symbols("a b c d")
+    for expr in [(a + b) ** 3, (a + b + c) * (c - d) ** 2, a * b + (a - 1) ** 4 * (b + c), a**5, a - b]:
+        assert len(sp.Add.make_args(sp.expand(expr))) <= _expanded_terms_bound(expr)
+    assert _expanded_terms_bound((a + b + c + 1) ** 64) > 5000
+
+
 def test_an_exp_tower_builds_and_the_reference_reports_infinity():
     tower = "p"
     for _ in range(8):

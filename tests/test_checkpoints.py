@@ -73,3 +73,48 @@ def test_a_checkpoint_of_another_optimizer_or_flag_is_refused():
         N.Adam(amsgrad=True).import_state(adam.export_state(params), params)
     with pytest.raises(ValueError, match="not a optimizer-codegen/1 checkpoint"):
         T.Adam([torch.zeros(2, requires_grad=True)]).import_state({"format": "other"})
+
+
+@pytest.mark.parametrize("layout", ["fortran", "transposed tensor"])
+def test_numpy_imports_state_of_any_memory_layout_and_keeps_stepping_it(layout):
+    """Found by a red-team pass: import_state kept a Fortran-ordered or transposed array as
+    it was, and the blocked steps update state through flat views, which for such an array
+    are copies: the state stopped changing (m stayed at 0.05 where the run reaches 0.17)."""
+    p0, g = np.linspace(-1, 1, 512 * 512).reshape(512, 512), np.full((512, 512), 0.5)
+    straight = p0.copy()
+    opt = N.Adam()
+    for _ in range(4):
+        opt.apply_gradients([(g, straight)])
+    first = N.Adam()
+    resumed = p0.copy()
+    first.apply_gradients([(g, resumed)])
+    saved = first.export_state()
+    for name, value in saved["state"][0].items():
+        if layout == "fortran":
+            saved["state"][0][name] = np.asfortranarray(value)
+        else:
+            saved["state"][0][name] = torch.tensor(value.T.copy()).t()
+    second = N.Adam()
+    second.import_state(saved, [resumed])
+    for _ in range(3):
+        second.apply_gradients([(g, resumed)])
+    np.testing.assert_array_equal(resumed, straight)
+    np.testing.assert_array_equal(second.export_state()["state"][0]["m"], opt.export_state()["state"][0]["m"])
+
+
+def test_numpy_import_state_checks_the_shape_of_the_array_it_keeps():
+    class Claims(np.ndarray):  # a subclass that reports another shape than it has
+        @property
+        def shape(self):
+            return (4, 3)
+
+    p = np.ones((4, 3))
+    saved = N.Adam().export_state()
+    saved["state"] = {0: {"m": np.zeros(12).view(Claims), "v": np.zeros((4, 3))}}
+    saved["step"] = 1
+    opt = N.Adam()
+    with pytest.raises(ValueError, match=r"state 'm' of parameter 0 has shape \(12,\), expected \(4, 3\)"):
+        opt.import_state(saved, [p])
+    with pytest.raises(TypeError, match="a checkpoint array must convert to a NumPy array"):
+        saved["state"][0]["m"] = torch.zeros(4, 3, dtype=torch.bfloat16)
+        opt.import_state(saved, [p])

@@ -51,6 +51,10 @@ def test_a_bad_gradient_in_a_keras_step_changes_nothing():
         with pytest.raises(ValueError, match="has shape"):
             opt.apply([ops.ones(3), bad], [v, w])
         assert same(before, snapshot(opt, [v, w]))
+    # fewer gradients than variables: the rest were skipped in silence (a red-team pass)
+    with pytest.raises(ValueError, match="1 gradients for 2 variables"):
+        opt.apply([ops.ones(3)], [v, w])
+    assert same(before, snapshot(opt, [v, w]))
 
 
 def test_keras_calls_that_would_step_per_variable_are_refused():
@@ -93,6 +97,11 @@ def test_a_keras_store_is_checked_before_it_loads():
         built(K.Adam).load_own_variables(good)  # another optimizer: another count
     for key, bad, words in (
         (index[id(nadam._iterations)], np.array(-3), "step count"),
+        # beyond the step count's integer type: it wrapped (2**31 to -2**31, 2**32 + 5 to 5)
+        (index[id(nadam._iterations)], np.array(2**31), "step count"),
+        (index[id(nadam._iterations)], np.array(2**32 + 5), "step count"),
+        (index[id(nadam._learning_rate)], np.array(-5.0, "float32"), "saved learning rate"),
+        (index[id(nadam._learning_rate)], np.array(np.nan, "float32"), "saved learning rate"),
         (index[id(nadam._scalar_variables["m_schedule"])], np.array(np.nan), "not finite"),
         (index[id(nadam.state_of(nadam._trainable_variables[0])["m"])], np.ones(4), "shape"),
     ):
@@ -100,6 +109,12 @@ def test_a_keras_store_is_checked_before_it_loads():
             nadam.load_own_variables({**good, key: bad})
         assert same(before, values(nadam.variables))
     nadam.load_own_variables(good)
+    # an optimizer not built yet: Keras assigns its step count and learning rate, checked too
+    fresh = K.Nadam()
+    for bad in ({"0": np.array(-5), "1": np.array(0.1, "float32")}, {"0": np.array(3), "1": np.array(np.nan, "float32")}):
+        with pytest.raises(ValueError, match="nothing was loaded"):
+            fresh.load_own_variables(bad)
+    assert int(ops.convert_to_numpy(fresh.iterations)) == 0
 
 
 def test_an_optax_state_is_checked():

@@ -548,3 +548,27 @@ def test_assigning_weight_decay_takes_effect_at_the_next_step():
     np.testing.assert_allclose(p, 1 - 0.1 * 0.5, rtol=1e-15)
     with pytest.raises(ValueError, match="weight_decay"):
         opt.weight_decay = -1.0
+
+
+@pytest.mark.parametrize("fused", [False, True], ids=["ufuncs", "fused"])
+def test_an_expanded_parameter_is_refused_as_torch_refuses_it(fused):
+    """Found by a red-team pass: a zero-stride view (1000 elements, 10 cells of memory) was
+    stepped, each cell written many times; torch refuses such a tensor ("share memory")."""
+    base = np.zeros(10, np.float32)
+    p = np.lib.stride_tricks.as_strided(base, shape=(1000,), strides=(0,))
+    opt = N.get("Adam")(fused=fused)
+    with pytest.raises(ValueError, match="parameter 0 has elements that share memory"):
+        opt.apply_gradients([(np.ones(1000, np.float32), p)])
+    assert opt.iterations == 0 and not base.any()
+
+
+def test_the_step_count_stops_at_what_a_checkpoint_can_hold():
+    """Found by a red-team pass: a step from 2**53 went to 2**53 + 1, and the optimizer's own
+    export was then refused by import_state (and by its own iterations setter)."""
+    p = np.ones(3)
+    opt = N.get("Adam")()
+    opt.iterations = 2**53
+    with pytest.raises(ValueError, match="the step count would pass 2\\*\\*53"):
+        opt.apply_gradients([(np.ones(3), p)])
+    assert opt.iterations == 2**53 and (p == 1).all()
+    N.get("Adam")().import_state(opt.export_state(), [p])

@@ -81,7 +81,38 @@ def test_a_spec_that_is_not_a_regular_file_is_refused_without_reading_it(project
     else:
         path.mkdir()
     code, text = cli(capsys, "build", "--out", "pkg")
-    assert code == 2 and "specs/zz.yaml: not a regular file" in text
+    # /dev/zero through a link is refused as a link out of the spec's folder, first
+    why = "a link to a file outside the spec's folder" if kind == "device" else "not a regular file"
+    assert code == 2 and f"specs/zz.yaml: {why}" in text
+    assert not (project / "pkg").exists()
+
+
+@pytest.mark.parametrize("link", ["outside", "inside", "loop"])
+def test_a_spec_that_links_out_of_its_folder_is_refused_without_reading_it(
+    project, capsys, tmp_path, link
+):
+    """Found by a red-team pass: a link in the specs folder (a cloned repository may hold one)
+    to a valid spec elsewhere had its text, and the absolute path, printed into every backend
+    and the docs. A link within the folder is read; a loop of links is an error, not a hang."""
+    secret = tmp_path / "elsewhere" / "secret.yaml"
+    secret.parent.mkdir()
+    secret.write_text((ROOT / "specs" / "sgd.yaml").read_text().replace("SGD", "Leaked"))
+    path = project / "specs" / "zz.yaml"
+    if link == "outside":
+        path.symlink_to(secret)
+    elif link == "inside":
+        (project / "specs" / "kept").mkdir()
+        (project / "specs" / "kept" / "zz.yaml").write_text(secret.read_text())
+        path.symlink_to(project / "specs" / "kept" / "zz.yaml")
+    else:
+        path.symlink_to(project / "specs" / "yy.yaml")
+        (project / "specs" / "yy.yaml").symlink_to(path)
+    code, text = cli(capsys, "build", "--out", "pkg")
+    if link == "inside":
+        assert code == 0 and "Leaked" in (project / "pkg" / "numpy" / "zz.py").read_text()
+        return
+    why = "a link to a file outside" if link == "outside" else "cannot open the spec"
+    assert code == 2 and f"specs/{'zz' if link == 'outside' else 'yy'}.yaml: {why}" in text
     assert not (project / "pkg").exists()
 
 

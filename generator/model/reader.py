@@ -144,7 +144,7 @@ def load_spec(path: str | Path, root: str | Path | None = None) -> Spec:
             f"spec file name {path.name!r}: the stem must be a lowercase identifier "
             f"({problem or 'upper case is not allowed'})",
         )
-    data = _read_regular(path, shown)
+    data = _read_regular(_within_its_folder(path, shown), shown)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -152,12 +152,35 @@ def load_spec(path: str | Path, root: str | Path | None = None) -> Spec:
     return parse_spec(text, shown, module)
 
 
+def _within_its_folder(path: Path, shown: str) -> Path:
+    """The file a spec path names, links followed, if it lies in the spec's own folder (or
+    below): a link out of it (a cloned repository may hold one, to ~/.ssh or ../secrets)
+    would print that file's text into the generated code and docs."""
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise SpecError(shown, None, "no such spec file") from None
+    except (OSError, RuntimeError) as err:  # a loop of links, say
+        raise SpecError(shown, None, f"cannot open the spec: {err}") from None
+    folder = path.absolute().parent.resolve()
+    if folder not in real.parents:
+        raise SpecError(
+            shown,
+            None,
+            "a link to a file outside the spec's folder: specs are read only from their "
+            "folder (copy the file in)",
+        )
+    return real
+
+
 def _read_regular(path: Path, shown: str) -> bytes:
     """The bytes of a regular file of at most MAX_SPEC_BYTES. Opened without blocking and
     checked after opening, so a FIFO, a device (/dev/zero) or a folder named like a spec is
     refused instead of hanging the build or filling its memory."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        # no link at the end: _within_its_folder resolved them, and one put there since is
+        # refused rather than followed
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
         raise SpecError(shown, None, "no such spec file") from None
     except OSError as err:
@@ -176,9 +199,10 @@ def _shown(path: Path, root) -> str:
     """The path errors and generated headers show: relative to ``root`` when inside it."""
     if root is None:
         return str(path)
-    try:
-        return path.resolve().relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
+    try:  # the folder resolved, not the file: a link is shown by its own name
+        named = path.absolute().parent.resolve() / path.name
+        return named.relative_to(Path(root).resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
         return str(path)
 
 

@@ -18,6 +18,7 @@ from keras import ops
 from ._keras import clip_scale, clip_value
 from .._shared import (
     DEFAULT_RANK,
+    MAX_STEP,
     SpecAttributes,
     check_derived_flags,
     common_argument,
@@ -330,33 +331,49 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
                     f"this one {dict(zip(names, mine))}: nothing was loaded"
                 )
             store = _WithoutKey(store, _VARIANT_KEY)
-        if self.built:
-            variables = self.variables
-            if len(store.keys()) != len(variables):
+        variables = self.variables
+        if len(store.keys()) != len(variables):
+            if not self.built:  # Keras warns that the optimizer is not built, and loads nothing
+                super().load_own_variables(store)
+                return
+            raise ValueError(
+                f"{owner}: the saved optimizer has {len(store.keys())} variables, this one "
+                f"{len(variables)} (another optimizer, flag combination or model): nothing "
+                "was loaded"
+            )
+        # every variable Keras will assign, built or not (unbuilt: the step count and the
+        # learning rate), each checked as the constructor and the setters check
+        scalars = {id(v) for v in self._scalar_variables.values()}
+        rate = getattr(self, "_learning_rate", None)
+        hp = self._hyperparameter_of.get("learning_rate")
+        for index, variable in enumerate(variables):
+            value = np.asarray(store[str(index)])
+            if value.shape != tuple(variable.shape):
                 raise ValueError(
-                    f"{owner}: the saved optimizer has {len(store.keys())} variables, this one "
-                    f"{len(variables)} (another optimizer, flag combination or model): nothing "
-                    "was loaded"
+                    f"{owner}: saved variable {index} ({variable.path}) has shape "
+                    f"{value.shape}, this optimizer's {tuple(variable.shape)}: nothing was "
+                    "loaded"
                 )
-            scalars = {id(v) for v in self._scalar_variables.values()}
-            for index, variable in enumerate(variables):
-                value = np.asarray(store[str(index)])
-                if value.shape != tuple(variable.shape):
+            if variable is self._iterations:
+                # within the variable's integer type too: assigning 2**31 to an int32 step
+                # count wrapped it negative (NaN steps), 2**32 + 5 to 5
+                largest = min(MAX_STEP, int(np.iinfo(np.dtype(variable.dtype)).max))
+                if not (np.issubdtype(value.dtype, np.integer) and 0 <= value <= largest):
                     raise ValueError(
-                        f"{owner}: saved variable {index} ({variable.path}) has shape "
-                        f"{value.shape}, this optimizer's {tuple(variable.shape)}: nothing was "
-                        "loaded"
+                        f"{owner}: the saved step count {value!r} is not an integer from 0 to "
+                        f"{largest}: nothing was loaded"
                     )
-                if variable is self._iterations and not (
-                    np.issubdtype(value.dtype, np.integer) and value >= 0
-                ):
+            if id(variable) in scalars and not np.isfinite(value).all():
+                raise ValueError(
+                    f"{owner}: the saved scalar state {variable.path} is {value!r}, not finite"
+                )
+            if variable is rate and hp is not None:
+                try:
+                    real(owner, "learning_rate", float(value), hp.domain, hp.check)
+                except ValueError as err:
                     raise ValueError(
-                        f"{owner}: the saved step count {value!r} is not an integer >= 0"
-                    )
-                if id(variable) in scalars and not np.isfinite(value).all():
-                    raise ValueError(
-                        f"{owner}: the saved scalar state {variable.path} is {value!r}, not finite"
-                    )
+                        f"{err} (the saved learning rate): nothing was loaded"
+                    ) from None
         super().load_own_variables(store)
 
     def _apply_weight_decay(self, variables):
@@ -382,6 +399,10 @@ class Optimizer(SpecAttributes, keras.optimizers.Optimizer):
         step changes nothing."""
         kernel, dtype = self._kernel, self._compute_dtype
         owner = type(self).__name__
+        if len(grads) != len(variables):  # zip would step the first ones and skip the rest
+            raise ValueError(
+                f"{owner}: {len(grads)} gradients for {len(variables)} variables: one each"
+            )
         rows = []
         for g, variable in zip(grads, variables):
             if tuple(g.shape) != tuple(variable.shape):

@@ -226,6 +226,10 @@ class Optimizer(SpecAttributes):
         self._check_params(params, "apply_gradients")
         h = self._hyper_at(self.iterations)
         t = self.iterations + 1
+        if t > MAX_STEP:  # the step counts a checkpoint keeps (and any backend reads)
+            raise ValueError(
+                f"{type(self).__name__}: the step count would pass 2**53 (float steps lose exactness)"
+            )
         kernel = self._kernel
         by_rank = {}  # each parameter's rank's kernel, looked up once per rank
         for p in params if self.rank_flags else ():
@@ -371,10 +375,19 @@ class Optimizer(SpecAttributes):
         state = [None] * len(params)
         for index, by_name in arrays.items():
             p = params[index]
-            state[index] = [
-                _host_array(name, by_name[s]).astype(p.dtype, copy=True)
-                for s in self.kernel_of(self._flags, p.ndim).state
-            ]
+            state[index] = []
+            for s in self.kernel_of(self._flags, p.ndim).state:
+                # a copy in C order: the steps update state in place, some through flat views
+                # (a Fortran-ordered or transposed array's flat view is a copy, and the
+                # state stopped changing)
+                value = np.array(_host_array(name, by_name[s]), dtype=p.dtype, order="C")
+                wanted = tuple(self.state_shape_of(s, p.shape))
+                if value.shape != wanted:  # the array's own shape, not what it says it is
+                    raise ValueError(
+                        f"{name}: state {s!r} of parameter {index} has shape {value.shape}, "
+                        f"expected {wanted}"
+                    )
+                state[index].append(value)
         self._build(params)
         self._state = state
         self.iterations = step
@@ -431,6 +444,12 @@ class Optimizer(SpecAttributes):
             raise TypeError(f"{name}: gradient {index} is {g.dtype}, its parameter {p.dtype}")
         if not p.flags.writeable:
             raise ValueError(f"{name}: parameter {index} is read-only; it is updated in place")
+        if p.size and any(stride == 0 and size > 1 for size, stride in zip(p.shape, p.strides)):
+            # as torch's check: an expanded (broadcast) array's elements share memory
+            raise ValueError(
+                f"{name}: parameter {index} has elements that share memory (a broadcast or "
+                "as_strided view with a zero stride): it cannot be updated in place"
+            )
         return g, p, given
 
     def _check_arrays(self, params):
@@ -697,4 +716,10 @@ def _host_array(owner, value) -> np.ndarray:
                 f"{owner}: checkpoint arrays must be NumPy arrays or CPU tensors, not on {device}"
             )
         value = value.detach() if hasattr(value, "detach") else value
-    return np.asarray(value)
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError, RuntimeError) as err:  # a bfloat16 tensor, say
+        raise TypeError(
+            f"{owner}: a checkpoint array must convert to a NumPy array; "
+            f"{type(value).__name__} does not ({err})"
+        ) from None

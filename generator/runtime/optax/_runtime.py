@@ -146,7 +146,9 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
                     )
         dtype = _compute_dtype(grads)
         count = state.count
-        t = jnp.asarray(count + 1, dtype)
+        # the count in the step's dtype first: count + 1 in its own integer type wrapped at
+        # its largest value (safe_int32_increment's count stays there: NaN steps after it)
+        t = jnp.asarray(count, dtype) + 1
         hyper = {}
         for name, value in values.items():
             if callable(value):
@@ -230,6 +232,10 @@ def _check_state(owner, state, state_class, scalar_names):
         raise ValueError(
             f"{owner}: state.count must be one integer (the completed steps), not "
             f"{jnp.result_type(count)} {jnp.shape(count)}"
+        )
+    if not isinstance(count, jax.core.Tracer) and int(count) < 0:  # a traced one: unknown here
+        raise ValueError(
+            f"{owner}: state.count must be at least 0 (the completed steps), not {int(count)}"
         )
     for name in scalar_names:
         value = getattr(state, name)
