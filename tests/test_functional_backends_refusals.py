@@ -68,8 +68,9 @@ def test_keras_calls_that_would_step_per_variable_are_refused():
 
 
 def test_keras_arguments_its_base_class_takes_unchecked_are_checked():
-    with pytest.raises(ValueError, match="gradient_accumulation_steps"):
-        K.Adam(gradient_accumulation_steps=2.5)
+    for bad in (2.5, 1, 2**31, 2**63):  # 2**63: the backend's OverflowError at the first step
+        with pytest.raises(ValueError, match="gradient_accumulation_steps"):
+            K.Adam(gradient_accumulation_steps=bad)
     for bad in (0.0, -1.0, float("nan")):
         with pytest.raises(ValueError, match="loss_scale_factor"):
             K.Adam(loss_scale_factor=bad)
@@ -134,6 +135,15 @@ def test_an_optax_state_is_checked():
         tx.update(grads, state._replace(m_schedule=jnp.ones(3)), params)
     with pytest.raises(ValueError, match="m_schedule"):
         tx.update(grads, state._replace(m_schedule=None), params)
+    # found by a red-team pass: another flag combination's state, parameters and state leaves
+    # that are not floating-point arrays (accepted, or a raw AttributeError)
+    with pytest.raises(ValueError, match="state.vhat is set, and these flags"):
+        O.adam().update(grads, O.adam(amsgrad=True).init(params), params)
+    for bad in (jnp.ones(3, jnp.int32), 1.0, jnp.ones(3, jnp.complex64)):
+        with pytest.raises(TypeError, match="parameter 0 must be a floating-point array"):
+            tx.update(grads, state, [bad])
+    with pytest.raises(TypeError, match="state.m leaf 0 must be a floating-point array"):
+        tx.update(grads, state._replace(m=[1.0]), params)
 
 
 def test_an_optax_schedule_is_called_as_optax_calls_it_and_must_give_one_number():

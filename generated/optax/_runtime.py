@@ -109,6 +109,15 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
 
     def update(updates, state, params=None):
         _check_state(owner, state, state_class, scalar_names)
+        for name in state_class._fields:  # a state these flags do not keep: another variant's
+            if (
+                name not in ("count", *state_names, *scalar_names)
+                and getattr(state, name) is not None
+            ):
+                raise ValueError(
+                    f"{owner}: state.{name} is set, and these flags ({flags}) keep none: the "
+                    "state of another flag combination; pass the state this optimizer's init() made"
+                )
         grads, treedef = jax.tree_util.tree_flatten(updates)
         for index, leaf in enumerate(grads):
             _check_leaf(owner, "gradient", index, leaf)
@@ -122,6 +131,7 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         else:
             param_leaves = _leaves_like(owner, "params", params, treedef)
             for index, (p, g) in enumerate(zip(param_leaves, grads)):
+                _check_leaf(owner, "parameter", index, p)  # as init() checks them
                 if jnp.shape(p) != jnp.shape(g):
                     raise ValueError(
                         f"{owner}: gradient {index} has shape {jnp.shape(g)}, its parameter "
@@ -134,6 +144,7 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
         owns = [kernel_of(jnp.ndim(g)) for g in grads]  # each leaf's rank's
         for name, leaves in state_leaves.items():  # shapes and dtypes, as init() made them
             for index, (g, array) in enumerate(zip(grads, leaves)):
+                _check_leaf(owner, f"state.{name} leaf", index, array)
                 own = name in owns[index].state
                 shape = state_shape(host.STATE_SHAPES.get(name), jnp.shape(g)) if own else ()
                 if jnp.shape(array) != shape or jnp.dtype(

@@ -543,9 +543,14 @@ def _tensor(value, dtype):
 def _check_base_arguments(owner, kwargs):
     """Keras's own base-class arguments that its __init__ takes unchecked."""
     steps = kwargs.get("gradient_accumulation_steps")
-    if steps is not None and (not isinstance(steps, int) or isinstance(steps, bool) or steps < 2):
+    # below 2**31: Keras counts them in an integer variable (int32 on JAX without x64), and a
+    # larger count failed at the first step with the backend's OverflowError
+    if steps is not None and (
+        not isinstance(steps, int) or isinstance(steps, bool) or not 2 <= steps < 2**31
+    ):
         raise ValueError(
-            f"{owner}: gradient_accumulation_steps must be None or an integer >= 2, not {steps!r}"
+            f"{owner}: gradient_accumulation_steps must be None or an integer from 2 to "
+            f"2**31 - 1, not {steps!r}"
         )
     scale = kwargs.get("loss_scale_factor")
     if scale is not None:
