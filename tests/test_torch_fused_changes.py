@@ -318,3 +318,35 @@ def test_the_staged_kernels_take_their_pointers_with_no_mode_running():
     assert torch.equal(params[0], params[1])
     assert any("_step_group" in callers for callers in seen)  # the mode ran during the step
     assert not any({"_staged_takes", "call"} & set(callers) for callers in seen)
+
+
+def test_a_tensor_changed_while_the_rows_are_made_refuses_the_whole_group():
+    """Found by a red-team pass: a group's float32 and float64 parameters run as two kernel
+    calls, and each call's tensors were checked just before it, after the other call had run:
+    a mode that freed the second's gradient while the rows were made had the step refused
+    with the first parameter stepped and the step count not (a retry stepped it twice with
+    one step number). Every call's tensors are now checked before the first runs."""
+    from torch.overrides import TorchFunctionMode
+
+    p32 = torch.nn.Parameter(torch.randn(300))
+    p64 = torch.nn.Parameter(torch.randn(300, dtype=torch.float64))
+    opt = G.Adam([p32, p64], lr=0.1, fused=True)
+    for p in (p32, p64):
+        p.grad = torch.ones_like(p)
+    opt.step()
+    before, g64 = p32.detach().clone(), p64.grad
+
+    class Shrink(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            if (
+                args
+                and args[0] is g64
+                and sys._getframe(1).f_code.co_name == "_launch_buckets"
+                and g64.untyped_storage().nbytes()
+            ):
+                g64.untyped_storage().resize_(0)
+            return func(*args, **(kwargs or {}))
+
+    with Shrink(), pytest.raises(RuntimeError, match="changed during the step"):
+        opt.step()
+    assert torch.equal(p32, before) and opt.param_groups[0]["iterations"] == 1

@@ -1476,9 +1476,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         from .. import _native
 
         names = plan.kernel.state
+        prepared, copies = [], []
         for (device, dtype), (target, suffix, low_on_cpu, update, bucket) in plan.native.items():
             # one row per tensor: p, g, state; kept lean, it runs for every tensor
-            rows, kinds, copies = [], [], []
+            rows, kinds = [], []
             for p in bucket:
                 state = self.state[p]
                 if not state:
@@ -1499,15 +1500,23 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 kinds.append(
                     [torch.float32 if low_on_cpu else dtype] * 2 + [_work_dtype(p)] * len(names)
                 )
-            with _hand_over():
+            prepared.append((device, target, suffix, update, rows, kinds))
+        # every bucket checked before the first runs: a tensor changed since (a mode's Python
+        # ran while the rows were made) refuses the group's step with none of it done
+        with _hand_over():
+            tables = []
+            for device, target, suffix, update, rows, kinds in prepared:
                 pointers = []
                 for row, kind in zip(rows, kinds):
                     _check_handed_over(self, row, device, kind)
                     pointers += [work.data_ptr() for work in row]
-                table, n_chunks = _native.table(pointers, [row[0].numel() for row in rows])
+                tables.append(_native.table(pointers, [row[0].numel() for row in rows]))
+            for (device, target, suffix, update, rows, _), (table, n_chunks) in zip(
+                prepared, tables
+            ):
                 self._launch(table, len(rows), n_chunks, target, device, update, suffix, launch)
-            for tensor, work in copies:
-                tensor.copy_(work)
+        for tensor, work in copies:
+            tensor.copy_(work)
 
     @staticmethod
     def _launch(table, n, n_chunks, target, device, update, suffix, launch, on_device=None):
@@ -2077,7 +2086,8 @@ def _hand_over():
 def _changed(opt) -> str:
     return (
         f"{type(opt).__name__}: a parameter, gradient or state tensor changed during the step "
-        "(between its checks and its kernel): this group was not updated"
+        "(between its checks and its kernel): this group was not updated (groups stepped "
+        "before it in this step were, with their step counts)"
     )
 
 
