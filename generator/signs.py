@@ -18,6 +18,8 @@ from __future__ import annotations
 import functools
 import itertools
 
+import math
+
 import sympy as sp
 
 from .model import Kind, Variant
@@ -199,9 +201,12 @@ def _expanded_terms_bound(expr: sp.Expr) -> int:
             total = min(cap, total * _expanded_terms_bound(a))
         return total
     if isinstance(expr, sp.Pow) and expr.exp.is_Integer and expr.exp > 1:
-        base = _expanded_terms_bound(expr.base)
-        return 1 if base == 1 else min(cap, base ** min(int(expr.exp), 64))
-    return 1
+        # a sum of k terms to the power n: at most C(n + k - 1, k - 1) monomials
+        k, n = _expanded_terms_bound(expr.base), int(expr.exp)
+        return 1 if k == 1 else min(cap, math.comb(n + k - 1, k - 1))
+    # sp.expand goes inside functions' arguments (exp, sqrt, ...) too
+    inner = max((_expanded_terms_bound(a) for a in expr.args), default=1)
+    return cap if inner >= cap else 1
 
 
 def _held_by_a_relation(argument: sp.Expr, states, variant: Variant) -> bool:
@@ -209,6 +214,8 @@ def _held_by_a_relation(argument: sp.Expr, states, variant: Variant) -> bool:
     coefficient never positive, and not zero, in some case of the hyperparameters' domains."""
     present = sorted(states & argument.free_symbols, key=str)
     if not present:
+        return False
+    if not argument.is_polynomial(*present):  # Poly would refuse it after expanding
         return False
     if _expanded_terms_bound(argument) > _MAX_EXPANDED_TERMS:
         return False  # too large to expand in a build's time: not judged

@@ -72,6 +72,19 @@ def test_numpy_steps_an_ndarray_subclass_by_its_own_memory(name, fused):
         N.get(name)(fused=fused).apply_gradients([(grad, padded), (grad, padded)])
 
 
+@pytest.mark.parametrize("fused", [False, True], ids=["ufuncs", "fused"])
+def test_numpy_knows_memmap_parameters_by_identity(fused, tmp_path):
+    """np.memmap is an ndarray subclass, stepped through plain views: the list reordered is
+    still refused, and state_of finds each by the array passed (a review caught both lost)."""
+    a, b = (np.memmap(tmp_path / n, dtype=np.float64, mode="w+", shape=(5,)) for n in "ab")
+    a[:], b[:] = 1.0, 2.0
+    opt = N.get("Adam")(fused=fused)
+    opt.apply_gradients([(np.ones(5), a), (np.full(5, 2.0), b)])
+    np.testing.assert_allclose(opt.state_of(b)["m"], np.full(5, 0.2), rtol=1e-15)
+    with pytest.raises(ValueError, match="parameter 0 is the array that was parameter 1"):
+        opt.apply_gradients([(np.ones(5), b), (np.ones(5), a)])
+
+
 torch = pytest.importorskip("torch")
 import generated.torch as T  # noqa: E402
 from generator.verify.testing_torch import make  # noqa: E402

@@ -396,15 +396,15 @@ def test_integer_leaves_raise_type_error():
 def test_a_step_count_at_its_types_largest_value_still_steps():
     """Found by a red-team pass: ``count + 1`` wrapped in the count's integer type before
     the cast (optax's safe_int32_increment keeps the count there once reached): NaN updates.
-    A negative count is refused where it is known (not under jit)."""
+    (A negative count is not refused: knowing it would cost a device-to-host copy per step.)"""
     tx = gopt.adam()
     params, grads = [jnp.ones(3)], [jnp.full(3, 0.5)]
     state = tx.init(params)
     for count in (jnp.int32(2**31 - 1), jnp.int8(127), jnp.uint32(2**32 - 1)):
         updates, _ = tx.update(grads, state._replace(count=count), params)
         assert bool(jnp.isfinite(updates[0]).all()), count
-    with pytest.raises(ValueError, match="state.count must be at least 0"):
-        tx.update(grads, state._replace(count=jnp.int32(-1)), params)
+        jitted, _ = jax.jit(tx.update)(grads, state._replace(count=count), params)
+        assert bool(jnp.isfinite(jitted[0]).all()), count
 
 
 def test_shape_mismatch_raises():

@@ -542,6 +542,36 @@ def test_fused_and_foreach_left_to_choose_take_the_fused_kernels_where_they_can(
         unbuilt = run()
     assert len(warned) == 1 and unbuilt[2] == []
     assert torch.equal(unbuilt[0], foreach[0]) and torch.equal(unbuilt[1], foreach[1])
+    # ... nor a cache folder that cannot be made (a read-only HOME): the same
+    def no_cache(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", "/nonexistent/.cache")
+
+    monkeypatch.setattr(_native, "library", no_cache)
+    with pytest.warns(RuntimeWarning, match="Permission denied"):
+        assert run()[2] == []
+    monkeypatch.undo()
+
+
+@pytest.mark.parametrize("precision", LOW)
+def test_the_fused_default_steps_what_foreach_takes_and_survives_old_checkpoints(precision):
+    """A review's findings: a lazily negated gradient, which the fused kernels refuse, made
+    the default path raise about fused=True (never asked for): it goes foreach now; and a
+    checkpoint of an earlier version holds fused=False for "not asked", which turned the
+    default off after load_state_dict: fused and foreach stay the loading optimizer's."""
+    adam = G.get("adam")
+    p = torch.randn(5000).requires_grad_()
+    opt = adam([p], state_precision=precision)
+    p.grad = torch._neg_view(torch.randn(5000))
+    opt.step()  # no error: foreach takes it
+    p.grad = torch.randn(5000)
+    opt.step()
+    saved = opt.state_dict()
+    saved["param_groups"][0]["fused"] = False  # as an earlier version saved "not asked"
+    again = adam([p], state_precision=precision)
+    again.load_state_dict(saved)
+    assert again.param_groups[0]["fused"] is None
+    plan = again._plans(0, again.param_groups[0])[0]
+    assert plan.native is not None  # the fused kernels
 
 
 @pytest.mark.parametrize("precision", LOW)

@@ -223,8 +223,9 @@ class Optimizer(SpecAttributes):
         checked = [self._check_pair(i, pair) for i, pair in enumerate(grads_and_vars)]
         pairs = [(g, p) for g, p, _ in checked]
         params = [p for _, p in pairs]
-        self._check_distinct([given for _, _, given in checked], "the same parameter appears twice")
-        self._check_params(params, "apply_gradients")
+        given = [p for _, _, p in checked]  # the arrays as passed: their identities
+        self._check_distinct(given, "the same parameter appears twice")
+        self._check_params(params, "apply_gradients", given)
         h = self._hyper_at(self.iterations)
         t = self.iterations + 1
         if t > MAX_STEP:  # the step counts a checkpoint keeps (and any backend reads)
@@ -238,7 +239,7 @@ class Optimizer(SpecAttributes):
         kernels = [by_rank[p.ndim] if self.rank_flags else kernel for p in params]
         native = self._native_update(kernels) if self.fused else None  # builds now, not later
         scale = self._clip_scale([g for g, _ in pairs])
-        slots = self._slots(params, h)
+        slots = self._slots(params, h, given)
 
         reductions = {}
         if kernel.partials is not None:
@@ -477,7 +478,9 @@ class Optimizer(SpecAttributes):
     # the position, before anything changes. Only the last step's arrays are held (as
     # torch.optim holds its parameters; a weak reference would make NumPy refuse to resize the
     # array, which _check_params reports instead), so earlier arrays are freed.
-    def _check_params(self, params, what):
+    def _check_params(self, params, what, given=None):
+        """``params`` against the built list; ``given``: the arrays as passed, whose
+        identities tell a reordered list (``params`` may hold views of them)."""
         if self._layout is None:
             return
         name = type(self).__name__
@@ -489,8 +492,8 @@ class Optimizer(SpecAttributes):
                 "a new optimizer for other parameters"
             )
         last = {id(array): index for index, array in enumerate(self._last)}  # alive: held
-        for index, p in enumerate(params):
-            before = last.get(id(p), index)
+        for index, (p, passed) in enumerate(zip(params, params if given is None else given)):
+            before = last.get(id(passed), index)
             if before != index:
                 raise ValueError(
                     f"{name}: parameter {index} is the array that was parameter {before} in the "
@@ -532,8 +535,10 @@ class Optimizer(SpecAttributes):
         self._state = [None] * len(params)
         self._last = list(params)
 
-    def _slots(self, params, hyper):
-        """The state arrays of each position (made on its first step), after _check_params."""
+    def _slots(self, params, hyper, given=None):
+        """The state arrays of each position (made on its first step), after _check_params;
+        ``given``: the arrays as passed (ndarray subclasses: ``params`` holds plain views of
+        them), kept for the next step's identity checks."""
         if self._layout is None and params:
             self._build(params)
         for index, p in enumerate(params):
@@ -543,7 +548,7 @@ class Optimizer(SpecAttributes):
                     np.full(self.state_shape_of(s, p.shape), init[s], dtype=p.dtype)
                     for s in self._state_names(index)
                 ]
-        self._last = list(params)
+        self._last = list(params if given is None else given)
         return self._state[: len(params)]
 
     def _state_names(self, index) -> tuple:

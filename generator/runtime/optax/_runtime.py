@@ -157,9 +157,11 @@ def transformation(owner, spec, host, kernels, state_class, hyper, flags, common
                     )
         dtype = _compute_dtype(grads)
         count = state.count
-        # the count in the step's dtype first: count + 1 in its own integer type wrapped at
-        # its largest value (safe_int32_increment's count stays there: NaN steps after it)
-        t = jnp.asarray(count, dtype) + 1
+        # count + 1 in the count's integer type, then one rounding to the step's dtype; at
+        # that type's largest value (safe_int32_increment's count stays there) the count
+        # itself: count + 1 wrapped, and every update was NaN
+        count = jnp.asarray(count)
+        t = jnp.where(count < jnp.iinfo(count.dtype).max, count + 1, count).astype(dtype)
         hyper = {}
         for name, value in values.items():
             if callable(value):
@@ -243,10 +245,6 @@ def _check_state(owner, state, state_class, scalar_names):
         raise ValueError(
             f"{owner}: state.count must be one integer (the completed steps), not "
             f"{jnp.result_type(count)} {jnp.shape(count)}"
-        )
-    if not isinstance(count, jax.core.Tracer) and int(count) < 0:  # a traced one: unknown here
-        raise ValueError(
-            f"{owner}: state.count must be at least 0 (the completed steps), not {int(count)}"
         )
     for name in scalar_names:
         value = getattr(state, name)

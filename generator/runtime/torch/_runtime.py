@@ -14,6 +14,7 @@ import copy
 import contextlib
 import functools
 import math
+import subprocess
 import sys
 import warnings
 from typing import Callable, NamedTuple
@@ -575,8 +576,13 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 )
             new_group = copy.deepcopy({k: v for k, v in saved.items() if k != "params"})
             new_group["params"] = group["params"]
-            # the state is stored as this optimizer keeps it, whatever precision it was saved in
+            # how this optimizer steps is its own, as the constructor set it: the state is stored
+            # as it keeps it, whatever precision it was saved in, and fused/foreach stay (a
+            # checkpoint of an earlier version holds fused=False for "not asked", which would
+            # turn the fused default of state in fewer bits off)
             new_group["state_precision"] = group.get("state_precision", "float32")
+            for key in ("fused", "foreach"):
+                new_group[key] = group.get(key)
             if "param_names" in group and "param_names" not in new_group:
                 new_group["param_names"] = group["param_names"]
             self._update_group(new_group, self._checked_group(new_group))
@@ -647,7 +653,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         for group in self.param_groups:
             group.setdefault("maximize", False)
             group.setdefault("foreach", None)
-            group.setdefault("fused", False)
+            group.setdefault("fused", None)
             group.setdefault("capturable", False)
             group.setdefault("state_precision", "float32")
 
@@ -821,8 +827,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         names, state_of = kernel.state, self.state.get
         precision = values["state_precision"]
         stored = precision != "float32"
-        if stored and values["fused"] is None and values["foreach"] is None and params:
-            fused = kernel.native is not None and self._fuses_by_default(params)
+        # fused and foreach left to choose (None): state in fewer bits takes the fused kernels
+        # where they take the step (_fuses_by_default)
+        auto = stored and values["fused"] is None and values["foreach"] is None and bool(params)
+        auto = auto and kernel.native is not None
         shaped = {s: k for s, k in self.state_shapes.items() if s in names}
         if stored and kernel.native is None:
             raise ValueError(
@@ -835,8 +843,11 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         plain = graph or stored or not params or shaped
         table = None if plain else _cpp_table(params, self.state, names)
         fast = None  # ... and so is a fused step's with its state in fewer bits
-        if stored and fused and params:
+        if stored and (fused or auto) and params:
             fast = _cpp_stored_table(params, self.state, kernel, precision)
+        if auto:
+            fused = self._fuses_by_default(params, kernel, precision, fast)
+            fast = fast if fused else None
         for p in params if table is None and fast is None else ():
             if stored:
                 problem = _stored_problem(p, state_of(p), kernel, precision, fused)
@@ -1195,36 +1206,45 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             out[(device, dtype)] = (target, suffix, low_on_cpu, update, bucket)
         return out
 
-    def _fuses_by_default(self, params) -> bool:
+    def _fuses_by_default(self, params, kernel, precision, fast) -> bool:
         """Whether a step with state in fewer bits, fused and foreach left to choose (None),
-        runs the fused kernels: where they take every parameter (float32, plain, on the CPU
-        or a GPU) and build here. The foreach path encodes with torch operations, piece by
-        piece: Adam with int8 state on 4M elements took 45 ms per step there against 2.3 ms
-        fused (2 cores). A library that does not build is reported once per optimizer and
-        device, and those steps take the foreach path."""
+        runs the fused kernels: where they take every parameter and gradient as they are
+        (``fast``: the C++ checks took them all; else each is checked as a fused step would
+        check it: a tensor the fused path refuses, such as a lazily negated gradient, goes
+        foreach, which takes it) and the kernels build here. The foreach path encodes with
+        torch operations, piece by piece: Adam with int8 state on 4M elements took 43 ms per
+        step there against 2.4 ms fused (2 cores)."""
+        if fast is None:
+            for p in params:
+                if type(p) not in _PLAIN or p.dtype is not torch.float32:
+                    return False
+                if p.device.type not in ("cpu", "cuda"):
+                    return False
+                if _stored_problem(p, self.state.get(p), kernel, precision, True) is not None:
+                    return False
+        devices = [params[0].device] if fast is not None else {p.device: None for p in params}
+        return all(self._fused_builds(device) for device in devices)
+
+    def _fused_builds(self, device) -> bool:
+        """Whether this optimizer's kernels build (or are built) for ``device``, asked once per
+        device: a library that does not build (no compiler, no writable cache) is reported
+        once, and the steps that would have chosen it take the foreach path."""
         from .. import _native
 
-        if not all(
-            type(p) in _PLAIN and p.dtype is torch.float32 and p.device.type in ("cpu", "cuda")
-            for p in params
-        ):
-            return False
-        failed = self.__dict__.setdefault("_unbuilt_devices", set())
-        for device in {p.device: None for p in params}:
-            if device in failed:
-                return False
+        known = self.__dict__.setdefault("_fused_builds_on", {})
+        if device not in known:
             try:
                 self._library(device)
-            except _native.NativeBuildError as err:
-                failed.add(device)
+                known[device] = True
+            except (_native.NativeBuildError, OSError, subprocess.SubprocessError) as err:
+                known[device] = False
                 warnings.warn(
                     f"{type(self).__name__}: state_precision steps take the foreach path, "
                     f"more slowly: the fused kernels could not be built for {device} ({err})",
                     RuntimeWarning,
-                    stacklevel=4,
+                    stacklevel=5,
                 )
-                return False
-        return True
+        return known[device]
 
     def _plan_fused_stored(self, kernel, params, precision, fast=None) -> "dict | _FastStored":
         """Per device: the target, the update for float32 parameters with their state stored
@@ -1767,30 +1787,32 @@ def _problem(p, g, state, names, plain, shaped=None):
                 f"{role} has elements that share memory (an expanded tensor?) or is not strided: "
                 "it cannot be updated in place"
             )
-    for role, tensor in (*tensors, (f"the gradient of {_WHERE}", g)):
-        if plain:
+    if plain:
+        for role, tensor in (*tensors, (f"the gradient of {_WHERE}", g)):
             problem = _raw_memory_problem(role, tensor)
             if problem is not None:
                 return problem
-        elif _past_storage(tensor):
-            return RuntimeError, f"{role} reaches past the end of its storage"
+    elif not torch.compiler.is_compiling():  # (a traced tensor's storage is not its memory)
+        for role, tensor in (*tensors, (f"the gradient of {_WHERE}", g)):
+            if _past_storage(tensor):
+                return RuntimeError, f"{role} reaches past the end of its storage"
     return None
 
 
 def _past_storage(tensor) -> bool:
-    """A plain CPU or GPU tensor with elements past the end of its storage (resized under
-    it by ``untyped_storage().resize_``): torch's operations, as the kernels, would read and
-    write memory that is not there. Tensors without real memory (meta, functional, traced,
-    subclasses) are left to their own checks."""
-    return (
-        type(tensor) in _PLAIN
-        and tensor.layout is _STRIDED
-        and not tensor.is_nested
-        and tensor.device.type in ("cpu", "cuda")
-        and not torch.compiler.is_compiling()
-        and not torch._is_functional_tensor(tensor)
-        and not _in_storage(tensor)
-    )
+    """A plain strided tensor with elements past the end of its storage (resized under it
+    by ``untyped_storage().resize_``): torch's operations, as the kernels, would read and
+    write memory that is not there. Checked when a step is planned, about 0.6 us a tensor
+    (the C++ table checks the common case itself); tensors without memory of their own
+    (functional, nested, subclasses) are left to their own checks."""
+    if type(tensor) not in _PLAIN or tensor.layout is not _STRIDED or tensor.is_nested:
+        return False
+    if torch._is_functional_tensor(tensor):
+        return False
+    try:
+        return not _in_storage(tensor)
+    except (RuntimeError, NotImplementedError):  # a device whose storage is not inspectable
+        return False
 
 
 def _raw_memory_problem(role, tensor):
