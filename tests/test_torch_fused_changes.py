@@ -350,3 +350,53 @@ def test_a_tensor_changed_while_the_rows_are_made_refuses_the_whole_group():
     with Shrink(), pytest.raises(RuntimeError, match="changed during the step"):
         opt.step()
     assert torch.equal(p32, before) and opt.param_groups[0]["iterations"] == 1
+
+
+def test_a_first_step_whose_state_a_mode_makes_expanded_changes_nothing():
+    """Found by a red-team pass: a TorchDispatchMode that answered full_like with an expanded
+    tensor had the kernel step every parameter through a contiguous copy of the state, then
+    the write-back refused it: parameters stepped, state and step count not. What the copies
+    go back to is checked with everything else, before the first kernel."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class ExpandedState(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            if func is torch.ops.aten.full_like.default:
+                return out.reshape(-1)[:1].expand(out.shape)
+            return out
+
+    for name in ("adam", "lamb"):
+        params = [torch.nn.Parameter(torch.randn(1000)) for _ in range(2)]
+        for p in params:
+            p.grad = torch.randn(1000)
+        opt = G.get(name)(params, fused=True)
+        before = [p.detach().clone() for p in params]
+        with ExpandedState(), pytest.raises(RuntimeError, match="changed during the step"):
+            opt.step()
+        assert all(torch.equal(p, q) for p, q in zip(params, before)), name
+        assert opt.param_groups[0]["iterations"] == 0
+
+
+def test_state_in_fewer_bits_takes_plain_tensors_only():
+    """Found by a red-team pass: a parameter subclass whose numel lied had a bfloat16 foreach
+    step refused midway, the other parameters stepped and the count not."""
+
+    class Lying(torch.Tensor):
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):
+            if getattr(func, "__name__", "") == "numel":
+                return 10**9
+            with torch._C.DisableTorchFunctionSubclass():
+                return func(*args, **(kwargs or {}))
+
+    a = torch.nn.Parameter(torch.randn(5000))
+    b = torch.randn(5000).as_subclass(Lying).requires_grad_()
+    for p in (a, b):
+        p.grad = torch.randn(5000)
+    for precision in ("bfloat16", "int8"):
+        opt = G.Adam([a, b], foreach=True, state_precision=precision)
+        before = a.detach().clone()
+        with pytest.raises(TypeError, match="takes plain tensors .* parameter 1 is a Lying"):
+            opt.step()
+        assert torch.equal(a, before) and opt.param_groups[0]["iterations"] == 0

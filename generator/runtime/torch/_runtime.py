@@ -1524,6 +1524,11 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         # every bucket checked before the first runs: a tensor changed since (a mode's Python
         # ran while the rows were made) refuses the group's step with none of it done
         with _hand_over():
+            # and what the copies go back to: a state made by a mode as an expanded tensor was
+            # stepped through its copy, then refused at the write-back, the kernel run
+            for tensor, _ in copies:
+                if _overlaps(tensor) or not _in_storage(tensor):
+                    raise RuntimeError(_changed(self))
             tables = []
             for device, target, suffix, update, rows, kinds in prepared:
                 pointers = []
@@ -1848,6 +1853,13 @@ def _stored_problem(p, state, kernel, precision, fused=False):
         problem = (
             TypeError,
             f"state_precision={precision!r} does not take DTensor parameters ({_WHERE})",
+        )
+    if problem is None and type(p) not in _PLAIN:
+        # the state is decoded and encoded in pieces by element counts the parameter reports:
+        # a subclass's numel that lied had the step refused midway, other tensors stepped
+        problem = TypeError, (
+            f"state_precision={precision!r} takes plain tensors (torch.Tensor, "
+            f"nn.Parameter); {_WHERE} is a {type(p).__name__}"
         )
     if problem is None and fused and p.dtype is not torch.float32:
         problem = TypeError, (
