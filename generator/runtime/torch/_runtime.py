@@ -1831,8 +1831,9 @@ def _raw_memory_problem(role, tensor):
         tensor.device.type in ("cpu", "cuda") and tensor.numel() and not tensor.data_ptr()
     ):
         return TypeError, (
-            f"fused=True reads raw memory, and {role} has none of its own (a functional "
-            "tensor, as torch.func.functionalize makes); use foreach or the loop"
+            f"fused=True reads raw memory, and {role} has none (its storage freed or resized "
+            "to nothing, or a functional tensor, as torch.func.functionalize makes); use "
+            "foreach or the loop for functional tensors"
         )
     if tensor.is_neg() or tensor.is_conj():
         return TypeError, (
