@@ -932,8 +932,9 @@ def test_a_checkpoint_with_a_negative_int8_scale_is_refused():
     ids=["plain", "clipvalue", "clipnorm", "maximize"],
 )
 @pytest.mark.parametrize("precision", LOW)
+@pytest.mark.parametrize("module", ["adam", "lion", "rmsprop", "sgd"])
 def test_fused_full_blocks_clip_scale_and_negate_the_gradient_as_foreach_does(
-    precision, options
+    module, precision, options
 ):
     """The CPU kernels read a full block's gradient as it is when there is nothing to clip,
     scale or negate (a faster loop of their own): with clipvalue, clipnorm or maximize they
@@ -945,7 +946,9 @@ def test_fused_full_blocks_clip_scale_and_negate_the_gradient_as_foreach_does(
     runs = []
     for path in ({"fused": True}, {"foreach": True}):
         p = start.clone().requires_grad_()
-        opt = G.get("adam")([p], lr=0.01, state_precision=precision, **options, **path)
+        opt = G.get(module)(
+            [p], lr=0.01, state_precision=precision, **hyper(module), **options, **path
+        )
         for g in grads:
             p.grad = g.clone()
             opt.step()
@@ -958,4 +961,4 @@ def test_fused_full_blocks_clip_scale_and_negate_the_gradient_as_foreach_does(
             assert (fused[key] != codes).float().mean() <= 1e-3, key
     torch.testing.assert_close(p_fused, p_foreach, rtol=1e-5, atol=1e-6)
     moved = (p_fused - start).abs().max()
-    assert moved > (0.002 if options else 0.02)  # each run took its steps
+    assert moved > 1e-4  # each run took its steps
