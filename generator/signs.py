@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-
 import math
 
 import sympy as sp
@@ -189,9 +188,10 @@ _MAX_EXPANDED_TERMS = 5000
 
 
 def _expanded_terms_bound(expr: sp.Expr) -> int:
-    """An upper bound on the terms of ``sp.expand(expr)``, without expanding: a sum's add up, a
-    product's multiply, an integer power n of a sum of k terms has at most k**n (capped, so
-    that the bound itself stays small); anything else counts as one term."""
+    """An upper bound on the terms of ``sp.expand(expr)``, without expanding (capped just past
+    the limit, so that the bound itself stays small): a sum's add up, a product's multiply, an
+    integer power n of a sum of k terms has at most C(n + k - 1, k - 1); anything else is one
+    term, unless its arguments alone pass the limit (expand goes inside functions too)."""
     cap = _MAX_EXPANDED_TERMS + 1
     if isinstance(expr, sp.Add):
         return min(cap, sum(_expanded_terms_bound(a) for a in expr.args))

@@ -499,7 +499,7 @@ def test_fused_and_foreach_left_to_choose_take_the_fused_kernels_where_they_can(
     precision, monkeypatch
 ):
     """torch.optim's None for fused and foreach: "choose". State in fewer bits then takes the
-    fused kernels (the foreach path encodes with torch operations, about 20 times slower):
+    fused kernels (the foreach path encodes with torch operations, about 30 times slower on W1):
     the same run as fused=True, bit for bit; foreach or the loop where asked for, or where the
     kernels do not take the parameters or do not build (reported once)."""
     from generated.torch import _runtime
