@@ -255,3 +255,42 @@ def test_the_graph_path_reuses_the_host_step_functions():
     for name in G.OPTIMIZERS:
         module = __import__(G.get(name).__module__, fromlist=["*"])
         assert not any(n.startswith("_step_graph") for n in vars(module)), name
+
+
+# ------------------------------------------------------------------ steps outside the graph
+
+WHOLE_TENSORS = sorted(testing.needing_whole_tensors())
+
+
+@pytest.mark.parametrize("name", WHOLE_TENSORS)
+def test_a_spec_without_a_graph_path_compiles_to_eager_steps_and_says_why_under_fullgraph(name):
+    """Lamb, Adafactor and Muon compute reductions or matrix functions on the host: compiled,
+    their step runs eagerly (equal to eager bit for bit, float64, on matrices for their rank
+    rules), and fullgraph=True names that reason rather than a failure inside the step."""
+    cls = G.get(name)
+    params0, grads = testing.problem(steps=4, shapes=testing.shapes_for(cls))
+    eager = [torch.tensor(p, requires_grad=True) for p in params0]
+    compiled = [torch.tensor(p, requires_grad=True) for p in params0]
+    opt_eager, opt_compiled = cls(eager), cls(compiled)
+    torch._dynamo.reset()
+    step = torch.compile(opt_compiled.step)
+    for grad in grads:
+        for a, b, g in zip(eager, compiled, grad):
+            a.grad, b.grad = torch.tensor(g), torch.tensor(g)
+        opt_eager.step()
+        step()
+    for a, b in zip(eager, compiled):
+        assert torch.equal(a, b)
+    torch._dynamo.reset()
+    with pytest.raises(Exception, match="no graph path.*without fullgraph=True"):
+        torch.compile(opt_compiled.step, fullgraph=True)()
+
+
+@pytest.mark.parametrize("kwargs", [{"fused": True}, {"state_precision": "bfloat16"}])
+def test_a_native_step_under_fullgraph_says_why_it_breaks_the_graph(kwargs):
+    p = torch.nn.Parameter(torch.randn(5000))
+    p.grad = torch.randn_like(p)
+    opt = G.Adam([p], **kwargs)
+    torch._dynamo.reset()
+    with pytest.raises(Exception, match="native C/CUDA kernels.*without fullgraph=True"):
+        torch.compile(opt.step, fullgraph=True)()

@@ -670,14 +670,24 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         compiling = torch.compiler.is_compiling()
         # first, before the graph reads any param group: torch.compile runs it eagerly
         self._init_group(compiling)
-        if compiling and any(
-            group["fused"] or group.get("state_precision", "float32") != "float32"
-            for group in self.param_groups
-        ):
-            _eager(self._step)(False)  # the native kernels are opaque to the compiler
+        outside = self._outside_the_graph() if compiling else None
+        if outside is not None:  # one graph break, which fullgraph=True reports with its reason
+            _STEPS_OUTSIDE_THE_GRAPH[outside](self)
         else:
             self._step(compiling)
         return loss
+
+    def _outside_the_graph(self) -> str | None:
+        """Why a compiled step runs eagerly (a key of _STEPS_OUTSIDE_THE_GRAPH), or None when
+        it is traced."""
+        if any(k.apply_graph is None for k in self.kernels.values()):
+            return "host"
+        if any(
+            group["fused"] or group.get("state_precision", "float32") != "float32"
+            for group in self.param_groups
+        ):
+            return "native"
+        return None
 
     def _step(self, compiling):
         graph = [self._graph_group(group, compiling) for group in self.param_groups]
@@ -2197,10 +2207,35 @@ def _eager_step(kernel):
 _EAGER_STEPS: dict = {}
 
 
-def _eager(function):
-    """``function`` run eagerly, outside any torch.compile graph."""
+def _eager(function, reason=None):
+    """``function`` run eagerly, outside any torch.compile graph; ``reason`` is what dynamo
+    reports where it may not break the graph (fullgraph=True)."""
     disable = getattr(getattr(torch, "_dynamo", None), "disable", None)
-    return disable(function) if disable is not None else function
+    if disable is None:
+        return function
+    return disable(function) if reason is None else disable(function, reason=reason)
+
+
+def _step_eagerly(opt):
+    opt._step(False)
+
+
+# made here, not under a trace (dynamo cannot trace a call of disable with a reason); the
+# reason is what torch.compile(fullgraph=True) reports
+_STEPS_OUTSIDE_THE_GRAPH = {
+    "host": _eager(
+        _step_eagerly,
+        "this optimizer's spec has reductions (norms, means) or rules of whole tensors "
+        "(matrix functions), computed on the host: it has no graph path, and its compiled "
+        "step runs eagerly (one graph break); compile it without fullgraph=True",
+    ),
+    "native": _eager(
+        _step_eagerly,
+        "fused=True, or state_precision other than 'float32', steps through native C/CUDA "
+        "kernels, which torch.compile cannot trace: the compiled step runs them eagerly (one "
+        "graph break); compile it without fullgraph=True, or use fused=False and float32 state",
+    ),
+}
 
 
 def _key(name: str) -> str:
