@@ -413,3 +413,62 @@ def test_variants_that_compute_the_same_share_their_kernels():
             ends.append(p.detach().numpy())
     for end in ends[1:]:
         np.testing.assert_allclose(end, ends[0], rtol=1e-12, atol=1e-14)
+
+
+BODIES = [  # a toy body, and what torch prints for its update of x
+    ("x = 1.5*x - 0.5*x @ gram", "x = matrix_product_plus(x, 1.5, x, gram, -0.5)"),
+    ("x = 1.5*x - (0.5*x) @ (2*gram)", "x = matrix_product_plus(x, 1.5, x, gram, -1)"),
+    ("x = x + x @ gram", "x = matrix_product_plus(x, 1, x, gram, 1)"),
+    ("x = x @ gram + 0.5*x @ (gram @ gram)", "x = (x @ gram) + ((0.5*x) @ (gram @ gram))"),
+    ("x = 1.5*x - 0.5*x @ gram + frobenius_norm(x)*x", "x = 1.5*x + x*torch.linalg.vector_norm("),
+]
+
+
+@pytest.mark.parametrize("body, printed", BODIES, ids=[b for b, _ in BODIES])
+def test_torch_scales_and_adds_inside_the_product_and_computes_what_numpy_does(body, printed):
+    """A sum of a scaled matrix and a scaled product is one torch.addmm in the torch function
+    (torch.optim.Muon's Newton-Schulz does the same), with NumPy's numbers in float64 for a
+    matrix, a tall one and a stack of matrices (which take separate operations); any other
+    sum is printed as written."""
+    import torch
+
+    from generator.printers.matrix import function_lines
+    from generated.torch._runtime import matrix_product_plus
+
+    spec = _toy(TOY.replace("      - x = 1.5*x - 0.5*x @ gram", f"      - {body}", 1))
+    (fn,) = spec.matrix_functions
+    torch_source = "\n".join(function_lines(fn, "torch"))
+    numpy_source = "\n".join(function_lines(fn, "numpy"))
+    update = [line.strip() for line in torch_source.splitlines() if line.strip().startswith("x = ")]
+    assert update[-1].startswith(printed), torch_source
+    assert ("matrix_product_plus" in update[-1]) == printed.startswith("x = matrix_product_plus")
+    assert "matrix_product_plus" not in numpy_source
+    on_torch = {"torch": torch, "matrix_product_plus": matrix_product_plus}
+    on_numpy = {"np": np}
+    exec(torch_source, on_torch)  # noqa: S102 (the generator's own output)
+    exec(numpy_source, on_numpy)  # noqa: S102
+    rng = np.random.default_rng(2)
+    for shape in [(3, 5), (5, 3), (2, 3, 4)]:
+        x = rng.standard_normal(shape)
+        expected = on_numpy["_matrix_polar"](x, 3)
+        got = on_torch["_matrix_polar"](torch.tensor(x), 3).numpy()
+        np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-13)
+
+
+def test_matrix_product_plus_takes_addmm_for_numbers_and_matrices_only():
+    """beta*z + alpha*(a @ b) whatever the operands; addmm (which refuses a tensor scale and
+    other ranks) only where it applies."""
+    import torch
+
+    from generated.torch._runtime import matrix_product_plus
+
+    rng = np.random.default_rng(3)
+    z, a, b = (torch.tensor(rng.standard_normal(s)) for s in [(3, 5), (3, 4), (4, 5)])
+    for beta, alpha in [(2.0, -0.5), (1, 1), (torch.tensor(2.0), -0.5), (2.0, torch.tensor(0.25))]:
+        expected = np.asarray(beta) * z.numpy() + np.asarray(alpha) * (a.numpy() @ b.numpy())
+        got = matrix_product_plus(z, beta, a, b, alpha)
+        np.testing.assert_allclose(got.numpy(), expected, rtol=1e-14, atol=1e-14)
+    stack = [torch.tensor(rng.standard_normal((2, *s))) for s in [(3, 5), (3, 4), (4, 5)]]
+    expected = 2.0 * stack[0].numpy() + 0.5 * (stack[1].numpy() @ stack[2].numpy())
+    got = matrix_product_plus(stack[0], 2.0, stack[1], stack[2], 0.5)
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-14, atol=1e-14)

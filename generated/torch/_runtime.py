@@ -44,6 +44,17 @@ SUPPORTED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 LOW_PRECISION = (torch.float16, torch.bfloat16)
 
 
+def matrix_product_plus(z, beta, a, b, alpha):
+    """beta*z + alpha*(a @ b), for a spec's matrix functions: of matrices, one BLAS call that
+    scales and adds as it multiplies (torch.addmm; torch.optim.Muon's Newton-Schulz does the
+    same), not three more passes over the result; stacks of them, or a scale that is a
+    tensor, as separate operations."""
+    numbers = isinstance(beta, (int, float)) and isinstance(alpha, (int, float))
+    if numbers and z.dim() == 2 and a.dim() == 2 and b.dim() == 2:
+        return torch.addmm(z, a, b, beta=beta, alpha=alpha)
+    return beta * z + alpha * (a @ b)
+
+
 class Kernel(NamedTuple):
     state: tuple
     step: Callable  # (hyper, scalar_state, global_reductions, t) -> (scalars, new scalar state)

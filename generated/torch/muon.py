@@ -9,7 +9,7 @@ import math
 import torch
 
 from ..host import muon as host
-from ._runtime import Kernel, Optimizer
+from ._runtime import Kernel, Optimizer, matrix_product_plus
 
 
 def _matrix_orthogonalize(x, muon_a, muon_b, muon_c, ns_steps):
@@ -20,8 +20,8 @@ def _matrix_orthogonalize(x, muon_a, muon_b, muon_c, ns_steps):
     x = x / (1e-07 + torch.linalg.vector_norm(x, dim=(-2, -1), keepdim=True))
     for _ in range(int(ns_steps)):
         gram = x @ torch.swapaxes(x, -1, -2)
-        poly = gram * muon_b + ((gram * muon_c) @ gram)
-        x = muon_a * x + (poly @ x)
+        poly = matrix_product_plus(gram, muon_b, gram, gram, muon_c)
+        x = matrix_product_plus(x, muon_a, poly, x, 1)
     if _tall:
         x = torch.swapaxes(x, -1, -2)
     return x

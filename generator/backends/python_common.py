@@ -98,6 +98,12 @@ class ModuleView:
     state_shapes: str  # a dict literal: the state not shaped like its parameter, by name
     matrix_functions: tuple = ()  # the spec's (model.MatrixFunction), printed per library
 
+    def matrix_imports(self, library: str) -> str:
+        """The runtime's names that the matrix functions call (", name" each), for the
+        module's import line: torch's matrix_product_plus where a sum takes it."""
+        used = "matrix_product_plus(" in self.matrix_source(library)
+        return ", matrix_product_plus" if used else ""
+
     def matrix_source(self, library: str) -> str:
         """The spec's matrix functions as Python functions of ``library``'s arrays (numpy,
         torch, jax, keras), each after two blank lines; empty without any."""

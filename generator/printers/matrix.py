@@ -28,6 +28,10 @@ class Library:
     # or one library call that computes it in one pass (torch's squares would be a tensor of
     # their own: 2.5 ms of a 13 ms Muon step on M1 without its Newton-Schulz iterations)
     frobenius: str = ""
+    # beta*z + alpha*(a @ b) as one call, {0}..{4} = z, beta, a, b, alpha: the scaling and the
+    # sum inside the product's BLAS call (torch's addmm, as torch.optim.Muon's Newton-Schulz),
+    # not two passes over the result; empty where the library has none (Keras's order kept)
+    product_plus: str = ""
 
 
 def _sum_of_squares(module: str, axes: str) -> str:
@@ -40,6 +44,7 @@ LIBRARIES = {
         "torch",
         "dim=(-2, -1), keepdim=True",
         "torch.linalg.vector_norm({0}, dim=(-2, -1), keepdim=True)",
+        "matrix_product_plus({0}, {1}, {2}, {3}, {4})",
     ),
     "jax": Library("jnp", "axis=(-2, -1), keepdims=True"),  # XLA fuses the three
     "keras": Library("ops", "axis=(-2, -1), keepdims=True"),
@@ -130,6 +135,11 @@ class _Printer:
         if isinstance(expr, symbols.FrobeniusNorm):
             form = self.lib.frobenius or _sum_of_squares(m, self.lib.axes)
             return form.format(self.top(expr.args[0]))
+        if isinstance(expr, sp.Add) and self.lib.product_plus:
+            parts = self._product_plus(expr)
+            if parts is not None:
+                z, beta, a, b, alpha = parts
+                return self.lib.product_plus.format(*(self.top(x) for x in (z, beta, a, b, alpha)))
         if isinstance(expr, sp.Add):
             out = ""
             for i, term in enumerate(sorted(expr.args, key=lambda t: t.could_extract_minus_sign())):
@@ -163,6 +173,31 @@ class _Printer:
                 out = f"{m}.{name}({out}, {self.top(a)})"
             return out
         raise ValueError(f"a matrix function cannot print {type(expr).__name__}: {expr}")
+
+    def _scaled(self, expr) -> tuple:
+        """``expr`` as (scalar factor, the rest): the factors free of matrices pulled out."""
+        if not isinstance(expr, sp.Mul):
+            return sp.S.One, expr
+        scalar = [f for f in expr.args if not f.free_symbols & self.matrices]
+        rest = [f for f in expr.args if f.free_symbols & self.matrices]
+        return sp.Mul(*scalar), sp.Mul(*rest)
+
+    def _product_plus(self, expr) -> tuple | None:
+        """A sum of two terms, one a (scaled) product of (scaled) matrices and the other a
+        (scaled) matrix, as (z, beta, a, b, alpha) with expr = beta*z + alpha*(a @ b); None
+        for any other sum."""
+        if len(expr.args) != 2:
+            return None
+        for product, other in (expr.args, expr.args[::-1]):
+            alpha, product = self._scaled(product)
+            beta, z = self._scaled(other)
+            if not isinstance(product, symbols.MatrixProduct) or not z.free_symbols & self.matrices:
+                continue
+            if isinstance(z, symbols.MatrixProduct):
+                return None  # two products: which one takes the call is a choice; none
+            (scale_a, a), (scale_b, b) = (self._scaled(x) for x in product.args)
+            return z, beta, a, b, alpha * scale_a * scale_b
+        return None
 
 
 def _is_sqrt(expr) -> bool:
