@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -165,6 +166,53 @@ def test_a_tensor_learning_rate_changes_without_recompiling():
     assert counter.frame_count == 1
     for pa, pb in zip(a, b):
         torch.testing.assert_close(pb, pa, rtol=1e-6, atol=1e-7)
+
+
+def test_a_float_learning_rate_changed_between_compiled_steps_recompiles_under_fullgraph():
+    """A float lr changed between steps (a scheduler), and a second optimizer compiled with
+    another lr, recompile with fullgraph=True (the recompiled step treats the float as
+    symbolic, whose domain check must still trace) and give eager's numbers."""
+    torch._dynamo.reset()
+    params0, grads = testing.problem(steps=4)
+    for name, kwargs in [("adam", {}), ("sgd", {"momentum": 0.9})]:
+        for first_rate in (0.01, 0.02):  # the second optimizer: another float lr
+            a = [torch.tensor(p, requires_grad=True) for p in params0]
+            b = [torch.tensor(p, requires_grad=True) for p in params0]
+            opt_a = G.get(name)(a, lr=first_rate, **kwargs)
+            opt_b = G.get(name)(b, lr=first_rate, **kwargs)
+            step = torch.compile(opt_b.step, fullgraph=True)
+            for k, grad in enumerate(grads):
+                for opt in (opt_a, opt_b):
+                    opt.param_groups[0]["lr"] = first_rate / (k + 1)
+                for pa, pb, g in zip(a, b, grad):
+                    pa.grad, pb.grad = torch.tensor(g), torch.tensor(g)
+                opt_a.step()
+                step()
+            for pa, pb in zip(a, b):
+                torch.testing.assert_close(pb, pa, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("name,kwargs", [("adam", {}), ("sgd", {"momentum": 0.9}), ("nadam", {})])
+def test_a_compiled_step_updates_the_state_of_a_0d_parameter(name, kwargs):
+    """torch.compile (2.13) dropped the in-place updates of a 0-d parameter's state read from
+    the optimizer's state dict (m and v stayed 0, every step after the first wrong): the graph
+    step now updates 0-d tensors through views of one element."""
+    torch._dynamo.reset()
+    rng = np.random.default_rng(4)
+    grads = [float(x) for x in rng.standard_normal(5)]
+    a = torch.nn.Parameter(torch.tensor(1.5, dtype=torch.float64))
+    b = torch.nn.Parameter(torch.tensor(1.5, dtype=torch.float64))
+    opt_a, opt_b = G.get(name)([a], lr=0.1, **kwargs), G.get(name)([b], lr=0.1, **kwargs)
+    step = torch.compile(opt_b.step, fullgraph=True)
+    for g in grads:
+        a.grad, b.grad = torch.tensor(g, dtype=torch.float64), torch.tensor(g, dtype=torch.float64)
+        opt_a.step()
+        step()
+    assert b.shape == () and all(v.shape == () for v in opt_b.state[b].values())
+    torch.testing.assert_close(b, a, rtol=1e-13, atol=1e-15)
+    for key, value in opt_a.state[a].items():
+        assert float(value) != 0.0, key
+        torch.testing.assert_close(opt_b.state[b][key], value, rtol=1e-13, atol=1e-15)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

@@ -234,7 +234,9 @@ def real(owner, name, value, domain, check) -> float:
         value = float(value)
     except OverflowError:  # an int beyond float's range
         raise ValueError(f"{owner}: {name}={value!r} is not finite as a float") from None
-    if not math.isfinite(value):
+    # x - x is 0 for a finite x only: unlike math.isfinite, torch.compile traces it for a
+    # float it treats as symbolic (a recompiled step whose float lr changed)
+    if not value - value == 0:
         raise ValueError(f"{owner}: {name}={value!r} is not finite")
     if not check(value):
         raise ValueError(f"{owner}: {name}={value!r} is outside its domain {domain}")

@@ -810,7 +810,10 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 by_dtype[work_dtype] = tuple(
                     x.to(work_dtype) if isinstance(x, torch.Tensor) else x for x in scalars
                 )
-            kernel.apply_graph(work, g, [state[s] for s in kernel.state], by_dtype[work_dtype])
+            tensors = [work, g, *(state[s] for s in kernel.state)]
+            if work.dim() == 0:  # torch.compile (2.13) loses in-place updates of 0-d state
+                tensors = [t.view(1) for t in tensors]
+            kernel.apply_graph(tensors[0], tensors[1], tensors[2:], by_dtype[work_dtype])
             if work is not p:
                 p.copy_(work)
         for key, value in scalar_state.items():
