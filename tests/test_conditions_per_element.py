@@ -72,6 +72,41 @@ PLAIN_CORNERS = (
     .replace("/(1 + n)", "*(1 + u*u)")
 )
 
+# Per-step selects that used to break the build or the torch paths: an intermediate whose
+# branch is a number (the first step's program had an operation of two numbers: TypeError in
+# the build), per-element branches of a per-step condition, and a per-step select of a
+# per-tensor reduction (torch.where of a Python bool: TypeError on the loop and foreach paths)
+FIRST_STEP = """\
+name: FirstStep
+description: Per-step selects whose branches are numbers, values read twice, or elements.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+  rho: {default: 0.5, domain: 0 < rho < 1, doc: Decay.}
+state:
+  d: {doc: Sum.}
+  n: {doc: Squares.}
+  v: {doc: Second moment.}
+update:
+  - diff = where(t > 1, g, 0)
+  - d = d + rho*diff
+  - n = n + (g + rho*diff)**2
+  - v = where(t > 1, rho*v + (1 - rho)*g*g, g*g)
+  - p = p - lr*(d + n/(1 + n) + g/(sqrt(v) + 1))
+"""
+PER_TENSOR_STEP = """\
+name: PerTensorStep
+description: A per-step select of a state or a per-tensor reduction.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+state:
+  v: {doc: Averaged squared norm.}
+reductions:
+  s: {scope: tensor, op: sum, of: g**2, doc: Squared norm.}
+update:
+  - v = where(t > 1, 0.5*v + 0.5*s, s)
+  - p = p - lr*g/(v + 1)
+"""
+
 
 @pytest.fixture(scope="module")
 def gate(tmp_path_factory):
@@ -81,6 +116,7 @@ def gate(tmp_path_factory):
     specs["globaltrust"] = testing.SPEC_WITH_GLOBAL_TRUST
     specs["selective"] = testing.SPEC_WITH_SELECTING_REDUCTIONS
     specs["rectified"] = testing.SPEC_WITH_RECTIFIED_REDUCTIONS
+    specs["firststep"], specs["pertensorstep"] = FIRST_STEP, PER_TENSOR_STEP
     with testing.user_package(base, specs, "gateopt") as package:
         yield load_spec(base / "specs" / "gate.yaml", base), package
 
@@ -306,4 +342,26 @@ def test_the_reductions_rarer_forms_equal_the_reference(gate, name, path):
         assert max(np.max(np.abs(a - b)) for a, b in zip(ref.params, elsewhere.params)) > 1e-3
     params = stepped(name, path, hyper, params0, grads)
     for got, want in zip(params, ref.params):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "name,path",
+    [("FirstStep", p) for p in ("numpy", "numpy-fused", "loop", "foreach", "fused", "capturable")]
+    + [("FirstStep", "optax")]
+    + [("PerTensorStep", p) for p in ("numpy", "numpy-fused", "loop", "fused", "fused-shim")],
+)
+def test_per_step_selects_of_numbers_elements_and_reductions_equal_the_reference(gate, name, path):
+    """FIRST_STEP and PER_TENSOR_STEP (above) on every path they have, against the reference:
+    the build used to fail on the first and torch's loop and foreach paths on both."""
+    _, package = gate
+    spec = load_spec(package.parent / "specs" / f"{name.lower()}.yaml", package.parent)
+    rng = np.random.default_rng(2)
+    params0 = [rng.standard_normal((3, 4)), rng.standard_normal(5), rng.standard_normal(())]
+    grads = [[rng.standard_normal(p.shape) for p in params0] for _ in range(5)]
+    hyper = {"learning_rate": 0.1, **({"rho": 0.5} if name == "FirstStep" else {})}
+    ref = reference.run(spec, {}, hyper, params0, grads)
+    params = stepped(name, path, hyper, params0, grads)
+    for got, want, first in zip(params, ref.params, params0):
+        assert np.max(np.abs(want - first)) > 1e-3
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)

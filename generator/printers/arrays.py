@@ -317,9 +317,17 @@ def lower_values(temporaries, outputs, arrays: list[str], scalars: set[str], mas
         low.input(name, axes=(shapes or {}).get(name, FULL))
     for name in masks:
         low.input(name, boolean=True)
+    # a temporary the same for every element (a branch's constant, as where(t > 1, g, 0)'s 0
+    # in the program for the first step) goes into what reads it, so that no operation is
+    # left with scalars only
+    constants = {}
     for assign in temporaries:
-        low.values[assign.symbol.name] = low.lower(assign.expr)
-    finals = [(name, low.lower(expr)) for name, expr in outputs]
+        expr = assign.expr.xreplace(constants)
+        if low.is_scalar(expr):
+            constants[assign.symbol] = expr
+        else:
+            low.values[assign.symbol.name] = low.lower(expr)
+    finals = [(name, low.lower(expr.xreplace(constants))) for name, expr in outputs]
     return low, finals
 
 

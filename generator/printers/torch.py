@@ -165,6 +165,13 @@ def _where(mask: str, a: str, b: str, scalar, o: str) -> str:
     """``o = a where mask holds, else b``, per tensor: torch.where takes no Python number
     with ``out=``, so a number is a 0-d tensor of o's dtype (or, when o holds b already,
     ``masked_fill_``, which takes one)."""
+    if scalar[0]:  # a condition per step or tensor, a Python bool: a branch, one pass
+
+        def take(x, number):
+            return o if x == o else f"{o}.fill_({x})" if number else f"{o}.copy_({x})"
+
+        taken, other = take(a, scalar[1]), take(b, scalar[2])
+        return "pass" if taken == other == o else f"{taken} if {mask} else {other}"
     if scalar[1] and not scalar[2] and b == o:
         return f"{o}.masked_fill_({mask}, {a})"
     a, b = (f"{o}.new_tensor({x})" if s else x for x, s in zip((a, b), scalar[1:]))
@@ -360,6 +367,17 @@ def _foreach_where(node: inplace.Node, a: list[str], target: str, fresh: bool) -
     names = [f"_x{i}" for i in range(3)]
     lists = [(n, x) for n, x, s in zip(names, a, scalar) if not s]
     values = [x if s else n for n, x, s in zip(names, a, scalar)]
+    if fresh and scalar[0]:  # a Python bool: a copy of one branch's tensors
+        branches = [
+            f"torch.full_like(_xp, {v})" if s else f"{v}.clone()"
+            for v, s in zip(values[1:], scalar[1:])
+        ]
+        if any(scalar[1:]):
+            lists.append(("_xp", "p"))
+        loop = ", ".join(n for n, _ in lists)
+        over = ", ".join(x for _, x in lists)
+        choice = f"({branches[0]} if {values[0]} else {branches[1]})"
+        return [f"{target} = [{choice} for {loop} in zip({over})]"]
     if fresh:
         if any(scalar):  # a number as a 0-d tensor of the parameter's dtype
             lists.append(("_xp", "p"))
