@@ -239,6 +239,9 @@ def _check(args) -> int:
         if not path.exists():
             raise missing(path)
         specs.append(load_spec(path, Path.cwd()))
+    # what the build would refuse beyond the spec's own text (an output name another file
+    # has, a form a backend cannot print): "ok" means the build takes these specs together
+    build_mod.check_specs(specs, {s.module: p.resolve() for s, p in zip(specs, args.files)})
     for spec in specs:
         print(describe(spec))
     return 0

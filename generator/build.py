@@ -102,11 +102,19 @@ def outputs(specs: list[Spec], target: Target = Target()) -> list[Output]:
     for name, backend in BACKENDS.items():
         with context(f"the {name} backend", fallback=True):  # what its per-spec views did not place
             out += backend.outputs(build)
-    _refuse_clashes(out)
+    _refuse_clashes(out, target.shown)
     return out
 
 
-def _refuse_clashes(out: list[Output]) -> None:
+def check_specs(specs: list[Spec], files: dict[str, Path]) -> None:
+    """Everything a build of ``specs`` (``files``: module -> spec file) would do, in memory:
+    raises what the build would raise (a clash of output names, a spec no backend can
+    print), so that a spec ``check`` passes builds."""
+    target = Target(out=Path.cwd() / "checked", package="checked", files=files, shown="")
+    render(outputs(specs, target), package="checked")
+
+
+def _refuse_clashes(out: list[Output], shown: str) -> None:
     """Two outputs for one path: a spec file whose name makes another file's name (index.yaml
     and docs/md/index.md, torch_adam.yaml and adam.yaml's tests/test_torch_adam.py)."""
     writers: dict[str, Output] = {}
@@ -119,7 +127,7 @@ def _refuse_clashes(out: list[Output]) -> None:
         raise SpecError(
             culprit.source,
             None,
-            f"generated/{output.path} would also be {whose}: rename the spec file",
+            f"{shown}{output.path} would also be {whose}: rename the spec file",
         )
 
 
@@ -166,18 +174,22 @@ def generate_package(folders: list[Path], out: Path, with_shipped: bool = False)
     into the package ``out``, importable as ``out.name``; paths shown relative to the working
     folder."""
     package = package_name(out)
+    given = ", ".join(str(f) for f in folders)
     folders = list(dict.fromkeys(Path(f).resolve() for f in folders))  # each folder once
     folders = [*folders, SPECS] if with_shipped and SPECS.resolve() not in folders else folders
     paths = spec_paths(folders)
+    if not paths:  # an empty package would be no optimizer, and its docs have no first one
+        raise OutputError(f"--specs {given}: no spec files (*.yaml) there")
     specs = load_spec_files(paths, Path.cwd())
     files = {s.module: f.resolve() for s, f in zip(specs, paths)}
-    target = Target(out=out.resolve(), package=package, files=files)
+    target = Target(out=out.resolve(), package=package, files=files, shown=f"{out.as_posix()}/")
     return render(outputs(specs, target), package=package)
 
 
 __all__ = [
     "BACKENDS",
     "GENERATED",
+    "check_specs",
     "generate",
     "generate_package",
     "load_specs",

@@ -59,13 +59,26 @@ def write_starter(module: str, folder: Path) -> Path:
     path = folder / f"{module}.yaml"
     if os.path.lexists(path):
         raise OutputError(f"{path} already exists; the starter does not overwrite it")
-    folder.mkdir(parents=True, exist_ok=True)
     text = STARTER.format(
         name=module, cls=class_name(module), path=path.as_posix(), folder=folder.as_posix()
     )
+    _refuse_what_the_build_would(module, text, path)
+    folder.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": fail rather than replace a file
         handle.write(text)
     return path
+
+
+def _refuse_what_the_build_would(module: str, text: str, path: Path) -> None:
+    """The starter for ``module`` as ``check`` takes it (its class name reserved, its file
+    name another output's), before anything is written."""
+    from .build import check_specs
+    from .model import parse_spec
+
+    try:
+        check_specs([parse_spec(text, path.as_posix(), module)], {module: path.resolve()})
+    except SpecError as error:
+        raise OutputError(f"new {module}: the build would refuse it: {error}") from None
 
 
 def describe(spec: Spec) -> str:

@@ -199,3 +199,32 @@ def test_new_writes_a_starter_that_builds(environment):
     bad.write_text(YOGI.replace("  - m = beta_1*m + (1 - beta_1)*g\n", "  - m = beta_1*m + (1 - beta_1)*q\n"))
     error = generator(python, folder, "check", "specs/broken.yaml", expect=2)
     assert error.startswith("error: specs/broken.yaml:") and "unknown symbol 'q'" in error and "Traceback" not in error
+
+
+def test_check_and_new_refuse_what_the_build_refuses(environment):
+    """A spec `check` passes builds: a file name that makes a shared output's name, or a class
+    name the generator reserves, is refused by `new` (writing nothing) and by `check`, as by
+    `build`, whose message names the user's package folder; an empty spec folder is an error,
+    not a crash."""
+    python, project = environment
+    folder = project / "refusals"
+    folder.mkdir()
+    for name, message in [
+        ("index", "docs/md/index.md would also be a shared file"),
+        ("optimizers", "would also be a shared file"),
+        ("x", "name 'X' is reserved"),
+    ]:
+        error = generator(python, folder, "new", name, expect=2)
+        assert f"error: new {name}: the build would refuse it: specs/{name}.yaml" in error, error
+        assert message in error and "Traceback" not in error, error
+        assert not (folder / "specs").exists()
+    (folder / "specs").mkdir()
+    (folder / "specs" / "index.yaml").write_text(YOGI.replace("name: Yogi", "name: Index", 1))
+    error = generator(python, folder, "check", "specs/index.yaml", expect=2)
+    assert error.startswith("error: specs/index.yaml: docs/md/index.md would also be"), error
+    error = generator(python, folder, "build", "--specs", "specs", "--out", "pkg", expect=2)
+    assert error.startswith("error: specs/index.yaml: pkg/docs/md/index.md would also be"), error
+    (folder / "empty").mkdir()
+    error = generator(python, folder, "build", "--specs", "empty", "--out", "pkg", expect=2)
+    assert "error: --specs empty: no spec files (*.yaml) there" in error, error
+    assert not (folder / "pkg").exists()

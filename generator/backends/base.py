@@ -37,6 +37,7 @@ class Target:
     out: Path = GENERATED
     package: str = "generated"
     files: dict[str, Path] = field(default_factory=dict)  # module -> its spec file
+    shown: str = "generated/"  # how messages name the package's folder ("" for a check)
 
     def spec_file(self, spec) -> Path:
         """A spec's file (for a spec parsed from text: where its path says it would be)."""
