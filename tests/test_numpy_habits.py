@@ -572,3 +572,23 @@ def test_the_step_count_stops_at_what_a_checkpoint_can_hold():
         opt.apply_gradients([(np.ones(3), p)])
     assert opt.iterations == 2**53 and (p == 1).all()
     N.get("Adam")().import_state(opt.export_state(), [p])
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_a_numpy_scalar_gradient_of_a_0d_parameter_is_taken(fused):
+    """NumPy's arithmetic on a 0-d array gives a scalar (np.float64, np.float32): taken as
+    the 0-d gradient it stands for, equal to the same step given a 0-d array; a Python float
+    or another dtype's scalar is still refused."""
+    for dtype in (np.float64, np.float32):
+        a, b = np.array(1.5, dtype=dtype), np.array(1.5, dtype=dtype)
+        opt_a, opt_b = N.Adam(fused=fused), N.Adam(fused=fused)
+        for g in (0.5, -2.0, 1.0):
+            scalar = dtype(g) * np.ones((), dtype=dtype)[()]
+            assert type(scalar) is dtype
+            opt_a.apply_gradients([(scalar, a)])
+            opt_b.apply_gradients([(np.array(g, dtype=dtype), b)])
+        assert a == b and a != dtype(1.5)
+    with pytest.raises(TypeError, match="gradient 0 must be a numpy.ndarray, not float"):
+        N.Adam().apply_gradients([(0.5, np.array(1.0))])
+    with pytest.raises(TypeError, match="gradient 0 is float32, its parameter float64"):
+        N.Adam().apply_gradients([(np.float32(0.5), np.array(1.0))])

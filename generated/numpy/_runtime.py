@@ -422,6 +422,8 @@ class Optimizer(SpecAttributes):
             g, p = pair
         except (TypeError, ValueError):
             raise TypeError(f"{name}: item {index} must be a (gradient, parameter) pair") from None
+        if isinstance(g, np.floating):  # NumPy's arithmetic on a 0-d array gives a scalar
+            g = np.asarray(g)
         for what, array in (("parameter", p), ("gradient", g)):
             if not isinstance(array, np.ndarray):
                 raise TypeError(
