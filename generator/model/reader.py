@@ -105,10 +105,17 @@ class _Reader:
         for key in self.mapping:
             if key not in self.known:
                 allowed = ", ".join(self.known)
+                # {doc: A, b} is doc: A and a key 'b' with no value: a comma in unquoted text
+                hint = (
+                    "; a comma inside {...} starts a new key: quote the text before it "
+                    '(doc: "..., ...")'
+                    if self.mapping[key] is None
+                    else ""
+                )
                 raise SpecError(
                     self.path,
                     self.line(key),
-                    f"{self.what}: unknown key {key!r} (allowed: {allowed})",
+                    f"{self.what}: unknown key {key!r} (allowed: {allowed}){hint}",
                 )
 
 

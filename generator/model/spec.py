@@ -282,7 +282,12 @@ def _specialize(spec: Spec, flags: tuple[tuple[str, bool], ...]) -> Variant:
                 "keeps it, or give it the 'when:' of the equations that update it",
             )
     if "p" not in assigned:
-        raise SpecError(spec.path, None, f"update: the parameter 'p' is never updated ({shown})")
+        raise SpecError(
+            spec.path,
+            update[-1].line if update else None,  # where its equation would go
+            f"update: the parameter 'p' is never updated ({shown}): end the update with "
+            "p = p - ...",
+        )
     stepped = {e.target for e in step}
     for s in spec.scalar_state:
         if s.name not in stepped:

@@ -154,9 +154,14 @@ class Notation:
 
 
 def _default(name: str) -> str:
-    """SymPy's rendering of a name (beta_1 is \\beta_{1}) when the latex grammar accepts it;
-    else the name upright: SymPy reads suffixes such as "scr" or "prm" as \\mathscr (a package
-    the docs do not load) or a prime (which breaks a later superscript)."""
+    """SymPy's rendering of a name (beta_1 is \\beta_{1}, x_ij is x_{ij}) when the latex
+    grammar accepts it; else, and for a name whose part after "_" is a word (learning_rate,
+    which SymPy would print as learning_{rate}), the name upright: SymPy reads suffixes such
+    as "scr" or "prm" as \\mathscr (a package the docs do not load) or a prime (which breaks a
+    later superscript)."""
+    head, _, tail = name.partition("_")
+    if tail and (len(tail) > 2 or "_" in tail):  # words, not a subscript: learning_rate
+        return r"\mathrm{" + name.replace("_", r"\_") + "}"
     printed = sp.latex(plain(name))
     try:
         return check_latex(printed)
