@@ -168,3 +168,19 @@ def test_the_docs_table_of_bad_numbers_is_the_references(spec):
         (g, *(_describe(a[i]) for a in arrays)) for i, g in enumerate(["NaN", "+inf", "-inf"])
     ]
     assert list(bad_numbers(variant)) == expected
+
+
+def test_the_reference_takes_roots_logs_and_powers_of_negative_numbers_as_ieee_does():
+    """sqrt, log and a fractional power of a negative number are NaN, as in every backend
+    (mpmath's own are complex numbers: the reference raised a TypeError for a user spec whose
+    root read a negative value)."""
+    import mpmath
+    import sympy as sp
+
+    from generator.verify.reference import evaluate
+
+    x = sp.Symbol("x", real=True)
+    for expr in (sp.sqrt(x), 1 / sp.sqrt(x), sp.log(x), x ** sp.Rational(1, 3), x ** sp.Rational(3, 2)):
+        assert mpmath.isnan(evaluate(expr, {"x": mpmath.mpf(-4)})), expr
+        assert float(evaluate(expr, {"x": mpmath.mpf(4)})) == float(expr.subs(x, 4)), expr
+    assert evaluate(x**3, {"x": mpmath.mpf(-2)}) == -8

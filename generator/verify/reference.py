@@ -80,7 +80,18 @@ def _guarded_pow(base, exponent):
             odd = base < 0 and mpmath.isint(exponent) and int(exponent) % 2 == 1
             value = mpmath.inf if magnitude > 0 else mpmath.mpf(0)
             return -value if odd else value
+    if base < 0 and not mpmath.isint(exponent):  # mpmath's value would be complex
+        return mpmath.nan
     return base**exponent
+
+
+def _real_sqrt(x):
+    """The root as IEEE arithmetic takes it: NaN for a negative number (mpmath's is complex)."""
+    return mpmath.nan if x < 0 else mpmath.sqrt(x)
+
+
+def _real_log(x):
+    return mpmath.nan if x < 0 else mpmath.log(x)
 
 
 class _GuardedPrinter(MpmathPrinter):
@@ -92,7 +103,14 @@ class _GuardedPrinter(MpmathPrinter):
         return f"_guarded_pow({self._print(expr.base)}, {self._print(expr.exp)})"
 
 
-_NAMESPACE = {"max": _nan_max, "min": _nan_min, "exp": _guarded_exp, "_guarded_pow": _guarded_pow}
+_NAMESPACE = {
+    "max": _nan_max,
+    "min": _nan_min,
+    "exp": _guarded_exp,
+    "_guarded_pow": _guarded_pow,
+    "sqrt": _real_sqrt,
+    "log": _real_log,
+}
 
 
 @lru_cache(maxsize=None)
