@@ -225,17 +225,19 @@ def test_the_repeat_count_is_a_whole_number_checked_before_anything_changes():
     _assert_close(ours, _keras_transcribed(params, grads), 1e-13)
 
 
-def test_low_precision_state_is_refused_for_the_matrix_rule():
+def test_the_matrix_rule_keeps_its_momentum_in_fewer_bits():
+    """Muon's matrices take state_precision too: the momentum decoded whole for the matrix
+    function, then encoded (tests/test_state_precision.py compares it with float32 state)."""
     import torch
 
     from generated.torch.muon import Muon
 
-    matrix = torch.zeros(3, 4, requires_grad=True)
+    matrix = torch.zeros(64, 96, requires_grad=True)
     opt = Muon([matrix], state_precision="int8")
-    matrix.grad = torch.ones(3, 4)
-    with pytest.raises(ValueError, match="state_precision='int8' is not available"):
-        opt.step()
-    assert torch.equal(matrix.detach(), torch.zeros(3, 4))
+    matrix.grad = torch.ones(64, 96)
+    opt.step()
+    assert opt.state[matrix]["m"].dtype is torch.int8 and set(opt.state[matrix]) == {"m", "m.absmax"}
+    assert not torch.equal(matrix.detach(), torch.zeros(64, 96))
 
 
 TOY = """\

@@ -35,9 +35,8 @@ LOW = ("bfloat16", "int8")
 
 def variants():
     """Every variant of every spec without reductions or rules of whole tensors: those (Lamb's
-    norms, Muon's orthogonalised matrices) need whole tensors, and low-precision state is
-    decoded piece by piece (refused: test_reductions_refuse_..., and test_matrix_functions);
-    nor those with a root whose argument a relation between states keeps non-negative
+    norms, Muon's orthogonalised matrices) decode a tensor's state whole, with torch code
+    (test_a_rule_of_whole_tensors_steps_...), where these decode it piece by piece; nor those with a root whose argument a relation between states keeps non-negative
     (centered RMSprop: refused, test_a_root_kept_non_negative_by_a_relation_...)."""
     for module in sorted(SPECS):
         if SPECS[module].reductions or any(v.whole_array for v in SPECS[module].variants()):
@@ -780,11 +779,123 @@ def test_digits_accuracy_within_one_and_a_half_points_of_float32_state(module, l
             assert accuracy >= reference - 1.5, (module, precision, path, accuracy, reference)
 
 
+# ------------------------------------------------------------------ rules of whole tensors
+
+WHOLE_SHAPES = [(70, 80), (5000,), (3, 40, 40), (10,)]  # the last keeps float32 state in int8
+
+
+@pytest.fixture(scope="module")
+def reduction_specs(tmp_path_factory):
+    """A user's specs with global reductions: of the state before the step (every kind of
+    reduction) and of the update's values (one trust ratio for all tensors)."""
+    specs = {"everyreduction": testing.SPEC_WITH_EVERY_REDUCTION}
+    specs["globaltrust"] = testing.SPEC_WITH_GLOBAL_TRUST
+    with testing.user_package(tmp_path_factory.mktemp("whole"), specs, "wholeopt") as package:
+        yield package
+
+
 @pytest.mark.parametrize("precision", LOW)
-def test_reductions_refuse_low_precision_state(precision):
-    p = torch.randn(64).requires_grad_()
-    with pytest.raises(ValueError, match="reductions need whole tensors: use float32 state"):
-        G.Lamb([p], state_precision=precision)
+@pytest.mark.parametrize("name", ["lamb", "muon", "normalizedmomentum", "globaltrust"])
+def test_a_rule_of_whole_tensors_steps_the_float32_rule_on_its_decoded_state(
+    reduction_specs, name, precision
+):
+    """Lamb (per-tensor norms), Muon (a matrix function for matrices, AdamW's element-wise
+    rule for the rest) and a user's specs with global reductions take state in fewer bits:
+    each tensor's state decoded whole, stepped by the float32 rule's torch code and encoded
+    back. The parameters equal a float32 optimizer's step from the decoded state bit for
+    bit, and the codes are what encode_state stores for its new state."""
+    import importlib
+
+    if name in ("lamb", "muon"):
+        cls = G.get(name)
+    else:
+        module = "everyreduction" if name == "normalizedmomentum" else name
+        torch_module = importlib.import_module(f"wholeopt.torch.{module}")
+        cls = getattr(torch_module, "NormalizedMomentum" if module != name else "GlobalTrust")
+    gen = torch.Generator().manual_seed(3)
+    params = [torch.randn(s, generator=gen).requires_grad_() for s in WHOLE_SHAPES]
+    opt = cls(params, foreach=False, state_precision=precision)
+    for _ in range(3):
+        for p in params:
+            p.grad = torch.randn(p.shape, generator=gen)
+        opt.step()
+    assert any(v.dtype in Q.FEWER_BITS for p in params for v in opt.state[p].values())
+    twin_params = [p.detach().clone().requires_grad_() for p in params]
+    twin = cls(twin_params, foreach=False)
+    for key in ("iterations", "scalar_state"):
+        twin.param_groups[0][key] = copy.deepcopy(opt.param_groups[0][key])
+    for p, q in zip(params, twin_params):
+        p.grad = torch.randn(p.shape, generator=gen)
+        twin.state[q] = _decoded(opt, p)
+        q.grad = p.grad.clone()
+    opt.step()
+    twin.step()
+    t = opt.param_groups[0]["iterations"]
+    # the rounding keys count a rule's tensors whose state is stored in fewer bits
+    rule = (lambda p: p.dim() == 2) if name == "muon" else (lambda p: True)
+    positions = {}
+    for kind in (True, False):
+        mine = [p for p in params if rule(p) == kind and Q.in_fewer_bits(opt.state[p], ["m"])]
+        positions.update({id(p): i for i, p in enumerate(mine)})
+    for p, q in zip(params, twin_params):
+        assert torch.equal(p, q), (name, p.shape)
+        if id(p) not in positions:  # float32 state (int8's small tensors)
+            continue
+        kernel = opt.kernel_of(opt._checked_group(opt.param_groups[0], False), p.dim())
+        names = [k for k in opt.state[p] if not k.endswith(Q.ABSMAX)]
+        for index, state_name in enumerate(names):
+            key = Q.rounding_key(t, positions[id(p)], index)
+            unsigned = state_name in kernel.nonnegative
+            want = Q.encode_state(precision, p, twin.state[q][state_name], unsigned, key)
+            assert torch.equal(opt.state[p][state_name], want[""]), (name, state_name, p.shape)
+            if Q.ABSMAX in want:
+                assert torch.equal(opt.state[p][state_name + Q.ABSMAX], want[Q.ABSMAX])
+
+
+def test_lamb_keeps_about_two_bytes_of_int8_state_and_refuses_fused_kernels_it_has_not():
+    """int8 Lamb's state is 2.0x bytes per element (m signed, v unsigned, a scale per 256);
+    fused=True, whose Lamb kernels take float32 state, is refused for it before anything
+    changes, and Adafactor (state of rows and columns) refuses state in fewer bits."""
+    p = torch.randn(1 << 16).requires_grad_()
+    p.grad = torch.randn_like(p)
+    opt = G.Lamb([p], state_precision="int8")
+    opt.step()
+    total = sum(v.numel() * v.element_size() for v in opt.state[p].values())
+    assert total / p.numel() <= 2.1
+    before = p.detach().clone()
+    with pytest.raises(ValueError, match="fused=True with state_precision='int8' runs kernels"):
+        G.Lamb([p], fused=True, state_precision="int8").step()
+    assert torch.equal(p, before)
+    with pytest.raises(ValueError, match="state c, r is one value per row or column"):
+        G.Adafactor([torch.randn(64, 64).requires_grad_()], state_precision="int8")
+
+
+@pytest.mark.parametrize("precision", LOW)
+def test_muon_and_lamb_with_state_in_fewer_bits_resume_from_a_checkpoint(precision):
+    """state_dict keeps the codes of a rule of whole tensors too; a resumed run is the same
+    run, and fused=True steps Muon's other tensors with the fused kernels, its matrices with
+    torch code."""
+    for name, kwargs in [("lamb", {}), ("muon", {}), ("muon", {"fused": True})]:
+        gen = torch.Generator().manual_seed(5)
+        params = [torch.randn(s, generator=gen).requires_grad_() for s in WHOLE_SHAPES]
+        grads = [[torch.randn(s, generator=gen) for s in WHOLE_SHAPES] for _ in range(4)]
+        opt = G.get(name)(params, state_precision=precision, **kwargs)
+        copies = [p.detach().clone().requires_grad_() for p in params]
+        for step, grad in enumerate(grads):
+            if step == 2:
+                resumed = G.get(name)(copies, state_precision=precision, **kwargs)
+                resumed.load_state_dict(copy.deepcopy(opt.state_dict()))
+                for c, p in zip(copies, params):
+                    c.data.copy_(p)
+            for p, g in zip(params, grad):
+                p.grad = g.clone()
+            opt.step()
+            if step >= 2:
+                for c, g in zip(copies, grad):
+                    c.grad = g.clone()
+                resumed.step()
+        for p, c in zip(params, copies):
+            assert torch.equal(p, c), (name, kwargs, p.shape)
 
 
 def test_only_centered_rmsprop_has_a_root_kept_non_negative_by_a_relation():
@@ -839,10 +950,9 @@ def test_the_docs_memory_table_is_what_the_state_holds(module):
         assert row.variant == ", ".join(f"{k}={v}" for k, v in flags.items())
         for precision in ("float32", "bfloat16", "int8"):
             variant = lower(SPECS[module]).variants[list(cls.kernels).index(key)].variant
-            if getattr(row, precision) == "refused":  # reductions: test_reductions_refuse_...
-                assert (
-                    SPECS[module].reductions or variant.whole_array or relation_bound(module, flags)
-                )
+            if getattr(row, precision) == "refused":  # state of rows or columns, or a relation
+                shaped = any(s.shape != "element" for s in SPECS[module].state)
+                assert shaped or relation_bound(module, flags)
                 assert precision != "float32"
                 continue
             # a rule of whole tensors (row or column means: "0 + 4 per row + 4 per column";

@@ -94,6 +94,16 @@ def encode_state(precision, p, values, nonnegative, key=0) -> dict:
     return out
 
 
+def encode_whole(entries: dict, values, key: int) -> None:
+    """Store a whole state's ``values`` (shaped like its codes), piece by piece as
+    encode_state does, with the stochastic rounding's ``key``."""
+    flat = values.detach().reshape(-1)
+    size = piece(flat.device)
+    for start in range(0, flat.numel(), size):
+        stop = min(flat.numel(), start + size)
+        encode(entries, flat[start:stop], start, stop, key)
+
+
 def in_fewer_bits(state: dict, names) -> bool:
     """Whether a parameter's state is stored in fewer bits (not int8's small tensors)."""
     return bool(names) and state[names[0]].dtype in FEWER_BITS

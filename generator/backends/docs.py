@@ -121,10 +121,10 @@ def _memory(lowered: LoweredSpec):
             + "".join(f" + {k * 4} per {kind[:-1]}" for kind, k in per.items() if k)
             for p, size in STATE_BYTES.items()
         }
-        # low-precision state is decoded piece by piece, by the fused kernels (which a rule of
-        # whole tensors has none of), and each state rounded on its own (which a root's
-        # argument kept non-negative by a relation between states does not survive): refused
-        if lowered.spec.reductions or ir.variant.whole_array or ir.relation_bound:
+        # low-precision state is stored for state shaped like its parameter only (a spec with
+        # state of rows or columns refuses it), and each state is rounded on its own (which a
+        # root's argument kept non-negative by a relation between states does not survive)
+        if any(shape != "element" for shape in shapes.values()) or ir.relation_bound:
             bytes_ |= {p: "refused" for p in bytes_ if p != "float32"}
         yield MemoryRow(flags, names or "none", **bytes_)
 

@@ -335,12 +335,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 f"{name}: state_precision={precision!r} runs on the foreach, loop and fused "
                 "paths; the graph path (capturable=True) for it is not generated yet"
             )
-        if precision != "float32" and any(
-            k.partials is not None or k.tensor_ops for k in self.kernels.values()
-        ):
+        if precision != "float32" and self.state_shapes:
+            shaped = ", ".join(sorted(self.state_shapes))
             raise ValueError(
-                f"{name}: state_precision={precision!r} decodes the state piece by piece, and "
-                "this spec's reductions need whole tensors: use float32 state"
+                f"{name}: state_precision={precision!r} is not available for this spec: its "
+                f"state {shaped} is one value per row or column for some tensors, already "
+                "small, and the other state is not stored apart from it; use float32 state"
             )
         if precision != "float32":
             for key, kernel in self.kernels.items():
@@ -846,23 +846,29 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             params = [p for p in params if p.dim() in mine]
         # a rule of row or column means has no multi-tensor kernel: fused=True runs its CPU
         # tensors through its kernel in passes (one call a tensor), others as torch code
+        precision = values["state_precision"]
+        stored = precision != "float32"
+        # a rule that needs whole tensors (reductions, matrix functions) steps state in fewer
+        # bits decoded a tensor at a time, with torch code (_step_group_stored_whole)
+        # (a rule without any fused kernel, Muon's for matrices, runs torch code under
+        # fused=True whatever the state's precision; one with float32 kernels refuses)
+        whole = stored and _takes_whole_tensors(kernel)
+        if whole and values["fused"] and kernel.native is not None:
+            raise ValueError(
+                f"{type(self).__name__}: fused=True with state_precision={precision!r} runs "
+                "kernels for element-wise rules; this spec's rule for tensors of "
+                f"{rank if rank is not None else DEFAULT_RANK} axes (with reductions) steps "
+                "such state with torch code, a tensor at a time: use fused=False, or leave "
+                "fused as None"
+            )
         fused = bool(values["fused"]) and kernel.native is not None
         staged = bool(values["fused"]) and kernel.native is None and kernel.staged is not None
         names, state_of = kernel.state, self.state.get
-        precision = values["state_precision"]
-        stored = precision != "float32"
         # fused and foreach left to choose (None): state in fewer bits takes the fused kernels
         # where they take the step (_fuses_by_default)
         auto = stored and values["fused"] is None and values["foreach"] is None and bool(params)
-        auto = auto and kernel.native is not None
+        auto = auto and kernel.native is not None and not whole
         shaped = {s: k for s, k in self.state_shapes.items() if s in names}
-        if stored and kernel.native is None:
-            raise ValueError(
-                f"{type(self).__name__}: state_precision={precision!r} is not available for the "
-                f"rule of tensors of {rank if rank is not None else DEFAULT_RANK} axes: it takes "
-                "whole tensors (row or column means, matrix functions) and has no fused kernel "
-                "yet; use state_precision='float32'"
-            )
         # the common case (one device) is checked in C++ (and a fused step's table built there)
         plain = graph or stored or not params or shaped
         table = None if plain else _cpp_table(params, self.state, names)
@@ -1007,6 +1013,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         the parameters are stepped with their state decoded into working copies, which are
         then encoded back (generated/torch/_state_precision.py). Pieces of several tensors
         run together on the foreach path, up to _precision.piece(device) elements."""
+        if _takes_whole_tensors(plan.kernel):
+            return self._step_group_stored_whole(plan, scale)
         kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
         names = kernel.state
         factor = -scale if plan.maximize else scale
@@ -1049,6 +1057,58 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 size += piece[0].numel()
         for p, work in copies:
             p.copy_(work)
+        group["iterations"] = t
+        group["scalar_state"] = scalar_state
+
+    def _step_group_stored_whole(self, plan, scale):
+        """_step_group_stored for a rule that needs whole tensors (per-tensor reductions,
+        matrix functions, global reductions): a tensor at a time, its state decoded whole,
+        stepped by the float32 rule's torch code and encoded back, so that one tensor's state
+        is ever decoded at once (global reductions decode each tensor's twice: once for
+        their parts, once for the step)."""
+        kernel, h, t, group = plan.kernel, plan.h, plan.t, plan.group
+        names = kernel.state
+        factor = -scale if plan.maximize else scale
+        init = self.state_init(h)
+        rows, position = [], 0
+        for p in plan.params:
+            work_dtype = _work_dtype(p)
+            g = _prepared_gradient(p.grad, work_dtype, factor, self.clipvalue)
+            state = self._stored_state(p, kernel, plan.precision, init)
+            entries = [
+                {
+                    "": state[s],
+                    _precision.ABSMAX: state.get(s + _precision.ABSMAX),
+                    "key": _precision.rounding_key(t, position, index),
+                }
+                for index, s in enumerate(names)
+            ]
+            position += _precision.in_fewer_bits(state, names)  # as the other paths count
+            rows.append((p, g, entries, work_dtype))
+
+        def work_of(p):
+            return p.float() if p.dtype in LOW_PRECISION else p
+
+        reductions = {}
+        scalar_state = _numbers(group["scalar_state"])
+        if kernel.partials is not None:
+            before = {**h, **scalar_state}  # as _step_group: the scalar state before the step
+            parts = [
+                kernel.partials(
+                    work_of(p), g, [_precision.decode_state(e, dtype) for e in entries], before, t
+                )
+                for p, g, entries, dtype in rows
+            ]
+            reductions = self._global_reductions(kernel, parts)
+        scalars, scalar_state = _eager_step(kernel)(h, scalar_state, reductions, t)
+        for p, g, entries, dtype in rows:
+            work = work_of(p)
+            values = [_precision.decode_state(e, dtype) for e in entries]
+            kernel.apply(work, g, values, scalars)
+            for e, value in zip(entries, values):
+                _precision.encode_whole(e, value, e["key"])
+            if work is not p:
+                p.copy_(work)
         group["iterations"] = t
         group["scalar_state"] = scalar_state
 
@@ -1690,6 +1750,13 @@ def _table_extension():
 def _position_in(group, p) -> int:
     """``p``'s index in its group's list, as the user gave it (an error names it)."""
     return next(i for i, q in enumerate(group["params"]) if q is p)
+
+
+def _takes_whole_tensors(kernel) -> bool:
+    """Whether a rule reads whole tensors (per-tensor or global reductions, or a matrix rule,
+    which has no element-wise kernel): its state in fewer bits cannot be stepped piece by
+    piece."""
+    return kernel.partials is not None or bool(kernel.tensor_ops) or kernel.native is None
 
 
 def _saved_counts(group) -> tuple:
