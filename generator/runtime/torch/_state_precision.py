@@ -85,17 +85,13 @@ def encode_state(precision, p, values, nonnegative, key=0) -> dict:
     out = {"": torch.empty(p.shape, dtype=dtype, device=p.device)}
     if dtype in (torch.int8, torch.uint8):
         out[ABSMAX] = torch.empty(n_blocks(p.numel()), dtype=torch.float32, device=p.device)
-    flat = values.detach().reshape(-1)
-    size = piece(p.device)
-    for start in range(0, p.numel(), size):
-        stop = min(p.numel(), start + size)
-        encode(out, flat[start:stop], start, stop, key)
+    encode_whole(out, values, key)
     return out
 
 
 def encode_whole(entries: dict, values, key: int) -> None:
-    """Store a whole state's ``values`` (shaped like its codes), piece by piece as
-    encode_state does, with the stochastic rounding's ``key``."""
+    """Store a whole state's ``values`` (as many as its codes), piece by piece, with the
+    stochastic rounding's ``key``."""
     flat = values.detach().reshape(-1)
     size = piece(flat.device)
     for start in range(0, flat.numel(), size):
