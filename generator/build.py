@@ -64,13 +64,18 @@ def load_spec_files(files: list[Path], root: Path) -> list[Spec]:
     for path in files:
         with context(str(path)):  # a bug in the reader still names the spec
             specs.append(load_spec(path, root))
+    refuse_shared_names(specs)
+    return specs
+
+
+def refuse_shared_names(specs: list[Spec]) -> None:
+    """Two specs of one build with one name (module, class or Keras name)."""
     seen: dict[str, str] = {}
     for s in specs:
         for key in (s.module, s.name.lower(), s.keras_name):
             if key in seen and seen[key] != s.path:
                 raise SpecError(s.path, None, f"name {key!r} is already used by {seen[key]}")
             seen[key] = s.path
-    return specs
 
 
 def lower_all(specs: list[Spec]) -> tuple[LoweredSpec, ...]:
@@ -110,6 +115,7 @@ def check_specs(specs: list[Spec], files: dict[str, Path]) -> None:
     """Everything a build of ``specs`` (``files``: module -> spec file) would do, in memory:
     raises what the build would raise (a clash of output names, a spec no backend can
     print), so that a spec ``check`` passes builds."""
+    refuse_shared_names(specs)
     target = Target(out=Path.cwd() / "checked", package="checked", files=files, shown="")
     render(outputs(specs, target), package="checked")
 

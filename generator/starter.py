@@ -70,13 +70,22 @@ def write_starter(module: str, folder: Path) -> Path:
 
 
 def _refuse_what_the_build_would(module: str, text: str, path: Path) -> None:
-    """The starter for ``module`` as ``check`` takes it (its class name reserved, its file
-    name another output's), before anything is written."""
-    from .build import check_specs
+    """The starter for ``module`` as ``check`` takes it, with the folder's other specs that
+    load (its class name reserved, its name or an output's another spec's), before anything
+    is written."""
+    from .build import check_specs, load_spec_files, spec_paths
     from .model import parse_spec
 
+    others = []
+    if path.parent.is_dir():
+        try:  # a folder whose specs do not load yet: the starter alone
+            others = load_spec_files(spec_paths([path.parent]), Path.cwd())
+        except SpecError:
+            others = []
+    files = {s.module: (Path.cwd() / s.path).resolve() for s in others}
     try:
-        check_specs([parse_spec(text, path.as_posix(), module)], {module: path.resolve()})
+        starter = parse_spec(text, path.as_posix(), module)
+        check_specs([*others, starter], files | {module: path.resolve()})
     except SpecError as error:
         raise OutputError(f"new {module}: the build would refuse it: {error}") from None
 

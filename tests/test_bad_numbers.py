@@ -184,3 +184,7 @@ def test_the_reference_takes_roots_logs_and_powers_of_negative_numbers_as_ieee_d
         assert mpmath.isnan(evaluate(expr, {"x": mpmath.mpf(-4)})), expr
         assert float(evaluate(expr, {"x": mpmath.mpf(4)})) == float(expr.subs(x, 4)), expr
     assert evaluate(x**3, {"x": mpmath.mpf(-2)}) == -8
+    # IEEE's pow of -inf to a power that is not an integer: inf, or 0 for a negative one
+    assert evaluate(x ** sp.Rational(3, 2), {"x": -mpmath.inf}) == mpmath.inf
+    assert evaluate(x ** sp.Rational(-3, 2), {"x": -mpmath.inf}) == 0
+    assert float(np.power(-np.inf, 1.5)) == np.inf and float(np.power(-np.inf, -1.5)) == 0

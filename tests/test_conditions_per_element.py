@@ -93,6 +93,20 @@ update:
   - v = where(t > 1, rho*v + (1 - rho)*g*g, g*g)
   - p = p - lr*(d + n/(1 + n) + g/(sqrt(v) + 1))
 """
+# a number as one branch of per-step selects of states: torch's foreach path loops over one
+# list (zip of it gave 1-tuples: AttributeError) and makes a new list from one branch
+FIRST_NUMBER = """\
+name: FirstNumber
+description: A state set to a number at the first step.
+hyperparameters:
+  learning_rate: {default: 0.1, domain: learning_rate >= 0, doc: Rate.}
+state:
+  m: {doc: Momentum.}
+update:
+  - u = where(t > 1, g, 1)
+  - m = where(t > 1, 0.5*m + u, 2)
+  - p = p - lr*u*m
+"""
 PER_TENSOR_STEP = """\
 name: PerTensorStep
 description: A per-step select of a state or a per-tensor reduction.
@@ -117,6 +131,7 @@ def gate(tmp_path_factory):
     specs["selective"] = testing.SPEC_WITH_SELECTING_REDUCTIONS
     specs["rectified"] = testing.SPEC_WITH_RECTIFIED_REDUCTIONS
     specs["firststep"], specs["pertensorstep"] = FIRST_STEP, PER_TENSOR_STEP
+    specs["firstnumber"] = FIRST_NUMBER
     with testing.user_package(base, specs, "gateopt") as package:
         yield load_spec(base / "specs" / "gate.yaml", base), package
 
@@ -349,6 +364,7 @@ def test_the_reductions_rarer_forms_equal_the_reference(gate, name, path):
     "name,path",
     [("FirstStep", p) for p in ("numpy", "numpy-fused", "loop", "foreach", "fused", "capturable")]
     + [("FirstStep", "optax")]
+    + [("FirstNumber", p) for p in ("numpy", "loop", "foreach", "fused", "capturable", "optax")]
     + [("PerTensorStep", p) for p in ("numpy", "numpy-fused", "loop", "fused", "fused-shim")],
 )
 def test_per_step_selects_of_numbers_elements_and_reductions_equal_the_reference(gate, name, path):

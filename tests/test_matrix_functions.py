@@ -418,6 +418,8 @@ def test_variants_that_compute_the_same_share_their_kernels():
 
 
 BODIES = [  # a toy body, and what torch prints for its update of x
+    # max and min with a number: torch.maximum takes tensors only (a TypeError at the step)
+    ("x = max(x, 0.1) + min(0.2, x) - 0.5*x @ gram", "x = torch.clamp_min(x, 0.1) + torch.clamp_max(x, 0.2)"),
     ("x = 1.5*x - 0.5*x @ gram", "x = matrix_product_plus(x, 1.5, x, gram, -0.5)"),
     ("x = 1.5*x - (0.5*x) @ (2*gram)", "x = matrix_product_plus(x, 1.5, x, gram, -1)"),
     ("x = x + x @ gram", "x = matrix_product_plus(x, 1, x, gram, 1)"),
@@ -470,6 +472,11 @@ def test_matrix_product_plus_takes_addmm_for_numbers_and_matrices_only():
         expected = np.asarray(beta) * z.numpy() + np.asarray(alpha) * (a.numpy() @ b.numpy())
         got = matrix_product_plus(z, beta, a, b, alpha)
         np.testing.assert_allclose(got.numpy(), expected, rtol=1e-14, atol=1e-14)
+    # a scale of 0: BLAS would skip what it scales, and its NaN and infinities with it
+    bad = z.clone()
+    bad[0, 0], bad[1, 1] = float("nan"), float("inf")
+    assert torch.isnan(matrix_product_plus(bad, 0.0, a, b, 1.0)[[0, 1], [0, 1]]).all()
+    assert torch.isnan(matrix_product_plus(z, 1.0, bad[:, :4], b, 0.0)[0]).all()
     stack = [torch.tensor(rng.standard_normal((2, *s))) for s in [(3, 5), (3, 4), (4, 5)]]
     expected = 2.0 * stack[0].numpy() + 0.5 * (stack[1].numpy() @ stack[2].numpy())
     got = matrix_product_plus(stack[0], 2.0, stack[1], stack[2], 0.5)

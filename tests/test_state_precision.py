@@ -707,7 +707,7 @@ def test_bad_arguments_and_bad_state_are_refused_before_anything_changes():
     opt.step()
     before = p.detach().clone()
     opt.state[p]["m"] = opt.state[p]["m"].to(torch.uint8)  # the wrong signedness
-    with pytest.raises(RuntimeError, match=r"state 'm' must be torch.int8 of shape \(5000,\)"):
+    with pytest.raises(RuntimeError, match=r"state 'm' must be a contiguous torch.int8 tensor of shape \(5000,\)"):
         opt.step()
     assert torch.equal(p, before)
     opt.state[p]["m"] = opt.state[p]["m"].to(torch.int8)
@@ -863,11 +863,25 @@ def test_lamb_keeps_about_two_bytes_of_int8_state_and_refuses_fused_kernels_it_h
     total = sum(v.numel() * v.element_size() for v in opt.state[p].values())
     assert total / p.numel() <= 2.1
     before = p.detach().clone()
-    with pytest.raises(ValueError, match="fused=True with state_precision='int8' runs kernels"):
+    with pytest.raises(ValueError, match="fused=True with state_precision='int8' runs kernels") as info:
         G.Lamb([p], fused=True, state_precision="int8").step()
+    assert "axes" not in str(info.value)  # Lamb has one rule for every rank
+    q = torch.randn(64, 80).requires_grad_()
+    q.grad = torch.randn_like(q)
+    opt = G.Lamb([q], state_precision="int8")
+    opt.step()
+    opt.state[q]["m"] = opt.state[q]["m"].t().contiguous().t()  # the same shape, not contiguous
+    with pytest.raises(RuntimeError, match="must be a contiguous torch.int8 tensor .* not contiguous"):
+        opt.step()
     assert torch.equal(p, before)
     with pytest.raises(ValueError, match="state c, r is one value per row or column"):
         G.Adafactor([torch.randn(64, 64).requires_grad_()], state_precision="int8")
+    # each class's docstring says what its rules do with such state
+    flat = {cls: " ".join(cls.__doc__.split()) for cls in (G.Lamb, G.Adafactor, G.Muon, G.Adam)}
+    assert "``state_precision``: \"float32\" only" in flat[G.Adafactor]
+    assert "decoded whole" in flat[G.Lamb] and "``fused=True`` refuses such state" in flat[G.Lamb]
+    assert "decoded whole" in flat[G.Muon] and "runs the fused kernels" in flat[G.Muon]
+    assert "decoded whole" not in flat[G.Adam] and "runs the fused kernels" in flat[G.Adam]
 
 
 @pytest.mark.parametrize("precision", LOW)

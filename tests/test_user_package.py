@@ -224,6 +224,17 @@ def test_check_and_new_refuse_what_the_build_refuses(environment):
     assert error.startswith("error: specs/index.yaml: docs/md/index.md would also be"), error
     error = generator(python, folder, "build", "--specs", "specs", "--out", "pkg", expect=2)
     assert error.startswith("error: specs/index.yaml: pkg/docs/md/index.md would also be"), error
+    # with the folder's other specs: one name twice, an output name another spec's
+    (folder / "specs" / "index.yaml").unlink()
+    (folder / "specs" / "a.yaml").write_text(YOGI)
+    (folder / "specs" / "b.yaml").write_text(YOGI)
+    error = generator(python, folder, "check", "specs/a.yaml", "specs/b.yaml", expect=2)
+    assert error.startswith("error: specs/b.yaml: name 'yogi' is already used by specs/a.yaml"), error
+    (folder / "specs" / "b.yaml").unlink()
+    (folder / "specs" / "torch_foo.yaml").write_text(YOGI.replace("name: Yogi", "name: TorchFoo", 1))
+    error = generator(python, folder, "new", "foo", expect=2)
+    assert "tests/test_torch_foo.py would also be a file of specs/torch_foo.yaml" in error, error
+    assert not (folder / "specs" / "foo.yaml").exists()
     (folder / "empty").mkdir()
     error = generator(python, folder, "build", "--specs", "empty", "--out", "pkg", expect=2)
     assert "error: --specs empty: no spec files (*.yaml) there" in error, error

@@ -47,10 +47,11 @@ LOW_PRECISION = (torch.float16, torch.bfloat16)
 def matrix_product_plus(z, beta, a, b, alpha):
     """beta*z + alpha*(a @ b), for a spec's matrix functions: of matrices, one BLAS call that
     scales and adds as it multiplies (torch.addmm; torch.optim.Muon's Newton-Schulz does the
-    same), not three more passes over the result; stacks of them, or a scale that is a
-    tensor, as separate operations."""
+    same), not three more passes over the result; stacks of them, a scale that is a tensor,
+    or a scale of 0 (BLAS skips what it scales: its NaN and infinities would vanish),
+    as separate operations."""
     numbers = isinstance(beta, (int, float)) and isinstance(alpha, (int, float))
-    if numbers and z.dim() == 2 and a.dim() == 2 and b.dim() == 2:
+    if numbers and beta != 0 and alpha != 0 and z.dim() == 2 and a.dim() == 2 and b.dim() == 2:
         return torch.addmm(z, a, b, beta=beta, alpha=alpha)
     return beta * z + alpha * (a @ b)
 
@@ -855,12 +856,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         # fused=True whatever the state's precision; one with float32 kernels refuses)
         whole = stored and _takes_whole_tensors(kernel)
         if whole and values["fused"] and kernel.native is not None:
+            whose = f"for tensors of {rank} axes " if rank is not None else ""
             raise ValueError(
                 f"{type(self).__name__}: fused=True with state_precision={precision!r} runs "
-                "kernels for element-wise rules; this spec's rule for tensors of "
-                f"{rank if rank is not None else DEFAULT_RANK} axes (with reductions) steps "
-                "such state with torch code, a tensor at a time: use fused=False, or leave "
-                "fused as None"
+                f"kernels for element-wise rules; this spec's rule {whose}(with reductions) "
+                "steps such state with torch code, a tensor at a time: use fused=False, or "
+                "leave fused as None"
             )
         fused = bool(values["fused"]) and kernel.native is not None
         staged = bool(values["fused"]) and kernel.native is None and kernel.staged is not None

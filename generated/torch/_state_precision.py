@@ -416,8 +416,8 @@ def state_problem(state: dict, names, p, precision, nonnegative) -> str | None:
         stored = state.get(name)
         if not _plain(stored, dtype, p.shape, p.device):
             return (
-                f"state {name!r} must be {dtype} of shape {tuple(p.shape)} on {p.device} for "
-                f"state_precision={precision!r}, not {describe(stored)}"
+                f"state {name!r} must be a contiguous {dtype} tensor of shape {tuple(p.shape)} on "
+                f"{p.device} for state_precision={precision!r}, not {describe(stored)}"
             )
         if dtype in (torch.int8, torch.uint8):
             expected.add(name + ABSMAX)
@@ -448,7 +448,13 @@ def describe(value) -> str:
     """A value as error messages name it."""
     if isinstance(value, torch.Tensor):
         layout = "" if value.layout == torch.strided else f" ({value.layout})"
-        return f"{value.dtype} of shape {tuple(value.shape)} on {value.device}{layout}"
+        odd = (
+            ", not contiguous"
+            if value.layout == torch.strided and not value.is_contiguous()
+            else ""
+        )
+        odd += ", an inference tensor" if value.is_inference() else ""
+        return f"{value.dtype} of shape {tuple(value.shape)} on {value.device}{layout}{odd}"
     return "missing" if value is None else f"a {type(value).__name__}"
 
 

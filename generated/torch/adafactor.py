@@ -166,12 +166,8 @@ class Adafactor(Optimizer):
     ``weight_decay`` (a param-group key) is Keras 3's decoupled decay, torch.optim.AdamW's,
     not the L2 term torch.optim's other optimizers add to the gradient. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
-    ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
-    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
-    state), with the arithmetic in float32. With ``fused`` and ``foreach`` left as None, a step
-    with such state runs the fused kernels where they take it (float32 parameters on the CPU or
-    a GPU, kernels that build here), else foreach: the foreach path encodes with torch
-    operations, about 30 times slower on W1.
+    ``state_precision``: "float32" only: this spec's state of rows or columns is already small,
+    and the other state is not stored apart from it.
     """
 
     keras_name = "adafactor"

@@ -101,10 +101,9 @@ class Lamb(Optimizer):
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
     ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
     (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
-    state), with the arithmetic in float32. With ``fused`` and ``foreach`` left as None, a step
-    with such state runs the fused kernels where they take it (float32 parameters on the CPU or
-    a GPU, kernels that build here), else foreach: the foreach path encodes with torch
-    operations, about 30 times slower on W1.
+    state), with the arithmetic in float32. This spec's rule needs whole tensors (reductions or
+    matrix functions): each tensor's state is decoded whole, stepped by the float32 rule's torch
+    code and encoded again, a tensor at a time; ``fused=True`` refuses such state.
     """
 
     keras_name = "lamb"

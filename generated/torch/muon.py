@@ -277,7 +277,9 @@ class Muon(Optimizer):
     state), with the arithmetic in float32. With ``fused`` and ``foreach`` left as None, a step
     with such state runs the fused kernels where they take it (float32 parameters on the CPU or
     a GPU, kernels that build here), else foreach: the foreach path encodes with torch
-    operations, about 30 times slower on W1.
+    operations, about 30 times slower on W1. For the tensors whose rule needs whole tensors
+    (reductions or matrix functions): each tensor's state is decoded whole, stepped by the
+    float32 rule's torch code and encoded again, a tensor at a time, ``fused=True`` too.
     """
 
     keras_name = "muon"

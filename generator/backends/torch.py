@@ -68,6 +68,7 @@ class TorchModule:
     hyper_args: tuple[tuple[str, str], ...]  # (spec name, argument name): learning_rate -> lr
     torch_args: tuple[str, ...]  # torch.optim's names the runtime takes or refuses
     torch_difference: str  # the spec's "differences: torch:" text, for the runtime's messages
+    state_precision_doc: str  # the docstring's paragraph on state_precision, for this spec
 
     @property
     def real_args(self) -> tuple[tuple[str, str], ...]:
@@ -117,7 +118,46 @@ def module_view(lowered: LoweredSpec, native: bool) -> TorchModule:
         tuple((h.name, arg(h.name)) for h in spec.hyperparameters),
         torch_args,
         " ".join(difference.split()),
+        _state_precision_doc(lowered),
     )
+
+
+_STORED = (
+    '``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8" '
+    "(block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32 "
+    "state), with the arithmetic in float32."
+)
+_FUSED_DEFAULT = (
+    "With ``fused`` and ``foreach`` left as None, a step with such state runs the fused "
+    "kernels where they take it (float32 parameters on the CPU or a GPU, kernels that build "
+    "here), else foreach: the foreach path encodes with torch operations, about 30 times "
+    "slower on W1."
+)
+_WHOLE = (
+    "needs whole tensors (reductions or matrix functions): each tensor's state is decoded "
+    "whole, stepped by the float32 rule's torch code and encoded again, a tensor at a time"
+)
+
+
+def _state_precision_doc(lowered: LoweredSpec) -> str:
+    """What the class docstring says of ``state_precision`` for this spec (as the runtime's
+    _plan decides: state of rows or columns refuses it, a rule of whole tensors steps it
+    with torch code, an element-wise rule takes the fused kernels by default)."""
+    spec = lowered.spec
+    if any(s.shape != "element" for s in spec.state):
+        return (
+            '``state_precision``: "float32" only: this spec\'s state of rows or columns '
+            "is already small, and the other state is not stored apart from it."
+        )
+    whole = [spec.reductions or ir.variant.whole_array for ir in lowered.variants]
+    if all(whole):
+        return f"{_STORED} This spec's rule {_WHOLE}; ``fused=True`` refuses such state."
+    if any(whole):  # rank flags: some tensors' rule is element-wise, others' is not
+        return (
+            f"{_STORED} {_FUSED_DEFAULT} For the tensors whose rule {_WHOLE}, ``fused=True`` "
+            "too."
+        )
+    return f"{_STORED} {_FUSED_DEFAULT}"
 
 
 def _torch_args(hyperparameters: set[str]) -> tuple[str, ...]:

@@ -32,6 +32,8 @@ class Library:
     # sum inside the product's BLAS call (torch's addmm, as torch.optim.Muon's Newton-Schulz),
     # not two passes over the result; empty where the library has none (Keras's order kept)
     product_plus: str = ""
+    # max/min of a matrix and a number, {0} the matrix: torch.maximum takes tensors only
+    bounded: tuple[str, str] = ("", "")
 
 
 def _sum_of_squares(module: str, axes: str) -> str:
@@ -45,6 +47,7 @@ LIBRARIES = {
         "dim=(-2, -1), keepdim=True",
         "torch.linalg.vector_norm({0}, dim=(-2, -1), keepdim=True)",
         "matrix_product_plus({0}, {1}, {2}, {3}, {4})",
+        ("torch.clamp_min({0}, {1})", "torch.clamp_max({0}, {1})"),  # NaN stays NaN
     ),
     "jax": Library("jnp", "axis=(-2, -1), keepdims=True"),  # XLA fuses the three
     "keras": Library("ops", "axis=(-2, -1), keepdims=True"),
@@ -167,10 +170,16 @@ class _Printer:
             if isinstance(expr, cls):
                 return f"{m}.{name}({self.top(expr.args[0])})"
         if isinstance(expr, (sp.Max, sp.Min)):
-            name = "maximum" if isinstance(expr, sp.Max) else "minimum"
-            out = self.top(expr.args[0])
-            for a in expr.args[1:]:
-                out = f"{m}.{name}({out}, {self.top(a)})"
+            maximum = isinstance(expr, sp.Max)
+            name = "maximum" if maximum else "minimum"
+            bounded = self.lib.bounded[0 if maximum else 1]
+            # the matrices first, then the numbers (a library may take a number only second)
+            args = sorted(expr.args, key=lambda a: not a.free_symbols & self.matrices)
+            out = self.top(args[0])
+            for a in args[1:]:
+                number = not a.free_symbols & self.matrices
+                form = bounded if number and bounded else f"{m}.{name}({{0}}, {{1}})"
+                out = form.format(out, self.top(a))
             return out
         raise ValueError(f"a matrix function cannot print {type(expr).__name__}: {expr}")
 

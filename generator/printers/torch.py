@@ -374,21 +374,25 @@ def _foreach_where(node: inplace.Node, a: list[str], target: str, fresh: bool) -
         ]
         if any(scalar[1:]):
             lists.append(("_xp", "p"))
-        loop = ", ".join(n for n, _ in lists)
-        over = ", ".join(x for _, x in lists)
         choice = f"({branches[0]} if {values[0]} else {branches[1]})"
-        return [f"{target} = [{choice} for {loop} in zip({over})]"]
+        return [f"{target} = [{choice} {_over(lists)}]"]
     if fresh:
         if any(scalar):  # a number as a 0-d tensor of the parameter's dtype
             lists.append(("_xp", "p"))
             values = [f"_xp.new_tensor({v})" if s else v for v, s in zip(values, scalar)]
-        loop = ", ".join(n for n, _ in lists)
-        over = ", ".join(x for _, x in lists)
-        return [f"{target} = [torch.where({', '.join(values)}) for {loop} in zip({over})]"]
+        return [f"{target} = [torch.where({', '.join(values)}) {_over(lists)}]"]
     out = next(n for n, x in reversed(lists) if x == target)
+    return [f"{_over(lists)}:", "    " + _where(*values, scalar, out)]
+
+
+def _over(lists) -> str:
+    """``for`` the per-tensor names over their lists, side by side (one list: itself; zip
+    would give 1-tuples)."""
+    if len(lists) == 1:
+        ((name, over),) = lists
+        return f"for {name} in {over}"
     loop = ", ".join(n for n, _ in lists)
-    over = ", ".join(x for _, x in lists)
-    return [f"for {loop} in zip({over}):", "    " + _where(*values, scalar, out)]
+    return f"for {loop} in zip({', '.join(x for _, x in lists)})"
 
 
 def _foreach_inplace(node: inplace.Node, a: list[str], position: int) -> list[str]:

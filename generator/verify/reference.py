@@ -80,6 +80,8 @@ def _guarded_pow(base, exponent):
             odd = base < 0 and mpmath.isint(exponent) and int(exponent) % 2 == 1
             value = mpmath.inf if magnitude > 0 else mpmath.mpf(0)
             return -value if odd else value
+    if base == -mpmath.inf and not mpmath.isint(exponent):  # IEEE pow: |base|**exponent
+        return mpmath.inf if exponent > 0 else mpmath.mpf(0)
     if base < 0 and not mpmath.isint(exponent):  # mpmath's value would be complex
         return mpmath.nan
     return base**exponent
