@@ -38,9 +38,11 @@ SANITIZERS = "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 # (Adafactor), matrix functions beside an elementwise rule, with kernels shared between
 # variants (Muon)
 # with the runs each completes: Adam's float32 parameters with three state precisions and
-# float64 ones with float32 state, each with and without amsgrad; the others keep float32
-# state (they refuse fewer bits), so float32 and float64 parameters
-SPECS = {"adam": 8, "lamb": 2, "adafactor": 2, "muon": 2}
+# float64 ones with float32 state, each with and without amsgrad; Muon's float32 parameters
+# with three precisions (its matrices' rule steps fewer bits with torch code) and float64
+# ones; Lamb (whose fused kernels refuse fewer bits) and Adafactor (state of rows and columns)
+# keep float32 state, so float32 and float64 parameters
+SPECS = {"adam": 8, "lamb": 2, "adafactor": 2, "muon": 4}
 
 CHILD = r"""
 import sys
