@@ -134,6 +134,9 @@ def test_a_user_builds_their_own_optimizer_into_their_own_package(environment):
     # only the user's optimizer: the shipped ones come with --with-shipped
     registry = (project / "myoptim" / "numpy" / "__init__.py").read_text()
     assert "from .yogi import Yogi" in registry and "from .adam import" not in registry
+    # the docstrings name the package's own files (its C library), not the checkout's
+    numpy_source = (project / "myoptim" / "numpy" / "yogi.py").read_text()
+    assert "myoptim/cuda/yogi.c" in numpy_source and "generated/" not in numpy_source
     # relative imports only: no module of the package imports a package by the project's names
     for path in (project / "myoptim").rglob("*.py"):
         if "tests" not in path.parts:

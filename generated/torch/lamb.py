@@ -100,10 +100,11 @@ class Lamb(Optimizer):
     not the L2 term torch.optim's other optimizers add to the gradient. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
     ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
-    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
-    state), with the arithmetic in float32. This spec's rule needs whole tensors (reductions or
-    matrix functions): each tensor's state is decoded whole, stepped by the float32 rule's torch
-    code and encoded again, a tensor at a time; ``fused=True`` refuses such state.
+    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep their state
+    unquantised), with the arithmetic in float32 (float64 for float64 parameters). This spec's
+    rule needs whole tensors (reductions or matrix functions): each tensor's state is decoded
+    whole, stepped by the float32 rule's torch code and encoded again, a tensor at a time;
+    ``fused=True`` refuses such state.
     """
 
     keras_name = "lamb"

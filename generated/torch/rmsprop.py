@@ -289,11 +289,11 @@ class RMSprop(Optimizer):
     not the L2 term torch.optim's other optimizers add to the gradient. ``shard_group``: the process group over which the parameters
     are sharded by hand (ZeroRedundancyOptimizer's is found), for clipnorm's global norm.
     ``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8"
-    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32
-    state), with the arithmetic in float32. With ``fused`` and ``foreach`` left as None, a step
-    with such state runs the fused kernels where they take it (float32 parameters on the CPU or
-    a GPU, kernels that build here), else foreach: the foreach path encodes with torch
-    operations, about 30 times slower on W1.
+    (block-wise, 256 elements per float32 scale; tensors under 4096 elements keep their state
+    unquantised), with the arithmetic in float32 (float64 for float64 parameters). With
+    ``fused`` and ``foreach`` left as None, a step with such state runs the fused kernels where
+    they take it (float32 parameters on the CPU or a GPU, kernels that build here), else
+    foreach: the foreach path encodes with torch operations, about 30 times slower on W1.
     """
 
     keras_name = "rmsprop"

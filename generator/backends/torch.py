@@ -124,8 +124,8 @@ def module_view(lowered: LoweredSpec, native: bool) -> TorchModule:
 
 _STORED = (
     '``state_precision``: "float32" (default), "bfloat16" (stochastic rounding) or "int8" '
-    "(block-wise, 256 elements per float32 scale; tensors under 4096 elements keep float32 "
-    "state), with the arithmetic in float32."
+    "(block-wise, 256 elements per float32 scale; tensors under 4096 elements keep their state "
+    "unquantised), with the arithmetic in float32 (float64 for float64 parameters)."
 )
 _FUSED_DEFAULT = (
     "With ``fused`` and ``foreach`` left as None, a step with such state runs the fused "
