@@ -845,14 +845,12 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
         if rank is not None:
             mine = {d for d in {p.dim() for p in params} if self.kernel_of(values, d) is kernel}
             params = [p for p in params if p.dim() in mine]
-        # a rule of row or column means has no multi-tensor kernel: fused=True runs its CPU
-        # tensors through its kernel in passes (one call a tensor), others as torch code
         precision = values["state_precision"]
         stored = precision != "float32"
         # a rule that needs whole tensors (reductions, matrix functions) steps state in fewer
-        # bits decoded a tensor at a time, with torch code (_step_group_stored_whole)
-        # (a rule without any fused kernel, Muon's for matrices, runs torch code under
-        # fused=True whatever the state's precision; one with float32 kernels refuses)
+        # bits decoded a tensor at a time, with torch code (_step_group_stored_whole); under
+        # fused=True too where it has no fused kernel at all (Muon's for matrices, as with
+        # float32 state), while one with float32 kernels (Lamb's) refuses
         whole = stored and _takes_whole_tensors(kernel)
         if whole and values["fused"] and kernel.native is not None:
             whose = f"for tensors of {rank} axes " if rank is not None else ""
@@ -863,6 +861,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 "leave fused as None"
             )
         fused = bool(values["fused"]) and kernel.native is not None
+        # a rule of row or column means has no multi-tensor kernel: fused=True runs its CPU
+        # tensors through its kernel in passes (one call a tensor), others as torch code
         staged = bool(values["fused"]) and kernel.native is None and kernel.staged is not None
         names, state_of = kernel.state, self.state.get
         # fused and foreach left to choose (None): state in fewer bits takes the fused kernels
@@ -1030,16 +1030,7 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
                 work = p.detach().to(work_dtype, memory_format=torch.contiguous_format, copy=True)
                 copies.append((p, work))
             flat_p, flat_g = work.view(-1), g.view(-1)
-            entries = [  # a state's stored tensors, and its stochastic rounding's key
-                {
-                    "": state[s],
-                    _precision.ABSMAX: state.get(s + _precision.ABSMAX),
-                    "key": _precision.rounding_key(t, position, index),
-                }
-                for index, s in enumerate(names)
-            ]
-            # the rounding keys count the tensors whose state is stored in fewer bits, as the
-            # fused kernels' lists do
+            entries = _stored_entries(state, names, t, position)
             position += _precision.in_fewer_bits(state, names)
             length = _precision.piece(p.device)
             for begin in range(0, p.numel(), length):
@@ -1076,16 +1067,8 @@ class Optimizer(torch.optim.Optimizer, SpecAttributes):
             work_dtype = _work_dtype(p)
             g = _prepared_gradient(p.grad, work_dtype, factor, self.clipvalue)
             state = self._stored_state(p, kernel, plan.precision, init)
-            entries = [
-                {
-                    "": state[s],
-                    _precision.ABSMAX: state.get(s + _precision.ABSMAX),
-                    "key": _precision.rounding_key(t, position, index),
-                }
-                for index, s in enumerate(names)
-            ]
-            position += _precision.in_fewer_bits(state, names)  # as the other paths count
-            rows.append((p, g, entries, work_dtype))
+            rows.append((p, g, _stored_entries(state, names, t, position), work_dtype))
+            position += _precision.in_fewer_bits(state, names)
 
         def work_of(p):
             return p.float() if p.dtype in LOW_PRECISION else p
@@ -1751,6 +1734,20 @@ def _table_extension():
 def _position_in(group, p) -> int:
     """``p``'s index in its group's list, as the user gave it (an error names it)."""
     return next(i for i, q in enumerate(group["params"]) if q is p)
+
+
+def _stored_entries(state, names, t, position) -> list[dict]:
+    """Each state's stored tensors (codes, and int8's scales) and its stochastic rounding's
+    key, for the tensor at ``position`` among those whose state is stored in fewer bits (as
+    the fused kernels' lists count them)."""
+    return [
+        {
+            "": state[s],
+            _precision.ABSMAX: state.get(s + _precision.ABSMAX),
+            "key": _precision.rounding_key(t, position, index),
+        }
+        for index, s in enumerate(names)
+    ]
 
 
 def _takes_whole_tensors(kernel) -> bool:
